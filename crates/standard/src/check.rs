@@ -1,0 +1,336 @@
+//! Checking one record against its template: per-field rules, then cross-field rules.
+
+use crate::codes::{xueji, LOOKUP, SCHOOL_TYPES, URBAN_RURAL};
+use crate::date::Date;
+use crate::ids::{CreditCode, IdError, IdNumber, Mobile, SchoolCode, StudentId};
+use crate::normalize::{normalize, Warnings};
+use crate::rules::{Rule, RuleSet};
+use crate::template::{Entity, Kind, Required, Template};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// What the rules depend on besides the record.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Dates after this are in the future.
+    pub today: Date,
+    /// The two-digit GB/T 2260 province prefix region codes must lie in (51 = Sichuan).
+    pub province: u32,
+    /// Known school identifiers; when set, a teacher's or student's school must be one of them.
+    pub schools: Option<Arc<HashSet<u64>>>,
+}
+
+impl Context {
+    pub fn new(province: u32) -> Context {
+        Context { today: Date::today(), province, schools: None }
+    }
+}
+
+/// A broken rule and the field (template index) it concerns, if one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: Rule,
+    pub field: Option<u16>,
+}
+
+/// A key that must be unique within a file: `slot` tells which (e.g. 0 = 学籍号, 1 = ID number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DupKey {
+    pub slot: u8,
+    pub rule: Rule,
+    pub field: u16,
+    pub key: u128,
+}
+
+/// The result of checking one record; values stay readable through [`RowChecker::value`].
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub violations: Vec<Violation>,
+    pub rules: RuleSet,
+    /// Warnings per field (template index).
+    pub warnings: Vec<Warnings>,
+    pub keys: Vec<DupKey>,
+}
+
+impl Checked {
+    pub fn is_valid(&self) -> bool {
+        self.rules.is_empty()
+    }
+    fn fail(&mut self, rule: Rule, field: Option<usize>) {
+        self.rules.insert(rule);
+        self.violations.push(Violation { rule, field: field.map(|f| f as u16) });
+    }
+}
+
+/// Normalises and checks records of one entity. Reuses its buffers: one per thread.
+pub struct RowChecker {
+    pub template: &'static Template,
+    ctx: Context,
+    values: String,
+    ends: Vec<usize>,
+    pub out: Checked,
+}
+
+#[derive(Default)]
+struct Parsed {
+    resident_id: bool,
+    id: Option<IdNumber>,
+    student_id: Option<StudentId>,
+    gender: Option<u8>,
+    birth: Option<Date>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+}
+
+impl RowChecker {
+    pub fn new(entity: Entity, ctx: Context) -> RowChecker {
+        let template = entity.template();
+        RowChecker {
+            template,
+            ctx,
+            values: String::new(),
+            ends: Vec::with_capacity(template.fields.len()),
+            out: Checked::default(),
+        }
+    }
+
+    /// The normalised value of field `i` of the last checked record.
+    pub fn value(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.values[start..self.ends[i]]
+    }
+
+    /// Normalises and checks one record whose cells are given by template field (empty when the
+    /// column is absent). Results are in `self.out`.
+    pub fn check<'a>(&mut self, cells: impl Iterator<Item = &'a str>) -> &Checked {
+        self.values.clear();
+        self.ends.clear();
+        self.out.violations.clear();
+        self.out.keys.clear();
+        self.out.warnings.clear();
+        self.out.rules = RuleSet::default();
+        let fields = self.template.fields;
+        for (f, raw) in fields.iter().zip(cells) {
+            let w = normalize(f.kind, raw, &mut self.values);
+            self.out.warnings.push(w);
+            self.ends.push(self.values.len());
+        }
+        while self.ends.len() < fields.len() {
+            self.out.warnings.push(Warnings::default());
+            self.ends.push(self.values.len());
+        }
+        self.check_fields();
+        &self.out
+    }
+
+    fn check_fields(&mut self) {
+        let fields = self.template.fields;
+        let mut p = Parsed { resident_id: true, ..Parsed::default() };
+        // The document type decides whether the ID number is a GB 11643 number.
+        if let Some(i) = self.template.index("id_type") {
+            let v = self.value(i);
+            if !v.is_empty() {
+                if xueji("SFZJLX").is_some_and(|t| t.contains(v)) {
+                    p.resident_id = v == "1";
+                } else {
+                    p.resident_id = false;
+                    self.out.fail(Rule::IdTypeUnknown, Some(i));
+                }
+            }
+        }
+        for (i, f) in fields.iter().enumerate() {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            let v = &self.values[start..self.ends[i]];
+            if v.is_empty() {
+                let required = match f.required {
+                    Required::Yes => true,
+                    Required::IfResidentId => p.resident_id,
+                    Required::No => false,
+                };
+                if required {
+                    self.out.fail(Rule::RequiredMissing, Some(i));
+                }
+                continue;
+            }
+            if v.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
+                self.out.fail(Rule::InvalidCharacter, Some(i));
+                continue;
+            }
+            let out = &mut self.out;
+            let ctx = &self.ctx;
+            let fi = i as u16;
+            match f.kind {
+                Kind::Text(max) => {
+                    if v.len() > max && v.chars().count() > max {
+                        out.fail(Rule::TextTooLong, Some(i));
+                    }
+                }
+                Kind::IdType => {}
+                Kind::IdNumber => {
+                    if p.resident_id {
+                        match IdNumber::parse(v, ctx.today) {
+                            Ok(id) => {
+                                out.keys.push(DupKey { slot: 1, rule: Rule::IdDuplicate, field: fi, key: id.key() as u128 });
+                                p.id = Some(id);
+                            }
+                            Err(IdError::Format) => out.fail(Rule::IdFormat, Some(i)),
+                            Err(IdError::CheckDigit) => out.fail(Rule::IdCheckDigit, Some(i)),
+                        }
+                    } else if v.len() > 40 {
+                        out.fail(Rule::IdFormat, Some(i));
+                    }
+                }
+                Kind::StudentId => match StudentId::parse(v, ctx.today) {
+                    Ok(s) => {
+                        out.keys.push(DupKey { slot: 0, rule: Rule::StudentIdDuplicate, field: fi, key: s.key() as u128 });
+                        p.student_id = Some(s);
+                    }
+                    Err(_) => out.fail(Rule::StudentIdFormat, Some(i)),
+                },
+                Kind::SchoolCode => match SchoolCode::parse(v) {
+                    Ok(code) => {
+                        if self.template.entity == Entity::School {
+                            out.keys.push(DupKey { slot: 0, rule: Rule::SchoolCodeDuplicate, field: fi, key: code.value() as u128 });
+                        } else if let Some(known) = &ctx.schools {
+                            if !known.contains(&code.value()) {
+                                out.fail(Rule::SchoolUnknown, Some(i));
+                            }
+                        }
+                    }
+                    Err(_) => out.fail(Rule::SchoolCodeFormat, Some(i)),
+                },
+                Kind::CreditCode => match CreditCode::parse(v) {
+                    Ok(c) => out.keys.push(DupKey { slot: 1, rule: Rule::CreditCodeDuplicate, field: fi, key: c.key() }),
+                    Err(IdError::Format) => out.fail(Rule::CreditCodeFormat, Some(i)),
+                    Err(IdError::CheckDigit) => out.fail(Rule::CreditCodeCheckDigit, Some(i)),
+                },
+                Kind::Mobile => {
+                    if Mobile::parse(v).is_err() {
+                        out.fail(Rule::PhoneInvalid, Some(i));
+                    }
+                }
+                Kind::Phone => {
+                    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+                    let ok = v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b' ' | b'(' | b')' | b','))
+                        && (7..=20).contains(&digits);
+                    if !ok {
+                        out.fail(Rule::PhoneInvalid, Some(i));
+                    }
+                }
+                Kind::Date => {
+                    let rule = if f.key == "hire_date" { Rule::HireDateFormat } else { Rule::BirthDateFormat };
+                    match Date::parse_iso(v) {
+                        Some(d) if d <= ctx.today => {
+                            if f.key == "birth_date" {
+                                p.birth = Some(d);
+                            }
+                        }
+                        _ => out.fail(rule, Some(i)),
+                    }
+                }
+                Kind::YearMonth => match Date::parse_year_month(v) {
+                    Some((d, _)) if d <= ctx.today => {}
+                    _ => out.fail(Rule::EnrollmentFormat, Some(i)),
+                },
+                Kind::Gender => match v {
+                    "1" => p.gender = Some(1),
+                    "2" => p.gender = Some(2),
+                    _ => out.fail(Rule::GenderEnum, Some(i)),
+                },
+                Kind::Ethnicity => {
+                    let ok = v.len() == 2 && v.bytes().all(|b| b.is_ascii_digit()) && LOOKUP.is_ethnic(v.parse().unwrap_or(0));
+                    if !ok {
+                        out.fail(Rule::EthnicityUnknown, Some(i));
+                    }
+                }
+                Kind::Region => {
+                    let ok = v.len() == 6
+                        && v.bytes().all(|b| b.is_ascii_digit())
+                        && v.parse::<u32>().is_ok_and(|c| c / 10_000 == ctx.province && LOOKUP.is_county(c));
+                    if !ok {
+                        out.fail(Rule::RegionUnknown, Some(i));
+                    }
+                }
+                Kind::Grade => {
+                    if !matches!(v, "11" | "12" | "13" | "14" | "15" | "16" | "21" | "22" | "23" | "31" | "32" | "33") {
+                        out.fail(Rule::GradeEnum, Some(i));
+                    }
+                }
+                Kind::SchoolType => {
+                    if !SCHOOL_TYPES.get(v).is_some_and(|c| c.level == 3) {
+                        out.fail(Rule::SchoolTypeUnknown, Some(i));
+                    }
+                }
+                Kind::UrbanRural => {
+                    if !URBAN_RURAL.get(v).is_some_and(|c| c.level == 3) {
+                        out.fail(Rule::UrbanRuralUnknown, Some(i));
+                    }
+                }
+                Kind::Longitude | Kind::Latitude => {
+                    // Decimal degrees inside China's extent.
+                    let (lo, hi) = if f.kind == Kind::Longitude { (73.0, 136.0) } else { (3.0, 54.0) };
+                    match v.parse::<f64>() {
+                        Ok(x) if (lo..=hi).contains(&x) => {
+                            if f.kind == Kind::Longitude {
+                                p.lon = Some(x)
+                            } else {
+                                p.lat = Some(x)
+                            }
+                        }
+                        _ => out.fail(Rule::CoordinatesInvalid, Some(i)),
+                    }
+                }
+                Kind::PostalCode => {
+                    if !(v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit())) {
+                        out.fail(Rule::PostalCodeInvalid, Some(i));
+                    }
+                }
+                Kind::Xueji(table) => {
+                    if !xueji(table).is_some_and(|t| t.contains(v)) {
+                        out.fail(Rule::CodeUnknown, Some(i));
+                    }
+                }
+            }
+        }
+        self.cross_field(&p);
+    }
+
+    fn cross_field(&mut self, p: &Parsed) {
+        let t = self.template;
+        let idx = |k: &str| t.index(k);
+        if let Some(id) = &p.id {
+            if let (Some(g), Some(i)) = (p.gender, idx("gender_code")) {
+                if g != id.gender_code() {
+                    self.out.fail(Rule::GenderMismatch, Some(i));
+                }
+            }
+            if let (Some(b), Some(i)) = (p.birth, idx("birth_date")) {
+                if b != id.birth_date() {
+                    self.out.fail(Rule::BirthMismatch, Some(i));
+                }
+            }
+        }
+        if let Some(sid) = &p.student_id {
+            let field = idx("student_id");
+            match sid {
+                // 学籍号 G + the student's own ID number.
+                StudentId::G(g) => {
+                    let id_value = idx("id_number").map(|i| self.value(i)).unwrap_or("");
+                    if !id_value.is_empty() && g.as_str() != id_value {
+                        self.out.fail(Rule::StudentIdMismatch, field);
+                    }
+                }
+                StudentId::L { birth, .. } => {
+                    if p.birth.is_some_and(|b| b != *birth) {
+                        self.out.fail(Rule::StudentIdMismatch, field);
+                    }
+                }
+                StudentId::J(_) => {}
+            }
+        }
+        if p.lon.is_some() != p.lat.is_some() {
+            let field = if p.lon.is_some() { idx("latitude") } else { idx("longitude") };
+            self.out.fail(Rule::CoordinatesInvalid, field);
+        }
+    }
+}
