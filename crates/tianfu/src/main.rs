@@ -1,1 +1,32 @@
-fn main() {}
+//! `tianfu`: the command line. It parses flags and calls into the crates; no logic lives here.
+#![forbid(unsafe_code)]
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "tianfu", version, about = "天府 Tianfu — 教育数据与网络安全平台 / education data and network security platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a bulk file of schools, teachers or students against the data standard
+    /// (校验学校、教师或学生数据文件).
+    Validate(cmd::validate::Args),
+    /// Demo data: generate a synthetic province, or run the demo (生成演示数据并校验).
+    Demo(cmd::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate(a) => cmd::validate::run(a),
+        Command::Demo(a) => cmd::demo::run(a),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,208 @@
+//! Writing rejected rows for people to fix: CSV (UTF-8 with BOM, so Excel shows Chinese) or an
+//! XLSX workbook whose offending cells are highlighted.
+
+use crate::columns::Columns;
+use crate::{RejectedRow, Sink};
+use rust_xlsxwriter::{Color, Format, FormatBorder, Note, Workbook, Worksheet};
+use standard::{Lang, Rule};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+enum Out {
+    Csv(BufWriter<File>),
+    Xlsx { sheets: Vec<Worksheet>, row: u32, path: PathBuf },
+}
+
+/// A [`Sink`] that writes every rejected row with its line, rule codes and messages.
+pub struct ErrorsFile {
+    out: Out,
+    lang: Lang,
+    headers: Vec<String>,
+    column_of: Vec<Option<usize>>,
+    bad: Format,
+    head: Format,
+    pub written: u64,
+}
+
+impl ErrorsFile {
+    /// Chooses CSV or XLSX by the file's extension.
+    pub fn create(path: &Path, lang: Lang) -> std::io::Result<ErrorsFile> {
+        let xlsx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        let out = if xlsx {
+            // Fail now, not after the whole run, when the folder cannot be written.
+            File::create(path)?;
+            Out::Xlsx { sheets: Vec::new(), row: 0, path: path.to_path_buf() }
+        } else {
+            let mut w = BufWriter::with_capacity(1 << 16, File::create(path)?);
+            w.write_all(b"\xEF\xBB\xBF")?;
+            Out::Csv(w)
+        };
+        Ok(ErrorsFile {
+            out,
+            lang,
+            headers: Vec::new(),
+            column_of: Vec::new(),
+            bad: Format::new().set_background_color(Color::RGB(0xFFC7CE)).set_font_color(Color::RGB(0x9C0006)).set_border(FormatBorder::Thin),
+            head: Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7)),
+            written: 0,
+        })
+    }
+
+    fn fixed_headers(&self) -> [&'static str; 3] {
+        match self.lang {
+            Lang::Zh => ["行号", "错误代码", "错误说明"],
+            Lang::En => ["line", "codes", "messages"],
+        }
+    }
+
+    fn new_sheet(&self, n: usize) -> Result<Worksheet, String> {
+        let mut ws = Worksheet::new();
+        let name = match (self.lang, n) {
+            (Lang::Zh, 0) => "错误行".to_string(),
+            (Lang::Zh, n) => format!("错误行{}", n + 1),
+            (Lang::En, 0) => "rejected".to_string(),
+            (Lang::En, n) => format!("rejected{}", n + 1),
+        };
+        ws.set_name(name).map_err(|e| e.to_string())?;
+        for (c, h) in self.fixed_headers().iter().chain(self.headers.iter().map(|h| h.as_str()).collect::<Vec<_>>().iter()).enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &self.head).map_err(|e| e.to_string())?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+        ws.set_column_width(2, 48).map_err(|e| e.to_string())?;
+        Ok(ws)
+    }
+
+    /// Flushes and closes the file.
+    pub fn finish(self) -> Result<(), String> {
+        match self.out {
+            Out::Csv(mut w) => w.flush().map_err(|e| e.to_string()),
+            Out::Xlsx { mut sheets, path, .. } => {
+                let mut wb = Workbook::new();
+                if sheets.is_empty() {
+                    let fake = ErrorsFile { out: Out::Csv(BufWriter::new(File::create("/dev/null").map_err(|e| e.to_string())?)), ..self };
+                    sheets.push(fake.new_sheet(0)?);
+                }
+                for s in sheets {
+                    wb.push_worksheet(s);
+                }
+                wb.save(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+            }
+        }
+    }
+}
+
+fn csv_field(w: &mut impl Write, s: &str) -> std::io::Result<()> {
+    if s.contains([',', '"', '\n', '\r']) {
+        w.write_all(b"\"")?;
+        w.write_all(s.replace('"', "\"\"").as_bytes())?;
+        w.write_all(b"\"")
+    } else {
+        w.write_all(s.as_bytes())
+    }
+}
+
+impl Sink for ErrorsFile {
+    fn begin(&mut self, columns: &Columns) -> Result<(), String> {
+        self.headers = columns.headers.clone();
+        self.column_of = columns.column_of.clone();
+        let fixed = self.fixed_headers();
+        match &mut self.out {
+            Out::Csv(w) => {
+                let mut line = fixed.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+                line.extend(columns.headers.iter().cloned());
+                let mut buf = Vec::new();
+                for (i, h) in line.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    csv_field(&mut buf, h).map_err(|e| e.to_string())?;
+                }
+                buf.push(b'\n');
+                w.write_all(&buf).map_err(|e| e.to_string())
+            }
+            Out::Xlsx { .. } => Ok(()),
+        }
+    }
+
+    fn rejected(&mut self, row: &RejectedRow) -> Result<(), String> {
+        let lang = self.lang;
+        let mut codes: Vec<Rule> = row.violations.iter().map(|v| v.rule).collect();
+        codes.dedup();
+        let mut seen = 0u64;
+        codes.retain(|r| {
+            let new = seen & r.bit() == 0;
+            seen |= r.bit();
+            new
+        });
+        let code_text = codes.iter().map(|r| r.code()).collect::<Vec<_>>().join(";");
+        let msg_text = codes.iter().map(|r| r.message(lang)).collect::<Vec<_>>().join(if lang == Lang::Zh { "；" } else { "; " });
+        self.written += 1;
+        let bad_cols: Vec<(usize, Rule)> = row
+            .violations
+            .iter()
+            .filter_map(|v| v.field.and_then(|f| self.column_of.get(f as usize).copied().flatten()).map(|c| (c, v.rule)))
+            .collect();
+        let need_sheet = matches!(&self.out, Out::Xlsx { sheets, row: r, .. } if sheets.is_empty() || *r + 1 >= XLSX_MAX_ROWS);
+        if need_sheet {
+            let n = match &self.out {
+                Out::Xlsx { sheets, .. } => sheets.len(),
+                Out::Csv(_) => 0,
+            };
+            let ws = self.new_sheet(n)?;
+            if let Out::Xlsx { sheets, row: r, .. } = &mut self.out {
+                sheets.push(ws);
+                *r = 0;
+            }
+        }
+        let bad = self.bad.clone();
+        match &mut self.out {
+            Out::Csv(w) => {
+                let mut buf = Vec::with_capacity(256);
+                let _ = write!(buf, "{},", row.line);
+                let _ = csv_field(&mut buf, &code_text);
+                buf.push(b',');
+                let _ = csv_field(&mut buf, &msg_text);
+                for v in &row.raw {
+                    buf.push(b',');
+                    let _ = csv_field(&mut buf, v);
+                }
+                buf.push(b'\n');
+                w.write_all(&buf).map_err(|e| e.to_string())
+            }
+            Out::Xlsx { sheets, row: r, .. } => {
+                let ws = sheets.last_mut().expect("a sheet was added");
+                *r += 1;
+                let x = *r;
+                let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+                ws.write_number(x, 0, row.line as f64).map_err(e)?;
+                ws.write_string(x, 1, &code_text).map_err(e)?;
+                ws.write_string(x, 2, &msg_text).map_err(e)?;
+                for (c, v) in row.raw.iter().enumerate().take(16_381) {
+                    // Excel cells hold at most 32,767 characters.
+                    let v: String = if v.len() > 32_000 { v.chars().take(32_000).collect() } else { v.clone() };
+                    let col = (c + 3) as u16;
+                    match bad_cols.iter().find(|(bc, _)| *bc == c) {
+                        Some((_, rule)) => {
+                            ws.write_string_with_format(x, col, &v, &bad).map_err(e)?;
+                            let note = Note::new(format!("{}: {}", rule.code(), rule.message(lang))).set_author("Tianfu");
+                            ws.insert_note(x, col, &note).map_err(e)?;
+                        }
+                        None => {
+                            ws.write_string(x, col, &v).map_err(e)?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl ErrorsFile {
+    pub fn path_is_xlsx(path: &Path) -> bool {
+        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    }
+}

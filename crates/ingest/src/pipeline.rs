@@ -1,0 +1,742 @@
+//! The validation pipeline: one reader thread cuts the file into chunks of whole records,
+//! worker threads decode, parse, normalise and check chunks in parallel, and the calling thread
+//! puts results back in file order, finds duplicate keys (first occurrence wins) and feeds the
+//! sink. Memory is bounded by the chunks in flight plus the duplicate-key sets.
+
+use crate::columns::Columns;
+use crate::csv::{Parser, Record, Splitter};
+use crate::decode::{detect, Detected, TextEncoding};
+use crate::dedup::KeySet;
+use crate::report::Report;
+use crate::xlsx::Workbook;
+use crate::{IngestError, RejectedRow, Sink};
+use standard::{Context, Date, Entity, Rule, RowChecker, Violation, Warning};
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+const CHUNK_BYTES: usize = 1 << 21;
+const XLSX_CHUNK_ROWS: usize = 8192;
+/// A single record may be this large (a 10 MB field is fine); past it the file is refused.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub entity: Entity,
+    /// None: detect (BOM, else UTF-8 if valid, else GBK/GB18030).
+    pub encoding: Option<TextEncoding>,
+    /// XLSX sheet name; None is the first sheet.
+    pub sheet: Option<String>,
+    /// GB/T 2260 province prefix; 51 is Sichuan.
+    pub province: u32,
+    /// Known school identifiers (for `school_unknown`).
+    pub schools: Option<Arc<HashSet<u64>>>,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Hand valid rows' normalised values to the sink (import needs them; validate does not).
+    pub keep_valid: bool,
+    pub today: Date,
+}
+
+impl Options {
+    pub fn new(entity: Entity) -> Options {
+        Options {
+            entity,
+            encoding: None,
+            sheet: None,
+            province: 51,
+            schools: None,
+            threads: 0,
+            keep_valid: false,
+            today: Date::today(),
+        }
+    }
+}
+
+enum Payload {
+    Bytes(Vec<u8>),
+    Rows(Vec<(u64, Vec<String>)>),
+}
+
+struct Chunk {
+    seq: u64,
+    first_line: u64,
+    payload: Payload,
+}
+
+/// A row's place in its chunk, to rebuild its original values if it turns out a duplicate.
+struct RowMeta {
+    line: u64,
+    span: (u32, u32),
+}
+
+struct ChunkResult {
+    seq: u64,
+    rows: u64,
+    blank: u64,
+    rule_rows: [u64; 64],
+    warnings: [u64; 16],
+    /// Rows rejected by their own content, by row index in the chunk.
+    rejected: Vec<(u32, RejectedRow)>,
+    /// Unique keys by row index: (row, slot, rule, field, key).
+    keys: Vec<(u32, u8, Rule, u16, u128)>,
+    meta: Vec<RowMeta>,
+    /// The decoded chunk text (CSV) or rows (XLSX), for re-reading a duplicate row.
+    text: Option<(Vec<u8>, u8, TextEncoding)>,
+    rows_raw: Vec<Vec<String>>,
+    /// Valid rows' normalised values: (row, line, values joined by \u{1f}).
+    valid: Vec<(u32, u64, String)>,
+}
+
+/// Validates a file, feeding every row's outcome to `sink`, and returns the report.
+pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, IngestError> {
+    let started = Instant::now();
+    let mut file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => IngestError::NotFound(path.to_path_buf()),
+        _ => IngestError::Io { path: path.to_path_buf(), source: e },
+    })?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(IngestError::NotATable { path: path.into(), why: "it is a directory".into() });
+    }
+    let io = |e: std::io::Error| IngestError::Io { path: path.to_path_buf(), source: e };
+    let mut head = vec![0u8; 64 << 10];
+    let n = read_full(&mut file, &mut head).map_err(io)?;
+    head.truncate(n);
+    if head.starts_with(b"PK\x03\x04") {
+        drop(file);
+        return run_xlsx(path, opts, sink, started);
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(IngestError::NotATable {
+            path: path.into(),
+            why: "it is an Excel 97–2003 (.xls) workbook; save it as .xlsx or CSV".into(),
+        });
+    }
+    let (encoding, bom) = match opts.encoding {
+        Some(e) => (e, if e == TextEncoding::Utf8 && head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 }),
+        None => match detect(&head) {
+            Detected::Encoding { encoding, bom_len } => (encoding, bom_len),
+            Detected::Utf16 => return Err(IngestError::Utf16 { path: path.into() }),
+        },
+    };
+    // Read until the header record is complete.
+    let mut buf = head.split_off(bom);
+    let mut eof = n < 64 << 10;
+    let header_end = loop {
+        if let Some(e) = first_record_end(&buf) {
+            break e;
+        }
+        if eof {
+            break buf.len();
+        }
+        if buf.len() > MAX_RECORD_BYTES {
+            return Err(IngestError::RecordTooLarge { line: 1, limit_mib: (MAX_RECORD_BYTES >> 20) as u64 });
+        }
+        let old = buf.len();
+        buf.resize(old + CHUNK_BYTES, 0);
+        let got = read_full(&mut file, &mut buf[old..]).map_err(io)?;
+        buf.truncate(old + got);
+        eof = got == 0;
+    };
+    if buf.iter().all(|b| b.is_ascii_whitespace()) && eof {
+        return Err(IngestError::Empty);
+    }
+    let header_bytes = &buf[..header_end];
+    if header_bytes.contains(&0) {
+        return Err(IngestError::NotATable { path: path.into(), why: "the first line holds binary data (NUL bytes)".into() });
+    }
+    let delim = pick_delimiter(path, header_bytes);
+    let mut p = Parser::new(header_bytes, delim, 1);
+    let mut rec = Record::default();
+    let mut header_line = 1;
+    let mut headers = Vec::new();
+    while p.next_into(&mut rec) {
+        if rec.is_blank() {
+            continue;
+        }
+        header_line = rec.line;
+        let mut hs = Vec::with_capacity(rec.len());
+        for i in 0..rec.len() {
+            match encoding.decode(rec.field(i)) {
+                Some(s) => hs.push(s.into_owned()),
+                None => return Err(IngestError::WrongEncoding { path: path.into(), encoding: encoding.name() }),
+            }
+        }
+        headers = hs;
+        break;
+    }
+    if headers.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    let columns = Columns::map(opts.entity, headers)?;
+    sink.begin(&columns).map_err(IngestError::Sink)?;
+    let first_data_line = header_line + 1;
+    let mut rest = buf.split_off(header_end);
+    drop(buf);
+    let estimate = estimate_rows(&file, header_end, &rest);
+
+    let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone() };
+    let threads = worker_count(opts.threads);
+    let path_buf = path.to_path_buf();
+    let mut report = Report::new(opts.entity, &columns, encoding.name());
+    report.file = path.display().to_string();
+    std::thread::scope(|s| -> Result<(), IngestError> {
+        let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads * 2);
+        let (res_tx, res_rx) = sync_channel::<ChunkResult>(threads * 2);
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        for _ in 0..threads {
+            let rx = chunk_rx.clone();
+            let tx = res_tx.clone();
+            let cols = &columns;
+            let ctx = ctx.clone();
+            let keep = opts.keep_valid;
+            s.spawn(move || worker(rx, tx, cols, ctx, encoding, delim, keep));
+        }
+        drop(res_tx);
+        let reader = s.spawn(move || -> Result<(), IngestError> {
+            let mut splitter = Splitter::default();
+            let mut seq = 0;
+            let mut line = first_data_line;
+            let mut scanned = 0;
+            let mut rest_lines = 0u64;
+            let mut last_end = 0usize;
+            let mut lines_at_last_end = 0u64;
+            let mut eof = eof;
+            loop {
+                let (end, lines_at_end, lines_total) = splitter.scan(&rest, scanned);
+                if let Some(e) = end {
+                    last_end = e;
+                    lines_at_last_end = rest_lines + lines_at_end;
+                }
+                rest_lines += lines_total;
+                scanned = rest.len();
+                if eof {
+                    if !rest.is_empty() {
+                        let _ = chunk_tx.send(Chunk { seq, first_line: line, payload: Payload::Bytes(rest) });
+                    }
+                    return Ok(());
+                }
+                if rest.len() >= CHUNK_BYTES && last_end > 0 {
+                    let tail = rest[last_end..].to_vec();
+                    rest.truncate(last_end);
+                    let data = std::mem::replace(&mut rest, tail);
+                    if chunk_tx.send(Chunk { seq, first_line: line, payload: Payload::Bytes(data) }).is_err() {
+                        return Ok(());
+                    }
+                    seq += 1;
+                    line += lines_at_last_end;
+                    rest_lines -= lines_at_last_end;
+                    scanned = rest.len();
+                    last_end = 0;
+                    lines_at_last_end = 0;
+                } else if rest.len() > MAX_RECORD_BYTES + CHUNK_BYTES {
+                    return Err(IngestError::RecordTooLarge { line, limit_mib: (MAX_RECORD_BYTES >> 20) as u64 });
+                }
+                let old = rest.len();
+                rest.resize(old + CHUNK_BYTES, 0);
+                let got = read_full(&mut file, &mut rest[old..])
+                    .map_err(|e| IngestError::Io { path: path_buf.clone(), source: e })?;
+                rest.truncate(old + got);
+                eof = got == 0;
+            }
+        });
+        let collected = collect(res_rx, sink, &mut report, estimate);
+        let read = reader.join().expect("reader thread panicked");
+        collected?;
+        read
+    })?;
+    report.finish(started.elapsed());
+    Ok(report)
+}
+
+/// The end of the first non-blank record in `buf` (after its line end), if it is complete.
+fn first_record_end(buf: &[u8]) -> Option<usize> {
+    let mut pos = 0;
+    loop {
+        let nl = memchr::memchr(b'\n', &buf[pos..])?;
+        if buf[pos..pos + nl].iter().all(|b| b.is_ascii_whitespace()) {
+            pos += nl + 1;
+        } else {
+            break;
+        }
+    }
+    let mut q = false;
+    for k in memchr::memchr2_iter(b'"', b'\n', &buf[pos..]) {
+        let j = pos + k;
+        if buf[j] == b'"' {
+            q = !q;
+        } else if !q {
+            return Some(j + 1);
+        }
+    }
+    None
+}
+
+fn pick_delimiter(path: &Path, header: &[u8]) -> u8 {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if ext == "tsv" || ext == "tab" {
+        return b'\t';
+    }
+    let tabs = header.iter().filter(|&&b| b == b'\t').count();
+    let commas = header.iter().filter(|&&b| b == b',').count();
+    if tabs > commas {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+fn worker_count(n: usize) -> usize {
+    if n > 0 {
+        n
+    } else {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    }
+}
+
+fn estimate_rows(file: &File, header_len: usize, sample: &[u8]) -> usize {
+    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0).saturating_sub(header_len);
+    let lines = memchr::memchr_iter(b'\n', sample).count().max(1);
+    let avg = (sample.len() / lines).max(16);
+    (size / avg).min(50_000_000) + 1024
+}
+
+fn read_full(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) -> Result<Report, IngestError> {
+    let xerr = |e| IngestError::Xlsx { path: path.to_path_buf(), source: e };
+    let mut wb = Workbook::open(path).map_err(xerr)?;
+    let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone() };
+    let threads = worker_count(opts.threads);
+    let mut report: Option<Report> = None;
+    std::thread::scope(|s| -> Result<(), IngestError> {
+        let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads * 2);
+        let (res_tx, res_rx) = sync_channel::<ChunkResult>(threads * 2);
+        // The header decides the column mapping before any worker starts.
+        let (hdr_tx, hdr_rx) = sync_channel::<Result<Columns, IngestError>>(1);
+        let opts2 = opts.clone();
+        let reader = s.spawn(move || -> Result<(), IngestError> {
+            let mut header: Option<Columns> = None;
+            let mut batch = Vec::with_capacity(XLSX_CHUNK_ROWS);
+            let mut seq = 0;
+            let mut failed = None;
+            let mut send_failed = false;
+            let res = wb.rows(opts2.sheet.as_deref(), |row, cells| {
+                if header.is_none() {
+                    if cells.iter().all(|c| c.trim().is_empty()) {
+                        return true;
+                    }
+                    match Columns::map(opts2.entity, cells.to_vec()) {
+                        Ok(c) => {
+                            header = Some(c.clone());
+                            let _ = hdr_tx.send(Ok(c));
+                            true
+                        }
+                        Err(e) => {
+                            failed = Some(e);
+                            false
+                        }
+                    }
+                } else {
+                    batch.push((row, cells.to_vec()));
+                    if batch.len() >= XLSX_CHUNK_ROWS {
+                        let rows = std::mem::replace(&mut batch, Vec::with_capacity(XLSX_CHUNK_ROWS));
+                        if chunk_tx.send(Chunk { seq, first_line: 0, payload: Payload::Rows(rows) }).is_err() {
+                            send_failed = true;
+                            return false;
+                        }
+                        seq += 1;
+                    }
+                    true
+                }
+            });
+            if let Some(e) = failed {
+                let _ = hdr_tx.send(Err(e));
+                return Ok(());
+            }
+            if let Err(e) = res {
+                if header.is_none() {
+                    let _ = hdr_tx.send(Err(xerr(e)));
+                    return Ok(());
+                }
+                return Err(xerr(e));
+            }
+            if header.is_none() {
+                let _ = hdr_tx.send(Err(IngestError::Empty));
+                return Ok(());
+            }
+            if !batch.is_empty() && !send_failed {
+                let _ = chunk_tx.send(Chunk { seq, first_line: 0, payload: Payload::Rows(batch) });
+            }
+            Ok(())
+        });
+        let columns = match hdr_rx.recv() {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                drop(chunk_rx);
+                let _ = reader.join();
+                return Err(e);
+            }
+            Err(_) => {
+                return match reader.join().expect("reader thread panicked") {
+                    Err(e) => Err(e),
+                    Ok(()) => Err(IngestError::Empty),
+                };
+            }
+        };
+        sink.begin(&columns).map_err(IngestError::Sink)?;
+        let mut rep = Report::new(opts.entity, &columns, "xlsx");
+        rep.file = path.display().to_string();
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        let columns_ref = &columns;
+        std::thread::scope(|s2| {
+            for _ in 0..threads {
+                let rx = chunk_rx.clone();
+                let tx = res_tx.clone();
+                let ctx = ctx.clone();
+                let keep = opts.keep_valid;
+                s2.spawn(move || worker(rx, tx, columns_ref, ctx, TextEncoding::Utf8, b',', keep));
+            }
+            drop(res_tx);
+        });
+        let collected = collect(res_rx, sink, &mut rep, 1 << 16);
+        let read = reader.join().expect("reader thread panicked");
+        collected?;
+        read?;
+        report = Some(rep);
+        Ok(())
+    })?;
+    let mut report = report.expect("set on success");
+    report.finish(started.elapsed());
+    Ok(report)
+}
+
+fn worker(
+    rx: Arc<Mutex<Receiver<Chunk>>>,
+    tx: SyncSender<ChunkResult>,
+    columns: &Columns,
+    ctx: Context,
+    encoding: TextEncoding,
+    delim: u8,
+    keep_valid: bool,
+) {
+    let mut checker = RowChecker::new(columns.entity, ctx);
+    let mut rec = Record::default();
+    loop {
+        let chunk = match rx.lock().expect("chunk queue").recv() {
+            Ok(c) => c,
+            Err(_) => return,
+        };
+        let mut r = ChunkResult {
+            seq: chunk.seq,
+            rows: 0,
+            blank: 0,
+            rule_rows: [0; 64],
+            warnings: [0; 16],
+            rejected: Vec::new(),
+            keys: Vec::new(),
+            meta: Vec::new(),
+            text: None,
+            rows_raw: Vec::new(),
+            valid: Vec::new(),
+        };
+        match chunk.payload {
+            Payload::Bytes(raw) => {
+                // Decode the whole chunk at once when it is clean; otherwise decode record by record
+                // so that only the broken rows are rejected.
+                let (text, text_enc): (Vec<u8>, u8) = match encoding {
+                    TextEncoding::Utf8 => (raw, 0),
+                    _ => match encoding.decode(&raw) {
+                        Some(s) => (s.into_owned().into_bytes(), 0),
+                        None => (raw, 1),
+                    },
+                };
+                let mut parser = Parser::new(&text, delim, chunk.first_line);
+                while parser.next_into(&mut rec) {
+                    if rec.is_blank() {
+                        r.blank += 1;
+                        continue;
+                    }
+                    let row = r.rows as u32;
+                    r.rows += 1;
+                    r.meta.push(RowMeta { line: rec.line, span: (rec.span.0 as u32, rec.span.1 as u32) });
+                    let decoded_owned;
+                    let whole: &str = if text_enc == 0 {
+                        match std::str::from_utf8(&rec.buf) {
+                            Ok(s) => s,
+                            Err(_) => {
+                                reject_undecodable(&mut r, row, &rec, encoding);
+                                continue;
+                            }
+                        }
+                    } else {
+                        match encoding.decode(&rec.buf) {
+                            Some(s) => {
+                                decoded_owned = s.into_owned();
+                                &decoded_owned
+                            }
+                            None => {
+                                reject_undecodable(&mut r, row, &rec, encoding);
+                                continue;
+                            }
+                        }
+                    };
+                    // Field boundaries in the decoded text: for UTF-8 they are the parser's; for a
+                    // re-decoded GBK record, split again (the decoded text keeps the same fields).
+                    let bounds: Vec<usize>;
+                    let ends: &[usize] = if text_enc == 0 {
+                        &rec.ends
+                    } else {
+                        bounds = refield(&rec, encoding);
+                        &bounds
+                    };
+                    let field = |i: usize| -> &str {
+                        let start = if i == 0 { 0 } else { ends[i - 1] };
+                        ends.get(i).map_or("", |&e| &whole[start..e])
+                    };
+                    let mut pre = Vec::new();
+                    if rec.unclosed_quote {
+                        pre.push(Violation { rule: Rule::UnbalancedQuote, field: None });
+                    }
+                    if (columns.headers.len()..ends.len()).any(|i| !field(i).trim().is_empty()) {
+                        pre.push(Violation { rule: Rule::ColumnCount, field: None });
+                    }
+                    let cells = columns.column_of.iter().map(|c| c.map_or("", field));
+                    let raw_values = || (0..ends.len().max(columns.headers.len())).map(|i| field(i).to_string()).collect();
+                    check_one(&mut checker, &mut r, row, rec.line, cells, pre, raw_values, keep_valid);
+                }
+                r.text = Some((text, text_enc, encoding));
+            }
+            Payload::Rows(rows) => {
+                for (line, raw) in &rows {
+                    if raw.iter().all(|c| c.trim().is_empty()) {
+                        r.blank += 1;
+                        continue;
+                    }
+                    let row = r.rows as u32;
+                    r.rows += 1;
+                    r.meta.push(RowMeta { line: *line, span: (r.rows_raw.len() as u32, 0) });
+                    let mut pre = Vec::new();
+                    if raw.len() > columns.headers.len() && raw[columns.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
+                        pre.push(Violation { rule: Rule::ColumnCount, field: None });
+                    }
+                    let cells = columns.column_of.iter().map(|c| c.and_then(|c| raw.get(c)).map_or("", |s| s.as_str()));
+                    check_one(&mut checker, &mut r, row, *line, cells, pre, || raw.clone(), keep_valid);
+                    r.rows_raw.push(raw.clone());
+                }
+            }
+        }
+        if tx.send(r).is_err() {
+            return;
+        }
+    }
+}
+
+/// Field end offsets of a GBK record after decoding it: decoding preserves delimiters, so the
+/// decoded fields are the decoded raw fields.
+fn refield(rec: &Record, encoding: TextEncoding) -> Vec<usize> {
+    let mut ends = Vec::with_capacity(rec.len());
+    let mut total = 0;
+    for i in 0..rec.len() {
+        total += encoding.decode(rec.field(i)).map_or(0, |s| s.len());
+        ends.push(total);
+    }
+    ends
+}
+
+fn reject_undecodable(r: &mut ChunkResult, row: u32, rec: &Record, encoding: TextEncoding) {
+    let raw = (0..rec.len()).map(|i| encoding.decode_lossy(rec.field(i))).collect();
+    r.rule_rows[Rule::EncodingInvalid as usize] += 1;
+    r.rejected.push((row, RejectedRow { line: rec.line, raw, violations: vec![Violation { rule: Rule::EncodingInvalid, field: None }] }));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_one<'a>(
+    checker: &mut RowChecker,
+    r: &mut ChunkResult,
+    row: u32,
+    line: u64,
+    cells: impl Iterator<Item = &'a str>,
+    pre: Vec<Violation>,
+    raw_values: impl FnOnce() -> Vec<String>,
+    keep_valid: bool,
+) {
+    let out = checker.check(cells);
+    for w in &out.warnings {
+        if w.0 != 0 {
+            for warn in w.iter() {
+                r.warnings[warn as usize] += 1;
+            }
+        }
+    }
+    for k in &out.keys {
+        r.keys.push((row, k.slot, k.rule, k.field, k.key));
+    }
+    if out.is_valid() && pre.is_empty() {
+        if keep_valid {
+            let n = checker.template.fields.len();
+            let mut joined = String::new();
+            for i in 0..n {
+                if i > 0 {
+                    joined.push('\u{1f}');
+                }
+                joined.push_str(checker.value(i));
+            }
+            r.valid.push((row, line, joined));
+        }
+        return;
+    }
+    let mut violations = pre;
+    violations.extend_from_slice(&out.violations);
+    let mut seen = 0u64;
+    for v in &violations {
+        if seen & v.rule.bit() == 0 {
+            seen |= v.rule.bit();
+            r.rule_rows[v.rule as usize] += 1;
+        }
+    }
+    r.rejected.push((row, RejectedRow { line, raw: raw_values(), violations }));
+}
+
+fn collect(
+    rx: Receiver<ChunkResult>,
+    sink: &mut dyn Sink,
+    report: &mut Report,
+    estimate: usize,
+) -> Result<(), IngestError> {
+    let mut pending: BTreeMap<u64, ChunkResult> = BTreeMap::new();
+    let mut next = 0;
+    let mut sets: Vec<KeySet> = Vec::new();
+    let mut first_error: Option<IngestError> = None;
+    for r in rx {
+        pending.insert(r.seq, r);
+        while let Some(r) = pending.remove(&next) {
+            next += 1;
+            if first_error.is_none() {
+                if let Err(e) = finish_chunk(r, sink, report, &mut sets, estimate) {
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn finish_chunk(
+    mut r: ChunkResult,
+    sink: &mut dyn Sink,
+    report: &mut Report,
+    sets: &mut Vec<KeySet>,
+    estimate: usize,
+) -> Result<(), IngestError> {
+    // Duplicates, in file order: the first occurrence of a key stays, later ones are rejected.
+    let mut dups: Vec<(u32, Rule, u16)> = Vec::new();
+    for &(row, slot, rule, field, key) in &r.keys {
+        let slot = slot as usize;
+        while sets.len() <= slot {
+            sets.push(KeySet::with_capacity(estimate));
+        }
+        if !sets[slot].insert(key) {
+            dups.push((row, rule, field));
+        }
+    }
+    for (rule, n) in Rule::ALL.iter().zip(r.rule_rows.iter()) {
+        if *n > 0 {
+            *report.errors.entry(rule.code().to_string()).or_default() += n;
+        }
+    }
+    for (w, n) in Warning::ALL.iter().zip(r.warnings.iter()) {
+        if *n > 0 {
+            *report.warnings.entry(w.code().to_string()).or_default() += n;
+        }
+    }
+    for (_, rule, _) in &dups {
+        *report.errors.entry(rule.code().to_string()).or_default() += 1;
+    }
+    report.rows_read += r.rows;
+    report.blank_rows += r.blank;
+    // Merge the content-rejected rows with the duplicate ones, in row order.
+    let mut dup_iter = dups.into_iter().peekable();
+    let mut rejected = std::mem::take(&mut r.rejected).into_iter().peekable();
+    let mut valid = std::mem::take(&mut r.valid).into_iter().peekable();
+    let mut rejected_count = 0u64;
+    loop {
+        let next_row = [rejected.peek().map(|x| x.0), dup_iter.peek().map(|x| x.0), valid.peek().map(|x| x.0)]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(row) = next_row else { break };
+        let mut extra: Vec<Violation> = Vec::new();
+        while dup_iter.peek().is_some_and(|d| d.0 == row) {
+            let (_, rule, field) = dup_iter.next().expect("peeked");
+            extra.push(Violation { rule, field: Some(field) });
+        }
+        if rejected.peek().is_some_and(|x| x.0 == row) {
+            let (_, mut rr) = rejected.next().expect("peeked");
+            rr.violations.extend(extra);
+            rejected_count += 1;
+            sink.rejected(&rr).map_err(IngestError::Sink)?;
+            if valid.peek().is_some_and(|v| v.0 == row) {
+                valid.next();
+            }
+        } else if !extra.is_empty() {
+            if valid.peek().is_some_and(|v| v.0 == row) {
+                valid.next();
+            }
+            let rr = RejectedRow { line: r.meta[row as usize].line, raw: raw_of(&r, row as usize), violations: extra };
+            rejected_count += 1;
+            sink.rejected(&rr).map_err(IngestError::Sink)?;
+        } else if let Some((_, line, joined)) = valid.next() {
+            let values: Vec<&str> = joined.split('\u{1f}').collect();
+            sink.valid(line, &values).map_err(IngestError::Sink)?;
+        }
+    }
+    report.rows_rejected += rejected_count;
+    report.rows_valid += r.rows - rejected_count;
+    Ok(())
+}
+
+/// The original values of a row, re-read from its chunk.
+fn raw_of(r: &ChunkResult, row: usize) -> Vec<String> {
+    let meta = &r.meta[row];
+    if let Some((text, text_enc, encoding)) = &r.text {
+        let (a, b) = (meta.span.0 as usize, meta.span.1 as usize);
+        let mut p = Parser::new(&text[a..b], b',', meta.line);
+        // The delimiter is not stored in the chunk; try comma, then tab, by which yields more fields.
+        let mut rec = Record::default();
+        p.next_into(&mut rec);
+        let mut p2 = Parser::new(&text[a..b], b'\t', meta.line);
+        let mut rec2 = Record::default();
+        p2.next_into(&mut rec2);
+        let rec = if rec2.len() > rec.len() { rec2 } else { rec };
+        let enc = if *text_enc == 0 { TextEncoding::Utf8 } else { *encoding };
+        (0..rec.len()).map(|i| enc.decode_lossy(rec.field(i))).collect()
+    } else {
+        r.rows_raw.get(meta.span.0 as usize).cloned().unwrap_or_default()
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send() {
+    fn is_send<T: Send>() {}
+    is_send::<ChunkResult>();
+    is_send::<PathBuf>();
+}

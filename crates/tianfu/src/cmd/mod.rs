@@ -1,0 +1,44 @@
+pub mod demo;
+pub mod validate;
+
+use standard::Lang;
+use std::io::Write;
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    Text,
+    Json,
+}
+
+/// Prints to stdout, quietly stopping when the reader has gone away (`| head`).
+pub fn out(s: &str) {
+    let mut o = std::io::stdout().lock();
+    if o.write_all(s.as_bytes()).and_then(|_| o.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// Exit code 2 with a message saying what went wrong and what to do.
+pub fn fail(lang: Lang, zh: &str, en: &str) -> u8 {
+    let msg = match lang {
+        Lang::Zh => format!("错误：{zh}\n"),
+        Lang::En => format!("error: {en}\n"),
+    };
+    let _ = std::io::stderr().write_all(msg.as_bytes());
+    2
+}
