@@ -194,10 +194,13 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
             let cols = &columns;
             let ctx = ctx.clone();
             let keep = opts.keep_valid;
-            s.spawn(move || worker(rx, tx, cols, ctx, encoding, delim, keep));
+            std::thread::Builder::new()
+                .name("tianfu-check".into())
+                .spawn_scoped(s, move || worker(rx, tx, cols, ctx, encoding, delim, keep))
+                .expect("spawn worker");
         }
         drop(res_tx);
-        let reader = s.spawn(move || -> Result<(), IngestError> {
+        let reader = std::thread::Builder::new().name("tianfu-read".into()).spawn_scoped(s, move || -> Result<(), IngestError> {
             let mut splitter = Splitter::default();
             let mut seq = 0;
             let mut line = first_data_line;
@@ -243,7 +246,7 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
                 rest.truncate(old + got);
                 eof = got == 0;
             }
-        });
+        }).expect("spawn reader");
         let collected = collect(res_rx, sink, &mut report, estimate);
         let read = reader.join().expect("reader thread panicked");
         collected?;
@@ -475,20 +478,22 @@ fn worker(
                     let row = r.rows as u32;
                     r.rows += 1;
                     r.meta.push(RowMeta { line: rec.line, span: (rec.span.0 as u32, rec.span.1 as u32) });
-                    let decoded_owned;
-                    let whole: &str = if text_enc == 0 {
-                        match std::str::from_utf8(&rec.buf) {
-                            Ok(s) => s,
+                    // The chunk decoded cleanly (text_enc 0): the record is UTF-8 if valid. Otherwise
+                    // decode this record field by field and reject it only if its own bytes are bad.
+                    let decoded: (String, Vec<(usize, usize)>);
+                    let (whole, ends): (&str, &[(usize, usize)]) = if text_enc == 0 {
+                        match simdutf8::basic::from_utf8(&rec.buf) {
+                            Ok(s) => (s, &rec.ranges),
                             Err(_) => {
                                 reject_undecodable(&mut r, row, &rec, encoding);
                                 continue;
                             }
                         }
                     } else {
-                        match encoding.decode(&rec.buf) {
-                            Some(s) => {
-                                decoded_owned = s.into_owned();
-                                &decoded_owned
+                        match refield(&rec, encoding) {
+                            Some(d) => {
+                                decoded = d;
+                                (&decoded.0, &decoded.1)
                             }
                             None => {
                                 reject_undecodable(&mut r, row, &rec, encoding);
@@ -496,19 +501,7 @@ fn worker(
                             }
                         }
                     };
-                    // Field boundaries in the decoded text: for UTF-8 they are the parser's; for a
-                    // re-decoded GBK record, split again (the decoded text keeps the same fields).
-                    let bounds: Vec<usize>;
-                    let ends: &[usize] = if text_enc == 0 {
-                        &rec.ends
-                    } else {
-                        bounds = refield(&rec, encoding);
-                        &bounds
-                    };
-                    let field = |i: usize| -> &str {
-                        let start = if i == 0 { 0 } else { ends[i - 1] };
-                        ends.get(i).map_or("", |&e| &whole[start..e])
-                    };
+                    let field = |i: usize| -> &str { ends.get(i).map_or("", |&(a, b)| &whole[a..b]) };
                     let mut pre = Vec::new();
                     if rec.unclosed_quote {
                         pre.push(Violation { rule: Rule::UnbalancedQuote, field: None });
@@ -547,16 +540,16 @@ fn worker(
     }
 }
 
-/// Field end offsets of a GBK record after decoding it: decoding preserves delimiters, so the
-/// decoded fields are the decoded raw fields.
-fn refield(rec: &Record, encoding: TextEncoding) -> Vec<usize> {
-    let mut ends = Vec::with_capacity(rec.len());
-    let mut total = 0;
+/// A record of a chunk that did not decode as a whole, decoded field by field.
+fn refield(rec: &Record, encoding: TextEncoding) -> Option<(String, Vec<(usize, usize)>)> {
+    let mut text = String::new();
+    let mut ranges = Vec::with_capacity(rec.len());
     for i in 0..rec.len() {
-        total += encoding.decode(rec.field(i)).map_or(0, |s| s.len());
-        ends.push(total);
+        let start = text.len();
+        text.push_str(&encoding.decode(rec.field(i))?);
+        ranges.push((start, text.len()));
     }
-    ends
+    Some((text, ranges))
 }
 
 fn reject_undecodable(r: &mut ChunkResult, row: u32, rec: &Record, encoding: TextEncoding) {
@@ -649,15 +642,24 @@ fn finish_chunk(
 ) -> Result<(), IngestError> {
     // Duplicates, in file order: the first occurrence of a key stays, later ones are rejected.
     let mut dups: Vec<(u32, Rule, u16)> = Vec::new();
-    for &(row, slot, rule, field, key) in &r.keys {
-        let slot = slot as usize;
-        while sets.len() <= slot {
+    let max_slot = r.keys.iter().map(|k| k.1 as usize).max();
+    if let Some(m) = max_slot {
+        while sets.len() <= m {
             sets.push(KeySet::with_capacity(estimate));
         }
-        if !sets[slot].insert(key) {
+    }
+    // Warm the slot of a key a few places ahead so that its cache miss overlaps this one.
+    const AHEAD: usize = 8;
+    let mut warm = 0u64;
+    for (j, &(row, slot, rule, field, key)) in r.keys.iter().enumerate() {
+        if let Some(&(_, s2, _, _, k2)) = r.keys.get(j + AHEAD) {
+            warm ^= sets[s2 as usize].touch(k2);
+        }
+        if !sets[slot as usize].insert(key) {
             dups.push((row, rule, field));
         }
     }
+    std::hint::black_box(warm);
     for (rule, n) in Rule::ALL.iter().zip(r.rule_rows.iter()) {
         if *n > 0 {
             *report.errors.entry(rule.code().to_string()).or_default() += n;

@@ -65,10 +65,26 @@ impl Checked {
 /// Normalises and checks records of one entity. Reuses its buffers: one per thread.
 pub struct RowChecker {
     pub template: &'static Template,
+    idx: Indices,
     ctx: Context,
     values: String,
     ends: Vec<usize>,
     pub out: Checked,
+}
+
+/// Field positions looked up once, not per row.
+struct Indices {
+    id_type: Option<usize>,
+    id_number: Option<usize>,
+    student_id: Option<usize>,
+    gender: Option<usize>,
+    birth: Option<usize>,
+    hire: Option<usize>,
+    longitude: Option<usize>,
+    latitude: Option<usize>,
+    /// The 学籍 code table of each field, where it has one.
+    tables: Vec<Option<&'static crate::codes::CodeTable>>,
+    id_types: &'static crate::codes::CodeTable,
 }
 
 #[derive(Default)]
@@ -85,8 +101,29 @@ struct Parsed {
 impl RowChecker {
     pub fn new(entity: Entity, ctx: Context) -> RowChecker {
         let template = entity.template();
+        let i = |k| template.index(k);
+        let idx = Indices {
+            id_type: i("id_type"),
+            id_number: i("id_number"),
+            student_id: i("student_id"),
+            gender: i("gender_code"),
+            birth: i("birth_date"),
+            hire: i("hire_date"),
+            longitude: i("longitude"),
+            latitude: i("latitude"),
+            tables: template
+                .fields
+                .iter()
+                .map(|f| match f.kind {
+                    Kind::Xueji(t) => xueji(t),
+                    _ => None,
+                })
+                .collect(),
+            id_types: xueji("SFZJLX").expect("the SFZJLX table is embedded"),
+        };
         RowChecker {
             template,
+            idx,
             ctx,
             values: String::new(),
             ends: Vec::with_capacity(template.fields.len()),
@@ -127,10 +164,10 @@ impl RowChecker {
         let fields = self.template.fields;
         let mut p = Parsed { resident_id: true, ..Parsed::default() };
         // The document type decides whether the ID number is a GB 11643 number.
-        if let Some(i) = self.template.index("id_type") {
+        if let Some(i) = self.idx.id_type {
             let v = self.value(i);
             if !v.is_empty() {
-                if xueji("SFZJLX").is_some_and(|t| t.contains(v)) {
+                if self.idx.id_types.contains(v) {
                     p.resident_id = v == "1";
                 } else {
                     p.resident_id = false;
@@ -218,10 +255,10 @@ impl RowChecker {
                     }
                 }
                 Kind::Date => {
-                    let rule = if f.key == "hire_date" { Rule::HireDateFormat } else { Rule::BirthDateFormat };
+                    let rule = if Some(i) == self.idx.hire { Rule::HireDateFormat } else { Rule::BirthDateFormat };
                     match Date::parse_iso(v) {
                         Some(d) if d <= ctx.today => {
-                            if f.key == "birth_date" {
+                            if Some(i) == self.idx.birth {
                                 p.birth = Some(d);
                             }
                         }
@@ -285,8 +322,8 @@ impl RowChecker {
                         out.fail(Rule::PostalCodeInvalid, Some(i));
                     }
                 }
-                Kind::Xueji(table) => {
-                    if !xueji(table).is_some_and(|t| t.contains(v)) {
+                Kind::Xueji(_) => {
+                    if !self.idx.tables[i].is_some_and(|t| t.contains(v)) {
                         out.fail(Rule::CodeUnknown, Some(i));
                     }
                 }
@@ -296,26 +333,25 @@ impl RowChecker {
     }
 
     fn cross_field(&mut self, p: &Parsed) {
-        let t = self.template;
-        let idx = |k: &str| t.index(k);
+        let ix = &self.idx;
         if let Some(id) = &p.id {
-            if let (Some(g), Some(i)) = (p.gender, idx("gender_code")) {
+            if let (Some(g), Some(i)) = (p.gender, ix.gender) {
                 if g != id.gender_code() {
                     self.out.fail(Rule::GenderMismatch, Some(i));
                 }
             }
-            if let (Some(b), Some(i)) = (p.birth, idx("birth_date")) {
+            if let (Some(b), Some(i)) = (p.birth, ix.birth) {
                 if b != id.birth_date() {
                     self.out.fail(Rule::BirthMismatch, Some(i));
                 }
             }
         }
         if let Some(sid) = &p.student_id {
-            let field = idx("student_id");
+            let field = ix.student_id;
             match sid {
                 // 学籍号 G + the student's own ID number.
                 StudentId::G(g) => {
-                    let id_value = idx("id_number").map(|i| self.value(i)).unwrap_or("");
+                    let id_value = ix.id_number.map(|i| self.value(i)).unwrap_or("");
                     if !id_value.is_empty() && g.as_str() != id_value {
                         self.out.fail(Rule::StudentIdMismatch, field);
                     }
@@ -329,7 +365,7 @@ impl RowChecker {
             }
         }
         if p.lon.is_some() != p.lat.is_some() {
-            let field = if p.lon.is_some() { idx("latitude") } else { idx("longitude") };
+            let field = if p.lon.is_some() { ix.latitude } else { ix.longitude };
             self.out.fail(Rule::CoordinatesInvalid, field);
         }
     }

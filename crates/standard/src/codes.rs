@@ -68,7 +68,12 @@ impl CodeTable {
     }
 
     pub fn contains(&self, code: &str) -> bool {
-        self.by_code.contains_key(code)
+        // Most tables are a handful of codes: a scan beats hashing the key.
+        if self.codes.len() <= 32 {
+            self.codes.iter().any(|c| c.code == code)
+        } else {
+            self.by_code.contains_key(code)
+        }
     }
 }
 

@@ -30,19 +30,27 @@ fn is_trim_char(c: char) -> bool {
 
 /// Normalises `raw` for a field of `kind`, appending the result to `out`.
 pub fn normalize(kind: Kind, raw: &str, out: &mut String) -> Warnings {
+    // The common case, checked cheaply: a clean ASCII value already in standard form.
+    if is_clean(kind, raw) {
+        out.push_str(raw);
+        return Warnings::default();
+    }
     let mut w = Warnings::default();
-    let trimmed = raw.trim_matches(is_trim_char);
+    let b = raw.as_bytes();
+    let edges_clean = b.first().is_some_and(|&c| c > b' ' && c < 0x80) && b.last().is_some_and(|&c| c > b' ' && c < 0x80);
+    let trimmed = if edges_clean { raw } else { raw.trim_matches(is_trim_char) };
     if trimmed.len() != raw.len() {
         w.add(Warning::WhitespaceTrimmed);
     }
     let start = out.len();
-    if trimmed.is_ascii() {
+    // Full-width digits and letters (U+FF10..U+FF5A) are encoded EF BC 90 .. EF BD 9A: without
+    // an 0xEF byte there is nothing to convert.
+    if trimmed.is_ascii() || !trimmed.as_bytes().contains(&0xEF) {
         out.push_str(trimmed);
     } else {
         let mut changed = false;
         for c in trimmed.chars() {
             let c2 = match c {
-                // Full-width forms of 0-9, A-Z, a-z (U+FF10..U+FF5A) map to ASCII by an offset.
                 '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
                     changed = true;
                     char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
@@ -140,6 +148,24 @@ pub fn normalize(kind: Kind, raw: &str, out: &mut String) -> Warnings {
         out.push_str(&m);
     }
     w
+}
+
+fn is_clean(kind: Kind, v: &str) -> bool {
+    let b = v.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return true };
+    if first <= b' ' || last <= b' ' || !v.is_ascii() {
+        return false;
+    }
+    match kind {
+        Kind::IdNumber | Kind::StudentId | Kind::CreditCode => !b.iter().any(u8::is_ascii_lowercase),
+        Kind::Mobile => b.len() == 11 && b.iter().all(u8::is_ascii_digit),
+        Kind::Gender => b.len() == 1 && b[0].is_ascii_digit(),
+        Kind::Ethnicity => b.len() != 1,
+        Kind::Grade => true,
+        Kind::Date => b.len() == 10 && b[4] == b'-' && b[7] == b'-',
+        Kind::YearMonth => b.len() == 7 && b[4] == b'-',
+        _ => true,
+    }
 }
 
 fn map_value(w: &mut Warnings, v: Option<&str>) -> Option<String> {
