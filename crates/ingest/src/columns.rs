@@ -50,14 +50,16 @@ impl Columns {
                 }
             }
         }
-        if column_of.iter().all(Option::is_none) {
-            let best = Entity::ALL
-                .into_iter()
-                .filter(|e| *e != entity)
-                .map(|e| (headers.iter().filter(|h| e.template().match_header(h).is_some()).count(), e))
-                .max_by_key(|(n, _)| *n)
-                .filter(|(n, _)| *n > 0)
-                .map(|(_, e)| e);
+        let matched = column_of.iter().filter(|c| c.is_some()).count();
+        // Another entity whose template names more of these columns: the likely mix-up.
+        let best = Entity::ALL
+            .into_iter()
+            .filter(|e| *e != entity)
+            .map(|e| (headers.iter().filter(|h| e.template().match_header(h).is_some()).count(), e))
+            .max_by_key(|(n, _)| *n)
+            .filter(|(n, _)| *n > matched)
+            .map(|(_, e)| e);
+        if matched == 0 {
             return Err(IngestError::NoMatchingColumns { entity, looks_like: best });
         }
         let has_id_type = t.index("id_type").is_some_and(|i| column_of[i].is_some());
@@ -76,7 +78,7 @@ impl Columns {
             .map(|(f, _)| format!("{} ({})", f.zh, f.key))
             .collect();
         if !missing.is_empty() {
-            return Err(IngestError::MissingColumns { entity, columns: missing });
+            return Err(IngestError::MissingColumns { entity, columns: missing, looks_like: best });
         }
         Ok(Columns { entity, headers, field_of, column_of, unknown })
     }

@@ -74,8 +74,8 @@ pub enum IngestError {
     DuplicateColumn { field: String, first: usize, second: usize },
     #[error("no column matches the {entity} template{}; use the template's Chinese headers or English keys (see docs/standard.md)", looks_like.map(|e| format!(" (the columns look like a {e} file: try --entity {e})")).unwrap_or_default())]
     NoMatchingColumns { entity: Entity, looks_like: Option<Entity> },
-    #[error("missing required column(s) for {entity}: {}; add them to the header", columns.join(", "))]
-    MissingColumns { entity: Entity, columns: Vec<String> },
+    #[error("missing required column(s) for {entity}: {}; add them to the header{}", columns.join(", "), looks_like.map(|e| format!(" (the columns look like a {e} file: try --entity {e})")).unwrap_or_default())]
+    MissingColumns { entity: Entity, columns: Vec<String>, looks_like: Option<Entity> },
     #[error("line {line}: a record runs past {limit_mib} MiB without ending; a quoted field is probably not closed (check for a stray \")")]
     RecordTooLarge { line: u64, limit_mib: u64 },
     #[error("{path}: {source}")]
@@ -104,7 +104,12 @@ impl IngestError {
                 entity.zh(),
                 looks_like.map(|e| format!("（这些列像是{}数据：试试 --entity {e}）", e.zh())).unwrap_or_default()
             ),
-            IngestError::MissingColumns { entity, columns } => format!("{}数据缺少必需的列：{}；请在表头中补上", entity.zh(), columns.join("、")),
+            IngestError::MissingColumns { entity, columns, looks_like } => format!(
+                "{}数据缺少必需的列：{}；请在表头中补上{}",
+                entity.zh(),
+                columns.join("、"),
+                looks_like.map(|e| format!("（这些列像是{}数据：试试 --entity {e}）", e.zh())).unwrap_or_default()
+            ),
             IngestError::RecordTooLarge { line, limit_mib } => {
                 format!("第 {line} 行：一条记录超过 {limit_mib} MiB 仍未结束，可能有未闭合的引号（请检查多余的 \"）")
             }
