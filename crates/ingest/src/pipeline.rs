@@ -642,22 +642,34 @@ fn finish_chunk(
 ) -> Result<(), IngestError> {
     // Duplicates, in file order: the first occurrence of a key stays, later ones are rejected.
     let mut dups: Vec<(u32, Rule, u16)> = Vec::new();
-    let max_slot = r.keys.iter().map(|k| k.1 as usize).max();
-    if let Some(m) = max_slot {
-        while sets.len() <= m {
-            sets.push(KeySet::with_capacity(estimate));
-        }
+    if sets.is_empty() {
+        sets.push(KeySet::with_capacity(estimate));
     }
+    let set = &mut sets[0];
     // Warm the slot of a key a few places ahead so that its cache miss overlaps this one.
     const AHEAD: usize = 8;
     let mut warm = 0u64;
-    for (j, &(row, slot, rule, field, key)) in r.keys.iter().enumerate() {
-        if let Some(&(_, s2, _, _, k2)) = r.keys.get(j + AHEAD) {
-            warm ^= sets[s2 as usize].touch(k2);
+    let keys = &r.keys;
+    let mut j = 0;
+    while j < keys.len() {
+        if let Some(&(_, _, _, _, k2)) = keys.get(j + AHEAD) {
+            warm ^= set.touch(k2);
         }
-        if !sets[slot as usize].insert(key) {
+        let (row, slot, rule, field, key) = keys[j];
+        // The same value under both slots of one row (学籍号 G + ID number): one probe.
+        let pair = keys.get(j + 1).filter(|n| n.0 == row && n.4 == key && n.1 != slot).copied();
+        let slots = (1u8 << slot) | pair.map_or(0, |p| 1 << p.1);
+        let seen = set.insert(key, slots);
+        if seen & (1 << slot) != 0 {
             dups.push((row, rule, field));
         }
+        if let Some(p) = pair {
+            if seen & (1 << p.1) != 0 {
+                dups.push((row, p.2, p.3));
+            }
+            j += 1;
+        }
+        j += 1;
     }
     std::hint::black_box(warm);
     for (rule, n) in Rule::ALL.iter().zip(r.rule_rows.iter()) {

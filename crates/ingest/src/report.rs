@@ -22,6 +22,9 @@ pub struct Report {
     /// Lines with no content (not counted as rows).
     pub blank_rows: u64,
     pub elapsed_ms: u64,
+    /// Peak resident memory of this process so far, in MiB (Linux; absent elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub peak_rss_mib: Option<u64>,
 }
 
 impl Report {
@@ -38,11 +41,13 @@ impl Report {
             unknown_columns: columns.unknown.iter().take(1000).cloned().collect(),
             blank_rows: 0,
             elapsed_ms: 0,
+            peak_rss_mib: None,
         }
     }
 
     pub fn finish(&mut self, elapsed: Duration) {
         self.elapsed_ms = elapsed.as_millis() as u64;
+        self.peak_rss_mib = peak_rss_kib().map(|k| k / 1024);
     }
 
     /// A summary for people, in Chinese or English.
@@ -87,4 +92,11 @@ impl Report {
         }
         s
     }
+}
+
+/// VmHWM from /proc/self/status: the most memory this process has held.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -204,7 +204,15 @@ impl RowChecker {
                 }
                 Kind::IdType => {}
                 Kind::IdNumber => {
-                    if p.resident_id {
+                    // Usually the 学籍号 was G + this very number, already parsed.
+                    let known = match &p.student_id {
+                        Some(StudentId::G(g)) if p.resident_id && g.as_str() == v => Some(*g),
+                        _ => None,
+                    };
+                    if let Some(id) = known {
+                        out.keys.push(DupKey { slot: 1, rule: Rule::IdDuplicate, field: fi, key: id.key() as u128 });
+                        p.id = Some(id);
+                    } else if p.resident_id {
                         match IdNumber::parse(v, ctx.today) {
                             Ok(id) => {
                                 out.keys.push(DupKey { slot: 1, rule: Rule::IdDuplicate, field: fi, key: id.key() as u128 });

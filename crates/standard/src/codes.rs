@@ -33,6 +33,15 @@ pub struct CodeTable {
     pub codes: Vec<Code>,
     by_code: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
+    /// Codes of up to four bytes packed into integers, when every code is that short.
+    packed: Option<Vec<u32>>,
+}
+
+fn pack(code: &str) -> Option<u32> {
+    let b = code.as_bytes();
+    // Seven bits per ASCII byte and the length: injective on ASCII codes (others are confirmed
+    // by a string comparison after a match).
+    (b.len() <= 4).then(|| b.iter().fold(0u32, |a, &c| (a << 7) | (c & 0x7f) as u32) | ((b.len() as u32) << 28))
 }
 
 impl CodeTable {
@@ -56,7 +65,15 @@ impl CodeTable {
                 }
             }
         }
-        CodeTable { id, title_zh, title_en, standard, codes, by_code, by_name }
+        let packed: Option<Vec<u32>> = codes.iter().map(|c| pack(&c.code)).collect();
+        // Packing must not merge two codes.
+        let packed = packed.filter(|p| {
+            let mut q = p.clone();
+            q.sort_unstable();
+            q.dedup();
+            q.len() == p.len()
+        });
+        CodeTable { id, title_zh, title_en, standard, codes, by_code, by_name, packed }
     }
 
     pub fn get(&self, code: &str) -> Option<&Code> {
@@ -68,9 +85,12 @@ impl CodeTable {
     }
 
     pub fn contains(&self, code: &str) -> bool {
-        // Most tables are a handful of codes: a scan beats hashing the key.
-        if self.codes.len() <= 32 {
-            self.codes.iter().any(|c| c.code == code)
+        // Most tables are a handful of short codes: comparing integers beats hashing the key.
+        if let (Some(packed), true) = (&self.packed, self.codes.len() <= 64) {
+            match pack(code) {
+                Some(k) => packed.iter().position(|&p| p == k).is_some_and(|i| self.codes[i].code == code),
+                None => false,
+            }
         } else {
             self.by_code.contains_key(code)
         }

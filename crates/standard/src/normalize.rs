@@ -153,8 +153,16 @@ pub fn normalize(kind: Kind, raw: &str, out: &mut String) -> Warnings {
 fn is_clean(kind: Kind, v: &str) -> bool {
     let b = v.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else { return true };
-    if first <= b' ' || last <= b' ' || !v.is_ascii() {
+    if first <= b' ' || last <= b' ' {
         return false;
+    }
+    if !v.is_ascii() {
+        // Free text in Chinese: clean unless an edge character is a space (U+3000, U+00A0, ...)
+        // or it holds a full-width form (all start with byte 0xEF).
+        return matches!(kind, Kind::Text(_))
+            && !b.iter().fold(false, |acc, &c| acc | (c == 0xEF))
+            && !v.chars().next().is_some_and(is_trim_char)
+            && !v.chars().next_back().is_some_and(is_trim_char);
     }
     match kind {
         Kind::IdNumber | Kind::StudentId | Kind::CreditCode => !b.iter().any(u8::is_ascii_lowercase),
