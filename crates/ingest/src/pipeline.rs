@@ -68,6 +68,25 @@ struct Chunk {
     payload: Payload,
 }
 
+/// Chunk buffers go round (reader → worker → collector → reader) instead of being allocated and
+/// faulted in afresh for every chunk.
+#[derive(Default)]
+struct Pool(Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn get(&self) -> Vec<u8> {
+        let mut v = self.0.lock().expect("pool").pop().unwrap_or_default();
+        v.clear();
+        v
+    }
+    fn put(&self, v: Vec<u8>) {
+        let mut p = self.0.lock().expect("pool");
+        if p.len() < 16 {
+            p.push(v);
+        }
+    }
+}
+
 /// A row's place in its chunk, to rebuild its original values if it turns out a duplicate.
 struct RowMeta {
     line: u64,
@@ -184,6 +203,7 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
     let path_buf = path.to_path_buf();
     let mut report = Report::new(opts.entity, &columns, encoding.name());
     report.file = path.display().to_string();
+    let pool = &Pool::default();
     std::thread::scope(|s| -> Result<(), IngestError> {
         let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads * 2);
         let (res_tx, res_rx) = sync_channel::<ChunkResult>(threads * 2);
@@ -196,7 +216,7 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
             let keep = opts.keep_valid;
             std::thread::Builder::new()
                 .name("tianfu-check".into())
-                .spawn_scoped(s, move || worker(rx, tx, cols, ctx, encoding, delim, keep))
+                .spawn_scoped(s, move || worker(pool, rx, tx, cols, ctx, encoding, delim, keep))
                 .expect("spawn worker");
         }
         drop(res_tx);
@@ -224,7 +244,8 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
                     return Ok(());
                 }
                 if rest.len() >= CHUNK_BYTES && last_end > 0 {
-                    let tail = rest[last_end..].to_vec();
+                    let mut tail = pool.get();
+                    tail.extend_from_slice(&rest[last_end..]);
                     rest.truncate(last_end);
                     let data = std::mem::replace(&mut rest, tail);
                     if chunk_tx.send(Chunk { seq, first_line: line, payload: Payload::Bytes(data) }).is_err() {
@@ -239,15 +260,14 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
                 } else if rest.len() > MAX_RECORD_BYTES + CHUNK_BYTES {
                     return Err(IngestError::RecordTooLarge { line, limit_mib: (MAX_RECORD_BYTES >> 20) as u64 });
                 }
-                let old = rest.len();
-                rest.resize(old + CHUNK_BYTES, 0);
-                let got = read_full(&mut file, &mut rest[old..])
+                let got = (&mut file)
+                    .take(CHUNK_BYTES as u64)
+                    .read_to_end(&mut rest)
                     .map_err(|e| IngestError::Io { path: path_buf.clone(), source: e })?;
-                rest.truncate(old + got);
                 eof = got == 0;
             }
         }).expect("spawn reader");
-        let collected = collect(res_rx, sink, &mut report, estimate);
+        let collected = collect(pool, res_rx, sink, &mut report, estimate);
         let read = reader.join().expect("reader thread panicked");
         collected?;
         read
@@ -327,6 +347,7 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
     let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone() };
     let threads = worker_count(opts.threads);
     let mut report: Option<Report> = None;
+    let pool = &Pool::default();
     std::thread::scope(|s| -> Result<(), IngestError> {
         let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads * 2);
         let (res_tx, res_rx) = sync_channel::<ChunkResult>(threads * 2);
@@ -406,18 +427,19 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
         let mut rep = Report::new(opts.entity, &columns, "xlsx");
         rep.file = path.display().to_string();
         let chunk_rx = Arc::new(Mutex::new(chunk_rx));
-        let columns_ref = &columns;
-        std::thread::scope(|s2| {
-            for _ in 0..threads {
-                let rx = chunk_rx.clone();
-                let tx = res_tx.clone();
-                let ctx = ctx.clone();
-                let keep = opts.keep_valid;
-                s2.spawn(move || worker(rx, tx, columns_ref, ctx, TextEncoding::Utf8, b',', keep));
-            }
-            drop(res_tx);
-        });
-        let collected = collect(res_rx, sink, &mut rep, 1 << 16);
+        // Workers run beside the collector (a bounded channel joins them), so they are spawned
+        // on the outer scope and share the column mapping through an Arc.
+        let columns = Arc::new(columns);
+        for _ in 0..threads {
+            let rx = chunk_rx.clone();
+            let tx = res_tx.clone();
+            let ctx = ctx.clone();
+            let keep = opts.keep_valid;
+            let cols = columns.clone();
+            s.spawn(move || worker(pool, rx, tx, &cols, ctx, TextEncoding::Utf8, b',', keep));
+        }
+        drop(res_tx);
+        let collected = collect(pool, res_rx, sink, &mut rep, 1 << 16);
         let read = reader.join().expect("reader thread panicked");
         collected?;
         read?;
@@ -429,7 +451,9 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
     Ok(report)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn worker(
+    pool: &Pool,
     rx: Arc<Mutex<Receiver<Chunk>>>,
     tx: SyncSender<ChunkResult>,
     columns: &Columns,
@@ -464,8 +488,11 @@ fn worker(
                 // so that only the broken rows are rejected.
                 let (text, text_enc): (Vec<u8>, u8) = match encoding {
                     TextEncoding::Utf8 => (raw, 0),
-                    _ => match encoding.decode(&raw) {
-                        Some(s) => (s.into_owned().into_bytes(), 0),
+                    _ => match decode_into(&raw, pool.get()) {
+                        Some(decoded) => {
+                            pool.put(raw);
+                            (decoded, 0)
+                        }
                         None => (raw, 1),
                     },
                 };
@@ -541,6 +568,18 @@ fn worker(
 }
 
 /// A record of a chunk that did not decode as a whole, decoded field by field.
+/// Decodes a GBK/GB18030 chunk into a recycled buffer; None if any byte is malformed.
+fn decode_into(raw: &[u8], buf: Vec<u8>) -> Option<Vec<u8>> {
+    let mut out = String::from_utf8(buf).unwrap_or_default();
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    out.reserve(decoder.max_utf8_buffer_length_without_replacement(raw.len())?);
+    let (result, _) = decoder.decode_to_string_without_replacement(raw, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty => Some(out.into_bytes()),
+        _ => None,
+    }
+}
+
 fn refield(rec: &Record, encoding: TextEncoding) -> Option<(String, Vec<(usize, usize)>)> {
     let mut text = String::new();
     let mut ranges = Vec::with_capacity(rec.len());
@@ -607,6 +646,7 @@ fn check_one<'a>(
 }
 
 fn collect(
+    pool: &Pool,
     rx: Receiver<ChunkResult>,
     sink: &mut dyn Sink,
     report: &mut Report,
@@ -621,8 +661,10 @@ fn collect(
         while let Some(r) = pending.remove(&next) {
             next += 1;
             if first_error.is_none() {
-                if let Err(e) = finish_chunk(r, sink, report, &mut sets, estimate) {
-                    first_error = Some(e);
+                match finish_chunk(r, sink, report, &mut sets, estimate) {
+                    Ok(Some(buf)) => pool.put(buf),
+                    Ok(None) => {}
+                    Err(e) => first_error = Some(e),
                 }
             }
         }
@@ -639,7 +681,7 @@ fn finish_chunk(
     report: &mut Report,
     sets: &mut Vec<KeySet>,
     estimate: usize,
-) -> Result<(), IngestError> {
+) -> Result<Option<Vec<u8>>, IngestError> {
     // Duplicates, in file order: the first occurrence of a key stays, later ones are rejected.
     let mut dups: Vec<(u32, Rule, u16)> = Vec::new();
     if sets.is_empty() {
@@ -725,7 +767,7 @@ fn finish_chunk(
     }
     report.rows_rejected += rejected_count;
     report.rows_valid += r.rows - rejected_count;
-    Ok(())
+    Ok(r.text.take().map(|t| t.0))
 }
 
 /// The original values of a row, re-read from its chunk.

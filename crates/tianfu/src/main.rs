@@ -20,6 +20,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Demo data: generate a synthetic province, or run the demo (生成演示数据并校验).
     Demo(cmd::demo::Args),
+    /// Print the data standard (templates, rules, code tables) as Markdown (打印数据标准).
+    Standard(cmd::standard::Args),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Standard(a) => cmd::standard::run(a),
     };
     ExitCode::from(code)
 }

@@ -247,3 +247,37 @@ fn zip_entry(path: &Path, name: &str) -> String {
     z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
     s
 }
+
+#[test]
+fn xlsx_larger_than_the_pipeline_buffers_completes() {
+    // More rows than the chunks in flight can hold: the collector must run beside the workers.
+    let d = tmp("xlsx-big");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in HEAD.split(',').enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    let n = 60_000u32;
+    for r in 0..n {
+        let idn = id(&format!("5101042010{:02}{:02}{:03}", 1 + r % 12, 1 + (r / 12) % 28, (r / 336) % 1000));
+        for (c, v) in row(&idn, "赵六").split(',').enumerate() {
+            ws.write_string(r + 1, c as u16, v).unwrap();
+        }
+    }
+    let f = d.join("big.xlsx");
+    wb.save(&f).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tianfu"))
+        .args(["validate", f.to_str().unwrap(), "--entity", "student", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(started.elapsed().as_secs() < 120, "validate hung on a large XLSX");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows_read"], n);
+    assert_eq!(v["rows_read"].as_u64(), Some(v["rows_valid"].as_u64().unwrap() + v["rows_rejected"].as_u64().unwrap()));
+}

@@ -1,7 +1,8 @@
 pub mod demo;
+pub mod standard;
 pub mod validate;
 
-use standard::Lang;
+use ::standard::Lang;
 use std::io::Write;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]

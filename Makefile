@@ -1,0 +1,19 @@
+# Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
+# `cargo test --workspace`; these targets are for benchmarks and fuzzing.
+
+.PHONY: test demo bench-validate fuzz
+
+test:
+	cargo test --workspace --locked
+
+demo:
+	cargo run --release -- demo
+
+# Generates 1 M and 15 M students (UTF-8 and GBK) into bench-data/ and prints rows/s, MB/s and
+# peak RSS of `tianfu validate` for each. Set STUDENTS="1000000" to run a subset.
+bench-validate:
+	bash scripts/bench-validate.sh
+
+fuzz:
+	cd fuzz && cargo +nightly fuzz run csv_reader -- -max_total_time=60
+	cd fuzz && cargo +nightly fuzz run identifiers -- -max_total_time=60
