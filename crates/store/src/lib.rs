@@ -1,0 +1,224 @@
+//! 存储 — the storage traits every backend implements (SQLite embedded, PostgreSQL in production),
+//! the types they exchange, and [`suite`], the tests both must pass.
+//!
+//! The traits are narrow and synchronous: a backend owns one connection; callers on async
+//! runtimes use a blocking thread. Records travel as template-ordered string values (the
+//! normalised output of `ingest`), so the schema and the standard cannot drift apart.
+#![forbid(unsafe_code)]
+
+pub mod keys;
+pub mod mask;
+pub mod suite;
+pub mod time;
+
+use serde::{Deserialize, Serialize};
+pub use standard::Entity;
+use std::collections::HashSet;
+
+pub type BatchId = i64;
+
+/// What an import batch is, written before its first row.
+#[derive(Debug, Clone)]
+pub struct BatchMeta {
+    pub entity: Entity,
+    /// The file's name as the user gave it (no directories).
+    pub file_name: String,
+    /// Hex SHA-256 of the file's bytes: the same file imported again is recognised by it.
+    pub file_hash: String,
+    /// Who ran the import (an account name, or the OS user at the console).
+    pub user: String,
+}
+
+/// A committed batch. Batches are atomic: there are no partial ones to list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchSummary {
+    pub id: BatchId,
+    pub entity: Entity,
+    pub file_name: String,
+    pub file_hash: String,
+    pub user: String,
+    /// RFC 3339 UTC.
+    pub started_at: String,
+    pub finished_at: String,
+    pub rows_read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    /// The validation report as JSON (ingest's `Report`), kept for reading back.
+    pub report_json: String,
+}
+
+/// A row kept in quarantine with its reasons.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedRow {
+    pub batch_id: BatchId,
+    pub line: u64,
+    /// The original values in the file's column order.
+    pub raw: Vec<String>,
+    /// Rule codes (`standard::Rule::code`), each once, in the order found.
+    pub codes: Vec<String>,
+}
+
+/// One changed field of one record, written when a batch updates it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub batch_id: BatchId,
+    pub entity: Entity,
+    pub record_key: String,
+    /// Template field key, e.g. `guardian_phone`.
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+/// A student found under another school than before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub batch_id: BatchId,
+    pub student_key: String,
+    pub from_school: String,
+    pub to_school: String,
+    /// The date the transfer was recorded (the batch's day, `YYYY-MM-DD`).
+    pub date: String,
+}
+
+/// Which records an export or a count covers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordFilter {
+    /// A GB/T 2260 code of the province, a city or a county: records of schools inside it.
+    pub region: Option<u32>,
+    /// One school (学校标识码).
+    pub school: Option<String>,
+}
+
+/// An export, for the record: who, when, what, how many rows, masked or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportEntry {
+    pub user: String,
+    /// RFC 3339 UTC; set by the store when logged.
+    pub at: String,
+    pub entity: Entity,
+    /// The filter as the user gave it, e.g. `region=510104`.
+    pub filter: String,
+    pub format: String,
+    pub rows: u64,
+    pub masked: bool,
+}
+
+/// Students of one county (the school's county) and grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountyGrade {
+    pub county: u32,
+    pub grade: u8,
+    pub students: u64,
+}
+
+/// Stored record counts for one city.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CityCounts {
+    pub city: u32,
+    pub schools: u64,
+    pub teachers: u64,
+    pub students: u64,
+}
+
+/// Rows in each table: what the kill test compares before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TableCounts {
+    pub schools: u64,
+    pub teachers: u64,
+    pub students: u64,
+    pub enrolments: u64,
+    pub batches: u64,
+    pub rejected_rows: u64,
+    pub changes: u64,
+    pub transfers: u64,
+    pub exports: u64,
+    /// A digest of every stored record's hash, so that an edit is seen, not only a count.
+    pub content_digest: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or opened.
+    #[error("the database cannot be reached: {0}")]
+    Unavailable(String),
+    /// Another process holds the database (SQLite) or a lock timed out.
+    #[error("the database is locked by another process: {0}")]
+    Locked(String),
+    /// The schema is older than this program (PostgreSQL: run `tianfu migrate`).
+    #[error("the database schema is not up to date: {0}")]
+    Schema(String),
+    /// A write the data forbids (e.g. a record refers to something missing).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    pub fn zh(&self) -> String {
+        match self {
+            StoreError::Unavailable(s) => format!("无法连接数据库：{s}（请检查 --db 或 TIANFU_DATABASE_URL，以及数据库是否在运行）"),
+            StoreError::Locked(s) => format!("数据库被另一个进程锁定：{s}（请等待其他导入完成后重试）"),
+            StoreError::Schema(s) => format!("数据库结构不是最新：{s}（PostgreSQL 请先运行 tianfu migrate）"),
+            StoreError::Conflict(s) => s.clone(),
+            StoreError::Internal(s) => format!("数据库错误：{s}"),
+        }
+    }
+}
+
+/// One import batch: everything written through it lands in one transaction that
+/// [`ImportBatch::commit`] commits. Dropping it without committing rolls it all back.
+pub trait ImportBatch {
+    /// A valid record: normalised values in template field order
+    /// (`meta.entity.template().fields`). Upserted by its natural key ([`keys::record_key`]).
+    fn record(&mut self, line: u64, values: &[&str]) -> Result<(), StoreError>;
+    /// A rejected row, kept with its line, original values and rule codes.
+    fn rejected(&mut self, line: u64, raw: &[String], codes: &[&str]) -> Result<(), StoreError>;
+    /// Applies the batch and commits. `rows_read` is every row the file had; the summary's
+    /// inserted + updated + unchanged + rejected equals it.
+    fn commit(self: Box<Self>, rows_read: u64, report_json: &str) -> Result<BatchSummary, StoreError>;
+}
+
+/// The base databases: schools, teachers, students, and their batches and history.
+pub trait Store {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    fn begin_import<'a>(&'a mut self, meta: &BatchMeta) -> Result<Box<dyn ImportBatch + 'a>, StoreError>;
+
+    /// The committed batch of this entity whose file had this hash, if any.
+    fn find_batch_by_hash(&mut self, entity: Entity, file_hash: &str) -> Result<Option<BatchSummary>, StoreError>;
+
+    /// Every stored school's 学校标识码 (as the number `standard::SchoolCode::value`).
+    fn school_codes(&mut self) -> Result<HashSet<u64>, StoreError>;
+
+    /// Newest first.
+    fn list_batches(&mut self, limit: usize) -> Result<Vec<BatchSummary>, StoreError>;
+    fn get_batch(&mut self, id: BatchId) -> Result<Option<BatchSummary>, StoreError>;
+    /// A batch's rejected rows, in line order.
+    fn rejected_rows(&mut self, id: BatchId, f: &mut dyn FnMut(RejectedRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
+
+    /// Streams stored records in template field order (students with their current enrolment),
+    /// ordered by key; returns how many.
+    fn export(&mut self, entity: Entity, filter: &RecordFilter, f: &mut dyn FnMut(&[String]) -> Result<(), StoreError>) -> Result<u64, StoreError>;
+    fn log_export(&mut self, entry: &ExportEntry) -> Result<(), StoreError>;
+    /// Newest first.
+    fn export_log(&mut self, limit: usize) -> Result<Vec<ExportEntry>, StoreError>;
+
+    /// One record's current values in template order, by its natural key.
+    fn get_record(&mut self, entity: Entity, key: &str) -> Result<Option<Vec<String>>, StoreError>;
+    /// A record's change history, oldest first.
+    fn changes(&mut self, entity: Entity, key: &str) -> Result<Vec<Change>, StoreError>;
+    /// A student's transfers, oldest first.
+    fn transfers(&mut self, student_key: &str) -> Result<Vec<Transfer>, StoreError>;
+
+    /// Students by the school's county and grade, from the aggregate kept current at import,
+    /// restricted to a region (province, city or county code) when given.
+    fn student_counts(&mut self, region: Option<u32>) -> Result<Vec<CountyGrade>, StoreError>;
+    /// Schools, teachers and students per city.
+    fn city_counts(&mut self) -> Result<Vec<CityCounts>, StoreError>;
+    fn table_counts(&mut self) -> Result<TableCounts, StoreError>;
+}

@@ -1,0 +1,349 @@
+//! The tests every storage backend must pass, written against the traits. A backend's test
+//! file calls [`store_suite!`] with an expression that makes a fresh, empty, migrated store:
+//!
+//! ```ignore
+//! store::store_suite!(fresh_sqlite_store());
+//! ```
+
+use crate::{BatchMeta, BatchSummary, CountyGrade, ExportEntry, RecordFilter, Store};
+use standard::ids::id_check_char;
+use standard::Entity;
+
+/// Expands to one `#[test]` per suite function, each on a fresh store from `$make`.
+#[macro_export]
+macro_rules! store_suite {
+    ($make:expr) => {
+        $crate::store_suite!(@tests $make;
+            empty_store, schools_insert_then_unchanged, changed_row_updates_and_logs_each_field,
+            transfer_between_schools, rejected_rows_are_kept, dropped_batch_rolls_back,
+            batches_listed_and_found_by_hash, export_filters_and_orders, student_counts_follow_imports,
+            city_counts, export_log, teachers_keyed_by_document, counts_add_up, digest_sees_edits,
+            school_codes_listed, unknown_batch_is_none, values_round_trip);
+    };
+    (@tests $make:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut s = $make;
+                $crate::suite::$name(&mut s);
+            }
+        )*
+    };
+}
+
+fn id(body17: &str) -> String {
+    format!("{body17}{}", id_check_char(body17.as_bytes()) as char)
+}
+
+fn values(entity: Entity, pairs: &[(&str, &str)]) -> Vec<String> {
+    let t = entity.template();
+    let mut v = vec![String::new(); t.fields.len()];
+    for (k, x) in pairs {
+        v[t.index(k).unwrap_or_else(|| panic!("no field {k}"))] = x.to_string();
+    }
+    v
+}
+
+pub fn school(code: &str, county: &str, name: &str) -> Vec<String> {
+    values(Entity::School, &[("school_code", code), ("name", name), ("school_type", "211"), ("region_code", county), ("urban_rural", "111"), ("address", "某路1号"), ("longitude", "104.1"), ("latitude", "30.6")])
+}
+
+/// A student born 2014-09-01 in county 510104, sequence `seq` (0..999).
+pub fn student(seq: u32, school: &str, grade: &str, name: &str, phone: &str) -> Vec<String> {
+    let idn = id(&format!("51010420140901{seq:03}"));
+    let g = if seq % 2 == 1 { "1" } else { "2" };
+    values(
+        Entity::Student,
+        &[("student_id", &format!("G{idn}")), ("id_type", "1"), ("id_number", &idn), ("name", name), ("gender_code", g), ("birth_date", "2014-09-01"), ("ethnicity_code", "01"), ("region_code", "510104"), ("school_code", school), ("grade", grade), ("class_name", "1班"), ("enrollment_date", "2020-09"), ("guardian_phone", phone), ("address", "成都市锦江区某街1号")],
+    )
+}
+
+pub fn student_key(seq: u32) -> String {
+    id(&format!("51010420140901{seq:03}"))
+}
+
+pub fn teacher(seq: u32, school: &str) -> Vec<String> {
+    let idn = id(&format!("51010419800101{seq:03}"));
+    let g = if seq % 2 == 1 { "1" } else { "2" };
+    values(Entity::Teacher, &[("id_type", "1"), ("id_number", &idn), ("name", "李老师"), ("gender_code", g), ("birth_date", "1980-01-01"), ("ethnicity_code", "01"), ("school_code", school), ("hire_date", "2005-09-01"), ("subject", "数学"), ("phone", "13900000000")])
+}
+
+fn meta(entity: Entity, hash: &str) -> BatchMeta {
+    BatchMeta { entity, file_name: format!("{entity}.csv"), file_hash: hash.to_string(), user: "tester".into() }
+}
+
+/// Imports valid records (and no rejected rows) as one batch.
+pub fn import(s: &mut dyn Store, entity: Entity, hash: &str, rows: &[Vec<String>]) -> BatchSummary {
+    let mut b = s.begin_import(&meta(entity, hash)).expect("begin");
+    for (i, r) in rows.iter().enumerate() {
+        let v: Vec<&str> = r.iter().map(|x| x.as_str()).collect();
+        b.record(i as u64 + 2, &v).expect("record");
+    }
+    b.commit(rows.len() as u64, "{}").expect("commit")
+}
+
+const S1: &str = "2151040001";
+const S2: &str = "2151040002";
+const S3: &str = "3151140001";
+
+/// Two schools in 锦江区 (510104, 成都市), one in 龙泉驿区 (510112).
+fn base(s: &mut dyn Store) {
+    import(s, Entity::School, "h-schools", &[school(S1, "510104", "第一小学"), school(S2, "510104", "第二小学"), school(S3, "510112", "第一中学")]);
+}
+
+pub fn empty_store(s: &mut dyn Store) {
+    let c = s.table_counts().unwrap();
+    assert_eq!((c.schools, c.students, c.batches), (0, 0, 0));
+    assert!(s.list_batches(10).unwrap().is_empty());
+    assert!(s.student_counts(None).unwrap().is_empty());
+}
+
+pub fn schools_insert_then_unchanged(s: &mut dyn Store) {
+    let rows = [school(S1, "510104", "第一小学"), school(S2, "510104", "第二小学")];
+    let b = import(s, Entity::School, "a", &rows);
+    assert_eq!((b.inserted, b.updated, b.unchanged, b.rejected, b.rows_read), (2, 0, 0, 0, 2));
+    let b = import(s, Entity::School, "b", &rows);
+    assert_eq!((b.inserted, b.updated, b.unchanged), (0, 0, 2));
+    assert_eq!(s.table_counts().unwrap().schools, 2);
+    assert!(s.changes(Entity::School, S1).unwrap().is_empty());
+}
+
+pub fn changed_row_updates_and_logs_each_field(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "s1", &[student(1, S1, "13", "张三", "13800000001"), student(3, S1, "13", "李四", "13800000003")]);
+    let b2 = import(s, Entity::Student, "s2", &[student(1, S1, "14", "张三丰", "13800000001"), student(3, S1, "13", "李四", "13800000003")]);
+    assert_eq!((b2.inserted, b2.updated, b2.unchanged), (0, 1, 1));
+    let key = student_key(1);
+    let mut ch = s.changes(Entity::Student, &key).unwrap();
+    ch.sort_by(|a, b| a.field.cmp(&b.field));
+    assert_eq!(ch.len(), 2, "{ch:?}");
+    assert_eq!((ch[0].field.as_str(), ch[0].old_value.as_str(), ch[0].new_value.as_str()), ("grade", "13", "14"));
+    assert_eq!((ch[1].field.as_str(), ch[1].old_value.as_str(), ch[1].new_value.as_str()), ("name", "张三", "张三丰"));
+    assert!(ch.iter().all(|c| c.batch_id == b2.id && c.record_key == key && c.entity == Entity::Student));
+    let rec = s.get_record(Entity::Student, &key).unwrap().unwrap();
+    assert_eq!(rec, student(1, S1, "14", "张三丰", "13800000001"));
+    assert!(s.transfers(&key).unwrap().is_empty());
+}
+
+pub fn transfer_between_schools(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "t1", &[student(5, S1, "16", "王五", "13800000005")]);
+    let b = import(s, Entity::Student, "t2", &[student(5, S3, "21", "王五", "13800000005")]);
+    assert_eq!(b.updated, 1);
+    let t = s.transfers(&student_key(5)).unwrap();
+    assert_eq!(t.len(), 1);
+    assert_eq!((t[0].from_school.as_str(), t[0].to_school.as_str(), t[0].batch_id), (S1, S3, b.id));
+    assert_eq!(t[0].date.len(), 10);
+    // The aggregate moved with the student.
+    let counts = s.student_counts(None).unwrap();
+    assert_eq!(counts, vec![CountyGrade { county: 510112, grade: 21, students: 1 }]);
+    let ch = s.changes(Entity::Student, &student_key(5)).unwrap();
+    assert!(ch.iter().any(|c| c.field == "school_code" && c.old_value == S1 && c.new_value == S3));
+}
+
+pub fn rejected_rows_are_kept(s: &mut dyn Store) {
+    base(s);
+    let mut b = s.begin_import(&meta(Entity::Student, "r")).unwrap();
+    let good = student(7, S1, "11", "赵六", "13800000007");
+    let v: Vec<&str> = good.iter().map(|x| x.as_str()).collect();
+    b.record(2, &v).unwrap();
+    b.rejected(4, &["x".into(), "".into(), "坏,\"值\"".into()], &["required_missing", "gender_enum"]).unwrap();
+    b.rejected(3, &["y".into()], &["school_unknown"]).unwrap();
+    let sum = b.commit(3, "{\"rows_read\":3}").unwrap();
+    assert_eq!((sum.inserted, sum.rejected, sum.rows_read), (1, 2, 3));
+    assert_eq!(sum.report_json, "{\"rows_read\":3}");
+    let mut rows = Vec::new();
+    s.rejected_rows(sum.id, &mut |r| {
+        rows.push(r);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].line, rows[0].codes.clone(), rows[0].raw.clone()), (3, vec!["school_unknown".to_string()], vec!["y".to_string()]));
+    assert_eq!(rows[1].raw, vec!["x".to_string(), "".to_string(), "坏,\"值\"".to_string()]);
+    assert_eq!(rows[1].codes, vec!["required_missing".to_string(), "gender_enum".to_string()]);
+}
+
+pub fn dropped_batch_rolls_back(s: &mut dyn Store) {
+    base(s);
+    let before = s.table_counts().unwrap();
+    {
+        let mut b = s.begin_import(&meta(Entity::Student, "never")).unwrap();
+        let r = student(9, S1, "12", "孙七", "13800000009");
+        let v: Vec<&str> = r.iter().map(|x| x.as_str()).collect();
+        b.record(2, &v).unwrap();
+        b.rejected(3, &["z".into()], &["grade_enum"]).unwrap();
+        // Dropped here without commit.
+    }
+    assert_eq!(s.table_counts().unwrap(), before);
+    assert!(s.find_batch_by_hash(Entity::Student, "never").unwrap().is_none());
+    // The store is usable afterwards.
+    let b = import(s, Entity::Student, "after", &[student(9, S1, "12", "孙七", "13800000009")]);
+    assert_eq!(b.inserted, 1);
+}
+
+pub fn batches_listed_and_found_by_hash(s: &mut dyn Store) {
+    base(s);
+    let b = import(s, Entity::Student, "hash-1", &[student(11, S1, "11", "甲", "13800000011")]);
+    let found = s.find_batch_by_hash(Entity::Student, "hash-1").unwrap().unwrap();
+    assert_eq!(found, b);
+    assert!(s.find_batch_by_hash(Entity::Teacher, "hash-1").unwrap().is_none());
+    let list = s.list_batches(10).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].id, b.id, "newest first");
+    assert_eq!(s.get_batch(b.id).unwrap().unwrap(), b);
+    assert_eq!(b.user, "tester");
+    assert_eq!(b.file_name, "student.csv");
+    assert!(b.started_at <= b.finished_at && b.started_at.ends_with('Z'));
+}
+
+pub fn export_filters_and_orders(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "e", &[student(21, S3, "21", "丙", "13800000021"), student(13, S1, "11", "甲", "13800000013"), student(15, S2, "12", "乙", "13800000015")]);
+    let mut all = Vec::new();
+    let n = s.export(Entity::Student, &RecordFilter::default(), &mut |v| {
+        all.push(v.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(all[0], student(13, S1, "11", "甲", "13800000013"), "ordered by key, template order");
+    let mut count = |f: RecordFilter| {
+        let mut rows = 0;
+        s.export(Entity::Student, &f, &mut |_| {
+            rows += 1;
+            Ok(())
+        })
+        .unwrap();
+        rows
+    };
+    assert_eq!(count(RecordFilter { region: Some(510104), school: None }), 2);
+    assert_eq!(count(RecordFilter { region: Some(510112), school: None }), 1);
+    assert_eq!(count(RecordFilter { region: Some(510100), school: None }), 3, "a city covers its counties");
+    assert_eq!(count(RecordFilter { region: Some(510000), school: None }), 3, "the province covers all");
+    assert_eq!(count(RecordFilter { region: Some(510300), school: None }), 0);
+    assert_eq!(count(RecordFilter { region: None, school: Some(S2.into()) }), 1);
+    let mut schools = 0;
+    s.export(Entity::School, &RecordFilter { region: Some(510104), school: None }, &mut |v| {
+        assert_eq!(v.len(), Entity::School.template().fields.len());
+        schools += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(schools, 2);
+}
+
+pub fn student_counts_follow_imports(s: &mut dyn Store) {
+    base(s);
+    let rows: Vec<Vec<String>> = (0..10).map(|i| student(100 + i, if i < 6 { S1 } else { S3 }, if i % 2 == 0 { "11" } else { "12" }, "某", "13800000100")).collect();
+    import(s, Entity::Student, "c1", &rows);
+    let mut c = s.student_counts(None).unwrap();
+    c.sort_by_key(|x| (x.county, x.grade));
+    assert_eq!(
+        c,
+        vec![
+            CountyGrade { county: 510104, grade: 11, students: 3 },
+            CountyGrade { county: 510104, grade: 12, students: 3 },
+            CountyGrade { county: 510112, grade: 11, students: 2 },
+            CountyGrade { county: 510112, grade: 12, students: 2 },
+        ]
+    );
+    // A grade change moves one student between cells; zero cells disappear.
+    let mut changed = rows.clone();
+    changed[6] = student(106, S3, "12", "某", "13800000100");
+    import(s, Entity::Student, "c2", &changed);
+    let mut c: Vec<CountyGrade> = s.student_counts(Some(510112)).unwrap();
+    c.sort_by_key(|x| x.grade);
+    assert_eq!(c, vec![CountyGrade { county: 510112, grade: 11, students: 1 }, CountyGrade { county: 510112, grade: 12, students: 3 }]);
+    assert_eq!(s.student_counts(Some(510100)).unwrap().iter().map(|x| x.students).sum::<u64>(), 10);
+    assert!(s.student_counts(Some(510300)).unwrap().is_empty());
+}
+
+pub fn city_counts(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "cc", &[student(31, S1, "11", "甲", "13800000031"), student(33, S3, "21", "乙", "13800000033")]);
+    import(s, Entity::Teacher, "ct", &[teacher(1, S1)]);
+    let c = s.city_counts().unwrap();
+    assert_eq!(c, vec![crate::CityCounts { city: 510100, schools: 3, teachers: 1, students: 2 }]);
+}
+
+pub fn export_log(s: &mut dyn Store) {
+    let e = ExportEntry { user: "officer".into(), at: String::new(), entity: Entity::Student, filter: "region=510104".into(), format: "csv".into(), rows: 12, masked: false };
+    s.log_export(&e).unwrap();
+    s.log_export(&ExportEntry { masked: true, rows: 3, ..e.clone() }).unwrap();
+    let log = s.export_log(10).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log[0].masked && log[0].rows == 3, "newest first");
+    assert!(!log[1].masked && log[1].user == "officer" && log[1].filter == "region=510104");
+    assert!(log[0].at.ends_with('Z'));
+    assert_eq!(s.table_counts().unwrap().exports, 2);
+}
+
+pub fn teachers_keyed_by_document(s: &mut dyn Store) {
+    base(s);
+    let mut passport = teacher(3, S1);
+    let t = Entity::Teacher.template();
+    passport[t.index("id_type").unwrap()] = "A".into();
+    passport[t.index("id_number").unwrap()] = "E1234567".into();
+    let b = import(s, Entity::Teacher, "tk", &[teacher(1, S1), passport.clone()]);
+    assert_eq!(b.inserted, 2);
+    assert!(s.get_record(Entity::Teacher, "A:E1234567").unwrap().is_some());
+    assert_eq!(s.get_record(Entity::Teacher, &id("51010419800101001")).unwrap().unwrap(), teacher(1, S1));
+    let mut moved = teacher(1, S1);
+    moved[t.index("school_code").unwrap()] = S2.into();
+    let b = import(s, Entity::Teacher, "tk2", &[moved, passport]);
+    assert_eq!((b.updated, b.unchanged), (1, 1));
+}
+
+pub fn counts_add_up(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "u1", &[student(41, S1, "11", "甲", "13800000041"), student(43, S1, "11", "乙", "13800000043")]);
+    let mut b = s.begin_import(&meta(Entity::Student, "u2")).unwrap();
+    for (i, r) in [student(41, S1, "11", "甲", "13800000041"), student(43, S1, "12", "乙", "13800000043"), student(45, S1, "11", "丙", "13800000045")].iter().enumerate() {
+        let v: Vec<&str> = r.iter().map(|x| x.as_str()).collect();
+        b.record(i as u64 + 2, &v).unwrap();
+    }
+    b.rejected(5, &["bad".into()], &["id_format"]).unwrap();
+    let sum = b.commit(4, "{}").unwrap();
+    assert_eq!((sum.inserted, sum.updated, sum.unchanged, sum.rejected), (1, 1, 1, 1));
+    assert_eq!(sum.inserted + sum.updated + sum.unchanged + sum.rejected, sum.rows_read);
+}
+
+pub fn digest_sees_edits(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "d1", &[student(51, S1, "11", "甲", "13800000051")]);
+    let a = s.table_counts().unwrap();
+    import(s, Entity::Student, "d2", &[student(51, S1, "11", "甲", "13800000052")]);
+    let b = s.table_counts().unwrap();
+    assert_eq!(a.students, b.students);
+    assert_ne!(a.content_digest, b.content_digest);
+}
+
+pub fn school_codes_listed(s: &mut dyn Store) {
+    base(s);
+    let codes = s.school_codes().unwrap();
+    assert_eq!(codes.len(), 3);
+    assert!(codes.contains(&2151040001) && codes.contains(&3151140001));
+}
+
+pub fn unknown_batch_is_none(s: &mut dyn Store) {
+    assert!(s.get_batch(424242).unwrap().is_none());
+    assert!(s.get_record(Entity::Student, "nobody").unwrap().is_none());
+    let mut n = 0;
+    s.rejected_rows(424242, &mut |_| {
+        n += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(n, 0);
+}
+
+pub fn values_round_trip(s: &mut dyn Store) {
+    // Quotes, commas, newlines, emoji and empty optional fields survive storage unchanged.
+    let mut sc = school(S1, "510104", "“实验”小学, 本部\n新校区 🏫");
+    let t = Entity::School.template();
+    sc[t.index("longitude").unwrap()] = String::new();
+    sc[t.index("latitude").unwrap()] = String::new();
+    import(s, Entity::School, "rt", &[sc.clone()]);
+    assert_eq!(s.get_record(Entity::School, S1).unwrap().unwrap(), sc);
+}
