@@ -164,25 +164,57 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Tracks quote state across a stream to find where whole records end.
-#[derive(Debug, Default)]
+/// Tracks quote state across a stream to find where whole records end. It follows the
+/// [`Parser`]'s rule exactly: a quote opens a quoted field only at the start of a field; anywhere
+/// else it is an ordinary character (`张"三` is a name, not the start of a multi-line field).
+#[derive(Debug)]
 pub struct Splitter {
+    delim: u8,
     in_quote: bool,
+    /// The last byte scanned was a quote inside a quoted field: the next byte decides whether it
+    /// closed the field or began an escaped `""`.
+    quote_pending: bool,
 }
 
 impl Splitter {
+    pub fn new(delim: u8) -> Splitter {
+        Splitter { delim, in_quote: false, quote_pending: false }
+    }
+
     /// Scans `data[from..]`, continuing the state, and returns the end (exclusive, after the
     /// `\n`) of the last complete record found there, the newlines scanned up to that end, and
-    /// all newlines scanned.
+    /// all newlines scanned. `data[..from]` must be what earlier calls scanned, from the start of
+    /// a record (it is looked back at to tell where fields start).
     pub fn scan(&mut self, data: &[u8], from: usize) -> (Option<usize>, u64, u64) {
         let mut last = None;
         let mut lines_total = 0u64;
         let mut lines_at_last = 0u64;
         let mut q = self.in_quote;
+        // The second quote of an escaped pair, to step over.
+        let mut skip = usize::MAX;
+        if self.quote_pending && from < data.len() {
+            self.quote_pending = false;
+            if data[from] == b'"' {
+                skip = from;
+            } else {
+                q = false;
+            }
+        }
         for k in memchr::memchr2_iter(b'"', b'\n', &data[from..]) {
             let j = from + k;
             if data[j] == b'"' {
-                q = !q;
+                if j == skip {
+                    continue;
+                }
+                if q {
+                    match data.get(j + 1) {
+                        Some(b'"') => skip = j + 1,
+                        Some(_) => q = false,
+                        None => self.quote_pending = true,
+                    }
+                } else if j == 0 || data[j - 1] == self.delim || data[j - 1] == b'\n' {
+                    q = true;
+                }
             } else {
                 lines_total += 1;
                 if !q {
@@ -198,6 +230,19 @@ impl Splitter {
     pub fn in_quote(&self) -> bool {
         self.in_quote
     }
+}
+
+/// The end (after its `\n`) of the first record of `data`, if it is complete there.
+pub fn first_record_end(data: &[u8], delim: u8) -> Option<usize> {
+    let mut s = Splitter::new(delim);
+    let mut from = 0;
+    for nl in memchr::memchr_iter(b'\n', data) {
+        if let (Some(end), _, _) = s.scan(&data[..nl + 1], from) {
+            return Some(end);
+        }
+        from = nl + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -247,11 +292,45 @@ mod tests {
     #[test]
     fn splitter_respects_quotes() {
         let data = b"a,b\n\"x\ny\",1\nc,d";
-        let mut s = Splitter::default();
+        let mut s = Splitter::new(b',');
         assert_eq!(s.scan(data, 0), (Some(12), 3, 3));
-        let mut s = Splitter::default();
+        let mut s = Splitter::new(b',');
         assert_eq!(s.scan(b"a,\"b\nc", 0), (None, 0, 1));
         assert!(s.in_quote());
+    }
+
+    #[test]
+    fn splitter_quotes_only_at_field_start() {
+        // A quote inside a field is text, as the parser reads it: both lines end records.
+        let mut s = Splitter::new(b',');
+        assert_eq!(s.scan(b"a,b\"c\nd,e\n", 0), (Some(10), 2, 2));
+        assert!(!s.in_quote());
+        // Only the field delimiter starts a field.
+        let mut s = Splitter::new(b'\t');
+        assert_eq!(s.scan(b"a,\"b\nc\n", 0), (Some(7), 2, 2));
+        let mut s = Splitter::new(b'\t');
+        assert_eq!(s.scan(b"a\t\"b\nc\n", 0), (None, 0, 2));
+        // Text after a closing quote, quotes in it included, is not quoted.
+        let mut s = Splitter::new(b',');
+        assert_eq!(s.scan(b"\"ab\"c\"d,e\nf\n", 0), (Some(12), 2, 2));
+    }
+
+    #[test]
+    fn splitter_escaped_quote_across_scans() {
+        // `"x""` then `"` arrives: an escaped quote, the field is still open at the newline.
+        let data = b"\"x\"\"\ny\",1\nz\n";
+        let mut s = Splitter::new(b',');
+        assert_eq!(s.scan(&data[..3], 0), (None, 0, 0));
+        assert_eq!(s.scan(&data[..5], 3), (None, 0, 1));
+        assert_eq!(s.scan(data, 5), (Some(12), 2, 2));
+        // `"x"` then a newline: the quote closed the field.
+        let data = b"\"x\"\ny\n";
+        let mut s = Splitter::new(b',');
+        assert_eq!(s.scan(&data[..3], 0), (None, 0, 0));
+        assert_eq!(s.scan(data, 3), (Some(6), 2, 2));
+        assert_eq!(first_record_end(b"\"a\nb\",c\"d\ne\n", b','), Some(10));
+        assert_eq!(first_record_end(b"a,b\"c\nd\n", b','), Some(6));
+        assert_eq!(first_record_end(b"a,\"b\nc", b','), None);
     }
 
     proptest::proptest! {
@@ -261,6 +340,31 @@ mod tests {
             let mut r = Record::default();
             let mut n = 0;
             while p.next_into(&mut r) { n += 1; proptest::prop_assert!(n <= data.len() + 1); }
+        }
+
+        #[test]
+        fn splitter_agrees_with_parser(
+            data in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r\t".to_vec()), 0..64),
+            delim in proptest::sample::select(vec![b',', b'\t']),
+        ) {
+            // Where the parser's records end, scanning one byte at a time.
+            let mut want = vec![];
+            let mut p = Parser::new(&data, delim, 1);
+            let mut r = Record::default();
+            while p.next_into(&mut r) {
+                if data[r.span.1..].contains(&b'\n') {
+                    let nl = r.span.1 + data[r.span.1..].iter().position(|&c| c == b'\n').unwrap();
+                    want.push(nl + 1);
+                }
+            }
+            let mut got = vec![];
+            let mut s = Splitter::new(delim);
+            for i in 0..data.len() {
+                if let (Some(e), _, _) = s.scan(&data[..i + 1], i) {
+                    got.push(e);
+                }
+            }
+            proptest::prop_assert_eq!(got, want);
         }
 
         #[test]

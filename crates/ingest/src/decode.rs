@@ -78,8 +78,37 @@ pub fn detect(sample: &[u8]) -> Detected {
         // error_len() None: the sample ends inside a character that the next bytes may complete.
         Err(e) => e.error_len().is_none() && sample.len() - e.valid_up_to() < 4,
     };
-    let encoding = if valid { TextEncoding::Utf8 } else { TextEncoding::Gbk };
+    // Valid in neither: a UTF-8 file with a stray bad byte has one bad sequence, while GBK text
+    // read as UTF-8 has one per character (and UTF-8 Chinese read as GBK breaks at most commas).
+    // Go by the fewer, so that one bad row does not turn the whole file, header included, into
+    // the wrong encoding.
+    let encoding = if valid || utf8_errors(sample) < gb18030_errors(sample) { TextEncoding::Utf8 } else { TextEncoding::Gbk };
     Detected::Encoding { encoding, bom_len: 0 }
+}
+
+/// Invalid UTF-8 sequences in `b`, not counting a character cut at the end.
+fn utf8_errors(mut b: &[u8]) -> usize {
+    let mut n = 0;
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(_) => return n,
+            Err(e) => match e.error_len() {
+                Some(len) => {
+                    n += 1;
+                    b = &b[e.valid_up_to() + len..];
+                }
+                None => return n,
+            },
+        }
+    }
+}
+
+/// Invalid GB18030 sequences in `b`, not counting a character cut at the end.
+fn gb18030_errors(b: &[u8]) -> usize {
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(decoder.max_utf8_buffer_length(b.len()).unwrap_or(b.len() * 3));
+    let _ = decoder.decode_to_string(b, &mut text, false);
+    text.matches('\u{fffd}').count()
 }
 
 #[cfg(test)]
@@ -96,5 +125,19 @@ mod tests {
         assert_eq!(detect(b"\xFF\xFEa\0"), Detected::Utf16);
         assert_eq!(TextEncoding::Gbk.decode(&gbk).unwrap(), "学籍号,姓名\n");
         assert!(TextEncoding::Utf8.decode(&gbk).is_none());
+    }
+
+    #[test]
+    fn a_stray_byte_does_not_change_the_encoding() {
+        let utf8 = "学籍号,姓名,现住址\nG1,张三,成都市锦江区\nG2,李\u{FFFD}四,成都\n".replace('\u{FFFD}', "\u{1}");
+        let mut bad = utf8.into_bytes();
+        let at = bad.iter().position(|&c| c == 1).unwrap();
+        bad[at] = 0xFF;
+        assert_eq!(detect(&bad), Detected::Encoding { encoding: TextEncoding::Utf8, bom_len: 0 });
+        let mut gbk = encoding_rs::GBK.encode("学籍号,姓名,现住址\nG1,张三,成都市锦江区\nG2,李四,成都\n").0.into_owned();
+        gbk.insert(gbk.len() - 8, 0xFF);
+        assert_eq!(detect(&gbk), Detected::Encoding { encoding: TextEncoding::Gbk, bom_len: 0 });
+        // ASCII with one stray byte: either reads the ASCII rows the same; GBK as before.
+        assert_eq!(detect(b"a,b\n1,\xFF\n"), Detected::Encoding { encoding: TextEncoding::Gbk, bom_len: 0 });
     }
 }

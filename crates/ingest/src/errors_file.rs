@@ -201,6 +201,29 @@ impl Sink for ErrorsFile {
     }
 }
 
+/// The field a rule usually concerns, for highlighting rows whose violations were stored as
+/// codes only (rows read back from the database).
+pub fn field_of_rule(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::StudentIdFormat | Rule::StudentIdMismatch | Rule::StudentIdDuplicate => "student_id",
+        Rule::IdFormat | Rule::IdCheckDigit | Rule::IdDuplicate => "id_number",
+        Rule::IdTypeUnknown => "id_type",
+        Rule::BirthDateFormat | Rule::BirthMismatch => "birth_date",
+        Rule::GenderEnum | Rule::GenderMismatch => "gender_code",
+        Rule::EthnicityUnknown => "ethnicity_code",
+        Rule::RegionUnknown => "region_code",
+        Rule::SchoolCodeFormat | Rule::SchoolCodeDuplicate | Rule::SchoolUnknown => "school_code",
+        Rule::GradeEnum => "grade",
+        Rule::EnrollmentFormat => "enrollment_date",
+        Rule::HireDateFormat => "hire_date",
+        Rule::SchoolTypeUnknown => "school_type",
+        Rule::UrbanRuralUnknown => "urban_rural",
+        Rule::CreditCodeFormat | Rule::CreditCodeCheckDigit | Rule::CreditCodeDuplicate => "credit_code",
+        Rule::PostalCodeInvalid => "postal_code",
+        _ => return None,
+    })
+}
+
 impl ErrorsFile {
     pub fn path_is_xlsx(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))

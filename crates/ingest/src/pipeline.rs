@@ -146,7 +146,7 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
     let mut buf = head.split_off(bom);
     let mut eof = n < 64 << 10;
     let header_end = loop {
-        if let Some(e) = first_record_end(&buf) {
+        if let Some(e) = first_record_end(path, &buf) {
             break e;
         }
         if eof {
@@ -166,6 +166,13 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
     }
     let header_bytes = &buf[..header_end];
     if header_bytes.contains(&0) {
+        // UTF-16 without a BOM: each ASCII character (the commas at least) leaves a zero byte,
+        // always on the same side of its pair; binary data has zeros on both sides.
+        let zeros = |parity: usize| header_bytes.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+        let (even, odd) = (zeros(0), zeros(1));
+        if (even >= 2 && odd == 0) || (odd >= 2 && even == 0) {
+            return Err(IngestError::Utf16 { path: path.into() });
+        }
         return Err(IngestError::NotATable { path: path.into(), why: "the first line holds binary data (NUL bytes)".into() });
     }
     let delim = pick_delimiter(path, header_bytes);
@@ -221,7 +228,7 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
         }
         drop(res_tx);
         let reader = std::thread::Builder::new().name("tianfu-read".into()).spawn_scoped(s, move || -> Result<(), IngestError> {
-            let mut splitter = Splitter::default();
+            let mut splitter = Splitter::new(delim);
             let mut seq = 0;
             let mut line = first_data_line;
             let mut scanned = 0;
@@ -277,26 +284,19 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
 }
 
 /// The end of the first non-blank record in `buf` (after its line end), if it is complete.
-fn first_record_end(buf: &[u8]) -> Option<usize> {
+fn first_record_end(path: &Path, buf: &[u8]) -> Option<usize> {
     let mut pos = 0;
-    loop {
+    let nl = loop {
         let nl = memchr::memchr(b'\n', &buf[pos..])?;
         if buf[pos..pos + nl].iter().all(|b| b.is_ascii_whitespace()) {
             pos += nl + 1;
         } else {
-            break;
+            break nl;
         }
-    }
-    let mut q = false;
-    for k in memchr::memchr2_iter(b'"', b'\n', &buf[pos..]) {
-        let j = pos + k;
-        if buf[j] == b'"' {
-            q = !q;
-        } else if !q {
-            return Some(j + 1);
-        }
-    }
-    None
+    };
+    // Quotes count the parser's way, which depends on the delimiter.
+    let delim = pick_delimiter(path, &buf[pos..pos + nl]);
+    crate::csv::first_record_end(&buf[pos..], delim).map(|e| pos + e)
 }
 
 fn pick_delimiter(path: &Path, header: &[u8]) -> u8 {
@@ -510,8 +510,12 @@ fn worker(
                     let decoded: (String, Vec<(usize, usize)>);
                     let (whole, ends): (&str, &[(usize, usize)]) = if text_enc == 0 {
                         match simdutf8::basic::from_utf8(&rec.buf) {
-                            Ok(s) => (s, &rec.ranges),
-                            Err(_) => {
+                            // Each field must be valid on its own: the parser drops delimiters, which
+                            // can join the halves of a character cut by one (`\xE6,\x88\x90`).
+                            Ok(s) if rec.ranges.iter().all(|&(a, b)| s.is_char_boundary(a) && s.is_char_boundary(b)) => {
+                                (s, &rec.ranges)
+                            }
+                            _ => {
                                 reject_undecodable(&mut r, row, &rec, encoding);
                                 continue;
                             }

@@ -19,6 +19,9 @@ pub struct Report {
     /// Warning code → number of cells normalised that way.
     pub warnings: BTreeMap<String, u64>,
     pub unknown_columns: Vec<String>,
+    /// The header row as read (for writing rejected rows back out later).
+    #[serde(default)]
+    pub columns: Vec<String>,
     /// Lines with no content (not counted as rows).
     pub blank_rows: u64,
     pub elapsed_ms: u64,
@@ -39,6 +42,7 @@ impl Report {
             errors: BTreeMap::new(),
             warnings: BTreeMap::new(),
             unknown_columns: columns.unknown.iter().take(1000).cloned().collect(),
+            columns: columns.headers.iter().take(crate::columns::MAX_HEADER_COLUMNS).cloned().collect(),
             blank_rows: 0,
             elapsed_ms: 0,
             peak_rss_mib: None,

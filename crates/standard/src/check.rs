@@ -189,7 +189,10 @@ impl RowChecker {
                 }
                 continue;
             }
-            if v.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
+            // Line breaks and tabs are text in free-text fields (a two-line address typed with
+            // Alt+Enter in Excel); anywhere else, and any other control character, they are not.
+            let text = matches!(f.kind, Kind::Text(_));
+            if v.bytes().any(|b| (b < 0x20 && !(text && matches!(b, b'\t' | b'\n' | b'\r'))) || b == 0x7f) {
                 self.out.fail(Rule::InvalidCharacter, Some(i));
                 continue;
             }

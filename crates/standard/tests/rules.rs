@@ -102,6 +102,8 @@ fn student_rules() {
         (vec![("id_type", "5".into())], vec!["id_type_unknown"]),
         (vec![("boarding", "7".into())], vec!["code_unknown"]),
         (vec![("name", "张\u{0}三".into())], vec!["invalid_character"]),
+        (vec![("grade", "1\n6".into())], vec!["invalid_character"]),
+        (vec![("address", "成都市\n锦江区".into())], vec![]),
         (vec![("name", "张".repeat(51))], vec!["text_too_long"]),
     ];
     for (changes, want) in cases {
