@@ -20,6 +20,16 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Demo data: generate a synthetic province, or run the demo (生成演示数据并校验).
     Demo(cmd::demo::Args),
+    /// Validate a file and store it in one atomic batch (导入数据).
+    Import(cmd::import::Args),
+    /// Import batches and their rejected rows (导入批次).
+    Batches(cmd::batches::Args),
+    /// Export stored records, masked unless --unmasked (导出数据).
+    Export(cmd::export::Args),
+    /// Students by county and grade (按区县、年级统计学生).
+    Stats(cmd::stats::Args),
+    /// Apply database migrations (PostgreSQL) (数据库迁移).
+    Migrate(cmd::migrate::Args),
     /// Print the data standard (templates, rules, code tables) as Markdown (打印数据标准).
     Standard(cmd::standard::Args),
 }
@@ -29,6 +39,11 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Import(a) => cmd::import::run(a),
+        Command::Batches(a) => cmd::batches::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Migrate(a) => cmd::migrate::run(a),
+        Command::Stats(a) => cmd::stats::run(a),
         Command::Standard(a) => cmd::standard::run(a),
     };
     ExitCode::from(code)

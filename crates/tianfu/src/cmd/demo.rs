@@ -1,16 +1,14 @@
 //! `tianfu demo`: a synthetic Sichuan province, generated and then validated as a bureau's files
 //! would be; `tianfu demo generate` only writes the files.
 
-use super::validate::load_school_codes;
-use super::{fail, out, LangArg};
+use super::import::{import_file, print, ImportOptions, Outcome};
+use super::{db, fail, out, FormatArg, LangArg};
 use demo::{GenOptions, HeaderStyle, OutEncoding, Planted};
-use ingest::{Options, RejectedRow, Report, Sink};
+use ingest::Options;
 use standard::codes::DIVISIONS;
-use standard::{Date, Entity, Lang, SchoolCode};
-use std::collections::{BTreeMap, HashMap};
+use standard::{Date, Entity, Lang};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -26,6 +24,9 @@ pub struct Args {
     pub dir: PathBuf,
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// Database (default: TIANFU_DATABASE_URL, else the embedded tianfu-data/tianfu.db).
+    #[arg(long)]
+    pub db: Option<String>,
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
 }
@@ -96,37 +97,6 @@ fn generate(g: GenerateArgs) -> u8 {
     }
 }
 
-/// Counts valid rows by city: schools by their region, people by their school's region.
-struct ByCity {
-    entity: Entity,
-    school_field: usize,
-    region_field: usize,
-    school_city: Arc<HashMap<u64, u32>>,
-    counts: BTreeMap<u32, u64>,
-    own_cities: HashMap<u64, u32>,
-}
-
-impl Sink for ByCity {
-    fn valid(&mut self, _line: u64, v: &[&str]) -> Result<(), String> {
-        let city = match self.entity {
-            Entity::School => {
-                let region: u32 = v[self.region_field].parse().unwrap_or(0);
-                let city = DIVISIONS.city_of(region).map(|d| d.code).unwrap_or(0);
-                if let Ok(code) = SchoolCode::parse(v[self.school_field]) {
-                    self.own_cities.insert(code.value(), city);
-                }
-                city
-            }
-            _ => SchoolCode::parse(v[self.school_field]).ok().and_then(|c| self.school_city.get(&c.value()).copied()).unwrap_or(0),
-        };
-        *self.counts.entry(city).or_default() += 1;
-        Ok(())
-    }
-    fn rejected(&mut self, _row: &RejectedRow) -> Result<(), String> {
-        Ok(())
-    }
-}
-
 fn run_demo(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     let zh = lang == Lang::Zh;
@@ -137,65 +107,63 @@ fn run_demo(a: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(lang, &format!("生成失败：{e}"), &format!("generation failed: {e}")),
     };
-    let mut school_city: HashMap<u64, u32> = HashMap::new();
-    let mut table: BTreeMap<u32, [u64; 3]> = BTreeMap::new();
-    let mut text = String::new();
+    let target = db::target(a.db.as_deref());
+    let mut store = match db::open(a.db.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+    };
+    out(&if zh { format!("导入数据库 {target} ……\n") } else { format!("Importing into {target} ...\n") });
     for (i, entity) in [Entity::School, Entity::Teacher, Entity::Student].into_iter().enumerate() {
         let path = &summary.files[i];
-        let mut o = Options::new(entity);
-        o.keep_valid = true;
-        if entity != Entity::School {
-            o.schools = match load_school_codes(&summary.files[0], 51) {
-                Ok(s) => Some(Arc::new(s)),
-                Err(e) => return fail(lang, &e.zh(), &e.to_string()),
-            };
-        }
-        let t = entity.template();
-        let mut sink = ByCity {
-            entity,
-            school_field: t.index("school_code").expect("every template has school_code"),
-            region_field: t.index("region_code").unwrap_or(0),
-            school_city: Arc::new(school_city.clone()),
-            counts: BTreeMap::new(),
-            own_cities: HashMap::new(),
+        let o = ImportOptions { validate: Options::new(entity), user: "demo".into(), force: false };
+        let outcome = match import_file(store.as_mut(), path, o) {
+            Ok(o) => o,
+            Err(f) => return fail(lang, &f.zh, &f.en),
         };
-        let report = match ingest::run(path, &o, &mut sink) {
-            Ok(r) => r,
-            Err(e) => return fail(lang, &e.zh(), &e.to_string()),
-        };
-        if entity == Entity::School {
-            school_city = std::mem::take(&mut sink.own_cities);
-        }
-        for (city, n) in sink.counts {
-            table.entry(city).or_default()[i] += n;
-        }
-        let _ = write!(text, "\n{}", report.to_text(lang));
-        let _ = writeln!(text, "{}", check_expected(&summary.planted, path, &report, lang));
+        out("\n");
+        print(&outcome, FormatArg::Text, lang);
+        out(&(check_expected(&summary.planted, path, &outcome, lang) + "\n"));
     }
-    out(&text);
-    let _ = writeln!(text);
+    let cities = match store.city_counts() {
+        Ok(c) => c,
+        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+    };
     let mut t = String::new();
-    let _ = writeln!(t, "\n{}", if zh { "按市汇总（有效记录）：" } else { "By city (valid records):" });
-    let _ = writeln!(t, "  {:<12} {:>8} {:>10} {:>12}", if zh { "市" } else { "city" }, if zh { "学校" } else { "schools" }, if zh { "教师" } else { "teachers" }, if zh { "学生" } else { "students" });
+    let _ = writeln!(t, "\n{}", if zh { "数据库中按市汇总：" } else { "Stored, by city:" });
+    let _ = writeln!(t, "  {}{:>8} {:>10} {:>12}", pad(if zh { "市（州）" } else { "city" }, 22), if zh { "学校" } else { "schools" }, if zh { "教师" } else { "teachers" }, if zh { "学生" } else { "students" });
     let mut total = [0u64; 3];
-    for (city, n) in &table {
-        let name = DIVISIONS.get(*city).map(|d| d.name.as_str()).unwrap_or("?");
-        let _ = writeln!(t, "  {:<12} {:>8} {:>10} {:>12}", name, n[0], n[1], n[2]);
-        for k in 0..3 {
-            total[k] += n[k];
-        }
+    for c in &cities {
+        let name = DIVISIONS.get(c.city).map(|d| d.name.as_str()).unwrap_or("?");
+        let _ = writeln!(t, "  {}{:>8} {:>10} {:>12}", pad(name, 22), c.schools, c.teachers, c.students);
+        total[0] += c.schools;
+        total[1] += c.teachers;
+        total[2] += c.students;
     }
-    let _ = writeln!(t, "  {:<12} {:>8} {:>10} {:>12}", if zh { "合计" } else { "total" }, total[0], total[1], total[2]);
-    let _ = writeln!(t, "{}", if zh { format!("\n完成，用时 {:.1} 秒。错误明细：tianfu validate FILE --entity ... --errors errors.xlsx", started.elapsed().as_secs_f64()) } else { format!("\nDone in {:.1} s. Row-level errors: tianfu validate FILE --entity ... --errors errors.xlsx", started.elapsed().as_secs_f64()) });
+    let _ = writeln!(t, "  {}{:>8} {:>10} {:>12}", pad(if zh { "合计" } else { "total" }, 22), total[0], total[1], total[2]);
+    let _ = writeln!(
+        t,
+        "{}",
+        if zh {
+            format!("\n完成，用时 {:.1} 秒。再次运行会识别出相同文件而不重复导入；tianfu batches list 查看批次。", started.elapsed().as_secs_f64())
+        } else {
+            format!("\nDone in {:.1} s. Running it again recognises the same files and changes nothing; tianfu batches list shows the batches.", started.elapsed().as_secs_f64())
+        }
+    );
     out(&t);
     0
 }
 
-/// Compares a report with what the generator planted.
-fn check_expected(planted: &Planted, path: &Path, report: &Report, lang: Lang) -> String {
+/// Pads to a display width, counting CJK characters as two columns.
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if (c as u32) < 0x1100 { 1 } else { 2 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Compares an import with what the generator planted.
+fn check_expected(planted: &Planted, path: &Path, o: &Outcome, lang: Lang) -> String {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let Some(e) = planted.files.get(name) else { return String::new() };
-    let same = e.rows == report.rows_read && e.rows_rejected == report.rows_rejected && e.errors == report.errors && e.warnings == report.warnings;
+    let same = e.rows == o.rows_read && e.rows_rejected == o.rejected && e.errors == o.errors && e.warnings == o.warnings;
     match (lang, same) {
         (Lang::Zh, true) => format!("与预埋错误一致 ✓（预期拒收 {} 行）", e.rows_rejected),
         (Lang::Zh, false) => format!("与预埋错误不一致 ✗：预期拒收 {} 行，错误 {:?}", e.rows_rejected, e.errors),

@@ -1,5 +1,11 @@
+pub mod batches;
+pub mod db;
 pub mod demo;
+pub mod export;
+pub mod import;
+pub mod migrate;
 pub mod standard;
+pub mod stats;
 pub mod validate;
 
 use ::standard::Lang;

@@ -1,0 +1,744 @@
+//! The shared store suite and the PostgreSQL-specific tests.
+//!
+//! They need a server: set `TIANFU_TEST_DATABASE_URL` (e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`). Each test gets its own schema,
+//! `tianfu_test_{pid}_{n}`, dropped when the test ends (and, on the next run, when a crashed
+//! run left one behind). Without the variable every test that needs the server prints a skip
+//! notice and passes.
+
+use standard::Entity;
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+use store::suite::{import, school, student, student_key};
+use store::{
+    BatchId, BatchMeta, BatchSummary, Change, CityCounts, CountyGrade, ExportEntry, ImportBatch,
+    RecordFilter, RejectedRow, Store, StoreError, TableCounts, Transfer,
+};
+use store_postgres::PgStore;
+
+const ENV: &str = "TIANFU_TEST_DATABASE_URL";
+const PREFIX: &str = "tianfu_test_";
+
+fn url() -> Option<String> {
+    let url = std::env::var(ENV).ok().filter(|s| !s.is_empty());
+    if url.is_none() {
+        static NOTICE: Once = Once::new();
+        NOTICE.call_once(|| {
+            // Straight to stderr, past the test harness's capture, so the skip is seen.
+            let _ = writeln!(std::io::stderr(), "store-postgres: {ENV} is not set; skipping the PostgreSQL tests (e.g. {ENV}=postgres://postgres@127.0.0.1:5432/postgres)");
+        });
+    }
+    url
+}
+
+fn admin(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).expect("connect to the test database")
+}
+
+/// Drops the test schemas of processes that are gone (a crashed or killed run).
+fn sweep(url: &str) {
+    static SWEEP: Once = Once::new();
+    SWEEP.call_once(|| {
+        if !std::path::Path::new("/proc/self").exists() {
+            return;
+        }
+        let mut c = admin(url);
+        let rows = c
+            .query(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tianfu\\_test\\_%'",
+                &[],
+            )
+            .unwrap();
+        for r in rows {
+            let name: &str = r.get(0);
+            let pid = name[PREFIX.len()..].split('_').next().unwrap_or("");
+            if pid != std::process::id().to_string()
+                && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"));
+            }
+        }
+    });
+}
+
+fn schema_name() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{PREFIX}{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A migrated store in a schema of its own, dropped with it.
+struct TestStore {
+    store: Option<PgStore>,
+    url: String,
+    schema: String,
+}
+
+impl TestStore {
+    fn s(&mut self) -> &mut PgStore {
+        self.store.as_mut().expect("store")
+    }
+
+    /// Another connection to the same schema.
+    fn second(&self) -> PgStore {
+        PgStore::connect_with_schema(&self.url, &self.schema).expect("second connection")
+    }
+
+    /// A plain client with the search path set to this schema.
+    fn sql(&self) -> postgres::Client {
+        let mut c = admin(&self.url);
+        c.batch_execute(&format!("SET search_path TO \"{}\"", self.schema))
+            .unwrap();
+        c
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        self.store = None;
+        let mut c = admin(&self.url);
+        let _ = c.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+            self.schema
+        ));
+    }
+}
+
+/// A drop guard for a schema that a test created without a store.
+struct SchemaGuard(String, String);
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let _ =
+            admin(&self.0).batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.1));
+    }
+}
+
+fn fresh() -> Option<TestStore> {
+    let url = url()?;
+    sweep(&url);
+    let schema = schema_name();
+    let (store, applied) =
+        PgStore::connect_with_schema_and_migrate(&url, &schema).expect("connect and migrate");
+    assert_eq!(applied, store_postgres::LATEST_VERSION);
+    Some(TestStore {
+        store: Some(store),
+        url,
+        schema,
+    })
+}
+
+impl Store for TestStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+    fn begin_import<'a>(
+        &'a mut self,
+        meta: &BatchMeta,
+    ) -> Result<Box<dyn ImportBatch + 'a>, StoreError> {
+        self.s().begin_import(meta)
+    }
+    fn find_batch_by_hash(
+        &mut self,
+        entity: Entity,
+        file_hash: &str,
+    ) -> Result<Option<BatchSummary>, StoreError> {
+        self.s().find_batch_by_hash(entity, file_hash)
+    }
+    fn school_codes(&mut self) -> Result<HashSet<u64>, StoreError> {
+        self.s().school_codes()
+    }
+    fn list_batches(&mut self, limit: usize) -> Result<Vec<BatchSummary>, StoreError> {
+        self.s().list_batches(limit)
+    }
+    fn get_batch(&mut self, id: BatchId) -> Result<Option<BatchSummary>, StoreError> {
+        self.s().get_batch(id)
+    }
+    fn rejected_rows(
+        &mut self,
+        id: BatchId,
+        f: &mut dyn FnMut(RejectedRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.s().rejected_rows(id, f)
+    }
+    fn export(
+        &mut self,
+        entity: Entity,
+        filter: &RecordFilter,
+        f: &mut dyn FnMut(&[String]) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        self.s().export(entity, filter, f)
+    }
+    fn log_export(&mut self, entry: &ExportEntry) -> Result<(), StoreError> {
+        self.s().log_export(entry)
+    }
+    fn export_log(&mut self, limit: usize) -> Result<Vec<ExportEntry>, StoreError> {
+        self.s().export_log(limit)
+    }
+    fn get_record(&mut self, entity: Entity, key: &str) -> Result<Option<Vec<String>>, StoreError> {
+        self.s().get_record(entity, key)
+    }
+    fn changes(&mut self, entity: Entity, key: &str) -> Result<Vec<Change>, StoreError> {
+        self.s().changes(entity, key)
+    }
+    fn transfers(&mut self, student_key: &str) -> Result<Vec<Transfer>, StoreError> {
+        self.s().transfers(student_key)
+    }
+    fn student_counts(&mut self, region: Option<u32>) -> Result<Vec<CountyGrade>, StoreError> {
+        self.s().student_counts(region)
+    }
+    fn city_counts(&mut self) -> Result<Vec<CityCounts>, StoreError> {
+        self.s().city_counts()
+    }
+    fn table_counts(&mut self) -> Result<TableCounts, StoreError> {
+        self.s().table_counts()
+    }
+}
+
+// The shared suite; each test returns early (and passes) when there is no server.
+store::store_suite!(match fresh() {
+    Some(s) => s,
+    None => return,
+});
+
+fn meta(entity: Entity, hash: &str) -> BatchMeta {
+    BatchMeta {
+        entity,
+        file_name: format!("{entity}.csv"),
+        file_hash: hash.into(),
+        user: "tester".into(),
+    }
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+const S1: &str = "2151040001";
+const S2: &str = "2151040002";
+const S3: &str = "3151140001";
+
+fn base(s: &mut TestStore) {
+    import(
+        s,
+        Entity::School,
+        "schools",
+        &[
+            school(S1, "510104", "第一小学"),
+            school(S2, "510104", "第二小学"),
+            school(S3, "510112", "第一中学"),
+        ],
+    );
+}
+
+#[test]
+fn unreachable_server_is_unavailable_quickly() {
+    // Needs no server: nothing listens on port 1.
+    let t = Instant::now();
+    match PgStore::connect("postgres://postgres@127.0.0.1:1/x") {
+        Err(StoreError::Unavailable(m)) => assert!(m.contains("127.0.0.1"), "{m}"),
+        Err(e) => panic!("expected Unavailable, got {e:?}"),
+        Ok(_) => panic!("connected to port 1"),
+    }
+    assert!(
+        t.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(matches!(
+        PgStore::connect("not a url"),
+        Err(StoreError::Unavailable(_))
+    ));
+}
+
+#[test]
+fn migrate_twice_is_idempotent() {
+    let Some(mut t) = fresh() else { return };
+    assert_eq!(t.s().migrate().unwrap(), 0);
+    let (_again, applied) = PgStore::connect_with_schema_and_migrate(&t.url, &t.schema).unwrap();
+    assert_eq!(applied, 0);
+    let mut c = t.sql();
+    let versions: i64 = c
+        .query_one("SELECT count(*) FROM schema_version", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(versions, store_postgres::MIGRATIONS.len() as i64);
+    let units: i64 = c
+        .query_one("SELECT count(*) FROM org_units", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(units, 205);
+    // Running the SQL of every migration again changes nothing (additive, IF NOT EXISTS).
+    for (_, _, sql) in store_postgres::MIGRATIONS {
+        c.batch_execute(sql).unwrap();
+    }
+}
+
+#[test]
+fn connect_to_unmigrated_schema_is_a_schema_error() {
+    let Some(url) = url() else { return };
+    let schema = schema_name();
+    let _guard = SchemaGuard(url.clone(), schema.clone());
+    match PgStore::connect_with_schema(&url, &schema) {
+        Err(StoreError::Schema(m)) => assert!(m.contains("tianfu migrate"), "{m}"),
+        Err(e) => panic!("expected Schema, got {e:?}"),
+        Ok(_) => panic!("connected to an unmigrated schema"),
+    }
+    // Behind the latest version: also a schema error.
+    let (s, _) = PgStore::connect_with_schema_and_migrate(&url, &schema).unwrap();
+    drop(s);
+    let mut c = admin(&url);
+    c.batch_execute(&format!(
+        "SET search_path TO \"{schema}\"; DELETE FROM schema_version WHERE version = {}",
+        store_postgres::LATEST_VERSION
+    ))
+    .unwrap();
+    assert!(matches!(
+        PgStore::connect_with_schema(&url, &schema),
+        Err(StoreError::Schema(_))
+    ));
+}
+
+#[test]
+fn concurrent_imports_of_one_entity_are_locked() {
+    let Some(mut t) = fresh() else { return };
+    let mut other = t.second();
+    let first = t.s().begin_import(&meta(Entity::Student, "a")).unwrap();
+    match other.begin_import(&meta(Entity::Student, "b")) {
+        Err(StoreError::Locked(m)) => assert!(m.contains("student"), "{m}"),
+        Err(e) => panic!("expected Locked, got {e:?}"),
+        Ok(_) => panic!("two student imports at once"),
+    }
+    // Another entity is not held up.
+    drop(other.begin_import(&meta(Entity::Teacher, "c")).unwrap());
+    drop(first);
+    // Released when the first batch ends.
+    drop(other.begin_import(&meta(Entity::Student, "d")).unwrap());
+}
+
+#[test]
+fn org_units_hold_sichuan_and_schools() {
+    let Some(mut t) = fresh() else { return };
+    let mut c = t.sql();
+    let levels: Vec<(String, i64)> = c
+        .query(
+            "SELECT level, count(*) FROM org_units GROUP BY level ORDER BY level",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        levels,
+        vec![
+            ("city".to_string(), 21),
+            ("county".to_string(), 183),
+            ("province".to_string(), 1)
+        ]
+    );
+    let orphans: i64 = c
+        .query_one("SELECT count(*) FROM org_units o LEFT JOIN org_units p ON p.code = o.parent_code WHERE o.level <> 'province' AND (p.code IS NULL OR p.level <> CASE o.level WHEN 'city' THEN 'province' ELSE 'city' END)", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(orphans, 0);
+    base(&mut t);
+    let r = c
+        .query_one(
+            "SELECT name, level, parent_code FROM org_units WHERE code = 3151140001",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            r.get::<_, Option<i64>>(2)
+        ),
+        ("第一中学".to_string(), "school".to_string(), Some(510112))
+    );
+}
+
+fn expect_conflict(t: &mut TestStore, rows: &[(u64, Vec<String>)], key: &str, lines: Option<&str>) {
+    let before = t.table_counts().unwrap();
+    let mut b = t.begin_import(&meta(Entity::Student, "dup")).unwrap();
+    for (line, r) in rows {
+        b.record(*line, &strs(r)).unwrap();
+    }
+    match b.commit(rows.len() as u64, "{}") {
+        Err(StoreError::Conflict(m)) => {
+            assert!(m.contains(key), "{m}");
+            if let Some(l) = lines {
+                assert!(m.contains(l), "{m}");
+            }
+        }
+        other => panic!("expected Conflict, got {other:?}"),
+    }
+    assert_eq!(t.table_counts().unwrap(), before, "nothing written");
+}
+
+#[test]
+fn a_key_twice_in_one_batch_is_a_conflict() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    let (k1, k3) = (student_key(1), student_key(3));
+    // Into the empty table: the primary key refuses the second copy.
+    expect_conflict(
+        &mut t,
+        &[
+            (2, student(1, S1, "11", "甲", "1")),
+            (3, student(3, S1, "11", "乙", "3")),
+            (4, student(1, S1, "12", "甲", "1")),
+        ],
+        &k1,
+        None,
+    );
+    import(
+        &mut t,
+        Entity::Student,
+        "x",
+        &[
+            student(1, S1, "11", "甲", "13800000001"),
+            student(5, S1, "11", "丙", "13800000005"),
+        ],
+    );
+    // Two changed copies of a stored record.
+    expect_conflict(
+        &mut t,
+        &[
+            (2, student(1, S1, "12", "甲", "1")),
+            (3, student(5, S1, "11", "丙", "13800000005")),
+            (4, student(1, S1, "13", "甲", "1")),
+        ],
+        &k1,
+        Some("lines 2 and 4"),
+    );
+    // Two copies of a new record.
+    expect_conflict(
+        &mut t,
+        &[
+            (2, student(3, S1, "12", "乙", "1")),
+            (3, student(3, S1, "13", "乙", "1")),
+        ],
+        &k3,
+        None,
+    );
+    // A copy equal to the stored record and a changed one: the change is applied once,
+    // nothing is corrupted (the aggregate still adds up).
+    let b = import(
+        &mut t,
+        Entity::Student,
+        "y",
+        &[
+            student(1, S1, "11", "甲", "13800000001"),
+            student(1, S1, "12", "甲", "13800000001"),
+        ],
+    );
+    assert_eq!((b.updated, b.unchanged), (1, 1));
+    assert_eq!(t.changes(Entity::Student, &k1).unwrap().len(), 1);
+    assert_eq!(
+        t.student_counts(None)
+            .unwrap()
+            .iter()
+            .map(|c| c.students)
+            .sum::<u64>(),
+        2
+    );
+}
+
+/// Enough rows for the index rebuild of a first import (and the direct copy past
+/// BULK_MIN_ROWS): a repeated key fails the rebuild and is reported.
+#[test]
+fn a_key_twice_in_a_bulk_first_import_is_a_conflict() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    let mut rows: Vec<(u64, Vec<String>)> =
+        many_students(store_postgres::BULK_MIN_ROWS as u32 + 10)
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i as u64 + 2, r))
+            .collect();
+    // Both copies staged (before the direct copy begins).
+    let mut early = rows.clone();
+    early.insert(200, (1_000_000, rows[100].1.clone()));
+    expect_conflict(
+        &mut t,
+        &early,
+        &rows[100].1[2],
+        Some("lines 102 and 1000000"),
+    );
+    // The second copy among the rows copied straight into the table.
+    let again = rows[100].1.clone();
+    let key = again[2].clone();
+    rows.push((rows.len() as u64 + 2, again));
+    expect_conflict(&mut t, &rows, &key, Some("first at line 102"));
+    // The indexes are back (the rebuild was rolled back with the batch).
+    let n: i64 = t.sql().query_one("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('students', 'enrolments')", &[]).unwrap().get(0);
+    assert_eq!(n, 2);
+}
+
+fn many_students(n: u32) -> Vec<Vec<String>> {
+    let tpl = Entity::Student.template();
+    (0..n)
+        .map(|i| {
+            let mut r = student(
+                i % 1000,
+                [S1, S2, S3][(i % 3) as usize],
+                ["11", "12", "21"][(i % 3) as usize],
+                "某某",
+                "13800000000",
+            );
+            let k = i / 1000;
+            let body = format!(
+                "5101042014{:02}{:02}{:03}",
+                1 + k / 28 % 12,
+                1 + k % 28,
+                i % 1000
+            );
+            let idn = format!(
+                "{body}{}",
+                standard::ids::id_check_char(body.as_bytes()) as char
+            );
+            r[tpl.index("student_id").unwrap()] = format!("G{idn}");
+            r[tpl.index("id_number").unwrap()] = idn;
+            r
+        })
+        .collect()
+}
+
+#[test]
+fn unknown_school_is_a_conflict() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    let mut b = t.begin_import(&meta(Entity::Student, "u")).unwrap();
+    match b.record(
+        2,
+        &strs(&student(1, "2151049999", "11", "甲", "13800000001")),
+    ) {
+        Err(StoreError::Conflict(m)) => {
+            assert!(m.contains("2151049999") && m.contains("line 2"), "{m}")
+        }
+        other => panic!("expected Conflict, got {other:?}"),
+    }
+}
+
+#[test]
+fn rows_read_must_add_up() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    let mut b = t.begin_import(&meta(Entity::Student, "n")).unwrap();
+    b.record(2, &strs(&student(1, S1, "11", "甲", "13800000001")))
+        .unwrap();
+    assert!(b.commit(5, "{}").is_err());
+    assert_eq!(t.table_counts().unwrap().students, 0);
+}
+
+#[test]
+fn a_school_moving_county_takes_its_students() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    import(
+        &mut t,
+        Entity::Student,
+        "s",
+        &[
+            student(1, S1, "11", "甲", "13800000001"),
+            student(3, S1, "12", "乙", "13800000003"),
+            student(5, S3, "12", "丙", "13800000005"),
+        ],
+    );
+    import(
+        &mut t,
+        Entity::School,
+        "moved",
+        &[
+            school(S1, "510107", "第一小学"),
+            school(S2, "510104", "第二小学"),
+            school(S3, "510112", "第一中学"),
+        ],
+    );
+    let mut c = t.student_counts(None).unwrap();
+    c.sort_by_key(|x| (x.county, x.grade));
+    assert_eq!(
+        c,
+        vec![
+            CountyGrade {
+                county: 510107,
+                grade: 11,
+                students: 1
+            },
+            CountyGrade {
+                county: 510107,
+                grade: 12,
+                students: 1
+            },
+            CountyGrade {
+                county: 510112,
+                grade: 12,
+                students: 1
+            },
+        ]
+    );
+    let mut n = 0;
+    t.export(
+        Entity::Student,
+        &RecordFilter {
+            region: Some(510107),
+            school: None,
+        },
+        &mut |_| {
+            n += 1;
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(n, 2);
+    let parent: Option<i64> = t
+        .sql()
+        .query_one(
+            "SELECT parent_code FROM org_units WHERE code = 2151040001",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(parent, Some(510107));
+}
+
+#[test]
+fn students_without_school_or_grade() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    let tpl = Entity::Student.template();
+    let mut no_school = student(1, S1, "11", "甲", "13800000001");
+    no_school[tpl.index("school_code").unwrap()] = String::new();
+    let mut no_grade = student(3, S1, "", "乙", "13800000003");
+    no_grade[tpl.index("grade").unwrap()] = String::new();
+    let b = import(
+        &mut t,
+        Entity::Student,
+        "odd",
+        &[no_school.clone(), no_grade.clone()],
+    );
+    assert_eq!(b.inserted, 2);
+    assert!(
+        t.student_counts(None).unwrap().is_empty(),
+        "grade 0 is not listed"
+    );
+    assert_eq!(
+        t.city_counts().unwrap(),
+        vec![CityCounts {
+            city: 510100,
+            schools: 3,
+            teachers: 0,
+            students: 1
+        }]
+    );
+    assert_eq!(
+        t.get_record(Entity::Student, &student_key(1))
+            .unwrap()
+            .unwrap(),
+        no_school
+    );
+    // The student gets a school and a grade: counted from then on, no transfer recorded.
+    let b = import(
+        &mut t,
+        Entity::Student,
+        "odd2",
+        &[student(1, S1, "11", "甲", "13800000001"), no_grade],
+    );
+    assert_eq!((b.updated, b.unchanged), (1, 1));
+    assert_eq!(
+        t.student_counts(None).unwrap(),
+        vec![CountyGrade {
+            county: 510104,
+            grade: 11,
+            students: 1
+        }]
+    );
+    assert!(t.transfers(&student_key(1)).unwrap().is_empty());
+}
+
+/// Enough rows to cross the COPY buffer and the export's page size several times.
+#[test]
+fn many_rows_round_trip() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    let rows = many_students(60_000);
+    let b = import(&mut t, Entity::Student, "big", &rows);
+    assert_eq!(b.inserted, 60_000);
+    let b = import(&mut t, Entity::Student, "big2", &rows);
+    assert_eq!((b.inserted, b.updated, b.unchanged), (0, 0, 60_000));
+    let mut changed = rows.clone();
+    let phone = Entity::Student.template().index("guardian_phone").unwrap();
+    for r in changed.iter_mut().step_by(10) {
+        r[phone] = "13900000000".into();
+    }
+    let b = import(&mut t, Entity::Student, "big3", &changed);
+    assert_eq!((b.inserted, b.updated, b.unchanged), (0, 6_000, 54_000));
+    assert_eq!(t.table_counts().unwrap().changes, 6_000);
+    let mut keys = Vec::new();
+    let n = t
+        .export(Entity::Student, &RecordFilter::default(), &mut |v| {
+            keys.push(v[2].clone());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 60_000);
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "ordered by key");
+    let total: u64 = t
+        .student_counts(None)
+        .unwrap()
+        .iter()
+        .map(|c| c.students)
+        .sum();
+    assert_eq!(total, 60_000);
+}
+
+/// The tables have a column for every template field.
+#[test]
+fn tables_match_the_templates() {
+    let Some(t) = fresh() else { return };
+    let mut c = t.sql();
+    let mut cols = |table: &str| -> HashSet<String> {
+        c.query("SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2", &[&t.schema, &table]).unwrap().iter().map(|r| r.get(0)).collect()
+    };
+    let (schools, teachers, students, enrolments) = (
+        cols("schools"),
+        cols("teachers"),
+        cols("students"),
+        cols("enrolments"),
+    );
+    for f in Entity::School.template().fields {
+        assert!(schools.contains(f.key), "schools.{}", f.key);
+    }
+    for f in Entity::Teacher.template().fields {
+        assert!(teachers.contains(f.key), "teachers.{}", f.key);
+    }
+    for f in Entity::Student.template().fields {
+        let table = if store::keys::ENROLMENT_FIELDS.contains(&f.key) {
+            &enrolments
+        } else {
+            &students
+        };
+        assert!(table.contains(f.key), "students/enrolments.{}", f.key);
+    }
+}
+
+/// The CLI can point at a schema with the URL alone (libpq's `options` parameter).
+#[test]
+fn schema_from_the_url() {
+    let Some(t) = fresh() else { return };
+    let sep = if t.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{sep}options=-csearch_path%3D{}", t.url, t.schema);
+    let mut s = PgStore::connect(&url).expect("connect with search_path in the URL");
+    assert_eq!(s.schema(), t.schema);
+    assert_eq!(s.table_counts().unwrap().schools, 0);
+}

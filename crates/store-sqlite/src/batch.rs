@@ -1,0 +1,838 @@
+//! One import batch: a `BEGIN IMMEDIATE` transaction with its statements prepared once.
+//!
+//! Per record: the natural key and the row hash; then either an insert (tried first while the
+//! batch is inserting, so a load into an empty table costs one index probe per row), or a look-up
+//! of the stored hash (tried first while rows are found, so an unchanged re-import writes
+//! nothing), and for a changed hash the stored values, a `change_log` row per changed field and
+//! the update. Student counts per (county, grade) are summed in memory and applied at commit.
+
+use crate::layout::Layout;
+use crate::{map_err, summary_from_row, BATCH_COLUMNS, CACHE_KIB};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use store::{BatchId, BatchMeta, BatchSummary, Entity, ImportBatch, StoreError};
+
+/// What a batch knows of the stored schools: 学校标识码 → the county of its region, if it has one.
+type SchoolMap = HashMap<u64, Option<u32>>;
+
+pub(crate) struct Batch<'a> {
+    conn: &'a Connection,
+    id: BatchId,
+    entity: Entity,
+    layout: &'static Layout,
+    done: bool,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: u64,
+    /// Try the insert before the look-up (the previous record was new).
+    insert_first: bool,
+    idx: Idx,
+    schools: SchoolMap,
+    /// Student count changes per (county, grade), applied at commit.
+    deltas: HashMap<(u32, u8), i64>,
+    find: Statement<'a>,
+    insert: Statement<'a>,
+    update: Statement<'a>,
+    old: Statement<'a>,
+    change: Statement<'a>,
+    reject: Statement<'a>,
+    /// Students.
+    enrol: Option<Statement<'a>>,
+    transfer: Option<Statement<'a>>,
+    /// Schools.
+    org: Option<Statement<'a>>,
+    /// The stored values of the record being updated (reused).
+    old_vals: Vec<String>,
+    /// Records received and not yet applied.
+    pending: Pending,
+    /// The same, in key order, while they are applied (kept for its allocations).
+    sorted: Pending,
+    /// A write failed part-way through the pending records: the batch can only be rolled back.
+    failed: bool,
+}
+
+/// Records are buffered and applied in (about) key order: consecutive keys fall on the same
+/// index pages, where keys in file order would each visit another page. Only records with the
+/// same key must keep their file order, and they do (ties are broken by arrival).
+#[derive(Default)]
+struct Pending {
+    /// Each record's key then its values, record after record.
+    text: String,
+    /// Value ranges in `text`, `width` per record.
+    ranges: Vec<(u32, u32)>,
+    rows: Vec<PendingRow>,
+    width: usize,
+    /// Records that fill the buffer (`PENDING_ROWS` unless a test says otherwise).
+    max_rows: usize,
+}
+
+struct PendingRow {
+    /// The key's range in `text`; the record's values follow it up to `end`.
+    key: (u32, u32),
+    end: u32,
+    line: u64,
+    county: Option<u32>,
+    hash: i64,
+}
+
+/// At most this many records wait...
+pub(crate) const PENDING_ROWS: usize = 131_072;
+/// ...or this many bytes of values.
+const PENDING_BYTES: usize = 32 << 20;
+
+impl Pending {
+    fn push(&mut self, key: &str, line: u64, county: Option<u32>, hash: i64, values: &[&str]) {
+        self.width = values.len();
+        let start = self.text.len() as u32;
+        self.text.push_str(key);
+        let key = (start, self.text.len() as u32);
+        for v in values {
+            let a = self.text.len() as u32;
+            self.text.push_str(v);
+            self.ranges.push((a, self.text.len() as u32));
+        }
+        self.rows.push(PendingRow {
+            key,
+            end: self.text.len() as u32,
+            line,
+            county,
+            hash,
+        });
+    }
+
+    fn is_full(&self) -> bool {
+        self.rows.len() >= self.max_rows || self.text.len() >= PENDING_BYTES
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn text(&self, (a, z): (u32, u32)) -> &str {
+        &self.text[a as usize..z as usize]
+    }
+
+    fn row(&self, i: usize) -> &PendingRow {
+        &self.rows[i]
+    }
+
+    /// Row `i`'s values.
+    fn values(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        self.ranges[i * self.width..(i + 1) * self.width]
+            .iter()
+            .map(|&r| self.text(r))
+    }
+
+    /// Copies the records into `out` in key order (by their first 24 bytes, then arrival).
+    /// Sorting small fixed-size keys and copying each record once, in one tight loop, costs far
+    /// less than visiting the records in key order one by one while writing them.
+    fn sort_into(&self, out: &mut Pending) {
+        let mut order: Vec<(u128, u64, u32)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let k = &self.text.as_bytes()[r.key.0 as usize..r.key.1 as usize];
+                let mut b = [0u8; 24];
+                let n = k.len().min(24);
+                b[..n].copy_from_slice(&k[..n]);
+                let (hi, lo) = b.split_at(16);
+                (
+                    u128::from_be_bytes(hi.try_into().expect("16 bytes")),
+                    u64::from_be_bytes(lo.try_into().expect("8 bytes")),
+                    i as u32,
+                )
+            })
+            .collect();
+        order.sort_unstable();
+        out.clear();
+        out.width = self.width;
+        out.text.reserve(self.text.len());
+        out.ranges.reserve(self.ranges.len());
+        out.rows.reserve(self.rows.len());
+        for &(_, _, i) in &order {
+            let r = &self.rows[i as usize];
+            let shift = out.text.len() as i64 - r.key.0 as i64;
+            let moved = |(a, z): (u32, u32)| ((a as i64 + shift) as u32, (z as i64 + shift) as u32);
+            out.text
+                .push_str(&self.text[r.key.0 as usize..r.end as usize]);
+            let i = i as usize;
+            out.ranges.extend(
+                self.ranges[i * self.width..(i + 1) * self.width]
+                    .iter()
+                    .map(|&x| moved(x)),
+            );
+            out.rows.push(PendingRow {
+                key: moved(r.key),
+                end: moved((r.end, r.end)).0,
+                line: r.line,
+                county: r.county,
+                hash: r.hash,
+            });
+        }
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ranges.clear();
+        self.rows.clear();
+    }
+}
+
+/// Template indices the hot path needs.
+struct Idx {
+    id_type: usize,
+    id_number: usize,
+    student_id: usize,
+    school_code: usize,
+    grade: usize,
+    region_code: usize,
+    name: usize,
+}
+
+impl Idx {
+    fn of(entity: Entity) -> Idx {
+        let t = entity.template();
+        let i = |k: &str| t.index(k).unwrap_or(usize::MAX);
+        Idx {
+            id_type: i("id_type"),
+            id_number: i("id_number"),
+            student_id: i("student_id"),
+            school_code: i("school_code"),
+            grade: i("grade"),
+            region_code: i("region_code"),
+            name: i("name"),
+        }
+    }
+}
+
+/// A number made of ASCII digits only (学校标识码, division codes).
+pub(crate) fn digits(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 18 {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |a, b| {
+        b.is_ascii_digit().then(|| a * 10 + (b - b'0') as u64)
+    })
+}
+
+/// Grade code as stored in `student_counts`: 0 when the record gives none.
+fn grade_num(s: &str) -> u8 {
+    digits(s)
+        .filter(|&g| g <= 255)
+        .map(|g| g as u8)
+        .unwrap_or(0)
+}
+
+/// `store::keys::record_key`, borrowing the value where the key is one (the unit tests check
+/// that both agree).
+fn record_key<'v>(entity: Entity, ix: &Idx, values: &[&'v str]) -> Option<Cow<'v, str>> {
+    match entity {
+        Entity::School => Some(values[ix.school_code])
+            .filter(|k| !k.is_empty())
+            .map(Cow::Borrowed),
+        Entity::Teacher => {
+            let (ty, n) = (values[ix.id_type], values[ix.id_number]);
+            if n.is_empty() {
+                None
+            } else if ty.is_empty() || ty == "1" {
+                Some(Cow::Borrowed(n))
+            } else {
+                Some(Cow::Owned(format!("{ty}:{n}")))
+            }
+        }
+        Entity::Student => {
+            let (ty, n) = (values[ix.id_type], values[ix.id_number]);
+            if (ty.is_empty() || ty == "1") && !n.is_empty() {
+                Some(Cow::Borrowed(n))
+            } else {
+                Some(values[ix.student_id])
+                    .filter(|k| !k.is_empty())
+                    .map(Cow::Borrowed)
+            }
+        }
+    }
+}
+
+impl<'a> Batch<'a> {
+    /// Called inside the open `BEGIN IMMEDIATE` transaction.
+    pub(crate) fn new(
+        conn: &'a Connection,
+        meta: &BatchMeta,
+        buffer_rows: usize,
+    ) -> rusqlite::Result<Batch<'a>> {
+        let started_at = store::time::now_rfc3339();
+        conn.execute(
+            "INSERT INTO batches (entity, file_name, file_hash, user_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![meta.entity.key(), meta.file_name, meta.file_hash, meta.user, started_at],
+        )?;
+        let id = conn.last_insert_rowid();
+        let layout = Layout::of(meta.entity);
+        let mut schools = SchoolMap::new();
+        if meta.entity != Entity::School {
+            let mut st = conn.prepare("SELECT school_code, region_code FROM schools")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(code) = digits(r.get_ref(0)?.as_str()?) {
+                    schools.insert(code, digits(r.get_ref(1)?.as_str()?).map(|c| c as u32));
+                }
+            }
+        }
+        let m = layout.main.len();
+        let k = usize::from(layout.key_is_extra);
+        let mut insert = conn.prepare(&layout.insert_sql())?;
+        insert.raw_bind_parameter(k + m + 2, id)?;
+        insert.raw_bind_parameter(k + m + 3, &started_at)?;
+        let mut update = conn.prepare(&layout.update_sql())?;
+        update.raw_bind_parameter(m + 2, id)?;
+        update.raw_bind_parameter(m + 3, &started_at)?;
+        let change = conn.prepare(
+            "INSERT INTO change_log (batch_id, entity, record_key, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut reject = conn.prepare(
+            "INSERT INTO rejected_rows (batch_id, line, raw_json, codes) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        reject.raw_bind_parameter(1, id)?;
+        let (mut enrol, mut transfer, mut org) = (None, None, None);
+        match meta.entity {
+            Entity::Student => {
+                let mut e = conn.prepare(&layout.enrol_upsert_sql())?;
+                e.raw_bind_parameter(layout.enrol.len() + 3, id)?;
+                enrol = Some(e);
+                let mut t = conn.prepare(
+                    "INSERT INTO transfers (student_key, from_school, to_school, transfer_date, batch_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                t.raw_bind_parameter(4, &started_at[..10])?;
+                t.raw_bind_parameter(5, id)?;
+                transfer = Some(t);
+            }
+            Entity::School => {
+                org = Some(conn.prepare(
+                    "INSERT INTO org_units (code, name, level, parent_code) VALUES (?1, ?2, 'school', ?3) \
+                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = 'school', parent_code = excluded.parent_code",
+                )?);
+            }
+            Entity::Teacher => {}
+        }
+        Ok(Batch {
+            conn,
+            id,
+            entity: meta.entity,
+            layout,
+            done: false,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: 0,
+            insert_first: true,
+            idx: Idx::of(meta.entity),
+            schools,
+            deltas: HashMap::new(),
+            find: conn.prepare(&layout.find_sql())?,
+            insert,
+            update,
+            old: conn.prepare(&layout.old_sql())?,
+            change,
+            reject,
+            enrol,
+            transfer,
+            org,
+            old_vals: Vec::new(),
+            pending: Pending {
+                max_rows: buffer_rows.max(1),
+                ..Pending::default()
+            },
+            sorted: Pending::default(),
+            failed: false,
+        })
+    }
+
+    /// The county of the record's school (students, teachers): None without a school; an error
+    /// for a school that is not stored.
+    fn school_county(&self, line: u64, values: &[&str]) -> Result<Option<u32>, StoreError> {
+        let code = values[self.idx.school_code];
+        if code.is_empty() && self.entity == Entity::Student {
+            return Ok(None);
+        }
+        match digits(code).and_then(|c| self.schools.get(&c)) {
+            Some(county) => Ok(*county),
+            None => Err(StoreError::Conflict(format!(
+                "第 {line} 行：学校标识码 {code} 不在学校名录中，请先导入该学校（the {} refers to a school that is not stored）",
+                self.entity
+            ))),
+        }
+    }
+
+    fn find(&mut self, key: &str) -> rusqlite::Result<Option<(i64, i64)>> {
+        self.find
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+    }
+
+    /// Inserts the main row; false when the key is already stored.
+    fn try_insert(&mut self, key: &str, values: &[&str], hash: i64) -> rusqlite::Result<bool> {
+        let st = &mut self.insert;
+        let mut p = 1;
+        if self.layout.key_is_extra {
+            st.raw_bind_parameter(1, key)?;
+            p = 2;
+        }
+        for &i in &self.layout.main {
+            st.raw_bind_parameter(p, values[i])?;
+            p += 1;
+        }
+        st.raw_bind_parameter(p, hash)?;
+        Ok(st.raw_execute()? == 1)
+    }
+
+    fn write_enrolment(
+        &mut self,
+        rowid: i64,
+        county: Option<u32>,
+        values: &[&str],
+    ) -> rusqlite::Result<()> {
+        let st = self.enrol.as_mut().expect("student batch");
+        st.raw_bind_parameter(1, rowid)?;
+        st.raw_bind_parameter(2, county)?;
+        for (n, &i) in self.layout.enrol.iter().enumerate() {
+            st.raw_bind_parameter(n + 3, values[i])?;
+        }
+        st.raw_execute()?;
+        Ok(())
+    }
+
+    /// After the main row of a new record is inserted.
+    fn inserted_extra(
+        &mut self,
+        line: u64,
+        rowid: i64,
+        county: Option<u32>,
+        values: &[&str],
+    ) -> Result<(), StoreError> {
+        match self.entity {
+            Entity::Student => {
+                self.write_enrolment(rowid, county, values)
+                    .map_err(map_err)?;
+                if let Some(c) = county {
+                    *self
+                        .deltas
+                        .entry((c, grade_num(values[self.idx.grade])))
+                        .or_insert(0) += 1;
+                }
+            }
+            Entity::School => self.org_unit(line, values)?,
+            Entity::Teacher => {}
+        }
+        Ok(())
+    }
+
+    fn org_unit(&mut self, line: u64, values: &[&str]) -> Result<(), StoreError> {
+        let code = values[self.idx.school_code];
+        let Some(n) = digits(code) else {
+            return Err(StoreError::Conflict(format!(
+                "第 {line} 行：学校标识码 {code} 不是数字（a school code must be digits）"
+            )));
+        };
+        let parent = digits(values[self.idx.region_code]);
+        let st = self.org.as_mut().expect("school batch");
+        st.execute(params![
+            n as i64,
+            values[self.idx.name],
+            parent.map(|p| p as i64)
+        ])
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    /// A stored record whose hash differs: log each changed field, then write.
+    fn update(
+        &mut self,
+        key: &str,
+        rowid: i64,
+        county: Option<u32>,
+        values: &[&str],
+        hash: i64,
+        line: u64,
+    ) -> Result<(), StoreError> {
+        let width = self.layout.width();
+        let mut old_county: Option<i64> = None;
+        {
+            let old_vals = &mut self.old_vals;
+            old_vals.resize(width, String::new());
+            let student = self.entity == Entity::Student;
+            self.old
+                .query_row([rowid], |r| {
+                    for (i, v) in old_vals.iter_mut().enumerate() {
+                        v.clear();
+                        v.push_str(r.get_ref(i)?.as_str()?);
+                    }
+                    if student {
+                        old_county = r.get(width)?;
+                    }
+                    Ok(())
+                })
+                .map_err(map_err)?;
+        }
+        let fields = self.entity.template().fields;
+        for i in 0..width {
+            if self.old_vals[i] != values[i] {
+                self.change
+                    .execute(params![
+                        self.id,
+                        self.entity.key(),
+                        key,
+                        fields[i].key,
+                        self.old_vals[i],
+                        values[i]
+                    ])
+                    .map_err(map_err)?;
+            }
+        }
+        {
+            let st = &mut self.update;
+            let mut p = 1;
+            for &i in &self.layout.main {
+                st.raw_bind_parameter(p, values[i]).map_err(map_err)?;
+                p += 1;
+            }
+            st.raw_bind_parameter(p, hash).map_err(map_err)?;
+            st.raw_bind_parameter(p + 3, rowid).map_err(map_err)?;
+            st.raw_execute().map_err(map_err)?;
+        }
+        match self.entity {
+            Entity::Student => {
+                let ix = &self.idx;
+                let (sc, gr) = (ix.school_code, ix.grade);
+                let enrol_changed = self
+                    .layout
+                    .enrol
+                    .iter()
+                    .any(|&i| self.old_vals[i] != values[i]);
+                if enrol_changed || old_county.map(|c| c as u32) != county {
+                    self.write_enrolment(rowid, county, values)
+                        .map_err(map_err)?;
+                }
+                if self.old_vals[sc] != values[sc] {
+                    let st = self.transfer.as_mut().expect("student batch");
+                    st.raw_bind_parameter(1, key).map_err(map_err)?;
+                    st.raw_bind_parameter(2, self.old_vals[sc].as_str())
+                        .map_err(map_err)?;
+                    st.raw_bind_parameter(3, values[sc]).map_err(map_err)?;
+                    st.raw_execute().map_err(map_err)?;
+                }
+                let before = old_county.map(|c| (c as u32, grade_num(&self.old_vals[gr])));
+                let after = county.map(|c| (c, grade_num(values[gr])));
+                if before != after {
+                    if let Some(b) = before {
+                        *self.deltas.entry(b).or_insert(0) -= 1;
+                    }
+                    if let Some(a) = after {
+                        *self.deltas.entry(a).or_insert(0) += 1;
+                    }
+                }
+            }
+            Entity::School => {
+                let rc = self.idx.region_code;
+                if self.old_vals[rc] != values[rc] {
+                    self.school_moved(
+                        values[self.idx.school_code],
+                        &self.old_vals[rc].clone(),
+                        values[rc],
+                    )?;
+                }
+                self.org_unit(line, values)?;
+            }
+            Entity::Teacher => {}
+        }
+        Ok(())
+    }
+
+    /// Applies the buffered records in key order (a key twice keeps its file order).
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending.len() == 0 {
+            return Ok(());
+        }
+        let mut sorted = std::mem::take(&mut self.sorted);
+        self.pending.sort_into(&mut sorted);
+        self.pending.clear();
+        let mut values: Vec<&str> = Vec::with_capacity(self.layout.width());
+        let mut result = Ok(());
+        for i in 0..sorted.len() {
+            let r = sorted.row(i);
+            values.clear();
+            values.extend(sorted.values(i));
+            result = self.apply(r.line, sorted.text(r.key), r.county, r.hash, &values);
+            if result.is_err() {
+                break;
+            }
+        }
+        sorted.clear();
+        self.sorted = sorted;
+        if result.is_err() {
+            self.failed = true;
+        }
+        result
+    }
+
+    fn check_usable(&self) -> Result<(), StoreError> {
+        if self.failed {
+            return Err(StoreError::Internal(
+                "an earlier write of this batch failed: it can only be rolled back".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Upserts one record.
+    fn apply(
+        &mut self,
+        line: u64,
+        key: &str,
+        county: Option<u32>,
+        hash: i64,
+        values: &[&str],
+    ) -> Result<(), StoreError> {
+        if self.insert_first {
+            if self.try_insert(key, values, hash).map_err(map_err)? {
+                let rowid = self.conn.last_insert_rowid();
+                self.inserted += 1;
+                return self.inserted_extra(line, rowid, county, values);
+            }
+            self.insert_first = false;
+        }
+        match self.find(key).map_err(map_err)? {
+            None => {
+                if !self.try_insert(key, values, hash).map_err(map_err)? {
+                    return Err(StoreError::Internal(format!(
+                        "line {line}: the insert of {key} found the key stored"
+                    )));
+                }
+                let rowid = self.conn.last_insert_rowid();
+                self.inserted += 1;
+                self.insert_first = true;
+                self.inserted_extra(line, rowid, county, values)
+            }
+            Some((_, stored)) if stored == hash => {
+                self.unchanged += 1;
+                Ok(())
+            }
+            Some((rowid, _)) => {
+                self.updated += 1;
+                self.update(key, rowid, county, values, hash, line)
+            }
+        }
+    }
+
+    /// A school's region changed: its students' enrolments follow, and so do the counts.
+    fn school_moved(&mut self, school: &str, from: &str, to: &str) -> Result<(), StoreError> {
+        let (from, to) = (digits(from).map(|c| c as u32), digits(to).map(|c| c as u32));
+        // Enrolments carry the county the school had (`enrolments_county` finds them).
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT grade, COUNT(*) FROM enrolments WHERE county_code IS ?1 AND school_code = ?2 GROUP BY grade")
+            .map_err(map_err)?;
+        let mut rows = st.query(params![from, school]).map_err(map_err)?;
+        while let Some(r) = rows.next().map_err(map_err)? {
+            let g = grade_num(r.get_ref(0).map_err(map_err)?.as_str().unwrap_or(""));
+            let n: i64 = r.get(1).map_err(map_err)?;
+            if let Some(f) = from {
+                *self.deltas.entry((f, g)).or_insert(0) -= n;
+            }
+            if let Some(t) = to {
+                *self.deltas.entry((t, g)).or_insert(0) += n;
+            }
+        }
+        drop(rows);
+        self.conn
+            .execute(
+                "UPDATE enrolments SET county_code = ?3 WHERE county_code IS ?1 AND school_code = ?2",
+                params![from, school, to.map(i64::from)],
+            )
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
+impl ImportBatch for Batch<'_> {
+    fn record(&mut self, line: u64, values: &[&str]) -> Result<(), StoreError> {
+        self.check_usable()?;
+        let width = self.layout.width();
+        if values.len() != width {
+            return Err(StoreError::Internal(format!(
+                "line {line}: a {} record has {} values, the template {width}",
+                self.entity,
+                values.len()
+            )));
+        }
+        let Some(key) = record_key(self.entity, &self.idx, values) else {
+            return Err(StoreError::Conflict(match self.entity {
+                Entity::Teacher => format!("第 {line} 行：教师记录没有身份证件号，无法确定是哪位教师，未入库（a teacher record needs a document number）"),
+                Entity::Student => format!("第 {line} 行：学生记录没有身份证件号或学籍号，未入库（a student record needs an ID number or a 学籍号）"),
+                Entity::School => format!("第 {line} 行：学校记录没有学校标识码，未入库（a school record needs its code）"),
+            }));
+        };
+        let county = match self.entity {
+            Entity::School => None,
+            _ => self.school_county(line, values)?,
+        };
+        let hash = store::keys::row_hash(values);
+        self.pending.push(&key, line, county, hash, values);
+        if self.pending.is_full() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn rejected(&mut self, line: u64, raw: &[String], codes: &[&str]) -> Result<(), StoreError> {
+        self.check_usable()?;
+        let json = serde_json::to_string(raw).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let st = &mut self.reject;
+        st.raw_bind_parameter(2, line as i64).map_err(map_err)?;
+        st.raw_bind_parameter(3, json).map_err(map_err)?;
+        st.raw_bind_parameter(4, codes.join(";")).map_err(map_err)?;
+        st.raw_execute().map_err(map_err)?;
+        self.rejected += 1;
+        Ok(())
+    }
+
+    fn commit(
+        mut self: Box<Self>,
+        rows_read: u64,
+        report_json: &str,
+    ) -> Result<BatchSummary, StoreError> {
+        self.check_usable()?;
+        self.flush()?;
+        let conn = self.conn;
+        let id = self.id;
+        let result = (|| -> rusqlite::Result<()> {
+            let mut up = conn.prepare(
+                "INSERT INTO student_counts (county_code, grade, students) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (county_code, grade) DO UPDATE SET students = students + excluded.students",
+            )?;
+            for (&(county, grade), &d) in &self.deltas {
+                if d != 0 {
+                    up.execute(params![county, grade, d])?;
+                }
+            }
+            if !self.deltas.is_empty() {
+                conn.execute("DELETE FROM student_counts WHERE students <= 0", [])?;
+            }
+
+            conn.execute(
+                "UPDATE batches SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5, unchanged = ?6, rejected = ?7, \
+                 report_json = ?8 WHERE id = ?1",
+                params![
+                    id,
+                    store::time::now_rfc3339(),
+                    rows_read as i64,
+                    self.inserted as i64,
+                    self.updated as i64,
+                    self.unchanged as i64,
+                    self.rejected as i64,
+                    report_json
+                ],
+            )?;
+            conn.execute_batch("COMMIT")
+        })();
+        // Dropping the batch after an error rolls back.
+        result.map_err(map_err)?;
+        self.done = true;
+        drop(self);
+        conn.query_row(
+            &format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1"),
+            [id],
+            summary_from_row,
+        )
+        .map_err(map_err)
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if !self.done && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        // Back to the everyday cache (releases the import's pages).
+        let _ = self
+            .conn
+            .execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_and_grades() {
+        assert_eq!(digits("2151040001"), Some(2151040001));
+        assert_eq!(digits(""), None);
+        assert_eq!(digits("51a"), None);
+        assert_eq!(grade_num("13"), 13);
+        assert_eq!(grade_num(""), 0);
+    }
+
+    #[test]
+    fn keys_agree_with_the_store_crate() {
+        let cases: &[(Entity, &[(&str, &str)])] = &[
+            (Entity::School, &[("school_code", "2151040001")]),
+            (Entity::School, &[]),
+            (
+                Entity::Teacher,
+                &[("id_type", "1"), ("id_number", "11010519491231002X")],
+            ),
+            (
+                Entity::Teacher,
+                &[("id_type", ""), ("id_number", "11010519491231002X")],
+            ),
+            (
+                Entity::Teacher,
+                &[("id_type", "A"), ("id_number", "E1234567")],
+            ),
+            (Entity::Teacher, &[("id_type", "A")]),
+            (
+                Entity::Student,
+                &[
+                    ("student_id", "G11010519491231002X"),
+                    ("id_type", "1"),
+                    ("id_number", "11010519491231002X"),
+                ],
+            ),
+            (
+                Entity::Student,
+                &[
+                    ("student_id", "G11010519491231002X"),
+                    ("id_number", "11010519491231002X"),
+                ],
+            ),
+            (
+                Entity::Student,
+                &[
+                    ("student_id", "J51010420100901123X"),
+                    ("id_type", "A"),
+                    ("id_number", "E1"),
+                ],
+            ),
+            (
+                Entity::Student,
+                &[("student_id", "L5101042010090112"), ("id_type", "1")],
+            ),
+            (Entity::Student, &[]),
+        ];
+        for (entity, pairs) in cases {
+            let t = entity.template();
+            let mut v = vec![""; t.fields.len()];
+            for (k, x) in pairs.iter() {
+                v[t.index(k).unwrap()] = x;
+            }
+            let ours = record_key(*entity, &Idx::of(*entity), &v).map(|k| k.into_owned());
+            assert_eq!(
+                ours,
+                store::keys::record_key(*entity, &v),
+                "{entity} {pairs:?}"
+            );
+        }
+    }
+}

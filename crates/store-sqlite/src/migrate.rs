@@ -1,0 +1,109 @@
+//! Embedded, additive migrations, applied when a store is opened.
+//!
+//! Each migration is a SQL file under `migrations/` plus optional seeding code, applied once in
+//! its own `BEGIN IMMEDIATE` transaction and recorded in `schema_version`. Two processes opening
+//! a new file at once are safe: the version is read again inside the write transaction.
+
+use crate::{map_err, PROVINCE};
+use rusqlite::{params, Connection};
+use standard::codes::{DivisionLevel, DIVISIONS};
+use store::StoreError;
+
+pub(crate) struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+    /// Data the migration adds, in the same transaction.
+    pub seed: Option<fn(&Connection) -> rusqlite::Result<()>>,
+}
+
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_base",
+    sql: include_str!("../migrations/0001_base.sql"),
+    seed: Some(seed_divisions),
+}];
+
+/// The newest schema version this program knows.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);
+
+pub(crate) fn current_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Brings the schema up to date; returns the version it is at.
+pub(crate) fn migrate(conn: &Connection) -> Result<u32, StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    )
+    .map_err(map_err)?;
+    let current = current_version(conn).map_err(map_err)?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::Schema(format!(
+            "the database is at schema version {current}, newer than this program ({SCHEMA_VERSION}): use a newer tianfu"
+        )));
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)?;
+        let applied = (|| -> rusqlite::Result<()> {
+            // Another process may have applied it since we looked.
+            if current_version(conn)? >= m.version {
+                return Ok(());
+            }
+            conn.execute_batch(m.sql)?;
+            if let Some(seed) = m.seed {
+                seed(conn)?;
+            }
+            conn.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                params![m.version, m.name, store::time::now_rfc3339()],
+            )?;
+            Ok(())
+        })();
+        match applied.and_then(|()| conn.execute_batch("COMMIT")) {
+            Ok(()) => {}
+            Err(e) => {
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                return Err(match map_err(e) {
+                    StoreError::Internal(s) => {
+                        StoreError::Schema(format!("migration {} failed: {s}", m.name))
+                    }
+                    other => other,
+                });
+            }
+        }
+    }
+    Ok(SCHEMA_VERSION)
+}
+
+/// The province, its cities and its counties (GB/T 2260), with their parents.
+fn seed_divisions(conn: &Connection) -> rusqlite::Result<()> {
+    let mut st = conn.prepare(
+        "INSERT OR IGNORE INTO org_units (code, name, level, parent_code) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for d in DIVISIONS
+        .list
+        .iter()
+        .filter(|d| d.code / 10_000 == PROVINCE)
+    {
+        let level = match d.level {
+            DivisionLevel::Province => "province",
+            DivisionLevel::City => "city",
+            DivisionLevel::County => "county",
+        };
+        st.execute(params![d.code, d.name, level, d.parent])?;
+    }
+    Ok(())
+}

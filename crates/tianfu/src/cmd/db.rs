@@ -1,0 +1,37 @@
+//! Choosing the database: `--db`, else `TIANFU_DATABASE_URL`, else the embedded SQLite file.
+
+use store::{Store, StoreError};
+use std::path::PathBuf;
+
+pub const DEFAULT_SQLITE: &str = "tianfu-data/tianfu.db";
+
+/// Where the data lives, as the user named it.
+pub fn target(db: Option<&str>) -> String {
+    db.map(str::to_string)
+        .or_else(|| std::env::var("TIANFU_DATABASE_URL").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| DEFAULT_SQLITE.to_string())
+}
+
+pub fn is_postgres(target: &str) -> bool {
+    target.starts_with("postgres://") || target.starts_with("postgresql://")
+}
+
+/// Opens the store: PostgreSQL for a `postgres://` URL (its schema must be migrated with
+/// `tianfu migrate`), else SQLite at the path (created and migrated on first use).
+pub fn open(db: Option<&str>) -> Result<Box<dyn Store>, StoreError> {
+    let t = target(db);
+    if is_postgres(&t) {
+        Ok(Box::new(store_postgres::PgStore::connect(&t)?))
+    } else {
+        let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
+        Ok(Box::new(store_sqlite::SqliteStore::open(&path)?))
+    }
+}
+
+/// The account name for records of who did what at the console.
+pub fn console_user(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "console".to_string())
+}
