@@ -11,47 +11,14 @@ use crate::{map_err, summary_from_row, BATCH_COLUMNS, CACHE_KIB};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use store::{BatchId, BatchMeta, BatchSummary, Entity, ImportBatch, StoreError};
 
 /// What a batch knows of the stored schools: 学校标识码 → the county of its region, if it has one.
 type SchoolMap = HashMap<u64, Option<u32>>;
-
-pub(crate) struct Batch<'a> {
-    conn: &'a Connection,
-    id: BatchId,
-    entity: Entity,
-    layout: &'static Layout,
-    done: bool,
-    inserted: u64,
-    updated: u64,
-    unchanged: u64,
-    rejected: u64,
-    /// Try the insert before the look-up (the previous record was new).
-    insert_first: bool,
-    idx: Idx,
-    schools: SchoolMap,
-    /// Student count changes per (county, grade), applied at commit.
-    deltas: HashMap<(u32, u8), i64>,
-    find: Statement<'a>,
-    insert: Statement<'a>,
-    update: Statement<'a>,
-    old: Statement<'a>,
-    change: Statement<'a>,
-    reject: Statement<'a>,
-    /// Students.
-    enrol: Option<Statement<'a>>,
-    transfer: Option<Statement<'a>>,
-    /// Schools.
-    org: Option<Statement<'a>>,
-    /// The stored values of the record being updated (reused).
-    old_vals: Vec<String>,
-    /// Records received and not yet applied.
-    pending: Pending,
-    /// The same, in key order, while they are applied (kept for its allocations).
-    sorted: Pending,
-    /// A write failed part-way through the pending records: the batch can only be rolled back.
-    failed: bool,
-}
 
 /// Records are buffered and applied in (about) key order: consecutive keys fall on the same
 /// index pages, where keys in file order would each visit another page. Only records with the
@@ -66,6 +33,8 @@ struct Pending {
     width: usize,
     /// Records that fill the buffer (`PENDING_ROWS` unless a test says otherwise).
     max_rows: usize,
+    /// Rejected rows received since the previous buffer.
+    rejects: Vec<Reject>,
 }
 
 struct PendingRow {
@@ -83,6 +52,13 @@ pub(crate) const PENDING_ROWS: usize = 131_072;
 const PENDING_BYTES: usize = 32 << 20;
 
 impl Pending {
+    fn new(max_rows: usize) -> Pending {
+        Pending {
+            max_rows,
+            ..Pending::default()
+        }
+    }
+
     fn push(&mut self, key: &str, line: u64, county: Option<u32>, hash: i64, values: &[&str]) {
         self.width = values.len();
         let start = self.text.len() as u32;
@@ -178,6 +154,7 @@ impl Pending {
         self.text.clear();
         self.ranges.clear();
         self.rows.clear();
+        self.rejects.clear();
     }
 }
 
@@ -256,38 +233,328 @@ fn record_key<'v>(entity: Entity, ix: &Idx, values: &[&'v str]) -> Option<Cow<'v
     }
 }
 
+/// A rejected row, written by the writer with the next buffer.
+struct Reject {
+    line: u64,
+    json: String,
+    codes: String,
+}
+
+/// What the batch hands its writer thread.
+enum Msg {
+    /// A filled buffer to apply (and its rejected rows to write).
+    Rows(Pending),
+    /// Everything was sent: finish and commit.
+    Commit { rows_read: u64, report_json: String },
+}
+
+/// What the writer thread gives back when it ends: the connection, and whether the batch was
+/// committed (or why not).
+type Joined = Option<(Connection, Result<(), StoreError>)>;
+
+/// One import batch, as its caller sees it. The caller's thread only checks each record (its
+/// key, its school) and copies it into a buffer; a full buffer goes, over a channel of one, to
+/// the batch's writer thread, which owns the connection for the batch's lifetime, sorts the
+/// buffer and applies it while the caller fills the next one. A write that fails stops the
+/// writer; the error surfaces from the next `record` (or `commit`) with the failing line.
+/// `commit` (or a drop, which rolls back) joins the writer and puts the connection back into
+/// the store.
+pub(crate) struct Batch<'a> {
+    /// The store's connection slot: empty while the writer holds the connection.
+    slot: &'a mut Option<Connection>,
+    id: BatchId,
+    entity: Entity,
+    idx: Idx,
+    width: usize,
+    schools: SchoolMap,
+    /// The buffer being filled.
+    pending: Pending,
+    tx: Option<SyncSender<Msg>>,
+    /// Applied buffers, back from the writer for reuse.
+    spare: Receiver<Pending>,
+    writer: Option<JoinHandle<Joined>>,
+    /// Set by the writer when a write failed.
+    writer_failed: Arc<AtomicBool>,
+    /// The batch failed: it can only be rolled back.
+    failed: bool,
+}
+
 impl<'a> Batch<'a> {
-    /// Called inside the open `BEGIN IMMEDIATE` transaction.
-    pub(crate) fn new(
-        conn: &'a Connection,
+    /// Opens the batch on the store's connection, inside the open `BEGIN IMMEDIATE`
+    /// transaction; on an error, rolls it back and leaves the connection in `slot`.
+    pub(crate) fn begin(
+        slot: &'a mut Option<Connection>,
         meta: &BatchMeta,
         buffer_rows: usize,
-    ) -> rusqlite::Result<Batch<'a>> {
-        let started_at = store::time::now_rfc3339();
-        conn.execute(
-            "INSERT INTO batches (entity, file_name, file_hash, user_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![meta.entity.key(), meta.file_name, meta.file_hash, meta.user, started_at],
-        )?;
-        let id = conn.last_insert_rowid();
-        let layout = Layout::of(meta.entity);
-        let mut schools = SchoolMap::new();
-        if meta.entity != Entity::School {
-            let mut st = conn.prepare("SELECT school_code, region_code FROM schools")?;
-            let mut rows = st.query([])?;
-            while let Some(r) = rows.next()? {
-                if let Some(code) = digits(r.get_ref(0)?.as_str()?) {
-                    schools.insert(code, digits(r.get_ref(1)?.as_str()?).map(|c| c as u32));
+    ) -> Result<Batch<'a>, StoreError> {
+        let conn = slot.as_ref().expect("the store's connection");
+        let started = (|| -> rusqlite::Result<(BatchId, String, SchoolMap)> {
+            let started_at = store::time::now_rfc3339();
+            conn.execute(
+                "INSERT INTO batches (entity, file_name, file_hash, user_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![meta.entity.key(), meta.file_name, meta.file_hash, meta.user, started_at],
+            )?;
+            let id = conn.last_insert_rowid();
+            let mut schools = SchoolMap::new();
+            if meta.entity != Entity::School {
+                let mut st = conn.prepare("SELECT school_code, region_code FROM schools")?;
+                let mut rows = st.query([])?;
+                while let Some(r) = rows.next()? {
+                    if let Some(code) = digits(r.get_ref(0)?.as_str()?) {
+                        schools.insert(code, digits(r.get_ref(1)?.as_str()?).map(|c| c as u32));
+                    }
                 }
             }
+            Ok((id, started_at, schools))
+        })();
+        let (id, started_at, schools) = match started {
+            Ok(x) => x,
+            Err(e) => {
+                end_transaction(conn);
+                return Err(map_err(e));
+            }
+        };
+        let entity = meta.entity;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(1);
+        let (spare_tx, spare) = std::sync::mpsc::channel::<Pending>();
+        let (ready_tx, ready) = std::sync::mpsc::sync_channel::<Result<(), StoreError>>(1);
+        // The connection follows once the thread runs, so that it stays with the store if the
+        // thread cannot be started.
+        let (conn_tx, conn_rx) = std::sync::mpsc::sync_channel::<Connection>(1);
+        let writer_failed = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&writer_failed);
+        let spawned = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                let conn = conn_rx.recv().ok()?;
+                let result = write(&conn, entity, id, &started_at, &rx, &spare_tx, &ready_tx);
+                if result.is_err() {
+                    flag.store(true, Ordering::Release);
+                }
+                end_transaction(&conn);
+                Some((conn, result))
+            });
+        let handle = match spawned {
+            Ok(h) => h,
+            Err(e) => {
+                end_transaction(conn);
+                return Err(StoreError::Internal(format!(
+                    "cannot start the import's writer thread: {e}"
+                )));
+            }
+        };
+        if let Err(e) = conn_tx.send(slot.take().expect("the store's connection")) {
+            *slot = Some(e.0);
+            end_transaction(slot.as_ref().expect("the store's connection"));
+            return Err(StoreError::Internal("the import's writer thread ended".into()));
         }
+        let mut batch = Batch {
+            slot,
+            id,
+            entity,
+            idx: Idx::of(entity),
+            width: Layout::of(entity).width(),
+            schools,
+            pending: Pending::new(buffer_rows.max(1)),
+            tx: Some(tx),
+            spare,
+            writer: Some(handle),
+            writer_failed,
+            failed: false,
+        };
+        match ready.recv() {
+            Ok(Ok(())) => Ok(batch),
+            // The writer could not prepare its statements (it rolled back and ended).
+            Ok(Err(e)) => {
+                batch.failed = true;
+                batch.tx = None;
+                let _ = batch.join();
+                Err(e)
+            }
+            Err(_) => {
+                batch.failed = true;
+                batch.tx = None;
+                Err(batch.join().err().unwrap_or_else(|| {
+                    StoreError::Internal("the import's writer thread ended".into())
+                }))
+            }
+        }
+    }
+
+    /// Waits for the writer to end and takes the connection back; the writer's outcome.
+    fn join(&mut self) -> Result<(), StoreError> {
+        let Some(h) = self.writer.take() else {
+            return Ok(());
+        };
+        match h.join() {
+            Ok(Some((conn, result))) => {
+                *self.slot = Some(conn);
+                result
+            }
+            Ok(None) => Err(StoreError::Internal(
+                "the import's writer thread ended".into(),
+            )),
+            Err(panic) if !std::thread::panicking() => std::panic::resume_unwind(panic),
+            Err(_) => Err(StoreError::Internal(
+                "the import's writer thread panicked".into(),
+            )),
+        }
+    }
+
+    /// The writer stopped on an error: the batch fails with it.
+    fn writer_error(&mut self) -> StoreError {
+        self.failed = true;
+        self.tx = None;
+        match self.join() {
+            Err(e) => e,
+            Ok(()) => StoreError::Internal("the import's writer thread ended".into()),
+        }
+    }
+
+    fn check_usable(&mut self) -> Result<(), StoreError> {
+        if self.failed {
+            return Err(StoreError::Internal(
+                "an earlier write of this batch failed: it can only be rolled back".into(),
+            ));
+        }
+        if self.writer_failed.load(Ordering::Acquire) {
+            return Err(self.writer_error());
+        }
+        Ok(())
+    }
+
+    /// Sends the buffered records, in key order (in a buffer the writer gave back, if any), to
+    /// the writer, and empties the buffer. Waits while the writer is busy with the records sent
+    /// before.
+    fn hand_over(&mut self) -> Result<(), StoreError> {
+        let mut sorted = self.spare.try_recv().unwrap_or_default();
+        self.pending.sort_into(&mut sorted);
+        sorted.rejects.append(&mut self.pending.rejects);
+        self.pending.clear();
+        let tx = self.tx.as_ref().expect("an open batch has its writer");
+        if tx.send(Msg::Rows(sorted)).is_err() {
+            return Err(self.writer_error());
+        }
+        Ok(())
+    }
+
+    /// The county of the record's school (students, teachers): None without a school; an error
+    /// for a school that is not stored.
+    fn school_county(&self, line: u64, values: &[&str]) -> Result<Option<u32>, StoreError> {
+        let code = values[self.idx.school_code];
+        if code.is_empty() && self.entity == Entity::Student {
+            return Ok(None);
+        }
+        match digits(code).and_then(|c| self.schools.get(&c)) {
+            Some(county) => Ok(*county),
+            None => Err(StoreError::Conflict(format!(
+                "第 {line} 行：学校标识码 {code} 不在学校名录中，请先导入该学校（the {} refers to a school that is not stored）",
+                self.entity
+            ))),
+        }
+    }
+
+}
+
+/// Ends the transaction if it is still open (rolls it back) and goes back to the everyday page
+/// cache (releases the import's pages).
+fn end_transaction(conn: &Connection) {
+    if !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    let _ = conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"));
+}
+
+/// The writer thread: prepares the statements (telling `ready`), applies each buffer it
+/// receives and gives it back, and commits when told; an error, or the batch dropped (the
+/// channel closed), ends it without committing.
+fn write(
+    conn: &Connection,
+    entity: Entity,
+    id: BatchId,
+    started_at: &str,
+    rx: &Receiver<Msg>,
+    spare: &Sender<Pending>,
+    ready: &SyncSender<Result<(), StoreError>>,
+) -> Result<(), StoreError> {
+    let mut w = match Writer::new(conn, entity, id, started_at) {
+        Ok(w) => {
+            let _ = ready.send(Ok(()));
+            w
+        }
+        Err(e) => {
+            let e = map_err(e);
+            let _ = ready.send(Err(StoreError::Internal(e.to_string())));
+            return Err(e);
+        }
+    };
+    loop {
+        match rx.recv() {
+            Ok(Msg::Rows(mut buf)) => {
+                w.flush(&buf)?;
+                w.write_rejects(&buf)?;
+                buf.clear();
+                let _ = spare.send(buf);
+            }
+            Ok(Msg::Commit {
+                rows_read,
+                report_json,
+            }) => return w.commit(rows_read, &report_json),
+            Err(_) => {
+                return Err(StoreError::Internal(
+                    "the batch was dropped without a commit".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// The batch's writes, on the writer thread: its statements, prepared once, and what it counts.
+struct Writer<'c> {
+    conn: &'c Connection,
+    id: BatchId,
+    entity: Entity,
+    layout: &'static Layout,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: u64,
+    /// Try the insert before the look-up (the previous record was new).
+    insert_first: bool,
+    idx: Idx,
+    /// Student count changes per (county, grade), applied at commit.
+    deltas: HashMap<(u32, u8), i64>,
+    find: Statement<'c>,
+    insert: Statement<'c>,
+    update: Statement<'c>,
+    old: Statement<'c>,
+    change: Statement<'c>,
+    reject: Statement<'c>,
+    /// Students.
+    enrol: Option<Statement<'c>>,
+    transfer: Option<Statement<'c>>,
+    /// Schools.
+    org: Option<Statement<'c>>,
+    /// The stored values of the record being updated (reused).
+    old_vals: Vec<String>,
+}
+
+impl<'c> Writer<'c> {
+    fn new(
+        conn: &'c Connection,
+        entity: Entity,
+        id: BatchId,
+        started_at: &str,
+    ) -> rusqlite::Result<Writer<'c>> {
+        let layout = Layout::of(entity);
         let m = layout.main.len();
         let k = usize::from(layout.key_is_extra);
         let mut insert = conn.prepare(&layout.insert_sql())?;
         insert.raw_bind_parameter(k + m + 2, id)?;
-        insert.raw_bind_parameter(k + m + 3, &started_at)?;
+        insert.raw_bind_parameter(k + m + 3, started_at)?;
         let mut update = conn.prepare(&layout.update_sql())?;
         update.raw_bind_parameter(m + 2, id)?;
-        update.raw_bind_parameter(m + 3, &started_at)?;
+        update.raw_bind_parameter(m + 3, started_at)?;
         let change = conn.prepare(
             "INSERT INTO change_log (batch_id, entity, record_key, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
@@ -296,7 +563,7 @@ impl<'a> Batch<'a> {
         )?;
         reject.raw_bind_parameter(1, id)?;
         let (mut enrol, mut transfer, mut org) = (None, None, None);
-        match meta.entity {
+        match entity {
             Entity::Student => {
                 let mut e = conn.prepare(&layout.enrol_upsert_sql())?;
                 e.raw_bind_parameter(layout.enrol.len() + 3, id)?;
@@ -316,19 +583,17 @@ impl<'a> Batch<'a> {
             }
             Entity::Teacher => {}
         }
-        Ok(Batch {
+        Ok(Writer {
             conn,
             id,
-            entity: meta.entity,
+            entity,
             layout,
-            done: false,
             inserted: 0,
             updated: 0,
             unchanged: 0,
             rejected: 0,
             insert_first: true,
-            idx: Idx::of(meta.entity),
-            schools,
+            idx: Idx::of(entity),
             deltas: HashMap::new(),
             find: conn.prepare(&layout.find_sql())?,
             insert,
@@ -340,29 +605,70 @@ impl<'a> Batch<'a> {
             transfer,
             org,
             old_vals: Vec::new(),
-            pending: Pending {
-                max_rows: buffer_rows.max(1),
-                ..Pending::default()
-            },
-            sorted: Pending::default(),
-            failed: false,
         })
     }
 
-    /// The county of the record's school (students, teachers): None without a school; an error
-    /// for a school that is not stored.
-    fn school_county(&self, line: u64, values: &[&str]) -> Result<Option<u32>, StoreError> {
-        let code = values[self.idx.school_code];
-        if code.is_empty() && self.entity == Entity::Student {
-            return Ok(None);
+    /// Applies a buffer's records (sorted by key by the caller's thread).
+    fn flush(&mut self, sorted: &Pending) -> Result<(), StoreError> {
+        let mut values: Vec<&str> = Vec::with_capacity(self.layout.width());
+        for i in 0..sorted.len() {
+            let r = sorted.row(i);
+            values.clear();
+            values.extend(sorted.values(i));
+            self.apply(r.line, sorted.text(r.key), r.county, r.hash, &values)?;
         }
-        match digits(code).and_then(|c| self.schools.get(&c)) {
-            Some(county) => Ok(*county),
-            None => Err(StoreError::Conflict(format!(
-                "第 {line} 行：学校标识码 {code} 不在学校名录中，请先导入该学校（the {} refers to a school that is not stored）",
-                self.entity
-            ))),
+        Ok(())
+    }
+
+    fn write_rejects(&mut self, buf: &Pending) -> Result<(), StoreError> {
+        let st = &mut self.reject;
+        for r in &buf.rejects {
+            st.raw_bind_parameter(2, r.line as i64).map_err(map_err)?;
+            st.raw_bind_parameter(3, r.json.as_str())
+                .map_err(map_err)?;
+            st.raw_bind_parameter(4, r.codes.as_str())
+                .map_err(map_err)?;
+            st.raw_execute().map_err(map_err)?;
+            self.rejected += 1;
         }
+        Ok(())
+    }
+
+    /// Applies the student counts, completes the batch's row and commits.
+    fn commit(&mut self, rows_read: u64, report_json: &str) -> Result<(), StoreError> {
+        let conn = self.conn;
+        let id = self.id;
+        (|| -> rusqlite::Result<()> {
+            let mut up = conn.prepare(
+                "INSERT INTO student_counts (county_code, grade, students) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (county_code, grade) DO UPDATE SET students = students + excluded.students",
+            )?;
+            for (&(county, grade), &d) in &self.deltas {
+                if d != 0 {
+                    up.execute(params![county, grade, d])?;
+                }
+            }
+            if !self.deltas.is_empty() {
+                conn.execute("DELETE FROM student_counts WHERE students <= 0", [])?;
+            }
+
+            conn.execute(
+                "UPDATE batches SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5, unchanged = ?6, rejected = ?7, \
+                 report_json = ?8 WHERE id = ?1",
+                params![
+                    id,
+                    store::time::now_rfc3339(),
+                    rows_read as i64,
+                    self.inserted as i64,
+                    self.updated as i64,
+                    self.unchanged as i64,
+                    self.rejected as i64,
+                    report_json
+                ],
+            )?;
+            conn.execute_batch("COMMIT")
+        })()
+        .map_err(map_err)
     }
 
     fn find(&mut self, key: &str) -> rusqlite::Result<Option<(i64, i64)>> {
@@ -549,43 +855,7 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// Applies the buffered records in key order (a key twice keeps its file order).
-    fn flush(&mut self) -> Result<(), StoreError> {
-        if self.pending.len() == 0 {
-            return Ok(());
-        }
-        let mut sorted = std::mem::take(&mut self.sorted);
-        self.pending.sort_into(&mut sorted);
-        self.pending.clear();
-        let mut values: Vec<&str> = Vec::with_capacity(self.layout.width());
-        let mut result = Ok(());
-        for i in 0..sorted.len() {
-            let r = sorted.row(i);
-            values.clear();
-            values.extend(sorted.values(i));
-            result = self.apply(r.line, sorted.text(r.key), r.county, r.hash, &values);
-            if result.is_err() {
-                break;
-            }
-        }
-        sorted.clear();
-        self.sorted = sorted;
-        if result.is_err() {
-            self.failed = true;
-        }
-        result
-    }
 
-    fn check_usable(&self) -> Result<(), StoreError> {
-        if self.failed {
-            return Err(StoreError::Internal(
-                "an earlier write of this batch failed: it can only be rolled back".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Upserts one record.
     fn apply(
         &mut self,
         line: u64,
@@ -658,7 +928,7 @@ impl<'a> Batch<'a> {
 impl ImportBatch for Batch<'_> {
     fn record(&mut self, line: u64, values: &[&str]) -> Result<(), StoreError> {
         self.check_usable()?;
-        let width = self.layout.width();
+        let width = self.width;
         if values.len() != width {
             return Err(StoreError::Internal(format!(
                 "line {line}: a {} record has {} values, the template {width}",
@@ -680,7 +950,7 @@ impl ImportBatch for Batch<'_> {
         let hash = store::keys::row_hash(values);
         self.pending.push(&key, line, county, hash, values);
         if self.pending.is_full() {
-            self.flush()?;
+            self.hand_over()?;
         }
         Ok(())
     }
@@ -688,12 +958,11 @@ impl ImportBatch for Batch<'_> {
     fn rejected(&mut self, line: u64, raw: &[String], codes: &[&str]) -> Result<(), StoreError> {
         self.check_usable()?;
         let json = serde_json::to_string(raw).map_err(|e| StoreError::Internal(e.to_string()))?;
-        let st = &mut self.reject;
-        st.raw_bind_parameter(2, line as i64).map_err(map_err)?;
-        st.raw_bind_parameter(3, json).map_err(map_err)?;
-        st.raw_bind_parameter(4, codes.join(";")).map_err(map_err)?;
-        st.raw_execute().map_err(map_err)?;
-        self.rejected += 1;
+        self.pending.rejects.push(Reject {
+            line,
+            json,
+            codes: codes.join(";"),
+        });
         Ok(())
     }
 
@@ -703,46 +972,25 @@ impl ImportBatch for Batch<'_> {
         report_json: &str,
     ) -> Result<BatchSummary, StoreError> {
         self.check_usable()?;
-        self.flush()?;
-        let conn = self.conn;
-        let id = self.id;
-        let result = (|| -> rusqlite::Result<()> {
-            let mut up = conn.prepare(
-                "INSERT INTO student_counts (county_code, grade, students) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (county_code, grade) DO UPDATE SET students = students + excluded.students",
-            )?;
-            for (&(county, grade), &d) in &self.deltas {
-                if d != 0 {
-                    up.execute(params![county, grade, d])?;
-                }
-            }
-            if !self.deltas.is_empty() {
-                conn.execute("DELETE FROM student_counts WHERE students <= 0", [])?;
-            }
-
-            conn.execute(
-                "UPDATE batches SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5, unchanged = ?6, rejected = ?7, \
-                 report_json = ?8 WHERE id = ?1",
-                params![
-                    id,
-                    store::time::now_rfc3339(),
-                    rows_read as i64,
-                    self.inserted as i64,
-                    self.updated as i64,
-                    self.unchanged as i64,
-                    self.rejected as i64,
-                    report_json
-                ],
-            )?;
-            conn.execute_batch("COMMIT")
-        })();
-        // Dropping the batch after an error rolls back.
-        result.map_err(map_err)?;
-        self.done = true;
-        drop(self);
+        self.hand_over()?;
+        let tx = self.tx.take().expect("an open batch has its writer");
+        let sent = tx
+                .send(Msg::Commit {
+                    rows_read,
+                    report_json: report_json.to_string(),
+                })
+                .is_ok();
+        drop(tx);
+        // The writer ends either way: committed, or rolled back on its error.
+        let result = self.join();
+        if result.is_err() || !sent {
+            self.failed = true;
+        }
+        result?;
+        let conn = self.slot.as_ref().expect("the connection is back");
         conn.query_row(
             &format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1"),
-            [id],
+            [self.id],
             summary_from_row,
         )
         .map_err(map_err)
@@ -751,13 +999,9 @@ impl ImportBatch for Batch<'_> {
 
 impl Drop for Batch<'_> {
     fn drop(&mut self) {
-        if !self.done && !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
-        // Back to the everyday cache (releases the import's pages).
-        let _ = self
-            .conn
-            .execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"));
+        // The writer sees the channel closed, rolls back and ends.
+        self.tx = None;
+        let _ = self.join();
     }
 }
 

@@ -47,7 +47,8 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The base databases in one SQLite file.
 pub struct SqliteStore {
-    conn: Connection,
+    /// Empty while an import batch's writer thread holds it.
+    conn: Option<Connection>,
     path: Option<PathBuf>,
     buffer_rows: usize,
 }
@@ -175,7 +176,7 @@ impl SqliteStore {
         conn.set_prepared_statement_cache_capacity(64);
         migrate::migrate(&conn)?;
         Ok(SqliteStore {
-            conn,
+            conn: Some(conn),
             path,
             buffer_rows: batch::PENDING_ROWS,
         })
@@ -195,16 +196,23 @@ impl SqliteStore {
 
     /// The applied schema version.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        migrate::current_version(&self.conn).map_err(map_err)
+        migrate::current_version(self.conn()).map_err(map_err)
     }
 
     /// The connection, for tests and maintenance (e.g. `VACUUM`, `PRAGMA integrity_check`).
     pub fn connection(&self) -> &Connection {
-        &self.conn
+        self.conn()
+    }
+
+    /// The connection (back from the import's writer thread whenever no batch is open).
+    fn conn(&self) -> &Connection {
+        self.conn
+            .as_ref()
+            .expect("the connection is lost: an import's writer thread panicked")
     }
 
     fn count(&self, sql: &str) -> Result<u64, StoreError> {
-        self.conn
+        self.conn()
             .query_row(sql, [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(map_err)
@@ -212,7 +220,7 @@ impl SqliteStore {
 
     /// Rows and the wrapping sum of `row_hash` (computed in halves so SQLite's sum cannot overflow).
     fn count_and_digest(&self, table: &str) -> Result<(u64, i64), StoreError> {
-        self.conn
+        self.conn()
             .query_row(
                 &format!("SELECT COUNT(*), COALESCE(SUM(row_hash & 4294967295), 0), COALESCE(SUM(row_hash >> 32), 0) FROM {table}"),
                 [],
@@ -243,20 +251,15 @@ impl Store for SqliteStore {
         &'a mut self,
         meta: &BatchMeta,
     ) -> Result<Box<dyn ImportBatch + 'a>, StoreError> {
-        let conn: &'a Connection = &self.conn;
+        let conn = self.conn();
         conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)?;
-        conn.execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
-            .map_err(map_err)?;
-        match batch::Batch::new(conn, meta, self.buffer_rows) {
-            Ok(b) => Ok(Box::new(b)),
-            Err(e) => {
-                if !conn.is_autocommit() {
-                    let _ = conn.execute_batch("ROLLBACK");
-                }
-                let _ = conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"));
-                Err(map_err(e))
-            }
+        if let Err(e) = conn.execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")) {
+            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"));
+            return Err(map_err(e));
         }
+        let b = batch::Batch::begin(&mut self.conn, meta, self.buffer_rows)?;
+        Ok(Box::new(b))
     }
 
     fn find_batch_by_hash(
@@ -264,7 +267,7 @@ impl Store for SqliteStore {
         entity: Entity,
         file_hash: &str,
     ) -> Result<Option<BatchSummary>, StoreError> {
-        self.conn
+        self.conn()
             .prepare_cached(&format!(
                 "SELECT {BATCH_COLUMNS} FROM batches WHERE entity = ?1 AND file_hash = ?2 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
             ))
@@ -274,7 +277,7 @@ impl Store for SqliteStore {
 
     fn school_codes(&mut self) -> Result<HashSet<u64>, StoreError> {
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached("SELECT school_code FROM schools")
             .map_err(map_err)?;
         let mut rows = st.query([]).map_err(map_err)?;
@@ -294,7 +297,7 @@ impl Store for SqliteStore {
 
     fn list_batches(&mut self, limit: usize) -> Result<Vec<BatchSummary>, StoreError> {
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached(&format!("SELECT {BATCH_COLUMNS} FROM batches WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT ?1"))
             .map_err(map_err)?;
         let rows = st
@@ -304,7 +307,7 @@ impl Store for SqliteStore {
     }
 
     fn get_batch(&mut self, id: BatchId) -> Result<Option<BatchSummary>, StoreError> {
-        self.conn
+        self.conn()
             .prepare_cached(&format!(
                 "SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?1 AND finished_at IS NOT NULL"
             ))
@@ -318,7 +321,7 @@ impl Store for SqliteStore {
         f: &mut dyn FnMut(RejectedRow) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached(
                 "SELECT line, raw_json, codes FROM rejected_rows WHERE batch_id = ?1 ORDER BY line",
             )
@@ -369,7 +372,7 @@ impl Store for SqliteStore {
                     // by walking the key index, filtering as they come, so that no export
                     // sorts millions of rows in memory. The aggregate tells how many there are.
                     let in_region: i64 = self
-                        .conn
+                        .conn()
                         .query_row(
                             "SELECT COALESCE(SUM(students), 0) FROM student_counts WHERE county_code BETWEEN ?1 AND ?2",
                             params![lo, hi],
@@ -396,7 +399,7 @@ impl Store for SqliteStore {
             if entity == Entity::Student {
                 // `enrolments_county` finds the school's county; the code filters within it.
                 let county: Option<Option<i64>> = self
-                    .conn
+                    .conn()
                     .query_row(
                         "SELECT CAST(region_code AS INTEGER) FROM schools WHERE school_code = ?1",
                         [school],
@@ -429,7 +432,7 @@ impl Store for SqliteStore {
             }
         }
         sql.push_str(&format!(" ORDER BY s.{}", l.key_col));
-        let mut st = self.conn.prepare(&sql).map_err(map_err)?;
+        let mut st = self.conn().prepare(&sql).map_err(map_err)?;
         let mut rows = st
             .query(rusqlite::params_from_iter(args))
             .map_err(map_err)?;
@@ -445,7 +448,7 @@ impl Store for SqliteStore {
     }
 
     fn log_export(&mut self, entry: &ExportEntry) -> Result<(), StoreError> {
-        self.conn
+        self.conn()
             .execute(
                 "INSERT INTO exports (user_name, at, entity, filter, format, rows, masked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
@@ -464,7 +467,7 @@ impl Store for SqliteStore {
 
     fn export_log(&mut self, limit: usize) -> Result<Vec<ExportEntry>, StoreError> {
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached("SELECT user_name, at, entity, filter, format, rows, masked FROM exports ORDER BY id DESC LIMIT ?1")
             .map_err(map_err)?;
         let rows = st
@@ -487,7 +490,7 @@ impl Store for SqliteStore {
     fn get_record(&mut self, entity: Entity, key: &str) -> Result<Option<Vec<String>>, StoreError> {
         let l = Layout::of(entity);
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached(&format!(
                 "SELECT {} FROM {} WHERE s.{} = ?1",
                 l.select, l.from, l.key_col
@@ -504,7 +507,7 @@ impl Store for SqliteStore {
 
     fn changes(&mut self, entity: Entity, key: &str) -> Result<Vec<Change>, StoreError> {
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached("SELECT batch_id, field, old_value, new_value FROM change_log WHERE record_key = ?1 AND entity = ?2 ORDER BY id")
             .map_err(map_err)?;
         let rows = st
@@ -524,7 +527,7 @@ impl Store for SqliteStore {
 
     fn transfers(&mut self, student_key: &str) -> Result<Vec<Transfer>, StoreError> {
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached("SELECT batch_id, from_school, to_school, transfer_date FROM transfers WHERE student_key = ?1 ORDER BY id")
             .map_err(map_err)?;
         let rows = st
@@ -544,7 +547,7 @@ impl Store for SqliteStore {
     fn student_counts(&mut self, region: Option<u32>) -> Result<Vec<CountyGrade>, StoreError> {
         let (lo, hi) = region.map(region_range).unwrap_or((0, u32::MAX));
         let mut st = self
-            .conn
+            .conn()
             .prepare_cached(
                 "SELECT county_code, grade, students FROM student_counts WHERE county_code BETWEEN ?1 AND ?2 ORDER BY county_code, grade",
             )
@@ -569,7 +572,7 @@ impl Store for SqliteStore {
             "SELECT county_code, SUM(students) FROM student_counts GROUP BY county_code",
         ];
         for (which, sql) in queries.iter().enumerate() {
-            let mut st = self.conn.prepare_cached(sql).map_err(map_err)?;
+            let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
             let mut rows = st.query([]).map_err(map_err)?;
             while let Some(r) = rows.next().map_err(map_err)? {
                 let county: Option<i64> = r.get(0).map_err(map_err)?;
