@@ -20,5 +20,5 @@ bench-import:
 	bash scripts/bench-import.sh
 
 fuzz:
-	cd fuzz && cargo +nightly fuzz run csv_reader -- -max_total_time=60
-	cd fuzz && cargo +nightly fuzz run identifiers -- -max_total_time=60
+	cd fuzz && cargo +nightly fuzz run csv_reader corpus/csv_reader seeds/csv_reader -- -max_total_time=120 -detect_leaks=0
+	cd fuzz && cargo +nightly fuzz run identifiers corpus/identifiers seeds/identifiers -- -max_total_time=120
