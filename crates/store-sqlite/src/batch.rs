@@ -1,10 +1,14 @@
-//! One import batch: a `BEGIN IMMEDIATE` transaction with its statements prepared once.
+//! One import batch: a `BEGIN IMMEDIATE` transaction with its statements prepared once, applied
+//! by a writer thread that holds the connection for the batch's lifetime (see [`Batch`]), so that
+//! SQLite's work overlaps the caller's (reading, validating, handing records over).
 //!
-//! Per record: the natural key and the row hash; then either an insert (tried first while the
-//! batch is inserting, so a load into an empty table costs one index probe per row), or a look-up
-//! of the stored hash (tried first while rows are found, so an unchanged re-import writes
-//! nothing), and for a changed hash the stored values, a `change_log` row per changed field and
-//! the update. Student counts per (county, grade) are summed in memory and applied at commit.
+//! Per record, on the caller's thread: the natural key, the school's county and the row hash,
+//! then a copy into a buffer that is sorted by key when full. On the writer thread: either an
+//! insert (tried first while the batch is inserting, so a load into an empty table costs one
+//! index probe per row), or a look-up of the stored hash (tried first while rows are found, so
+//! an unchanged re-import writes nothing), and for a changed hash the stored values, a
+//! `change_log` row per changed field and the update. Student counts per (county, grade) are
+//! summed in memory and applied at commit.
 
 use crate::layout::Layout;
 use crate::{map_err, summary_from_row, BATCH_COLUMNS, CACHE_KIB};
@@ -50,6 +54,8 @@ struct PendingRow {
 pub(crate) const PENDING_ROWS: usize = 131_072;
 /// ...or this many bytes of values.
 const PENDING_BYTES: usize = 32 << 20;
+/// Rejected rows are sent to the writer by this many.
+const PENDING_REJECTS: usize = 4096;
 
 impl Pending {
     fn new(max_rows: usize) -> Pending {
@@ -346,7 +352,9 @@ impl<'a> Batch<'a> {
         if let Err(e) = conn_tx.send(slot.take().expect("the store's connection")) {
             *slot = Some(e.0);
             end_transaction(slot.as_ref().expect("the store's connection"));
-            return Err(StoreError::Internal("the import's writer thread ended".into()));
+            return Err(StoreError::Internal(
+                "the import's writer thread ended".into(),
+            ));
         }
         let mut batch = Batch {
             slot,
@@ -453,7 +461,6 @@ impl<'a> Batch<'a> {
             ))),
         }
     }
-
 }
 
 /// Ends the transaction if it is still open (rolls it back) and goes back to the everyday page
@@ -624,8 +631,7 @@ impl<'c> Writer<'c> {
         let st = &mut self.reject;
         for r in &buf.rejects {
             st.raw_bind_parameter(2, r.line as i64).map_err(map_err)?;
-            st.raw_bind_parameter(3, r.json.as_str())
-                .map_err(map_err)?;
+            st.raw_bind_parameter(3, r.json.as_str()).map_err(map_err)?;
             st.raw_bind_parameter(4, r.codes.as_str())
                 .map_err(map_err)?;
             st.raw_execute().map_err(map_err)?;
@@ -855,7 +861,6 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-
     fn apply(
         &mut self,
         line: u64,
@@ -963,6 +968,16 @@ impl ImportBatch for Batch<'_> {
             json,
             codes: codes.join(";"),
         });
+        if self.pending.rejects.len() >= PENDING_REJECTS {
+            // Alone, so that the records' buffer fills as before.
+            let mut buf = self.spare.try_recv().unwrap_or_default();
+            buf.clear();
+            buf.rejects.append(&mut self.pending.rejects);
+            let tx = self.tx.as_ref().expect("an open batch has its writer");
+            if tx.send(Msg::Rows(buf)).is_err() {
+                return Err(self.writer_error());
+            }
+        }
         Ok(())
     }
 
@@ -975,11 +990,11 @@ impl ImportBatch for Batch<'_> {
         self.hand_over()?;
         let tx = self.tx.take().expect("an open batch has its writer");
         let sent = tx
-                .send(Msg::Commit {
-                    rows_read,
-                    report_json: report_json.to_string(),
-                })
-                .is_ok();
+            .send(Msg::Commit {
+                rows_read,
+                report_json: report_json.to_string(),
+            })
+            .is_ok();
         drop(tx);
         // The writer ends either way: committed, or rolled back on its error.
         let result = self.join();

