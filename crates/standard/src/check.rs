@@ -72,6 +72,21 @@ pub struct RowChecker {
     pub out: Checked,
 }
 
+/// A 128-bit key for a document that is not a resident ID card, with the top bit set so that it
+/// never equals the lossless key of a resident ID or a 学籍号 (both below 2^64). Two FNV-1a
+/// hashes with different offsets: a collision between two real documents is not a practical risk.
+fn document_key(id_type: &str, number: &str) -> u128 {
+    let fnv = |seed: u64| {
+        let mut h = seed;
+        for b in id_type.bytes().chain([b':']).chain(number.bytes()) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    };
+    (1u128 << 127) | ((fnv(0xcbf2_9ce4_8422_2325) as u128) << 64) | fnv(0x8422_2325_cbf2_9ce4) as u128
+}
+
 /// Field positions looked up once, not per row.
 struct Indices {
     id_type: Option<usize>,
@@ -175,6 +190,7 @@ impl RowChecker {
                 }
             }
         }
+        let id_type_range = self.idx.id_type.map(|t| (if t == 0 { 0 } else { self.ends[t - 1] }, self.ends[t]));
         for (i, f) in fields.iter().enumerate() {
             let start = if i == 0 { 0 } else { self.ends[i - 1] };
             let v = &self.values[start..self.ends[i]];
@@ -226,6 +242,11 @@ impl RowChecker {
                         }
                     } else if v.len() > 40 {
                         out.fail(Rule::IdFormat, Some(i));
+                    } else if self.template.entity == Entity::Teacher {
+                        // A teacher's natural key is the document (type and number) even when it is
+                        // not a resident ID card: two rows with one passport are one person twice.
+                        let id_type = id_type_range.map_or("", |(a, b)| &self.values[a..b]);
+                        out.keys.push(DupKey { slot: 1, rule: Rule::IdDuplicate, field: fi, key: document_key(id_type, v) });
                     }
                 }
                 Kind::StudentId => match StudentId::parse(v, ctx.today) {

@@ -150,6 +150,25 @@ fn teacher() -> Vec<(&'static str, String)> {
 }
 
 #[test]
+fn teacher_documents_other_than_resident_ids_are_unique_keys() {
+    let t = Entity::Teacher.template();
+    let mut cells = vec![String::new(); t.fields.len()];
+    for (k, v) in teacher() {
+        cells[t.index(k).unwrap()] = v;
+    }
+    cells[t.index("id_type").unwrap()] = "A".into();
+    cells[t.index("id_number").unwrap()] = "E1234567".into();
+    let mut c = RowChecker::new(Entity::Teacher, ctx());
+    let key_a = c.check(cells.iter().map(|s| s.as_str())).keys.clone();
+    assert_eq!(key_a.len(), 1);
+    assert_eq!(key_a[0].rule.code(), "id_duplicate");
+    cells[t.index("id_type").unwrap()] = "6".into();
+    let key_6 = c.check(cells.iter().map(|s| s.as_str())).keys.clone();
+    assert_ne!(key_a[0].key, key_6[0].key, "the document type is part of the key");
+    assert!(key_a[0].key > u64::MAX as u128);
+}
+
+#[test]
 fn teacher_rules() {
     let t = |c: &[(&str, &str)]| check(Entity::Teacher, &teacher(), c, ctx());
     assert_eq!(t(&[]), Vec::<&str>::new());
