@@ -91,17 +91,52 @@ impl StoreSink<'_> {
     }
 }
 
-/// SHA-256 of the file, hex.
+/// The file's content hash, hex: SHA-256 over the file's length and the SHA-256 of each 64 MiB
+/// part, the parts hashed in parallel (a 2.5 GB file in about half the time of one sequential
+/// SHA-256 pass, which sits before the import on its critical path).
 pub fn file_hash(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+    const PART: u64 = 64 << 20;
+    let len = std::fs::metadata(path)?.len();
+    let parts = len.div_ceil(PART).max(1) as usize;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(parts);
+    let digests: Vec<std::io::Result<Vec<(usize, [u8; 32])>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || -> std::io::Result<Vec<(usize, [u8; 32])>> {
+                    use std::io::{Seek, SeekFrom};
+                    let mut f = std::fs::File::open(path)?;
+                    let mut buf = vec![0u8; 1 << 20];
+                    let mut out = Vec::new();
+                    for part in (t..parts).step_by(threads) {
+                        f.seek(SeekFrom::Start(part as u64 * PART))?;
+                        let mut h = Sha256::new();
+                        let mut left = PART.min(len.saturating_sub(part as u64 * PART));
+                        while left > 0 {
+                            let want = (left as usize).min(buf.len());
+                            let n = f.read(&mut buf[..want])?;
+                            if n == 0 {
+                                break;
+                            }
+                            h.update(&buf[..n]);
+                            left -= n as u64;
+                        }
+                        out.push((part, h.finalize().into()));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("hash thread")).collect()
+    });
+    let mut all: Vec<(usize, [u8; 32])> = Vec::with_capacity(parts);
+    for d in digests {
+        all.extend(d?);
+    }
+    all.sort_by_key(|p| p.0);
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
+    h.update(len.to_le_bytes());
+    for (_, d) in &all {
+        h.update(d);
     }
     let mut s = String::with_capacity(64);
     for b in h.finalize() {
