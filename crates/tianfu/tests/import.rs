@@ -287,3 +287,22 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
     assert_eq!(code, 0);
     assert_eq!(out.matches("same content, nothing changed").count(), 3, "{out}");
 }
+
+#[test]
+fn a_locked_database_exits_2_and_writes_nothing() {
+    let d = tmp("locked");
+    std::fs::write(d.join("schools.csv"), SCHOOLS).unwrap();
+    let db = Db::sqlite(&d);
+    let before = db.counts();
+    // Another process holds the write lock: an open import batch.
+    let mut holder = store_sqlite::SqliteStore::open(Path::new(&db.url)).unwrap();
+    let batch = holder
+        .begin_import(&store::BatchMeta { entity: store::Entity::School, file_name: "x".into(), file_hash: "x".into(), user: "other".into() })
+        .unwrap();
+    let (code, _, err) = tianfu(&["import", d.join("schools.csv").to_str().unwrap(), "--entity", "school", "--db", &db.url, "--lang", "en"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("locked"), "{err}");
+    drop(batch);
+    drop(holder);
+    assert_eq!(db.counts(), before);
+}
