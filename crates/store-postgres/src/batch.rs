@@ -896,7 +896,7 @@ impl ImportBatch for PgBatch<'_> {
     fn rejected(&mut self, line: u64, raw: &[String], codes: &[&str]) -> Result<(), StoreError> {
         self.check()?;
         let json = serde_json::to_string(raw).map_err(|e| StoreError::Internal(e.to_string()))?;
-        let codes = codes.join(";");
+        let codes = store::RejectedRow::join_codes(codes);
         if codes.contains('\0') {
             return Err(StoreError::Conflict(format!(
                 "line {line}: a rule code contains a NUL character"

@@ -267,14 +267,8 @@ const BATCH_COLUMNS: &str = "id, entity, file_name, file_hash, user_name, starte
 /// A GB/T 2260 code as the range of county codes it covers: the province `xx0000` covers
 /// `xx0000..=xx9999`, a city `xxyy00` covers `xxyy00..=xxyy99`, a county itself.
 fn region_range(code: u32) -> (i32, i32) {
-    let c = code as i32;
-    if code / 10_000 * 10_000 == code {
-        (c, c + 9_999)
-    } else if code / 100 * 100 == code {
-        (c, c + 99)
-    } else {
-        (c, c)
-    }
+    let (lo, hi) = store::region_range(code);
+    (lo as i32, hi as i32)
 }
 
 /// The same as a prefix of the 6-digit text code.
@@ -367,21 +361,7 @@ impl Store for PgStore {
         let sql =
             "SELECT line, raw_json, codes FROM rejected_rows WHERE batch_id = $1 ORDER BY line";
         self.query_records(sql, &[&id], &mut |r| {
-            let raw_json: &str = r.get(1);
-            let raw: Vec<String> = serde_json::from_str(raw_json)
-                .map_err(|e| StoreError::Internal(format!("rejected row of batch {id}: {e}")))?;
-            let codes: &str = r.get(2);
-            let codes = if codes.is_empty() {
-                Vec::new()
-            } else {
-                codes.split(';').map(str::to_string).collect()
-            };
-            f(RejectedRow {
-                batch_id: id,
-                line: r.get::<_, i64>(0) as u64,
-                raw,
-                codes,
-            })
+            f(RejectedRow::from_stored(id, r.get::<_, i64>(0) as u64, r.get(1), r.get(2))?)
         })?;
         Ok(())
     }

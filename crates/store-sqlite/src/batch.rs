@@ -966,7 +966,7 @@ impl ImportBatch for Batch<'_> {
         self.pending.rejects.push(Reject {
             line,
             json,
-            codes: codes.join(";"),
+            codes: store::RejectedRow::join_codes(codes),
         });
         if self.pending.rejects.len() >= PENDING_REJECTS {
             // Alone, so that the records' buffer fills as before.

@@ -117,16 +117,7 @@ fn entity_of(s: &str) -> rusqlite::Result<Entity> {
 /// beyond, by walking the key index (no sort of millions of rows in memory).
 const EXPORT_SORT_LIMIT: u64 = 300_000;
 
-/// The inclusive range of county codes a province, city or county code covers.
-pub fn region_range(code: u32) -> (u32, u32) {
-    if code % 10_000 == 0 {
-        (code, code + 9_999)
-    } else if code % 100 == 0 {
-        (code, code + 99)
-    } else {
-        (code, code)
-    }
-}
+pub use store::region_range;
 
 /// The city of a county (GB/T 2260), for per-city counts.
 fn city_of(county: u32) -> u32 {
@@ -344,19 +335,7 @@ impl Store for SqliteStore {
             let line: i64 = r.get(0).map_err(map_err)?;
             let raw: String = r.get(1).map_err(map_err)?;
             let codes: String = r.get(2).map_err(map_err)?;
-            let raw: Vec<String> = serde_json::from_str(&raw)
-                .map_err(|e| StoreError::Internal(format!("rejected row {id}/{line}: {e}")))?;
-            let codes = if codes.is_empty() {
-                Vec::new()
-            } else {
-                codes.split(';').map(str::to_string).collect()
-            };
-            f(RejectedRow {
-                batch_id: id,
-                line: line as u64,
-                raw,
-                codes,
-            })?;
+            f(RejectedRow::from_stored(id, line as u64, &raw, &codes)?)?;
         }
         Ok(())
     }

@@ -60,6 +60,34 @@ pub struct RejectedRow {
     pub codes: Vec<String>,
 }
 
+impl RejectedRow {
+    /// A rejected row as both backends store it: `raw_json` a JSON array of the original values,
+    /// `codes` the rule codes joined by `;`.
+    pub fn from_stored(batch_id: BatchId, line: u64, raw_json: &str, codes: &str) -> Result<RejectedRow, StoreError> {
+        let raw: Vec<String> = serde_json::from_str(raw_json)
+            .map_err(|e| StoreError::Internal(format!("rejected row {batch_id}/{line}: {e}")))?;
+        let codes = if codes.is_empty() { Vec::new() } else { codes.split(';').map(str::to_string).collect() };
+        Ok(RejectedRow { batch_id, line, raw, codes })
+    }
+
+    /// The stored form of a row's codes.
+    pub fn join_codes(codes: &[&str]) -> String {
+        codes.join(";")
+    }
+}
+
+/// The GB/T 2260 codes a region covers, inclusive: a province (`510000`) covers `51xxxx`, a city
+/// (`510100`) covers `5101xx`, a county only itself.
+pub fn region_range(code: u32) -> (u32, u32) {
+    if code % 10_000 == 0 {
+        (code, code + 9_999)
+    } else if code % 100 == 0 {
+        (code, code + 99)
+    } else {
+        (code, code)
+    }
+}
+
 /// One changed field of one record, written when a batch updates it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {

@@ -2,7 +2,7 @@
 
 use super::validate::EntityArg;
 use super::{db, fail, out, FormatArg, LangArg};
-use ingest::{Options, RejectedRow, Sink, TextEncoding};
+use ingest::{Options, RejectedRow, Sink};
 use sha2::{Digest, Sha256};
 use standard::{Entity, Lang};
 use std::fmt::Write as _;
@@ -242,11 +242,9 @@ pub fn run(a: Args) -> u8 {
     let mut opts = Options::new(entity);
     opts.province = a.province;
     opts.sheet = a.sheet.clone();
-    if let Some(e) = &a.encoding {
-        match TextEncoding::parse(e) {
-            Some(enc) => opts.encoding = Some(enc),
-            None => return fail(lang, &format!("不支持的编码 “{e}”；可用 utf-8、gbk、gb18030"), &format!("unknown encoding “{e}”; use utf-8, gbk or gb18030")),
-        }
+    match super::encoding_arg(lang, a.encoding.as_deref()) {
+        Ok(enc) => opts.encoding = enc,
+        Err(code) => return code,
     }
     if !a.file.is_file() {
         let e = ingest::IngestError::NotFound(a.file.clone());

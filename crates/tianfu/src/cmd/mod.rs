@@ -49,3 +49,13 @@ pub fn fail(lang: Lang, zh: &str, en: &str) -> u8 {
     let _ = std::io::stderr().write_all(msg.as_bytes());
     2
 }
+
+/// The `--encoding` flag: None to detect, or the named encoding; an unknown name is exit code 2.
+pub fn encoding_arg(lang: Lang, name: Option<&str>) -> Result<Option<ingest::TextEncoding>, u8> {
+    match name {
+        None => Ok(None),
+        Some(e) => ingest::TextEncoding::parse(e).map(Some).ok_or_else(|| {
+            fail(lang, &format!("不支持的编码 “{e}”；可用 utf-8、gbk、gb18030"), &format!("unknown encoding “{e}”; use utf-8, gbk or gb18030"))
+        }),
+    }
+}

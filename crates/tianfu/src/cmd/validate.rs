@@ -2,7 +2,7 @@
 
 use super::{fail, out, FormatArg, LangArg};
 use ingest::errors_file::ErrorsFile;
-use ingest::{NullSink, Options, RejectedRow, Sink, TextEncoding};
+use ingest::{NullSink, Options, RejectedRow, Sink};
 use standard::{Entity, Lang, SchoolCode};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -62,11 +62,9 @@ pub fn run(a: Args) -> u8 {
     opts.province = a.province;
     opts.threads = a.threads;
     opts.sheet = a.sheet.clone();
-    if let Some(e) = &a.encoding {
-        match TextEncoding::parse(e) {
-            Some(enc) => opts.encoding = Some(enc),
-            None => return fail(lang, &format!("不支持的编码 “{e}”；可用 utf-8、gbk、gb18030"), &format!("unknown encoding “{e}”; use utf-8, gbk or gb18030")),
-        }
+    match super::encoding_arg(lang, a.encoding.as_deref()) {
+        Ok(enc) => opts.encoding = enc,
+        Err(code) => return code,
     }
     if let Some(r) = &a.reference {
         match load_school_codes(r, a.province) {
