@@ -17,8 +17,10 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod browse;
 mod layout;
 mod migrate;
+mod platform;
 
 pub use migrate::SCHEMA_VERSION;
 
@@ -57,6 +59,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SqliteStore {
     /// Empty while an import batch's writer thread holds it.
     conn: Option<Connection>,
+    /// Accounts, sessions, tokens and the audit log, in their own file (see
+    /// `platform/0001_accounts_audit.sql` for why).
+    platform: Connection,
     path: Option<PathBuf>,
     buffer_rows: usize,
 }
@@ -113,6 +118,12 @@ fn entity_of(s: &str) -> rusqlite::Result<Entity> {
     })
 }
 
+/// The platform file beside a base file: `tianfu.db` → `tianfu.platform.db`.
+pub fn platform_path(path: &Path) -> PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("tianfu");
+    path.with_file_name(format!("{stem}.platform.db"))
+}
+
 /// Students of a region up to this many are exported through `enrolments_county` and a sort;
 /// beyond, by walking the key index (no sort of millions of rows in memory).
 const EXPORT_SORT_LIMIT: u64 = 300_000;
@@ -120,7 +131,7 @@ const EXPORT_SORT_LIMIT: u64 = 300_000;
 pub use store::region_range;
 
 /// The city of a county (GB/T 2260), for per-city counts.
-fn city_of(county: u32) -> u32 {
+pub(crate) fn city_of(county: u32) -> u32 {
     standard::codes::DIVISIONS
         .city_of(county)
         .map(|d| d.code)
@@ -137,7 +148,10 @@ impl SqliteStore {
         }
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
-        Self::setup(conn, Some(path.to_path_buf())).map_err(|e| match e {
+        let ppath = platform_path(path);
+        let platform = Connection::open(&ppath)
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", ppath.display())))?;
+        Self::setup(conn, platform, Some(path.to_path_buf())).map_err(|e| match e {
             StoreError::Unavailable(s) => {
                 StoreError::Unavailable(format!("{}: {s}", path.display()))
             }
@@ -149,10 +163,18 @@ impl SqliteStore {
     pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
         let conn =
             Connection::open_in_memory().map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Self::setup(conn, None)
+        let platform =
+            Connection::open_in_memory().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Self::setup(conn, platform, None)
     }
 
-    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<SqliteStore, StoreError> {
+    fn setup(conn: Connection, platform: Connection, path: Option<PathBuf>) -> Result<SqliteStore, StoreError> {
+        platform.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
+        platform
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(map_err)?;
+        platform.set_prepared_statement_cache_capacity(32);
+        migrate::migrate_with(&platform, migrate::PLATFORM_MIGRATIONS)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
         // Only takes effect while the file is new (before its first table); existing files keep
         // theirs. Larger pages make the big b-trees shallower and an import's writes cheaper
@@ -181,6 +203,7 @@ impl SqliteStore {
         migrate::migrate(&conn)?;
         Ok(SqliteStore {
             conn: Some(conn),
+            platform,
             path,
             buffer_rows: batch::PENDING_ROWS,
         })
@@ -196,6 +219,17 @@ impl SqliteStore {
     /// The file, or None in memory.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Sets the page cache of this connection (KiB). The web server keeps several connections
+    /// open and gives each a smaller cache than a command-line import needs.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<(), StoreError> {
+        self.conn().execute_batch(&format!("PRAGMA cache_size = -{kib}")).map_err(map_err)
+    }
+
+    /// The platform file's connection (accounts, audit), for tests and maintenance.
+    pub fn platform_connection(&self) -> &Connection {
+        &self.platform
     }
 
     /// The applied schema version.
@@ -237,7 +271,7 @@ impl SqliteStore {
     }
 }
 
-fn row_values(r: &Row<'_>, n: usize, out: &mut Vec<String>) -> rusqlite::Result<()> {
+pub(crate) fn row_values(r: &Row<'_>, n: usize, out: &mut Vec<String>) -> rusqlite::Result<()> {
     out.resize(n, String::new());
     for (i, v) in out.iter_mut().enumerate() {
         v.clear();

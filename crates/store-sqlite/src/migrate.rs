@@ -17,15 +17,31 @@ pub(crate) struct Migration {
     pub seed: Option<fn(&Connection) -> rusqlite::Result<()>>,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_base",
-    sql: include_str!("../migrations/0001_base.sql"),
-    seed: Some(seed_divisions),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_base",
+        sql: include_str!("../migrations/0001_base.sql"),
+        seed: Some(seed_divisions),
+    },
+    Migration {
+        version: 2,
+        name: "0002_browse",
+        sql: include_str!("../migrations/0002_browse.sql"),
+        seed: None,
+    },
+];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Migrations of the platform file (accounts, sessions, tokens, audit).
+pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_accounts_audit",
+    sql: include_str!("../platform/0001_accounts_audit.sql"),
+    seed: None,
+}];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);
 
@@ -39,6 +55,12 @@ pub(crate) fn current_version(conn: &Connection) -> rusqlite::Result<u32> {
 
 /// Brings the schema up to date; returns the version it is at.
 pub(crate) fn migrate(conn: &Connection) -> Result<u32, StoreError> {
+    migrate_with(conn, MIGRATIONS)
+}
+
+/// Applies `list` (ordered by version) to `conn`.
+pub(crate) fn migrate_with(conn: &Connection, list: &[Migration]) -> Result<u32, StoreError> {
+    let newest = list[list.len() - 1].version;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_version (
             version    INTEGER PRIMARY KEY,
@@ -48,12 +70,12 @@ pub(crate) fn migrate(conn: &Connection) -> Result<u32, StoreError> {
     )
     .map_err(map_err)?;
     let current = current_version(conn).map_err(map_err)?;
-    if current > SCHEMA_VERSION {
+    if current > newest {
         return Err(StoreError::Schema(format!(
-            "the database is at schema version {current}, newer than this program ({SCHEMA_VERSION}): use a newer tianfu"
+            "the database is at schema version {current}, newer than this program ({newest}): use a newer tianfu"
         )));
     }
-    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+    for m in list.iter().filter(|m| m.version > current) {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)?;
         let applied = (|| -> rusqlite::Result<()> {
             // Another process may have applied it since we looked.
@@ -85,7 +107,7 @@ pub(crate) fn migrate(conn: &Connection) -> Result<u32, StoreError> {
             }
         }
     }
-    Ok(SCHEMA_VERSION)
+    Ok(newest)
 }
 
 /// The province, its cities and its counties (GB/T 2260), with their parents.

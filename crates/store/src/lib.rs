@@ -6,10 +6,20 @@
 //! normalised output of `ingest`), so the schema and the standard cannot drift apart.
 #![forbid(unsafe_code)]
 
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod browse;
 pub mod keys;
 pub mod mask;
 pub mod suite;
+pub mod suite_platform;
 pub mod time;
+
+pub use access::{OrgLevel, OrgUnit, Role, Scope};
+pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
+pub use audit::{Anchor, AuditEntry, AuditEvent, AuditFilter};
+pub use browse::{GradeCount, Page, PersonQuery, Record, RegionFigures, SchoolQuery};
 
 use serde::{Deserialize, Serialize};
 pub use standard::Entity;
@@ -250,3 +260,68 @@ pub trait Store {
     fn city_counts(&mut self) -> Result<Vec<CityCounts>, StoreError>;
     fn table_counts(&mut self) -> Result<TableCounts, StoreError>;
 }
+
+/// Accounts, browser sessions and API tokens.
+pub trait Accounts {
+    fn user_count(&mut self) -> Result<u64, StoreError>;
+    /// [`StoreError::Conflict`] when the name is taken.
+    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError>;
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError>;
+    fn user_by_id(&mut self, id: i64) -> Result<Option<User>, StoreError>;
+    /// By name.
+    fn list_users(&mut self) -> Result<Vec<User>, StoreError>;
+    /// Writes every changeable field of `u` (found by id).
+    fn update_user(&mut self, u: &User) -> Result<(), StoreError>;
+
+    fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError>;
+    fn session(&mut self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    fn touch_session(&mut self, token_hash: &str, now: i64) -> Result<(), StoreError>;
+    fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+    /// Signs a user out everywhere (password change, reset, disabling).
+    fn delete_user_sessions(&mut self, user_id: i64) -> Result<(), StoreError>;
+    /// Removes sessions last seen before `before`; returns how many.
+    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError>;
+
+    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError>;
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>, StoreError>;
+    /// Newest first, revoked ones included.
+    fn list_tokens(&mut self) -> Result<Vec<ApiToken>, StoreError>;
+    /// False when there is no such live token.
+    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError>;
+}
+
+/// The append-only, hash-chained audit log.
+pub trait AuditLog {
+    /// Appends one entry, chained to the newest, atomically with respect to other writers.
+    fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError>;
+    /// Newest first.
+    fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Every entry, oldest first.
+    fn audit_scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    fn audit_anchor(&mut self) -> Result<Option<Anchor>, StoreError>;
+    /// Deletes entries older than `before` (RFC 3339) from the front of the chain and records
+    /// the anchor; returns how many. The caller enforces the minimum retention.
+    fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError>;
+}
+
+/// Records read back for people, always cut to a [`Scope`].
+pub trait Browse {
+    fn org_unit(&mut self, code: i64) -> Result<Option<OrgUnit>, StoreError>;
+    /// Direct children, by code.
+    fn org_children(&mut self, code: i64) -> Result<Vec<OrgUnit>, StoreError>;
+    /// Schools in scope, by 学校标识码.
+    fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError>;
+    /// Teachers or students in scope (by the school they are at).
+    fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError>;
+    /// One record by its natural key, None when it does not exist or lies outside the scope.
+    fn record(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<Record>, StoreError>;
+    /// Schools, teachers and students per division at `level` (city or county; school for
+    /// a school scope) inside the scope.
+    fn region_figures(&mut self, scope: &Scope, level: OrgLevel) -> Result<Vec<RegionFigures>, StoreError>;
+    /// Students by grade inside the scope.
+    fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError>;
+}
+
+/// Everything the web platform needs of a backend.
+pub trait Backend: Store + Accounts + AuditLog + Browse + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + Send> Backend for T {}

@@ -1,0 +1,388 @@
+//! Scoped reading for the web console: keyset pages, searches, one record, overview figures.
+//!
+//! Every query carries the scope as SQL conditions (a range of county codes, and a school when
+//! the scope is one school); nothing is filtered after the fact. Cursors are opaque strings of
+//! the sort key of the last row: `c:<county>:<rowid>` (region order), `i:<rowid>` (one school, or
+//! teachers), `n:<rowid>:<name>` (name search).
+
+use crate::layout::Layout;
+use crate::{city_of, map_err, row_values, SqliteStore};
+use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
+use std::collections::BTreeMap;
+use store::browse::MAX_PAGE;
+use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
+
+/// Builds a WHERE clause and its arguments.
+#[derive(Default)]
+struct Sql {
+    conds: Vec<String>,
+    args: Vec<Value>,
+}
+
+impl Sql {
+    fn arg(&mut self, v: impl Into<Value>) -> String {
+        self.args.push(v.into());
+        format!("?{}", self.args.len())
+    }
+    fn cond(&mut self, c: String) {
+        self.conds.push(c);
+    }
+    fn where_(&self) -> String {
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conds.join(" AND "))
+        }
+    }
+}
+
+/// The scope narrowed by a region the user filtered on; None when nothing can match.
+fn effective(scope: &Scope, region: Option<u32>) -> Option<Scope> {
+    match (scope, region) {
+        (Scope::Nothing, _) => None,
+        (s, None) => Some(s.clone()),
+        (s, Some(r)) => s.narrow(r),
+    }
+}
+
+fn limit(n: usize) -> usize {
+    n.clamp(1, MAX_PAGE)
+}
+
+fn text_range(lo: u32, hi: u32) -> (String, String) {
+    (format!("{lo:06}"), format!("{hi:06}"))
+}
+
+impl SqliteStore {
+    fn records(&self, sql: &str, args: Vec<Value>, width: usize, extra: usize) -> Result<Vec<(Record, Vec<Value>)>, StoreError> {
+        let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
+        let mut rows = st.query(rusqlite::params_from_iter(args)).map_err(map_err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(map_err)? {
+            let mut values = Vec::with_capacity(width);
+            row_values(r, width, &mut values).map_err(map_err)?;
+            let key: String = r.get(width).map_err(map_err)?;
+            let mut tail = Vec::with_capacity(extra);
+            for i in 0..extra {
+                tail.push(r.get::<_, Value>(width + 1 + i).map_err(map_err)?);
+            }
+            out.push((Record { key, values }, tail));
+        }
+        Ok(out)
+    }
+}
+
+fn int(v: &Value) -> i64 {
+    match v {
+        Value::Integer(i) => *i,
+        _ => 0,
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Text(s) => s.clone(),
+        Value::Integer(i) => i.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn bad_cursor(c: &str) -> StoreError {
+    StoreError::Conflict(format!("翻页参数无效：{c}（invalid page cursor; start from the first page）"))
+}
+
+impl Browse for SqliteStore {
+    fn org_unit(&mut self, code: i64) -> Result<Option<OrgUnit>, StoreError> {
+        let mut st = self.conn().prepare_cached("SELECT code, name, level, parent_code FROM org_units WHERE code = ?1").map_err(map_err)?;
+        st.query_row([code], org_from).optional().map_err(map_err)
+    }
+
+    fn org_children(&mut self, code: i64) -> Result<Vec<OrgUnit>, StoreError> {
+        let mut st = self.conn().prepare_cached("SELECT code, name, level, parent_code FROM org_units WHERE parent_code = ?1 ORDER BY code").map_err(map_err)?;
+        let rows = st.query_map([code], org_from).map_err(map_err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
+    }
+
+    fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError> {
+        let Some(scope) = effective(scope, q.region) else { return Ok(Page { rows: vec![], next: None }) };
+        let l = Layout::of(Entity::School);
+        let mut w = Sql::default();
+        let (lo, hi) = scope.county_range().expect("not Nothing");
+        let (lo, hi) = text_range(lo, hi);
+        let c = format!("s.region_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
+        w.cond(c);
+        if let Some(code) = scope.school() {
+            let c = format!("s.school_code = {}", w.arg(code.to_string()));
+            w.cond(c);
+        }
+        if let Some(t) = q.school_type.as_deref().filter(|t| !t.is_empty()) {
+            let c = format!("s.school_type = {}", w.arg(t.to_string()));
+            w.cond(c);
+        }
+        if let Some(u) = q.urban_rural.as_deref().filter(|t| !t.is_empty()) {
+            let c = format!("substr(s.urban_rural, 1, {}) = {}", u.len(), w.arg(u.to_string()));
+            w.cond(c);
+        }
+        if let Some(n) = q.name.as_deref().filter(|t| !t.is_empty()) {
+            let c = format!("instr(s.name, {}) > 0", w.arg(n.to_string()));
+            w.cond(c);
+        }
+        if let Some(a) = &q.after {
+            let c = format!("s.school_code > {}", w.arg(a.clone()));
+            w.cond(c);
+        }
+        let n = limit(q.limit);
+        let sql = format!("SELECT {}, s.school_code FROM {}{} ORDER BY s.school_code LIMIT {}", l.select, l.from, w.where_(), n + 1);
+        let mut rows: Vec<Record> = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
+        let next = (rows.len() > n).then(|| {
+            rows.truncate(n);
+            rows[n - 1].key.clone()
+        });
+        Ok(Page { rows, next })
+    }
+
+    fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
+        let Some(scope) = effective(scope, q.region) else { return Ok(Page { rows: vec![], next: None }) };
+        match entity {
+            Entity::Student => self.students(&scope, q),
+            Entity::Teacher => self.teachers(&scope, q),
+            Entity::School => Err(StoreError::Internal("people() of schools: use schools()".into())),
+        }
+    }
+
+    fn record(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<Record>, StoreError> {
+        let Some((lo, hi)) = scope.county_range() else { return Ok(None) };
+        let l = Layout::of(entity);
+        let mut w = Sql::default();
+        let c = format!("s.{} = {}", l.key_col, w.arg(key.to_string()));
+        w.cond(c);
+        let from = match entity {
+            Entity::School => {
+                let (a, b) = text_range(lo, hi);
+                let c = format!("s.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+                w.cond(c);
+                if let Some(code) = scope.school() {
+                    let c = format!("s.school_code = {}", w.arg(code.to_string()));
+                    w.cond(c);
+                }
+                l.from.clone()
+            }
+            Entity::Teacher => {
+                let (a, b) = text_range(lo, hi);
+                let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+                w.cond(c);
+                if let Some(code) = scope.school() {
+                    let c = format!("s.school_code = {}", w.arg(code.to_string()));
+                    w.cond(c);
+                }
+                format!("{} JOIN schools sc ON sc.school_code = s.school_code", l.from)
+            }
+            Entity::Student => {
+                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
+                w.cond(c);
+                if let Some(code) = scope.school() {
+                    let c = format!("e.school_code = {}", w.arg(code.to_string()));
+                    w.cond(c);
+                }
+                l.from.clone()
+            }
+        };
+        let sql = format!("SELECT {}, s.{} FROM {from}{}", l.select, l.key_col, w.where_());
+        Ok(self.records(&sql, w.args, l.width(), 0)?.into_iter().next().map(|r| r.0))
+    }
+
+    fn region_figures(&mut self, scope: &Scope, level: OrgLevel) -> Result<Vec<RegionFigures>, StoreError> {
+        let Some((lo, hi)) = scope.county_range() else { return Ok(vec![]) };
+        let (a, b) = text_range(lo, hi);
+        let mut by: BTreeMap<u32, RegionFigures> = BTreeMap::new();
+        let group = |county: u32| -> u32 {
+            match level {
+                OrgLevel::Province => county / 10_000 * 10_000,
+                OrgLevel::City => city_of(county),
+                _ => county,
+            }
+        };
+        let queries: [(String, Vec<Value>); 3] = match scope.school() {
+            Some(code) => [
+                ("SELECT ?2, COUNT(*) FROM schools WHERE school_code = ?1".into(), vec![code.to_string().into(), (lo as i64).into()]),
+                ("SELECT ?2, COUNT(*) FROM teachers WHERE school_code = ?1".into(), vec![code.to_string().into(), (lo as i64).into()]),
+                ("SELECT ?2, COUNT(*) FROM enrolments WHERE school_code = ?1 AND county_code = ?2".into(), vec![code.to_string().into(), (lo as i64).into()]),
+            ],
+            None => [
+                ("SELECT CAST(region_code AS INTEGER), COUNT(*) FROM schools WHERE region_code BETWEEN ?1 AND ?2 GROUP BY region_code".into(), vec![a.clone().into(), b.clone().into()]),
+                ("SELECT CAST(sc.region_code AS INTEGER), COUNT(*) FROM teachers t JOIN schools sc ON sc.school_code = t.school_code WHERE sc.region_code BETWEEN ?1 AND ?2 GROUP BY sc.region_code".into(), vec![a.into(), b.into()]),
+                ("SELECT county_code, SUM(students) FROM student_counts WHERE county_code BETWEEN ?1 AND ?2 GROUP BY county_code".into(), vec![(lo as i64).into(), (hi as i64).into()]),
+            ],
+        };
+        for (which, (sql, args)) in queries.into_iter().enumerate() {
+            let mut st = self.conn().prepare_cached(&sql).map_err(map_err)?;
+            let mut rows = st.query(rusqlite::params_from_iter(args)).map_err(map_err)?;
+            while let Some(r) = rows.next().map_err(map_err)? {
+                let county: Option<i64> = r.get(0).map_err(map_err)?;
+                let n: i64 = r.get(1).map_err(map_err)?;
+                let Some(county) = county.filter(|&c| c > 0) else { continue };
+                let code = group(county as u32);
+                let f = by.entry(code).or_insert(RegionFigures { code, ..Default::default() });
+                match which {
+                    0 => f.schools += n as u64,
+                    1 => f.teachers += n as u64,
+                    _ => f.students += n as u64,
+                }
+            }
+        }
+        Ok(by.into_values().filter(|f| f.schools + f.teachers + f.students > 0).collect())
+    }
+
+    fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError> {
+        let Some((lo, hi)) = scope.county_range() else { return Ok(vec![]) };
+        let (sql, args): (&str, Vec<Value>) = match scope.school() {
+            Some(code) => (
+                "SELECT CAST(grade AS INTEGER) AS g, COUNT(*) FROM enrolments WHERE school_code = ?1 AND county_code = ?2 GROUP BY g ORDER BY g",
+                vec![code.to_string().into(), (lo as i64).into()],
+            ),
+            None => (
+                "SELECT grade, SUM(students) FROM student_counts WHERE county_code BETWEEN ?1 AND ?2 GROUP BY grade ORDER BY grade",
+                vec![(lo as i64).into(), (hi as i64).into()],
+            ),
+        };
+        let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| Ok(GradeCount { grade: r.get::<_, i64>(0)? as u8, students: r.get::<_, i64>(1)? as u64 }))
+            .map_err(map_err)?;
+        let v = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?;
+        Ok(v.into_iter().filter(|g| g.students > 0).collect())
+    }
+}
+
+fn org_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrgUnit> {
+    let level: String = r.get(2)?;
+    Ok(OrgUnit {
+        code: r.get(0)?,
+        name: r.get(1)?,
+        level: OrgLevel::from_code(&level).unwrap_or(OrgLevel::School),
+        parent: r.get(3)?,
+    })
+}
+
+impl SqliteStore {
+    fn students(&self, scope: &Scope, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
+        let l = Layout::of(Entity::Student);
+        let (lo, hi) = scope.county_range().expect("not Nothing");
+        let school = match (scope.school(), q.school.as_deref().filter(|s| !s.is_empty())) {
+            (Some(a), Some(b)) if a != b => return Ok(Page { rows: vec![], next: None }),
+            (Some(a), _) => Some(a.to_string()),
+            (None, b) => b.map(str::to_string),
+        };
+        let mut w = Sql::default();
+        let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64));
+        w.cond(c);
+        if let Some(code) = &school {
+            let c = format!("e.school_code = {}", w.arg(code.clone()));
+            w.cond(c);
+        }
+        let n = limit(q.limit);
+        let from = "students s JOIN enrolments e ON e.student_id = s.id";
+        if let Some(id) = q.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let c = format!("s.id IN (SELECT id FROM students WHERE record_key = {a} UNION SELECT id FROM students WHERE student_id = {a})", a = w.arg(id.to_string()));
+            w.cond(c);
+            let sql = format!("SELECT {}, s.record_key FROM {from}{} ORDER BY s.id LIMIT {n}", l.select, w.where_());
+            let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
+            return Ok(Page { rows, next: None });
+        }
+        let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
+            w.cond(c);
+            if let Some(a) = &q.after {
+                let (id, nm) = a.strip_prefix("n:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
+                let id: i64 = id.parse().map_err(|_| bad_cursor(a))?;
+                let c = format!("(s.name, s.id) > ({}, {})", w.arg(nm.to_string()), w.arg(id));
+                w.cond(c);
+            }
+            ("s.name, s.id", 'n')
+        } else if school.is_some() {
+            if let Some(a) = &q.after {
+                let id: i64 = a.strip_prefix("i:").and_then(|r| r.parse().ok()).ok_or_else(|| bad_cursor(a))?;
+                let c = format!("e.student_id > {}", w.arg(id));
+                w.cond(c);
+            }
+            ("e.student_id", 'i')
+        } else {
+            if let Some(a) = &q.after {
+                let (c, id) = a.strip_prefix("c:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
+                let (c, id): (i64, i64) = (c.parse().map_err(|_| bad_cursor(a))?, id.parse().map_err(|_| bad_cursor(a))?);
+                let c = format!("(e.county_code, e.student_id) > ({}, {})", w.arg(c), w.arg(id));
+                w.cond(c);
+            }
+            ("e.county_code, e.student_id", 'c')
+        };
+        let sql = format!("SELECT {}, s.record_key, s.id, e.county_code, s.name FROM {from}{} ORDER BY {order} LIMIT {}", l.select, w.where_(), n + 1);
+        let mut rows = self.records(&sql, w.args, l.width(), 3)?;
+        let next = (rows.len() > n).then(|| {
+            rows.truncate(n);
+            let t = &rows[n - 1].1;
+            match kind {
+                'n' => format!("n:{}:{}", int(&t[0]), text(&t[2])),
+                'i' => format!("i:{}", int(&t[0])),
+                _ => format!("c:{}:{}", int(&t[1]), int(&t[0])),
+            }
+        });
+        Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
+    }
+
+    fn teachers(&self, scope: &Scope, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
+        let l = Layout::of(Entity::Teacher);
+        let (lo, hi) = scope.county_range().expect("not Nothing");
+        let mut w = Sql::default();
+        let (a, b) = text_range(lo, hi);
+        let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+        w.cond(c);
+        match (scope.school(), q.school.as_deref().filter(|s| !s.is_empty())) {
+            (Some(a), Some(b)) if a != b => return Ok(Page { rows: vec![], next: None }),
+            (Some(x), _) | (None, Some(x)) => {
+                let c = format!("s.school_code = {}", w.arg(x.to_string()));
+                w.cond(c);
+            }
+            (None, None) => {}
+        }
+        let n = limit(q.limit);
+        let from = "teachers s JOIN schools sc ON sc.school_code = s.school_code";
+        if let Some(id) = q.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            // Teachers are keyed by their document number (`{type}:{number}` for other documents).
+            let c = format!("s.record_key = {}", w.arg(id.to_string()));
+            w.cond(c);
+            let sql = format!("SELECT {}, s.record_key FROM {from}{} ORDER BY s.id LIMIT {n}", l.select, w.where_());
+            let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
+            return Ok(Page { rows, next: None });
+        }
+        let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
+            w.cond(c);
+            if let Some(a) = &q.after {
+                let (id, nm) = a.strip_prefix("n:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
+                let id: i64 = id.parse().map_err(|_| bad_cursor(a))?;
+                let c = format!("(s.name, s.id) > ({}, {})", w.arg(nm.to_string()), w.arg(id));
+                w.cond(c);
+            }
+            ("s.name, s.id", 'n')
+        } else {
+            if let Some(a) = &q.after {
+                let id: i64 = a.strip_prefix("i:").and_then(|r| r.parse().ok()).ok_or_else(|| bad_cursor(a))?;
+                let c = format!("s.id > {}", w.arg(id));
+                w.cond(c);
+            }
+            ("s.id", 'i')
+        };
+        let sql = format!("SELECT {}, s.record_key, s.id, s.name FROM {from}{} ORDER BY {order} LIMIT {}", l.select, w.where_(), n + 1);
+        let mut rows = self.records(&sql, w.args, l.width(), 2)?;
+        let next = (rows.len() > n).then(|| {
+            rows.truncate(n);
+            let t = &rows[n - 1].1;
+            match kind {
+                'n' => format!("n:{}:{}", int(&t[0]), text(&t[1])),
+                _ => format!("i:{}", int(&t[0])),
+            }
+        });
+        Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
+    }
+}

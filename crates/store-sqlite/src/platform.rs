@@ -1,0 +1,282 @@
+//! Accounts, sessions, API tokens and the audit log, in the platform file.
+
+use crate::{map_err, SqliteStore};
+use rusqlite::{params, OptionalExtension, Row};
+use store::audit::{entry_hash, GENESIS};
+use store::{
+    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role,
+    SessionRecord, StoreError, User,
+};
+
+const USER_COLS: &str = "id, name, display_name, role, org_code, password_hash, must_change_password, disabled, failed_logins, locked_until, created_at, last_login_at";
+
+fn user_from(r: &Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(3)?;
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        display_name: r.get(2)?,
+        role: Role::from_code(&role).ok_or_else(|| rusqlite::Error::InvalidColumnType(3, format!("role {role}"), rusqlite::types::Type::Text))?,
+        org_code: r.get(4)?,
+        password_hash: r.get(5)?,
+        must_change_password: r.get(6)?,
+        disabled: r.get(7)?,
+        failed_logins: r.get::<_, i64>(8)? as u32,
+        locked_until: r.get(9)?,
+        created_at: r.get(10)?,
+        last_login_at: r.get(11)?,
+    })
+}
+
+const TOKEN_COLS: &str = "id, name, user_id, token_hash, prefix, created_at, created_by, revoked_at";
+
+fn token_from(r: &Row<'_>) -> rusqlite::Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        user_id: r.get(2)?,
+        token_hash: r.get(3)?,
+        prefix: r.get(4)?,
+        created_at: r.get(5)?,
+        created_by: r.get(6)?,
+        revoked_at: r.get(7)?,
+    })
+}
+
+use store::time::unix_now as now;
+
+impl Accounts for SqliteStore {
+    fn user_count(&mut self) -> Result<u64, StoreError> {
+        self.platform.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(map_err)
+    }
+
+    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError> {
+        let r = self.platform.execute(
+            "INSERT INTO users (name, display_name, role, org_code, password_hash, must_change_password, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![u.name, u.display_name, u.role.code(), u.org_code, u.password_hash, u.must_change_password, now()],
+        );
+        match r {
+            Ok(_) => Ok(self.platform.last_insert_rowid()),
+            Err(e) => Err(match map_err(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("用户名 {} 已存在（the account name {} is taken）", u.name, u.name)),
+                other => other,
+            }),
+        }
+    }
+
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError> {
+        let mut st = self.platform.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE name = ?1")).map_err(map_err)?;
+        st.query_row([name], user_from).optional().map_err(map_err)
+    }
+
+    fn user_by_id(&mut self, id: i64) -> Result<Option<User>, StoreError> {
+        let mut st = self.platform.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1")).map_err(map_err)?;
+        st.query_row([id], user_from).optional().map_err(map_err)
+    }
+
+    fn list_users(&mut self) -> Result<Vec<User>, StoreError> {
+        let mut st = self.platform.prepare_cached(&format!("SELECT {USER_COLS} FROM users ORDER BY name")).map_err(map_err)?;
+        let rows = st.query_map([], user_from).map_err(map_err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
+    }
+
+    fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+        self.platform
+            .execute(
+                "UPDATE users SET display_name = ?2, role = ?3, org_code = ?4, password_hash = ?5, must_change_password = ?6, disabled = ?7, failed_logins = ?8, locked_until = ?9, last_login_at = ?10 WHERE id = ?1",
+                params![u.id, u.display_name, u.role.code(), u.org_code, u.password_hash, u.must_change_password, u.disabled, u.failed_logins as i64, u.locked_until, u.last_login_at],
+            )
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
+        self.platform
+            .execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![s.token_hash, s.user_id, s.csrf, s.created_at, s.last_seen, s.ip],
+            )
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let mut st = self.platform.prepare_cached("SELECT token_hash, user_id, csrf, created_at, last_seen, ip FROM sessions WHERE token_hash = ?1").map_err(map_err)?;
+        st.query_row([token_hash], |r| {
+            Ok(SessionRecord { token_hash: r.get(0)?, user_id: r.get(1)?, csrf: r.get(2)?, created_at: r.get(3)?, last_seen: r.get(4)?, ip: r.get(5)? })
+        })
+        .optional()
+        .map_err(map_err)
+    }
+
+    fn touch_session(&mut self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        self.platform.execute("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", params![token_hash, now]).map_err(map_err)?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.platform.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash]).map_err(map_err)?;
+        Ok(())
+    }
+
+    fn delete_user_sessions(&mut self, user_id: i64) -> Result<(), StoreError> {
+        self.platform.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id]).map_err(map_err)?;
+        Ok(())
+    }
+
+    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError> {
+        self.platform.execute("DELETE FROM sessions WHERE last_seen < ?1", [before]).map(|n| n as u64).map_err(map_err)
+    }
+
+    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError> {
+        let at = now();
+        self.platform
+            .execute(
+                "INSERT INTO api_tokens (name, user_id, token_hash, prefix, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![t.name, t.user_id, t.token_hash, t.prefix, at, t.created_by],
+            )
+            .map_err(map_err)?;
+        Ok(ApiToken {
+            id: self.platform.last_insert_rowid(),
+            name: t.name.clone(),
+            user_id: t.user_id,
+            token_hash: t.token_hash.clone(),
+            prefix: t.prefix.clone(),
+            created_at: at,
+            created_by: t.created_by.clone(),
+            revoked_at: None,
+        })
+    }
+
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        let mut st = self.platform.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = ?1")).map_err(map_err)?;
+        st.query_row([token_hash], token_from).optional().map_err(map_err)
+    }
+
+    fn list_tokens(&mut self) -> Result<Vec<ApiToken>, StoreError> {
+        let mut st = self.platform.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM api_tokens ORDER BY id DESC")).map_err(map_err)?;
+        let rows = st.query_map([], token_from).map_err(map_err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
+    }
+
+    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
+        self.platform
+            .execute("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now])
+            .map(|n| n == 1)
+            .map_err(map_err)
+    }
+}
+
+const AUDIT_COLS: &str = "id, at, actor, action, target, detail, ip, outcome, prev_hash, hash";
+
+fn audit_from(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        target: r.get(4)?,
+        detail: r.get(5)?,
+        ip: r.get(6)?,
+        outcome: r.get(7)?,
+        prev_hash: r.get(8)?,
+        hash: r.get(9)?,
+    })
+}
+
+impl AuditLog for SqliteStore {
+    fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
+        let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
+        let last: Option<(i64, String)> =
+            tx.query_row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(map_err)?;
+        let (prev_id, prev_hash) = match last {
+            Some(l) => l,
+            None => tx
+                .query_row("SELECT last_id, hash FROM audit_anchor", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(map_err)?
+                .unwrap_or((0, GENESIS.to_string())),
+        };
+        let id = prev_id + 1;
+        let at = store::time::now_rfc3339_micros();
+        let hash = entry_hash(&prev_hash, id, &at, e);
+        tx.execute(
+            &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            params![id, at, e.actor, e.action, e.target, e.detail, e.ip, e.outcome, prev_hash, hash],
+        )
+        .map_err(map_err)?;
+        tx.commit().map_err(map_err)?;
+        Ok(AuditEntry {
+            id,
+            at,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+            ip: e.ip.clone(),
+            outcome: e.outcome.clone(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut add = |cond: &str, v: rusqlite::types::Value, sql: &mut String| {
+            args.push(v);
+            sql.push_str(&format!(" AND {cond} ?{}", args.len()));
+        };
+        if let Some(a) = &f.actor {
+            add("actor =", a.clone().into(), &mut sql);
+        }
+        if let Some(a) = &f.action {
+            add("action =", a.clone().into(), &mut sql);
+        }
+        if let Some(a) = &f.from {
+            add("at >=", a.clone().into(), &mut sql);
+        }
+        if let Some(a) = &f.to {
+            add("at <", a.clone().into(), &mut sql);
+        }
+        if let Some(id) = f.before_id {
+            add("id <", id.into(), &mut sql);
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 1000)));
+        let mut st = self.platform.prepare_cached(&sql).map_err(map_err)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), audit_from).map_err(map_err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
+    }
+
+    fn audit_scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut st = self.platform.prepare(&format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY id")).map_err(map_err)?;
+        let mut rows = st.query([]).map_err(map_err)?;
+        while let Some(r) = rows.next().map_err(map_err)? {
+            f(audit_from(r).map_err(map_err)?)?;
+        }
+        Ok(())
+    }
+
+    fn audit_anchor(&mut self) -> Result<Option<Anchor>, StoreError> {
+        self.platform
+            .query_row("SELECT last_id, hash FROM audit_anchor", [], |r| Ok(Anchor { last_id: r.get(0)?, hash: r.get(1)? }))
+            .optional()
+            .map_err(map_err)
+    }
+
+    fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError> {
+        let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
+        // The newest entry older than the cut: the chain's new anchor. Entries are in time order
+        // by id (one writer at a time assigns both).
+        let last: Option<(i64, String)> = tx
+            .query_row("SELECT id, hash FROM audit_log WHERE at < ?1 ORDER BY id DESC LIMIT 1", [before], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(map_err)?;
+        let Some((id, hash)) = last else { return Ok(0) };
+        tx.execute("INSERT INTO audit_anchor (one, last_id, hash) VALUES (1, ?1, ?2) ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash", params![id, hash])
+            .map_err(map_err)?;
+        let n = tx.execute("DELETE FROM audit_log WHERE id <= ?1", [id]).map_err(map_err)?;
+        tx.commit().map_err(map_err)?;
+        Ok(n as u64)
+    }
+}

@@ -1,0 +1,69 @@
+//! The platform suite (accounts, audit, scoped reading) on SQLite, and what the SQLite files
+//! promise: the audit log refuses edits, and a tampered log fails verification.
+
+use store::audit::Verifier;
+use store::{AuditEvent, AuditLog};
+use store_sqlite::SqliteStore;
+
+store::platform_suite!(SqliteStore::open_in_memory().unwrap());
+
+fn ev(t: &str) -> AuditEvent {
+    AuditEvent { actor: "admin".into(), action: "login".into(), target: t.into(), detail: String::new(), ip: "127.0.0.1".into(), outcome: "ok".into() }
+}
+
+fn verify(s: &mut SqliteStore) -> store::audit::Verification {
+    let anchor = s.audit_anchor().unwrap();
+    let mut v = Verifier::new(anchor.as_ref());
+    s.audit_scan(&mut |e| {
+        v.push(&e);
+        Ok(())
+    })
+    .unwrap();
+    v.finish()
+}
+
+#[test]
+fn audit_log_refuses_update_and_delete() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    s.append_audit(&ev("a")).unwrap();
+    let c = s.platform_connection();
+    let e = c.execute("UPDATE audit_log SET actor = 'x'", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    let e = c.execute("DELETE FROM audit_log", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+}
+
+#[test]
+fn tampering_is_detected() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    for i in 0..5 {
+        s.append_audit(&ev(&i.to_string())).unwrap();
+    }
+    assert!(verify(&mut s).problems.is_empty());
+    // Someone with the file drops the guard and edits entry 3.
+    let c = s.platform_connection();
+    c.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;").unwrap();
+    c.execute("UPDATE audit_log SET target = 'forged' WHERE id = 3", []).unwrap();
+    let v = verify(&mut s);
+    assert_eq!(v.problems.iter().map(|p| (p.id, p.kind.as_str())).collect::<Vec<_>>(), [(3, "edited")]);
+    // ... and deletes entry 2 too.
+    s.platform_connection().execute("DELETE FROM audit_log WHERE id = 2", []).unwrap();
+    let v = verify(&mut s);
+    assert!(v.problems.iter().any(|p| p.id == 3 && p.kind == "gap"), "{v:?}");
+    assert!(v.problems.iter().any(|p| p.id == 3 && p.kind == "broken_link"), "{v:?}");
+}
+
+#[test]
+fn platform_file_beside_the_base_file() {
+    let dir = std::env::temp_dir().join(format!("tianfu-platform-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("x.db");
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.append_audit(&ev("a")).unwrap();
+    }
+    assert!(dir.join("x.platform.db").is_file());
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(verify(&mut s).entries, 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

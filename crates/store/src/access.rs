@@ -1,0 +1,257 @@
+//! Who may see what: roles, the organisation tree and the [`Scope`] every storage call that
+//! returns records takes. There is no unscoped query for personal data.
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role. Each user holds one role at one node of the organisation tree.
+/// The split of administrator, security officer and auditor follows 等保 2.0 level 3
+/// (GB/T 22239-2019 §8.1.4.2, 三员分立): the administrator does not read the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    ProvinceAdmin,
+    CityOfficer,
+    CountyOfficer,
+    SchoolAdmin,
+    SecurityOfficer,
+    Auditor,
+    DataConsumer,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::ProvinceAdmin,
+        Role::CityOfficer,
+        Role::CountyOfficer,
+        Role::SchoolAdmin,
+        Role::SecurityOfficer,
+        Role::Auditor,
+        Role::DataConsumer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::ProvinceAdmin => "province_admin",
+            Role::CityOfficer => "city_officer",
+            Role::CountyOfficer => "county_officer",
+            Role::SchoolAdmin => "school_admin",
+            Role::SecurityOfficer => "security_officer",
+            Role::Auditor => "auditor",
+            Role::DataConsumer => "data_consumer",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::ProvinceAdmin => "省级管理员",
+            Role::CityOfficer => "市级管理员",
+            Role::CountyOfficer => "区县管理员",
+            Role::SchoolAdmin => "学校管理员",
+            Role::SecurityOfficer => "安全管理员",
+            Role::Auditor => "审计员",
+            Role::DataConsumer => "数据使用方",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Role::ProvinceAdmin => "Province administrator",
+            Role::CityOfficer => "City officer",
+            Role::CountyOfficer => "County officer",
+            Role::SchoolAdmin => "School administrator",
+            Role::SecurityOfficer => "Security officer",
+            Role::Auditor => "Auditor",
+            Role::DataConsumer => "Data consumer",
+        }
+    }
+
+    /// The level of the tree this role sits at, when it is fixed.
+    pub fn level(self) -> Option<OrgLevel> {
+        match self {
+            Role::ProvinceAdmin => Some(OrgLevel::Province),
+            Role::CityOfficer => Some(OrgLevel::City),
+            Role::CountyOfficer => Some(OrgLevel::County),
+            Role::SchoolAdmin => Some(OrgLevel::School),
+            _ => None,
+        }
+    }
+
+    /// Reads schools, teachers and students (masked unless [`Role::may_reveal`]).
+    pub fn reads_base_data(self) -> bool {
+        matches!(
+            self,
+            Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SchoolAdmin | Role::DataConsumer
+        )
+    }
+
+    /// Sees aggregate figures (the overview).
+    pub fn reads_overview(self) -> bool {
+        self.reads_base_data() || self == Role::SecurityOfficer
+    }
+
+    /// May reveal a record's personal fields (each reveal is audited): the officers who keep
+    /// the records. A data consumer gets masked data only.
+    pub fn may_reveal(self) -> bool {
+        matches!(self, Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SchoolAdmin)
+    }
+
+    /// May import files (only records inside the user's subtree are accepted).
+    pub fn may_import(self) -> bool {
+        self.may_reveal()
+    }
+
+    /// Manages accounts and API tokens.
+    pub fn manages_users(self) -> bool {
+        self == Role::ProvinceAdmin
+    }
+
+    /// Reads the audit log, and nothing else.
+    pub fn reads_audit(self) -> bool {
+        self == Role::Auditor
+    }
+
+    /// Signs in to the web console (a data consumer uses the API only).
+    pub fn uses_console(self) -> bool {
+        self != Role::DataConsumer
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgLevel {
+    Province,
+    City,
+    County,
+    School,
+}
+
+impl OrgLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            OrgLevel::Province => "province",
+            OrgLevel::City => "city",
+            OrgLevel::County => "county",
+            OrgLevel::School => "school",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<OrgLevel> {
+        [OrgLevel::Province, OrgLevel::City, OrgLevel::County, OrgLevel::School].into_iter().find(|l| l.code() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            OrgLevel::Province => "省",
+            OrgLevel::City => "市（州）",
+            OrgLevel::County => "区县",
+            OrgLevel::School => "学校",
+        }
+    }
+}
+
+/// One node of the organisation tree: a GB/T 2260 division or a school (学校标识码).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUnit {
+    pub code: i64,
+    pub name: String,
+    pub level: OrgLevel,
+    pub parent: Option<i64>,
+}
+
+/// The part of the tree a user may see: a division's counties (a province or city is the range
+/// of county codes under it) or one school. Everything a store returns about records is cut to
+/// it inside the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    /// Counties `lo..=hi` (GB/T 2260 codes): a province, a city or one county.
+    Region { lo: u32, hi: u32 },
+    /// One school, which lies in `county`.
+    School { code: String, county: u32 },
+    /// Nothing (auditors, security officers for personal data).
+    Nothing,
+}
+
+impl Scope {
+    /// The scope of a node of the tree.
+    pub fn of(unit: &OrgUnit) -> Scope {
+        match unit.level {
+            OrgLevel::School => Scope::School { code: unit.code.to_string(), county: unit.parent.unwrap_or(0) as u32 },
+            _ => {
+                let (lo, hi) = crate::region_range(unit.code as u32);
+                Scope::Region { lo, hi }
+            }
+        }
+    }
+
+    /// Whether a county's records are all inside.
+    pub fn covers_county(&self, county: u32) -> bool {
+        matches!(self, Scope::Region { lo, hi } if (*lo..=*hi).contains(&county))
+    }
+
+    /// Whether a school (in `county`) is inside.
+    pub fn covers_school(&self, code: &str, county: u32) -> bool {
+        match self {
+            Scope::Region { lo, hi } => (*lo..=*hi).contains(&county),
+            Scope::School { code: c, .. } => c == code,
+            Scope::Nothing => false,
+        }
+    }
+
+    /// The county range to restrict queries to (a school scope gives its county; callers add
+    /// the school condition).
+    pub fn county_range(&self) -> Option<(u32, u32)> {
+        match self {
+            Scope::Region { lo, hi } => Some((*lo, *hi)),
+            Scope::School { county, .. } => Some((*county, *county)),
+            Scope::Nothing => None,
+        }
+    }
+
+    pub fn school(&self) -> Option<&str> {
+        match self {
+            Scope::School { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Narrows to a region inside this scope (a filter the user chose); None when the region is
+    /// outside it, so that a request for another region yields nothing rather than everything.
+    pub fn narrow(&self, region: u32) -> Option<Scope> {
+        let (lo, hi) = crate::region_range(region);
+        match self {
+            Scope::Region { lo: a, hi: b } => {
+                let (lo, hi) = (lo.max(*a), hi.min(*b));
+                (lo <= hi).then_some(Scope::Region { lo, hi })
+            }
+            Scope::School { county, .. } => ((lo..=hi).contains(county)).then(|| self.clone()),
+            Scope::Nothing => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes() {
+        let city = Scope::of(&OrgUnit { code: 510100, name: "成都市".into(), level: OrgLevel::City, parent: Some(510000) });
+        assert_eq!(city, Scope::Region { lo: 510100, hi: 510199 });
+        assert!(city.covers_county(510104));
+        assert!(!city.covers_county(510302));
+        assert_eq!(city.narrow(510104), Some(Scope::Region { lo: 510104, hi: 510104 }));
+        assert_eq!(city.narrow(510302), None);
+        assert_eq!(city.narrow(510000), Some(city.clone()));
+        let school = Scope::of(&OrgUnit { code: 2151010401, name: "x".into(), level: OrgLevel::School, parent: Some(510104) });
+        assert!(school.covers_school("2151010401", 510104));
+        assert!(!school.covers_school("2151010402", 510104));
+        assert!(!Scope::Nothing.covers_school("2151010401", 510104));
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert!(!Role::ProvinceAdmin.reads_audit());
+        assert!(!Role::Auditor.reads_base_data());
+    }
+}

@@ -1,0 +1,311 @@
+//! The tests of accounts, the audit log and scoped reading that every backend must pass
+//! ([`platform_suite!`]), written against [`Backend`].
+
+use crate::access::{OrgLevel, Scope};
+use crate::audit::{AuditEvent, AuditFilter, Verifier};
+use crate::suite::{import, school, student, student_key, teacher};
+use crate::{Backend, NewApiToken, NewUser, PersonQuery, Role, SchoolQuery, SessionRecord, Store};
+use standard::Entity;
+
+#[macro_export]
+macro_rules! platform_suite {
+    ($make:expr) => {
+        $crate::platform_suite!(@tests $make;
+            users_created_found_updated, user_names_unique, sessions_touch_expire_and_delete,
+            tokens_hashed_and_revoked, audit_chain_appends_and_verifies, audit_filters_and_pages,
+            audit_prune_keeps_anchor, org_tree_from_divisions_and_schools, schools_scoped_and_filtered,
+            people_scoped_keyset_pages, people_search_by_name_and_id, record_outside_scope_is_none,
+            figures_and_grades_scoped);
+    };
+    (@tests $make:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut s = $make;
+                $crate::suite_platform::$name(&mut s);
+            }
+        )*
+    };
+}
+
+fn new_user(name: &str, role: Role, org: i64) -> NewUser {
+    NewUser { name: name.into(), display_name: format!("{name} 显示名"), role, org_code: org, password_hash: "$argon2id$x".into(), must_change_password: true }
+}
+
+pub fn users_created_found_updated(s: &mut dyn Backend) {
+    assert_eq!(s.user_count().unwrap(), 0);
+    let id = s.create_user(&new_user("wang", Role::CountyOfficer, 510104)).unwrap();
+    s.create_user(&new_user("admin", Role::ProvinceAdmin, 510000)).unwrap();
+    assert_eq!(s.user_count().unwrap(), 2);
+    let mut u = s.user_by_name("wang").unwrap().expect("found");
+    assert_eq!((u.id, u.role, u.org_code, u.must_change_password, u.disabled), (id, Role::CountyOfficer, 510104, true, false));
+    assert_eq!(u.display_name, "wang 显示名");
+    assert!(u.created_at > 1_700_000_000);
+    u.failed_logins = 3;
+    u.locked_until = Some(2_000_000_000);
+    u.must_change_password = false;
+    u.password_hash = "$argon2id$new".into();
+    u.disabled = true;
+    u.last_login_at = Some(1_800_000_000);
+    u.role = Role::CityOfficer;
+    u.org_code = 510100;
+    s.update_user(&u).unwrap();
+    assert_eq!(s.user_by_id(id).unwrap().unwrap(), u);
+    assert_eq!(s.list_users().unwrap().iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["admin", "wang"]);
+    assert!(s.user_by_name("nobody").unwrap().is_none());
+    assert!(s.user_by_id(999).unwrap().is_none());
+}
+
+pub fn user_names_unique(s: &mut dyn Backend) {
+    s.create_user(&new_user("li", Role::Auditor, 510000)).unwrap();
+    let e = s.create_user(&new_user("li", Role::Auditor, 510000)).unwrap_err();
+    assert!(matches!(e, crate::StoreError::Conflict(_)), "{e:?}");
+}
+
+pub fn sessions_touch_expire_and_delete(s: &mut dyn Backend) {
+    let uid = s.create_user(&new_user("zhao", Role::SchoolAdmin, 510104)).unwrap();
+    let mk = |t: &str, seen: i64| SessionRecord { token_hash: t.into(), user_id: uid, csrf: format!("csrf-{t}"), created_at: seen, last_seen: seen, ip: "127.0.0.1".into() };
+    s.create_session(&mk("a", 1000)).unwrap();
+    s.create_session(&mk("b", 1000)).unwrap();
+    s.touch_session("a", 5000).unwrap();
+    assert_eq!(s.session("a").unwrap().unwrap().last_seen, 5000);
+    assert_eq!(s.session("a").unwrap().unwrap().csrf, "csrf-a");
+    assert_eq!(s.expire_sessions(2000).unwrap(), 1);
+    assert!(s.session("b").unwrap().is_none());
+    s.delete_session("a").unwrap();
+    assert!(s.session("a").unwrap().is_none());
+    s.create_session(&mk("c", 1000)).unwrap();
+    s.create_session(&mk("d", 1000)).unwrap();
+    s.delete_user_sessions(uid).unwrap();
+    assert!(s.session("c").unwrap().is_none() && s.session("d").unwrap().is_none());
+}
+
+pub fn tokens_hashed_and_revoked(s: &mut dyn Backend) {
+    let uid = s.create_user(&new_user("api", Role::DataConsumer, 510000)).unwrap();
+    let t = s.create_token(&NewApiToken { name: "统计局".into(), user_id: uid, token_hash: "h1".into(), prefix: "tf_ab12".into(), created_by: "admin".into() }).unwrap();
+    let t2 = s.create_token(&NewApiToken { name: "two".into(), user_id: uid, token_hash: "h2".into(), prefix: "tf_cd34".into(), created_by: "admin".into() }).unwrap();
+    assert_eq!(s.token_by_hash("h1").unwrap().unwrap(), t);
+    assert_eq!(s.list_tokens().unwrap().iter().map(|t| t.id).collect::<Vec<_>>(), [t2.id, t.id]);
+    assert!(s.revoke_token(t.id, 3000).unwrap());
+    assert!(!s.revoke_token(t.id, 3001).unwrap(), "a revoked token is not revoked twice");
+    assert_eq!(s.token_by_hash("h1").unwrap().unwrap().revoked_at, Some(3000));
+    assert!(s.token_by_hash("nope").unwrap().is_none());
+}
+
+fn event(actor: &str, action: &str, target: &str) -> AuditEvent {
+    AuditEvent { actor: actor.into(), action: action.into(), target: target.into(), detail: "{}".into(), ip: "127.0.0.1".into(), outcome: "ok".into() }
+}
+
+fn verify(s: &mut dyn Backend) -> crate::audit::Verification {
+    let anchor = s.audit_anchor().unwrap();
+    let mut v = Verifier::new(anchor.as_ref());
+    s.audit_scan(&mut |e| {
+        v.push(&e);
+        Ok(())
+    })
+    .unwrap();
+    v.finish()
+}
+
+pub fn audit_chain_appends_and_verifies(s: &mut dyn Backend) {
+    let a = s.append_audit(&event("admin", "login", "admin")).unwrap();
+    let b = s.append_audit(&event("admin", "user_create", "wang")).unwrap();
+    assert_eq!(a.prev_hash, crate::audit::GENESIS);
+    assert_eq!(b.prev_hash, a.hash);
+    assert_eq!(b.id, a.id + 1);
+    let v = verify(s);
+    assert_eq!((v.entries, v.problems.len()), (2, 0), "{v:?}");
+    assert_eq!(v.head, b.hash);
+}
+
+pub fn audit_filters_and_pages(s: &mut dyn Backend) {
+    for i in 0..25 {
+        s.append_audit(&event(if i % 2 == 0 { "wang" } else { "li" }, if i % 5 == 0 { "reveal" } else { "login" }, &format!("t{i}"))).unwrap();
+    }
+    let page = s.audit_entries(&AuditFilter { limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(page.len(), 10);
+    assert_eq!(page[0].target, "t24", "newest first");
+    let next = s.audit_entries(&AuditFilter { limit: 10, before_id: Some(page[9].id), ..Default::default() }).unwrap();
+    assert_eq!(next[0].target, "t14");
+    let reveals = s.audit_entries(&AuditFilter { limit: 100, action: Some("reveal".into()), ..Default::default() }).unwrap();
+    assert_eq!(reveals.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(), ["t20", "t15", "t10", "t5", "t0"]);
+    let wang = s.audit_entries(&AuditFilter { limit: 100, actor: Some("wang".into()), action: Some("reveal".into()), ..Default::default() }).unwrap();
+    assert_eq!(wang.len(), 3);
+    let future = s.audit_entries(&AuditFilter { limit: 100, from: Some("2999-01-01".into()), ..Default::default() }).unwrap();
+    assert!(future.is_empty());
+    let past = s.audit_entries(&AuditFilter { limit: 100, to: Some("2000-01-01".into()), ..Default::default() }).unwrap();
+    assert!(past.is_empty());
+    let all = s.audit_entries(&AuditFilter { limit: 100, from: Some("2000-01-01".into()), to: Some("2999-01-01".into()), ..Default::default() }).unwrap();
+    assert_eq!(all.len(), 25);
+}
+
+pub fn audit_prune_keeps_anchor(s: &mut dyn Backend) {
+    for i in 0..5 {
+        s.append_audit(&event("a", "login", &format!("{i}"))).unwrap();
+    }
+    assert_eq!(s.prune_audit("2000-01-01T00:00:00Z").unwrap(), 0);
+    let all = s.audit_entries(&AuditFilter { limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(s.prune_audit("2999-01-01T00:00:00Z").unwrap(), 5);
+    let anchor = s.audit_anchor().unwrap().expect("anchor");
+    assert_eq!(anchor.last_id, all[0].id);
+    assert_eq!(anchor.hash, all[0].hash);
+    let e = s.append_audit(&event("a", "login", "after")).unwrap();
+    assert_eq!(e.prev_hash, anchor.hash, "the chain goes on from the anchor");
+    let v = verify(s);
+    assert_eq!((v.entries, v.problems.len()), (1, 0), "{v:?}");
+}
+
+/// Two counties in two cities: 510104 (成都 锦江区) and 510302 (自贡 自流井区).
+fn two_counties(s: &mut dyn Backend) {
+    let st: &mut dyn Store = s;
+    import(st, Entity::School, "s", &[school("2151010401", "510104", "锦江实验小学"), school("2151010402", "510104", "锦江二小"), school("2151030201", "510302", "自流井小学")]);
+    import(st, Entity::Teacher, "t", &[teacher(1, "2151010401"), teacher(2, "2151010402"), teacher(3, "2151030201")]);
+    let mut rows = Vec::new();
+    for i in 0..30u32 {
+        let sch = ["2151010401", "2151010402", "2151030201"][(i % 3) as usize];
+        let name = if i % 10 == 0 { "张三" } else if i % 10 == 1 { "张三丰" } else { "李四" };
+        rows.push(student(i, sch, if i < 15 { "11" } else { "12" }, name, "13800000000"));
+    }
+    import(st, Entity::Student, "st", &rows);
+}
+
+pub fn org_tree_from_divisions_and_schools(s: &mut dyn Backend) {
+    two_counties(s);
+    let p = s.org_unit(510000).unwrap().expect("province");
+    assert_eq!((p.level, p.name.as_str()), (OrgLevel::Province, "四川省"));
+    let c = s.org_unit(510104).unwrap().unwrap();
+    assert_eq!((c.level, c.parent), (OrgLevel::County, Some(510100)));
+    let sch = s.org_unit(2151010401).unwrap().expect("a school is a node");
+    assert_eq!((sch.level, sch.parent, sch.name.as_str()), (OrgLevel::School, Some(510104), "锦江实验小学"));
+    let kids = s.org_children(510104).unwrap();
+    assert_eq!(kids.iter().map(|u| u.code).collect::<Vec<_>>(), [2151010401, 2151010402]);
+    assert!(s.org_children(510000).unwrap().iter().any(|u| u.code == 510100));
+    assert!(s.org_unit(123).unwrap().is_none());
+}
+
+fn county(c: u32) -> Scope {
+    Scope::Region { lo: c, hi: c }
+}
+
+const PROVINCE: Scope = Scope::Region { lo: 510000, hi: 519999 };
+
+pub fn schools_scoped_and_filtered(s: &mut dyn Backend) {
+    two_counties(s);
+    let q = SchoolQuery { limit: 10, ..Default::default() };
+    let all = s.schools(&PROVINCE, &q).unwrap();
+    assert_eq!(all.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["2151010401", "2151010402", "2151030201"]);
+    assert_eq!(all.next, None);
+    let jj = s.schools(&county(510104), &q).unwrap();
+    assert_eq!(jj.rows.len(), 2);
+    assert!(s.schools(&Scope::Nothing, &q).unwrap().rows.is_empty());
+    let one = s.schools(&Scope::School { code: "2151010402".into(), county: 510104 }, &q).unwrap();
+    assert_eq!(one.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["2151010402"]);
+    // A region filter outside the scope gives nothing, never the whole scope.
+    let other = s.schools(&county(510104), &SchoolQuery { region: Some(510302), limit: 10, ..Default::default() }).unwrap();
+    assert!(other.rows.is_empty());
+    let by_name = s.schools(&PROVINCE, &SchoolQuery { name: Some("二小".into()), limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(by_name.rows.len(), 1);
+    let by_type = s.schools(&PROVINCE, &SchoolQuery { school_type: Some("311".into()), limit: 10, ..Default::default() }).unwrap();
+    assert!(by_type.rows.is_empty());
+    let urban = s.schools(&PROVINCE, &SchoolQuery { urban_rural: Some("1".into()), limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(urban.rows.len(), 3);
+    // Keyset paging: two pages of 2 and 1, no overlap.
+    let p1 = s.schools(&PROVINCE, &SchoolQuery { limit: 2, ..Default::default() }).unwrap();
+    let p2 = s.schools(&PROVINCE, &SchoolQuery { limit: 2, after: p1.next.clone(), ..Default::default() }).unwrap();
+    assert_eq!(p1.rows.len() + p2.rows.len(), 3);
+    assert_eq!(p2.rows[0].key, "2151030201");
+    assert_eq!(p2.next, None);
+    assert_eq!(p1.rows[0].values[1], "锦江实验小学", "values in template order");
+}
+
+pub fn people_scoped_keyset_pages(s: &mut dyn Backend) {
+    two_counties(s);
+    for (scope, want) in [(PROVINCE, 30), (county(510104), 20), (county(510302), 10), (Scope::School { code: "2151010402".into(), county: 510104 }, 10), (Scope::Nothing, 0)] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let p = s.people(&scope, Entity::Student, &PersonQuery { limit: 4, after: after.clone(), ..Default::default() }).unwrap();
+            assert!(p.rows.len() <= 4);
+            assert!(p.rows.iter().all(|r| r.values.len() == Entity::Student.template().fields.len()));
+            seen.extend(p.rows.iter().map(|r| r.key.clone()));
+            match p.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let mut dedup = seen.clone();
+        dedup.sort();
+        dedup.dedup();
+        assert_eq!((seen.len(), dedup.len()), (want, want), "{scope:?}");
+    }
+    let sch = s.people(&county(510104), Entity::Student, &PersonQuery { school: Some("2151030201".into()), limit: 50, ..Default::default() }).unwrap();
+    assert!(sch.rows.is_empty(), "a school outside the scope gives nothing");
+    let sch = s.people(&PROVINCE, Entity::Student, &PersonQuery { school: Some("2151030201".into()), limit: 50, ..Default::default() }).unwrap();
+    assert_eq!(sch.rows.len(), 10);
+    let si = Entity::Student.template().index("school_code").unwrap();
+    assert!(sch.rows.iter().all(|r| r.values[si] == "2151030201"));
+    let t = s.people(&county(510302), Entity::Teacher, &PersonQuery { limit: 50, ..Default::default() }).unwrap();
+    assert_eq!(t.rows.len(), 1);
+    let t = s.people(&PROVINCE, Entity::Teacher, &PersonQuery { limit: 2, ..Default::default() }).unwrap();
+    let t2 = s.people(&PROVINCE, Entity::Teacher, &PersonQuery { limit: 2, after: t.next.clone(), ..Default::default() }).unwrap();
+    assert_eq!((t.rows.len(), t2.rows.len(), t2.next.is_none()), (2, 1, true));
+    let r = s.people(&PROVINCE, Entity::Teacher, &PersonQuery { region: Some(510302), limit: 50, ..Default::default() }).unwrap();
+    assert_eq!(r.rows.len(), 1);
+}
+
+pub fn people_search_by_name_and_id(s: &mut dyn Backend) {
+    two_counties(s);
+    let q = |name: Option<&str>, id: Option<&str>| PersonQuery { name: name.map(Into::into), id: id.map(Into::into), limit: 50, ..Default::default() };
+    assert_eq!(s.people(&PROVINCE, Entity::Student, &q(Some("张三"), None)).unwrap().rows.len(), 6, "张三 and 张三丰");
+    assert_eq!(s.people(&PROVINCE, Entity::Student, &q(Some("张三丰"), None)).unwrap().rows.len(), 3);
+    // Students 0, 10, 20 are 张三 at schools 0, 1, 2: 510104 sees two of them.
+    assert_eq!(s.people(&county(510104), Entity::Student, &q(Some("张三"), None)).unwrap().rows.len(), 4);
+    let k = student_key(2); // at 2151030201 (510302)
+    let found = s.people(&PROVINCE, Entity::Student, &q(None, Some(&k))).unwrap();
+    assert_eq!(found.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), [k.as_str()]);
+    let by_xjh = s.people(&PROVINCE, Entity::Student, &q(None, Some(&format!("G{k}")))).unwrap();
+    assert_eq!(by_xjh.rows.len(), 1, "found by 学籍号 too");
+    assert!(s.people(&county(510104), Entity::Student, &q(None, Some(&k))).unwrap().rows.is_empty());
+    assert!(s.people(&PROVINCE, Entity::Student, &q(None, Some("510104201409010000"))).unwrap().rows.is_empty());
+    let p1 = s.people(&PROVINCE, Entity::Student, &PersonQuery { name: Some("李".into()), limit: 10, ..Default::default() }).unwrap();
+    let p2 = s.people(&PROVINCE, Entity::Student, &PersonQuery { name: Some("李".into()), limit: 10, after: p1.next.clone(), ..Default::default() }).unwrap();
+    let p3 = s.people(&PROVINCE, Entity::Student, &PersonQuery { name: Some("李".into()), limit: 10, after: p2.next.clone(), ..Default::default() }).unwrap();
+    assert_eq!((p1.rows.len(), p2.rows.len(), p3.rows.len(), p3.next.is_none()), (10, 10, 4, true));
+}
+
+pub fn record_outside_scope_is_none(s: &mut dyn Backend) {
+    two_counties(s);
+    let k = student_key(2); // 510302
+    assert!(s.record(&PROVINCE, Entity::Student, &k).unwrap().is_some());
+    assert!(s.record(&county(510302), Entity::Student, &k).unwrap().is_some());
+    assert!(s.record(&county(510104), Entity::Student, &k).unwrap().is_none());
+    assert!(s.record(&Scope::School { code: "2151010401".into(), county: 510104 }, Entity::Student, &student_key(0)).unwrap().is_some());
+    assert!(s.record(&Scope::School { code: "2151010401".into(), county: 510104 }, Entity::Student, &student_key(1)).unwrap().is_none());
+    assert!(s.record(&county(510104), Entity::School, "2151030201").unwrap().is_none());
+    assert!(s.record(&county(510302), Entity::School, "2151030201").unwrap().is_some());
+    let t3 = s.people(&PROVINCE, Entity::Teacher, &PersonQuery { region: Some(510302), limit: 5, ..Default::default() }).unwrap().rows[0].key.clone();
+    assert!(s.record(&county(510104), Entity::Teacher, &t3).unwrap().is_none());
+    assert!(s.record(&county(510302), Entity::Teacher, &t3).unwrap().is_some());
+    assert!(s.record(&Scope::Nothing, Entity::School, "2151030201").unwrap().is_none());
+}
+
+pub fn figures_and_grades_scoped(s: &mut dyn Backend) {
+    two_counties(s);
+    let cities = s.region_figures(&PROVINCE, OrgLevel::City).unwrap();
+    let cd = cities.iter().find(|c| c.code == 510100).expect("成都");
+    let zg = cities.iter().find(|c| c.code == 510300).expect("自贡");
+    assert_eq!((cd.schools, cd.teachers, cd.students), (2, 2, 20));
+    assert_eq!((zg.schools, zg.teachers, zg.students), (1, 1, 10));
+    let counties = s.region_figures(&county(510104), OrgLevel::County).unwrap();
+    assert_eq!(counties.len(), 1);
+    assert_eq!((counties[0].code, counties[0].students), (510104, 20));
+    let school = s.region_figures(&Scope::School { code: "2151010402".into(), county: 510104 }, OrgLevel::School).unwrap();
+    assert_eq!(school.len(), 1);
+    assert_eq!((school[0].schools, school[0].teachers, school[0].students), (1, 1, 10));
+    let g = s.grade_counts(&PROVINCE).unwrap();
+    assert_eq!(g.iter().map(|g| (g.grade, g.students)).collect::<Vec<_>>(), [(11, 15), (12, 15)]);
+    let g = s.grade_counts(&Scope::School { code: "2151030201".into(), county: 510302 }).unwrap();
+    assert_eq!(g.iter().map(|g| g.students).sum::<u64>(), 10);
+    assert!(s.region_figures(&Scope::Nothing, OrgLevel::City).unwrap().is_empty());
+    assert!(s.grade_counts(&Scope::Nothing).unwrap().is_empty());
+}
