@@ -149,6 +149,7 @@ fn context(dir: &Path, today: Date) -> Context {
         today,
         province: 51,
         schools: Some(Arc::new(codes)),
+        scope: None,
     }
 }
 

@@ -213,6 +213,7 @@ pub fn field_of_rule(rule: Rule) -> Option<&'static str> {
         Rule::EthnicityUnknown => "ethnicity_code",
         Rule::RegionUnknown => "region_code",
         Rule::SchoolCodeFormat | Rule::SchoolCodeDuplicate | Rule::SchoolUnknown => "school_code",
+        Rule::OutOfScope => "school_code",
         Rule::GradeEnum => "grade",
         Rule::EnrollmentFormat => "enrollment_date",
         Rule::HireDateFormat => "hire_date",

@@ -35,6 +35,8 @@ pub struct Options {
     pub province: u32,
     /// Known school identifiers (for `school_unknown`).
     pub schools: Option<Arc<HashSet<u64>>>,
+    /// The importer's area (records outside it are refused with `out_of_scope`).
+    pub scope: Option<Arc<standard::check::ScopeRule>>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
     /// Hand valid rows' normalised values to the sink (import needs them; validate does not).
@@ -50,6 +52,7 @@ impl Options {
             sheet: None,
             province: 51,
             schools: None,
+            scope: None,
             threads: 0,
             keep_valid: false,
             today: Date::today(),
@@ -205,7 +208,7 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
     drop(buf);
     let estimate = estimate_rows(&file, header_end, &rest);
 
-    let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone() };
+    let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone(), scope: opts.scope.clone() };
     let threads = worker_count(opts.threads);
     let path_buf = path.to_path_buf();
     let mut report = Report::new(opts.entity, &columns, encoding.name());
@@ -344,7 +347,7 @@ fn read_full(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) -> Result<Report, IngestError> {
     let xerr = |e| IngestError::Xlsx { path: path.to_path_buf(), source: e };
     let mut wb = Workbook::open(path).map_err(xerr)?;
-    let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone() };
+    let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone(), scope: opts.scope.clone() };
     let threads = worker_count(opts.threads);
     let mut report: Option<Report> = None;
     let pool = &Pool::default();

@@ -18,11 +18,23 @@ pub struct Context {
     pub province: u32,
     /// Known school identifiers; when set, a teacher's or student's school must be one of them.
     pub schools: Option<Arc<HashSet<u64>>>,
+    /// The importer's area, when it is not the whole province: records outside it are refused.
+    pub scope: Option<Arc<ScopeRule>>,
+}
+
+/// The part of the organisation tree an importer may write to: schools whose county lies in
+/// `counties`, and (for teachers and students) the listed schools.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeRule {
+    /// GB/T 2260 county codes, inclusive.
+    pub counties: (u32, u32),
+    /// The schools inside the area (学校标识码 values).
+    pub schools: HashSet<u64>,
 }
 
 impl Context {
     pub fn new(province: u32) -> Context {
-        Context { today: Date::today(), province, schools: None }
+        Context { today: Date::today(), province, schools: None, scope: None }
     }
 }
 
@@ -260,10 +272,10 @@ impl RowChecker {
                     Ok(code) => {
                         if self.template.entity == Entity::School {
                             out.keys.push(DupKey { slot: 0, rule: Rule::SchoolCodeDuplicate, field: fi, key: code.value() as u128 });
-                        } else if let Some(known) = &ctx.schools {
-                            if !known.contains(&code.value()) {
-                                out.fail(Rule::SchoolUnknown, Some(i));
-                            }
+                        } else if ctx.schools.as_ref().is_some_and(|known| !known.contains(&code.value())) {
+                            out.fail(Rule::SchoolUnknown, Some(i));
+                        } else if ctx.scope.as_ref().is_some_and(|sc| !sc.schools.contains(&code.value())) {
+                            out.fail(Rule::OutOfScope, Some(i));
                         }
                     }
                     Err(_) => out.fail(Rule::SchoolCodeFormat, Some(i)),
@@ -318,6 +330,11 @@ impl RowChecker {
                         && v.parse::<u32>().is_ok_and(|c| c / 10_000 == ctx.province && LOOKUP.is_county(c));
                     if !ok {
                         out.fail(Rule::RegionUnknown, Some(i));
+                    } else if self.template.entity == Entity::School {
+                        let c: u32 = v.parse().unwrap_or(0);
+                        if ctx.scope.as_ref().is_some_and(|sc| !(sc.counties.0..=sc.counties.1).contains(&c)) {
+                            out.fail(Rule::OutOfScope, Some(i));
+                        }
                     }
                 }
                 Kind::Grade => {

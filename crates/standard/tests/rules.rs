@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 fn ctx() -> Context {
-    Context { today: Date::new(2026, 11, 29).unwrap(), province: 51, schools: None }
+    Context { today: Date::new(2026, 11, 29).unwrap(), province: 51, schools: None, scope: None }
 }
 
 fn id(body17: &str) -> String {

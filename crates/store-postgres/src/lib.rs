@@ -1,4 +1,5 @@
-//! 存储 · PostgreSQL — the production backend of [`store::Store`].
+//! 存储 · PostgreSQL — the production backend of [`store::Store`], and of the platform traits
+//! ([`store::Accounts`], [`store::AuditLog`], [`store::Browse`]; tables of migration 0002).
 //!
 //! - Connecting never changes the schema: [`PgStore::connect`] checks that the schema is
 //!   migrated and fails with [`StoreError::Schema`] (“run tianfu migrate”) when it is behind;
@@ -22,10 +23,12 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod browse;
 mod copy;
 mod error;
 mod known;
 mod migrate;
+mod platform;
 mod spec;
 
 use error::pg;

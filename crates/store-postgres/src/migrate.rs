@@ -11,8 +11,10 @@ use store::StoreError;
 pub const PROVINCE: u32 = 51;
 
 /// (version, name, SQL). Append only; never edit one that has shipped.
-pub const MIGRATIONS: &[(u32, &str, &str)] =
-    &[(1, "base", include_str!("../migrations/0001_base.sql"))];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "base", include_str!("../migrations/0001_base.sql")),
+    (2, "platform", include_str!("../migrations/0002_platform.sql")),
+];
 
 /// The version this program needs.
 pub const LATEST_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -30,6 +30,12 @@ enum Command {
     Stats(cmd::stats::Args),
     /// Apply database migrations (PostgreSQL) (数据库迁移).
     Migrate(cmd::migrate::Args),
+    /// Run the web platform (启动 Web 平台).
+    Serve(cmd::serve::Args),
+    /// Accounts at the console (用户管理).
+    User(cmd::user::Args),
+    /// The audit log: verify its hash chain (审计日志校验).
+    Audit(cmd::audit::Args),
     /// Print the data standard (templates, rules, code tables) as Markdown (打印数据标准).
     Standard(cmd::standard::Args),
 }
@@ -45,6 +51,9 @@ fn main() -> ExitCode {
         Command::Migrate(a) => cmd::migrate::run(a),
         Command::Stats(a) => cmd::stats::run(a),
         Command::Standard(a) => cmd::standard::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::User(a) => cmd::user::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
     };
     ExitCode::from(code)
 }

@@ -273,7 +273,7 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
     let d = tmp("demo");
     let dir = d.join("demo");
     let db = d.join("demo.db");
-    let args = ["demo", "--students", "5000", "--dir", dir.to_str().unwrap(), "--db", db.to_str().unwrap(), "--lang", "en"];
+    let args = ["demo", "--no-serve", "--students", "5000", "--dir", dir.to_str().unwrap(), "--db", db.to_str().unwrap(), "--lang", "en"];
     let (code, out, err) = tianfu(&args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.matches("Matches the planted errors ✓").count(), 3, "{out}");

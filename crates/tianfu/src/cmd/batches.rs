@@ -1,9 +1,7 @@
 //! `tianfu batches list|show ID [--errors FILE]`: import batches and their rejected rows.
 
 use super::{db, fail, out, FormatArg, LangArg};
-use ingest::errors_file::{field_of_rule, ErrorsFile};
-use ingest::{Columns, RejectedRow, Sink};
-use standard::{Lang, Rule, Violation};
+use standard::Lang;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use store::BatchSummary;
@@ -92,34 +90,8 @@ fn show(id: i64, errors: Option<PathBuf>, c: Common) -> u8 {
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     if let Some(path) = &errors {
-        let report: ingest::Report = serde_json::from_str(&b.report_json).unwrap_or_else(|_| ingest::Report::new(b.entity, &Columns { entity: b.entity, headers: vec![], field_of: vec![], column_of: vec![], unknown: vec![] }, ""));
-        let columns = Columns::map(b.entity, report.columns.clone()).unwrap_or(Columns { entity: b.entity, headers: report.columns.clone(), field_of: vec![], column_of: vec![None; b.entity.template().fields.len()], unknown: vec![] });
-        let mut sink = match ErrorsFile::create(path, lang) {
-            Ok(s) => s,
-            Err(e) => return fail(lang, &format!("无法创建 {}：{e}", path.display()), &format!("cannot create {}: {e}", path.display())),
-        };
-        if let Err(e) = sink.begin(&columns) {
-            return fail(lang, &e, &e);
-        }
-        let t = b.entity.template();
-        let mut write_err: Option<String> = None;
-        let res = store.rejected_rows(id, &mut |r| {
-            let violations = r
-                .codes
-                .iter()
-                .filter_map(|c| Rule::from_code(c))
-                .map(|rule| Violation { rule, field: field_of_rule(rule).and_then(|k| t.index(k)).map(|i| i as u16) })
-                .collect();
-            if let Err(e) = sink.rejected(&RejectedRow { line: r.line, raw: r.raw, violations }) {
-                write_err = Some(e);
-            }
-            Ok(())
-        });
-        if let Err(e) = res {
-            return fail(lang, &e.zh(), &e.to_string());
-        }
-        if let Some(e) = write_err.or_else(|| sink.finish().err()) {
-            return fail(lang, &e, &e);
+        if let Err(f) = loader::write_errors(store.as_mut(), &b, path, lang) {
+            return fail(lang, &f.zh, &f.en);
         }
     }
     if c.format == FormatArg::Json {

@@ -1,6 +1,6 @@
 //! Choosing the database: `--db`, else `TIANFU_DATABASE_URL`, else the embedded SQLite file.
 
-use store::{Store, StoreError};
+use store::{Backend, Store, StoreError};
 use std::path::PathBuf;
 
 pub const DEFAULT_SQLITE: &str = "tianfu-data/tianfu.db";
@@ -34,4 +34,31 @@ pub fn console_user(flag: Option<&str>) -> String {
         .or_else(|| std::env::var("USER").ok())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "console".to_string())
+}
+
+/// Opens the store with everything the web platform needs (accounts, audit, scoped reading).
+pub fn open_backend(db: Option<&str>) -> Result<Box<dyn Backend>, StoreError> {
+    let t = target(db);
+    if is_postgres(&t) {
+        Ok(Box::new(store_postgres::PgStore::connect(&t)?))
+    } else {
+        let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
+        Ok(Box::new(store_sqlite::SqliteStore::open(&path)?))
+    }
+}
+
+/// Opens connections for the web server's pool. SQLite connections get a smaller page cache
+/// than an import's: the server keeps several open.
+pub fn opener(db: &str) -> web::Opener {
+    let t = db.to_string();
+    std::sync::Arc::new(move || -> Result<Box<dyn Backend>, StoreError> {
+        if is_postgres(&t) {
+            Ok(Box::new(store_postgres::PgStore::connect(&t)?))
+        } else {
+            let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
+            let s = store_sqlite::SqliteStore::open(&path)?;
+            s.set_cache_kib(64 * 1024)?;
+            Ok(Box::new(s))
+        }
+    })
 }

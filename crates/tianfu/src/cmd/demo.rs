@@ -29,6 +29,12 @@ pub struct Args {
     pub db: Option<String>,
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
+    /// Import only; do not start the web platform afterwards.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Where the web platform listens (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -115,7 +121,7 @@ fn run_demo(a: Args) -> u8 {
     out(&if zh { format!("导入数据库 {target} ……\n") } else { format!("Importing into {target} ...\n") });
     for (i, entity) in [Entity::School, Entity::Teacher, Entity::Student].into_iter().enumerate() {
         let path = &summary.files[i];
-        let o = ImportOptions { validate: Options::new(entity), user: "demo".into(), force: false };
+        let o = ImportOptions { validate: Options::new(entity), user: "demo".into(), force: false, progress: None };
         let outcome = match import_file(store.as_mut(), path, o) {
             Ok(o) => o,
             Err(f) => return fail(lang, &f.zh, &f.en),
@@ -149,8 +155,17 @@ fn run_demo(a: Args) -> u8 {
             format!("\nDone in {:.1} s. Running it again recognises the same files and changes nothing; tianfu batches list shows the batches.", started.elapsed().as_secs_f64())
         }
     );
-    out(&t);
-    0
+    if a.no_serve {
+        out(&t);
+        return 0;
+    }
+    drop(store);
+    let sa = super::serve::Args { listen: a.listen.clone(), db: Some(target.clone()), config: PathBuf::from("tianfu.toml"), lang: a.lang };
+    let c = match super::serve::config(&sa) {
+        Ok(c) => c,
+        Err(e) => return fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}")),
+    };
+    super::serve::serve(c, lang, Some(t))
 }
 
 /// Pads to a display width, counting CJK characters as two columns.

@@ -1,11 +1,14 @@
+pub mod audit;
 pub mod batches;
 pub mod db;
 pub mod demo;
 pub mod export;
 pub mod import;
 pub mod migrate;
+pub mod serve;
 pub mod standard;
 pub mod stats;
+pub mod user;
 pub mod validate;
 
 use ::standard::Lang;

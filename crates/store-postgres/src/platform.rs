@@ -1,0 +1,303 @@
+//! Accounts, sessions, API tokens and the audit log (migration 0002), beside the base tables.
+
+use crate::error::pg;
+use crate::PgStore;
+use postgres::types::ToSql;
+use postgres::Row;
+use store::audit::{entry_hash, GENESIS};
+use store::time::unix_now as now;
+use store::{
+    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role,
+    SessionRecord, StoreError, User,
+};
+
+const USER_COLS: &str = "id, name, display_name, role, org_code, password_hash, must_change_password, disabled, failed_logins, locked_until, created_at, last_login_at";
+
+fn user_from(r: &Row) -> Result<User, StoreError> {
+    let role: &str = r.get(3);
+    Ok(User {
+        id: r.get(0),
+        name: r.get(1),
+        display_name: r.get(2),
+        role: Role::from_code(role).ok_or_else(|| StoreError::Internal(format!("unknown role “{role}” in users")))?,
+        org_code: r.get(4),
+        password_hash: r.get(5),
+        must_change_password: r.get(6),
+        disabled: r.get(7),
+        failed_logins: r.get::<_, i32>(8).max(0) as u32,
+        locked_until: r.get(9),
+        created_at: r.get(10),
+        last_login_at: r.get(11),
+    })
+}
+
+const TOKEN_COLS: &str = "id, name, user_id, token_hash, prefix, created_at, created_by, revoked_at";
+
+fn token_from(r: &Row) -> ApiToken {
+    ApiToken {
+        id: r.get(0),
+        name: r.get(1),
+        user_id: r.get(2),
+        token_hash: r.get(3),
+        prefix: r.get(4),
+        created_at: r.get(5),
+        created_by: r.get(6),
+        revoked_at: r.get(7),
+    }
+}
+
+fn session_from(r: &Row) -> SessionRecord {
+    SessionRecord { token_hash: r.get(0), user_id: r.get(1), csrf: r.get(2), created_at: r.get(3), last_seen: r.get(4), ip: r.get(5) }
+}
+
+impl Accounts for PgStore {
+    fn user_count(&mut self) -> Result<u64, StoreError> {
+        let r = self.client.query_one("SELECT count(*) FROM users", &[]).map_err(pg)?;
+        Ok(r.get::<_, i64>(0) as u64)
+    }
+
+    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError> {
+        let r = self.client.query_one(
+            "INSERT INTO users (name, display_name, role, org_code, password_hash, must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[&u.name, &u.display_name, &u.role.code(), &u.org_code, &u.password_hash, &u.must_change_password, &now()],
+        );
+        match r {
+            Ok(r) => Ok(r.get(0)),
+            Err(e) => Err(match pg(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("用户名 {} 已存在（the account name {} is taken）", u.name, u.name)),
+                other => other,
+            }),
+        }
+    }
+
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError> {
+        let r = self.client.query_opt(&format!("SELECT {USER_COLS} FROM users WHERE name = $1"), &[&name]).map_err(pg)?;
+        r.as_ref().map(user_from).transpose()
+    }
+
+    fn user_by_id(&mut self, id: i64) -> Result<Option<User>, StoreError> {
+        let r = self.client.query_opt(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"), &[&id]).map_err(pg)?;
+        r.as_ref().map(user_from).transpose()
+    }
+
+    fn list_users(&mut self) -> Result<Vec<User>, StoreError> {
+        let rows = self.client.query(&format!("SELECT {USER_COLS} FROM users ORDER BY name"), &[]).map_err(pg)?;
+        rows.iter().map(user_from).collect()
+    }
+
+    fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+        let failed = u.failed_logins.min(i32::MAX as u32) as i32;
+        self.client
+            .execute(
+                "UPDATE users SET display_name = $2, role = $3, org_code = $4, password_hash = $5, must_change_password = $6, disabled = $7, failed_logins = $8, locked_until = $9, last_login_at = $10 WHERE id = $1",
+                &[&u.id, &u.display_name, &u.role.code(), &u.org_code, &u.password_hash, &u.must_change_password, &u.disabled, &failed, &u.locked_until, &u.last_login_at],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
+        self.client
+            .execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&s.token_hash, &s.user_id, &s.csrf, &s.created_at, &s.last_seen, &s.ip],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let r = self
+            .client
+            .query_opt("SELECT token_hash, user_id, csrf, created_at, last_seen, ip FROM sessions WHERE token_hash = $1", &[&token_hash])
+            .map_err(pg)?;
+        Ok(r.as_ref().map(session_from))
+    }
+
+    fn touch_session(&mut self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        self.client.execute("UPDATE sessions SET last_seen = $2 WHERE token_hash = $1", &[&token_hash, &now]).map_err(pg)?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.client.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash]).map_err(pg)?;
+        Ok(())
+    }
+
+    fn delete_user_sessions(&mut self, user_id: i64) -> Result<(), StoreError> {
+        self.client.execute("DELETE FROM sessions WHERE user_id = $1", &[&user_id]).map_err(pg)?;
+        Ok(())
+    }
+
+    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError> {
+        self.client.execute("DELETE FROM sessions WHERE last_seen < $1", &[&before]).map_err(pg)
+    }
+
+    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError> {
+        let r = self
+            .client
+            .query_one(
+                &format!("INSERT INTO api_tokens (name, user_id, token_hash, prefix, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TOKEN_COLS}"),
+                &[&t.name, &t.user_id, &t.token_hash, &t.prefix, &now(), &t.created_by],
+            )
+            .map_err(pg)?;
+        Ok(token_from(&r))
+    }
+
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        let r = self.client.query_opt(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1"), &[&token_hash]).map_err(pg)?;
+        Ok(r.as_ref().map(token_from))
+    }
+
+    fn list_tokens(&mut self) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = self.client.query(&format!("SELECT {TOKEN_COLS} FROM api_tokens ORDER BY id DESC"), &[]).map_err(pg)?;
+        Ok(rows.iter().map(token_from).collect())
+    }
+
+    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
+        self.client
+            .execute("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[&id, &now])
+            .map(|n| n == 1)
+            .map_err(pg)
+    }
+}
+
+const AUDIT_COLS: &str = "id, at, actor, action, target, detail, ip, outcome, prev_hash, hash";
+
+fn audit_from(r: &Row) -> AuditEntry {
+    AuditEntry {
+        id: r.get(0),
+        at: r.get(1),
+        actor: r.get(2),
+        action: r.get(3),
+        target: r.get(4),
+        detail: r.get(5),
+        ip: r.get(6),
+        outcome: r.get(7),
+        prev_hash: r.get(8),
+        hash: r.get(9),
+    }
+}
+
+/// Entries read per round trip by [`AuditLog::audit_scan`].
+const SCAN_ROWS: i64 = 5_000;
+
+impl PgStore {
+    /// The advisory-lock key of this schema's audit chain: every writer of the chain (append,
+    /// prune) holds it for its transaction, so that ids and links are assigned one at a time.
+    fn audit_lock(&self) -> i64 {
+        crate::batch::lock_key(&format!("audit:{}", self.schema))
+    }
+}
+
+impl AuditLog for PgStore {
+    fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
+        let lock = self.audit_lock();
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]).map_err(pg)?;
+        // Read committed: this statement's snapshot is taken after the lock, so it sees the
+        // entry of the writer that held it before.
+        let last = tx.query_opt("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", &[]).map_err(pg)?;
+        let (prev_id, prev_hash): (i64, String) = match last {
+            Some(r) => (r.get(0), r.get(1)),
+            None => match tx.query_opt("SELECT last_id, hash FROM audit_anchor", &[]).map_err(pg)? {
+                Some(r) => (r.get(0), r.get(1)),
+                None => (0, GENESIS.to_string()),
+            },
+        };
+        let id = prev_id + 1;
+        let at = store::time::now_rfc3339_micros();
+        let hash = entry_hash(&prev_hash, id, &at, e);
+        tx.execute(
+            &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+            &[&id, &at, &e.actor, &e.action, &e.target, &e.detail, &e.ip, &e.outcome, &prev_hash, &hash],
+        )
+        .map_err(pg)?;
+        tx.commit().map_err(pg)?;
+        Ok(AuditEntry {
+            id,
+            at,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+            ip: e.ip.clone(),
+            outcome: e.outcome.clone(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE true");
+        let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let mut add = |cond: &str, v: Box<dyn ToSql + Sync>| {
+            args.push(v);
+            sql.push_str(&format!(" AND {cond} ${}", args.len()));
+        };
+        if let Some(a) = &f.actor {
+            add("actor =", Box::new(a.clone()));
+        }
+        if let Some(a) = &f.action {
+            add("action =", Box::new(a.clone()));
+        }
+        if let Some(a) = &f.from {
+            add("at >=", Box::new(a.clone()));
+        }
+        if let Some(a) = &f.to {
+            add("at <", Box::new(a.clone()));
+        }
+        if let Some(id) = f.before_id {
+            add("id <", Box::new(id));
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 1000)));
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a.as_ref()).collect();
+        let rows = self.client.query(&sql, &refs).map_err(pg)?;
+        Ok(rows.iter().map(audit_from).collect())
+    }
+
+    fn audit_scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        // Keyset pages by id rather than one snapshot: memory stays flat on a log of millions,
+        // and entries appended meanwhile are checked too.
+        let mut after = i64::MIN;
+        loop {
+            let rows = self
+                .client
+                .query(&format!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT {SCAN_ROWS}"), &[&after])
+                .map_err(pg)?;
+            for r in &rows {
+                let e = audit_from(r);
+                after = e.id;
+                f(e)?;
+            }
+            if (rows.len() as i64) < SCAN_ROWS {
+                return Ok(());
+            }
+        }
+    }
+
+    fn audit_anchor(&mut self) -> Result<Option<Anchor>, StoreError> {
+        let r = self.client.query_opt("SELECT last_id, hash FROM audit_anchor", &[]).map_err(pg)?;
+        Ok(r.map(|r| Anchor { last_id: r.get(0), hash: r.get(1) }))
+    }
+
+    fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError> {
+        let lock = self.audit_lock();
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]).map_err(pg)?;
+        // The newest entry older than the cut: the chain's new anchor. Entries are in time order
+        // by id (one writer at a time assigns both).
+        let last = tx.query_opt("SELECT id, hash FROM audit_log WHERE at < $1 ORDER BY id DESC LIMIT 1", &[&before]).map_err(pg)?;
+        let Some(r) = last else { return Ok(0) };
+        let (id, hash): (i64, String) = (r.get(0), r.get(1));
+        // The anchor first: the delete trigger lets through only entries up to it.
+        tx.execute(
+            "INSERT INTO audit_anchor (one, last_id, hash) VALUES (1, $1, $2) ON CONFLICT (one) DO UPDATE SET last_id = EXCLUDED.last_id, hash = EXCLUDED.hash",
+            &[&id, &hash],
+        )
+        .map_err(pg)?;
+        let n = tx.execute("DELETE FROM audit_log WHERE id <= $1", &[&id]).map_err(pg)?;
+        tx.commit().map_err(pg)?;
+        Ok(n)
+    }
+}

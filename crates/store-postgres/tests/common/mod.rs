@@ -1,0 +1,292 @@
+//! The test database: a fresh schema per test, `tianfu_test_{pid}_{n}`, dropped when the test
+//! ends (and, on the next run, when a crashed run left one behind). Without
+//! `TIANFU_TEST_DATABASE_URL` every test that needs the server prints a skip notice and passes.
+#![allow(dead_code)] // each test binary uses a part
+
+use standard::Entity;
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Once;
+use store::{
+    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, BatchId, BatchMeta, BatchSummary, Browse,
+    Change, CityCounts, CountyGrade, ExportEntry, GradeCount, ImportBatch, NewApiToken, NewUser, OrgLevel, OrgUnit,
+    Page, PersonQuery, Record, RecordFilter, RegionFigures, RejectedRow, SchoolQuery, Scope, SessionRecord, Store,
+    StoreError, TableCounts, Transfer, User,
+};
+use store_postgres::PgStore;
+
+pub const ENV: &str = "TIANFU_TEST_DATABASE_URL";
+pub const PREFIX: &str = "tianfu_test_";
+
+pub fn url() -> Option<String> {
+    let url = std::env::var(ENV).ok().filter(|s| !s.is_empty());
+    if url.is_none() {
+        static NOTICE: Once = Once::new();
+        NOTICE.call_once(|| {
+            // Straight to stderr, past the test harness's capture, so the skip is seen.
+            let _ = writeln!(std::io::stderr(), "store-postgres: {ENV} is not set; skipping the PostgreSQL tests (e.g. {ENV}=postgres://postgres@127.0.0.1:5432/postgres)");
+        });
+    }
+    url
+}
+
+pub fn admin(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).expect("connect to the test database")
+}
+
+/// Drops the test schemas of processes that are gone (a crashed or killed run).
+pub fn sweep(url: &str) {
+    static SWEEP: Once = Once::new();
+    SWEEP.call_once(|| {
+        if !std::path::Path::new("/proc/self").exists() {
+            return;
+        }
+        let mut c = admin(url);
+        let rows = c
+            .query(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tianfu\\_test\\_%'",
+                &[],
+            )
+            .unwrap();
+        for r in rows {
+            let name: &str = r.get(0);
+            let pid = name[PREFIX.len()..].split('_').next().unwrap_or("");
+            if pid != std::process::id().to_string()
+                && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"));
+            }
+        }
+    });
+}
+
+pub fn schema_name() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{PREFIX}{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A migrated store in a schema of its own, dropped with it.
+pub struct TestStore {
+    pub store: Option<PgStore>,
+    pub url: String,
+    pub schema: String,
+}
+
+impl TestStore {
+    pub fn s(&mut self) -> &mut PgStore {
+        self.store.as_mut().expect("store")
+    }
+
+    /// Another connection to the same schema.
+    pub fn second(&self) -> PgStore {
+        PgStore::connect_with_schema(&self.url, &self.schema).expect("second connection")
+    }
+
+    /// A plain client with the search path set to this schema.
+    pub fn sql(&self) -> postgres::Client {
+        let mut c = admin(&self.url);
+        c.batch_execute(&format!("SET search_path TO \"{}\"", self.schema))
+            .unwrap();
+        c
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        self.store = None;
+        let mut c = admin(&self.url);
+        let _ = c.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
+            self.schema
+        ));
+    }
+}
+
+/// A drop guard for a schema that a test created without a store.
+pub struct SchemaGuard(pub String, pub String);
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let _ =
+            admin(&self.0).batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.1));
+    }
+}
+
+pub fn fresh() -> Option<TestStore> {
+    let url = url()?;
+    sweep(&url);
+    let schema = schema_name();
+    let (store, applied) =
+        PgStore::connect_with_schema_and_migrate(&url, &schema).expect("connect and migrate");
+    assert_eq!(applied, store_postgres::LATEST_VERSION);
+    Some(TestStore {
+        store: Some(store),
+        url,
+        schema,
+    })
+}
+
+impl Store for TestStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+    fn begin_import<'a>(
+        &'a mut self,
+        meta: &BatchMeta,
+    ) -> Result<Box<dyn ImportBatch + 'a>, StoreError> {
+        self.s().begin_import(meta)
+    }
+    fn find_batch_by_hash(
+        &mut self,
+        entity: Entity,
+        file_hash: &str,
+    ) -> Result<Option<BatchSummary>, StoreError> {
+        self.s().find_batch_by_hash(entity, file_hash)
+    }
+    fn school_codes(&mut self) -> Result<HashSet<u64>, StoreError> {
+        self.s().school_codes()
+    }
+    fn list_batches(&mut self, limit: usize) -> Result<Vec<BatchSummary>, StoreError> {
+        self.s().list_batches(limit)
+    }
+    fn get_batch(&mut self, id: BatchId) -> Result<Option<BatchSummary>, StoreError> {
+        self.s().get_batch(id)
+    }
+    fn rejected_rows(
+        &mut self,
+        id: BatchId,
+        f: &mut dyn FnMut(RejectedRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.s().rejected_rows(id, f)
+    }
+    fn export(
+        &mut self,
+        entity: Entity,
+        filter: &RecordFilter,
+        f: &mut dyn FnMut(&[String]) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        self.s().export(entity, filter, f)
+    }
+    fn log_export(&mut self, entry: &ExportEntry) -> Result<(), StoreError> {
+        self.s().log_export(entry)
+    }
+    fn export_log(&mut self, limit: usize) -> Result<Vec<ExportEntry>, StoreError> {
+        self.s().export_log(limit)
+    }
+    fn get_record(&mut self, entity: Entity, key: &str) -> Result<Option<Vec<String>>, StoreError> {
+        self.s().get_record(entity, key)
+    }
+    fn changes(&mut self, entity: Entity, key: &str) -> Result<Vec<Change>, StoreError> {
+        self.s().changes(entity, key)
+    }
+    fn transfers(&mut self, student_key: &str) -> Result<Vec<Transfer>, StoreError> {
+        self.s().transfers(student_key)
+    }
+    fn student_counts(&mut self, region: Option<u32>) -> Result<Vec<CountyGrade>, StoreError> {
+        self.s().student_counts(region)
+    }
+    fn city_counts(&mut self) -> Result<Vec<CityCounts>, StoreError> {
+        self.s().city_counts()
+    }
+    fn table_counts(&mut self) -> Result<TableCounts, StoreError> {
+        self.s().table_counts()
+    }
+}
+
+impl Accounts for TestStore {
+    fn user_count(&mut self) -> Result<u64, StoreError> {
+        self.s().user_count()
+    }
+    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError> {
+        self.s().create_user(u)
+    }
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError> {
+        self.s().user_by_name(name)
+    }
+    fn user_by_id(&mut self, id: i64) -> Result<Option<User>, StoreError> {
+        self.s().user_by_id(id)
+    }
+    fn list_users(&mut self) -> Result<Vec<User>, StoreError> {
+        self.s().list_users()
+    }
+    fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+        self.s().update_user(u)
+    }
+    fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
+        self.s().create_session(s)
+    }
+    fn session(&mut self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.s().session(token_hash)
+    }
+    fn touch_session(&mut self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        self.s().touch_session(token_hash, now)
+    }
+    fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.s().delete_session(token_hash)
+    }
+    fn delete_user_sessions(&mut self, user_id: i64) -> Result<(), StoreError> {
+        self.s().delete_user_sessions(user_id)
+    }
+    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError> {
+        self.s().expire_sessions(before)
+    }
+    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError> {
+        self.s().create_token(t)
+    }
+    fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        self.s().token_by_hash(token_hash)
+    }
+    fn list_tokens(&mut self) -> Result<Vec<ApiToken>, StoreError> {
+        self.s().list_tokens()
+    }
+    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
+        self.s().revoke_token(id, now)
+    }
+}
+
+impl AuditLog for TestStore {
+    fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
+        self.s().append_audit(e)
+    }
+    fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        self.s().audit_entries(f)
+    }
+    fn audit_scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().audit_scan(f)
+    }
+    fn audit_anchor(&mut self) -> Result<Option<Anchor>, StoreError> {
+        self.s().audit_anchor()
+    }
+    fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError> {
+        self.s().prune_audit(before)
+    }
+}
+
+impl Browse for TestStore {
+    fn org_unit(&mut self, code: i64) -> Result<Option<OrgUnit>, StoreError> {
+        self.s().org_unit(code)
+    }
+    fn org_children(&mut self, code: i64) -> Result<Vec<OrgUnit>, StoreError> {
+        self.s().org_children(code)
+    }
+    fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError> {
+        self.s().schools(scope, q)
+    }
+    fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
+        self.s().people(scope, entity, q)
+    }
+    fn record(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<Record>, StoreError> {
+        self.s().record(scope, entity, key)
+    }
+    fn region_figures(&mut self, scope: &Scope, level: OrgLevel) -> Result<Vec<RegionFigures>, StoreError> {
+        self.s().region_figures(scope, level)
+    }
+    fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError> {
+        self.s().grade_counts(scope)
+    }
+}

@@ -1,0 +1,78 @@
+// Tianfu console: small behaviours that need no framework. htmx carries the CSRF token on every
+// request it makes (hx-headers on <body>); charts are drawn from JSON embedded in the page.
+(function () {
+  "use strict";
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function fmt(n) {
+    return Number(n).toLocaleString("zh-CN");
+  }
+
+  function drawMap() {
+    var el = document.getElementById("map");
+    var d = data("map-data");
+    if (!el || !d || !window.echarts) return;
+    fetch(el.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
+      echarts.registerMap("sichuan", geo);
+      var chart = echarts.init(el);
+      var values = d.cities.map(function (c) { return { name: c.name, value: c.students, code: c.code }; });
+      var max = Math.max.apply(null, values.map(function (v) { return v.value; }).concat([1]));
+      chart.setOption({
+        tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + d.label + "：" + fmt(p.value || 0); } },
+        visualMap: { min: 0, max: max, left: 10, bottom: 10, text: [d.high, d.low], calculable: true, inRange: { color: ["#e6eef9", "#5b8fd6", "#1f4e9c"] } },
+        series: [{ type: "map", map: "sichuan", nameProperty: "name", roam: true, data: values, label: { show: true, fontSize: 10 }, emphasis: { label: { show: true } } }]
+      });
+      chart.on("click", function (p) {
+        if (p.data && p.data.code && window.htmx) {
+          htmx.ajax("GET", "/overview/region/" + p.data.code, { target: "#drill", swap: "innerHTML" });
+        }
+      });
+      el.dataset.rendered = "true";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  function drawBars() {
+    document.querySelectorAll("[data-bars]").forEach(function (el) {
+      var d = data(el.dataset.bars);
+      if (!d || !window.echarts) return;
+      var chart = echarts.init(el);
+      chart.setOption({
+        tooltip: { trigger: "axis" },
+        grid: { left: 60, right: 20, top: 30, bottom: 60 },
+        xAxis: { type: "category", data: d.labels, axisLabel: { rotate: d.labels.length > 8 ? 40 : 0 } },
+        yAxis: { type: "value", name: d.unit || "" },
+        series: [{ type: "bar", data: d.values, itemStyle: { color: "#2f6bc4" } }]
+      });
+      el.dataset.rendered = "true";
+    });
+  }
+
+  function drawPoints() {
+    var el = document.getElementById("points");
+    if (!el || !window.echarts) return;
+    var pts = el.dataset.url ? fetch(el.dataset.url).then(function (r) { return r.json(); }) : Promise.resolve(data("points-data") || []);
+    Promise.all([fetch(el.dataset.geo).then(function (r) { return r.json(); }), pts]).then(function (both) {
+      var geo = both[0], d = both[1];
+      echarts.registerMap("sichuan", geo);
+      var chart = echarts.init(el);
+      chart.setOption({
+        geo: { map: "sichuan", roam: true, itemStyle: { areaColor: "#eef3fb", borderColor: "#8aa6d1" } },
+        tooltip: { trigger: "item", formatter: function (p) { return p.data.name; } },
+        series: [{ type: "scatter", coordinateSystem: "geo", symbolSize: 6, itemStyle: { color: "#c0392b" }, data: d.map(function (s) { return { name: s.name, value: [s.lng, s.lat] }; }) }]
+      });
+      el.dataset.rendered = "true";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawMap();
+    drawBars();
+    drawPoints();
+  });
+  document.addEventListener("htmx:afterSwap", drawBars);
+})();

@@ -1,0 +1,385 @@
+//! Identity: passwords (Argon2id), the password policy, browser sessions, API tokens, CSRF,
+//! login throttling and account lockout. The rules follow 等保 2.0 level 3 identity requirements
+//! (GB/T 22239-2019 §8.1.4.1): unique accounts, complex passwords changed at first use,
+//! lockout after repeated failures, idle sessions ended.
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use store::time::unix_now;
+use store::{Scope, User};
+
+pub const SESSION_COOKIE: &str = "tianfu_session";
+/// Failed logins before the account locks, and for how long.
+pub const MAX_FAILURES: u32 = 5;
+pub const LOCK_SECONDS: i64 = 15 * 60;
+/// Login attempts per client address per minute, whatever the account.
+pub const ATTEMPTS_PER_MINUTE: u32 = 20;
+
+/// Argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1: OWASP's recommendation).
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
+}
+
+/// Spends the time of a real check, so that the response time does not tell whether an account
+/// name exists.
+pub fn dummy_verify(password: &str) {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password("not-an-account-Aa1"));
+    let _ = verify_password(&DUMMY, password);
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A password must have 8+ characters of at least 3 kinds (lower case, upper case, digits,
+/// other) and not contain the account name.
+pub fn check_policy(password: &str, account: &str) -> Result<(), AppError> {
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&b| b)
+    .count();
+    if password.chars().count() < 8 || kinds < 3 {
+        return Err(AppError::invalid(
+            "密码至少 8 位，且须包含小写字母、大写字母、数字、符号中的至少三类。请换一个密码。",
+            "A password needs 8 or more characters of at least three kinds: lower case, upper case, digits, symbols. Choose another.",
+        ));
+    }
+    if !account.is_empty() && password.to_lowercase().contains(&account.to_lowercase()) {
+        return Err(AppError::invalid("密码不能包含用户名。请换一个密码。", "A password may not contain the account name. Choose another."));
+    }
+    Ok(())
+}
+
+/// A random secret, hex (32 bytes).
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    store::audit::hex(&b)
+}
+
+/// A one-time password that satisfies the policy: 16 characters from an unambiguous alphabet.
+pub fn one_time_password() -> String {
+    const LOWER: &[u8] = b"abcdefghjkmnpqrstuvwxyz";
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGIT: &[u8] = b"23456789";
+    let mut b = [0u8; 16];
+    OsRng.fill_bytes(&mut b);
+    b.iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let set = [LOWER, UPPER, DIGIT][i % 3];
+            set[*x as usize % set.len()] as char
+        })
+        .collect()
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    store::audit::hex(&Sha256::digest(s.as_bytes()))
+}
+
+/// One cookie's value from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// Who is asking: the account, what it may see, and how it signed in.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user: User,
+    pub scope: Scope,
+    /// The name of the node the user sits at.
+    pub org_name: String,
+    /// The session's CSRF token (None for API tokens, which cannot be sent by a browser on its own).
+    pub csrf: Option<String>,
+    pub session: Option<String>,
+}
+
+/// A session as cached in memory: the database is read once a minute per session, and
+/// `last_seen` written at most once a minute.
+#[derive(Clone)]
+struct Cached {
+    identity: Identity,
+    last_seen: i64,
+    written: i64,
+    loaded: i64,
+}
+
+/// Caches of sessions and API tokens, and the login throttle.
+#[derive(Default)]
+pub struct Sessions {
+    cache: Mutex<HashMap<String, Cached>>,
+    tokens: Mutex<HashMap<String, (Identity, i64)>>,
+    attempts: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+/// How long a cached session or token is trusted before the database is asked again (another
+/// process may have disabled the account or revoked the token).
+const RELOAD_SECONDS: i64 = 30;
+
+impl Sessions {
+    /// Forgets everything cached about a user (after a change to the account).
+    pub fn forget_user(&self, user_id: i64) {
+        self.cache.lock().expect("lock").retain(|_, c| c.identity.user.id != user_id);
+        self.tokens.lock().expect("lock").retain(|_, c| c.0.user.id != user_id);
+    }
+
+    pub fn forget_session(&self, hash: &str) {
+        self.cache.lock().expect("lock").remove(hash);
+    }
+
+    pub fn forget_tokens(&self) {
+        self.tokens.lock().expect("lock").clear();
+    }
+
+    /// Counts a login attempt from `ip`; false when over the limit.
+    pub fn allow_attempt(&self, ip: &str) -> bool {
+        let now = unix_now();
+        let mut a = self.attempts.lock().expect("lock");
+        if a.len() > 10_000 {
+            a.retain(|_, (t, _)| now - *t < 60);
+        }
+        let e = a.entry(ip.to_string()).or_insert((now, 0));
+        if now - e.0 >= 60 {
+            *e = (now, 0);
+        }
+        e.1 += 1;
+        e.1 <= ATTEMPTS_PER_MINUTE
+    }
+}
+
+/// The identity of a user (their scope from their node of the tree).
+pub fn identity_of(s: &mut dyn store::Backend, user: User, csrf: Option<String>, session: Option<String>) -> Result<Identity, AppError> {
+    let unit = s.org_unit(user.org_code)?;
+    let (scope, org_name) = match &unit {
+        Some(u) if user.role.reads_base_data() || user.role.reads_overview() => (Scope::of(u), u.name.clone()),
+        Some(u) => (Scope::Nothing, u.name.clone()),
+        None => (Scope::Nothing, user.org_code.to_string()),
+    };
+    Ok(Identity { user, scope, org_name, csrf, session })
+}
+
+/// Middleware: resolves the session cookie or `Authorization: Bearer` token into an
+/// [`Identity`] in the request's extensions (absent when nobody is signed in), ends idle
+/// sessions, and checks the CSRF token of every state-changing request made with a session.
+pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let now = unix_now();
+    let idle = app.config.session_idle_minutes as i64 * 60;
+    let mut ident: Option<Identity> = None;
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    if let Some(token) = bearer {
+        let hash = sha256_hex(&token);
+        let cached = app.sessions.tokens.lock().expect("lock").get(&hash).filter(|c| now - c.1 < RELOAD_SECONDS).map(|c| c.0.clone());
+        ident = match cached {
+            Some(i) => Some(i),
+            None => {
+                let h = hash.clone();
+                let found = app
+                    .pool
+                    .run(move |s| {
+                        let Some(t) = s.token_by_hash(&h)? else { return Ok(None) };
+                        if t.revoked_at.is_some() {
+                            return Ok(None);
+                        }
+                        let Some(u) = s.user_by_id(t.user_id)? else { return Ok(None) };
+                        if u.disabled {
+                            return Ok(None);
+                        }
+                        identity_of(s, u, None, None).map(Some)
+                    })
+                    .await;
+                match found {
+                    Ok(Some(i)) => {
+                        app.sessions.tokens.lock().expect("lock").insert(hash, (i.clone(), now));
+                        Some(i)
+                    }
+                    Ok(None) => return AppError::Unauthorized.into_response(),
+                    Err(e) => return e.into_response(),
+                }
+            }
+        };
+    } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE).map(str::to_string) {
+        let hash = sha256_hex(&token);
+        let cached = app.sessions.cache.lock().expect("lock").get(&hash).cloned();
+        let cached = match cached {
+            Some(c) if now - c.loaded < RELOAD_SECONDS => Some(c),
+            _ => {
+                let h = hash.clone();
+                let loaded = app
+                    .pool
+                    .run(move |s| {
+                        let Some(sess) = s.session(&h)? else { return Ok(None) };
+                        let Some(u) = s.user_by_id(sess.user_id)? else { return Ok(None) };
+                        if u.disabled {
+                            s.delete_session(&h)?;
+                            return Ok(None);
+                        }
+                        let last = sess.last_seen;
+                        Ok(Some(Cached { identity: identity_of(s, u, Some(sess.csrf), Some(h))?, last_seen: last, written: last, loaded: unix_now() }))
+                    })
+                    .await;
+                match loaded {
+                    Ok(c) => c,
+                    Err(e) => return e.into_response(),
+                }
+            }
+        };
+        if let Some(mut c) = cached {
+            if now - c.last_seen > idle {
+                app.sessions.forget_session(&hash);
+                let h = hash.clone();
+                let _ = app.pool.run(move |s| s.delete_session(&h).map_err(AppError::from)).await;
+            } else {
+                c.last_seen = now;
+                if now - c.written >= 60 {
+                    c.written = now;
+                    let h = hash.clone();
+                    let _ = app.pool.run(move |s| s.touch_session(&h, now).map_err(AppError::from)).await;
+                }
+                ident = Some(c.identity.clone());
+                app.sessions.cache.lock().expect("lock").insert(hash, c);
+            }
+        }
+    }
+    if let Some(i) = &ident {
+        if let Some(csrf) = i.csrf.clone() {
+            let m = req.method().clone();
+            if !(m == axum::http::Method::GET || m == axum::http::Method::HEAD || m == axum::http::Method::OPTIONS) {
+                match csrf_ok(req, &csrf).await {
+                    Ok(r) => req = r,
+                    Err(e) => return e.into_response(),
+                }
+            }
+        }
+        req.extensions_mut().insert(i.clone());
+    }
+    next.run(req).await
+}
+
+/// A state-changing request made with a session must carry the session's CSRF token: in the
+/// `X-CSRF-Token` header (htmx, scripts), the `_csrf` query parameter (file uploads) or the
+/// `_csrf` field of a url-encoded form (read here, the body handed on untouched).
+async fn csrf_ok(req: Request, csrf: &str) -> Result<Request, AppError> {
+    if req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) == Some(csrf) {
+        return Ok(req);
+    }
+    let in_query = req.uri().query().is_some_and(|q| form_value(q, "_csrf").as_deref() == Some(csrf));
+    if in_query {
+        return Ok(req);
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(AppError::Csrf);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .map_err(|_| AppError::invalid("表单过大（超过 1 MB）。", "The form is too large (over 1 MB)."))?;
+    let text = std::str::from_utf8(&bytes).unwrap_or("");
+    if form_value(text, "_csrf").as_deref() != Some(csrf) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+/// One value of a url-encoded string.
+pub fn form_value(s: &str, key: &str) -> Option<String> {
+    s.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == key).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(x) => {
+                        out.push(x);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            x => out.push(x),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The language of the request.
+pub fn lang(headers: &HeaderMap, app: &AppState) -> Lang {
+    Lang::of(headers, if app.config.lang == "en" { Lang::En } else { Lang::Zh })
+}
+
+/// The client's address: the first `X-Forwarded-For` hop when behind a proxy, else the socket's.
+pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_string())
+        .or_else(|| peer.map(|p| p.ip().to_string()))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy() {
+        assert!(check_policy("short1A", "x").is_err());
+        assert!(check_policy("alllowercase1", "x").is_err(), "two kinds");
+        assert!(check_policy("Lower1case", "x").is_ok());
+        assert!(check_policy("lower1case!", "x").is_ok());
+        assert!(check_policy("Wang2026!x", "wang").is_err(), "contains the account name");
+        for _ in 0..20 {
+            assert!(check_policy(&one_time_password(), "admin").is_ok());
+        }
+    }
+
+    #[test]
+    fn argon2id_round_trip() {
+        let h = hash_password("Secret-2026");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "Secret-2026"));
+        assert!(!verify_password(&h, "secret-2026"));
+        assert!(!verify_password("garbage", "x"));
+    }
+}

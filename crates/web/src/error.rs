@@ -1,0 +1,108 @@
+//! One error type for the web layer. Handlers return it; [`crate::errors::render`] turns it into an
+//! HTML page in the user's language or, under `/api/`, JSON `{code, message}`. Internal details are
+//! logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use store::StoreError;
+
+#[derive(Debug, Clone)]
+pub enum AppError {
+    /// Not signed in (pages redirect to the login).
+    Unauthorized,
+    /// Signed in with an initial or reset password: pages redirect to the password form.
+    MustChangePassword,
+    /// Signed in, but the role may not do this.
+    Forbidden,
+    /// Nothing there — or nothing the user may see: out-of-scope records are 404, not 403, so
+    /// that their existence does not leak.
+    NotFound,
+    /// The request is wrong: what, and what to do (zh, en).
+    Invalid { zh: String, en: String },
+    /// The form's CSRF token is missing or stale.
+    Csrf,
+    /// Too many attempts.
+    TooMany { zh: String, en: String },
+    Conflict { zh: String, en: String },
+    /// The database is down or locked.
+    Unavailable(String),
+    Internal(String),
+}
+
+impl AppError {
+    pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Invalid { zh: zh.into(), en: en.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf | AppError::MustChangePassword => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::MustChangePassword => "password_change_required",
+            AppError::NotFound => "not_found",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Csrf => "csrf",
+            AppError::TooMany { .. } => "too_many_requests",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What went wrong and what to do, in Chinese and English.
+    pub fn message(&self) -> (String, String) {
+        match self {
+            AppError::Unauthorized => ("请先登录。".into(), "Please sign in.".into()),
+            AppError::MustChangePassword => ("请先修改初始密码后再使用系统。".into(), "Change your initial password before using the platform.".into()),
+            AppError::Forbidden => ("您的角色无权访问此功能。如需使用，请联系省级管理员调整角色。".into(), "Your role may not use this. Ask the province administrator to change your role if you need it.".into()),
+            AppError::NotFound => ("没有找到该页面或记录，或它不在您的管辖范围内。请检查地址，或从菜单重新进入。".into(), "Nothing was found here, or it is outside your area. Check the address, or start again from the menu.".into()),
+            AppError::Invalid { zh, en } | AppError::TooMany { zh, en } | AppError::Conflict { zh, en } => (zh.clone(), en.clone()),
+            AppError::Csrf => ("页面已过期（表单校验码不符）。请刷新页面后重新提交。".into(), "This page has expired (its form token does not match). Reload the page and submit again.".into()),
+            AppError::Unavailable(_) => ("数据库暂时不可用，请稍后重试；如持续出现，请联系系统管理员。".into(), "The database is unavailable. Try again shortly; if it persists, contact the system administrator.".into()),
+            AppError::Internal(_) => ("服务器内部错误，已记录。请稍后重试；如持续出现，请联系系统管理员。".into(), "Internal server error; it has been logged. Try again; if it persists, contact the system administrator.".into()),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::Unavailable(s) | StoreError::Locked(s) | StoreError::Schema(s) => AppError::Unavailable(s),
+            StoreError::Conflict(s) => AppError::Conflict { zh: s.clone(), en: s },
+            StoreError::Internal(s) => AppError::Internal(s),
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message().1)
+    }
+}
+
+/// The response carries the error itself; the `render` middleware, which knows the request's
+/// language and whether it is an API call, writes the body.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match &self {
+            AppError::Internal(s) | AppError::Unavailable(s) => tracing::error!(error = %s, "request failed"),
+            _ => {}
+        }
+        let mut r = self.status().into_response();
+        r.extensions_mut().insert(self);
+        r
+    }
+}

@@ -1,0 +1,109 @@
+//! 平台 — Tianfu's web platform: the console pages (Chinese first), the JSON API under `/api/v1`,
+//! sessions and API tokens, scoped access and the audit log.
+//!
+//! [`build`] makes the application from a configuration and a store opener; [`run`] serves it on a
+//! listener until shutdown, so tests bind port 0 and drive the real thing.
+#![forbid(unsafe_code)]
+
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod imports;
+pub mod pool;
+pub mod present;
+pub mod render;
+pub mod routes;
+pub mod seal;
+pub mod state;
+
+use axum::Router;
+use std::sync::Arc;
+pub use config::Config;
+pub use pool::{Opener, Pool};
+pub use state::AppState;
+use store::{NewUser, Role, StoreError};
+
+/// The application: its router and shared state.
+pub struct App {
+    pub router: Router,
+    pub state: Arc<AppState>,
+}
+
+/// Builds the application. The opener makes a new store connection (the pool calls it as needed).
+pub fn build(config: Config, opener: Opener) -> App {
+    let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
+    let state = Arc::new(AppState {
+        pool: Arc::new(Pool::new(config.pool_size, opener)),
+        config,
+        sessions: Default::default(),
+        jobs: Default::default(),
+        overview: Default::default(),
+        upload_dir,
+    });
+    App { router: routes::router(state.clone()), state }
+}
+
+/// Serves until `shutdown` completes.
+pub async fn run(app: App, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let state = app.state.clone();
+    // Housekeeping: idle sessions and audit entries past their retention.
+    let keeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            let idle = state.config.session_idle_minutes as i64 * 60;
+            let days = state.config.audit_retention_days.max(config::MIN_AUDIT_DAYS) as i64;
+            let _ = state
+                .pool
+                .run(move |s| {
+                    s.expire_sessions(store::time::unix_now() - idle)?;
+                    let cut = store::time::rfc3339(store::time::unix_now() - days * 86_400);
+                    let n = s.prune_audit(&cut)?;
+                    if n > 0 {
+                        s.append_audit(&store::AuditEvent {
+                            actor: "system".into(),
+                            action: "audit_prune".into(),
+                            target: cut.clone(),
+                            detail: format!("{{\"deleted\":{n},\"retention_days\":{days}}}"),
+                            ip: String::new(),
+                            outcome: "ok".into(),
+                        })?;
+                    }
+                    Ok(())
+                })
+                .await;
+        }
+    });
+    let r = axum::serve(listener, app.router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
+    keeper.abort();
+    r
+}
+
+/// On an empty database: creates the province administrator `admin` with a one-time password,
+/// which must be changed at first login. Returns the password to print, or None when accounts
+/// exist.
+pub fn ensure_admin(s: &mut dyn store::Backend, province: u32) -> Result<Option<String>, StoreError> {
+    if s.user_count()? > 0 {
+        return Ok(None);
+    }
+    let password = auth::one_time_password();
+    s.create_user(&NewUser {
+        name: "admin".into(),
+        display_name: "系统管理员".into(),
+        role: Role::ProvinceAdmin,
+        org_code: province as i64 * 10_000,
+        password_hash: auth::hash_password(&password),
+        must_change_password: true,
+    })?;
+    s.append_audit(&store::AuditEvent {
+        actor: "system".into(),
+        action: "user_create".into(),
+        target: "admin".into(),
+        detail: "{\"role\":\"province_admin\",\"first_start\":true}".into(),
+        ip: String::new(),
+        outcome: "ok".into(),
+    })?;
+    Ok(Some(password))
+}

@@ -1,0 +1,97 @@
+//! Records as people read them: code values with their names, personal fields masked unless
+//! revealed (store::mask, as `tianfu export` does).
+
+use serde::Serialize;
+use standard::codes::{DIVISIONS, ETHNIC_GROUPS, GENDERS, SCHOOL_TYPES, URBAN_RURAL};
+use standard::template::Kind;
+use standard::Entity;
+use store::{mask, Record};
+
+/// Personal fields: masked for everyone by default.
+pub fn is_personal(entity: Entity, key: &str) -> bool {
+    match entity {
+        Entity::School => false,
+        Entity::Teacher => matches!(key, "id_number" | "name" | "phone" | "birth_date"),
+        Entity::Student => matches!(key, "student_id" | "id_number" | "name" | "guardian_phone" | "address" | "birth_date"),
+    }
+}
+
+pub fn mask_value(key: &str, v: &str) -> String {
+    match key {
+        "id_number" => mask::id_number(v),
+        // A 学籍号 G+ID number carries the ID number: masked like it, the letter kept.
+        "student_id" => match v.char_indices().nth(1) {
+            Some((i, _)) => format!("{}{}", &v[..i], mask::id_number(&v[i..])),
+            None => v.to_string(),
+        },
+        "name" => mask::name(v),
+        "phone" | "guardian_phone" => mask::phone(v),
+        "address" => mask::address(v),
+        // Year only.
+        "birth_date" => v.get(..4).map(|y| format!("{y}-**-**")).unwrap_or_default(),
+        _ => v.to_string(),
+    }
+}
+
+/// A value with its code table's name, e.g. `211 小学`.
+pub fn label(kind: &Kind, v: &str) -> String {
+    if v.is_empty() {
+        return String::new();
+    }
+    let name = match kind {
+        Kind::Gender => GENDERS.get(v).map(|c| c.name.clone()),
+        Kind::Ethnicity => ETHNIC_GROUPS.get(v).map(|c| c.name.clone()),
+        Kind::SchoolType => SCHOOL_TYPES.get(v).map(|c| c.name.clone()),
+        Kind::UrbanRural => URBAN_RURAL.get(v).map(|c| c.name.clone()),
+        Kind::Region => v.parse().ok().and_then(|c| DIVISIONS.get(c)).map(|d| d.name.clone()),
+        Kind::Grade => v.parse().ok().map(|g| crate::routes::overview::grade_names(g).0),
+        Kind::Xueji(t) => standard::codes::xueji(t).and_then(|t| t.get(v)).map(|c| c.name.clone()),
+        Kind::IdType => standard::codes::xueji("SFZJLX").and_then(|t| t.get(v)).map(|c| c.name.clone()),
+        _ => None,
+    };
+    match name {
+        Some(n) if matches!(kind, Kind::Gender | Kind::Grade) => n,
+        Some(n) => format!("{v} {n}"),
+        None => v.to_string(),
+    }
+}
+
+/// One field as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub key: &'static str,
+    pub header: &'static str,
+    pub value: String,
+    pub masked: bool,
+}
+
+/// A record for display: every field, personal ones masked unless `reveal`.
+pub fn cells(entity: Entity, r: &Record, reveal: bool) -> Vec<Cell> {
+    let t = entity.template();
+    t.fields
+        .iter()
+        .zip(&r.values)
+        .map(|(f, v)| {
+            let personal = is_personal(entity, f.key);
+            let masked = personal && !reveal && !v.is_empty();
+            let value = if masked { mask_value(f.key, v) } else { label(&f.kind, v) };
+            Cell { key: f.key, header: f.zh, value, masked }
+        })
+        .collect()
+}
+
+/// A record as JSON for the API: field key → value, masked unless `reveal`.
+pub fn json(entity: Entity, r: &Record, reveal: bool) -> serde_json::Map<String, serde_json::Value> {
+    let t = entity.template();
+    let mut m = serde_json::Map::new();
+    for (f, v) in t.fields.iter().zip(&r.values) {
+        let v = if is_personal(entity, f.key) && !reveal && !v.is_empty() { mask_value(f.key, v) } else { v.clone() };
+        m.insert(f.key.to_string(), serde_json::Value::String(v));
+    }
+    m
+}
+
+/// The value of one field.
+pub fn get<'a>(entity: Entity, r: &'a Record, key: &str) -> &'a str {
+    entity.template().index(key).and_then(|i| r.values.get(i)).map_or("", String::as_str)
+}

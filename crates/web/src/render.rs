@@ -1,0 +1,127 @@
+//! Pages: the context every template gets, rendering, and the middleware that turns errors into
+//! pages in the user's language (or JSON under `/api/`).
+
+use crate::auth::Identity;
+use crate::error::AppError;
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::sync::Arc;
+
+/// What the layout needs: language, who is signed in, where we are.
+#[derive(Clone)]
+pub struct Ctx {
+    pub t: T,
+    pub me: Option<Identity>,
+    pub path: String,
+    pub nav: &'static str,
+}
+
+impl Ctx {
+    pub fn new(app: &AppState, headers: &HeaderMap, me: Option<&Identity>, path: &str, nav: &'static str) -> Ctx {
+        Ctx { t: T { lang: crate::auth::lang(headers, app) }, me: me.cloned(), path: path.to_string(), nav }
+    }
+
+    /// The assets' version, for cache-busting URLs.
+    pub fn v(&self) -> &'static str {
+        crate::assets::version()
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.me.as_ref().and_then(|m| m.csrf.as_deref()).unwrap_or("")
+    }
+
+    /// Whether the nav entry is shown to this user.
+    pub fn can(&self, what: &str) -> bool {
+        let Some(me) = &self.me else { return false };
+        let r = me.user.role;
+        match what {
+            "overview" => r.reads_overview(),
+            "records" => r.reads_base_data(),
+            "import" => r.may_import(),
+            "users" => r.manages_users(),
+            "audit" => r.reads_audit(),
+            _ => false,
+        }
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.me.as_ref().map_or("", |m| m.user.display_name.as_str())
+    }
+
+    pub fn role_name(&self) -> &str {
+        self.me.as_ref().map_or("", |m| self.t.role(&m.user.role))
+    }
+
+    pub fn org_name(&self) -> &str {
+        self.me.as_ref().map_or("", |m| m.org_name.as_str())
+    }
+}
+
+pub fn html(t: impl Template) -> Result<Response, AppError> {
+    let body = t.render().map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    Ok(Html(body).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Ctx,
+    status: u16,
+    message: String,
+}
+
+/// Middleware: renders [`AppError`] responses.
+pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let headers = req.headers().clone();
+    let me = req.extensions().get::<Identity>().cloned();
+    let resp = next.run(req).await;
+    let Some(err) = resp.extensions().get::<AppError>().cloned() else { return resp };
+    let lang = crate::auth::lang(&headers, &app);
+    let (zh, en) = err.message();
+    if path.starts_with("/api/") {
+        let body = serde_json::json!({ "error": { "code": err.code(), "message": if lang == Lang::Zh { &zh } else { &en }, "message_en": en, "message_zh": zh } });
+        let mut r = (err.status(), axum::Json(body)).into_response();
+        if matches!(err, AppError::Unauthorized) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tianfu\""));
+        }
+        return r;
+    }
+    if matches!(err, AppError::Unauthorized) && headers.get("hx-request").is_none() {
+        let next = urlencode(&format!("{path}{query}"));
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    if matches!(err, AppError::MustChangePassword) {
+        return Redirect::to("/password").into_response();
+    }
+    let c = Ctx::new(&app, &headers, me.as_ref(), &path, "");
+    let page = ErrorPage { c, status: err.status().as_u16(), message: if lang == Lang::Zh { zh } else { en } };
+    match page.render() {
+        Ok(b) => (err.status(), Html(b)).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response(),
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// JSON for a `<script type="application/json">` block: `<`, `>` and `&` escaped so that no
+/// value can close the script element.
+pub fn script_json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}

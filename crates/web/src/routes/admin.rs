@@ -1,0 +1,234 @@
+//! 用户与令牌 (province administrators): accounts at nodes of the organisation tree, disabling,
+//! password resets, unlocking, and API tokens for other departments' programs. Every change is
+//! audited; one-time passwords and tokens are shown once and stored only hashed.
+
+use super::{ip, ready, require, Me, Peer};
+use crate::auth::{hash_password, one_time_password, random_token, sha256_hex, Identity};
+use crate::error::AppError;
+use crate::render::{html, Ctx};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+use store::{ApiToken, NewApiToken, NewUser, OrgLevel, Role, User};
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/users", get(page).post(create))
+        .route("/users/{id}/{action}", post(act))
+        .route("/tokens", post(create_token))
+        .route("/tokens/{id}/revoke", post(revoke_token))
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    c: Ctx,
+    users: Vec<(User, String)>,
+    tokens: Vec<(ApiToken, String)>,
+    roles: Vec<Role>,
+    notice: Option<String>,
+    secret: Option<String>,
+    error: Option<String>,
+}
+
+async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, notice: Option<String>, secret: Option<String>, error: Option<String>) -> Result<Response, AppError> {
+    let (users, tokens) = app
+        .pool
+        .run(|s| {
+            let users = s.list_users()?;
+            let tokens = s.list_tokens()?;
+            let mut named = Vec::new();
+            for u in users {
+                let org = s.org_unit(u.org_code)?.map(|o| o.name).unwrap_or_else(|| u.org_code.to_string());
+                named.push((u, org));
+            }
+            let tokens = tokens
+                .into_iter()
+                .map(|t| {
+                    let who = named.iter().find(|(u, _)| u.id == t.user_id).map(|(u, _)| u.name.clone()).unwrap_or_default();
+                    (t, who)
+                })
+                .collect();
+            Ok((named, tokens))
+        })
+        .await?;
+    let mut r = html(UsersPage { c: Ctx::new(app, headers, Some(me), "/users", "users"), users, tokens, roles: Role::ALL.to_vec(), notice, secret, error: error.clone() })?;
+    if error.is_some() {
+        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(r)
+}
+
+async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.manages_users())?;
+    render(&app, &headers, &me, None, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    name: String,
+    display_name: String,
+    role: String,
+    org_code: String,
+}
+
+fn lang_msg(c: &crate::i18n::T, e: &AppError) -> String {
+    let (zh, en) = e.message();
+    if c.is_en() {
+        en
+    } else {
+        zh
+    }
+}
+
+async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Form(f): Form<NewUserForm>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.manages_users())?;
+    let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
+    let name = f.name.trim().to_string();
+    let valid_name = (2..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !valid_name {
+        let e = AppError::invalid("用户名应为 2–32 位字母、数字或 . _ -。", "An account name is 2–32 letters, digits or . _ -.");
+        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
+    }
+    let Some(role) = Role::from_code(&f.role) else {
+        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &AppError::invalid("请选择角色。", "Choose a role.")))).await;
+    };
+    let Ok(org) = f.org_code.trim().parse::<i64>() else {
+        let e = AppError::invalid("所属单位应为行政区划代码（6 位）或学校标识码（10 位）。", "The organisation is a division code (6 digits) or a school identifier (10 digits).");
+        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
+    };
+    let password = one_time_password();
+    let hash = hash_password(&password);
+    let display = if f.display_name.trim().is_empty() { name.clone() } else { f.display_name.trim().to_string() };
+    let n2 = name.clone();
+    let created = app
+        .pool
+        .run(move |s| {
+            let Some(unit) = s.org_unit(org)? else {
+                return Err(AppError::invalid(format!("找不到单位 {org}：请输入本省的行政区划代码或已导入学校的标识码。"), format!("No organisation {org}: give a division code of this province or the identifier of an imported school.")));
+            };
+            if let Some(level) = role.level().filter(|l| *l != unit.level) {
+                return Err(AppError::invalid(
+                    format!("{}应设在{}一级，而 {} 是{}。", role.zh(), level.zh(), unit.name, unit.level.zh()),
+                    format!("A {} sits at a {} node, and {} is a {}.", role.en(), level.code(), unit.name, unit.level.code()),
+                ));
+            }
+            if matches!(role, Role::SecurityOfficer | Role::Auditor) && unit.level == OrgLevel::School {
+                return Err(AppError::invalid("安全管理员和审计员应设在行政区划一级。", "Security officers and auditors sit at a division, not a school."));
+            }
+            s.create_user(&NewUser { name: n2, display_name: display, role, org_code: org, password_hash: hash, must_change_password: true }).map_err(AppError::from)
+        })
+        .await;
+    match created {
+        Ok(_) => {
+            app.audit_by(&me, "user_create", &name, serde_json::json!({"role": role.code(), "org": org}).to_string(), &ip(&headers, &peer)).await?;
+            let notice = format!("{}{name}{}", t.s("已创建账号 ", "Created "), t.s("。请将下面的一次性密码当面或经保密渠道交给本人，首次登录须修改：", ". Hand over this one-time password in person or by a confidential channel; it must be changed at first sign-in:"));
+            render(&app, &headers, &me, Some(notice), Some(password), None).await
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, action)): Path<(i64, String)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.manages_users())?;
+    let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
+    if id == me.user.id && action == "disable" {
+        let e = AppError::invalid("不能停用自己的账号。", "You cannot disable your own account.");
+        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
+    }
+    let password = one_time_password();
+    let hash = hash_password(&password);
+    let a2 = action.clone();
+    let user = app
+        .pool
+        .run(move |s| {
+            let mut u = s.user_by_id(id)?.ok_or(AppError::NotFound)?;
+            match a2.as_str() {
+                "disable" => u.disabled = true,
+                "enable" => u.disabled = false,
+                "unlock" => {
+                    u.locked_until = None;
+                    u.failed_logins = 0;
+                }
+                "reset" => {
+                    u.password_hash = hash;
+                    u.must_change_password = true;
+                    u.locked_until = None;
+                    u.failed_logins = 0;
+                }
+                _ => return Err(AppError::NotFound),
+            }
+            s.update_user(&u)?;
+            if matches!(a2.as_str(), "disable" | "reset") {
+                s.delete_user_sessions(u.id)?;
+            }
+            Ok(u)
+        })
+        .await?;
+    app.sessions.forget_user(id);
+    let audit_action = match action.as_str() {
+        "disable" => "user_disable",
+        "enable" => "user_enable",
+        "unlock" => "user_update",
+        _ => "password_reset",
+    };
+    app.audit_by(&me, audit_action, &user.name, serde_json::json!({"action": action}).to_string(), &ip(&headers, &peer)).await?;
+    let (notice, secret) = match action.as_str() {
+        "reset" => (format!("{}{}{}", t.s("已重置 ", "Reset "), user.name, t.s(" 的密码。一次性密码：", "'s password. One-time password:")), Some(password)),
+        "disable" => (format!("{}{}", t.s("已停用 ", "Disabled "), user.name), None),
+        "enable" => (format!("{}{}", t.s("已启用 ", "Enabled "), user.name), None),
+        _ => (format!("{}{}", t.s("已解锁 ", "Unlocked "), user.name), None),
+    };
+    render(&app, &headers, &me, Some(notice), secret, None).await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+    user_id: i64,
+}
+
+async fn create_token(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.manages_users())?;
+    let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
+    if f.name.trim().is_empty() {
+        let e = AppError::invalid("请填写令牌用途（如“省统计局数据共享”）。", "Say what the token is for (e.g. \"statistics bureau data sharing\").");
+        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
+    }
+    let token = format!("tf_{}", random_token());
+    let nt = NewApiToken { name: f.name.trim().to_string(), user_id: f.user_id, token_hash: sha256_hex(&token), prefix: token[..10].to_string(), created_by: me.user.name.clone() };
+    let created = app
+        .pool
+        .run(move |s| {
+            s.user_by_id(nt.user_id)?.ok_or_else(|| AppError::invalid("请选择令牌代表的账号。", "Choose the account the token acts as."))?;
+            s.create_token(&nt).map_err(AppError::from)
+        })
+        .await?;
+    app.audit_by(&me, "token_create", &created.prefix, serde_json::json!({"name": created.name, "user_id": created.user_id}).to_string(), &ip(&headers, &peer)).await?;
+    let notice = t.s("已创建 API 令牌。它只显示这一次，请立即复制并妥善保管：", "API token created. It is shown only this once: copy it now and keep it safe:").to_string();
+    render(&app, &headers, &me, Some(notice), Some(token), None).await
+}
+
+async fn revoke_token(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.manages_users())?;
+    let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
+    let done = app.pool.run(move |s| s.revoke_token(id, store::time::unix_now()).map_err(AppError::from)).await?;
+    if !done {
+        return Err(AppError::NotFound);
+    }
+    app.sessions.forget_tokens();
+    app.audit_by(&me, "token_revoke", &id.to_string(), "{}".into(), &ip(&headers, &peer)).await?;
+    render(&app, &headers, &me, Some(t.s("已吊销令牌。", "Token revoked.").to_string()), None, None).await
+}

@@ -1,0 +1,86 @@
+//! 审计日志 (auditors only): browse and filter by account, action and time, newest first.
+
+use super::{ready, require, Me};
+use crate::error::AppError;
+use crate::render::{html, urlencode, Ctx};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use std::sync::Arc;
+use store::{AuditEntry, AuditFilter};
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new().route("/audit", get(page))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct Filters {
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+impl Filters {
+    pub fn filter(&self, limit: usize) -> AuditFilter {
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        AuditFilter { actor: opt(&self.actor), action: opt(&self.action), from: opt(&self.from), to: opt(&self.to), before_id: self.before, limit }
+    }
+}
+
+pub const ACTIONS: &[(&str, &str, &str)] = &[
+    ("login", "登录", "sign-in"),
+    ("login_failed", "登录失败", "failed sign-in"),
+    ("logout", "退出", "sign-out"),
+    ("password_change", "修改密码", "password change"),
+    ("reveal", "查看完整个人信息", "reveal personal data"),
+    ("export", "导出", "export"),
+    ("import", "导入", "import"),
+    ("user_create", "创建用户", "user created"),
+    ("user_update", "修改用户", "user changed"),
+    ("user_disable", "停用用户", "user disabled"),
+    ("user_enable", "启用用户", "user enabled"),
+    ("password_reset", "重置密码", "password reset"),
+    ("token_create", "创建令牌", "token created"),
+    ("token_revoke", "吊销令牌", "token revoked"),
+    ("audit_prune", "按保留期清理日志", "retention pruning"),
+];
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct Page {
+    c: Ctx,
+    f: Filters,
+    entries: Vec<AuditEntry>,
+    next: Option<String>,
+    actions: &'static [(&'static str, &'static str, &'static str)],
+}
+
+impl Page {
+    fn action_name(&self, code: &str) -> String {
+        ACTIONS.iter().find(|a| a.0 == code).map(|a| if self.c.t.is_en() { a.2 } else { a.1 }).unwrap_or(code).to_string()
+    }
+}
+
+async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_audit())?;
+    let filter = f.filter(100);
+    let entries = app.pool.run(move |s| s.audit_entries(&filter).map_err(AppError::from)).await?;
+    let next = (entries.len() == 100).then(|| {
+        let last = entries.last().map_or(0, |e| e.id);
+        format!("actor={}&action={}&from={}&to={}&before={last}", urlencode(&f.actor), urlencode(&f.action), urlencode(&f.from), urlencode(&f.to))
+    });
+    html(Page { c: Ctx::new(&app, &headers, Some(&me), "/audit", "audit"), f, entries, next, actions: ACTIONS })
+}

@@ -1,0 +1,250 @@
+//! 数据导入: upload a CSV or XLSX and pick the entity; a progress bar while it is validated and
+//! imported; the report with counts per rule; the error workbook; the batch history.
+
+use super::{ip, ready, require, Me, Peer};
+use crate::auth::Identity;
+use crate::error::AppError;
+use crate::imports::{estimate_rows, Job, JobState};
+use crate::render::{html, Ctx};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+use store::{BatchSummary, Entity, Role};
+use tokio::io::AsyncWriteExt;
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/imports", get(page).post(upload))
+        .route("/imports/jobs/{id}", get(job_page))
+        .route("/imports/jobs/{id}/status", get(job_status))
+        .route("/imports/batches/{id}", get(batch_page))
+        .route("/imports/batches/{id}/errors.xlsx", get(errors_xlsx))
+}
+
+/// "3 行拒收（0.4%）" for a batch list.
+pub fn quality(b: &BatchSummary) -> String {
+    let pct = if b.rows_read > 0 { b.rejected as f64 * 100.0 / b.rows_read as f64 } else { 0.0 };
+    format!("{} ({pct:.1}%)", b.rejected)
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportPage {
+    c: Ctx,
+    batches: Vec<BatchSummary>,
+    error: Option<String>,
+}
+
+async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.may_import())?;
+    let batches = super::overview::recent_batches(&app, &me, 50).await?;
+    html(ImportPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), batches, error: None })
+}
+
+/// Only what a file name needs: no folders, no odd characters.
+fn safe_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let s: String = base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    if s.trim_matches('.').is_empty() {
+        "upload.csv".into()
+    } else {
+        s
+    }
+}
+
+async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, mut form: Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.may_import())?;
+    let mut entity: Option<Entity> = None;
+    let mut force = false;
+    let mut saved: Option<(std::path::PathBuf, String)> = None;
+    let too_big = || AppError::invalid(format!("上传失败：文件超过 {} MB 上限，或上传中断。请拆分文件后重试。", app.config.upload_limit_mib), format!("The upload failed: the file is over the {} MB limit, or the upload broke off. Split the file and try again.", app.config.upload_limit_mib));
+    while let Some(mut field) = form.next_field().await.map_err(|_| too_big())? {
+        match field.name() {
+            Some("entity") => entity = Entity::parse(&field.text().await.map_err(|_| too_big())?),
+            Some("force") => force = field.text().await.map_err(|_| too_big())? == "1",
+            Some("file") => {
+                let name = safe_name(field.file_name().unwrap_or("upload.csv"));
+                tokio::fs::create_dir_all(&app.upload_dir).await.map_err(|e| AppError::Internal(format!("upload dir: {e}")))?;
+                let path = app.upload_dir.join(format!("{}-{name}", &crate::auth::random_token()[..12]));
+                let mut f = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
+                let mut n = 0u64;
+                while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
+                    n += chunk.len() as u64;
+                    f.write_all(&chunk).await.map_err(|e| AppError::Internal(format!("upload write: {e}")))?;
+                }
+                f.flush().await.map_err(|e| AppError::Internal(format!("upload flush: {e}")))?;
+                if n == 0 {
+                    let _ = tokio::fs::remove_file(&path).await;
+                    return Err(AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX)."));
+                }
+                saved = Some((path, name));
+            }
+            _ => {}
+        }
+    }
+    let Some(entity) = entity else {
+        return Err(AppError::invalid("请选择数据类别（学校、教师或学生）。", "Choose what the file holds (schools, teachers or students)."));
+    };
+    let Some((path, name)) = saved else {
+        return Err(AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX)."));
+    };
+    let estimate = estimate_rows(&path);
+    let job = app.jobs.add(&me.user.name, entity, &name, estimate);
+    let ipaddr = ip(&headers, &peer);
+    start(app.clone(), me, job.clone(), path, force, ipaddr);
+    Ok(Redirect::to(&format!("/imports/jobs/{}", job.id)).into_response())
+}
+
+/// Runs the import on its own thread with its own connection.
+fn start(app: Arc<AppState>, me: Identity, job: Arc<Job>, path: std::path::PathBuf, force: bool, ip: String) {
+    std::thread::spawn(move || {
+        let result = (|| -> Result<loader::Outcome, loader::Failure> {
+            let mut s = app.pool.open()?;
+            let rule = loader::scope_rule(s.as_mut(), &me.scope, app.config.province)?;
+            let mut opts = ingest::Options::new(job.entity);
+            opts.province = app.config.province;
+            opts.scope = rule.map(Arc::new);
+            let o = loader::ImportOptions { validate: opts, user: me.user.name.clone(), force, progress: Some(job.progress.clone()) };
+            let out = loader::import_file(s.as_mut(), &path, o)?;
+            let detail = serde_json::json!({
+                "file": job.file_name, "entity": job.entity.key(), "rows_read": out.rows_read, "inserted": out.inserted,
+                "updated": out.updated, "unchanged": out.unchanged, "rejected": out.rejected, "already_imported": out.already_imported,
+            });
+            s.append_audit(&store::AuditEvent {
+                actor: me.user.name.clone(),
+                action: "import".into(),
+                target: format!("batch:{}", out.batch_id.unwrap_or(0)),
+                detail: detail.to_string(),
+                ip: ip.clone(),
+                outcome: "ok".into(),
+            })?;
+            Ok(out)
+        })();
+        let _ = std::fs::remove_file(&path);
+        app.clear_overview();
+        let state = match result {
+            Ok(o) => JobState::Done(Box::new(o)),
+            Err(f) => JobState::Failed { zh: f.zh, en: f.en },
+        };
+        *job.state.lock().expect("lock") = state;
+    });
+}
+
+#[derive(Template)]
+#[template(path = "job.html")]
+struct JobPage {
+    c: Ctx,
+    job: Arc<Job>,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "job_status.html")]
+struct JobStatus {
+    c: Ctx,
+    job: Arc<Job>,
+    running: bool,
+    outcome: Option<loader::Outcome>,
+    error: Option<String>,
+    elapsed: String,
+}
+
+fn own_job(app: &AppState, me: &Identity, id: u64) -> Result<Arc<Job>, AppError> {
+    let job = app.jobs.get(id).ok_or(AppError::NotFound)?;
+    if job.user != me.user.name && me.user.role != Role::ProvinceAdmin {
+        return Err(AppError::NotFound);
+    }
+    Ok(job)
+}
+
+fn status_of(c: Ctx, job: Arc<Job>) -> JobStatus {
+    let (running, outcome, error) = match &*job.state.lock().expect("lock") {
+        JobState::Running => (true, None, None),
+        JobState::Done(o) => (false, Some(o.as_ref().clone()), None),
+        JobState::Failed { zh, en } => (false, None, Some(if c.t.is_en() { en.clone() } else { zh.clone() })),
+    };
+    let elapsed = format!("{:.1}", job.started.elapsed().as_secs_f64());
+    JobStatus { c, job, running, outcome, error, elapsed }
+}
+
+
+async fn job_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<u64>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let job = own_job(&app, &me, id)?;
+    let c = Ctx::new(&app, &headers, Some(&me), "/imports", "imports");
+    let body = status_of(c.clone(), job.clone()).render().map_err(|e| AppError::Internal(e.to_string()))?;
+    html(JobPage { c, job, body })
+}
+
+async fn job_status(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<u64>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let job = own_job(&app, &me, id)?;
+    let c = Ctx::new(&app, &headers, Some(&me), "/imports", "imports");
+    html(status_of(c, job))
+}
+
+/// A batch the user may see: the province administrator sees all, others their own.
+async fn own_batch(app: &Arc<AppState>, me: &Identity, id: i64) -> Result<BatchSummary, AppError> {
+    let b = app.pool.run(move |s| s.get_batch(id).map_err(AppError::from)).await?.ok_or(AppError::NotFound)?;
+    if b.user != me.user.name && me.user.role != Role::ProvinceAdmin {
+        return Err(AppError::NotFound);
+    }
+    Ok(b)
+}
+
+#[derive(Template)]
+#[template(path = "batch.html")]
+struct BatchPage {
+    c: Ctx,
+    b: BatchSummary,
+    errors: Vec<(String, u64)>,
+    warnings: Vec<(String, u64)>,
+}
+
+async fn batch_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.may_import())?;
+    let b = own_batch(&app, &me, id).await?;
+    let report: serde_json::Value = serde_json::from_str(&b.report_json).unwrap_or_default();
+    let counts = |k: &str| -> Vec<(String, u64)> {
+        report.get(k).and_then(|m| m.as_object()).map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default()
+    };
+    let (errors, warnings) = (counts("errors"), counts("warnings"));
+    html(BatchPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), b, errors, warnings })
+}
+
+/// The rejected rows as an XLSX workbook, offending cells highlighted. It holds personal data
+/// as the file had it: every download is audited.
+async fn errors_xlsx(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.may_import())?;
+    let b = own_batch(&app, &me, id).await?;
+    let lang = crate::auth::lang(&headers, &app).standard();
+    let tmp = app.upload_dir.join(format!("errors-{}-{}.xlsx", id, &crate::auth::random_token()[..8]));
+    std::fs::create_dir_all(&app.upload_dir).map_err(|e| AppError::Internal(e.to_string()))?;
+    let (b2, t2) = (b.clone(), tmp.clone());
+    let rows = app
+        .pool
+        .run(move |s| loader::write_errors(s, &b2, &t2, lang).map_err(|f| AppError::Internal(f.en)))
+        .await?;
+    let bytes = tokio::fs::read(&tmp).await.map_err(|e| AppError::Internal(e.to_string()));
+    let _ = tokio::fs::remove_file(&tmp).await;
+    let bytes = bytes?;
+    app.audit_by(&me, "export", &format!("batch:{id}"), serde_json::json!({"what": "error_workbook", "rows": rows, "masked": false}).to_string(), &ip(&headers, &peer)).await?;
+    let name = format!("errors-batch-{id}.xlsx");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

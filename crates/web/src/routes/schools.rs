@@ -1,0 +1,224 @@
+//! 学校: search and filter (region, type, urban/rural, name), keyset pages, a school's page with
+//! its teachers and students by grade, and the schools as points on the map.
+
+use super::{ready, require, Me};
+use crate::error::AppError;
+use crate::present::{cells, get, Cell};
+use crate::render::{html, script_json, Ctx};
+use crate::seal;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get as route_get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use store::{Entity, PersonQuery, Record, SchoolQuery, Scope};
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/schools", route_get(list))
+        .route("/schools/points.json", route_get(points))
+        .route("/schools/{code}", route_get(detail))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct Filters {
+    #[serde(default)]
+    pub region: String,
+    #[serde(default, rename = "type")]
+    pub school_type: String,
+    #[serde(default)]
+    pub urban_rural: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+impl Filters {
+    /// The store query; a sealed cursor that does not open is an error the user can act on.
+    pub fn query(&self, limit: usize) -> Result<SchoolQuery, AppError> {
+        let region = match self.region.trim() {
+            "" => None,
+            r => Some(r.parse::<u32>().map_err(|_| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
+        };
+        let after = match self.after.as_str() {
+            "" => None,
+            a => Some(seal::open(a).ok_or_else(bad_cursor)?),
+        };
+        Ok(SchoolQuery {
+            region,
+            school_type: Some(self.school_type.trim().to_string()).filter(|s| !s.is_empty()),
+            urban_rural: Some(self.urban_rural.trim().to_string()).filter(|s| !s.is_empty()),
+            name: Some(self.name.trim().to_string()).filter(|s| !s.is_empty()),
+            after,
+            limit,
+        })
+    }
+
+    /// The query string of these filters with another cursor.
+    pub fn with_after(&self, after: &str) -> String {
+        use crate::render::urlencode as e;
+        format!("region={}&type={}&urban_rural={}&name={}&after={}", e(&self.region), e(&self.school_type), e(&self.urban_rural), e(&self.name), e(after))
+    }
+}
+
+pub fn bad_cursor() -> AppError {
+    AppError::invalid("翻页参数无效或已过期（服务重启后需从第一页开始）。", "The page link is invalid or expired (after a restart, start from the first page).")
+}
+
+/// Divisions a user may filter by: the cities and counties inside their scope.
+pub fn region_options(scope: &Scope, province: u32) -> Vec<(u32, String)> {
+    let Some((lo, hi)) = scope.county_range() else { return vec![] };
+    let mut out = Vec::new();
+    for city in standard::codes::DIVISIONS.cities_of(province) {
+        let counties: Vec<_> = standard::codes::DIVISIONS.counties_of(province).filter(|c| c.code / 100 == city.code / 100 && (lo..=hi).contains(&c.code)).collect();
+        if counties.is_empty() {
+            continue;
+        }
+        if lo <= city.code && city.code + 99 <= hi {
+            out.push((city.code, city.name.clone()));
+        }
+        for c in counties {
+            out.push((c.code, format!("　{}", c.name)));
+        }
+    }
+    out
+}
+
+#[derive(Serialize, Clone)]
+pub struct Row {
+    pub href: String,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Template)]
+#[template(path = "schools.html")]
+struct ListPage {
+    c: Ctx,
+    f: Filters,
+    regions: Vec<(u32, String)>,
+    types: Vec<(String, String)>,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+const LIST_FIELDS: [&str; 6] = ["school_code", "name", "school_type", "region_code", "urban_rural", "address"];
+
+pub fn school_row(r: &Record) -> Row {
+    let all = cells(Entity::School, r, false);
+    Row { href: format!("/schools/{}", r.key), cells: all.into_iter().filter(|c| LIST_FIELDS.contains(&c.key)).collect() }
+}
+
+async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_base_data())?;
+    let q = f.query(50)?;
+    let scope = me.scope.clone();
+    let page = app.pool.run(move |s| s.schools(&scope, &q).map_err(AppError::from)).await?;
+    let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
+    let types = standard::codes::SCHOOL_TYPES.codes.iter().filter(|t| t.level == 3).map(|t| (t.code.clone(), format!("{} {}", t.code, t.name))).collect();
+    html(ListPage {
+        regions: region_options(&me.scope, app.config.province),
+        types,
+        rows: page.rows.iter().map(school_row).collect(),
+        next: page.next.map(|n| f.with_after(&seal::seal(&n))),
+        f,
+        c,
+    })
+}
+
+#[derive(Serialize)]
+struct Point {
+    name: String,
+    lng: f64,
+    lat: f64,
+}
+
+/// Every school in scope (with the list's filters) that has coordinates.
+async fn points(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_base_data())?;
+    let mut q = f.query(store::browse::MAX_PAGE)?;
+    q.after = None;
+    let scope = me.scope.clone();
+    let pts = app
+        .pool
+        .run(move |s| {
+            let mut out = Vec::new();
+            loop {
+                let page = s.schools(&scope, &q)?;
+                for r in &page.rows {
+                    let (lng, lat) = (get(Entity::School, r, "longitude").parse::<f64>(), get(Entity::School, r, "latitude").parse::<f64>());
+                    if let (Ok(lng), Ok(lat)) = (lng, lat) {
+                        out.push(Point { name: get(Entity::School, r, "name").to_string(), lng, lat });
+                    }
+                }
+                match page.next {
+                    Some(n) if out.len() < 50_000 => q.after = Some(n),
+                    _ => break,
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(pts).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "school.html")]
+struct DetailPage {
+    c: Ctx,
+    name: String,
+    code: String,
+    fields: Vec<Cell>,
+    teachers: Vec<Row>,
+    more_teachers: bool,
+    grades_json: String,
+    students: u64,
+    point_json: String,
+}
+
+async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(code): Path<String>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_base_data())?;
+    let scope = me.scope.clone();
+    let code2 = code.clone();
+    let (school, teachers, grades) = app
+        .pool
+        .run(move |s| {
+            let Some(school) = s.record(&scope, Entity::School, &code2)? else { return Err(AppError::NotFound) };
+            let county: u32 = get(Entity::School, &school, "region_code").parse().unwrap_or(0);
+            let one = Scope::School { code: code2.clone(), county };
+            let teachers = s.people(&one, Entity::Teacher, &PersonQuery { limit: 50, ..Default::default() })?;
+            let grades = s.grade_counts(&one)?;
+            Ok((school, teachers, grades))
+        })
+        .await?;
+    let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
+    let en = c.t.is_en();
+    let labels: Vec<String> = grades.iter().map(|g| {
+        let (zh, e) = super::overview::grade_names(g.grade);
+        if en { e } else { zh }
+    }).collect();
+    let grades_json = script_json(&serde_json::json!({ "labels": labels, "values": grades.iter().map(|g| g.students).collect::<Vec<_>>(), "unit": c.t.s("人", "students") }));
+    let (lng, lat) = (get(Entity::School, &school, "longitude").parse::<f64>().ok(), get(Entity::School, &school, "latitude").parse::<f64>().ok());
+    let point_json = match (lng, lat) {
+        (Some(lng), Some(lat)) => script_json(&[Point { name: get(Entity::School, &school, "name").to_string(), lng, lat }]),
+        _ => "[]".into(),
+    };
+    html(DetailPage {
+        name: get(Entity::School, &school, "name").to_string(),
+        fields: cells(Entity::School, &school, false),
+        teachers: teachers.rows.iter().map(|r| super::people::person_row(Entity::Teacher, r)).collect(),
+        more_teachers: teachers.next.is_some(),
+        students: grades.iter().map(|g| g.students).sum(),
+        grades_json,
+        point_json,
+        code,
+        c,
+    })
+}

@@ -1,0 +1,43 @@
+//! What every request shares: configuration, the connection pool, session caches, import jobs
+//! and the overview cache.
+
+use crate::auth::{Identity, Sessions};
+use crate::config::Config;
+use crate::error::AppError;
+use crate::imports::Jobs;
+use crate::pool::Pool;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use store::AuditEvent;
+
+pub struct AppState {
+    pub config: Config,
+    pub pool: Arc<Pool>,
+    pub sessions: Sessions,
+    pub jobs: Jobs,
+    /// Overview figures per scope, with when they were read. Imports clear it.
+    pub overview: Mutex<HashMap<String, (Instant, Arc<crate::routes::overview::Figures>)>>,
+    /// Where uploads are kept while they are imported.
+    pub upload_dir: std::path::PathBuf,
+}
+
+/// How long overview figures are served from memory.
+pub const OVERVIEW_TTL: Duration = Duration::from_secs(60);
+
+impl AppState {
+    /// Appends to the audit log. A failure to audit fails the request: an action that cannot be
+    /// recorded is not done silently.
+    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: String, ip: &str, outcome: &str) -> Result<(), AppError> {
+        let e = AuditEvent { actor: actor.into(), action: action.into(), target: target.into(), detail, ip: ip.into(), outcome: outcome.into() };
+        self.pool.run(move |s| s.append_audit(&e).map(|_| ()).map_err(AppError::from)).await
+    }
+
+    pub async fn audit_by(&self, who: &Identity, action: &str, target: &str, detail: String, ip: &str) -> Result<(), AppError> {
+        self.audit(&who.user.name, action, target, detail, ip, "ok").await
+    }
+
+    pub fn clear_overview(&self) {
+        self.overview.lock().expect("lock").clear();
+    }
+}
