@@ -1,0 +1,562 @@
+//! One pass over the HTML: visible text in lines, links, hidden links to other domains, and
+//! script tricks. A hand-written scanner rather than a DOM: it keeps a stack of open elements
+//! with inherited "hidden" and "volatile" flags and allocates little besides the text it keeps.
+
+use crate::fingerprint::{self, Fingerprint};
+use crate::url::Url;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How a link was hidden from people while left for search engines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Technique {
+    DisplayNone,
+    VisibilityHidden,
+    OffScreen,
+    TinyFont,
+    ZeroSize,
+    TinyMarquee,
+    ScriptWritten,
+    ReferrerRedirect,
+}
+
+impl Technique {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Technique::DisplayNone => "display:none 隐藏",
+            Technique::VisibilityHidden => "visibility:hidden 或透明隐藏",
+            Technique::OffScreen => "定位到屏幕之外",
+            Technique::TinyFont => "字号为零或极小",
+            Technique::ZeroSize => "尺寸为零",
+            Technique::TinyMarquee => "极小或极快的滚动字幕（marquee）",
+            Technique::ScriptWritten => "由脚本写入的链接",
+            Technique::ReferrerRedirect => "按来源页（referrer）跳转的脚本",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            Technique::DisplayNone => "hidden with display:none",
+            Technique::VisibilityHidden => "hidden with visibility:hidden or opacity",
+            Technique::OffScreen => "positioned off screen",
+            Technique::TinyFont => "zero or tiny font size",
+            Technique::ZeroSize => "zero-size box",
+            Technique::TinyMarquee => "tiny or very fast marquee",
+            Technique::ScriptWritten => "link written by a script",
+            Technique::ReferrerRedirect => "referrer-based redirect script",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HiddenLink {
+    pub technique: Technique,
+    pub href: String,
+    pub snippet: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Link {
+    pub url: String,
+    pub internal: bool,
+}
+
+/// What the scanner found in one page.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Page {
+    /// Every visible line (volatile regions included: they can carry sensitive words too).
+    pub lines: Vec<String>,
+    /// Visible lines outside volatile regions, normalised (dates, times, counters).
+    pub normalised: Vec<String>,
+    pub links: Vec<Link>,
+    pub hidden: Vec<HiddenLink>,
+    pub fingerprint: Fingerprint,
+}
+
+const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
+const BLOCK: &[&str] = &[
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hr", "li", "main", "marquee", "nav", "ol", "option", "p", "pre", "section", "table", "td", "th", "title", "tr", "ul",
+];
+/// Elements whose content is never shown.
+const INVISIBLE: &[&str] = &["head", "noscript", "template", "select", "iframe", "object"];
+
+struct Frame<'a> {
+    name: &'a str,
+    start: usize,
+    hidden: Option<Technique>,
+    invisible: bool,
+    volatile: bool,
+}
+
+/// `ignore` lists volatile regions as simple selectors: `tag`, `#id` or `.class`.
+pub fn analyse(html: &str, base: &Url, ignore: &[String]) -> Page {
+    let sheet = hidden_rules(html);
+    let mut s = Scanner { html, base, ignore, sheet, stack: Vec::with_capacity(64), page: Page::default(), line: String::new(), line_volatile: false };
+    s.run();
+    s.flush();
+    let page = &mut s.page;
+    page.fingerprint = fingerprint::fingerprint(&page.normalised, page.links.iter().filter(|l| l.internal).map(|l| l.url.as_str()));
+    s.page
+}
+
+struct Scanner<'a> {
+    html: &'a str,
+    base: &'a Url,
+    ignore: &'a [String],
+    /// `.class` / `#id` → technique, from the page's own `<style>` rules.
+    sheet: HashMap<String, Technique>,
+    stack: Vec<Frame<'a>>,
+    page: Page,
+    line: String,
+    line_volatile: bool,
+}
+
+impl<'a> Scanner<'a> {
+    fn top_hidden(&self) -> Option<(Technique, usize)> {
+        self.stack.iter().find(|f| f.hidden.is_some()).map(|f| (f.hidden.unwrap_or(Technique::DisplayNone), f.start))
+    }
+    fn invisible(&self) -> bool {
+        self.stack.last().is_some_and(|f| f.invisible || f.hidden.is_some())
+    }
+    fn volatile(&self) -> bool {
+        self.stack.last().is_some_and(|f| f.volatile)
+    }
+
+    fn run(&mut self) {
+        let html = self.html;
+        let b = html.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let Some(lt) = memchr(b'<', &b[i..]).map(|p| p + i) else {
+                self.text(&html[i..]);
+                break;
+            };
+            if lt > i {
+                self.text(&html[i..lt]);
+            }
+            i = lt;
+            let next = b.get(i + 1).copied().unwrap_or(0);
+            if html[i..].starts_with("<!--") {
+                i = html[i + 4..].find("-->").map_or(b.len(), |p| i + 4 + p + 3);
+            } else if next == b'!' || next == b'?' {
+                i = memchr(b'>', &b[i..]).map_or(b.len(), |p| i + p + 1);
+            } else if next == b'/' {
+                let end = memchr(b'>', &b[i..]).map_or(b.len(), |p| i + p + 1);
+                let name = tag_name(&html[i + 2..end]);
+                self.close(name);
+                i = end;
+            } else if next.is_ascii_alphabetic() {
+                let end = tag_end(b, i + 1);
+                let inner = &html[i + 1..end.saturating_sub(1).max(i + 1)];
+                let name = tag_name(inner);
+                let attrs = &inner[name.len()..];
+                if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") || name.eq_ignore_ascii_case("textarea") {
+                    let (content, after) = raw_text(html, end, name);
+                    if name.eq_ignore_ascii_case("script") {
+                        self.script(content, i, after);
+                    }
+                    i = after;
+                    continue;
+                }
+                self.open(name, attrs, i, end);
+                i = end;
+            } else {
+                self.text("<");
+                i += 1;
+            }
+        }
+    }
+
+    fn open(&mut self, name: &'a str, attrs: &'a str, start: usize, end: usize) {
+        let lname = name.to_ascii_lowercase();
+        if BLOCK.contains(&lname.as_str()) {
+            self.flush();
+        }
+        // Elements that close their open sibling implicitly (HTML §13.2.6.4.7, the common cases).
+        if matches!(lname.as_str(), "p" | "li" | "option" | "td" | "tr" | "dt" | "dd") && self.stack.last().is_some_and(|f| f.name.eq_ignore_ascii_case(name)) {
+            self.stack.pop();
+        }
+        let style = attr(attrs, "style");
+        let class = attr(attrs, "class");
+        let id = attr(attrs, "id");
+        let mut hidden = style.as_deref().and_then(hidden_by_style);
+        if hidden.is_none() && attr(attrs, "hidden").is_some() {
+            hidden = Some(Technique::DisplayNone);
+        }
+        if hidden.is_none() && !self.sheet.is_empty() {
+            if let Some(c) = &class {
+                hidden = c.split_ascii_whitespace().find_map(|c| self.sheet.get(&format!(".{c}")).copied());
+            }
+            if let Some(i) = &id {
+                hidden = hidden.or_else(|| self.sheet.get(&format!("#{i}")).copied());
+            }
+        }
+        if lname == "marquee" && hidden.is_none() && tiny_marquee(attrs, style.as_deref()) {
+            hidden = Some(Technique::TinyMarquee);
+        }
+        let inherited = self.stack.last();
+        let volatile = inherited.is_some_and(|f| f.volatile)
+            || self.ignore.iter().any(|sel| {
+                if let Some(i) = sel.strip_prefix('#') {
+                    id.as_deref() == Some(i)
+                } else if let Some(c) = sel.strip_prefix('.') {
+                    class.as_deref().is_some_and(|cl| cl.split_ascii_whitespace().any(|x| x == c))
+                } else {
+                    sel.eq_ignore_ascii_case(name)
+                }
+            });
+        let invisible = inherited.is_some_and(|f| f.invisible) || INVISIBLE.contains(&lname.as_str());
+        let parent_hidden = inherited.and_then(|f| f.hidden);
+        if lname == "a" {
+            if let Some(href) = attr(attrs, "href") {
+                self.link(&decode_entities(&href), hidden.or(parent_hidden), start, end);
+            }
+        }
+        if VOID.contains(&lname.as_str()) || self.html[..end].ends_with("/>") {
+            return;
+        }
+        // A hidden ancestor's technique wins: it is where the hiding happened.
+        let frame = Frame { name, start, hidden: parent_hidden.or(hidden), invisible, volatile };
+        let frame = if parent_hidden.is_some() { Frame { start: self.top_hidden().map_or(start, |h| h.1), ..frame } } else { frame };
+        self.stack.push(frame);
+    }
+
+    fn close(&mut self, name: &str) {
+        if let Some(pos) = self.stack.iter().rposition(|f| f.name.eq_ignore_ascii_case(name)) {
+            self.stack.truncate(pos);
+        }
+        let lname = name.to_ascii_lowercase();
+        if BLOCK.contains(&lname.as_str()) {
+            self.flush();
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if self.invisible() || t.trim().is_empty() && self.line.is_empty() {
+            return;
+        }
+        let volatile = self.volatile();
+        if volatile != self.line_volatile && !self.line.trim().is_empty() {
+            self.flush();
+        }
+        self.line_volatile = volatile;
+        let t = decode_entities(t);
+        let mut space = self.line.ends_with(' ');
+        for c in t.chars() {
+            if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' {
+                if !space && !self.line.is_empty() {
+                    self.line.push(' ');
+                    space = true;
+                }
+            } else {
+                self.line.push(c);
+                space = false;
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        let l = self.line.trim();
+        if !l.is_empty() {
+            if !self.line_volatile {
+                self.page.normalised.push(fingerprint::normalise_line(l));
+            }
+            self.page.lines.push(l.to_string());
+        }
+        self.line.clear();
+    }
+
+    fn link(&mut self, href: &str, hidden: Option<Technique>, start: usize, end: usize) {
+        let Some(u) = self.base.join(href) else { return };
+        let internal = self.base.same_site(&u);
+        if let (Some(t), false) = (hidden, internal) {
+            let from = self.top_hidden().map_or(start, |h| h.1).max(start.saturating_sub(300));
+            self.page.hidden.push(HiddenLink { technique: t, href: u.to_string(), snippet: excerpt(self.html, from, end + 80) });
+        }
+        if !self.volatile() {
+            self.page.links.push(Link { url: u.to_string(), internal });
+        }
+    }
+
+    /// Inline scripts: links written with document.write/innerHTML to other domains, and
+    /// redirects that depend on document.referrer (the classic search-engine spam hook).
+    fn script(&mut self, code: &str, start: usize, end: usize) {
+        let writes = code.contains("document.write") || code.contains("innerHTML") || code.contains("insertAdjacentHTML");
+        if writes && code.contains("<a") {
+            for href in urls_in(code) {
+                if let Some(u) = self.base.join(href) {
+                    if !self.base.same_site(&u) {
+                        self.page.hidden.push(HiddenLink { technique: Technique::ScriptWritten, href: u.to_string(), snippet: excerpt(self.html, start, end.min(start + 400)) });
+                    }
+                }
+            }
+        }
+        if code.contains("document.referrer") {
+            let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+            let redirects = ["location.href=", "location=", "location.replace(", "location.assign(", ".location=\"", "window.open("].iter().any(|p| compact.contains(p));
+            if redirects {
+                let href = urls_in(code).find_map(|h| self.base.join(h)).filter(|u| !self.base.same_site(u)).map(|u| u.to_string()).unwrap_or_default();
+                self.page.hidden.push(HiddenLink { technique: Technique::ReferrerRedirect, href, snippet: excerpt(self.html, start, end.min(start + 400)) });
+            }
+        }
+    }
+}
+
+/// Absolute http(s) URLs quoted in script text (`"http://x/"`, `'https://y'`, `\"http://z\"`).
+fn urls_in(code: &str) -> impl Iterator<Item = &str> {
+    code.match_indices("http").filter_map(move |(i, _)| {
+        let rest = &code[i..];
+        if !(rest.starts_with("http://") || rest.starts_with("https://")) {
+            return None;
+        }
+        let end = rest.find(|c: char| c == '"' || c == '\'' || c == '\\' || c == ' ' || c == '>' || c == '<' || c == ')').unwrap_or(rest.len());
+        Some(&rest[..end])
+    })
+}
+
+fn memchr(c: u8, b: &[u8]) -> Option<usize> {
+    b.iter().position(|&x| x == c)
+}
+
+/// End (just past `>`) of a start tag beginning at `i`, respecting quoted attribute values.
+fn tag_end(b: &[u8], mut i: usize) -> usize {
+    let mut quote = 0u8;
+    while i < b.len() {
+        let c = b[i];
+        if quote != 0 {
+            if c == quote {
+                quote = 0;
+            }
+        } else if c == b'"' || c == b'\'' {
+            quote = c;
+        } else if c == b'>' {
+            return i + 1;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+fn tag_name(s: &str) -> &str {
+    let end = s.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap_or(s.len());
+    &s[..end]
+}
+
+/// Content of a raw-text element and the offset after its end tag.
+fn raw_text<'h>(html: &'h str, from: usize, name: &str) -> (&'h str, usize) {
+    let b = html.as_bytes();
+    let mut i = from;
+    while let Some(p) = memchr(b'<', &b[i..]) {
+        let at = i + p;
+        if b.get(at + 1) == Some(&b'/') && html.get(at + 2..at + 2 + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name)) {
+            let end = memchr(b'>', &b[at..]).map_or(b.len(), |q| at + q + 1);
+            return (&html[from..at], end);
+        }
+        i = at + 1;
+    }
+    (&html[from..], html.len())
+}
+
+/// The value of attribute `name` in a start tag's attribute text, unquoted.
+pub fn attr(attrs: &str, name: &str) -> Option<String> {
+    let b = attrs.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let ns = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'>' && b[i] != b'/' {
+            i += 1;
+        }
+        let n = &attrs[ns..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = "";
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                let vs = i + 1;
+                i = vs + memchr(q, &b[vs..]).unwrap_or(b.len() - vs);
+                value = &attrs[vs..i];
+                i += 1;
+            } else {
+                let vs = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                value = &attrs[vs..i];
+            }
+        }
+        if n.eq_ignore_ascii_case(name) {
+            return Some(value.to_string());
+        }
+        if n.is_empty() {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Whether an inline style hides its element, and how.
+pub fn hidden_by_style(style: &str) -> Option<Technique> {
+    let s: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+    let decls: Vec<(&str, &str)> = s.split(';').filter_map(|d| d.split_once(':')).map(|(k, v)| (k, v.trim_end_matches("!important"))).collect();
+    let get = |k: &str| decls.iter().rev().find(|(n, _)| *n == k).map(|(_, v)| *v);
+    if get("display") == Some("none") {
+        return Some(Technique::DisplayNone);
+    }
+    if get("visibility") == Some("hidden") || get("opacity").and_then(|v| v.parse::<f32>().ok()).is_some_and(|o| o < 0.05) {
+        return Some(Technique::VisibilityHidden);
+    }
+    if get("font-size").and_then(length_px).is_some_and(|px| px < 3.0) {
+        return Some(Technique::TinyFont);
+    }
+    let far = |k: &str| get(k).and_then(length_px).is_some_and(|px| px <= -500.0);
+    let positioned = matches!(get("position"), Some("absolute") | Some("fixed") | Some("relative"));
+    if far("text-indent") || (positioned && (far("left") || far("top") || far("right"))) || far("margin-left") || far("margin-top") {
+        return Some(Technique::OffScreen);
+    }
+    let small = |k: &str| get(k).and_then(length_px).is_some_and(|px| px < 2.0);
+    if (small("height") || small("width")) && get("overflow") == Some("hidden") {
+        return Some(Technique::ZeroSize);
+    }
+    None
+}
+
+fn tiny_marquee(attrs: &str, style: Option<&str>) -> bool {
+    let small = |v: Option<String>| v.and_then(|v| length_px(&v)).is_some_and(|px| px <= 5.0);
+    let in_style = |k: &str| style.and_then(|s| s.to_ascii_lowercase().replace(' ', "").split(';').find_map(|d| d.strip_prefix(&format!("{k}:")).and_then(length_px))).is_some_and(|px| px <= 5.0);
+    let fast = attr(attrs, "scrollamount").and_then(|v| v.trim().parse::<u32>().ok()).is_some_and(|n| n >= 1000);
+    small(attr(attrs, "height")) || small(attr(attrs, "width")) || in_style("height") || in_style("width") || fast
+}
+
+/// A CSS length in px (pt, em and rem converted at 16 px; a bare number is px).
+fn length_px(v: &str) -> Option<f32> {
+    let v = v.trim();
+    let (num, unit) = v.split_at(v.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(v.len()));
+    let n: f32 = num.parse().ok()?;
+    Some(match unit {
+        "" | "px" => n,
+        "pt" => n * 4.0 / 3.0,
+        "em" | "rem" => n * 16.0,
+        "%" if n == 0.0 => 0.0,
+        _ => return None,
+    })
+}
+
+/// `.class` and `#id` rules in the page's `<style>` blocks that hide what they match. Only simple
+/// selectors count: enough for the usual spam trick of a hiding class defined in the page.
+fn hidden_rules(html: &str) -> HashMap<String, Technique> {
+    let mut out = HashMap::new();
+    let mut from = 0;
+    while let Some(p) = find_ci(&html[from..], "<style") {
+        let start = from + p;
+        let open_end = tag_end(html.as_bytes(), start + 1);
+        let (css, after) = raw_text(html, open_end, "style");
+        for rule in css.split('}') {
+            let Some((sel, body)) = rule.split_once('{') else { continue };
+            let Some(t) = hidden_by_style(body) else { continue };
+            for s in sel.split(',') {
+                let s = s.trim();
+                let last = s.rsplit(|c: char| c.is_whitespace() || c == '>').next().unwrap_or(s);
+                if let Some(p) = last.find(['.', '#']) {
+                    let key = &last[p..];
+                    if key.len() > 1 && key[1..].chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+                        out.insert(key.to_string(), t);
+                    }
+                }
+            }
+        }
+        from = after.max(start + 1);
+    }
+    out
+}
+
+fn find_ci(h: &str, needle: &str) -> Option<usize> {
+    let (a, b) = (h.find(needle), h.find(&needle.to_ascii_uppercase()));
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Up to ~300 bytes of the source from `from` to `to`, cut on character boundaries.
+fn excerpt(html: &str, from: usize, to: usize) -> String {
+    let mut a = from.min(html.len());
+    while !html.is_char_boundary(a) {
+        a -= 1;
+    }
+    let mut b = to.min(html.len()).min(a + 400);
+    while !html.is_char_boundary(b) {
+        b -= 1;
+    }
+    html[a..b].trim().to_string()
+}
+
+/// The named and numeric character references that matter for text (HTML §13.5).
+pub fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let semi = rest[..rest.len().min(12)].find(';');
+        let decoded = semi.and_then(|e| {
+            let ent = &rest[1..e];
+            let c = match ent {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" | "#39" => '\'',
+                "nbsp" => ' ',
+                "copy" => '©',
+                "middot" => '·',
+                "ldquo" => '“',
+                "rdquo" => '”',
+                _ => {
+                    let n = ent.strip_prefix("#x").or_else(|| ent.strip_prefix("#X")).map(|h| u32::from_str_radix(h, 16)).or_else(|| ent.strip_prefix('#').map(|d| d.parse::<u32>()))?;
+                    char::from_u32(n.ok()?)?
+                }
+            };
+            Some((c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+/// Decodes a body: UTF-8 when valid, else the declared charset (GBK/GB2312/GB18030 as GB18030,
+/// which is a superset), else lossy UTF-8. Many provincial and county sites still serve GBK.
+pub fn decode_body<'b>(body: &'b [u8], content_type: Option<&str>) -> std::borrow::Cow<'b, str> {
+    if let Ok(s) = std::str::from_utf8(body) {
+        return s.into();
+    }
+    let head = String::from_utf8_lossy(&body[..body.len().min(2048)]).to_ascii_lowercase();
+    let declared = content_type.map(str::to_ascii_lowercase).unwrap_or_default();
+    if ["gbk", "gb2312", "gb18030"].iter().any(|c| declared.contains(c) || head.contains(&format!("charset={c}")) || head.contains(&format!("charset=\"{c}"))) {
+        let (s, _, _) = encoding_rs::GB18030.decode(body);
+        return s;
+    }
+    String::from_utf8_lossy(body)
+}
