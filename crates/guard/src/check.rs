@@ -321,7 +321,7 @@ impl Prober {
             level2_rate: None,
             level3_rate: None,
         };
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         CheckResult { url: url.to_string(), checked_at, elapsed_ms: start.elapsed().as_millis() as u64, dns, ipv4: v4, ipv6: v6, http_to_https, tls: tls_report, headers, ipv6_support, findings, page }
     }
 }

@@ -3,6 +3,8 @@
 //! with inherited "hidden" and "volatile" flags and allocates little besides the text it keeps.
 
 use crate::fingerprint::{self, Fingerprint};
+use crate::markup::{attr, decode_entities, excerpt, find_ci, length_px, memchr, raw_text, tag_end, tag_name};
+pub use crate::markup::decode_body;
 use crate::url::Url;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -310,98 +312,9 @@ fn urls_in(code: &str) -> impl Iterator<Item = &str> {
         if !(rest.starts_with("http://") || rest.starts_with("https://")) {
             return None;
         }
-        let end = rest.find(|c: char| c == '"' || c == '\'' || c == '\\' || c == ' ' || c == '>' || c == '<' || c == ')').unwrap_or(rest.len());
+        let end = rest.find(['"', '\'', '\\', ' ', '>', '<', ')']).unwrap_or(rest.len());
         Some(&rest[..end])
     })
-}
-
-fn memchr(c: u8, b: &[u8]) -> Option<usize> {
-    b.iter().position(|&x| x == c)
-}
-
-/// End (just past `>`) of a start tag beginning at `i`, respecting quoted attribute values.
-fn tag_end(b: &[u8], mut i: usize) -> usize {
-    let mut quote = 0u8;
-    while i < b.len() {
-        let c = b[i];
-        if quote != 0 {
-            if c == quote {
-                quote = 0;
-            }
-        } else if c == b'"' || c == b'\'' {
-            quote = c;
-        } else if c == b'>' {
-            return i + 1;
-        }
-        i += 1;
-    }
-    b.len()
-}
-
-fn tag_name(s: &str) -> &str {
-    let end = s.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap_or(s.len());
-    &s[..end]
-}
-
-/// Content of a raw-text element and the offset after its end tag.
-fn raw_text<'h>(html: &'h str, from: usize, name: &str) -> (&'h str, usize) {
-    let b = html.as_bytes();
-    let mut i = from;
-    while let Some(p) = memchr(b'<', &b[i..]) {
-        let at = i + p;
-        if b.get(at + 1) == Some(&b'/') && html.get(at + 2..at + 2 + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name)) {
-            let end = memchr(b'>', &b[at..]).map_or(b.len(), |q| at + q + 1);
-            return (&html[from..at], end);
-        }
-        i = at + 1;
-    }
-    (&html[from..], html.len())
-}
-
-/// The value of attribute `name` in a start tag's attribute text, unquoted.
-pub fn attr(attrs: &str, name: &str) -> Option<String> {
-    let b = attrs.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-            i += 1;
-        }
-        let ns = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'>' && b[i] != b'/' {
-            i += 1;
-        }
-        let n = &attrs[ns..i];
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = "";
-        if i < b.len() && b[i] == b'=' {
-            i += 1;
-            while i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
-                let q = b[i];
-                let vs = i + 1;
-                i = vs + memchr(q, &b[vs..]).unwrap_or(b.len() - vs);
-                value = &attrs[vs..i];
-                i += 1;
-            } else {
-                let vs = i;
-                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
-                    i += 1;
-                }
-                value = &attrs[vs..i];
-            }
-        }
-        if n.eq_ignore_ascii_case(name) {
-            return Some(value.to_string());
-        }
-        if n.is_empty() {
-            i += 1;
-        }
-    }
-    None
 }
 
 /// Whether an inline style hides its element, and how.
@@ -437,20 +350,6 @@ fn tiny_marquee(attrs: &str, style: Option<&str>) -> bool {
     small(attr(attrs, "height")) || small(attr(attrs, "width")) || in_style("height") || in_style("width") || fast
 }
 
-/// A CSS length in px (pt, em and rem converted at 16 px; a bare number is px).
-fn length_px(v: &str) -> Option<f32> {
-    let v = v.trim();
-    let (num, unit) = v.split_at(v.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(v.len()));
-    let n: f32 = num.parse().ok()?;
-    Some(match unit {
-        "" | "px" => n,
-        "pt" => n * 4.0 / 3.0,
-        "em" | "rem" => n * 16.0,
-        "%" if n == 0.0 => 0.0,
-        _ => return None,
-    })
-}
-
 /// `.class` and `#id` rules in the page's `<style>` blocks that hide what they match. Only simple
 /// selectors count: enough for the usual spam trick of a hiding class defined in the page.
 fn hidden_rules(html: &str) -> HashMap<String, Technique> {
@@ -479,84 +378,3 @@ fn hidden_rules(html: &str) -> HashMap<String, Technique> {
     out
 }
 
-fn find_ci(h: &str, needle: &str) -> Option<usize> {
-    let (a, b) = (h.find(needle), h.find(&needle.to_ascii_uppercase()));
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    }
-}
-
-/// Up to ~300 bytes of the source from `from` to `to`, cut on character boundaries.
-fn excerpt(html: &str, from: usize, to: usize) -> String {
-    let mut a = from.min(html.len());
-    while !html.is_char_boundary(a) {
-        a -= 1;
-    }
-    let mut b = to.min(html.len()).min(a + 400);
-    while !html.is_char_boundary(b) {
-        b -= 1;
-    }
-    html[a..b].trim().to_string()
-}
-
-/// The named and numeric character references that matter for text (HTML §13.5).
-pub fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains('&') {
-        return s.into();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(p) = rest.find('&') {
-        out.push_str(&rest[..p]);
-        rest = &rest[p..];
-        let semi = rest[..rest.len().min(12)].find(';');
-        let decoded = semi.and_then(|e| {
-            let ent = &rest[1..e];
-            let c = match ent {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" | "#39" => '\'',
-                "nbsp" => ' ',
-                "copy" => '©',
-                "middot" => '·',
-                "ldquo" => '“',
-                "rdquo" => '”',
-                _ => {
-                    let n = ent.strip_prefix("#x").or_else(|| ent.strip_prefix("#X")).map(|h| u32::from_str_radix(h, 16)).or_else(|| ent.strip_prefix('#').map(|d| d.parse::<u32>()))?;
-                    char::from_u32(n.ok()?)?
-                }
-            };
-            Some((c, e + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out.into()
-}
-
-/// Decodes a body: UTF-8 when valid, else the declared charset (GBK/GB2312/GB18030 as GB18030,
-/// which is a superset), else lossy UTF-8. Many provincial and county sites still serve GBK.
-pub fn decode_body<'b>(body: &'b [u8], content_type: Option<&str>) -> std::borrow::Cow<'b, str> {
-    if let Ok(s) = std::str::from_utf8(body) {
-        return s.into();
-    }
-    let head = String::from_utf8_lossy(&body[..body.len().min(2048)]).to_ascii_lowercase();
-    let declared = content_type.map(str::to_ascii_lowercase).unwrap_or_default();
-    if ["gbk", "gb2312", "gb18030"].iter().any(|c| declared.contains(c) || head.contains(&format!("charset={c}")) || head.contains(&format!("charset=\"{c}"))) {
-        let (s, _, _) = encoding_rs::GB18030.decode(body);
-        return s;
-    }
-    String::from_utf8_lossy(body)
-}

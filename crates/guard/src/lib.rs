@@ -13,6 +13,7 @@ pub mod findings;
 pub mod fingerprint;
 pub mod headers;
 pub mod http;
+mod markup;
 pub mod resolve;
 pub mod tls;
 pub mod url;

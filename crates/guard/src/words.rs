@@ -15,7 +15,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Lexicon {
     ac: Option<AhoCorasick>,
     entries: Vec<(String, String)>,
@@ -35,12 +35,6 @@ pub enum LexiconError {
     Line { line: usize, msg: String },
     #[error("{0}")]
     Build(String),
-}
-
-impl Default for Lexicon {
-    fn default() -> Lexicon {
-        Lexicon { ac: None, entries: Vec::new() }
-    }
 }
 
 impl Lexicon {
