@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod headers;
 pub mod http;
 mod markup;
+mod report;
 pub mod resolve;
 pub mod tls;
 pub mod url;

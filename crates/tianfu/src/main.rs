@@ -32,6 +32,8 @@ enum Command {
     Migrate(cmd::migrate::Args),
     /// Print the data standard (templates, rules, code tables) as Markdown (打印数据标准).
     Standard(cmd::standard::Args),
+    /// Check one website now: DNS, IPv4 and IPv6, TLS, security headers, content (网站安全检测).
+    Probe(cmd::probe::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Migrate(a) => cmd::migrate::run(a),
         Command::Stats(a) => cmd::stats::run(a),
         Command::Standard(a) => cmd::standard::run(a),
+        Command::Probe(a) => cmd::probe::run(a),
     };
     ExitCode::from(code)
 }

@@ -4,6 +4,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod migrate;
+pub mod probe;
 pub mod standard;
 pub mod stats;
 pub mod validate;
