@@ -121,6 +121,9 @@ impl Prober {
     }
 
     async fn ns_ipv6(&self, host: &str) -> (Vec<String>, Option<bool>) {
+        if host.parse::<IpAddr>().is_ok() {
+            return (Vec::new(), None);
+        }
         let fut = async {
             let ns = self.resolver.name_servers(host).await.ok()?;
             let mut any = false;
@@ -194,9 +197,11 @@ impl Prober {
         for (fam, f, r, addrs) in [(Family::Ipv4, &f4, &v4, &dns.a), (Family::Ipv6, &f6, &v6, &dns.aaaa)] {
             let label = fam.label();
             if addrs.is_empty() {
-                if fam == Family::Ipv6 && dns.error.is_none() {
+                // An address given by hand has no name whose records could be missing.
+                let named = url.ip_literal().is_none() && dns.error.is_none();
+                if named && fam == Family::Ipv6 {
                     findings.push(Finding::new(Kind::Ipv6Missing, Severity::Medium, "域名没有 AAAA 记录，网站不支持 IPv6", "the name has no AAAA record: no IPv6 support").family(fam));
-                } else if fam == Family::Ipv4 && dns.error.is_none() {
+                } else if named && fam == Family::Ipv4 {
                     findings.push(Finding::new(Kind::Unreachable, Severity::Medium, "域名没有 A 记录，IPv4 用户无法访问", "the name has no A record: unreachable over IPv4").family(fam));
                 }
                 continue;
@@ -212,10 +217,11 @@ impl Prober {
                     findings.push(Finding::new(Kind::RedirectLoop, Severity::High, format!("{label} 首页重定向循环"), format!("redirect loop over {label}")).family(fam).snippet(chain.join("\n")))
                 }
                 Some(FetchError::TlsOutdated(_)) => {} // reported once below as tls_outdated
-                _ if fam == Family::Ipv4 => findings.push(Finding::new(Kind::Unreachable, Severity::High, format!("IPv4 无法访问首页：{zh}"), format!("home page unreachable over IPv4: {en}")).family(fam)),
-                _ => {}
+                // IPv6 failing while IPv4 works is the IPv6 finding below, not an outage.
+                _ if fam == Family::Ipv6 && v4.reachable => {}
+                _ => findings.push(Finding::new(Kind::Unreachable, Severity::High, format!("{label} 无法访问首页：{zh}"), format!("home page unreachable over {label}: {en}")).family(fam)),
             }
-            if fam == Family::Ipv6 && !matches!(f.error, Some(FetchError::TlsOutdated(_))) {
+            if fam == Family::Ipv6 && v4.reachable {
                 findings.push(Finding::new(Kind::Ipv6Unreachable, Severity::High, format!("有 AAAA 记录但 IPv6 无法访问首页：{zh}"), format!("AAAA published but the home page is unreachable over IPv6: {en}")).family(fam));
             }
         }
