@@ -10,7 +10,8 @@
 //!
 //! The optional category (after a tab) is reported with each hit; it defaults to `default`.
 //! Matching is case-insensitive for ASCII letters and finds the longest entry at each place.
-//! The shipped default lexicon is empty: each deployment supplies its own list.
+//! The shipped default lexicon (`crates/guard/data/lexicon.txt`) is empty apart from this format
+//! described in comments: each deployment supplies its own list.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
@@ -36,6 +37,9 @@ pub enum LexiconError {
     #[error("{0}")]
     Build(String),
 }
+
+/// The shipped default: no entries, the format documented in its comments.
+pub const DEFAULT_LEXICON: &str = include_str!("../data/lexicon.txt");
 
 impl Lexicon {
     pub fn parse(text: &str) -> Result<Lexicon, LexiconError> {
@@ -108,5 +112,6 @@ mod tests {
         assert_eq!(hits[0].context, "欢迎光临澳门【赌场】，best CASINO online");
         assert_eq!(hits[1].word, "Casino");
         assert!(Lexicon::parse("").unwrap().scan(&["赌场".into()], 10).is_empty());
+        assert!(Lexicon::parse(DEFAULT_LEXICON).unwrap().is_empty());
     }
 }

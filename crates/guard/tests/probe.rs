@@ -143,6 +143,20 @@ async fn expired_certificate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_expiring_soon() {
+    let pki = Pki::new();
+    let port = serve(true, false, Some(pki.server_config(&["soon.test"], Validity::ExpiresInDays(5))), handler(|_| Response::html(HOME).secure())).await;
+    let p = prober_with(resolver(&[("soon.test", &[V4])]), |c| c.extra_cas = vec![pki.ca_der.clone()]);
+    let r = p.check(&SiteSpec::new(format!("https://soon.test:{port}/")), None).await;
+    let tls = r.tls.as_ref().unwrap();
+    assert!(tls.valid);
+    assert!((4..=5).contains(&tls.days_to_expiry.unwrap()), "{:?}", tls.days_to_expiry);
+    let f = r.findings.iter().find(|f| f.kind == Kind::CertExpiring).expect("cert_expiring");
+    assert_eq!(f.severity, guard::Severity::High, "under a week is high");
+    assert!(!r.has(Kind::CertExpired) && !r.has(Kind::CertInvalid));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_host_name_and_untrusted_ca() {
     let pki = Pki::new();
     let port = serve(true, false, Some(pki.server_config(&["other.test"], Validity::Good)), handler(|_| Response::html(HOME))).await;
@@ -334,6 +348,18 @@ async fn sensitive_word_with_context() {
     let f = words.iter().find(|f| f.detail.contains("赌场")).unwrap();
     assert!(f.detail.contains("赌博"));
     assert_eq!(f.snippet.as_deref(), Some("友情提示：澳门【赌场】在线开户，日赚千元。"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gbk_page_is_decoded() {
+    let page = html("<p>通知：澳门赌场招聘</p>");
+    let body = encoding_rs::GBK.encode(&page).0.into_owned();
+    assert!(std::str::from_utf8(&body).is_err());
+    let port = serve(true, false, None, handler(move |_| Response { status: 200, headers: vec![("Content-Type".into(), "text/html; charset=GBK".into())], body: Body::Full(body.clone()) })).await;
+    let p = prober_with(resolver(&[("gbk.test", &[V4])]), |c| c.lexicon = Lexicon::parse("赌场").unwrap());
+    let r = p.check(&SiteSpec::new(format!("http://gbk.test:{port}/")), None).await;
+    assert!(r.page.as_ref().unwrap().lines.iter().any(|l| l.contains("四川省示范中学")));
+    assert!(r.has(Kind::SensitiveWord));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
