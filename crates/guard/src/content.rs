@@ -150,7 +150,8 @@ impl<'a> Scanner<'a> {
                 i = end;
             } else if next.is_ascii_alphabetic() {
                 let end = tag_end(b, i + 1);
-                let inner = &html[i + 1..end.saturating_sub(1).max(i + 1)];
+                let inner_end = if b[end - 1] == b'>' && end - 1 > i { end - 1 } else { end };
+                let inner = &html[i + 1..inner_end];
                 let name = tag_name(inner);
                 let attrs = &inner[name.len()..];
                 if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") || name.eq_ignore_ascii_case("textarea") {
@@ -208,7 +209,8 @@ impl<'a> Scanner<'a> {
                     sel.eq_ignore_ascii_case(name)
                 }
             });
-        let invisible = inherited.is_some_and(|f| f.invisible) || INVISIBLE.contains(&lname.as_str());
+        // The title sits in the invisible head but is shown (tab, search results) and often defaced.
+        let invisible = lname != "title" && (inherited.is_some_and(|f| f.invisible) || INVISIBLE.contains(&lname.as_str()));
         let parent_hidden = inherited.and_then(|f| f.hidden);
         if lname == "a" {
             if let Some(href) = attr(attrs, "href") {
@@ -378,3 +380,50 @@ fn hidden_rules(html: &str) -> HashMap<String, Technique> {
     out
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("http://www.school.edu.cn/").unwrap()
+    }
+
+    #[test]
+    fn visible_text_lines_links_and_entities() {
+        let html = "<!DOCTYPE html><html><head><title>某某学校 &amp; 幼儿园</title><meta charset=utf-8><script>var a='<p>不可见</p>';</script>\
+            <style>p{color:red}</style></head><body><!-- 注释 --><p>第一段<b>加粗</b>文字<p>第二段&nbsp;&#x4E2D;&#25991;<br>换行\
+            <a href='/x.html'>内部</a> <a href=\"https://www.moe.gov.cn/\">教育部</a><noscript>请启用脚本</noscript><textarea>输入</textarea></body></html>";
+        let p = analyse(html, &base(), &[]);
+        assert_eq!(p.lines, ["某某学校 & 幼儿园", "第一段加粗文字", "第二段 中文", "换行内部 教育部"]);
+        assert_eq!(p.links.len(), 2);
+        assert!(p.links[0].internal && !p.links[1].internal);
+        assert!(p.hidden.is_empty());
+    }
+
+    #[test]
+    fn hidden_region_ends_with_its_element() {
+        let html = "<div style='display:none'><div><a href='http://x.example/'>隐</a></div></div><p>可见<a href='http://y.example/'>外链</a></p>";
+        let p = analyse(html, &base(), &[]);
+        assert_eq!(p.hidden.len(), 1);
+        assert_eq!(p.hidden[0].href, "http://x.example/");
+        assert!(p.hidden[0].snippet.starts_with("<div style='display:none'>"));
+        assert_eq!(p.lines, ["可见外链"]);
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        // A tiny generator of tag soup, multibyte text and broken quoting, run many times.
+        let parts = ["<", ">", "</", "/>", "a", "p", "div", "script", "style", "=", "\"", "'", " ", "中", "文", "&", ";", "#x4e2d", "&amp", "<!--", "-->", "<!", "href", "style=", "display:none", "\u{1F600}", "marquee", "font-size:0", "http://e.example/", "document.write(", "<a", "\n"];
+        let mut seed: u64 = 0x1234_5678;
+        for _ in 0..3000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 40) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                s.push_str(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            let _ = analyse(&s, &base(), &["#a".to_string()]);
+            seed = seed.wrapping_add(7);
+        }
+    }
+}

@@ -49,6 +49,7 @@ pub fn attr(attrs: &str, name: &str) -> Option<String> {
     let b = attrs.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        let before = i;
         while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
             i += 1;
         }
@@ -83,8 +84,12 @@ pub fn attr(attrs: &str, name: &str) -> Option<String> {
         if n.eq_ignore_ascii_case(name) {
             return Some(value.to_string());
         }
-        if n.is_empty() {
+        if i == before {
+            // A stray '>' or the like: step over one character.
             i += 1;
+            while i < b.len() && !attrs.is_char_boundary(i) {
+                i += 1;
+            }
         }
     }
     None
@@ -135,7 +140,7 @@ pub fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
     while let Some(p) = rest.find('&') {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
-        let semi = rest[..rest.len().min(12)].find(';');
+        let semi = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';');
         let decoded = semi.and_then(|e| {
             let ent = &rest[1..e];
             let c = match ent {
