@@ -268,7 +268,7 @@ impl Prober {
                     .snippet(diff(&a.normalised, &b.normalised, 20).join("\n")),
             );
         }
-        let mut page = p4.clone().or_else(|| p6.clone());
+        let mut confirmed: Option<Page> = None;
         if let Some(base) = baseline {
             let primary_family = if p4.is_some() { Family::Ipv4 } else { Family::Ipv6 };
             for (p, r) in [(&p4, &mut v4), (&p6, &mut v6)] {
@@ -288,7 +288,7 @@ impl Prober {
                                 .family(primary_family)
                                 .snippet(diff(&base.lines, &p2.normalised, 20).join("\n")),
                         );
-                        page = Some(p2);
+                        confirmed = Some(p2);
                     }
                 }
             }
@@ -296,7 +296,7 @@ impl Prober {
 
         // Hidden links and sensitive words: from the page people see, and from the other
         // family's page too when it differs (a tampered IPv6 server is still a tampered site).
-        let mut pages: Vec<&Page> = page.iter().collect();
+        let mut pages: Vec<&Page> = confirmed.as_ref().or(p4.as_ref()).or(p6.as_ref()).into_iter().collect();
         if consistent == Some(false) {
             pages.extend(p6.iter());
         }
@@ -327,6 +327,7 @@ impl Prober {
             level2_rate: None,
             level3_rate: None,
         };
+        let page = confirmed.or(p4).or(p6);
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         CheckResult { url: url.to_string(), checked_at, elapsed_ms: start.elapsed().as_millis() as u64, dns, ipv4: v4, ipv6: v6, http_to_https, tls: tls_report, headers, ipv6_support, findings, page }
     }

@@ -3,7 +3,7 @@
 //! with inherited "hidden" and "volatile" flags and allocates little besides the text it keeps.
 
 use crate::fingerprint::{self, Fingerprint};
-use crate::markup::{attr, decode_entities, excerpt, find_ci, length_px, memchr, raw_text, tag_end, tag_name};
+use crate::markup::{attr, attrs, decode_entities, excerpt, find_ci, length_px, lower, memchr, raw_text, tag_end, tag_name};
 pub use crate::markup::decode_body;
 use crate::url::Url;
 use serde::Serialize;
@@ -171,53 +171,63 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn open(&mut self, name: &'a str, attrs: &'a str, start: usize, end: usize) {
-        let lname = name.to_ascii_lowercase();
-        if BLOCK.contains(&lname.as_str()) {
+    fn open(&mut self, name: &'a str, attr_text: &'a str, start: usize, end: usize) {
+        let mut buf = [0u8; 16];
+        let lname = lower(name, &mut buf);
+        if BLOCK.contains(&lname) {
             self.flush();
         }
         // Elements that close their open sibling implicitly (HTML §13.2.6.4.7, the common cases).
-        if matches!(lname.as_str(), "p" | "li" | "option" | "td" | "tr" | "dt" | "dd") && self.stack.last().is_some_and(|f| f.name.eq_ignore_ascii_case(name)) {
+        if matches!(lname, "p" | "li" | "option" | "td" | "tr" | "dt" | "dd") && self.stack.last().is_some_and(|f| f.name.eq_ignore_ascii_case(name)) {
             self.stack.pop();
         }
-        let style = attr(attrs, "style");
-        let class = attr(attrs, "class");
-        let id = attr(attrs, "id");
-        let mut hidden = style.as_deref().and_then(hidden_by_style);
-        if hidden.is_none() && attr(attrs, "hidden").is_some() {
+        let (mut style, mut class, mut id, mut href, mut hidden_attr) = (None, None, None, None, false);
+        for (n, v) in attrs(attr_text) {
+            let mut nb = [0u8; 16];
+            match lower(n, &mut nb) {
+                "style" => style = Some(v),
+                "class" => class = Some(v),
+                "id" => id = Some(v),
+                "href" => href = Some(v),
+                "hidden" => hidden_attr = true,
+                _ => {}
+            }
+        }
+        let mut hidden = style.and_then(hidden_by_style);
+        if hidden.is_none() && hidden_attr {
             hidden = Some(Technique::DisplayNone);
         }
         if hidden.is_none() && !self.sheet.is_empty() {
-            if let Some(c) = &class {
+            if let Some(c) = class {
                 hidden = c.split_ascii_whitespace().find_map(|c| self.sheet.get(&format!(".{c}")).copied());
             }
-            if let Some(i) = &id {
+            if let Some(i) = id {
                 hidden = hidden.or_else(|| self.sheet.get(&format!("#{i}")).copied());
             }
         }
-        if lname == "marquee" && hidden.is_none() && tiny_marquee(attrs, style.as_deref()) {
+        if lname == "marquee" && hidden.is_none() && tiny_marquee(attr_text, style) {
             hidden = Some(Technique::TinyMarquee);
         }
         let inherited = self.stack.last();
         let volatile = inherited.is_some_and(|f| f.volatile)
             || self.ignore.iter().any(|sel| {
                 if let Some(i) = sel.strip_prefix('#') {
-                    id.as_deref() == Some(i)
+                    id == Some(i)
                 } else if let Some(c) = sel.strip_prefix('.') {
-                    class.as_deref().is_some_and(|cl| cl.split_ascii_whitespace().any(|x| x == c))
+                    class.is_some_and(|cl| cl.split_ascii_whitespace().any(|x| x == c))
                 } else {
                     sel.eq_ignore_ascii_case(name)
                 }
             });
         // The title sits in the invisible head but is shown (tab, search results) and often defaced.
-        let invisible = lname != "title" && (inherited.is_some_and(|f| f.invisible) || INVISIBLE.contains(&lname.as_str()));
+        let invisible = lname != "title" && (inherited.is_some_and(|f| f.invisible) || INVISIBLE.contains(&lname));
         let parent_hidden = inherited.and_then(|f| f.hidden);
         if lname == "a" {
-            if let Some(href) = attr(attrs, "href") {
-                self.link(&decode_entities(&href), hidden.or(parent_hidden), start, end);
+            if let Some(href) = href {
+                self.link(&decode_entities(href), hidden.or(parent_hidden), start, end);
             }
         }
-        if VOID.contains(&lname.as_str()) || self.html[..end].ends_with("/>") {
+        if VOID.contains(&lname) || self.html[..end].ends_with("/>") {
             return;
         }
         // A hidden ancestor's technique wins: it is where the hiding happened.
@@ -230,8 +240,8 @@ impl<'a> Scanner<'a> {
         if let Some(pos) = self.stack.iter().rposition(|f| f.name.eq_ignore_ascii_case(name)) {
             self.stack.truncate(pos);
         }
-        let lname = name.to_ascii_lowercase();
-        if BLOCK.contains(&lname.as_str()) {
+        let mut buf = [0u8; 16];
+        if BLOCK.contains(&lower(name, &mut buf)) {
             self.flush();
         }
     }
@@ -346,7 +356,7 @@ pub fn hidden_by_style(style: &str) -> Option<Technique> {
 }
 
 fn tiny_marquee(attrs: &str, style: Option<&str>) -> bool {
-    let small = |v: Option<String>| v.and_then(|v| length_px(&v)).is_some_and(|px| px <= 5.0);
+    let small = |v: Option<&str>| v.and_then(length_px).is_some_and(|px| px <= 5.0);
     let in_style = |k: &str| style.and_then(|s| s.to_ascii_lowercase().replace(' ', "").split(';').find_map(|d| d.strip_prefix(&format!("{k}:")).and_then(length_px))).is_some_and(|px| px <= 5.0);
     let fast = attr(attrs, "scrollamount").and_then(|v| v.trim().parse::<u32>().ok()).is_some_and(|n| n >= 1000);
     small(attr(attrs, "height")) || small(attr(attrs, "width")) || in_style("height") || in_style("width") || fast

@@ -26,6 +26,11 @@ pub struct Fingerprint {
 
 /// Replaces dates, times and counters in one line of visible text with fixed tokens.
 pub fn normalise_line(line: &str) -> String {
+    if !line.bytes().any(|b| b.is_ascii_digit()) {
+        return line.to_string();
+    }
+    let lower = line.to_lowercase();
+    let counters = COUNTER_WORDS.iter().any(|w| lower.contains(w));
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
@@ -85,7 +90,7 @@ pub fn normalise_line(line: &str) -> String {
         }
         // A number followed by 次 / 人次 / 人 (visits), or preceded by a counter word.
         let followed = matches!(at(e1), '次') || (at(e1) == '人' && at(e1 + 1) == '次');
-        let before: String = out.trim_end_matches([' ', ':', '：', '\u{a0}', '为', '是']).chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+        let before: String = if !counters { String::new() } else { out.trim_end_matches([' ', ':', '：', '\u{a0}', '为', '是']).chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect() };
         let before_lc = before.to_lowercase();
         if followed || COUNTER_WORDS.iter().any(|w| before_lc.ends_with(w)) {
             out.push_str("〈计数〉");

@@ -44,55 +44,73 @@ pub(crate) fn raw_text<'h>(html: &'h str, from: usize, name: &str) -> (&'h str, 
     (&html[from..], html.len())
 }
 
-/// The value of attribute `name` in a start tag's attribute text, unquoted.
-pub fn attr(attrs: &str, name: &str) -> Option<String> {
+/// The attributes of a start tag's attribute text, as (name, unquoted value) pairs, in order.
+pub(crate) fn attrs(attrs: &str) -> impl Iterator<Item = (&str, &str)> {
     let b = attrs.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        let before = i;
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-            i += 1;
-        }
-        let ns = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'>' && b[i] != b'/' {
-            i += 1;
-        }
-        let n = &attrs[ns..i];
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = "";
-        if i < b.len() && b[i] == b'=' {
-            i += 1;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let before = i;
+            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+                i += 1;
+            }
+            let ns = i;
+            while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'>' && b[i] != b'/' {
+                i += 1;
+            }
+            let n = &attrs[ns..i];
             while i < b.len() && b[i].is_ascii_whitespace() {
                 i += 1;
             }
-            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
-                let q = b[i];
-                let vs = i + 1;
-                i = vs + memchr(q, &b[vs..]).unwrap_or(b.len() - vs);
-                value = &attrs[vs..i];
+            let mut value = "";
+            if i < b.len() && b[i] == b'=' {
                 i += 1;
-            } else {
-                let vs = i;
-                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                while i < b.len() && b[i].is_ascii_whitespace() {
                     i += 1;
                 }
-                value = &attrs[vs..i];
+                if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                    let q = b[i];
+                    let vs = i + 1;
+                    i = vs + memchr(q, &b[vs..]).unwrap_or(b.len() - vs);
+                    value = &attrs[vs..i];
+                    i = (i + 1).min(b.len());
+                } else {
+                    let vs = i;
+                    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                        i += 1;
+                    }
+                    value = &attrs[vs..i];
+                }
             }
-        }
-        if n.eq_ignore_ascii_case(name) {
-            return Some(value.to_string());
-        }
-        if i == before {
-            // A stray '>' or the like: step over one character.
-            i += 1;
-            while i < b.len() && !attrs.is_char_boundary(i) {
+            if i == before {
+                // A stray '>' or the like: step over one character.
                 i += 1;
+                while i < b.len() && !attrs.is_char_boundary(i) {
+                    i += 1;
+                }
+            }
+            if !n.is_empty() {
+                return Some((n, value));
             }
         }
+        None
+    })
+}
+
+/// The value of attribute `name`, unquoted.
+pub(crate) fn attr<'a>(attrs_text: &'a str, name: &str) -> Option<&'a str> {
+    attrs(attrs_text).find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+/// `name` in lower case, in `buf` (tag names that matter are short; longer ones are left as is).
+pub(crate) fn lower<'b>(name: &'b str, buf: &'b mut [u8; 16]) -> &'b str {
+    if name.len() > buf.len() || !name.is_ascii() {
+        return name;
     }
-    None
+    let out = &mut buf[..name.len()];
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).unwrap_or(name)
 }
 
 /// A CSS length in px (pt, em and rem converted at 16 px; a bare number is px).
