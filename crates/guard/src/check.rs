@@ -36,7 +36,8 @@ pub struct FamilyResult {
     pub error: Option<String>,
     pub error_en: Option<String>,
     pub final_url: Option<String>,
-    pub redirects: Vec<Hop>,
+    /// Every response in order: the redirects, then the final one.
+    pub chain: Vec<Hop>,
     pub timings: Timings,
     pub size: usize,
     pub truncated: bool,
@@ -101,7 +102,7 @@ fn family_result(family: Family, addresses: Vec<IpAddr>, f: &Fetch) -> FamilyRes
         error,
         error_en,
         final_url: f.final_url.as_ref().map(Url::to_string),
-        redirects: f.hops.clone(),
+        chain: f.hops.clone(),
         timings: f.timings.clone(),
         size: f.body.len(),
         truncated: f.truncated,

@@ -383,7 +383,7 @@ async fn redirect_loop() {
     let r = p.check(&SiteSpec::new(format!("http://loop.test:{port}/")), None).await;
     let f = r.findings.iter().find(|f| f.kind == Kind::RedirectLoop).expect("redirect_loop");
     assert!(f.snippet.as_deref().unwrap().contains("/b"));
-    assert_eq!(r.ipv4.redirects.len(), 3);
+    assert_eq!(r.ipv4.chain.len(), 3);
     assert!(!r.ipv4.reachable && !r.has(Kind::Unreachable));
 }
 
@@ -406,7 +406,7 @@ async fn http_redirects_to_https() {
     let p = prober_with(resolver(&[("r.test", &[V4])]), |c| c.extra_cas = vec![pki.ca_der.clone()]);
     let r = p.check(&SiteSpec::new(format!("http://r.test:{http}/")), None).await;
     assert_eq!(r.http_to_https, Some(true));
-    assert_eq!(r.ipv4.redirects.len(), 2);
+    assert_eq!(r.ipv4.chain.len(), 2);
     assert_eq!(r.ipv4.final_url.as_deref(), Some(format!("https://r.test:{https}/").as_str()));
     assert!(r.tls.as_ref().unwrap().valid);
     assert_eq!(r.headers.as_ref().unwrap().score, 100);
