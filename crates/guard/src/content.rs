@@ -309,8 +309,12 @@ impl<'a> Scanner<'a> {
         if code.contains("document.referrer") {
             let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
             let redirects = ["location.href=", "location=", "location.replace(", "location.assign(", ".location=\"", "window.open("].iter().any(|p| compact.contains(p));
-            if redirects {
-                let href = urls_in(code).find_map(|h| self.base.join(h)).filter(|u| !self.base.same_site(u)).map(|u| u.to_string()).unwrap_or_default();
+            // A target on this site is harmless; an external one, or none readable (spam scripts
+            // build it with atob or String.fromCharCode), is the hook.
+            let targets: Vec<Url> = urls_in(code).filter_map(|h| self.base.join(h)).collect();
+            let external = targets.iter().find(|u| !self.base.same_site(u));
+            if redirects && (targets.is_empty() || external.is_some()) {
+                let href = external.map(|u| u.to_string()).unwrap_or_default();
                 self.page.hidden.push(HiddenLink { technique: Technique::ReferrerRedirect, href, snippet: excerpt(self.html, start, end.min(start + 400)) });
             }
         }
@@ -419,6 +423,16 @@ mod tests {
         assert_eq!(p.hidden[0].href, "http://x.example/");
         assert!(p.hidden[0].snippet.starts_with("<div style='display:none'>"));
         assert_eq!(p.lines, ["可见外链"]);
+    }
+
+    #[test]
+    fn referrer_redirects() {
+        let page = |js: &str| analyse(&format!("<script>{js}</script>"), &base(), &[]);
+        let spam = page("if(/baidu|sogou/.test(document.referrer)){location.replace(atob('aHR0cDovL3guY29t'))}");
+        assert_eq!(spam.hidden.len(), 1);
+        assert_eq!(spam.hidden[0].technique, Technique::ReferrerRedirect);
+        assert!(page("if(document.referrer===''){window.location.href='http://www.school.edu.cn/m/'}").hidden.is_empty());
+        assert!(page("stats.push(document.referrer)").hidden.is_empty());
     }
 
     #[test]
