@@ -44,7 +44,8 @@ async fn run(https: bool, n: usize) {
         ok += r.unwrap();
     }
     let cpu = cpu_seconds() - cpu0;
-    println!("{}: {n} checks ({ok} reached over IPv6) in {:.2} s wall, {cpu:.2} CPU-s: {:.0} checks per CPU-second", if https { "https" } else { "http" }, t0.elapsed().as_secs_f64(), n as f64 / cpu.max(0.01));
+    let hwm = std::fs::read_to_string("/proc/self/status").unwrap_or_default().lines().find(|l| l.starts_with("VmHWM")).unwrap_or("").to_string();
+    println!("{}: {n} checks ({ok} reached over IPv6) in {:.2} s wall, {cpu:.2} CPU-s: {:.0} checks per CPU-second; peak {hwm}", if https { "https" } else { "http" }, t0.elapsed().as_secs_f64(), n as f64 / cpu.max(0.01));
     assert_eq!(ok, n);
 }
 
