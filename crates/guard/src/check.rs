@@ -72,6 +72,9 @@ pub struct CheckResult {
     pub headers: Option<HeadersReport>,
     pub ipv6_support: Ipv6Support,
     pub findings: Vec<Finding>,
+    /// The IPv6 link crawl, when one was run with this check (see [`CheckResult::add_crawl`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawl: Option<crate::CrawlReport>,
     /// The analysed home page (IPv4's when it was reached, else IPv6's), to make a baseline of.
     #[serde(skip)]
     pub page: Option<Page>,
@@ -83,6 +86,12 @@ impl CheckResult {
     }
     pub fn has(&self, kind: Kind) -> bool {
         self.findings.iter().any(|f| f.kind == kind)
+    }
+    /// Completes the IPv6 support result with the link rates of a crawl.
+    pub fn add_crawl(&mut self, crawl: crate::CrawlReport) {
+        self.ipv6_support.level2_rate = crawl.level2.rate;
+        self.ipv6_support.level3_rate = crawl.level3.rate;
+        self.crawl = Some(crawl);
     }
 }
 
@@ -161,6 +170,7 @@ impl Prober {
                 headers: None,
                 ipv6_support: Ipv6Support::default(),
                 findings: Vec::new(),
+                crawl: None,
                 page: None,
             };
             r.findings.push(Finding::new(Kind::Unreachable, Severity::High, format!("网址无效：{}", site.url), format!("invalid URL: {}", site.url)));
@@ -330,7 +340,7 @@ impl Prober {
         };
         let page = confirmed.or(p4).or(p6);
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        CheckResult { url: url.to_string(), checked_at, elapsed_ms: start.elapsed().as_millis() as u64, dns, ipv4: v4, ipv6: v6, http_to_https, tls: tls_report, headers, ipv6_support, findings, page }
+        CheckResult { url: url.to_string(), checked_at, elapsed_ms: start.elapsed().as_millis() as u64, dns, ipv4: v4, ipv6: v6, http_to_https, tls: tls_report, headers, ipv6_support, findings, crawl: None, page }
     }
 }
 

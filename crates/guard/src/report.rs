@@ -63,6 +63,14 @@ impl CheckResult {
         } else {
             let _ = writeln!(o, "  IPv6 支持：AAAA {}，首页可访问 {}，与 IPv4 内容一致 {}", yes_no(Some(s.aaaa), en), yes_no(Some(s.home_reachable), en), yes_no(s.consistent_with_ipv4, en));
         }
+        if let Some(c) = &self.crawl {
+            let rate = |r: Option<f64>| r.map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0));
+            if en {
+                let _ = writeln!(o, "  IPv6 link rates: level 2 {} of {} ({}), level 3 {} of {} ({})", c.level2.ok_ipv6, c.level2.checked, rate(c.level2.rate), c.level3.ok_ipv6, c.level3.checked, rate(c.level3.rate));
+            } else {
+                let _ = writeln!(o, "  IPv6 链接支持率：二级 {}/{}（{}），三级 {}/{}（{}）", c.level2.ok_ipv6, c.level2.checked, rate(c.level2.rate), c.level3.ok_ipv6, c.level3.checked, rate(c.level3.rate));
+            }
+        }
         if self.findings.is_empty() {
             let _ = writeln!(o, "{}", if en { "No findings." } else { "未发现问题。" });
         } else {

@@ -457,4 +457,8 @@ async fn crawl_ipv6_link_rates() {
     assert!(!rep.out_of_time);
     let b = rep.pages.iter().find(|p| p.url.ends_with("/b")).unwrap();
     assert_eq!((b.level, b.ipv6_status), (2, Some(404)));
+    let mut r = p.check(&SiteSpec::new(format!("http://c.test:{port}/")), None).await;
+    assert_eq!(r.ipv6_support.level2_rate, None, "a check alone does not crawl");
+    r.add_crawl(rep);
+    assert_eq!((r.ipv6_support.level2_rate, r.ipv6_support.level3_rate), (Some(2.0 / 3.0), Some(0.5)));
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::process::Command;
 
 const PAGE: &str = "<html><head><title>成都市某某小学</title></head><body><h1>成都市某某小学</h1>\
-<p>欢迎访问学校网站。</p><div style=\"display:none\"><a href=\"http://spam.example/\">彩票</a></div></body></html>";
+<p>欢迎访问学校网站。<a href=\"/about.html\">学校概况</a></p><div style=\"display:none\"><a href=\"http://spam.example/\">彩票</a></div></body></html>";
 
 fn probe(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tianfu")).arg("probe").args(args).output().expect("run tianfu");
@@ -65,6 +65,13 @@ fn probe_json_over_both_families() {
     let (code, text, _) = probe(&[&url, "--resolve", &pin4, "--resolve", &pin6, "--ca", ca_arg]);
     assert_eq!(code, 1);
     assert!(text.contains("网站检测") && text.contains("IPv6 支持") && text.contains("hidden_link"), "{text}");
+
+    // With the IPv6 link crawl: level 2 is /about.html (reached over IPv6); it links nowhere new.
+    let (_, stdout, _) = probe(&[&url, "--resolve", &pin4, "--resolve", &pin6, "--ca", ca_arg, "--format", "json", "--crawl"]);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["crawl"]["level2"]["checked"], 1);
+    assert_eq!(v["ipv6_support"]["level2_rate"], 1.0);
+    assert!(v["ipv6_support"]["level3_rate"].is_null());
 
     // Baseline saved, then compared: unchanged, so no tampering.
     let base = dir.join("base.json");

@@ -37,6 +37,12 @@ pub struct Args {
     /// Write the page as checked now as the new baseline (a person accepts it by doing so).
     #[arg(long, value_name = "FILE")]
     pub save_baseline: Option<PathBuf>,
+    /// Also crawl internal links to the third level and report the IPv6 link rates.
+    #[arg(long)]
+    pub crawl: bool,
+    /// Pages checked at most on each of levels 2 and 3 when crawling.
+    #[arg(long, default_value_t = 50)]
+    pub crawl_pages: usize,
     /// Bytes of the home page read at most.
     #[arg(long, default_value_t = 2 * 1024 * 1024)]
     pub max_body: usize,
@@ -98,7 +104,12 @@ pub fn run(a: Args) -> u8 {
             resolver.insert(host, *ip);
         }
         let prober = Prober::new(config, Arc::new(resolver)).map_err(|e| e.to_string())?;
-        Ok::<_, String>(prober.check(&site, baseline.as_ref()).await)
+        let mut result = prober.check(&site, baseline.as_ref()).await;
+        if a.crawl {
+            let limits = guard::CrawlLimits { per_level: a.crawl_pages, ..guard::CrawlLimits::default() };
+            result.add_crawl(guard::crawl_ipv6(&prober, &site, &limits).await);
+        }
+        Ok::<_, String>(result)
     });
     let result = match result {
         Ok(r) => r,
