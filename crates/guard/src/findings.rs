@@ -103,3 +103,20 @@ impl Finding {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn kind_names_are_the_documented_ones() {
+        use Kind::*;
+        let all = [Unreachable, Ipv6Missing, Ipv6Unreachable, ContentDiffersV4V6, CertExpired, CertExpiring, CertInvalid, TlsOutdated, HeadersMissing, Tampered, HiddenLink, SensitiveWord, Timeout, RedirectLoop, TooLarge];
+        let names: Vec<String> = all.iter().map(|k| serde_json::to_value(k).unwrap().as_str().unwrap().to_string()).collect();
+        assert_eq!(
+            names,
+            ["unreachable", "ipv6_missing", "ipv6_unreachable", "content_differs_v4_v6", "cert_expired", "cert_expiring", "cert_invalid", "tls_outdated", "headers_missing", "tampered", "hidden_link", "sensitive_word", "timeout", "redirect_loop", "too_large"]
+        );
+        assert!(all.iter().zip(&names).all(|(k, n)| k.as_str() == n));
+        assert_eq!(serde_json::to_value(Severity::Critical).unwrap(), "critical");
+    }
+}

@@ -164,3 +164,25 @@ impl Resolver for SystemResolver {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn pins_and_lookups() {
+        assert_eq!(StaticResolver::parse_pin("a.test:443:[::1]"), Some(("a.test".into(), 443, "::1".parse().unwrap())));
+        assert_eq!(StaticResolver::parse_pin("a.test:80:127.0.0.1"), Some(("a.test".into(), 80, "127.0.0.1".parse().unwrap())));
+        assert_eq!(StaticResolver::parse_pin("a.test:80"), None);
+        assert_eq!(StaticResolver::parse_pin("a.test:x:127.0.0.1"), None);
+        let mut r = StaticResolver::new();
+        r.insert("A.test", "127.0.0.1".parse().unwrap()).insert("a.test", "::1".parse().unwrap()).insert("ns1.test", "::1".parse().unwrap());
+        r.insert_ns("test", &["ns1.test"]);
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            assert_eq!(r.lookup("a.test", Family::Ipv4).await.unwrap(), vec!["127.0.0.1".parse::<IpAddr>().unwrap()]);
+            assert_eq!(r.lookup("a.test", Family::Ipv6).await.unwrap(), vec!["::1".parse::<IpAddr>().unwrap()]);
+            assert!(r.lookup("b.test", Family::Ipv4).await.is_err());
+            assert_eq!(r.name_servers("www.a.test").await.unwrap(), vec!["ns1.test".to_string()]);
+        });
+    }
+}

@@ -91,8 +91,14 @@ async fn both_families_same_content_over_https_with_full_marks() {
     let pki = Pki::new();
     let tls = pki.server_config(&["good.test"], Validity::Good);
     let port = serve(true, true, Some(tls), handler(|_| Response::html(HOME).secure())).await;
-    let p = prober_with(resolver(&[("good.test", &[V4, V6])]), |c| c.extra_cas = vec![pki.ca_der.clone()]);
+    let mut res = StaticResolver::new();
+    res.insert("good.test", V4).insert("good.test", V6).insert("ns1.good.test", V4).insert("ns2.good.test", V6);
+    res.insert_ns("good.test", &["ns1.good.test", "ns2.good.test"]);
+    let p = prober_with(Arc::new(res), |c| c.extra_cas = vec![pki.ca_der.clone()]);
     let r = p.check(&SiteSpec::new(format!("https://good.test:{port}/")), None).await;
+    assert_eq!(r.dns.name_servers, ["ns1.good.test", "ns2.good.test"]);
+    assert_eq!(r.dns.ns_ipv6, Some(true));
+    assert_eq!(r.ipv6_support.ns_ipv6, Some(true));
     assert!(r.ipv4.reachable && r.ipv6.reachable, "{:?} {:?}", r.ipv4, r.ipv6);
     let tls = r.tls.as_ref().unwrap();
     assert!(tls.valid);
