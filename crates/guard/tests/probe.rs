@@ -196,6 +196,55 @@ async fn tls_1_0_only() {
     assert!(r.ipv4.error.as_deref().unwrap().contains("TLSv1.0"));
 }
 
+/// The same against a real TLS 1.0-only server, `openssl s_server -tls1`, when openssl is
+/// installed (it is on the development machines; the test says so and passes where it is not).
+/// The server is ready when it prints `ACCEPT host:port`: read, not slept for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_1_0_only_openssl() {
+    use std::io::BufRead;
+    if std::process::Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("openssl not installed: tls_1_0_only_openssl skipped (the raw-socket TLS 1.0 test still runs)");
+        return;
+    }
+    let pki = Pki::new();
+    // An EC P-256 key (rcgen with ring makes no RSA keys); SECLEVEL=0 lets OpenSSL 3 sign the
+    // TLS 1.0 handshake with it.
+    let (cert, key) = pki.leaf_pem(&["legacy.test"]);
+    let dir = std::env::temp_dir().join(format!("guard-tls10-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cert.pem"), cert).unwrap();
+    std::fs::write(dir.join("key.pem"), key).unwrap();
+    /// Ends the server whatever happens to the test.
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = std::process::Command::new("openssl")
+        .args(["s_server", "-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-accept", "127.0.0.1:0", "-www", "-cert", "cert.pem", "-key", "key.pem"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let child = Kill(child);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let port: u16 = lines.by_ref().map_while(Result::ok).find_map(|l| l.strip_prefix("ACCEPT 127.0.0.1:").and_then(|p| p.trim().parse().ok())).expect("openssl s_server prints ACCEPT");
+    let p = prober_with(resolver(&[("legacy.test", &[V4])]), |c| c.extra_cas = vec![pki.ca_der.clone()]);
+    let r = p.check(&SiteSpec::new(format!("https://legacy.test:{port}/")), None).await;
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
+    let tls = r.tls.as_ref().expect("the legacy handshake is reported");
+    assert_eq!(tls.protocol, "TLSv1.0");
+    assert!(tls.valid, "{:?}", tls.verdict);
+    assert_eq!(tls.grade, "C");
+    assert!(r.has(Kind::TlsOutdated) && !r.has(Kind::CertInvalid));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_page_is_confirmed_then_reported_with_a_diff() {
     let hits = Arc::new(AtomicUsize::new(0));
