@@ -141,10 +141,20 @@ impl Prober {
             if let Some(ip) = url.ip_literal() {
                 ips = if family.matches(&ip) { vec![ip] } else { Vec::new() };
             }
-            let ip = *ips.first().ok_or(FetchError::NoAddress)?;
-            let addr = SocketAddr::new(ip, url.port);
-            f.address = Some(addr);
-            let resp = self.exchange(&url, addr, start, f).await?;
+            if ips.is_empty() {
+                return Err(FetchError::NoAddress);
+            }
+            // The next address of the same family when one refuses, as a browser would.
+            let mut resp = Err(FetchError::NoAddress);
+            for ip in &ips {
+                let addr = SocketAddr::new(*ip, url.port);
+                f.address = Some(addr);
+                resp = self.exchange(&url, addr, start, f).await;
+                if !matches!(resp, Err(FetchError::Connect(_))) {
+                    break;
+                }
+            }
+            let resp = resp?;
             f.status = Some(resp.status);
             let location = (300..400).contains(&resp.status).then(|| resp.headers.iter().find(|(n, _)| n == "location").map(|(_, v)| v.clone())).flatten();
             f.hops.push(Hop { url: url.clone(), status: resp.status, location: location.clone() });

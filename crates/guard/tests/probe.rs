@@ -485,6 +485,10 @@ async fn unreachable_and_ipv6_unreachable() {
     assert!(r.ipv4.reachable && !r.ipv6.reachable);
     assert!(r.has(Kind::Ipv6Unreachable) && !r.has(Kind::Unreachable));
     assert!(r.ipv6_support.aaaa && !r.ipv6_support.home_reachable);
+    // Two A records, the first refusing: the second serves.
+    let p2 = prober(resolver(&[("two.test", &["127.0.0.2".parse().unwrap(), V4])]));
+    let r = p2.check(&SiteSpec::new(format!("http://two.test:{port}/")), None).await;
+    assert!(r.ipv4.reachable, "{:?}", r.ipv4.error);
     // A name that does not resolve at all.
     let r = p.check(&SiteSpec::new("http://nowhere.test/"), None).await;
     assert_eq!(kinds(&r), vec![Kind::Unreachable]);
