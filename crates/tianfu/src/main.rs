@@ -38,6 +38,8 @@ enum Command {
     Audit(cmd::audit::Args),
     /// Print the data standard (templates, rules, code tables) as Markdown (打印数据标准).
     Standard(cmd::standard::Args),
+    /// Check one website now: DNS, IPv4 and IPv6, TLS, security headers, content (网站安全检测).
+    Probe(cmd::probe::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::User(a) => cmd::user::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Probe(a) => cmd::probe::run(a),
     };
     ExitCode::from(code)
 }

@@ -6,6 +6,7 @@ pub mod export;
 pub mod import;
 pub mod migrate;
 pub mod serve;
+pub mod probe;
 pub mod standard;
 pub mod stats;
 pub mod user;
