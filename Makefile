@@ -1,13 +1,19 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo bench-validate bench-import fuzz
+.PHONY: test demo assets bench-validate bench-import bench-web fuzz
 
 test:
 	cargo test --workspace --locked
 
 demo:
 	cargo run --release -- demo
+
+# Front-end packages: installs the versions pinned by package-lock.json and copies the files the
+# binary embeds into crates/web/assets/vendor/ (committed, so that a build needs no network).
+assets:
+	npm ci --no-audit --no-fund
+	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js crates/web/assets/vendor/
 
 # Generates 1 M and 15 M students (UTF-8 and GBK) into bench-data/ and prints rows/s, MB/s and
 # peak RSS of `tianfu validate` for each. Set STUDENTS="1000000" to run a subset.
@@ -18,6 +24,12 @@ bench-validate:
 # (by file hash, and forced row by row), peak RSS, and the county x grade count latency.
 bench-import:
 	bash scripts/bench-import.sh
+
+# Serves 15 M students (SQLite, imported once and cached in bench-data/) and loads it with wrk over
+# loopback (64 connections, 20 s each): req/s and p50/p99 of the overview, a deep student list page,
+# a search by ID number and an API page of 100; peak RSS. STUDENTS=1000000 for a quick run.
+bench-web:
+	bash scripts/bench-web.sh
 
 fuzz:
 	cd fuzz && cargo +nightly fuzz run csv_reader corpus/csv_reader seeds/csv_reader -- -max_total_time=120 -detect_leaks=0

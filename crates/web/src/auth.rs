@@ -278,7 +278,12 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
         }
         req.extensions_mut().insert(i.clone());
     }
-    next.run(req).await
+    let mut resp = next.run(req).await;
+    // For the error pages, rendered outside this layer.
+    if let Some(i) = ident {
+        resp.extensions_mut().insert(i);
+    }
+    resp
 }
 
 /// A state-changing request made with a session must carry the session's CSRF token: in the

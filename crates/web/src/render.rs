@@ -80,8 +80,8 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     let headers = req.headers().clone();
-    let me = req.extensions().get::<Identity>().cloned();
     let resp = next.run(req).await;
+    let me = resp.extensions().get::<Identity>().cloned();
     let Some(err) = resp.extensions().get::<AppError>().cloned() else { return resp };
     let lang = crate::auth::lang(&headers, &app);
     let (zh, en) = err.message();

@@ -30,8 +30,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .fallback(|| async { AppError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::render::errors))
+        // Outermost first: errors are rendered for everything inside, the identity's own refusals
+        // (an unknown token, a CSRF failure) included.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::render::errors))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }

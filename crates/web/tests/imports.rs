@@ -1,0 +1,94 @@
+//! Imports from the console: upload, progress, report, error workbook — and a county officer's
+//! file can only change the county's records.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use store::{AuditFilter, Scope};
+
+async fn wait_done(env: &Env, a: &Auth, job: &str) -> String {
+    for _ in 0..600 {
+        let r = send(env, "GET", &format!("{job}/status"), a, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        if r.body.contains("data-state=\"done\"") {
+            return r.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import did not finish");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_officer_imports_only_the_county() {
+    let env = sqlite("import");
+    let p = env.places.clone();
+    let before = (env.opener)().unwrap().table_counts().unwrap();
+    let county_students: u64 = (env.opener)().unwrap().grade_counts(&Scope::Region { lo: p.county, hi: p.county }).unwrap().iter().map(|g| g.students).sum();
+    let a = login(&env, "county", PASSWORD).await;
+    let bytes = std::fs::read(env.demo.join("students.csv")).unwrap();
+    // The province imported this very file: without `force` it is recognised and nothing is done.
+    let r = upload(&env, &a, "student", "students.csv", &bytes).await;
+    let done = wait_done(&env, &a, &r.location).await;
+    assert!(done.contains("此前已导入") && !done.contains("errors-link"), "{done}");
+    let r = upload_with(&env, &a, "student", "students.csv", &bytes, true).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.starts_with("/imports/jobs/"));
+    let page = send(&env, "GET", &r.location, &a, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let done = wait_done(&env, &a, &r.location).await;
+    assert!(done.contains("id=\"errors-link\""), "{done}");
+    let batch = (env.opener)().unwrap().list_batches(1).unwrap().remove(0);
+    assert_eq!(batch.user, "county");
+    assert_eq!(batch.inserted + batch.updated, 0, "nothing outside the county changed, nothing inside was new");
+    assert_eq!(batch.unchanged, county_students);
+    let report: serde_json::Value = serde_json::from_str(&batch.report_json).unwrap();
+    assert!(report["errors"]["out_of_scope"].as_u64().unwrap() > 1000, "{}", report["errors"]);
+    let after = (env.opener)().unwrap().table_counts().unwrap();
+    assert_eq!((after.students, after.content_digest), (before.students, before.content_digest));
+    // The report page and the workbook.
+    let rep = send(&env, "GET", &format!("/imports/batches/{}", batch.id), &a, None).await;
+    assert!(rep.body.contains("out_of_scope") && rep.body.contains("管辖范围"), "{}", rep.body);
+    let x = send(&env, "GET", &format!("/imports/batches/{}/errors.xlsx", batch.id), &a, None).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.bytes.starts_with(b"PK") && x.bytes.len() > 10_000);
+    let mut s = (env.opener)().unwrap();
+    let acts: Vec<String> = s.audit_entries(&AuditFilter { actor: Some("county".into()), limit: 100, ..Default::default() }).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(acts.contains(&"import".into()) && acts.contains(&"export".into()), "{acts:?}");
+    // Someone else's job and batch are not there for another county officer... nor for an auditor.
+    let aud = login(&env, "aud", PASSWORD).await;
+    assert_eq!(send(&env, "GET", &r.location, &aud, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(&env, "GET", &format!("/imports/batches/{}", batch.id), &aud, None).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_errors_say_what_to_do() {
+    let env = sqlite("upload-err");
+    let a = login(&env, "prov", PASSWORD).await;
+    let r = upload(&env, &a, "", "x.csv", b"a,b\n1,2\n").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("请选择数据类别"), "{}", r.body);
+    let r = upload(&env, &a, "student", "x.csv", b"").await;
+    assert!(r.body.contains("请选择要上传的文件"), "{}", r.body);
+    // A file that is not a table at all: the job fails with the reader's message, nothing changes.
+    let r = upload(&env, &a, "student", "x.csv", b"\x00\x01\x02 binary").await;
+    let done = wait_done(&env, &a, &r.location).await;
+    assert!(done.contains("id=\"job-error\""), "{done}");
+}
+
+/// The embedded ECharts and htmx are the npm packages of the lockfile (when node_modules is there).
+#[test]
+fn vendored_assets_match_the_lockfile() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let lock: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join("package-lock.json")).unwrap()).unwrap();
+    let pkg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join("package.json")).unwrap()).unwrap();
+    for (name, file) in [("echarts", "echarts/dist/echarts.min.js"), ("htmx.org", "htmx.org/dist/htmx.min.js")] {
+        let locked = lock["packages"][format!("node_modules/{name}")]["version"].as_str().unwrap();
+        assert_eq!(pkg["dependencies"][name].as_str().unwrap(), locked, "package.json pins {name} to the locked version");
+        let vendored = std::fs::read(root.join("crates/web/assets/vendor").join(file.rsplit('/').next().unwrap())).unwrap();
+        let installed = root.join("node_modules").join(file);
+        if installed.is_file() {
+            assert!(std::fs::read(&installed).unwrap() == vendored, "{file} differs from node_modules: run `make assets`");
+        }
+    }
+}

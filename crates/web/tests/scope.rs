@@ -1,0 +1,241 @@
+//! The role × route matrix: for every role and every page and API route, what it may reach, and
+//! that nothing outside the user's subtree is visible — records of another county are 404, lists
+//! and counts never include them. On SQLite, and on PostgreSQL when TIANFU_TEST_DATABASE_URL is set.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use std::collections::HashSet;
+use store::{Entity, PersonQuery, Role, SchoolQuery, Scope};
+
+struct Refs {
+    own_student: String,
+    other_student: String,
+    own_teacher: String,
+    other_teacher: String,
+    /// Every school and its county.
+    schools: Vec<(String, u32)>,
+    /// A student's ID number in the other school (for search by ID).
+    other_student_key: String,
+}
+
+fn refs(env: &Env) -> Refs {
+    let mut s = (env.opener)().unwrap();
+    let p = &env.places;
+    let first = |s: &mut dyn store::Backend, e: Entity, code: &str, county: u32| {
+        let sc = Scope::School { code: code.into(), county };
+        s.people(&sc, e, &PersonQuery { limit: 1, ..Default::default() }).unwrap().rows[0].key.clone()
+    };
+    let own_student = first(s.as_mut(), Entity::Student, &p.school, p.county);
+    let other_student = first(s.as_mut(), Entity::Student, &p.other_school, p.other_county);
+    let own_teacher = first(s.as_mut(), Entity::Teacher, &p.school, p.county);
+    let other_teacher = first(s.as_mut(), Entity::Teacher, &p.other_school, p.other_county);
+    let schools = s
+        .schools(&Scope::Region { lo: 510000, hi: 519999 }, &SchoolQuery { limit: 500, ..Default::default() })
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| (r.key.clone(), web::present::get(Entity::School, r, "region_code").parse().unwrap()))
+        .collect();
+    Refs {
+        own_student: web::seal::seal(&own_student),
+        other_student: web::seal::seal(&other_student),
+        own_teacher: web::seal::seal(&own_teacher),
+        other_teacher: web::seal::seal(&other_teacher),
+        schools,
+        other_student_key: other_student,
+    }
+}
+
+/// What a route needs.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Need {
+    Overview,
+    Records,
+    Import,
+    Users,
+    Audit,
+    Signed,
+}
+
+/// Whether the route names something of the other county (then 404 for those who may read
+/// records but not there).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Target {
+    Own,
+    Other,
+    Any,
+}
+
+fn allowed(role: Role, need: Need) -> bool {
+    match need {
+        Need::Overview => role.reads_overview(),
+        Need::Records => role.reads_base_data(),
+        Need::Import => role.may_import(),
+        Need::Users => role.manages_users(),
+        Need::Audit => role.reads_audit(),
+        Need::Signed => true,
+    }
+}
+
+/// Whether the user at this role sees the other county.
+fn sees_other(role: Role) -> bool {
+    matches!(role, Role::ProvinceAdmin | Role::DataConsumer | Role::SecurityOfficer)
+}
+
+fn routes(p: &Places, r: &Refs) -> Vec<(&'static str, String, Need, Target)> {
+    vec![
+        ("GET", "/overview".into(), Need::Overview, Target::Any),
+        ("GET", format!("/overview/region/{}", p.city), Need::Overview, Target::Own),
+        ("GET", format!("/overview/region/{}", p.other_city), Need::Overview, Target::Other),
+        ("GET", "/schools".into(), Need::Records, Target::Any),
+        ("GET", format!("/schools?region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", "/schools/points.json".into(), Need::Records, Target::Any),
+        ("GET", format!("/schools/{}", p.school), Need::Records, Target::Own),
+        ("GET", format!("/schools/{}", p.other_school), Need::Records, Target::Other),
+        ("GET", "/teachers".into(), Need::Records, Target::Any),
+        ("GET", format!("/teachers?school={}", p.other_school), Need::Records, Target::Any),
+        ("GET", format!("/teachers/{}", r.own_teacher), Need::Records, Target::Own),
+        ("GET", format!("/teachers/{}", r.other_teacher), Need::Records, Target::Other),
+        ("GET", "/students".into(), Need::Records, Target::Any),
+        ("GET", format!("/students?region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", format!("/students?id={}", r.other_student_key), Need::Records, Target::Any),
+        ("GET", "/students?name=%E7%8E%8B".into(), Need::Records, Target::Any),
+        ("GET", format!("/students/{}", r.own_student), Need::Records, Target::Own),
+        ("GET", format!("/students/{}", r.other_student), Need::Records, Target::Other),
+        ("GET", "/imports".into(), Need::Import, Target::Any),
+        ("GET", "/imports/batches/1".into(), Need::Import, Target::Other),
+        ("GET", "/imports/batches/1/errors.xlsx".into(), Need::Import, Target::Other),
+        ("GET", "/users".into(), Need::Users, Target::Any),
+        ("GET", "/audit".into(), Need::Audit, Target::Any),
+        ("GET", "/api/v1/me".into(), Need::Signed, Target::Any),
+        ("GET", "/api/v1/overview".into(), Need::Overview, Target::Any),
+        ("GET", format!("/api/v1/overview/regions/{}", p.other_city), Need::Overview, Target::Other),
+        ("GET", "/api/v1/schools?limit=500".into(), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/schools/{}", p.other_school), Need::Records, Target::Other),
+        ("GET", format!("/api/v1/schools/{}", p.school), Need::Records, Target::Own),
+        ("GET", "/api/v1/teachers?limit=500".into(), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/teachers/{}", r.other_teacher), Need::Records, Target::Other),
+        ("GET", "/api/v1/students?limit=500".into(), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/students?limit=500&region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/students?id={}", r.other_student_key), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/students/{}", r.own_student), Need::Records, Target::Own),
+        ("GET", format!("/api/v1/students/{}", r.other_student), Need::Records, Target::Other),
+        ("GET", "/api/v1/batches".into(), Need::Import, Target::Any),
+        ("GET", "/api/v1/batches/1".into(), Need::Import, Target::Other),
+        ("GET", "/api/v1/audit".into(), Need::Audit, Target::Any),
+        ("GET", "/api/v1/users".into(), Need::Users, Target::Any),
+    ]
+}
+
+async fn matrix(env: Env) {
+    let r = blocking(|| refs(&env));
+    let p = env.places.clone();
+    let mut who: Vec<(String, Role, Auth)> = Vec::new();
+    for (name, role) in accounts() {
+        who.push((name.to_string(), role, login(&env, name, PASSWORD).await));
+    }
+    who.push(("api".into(), Role::DataConsumer, Auth { bearer: Some(env.token.clone()), ..Default::default() }));
+    let mut checked = 0;
+    for (name, role, auth) in &who {
+        let scope_counties: Box<dyn Fn(u32) -> bool> = match role {
+            Role::ProvinceAdmin | Role::DataConsumer => Box::new(|_| true),
+            Role::CityOfficer => Box::new(move |c| c / 100 == p.city / 100),
+            Role::CountyOfficer | Role::SchoolAdmin => Box::new(move |c| c == p.county),
+            _ => Box::new(|_| false),
+        };
+        // Schools a response must never name for this user.
+        let hidden: HashSet<&str> = r
+            .schools
+            .iter()
+            .filter(|(code, c)| !scope_counties(*c) || (*role == Role::SchoolAdmin && *code != p.school))
+            .map(|(code, _)| code.as_str())
+            .collect();
+        for (method, path, need, target) in routes(&p, &r) {
+            // A data consumer's token reaches the API; the console pages need a session.
+            let resp = send(&env, method, &path, auth, None).await;
+            let own_batch = path.contains("batches/1") && *name == "prov";
+            let want = if !allowed(*role, need) {
+                StatusCode::FORBIDDEN
+            } else if target == Target::Other && !sees_other(*role) && !own_batch {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(resp.status, want, "{name} ({role:?}) {method} {path}: {}", &resp.body[..resp.body.len().min(300)]);
+            if resp.status == StatusCode::OK {
+                // A code the user typed into a filter is echoed in the form; anything else is a leak.
+                for code in hidden.iter().filter(|c| !path.contains(*c)) {
+                    assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
+                }
+                for other in [&r.other_student, &r.other_teacher] {
+                    if !sees_other(*role) {
+                        assert!(!resp.body.contains(other.as_str()), "{name} {path} links to a record outside the scope");
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 250, "{checked}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_route_matrix_sqlite() {
+    matrix(sqlite("matrix")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_route_matrix_postgres() {
+    let Some(env) = blocking(|| postgres("matrix")) else {
+        eprintln!("TIANFU_TEST_DATABASE_URL not set: skipping the PostgreSQL matrix");
+        return;
+    };
+    matrix(env).await;
+}
+
+/// Counts and lists of a county officer cover exactly the county.
+async fn counts_are_scoped(env: Env) {
+    let p = env.places.clone();
+    let a = login(&env, "county", PASSWORD).await;
+    let o: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/overview", &a, None).await.body).unwrap();
+    let regions = o["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 1);
+    assert_eq!(regions[0]["code"].as_u64().unwrap() as u32, p.county);
+    let want: u64 = with_store(&env, |s| s.grade_counts(&Scope::Region { lo: p.county, hi: p.county }).unwrap().iter().map(|g| g.students).sum());
+    assert_eq!(o["students"].as_u64().unwrap(), want);
+    // Walking every page of the API gives exactly the county's students, none twice.
+    let mut seen = HashSet::new();
+    let mut after = String::new();
+    loop {
+        let body = send(&env, "GET", &format!("/api/v1/students?limit=200&after={}", enc(&after)), &a, None).await.body;
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        for it in v["items"].as_array().unwrap() {
+            let school = it["school_code"].as_str().unwrap();
+            let c = with_store(&env, |s| s.record(&Scope::Region { lo: 510000, hi: 519999 }, Entity::School, school).unwrap().unwrap());
+            assert_eq!(web::present::get(Entity::School, &c, "region_code").parse::<u32>().unwrap(), p.county);
+            assert!(seen.insert(it["ref"].as_str().unwrap().to_string()));
+        }
+        match v["next"].as_str() {
+            Some(n) => after = n.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as u64, want);
+    // The other county's token sees none of this county's students.
+    let b = Auth { bearer: Some(env.other_token.clone()), ..Default::default() };
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", &format!("/api/v1/students?limit=500&school={}", p.school), &b, None).await.body).unwrap();
+    assert!(v["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn county_counts_and_pages_sqlite() {
+    counts_are_scoped(sqlite("counts")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn county_counts_and_pages_postgres() {
+    let Some(env) = blocking(|| postgres("counts")) else { return };
+    counts_are_scoped(env).await;
+}
