@@ -153,6 +153,8 @@ pub struct ImportOptions {
     pub force: bool,
     /// Rows read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
+    /// The file's name as the user knows it (an upload is stored under another name).
+    pub file_name: Option<String>,
 }
 
 /// Validates `file` and stores it in one batch; the previous state stays intact on any failure.
@@ -163,7 +165,7 @@ pub fn import_file(store: &mut dyn store::Store, file: &Path, mut o: ImportOptio
         return Err(ingest::IngestError::NotFound(file.to_path_buf()).into());
     }
     let hash = file_hash(file).map_err(|e| Failure { zh: format!("无法读取 {}：{e}", file.display()), en: format!("cannot read {}: {e}", file.display()) })?;
-    let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+    let file_name = o.file_name.clone().unwrap_or_else(|| file.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string());
     if !o.force {
         if let Some(b) = store.find_batch_by_hash(entity, &hash)? {
             let report: ingest::Report = serde_json::from_str(&b.report_json).unwrap_or_else(|_| ingest::Report::new(entity, &empty_columns(entity), ""));

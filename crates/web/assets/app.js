@@ -44,7 +44,7 @@
       chart.setOption({
         tooltip: { trigger: "axis" },
         grid: { left: 60, right: 20, top: 30, bottom: 60 },
-        xAxis: { type: "category", data: d.labels, axisLabel: { rotate: d.labels.length > 8 ? 40 : 0 } },
+        xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: d.labels.length > 8 ? 40 : 0 } },
         yAxis: { type: "value", name: d.unit || "" },
         series: [{ type: "bar", data: d.values, itemStyle: { color: "#2f6bc4" } }]
       });

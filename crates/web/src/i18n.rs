@@ -70,9 +70,29 @@ impl T {
         out
     }
 
-    /// A Unix time as RFC 3339 (UTC).
+    /// A Unix time as people in Sichuan read it: Beijing time (UTC+8, no daylight saving),
+    /// `2026-11-29 21:29:05`.
     pub fn time(&self, t: impl Int) -> String {
-        store::time::rfc3339(t.int())
+        let s = store::time::rfc3339(t.int() + 8 * 3600);
+        format!("{} {}", &s[..10], &s[11..19])
+    }
+
+    /// An RFC 3339 UTC time (as stored) in Beijing time; unparsable text is shown as it is.
+    pub fn local(&self, rfc: &str) -> String {
+        match unix_of(rfc) {
+            Some(t) => self.time(t),
+            None => rfc.to_string(),
+        }
+    }
+
+    /// An audit outcome in words.
+    pub fn outcome(&self, o: &str) -> String {
+        match (self.lang, o) {
+            (Lang::Zh, "ok") => "成功".into(),
+            (Lang::Zh, "failed") => "失败".into(),
+            (Lang::Zh, "denied") => "拒绝".into(),
+            (_, o) => o.to_string(),
+        }
     }
 
     pub fn role(&self, r: &store::Role) -> &'static str {
@@ -83,9 +103,11 @@ impl T {
     }
 
     pub fn entity(&self, e: &store::Entity) -> String {
-        match self.lang {
-            Lang::Zh => e.zh().to_string(),
-            Lang::En => e.to_string(),
+        match (self.lang, e) {
+            (Lang::Zh, e) => e.zh().to_string(),
+            (Lang::En, store::Entity::School) => "Schools".into(),
+            (Lang::En, store::Entity::Teacher) => "Teachers".into(),
+            (Lang::En, store::Entity::Student) => "Students".into(),
         }
     }
 
@@ -114,5 +136,37 @@ impl Int for i64 {
 impl<T: Int + ?Sized> Int for &T {
     fn int(&self) -> i64 {
         (**self).int()
+    }
+}
+
+/// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SS...Z`.
+pub fn unix_of(rfc: &str) -> Option<i64> {
+    let b = rfc.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| rfc.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    // Days from civil (H. Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn beijing_time() {
+        let t = super::T { lang: super::Lang::Zh };
+        assert_eq!(t.local("2026-11-29T13:29:21.536022Z"), "2026-11-29 21:29:21");
+        assert_eq!(t.local("2026-12-31T20:00:00Z"), "2027-01-01 04:00:00");
+        assert_eq!(super::unix_of("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(t.local("garbage"), "garbage");
     }
 }

@@ -81,11 +81,13 @@ pub async fn run(app: App, listener: tokio::net::TcpListener, shutdown: impl std
     r
 }
 
-/// On an empty database: creates the province administrator `admin` with a one-time password,
-/// which must be changed at first login. Returns the password to print, or None when accounts
-/// exist.
+/// When no province administrator exists: creates `admin` with a one-time password, which must
+/// be changed at first login. Returns the password to print, or None when there is one.
 pub fn ensure_admin(s: &mut dyn store::Backend, province: u32) -> Result<Option<String>, StoreError> {
-    if s.user_count()? > 0 {
+    // Accounts may exist (made with `tianfu user add` before the first start): what matters is
+    // that someone can administer the platform.
+    let users = s.list_users()?;
+    if users.iter().any(|u| u.role == Role::ProvinceAdmin && !u.disabled) || users.iter().any(|u| u.name == "admin") {
         return Ok(None);
     }
     let password = auth::one_time_password();

@@ -61,8 +61,36 @@ pub fn label(kind: &Kind, v: &str) -> String {
 pub struct Cell {
     pub key: &'static str,
     pub header: &'static str,
+    pub header_en: String,
     pub value: String,
     pub masked: bool,
+}
+
+/// A field's label for people: the template's header without the data dictionary's "码" where
+/// the value is shown with its name (性别码 → 性别).
+pub fn label_zh(key: &str, zh: &'static str) -> &'static str {
+    match key {
+        "gender_code" | "ethnicity_code" | "region_code" => zh.strip_suffix('码').unwrap_or(zh),
+        _ => zh,
+    }
+}
+
+pub fn label_en(key: &str) -> String {
+    match key {
+        "id_number" => "ID number".into(),
+        "id_type" => "ID document".into(),
+        "student_id" => "Student number".into(),
+        "gender_code" => "Sex".into(),
+        "ethnicity_code" => "Ethnic group".into(),
+        "region_code" => "Region".into(),
+        "school_code" => "School identifier".into(),
+        "name" => "Name".into(),
+        k => {
+            let s = k.replace('_', " ");
+            let mut c = s.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        }
+    }
 }
 
 /// A record for display: every field, personal ones masked unless `reveal`.
@@ -75,7 +103,7 @@ pub fn cells(entity: Entity, r: &Record, reveal: bool) -> Vec<Cell> {
             let personal = is_personal(entity, f.key);
             let masked = personal && !reveal && !v.is_empty();
             let value = if masked { mask_value(f.key, v) } else { label(&f.kind, v) };
-            Cell { key: f.key, header: f.zh, value, masked }
+            Cell { key: f.key, header: label_zh(f.key, f.zh), header_en: label_en(f.key), value, masked }
         })
         .collect()
 }
@@ -94,4 +122,16 @@ pub fn json(entity: Entity, r: &Record, reveal: bool) -> serde_json::Map<String,
 /// The value of one field.
 pub fn get<'a>(entity: Entity, r: &'a Record, key: &str) -> &'a str {
     entity.template().index(key).and_then(|i| r.values.get(i)).map_or("", String::as_str)
+}
+
+/// How a revealed record is named in the audit log: masked like the lists (the auditor must not
+/// read personal data there either), e.g. `student:510104********2778`.
+pub fn audit_target(entity: Entity, key: &str) -> String {
+    format!("{}:{}", entity.key(), mask::id_number(key))
+}
+
+/// The particulars of a reveal: the school, the channel, and the SHA-256 of the record's key, by
+/// which an investigator who holds the ID number can find every access to it exactly.
+pub fn audit_detail(entity: Entity, r: &Record, via: &str) -> String {
+    serde_json::json!({ "entity": entity.key(), "school": get(entity, r, "school_code"), "via": via, "key_sha256": crate::auth::sha256_hex(&r.key) }).to_string()
 }

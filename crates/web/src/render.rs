@@ -49,6 +49,15 @@ impl Ctx {
         }
     }
 
+    /// Signed in with an initial password: only the password form is open.
+    pub fn must_change(&self) -> bool {
+        self.me.as_ref().is_some_and(|m| m.user.must_change_password)
+    }
+
+    pub fn my_id(&self) -> i64 {
+        self.me.as_ref().map_or(0, |m| m.user.id)
+    }
+
     pub fn user_name(&self) -> &str {
         self.me.as_ref().map_or("", |m| m.user.display_name.as_str())
     }

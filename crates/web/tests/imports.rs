@@ -40,6 +40,7 @@ async fn a_county_officer_imports_only_the_county() {
     assert!(done.contains("id=\"errors-link\""), "{done}");
     let batch = (env.opener)().unwrap().list_batches(1).unwrap().remove(0);
     assert_eq!(batch.user, "county");
+    assert_eq!(batch.file_name, "students.csv", "the name the user gave, not the stored upload's");
     assert_eq!(batch.inserted + batch.updated, 0, "nothing outside the county changed, nothing inside was new");
     assert_eq!(batch.unchanged, county_students);
     let report: serde_json::Value = serde_json::from_str(&batch.report_json).unwrap();

@@ -161,8 +161,7 @@ async fn reveal(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, r: S
     let me = ready(me)?;
     require(me.user.role.may_reveal())?;
     let rec = one(&app, &me, entity, &r).await?;
-    let detail = json!({ "entity": entity.key(), "school": present::get(entity, &rec, "school_code"), "via": "api" }).to_string();
-    app.audit_by(&me, "reveal", &rec.key, detail, &ip(&headers, &peer)).await?;
+    app.audit_by(&me, "reveal", &present::audit_target(entity, &rec.key), present::audit_detail(entity, &rec, "api"), &ip(&headers, &peer)).await?;
     Ok(Json(item(entity, &rec, true)))
 }
 

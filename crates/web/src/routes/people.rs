@@ -89,7 +89,7 @@ struct ListPage {
     entity: Entity,
     f: Filters,
     regions: Vec<(u32, String)>,
-    headers: Vec<&'static str>,
+    headers: Vec<(&'static str, String)>,
     rows: Vec<Row>,
     next: Option<String>,
     base: &'static str,
@@ -105,7 +105,7 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, me: Me, f: Filters, entity
     let c = Ctx::new(&app, &headers, Some(&me), &format!("/{base}"), base);
     let t = entity.template();
     html(ListPage {
-        headers: list_fields(entity).iter().filter_map(|k| t.index(k)).map(|i| t.fields[i].zh).collect(),
+        headers: list_fields(entity).iter().filter_map(|k| t.index(k)).map(|i| (crate::present::label_zh(t.fields[i].key, t.fields[i].zh), crate::present::label_en(t.fields[i].key))).collect(),
         regions: region_options(&me.scope, app.config.province),
         rows: page.rows.iter().map(|r| person_row(entity, r)).collect(),
         next: page.next.map(|n| f.with_after(&seal::seal(&n))),
@@ -130,7 +130,7 @@ struct DetailPage {
     c: Ctx,
     entity: Entity,
     title: String,
-    sealed: String,
+    reveal_url: String,
     fields: Vec<Cell>,
     can_reveal: bool,
     school_name: String,
@@ -143,6 +143,8 @@ struct FieldsPart {
     c: Ctx,
     fields: Vec<Cell>,
     revealed: bool,
+    can_reveal: bool,
+    reveal_url: String,
 }
 
 /// One record in the user's scope, by sealed key; 404 when outside it.
@@ -170,7 +172,7 @@ async fn detail(app: Arc<AppState>, headers: HeaderMap, me: Me, sealed: String, 
         school_code: get(entity, &r, "school_code").to_string(),
         fields: cells(entity, &r, false),
         can_reveal: me.user.role.may_reveal(),
-        sealed,
+        reveal_url: format!("/{base}/{sealed}/reveal"),
         school_name,
         entity,
         c,
@@ -190,11 +192,10 @@ async fn reveal(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, seal
     let me = ready(me)?;
     require(me.user.role.may_reveal())?;
     let (r, _) = load(&app, &me, entity, &sealed).await?;
-    let detail = serde_json::json!({ "entity": entity.key(), "school": get(entity, &r, "school_code"), "via": "console" }).to_string();
-    app.audit_by(&me, "reveal", &r.key, detail, &ip(&headers, &peer)).await?;
+    app.audit_by(&me, "reveal", &crate::present::audit_target(entity, &r.key), crate::present::audit_detail(entity, &r, "console"), &ip(&headers, &peer)).await?;
     let base = path_of(entity);
     let c = Ctx::new(&app, &headers, Some(&me), &format!("/{base}"), base);
-    html(FieldsPart { c, fields: cells(entity, &r, true), revealed: true })
+    html(FieldsPart { c, fields: cells(entity, &r, true), revealed: true, can_reveal: true, reveal_url: String::new() })
 }
 
 async fn reveal_teacher(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(k): Path<String>) -> Result<Response, AppError> {

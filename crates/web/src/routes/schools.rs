@@ -99,6 +99,7 @@ pub struct Row {
 #[template(path = "schools.html")]
 struct ListPage {
     c: Ctx,
+    headers: Vec<(&'static str, String)>,
     f: Filters,
     regions: Vec<(u32, String)>,
     types: Vec<(String, String)>,
@@ -121,7 +122,9 @@ async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     let page = app.pool.run(move |s| s.schools(&scope, &q).map_err(AppError::from)).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
     let types = standard::codes::SCHOOL_TYPES.codes.iter().filter(|t| t.level == 3).map(|t| (t.code.clone(), format!("{} {}", t.code, t.name))).collect();
+    let t = Entity::School.template();
     html(ListPage {
+        headers: LIST_FIELDS.iter().filter_map(|k| t.index(k)).map(|i| (crate::present::label_zh(t.fields[i].key, t.fields[i].zh), crate::present::label_en(t.fields[i].key))).collect(),
         regions: region_options(&me.scope, app.config.province),
         types,
         rows: page.rows.iter().map(school_row).collect(),
