@@ -284,7 +284,10 @@ impl SqliteStore {
         let n = limit(q.limit);
         let from = "students s JOIN enrolments e ON e.student_id = s.id";
         if let Some(id) = q.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let c = format!("s.id IN (SELECT id FROM students WHERE record_key = {a} UNION SELECT id FROM students WHERE student_id = {a})", a = w.arg(id.to_string()));
+            // The key of a resident-ID student is the ID number and its 学籍号 is G + that number;
+            // any other student's key is the 学籍号.
+            let stripped = id.strip_prefix('G').filter(|r| r.len() == 18).unwrap_or(id);
+            let c = format!("s.record_key IN ({a}, {b}) AND (s.record_key = {a} OR s.student_id = {a})", a = w.arg(id.to_string()), b = w.arg(stripped.to_string()));
             w.cond(c);
             let sql = format!("SELECT {}, s.record_key FROM {from}{} ORDER BY s.id LIMIT {n}", l.select, w.where_());
             let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
