@@ -14,7 +14,7 @@ use store::browse::MAX_PAGE;
 use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
 
 /// Builds a WHERE clause and its arguments.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Sql {
     conds: Vec<String>,
     args: Vec<Value>,
@@ -293,14 +293,22 @@ impl SqliteStore {
             let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
+        // A cursor of two columns (a, id) is answered as "a = x AND id > y", then "a > x": SQLite
+        // plans a row-value comparison as a range on `a` alone and would step through every
+        // earlier row of x (measured: 13 ms 125 k rows into a county, 0.2 ms split).
+        let mut split: Option<(Sql, String, String)> = None;
         let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);
             if let Some(a) = &q.after {
                 let (id, nm) = a.strip_prefix("n:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
                 let id: i64 = id.parse().map_err(|_| bad_cursor(a))?;
-                let c = format!("(s.name, s.id) > ({}, {})", w.arg(nm.to_string()), w.arg(id));
+                let mut first = w.clone();
+                let c = format!("s.name = {} AND s.id > {}", first.arg(nm.to_string()), first.arg(id));
+                first.cond(c);
+                let c = format!("s.name > {}", w.arg(nm.to_string()));
                 w.cond(c);
+                split = Some((first, "s.id".into(), "n".into()));
             }
             ("s.name, s.id", 'n')
         } else if school.is_some() {
@@ -314,13 +322,25 @@ impl SqliteStore {
             if let Some(a) = &q.after {
                 let (c, id) = a.strip_prefix("c:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
                 let (c, id): (i64, i64) = (c.parse().map_err(|_| bad_cursor(a))?, id.parse().map_err(|_| bad_cursor(a))?);
-                let c = format!("(e.county_code, e.student_id) > ({}, {})", w.arg(c), w.arg(id));
-                w.cond(c);
+                let mut first = w.clone();
+                let cond = format!("e.county_code = {} AND e.student_id > {}", first.arg(c), first.arg(id));
+                first.cond(cond);
+                let cond = format!("e.county_code > {}", w.arg(c));
+                w.cond(cond);
+                split = Some((first, "e.student_id".into(), "c".into()));
             }
             ("e.county_code, e.student_id", 'c')
         };
-        let sql = format!("SELECT {}, s.record_key, s.id, e.county_code, s.name FROM {from}{} ORDER BY {order} LIMIT {}", l.select, w.where_(), n + 1);
-        let mut rows = self.records(&sql, w.args, l.width(), 3)?;
+        let select = format!("SELECT {}, s.record_key, s.id, e.county_code, s.name FROM {from}", l.select);
+        let mut rows = Vec::new();
+        if let Some((first, first_order, _)) = split {
+            let sql = format!("{select}{} ORDER BY {first_order} LIMIT {}", first.where_(), n + 1);
+            rows = self.records(&sql, first.args, l.width(), 3)?;
+        }
+        if rows.len() <= n {
+            let sql = format!("{select}{} ORDER BY {order} LIMIT {}", w.where_(), n + 1 - rows.len());
+            rows.extend(self.records(&sql, w.args, l.width(), 3)?);
+        }
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
             let t = &rows[n - 1].1;
@@ -358,14 +378,19 @@ impl SqliteStore {
             let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
+        let mut split: Option<Sql> = None;
         let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);
             if let Some(a) = &q.after {
                 let (id, nm) = a.strip_prefix("n:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
                 let id: i64 = id.parse().map_err(|_| bad_cursor(a))?;
-                let c = format!("(s.name, s.id) > ({}, {})", w.arg(nm.to_string()), w.arg(id));
+                let mut first = w.clone();
+                let c = format!("s.name = {} AND s.id > {}", first.arg(nm.to_string()), first.arg(id));
+                first.cond(c);
+                let c = format!("s.name > {}", w.arg(nm.to_string()));
                 w.cond(c);
+                split = Some(first);
             }
             ("s.name, s.id", 'n')
         } else {
@@ -376,8 +401,16 @@ impl SqliteStore {
             }
             ("s.id", 'i')
         };
-        let sql = format!("SELECT {}, s.record_key, s.id, s.name FROM {from}{} ORDER BY {order} LIMIT {}", l.select, w.where_(), n + 1);
-        let mut rows = self.records(&sql, w.args, l.width(), 2)?;
+        let select = format!("SELECT {}, s.record_key, s.id, s.name FROM {from}", l.select);
+        let mut rows = Vec::new();
+        if let Some(first) = split {
+            let sql = format!("{select}{} ORDER BY s.id LIMIT {}", first.where_(), n + 1);
+            rows = self.records(&sql, first.args, l.width(), 2)?;
+        }
+        if rows.len() <= n {
+            let sql = format!("{select}{} ORDER BY {order} LIMIT {}", w.where_(), n + 1 - rows.len());
+            rows.extend(self.records(&sql, w.args, l.width(), 2)?);
+        }
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
             let t = &rows[n - 1].1;
