@@ -150,14 +150,19 @@ HZ=$(getconf CLK_TCK)
 results=()
 measure() { # name header paths...
   local name=$1 hdr=$2; shift 2
+  # ONLY=api-page measures one endpoint; PERF=1 records a CPU profile of the server meanwhile.
+  if [ -n "${ONLY:-}" ] && [ "$ONLY" != "$name" ]; then return; fi
   local expect out ticks0 ticks1
   expect=$(check "$name" "$hdr" "$@")
   export BENCH_PATHS="$*"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$lua" -H "$hdr" "$URL" >/dev/null
   local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
   ticks0=$(cpu_ticks)
+  local perf_pid=""
+  if [ -n "${PERF:-}" ]; then perf record -F 499 -g -p "$pid" -o "$run/perf-$name.data" -- sleep "${DURATION%s}" >/dev/null 2>&1 & perf_pid=$!; fi
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" -H "$hdr" "$URL")
   ticks1=$(cpu_ticks)
+  if [ -n "$perf_pid" ]; then wait "$perf_pid" || true; fi
   echo "$out" >"$run/wrk-$name.txt"
   check "$name" "$hdr" "$@" >/dev/null   # still 200 with the expected content after the load
   results+=("$(awk -v name="$name" -v expect="$expect" -v ticks=$((ticks1 - ticks0)) -v hz="$HZ" -v la="$load" '

@@ -133,7 +133,8 @@ impl Browse for SqliteStore {
             w.cond(c);
         }
         let n = limit(q.limit);
-        let sql = format!("SELECT {}, s.school_code FROM {}{} ORDER BY s.school_code LIMIT {}", l.select, l.from, w.where_(), n + 1);
+        let lim = w.arg((n + 1) as i64);
+        let sql = format!("SELECT {}, s.school_code FROM {}{} ORDER BY s.school_code LIMIT {lim}", l.select, l.from, w.where_());
         let mut rows: Vec<Record> = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
@@ -289,7 +290,8 @@ impl SqliteStore {
             let stripped = id.strip_prefix('G').filter(|r| r.len() == 18).unwrap_or(id);
             let c = format!("s.record_key IN ({a}, {b}) AND (s.record_key = {a} OR s.student_id = {a})", a = w.arg(id.to_string()), b = w.arg(stripped.to_string()));
             w.cond(c);
-            let sql = format!("SELECT {}, s.record_key FROM {from}{} ORDER BY s.id LIMIT {n}", l.select, w.where_());
+            let lim = w.arg(n as i64);
+            let sql = format!("SELECT {}, s.record_key FROM {from}{} ORDER BY s.id LIMIT {lim}", l.select, w.where_());
             let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
@@ -333,12 +335,15 @@ impl SqliteStore {
         };
         let select = format!("SELECT {}, s.record_key, s.id, e.county_code, s.name FROM {from}", l.select);
         let mut rows = Vec::new();
-        if let Some((first, first_order, _)) = split {
-            let sql = format!("{select}{} ORDER BY {first_order} LIMIT {}", first.where_(), n + 1);
+        if let Some((mut first, first_order, _)) = split {
+            let lim = first.arg((n + 1) as i64);
+            let sql = format!("{select}{} ORDER BY {first_order} LIMIT {lim}", first.where_());
             rows = self.records(&sql, first.args, l.width(), 3)?;
         }
         if rows.len() <= n {
-            let sql = format!("{select}{} ORDER BY {order} LIMIT {}", w.where_(), n + 1 - rows.len());
+            // The limit is a parameter: the statement text stays the same, and cached.
+            let lim = w.arg((n + 1 - rows.len()) as i64);
+            let sql = format!("{select}{} ORDER BY {order} LIMIT {lim}", w.where_());
             rows.extend(self.records(&sql, w.args, l.width(), 3)?);
         }
         let next = (rows.len() > n).then(|| {
@@ -374,7 +379,8 @@ impl SqliteStore {
             // Teachers are keyed by their document number (`{type}:{number}` for other documents).
             let c = format!("s.record_key = {}", w.arg(id.to_string()));
             w.cond(c);
-            let sql = format!("SELECT {}, s.record_key FROM {from}{} ORDER BY s.id LIMIT {n}", l.select, w.where_());
+            let lim = w.arg(n as i64);
+            let sql = format!("SELECT {}, s.record_key FROM {from}{} ORDER BY s.id LIMIT {lim}", l.select, w.where_());
             let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
@@ -403,12 +409,15 @@ impl SqliteStore {
         };
         let select = format!("SELECT {}, s.record_key, s.id, s.name FROM {from}", l.select);
         let mut rows = Vec::new();
-        if let Some(first) = split {
-            let sql = format!("{select}{} ORDER BY s.id LIMIT {}", first.where_(), n + 1);
+        if let Some(mut first) = split {
+            let lim = first.arg((n + 1) as i64);
+            let sql = format!("{select}{} ORDER BY s.id LIMIT {lim}", first.where_());
             rows = self.records(&sql, first.args, l.width(), 2)?;
         }
         if rows.len() <= n {
-            let sql = format!("{select}{} ORDER BY {order} LIMIT {}", w.where_(), n + 1 - rows.len());
+            // The limit is a parameter: the statement text stays the same, and cached.
+            let lim = w.arg((n + 1 - rows.len()) as i64);
+            let sql = format!("{select}{} ORDER BY {order} LIMIT {lim}", w.where_());
             rows.extend(self.records(&sql, w.args, l.width(), 2)?);
         }
         let next = (rows.len() > n).then(|| {

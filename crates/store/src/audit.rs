@@ -55,10 +55,11 @@ pub fn entry_hash(prev_hash: &str, id: i64, at: &str, e: &AuditEvent) -> String 
 }
 
 pub fn hex(b: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for x in b {
-        let _ = write!(s, "{x:02x}");
+        s.push(DIGITS[(x >> 4) as usize] as char);
+        s.push(DIGITS[(x & 15) as usize] as char);
     }
     s
 }

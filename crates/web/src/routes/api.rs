@@ -95,24 +95,20 @@ fn check_limit(n: usize) -> Result<usize, AppError> {
 }
 
 fn item(entity: Entity, r: &Record, reveal: bool) -> Value {
-    let mut m = present::json(entity, r, reveal);
-    if entity != Entity::School {
-        m.insert("ref".into(), Value::String(seal::seal(&r.key)));
-    }
-    Value::Object(m)
+    serde_json::to_value(present::JsonRecord { entity, record: r, reveal }).expect("serialises")
 }
 
-fn page_json(entity: Entity, p: &Page<Record>) -> Value {
-    json!({ "items": p.rows.iter().map(|r| item(entity, r, false)).collect::<Vec<_>>(), "next": p.next.as_ref().map(|n| seal::seal(n)) })
+fn page_json(entity: Entity, p: Page<Record>) -> Response {
+    Json(present::JsonPage { entity, rows: &p.rows, next: p.next }).into_response()
 }
 
-async fn schools(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::schools::Filters>, Query(l): Query<Limit>) -> Result<Json<Value>, AppError> {
+async fn schools(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::schools::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
     let q = f.query(check_limit(l.limit)?)?;
     let scope = me.scope.clone();
     let p = app.pool.run(move |s| s.schools(&scope, &q).map_err(AppError::from)).await?;
-    Ok(Json(page_json(Entity::School, &p)))
+    Ok(page_json(Entity::School, p))
 }
 
 async fn school(State(app): State<Arc<AppState>>, me: Me, Path(code): Path<String>) -> Result<Json<Value>, AppError> {
@@ -123,20 +119,20 @@ async fn school(State(app): State<Arc<AppState>>, me: Me, Path(code): Path<Strin
     Ok(Json(item(Entity::School, &r, false)))
 }
 
-async fn people(app: Arc<AppState>, me: Me, f: super::people::Filters, l: Limit, entity: Entity) -> Result<Json<Value>, AppError> {
+async fn people(app: Arc<AppState>, me: Me, f: super::people::Filters, l: Limit, entity: Entity) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
     let q = f.query(check_limit(l.limit)?)?;
     let scope = me.scope.clone();
     let p = app.pool.run(move |s| s.people(&scope, entity, &q).map_err(AppError::from)).await?;
-    Ok(Json(page_json(entity, &p)))
+    Ok(page_json(entity, p))
 }
 
-async fn teachers(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Json<Value>, AppError> {
+async fn teachers(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
     people(app, me, f, l, Entity::Teacher).await
 }
 
-async fn students(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Json<Value>, AppError> {
+async fn students(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
     people(app, me, f, l, Entity::Student).await
 }
 
