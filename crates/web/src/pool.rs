@@ -19,6 +19,12 @@ impl Pool {
         Pool { idle: Mutex::new(Vec::new()), permits: Semaphore::new(size), opener }
     }
 
+    /// Closes the idle connections (a server shutting down; tests end with it, off the async
+    /// runtime, since the PostgreSQL client blocks when it closes).
+    pub fn close(&self) {
+        self.idle.lock().expect("pool lock").clear();
+    }
+
     /// A new connection outside the pool (imports hold one for minutes).
     pub fn open(&self) -> Result<Box<dyn Backend>, StoreError> {
         (self.opener)()

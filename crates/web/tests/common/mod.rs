@@ -61,6 +61,8 @@ pub struct Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
+        let pool = self.app.state.pool.clone();
+        blocking(move || pool.close());
         if let Some(f) = self.cleanup.take() {
             blocking(f);
         }
