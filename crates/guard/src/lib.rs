@@ -6,6 +6,7 @@
 //! IPv6 reachability of second- and third-level internal links on its own schedule.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 mod check;
 pub mod content;
 pub mod crawl;
@@ -17,6 +18,7 @@ mod markup;
 mod report;
 pub mod resolve;
 pub mod tls;
+pub mod register;
 pub mod url;
 pub mod words;
 
