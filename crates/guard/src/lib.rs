@@ -20,6 +20,7 @@ pub mod resolve;
 pub mod tls;
 pub mod register;
 pub mod url;
+pub mod webhook;
 pub mod words;
 
 pub use check::{CheckResult, DnsReport, FamilyResult, Ipv6Support};
