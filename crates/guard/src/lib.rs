@@ -21,6 +21,7 @@ pub mod tls;
 pub mod register;
 pub mod url;
 pub mod webhook;
+pub mod worker;
 pub mod words;
 
 pub use check::{CheckResult, DnsReport, FamilyResult, Ipv6Support};
@@ -120,6 +121,10 @@ impl Prober {
     }
     pub fn resolver(&self) -> &dyn Resolver {
         &*self.resolver
+    }
+    /// The resolver, shared (the webhook sender uses the same one).
+    pub fn shared_resolver(&self) -> Arc<dyn Resolver> {
+        self.resolver.clone()
     }
 }
 

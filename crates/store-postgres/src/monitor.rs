@@ -286,6 +286,10 @@ impl Monitor for PgStore {
         let hourly_cut = day_start(now - r.hourly_days * DAY);
         let daily_cut = day_start(now - r.daily_days * DAY);
         let mut tx = self.client.transaction().map_err(pg)?;
+        // One compaction at a time: two would both roll the same raw rows up before either
+        // deleted them. Each later statement reads what the one before us committed.
+        let lock = crate::batch::lock_key(&format!("compact:{}", self.schema));
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]).map_err(pg)?;
         tx.execute(
             &format!(
                 "INSERT INTO check_hourly (site_id, bucket, checks, up, v4_up, v6_up, ms_sum, ms_max)

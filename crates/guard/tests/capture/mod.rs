@@ -58,9 +58,10 @@ pub async fn receiver(answer: &'static str) -> (u16, mpsc::UnboundedReceiver<Cap
                     }
                 }
                 let body = buf[head_end..(head_end + len).min(buf.len())].to_vec();
+                // Handed over before answering: once the sender has its answer, the test has it.
+                let _ = tx.send(Captured { method, target, headers, body });
                 let resp = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}", answer.len());
                 let _ = s.write_all(resp.as_bytes()).await;
-                let _ = tx.send(Captured { method, target, headers, body });
             });
         }
     });

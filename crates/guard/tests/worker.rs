@@ -1,0 +1,90 @@
+//! The worker end to end: three sites served on 127.0.0.1, a SQLite store, a webhook receiver.
+//! One cycle stores every result and opens an alert for each site that is down (one notice
+//! each); the next, after a site came back, resolves its alert and sends the recovery notice.
+
+mod capture;
+mod fixture;
+
+use fixture::{handler, serve, Response};
+use guard::webhook::{WebhookKind, WebhookTarget};
+use guard::worker::{Opener, Options, Worker};
+use guard::{Config, Prober, StaticResolver};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use store::monitor::{Monitor, NewSite, SiteCategory, SiteState};
+use store::Scope;
+use store_sqlite::SqliteStore;
+
+const HOME: &str = "<html><body><h1>锦江区教育局</h1><p>欢迎访问本站，这里发布教育新闻与通知公告。</p></body></html>";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_cycle_then_recovery() {
+    let up = serve(true, false, None, handler(|_| Response::html(HOME))).await;
+    let down = serve(true, false, None, handler(|_| Response::status(503, "维护中"))).await;
+    let flaky_ok = Arc::new(AtomicBool::new(false));
+    let f = flaky_ok.clone();
+    let flaky = serve(true, false, None, handler(move |_| if f.load(Ordering::SeqCst) { Response::html(HOME) } else { Response::status(502, "bad gateway") })).await;
+    let (hook_port, mut hooks) = capture::receiver("{}").await;
+
+    let mut r = StaticResolver::new();
+    for h in ["up.test", "down.test", "flaky.test"] {
+        r.insert(h, IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+
+    let dir = std::env::temp_dir().join(format!("tianfu-worker-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("t.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    let now = store::time::unix_now();
+    let site = |name: &str, host: &str, port: u16| NewSite { name: name.into(), url: format!("http://{host}:{port}/"), org_code: 510104, category: SiteCategory::Bureau, interval_minutes: 5 };
+    s.upsert_sites(&[site("正常站", "up.test", up), site("故障站", "down.test", down), site("波动站", "flaky.test", flaky)], now - 10).unwrap();
+
+    let p = path.clone();
+    let opener: Opener = Arc::new(move || Ok(Box::new(SqliteStore::open(&p)?) as Box<dyn Monitor + Send>));
+    let options = Options {
+        worker_id: "test-worker".into(),
+        concurrency: 2,
+        webhooks: vec![WebhookTarget { kind: WebhookKind::Generic, url: format!("http://127.0.0.1:{hook_port}/hook"), secret: Some("k".into()) }],
+        ..Options::default()
+    };
+    let w = Worker::new(&opener, prober, options).unwrap();
+
+    let r1 = w.cycle_at(now).await.unwrap();
+    assert_eq!((r1.claimed, r1.checked, r1.alerts_opened, r1.alerts_resolved, r1.notices_sent, r1.notice_errors), (3, 3, 2, 0, 2, 0), "{r1:?}");
+    assert!(r1.compacted);
+    let all = s.sites(&Scope::Region { lo: 510104, hi: 510104 }, &store::SiteQuery { limit: 10, ..Default::default() }).unwrap().rows;
+    let by = |n: &str| all.iter().find(|x| x.name == n).unwrap().clone();
+    assert_eq!((by("正常站").state, by("故障站").state, by("波动站").state), (SiteState::Up, SiteState::Down, SiteState::Down));
+    for x in &all {
+        assert_eq!(s.history(x.id, 0, i64::MAX).unwrap().raw.len(), 1, "{}", x.name);
+        assert!(x.claimed_by.is_none() && x.next_due > now + 200, "released and scheduled: {x:?}");
+    }
+    let open = s.list_alerts(&Scope::Region { lo: 510000, hi: 519999 }, true, 10).unwrap();
+    assert_eq!(open.len(), 2);
+    assert!(open.iter().all(|a| a.kind == "down"));
+    let mut got: Vec<serde_json::Value> = (0..2).map(|_| hooks.try_recv().expect("a notice per new alert").json()).collect();
+    got.sort_by_key(|v| v["site"]["name"].as_str().unwrap().to_string());
+    assert_eq!(got.iter().map(|v| (v["event"].as_str().unwrap(), v["site"]["name"].as_str().unwrap())).collect::<Vec<_>>(), [("alert", "故障站"), ("alert", "波动站")]);
+    assert!(hooks.try_recv().is_err());
+
+    // Nothing is due a minute later.
+    assert_eq!(w.cycle_at(now + 60).await.unwrap().claimed, 0);
+
+    // The flaky site comes back; ten minutes on, everything is due again.
+    flaky_ok.store(true, Ordering::SeqCst);
+    let r2 = w.cycle_at(now + 600).await.unwrap();
+    assert_eq!((r2.checked, r2.alerts_opened, r2.alerts_resolved, r2.notices_sent), (3, 0, 1, 1), "{r2:?}");
+    let v = hooks.try_recv().expect("the recovery notice").json();
+    assert_eq!((v["event"].as_str(), v["kind"].as_str(), v["site"]["name"].as_str()), (Some("recovery"), Some("down"), Some("波动站")));
+    assert!(v["title"].as_str().unwrap().starts_with("【恢复】"));
+    assert!(hooks.try_recv().is_err(), "the site still down is not announced again");
+    let open = s.list_alerts(&Scope::Region { lo: 510000, hi: 519999 }, true, 10).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].count, by("故障站").id), (2, open[0].site_id));
+    drop(w);
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
