@@ -62,9 +62,9 @@ pub fn run(a: Args) -> u8 {
             // The owners are looked up in the tree first: the import holds the store after.
             let mut known = std::collections::HashMap::new();
             for (_, site) in &rows.valid {
-                if !known.contains_key(&site.org_code) {
+                if let std::collections::hash_map::Entry::Vacant(v) = known.entry(site.org_code) {
                     match s.org_unit(site.org_code) {
-                        Ok(u) => known.insert(site.org_code, u.is_some()),
+                        Ok(u) => v.insert(u.is_some()),
                         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
                     };
                 }
