@@ -88,3 +88,82 @@ async fn one_cycle_then_recovery() {
     drop(s);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A server on 127.0.0.1 that takes 150 ms per request and counts requests in flight, in all
+/// and per Host header; its port and the (global, per host) maxima.
+async fn slow_server() -> (u16, Arc<std::sync::Mutex<(usize, usize, std::collections::HashMap<String, (usize, usize)>)>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    // (in flight, max in flight, host -> (in flight, max))
+    let state = Arc::new(std::sync::Mutex::new((0usize, 0usize, std::collections::HashMap::<String, (usize, usize)>::new())));
+    let st = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = l.accept().await else { return };
+            let st = st.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 2048];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&buf).to_lowercase();
+                let host = text.lines().find_map(|l| l.strip_prefix("host: ")).unwrap_or("").trim().to_string();
+                {
+                    let mut g = st.lock().unwrap();
+                    g.0 += 1;
+                    g.1 = g.1.max(g.0);
+                    let h = g.2.entry(host.clone()).or_default();
+                    h.0 += 1;
+                    h.1 = h.1.max(h.0);
+                }
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                {
+                    let mut g = st.lock().unwrap();
+                    g.0 -= 1;
+                    g.2.get_mut(&host).unwrap().0 -= 1;
+                }
+                let body = HOME.as_bytes();
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                let _ = s.write_all(head.as_bytes()).await;
+                let _ = s.write_all(body).await;
+            });
+        }
+    });
+    (port, state)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_limit_and_one_check_per_host() {
+    let (port, state) = slow_server().await;
+    let mut r = StaticResolver::new();
+    for h in ["a.test", "b.test", "c.test"] {
+        r.insert(h, IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let now = store::time::unix_now();
+    let mut sites = Vec::new();
+    for h in ["a.test", "b.test", "c.test"] {
+        for n in 0..3 {
+            sites.push(NewSite { name: format!("{h}{n}"), url: format!("http://{h}:{port}/{n}"), org_code: 510104, category: SiteCategory::School, interval_minutes: 5 });
+        }
+    }
+    s.upsert_sites(&sites, now - 10).unwrap();
+    let store = Arc::new(std::sync::Mutex::new(Some(s)));
+    // The in-memory store is handed over once: the worker takes the only connection.
+    let opener: Opener = Arc::new(move || Ok(Box::new(store.lock().unwrap().take().expect("opened once")) as Box<dyn Monitor + Send>));
+    let w = Worker::new(&opener, prober, Options { concurrency: 2, ..Options::default() }).unwrap();
+    let r = w.cycle_at(now).await.unwrap();
+    assert_eq!((r.claimed, r.checked), (9, 9));
+    let g = state.lock().unwrap();
+    assert_eq!(g.1, 2, "two checks at once, no more (and not one at a time)");
+    assert_eq!(g.2.len(), 3);
+    for (host, (_, max)) in &g.2 {
+        assert_eq!(*max, 1, "one check at a time on {host}");
+    }
+}
