@@ -138,14 +138,20 @@ impl Worker {
                 }
             }
         }
-        for n in &notices {
-            for t in &self.options.webhooks {
-                match self.sender.send(t, n).await {
-                    Ok(_) => report.notices_sent += 1,
-                    Err(e) => {
-                        report.notice_errors += 1;
-                        tracing_warn(&format!("告警推送失败（webhook {:?} failed）：{e}", t.kind));
-                    }
+        // Notices go out together: one slow receiver costs its timeout once, not per notice.
+        let mut sends = tokio::task::JoinSet::new();
+        for n in notices {
+            for t in self.options.webhooks.clone() {
+                let (sender, n) = (self.sender.clone(), n.clone());
+                sends.spawn(async move { sender.send(&t, &n).await.map_err(|e| format!("告警推送失败（webhook {:?} failed）：{e}", t.kind)) });
+            }
+        }
+        while let Some(r) = sends.join_next().await {
+            match r.map_err(|e| e.to_string()).and_then(|r| r) {
+                Ok(_) => report.notices_sent += 1,
+                Err(e) => {
+                    report.notice_errors += 1;
+                    tracing_warn(&e);
                 }
             }
         }

@@ -265,6 +265,9 @@ impl Monitor for SqliteStore {
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?
         };
         tx.commit().map_err(map_err)?;
+        let mut sites = sites;
+        // RETURNING gives rows in no promised order: most overdue first, as PostgreSQL's.
+        sites.sort_by_key(|s| (s.next_due, s.id));
         Ok(sites)
     }
 
