@@ -62,8 +62,11 @@ pub struct CycleReport {
     pub compacted: bool,
 }
 
+/// The worker's connection; None once the worker is dropped.
+type Shared = Arc<Mutex<Option<Box<dyn Monitor + Send>>>>;
+
 pub struct Worker {
-    store: Arc<Mutex<Box<dyn Monitor + Send>>>,
+    store: Shared,
     prober: Arc<Prober>,
     sender: Arc<Sender>,
     options: Options,
@@ -71,10 +74,12 @@ pub struct Worker {
 }
 
 /// A blocking store call on a blocking thread.
-async fn with_store<T: Send + 'static>(store: &Arc<Mutex<Box<dyn Monitor + Send>>>, f: impl FnOnce(&mut dyn Monitor) -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+/// (Synchronous database clients, PostgreSQL's among them, must not block a runtime thread.)
+async fn with_store<T: Send + 'static>(store: &Shared, f: impl FnOnce(&mut dyn Monitor) -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
     let store = store.clone();
     tokio::task::spawn_blocking(move || {
         let mut s = store.lock().map_err(|_| StoreError::Internal("the store connection was poisoned by a panic".into()))?;
+        let s = s.as_mut().ok_or_else(|| StoreError::Unavailable("the worker is shutting down".into()))?;
         f(&mut **s)
     })
     .await
@@ -93,10 +98,12 @@ struct Outcome {
 }
 
 impl Worker {
-    pub fn new(opener: &Opener, prober: Arc<Prober>, options: Options) -> Result<Worker, StoreError> {
-        let store = opener()?;
+    /// Opens the worker's connection (on a blocking thread).
+    pub async fn new(opener: &Opener, prober: Arc<Prober>, options: Options) -> Result<Worker, StoreError> {
+        let open = opener.clone();
+        let store = tokio::task::spawn_blocking(move || open()).await.map_err(|e| StoreError::Internal(format!("open task: {e}")))??;
         let sender = Sender::new(prober.shared_resolver(), &prober.config.extra_cas).map_err(|e| StoreError::Internal(format!("webhook TLS: {e}")))?;
-        Ok(Worker { store: Arc::new(Mutex::new(store)), prober, sender: Arc::new(sender), options, last_compact: Mutex::new(None) })
+        Ok(Worker { store: Arc::new(Mutex::new(Some(store))), prober, sender: Arc::new(sender), options, last_compact: Mutex::new(None) })
     }
 
     /// One cycle now.
@@ -201,7 +208,7 @@ impl Worker {
 }
 
 /// Checks one site and records everything that follows from it.
-async fn check_one(store: &Arc<Mutex<Box<dyn Monitor + Send>>>, prober: &Prober, site: Site, now: i64) -> Result<Outcome, StoreError> {
+async fn check_one(store: &Shared, prober: &Prober, site: Site, now: i64) -> Result<Outcome, StoreError> {
     let result = prober.check(&SiteSpec::new(site.url.clone()), None).await;
     let summary = alerts::summarise(&result);
     let obs = Observation::of(&result);
@@ -232,6 +239,16 @@ async fn check_one(store: &Arc<Mutex<Box<dyn Monitor + Send>>>, prober: &Prober,
         Ok(out)
     })
     .await
+}
+
+impl Drop for Worker {
+    /// Closes the connection off the runtime's threads: closing a synchronous client may block.
+    fn drop(&mut self) {
+        let store = self.store.lock().ok().and_then(|mut s| s.take());
+        if let Some(s) = store {
+            let _ = std::thread::spawn(move || drop(s)).join();
+        }
+    }
 }
 
 /// Warnings go to stderr: the guard crate does not pull in a logging framework.

@@ -21,6 +21,35 @@ const HOME: &str = "<html><body><h1>锦江区教育局</h1><p>欢迎访问本站
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_cycle_then_recovery() {
+    let dir = std::env::temp_dir().join(format!("tianfu-worker-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("t.db");
+    let s = SqliteStore::open(&path).unwrap();
+    let p = path.clone();
+    let opener: Opener = Arc::new(move || Ok(Box::new(SqliteStore::open(&p)?) as Box<dyn Monitor + Send>));
+    one_cycle_then_recovery_on(Box::new(s), opener).await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The same on PostgreSQL (`TIANFU_TEST_DATABASE_URL`), in a schema of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_cycle_then_recovery_postgres() {
+    let Some(url) = std::env::var("TIANFU_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        eprintln!("TIANFU_TEST_DATABASE_URL is not set; skipping the PostgreSQL worker test");
+        return;
+    };
+    let schema = format!("tianfu_test_worker_{}", std::process::id());
+    let (s, _) = b(|| store_postgres::PgStore::connect_with_schema_and_migrate(&url, &schema)).unwrap();
+    let (u, sc) = (url.clone(), schema.clone());
+    let opener: Opener = Arc::new(move || Ok(Box::new(store_postgres::PgStore::connect_with_schema(&u, &sc)?) as Box<dyn Monitor + Send>));
+    one_cycle_then_recovery_on(Box::new(s), opener).await;
+    b(|| {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE")).unwrap();
+    });
+}
+
+async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Opener) {
     let up = serve(true, false, None, handler(|_| Response::html(HOME))).await;
     let down = serve(true, false, None, handler(|_| Response::status(503, "维护中"))).await;
     let flaky_ok = Arc::new(AtomicBool::new(false));
@@ -34,35 +63,29 @@ async fn one_cycle_then_recovery() {
     }
     let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
 
-    let dir = std::env::temp_dir().join(format!("tianfu-worker-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("t.db");
-    let mut s = SqliteStore::open(&path).unwrap();
     let now = store::time::unix_now();
     let site = |name: &str, host: &str, port: u16| NewSite { name: name.into(), url: format!("http://{host}:{port}/"), org_code: 510104, category: SiteCategory::Bureau, interval_minutes: 5 };
-    s.upsert_sites(&[site("正常站", "up.test", up), site("故障站", "down.test", down), site("波动站", "flaky.test", flaky)], now - 10).unwrap();
+    b(|| s.upsert_sites(&[site("正常站", "up.test", up), site("故障站", "down.test", down), site("波动站", "flaky.test", flaky)], now - 10)).unwrap();
 
-    let p = path.clone();
-    let opener: Opener = Arc::new(move || Ok(Box::new(SqliteStore::open(&p)?) as Box<dyn Monitor + Send>));
     let options = Options {
         worker_id: "test-worker".into(),
         concurrency: 2,
         webhooks: vec![WebhookTarget { kind: WebhookKind::Generic, url: format!("http://127.0.0.1:{hook_port}/hook"), secret: Some("k".into()) }],
         ..Options::default()
     };
-    let w = Worker::new(&opener, prober, options).unwrap();
+    let w = Worker::new(&opener, prober, options).await.unwrap();
 
     let r1 = w.cycle_at(now).await.unwrap();
     assert_eq!((r1.claimed, r1.checked, r1.alerts_opened, r1.alerts_resolved, r1.notices_sent, r1.notice_errors), (3, 3, 2, 0, 2, 0), "{r1:?}");
     assert!(r1.compacted);
-    let all = s.sites(&Scope::Region { lo: 510104, hi: 510104 }, &store::SiteQuery { limit: 10, ..Default::default() }).unwrap().rows;
+    let all = b(|| s.sites(&Scope::Region { lo: 510104, hi: 510104 }, &store::SiteQuery { limit: 10, ..Default::default() })).unwrap().rows;
     let by = |n: &str| all.iter().find(|x| x.name == n).unwrap().clone();
     assert_eq!((by("正常站").state, by("故障站").state, by("波动站").state), (SiteState::Up, SiteState::Down, SiteState::Down));
     for x in &all {
-        assert_eq!(s.history(x.id, 0, i64::MAX).unwrap().raw.len(), 1, "{}", x.name);
+        assert_eq!(b(|| s.history(x.id, 0, i64::MAX)).unwrap().raw.len(), 1, "{}", x.name);
         assert!(x.claimed_by.is_none() && x.next_due > now + 200, "released and scheduled: {x:?}");
     }
-    let open = s.list_alerts(&Scope::Region { lo: 510000, hi: 519999 }, true, 10).unwrap();
+    let open = b(|| s.list_alerts(&Scope::Region { lo: 510000, hi: 519999 }, true, 10)).unwrap();
     assert_eq!(open.len(), 2);
     assert!(open.iter().all(|a| a.kind == "down"));
     let mut got: Vec<serde_json::Value> = (0..2).map(|_| hooks.try_recv().expect("a notice per new alert").json()).collect();
@@ -81,12 +104,16 @@ async fn one_cycle_then_recovery() {
     assert_eq!((v["event"].as_str(), v["kind"].as_str(), v["site"]["name"].as_str()), (Some("recovery"), Some("down"), Some("波动站")));
     assert!(v["title"].as_str().unwrap().starts_with("【恢复】"));
     assert!(hooks.try_recv().is_err(), "the site still down is not announced again");
-    let open = s.list_alerts(&Scope::Region { lo: 510000, hi: 519999 }, true, 10).unwrap();
+    let open = b(|| s.list_alerts(&Scope::Region { lo: 510000, hi: 519999 }, true, 10)).unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!((open[0].count, by("故障站").id), (2, open[0].site_id));
     drop(w);
-    drop(s);
-    std::fs::remove_dir_all(&dir).unwrap();
+    b(move || drop(s));
+}
+
+/// A call of the synchronous store from the test's runtime (PostgreSQL's client blocks).
+fn b<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
 }
 
 /// A server on 127.0.0.1 that takes 150 ms per request and counts requests in flight, in all
@@ -157,7 +184,7 @@ async fn global_limit_and_one_check_per_host() {
     let store = Arc::new(std::sync::Mutex::new(Some(s)));
     // The in-memory store is handed over once: the worker takes the only connection.
     let opener: Opener = Arc::new(move || Ok(Box::new(store.lock().unwrap().take().expect("opened once")) as Box<dyn Monitor + Send>));
-    let w = Worker::new(&opener, prober, Options { concurrency: 2, ..Options::default() }).unwrap();
+    let w = Worker::new(&opener, prober, Options { concurrency: 2, ..Options::default() }).await.unwrap();
     let r = w.cycle_at(now).await.unwrap();
     assert_eq!((r.claimed, r.checked), (9, 9));
     let g = state.lock().unwrap();

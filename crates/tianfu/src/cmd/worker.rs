@@ -82,7 +82,7 @@ pub fn run(a: Args) -> u8 {
             resolver.insert(host, *ip);
         }
         let prober = Prober::new(config, Arc::new(resolver)).map_err(|e| (format!("无法创建检测器：{e}"), format!("cannot set up the probe: {e}")))?;
-        let w = Worker::new(&opener, Arc::new(prober), options).map_err(|e| (e.zh(), e.to_string()))?;
+        let w = Worker::new(&opener, Arc::new(prober), options).await.map_err(|e| (e.zh(), e.to_string()))?;
         if a.once {
             let r = w.cycle().await.map_err(|e| (e.zh(), e.to_string()))?;
             let line = serde_json::to_string(&r).expect("report serialises");
