@@ -194,3 +194,27 @@ async fn global_limit_and_one_check_per_host() {
         assert_eq!(*max, 1, "one check at a time on {host}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_finishes_its_cycle_and_stops_on_shutdown() {
+    let port = serve(true, false, None, handler(|_| Response::html(HOME))).await;
+    let mut r = StaticResolver::new();
+    r.insert("run.test", IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+    let dir = std::env::temp_dir().join(format!("tianfu-worker-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("t.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    let site = NewSite { name: "站".into(), url: format!("http://run.test:{port}/"), org_code: 510104, category: SiteCategory::Other, interval_minutes: 5 };
+    s.upsert_sites(&[site], store::time::unix_now() - 10).unwrap();
+    let p = path.clone();
+    let opener: Opener = Arc::new(move || Ok(Box::new(SqliteStore::open(&p)?) as Box<dyn Monitor + Send>));
+    let w = Worker::new(&opener, prober, Options::default()).await.unwrap();
+    // Shutdown is asked for before the loop starts: the first cycle still completes.
+    w.run(std::future::ready(())).await.unwrap();
+    let x = &s.sites(&Scope::Region { lo: 510104, hi: 510104 }, &store::SiteQuery { limit: 10, ..Default::default() }).unwrap().rows[0];
+    assert_eq!((x.state, x.claimed_by.clone()), (SiteState::Up, None));
+    drop(w);
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
