@@ -6,6 +6,7 @@
 //! IPv6 reachability of second- and third-level internal links on its own schedule.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 mod check;
 pub mod content;
 pub mod crawl;
@@ -17,7 +18,10 @@ mod markup;
 mod report;
 pub mod resolve;
 pub mod tls;
+pub mod register;
 pub mod url;
+pub mod webhook;
+pub mod worker;
 pub mod words;
 
 pub use check::{CheckResult, DnsReport, FamilyResult, Ipv6Support};
@@ -117,6 +121,10 @@ impl Prober {
     }
     pub fn resolver(&self) -> &dyn Resolver {
         &*self.resolver
+    }
+    /// The resolver, shared (the webhook sender uses the same one).
+    pub fn shared_resolver(&self) -> Arc<dyn Resolver> {
+        self.resolver.clone()
     }
 }
 

@@ -28,6 +28,7 @@ mod copy;
 mod error;
 mod known;
 mod migrate;
+mod monitor;
 mod platform;
 mod spec;
 

@@ -14,6 +14,7 @@ pub const PROVINCE: u32 = 51;
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "base", include_str!("../migrations/0001_base.sql")),
     (2, "platform", include_str!("../migrations/0002_platform.sql")),
+    (3, "monitor", include_str!("../migrations/0003_monitor.sql")),
 ];
 
 /// The version this program needs.

@@ -20,6 +20,7 @@ mod batch;
 mod browse;
 mod layout;
 mod migrate;
+mod monitor;
 mod platform;
 
 pub use migrate::SCHEMA_VERSION;
@@ -62,6 +63,8 @@ pub struct SqliteStore {
     /// Accounts, sessions, tokens and the audit log, in their own file (see
     /// `platform/0001_accounts_audit.sql` for why).
     platform: Connection,
+    /// Sites, check history and alerts, in a third file (see `monitor/0001_monitor.sql`).
+    monitor: Connection,
     path: Option<PathBuf>,
     buffer_rows: usize,
 }
@@ -124,6 +127,12 @@ pub fn platform_path(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}.platform.db"))
 }
 
+/// The monitor file beside a base file: `tianfu.db` → `tianfu.monitor.db`.
+pub fn monitor_path(path: &Path) -> PathBuf {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("tianfu");
+    path.with_file_name(format!("{stem}.monitor.db"))
+}
+
 /// Students of a region up to this many are exported through `enrolments_county` and a sort;
 /// beyond, by walking the key index (no sort of millions of rows in memory).
 const EXPORT_SORT_LIMIT: u64 = 300_000;
@@ -151,7 +160,10 @@ impl SqliteStore {
         let ppath = platform_path(path);
         let platform = Connection::open(&ppath)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", ppath.display())))?;
-        Self::setup(conn, platform, Some(path.to_path_buf())).map_err(|e| match e {
+        let mpath = monitor_path(path);
+        let monitor = Connection::open(&mpath)
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", mpath.display())))?;
+        Self::setup(conn, platform, monitor, Some(path.to_path_buf())).map_err(|e| match e {
             StoreError::Unavailable(s) => {
                 StoreError::Unavailable(format!("{}: {s}", path.display()))
             }
@@ -165,16 +177,19 @@ impl SqliteStore {
             Connection::open_in_memory().map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let platform =
             Connection::open_in_memory().map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Self::setup(conn, platform, None)
+        let monitor =
+            Connection::open_in_memory().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Self::setup(conn, platform, monitor, None)
     }
 
-    fn setup(conn: Connection, platform: Connection, path: Option<PathBuf>) -> Result<SqliteStore, StoreError> {
-        platform.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
-        platform
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(map_err)?;
-        platform.set_prepared_statement_cache_capacity(32);
-        migrate::migrate_with(&platform, migrate::PLATFORM_MIGRATIONS)?;
+    fn setup(conn: Connection, platform: Connection, monitor: Connection, path: Option<PathBuf>) -> Result<SqliteStore, StoreError> {
+        for (c, list) in [(&platform, migrate::PLATFORM_MIGRATIONS), (&monitor, migrate::MONITOR_MIGRATIONS)] {
+            c.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
+            c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                .map_err(map_err)?;
+            c.set_prepared_statement_cache_capacity(32);
+            migrate::migrate_with(c, list)?;
+        }
         conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
         // Only takes effect while the file is new (before its first table); existing files keep
         // theirs. Larger pages make the big b-trees shallower and an import's writes cheaper
@@ -204,6 +219,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Some(conn),
             platform,
+            monitor,
             path,
             buffer_rows: batch::PENDING_ROWS,
         })
@@ -230,6 +246,11 @@ impl SqliteStore {
     /// The platform file's connection (accounts, audit), for tests and maintenance.
     pub fn platform_connection(&self) -> &Connection {
         &self.platform
+    }
+
+    /// The monitor file's connection, for tests and maintenance.
+    pub fn monitor_connection(&self) -> &Connection {
+        &self.monitor
     }
 
     /// The applied schema version.

@@ -32,6 +32,14 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Migrations of the monitor file (sites, check history, alerts).
+pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_monitor",
+    sql: include_str!("../monitor/0001_monitor.sql"),
+    seed: None,
+}];
+
 /// The newest schema version this program knows.
 pub const SCHEMA_VERSION: u32 = 2;
 

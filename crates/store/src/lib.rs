@@ -12,13 +12,16 @@ pub mod audit;
 pub mod browse;
 pub mod keys;
 pub mod mask;
+pub mod monitor;
 pub mod suite;
+pub mod suite_monitor;
 pub mod suite_platform;
 pub mod time;
 
 pub use access::{OrgLevel, OrgUnit, Role, Scope};
 pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
 pub use audit::{Anchor, AuditEntry, AuditEvent, AuditFilter};
+pub use monitor::{Alert, CheckSummary, Monitor, NewAlert, NewSite, Site, SiteCategory, SiteQuery, SiteState};
 pub use browse::{GradeCount, Page, PersonQuery, Record, RegionFigures, SchoolQuery};
 
 use serde::{Deserialize, Serialize};

@@ -46,6 +46,10 @@ enum Command {
     Standard(cmd::standard::Args),
     /// Check one website now: DNS, IPv4 and IPv6, TLS, security headers, content (网站安全检测).
     Probe(cmd::probe::Args),
+    /// The monitor's site register: import a CSV file, list sites (监测网站登记).
+    Sites(cmd::sites::Args),
+    /// Check registered sites as they fall due, send alerts (网站监测进程).
+    Worker(cmd::worker::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +67,8 @@ fn main() -> ExitCode {
         Command::User(a) => cmd::user::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Probe(a) => cmd::probe::run(a),
+        Command::Sites(a) => cmd::sites::run(a),
+        Command::Worker(a) => cmd::worker::run(a),
     };
     ExitCode::from(code)
 }

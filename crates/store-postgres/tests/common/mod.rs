@@ -290,3 +290,48 @@ impl Browse for TestStore {
         self.s().grade_counts(scope)
     }
 }
+
+impl store::Monitor for TestStore {
+    fn create_site(&mut self, s: &store::NewSite, now: i64) -> Result<store::Site, StoreError> {
+        self.s().create_site(s, now)
+    }
+    fn update_site(&mut self, id: i64, s: &store::NewSite, now: i64) -> Result<bool, StoreError> {
+        self.s().update_site(id, s, now)
+    }
+    fn set_site_enabled(&mut self, id: i64, enabled: bool, now: i64) -> Result<bool, StoreError> {
+        self.s().set_site_enabled(id, enabled, now)
+    }
+    fn site(&mut self, id: i64) -> Result<Option<store::Site>, StoreError> {
+        self.s().site(id)
+    }
+    fn sites(&mut self, scope: &Scope, q: &store::SiteQuery) -> Result<Page<store::Site>, StoreError> {
+        self.s().sites(scope, q)
+    }
+    fn upsert_sites(&mut self, sites: &[store::NewSite], now: i64) -> Result<store::monitor::UpsertCounts, StoreError> {
+        self.s().upsert_sites(sites, now)
+    }
+    fn claim_due(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<store::Site>, StoreError> {
+        self.s().claim_due(worker, now, limit)
+    }
+    fn record_result(&mut self, site_id: i64, r: &store::CheckSummary, next_due: i64) -> Result<(), StoreError> {
+        self.s().record_result(site_id, r, next_due)
+    }
+    fn history(&mut self, site_id: i64, from: i64, to: i64) -> Result<store::monitor::History, StoreError> {
+        self.s().history(site_id, from, to)
+    }
+    fn compact(&mut self, now: i64, r: &store::monitor::Retention) -> Result<store::monitor::Compaction, StoreError> {
+        self.s().compact(now, r)
+    }
+    fn open_alert(&mut self, a: &store::NewAlert) -> Result<(store::Alert, bool), StoreError> {
+        self.s().open_alert(a)
+    }
+    fn resolve_alert(&mut self, site_id: i64, kind: &str, at: i64) -> Result<Option<store::Alert>, StoreError> {
+        self.s().resolve_alert(site_id, kind, at)
+    }
+    fn site_alerts(&mut self, site_id: i64) -> Result<Vec<store::Alert>, StoreError> {
+        self.s().site_alerts(site_id)
+    }
+    fn list_alerts(&mut self, scope: &Scope, open_only: bool, limit: usize) -> Result<Vec<store::Alert>, StoreError> {
+        self.s().list_alerts(scope, open_only, limit)
+    }
+}

@@ -62,3 +62,33 @@ pub fn opener(db: &str) -> web::Opener {
         }
     })
 }
+
+/// What the monitor commands need of a backend: the register, claims and history, and the
+/// organisation tree to check site owners against.
+pub trait MonitorDb: store::Monitor + store::Browse + Send {}
+impl<T: store::Monitor + store::Browse + Send> MonitorDb for T {}
+
+pub fn open_monitor(db: Option<&str>) -> Result<Box<dyn MonitorDb>, StoreError> {
+    let t = target(db);
+    if is_postgres(&t) {
+        Ok(Box::new(store_postgres::PgStore::connect(&t)?))
+    } else {
+        let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
+        Ok(Box::new(store_sqlite::SqliteStore::open(&path)?))
+    }
+}
+
+/// Opens the worker's connection.
+pub fn monitor_opener(db: Option<&str>) -> guard::worker::Opener {
+    let t = target(db);
+    std::sync::Arc::new(move || -> Result<Box<dyn store::Monitor + Send>, StoreError> {
+        if is_postgres(&t) {
+            Ok(Box::new(store_postgres::PgStore::connect(&t)?))
+        } else {
+            let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
+            let s = store_sqlite::SqliteStore::open(&path)?;
+            s.set_cache_kib(16 * 1024)?;
+            Ok(Box::new(s))
+        }
+    })
+}

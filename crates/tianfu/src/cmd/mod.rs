@@ -6,11 +6,13 @@ pub mod export;
 pub mod import;
 pub mod migrate;
 pub mod serve;
+pub mod sites;
 pub mod probe;
 pub mod standard;
 pub mod stats;
 pub mod user;
 pub mod validate;
+pub mod worker;
 
 use ::standard::Lang;
 use std::io::Write;

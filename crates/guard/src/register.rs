@@ -1,0 +1,208 @@
+//! 网站登记 — the site register's bulk import from CSV. Columns by header, Chinese or English:
+//! 名称/name, 网址/url, 单位代码/org_code, 类别/category, 检查间隔/interval_minutes (optional,
+//! default [`DEFAULT_INTERVAL`]). UTF-8 (with or without BOM) or GBK/GB18030. Every data row
+//! ends either upserted by URL or rejected with its reasons.
+
+use serde::Serialize;
+use store::monitor::{validate_site, Monitor, NewSite, SiteCategory, UpsertCounts};
+use store::StoreError;
+
+/// Minutes between checks when the file does not say.
+pub const DEFAULT_INTERVAL: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedSite {
+    /// 1-based line of the file (the header is line 1).
+    pub line: u64,
+    pub raw: Vec<String>,
+    /// Chinese first, English in parentheses.
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SiteRows {
+    pub valid: Vec<(u64, NewSite)>,
+    pub rejected: Vec<RejectedSite>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub rows: u64,
+    pub counts: UpsertCounts,
+    pub rejected: Vec<RejectedSite>,
+}
+
+fn decode(bytes: &[u8]) -> String {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(b).0.into_owned(),
+    }
+}
+
+/// RFC 4180 records: quoted fields with `""` escapes and line breaks; returns (line, fields).
+fn records(text: &str) -> Vec<(u64, Vec<String>)> {
+    let mut out = Vec::new();
+    let (mut field, mut fields) = (String::new(), Vec::new());
+    let (mut quoted, mut line, mut start) = (false, 1u64, 1u64);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                fields.push(std::mem::take(&mut field));
+                if fields.iter().any(|f| !f.trim().is_empty()) {
+                    out.push((start, std::mem::take(&mut fields)));
+                }
+                fields.clear();
+                line += 1;
+                start = line;
+            }
+            (c, _) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                field.push(c)
+            }
+        }
+    }
+    fields.push(field);
+    if fields.iter().any(|f| !f.trim().is_empty()) {
+        out.push((start, fields));
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Col {
+    Name,
+    Url,
+    Org,
+    Category,
+    Interval,
+}
+
+fn column(h: &str) -> Option<Col> {
+    let h = h.trim().to_lowercase();
+    let h = h.split(['(', '（']).next().unwrap_or("").trim().to_string();
+    Some(match h.as_str() {
+        "名称" | "网站名称" | "name" => Col::Name,
+        "网址" | "url" => Col::Url,
+        "单位代码" | "org_code" => Col::Org,
+        "类别" | "category" => Col::Category,
+        "检查间隔" | "interval_minutes" | "interval" => Col::Interval,
+        _ => return None,
+    })
+}
+
+/// Reads a CSV file of sites: valid rows, and rejected ones with reasons (the organisation is
+/// checked by [`import_sites`], which has the tree).
+pub fn parse_sites_csv(bytes: &[u8]) -> Result<SiteRows, String> {
+    let text = decode(bytes);
+    let mut recs = records(&text).into_iter();
+    let Some((_, header)) = recs.next() else { return Err("文件是空的（the file is empty）".into()) };
+    let cols: Vec<Option<Col>> = header.iter().map(|h| column(h)).collect();
+    for (need, zh) in [(Col::Name, "名称"), (Col::Url, "网址"), (Col::Org, "单位代码"), (Col::Category, "类别")] {
+        if !cols.contains(&Some(need)) {
+            return Err(format!("缺少列“{zh}”（missing column {zh}）"));
+        }
+    }
+    let mut out = SiteRows::default();
+    let mut seen = std::collections::HashMap::new();
+    for (line, raw) in recs {
+        let get = |c: Col| cols.iter().position(|x| *x == Some(c)).and_then(|i| raw.get(i)).map(|s| s.trim()).unwrap_or("");
+        let mut reasons = Vec::new();
+        let org = get(Col::Org).parse::<i64>().ok();
+        if org.is_none() {
+            reasons.push(format!("单位代码无效：{}（invalid organisation code）", get(Col::Org)));
+        }
+        let category = SiteCategory::parse(get(Col::Category));
+        if category.is_none() {
+            reasons.push(format!("类别无效：{}（one of university, vocational, school, bureau, other）", get(Col::Category)));
+        }
+        let interval = match get(Col::Interval) {
+            "" => Some(DEFAULT_INTERVAL),
+            s => s.parse::<u32>().ok(),
+        };
+        if interval.is_none() {
+            reasons.push(format!("检查间隔无效：{}（the interval must be whole minutes）", get(Col::Interval)));
+        }
+        let site = NewSite { name: get(Col::Name).to_string(), url: get(Col::Url).to_string(), org_code: org.unwrap_or(0), category: category.unwrap_or(SiteCategory::Other), interval_minutes: interval.unwrap_or(DEFAULT_INTERVAL) };
+        if let Err(e) = validate_site(&site) {
+            reasons.push(e);
+        }
+        if let Some(first) = seen.get(&site.url) {
+            reasons.push(format!("网址与第 {first} 行重复（the URL repeats line {first}）"));
+        }
+        if reasons.is_empty() {
+            seen.insert(site.url.clone(), line);
+            out.valid.push((line, site));
+        } else {
+            out.rejected.push(RejectedSite { line, raw, reasons });
+        }
+    }
+    Ok(out)
+}
+
+/// Parses and upserts a CSV file of sites by URL, rejecting rows whose organisation is not in
+/// the tree (`known_org`), in one transaction.
+pub fn import_sites(store: &mut dyn Monitor, bytes: &[u8], now: i64, known_org: &mut dyn FnMut(i64) -> Result<bool, StoreError>) -> Result<ImportReport, ImportError> {
+    let rows = parse_sites_csv(bytes).map_err(ImportError::File)?;
+    let mut report = ImportReport { rows: (rows.valid.len() + rows.rejected.len()) as u64, rejected: rows.rejected, ..Default::default() };
+    let mut ok = Vec::new();
+    for (line, site) in rows.valid {
+        if known_org(site.org_code)? {
+            ok.push(site);
+        } else {
+            let raw = vec![site.name.clone(), site.url.clone(), site.org_code.to_string(), site.category.code().to_string(), site.interval_minutes.to_string()];
+            report.rejected.push(RejectedSite { line, raw, reasons: vec![format!("单位代码 {} 不在组织机构树中（unknown organisation）", site.org_code)] });
+        }
+    }
+    report.rejected.sort_by_key(|r| r.line);
+    report.counts = store.upsert_sites(&ok, now)?;
+    Ok(report)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    File(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_valid_and_rejected_with_reasons() {
+        let csv = "\u{feff}名称,网址,单位代码,类别,检查间隔（分钟）\r\n\
+            四川大学,https://www.scu.edu.cn/,510000,高校,10\r\n\
+            \"锦江区教育局, 门户\",http://jj.example.gov.cn/,510104,bureau,\r\n\
+            坏的,ftp://x,abc,火星,-1\r\n\
+            重复,https://www.scu.edu.cn/,510000,university,5\r\n\r\n";
+        let r = parse_sites_csv(csv.as_bytes()).unwrap();
+        assert_eq!(r.valid.len(), 2);
+        assert_eq!(r.valid[0].1, NewSite { name: "四川大学".into(), url: "https://www.scu.edu.cn/".into(), org_code: 510000, category: SiteCategory::University, interval_minutes: 10 });
+        assert_eq!((r.valid[1].0, r.valid[1].1.name.as_str(), r.valid[1].1.interval_minutes), (3, "锦江区教育局, 门户", DEFAULT_INTERVAL));
+        assert_eq!(r.rejected.iter().map(|x| (x.line, x.reasons.len())).collect::<Vec<_>>(), [(4, 4), (5, 1)]);
+        assert!(r.rejected[1].reasons[0].contains("第 2 行"));
+    }
+
+    #[test]
+    fn english_headers_gbk_and_missing_columns() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("name,url,org_code,category\n成都七中,https://cdqz.example.edu.cn/,2151010401,中学\n");
+        let r = parse_sites_csv(&gbk).unwrap();
+        assert_eq!((r.valid[0].1.name.as_str(), r.valid[0].1.category), ("成都七中", SiteCategory::School));
+        assert!(parse_sites_csv("名称,网址\n".as_bytes()).unwrap_err().contains("单位代码"));
+        assert!(parse_sites_csv(b"").is_err());
+    }
+}

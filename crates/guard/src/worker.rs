@@ -1,0 +1,257 @@
+//! 监测进程 — the loop a `tianfu worker` runs: claim due sites from the database, check them
+//! (a global limit on concurrent checks, and at most one check per host at a time), record each
+//! result, apply the alert rules, send notices of alerts opened and resolved, and compact the
+//! history now and then. Several workers on several hosts share the load through the claims.
+//!
+//! The store is synchronous: one connection per worker, used from blocking threads.
+
+use crate::alerts::{self, Change, Observation, Previous};
+use crate::webhook::{Notice, Sender, WebhookTarget};
+use crate::{Prober, SiteSpec};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use store::monitor::{next_due, Monitor, NewAlert, Retention, Site};
+use store::StoreError;
+
+/// Opens a store connection for the worker.
+pub type Opener = Arc<dyn Fn() -> Result<Box<dyn Monitor + Send>, StoreError> + Send + Sync>;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Names this worker in claims (host name and process id by default).
+    pub worker_id: String,
+    /// Checks in flight at once, over all hosts.
+    pub concurrency: usize,
+    /// Sites claimed per cycle.
+    pub batch: usize,
+    /// The pause after a cycle that found nothing due.
+    pub idle: Duration,
+    pub webhooks: Vec<WebhookTarget>,
+    pub retention: Retention,
+    /// How often this worker compacts the history.
+    pub compact_every: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
+        Options {
+            worker_id: format!("{host}:{}", std::process::id()),
+            concurrency: 32,
+            batch: 128,
+            idle: Duration::from_secs(5),
+            webhooks: Vec::new(),
+            retention: Retention::default(),
+            compact_every: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CycleReport {
+    pub claimed: usize,
+    pub checked: usize,
+    pub alerts_opened: usize,
+    pub alerts_resolved: usize,
+    pub notices_sent: usize,
+    pub notice_errors: usize,
+    pub compacted: bool,
+}
+
+/// The worker's connection; None once the worker is dropped.
+type Shared = Arc<Mutex<Option<Box<dyn Monitor + Send>>>>;
+
+pub struct Worker {
+    store: Shared,
+    prober: Arc<Prober>,
+    sender: Arc<Sender>,
+    options: Options,
+    last_compact: Mutex<Option<Instant>>,
+}
+
+/// A blocking store call on a blocking thread.
+/// (Synchronous database clients, PostgreSQL's among them, must not block a runtime thread.)
+async fn with_store<T: Send + 'static>(store: &Shared, f: impl FnOnce(&mut dyn Monitor) -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut s = store.lock().map_err(|_| StoreError::Internal("the store connection was poisoned by a panic".into()))?;
+        let s = s.as_mut().ok_or_else(|| StoreError::Unavailable("the worker is shutting down".into()))?;
+        f(&mut **s)
+    })
+    .await
+    .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
+}
+
+/// The host a site's checks are polite to.
+fn host_of(url: &str) -> String {
+    crate::url::Url::parse(url).map(|u| u.host).unwrap_or_else(|| url.to_string())
+}
+
+struct Outcome {
+    opened: usize,
+    resolved: usize,
+    notices: Vec<Notice>,
+}
+
+impl Worker {
+    /// Opens the worker's connection (on a blocking thread).
+    pub async fn new(opener: &Opener, prober: Arc<Prober>, options: Options) -> Result<Worker, StoreError> {
+        let open = opener.clone();
+        let store = tokio::task::spawn_blocking(move || open()).await.map_err(|e| StoreError::Internal(format!("open task: {e}")))??;
+        let sender = Sender::new(prober.shared_resolver(), &prober.config.extra_cas).map_err(|e| StoreError::Internal(format!("webhook TLS: {e}")))?;
+        Ok(Worker { store: Arc::new(Mutex::new(Some(store))), prober, sender: Arc::new(sender), options, last_compact: Mutex::new(None) })
+    }
+
+    /// One cycle now.
+    pub async fn cycle(&self) -> Result<CycleReport, StoreError> {
+        self.cycle_at(store::time::unix_now()).await
+    }
+
+    /// One cycle as if it were `now` (claims and schedules by it; checks run for real).
+    pub async fn cycle_at(&self, now: i64) -> Result<CycleReport, StoreError> {
+        let (id, batch) = (self.options.worker_id.clone(), self.options.batch.max(1));
+        let sites = with_store(&self.store, move |s| s.claim_due(&id, now, batch)).await?;
+        let mut report = CycleReport { claimed: sites.len(), ..Default::default() };
+        let permits = Arc::new(tokio::sync::Semaphore::new(self.options.concurrency.max(1)));
+        let mut hosts: HashMap<String, Arc<tokio::sync::Mutex<()>>> = HashMap::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        for site in sites {
+            let host = hosts.entry(host_of(&site.url)).or_default().clone();
+            let (permits, prober, store) = (permits.clone(), self.prober.clone(), self.store.clone());
+            tasks.spawn(async move {
+                // The host first, then a permit: a site waiting for its host holds no permit.
+                let _host = host.lock().await;
+                let _permit = permits.acquire().await.expect("the semaphore is never closed");
+                check_one(&store, &prober, site, now).await
+            });
+        }
+        let mut notices = Vec::new();
+        let mut first_err = None;
+        while let Some(r) = tasks.join_next().await {
+            match r.map_err(|e| StoreError::Internal(format!("check task: {e}"))).and_then(|r| r) {
+                Ok(o) => {
+                    report.checked += 1;
+                    report.alerts_opened += o.opened;
+                    report.alerts_resolved += o.resolved;
+                    notices.extend(o.notices);
+                }
+                Err(e) => {
+                    tracing_warn(&format!("检测结果无法保存（a check could not be recorded）：{}", e.zh()));
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        // Notices go out together: one slow receiver costs its timeout once, not per notice.
+        let mut sends = tokio::task::JoinSet::new();
+        for n in notices {
+            for t in self.options.webhooks.clone() {
+                let (sender, n) = (self.sender.clone(), n.clone());
+                sends.spawn(async move { sender.send(&t, &n).await.map_err(|e| format!("告警推送失败（webhook {:?} failed）：{e}", t.kind)) });
+            }
+        }
+        while let Some(r) = sends.join_next().await {
+            match r.map_err(|e| e.to_string()).and_then(|r| r) {
+                Ok(_) => report.notices_sent += 1,
+                Err(e) => {
+                    report.notice_errors += 1;
+                    tracing_warn(&e);
+                }
+            }
+        }
+        report.compacted = self.maybe_compact(now).await?;
+        match first_err {
+            Some(e) if report.checked == 0 => Err(e),
+            _ => Ok(report),
+        }
+    }
+
+    async fn maybe_compact(&self, now: i64) -> Result<bool, StoreError> {
+        let due = {
+            let mut last = self.last_compact.lock().expect("not poisoned");
+            let due = last.is_none_or(|t| t.elapsed() >= self.options.compact_every);
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        };
+        if due {
+            let r = self.options.retention;
+            with_store(&self.store, move |s| s.compact(now, &r)).await?;
+        }
+        Ok(due)
+    }
+
+    /// Cycles until `shutdown` completes; a cycle under way is finished first (its sites would
+    /// otherwise wait for their leases to run out).
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) -> Result<(), StoreError> {
+        tokio::pin!(shutdown);
+        loop {
+            let report = match self.cycle().await {
+                Ok(r) => r,
+                Err(e @ StoreError::Unavailable(_)) | Err(e @ StoreError::Locked(_)) => {
+                    tracing_warn(&e.zh());
+                    CycleReport::default()
+                }
+                Err(e) => return Err(e),
+            };
+            let pause = if report.claimed == 0 { self.options.idle } else { Duration::ZERO };
+            tokio::select! {
+                _ = &mut shutdown => return Ok(()),
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+}
+
+/// Checks one site and records everything that follows from it.
+async fn check_one(store: &Shared, prober: &Prober, site: Site, now: i64) -> Result<Outcome, StoreError> {
+    let result = prober.check(&SiteSpec::new(site.url.clone()), None).await;
+    let summary = alerts::summarise(&result);
+    let obs = Observation::of(&result);
+    let due = next_due(site.id, now, site.interval_minutes);
+    with_store(store, move |s| {
+        let open = s.site_alerts(site.id)?;
+        let prev = Previous { open: open.iter().map(|a| a.kind.clone()).collect(), ipv6_ok: site.ipv6_ok };
+        let mut out = Outcome { opened: 0, resolved: 0, notices: Vec::new() };
+        let notice = |kind: &str, severity: &str, message: String, recovered: bool| Notice { site_name: site.name.clone(), site_url: site.url.clone(), kind: kind.to_string(), severity: severity.to_string(), message, at: summary.at, recovered };
+        for c in alerts::changes(&prev, &obs) {
+            match c {
+                Change::Raise { kind, severity, message } => {
+                    let (_, new) = s.open_alert(&NewAlert { site_id: site.id, kind: kind.to_string(), severity: severity.as_str().to_string(), message: message.clone(), at: summary.at })?;
+                    if new {
+                        out.opened += 1;
+                        out.notices.push(notice(kind, severity.as_str(), message, false));
+                    }
+                }
+                Change::Resolve { kind, message } => {
+                    if let Some(a) = s.resolve_alert(site.id, kind, summary.at)? {
+                        out.resolved += 1;
+                        out.notices.push(notice(kind, &a.severity, message, true));
+                    }
+                }
+            }
+        }
+        s.record_result(site.id, &summary, due)?;
+        Ok(out)
+    })
+    .await
+}
+
+impl Drop for Worker {
+    /// Closes the connection off the runtime's threads: closing a synchronous client may block.
+    fn drop(&mut self) {
+        let store = self.store.lock().ok().and_then(|mut s| s.take());
+        if let Some(s) = store {
+            let _ = std::thread::spawn(move || drop(s)).join();
+        }
+    }
+}
+
+/// Warnings go to stderr: the guard crate does not pull in a logging framework.
+fn tracing_warn(msg: &str) {
+    eprintln!("tianfu worker: {msg}");
+}

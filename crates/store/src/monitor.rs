@@ -1,0 +1,401 @@
+//! 网络安全监测 — the site register, due-check claiming, check history with retention and
+//! downsampling, and alerts, as stored. The probe and the alert rules live in `guard`; the store
+//! keeps the facts. Times are Unix seconds (UTC).
+//!
+//! A site belongs to a node of the organisation tree. It carries the node's *region*: the node's
+//! own code for a division, the school's county for a school. A [`Scope`](crate::Scope) then
+//! cuts sites with the same range of codes as records: a county sees the sites of its own
+//! bureau and of its schools, a city also those of the city's bureau (`510100` lies in the
+//! city's range `510100..=510199`).
+
+use serde::{Deserialize, Serialize};
+
+/// How long a claim holds a site: a worker that dies leaves its sites to be claimed again after
+/// this. A check takes at most a few fetches of 15 s each; the lease leaves ample room.
+pub const LEASE_SECS: i64 = 600;
+
+/// Check intervals accepted, in minutes.
+pub const MIN_INTERVAL: u32 = 1;
+pub const MAX_INTERVAL: u32 = 7 * 24 * 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteCategory {
+    University,
+    Vocational,
+    School,
+    Bureau,
+    Other,
+}
+
+impl SiteCategory {
+    pub const ALL: [SiteCategory; 5] = [SiteCategory::University, SiteCategory::Vocational, SiteCategory::School, SiteCategory::Bureau, SiteCategory::Other];
+    pub fn code(self) -> &'static str {
+        match self {
+            SiteCategory::University => "university",
+            SiteCategory::Vocational => "vocational",
+            SiteCategory::School => "school",
+            SiteCategory::Bureau => "bureau",
+            SiteCategory::Other => "other",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            SiteCategory::University => "高等学校",
+            SiteCategory::Vocational => "职业院校",
+            SiteCategory::School => "中小学校",
+            SiteCategory::Bureau => "教育行政部门",
+            SiteCategory::Other => "其他",
+        }
+    }
+    /// The code or a Chinese name as people write it in a spreadsheet.
+    pub fn parse(s: &str) -> Option<SiteCategory> {
+        let s = s.trim();
+        let by_code = SiteCategory::ALL.into_iter().find(|c| c.code().eq_ignore_ascii_case(s) || c.zh() == s);
+        by_code.or(match s {
+            "高校" | "大学" => Some(SiteCategory::University),
+            "职业学校" | "职校" | "高职" | "中职" => Some(SiteCategory::Vocational),
+            "学校" | "中小学" | "中学" | "小学" => Some(SiteCategory::School),
+            "教育局" | "教育厅" | "行政部门" => Some(SiteCategory::Bureau),
+            _ => None,
+        })
+    }
+}
+
+/// A site's state after its latest check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteState {
+    /// Not checked yet.
+    Unknown,
+    Up,
+    /// Reachable, with a finding of high severity or worse.
+    Warning,
+    /// Unreachable over both families.
+    Down,
+}
+
+impl SiteState {
+    pub fn code(self) -> &'static str {
+        match self {
+            SiteState::Unknown => "unknown",
+            SiteState::Up => "up",
+            SiteState::Warning => "warning",
+            SiteState::Down => "down",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SiteState> {
+        [SiteState::Unknown, SiteState::Up, SiteState::Warning, SiteState::Down].into_iter().find(|x| x.code() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            SiteState::Unknown => "未检测",
+            SiteState::Up => "正常",
+            SiteState::Warning => "告警",
+            SiteState::Down => "无法访问",
+        }
+    }
+}
+
+/// A site as registered (created, updated or imported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSite {
+    pub name: String,
+    /// `http://` or `https://`; the register's natural key.
+    pub url: String,
+    /// The owning node of the organisation tree (division code or 学校标识码).
+    pub org_code: i64,
+    pub category: SiteCategory,
+    pub interval_minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub org_code: i64,
+    /// The division whose scope covers the site (see the module notes).
+    pub region_code: i64,
+    pub category: SiteCategory,
+    pub interval_minutes: u32,
+    pub enabled: bool,
+    pub state: SiteState,
+    pub next_due: i64,
+    pub last_checked: Option<i64>,
+    /// Whether the home page was reachable over IPv6 at the latest check.
+    pub ipv6_ok: Option<bool>,
+    pub claimed_by: Option<String>,
+    pub lease_until: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Filters of the site list; `after` is the cursor of the previous page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteQuery {
+    pub category: Option<SiteCategory>,
+    pub state: Option<SiteState>,
+    /// A division inside the scope.
+    pub region: Option<u32>,
+    pub include_disabled: bool,
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// What a bulk upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpsertCounts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// One family's part of a check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilySummary {
+    pub reachable: bool,
+    pub status: Option<u16>,
+    pub elapsed_ms: u32,
+}
+
+/// One check, as kept in the history: a few dozen bytes, not the full result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    pub at: i64,
+    pub state: SiteState,
+    pub v4: FamilySummary,
+    pub v6: FamilySummary,
+    pub tls_days: Option<i32>,
+    pub tls_grade: Option<String>,
+    pub header_score: Option<u8>,
+    pub ipv6_aaaa: bool,
+    pub ipv6_home: bool,
+    pub ipv6_consistent: Option<bool>,
+    /// Finding kinds (`guard::Kind` names), each once.
+    pub findings: Vec<String>,
+}
+
+impl CheckSummary {
+    /// The site answered over at least one family.
+    pub fn available(&self) -> bool {
+        self.state != SiteState::Down
+    }
+    pub fn findings_joined(&self) -> String {
+        self.findings.join(",")
+    }
+    pub fn split_findings(s: &str) -> Vec<String> {
+        s.split(',').filter(|k| !k.is_empty()).map(str::to_string).collect()
+    }
+}
+
+/// Checks rolled up into one hour or one day (China Standard Time days).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Aggregate {
+    /// Start of the hour or day, Unix seconds.
+    pub bucket: i64,
+    pub checks: u64,
+    /// Checks with the site available ([`CheckSummary::available`]).
+    pub up: u64,
+    pub v4_up: u64,
+    pub v6_up: u64,
+    /// Sum and maximum of the IPv4 elapsed times (ms), for means and peaks.
+    pub ms_sum: u64,
+    pub ms_max: u64,
+}
+
+impl Aggregate {
+    pub fn availability(&self) -> Option<f64> {
+        (self.checks > 0).then(|| self.up as f64 / self.checks as f64)
+    }
+}
+
+/// A site's history between two times: raw checks where they are still kept, then hourly and
+/// daily aggregates. Every check is counted in exactly one of the three.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub raw: Vec<CheckSummary>,
+    pub hourly: Vec<Aggregate>,
+    pub daily: Vec<Aggregate>,
+}
+
+impl History {
+    pub fn checks(&self) -> u64 {
+        self.raw.len() as u64 + self.hourly.iter().chain(&self.daily).map(|a| a.checks).sum::<u64>()
+    }
+    pub fn up(&self) -> u64 {
+        self.raw.iter().filter(|c| c.available()).count() as u64 + self.hourly.iter().chain(&self.daily).map(|a| a.up).sum::<u64>()
+    }
+}
+
+/// How long each tier is kept. A year of 5-minute checks of one site is 105 120 raw rows; with
+/// the defaults it is at most 2 016 raw + 2 160 hourly + 730 daily.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub raw_days: i64,
+    pub hourly_days: i64,
+    pub daily_days: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Retention {
+        Retention { raw_days: 7, hourly_days: 90, daily_days: 730 }
+    }
+}
+
+/// What a compaction did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compaction {
+    pub raw_rolled: u64,
+    pub hourly_rolled: u64,
+    pub daily_deleted: u64,
+}
+
+pub const HOUR: i64 = 3600;
+pub const DAY: i64 = 86_400;
+/// China Standard Time (UTC+8): days of the daily aggregates begin at local midnight.
+pub const CST_OFFSET: i64 = 8 * HOUR;
+
+pub fn hour_start(t: i64) -> i64 {
+    t - t.rem_euclid(HOUR)
+}
+
+pub fn day_start(t: i64) -> i64 {
+    t - (t + CST_OFFSET).rem_euclid(DAY)
+}
+
+/// When a site is due next after a check at `now`: its interval, give or take a tenth of it
+/// (at most two minutes), so that sites registered together drift apart instead of being
+/// checked in bursts. Deterministic in `(site, now)`, so that backends agree.
+pub fn next_due(site_id: i64, now: i64, interval_minutes: u32) -> i64 {
+    let interval = interval_minutes.max(1) as i64 * 60;
+    let spread = (interval / 10).min(120);
+    let mut h = (site_id as u64 ^ (now as u64).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^= h >> 29;
+    let jitter = if spread == 0 { 0 } else { (h % (2 * spread as u64 + 1)) as i64 - spread };
+    now + interval + jitter
+}
+
+/// An alert to open (or, when one of the same site and kind is open, to count again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAlert {
+    pub site_id: i64,
+    /// A stable kind: `down`, `cert_expiring_30`, `cert_expiring_7`, `cert_expired`, `tampered`,
+    /// `hidden_link`, `sensitive_word`, `ipv6_lost`.
+    pub kind: String,
+    pub severity: String,
+    pub message: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    pub site_id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub message: String,
+    pub opened_at: i64,
+    pub last_seen: i64,
+    /// Checks that raised it while open.
+    pub count: u32,
+    pub resolved_at: Option<i64>,
+}
+
+/// The key that keeps one open alert per (site, kind): unique while set, cleared on resolving
+/// (a unique column allows many NULLs on every database we support, unlike partial indexes).
+pub fn open_key(site_id: i64, kind: &str) -> String {
+    format!("{site_id}:{kind}")
+}
+
+/// Checks a site's fields; the messages are for people (Chinese, then English).
+pub fn validate_site(s: &NewSite) -> Result<(), String> {
+    if s.name.trim().is_empty() {
+        return Err("名称不能为空（the name is empty）".into());
+    }
+    let lower = s.url.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)) {
+        return Err(format!("网址无效：{}（the URL must begin with http:// or https://）", s.url));
+    }
+    if !(MIN_INTERVAL..=MAX_INTERVAL).contains(&s.interval_minutes) {
+        return Err(format!("检查间隔 {} 分钟超出范围 {MIN_INTERVAL}–{MAX_INTERVAL}（interval out of range）", s.interval_minutes));
+    }
+    Ok(())
+}
+
+/// The register, claiming, history and alerts.
+pub trait Monitor {
+    /// [`crate::StoreError::Conflict`] when the URL is registered or the organisation unknown.
+    fn create_site(&mut self, s: &NewSite, now: i64) -> Result<Site, crate::StoreError>;
+    /// False when there is no such site.
+    fn update_site(&mut self, id: i64, s: &NewSite, now: i64) -> Result<bool, crate::StoreError>;
+    fn set_site_enabled(&mut self, id: i64, enabled: bool, now: i64) -> Result<bool, crate::StoreError>;
+    fn site(&mut self, id: i64) -> Result<Option<Site>, crate::StoreError>;
+    /// Sites in scope, by id, a page at a time.
+    fn sites(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<crate::Page<Site>, crate::StoreError>;
+    /// Inserts or updates by URL, in one transaction; a new site is due at once.
+    fn upsert_sites(&mut self, sites: &[NewSite], now: i64) -> Result<UpsertCounts, crate::StoreError>;
+
+    /// Claims up to `limit` enabled sites that are due (and not held under a live lease) for
+    /// `worker`, until `now + LEASE_SECS`. Two workers never get the same site.
+    fn claim_due(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, crate::StoreError>;
+    /// Stores a check, sets the site's state, releases its claim and schedules it at `next_due`.
+    fn record_result(&mut self, site_id: i64, r: &CheckSummary, next_due: i64) -> Result<(), crate::StoreError>;
+    /// The site's checks with `from <= at < to`, oldest first in each tier.
+    fn history(&mut self, site_id: i64, from: i64, to: i64) -> Result<History, crate::StoreError>;
+    /// Rolls raw checks older than the retention into hourly aggregates, hourly into daily,
+    /// and deletes daily aggregates past theirs.
+    fn compact(&mut self, now: i64, r: &Retention) -> Result<Compaction, crate::StoreError>;
+
+    /// Opens an alert, or counts it again when one of the same (site, kind) is open; the flag
+    /// says whether it is new.
+    fn open_alert(&mut self, a: &NewAlert) -> Result<(Alert, bool), crate::StoreError>;
+    /// Resolves the open alert of (site, kind), if any, and returns it.
+    fn resolve_alert(&mut self, site_id: i64, kind: &str, at: i64) -> Result<Option<Alert>, crate::StoreError>;
+    /// A site's open alerts.
+    fn site_alerts(&mut self, site_id: i64) -> Result<Vec<Alert>, crate::StoreError>;
+    /// Alerts of sites in scope, newest first.
+    fn list_alerts(&mut self, scope: &crate::Scope, open_only: bool, limit: usize) -> Result<Vec<Alert>, crate::StoreError>;
+}
+
+/// The region a site of a node lies in: the node's code for a division, the parent county
+/// for a school.
+pub fn region_of(unit: &crate::OrgUnit) -> i64 {
+    match unit.level {
+        crate::OrgLevel::School => unit.parent.unwrap_or(0),
+        _ => unit.code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_a_tenth() {
+        for id in 0..200 {
+            let d = next_due(id, 1_800_000_000, 5) - 1_800_000_000;
+            assert!((270..=330).contains(&d), "{d}");
+            let d = next_due(id, 1_800_000_000, 1440) - 1_800_000_000;
+            assert!((86_400 - 120..=86_400 + 120).contains(&d), "{d}");
+        }
+        let spread: std::collections::HashSet<i64> = (0..50).map(|id| next_due(id, 1_800_000_000, 5)).collect();
+        assert!(spread.len() > 10);
+    }
+
+    #[test]
+    fn buckets_and_categories() {
+        // 2026-01-01T00:00+08:00 = 2025-12-31T16:00Z = 1767196800.
+        assert_eq!(day_start(1_767_196_800 + 5), 1_767_196_800);
+        assert_eq!(day_start(1_767_196_800 - 1), 1_767_196_800 - DAY);
+        assert_eq!(hour_start(7201), 7200);
+        assert_eq!(SiteCategory::parse("高校"), Some(SiteCategory::University));
+        assert_eq!(SiteCategory::parse("Bureau"), Some(SiteCategory::Bureau));
+        assert_eq!(SiteCategory::parse("x"), None);
+        let ok = NewSite { name: "a".into(), url: "https://a.edu.cn/".into(), org_code: 510104, category: SiteCategory::School, interval_minutes: 5 };
+        assert!(validate_site(&ok).is_ok());
+        assert!(validate_site(&NewSite { url: "ftp://a".into(), ..ok.clone() }).is_err());
+        assert!(validate_site(&NewSite { interval_minutes: 0, ..ok.clone() }).is_err());
+    }
+}

@@ -1,0 +1,255 @@
+//! The tests of the monitor's storage ([`crate::monitor::Monitor`]) that every backend must pass
+//! ([`monitor_suite!`]). Claiming from two connections at once is backend-specific and lives in
+//! each backend's own tests.
+
+use crate::monitor::*;
+use crate::suite::{import, school};
+use crate::{Scope, Store, StoreError};
+use standard::Entity;
+
+/// What the suite needs of a backend.
+pub trait MonitorStore: Store + Monitor {}
+impl<T: Store + Monitor> MonitorStore for T {}
+
+#[macro_export]
+macro_rules! monitor_suite {
+    ($make:expr) => {
+        $crate::monitor_suite!(@tests $make;
+            sites_created_updated_disabled, sites_scoped_filtered_paged, sites_upserted_by_url,
+            claims_lease_and_release, results_kept_with_state, compaction_exact_and_bounded,
+            alerts_deduplicated_resolved_scoped);
+    };
+    (@tests $make:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut s = $make;
+                $crate::suite_monitor::$name(&mut s);
+            }
+        )*
+    };
+}
+
+pub const T0: i64 = 1_800_000_000;
+
+pub fn site(name: &str, url: &str, org: i64, cat: SiteCategory) -> NewSite {
+    NewSite { name: name.into(), url: url.into(), org_code: org, category: cat, interval_minutes: 5 }
+}
+
+/// Two schools in 锦江区 (510104), one in 自流井区 (510302).
+pub fn schools(s: &mut dyn MonitorStore) {
+    import(s, Entity::School, "s", &[school("2151010401", "510104", "锦江实验小学"), school("2151010402", "510104", "锦江二小"), school("2151030201", "510302", "自流井小学")]);
+}
+
+pub fn summary(at: i64, up: bool, ms: u32) -> CheckSummary {
+    CheckSummary {
+        at,
+        state: if up { SiteState::Up } else { SiteState::Down },
+        v4: FamilySummary { reachable: up, status: up.then_some(200), elapsed_ms: ms },
+        v6: FamilySummary { reachable: false, status: None, elapsed_ms: 0 },
+        tls_days: Some(80),
+        tls_grade: Some("A".into()),
+        header_score: Some(60),
+        ipv6_aaaa: false,
+        ipv6_home: false,
+        ipv6_consistent: None,
+        findings: if up { vec!["ipv6_missing".into()] } else { vec!["unreachable".into(), "ipv6_missing".into()] },
+    }
+}
+
+pub fn sites_created_updated_disabled(s: &mut dyn MonitorStore) {
+    schools(s);
+    let a = s.create_site(&site("锦江实验小学", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
+    assert_eq!((a.region_code, a.state, a.enabled, a.next_due, a.created_at), (510104, SiteState::Unknown, true, T0, T0));
+    assert_eq!(s.site(a.id).unwrap().unwrap(), a);
+    let e = s.create_site(&site("again", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    let e = s.create_site(&site("nobody", "https://n.example.edu.cn/", 999, SiteCategory::Other), T0).unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    let e = s.create_site(&site("", "https://m.example.edu.cn/", 510104, SiteCategory::Other), T0).unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    let b = s.create_site(&site("锦江区教育局", "http://jj.example.gov.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
+    assert_eq!(b.region_code, 510104);
+    let mut upd = site("锦江实验小学（新）", "https://a2.example.edu.cn/", 2151030201, SiteCategory::School);
+    upd.interval_minutes = 60;
+    assert!(s.update_site(a.id, &upd, T0 + 10).unwrap());
+    let a2 = s.site(a.id).unwrap().unwrap();
+    assert_eq!((a2.name.as_str(), a2.url.as_str(), a2.region_code, a2.interval_minutes, a2.updated_at), ("锦江实验小学（新）", "https://a2.example.edu.cn/", 510302, 60, T0 + 10));
+    assert!(!s.update_site(9999, &upd, T0).unwrap());
+    assert!(s.set_site_enabled(b.id, false, T0 + 20).unwrap());
+    assert!(!s.site(b.id).unwrap().unwrap().enabled);
+    assert!(s.site(9999).unwrap().is_none());
+}
+
+pub fn sites_scoped_filtered_paged(s: &mut dyn MonitorStore) {
+    schools(s);
+    let mk = |n: u32, org: i64, cat| site(&format!("站点{n}"), &format!("https://s{n}.example.edu.cn/"), org, cat);
+    let mut ids = Vec::new();
+    for (n, org, cat) in [(1, 2151010401, SiteCategory::School), (2, 2151010402, SiteCategory::School), (3, 510104, SiteCategory::Bureau), (4, 510100, SiteCategory::Bureau), (5, 2151030201, SiteCategory::School), (6, 510000, SiteCategory::University)] {
+        ids.push(s.create_site(&mk(n, org, cat), T0).unwrap().id);
+    }
+    let names = |p: &crate::Page<Site>| p.rows.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+    let q = |limit| SiteQuery { limit, ..Default::default() };
+    let province = Scope::Region { lo: 510000, hi: 519999 };
+    assert_eq!(s.sites(&province, &q(50)).unwrap().rows.len(), 6);
+    let city = Scope::Region { lo: 510100, hi: 510199 };
+    assert_eq!(names(&s.sites(&city, &q(50)).unwrap()), ["站点1", "站点2", "站点3", "站点4"]);
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    assert_eq!(names(&s.sites(&county, &q(50)).unwrap()), ["站点1", "站点2", "站点3"]);
+    let one = Scope::School { code: "2151010402".into(), county: 510104 };
+    assert_eq!(names(&s.sites(&one, &q(50)).unwrap()), ["站点2"]);
+    assert!(s.sites(&Scope::Nothing, &q(50)).unwrap().rows.is_empty());
+    // Filters.
+    let bureaus = s.sites(&province, &SiteQuery { category: Some(SiteCategory::Bureau), limit: 50, ..Default::default() }).unwrap();
+    assert_eq!(names(&bureaus), ["站点3", "站点4"]);
+    let zigong = s.sites(&province, &SiteQuery { region: Some(510302), limit: 50, ..Default::default() }).unwrap();
+    assert_eq!(names(&zigong), ["站点5"]);
+    assert!(s.sites(&county, &SiteQuery { region: Some(510302), limit: 50, ..Default::default() }).unwrap().rows.is_empty(), "a region outside the scope yields nothing");
+    s.record_result(ids[1], &summary(T0, false, 0), T0 + 300).unwrap();
+    let down = s.sites(&province, &SiteQuery { state: Some(SiteState::Down), limit: 50, ..Default::default() }).unwrap();
+    assert_eq!(names(&down), ["站点2"]);
+    s.set_site_enabled(ids[0], false, T0).unwrap();
+    assert_eq!(s.sites(&county, &q(50)).unwrap().rows.len(), 2);
+    assert_eq!(s.sites(&county, &SiteQuery { include_disabled: true, limit: 50, ..Default::default() }).unwrap().rows.len(), 3);
+    // Keyset pages.
+    let p1 = s.sites(&province, &q(2)).unwrap();
+    assert_eq!(names(&p1), ["站点2", "站点3"]);
+    let p2 = s.sites(&province, &SiteQuery { after: p1.next.clone(), limit: 2, ..Default::default() }).unwrap();
+    assert_eq!(names(&p2), ["站点4", "站点5"]);
+    let p3 = s.sites(&province, &SiteQuery { after: p2.next.clone(), limit: 2, ..Default::default() }).unwrap();
+    assert_eq!((names(&p3), p3.next), (vec!["站点6".to_string()], None));
+}
+
+pub fn sites_upserted_by_url(s: &mut dyn MonitorStore) {
+    schools(s);
+    let a = site("甲", "https://a.example.edu.cn/", 2151010401, SiteCategory::School);
+    let b = site("乙", "https://b.example.edu.cn/", 510104, SiteCategory::Bureau);
+    let c = s.upsert_sites(&[a.clone(), b.clone()], T0).unwrap();
+    assert_eq!(c, UpsertCounts { inserted: 2, updated: 0, unchanged: 0 });
+    let b2 = NewSite { name: "乙（改名）".into(), interval_minutes: 30, ..b.clone() };
+    let d = site("丙", "https://c.example.edu.cn/", 2151030201, SiteCategory::School);
+    let c = s.upsert_sites(&[a, b2, d], T0 + 5).unwrap();
+    assert_eq!(c, UpsertCounts { inserted: 1, updated: 1, unchanged: 1 });
+    let all = s.sites(&Scope::Region { lo: 510000, hi: 519999 }, &SiteQuery { limit: 10, ..Default::default() }).unwrap();
+    assert_eq!(all.rows.len(), 3);
+    let bb = all.rows.iter().find(|x| x.url == "https://b.example.edu.cn/").unwrap();
+    assert_eq!((bb.name.as_str(), bb.interval_minutes, bb.updated_at), ("乙（改名）", 30, T0 + 5));
+    // An unknown organisation rejects the whole batch, nothing half-written.
+    let bad = site("丁", "https://d.example.edu.cn/", 42, SiteCategory::Other);
+    assert!(matches!(s.upsert_sites(&[site("戊", "https://e.example.edu.cn/", 510104, SiteCategory::Other), bad], T0).unwrap_err(), StoreError::Conflict(_)));
+    assert_eq!(s.sites(&Scope::Region { lo: 510000, hi: 519999 }, &SiteQuery { limit: 10, ..Default::default() }).unwrap().rows.len(), 3);
+}
+
+pub fn claims_lease_and_release(s: &mut dyn MonitorStore) {
+    schools(s);
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(s.create_site(&site(&format!("s{n}"), &format!("https://s{n}.example.edu.cn/"), 510104, SiteCategory::School), T0 + n).unwrap().id);
+    }
+    s.set_site_enabled(ids[4], false, T0).unwrap();
+    assert!(s.claim_due("w1", T0 - 1, 10).unwrap().is_empty(), "nothing is due before its time");
+    let got = s.claim_due("w1", T0 + 10, 3).unwrap();
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|x| x.claimed_by.as_deref() == Some("w1") && x.lease_until == Some(T0 + 10 + LEASE_SECS)));
+    let more = s.claim_due("w2", T0 + 10, 10).unwrap();
+    assert_eq!(more.len(), 1, "claimed and disabled sites are not claimed");
+    assert!(s.claim_due("w2", T0 + 20, 10).unwrap().is_empty());
+    // w1 records one; w2 finds the other two after w1's lease runs out.
+    s.record_result(got[0].id, &summary(T0 + 12, true, 40), T0 + 2 * LEASE_SECS).unwrap();
+    let done = s.site(got[0].id).unwrap().unwrap();
+    assert_eq!((done.claimed_by, done.lease_until, done.next_due, done.state, done.last_checked), (None, None, T0 + 2 * LEASE_SECS, SiteState::Up, Some(T0 + 12)));
+    let late = s.claim_due("w2", T0 + 10 + LEASE_SECS + 1, 10).unwrap();
+    let mut late_ids: Vec<i64> = late.iter().map(|x| x.id).collect();
+    late_ids.sort();
+    let mut want: Vec<i64> = got[1..].iter().map(|x| x.id).chain(more.iter().map(|x| x.id)).collect();
+    want.sort();
+    assert_eq!(late_ids, want, "expired leases are claimed again, the recorded site is not due");
+}
+
+pub fn results_kept_with_state(s: &mut dyn MonitorStore) {
+    schools(s);
+    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
+    let mut r = summary(T0 + 60, true, 35);
+    r.v6 = FamilySummary { reachable: true, status: Some(200), elapsed_ms: 50 };
+    r.ipv6_aaaa = true;
+    r.ipv6_home = true;
+    r.ipv6_consistent = Some(true);
+    r.tls_days = Some(-3);
+    r.state = SiteState::Warning;
+    r.findings = vec!["cert_expired".into(), "hidden_link".into()];
+    s.record_result(a.id, &r, T0 + 360).unwrap();
+    s.record_result(a.id, &summary(T0 + 360, false, 0), T0 + 660).unwrap();
+    let h = s.history(a.id, T0, T0 + 1000).unwrap();
+    assert_eq!(h.raw, vec![r, summary(T0 + 360, false, 0)]);
+    assert!(h.hourly.is_empty() && h.daily.is_empty());
+    assert_eq!(s.history(a.id, T0 + 100, T0 + 1000).unwrap().raw.len(), 1);
+    let site = s.site(a.id).unwrap().unwrap();
+    assert_eq!((site.state, site.ipv6_ok, site.last_checked), (SiteState::Down, Some(false), Some(T0 + 360)));
+}
+
+pub fn compaction_exact_and_bounded(s: &mut dyn MonitorStore) {
+    schools(s);
+    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
+    // 12 days of checks every 5 minutes, down one check in 7 (3 456 checks).
+    let start = day_start(T0);
+    let (mut checks, mut up) = (0u64, 0u64);
+    let mut t = start;
+    while t < start + 12 * DAY {
+        let ok = checks % 7 != 3;
+        s.record_result(a.id, &summary(t, ok, (checks % 100) as u32), t + 300).unwrap();
+        checks += 1;
+        up += ok as u64;
+        t += 300;
+    }
+    let now = start + 12 * DAY;
+    let before = s.history(a.id, 0, now + DAY).unwrap();
+    assert_eq!((before.checks(), before.up()), (checks, up));
+    let r = Retention { raw_days: 2, hourly_days: 5, daily_days: 30 };
+    let c = s.compact(now, &r).unwrap();
+    assert_eq!(c.raw_rolled, 10 * 288);
+    let h = s.history(a.id, 0, now + DAY).unwrap();
+    assert_eq!((h.checks(), h.up()), (checks, up), "counts and availability are exact");
+    assert_eq!(h.raw.len(), 2 * 288);
+    assert_eq!(h.hourly.len(), 3 * 24);
+    assert_eq!(h.daily.len(), 7);
+    assert!(h.hourly.iter().all(|x| x.checks == 12 && x.bucket % HOUR == 0));
+    assert!(h.daily.iter().all(|x| x.checks == 288 && day_start(x.bucket) == x.bucket));
+    let ms_max = h.daily.iter().map(|x| x.ms_max).max().unwrap();
+    assert_eq!(ms_max, 99);
+    assert_eq!(s.compact(now, &r).unwrap(), Compaction::default(), "compaction is idempotent");
+    // A month later everything but the newest 30 days of daily aggregates is gone.
+    let later = now + 40 * DAY;
+    s.compact(later, &r).unwrap();
+    let h = s.history(a.id, 0, later).unwrap();
+    assert!(h.raw.is_empty() && h.hourly.is_empty());
+    assert!(h.daily.len() <= 30 && h.daily.iter().all(|x| x.bucket >= later - 31 * DAY), "{:?}", h.daily.len());
+}
+
+pub fn alerts_deduplicated_resolved_scoped(s: &mut dyn MonitorStore) {
+    schools(s);
+    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
+    let b = s.create_site(&site("b", "https://b.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap();
+    let al = |site_id, kind: &str, at| NewAlert { site_id, kind: kind.into(), severity: "high".into(), message: format!("{kind} 告警"), at };
+    let (x, new) = s.open_alert(&al(a.id, "down", T0)).unwrap();
+    assert!(new);
+    let (y, new) = s.open_alert(&al(a.id, "down", T0 + 300)).unwrap();
+    assert!(!new);
+    assert_eq!((y.id, y.count, y.opened_at, y.last_seen), (x.id, 2, T0, T0 + 300));
+    s.open_alert(&al(a.id, "cert_expiring_30", T0)).unwrap();
+    s.open_alert(&al(b.id, "down", T0 + 1)).unwrap();
+    assert_eq!(s.site_alerts(a.id).unwrap().len(), 2);
+    let r = s.resolve_alert(a.id, "down", T0 + 600).unwrap().expect("resolved");
+    assert_eq!((r.id, r.resolved_at), (x.id, Some(T0 + 600)));
+    assert!(s.resolve_alert(a.id, "down", T0 + 601).unwrap().is_none(), "nothing open to resolve");
+    let (z, new) = s.open_alert(&al(a.id, "down", T0 + 900)).unwrap();
+    assert!(new && z.id != x.id, "a new outage is a new alert");
+    let province = Scope::Region { lo: 510000, hi: 519999 };
+    assert_eq!(s.list_alerts(&province, false, 10).unwrap().len(), 4);
+    assert_eq!(s.list_alerts(&province, true, 10).unwrap().len(), 3);
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    let mine = s.list_alerts(&county, false, 10).unwrap();
+    assert_eq!(mine.iter().map(|x| x.site_id).collect::<std::collections::HashSet<_>>(), [a.id].into());
+    assert_eq!(mine[0].id, z.id, "newest first");
+    assert!(s.list_alerts(&Scope::Nothing, false, 10).unwrap().is_empty());
+    assert_eq!(s.list_alerts(&Scope::School { code: "2151030201".into(), county: 510302 }, true, 10).unwrap().len(), 1);
+}

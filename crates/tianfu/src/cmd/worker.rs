@@ -1,0 +1,103 @@
+//! `tianfu worker`: checks the registered sites as they fall due, until Ctrl-C. Run one on each
+//! of several hosts against one PostgreSQL database to share the load.
+
+use super::{db, fail, LangArg};
+use guard::webhook::WebhookTarget;
+use guard::worker::{Options, Worker};
+use guard::{Config, Prober, Resolver, StaticResolver, SystemResolver};
+use standard::Lang;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Checks in flight at once.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Sites claimed per cycle.
+    #[arg(long, default_value_t = 128)]
+    pub batch: usize,
+    /// Seconds allowed for fetching a home page over each address family.
+    #[arg(long, default_value_t = 15.0)]
+    pub timeout: f64,
+    /// Webhook targets: a JSON file `[{"kind": "dingtalk|wecom|feishu|generic", "url": …,
+    /// "secret": …}]` (a file, so that secrets stay out of the process list).
+    #[arg(long, value_name = "FILE")]
+    pub webhooks: Option<PathBuf>,
+    /// Extra trusted CA certificates (PEM), for sites and webhooks.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
+    /// Pin a host name to an address: HOST:PORT:ADDR (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+    /// Run one cycle and exit (for cron and tests).
+    #[arg(long)]
+    pub once: bool,
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: LangArg,
+}
+
+pub fn run(a: Args) -> u8 {
+    let lang: Lang = a.lang.into();
+    if !(a.timeout > 0.0 && a.timeout < 3600.0) || a.concurrency == 0 {
+        return fail(lang, "--timeout 应为 0 到 3600 秒，--concurrency 至少为 1", "--timeout must be 0–3600 s and --concurrency at least 1");
+    }
+    let webhooks: Vec<WebhookTarget> = match &a.webhooks {
+        None => Vec::new(),
+        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+            Ok(w) => w,
+            Err(e) => return fail(lang, &format!("告警推送配置 {}：{e}", p.display()), &format!("webhook file {}: {e}", p.display())),
+        },
+    };
+    let mut config = Config { timeout: Duration::from_secs_f64(a.timeout), ..Config::default() };
+    for path in &a.ca {
+        match std::fs::read_to_string(path) {
+            Ok(pem) => config.extra_cas.extend(guard::pem_certificates(&pem)),
+            Err(e) => return fail(lang, &format!("无法读取 CA 文件 {}：{e}", path.display()), &format!("cannot read the CA file {}: {e}", path.display())),
+        }
+    }
+    let mut pins = Vec::new();
+    for r in &a.resolve {
+        match StaticResolver::parse_pin(r) {
+            Some(p) => pins.push(p),
+            None => return fail(lang, &format!("--resolve 格式应为 HOST:PORT:ADDR：{r}"), &format!("--resolve must be HOST:PORT:ADDR: {r}")),
+        }
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
+    };
+    let opener = db::monitor_opener(a.db.as_deref());
+    let options = Options { concurrency: a.concurrency, batch: a.batch.max(1), webhooks, ..Options::default() };
+    let r: Result<(), (String, String)> = rt.block_on(async {
+        let system: Option<Arc<dyn Resolver>> = SystemResolver::new().ok().map(|r| Arc::new(r) as Arc<dyn Resolver>);
+        let mut resolver = match system {
+            Some(s) => StaticResolver::with_fallback(s),
+            None => StaticResolver::new(),
+        };
+        for (host, _port, ip) in &pins {
+            resolver.insert(host, *ip);
+        }
+        let prober = Prober::new(config, Arc::new(resolver)).map_err(|e| (format!("无法创建检测器：{e}"), format!("cannot set up the probe: {e}")))?;
+        let w = Worker::new(&opener, Arc::new(prober), options).await.map_err(|e| (e.zh(), e.to_string()))?;
+        if a.once {
+            let r = w.cycle().await.map_err(|e| (e.zh(), e.to_string()))?;
+            let line = serde_json::to_string(&r).expect("report serialises");
+            super::out(&format!("{line}\n"));
+            return Ok(());
+        }
+        eprintln!("{}", if lang == Lang::Zh { "监测进程已启动，按 Ctrl-C 停止" } else { "worker started; Ctrl-C stops it" });
+        w.run(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| (e.zh(), e.to_string()))
+    });
+    match r {
+        Ok(()) => 0,
+        Err((zh, en)) => fail(lang, &zh, &en),
+    }
+}

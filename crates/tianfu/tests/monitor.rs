@@ -1,0 +1,77 @@
+//! The monitor at the console: `tianfu sites import` (rows rejected with reasons, exit code 1),
+//! `tianfu sites list`, and `tianfu worker --once` checking a site served on 127.0.0.1.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tianfu(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_tianfu")).args(args).current_dir(dir).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn tmp(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tianfu-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A home page on 127.0.0.1, answering every request the same; its port.
+fn serve_home() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            let mut buf = [0u8; 4096];
+            let mut got = Vec::new();
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            let body = "<html><body><h1>锦江区教育局</h1><p>欢迎访问，这里发布教育新闻与通知公告。</p></body></html>";
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+        }
+    });
+    port
+}
+
+#[test]
+fn sites_imported_listed_and_checked() {
+    let d = tmp("sites");
+    let db = d.join("t.db");
+    let db = db.to_str().unwrap();
+    let port = serve_home();
+    let csv = format!(
+        "名称,网址,单位代码,类别,检查间隔\n锦江区教育局,http://jj.test:{port}/,510104,教育局,5\n不存在的单位,https://x.example.edu.cn/,42,school,5\n无效类别,https://y.example.edu.cn/,510104,火星,5\n"
+    );
+    std::fs::write(d.join("sites.csv"), csv).unwrap();
+    let (code, out, err) = tianfu(&["sites", "import", "sites.csv", "--db", db], &d);
+    assert_eq!(code, 1, "rejected rows: exit code 1\n{out}{err}");
+    assert!(out.contains("读取 3 行：新增 1，更新 0，未变 0，拒绝 2"), "{out}");
+    assert!(out.contains("第 3 行：单位代码 42 不在组织机构树中") && out.contains("类别无效"), "{out}");
+    let (code, out, _) = tianfu(&["sites", "import", "sites.csv", "--db", db, "--format", "json"], &d);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["counts"]["unchanged"], 1);
+
+    let (code, out, _) = tianfu(&["sites", "list", "--db", db], &d);
+    assert_eq!(code, 0);
+    assert!(out.contains("锦江区教育局") && out.contains("未检测"), "{out}");
+
+    let pin = format!("jj.test:{port}:127.0.0.1");
+    let (code, out, err) = tianfu(&["worker", "--once", "--db", db, "--resolve", &pin, "--timeout", "5"], &d);
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((r["claimed"].as_u64(), r["checked"].as_u64()), (Some(1), Some(1)), "{out}");
+    let (_, out, _) = tianfu(&["sites", "list", "--db", db, "--state", "up", "--format", "json"], &d);
+    let sites: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sites.as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(sites[0]["state"], "up");
+    let (code, out, _) = tianfu(&["worker", "--once", "--db", db, "--resolve", &pin], &d);
+    assert_eq!((code, out.contains("\"claimed\":0")), (0, true), "nothing due right after: {out}");
+    let _ = std::fs::remove_dir_all(&d);
+}
