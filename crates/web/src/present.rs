@@ -61,9 +61,14 @@ pub fn label(kind: &Kind, v: &str) -> String {
 pub struct Cell {
     pub key: &'static str,
     pub header: &'static str,
-    pub header_en: String,
     pub value: String,
     pub masked: bool,
+}
+
+impl Cell {
+    pub fn header_en(&self) -> String {
+        label_en(self.key)
+    }
 }
 
 /// A field's label for people: the template's header without the data dictionary's "码" where
@@ -96,16 +101,21 @@ pub fn label_en(key: &str) -> String {
 /// A record for display: every field, personal ones masked unless `reveal`.
 pub fn cells(entity: Entity, r: &Record, reveal: bool) -> Vec<Cell> {
     let t = entity.template();
-    t.fields
-        .iter()
-        .zip(&r.values)
-        .map(|(f, v)| {
-            let personal = is_personal(entity, f.key);
-            let masked = personal && !reveal && !v.is_empty();
-            let value = if masked { mask_value(f.key, v) } else { label(&f.kind, v) };
-            Cell { key: f.key, header: label_zh(f.key, f.zh), header_en: label_en(f.key), value, masked }
-        })
-        .collect()
+    (0..t.fields.len()).filter_map(|i| cell(entity, r, i, reveal)).collect()
+}
+
+/// Only the named fields, in that order (a list row computes no more than it shows).
+pub fn cells_of(entity: Entity, r: &Record, keys: &[&str]) -> Vec<Cell> {
+    let t = entity.template();
+    keys.iter().filter_map(|k| t.index(k)).filter_map(|i| cell(entity, r, i, false)).collect()
+}
+
+fn cell(entity: Entity, r: &Record, i: usize, reveal: bool) -> Option<Cell> {
+    let f = entity.template().fields.get(i)?;
+    let v = r.values.get(i)?;
+    let masked = is_personal(entity, f.key) && !reveal && !v.is_empty();
+    let value = if masked { mask_value(f.key, v) } else { label(&f.kind, v) };
+    Some(Cell { key: f.key, header: label_zh(f.key, f.zh), value, masked })
 }
 
 /// The value of one field.

@@ -79,7 +79,7 @@ fn path_of(entity: Entity) -> &'static str {
 /// A list row: masked cells and a link by sealed key.
 pub fn person_row(entity: Entity, r: &Record) -> Row {
     let fields = list_fields(entity);
-    Row { href: format!("/{}/{}", path_of(entity), seal::seal(&r.key)), cells: cells(entity, r, false).into_iter().filter(|c| fields.contains(&c.key)).collect() }
+    Row { href: format!("/{}/{}", path_of(entity), seal::seal(&r.key)), cells: crate::present::cells_of(entity, r, fields) }
 }
 
 #[derive(Template)]

@@ -110,8 +110,7 @@ struct ListPage {
 const LIST_FIELDS: [&str; 6] = ["school_code", "name", "school_type", "region_code", "urban_rural", "address"];
 
 pub fn school_row(r: &Record) -> Row {
-    let all = cells(Entity::School, r, false);
-    Row { href: format!("/schools/{}", r.key), cells: all.into_iter().filter(|c| LIST_FIELDS.contains(&c.key)).collect() }
+    Row { href: format!("/schools/{}", r.key), cells: crate::present::cells_of(Entity::School, r, &LIST_FIELDS) }
 }
 
 async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
