@@ -67,3 +67,29 @@ fn platform_file_beside_the_base_file() {
     assert_eq!(verify(&mut s).entries, 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn browse_indexes(s: &SqliteStore) -> Vec<String> {
+    let mut st = s.connection().prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('students_name', 'enrolments_school') ORDER BY name").unwrap();
+    st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+}
+
+/// A first student import drops the browse indexes and builds them after its commit; a batch
+/// dropped half-way leaves them as they were.
+#[test]
+fn browse_indexes_survive_first_imports() {
+    use store::{BatchMeta, Entity, Store};
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    store::suite::import(&mut s, Entity::School, "s", &[store::suite::school("2151010401", "510104", "x")]);
+    {
+        let mut b = s.begin_import(&BatchMeta { entity: Entity::Student, file_name: "a".into(), file_hash: "a".into(), user: "t".into() }).unwrap();
+        let row = store::suite::student(1, "2151010401", "11", "张三", "13800000000");
+        let v: Vec<&str> = row.iter().map(String::as_str).collect();
+        b.record(2, &v).unwrap();
+        // dropped: rolled back
+    }
+    assert_eq!(browse_indexes(&s), ["enrolments_school", "students_name"]);
+    store::suite::import(&mut s, Entity::Student, "b", &[store::suite::student(1, "2151010401", "11", "张三", "13800000000")]);
+    assert_eq!(browse_indexes(&s), ["enrolments_school", "students_name"]);
+    let n: i64 = s.connection().query_row("SELECT COUNT(*) FROM students INDEXED BY students_name WHERE name = '张三'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+}
