@@ -1,7 +1,9 @@
 //! Opaque references in URLs. A record's natural key is often an ID number, and a page cursor can
 //! hold a name or a key: neither may appear in an address (browser history, proxy logs, or simply
-//! the link behind a masked name). URLs carry them sealed: XOR with a SHA-256 key stream under a
-//! secret made at start-up, plus a 64-bit tag, hex-encoded. A tampered reference does not open.
+//! the link behind a masked name). URLs carry them sealed, SIV-style: a 64-bit tag (keyed SHA-256
+//! of the plaintext) comes first and seeds the SHA-256 key stream the plaintext is XORed with, so
+//! the same key always seals alike but no two plaintexts share a key stream (knowing one record's
+//! ID and its reference reveals nothing about another's). A tampered reference does not open.
 
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -66,9 +68,11 @@ fn tag(plain: &[u8]) -> [u8; 8] {
 
 pub fn seal(s: &str) -> String {
     let p = s.as_bytes();
-    let ks = stream(p.len(), b"key");
-    let mut out: Vec<u8> = p.iter().zip(ks).map(|(a, b)| a ^ b).collect();
-    out.extend_from_slice(&tag(p));
+    let t = tag(p);
+    let ks = stream(p.len(), &t);
+    let mut out: Vec<u8> = Vec::with_capacity(8 + p.len());
+    out.extend_from_slice(&t);
+    out.extend(p.iter().zip(ks).map(|(a, b)| a ^ b));
     store::audit::hex(&out)
 }
 
@@ -77,8 +81,8 @@ pub fn open(s: &str) -> Option<String> {
         return None;
     }
     let bytes: Vec<u8> = (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect::<Option<_>>()?;
-    let (body, t) = bytes.split_at(bytes.len() - 8);
-    let ks = stream(body.len(), b"key");
+    let (t, body) = bytes.split_at(8);
+    let ks = stream(body.len(), t);
     let plain: Vec<u8> = body.iter().zip(ks).map(|(a, b)| a ^ b).collect();
     (tag(&plain) == t).then(|| String::from_utf8(plain).ok()).flatten()
 }
@@ -95,5 +99,17 @@ mod tests {
         assert_eq!(super::open(std::str::from_utf8(&t).unwrap()), None);
         assert_eq!(super::open("zz"), None);
         assert_eq!(super::open(&super::seal("n:1:张三")).as_deref(), Some("n:1:张三"));
+        assert_eq!(super::seal("51010420140901002X"), s, "deterministic");
+    }
+
+    /// Knowing one plaintext and its seal must not unseal another of the same length.
+    #[test]
+    fn no_shared_key_stream() {
+        let bytes = |h: &str| (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect::<Vec<u8>>();
+        let (a, b) = ("510104201409010021", "510104201409010039");
+        let (sa, sb) = (bytes(&super::seal(a)), bytes(&super::seal(b)));
+        let xc: Vec<u8> = sa[8..].iter().zip(&sb[8..]).map(|(x, y)| x ^ y).collect();
+        let xp: Vec<u8> = a.bytes().zip(b.bytes()).map(|(x, y)| x ^ y).collect();
+        assert_ne!(xc, xp, "the two seals used the same key stream");
     }
 }
