@@ -293,13 +293,3 @@ pub fn write_errors(store: &mut dyn store::Store, batch: &store::BatchSummary, p
     }
     Ok(n)
 }
-
-/// A failure's message in the user's language.
-impl Failure {
-    pub fn message(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
-        }
-    }
-}

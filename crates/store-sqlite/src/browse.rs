@@ -55,6 +55,24 @@ fn text_range(lo: u32, hi: u32) -> (String, String) {
 }
 
 impl SqliteStore {
+    /// Up to `n + 1` rows in keyset order: first the rest of the cursor's group (`split`: its
+    /// conditions and order), then the rows after it (`w`, `order`). The limit is a bound
+    /// parameter, so each query shape is one cached statement.
+    fn keyset(&self, select: &str, split: Option<(Sql, &str)>, mut w: Sql, order: &str, n: usize, width: usize, extra: usize) -> Result<Vec<(Record, Vec<Value>)>, StoreError> {
+        let mut rows = Vec::new();
+        if let Some((mut first, first_order)) = split {
+            let lim = first.arg((n + 1) as i64);
+            let sql = format!("{select}{} ORDER BY {first_order} LIMIT {lim}", first.where_());
+            rows = self.records(&sql, first.args, width, extra)?;
+        }
+        if rows.len() <= n {
+            let lim = w.arg((n + 1 - rows.len()) as i64);
+            let sql = format!("{select}{} ORDER BY {order} LIMIT {lim}", w.where_());
+            rows.extend(self.records(&sql, w.args, width, extra)?);
+        }
+        Ok(rows)
+    }
+
     fn records(&self, sql: &str, args: Vec<Value>, width: usize, extra: usize) -> Result<Vec<(Record, Vec<Value>)>, StoreError> {
         let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
         let mut rows = st.query(rusqlite::params_from_iter(args)).map_err(map_err)?;
@@ -298,7 +316,7 @@ impl SqliteStore {
         // A cursor of two columns (a, id) is answered as "a = x AND id > y", then "a > x": SQLite
         // plans a row-value comparison as a range on `a` alone and would step through every
         // earlier row of x (measured: 13 ms 125 k rows into a county, 0.2 ms split).
-        let mut split: Option<(Sql, String, String)> = None;
+        let mut split: Option<(Sql, &'static str)> = None;
         let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);
@@ -310,7 +328,7 @@ impl SqliteStore {
                 first.cond(c);
                 let c = format!("s.name > {}", w.arg(nm.to_string()));
                 w.cond(c);
-                split = Some((first, "s.id".into(), "n".into()));
+                split = Some((first, "s.id"));
             }
             ("s.name, s.id", 'n')
         } else if school.is_some() {
@@ -329,23 +347,12 @@ impl SqliteStore {
                 first.cond(cond);
                 let cond = format!("e.county_code > {}", w.arg(c));
                 w.cond(cond);
-                split = Some((first, "e.student_id".into(), "c".into()));
+                split = Some((first, "e.student_id"));
             }
             ("e.county_code, e.student_id", 'c')
         };
         let select = format!("SELECT {}, s.record_key, s.id, e.county_code, s.name FROM {from}", l.select);
-        let mut rows = Vec::new();
-        if let Some((mut first, first_order, _)) = split {
-            let lim = first.arg((n + 1) as i64);
-            let sql = format!("{select}{} ORDER BY {first_order} LIMIT {lim}", first.where_());
-            rows = self.records(&sql, first.args, l.width(), 3)?;
-        }
-        if rows.len() <= n {
-            // The limit is a parameter: the statement text stays the same, and cached.
-            let lim = w.arg((n + 1 - rows.len()) as i64);
-            let sql = format!("{select}{} ORDER BY {order} LIMIT {lim}", w.where_());
-            rows.extend(self.records(&sql, w.args, l.width(), 3)?);
-        }
+        let mut rows = self.keyset(&select, split, w, order, n, l.width(), 3)?;
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
             let t = &rows[n - 1].1;
@@ -384,7 +391,7 @@ impl SqliteStore {
             let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
-        let mut split: Option<Sql> = None;
+        let mut split: Option<(Sql, &'static str)> = None;
         let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);
@@ -396,7 +403,7 @@ impl SqliteStore {
                 first.cond(c);
                 let c = format!("s.name > {}", w.arg(nm.to_string()));
                 w.cond(c);
-                split = Some(first);
+                split = Some((first, "s.id"));
             }
             ("s.name, s.id", 'n')
         } else {
@@ -408,18 +415,7 @@ impl SqliteStore {
             ("s.id", 'i')
         };
         let select = format!("SELECT {}, s.record_key, s.id, s.name FROM {from}", l.select);
-        let mut rows = Vec::new();
-        if let Some(mut first) = split {
-            let lim = first.arg((n + 1) as i64);
-            let sql = format!("{select}{} ORDER BY s.id LIMIT {lim}", first.where_());
-            rows = self.records(&sql, first.args, l.width(), 2)?;
-        }
-        if rows.len() <= n {
-            // The limit is a parameter: the statement text stays the same, and cached.
-            let lim = w.arg((n + 1 - rows.len()) as i64);
-            let sql = format!("{select}{} ORDER BY {order} LIMIT {lim}", w.where_());
-            rows.extend(self.records(&sql, w.args, l.width(), 2)?);
-        }
+        let mut rows = self.keyset(&select, split, w, order, n, l.width(), 2)?;
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
             let t = &rows[n - 1].1;

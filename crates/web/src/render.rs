@@ -23,7 +23,11 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(app: &AppState, headers: &HeaderMap, me: Option<&Identity>, path: &str, nav: &'static str) -> Ctx {
-        Ctx { t: T { lang: crate::auth::lang(headers, app) }, me: me.cloned(), path: path.to_string(), nav }
+        Ctx::in_lang(crate::auth::lang(headers, app), me, path, nav)
+    }
+
+    pub fn in_lang(lang: Lang, me: Option<&Identity>, path: &str, nav: &'static str) -> Ctx {
+        Ctx { t: T { lang }, me: me.cloned(), path: path.to_string(), nav }
     }
 
     /// The assets' version, for cache-busting URLs.
@@ -86,13 +90,16 @@ struct ErrorPage {
 
 /// Middleware: renders [`AppError`] responses.
 pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    let headers = req.headers().clone();
+    // Only what an error page needs, read before the request moves on (no copy of the headers:
+    // this runs on every request).
+    let lang = crate::auth::lang(req.headers(), &app);
+    let htmx = req.headers().contains_key("hx-request");
+    let uri = req.uri().clone();
     let resp = next.run(req).await;
-    let me = resp.extensions().get::<Identity>().cloned();
     let Some(err) = resp.extensions().get::<AppError>().cloned() else { return resp };
-    let lang = crate::auth::lang(&headers, &app);
+    let me = resp.extensions().get::<Identity>().cloned();
+    let path = uri.path();
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let (zh, en) = err.message();
     if path.starts_with("/api/") {
         let body = serde_json::json!({ "error": { "code": err.code(), "message": if lang == Lang::Zh { &zh } else { &en }, "message_en": en, "message_zh": zh } });
@@ -102,14 +109,14 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
         }
         return r;
     }
-    if matches!(err, AppError::Unauthorized) && headers.get("hx-request").is_none() {
+    if matches!(err, AppError::Unauthorized) && !htmx {
         let next = urlencode(&format!("{path}{query}"));
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     if matches!(err, AppError::MustChangePassword) {
         return Redirect::to("/password").into_response();
     }
-    let c = Ctx::new(&app, &headers, me.as_ref(), &path, "");
+    let c = Ctx::in_lang(lang, me.as_ref(), path, "");
     let page = ErrorPage { c, status: err.status().as_u16(), message: if lang == Lang::Zh { zh } else { en } };
     match page.render() {
         Ok(b) => (err.status(), Html(b)).into_response(),

@@ -16,16 +16,32 @@ pub fn is_postgres(target: &str) -> bool {
     target.starts_with("postgres://") || target.starts_with("postgresql://")
 }
 
-/// Opens the store: PostgreSQL for a `postgres://` URL (its schema must be migrated with
-/// `tianfu migrate`), else SQLite at the path (created and migrated on first use).
-pub fn open(db: Option<&str>) -> Result<Box<dyn Store>, StoreError> {
-    let t = target(db);
-    if is_postgres(&t) {
-        Ok(Box::new(store_postgres::PgStore::connect(&t)?))
-    } else {
-        let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
-        Ok(Box::new(store_sqlite::SqliteStore::open(&path)?))
+/// A connection to either backend, before it is boxed as whatever the caller needs.
+enum Db {
+    Pg(store_postgres::PgStore),
+    Sqlite(store_sqlite::SqliteStore),
+}
+
+/// PostgreSQL for a `postgres://` URL (its schema must be migrated with `tianfu migrate`), else
+/// SQLite at the path (created and migrated on first use), with a page cache of `cache_kib` when
+/// given (servers keep several connections; an import wants the default).
+fn connect(target: &str, cache_kib: Option<u32>) -> Result<Db, StoreError> {
+    if is_postgres(target) {
+        return Ok(Db::Pg(store_postgres::PgStore::connect(target)?));
     }
+    let s = store_sqlite::SqliteStore::open(&PathBuf::from(target.strip_prefix("sqlite://").unwrap_or(target)))?;
+    if let Some(kib) = cache_kib {
+        s.set_cache_kib(kib)?;
+    }
+    Ok(Db::Sqlite(s))
+}
+
+/// Opens the store named by `--db`, `TIANFU_DATABASE_URL` or the default file.
+pub fn open(db: Option<&str>) -> Result<Box<dyn Store>, StoreError> {
+    Ok(match connect(&target(db), None)? {
+        Db::Pg(s) => Box::new(s),
+        Db::Sqlite(s) => Box::new(s),
+    })
 }
 
 /// The account name for records of who did what at the console.
@@ -38,28 +54,20 @@ pub fn console_user(flag: Option<&str>) -> String {
 
 /// Opens the store with everything the web platform needs (accounts, audit, scoped reading).
 pub fn open_backend(db: Option<&str>) -> Result<Box<dyn Backend>, StoreError> {
-    let t = target(db);
-    if is_postgres(&t) {
-        Ok(Box::new(store_postgres::PgStore::connect(&t)?))
-    } else {
-        let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
-        Ok(Box::new(store_sqlite::SqliteStore::open(&path)?))
-    }
+    Ok(match connect(&target(db), None)? {
+        Db::Pg(s) => Box::new(s),
+        Db::Sqlite(s) => Box::new(s),
+    })
 }
 
-/// Opens connections for the web server's pool. SQLite connections get a smaller page cache
-/// than an import's: the server keeps several open.
+/// Opens connections for the web server's pool (SQLite: a 64 MiB page cache each).
 pub fn opener(db: &str) -> web::Opener {
     let t = db.to_string();
     std::sync::Arc::new(move || -> Result<Box<dyn Backend>, StoreError> {
-        if is_postgres(&t) {
-            Ok(Box::new(store_postgres::PgStore::connect(&t)?))
-        } else {
-            let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
-            let s = store_sqlite::SqliteStore::open(&path)?;
-            s.set_cache_kib(64 * 1024)?;
-            Ok(Box::new(s))
-        }
+        Ok(match connect(&t, Some(64 * 1024))? {
+            Db::Pg(s) => Box::new(s),
+            Db::Sqlite(s) => Box::new(s),
+        })
     })
 }
 
@@ -69,26 +77,19 @@ pub trait MonitorDb: store::Monitor + store::Browse + Send {}
 impl<T: store::Monitor + store::Browse + Send> MonitorDb for T {}
 
 pub fn open_monitor(db: Option<&str>) -> Result<Box<dyn MonitorDb>, StoreError> {
-    let t = target(db);
-    if is_postgres(&t) {
-        Ok(Box::new(store_postgres::PgStore::connect(&t)?))
-    } else {
-        let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
-        Ok(Box::new(store_sqlite::SqliteStore::open(&path)?))
-    }
+    Ok(match connect(&target(db), None)? {
+        Db::Pg(s) => Box::new(s),
+        Db::Sqlite(s) => Box::new(s),
+    })
 }
 
-/// Opens the worker's connection.
+/// Opens the worker's connection (SQLite: a 16 MiB page cache).
 pub fn monitor_opener(db: Option<&str>) -> guard::worker::Opener {
     let t = target(db);
     std::sync::Arc::new(move || -> Result<Box<dyn store::Monitor + Send>, StoreError> {
-        if is_postgres(&t) {
-            Ok(Box::new(store_postgres::PgStore::connect(&t)?))
-        } else {
-            let path = PathBuf::from(t.strip_prefix("sqlite://").unwrap_or(&t));
-            let s = store_sqlite::SqliteStore::open(&path)?;
-            s.set_cache_kib(16 * 1024)?;
-            Ok(Box::new(s))
-        }
+        Ok(match connect(&t, Some(16 * 1024))? {
+            Db::Pg(s) => Box::new(s),
+            Db::Sqlite(s) => Box::new(s),
+        })
     })
 }
