@@ -326,5 +326,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + Send> Backend for T {}
