@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "base", include_str!("../migrations/0001_base.sql")),
     (2, "platform", include_str!("../migrations/0002_platform.sql")),
     (3, "monitor", include_str!("../migrations/0003_monitor.sql")),
+    (4, "baselines_ipv6", include_str!("../migrations/0004_baselines_ipv6.sql")),
 ];
 
 /// The version this program needs.

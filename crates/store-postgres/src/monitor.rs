@@ -82,6 +82,9 @@ fn alert_from(r: &Row) -> Alert {
 
 type Args = Vec<Box<dyn ToSql + Sync>>;
 
+/// The bits of the IPv6 probe window.
+const WINDOW_MASK: i64 = (1i64 << IPV6_WINDOW) - 1;
+
 fn refs(a: &Args) -> Vec<&(dyn ToSql + Sync)> {
     a.iter().map(|b| &**b).collect()
 }
@@ -262,8 +265,10 @@ impl Monitor for PgStore {
         )
         .map_err(pg)?;
         tx.execute(
-            "UPDATE sites SET state = $2, last_checked = $3, ipv6_ok = $4, next_due = $5, claimed_by = NULL, lease_until = NULL WHERE id = $1",
-            &[&site_id, &r.state.code(), &r.at, &r.ipv6_home, &next_due],
+            "UPDATE sites SET state = $2, last_checked = $3, ipv6_ok = $4, next_due = $5, claimed_by = NULL, lease_until = NULL,
+               ipv6_aaaa = $6, ipv6_consistent = $7, v6_bits = ((v6_bits << 1) | (CASE WHEN $4 THEN 1 ELSE 0 END)) & $8,
+               v6_probes = LEAST(v6_probes + 1, $9) WHERE id = $1",
+            &[&site_id, &r.state.code(), &r.at, &r.ipv6_home, &next_due, &r.ipv6_aaaa, &r.ipv6_consistent, &WINDOW_MASK, &(IPV6_WINDOW as i64)],
         )
         .map_err(pg)?;
         tx.commit().map_err(pg)
@@ -366,5 +371,116 @@ impl Monitor for PgStore {
         let open = if open_only { " AND a.resolved_at IS NULL" } else { "" };
         let sql = format!("SELECT {ALERT_COLS} FROM alerts a JOIN sites s ON s.id = a.site_id WHERE {cond}{open} ORDER BY a.id DESC LIMIT {}", limit.clamp(1, MAX_PAGE));
         Ok(self.client.query(&sql, &refs(&args)).map_err(pg)?.iter().map(alert_from).collect())
+    }
+
+    fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), StoreError> {
+        self.client
+            .execute(
+                "INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text",
+                &[&site_id, &page.at, &page.fingerprint, &page.text],
+            )
+            .map(drop)
+            .map_err(pg)
+    }
+
+    fn snapshot(&mut self, site_id: i64) -> Result<Option<Snapshot>, StoreError> {
+        let r = self.client.query_opt("SELECT at, fingerprint, text FROM snapshots WHERE site_id = $1", &[&site_id]).map_err(pg)?;
+        Ok(r.map(|r| Snapshot { at: r.get(0), fingerprint: r.get(1), text: r.get(2) }))
+    }
+
+    fn baseline(&mut self, site_id: i64) -> Result<Option<Baseline>, StoreError> {
+        let r = self.client.query_opt("SELECT at, fingerprint, text, accepted_by, accepted_at FROM baselines WHERE site_id = $1", &[&site_id]).map_err(pg)?;
+        Ok(r.map(|r| Baseline { page: Snapshot { at: r.get(0), fingerprint: r.get(1), text: r.get(2) }, accepted_by: r.get(3), accepted_at: r.get(4) }))
+    }
+
+    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+        self.client
+            .execute(
+                "INSERT INTO baselines (site_id, at, fingerprint, text, accepted_by, accepted_at)
+                 SELECT site_id, at, fingerprint, text, $2, $3 FROM snapshots WHERE site_id = $1
+                 ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text,
+                   accepted_by = excluded.accepted_by, accepted_at = excluded.accepted_at",
+                &[&site_id, &by, &now],
+            )
+            .map(|n| n == 1)
+            .map_err(pg)
+    }
+
+    fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
+        let mut args: Args = vec![Box::new(by.to_string()), Box::new(now)];
+        let Some(cond) = scope_sql(scope, &mut args) else { return Ok(0) };
+        let sql = format!(
+            "INSERT INTO baselines (site_id, at, fingerprint, text, accepted_by, accepted_at)
+             SELECT p.site_id, p.at, p.fingerprint, p.text, $1, $2 FROM snapshots p JOIN sites s ON s.id = p.site_id
+             WHERE {cond} AND s.enabled AND NOT EXISTS (SELECT 1 FROM baselines b WHERE b.site_id = p.site_id)
+             ON CONFLICT (site_id) DO NOTHING"
+        );
+        self.client.execute(&sql, &refs(&args)).map_err(pg)
+    }
+
+    fn claim_crawls(&mut self, _worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
+        let sql = format!(
+            "UPDATE sites SET crawl_lease = $1 WHERE id IN (
+               SELECT id FROM sites WHERE enabled AND crawl_due <= $2 AND last_checked IS NOT NULL
+                 AND (crawl_lease IS NULL OR crawl_lease < $2)
+               ORDER BY crawl_due, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+             RETURNING {SITE_COLS}"
+        );
+        let rows = self.client.query(&sql, &[&(now + LEASE_SECS), &now, &(limit as i64)]).map_err(pg)?;
+        let mut sites = rows.iter().map(site_from).collect::<Result<Vec<_>, _>>()?;
+        sites.sort_by_key(|s| s.id);
+        Ok(sites)
+    }
+
+    fn record_crawl(&mut self, site_id: i64, c: &CrawlSummary, next_due: i64) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction().map_err(pg)?;
+        let n = |v: u32| v as i64;
+        tx.execute(
+            "INSERT INTO ipv6_crawls (site_id, at, l2_checked, l2_ok, l3_checked, l3_ok, out_of_time) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, l2_checked = excluded.l2_checked, l2_ok = excluded.l2_ok,
+               l3_checked = excluded.l3_checked, l3_ok = excluded.l3_ok, out_of_time = excluded.out_of_time",
+            &[&site_id, &c.at, &n(c.l2_checked), &n(c.l2_ok), &n(c.l3_checked), &n(c.l3_ok), &c.out_of_time],
+        )
+        .map_err(pg)?;
+        tx.execute("UPDATE sites SET crawl_due = $2, crawl_lease = NULL WHERE id = $1", &[&site_id, &next_due]).map_err(pg)?;
+        tx.commit().map_err(pg)
+    }
+
+    fn ipv6_results(&mut self, scope: &Scope, category: Option<SiteCategory>) -> Result<Vec<Ipv6Result>, StoreError> {
+        let mut args: Args = Vec::new();
+        let Some(mut cond) = scope_sql(scope, &mut args) else { return Ok(Vec::new()) };
+        if let Some(c) = category {
+            args.push(Box::new(c.code().to_string()));
+            cond.push_str(&format!(" AND s.category = ${}", args.len()));
+        }
+        let sql = format!(
+            "SELECT s.id, s.name, s.url, s.category, s.region_code, s.last_checked, s.ipv6_aaaa, s.ipv6_ok, s.ipv6_consistent, s.v6_bits, s.v6_probes,
+                    c.at, c.l2_checked, c.l2_ok, c.l3_checked, c.l3_ok, c.out_of_time
+             FROM sites s LEFT JOIN ipv6_crawls c ON c.site_id = s.id WHERE {cond} AND s.enabled ORDER BY s.id"
+        );
+        let rows = self.client.query(&sql, &refs(&args)).map_err(pg)?;
+        rows.iter()
+            .map(|r| {
+                let cat: &str = r.get(3);
+                let probes = r.get::<_, i64>(10) as u32;
+                let crawl_at: Option<i64> = r.get(11);
+                let n = |i| r.get::<_, i64>(i) as u32;
+                Ok(Ipv6Result {
+                    site_id: r.get(0),
+                    name: r.get(1),
+                    url: r.get(2),
+                    category: SiteCategory::parse(cat).ok_or_else(|| StoreError::Internal(format!("unknown category {cat}")))?,
+                    region_code: r.get(4),
+                    checked: r.get(5),
+                    aaaa: r.get::<_, Option<bool>>(6).unwrap_or(false),
+                    home: r.get::<_, Option<bool>>(7).unwrap_or(false),
+                    consistent: r.get(8),
+                    probes,
+                    successes: window_successes(r.get(9), probes),
+                    crawl: crawl_at.map(|at| CrawlSummary { at, l2_checked: n(12), l2_ok: n(13), l3_checked: n(14), l3_ok: n(15), out_of_time: r.get(16) }),
+                })
+            })
+            .collect()
     }
 }

@@ -33,12 +33,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
-pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_monitor",
-    sql: include_str!("../monitor/0001_monitor.sql"),
-    seed: None,
-}];
+pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_monitor", sql: include_str!("../monitor/0001_monitor.sql"), seed: None },
+    Migration { version: 2, name: "0002_baselines_ipv6", sql: include_str!("../monitor/0002_baselines_ipv6.sql"), seed: None },
+];
 
 /// The newest schema version this program knows.
 pub const SCHEMA_VERSION: u32 = 2;

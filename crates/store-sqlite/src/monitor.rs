@@ -12,6 +12,9 @@ use store::{OrgLevel, Page, Scope, StoreError};
 
 const SITE_COLS: &str = "id, name, url, org_code, region_code, category, interval_minutes, enabled, state, next_due, last_checked, ipv6_ok, claimed_by, lease_until, created_at, updated_at";
 
+/// The bits of the IPv6 probe window.
+const WINDOW_MASK: i64 = (1i64 << IPV6_WINDOW) - 1;
+
 fn bad(i: usize, what: &str, v: &str) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(i, format!("{what} {v}"), rusqlite::types::Type::Text)
 }
@@ -282,8 +285,9 @@ impl Monitor for SqliteStore {
         )
         .map_err(map_err)?;
         tx.execute(
-            "UPDATE sites SET state = ?2, last_checked = ?3, ipv6_ok = ?4, next_due = ?5, claimed_by = NULL, lease_until = NULL WHERE id = ?1",
-            params![site_id, r.state.code(), r.at, r.ipv6_home, next_due],
+            "UPDATE sites SET state = ?2, last_checked = ?3, ipv6_ok = ?4, next_due = ?5, claimed_by = NULL, lease_until = NULL,
+               ipv6_aaaa = ?6, ipv6_consistent = ?7, v6_bits = ((v6_bits << 1) | ?4) & ?8, v6_probes = MIN(v6_probes + 1, ?9) WHERE id = ?1",
+            params![site_id, r.state.code(), r.at, r.ipv6_home, next_due, r.ipv6_aaaa, r.ipv6_consistent, WINDOW_MASK, IPV6_WINDOW],
         )
         .map_err(map_err)?;
         tx.commit().map_err(map_err)
@@ -367,6 +371,125 @@ impl Monitor for SqliteStore {
         let sql = format!("SELECT {ALERT_COLS} FROM alerts a JOIN sites s ON s.id = a.site_id WHERE {cond}{open} ORDER BY a.id DESC LIMIT {}", limit.clamp(1, MAX_PAGE));
         let mut st = self.monitor.prepare_cached(&sql).map_err(map_err)?;
         let rows = st.query_map(rusqlite::params_from_iter(args), alert_from).map_err(map_err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
+    }
+
+    fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), StoreError> {
+        let mut st = self
+            .monitor
+            .prepare_cached("INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text")
+            .map_err(map_err)?;
+        st.execute(params![site_id, page.at, page.fingerprint, page.text]).map(drop).map_err(map_err)
+    }
+
+    fn snapshot(&mut self, site_id: i64) -> Result<Option<Snapshot>, StoreError> {
+        let mut st = self.monitor.prepare_cached("SELECT at, fingerprint, text FROM snapshots WHERE site_id = ?1").map_err(map_err)?;
+        st.query_row([site_id], |r| Ok(Snapshot { at: r.get(0)?, fingerprint: r.get(1)?, text: r.get(2)? })).optional().map_err(map_err)
+    }
+
+    fn baseline(&mut self, site_id: i64) -> Result<Option<Baseline>, StoreError> {
+        let mut st = self.monitor.prepare_cached("SELECT at, fingerprint, text, accepted_by, accepted_at FROM baselines WHERE site_id = ?1").map_err(map_err)?;
+        st.query_row([site_id], |r| Ok(Baseline { page: Snapshot { at: r.get(0)?, fingerprint: r.get(1)?, text: r.get(2)? }, accepted_by: r.get(3)?, accepted_at: r.get(4)? }))
+            .optional()
+            .map_err(map_err)
+    }
+
+    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+        self.monitor
+            .execute(
+                "INSERT INTO baselines (site_id, at, fingerprint, text, accepted_by, accepted_at)
+                 SELECT site_id, at, fingerprint, text, ?2, ?3 FROM snapshots WHERE site_id = ?1
+                 ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text,
+                   accepted_by = excluded.accepted_by, accepted_at = excluded.accepted_at",
+                params![site_id, by, now],
+            )
+            .map(|n| n == 1)
+            .map_err(map_err)
+    }
+
+    fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
+        let mut args: Vec<Value> = vec![by.to_string().into(), now.into()];
+        let Some(cond) = scope_sql(scope, &mut args) else { return Ok(0) };
+        let sql = format!(
+            "INSERT INTO baselines (site_id, at, fingerprint, text, accepted_by, accepted_at)
+             SELECT p.site_id, p.at, p.fingerprint, p.text, ?1, ?2 FROM snapshots p JOIN sites s ON s.id = p.site_id
+             WHERE {cond} AND s.enabled = 1 AND NOT EXISTS (SELECT 1 FROM baselines b WHERE b.site_id = p.site_id)"
+        );
+        self.monitor.execute(&sql, rusqlite::params_from_iter(args)).map(|n| n as u64).map_err(map_err)
+    }
+
+    fn claim_crawls(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
+        let tx = self.monitor.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+        let sites = {
+            let mut st = tx
+                .prepare_cached(&format!(
+                    "UPDATE sites SET crawl_lease = ?2 WHERE id IN (
+                       SELECT id FROM sites WHERE enabled = 1 AND crawl_due <= ?3 AND last_checked IS NOT NULL
+                         AND (crawl_lease IS NULL OR crawl_lease < ?3)
+                       ORDER BY crawl_due, id LIMIT ?4)
+                     RETURNING {SITE_COLS}"
+                ))
+                .map_err(map_err)?;
+            let rows = st.query_map(params![worker, now + LEASE_SECS, now, limit as i64], site_from).map_err(map_err)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?
+        };
+        tx.commit().map_err(map_err)?;
+        let mut sites = sites;
+        sites.sort_by_key(|s| s.id);
+        Ok(sites)
+    }
+
+    fn record_crawl(&mut self, site_id: i64, c: &CrawlSummary, next_due: i64) -> Result<(), StoreError> {
+        let tx = self.monitor.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+        tx.execute(
+            "INSERT INTO ipv6_crawls (site_id, at, l2_checked, l2_ok, l3_checked, l3_ok, out_of_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, l2_checked = excluded.l2_checked, l2_ok = excluded.l2_ok,
+               l3_checked = excluded.l3_checked, l3_ok = excluded.l3_ok, out_of_time = excluded.out_of_time",
+            params![site_id, c.at, c.l2_checked, c.l2_ok, c.l3_checked, c.l3_ok, c.out_of_time],
+        )
+        .map_err(map_err)?;
+        tx.execute("UPDATE sites SET crawl_due = ?2, crawl_lease = NULL WHERE id = ?1", params![site_id, next_due]).map_err(map_err)?;
+        tx.commit().map_err(map_err)
+    }
+
+    fn ipv6_results(&mut self, scope: &Scope, category: Option<SiteCategory>) -> Result<Vec<Ipv6Result>, StoreError> {
+        let mut args = Vec::new();
+        let Some(mut cond) = scope_sql(scope, &mut args) else { return Ok(Vec::new()) };
+        if let Some(c) = category {
+            args.push(c.code().to_string().into());
+            cond.push_str(&format!(" AND s.category = ?{}", args.len()));
+        }
+        let sql = format!(
+            "SELECT s.id, s.name, s.url, s.category, s.region_code, s.last_checked, s.ipv6_aaaa, s.ipv6_ok, s.ipv6_consistent, s.v6_bits, s.v6_probes,
+                    c.at, c.l2_checked, c.l2_ok, c.l3_checked, c.l3_ok, c.out_of_time
+             FROM sites s LEFT JOIN ipv6_crawls c ON c.site_id = s.id WHERE {cond} AND s.enabled = 1 ORDER BY s.id"
+        );
+        let mut st = self.monitor.prepare_cached(&sql).map_err(map_err)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                let cat: String = r.get(3)?;
+                let probes = r.get::<_, i64>(10)? as u32;
+                let crawl_at: Option<i64> = r.get(11)?;
+                let n = |i| r.get::<_, i64>(i).map(|v| v as u32);
+                Ok(Ipv6Result {
+                    site_id: r.get(0)?,
+                    name: r.get(1)?,
+                    url: r.get(2)?,
+                    category: SiteCategory::parse(&cat).ok_or_else(|| bad(3, "category", &cat))?,
+                    region_code: r.get(4)?,
+                    checked: r.get(5)?,
+                    aaaa: r.get::<_, Option<bool>>(6)?.unwrap_or(false),
+                    home: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
+                    consistent: r.get(8)?,
+                    probes,
+                    successes: window_successes(r.get(9)?, probes),
+                    crawl: match crawl_at {
+                        None => None,
+                        Some(at) => Some(CrawlSummary { at, l2_checked: n(12)?, l2_ok: n(13)?, l3_checked: n(14)?, l3_ok: n(15)?, out_of_time: r.get(16)? }),
+                    },
+                })
+            })
+            .map_err(map_err)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
     }
 }

@@ -302,6 +302,146 @@ pub struct Alert {
     pub resolved_at: Option<i64>,
 }
 
+/// A site's home page as a check saw it, kept so that a person can accept it as the site's
+/// baseline. The fingerprint is the prober's, opaque to the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub at: i64,
+    pub fingerprint: String,
+    /// The normalised visible lines, one per line: what a tamper finding's diff is made of.
+    pub text: String,
+}
+
+/// The page a person accepted as what the site should look like.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    pub page: Snapshot,
+    pub accepted_by: String,
+    pub accepted_at: i64,
+}
+
+/// What an IPv6 depth crawl found: internal links of levels 2 and 3 and how many answered
+/// HTTP 200 over IPv6.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrawlSummary {
+    pub at: i64,
+    pub l2_checked: u32,
+    pub l2_ok: u32,
+    pub l3_checked: u32,
+    pub l3_ok: u32,
+    pub out_of_time: bool,
+}
+
+/// How long between two IPv6 depth crawls of a site by default: daily.
+pub const CRAWL_INTERVAL_MINUTES: u32 = 24 * 60;
+
+/// Probes an IPv6 success rate is computed over (the last ones, one bit each).
+pub const IPV6_WINDOW: u32 = 32;
+
+/// A site's IPv6 support as the store keeps it: the latest check's flags, the latest probes'
+/// successes, the latest crawl.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ipv6Result {
+    pub site_id: i64,
+    pub name: String,
+    pub url: String,
+    pub category: SiteCategory,
+    pub region_code: i64,
+    /// None until the first check.
+    pub checked: Option<i64>,
+    pub aaaa: bool,
+    pub home: bool,
+    /// None when there was nothing to compare (IPv4 or IPv6 not reached).
+    pub consistent: Option<bool>,
+    /// The last `probes` checks (at most [`IPV6_WINDOW`]), of which `successes` reached the
+    /// home page over IPv6.
+    pub probes: u32,
+    pub successes: u32,
+    pub crawl: Option<CrawlSummary>,
+}
+
+/// A share below which a site's IPv6 is not counted as supported.
+pub const IPV6_SUPPORT_THRESHOLD: f64 = 0.9;
+
+impl Ipv6Result {
+    pub fn success_rate(&self) -> Option<f64> {
+        (self.probes > 0).then(|| self.successes as f64 / self.probes as f64)
+    }
+    pub fn l2_rate(&self) -> Option<f64> {
+        self.crawl.filter(|c| c.l2_checked > 0).map(|c| c.l2_ok as f64 / c.l2_checked as f64)
+    }
+    pub fn l3_rate(&self) -> Option<f64> {
+        self.crawl.filter(|c| c.l3_checked > 0).map(|c| c.l3_ok as f64 / c.l3_checked as f64)
+    }
+    /// Supports IPv6: AAAA records; the home page reached over IPv6 in the latest check and in
+    /// at least 90 % of the recent ones; the same content as over IPv4 (when both were reached);
+    /// and, once crawled, at least 90 % of the second- and third-level internal links reached
+    /// over IPv6 (a level without internal links does not count against it).
+    pub fn supported(&self) -> bool {
+        self.checked.is_some()
+            && self.aaaa
+            && self.home
+            && self.consistent != Some(false)
+            && self.success_rate().is_some_and(|r| r >= IPV6_SUPPORT_THRESHOLD)
+            && self.l2_rate().is_none_or(|r| r >= IPV6_SUPPORT_THRESHOLD)
+            && self.l3_rate().is_none_or(|r| r >= IPV6_SUPPORT_THRESHOLD)
+    }
+}
+
+/// One category's IPv6 figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryIpv6 {
+    pub category: SiteCategory,
+    pub sites: u32,
+    /// Sites checked at least once: the rate's denominator.
+    pub checked: u32,
+    pub aaaa: u32,
+    pub home: u32,
+    pub supported: u32,
+    /// supported / checked; None before any check.
+    pub rate: Option<f64>,
+    /// Mean of the crawled sites' level-2 and level-3 rates.
+    pub l2_rate: Option<f64>,
+    pub l3_rate: Option<f64>,
+    pub crawled: u32,
+}
+
+/// The per-category rates, in [`SiteCategory::ALL`] order, categories without sites left out.
+pub fn category_rates(results: &[Ipv6Result]) -> Vec<CategoryIpv6> {
+    let mean = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    SiteCategory::ALL
+        .iter()
+        .filter_map(|&cat| {
+            let of: Vec<&Ipv6Result> = results.iter().filter(|r| r.category == cat).collect();
+            if of.is_empty() {
+                return None;
+            }
+            let checked: Vec<&&Ipv6Result> = of.iter().filter(|r| r.checked.is_some()).collect();
+            let count = |f: &dyn Fn(&Ipv6Result) -> bool| checked.iter().filter(|r| f(r)).count() as u32;
+            let supported = count(&|r| r.supported());
+            Some(CategoryIpv6 {
+                category: cat,
+                sites: of.len() as u32,
+                checked: checked.len() as u32,
+                aaaa: count(&|r| r.aaaa),
+                home: count(&|r| r.home),
+                supported,
+                rate: (!checked.is_empty()).then(|| supported as f64 / checked.len() as f64),
+                l2_rate: mean(of.iter().filter_map(|r| r.l2_rate()).collect()),
+                l3_rate: mean(of.iter().filter_map(|r| r.l3_rate()).collect()),
+                crawled: of.iter().filter(|r| r.crawl.is_some()).count() as u32,
+            })
+        })
+        .collect()
+}
+
+/// Successes among the last `n` probes recorded in `bits` (newest in the lowest bit).
+pub fn window_successes(bits: i64, n: u32) -> u32 {
+    let n = n.min(IPV6_WINDOW);
+    let mask = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    ((bits as u64) & mask).count_ones()
+}
+
 /// The key that keeps one open alert per (site, kind): unique while set, cleared on resolving
 /// (a unique column allows many NULLs on every database we support, unlike partial indexes).
 pub fn open_key(site_id: i64, kind: &str) -> String {
@@ -357,6 +497,24 @@ pub trait Monitor {
     fn site_alerts(&mut self, site_id: i64) -> Result<Vec<Alert>, crate::StoreError>;
     /// Alerts of sites in scope, newest first.
     fn list_alerts(&mut self, scope: &crate::Scope, open_only: bool, limit: usize) -> Result<Vec<Alert>, crate::StoreError>;
+
+    /// Keeps `page` as the site's latest snapshot (one per site, replaced).
+    fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), crate::StoreError>;
+    fn snapshot(&mut self, site_id: i64) -> Result<Option<Snapshot>, crate::StoreError>;
+    fn baseline(&mut self, site_id: i64) -> Result<Option<Baseline>, crate::StoreError>;
+    /// Makes the site's latest snapshot its baseline (accepting a first one, or renewing it
+    /// after a change that was meant); false when there is no snapshot yet.
+    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, crate::StoreError>;
+    /// Accepts the latest snapshot of every site in scope that has none yet; returns how many.
+    fn accept_missing_baselines(&mut self, scope: &crate::Scope, by: &str, now: i64) -> Result<u64, crate::StoreError>;
+
+    /// Claims up to `limit` enabled, checked sites whose IPv6 depth crawl is due, for `worker`,
+    /// until `now + LEASE_SECS` (a lease of its own: a crawl and a check may run together).
+    fn claim_crawls(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, crate::StoreError>;
+    /// Stores a crawl's figures (the latest per site), releases the claim, schedules the next.
+    fn record_crawl(&mut self, site_id: i64, c: &CrawlSummary, next_due: i64) -> Result<(), crate::StoreError>;
+    /// The IPv6 result of every enabled site in scope, by id.
+    fn ipv6_results(&mut self, scope: &crate::Scope, category: Option<SiteCategory>) -> Result<Vec<Ipv6Result>, crate::StoreError>;
 }
 
 /// The region a site of a node lies in: the node's code for a division, the parent county

@@ -17,7 +17,8 @@ macro_rules! monitor_suite {
         $crate::monitor_suite!(@tests $make;
             sites_created_updated_disabled, sites_scoped_filtered_paged, sites_upserted_by_url,
             claims_lease_and_release, results_kept_with_state, compaction_exact_and_bounded,
-            alerts_deduplicated_resolved_scoped);
+            alerts_deduplicated_resolved_scoped, baselines_accepted_by_a_person, crawls_claimed_and_scheduled,
+            ipv6_results_and_rates);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -252,4 +253,114 @@ pub fn alerts_deduplicated_resolved_scoped(s: &mut dyn MonitorStore) {
     assert_eq!(mine[0].id, z.id, "newest first");
     assert!(s.list_alerts(&Scope::Nothing, false, 10).unwrap().is_empty());
     assert_eq!(s.list_alerts(&Scope::School { code: "2151030201".into(), county: 510302 }, true, 10).unwrap().len(), 1);
+}
+
+fn page(at: i64, text: &str) -> Snapshot {
+    Snapshot { at, fingerprint: format!("fp:{text}"), text: text.into() }
+}
+
+pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
+    schools(s);
+    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::School), T0).unwrap();
+    let b = s.create_site(&site("b", "https://b.example.edu.cn/", 510104, SiteCategory::School), T0).unwrap();
+    let c = s.create_site(&site("c", "https://c.example.edu.cn/", 510302, SiteCategory::School), T0).unwrap();
+    assert_eq!(s.snapshot(a.id).unwrap(), None);
+    assert!(!s.accept_baseline(a.id, "sec", T0).unwrap(), "nothing to accept before a check");
+    s.record_snapshot(a.id, &page(T0 + 1, "old")).unwrap();
+    s.record_snapshot(a.id, &page(T0 + 2, "新闻\n通知")).unwrap();
+    assert_eq!(s.snapshot(a.id).unwrap(), Some(page(T0 + 2, "新闻\n通知")), "the latest snapshot replaces the one before");
+    assert_eq!(s.baseline(a.id).unwrap(), None, "a snapshot is not a baseline until a person accepts it");
+    assert!(s.accept_baseline(a.id, "sec", T0 + 10).unwrap());
+    assert_eq!(s.baseline(a.id).unwrap(), Some(Baseline { page: page(T0 + 2, "新闻\n通知"), accepted_by: "sec".into(), accepted_at: T0 + 10 }));
+    // A later page does not move the baseline; renewing does.
+    s.record_snapshot(a.id, &page(T0 + 300, "changed")).unwrap();
+    assert_eq!(s.baseline(a.id).unwrap().unwrap().page.text, "新闻\n通知");
+    assert!(s.accept_baseline(a.id, "sec2", T0 + 400).unwrap());
+    let renewed = s.baseline(a.id).unwrap().unwrap();
+    assert_eq!((renewed.page.text.as_str(), renewed.accepted_by.as_str(), renewed.accepted_at), ("changed", "sec2", T0 + 400));
+    // Accepting the missing ones in a county's scope leaves other counties and accepted sites alone.
+    s.record_snapshot(b.id, &page(T0 + 5, "b")).unwrap();
+    s.record_snapshot(c.id, &page(T0 + 5, "c")).unwrap();
+    assert_eq!(s.accept_missing_baselines(&Scope::Region { lo: 510104, hi: 510104 }, "county", T0 + 500).unwrap(), 1);
+    assert_eq!(s.baseline(b.id).unwrap().unwrap().accepted_by, "county");
+    assert_eq!(s.baseline(a.id).unwrap().unwrap().accepted_by, "sec2");
+    assert_eq!(s.baseline(c.id).unwrap(), None);
+    assert_eq!(s.accept_missing_baselines(&Scope::Nothing, "x", T0).unwrap(), 0);
+}
+
+pub fn crawls_claimed_and_scheduled(s: &mut dyn MonitorStore) {
+    schools(s);
+    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::University), T0).unwrap();
+    let b = s.create_site(&site("b", "https://b.example.edu.cn/", 510104, SiteCategory::University), T0).unwrap();
+    assert!(s.claim_crawls("w", T0, 10).unwrap().is_empty(), "a site is crawled after its first check");
+    s.record_result(a.id, &summary(T0 + 5, true, 30), T0 + 300).unwrap();
+    s.record_result(b.id, &summary(T0 + 5, true, 30), T0 + 300).unwrap();
+    let got = s.claim_crawls("w1", T0 + 10, 1).unwrap();
+    assert_eq!(got.iter().map(|x| x.id).collect::<Vec<_>>(), vec![a.id]);
+    let other = s.claim_crawls("w2", T0 + 10, 10).unwrap();
+    assert_eq!(other.iter().map(|x| x.id).collect::<Vec<_>>(), vec![b.id], "a claimed crawl is not claimed twice");
+    // The crawl lease is its own: the site's check is still claimable meanwhile.
+    assert_eq!(s.claim_due("w3", T0 + 400, 10).unwrap().len(), 2);
+    let c = CrawlSummary { at: T0 + 20, l2_checked: 40, l2_ok: 38, l3_checked: 50, l3_ok: 25, out_of_time: false };
+    s.record_crawl(a.id, &c, T0 + DAY).unwrap();
+    assert!(s.claim_crawls("w1", T0 + 30, 10).unwrap().is_empty(), "a is scheduled a day on; b is still leased");
+    let late = s.claim_crawls("w1", T0 + 10 + LEASE_SECS + 1, 10).unwrap();
+    assert_eq!(late.iter().map(|x| x.id).collect::<Vec<_>>(), vec![b.id], "b's lease ran out; a is not due");
+    let again = s.claim_crawls("w1", T0 + DAY + LEASE_SECS + 20, 10).unwrap();
+    assert_eq!(again.len(), 2, "a due again, b's second lease ran out");
+    let r = s.ipv6_results(&Scope::Region { lo: 510104, hi: 510104 }, None).unwrap();
+    assert_eq!(r.iter().find(|x| x.site_id == a.id).unwrap().crawl, Some(c));
+    assert_eq!(r.iter().find(|x| x.site_id == b.id).unwrap().crawl, None);
+}
+
+pub fn ipv6_results_and_rates(s: &mut dyn MonitorStore) {
+    schools(s);
+    let mk = |s: &mut dyn MonitorStore, n: &str, org: i64, cat| s.create_site(&site(n, &format!("https://{n}.example.edu.cn/"), org, cat), T0).unwrap().id;
+    let good = mk(s, "good", 510104, SiteCategory::University);
+    let flaky = mk(s, "flaky", 510104, SiteCategory::University);
+    let none = mk(s, "none", 510104, SiteCategory::University);
+    let never = mk(s, "never", 510104, SiteCategory::University);
+    let far = mk(s, "far", 510302, SiteCategory::University);
+    let bureau = mk(s, "bureau", 510104, SiteCategory::Bureau);
+    let v6 = |at: i64, ok: bool| {
+        let mut r = summary(at, true, 30);
+        r.ipv6_aaaa = true;
+        r.ipv6_home = ok;
+        r.ipv6_consistent = ok.then_some(true);
+        r.v6 = FamilySummary { reachable: ok, status: ok.then_some(200), elapsed_ms: 40 };
+        r
+    };
+    // 40 probes: good always; flaky fails 1 in 4 of the last 32 (75 %) though its latest is fine.
+    for i in 0..40i64 {
+        let at = T0 + i * 300;
+        s.record_result(good, &v6(at, true), at + 300).unwrap();
+        s.record_result(flaky, &v6(at, i == 39 || i % 4 != 0), at + 300).unwrap();
+        s.record_result(far, &v6(at, true), at + 300).unwrap();
+    }
+    s.record_result(none, &summary(T0, true, 30), T0 + 300).unwrap();
+    s.record_result(bureau, &v6(T0, true), T0 + 300).unwrap();
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    let r = s.ipv6_results(&county, Some(SiteCategory::University)).unwrap();
+    assert_eq!(r.iter().map(|x| x.site_id).collect::<Vec<_>>(), vec![good, flaky, none, never], "scoped, one category");
+    let g = &r[0];
+    assert_eq!((g.aaaa, g.home, g.consistent, g.probes, g.successes), (true, true, Some(true), IPV6_WINDOW, IPV6_WINDOW));
+    assert!(g.supported());
+    let f = &r[1];
+    assert_eq!((f.home, f.probes, f.successes), (true, 32, 24));
+    assert!(!f.supported(), "75 % of recent probes is below 90 %");
+    assert!(!r[2].supported() && !r[2].aaaa && r[2].probes == 1 && r[2].successes == 0);
+    assert_eq!(r[3].checked, None);
+    // A crawl with poor third-level links takes support away.
+    s.record_crawl(good, &CrawlSummary { at: T0 + DAY, l2_checked: 10, l2_ok: 10, l3_checked: 10, l3_ok: 5, out_of_time: false }, T0 + 2 * DAY).unwrap();
+    let all = s.ipv6_results(&county, None).unwrap();
+    assert_eq!(all.len(), 5);
+    assert!(!all[0].supported());
+    let rates = category_rates(&all);
+    let uni = rates.iter().find(|c| c.category == SiteCategory::University).unwrap();
+    assert_eq!((uni.sites, uni.checked, uni.aaaa, uni.home, uni.supported, uni.crawled), (4, 3, 2, 2, 0, 1));
+    assert_eq!((uni.rate, uni.l2_rate, uni.l3_rate), (Some(0.0), Some(1.0), Some(0.5)));
+    let bur = rates.iter().find(|c| c.category == SiteCategory::Bureau).unwrap();
+    assert_eq!((bur.sites, bur.supported, bur.rate), (1, 1, Some(1.0)));
+    assert!(rates.iter().all(|c| c.category != SiteCategory::School), "categories without sites are left out");
+    assert!(s.ipv6_results(&Scope::Nothing, None).unwrap().is_empty());
 }

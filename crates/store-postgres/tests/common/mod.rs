@@ -334,4 +334,28 @@ impl store::Monitor for TestStore {
     fn list_alerts(&mut self, scope: &Scope, open_only: bool, limit: usize) -> Result<Vec<store::Alert>, StoreError> {
         self.s().list_alerts(scope, open_only, limit)
     }
+    fn record_snapshot(&mut self, site_id: i64, page: &store::monitor::Snapshot) -> Result<(), StoreError> {
+        self.s().record_snapshot(site_id, page)
+    }
+    fn snapshot(&mut self, site_id: i64) -> Result<Option<store::monitor::Snapshot>, StoreError> {
+        self.s().snapshot(site_id)
+    }
+    fn baseline(&mut self, site_id: i64) -> Result<Option<store::monitor::Baseline>, StoreError> {
+        self.s().baseline(site_id)
+    }
+    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+        self.s().accept_baseline(site_id, by, now)
+    }
+    fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
+        self.s().accept_missing_baselines(scope, by, now)
+    }
+    fn claim_crawls(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<store::Site>, StoreError> {
+        self.s().claim_crawls(worker, now, limit)
+    }
+    fn record_crawl(&mut self, site_id: i64, c: &store::monitor::CrawlSummary, next_due: i64) -> Result<(), StoreError> {
+        self.s().record_crawl(site_id, c, next_due)
+    }
+    fn ipv6_results(&mut self, scope: &Scope, category: Option<store::SiteCategory>) -> Result<Vec<store::monitor::Ipv6Result>, StoreError> {
+        self.s().ipv6_results(scope, category)
+    }
 }
