@@ -24,6 +24,28 @@ pub struct Fingerprint {
     pub shingles: usize,
 }
 
+/// The text form the store keeps: `v1:<shingles>:<hash>,<hash>,…` (hashes in hex).
+pub fn encode(f: &Fingerprint) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(8 + f.sketch.len() * 17);
+    let _ = write!(s, "v1:{}:", f.shingles);
+    for (i, h) in f.sketch.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "{h:x}");
+    }
+    s
+}
+
+/// The inverse of [`encode`]; None for anything else.
+pub fn decode(s: &str) -> Option<Fingerprint> {
+    let rest = s.strip_prefix("v1:")?;
+    let (shingles, hashes) = rest.split_once(':')?;
+    let sketch = if hashes.is_empty() { Vec::new() } else { hashes.split(',').map(|h| u64::from_str_radix(h, 16).ok()).collect::<Option<Vec<u64>>>()? };
+    Some(Fingerprint { sketch, shingles: shingles.parse().ok()? })
+}
+
 /// Replaces dates, times and counters in one line of visible text with fixed tokens.
 pub fn normalise_line(line: &str) -> String {
     if !line.bytes().any(|b| b.is_ascii_digit()) {
@@ -224,5 +246,17 @@ mod tests {
         let s = similarity(&fingerprint(&big, std::iter::empty()), &fingerprint(&big2, std::iter::empty()));
         assert!(s > 0.9, "{s}");
         assert_eq!(diff(&a, &b, 10).len(), 3);
+    }
+
+    #[test]
+    fn encoded_for_the_store_and_back() {
+        let f = Fingerprint { sketch: vec![0, 1, 0xdead_beef, u64::MAX], shingles: 7 };
+        assert_eq!(encode(&f), "v1:7:0,1,deadbeef,ffffffffffffffff");
+        assert_eq!(decode(&encode(&f)), Some(f));
+        let empty = Fingerprint::default();
+        assert_eq!(decode(&encode(&empty)), Some(empty));
+        assert_eq!(decode("v2:1:0"), None);
+        assert_eq!(decode("v1:x:0"), None);
+        assert_eq!(decode("v1:1:zz"), None);
     }
 }

@@ -99,6 +99,19 @@ impl Baseline {
     pub fn from_page(page: &content::Page) -> Baseline {
         Baseline { fingerprint: page.fingerprint.clone(), lines: page.normalised.clone() }
     }
+
+    /// The page as the store keeps it (a snapshot a person may accept as the baseline).
+    pub fn snapshot_of(page: &content::Page, at: i64) -> store::monitor::Snapshot {
+        store::monitor::Snapshot { at, fingerprint: fingerprint::encode(&page.fingerprint), text: page.normalised.join("\n") }
+    }
+
+    /// A stored baseline; None when its fingerprint is not one this version can read (it is
+    /// then as if there were none, and the page's next snapshot can be accepted).
+    pub fn from_stored(b: &store::monitor::Baseline) -> Option<Baseline> {
+        let fingerprint = fingerprint::decode(&b.page.fingerprint)?;
+        let lines = if b.page.text.is_empty() { Vec::new() } else { b.page.text.split('\n').map(str::to_string).collect() };
+        Some(Baseline { fingerprint, lines })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,13 +7,14 @@
 
 use crate::alerts::{self, Change, Observation, Previous};
 use crate::webhook::{Notice, Sender, WebhookTarget};
-use crate::{Prober, SiteSpec};
+use crate::crawl::CrawlLimits;
+use crate::{Baseline, Prober, SiteSpec};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::monitor::{next_due, Monitor, NewAlert, Retention, Site};
+use store::monitor::{next_due, CrawlSummary, Monitor, NewAlert, Retention, Site, CRAWL_INTERVAL_MINUTES};
 use store::StoreError;
 
 /// Opens a store connection for the worker.
@@ -33,6 +34,13 @@ pub struct Options {
     pub retention: Retention,
     /// How often this worker compacts the history.
     pub compact_every: Duration,
+    /// Minutes between two IPv6 depth crawls of a site (daily by default).
+    pub crawl_interval_minutes: u32,
+    /// Crawls in flight at once (each is itself bounded by `crawl_limits`); 0 turns crawling off.
+    pub crawl_concurrency: usize,
+    pub crawl_limits: CrawlLimits,
+    /// The pause after a crawl round that found nothing due.
+    pub crawl_idle: Duration,
 }
 
 impl Default for Options {
@@ -46,6 +54,10 @@ impl Default for Options {
             webhooks: Vec::new(),
             retention: Retention::default(),
             compact_every: Duration::from_secs(3600),
+            crawl_interval_minutes: CRAWL_INTERVAL_MINUTES,
+            crawl_concurrency: 2,
+            crawl_limits: CrawlLimits::default(),
+            crawl_idle: Duration::from_secs(60),
         }
     }
 }
@@ -60,6 +72,13 @@ pub struct CycleReport {
     pub notices_sent: usize,
     pub notice_errors: usize,
     pub compacted: bool,
+}
+
+/// What one round of IPv6 depth crawls did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CrawlRoundReport {
+    pub claimed: usize,
+    pub crawled: usize,
 }
 
 /// The worker's connection; None once the worker is dropped.
@@ -114,7 +133,19 @@ impl Worker {
     /// One cycle as if it were `now` (claims and schedules by it; checks run for real).
     pub async fn cycle_at(&self, now: i64) -> Result<CycleReport, StoreError> {
         let (id, batch) = (self.options.worker_id.clone(), self.options.batch.max(1));
-        let sites = with_store(&self.store, move |s| s.claim_due(&id, now, batch)).await?;
+        let (sites, baselines) = with_store(&self.store, move |s| {
+            let sites = s.claim_due(&id, now, batch)?;
+            // Each site's accepted baseline, read with the claim: one trip to the store per cycle.
+            let mut baselines = HashMap::new();
+            for site in &sites {
+                if let Some(b) = s.baseline(site.id)?.as_ref().and_then(Baseline::from_stored) {
+                    baselines.insert(site.id, b);
+                }
+            }
+            Ok((sites, baselines))
+        })
+        .await?;
+        let mut baselines = baselines;
         let mut report = CycleReport { claimed: sites.len(), ..Default::default() };
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.concurrency.max(1)));
         let mut hosts: HashMap<String, Arc<tokio::sync::Mutex<()>>> = HashMap::new();
@@ -122,11 +153,12 @@ impl Worker {
         for site in sites {
             let host = hosts.entry(host_of(&site.url)).or_default().clone();
             let (permits, prober, store) = (permits.clone(), self.prober.clone(), self.store.clone());
+            let baseline = baselines.remove(&site.id);
             tasks.spawn(async move {
                 // The host first, then a permit: a site waiting for its host holds no permit.
                 let _host = host.lock().await;
                 let _permit = permits.acquire().await.expect("the semaphore is never closed");
-                check_one(&store, &prober, site, now).await
+                check_one(&store, &prober, site, baseline, now).await
             });
         }
         let mut notices = Vec::new();
@@ -185,22 +217,102 @@ impl Worker {
         Ok(due)
     }
 
-    /// Cycles until `shutdown` completes; a cycle under way is finished first (its sites would
-    /// otherwise wait for their leases to run out).
+    /// One round of IPv6 depth crawls now.
+    pub async fn crawl_round(&self) -> Result<CrawlRoundReport, StoreError> {
+        self.crawl_round_at(store::time::unix_now()).await
+    }
+
+    /// Claims up to `crawl_concurrency` sites whose depth crawl is due, crawls them at once and
+    /// records their level-2 and level-3 IPv6 rates; the next crawl is a day on (by default).
+    pub async fn crawl_round_at(&self, now: i64) -> Result<CrawlRoundReport, StoreError> {
+        let n = self.options.crawl_concurrency;
+        if n == 0 {
+            return Ok(CrawlRoundReport::default());
+        }
+        let id = self.options.worker_id.clone();
+        let sites = with_store(&self.store, move |s| s.claim_crawls(&id, now, n)).await?;
+        let mut report = CrawlRoundReport { claimed: sites.len(), crawled: 0 };
+        let mut tasks = tokio::task::JoinSet::new();
+        for site in sites {
+            let (prober, store, limits, every) = (self.prober.clone(), self.store.clone(), self.options.crawl_limits.clone(), self.options.crawl_interval_minutes);
+            tasks.spawn(async move {
+                let c = crate::crawl_ipv6(&prober, &SiteSpec::new(site.url.clone()), &limits).await;
+                let summary = CrawlSummary {
+                    at: store::time::unix_now(),
+                    l2_checked: c.level2.checked as u32,
+                    l2_ok: c.level2.ok_ipv6 as u32,
+                    l3_checked: c.level3.checked as u32,
+                    l3_ok: c.level3.ok_ipv6 as u32,
+                    out_of_time: c.out_of_time,
+                };
+                let due = next_due(site.id, now, every);
+                with_store(&store, move |s| s.record_crawl(site.id, &summary, due)).await
+            });
+        }
+        let mut first_err = None;
+        while let Some(r) = tasks.join_next().await {
+            match r.map_err(|e| StoreError::Internal(format!("crawl task: {e}"))).and_then(|r| r) {
+                Ok(()) => report.crawled += 1,
+                Err(e) => {
+                    tracing_warn(&format!("IPv6 深度检测结果无法保存（a crawl could not be recorded）：{}", e.zh()));
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        match first_err {
+            Some(e) if report.crawled == 0 => Err(e),
+            _ => Ok(report),
+        }
+    }
+
+    /// Checks and crawls until `shutdown` completes, side by side (a slow crawl never delays a
+    /// check); a cycle or round under way is finished first (its sites would otherwise wait
+    /// for their leases to run out).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> Result<(), StoreError> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let checks = self.repeat(stopped.clone(), |w| async move {
+            let r = w.cycle().await?;
+            Ok(if r.claimed == 0 { w.options.idle } else { Duration::ZERO })
+        });
+        let crawls = self.repeat(stopped, |w| async move {
+            if w.options.crawl_concurrency == 0 {
+                return Ok(Duration::from_secs(3600));
+            }
+            let r = w.crawl_round().await?;
+            Ok(if r.claimed == 0 { w.options.crawl_idle } else { Duration::ZERO })
+        });
+        let work = async { tokio::try_join!(checks, crawls).map(drop) };
+        tokio::pin!(work);
         tokio::pin!(shutdown);
+        tokio::select! {
+            r = &mut work => return r,
+            _ = &mut shutdown => {}
+        }
+        let _ = stop.send(true);
+        work.await
+    }
+
+    /// Runs `step` until stopped, pausing as long as it asks; a store that is unavailable or
+    /// locked is waited out, other errors end the loop.
+    async fn repeat<'a, F, Fut>(&'a self, mut stopped: tokio::sync::watch::Receiver<bool>, step: F) -> Result<(), StoreError>
+    where
+        F: Fn(&'a Worker) -> Fut,
+        Fut: Future<Output = Result<Duration, StoreError>>,
+    {
         loop {
-            let report = match self.cycle().await {
-                Ok(r) => r,
+            if *stopped.borrow() {
+                return Ok(());
+            }
+            let pause = match step(self).await {
+                Ok(p) => p,
                 Err(e @ StoreError::Unavailable(_)) | Err(e @ StoreError::Locked(_)) => {
                     tracing_warn(&e.zh());
-                    CycleReport::default()
+                    self.options.idle
                 }
                 Err(e) => return Err(e),
             };
-            let pause = if report.claimed == 0 { self.options.idle } else { Duration::ZERO };
             tokio::select! {
-                _ = &mut shutdown => return Ok(()),
+                _ = stopped.changed() => return Ok(()),
                 _ = tokio::time::sleep(pause) => {}
             }
         }
@@ -208,9 +320,11 @@ impl Worker {
 }
 
 /// Checks one site and records everything that follows from it.
-async fn check_one(store: &Shared, prober: &Prober, site: Site, now: i64) -> Result<Outcome, StoreError> {
-    let result = prober.check(&SiteSpec::new(site.url.clone()), None).await;
+async fn check_one(store: &Shared, prober: &Prober, site: Site, baseline: Option<Baseline>, now: i64) -> Result<Outcome, StoreError> {
+    let result = prober.check(&SiteSpec::new(site.url.clone()), baseline.as_ref()).await;
     let summary = alerts::summarise(&result);
+    // The page as fetched, kept so that a person can accept (or renew) it as the baseline.
+    let page = result.page.as_ref().map(|p| Baseline::snapshot_of(p, summary.at));
     let obs = Observation::of(&result);
     let due = next_due(site.id, now, site.interval_minutes);
     with_store(store, move |s| {
@@ -235,7 +349,7 @@ async fn check_one(store: &Shared, prober: &Prober, site: Site, now: i64) -> Res
                 }
             }
         }
-        s.record_result(site.id, &summary, due)?;
+        s.record_check(site.id, &summary, page.as_ref(), due)?;
         Ok(out)
     })
     .await

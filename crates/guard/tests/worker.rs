@@ -218,3 +218,81 @@ async fn run_finishes_its_cycle_and_stops_on_shutdown() {
     drop(s);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A portal page: enough news lines for a stable fingerprint, links to two internal pages.
+fn portal(news: &str) -> String {
+    let items: String = (1..=12).map(|i| format!("<li><a href=\"/news/{i}.html\">{news}第{i}条：学校召开教育教学工作会议，部署本学期重点任务</a></li>")).collect();
+    format!("<html><body><h1>锦江区教育局</h1><nav><a href=\"/a.html\">机构概况</a><a href=\"/b.html\">政务公开</a></nav><ul>{items}</ul><p>今天是 2026年11月29日，访问量 12345</p></body></html>")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tamper_judged_against_the_accepted_baseline_and_crawls_rate_ipv6() {
+    let dir = std::env::temp_dir().join(format!("tianfu-worker-base-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("t.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    let p = path.clone();
+    let opener: Opener = Arc::new(move || Ok(Box::new(SqliteStore::open(&p)?) as Box<dyn Monitor + Send>));
+
+    let tampered = Arc::new(AtomicBool::new(false));
+    let t = tampered.clone();
+    let port = serve(
+        true,
+        true,
+        None,
+        handler(move |req| match req.path.as_str() {
+            "/" if t.load(Ordering::SeqCst) => Response::html("<html><body><h1>Hacked by someone</h1><p>网站已被控制，联系 QQ 10000</p></body></html>"),
+            "/" => Response::html(&portal("要闻")),
+            "/a.html" => Response::html("<html><body><a href=\"/c.html\">领导简介</a><a href=\"/\">首页</a></body></html>"),
+            "/b.html" => Response::html("<html><body><a href=\"/c.html\">信息公开目录</a></body></html>"),
+            "/c.html" => Response::html("<html><body>第三级页面</body></html>"),
+            _ => Response::status(404, "没有这个页面"),
+        }),
+    )
+    .await;
+    let mut r = StaticResolver::new();
+    r.insert("jj.test", IpAddr::V4(Ipv4Addr::LOCALHOST)).insert("jj.test", "::1".parse().unwrap());
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+    let now = store::time::unix_now();
+    let site = NewSite { name: "锦江区教育局".into(), url: format!("http://jj.test:{port}/"), org_code: 510104, category: SiteCategory::Bureau, interval_minutes: 5 };
+    let id = s.create_site(&site, now - 10).unwrap().id;
+    let w = Worker::new(&opener, prober, Options { worker_id: "w".into(), ..Options::default() }).await.unwrap();
+
+    // Without a baseline nothing is judged, but the page is kept for a person to accept.
+    let r1 = w.cycle_at(now).await.unwrap();
+    assert_eq!((r1.checked, r1.alerts_opened), (1, 0), "{r1:?}");
+    let snap = s.snapshot(id).unwrap().expect("the page is kept");
+    assert!(snap.text.contains("锦江区教育局") && snap.fingerprint.starts_with("v1:"), "{snap:?}");
+    assert!(s.accept_baseline(id, "security", now).unwrap());
+    // Unchanged but for the date and the counter: no finding.
+    let r2 = w.cycle_at(now + 600).await.unwrap();
+    assert_eq!((r2.checked, r2.alerts_opened), (1, 0), "{r2:?}");
+    // Defaced: confirmed by a re-fetch, raised as a tamper alert.
+    tampered.store(true, Ordering::SeqCst);
+    let r3 = w.cycle_at(now + 1200).await.unwrap();
+    assert_eq!(r3.alerts_opened, 1, "{r3:?}");
+    let open = s.site_alerts(id).unwrap();
+    assert_eq!(open.iter().map(|a| a.kind.as_str()).collect::<Vec<_>>(), ["tampered"]);
+    let last = s.history(id, 0, i64::MAX).unwrap().raw.pop().unwrap();
+    assert!(last.findings.iter().any(|f| f == "tampered"), "{last:?}");
+    // A person renews the baseline (the change was meant): the alert is resolved by the next check.
+    assert!(s.accept_baseline(id, "security", now + 1300).unwrap());
+    assert!(s.baseline(id).unwrap().unwrap().page.text.contains("Hacked"));
+    let r4 = w.cycle_at(now + 1800).await.unwrap();
+    assert_eq!((r4.alerts_opened, r4.alerts_resolved), (0, 1), "{r4:?}");
+    tampered.store(false, Ordering::SeqCst);
+
+    // The depth crawl runs on its own schedule: levels 2 (/a, /b, news) and 3 (/c) over IPv6.
+    let c = w.crawl_round_at(now).await.unwrap();
+    assert_eq!((c.claimed, c.crawled), (1, 1));
+    assert_eq!(w.crawl_round_at(now + 60).await.unwrap().claimed, 0, "not due again until tomorrow");
+    let res = s.ipv6_results(&Scope::Region { lo: 510104, hi: 510104 }, None).unwrap();
+    let crawl = res[0].crawl.expect("the crawl is recorded");
+    assert!(crawl.l2_checked >= 2 && crawl.l3_checked >= 1, "{crawl:?}");
+    assert_eq!((crawl.l2_ok, crawl.l3_ok), (2, crawl.l3_checked), "the news links answer 404 on both families: {crawl:?}");
+    assert!(res[0].aaaa && res[0].home && res[0].probes == 4);
+    assert!(!res[0].supported(), "12 of 14 second-level links fail: {res:?}");
+    drop(w);
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -82,6 +82,9 @@ fn alert_from(r: &Row) -> Alert {
 
 type Args = Vec<Box<dyn ToSql + Sync>>;
 
+const SNAPSHOT_UPSERT: &str =
+    "INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES ($1, $2, $3, $4) ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text";
+
 /// The bits of the IPv6 probe window.
 const WINDOW_MASK: i64 = (1i64 << IPV6_WINDOW) - 1;
 
@@ -253,7 +256,14 @@ impl Monitor for PgStore {
     }
 
     fn record_result(&mut self, site_id: i64, r: &CheckSummary, next_due: i64) -> Result<(), StoreError> {
+        self.record_check(site_id, r, None, next_due)
+    }
+
+    fn record_check(&mut self, site_id: i64, r: &CheckSummary, page: Option<&Snapshot>, next_due: i64) -> Result<(), StoreError> {
         let mut tx = self.client.transaction().map_err(pg)?;
+        if let Some(p) = page {
+            tx.execute(SNAPSHOT_UPSERT, &[&site_id, &p.at, &p.fingerprint, &p.text]).map_err(pg)?;
+        }
         let (v4s, v6s) = (r.v4.status.map(i32::from), r.v6.status.map(i32::from));
         let hs = r.header_score.map(i32::from);
         tx.execute(
@@ -375,11 +385,7 @@ impl Monitor for PgStore {
 
     fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), StoreError> {
         self.client
-            .execute(
-                "INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text",
-                &[&site_id, &page.at, &page.fingerprint, &page.text],
-            )
+            .execute(SNAPSHOT_UPSERT, &[&site_id, &page.at, &page.fingerprint, &page.text])
             .map(drop)
             .map_err(pg)
     }

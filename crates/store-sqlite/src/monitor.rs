@@ -12,6 +12,9 @@ use store::{OrgLevel, Page, Scope, StoreError};
 
 const SITE_COLS: &str = "id, name, url, org_code, region_code, category, interval_minutes, enabled, state, next_due, last_checked, ipv6_ok, claimed_by, lease_until, created_at, updated_at";
 
+const SNAPSHOT_UPSERT: &str =
+    "INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text";
+
 /// The bits of the IPv6 probe window.
 const WINDOW_MASK: i64 = (1i64 << IPV6_WINDOW) - 1;
 
@@ -275,7 +278,14 @@ impl Monitor for SqliteStore {
     }
 
     fn record_result(&mut self, site_id: i64, r: &CheckSummary, next_due: i64) -> Result<(), StoreError> {
+        self.record_check(site_id, r, None, next_due)
+    }
+
+    fn record_check(&mut self, site_id: i64, r: &CheckSummary, page: Option<&Snapshot>, next_due: i64) -> Result<(), StoreError> {
         let tx = self.monitor.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+        if let Some(p) = page {
+            tx.prepare_cached(SNAPSHOT_UPSERT).and_then(|mut st| st.execute(params![site_id, p.at, p.fingerprint, p.text])).map_err(map_err)?;
+        }
         tx.execute(
             &format!("INSERT INTO check_results (site_id, {RESULT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"),
             params![
@@ -375,10 +385,7 @@ impl Monitor for SqliteStore {
     }
 
     fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), StoreError> {
-        let mut st = self
-            .monitor
-            .prepare_cached("INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text")
-            .map_err(map_err)?;
+        let mut st = self.monitor.prepare_cached(SNAPSHOT_UPSERT).map_err(map_err)?;
         st.execute(params![site_id, page.at, page.fingerprint, page.text]).map(drop).map_err(map_err)
     }
 

@@ -482,6 +482,9 @@ pub trait Monitor {
     fn claim_due(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, crate::StoreError>;
     /// Stores a check, sets the site's state, releases its claim and schedules it at `next_due`.
     fn record_result(&mut self, site_id: i64, r: &CheckSummary, next_due: i64) -> Result<(), crate::StoreError>;
+    /// [`Monitor::record_result`] and, when the check fetched the home page, its snapshot, in
+    /// one transaction.
+    fn record_check(&mut self, site_id: i64, r: &CheckSummary, page: Option<&Snapshot>, next_due: i64) -> Result<(), crate::StoreError>;
     /// The site's checks with `from <= at < to`, oldest first in each tier.
     fn history(&mut self, site_id: i64, from: i64, to: i64) -> Result<History, crate::StoreError>;
     /// Rolls raw checks older than the retention into hourly aggregates, hourly into daily,

@@ -266,7 +266,8 @@ pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
     let c = s.create_site(&site("c", "https://c.example.edu.cn/", 510302, SiteCategory::School), T0).unwrap();
     assert_eq!(s.snapshot(a.id).unwrap(), None);
     assert!(!s.accept_baseline(a.id, "sec", T0).unwrap(), "nothing to accept before a check");
-    s.record_snapshot(a.id, &page(T0 + 1, "old")).unwrap();
+    s.record_check(a.id, &summary(T0 + 1, true, 30), Some(&page(T0 + 1, "old")), T0 + 300).unwrap();
+    assert_eq!(s.site(a.id).unwrap().unwrap().last_checked, Some(T0 + 1), "the check is recorded with its page");
     s.record_snapshot(a.id, &page(T0 + 2, "新闻\n通知")).unwrap();
     assert_eq!(s.snapshot(a.id).unwrap(), Some(page(T0 + 2, "新闻\n通知")), "the latest snapshot replaces the one before");
     assert_eq!(s.baseline(a.id).unwrap(), None, "a snapshot is not a baseline until a person accepts it");

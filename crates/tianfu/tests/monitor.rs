@@ -67,6 +67,20 @@ fn sites_imported_listed_and_checked() {
     assert_eq!(code, 0, "{err}");
     let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!((r["claimed"].as_u64(), r["checked"].as_u64()), (Some(1), Some(1)), "{out}");
+    assert_eq!((r["crawls"]["claimed"].as_u64(), r["crawls"]["crawled"].as_u64()), (Some(1), Some(1)), "the first depth crawl follows the first check: {out}");
+    // The page the check saw becomes the baseline when a person accepts it.
+    let (code, out, _) = tianfu(&["sites", "baseline", "--missing", "--db", db], &d);
+    assert_eq!((code, out.as_str()), (0, "已设基线：1 个站点\n"));
+    let (code, out, _) = tianfu(&["sites", "baseline", "--missing", "--db", db], &d);
+    assert_eq!((code, out.as_str()), (0, "已设基线：0 个站点\n"), "accepted ones are left alone");
+    let (code, _, err) = tianfu(&["sites", "baseline", "999", "--db", db], &d);
+    assert_eq!(code, 2);
+    assert!(err.contains("尚无检测到的首页"), "{err}");
+    let (code, out, _) = tianfu(&["sites", "ipv6", "--db", db, "--format", "json"], &d);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["categories"][0]["category"].as_str(), v["categories"][0]["checked"].as_u64(), v["categories"][0]["supported"].as_u64()), (Some("bureau"), Some(1), Some(0)), "{out}");
+    assert_eq!((v["sites"][0]["aaaa"].as_bool(), v["sites"][0]["supported"].as_bool(), v["sites"][0]["crawl"]["l2_checked"].as_u64()), (Some(false), Some(false), Some(0)), "{out}");
     let (_, out, _) = tianfu(&["sites", "list", "--db", db, "--state", "up", "--format", "json"], &d);
     let sites: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(sites.as_array().unwrap().len(), 1, "{out}");

@@ -38,6 +38,27 @@ pub enum SitesCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Accept a site's latest page as its baseline (tamper detection compares with it), or
+    /// renew it after a change that was meant; `--missing` accepts every site that has none.
+    Baseline {
+        /// The site's id (see `tianfu sites list`).
+        id: Option<i64>,
+        #[arg(long, conflicts_with = "id")]
+        missing: bool,
+        /// With --missing: only the sites of this province, city or county.
+        #[arg(long)]
+        region: Option<u32>,
+        /// Who accepts (kept with the baseline).
+        #[arg(long, default_value = "console")]
+        by: String,
+    },
+    /// IPv6 support: each category's rate and every site's result.
+    Ipv6 {
+        #[arg(long)]
+        region: Option<u32>,
+        #[arg(long)]
+        category: Option<String>,
+    },
 }
 
 const PROVINCE: Scope = Scope::Region { lo: 510000, hi: 519999 };
@@ -121,6 +142,82 @@ pub fn run(a: Args) -> u8 {
                         let st = if zh { x.state.zh() } else { x.state.code() };
                         let cat = if zh { x.category.zh() } else { x.category.code() };
                         out(&format!("{:>6} {:<8} {:<10} {:<12} {:>5}m {} {}{}\n", x.id, st, cat, x.org_code, x.interval_minutes, x.url, x.name, if x.enabled { "" } else { " (停用/disabled)" }));
+                    }
+                }
+            }
+            0
+        }
+        SitesCommand::Baseline { id, missing, region, by } => {
+            let now = store::time::unix_now();
+            let r = match (id, missing) {
+                (Some(id), _) => s.accept_baseline(id, &by, now).map(u64::from),
+                (None, true) => {
+                    let scope = match region {
+                        None => Some(PROVINCE),
+                        Some(r) => PROVINCE.narrow(r),
+                    };
+                    match scope {
+                        Some(sc) => s.accept_missing_baselines(&sc, &by, now),
+                        None => Ok(0),
+                    }
+                }
+                (None, false) => return fail(lang, "请给出站点编号，或 --missing", "give a site id, or --missing"),
+            };
+            match r {
+                Ok(n) if id.is_some() && n == 0 => fail(
+                    lang,
+                    "该站点尚无检测到的首页（或不存在），请在检测后再设基线",
+                    "the site has no page checked yet (or does not exist): accept a baseline after a check",
+                ),
+                Ok(n) => {
+                    out(&if zh { format!("已设基线：{n} 个站点\n") } else { format!("baselines accepted: {n} site(s)\n") });
+                    0
+                }
+                Err(e) => fail(lang, &e.zh(), &e.to_string()),
+            }
+        }
+        SitesCommand::Ipv6 { region, category } => {
+            let category = match category.as_deref().map(|c| SiteCategory::parse(c).ok_or(c)).transpose() {
+                Ok(c) => c,
+                Err(c) => return fail(lang, &format!("未知类别 {c}"), &format!("unknown category {c}")),
+            };
+            let scope = match region {
+                None => PROVINCE,
+                Some(r) => PROVINCE.narrow(r).unwrap_or(Scope::Nothing),
+            };
+            let results = match s.ipv6_results(&scope, category) {
+                Ok(r) => r,
+                Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+            };
+            let rates = store::monitor::category_rates(&results);
+            let pct = |r: Option<f64>| r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into());
+            match a.format {
+                FormatArg::Json => {
+                    let sites: Vec<serde_json::Value> = results
+                        .iter()
+                        .map(|r| {
+                            let mut v = serde_json::to_value(r).expect("serialises");
+                            v["supported"] = r.supported().into();
+                            v["success_rate"] = r.success_rate().into();
+                            v["level2_rate"] = r.l2_rate().into();
+                            v["level3_rate"] = r.l3_rate().into();
+                            v
+                        })
+                        .collect();
+                    out(&(serde_json::to_string_pretty(&serde_json::json!({ "categories": rates, "sites": sites })).expect("serialises") + "\n"));
+                }
+                FormatArg::Text => {
+                    for c in &rates {
+                        let name = if zh { c.category.zh() } else { c.category.code() };
+                        out(&if zh {
+                            format!("{name}：{} 个站点，已检测 {}，支持 IPv6 {}（{}），二级链接 {}，三级链接 {}\n", c.sites, c.checked, c.supported, pct(c.rate), pct(c.l2_rate), pct(c.l3_rate))
+                        } else {
+                            format!("{name}: {} sites, {} checked, {} support IPv6 ({}), level-2 links {}, level-3 links {}\n", c.sites, c.checked, c.supported, pct(c.rate), pct(c.l2_rate), pct(c.l3_rate))
+                        });
+                    }
+                    for r in &results {
+                        let mark = if r.checked.is_none() { "?" } else if r.supported() { "✓" } else { "✗" };
+                        out(&format!("{:>6} {mark} AAAA={} home={} probes={}/{} L2={} L3={} {}\n", r.site_id, r.aaaa as u8, r.home as u8, r.successes, r.probes, pct(r.l2_rate()), pct(r.l3_rate()), r.url));
                     }
                 }
             }

@@ -33,7 +33,13 @@ pub struct Args {
     /// Pin a host name to an address: HOST:PORT:ADDR (repeatable).
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,
-    /// Run one cycle and exit (for cron and tests).
+    /// Hours between two IPv6 depth crawls of a site (levels 2 and 3 of its internal links).
+    #[arg(long, default_value_t = 24.0)]
+    pub crawl_hours: f64,
+    /// Depth crawls in flight at once; 0 turns them off.
+    #[arg(long, default_value_t = 2)]
+    pub crawl_concurrency: usize,
+    /// Run one cycle (and one round of due crawls) and exit (for cron and tests).
     #[arg(long)]
     pub once: bool,
     #[arg(long, value_enum, default_value = "zh")]
@@ -71,7 +77,17 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
     };
     let opener = db::monitor_opener(a.db.as_deref());
-    let options = Options { concurrency: a.concurrency, batch: a.batch.max(1), webhooks, ..Options::default() };
+    if !(a.crawl_hours >= 1.0 / 60.0 && a.crawl_hours <= 24.0 * 365.0) {
+        return fail(lang, "--crawl-hours 应在 1 分钟到一年之间", "--crawl-hours must be between a minute and a year");
+    }
+    let options = Options {
+        concurrency: a.concurrency,
+        batch: a.batch.max(1),
+        webhooks,
+        crawl_interval_minutes: (a.crawl_hours * 60.0).round() as u32,
+        crawl_concurrency: a.crawl_concurrency,
+        ..Options::default()
+    };
     let r: Result<(), (String, String)> = rt.block_on(async {
         let system: Option<Arc<dyn Resolver>> = SystemResolver::new().ok().map(|r| Arc::new(r) as Arc<dyn Resolver>);
         let mut resolver = match system {
@@ -85,7 +101,10 @@ pub fn run(a: Args) -> u8 {
         let w = Worker::new(&opener, Arc::new(prober), options).await.map_err(|e| (e.zh(), e.to_string()))?;
         if a.once {
             let r = w.cycle().await.map_err(|e| (e.zh(), e.to_string()))?;
-            let line = serde_json::to_string(&r).expect("report serialises");
+            let c = w.crawl_round().await.map_err(|e| (e.zh(), e.to_string()))?;
+            let mut v = serde_json::to_value(&r).expect("report serialises");
+            v["crawls"] = serde_json::to_value(&c).expect("report serialises");
+            let line = v.to_string();
             super::out(&format!("{line}\n"));
             return Ok(());
         }
