@@ -114,6 +114,16 @@ impl Role {
         self == Role::Auditor
     }
 
+    /// Sees the network-security monitor (sites, alerts, IPv6) inside the scope.
+    pub fn reads_monitor(self) -> bool {
+        matches!(self, Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SchoolAdmin | Role::SecurityOfficer)
+    }
+
+    /// Registers and edits sites, and accepts their baselines, inside the scope.
+    pub fn manages_sites(self) -> bool {
+        matches!(self, Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SecurityOfficer)
+    }
+
     /// Signs in to the web console (a data consumer uses the API only).
     pub fn uses_console(self) -> bool {
         self != Role::DataConsumer

@@ -69,10 +69,33 @@
     });
   }
 
+  // A rate against its target (the universities' IPv6 support against 100 %).
+  function drawGauges() {
+    document.querySelectorAll("[data-gauge]").forEach(function (el) {
+      var d = data(el.dataset.gauge);
+      if (!d || !window.echarts) return;
+      var chart = echarts.init(el);
+      var t = d.target / 100;
+      chart.setOption({
+        series: [{
+          type: "gauge", min: 0, max: 100, radius: "95%",
+          axisLine: { lineStyle: { width: 14, color: [[Math.min(t * 0.6, 1), "#c0392b"], [Math.min(t * 0.9, 1), "#e67e22"], [1, "#27ae60"]] } },
+          pointer: { itemStyle: { color: "#2f6bc4" } },
+          detail: { formatter: "{value}%", fontSize: 22, offsetCenter: [0, "65%"] },
+          title: { offsetCenter: [0, "90%"], fontSize: 13 },
+          markLine: {},
+          data: [{ value: d.value, name: d.label + " / " + d.target + "%" }]
+        }]
+      });
+      el.dataset.rendered = "true";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     drawMap();
     drawBars();
     drawPoints();
+    drawGauges();
   });
   document.addEventListener("htmx:afterSwap", drawBars);
 })();

@@ -49,6 +49,7 @@ impl Ctx {
             "import" => r.may_import(),
             "users" => r.manages_users(),
             "audit" => r.reads_audit(),
+            "monitor" => r.reads_monitor(),
             _ => false,
         }
     }

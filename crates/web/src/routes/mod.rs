@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod imports;
+pub mod ipv6;
 pub mod overview;
 pub mod people;
 pub mod schools;
@@ -27,6 +28,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
         .merge(admin::router())
         .merge(audit::router())
+        .merge(ipv6::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .fallback(|| async { AppError::NotFound })
