@@ -114,6 +114,22 @@ impl Role {
         self == Role::Auditor
     }
 
+    /// Reads the network-security monitor (sites, their checks and alerts) within the scope.
+    /// Auditors read the audit log only; a data consumer reads it through the API (it has no
+    /// console, see [`Role::uses_console`]).
+    pub fn reads_monitor(self) -> bool {
+        matches!(
+            self,
+            Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SchoolAdmin | Role::SecurityOfficer | Role::DataConsumer
+        )
+    }
+
+    /// Registers and changes sites of the monitor (add, edit, enable/disable, import) within the
+    /// scope: the security officer and the province, city and county officers.
+    pub fn manages_sites(self) -> bool {
+        matches!(self, Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SecurityOfficer)
+    }
+
     /// Signs in to the web console (a data consumer uses the API only).
     pub fn uses_console(self) -> bool {
         self != Role::DataConsumer
@@ -253,5 +269,7 @@ mod tests {
         }
         assert!(!Role::ProvinceAdmin.reads_audit());
         assert!(!Role::Auditor.reads_base_data());
+        assert!(!Role::Auditor.reads_monitor() && !Role::Auditor.manages_sites());
+        assert!(Role::SecurityOfficer.manages_sites() && !Role::SchoolAdmin.manages_sites() && !Role::DataConsumer.manages_sites());
     }
 }
