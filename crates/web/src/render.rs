@@ -49,6 +49,8 @@ impl Ctx {
             "import" => r.may_import(),
             "users" => r.manages_users(),
             "audit" => r.reads_audit(),
+            "monitor" => r.reads_monitor(),
+            "manage_sites" => r.manages_sites(),
             _ => false,
         }
     }

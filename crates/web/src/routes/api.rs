@@ -36,12 +36,14 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/batches/{id}", get(batch))
         .route("/audit", get(audit))
         .route("/users", get(users))
+        .merge(super::monitor::api_router())
 }
 
 /// Every path of this router, for the test that keeps the OpenAPI document complete.
 pub const PATHS: &[&str] = &[
     "/openapi.json", "/me", "/overview", "/overview/regions/{code}", "/schools", "/schools/{code}", "/teachers", "/teachers/{ref}",
     "/teachers/{ref}/reveal", "/students", "/students/{ref}", "/students/{ref}/reveal", "/batches", "/batches/{id}", "/audit", "/users",
+    "/sites", "/sites/{id}", "/alerts",
 ];
 
 pub const OPENAPI: &str = include_str!("../../openapi.json");

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod imports;
+pub mod monitor;
 pub mod overview;
 pub mod people;
 pub mod schools;
@@ -25,6 +26,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(schools::router())
         .merge(people::router())
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
+        .merge(monitor::router())
+        .merge(monitor::import_router().layer(DefaultBodyLimit::max(limit)))
         .merge(admin::router())
         .merge(audit::router())
         .nest("/api/v1", api::router())
