@@ -106,6 +106,14 @@ async fn monitor(env: Env) {
     for path in [format!("/sites/{other}"), format!("/sites/{city_site}"), format!("/sites/{other}/edit"), "/sites/999999".into()] {
         assert_eq!(send(&env, "GET", &path, &county, None).await.status, StatusCode::NOT_FOUND, "{path}");
     }
+    // In English by the switch.
+    let en = Auth { cookie: Some(format!("{}; lang=en", county.cookie.clone().unwrap())), ..county.clone() };
+    let r = send(&env, "GET", &format!("/sites/{own}"), &en, None).await;
+    for want in ["Response time", "Findings of the latest check", "Security headers missing", "Hidden links", "Open alerts"] {
+        assert!(r.body.contains(want), "English site page lacks {want}");
+    }
+    let r = send(&env, "GET", "/sites", &en, None).await;
+    assert!(r.body.contains("Site monitor") && r.body.contains("Last check (Beijing)") && r.body.contains("Not checked"));
     // The alert list: the county's alert, linked, in Chinese.
     let r = send(&env, "GET", "/alerts", &county, None).await;
     assert!(r.body.contains(&format!("href=\"/sites/{own}\"")) && !r.body.contains(&format!("href=\"/sites/{other}\"")) && r.body.contains("发现隐藏链接"));

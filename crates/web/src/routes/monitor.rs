@@ -578,6 +578,8 @@ async fn alert_rows(app: &Arc<AppState>, me: &Identity, open_only: bool, limit: 
                 }
                 out.push(AlertRow { site_name: names[&a.site_id].clone(), a });
             }
+            // Newest first by when they were opened (the store gives the latest by id).
+            out.sort_by_key(|r| std::cmp::Reverse((r.a.opened_at, r.a.id)));
             Ok(out)
         })
         .await
