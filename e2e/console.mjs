@@ -82,6 +82,7 @@ const SHOT_NAMES = [
   "login", "password-change", "overview", "overview-drill", "schools", "school", "students",
   "student-masked", "student-revealed", "import-progress", "import-done", "batch-report", "users",
   "audit", "not-found", "overview-en", "county-students", "county-forbidden", "schools-en", "students-en",
+  "sites", "site", "alerts", "county-sites",
 ];
 const taken = [];
 async function shot(page, name) {
@@ -571,6 +572,77 @@ try {
       const r = await page.goto(url(p));
       eq(r.status(), 403, `the auditor opening ${p}`);
     }
+    await ctx.close();
+    current = admin;
+  });
+
+  await scenario("g. site monitor: status board, a site with its charts, the alert list", async () => {
+    await admin.goto(url("/sites"));
+    const nav = await admin.$$eval("nav.side a", (as) => as.map((a) => a.getAttribute("href")));
+    check(nav.includes("/sites") && nav.includes("/alerts"), `the administrator's menu lacks the monitor: ${nav.join(", ")}`);
+    const rows = await admin.$$eval("#site-table tbody tr[data-site]", (trs) => trs.map((tr) => ({ id: tr.dataset.site, state: tr.dataset.state, cells: Array.from(tr.cells, (c) => c.textContent.trim()) })));
+    check(rows.length >= 20, `the status board lists ${rows.length} sites; the demo registers more than 20`);
+    eq(num(await admin.textContent("#count-all")), rows.length, "#count-all against the rows of the board");
+    const byState = {};
+    for (const r of rows) byState[r.state] = (byState[r.state] || 0) + 1;
+    for (const st of ["up", "warning", "down"]) {
+      check(byState[st] > 0, `no site in state ${st} on the board (the demo plants some): ${JSON.stringify(byState)}`);
+      eq(num(await admin.textContent(`#count-${st}`)), byState[st], `the ${st} tile against the rows`);
+    }
+    check(rows.every((r) => /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(r.cells[5])), "the last-check column does not show Beijing times for every site");
+    await shot(admin, "sites");
+    const down = rows.find((r) => r.state === "down");
+    await admin.goto(url(`/sites?state=down`));
+    const downRows = await admin.$$eval("#site-table tbody tr[data-site]", (trs) => trs.map((tr) => tr.dataset.state));
+    check(downRows.length === byState.down && downRows.every((x) => x === "down"), `the state filter: ${downRows.join(",")}`);
+    state.otherSite = rows.find((r) => r.cells[0].includes("自流井区"));
+    check(state.otherSite, "the demo site of 自流井区 is not on the board");
+
+    // A site with history: its two charts drawn, availability shown, findings in Chinese.
+    const fine = rows.find((r) => r.state === "warning") || rows[0];
+    await admin.goto(url(`/sites/${fine.id}`));
+    await chartDrawn(admin, "#rt-chart", "the response time chart");
+    await chartDrawn(admin, "#avail-chart", "the availability chart");
+    for (const sel of ["#rt-chart", "#avail-chart"]) {
+      const size = await admin.$eval(`${sel} canvas`, (c) => ({ w: c.width, h: c.height }));
+      check(size.w > 0 && size.h > 0, `${sel} has a canvas of ${size.w}×${size.h}`);
+    }
+    check(/\d+\.\d\d%/.test(await admin.textContent("#availability")), `#availability shows "${(await admin.textContent("#availability")).trim()}"`);
+    const findings = await admin.$$eval("#finding-list li", (lis) => lis.map((li) => li.textContent.trim()));
+    check(findings.length > 0 && findings.every((f) => /[\u4e00-\u9fff]/.test(f)), `the findings are not listed in Chinese: ${JSON.stringify(findings)}`);
+    check(await admin.isVisible("#site-actions"), "the administrator sees no actions on the site page");
+    await shot(admin, "site");
+    await admin.goto(url(`/sites/${fine.id}?range=7d`));
+    await chartDrawn(admin, "#avail-chart", "the availability chart over 7 days");
+    await admin.goto(url(`/sites/${down.id}`));
+    check(await admin.isVisible("#site-alert-table"), "a site that is down shows no open alert");
+
+    await admin.goto(url("/alerts"));
+    const alerts = await admin.$$eval("#alert-table tbody tr[data-alert]", (trs) => trs.map((tr) => ({ kind: tr.dataset.kind, cells: Array.from(tr.cells, (c) => c.textContent.trim()), href: tr.querySelector("a").getAttribute("href") })));
+    check(alerts.length >= 3, `the alert list shows ${alerts.length} open alerts; the demo opens more`);
+    check(alerts.every((a) => /[\u4e00-\u9fff]/.test(a.cells[1]) && /^\/sites\/\d+$/.test(a.href)), `alerts without a Chinese kind or a site link: ${JSON.stringify(alerts.slice(0, 3))}`);
+    check(alerts.every((a) => a.cells[6].includes("未恢复")), "the default alert list shows resolved alerts");
+    await shot(admin, "alerts");
+    await admin.goto(url("/alerts?all=1"));
+    const all = await admin.$$eval("#alert-table tbody tr[data-alert]", (trs) => trs.length);
+    check(all > alerts.length, `the list of all alerts (${all}) has no more than the open ones (${alerts.length}); the demo resolves some`);
+  });
+
+  await scenario("h. county officer of 锦江区: own sites only", async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/sites"));
+    const names = await page.$$eval("#site-table tbody tr[data-site] td:first-child", (tds) => tds.map((td) => td.textContent.trim()));
+    check(names.length > 0 && names.every((n) => n.includes(COUNTY.name)), `the county officer's board lists sites outside ${COUNTY.name}: ${names.join("、")}`);
+    await shot(page, "county-sites");
+    const r = await page.goto(url(`/sites/${state.otherSite.id}`));
+    eq(r.status(), 404, `the county officer opening the site of 自流井区 (/sites/${state.otherSite.id})`);
+    await page.goto(url("/alerts"));
+    const hrefs = await page.$$eval("#alert-table tbody tr[data-alert] a", (as) => as.map((a) => a.getAttribute("href")));
+    check(!hrefs.includes(`/sites/${state.otherSite.id}`), "the county officer's alert list shows the alert of 自流井区");
     await ctx.close();
     current = admin;
   });

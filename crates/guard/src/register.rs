@@ -105,8 +105,13 @@ fn column(h: &str) -> Option<Col> {
 /// Reads a CSV file of sites: valid rows, and rejected ones with reasons (the organisation is
 /// checked by [`import_sites`], which has the tree).
 pub fn parse_sites_csv(bytes: &[u8]) -> Result<SiteRows, String> {
-    let text = decode(bytes);
-    let mut recs = records(&text).into_iter();
+    parse_site_records(records(&decode(bytes)))
+}
+
+/// The same for rows read otherwise (an XLSX sheet): `(line, cells)`, the header first; blank
+/// rows are skipped.
+pub fn parse_site_records(recs: Vec<(u64, Vec<String>)>) -> Result<SiteRows, String> {
+    let mut recs = recs.into_iter().filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
     let Some((_, header)) = recs.next() else { return Err("文件是空的（the file is empty）".into()) };
     let cols: Vec<Option<Col>> = header.iter().map(|h| column(h)).collect();
     for (need, zh) in [(Col::Name, "名称"), (Col::Url, "网址"), (Col::Org, "单位代码"), (Col::Category, "类别")] {
@@ -155,14 +160,22 @@ pub fn parse_sites_csv(bytes: &[u8]) -> Result<SiteRows, String> {
 /// the tree (`known_org`), in one transaction.
 pub fn import_sites(store: &mut dyn Monitor, bytes: &[u8], now: i64, known_org: &mut dyn FnMut(i64) -> Result<bool, StoreError>) -> Result<ImportReport, ImportError> {
     let rows = parse_sites_csv(bytes).map_err(ImportError::File)?;
+    let mut check = |code: i64| Ok((!known_org(code)?).then(|| format!("单位代码 {code} 不在组织机构树中（unknown organisation）")));
+    import_site_rows(store, rows, now, &mut check)
+}
+
+/// Upserts parsed rows, rejecting those whose organisation `check_org` refuses (with its reason:
+/// not in the tree, or outside the importing user's area), in one transaction.
+pub fn import_site_rows(store: &mut dyn Monitor, rows: SiteRows, now: i64, check_org: &mut dyn FnMut(i64) -> Result<Option<String>, StoreError>) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport { rows: (rows.valid.len() + rows.rejected.len()) as u64, rejected: rows.rejected, ..Default::default() };
     let mut ok = Vec::new();
     for (line, site) in rows.valid {
-        if known_org(site.org_code)? {
-            ok.push(site);
-        } else {
-            let raw = vec![site.name.clone(), site.url.clone(), site.org_code.to_string(), site.category.code().to_string(), site.interval_minutes.to_string()];
-            report.rejected.push(RejectedSite { line, raw, reasons: vec![format!("单位代码 {} 不在组织机构树中（unknown organisation）", site.org_code)] });
+        match check_org(site.org_code)? {
+            None => ok.push(site),
+            Some(reason) => {
+                let raw = vec![site.name.clone(), site.url.clone(), site.org_code.to_string(), site.category.code().to_string(), site.interval_minutes.to_string()];
+                report.rejected.push(RejectedSite { line, raw, reasons: vec![reason] });
+            }
         }
     }
     report.rejected.sort_by_key(|r| r.line);

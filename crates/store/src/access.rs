@@ -114,12 +114,18 @@ impl Role {
         self == Role::Auditor
     }
 
-    /// Sees the network-security monitor (sites, alerts, IPv6) inside the scope.
+    /// Reads the network-security monitor (sites, their checks and alerts) within the scope.
+    /// Auditors read the audit log only; a data consumer reads it through the API (it has no
+    /// console, see [`Role::uses_console`]).
     pub fn reads_monitor(self) -> bool {
-        matches!(self, Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SchoolAdmin | Role::SecurityOfficer)
+        matches!(
+            self,
+            Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SchoolAdmin | Role::SecurityOfficer | Role::DataConsumer
+        )
     }
 
-    /// Registers and edits sites, and accepts their baselines, inside the scope.
+    /// Registers and changes sites of the monitor (add, edit, enable/disable, import) within the
+    /// scope: the security officer and the province, city and county officers.
     pub fn manages_sites(self) -> bool {
         matches!(self, Role::ProvinceAdmin | Role::CityOfficer | Role::CountyOfficer | Role::SecurityOfficer)
     }
@@ -263,5 +269,7 @@ mod tests {
         }
         assert!(!Role::ProvinceAdmin.reads_audit());
         assert!(!Role::Auditor.reads_base_data());
+        assert!(!Role::Auditor.reads_monitor() && !Role::Auditor.manages_sites());
+        assert!(Role::SecurityOfficer.manages_sites() && !Role::SchoolAdmin.manages_sites() && !Role::DataConsumer.manages_sites());
     }
 }

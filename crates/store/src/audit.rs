@@ -13,7 +13,8 @@ pub struct AuditEvent {
     pub actor: String,
     /// A stable code: `login`, `login_failed`, `logout`, `password_change`, `reveal`, `export`,
     /// `import`, `user_create`, `user_update`, `user_disable`, `user_enable`, `password_reset`,
-    /// `token_create`, `token_revoke`, `audit_prune`.
+    /// `token_create`, `token_revoke`, `audit_prune`, `site_create`, `site_update`, `site_enable`,
+    /// `site_disable`, `site_import`.
     pub action: String,
     /// What it concerned (a record key, a batch id, an account name).
     pub target: String,

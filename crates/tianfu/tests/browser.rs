@@ -1,6 +1,6 @@
 //! The web console in a real browser: prepares a demo province (schools and teachers imported by
 //! the CLI, a county officer of 锦江区 and an auditor created by `tianfu user add`), starts
-//! `tianfu serve` on a free port of 127.0.0.1, and runs `node e2e/console.mjs` (playwright-core
+//! `tianfu serve` on a free port of 127.0.0.1 (with the monitor's demo sites from `tianfu demo sites`), and runs `node e2e/console.mjs` (playwright-core
 //! driving Chromium) against it. Screenshots go to `target/screenshots/`.
 //!
 //! Needs `npm ci` (node_modules/playwright-core) and Chromium at /usr/bin/chromium (or $CHROMIUM).
@@ -178,6 +178,10 @@ fn console_in_a_real_browser() {
         assert!(o.status.success(), "user add {name} failed:\n{out}{}", text(&o.stderr));
         after(&out, "一次性密码：").unwrap_or_else(|| panic!("no one-time password in: {out}")).to_string()
     };
+    // The monitor's demo sites with a day of synthetic checks and alerts, through the store
+    // (no network traffic).
+    let o = tianfu(&["demo", "sites", "--db", db_s], &dir);
+    assert!(o.status.success(), "demo sites failed:\n{}{}", text(&o.stdout), text(&o.stderr));
     let county_password = add(COUNTY_USER, "county_officer", "510104");
     let auditor_password = add(AUDITOR_USER, "auditor", "510000");
 

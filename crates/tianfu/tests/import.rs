@@ -282,10 +282,22 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
     let students: u64 = cities.iter().map(|c| c.students).sum();
     let planted: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("planted.json")).unwrap()).unwrap();
     assert_eq!(students, planted["files"]["students.csv"]["rows_valid"].as_u64().unwrap());
+    // The monitor's demo sites, with a day of synthetic checks and a few alerts (no network).
+    assert!(out.contains("Monitor demo data:") && out.contains("no network traffic"), "{out}");
+    {
+        use store::monitor::{Monitor, SiteQuery};
+        let mut s = store_sqlite::SqliteStore::open(&db).unwrap();
+        let all = store::Scope::Region { lo: 510000, hi: 519999 };
+        let sites = s.sites(&all, &SiteQuery { limit: 500, ..Default::default() }).unwrap().rows;
+        assert!(sites.len() > 20 && sites.iter().all(|x| x.name.contains("演示") && x.last_checked.is_some()), "{sites:?}");
+        let alerts = s.list_alerts(&all, true, 100).unwrap();
+        assert!(!alerts.is_empty() && alerts.iter().all(|a| a.message.starts_with("【演示数据】")));
+    }
     // A second run recognises every file and changes nothing.
     let (code, out, _) = tianfu(&args);
     assert_eq!(code, 0);
     assert_eq!(out.matches("same content, nothing changed").count(), 3, "{out}");
+    assert!(out.contains(" 0 synthetic checks written"), "{out}");
 }
 
 #[test]

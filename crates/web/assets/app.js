@@ -89,6 +89,40 @@
       });
       el.dataset.rendered = "true";
     });
+  // A monitored site: response times over IPv4 and IPv6 (lines) and availability (bars, %).
+  function drawSiteCharts() {
+    var rt = document.querySelector("[data-rt]");
+    if (rt && window.echarts) {
+      var d = data(rt.dataset.rt).rt;
+      var chart = echarts.init(rt);
+      chart.setOption({
+        tooltip: { trigger: "axis" },
+        legend: { data: d.names, top: 0 },
+        grid: { left: 60, right: 20, top: 30, bottom: 50 },
+        xAxis: { type: "category", data: d.labels, boundaryGap: false },
+        yAxis: { type: "value", name: d.unit },
+        series: [
+          { name: d.names[0], type: "line", data: d.v4, showSymbol: d.labels.length < 60, connectNulls: false, itemStyle: { color: "#2f6bc4" } },
+          { name: d.names[1], type: "line", data: d.v6, showSymbol: d.labels.length < 60, connectNulls: false, itemStyle: { color: "#1e8449" } }
+        ]
+      });
+      rt.dataset.rendered = "true";
+      window.addEventListener("resize", function () { chart.resize(); });
+    }
+    var av = document.querySelector("[data-avail]");
+    if (av && window.echarts) {
+      var a = data(av.dataset.avail).avail;
+      var bars = echarts.init(av);
+      bars.setOption({
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "-" : v + "%"; } },
+        grid: { left: 60, right: 20, top: 30, bottom: 50 },
+        xAxis: { type: "category", data: a.labels },
+        yAxis: { type: "value", name: a.unit, min: 0, max: 100 },
+        series: [{ name: a.names[0], type: "bar", data: a.v4, itemStyle: { color: function (p) { return p.value >= 99 ? "#1e8449" : p.value >= 90 ? "#b9770e" : "#c0392b"; } } }]
+      });
+      av.dataset.rendered = "true";
+      window.addEventListener("resize", function () { bars.resize(); });
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -96,6 +130,7 @@
     drawBars();
     drawPoints();
     drawGauges();
+    drawSiteCharts();
   });
   document.addEventListener("htmx:afterSwap", drawBars);
 })();

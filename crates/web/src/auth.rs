@@ -171,7 +171,7 @@ impl Sessions {
 pub fn identity_of(s: &mut dyn store::Backend, user: User, csrf: Option<String>, session: Option<String>) -> Result<Identity, AppError> {
     let unit = s.org_unit(user.org_code)?;
     let (scope, org_name) = match &unit {
-        Some(u) if user.role.reads_base_data() || user.role.reads_overview() => (Scope::of(u), u.name.clone()),
+        Some(u) if user.role.reads_base_data() || user.role.reads_overview() || user.role.reads_monitor() => (Scope::of(u), u.name.clone()),
         Some(u) => (Scope::Nothing, u.name.clone()),
         None => (Scope::Nothing, user.org_code.to_string()),
     };

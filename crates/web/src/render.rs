@@ -50,6 +50,7 @@ impl Ctx {
             "users" => r.manages_users(),
             "audit" => r.reads_audit(),
             "monitor" => r.reads_monitor(),
+            "manage_sites" => r.manages_sites(),
             _ => false,
         }
     }

@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use store::monitor::{CheckSummary, CrawlSummary, FamilySummary, Monitor, NewSite, SiteCategory, SiteState};
+use store::monitor::{CheckSummary, CrawlSummary, FamilySummary, NewSite, SiteCategory, SiteState};
 
 fn check(at: i64, v6: bool) -> CheckSummary {
     CheckSummary {

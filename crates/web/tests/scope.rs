@@ -56,6 +56,7 @@ enum Need {
     Import,
     Users,
     Audit,
+    Monitor,
     Signed,
 }
 
@@ -75,6 +76,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Import => role.may_import(),
         Need::Users => role.manages_users(),
         Need::Audit => role.reads_audit(),
+        Need::Monitor => role.reads_monitor(),
         Need::Signed => true,
     }
 }
@@ -84,8 +86,20 @@ fn sees_other(role: Role) -> bool {
     matches!(role, Role::ProvinceAdmin | Role::DataConsumer | Role::SecurityOfficer)
 }
 
-fn routes(p: &Places, r: &Refs) -> Vec<(&'static str, String, Need, Target)> {
+fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static str, String, Need, Target)> {
     vec![
+        ("GET", "/sites".into(), Need::Monitor, Target::Any),
+        ("GET", format!("/sites?region={}", p.other_county), Need::Monitor, Target::Any),
+        ("GET", format!("/sites/{own_site}"), Need::Monitor, Target::Own),
+        ("GET", format!("/sites/{own_site}?range=7d"), Need::Monitor, Target::Own),
+        ("GET", format!("/sites/{other_site}"), Need::Monitor, Target::Other),
+        ("GET", format!("/sites/{other_site}?range=90d"), Need::Monitor, Target::Other),
+        ("GET", "/alerts".into(), Need::Monitor, Target::Any),
+        ("GET", "/alerts?all=1".into(), Need::Monitor, Target::Any),
+        ("GET", "/api/v1/sites".into(), Need::Monitor, Target::Any),
+        ("GET", format!("/api/v1/sites/{own_site}"), Need::Monitor, Target::Own),
+        ("GET", format!("/api/v1/sites/{other_site}"), Need::Monitor, Target::Other),
+        ("GET", "/api/v1/alerts?open=false".into(), Need::Monitor, Target::Any),
         ("GET", "/overview".into(), Need::Overview, Target::Any),
         ("GET", format!("/overview/region/{}", p.city), Need::Overview, Target::Own),
         ("GET", format!("/overview/region/{}", p.other_city), Need::Overview, Target::Other),
@@ -140,7 +154,9 @@ async fn matrix(env: Env) {
     let mut checked = 0;
     for (name, role, auth) in &who {
         let scope_counties: Box<dyn Fn(u32) -> bool> = match role {
-            Role::ProvinceAdmin | Role::DataConsumer => Box::new(|_| true),
+            // The security officer's area is the province too: it reads no records (403 above)
+            // but the monitor's sites of every school, whose owners are named by code.
+            Role::ProvinceAdmin | Role::DataConsumer | Role::SecurityOfficer => Box::new(|_| true),
             Role::CityOfficer => Box::new(move |c| c / 100 == p.city / 100),
             Role::CountyOfficer | Role::SchoolAdmin => Box::new(move |c| c == p.county),
             _ => Box::new(|_| false),
@@ -152,7 +168,7 @@ async fn matrix(env: Env) {
             .filter(|(code, c)| !scope_counties(*c) || (*role == Role::SchoolAdmin && *code != p.school))
             .map(|(code, _)| code.as_str())
             .collect();
-        for (method, path, need, target) in routes(&p, &r) {
+        for (method, path, need, target) in routes(&p, &r, env.own_site, env.other_site) {
             // A data consumer's token reaches the API; the console pages need a session.
             let resp = send(&env, method, &path, auth, None).await;
             let own_batch = path.contains("batches/1") && *name == "prov";

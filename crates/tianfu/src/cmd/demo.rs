@@ -41,6 +41,17 @@ pub struct Args {
 pub enum DemoCommand {
     /// Write schools.csv, teachers.csv, students.csv and planted.json (the exact expected result).
     Generate(GenerateArgs),
+    /// Register the demo sites of the monitor with a day of synthetic checks and alerts (no
+    /// network traffic; `tianfu demo` does this too).
+    Sites(SitesArgs),
+}
+
+#[derive(clap::Args)]
+pub struct SitesArgs {
+    #[arg(long)]
+    pub db: Option<String>,
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: LangArg,
 }
 
 #[derive(clap::Args)]
@@ -70,6 +81,16 @@ pub struct GenerateArgs {
 pub fn run(a: Args) -> u8 {
     match a.command {
         Some(DemoCommand::Generate(g)) => generate(g),
+        Some(DemoCommand::Sites(x)) => {
+            let lang: Lang = x.lang.into();
+            match demo_sites(x.db.as_deref(), lang) {
+                Ok(msg) => {
+                    out(&msg);
+                    0
+                }
+                Err(e) => fail(lang, &e.zh(), &e.to_string()),
+            }
+        }
         None => run_demo(a),
     }
 }
@@ -155,17 +176,32 @@ fn run_demo(a: Args) -> u8 {
             format!("\nDone in {:.1} s. Running it again recognises the same files and changes nothing; tianfu batches list shows the batches.", started.elapsed().as_secs_f64())
         }
     );
+    drop(store);
+    match demo_sites(a.db.as_deref(), lang) {
+        Ok(msg) => t.push_str(&msg),
+        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+    }
     if a.no_serve {
         out(&t);
         return 0;
     }
-    drop(store);
     let sa = super::serve::Args { listen: a.listen.clone(), db: Some(target.clone()), config: PathBuf::from("tianfu.toml"), lang: a.lang };
     let c = match super::serve::config(&sa) {
         Ok(c) => c,
         Err(e) => return fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}")),
     };
     super::serve::serve(c, lang, Some(t))
+}
+
+/// The monitor's demo sites (see [`super::demo_sites`]); no worker is started, nothing is probed.
+fn demo_sites(db: Option<&str>, lang: Lang) -> Result<String, store::StoreError> {
+    let mut m = super::db::open_monitor(db)?;
+    let (sites, checks) = super::demo_sites::seed(&mut *m, store::time::unix_now())?;
+    Ok(if lang == Lang::Zh {
+        format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）。\n")
+    } else {
+        format!("Monitor demo data: {sites} demo sites, {checks} synthetic checks written (no network traffic, no worker started).\n")
+    })
 }
 
 /// Pads to a display width, counting CJK characters as two columns.

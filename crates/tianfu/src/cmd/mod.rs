@@ -2,6 +2,7 @@ pub mod audit;
 pub mod batches;
 pub mod db;
 pub mod demo;
+pub mod demo_sites;
 pub mod export;
 pub mod import;
 pub mod migrate;

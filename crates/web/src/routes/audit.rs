@@ -54,6 +54,11 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("password_reset", "重置密码", "password reset"),
     ("token_create", "创建令牌", "token created"),
     ("token_revoke", "吊销令牌", "token revoked"),
+    ("site_create", "登记网站", "site registered"),
+    ("site_update", "修改网站", "site changed"),
+    ("site_enable", "启用网站监测", "site enabled"),
+    ("site_disable", "停用网站监测", "site disabled"),
+    ("site_import", "导入网站名单", "sites imported"),
     ("audit_prune", "按保留期清理日志", "retention pruning"),
 ];
 

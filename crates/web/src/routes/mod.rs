@@ -5,6 +5,7 @@ pub mod api;
 pub mod audit;
 pub mod imports;
 pub mod ipv6;
+pub mod monitor;
 pub mod overview;
 pub mod people;
 pub mod schools;
@@ -26,6 +27,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(schools::router())
         .merge(people::router())
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
+        .merge(monitor::router())
+        .merge(monitor::import_router().layer(DefaultBodyLimit::max(limit)))
         .merge(admin::router())
         .merge(audit::router())
         .merge(ipv6::router())

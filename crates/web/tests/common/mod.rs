@@ -57,6 +57,10 @@ pub struct Env {
     pub other_token: String,
     pub cleanup: Option<Box<dyn FnOnce() + Send>>,
     pub opener: web::Opener,
+    /// Monitored sites of `places.school` and of `places.other_school`, checked, each with an
+    /// open alert.
+    pub own_site: i64,
+    pub other_site: i64,
 }
 
 impl Drop for Env {
@@ -125,10 +129,46 @@ pub fn build(tag: &str, opener: web::Opener, cleanup: Option<Box<dyn FnOnce() + 
     for (t, u) in [(&token, api), (&other_token, api2)] {
         s.create_token(&NewApiToken { name: "test".into(), user_id: u, token_hash: web::auth::sha256_hex(t), prefix: t[..10].into(), created_by: "prov".into() }).unwrap();
     }
+    let (own_site, other_site) = seed_sites(s.as_mut(), &places);
     drop(s);
     let config = web::Config { data_dir: dir.0.join("data").display().to_string(), pool_size: 2, ..Default::default() };
     let app = web::build(config, opener.clone());
-    Env { app, places, dir, demo, token, other_token, cleanup, opener }
+    Env { app, places, dir, demo, token, other_token, cleanup, opener, own_site, other_site }
+}
+
+/// One check of a site, as the worker would record it.
+pub fn check_at(at: i64, up: bool, ms: u32, findings: &[&str]) -> store::monitor::CheckSummary {
+    use store::monitor::{FamilySummary, SiteState};
+    store::monitor::CheckSummary {
+        at,
+        state: if !up { SiteState::Down } else if findings.is_empty() { SiteState::Up } else { SiteState::Warning },
+        v4: FamilySummary { reachable: up, status: up.then_some(200), elapsed_ms: ms },
+        v6: FamilySummary { reachable: up, status: up.then_some(200), elapsed_ms: ms + 20 },
+        tls_days: Some(80),
+        tls_grade: Some("A".into()),
+        header_score: Some(70),
+        ipv6_aaaa: true,
+        ipv6_home: up,
+        ipv6_consistent: Some(true),
+        findings: findings.iter().map(|f| f.to_string()).collect(),
+    }
+}
+
+/// Registers a site of each test school with a few hours of checks and an open alert.
+pub fn seed_sites(s: &mut dyn Backend, p: &Places) -> (i64, i64) {
+    use store::monitor::{NewAlert, NewSite, SiteCategory};
+    let now = store::time::unix_now();
+    let mut ids = Vec::new();
+    for (name, url, school) in [("本县学校门户网站", "https://own-school.example.edu.cn/", &p.school), ("外市学校门户网站", "https://other-school.example.edu.cn/", &p.other_school)] {
+        let site = s.create_site(&NewSite { name: name.into(), url: url.into(), org_code: school.parse().unwrap(), category: SiteCategory::School, interval_minutes: 30 }, now - 4 * 3600).unwrap();
+        for k in 0..8 {
+            let at = now - 4 * 3600 + k * 1800;
+            s.record_result(site.id, &check_at(at, k != 3, 120 + k as u32 * 10, if k == 7 { &["headers_missing", "hidden_link"] } else { &[] }), at + 1800).unwrap();
+        }
+        s.open_alert(&NewAlert { site_id: site.id, kind: "hidden_link".into(), severity: "high".into(), message: format!("{name}：发现隐藏链接"), at: now - 60 }).unwrap();
+        ids.push(site.id);
+    }
+    (ids[0], ids[1])
 }
 
 fn places(s: &mut dyn Backend) -> Places {
