@@ -14,7 +14,7 @@ pub struct AuditEvent {
     /// A stable code: `login`, `login_failed`, `logout`, `password_change`, `reveal`, `export`,
     /// `import`, `user_create`, `user_update`, `user_disable`, `user_enable`, `password_reset`,
     /// `token_create`, `token_revoke`, `audit_prune`, `site_create`, `site_update`, `site_enable`,
-    /// `site_disable`, `site_import`.
+    /// `site_disable`, `site_import`, `site_baseline`.
     pub action: String,
     /// What it concerned (a record key, a batch id, an account name).
     pub target: String,

@@ -59,6 +59,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("site_enable", "启用网站监测", "site enabled"),
     ("site_disable", "停用网站监测", "site disabled"),
     ("site_import", "导入网站名单", "sites imported"),
+    ("site_baseline", "设定网站基线", "site baseline accepted"),
     ("audit_prune", "按保留期清理日志", "retention pruning"),
 ];
 

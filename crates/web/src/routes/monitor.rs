@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use store::monitor::{day_start, hour_start, validate_site, Alert, CheckSummary, History, NewSite, Site, SiteCategory, SiteQuery, SiteState, DAY};
+use store::monitor::{day_start, hour_start, validate_site, Alert, CheckSummary, History, Ipv6Result, NewSite, Site, SiteCategory, SiteQuery, SiteState, DAY};
 use store::{Backend, OrgUnit, Scope};
 
 /// Sites per page of the board.
@@ -35,6 +35,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/sites", get(board))
         .route("/sites/new", get(new_form).post(create))
+        .route("/sites/baselines", post(accept_missing))
         .route("/sites/{id}", get(detail))
         .route("/sites/{id}/edit", get(edit_form).post(update))
         .route("/sites/{id}/{action}", post(switch))
@@ -199,6 +200,9 @@ pub struct Filters {
     pub all: String,
     #[serde(default)]
     pub after: String,
+    /// Set after accepting the missing baselines: how many were.
+    #[serde(default)]
+    pub baselines: String,
 }
 
 impl Filters {
@@ -286,8 +290,11 @@ impl BoardPage {
     }
 }
 
-async fn board(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+async fn board(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(mut f): Query<Filters>) -> Result<Response, AppError> {
     let me = ready(me)?;
+    if f.baselines.parse::<u64>().is_err() {
+        f.baselines.clear();
+    }
     require(me.user.role.reads_monitor())?;
     let q = f.query(PAGE)?;
     let scope = me.scope.clone();
@@ -456,9 +463,60 @@ struct DetailPage {
     checks: u64,
     charts_json: String,
     can_manage: bool,
+    base: BaselineView,
+    ipv6: Option<Ipv6Result>,
+}
+
+/// The tamper baseline as a site's page shows it.
+#[derive(Default)]
+pub struct BaselineView {
+    pub baseline: Option<store::monitor::Baseline>,
+    /// When the latest page was seen (the one accepting would take).
+    pub snapshot_at: Option<i64>,
+    /// The latest page differs from the baseline.
+    pub differs: bool,
+    pub similarity: Option<String>,
+    /// Lines removed (`- `) and added (`+ `), at most [`DIFF_LINES`].
+    pub diff: Vec<String>,
+}
+
+/// Lines of a baseline diff shown.
+const DIFF_LINES: usize = 40;
+
+fn baseline_view(s: &mut dyn Backend, id: i64) -> Result<BaselineView, AppError> {
+    let baseline = s.baseline(id)?;
+    let snap = s.snapshot(id)?;
+    let mut v = BaselineView { snapshot_at: snap.as_ref().map(|p| p.at), ..Default::default() };
+    if let (Some(b), Some(p)) = (&baseline, &snap) {
+        if b.page.fingerprint != p.fingerprint || b.page.text != p.text {
+            let lines = |t: &str| t.lines().map(str::to_string).collect::<Vec<_>>();
+            v.differs = true;
+            v.diff = guard::fingerprint::diff(&lines(&b.page.text), &lines(&p.text), DIFF_LINES);
+            let fp = |f: &str| guard::fingerprint::decode(f);
+            if let (Some(x), Some(y)) = (fp(&b.page.fingerprint), fp(&p.fingerprint)) {
+                v.similarity = Some(format!("{:.0}%", guard::fingerprint::similarity(&x, &y) * 100.0));
+            }
+        }
+    }
+    v.baseline = baseline;
+    Ok(v)
+}
+
+/// The site's IPv6 result (read among its region's sites of its category: a handful).
+fn ipv6_of(s: &mut dyn Backend, site: &Site) -> Result<Option<Ipv6Result>, AppError> {
+    let r = site.region_code as u32;
+    let all = s.ipv6_results(&Scope::Region { lo: r, hi: r }, Some(site.category))?;
+    Ok(all.into_iter().find(|x| x.site_id == site.id))
 }
 
 impl DetailPage {
+    fn pct(&self, r: Option<f64>) -> String {
+        r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
+    }
+    fn shortfall(&self, r: &Ipv6Result) -> String {
+        let en = self.c.t.is_en();
+        super::ipv6::shortfall(r).iter().map(|(zh, e)| if en { *e } else { *zh }).collect::<Vec<_>>().join(if en { "; " } else { "；" })
+    }
     fn cat(&self) -> &'static str {
         category_label(&self.c.t, self.site.category)
     }
@@ -517,7 +575,15 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     let (range, span) = RANGES.iter().copied().find(|(k, _)| *k == r.range).unwrap_or(RANGES[0]);
     let now = store::time::unix_now();
     let scope = me.scope.clone();
-    let v = app.pool.run(move |s| site_view(s, &scope, id, now - span, now + 1)).await?;
+    let (v, base, ipv6) = app
+        .pool
+        .run(move |s| {
+            let v = site_view(s, &scope, id, now - span, now + 1)?;
+            let base = baseline_view(s, id)?;
+            let ipv6 = ipv6_of(s, &v.site)?;
+            Ok((v, base, ipv6))
+        })
+        .await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/sites", "sites");
     let charts_json = script_json(&charts(&c.t, &v.history, span));
     html(DetailPage {
@@ -530,6 +596,8 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
         owner: v.owner,
         alerts: v.alerts,
         last: v.last,
+        base,
+        ipv6,
         c,
     })
 }
@@ -809,6 +877,7 @@ async fn switch(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     let on = match action.as_str() {
         "enable" => true,
         "disable" => false,
+        "baseline" => return accept_baseline(app, headers, peer, me, id).await,
         _ => return Err(AppError::NotFound),
     };
     let scope = me.scope.clone();
@@ -821,6 +890,42 @@ async fn switch(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
         .await?;
     app.audit_by(&me, if on { "site_enable" } else { "site_disable" }, &format!("site:{id}"), "{}".into(), &ip(&headers, &peer)).await?;
     Ok(Redirect::to(&format!("/sites/{id}")).into_response())
+}
+
+/// `POST /sites/{id}/baseline`: the site's latest page becomes its baseline (first accepted, or
+/// renewed after a change that was meant). Audited.
+async fn accept_baseline(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Identity, id: i64) -> Result<Response, AppError> {
+    let scope = me.scope.clone();
+    let by = me.user.name.clone();
+    let (renewed, at) = app
+        .pool
+        .run(move |s| {
+            scoped_site(s, &scope, id)?;
+            let renewed = s.baseline(id)?.is_some();
+            let at = s.snapshot(id)?.map(|p| p.at);
+            if !s.accept_baseline(id, &by, store::time::unix_now())? {
+                return Err(AppError::Invalid {
+                    zh: "该站点尚未检测到首页，检测后才能设为基线".into(),
+                    en: "the site's home page has not been fetched yet: accept a baseline after a check".into(),
+                });
+            }
+            Ok((renewed, at))
+        })
+        .await?;
+    let detail = json!({ "renewed": renewed, "page_at": at }).to_string();
+    app.audit_by(&me, "site_baseline", &format!("site:{id}"), detail, &ip(&headers, &peer)).await?;
+    Ok(Redirect::to(&format!("/sites/{id}#baseline")).into_response())
+}
+
+/// `POST /sites/baselines`: every site in the user's area without a baseline takes its latest
+/// page as one (the first round after registering many sites). Audited with the count.
+async fn accept_missing(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.manages_sites())?;
+    let (scope, by) = (me.scope.clone(), me.user.name.clone());
+    let n = app.pool.run(move |s| Ok(s.accept_missing_baselines(&scope, &by, store::time::unix_now())?)).await?;
+    app.audit_by(&me, "site_baseline", "sites:missing", json!({ "accepted": n }).to_string(), &ip(&headers, &peer)).await?;
+    Ok(Redirect::to(&format!("/sites?baselines={n}")).into_response())
 }
 
 // ------------------------------------------------------------------ import
