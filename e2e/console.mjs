@@ -82,7 +82,7 @@ const SHOT_NAMES = [
   "login", "password-change", "overview", "overview-drill", "schools", "school", "students",
   "student-masked", "student-revealed", "import-progress", "import-done", "batch-report", "users",
   "audit", "not-found", "overview-en", "county-students", "county-forbidden", "schools-en", "students-en",
-  "sites", "site", "alerts", "county-sites",
+  "sites", "site", "alerts", "county-sites", "ipv6", "site-baseline",
 ];
 const taken = [];
 async function shot(page, name) {
@@ -645,6 +645,46 @@ try {
     check(!hrefs.includes(`/sites/${state.otherSite.id}`), "the county officer's alert list shows the alert of 自流井区");
     await ctx.close();
     current = admin;
+  });
+
+  await scenario("i. IPv6 dashboard: the universities against the 100 % target; a baseline accepted", async () => {
+    await admin.goto(url("/ipv6"));
+    const nav = await admin.$$eval("nav.side a", (as) => as.map((a) => a.getAttribute("href")));
+    check(nav.includes("/ipv6"), `the menu lacks the IPv6 dashboard: ${nav.join(", ")}`);
+    await chartDrawn(admin, "#ipv6-gauge", "the universities' gauge");
+    await chartDrawn(admin, "#rates-chart", "the category rates chart");
+    const size = await admin.$eval("#ipv6-gauge canvas", (c) => ({ w: c.width, h: c.height }));
+    check(size.w > 0 && size.h > 0, `#ipv6-gauge has a canvas of ${size.w}×${size.h}`);
+    const summary = (await admin.textContent("#uni-summary")).trim();
+    const m = summary.match(/已检测高校 (\d+) 所，支持 IPv6 (\d+) 所（([\d.]+)%），距目标还差 (\d+) 所/);
+    check(m, `the universities' summary reads "${summary}"`);
+    eq(Number(m[1]) - Number(m[2]), Number(m[4]), "the gap to the target against checked − supporting");
+    const cats = await admin.$$eval("#ipv6-categories tbody tr", (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent.trim())));
+    const uni = cats.find((c) => c[0] === "高等学校");
+    check(uni && Number(uni[5]) === Number(m[2]) && uni[6] === `${m[3]}%`, `the universities' row ${JSON.stringify(uni)} against the summary`);
+    check(cats.every((c) => Number(c[5]) <= Number(c[2])), `a category with more supporting sites than checked: ${JSON.stringify(cats)}`);
+    const short = await admin.$$eval("#ipv6-short tbody tr", (trs) => trs.map((tr) => ({ href: tr.querySelector("a")?.getAttribute("href"), why: tr.cells[5]?.textContent.trim() })));
+    check(short.length > 0 && short.every((r) => /^\/sites\/\d+$/.test(r.href) && /[\u4e00-\u9fff]/.test(r.why)), `sites falling short without a link or a reason: ${JSON.stringify(short.slice(0, 3))}`);
+    await shot(admin, "ipv6");
+
+    // A site's tamper baseline: the demo's last checks kept their pages; none is accepted yet.
+    const reachable = short.find((r) => !/无法访问|尚未检测/.test(r.why)) || short[0];
+    await admin.goto(url(reachable.href));
+    check(await admin.isVisible("#site-ipv6"), "the site page shows no IPv6 result");
+    check(/未达标/.test(await admin.textContent("#ipv6-verdict")), "a site falling short is not marked so on its page");
+    check(/尚未设定基线/.test(await admin.textContent("#baseline-state")), "the baseline panel does not say that there is none");
+    await admin.click("#accept-baseline");
+    await admin.waitForSelector("#baseline-same");
+    await chartDrawn(admin, "#rt-chart", "the response time chart after accepting the baseline");
+    await chartDrawn(admin, "#avail-chart", "the availability chart after accepting the baseline");
+    check(/于 \d{4}-\d\d-\d\d \d\d:\d\d/.test(await admin.textContent("#baseline-state")), `the accepted baseline does not say who and when: "${(await admin.textContent("#baseline-state")).trim()}"`);
+    await shot(admin, "site-baseline");
+    // Then every other site at once, from the board.
+    await admin.goto(url("/sites"));
+    await admin.click("#accept-missing-baselines");
+    await admin.waitForSelector("#baselines-accepted");
+    const accepted = num(await admin.textContent("#baselines-accepted"));
+    check(accepted >= 15, `accepting the missing baselines accepted ${accepted}; the demo's reachable sites kept their pages`);
   });
 
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);

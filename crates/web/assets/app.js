@@ -89,6 +89,8 @@
       });
       el.dataset.rendered = "true";
     });
+  }
+
   // A monitored site: response times over IPv4 and IPv6 (lines) and availability (bars, %).
   function drawSiteCharts() {
     var rt = document.querySelector("[data-rt]");

@@ -5,7 +5,7 @@
 //! 【演示数据】, so that nobody takes them for real findings.
 
 use standard::codes::DIVISIONS;
-use store::monitor::{CheckSummary, FamilySummary, Monitor, NewAlert, NewSite, SiteCategory, SiteQuery, SiteState};
+use store::monitor::{CheckSummary, CrawlSummary, FamilySummary, Monitor, NewAlert, NewSite, SiteCategory, SiteQuery, SiteState};
 use store::{Scope, StoreError};
 
 /// Minutes between the demo checks.
@@ -125,6 +125,20 @@ fn checks(i: usize, s: Story, now: i64) -> Vec<CheckSummary> {
         .collect()
 }
 
+/// A made-up portal home page of a demo site, as a check would keep it.
+fn home_page(name: &str, url: &str, at: i64) -> store::monitor::Snapshot {
+    let news: String = ["关于做好2026年秋季学期开学工作的通知", "教育信息化工作推进会召开", "校园网络安全宣传周活动圆满结束", "教师发展中心开展信息技术应用能力培训", "学生资助政策问答"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("<li><a href=\"/xwzx/{i}.html\">{t}</a><span>2026-11-2{i}</span></li>"))
+        .collect();
+    let html = format!(
+        "<html><head><title>{name}</title></head><body><h1>{name}</h1><nav><a href=\"/jggk/\">机构概况</a><a href=\"/zwgk/\">政务公开</a><a href=\"/xwzx/\">新闻中心</a></nav><ul>{news}</ul><footer>版权所有 {name}（演示数据）</footer></body></html>"
+    );
+    let base = guard::url::Url::parse(url).unwrap_or_else(|| guard::url::Url::parse("https://demo-sc.edu.cn/").expect("a valid URL"));
+    guard::Baseline::snapshot_of(&guard::content::analyse(&html, &base, &[]), at)
+}
+
 /// Registers the demo sites (upserted by URL) and gives those never checked a day of history
 /// and their alerts. Running it again changes nothing. Returns (sites, checks recorded).
 pub fn seed(s: &mut dyn Monitor, now: i64) -> Result<(usize, usize), StoreError> {
@@ -147,9 +161,21 @@ pub fn seed(s: &mut dyn Monitor, now: i64) -> Result<(usize, usize), StoreError>
         }
         let st = story(&site.url, i);
         let series = checks(i, st, now);
-        for c in &series {
-            s.record_result(site.id, c, c.at + INTERVAL as i64 * 60)?;
+        let last = series.len().saturating_sub(1);
+        for (k, c) in series.iter().enumerate() {
+            // The latest check keeps the page it fetched (a made-up portal page), which a person
+            // may accept as the site's tamper baseline.
+            let page = (k == last && c.v4.reachable).then(|| home_page(&site.name, &site.url, c.at));
+            s.record_check(site.id, c, page.as_ref(), c.at + INTERVAL as i64 * 60)?;
             recorded += 1;
+        }
+        // A depth crawl an hour ago for the universities and colleges reachable over IPv6, with
+        // link rates that differ from site to site (some fall short of 90 %).
+        let reaches_v6 = series.last().is_some_and(|c| c.ipv6_home);
+        if reaches_v6 && matches!(site.category, SiteCategory::University | SiteCategory::Vocational) {
+            let (l2_ok, l3_ok) = (40 - (i as u32 % 4) * 3, 50 - (i as u32 % 3) * 6);
+            let c = CrawlSummary { at: now - 3600, l2_checked: 40, l2_ok, l3_checked: 50, l3_ok, out_of_time: false };
+            s.record_crawl(site.id, &c, now - 3600 + store::monitor::DAY)?;
         }
         let alert = |kind: &str, severity: &str, message: String, at: i64| NewAlert { site_id: site.id, kind: kind.into(), severity: severity.into(), message: format!("{MARK}{message}"), at };
         match st {
