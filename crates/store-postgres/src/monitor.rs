@@ -105,6 +105,23 @@ fn scope_sql(scope: &Scope, args: &mut Args) -> Option<String> {
     Some(c)
 }
 
+/// The conditions of a site query but its state and cursor; None when nothing can match.
+fn site_conds(scope: &Scope, q: &SiteQuery, args: &mut Args) -> Option<Vec<String>> {
+    let scope = match q.region {
+        None => scope.clone(),
+        Some(r) => scope.narrow(r)?,
+    };
+    let mut conds = vec![scope_sql(&scope, args)?];
+    if let Some(c) = q.category {
+        args.push(Box::new(c.code()));
+        conds.push(format!("s.category = ${}", args.len()));
+    }
+    if !q.include_disabled {
+        conds.push("s.enabled".into());
+    }
+    Some(conds)
+}
+
 const AGG_UPDATE: &str = "checks = {t}.checks + excluded.checks, up = {t}.up + excluded.up, v4_up = {t}.v4_up + excluded.v4_up, \
      v6_up = {t}.v6_up + excluded.v6_up, ms_sum = {t}.ms_sum + excluded.ms_sum, ms_max = GREATEST({t}.ms_max, excluded.ms_max)";
 
@@ -167,28 +184,11 @@ impl Monitor for PgStore {
     }
 
     fn sites(&mut self, scope: &Scope, q: &SiteQuery) -> Result<Page<Site>, StoreError> {
-        let empty = Page { rows: Vec::new(), next: None };
-        let scope = match (scope, q.region) {
-            (Scope::Nothing, _) => return Ok(empty),
-            (s, None) => s.clone(),
-            (s, Some(r)) => match s.narrow(r) {
-                Some(n) => n,
-                None => return Ok(empty),
-            },
-        };
         let mut args: Args = Vec::new();
-        let Some(sc) = scope_sql(&scope, &mut args) else { return Ok(empty) };
-        let mut conds = vec![sc];
-        if let Some(c) = q.category {
-            args.push(Box::new(c.code()));
-            conds.push(format!("s.category = ${}", args.len()));
-        }
+        let Some(mut conds) = site_conds(scope, q, &mut args) else { return Ok(Page { rows: Vec::new(), next: None }) };
         if let Some(st) = q.state {
             args.push(Box::new(st.code()));
             conds.push(format!("s.state = ${}", args.len()));
-        }
-        if !q.include_disabled {
-            conds.push("s.enabled".into());
         }
         if let Some(after) = q.after.as_deref().and_then(|a| a.parse::<i64>().ok()) {
             args.push(Box::new(after));
@@ -203,6 +203,19 @@ impl Monitor for PgStore {
             rows[limit - 1].id.to_string()
         });
         Ok(Page { rows, next })
+    }
+
+    fn site_counts(&mut self, scope: &Scope, q: &SiteQuery) -> Result<Vec<(SiteState, u64)>, StoreError> {
+        let mut args: Args = Vec::new();
+        let Some(conds) = site_conds(scope, q, &mut args) else { return Ok(Vec::new()) };
+        let sql = format!("SELECT s.state, COUNT(*) FROM sites s WHERE {} GROUP BY s.state", conds.join(" AND "));
+        let rows = self.client.query(&sql, &refs(&args)).map_err(pg)?;
+        rows.iter()
+            .map(|r| {
+                let st: &str = r.get(0);
+                Ok((SiteState::parse(st).ok_or_else(|| StoreError::Internal(format!("unknown state {st}")))?, r.get::<_, i64>(1) as u64))
+            })
+            .collect()
     }
 
     fn upsert_sites(&mut self, sites: &[NewSite], now: i64) -> Result<UpsertCounts, StoreError> {

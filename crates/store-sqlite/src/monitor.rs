@@ -101,6 +101,23 @@ fn scope_sql(scope: &Scope, args: &mut Vec<Value>) -> Option<String> {
     Some(c)
 }
 
+/// The conditions of a site query but its state and cursor; None when nothing can match.
+fn site_conds(scope: &Scope, q: &SiteQuery, args: &mut Vec<Value>) -> Option<Vec<String>> {
+    let scope = match q.region {
+        None => scope.clone(),
+        Some(r) => scope.narrow(r)?,
+    };
+    let mut conds = vec![scope_sql(&scope, args)?];
+    if let Some(c) = q.category {
+        args.push(c.code().to_string().into());
+        conds.push(format!("s.category = ?{}", args.len()));
+    }
+    if !q.include_disabled {
+        conds.push("s.enabled = 1".into());
+    }
+    Some(conds)
+}
+
 /// Moves aggregates of `from` older than `cut` into `to`'s buckets (additively), deleting them.
 fn roll(tx: &rusqlite::Transaction<'_>, from: &str, to: &str, cut: i64, bucket: &str) -> rusqlite::Result<usize> {
     tx.execute(
@@ -178,26 +195,11 @@ impl Monitor for SqliteStore {
     }
 
     fn sites(&mut self, scope: &Scope, q: &SiteQuery) -> Result<Page<Site>, StoreError> {
-        let scope = match (scope, q.region) {
-            (Scope::Nothing, _) => return Ok(Page { rows: Vec::new(), next: None }),
-            (s, None) => s.clone(),
-            (s, Some(r)) => match s.narrow(r) {
-                Some(n) => n,
-                None => return Ok(Page { rows: Vec::new(), next: None }),
-            },
-        };
         let mut args = Vec::new();
-        let mut conds = vec![scope_sql(&scope, &mut args).unwrap_or_else(|| "0 = 1".into())];
-        if let Some(c) = q.category {
-            args.push(c.code().to_string().into());
-            conds.push(format!("s.category = ?{}", args.len()));
-        }
+        let Some(mut conds) = site_conds(scope, q, &mut args) else { return Ok(Page { rows: Vec::new(), next: None }) };
         if let Some(st) = q.state {
             args.push(st.code().to_string().into());
             conds.push(format!("s.state = ?{}", args.len()));
-        }
-        if !q.include_disabled {
-            conds.push("s.enabled = 1".into());
         }
         if let Some(after) = q.after.as_deref().and_then(|a| a.parse::<i64>().ok()) {
             args.push(after.into());
@@ -212,6 +214,20 @@ impl Monitor for SqliteStore {
             rows[limit - 1].id.to_string()
         });
         Ok(Page { rows, next })
+    }
+
+    fn site_counts(&mut self, scope: &Scope, q: &SiteQuery) -> Result<Vec<(SiteState, u64)>, StoreError> {
+        let mut args = Vec::new();
+        let Some(conds) = site_conds(scope, q, &mut args) else { return Ok(Vec::new()) };
+        let sql = format!("SELECT s.state, COUNT(*) FROM sites s WHERE {} GROUP BY s.state", conds.join(" AND "));
+        let mut st = self.monitor.prepare_cached(&sql).map_err(map_err)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                let state: String = r.get(0)?;
+                Ok((SiteState::parse(&state).ok_or_else(|| bad(0, "state", &state))?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(map_err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
     }
 
     fn upsert_sites(&mut self, sites: &[NewSite], now: i64) -> Result<UpsertCounts, StoreError> {

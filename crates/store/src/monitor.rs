@@ -474,6 +474,9 @@ pub trait Monitor {
     fn site(&mut self, id: i64) -> Result<Option<Site>, crate::StoreError>;
     /// Sites in scope, by id, a page at a time.
     fn sites(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<crate::Page<Site>, crate::StoreError>;
+    /// Sites in scope by state, with the query's other filters (its state and cursor ignored);
+    /// states without sites left out.
+    fn site_counts(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<Vec<(SiteState, u64)>, crate::StoreError>;
     /// Inserts or updates by URL, in one transaction; a new site is due at once.
     fn upsert_sites(&mut self, sites: &[NewSite], now: i64) -> Result<UpsertCounts, crate::StoreError>;
 

@@ -119,6 +119,15 @@ pub fn sites_scoped_filtered_paged(s: &mut dyn MonitorStore) {
     assert_eq!(names(&p2), ["站点4", "站点5"]);
     let p3 = s.sites(&province, &SiteQuery { after: p2.next.clone(), limit: 2, ..Default::default() }).unwrap();
     assert_eq!((names(&p3), p3.next), (vec!["站点6".to_string()], None));
+    // Counts by state, with the same filters (the state and the cursor ignored).
+    let mut counts = s.site_counts(&province, &SiteQuery { state: Some(SiteState::Up), after: Some("3".into()), ..Default::default() }).unwrap();
+    counts.sort_by_key(|(st, _)| st.code());
+    assert_eq!(counts, [(SiteState::Down, 1), (SiteState::Unknown, 4)], "site 1 is disabled");
+    let all = SiteQuery { include_disabled: true, category: Some(SiteCategory::School), ..Default::default() };
+    assert_eq!(s.site_counts(&county, &all).unwrap().iter().map(|c| c.1).sum::<u64>(), 2);
+    assert_eq!(s.site_counts(&one, &all).unwrap(), [(SiteState::Down, 1)]);
+    assert!(s.site_counts(&county, &SiteQuery { region: Some(510302), ..Default::default() }).unwrap().is_empty());
+    assert!(s.site_counts(&Scope::Nothing, &all).unwrap().is_empty());
 }
 
 pub fn sites_upserted_by_url(s: &mut dyn MonitorStore) {

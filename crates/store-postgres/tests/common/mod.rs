@@ -334,6 +334,9 @@ impl store::Monitor for TestStore {
     fn list_alerts(&mut self, scope: &Scope, open_only: bool, limit: usize) -> Result<Vec<store::Alert>, StoreError> {
         self.s().list_alerts(scope, open_only, limit)
     }
+    fn site_counts(&mut self, scope: &Scope, q: &store::SiteQuery) -> Result<Vec<(store::SiteState, u64)>, StoreError> {
+        self.s().site_counts(scope, q)
+    }
     fn record_check(&mut self, site_id: i64, r: &store::CheckSummary, page: Option<&store::monitor::Snapshot>, next_due: i64) -> Result<(), StoreError> {
         self.s().record_check(site_id, r, page, next_due)
     }

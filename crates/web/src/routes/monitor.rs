@@ -240,21 +240,13 @@ impl Filters {
 /// The board's tiles, in this order.
 pub const STATES: [SiteState; 4] = [SiteState::Up, SiteState::Warning, SiteState::Down, SiteState::Unknown];
 
-/// Sites in scope by state, with the other filters (every page read: ten thousand sites are
-/// twenty queries of 500).
+/// Sites in scope by state, with the other filters.
 fn state_counts(s: &mut dyn Backend, scope: &Scope, q: &SiteQuery) -> Result<[u64; 4], AppError> {
-    let mut q = SiteQuery { state: None, after: None, limit: store::browse::MAX_PAGE, ..q.clone() };
     let mut n = [0u64; 4];
-    loop {
-        let page = s.sites(scope, &q)?;
-        for r in &page.rows {
-            n[STATES.iter().position(|x| *x == r.state).unwrap_or(3)] += 1;
-        }
-        match page.next {
-            Some(next) => q.after = Some(next),
-            None => return Ok(n),
-        }
+    for (state, count) in s.site_counts(scope, q)? {
+        n[STATES.iter().position(|x| *x == state).unwrap_or(3)] += count;
     }
+    Ok(n)
 }
 
 pub struct SiteRow {
