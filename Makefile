@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo assets bench-validate bench-import bench-web fuzz
+.PHONY: test demo assets bench-validate bench-import bench-web bench-guard fuzz
 
 test:
 	cargo test --workspace --locked
@@ -30,6 +30,12 @@ bench-import:
 # a search by ID number and an API page of 100; peak RSS. STUDENTS=1000000 for a quick run.
 bench-web:
 	bash scripts/bench-web.sh
+
+# One full monitor cycle over 50,000 HTTPS sites served by a fixture process on 127.0.0.1 and [::1]
+# (a test CA, a 20-50 KB portal page per site): checks/s, CPU seconds per check and peak RSS of the
+# checker. SITES=5000 for a quick run.
+bench-guard:
+	bash scripts/bench-guard.sh
 
 fuzz:
 	cd fuzz && cargo +nightly fuzz run csv_reader corpus/csv_reader seeds/csv_reader -- -max_total_time=120 -detect_leaks=0

@@ -75,13 +75,36 @@ pub struct Page {
     pub fingerprint: Fingerprint,
 }
 
-const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
-const BLOCK: &[&str] = &[
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hr", "li", "main", "marquee", "nav", "ol", "option", "p", "pre", "section", "table", "td", "th", "title", "tr", "ul",
-];
+// Element classes by lower-case name: a `match` is a few comparisons where searching a list
+// compared every entry (this runs for every tag of every page).
+fn is_void(name: &str) -> bool {
+    matches!(name, "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta" | "param" | "source" | "track" | "wbr")
+}
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address" | "article" | "aside" | "blockquote" | "br" | "dd" | "div" | "dl" | "dt" | "fieldset" | "figcaption" | "figure" | "footer" | "form" | "h1" | "h2" | "h3" | "h4" | "h5"
+            | "h6" | "header" | "hr" | "li" | "main" | "marquee" | "nav" | "ol" | "option" | "p" | "pre" | "section" | "table" | "td" | "th" | "title" | "tr" | "ul"
+    )
+}
 /// Elements whose content is never shown.
-const INVISIBLE: &[&str] = &["head", "noscript", "template", "select", "iframe", "object"];
+fn is_invisible(name: &str) -> bool {
+    matches!(name, "head" | "noscript" | "template" | "select" | "iframe" | "object")
+}
+
+/// `.class` and `#id` rules that hide, from the page's `<style>` blocks; names without the `.`
+/// or `#`, so that an element's classes are looked up without building strings.
+#[derive(Default)]
+struct Sheet {
+    classes: HashMap<String, Technique>,
+    ids: HashMap<String, Technique>,
+}
+
+impl Sheet {
+    fn is_empty(&self) -> bool {
+        self.classes.is_empty() && self.ids.is_empty()
+    }
+}
 
 struct Frame<'a> {
     name: &'a str,
@@ -107,7 +130,7 @@ struct Scanner<'a> {
     base: &'a Url,
     ignore: &'a [String],
     /// `.class` / `#id` → technique, from the page's own `<style>` rules.
-    sheet: HashMap<String, Technique>,
+    sheet: Sheet,
     stack: Vec<Frame<'a>>,
     page: Page,
     line: String,
@@ -174,7 +197,7 @@ impl<'a> Scanner<'a> {
     fn open(&mut self, name: &'a str, attr_text: &'a str, start: usize, end: usize) {
         let mut buf = [0u8; 16];
         let lname = lower(name, &mut buf);
-        if BLOCK.contains(&lname) {
+        if is_block(lname) {
             self.flush();
         }
         // Elements that close their open sibling implicitly (HTML §13.2.6.4.7, the common cases).
@@ -199,10 +222,10 @@ impl<'a> Scanner<'a> {
         }
         if hidden.is_none() && !self.sheet.is_empty() {
             if let Some(c) = class {
-                hidden = c.split_ascii_whitespace().find_map(|c| self.sheet.get(&format!(".{c}")).copied());
+                hidden = c.split_ascii_whitespace().find_map(|c| self.sheet.classes.get(c).copied());
             }
             if let Some(i) = id {
-                hidden = hidden.or_else(|| self.sheet.get(&format!("#{i}")).copied());
+                hidden = hidden.or_else(|| self.sheet.ids.get(i).copied());
             }
         }
         if lname == "marquee" && hidden.is_none() && tiny_marquee(attr_text, style) {
@@ -220,14 +243,14 @@ impl<'a> Scanner<'a> {
                 }
             });
         // The title sits in the invisible head but is shown (tab, search results) and often defaced.
-        let invisible = lname != "title" && (inherited.is_some_and(|f| f.invisible) || INVISIBLE.contains(&lname));
+        let invisible = lname != "title" && (inherited.is_some_and(|f| f.invisible) || is_invisible(lname));
         let parent_hidden = inherited.and_then(|f| f.hidden);
         if lname == "a" {
             if let Some(href) = href {
                 self.link(&decode_entities(href), hidden.or(parent_hidden), start, end);
             }
         }
-        if VOID.contains(&lname) || self.html[..end].ends_with("/>") {
+        if is_void(lname) || self.html[..end].ends_with("/>") {
             return;
         }
         // A hidden ancestor's technique wins: it is where the hiding happened.
@@ -241,7 +264,7 @@ impl<'a> Scanner<'a> {
             self.stack.truncate(pos);
         }
         let mut buf = [0u8; 16];
-        if BLOCK.contains(&lower(name, &mut buf)) {
+        if is_block(lower(name, &mut buf)) {
             self.flush();
         }
     }
@@ -368,8 +391,8 @@ fn tiny_marquee(attrs: &str, style: Option<&str>) -> bool {
 
 /// `.class` and `#id` rules in the page's `<style>` blocks that hide what they match. Only simple
 /// selectors count: enough for the usual spam trick of a hiding class defined in the page.
-fn hidden_rules(html: &str) -> HashMap<String, Technique> {
-    let mut out = HashMap::new();
+fn hidden_rules(html: &str) -> Sheet {
+    let mut out = Sheet::default();
     let mut from = 0;
     while let Some(p) = find_ci(&html[from..], "<style") {
         let start = from + p;
@@ -384,7 +407,8 @@ fn hidden_rules(html: &str) -> HashMap<String, Technique> {
                 if let Some(p) = last.find(['.', '#']) {
                     let key = &last[p..];
                     if key.len() > 1 && key[1..].chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
-                        out.insert(key.to_string(), t);
+                        let map = if key.starts_with('.') { &mut out.classes } else { &mut out.ids };
+                        map.insert(key[1..].to_string(), t);
                     }
                 }
             }

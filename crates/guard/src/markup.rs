@@ -2,24 +2,22 @@
 //! references, and decoding bodies served in GBK/GB18030.
 
 pub(crate) fn memchr(c: u8, b: &[u8]) -> Option<usize> {
-    b.iter().position(|&x| x == c)
+    memchr::memchr(c, b)
 }
 
 /// End (just past `>`) of a start tag beginning at `i`, respecting quoted attribute values.
 pub(crate) fn tag_end(b: &[u8], mut i: usize) -> usize {
-    let mut quote = 0u8;
     while i < b.len() {
-        let c = b[i];
-        if quote != 0 {
-            if c == quote {
-                quote = 0;
-            }
-        } else if c == b'"' || c == b'\'' {
-            quote = c;
-        } else if c == b'>' {
-            return i + 1;
+        let Some(p) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) else { break };
+        let at = i + p;
+        if b[at] == b'>' {
+            return at + 1;
         }
-        i += 1;
+        // A quoted value: skip to its closing quote (an unclosed one runs to the end).
+        match memchr::memchr(b[at], &b[at + 1..]) {
+            Some(q) => i = at + 1 + q + 1,
+            None => break,
+        }
     }
     b.len()
 }
@@ -127,11 +125,21 @@ pub(crate) fn length_px(v: &str) -> Option<f32> {
     })
 }
 
+/// The first place where `needle` (ASCII, lower case) stands in `h` all in lower case or all in
+/// upper case (`<style` or `<STYLE`, not `<Style`). One pass: the first byte is found with
+/// memchr, the rest compared in place.
 pub(crate) fn find_ci(h: &str, needle: &str) -> Option<usize> {
-    let (a, b) = (h.find(needle), h.find(&needle.to_ascii_uppercase()));
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
+    let (hb, nb) = (h.as_bytes(), needle.as_bytes());
+    let (&first, rest) = nb.split_first()?;
+    let upper = first.to_ascii_uppercase();
+    let mut from = 0;
+    loop {
+        let p = from + if first == upper { memchr::memchr(first, &hb[from..])? } else { memchr::memchr2(first, upper, &hb[from..])? };
+        let cand = hb.get(p + 1..p + nb.len())?;
+        if (hb[p] == first && cand == rest) || (hb[p] == upper && cand.iter().zip(rest).all(|(c, r)| *c == r.to_ascii_uppercase())) {
+            return Some(p);
+        }
+        from = p + 1;
     }
 }
 
@@ -207,4 +215,27 @@ pub fn decode_body<'b>(body: &'b [u8], content_type: Option<&str>) -> std::borro
         return s;
     }
     String::from_utf8_lossy(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_ci_takes_all_lower_or_all_upper() {
+        assert_eq!(find_ci("<p><STYLE>x</STYLE><style>", "<style"), Some(3));
+        assert_eq!(find_ci("<p><style>x", "<style"), Some(3));
+        assert_eq!(find_ci("<Style><stYle><style", "<style"), Some(14));
+        assert_eq!(find_ci("<<<styl", "<style"), None);
+        assert_eq!(find_ci("", "<style"), None);
+    }
+
+    #[test]
+    fn tag_end_skips_quoted_values() {
+        let b = br#"<a href="x>y" title='a>b'>text"#;
+        assert_eq!(tag_end(b, 1), 26);
+        assert_eq!(tag_end(b"<a href=\"never closed>", 1), 22);
+        assert_eq!(tag_end(b"<br>", 1), 4);
+        assert_eq!(tag_end(b"<br", 1), 3);
+    }
 }

@@ -106,7 +106,9 @@ impl Url {
 pub fn same_site_host(a: &str, b: &str) -> bool {
     let a = a.strip_prefix("www.").unwrap_or(a);
     let b = b.strip_prefix("www.").unwrap_or(b);
-    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+    // `a` ends with `.b` or `b` with `.a`, without building either string.
+    let under = |x: &str, y: &str| x.len() > y.len() && x.ends_with(y) && x.as_bytes()[x.len() - y.len() - 1] == b'.';
+    a == b || under(a, b) || under(b, a)
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
@@ -150,7 +152,17 @@ fn normalise_path(p: &str) -> String {
 
 impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}{}", if self.https { "https" } else { "http" }, self.authority(), self.path)
+        // As `scheme://` + [`Url::authority`] + path, without building the authority first.
+        f.write_str(if self.https { "https://" } else { "http://" })?;
+        if self.host.contains(':') {
+            write!(f, "[{}]", self.host)?;
+        } else {
+            f.write_str(&self.host)?;
+        }
+        if !self.default_port() {
+            write!(f, ":{}", self.port)?;
+        }
+        f.write_str(&self.path)
     }
 }
 
@@ -163,6 +175,16 @@ impl Serialize for Url {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn same_site_on_label_boundaries() {
+        assert!(same_site_host("www.school.edu.cn", "school.edu.cn"));
+        assert!(same_site_host("news.school.edu.cn", "www.school.edu.cn"));
+        assert!(!same_site_host("badschool.edu.cn", "school.edu.cn"));
+        assert!(!same_site_host("school.edu.cn", "other.edu.cn"));
+        assert_eq!(Url::parse("https://[::1]:8443/a?b").unwrap().to_string(), "https://[::1]:8443/a?b");
+        assert_eq!(Url::parse("HTTP://Example.edu.cn:80").unwrap().to_string(), "http://example.edu.cn/");
+    }
+
     #[test]
     fn parse_and_join() {
         let u = Url::parse("HTTPS://WWW.Example.edu.cn:8443/a/b/c.html?x=1#frag").unwrap();
