@@ -6,8 +6,8 @@
 //! teachers), `n:<rowid>:<name>` (name search).
 
 use crate::layout::Layout;
-use crate::{city_of, map_err, row_values, SqliteStore};
-use rusqlite::types::Value;
+use crate::{city_of, map_err, SqliteStore};
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 use store::browse::MAX_PAGE;
@@ -58,7 +58,7 @@ impl SqliteStore {
     /// Up to `n + 1` rows in keyset order: first the rest of the cursor's group (`split`: its
     /// conditions and order), then the rows after it (`w`, `order`). The limit is a bound
     /// parameter, so each query shape is one cached statement.
-    fn keyset(&self, select: &str, split: Option<(Sql, &str)>, mut w: Sql, order: &str, n: usize, width: usize, extra: usize) -> Result<Vec<(Record, Vec<Value>)>, StoreError> {
+    fn keyset(&self, select: &str, split: Option<(Sql, &str)>, mut w: Sql, order: &str, n: usize, width: usize, extra: usize) -> Result<Vec<(Record, Tail)>, StoreError> {
         let mut rows = Vec::new();
         if let Some((mut first, first_order)) = split {
             let lim = first.arg((n + 1) as i64);
@@ -73,37 +73,42 @@ impl SqliteStore {
         Ok(rows)
     }
 
-    fn records(&self, sql: &str, args: Vec<Value>, width: usize, extra: usize) -> Result<Vec<(Record, Vec<Value>)>, StoreError> {
+    /// Runs a query selecting the template fields, then the key, then up to [`TAIL`] integer
+    /// columns of the sort key; each row is read straight into one [`Record`] buffer.
+    fn records(&self, sql: &str, args: Vec<Value>, width: usize, extra: usize) -> Result<Vec<(Record, Tail)>, StoreError> {
+        debug_assert!(extra <= TAIL);
         let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
         let mut rows = st.query(rusqlite::params_from_iter(args)).map_err(map_err)?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(map_err)? {
-            let mut values = Vec::with_capacity(width);
-            row_values(r, width, &mut values).map_err(map_err)?;
-            let key: String = r.get(width).map_err(map_err)?;
-            let mut tail = Vec::with_capacity(extra);
-            for i in 0..extra {
-                tail.push(r.get::<_, Value>(width + 1 + i).map_err(map_err)?);
+            let key = r.get_ref(width).and_then(|v| Ok(v.as_str()?.to_string())).map_err(map_err)?;
+            let mut rec = Record::with_capacity(key, width, RECORD_BYTES);
+            for i in 0..width {
+                rec.push(r.get_ref(i).and_then(|v| Ok(v.as_str()?)).map_err(map_err)?);
             }
-            out.push((Record { key, values }, tail));
+            let mut tail = [0; TAIL];
+            for (i, t) in tail.iter_mut().enumerate().take(extra) {
+                if let ValueRef::Integer(v) = r.get_ref(width + 1 + i).map_err(map_err)? {
+                    *t = v;
+                }
+            }
+            out.push((rec, tail));
         }
         Ok(out)
     }
 }
 
-fn int(v: &Value) -> i64 {
-    match v {
-        Value::Integer(i) => *i,
-        _ => 0,
-    }
-}
+/// The integer sort-key columns read after a record's key (row id, county); a name cursor takes
+/// the name from the record itself.
+const TAIL: usize = 2;
+type Tail = [i64; TAIL];
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::Text(s) => s.clone(),
-        Value::Integer(i) => i.to_string(),
-        _ => String::new(),
-    }
+/// Room reserved for a record's values (a generated student takes about 200 bytes).
+const RECORD_BYTES: usize = 256;
+
+/// A record's `name` value (the column `s.name` of students and teachers).
+fn name_of(entity: Entity, r: &Record) -> String {
+    entity.template().index("name").and_then(|i| r.get(i)).unwrap_or_default().to_string()
 }
 
 fn bad_cursor(c: &str) -> StoreError {
@@ -351,15 +356,15 @@ impl SqliteStore {
             }
             ("e.county_code, e.student_id", 'c')
         };
-        let select = format!("SELECT {}, s.record_key, s.id, e.county_code, s.name FROM {from}", l.select);
-        let mut rows = self.keyset(&select, split, w, order, n, l.width(), 3)?;
+        let select = format!("SELECT {}, s.record_key, s.id, e.county_code FROM {from}", l.select);
+        let mut rows = self.keyset(&select, split, w, order, n, l.width(), 2)?;
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
-            let t = &rows[n - 1].1;
+            let (r, t) = &rows[n - 1];
             match kind {
-                'n' => format!("n:{}:{}", int(&t[0]), text(&t[2])),
-                'i' => format!("i:{}", int(&t[0])),
-                _ => format!("c:{}:{}", int(&t[1]), int(&t[0])),
+                'n' => format!("n:{}:{}", t[0], name_of(Entity::Student, r)),
+                'i' => format!("i:{}", t[0]),
+                _ => format!("c:{}:{}", t[1], t[0]),
             }
         });
         Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
@@ -414,14 +419,14 @@ impl SqliteStore {
             }
             ("s.id", 'i')
         };
-        let select = format!("SELECT {}, s.record_key, s.id, s.name FROM {from}", l.select);
-        let mut rows = self.keyset(&select, split, w, order, n, l.width(), 2)?;
+        let select = format!("SELECT {}, s.record_key, s.id FROM {from}", l.select);
+        let mut rows = self.keyset(&select, split, w, order, n, l.width(), 1)?;
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
-            let t = &rows[n - 1].1;
+            let (r, t) = &rows[n - 1];
             match kind {
-                'n' => format!("n:{}:{}", int(&t[0]), text(&t[1])),
-                _ => format!("i:{}", int(&t[0])),
+                'n' => format!("n:{}:{}", t[0], name_of(Entity::Teacher, r)),
+                _ => format!("i:{}", t[0]),
             }
         });
         Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
