@@ -8,7 +8,7 @@
 
 use crate::error::pg;
 use crate::spec::Spec;
-use crate::{row_values, PgStore};
+use crate::PgStore;
 use postgres::types::ToSql;
 use postgres::Row;
 use std::collections::BTreeMap;
@@ -102,11 +102,12 @@ impl PgStore {
         Ok(rows
             .iter()
             .map(|r| {
-                let mut values = Vec::with_capacity(width);
-                row_values(r, width, &mut values);
-                let key: String = r.get(width);
+                let mut rec = Record::with_capacity(r.get(width), width, 256);
+                for i in 0..width {
+                    rec.push(r.get::<_, &str>(i));
+                }
                 let tail = (0..extra).map(|i| r.get::<_, String>(width + 1 + i)).collect();
-                (Record { key, values }, tail)
+                (rec, tail)
             })
             .collect())
     }

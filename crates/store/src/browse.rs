@@ -42,11 +42,90 @@ pub struct PersonQuery {
     pub limit: usize,
 }
 
-/// One record: its natural key and its values in template order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One record: its natural key and its values in template order. The values share one buffer
+/// (a page of 100 students is 1,900 values: one `String` each was a measurable part of an API
+/// request); read them with [`Record::get`], [`Record::values`] or indexing (`r[i]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "RecordParts", into = "RecordParts")]
 pub struct Record {
     pub key: String,
-    pub values: Vec<String>,
+    text: String,
+    /// The end of each value in `text`.
+    ends: Vec<u32>,
+}
+
+/// The serialised form of a [`Record`] (unchanged from when it held a `Vec<String>`).
+#[derive(Serialize, Deserialize)]
+struct RecordParts {
+    key: String,
+    values: Vec<String>,
+}
+
+impl From<RecordParts> for Record {
+    fn from(p: RecordParts) -> Record {
+        Record::from_values(p.key, &p.values)
+    }
+}
+
+impl From<Record> for RecordParts {
+    fn from(r: Record) -> RecordParts {
+        RecordParts { values: r.values().map(str::to_string).collect(), key: r.key }
+    }
+}
+
+impl Record {
+    /// An empty record with room for `fields` values of `bytes` bytes in all.
+    pub fn with_capacity(key: String, fields: usize, bytes: usize) -> Record {
+        Record { key, text: String::with_capacity(bytes), ends: Vec::with_capacity(fields) }
+    }
+
+    pub fn from_values<S: AsRef<str>>(key: String, values: &[S]) -> Record {
+        let bytes = values.iter().map(|v| v.as_ref().len()).sum();
+        let mut r = Record::with_capacity(key, values.len(), bytes);
+        for v in values {
+            r.push(v.as_ref());
+        }
+        r
+    }
+
+    /// Appends the next value.
+    pub fn push(&mut self, v: &str) {
+        self.text.push_str(v);
+        self.ends.push(u32::try_from(self.text.len()).expect("a record under 4 GiB"));
+    }
+
+    /// The `i`-th value (template order).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        Some(&self.text[start..end])
+    }
+
+    /// How many values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The values in template order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&e| {
+            let v = &self.text[start..e as usize];
+            start = e as usize;
+            v
+        })
+    }
+}
+
+impl std::ops::Index<usize> for Record {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        self.get(i).unwrap_or_else(|| panic!("value {i} of a record of {}", self.len()))
+    }
 }
 
 /// Figures of one division (a city or a county) for the overview.
@@ -63,4 +142,22 @@ pub struct RegionFigures {
 pub struct GradeCount {
     pub grade: u8,
     pub students: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Record;
+
+    #[test]
+    fn record_values_share_one_buffer() {
+        let r = Record::from_values("k".into(), &["a", "", "三四", "x"]);
+        assert_eq!(r.len(), 4);
+        assert_eq!(r.values().collect::<Vec<_>>(), ["a", "", "三四", "x"]);
+        assert_eq!((r.get(0), r.get(1), r.get(2), r.get(4)), (Some("a"), Some(""), Some("三四"), None));
+        assert_eq!(&r[3], "x");
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#"{"key":"k","values":["a","","三四","x"]}"#);
+        assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), r);
+        assert!(Record::default().is_empty());
+    }
 }

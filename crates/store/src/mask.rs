@@ -9,35 +9,77 @@ const COMPOUND_SURNAMES: &[&str] = &[
 ];
 
 pub fn id_number(v: &str) -> String {
-    let c: Vec<char> = v.chars().collect();
-    if c.len() <= 10 {
-        return "*".repeat(c.len());
-    }
-    format!("{}********{}", c[..6].iter().collect::<String>(), c[c.len() - 4..].iter().collect::<String>())
+    let mut s = String::with_capacity(v.len());
+    id_number_into(v, &mut s);
+    s
 }
 
 pub fn phone(v: &str) -> String {
-    let c: Vec<char> = v.chars().collect();
-    if c.len() < 8 {
-        return "*".repeat(c.len());
-    }
-    format!("{}****{}", c[..3].iter().collect::<String>(), c[c.len() - 4..].iter().collect::<String>())
+    let mut s = String::with_capacity(v.len());
+    phone_into(v, &mut s);
+    s
 }
 
 pub fn name(v: &str) -> String {
-    if v.is_empty() {
-        return String::new();
-    }
-    let surname = COMPOUND_SURNAMES.iter().find(|s| v.starts_with(**s) && v.chars().count() > 2).map(|s| s.to_string());
-    let surname = surname.unwrap_or_else(|| v.chars().next().map(String::from).unwrap_or_default());
-    format!("{surname}*")
+    let mut s = String::with_capacity(8);
+    name_into(v, &mut s);
+    s
 }
 
 pub fn address(v: &str) -> String {
-    if v.is_empty() {
-        return String::new();
+    let mut s = String::with_capacity(24);
+    address_into(v, &mut s);
+    s
+}
+
+/// The byte offset of the `n`-th character of `v` (its length when `v` is shorter).
+fn at_char(v: &str, n: usize) -> usize {
+    v.char_indices().nth(n).map_or(v.len(), |(i, _)| i)
+}
+
+/// Keeps the first `head` and the last `tail` characters of `v` with `stars` between them, or
+/// stars every character when `v` has `short` characters or fewer.
+fn keep_ends(v: &str, head: usize, stars: &str, tail: usize, short: usize, out: &mut String) {
+    let n = v.chars().count();
+    if n <= short {
+        out.extend(std::iter::repeat_n('*', n));
+        return;
     }
-    format!("{}****", v.chars().take(6).collect::<String>())
+    out.push_str(&v[..at_char(v, head)]);
+    out.push_str(stars);
+    out.push_str(&v[at_char(v, n - tail)..]);
+}
+
+/// [`id_number`], appended to `out` (no allocation of its own).
+pub fn id_number_into(v: &str, out: &mut String) {
+    keep_ends(v, 6, "********", 4, 10, out);
+}
+
+/// [`phone`], appended to `out`.
+pub fn phone_into(v: &str, out: &mut String) {
+    keep_ends(v, 3, "****", 4, 7, out);
+}
+
+/// [`name`], appended to `out`.
+pub fn name_into(v: &str, out: &mut String) {
+    if v.is_empty() {
+        return;
+    }
+    let surname = match COMPOUND_SURNAMES.iter().find(|s| v.starts_with(**s) && v.chars().count() > 2) {
+        Some(s) => s,
+        None => &v[..at_char(v, 1)],
+    };
+    out.push_str(surname);
+    out.push('*');
+}
+
+/// [`address`], appended to `out`.
+pub fn address_into(v: &str, out: &mut String) {
+    if v.is_empty() {
+        return;
+    }
+    out.push_str(&v[..at_char(v, 6)]);
+    out.push_str("****");
 }
 
 /// The mask for a template field, if the field is personal.
@@ -63,5 +105,17 @@ mod tests {
         assert_eq!(name("欧阳修文"), "欧阳*");
         assert_eq!(name("欧阳"), "欧*");
         assert_eq!(address("四川省成都市锦江区某路1号"), "四川省成都市****");
+        assert_eq!(address("成都"), "成都****");
+        assert_eq!(id_number("1234567890"), "**********");
+        assert_eq!(id_number("12345678901"), "123456********8901");
+        assert_eq!(id_number("一二三四五六七八九十甲"), "一二三四五六********八九十甲");
+        assert_eq!(phone("1234567"), "*******");
+        assert_eq!(phone("12345678"), "123****5678");
+        assert_eq!(name("王"), "王*");
+        assert_eq!(name(""), "");
+        let mut out = String::from("x");
+        name_into("欧阳修", &mut out);
+        phone_into("13812345678", &mut out);
+        assert_eq!(out, "x欧阳*138****5678");
     }
 }

@@ -215,7 +215,7 @@ pub fn schools_scoped_and_filtered(s: &mut dyn Backend) {
     assert_eq!(p1.rows.len() + p2.rows.len(), 3);
     assert_eq!(p2.rows[0].key, "2151030201");
     assert_eq!(p2.next, None);
-    assert_eq!(p1.rows[0].values[1], "锦江实验小学", "values in template order");
+    assert_eq!(&p1.rows[0][1], "锦江实验小学", "values in template order");
 }
 
 pub fn people_scoped_keyset_pages(s: &mut dyn Backend) {
@@ -226,7 +226,7 @@ pub fn people_scoped_keyset_pages(s: &mut dyn Backend) {
         loop {
             let p = s.people(&scope, Entity::Student, &PersonQuery { limit: 4, after: after.clone(), ..Default::default() }).unwrap();
             assert!(p.rows.len() <= 4);
-            assert!(p.rows.iter().all(|r| r.values.len() == Entity::Student.template().fields.len()));
+            assert!(p.rows.iter().all(|r| r.len() == Entity::Student.template().fields.len()));
             seen.extend(p.rows.iter().map(|r| r.key.clone()));
             match p.next {
                 Some(n) => after = Some(n),
@@ -243,7 +243,7 @@ pub fn people_scoped_keyset_pages(s: &mut dyn Backend) {
     let sch = s.people(&PROVINCE, Entity::Student, &PersonQuery { school: Some("2151030201".into()), limit: 50, ..Default::default() }).unwrap();
     assert_eq!(sch.rows.len(), 10);
     let si = Entity::Student.template().index("school_code").unwrap();
-    assert!(sch.rows.iter().all(|r| r.values[si] == "2151030201"));
+    assert!(sch.rows.iter().all(|r| &r[si] == "2151030201"));
     let t = s.people(&county(510302), Entity::Teacher, &PersonQuery { limit: 50, ..Default::default() }).unwrap();
     assert_eq!(t.rows.len(), 1);
     let t = s.people(&PROVINCE, Entity::Teacher, &PersonQuery { limit: 2, ..Default::default() }).unwrap();

@@ -103,7 +103,7 @@ fn item(entity: Entity, r: &Record, reveal: bool) -> Value {
 }
 
 fn page_json(entity: Entity, p: Page<Record>) -> Response {
-    Json(present::JsonPage { entity, rows: &p.rows, next: p.next }).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], present::json_page(entity, &p.rows, p.next.as_deref())).into_response()
 }
 
 async fn schools(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::schools::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
