@@ -270,11 +270,11 @@ impl Worker {
     /// for their leases to run out).
     pub async fn run(&self, shutdown: impl Future<Output = ()>) -> Result<(), StoreError> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let checks = self.repeat(stopped.clone(), |w| async move {
+        let checks = self.repeat(stopped.clone(), true, |w| async move {
             let r = w.cycle().await?;
             Ok(if r.claimed == 0 { w.options.idle } else { Duration::ZERO })
         });
-        let crawls = self.repeat(stopped, |w| async move {
+        let crawls = self.repeat(stopped, false, |w| async move {
             if w.options.crawl_concurrency == 0 {
                 return Ok(Duration::from_secs(3600));
             }
@@ -293,14 +293,17 @@ impl Worker {
     }
 
     /// Runs `step` until stopped, pausing as long as it asks; a store that is unavailable or
-    /// locked is waited out, other errors end the loop.
-    async fn repeat<'a, F, Fut>(&'a self, mut stopped: tokio::sync::watch::Receiver<bool>, step: F) -> Result<(), StoreError>
+    /// locked is waited out, other errors end the loop. With `at_least_once`, a stop asked for
+    /// before the first step still lets that step run (a worker started and stopped at once
+    /// still does one cycle).
+    async fn repeat<'a, F, Fut>(&'a self, mut stopped: tokio::sync::watch::Receiver<bool>, at_least_once: bool, step: F) -> Result<(), StoreError>
     where
         F: Fn(&'a Worker) -> Fut,
         Fut: Future<Output = Result<Duration, StoreError>>,
     {
+        let mut first = at_least_once;
         loop {
-            if *stopped.borrow() {
+            if !std::mem::take(&mut first) && *stopped.borrow() {
                 return Ok(());
             }
             let pause = match step(self).await {
