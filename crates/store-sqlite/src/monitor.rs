@@ -12,8 +12,9 @@ use store::{OrgLevel, Page, Scope, StoreError};
 
 const SITE_COLS: &str = "id, name, url, org_code, region_code, category, interval_minutes, enabled, state, next_due, last_checked, ipv6_ok, claimed_by, lease_until, created_at, updated_at";
 
-const SNAPSHOT_UPSERT: &str =
-    "INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text";
+/// A page unchanged since the snapshot before leaves it as it is (its time is when the page
+/// took this form): no rewrite of an unchanged page at every check.
+const SNAPSHOT_UPSERT: &str = "INSERT INTO snapshots (site_id, at, fingerprint, text) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id) DO UPDATE SET at = excluded.at, fingerprint = excluded.fingerprint, text = excluded.text WHERE snapshots.text <> excluded.text OR snapshots.fingerprint <> excluded.fingerprint";
 
 /// The bits of the IPv6 probe window.
 const WINDOW_MASK: i64 = (1i64 << IPV6_WINDOW) - 1;

@@ -504,7 +504,8 @@ pub trait Monitor {
     /// Alerts of sites in scope, newest first.
     fn list_alerts(&mut self, scope: &crate::Scope, open_only: bool, limit: usize) -> Result<Vec<Alert>, crate::StoreError>;
 
-    /// Keeps `page` as the site's latest snapshot (one per site, replaced).
+    /// Keeps `page` as the site's latest snapshot (one per site, replaced when the page changed;
+    /// an unchanged page keeps the time it took this form).
     fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), crate::StoreError>;
     fn snapshot(&mut self, site_id: i64) -> Result<Option<Snapshot>, crate::StoreError>;
     fn baseline(&mut self, site_id: i64) -> Result<Option<Baseline>, crate::StoreError>;

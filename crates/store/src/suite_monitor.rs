@@ -279,6 +279,8 @@ pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
     assert_eq!(s.site(a.id).unwrap().unwrap().last_checked, Some(T0 + 1), "the check is recorded with its page");
     s.record_snapshot(a.id, &page(T0 + 2, "新闻\n通知")).unwrap();
     assert_eq!(s.snapshot(a.id).unwrap(), Some(page(T0 + 2, "新闻\n通知")), "the latest snapshot replaces the one before");
+    s.record_snapshot(a.id, &page(T0 + 3, "新闻\n通知")).unwrap();
+    assert_eq!(s.snapshot(a.id).unwrap().unwrap().at, T0 + 2, "an unchanged page keeps the time it took this form");
     assert_eq!(s.baseline(a.id).unwrap(), None, "a snapshot is not a baseline until a person accepts it");
     assert!(s.accept_baseline(a.id, "sec", T0 + 10).unwrap());
     assert_eq!(s.baseline(a.id).unwrap(), Some(Baseline { page: page(T0 + 2, "新闻\n通知"), accepted_by: "sec".into(), accepted_at: T0 + 10 }));
