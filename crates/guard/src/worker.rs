@@ -133,19 +133,7 @@ impl Worker {
     /// One cycle as if it were `now` (claims and schedules by it; checks run for real).
     pub async fn cycle_at(&self, now: i64) -> Result<CycleReport, StoreError> {
         let (id, batch) = (self.options.worker_id.clone(), self.options.batch.max(1));
-        let (sites, baselines) = with_store(&self.store, move |s| {
-            let sites = s.claim_due(&id, now, batch)?;
-            // Each site's accepted baseline, read with the claim: one trip to the store per cycle.
-            let mut baselines = HashMap::new();
-            for site in &sites {
-                if let Some(b) = s.baseline(site.id)?.as_ref().and_then(Baseline::from_stored) {
-                    baselines.insert(site.id, b);
-                }
-            }
-            Ok((sites, baselines))
-        })
-        .await?;
-        let mut baselines = baselines;
+        let sites = with_store(&self.store, move |s| s.claim_due(&id, now, batch)).await?;
         let mut report = CycleReport { claimed: sites.len(), ..Default::default() };
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.concurrency.max(1)));
         let mut hosts: HashMap<String, Arc<tokio::sync::Mutex<()>>> = HashMap::new();
@@ -153,11 +141,14 @@ impl Worker {
         for site in sites {
             let host = hosts.entry(host_of(&site.url)).or_default().clone();
             let (permits, prober, store) = (permits.clone(), self.prober.clone(), self.store.clone());
-            let baseline = baselines.remove(&site.id);
             tasks.spawn(async move {
                 // The host first, then a permit: a site waiting for its host holds no permit.
                 let _host = host.lock().await;
                 let _permit = permits.acquire().await.expect("the semaphore is never closed");
+                // The accepted baseline is read when the check starts, not with the claim: a
+                // claim of thousands of sites would otherwise hold thousands of pages at once.
+                let id = site.id;
+                let baseline = with_store(&store, move |s| s.baseline(id)).await?.as_ref().and_then(Baseline::from_stored);
                 check_one(&store, &prober, site, baseline, now).await
             });
         }
