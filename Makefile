@@ -31,7 +31,8 @@ bench-import:
 bench-web:
 	bash scripts/bench-web.sh
 
-# One full monitor cycle over 50,000 HTTPS sites served by a fixture process on 127.0.0.1 and [::1]
+# Two full monitor cycles (a new register, then the steady state against accepted baselines) over
+# 50,000 HTTPS sites served by a fixture process on 127.0.0.1 and [::1]
 # (a test CA, a 20-50 KB portal page per site): checks/s, CPU seconds per check and peak RSS of the
 # checker. SITES=5000 for a quick run.
 bench-guard:

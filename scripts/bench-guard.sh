@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark of the network-security monitor: one full worker cycle over 50,000 HTTPS sites served
+# Benchmark of the network-security monitor: two full worker cycles (a new register, then the
+# steady state with every page accepted as its baseline) over 50,000 HTTPS sites served
 # on loopback. Prints checks/s, CPU seconds per check, full checks per CPU-second and peak RSS of
 # the checker (the fixture runs in a process of its own, so its work is not counted).
 # Usage: bash scripts/bench-guard.sh                 (50,000 sites)
