@@ -51,7 +51,10 @@ pub fn sweep(url: &str) {
             .unwrap();
         for r in rows {
             let name: &str = r.get(0);
-            let pid = name[PREFIX.len()..].split('_').next().unwrap_or("");
+            // `tianfu_test_<pid>_<n>`, and other suites' `tianfu_test_<tag>_<pid>[_<n>]`: the
+            // first number is the process. A name without one is left alone (it is not ours to
+            // judge; dropping it raced with other test binaries running at the same time).
+            let Some(pid) = name[PREFIX.len()..].split('_').find(|p| p.parse::<u32>().is_ok()) else { continue };
             if pid != std::process::id().to_string()
                 && !std::path::Path::new(&format!("/proc/{pid}")).exists()
             {
