@@ -149,6 +149,19 @@ impl SqliteStore {
         }
     }
 
+    /// Runs a claiming `UPDATE sites … RETURNING` in one write transaction (one writer at a
+    /// time: two workers never claim the same site).
+    fn claim_sites(&mut self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<Site>, StoreError> {
+        let tx = self.monitor.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+        let sites = {
+            let mut st = tx.prepare_cached(sql).map_err(map_err)?;
+            let rows = st.query_map(args, site_from).map_err(map_err)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?
+        };
+        tx.commit().map_err(map_err)?;
+        Ok(sites)
+    }
+
     fn checked(&self, s: &NewSite) -> Result<i64, StoreError> {
         validate_site(s).map_err(StoreError::Conflict)?;
         self.site_region(s.org_code)
@@ -274,21 +287,13 @@ impl Monitor for SqliteStore {
     }
 
     fn claim_due(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
-        let tx = self.monitor.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
-        let sites = {
-            let mut st = tx
-                .prepare_cached(&format!(
-                    "UPDATE sites SET claimed_by = ?1, lease_until = ?2 WHERE id IN (
-                       SELECT id FROM sites WHERE enabled = 1 AND next_due <= ?3 AND (lease_until IS NULL OR lease_until < ?3)
-                       ORDER BY next_due, id LIMIT ?4)
-                     RETURNING {SITE_COLS}"
-                ))
-                .map_err(map_err)?;
-            let rows = st.query_map(params![worker, now + LEASE_SECS, now, limit as i64], site_from).map_err(map_err)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?
-        };
-        tx.commit().map_err(map_err)?;
-        let mut sites = sites;
+        let sql = format!(
+            "UPDATE sites SET claimed_by = ?1, lease_until = ?2 WHERE id IN (
+               SELECT id FROM sites WHERE enabled = 1 AND next_due <= ?3 AND (lease_until IS NULL OR lease_until < ?3)
+               ORDER BY next_due, id LIMIT ?4)
+             RETURNING {SITE_COLS}"
+        );
+        let mut sites = self.claim_sites(&sql, params![worker, now + LEASE_SECS, now, limit as i64])?;
         // RETURNING gives rows in no promised order: most overdue first, as PostgreSQL's.
         sites.sort_by_key(|s| (s.next_due, s.id));
         Ok(sites)
@@ -442,23 +447,15 @@ impl Monitor for SqliteStore {
         self.monitor.execute(&sql, rusqlite::params_from_iter(args)).map(|n| n as u64).map_err(map_err)
     }
 
-    fn claim_crawls(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
-        let tx = self.monitor.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
-        let sites = {
-            let mut st = tx
-                .prepare_cached(&format!(
-                    "UPDATE sites SET crawl_lease = ?2 WHERE id IN (
-                       SELECT id FROM sites WHERE enabled = 1 AND crawl_due <= ?3 AND last_checked IS NOT NULL
-                         AND (crawl_lease IS NULL OR crawl_lease < ?3)
-                       ORDER BY crawl_due, id LIMIT ?4)
-                     RETURNING {SITE_COLS}"
-                ))
-                .map_err(map_err)?;
-            let rows = st.query_map(params![worker, now + LEASE_SECS, now, limit as i64], site_from).map_err(map_err)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?
-        };
-        tx.commit().map_err(map_err)?;
-        let mut sites = sites;
+    fn claim_crawls(&mut self, _worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
+        let sql = format!(
+            "UPDATE sites SET crawl_lease = ?1 WHERE id IN (
+               SELECT id FROM sites WHERE enabled = 1 AND crawl_due <= ?2 AND last_checked IS NOT NULL
+                 AND (crawl_lease IS NULL OR crawl_lease < ?2)
+               ORDER BY crawl_due, id LIMIT ?3)
+             RETURNING {SITE_COLS}"
+        );
+        let mut sites = self.claim_sites(&sql, params![now + LEASE_SECS, now, limit as i64])?;
         sites.sort_by_key(|s| s.id);
         Ok(sites)
     }

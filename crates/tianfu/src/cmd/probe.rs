@@ -48,6 +48,47 @@ pub struct Args {
     pub max_body: usize,
 }
 
+/// A `--resolve HOST:PORT:ADDR` pin.
+pub type Pin = (String, u16, std::net::IpAddr);
+
+/// The `--resolve` pins, or the exit code after saying which one is malformed.
+pub fn parse_pins(lang: Lang, given: &[String]) -> Result<Vec<Pin>, u8> {
+    given
+        .iter()
+        .map(|r| StaticResolver::parse_pin(r).ok_or_else(|| fail(lang, &format!("--resolve 格式应为 HOST:PORT:ADDR：{r}"), &format!("--resolve must be HOST:PORT:ADDR: {r}"))))
+        .collect()
+}
+
+/// Adds the certificates of the `--ca` files to the trusted ones, or the exit code after saying
+/// which file could not be read or holds none.
+pub fn load_cas(lang: Lang, files: &[PathBuf], config: &mut Config) -> Result<(), u8> {
+    for path in files {
+        let certs = match std::fs::read_to_string(path) {
+            Ok(pem) => guard::pem_certificates(&pem),
+            Err(e) => return Err(fail(lang, &format!("无法读取 CA 文件 {}：{e}", path.display()), &format!("cannot read the CA file {}: {e}", path.display()))),
+        };
+        if certs.is_empty() {
+            return Err(fail(lang, &format!("CA 文件 {} 中没有证书", path.display()), &format!("no certificate in the CA file {}", path.display())));
+        }
+        config.extra_cas.extend(certs);
+    }
+    Ok(())
+}
+
+/// The system's resolver with the pins in front (without /etc/resolv.conf only pinned names
+/// resolve). Called inside the runtime.
+pub fn resolver(pins: &[Pin]) -> StaticResolver {
+    let system: Option<Arc<dyn Resolver>> = SystemResolver::new().ok().map(|r| Arc::new(r) as Arc<dyn Resolver>);
+    let mut resolver = match system {
+        Some(s) => StaticResolver::with_fallback(s),
+        None => StaticResolver::new(),
+    };
+    for (host, _port, ip) in pins {
+        resolver.insert(host, *ip);
+    }
+    resolver
+}
+
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     if guard::url::Url::parse(&a.url).is_none() {
@@ -56,23 +97,13 @@ pub fn run(a: Args) -> u8 {
     if !(a.timeout > 0.0 && a.timeout < 3600.0) {
         return fail(lang, "--timeout 应为 0 到 3600 之间的秒数", "--timeout must be seconds between 0 and 3600");
     }
-    let mut pins = Vec::new();
-    for r in &a.resolve {
-        match StaticResolver::parse_pin(r) {
-            Some(p) => pins.push(p),
-            None => return fail(lang, &format!("--resolve 格式应为 HOST:PORT:ADDR：{r}"), &format!("--resolve must be HOST:PORT:ADDR: {r}")),
-        }
-    }
+    let pins = match parse_pins(lang, &a.resolve) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let mut config = Config { timeout: Duration::from_secs_f64(a.timeout), max_body: a.max_body, ..Config::default() };
-    for path in &a.ca {
-        let certs = match std::fs::read_to_string(path) {
-            Ok(pem) => guard::pem_certificates(&pem),
-            Err(e) => return fail(lang, &format!("无法读取 CA 文件 {}：{e}", path.display()), &format!("cannot read the CA file {}: {e}", path.display())),
-        };
-        if certs.is_empty() {
-            return fail(lang, &format!("CA 文件 {} 中没有证书", path.display()), &format!("no certificate in the CA file {}", path.display()));
-        }
-        config.extra_cas.extend(certs);
+    if let Err(code) = load_cas(lang, &a.ca, &mut config) {
+        return code;
     }
     if let Some(path) = &a.lexicon {
         let parsed = std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| Lexicon::parse(&t).map_err(|e| e.to_string()));
@@ -94,16 +125,7 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
     };
     let result = rt.block_on(async {
-        // Without /etc/resolv.conf only pinned names resolve.
-        let system: Option<Arc<dyn Resolver>> = SystemResolver::new().ok().map(|r| Arc::new(r) as Arc<dyn Resolver>);
-        let mut resolver = match system {
-            Some(s) => StaticResolver::with_fallback(s),
-            None => StaticResolver::new(),
-        };
-        for (host, _port, ip) in &pins {
-            resolver.insert(host, *ip);
-        }
-        let prober = Prober::new(config, Arc::new(resolver)).map_err(|e| e.to_string())?;
+        let prober = Prober::new(config, Arc::new(resolver(&pins))).map_err(|e| e.to_string())?;
         let mut result = prober.check(&site, baseline.as_ref()).await;
         if a.crawl {
             let limits = guard::CrawlLimits { per_level: a.crawl_pages, ..guard::CrawlLimits::default() };

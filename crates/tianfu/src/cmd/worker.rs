@@ -1,10 +1,10 @@
 //! `tianfu worker`: checks the registered sites as they fall due, until Ctrl-C. Run one on each
 //! of several hosts against one PostgreSQL database to share the load.
 
-use super::{db, fail, LangArg};
+use super::{db, fail, probe, LangArg};
 use guard::webhook::WebhookTarget;
 use guard::worker::{Options, Worker};
-use guard::{Config, Prober, Resolver, StaticResolver, SystemResolver};
+use guard::{Config, Prober};
 use standard::Lang;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -59,19 +59,13 @@ pub fn run(a: Args) -> u8 {
         },
     };
     let mut config = Config { timeout: Duration::from_secs_f64(a.timeout), ..Config::default() };
-    for path in &a.ca {
-        match std::fs::read_to_string(path) {
-            Ok(pem) => config.extra_cas.extend(guard::pem_certificates(&pem)),
-            Err(e) => return fail(lang, &format!("无法读取 CA 文件 {}：{e}", path.display()), &format!("cannot read the CA file {}: {e}", path.display())),
-        }
+    if let Err(code) = probe::load_cas(lang, &a.ca, &mut config) {
+        return code;
     }
-    let mut pins = Vec::new();
-    for r in &a.resolve {
-        match StaticResolver::parse_pin(r) {
-            Some(p) => pins.push(p),
-            None => return fail(lang, &format!("--resolve 格式应为 HOST:PORT:ADDR：{r}"), &format!("--resolve must be HOST:PORT:ADDR: {r}")),
-        }
-    }
+    let pins = match probe::parse_pins(lang, &a.resolve) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
@@ -89,15 +83,7 @@ pub fn run(a: Args) -> u8 {
         ..Options::default()
     };
     let r: Result<(), (String, String)> = rt.block_on(async {
-        let system: Option<Arc<dyn Resolver>> = SystemResolver::new().ok().map(|r| Arc::new(r) as Arc<dyn Resolver>);
-        let mut resolver = match system {
-            Some(s) => StaticResolver::with_fallback(s),
-            None => StaticResolver::new(),
-        };
-        for (host, _port, ip) in &pins {
-            resolver.insert(host, *ip);
-        }
-        let prober = Prober::new(config, Arc::new(resolver)).map_err(|e| (format!("无法创建检测器：{e}"), format!("cannot set up the probe: {e}")))?;
+        let prober = Prober::new(config, Arc::new(probe::resolver(&pins))).map_err(|e| (format!("无法创建检测器：{e}"), format!("cannot set up the probe: {e}")))?;
         let w = Worker::new(&opener, Arc::new(prober), options).await.map_err(|e| (e.zh(), e.to_string()))?;
         if a.once {
             let r = w.cycle().await.map_err(|e| (e.zh(), e.to_string()))?;

@@ -80,17 +80,19 @@ async fn overview_region(State(app): State<Arc<AppState>>, me: Me, Path(code): P
     Ok(Json(serde_json::to_value(f.as_ref()).expect("serialises")))
 }
 
+/// `?limit=`, 100 unless given (every list of the API).
 #[derive(Deserialize)]
 pub struct Limit {
     #[serde(default = "default_limit")]
-    limit: usize,
+    pub limit: usize,
 }
 
 fn default_limit() -> usize {
     100
 }
 
-fn check_limit(n: usize) -> Result<usize, AppError> {
+/// A page size the API accepts: 1 to `MAX_PAGE`.
+pub fn check_limit(n: usize) -> Result<usize, AppError> {
     if (1..=store::browse::MAX_PAGE).contains(&n) {
         Ok(n)
     } else {

@@ -5,6 +5,7 @@
 use super::schools::region_options;
 use super::{ready, require, Me};
 use crate::error::AppError;
+use crate::i18n::T;
 use crate::render::{html, script_json, Ctx};
 use crate::state::AppState;
 use askama::Template;
@@ -69,7 +70,14 @@ pub fn shortfall(r: &Ipv6Result) -> Vec<(&'static str, &'static str)> {
     out
 }
 
-fn pct(r: Option<f64>) -> String {
+/// [`shortfall`] in the reader's language, as one line.
+pub fn shortfall_text(t: &T, r: &Ipv6Result) -> String {
+    let en = t.is_en();
+    shortfall(r).iter().map(|(zh, e)| if en { *e } else { *zh }).collect::<Vec<_>>().join(if en { "; " } else { "；" })
+}
+
+/// A rate as a percentage with one decimal, "—" when there is none.
+pub fn pct(r: Option<f64>) -> String {
     r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
 }
 
@@ -136,8 +144,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     let scope = f.scope(&me.scope)?;
     let results = load(&app, scope).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/ipv6", "ipv6");
-    let en = c.t.is_en();
-    let name = |cat: SiteCategory| if en { cat_en(cat) } else { cat.zh() };
+    let name = |cat: SiteCategory| super::monitor::category_label(&c.t, cat);
     let row = |x: &CategoryIpv6| CategoryRow { c: x.clone(), name: name(x.category), rate: pct(x.rate), l2: pct(x.l2_rate), l3: pct(x.l3_rate) };
     let rates = category_rates(&results);
     let rows: Vec<CategoryRow> = rates.iter().map(row).collect();
@@ -158,7 +165,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
             success: if r.probes == 0 { "—".into() } else { format!("{}/{}", r.successes, r.probes) },
             l2: pct(r.l2_rate()),
             l3: pct(r.l3_rate()),
-            reasons: shortfall(r).iter().map(|(zh, e)| if en { *e } else { *zh }).collect::<Vec<_>>().join(if en { "; " } else { "；" }),
+            reasons: shortfall_text(&c.t, r),
         })
         .collect();
     let chart_json = script_json(&Bars {
@@ -173,16 +180,6 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     });
     let regions = region_options(&me.scope, app.config.province);
     html(Page { c, f, regions, rows, uni, target: pct(Some(UNIVERSITY_TARGET)), gap, short, more, chart_json, gauge_json })
-}
-
-fn cat_en(c: SiteCategory) -> &'static str {
-    match c {
-        SiteCategory::University => "Universities",
-        SiteCategory::Vocational => "Vocational colleges",
-        SiteCategory::School => "Schools",
-        SiteCategory::Bureau => "Education bureaus",
-        SiteCategory::Other => "Other",
-    }
 }
 
 /// `GET /api/v1/ipv6`: the categories' rates and every site's result, scoped.

@@ -5,6 +5,7 @@
 //! [`super::api`]. Scope as everywhere: a site lies in its owner's region (see `store::monitor`),
 //! and a site outside the user's area is 404.
 
+use super::api::{check_limit, Limit};
 use super::{ip, ready, require, Me, Peer};
 use crate::auth::Identity;
 use crate::error::AppError;
@@ -503,11 +504,10 @@ fn ipv6_of(s: &mut dyn Backend, site: &Site) -> Result<Option<Ipv6Result>, AppEr
 
 impl DetailPage {
     fn pct(&self, r: Option<f64>) -> String {
-        r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
+        super::ipv6::pct(r)
     }
     fn shortfall(&self, r: &Ipv6Result) -> String {
-        let en = self.c.t.is_en();
-        super::ipv6::shortfall(r).iter().map(|(zh, e)| if en { *e } else { *zh }).collect::<Vec<_>>().join(if en { "; " } else { "；" })
+        super::ipv6::shortfall_text(&self.c.t, r)
     }
     fn cat(&self) -> &'static str {
         category_label(&self.c.t, self.site.category)
@@ -1047,24 +1047,6 @@ async fn import(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
 
 // ------------------------------------------------------------------ API
 
-#[derive(Deserialize)]
-pub struct ApiLimit {
-    #[serde(default = "default_limit")]
-    limit: usize,
-}
-
-fn default_limit() -> usize {
-    100
-}
-
-fn check_limit(n: usize) -> Result<usize, AppError> {
-    if (1..=store::browse::MAX_PAGE).contains(&n) {
-        Ok(n)
-    } else {
-        Err(AppError::invalid(format!("limit 应在 1–{} 之间。", store::browse::MAX_PAGE), format!("limit must be 1–{}.", store::browse::MAX_PAGE)))
-    }
-}
-
 /// A site as the API shows it (the worker's claim left out).
 pub fn site_json(s: &Site) -> Value {
     json!({
@@ -1087,7 +1069,7 @@ pub fn alert_json(a: &Alert, site_name: Option<&str>) -> Value {
     v
 }
 
-async fn api_sites(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>, Query(l): Query<ApiLimit>) -> Result<Json<Value>, AppError> {
+async fn api_sites(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>, Query(l): Query<Limit>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_monitor())?;
     let q = f.query(check_limit(l.limit)?)?;
@@ -1182,7 +1164,7 @@ fn yes() -> bool {
     true
 }
 
-async fn api_alerts(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<ApiAlerts>, Query(l): Query<ApiLimit>) -> Result<Json<Value>, AppError> {
+async fn api_alerts(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<ApiAlerts>, Query(l): Query<Limit>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_monitor())?;
     let rows = alert_rows(&app, &me, f.open, check_limit(l.limit)?).await?;
