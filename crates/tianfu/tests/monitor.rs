@@ -76,6 +76,9 @@ fn sites_imported_listed_and_checked() {
     let (code, _, err) = tianfu(&["sites", "baseline", "999", "--db", db], &d);
     assert_eq!(code, 2);
     assert!(err.contains("尚无检测到的首页"), "{err}");
+    let (code, _, err) = tianfu(&["sites", "ipv6", "--db", db, "--region", "110101"], &d);
+    assert_eq!(code, 2);
+    assert!(err.contains("地区代码 110101 不在四川省内"), "{err}");
     let (code, out, _) = tianfu(&["sites", "ipv6", "--db", db, "--format", "json"], &d);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -68,6 +68,9 @@ async fn run(env: Env) {
     // A region outside the scope, and roles that do not read the monitor.
     let r = send(&env, "GET", &format!("/ipv6?region={}", env.places.other_county), &county, None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = send(&env, "GET", "/ipv6?region=abc", &county, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("地区代码应为 6 位数字"), "{}", r.body);
     let aud = login(&env, "aud", PASSWORD).await;
     assert_eq!(send(&env, "GET", "/ipv6", &aud, None).await.status, StatusCode::FORBIDDEN);
     let sec = login(&env, "sec", PASSWORD).await;

@@ -158,7 +158,7 @@ pub fn run(a: Args) -> u8 {
                     };
                     match scope {
                         Some(sc) => s.accept_missing_baselines(&sc, &by, now),
-                        None => Ok(0),
+                        None => return fail(lang, &format!("地区代码 {} 不在四川省内", region.unwrap_or(0)), &format!("the region {} is not in Sichuan", region.unwrap_or(0))),
                     }
                 }
                 (None, false) => return fail(lang, "请给出站点编号，或 --missing", "give a site id, or --missing"),
@@ -181,9 +181,10 @@ pub fn run(a: Args) -> u8 {
                 Ok(c) => c,
                 Err(c) => return fail(lang, &format!("未知类别 {c}"), &format!("unknown category {c}")),
             };
-            let scope = match region {
+            let scope = match region.map(|r| (r, PROVINCE.narrow(r))) {
                 None => PROVINCE,
-                Some(r) => PROVINCE.narrow(r).unwrap_or(Scope::Nothing),
+                Some((_, Some(s))) => s,
+                Some((r, None)) => return fail(lang, &format!("地区代码 {r} 不在四川省内"), &format!("the region {r} is not in Sichuan")),
             };
             let results = match s.ipv6_results(&scope, category) {
                 Ok(r) => r,

@@ -37,7 +37,10 @@ impl Filters {
     pub fn scope(&self, mine: &Scope) -> Result<Scope, AppError> {
         match self.region.trim() {
             "" => Ok(mine.clone()),
-            r => r.parse::<u32>().ok().and_then(|code| mine.narrow(code)).ok_or(AppError::NotFound),
+            r => {
+                let code = r.parse::<u32>().map_err(|_| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?;
+                mine.narrow(code).ok_or(AppError::NotFound)
+            }
         }
     }
 }
