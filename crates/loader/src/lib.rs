@@ -45,6 +45,10 @@ struct StoreSink<'a> {
 }
 
 impl Sink for StoreSink<'_> {
+    fn begin(&mut self, columns: &ingest::Columns) -> Result<(), String> {
+        self.batch.columns(store::FileColumns { width: columns.headers.len(), column_of: columns.column_of.clone() });
+        Ok(())
+    }
     fn valid(&mut self, line: u64, values: &[&str]) -> Result<(), String> {
         if let Some(p) = &self.progress {
             p.fetch_add(1, Ordering::Relaxed);
@@ -155,6 +159,8 @@ pub struct ImportOptions {
     pub progress: Option<Arc<AtomicU64>>,
     /// The file's name as the user knows it (an upload is stored under another name).
     pub file_name: Option<String>,
+    /// The writer's area: the store refuses every record outside it (`out_of_scope`).
+    pub scope: Scope,
 }
 
 /// Validates `file` and stores it in one batch; the previous state stays intact on any failure.
@@ -167,7 +173,9 @@ pub fn import_file(store: &mut dyn store::Store, file: &Path, mut o: ImportOptio
     let hash = file_hash(file).map_err(|e| Failure { zh: format!("无法读取 {}：{e}", file.display()), en: format!("cannot read {}: {e}", file.display()) })?;
     let file_name = o.file_name.clone().unwrap_or_else(|| file.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string());
     if !o.force {
-        if let Some(b) = store.find_batch_by_hash(entity, &hash)? {
+        // Only the same account's earlier import of the file counts: another's batch would
+        // tell its counts, and its rows were judged against another area.
+        if let Some(b) = store.find_batch_by_hash(entity, &hash)?.filter(|b| b.user == o.user) {
             let report: ingest::Report = serde_json::from_str(&b.report_json).unwrap_or_else(|_| ingest::Report::new(entity, &empty_columns(entity), ""));
             return Ok(Outcome {
                 batch_id: Some(b.id),
@@ -192,16 +200,23 @@ pub fn import_file(store: &mut dyn store::Store, file: &Path, mut o: ImportOptio
         o.validate.schools = Some(Arc::new(store.school_codes()?));
     }
     o.validate.keep_valid = true;
-    let meta = BatchMeta { entity, file_name, file_hash: hash, user: o.user.clone() };
+    let meta = BatchMeta { entity, file_name, file_hash: hash, user: o.user.clone(), scope: o.scope.clone() };
     let batch = store.begin_import(&meta)?;
     let mut sink = StoreSink { batch, failed: None, progress: o.progress.clone() };
-    let report = match ingest::run(file, &o.validate, &mut sink) {
+    let mut report = match ingest::run(file, &o.validate, &mut sink) {
         Ok(r) => r,
         // The batch is dropped unapplied: nothing was written.
         Err(e) => return Err(sink.failed.take().map(Failure::from).unwrap_or_else(|| e.into())),
     };
+    let StoreSink { mut batch, .. } = sink;
+    // Rows the store refused for the writer's area count as rejected rows of their rule.
+    let refused = batch.settle()?;
+    if refused > 0 {
+        report.rows_valid = report.rows_valid.saturating_sub(refused);
+        report.rows_rejected += refused;
+        *report.errors.entry(store::OUT_OF_SCOPE.to_string()).or_insert(0) += refused;
+    }
     let report_json = serde_json::to_string(&report).expect("report serialises");
-    let StoreSink { batch, .. } = sink;
     let summary = batch.commit(report.rows_read, &report_json)?;
     Ok(Outcome {
         batch_id: Some(summary.id),

@@ -170,6 +170,7 @@ fn import_students(s: &mut PgStore, n: usize, variant: u32, hash: &str, schools:
             file_name: "students.csv".into(),
             file_hash: hash.into(),
             user: "bench".into(),
+            scope: store::Scope::all(),
         })
         .expect("begin");
     let mut line = 1u64;
@@ -235,6 +236,7 @@ fn main() {
             file_name: "schools.csv".into(),
             file_hash: "schools".into(),
             user: "bench".into(),
+            scope: store::Scope::all(),
         })
         .unwrap();
     for (i, r) in rows.iter().enumerate() {

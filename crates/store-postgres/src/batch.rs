@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 use store::keys::{record_key, row_hash};
-use store::{BatchId, BatchMeta, BatchSummary, ImportBatch, StoreError};
+use store::{BatchId, BatchMeta, BatchSummary, FileColumns, ImportBatch, Place, Scope, StoreError, OUT_OF_SCOPE};
 
 /// Bytes of staged rows buffered before a COPY is sent.
 const FLUSH_BYTES: usize = 8 << 20;
@@ -115,6 +115,14 @@ pub struct PgBatch<'a> {
     record_db_time: Duration,
     /// Set once a statement failed: the transaction is aborted, later calls report this.
     failed: Option<String>,
+    /// The file's column layout, for rows refused here.
+    columns: FileColumns,
+    /// Stored records are judged at their stored place too (the writer may not write everywhere).
+    check_stored: bool,
+    /// Records refused for their new place (in `record`) or their stored place (in `settle`).
+    out_of_scope: u64,
+    /// Everything recorded is staged and judged: no more records.
+    settled: bool,
 }
 
 impl Drop for PgBatch<'_> {
@@ -163,6 +171,10 @@ impl<'a> PgBatch<'a> {
             cells: HashMap::new(),
             record_db_time: Duration::ZERO,
             failed: None,
+            columns: FileColumns::default(),
+            check_stored: meta.scope != Scope::all(),
+            out_of_scope: 0,
+            settled: false,
         };
         let key = lock_key(&format!("import:{schema}:{}", meta.entity));
         let got: bool =
@@ -203,7 +215,11 @@ impl<'a> PgBatch<'a> {
                     .map_err(pg)?
                     .get::<_, i64>(0) as u64
             };
-            b.load_at = (stored / 32).clamp(LOAD_MIN_ROWS, LOAD_MAX_ROWS);
+            // The stored hashes say nothing of a record's place: a writer whose stored records
+            // must be judged sends every row to the merge.
+            if !b.check_stored {
+                b.load_at = (stored / 32).clamp(LOAD_MIN_ROWS, LOAD_MAX_ROWS);
+            }
         }
         if meta.entity != Entity::School {
             for r in
@@ -431,6 +447,69 @@ impl<'a> PgBatch<'a> {
             self.insert_new("tianfu_chg", true)?;
         }
         Ok((inserted, updated, unchanged))
+    }
+
+    /// Staged rows whose record is stored at a place outside the writer's area are taken out
+    /// of the staging table and kept as rejected rows (`out_of_scope`), changed or not.
+    fn refuse_stored_out_of_scope(&mut self) -> Result<(), StoreError> {
+        let spec = self.spec;
+        let (join, county, school) = match spec.entity {
+            Entity::School => (String::new(), "CASE WHEN t.region_code ~ '^[0-9]{6}$' THEN CAST(t.region_code AS integer) END", "NULL"),
+            Entity::Teacher => (
+                " LEFT JOIN schools s ON s.school_code = t.school_code".to_string(),
+                "CASE WHEN s.region_code ~ '^[0-9]{6}$' THEN CAST(s.region_code AS integer) END",
+                "NULLIF(t.school_code, '')",
+            ),
+            Entity::Student => (
+                " LEFT JOIN enrolments e ON e.record_key = t.record_key".to_string(),
+                "e.county_code",
+                "NULLIF(e.school_code, '')",
+            ),
+        };
+        // Scope::may_write in SQL (the suite checks that both agree with it).
+        let allowed = match &self.meta.scope {
+            Scope::Region { lo, hi } => {
+                let wide = self.meta.scope.is_province_wide();
+                format!("(({county}) BETWEEN {lo} AND {hi} OR (({county}) IS NULL AND {wide}))")
+            }
+            Scope::School { code, .. } if spec.entity != Entity::School && code.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("({school}) = '{code}'")
+            }
+            _ => "false".to_string(),
+        };
+        let fields: Vec<String> = spec.fields.iter().map(|f| format!("c.{}", q(f))).collect();
+        self.exec(
+            &format!(
+                "CREATE TEMP TABLE tianfu_oos ON COMMIT DROP AS SELECT c.line, c.record_key, {} FROM tianfu_stage c \
+                 JOIN {} t ON t.{} = c.record_key{join} WHERE NOT COALESCE({allowed}, false)",
+                fields.join(", "),
+                spec.table,
+                spec.key_col
+            ),
+            &[],
+        )?;
+        let rows = self.db.query("SELECT * FROM tianfu_oos ORDER BY line", &[]).map_err(pg)?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for r in &rows {
+            let line: i64 = r.get(0);
+            let values: Vec<&str> = (2..r.len()).map(|i| r.get::<_, &str>(i)).collect();
+            let raw = self.columns.raw(&values);
+            let json = serde_json::to_string(&raw).map_err(|e| StoreError::Internal(e.to_string()))?;
+            let rj = &mut self.rejects;
+            rj.start_row(4);
+            rj.int8(self.id);
+            rj.int8(line);
+            rj.text(&json);
+            rj.text(OUT_OF_SCOPE);
+        }
+        let n = rows.len() as u64;
+        self.exec("DELETE FROM tianfu_stage c USING tianfu_oos o WHERE c.record_key = o.record_key AND c.line = o.line", &[])?;
+        self.valid -= n;
+        self.rejected += n;
+        self.out_of_scope += n;
+        Ok(())
     }
 
     fn repeated(&self, key: &str, first: i64, last: i64) -> StoreError {
@@ -758,8 +837,15 @@ fn encode(
 }
 
 impl ImportBatch for PgBatch<'_> {
+    fn columns(&mut self, columns: FileColumns) {
+        self.columns = columns;
+    }
+
     fn record(&mut self, line: u64, values: &[&str]) -> Result<(), StoreError> {
         self.check()?;
+        if self.settled {
+            return Err(StoreError::Internal(format!("line {line}: a record after the batch was settled")));
+        }
         let spec = self.spec;
         let entity = self.meta.entity;
         if values.len() != spec.fields.len() {
@@ -803,6 +889,15 @@ impl ImportBatch for PgBatch<'_> {
                     );
                 }
             }
+        }
+        let place = match entity {
+            Entity::School => Place::school_record(county.and_then(|c| u32::try_from(c).ok())),
+            _ => Place::person(spec.school_idx.map(|i| values[i]), county.and_then(|c| u32::try_from(c).ok())),
+        };
+        if !self.meta.scope.may_write(&place) {
+            self.out_of_scope += 1;
+            let raw = self.columns.raw(values);
+            return self.rejected(line, &raw, &[OUT_OF_SCOPE]);
         }
         let hash = row_hash(values);
         self.valid += 1;
@@ -916,6 +1011,26 @@ impl ImportBatch for PgBatch<'_> {
         Ok(())
     }
 
+    fn settle(&mut self) -> Result<u64, StoreError> {
+        self.check()?;
+        if self.settled {
+            return Ok(self.out_of_scope);
+        }
+        self.settled = true;
+        let t = Instant::now();
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.rows.flush(self.db, &self.stage_sql)?;
+        drop(pending);
+        self.stage.flush(self.db, &self.stage_sql)?;
+        self.flush_direct()?;
+        trace(t, "last COPY", None);
+        if self.check_stored && !self.empty {
+            self.refuse_stored_out_of_scope()?;
+        }
+        self.rejects.flush(self.db, REJECTS_SQL)?;
+        Ok(self.out_of_scope)
+    }
+
     fn commit(
         mut self: Box<Self>,
         rows_read: u64,
@@ -942,14 +1057,7 @@ impl ImportBatch for PgBatch<'_> {
                 Some(self.skipped),
             );
         }
-        let t = Instant::now();
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.rows.flush(self.db, &self.stage_sql)?;
-        drop(pending);
-        self.stage.flush(self.db, &self.stage_sql)?;
-        self.rejects.flush(self.db, REJECTS_SQL)?;
-        self.flush_direct()?;
-        trace(t, "last COPY", None);
+        self.settle()?;
         let (inserted, updated, unchanged) = self.apply()?;
         let finished_at = store::time::now_rfc3339();
         let n = |v: u64| v as i64;

@@ -27,6 +27,7 @@ fn meta(entity: Entity, hash: &str) -> BatchMeta {
         file_name: format!("{entity}.csv"),
         file_hash: hash.into(),
         user: "tester".into(),
+        scope: store::Scope::all(),
     }
 }
 

@@ -182,6 +182,7 @@ fn import(
         file_name: "bench.csv".into(),
         file_hash: hash.into(),
         user: "bench".into(),
+        scope: store::Scope::all(),
     };
     let mut spent = Duration::ZERO;
     let mut spent_cpu = Duration::ZERO;

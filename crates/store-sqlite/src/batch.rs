@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use store::{BatchId, BatchMeta, BatchSummary, Entity, ImportBatch, StoreError};
+use store::{BatchId, BatchMeta, BatchSummary, Entity, FileColumns, ImportBatch, Place, Scope, StoreError, OUT_OF_SCOPE};
 
 /// What a batch knows of the stored schools: 学校标识码 → the county of its region, if it has one.
 type SchoolMap = HashMap<u64, Option<u32>>;
@@ -250,6 +250,10 @@ struct Reject {
 enum Msg {
     /// A filled buffer to apply (and its rejected rows to write).
     Rows(Pending),
+    /// The file's column layout, for rows the writer rejects.
+    Columns(FileColumns),
+    /// Everything was sent: answer how many records the writer rejected as out of scope.
+    Settle(SyncSender<u64>),
     /// Everything was sent: finish and commit.
     Commit { rows_read: u64, report_json: String },
 }
@@ -285,6 +289,13 @@ pub(crate) struct Batch<'a> {
     writer_failed: Arc<AtomicBool>,
     /// The batch failed: it can only be rolled back.
     failed: bool,
+    /// The writer's area (see `store::ImportBatch`).
+    scope: Scope,
+    columns: FileColumns,
+    /// Records refused here for their new place.
+    out_of_scope: u64,
+    /// `settle` was called: no more records.
+    settled: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -331,11 +342,14 @@ impl<'a> Batch<'a> {
         let (conn_tx, conn_rx) = std::sync::mpsc::sync_channel::<Connection>(1);
         let writer_failed = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&writer_failed);
+        // Every stored record a batch touches is judged at its stored place too, unless the
+        // writer may write everywhere (the operator's console).
+        let stored_scope = (meta.scope != Scope::all()).then(|| meta.scope.clone());
         let spawned = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
                 let conn = conn_rx.recv().ok()?;
-                let result = write(&conn, entity, id, &started_at, &rx, &spare_tx, &ready_tx);
+                let result = write(&conn, entity, id, &started_at, stored_scope, &rx, &spare_tx, &ready_tx);
                 if result.is_err() {
                     flag.store(true, Ordering::Release);
                 }
@@ -372,6 +386,10 @@ impl<'a> Batch<'a> {
             writer: Some(handle),
             writer_failed,
             failed: false,
+            scope: meta.scope.clone(),
+            columns: FileColumns::default(),
+            out_of_scope: 0,
+            settled: false,
         };
         match ready.recv() {
             Ok(Ok(())) => Ok(batch),
@@ -483,11 +501,12 @@ fn write(
     entity: Entity,
     id: BatchId,
     started_at: &str,
+    scope: Option<Scope>,
     rx: &Receiver<Msg>,
     spare: &Sender<Pending>,
     ready: &SyncSender<Result<(), StoreError>>,
 ) -> Result<(), StoreError> {
-    let mut w = match Writer::new(conn, entity, id, started_at) {
+    let mut w = match Writer::new(conn, entity, id, started_at, scope) {
         Ok(w) => {
             let _ = ready.send(Ok(()));
             w
@@ -505,6 +524,10 @@ fn write(
                 w.write_rejects(&buf)?;
                 buf.clear();
                 let _ = spare.send(buf);
+            }
+            Ok(Msg::Columns(c)) => w.columns = c,
+            Ok(Msg::Settle(answer)) => {
+                let _ = answer.send(w.out_of_scope);
             }
             Ok(Msg::Commit {
                 rows_read,
@@ -547,6 +570,12 @@ struct Writer<'c> {
     org: Option<Statement<'c>>,
     /// The stored values of the record being updated (reused).
     old_vals: Vec<String>,
+    /// The writer's area when stored records must be judged at their stored place, with the
+    /// statement that finds a record with its place (rowid, hash, school, county).
+    scope: Option<(Scope, Statement<'c>)>,
+    columns: FileColumns,
+    /// Records refused for their stored place.
+    out_of_scope: u64,
 }
 
 impl<'c> Writer<'c> {
@@ -555,8 +584,13 @@ impl<'c> Writer<'c> {
         entity: Entity,
         id: BatchId,
         started_at: &str,
+        scope: Option<Scope>,
     ) -> rusqlite::Result<Writer<'c>> {
         let layout = Layout::of(entity);
+        let scope = match scope {
+            Some(sc) => Some((sc, conn.prepare(&layout.find_place_sql())?)),
+            None => None,
+        };
         let m = layout.main.len();
         let k = usize::from(layout.key_is_extra);
         let mut insert = conn.prepare(&layout.insert_sql())?;
@@ -615,6 +649,9 @@ impl<'c> Writer<'c> {
             transfer,
             org,
             old_vals: Vec::new(),
+            scope,
+            columns: FileColumns::default(),
+            out_of_scope: 0,
         })
     }
 
@@ -880,6 +917,9 @@ impl<'c> Writer<'c> {
             }
             self.insert_first = false;
         }
+        if self.scope.is_some() {
+            return self.apply_scoped(line, key, county, hash, values);
+        }
         match self.find(key).map_err(map_err)? {
             None => {
                 if !self.try_insert(key, values, hash).map_err(map_err)? {
@@ -897,6 +937,64 @@ impl<'c> Writer<'c> {
                 Ok(())
             }
             Some((rowid, _)) => {
+                self.updated += 1;
+                self.update(key, rowid, county, values, hash, line)
+            }
+        }
+    }
+
+    /// [`Writer::apply`] for a writer who may not write everywhere: the stored record, if any,
+    /// is found with its place and refused (kept as a rejected row) when the place lies outside
+    /// the writer's area, whether or not the row would change it.
+    fn apply_scoped(
+        &mut self,
+        line: u64,
+        key: &str,
+        county: Option<u32>,
+        hash: i64,
+        values: &[&str],
+    ) -> Result<(), StoreError> {
+        let (scope, find) = self.scope.as_mut().expect("a scoped writer");
+        let found = find
+            .query_row([key], |r| {
+                let school: Option<String> = r.get(2)?;
+                let county = r.get_ref(3)?;
+                let county = match county {
+                    rusqlite::types::ValueRef::Integer(n) => u32::try_from(n).ok(),
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(digits).map(|c| c as u32),
+                    _ => None,
+                };
+                let place_ok = scope.may_write(&Place { county, school: school.as_deref().filter(|s| !s.is_empty()) });
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, place_ok))
+            })
+            .optional()
+            .map_err(map_err)?;
+        match found {
+            None => {
+                if !self.try_insert(key, values, hash).map_err(map_err)? {
+                    return Err(StoreError::Internal(format!("line {line}: the insert of {key} found the key stored")));
+                }
+                let rowid = self.conn.last_insert_rowid();
+                self.inserted += 1;
+                self.inserted_extra(line, rowid, county, values)
+            }
+            Some((_, _, false)) => {
+                let raw = self.columns.raw(values);
+                let json = serde_json::to_string(&raw).map_err(|e| StoreError::Internal(e.to_string()))?;
+                let st = &mut self.reject;
+                st.raw_bind_parameter(2, line as i64).map_err(map_err)?;
+                st.raw_bind_parameter(3, json.as_str()).map_err(map_err)?;
+                st.raw_bind_parameter(4, OUT_OF_SCOPE).map_err(map_err)?;
+                st.raw_execute().map_err(map_err)?;
+                self.rejected += 1;
+                self.out_of_scope += 1;
+                Ok(())
+            }
+            Some((_, stored, true)) if stored == hash => {
+                self.unchanged += 1;
+                Ok(())
+            }
+            Some((rowid, _, true)) => {
                 self.updated += 1;
                 self.update(key, rowid, county, values, hash, line)
             }
@@ -934,8 +1032,19 @@ impl<'c> Writer<'c> {
 }
 
 impl ImportBatch for Batch<'_> {
+    fn columns(&mut self, columns: FileColumns) {
+        self.columns = columns.clone();
+        if let Some(tx) = &self.tx {
+            // A closed channel surfaces as the writer's error at the next call.
+            let _ = tx.send(Msg::Columns(columns));
+        }
+    }
+
     fn record(&mut self, line: u64, values: &[&str]) -> Result<(), StoreError> {
         self.check_usable()?;
+        if self.settled {
+            return Err(StoreError::Internal(format!("line {line}: a record after the batch was settled")));
+        }
         let width = self.width;
         if values.len() != width {
             return Err(StoreError::Internal(format!(
@@ -955,6 +1064,15 @@ impl ImportBatch for Batch<'_> {
             Entity::School => None,
             _ => self.school_county(line, values)?,
         };
+        let place = match self.entity {
+            Entity::School => Place::school_record(digits(values[self.idx.region_code]).map(|c| c as u32)),
+            _ => Place::person(Some(values[self.idx.school_code]), county),
+        };
+        if !self.scope.may_write(&place) {
+            self.out_of_scope += 1;
+            let raw = self.columns.raw(values);
+            return self.rejected(line, &raw, &[OUT_OF_SCOPE]);
+        }
         let hash = store::keys::row_hash(values);
         self.pending.push(&key, line, county, hash, values);
         if self.pending.is_full() {
@@ -982,6 +1100,18 @@ impl ImportBatch for Batch<'_> {
             }
         }
         Ok(())
+    }
+
+    fn settle(&mut self) -> Result<u64, StoreError> {
+        self.check_usable()?;
+        self.hand_over()?;
+        self.settled = true;
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let sent = self.tx.as_ref().expect("an open batch has its writer").send(Msg::Settle(tx)).is_ok();
+        match rx.recv() {
+            Ok(n) if sent => Ok(self.out_of_scope + n),
+            _ => Err(self.writer_error()),
+        }
     }
 
     fn commit(

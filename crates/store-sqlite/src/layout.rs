@@ -107,6 +107,20 @@ impl Layout {
         )
     }
 
+    /// `SELECT rowid, row_hash, school, county` by key: the record with its place in the tree
+    /// (a school's region; a teacher's school and its region; a student's enrolment).
+    pub fn find_place_sql(&self) -> String {
+        match self.entity {
+            Entity::School => "SELECT rowid, row_hash, NULL, region_code FROM schools WHERE school_code = ?1".into(),
+            Entity::Teacher => "SELECT t.id, t.row_hash, t.school_code, s.region_code FROM teachers t \
+                 LEFT JOIN schools s ON s.school_code = t.school_code WHERE t.record_key = ?1"
+                .into(),
+            Entity::Student => "SELECT s.id, s.row_hash, e.school_code, e.county_code FROM students s \
+                 LEFT JOIN enrolments e ON e.student_id = s.id WHERE s.record_key = ?1"
+                .into(),
+        }
+    }
+
     /// Parameters: [key,] main fields..., row_hash, batch_id, updated_at. Does nothing when the
     /// key exists (the caller sees 0 changes).
     pub fn insert_sql(&self) -> String {

@@ -81,7 +81,7 @@ fn browse_indexes_survive_first_imports() {
     let mut s = SqliteStore::open_in_memory().unwrap();
     store::suite::import(&mut s, Entity::School, "s", &[store::suite::school("2151010401", "510104", "x")]);
     {
-        let mut b = s.begin_import(&BatchMeta { entity: Entity::Student, file_name: "a".into(), file_hash: "a".into(), user: "t".into() }).unwrap();
+        let mut b = s.begin_import(&BatchMeta { entity: Entity::Student, file_name: "a".into(), file_hash: "a".into(), user: "t".into(), scope: store::Scope::all() }).unwrap();
         let row = store::suite::student(1, "2151010401", "11", "张三", "13800000000");
         let v: Vec<&str> = row.iter().map(String::as_str).collect();
         b.record(2, &v).unwrap();

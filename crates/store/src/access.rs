@@ -232,6 +232,39 @@ impl Scope {
         }
     }
 
+    /// Everywhere: the scope of the operator at the server's console (`tianfu import`), who
+    /// holds the database itself.
+    pub fn all() -> Scope {
+        Scope::Region { lo: 0, hi: 999_999 }
+    }
+
+    /// A whole province, by its two-digit GB/T 2260 prefix (51 = Sichuan).
+    pub fn province(prefix: u32) -> Scope {
+        let (lo, hi) = crate::region_range(prefix * 10_000);
+        Scope::Region { lo, hi }
+    }
+
+    /// Whether the scope spans at least a whole province: only such a scope may write a record
+    /// that has no place in the tree (a student without a school).
+    pub fn is_province_wide(&self) -> bool {
+        matches!(self, Scope::Region { lo, hi } if hi - lo >= 9_999)
+    }
+
+    /// The one rule for writes: whether a writer with this scope may write a record at `place`.
+    /// Every write is judged twice by it, inside the store: the record's new place, and, when
+    /// the record is stored, its stored place (so that nobody moves a record out of someone
+    /// else's area into their own). A school scope writes only its own school's people, never
+    /// schools; a place with no county is the province's.
+    pub fn may_write(&self, place: &Place<'_>) -> bool {
+        match (self, place) {
+            (Scope::Nothing, _) => false,
+            (Scope::Region { lo, hi }, Place { county: Some(c), .. }) => (*lo..=*hi).contains(c),
+            (Scope::Region { .. }, Place { county: None, .. }) => self.is_province_wide(),
+            (Scope::School { code, .. }, Place { school: Some(s), .. }) => s == code,
+            (Scope::School { .. }, Place { school: None, .. }) => false,
+        }
+    }
+
     /// Narrows to a region inside this scope (a filter the user chose); None when the region is
     /// outside it, so that a request for another region yields nothing rather than everything.
     pub fn narrow(&self, region: u32) -> Option<Scope> {
@@ -244,6 +277,25 @@ impl Scope {
             Scope::School { county, .. } => ((lo..=hi).contains(county)).then(|| self.clone()),
             Scope::Nothing => None,
         }
+    }
+}
+
+/// Where a record sits in the organisation tree, for the write rule [`Scope::may_write`]:
+/// a school by its county; a teacher or student by their school and its county.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place<'a> {
+    /// The GB/T 2260 county code (a school's region, or the county of a person's school).
+    pub county: Option<u32>,
+    /// A person's school (学校标识码); None for schools themselves.
+    pub school: Option<&'a str>,
+}
+
+impl<'a> Place<'a> {
+    pub fn school_record(county: Option<u32>) -> Place<'static> {
+        Place { county, school: None }
+    }
+    pub fn person(school: Option<&'a str>, county: Option<u32>) -> Place<'a> {
+        Place { county, school: school.filter(|s| !s.is_empty()) }
     }
 }
 
@@ -270,6 +322,17 @@ mod tests {
         assert!(!Role::ProvinceAdmin.reads_audit());
         assert!(!Role::Auditor.reads_base_data());
         assert!(!Role::Auditor.reads_monitor() && !Role::Auditor.manages_sites());
+        let county = Scope::Region { lo: 510104, hi: 510104 };
+        assert!(county.may_write(&Place::person(Some("2151010401"), Some(510104))));
+        assert!(!county.may_write(&Place::person(Some("2151030401"), Some(510302))));
+        assert!(!county.may_write(&Place::person(None, None)), "a record with no place is the province's");
+        assert!(Scope::province(51).may_write(&Place::person(None, None)));
+        assert!(!Scope::province(51).may_write(&Place::school_record(Some(520102))));
+        assert!(Scope::all().may_write(&Place::school_record(Some(520102))));
+        assert!(school.may_write(&Place::person(Some("2151010401"), Some(510104))));
+        assert!(!school.may_write(&Place::person(Some("2151010402"), Some(510104))));
+        assert!(!school.may_write(&Place::school_record(Some(510104))), "a school writes its people, not schools");
+        assert!(!Scope::Nothing.may_write(&Place::person(Some("2151010401"), Some(510104))));
         assert!(Role::SecurityOfficer.manages_sites() && !Role::SchoolAdmin.manages_sites() && !Role::DataConsumer.manages_sites());
     }
 }

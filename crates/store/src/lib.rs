@@ -18,7 +18,7 @@ pub mod suite_monitor;
 pub mod suite_platform;
 pub mod time;
 
-pub use access::{OrgLevel, OrgUnit, Role, Scope};
+pub use access::{OrgLevel, OrgUnit, Place, Role, Scope};
 pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
 pub use audit::{Anchor, AuditEntry, AuditEvent, AuditFilter};
 pub use monitor::{Alert, CheckSummary, Monitor, NewAlert, NewSite, Site, SiteCategory, SiteQuery, SiteState};
@@ -40,6 +40,10 @@ pub struct BatchMeta {
     pub file_hash: String,
     /// Who ran the import (an account name, or the OS user at the console).
     pub user: String,
+    /// The writer's area: every record is judged by [`Scope::may_write`] at its new place and,
+    /// when stored, at its stored place, inside the batch; a record outside is rejected
+    /// (`out_of_scope`), whatever the caller checked before.
+    pub scope: Scope,
 }
 
 /// A committed batch. Batches are atomic: there are no partial ones to list.
@@ -210,14 +214,58 @@ impl StoreError {
     }
 }
 
+/// The rule code of a row the store refused because it lies outside the writer's area
+/// (`standard::Rule::OutOfScope`).
+pub const OUT_OF_SCOPE: &str = "out_of_scope";
+
+/// How the file's columns map to the template, so that a row the store itself rejects is kept
+/// in the file's column order like the rows validation rejected.
+#[derive(Debug, Clone, Default)]
+pub struct FileColumns {
+    /// Columns in the file.
+    pub width: usize,
+    /// For each template field, the file column holding it.
+    pub column_of: Vec<Option<usize>>,
+}
+
+impl FileColumns {
+    /// A record's values (template order) laid out in the file's columns (unmapped ones
+    /// empty); without a mapping, in template order.
+    pub fn raw(&self, values: &[&str]) -> Vec<String> {
+        if self.width == 0 {
+            return values.iter().map(|v| v.to_string()).collect();
+        }
+        let mut raw = vec![String::new(); self.width];
+        for (i, col) in self.column_of.iter().enumerate() {
+            if let (Some(c), Some(v)) = (col, values.get(i)) {
+                if let Some(slot) = raw.get_mut(*c) {
+                    *slot = v.to_string();
+                }
+            }
+        }
+        raw
+    }
+}
+
 /// One import batch: everything written through it lands in one transaction that
 /// [`ImportBatch::commit`] commits. Dropping it without committing rolls it all back.
+///
+/// Writes are scoped inside the batch (`BatchMeta::scope`): a record whose new place, or whose
+/// stored place, lies outside the writer's area is not written but kept as a rejected row with
+/// the code [`OUT_OF_SCOPE`] and counted as rejected. The answer is the same whether or not the
+/// record is stored elsewhere, so the counts reveal nothing beyond it.
 pub trait ImportBatch {
+    /// The file's column layout (before the first record), for rows the store rejects.
+    fn columns(&mut self, columns: FileColumns);
     /// A valid record: normalised values in template field order
     /// (`meta.entity.template().fields`). Upserted by its natural key ([`keys::record_key`]).
     fn record(&mut self, line: u64, values: &[&str]) -> Result<(), StoreError>;
     /// A rejected row, kept with its line, original values and rule codes.
     fn rejected(&mut self, line: u64, raw: &[String], codes: &[&str]) -> Result<(), StoreError>;
+    /// Applies everything recorded so far (uncommitted) and returns how many records the store
+    /// itself rejected ([`OUT_OF_SCOPE`]), so that the caller's report can count them before
+    /// [`ImportBatch::commit`]. Records may not follow.
+    fn settle(&mut self) -> Result<u64, StoreError>;
     /// Applies the batch and commits. `rows_read` is every row the file had; the summary's
     /// inserted + updated + unchanged + rejected equals it.
     fn commit(self: Box<Self>, rows_read: u64, report_json: &str) -> Result<BatchSummary, StoreError>;

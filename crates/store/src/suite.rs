@@ -18,7 +18,8 @@ macro_rules! store_suite {
             transfer_between_schools, rejected_rows_are_kept, dropped_batch_rolls_back,
             batches_listed_and_found_by_hash, export_filters_and_orders, student_counts_follow_imports,
             city_counts, export_log, teachers_keyed_by_document, counts_add_up, digest_sees_edits,
-            school_codes_listed, unknown_batch_is_none, values_round_trip);
+            school_codes_listed, unknown_batch_is_none, values_round_trip, writes_are_scoped_by_place,
+            a_school_writes_only_its_people, a_city_moves_a_school_between_its_counties);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -69,7 +70,7 @@ pub fn teacher(seq: u32, school: &str) -> Vec<String> {
 }
 
 fn meta(entity: Entity, hash: &str) -> BatchMeta {
-    BatchMeta { entity, file_name: format!("{entity}.csv"), file_hash: hash.to_string(), user: "tester".into() }
+    BatchMeta { entity, file_name: format!("{entity}.csv"), file_hash: hash.to_string(), user: "tester".into(), scope: crate::Scope::all() }
 }
 
 /// Imports valid records (and no rejected rows) as one batch.
@@ -346,4 +347,125 @@ pub fn values_round_trip(s: &mut dyn Store) {
     sc[t.index("latitude").unwrap()] = String::new();
     import(s, Entity::School, "rt", &[sc.clone()]);
     assert_eq!(s.get_record(Entity::School, S1).unwrap().unwrap(), sc);
+}
+
+/// Imports as a writer with `scope`; returns the summary and how many rows the store refused.
+pub fn import_as(s: &mut dyn Store, entity: Entity, hash: &str, scope: crate::Scope, rows: &[Vec<String>]) -> (BatchSummary, u64) {
+    let mut b = s.begin_import(&BatchMeta { scope, user: "officer".into(), ..meta(entity, hash) }).expect("begin");
+    let width = entity.template().fields.len();
+    // The file's columns in reverse template order, to see refused rows kept in file order.
+    b.columns(crate::FileColumns { width, column_of: (0..width).map(|i| Some(width - 1 - i)).collect() });
+    for (i, r) in rows.iter().enumerate() {
+        let v: Vec<&str> = r.iter().map(|x| x.as_str()).collect();
+        b.record(i as u64 + 2, &v).expect("record");
+    }
+    let refused = b.settle().expect("settle");
+    (b.commit(rows.len() as u64, "{}").expect("commit"), refused)
+}
+
+fn refused_lines(s: &mut dyn Store, batch: crate::BatchId) -> Vec<(u64, Vec<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    s.rejected_rows(batch, &mut |r| {
+        out.push((r.line, r.codes, r.raw));
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+fn with(entity: Entity, mut v: Vec<String>, k: &str, x: &str) -> Vec<String> {
+    v[entity.template().index(k).unwrap()] = x.to_string();
+    v
+}
+
+/// A county officer of 龙泉驿区 (510112) writes only records placed in 510112, judged at the
+/// record's new place and at its stored place, inside the batch: another county's school or
+/// student is refused (`out_of_scope`), changed or not, and nothing of it moves.
+pub fn writes_are_scoped_by_place(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "w0", &[student(61, S1, "11", "甲", "13800000061"), student(63, S3, "21", "乙", "13800000063")]);
+    import(s, Entity::Teacher, "w0t", &[teacher(7, S1)]);
+    let county = crate::Scope::Region { lo: 510112, hi: 510112 };
+    let before = s.get_record(Entity::School, S1).unwrap().unwrap();
+    // 1. Another county's school re-registered under this county.
+    let (b, refused) = import_as(s, Entity::School, "w1", county.clone(), &[school(S1, "510112", "第一小学"), school("3151140002", "510112", "第二中学")]);
+    assert_eq!((b.inserted, b.updated, b.unchanged, b.rejected, refused), (1, 0, 0, 1, 1));
+    assert_eq!(s.get_record(Entity::School, S1).unwrap().unwrap(), before, "the school did not move");
+    let rows = refused_lines(s, b.id);
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].0, rows[0].1.clone()), (2, vec![crate::OUT_OF_SCOPE.to_string()]));
+    let mut raw = school(S1, "510112", "第一小学");
+    raw.reverse();
+    assert_eq!(rows[0].2, raw, "kept in the file's column order");
+    // 2. Students: another county's student taken into this county's school (changed, and an
+    // unchanged copy), a new student at another county's school; this county's own changes go in.
+    let key61 = student_key(61);
+    let stored61 = s.get_record(Entity::Student, &key61).unwrap().unwrap();
+    let (b, refused) = import_as(
+        s,
+        Entity::Student,
+        "w2",
+        county.clone(),
+        &[
+            student(61, S3, "21", "甲", "13800000061"),
+            student(61, S1, "11", "甲", "13800000061"),
+            student(65, S1, "11", "丙", "13800000065"),
+            student(63, S3, "22", "乙", "13800000063"),
+            student(67, S3, "21", "丁", "13800000067"),
+        ],
+    );
+    assert_eq!((b.inserted, b.updated, b.unchanged, b.rejected, refused), (1, 1, 0, 3, 3));
+    assert_eq!(b.inserted + b.updated + b.unchanged + b.rejected, b.rows_read);
+    assert_eq!(s.get_record(Entity::Student, &key61).unwrap().unwrap(), stored61, "the student stayed");
+    assert!(s.transfers(&key61).unwrap().is_empty());
+    assert!(s.changes(Entity::Student, &key61).unwrap().is_empty());
+    assert!(s.get_record(Entity::Student, &student_key(65)).unwrap().is_none());
+    let lines: Vec<u64> = refused_lines(s, b.id).iter().map(|r| r.0).collect();
+    assert_eq!(lines, vec![2, 3, 4]);
+    assert!(refused_lines(s, b.id).iter().all(|r| r.1 == vec![crate::OUT_OF_SCOPE.to_string()]));
+    // The aggregate counts only what was written.
+    let mut c = s.student_counts(None).unwrap();
+    c.sort_by_key(|x| (x.county, x.grade));
+    assert_eq!(c, vec![CountyGrade { county: 510104, grade: 11, students: 1 }, CountyGrade { county: 510112, grade: 21, students: 1 }, CountyGrade { county: 510112, grade: 22, students: 1 }]);
+    // 3. A teacher of another county moved here.
+    let t7 = teacher(7, S1);
+    let (b, refused) = import_as(s, Entity::Teacher, "w3", county.clone(), &[with(Entity::Teacher, t7.clone(), "school_code", S3)]);
+    assert_eq!((b.inserted, b.updated, b.rejected, refused), (0, 0, 1, 1));
+    assert_eq!(s.get_record(Entity::Teacher, &id("51010419800101007")).unwrap().unwrap(), t7);
+    // 4. Nothing writes nothing.
+    let (b, refused) = import_as(s, Entity::Student, "w4", crate::Scope::Nothing, &[student(69, S3, "21", "戊", "13800000069")]);
+    assert_eq!((b.inserted, b.rejected, refused), (0, 1, 1));
+}
+
+/// A school administrator writes only the school's teachers and students: never a school,
+/// never a student of another school (even one moved into this school).
+pub fn a_school_writes_only_its_people(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "x0", &[student(71, S1, "11", "甲", "13800000071"), student(73, S2, "11", "乙", "13800000073")]);
+    let school_scope = crate::Scope::School { code: S1.into(), county: 510104 };
+    let (b, refused) = import_as(s, Entity::School, "x1", school_scope.clone(), &[school(S1, "510104", "改名小学")]);
+    assert_eq!((b.updated, b.rejected, refused), (0, 1, 1));
+    let (b, refused) = import_as(
+        s,
+        Entity::Student,
+        "x2",
+        school_scope,
+        &[student(71, S1, "12", "甲", "13800000071"), student(73, S1, "11", "乙", "13800000073"), student(75, S2, "11", "丙", "13800000075")],
+    );
+    assert_eq!((b.inserted, b.updated, b.rejected, refused), (0, 1, 2, 2));
+    assert_eq!(s.get_record(Entity::Student, &student_key(73)).unwrap().unwrap(), student(73, S2, "11", "乙", "13800000073"));
+}
+
+/// A common parent may move what lies inside its area: 成都市 moves a school between two of its
+/// counties, and the school's students follow.
+pub fn a_city_moves_a_school_between_its_counties(s: &mut dyn Store) {
+    base(s);
+    import(s, Entity::Student, "y0", &[student(81, S1, "11", "甲", "13800000081")]);
+    let city = crate::Scope::Region { lo: 510100, hi: 510199 };
+    let (b, refused) = import_as(s, Entity::School, "y1", city, &[school(S1, "510112", "第一小学")]);
+    assert_eq!((b.updated, b.rejected, refused), (1, 0, 0));
+    assert_eq!(s.student_counts(Some(510112)).unwrap().iter().map(|c| c.students).sum::<u64>(), 1);
+    // A county cannot move it back: its stored place is no longer the county's.
+    let (b, _) = import_as(s, Entity::School, "y2", crate::Scope::Region { lo: 510104, hi: 510104 }, &[school(S1, "510104", "第一小学")]);
+    assert_eq!((b.updated, b.rejected), (0, 1));
 }

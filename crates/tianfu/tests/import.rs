@@ -309,7 +309,7 @@ fn a_locked_database_exits_2_and_writes_nothing() {
     // Another process holds the write lock: an open import batch.
     let mut holder = store_sqlite::SqliteStore::open(Path::new(&db.url)).unwrap();
     let batch = holder
-        .begin_import(&store::BatchMeta { entity: store::Entity::School, file_name: "x".into(), file_hash: "x".into(), user: "other".into() })
+        .begin_import(&store::BatchMeta { entity: store::Entity::School, file_name: "x".into(), file_hash: "x".into(), user: "other".into(), scope: store::Scope::all() })
         .unwrap();
     let (code, _, err) = tianfu(&["import", d.join("schools.csv").to_str().unwrap(), "--entity", "school", "--db", &db.url, "--lang", "en"]);
     assert_eq!(code, 2, "{err}");

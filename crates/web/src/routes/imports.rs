@@ -111,7 +111,7 @@ fn start(app: Arc<AppState>, me: Identity, job: Arc<Job>, path: std::path::PathB
             let mut opts = ingest::Options::new(job.entity);
             opts.province = app.config.province;
             opts.scope = rule.map(Arc::new);
-            let o = loader::ImportOptions { validate: opts, user: me.user.name.clone(), force, progress: Some(job.progress.clone()), file_name: Some(job.file_name.clone()) };
+            let o = loader::ImportOptions { validate: opts, user: me.user.name.clone(), force, progress: Some(job.progress.clone()), file_name: Some(job.file_name.clone()), scope: me.scope.clone() };
             let out = loader::import_file(s.as_mut(), &path, o)?;
             let detail = serde_json::json!({
                 "file": job.file_name, "entity": job.entity.key(), "rows_read": out.rows_read, "inserted": out.inserted,
