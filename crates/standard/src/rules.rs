@@ -65,7 +65,7 @@ codes!(Rule {
     CoordinatesInvalid = "coordinates_invalid", "经纬度无效（应为中国境内的十进制度数，且经度纬度同时填写）", "coordinates are invalid (decimal degrees inside China, both given)";
     CodeUnknown = "code_unknown", "值不在该字段的代码表中", "value is not in the field's code table";
     PostalCodeInvalid = "postal_code_invalid", "邮政编码应为6位数字", "postal code must be 6 digits";
-    OutOfScope = "out_of_scope", "该记录的学校或行政区划不在您的管辖范围内，请由其所属地区导入", "the record's school or region is outside your area; it must be imported by its own area";
+    OutOfScope = "out_of_scope", "该记录不在您的管辖范围内（所填学校或行政区划不属于您，或该记录由其他地区管理）：请由其所属地区导入；跨地区转入请提交转学（调动）申请", "the record is outside your area (its school or region is not yours, or another area keeps the record): it must be imported by its own area; to move it into yours, file a transfer request";
 });
 
 codes!(Warning {

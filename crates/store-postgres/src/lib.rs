@@ -31,6 +31,7 @@ mod migrate;
 mod monitor;
 mod platform;
 mod spec;
+mod transfers;
 
 use error::pg;
 use postgres::types::ToSql;

@@ -22,6 +22,7 @@ mod layout;
 mod migrate;
 mod monitor;
 mod platform;
+mod transfers;
 
 pub use migrate::SCHEMA_VERSION;
 

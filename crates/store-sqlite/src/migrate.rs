@@ -30,6 +30,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0002_browse.sql"),
         seed: None,
     },
+    Migration {
+        version: 3,
+        name: "0003_transfers",
+        sql: include_str!("../migrations/0003_transfers.sql"),
+        seed: None,
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -39,7 +45,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[Migration {

@@ -506,3 +506,18 @@ fn a_newer_schema_is_refused() {
         Err(StoreError::Schema(_))
     ));
 }
+
+impl store::transfers::Transfers for FileStore {
+    fn insert_transfer(&mut self, t: &store::transfers::TransferRequest) -> Result<i64, StoreError> {
+        self.store.insert_transfer(t)
+    }
+    fn transfer(&mut self, id: i64) -> Result<Option<store::transfers::TransferRequest>, StoreError> {
+        self.store.transfer(id)
+    }
+    fn transfers_in(&mut self, scope: &store::Scope, state: Option<store::transfers::TransferState>, limit: usize) -> Result<Vec<store::transfers::TransferRequest>, StoreError> {
+        self.store.transfers_in(scope, state, limit)
+    }
+    fn finish_transfer(&mut self, id: i64, state: store::transfers::TransferState, by: &str, note: &str, batch_id: Option<i64>, at: i64) -> Result<bool, StoreError> {
+        self.store.finish_transfer(id, state, by, note, batch_id, at)
+    }
+}

@@ -17,6 +17,7 @@ pub mod suite;
 pub mod suite_monitor;
 pub mod suite_platform;
 pub mod time;
+pub mod transfers;
 
 pub use access::{OrgLevel, OrgUnit, Place, Role, Scope};
 pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
@@ -374,5 +375,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + Send> Backend for T {}

@@ -5,7 +5,8 @@
 //! store::store_suite!(fresh_sqlite_store());
 //! ```
 
-use crate::{BatchMeta, BatchSummary, CountyGrade, ExportEntry, RecordFilter, Store};
+use crate::transfers::{self, NewTransfer, TransferState, Transfers};
+use crate::{BatchMeta, BatchSummary, CountyGrade, ExportEntry, RecordFilter, Scope, Store};
 use standard::ids::id_check_char;
 use standard::Entity;
 
@@ -19,7 +20,8 @@ macro_rules! store_suite {
             batches_listed_and_found_by_hash, export_filters_and_orders, student_counts_follow_imports,
             city_counts, export_log, teachers_keyed_by_document, counts_add_up, digest_sees_edits,
             school_codes_listed, unknown_batch_is_none, values_round_trip, writes_are_scoped_by_place,
-            a_school_writes_only_its_people, a_city_moves_a_school_between_its_counties);
+            a_school_writes_only_its_people, a_city_moves_a_school_between_its_counties,
+            transfers_between_areas, transfer_requests_prove_knowledge, transfer_of_a_moved_record_is_void);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -468,4 +470,87 @@ pub fn a_city_moves_a_school_between_its_counties(s: &mut dyn Store) {
     // A county cannot move it back: its stored place is no longer the county's.
     let (b, _) = import_as(s, Entity::School, "y2", crate::Scope::Region { lo: 510104, hi: 510104 }, &[school(S1, "510104", "第一小学")]);
     assert_eq!((b.updated, b.rejected), (0, 1));
+}
+
+const LONGQUAN: Scope = Scope::Region { lo: 510112, hi: 510112 };
+const JINJIANG: Scope = Scope::Region { lo: 510104, hi: 510104 };
+
+fn ask(key: &str, name: &str, to: &str) -> NewTransfer {
+    NewTransfer { entity: Entity::Student, key: key.into(), name: name.into(), to_school: to.into(), reason: "随父母迁居".into(), by: "longquan".into() }
+}
+
+/// 龙泉驿区 asks for a 锦江区 student; 锦江区 (the sending side) approves; the move is a batch of
+/// its own with the change log, the transfer history and the counts; the receiving side cannot
+/// approve its own request; a city (a common parent) could have.
+pub fn transfers_between_areas(s: &mut (impl Store + Transfers)) {
+    base(s);
+    import(s, Entity::Student, "tr0", &[student(91, S1, "13", "周杰", "13800000091"), student(93, S1, "13", "吴敏", "13800000093")]);
+    let key = student_key(91);
+    let req = transfers::request(s, &LONGQUAN, &ask(&key, "周杰", S3), 1_000).unwrap();
+    assert_eq!((req.state, req.from_school.as_str(), req.from_county, req.to_county), (TransferState::Pending, S1, Some(510104), Some(510112)));
+    // One waiting request per record.
+    assert!(matches!(transfers::request(s, &LONGQUAN, &ask(&key, "周杰", S3), 1_001), Err(crate::StoreError::Conflict(_))));
+    // Both sides see it; a third county does not.
+    assert_eq!(s.transfers_in(&LONGQUAN, None, 10).unwrap().len(), 1);
+    assert_eq!(s.transfers_in(&JINJIANG, Some(TransferState::Pending), 10).unwrap().len(), 1);
+    assert!(s.transfers_in(&Scope::Region { lo: 510302, hi: 510302 }, None, 10).unwrap().is_empty());
+    assert!(transfers::visible(s, &Scope::Region { lo: 510302, hi: 510302 }, req.id).unwrap().is_none());
+    assert!(transfers::decide(s, &Scope::Region { lo: 510302, hi: 510302 }, req.id, true, "x", "", 1_002).unwrap().is_none());
+    // The receiving side may not approve, nor the sending side withdraw.
+    assert!(transfers::decide(s, &LONGQUAN, req.id, true, "longquan", "", 1_002).is_err());
+    assert!(transfers::cancel(s, &JINJIANG, req.id, "jinjiang", 1_002).is_err());
+    let d = transfers::decide(s, &JINJIANG, req.id, true, "jinjiang", "同意", 1_003).unwrap().unwrap();
+    assert_eq!((d.request.state, d.request.decided_by.as_deref(), d.request.note.as_str()), (TransferState::Approved, Some("jinjiang"), "同意"));
+    let batch = d.batch.unwrap();
+    assert_eq!((batch.updated, batch.rejected, batch.user.as_str()), (1, 0, "jinjiang"));
+    assert_eq!(d.request.batch_id, Some(batch.id));
+    assert_eq!(s.get_record(Entity::Student, &key).unwrap().unwrap(), student(91, S3, "13", "周杰", "13800000091"));
+    let t = s.transfers(&key).unwrap();
+    assert_eq!((t.len(), t[0].from_school.as_str(), t[0].to_school.as_str(), t[0].batch_id), (1, S1, S3, batch.id));
+    let mut c = s.student_counts(None).unwrap();
+    c.sort_by_key(|x| x.county);
+    assert_eq!(c, vec![CountyGrade { county: 510104, grade: 13, students: 1 }, CountyGrade { county: 510112, grade: 13, students: 1 }]);
+    // Decided once: no second decision, no withdrawal.
+    assert!(transfers::decide(s, &JINJIANG, req.id, false, "jinjiang", "", 1_004).is_err());
+    assert!(transfers::cancel(s, &LONGQUAN, req.id, "longquan", 1_004).is_err());
+    // Now the student is 龙泉驿区's: it imports the record; 锦江区 no longer can.
+    let (b, _) = import_as(s, Entity::Student, "tr1", LONGQUAN, &[student(91, S3, "14", "周杰", "13800000091")]);
+    assert_eq!(b.updated, 1);
+    let (b, _) = import_as(s, Entity::Student, "tr2", JINJIANG, &[student(91, S1, "14", "周杰", "13800000091")]);
+    assert_eq!(b.rejected, 1);
+    // A common parent approves, and a rejection and a withdrawal leave the record where it is.
+    let r2 = transfers::request(s, &LONGQUAN, &ask(&student_key(93), "吴敏", S3), 2_000).unwrap();
+    let d = transfers::decide(s, &Scope::Region { lo: 510100, hi: 510199 }, r2.id, false, "chengdu", "材料不全", 2_001).unwrap().unwrap();
+    assert_eq!(d.request.state, TransferState::Rejected);
+    let r3 = transfers::request(s, &LONGQUAN, &ask(&student_key(93), "吴敏", S3), 2_002).unwrap();
+    assert_eq!(transfers::cancel(s, &LONGQUAN, r3.id, "longquan", 2_003).unwrap().unwrap().state, TransferState::Cancelled);
+    assert_eq!(s.get_record(Entity::Student, &student_key(93)).unwrap().unwrap(), student(93, S1, "13", "吴敏", "13800000093"));
+}
+
+/// A request must name the person exactly: a wrong name and a missing record get the same
+/// answer; a record already in the requester's area and a receiving school outside it are refused.
+pub fn transfer_requests_prove_knowledge(s: &mut (impl Store + Transfers)) {
+    base(s);
+    import(s, Entity::Student, "tk0", &[student(95, S1, "13", "郑爽", "13800000095")]);
+    let wrong_name = transfers::request(s, &LONGQUAN, &ask(&student_key(95), "郑", S3), 1).unwrap_err().to_string();
+    let missing = transfers::request(s, &LONGQUAN, &ask(&student_key(97), "郑爽", S3), 1).unwrap_err().to_string();
+    assert_eq!(wrong_name, missing, "the answer does not tell whether the record exists");
+    assert!(!wrong_name.contains(&student_key(95)) && !wrong_name.contains("郑爽"), "{wrong_name}");
+    assert!(transfers::request(s, &JINJIANG, &ask(&student_key(95), "郑爽", S2), 1).is_err(), "already in the area");
+    assert!(transfers::request(s, &LONGQUAN, &ask(&student_key(95), "郑爽", S2), 1).is_err(), "the receiving school is not the requester's");
+    let school = Scope::School { code: S3.into(), county: 510112 };
+    assert!(transfers::request(s, &school, &ask(&student_key(95), "郑爽", S3), 1).is_ok(), "a school asks for its own");
+    assert!(s.transfers_in(&Scope::Nothing, None, 10).unwrap().is_empty());
+}
+
+/// A record that moved after the request voids it: approving then would move it from a place
+/// the approver did not judge.
+pub fn transfer_of_a_moved_record_is_void(s: &mut (impl Store + Transfers)) {
+    base(s);
+    import(s, Entity::Student, "tv0", &[student(99, S1, "13", "冯琳", "13800000099")]);
+    let req = transfers::request(s, &LONGQUAN, &ask(&student_key(99), "冯琳", S3), 1).unwrap();
+    import_as(s, Entity::Student, "tv1", JINJIANG, &[student(99, S2, "13", "冯琳", "13800000099")]);
+    assert!(transfers::decide(s, &JINJIANG, req.id, true, "jinjiang", "", 2).is_err());
+    assert_eq!(s.transfer(req.id).unwrap().unwrap().state, TransferState::Cancelled);
+    assert_eq!(s.get_record(Entity::Student, &student_key(99)).unwrap().unwrap(), student(99, S2, "13", "冯琳", "13800000099"));
 }

@@ -368,3 +368,18 @@ impl store::Monitor for TestStore {
         self.s().ipv6_results(scope, category)
     }
 }
+
+impl store::transfers::Transfers for TestStore {
+    fn insert_transfer(&mut self, t: &store::transfers::TransferRequest) -> Result<i64, StoreError> {
+        self.s().insert_transfer(t)
+    }
+    fn transfer(&mut self, id: i64) -> Result<Option<store::transfers::TransferRequest>, StoreError> {
+        self.s().transfer(id)
+    }
+    fn transfers_in(&mut self, scope: &Scope, state: Option<store::transfers::TransferState>, limit: usize) -> Result<Vec<store::transfers::TransferRequest>, StoreError> {
+        self.s().transfers_in(scope, state, limit)
+    }
+    fn finish_transfer(&mut self, id: i64, state: store::transfers::TransferState, by: &str, note: &str, batch_id: Option<i64>, at: i64) -> Result<bool, StoreError> {
+        self.s().finish_transfer(id, state, by, note, batch_id, at)
+    }
+}
