@@ -38,6 +38,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/users", get(users))
         .route("/ipv6", get(super::ipv6::api))
         .merge(super::monitor::api_router())
+        .merge(super::transfers::api_router())
 }
 
 /// Every path of this router, for the test that keeps the OpenAPI document complete.
@@ -45,7 +46,7 @@ pub const PATHS: &[&str] = &[
     "/openapi.json", "/me", "/overview", "/overview/regions/{code}", "/schools", "/schools/{code}", "/teachers", "/teachers/{ref}",
     "/teachers/{ref}/reveal", "/students", "/students/{ref}", "/students/{ref}/reveal", "/batches", "/batches/{id}", "/audit", "/users",
     "/ipv6",
-    "/sites", "/sites/{id}", "/alerts",
+    "/sites", "/sites/{id}", "/alerts", "/transfers", "/transfers/{id}/{action}",
 ];
 
 pub const OPENAPI: &str = include_str!("../../openapi.json");

@@ -60,6 +60,10 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("site_disable", "停用网站监测", "site disabled"),
     ("site_import", "导入网站名单", "sites imported"),
     ("site_baseline", "设定网站基线", "site baseline accepted"),
+    ("transfer_request", "申请转入", "transfer requested"),
+    ("transfer_approve", "同意转出", "transfer approved"),
+    ("transfer_reject", "驳回转出", "transfer rejected"),
+    ("transfer_cancel", "撤回转入申请", "transfer withdrawn"),
     ("audit_prune", "按保留期清理日志", "retention pruning"),
 ];
 

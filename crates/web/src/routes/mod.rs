@@ -10,6 +10,7 @@ pub mod overview;
 pub mod people;
 pub mod schools;
 pub mod session;
+pub mod transfers;
 
 use crate::auth::Identity;
 use crate::error::AppError;
@@ -30,6 +31,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(monitor::router())
         .merge(monitor::import_router().layer(DefaultBodyLimit::max(limit)))
         .merge(admin::router())
+        .merge(transfers::router())
         .merge(audit::router())
         .merge(ipv6::router())
         .nest("/api/v1", api::router())

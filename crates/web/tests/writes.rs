@@ -1,0 +1,282 @@
+//! The role × route matrix of **writes**: for every role, every way to change data (uploads of
+//! schools, teachers and students, sites, accounts, tokens, transfers), what it may change — and
+//! that a write aimed at another area changes nothing there and says nothing of it. On SQLite,
+//! and on PostgreSQL when TIANFU_TEST_DATABASE_URL is set.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use http_body_util::BodyExt;
+use store::{Entity, NewUser, PersonQuery, Role, Scope};
+use tower::ServiceExt;
+
+async fn wait_done(env: &Env, a: &Auth, job: &str) -> String {
+    for _ in 0..600 {
+        let r = send(env, "GET", &format!("{job}/status"), a, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        if r.body.contains("data-state=\"done\"") || r.body.contains("id=\"job-error\"") {
+            return r.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import did not finish");
+}
+
+/// A CSV file of records with the template's English keys as headers.
+fn csv_of(entity: Entity, rows: &[Vec<String>]) -> Vec<u8> {
+    let t = entity.template();
+    let mut s = t.fields.iter().map(|f| f.key).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    for r in rows {
+        s.push_str(&r.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect::<Vec<_>>().join(","));
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+fn set(entity: Entity, mut v: Vec<String>, k: &str, x: &str) -> Vec<String> {
+    v[entity.template().index(k).unwrap()] = x.to_string();
+    v
+}
+
+fn first_key(env: &Env, entity: Entity, school: &str, county: u32) -> String {
+    with_store(env, |s| s.people(&Scope::School { code: school.into(), county }, entity, &PersonQuery { limit: 1, ..Default::default() }).unwrap().rows[0].key.clone())
+}
+
+fn stored(env: &Env, entity: Entity, key: &str) -> Vec<String> {
+    with_store(env, |s| s.get_record(entity, key).unwrap().expect("stored"))
+}
+
+/// Uploads `rows` as the signed-in user and returns the newest batch (the upload's).
+async fn import(env: &Env, a: &Auth, entity: Entity, rows: &[Vec<String>]) -> store::BatchSummary {
+    let r = upload(env, a, entity.key(), &format!("{}-{}.csv", entity.key(), rows.len()), &csv_of(entity, rows)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let done = wait_done(env, a, &r.location).await;
+    assert!(!done.contains("job-error"), "{done}");
+    with_store(env, |s| s.list_batches(1).unwrap().remove(0))
+}
+
+/// A JSON request with a session's CSRF header (or a bearer token).
+async fn send_json(env: &Env, method: &str, uri: &str, a: &Auth, body: &str) -> Resp {
+    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(c) = &a.cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(c) = &a.csrf {
+        b = b.header("x-csrf-token", c);
+    }
+    if let Some(t) = &a.bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+    let status = r.status();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, location: String::new(), set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+}
+
+fn refused_only(b: &store::BatchSummary) {
+    assert_eq!((b.inserted, b.updated, b.unchanged, b.rejected), (0, 0, 0, b.rows_read), "{b:?}");
+    let report: serde_json::Value = serde_json::from_str(&b.report_json).unwrap();
+    assert_eq!(report["errors"]["out_of_scope"].as_u64(), Some(b.rows_read), "{}", report["errors"]);
+}
+
+async fn import_matrix(env: Env) {
+    let p = env.places.clone();
+    let other_student = first_key(&env, Entity::Student, &p.other_school, p.other_county);
+    let other_teacher = first_key(&env, Entity::Teacher, &p.other_school, p.other_county);
+    let (school0, student0, teacher0) = (stored(&env, Entity::School, &p.other_school), stored(&env, Entity::Student, &other_student), stored(&env, Entity::Teacher, &other_teacher));
+    let county_code = p.county.to_string();
+    // Another area's school re-registered in the writer's county; another area's student and
+    // teacher taken into the writer's school (their new places are the writer's own).
+    let school_row = set(Entity::School, school0.clone(), "region_code", &county_code);
+    let student_row = set(Entity::Student, student0.clone(), "school_code", &p.school);
+    let teacher_row = set(Entity::Teacher, teacher0.clone(), "school_code", &p.school);
+    for who in ["city", "county", "school"] {
+        let a = login(&env, who, PASSWORD).await;
+        for (entity, row) in [(Entity::School, &school_row), (Entity::Student, &student_row), (Entity::Teacher, &teacher_row)] {
+            let b = import(&env, &a, entity, std::slice::from_ref(row)).await;
+            assert_eq!(b.user, who);
+            refused_only(&b);
+            // The rejected row's reason does not tell whether the record exists elsewhere.
+            let page = send(&env, "GET", &format!("/imports/batches/{}", b.id), &a, None).await;
+            assert!(page.body.contains("out_of_scope") || page.body.contains("管辖范围"), "{}", page.body);
+        }
+        assert_eq!(stored(&env, Entity::School, &p.other_school), school0, "{who} moved another area's school");
+        assert_eq!(stored(&env, Entity::Student, &other_student), student0, "{who} took another area's student");
+        assert_eq!(stored(&env, Entity::Teacher, &other_teacher), teacher0, "{who} took another area's teacher");
+        assert!(with_store(&env, |s| s.transfers(&other_student).unwrap()).is_empty());
+    }
+    // Inside the area the same mechanism writes: the school administrator adds a student to its
+    // own school.
+    let a = login(&env, "school", PASSWORD).await;
+    let new = store::suite::student(777, &p.school, "11", "新生", "13800000777");
+    let b = import(&env, &a, Entity::Student, std::slice::from_ref(&new)).await;
+    assert_eq!((b.inserted, b.rejected), (1, 0), "{b:?}");
+    // Roles that do not import cannot upload at all.
+    for who in ["sec", "aud"] {
+        let a = login(&env, who, PASSWORD).await;
+        let r = upload(&env, &a, "student", "x.csv", &csv_of(Entity::Student, std::slice::from_ref(&student_row))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    // The province is everyone's common parent: its import moves the student (a transfer).
+    let a = login(&env, "prov", PASSWORD).await;
+    let b = import(&env, &a, Entity::Student, std::slice::from_ref(&student_row)).await;
+    assert_eq!((b.updated, b.rejected), (1, 0));
+    let t = with_store(&env, |s| s.transfers(&other_student).unwrap());
+    assert_eq!((t.len(), t[0].to_school.as_str()), (1, p.school.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_write_only_inside_the_area_sqlite() {
+    import_matrix(sqlite("writes-import")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_write_only_inside_the_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-import")) {
+        import_matrix(env).await;
+    }
+}
+
+/// Every other write route, for every role: allowed where the role and the area allow it,
+/// else 403 (the role) or 404/400 (the area), and then nothing changed.
+async fn route_matrix(env: Env) {
+    let p = env.places.clone();
+    for (who, role) in accounts() {
+        let other_site_before = with_store(&env, |s| s.site(env.other_site).unwrap().unwrap());
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        // A site registered for another area's school.
+        let url = format!("https://w-{who}.example.edu.cn/");
+        let form = format!("_csrf={csrf}&name=x&url={}&org_code={}&category=school&interval_minutes=30", enc(&url), p.other_school);
+        let r = send(&env, "POST", "/sites/new", &a, Some(&form)).await;
+        let made = with_store(&env, |s| s.sites(&Scope::all(), &store::SiteQuery { include_disabled: true, limit: 500, ..Default::default() }).unwrap().rows.into_iter().any(|x| x.url == url));
+        match (role.manages_sites(), sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, true) => assert!(r.status == StatusCode::SEE_OTHER && made, "{who}: {}", r.status),
+            (true, false) => assert!(r.status == StatusCode::BAD_REQUEST && !made, "{who}: {}", r.status),
+        }
+        // Another area's site disabled, edited, baselined.
+        for (path, body) in [
+            (format!("/sites/{}/disable", env.other_site), format!("_csrf={csrf}")),
+            (format!("/sites/{}/baseline", env.other_site), format!("_csrf={csrf}")),
+            (format!("/sites/{}/edit", env.other_site), format!("_csrf={csrf}&name=taken&url={}&org_code={}&category=school&interval_minutes=30", enc(&other_site_before.url), p.other_school)),
+        ] {
+            let r = send(&env, "POST", &path, &a, Some(&body)).await;
+            match (role.manages_sites(), sees_other) {
+                (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {path}"),
+                (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {path}"),
+                (true, true) => assert!(r.status.is_redirection() || r.status == StatusCode::BAD_REQUEST, "{who} {path}: {}", r.status),
+            }
+        }
+        if !sees_other {
+            let after = with_store(&env, |s| s.site(env.other_site).unwrap().unwrap());
+            assert_eq!((after.enabled, after.org_code, &after.name), (other_site_before.enabled, other_site_before.org_code, &other_site_before.name), "{who}");
+        }
+        // Accounts and tokens: the province administrator only.
+        let r = send(&env, "POST", "/users", &a, Some(&format!("_csrf={csrf}&name=new-{who}&display_name=x&role=county_officer&org_code={}", p.other_county))).await;
+        let exists = with_store(&env, |s| s.user_by_name(&format!("new-{who}")).unwrap().is_some());
+        assert_eq!(exists, role.manages_users(), "{who}: {}", r.status);
+        if !role.manages_users() {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+            let r = send(&env, "POST", "/tokens", &a, Some(&format!("_csrf={csrf}&name=t&user_id=1"))).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+        }
+        // Transfers: the roles that import.
+        let r = send(&env, "POST", "/transfers", &a, Some(&format!("_csrf={csrf}&entity=student&key=x&name=y&to_school={}", p.school))).await;
+        if !role.may_import() {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+        }
+    }
+    // A data consumer's token writes nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let site = format!(r#"{{"name":"x","url":"https://api-w.example.edu.cn/","org_code":{},"category":"school","interval_minutes":30}}"#, p.school);
+    assert_eq!(send_json(&env, "POST", "/api/v1/sites", &api, &site).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send_json(&env, "POST", "/api/v1/transfers", &api, r#"{"key":"x","name":"y","to_school":"2151010401"}"#).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send_json(&env, "POST", "/api/v1/transfers/1/approve", &api, "{}").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_routes_by_role_and_area_sqlite() {
+    route_matrix(sqlite("writes-routes")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_routes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-routes")) {
+        route_matrix(env).await;
+    }
+}
+
+/// A student of another county moves into the county's school by a request the other county
+/// approves; the receiving side cannot approve it, a wrong name is refused without saying why,
+/// and every step is in the audit log.
+async fn transfer_flow(env: Env) {
+    let p = env.places.clone();
+    let key = first_key(&env, Entity::Student, &p.other_school, p.other_county);
+    let name = stored(&env, Entity::Student, &key)[Entity::Student.template().index("name").unwrap()].clone();
+    with_store(&env, |s| {
+        s.create_user(&NewUser { name: "far".into(), display_name: "far".into(), role: Role::CountyOfficer, org_code: p.other_county as i64, password_hash: web::auth::hash_password(PASSWORD), must_change_password: false }).unwrap()
+    });
+    let county = login(&env, "county", PASSWORD).await;
+    let csrf = county.csrf.clone().unwrap();
+    // A wrong name: refused, the record neither confirmed nor denied, nothing named back.
+    let r = send(&env, "POST", "/transfers", &county, Some(&format!("_csrf={csrf}&entity=student&key={key}&name={}&to_school={}", enc("不是这个名字"), p.school))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("证件号与姓名都相符") && !r.body.contains(&key) && !r.body.contains(&name), "{}", r.body);
+    let r = send(&env, "POST", "/transfers", &county, Some(&format!("_csrf={csrf}&entity=student&key={key}&name={}&to_school={}&reason={}", enc(&name), p.school, enc("随父母迁居")))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&env, "GET", "/transfers", &county, None).await;
+    assert!(page.body.contains("data-state=\"pending\"") && page.body.contains("审批后可见") && !page.body.contains(&p.other_school), "{}", page.body);
+    assert!(!page.body.contains(&key) && !page.body.contains(&name), "masked for the requester");
+    let id: i64 = with_store(&env, |s| s.transfers_in(&Scope::Region { lo: p.county, hi: p.county }, None, 10).unwrap()[0].id);
+    // The receiving side cannot approve its own request.
+    let r = send(&env, "POST", &format!("/transfers/{id}/approve"), &county, Some(&format!("_csrf={csrf}&note=x"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(stored(&env, Entity::Student, &key)[Entity::Student.template().index("school_code").unwrap()], p.other_school);
+    // Nor can an area on neither side see it.
+    // The receiving county's city is on the receiving side too: it may withdraw, not approve.
+    let city = login(&env, "city", PASSWORD).await;
+    let r = send(&env, "POST", &format!("/transfers/{id}/approve"), &city, Some(&format!("_csrf={}", city.csrf.clone().unwrap()))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // An area on neither side does not see it at all.
+    let third = [513401u32, 511702, 510303].into_iter().find(|c| c / 100 != p.county / 100 && c / 100 != p.other_county / 100).unwrap();
+    with_store(&env, |s| {
+        s.create_user(&NewUser { name: "third".into(), display_name: "third".into(), role: Role::CountyOfficer, org_code: third as i64, password_hash: web::auth::hash_password(PASSWORD), must_change_password: false }).unwrap()
+    });
+    let t = login(&env, "third", PASSWORD).await;
+    let r = send(&env, "POST", &format!("/transfers/{id}/approve"), &t, Some(&format!("_csrf={}", t.csrf.clone().unwrap()))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!send(&env, "GET", "/transfers", &t, None).await.body.contains(&format!("data-transfer=\"{id}\"")));
+    // The sending side approves.
+    let far = login(&env, "far", PASSWORD).await;
+    let list = send_json(&env, "GET", "/api/v1/transfers?state=pending", &far, "").await;
+    assert!(list.body.contains("\"may_decide\":true"), "{}", list.body);
+    let r = send_json(&env, "POST", &format!("/api/v1/transfers/{id}/approve"), &far, r#"{"note":"同意转出"}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("\"state\":\"approved\""), "{}", r.body);
+    assert_eq!(stored(&env, Entity::Student, &key)[Entity::Student.template().index("school_code").unwrap()], p.school);
+    // Now it is the county's record: it reads it, the other county no longer does.
+    let sealed = web::seal::seal(&key);
+    assert_eq!(send(&env, "GET", &format!("/students/{sealed}"), &county, None).await.status, StatusCode::OK);
+    assert_eq!(send(&env, "GET", &format!("/students/{sealed}"), &far, None).await.status, StatusCode::NOT_FOUND);
+    let acts: Vec<(String, String)> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 50, ..Default::default() }).unwrap()).into_iter().filter(|e| e.action.starts_with("transfer_")).map(|e| (e.action, e.outcome)).collect();
+    for want in [("transfer_request", "denied"), ("transfer_request", "ok"), ("transfer_approve", "denied"), ("transfer_approve", "ok")] {
+        assert!(acts.iter().any(|(a, o)| (a.as_str(), o.as_str()) == want), "{want:?} in {acts:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_cross_areas_by_request_and_approval_sqlite() {
+    transfer_flow(sqlite("transfer")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_cross_areas_by_request_and_approval_postgres() {
+    if let Some(env) = blocking(|| postgres("transfer")) {
+        transfer_flow(env).await;
+    }
+}
