@@ -34,7 +34,7 @@ async fn one_cycle_then_recovery() {
 /// The same on PostgreSQL (`TIANFU_TEST_DATABASE_URL`), in a schema of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_cycle_then_recovery_postgres() {
-    let Some(url) = std::env::var("TIANFU_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+    let Some(url) = store_postgres::testing::database_url() else {
         eprintln!("TIANFU_TEST_DATABASE_URL is not set; skipping the PostgreSQL worker test");
         return;
     };

@@ -32,6 +32,7 @@ mod monitor;
 mod platform;
 mod spec;
 mod transfers;
+pub mod testing;
 
 use error::pg;
 use postgres::types::ToSql;

@@ -29,7 +29,7 @@ impl Db {
     }
 
     fn postgres() -> Option<Db> {
-        let base = std::env::var("TIANFU_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())?;
+        let base = store_postgres::testing::database_url()?;
         let schema = format!("cli_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");

@@ -5,7 +5,6 @@
 
 use standard::Entity;
 use std::collections::HashSet;
-use std::io::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;
 use store::{
@@ -20,15 +19,7 @@ pub const ENV: &str = "TIANFU_TEST_DATABASE_URL";
 pub const PREFIX: &str = "tianfu_test_";
 
 pub fn url() -> Option<String> {
-    let url = std::env::var(ENV).ok().filter(|s| !s.is_empty());
-    if url.is_none() {
-        static NOTICE: Once = Once::new();
-        NOTICE.call_once(|| {
-            // Straight to stderr, past the test harness's capture, so the skip is seen.
-            let _ = writeln!(std::io::stderr(), "store-postgres: {ENV} is not set; skipping the PostgreSQL tests (e.g. {ENV}=postgres://postgres@127.0.0.1:5432/postgres)");
-        });
-    }
-    url
+    store_postgres::testing::database_url()
 }
 
 pub fn admin(url: &str) -> postgres::Client {

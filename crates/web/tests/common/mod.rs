@@ -204,7 +204,7 @@ pub fn sqlite(tag: &str) -> Env {
 
 /// The same on PostgreSQL (a schema of its own), when TIANFU_TEST_DATABASE_URL is set.
 pub fn postgres(tag: &str) -> Option<Env> {
-    let url = std::env::var("TIANFU_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())?;
+    let url = store_postgres::testing::database_url()?;
     static N: AtomicU32 = AtomicU32::new(0);
     let schema = format!("tianfu_test_web_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     store_postgres::PgStore::connect_with_schema_and_migrate(&url, &schema).expect("migrate");
