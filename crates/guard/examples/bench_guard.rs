@@ -348,7 +348,7 @@ fn run(dir: &Path, n: usize, concurrency: usize, batch: usize) {
         .map(|i| NewSite { name: format!("基准站点{i:05}"), url: format!("https://{}:{port}/", host(i)), org_code: counties[i % counties.len()], category: categories[i % categories.len()], interval_minutes: 5 })
         .collect();
     let now = store::time::unix_now();
-    s.upsert_sites(&sites, now - 60).unwrap_or_else(|e| die(&format!("register: {e}")));
+    s.upsert_sites(&store::Scope::all(), &sites, now - 60).unwrap_or_else(|e| die(&format!("register: {e}")));
     drop(sites);
     drop(s);
     let registered_in = t.elapsed().as_secs_f64();

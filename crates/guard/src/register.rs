@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use store::monitor::{validate_site, Monitor, NewSite, SiteCategory, UpsertCounts};
-use store::StoreError;
+use store::{Scope, StoreError};
 
 /// Minutes between checks when the file does not say.
 pub const DEFAULT_INTERVAL: u32 = 5;
@@ -156,30 +156,39 @@ pub fn parse_site_records(recs: Vec<(u64, Vec<String>)>) -> Result<SiteRows, Str
     Ok(out)
 }
 
-/// Parses and upserts a CSV file of sites by URL, rejecting rows whose organisation is not in
-/// the tree (`known_org`), in one transaction.
-pub fn import_sites(store: &mut dyn Monitor, bytes: &[u8], now: i64, known_org: &mut dyn FnMut(i64) -> Result<bool, StoreError>) -> Result<ImportReport, ImportError> {
+/// Parses and upserts a CSV file of sites by URL as a writer with `scope`, rejecting rows whose
+/// organisation is not in the tree (`known_org`), in one transaction.
+pub fn import_sites(store: &mut dyn Monitor, scope: &Scope, bytes: &[u8], now: i64, known_org: &mut dyn FnMut(i64) -> Result<bool, StoreError>) -> Result<ImportReport, ImportError> {
     let rows = parse_sites_csv(bytes).map_err(ImportError::File)?;
     let mut check = |code: i64| Ok((!known_org(code)?).then(|| format!("单位代码 {code} 不在组织机构树中（unknown organisation）")));
-    import_site_rows(store, rows, now, &mut check)
+    import_site_rows(store, scope, rows, now, &mut check)
 }
 
-/// Upserts parsed rows, rejecting those whose organisation `check_org` refuses (with its reason:
-/// not in the tree, or outside the importing user's area), in one transaction.
-pub fn import_site_rows(store: &mut dyn Monitor, rows: SiteRows, now: i64, check_org: &mut dyn FnMut(i64) -> Result<Option<String>, StoreError>) -> Result<ImportReport, ImportError> {
+/// Why the store refused a row: the owner, or the site already registered under the URL, lies
+/// outside the writer's area — one reason for both, which does not tell whether the URL is taken.
+pub const OUT_OF_SCOPE: &str = "不在您的管辖范围内：所填单位不属于您，或该网址已由其他地区登记（outside your area: the owner is not yours, or another area registered the URL）";
+
+/// Upserts parsed rows as a writer with `scope`, rejecting those whose organisation
+/// `check_org` refuses (with its reason, e.g. not in the tree) and those the store refuses for
+/// the writer's area, in one transaction.
+pub fn import_site_rows(store: &mut dyn Monitor, scope: &Scope, rows: SiteRows, now: i64, check_org: &mut dyn FnMut(i64) -> Result<Option<String>, StoreError>) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport { rows: (rows.valid.len() + rows.rejected.len()) as u64, rejected: rows.rejected, ..Default::default() };
+    let raw = |site: &NewSite| vec![site.name.clone(), site.url.clone(), site.org_code.to_string(), site.category.code().to_string(), site.interval_minutes.to_string()];
     let mut ok = Vec::new();
     for (line, site) in rows.valid {
         match check_org(site.org_code)? {
-            None => ok.push(site),
-            Some(reason) => {
-                let raw = vec![site.name.clone(), site.url.clone(), site.org_code.to_string(), site.category.code().to_string(), site.interval_minutes.to_string()];
-                report.rejected.push(RejectedSite { line, raw, reasons: vec![reason] });
-            }
+            None => ok.push((line, site)),
+            Some(reason) => report.rejected.push(RejectedSite { line, raw: raw(&site), reasons: vec![reason] }),
         }
     }
+    let sites: Vec<NewSite> = ok.iter().map(|(_, s)| s.clone()).collect();
+    let done = store.upsert_sites(scope, &sites, now)?;
+    for i in done.refused {
+        let (line, site) = &ok[i];
+        report.rejected.push(RejectedSite { line: *line, raw: raw(site), reasons: vec![OUT_OF_SCOPE.into()] });
+    }
     report.rejected.sort_by_key(|r| r.line);
-    report.counts = store.upsert_sites(&ok, now)?;
+    report.counts = done.counts;
     Ok(report)
 }
 

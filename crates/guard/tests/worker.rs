@@ -65,7 +65,7 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
 
     let now = store::time::unix_now();
     let site = |name: &str, host: &str, port: u16| NewSite { name: name.into(), url: format!("http://{host}:{port}/"), org_code: 510104, category: SiteCategory::Bureau, interval_minutes: 5 };
-    b(|| s.upsert_sites(&[site("正常站", "up.test", up), site("故障站", "down.test", down), site("波动站", "flaky.test", flaky)], now - 10)).unwrap();
+    b(|| s.upsert_sites(&store::Scope::all(), &[site("正常站", "up.test", up), site("故障站", "down.test", down), site("波动站", "flaky.test", flaky)], now - 10)).unwrap();
 
     let options = Options {
         worker_id: "test-worker".into(),
@@ -180,7 +180,7 @@ async fn global_limit_and_one_check_per_host() {
             sites.push(NewSite { name: format!("{h}{n}"), url: format!("http://{h}:{port}/{n}"), org_code: 510104, category: SiteCategory::School, interval_minutes: 5 });
         }
     }
-    s.upsert_sites(&sites, now - 10).unwrap();
+    s.upsert_sites(&store::Scope::all(), &sites, now - 10).unwrap();
     let store = Arc::new(std::sync::Mutex::new(Some(s)));
     // The in-memory store is handed over once: the worker takes the only connection.
     let opener: Opener = Arc::new(move || Ok(Box::new(store.lock().unwrap().take().expect("opened once")) as Box<dyn Monitor + Send>));
@@ -206,7 +206,7 @@ async fn run_finishes_its_cycle_and_stops_on_shutdown() {
     let path = dir.join("t.db");
     let mut s = SqliteStore::open(&path).unwrap();
     let site = NewSite { name: "站".into(), url: format!("http://run.test:{port}/"), org_code: 510104, category: SiteCategory::Other, interval_minutes: 5 };
-    s.upsert_sites(&[site], store::time::unix_now() - 10).unwrap();
+    s.upsert_sites(&store::Scope::all(), &[site], store::time::unix_now() - 10).unwrap();
     let p = path.clone();
     let opener: Opener = Arc::new(move || Ok(Box::new(SqliteStore::open(&p)?) as Box<dyn Monitor + Send>));
     let w = Worker::new(&opener, prober, Options::default()).await.unwrap();
@@ -255,7 +255,7 @@ async fn tamper_judged_against_the_accepted_baseline_and_crawls_rate_ipv6() {
     let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
     let now = store::time::unix_now();
     let site = NewSite { name: "锦江区教育局".into(), url: format!("http://jj.test:{port}/"), org_code: 510104, category: SiteCategory::Bureau, interval_minutes: 5 };
-    let id = s.create_site(&site, now - 10).unwrap().id;
+    let id = s.create_site(&store::Scope::all(), &site, now - 10).unwrap().id;
     let w = Worker::new(&opener, prober, Options { worker_id: "w".into(), ..Options::default() }).await.unwrap();
 
     // Without a baseline nothing is judged, but the page is kept for a person to accept.
@@ -263,7 +263,7 @@ async fn tamper_judged_against_the_accepted_baseline_and_crawls_rate_ipv6() {
     assert_eq!((r1.checked, r1.alerts_opened), (1, 0), "{r1:?}");
     let snap = s.snapshot(id).unwrap().expect("the page is kept");
     assert!(snap.text.contains("锦江区教育局") && snap.fingerprint.starts_with("v1:"), "{snap:?}");
-    assert!(s.accept_baseline(id, "security", now).unwrap());
+    assert!(s.accept_baseline(&store::Scope::all(), id, "security", now).unwrap());
     // Unchanged but for the date and the counter: no finding.
     let r2 = w.cycle_at(now + 600).await.unwrap();
     assert_eq!((r2.checked, r2.alerts_opened), (1, 0), "{r2:?}");
@@ -276,7 +276,7 @@ async fn tamper_judged_against_the_accepted_baseline_and_crawls_rate_ipv6() {
     let last = s.history(id, 0, i64::MAX).unwrap().raw.pop().unwrap();
     assert!(last.findings.iter().any(|f| f == "tampered"), "{last:?}");
     // A person renews the baseline (the change was meant): the alert is resolved by the next check.
-    assert!(s.accept_baseline(id, "security", now + 1300).unwrap());
+    assert!(s.accept_baseline(&store::Scope::all(), id, "security", now + 1300).unwrap());
     assert!(s.baseline(id).unwrap().unwrap().page.text.contains("Hacked"));
     let r4 = w.cycle_at(now + 1800).await.unwrap();
     assert_eq!((r4.alerts_opened, r4.alerts_resolved), (0, 1), "{r4:?}");

@@ -143,6 +143,12 @@ impl PgStore {
         validate_site(s).map_err(StoreError::Conflict)?;
         self.site_region(s.org_code)
     }
+
+    /// Whether the site exists and lies inside the scope (the register's write rule).
+    fn site_in(&mut self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
+        let r = self.client.query_opt("SELECT region_code, org_code FROM sites WHERE id = $1", &[&id]).map_err(pg)?;
+        Ok(r.is_some_and(|r| may_write_site(scope, r.get(0), r.get(1))))
+    }
 }
 
 fn url_taken(e: postgres::Error, url: &str) -> StoreError {
@@ -155,8 +161,11 @@ fn url_taken(e: postgres::Error, url: &str) -> StoreError {
 const INSERT_SITE: &str = "INSERT INTO sites (name, url, org_code, region_code, category, interval_minutes, next_due, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id";
 
 impl Monitor for PgStore {
-    fn create_site(&mut self, s: &NewSite, now: i64) -> Result<Site, StoreError> {
+    fn create_site(&mut self, scope: &Scope, s: &NewSite, now: i64) -> Result<Site, StoreError> {
         let region = self.checked(s)?;
+        if !may_write_site(scope, region, s.org_code) {
+            return Err(StoreError::OutOfScope);
+        }
         let r = self
             .client
             .query_one(INSERT_SITE, &[&s.name.trim(), &s.url, &s.org_code, &region, &s.category.code(), &(s.interval_minutes as i64), &now])
@@ -164,8 +173,14 @@ impl Monitor for PgStore {
         self.site(r.get(0))?.ok_or_else(|| StoreError::Internal("the new site is gone".into()))
     }
 
-    fn update_site(&mut self, id: i64, s: &NewSite, now: i64) -> Result<bool, StoreError> {
+    fn update_site(&mut self, scope: &Scope, id: i64, s: &NewSite, now: i64) -> Result<bool, StoreError> {
+        if !self.site_in(scope, id)? {
+            return Ok(false);
+        }
         let region = self.checked(s)?;
+        if !may_write_site(scope, region, s.org_code) {
+            return Err(StoreError::OutOfScope);
+        }
         self.client
             .execute(
                 "UPDATE sites SET name = $2, url = $3, org_code = $4, region_code = $5, category = $6, interval_minutes = $7, updated_at = $8 WHERE id = $1",
@@ -175,7 +190,10 @@ impl Monitor for PgStore {
             .map_err(|e| url_taken(e, &s.url))
     }
 
-    fn set_site_enabled(&mut self, id: i64, enabled: bool, now: i64) -> Result<bool, StoreError> {
+    fn set_site_enabled(&mut self, scope: &Scope, id: i64, enabled: bool, now: i64) -> Result<bool, StoreError> {
+        if !self.site_in(scope, id)? {
+            return Ok(false);
+        }
         self.client.execute("UPDATE sites SET enabled = $2, updated_at = $3 WHERE id = $1", &[&id, &enabled, &now]).map(|n| n == 1).map_err(pg)
     }
 
@@ -219,7 +237,7 @@ impl Monitor for PgStore {
             .collect()
     }
 
-    fn upsert_sites(&mut self, sites: &[NewSite], now: i64) -> Result<UpsertCounts, StoreError> {
+    fn upsert_sites(&mut self, scope: &Scope, sites: &[NewSite], now: i64) -> Result<Upserted, StoreError> {
         let mut regions = Vec::with_capacity(sites.len());
         for s in sites {
             regions.push(self.checked(s).map_err(|e| match e {
@@ -228,9 +246,16 @@ impl Monitor for PgStore {
             })?);
         }
         let mut tx = self.client.transaction().map_err(pg)?;
-        let mut c = UpsertCounts::default();
-        for (s, region) in sites.iter().zip(regions) {
-            let old = tx.query_opt("SELECT id, name, org_code, category, interval_minutes FROM sites WHERE url = $1 FOR UPDATE", &[&s.url]).map_err(pg)?;
+        let mut out = Upserted::default();
+        let c = &mut out.counts;
+        for (i, (s, region)) in sites.iter().zip(regions).enumerate() {
+            let old = tx.query_opt("SELECT id, name, org_code, category, interval_minutes, region_code FROM sites WHERE url = $1 FOR UPDATE", &[&s.url]).map_err(pg)?;
+            let stored_ok = old.as_ref().is_none_or(|o| may_write_site(scope, o.get(5), o.get(2)));
+            if !stored_ok || !may_write_site(scope, region, s.org_code) {
+                c.refused += 1;
+                out.refused.push(i);
+                continue;
+            }
             match old {
                 None => {
                     tx.query_one(INSERT_SITE, &[&s.name.trim(), &s.url, &s.org_code, &region, &s.category.code(), &(s.interval_minutes as i64), &now]).map_err(|e| url_taken(e, &s.url))?;
@@ -253,7 +278,7 @@ impl Monitor for PgStore {
             }
         }
         tx.commit().map_err(pg)?;
-        Ok(c)
+        Ok(out)
     }
 
     fn claim_due(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
@@ -414,7 +439,10 @@ impl Monitor for PgStore {
         Ok(r.map(|r| Baseline { page: Snapshot { at: r.get(0), fingerprint: r.get(1), text: r.get(2) }, accepted_by: r.get(3), accepted_at: r.get(4) }))
     }
 
-    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+    fn accept_baseline(&mut self, scope: &Scope, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+        if !self.site_in(scope, site_id)? {
+            return Err(StoreError::OutOfScope);
+        }
         self.client
             .execute(
                 "INSERT INTO baselines (site_id, at, fingerprint, text, accepted_by, accepted_at)

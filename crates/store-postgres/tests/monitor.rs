@@ -16,7 +16,7 @@ fn concurrent_claimers_never_share_a_site() {
     let Some(mut t) = fresh() else { return };
     store::suite_monitor::schools(&mut t);
     let sites: Vec<_> = (0..300).map(|n| store::suite_monitor::site(&format!("s{n}"), &format!("https://s{n}.example.edu.cn/"), 510104, store::SiteCategory::School)).collect();
-    t.upsert_sites(&sites, 1000).unwrap();
+    t.upsert_sites(&store::Scope::all(), &sites, 1000).unwrap();
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
     let claimers: Vec<_> = (0..2)
         .map(|w| {

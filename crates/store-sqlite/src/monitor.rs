@@ -166,6 +166,12 @@ impl SqliteStore {
         validate_site(s).map_err(StoreError::Conflict)?;
         self.site_region(s.org_code)
     }
+
+    /// Whether the site exists and lies inside the scope (the register's write rule).
+    fn site_in(&self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
+        let at: Option<(i64, i64)> = self.monitor.query_row("SELECT region_code, org_code FROM sites WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(map_err)?;
+        Ok(at.is_some_and(|(region, org)| may_write_site(scope, region, org)))
+    }
 }
 
 fn url_taken(e: StoreError, url: &str) -> StoreError {
@@ -176,8 +182,11 @@ fn url_taken(e: StoreError, url: &str) -> StoreError {
 }
 
 impl Monitor for SqliteStore {
-    fn create_site(&mut self, s: &NewSite, now: i64) -> Result<Site, StoreError> {
+    fn create_site(&mut self, scope: &Scope, s: &NewSite, now: i64) -> Result<Site, StoreError> {
         let region = self.checked(s)?;
+        if !may_write_site(scope, region, s.org_code) {
+            return Err(StoreError::OutOfScope);
+        }
         self.monitor
             .execute(
                 "INSERT INTO sites (name, url, org_code, region_code, category, interval_minutes, next_due, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)",
@@ -188,8 +197,14 @@ impl Monitor for SqliteStore {
         self.site(id)?.ok_or_else(|| StoreError::Internal("the new site is gone".into()))
     }
 
-    fn update_site(&mut self, id: i64, s: &NewSite, now: i64) -> Result<bool, StoreError> {
+    fn update_site(&mut self, scope: &Scope, id: i64, s: &NewSite, now: i64) -> Result<bool, StoreError> {
+        if !self.site_in(scope, id)? {
+            return Ok(false);
+        }
         let region = self.checked(s)?;
+        if !may_write_site(scope, region, s.org_code) {
+            return Err(StoreError::OutOfScope);
+        }
         self.monitor
             .execute(
                 "UPDATE sites SET name = ?2, url = ?3, org_code = ?4, region_code = ?5, category = ?6, interval_minutes = ?7, updated_at = ?8 WHERE id = ?1",
@@ -199,7 +214,10 @@ impl Monitor for SqliteStore {
             .map_err(|e| url_taken(map_err(e), &s.url))
     }
 
-    fn set_site_enabled(&mut self, id: i64, enabled: bool, now: i64) -> Result<bool, StoreError> {
+    fn set_site_enabled(&mut self, scope: &Scope, id: i64, enabled: bool, now: i64) -> Result<bool, StoreError> {
+        if !self.site_in(scope, id)? {
+            return Ok(false);
+        }
         self.monitor.execute("UPDATE sites SET enabled = ?2, updated_at = ?3 WHERE id = ?1", params![id, enabled, now]).map(|n| n == 1).map_err(map_err)
     }
 
@@ -244,7 +262,7 @@ impl Monitor for SqliteStore {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
     }
 
-    fn upsert_sites(&mut self, sites: &[NewSite], now: i64) -> Result<UpsertCounts, StoreError> {
+    fn upsert_sites(&mut self, scope: &Scope, sites: &[NewSite], now: i64) -> Result<Upserted, StoreError> {
         let mut regions = Vec::with_capacity(sites.len());
         for s in sites {
             regions.push(self.checked(s).map_err(|e| match e {
@@ -253,12 +271,19 @@ impl Monitor for SqliteStore {
             })?);
         }
         let tx = self.monitor.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
-        let mut c = UpsertCounts::default();
-        for (s, region) in sites.iter().zip(regions) {
-            let old: Option<(i64, String, i64, String, i64)> = tx
-                .query_row("SELECT id, name, org_code, category, interval_minutes FROM sites WHERE url = ?1", [&s.url], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        let mut out = Upserted::default();
+        let c = &mut out.counts;
+        for (i, (s, region)) in sites.iter().zip(regions).enumerate() {
+            let old: Option<(i64, String, i64, String, i64, i64)> = tx
+                .query_row("SELECT id, name, org_code, category, interval_minutes, region_code FROM sites WHERE url = ?1", [&s.url], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
                 .optional()
                 .map_err(map_err)?;
+            let stored_ok = old.as_ref().is_none_or(|o| may_write_site(scope, o.5, o.2));
+            if !stored_ok || !may_write_site(scope, region, s.org_code) {
+                c.refused += 1;
+                out.refused.push(i);
+                continue;
+            }
             match old {
                 None => {
                     tx.execute(
@@ -268,7 +293,7 @@ impl Monitor for SqliteStore {
                     .map_err(map_err)?;
                     c.inserted += 1;
                 }
-                Some((id, name, org, cat, interval)) => {
+                Some((id, name, org, cat, interval, _)) => {
                     if (name.as_str(), org, cat.as_str(), interval) == (s.name.trim(), s.org_code, s.category.code(), s.interval_minutes as i64) {
                         c.unchanged += 1;
                         continue;
@@ -283,7 +308,7 @@ impl Monitor for SqliteStore {
             }
         }
         tx.commit().map_err(map_err)?;
-        Ok(c)
+        Ok(out)
     }
 
     fn claim_due(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
@@ -423,7 +448,10 @@ impl Monitor for SqliteStore {
             .map_err(map_err)
     }
 
-    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+    fn accept_baseline(&mut self, scope: &Scope, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+        if !self.site_in(scope, site_id)? {
+            return Err(StoreError::OutOfScope);
+        }
         self.monitor
             .execute(
                 "INSERT INTO baselines (site_id, at, fingerprint, text, accepted_by, accepted_at)

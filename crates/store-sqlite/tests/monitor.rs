@@ -13,7 +13,7 @@ fn concurrent_claimers_never_share_a_site() {
     let mut s = SqliteStore::open(&path).unwrap();
     store::suite_monitor::schools(&mut s);
     let sites: Vec<_> = (0..200).map(|n| store::suite_monitor::site(&format!("s{n}"), &format!("https://s{n}.example.edu.cn/"), 510104, store::SiteCategory::School)).collect();
-    s.upsert_sites(&sites, 1000).unwrap();
+    s.upsert_sites(&store::Scope::all(), &sites, 1000).unwrap();
     let now = 2000;
     let claimers: Vec<_> = (0..2)
         .map(|w| {

@@ -199,6 +199,10 @@ pub enum StoreError {
     /// A write the data forbids (e.g. a record refers to something missing).
     #[error("{0}")]
     Conflict(String),
+    /// The thing written does not exist or lies outside the writer's area: one answer for
+    /// both, so that a refusal does not tell whether it exists (the web layer answers 404).
+    #[error("not found, or outside your area")]
+    OutOfScope,
     #[error("database error: {0}")]
     Internal(String),
 }
@@ -210,6 +214,7 @@ impl StoreError {
             StoreError::Locked(s) => format!("数据库被另一个进程锁定：{s}（请等待其他导入完成后重试）"),
             StoreError::Schema(s) => format!("数据库结构不是最新：{s}（PostgreSQL 请先运行 tianfu migrate）"),
             StoreError::Conflict(s) => s.clone(),
+            StoreError::OutOfScope => "不存在，或不在您的管辖范围内".to_string(),
             StoreError::Internal(s) => format!("数据库错误：{s}"),
         }
     }

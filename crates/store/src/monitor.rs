@@ -149,6 +149,29 @@ pub struct UpsertCounts {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Rows outside the writer's area (see [`Upserted::refused`]).
+    #[serde(default)]
+    pub refused: u64,
+}
+
+/// A bulk upsert's counts and the rows it refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upserted {
+    pub counts: UpsertCounts,
+    /// Indices of the rows refused because the new owner, or the site already registered under
+    /// the URL, lies outside the writer's area (one reason for both, like base records).
+    pub refused: Vec<usize>,
+}
+
+/// The write rule of the site register, [`crate::Scope::may_write`] at a site's place: its
+/// region (the owner's division, or a school owner's county) and, for a school's site, the
+/// school. The same cut as the list queries, so a writer changes exactly the sites it sees.
+pub fn may_write_site(scope: &crate::Scope, region_code: i64, org_code: i64) -> bool {
+    let org = org_code.to_string();
+    // 学校标识码 are 10 digits, GB/T 2260 codes 6.
+    let school = (org.len() == 10).then_some(org.as_str());
+    let county = u32::try_from(region_code).ok();
+    scope.may_write(&crate::Place { county, school })
 }
 
 /// One family's part of a check.
@@ -466,19 +489,24 @@ pub fn validate_site(s: &NewSite) -> Result<(), String> {
 
 /// The register, claiming, history and alerts.
 pub trait Monitor {
-    /// [`crate::StoreError::Conflict`] when the URL is registered or the organisation unknown.
-    fn create_site(&mut self, s: &NewSite, now: i64) -> Result<Site, crate::StoreError>;
-    /// False when there is no such site.
-    fn update_site(&mut self, id: i64, s: &NewSite, now: i64) -> Result<bool, crate::StoreError>;
-    fn set_site_enabled(&mut self, id: i64, enabled: bool, now: i64) -> Result<bool, crate::StoreError>;
+    /// [`crate::StoreError::Conflict`] when the URL is registered or the organisation unknown;
+    /// [`crate::StoreError::OutOfScope`] when the owner lies outside the writer's `scope`.
+    /// Every write of the register is judged by [`may_write_site`] inside the store.
+    fn create_site(&mut self, scope: &crate::Scope, s: &NewSite, now: i64) -> Result<Site, crate::StoreError>;
+    /// False when there is no such site in the scope; [`crate::StoreError::OutOfScope`] when the
+    /// new owner lies outside it.
+    fn update_site(&mut self, scope: &crate::Scope, id: i64, s: &NewSite, now: i64) -> Result<bool, crate::StoreError>;
+    /// False when there is no such site in the scope.
+    fn set_site_enabled(&mut self, scope: &crate::Scope, id: i64, enabled: bool, now: i64) -> Result<bool, crate::StoreError>;
     fn site(&mut self, id: i64) -> Result<Option<Site>, crate::StoreError>;
     /// Sites in scope, by id, a page at a time.
     fn sites(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<crate::Page<Site>, crate::StoreError>;
     /// Sites in scope by state, with the query's other filters (its state and cursor ignored);
     /// states without sites left out.
     fn site_counts(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<Vec<(SiteState, u64)>, crate::StoreError>;
-    /// Inserts or updates by URL, in one transaction; a new site is due at once.
-    fn upsert_sites(&mut self, sites: &[NewSite], now: i64) -> Result<UpsertCounts, crate::StoreError>;
+    /// Inserts or updates by URL, in one transaction; a new site is due at once. Rows whose
+    /// owner, or whose stored site, lies outside `scope` are refused (see [`Upserted`]).
+    fn upsert_sites(&mut self, scope: &crate::Scope, sites: &[NewSite], now: i64) -> Result<Upserted, crate::StoreError>;
 
     /// Claims up to `limit` enabled sites that are due (and not held under a live lease) for
     /// `worker`, until `now + LEASE_SECS`. Two workers never get the same site.
@@ -510,8 +538,9 @@ pub trait Monitor {
     fn snapshot(&mut self, site_id: i64) -> Result<Option<Snapshot>, crate::StoreError>;
     fn baseline(&mut self, site_id: i64) -> Result<Option<Baseline>, crate::StoreError>;
     /// Makes the site's latest snapshot its baseline (accepting a first one, or renewing it
-    /// after a change that was meant); false when there is no snapshot yet.
-    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, crate::StoreError>;
+    /// after a change that was meant); false when there is no snapshot yet;
+    /// [`crate::StoreError::OutOfScope`] when there is no such site in the scope.
+    fn accept_baseline(&mut self, scope: &crate::Scope, site_id: i64, by: &str, now: i64) -> Result<bool, crate::StoreError>;
     /// Accepts the latest snapshot of every site in scope that has none yet; returns how many.
     fn accept_missing_baselines(&mut self, scope: &crate::Scope, by: &str, now: i64) -> Result<u64, crate::StoreError>;
 

@@ -18,7 +18,7 @@ macro_rules! monitor_suite {
             sites_created_updated_disabled, sites_scoped_filtered_paged, sites_upserted_by_url,
             claims_lease_and_release, results_kept_with_state, compaction_exact_and_bounded,
             alerts_deduplicated_resolved_scoped, baselines_accepted_by_a_person, crawls_claimed_and_scheduled,
-            ipv6_results_and_rates);
+            ipv6_results_and_rates, site_writes_are_scoped);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -60,24 +60,24 @@ pub fn summary(at: i64, up: bool, ms: u32) -> CheckSummary {
 
 pub fn sites_created_updated_disabled(s: &mut dyn MonitorStore) {
     schools(s);
-    let a = s.create_site(&site("锦江实验小学", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
+    let a = s.create_site(&crate::Scope::all(), &site("锦江实验小学", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
     assert_eq!((a.region_code, a.state, a.enabled, a.next_due, a.created_at), (510104, SiteState::Unknown, true, T0, T0));
     assert_eq!(s.site(a.id).unwrap().unwrap(), a);
-    let e = s.create_site(&site("again", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap_err();
+    let e = s.create_site(&crate::Scope::all(), &site("again", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
-    let e = s.create_site(&site("nobody", "https://n.example.edu.cn/", 999, SiteCategory::Other), T0).unwrap_err();
+    let e = s.create_site(&crate::Scope::all(), &site("nobody", "https://n.example.edu.cn/", 999, SiteCategory::Other), T0).unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
-    let e = s.create_site(&site("", "https://m.example.edu.cn/", 510104, SiteCategory::Other), T0).unwrap_err();
+    let e = s.create_site(&crate::Scope::all(), &site("", "https://m.example.edu.cn/", 510104, SiteCategory::Other), T0).unwrap_err();
     assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
-    let b = s.create_site(&site("锦江区教育局", "http://jj.example.gov.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
+    let b = s.create_site(&crate::Scope::all(), &site("锦江区教育局", "http://jj.example.gov.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
     assert_eq!(b.region_code, 510104);
     let mut upd = site("锦江实验小学（新）", "https://a2.example.edu.cn/", 2151030201, SiteCategory::School);
     upd.interval_minutes = 60;
-    assert!(s.update_site(a.id, &upd, T0 + 10).unwrap());
+    assert!(s.update_site(&crate::Scope::all(), a.id, &upd, T0 + 10).unwrap());
     let a2 = s.site(a.id).unwrap().unwrap();
     assert_eq!((a2.name.as_str(), a2.url.as_str(), a2.region_code, a2.interval_minutes, a2.updated_at), ("锦江实验小学（新）", "https://a2.example.edu.cn/", 510302, 60, T0 + 10));
-    assert!(!s.update_site(9999, &upd, T0).unwrap());
-    assert!(s.set_site_enabled(b.id, false, T0 + 20).unwrap());
+    assert!(!s.update_site(&crate::Scope::all(), 9999, &upd, T0).unwrap());
+    assert!(s.set_site_enabled(&crate::Scope::all(), b.id, false, T0 + 20).unwrap());
     assert!(!s.site(b.id).unwrap().unwrap().enabled);
     assert!(s.site(9999).unwrap().is_none());
 }
@@ -87,7 +87,7 @@ pub fn sites_scoped_filtered_paged(s: &mut dyn MonitorStore) {
     let mk = |n: u32, org: i64, cat| site(&format!("站点{n}"), &format!("https://s{n}.example.edu.cn/"), org, cat);
     let mut ids = Vec::new();
     for (n, org, cat) in [(1, 2151010401, SiteCategory::School), (2, 2151010402, SiteCategory::School), (3, 510104, SiteCategory::Bureau), (4, 510100, SiteCategory::Bureau), (5, 2151030201, SiteCategory::School), (6, 510000, SiteCategory::University)] {
-        ids.push(s.create_site(&mk(n, org, cat), T0).unwrap().id);
+        ids.push(s.create_site(&crate::Scope::all(), &mk(n, org, cat), T0).unwrap().id);
     }
     let names = |p: &crate::Page<Site>| p.rows.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
     let q = |limit| SiteQuery { limit, ..Default::default() };
@@ -109,7 +109,7 @@ pub fn sites_scoped_filtered_paged(s: &mut dyn MonitorStore) {
     s.record_result(ids[1], &summary(T0, false, 0), T0 + 300).unwrap();
     let down = s.sites(&province, &SiteQuery { state: Some(SiteState::Down), limit: 50, ..Default::default() }).unwrap();
     assert_eq!(names(&down), ["站点2"]);
-    s.set_site_enabled(ids[0], false, T0).unwrap();
+    s.set_site_enabled(&crate::Scope::all(), ids[0], false, T0).unwrap();
     assert_eq!(s.sites(&county, &q(50)).unwrap().rows.len(), 2);
     assert_eq!(s.sites(&county, &SiteQuery { include_disabled: true, limit: 50, ..Default::default() }).unwrap().rows.len(), 3);
     // Keyset pages.
@@ -134,19 +134,19 @@ pub fn sites_upserted_by_url(s: &mut dyn MonitorStore) {
     schools(s);
     let a = site("甲", "https://a.example.edu.cn/", 2151010401, SiteCategory::School);
     let b = site("乙", "https://b.example.edu.cn/", 510104, SiteCategory::Bureau);
-    let c = s.upsert_sites(&[a.clone(), b.clone()], T0).unwrap();
-    assert_eq!(c, UpsertCounts { inserted: 2, updated: 0, unchanged: 0 });
+    let c = s.upsert_sites(&crate::Scope::all(), &[a.clone(), b.clone()], T0).unwrap();
+    assert_eq!(c, Upserted { counts: UpsertCounts { inserted: 2, updated: 0, unchanged: 0, refused: 0 }, refused: vec![] });
     let b2 = NewSite { name: "乙（改名）".into(), interval_minutes: 30, ..b.clone() };
     let d = site("丙", "https://c.example.edu.cn/", 2151030201, SiteCategory::School);
-    let c = s.upsert_sites(&[a, b2, d], T0 + 5).unwrap();
-    assert_eq!(c, UpsertCounts { inserted: 1, updated: 1, unchanged: 1 });
+    let c = s.upsert_sites(&crate::Scope::all(), &[a, b2, d], T0 + 5).unwrap();
+    assert_eq!(c.counts, UpsertCounts { inserted: 1, updated: 1, unchanged: 1, refused: 0 });
     let all = s.sites(&Scope::Region { lo: 510000, hi: 519999 }, &SiteQuery { limit: 10, ..Default::default() }).unwrap();
     assert_eq!(all.rows.len(), 3);
     let bb = all.rows.iter().find(|x| x.url == "https://b.example.edu.cn/").unwrap();
     assert_eq!((bb.name.as_str(), bb.interval_minutes, bb.updated_at), ("乙（改名）", 30, T0 + 5));
     // An unknown organisation rejects the whole batch, nothing half-written.
     let bad = site("丁", "https://d.example.edu.cn/", 42, SiteCategory::Other);
-    assert!(matches!(s.upsert_sites(&[site("戊", "https://e.example.edu.cn/", 510104, SiteCategory::Other), bad], T0).unwrap_err(), StoreError::Conflict(_)));
+    assert!(matches!(s.upsert_sites(&crate::Scope::all(), &[site("戊", "https://e.example.edu.cn/", 510104, SiteCategory::Other), bad], T0).unwrap_err(), StoreError::Conflict(_)));
     assert_eq!(s.sites(&Scope::Region { lo: 510000, hi: 519999 }, &SiteQuery { limit: 10, ..Default::default() }).unwrap().rows.len(), 3);
 }
 
@@ -154,9 +154,9 @@ pub fn claims_lease_and_release(s: &mut dyn MonitorStore) {
     schools(s);
     let mut ids = Vec::new();
     for n in 0..5 {
-        ids.push(s.create_site(&site(&format!("s{n}"), &format!("https://s{n}.example.edu.cn/"), 510104, SiteCategory::School), T0 + n).unwrap().id);
+        ids.push(s.create_site(&crate::Scope::all(), &site(&format!("s{n}"), &format!("https://s{n}.example.edu.cn/"), 510104, SiteCategory::School), T0 + n).unwrap().id);
     }
-    s.set_site_enabled(ids[4], false, T0).unwrap();
+    s.set_site_enabled(&crate::Scope::all(), ids[4], false, T0).unwrap();
     assert!(s.claim_due("w1", T0 - 1, 10).unwrap().is_empty(), "nothing is due before its time");
     let got = s.claim_due("w1", T0 + 10, 3).unwrap();
     assert_eq!(got.len(), 3);
@@ -178,7 +178,7 @@ pub fn claims_lease_and_release(s: &mut dyn MonitorStore) {
 
 pub fn results_kept_with_state(s: &mut dyn MonitorStore) {
     schools(s);
-    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
+    let a = s.create_site(&crate::Scope::all(), &site("a", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
     let mut r = summary(T0 + 60, true, 35);
     r.v6 = FamilySummary { reachable: true, status: Some(200), elapsed_ms: 50 };
     r.ipv6_aaaa = true;
@@ -199,7 +199,7 @@ pub fn results_kept_with_state(s: &mut dyn MonitorStore) {
 
 pub fn compaction_exact_and_bounded(s: &mut dyn MonitorStore) {
     schools(s);
-    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
+    let a = s.create_site(&crate::Scope::all(), &site("a", "https://a.example.edu.cn/", 510104, SiteCategory::Bureau), T0).unwrap();
     // 12 days of checks every 5 minutes, down one check in 7 (3 456 checks).
     let start = day_start(T0);
     let (mut checks, mut up) = (0u64, 0u64);
@@ -237,8 +237,8 @@ pub fn compaction_exact_and_bounded(s: &mut dyn MonitorStore) {
 
 pub fn alerts_deduplicated_resolved_scoped(s: &mut dyn MonitorStore) {
     schools(s);
-    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
-    let b = s.create_site(&site("b", "https://b.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap();
+    let a = s.create_site(&crate::Scope::all(), &site("a", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
+    let b = s.create_site(&crate::Scope::all(), &site("b", "https://b.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap();
     let al = |site_id, kind: &str, at| NewAlert { site_id, kind: kind.into(), severity: "high".into(), message: format!("{kind} 告警"), at };
     let (x, new) = s.open_alert(&al(a.id, "down", T0)).unwrap();
     assert!(new);
@@ -270,11 +270,11 @@ fn page(at: i64, text: &str) -> Snapshot {
 
 pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
     schools(s);
-    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::School), T0).unwrap();
-    let b = s.create_site(&site("b", "https://b.example.edu.cn/", 510104, SiteCategory::School), T0).unwrap();
-    let c = s.create_site(&site("c", "https://c.example.edu.cn/", 510302, SiteCategory::School), T0).unwrap();
+    let a = s.create_site(&crate::Scope::all(), &site("a", "https://a.example.edu.cn/", 510104, SiteCategory::School), T0).unwrap();
+    let b = s.create_site(&crate::Scope::all(), &site("b", "https://b.example.edu.cn/", 510104, SiteCategory::School), T0).unwrap();
+    let c = s.create_site(&crate::Scope::all(), &site("c", "https://c.example.edu.cn/", 510302, SiteCategory::School), T0).unwrap();
     assert_eq!(s.snapshot(a.id).unwrap(), None);
-    assert!(!s.accept_baseline(a.id, "sec", T0).unwrap(), "nothing to accept before a check");
+    assert!(!s.accept_baseline(&crate::Scope::all(), a.id, "sec", T0).unwrap(), "nothing to accept before a check");
     s.record_check(a.id, &summary(T0 + 1, true, 30), Some(&page(T0 + 1, "old")), T0 + 300).unwrap();
     assert_eq!(s.site(a.id).unwrap().unwrap().last_checked, Some(T0 + 1), "the check is recorded with its page");
     s.record_snapshot(a.id, &page(T0 + 2, "新闻\n通知")).unwrap();
@@ -282,12 +282,12 @@ pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
     s.record_snapshot(a.id, &page(T0 + 3, "新闻\n通知")).unwrap();
     assert_eq!(s.snapshot(a.id).unwrap().unwrap().at, T0 + 2, "an unchanged page keeps the time it took this form");
     assert_eq!(s.baseline(a.id).unwrap(), None, "a snapshot is not a baseline until a person accepts it");
-    assert!(s.accept_baseline(a.id, "sec", T0 + 10).unwrap());
+    assert!(s.accept_baseline(&crate::Scope::all(), a.id, "sec", T0 + 10).unwrap());
     assert_eq!(s.baseline(a.id).unwrap(), Some(Baseline { page: page(T0 + 2, "新闻\n通知"), accepted_by: "sec".into(), accepted_at: T0 + 10 }));
     // A later page does not move the baseline; renewing does.
     s.record_snapshot(a.id, &page(T0 + 300, "changed")).unwrap();
     assert_eq!(s.baseline(a.id).unwrap().unwrap().page.text, "新闻\n通知");
-    assert!(s.accept_baseline(a.id, "sec2", T0 + 400).unwrap());
+    assert!(s.accept_baseline(&crate::Scope::all(), a.id, "sec2", T0 + 400).unwrap());
     let renewed = s.baseline(a.id).unwrap().unwrap();
     assert_eq!((renewed.page.text.as_str(), renewed.accepted_by.as_str(), renewed.accepted_at), ("changed", "sec2", T0 + 400));
     // Accepting the missing ones in a county's scope leaves other counties and accepted sites alone.
@@ -302,8 +302,8 @@ pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
 
 pub fn crawls_claimed_and_scheduled(s: &mut dyn MonitorStore) {
     schools(s);
-    let a = s.create_site(&site("a", "https://a.example.edu.cn/", 510104, SiteCategory::University), T0).unwrap();
-    let b = s.create_site(&site("b", "https://b.example.edu.cn/", 510104, SiteCategory::University), T0).unwrap();
+    let a = s.create_site(&crate::Scope::all(), &site("a", "https://a.example.edu.cn/", 510104, SiteCategory::University), T0).unwrap();
+    let b = s.create_site(&crate::Scope::all(), &site("b", "https://b.example.edu.cn/", 510104, SiteCategory::University), T0).unwrap();
     assert!(s.claim_crawls("w", T0, 10).unwrap().is_empty(), "a site is crawled after its first check");
     s.record_result(a.id, &summary(T0 + 5, true, 30), T0 + 300).unwrap();
     s.record_result(b.id, &summary(T0 + 5, true, 30), T0 + 300).unwrap();
@@ -327,7 +327,7 @@ pub fn crawls_claimed_and_scheduled(s: &mut dyn MonitorStore) {
 
 pub fn ipv6_results_and_rates(s: &mut dyn MonitorStore) {
     schools(s);
-    let mk = |s: &mut dyn MonitorStore, n: &str, org: i64, cat| s.create_site(&site(n, &format!("https://{n}.example.edu.cn/"), org, cat), T0).unwrap().id;
+    let mk = |s: &mut dyn MonitorStore, n: &str, org: i64, cat| s.create_site(&crate::Scope::all(), &site(n, &format!("https://{n}.example.edu.cn/"), org, cat), T0).unwrap().id;
     let good = mk(s, "good", 510104, SiteCategory::University);
     let flaky = mk(s, "flaky", 510104, SiteCategory::University);
     let none = mk(s, "none", 510104, SiteCategory::University);
@@ -375,4 +375,38 @@ pub fn ipv6_results_and_rates(s: &mut dyn MonitorStore) {
     assert_eq!((bur.sites, bur.supported, bur.rate), (1, 1, Some(1.0)));
     assert!(rates.iter().all(|c| c.category != SiteCategory::School), "categories without sites are left out");
     assert!(s.ipv6_results(&Scope::Nothing, None).unwrap().is_empty());
+}
+
+/// The register's writes are judged in the store by the writer's area: 锦江区 (510104) cannot
+/// register a site for 自流井区's school, change, disable or baseline 自流井区's site, or take it
+/// over by importing its URL; the answers do not tell whether such a site exists. A school writes
+/// only its own school's sites.
+pub fn site_writes_are_scoped(s: &mut dyn MonitorStore) {
+    schools(s);
+    let all = Scope::all();
+    let jinjiang = Scope::Region { lo: 510104, hi: 510104 };
+    let theirs = s.create_site(&all, &site("自流井小学", "https://z.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap();
+    let e = s.create_site(&jinjiang, &site("x", "https://x.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap_err();
+    assert!(matches!(e, StoreError::OutOfScope), "{e:?}");
+    let ours = s.create_site(&jinjiang, &site("锦江二小", "https://j2.example.edu.cn/", 2151010402, SiteCategory::School), T0).unwrap();
+    // Another area's site: "no such site", the same as a missing one.
+    assert!(!s.update_site(&jinjiang, theirs.id, &site("taken", "https://z.example.edu.cn/", 2151010401, SiteCategory::School), T0 + 1).unwrap());
+    assert!(!s.update_site(&jinjiang, 424242, &site("taken", "https://q.example.edu.cn/", 2151010401, SiteCategory::School), T0 + 1).unwrap());
+    assert!(!s.set_site_enabled(&jinjiang, theirs.id, false, T0 + 1).unwrap());
+    assert!(matches!(s.accept_baseline(&jinjiang, theirs.id, "x", T0 + 1), Err(StoreError::OutOfScope)));
+    assert!(matches!(s.accept_baseline(&jinjiang, 424242, "x", T0 + 1), Err(StoreError::OutOfScope)));
+    // Its own site cannot be given away to another area either.
+    assert!(matches!(s.update_site(&jinjiang, ours.id, &site("锦江二小", "https://j2.example.edu.cn/", 2151030201, SiteCategory::School), T0 + 1), Err(StoreError::OutOfScope)));
+    assert_eq!(s.site(theirs.id).unwrap().unwrap(), theirs, "nothing of theirs changed");
+    // An import that names their URL (with our school as owner) is refused for that row only.
+    let up = s
+        .upsert_sites(&jinjiang, &[site("taken", "https://z.example.edu.cn/", 2151010401, SiteCategory::School), site("新站", "https://n.example.edu.cn/", 510104, SiteCategory::Bureau), site("他区", "https://t.example.edu.cn/", 2151030201, SiteCategory::School)], T0 + 2)
+        .unwrap();
+    assert_eq!((up.counts.inserted, up.counts.refused, up.refused.clone()), (1, 2, vec![0, 2]));
+    assert_eq!(s.site(theirs.id).unwrap().unwrap(), theirs);
+    // A school's scope: its own sites only.
+    let school = Scope::School { code: "2151010402".into(), county: 510104 };
+    assert!(s.set_site_enabled(&school, ours.id, false, T0 + 3).unwrap());
+    assert!(matches!(s.create_site(&school, &site("y", "https://y.example.edu.cn/", 2151010401, SiteCategory::School), T0), Err(StoreError::OutOfScope)));
+    assert!(matches!(s.create_site(&school, &site("y", "https://y.example.edu.cn/", 510104, SiteCategory::Bureau), T0), Err(StoreError::OutOfScope)));
 }

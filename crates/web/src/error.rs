@@ -82,6 +82,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Unavailable(s) | StoreError::Locked(s) | StoreError::Schema(s) => AppError::Unavailable(s),
             StoreError::Conflict(s) => AppError::Conflict { zh: s.clone(), en: s },
+            StoreError::OutOfScope => AppError::NotFound,
             StoreError::Internal(s) => AppError::Internal(s),
         }
     }

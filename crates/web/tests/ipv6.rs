@@ -31,10 +31,10 @@ fn seed(env: &Env) {
     with_store(env, |s| {
         let site = |name: &str, host: &str, org: u32, cat| NewSite { name: name.into(), url: format!("https://{host}/"), org_code: org as i64, category: cat, interval_minutes: 5 };
         let now = store::time::unix_now();
-        let a = s.create_site(&site("四川大学", "www.scu.edu.cn", p.county, SiteCategory::University), now).unwrap().id;
-        let b = s.create_site(&site("西南交通大学", "www.swjtu.edu.cn", p.county, SiteCategory::University), now).unwrap().id;
-        let c = s.create_site(&site("成都职业技术学院", "www.cdp.edu.cn", p.county, SiteCategory::Vocational), now).unwrap().id;
-        let d = s.create_site(&site("外地大学", "www.other.edu.cn", p.other_county, SiteCategory::University), now).unwrap().id;
+        let a = s.create_site(&store::Scope::all(), &site("四川大学", "www.scu.edu.cn", p.county, SiteCategory::University), now).unwrap().id;
+        let b = s.create_site(&store::Scope::all(), &site("西南交通大学", "www.swjtu.edu.cn", p.county, SiteCategory::University), now).unwrap().id;
+        let c = s.create_site(&store::Scope::all(), &site("成都职业技术学院", "www.cdp.edu.cn", p.county, SiteCategory::Vocational), now).unwrap().id;
+        let d = s.create_site(&store::Scope::all(), &site("外地大学", "www.other.edu.cn", p.other_county, SiteCategory::University), now).unwrap().id;
         for i in 0..5 {
             let at = now - 3000 + i * 300;
             for (id, v6) in [(a, true), (b, false), (c, true), (d, true)] {

@@ -77,8 +77,8 @@ async fn monitor(env: Env) {
     // A site of the county's own bureau and one of the city's (outside the county officer's area).
     let (bureau, city_site) = with_store(&env, |s| {
         let now = store::time::unix_now();
-        let b = s.create_site(&NewSite { name: "本县教育局网站".into(), url: "https://county-bureau.example.edu.cn/".into(), org_code: p.county as i64, category: SiteCategory::Bureau, interval_minutes: 5 }, now).unwrap();
-        let c = s.create_site(&NewSite { name: "本市教育局网站".into(), url: "https://city-bureau.example.edu.cn/".into(), org_code: p.city as i64, category: SiteCategory::Bureau, interval_minutes: 5 }, now).unwrap();
+        let b = s.create_site(&store::Scope::all(), &NewSite { name: "本县教育局网站".into(), url: "https://county-bureau.example.edu.cn/".into(), org_code: p.county as i64, category: SiteCategory::Bureau, interval_minutes: 5 }, now).unwrap();
+        let c = s.create_site(&store::Scope::all(), &NewSite { name: "本市教育局网站".into(), url: "https://city-bureau.example.edu.cn/".into(), org_code: p.city as i64, category: SiteCategory::Bureau, interval_minutes: 5 }, now).unwrap();
         (b.id, c.id)
     });
     let county = login(&env, "county", PASSWORD).await;

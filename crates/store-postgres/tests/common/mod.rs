@@ -286,14 +286,14 @@ impl Browse for TestStore {
 }
 
 impl store::Monitor for TestStore {
-    fn create_site(&mut self, s: &store::NewSite, now: i64) -> Result<store::Site, StoreError> {
-        self.s().create_site(s, now)
+    fn create_site(&mut self, scope: &Scope, s: &store::NewSite, now: i64) -> Result<store::Site, StoreError> {
+        self.s().create_site(scope, s, now)
     }
-    fn update_site(&mut self, id: i64, s: &store::NewSite, now: i64) -> Result<bool, StoreError> {
-        self.s().update_site(id, s, now)
+    fn update_site(&mut self, scope: &Scope, id: i64, s: &store::NewSite, now: i64) -> Result<bool, StoreError> {
+        self.s().update_site(scope, id, s, now)
     }
-    fn set_site_enabled(&mut self, id: i64, enabled: bool, now: i64) -> Result<bool, StoreError> {
-        self.s().set_site_enabled(id, enabled, now)
+    fn set_site_enabled(&mut self, scope: &Scope, id: i64, enabled: bool, now: i64) -> Result<bool, StoreError> {
+        self.s().set_site_enabled(scope, id, enabled, now)
     }
     fn site(&mut self, id: i64) -> Result<Option<store::Site>, StoreError> {
         self.s().site(id)
@@ -301,8 +301,8 @@ impl store::Monitor for TestStore {
     fn sites(&mut self, scope: &Scope, q: &store::SiteQuery) -> Result<Page<store::Site>, StoreError> {
         self.s().sites(scope, q)
     }
-    fn upsert_sites(&mut self, sites: &[store::NewSite], now: i64) -> Result<store::monitor::UpsertCounts, StoreError> {
-        self.s().upsert_sites(sites, now)
+    fn upsert_sites(&mut self, scope: &Scope, sites: &[store::NewSite], now: i64) -> Result<store::monitor::Upserted, StoreError> {
+        self.s().upsert_sites(scope, sites, now)
     }
     fn claim_due(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<store::Site>, StoreError> {
         self.s().claim_due(worker, now, limit)
@@ -343,8 +343,8 @@ impl store::Monitor for TestStore {
     fn baseline(&mut self, site_id: i64) -> Result<Option<store::monitor::Baseline>, StoreError> {
         self.s().baseline(site_id)
     }
-    fn accept_baseline(&mut self, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
-        self.s().accept_baseline(site_id, by, now)
+    fn accept_baseline(&mut self, scope: &Scope, site_id: i64, by: &str, now: i64) -> Result<bool, StoreError> {
+        self.s().accept_baseline(scope, site_id, by, now)
     }
     fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
         self.s().accept_missing_baselines(scope, by, now)

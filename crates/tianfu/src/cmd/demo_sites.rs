@@ -143,7 +143,7 @@ fn home_page(name: &str, url: &str, at: i64) -> store::monitor::Snapshot {
 /// and their alerts. Running it again changes nothing. Returns (sites, checks recorded).
 pub fn seed(s: &mut dyn Monitor, now: i64) -> Result<(usize, usize), StoreError> {
     let list = sites();
-    s.upsert_sites(&list, now - HOURS * 3600)?;
+    s.upsert_sites(&store::Scope::all(), &list, now - HOURS * 3600)?;
     let mut q = SiteQuery { include_disabled: true, limit: store::browse::MAX_PAGE, ..Default::default() };
     let mut registered = Vec::new();
     loop {

@@ -91,7 +91,7 @@ pub fn run(a: Args) -> u8 {
                 }
             }
             let mut lookup = |code: i64| Ok(known.get(&code).copied().unwrap_or(false));
-            let r = guard::register::import_sites(&mut *s, &bytes, store::time::unix_now(), &mut lookup);
+            let r = guard::register::import_sites(&mut *s, &store::Scope::all(), &bytes, store::time::unix_now(), &mut lookup);
             let r = match r {
                 Ok(r) => r,
                 Err(guard::register::ImportError::File(e)) => return fail(lang, &e, &e),
@@ -150,7 +150,11 @@ pub fn run(a: Args) -> u8 {
         SitesCommand::Baseline { id, missing, region, by } => {
             let now = store::time::unix_now();
             let r = match (id, missing) {
-                (Some(id), _) => s.accept_baseline(id, &by, now).map(u64::from),
+                // A site that does not exist answers like one without a page yet.
+                (Some(id), _) => match s.accept_baseline(&store::Scope::all(), id, &by, now) {
+                    Err(store::StoreError::OutOfScope) => Ok(0),
+                    r => r.map(u64::from),
+                },
                 (None, true) => {
                     let scope = match region {
                         None => Some(PROVINCE),

@@ -775,7 +775,8 @@ async fn create_site(app: &Arc<AppState>, me: &Identity, ipaddr: &str, new: NewS
         .pool
         .run(move |s| {
             check_owner(s, &scope, n2.org_code)?;
-            s.create_site(&n2, store::time::unix_now()).map_err(|e| match e {
+            s.create_site(&scope, &n2, store::time::unix_now()).map_err(|e| match e {
+                store::StoreError::OutOfScope => AppError::invalid("该单位不在您的管辖范围内，不能为其登记网站。", "The owner is outside your area: you cannot register its sites."),
                 store::StoreError::Conflict(m) => AppError::Conflict { zh: format!("{m}。该网址可能已登记。"), en: format!("{m}. The URL may be registered already.") },
                 e => e.into(),
             })
@@ -797,14 +798,15 @@ async fn update_site(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, 
             let before = scoped_site(s, &scope, id)?;
             check_owner(s, &scope, n2.org_code)?;
             let now = store::time::unix_now();
-            if !s.update_site(id, &n2, now).map_err(|e| match e {
+            if !s.update_site(&scope, id, &n2, now).map_err(|e| match e {
+                store::StoreError::OutOfScope => AppError::invalid("新的所属单位不在您的管辖范围内。", "The new owner is outside your area."),
                 store::StoreError::Conflict(m) => AppError::Conflict { zh: m.clone(), en: m },
                 e => e.into(),
             })? {
                 return Err(AppError::NotFound);
             }
             if let Some(on) = enabled.filter(|on| *on != before.enabled) {
-                s.set_site_enabled(id, on, now)?;
+                s.set_site_enabled(&scope, id, on, now)?;
             }
             let after = s.site(id)?.ok_or(AppError::NotFound)?;
             Ok((before, after))
@@ -875,8 +877,9 @@ async fn switch(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     let scope = me.scope.clone();
     app.pool
         .run(move |s| {
-            scoped_site(s, &scope, id)?;
-            s.set_site_enabled(id, on, store::time::unix_now())?;
+            if !s.set_site_enabled(&scope, id, on, store::time::unix_now())? {
+                return Err(AppError::NotFound);
+            }
             Ok(())
         })
         .await?;
@@ -895,7 +898,7 @@ async fn accept_baseline(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me:
             scoped_site(s, &scope, id)?;
             let renewed = s.baseline(id)?.is_some();
             let at = s.snapshot(id)?.map(|p| p.at);
-            if !s.accept_baseline(id, &by, store::time::unix_now())? {
+            if !s.accept_baseline(&scope, id, &by, store::time::unix_now())? {
                 return Err(AppError::Invalid {
                     zh: "该站点尚未检测到首页，检测后才能设为基线".into(),
                     en: "the site's home page has not been fetched yet: accept a baseline after a check".into(),
@@ -965,29 +968,8 @@ async fn import_file(app: &Arc<AppState>, me: &Identity, name: &str, bytes: Vec<
         .map_err(|e| AppError::Internal(format!("import task: {e}")))?
         .map_err(|e| AppError::invalid(e.clone(), e))?;
     let scope = me.scope.clone();
-    let mut rows = rows;
     app.pool
         .run(move |s| {
-            // A URL registered already is updated by the import: not when that site lies
-            // outside the user's area (the import would take it over).
-            let urls: std::collections::HashSet<String> = rows.valid.iter().map(|(_, x)| x.url.clone()).collect();
-            let mut foreign = std::collections::HashSet::new();
-            let everywhere = Scope::Region { lo: 0, hi: 999_999 };
-            let mut q = SiteQuery { include_disabled: true, limit: store::browse::MAX_PAGE, ..Default::default() };
-            loop {
-                let page = s.sites(&everywhere, &q)?;
-                foreign.extend(page.rows.into_iter().filter(|x| urls.contains(&x.url) && !site_in_scope(&scope, x)).map(|x| x.url));
-                match page.next {
-                    Some(n) => q.after = Some(n),
-                    None => break,
-                }
-            }
-            let (taken, valid): (Vec<_>, Vec<_>) = std::mem::take(&mut rows.valid).into_iter().partition(|(_, x)| foreign.contains(&x.url));
-            rows.valid = valid;
-            for (line, x) in taken {
-                let raw = vec![x.name.clone(), x.url.clone(), x.org_code.to_string(), x.category.code().to_string(), x.interval_minutes.to_string()];
-                rows.rejected.push(guard::register::RejectedSite { line, raw, reasons: vec!["该网址已由您管辖范围以外的单位登记（the URL is registered outside your area）".into()] });
-            }
             // The owners first, then the upsert (which holds the store).
             let mut verdict: HashMap<i64, Option<String>> = HashMap::new();
             for (_, site) in &rows.valid {
@@ -1002,7 +984,9 @@ async fn import_file(app: &Arc<AppState>, me: &Identity, name: &str, bytes: Vec<
             }
             let mut check = |code: i64| Ok(verdict.get(&code).cloned().flatten());
             let m: &mut dyn store::Monitor = s;
-            guard::register::import_site_rows(m, rows, store::time::unix_now(), &mut check).map_err(|e| match e {
+            // The store refuses rows outside the user's area (the owner, or a URL another area
+            // registered), inside the upsert.
+            guard::register::import_site_rows(m, &scope, rows, store::time::unix_now(), &mut check).map_err(|e| match e {
                 guard::register::ImportError::File(m) => AppError::invalid(m.clone(), m),
                 guard::register::ImportError::Store(e) => e.into(),
             })

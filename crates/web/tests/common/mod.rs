@@ -160,7 +160,7 @@ pub fn seed_sites(s: &mut dyn Backend, p: &Places) -> (i64, i64) {
     let now = store::time::unix_now();
     let mut ids = Vec::new();
     for (name, url, school) in [("本县学校门户网站", "https://own-school.example.edu.cn/", &p.school), ("外市学校门户网站", "https://other-school.example.edu.cn/", &p.other_school)] {
-        let site = s.create_site(&NewSite { name: name.into(), url: url.into(), org_code: school.parse().unwrap(), category: SiteCategory::School, interval_minutes: 30 }, now - 4 * 3600).unwrap();
+        let site = s.create_site(&store::Scope::all(), &NewSite { name: name.into(), url: url.into(), org_code: school.parse().unwrap(), category: SiteCategory::School, interval_minutes: 30 }, now - 4 * 3600).unwrap();
         for k in 0..8 {
             let at = now - 4 * 3600 + k * 1800;
             s.record_result(site.id, &check_at(at, k != 3, 120 + k as u32 * 10, if k == 7 { &["headers_missing", "hidden_link"] } else { &[] }), at + 1800).unwrap();
