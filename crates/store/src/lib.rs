@@ -10,10 +10,12 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod browse;
+pub mod cursor;
 pub mod keys;
 pub mod mask;
 pub mod monitor;
 pub mod suite;
+pub mod suite_cursor;
 pub mod suite_monitor;
 pub mod suite_platform;
 pub mod time;
@@ -196,6 +198,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("database error: {0}")]
     Internal(String),
+    /// A page cursor that does not read (see [`cursor`]). Carries nothing of the cursor: it may
+    /// hold stored personal values.
+    #[error("invalid page cursor; start again from the first page")]
+    BadCursor,
 }
 
 impl StoreError {
@@ -206,6 +212,7 @@ impl StoreError {
             StoreError::Schema(s) => format!("数据库结构不是最新：{s}（PostgreSQL 请先运行 tianfu migrate）"),
             StoreError::Conflict(s) => s.clone(),
             StoreError::Internal(s) => format!("数据库错误：{s}"),
+            StoreError::BadCursor => "翻页参数无效，请从第一页重新开始。".into(),
         }
     }
 }

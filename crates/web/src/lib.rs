@@ -16,6 +16,7 @@ pub mod present;
 pub mod render;
 pub mod routes;
 pub mod seal;
+pub mod search;
 pub mod state;
 
 use axum::Router;
@@ -40,6 +41,7 @@ pub fn build(config: Config, opener: Opener) -> App {
         sessions: Default::default(),
         jobs: Default::default(),
         overview: Default::default(),
+        searches: Default::default(),
         upload_dir,
     });
     App { router: routes::router(state.clone()), state }
