@@ -191,3 +191,41 @@ fn masked_export_is_the_consoles_mask_and_csv_cells_cannot_start_formulas() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Error files are CSV outputs too: a rejected row's formula-looking cells are marked in
+/// `validate --errors x.csv` and `batches show --errors x.csv`.
+#[test]
+fn error_csvs_cannot_start_formulas() {
+    let dir = tmp("errors");
+    let head = "学籍号,身份证件号,姓名,性别码,出生日期,民族码,行政区划码,学校标识码,年级,班级,入学年月,监护人电话,现住址";
+    let bad = "=HYPERLINK(\"\"http://x.example/\"\",\"\"点我\"\")";
+    let f = dir.join("s.csv");
+    std::fs::write(&f, format!("{head}\n\"{bad}\",-1,@SUM(A1),+1,2011-05-07,01,510104,2151010401,15,＝1,2017-09,-13800000000,\"{bad}\"\n")).unwrap();
+    let e1 = dir.join("validate-errors.csv");
+    let (code, _, err) = tianfu(&["validate", f.to_str().unwrap(), "--entity", "student", "--errors", e1.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let mut files = vec![e1];
+    let mut dbs = vec![("sqlite", Db::sqlite(&dir.join("t.db")))];
+    dbs.extend(Db::postgres("errors").map(|d| ("postgres", d)));
+    for (tag, db) in &dbs {
+        let (_, out, err) = tianfu(&["import", f.to_str().unwrap(), "--entity", "student", "--db", &db.url, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+        let e2 = dir.join(format!("batch-errors-{tag}.csv"));
+        let (code, _, err) = tianfu(&["batches", "show", &v["batch_id"].to_string(), "--errors", e2.to_str().unwrap(), "--db", &db.url]);
+        assert_eq!(code, 0, "{err}");
+        files.push(e2);
+    }
+    for e in files {
+        let text = std::fs::read_to_string(&e).unwrap();
+        let rows = cells(&text);
+        assert_eq!(rows.len(), 1, "{text}");
+        let row = &rows[0];
+        for c in row {
+            assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']), "{e:?}: {c:?} starts a formula");
+        }
+        for want in ["'=HYPERLINK(\"http://x.example/\",\"点我\")", "'-1", "'@SUM(A1)", "'+1", "'＝1", "'-13800000000"] {
+            assert!(row.iter().any(|c| c == want), "{e:?}: no cell {want:?} in {row:?}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
