@@ -7,7 +7,8 @@
 //!   number, and each such search is audited.
 //! - A name search is a prefix search: one character (a surname) lists a county, and prefix after
 //!   prefix spells out a masked name. It needs [`NAME_MIN_CHARS`] characters and each account
-//!   may start [`PER_MINUTE`] searches a minute (numbers and names together).
+//!   may start [`PER_MINUTE`] searches a minute (numbers and names together; the configuration's
+//!   `searches_per_minute`).
 //! - Searches through the API are audited, by name too (the console's name searches are only
 //!   limited: the console is used by the officers who keep the records).
 //!
@@ -24,17 +25,31 @@ use store::{Entity, PersonQuery};
 
 /// The shortest name prefix searched.
 pub const NAME_MIN_CHARS: usize = 2;
-/// Searches an account may start per minute.
+/// Searches an account may start per minute, unless configured (`searches_per_minute`).
 pub const PER_MINUTE: u32 = 30;
 const WINDOW: Duration = Duration::from_secs(60);
 
 /// Searches started per account in the current minute.
-#[derive(Default)]
 pub struct Limiter {
+    per_minute: u32,
     by_user: Mutex<HashMap<i64, (Instant, u32)>>,
 }
 
+impl Default for Limiter {
+    fn default() -> Limiter {
+        Limiter::new(PER_MINUTE)
+    }
+}
+
 impl Limiter {
+    pub fn new(per_minute: u32) -> Limiter {
+        Limiter { per_minute, by_user: Mutex::default() }
+    }
+
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
     /// Counts one search of `user`; false when the account has used its searches for this minute.
     pub fn allow(&self, user: i64, now: Instant) -> bool {
         let mut m = self.by_user.lock().expect("lock");
@@ -45,7 +60,7 @@ impl Limiter {
         if now.duration_since(e.0) >= WINDOW {
             *e = (now, 0);
         }
-        if e.1 >= PER_MINUTE {
+        if e.1 >= self.per_minute {
             return false;
         }
         e.1 += 1;
@@ -91,9 +106,10 @@ pub fn check(app: &AppState, me: &Identity, q: &PersonQuery) -> Result<Option<Se
         return Ok(None);
     };
     if q.after.is_none() && !app.searches.allow(me.user.id, Instant::now()) {
+        let n = app.searches.per_minute();
         return Err(AppError::TooMany {
-            zh: format!("查询过于频繁：每个账号每分钟最多查询 {PER_MINUTE} 次。请稍后再试，或按学校、地区浏览。"),
-            en: format!("Too many searches: an account may search {PER_MINUTE} times a minute. Try again shortly, or browse by school or region."),
+            zh: format!("查询过于频繁：每个账号每分钟最多查询 {n} 次。请稍后再试，或按学校、地区浏览。"),
+            en: format!("Too many searches: an account may search {n} times a minute. Try again shortly, or browse by school or region."),
         });
     }
     Ok(Some(search))
