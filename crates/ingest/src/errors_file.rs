@@ -94,14 +94,9 @@ impl ErrorsFile {
     }
 }
 
+/// One CSV field, quoted as needed and neutralised against formula injection.
 fn csv_field(w: &mut impl Write, s: &str) -> std::io::Result<()> {
-    if s.contains([',', '"', '\n', '\r']) {
-        w.write_all(b"\"")?;
-        w.write_all(s.replace('"', "\"\"").as_bytes())?;
-        w.write_all(b"\"")
-    } else {
-        w.write_all(s.as_bytes())
-    }
+    crate::formula::write_field(w, s)
 }
 
 impl Sink for ErrorsFile {

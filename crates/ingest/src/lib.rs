@@ -10,6 +10,7 @@ pub mod csv;
 pub mod decode;
 mod dedup;
 pub mod errors_file;
+pub mod formula;
 mod pipeline;
 pub mod report;
 pub mod xlsx;

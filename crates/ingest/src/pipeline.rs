@@ -535,7 +535,8 @@ fn worker(
                             }
                         }
                     };
-                    let field = |i: usize| -> &str { ends.get(i).map_or("", |&(a, b)| &whole[a..b]) };
+                    // A cell our own CSV output marked against formula injection reads as it was.
+                    let field = |i: usize| -> &str { ends.get(i).map_or("", |&(a, b)| crate::formula::restore(&whole[a..b])) };
                     let mut pre = Vec::new();
                     if rec.unclosed_quote {
                         pre.push(Violation { rule: Rule::UnbalancedQuote, field: None });

@@ -2,9 +2,9 @@
 //!
 //! Every query carries the scope as SQL conditions (a range of county codes, and a school when
 //! the scope is one school); nothing is filtered after the fact. Records are keyed by text
-//! (`record_key`, `school_code`, C collation), so the keyset cursors are opaque strings of the
-//! last row's sort key: `c:<county>:<key>` (students of a region), `k:<key>` (students of one
-//! school, teachers, schools), `n:<bytes of name>:<name><key>` (a name search).
+//! (`record_key`, `school_code`, C collation), so the keyset cursors ([`store::cursor`]) hold the
+//! last row's sort key: `c` county and key (students of a region), `k` key (students of one
+//! school, teachers), `n` name and key (a name search), `s` school code.
 
 use crate::error::pg;
 use crate::spec::Spec;
@@ -13,6 +13,7 @@ use postgres::types::ToSql;
 use postgres::Row;
 use std::collections::BTreeMap;
 use store::browse::MAX_PAGE;
+use store::cursor;
 use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
 
 /// A WHERE clause and its arguments.
@@ -65,9 +66,6 @@ fn empty() -> Page<Record> {
     Page { rows: vec![], next: None }
 }
 
-fn bad_cursor(c: &str) -> StoreError {
-    StoreError::Conflict(format!("翻页参数无效：{c}（invalid page cursor; start from the first page）"))
-}
 
 /// A name-prefix search as a range on the C collation, so that the `(name COLLATE "C", key)`
 /// index serves it: every name that starts with `name` sorts in `[name, name + U+10FFFF)`.
@@ -77,17 +75,26 @@ fn name_prefix(w: &mut Sql, col: &str, name: &str) {
 }
 
 fn name_cursor(name: &str, key: &str) -> String {
-    format!("n:{}:{name}{key}", name.len())
+    cursor::Writer::new('n').text(name).text(key).finish()
 }
 
 fn parse_name_cursor(a: &str) -> Result<(String, String), StoreError> {
-    let (len, rest) = a.strip_prefix("n:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
-    let len: usize = len.parse().map_err(|_| bad_cursor(a))?;
-    if !rest.is_char_boundary(len) {
-        return Err(bad_cursor(a));
-    }
-    let (name, key) = rest.split_at(len);
-    Ok((name.to_string(), key.to_string()))
+    let mut r = cursor::read(a, 'n')?;
+    let (name, key) = (r.text()?.to_string(), r.text()?.to_string());
+    r.end()?;
+    Ok((name, key))
+}
+
+/// A cursor of one key (`k`, or `s` for schools).
+fn key_cursor(kind: char, key: &str) -> String {
+    cursor::Writer::new(kind).text(key).finish()
+}
+
+fn parse_key_cursor(a: &str, kind: char) -> Result<String, StoreError> {
+    let mut r = cursor::read(a, kind)?;
+    let key = r.text()?.to_string();
+    r.end()?;
+    Ok(key)
 }
 
 fn org_from(r: &Row) -> OrgUnit {
@@ -147,16 +154,18 @@ impl PgStore {
             ("t.name COLLATE \"C\", t.record_key", 'n')
         } else if school.is_some() {
             if let Some(a) = &q.after {
-                let key = a.strip_prefix("k:").ok_or_else(|| bad_cursor(a))?;
-                let c = format!("e.record_key > {}", w.arg(key.to_string()));
+                let key = parse_key_cursor(a, 'k')?;
+                let c = format!("e.record_key > {}", w.arg(key));
                 w.cond(c);
             }
             ("e.record_key", 'k')
         } else {
             if let Some(a) = &q.after {
-                let (c, key) = a.strip_prefix("c:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
-                let c: i32 = c.parse().map_err(|_| bad_cursor(a))?;
-                let c = format!("(e.county_code, e.record_key) > ({}, {})", w.arg(c), w.arg(key.to_string()));
+                let mut r = cursor::read(a, 'c')?;
+                let (c, key) = (r.int()?, r.text()?.to_string());
+                r.end()?;
+                let c = i32::try_from(c).map_err(|_| StoreError::BadCursor)?;
+                let c = format!("(e.county_code, e.record_key) > ({}, {})", w.arg(c), w.arg(key));
                 w.cond(c);
             }
             ("e.county_code, e.record_key", 'c')
@@ -172,8 +181,8 @@ impl PgStore {
             let (r, t) = &rows[n - 1];
             match kind {
                 'n' => name_cursor(&t[1], &r.key),
-                'k' => format!("k:{}", r.key),
-                _ => format!("c:{}:{}", t[0], r.key),
+                'k' => key_cursor('k', &r.key),
+                _ => cursor::Writer::new('c').int(t[0].parse().unwrap_or(0)).text(&r.key).finish(),
             }
         });
         Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
@@ -215,8 +224,8 @@ impl PgStore {
             ("t.name COLLATE \"C\", t.record_key", 'n')
         } else {
             if let Some(a) = &q.after {
-                let key = a.strip_prefix("k:").ok_or_else(|| bad_cursor(a))?;
-                let c = format!("t.record_key > {}", w.arg(key.to_string()));
+                let key = parse_key_cursor(a, 'k')?;
+                let c = format!("t.record_key > {}", w.arg(key));
                 w.cond(c);
             }
             ("t.record_key", 'k')
@@ -228,7 +237,7 @@ impl PgStore {
             let (r, t) = &rows[n - 1];
             match kind {
                 'n' => name_cursor(&t[0], &r.key),
-                _ => format!("k:{}", r.key),
+                _ => key_cursor('k', &r.key),
             }
         });
         Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
@@ -297,7 +306,7 @@ impl Browse for PgStore {
             w.cond(c);
         }
         if let Some(a) = &q.after {
-            let c = format!("t.school_code > {}", w.arg(a.clone()));
+            let c = format!("t.school_code > {}", w.arg(parse_key_cursor(a, 's')?));
             w.cond(c);
         }
         let n = limit(q.limit);
@@ -305,7 +314,7 @@ impl Browse for PgStore {
         let mut rows: Vec<Record> = self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|r| r.0).collect();
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
-            rows[n - 1].key.clone()
+            key_cursor('s', &rows[n - 1].key)
         });
         Ok(Page { rows, next })
     }

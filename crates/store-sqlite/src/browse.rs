@@ -1,9 +1,9 @@
 //! Scoped reading for the web console: keyset pages, searches, one record, overview figures.
 //!
 //! Every query carries the scope as SQL conditions (a range of county codes, and a school when
-//! the scope is one school); nothing is filtered after the fact. Cursors are opaque strings of
-//! the sort key of the last row: `c:<county>:<rowid>` (region order), `i:<rowid>` (one school, or
-//! teachers), `n:<rowid>:<name>` (name search).
+//! the scope is one school); nothing is filtered after the fact. Cursors ([`store::cursor`]) hold
+//! the sort key of the last row: `c` county and row id (region order), `i` row id (one school, or
+//! teachers), `n` row id and name (name search), `s` school code.
 
 use crate::layout::Layout;
 use crate::{city_of, map_err, SqliteStore};
@@ -11,6 +11,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 use store::browse::MAX_PAGE;
+use store::cursor;
 use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
 
 /// Builds a WHERE clause and its arguments.
@@ -116,12 +117,8 @@ type Tail = [i64; TAIL];
 const RECORD_BYTES: usize = 256;
 
 /// A record's `name` value (the column `s.name` of students and teachers).
-fn name_of(entity: Entity, r: &Record) -> String {
-    entity.template().index("name").and_then(|i| r.get(i)).unwrap_or_default().to_string()
-}
-
-fn bad_cursor(c: &str) -> StoreError {
-    StoreError::Conflict(format!("翻页参数无效：{c}（invalid page cursor; start from the first page）"))
+fn name_of(entity: Entity, r: &Record) -> &str {
+    entity.template().index("name").and_then(|i| r.get(i)).unwrap_or_default()
 }
 
 impl Browse for SqliteStore {
@@ -161,7 +158,10 @@ impl Browse for SqliteStore {
             w.cond(c);
         }
         if let Some(a) = &q.after {
-            let c = format!("s.school_code > {}", w.arg(a.clone()));
+            let mut r = cursor::read(a, 's')?;
+            let code = r.text()?.to_string();
+            r.end()?;
+            let c = format!("s.school_code > {}", w.arg(code));
             w.cond(c);
         }
         let n = limit(q.limit);
@@ -170,7 +170,7 @@ impl Browse for SqliteStore {
         let mut rows: Vec<Record> = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
-            rows[n - 1].key.clone()
+            cursor::Writer::new('s').text(&rows[n - 1].key).finish()
         });
         Ok(Page { rows, next })
     }
@@ -334,8 +334,9 @@ impl SqliteStore {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);
             if let Some(a) = &q.after {
-                let (id, nm) = a.strip_prefix("n:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
-                let id: i64 = id.parse().map_err(|_| bad_cursor(a))?;
+                let mut r = cursor::read(a, 'n')?;
+                let (id, nm) = (r.int()?, r.text()?);
+                r.end()?;
                 let mut first = w.clone();
                 let c = format!("s.name = {} AND s.id > {}", first.arg(nm.to_string()), first.arg(id));
                 first.cond(c);
@@ -346,15 +347,18 @@ impl SqliteStore {
             ("s.name, s.id", 'n')
         } else if school.is_some() {
             if let Some(a) = &q.after {
-                let id: i64 = a.strip_prefix("i:").and_then(|r| r.parse().ok()).ok_or_else(|| bad_cursor(a))?;
+                let mut r = cursor::read(a, 'i')?;
+                let id = r.int()?;
+                r.end()?;
                 let c = format!("e.student_id > {}", w.arg(id));
                 w.cond(c);
             }
             ("e.student_id", 'i')
         } else {
             if let Some(a) = &q.after {
-                let (c, id) = a.strip_prefix("c:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
-                let (c, id): (i64, i64) = (c.parse().map_err(|_| bad_cursor(a))?, id.parse().map_err(|_| bad_cursor(a))?);
+                let mut r = cursor::read(a, 'c')?;
+                let (c, id) = (r.int()?, r.int()?);
+                r.end()?;
                 let mut first = w.clone();
                 let cond = format!("e.county_code = {} AND e.student_id > {}", first.arg(c), first.arg(id));
                 first.cond(cond);
@@ -370,9 +374,9 @@ impl SqliteStore {
             rows.truncate(n);
             let (r, t) = &rows[n - 1];
             match kind {
-                'n' => format!("n:{}:{}", t[0], name_of(Entity::Student, r)),
-                'i' => format!("i:{}", t[0]),
-                _ => format!("c:{}:{}", t[1], t[0]),
+                'n' => cursor::Writer::new('n').int(t[0]).text(&name_of(Entity::Student, r)).finish(),
+                'i' => cursor::Writer::new('i').int(t[0]).finish(),
+                _ => cursor::Writer::new('c').int(t[1]).int(t[0]).finish(),
             }
         });
         Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
@@ -408,8 +412,9 @@ impl SqliteStore {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);
             if let Some(a) = &q.after {
-                let (id, nm) = a.strip_prefix("n:").and_then(|r| r.split_once(':')).ok_or_else(|| bad_cursor(a))?;
-                let id: i64 = id.parse().map_err(|_| bad_cursor(a))?;
+                let mut r = cursor::read(a, 'n')?;
+                let (id, nm) = (r.int()?, r.text()?);
+                r.end()?;
                 let mut first = w.clone();
                 let c = format!("s.name = {} AND s.id > {}", first.arg(nm.to_string()), first.arg(id));
                 first.cond(c);
@@ -420,7 +425,9 @@ impl SqliteStore {
             ("s.name, s.id", 'n')
         } else {
             if let Some(a) = &q.after {
-                let id: i64 = a.strip_prefix("i:").and_then(|r| r.parse().ok()).ok_or_else(|| bad_cursor(a))?;
+                let mut r = cursor::read(a, 'i')?;
+                let id = r.int()?;
+                r.end()?;
                 let c = format!("s.id > {}", w.arg(id));
                 w.cond(c);
             }
@@ -432,8 +439,8 @@ impl SqliteStore {
             rows.truncate(n);
             let (r, t) = &rows[n - 1];
             match kind {
-                'n' => format!("n:{}:{}", t[0], name_of(Entity::Teacher, r)),
-                _ => format!("i:{}", t[0]),
+                'n' => cursor::Writer::new('n').int(t[0]).text(&name_of(Entity::Teacher, r)).finish(),
+                _ => cursor::Writer::new('i').int(t[0]).finish(),
             }
         });
         Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })

@@ -93,3 +93,8 @@ fn browse_indexes_survive_first_imports() {
     let n: i64 = s.connection().query_row("SELECT COUNT(*) FROM students INDEXED BY students_name WHERE name = '张三'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
+
+mod cursors {
+    use store_sqlite::SqliteStore;
+    store::cursor_suite!(SqliteStore::open_in_memory().unwrap());
+}

@@ -10,10 +10,12 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod browse;
+pub mod cursor;
 pub mod keys;
 pub mod mask;
 pub mod monitor;
 pub mod suite;
+pub mod suite_cursor;
 pub mod suite_monitor;
 pub mod suite_platform;
 pub mod time;
@@ -205,6 +207,10 @@ pub enum StoreError {
     OutOfScope,
     #[error("database error: {0}")]
     Internal(String),
+    /// A page cursor that does not read (see [`cursor`]). Carries nothing of the cursor: it may
+    /// hold stored personal values.
+    #[error("invalid page cursor; start again from the first page")]
+    BadCursor,
 }
 
 impl StoreError {
@@ -216,6 +222,7 @@ impl StoreError {
             StoreError::Conflict(s) => s.clone(),
             StoreError::OutOfScope => "不存在，或不在您的管辖范围内".to_string(),
             StoreError::Internal(s) => format!("数据库错误：{s}"),
+            StoreError::BadCursor => "翻页参数无效，请从第一页重新开始。".into(),
         }
     }
 }

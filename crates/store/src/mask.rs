@@ -1,6 +1,70 @@
-//! Masking of personal fields for people who may see a record but not all of it.
-//! ID number: first 6 + `********` + last 4; phone: first 3 + `****` + last 4; name: surname +
-//! `*`; address: its first 6 characters + `****`.
+//! Masking of personal fields for people who may see a record but not all of it — one function
+//! per kind of field, and one list of which template fields are personal ([`kind_of`]), used by
+//! every masked output: console pages, the API, `tianfu export`.
+//!
+//! ID number: first 6 + `********` + last 4 (the hidden 8 are the birth date); 学籍号: its letter
+//! kept, the rest masked like an ID number (G + ID number, L + region + birth date + 4); phone:
+//! first 3 + `****` + last 4; name: surname + `*`; address: its first 6 characters + `****`;
+//! birth date: the year only (`2014-**-**`), since the full date is the ID number's hidden part.
+
+use standard::Entity;
+
+/// How a personal field is masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    IdNumber,
+    StudentId,
+    Name,
+    Phone,
+    Address,
+    BirthDate,
+}
+
+/// The mask of a template field, None when the field is not personal. Schools hold no personal
+/// fields (their address and phone are the school's own).
+pub fn kind_of(entity: Entity, key: &str) -> Option<Kind> {
+    match (entity, key) {
+        (Entity::School, _) => None,
+        (_, "id_number") => Some(Kind::IdNumber),
+        (Entity::Student, "student_id") => Some(Kind::StudentId),
+        (_, "name") => Some(Kind::Name),
+        (Entity::Teacher, "phone") | (Entity::Student, "guardian_phone") => Some(Kind::Phone),
+        (Entity::Student, "address") => Some(Kind::Address),
+        (_, "birth_date") => Some(Kind::BirthDate),
+        _ => None,
+    }
+}
+
+pub fn is_personal(entity: Entity, key: &str) -> bool {
+    kind_of(entity, key).is_some()
+}
+
+/// `v` masked as `kind`, appended to `out`. An empty value stays empty.
+pub fn apply_into(kind: Kind, v: &str, out: &mut String) {
+    match kind {
+        Kind::IdNumber => id_number_into(v, out),
+        Kind::StudentId => student_id_into(v, out),
+        Kind::Name => name_into(v, out),
+        Kind::Phone => phone_into(v, out),
+        Kind::Address => address_into(v, out),
+        Kind::BirthDate => birth_date_into(v, out),
+    }
+}
+
+/// A field's value as a masked output shows it: masked when the field is personal.
+pub fn field_into(entity: Entity, key: &str, v: &str, out: &mut String) {
+    match kind_of(entity, key) {
+        Some(k) => apply_into(k, v, out),
+        None => out.push_str(v),
+    }
+}
+
+/// [`field_into`], as a new string.
+pub fn field(entity: Entity, key: &str, v: &str) -> String {
+    let mut s = String::with_capacity(v.len() + 8);
+    field_into(entity, key, v, &mut s);
+    s
+}
 
 /// Two-character surnames (复姓) that are masked as a whole surname.
 const COMPOUND_SURNAMES: &[&str] = &[
@@ -82,14 +146,25 @@ pub fn address_into(v: &str, out: &mut String) {
     out.push_str("****");
 }
 
-/// The mask for a template field, if the field is personal.
-pub fn for_field(key: &str) -> Option<fn(&str) -> String> {
-    match key {
-        "id_number" | "student_id" => Some(id_number),
-        "guardian_phone" | "phone" => Some(phone),
-        "name" => Some(name),
-        "address" => Some(address),
-        _ => None,
+/// A 学籍号: its letter kept, the rest masked like an ID number.
+pub fn student_id_into(v: &str, out: &mut String) {
+    match v.char_indices().nth(1) {
+        Some((i, _)) => {
+            out.push_str(&v[..i]);
+            id_number_into(&v[i..], out);
+        }
+        None => out.push_str(v),
+    }
+}
+
+/// A birth date: the year only (a value too short to hold a year is starred whole).
+pub fn birth_date_into(v: &str, out: &mut String) {
+    match v.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()) && v.len() > 4) {
+        Some(y) => {
+            out.push_str(y);
+            out.push_str("-**-**");
+        }
+        None => out.extend(std::iter::repeat_n('*', v.chars().count())),
     }
 }
 
@@ -113,6 +188,15 @@ mod tests {
         assert_eq!(phone("12345678"), "123****5678");
         assert_eq!(name("王"), "王*");
         assert_eq!(name(""), "");
+        let mut b = String::new();
+        birth_date_into("2014-09-01", &mut b);
+        assert_eq!(b, "2014-**-**");
+        assert_eq!(field(Entity::Student, "birth_date", "201"), "***");
+        assert_eq!(field(Entity::Student, "student_id", "G51010420140901002X"), "G510104********002X");
+        assert_eq!(field(Entity::Student, "student_id", "L5101042014090112345"), "L510104********2345");
+        assert_eq!(field(Entity::School, "name", "锦江实验小学"), "锦江实验小学", "schools are not personal");
+        assert_eq!(field(Entity::Teacher, "phone", "13812345678"), "138****5678");
+        assert_eq!(field(Entity::Student, "grade", "11"), "11");
         let mut out = String::from("x");
         name_into("欧阳修", &mut out);
         phone_into("13812345678", &mut out);

@@ -29,6 +29,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// GB/T 2260 province prefix (51 = Sichuan).
     pub province: u32,
+    /// Person searches (by name or number) an account may start per minute (see `web::search`).
+    pub searches_per_minute: u32,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             pool_size: 4,
             public_url: None,
             province: 51,
+            searches_per_minute: crate::search::PER_MINUTE,
         }
     }
 }
@@ -53,6 +56,7 @@ pub const MIN_AUDIT_DAYS: u32 = 180;
 
 const KEYS: &[&str] = &[
     "listen", "db", "data_dir", "session_idle_minutes", "audit_retention_days", "lang", "upload_limit_mib", "pool_size", "public_url", "province",
+    "searches_per_minute",
 ];
 
 impl Config {
@@ -92,7 +96,7 @@ impl Config {
 
     fn default_kind(key: &str) -> Kind {
         match key {
-            "session_idle_minutes" | "audit_retention_days" | "upload_limit_mib" | "pool_size" | "province" => Kind::Int,
+            "session_idle_minutes" | "audit_retention_days" | "upload_limit_mib" | "pool_size" | "province" | "searches_per_minute" => Kind::Int,
             _ => Kind::Text,
         }
     }
@@ -113,6 +117,9 @@ impl Config {
         }
         if self.pool_size == 0 {
             return Err("pool_size must be at least 1".into());
+        }
+        if self.searches_per_minute == 0 {
+            return Err("searches_per_minute must be at least 1".into());
         }
         Ok(())
     }

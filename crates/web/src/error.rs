@@ -34,6 +34,12 @@ impl AppError {
         AppError::Invalid { zh: zh.into(), en: en.into() }
     }
 
+    /// Any page cursor that does not open or does not fit the query: one answer that repeats
+    /// nothing of it (a cursor may hold a stored name or ID number).
+    pub fn bad_cursor() -> AppError {
+        AppError::invalid("翻页参数无效，请从第一页重新开始。", "The page link is invalid; start again from the first page.")
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -84,6 +90,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(s) => AppError::Conflict { zh: s.clone(), en: s },
             StoreError::OutOfScope => AppError::NotFound,
             StoreError::Internal(s) => AppError::Internal(s),
+            StoreError::BadCursor => AppError::bad_cursor(),
         }
     }
 }

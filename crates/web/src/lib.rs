@@ -16,6 +16,7 @@ pub mod present;
 pub mod render;
 pub mod routes;
 pub mod seal;
+pub mod search;
 pub mod state;
 
 use axum::Router;
@@ -34,12 +35,14 @@ pub struct App {
 /// Builds the application. The opener makes a new store connection (the pool calls it as needed).
 pub fn build(config: Config, opener: Opener) -> App {
     let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
+    let searches = search::Limiter::new(config.searches_per_minute);
     let state = Arc::new(AppState {
         pool: Arc::new(Pool::new(config.pool_size, opener)),
         config,
         sessions: Default::default(),
         jobs: Default::default(),
         overview: Default::default(),
+        searches,
         upload_dir,
     });
     App { router: routes::router(state.clone()), state }

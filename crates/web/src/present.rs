@@ -7,45 +7,9 @@ use standard::template::Kind;
 use standard::Entity;
 use store::{mask, Record};
 
-/// Personal fields: masked for everyone by default.
+/// Personal fields: masked for everyone by default (the one list, [`store::mask::kind_of`]).
 pub fn is_personal(entity: Entity, key: &str) -> bool {
-    match entity {
-        Entity::School => false,
-        Entity::Teacher => matches!(key, "id_number" | "name" | "phone" | "birth_date"),
-        Entity::Student => matches!(key, "student_id" | "id_number" | "name" | "guardian_phone" | "address" | "birth_date"),
-    }
-}
-
-pub fn mask_value(key: &str, v: &str) -> String {
-    let mut s = String::with_capacity(v.len() + 8);
-    mask_value_into(key, v, &mut s);
-    s
-}
-
-/// [`mask_value`], appended to `out`.
-pub fn mask_value_into(key: &str, v: &str, out: &mut String) {
-    match key {
-        "id_number" => mask::id_number_into(v, out),
-        // A 学籍号 G+ID number carries the ID number: masked like it, the letter kept.
-        "student_id" => match v.char_indices().nth(1) {
-            Some((i, _)) => {
-                out.push_str(&v[..i]);
-                mask::id_number_into(&v[i..], out);
-            }
-            None => out.push_str(v),
-        },
-        "name" => mask::name_into(v, out),
-        "phone" | "guardian_phone" => mask::phone_into(v, out),
-        "address" => mask::address_into(v, out),
-        // Year only.
-        "birth_date" => {
-            if let Some(y) = v.get(..4) {
-                out.push_str(y);
-                out.push_str("-**-**");
-            }
-        }
-        _ => out.push_str(v),
-    }
+    mask::is_personal(entity, key)
 }
 
 /// A value with its code table's name, e.g. `211 小学`.
@@ -129,7 +93,7 @@ fn cell(entity: Entity, r: &Record, i: usize, reveal: bool) -> Option<Cell> {
     let f = entity.template().fields.get(i)?;
     let v = r.get(i)?;
     let masked = is_personal(entity, f.key) && !reveal && !v.is_empty();
-    let value = if masked { mask_value(f.key, v) } else { label(&f.kind, v) };
+    let value = if masked { mask::field(entity, f.key, v) } else { label(&f.kind, v) };
     Some(Cell { key: f.key, header: label_zh(f.key, f.zh), value, masked })
 }
 
@@ -144,10 +108,11 @@ pub fn audit_target(entity: Entity, key: &str) -> String {
     format!("{}:{}", entity.key(), mask::id_number(key))
 }
 
-/// The particulars of a reveal: the school, the channel, and the SHA-256 of the record's key, by
-/// which an investigator who holds the ID number can find every access to it exactly.
+/// The particulars of a reveal: the school, the channel, and the keyed hash of the record's key
+/// ([`crate::seal::audit_hash`]), by which an investigator on the server who holds the ID number
+/// can find every access to it — and someone who reads only the log cannot recover it.
 pub fn audit_detail(entity: Entity, r: &Record, via: &str) -> String {
-    serde_json::json!({ "entity": entity.key(), "school": get(entity, r, "school_code"), "via": via, "key_sha256": crate::auth::sha256_hex(&r.key) }).to_string()
+    serde_json::json!({ "entity": entity.key(), "school": get(entity, r, "school_code"), "via": via, "key_hmac": crate::seal::audit_hash(&r.key) }).to_string()
 }
 
 /// A record as JSON, written straight to the output (no intermediate map: an API page of 100
@@ -166,7 +131,7 @@ impl serde::Serialize for JsonRecord<'_> {
         let mut m = s.serialize_map(Some(t.fields.len() + with_ref as usize))?;
         for (f, v) in t.fields.iter().zip(self.record.values()) {
             if is_personal(self.entity, f.key) && !self.reveal && !v.is_empty() {
-                m.serialize_entry(f.key, &mask_value(f.key, v))?;
+                m.serialize_entry(f.key, &mask::field(self.entity, f.key, v))?;
             } else {
                 m.serialize_entry(f.key, v)?;
             }
@@ -178,7 +143,7 @@ impl serde::Serialize for JsonRecord<'_> {
     }
 }
 
-/// A page of records as JSON, `{"items": [...], "next": "..."|null}`, each item as
+/// A page of records as JSON, `{"items": [...], "next": "..."|null}` (`next` already sealed), each item as
 /// [`JsonRecord`] writes it (the same bytes): written straight into one buffer sized for the
 /// page, masked values built in one scratch string, no `String` per field.
 pub fn json_page(entity: Entity, rows: &[Record], next: Option<&str>) -> Vec<u8> {
@@ -198,9 +163,9 @@ pub fn json_page(entity: Entity, rows: &[Record], next: Option<&str>) -> Vec<u8>
             }
             first = false;
             out.extend_from_slice(f.prefix.as_bytes());
-            if f.personal && !v.is_empty() {
+            if let (Some(kind), false) = (f.mask, v.is_empty()) {
                 scratch.clear();
-                mask_value_into(f.key, v, &mut scratch);
+                mask::apply_into(kind, v, &mut scratch);
                 push_json_str(&mut out, &scratch);
             } else {
                 push_json_str(&mut out, v);
@@ -218,11 +183,7 @@ pub fn json_page(entity: Entity, rows: &[Record], next: Option<&str>) -> Vec<u8>
     }
     out.extend_from_slice(b"],\"next\":");
     match next {
-        Some(c) => {
-            out.push(b'"');
-            crate::seal::seal_into(c, &mut out);
-            out.push(b'"');
-        }
+        Some(c) => push_json_str(&mut out, c),
         None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
@@ -234,10 +195,9 @@ const JSON_RECORD_BYTES: usize = 768;
 
 /// A template field as [`json_page`] writes it.
 struct JsonField {
-    key: &'static str,
     /// `"key":`, escaped once.
     prefix: String,
-    personal: bool,
+    mask: Option<mask::Kind>,
 }
 
 fn json_fields(entity: Entity) -> &'static [JsonField] {
@@ -250,7 +210,7 @@ fn json_fields(entity: Entity) -> &'static [JsonField] {
                     let mut prefix = Vec::new();
                     push_json_str(&mut prefix, f.key);
                     prefix.push(b':');
-                    JsonField { key: f.key, prefix: String::from_utf8(prefix).expect("UTF-8"), personal: is_personal(e, f.key) }
+                    JsonField { prefix: String::from_utf8(prefix).expect("UTF-8"), mask: mask::kind_of(e, f.key) }
                 })
                 .collect()
         })
@@ -316,10 +276,10 @@ mod tests {
                 Record::from_values(format!("key-{n}\"\u{2}"), &values)
             })
             .collect();
-        for next in [None, Some("c:510104:99")] {
+        for next in [None, Some("0123abcdef")] {
             for (entity, rows) in [(Entity::Student, &rows[..]), (Entity::Student, &rows[..0]), (Entity::School, &rows[..2])] {
                 let items: Vec<String> = rows.iter().map(|r| serde_json::to_string(&JsonRecord { entity, record: r, reveal: false }).unwrap()).collect();
-                let want = format!("{{\"items\":[{}],\"next\":{}}}", items.join(","), serde_json::to_string(&next.map(crate::seal::seal)).unwrap());
+                let want = format!("{{\"items\":[{}],\"next\":{}}}", items.join(","), serde_json::to_string(&next).unwrap());
                 assert_eq!(String::from_utf8(json_page(entity, rows, next)).unwrap(), want);
             }
         }

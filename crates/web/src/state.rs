@@ -20,6 +20,8 @@ pub struct AppState {
     pub overview: Mutex<HashMap<String, (Instant, Arc<crate::routes::overview::Figures>)>>,
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
+    /// Person searches started per account this minute (see [`crate::search`]).
+    pub searches: crate::search::Limiter,
 }
 
 /// How long overview figures are served from memory.

@@ -53,6 +53,8 @@ fn refs(env: &Env) -> Refs {
 enum Need {
     Overview,
     Records,
+    /// Records, and searching them by number (roles that may reveal).
+    Reveal,
     Import,
     Users,
     Audit,
@@ -73,6 +75,7 @@ fn allowed(role: Role, need: Need) -> bool {
     match need {
         Need::Overview => role.reads_overview(),
         Need::Records => role.reads_base_data(),
+        Need::Reveal => role.may_reveal(),
         Need::Import => role.may_import(),
         Need::Users => role.manages_users(),
         Need::Audit => role.reads_audit(),
@@ -118,8 +121,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/teachers/{}", r.other_teacher), Need::Records, Target::Other),
         ("GET", "/students".into(), Need::Records, Target::Any),
         ("GET", format!("/students?region={}", p.other_county), Need::Records, Target::Any),
-        ("GET", format!("/students?id={}", r.other_student_key), Need::Records, Target::Any),
-        ("GET", "/students?name=%E7%8E%8B".into(), Need::Records, Target::Any),
+        ("GET", format!("/students?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("GET", "/students?name=%E7%8E%8B%E5%B0%8F".into(), Need::Records, Target::Any),
         ("GET", format!("/students/{}", r.own_student), Need::Records, Target::Own),
         ("GET", format!("/students/{}", r.other_student), Need::Records, Target::Other),
         ("GET", "/imports".into(), Need::Import, Target::Any),
@@ -137,7 +140,7 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/teachers/{}", r.other_teacher), Need::Records, Target::Other),
         ("GET", "/api/v1/students?limit=500".into(), Need::Records, Target::Any),
         ("GET", format!("/api/v1/students?limit=500&region={}", p.other_county), Need::Records, Target::Any),
-        ("GET", format!("/api/v1/students?id={}", r.other_student_key), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/students?id={}", r.other_student_key), Need::Reveal, Target::Any),
         ("GET", format!("/api/v1/students/{}", r.own_student), Need::Records, Target::Own),
         ("GET", format!("/api/v1/students/{}", r.other_student), Need::Records, Target::Other),
         ("GET", "/api/v1/batches".into(), Need::Import, Target::Any),

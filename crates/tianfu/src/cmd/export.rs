@@ -27,7 +27,8 @@ pub struct Args {
     /// Header row: zh (Chinese headers) or en (English keys).
     #[arg(long, default_value = "zh")]
     pub headers: String,
-    /// Export ID numbers, phone numbers, names and addresses in full (recorded as unmasked).
+    /// Export ID numbers, 学籍号, names, phone numbers, addresses and birth dates in full (recorded
+    /// as unmasked).
     #[arg(long)]
     pub unmasked: bool,
     #[arg(long)]
@@ -46,6 +47,18 @@ pub enum OutFormat {
 
 const XLSX_ROWS_PER_SHEET: u32 = 1_000_000;
 
+/// A value as the export writes it: masked by its field's mask, if any, into `scratch`.
+fn masked<'a>(mask: Option<store::mask::Kind>, v: &'a str, scratch: &'a mut String) -> &'a str {
+    match mask {
+        Some(k) if !v.is_empty() => {
+            scratch.clear();
+            store::mask::apply_into(k, v, scratch);
+            scratch
+        }
+        _ => v,
+    }
+}
+
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     let entity: Entity = a.entity.into();
@@ -53,7 +66,9 @@ pub fn run(a: Args) -> u8 {
         return fail(lang, "导出 xlsx 需要用 --out 指定文件", "xlsx export needs --out FILE");
     }
     let t = entity.template();
-    let masks: Vec<Option<fn(&str) -> String>> = t.fields.iter().map(|f| if a.unmasked { None } else { store::mask::for_field(f.key) }).collect();
+    // The masks of the console and the API (store::mask, one list of personal fields).
+    let masks: Vec<Option<store::mask::Kind>> = t.fields.iter().map(|f| if a.unmasked { None } else { store::mask::kind_of(entity, f.key) }).collect();
+    let mut scratch = String::new();
     let headers: Vec<&str> = t.fields.iter().map(|f| if a.headers == "en" { f.key } else { f.zh }).collect();
     let mut store = match db::open(a.db.as_deref()) {
         Ok(s) => s,
@@ -80,17 +95,8 @@ pub fn run(a: Args) -> u8 {
                     if i > 0 {
                         line.push(',');
                     }
-                    let x = match masks[i] {
-                        Some(m) if !x.is_empty() => m(x),
-                        _ => x.clone(),
-                    };
-                    if x.contains([',', '"', '\n', '\r']) {
-                        line.push('"');
-                        line.push_str(&x.replace('"', "\"\""));
-                        line.push('"');
-                    } else {
-                        line.push_str(&x);
-                    }
+                    // Quoted as needed, formula-looking cells marked (OWASP CSV injection).
+                    ingest::formula::push_field(&mut line, masked(masks[i], x, &mut scratch));
                 }
                 line.push('\n');
                 w.write_all(line.as_bytes()).map_err(|e| {
@@ -124,12 +130,8 @@ pub fn run(a: Args) -> u8 {
                 row += 1;
                 let ws = sheets.last_mut().expect("a sheet");
                 for (i, x) in v.iter().enumerate() {
-                    let x = match masks[i] {
-                        Some(m) if !x.is_empty() => m(x),
-                        _ => x.clone(),
-                    };
-                    // Text cells: ID numbers and codes must not become numbers.
-                    ws.write_string(row, i as u16, &x).map_err(|e| StoreError::Internal(e.to_string()))?;
+                    // Text cells: ID numbers and codes must not become numbers, nor text formulas.
+                    ws.write_string(row, i as u16, masked(masks[i], x, &mut scratch)).map_err(|e| StoreError::Internal(e.to_string()))?;
                 }
                 Ok(())
             });

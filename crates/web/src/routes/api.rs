@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use store::{Entity, Page, Record};
+use store::{Entity, Record};
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -105,17 +105,19 @@ fn item(entity: Entity, r: &Record, reveal: bool) -> Value {
     serde_json::to_value(present::JsonRecord { entity, record: r, reveal }).expect("serialises")
 }
 
-fn page_json(entity: Entity, p: Page<Record>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], present::json_page(entity, &p.rows, p.next.as_deref())).into_response()
+/// A page as JSON; `next` is the sealed cursor.
+fn page_json(entity: Entity, rows: &[Record], next: Option<&str>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], present::json_page(entity, rows, next)).into_response()
 }
 
 async fn schools(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::schools::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
-    let q = f.query(check_limit(l.limit)?)?;
+    let context = f.context(me.user.id);
+    let q = f.query(check_limit(l.limit)?, &context)?;
     let scope = me.scope.clone();
     let p = app.pool.run(move |s| s.schools(&scope, &q).map_err(AppError::from)).await?;
-    Ok(page_json(Entity::School, p))
+    Ok(page_json(Entity::School, &p.rows, p.next.map(|n| seal::seal_cursor(&n, &context)).as_deref()))
 }
 
 async fn school(State(app): State<Arc<AppState>>, me: Me, Path(code): Path<String>) -> Result<Json<Value>, AppError> {
@@ -126,21 +128,19 @@ async fn school(State(app): State<Arc<AppState>>, me: Me, Path(code): Path<Strin
     Ok(Json(item(Entity::School, &r, false)))
 }
 
-async fn people(app: Arc<AppState>, me: Me, f: super::people::Filters, l: Limit, entity: Entity) -> Result<Response, AppError> {
+async fn people(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, f: super::people::Filters, l: Limit, entity: Entity) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
-    let q = f.query(check_limit(l.limit)?)?;
-    let scope = me.scope.clone();
-    let p = app.pool.run(move |s| s.people(&scope, entity, &q).map_err(AppError::from)).await?;
-    Ok(page_json(entity, p))
+    let (rows, next) = super::people::page(&app, &me, &f, check_limit(l.limit)?, entity, "api", &ip(&headers, &peer)).await?;
+    Ok(page_json(entity, &rows, next.as_deref()))
 }
 
-async fn teachers(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
-    people(app, me, f, l, Entity::Teacher).await
+async fn teachers(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
+    people(app, headers, peer, me, f, l, Entity::Teacher).await
 }
 
-async fn students(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
-    people(app, me, f, l, Entity::Student).await
+async fn students(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
+    people(app, headers, peer, me, f, l, Entity::Student).await
 }
 
 async fn one(app: &Arc<AppState>, me: &crate::auth::Identity, entity: Entity, r: &str) -> Result<Record, AppError> {

@@ -45,6 +45,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("logout", "退出", "sign-out"),
     ("password_change", "修改密码", "password change"),
     ("reveal", "查看完整个人信息", "reveal personal data"),
+    ("search", "按证件号或姓名查询", "search by number or name"),
     ("export", "导出", "export"),
     ("import", "导入", "import"),
     ("user_create", "创建用户", "user created"),

@@ -222,9 +222,15 @@ impl Filters {
         };
         let after = match self.after.as_str() {
             "" => None,
-            a => Some(seal::open(a).ok_or_else(super::schools::bad_cursor)?),
+            a => Some(seal::open_cursor(a, &self.context()).ok_or_else(AppError::bad_cursor)?),
         };
         Ok(SiteQuery { category, state, region, include_disabled: self.all == "1", after, limit })
+    }
+
+    /// What the board's cursors are bound to: its filters (a site's number is no secret, but a
+    /// cursor opens only in the list it was made for, as every cursor does).
+    pub fn context(&self) -> String {
+        seal::cursor_context(0, "sites", &[self.category.trim(), self.region.trim(), self.state.trim(), &self.all])
     }
 
     /// The query string of these filters with another state and cursor.
@@ -310,7 +316,7 @@ async fn board(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Que
         total: counts.iter().sum(),
         regions: super::schools::region_options(&me.scope, app.config.province),
         rows,
-        next: page.map(|n| f.with_after(&seal::seal(&n))),
+        next: page.map(|n| f.with_after(&seal::seal_cursor(&n, &f.context()))),
         can_manage: me.user.role.manages_sites(),
         f,
         c,
@@ -1059,7 +1065,7 @@ async fn api_sites(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Fil
     let q = f.query(check_limit(l.limit)?)?;
     let scope = me.scope.clone();
     let page = app.pool.run(move |s| s.sites(&scope, &q).map_err(AppError::from)).await?;
-    Ok(Json(json!({ "items": page.rows.iter().map(site_json).collect::<Vec<_>>(), "next": page.next.as_deref().map(seal::seal) })))
+    Ok(Json(json!({ "items": page.rows.iter().map(site_json).collect::<Vec<_>>(), "next": page.next.map(|n| seal::seal_cursor(&n, &f.context())) })))
 }
 
 fn period(h: &History) -> Value {

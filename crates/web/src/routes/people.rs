@@ -1,7 +1,7 @@
 //! 教师 and 学生: search by name (prefix), ID number or 学籍号 (exact) and school; keyset pages
 //! that stay fast at 15 M rows; a record's page, masked, with an audited "reveal".
 
-use super::schools::{bad_cursor, region_options, Row};
+use super::schools::{region_options, Row};
 use super::{ip, ready, require, Me, Peer};
 use crate::error::AppError;
 use crate::present::{cells, get, Cell};
@@ -43,23 +43,42 @@ pub struct Filters {
 }
 
 impl Filters {
-    pub fn query(&self, limit: usize) -> Result<PersonQuery, AppError> {
+    /// The store query. A cursor must open in `context` ([`Filters::context`]): one forged, cut,
+    /// or made for another account or other filters is the same generic error.
+    pub fn query(&self, limit: usize, context: &str) -> Result<PersonQuery, AppError> {
         let region = match self.region.trim() {
             "" => None,
             r => Some(r.parse::<u32>().map_err(|_| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
         };
         let after = match self.after.as_str() {
             "" => None,
-            a => Some(seal::open(a).ok_or_else(bad_cursor)?),
+            a => Some(seal::open_cursor(a, context).ok_or_else(AppError::bad_cursor)?),
         };
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(PersonQuery { region, school: opt(&self.school), name: opt(&self.name), id: opt(&self.id).map(|s| s.to_ascii_uppercase()), after, limit })
+    }
+
+    /// What this list's cursors are bound to: the account, the entity and the filters.
+    pub fn context(&self, user_id: i64, entity: Entity) -> String {
+        seal::cursor_context(user_id, entity.key(), &[self.name.trim(), &self.id.trim().to_ascii_uppercase(), self.school.trim(), self.region.trim()])
     }
 
     pub fn with_after(&self, after: &str) -> String {
         let e = urlencode;
         format!("name={}&id={}&school={}&region={}&after={}", e(&self.name), e(&self.id), e(&self.school), e(&self.region), e(after))
     }
+}
+
+/// A page of people for `me`: the query checked ([`crate::search::check`]), run in scope, the
+/// search audited; the next page's cursor comes back sealed for this list.
+pub async fn page(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters, limit: usize, entity: Entity, via: &str, ip: &str) -> Result<(Vec<Record>, Option<String>), AppError> {
+    let context = f.context(me.user.id, entity);
+    let q = f.query(limit, &context)?;
+    let search = crate::search::check(app, me, &q)?;
+    let scope = me.scope.clone();
+    let page = app.pool.run(move |s| s.people(&scope, entity, &q).map_err(AppError::from)).await?;
+    crate::search::audit(app, me, entity, search.as_ref(), page.rows.len(), via, ip).await?;
+    Ok((page.rows, page.next.map(|n| seal::seal_cursor(&n, &context))))
 }
 
 fn list_fields(entity: Entity) -> &'static [&'static str] {
@@ -95,20 +114,18 @@ struct ListPage {
     base: &'static str,
 }
 
-async fn list(app: Arc<AppState>, headers: HeaderMap, me: Me, f: Filters, entity: Entity) -> Result<Response, AppError> {
+async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, f: Filters, entity: Entity) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
-    let q = f.query(50)?;
-    let scope = me.scope.clone();
-    let page = app.pool.run(move |s| s.people(&scope, entity, &q).map_err(AppError::from)).await?;
+    let (rows, next) = page(&app, &me, &f, 50, entity, "console", &ip(&headers, &peer)).await?;
     let base = path_of(entity);
     let c = Ctx::new(&app, &headers, Some(&me), &format!("/{base}"), base);
     let t = entity.template();
     html(ListPage {
         headers: list_fields(entity).iter().filter_map(|k| t.index(k)).map(|i| (crate::present::label_zh(t.fields[i].key, t.fields[i].zh), crate::present::label_en(t.fields[i].key))).collect(),
         regions: region_options(&me.scope, app.config.province),
-        rows: page.rows.iter().map(|r| person_row(entity, r)).collect(),
-        next: page.next.map(|n| f.with_after(&seal::seal(&n))),
+        rows: rows.iter().map(|r| person_row(entity, r)).collect(),
+        next: next.map(|n| f.with_after(&n)),
         entity,
         f,
         c,
@@ -116,12 +133,12 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, me: Me, f: Filters, entity
     })
 }
 
-async fn list_teachers(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
-    list(app, headers, me, f, Entity::Teacher).await
+async fn list_teachers(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+    list(app, headers, peer, me, f, Entity::Teacher).await
 }
 
-async fn list_students(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
-    list(app, headers, me, f, Entity::Student).await
+async fn list_students(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+    list(app, headers, peer, me, f, Entity::Student).await
 }
 
 #[derive(Template)]

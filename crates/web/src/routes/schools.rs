@@ -39,15 +39,20 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// The store query; a sealed cursor that does not open is an error the user can act on.
-    pub fn query(&self, limit: usize) -> Result<SchoolQuery, AppError> {
+    /// What this list's cursors are bound to: the account and the filters.
+    pub fn context(&self, user_id: i64) -> String {
+        seal::cursor_context(user_id, "schools", &[self.region.trim(), self.school_type.trim(), self.urban_rural.trim(), self.name.trim()])
+    }
+
+    /// The store query; a cursor must open in `context` ([`Filters::context`]).
+    pub fn query(&self, limit: usize, context: &str) -> Result<SchoolQuery, AppError> {
         let region = match self.region.trim() {
             "" => None,
             r => Some(r.parse::<u32>().map_err(|_| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
         };
         let after = match self.after.as_str() {
             "" => None,
-            a => Some(seal::open(a).ok_or_else(bad_cursor)?),
+            a => Some(seal::open_cursor(a, context).ok_or_else(AppError::bad_cursor)?),
         };
         Ok(SchoolQuery {
             region,
@@ -64,10 +69,6 @@ impl Filters {
         use crate::render::urlencode as e;
         format!("region={}&type={}&urban_rural={}&name={}&after={}", e(&self.region), e(&self.school_type), e(&self.urban_rural), e(&self.name), e(after))
     }
-}
-
-pub fn bad_cursor() -> AppError {
-    AppError::invalid("翻页参数无效或已过期（服务重启后需从第一页开始）。", "The page link is invalid or expired (after a restart, start from the first page).")
 }
 
 /// Divisions a user may filter by: the cities and counties inside their scope.
@@ -116,7 +117,8 @@ pub fn school_row(r: &Record) -> Row {
 async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
-    let q = f.query(50)?;
+    let context = f.context(me.user.id);
+    let q = f.query(50, &context)?;
     let scope = me.scope.clone();
     let page = app.pool.run(move |s| s.schools(&scope, &q).map_err(AppError::from)).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
@@ -127,7 +129,7 @@ async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
         regions: region_options(&me.scope, app.config.province),
         types,
         rows: page.rows.iter().map(school_row).collect(),
-        next: page.next.map(|n| f.with_after(&seal::seal(&n))),
+        next: page.next.map(|n| f.with_after(&seal::seal_cursor(&n, &context))),
         f,
         c,
     })
@@ -144,8 +146,9 @@ struct Point {
 async fn points(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
-    let mut q = f.query(store::browse::MAX_PAGE)?;
-    q.after = None;
+    // Every point from the first page on: the list's cursor plays no part.
+    let q = Filters { after: String::new(), ..f }.query(store::browse::MAX_PAGE, "")?;
+    let mut q = q;
     let scope = me.scope.clone();
     let pts = app
         .pool
