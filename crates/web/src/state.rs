@@ -20,6 +20,8 @@ pub struct AppState {
     pub overview: Mutex<HashMap<String, (Instant, Arc<crate::routes::overview::Figures>)>>,
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`).
+    pub proxies: crate::net::Proxies,
 }
 
 /// How long overview figures are served from memory.
