@@ -93,3 +93,21 @@ fn browse_indexes_survive_first_imports() {
     let n: i64 = s.connection().query_row("SELECT COUNT(*) FROM students INDEXED BY students_name WHERE name = '张三'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
+
+/// New database files are the owner's only: they hold minors' records.
+#[cfg(unix)]
+#[test]
+fn new_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("tianfu-sqlite-private-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("tianfu.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.append_audit(&ev("x")).unwrap();
+    for name in ["tianfu.db", "tianfu.platform.db", "tianfu.monitor.db", "tianfu.platform.db-wal"] {
+        let mode = std::fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
