@@ -81,9 +81,15 @@ impl StoreSink<'_> {
 /// part, the parts hashed in parallel (a 2.5 GB file in about half the time of one sequential
 /// SHA-256 pass, which sits before the import on its critical path).
 pub fn file_hash(path: &Path) -> std::io::Result<String> {
-    const PART: u64 = 64 << 20;
+    file_hash_in_parts(path, HASH_PART)
+}
+
+/// The part size of [`file_hash`].
+const HASH_PART: u64 = 64 << 20;
+
+fn file_hash_in_parts(path: &Path, part_size: u64) -> std::io::Result<String> {
     let len = std::fs::metadata(path)?.len();
-    let parts = len.div_ceil(PART).max(1) as usize;
+    let parts = len.div_ceil(part_size).max(1) as usize;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(parts);
     let digests: Vec<std::io::Result<Vec<(usize, [u8; 32])>>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -94,9 +100,9 @@ pub fn file_hash(path: &Path) -> std::io::Result<String> {
                     let mut buf = vec![0u8; 1 << 20];
                     let mut out = Vec::new();
                     for part in (t..parts).step_by(threads) {
-                        f.seek(SeekFrom::Start(part as u64 * PART))?;
+                        f.seek(SeekFrom::Start(part as u64 * part_size))?;
                         let mut h = Sha256::new();
-                        let mut left = PART.min(len.saturating_sub(part as u64 * PART));
+                        let mut left = part_size.min(len.saturating_sub(part as u64 * part_size));
                         while left > 0 {
                             let want = (left as usize).min(buf.len());
                             let n = f.read(&mut buf[..want])?;
@@ -119,22 +125,95 @@ pub fn file_hash(path: &Path) -> std::io::Result<String> {
         all.extend(d?);
     }
     all.sort_by_key(|p| p.0);
+    Ok(combine(len, all.iter().map(|(_, d)| d)))
+}
+
+fn combine<'a>(len: u64, parts: impl Iterator<Item = &'a [u8; 32]>) -> String {
     let mut h = Sha256::new();
     h.update(len.to_le_bytes());
-    for (_, d) in &all {
+    for d in parts {
         h.update(d);
     }
     let mut s = String::with_capacity(64);
     for b in h.finalize() {
         let _ = write!(s, "{b:02x}");
     }
-    Ok(s)
+    s
+}
+
+/// [`file_hash`] computed while the bytes go by (an upload hashed as it is written to disk, so
+/// that the file is not read a second time for its hash).
+pub struct StreamHash {
+    part_size: u64,
+    len: u64,
+    in_part: u64,
+    current: Sha256,
+    parts: Vec<[u8; 32]>,
+}
+
+impl Default for StreamHash {
+    fn default() -> StreamHash {
+        StreamHash::with_part(HASH_PART)
+    }
+}
+
+impl StreamHash {
+    fn with_part(part_size: u64) -> StreamHash {
+        StreamHash { part_size, len: 0, in_part: 0, current: Sha256::new(), parts: Vec::new() }
+    }
+
+    pub fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let take = ((self.part_size - self.in_part) as usize).min(data.len());
+            self.current.update(&data[..take]);
+            self.in_part += take as u64;
+            self.len += take as u64;
+            data = &data[take..];
+            if self.in_part == self.part_size {
+                self.parts.push(std::mem::take(&mut self.current).finalize().into());
+                self.in_part = 0;
+            }
+        }
+    }
+
+    /// The bytes so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn finish(mut self) -> String {
+        if self.in_part > 0 || self.parts.is_empty() {
+            self.parts.push(self.current.finalize().into());
+        }
+        combine(self.len, self.parts.iter())
+    }
 }
 
 /// A failure, with its message in both languages.
 pub struct Failure {
     pub zh: String,
     pub en: String,
+}
+
+impl Failure {
+    /// The same failure naming the file as the user knows it: an upload is stored under a
+    /// server path that no message may show.
+    pub fn naming(self, path: &Path, name: &str) -> Failure {
+        let full = path.display().to_string();
+        let base = path.file_name().map(|b| b.to_string_lossy().into_owned()).filter(|b| !b.is_empty());
+        let fix = |s: String| {
+            let s = s.replace(&full, name);
+            match &base {
+                Some(b) => s.replace(b.as_str(), name),
+                None => s,
+            }
+        };
+        Failure { zh: fix(self.zh), en: fix(self.en) }
+    }
 }
 
 impl From<StoreError> for Failure {
@@ -157,21 +236,39 @@ pub struct ImportOptions {
     pub force: bool,
     /// Rows read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
-    /// The file's name as the user knows it (an upload is stored under another name).
+    /// The file's name as the user knows it (an upload is stored under another name): batches,
+    /// outcomes and failure messages name the file by it.
     pub file_name: Option<String>,
     /// The writer's area: the store refuses every record outside it (`out_of_scope`).
     pub scope: Scope,
+    /// The file's [`file_hash`], when it is known already (an upload hashed while it was
+    /// written, see [`StreamHash`]): the file is then not read once more for it.
+    pub file_hash: Option<String>,
 }
 
 /// Validates `file` and stores it in one batch; the previous state stays intact on any failure.
-pub fn import_file(store: &mut dyn store::Store, file: &Path, mut o: ImportOptions) -> Result<Outcome, Failure> {
+/// With `o.file_name`, messages name the file by it, never by its path.
+pub fn import_file(store: &mut dyn store::Store, file: &Path, o: ImportOptions) -> Result<Outcome, Failure> {
+    let shown = o.file_name.clone();
+    let r = import_named(store, file, o);
+    match shown {
+        Some(name) => r.map_err(|f| f.naming(file, &name)),
+        None => r,
+    }
+}
+
+fn import_named(store: &mut dyn store::Store, file: &Path, mut o: ImportOptions) -> Result<Outcome, Failure> {
     let started = std::time::Instant::now();
     let entity = o.validate.entity;
     if !file.is_file() {
         return Err(ingest::IngestError::NotFound(file.to_path_buf()).into());
     }
-    let hash = file_hash(file).map_err(|e| Failure { zh: format!("无法读取 {}：{e}", file.display()), en: format!("cannot read {}: {e}", file.display()) })?;
+    let hash = match o.file_hash.take() {
+        Some(h) => h,
+        None => file_hash(file).map_err(|e| Failure { zh: format!("无法读取 {}：{e}", file.display()), en: format!("cannot read {}: {e}", file.display()) })?,
+    };
     let file_name = o.file_name.clone().unwrap_or_else(|| file.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string());
+    let shown = o.file_name.clone().unwrap_or_else(|| file.display().to_string());
     if !o.force {
         // Only the same account's earlier import of the file counts: another's batch would
         // tell its counts, and its rows were judged against another area.
@@ -180,7 +277,7 @@ pub fn import_file(store: &mut dyn store::Store, file: &Path, mut o: ImportOptio
             return Ok(Outcome {
                 batch_id: Some(b.id),
                 entity,
-                file: file.display().to_string(),
+                file: shown,
                 already_imported: true,
                 previous_at: Some(b.finished_at.clone()),
                 rows_read: b.rows_read,
@@ -221,7 +318,7 @@ pub fn import_file(store: &mut dyn store::Store, file: &Path, mut o: ImportOptio
     Ok(Outcome {
         batch_id: Some(summary.id),
         entity,
-        file: file.display().to_string(),
+        file: shown,
         already_imported: false,
         previous_at: None,
         rows_read: summary.rows_read,
@@ -307,4 +404,40 @@ pub fn write_errors(store: &mut dyn store::Store, batch: &store::BatchSummary, p
         return Err(Failure { zh: e.clone(), en: e });
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_while_streaming_as_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("tianfu-loader-hash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.bin");
+        let part = 1000u64;
+        for len in [0usize, 1, 999, 1000, 1001, 2000, 2505] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            let mut h = StreamHash::with_part(part);
+            for chunk in bytes.chunks(333) {
+                h.update(chunk);
+            }
+            assert_eq!(h.len(), len as u64);
+            assert_eq!(h.finish(), file_hash_in_parts(&path, part).unwrap(), "{len} bytes");
+        }
+        let mut h = StreamHash::default();
+        h.update(b"a,b\n1,2\n");
+        std::fs::write(&path, b"a,b\n1,2\n").unwrap();
+        assert_eq!(h.finish(), file_hash(&path).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn failures_name_the_file_as_the_user_knows_it() {
+        let path = Path::new("/srv/tianfu-data/uploads/3fa9c1d2e4b5-students.csv");
+        let f = Failure::from(ingest::IngestError::NotFound(path.to_path_buf())).naming(path, "学生名单.csv");
+        assert!(!f.zh.contains("uploads") && f.zh.contains("学生名单.csv"), "{}", f.zh);
+        assert!(!f.en.contains("/srv") && f.en.contains("学生名单.csv"), "{}", f.en);
+    }
 }

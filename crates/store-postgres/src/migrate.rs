@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (3, "monitor", include_str!("../migrations/0003_monitor.sql")),
     (4, "baselines_ipv6", include_str!("../migrations/0004_baselines_ipv6.sql")),
     (5, "transfers", include_str!("../migrations/0005_transfers.sql")),
+    (6, "tokens_backoff", include_str!("../migrations/0006_tokens_backoff.sql")),
 ];
 
 /// The version this program needs.

@@ -6,8 +6,9 @@ use postgres::types::ToSql;
 use postgres::Row;
 use store::audit::{entry_hash, GENESIS};
 use store::time::unix_now as now;
+use store::accounts::{check_account_write, check_area, check_token, must_change, AttemptState, LOGIN_BACKOFF};
 use store::{
-    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role,
+    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role, Scope,
     SessionRecord, StoreError, User,
 };
 
@@ -31,7 +32,7 @@ fn user_from(r: &Row) -> Result<User, StoreError> {
     })
 }
 
-const TOKEN_COLS: &str = "id, name, user_id, token_hash, prefix, created_at, created_by, revoked_at";
+const TOKEN_COLS: &str = "id, name, user_id, token_hash, prefix, created_at, created_by, revoked_at, expires_at";
 
 fn token_from(r: &Row) -> ApiToken {
     ApiToken {
@@ -43,6 +44,7 @@ fn token_from(r: &Row) -> ApiToken {
         created_at: r.get(5),
         created_by: r.get(6),
         revoked_at: r.get(7),
+        expires_at: r.get(8),
     }
 }
 
@@ -56,10 +58,11 @@ impl Accounts for PgStore {
         Ok(r.get::<_, i64>(0) as u64)
     }
 
-    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError> {
+    fn create_user(&mut self, writer: &Scope, u: &NewUser) -> Result<i64, StoreError> {
+        check_account_write(self, writer, u.role, u.org_code, None)?;
         let r = self.client.query_one(
             "INSERT INTO users (name, display_name, role, org_code, password_hash, must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            &[&u.name, &u.display_name, &u.role.code(), &u.org_code, &u.password_hash, &u.must_change_password, &now()],
+            &[&u.name, &u.display_name, &u.role.code(), &u.org_code, &u.password_hash, &must_change(u.role, u.must_change_password), &now()],
         );
         match r {
             Ok(r) => Ok(r.get(0)),
@@ -85,14 +88,37 @@ impl Accounts for PgStore {
         rows.iter().map(user_from).collect()
     }
 
-    fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+    fn update_user(&mut self, writer: &Scope, u: &User) -> Result<(), StoreError> {
+        let Some(old) = self.user_by_id(u.id)? else { return Err(StoreError::Conflict(format!("没有账号 {}（no account {}）", u.name, u.name))) };
+        check_account_write(self, writer, u.role, u.org_code, Some(old.org_code))?;
         let failed = u.failed_logins.min(i32::MAX as u32) as i32;
-        self.client
-            .execute(
-                "UPDATE users SET display_name = $2, role = $3, org_code = $4, password_hash = $5, must_change_password = $6, disabled = $7, failed_logins = $8, locked_until = $9, last_login_at = $10 WHERE id = $1",
-                &[&u.id, &u.display_name, &u.role.code(), &u.org_code, &u.password_hash, &u.must_change_password, &u.disabled, &failed, &u.locked_until, &u.last_login_at],
-            )
-            .map_err(pg)?;
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute(
+            "UPDATE users SET display_name = $2, role = $3, org_code = $4, password_hash = $5, must_change_password = $6, disabled = $7, failed_logins = $8, locked_until = $9, last_login_at = $10 WHERE id = $1",
+            &[&u.id, &u.display_name, &u.role.code(), &u.org_code, &u.password_hash, &must_change(u.role, u.must_change_password), &u.disabled, &failed, &u.locked_until, &u.last_login_at],
+        )
+        .map_err(pg)?;
+        if u.role != Role::DataConsumer {
+            tx.execute("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", &[&u.id, &now()]).map_err(pg)?;
+        }
+        tx.commit().map_err(pg)
+    }
+
+    fn begin_login_attempt(&mut self, user_id: i64, at: i64) -> Result<Option<u32>, StoreError> {
+        // The row lock makes parallel attempts of one account take turns: each sees the count
+        // the one before wrote.
+        let mut tx = self.client.transaction().map_err(pg)?;
+        let row = tx.query_opt("SELECT failed_logins, locked_until FROM users WHERE id = $1 FOR UPDATE", &[&user_id]).map_err(pg)?;
+        let state = row.map(|r| AttemptState { failures: r.get::<_, i32>(0).max(0) as u32, not_before: r.get(1) });
+        let Some(next) = state.and_then(|s| LOGIN_BACKOFF.admit(s, at)) else { return Ok(None) };
+        let failures = next.failures.min(i32::MAX as u32) as i32;
+        tx.execute("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1", &[&user_id, &failures, &next.not_before]).map_err(pg)?;
+        tx.commit().map_err(pg)?;
+        Ok(Some(next.failures))
+    }
+
+    fn login_succeeded(&mut self, user_id: i64, at: i64) -> Result<(), StoreError> {
+        self.client.execute("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1", &[&user_id, &at]).map_err(pg)?;
         Ok(())
     }
 
@@ -129,16 +155,19 @@ impl Accounts for PgStore {
         Ok(())
     }
 
-    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError> {
-        self.client.execute("DELETE FROM sessions WHERE last_seen < $1", &[&before]).map_err(pg)
+    fn expire_sessions(&mut self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
+        self.client.execute("DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2", &[&idle_before, &created_before]).map_err(pg)
     }
 
-    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError> {
+    fn create_token(&mut self, writer: &Scope, t: &NewApiToken) -> Result<ApiToken, StoreError> {
+        let at = now();
+        let holder = self.user_by_id(t.user_id)?.ok_or_else(|| StoreError::Conflict(format!("没有编号为 {} 的账号（no account {}）", t.user_id, t.user_id)))?;
+        check_token(self, writer, &holder, t.expires_at, at)?;
         let r = self
             .client
             .query_one(
-                &format!("INSERT INTO api_tokens (name, user_id, token_hash, prefix, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TOKEN_COLS}"),
-                &[&t.name, &t.user_id, &t.token_hash, &t.prefix, &now(), &t.created_by],
+                &format!("INSERT INTO api_tokens (name, user_id, token_hash, prefix, created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TOKEN_COLS}"),
+                &[&t.name, &t.user_id, &t.token_hash, &t.prefix, &at, &t.created_by, &t.expires_at],
             )
             .map_err(pg)?;
         Ok(token_from(&r))
@@ -154,7 +183,13 @@ impl Accounts for PgStore {
         Ok(rows.iter().map(token_from).collect())
     }
 
-    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
+    fn revoke_token(&mut self, writer: &Scope, id: i64, now: i64) -> Result<bool, StoreError> {
+        let holder: Option<i64> = self.client.query_opt("SELECT user_id FROM api_tokens WHERE id = $1", &[&id]).map_err(pg)?.map(|r| r.get(0));
+        let Some(holder) = holder.map(|h| self.user_by_id(h)).transpose()?.flatten() else { return Ok(false) };
+        match check_area(self, writer, holder.org_code) {
+            Err(StoreError::Conflict(_)) => return Ok(false),
+            other => other?,
+        };
         self.client
             .execute("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", &[&id, &now])
             .map(|n| n == 1)

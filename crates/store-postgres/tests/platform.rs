@@ -111,8 +111,8 @@ fn user(name: &str) -> NewUser {
 #[test]
 fn conflict_message_names_the_account() {
     let Some(mut t) = fresh() else { return };
-    t.create_user(&user("li")).unwrap();
-    match t.create_user(&user("li")) {
+    t.create_user(&Scope::Region { lo: 510000, hi: 519999 }, &user("li")).unwrap();
+    match t.create_user(&Scope::Region { lo: 510000, hi: 519999 }, &user("li")) {
         Err(StoreError::Conflict(m)) => assert!(m.contains("用户名 li") && m.contains("is taken"), "{m}"),
         other => panic!("expected Conflict, got {other:?}"),
     }
@@ -152,7 +152,7 @@ fn version_1_schema_migrates_to_latest() {
     let county = Scope::Region { lo: 510104, hi: 510104 };
     let found = t.people(&county, Entity::Student, &PersonQuery { name: Some("张".into()), limit: 5, ..Default::default() }).unwrap();
     assert_eq!(found.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>(), [student_key(1)]);
-    t.create_user(&user("wang")).unwrap();
+    t.create_user(&Scope::Region { lo: 510000, hi: 519999 }, &user("wang")).unwrap();
     t.append_audit(&ev("after migrate")).unwrap();
     assert_eq!(verify(&mut t).problems.len(), 0);
     let triggers: i64 = c.query_one("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal", &[]).unwrap().get(0);

@@ -153,6 +153,20 @@ pub(crate) fn city_of(county: u32) -> u32 {
         .unwrap_or(county / 100 * 100)
 }
 
+/// A missing database file is created empty and readable by its owner only (0600): it holds
+/// minors' records. SQLite gives its `-wal` and `-shm` files the same mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating when missing, with its folder) and migrates the database file at `path`.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -161,12 +175,14 @@ impl SqliteStore {
                 StoreError::Unavailable(format!("cannot create the folder {}: {e}", dir.display()))
             })?;
         }
+        let (ppath, mpath) = (platform_path(path), monitor_path(path));
+        for p in [path, ppath.as_path(), mpath.as_path()] {
+            create_private(p).map_err(|e| StoreError::Unavailable(format!("{}: {e}", p.display())))?;
+        }
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
-        let ppath = platform_path(path);
         let platform = Connection::open(&ppath)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", ppath.display())))?;
-        let mpath = monitor_path(path);
         let monitor = Connection::open(&mpath)
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", mpath.display())))?;
         Self::setup(conn, platform, monitor, Some(path.to_path_buf())).map_err(|e| match e {

@@ -3,8 +3,9 @@
 use crate::{map_err, SqliteStore};
 use rusqlite::{params, OptionalExtension, Row};
 use store::audit::{entry_hash, GENESIS};
+use store::accounts::{check_account_write, check_area, check_token, must_change, AttemptState, LOGIN_BACKOFF};
 use store::{
-    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role,
+    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role, Scope,
     SessionRecord, StoreError, User,
 };
 
@@ -28,7 +29,7 @@ fn user_from(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-const TOKEN_COLS: &str = "id, name, user_id, token_hash, prefix, created_at, created_by, revoked_at";
+const TOKEN_COLS: &str = "id, name, user_id, token_hash, prefix, created_at, created_by, revoked_at, expires_at";
 
 fn token_from(r: &Row<'_>) -> rusqlite::Result<ApiToken> {
     Ok(ApiToken {
@@ -40,6 +41,7 @@ fn token_from(r: &Row<'_>) -> rusqlite::Result<ApiToken> {
         created_at: r.get(5)?,
         created_by: r.get(6)?,
         revoked_at: r.get(7)?,
+        expires_at: r.get(8)?,
     })
 }
 
@@ -50,10 +52,11 @@ impl Accounts for SqliteStore {
         self.platform.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(map_err)
     }
 
-    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError> {
+    fn create_user(&mut self, writer: &Scope, u: &NewUser) -> Result<i64, StoreError> {
+        check_account_write(self, writer, u.role, u.org_code, None)?;
         let r = self.platform.execute(
             "INSERT INTO users (name, display_name, role, org_code, password_hash, must_change_password, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![u.name, u.display_name, u.role.code(), u.org_code, u.password_hash, u.must_change_password, now()],
+            params![u.name, u.display_name, u.role.code(), u.org_code, u.password_hash, must_change(u.role, u.must_change_password), now()],
         );
         match r {
             Ok(_) => Ok(self.platform.last_insert_rowid()),
@@ -80,12 +83,39 @@ impl Accounts for SqliteStore {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
     }
 
-    fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+    fn update_user(&mut self, writer: &Scope, u: &User) -> Result<(), StoreError> {
+        let Some(old) = self.user_by_id(u.id)? else { return Err(StoreError::Conflict(format!("没有账号 {}（no account {}）", u.name, u.name))) };
+        check_account_write(self, writer, u.role, u.org_code, Some(old.org_code))?;
+        let tx = self.platform.transaction().map_err(map_err)?;
+        tx.execute(
+            "UPDATE users SET display_name = ?2, role = ?3, org_code = ?4, password_hash = ?5, must_change_password = ?6, disabled = ?7, failed_logins = ?8, locked_until = ?9, last_login_at = ?10 WHERE id = ?1",
+            params![u.id, u.display_name, u.role.code(), u.org_code, u.password_hash, must_change(u.role, u.must_change_password), u.disabled, u.failed_logins as i64, u.locked_until, u.last_login_at],
+        )
+        .map_err(map_err)?;
+        if u.role != Role::DataConsumer {
+            tx.execute("UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL", params![u.id, now()]).map_err(map_err)?;
+        }
+        tx.commit().map_err(map_err)
+    }
+
+    fn begin_login_attempt(&mut self, user_id: i64, at: i64) -> Result<Option<u32>, StoreError> {
+        // One writer at a time on this file: the read and the write below are one step.
+        let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
+        let state = tx
+            .query_row("SELECT failed_logins, locked_until FROM users WHERE id = ?1", [user_id], |r| {
+                Ok(AttemptState { failures: r.get::<_, i64>(0)?.clamp(0, u32::MAX as i64) as u32, not_before: r.get(1)? })
+            })
+            .optional()
+            .map_err(map_err)?;
+        let Some(next) = state.and_then(|s| LOGIN_BACKOFF.admit(s, at)) else { return Ok(None) };
+        tx.execute("UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1", params![user_id, next.failures as i64, next.not_before]).map_err(map_err)?;
+        tx.commit().map_err(map_err)?;
+        Ok(Some(next.failures))
+    }
+
+    fn login_succeeded(&mut self, user_id: i64, at: i64) -> Result<(), StoreError> {
         self.platform
-            .execute(
-                "UPDATE users SET display_name = ?2, role = ?3, org_code = ?4, password_hash = ?5, must_change_password = ?6, disabled = ?7, failed_logins = ?8, locked_until = ?9, last_login_at = ?10 WHERE id = ?1",
-                params![u.id, u.display_name, u.role.code(), u.org_code, u.password_hash, u.must_change_password, u.disabled, u.failed_logins as i64, u.locked_until, u.last_login_at],
-            )
+            .execute("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?2 WHERE id = ?1", params![user_id, at])
             .map_err(map_err)?;
         Ok(())
     }
@@ -124,16 +154,21 @@ impl Accounts for SqliteStore {
         Ok(())
     }
 
-    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError> {
-        self.platform.execute("DELETE FROM sessions WHERE last_seen < ?1", [before]).map(|n| n as u64).map_err(map_err)
+    fn expire_sessions(&mut self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
+        self.platform
+            .execute("DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2", [idle_before, created_before])
+            .map(|n| n as u64)
+            .map_err(map_err)
     }
 
-    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError> {
+    fn create_token(&mut self, writer: &Scope, t: &NewApiToken) -> Result<ApiToken, StoreError> {
         let at = now();
+        let holder = self.user_by_id(t.user_id)?.ok_or_else(|| StoreError::Conflict(format!("没有编号为 {} 的账号（no account {}）", t.user_id, t.user_id)))?;
+        check_token(self, writer, &holder, t.expires_at, at)?;
         self.platform
             .execute(
-                "INSERT INTO api_tokens (name, user_id, token_hash, prefix, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![t.name, t.user_id, t.token_hash, t.prefix, at, t.created_by],
+                "INSERT INTO api_tokens (name, user_id, token_hash, prefix, created_at, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![t.name, t.user_id, t.token_hash, t.prefix, at, t.created_by, t.expires_at],
             )
             .map_err(map_err)?;
         Ok(ApiToken {
@@ -145,6 +180,7 @@ impl Accounts for SqliteStore {
             created_at: at,
             created_by: t.created_by.clone(),
             revoked_at: None,
+            expires_at: t.expires_at,
         })
     }
 
@@ -159,7 +195,13 @@ impl Accounts for SqliteStore {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)
     }
 
-    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
+    fn revoke_token(&mut self, writer: &Scope, id: i64, now: i64) -> Result<bool, StoreError> {
+        let holder: Option<i64> = self.platform.query_row("SELECT user_id FROM api_tokens WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(map_err)?;
+        let Some(holder) = holder.map(|h| self.user_by_id(h)).transpose()?.flatten() else { return Ok(false) };
+        match check_area(self, writer, holder.org_code) {
+            Err(StoreError::Conflict(_)) => return Ok(false),
+            other => other?,
+        };
         self.platform
             .execute("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now])
             .map(|n| n == 1)

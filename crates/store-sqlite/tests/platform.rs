@@ -98,3 +98,21 @@ mod cursors {
     use store_sqlite::SqliteStore;
     store::cursor_suite!(SqliteStore::open_in_memory().unwrap());
 }
+
+/// New database files are the owner's only: they hold minors' records.
+#[cfg(unix)]
+#[test]
+fn new_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("tianfu-sqlite-private-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("tianfu.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    s.append_audit(&ev("x")).unwrap();
+    for name in ["tianfu.db", "tianfu.platform.db", "tianfu.monitor.db", "tianfu.platform.db-wal"] {
+        let mode = std::fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

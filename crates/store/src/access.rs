@@ -215,6 +215,21 @@ impl Scope {
         }
     }
 
+    /// Whether a node of the tree lies wholly inside: a division when every county under it
+    /// does, a school when its county (region scope) or the school itself (school scope) does.
+    /// What an account write is checked against: the writer's area must cover the account's node.
+    pub fn covers_unit(&self, unit: &OrgUnit) -> bool {
+        match (self, unit.level) {
+            (Scope::Region { lo, hi }, OrgLevel::School) => unit.parent.is_some_and(|c| (*lo as i64..=*hi as i64).contains(&c)),
+            (Scope::Region { lo, hi }, _) => {
+                let (a, b) = crate::region_range(unit.code as u32);
+                *lo <= a && b <= *hi
+            }
+            (Scope::School { code, .. }, OrgLevel::School) => *code == unit.code.to_string(),
+            _ => false,
+        }
+    }
+
     /// The county range to restrict queries to (a school scope gives its county; callers add
     /// the school condition).
     pub fn county_range(&self) -> Option<(u32, u32)> {
@@ -316,6 +331,16 @@ mod tests {
         assert!(school.covers_school("2151010401", 510104));
         assert!(!school.covers_school("2151010402", 510104));
         assert!(!Scope::Nothing.covers_school("2151010401", 510104));
+        let unit = |code: i64, level, parent: Option<i64>| OrgUnit { code, name: String::new(), level, parent };
+        let province = Scope::Region { lo: 510000, hi: 519999 };
+        assert!(province.covers_unit(&unit(510000, OrgLevel::Province, None)));
+        assert!(city.covers_unit(&unit(510100, OrgLevel::City, Some(510000))) && city.covers_unit(&unit(510104, OrgLevel::County, Some(510100))));
+        assert!(!city.covers_unit(&unit(510000, OrgLevel::Province, None)), "a city does not cover its province");
+        assert!(!city.covers_unit(&unit(510300, OrgLevel::City, Some(510000))));
+        assert!(city.covers_unit(&unit(2151010401, OrgLevel::School, Some(510104))) && !city.covers_unit(&unit(2151030201, OrgLevel::School, Some(510302))));
+        assert!(school.covers_unit(&unit(2151010401, OrgLevel::School, Some(510104))));
+        assert!(!school.covers_unit(&unit(510104, OrgLevel::County, Some(510100))) && !school.covers_unit(&unit(2151010402, OrgLevel::School, Some(510104))));
+        assert!(!Scope::Nothing.covers_unit(&unit(510104, OrgLevel::County, Some(510100))));
         for r in Role::ALL {
             assert_eq!(Role::from_code(r.code()), Some(r));
         }

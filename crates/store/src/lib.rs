@@ -325,17 +325,27 @@ pub trait Store {
     fn table_counts(&mut self) -> Result<TableCounts, StoreError>;
 }
 
-/// Accounts, browser sessions and API tokens.
+/// Accounts, browser sessions and API tokens. Every write of an account or a token names the
+/// writer's area (`writer`) and is checked inside the store by one rule on every backend
+/// ([`accounts::check_account_write`], [`accounts::check_token`]).
 pub trait Accounts {
     fn user_count(&mut self) -> Result<u64, StoreError>;
-    /// [`StoreError::Conflict`] when the name is taken.
-    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError>;
+    /// [`StoreError::Conflict`] when the name is taken, the node is outside `writer` or the role
+    /// may not sit there.
+    fn create_user(&mut self, writer: &Scope, u: &NewUser) -> Result<i64, StoreError>;
     fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError>;
     fn user_by_id(&mut self, id: i64) -> Result<Option<User>, StoreError>;
     /// By name.
     fn list_users(&mut self) -> Result<Vec<User>, StoreError>;
-    /// Writes every changeable field of `u` (found by id).
-    fn update_user(&mut self, u: &User) -> Result<(), StoreError>;
+    /// Writes every changeable field of `u` (found by id), when `writer` covers the account's
+    /// node before and after. An account that stops being a data consumer loses its tokens.
+    fn update_user(&mut self, writer: &Scope, u: &User) -> Result<(), StoreError>;
+    /// Starts a sign-in attempt of an account under [`accounts::LOGIN_BACKOFF`], atomically with
+    /// respect to parallel attempts: Some(attempts in a row, this one included) when the password
+    /// may be checked, None while the account's delay runs (or there is no such account).
+    fn begin_login_attempt(&mut self, user_id: i64, now: i64) -> Result<Option<u32>, StoreError>;
+    /// A successful sign-in: the backoff starts over, `last_login_at` is `now`.
+    fn login_succeeded(&mut self, user_id: i64, now: i64) -> Result<(), StoreError>;
 
     fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError>;
     fn session(&mut self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
@@ -343,15 +353,18 @@ pub trait Accounts {
     fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
     /// Signs a user out everywhere (password change, reset, disabling).
     fn delete_user_sessions(&mut self, user_id: i64) -> Result<(), StoreError>;
-    /// Removes sessions last seen before `before`; returns how many.
-    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError>;
+    /// Removes sessions last seen before `idle_before` or created before `created_before`;
+    /// returns how many.
+    fn expire_sessions(&mut self, idle_before: i64, created_before: i64) -> Result<u64, StoreError>;
 
-    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError>;
+    /// [`StoreError::Conflict`] unless the holder is a data consumer in `writer`'s area and the
+    /// token expires in the future. Only the token's hash is stored.
+    fn create_token(&mut self, writer: &Scope, t: &NewApiToken) -> Result<ApiToken, StoreError>;
     fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>, StoreError>;
-    /// Newest first, revoked ones included.
+    /// Newest first, revoked and expired ones included.
     fn list_tokens(&mut self) -> Result<Vec<ApiToken>, StoreError>;
-    /// False when there is no such live token.
-    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError>;
+    /// False when there is no such live token whose holder `writer` covers.
+    fn revoke_token(&mut self, writer: &Scope, id: i64, now: i64) -> Result<bool, StoreError>;
 }
 
 /// The append-only, hash-chained audit log.

@@ -12,7 +12,8 @@ macro_rules! platform_suite {
     ($make:expr) => {
         $crate::platform_suite!(@tests $make;
             users_created_found_updated, user_names_unique, sessions_touch_expire_and_delete,
-            tokens_hashed_and_revoked, audit_chain_appends_and_verifies, audit_filters_and_pages,
+            tokens_hashed_and_revoked, account_writes_stay_in_the_writers_area, tokens_only_for_data_consumers_and_expire,
+            login_attempts_back_off, audit_chain_appends_and_verifies, audit_filters_and_pages,
             audit_prune_keeps_anchor, org_tree_from_divisions_and_schools, schools_scoped_and_filtered,
             people_scoped_keyset_pages, people_search_by_name_and_id, record_outside_scope_is_none,
             figures_and_grades_scoped);
@@ -34,8 +35,8 @@ fn new_user(name: &str, role: Role, org: i64) -> NewUser {
 
 pub fn users_created_found_updated(s: &mut dyn Backend) {
     assert_eq!(s.user_count().unwrap(), 0);
-    let id = s.create_user(&new_user("wang", Role::CountyOfficer, 510104)).unwrap();
-    s.create_user(&new_user("admin", Role::ProvinceAdmin, 510000)).unwrap();
+    let id = s.create_user(&PROVINCE, &new_user("wang", Role::CountyOfficer, 510104)).unwrap();
+    s.create_user(&PROVINCE, &new_user("admin", Role::ProvinceAdmin, 510000)).unwrap();
     assert_eq!(s.user_count().unwrap(), 2);
     let mut u = s.user_by_name("wang").unwrap().expect("found");
     assert_eq!((u.id, u.role, u.org_code, u.must_change_password, u.disabled), (id, Role::CountyOfficer, 510104, true, false));
@@ -49,7 +50,7 @@ pub fn users_created_found_updated(s: &mut dyn Backend) {
     u.last_login_at = Some(1_800_000_000);
     u.role = Role::CityOfficer;
     u.org_code = 510100;
-    s.update_user(&u).unwrap();
+    s.update_user(&PROVINCE, &u).unwrap();
     assert_eq!(s.user_by_id(id).unwrap().unwrap(), u);
     assert_eq!(s.list_users().unwrap().iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["admin", "wang"]);
     assert!(s.user_by_name("nobody").unwrap().is_none());
@@ -57,39 +58,136 @@ pub fn users_created_found_updated(s: &mut dyn Backend) {
 }
 
 pub fn user_names_unique(s: &mut dyn Backend) {
-    s.create_user(&new_user("li", Role::Auditor, 510000)).unwrap();
-    let e = s.create_user(&new_user("li", Role::Auditor, 510000)).unwrap_err();
+    s.create_user(&PROVINCE, &new_user("li", Role::Auditor, 510000)).unwrap();
+    let e = s.create_user(&PROVINCE, &new_user("li", Role::Auditor, 510000)).unwrap_err();
     assert!(matches!(e, crate::StoreError::Conflict(_)), "{e:?}");
 }
 
 pub fn sessions_touch_expire_and_delete(s: &mut dyn Backend) {
-    let uid = s.create_user(&new_user("zhao", Role::SchoolAdmin, 510104)).unwrap();
+    let uid = s.create_user(&PROVINCE, &new_user("zhao", Role::CountyOfficer, 510104)).unwrap();
     let mk = |t: &str, seen: i64| SessionRecord { token_hash: t.into(), user_id: uid, csrf: format!("csrf-{t}"), created_at: seen, last_seen: seen, ip: "127.0.0.1".into() };
     s.create_session(&mk("a", 1000)).unwrap();
     s.create_session(&mk("b", 1000)).unwrap();
     s.touch_session("a", 5000).unwrap();
     assert_eq!(s.session("a").unwrap().unwrap().last_seen, 5000);
     assert_eq!(s.session("a").unwrap().unwrap().csrf, "csrf-a");
-    assert_eq!(s.expire_sessions(2000).unwrap(), 1);
+    assert_eq!(s.expire_sessions(2000, 0).unwrap(), 1);
     assert!(s.session("b").unwrap().is_none());
     s.delete_session("a").unwrap();
     assert!(s.session("a").unwrap().is_none());
+    // Sessions also end a fixed time after they began, however active.
+    s.create_session(&SessionRecord { created_at: 100, ..mk("old", 9000) }).unwrap();
+    s.create_session(&SessionRecord { created_at: 600, ..mk("young", 9000) }).unwrap();
+    assert_eq!(s.expire_sessions(2000, 500).unwrap(), 1);
+    assert!(s.session("old").unwrap().is_none() && s.session("young").unwrap().is_some());
     s.create_session(&mk("c", 1000)).unwrap();
     s.create_session(&mk("d", 1000)).unwrap();
     s.delete_user_sessions(uid).unwrap();
     assert!(s.session("c").unwrap().is_none() && s.session("d").unwrap().is_none());
 }
 
+fn token(name: &str, user_id: i64, hash: &str, expires_at: i64) -> NewApiToken {
+    NewApiToken { name: name.into(), user_id, token_hash: hash.into(), prefix: format!("tf_{}", &hash[..2.min(hash.len())]), created_by: "admin".into(), expires_at }
+}
+
+const YEAR: i64 = 365 * 86_400;
+
 pub fn tokens_hashed_and_revoked(s: &mut dyn Backend) {
-    let uid = s.create_user(&new_user("api", Role::DataConsumer, 510000)).unwrap();
-    let t = s.create_token(&NewApiToken { name: "统计局".into(), user_id: uid, token_hash: "h1".into(), prefix: "tf_ab12".into(), created_by: "admin".into() }).unwrap();
-    let t2 = s.create_token(&NewApiToken { name: "two".into(), user_id: uid, token_hash: "h2".into(), prefix: "tf_cd34".into(), created_by: "admin".into() }).unwrap();
+    let uid = s.create_user(&PROVINCE, &new_user("api", Role::DataConsumer, 510000)).unwrap();
+    let until = crate::time::unix_now() + YEAR;
+    let t = s.create_token(&PROVINCE, &token("统计局", uid, "h1", until)).unwrap();
+    let t2 = s.create_token(&PROVINCE, &token("two", uid, "h2", until)).unwrap();
     assert_eq!(s.token_by_hash("h1").unwrap().unwrap(), t);
+    assert_eq!(t.expires_at, until);
     assert_eq!(s.list_tokens().unwrap().iter().map(|t| t.id).collect::<Vec<_>>(), [t2.id, t.id]);
-    assert!(s.revoke_token(t.id, 3000).unwrap());
-    assert!(!s.revoke_token(t.id, 3001).unwrap(), "a revoked token is not revoked twice");
+    assert!(s.revoke_token(&PROVINCE, t.id, 3000).unwrap());
+    assert!(!s.revoke_token(&PROVINCE, t.id, 3001).unwrap(), "a revoked token is not revoked twice");
     assert_eq!(s.token_by_hash("h1").unwrap().unwrap().revoked_at, Some(3000));
     assert!(s.token_by_hash("nope").unwrap().is_none());
+}
+
+fn refused<T: std::fmt::Debug>(r: Result<T, crate::StoreError>, what: &str) -> String {
+    match r {
+        Err(crate::StoreError::Conflict(m)) => m,
+        other => panic!("{what}: expected a refusal, got {other:?}"),
+    }
+}
+
+pub fn account_writes_stay_in_the_writers_area(s: &mut dyn Backend) {
+    let city = Scope::Region { lo: 510100, hi: 510199 };
+    // A city's administrator (a future role) manages its own node and below, nothing above or beside.
+    let id = s.create_user(&city, &new_user("chen", Role::CountyOfficer, 510104)).unwrap();
+    s.create_user(&city, &new_user("chengdu", Role::CityOfficer, 510100)).unwrap();
+    let m = refused(s.create_user(&city, &new_user("boss", Role::ProvinceAdmin, 510000)), "a province administrator made by a city");
+    assert!(m.contains("管辖范围") && m.contains("outside your area"), "{m}");
+    refused(s.create_user(&city, &new_user("zigong", Role::CountyOfficer, 510302)), "another city's county");
+    refused(s.create_user(&city, &new_user("boss2", Role::ProvinceAdmin, 510100)), "a province administrator at a city node");
+    refused(s.create_user(&PROVINCE, &new_user("school", Role::SchoolAdmin, 510104)), "a school administrator at a county");
+    refused(s.create_user(&PROVINCE, &new_user("nowhere", Role::CountyOfficer, 519999)), "an unknown node");
+    refused(s.create_user(&Scope::Nothing, &new_user("none", Role::Auditor, 510000)), "no area");
+    let mut u = s.user_by_id(id).unwrap().unwrap();
+    u.org_code = 510302;
+    refused(s.update_user(&city, &u), "moving an account out of the area");
+    u.org_code = 510104;
+    u.role = Role::ProvinceAdmin;
+    refused(s.update_user(&city, &u), "promoting an account");
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    let boss = s.create_user(&PROVINCE, &new_user("admin", Role::ProvinceAdmin, 510000)).unwrap();
+    let mut boss = s.user_by_id(boss).unwrap().unwrap();
+    boss.disabled = true;
+    refused(s.update_user(&county, &boss), "a county disabling the province administrator");
+    assert!(!s.user_by_name("admin").unwrap().unwrap().disabled);
+    assert_eq!(s.list_users().unwrap().len(), 3, "nothing refused was written");
+    // A data consumer never has to change a password: it has no console.
+    let api = s.create_user(&PROVINCE, &new_user("api", Role::DataConsumer, 510104)).unwrap();
+    let mut a = s.user_by_id(api).unwrap().unwrap();
+    assert!(!a.must_change_password);
+    a.must_change_password = true;
+    s.update_user(&PROVINCE, &a).unwrap();
+    assert!(!s.user_by_id(api).unwrap().unwrap().must_change_password);
+}
+
+pub fn tokens_only_for_data_consumers_and_expire(s: &mut dyn Backend) {
+    let now = crate::time::unix_now();
+    let aud = s.create_user(&PROVINCE, &new_user("aud", Role::Auditor, 510000)).unwrap();
+    let admin = s.create_user(&PROVINCE, &new_user("admin", Role::ProvinceAdmin, 510000)).unwrap();
+    let api = s.create_user(&PROVINCE, &new_user("api", Role::DataConsumer, 510104)).unwrap();
+    for (holder, what) in [(aud, "the auditor"), (admin, "an administrator")] {
+        let m = refused(s.create_token(&PROVINCE, &token("x", holder, "hx", now + YEAR)), what);
+        assert!(m.contains("数据使用方") && m.contains("data-consumer"), "{m}");
+    }
+    refused(s.create_token(&PROVINCE, &token("x", api, "hx", now - 1)), "an expiry in the past");
+    refused(s.create_token(&Scope::Region { lo: 510302, hi: 510302 }, &token("x", api, "hx", now + YEAR)), "a holder outside the area");
+    refused(s.create_token(&PROVINCE, &token("x", 9999, "hx", now + YEAR)), "no holder");
+    assert!(s.list_tokens().unwrap().is_empty(), "nothing refused was written");
+    let t = s.create_token(&PROVINCE, &token("ok", api, "h1", now + 60)).unwrap();
+    assert!(t.live(now) && !t.live(now + 60), "expired at its time");
+    assert!(!s.revoke_token(&Scope::Region { lo: 510302, hi: 510302 }, t.id, now).unwrap(), "revoking outside the area");
+    assert!(s.token_by_hash("h1").unwrap().unwrap().revoked_at.is_none());
+    // An account that stops being a data consumer loses its tokens.
+    let mut u = s.user_by_id(api).unwrap().unwrap();
+    u.role = Role::CountyOfficer;
+    s.update_user(&PROVINCE, &u).unwrap();
+    assert!(s.token_by_hash("h1").unwrap().unwrap().revoked_at.is_some());
+}
+
+pub fn login_attempts_back_off(s: &mut dyn Backend) {
+    let id = s.create_user(&PROVINCE, &new_user("wang", Role::CountyOfficer, 510104)).unwrap();
+    let now = 1_900_000_000;
+    for n in 1..=5 {
+        assert_eq!(s.begin_login_attempt(id, now).unwrap(), Some(n));
+    }
+    assert_eq!(s.begin_login_attempt(id, now).unwrap(), None, "the sixth waits");
+    assert_eq!(s.begin_login_attempt(id, now + 1).unwrap(), None);
+    let u = s.user_by_id(id).unwrap().unwrap();
+    assert_eq!((u.failed_logins, u.locked_until), (5, Some(now + 2)));
+    assert_eq!(s.begin_login_attempt(id, now + 2).unwrap(), Some(6));
+    assert_eq!(s.user_by_id(id).unwrap().unwrap().locked_until, Some(now + 6));
+    s.login_succeeded(id, now + 6).unwrap();
+    let u = s.user_by_id(id).unwrap().unwrap();
+    assert_eq!((u.failed_logins, u.locked_until, u.last_login_at), (0, None, Some(now + 6)));
+    assert_eq!(s.begin_login_attempt(id, now + 7).unwrap(), Some(1));
+    assert_eq!(s.begin_login_attempt(9999, now).unwrap(), None, "no such account");
 }
 
 fn event(actor: &str, action: &str, target: &str) -> AuditEvent {

@@ -1,7 +1,8 @@
-//! Identity: passwords (Argon2id), the password policy, browser sessions, API tokens, CSRF,
-//! login throttling and account lockout. The rules follow 等保 2.0 level 3 identity requirements
-//! (GB/T 22239-2019 §8.1.4.1): unique accounts, complex passwords changed at first use,
-//! lockout after repeated failures, idle sessions ended.
+//! Identity: passwords (Argon2id), the password policy, browser sessions, API tokens and CSRF.
+//! The rules follow 等保 2.0 level 3 identity requirements (GB/T 22239-2019 §8.1.4.1): unique
+//! accounts, complex passwords changed at first use, a growing delay after repeated sign-in
+//! failures ([`store::accounts::LOGIN_BACKOFF`], [`crate::throttle`]), sessions ended when idle and
+//! after a fixed lifetime; API tokens only for data consumers, and only until they expire.
 
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -20,11 +21,6 @@ use store::time::unix_now;
 use store::{Scope, User};
 
 pub const SESSION_COOKIE: &str = "tianfu_session";
-/// Failed logins before the account locks, and for how long.
-pub const MAX_FAILURES: u32 = 5;
-pub const LOCK_SECONDS: i64 = 15 * 60;
-/// Login attempts per client address per minute, whatever the account.
-pub const ATTEMPTS_PER_MINUTE: u32 = 20;
 
 /// Argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1: OWASP's recommendation).
 pub fn hash_password(password: &str) -> String {
@@ -90,6 +86,11 @@ pub fn one_time_password() -> String {
         .collect()
 }
 
+/// Equal, compared in constant time (tokens an attacker may probe byte by byte).
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub fn sha256_hex(s: &str) -> String {
     store::audit::hex(&Sha256::digest(s.as_bytes()))
 }
@@ -119,17 +120,26 @@ pub struct Identity {
 #[derive(Clone)]
 struct Cached {
     identity: Identity,
+    created: i64,
     last_seen: i64,
     written: i64,
     loaded: i64,
 }
 
-/// Caches of sessions and API tokens, and the login throttle.
+/// A token as cached: its identity, when it was read, when it expires.
+#[derive(Clone)]
+struct CachedToken {
+    identity: Identity,
+    loaded: i64,
+    expires: i64,
+}
+
+/// Caches of sessions and API tokens, and the sign-in throttle per address.
 #[derive(Default)]
 pub struct Sessions {
     cache: Mutex<HashMap<String, Cached>>,
-    tokens: Mutex<HashMap<String, (Identity, i64)>>,
-    attempts: Mutex<HashMap<String, (i64, u32)>>,
+    tokens: Mutex<HashMap<String, CachedToken>>,
+    pub addresses: crate::throttle::AddressThrottle,
 }
 
 /// How long a cached session or token is trusted before the database is asked again (another
@@ -140,7 +150,7 @@ impl Sessions {
     /// Forgets everything cached about a user (after a change to the account).
     pub fn forget_user(&self, user_id: i64) {
         self.cache.lock().expect("lock").retain(|_, c| c.identity.user.id != user_id);
-        self.tokens.lock().expect("lock").retain(|_, c| c.0.user.id != user_id);
+        self.tokens.lock().expect("lock").retain(|_, c| c.identity.user.id != user_id);
     }
 
     pub fn forget_session(&self, hash: &str) {
@@ -149,21 +159,6 @@ impl Sessions {
 
     pub fn forget_tokens(&self) {
         self.tokens.lock().expect("lock").clear();
-    }
-
-    /// Counts a login attempt from `ip`; false when over the limit.
-    pub fn allow_attempt(&self, ip: &str) -> bool {
-        let now = unix_now();
-        let mut a = self.attempts.lock().expect("lock");
-        if a.len() > 10_000 {
-            a.retain(|_, (t, _)| now - *t < 60);
-        }
-        let e = a.entry(ip.to_string()).or_insert((now, 0));
-        if now - e.0 >= 60 {
-            *e = (now, 0);
-        }
-        e.1 += 1;
-        e.1 <= ATTEMPTS_PER_MINUTE
     }
 }
 
@@ -178,13 +173,18 @@ pub fn identity_of(s: &mut dyn store::Backend, user: User, csrf: Option<String>,
     Ok(Identity { user, scope, org_name, csrf, session })
 }
 
-/// Middleware: resolves the session cookie or `Authorization: Bearer` token into an
-/// [`Identity`] in the request's extensions (absent when nobody is signed in), ends idle
-/// sessions, and checks the CSRF token of every state-changing request made with a session.
+/// Middleware: puts the client's address ([`crate::net::ClientIp`]) and the identity of the
+/// session cookie or `Authorization: Bearer` token ([`Identity`], absent when nobody is signed in)
+/// in the request's extensions, ends idle and too old sessions, refuses unknown, revoked and
+/// expired tokens, and checks the CSRF token of every state-changing request made with a session.
 pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
     let now = unix_now();
+    let peer = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let client = app.proxies.client(req.headers(), peer).map(|a| a.to_string()).unwrap_or_default();
+    req.extensions_mut().insert(crate::net::ClientIp(client));
     let idle = app.config.session_idle_minutes as i64 * 60;
+    let max_age = app.config.session_max_hours as i64 * 3600;
     let mut ident: Option<Identity> = None;
     let bearer = req
         .headers()
@@ -194,7 +194,7 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
         .map(|t| t.trim().to_string());
     if let Some(token) = bearer {
         let hash = sha256_hex(&token);
-        let cached = app.sessions.tokens.lock().expect("lock").get(&hash).filter(|c| now - c.1 < RELOAD_SECONDS).map(|c| c.0.clone());
+        let cached = app.sessions.tokens.lock().expect("lock").get(&hash).filter(|c| now - c.loaded < RELOAD_SECONDS && now < c.expires).map(|c| c.identity.clone());
         ident = match cached {
             Some(i) => Some(i),
             None => {
@@ -202,20 +202,22 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
                 let found = app
                     .pool
                     .run(move |s| {
+                        // Unknown, revoked and expired tokens are refused alike; a token acts only
+                        // as a data consumer (one bound to any other account is refused too).
                         let Some(t) = s.token_by_hash(&h)? else { return Ok(None) };
-                        if t.revoked_at.is_some() {
+                        if !t.live(now) {
                             return Ok(None);
                         }
                         let Some(u) = s.user_by_id(t.user_id)? else { return Ok(None) };
-                        if u.disabled {
+                        if u.disabled || u.role.uses_console() {
                             return Ok(None);
                         }
-                        identity_of(s, u, None, None).map(Some)
+                        identity_of(s, u, None, None).map(|i| Some((i, t.expires_at)))
                     })
                     .await;
                 match found {
-                    Ok(Some(i)) => {
-                        app.sessions.tokens.lock().expect("lock").insert(hash, (i.clone(), now));
+                    Ok(Some((i, expires))) => {
+                        app.sessions.tokens.lock().expect("lock").insert(hash, CachedToken { identity: i.clone(), loaded: now, expires });
                         Some(i)
                     }
                     Ok(None) => return AppError::Unauthorized.into_response(),
@@ -235,12 +237,12 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
                     .run(move |s| {
                         let Some(sess) = s.session(&h)? else { return Ok(None) };
                         let Some(u) = s.user_by_id(sess.user_id)? else { return Ok(None) };
-                        if u.disabled {
+                        if u.disabled || !u.role.uses_console() {
                             s.delete_session(&h)?;
                             return Ok(None);
                         }
                         let last = sess.last_seen;
-                        Ok(Some(Cached { identity: identity_of(s, u, Some(sess.csrf), Some(h))?, last_seen: last, written: last, loaded: unix_now() }))
+                        Ok(Some(Cached { identity: identity_of(s, u, Some(sess.csrf), Some(h))?, created: sess.created_at, last_seen: last, written: last, loaded: unix_now() }))
                     })
                     .await;
                 match loaded {
@@ -250,7 +252,7 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
             }
         };
         if let Some(mut c) = cached {
-            if now - c.last_seen > idle {
+            if now - c.last_seen > idle || now - c.created > max_age {
                 app.sessions.forget_session(&hash);
                 let h = hash.clone();
                 let _ = app.pool.run(move |s| s.delete_session(&h).map_err(AppError::from)).await;
@@ -269,7 +271,9 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
     if let Some(i) = &ident {
         if let Some(csrf) = i.csrf.clone() {
             let m = req.method().clone();
-            if !(m == axum::http::Method::GET || m == axum::http::Method::HEAD || m == axum::http::Method::OPTIONS) {
+            // The sign-in form carries a token of its own, before any session (routes::session).
+            let own_token = req.uri().path() == "/login";
+            if !(m == axum::http::Method::GET || m == axum::http::Method::HEAD || m == axum::http::Method::OPTIONS || own_token) {
                 match csrf_ok(req, &csrf).await {
                     Ok(r) => req = r,
                     Err(e) => return e.into_response(),
@@ -324,7 +328,7 @@ pub fn form_value(s: &str, key: &str) -> Option<String> {
     })
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -350,17 +354,6 @@ fn percent_decode(s: &str) -> String {
 /// The language of the request.
 pub fn lang(headers: &HeaderMap, app: &AppState) -> Lang {
     Lang::of(headers, if app.config.lang == "en" { Lang::En } else { Lang::Zh })
-}
-
-/// The client's address: the first `X-Forwarded-For` hop when behind a proxy, else the socket's.
-pub fn client_ip(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_string())
-        .or_else(|| peer.map(|p| p.ip().to_string()))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -16,12 +16,25 @@ pub struct Config {
     pub data_dir: String,
     /// Sessions end after this many idle minutes (等保 2.0: 30).
     pub session_idle_minutes: u64,
+    /// Sessions end this many hours after sign-in, however active (1..=24).
+    pub session_max_hours: u64,
+    /// API tokens expire this many days after they are made (the administrator may choose fewer).
+    pub token_days: u64,
+    /// The reverse proxies in front of the server (addresses or CIDR networks, e.g. `10.0.0.5`,
+    /// `10.1.0.0/16`): only a request from one of them has its `X-Forwarded-For` read, for the
+    /// client address in the audit log and the sign-in throttle. Empty: the socket's peer is the
+    /// client.
+    pub trusted_proxies: Vec<String>,
     /// Audit entries are kept this many days; never below 180 (网络安全法 art. 21).
     pub audit_retention_days: u32,
     /// The language of pages for visitors who have not chosen one: `zh` or `en`.
     pub lang: String,
-    /// The largest upload, in MiB.
+    /// The largest upload, in MiB (the largest real file, a province's students, is ≈ 200 MiB).
     pub upload_limit_mib: u64,
+    /// Imports run at once; further ones wait in a queue.
+    pub import_workers: usize,
+    /// Imports that may wait for a worker; a full queue refuses uploads (429).
+    pub import_queue: usize,
     /// Database connections for requests.
     pub pool_size: usize,
     /// The address users reach the console at (e.g. `https://tianfu.edu.sc.gov.cn`): an https
@@ -40,9 +53,14 @@ impl Default for Config {
             db: None,
             data_dir: "tianfu-data".into(),
             session_idle_minutes: 30,
+            session_max_hours: 12,
+            token_days: 365,
+            trusted_proxies: Vec::new(),
             audit_retention_days: 180,
             lang: "zh".into(),
-            upload_limit_mib: 2048,
+            upload_limit_mib: 200,
+            import_workers: 2,
+            import_queue: 8,
             pool_size: 4,
             public_url: None,
             province: 51,
@@ -56,7 +74,7 @@ pub const MIN_AUDIT_DAYS: u32 = 180;
 
 const KEYS: &[&str] = &[
     "listen", "db", "data_dir", "session_idle_minutes", "audit_retention_days", "lang", "upload_limit_mib", "pool_size", "public_url", "province",
-    "searches_per_minute",
+    "searches_per_minute", "session_max_hours", "token_days", "trusted_proxies", "import_workers", "import_queue",
 ];
 
 impl Config {
@@ -86,6 +104,8 @@ impl Config {
             let value = match Config::default_kind(&key) {
                 Kind::Int => toml::Value::Integer(v.trim().parse().map_err(|_| format!("TIANFU_{}: `{v}` is not a whole number", key.to_ascii_uppercase()))?),
                 Kind::Text => toml::Value::String(v),
+                // A comma-separated list: TIANFU_TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/16".
+                Kind::List => toml::Value::Array(v.split(',').map(str::trim).filter(|x| !x.is_empty()).map(|x| toml::Value::String(x.into())).collect()),
             };
             table.insert(key, value);
         }
@@ -96,7 +116,8 @@ impl Config {
 
     fn default_kind(key: &str) -> Kind {
         match key {
-            "session_idle_minutes" | "audit_retention_days" | "upload_limit_mib" | "pool_size" | "province" | "searches_per_minute" => Kind::Int,
+            "session_idle_minutes" | "audit_retention_days" | "upload_limit_mib" | "pool_size" | "province" | "searches_per_minute" | "session_max_hours" | "token_days" | "import_workers" | "import_queue" => Kind::Int,
+            "trusted_proxies" => Kind::List,
             _ => Kind::Text,
         }
     }
@@ -121,6 +142,19 @@ impl Config {
         if self.searches_per_minute == 0 {
             return Err("searches_per_minute must be at least 1".into());
         }
+        if !(1..=24).contains(&self.session_max_hours) {
+            return Err(format!("session_max_hours = {} must be 1..=24 (会话最长有效期)", self.session_max_hours));
+        }
+        if !(1..=3650).contains(&self.token_days) {
+            return Err(format!("token_days = {} must be 1..=3650 (API 令牌有效期)", self.token_days));
+        }
+        if self.upload_limit_mib == 0 {
+            return Err("upload_limit_mib must be at least 1".into());
+        }
+        if self.import_workers == 0 || self.import_queue == 0 {
+            return Err("import_workers and import_queue must be at least 1".into());
+        }
+        crate::net::Proxies::parse(&self.trusted_proxies).map_err(|e| format!("trusted_proxies: {e}"))?;
         Ok(())
     }
 
@@ -145,6 +179,7 @@ impl Config {
 enum Kind {
     Int,
     Text,
+    List,
 }
 
 #[cfg(test)]
@@ -169,6 +204,13 @@ mod tests {
         assert!(e.contains("TIANFU_POOL_SIZE"), "{e}");
         let (c, _) = Config::load(None, [("TIANFU_DATABASE_URL".to_string(), "postgres://u:secret@h/db".to_string())]).unwrap();
         assert_eq!(c.db_display(), "postgres://u:***@h/db");
+        let (c, _) = Config::load(None, [("TIANFU_TRUSTED_PROXIES".to_string(), "10.0.0.5, fd00::/8".to_string())]).unwrap();
+        assert_eq!(c.trusted_proxies, ["10.0.0.5", "fd00::/8"]);
+        assert_eq!((c.upload_limit_mib, c.session_max_hours, c.token_days), (200, 12, 365), "defaults");
+        let e = Config::load(None, [("TIANFU_TRUSTED_PROXIES".to_string(), "10.0.0.0/33".to_string())]).unwrap_err();
+        assert!(e.contains("trusted_proxies"), "{e}");
+        let e = Config::load(None, [("TIANFU_SESSION_MAX_HOURS".to_string(), "0".to_string())]).unwrap_err();
+        assert!(e.contains("session_max_hours"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

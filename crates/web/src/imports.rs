@@ -1,7 +1,11 @@
-//! Imports started from the console run on their own thread with their own connection; the page
-//! polls their progress. A job lives in memory until the server stops; its batch (and report) is
-//! in the database for good.
+//! Imports started from the console: a bounded queue in front of a fixed number of workers
+//! (`import_workers`), each import on a blocking thread with its own connection; the page polls
+//! their progress. An upload takes its place in the queue ([`Jobs::admit`]) before its body is
+//! read, and gives it back when its import ends: a full queue (`import_workers + import_queue`
+//! jobs) or an account with [`JOBS_PER_ACCOUNT`] jobs already is refused with 429. A job lives in
+//! memory until the server stops; its batch (and report) is in the database for good.
 
+use crate::error::AppError;
 use loader::Outcome;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,7 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::Entity;
 
+/// Jobs (queued or running) one account may have at once.
+pub const JOBS_PER_ACCOUNT: usize = 2;
+
 pub enum JobState {
+    /// Waiting for a worker.
+    Queued,
     Running,
     Done(Box<Outcome>),
     Failed { zh: String, en: String },
@@ -33,7 +42,7 @@ impl Job {
     pub fn percent(&self) -> u64 {
         match &*self.state.lock().expect("lock") {
             JobState::Running if self.estimate > 0 => (self.progress.load(Ordering::Relaxed) * 100 / self.estimate).min(99),
-            JobState::Running => 0,
+            JobState::Running | JobState::Queued => 0,
             _ => 100,
         }
     }
@@ -43,13 +52,83 @@ impl Job {
     }
 }
 
-#[derive(Default)]
 pub struct Jobs {
     next: AtomicU64,
     map: Mutex<HashMap<u64, Arc<Job>>>,
+    queue: Arc<Queue>,
+}
+
+struct Queue {
+    workers: Arc<tokio::sync::Semaphore>,
+    /// Jobs admitted at most: running and waiting.
+    capacity: usize,
+    /// Jobs admitted per account (entries removed at zero).
+    admitted: Mutex<HashMap<String, usize>>,
+}
+
+/// A job's place in the queue, taken before its upload is read and held until it ends.
+pub struct Slot {
+    queue: Arc<Queue>,
+    user: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut m = self.queue.admitted.lock().expect("lock");
+        if let Some(n) = m.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.user);
+            }
+        }
+    }
 }
 
 impl Jobs {
+    /// `workers` imports at once, `waiting` more in the queue.
+    pub fn new(workers: usize, waiting: usize) -> Jobs {
+        let workers = workers.max(1);
+        let queue = Queue { workers: Arc::new(tokio::sync::Semaphore::new(workers)), capacity: workers + waiting, admitted: Mutex::new(HashMap::new()) };
+        Jobs { next: AtomicU64::new(0), map: Mutex::new(HashMap::new()), queue: Arc::new(queue) }
+    }
+
+    /// A place in the queue for one more job of `user`, or 429 saying why there is none.
+    pub fn admit(&self, user: &str) -> Result<Slot, AppError> {
+        let mut m = self.queue.admitted.lock().expect("lock");
+        let total: usize = m.values().sum();
+        let mine = m.get(user).copied().unwrap_or(0);
+        if mine >= JOBS_PER_ACCOUNT {
+            return Err(AppError::TooMany {
+                zh: format!("您已有 {mine} 个导入正在进行或排队，每个账号最多同时 {JOBS_PER_ACCOUNT} 个。请等它们完成后再上传下一个文件。"),
+                en: format!("You have {mine} imports running or waiting; an account may have {JOBS_PER_ACCOUNT} at once. Wait for them to finish before uploading the next file."),
+            });
+        }
+        if total >= self.queue.capacity {
+            return Err(AppError::TooMany {
+                zh: format!("导入队列已满（{total} 个导入正在进行或排队）。请过几分钟、待其他导入完成后再上传。"),
+                en: format!("The import queue is full ({total} imports running or waiting). Try again in a few minutes, when others have finished."),
+            });
+        }
+        *m.entry(user.to_string()).or_insert(0) += 1;
+        Ok(Slot { queue: self.queue.clone(), user: user.to_string() })
+    }
+
+    /// Runs `work` on a blocking thread once a worker is free; the slot is given back when it ends.
+    pub fn run(&self, slot: Slot, work: impl FnOnce() + Send + 'static) {
+        let workers = self.queue.workers.clone();
+        tokio::spawn(async move {
+            let permit = workers.acquire_owned().await;
+            let _ = tokio::task::spawn_blocking(work).await;
+            drop(permit);
+            drop(slot);
+        });
+    }
+
+    /// Jobs admitted now (running and waiting), all accounts.
+    pub fn admitted(&self) -> usize {
+        self.queue.admitted.lock().expect("lock").values().sum()
+    }
+
     pub fn add(&self, user: &str, entity: Entity, file_name: &str, estimate: u64) -> Arc<Job> {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let job = Arc::new(Job {
@@ -60,7 +139,7 @@ impl Jobs {
             started: Instant::now(),
             progress: Arc::new(AtomicU64::new(0)),
             estimate,
-            state: Mutex::new(JobState::Running),
+            state: Mutex::new(JobState::Queued),
         });
         self.map.lock().expect("lock").insert(id, job.clone());
         job
@@ -94,4 +173,45 @@ pub fn estimate_rows(path: &std::path::Path) -> u64 {
         lines += 1;
     }
     lines.saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_bounded_queue_with_a_limit_per_account() {
+        let jobs = Jobs::new(1, 2);
+        let a1 = jobs.admit("a").unwrap();
+        let a2 = jobs.admit("a").unwrap();
+        assert!(matches!(jobs.admit("a"), Err(AppError::TooMany { .. })), "two per account");
+        let b1 = jobs.admit("b").unwrap();
+        let e = jobs.admit("c").err().expect("the queue is full");
+        assert!(e.message().0.contains("队列已满"), "{:?}", e.message());
+        drop((a2, b1));
+        let c1 = jobs.admit("c").expect("places given back");
+        assert_eq!(jobs.admitted(), 2);
+        // One worker: the second job waits until the first ends; each gives its place back.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<u8>();
+        let d1 = done_tx.clone();
+        jobs.run(a1, move || {
+            rx.recv().unwrap();
+            d1.send(1).unwrap();
+        });
+        jobs.run(c1, move || done_tx.send(2).unwrap());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(done_rx.try_recv().is_err(), "the second job waits for the worker");
+        assert_eq!(jobs.admitted(), 2, "a waiting job holds its place");
+        tx.send(()).unwrap();
+        assert_eq!(done_rx.recv().await, Some(1));
+        assert_eq!(done_rx.recv().await, Some(2));
+        for _ in 0..200 {
+            if jobs.admitted() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!(jobs.admitted(), 0, "finished jobs give their places back");
+    }
 }

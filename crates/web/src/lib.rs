@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod i18n;
 pub mod imports;
+pub mod net;
 pub mod pool;
 pub mod present;
 pub mod render;
@@ -18,13 +19,15 @@ pub mod routes;
 pub mod seal;
 pub mod search;
 pub mod state;
+pub mod throttle;
+pub mod upload;
 
 use axum::Router;
 use std::sync::Arc;
 pub use config::Config;
 pub use pool::{Opener, Pool};
 pub use state::AppState;
-use store::{NewUser, Role, StoreError};
+use store::{NewUser, Role, Scope, StoreError};
 
 /// The application: its router and shared state.
 pub struct App {
@@ -36,14 +39,20 @@ pub struct App {
 pub fn build(config: Config, opener: Opener) -> App {
     let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
     let searches = search::Limiter::new(config.searches_per_minute);
+    // Config::load checked the list; a configuration built otherwise trusts no proxy if it is wrong.
+    let proxies = net::Proxies::parse(&config.trusted_proxies).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "trusted_proxies ignored");
+        net::Proxies::default()
+    });
     let state = Arc::new(AppState {
         pool: Arc::new(Pool::new(config.pool_size, opener)),
-        config,
         sessions: Default::default(),
-        jobs: Default::default(),
+        jobs: imports::Jobs::new(config.import_workers, config.import_queue),
         overview: Default::default(),
         searches,
         upload_dir,
+        proxies,
+        config,
     });
     App { router: routes::router(state.clone()), state }
 }
@@ -51,17 +60,19 @@ pub fn build(config: Config, opener: Opener) -> App {
 /// Serves until `shutdown` completes.
 pub async fn run(app: App, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let state = app.state.clone();
-    // Housekeeping: idle sessions and audit entries past their retention.
+    // Housekeeping: idle and too old sessions, audit entries past their retention.
     let keeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
             let idle = state.config.session_idle_minutes as i64 * 60;
+            let max_age = state.config.session_max_hours as i64 * 3600;
             let days = state.config.audit_retention_days.max(config::MIN_AUDIT_DAYS) as i64;
             let _ = state
                 .pool
                 .run(move |s| {
-                    s.expire_sessions(store::time::unix_now() - idle)?;
+                    let now = store::time::unix_now();
+                    s.expire_sessions(now - idle, now - max_age)?;
                     let cut = store::time::rfc3339(store::time::unix_now() - days * 86_400);
                     let n = s.prune_audit(&cut)?;
                     if n > 0 {
@@ -94,11 +105,12 @@ pub fn ensure_admin(s: &mut dyn store::Backend, province: u32) -> Result<Option<
         return Ok(None);
     }
     let password = auth::one_time_password();
-    s.create_user(&NewUser {
+    let province = province * 10_000;
+    s.create_user(&Scope::Region { lo: province, hi: province + 9_999 }, &NewUser {
         name: "admin".into(),
         display_name: "系统管理员".into(),
         role: Role::ProvinceAdmin,
-        org_code: province as i64 * 10_000,
+        org_code: province as i64,
         password_hash: auth::hash_password(&password),
         must_change_password: true,
     })?;

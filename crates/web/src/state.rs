@@ -22,6 +22,8 @@ pub struct AppState {
     pub upload_dir: std::path::PathBuf,
     /// Person searches started per account this minute (see [`crate::search`]).
     pub searches: crate::search::Limiter,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`).
+    pub proxies: crate::net::Proxies,
 }
 
 /// How long overview figures are served from memory.

@@ -1,6 +1,7 @@
-//! Identity and audit through the real router: first login, password policy, lockout, CSRF,
-//! idle sessions, tokens, reveal and import auditing, the error pages' language, the OpenAPI
-//! document.
+//! Identity and audit through the real router: first login, password policy, CSRF, idle
+//! sessions, tokens, reveal and import auditing, the error pages' language, the OpenAPI document.
+//! (The sign-in backoff, login CSRF, `next=`, session lifetime, proxies and data consumers:
+//! `accounts.rs`.)
 
 mod common;
 
@@ -26,12 +27,14 @@ async fn first_login_changes_the_one_time_password() {
         let p = web::auth::one_time_password();
         u.password_hash = web::auth::hash_password(&p);
         u.must_change_password = true;
-        s.update_user(&u).unwrap();
+        s.update_user(&PROVINCE, &u).unwrap();
         p
     };
-    let r = send(&env, "POST", "/login", &Auth::default(), Some(&format!("name=prov&password={one_time}&next=/students"))).await;
+    let (login_cookie, token) = login_form(&env).await;
+    let pre = Auth { cookie: Some(login_cookie), ..Default::default() };
+    let r = send(&env, "POST", "/login", &pre, Some(&format!("_csrf={token}&name=prov&password={one_time}&next=/students"))).await;
     assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/password"));
-    let cookie = r.set_cookie[0].split(';').next().unwrap().to_string();
+    let cookie = session_of(&r);
     assert!(r.set_cookie[0].contains("HttpOnly") && r.set_cookie[0].contains("SameSite=Strict"), "{:?}", r.set_cookie);
     assert!(!r.set_cookie[0].contains("Secure"), "plain HTTP: no Secure flag");
     let mut a = Auth { cookie: Some(cookie), ..Default::default() };
@@ -64,41 +67,6 @@ async fn first_login_changes_the_one_time_password() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn five_failures_lock_the_account_for_fifteen_minutes() {
-    let env = sqlite("lock");
-    for i in 0..5 {
-        let r = send(&env, "POST", "/login", &Auth::default(), Some("name=county&password=wrong-Pass-1")).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
-        if i < 4 {
-            assert!(r.body.contains("用户名或密码错误"), "{}", r.body);
-        } else {
-            assert!(r.body.contains("锁定 15 分钟"), "{}", r.body);
-        }
-    }
-    // The right password does not help while locked.
-    let r = send(&env, "POST", "/login", &Auth::default(), Some(&format!("name=county&password={PASSWORD}"))).await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.body.contains("已锁定"), "{}", r.body);
-    {
-        let mut s = (env.opener)().unwrap();
-        let u = s.user_by_name("county").unwrap().unwrap();
-        let left = u.locked_until.unwrap() - store::time::unix_now();
-        assert!((14 * 60..=15 * 60).contains(&left), "{left}");
-        let mut u = u;
-        u.locked_until = Some(store::time::unix_now() - 1);
-        s.update_user(&u).unwrap();
-    }
-    let r = send(&env, "POST", "/login", &Auth::default(), Some(&format!("name=county&password={PASSWORD}"))).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "after the lock expired");
-    let acts = audit_actions(&env, "county");
-    assert_eq!(acts.iter().filter(|a| *a == "login_failed").count(), 6);
-    // Unknown accounts fail alike and are audited.
-    let r = send(&env, "POST", "/login", &Auth::default(), Some("name=nobody&password=x")).await;
-    assert!(r.body.contains("用户名或密码错误"));
-    assert_eq!(audit_actions(&env, "nobody"), ["login_failed"]);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_changes_need_the_csrf_token() {
     let env = sqlite("csrf");
     let a = login(&env, "prov", PASSWORD).await;
@@ -122,8 +90,8 @@ async fn state_changes_need_the_csrf_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_sessions_end_after_thirty_minutes() {
     let env = sqlite("idle");
-    let r = send(&env, "POST", "/login", &Auth::default(), Some(&format!("name=county&password={PASSWORD}"))).await;
-    let cookie = r.set_cookie[0].split(';').next().unwrap().to_string();
+    let r = try_login(&env, "county", PASSWORD).await;
+    let cookie = session_of(&r);
     let token = cookie.strip_prefix("tianfu_session=").unwrap();
     let hash = web::auth::sha256_hex(token);
     (env.opener)().unwrap().touch_session(&hash, store::time::unix_now() - 31 * 60).unwrap();

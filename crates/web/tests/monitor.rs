@@ -214,7 +214,7 @@ async fn monitor(env: Env) {
     let r = upload_sites(&env, &county, "名单.xlsx", &book).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("id=\"rows-read\">4<") && r.body.contains("id=\"rows-inserted\">1<") && r.body.contains("id=\"rows-updated\">1<") && r.body.contains("id=\"rows-rejected\">2<"), "{}", r.body);
-    assert!(r.body.contains("data-line=\"4\"") && r.body.contains("管辖范围以外的单位登记"), "the rejected rows are named by their lines: {}", r.body);
+    assert!(r.body.contains("data-line=\"4\"") && r.body.contains("已由其他地区登记"), "the rejected rows are named by their lines: {}", r.body);
     assert_eq!(with_store(&env, |s| s.site(other).unwrap().unwrap().name), "外市学校门户网站", "another area's site is not taken over by an import");
     let r = upload_sites(&env, &county, "x.xlsx", b"PK\x03\x04 not a workbook").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);

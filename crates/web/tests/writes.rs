@@ -219,7 +219,7 @@ async fn transfer_flow(env: Env) {
     let key = first_key(&env, Entity::Student, &p.other_school, p.other_county);
     let name = stored(&env, Entity::Student, &key)[Entity::Student.template().index("name").unwrap()].clone();
     with_store(&env, |s| {
-        s.create_user(&NewUser { name: "far".into(), display_name: "far".into(), role: Role::CountyOfficer, org_code: p.other_county as i64, password_hash: web::auth::hash_password(PASSWORD), must_change_password: false }).unwrap()
+        s.create_user(&PROVINCE, &NewUser { name: "far".into(), display_name: "far".into(), role: Role::CountyOfficer, org_code: p.other_county as i64, password_hash: web::auth::hash_password(PASSWORD), must_change_password: false }).unwrap()
     });
     let county = login(&env, "county", PASSWORD).await;
     let csrf = county.csrf.clone().unwrap();
@@ -245,7 +245,7 @@ async fn transfer_flow(env: Env) {
     // An area on neither side does not see it at all.
     let third = [513401u32, 511702, 510303].into_iter().find(|c| c / 100 != p.county / 100 && c / 100 != p.other_county / 100).unwrap();
     with_store(&env, |s| {
-        s.create_user(&NewUser { name: "third".into(), display_name: "third".into(), role: Role::CountyOfficer, org_code: third as i64, password_hash: web::auth::hash_password(PASSWORD), must_change_password: false }).unwrap()
+        s.create_user(&PROVINCE, &NewUser { name: "third".into(), display_name: "third".into(), role: Role::CountyOfficer, org_code: third as i64, password_hash: web::auth::hash_password(PASSWORD), must_change_password: false }).unwrap()
     });
     let t = login(&env, "third", PASSWORD).await;
     let r = send(&env, "POST", &format!("/transfers/{id}/approve"), &t, Some(&format!("_csrf={}", t.csrf.clone().unwrap()))).await;

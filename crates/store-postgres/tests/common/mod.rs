@@ -196,8 +196,8 @@ impl Accounts for TestStore {
     fn user_count(&mut self) -> Result<u64, StoreError> {
         self.s().user_count()
     }
-    fn create_user(&mut self, u: &NewUser) -> Result<i64, StoreError> {
-        self.s().create_user(u)
+    fn create_user(&mut self, writer: &Scope, u: &NewUser) -> Result<i64, StoreError> {
+        self.s().create_user(writer, u)
     }
     fn user_by_name(&mut self, name: &str) -> Result<Option<User>, StoreError> {
         self.s().user_by_name(name)
@@ -208,8 +208,14 @@ impl Accounts for TestStore {
     fn list_users(&mut self) -> Result<Vec<User>, StoreError> {
         self.s().list_users()
     }
-    fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
-        self.s().update_user(u)
+    fn update_user(&mut self, writer: &Scope, u: &User) -> Result<(), StoreError> {
+        self.s().update_user(writer, u)
+    }
+    fn begin_login_attempt(&mut self, user_id: i64, now: i64) -> Result<Option<u32>, StoreError> {
+        self.s().begin_login_attempt(user_id, now)
+    }
+    fn login_succeeded(&mut self, user_id: i64, now: i64) -> Result<(), StoreError> {
+        self.s().login_succeeded(user_id, now)
     }
     fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
         self.s().create_session(s)
@@ -226,11 +232,11 @@ impl Accounts for TestStore {
     fn delete_user_sessions(&mut self, user_id: i64) -> Result<(), StoreError> {
         self.s().delete_user_sessions(user_id)
     }
-    fn expire_sessions(&mut self, before: i64) -> Result<u64, StoreError> {
-        self.s().expire_sessions(before)
+    fn expire_sessions(&mut self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
+        self.s().expire_sessions(idle_before, created_before)
     }
-    fn create_token(&mut self, t: &NewApiToken) -> Result<ApiToken, StoreError> {
-        self.s().create_token(t)
+    fn create_token(&mut self, writer: &Scope, t: &NewApiToken) -> Result<ApiToken, StoreError> {
+        self.s().create_token(writer, t)
     }
     fn token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         self.s().token_by_hash(token_hash)
@@ -238,8 +244,8 @@ impl Accounts for TestStore {
     fn list_tokens(&mut self) -> Result<Vec<ApiToken>, StoreError> {
         self.s().list_tokens()
     }
-    fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
-        self.s().revoke_token(id, now)
+    fn revoke_token(&mut self, writer: &Scope, id: i64, now: i64) -> Result<bool, StoreError> {
+        self.s().revoke_token(writer, id, now)
     }
 }
 

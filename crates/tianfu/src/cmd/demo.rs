@@ -142,7 +142,7 @@ fn run_demo(a: Args) -> u8 {
     out(&if zh { format!("导入数据库 {target} ……\n") } else { format!("Importing into {target} ...\n") });
     for (i, entity) in [Entity::School, Entity::Teacher, Entity::Student].into_iter().enumerate() {
         let path = &summary.files[i];
-        let o = ImportOptions { validate: Options::new(entity), user: "demo".into(), force: false, progress: None, file_name: None, scope: store::Scope::all() };
+        let o = ImportOptions { validate: Options::new(entity), user: "demo".into(), force: false, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
         let outcome = match import_file(store.as_mut(), path, o) {
             Ok(o) => o,
             Err(f) => return fail(lang, &f.zh, &f.en),

@@ -54,7 +54,7 @@ pub fn run(a: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
-    let o = ImportOptions { validate: opts, user: db::console_user(a.user.as_deref()), force: a.force, progress: None, file_name: None, scope: store::Scope::all() };
+    let o = ImportOptions { validate: opts, user: db::console_user(a.user.as_deref()), force: a.force, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
     match import_file(store.as_mut(), &a.file, o) {
         Ok(outcome) => {
             print(&outcome, a.format, lang);

@@ -3,7 +3,7 @@
 
 use super::{db, fail, out, LangArg};
 use standard::Lang;
-use store::{AuditEvent, NewUser, Role};
+use store::{AuditEvent, NewUser, Role, Scope};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,6 +47,9 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     let actor = format!("console:{}", db::console_user(None));
+    // Whoever runs this on the server administers every account: the whole tree is its area (the
+    // store still checks each account's node and role).
+    let everywhere = Scope::Region { lo: 0, hi: 999_999 };
     let audit = |s: &mut dyn store::Backend, action: &str, target: &str, detail: String| {
         s.append_audit(&AuditEvent { actor: actor.clone(), action: action.into(), target: target.into(), detail, ip: String::new(), outcome: "ok".into() })
     };
@@ -54,21 +57,25 @@ pub fn run(a: Args) -> u8 {
         UserCommand::Add { name, role, org, display_name } => {
             let role = Role::from_code(role).ok_or_else(|| (format!("未知角色 {role}"), format!("unknown role {role}")))?;
             let unit = s.org_unit(*org).map_err(|e| (e.zh(), e.to_string()))?.ok_or_else(|| (format!("找不到单位 {org}"), format!("no organisation {org}")))?;
-            if let Some(l) = role.level().filter(|l| *l != unit.level) {
-                return Err((format!("{}应设在{}一级", role.zh(), l.zh()), format!("a {} sits at a {} node", role.en(), l.code())));
-            }
-            let p = web::auth::one_time_password();
+            // A data consumer has no console: no password anyone knows, API tokens only.
+            let console = role.uses_console();
+            let p = if console { web::auth::one_time_password() } else { web::auth::random_token() };
             let dn = if display_name.is_empty() { name.clone() } else { display_name.clone() };
-            s.create_user(&NewUser { name: name.clone(), display_name: dn, role, org_code: *org, password_hash: web::auth::hash_password(&p), must_change_password: true })
+            s.create_user(&everywhere, &NewUser { name: name.clone(), display_name: dn, role, org_code: *org, password_hash: web::auth::hash_password(&p), must_change_password: console })
                 .map_err(|e| (e.zh(), e.to_string()))?;
             audit(s.as_mut(), "user_create", name, format!("{{\"role\":\"{}\",\"org\":{org}}}", role.code())).map_err(|e| (e.zh(), e.to_string()))?;
-            Ok(if zh { format!("已创建 {name}（{}，{}），一次性密码：{p}\n", role.zh(), unit.name) } else { format!("Created {name} ({}, {}); one-time password: {p}\n", role.en(), unit.name) })
+            Ok(match (console, zh) {
+                (true, true) => format!("已创建 {name}（{}，{}），一次性密码：{p}\n", role.zh(), unit.name),
+                (true, false) => format!("Created {name} ({}, {}); one-time password: {p}\n", role.en(), unit.name),
+                (false, true) => format!("已创建 {name}（{}，{}）；数据使用方不能登录控制台，请在“用户与令牌”中为其创建 API 令牌\n", role.zh(), unit.name),
+                (false, false) => format!("Created {name} ({}, {}); a data consumer cannot sign in to the console: create an API token for it under Users & tokens\n", role.en(), unit.name),
+            })
         }
         UserCommand::List => {
             let users = s.list_users().map_err(|e| (e.zh(), e.to_string()))?;
             let mut t = String::new();
             for u in users {
-                let state = if u.disabled { "disabled" } else if u.locked_until.is_some_and(|x| x > store::time::unix_now()) { "locked" } else { "active" };
+                let state = if u.disabled { "disabled" } else if u.locked_until.is_some_and(|x| x > store::time::unix_now()) { "delayed" } else { "active" };
                 t.push_str(&format!("{:<20} {:<18} {:<12} {}\n", u.name, u.role.code(), u.org_code, state));
             }
             Ok(t)
@@ -84,6 +91,9 @@ pub fn run(a: Args) -> u8 {
                     u.disabled = false;
                     ("user_enable", if zh { format!("已启用 {name}\n") } else { format!("Enabled {name}\n") }, None)
                 }
+                _ if !u.role.uses_console() => {
+                    return Err((format!("{name} 是数据使用方账号，不使用密码；请为其创建或吊销 API 令牌"), format!("{name} is a data-consumer account and has no password: create or revoke its API tokens instead")));
+                }
                 _ => {
                     let p = web::auth::one_time_password();
                     u.password_hash = web::auth::hash_password(&p);
@@ -93,7 +103,7 @@ pub fn run(a: Args) -> u8 {
                     ("password_reset", if zh { format!("已重置 {name} 的密码，一次性密码：{p}\n") } else { format!("Reset {name}'s password; one-time password: {p}\n") }, Some(()))
                 }
             };
-            s.update_user(&u).map_err(|e| (e.zh(), e.to_string()))?;
+            s.update_user(&everywhere, &u).map_err(|e| (e.zh(), e.to_string()))?;
             if action != "user_enable" {
                 s.delete_user_sessions(u.id).map_err(|e| (e.zh(), e.to_string()))?;
             }

@@ -1,6 +1,8 @@
 //! 用户与令牌 (province administrators): accounts at nodes of the organisation tree, disabling,
-//! password resets, unlocking, and API tokens for other departments' programs. Every change is
-//! audited; one-time passwords and tokens are shown once and stored only hashed.
+//! password resets, unlocking, and API tokens for other departments' programs (data-consumer
+//! accounts only, each expiring). Every write names the writer's area and is checked inside the
+//! store (`store::accounts`); every change is audited; one-time passwords and tokens are shown
+//! once and stored only hashed.
 
 use super::{ip, ready, require, Me, Peer};
 use crate::auth::{hash_password, one_time_password, random_token, sha256_hex, Identity};
@@ -15,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use std::sync::Arc;
-use store::{ApiToken, NewApiToken, NewUser, OrgLevel, Role, User};
+use store::{ApiToken, NewApiToken, NewUser, Role, User};
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -29,9 +31,12 @@ pub fn router() -> Router<Arc<AppState>> {
 #[template(path = "users.html")]
 struct UsersPage {
     c: Ctx,
-    users: Vec<(User, String)>,
-    tokens: Vec<(ApiToken, String)>,
+    /// Each account, its node's name, and whether its sign-in backoff is running.
+    users: Vec<(User, String, bool)>,
+    /// Each token, its holder, and whether it is expired.
+    tokens: Vec<(ApiToken, String, bool)>,
     roles: Vec<Role>,
+    token_days: u64,
     notice: Option<String>,
     secret: Option<String>,
     error: Option<String>,
@@ -43,22 +48,25 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, notice:
         .run(|s| {
             let users = s.list_users()?;
             let tokens = s.list_tokens()?;
+            let now = store::time::unix_now();
             let mut named = Vec::new();
             for u in users {
                 let org = s.org_unit(u.org_code)?.map(|o| o.name).unwrap_or_else(|| u.org_code.to_string());
-                named.push((u, org));
+                let delayed = u.locked_until.is_some_and(|t| t > now);
+                named.push((u, org, delayed));
             }
             let tokens = tokens
                 .into_iter()
                 .map(|t| {
-                    let who = named.iter().find(|(u, _)| u.id == t.user_id).map(|(u, _)| u.name.clone()).unwrap_or_default();
-                    (t, who)
+                    let who = named.iter().find(|(u, _, _)| u.id == t.user_id).map(|(u, _, _)| u.name.clone()).unwrap_or_default();
+                    let expired = t.expires_at <= now;
+                    (t, who, expired)
                 })
                 .collect();
             Ok((named, tokens))
         })
         .await?;
-    let mut r = html(UsersPage { c: Ctx::new(app, headers, Some(me), "/users", "users"), users, tokens, roles: Role::ALL.to_vec(), notice, secret, error: error.clone() })?;
+    let mut r = html(UsersPage { c: Ctx::new(app, headers, Some(me), "/users", "users"), users, tokens, roles: Role::ALL.to_vec(), token_days: app.config.token_days, notice, secret, error: error.clone() })?;
     if error.is_some() {
         *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
@@ -105,31 +113,21 @@ async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
         let e = AppError::invalid("所属单位应为行政区划代码（6 位）或学校标识码（10 位）。", "The organisation is a division code (6 digits) or a school identifier (10 digits).");
         return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
     };
+    // A data consumer has no console and no password anyone knows: it signs in with API tokens.
+    let console = role.uses_console();
     let password = one_time_password();
-    let hash = hash_password(&password);
+    let hash = hash_password(&if console { password.clone() } else { random_token() });
     let display = if f.display_name.trim().is_empty() { name.clone() } else { f.display_name.trim().to_string() };
-    let n2 = name.clone();
-    let created = app
-        .pool
-        .run(move |s| {
-            let Some(unit) = s.org_unit(org)? else {
-                return Err(AppError::invalid(format!("找不到单位 {org}：请输入本省的行政区划代码或已导入学校的标识码。"), format!("No organisation {org}: give a division code of this province or the identifier of an imported school.")));
-            };
-            if let Some(level) = role.level().filter(|l| *l != unit.level) {
-                return Err(AppError::invalid(
-                    format!("{}应设在{}一级，而 {} 是{}。", role.zh(), level.zh(), unit.name, unit.level.zh()),
-                    format!("A {} sits at a {} node, and {} is a {}.", role.en(), level.code(), unit.name, unit.level.code()),
-                ));
-            }
-            if matches!(role, Role::SecurityOfficer | Role::Auditor) && unit.level == OrgLevel::School {
-                return Err(AppError::invalid("安全管理员和审计员应设在行政区划一级。", "Security officers and auditors sit at a division, not a school."));
-            }
-            s.create_user(&NewUser { name: n2, display_name: display, role, org_code: org, password_hash: hash, must_change_password: true }).map_err(AppError::from)
-        })
-        .await;
+    let (n2, writer) = (name.clone(), me.scope.clone());
+    let new = NewUser { name: n2, display_name: display, role, org_code: org, password_hash: hash, must_change_password: console };
+    let created = app.pool.run(move |s| s.create_user(&writer, &new).map_err(AppError::from)).await;
     match created {
         Ok(_) => {
             app.audit_by(&me, "user_create", &name, serde_json::json!({"role": role.code(), "org": org}).to_string(), &ip(&headers, &peer)).await?;
+            if !console {
+                let notice = format!("{}{name}{}", t.s("已创建数据使用方账号 ", "Created the data-consumer account "), t.s("。它不能登录控制台，请在下方为其创建 API 令牌。", ". It cannot sign in to the console: create an API token for it below."));
+                return render(&app, &headers, &me, Some(notice), None, None).await;
+            }
             let notice = format!("{}{name}{}", t.s("已创建账号 ", "Created "), t.s("。请将下面的一次性密码当面或经保密渠道交给本人，首次登录须修改：", ". Hand over this one-time password in person or by a confidential channel; it must be changed at first sign-in:"));
             render(&app, &headers, &me, Some(notice), Some(password), None).await
         }
@@ -148,11 +146,14 @@ async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, m
     }
     let password = one_time_password();
     let hash = hash_password(&password);
-    let a2 = action.clone();
+    let (a2, writer) = (action.clone(), me.scope.clone());
     let user = app
         .pool
         .run(move |s| {
             let mut u = s.user_by_id(id)?.ok_or(AppError::NotFound)?;
+            if a2 == "reset" && !u.role.uses_console() {
+                return Err(AppError::invalid("数据使用方账号不使用密码（不能登录控制台），无需重置；请为其创建或吊销 API 令牌。", "A data-consumer account has no password to reset (it cannot sign in to the console): create or revoke its API tokens instead."));
+            }
             match a2.as_str() {
                 "disable" => u.disabled = true,
                 "enable" => u.disabled = false,
@@ -168,13 +169,18 @@ async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, m
                 }
                 _ => return Err(AppError::NotFound),
             }
-            s.update_user(&u)?;
+            s.update_user(&writer, &u)?;
             if matches!(a2.as_str(), "disable" | "reset") {
                 s.delete_user_sessions(u.id)?;
             }
             Ok(u)
         })
-        .await?;
+        .await;
+    let user = match user {
+        Ok(u) => u,
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await,
+        Err(e) => return Err(e),
+    };
     app.sessions.forget_user(id);
     let audit_action = match action.as_str() {
         "disable" => "user_disable",
@@ -196,6 +202,9 @@ async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, m
 pub struct TokenForm {
     name: String,
     user_id: i64,
+    /// Days until it expires: 1..=`token_days` (empty: `token_days`).
+    #[serde(default)]
+    days: String,
 }
 
 async fn create_token(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
@@ -206,17 +215,29 @@ async fn create_token(State(app): State<Arc<AppState>>, headers: HeaderMap, peer
         let e = AppError::invalid("请填写令牌用途（如“省统计局数据共享”）。", "Say what the token is for (e.g. \"statistics bureau data sharing\").");
         return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
     }
+    let max = app.config.token_days;
+    let days = if f.days.trim().is_empty() { Some(max) } else { f.days.trim().parse::<u64>().ok().filter(|d| (1..=max).contains(d)) };
+    let Some(days) = days else {
+        let e = AppError::invalid(format!("有效期应为 1 到 {max} 天。"), format!("A token is valid for 1 to {max} days."));
+        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
+    };
     let token = format!("tf_{}", random_token());
-    let nt = NewApiToken { name: f.name.trim().to_string(), user_id: f.user_id, token_hash: sha256_hex(&token), prefix: token[..10].to_string(), created_by: me.user.name.clone() };
-    let created = app
-        .pool
-        .run(move |s| {
-            s.user_by_id(nt.user_id)?.ok_or_else(|| AppError::invalid("请选择令牌代表的账号。", "Choose the account the token acts as."))?;
-            s.create_token(&nt).map_err(AppError::from)
-        })
-        .await?;
-    app.audit_by(&me, "token_create", &created.prefix, serde_json::json!({"name": created.name, "user_id": created.user_id}).to_string(), &ip(&headers, &peer)).await?;
-    let notice = t.s("已创建 API 令牌。它只显示这一次，请立即复制并妥善保管：", "API token created. It is shown only this once: copy it now and keep it safe:").to_string();
+    let expires_at = store::time::unix_now() + days as i64 * 86_400;
+    let nt = NewApiToken { name: f.name.trim().to_string(), user_id: f.user_id, token_hash: sha256_hex(&token), prefix: token[..10].to_string(), created_by: me.user.name.clone(), expires_at };
+    let writer = me.scope.clone();
+    let created = match app.pool.run(move |s| s.create_token(&writer, &nt).map_err(AppError::from)).await {
+        Ok(c) => c,
+        Err(e @ AppError::Conflict { .. }) => return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await,
+        Err(e) => return Err(e),
+    };
+    let detail = serde_json::json!({"name": created.name, "user_id": created.user_id, "expires_at": store::time::rfc3339(created.expires_at)});
+    app.audit_by(&me, "token_create", &created.prefix, detail.to_string(), &ip(&headers, &peer)).await?;
+    let notice = format!(
+        "{}{}{}",
+        t.s("已创建 API 令牌，有效期至 ", "API token created, valid until "),
+        t.time(created.expires_at),
+        t.s("。它只显示这一次，请立即复制并妥善保管：", ". It is shown only this once: copy it now and keep it safe:")
+    );
     render(&app, &headers, &me, Some(notice), Some(token), None).await
 }
 
@@ -224,7 +245,8 @@ async fn revoke_token(State(app): State<Arc<AppState>>, headers: HeaderMap, peer
     let me = ready(me)?;
     require(me.user.role.manages_users())?;
     let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
-    let done = app.pool.run(move |s| s.revoke_token(id, store::time::unix_now()).map_err(AppError::from)).await?;
+    let writer = me.scope.clone();
+    let done = app.pool.run(move |s| s.revoke_token(&writer, id, store::time::unix_now()).map_err(AppError::from)).await?;
     if !done {
         return Err(AppError::NotFound);
     }

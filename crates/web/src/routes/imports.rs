@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::imports::{estimate_rows, Job, JobState};
 use crate::render::{html, Ctx};
 use crate::state::AppState;
+use crate::upload::{self, Upload};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap};
@@ -15,7 +16,6 @@ use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
 use store::{BatchSummary, Entity, Role};
-use tokio::io::AsyncWriteExt;
 
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
@@ -47,94 +47,78 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
     html(ImportPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), batches, error: None })
 }
 
-/// Only what a file name needs: no folders, no odd characters.
-fn safe_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let s: String = base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
-    if s.trim_matches('.').is_empty() {
-        "upload.csv".into()
-    } else {
-        s
-    }
-}
-
 async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, mut form: Multipart) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
+    // A place in the queue before the body is read: a refused upload is not written anywhere.
+    let slot = app.jobs.admit(&me.user.name)?;
     let mut entity: Option<Entity> = None;
     let mut force = false;
-    let mut saved: Option<(std::path::PathBuf, String)> = None;
-    let too_big = || AppError::invalid(format!("上传失败：文件超过 {} MB 上限，或上传中断。请拆分文件后重试。", app.config.upload_limit_mib), format!("The upload failed: the file is over the {} MB limit, or the upload broke off. Split the file and try again.", app.config.upload_limit_mib));
-    while let Some(mut field) = form.next_field().await.map_err(|_| too_big())? {
+    let mut saved: Option<Upload> = None;
+    let limit = app.config.upload_limit_mib;
+    while let Some(mut field) = form.next_field().await.map_err(|_| upload::too_big(limit))? {
         match field.name() {
-            Some("entity") => entity = Entity::parse(&field.text().await.map_err(|_| too_big())?),
-            Some("force") => force = field.text().await.map_err(|_| too_big())? == "1",
-            Some("file") => {
-                let name = safe_name(field.file_name().unwrap_or("upload.csv"));
-                tokio::fs::create_dir_all(&app.upload_dir).await.map_err(|e| AppError::Internal(format!("upload dir: {e}")))?;
-                let path = app.upload_dir.join(format!("{}-{name}", &crate::auth::random_token()[..12]));
-                let mut f = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
-                let mut n = 0u64;
-                while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
-                    n += chunk.len() as u64;
-                    f.write_all(&chunk).await.map_err(|e| AppError::Internal(format!("upload write: {e}")))?;
-                }
-                f.flush().await.map_err(|e| AppError::Internal(format!("upload flush: {e}")))?;
-                if n == 0 {
-                    let _ = tokio::fs::remove_file(&path).await;
-                    return Err(AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX)."));
-                }
-                saved = Some((path, name));
-            }
+            Some("entity") => entity = Entity::parse(&field.text().await.map_err(|_| upload::too_big(limit))?),
+            Some("force") => force = field.text().await.map_err(|_| upload::too_big(limit))? == "1",
+            Some("file") => saved = upload::save(&mut field, &app.upload_dir, limit, "upload.csv").await?,
             _ => {}
         }
     }
     let Some(entity) = entity else {
         return Err(AppError::invalid("请选择数据类别（学校、教师或学生）。", "Choose what the file holds (schools, teachers or students)."));
     };
-    let Some((path, name)) = saved else {
+    let Some(file) = saved else {
         return Err(AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX)."));
     };
-    let estimate = estimate_rows(&path);
-    let job = app.jobs.add(&me.user.name, entity, &name, estimate);
+    let estimate = estimate_rows(&file.path);
+    let job = app.jobs.add(&me.user.name, entity, &file.name, estimate);
     let ipaddr = ip(&headers, &peer);
-    start(app.clone(), me, job.clone(), path, force, ipaddr);
+    let (a, j) = (app.clone(), job.clone());
+    app.jobs.run(slot, move || import(a, me, j, file, force, ipaddr));
     Ok(Redirect::to(&format!("/imports/jobs/{}", job.id)).into_response())
 }
 
-/// Runs the import on its own thread with its own connection.
-fn start(app: Arc<AppState>, me: Identity, job: Arc<Job>, path: std::path::PathBuf, force: bool, ip: String) {
-    std::thread::spawn(move || {
-        let result = (|| -> Result<loader::Outcome, loader::Failure> {
-            let mut s = app.pool.open()?;
-            let rule = loader::scope_rule(s.as_mut(), &me.scope, app.config.province)?;
-            let mut opts = ingest::Options::new(job.entity);
-            opts.province = app.config.province;
-            opts.scope = rule.map(Arc::new);
-            let o = loader::ImportOptions { validate: opts, user: me.user.name.clone(), force, progress: Some(job.progress.clone()), file_name: Some(job.file_name.clone()), scope: me.scope.clone() };
-            let out = loader::import_file(s.as_mut(), &path, o)?;
-            let detail = serde_json::json!({
-                "file": job.file_name, "entity": job.entity.key(), "rows_read": out.rows_read, "inserted": out.inserted,
-                "updated": out.updated, "unchanged": out.unchanged, "rejected": out.rejected, "already_imported": out.already_imported,
-            });
-            s.append_audit(&store::AuditEvent {
-                actor: me.user.name.clone(),
-                action: "import".into(),
-                target: format!("batch:{}", out.batch_id.unwrap_or(0)),
-                detail: detail.to_string(),
-                ip: ip.clone(),
-                outcome: "ok".into(),
-            })?;
-            Ok(out)
-        })();
-        let _ = std::fs::remove_file(&path);
-        app.clear_overview();
-        let state = match result {
-            Ok(o) => JobState::Done(Box::new(o)),
-            Err(f) => JobState::Failed { zh: f.zh, en: f.en },
+/// One import, on a worker's thread with its own connection. The upload is deleted when it ends.
+fn import(app: Arc<AppState>, me: Identity, job: Arc<Job>, file: Upload, force: bool, ip: String) {
+    *job.state.lock().expect("lock") = JobState::Running;
+    let result = (|| -> Result<loader::Outcome, loader::Failure> {
+        let mut s = app.pool.open()?;
+        let rule = loader::scope_rule(s.as_mut(), &me.scope, app.config.province)?;
+        let mut opts = ingest::Options::new(job.entity);
+        opts.province = app.config.province;
+        opts.scope = rule.map(Arc::new);
+        let o = loader::ImportOptions {
+            validate: opts,
+            user: me.user.name.clone(),
+            force,
+            progress: Some(job.progress.clone()),
+            file_name: Some(file.name.clone()),
+            file_hash: Some(file.hash.clone()),
+            scope: me.scope.clone(),
         };
-        *job.state.lock().expect("lock") = state;
-    });
+        let out = loader::import_file(s.as_mut(), &file.path, o)?;
+        let detail = serde_json::json!({
+            "file": job.file_name, "entity": job.entity.key(), "rows_read": out.rows_read, "inserted": out.inserted,
+            "updated": out.updated, "unchanged": out.unchanged, "rejected": out.rejected, "already_imported": out.already_imported,
+            "bytes": file.size, "sha256": file.hash,
+        });
+        s.append_audit(&store::AuditEvent {
+            actor: me.user.name.clone(),
+            action: "import".into(),
+            target: format!("batch:{}", out.batch_id.unwrap_or(0)),
+            detail: detail.to_string(),
+            ip: ip.clone(),
+            outcome: "ok".into(),
+        })?;
+        Ok(out)
+    })();
+    drop(file);
+    app.clear_overview();
+    let state = match result {
+        Ok(o) => JobState::Done(Box::new(o)),
+        Err(f) => JobState::Failed { zh: f.zh, en: f.en },
+    };
+    *job.state.lock().expect("lock") = state;
 }
 
 #[derive(Template)]
@@ -150,6 +134,7 @@ struct JobPage {
 struct JobStatus {
     c: Ctx,
     job: Arc<Job>,
+    queued: bool,
     running: bool,
     outcome: Option<loader::Outcome>,
     error: Option<String>,
@@ -165,13 +150,14 @@ fn own_job(app: &AppState, me: &Identity, id: u64) -> Result<Arc<Job>, AppError>
 }
 
 fn status_of(c: Ctx, job: Arc<Job>) -> JobStatus {
+    let queued = matches!(&*job.state.lock().expect("lock"), JobState::Queued);
     let (running, outcome, error) = match &*job.state.lock().expect("lock") {
-        JobState::Running => (true, None, None),
+        JobState::Running | JobState::Queued => (true, None, None),
         JobState::Done(o) => (false, Some(o.as_ref().clone()), None),
         JobState::Failed { zh, en } => (false, None, Some(if c.t.is_en() { en.clone() } else { zh.clone() })),
     };
     let elapsed = format!("{:.1}", job.started.elapsed().as_secs_f64());
-    JobStatus { c, job, running, outcome, error, elapsed }
+    JobStatus { c, job, queued, running, outcome, error, elapsed }
 }
 
 
@@ -227,16 +213,14 @@ async fn errors_xlsx(State(app): State<Arc<AppState>>, headers: HeaderMap, peer:
     require(me.user.role.may_import())?;
     let b = own_batch(&app, &me, id).await?;
     let lang = crate::auth::lang(&headers, &app).standard();
-    let tmp = app.upload_dir.join(format!("errors-{}-{}.xlsx", id, &crate::auth::random_token()[..8]));
-    std::fs::create_dir_all(&app.upload_dir).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Written into a private file (0600) that is deleted however this ends.
+    let (_, tmp, _removed) = upload::private_file(&app.upload_dir, &format!("errors-{id}.xlsx")).map_err(|e| AppError::Internal(e.to_string()))?;
     let (b2, t2) = (b.clone(), tmp.clone());
     let rows = app
         .pool
         .run(move |s| loader::write_errors(s, &b2, &t2, lang).map_err(|f| AppError::Internal(f.en)))
         .await?;
-    let bytes = tokio::fs::read(&tmp).await.map_err(|e| AppError::Internal(e.to_string()));
-    let _ = tokio::fs::remove_file(&tmp).await;
-    let bytes = bytes?;
+    let bytes = tokio::fs::read(&tmp).await.map_err(|e| AppError::Internal(e.to_string()))?;
     app.audit_by(&me, "export", &format!("batch:{id}"), serde_json::json!({"what": "error_workbook", "rows": rows, "masked": false}).to_string(), &ip(&headers, &peer)).await?;
     let name = format!("errors-batch-{id}.xlsx");
     Ok((

@@ -21,7 +21,10 @@ use axum::Router;
 use std::sync::Arc;
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let limit = (state.config.upload_limit_mib as usize).saturating_mul(1 << 20);
+    // The file's own limit is enforced while it streams to disk (crate::upload); this bounds the
+    // whole body, the form's other fields included.
+    let limit = (state.config.upload_limit_mib as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
+    let sites_limit = (monitor::SITES_UPLOAD_MIB.min(state.config.upload_limit_mib) as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
     Router::new()
         .merge(session::router())
         .merge(overview::router())
@@ -29,7 +32,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(people::router())
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
         .merge(monitor::router())
-        .merge(monitor::import_router().layer(DefaultBodyLimit::max(limit)))
+        .merge(monitor::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(admin::router())
         .merge(transfers::router())
         .merge(audit::router())
@@ -86,11 +89,11 @@ pub fn require(ok: bool) -> Result<(), AppError> {
     }
 }
 
-/// The client address: the proxy's `X-Forwarded-For`, else the socket peer (absent in tests that
-/// call the router directly).
-pub fn ip(headers: &axum::http::HeaderMap, peer: &Peer) -> String {
-    crate::auth::client_ip(headers, peer.as_ref().map(|c| c.0 .0))
+/// The client address, as [`crate::net`] found it (a trusted proxy's `X-Forwarded-For`, else the
+/// socket peer; empty in tests that call the router directly).
+pub fn ip(_headers: &axum::http::HeaderMap, peer: &Peer) -> String {
+    peer.as_ref().map(|c| c.0 .0.clone()).unwrap_or_default()
 }
 
-pub type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+pub type Peer = Option<axum::Extension<crate::net::ClientIp>>;
 pub type Me = Option<axum::Extension<Identity>>;

@@ -946,13 +946,14 @@ async fn import_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: M
     html(ImportPage { c: Ctx::new(&app, &headers, Some(&me), "/sites", "sites"), error: None, file: String::new(), report: None })
 }
 
-/// The rows of the first sheet of an XLSX workbook, as (row number, cells).
-pub fn xlsx_records(bytes: &[u8], dir: &std::path::Path) -> Result<Vec<(u64, Vec<String>)>, String> {
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let path = dir.join(format!("{}-sites.xlsx", &crate::auth::random_token()[..12]));
-    std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
+/// The largest site register a user may upload, MiB: the import takes 100,000 rows at most (a
+/// CSV of them is ≈ 15 MB), and a CSV is parsed in memory.
+pub const SITES_UPLOAD_MIB: u64 = 32;
+
+/// The rows of the first sheet of an XLSX workbook on disk, as (row number, cells).
+pub fn xlsx_records(path: &std::path::Path) -> Result<Vec<(u64, Vec<String>)>, String> {
     let read = (|| {
-        let mut wb = ingest::xlsx::Workbook::open(&path)?;
+        let mut wb = ingest::xlsx::Workbook::open(path)?;
         let mut rows = Vec::new();
         wb.rows(None, |n, cells| {
             rows.push((n, cells.to_vec()));
@@ -960,19 +961,27 @@ pub fn xlsx_records(bytes: &[u8], dir: &std::path::Path) -> Result<Vec<(u64, Vec
         })?;
         Ok::<_, ingest::xlsx::XlsxError>(rows)
     })();
-    let _ = std::fs::remove_file(&path);
     read.map_err(|e| format!("无法读取 XLSX 文件（cannot read the workbook）：{e}"))
 }
 
 /// Parses an upload (XLSX by its name or its ZIP signature, else CSV) and upserts its valid rows
 /// whose owners are in the tree and in the user's area.
-async fn import_file(app: &Arc<AppState>, me: &Identity, name: &str, bytes: Vec<u8>) -> Result<guard::register::ImportReport, AppError> {
-    let xlsx = name.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
-    let dir = app.upload_dir.clone();
-    let rows = tokio::task::spawn_blocking(move || if xlsx { xlsx_records(&bytes, &dir).and_then(guard::register::parse_site_records) } else { guard::register::parse_sites_csv(&bytes) })
-        .await
-        .map_err(|e| AppError::Internal(format!("import task: {e}")))?
-        .map_err(|e| AppError::invalid(e.clone(), e))?;
+async fn import_file(app: &Arc<AppState>, me: &Identity, file: &crate::upload::Upload) -> Result<guard::register::ImportReport, AppError> {
+    let path = file.path.clone();
+    let xlsx_name = file.name.to_ascii_lowercase().ends_with(".xlsx");
+    let rows = tokio::task::spawn_blocking(move || {
+        let mut head = [0u8; 4];
+        let zip = std::io::Read::read_exact(&mut std::fs::File::open(&path).map_err(|e| e.to_string())?, &mut head).is_ok() && head == *b"PK\x03\x04";
+        if xlsx_name || zip {
+            xlsx_records(&path).and_then(guard::register::parse_site_records)
+        } else {
+            // At most SITES_UPLOAD_MIB in memory.
+            guard::register::parse_sites_csv(&std::fs::read(&path).map_err(|e| e.to_string())?)
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("import task: {e}")))?
+    .map_err(|e| AppError::invalid(e.clone(), e))?;
     let scope = me.scope.clone();
     app.pool
         .run(move |s| {
@@ -1005,24 +1014,25 @@ async fn import(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     require(me.user.role.manages_sites())?;
     let t = T { lang: crate::auth::lang(&headers, &app) };
     let c = Ctx::new(&app, &headers, Some(&me), "/sites", "sites");
-    let too_big = || AppError::invalid(format!("上传失败：文件超过 {} MB 上限，或上传中断。", app.config.upload_limit_mib), format!("The upload failed: the file is over the {} MB limit, or the upload broke off.", app.config.upload_limit_mib));
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = form.next_field().await.map_err(|_| too_big())? {
+    // The same queue places as data imports: a bounded number at once, two per account.
+    let _slot = app.jobs.admit(&me.user.name)?;
+    let limit = SITES_UPLOAD_MIB.min(app.config.upload_limit_mib);
+    let mut file: Option<crate::upload::Upload> = None;
+    while let Some(mut field) = form.next_field().await.map_err(|_| crate::upload::too_big(limit))? {
         if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("sites.csv").rsplit(['/', '\\']).next().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| too_big())?;
-            file = Some((name, bytes.to_vec()));
+            file = crate::upload::save(&mut field, &app.upload_dir, limit, "sites.csv").await?;
         }
     }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some(file) = file else {
         let e = AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX).");
         let mut r = html(ImportPage { c, error: Some(message(&t, &e)), file: String::new(), report: None })?;
         *r.status_mut() = StatusCode::BAD_REQUEST;
         return Ok(r);
     };
-    match import_file(&app, &me, &name, bytes).await {
+    let name = file.name.clone();
+    match import_file(&app, &me, &file).await {
         Ok(report) => {
-            let d = json!({ "file": name, "rows": report.rows, "inserted": report.counts.inserted, "updated": report.counts.updated, "unchanged": report.counts.unchanged, "rejected": report.rejected.len() });
+            let d = json!({ "file": name, "sha256": file.hash, "rows": report.rows, "inserted": report.counts.inserted, "updated": report.counts.updated, "unchanged": report.counts.unchanged, "rejected": report.rejected.len() });
             app.audit_by(&me, "site_import", &name, d.to_string(), &ip(&headers, &peer)).await?;
             html(ImportPage { c, error: None, file: name, report: Some(report) })
         }

@@ -1,13 +1,13 @@
 //! Signing in and out, the password change, the language switch.
 
 use super::{ip, signed_in, Me, Peer};
-use crate::auth::{self, check_policy, hash_password, random_token, sha256_hex, verify_password, Identity, LOCK_SECONDS, MAX_FAILURES, SESSION_COOKIE};
+use crate::auth::{self, check_policy, hash_password, random_token, sha256_hex, verify_password, Identity, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::render::{html, Ctx};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -41,6 +41,10 @@ struct LoginPage {
     error: Option<String>,
     next: String,
     name: String,
+    /// The form's CSRF token: the value of the pre-session cookie [`LOGIN_COOKIE`].
+    csrf: String,
+    idle: u64,
+    hours: u64,
 }
 
 #[derive(Deserialize, Default)]
@@ -49,108 +53,157 @@ pub struct NextQuery {
     next: String,
 }
 
+/// The sign-in form's CSRF token, before any session: a random value in a cookie (HttpOnly,
+/// SameSite=Strict, only sent to `/login`) that the form repeats. A page of another site can
+/// neither read it nor make the browser send it, so it cannot sign a victim in to the attacker's
+/// account (login CSRF).
+pub const LOGIN_COOKIE: &str = "tianfu_login";
+
+fn login_token(headers: &HeaderMap) -> Option<String> {
+    auth::cookie(headers, LOGIN_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())).map(str::to_string)
+}
+
+fn login_cookie(app: &AppState, token: &str) -> String {
+    format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{}", if app.config.secure_cookies() { "; Secure" } else { "" })
+}
+
+/// The login page with its token (the browser's own, or a new one) and the cookie that holds it.
+fn login_form(app: &AppState, headers: &HeaderMap, error: Option<String>, name: &str, next: &str, status: StatusCode) -> Result<Response, AppError> {
+    let csrf = login_token(headers).unwrap_or_else(random_token);
+    let page = LoginPage { c: Ctx::new(app, headers, None, "/login", ""), error, next: safe_next(next).to_string(), name: name.to_string(), csrf: csrf.clone(), idle: app.config.session_idle_minutes, hours: app.config.session_max_hours };
+    let mut r = html(page)?;
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::SET_COOKIE, login_cookie(app, &csrf).parse().expect("cookie"));
+    Ok(r)
+}
+
 async fn login_page(State(app): State<Arc<AppState>>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
-    html(LoginPage { c: Ctx::new(&app, &headers, None, "/login", ""), error: None, next: q.next, name: String::new() })
+    login_form(&app, &headers, None, "", &q.next, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
 }
 
-/// Only paths on this site are followed after sign-in (no open redirect).
-fn local(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+/// Where to go after signing in (or switching the language): only a path on this site — `/`
+/// followed by anything but `/` or `\` (no `//host`, `/\host`), no scheme, no backslash, no
+/// control characters or whitespace, raw or percent-encoded (no header injection, no `/\t/host`
+/// that browsers read as `//host`). Everything else is `/`.
+pub fn safe_next(next: &str) -> &str {
+    let clean = |s: &str| {
+        let b = s.as_bytes();
+        b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/' | b'\\')) && !s.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
+    if next.len() <= 2048 && clean(next) && clean(&auth::percent_decode(next)) {
         next
     } else {
         "/"
     }
 }
 
-enum Outcome {
-    Ok(User, String),
-    Fail { zh: String, en: String },
+/// A redirect to [`safe_next`]`(next)`.
+pub fn redirect_next(next: &str) -> Response {
+    Redirect::to(safe_next(next)).into_response()
+}
+
+/// One message for every refused sign-in — unknown account, wrong password, disabled, delayed,
+/// API-only — so that the answer does not tell whether an account exists or what state it is in.
+const REFUSED: (&str, &str) = (
+    "用户名或密码错误，或账号暂不可用。请检查后重试；连续多次失败后须稍等片刻再试，如仍无法登录请联系管理员。",
+    "Wrong account name or password, or the account cannot sign in now. Check and try again; after repeated failures wait a moment before retrying, and ask your administrator if it persists.",
+);
+
+/// What the first step of a sign-in found: an account whose password may be checked now, or a
+/// refusal (with its reason for the audit log) that checks no password.
+enum Step {
+    Check(User, u32),
+    Refuse(&'static str),
 }
 
 async fn login(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
     let ip = ip(&headers, &peer);
     let lang = auth::lang(&headers, &app);
-    let c = Ctx::new(&app, &headers, None, "/login", "");
-    let page = |error: String, f: &LoginForm| LoginPage { c: c.clone(), error: Some(error), next: f.next.clone(), name: f.name.clone() };
-    if !app.sessions.allow_attempt(&ip) {
-        let msg = c.t.s("登录尝试过于频繁，请一分钟后再试。", "Too many sign-in attempts; try again in a minute.").to_string();
-        let mut r = html(page(msg, &f))?;
-        *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-        return Ok(r);
+    let say = |(zh, en): (&str, &str)| if lang == crate::i18n::Lang::Zh { zh.to_string() } else { en.to_string() };
+    if !login_token(&headers).is_some_and(|t| auth::same(&t, &f.csrf)) {
+        let (zh, en) = AppError::Csrf.message();
+        return login_form(&app, &headers, Some(say((&zh, &en))), &f.name, &f.next, StatusCode::FORBIDDEN);
     }
-    let (name, password, ip2) = (f.name.trim().to_string(), f.password.clone(), ip.clone());
-    let outcome = app
+    let now = unix_now();
+    if let Err(wait) = app.sessions.addresses.reserve(&ip, now) {
+        tracing::warn!(ip = %ip, "sign-in refused: too many failures from this address");
+        let mins = (wait + 59) / 60;
+        let msg = say((&format!("此地址登录失败次数过多，请 {mins} 分钟后再试。"), &format!("Too many failed sign-ins from this address; try again in {mins} minutes.")));
+        return login_form(&app, &headers, Some(msg), &f.name, &f.next, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let name = f.name.trim().to_string();
+    // 1. The account, and its place in the backoff, counted before any password is checked.
+    let n2 = name.clone();
+    let step = app
         .pool
         .run(move |s| {
-            let now = unix_now();
-            let generic = || Outcome::Fail { zh: "用户名或密码错误。请检查后重试（连续 5 次错误将锁定 15 分钟）。".into(), en: "Wrong account name or password. Check and try again (5 failures in a row lock the account for 15 minutes).".into() };
-            let audit = |s: &mut dyn store::Backend, action: &str, detail: &str, outcome: &str| {
-                s.append_audit(&store::AuditEvent { actor: name.clone(), action: action.into(), target: name.clone(), detail: detail.into(), ip: ip2.clone(), outcome: outcome.into() }).map(|_| ())
-            };
-            let Some(mut u) = s.user_by_name(&name)? else {
-                // Same work as a real check, so that timing does not tell which names exist.
-                auth::dummy_verify(&password);
-                audit(s, "login_failed", "{\"reason\":\"unknown_account\"}", "failed")?;
-                return Ok(generic());
-            };
+            let Some(u) = s.user_by_name(&n2)? else { return Ok(Step::Refuse("unknown_account")) };
             if u.disabled {
-                audit(s, "login_failed", "{\"reason\":\"disabled\"}", "failed")?;
-                return Ok(Outcome::Fail { zh: "该账号已停用。如需恢复，请联系省级管理员。".into(), en: "This account is disabled. Ask the province administrator to enable it.".into() });
-            }
-            if let Some(until) = u.locked_until.filter(|&t| t > now) {
-                audit(s, "login_failed", "{\"reason\":\"locked\"}", "failed")?;
-                let mins = (until - now + 59) / 60;
-                return Ok(Outcome::Fail { zh: format!("密码连续错误次数过多，账号已锁定，请 {mins} 分钟后再试，或联系管理员解锁。"), en: format!("Too many wrong passwords: the account is locked. Try again in {mins} minutes, or ask an administrator.") });
-            }
-            if !verify_password(&u.password_hash, &password) {
-                u.failed_logins += 1;
-                let locked = u.failed_logins >= MAX_FAILURES;
-                if locked {
-                    u.locked_until = Some(now + LOCK_SECONDS);
-                    u.failed_logins = 0;
-                }
-                s.update_user(&u)?;
-                audit(s, "login_failed", if locked { "{\"reason\":\"wrong_password\",\"locked\":true}" } else { "{\"reason\":\"wrong_password\"}" }, "failed")?;
-                if locked {
-                    return Ok(Outcome::Fail { zh: "密码连续错误 5 次，账号已锁定 15 分钟。".into(), en: "Five wrong passwords in a row: the account is locked for 15 minutes.".into() });
-                }
-                return Ok(generic());
+                return Ok(Step::Refuse("disabled"));
             }
             if !u.role.uses_console() {
-                audit(s, "login_failed", "{\"reason\":\"api_only\"}", "failed")?;
-                return Ok(Outcome::Fail { zh: "数据使用方账号只能通过 API 令牌访问，不能登录控制台。".into(), en: "Data consumer accounts use API tokens only; they cannot sign in to the console.".into() });
+                return Ok(Step::Refuse("api_only"));
             }
-            u.failed_logins = 0;
-            u.locked_until = None;
-            u.last_login_at = Some(now);
-            s.update_user(&u)?;
-            let token = random_token();
-            s.create_session(&SessionRecord { token_hash: sha256_hex(&token), user_id: u.id, csrf: random_token(), created_at: now, last_seen: now, ip: ip2.clone() })?;
-            audit(s, "login", "{}", "ok")?;
-            Ok(Outcome::Ok(u, token))
+            Ok(match s.begin_login_attempt(u.id, now)? {
+                Some(n) => Step::Check(u, n),
+                None => Step::Refuse("delayed"),
+            })
         })
         .await?;
-    match outcome {
-        Outcome::Fail { zh, en } => {
-            let mut r = html(page(if lang == crate::i18n::Lang::Zh { zh } else { en }, &f))?;
-            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-            Ok(r)
+    // 2. One Argon2 verification on every path (a dummy one when refused), so that the time
+    // taken does not tell either.
+    let password = f.password.clone();
+    let (step, ok) = tokio::task::spawn_blocking(move || match step {
+        Step::Check(u, n) => {
+            let ok = verify_password(&u.password_hash, &password);
+            (Step::Check(u, n), ok)
         }
-        Outcome::Ok(u, token) => {
-            let to = if u.must_change_password { "/password".to_string() } else { local(&f.next).to_string() };
-            let mut r = Redirect::to(&to).into_response();
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&app, &token).parse().expect("cookie"));
-            Ok(r)
+        refused => {
+            auth::dummy_verify(&password);
+            (refused, false)
         }
-    }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("verify: {e}")))?;
+    let u = match (step, ok) {
+        (Step::Check(u, _), true) => u,
+        (step, _) => {
+            let detail = match step {
+                Step::Check(_, n) => serde_json::json!({"reason": "wrong_password", "attempts": n}),
+                Step::Refuse(reason) => serde_json::json!({"reason": reason}),
+            };
+            app.audit(&name, "login_failed", &name, detail.to_string(), &ip, "failed").await?;
+            return login_form(&app, &headers, Some(say(REFUSED)), &f.name, &f.next, StatusCode::UNAUTHORIZED);
+        }
+    };
+    // 3. Signed in.
+    app.sessions.addresses.refund(&ip);
+    let token = random_token();
+    let (t2, ip2, uid) = (token.clone(), ip.clone(), u.id);
+    app.pool
+        .run(move |s| {
+            s.login_succeeded(uid, now)?;
+            s.create_session(&SessionRecord { token_hash: sha256_hex(&t2), user_id: uid, csrf: random_token(), created_at: now, last_seen: now, ip: ip2 })?;
+            Ok(())
+        })
+        .await?;
+    app.audit(&name, "login", &name, "{}".into(), &ip, "ok").await?;
+    let mut r = if u.must_change_password { Redirect::to("/password").into_response() } else { redirect_next(&f.next) };
+    r.headers_mut().append(header::SET_COOKIE, session_cookie(&app, &token).parse().expect("cookie"));
+    r.headers_mut().append(header::SET_COOKIE, format!("{LOGIN_COOKIE}=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0").parse().expect("cookie"));
+    Ok(r)
 }
 
 fn session_cookie(app: &AppState, token: &str) -> String {
@@ -224,7 +277,9 @@ async fn password(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pe
             let mut u = user;
             u.password_hash = hash;
             u.must_change_password = false;
-            s.update_user(&u)?;
+            // The account's own node: a user may change their own password, wherever they sit.
+            let own = s.org_unit(u.org_code)?.map(|n| store::Scope::of(&n)).unwrap_or(store::Scope::Nothing);
+            s.update_user(&own, &u)?;
             // Every other sign-in of this account ends; this browser gets a new session.
             s.delete_user_sessions(u.id)?;
             let now = unix_now();
@@ -241,7 +296,7 @@ async fn password(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pe
 
 async fn set_lang(Path(lang): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = if lang == "en" { "en" } else { "zh" };
-    let mut r = Redirect::to(local(&q.next)).into_response();
+    let mut r = redirect_next(&q.next);
     r.headers_mut().insert(header::SET_COOKIE, format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax").parse().expect("cookie"));
     r
 }

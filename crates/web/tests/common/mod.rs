@@ -32,6 +32,9 @@ impl Drop for TempDir {
 
 pub const PASSWORD: &str = "Test-pass-2026";
 
+/// The whole province: the area of the tests' own account writes.
+pub const PROVINCE: Scope = Scope::Region { lo: 510000, hi: 519999 };
+
 /// Where things are in the demo province, as the tests need them.
 #[derive(Debug, Clone)]
 pub struct Places {
@@ -108,7 +111,7 @@ pub fn build(tag: &str, opener: web::Opener, cleanup: Option<Box<dyn FnOnce() + 
     demo::generate(&demo::GenOptions::new(20_000, 11, standard::Date::today()), &demo).expect("demo");
     let mut s = opener().expect("open");
     for (entity, file) in [(Entity::School, "schools.csv"), (Entity::Teacher, "teachers.csv"), (Entity::Student, "students.csv")] {
-        let o = loader::ImportOptions { validate: ingest::Options::new(entity), user: "prov".into(), force: false, progress: None, file_name: None, scope: store::Scope::all() };
+        let o = loader::ImportOptions { validate: ingest::Options::new(entity), user: "prov".into(), force: false, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
         loader::import_file(s.as_mut(), &demo.join(file), o).map_err(|f| f.en).expect("import");
     }
     let places = places(s.as_mut());
@@ -120,20 +123,33 @@ pub fn build(tag: &str, opener: web::Opener, cleanup: Option<Box<dyn FnOnce() + 
             Role::SchoolAdmin => places.school.parse().unwrap(),
             _ => 510000,
         };
-        s.create_user(&NewUser { name: name.into(), display_name: name.into(), role, org_code: org, password_hash: hash.clone(), must_change_password: false }).unwrap();
+        s.create_user(&PROVINCE, &NewUser { name: name.into(), display_name: name.into(), role, org_code: org, password_hash: hash.clone(), must_change_password: false }).unwrap();
     }
-    let api = s.create_user(&NewUser { name: "api".into(), display_name: "统计局".into(), role: Role::DataConsumer, org_code: 510000, password_hash: hash.clone(), must_change_password: false }).unwrap();
-    let api2 = s.create_user(&NewUser { name: "api2".into(), display_name: "other county".into(), role: Role::DataConsumer, org_code: places.other_county as i64, password_hash: hash, must_change_password: false }).unwrap();
+    let api = s.create_user(&PROVINCE, &NewUser { name: "api".into(), display_name: "统计局".into(), role: Role::DataConsumer, org_code: 510000, password_hash: hash.clone(), must_change_password: false }).unwrap();
+    let api2 = s.create_user(&PROVINCE, &NewUser { name: "api2".into(), display_name: "other county".into(), role: Role::DataConsumer, org_code: places.other_county as i64, password_hash: hash, must_change_password: false }).unwrap();
     let token = format!("tf_{}", web::auth::random_token());
     let other_token = format!("tf_{}", web::auth::random_token());
     for (t, u) in [(&token, api), (&other_token, api2)] {
-        s.create_token(&NewApiToken { name: "test".into(), user_id: u, token_hash: web::auth::sha256_hex(t), prefix: t[..10].into(), created_by: "prov".into() }).unwrap();
+        let expires_at = store::time::unix_now() + 365 * 86_400;
+        s.create_token(&PROVINCE, &NewApiToken { name: "test".into(), user_id: u, token_hash: web::auth::sha256_hex(t), prefix: t[..10].into(), created_by: "prov".into(), expires_at }).unwrap();
     }
     let (own_site, other_site) = seed_sites(s.as_mut(), &places);
     drop(s);
     let config = web::Config { data_dir: dir.0.join("data").display().to_string(), pool_size: 2, ..Default::default() };
     let app = web::build(config, opener.clone());
     Env { app, places, dir, demo, token, other_token, cleanup, opener, own_site, other_site }
+}
+
+/// The same environment under another configuration (e.g. trusted proxies, a small queue).
+pub fn rebuild(mut env: Env, config: impl FnOnce(web::Config) -> web::Config) -> Env {
+    let c = config(env.app.state.config.clone());
+    let old = std::mem::replace(&mut env.app, web::build(c, env.opener.clone()));
+    // Off the async runtime: the PostgreSQL client blocks when it closes.
+    blocking(move || {
+        old.state.pool.close();
+        drop(old);
+    });
+    env
 }
 
 /// One check of a site, as the worker would record it.
@@ -260,12 +276,37 @@ pub fn enc(s: &str) -> String {
     web::render::urlencode(s)
 }
 
+/// The sign-in form's pre-session cookie (`tianfu_login=…`) and the token the form repeats.
+pub async fn login_form(env: &Env) -> (String, String) {
+    let page = send(env, "GET", "/login", &Auth::default(), None).await;
+    let cookie = page.set_cookie.iter().find(|c| c.starts_with("tianfu_login=")).expect("login cookie").split(';').next().unwrap().to_string();
+    let token = csrf_of(&page.body).expect("login form token");
+    assert_eq!(cookie.strip_prefix("tianfu_login=").unwrap(), token, "double submit");
+    (cookie, token)
+}
+
+/// One sign-in attempt through the form (its CSRF cookie and token included).
+pub async fn try_login(env: &Env, name: &str, password: &str) -> Resp {
+    let (cookie, token) = login_form(env).await;
+    let a = Auth { cookie: Some(cookie), ..Default::default() };
+    send(env, "POST", "/login", &a, Some(&format!("_csrf={token}&name={}&password={}&next=/", enc(name), enc(password)))).await
+}
+
 /// Signs in and returns the session cookie and its CSRF token.
 pub async fn login(env: &Env, name: &str, password: &str) -> Auth {
-    let r = send(env, "POST", "/login", &Auth::default(), Some(&format!("name={}&password={}&next=/", enc(name), enc(password)))).await;
+    let r = try_login(env, name, password).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "login {name}: {}", r.body);
-    let cookie = r.set_cookie.iter().find(|c| c.starts_with("tianfu_session=")).expect("session cookie").split(';').next().unwrap().to_string();
-    let mut auth = Auth { cookie: Some(cookie), ..Default::default() };
+    let auth = Auth { cookie: Some(session_of(&r)), ..Default::default() };
+    with_csrf(env, auth).await
+}
+
+/// The session cookie a sign-in set.
+pub fn session_of(r: &Resp) -> String {
+    r.set_cookie.iter().find(|c| c.starts_with("tianfu_session=")).expect("session cookie").split(';').next().unwrap().to_string()
+}
+
+/// A session's CSRF token, read from a page.
+pub async fn with_csrf(env: &Env, mut auth: Auth) -> Auth {
     let page = send(env, "GET", "/password", &auth, None).await;
     auth.csrf = csrf_of(&page.body);
     auth
