@@ -10,7 +10,6 @@
 use crate::netpolicy::{self, NetPolicy};
 use crate::resolve::{Family, Resolver};
 use crate::url::{Url, UrlError};
-use futures_util::stream::{self, StreamExt};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,9 +83,7 @@ impl TargetCheck {
         } else if netpolicy::is_localhost_name(&u.host) {
             vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)]
         } else {
-            let host = u.host.as_str();
-            let look = |family| async move { tokio::time::timeout(self.timeout, self.resolver.lookup(host, family)).await.ok().and_then(Result::ok).unwrap_or_default() };
-            let (a, aaaa) = tokio::join!(look(Family::Ipv4), look(Family::Ipv6));
+            let (a, aaaa) = tokio::join!(self.lookup(&u.host, Family::Ipv4), self.lookup(&u.host, Family::Ipv6));
             a.into_iter().chain(aaaa).collect()
         };
         if !addrs.is_empty() && addrs.iter().all(|ip| !self.policy.permits(*ip)) {
@@ -95,15 +92,33 @@ impl TargetCheck {
         Ok(())
     }
 
+    /// A family's addresses of `host`; none when the lookup fails or takes too long.
+    async fn lookup(&self, host: &str, family: Family) -> Vec<IpAddr> {
+        tokio::time::timeout(self.timeout, self.resolver.lookup(host, family)).await.ok().and_then(Result::ok).unwrap_or_default()
+    }
+
     /// [`TargetCheck::check`] for each URL, in order, with a bounded number of lookups in
     /// flight. Names still unresolved when the import's budget runs out are accepted (the
     /// worker judges them), so that a slow DNS cannot hold an import for long.
     pub async fn check_many(&self, urls: &[&str]) -> Vec<Result<(), Refusal>> {
         let deadline = tokio::time::Instant::now() + self.budget;
-        stream::iter(urls.iter().map(|u| async move { tokio::time::timeout_at(deadline, self.check(u)).await.unwrap_or(Ok(())) }))
-            .buffered(LOOKUPS_IN_FLIGHT)
-            .collect()
-            .await
+        let permits = Arc::new(tokio::sync::Semaphore::new(LOOKUPS_IN_FLIGHT));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, u) in urls.iter().enumerate() {
+            let (this, url, permits) = (self.clone(), u.to_string(), permits.clone());
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                (i, tokio::time::timeout_at(deadline, this.check(&url)).await.unwrap_or(Ok(())))
+            });
+        }
+        let mut out = vec![Ok(()); urls.len()];
+        while let Some(done) = tasks.join_next().await {
+            // A task cannot fail but by a panic; its URL is then left to the worker's judgement.
+            if let Ok((i, v)) = done {
+                out[i] = v;
+            }
+        }
+        out
     }
 }
 

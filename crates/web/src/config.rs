@@ -29,6 +29,27 @@ pub struct Config {
     pub public_url: Option<String>,
     /// GB/T 2260 province prefix (51 = Sichuan).
     pub province: u32,
+    /// The site monitor: `[monitor]`.
+    pub monitor: MonitorConfig,
+}
+
+/// The site monitor's settings (`[monitor]` in tianfu.toml).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// Networks the monitor may reach besides public addresses, for intranet sites:
+    /// `[[monitor.allow]]` tables with `name` and `cidr`. Loopback, private, link-local and
+    /// other special addresses are refused unless listed here. Set in the file only (by the
+    /// province's administrators, who keep the server): never from the database or a request.
+    pub allow: Vec<AllowedNetwork>,
+}
+
+/// One allowed network: `name = "省教育城域网"`, `cidr = "10.20.0.0/16"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedNetwork {
+    pub name: String,
+    pub cidr: String,
 }
 
 impl Default for Config {
@@ -44,6 +65,7 @@ impl Default for Config {
             pool_size: 4,
             public_url: None,
             province: 51,
+            monitor: MonitorConfig::default(),
         }
     }
 }
@@ -52,7 +74,7 @@ impl Default for Config {
 pub const MIN_AUDIT_DAYS: u32 = 180;
 
 const KEYS: &[&str] = &[
-    "listen", "db", "data_dir", "session_idle_minutes", "audit_retention_days", "lang", "upload_limit_mib", "pool_size", "public_url", "province",
+    "listen", "db", "data_dir", "session_idle_minutes", "audit_retention_days", "lang", "upload_limit_mib", "pool_size", "public_url", "province", "monitor",
 ];
 
 impl Config {
@@ -78,6 +100,9 @@ impl Config {
             let key = if key == "database_url" { "db".to_string() } else { key };
             if !KEYS.contains(&key.as_str()) {
                 continue;
+            }
+            if key == "monitor" {
+                return Err("TIANFU_MONITOR: the monitor's allowed networks are set in the configuration file ([[monitor.allow]] name, cidr) or with --allow-network, not in the environment".into());
             }
             let value = match Config::default_kind(&key) {
                 Kind::Int => toml::Value::Integer(v.trim().parse().map_err(|_| format!("TIANFU_{}: `{v}` is not a whole number", key.to_ascii_uppercase()))?),
@@ -114,7 +139,20 @@ impl Config {
         if self.pool_size == 0 {
             return Err("pool_size must be at least 1".into());
         }
+        self.net_policy()?;
         Ok(())
+    }
+
+    /// The monitor's address policy: public addresses, and the allowed networks.
+    pub fn net_policy(&self) -> Result<guard::NetPolicy, String> {
+        let mut p = guard::NetPolicy::default();
+        for a in &self.monitor.allow {
+            if a.name.trim().is_empty() {
+                return Err(format!("[[monitor.allow]] cidr = \"{}\": give the network a name (name = \"…\"), so that people know what is allowed", a.cidr));
+            }
+            p.allow(&a.name, &a.cidr).map_err(|e| format!("[[monitor.allow]] {}: {e}", a.name))?;
+        }
+        Ok(p)
     }
 
     /// Where the database is, as a display string with any password hidden.
@@ -162,6 +200,33 @@ mod tests {
         assert!(e.contains("TIANFU_POOL_SIZE"), "{e}");
         let (c, _) = Config::load(None, [("TIANFU_DATABASE_URL".to_string(), "postgres://u:secret@h/db".to_string())]).unwrap();
         assert_eq!(c.db_display(), "postgres://u:***@h/db");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn monitor_allowed_networks_from_the_file_only() {
+        let dir = std::env::temp_dir().join(format!("tianfu-config-monitor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("tianfu.toml");
+        std::fs::write(&f, "[[monitor.allow]]\nname = \"省教育城域网\"\ncidr = \"10.20.0.0/16\"\n\n[[monitor.allow]]\nname = \"本机\"\ncidr = \"::1\"\n").unwrap();
+        let (c, w) = Config::load(Some(&f), []).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        let p = c.net_policy().unwrap();
+        assert_eq!(p.to_string(), "省教育城域网 10.20.0.0/16, 本机 ::1/128");
+        assert!(p.permits("10.20.1.1".parse().unwrap()) && !p.permits("10.21.0.1".parse().unwrap()) && !p.permits("127.0.0.1".parse().unwrap()));
+        assert!(!Config::default().net_policy().unwrap().permits("10.20.1.1".parse().unwrap()), "nothing is allowed by default");
+        for (bad, says) in [
+            ("[[monitor.allow]]\nname = \"x\"\ncidr = \"10.20.0.0/33\"\n", "CIDR"),
+            ("[[monitor.allow]]\nname = \"\"\ncidr = \"10.20.0.0/16\"\n", "name"),
+            ("[[monitor.allow]]\ncidr = \"10.20.0.0/16\"\n", "name"),
+            ("[[monitor.alow]]\nname = \"x\"\ncidr = \"10.0.0.0/8\"\n", "alow"),
+        ] {
+            std::fs::write(&f, bad).unwrap();
+            let e = Config::load(Some(&f), []).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let e = Config::load(None, [("TIANFU_MONITOR".to_string(), "10.0.0.0/8".to_string())]).unwrap_err();
+        assert!(e.contains("configuration file"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -32,8 +32,22 @@ pub struct App {
 }
 
 /// Builds the application. The opener makes a new store connection (the pool calls it as needed).
+/// Monitored sites are checked at registration with the system's resolver.
 pub fn build(config: Config, opener: Opener) -> App {
+    let resolver: Arc<dyn guard::Resolver> = match guard::SystemResolver::new() {
+        Ok(r) => Arc::new(r),
+        // Without /etc/resolv.conf no name resolves: names are then judged by the worker only.
+        Err(_) => Arc::new(guard::StaticResolver::new()),
+    };
+    build_with_resolver(config, opener, resolver)
+}
+
+/// [`build`] with the resolver that the registration check uses (tests pin names with a
+/// [`guard::StaticResolver`]).
+pub fn build_with_resolver(config: Config, opener: Opener, resolver: Arc<dyn guard::Resolver>) -> App {
     let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
+    // `Config::check` has refused a bad network already; unchecked, nothing is allowed.
+    let targets = guard::target::TargetCheck::new(config.net_policy().unwrap_or_default(), resolver);
     let state = Arc::new(AppState {
         pool: Arc::new(Pool::new(config.pool_size, opener)),
         config,
@@ -41,6 +55,7 @@ pub fn build(config: Config, opener: Opener) -> App {
         jobs: Default::default(),
         overview: Default::default(),
         upload_dir,
+        targets,
     });
     App { router: routes::router(state.clone()), state }
 }

@@ -20,6 +20,9 @@ pub struct AppState {
     pub overview: Mutex<HashMap<String, (Instant, Arc<crate::routes::overview::Figures>)>>,
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
+    /// The monitor's registration check (the configuration's address policy and a resolver):
+    /// every path that registers or edits a site runs it.
+    pub targets: guard::target::TargetCheck,
 }
 
 /// How long overview figures are served from memory.
