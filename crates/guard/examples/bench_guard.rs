@@ -364,7 +364,10 @@ fn run(dir: &Path, n: usize, concurrency: usize, batch: usize) {
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (cycles, rss_before) = rt.block_on(async {
-        let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(30), extra_cas: ca, ..Config::default() }, Arc::new(r)).unwrap_or_else(|e| die(&e.to_string())));
+        // The fixture lives on loopback, which the monitor denies by default: allowed here as an
+        // administrator would allow an intranet network (every connection is still judged).
+        let policy = guard::NetPolicy::default().allowing("基准回环 IPv4", "127.0.0.0/8").and_then(|p| p.allowing("基准回环 IPv6", "::1/128")).unwrap_or_else(|e| die(&e));
+        let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(30), extra_cas: ca, policy, ..Config::default() }, Arc::new(r)).unwrap_or_else(|e| die(&e.to_string())));
         let p = db.clone();
         let opener: Opener = Arc::new(move || Ok(Box::new(SqliteStore::open(&p)?) as Box<dyn Monitor + Send>));
         let options = Options { worker_id: "bench".into(), concurrency, batch: if batch == 0 { n } else { batch }, ..Options::default() };

@@ -59,7 +59,7 @@ impl Observation {
         let down_reason = if reachable {
             String::new()
         } else {
-            r.findings.iter().find(|f| matches!(f.kind, Kind::Unreachable | Kind::Timeout | Kind::RedirectLoop | Kind::CertInvalid | Kind::TlsOutdated)).map(|f| f.detail.clone()).unwrap_or_else(|| "首页无法访问".into())
+            r.findings.iter().find(|f| matches!(f.kind, Kind::TargetForbidden | Kind::Unreachable | Kind::Timeout | Kind::RedirectLoop | Kind::CertInvalid | Kind::TlsOutdated)).map(|f| f.detail.clone()).unwrap_or_else(|| "首页无法访问".into())
         };
         let cert = r.tls.as_ref().and_then(|t| t.days_to_expiry.map(|d| (d, t.verdict == crate::tls::Verdict::Expired || d < 0)));
         let content = r.findings.iter().filter(|f| matches!(f.kind, Kind::Tampered | Kind::HiddenLink | Kind::SensitiveWord)).map(|f| (f.kind, f.detail.clone())).collect();

@@ -81,6 +81,38 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// The result of a check that was not made: the site is, resolves to or redirects to an
+    /// address the policy denies. It carries no address, status, header, certificate or page.
+    fn forbidden(url: String, checked_at: u64, start: Instant, redirected: bool) -> CheckResult {
+        let f = Fetch { error: Some(FetchError::Forbidden), ..Fetch::default() };
+        let (zh, en) = if redirected {
+            ("首页重定向到内网/保留地址，未跟随", "the home page redirects to an internal or reserved address, which was not followed")
+        } else {
+            ("该地址属于内网/保留地址，不能作为监测目标", "the address is internal or reserved and cannot be monitored")
+        };
+        let finding = Finding::new(
+            Kind::TargetForbidden,
+            Severity::High,
+            format!("{zh}；如确需监测内网网站，请由省级管理员在配置中放行该网段"),
+            format!("{en}; to monitor an intranet site, a province administrator must allow its network in the configuration"),
+        );
+        CheckResult {
+            url,
+            checked_at,
+            elapsed_ms: start.elapsed().as_millis() as u64,
+            dns: DnsReport::default(),
+            ipv4: family_result(Family::Ipv4, Vec::new(), &f),
+            ipv6: family_result(Family::Ipv6, Vec::new(), &f),
+            http_to_https: None,
+            tls: None,
+            headers: None,
+            ipv6_support: Ipv6Support::default(),
+            findings: vec![finding],
+            crawl: None,
+            page: None,
+        }
+    }
+
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
     }
@@ -200,14 +232,28 @@ impl Prober {
         };
 
         let (mut f4, mut f6) = tokio::join!(self.fetch(&url, Family::Ipv4, &dns.a), self.fetch(&url, Family::Ipv6, &dns.aaaa));
+        // A family whose addresses (or whose redirect's) the policy denies keeps nothing of its
+        // fetch; when no family reached a permitted server, the check is that and nothing else.
+        let forbidden = |f: &Fetch| f.error == Some(FetchError::Forbidden);
+        let (x4, x6) = (forbidden(&f4), forbidden(&f6));
+        if (x4 || x6) && (x4 || dns.a.is_empty()) && (x6 || dns.aaaa.is_empty()) {
+            let redirected = [&f4, &f6].iter().any(|f| forbidden(f) && !f.hops.is_empty());
+            return CheckResult::forbidden(site.url.clone(), checked_at, start, redirected);
+        }
+        for (f, x) in [(&mut f4, x4), (&mut f6, x6)] {
+            if x {
+                *f = Fetch { error: Some(FetchError::Forbidden), ..Fetch::default() };
+            }
+        }
         for (f, r) in [(&mut f4, &a), (&mut f6, &aaaa)] {
             if let (Err(e), Some(FetchError::NoAddress)) = (r, &f.error) {
                 f.error = Some(FetchError::Dns(e.clone()));
             }
             f.timings.dns_ms += dns.elapsed_ms;
         }
-        let mut v4 = family_result(Family::Ipv4, dns.a.clone(), &f4);
-        let mut v6 = family_result(Family::Ipv6, dns.aaaa.clone(), &f6);
+        let permitted = |ips: &[IpAddr]| ips.iter().copied().filter(|ip| self.config.policy.permits(*ip)).collect::<Vec<_>>();
+        let mut v4 = family_result(Family::Ipv4, permitted(&dns.a), &f4);
+        let mut v6 = family_result(Family::Ipv6, permitted(&dns.aaaa), &f6);
         let p4 = self.analyse(&f4, site);
         let p6 = self.analyse(&f6, site);
         let mut findings = Vec::new();
@@ -215,6 +261,12 @@ impl Prober {
         // Reachability, family by family.
         for (fam, f, r, addrs) in [(Family::Ipv4, &f4, &v4, &dns.a), (Family::Ipv6, &f6, &v6, &dns.aaaa)] {
             let label = fam.label();
+            if f.error == Some(FetchError::Forbidden) {
+                findings.push(
+                    Finding::new(Kind::TargetForbidden, Severity::Medium, format!("{label} 地址属于内网/保留地址，未检测"), format!("the {label} address is internal or reserved: not checked")).family(fam),
+                );
+                continue;
+            }
             if addrs.is_empty() {
                 // An address given by hand has no name whose records could be missing.
                 let named = url.ip_literal().is_none() && dns.error.is_none();
@@ -348,6 +400,8 @@ impl Prober {
         };
         let page = confirmed.or(p4).or(p6);
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        // Denied addresses are not shown: they are the intranet's, not the site's.
+        let dns = DnsReport { a: permitted(&dns.a), aaaa: permitted(&dns.aaaa), ..dns };
         CheckResult { url: url.to_string(), checked_at, elapsed_ms: start.elapsed().as_millis() as u64, dns, ipv4: v4, ipv6: v6, http_to_https, tls: tls_report, headers, ipv6_support, findings, crawl: None, page }
     }
 }

@@ -117,7 +117,7 @@ struct Frame<'a> {
 /// `ignore` lists volatile regions as simple selectors: `tag`, `#id` or `.class`.
 pub fn analyse(html: &str, base: &Url, ignore: &[String]) -> Page {
     let sheet = hidden_rules(html);
-    let mut s = Scanner { html, base, ignore, sheet, stack: Vec::with_capacity(64), page: Page::default(), line: String::new(), line_volatile: false };
+    let mut s = Scanner { html, base, joiner: base.base(), ignore, sheet, stack: Vec::with_capacity(64), page: Page::default(), line: String::new(), line_volatile: false };
     s.run();
     s.flush();
     let page = &mut s.page;
@@ -128,6 +128,8 @@ pub fn analyse(html: &str, base: &Url, ignore: &[String]) -> Page {
 struct Scanner<'a> {
     html: &'a str,
     base: &'a Url,
+    /// The base parsed once for the page's links.
+    joiner: crate::url::Base,
     ignore: &'a [String],
     /// `.class` / `#id` → technique, from the page's own `<style>` rules.
     sheet: Sheet,
@@ -305,7 +307,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn link(&mut self, href: &str, hidden: Option<Technique>, start: usize, end: usize) {
-        let Some(u) = self.base.join(href) else { return };
+        let Some(u) = self.joiner.join(href) else { return };
         let internal = self.base.same_site(&u);
         if let (Some(t), false) = (hidden, internal) {
             let from = self.top_hidden().map_or(start, |h| h.1).max(start.saturating_sub(300));
@@ -322,7 +324,7 @@ impl<'a> Scanner<'a> {
         let writes = code.contains("document.write") || code.contains("innerHTML") || code.contains("insertAdjacentHTML");
         if writes && code.contains("<a") {
             for href in urls_in(code) {
-                if let Some(u) = self.base.join(href) {
+                if let Some(u) = self.joiner.join(href) {
                     if !self.base.same_site(&u) {
                         self.page.hidden.push(HiddenLink { technique: Technique::ScriptWritten, href: u.to_string(), snippet: excerpt(self.html, start, end.min(start + 400)) });
                     }
@@ -334,7 +336,7 @@ impl<'a> Scanner<'a> {
             let redirects = ["location.href=", "location=", "location.replace(", "location.assign(", ".location=\"", "window.open("].iter().any(|p| compact.contains(p));
             // A target on this site is harmless; an external one, or none readable (spam scripts
             // build it with atob or String.fromCharCode), is the hook.
-            let targets: Vec<Url> = urls_in(code).filter_map(|h| self.base.join(h)).collect();
+            let targets: Vec<Url> = urls_in(code).filter_map(|h| self.joiner.join(h)).collect();
             let external = targets.iter().find(|u| !self.base.same_site(u));
             if redirects && (targets.is_empty() || external.is_some()) {
                 let href = external.map(|u| u.to_string()).unwrap_or_default();

@@ -1,8 +1,10 @@
 //! IPv6 depth: crawl the site's internal links to the third level and measure, per level, the
 //! share of pages that answer HTTP 200 over IPv6. Runs on its own, slower schedule; bounded in
-//! pages per level, concurrency and total time, same site only.
+//! pages per level, concurrency and total time, same site only. Links whose addresses the
+//! policy denies are never fetched (the probe judges every address) and not counted.
 
 use crate::content;
+use crate::http::FetchError;
 use crate::resolve::Family;
 use crate::url::Url;
 use crate::{Prober, SiteSpec};
@@ -34,6 +36,8 @@ pub struct LevelRate {
     pub checked: usize,
     /// Answered HTTP 200 over IPv6.
     pub ok_ipv6: usize,
+    /// Links to addresses the policy denies: not fetched, not counted in `checked`.
+    pub forbidden: usize,
     /// ok_ipv6 / checked; None when nothing was checked.
     pub rate: Option<f64>,
 }
@@ -65,6 +69,8 @@ fn is_page(u: &Url) -> bool {
 }
 
 struct Visit {
+    /// Every address of the page's host (or of its redirect) is denied: nothing was fetched.
+    forbidden: bool,
     ipv6_status: Option<u16>,
     ipv6_error: Option<String>,
     links: Vec<Url>,
@@ -106,6 +112,10 @@ pub async fn crawl_ipv6(prober: &Prober, site: &SiteSpec, limits: &CrawlLimits) 
                 report.out_of_time = true;
                 continue;
             };
+            if v.forbidden {
+                rate.forbidden += 1;
+                continue;
+            }
             rate.checked += 1;
             if v.ipv6_status == Some(200) {
                 rate.ok_ipv6 += 1;
@@ -140,12 +150,19 @@ async fn visit(prober: &Prober, site: &SiteSpec, addrs: &AddrCache, u: &Url) -> 
     let f6 = prober.fetch(u, Family::Ipv6, &v6).await;
     let ipv6_status = f6.status.filter(|_| f6.error.is_none());
     let ipv6_error = f6.error.as_ref().map(|e| e.to_string());
-    let fetched = if ipv6_status == Some(200) {
-        f6
+    let x6 = f6.error == Some(FetchError::Forbidden);
+    let (fetched, x4, none4) = if ipv6_status == Some(200) {
+        (f6, false, false)
     } else {
         let v4 = addrs.get(prober, &u.host, Family::Ipv4).await;
-        prober.fetch(u, Family::Ipv4, &v4).await
+        let f4 = prober.fetch(u, Family::Ipv4, &v4).await;
+        let x4 = f4.error == Some(FetchError::Forbidden);
+        (f4, x4, v4.is_empty())
     };
+    // A link (or its redirect) into denied space over every family it has: not the site's page.
+    if (x6 || x4) && (x6 || v6.is_empty()) && (x4 || none4) {
+        return Visit { forbidden: true, ipv6_status: None, ipv6_error: None, links: Vec::new() };
+    }
     let mut links = Vec::new();
     if let (Some(final_url), None) = (&fetched.final_url, &fetched.error) {
         let text = content::decode_body(&fetched.body, fetched.header("content-type"));
@@ -159,5 +176,5 @@ async fn visit(prober: &Prober, site: &SiteSpec, addrs: &AddrCache, u: &Url) -> 
             }
         }
     }
-    Visit { ipv6_status, ipv6_error, links }
+    Visit { forbidden: false, ipv6_status, ipv6_error, links }
 }

@@ -21,6 +21,9 @@ pub enum Kind {
     Timeout,
     RedirectLoop,
     TooLarge,
+    /// The site is, resolves to, or redirects to an address the policy denies (loopback,
+    /// private, link-local, …): nothing was fetched from there, and nothing of it is kept.
+    TargetForbidden,
 }
 
 impl Kind {
@@ -41,6 +44,7 @@ impl Kind {
             Kind::Timeout => "timeout",
             Kind::RedirectLoop => "redirect_loop",
             Kind::TooLarge => "too_large",
+            Kind::TargetForbidden => "target_forbidden",
         }
     }
 }
@@ -110,11 +114,11 @@ mod tests {
     #[test]
     fn kind_names_are_the_documented_ones() {
         use Kind::*;
-        let all = [Unreachable, Ipv6Missing, Ipv6Unreachable, ContentDiffersV4V6, CertExpired, CertExpiring, CertInvalid, TlsOutdated, HeadersMissing, Tampered, HiddenLink, SensitiveWord, Timeout, RedirectLoop, TooLarge];
+        let all = [Unreachable, Ipv6Missing, Ipv6Unreachable, ContentDiffersV4V6, CertExpired, CertExpiring, CertInvalid, TlsOutdated, HeadersMissing, Tampered, HiddenLink, SensitiveWord, Timeout, RedirectLoop, TooLarge, TargetForbidden];
         let names: Vec<String> = all.iter().map(|k| serde_json::to_value(k).unwrap().as_str().unwrap().to_string()).collect();
         assert_eq!(
             names,
-            ["unreachable", "ipv6_missing", "ipv6_unreachable", "content_differs_v4_v6", "cert_expired", "cert_expiring", "cert_invalid", "tls_outdated", "headers_missing", "tampered", "hidden_link", "sensitive_word", "timeout", "redirect_loop", "too_large"]
+            ["unreachable", "ipv6_missing", "ipv6_unreachable", "content_differs_v4_v6", "cert_expired", "cert_expiring", "cert_invalid", "tls_outdated", "headers_missing", "tampered", "hidden_link", "sensitive_word", "timeout", "redirect_loop", "too_large", "target_forbidden"]
         );
         assert!(all.iter().zip(&names).all(|(k, n)| k.as_str() == n));
         assert_eq!(serde_json::to_value(Severity::Critical).unwrap(), "critical");

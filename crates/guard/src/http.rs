@@ -1,6 +1,10 @@
 //! One fetch of one URL over one address family: connect to that family's address explicitly
 //! (never "happy eyeballs"), TLS with the site's name as SNI, HTTP/1.1 with the site's Host,
 //! redirects followed by hand (re-resolving in the same family), body read up to a cap, timings.
+//!
+//! Every address is judged by the prober's [`crate::NetPolicy`] before it is connected to: the
+//! first hop's and each redirect's, after the lookup (a name can resolve anywhere). Denied
+//! addresses are skipped; when none is left the fetch ends as [`FetchError::Forbidden`].
 
 use crate::resolve::Family;
 use crate::tls::{self, LegacyHello};
@@ -57,6 +61,9 @@ pub enum FetchError {
     Timeout,
     #[error("redirect loop")]
     RedirectLoop,
+    /// Every address of the (first or redirected) host is one the policy denies.
+    #[error("the address is internal or reserved: not a monitoring target")]
+    Forbidden,
 }
 
 impl FetchError {
@@ -70,6 +77,7 @@ impl FetchError {
             FetchError::Http(e) => format!("HTTP 错误：{e}"),
             FetchError::Timeout => "超时".into(),
             FetchError::RedirectLoop => "重定向循环".into(),
+            FetchError::Forbidden => "该地址属于内网/保留地址，不能作为监测目标".into(),
         }
     }
 }
@@ -144,6 +152,12 @@ impl Prober {
             if ips.is_empty() {
                 return Err(FetchError::NoAddress);
             }
+            // Denied addresses are never connected to; a name with public and private
+            // addresses is reached on the public ones only.
+            ips.retain(|ip| self.config.policy.permits(*ip));
+            if ips.is_empty() {
+                return Err(FetchError::Forbidden);
+            }
             // The next address of the same family when one refuses, as a browser would.
             let mut resp = Err(FetchError::NoAddress);
             for ip in &ips {
@@ -163,7 +177,9 @@ impl Prober {
                     if f.hops.iter().any(|h| h.url == next) || f.hops.len() > MAX_REDIRECTS {
                         return Err(FetchError::RedirectLoop);
                     }
-                    if next.host != url.host {
+                    // An address is used as it is (judged at the top of the loop); a name is
+                    // looked up again in this family.
+                    if next.host != url.host && next.ip_literal().is_none() {
                         let t = Instant::now();
                         ips = self.resolver.lookup(&next.host, family).await.map_err(|e| FetchError::Dns(e.0))?;
                         f.timings.dns_ms += t.elapsed().as_millis() as u64;
@@ -183,6 +199,10 @@ impl Prober {
 
     /// One request on a fresh connection to `addr`.
     async fn exchange(&self, url: &Url, addr: SocketAddr, start: Instant, f: &mut Fetch) -> Result<Response, FetchError> {
+        // The last word before a socket opens, whatever the caller judged.
+        if !self.config.policy.permits(addr.ip()) {
+            return Err(FetchError::Forbidden);
+        }
         let t = Instant::now();
         let tcp = TcpStream::connect(addr).await.map_err(|e| FetchError::Connect(e.to_string()))?;
         let _ = tcp.set_nodelay(true);

@@ -4,6 +4,11 @@
 //! content (fingerprint, baseline similarity, v4/v6 consistency, hidden links, sensitive words),
 //! and returns a serialisable [`CheckResult`] with [`Finding`]s. [`crawl_ipv6`] measures the
 //! IPv6 reachability of second- and third-level internal links on its own schedule.
+//!
+//! Every connection the probe makes goes to an address its [`NetPolicy`] permits, judged after
+//! each lookup and on every redirect; a site that is, or resolves to, a loopback, private,
+//! link-local or otherwise reserved address is a `target_forbidden` finding with no content.
+//! [`target::TargetCheck`] refuses such sites at registration.
 #![forbid(unsafe_code)]
 
 pub mod alerts;
@@ -15,10 +20,12 @@ pub mod fingerprint;
 pub mod headers;
 pub mod http;
 mod markup;
+pub mod netpolicy;
 mod report;
 pub mod resolve;
 pub mod tls;
 pub mod register;
+pub mod target;
 pub mod url;
 pub mod webhook;
 pub mod worker;
@@ -27,6 +34,7 @@ pub mod words;
 pub use check::{CheckResult, DnsReport, FamilyResult, Ipv6Support};
 pub use crawl::{crawl_ipv6, CrawlLimits, CrawlReport};
 pub use findings::{Finding, Kind, Severity};
+pub use netpolicy::NetPolicy;
 pub use resolve::{Family, Resolver, StaticResolver, SystemResolver};
 pub use words::Lexicon;
 
@@ -53,6 +61,9 @@ pub struct Config {
     /// CAs trusted besides the Mozilla roots (DER).
     pub extra_cas: Vec<CertificateDer<'static>>,
     pub lexicon: Lexicon,
+    /// Which addresses may be connected to: public unicast, and the networks it allows. The
+    /// default allows no special network (no loopback, private, link-local, …).
+    pub policy: NetPolicy,
 }
 
 impl Default for Config {
@@ -65,6 +76,7 @@ impl Default for Config {
             expiring_days: 30,
             extra_cas: Vec::new(),
             lexicon: Lexicon::default(),
+            policy: NetPolicy::default(),
         }
     }
 }

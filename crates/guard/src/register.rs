@@ -1,8 +1,11 @@
 //! 网站登记 — the site register's bulk import from CSV. Columns by header, Chinese or English:
 //! 名称/name, 网址/url, 单位代码/org_code, 类别/category, 检查间隔/interval_minutes (optional,
 //! default [`DEFAULT_INTERVAL`]). UTF-8 (with or without BOM) or GBK/GB18030. Every data row
-//! ends either upserted by URL or rejected with its reasons.
+//! ends either upserted by URL or rejected with its reasons: [`parse_sites_csv`] (the fields),
+//! [`screen_rows`] (the address: no intranet or reserved targets), [`import_site_rows`] (the
+//! owner, then the upsert).
 
+use crate::target::TargetCheck;
 use serde::Serialize;
 use store::monitor::{validate_site, Monitor, NewSite, SiteCategory, UpsertCounts};
 use store::{Scope, StoreError};
@@ -102,8 +105,8 @@ fn column(h: &str) -> Option<Col> {
     })
 }
 
-/// Reads a CSV file of sites: valid rows, and rejected ones with reasons (the organisation is
-/// checked by [`import_sites`], which has the tree).
+/// Reads a CSV file of sites: valid rows, and rejected ones with reasons (the target is checked
+/// by [`screen_rows`], the organisation by [`import_site_rows`]'s caller, which has the tree).
 pub fn parse_sites_csv(bytes: &[u8]) -> Result<SiteRows, String> {
     parse_site_records(records(&decode(bytes)))
 }
@@ -156,12 +159,25 @@ pub fn parse_site_records(recs: Vec<(u64, Vec<String>)>) -> Result<SiteRows, Str
     Ok(out)
 }
 
-/// Parses and upserts a CSV file of sites by URL as a writer with `scope`, rejecting rows whose
-/// organisation is not in the tree (`known_org`), in one transaction.
-pub fn import_sites(store: &mut dyn Monitor, scope: &Scope, bytes: &[u8], now: i64, known_org: &mut dyn FnMut(i64) -> Result<bool, StoreError>) -> Result<ImportReport, ImportError> {
-    let rows = parse_sites_csv(bytes).map_err(ImportError::File)?;
-    let mut check = |code: i64| Ok((!known_org(code)?).then(|| format!("单位代码 {code} 不在组织机构树中（unknown organisation）")));
-    import_site_rows(store, scope, rows, now, &mut check)
+/// Moves the valid rows whose URL the registration check refuses ([`TargetCheck`]: an
+/// internal or reserved address, or a name that resolves only to such) to the rejected ones,
+/// with the reason. Every import runs this before [`import_site_rows`].
+pub async fn screen_rows(rows: &mut SiteRows, check: &TargetCheck) {
+    let verdicts = {
+        let urls: Vec<&str> = rows.valid.iter().map(|(_, s)| s.url.as_str()).collect();
+        check.check_many(&urls).await
+    };
+    for ((line, site), v) in std::mem::take(&mut rows.valid).into_iter().zip(verdicts) {
+        match v {
+            Ok(()) => rows.valid.push((line, site)),
+            Err(r) => rows.rejected.push(RejectedSite { line, raw: raw_of(&site), reasons: vec![r.reason()] }),
+        }
+    }
+    rows.rejected.sort_by_key(|r| r.line);
+}
+
+fn raw_of(site: &NewSite) -> Vec<String> {
+    vec![site.name.clone(), site.url.clone(), site.org_code.to_string(), site.category.code().to_string(), site.interval_minutes.to_string()]
 }
 
 /// Why the store refused a row: the owner, or the site already registered under the URL, lies
@@ -173,19 +189,18 @@ pub const OUT_OF_SCOPE: &str = "不在您的管辖范围内：所填单位不属
 /// the writer's area, in one transaction.
 pub fn import_site_rows(store: &mut dyn Monitor, scope: &Scope, rows: SiteRows, now: i64, check_org: &mut dyn FnMut(i64) -> Result<Option<String>, StoreError>) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport { rows: (rows.valid.len() + rows.rejected.len()) as u64, rejected: rows.rejected, ..Default::default() };
-    let raw = |site: &NewSite| vec![site.name.clone(), site.url.clone(), site.org_code.to_string(), site.category.code().to_string(), site.interval_minutes.to_string()];
     let mut ok = Vec::new();
     for (line, site) in rows.valid {
         match check_org(site.org_code)? {
             None => ok.push((line, site)),
-            Some(reason) => report.rejected.push(RejectedSite { line, raw: raw(&site), reasons: vec![reason] }),
+            Some(reason) => report.rejected.push(RejectedSite { line, raw: raw_of(&site), reasons: vec![reason] }),
         }
     }
     let sites: Vec<NewSite> = ok.iter().map(|(_, s)| s.clone()).collect();
     let done = store.upsert_sites(scope, &sites, now)?;
     for i in done.refused {
         let (line, site) = &ok[i];
-        report.rejected.push(RejectedSite { line: *line, raw: raw(site), reasons: vec![OUT_OF_SCOPE.into()] });
+        report.rejected.push(RejectedSite { line: *line, raw: raw_of(site), reasons: vec![OUT_OF_SCOPE.into()] });
     }
     report.rejected.sort_by_key(|r| r.line);
     report.counts = done.counts;

@@ -83,7 +83,8 @@ impl StaticResolver {
 impl Resolver for StaticResolver {
     fn lookup<'a>(&'a self, host: &'a str, family: Family) -> BoxFuture<'a, Result<Vec<IpAddr>, DnsError>> {
         Box::pin(async move {
-            match self.hosts.get(host) {
+            // `name.` is the same name, written absolute.
+            match self.hosts.get(host.strip_suffix('.').unwrap_or(host)) {
                 Some(ips) => Ok(ips.iter().filter(|ip| family.matches(ip)).copied().collect()),
                 None => match &self.fallback {
                     Some(f) => f.lookup(host, family).await,
@@ -94,6 +95,7 @@ impl Resolver for StaticResolver {
     }
     fn name_servers<'a>(&'a self, host: &'a str) -> BoxFuture<'a, Result<Vec<String>, DnsError>> {
         Box::pin(async move {
+            let host = host.strip_suffix('.').unwrap_or(host);
             let mut zone = host;
             loop {
                 if let Some(ns) = self.ns.get(zone) {
@@ -181,6 +183,7 @@ mod tests {
         rt.block_on(async {
             assert_eq!(r.lookup("a.test", Family::Ipv4).await.unwrap(), vec!["127.0.0.1".parse::<IpAddr>().unwrap()]);
             assert_eq!(r.lookup("a.test", Family::Ipv6).await.unwrap(), vec!["::1".parse::<IpAddr>().unwrap()]);
+            assert_eq!(r.lookup("a.test.", Family::Ipv4).await.unwrap(), vec!["127.0.0.1".parse::<IpAddr>().unwrap()], "the absolute name is the same");
             assert!(r.lookup("b.test", Family::Ipv4).await.is_err());
             assert_eq!(r.name_servers("www.a.test").await.unwrap(), vec!["ns1.test".to_string()]);
         });

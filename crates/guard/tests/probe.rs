@@ -29,7 +29,7 @@ fn resolver(entries: &[(&str, &[IpAddr])]) -> Arc<StaticResolver> {
 }
 
 fn prober_with(r: Arc<StaticResolver>, f: impl FnOnce(&mut Config)) -> Prober {
-    let mut cfg = Config { timeout: Duration::from_secs(5), ..Config::default() };
+    let mut cfg = Config { timeout: Duration::from_secs(5), policy: fixture::loopback(), ..Config::default() };
     f(&mut cfg);
     Prober::new(cfg, r).unwrap()
 }

@@ -25,7 +25,7 @@ async fn run(https: bool, n: usize) {
     let port = serve(true, true, tls, handler(move |_| Response::html(&page).secure())).await;
     let mut r = StaticResolver::new();
     r.insert("bench.test", "127.0.0.1".parse().unwrap()).insert("bench.test", "::1".parse().unwrap());
-    let prober = Arc::new(Prober::new(Config { extra_cas: vec![pki.ca_der.clone()], ..Config::default() }, Arc::new(r)).unwrap());
+    let prober = Arc::new(Prober::new(Config { extra_cas: vec![pki.ca_der.clone()], policy: fixture::loopback(), ..Config::default() }, Arc::new(r)).unwrap());
     let site = Arc::new(SiteSpec::new(format!("{}://bench.test:{port}/", if https { "https" } else { "http" })));
     let (cpu0, t0) = (cpu_seconds(), Instant::now());
     let mut tasks = tokio::task::JoinSet::new();

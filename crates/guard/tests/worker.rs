@@ -61,7 +61,7 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
     for h in ["up.test", "down.test", "flaky.test"] {
         r.insert(h, IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
-    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), policy: fixture::loopback(), ..Config::default() }, Arc::new(r)).unwrap());
 
     let now = store::time::unix_now();
     let site = |name: &str, host: &str, port: u16| NewSite { name: name.into(), url: format!("http://{host}:{port}/"), org_code: 510104, category: SiteCategory::Bureau, interval_minutes: 5 };
@@ -171,7 +171,7 @@ async fn global_limit_and_one_check_per_host() {
     for h in ["a.test", "b.test", "c.test"] {
         r.insert(h, IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
-    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), policy: fixture::loopback(), ..Config::default() }, Arc::new(r)).unwrap());
     let mut s = SqliteStore::open_in_memory().unwrap();
     let now = store::time::unix_now();
     let mut sites = Vec::new();
@@ -200,7 +200,7 @@ async fn run_finishes_its_cycle_and_stops_on_shutdown() {
     let port = serve(true, false, None, handler(|_| Response::html(HOME))).await;
     let mut r = StaticResolver::new();
     r.insert("run.test", IpAddr::V4(Ipv4Addr::LOCALHOST));
-    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), policy: fixture::loopback(), ..Config::default() }, Arc::new(r)).unwrap());
     let dir = std::env::temp_dir().join(format!("tianfu-worker-run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let path = dir.join("t.db");
@@ -252,7 +252,7 @@ async fn tamper_judged_against_the_accepted_baseline_and_crawls_rate_ipv6() {
     .await;
     let mut r = StaticResolver::new();
     r.insert("jj.test", IpAddr::V4(Ipv4Addr::LOCALHOST)).insert("jj.test", "::1".parse().unwrap());
-    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), ..Config::default() }, Arc::new(r)).unwrap());
+    let prober = Arc::new(Prober::new(Config { timeout: Duration::from_secs(5), policy: fixture::loopback(), ..Config::default() }, Arc::new(r)).unwrap());
     let now = store::time::unix_now();
     let site = NewSite { name: "锦江区教育局".into(), url: format!("http://jj.test:{port}/"), org_code: 510104, category: SiteCategory::Bureau, interval_minutes: 5 };
     let id = s.create_site(&store::Scope::all(), &site, now - 10).unwrap().id;

@@ -44,6 +44,27 @@ pub struct Config {
     pub province: u32,
     /// Person searches (by name or number) an account may start per minute (see `web::search`).
     pub searches_per_minute: u32,
+    /// The site monitor: `[monitor]`.
+    pub monitor: MonitorConfig,
+}
+
+/// The site monitor's settings (`[monitor]` in tianfu.toml).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonitorConfig {
+    /// Networks the monitor may reach besides public addresses, for intranet sites:
+    /// `[[monitor.allow]]` tables with `name` and `cidr`. Loopback, private, link-local and
+    /// other special addresses are refused unless listed here. Set in the file only (by the
+    /// province's administrators, who keep the server): never from the database or a request.
+    pub allow: Vec<AllowedNetwork>,
+}
+
+/// One allowed network: `name = "省教育城域网"`, `cidr = "10.20.0.0/16"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedNetwork {
+    pub name: String,
+    pub cidr: String,
 }
 
 impl Default for Config {
@@ -65,6 +86,7 @@ impl Default for Config {
             public_url: None,
             province: 51,
             searches_per_minute: crate::search::PER_MINUTE,
+            monitor: MonitorConfig::default(),
         }
     }
 }
@@ -74,7 +96,7 @@ pub const MIN_AUDIT_DAYS: u32 = 180;
 
 const KEYS: &[&str] = &[
     "listen", "db", "data_dir", "session_idle_minutes", "audit_retention_days", "lang", "upload_limit_mib", "pool_size", "public_url", "province",
-    "searches_per_minute", "session_max_hours", "token_days", "trusted_proxies", "import_workers", "import_queue",
+    "searches_per_minute", "session_max_hours", "token_days", "trusted_proxies", "import_workers", "import_queue", "monitor",
 ];
 
 impl Config {
@@ -100,6 +122,9 @@ impl Config {
             let key = if key == "database_url" { "db".to_string() } else { key };
             if !KEYS.contains(&key.as_str()) {
                 continue;
+            }
+            if key == "monitor" {
+                return Err("TIANFU_MONITOR: the monitor's allowed networks are set in the configuration file ([[monitor.allow]] name, cidr) or with --allow-network, not in the environment".into());
             }
             let value = match Config::default_kind(&key) {
                 Kind::Int => toml::Value::Integer(v.trim().parse().map_err(|_| format!("TIANFU_{}: `{v}` is not a whole number", key.to_ascii_uppercase()))?),
@@ -155,7 +180,20 @@ impl Config {
             return Err("import_workers and import_queue must be at least 1".into());
         }
         crate::net::Proxies::parse(&self.trusted_proxies).map_err(|e| format!("trusted_proxies: {e}"))?;
+        self.net_policy()?;
         Ok(())
+    }
+
+    /// The monitor's address policy: public addresses, and the allowed networks.
+    pub fn net_policy(&self) -> Result<guard::NetPolicy, String> {
+        let mut p = guard::NetPolicy::default();
+        for a in &self.monitor.allow {
+            if a.name.trim().is_empty() {
+                return Err(format!("[[monitor.allow]] cidr = \"{}\": give the network a name (name = \"…\"), so that people know what is allowed", a.cidr));
+            }
+            p.allow(&a.name, &a.cidr).map_err(|e| format!("[[monitor.allow]] {}: {e}", a.name))?;
+        }
+        Ok(p)
     }
 
     /// Where the database is, as a display string with any password hidden.
@@ -211,6 +249,33 @@ mod tests {
         assert!(e.contains("trusted_proxies"), "{e}");
         let e = Config::load(None, [("TIANFU_SESSION_MAX_HOURS".to_string(), "0".to_string())]).unwrap_err();
         assert!(e.contains("session_max_hours"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn monitor_allowed_networks_from_the_file_only() {
+        let dir = std::env::temp_dir().join(format!("tianfu-config-monitor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("tianfu.toml");
+        std::fs::write(&f, "[[monitor.allow]]\nname = \"省教育城域网\"\ncidr = \"10.20.0.0/16\"\n\n[[monitor.allow]]\nname = \"本机\"\ncidr = \"::1\"\n").unwrap();
+        let (c, w) = Config::load(Some(&f), []).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        let p = c.net_policy().unwrap();
+        assert_eq!(p.to_string(), "省教育城域网 10.20.0.0/16, 本机 ::1/128");
+        assert!(p.permits("10.20.1.1".parse().unwrap()) && !p.permits("10.21.0.1".parse().unwrap()) && !p.permits("127.0.0.1".parse().unwrap()));
+        assert!(!Config::default().net_policy().unwrap().permits("10.20.1.1".parse().unwrap()), "nothing is allowed by default");
+        for (bad, says) in [
+            ("[[monitor.allow]]\nname = \"x\"\ncidr = \"10.20.0.0/33\"\n", "CIDR"),
+            ("[[monitor.allow]]\nname = \"\"\ncidr = \"10.20.0.0/16\"\n", "name"),
+            ("[[monitor.allow]]\ncidr = \"10.20.0.0/16\"\n", "name"),
+            ("[[monitor.alow]]\nname = \"x\"\ncidr = \"10.0.0.0/8\"\n", "alow"),
+        ] {
+            std::fs::write(&f, bad).unwrap();
+            let e = Config::load(Some(&f), []).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let e = Config::load(None, [("TIANFU_MONITOR".to_string(), "10.0.0.0/8".to_string())]).unwrap_err();
+        assert!(e.contains("configuration file"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -36,7 +36,19 @@ pub struct App {
 }
 
 /// Builds the application. The opener makes a new store connection (the pool calls it as needed).
+/// Monitored sites are checked at registration with the system's resolver.
 pub fn build(config: Config, opener: Opener) -> App {
+    let resolver: Arc<dyn guard::Resolver> = match guard::SystemResolver::new() {
+        Ok(r) => Arc::new(r),
+        // Without /etc/resolv.conf no name resolves: names are then judged by the worker only.
+        Err(_) => Arc::new(guard::StaticResolver::new()),
+    };
+    build_with_resolver(config, opener, resolver)
+}
+
+/// [`build`] with the resolver that the registration check uses (tests pin names with a
+/// [`guard::StaticResolver`]).
+pub fn build_with_resolver(config: Config, opener: Opener, resolver: Arc<dyn guard::Resolver>) -> App {
     let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
     let searches = search::Limiter::new(config.searches_per_minute);
     // Config::load checked the list; a configuration built otherwise trusts no proxy if it is wrong.
@@ -44,6 +56,8 @@ pub fn build(config: Config, opener: Opener) -> App {
         tracing::error!(error = %e, "trusted_proxies ignored");
         net::Proxies::default()
     });
+    // `Config::check` has refused a bad network already; unchecked, nothing is allowed.
+    let targets = guard::target::TargetCheck::new(config.net_policy().unwrap_or_default(), resolver);
     let state = Arc::new(AppState {
         pool: Arc::new(Pool::new(config.pool_size, opener)),
         sessions: Default::default(),
@@ -53,6 +67,7 @@ pub fn build(config: Config, opener: Opener) -> App {
         upload_dir,
         proxies,
         config,
+        targets,
     });
     App { router: routes::router(state.clone()), state }
 }

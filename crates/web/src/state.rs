@@ -24,6 +24,9 @@ pub struct AppState {
     pub searches: crate::search::Limiter,
     /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`).
     pub proxies: crate::net::Proxies,
+    /// The monitor's registration check (the configuration's address policy and a resolver):
+    /// every path that registers or edits a site runs it.
+    pub targets: guard::target::TargetCheck,
 }
 
 /// How long overview figures are served from memory.

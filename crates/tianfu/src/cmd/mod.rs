@@ -11,6 +11,7 @@ pub mod sites;
 pub mod probe;
 pub mod standard;
 pub mod stats;
+pub mod targets;
 pub mod user;
 pub mod validate;
 pub mod worker;

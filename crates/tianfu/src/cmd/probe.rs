@@ -46,6 +46,8 @@ pub struct Args {
     /// Bytes of the home page read at most.
     #[arg(long, default_value_t = 2 * 1024 * 1024)]
     pub max_body: usize,
+    #[command(flatten)]
+    pub policy: super::targets::PolicyArgs,
 }
 
 /// A `--resolve HOST:PORT:ADDR` pin.
@@ -91,8 +93,8 @@ pub fn resolver(pins: &[Pin]) -> StaticResolver {
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
-    if guard::url::Url::parse(&a.url).is_none() {
-        return fail(lang, &format!("网址无效：{}（应以 http:// 或 https:// 开头）", a.url), &format!("invalid URL: {} (use http:// or https://)", a.url));
+    if let Err(e) = guard::url::Url::parse_checked(&a.url) {
+        return fail(lang, &format!("网址无效：{}（{}）", a.url, e.zh()), &format!("invalid URL: {} ({e})", a.url));
     }
     if !(a.timeout > 0.0 && a.timeout < 3600.0) {
         return fail(lang, "--timeout 应为 0 到 3600 之间的秒数", "--timeout must be seconds between 0 and 3600");
@@ -101,7 +103,11 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut config = Config { timeout: Duration::from_secs_f64(a.timeout), max_body: a.max_body, ..Config::default() };
+    let policy = match super::targets::policy(lang, &a.policy) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut config = Config { timeout: Duration::from_secs_f64(a.timeout), max_body: a.max_body, policy, ..Config::default() };
     if let Err(code) = load_cas(lang, &a.ca, &mut config) {
         return code;
     }

@@ -17,12 +17,22 @@ pub struct Args {
     pub lang: LangArg,
     #[arg(long, value_enum, default_value = "text", global = true)]
     pub format: FormatArg,
+    #[command(flatten)]
+    pub policy: super::targets::PolicyArgs,
 }
 
 #[derive(clap::Subcommand)]
 pub enum SitesCommand {
     /// Register sites from a CSV file (名称, 网址, 单位代码, 类别, 检查间隔), upserted by URL.
-    Import { file: PathBuf },
+    /// Sites whose address is, or resolves to, an internal or reserved address are rejected
+    /// unless their network is allowed (--allow-network, [[monitor.allow]]).
+    Import {
+        file: PathBuf,
+        /// Pin a host name to an address for the check of the targets: HOST:PORT:ADDR
+        /// (repeatable), as for `tianfu worker`.
+        #[arg(long, value_name = "HOST:PORT:ADDR")]
+        resolve: Vec<String>,
+    },
     /// List registered sites.
     List {
         /// A GB/T 2260 code: sites of that province, city or county.
@@ -71,15 +81,32 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     match a.command {
-        SitesCommand::Import { file } => {
+        SitesCommand::Import { file, resolve } => {
             let bytes = match std::fs::read(&file) {
                 Ok(b) => b,
                 Err(e) => return fail(lang, &format!("无法读取 {}：{e}", file.display()), &format!("cannot read {}: {e}", file.display())),
             };
-            let rows = match guard::register::parse_sites_csv(&bytes) {
+            let mut rows = match guard::register::parse_sites_csv(&bytes) {
                 Ok(r) => r,
                 Err(e) => return fail(lang, &e, &e),
             };
+            // The targets first (the same check as the console's), then the owners.
+            let policy = match super::targets::policy(lang, &a.policy) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let pins = match super::probe::parse_pins(lang, &resolve) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
+            };
+            rt.block_on(async {
+                let check = guard::target::TargetCheck::new(policy, std::sync::Arc::new(super::probe::resolver(&pins)));
+                guard::register::screen_rows(&mut rows, &check).await;
+            });
             // The owners are looked up in the tree first: the import holds the store after.
             let mut known = std::collections::HashMap::new();
             for (_, site) in &rows.valid {
@@ -90,8 +117,8 @@ pub fn run(a: Args) -> u8 {
                     };
                 }
             }
-            let mut lookup = |code: i64| Ok(known.get(&code).copied().unwrap_or(false));
-            let r = guard::register::import_sites(&mut *s, &store::Scope::all(), &bytes, store::time::unix_now(), &mut lookup);
+            let mut check = |code: i64| Ok((!known.get(&code).copied().unwrap_or(false)).then(|| format!("单位代码 {code} 不在组织机构树中（unknown organisation）")));
+            let r = guard::register::import_site_rows(&mut *s, &store::Scope::all(), rows, store::time::unix_now(), &mut check);
             let r = match r {
                 Ok(r) => r,
                 Err(guard::register::ImportError::File(e)) => return fail(lang, &e, &e),

@@ -42,6 +42,8 @@ pub struct Args {
     /// Run one cycle (and one round of due crawls) and exit (for cron and tests).
     #[arg(long)]
     pub once: bool,
+    #[command(flatten)]
+    pub policy: super::targets::PolicyArgs,
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
 }
@@ -58,7 +60,11 @@ pub fn run(a: Args) -> u8 {
             Err(e) => return fail(lang, &format!("告警推送配置 {}：{e}", p.display()), &format!("webhook file {}: {e}", p.display())),
         },
     };
-    let mut config = Config { timeout: Duration::from_secs_f64(a.timeout), ..Config::default() };
+    let policy = match super::targets::policy(lang, &a.policy) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut config = Config { timeout: Duration::from_secs_f64(a.timeout), policy, ..Config::default() };
     if let Err(code) = probe::load_cas(lang, &a.ca, &mut config) {
         return code;
     }

@@ -123,6 +123,7 @@ pub fn finding_label(t: &T, kind: &str) -> String {
         "timeout" => ("访问超时", "Timed out"),
         "redirect_loop" => ("重定向循环", "Redirect loop"),
         "too_large" => ("首页过大", "Home page too large"),
+        "target_forbidden" => ("地址属于内网/保留地址，未检测", "Internal or reserved address: not checked"),
         other => (other, other),
     };
     t.s(zh, en).to_string()
@@ -477,6 +478,8 @@ pub struct BaselineView {
     pub similarity: Option<String>,
     /// Lines removed (`- `) and added (`+ `), at most [`DIFF_LINES`].
     pub diff: Vec<String>,
+    /// The site's address is refused (`target_forbidden`): nothing of its pages is shown.
+    pub forbidden: bool,
 }
 
 /// Lines of a baseline diff shown.
@@ -577,7 +580,10 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
         .pool
         .run(move |s| {
             let v = site_view(s, &scope, id, now - span, now + 1)?;
-            let base = baseline_view(s, id)?;
+            // A site whose address is refused shows nothing that was fetched from it (a page
+            // kept before the policy existed included).
+            let refused = v.last.as_ref().is_some_and(|l| l.findings.iter().any(|k| k == guard::Kind::TargetForbidden.as_str()));
+            let base = if refused { BaselineView { forbidden: true, ..Default::default() } } else { baseline_view(s, id)? };
             let ipv6 = ipv6_of(s, &v.site)?;
             Ok((v, base, ipv6))
         })
@@ -773,8 +779,15 @@ fn site_detail(s: &NewSite) -> Value {
     json!({ "name": s.name, "url": s.url, "org": s.org_code, "category": s.category.code(), "interval_minutes": s.interval_minutes })
 }
 
-/// Registers a site (the owner checked against the tree and the scope) and audits it.
+/// The monitor's registration check on a site's URL: no internal or reserved target (the
+/// configuration's allowed networks aside), the same for every path that registers or edits.
+async fn check_target(app: &AppState, url: &str) -> Result<(), AppError> {
+    app.targets.check(url).await.map_err(|r| AppError::invalid(r.zh(), r.en()))
+}
+
+/// Registers a site (the target checked, the owner against the tree and the scope) and audits it.
 async fn create_site(app: &Arc<AppState>, me: &Identity, ipaddr: &str, new: NewSite, via: &str) -> Result<Site, AppError> {
+    check_target(app, &new.url).await?;
     let scope = me.scope.clone();
     let n2 = new.clone();
     let site = app
@@ -794,8 +807,9 @@ async fn create_site(app: &Arc<AppState>, me: &Identity, ipaddr: &str, new: NewS
     Ok(site)
 }
 
-/// Changes a site in scope (its new owner in scope too) and audits the change.
+/// Changes a site in scope (its target checked, its new owner in scope too) and audits the change.
 async fn update_site(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, new: NewSite, enabled: Option<bool>, via: &str) -> Result<Site, AppError> {
+    check_target(app, &new.url).await?;
     let scope = me.scope.clone();
     let n2 = new.clone();
     let (before, after) = app
@@ -982,6 +996,8 @@ async fn import_file(app: &Arc<AppState>, me: &Identity, file: &crate::upload::U
     .await
     .map_err(|e| AppError::Internal(format!("import task: {e}")))?
     .map_err(|e| AppError::invalid(e.clone(), e))?;
+    let mut rows = rows;
+    guard::register::screen_rows(&mut rows, &app.targets).await;
     let scope = me.scope.clone();
     app.pool
         .run(move |s| {

@@ -136,20 +136,30 @@ pub fn build(tag: &str, opener: web::Opener, cleanup: Option<Box<dyn FnOnce() + 
     let (own_site, other_site) = seed_sites(s.as_mut(), &places);
     drop(s);
     let config = web::Config { data_dir: dir.0.join("data").display().to_string(), pool_size: 2, ..Default::default() };
-    let app = web::build(config, opener.clone());
+    let app = web::build_with_resolver(config, opener.clone(), pinned_names());
     Env { app, places, dir, demo, token, other_token, cleanup, opener, own_site, other_site }
 }
 
 /// The same environment under another configuration (e.g. trusted proxies, a small queue).
 pub fn rebuild(mut env: Env, config: impl FnOnce(web::Config) -> web::Config) -> Env {
     let c = config(env.app.state.config.clone());
-    let old = std::mem::replace(&mut env.app, web::build(c, env.opener.clone()));
+    let old = std::mem::replace(&mut env.app, web::build_with_resolver(c, env.opener.clone(), pinned_names()));
     // Off the async runtime: the PostgreSQL client blocks when it closes.
     blocking(move || {
         old.state.pool.close();
         drop(old);
     });
     env
+}
+
+/// The names the monitor's registration check resolves in tests (no DNS server is asked: any
+/// other name does not exist, which registration accepts and the worker would judge).
+pub fn pinned_names() -> std::sync::Arc<dyn guard::Resolver> {
+    let mut r = guard::StaticResolver::new();
+    r.insert("intranet.test", "127.0.0.1".parse().unwrap()).insert("intranet.test", "::1".parse().unwrap());
+    r.insert("metadata.test", "169.254.169.254".parse().unwrap());
+    r.insert("portal.test", "202.115.32.1".parse().unwrap());
+    std::sync::Arc::new(r)
 }
 
 /// One check of a site, as the worker would record it.
