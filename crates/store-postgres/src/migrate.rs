@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (2, "platform", include_str!("../migrations/0002_platform.sql")),
     (3, "monitor", include_str!("../migrations/0003_monitor.sql")),
     (4, "baselines_ipv6", include_str!("../migrations/0004_baselines_ipv6.sql")),
+    (5, "audit_keyed", include_str!("../migrations/0005_audit_keyed.sql")),
 ];
 
 /// The version this program needs.

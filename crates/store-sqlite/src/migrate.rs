@@ -42,12 +42,10 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
-pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_accounts_audit",
-    sql: include_str!("../platform/0001_accounts_audit.sql"),
-    seed: None,
-}];
+pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_accounts_audit", sql: include_str!("../platform/0001_accounts_audit.sql"), seed: None },
+    Migration { version: 2, name: "0002_audit_keyed", sql: include_str!("../platform/0002_audit_keyed.sql"), seed: None },
+];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);
 

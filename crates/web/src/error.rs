@@ -83,6 +83,9 @@ impl From<StoreError> for AppError {
             StoreError::Unavailable(s) | StoreError::Locked(s) | StoreError::Schema(s) => AppError::Unavailable(s),
             StoreError::Conflict(s) => AppError::Conflict { zh: s.clone(), en: s },
             StoreError::Internal(s) => AppError::Internal(s),
+            // An audit chain that cannot be written: the action is not done, and the reason
+            // (which names files) goes to the server's log only.
+            StoreError::Integrity(s) => AppError::Unavailable(s),
         }
     }
 }

@@ -31,9 +31,11 @@ pub struct App {
     pub state: Arc<AppState>,
 }
 
-/// Builds the application. The opener makes a new store connection (the pool calls it as needed).
+/// Builds the application. The opener makes a new store connection (the pool calls it as needed);
+/// each is handed the configuration's audit chain ([`audited`]).
 pub fn build(config: Config, opener: Opener) -> App {
     let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
+    let opener = audited(&config, opener);
     let state = Arc::new(AppState {
         pool: Arc::new(Pool::new(config.pool_size, opener)),
         config,
@@ -43,6 +45,20 @@ pub fn build(config: Config, opener: Opener) -> App {
         upload_dir,
     });
     App { router: routes::router(state.clone()), state }
+}
+
+/// The opener with the configuration's audit chain set on every connection it opens: the one
+/// place the web platform's stores get their keys. When the chain cannot be had (an unreadable
+/// key file), every connection fails with the reason, in the server's log.
+pub fn audited(config: &Config, opener: Opener) -> Opener {
+    match config.audit_chain() {
+        Ok(chain) => Arc::new(move || {
+            let mut s = opener()?;
+            s.set_audit_chain(chain.clone());
+            Ok(s)
+        }),
+        Err(e) => Arc::new(move || Err(StoreError::Integrity(format!("{} / {}", e.zh, e.en)))),
+    }
 }
 
 /// Serves until `shutdown` completes.

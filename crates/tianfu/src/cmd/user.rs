@@ -46,7 +46,7 @@ pub fn run(a: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
-    let actor = format!("console:{}", db::console_user(None));
+    let actor = db::console_actor();
     let audit = |s: &mut dyn store::Backend, action: &str, target: &str, detail: String| {
         s.append_audit(&AuditEvent { actor: actor.clone(), action: action.into(), target: target.into(), detail, ip: String::new(), outcome: "ok".into() })
     };
