@@ -5,7 +5,7 @@
 //! host, in every process, one at a time), the backend's lock on the chain (SQLite's write
 //! lock, PostgreSQL's advisory lock: writers on every host), checks that the database still
 //! holds the checkpointed entry, inserts, commits, and only then writes the new checkpoint
-//! (temporary file, fsync, rename, fsync of the folder). The checkpoint therefore never gets
+//! (temporary file, fsync, rename). The checkpoint therefore never gets
 //! ahead of a committed entry and never moves backwards; a database that no longer holds the
 //! checkpointed entry (its newest entries deleted, an older copy restored, another database)
 //! is refused until an operator has looked at it (`tianfu audit verify`, then, after a
@@ -113,9 +113,13 @@ impl HeadFile {
             std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
             let mut f = o.open(&tmp)?;
             f.write_all(text.as_bytes())?;
+            // The content is durable before it replaces the old file, so a crash never leaves a
+            // torn checkpoint. The rename itself is not synced (a second fsync per append):
+            // after a crash the checkpoint may be the previous one, behind a committed entry,
+            // which verify notes and writers accept — never ahead of one, since the entry's
+            // commit was durable first.
             f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)?;
-            crate::secret::sync_dir(&self.path)
+            std::fs::rename(&tmp, &self.path)
         })();
         if r.is_err() {
             let _ = std::fs::remove_file(&tmp);
