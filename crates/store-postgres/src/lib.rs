@@ -73,6 +73,8 @@ pub struct PgStore {
     schema: String,
     /// `host:port/dbname`, for messages (never the password).
     target: String,
+    /// The audit chain's keys and head file ([`store::AuditLog::set_audit_chain`]).
+    audit_chain: Option<std::sync::Arc<store::AuditChain>>,
 }
 
 impl PgStore {
@@ -170,6 +172,7 @@ impl PgStore {
             client,
             schema,
             target,
+            audit_chain: None,
         };
         let applied = if opts.migrate { store.migrate()? } else { 0 };
         let version = migrate::current_version(&mut store.client, &store.schema)?;

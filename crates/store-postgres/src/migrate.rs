@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (4, "baselines_ipv6", include_str!("../migrations/0004_baselines_ipv6.sql")),
     (5, "transfers", include_str!("../migrations/0005_transfers.sql")),
     (6, "tokens_backoff", include_str!("../migrations/0006_tokens_backoff.sql")),
+    (7, "audit_keyed", include_str!("../migrations/0007_audit_keyed.sql")),
 ];
 
 /// The version this program needs.

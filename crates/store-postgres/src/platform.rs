@@ -4,11 +4,12 @@ use crate::error::pg;
 use crate::PgStore;
 use postgres::types::ToSql;
 use postgres::Row;
-use store::audit::{entry_hash, GENESIS};
+use postgres::{GenericClient, Transaction};
+use store::audit::{AuditView, ChainTx, NO_CHAIN};
 use store::time::unix_now as now;
 use store::accounts::{check_account_write, check_area, check_token, must_change, AttemptState, LOGIN_BACKOFF};
 use store::{
-    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role, Scope,
+    Accounts, Anchor, ApiToken, AuditChain, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role, Scope,
     SessionRecord, StoreError, User,
 };
 
@@ -197,7 +198,7 @@ impl Accounts for PgStore {
     }
 }
 
-const AUDIT_COLS: &str = "id, at, actor, action, target, detail, ip, outcome, prev_hash, hash";
+const AUDIT_COLS: &str = "id, at, actor, action, target, detail, ip, outcome, actor_org, actor_region, keyed, prev_hash, hash";
 
 fn audit_from(r: &Row) -> AuditEntry {
     AuditEntry {
@@ -209,13 +210,99 @@ fn audit_from(r: &Row) -> AuditEntry {
         detail: r.get(5),
         ip: r.get(6),
         outcome: r.get(7),
-        prev_hash: r.get(8),
-        hash: r.get(9),
+        actor_org: r.get(8),
+        actor_region: r.get(9),
+        keyed: r.get(10),
+        prev_hash: r.get(11),
+        hash: r.get(12),
     }
+}
+
+fn anchor_from(r: &Row) -> Anchor {
+    Anchor { last_id: r.get(0), hash: r.get(1), cut: r.get(2), mac: r.get(3) }
 }
 
 /// Entries read per round trip by [`AuditLog::audit_scan`].
 const SCAN_ROWS: i64 = 5_000;
+
+/// Reads every entry oldest first, in keyset pages by id rather than one snapshot: memory
+/// stays flat on a log of millions.
+fn scan(c: &mut impl GenericClient, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    let mut after = i64::MIN;
+    loop {
+        let rows = c.query(&format!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT {SCAN_ROWS}"), &[&after]).map_err(pg)?;
+        for r in &rows {
+            let e = audit_from(r);
+            after = e.id;
+            f(e)?;
+        }
+        if (rows.len() as i64) < SCAN_ROWS {
+            return Ok(());
+        }
+    }
+}
+
+/// The chain's operations inside an append or prune transaction holding the chain's advisory
+/// lock.
+struct Tx<'a, 'b>(&'a mut Transaction<'b>);
+
+impl ChainTx for Tx<'_, '_> {
+    fn newest(&mut self) -> Result<Option<AuditEntry>, StoreError> {
+        // Read committed: this statement's snapshot is taken after the lock, so it sees the
+        // entry of the writer that held it before.
+        Ok(self.0.query_opt(&format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY id DESC LIMIT 1"), &[]).map_err(pg)?.as_ref().map(audit_from))
+    }
+    fn anchor(&mut self) -> Result<Option<Anchor>, StoreError> {
+        Ok(self.0.query_opt("SELECT last_id, hash, cut, mac FROM audit_anchor", &[]).map_err(pg)?.as_ref().map(anchor_from))
+    }
+    fn hash_of(&mut self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self.0.query_opt("SELECT hash FROM audit_log WHERE id = $1", &[&id]).map_err(pg)?.map(|r| r.get(0)))
+    }
+    fn any_keyed(&mut self) -> Result<bool, StoreError> {
+        Ok(self.0.query_one("SELECT EXISTS (SELECT 1 FROM audit_log WHERE keyed)", &[]).map_err(pg)?.get(0))
+    }
+    fn scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        scan(self.0, f)
+    }
+    fn actor_org(&mut self, actor: &str) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        let r = self
+            .0
+            .query_opt(
+                "SELECT u.org_code, CASE WHEN o.level = 'school' THEN COALESCE(o.parent_code, u.org_code) WHEN o.level IS NOT NULL THEN u.org_code END \
+                 FROM users u LEFT JOIN org_units o ON o.code = u.org_code WHERE u.name = $1",
+                &[&actor],
+            )
+            .map_err(pg)?;
+        Ok(r.map_or((None, None), |r| (Some(r.get(0)), r.get(1))))
+    }
+    fn insert(&mut self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
+                &[&e.id, &e.at, &e.actor, &e.action, &e.target, &e.detail, &e.ip, &e.outcome, &e.actor_org, &e.actor_region, &e.keyed, &e.prev_hash, &e.hash],
+            )
+            .map(|_| ())
+            .map_err(pg)
+    }
+    fn set_anchor(&mut self, a: &Anchor) -> Result<(), StoreError> {
+        self.0
+            .execute(
+                "INSERT INTO audit_anchor (one, last_id, hash, cut, mac) VALUES (1, $1, $2, $3, $4) \
+                 ON CONFLICT (one) DO UPDATE SET last_id = EXCLUDED.last_id, hash = EXCLUDED.hash, cut = EXCLUDED.cut, mac = EXCLUDED.mac",
+                &[&a.last_id, &a.hash, &a.cut, &a.mac],
+            )
+            .map(|_| ())
+            .map_err(pg)
+    }
+    fn newest_before(&mut self, cut: &str) -> Result<Option<(i64, String)>, StoreError> {
+        // Entries are in time order by id (one writer at a time assigns both).
+        Ok(self.0.query_opt("SELECT id, hash FROM audit_log WHERE at < $1 ORDER BY id DESC LIMIT 1", &[&cut]).map_err(pg)?.map(|r| (r.get(0), r.get(1))))
+    }
+    fn delete_through(&mut self, id: i64) -> Result<u64, StoreError> {
+        // The anchor is written first: the delete trigger lets through only entries up to it.
+        self.0.execute("DELETE FROM audit_log WHERE id <= $1", &[&id]).map_err(pg)
+    }
+}
 
 impl PgStore {
     /// The advisory-lock key of this schema's audit chain: every writer of the chain (append,
@@ -223,44 +310,27 @@ impl PgStore {
     fn audit_lock(&self) -> i64 {
         crate::batch::lock_key(&format!("audit:{}", self.schema))
     }
+
+    fn audit_chain(&self) -> Result<std::sync::Arc<AuditChain>, StoreError> {
+        self.audit_chain.clone().ok_or_else(|| StoreError::Integrity(NO_CHAIN.into()))
+    }
 }
 
 impl AuditLog for PgStore {
+    fn set_audit_chain(&mut self, chain: std::sync::Arc<AuditChain>) {
+        self.audit_chain = Some(chain);
+    }
+
     fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
-        let lock = self.audit_lock();
+        let chain = self.audit_chain()?;
+        let key = self.audit_lock();
+        let mut lock = chain.lock()?;
         let mut tx = self.client.transaction().map_err(pg)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]).map_err(pg)?;
-        // Read committed: this statement's snapshot is taken after the lock, so it sees the
-        // entry of the writer that held it before.
-        let last = tx.query_opt("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", &[]).map_err(pg)?;
-        let (prev_id, prev_hash): (i64, String) = match last {
-            Some(r) => (r.get(0), r.get(1)),
-            None => match tx.query_opt("SELECT last_id, hash FROM audit_anchor", &[]).map_err(pg)? {
-                Some(r) => (r.get(0), r.get(1)),
-                None => (0, GENESIS.to_string()),
-            },
-        };
-        let id = prev_id + 1;
-        let at = store::time::now_rfc3339_micros();
-        let hash = entry_hash(&prev_hash, id, &at, e);
-        tx.execute(
-            &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
-            &[&id, &at, &e.actor, &e.action, &e.target, &e.detail, &e.ip, &e.outcome, &prev_hash, &hash],
-        )
-        .map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key]).map_err(pg)?;
+        let entry = lock.append(&mut Tx(&mut tx), e)?;
         tx.commit().map_err(pg)?;
-        Ok(AuditEntry {
-            id,
-            at,
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            target: e.target.clone(),
-            detail: e.detail.clone(),
-            ip: e.ip.clone(),
-            outcome: e.outcome.clone(),
-            prev_hash,
-            hash,
-        })
+        lock.finish()?;
+        Ok(entry)
     }
 
     fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
@@ -270,6 +340,15 @@ impl AuditLog for PgStore {
             args.push(v);
             sql.push_str(&format!(" AND {cond} ${}", args.len()));
         };
+        match AuditView::of(f.scope.as_ref()) {
+            AuditView::All => {}
+            AuditView::Regions { lo, hi } => {
+                add("actor_region >=", Box::new(lo));
+                add("actor_region <=", Box::new(hi));
+            }
+            AuditView::Org(org) => add("actor_org =", Box::new(org)),
+            AuditView::Nothing => return Ok(Vec::new()),
+        }
         if let Some(a) = &f.actor {
             add("actor =", Box::new(a.clone()));
         }
@@ -292,46 +371,20 @@ impl AuditLog for PgStore {
     }
 
     fn audit_scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        // Keyset pages by id rather than one snapshot: memory stays flat on a log of millions,
-        // and entries appended meanwhile are checked too.
-        let mut after = i64::MIN;
-        loop {
-            let rows = self
-                .client
-                .query(&format!("SELECT {AUDIT_COLS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT {SCAN_ROWS}"), &[&after])
-                .map_err(pg)?;
-            for r in &rows {
-                let e = audit_from(r);
-                after = e.id;
-                f(e)?;
-            }
-            if (rows.len() as i64) < SCAN_ROWS {
-                return Ok(());
-            }
-        }
+        // Entries appended meanwhile are checked too.
+        scan(&mut self.client, f)
     }
 
     fn audit_anchor(&mut self) -> Result<Option<Anchor>, StoreError> {
-        let r = self.client.query_opt("SELECT last_id, hash FROM audit_anchor", &[]).map_err(pg)?;
-        Ok(r.map(|r| Anchor { last_id: r.get(0), hash: r.get(1) }))
+        Ok(self.client.query_opt("SELECT last_id, hash, cut, mac FROM audit_anchor", &[]).map_err(pg)?.as_ref().map(anchor_from))
     }
 
     fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError> {
-        let lock = self.audit_lock();
+        let chain = self.audit_chain()?;
+        let key = self.audit_lock();
         let mut tx = self.client.transaction().map_err(pg)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]).map_err(pg)?;
-        // The newest entry older than the cut: the chain's new anchor. Entries are in time order
-        // by id (one writer at a time assigns both).
-        let last = tx.query_opt("SELECT id, hash FROM audit_log WHERE at < $1 ORDER BY id DESC LIMIT 1", &[&before]).map_err(pg)?;
-        let Some(r) = last else { return Ok(0) };
-        let (id, hash): (i64, String) = (r.get(0), r.get(1));
-        // The anchor first: the delete trigger lets through only entries up to it.
-        tx.execute(
-            "INSERT INTO audit_anchor (one, last_id, hash) VALUES (1, $1, $2) ON CONFLICT (one) DO UPDATE SET last_id = EXCLUDED.last_id, hash = EXCLUDED.hash",
-            &[&id, &hash],
-        )
-        .map_err(pg)?;
-        let n = tx.execute("DELETE FROM audit_log WHERE id <= $1", &[&id]).map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key]).map_err(pg)?;
+        let n = chain.prune(&mut Tx(&mut tx), before)?;
         tx.commit().map_err(pg)?;
         Ok(n)
     }

@@ -68,6 +68,8 @@ pub struct SqliteStore {
     monitor: Connection,
     path: Option<PathBuf>,
     buffer_rows: usize,
+    /// The audit chain's keys and head file ([`store::AuditLog::set_audit_chain`]).
+    audit_chain: Option<std::sync::Arc<store::AuditChain>>,
 }
 
 /// Maps a SQLite error: busy/locked → [`StoreError::Locked`], cannot open/not a database →
@@ -212,6 +214,10 @@ impl SqliteStore {
             c.set_prepared_statement_cache_capacity(32);
             migrate::migrate_with(c, list)?;
         }
+        // An audit entry's commit must be durable before the head checkpoint outside the file
+        // records it (store::audit::chain): WAL with NORMAL may lose the last commits on power
+        // loss, which would then read as deleted entries.
+        platform.execute_batch("PRAGMA synchronous = FULL;").map_err(map_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
         // Only takes effect while the file is new (before its first table); existing files keep
         // theirs. Larger pages make the big b-trees shallower and an import's writes cheaper
@@ -253,6 +259,7 @@ impl SqliteStore {
             monitor,
             path,
             buffer_rows: batch::PENDING_ROWS,
+            audit_chain: None,
         })
     }
 

@@ -2,10 +2,10 @@
 
 use crate::{map_err, SqliteStore};
 use rusqlite::{params, OptionalExtension, Row};
-use store::audit::{entry_hash, GENESIS};
+use store::audit::{AuditView, ChainTx, NO_CHAIN};
 use store::accounts::{check_account_write, check_area, check_token, must_change, AttemptState, LOGIN_BACKOFF};
 use store::{
-    Accounts, Anchor, ApiToken, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role, Scope,
+    Accounts, Anchor, ApiToken, AuditChain, AuditEntry, AuditEvent, AuditFilter, AuditLog, NewApiToken, NewUser, Role, Scope,
     SessionRecord, StoreError, User,
 };
 
@@ -209,7 +209,7 @@ impl Accounts for SqliteStore {
     }
 }
 
-const AUDIT_COLS: &str = "id, at, actor, action, target, detail, ip, outcome, prev_hash, hash";
+const AUDIT_COLS: &str = "id, at, actor, action, target, detail, ip, outcome, actor_org, actor_region, keyed, prev_hash, hash";
 
 fn audit_from(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
     Ok(AuditEntry {
@@ -221,45 +221,106 @@ fn audit_from(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         detail: r.get(5)?,
         ip: r.get(6)?,
         outcome: r.get(7)?,
-        prev_hash: r.get(8)?,
-        hash: r.get(9)?,
+        actor_org: r.get(8)?,
+        actor_region: r.get(9)?,
+        keyed: r.get(10)?,
+        prev_hash: r.get(11)?,
+        hash: r.get(12)?,
     })
 }
 
-impl AuditLog for SqliteStore {
-    fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
-        let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
-        let last: Option<(i64, String)> =
-            tx.query_row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(map_err)?;
-        let (prev_id, prev_hash) = match last {
-            Some(l) => l,
-            None => tx
-                .query_row("SELECT last_id, hash FROM audit_anchor", [], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-                .map_err(map_err)?
-                .unwrap_or((0, GENESIS.to_string())),
+fn anchor_from(r: &Row<'_>) -> rusqlite::Result<Anchor> {
+    Ok(Anchor { last_id: r.get(0)?, hash: r.get(1)?, cut: r.get(2)?, mac: r.get(3)? })
+}
+
+/// The chain's operations inside an append or prune transaction of the platform file; the
+/// actor's place is read from `users` there and from `org_units` in the base file.
+struct Tx<'a> {
+    tx: &'a rusqlite::Connection,
+    base: Option<&'a rusqlite::Connection>,
+}
+
+impl ChainTx for Tx<'_> {
+    fn newest(&mut self) -> Result<Option<AuditEntry>, StoreError> {
+        self.tx.query_row(&format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY id DESC LIMIT 1"), [], audit_from).optional().map_err(map_err)
+    }
+    fn anchor(&mut self) -> Result<Option<Anchor>, StoreError> {
+        self.tx.query_row("SELECT last_id, hash, cut, mac FROM audit_anchor", [], anchor_from).optional().map_err(map_err)
+    }
+    fn hash_of(&mut self, id: i64) -> Result<Option<String>, StoreError> {
+        self.tx.query_row("SELECT hash FROM audit_log WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(map_err)
+    }
+    fn any_keyed(&mut self) -> Result<bool, StoreError> {
+        self.tx.query_row("SELECT EXISTS (SELECT 1 FROM audit_log WHERE keyed)", [], |r| r.get(0)).map_err(map_err)
+    }
+    fn scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        scan(self.tx, f)
+    }
+    fn actor_org(&mut self, actor: &str) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        let org: Option<i64> = self.tx.query_row("SELECT org_code FROM users WHERE name = ?1", [actor], |r| r.get(0)).optional().map_err(map_err)?;
+        let Some(org) = org else { return Ok((None, None)) };
+        let unit: Option<(String, Option<i64>)> = match self.base {
+            Some(c) => c.query_row("SELECT level, parent_code FROM org_units WHERE code = ?1", [org], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(map_err)?,
+            None => None,
         };
-        let id = prev_id + 1;
-        let at = store::time::now_rfc3339_micros();
-        let hash = entry_hash(&prev_hash, id, &at, e);
-        tx.execute(
-            &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-            params![id, at, e.actor, e.action, e.target, e.detail, e.ip, e.outcome, prev_hash, hash],
-        )
-        .map_err(map_err)?;
+        Ok((Some(org), unit.map(|(level, parent)| if level == "school" { parent.unwrap_or(org) } else { org })))
+    }
+    fn insert(&mut self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                &format!("INSERT INTO audit_log ({AUDIT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                params![e.id, e.at, e.actor, e.action, e.target, e.detail, e.ip, e.outcome, e.actor_org, e.actor_region, e.keyed, e.prev_hash, e.hash],
+            )
+            .map(|_| ())
+            .map_err(map_err)
+    }
+    fn set_anchor(&mut self, a: &Anchor) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO audit_anchor (one, last_id, hash, cut, mac) VALUES (1, ?1, ?2, ?3, ?4) \
+                 ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash, cut = excluded.cut, mac = excluded.mac",
+                params![a.last_id, a.hash, a.cut, a.mac],
+            )
+            .map(|_| ())
+            .map_err(map_err)
+    }
+    fn newest_before(&mut self, cut: &str) -> Result<Option<(i64, String)>, StoreError> {
+        // Entries are in time order by id (one writer at a time assigns both).
+        self.tx.query_row("SELECT id, hash FROM audit_log WHERE at < ?1 ORDER BY id DESC LIMIT 1", [cut], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(map_err)
+    }
+    fn delete_through(&mut self, id: i64) -> Result<u64, StoreError> {
+        self.tx.execute("DELETE FROM audit_log WHERE id <= ?1", [id]).map(|n| n as u64).map_err(map_err)
+    }
+}
+
+fn scan(c: &rusqlite::Connection, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    let mut st = c.prepare(&format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY id")).map_err(map_err)?;
+    let mut rows = st.query([]).map_err(map_err)?;
+    while let Some(r) = rows.next().map_err(map_err)? {
+        f(audit_from(r).map_err(map_err)?)?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    fn audit_chain(&self) -> Result<std::sync::Arc<AuditChain>, StoreError> {
+        self.audit_chain.clone().ok_or_else(|| StoreError::Integrity(NO_CHAIN.into()))
+    }
+}
+
+impl AuditLog for SqliteStore {
+    fn set_audit_chain(&mut self, chain: std::sync::Arc<AuditChain>) {
+        self.audit_chain = Some(chain);
+    }
+
+    fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
+        let chain = self.audit_chain()?;
+        let mut lock = chain.lock()?;
+        let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
+        let entry = lock.append(&mut Tx { tx: &tx, base: self.conn.as_ref() }, e)?;
         tx.commit().map_err(map_err)?;
-        Ok(AuditEntry {
-            id,
-            at,
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            target: e.target.clone(),
-            detail: e.detail.clone(),
-            ip: e.ip.clone(),
-            outcome: e.outcome.clone(),
-            prev_hash,
-            hash,
-        })
+        lock.finish()?;
+        Ok(entry)
     }
 
     fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
@@ -269,6 +330,15 @@ impl AuditLog for SqliteStore {
             args.push(v);
             sql.push_str(&format!(" AND {cond} ?{}", args.len()));
         };
+        match AuditView::of(f.scope.as_ref()) {
+            AuditView::All => {}
+            AuditView::Regions { lo, hi } => {
+                add("actor_region >=", lo.into(), &mut sql);
+                add("actor_region <=", hi.into(), &mut sql);
+            }
+            AuditView::Org(org) => add("actor_org =", org.into(), &mut sql),
+            AuditView::Nothing => return Ok(Vec::new()),
+        }
         if let Some(a) = &f.actor {
             add("actor =", a.clone().into(), &mut sql);
         }
@@ -291,34 +361,18 @@ impl AuditLog for SqliteStore {
     }
 
     fn audit_scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        let mut st = self.platform.prepare(&format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY id")).map_err(map_err)?;
-        let mut rows = st.query([]).map_err(map_err)?;
-        while let Some(r) = rows.next().map_err(map_err)? {
-            f(audit_from(r).map_err(map_err)?)?;
-        }
-        Ok(())
+        scan(&self.platform, f)
     }
 
     fn audit_anchor(&mut self) -> Result<Option<Anchor>, StoreError> {
-        self.platform
-            .query_row("SELECT last_id, hash FROM audit_anchor", [], |r| Ok(Anchor { last_id: r.get(0)?, hash: r.get(1)? }))
-            .optional()
-            .map_err(map_err)
+        self.platform.query_row("SELECT last_id, hash, cut, mac FROM audit_anchor", [], anchor_from).optional().map_err(map_err)
     }
 
     fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError> {
+        let chain = self.audit_chain()?;
         let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
-        // The newest entry older than the cut: the chain's new anchor. Entries are in time order
-        // by id (one writer at a time assigns both).
-        let last: Option<(i64, String)> = tx
-            .query_row("SELECT id, hash FROM audit_log WHERE at < ?1 ORDER BY id DESC LIMIT 1", [before], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(map_err)?;
-        let Some((id, hash)) = last else { return Ok(0) };
-        tx.execute("INSERT INTO audit_anchor (one, last_id, hash) VALUES (1, ?1, ?2) ON CONFLICT (one) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash", params![id, hash])
-            .map_err(map_err)?;
-        let n = tx.execute("DELETE FROM audit_log WHERE id <= ?1", [id]).map_err(map_err)?;
+        let n = chain.prune(&mut Tx { tx: &tx, base: None }, before)?;
         tx.commit().map_err(map_err)?;
-        Ok(n as u64)
+        Ok(n)
     }
 }

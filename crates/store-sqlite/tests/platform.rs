@@ -1,30 +1,56 @@
-//! The platform suite (accounts, audit, scoped reading) on SQLite, and what the SQLite files
-//! promise: the audit log refuses edits, and a tampered log fails verification.
+//! The platform and audit suites (accounts, audit, scoped reading, the audit chain against a
+//! database writer) on SQLite, and what the SQLite files promise: the audit log refuses edits.
 
-use store::audit::Verifier;
-use store::{AuditEvent, AuditLog};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use store::audit::{verify, AuditChain};
+use store::suite_audit::Tamper;
+use store::{AuditEvent, AuditLog, Backend};
 use store_sqlite::SqliteStore;
 
 store::platform_suite!(SqliteStore::open_in_memory().unwrap());
+
+store::audit_suite!(Some(in_file()));
+
+/// A store in a file of its own (the audit suite connects to it again and tampers with it).
+struct Files {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Tamper for Files {
+    fn exec(&mut self, sql: &str) {
+        let c = rusqlite::Connection::open(store_sqlite::platform_path(&self.path)).unwrap();
+        c.execute_batch("DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;").unwrap();
+        c.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    fn connect(&self) -> Box<dyn Backend> {
+        Box::new(SqliteStore::open(&self.path).unwrap())
+    }
+}
+
+fn in_file() -> (SqliteStore, Files) {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!("tianfu-sqlite-audit-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("t.db");
+    (SqliteStore::open(&path).unwrap(), Files { dir, path })
+}
 
 fn ev(t: &str) -> AuditEvent {
     AuditEvent { actor: "admin".into(), action: "login".into(), target: t.into(), detail: String::new(), ip: "127.0.0.1".into(), outcome: "ok".into() }
 }
 
-fn verify(s: &mut SqliteStore) -> store::audit::Verification {
-    let anchor = s.audit_anchor().unwrap();
-    let mut v = Verifier::new(anchor.as_ref());
-    s.audit_scan(&mut |e| {
-        v.push(&e);
-        Ok(())
-    })
-    .unwrap();
-    v.finish()
-}
-
 #[test]
 fn audit_log_refuses_update_and_delete() {
     let mut s = SqliteStore::open_in_memory().unwrap();
+    s.set_audit_chain(AuditChain::temporary());
     s.append_audit(&ev("a")).unwrap();
     let c = s.platform_connection();
     let e = c.execute("UPDATE audit_log SET actor = 'x'", []).unwrap_err();
@@ -34,38 +60,50 @@ fn audit_log_refuses_update_and_delete() {
 }
 
 #[test]
-fn tampering_is_detected() {
-    let mut s = SqliteStore::open_in_memory().unwrap();
-    for i in 0..5 {
-        s.append_audit(&ev(&i.to_string())).unwrap();
-    }
-    assert!(verify(&mut s).problems.is_empty());
-    // Someone with the file drops the guard and edits entry 3.
-    let c = s.platform_connection();
-    c.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;").unwrap();
-    c.execute("UPDATE audit_log SET target = 'forged' WHERE id = 3", []).unwrap();
-    let v = verify(&mut s);
-    assert_eq!(v.problems.iter().map(|p| (p.id, p.kind.as_str())).collect::<Vec<_>>(), [(3, "edited")]);
-    // ... and deletes entry 2 too.
-    s.platform_connection().execute("DELETE FROM audit_log WHERE id = 2", []).unwrap();
-    let v = verify(&mut s);
-    assert!(v.problems.iter().any(|p| p.id == 3 && p.kind == "gap"), "{v:?}");
-    assert!(v.problems.iter().any(|p| p.id == 3 && p.kind == "broken_link"), "{v:?}");
+fn platform_file_beside_the_base_file() {
+    let (mut s, f) = in_file();
+    let chain = AuditChain::temporary();
+    s.set_audit_chain(chain.clone());
+    s.append_audit(&ev("a")).unwrap();
+    drop(s);
+    assert!(f.dir.join("t.platform.db").is_file());
+    let mut s = SqliteStore::open(&f.path).unwrap();
+    assert_eq!(verify(&mut s, &chain, 180).unwrap().entries, 1);
 }
 
+/// A platform file of the version before the keyed chain (schema 1, unkeyed entries) migrates,
+/// keeps its entries verifiable and is keyed at its first write.
 #[test]
-fn platform_file_beside_the_base_file() {
-    let dir = std::env::temp_dir().join(format!("tianfu-platform-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let path = dir.join("x.db");
+fn version_1_platform_file_upgrades() {
+    let (s, f) = in_file();
+    drop(s);
+    let p = store_sqlite::platform_path(&f.path);
     {
-        let mut s = SqliteStore::open(&path).unwrap();
-        s.append_audit(&ev("a")).unwrap();
+        let c = rusqlite::Connection::open(&p).unwrap();
+        // Back to version 1: without the columns and the indexes of 0002.
+        c.execute_batch(
+            "DROP INDEX audit_region; DROP INDEX audit_org;
+             ALTER TABLE audit_log DROP COLUMN actor_org; ALTER TABLE audit_log DROP COLUMN actor_region; ALTER TABLE audit_log DROP COLUMN keyed;
+             ALTER TABLE audit_anchor DROP COLUMN cut; ALTER TABLE audit_anchor DROP COLUMN mac;
+             DELETE FROM schema_version WHERE version > 1;",
+        )
+        .unwrap();
+        let e = ev("old");
+        let at = "2026-01-01T00:00:00.000000Z";
+        let h = store::audit::legacy_hash(store::audit::GENESIS, 1, at, &e);
+        c.execute(
+            "INSERT INTO audit_log (id, at, actor, action, target, detail, ip, outcome, prev_hash, hash) VALUES (1, ?1, 'admin', 'login', 'old', '', '127.0.0.1', 'ok', ?2, ?3)",
+            rusqlite::params![at, store::audit::GENESIS, h],
+        )
+        .unwrap();
     }
-    assert!(dir.join("x.platform.db").is_file());
-    let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(verify(&mut s).entries, 1);
-    std::fs::remove_dir_all(&dir).unwrap();
+    let mut s = SqliteStore::open(&f.path).unwrap();
+    let chain = AuditChain::temporary();
+    s.set_audit_chain(chain.clone());
+    assert!(verify(&mut s, &chain, 180).unwrap().problems.is_empty());
+    s.append_audit(&ev("new")).unwrap();
+    let v = verify(&mut s, &chain, 180).unwrap();
+    assert_eq!((v.unkeyed_entries, v.keyed_entries, v.problems.len()), (1, 2, 0), "{v:?}");
 }
 
 fn browse_indexes(s: &SqliteStore) -> Vec<String> {

@@ -14,8 +14,10 @@ pub mod cursor;
 pub mod keys;
 pub mod mask;
 pub mod monitor;
+pub mod secret;
 pub mod suite;
 pub mod suite_cursor;
+pub mod suite_audit;
 pub mod suite_monitor;
 pub mod suite_platform;
 pub mod time;
@@ -23,7 +25,7 @@ pub mod transfers;
 
 pub use access::{OrgLevel, OrgUnit, Place, Role, Scope};
 pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
-pub use audit::{Anchor, AuditEntry, AuditEvent, AuditFilter};
+pub use audit::{Anchor, AuditChain, AuditEntry, AuditEvent, AuditFilter};
 pub use monitor::{Alert, CheckSummary, Monitor, NewAlert, NewSite, Site, SiteCategory, SiteQuery, SiteState};
 pub use browse::{GradeCount, Page, PersonQuery, Record, RegionFigures, SchoolQuery};
 
@@ -211,6 +213,11 @@ pub enum StoreError {
     /// hold stored personal values.
     #[error("invalid page cursor; start again from the first page")]
     BadCursor,
+    /// The audit chain cannot be written or trusted: no key, an unreadable head file, or a log
+    /// that disagrees with its checkpoint (the message, Chinese then English, says what to do;
+    /// it names files, so it is for the operator and the server's log, not for a web page).
+    #[error("{0}")]
+    Integrity(String),
 }
 
 impl StoreError {
@@ -223,6 +230,7 @@ impl StoreError {
             StoreError::OutOfScope => "不存在，或不在您的管辖范围内".to_string(),
             StoreError::Internal(s) => format!("数据库错误：{s}"),
             StoreError::BadCursor => "翻页参数无效，请从第一页重新开始。".into(),
+            StoreError::Integrity(s) => s.clone(),
         }
     }
 }
@@ -367,17 +375,24 @@ pub trait Accounts {
     fn revoke_token(&mut self, writer: &Scope, id: i64, now: i64) -> Result<bool, StoreError>;
 }
 
-/// The append-only, hash-chained audit log.
+/// The append-only audit log, chained by keyed hashes with its head checkpointed outside the
+/// database ([`audit`]).
 pub trait AuditLog {
-    /// Appends one entry, chained to the newest, atomically with respect to other writers.
+    /// The keys and head file appends and pruning use. Every process that opens a backend for
+    /// the platform sets it; without it, [`AuditLog::append_audit`] and
+    /// [`AuditLog::prune_audit`] fail with [`StoreError::Integrity`].
+    fn set_audit_chain(&mut self, chain: std::sync::Arc<AuditChain>);
+    /// Appends one entry, chained to the newest, atomically with respect to other writers (in
+    /// this and other processes), and checkpoints it ([`audit::ChainLock`]).
     fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError>;
-    /// Newest first.
+    /// Newest first, cut to `f.scope` inside the query.
     fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
     /// Every entry, oldest first.
     fn audit_scan(&mut self, f: &mut dyn FnMut(AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError>;
     fn audit_anchor(&mut self) -> Result<Option<Anchor>, StoreError>;
     /// Deletes entries older than `before` (RFC 3339) from the front of the chain and records
-    /// the anchor; returns how many. The caller enforces the minimum retention.
+    /// the authenticated anchor with the cut; returns how many. The caller chooses the cut from
+    /// its retention; a cut inside [`audit::MIN_RETENTION_DAYS`] is refused.
     fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError>;
 }
 

@@ -2,7 +2,7 @@
 //! ([`platform_suite!`]), written against [`Backend`].
 
 use crate::access::{OrgLevel, Scope};
-use crate::audit::{AuditEvent, AuditFilter, Verifier};
+use crate::audit::{verify, AuditChain, AuditEvent, AuditFilter};
 use crate::suite::{import, school, student, student_key, teacher};
 use crate::{Backend, NewApiToken, NewUser, PersonQuery, Role, SchoolQuery, SessionRecord, Store};
 use standard::Entity;
@@ -194,29 +194,27 @@ fn event(actor: &str, action: &str, target: &str) -> AuditEvent {
     AuditEvent { actor: actor.into(), action: action.into(), target: target.into(), detail: "{}".into(), ip: "127.0.0.1".into(), outcome: "ok".into() }
 }
 
-fn verify(s: &mut dyn Backend) -> crate::audit::Verification {
-    let anchor = s.audit_anchor().unwrap();
-    let mut v = Verifier::new(anchor.as_ref());
-    s.audit_scan(&mut |e| {
-        v.push(&e);
-        Ok(())
-    })
-    .unwrap();
-    v.finish()
+/// Appends go through a keyed chain (a temporary key and head file, removed with the chain).
+fn keyed(s: &mut dyn Backend) -> std::sync::Arc<AuditChain> {
+    let c = AuditChain::temporary();
+    s.set_audit_chain(c.clone());
+    c
 }
 
 pub fn audit_chain_appends_and_verifies(s: &mut dyn Backend) {
+    let chain = keyed(s);
     let a = s.append_audit(&event("admin", "login", "admin")).unwrap();
     let b = s.append_audit(&event("admin", "user_create", "wang")).unwrap();
     assert_eq!(a.prev_hash, crate::audit::GENESIS);
     assert_eq!(b.prev_hash, a.hash);
     assert_eq!(b.id, a.id + 1);
-    let v = verify(s);
+    let v = verify(s, &chain, 180).unwrap();
     assert_eq!((v.entries, v.problems.len()), (2, 0), "{v:?}");
     assert_eq!(v.head, b.hash);
 }
 
 pub fn audit_filters_and_pages(s: &mut dyn Backend) {
+    let _chain = keyed(s);
     for i in 0..25 {
         s.append_audit(&event(if i % 2 == 0 { "wang" } else { "li" }, if i % 5 == 0 { "reveal" } else { "login" }, &format!("t{i}"))).unwrap();
     }
@@ -238,18 +236,23 @@ pub fn audit_filters_and_pages(s: &mut dyn Backend) {
 }
 
 pub fn audit_prune_keeps_anchor(s: &mut dyn Backend) {
+    let chain = keyed(s);
+    // Five entries a year ago, then pruning at the minimum retention.
+    chain.set_clock_offset(-365 * 86_400);
     for i in 0..5 {
         s.append_audit(&event("a", "login", &format!("{i}"))).unwrap();
     }
+    chain.set_clock_offset(0);
     assert_eq!(s.prune_audit("2000-01-01T00:00:00Z").unwrap(), 0);
     let all = s.audit_entries(&AuditFilter { limit: 10, ..Default::default() }).unwrap();
-    assert_eq!(s.prune_audit("2999-01-01T00:00:00Z").unwrap(), 5);
+    let cut = chain.latest_cut();
+    assert_eq!(s.prune_audit(&cut).unwrap(), 5);
     let anchor = s.audit_anchor().unwrap().expect("anchor");
-    assert_eq!(anchor.last_id, all[0].id);
-    assert_eq!(anchor.hash, all[0].hash);
+    assert_eq!((anchor.last_id, anchor.hash.as_str(), anchor.cut.as_str()), (all[0].id, all[0].hash.as_str(), cut.as_str()));
+    assert_eq!(anchor.mac, chain.keys().anchor_mac(anchor.last_id, &anchor.hash, &cut));
     let e = s.append_audit(&event("a", "login", "after")).unwrap();
     assert_eq!(e.prev_hash, anchor.hash, "the chain goes on from the anchor");
-    let v = verify(s);
+    let v = verify(s, &chain, 180).unwrap();
     assert_eq!((v.entries, v.problems.len()), (1, 0), "{v:?}");
 }
 

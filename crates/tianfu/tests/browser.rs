@@ -173,7 +173,8 @@ fn console_in_a_real_browser() {
     let (base, admin_password) = (base.unwrap(), admin_password.unwrap());
 
     let add = |name: &str, role: &str, org: &str| -> String {
-        let o = tianfu(&["user", "add", name, "--role", role, "--org", org, "--db", db_s], &dir);
+        // From the server's folder: its data folder holds the audit log's key and checkpoint.
+        let o = tianfu(&["user", "add", name, "--role", role, "--org", org, "--db", db_s], &run_dir);
         let out = text(&o.stdout);
         assert!(o.status.success(), "user add {name} failed:\n{out}{}", text(&o.stderr));
         after(&out, "一次性密码：").unwrap_or_else(|| panic!("no one-time password in: {out}")).to_string()

@@ -42,6 +42,12 @@ pub struct Config {
     pub public_url: Option<String>,
     /// GB/T 2260 province prefix (51 = Sichuan).
     pub province: u32,
+    /// The instance secret the audit chain's keys derive from (None: `data_dir/secret.key`).
+    /// Keep it outside the database and readable by Tianfu only.
+    pub audit_key_file: Option<String>,
+    /// The audit log's head checkpoint (None: `data_dir/audit.head`). Every process that writes
+    /// the same log must use the same file (PostgreSQL on several hosts: a shared folder).
+    pub audit_head_file: Option<String>,
     /// Person searches (by name or number) an account may start per minute (see `web::search`).
     pub searches_per_minute: u32,
     /// The site monitor: `[monitor]`.
@@ -87,6 +93,8 @@ impl Default for Config {
             province: 51,
             searches_per_minute: crate::search::PER_MINUTE,
             monitor: MonitorConfig::default(),
+            audit_key_file: None,
+            audit_head_file: None,
         }
     }
 }
@@ -97,6 +105,7 @@ pub const MIN_AUDIT_DAYS: u32 = 180;
 const KEYS: &[&str] = &[
     "listen", "db", "data_dir", "session_idle_minutes", "audit_retention_days", "lang", "upload_limit_mib", "pool_size", "public_url", "province",
     "searches_per_minute", "session_max_hours", "token_days", "trusted_proxies", "import_workers", "import_queue", "monitor",
+    "audit_key_file", "audit_head_file",
 ];
 
 impl Config {
@@ -207,6 +216,21 @@ impl Config {
             }
             _ => db,
         }
+    }
+
+    /// Where the audit chain's secret is.
+    pub fn audit_key_path(&self) -> std::path::PathBuf {
+        self.audit_key_file.as_ref().map_or_else(|| Path::new(&self.data_dir).join("secret.key"), std::path::PathBuf::from)
+    }
+
+    /// Where the audit log's head checkpoint is.
+    pub fn audit_head_path(&self) -> std::path::PathBuf {
+        self.audit_head_file.as_ref().map_or_else(|| Path::new(&self.data_dir).join("audit.head"), std::path::PathBuf::from)
+    }
+
+    /// The audit chain of this configuration (its key file created when missing).
+    pub fn audit_chain(&self) -> Result<std::sync::Arc<store::AuditChain>, store::secret::SecretError> {
+        store::AuditChain::open(&self.audit_key_path(), &self.audit_head_path()).map(std::sync::Arc::new)
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -91,6 +91,9 @@ impl From<StoreError> for AppError {
             StoreError::OutOfScope => AppError::NotFound,
             StoreError::Internal(s) => AppError::Internal(s),
             StoreError::BadCursor => AppError::bad_cursor(),
+            // An audit chain that cannot be written: the action is not done, and the reason
+            // (which names files) goes to the server's log only.
+            StoreError::Integrity(s) => AppError::Unavailable(s),
         }
     }
 }

@@ -35,8 +35,9 @@ pub struct App {
     pub state: Arc<AppState>,
 }
 
-/// Builds the application. The opener makes a new store connection (the pool calls it as needed).
-/// Monitored sites are checked at registration with the system's resolver.
+/// Builds the application. The opener makes a new store connection (the pool calls it as needed);
+/// each is handed the configuration's audit chain ([`audited`]). Monitored sites are checked at
+/// registration with the system's resolver.
 pub fn build(config: Config, opener: Opener) -> App {
     let resolver: Arc<dyn guard::Resolver> = match guard::SystemResolver::new() {
         Ok(r) => Arc::new(r),
@@ -50,6 +51,7 @@ pub fn build(config: Config, opener: Opener) -> App {
 /// [`guard::StaticResolver`]).
 pub fn build_with_resolver(config: Config, opener: Opener, resolver: Arc<dyn guard::Resolver>) -> App {
     let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
+    let opener = audited(&config, opener);
     let searches = search::Limiter::new(config.searches_per_minute);
     // Config::load checked the list; a configuration built otherwise trusts no proxy if it is wrong.
     let proxies = net::Proxies::parse(&config.trusted_proxies).unwrap_or_else(|e| {
@@ -70,6 +72,20 @@ pub fn build_with_resolver(config: Config, opener: Opener, resolver: Arc<dyn gua
         targets,
     });
     App { router: routes::router(state.clone()), state }
+}
+
+/// The opener with the configuration's audit chain set on every connection it opens: the one
+/// place the web platform's stores get their keys. When the chain cannot be had (an unreadable
+/// key file), every connection fails with the reason, in the server's log.
+pub fn audited(config: &Config, opener: Opener) -> Opener {
+    match config.audit_chain() {
+        Ok(chain) => Arc::new(move || {
+            let mut s = opener()?;
+            s.set_audit_chain(chain.clone());
+            Ok(s)
+        }),
+        Err(e) => Arc::new(move || Err(StoreError::Integrity(format!("{} / {}", e.zh, e.en)))),
+    }
 }
 
 /// Serves until `shutdown` completes.

@@ -101,6 +101,31 @@ impl Drop for TestStore {
     }
 }
 
+/// The attacker of the audit suite: a plain client on the test's schema, with the audit log's
+/// triggers switched off as the table's owner can.
+pub struct Attacker {
+    pub url: String,
+    pub schema: String,
+}
+
+impl store::suite_audit::Tamper for Attacker {
+    fn exec(&mut self, sql: &str) {
+        let mut c = admin(&self.url);
+        c.batch_execute(&format!("SET search_path TO \"{}\"; ALTER TABLE audit_log DISABLE TRIGGER USER", self.schema)).unwrap();
+        c.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    fn connect(&self) -> Box<dyn store::Backend> {
+        Box::new(PgStore::connect_with_schema(&self.url, &self.schema).expect("another connection"))
+    }
+}
+
+/// A fresh store and its attacker.
+pub fn attacked() -> Option<(TestStore, Attacker)> {
+    let t = fresh()?;
+    let a = Attacker { url: t.url.clone(), schema: t.schema.clone() };
+    Some((t, a))
+}
+
 /// A drop guard for a schema that a test created without a store.
 pub struct SchemaGuard(pub String, pub String);
 
@@ -250,6 +275,9 @@ impl Accounts for TestStore {
 }
 
 impl AuditLog for TestStore {
+    fn set_audit_chain(&mut self, chain: std::sync::Arc<store::AuditChain>) {
+        self.s().set_audit_chain(chain)
+    }
     fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
         self.s().append_audit(e)
     }

@@ -4,7 +4,7 @@ use super::{db, fail, out, FormatArg, LangArg};
 use standard::Lang;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use store::BatchSummary;
+use store::{AuditEvent, BatchSummary};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -80,7 +80,9 @@ fn list(limit: usize, c: Common) -> u8 {
 
 fn show(id: i64, errors: Option<PathBuf>, c: Common) -> u8 {
     let lang: Lang = c.lang.into();
-    let mut store = match db::open(c.db.as_deref()) {
+    // Rejected rows hold the file's original values (ID numbers, names) in full: writing them
+    // out is an unmasked export, recorded in the audit log like `tianfu export`.
+    let mut store = match db::open_backend(c.db.as_deref()) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
@@ -90,8 +92,20 @@ fn show(id: i64, errors: Option<PathBuf>, c: Common) -> u8 {
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     if let Some(path) = &errors {
-        if let Err(f) = loader::write_errors(store.as_mut(), &b, path, lang) {
+        let log = |s: &mut dyn store::Backend, outcome: &str, rows: u64| {
+            let detail = serde_json::json!({ "what": "rejected_rows", "entity": b.entity.key(), "masked": false, "rows": rows, "to": path.display().to_string() });
+            s.append_audit(&AuditEvent { actor: db::console_actor(), action: "export".into(), target: format!("batch:{id}"), detail: detail.to_string(), ip: String::new(), outcome: outcome.into() })
+        };
+        if let Err(e) = log(store.as_mut(), "started", 0) {
+            return fail(lang, &e.zh(), &e.to_string());
+        }
+        let written = loader::write_errors(store.as_mut(), &b, path, lang);
+        let logged = log(store.as_mut(), if written.is_ok() { "ok" } else { "failed" }, *written.as_ref().unwrap_or(&0));
+        if let Err(f) = written {
             return fail(lang, &f.zh, &f.en);
+        }
+        if let Err(e) = logged {
+            return fail(lang, &e.zh(), &e.to_string());
         }
     }
     if c.format == FormatArg::Json {

@@ -1,7 +1,8 @@
 //! Choosing the database: `--db`, else `TIANFU_DATABASE_URL`, else the embedded SQLite file.
 
-use store::{Backend, Store, StoreError};
-use std::path::PathBuf;
+use store::{AuditChain, Backend, Store, StoreError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const DEFAULT_SQLITE: &str = "tianfu-data/tianfu.db";
 
@@ -52,15 +53,75 @@ pub fn console_user(flag: Option<&str>) -> String {
         .unwrap_or_else(|| "console".to_string())
 }
 
-/// Opens the store with everything the web platform needs (accounts, audit, scoped reading).
-pub fn open_backend(db: Option<&str>) -> Result<Box<dyn Backend>, StoreError> {
-    Ok(match connect(&target(db), None)? {
-        Db::Pg(s) => Box::new(s),
-        Db::Sqlite(s) => Box::new(s),
-    })
+/// Why a store could not be opened for the platform: the database, the configuration or the
+/// audit chain's files (what is wrong and what to do; `zh()` and `to_string()` like
+/// [`StoreError`]).
+#[derive(Debug)]
+pub struct OpenError {
+    zh: String,
+    en: String,
 }
 
-/// Opens connections for the web server's pool (SQLite: a 64 MiB page cache each).
+impl OpenError {
+    pub fn zh(&self) -> String {
+        self.zh.clone()
+    }
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl From<StoreError> for OpenError {
+    fn from(e: StoreError) -> OpenError {
+        OpenError { zh: e.zh(), en: e.to_string() }
+    }
+}
+
+impl From<store::secret::SecretError> for OpenError {
+    fn from(e: store::secret::SecretError) -> OpenError {
+        OpenError { zh: e.zh, en: e.en }
+    }
+}
+
+/// The configuration the console commands share with `tianfu serve` run from the same folder:
+/// `tianfu.toml` there, then `TIANFU_*` variables (data_dir, audit_key_file, audit_head_file,
+/// audit_retention_days): so that they write the same audit chain as the server.
+pub fn console_config() -> Result<web::Config, OpenError> {
+    let (c, warnings) = web::Config::load(Some(Path::new("tianfu.toml")), std::env::vars())
+        .map_err(|e| OpenError { zh: format!("配置错误：{e}"), en: format!("configuration error: {e}") })?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(c)
+}
+
+/// Opens the store with everything the web platform needs (accounts, audit, scoped reading),
+/// with the audit chain of [`console_config`].
+pub fn open_backend(db: Option<&str>) -> Result<Box<dyn Backend>, OpenError> {
+    let chain = console_config()?.audit_chain()?;
+    open_backend_with(db, chain)
+}
+
+/// [`open_backend`] with a given audit chain.
+pub fn open_backend_with(db: Option<&str>, chain: Arc<AuditChain>) -> Result<Box<dyn Backend>, OpenError> {
+    let mut s: Box<dyn Backend> = match connect(&target(db), None)? {
+        Db::Pg(s) => Box::new(s),
+        Db::Sqlite(s) => Box::new(s),
+    };
+    s.set_audit_chain(chain);
+    Ok(s)
+}
+
+/// The actor of console commands in the audit log.
+pub fn console_actor() -> String {
+    format!("console:{}", console_user(None))
+}
+
+/// Opens connections for the web server's pool (SQLite: a 64 MiB page cache each); the web
+/// platform hands each its audit chain (`web::audited`).
 pub fn opener(db: &str) -> web::Opener {
     let t = db.to_string();
     std::sync::Arc::new(move || -> Result<Box<dyn Backend>, StoreError> {

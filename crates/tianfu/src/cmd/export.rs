@@ -1,5 +1,8 @@
 //! `tianfu export --entity ... --format csv|xlsx`: stored records in the template, masked by
-//! default; every export is recorded.
+//! default. Every export is in the chained audit log (`export`, actor `console:<os user>`): an
+//! entry `started` before the first row, then one with the outcome — `ok`, `interrupted` (the
+//! reader went away: `| head`) or `failed` — and the rows written so far. An export that
+//! cannot be recorded is not made.
 
 use super::validate::EntityArg;
 use super::{db, fail, LangArg};
@@ -7,7 +10,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use standard::{Entity, Lang};
 use std::io::Write;
 use std::path::PathBuf;
-use store::{ExportEntry, RecordFilter, StoreError};
+use store::{AuditEvent, Backend, ExportEntry, RecordFilter, StoreError};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -70,18 +73,27 @@ pub fn run(a: Args) -> u8 {
     let masks: Vec<Option<store::mask::Kind>> = t.fields.iter().map(|f| if a.unmasked { None } else { store::mask::kind_of(entity, f.key) }).collect();
     let mut scratch = String::new();
     let headers: Vec<&str> = t.fields.iter().map(|f| if a.headers == "en" { f.key } else { f.zh }).collect();
-    let mut store = match db::open(a.db.as_deref()) {
+    let mut store = match db::open_backend(a.db.as_deref()) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     let filter = RecordFilter { region: a.region, school: a.school.clone() };
+    let mut record = Record::new(&a, entity);
+    if let Err(e) = record.log(store.as_mut(), "started", 0) {
+        return fail(lang, &e.zh(), &e.to_string());
+    }
     let mut io_err: Option<String> = None;
+    let mut broken_pipe = false;
+    let mut written = 0u64;
     let result: Result<u64, StoreError> = match a.format {
         OutFormat::Csv => {
             let sink: Box<dyn Write> = match &a.out {
                 Some(p) => match std::fs::File::create(p) {
                     Ok(f) => Box::new(f),
-                    Err(e) => return fail(lang, &format!("无法创建 {}：{e}", p.display()), &format!("cannot create {}: {e}", p.display())),
+                    Err(e) => {
+                        let _ = record.log(store.as_mut(), "failed", 0);
+                        return fail(lang, &format!("无法创建 {}：{e}", p.display()), &format!("cannot create {}: {e}", p.display()));
+                    }
                 },
                 None => Box::new(std::io::stdout().lock()),
             };
@@ -100,11 +112,15 @@ pub fn run(a: Args) -> u8 {
                 }
                 line.push('\n');
                 w.write_all(line.as_bytes()).map_err(|e| {
+                    broken_pipe = e.kind() == std::io::ErrorKind::BrokenPipe;
                     io_err = Some(e.to_string());
                     StoreError::Internal(format!("writing the export: {e}"))
-                })
+                })?;
+                written += 1;
+                Ok(())
             });
             if let Err(e) = w.flush() {
+                broken_pipe |= e.kind() == std::io::ErrorKind::BrokenPipe && io_err.is_none();
                 io_err.get_or_insert(e.to_string());
             }
             r
@@ -139,12 +155,27 @@ pub fn run(a: Args) -> u8 {
             for s in sheets {
                 wb.push_worksheet(s);
             }
-            if let Err(e) = wb.save(&path) {
-                io_err = Some(format!("{}: {e}", path.display()));
+            match wb.save(&path) {
+                Ok(()) => written = row_count(&r),
+                Err(e) => io_err = Some(format!("{}: {e}", path.display())),
             }
             r
         }
     };
+    // The outcome goes into the chained log whatever it is; the rows are those written out.
+    let outcome = match (&result, &io_err) {
+        (Ok(_), None) => "ok",
+        _ if broken_pipe => "interrupted",
+        _ => "failed",
+    };
+    let logged = record.log(store.as_mut(), outcome, written);
+    if broken_pipe {
+        // The reader went away (`| head`): quiet, as for any output cut short, but recorded.
+        return match logged {
+            Ok(()) => 0,
+            Err(e) => fail(lang, &e.zh(), &e.to_string()),
+        };
+    }
     let rows = match result {
         Ok(n) => n,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
@@ -152,18 +183,14 @@ pub fn run(a: Args) -> u8 {
     if let Some(e) = io_err {
         return fail(lang, &format!("写出失败：{e}"), &format!("writing failed: {e}"));
     }
-    let mut desc = Vec::new();
-    if let Some(r) = a.region {
-        desc.push(format!("region={r}"));
-    }
-    if let Some(s) = &a.school {
-        desc.push(format!("school={s}"));
+    if let Err(e) = logged {
+        return fail(lang, &e.zh(), &e.to_string());
     }
     let entry = ExportEntry {
         user: db::console_user(a.user.as_deref()),
         at: String::new(),
         entity,
-        filter: desc.join("&"),
+        filter: record.filter.clone(),
         format: match a.format {
             OutFormat::Csv => "csv".into(),
             OutFormat::Xlsx => "xlsx".into(),
@@ -175,9 +202,57 @@ pub fn run(a: Args) -> u8 {
         return fail(lang, &e.zh(), &e.to_string());
     }
     let msg = match lang {
-        Lang::Zh => format!("已导出 {rows} 条{}记录（{}），已记入导出日志。\n", entity.zh(), if a.unmasked { "未脱敏" } else { "已脱敏" }),
-        Lang::En => format!("Exported {rows} {entity} records ({}); recorded in the export log.\n", if a.unmasked { "unmasked" } else { "masked" }),
+        Lang::Zh => format!("已导出 {rows} 条{}记录（{}），已记入审计日志。\n", entity.zh(), if a.unmasked { "未脱敏" } else { "已脱敏" }),
+        Lang::En => format!("Exported {rows} {entity} records ({}); recorded in the audit log.\n", if a.unmasked { "unmasked" } else { "masked" }),
     };
     let _ = std::io::stderr().write_all(msg.as_bytes());
     0
+}
+
+fn row_count(r: &Result<u64, StoreError>) -> u64 {
+    *r.as_ref().unwrap_or(&0)
+}
+
+/// The export as the audit log records it.
+struct Record {
+    actor: String,
+    entity: Entity,
+    filter: String,
+    detail: serde_json::Value,
+}
+
+impl Record {
+    fn new(a: &Args, entity: Entity) -> Record {
+        let mut desc = Vec::new();
+        if let Some(r) = a.region {
+            desc.push(format!("region={r}"));
+        }
+        if let Some(s) = &a.school {
+            desc.push(format!("school={s}"));
+        }
+        let filter = desc.join("&");
+        let detail = serde_json::json!({
+            "what": "records",
+            "entity": entity.key(),
+            "filter": filter,
+            "format": match a.format { OutFormat::Csv => "csv", OutFormat::Xlsx => "xlsx" },
+            "masked": !a.unmasked,
+            "to": a.out.as_ref().map_or("stdout".to_string(), |p| p.display().to_string()),
+            "for": a.user,
+        });
+        Record { actor: db::console_actor(), entity, filter, detail }
+    }
+
+    fn log(&mut self, s: &mut dyn Backend, outcome: &str, rows: u64) -> Result<(), StoreError> {
+        self.detail["rows"] = rows.into();
+        s.append_audit(&AuditEvent {
+            actor: self.actor.clone(),
+            action: "export".into(),
+            target: self.entity.key().into(),
+            detail: self.detail.to_string(),
+            ip: String::new(),
+            outcome: outcome.into(),
+        })
+        .map(|_| ())
+    }
 }

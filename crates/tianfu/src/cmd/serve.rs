@@ -53,7 +53,11 @@ pub fn run(a: Args) -> u8 {
 pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
     let zh = lang == Lang::Zh;
     let target = c.db.clone().unwrap_or_else(|| db::DEFAULT_SQLITE.to_string());
-    let mut s = match db::open_backend(Some(&target)) {
+    let chain = match c.audit_chain() {
+        Ok(x) => x,
+        Err(e) => return fail(lang, &e.zh, &e.en),
+    };
+    let mut s = match db::open_backend_with(Some(&target), chain) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

@@ -46,7 +46,7 @@ pub fn run(a: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
-    let actor = format!("console:{}", db::console_user(None));
+    let actor = db::console_actor();
     // Whoever runs this on the server administers every account: the whole tree is its area (the
     // store still checks each account's node and role).
     let everywhere = Scope::Region { lo: 0, hi: 999_999 };

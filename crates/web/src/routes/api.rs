@@ -213,8 +213,7 @@ pub struct AuditLimit {
 async fn audit(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::audit::Filters>, Query(l): Query<AuditLimit>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_audit())?;
-    let filter = f.filter(check_limit(l.limit)?);
-    let entries = app.pool.run(move |s| s.audit_entries(&filter).map_err(AppError::from)).await?;
+    let entries = super::audit::read(&app, &me, &f, check_limit(l.limit)?).await?;
     Ok(Json(json!({ "items": entries })))
 }
 

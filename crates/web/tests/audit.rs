@@ -1,0 +1,105 @@
+//! The audit log in the web platform: auditors are scoped like everyone else (a county auditor
+//! reads the entries of its county's accounts, the province auditor everything), on the console
+//! page and the API; and an audit chain that cannot be written stops the action with a 503 that
+//! names no file. On SQLite, and on PostgreSQL when TIANFU_TEST_DATABASE_URL is set.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use std::collections::BTreeSet;
+use store::{AuditEvent, NewUser, Role};
+
+fn actors(body: &str) -> BTreeSet<String> {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    v["items"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap().to_string()).collect()
+}
+
+async fn auditors_are_scoped(env: Env) {
+    let p = env.places.clone();
+    let hash = web::auth::hash_password(PASSWORD);
+    with_store(&env, |s| {
+        for (name, role, org) in [("county_aud", Role::Auditor, p.county as i64), ("far_officer", Role::CountyOfficer, p.other_county as i64)] {
+            s.create_user(&PROVINCE, &NewUser { name: name.into(), display_name: name.into(), role, org_code: org, password_hash: hash.clone(), must_change_password: false }).unwrap();
+        }
+    });
+    // Entries by accounts at every level, by the console, and a failed sign-in of no account.
+    for name in ["prov", "city", "county", "school", "far_officer"] {
+        login(&env, name, PASSWORD).await;
+    }
+    let r = send(&env, "POST", "/login", &Auth::default(), Some("name=nobody&password=wrong-password-1&next=/")).await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    env.app
+        .state
+        .pool
+        .run(|s| {
+            s.append_audit(&AuditEvent { actor: "console:root".into(), action: "user_create".into(), target: "x".into(), detail: "{}".into(), ip: String::new(), outcome: "ok".into() })
+                .map(|_| ())
+                .map_err(web::error::AppError::from)
+        })
+        .await
+        .unwrap();
+
+    let county = login(&env, "county_aud", PASSWORD).await;
+    let r = send(&env, "GET", "/api/v1/audit?limit=200", &county, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let seen = actors(&r.body);
+    assert_eq!(seen, ["county", "county_aud", "school"].map(String::from).into(), "a county auditor reads its county's accounts and schools");
+    let page = send(&env, "GET", "/audit", &county, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("county_aud") && !page.body.contains("far_officer") && !page.body.contains("console:root"), "{}", page.body);
+    // Asking for someone outside by name gives nothing, not their entries.
+    let r = send(&env, "GET", "/api/v1/audit?actor=far_officer", &county, None).await;
+    assert!(actors(&r.body).is_empty(), "{}", r.body);
+
+    let province = login(&env, "aud", PASSWORD).await;
+    let r = send(&env, "GET", "/api/v1/audit?limit=200", &province, None).await;
+    let seen = actors(&r.body);
+    for a in ["prov", "city", "county", "school", "far_officer", "county_aud", "nobody", "console:root", "aud"] {
+        assert!(seen.contains(a), "the province auditor reads {a}: {seen:?}");
+    }
+    let page = send(&env, "GET", "/audit", &province, None).await;
+    assert!(page.body.contains("far_officer") && page.body.contains("console:root"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auditors_are_scoped_sqlite() {
+    auditors_are_scoped(sqlite("audit-scope")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auditors_are_scoped_postgres() {
+    let Some(env) = blocking(|| postgres("audit-scope")) else {
+        eprintln!("TIANFU_TEST_DATABASE_URL not set: skipping the PostgreSQL audit scope test");
+        return;
+    };
+    auditors_are_scoped(env).await;
+}
+
+/// A head checkpoint that does not verify (altered, another key) stops sign-ins: an action that
+/// cannot be recorded is not done. The answer is a 503 naming no server path.
+async fn unwritable_chain_stops_actions(env: Env) {
+    login(&env, "prov", PASSWORD).await;
+    let head = env.app.state.config.audit_head_path();
+    let text = std::fs::read_to_string(&head).expect("checkpoint written by the sign-in");
+    std::fs::write(&head, text.replace("\"id\":", "\"id\":1")).unwrap();
+    let r = send(&env, "POST", "/login", &Auth::default(), Some(&format!("name=prov&password={}&next=/", enc(PASSWORD)))).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    let data_dir = env.app.state.config.data_dir.clone();
+    assert!(!r.body.contains(&data_dir) && !r.body.contains("audit.head"), "{}", r.body);
+    assert!(!r.set_cookie.iter().any(|c| c.starts_with("tianfu_session=") && !c.contains("Max-Age=0")), "no session without its audit entry");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unwritable_chain_stops_actions_sqlite() {
+    unwritable_chain_stops_actions(sqlite("audit-stop")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unwritable_chain_stops_actions_postgres() {
+    let Some(env) = blocking(|| postgres("audit-stop")) else {
+        eprintln!("TIANFU_TEST_DATABASE_URL not set: skipping the PostgreSQL audit test");
+        return;
+    };
+    unwritable_chain_stops_actions(env).await;
+}
