@@ -159,7 +159,7 @@ fn version_4_audit_log_upgrades() {
     )
     .unwrap();
     let (s, applied) = PgStore::connect_with_schema_and_migrate(&t.url, &t.schema).unwrap();
-    assert_eq!(applied, 1);
+    assert_eq!(applied, store_postgres::LATEST_VERSION - 4, "the migrations after version 4");
     t.store = Some(s);
     let chain = keyed(&mut t);
     assert!(check(&mut t, &chain).problems.is_empty());

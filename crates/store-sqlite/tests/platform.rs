@@ -85,6 +85,7 @@ fn version_1_platform_file_upgrades() {
             "DROP INDEX audit_region; DROP INDEX audit_org;
              ALTER TABLE audit_log DROP COLUMN actor_org; ALTER TABLE audit_log DROP COLUMN actor_region; ALTER TABLE audit_log DROP COLUMN keyed;
              ALTER TABLE audit_anchor DROP COLUMN cut; ALTER TABLE audit_anchor DROP COLUMN mac;
+             DROP INDEX sessions_created; ALTER TABLE api_tokens DROP COLUMN expires_at;
              DELETE FROM schema_version WHERE version > 1;",
         )
         .unwrap();
@@ -146,6 +147,7 @@ fn new_files_are_private() {
     let _ = std::fs::remove_dir_all(&dir);
     let path = dir.join("tianfu.db");
     let mut s = SqliteStore::open(&path).unwrap();
+    s.set_audit_chain(AuditChain::temporary());
     s.append_audit(&ev("x")).unwrap();
     for name in ["tianfu.db", "tianfu.platform.db", "tianfu.monitor.db", "tianfu.platform.db-wal"] {
         let mode = std::fs::metadata(dir.join(name)).unwrap().permissions().mode() & 0o777;

@@ -365,7 +365,9 @@ pub fn auditors_read_their_subtree_only(s: &mut dyn Backend, _: &mut dyn Tamper)
     import(st, Entity::School, "s", &[school("2151010401", "510104", "锦江实验小学"), school("2151030201", "510302", "自贡一小")]);
     let users = [("prov", 510000), ("chengdu", 510100), ("jinjiang", 510104), ("school", 2151010401), ("zigong", 510302), ("zgschool", 2151030201)];
     for (name, org) in users {
-        s.create_user(&crate::Scope::all(), &NewUser { name: name.into(), display_name: name.into(), role: Role::CountyOfficer, org_code: org, password_hash: "x".into(), must_change_password: false }).unwrap();
+        // Accounts of every level: auditors at divisions, administrators at schools.
+        let role = if org >= 1_000_000_000 { Role::SchoolAdmin } else { Role::Auditor };
+        s.create_user(&crate::Scope::all(), &NewUser { name: name.into(), display_name: name.into(), role, org_code: org, password_hash: "x".into(), must_change_password: false }).unwrap();
     }
     for (name, _) in users {
         s.append_audit(&ev(name, "t")).unwrap();

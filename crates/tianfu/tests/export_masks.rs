@@ -16,8 +16,24 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// The data folder (audit key and head checkpoint) of the database `--db` names: one per
+/// database, as each installation has its own.
+fn data_dir_for(db: &str) -> PathBuf {
+    if db.contains("://") {
+        let tail: String = db.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        std::env::temp_dir().join(format!("tianfu-export-data-{}", tail.chars().rev().collect::<String>()))
+    } else {
+        PathBuf::from(format!("{db}.data"))
+    }
+}
+
 fn tianfu(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tianfu")).args(args).output().unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tianfu"));
+    c.args(args);
+    if let Some(w) = args.windows(2).find(|w| w[0] == "--db") {
+        c.env("TIANFU_DATA_DIR", data_dir_for(w[1]));
+    }
+    let out = c.output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
@@ -33,7 +49,7 @@ impl Db {
     }
 
     fn postgres(tag: &str) -> Option<Db> {
-        let base = std::env::var("TIANFU_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())?;
+        let base = store_postgres::testing::database_url()?;
         let schema = format!("export_{}_{tag}", std::process::id());
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
@@ -77,6 +93,7 @@ impl Drop for Db {
                 let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
         }
+        let _ = std::fs::remove_dir_all(data_dir_for(&self.url));
     }
 }
 

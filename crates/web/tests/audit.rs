@@ -27,7 +27,7 @@ async fn auditors_are_scoped(env: Env) {
     for name in ["prov", "city", "county", "school", "far_officer"] {
         login(&env, name, PASSWORD).await;
     }
-    let r = send(&env, "POST", "/login", &Auth::default(), Some("name=nobody&password=wrong-password-1&next=/")).await;
+    let r = try_login(&env, "nobody", "wrong-password-1").await;
     assert_ne!(r.status, StatusCode::SEE_OTHER);
     env.app
         .state
@@ -83,7 +83,7 @@ async fn unwritable_chain_stops_actions(env: Env) {
     let head = env.app.state.config.audit_head_path();
     let text = std::fs::read_to_string(&head).expect("checkpoint written by the sign-in");
     std::fs::write(&head, text.replace("\"id\":", "\"id\":1")).unwrap();
-    let r = send(&env, "POST", "/login", &Auth::default(), Some(&format!("name=prov&password={}&next=/", enc(PASSWORD)))).await;
+    let r = try_login(&env, "prov", PASSWORD).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
     let data_dir = env.app.state.config.data_dir.clone();
     assert!(!r.body.contains(&data_dir) && !r.body.contains("audit.head"), "{}", r.body);
