@@ -221,3 +221,27 @@ fn verify_without_the_key_file_says_so() {
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("elsewhere.key"));
 }
+
+/// `tianfu import` at the console is in the chained log like the console's uploads; `tianfu audit
+/// find-id` finds the entries about one person by the keyed hash of the number (the log holds no
+/// number), and its own lookup is recorded too.
+#[test]
+fn console_imports_and_lookups_are_audited() {
+    let d = with_students("find-id");
+    let imports: Vec<_> = entries(&d.0).into_iter().filter(|e| e.2 == "import").collect();
+    assert_eq!(imports.len(), 3, "one entry per import");
+    assert!(imports.iter().all(|e| e.1.starts_with("console:") && e.3 == "ok" && e.4["file"].as_str().is_some_and(|f| !f.contains('/'))), "{imports:?}");
+    let id = "51010420140901003X";
+    let (code, out, err) = tianfu(&["audit", "find-id", id, "--db", "t.db", "--format", "json"], &d.0);
+    assert_eq!(code, 0, "{err}");
+    let first: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(first["entries"].as_array().unwrap().len(), 0);
+    let (_, out, _) = tianfu(&["audit", "find-id", id, "--db", "t.db", "--format", "json"], &d.0);
+    let second: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(second["entries"].as_array().unwrap().len(), 1, "the first lookup: {out}");
+    assert_eq!(second["entries"][0]["action"], "search");
+    let all = std::fs::read_to_string(d.0.join("t.platform.db")).unwrap_or_default();
+    assert!(!all.contains(id), "the number itself is nowhere in the log");
+    let (code, v) = verify(&d.0);
+    assert_eq!(code, 0, "{v}");
+}

@@ -22,31 +22,17 @@ fn secret() -> &'static [u8; 32] {
     SECRET.get_or_init(|| Sha256::digest(crate::auth::random_token().as_bytes()).into())
 }
 
-/// Uses the secret in `path`, creating it (mode 0600) when missing, so that references stay
-/// valid across restarts and between servers that share the file. Without it, a random secret
-/// lives as long as the process.
-pub fn init(path: &std::path::Path) -> std::io::Result<()> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(d) = path.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            let t = crate::auth::random_token();
-            let mut o = std::fs::OpenOptions::new();
-            o.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-            match o.open(path) {
-                Ok(mut f) => std::io::Write::write_all(&mut f, t.as_bytes())?,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(e),
-            }
-            std::fs::read_to_string(path)?
-        }
-        Err(e) => return Err(e),
-    };
-    let _ = SECRET.set(Sha256::digest(text.trim().as_bytes()).into());
+/// Uses the instance secret ([`store::secret::Secret`], the same file as the audit chain's
+/// keys): the key this module derives its keys from is the secret's key for `web-seal`, so that
+/// references stay valid across restarts and between servers that share the file. Without it, a
+/// random secret lives as long as the process.
+pub fn init(secret: &store::secret::Secret) {
+    let _ = SECRET.set(secret.derive("web-seal"));
+}
+
+/// [`init`] from the secret file at `path` (created, 0600, when missing).
+pub fn init_file(path: &std::path::Path) -> Result<(), store::secret::SecretError> {
+    init(&store::secret::Secret::load_or_create(path)?);
     Ok(())
 }
 

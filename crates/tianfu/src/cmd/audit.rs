@@ -27,6 +27,13 @@ pub enum AuditCommand {
     /// After restoring the database from a backup on purpose: checkpoint its newest entry
     /// (重置审计检查点；会记入审计日志).
     ResetHead,
+    /// Every entry concerning one person: the log keeps an ID number or 学籍号 only as a keyed
+    /// hash (`key_hmac`, `query_hmac`), which this command computes with the instance secret
+    /// (按证件号查找访问记录；此次查找本身也记入审计日志).
+    FindId {
+        /// The ID number or 学籍号, as stored (a teacher's other document: TYPE:NUMBER).
+        id: String,
+    },
 }
 
 pub fn run(a: Args) -> u8 {
@@ -59,6 +66,47 @@ pub fn run(a: Args) -> u8 {
                 out(&report(&r, lang, &chain));
             }
             u8::from(!r.problems.is_empty())
+        }
+        AuditCommand::FindId { id } => {
+            if let Err(e) = web::seal::init_file(&c.audit_key_path()) {
+                return fail(lang, &e.zh, &e.en);
+            }
+            let hash = web::seal::audit_hash(id.trim());
+            let mut found = Vec::new();
+            let scanned = s.audit_scan(&mut |e| {
+                if e.detail.contains(&hash) {
+                    found.push(e);
+                }
+                Ok(())
+            });
+            if let Err(e) = scanned {
+                return fail(lang, &e.zh(), &e.to_string());
+            }
+            // Looking someone up is itself an access to record.
+            let ev = store::AuditEvent {
+                actor: db::console_actor(),
+                action: "search".into(),
+                target: "audit".into(),
+                detail: serde_json::json!({ "via": "audit find-id", "query_hmac": hash, "hits": found.len() }).to_string(),
+                ip: String::new(),
+                outcome: "ok".into(),
+            };
+            if let Err(e) = s.append_audit(&ev) {
+                return fail(lang, &e.zh(), &e.to_string());
+            }
+            if a.format == FormatArg::Json {
+                out(&(serde_json::to_string_pretty(&serde_json::json!({ "hmac": hash, "entries": found })).expect("serialises") + "\n"));
+            } else {
+                let mut t = match lang {
+                    Lang::Zh => format!("共 {} 条记录涉及该证件号（keyed hash {}）：\n", found.len(), &hash[..16]),
+                    Lang::En => format!("{} entries concern this number (keyed hash {}):\n", found.len(), &hash[..16]),
+                };
+                for e in &found {
+                    t.push_str(&format!("{:>8}  {}  {:<16} {:<12} {:<10} {}\n", e.id, e.at, e.actor, e.action, e.outcome, e.target));
+                }
+                out(&t);
+            }
+            0
         }
         AuditCommand::ResetHead => match store::audit::reset_head(s.as_mut(), &chain, &db::console_actor()) {
             Ok((old, new)) => {

@@ -50,12 +50,29 @@ pub fn run(a: Args) -> u8 {
         let e = ingest::IngestError::NotFound(a.file.clone());
         return fail(lang, &e.zh(), &e.to_string());
     }
-    let mut store = match db::open(a.db.as_deref()) {
+    // With the audit chain: the import is recorded like the console's.
+    let mut store = match db::open_backend(a.db.as_deref()) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
-    let o = ImportOptions { validate: opts, user: db::console_user(a.user.as_deref()), force: a.force, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
-    match import_file(store.as_mut(), &a.file, o) {
+    let user = db::console_user(a.user.as_deref());
+    let o = ImportOptions { validate: opts, user: user.clone(), force: a.force, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
+    let file_name = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let result = import_file(store.as_mut(), &a.file, o);
+    let (target, detail, outcome) = match &result {
+        Ok(o) => (
+            format!("batch:{}", o.batch_id.unwrap_or(0)),
+            serde_json::json!({ "file": file_name, "entity": entity.key(), "rows_read": o.rows_read, "inserted": o.inserted, "updated": o.updated,
+                "unchanged": o.unchanged, "rejected": o.rejected, "already_imported": o.already_imported, "user": user, "via": "console" }),
+            "ok",
+        ),
+        Err(_) => (String::new(), serde_json::json!({ "file": file_name, "entity": entity.key(), "user": user, "via": "console" }), "failed"),
+    };
+    let ev = store::AuditEvent { actor: db::console_actor(), action: "import".into(), target, detail: detail.to_string(), ip: String::new(), outcome: outcome.into() };
+    if let Err(e) = store.append_audit(&ev) {
+        return fail(lang, &e.zh(), &e.to_string());
+    }
+    match result {
         Ok(outcome) => {
             print(&outcome, a.format, lang);
             if outcome.rejected > 0 {

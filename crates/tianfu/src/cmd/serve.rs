@@ -66,8 +66,8 @@ pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     drop(s);
-    if let Err(e) = web::seal::init(&std::path::Path::new(&c.data_dir).join("secret.key")) {
-        return fail(lang, &format!("无法读写 {}/secret.key：{e}", c.data_dir), &format!("cannot read or write {}/secret.key: {e}", c.data_dir));
+    if let Err(e) = web::seal::init_file(&c.audit_key_path()) {
+        return fail(lang, &e.zh, &e.en);
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
