@@ -14,6 +14,9 @@ pub struct Config {
     pub db: Option<String>,
     /// Folder for the embedded database and uploads.
     pub data_dir: String,
+    /// `data_dir` was set (file or environment), not defaulted: see [`Config::apply_db`].
+    #[serde(skip)]
+    pub data_dir_given: bool,
     /// Sessions end after this many idle minutes (等保 2.0: 30).
     pub session_idle_minutes: u64,
     /// Sessions end this many hours after sign-in, however active (1..=24).
@@ -143,9 +146,29 @@ impl Config {
             };
             table.insert(key, value);
         }
-        let c: Config = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| format!("configuration: {e}"))?;
+        let given = table.contains_key("data_dir");
+        let mut c: Config = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| format!("configuration: {e}"))?;
+        c.data_dir_given = given;
+        let db = c.db.clone();
+        c.apply_db(db.as_deref());
         c.check()?;
         Ok((c, warnings))
+    }
+
+    /// Takes the database (`--db`, or the configured one): a SQLite file's installation is the
+    /// folder it lies in, so when `data_dir` was not set the data folder (instance secret,
+    /// audit checkpoint, uploads) is the database's folder — `tianfu import --db X` and `tianfu
+    /// serve --db X` then use one audit chain wherever they are started. A PostgreSQL URL leaves
+    /// `data_dir` as it is.
+    pub fn apply_db(&mut self, db: Option<&str>) {
+        let Some(db) = db else { return };
+        self.db = Some(db.to_string());
+        if self.data_dir_given || db.contains("://") {
+            return;
+        }
+        if let Some(parent) = Path::new(db).parent().filter(|p| !p.as_os_str().is_empty()) {
+            self.data_dir = parent.display().to_string();
+        }
     }
 
     fn default_kind(key: &str) -> Kind {

@@ -38,7 +38,7 @@ pub enum AuditCommand {
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
-    let c = match db::console_config() {
+    let c = match db::console_config_for(a.db.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

@@ -101,8 +101,16 @@ pub fn console_config() -> Result<web::Config, OpenError> {
 /// Opens the store with everything the web platform needs (accounts, audit, scoped reading),
 /// with the audit chain of [`console_config`].
 pub fn open_backend(db: Option<&str>) -> Result<Box<dyn Backend>, OpenError> {
-    let chain = console_config()?.audit_chain()?;
+    let chain = console_config_for(db)?.audit_chain()?;
     open_backend_with(db, chain)
+}
+
+/// [`console_config`] with the database a command was given (`--db`): its data folder follows a
+/// SQLite file (see `web::Config::apply_db`).
+pub fn console_config_for(db: Option<&str>) -> Result<web::Config, OpenError> {
+    let mut c = console_config()?;
+    c.apply_db(db);
+    Ok(c)
 }
 
 /// [`open_backend`] with a given audit chain.

@@ -30,7 +30,7 @@ pub fn config(a: &Args) -> Result<web::Config, String> {
         c.listen = l.clone();
     }
     if let Some(d) = &a.db {
-        c.db = Some(d.clone());
+        c.apply_db(Some(d));
     }
     if c.db.is_none() {
         c.db = Some(format!("{}/tianfu.db", c.data_dir));
