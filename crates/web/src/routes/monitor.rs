@@ -942,17 +942,10 @@ pub fn xlsx_records(bytes: &[u8], dir: &std::path::Path) -> Result<Vec<(u64, Vec
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let path = dir.join(format!("{}-sites.xlsx", &crate::auth::random_token()[..12]));
     std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
-    let read = (|| {
-        let mut wb = ingest::xlsx::Workbook::open(&path)?;
-        let mut rows = Vec::new();
-        wb.rows(None, |n, cells| {
-            rows.push((n, cells.to_vec()));
-            rows.len() <= 100_000
-        })?;
-        Ok::<_, ingest::xlsx::XlsxError>(rows)
-    })();
+    // The bounded reader's caps, and at most 100,001 rows and 64 MiB of text kept in memory.
+    let read = ingest::xlsx::Workbook::open(&path).and_then(|mut wb| wb.collect(None, 100_001, 64 << 20));
     let _ = std::fs::remove_file(&path);
-    read.map_err(|e| format!("无法读取 XLSX 文件（cannot read the workbook）：{e}"))
+    read.map_err(|e| format!("无法读取 XLSX 文件：{}（{e}）", e.zh()))
 }
 
 /// Parses an upload (XLSX by its name or its ZIP signature, else CSV) and upserts its valid rows
