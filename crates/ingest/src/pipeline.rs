@@ -357,7 +357,7 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
         // The header decides the column mapping before any worker starts.
         let (hdr_tx, hdr_rx) = sync_channel::<Result<Columns, IngestError>>(1);
         let opts2 = opts.clone();
-        let reader = s.spawn(move || -> Result<(), IngestError> {
+        let reader = std::thread::Builder::new().name("tianfu-xlsx".into()).spawn_scoped(s, move || -> Result<(), IngestError> {
             let mut sheet = match wb.sheet(opts2.sheet.as_deref()) {
                 Ok(r) => r,
                 Err(e) => {
@@ -379,11 +379,12 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
                 };
                 if !header {
                     // The first row with any text is the header; blank rows before it are not rows.
-                    let Some(h) = (0..batch.len()).find(|&i| !batch.is_blank(i)) else {
+                    let view = batch.view();
+                    let Some(h) = (0..batch.len()).find(|&i| !view.is_blank(i)) else {
                         pool.put(batch.into_buffer());
                         continue;
                     };
-                    match Columns::map(opts2.entity, batch.to_strings(h)) {
+                    match Columns::map(opts2.entity, view.to_strings(h)) {
                         Ok(c) => {
                             header = true;
                             let _ = hdr_tx.send(Ok(c));
@@ -408,7 +409,8 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
                 let _ = hdr_tx.send(Err(IngestError::Empty));
             }
             Ok(())
-        });
+        })
+        .expect("spawn the sheet reader");
         let columns = match hdr_rx.recv() {
             Ok(Ok(c)) => c,
             Ok(Err(e)) => {
@@ -436,7 +438,10 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
             let ctx = ctx.clone();
             let keep = opts.keep_valid;
             let cols = columns.clone();
-            s.spawn(move || worker(pool, rx, tx, &cols, ctx, TextEncoding::Utf8, b',', keep));
+            std::thread::Builder::new()
+                .name("tianfu-check".into())
+                .spawn_scoped(s, move || worker(pool, rx, tx, &cols, ctx, TextEncoding::Utf8, b',', keep))
+                .expect("spawn worker");
         }
         drop(res_tx);
         let collected = collect(pool, res_rx, sink, &mut rep, 1 << 16);
@@ -549,10 +554,11 @@ fn worker(
             Payload::Sheet(batch) => {
                 // Cells are borrowed from the batch: nothing is allocated per cell or per row
                 // unless the row is rejected.
+                let view = batch.view();
                 let mut dense: Vec<&str> = Vec::new();
                 let width = columns.headers.len();
                 for i in 0..batch.len() {
-                    batch.dense(i, &mut dense);
+                    view.dense(i, &mut dense);
                     if dense.iter().all(|c| c.trim().is_empty()) {
                         r.blank += 1;
                         continue;
@@ -566,7 +572,7 @@ fn worker(
                         pre.push(Violation { rule: Rule::ColumnCount, field: None });
                     }
                     let cells = columns.column_of.iter().map(|c| c.and_then(|c| dense.get(c).copied()).unwrap_or(""));
-                    check_one(&mut checker, &mut r, row, line, cells, pre, || batch.to_strings(i), keep_valid);
+                    check_one(&mut checker, &mut r, row, line, cells, pre, || view.to_strings(i), keep_valid);
                 }
                 drop(dense);
                 r.sheet = Some(batch);
@@ -797,7 +803,7 @@ fn raw_of(r: &ChunkResult, row: usize) -> Vec<String> {
         let enc = if *text_enc == 0 { TextEncoding::Utf8 } else { *encoding };
         (0..rec.len()).map(|i| enc.decode_lossy(rec.field(i))).collect()
     } else if let Some(batch) = &r.sheet {
-        batch.to_strings(meta.span.0 as usize)
+        batch.view().to_strings(meta.span.0 as usize)
     } else {
         Vec::new()
     }

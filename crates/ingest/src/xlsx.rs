@@ -7,13 +7,14 @@
 //! makes it hold more than the caps.
 
 mod entry;
+mod fast;
 mod parts;
 mod scan;
 mod sheet;
 
 pub use entry::{MAX_PARTS, MAX_RATIO};
 pub use parts::{DateStyles, SharedStrings};
-pub use sheet::{Rows, SheetReader};
+pub use sheet::{Rows, SheetReader, View};
 
 use scan::Scanner;
 use std::fs::File;
@@ -227,9 +228,10 @@ impl Workbook {
         let mut buf = Vec::new();
         let mut cells: Vec<String> = Vec::new();
         while let Some(batch) = reader.next_batch(buf)? {
+            let view = batch.view();
             let mut dense = Vec::new();
             for i in 0..batch.len() {
-                batch.dense(i, &mut dense);
+                view.dense(i, &mut dense);
                 cells.clear();
                 cells.extend(dense.iter().map(|s| s.to_string()));
                 if !f(batch.line(i), &cells) {

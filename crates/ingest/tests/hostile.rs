@@ -986,7 +986,7 @@ fn xlsx_deep_nesting_and_lying_sizes_are_read_in_bounded_memory() {
         }
         unit.push(b'>');
     }
-    let part = Part::Repeat { head: sheet[..at].as_bytes().to_vec(), unit, times: 32, tail: sheet[at..].replace("<row r=\"2\"", "<row r=\"2\" spans=\"1:16384\"").into_bytes() };
+    let part = Part::Repeat { head: sheet.as_bytes()[..at].to_vec(), unit, times: 32, tail: sheet[at..].replace("<row r=\"2\"", "<row r=\"2\" spans=\"1:16384\"").into_bytes() };
     workbook(&p, part, None);
     let r = ok(&p);
     assert_counts(&r, 2, 2);
@@ -1016,7 +1016,7 @@ fn xlsx_millions_of_empty_cells_and_rows_are_free() {
     let at = sheet.find("<row r=\"3\"").unwrap();
     // The empty cells go inside row 2, after its real cells.
     let row2_end = sheet[..at].rfind("</row>").unwrap();
-    let part = Part::Repeat { head: sheet[..row2_end].as_bytes().to_vec(), unit, times, tail: sheet[row2_end..].as_bytes().to_vec() };
+    let part = Part::Repeat { head: sheet.as_bytes()[..row2_end].to_vec(), unit, times, tail: sheet.as_bytes()[row2_end..].to_vec() };
     let size = workbook(&p, part, None);
     eprintln!("{} empty cells in {size} bytes", times * i);
     let kib = in_child("xlsx_millions_of_empty_cells_and_rows_are_free", &p);

@@ -12,6 +12,9 @@ use std::thread::JoinHandle;
 
 /// Inflated bytes per block handed to the parser.
 pub(crate) const BLOCK: usize = 256 << 10;
+/// Each block starts with this much room, where the parser puts the unread end of the block
+/// before it (an element cut in two) instead of copying the new block after it.
+pub(crate) const HEADROOM: usize = 4 << 10;
 /// Blocks inflated ahead of the parser.
 const AHEAD: usize = 4;
 /// Deflate cannot reach ratios like this on real spreadsheets; bombs do.
@@ -102,8 +105,9 @@ impl EntryStream {
             .spawn(move || {
                 let mut inflater = Inflater::new(file, entry, limit);
                 loop {
-                    let mut buf = spare_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+                    let mut buf = spare_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(HEADROOM + BLOCK));
                     buf.clear();
+                    buf.resize(HEADROOM, 0);
                     match inflater.fill(&mut buf) {
                         Ok(true) => {
                             if tx.send(Ok(buf)).is_err() {
@@ -122,7 +126,7 @@ impl EntryStream {
         Ok(EntryStream { blocks: Some(rx), spare: spare_tx, thread: Some(thread) })
     }
 
-    /// The next block of inflated bytes; None at the end of the entry.
+    /// The next block of inflated bytes (from offset [`HEADROOM`]); None at the end of the entry.
     pub fn next_block(&mut self) -> Result<Option<Vec<u8>>, XlsxError> {
         match self.blocks.as_ref().map(Receiver::recv) {
             Some(Ok(Ok(b))) => Ok(Some(b)),
@@ -193,7 +197,8 @@ impl Inflater {
         XlsxError::invalid(format!("the part {} is cut short (the file is incomplete or damaged)", self.entry.name))
     }
 
-    /// Appends up to one block to `out`; false once the entry is complete and checked.
+    /// Appends up to one block to `out` (which holds the headroom); false once the entry is
+    /// complete and checked.
     fn fill(&mut self, out: &mut Vec<u8>) -> Result<bool, XlsxError> {
         if self.done {
             return Ok(false);
@@ -202,7 +207,7 @@ impl Inflater {
             self.input.get_mut().seek(SeekFrom::Start(at)).map_err(XlsxError::Io)?;
         }
         out.reserve(BLOCK);
-        while out.len() < BLOCK {
+        while out.len() < HEADROOM + BLOCK {
             if self.in_pos == self.inbuf.len() && !self.in_eof {
                 self.inbuf.clear();
                 self.in_pos = 0;
@@ -227,7 +232,7 @@ impl Inflater {
                     false
                 }
             } else {
-                let k = (BLOCK - out.len()).min(self.inbuf.len() - self.in_pos);
+                let k = (HEADROOM + BLOCK - out.len()).min(self.inbuf.len() - self.in_pos);
                 out.extend_from_slice(&self.inbuf[self.in_pos..self.in_pos + k]);
                 self.in_pos += k;
                 self.in_pos == self.inbuf.len() && self.in_eof
@@ -244,7 +249,7 @@ impl Inflater {
                 if self.crc.clone().finalize() != self.entry.crc {
                     return Err(XlsxError::invalid(format!("the part {} is damaged (its checksum does not match)", self.entry.name)));
                 }
-                return Ok(!out.is_empty());
+                return Ok(out.len() > HEADROOM);
             }
         }
         Ok(true)

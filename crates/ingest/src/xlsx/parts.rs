@@ -1,19 +1,27 @@
 //! The small parts of a workbook (its sheet list, relationships, cell formats) and the shared
 //! string table, all read through the same streaming scanner and caps as the sheets.
 
+use super::fast;
 use super::scan::{attr, attrs, unescape_into, unescape_string, Scanner, Tok, Unescape};
 use super::{Limits, XlsxError};
 use std::collections::{HashMap, HashSet};
 
-/// The shared string table: all strings in one buffer, each ending at an offset.
+/// The shared string table: all strings in one buffer, each ending at an offset. The buffer
+/// is checked once, when read, to be UTF-8 with every string on character boundaries.
 #[derive(Debug, Default)]
 pub struct SharedStrings {
-    text: String,
+    text: Vec<u8>,
     ends: Vec<u32>,
 }
 
 impl SharedStrings {
     pub fn get(&self, i: usize) -> Option<&str> {
+        simdutf8::basic::from_utf8(self.get_bytes(i)?).ok()
+    }
+
+    /// String `i` as bytes, for copying.
+    #[inline]
+    pub(crate) fn get_bytes(&self, i: usize) -> Option<&[u8]> {
         let end = *self.ends.get(i)? as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         Some(&self.text[start..end])
@@ -36,6 +44,24 @@ impl SharedStrings {
         let mut start = 0usize;
         let (mut in_si, mut in_t, mut in_phonetic) = (false, false, false);
         loop {
+            // The common shape, whole: `<si><t>text</t></si>`.
+            while let Some((len, (a, b), escaped)) = fast::shared_string(scan.window()).filter(|_| !in_si) {
+                let raw = &scan.window()[a..b];
+                let cap = cap(text.len(), total_cap, limits);
+                if escaped {
+                    match unescape_into(raw, &mut text, cap) {
+                        Ok(()) => {}
+                        Err(Unescape::TooLong) => return Err(too_long(&ends, total_cap, limits, cap)),
+                        Err(Unescape::BadEntity) => return Err(XlsxError::invalid("the shared string table holds an unknown entity reference (&…;)")),
+                    }
+                } else if text.len() + raw.len() > cap {
+                    return Err(too_long(&ends, total_cap, limits, cap));
+                } else {
+                    text.extend_from_slice(raw);
+                }
+                scan.consume(len);
+                push_end(&mut ends, text.len(), limits)?;
+            }
             match scan.next()? {
                 Tok::Start { name, empty, .. } => match name {
                     b"si" if empty => {
@@ -59,17 +85,17 @@ impl SharedStrings {
                     _ => {}
                 },
                 Tok::Text(raw) if in_si && in_t && !in_phonetic => {
-                    let (cap, err) = caps(&ends, start, total_cap, limits);
+                    let cap = cap(start, total_cap, limits);
                     match unescape_into(raw, &mut text, cap) {
                         Ok(()) => {}
-                        Err(Unescape::TooLong) => return Err(err),
+                        Err(Unescape::TooLong) => return Err(too_long(&ends, total_cap, limits, cap)),
                         Err(Unescape::BadEntity) => return Err(XlsxError::invalid("the shared string table holds an unknown entity reference (&…;)")),
                     }
                 }
                 Tok::CData(raw) if in_si && in_t && !in_phonetic => {
-                    let (cap, err) = caps(&ends, start, total_cap, limits);
+                    let cap = cap(start, total_cap, limits);
                     if text.len() + raw.len() > cap {
-                        return Err(err);
+                        return Err(too_long(&ends, total_cap, limits, cap));
                     }
                     text.extend_from_slice(raw);
                 }
@@ -77,22 +103,28 @@ impl SharedStrings {
                 _ => {}
             }
         }
-        let text = String::from_utf8(text).map_err(|_| XlsxError::invalid("the shared string table is not valid UTF-8"))?;
-        if ends.iter().any(|&e| !text.is_char_boundary(e as usize)) {
+        // One check of the whole table; a string may not end inside a character.
+        let boundary = |e: u32| text.get(e as usize).is_none_or(|&b| (b as i8) >= -0x40);
+        if simdutf8::basic::from_utf8(&text).is_err() || !ends.iter().all(|&e| boundary(e)) {
             return Err(XlsxError::invalid("the shared string table is not valid UTF-8"));
         }
         Ok(SharedStrings { text, ends })
     }
 }
 
-/// How far the string that starts at `start` may grow, and the error past it: the cap on one
-/// string or, when it binds first, the cap on the whole table.
-fn caps(ends: &[u32], start: usize, total_cap: usize, limits: &Limits) -> (usize, XlsxError) {
-    let one = start + limits.cell_bytes;
-    if one > total_cap {
-        (total_cap, XlsxError::SharedStringsTooLarge { limit_mib: total_cap >> 20 })
+/// How far the string that starts at `start` may grow: the cap on one string, or the cap on
+/// the whole table when it binds first.
+#[inline]
+fn cap(start: usize, total_cap: usize, limits: &Limits) -> usize {
+    (start + limits.cell_bytes).min(total_cap)
+}
+
+/// The error for a string that passed `cap`.
+fn too_long(ends: &[u32], total_cap: usize, limits: &Limits, cap: usize) -> XlsxError {
+    if cap == total_cap {
+        XlsxError::SharedStringsTooLarge { limit_mib: total_cap >> 20 }
     } else {
-        (one, XlsxError::SharedStringTooLong { index: ends.len(), limit_kib: limits.cell_bytes >> 10 })
+        XlsxError::SharedStringTooLong { index: ends.len(), limit_kib: limits.cell_bytes >> 10 }
     }
 }
 

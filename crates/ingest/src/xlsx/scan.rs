@@ -6,7 +6,7 @@
 //! caller decides how much of it to keep. Comments, processing instructions and CDATA are
 //! handled; a DOCTYPE (entity definitions, "billion laughs") is refused: OOXML forbids it.
 
-use super::entry::EntryStream;
+use super::entry::{EntryStream, HEADROOM};
 use super::XlsxError;
 use memchr::{memchr, memchr3, memmem};
 
@@ -51,7 +51,7 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     pub fn new(src: EntryStream, part: &str) -> Scanner {
-        Scanner { src: Some(src), part: part.to_string(), buf: Vec::with_capacity(2 * super::entry::BLOCK), pos: 0, mode: Mode::Markup }
+        Scanner { src: Some(src), part: part.to_string(), buf: Vec::new(), pos: 0, mode: Mode::Markup }
     }
 
     /// A scanner over bytes already in memory (tests, small documents).
@@ -73,10 +73,20 @@ impl Scanner {
     fn fill(&mut self) -> Result<bool, XlsxError> {
         let Some(src) = self.src.as_mut() else { return Ok(false) };
         match src.next_block()? {
-            Some(block) => {
-                self.buf.drain(..self.pos);
-                self.pos = 0;
-                self.buf.extend_from_slice(&block);
+            Some(mut block) => {
+                let left = self.buf.len() - self.pos;
+                if left <= HEADROOM {
+                    // The unread end goes into the new block's headroom: a few bytes copied, not
+                    // the block.
+                    let at = HEADROOM - left;
+                    block[at..HEADROOM].copy_from_slice(&self.buf[self.pos..]);
+                    std::mem::swap(&mut self.buf, &mut block);
+                    self.pos = at;
+                } else {
+                    self.buf.drain(..self.pos);
+                    self.pos = 0;
+                    self.buf.extend_from_slice(&block[HEADROOM..]);
+                }
                 src.recycle(block);
                 Ok(true)
             }
@@ -86,6 +96,21 @@ impl Scanner {
                 Ok(false)
             }
         }
+    }
+
+    /// The unread bytes of the window, when the scanner stands between tokens (for the fast
+    /// road of [`super::fast`]); empty inside a CDATA section or comment.
+    pub fn window(&self) -> &[u8] {
+        if self.mode == Mode::Markup {
+            &self.buf[self.pos..]
+        } else {
+            &[]
+        }
+    }
+
+    /// Marks `n` bytes of the window as read.
+    pub fn consume(&mut self, n: usize) {
+        self.pos += n;
     }
 
     /// Stops reading: the inflating thread ends and no further input is read.
@@ -261,7 +286,17 @@ impl Scanner {
 /// The index of the `>` that ends the tag starting at `b[0]` (`<`), skipping quoted attribute
 /// values, which may hold `>`.
 fn tag_end(b: &[u8]) -> Option<usize> {
+    // Most tags are short: a plain loop first, a vectorised search past 64 bytes.
     let mut i = 1;
+    let stop = b.len().min(64);
+    while i < stop {
+        match b[i] {
+            b'>' => return Some(i),
+            q @ (b'"' | b'\'') => i += 1 + memchr(q, &b[i + 1..])?,
+            _ => {}
+        }
+        i += 1;
+    }
     loop {
         let j = i + memchr3(b'>', b'"', b'\'', &b[i..])?;
         if b[j] == b'>' {
@@ -278,7 +313,7 @@ fn name_end(b: &[u8]) -> usize {
 
 /// `x:c` → `c`.
 fn local(name: &[u8]) -> &[u8] {
-    match memchr::memrchr(b':', name) {
+    match name.iter().rposition(|&c| c == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }

@@ -2,6 +2,7 @@
 //! cell is its column and a byte range of that buffer, so reading allocates nothing per cell.
 //! Caps: one cell's text, one row's text, cells per row, Excel's row and column limits.
 
+use super::fast;
 use super::parts::{DateStyles, SharedStrings};
 use super::scan::{attrs, unescape_into, Scanner, Tok, Unescape};
 use super::{column_name, Limits, XlsxError, MAX_COLS, MAX_ROWS};
@@ -27,10 +28,11 @@ struct RowSpan {
     width: u32,
 }
 
-/// A batch of rows of a sheet, in file order.
+/// A batch of rows of a sheet, in file order. Its text was checked to be UTF-8 (every cell on
+/// character boundaries) when it was read; [`Rows::view`] reads the cells.
 #[derive(Debug, Default)]
 pub struct Rows {
-    text: String,
+    text: Vec<u8>,
     cells: Vec<Cell>,
     rows: Vec<RowSpan>,
     /// Rows before this one were taken out (the header).
@@ -56,17 +58,42 @@ impl Rows {
         self.rows[self.from + i].width as usize
     }
 
+    /// The cells as text (one vectorised pass over the batch, on the caller's thread).
+    pub fn view(&self) -> View<'_> {
+        View { rows: self, text: simdutf8::basic::from_utf8(&self.text).expect("checked when the batch was read") }
+    }
+
+    /// Leaves out the first `n` rows (e.g. up to the header).
+    pub fn skip(&mut self, n: usize) {
+        self.from = (self.from + n).min(self.rows.len());
+    }
+
+    /// The text buffer, to be reused for a later batch.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.text
+    }
+}
+
+/// The cells of a batch of rows, as text.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    rows: &'a Rows,
+    text: &'a str,
+}
+
+impl<'a> View<'a> {
     /// The cells of row `i` as written, (column, text), in file order; a column written twice
     /// appears twice and the later one counts.
-    pub fn cells(&self, i: usize) -> impl Iterator<Item = (usize, &str)> + '_ {
-        let r = self.rows[self.from + i];
-        self.cells[r.first as usize..r.end as usize].iter().map(|c| (c.col as usize, &self.text[c.start as usize..c.end as usize]))
+    pub fn cells(&self, i: usize) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+        let (rows, text) = (self.rows, self.text);
+        let r = rows.rows[rows.from + i];
+        rows.cells[r.first as usize..r.end as usize].iter().map(move |c| (c.col as usize, &text[c.start as usize..c.end as usize]))
     }
 
     /// Row `i` as one text per column, `width(i)` long: `out[c]` is column c's text or "".
-    pub fn dense<'a>(&'a self, i: usize, out: &mut Vec<&'a str>) {
+    pub fn dense(&self, i: usize, out: &mut Vec<&'a str>) {
         out.clear();
-        out.resize(self.width(i), "");
+        out.resize(self.rows.width(i), "");
         for (c, t) in self.cells(i) {
             out[c] = t;
         }
@@ -82,16 +109,6 @@ impl Rows {
     /// Whether every cell of row `i` is empty or white space.
     pub fn is_blank(&self, i: usize) -> bool {
         self.cells(i).all(|(_, t)| t.trim().is_empty())
-    }
-
-    /// Leaves out the first `n` rows (e.g. up to the header).
-    pub fn skip(&mut self, n: usize) {
-        self.from = (self.from + n).min(self.rows.len());
-    }
-
-    /// The text buffer, to be reused for a later batch.
-    pub fn into_buffer(self) -> Vec<u8> {
-        self.text.into_bytes()
     }
 }
 
@@ -181,17 +198,86 @@ impl<'w> SheetReader<'w> {
             let line = r.map_or(0, |r| r.line);
             XlsxError::invalid(format!("sheet “{}”, row {line}: the text is not valid UTF-8", self.sheet))
         };
-        let text = match String::from_utf8(text) {
-            Ok(t) => t,
-            Err(e) => return Err(bad_at(e.utf8_error().valid_up_to())),
-        };
-        if let Some(c) = cells.iter().find(|c| !text.is_char_boundary(c.start as usize) || !text.is_char_boundary(c.end as usize)) {
+        if simdutf8::basic::from_utf8(&text).is_err() {
+            let at = simdutf8::compat::from_utf8(&text).err().map_or(0, |e| e.valid_up_to());
+            return Err(bad_at(at));
+        }
+        // A cell may not start or end inside a character (the whole may be valid when one cell
+        // ends with the first bytes of a character and the next begins with the rest).
+        let boundary = |at: u32| text.get(at as usize).is_none_or(|&b| (b as i8) >= -0x40);
+        if let Some(c) = cells.iter().find(|c| !boundary(c.start) || !boundary(c.end)) {
             return Err(bad_at(c.start as usize));
         }
         Ok(Rows { text, cells, rows, from: 0 })
     }
 
+    /// Whole cells of the common shapes, straight from the window; false when the next thing
+    /// is not one (the general scanner takes it).
+    fn fast_cells(&mut self) -> Result<(), XlsxError> {
+        while let Some(c) = fast::cell(self.scan.window()) {
+            let (col, kind, style) = {
+                let w = self.scan.window();
+                let at = |r: Option<(usize, usize)>| r.map(|(a, b)| &w[a..b]);
+                cell_attrs(at(c.r), at(c.t), at(c.s))
+            };
+            self.open_cell(col, kind, style, c.empty)?;
+            self.cell = None;
+            if c.empty {
+                self.scan.consume(c.len);
+                continue;
+            }
+            let start = self.text.len();
+            let (a, b) = c.value.unwrap_or((0, 0));
+            let raw = &self.scan.window()[a..b];
+            if c.escaped {
+                self.value.clear();
+                if let Err(e) = unescape_into(raw, &mut self.value, self.limits.cell_bytes) {
+                    return Err(self.unescape_error(e));
+                }
+                render(kind, style, &self.value, self.shared, self.dates, &mut self.text);
+            } else {
+                // Rendered straight from the window: no copy in between.
+                if raw.len() > self.limits.cell_bytes {
+                    return Err(self.cell_too_large());
+                }
+                render(kind, style, raw, self.shared, self.dates, &mut self.text);
+            }
+            self.scan.consume(c.len);
+            self.push_cell(start)?;
+        }
+        Ok(())
+    }
+
+    /// A `<c>` start tag: its column (from `r`, else the next one), type and format.
+    fn open_cell(&mut self, col: Option<usize>, kind: CellType, style: usize, empty: bool) -> Result<(), XlsxError> {
+        let col = col.unwrap_or(self.col);
+        if empty {
+            // A styled cell with no value.
+            self.col = col.saturating_add(1);
+            return Ok(());
+        }
+        if col >= MAX_COLS {
+            return Err(XlsxError::TooManyColumns { sheet: self.sheet.clone(), row: self.row_num, limit: MAX_COLS });
+        }
+        self.col = col;
+        self.cell = Some((kind, style));
+        self.value.clear();
+        Ok(())
+    }
+
+    fn unescape_error(&self, e: Unescape) -> XlsxError {
+        match e {
+            Unescape::TooLong => self.cell_too_large(),
+            Unescape::BadEntity => {
+                XlsxError::invalid(format!("sheet “{}”, cell {}{}: an unknown entity reference (&…;)", self.sheet, column_name(self.col), self.row_num))
+            }
+        }
+    }
+
     fn step(&mut self) -> Result<(), XlsxError> {
+        if self.in_row && self.cell.is_none() {
+            self.fast_cells()?;
+        }
         let tok = self.scan.next()?;
         match tok {
             Tok::Start { name, attrs: a, empty } => match name {
@@ -205,27 +291,8 @@ impl<'w> SheetReader<'w> {
                             _ => {}
                         }
                     }
-                    let col = r.and_then(column_index).unwrap_or(self.col);
-                    if empty {
-                        // A styled cell with no value.
-                        self.col = col.saturating_add(1);
-                        return Ok(());
-                    }
-                    if col >= MAX_COLS {
-                        return Err(XlsxError::TooManyColumns { sheet: self.sheet.clone(), row: self.row_num, limit: MAX_COLS });
-                    }
-                    self.col = col;
-                    let kind = match t {
-                        Some(b"s") => CellType::Shared,
-                        Some(b"inlineStr") => CellType::Inline,
-                        Some(b"str") => CellType::Str,
-                        Some(b"b") => CellType::Bool,
-                        Some(b"e") => CellType::Error,
-                        _ => CellType::Number,
-                    };
-                    let style = s.and_then(parse_usize).unwrap_or(0);
-                    self.cell = Some((kind, style));
-                    self.value.clear();
+                    let (col, kind, style) = cell_attrs(r, t, s);
+                    self.open_cell(col, kind, style, empty)?;
                 }
                 b"v" | b"t" if !empty => self.in_value = true,
                 b"rPh" if !empty => self.in_phonetic = true,
@@ -259,17 +326,8 @@ impl<'w> SheetReader<'w> {
             },
             Tok::Text(raw) => {
                 if self.in_value && !self.in_phonetic && self.cell.is_some() {
-                    match unescape_into(raw, &mut self.value, self.limits.cell_bytes) {
-                        Ok(()) => {}
-                        Err(Unescape::TooLong) => return Err(self.cell_too_large()),
-                        Err(Unescape::BadEntity) => {
-                            return Err(XlsxError::invalid(format!(
-                                "sheet “{}”, cell {}{}: an unknown entity reference (&…;)",
-                                self.sheet,
-                                column_name(self.col),
-                                self.row_num
-                            )))
-                        }
+                    if let Err(e) = unescape_into(raw, &mut self.value, self.limits.cell_bytes) {
+                        return Err(self.unescape_error(e));
                     }
                 }
             }
@@ -295,8 +353,7 @@ impl<'w> SheetReader<'w> {
         XlsxError::CellTooLarge { sheet: self.sheet.clone(), cell: format!("{}{}", column_name(self.col), self.row_num), limit_kib: self.limits.cell_bytes >> 10 }
     }
 
-    /// The cell's text, rendered as the old reader did: shared strings looked up, booleans as
-    /// TRUE/FALSE, integral numbers without ".0", date-formatted numbers as whole Excel serials.
+    /// The end of a cell read by the general scanner.
     fn end_cell(&mut self) -> Result<(), XlsxError> {
         let Some((kind, style)) = self.cell.take() else { return Ok(()) };
         self.in_value = false;
@@ -304,24 +361,12 @@ impl<'w> SheetReader<'w> {
             return Ok(());
         }
         let start = self.text.len();
-        let v = &self.value[..];
-        match kind {
-            CellType::Shared => {
-                if let Some(s) = std::str::from_utf8(v).ok().and_then(|s| s.trim().parse::<usize>().ok()).and_then(|i| self.shared.get(i)) {
-                    self.text.extend_from_slice(s.as_bytes());
-                }
-            }
-            CellType::Inline | CellType::Str | CellType::Error => self.text.extend_from_slice(v),
-            CellType::Bool => self.text.extend_from_slice(if v == b"1" { b"TRUE" } else { b"FALSE" }),
-            CellType::Number => {
-                if plain_integer(v) {
-                    self.text.extend_from_slice(v);
-                } else {
-                    let date = self.dates.is_date(style);
-                    render_number(v, date, &mut self.text);
-                }
-            }
-        }
+        render(kind, style, &self.value, self.shared, self.dates, &mut self.text);
+        self.push_cell(start)
+    }
+
+    /// Records the cell rendered from `start`, within the caps on the row.
+    fn push_cell(&mut self, start: usize) -> Result<(), XlsxError> {
         if self.text.len() - self.row_text > self.limits.row_bytes {
             return Err(XlsxError::RowTooLarge { sheet: self.sheet.clone(), row: self.row_num, limit_mib: self.limits.row_bytes >> 20 });
         }
@@ -332,6 +377,29 @@ impl<'w> SheetReader<'w> {
         self.row_width = self.row_width.max(self.col + 1);
         self.col += 1;
         Ok(())
+    }
+}
+
+/// The cell's text, rendered as the old reader did: shared strings looked up, booleans as
+/// TRUE/FALSE, integral numbers without ".0", date-formatted numbers as whole Excel serials.
+#[inline]
+fn render(kind: CellType, style: usize, v: &[u8], shared: &SharedStrings, dates: &DateStyles, out: &mut Vec<u8>) {
+    match kind {
+        CellType::Shared => {
+            let index = digits(v).or_else(|| std::str::from_utf8(v).ok().and_then(|s| s.trim().parse::<usize>().ok()));
+            if let Some(s) = index.and_then(|i| shared.get_bytes(i)) {
+                out.extend_from_slice(s);
+            }
+        }
+        CellType::Inline | CellType::Str | CellType::Error => out.extend_from_slice(v),
+        CellType::Bool => out.extend_from_slice(if v == b"1" { b"TRUE" } else { b"FALSE" }),
+        CellType::Number => {
+            if plain_integer(v) {
+                out.extend_from_slice(v);
+            } else {
+                render_number(v, dates.is_date(style), out);
+            }
+        }
     }
 }
 
@@ -361,8 +429,38 @@ fn render_number(v: &[u8], date: bool, out: &mut Vec<u8>) {
     }
 }
 
+/// A cell's column (from its reference), type and format index, from its attributes.
+fn cell_attrs(r: Option<&[u8]>, t: Option<&[u8]>, s: Option<&[u8]>) -> (Option<usize>, CellType, usize) {
+    let kind = match t {
+        Some(b"s") => CellType::Shared,
+        Some(b"inlineStr") => CellType::Inline,
+        Some(b"str") => CellType::Str,
+        Some(b"b") => CellType::Bool,
+        Some(b"e") => CellType::Error,
+        _ => CellType::Number,
+    };
+    (r.and_then(column_index), kind, s.and_then(parse_usize).unwrap_or(0))
+}
+
 fn parse_usize(v: &[u8]) -> Option<usize> {
-    std::str::from_utf8(v).ok()?.parse().ok()
+    digits(v).or_else(|| std::str::from_utf8(v).ok()?.parse().ok())
+}
+
+/// 1 to 19 ASCII digits as a number (what `str::parse` gives for them, without its checks);
+/// None for anything else, which then takes the general path.
+#[inline]
+fn digits(v: &[u8]) -> Option<usize> {
+    if v.is_empty() || v.len() > 19 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in v {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (b - b'0') as u64;
+    }
+    usize::try_from(n).ok()
 }
 
 /// "B3" → 1: the leading capital letters of a cell reference.

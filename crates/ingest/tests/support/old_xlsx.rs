@@ -1,6 +1,6 @@
 //! The XLSX reader as it was before the streaming rewrite (quick-xml events, a String per cell),
 //! kept only as an oracle: the equivalence tests compare its rows with the new reader's.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::collapsible_match)]
 
 
 use quick_xml::events::{BytesStart, Event};
