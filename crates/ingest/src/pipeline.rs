@@ -20,6 +20,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 const CHUNK_BYTES: usize = 1 << 21;
+/// Checking threads for a workbook.
+const MAX_XLSX_WORKERS: usize = 4;
+/// Chunk buffers kept for reuse are at most this large.
+const MAX_POOLED: usize = 4 * CHUNK_BYTES;
 /// A single record may be this large (a 10 MB field is fine); past it the file is refused.
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
 
@@ -38,6 +42,8 @@ pub struct Options {
     pub scope: Option<Arc<standard::check::ScopeRule>>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// The XLSX reader's caps.
+    pub xlsx: crate::xlsx::Limits,
     /// Hand valid rows' normalised values to the sink (import needs them; validate does not).
     pub keep_valid: bool,
     pub today: Date,
@@ -53,6 +59,7 @@ impl Options {
             schools: None,
             scope: None,
             threads: 0,
+            xlsx: crate::xlsx::Limits::default(),
             keep_valid: false,
             today: Date::today(),
         }
@@ -83,6 +90,10 @@ impl Pool {
         v
     }
     fn put(&self, v: Vec<u8>) {
+        // A buffer that grew around one huge record goes back to the allocator.
+        if v.capacity() > MAX_POOLED {
+            return;
+        }
         let mut p = self.0.lock().expect("pool");
         if p.len() < 16 {
             p.push(v);
@@ -346,9 +357,12 @@ fn read_full(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) -> Result<Report, IngestError> {
     let xerr = |e| IngestError::Xlsx { path: path.to_path_buf(), source: e };
-    let mut wb = Workbook::open(path).map_err(xerr)?;
+    let mut wb = Workbook::open_with(path, opts.xlsx).map_err(xerr)?;
     let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone(), scope: opts.scope.clone() };
-    let threads = worker_count(opts.threads);
+    // One thread reads the sheet, at about the pace of two or three checking threads; more
+    // would only hold more batches in memory (each up to 2 MiB of text beyond one row of up to
+    // 4 MiB), so the batches in flight stay bounded however many cores there are.
+    let threads = worker_count(opts.threads).min(MAX_XLSX_WORKERS);
     let mut report: Option<Report> = None;
     let pool = &Pool::default();
     std::thread::scope(|s| -> Result<(), IngestError> {

@@ -30,8 +30,9 @@ pub const EXCEL_CELL_CHARS: usize = 32_767;
 
 /// The caps the reader keeps; [`Limits::default`] is what every caller uses. Memory stays
 /// bounded by them whatever the file holds: about `shared_text_bytes` + 4 × `shared_count`
-/// for the shared strings, plus a few batches of rows (each at most 2 MiB of text beyond one
-/// row of at most `row_bytes`).
+/// for the shared strings, plus the batches of rows in flight (each at most 2 MiB of text
+/// beyond one row of at most `row_bytes`). Time stays bounded by `sheet_bytes` of XML and
+/// `sheet_text_bytes` of cell text (shared strings can make a small sheet render a lot).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// One cell's text, and one shared string's: 128 KiB, above anything Excel can write.
@@ -40,6 +41,8 @@ pub struct Limits {
     pub row_bytes: usize,
     /// The inflated size of a sheet.
     pub sheet_bytes: u64,
+    /// The text of all the cells of a sheet, shared strings included.
+    pub sheet_text_bytes: u64,
     /// The inflated size of the shared string table's XML.
     pub shared_xml_bytes: u64,
     /// The shared strings' text held in memory, and their number.
@@ -53,8 +56,9 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             cell_bytes: 128 << 10,
-            row_bytes: 16 << 20,
+            row_bytes: 4 << 20,
             sheet_bytes: 4 << 30,
+            sheet_text_bytes: 4 << 30,
             shared_xml_bytes: 512 << 20,
             shared_text_bytes: 256 << 20,
             shared_count: 16 << 20,
@@ -92,7 +96,7 @@ pub enum XlsxError {
     #[error("the part {part} holds an XML tag longer than {limit_kib} KiB; the file is damaged and was not read: open it in Excel or WPS and save it again")]
     TagTooLarge { part: String, limit_kib: usize },
     #[error("the sheet holds more than {limit_mib} MiB of text, more than this import takes; split it into smaller files")]
-    TooMuchText { limit_mib: usize },
+    TooMuchText { limit_mib: u64 },
     #[error("the archive holds more than {limit} parts, which no spreadsheet does; the file was not read: open it in Excel or WPS and save it again")]
     TooManyParts { limit: usize },
     #[error("the workbook is encrypted; save it again without a password")]
@@ -253,7 +257,7 @@ impl Workbook {
         self.rows(sheet, |n, cells| {
             text += cells.iter().map(|c| c.len() + std::mem::size_of::<String>()).sum::<usize>();
             if text > max_text {
-                err = Some(XlsxError::TooMuchText { limit_mib: max_text >> 20 });
+                err = Some(XlsxError::TooMuchText { limit_mib: (max_text >> 20) as u64 });
                 return false;
             }
             rows.push((n, cells.to_vec()));

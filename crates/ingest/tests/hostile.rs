@@ -1049,9 +1049,9 @@ fn xlsx_rows_and_columns_past_excels_limits_are_refused() {
 }
 
 /// A row of 200 cells of 100 KiB each (each under the cap on one cell): 20 MiB, refused at
-/// 16 MiB of row text, naming the row.
+/// 4 MiB of row text, naming the row.
 #[test]
-fn xlsx_row_past_16_mib_is_refused() {
+fn xlsx_row_past_4_mib_is_refused() {
     let d = dir("big-row");
     let p = d.join("row.xlsx");
     let mut unit = b"<c t=\"inlineStr\"><is><t>".to_vec();
@@ -1061,8 +1061,47 @@ fn xlsx_row_past_16_mib_is_refused() {
     let (head, tail) = sheet.split_once('|').unwrap();
     workbook(&p, Part::Repeat { head: head.as_bytes().to_vec(), unit, times: 200, tail: tail.as_bytes().to_vec() }, None);
     let (e, msg) = xlsx_err(run(&p));
-    assert!(matches!(&e, XlsxError::RowTooLarge { sheet, row: 3, limit_mib: 16 } if sheet == "Sheet1"), "{e:?}");
+    assert!(matches!(&e, XlsxError::RowTooLarge { sheet, row: 3, limit_mib: 4 } if sheet == "Sheet1"), "{e:?}");
     assert!(msg.contains("第 3 行") && msg.contains("row 3"), "{msg}");
+}
+
+/// Shared strings let a small sheet render a lot: 40 references to one 100 KiB string are
+/// 4,000 KiB of text from 1.5 KB of XML. Rows of it are read within the cap on a row (and
+/// rejected: the text is too long), in bounded memory; a 41st reference passes the cap; and
+/// the text of the whole sheet is capped too (4 GiB; lowered here so that the test is quick).
+#[test]
+fn xlsx_shared_string_amplification_is_bounded() {
+    if let Some(p) = child_file() {
+        let r = ok(&p);
+        assert_eq!((r.rows_read, r.rows_valid), (24, 0), "{r:?}");
+        assert_eq!(errors(&r, "text_too_long"), 24, "{:?}", r.errors);
+        let mut opts = Options::new(Entity::Student);
+        opts.xlsx.sheet_text_bytes = 32 << 20;
+        match ingest::run(&p, &opts, &mut NullSink) {
+            Err(IngestError::Xlsx { source: XlsxError::TooMuchText { limit_mib: 32 }, .. }) => {}
+            other => panic!("expected TooMuchText, got {other:?}"),
+        }
+        return report_peak();
+    }
+    let d = dir("amplify");
+    let mut shared = b"<sst><si><t>".to_vec();
+    shared.extend(filler(100 << 10, 4));
+    shared.extend_from_slice(b"</t></si></sst>");
+    let refs = |n: u64, k: usize| -> String {
+        let cells: String = (0..k).map(|c| format!("<c r=\"{}{n}\" t=\"s\"><v>0</v></c>", hostile_xlsx::col_name(c))).collect();
+        format!("<row r=\"{n}\">{cells}</row>")
+    };
+    let rows: String = (2..26).map(|n| refs(n, 40)).collect();
+    let sheet = format!("{SHEET_HEAD}{}{rows}{SHEET_TAIL}", inline_row(1, &header_cells()));
+    let p = d.join("amplify.xlsx");
+    workbook(&p, Part::Bytes(sheet.into_bytes()), Some(Part::Bytes(shared.clone())));
+    let over = format!("{SHEET_HEAD}{}{}{SHEET_TAIL}", inline_row(1, &header_cells()), refs(2, 41));
+    let q = d.join("over.xlsx");
+    workbook(&q, Part::Bytes(over.into_bytes()), Some(Part::Bytes(shared)));
+    let (e, _) = xlsx_err(run(&q));
+    assert!(matches!(e, XlsxError::RowTooLarge { row: 2, limit_mib: 4, .. }), "{e:?}");
+    let kib = in_child("xlsx_shared_string_amplification_is_bounded", &p);
+    assert!(kib < 256 << 10, "{kib} KiB");
 }
 
 /// Entity definitions that expand a billion times ("billion laughs"): OOXML forbids document

@@ -130,6 +130,8 @@ pub struct SheetReader<'w> {
     dates: &'w DateStyles,
     limits: Limits,
     done: bool,
+    /// Text of the batches handed out so far.
+    total_text: u64,
     row_num: u64,
     in_row: bool,
     col: usize,
@@ -155,6 +157,7 @@ impl<'w> SheetReader<'w> {
             dates,
             limits,
             done: false,
+            total_text: 0,
             row_num: 0,
             in_row: false,
             col: 0,
@@ -190,6 +193,10 @@ impl<'w> SheetReader<'w> {
 
     /// The batch as text: checked once here for UTF-8, with every cell on character boundaries.
     fn freeze(&mut self) -> Result<Rows, XlsxError> {
+        self.total_text += self.text.len() as u64;
+        if self.total_text > self.limits.sheet_text_bytes {
+            return Err(XlsxError::TooMuchText { limit_mib: self.limits.sheet_text_bytes >> 20 });
+        }
         let text = std::mem::take(&mut self.text);
         let cells = std::mem::take(&mut self.cells);
         let rows = std::mem::take(&mut self.rows);
