@@ -145,6 +145,16 @@ impl XlsxError {
     }
 }
 
+/// A name read from the file (a sheet's, a part's) as messages show it: at most 64 characters,
+/// control characters (a terminal's escape sequences) replaced.
+pub(crate) fn shown(name: &str) -> String {
+    let mut out: String = name.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if name.chars().nth(64).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// "A" for 0, "AB" for 27.
 pub fn column_name(col: usize) -> String {
     let mut n = col + 1;
@@ -213,14 +223,14 @@ impl Workbook {
             None => self.sheets[0].clone(),
             Some(name) => self.sheets.iter().find(|(n, _)| n == name).cloned().ok_or_else(|| {
                 // A workbook may list thousands of sheets: name the first few.
-                let mut available = self.sheets.iter().take(20).map(|s| s.0.as_str()).collect::<Vec<_>>().join(", ");
+                let mut available = self.sheets.iter().take(20).map(|s| shown(&s.0)).collect::<Vec<_>>().join(", ");
                 if self.sheets.len() > 20 {
                     available.push_str(&format!(" … ({} in all)", self.sheets.len()));
                 }
-                XlsxError::NoSuchSheet { wanted: name.to_string(), available }
+                XlsxError::NoSuchSheet { wanted: shown(name), available }
             })?,
         };
-        let scan = self.part(&path, self.limits.sheet_bytes)?.ok_or_else(|| XlsxError::invalid(format!("{path} is missing")))?;
+        let scan = self.part(&path, self.limits.sheet_bytes)?.ok_or_else(|| XlsxError::invalid(format!("the part {} of sheet “{}” is missing", shown(&path), shown(&sheet))))?;
         Ok(SheetReader::new(scan, &sheet, &self.shared, &self.dates, self.limits))
     }
 

@@ -1247,3 +1247,27 @@ fn xlsx_archive_of_a_million_entries_is_refused_in_bounded_memory() {
     assert_counts(&ok(&archive("some.xlsx", 60_000)), 2, 2);
     in_child("xlsx_archive_of_a_million_entries_is_refused_in_bounded_memory", &archive("million.xlsx", 1_000_000));
 }
+
+/// Names an attacker chooses (a sheet's, a part's) are shown short and without control
+/// characters: an error message is one readable line, not 200 KiB or terminal escapes.
+#[test]
+fn xlsx_names_in_messages_are_short_and_printable() {
+    let d = dir("names");
+    let p = d.join("names.xlsx");
+    let long = "\u{1b}[2J".to_string() + &"长".repeat(50_000);
+    let workbook = hostile_xlsx::WORKBOOK.replace("name=\"Sheet1\"", &format!("name=\"{long}\""));
+    let rels = hostile_xlsx::WORKBOOK_RELS.replace("worksheets/sheet1.xml", &format!("worksheets/{}.xml", "x".repeat(100_000)));
+    hostile_xlsx::write_zip(&p, &[("xl/workbook.xml", Part::Bytes(workbook.into_bytes())), ("xl/_rels/workbook.xml.rels", Part::Bytes(rels.into_bytes()))]);
+    let (e, msg) = xlsx_err(run(&p));
+    assert!(matches!(e, XlsxError::Invalid(_)), "{e:?}");
+    assert!(msg.len() < 2000 && !msg.contains('\u{1b}') && msg.contains("…"), "{msg}");
+    let mut opts = Options::new(Entity::Student);
+    opts.sheet = Some("nope".into());
+    match ingest::run(&p, &opts, &mut NullSink) {
+        Err(e @ IngestError::Xlsx { source: XlsxError::NoSuchSheet { .. }, .. }) => {
+            let msg = format!("{}\n{e}", e.zh());
+            assert!(msg.len() < 2000 && !msg.contains('\u{1b}'), "{msg}");
+        }
+        other => panic!("expected NoSuchSheet, got {other:?}"),
+    }
+}

@@ -84,7 +84,7 @@ pub(crate) fn locate(archive: &mut zip::ZipArchive<BufReader<File>>, name: &str)
         other => return Err(XlsxError::invalid(format!("the part {name} uses the compression method {other}, which Excel does not write"))),
     };
     let data_start = e.data_start().ok_or_else(|| XlsxError::invalid(format!("the part {name} has no data")))?;
-    Ok(Some(EntryInfo { name: name.to_string(), deflated, data_start, compressed: e.compressed_size(), size: e.size(), crc: e.crc32() }))
+    Ok(Some(EntryInfo { name: super::shown(name), deflated, data_start, compressed: e.compressed_size(), size: e.size(), crc: e.crc32() }))
 }
 
 /// The inflated bytes of one entry, block by block. Dropping it stops the inflating thread.

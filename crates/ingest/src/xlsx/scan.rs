@@ -51,7 +51,7 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     pub fn new(src: EntryStream, part: &str) -> Scanner {
-        Scanner { src: Some(src), part: part.to_string(), buf: Vec::new(), pos: 0, mode: Mode::Markup }
+        Scanner { src: Some(src), part: super::shown(part), buf: Vec::new(), pos: 0, mode: Mode::Markup }
     }
 
     /// A scanner over bytes already in memory (tests, small documents).

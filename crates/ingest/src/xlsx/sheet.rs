@@ -152,7 +152,7 @@ impl<'w> SheetReader<'w> {
     pub(crate) fn new(scan: Scanner, sheet: &str, shared: &'w SharedStrings, dates: &'w DateStyles, limits: Limits) -> SheetReader<'w> {
         SheetReader {
             scan,
-            sheet: sheet.to_string(),
+            sheet: super::shown(sheet),
             shared,
             dates,
             limits,
