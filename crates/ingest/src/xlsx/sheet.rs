@@ -218,8 +218,8 @@ impl<'w> SheetReader<'w> {
         Ok(Rows { text, cells, rows, from: 0 })
     }
 
-    /// Whole cells of the common shapes, straight from the window; false when the next thing
-    /// is not one (the general scanner takes it).
+    /// Whole cells of the common shapes, straight from the window, until the next thing is not
+    /// one (the general scanner takes that).
     fn fast_cells(&mut self) -> Result<(), XlsxError> {
         while let Some(c) = fast::cell(self.scan.window()) {
             let (col, kind, style) = {
