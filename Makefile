@@ -16,7 +16,9 @@ assets:
 	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js crates/web/assets/vendor/
 
 # Generates 1 M and 15 M students (UTF-8 and GBK) into bench-data/ and prints rows/s, MB/s and
-# peak RSS of `tianfu validate` for each. Set STUDENTS="1000000" to run a subset.
+# peak RSS of `tianfu validate` for each, then the same for 300,000 students as XLSX with inline
+# strings and with a shared-string table. Set STUDENTS="1000000" (or "") and XLSX_STUDENTS to
+# run a subset.
 bench-validate:
 	bash scripts/bench-validate.sh
 

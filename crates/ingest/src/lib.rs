@@ -114,7 +114,7 @@ impl IngestError {
             IngestError::RecordTooLarge { line, limit_mib } => {
                 format!("第 {line} 行：一条记录超过 {limit_mib} MiB 仍未结束，可能有未闭合的引号（请检查多余的 \"）")
             }
-            IngestError::Xlsx { path, source } => format!("{}：{source}", path.display()),
+            IngestError::Xlsx { path, source } => format!("{}：{}", path.display(), source.zh()),
             IngestError::Empty => "文件为空：没有表头行".to_string(),
             IngestError::Sink(s) => s.clone(),
         }

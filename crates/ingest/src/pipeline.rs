@@ -8,7 +8,7 @@ use crate::csv::{Parser, Record, Splitter};
 use crate::decode::{detect, Detected, TextEncoding};
 use crate::dedup::KeySet;
 use crate::report::Report;
-use crate::xlsx::Workbook;
+use crate::xlsx::{Rows, Workbook};
 use crate::{IngestError, RejectedRow, Sink};
 use standard::{Context, Date, Entity, Rule, RowChecker, Violation, Warning};
 use std::collections::{BTreeMap, HashSet};
@@ -20,7 +20,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 const CHUNK_BYTES: usize = 1 << 21;
-const XLSX_CHUNK_ROWS: usize = 8192;
+/// Checking threads for a workbook.
+const MAX_XLSX_WORKERS: usize = 4;
+/// Chunk buffers kept for reuse are at most this large.
+const MAX_POOLED: usize = 4 * CHUNK_BYTES;
 /// A single record may be this large (a 10 MB field is fine); past it the file is refused.
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
 
@@ -39,6 +42,8 @@ pub struct Options {
     pub scope: Option<Arc<standard::check::ScopeRule>>,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// The XLSX reader's caps.
+    pub xlsx: crate::xlsx::Limits,
     /// Hand valid rows' normalised values to the sink (import needs them; validate does not).
     pub keep_valid: bool,
     pub today: Date,
@@ -54,6 +59,7 @@ impl Options {
             schools: None,
             scope: None,
             threads: 0,
+            xlsx: crate::xlsx::Limits::default(),
             keep_valid: false,
             today: Date::today(),
         }
@@ -62,7 +68,8 @@ impl Options {
 
 enum Payload {
     Bytes(Vec<u8>),
-    Rows(Vec<(u64, Vec<String>)>),
+    /// A batch of sheet rows: cells are ranges of one text buffer.
+    Sheet(Rows),
 }
 
 struct Chunk {
@@ -83,6 +90,10 @@ impl Pool {
         v
     }
     fn put(&self, v: Vec<u8>) {
+        // A buffer that grew around one huge record goes back to the allocator.
+        if v.capacity() > MAX_POOLED {
+            return;
+        }
         let mut p = self.0.lock().expect("pool");
         if p.len() < 16 {
             p.push(v);
@@ -107,9 +118,9 @@ struct ChunkResult {
     /// Unique keys by row index: (row, slot, rule, field, key).
     keys: Vec<(u32, u8, Rule, u16, u128)>,
     meta: Vec<RowMeta>,
-    /// The decoded chunk text (CSV) or rows (XLSX), for re-reading a duplicate row.
+    /// The decoded chunk text (CSV) or sheet rows (XLSX), for re-reading a duplicate row.
     text: Option<(Vec<u8>, u8, TextEncoding)>,
-    rows_raw: Vec<Vec<String>>,
+    sheet: Option<Rows>,
     /// Valid rows' normalised values: (row, line, values joined by \u{1f}).
     valid: Vec<(u32, u64, String)>,
 }
@@ -346,9 +357,12 @@ fn read_full(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) -> Result<Report, IngestError> {
     let xerr = |e| IngestError::Xlsx { path: path.to_path_buf(), source: e };
-    let mut wb = Workbook::open(path).map_err(xerr)?;
+    let mut wb = Workbook::open_with(path, opts.xlsx).map_err(xerr)?;
     let ctx = Context { today: opts.today, province: opts.province, schools: opts.schools.clone(), scope: opts.scope.clone() };
-    let threads = worker_count(opts.threads);
+    // One thread reads the sheet, at about the pace of two or three checking threads; more
+    // would only hold more batches in memory (each up to 2 MiB of text beyond one row of up to
+    // 4 MiB), so the batches in flight stay bounded however many cores there are.
+    let threads = worker_count(opts.threads).min(MAX_XLSX_WORKERS);
     let mut report: Option<Report> = None;
     let pool = &Pool::default();
     std::thread::scope(|s| -> Result<(), IngestError> {
@@ -357,61 +371,60 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
         // The header decides the column mapping before any worker starts.
         let (hdr_tx, hdr_rx) = sync_channel::<Result<Columns, IngestError>>(1);
         let opts2 = opts.clone();
-        let reader = s.spawn(move || -> Result<(), IngestError> {
-            let mut header: Option<Columns> = None;
-            let mut batch = Vec::with_capacity(XLSX_CHUNK_ROWS);
-            let mut seq = 0;
-            let mut failed = None;
-            let mut send_failed = false;
-            let res = wb.rows(opts2.sheet.as_deref(), |row, cells| {
-                if header.is_none() {
-                    if cells.iter().all(|c| c.trim().is_empty()) {
-                        return true;
-                    }
-                    match Columns::map(opts2.entity, cells.to_vec()) {
-                        Ok(c) => {
-                            header = Some(c.clone());
-                            let _ = hdr_tx.send(Ok(c));
-                            true
-                        }
-                        Err(e) => {
-                            failed = Some(e);
-                            false
-                        }
-                    }
-                } else {
-                    batch.push((row, cells.to_vec()));
-                    if batch.len() >= XLSX_CHUNK_ROWS {
-                        let rows = std::mem::replace(&mut batch, Vec::with_capacity(XLSX_CHUNK_ROWS));
-                        if chunk_tx.send(Chunk { seq, first_line: 0, payload: Payload::Rows(rows) }).is_err() {
-                            send_failed = true;
-                            return false;
-                        }
-                        seq += 1;
-                    }
-                    true
-                }
-            });
-            if let Some(e) = failed {
-                let _ = hdr_tx.send(Err(e));
-                return Ok(());
-            }
-            if let Err(e) = res {
-                if header.is_none() {
+        let reader = std::thread::Builder::new().name("tianfu-xlsx".into()).spawn_scoped(s, move || -> Result<(), IngestError> {
+            let mut sheet = match wb.sheet(opts2.sheet.as_deref()) {
+                Ok(r) => r,
+                Err(e) => {
                     let _ = hdr_tx.send(Err(xerr(e)));
                     return Ok(());
                 }
-                return Err(xerr(e));
+            };
+            let mut header = false;
+            let mut seq = 0;
+            loop {
+                let mut batch = match sheet.next_batch(pool.get()) {
+                    Ok(Some(b)) => b,
+                    Ok(None) => break,
+                    Err(e) if !header => {
+                        let _ = hdr_tx.send(Err(xerr(e)));
+                        return Ok(());
+                    }
+                    Err(e) => return Err(xerr(e)),
+                };
+                if !header {
+                    // The first row with any text is the header; blank rows before it are not rows.
+                    let view = batch.view();
+                    let Some(h) = (0..batch.len()).find(|&i| !view.is_blank(i)) else {
+                        pool.put(batch.into_buffer());
+                        continue;
+                    };
+                    match Columns::map(opts2.entity, view.to_strings(h)) {
+                        Ok(c) => {
+                            header = true;
+                            let _ = hdr_tx.send(Ok(c));
+                            batch.skip(h + 1);
+                        }
+                        Err(e) => {
+                            let _ = hdr_tx.send(Err(e));
+                            return Ok(());
+                        }
+                    }
+                }
+                if batch.is_empty() {
+                    pool.put(batch.into_buffer());
+                    continue;
+                }
+                if chunk_tx.send(Chunk { seq, first_line: 0, payload: Payload::Sheet(batch) }).is_err() {
+                    return Ok(());
+                }
+                seq += 1;
             }
-            if header.is_none() {
+            if !header {
                 let _ = hdr_tx.send(Err(IngestError::Empty));
-                return Ok(());
-            }
-            if !batch.is_empty() && !send_failed {
-                let _ = chunk_tx.send(Chunk { seq, first_line: 0, payload: Payload::Rows(batch) });
             }
             Ok(())
-        });
+        })
+        .expect("spawn the sheet reader");
         let columns = match hdr_rx.recv() {
             Ok(Ok(c)) => c,
             Ok(Err(e)) => {
@@ -439,7 +452,10 @@ fn run_xlsx(path: &Path, opts: &Options, sink: &mut dyn Sink, started: Instant) 
             let ctx = ctx.clone();
             let keep = opts.keep_valid;
             let cols = columns.clone();
-            s.spawn(move || worker(pool, rx, tx, &cols, ctx, TextEncoding::Utf8, b',', keep));
+            std::thread::Builder::new()
+                .name("tianfu-check".into())
+                .spawn_scoped(s, move || worker(pool, rx, tx, &cols, ctx, TextEncoding::Utf8, b',', keep))
+                .expect("spawn worker");
         }
         drop(res_tx);
         let collected = collect(pool, res_rx, sink, &mut rep, 1 << 16);
@@ -482,7 +498,7 @@ fn worker(
             keys: Vec::new(),
             meta: Vec::new(),
             text: None,
-            rows_raw: Vec::new(),
+            sheet: None,
             valid: Vec::new(),
         };
         match chunk.payload {
@@ -550,23 +566,31 @@ fn worker(
                 }
                 r.text = Some((text, text_enc, encoding));
             }
-            Payload::Rows(rows) => {
-                for (line, raw) in &rows {
-                    if raw.iter().all(|c| c.trim().is_empty()) {
+            Payload::Sheet(batch) => {
+                // Cells are borrowed from the batch: nothing is allocated per cell or per row
+                // unless the row is rejected.
+                let view = batch.view();
+                let mut dense: Vec<&str> = Vec::new();
+                let width = columns.headers.len();
+                for i in 0..batch.len() {
+                    view.dense(i, &mut dense);
+                    if dense.iter().all(|c| c.trim().is_empty()) {
                         r.blank += 1;
                         continue;
                     }
                     let row = r.rows as u32;
                     r.rows += 1;
-                    r.meta.push(RowMeta { line: *line, span: (r.rows_raw.len() as u32, 0) });
+                    let line = batch.line(i);
+                    r.meta.push(RowMeta { line, span: (i as u32, 0) });
                     let mut pre = Vec::new();
-                    if raw.len() > columns.headers.len() && raw[columns.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
+                    if dense.len() > width && dense[width..].iter().any(|c| !c.trim().is_empty()) {
                         pre.push(Violation { rule: Rule::ColumnCount, field: None });
                     }
-                    let cells = columns.column_of.iter().map(|c| c.and_then(|c| raw.get(c)).map_or("", |s| s.as_str()));
-                    check_one(&mut checker, &mut r, row, *line, cells, pre, || raw.clone(), keep_valid);
-                    r.rows_raw.push(raw.clone());
+                    let cells = columns.column_of.iter().map(|c| c.and_then(|c| dense.get(c).copied()).unwrap_or(""));
+                    check_one(&mut checker, &mut r, row, line, cells, pre, || view.to_strings(i), keep_valid);
                 }
+                drop(dense);
+                r.sheet = Some(batch);
             }
         }
         if tx.send(r).is_err() {
@@ -775,7 +799,7 @@ fn finish_chunk(
     }
     report.rows_rejected += rejected_count;
     report.rows_valid += r.rows - rejected_count;
-    Ok(r.text.take().map(|t| t.0))
+    Ok(r.text.take().map(|t| t.0).or_else(|| r.sheet.take().map(Rows::into_buffer)))
 }
 
 /// The original values of a row, re-read from its chunk.
@@ -793,8 +817,10 @@ fn raw_of(r: &ChunkResult, row: usize) -> Vec<String> {
         let rec = if rec2.len() > rec.len() { rec2 } else { rec };
         let enc = if *text_enc == 0 { TextEncoding::Utf8 } else { *encoding };
         (0..rec.len()).map(|i| enc.decode_lossy(rec.field(i))).collect()
+    } else if let Some(batch) = &r.sheet {
+        batch.view().to_strings(meta.span.0 as usize)
     } else {
-        r.rows_raw.get(meta.span.0 as usize).cloned().unwrap_or_default()
+        Vec::new()
     }
 }
 

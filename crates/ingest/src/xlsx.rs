@@ -1,332 +1,281 @@
-//! A streaming XLSX (Office Open XML) sheet reader: rows are handed out one at a time, so a
-//! sheet of a million rows never sits in memory whole. Guards against zip bombs: the shared
-//! strings and the sheet are read through byte limits, and an entry that claims an absurd
-//! compression ratio is refused before it is inflated.
+//! A streaming, bounded XLSX (Office Open XML) reader. Every part of the workbook is inflated on
+//! its own thread into a small ring of buffers while the caller parses the previous one with a
+//! scanner that never buffers more than one tag ([`Limits`] and the error variants list every
+//! cap). A sheet's rows come out in batches whose cells are byte ranges of one buffer, so a
+//! million-row sheet costs a few megabytes and no allocation per cell, and no input — a zip
+//! bomb, a 1.5 GiB cell, a shared-string table of millions of entries, a tag of megabytes —
+//! makes it hold more than the caps.
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
+mod entry;
+mod fast;
+mod parts;
+mod scan;
+mod sheet;
+
+pub use entry::{MAX_PARTS, MAX_RATIO};
+pub use parts::{DateStyles, SharedStrings};
+pub use sheet::{Rows, SheetReader, View};
+
+use scan::Scanner;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 
 /// Excel's own limits (ECMA-376): a sheet has at most 1,048,576 rows and 16,384 columns.
 pub const MAX_ROWS: u64 = 1_048_576;
 pub const MAX_COLS: usize = 16_384;
-const MAX_SHARED_STRINGS_BYTES: u64 = 512 << 20;
-const MAX_SHEET_BYTES: u64 = 8 << 30;
-const MAX_XML_PART_BYTES: u64 = 16 << 20;
-/// Deflate cannot reach ratios like this on real spreadsheets; bombs do.
-const MAX_RATIO: u64 = 200;
+/// Excel's own limit on one cell: 32,767 characters (UTF-16 units, so at most 98,301 bytes of
+/// UTF-8). The reader refuses a file whose cell passes [`Limits::cell_bytes`].
+pub const EXCEL_CELL_CHARS: usize = 32_767;
 
+/// The caps the reader keeps; [`Limits::default`] is what every caller uses. Memory stays
+/// bounded by them whatever the file holds: about `shared_text_bytes` + 4 × `shared_count`
+/// for the shared strings, plus the batches of rows in flight (each at most 2 MiB of text
+/// beyond one row of at most `row_bytes`). Time stays bounded by `sheet_bytes` of XML and
+/// `sheet_text_bytes` of cell text (shared strings can make a small sheet render a lot).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// One cell's text, and one shared string's: 128 KiB, above anything Excel can write.
+    pub cell_bytes: usize,
+    /// One row's text (all its cells).
+    pub row_bytes: usize,
+    /// The inflated size of a sheet.
+    pub sheet_bytes: u64,
+    /// The text of all the cells of a sheet, shared strings included.
+    pub sheet_text_bytes: u64,
+    /// The inflated size of the shared string table's XML.
+    pub shared_xml_bytes: u64,
+    /// The shared strings' text held in memory, and their number.
+    pub shared_text_bytes: usize,
+    pub shared_count: usize,
+    /// The inflated size of every other part read (workbook, relationships, styles).
+    pub part_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            cell_bytes: 128 << 10,
+            row_bytes: 4 << 20,
+            sheet_bytes: 4 << 30,
+            sheet_text_bytes: 4 << 30,
+            shared_xml_bytes: 512 << 20,
+            shared_text_bytes: 256 << 20,
+            shared_count: 16 << 20,
+            part_bytes: 16 << 20,
+        }
+    }
+}
+
+/// Why a workbook could not be read. Each message says what was wrong and what to do; none
+/// repeats a cell's content.
 #[derive(Debug, thiserror::Error)]
 pub enum XlsxError {
-    #[error("not a valid XLSX workbook: {0}")]
+    #[error("not a valid XLSX workbook ({0}); open it in Excel or WPS and save it again as .xlsx, or save the sheet as CSV")]
     Invalid(String),
     #[error("the workbook has no sheet named “{wanted}”; sheets: {available}")]
     NoSuchSheet { wanted: String, available: String },
-    #[error("the part {part} expands to more than {limit} MiB or with a compression ratio over {ratio}:1; the file looks like a zip bomb and was not read")]
-    Bomb { part: String, limit: u64, ratio: u64 },
-    #[error("the sheet has more than {0} rows or columns, beyond Excel's own limits")]
-    TooBig(u64),
+    #[error("the part {part} expands at a ratio over {ratio}:1 or beyond the size it declares; the file looks like a zip bomb and was not read")]
+    Bomb { part: String, ratio: u64 },
+    #[error("the part {part} expands to more than {limit_mib} MiB; split the workbook into smaller files or save the sheet as CSV")]
+    TooLargePart { part: String, limit_mib: u64 },
+    #[error("sheet “{sheet}” has rows past row {limit}, Excel's own limit; split it into smaller files or save it as CSV")]
+    TooManyRows { sheet: String, limit: u64 },
+    #[error("sheet “{sheet}”, row {row}: cells past column XFD ({limit} columns, Excel's own limit); remove them or save the sheet as CSV")]
+    TooManyColumns { sheet: String, row: u64, limit: usize },
+    #[error("sheet “{sheet}”, cell {cell}: the cell holds more than {limit_kib} KiB of text (Excel itself allows 32,767 characters), so the file was not read; shorten that cell or save the sheet as CSV")]
+    CellTooLarge { sheet: String, cell: String, limit_kib: usize },
+    #[error("sheet “{sheet}”, row {row}: the row holds more than {limit_mib} MiB of text, so the file was not read; shorten its cells or save the sheet as CSV")]
+    RowTooLarge { sheet: String, row: u64, limit_mib: usize },
+    #[error("the shared string table: string {index} holds more than {limit_kib} KiB of text (Excel itself allows 32,767 characters); shorten it or save the sheet as CSV")]
+    SharedStringTooLong { index: usize, limit_kib: usize },
+    #[error("the shared string table holds more than {limit} strings; split the workbook into smaller files or save the sheet as CSV")]
+    TooManySharedStrings { limit: usize },
+    #[error("the shared string table holds more than {limit_mib} MiB of text; split the workbook into smaller files or save the sheet as CSV")]
+    SharedStringsTooLarge { limit_mib: usize },
+    #[error("the part {part} holds an XML tag longer than {limit_kib} KiB; the file is damaged and was not read: open it in Excel or WPS and save it again")]
+    TagTooLarge { part: String, limit_kib: usize },
+    #[error("the sheet holds more than {limit_mib} MiB of text, more than this import takes; split it into smaller files")]
+    TooMuchText { limit_mib: u64 },
+    #[error("the archive holds more than {limit} parts, which no spreadsheet does; the file was not read: open it in Excel or WPS and save it again")]
+    TooManyParts { limit: usize },
+    #[error("the workbook is encrypted; save it again without a password")]
+    Encrypted,
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 
-fn invalid(e: impl std::fmt::Display) -> XlsxError {
-    XlsxError::Invalid(e.to_string())
+impl XlsxError {
+    pub(crate) fn invalid(why: impl Into<String>) -> XlsxError {
+        XlsxError::Invalid(why.into())
+    }
+
+    /// The same message in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            XlsxError::Invalid(why) => format!("不是有效的 XLSX 工作簿（{why}）；请用 Excel 或 WPS 打开后重新另存为 .xlsx，或另存为 CSV"),
+            XlsxError::NoSuchSheet { wanted, available } => format!("工作簿中没有名为“{wanted}”的工作表；现有工作表：{available}"),
+            XlsxError::Bomb { part, ratio } => {
+                format!("文件中的 {part} 解压后膨胀超过 {ratio} 倍或超过其声明的大小，像是“压缩炸弹”（zip bomb），未读取")
+            }
+            XlsxError::TooLargePart { part, limit_mib } => format!("文件中的 {part} 解压后超过 {limit_mib} MiB；请把工作簿拆成较小的文件，或另存为 CSV"),
+            XlsxError::TooManyRows { sheet, limit } => format!("工作表“{sheet}”的行超过第 {limit} 行（Excel 本身的上限）；请拆成较小的文件，或另存为 CSV"),
+            XlsxError::TooManyColumns { sheet, row, limit } => {
+                format!("工作表“{sheet}”第 {row} 行：单元格超出 XFD 列（{limit} 列，Excel 本身的上限）；请删除这些单元格，或另存为 CSV")
+            }
+            XlsxError::CellTooLarge { sheet, cell, limit_kib } => format!(
+                "工作表“{sheet}”单元格 {cell}：内容超过 {limit_kib} KiB（Excel 本身最多 32,767 个字符），文件未读取；请缩短该单元格，或另存为 CSV"
+            ),
+            XlsxError::RowTooLarge { sheet, row, limit_mib } => {
+                format!("工作表“{sheet}”第 {row} 行：整行内容超过 {limit_mib} MiB，文件未读取；请缩短其中的单元格，或另存为 CSV")
+            }
+            XlsxError::SharedStringTooLong { index, limit_kib } => {
+                format!("共享字符串表第 {index} 项超过 {limit_kib} KiB（Excel 本身最多 32,767 个字符）；请缩短该内容，或另存为 CSV")
+            }
+            XlsxError::TooManySharedStrings { limit } => format!("共享字符串表超过 {limit} 项；请把工作簿拆成较小的文件，或另存为 CSV"),
+            XlsxError::SharedStringsTooLarge { limit_mib } => format!("共享字符串表的文字超过 {limit_mib} MiB；请把工作簿拆成较小的文件，或另存为 CSV"),
+            XlsxError::TagTooLarge { part, limit_kib } => {
+                format!("文件中的 {part} 含有超过 {limit_kib} KiB 的 XML 标记，文件已损坏，未读取；请用 Excel 或 WPS 打开后重新保存")
+            }
+            XlsxError::TooMuchText { limit_mib } => format!("工作表的文字超过 {limit_mib} MiB，超出本次导入的上限；请拆成较小的文件"),
+            XlsxError::TooManyParts { limit } => format!("压缩包内的部件超过 {limit} 个，不像是电子表格，文件未读取；请用 Excel 或 WPS 打开后重新保存"),
+            XlsxError::Encrypted => "工作簿已加密；请取消密码后重新保存".to_string(),
+            XlsxError::Io(e) => format!("读取失败：{e}"),
+        }
+    }
+}
+
+/// A name read from the file (a sheet's, a part's) as messages show it: at most 64 characters,
+/// control characters (a terminal's escape sequences) replaced.
+pub(crate) fn shown(name: &str) -> String {
+    let mut out: String = name.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if name.chars().nth(64).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// "A" for 0, "AB" for 27.
+pub fn column_name(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII")
 }
 
 pub struct Workbook {
+    file: File,
     archive: zip::ZipArchive<BufReader<File>>,
+    /// (name, part path) of each sheet, in workbook order.
     pub sheets: Vec<(String, String)>,
-    shared: Vec<String>,
-    date_styles: Vec<bool>,
+    shared: SharedStrings,
+    dates: DateStyles,
+    limits: Limits,
 }
 
 impl Workbook {
     pub fn open(path: &Path) -> Result<Workbook, XlsxError> {
-        let file = File::open(path)?;
-        let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(invalid)?;
-        let workbook = read_part(&mut archive, "xl/workbook.xml", MAX_XML_PART_BYTES)?
-            .ok_or_else(|| invalid("xl/workbook.xml is missing"))?;
-        let rels = read_part(&mut archive, "xl/_rels/workbook.xml.rels", MAX_XML_PART_BYTES)?.unwrap_or_default();
-        let targets = parse_rels(&rels)?;
-        let mut sheets = Vec::new();
-        let mut reader = Reader::from_str(&workbook);
-        loop {
-            match reader.read_event().map_err(invalid)? {
-                Event::Empty(e) | Event::Start(e) if e.local_name().as_ref() == b"sheet" => {
-                    let name = attr(&e, b"name").unwrap_or_default();
-                    let rid = attr(&e, b"id").unwrap_or_default();
-                    if let Some((_, target)) = targets.iter().find(|(id, _)| *id == rid) {
-                        let t = target.trim_start_matches('/');
-                        let path = if t.starts_with("xl/") { t.to_string() } else { format!("xl/{t}") };
-                        sheets.push((name, path));
-                    }
-                }
-                Event::Eof => break,
-                _ => {}
-            }
-        }
-        if sheets.is_empty() {
-            return Err(invalid("the workbook lists no sheets"));
-        }
-        let shared = match read_part(&mut archive, "xl/sharedStrings.xml", MAX_SHARED_STRINGS_BYTES)? {
-            Some(xml) => parse_shared_strings(&xml)?,
-            None => Vec::new(),
-        };
-        let date_styles = match read_part(&mut archive, "xl/styles.xml", MAX_XML_PART_BYTES)? {
-            Some(xml) => parse_date_styles(&xml)?,
-            None => Vec::new(),
-        };
-        Ok(Workbook { archive, sheets, shared, date_styles })
+        Workbook::open_with(path, Limits::default())
     }
 
-    /// Streams the rows of a sheet (by name, or the first) to `f` as (row number, cells).
-    /// Cells are text; numbers print without a trailing `.0`; dates stay Excel serials, which
-    /// the date rules read.
-    pub fn rows(
-        &mut self,
-        sheet: Option<&str>,
-        mut f: impl FnMut(u64, &[String]) -> bool,
-    ) -> Result<(), XlsxError> {
-        let path = match sheet {
-            None => self.sheets[0].1.clone(),
-            Some(name) => self
-                .sheets
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, p)| p.clone())
-                .ok_or_else(|| XlsxError::NoSuchSheet {
-                    wanted: name.to_string(),
-                    available: self.sheets.iter().map(|s| s.0.as_str()).collect::<Vec<_>>().join(", "),
-                })?,
+    pub fn open_with(path: &Path, limits: Limits) -> Result<Workbook, XlsxError> {
+        let mut file = File::open(path)?;
+        entry::check_directory(&mut file)?;
+        let archive = zip::ZipArchive::new(BufReader::new(file.try_clone()?)).map_err(|_| XlsxError::invalid("it is not a zip archive, or the archive is damaged"))?;
+        let mut wb = Workbook { file, archive, sheets: Vec::new(), shared: SharedStrings::default(), dates: DateStyles::default(), limits };
+        let rels = match wb.part("xl/_rels/workbook.xml.rels", limits.part_bytes)? {
+            Some(scan) => parts::read_rels(scan)?,
+            None => Vec::new(),
         };
-        let (shared, date_styles) = (&self.shared, &self.date_styles);
-        let entry = self.archive.by_name(&path).map_err(|_| invalid(format!("{path} is missing")))?;
-        check_ratio(&path, entry.size(), entry.compressed_size(), MAX_SHEET_BYTES)?;
-        let limited = entry.take(MAX_SHEET_BYTES);
-        let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, limited));
+        let scan = wb.part("xl/workbook.xml", limits.part_bytes)?.ok_or_else(|| XlsxError::invalid("xl/workbook.xml is missing"))?;
+        wb.sheets = parts::read_sheets(scan, &rels)?;
+        if wb.sheets.is_empty() {
+            return Err(XlsxError::invalid("the workbook lists no sheets"));
+        }
+        if let Some(scan) = wb.part("xl/sharedStrings.xml", limits.shared_xml_bytes)? {
+            wb.shared = SharedStrings::read(scan, &limits)?;
+        }
+        if let Some(scan) = wb.part("xl/styles.xml", limits.part_bytes)? {
+            wb.dates = DateStyles::read(scan)?;
+        }
+        Ok(wb)
+    }
+
+    /// A scanner over one part, inflated on its own thread; None when the workbook lacks it.
+    fn part(&mut self, name: &str, limit: u64) -> Result<Option<Scanner>, XlsxError> {
+        let Some(info) = entry::locate(&mut self.archive, name)? else { return Ok(None) };
+        let stream = entry::EntryStream::open(self.file.try_clone()?, info, limit)?;
+        Ok(Some(Scanner::new(stream, name)))
+    }
+
+    /// The shared string table (empty when the workbook has none).
+    pub fn shared_strings(&self) -> &SharedStrings {
+        &self.shared
+    }
+
+    /// A reader of the rows of a sheet, by name, or the first sheet.
+    pub fn sheet(&mut self, name: Option<&str>) -> Result<SheetReader<'_>, XlsxError> {
+        let (sheet, path) = match name {
+            None => self.sheets[0].clone(),
+            Some(name) => self.sheets.iter().find(|(n, _)| n == name).cloned().ok_or_else(|| {
+                // A workbook may list thousands of sheets: name the first few.
+                let mut available = self.sheets.iter().take(20).map(|s| shown(&s.0)).collect::<Vec<_>>().join(", ");
+                if self.sheets.len() > 20 {
+                    available.push_str(&format!(" … ({} in all)", self.sheets.len()));
+                }
+                XlsxError::NoSuchSheet { wanted: shown(name), available }
+            })?,
+        };
+        let scan = self.part(&path, self.limits.sheet_bytes)?.ok_or_else(|| XlsxError::invalid(format!("the part {} of sheet “{}” is missing", shown(&path), shown(&sheet))))?;
+        Ok(SheetReader::new(scan, &sheet, &self.shared, &self.dates, self.limits))
+    }
+
+    /// Streams the rows of a sheet (by name, or the first) to `f` as (row number, cells), until
+    /// `f` returns false. Cells are text; numbers print without a trailing `.0`; dates stay
+    /// Excel serials, which the date rules read.
+    pub fn rows(&mut self, sheet: Option<&str>, mut f: impl FnMut(u64, &[String]) -> bool) -> Result<(), XlsxError> {
+        let mut reader = self.sheet(sheet)?;
         let mut buf = Vec::new();
         let mut cells: Vec<String> = Vec::new();
-        let mut row_num = 0u64;
-        let mut col = 0usize;
-        let mut cell_type = CellType::Number;
-        let mut cell_style = 0usize;
-        let mut in_value = false;
-        let mut value = String::new();
-        loop {
-            match reader.read_event_into(&mut buf).map_err(invalid)? {
-                Event::Start(e) if e.local_name().as_ref() == b"row" => {
-                    row_num = attr(&e, b"r").and_then(|r| r.parse().ok()).unwrap_or(row_num + 1);
-                    if row_num > MAX_ROWS {
-                        return Err(XlsxError::TooBig(MAX_ROWS));
-                    }
-                    cells.clear();
-                    col = 0;
-                }
-                Event::Empty(e) if e.local_name().as_ref() == b"row" => {
-                    row_num = attr(&e, b"r").and_then(|r| r.parse().ok()).unwrap_or(row_num + 1);
-                }
-                Event::End(e) if e.local_name().as_ref() == b"row" => {
-                    if !f(row_num, &cells) {
-                        return Ok(());
-                    }
-                }
-                Event::Empty(e) if e.local_name().as_ref() == b"c" => {
-                    // A styled cell with no value.
-                    col = attr(&e, b"r").and_then(|r| column_index(&r)).unwrap_or(col) + 1;
-                }
-                Event::Start(e) if e.local_name().as_ref() == b"c" => {
-                    col = attr(&e, b"r").and_then(|r| column_index(&r)).unwrap_or(col);
-                    if col >= MAX_COLS {
-                        return Err(XlsxError::TooBig(MAX_COLS as u64));
-                    }
-                    cell_type = match attr(&e, b"t").as_deref() {
-                        Some("s") => CellType::Shared,
-                        Some("inlineStr") => CellType::Inline,
-                        Some("str") => CellType::Str,
-                        Some("b") => CellType::Bool,
-                        Some("e") => CellType::Error,
-                        _ => CellType::Number,
-                    };
-                    cell_style = attr(&e, b"s").and_then(|s| s.parse().ok()).unwrap_or(0);
-                    value.clear();
-                }
-                Event::End(e) if e.local_name().as_ref() == b"c" => {
-                    if cells.len() <= col {
-                        cells.resize(col + 1, String::new());
-                    }
-                    cells[col] = render(shared, date_styles, cell_type, cell_style, &value);
-                    col += 1;
-                }
-                Event::Start(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => {
-                    in_value = true;
-                }
-                Event::End(e) if matches!(e.local_name().as_ref(), b"v" | b"t") => {
-                    in_value = false;
-                }
-                Event::Text(t) if in_value => {
-                    value.push_str(&t.unescape().map_err(invalid)?);
-                }
-                Event::CData(t) if in_value => {
-                    value.push_str(&String::from_utf8_lossy(&t));
-                }
-                Event::Eof => return Ok(()),
-                _ => {}
-            }
-            buf.clear();
-        }
-    }
-
-}
-
-fn render(shared: &[String], date_styles: &[bool], t: CellType, style: usize, v: &str) -> String {
-        match t {
-            CellType::Shared => v.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).cloned().unwrap_or_default(),
-            CellType::Inline | CellType::Str | CellType::Error => v.to_string(),
-            CellType::Bool => if v == "1" { "TRUE".into() } else { "FALSE".into() },
-            // A date-formatted number is an Excel serial; it stays one here and the date rules
-            // read it (counted as date_normalized). Other numbers lose a spurious ".0".
-            CellType::Number if date_styles.get(style).copied().unwrap_or(false) => {
-                v.trim().parse::<f64>().map(|x| format!("{}", x.floor() as i64)).unwrap_or_else(|_| v.to_string())
-            }
-            CellType::Number => format_number(v),
-        }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum CellType {
-    Shared,
-    Inline,
-    Str,
-    Bool,
-    Error,
-    Number,
-}
-
-/// Integers print as integers ("40422", not "40422.0"); other numbers as written.
-fn format_number(v: &str) -> String {
-    let v = v.trim();
-    match v.parse::<f64>() {
-        Ok(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-        _ => v.to_string(),
-    }
-}
-
-/// "B3" → 1.
-fn column_index(r: &str) -> Option<usize> {
-    let mut n = 0usize;
-    let mut any = false;
-    for b in r.bytes() {
-        if b.is_ascii_uppercase() {
-            n = n.checked_mul(26)?.checked_add((b - b'A' + 1) as usize)?;
-            any = true;
-        } else {
-            break;
-        }
-    }
-    any.then(|| n - 1)
-}
-
-fn attr(e: &BytesStart, name: &[u8]) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
-}
-
-fn check_ratio(part: &str, size: u64, compressed: u64, limit: u64) -> Result<(), XlsxError> {
-    if size > limit || (size > (16 << 20) && size / compressed.max(1) > MAX_RATIO) {
-        return Err(XlsxError::Bomb { part: part.to_string(), limit: limit >> 20, ratio: MAX_RATIO });
-    }
-    Ok(())
-}
-
-fn read_part(archive: &mut zip::ZipArchive<BufReader<File>>, name: &str, limit: u64) -> Result<Option<String>, XlsxError> {
-    let entry = match archive.by_name(name) {
-        Ok(e) => e,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(invalid(e)),
-    };
-    check_ratio(name, entry.size(), entry.compressed_size(), limit)?;
-    let mut s = String::new();
-    let read = entry.take(limit + 1).read_to_string(&mut s).map_err(invalid)?;
-    if read as u64 > limit {
-        return Err(XlsxError::Bomb { part: name.to_string(), limit: limit >> 20, ratio: MAX_RATIO });
-    }
-    Ok(Some(s))
-}
-
-fn parse_rels(xml: &str) -> Result<Vec<(String, String)>, XlsxError> {
-    let mut out = Vec::new();
-    let mut reader = Reader::from_str(xml);
-    loop {
-        match reader.read_event().map_err(invalid)? {
-            Event::Empty(e) | Event::Start(e) if e.local_name().as_ref() == b"Relationship" => {
-                if let (Some(id), Some(t)) = (attr(&e, b"Id"), attr(&e, b"Target")) {
-                    out.push((id, t));
+        while let Some(batch) = reader.next_batch(buf)? {
+            let view = batch.view();
+            let mut dense = Vec::new();
+            for i in 0..batch.len() {
+                view.dense(i, &mut dense);
+                cells.clear();
+                cells.extend(dense.iter().map(|s| s.to_string()));
+                if !f(batch.line(i), &cells) {
+                    return Ok(());
                 }
             }
-            Event::Eof => return Ok(out),
-            _ => {}
+            drop(dense);
+            buf = batch.into_buffer();
         }
+        Ok(())
     }
-}
 
-fn parse_shared_strings(xml: &str) -> Result<Vec<String>, XlsxError> {
-    let mut out = Vec::new();
-    let mut reader = Reader::from_str(xml);
-    let mut cur = String::new();
-    let mut in_t = false;
-    let mut in_rph = false;
-    loop {
-        match reader.read_event().map_err(invalid)? {
-            Event::Start(e) => match e.local_name().as_ref() {
-                b"si" => cur.clear(),
-                b"t" => in_t = true,
-                b"rPh" => in_rph = true,
-                _ => {}
-            },
-            Event::Empty(e) if e.local_name().as_ref() == b"si" => out.push(String::new()),
-            Event::End(e) => match e.local_name().as_ref() {
-                b"si" => out.push(std::mem::take(&mut cur)),
-                b"t" => in_t = false,
-                b"rPh" => in_rph = false,
-                _ => {}
-            },
-            // Phonetic runs (rPh) are reading aids, not part of the text.
-            Event::Text(t) if in_t && !in_rph => cur.push_str(&t.unescape().map_err(invalid)?),
-            Event::Eof => return Ok(out),
-            _ => {}
-        }
-    }
-}
-
-/// For each cell format (cellXfs index), whether it displays a date.
-fn parse_date_styles(xml: &str) -> Result<Vec<bool>, XlsxError> {
-    let mut custom: Vec<(u32, bool)> = Vec::new();
-    let mut out = Vec::new();
-    let mut in_xfs = false;
-    let mut reader = Reader::from_str(xml);
-    loop {
-        match reader.read_event().map_err(invalid)? {
-            Event::Empty(e) | Event::Start(e) if e.local_name().as_ref() == b"numFmt" => {
-                let id = attr(&e, b"numFmtId").and_then(|v| v.parse().ok()).unwrap_or(0);
-                let code = attr(&e, b"formatCode").unwrap_or_default().to_ascii_lowercase();
-                let date = code.contains('y') || code.contains('d') || code.contains("m/") || code.contains('年');
-                custom.push((id, date));
+    /// The first `max_rows` rows of a sheet kept in memory (a small register, not a bulk
+    /// file), refusing a sheet whose text passes `max_text` bytes on the way.
+    pub fn collect(&mut self, sheet: Option<&str>, max_rows: usize, max_text: usize) -> Result<Vec<(u64, Vec<String>)>, XlsxError> {
+        let mut rows = Vec::new();
+        let mut text = 0usize;
+        let mut err = None;
+        self.rows(sheet, |n, cells| {
+            text += cells.iter().map(|c| c.len() + std::mem::size_of::<String>()).sum::<usize>();
+            if text > max_text {
+                err = Some(XlsxError::TooMuchText { limit_mib: (max_text >> 20) as u64 });
+                return false;
             }
-            Event::Start(e) if e.local_name().as_ref() == b"cellXfs" => in_xfs = true,
-            Event::End(e) if e.local_name().as_ref() == b"cellXfs" => in_xfs = false,
-            Event::Empty(e) | Event::Start(e) if in_xfs && e.local_name().as_ref() == b"xf" => {
-                let id: u32 = attr(&e, b"numFmtId").and_then(|v| v.parse().ok()).unwrap_or(0);
-                let date = matches!(id, 14..=22 | 27..=36 | 45..=47 | 50..=58)
-                    || custom.iter().any(|(c, d)| *c == id && *d);
-                out.push(date);
-            }
-            Event::Eof => return Ok(out),
-            _ => {}
+            rows.push((n, cells.to_vec()));
+            rows.len() < max_rows
+        })?;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(rows),
         }
     }
 }
@@ -336,11 +285,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_and_numbers() {
-        assert_eq!(column_index("A1"), Some(0));
-        assert_eq!(column_index("AB12"), Some(27));
-        assert_eq!(format_number("40422"), "40422");
-        assert_eq!(format_number("40422.0"), "40422");
-        assert_eq!(format_number("104.5"), "104.5");
+    fn column_names() {
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(column_name(16_383), "XFD");
+        for c in [0, 1, 25, 26, 27, 700, 16_383] {
+            assert_eq!(sheet::column_index(column_name(c).as_bytes()), Some(c));
+        }
     }
 }

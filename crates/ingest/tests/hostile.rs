@@ -762,3 +762,512 @@ fn xlsx_small_workbook_validates() {
     assert_eq!(errors(&r, "id_check_digit"), 1, "{:?}", r.errors);
     assert_eq!(r.warnings.get("date_normalized"), Some(&(n as u64)), "{:?}", r.warnings);
 }
+
+// ---------------------------------------------------------------------------------------------
+// XLSX that inflates within the zip-bomb guard but holds what no spreadsheet holds. Each is
+// refused with its own error (naming the sheet, row or cell, saying what to do) or read in full,
+// and reading stays far below 1 GiB: the tests that say "in a child" run the reading alone in a
+// child process of this test binary and read that process's peak resident memory (VmHWM).
+
+#[path = "support/hostile_xlsx.rs"]
+mod hostile_xlsx;
+
+use hostile_xlsx::{filler, inline_row, workbook, Part, SHEET_HEAD, SHEET_TAIL};
+use ingest::xlsx::{Limits, Workbook};
+
+/// The issue's bound, on any input.
+const RSS_LIMIT_KIB: u64 = 1 << 20;
+const CHILD: &str = "TIANFU_HOSTILE_CHILD";
+
+fn peak_rss_kib() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = s.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Runs test `name` again, alone, in a child process with `CHILD` set to `file`, and returns the
+/// child's peak resident memory in KiB, which must stay under 1 GiB. The child checks the
+/// outcome itself (a failure there fails this test).
+fn in_child(name: &str, file: &Path) -> u64 {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "child {name} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    // The harness prints the test's name on the same line, before the test's own output.
+    let at = stdout.find("peak_rss_kib=").unwrap_or_else(|| panic!("the child printed no peak: {stdout}")) + "peak_rss_kib=".len();
+    let kib: u64 = stdout[at..].split_whitespace().next().unwrap().parse().unwrap();
+    eprintln!("{name}: peak RSS of the child {} MiB", kib >> 10);
+    assert!(kib < RSS_LIMIT_KIB, "{name}: peak RSS {kib} KiB");
+    kib
+}
+
+/// In the child: the file to read. In the parent: None.
+fn child_file() -> Option<PathBuf> {
+    std::env::var_os(CHILD).map(PathBuf::from)
+}
+
+fn report_peak() {
+    println!("peak_rss_kib={}", peak_rss_kib());
+}
+
+fn header_cells() -> Vec<&'static str> {
+    STUDENT.fields.iter().map(|f| f.zh).collect()
+}
+
+/// The XLSX error of a run, and its messages (Chinese, then English).
+fn xlsx_err(r: Result<Report, IngestError>) -> (XlsxError, String) {
+    match r {
+        Err(e @ IngestError::Xlsx { .. }) => {
+            let msg = format!("{}\n{e}", e.zh());
+            let IngestError::Xlsx { source, .. } = e else { unreachable!() };
+            (source, msg)
+        }
+        other => panic!("expected an XLSX error, got {other:?}"),
+    }
+}
+
+/// A workbook of the student header, row 2 valid, then `middle` (rows or anything), then row
+/// `n` valid, as inline strings.
+fn sheet_around(middle: &str, n: u64) -> String {
+    let (a, b) = (fields(0), fields(1));
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let b: Vec<&str> = b.iter().map(String::as_str).collect();
+    format!("{SHEET_HEAD}{}{}{middle}{}{SHEET_TAIL}", inline_row(1, &header_cells()), inline_row(2, &a), inline_row(n, &b))
+}
+
+/// The finding: a 27 MB workbook, inflating 58:1 (under the guard), whose row 3 holds one
+/// 1.5 GiB cell; `tianfu serve` reached 4.9 GB and aborted. Now it is refused as soon as the
+/// cell passes 128 KiB, naming the sheet and the cell, in a few megabytes, in seconds.
+#[test]
+fn xlsx_one_cell_of_one_and_a_half_gib_is_refused_in_bounded_memory() {
+    if let Some(p) = child_file() {
+        let started = Instant::now();
+        let (e, msg) = xlsx_err(run(&p));
+        match &e {
+            XlsxError::CellTooLarge { sheet, cell, limit_kib } => assert_eq!((sheet.as_str(), cell.as_str(), *limit_kib), ("Sheet1", "N3", 128)),
+            other => panic!("expected CellTooLarge, got {other:?}"),
+        }
+        assert!(msg.contains("工作表“Sheet1”单元格 N3") && msg.contains("32,767") && msg.contains("CSV"), "{msg}");
+        assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+        return report_peak();
+    }
+    let d = dir("giant-cell");
+    let p = d.join("giant.xlsx");
+    let row2 = fields(0);
+    let row2: Vec<&str> = row2.iter().map(String::as_str).collect();
+    assert_eq!(hostile_xlsx::col_name(col("address")), "N");
+    let size = hostile_xlsx::giant_cell(&p, &header_cells(), &row2, col("address"), 1536 << 20);
+    let ratio = (1536u64 << 20) / size;
+    eprintln!("giant cell: 1.5 GiB in a workbook of {size} bytes ({ratio}:1)");
+    assert!((20 << 20..35 << 20).contains(&size), "{size}");
+    assert!((40..100).contains(&ratio), "{ratio}");
+    // A sound archive: the zip crate lists the sheet at its full size and inflates its start.
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&p).unwrap()).unwrap();
+    let mut sheet = z.by_name("xl/worksheets/sheet1.xml").unwrap();
+    assert!(sheet.size() > 1536 << 20);
+    let mut start = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut sheet, 4 << 20), &mut start).unwrap();
+    assert_eq!(start.len(), 4 << 20);
+    drop(sheet);
+    in_child("xlsx_one_cell_of_one_and_a_half_gib_is_refused_in_bounded_memory", &p);
+}
+
+/// The same cell as one string of the shared string table: 256 MiB, refused at 128 KiB; at
+/// 1.5 GiB the table's part is past its own cap (512 MiB inflated) and refused before reading.
+#[test]
+fn xlsx_giant_shared_string_is_refused_in_bounded_memory() {
+    if let Some(p) = child_file() {
+        let (e, msg) = xlsx_err(run(&p));
+        assert!(matches!(e, XlsxError::SharedStringTooLong { index: 1, limit_kib: 128 }), "{e:?}");
+        assert!(msg.contains("共享字符串表第 1 项") && msg.contains("32,767"), "{msg}");
+        return report_peak();
+    }
+    let d = dir("giant-shared");
+    let giant = |name: &str, mib: u64| {
+        let p = d.join(name);
+        let shared = Part::Repeat {
+            head: b"<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>first</t></si><si><t>".to_vec(),
+            unit: filler(1 << 20, 11),
+            times: mib,
+            tail: b"</t></si></sst>".to_vec(),
+        };
+        let sheet = format!("{SHEET_HEAD}<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>{SHEET_TAIL}");
+        workbook(&p, Part::Bytes(sheet.into_bytes()), Some(shared));
+        p
+    };
+    let (e, msg) = xlsx_err(run(&giant("huge.xlsx", 1536)));
+    assert!(matches!(&e, XlsxError::TooLargePart { part, limit_mib: 512 } if part == "xl/sharedStrings.xml"), "{e:?}");
+    assert!(msg.contains("解压后超过 512 MiB") && msg.contains("save the sheet as CSV"), "{msg}");
+    in_child("xlsx_giant_shared_string_is_refused_in_bounded_memory", &giant("big.xlsx", 256));
+}
+
+/// A shared string table of 300 MiB of text in strings of 100 KiB each (each under the cap on
+/// one string): refused at 256 MiB. The table is held in one buffer with an offset per string.
+#[test]
+fn xlsx_shared_string_table_past_256_mib_is_refused_in_bounded_memory() {
+    if let Some(p) = child_file() {
+        let (e, msg) = xlsx_err(run(&p));
+        assert!(matches!(e, XlsxError::SharedStringsTooLarge { limit_mib: 256 }), "{e:?}");
+        assert!(msg.contains("共享字符串表的文字超过 256 MiB") && msg.contains("split the workbook"), "{msg}");
+        return report_peak();
+    }
+    let d = dir("big-table");
+    let p = d.join("table.xlsx");
+    let mut unit = b"<si><t>".to_vec();
+    unit.extend(filler(100 << 10, 5));
+    unit.extend_from_slice(b"</t></si>");
+    let shared = Part::Repeat { head: b"<sst count=\"3000\" uniqueCount=\"3000\">".to_vec(), unit, times: 3000, tail: b"</sst>".to_vec() };
+    let sheet = format!("{SHEET_HEAD}<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>{SHEET_TAIL}");
+    workbook(&p, Part::Bytes(sheet.into_bytes()), Some(shared));
+    let kib = in_child("xlsx_shared_string_table_past_256_mib_is_refused_in_bounded_memory", &p);
+    // The text, its offsets and the reading buffers, not a String per entry.
+    assert!(kib < 400 << 10, "{kib} KiB");
+}
+
+/// More strings than the table may hold (the count cap, lowered here so that the test is quick;
+/// the default is 16,777,216), with a `uniqueCount` that lies: nothing is allocated from it.
+#[test]
+fn xlsx_shared_string_count_is_capped_and_counts_are_not_trusted() {
+    let d = dir("table-count");
+    let p = d.join("count.xlsx");
+    let shared = format!("<sst count=\"4294967295\" uniqueCount=\"4294967295\">{}</sst>", "<si><t>x</t></si><si/>".repeat(600));
+    let sheet = format!("{SHEET_HEAD}<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>{SHEET_TAIL}");
+    workbook(&p, Part::Bytes(sheet.into_bytes()), Some(Part::Bytes(shared.into_bytes())));
+    let limits = Limits { shared_count: 1000, ..Limits::default() };
+    match Workbook::open_with(&p, limits) {
+        Err(XlsxError::TooManySharedStrings { limit: 1000 }) => {}
+        other => panic!("expected TooManySharedStrings, got {:?}", other.err()),
+    }
+    let wb = Workbook::open_with(&p, Limits { shared_count: 1200, ..Limits::default() }).unwrap();
+    assert_eq!(wb.shared_strings().len(), 1200);
+    assert_eq!((wb.shared_strings().get(0), wb.shared_strings().get(1)), (Some("x"), Some("")));
+}
+
+/// One `<c>` tag with a 64 MiB attribute: refused at 256 KiB of tag, without buffering it.
+#[test]
+fn xlsx_tag_of_64_mib_is_refused_in_bounded_memory() {
+    if let Some(p) = child_file() {
+        let (e, msg) = xlsx_err(run(&p));
+        assert!(matches!(&e, XlsxError::TagTooLarge { part, limit_kib: 256 } if part == "xl/worksheets/sheet1.xml"), "{e:?}");
+        assert!(msg.contains("XML 标记") && msg.contains("save it again"), "{msg}");
+        return report_peak();
+    }
+    let d = dir("big-tag");
+    let p = d.join("tag.xlsx");
+    let head = format!("{SHEET_HEAD}{}<row r=\"2\"><c r=\"A2\" t=\"inlineStr\" x=\"", inline_row(1, &header_cells()));
+    let tail = format!("\"><is><t>x</t></is></c></row>{SHEET_TAIL}");
+    workbook(&p, Part::Repeat { head: head.into_bytes(), unit: filler(1 << 20, 3), times: 64, tail: tail.into_bytes() }, None);
+    let kib = in_child("xlsx_tag_of_64_mib_is_refused_in_bounded_memory", &p);
+    assert!(kib < 64 << 10, "{kib} KiB");
+}
+
+/// Two million nested elements before the rows (a parser that recursed or kept a stack of
+/// open tags would grow with them), then a lying dimension, spans and row numbers out of the
+/// ordinary: the rows are read, exactly.
+#[test]
+fn xlsx_deep_nesting_and_lying_sizes_are_read_in_bounded_memory() {
+    let d = dir("nesting");
+    let p = d.join("nested.xlsx");
+    let sheet = sheet_around("", 3).replacen("<sheetData>", "<dimension ref=\"A1:XFD1048576\"/><sheetData>", 1);
+    let at = sheet.find("<row r=\"2\"").unwrap();
+    // `<a` and white space of random kinds: about 5:1, so the bomb guard does not stop it first.
+    let mut unit = Vec::with_capacity(1 << 20);
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    while unit.len() < 1 << 20 {
+        unit.extend_from_slice(b"<a");
+        for _ in 0..13 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            unit.push(b" \t\r\n"[(x % 4) as usize]);
+        }
+        unit.push(b'>');
+    }
+    let part = Part::Repeat { head: sheet.as_bytes()[..at].to_vec(), unit, times: 32, tail: sheet[at..].replace("<row r=\"2\"", "<row r=\"2\" spans=\"1:16384\"").into_bytes() };
+    workbook(&p, part, None);
+    let r = ok(&p);
+    assert_counts(&r, 2, 2);
+}
+
+/// Two million empty cells (`<c r="B2" s="1"/>`, as a formatted but empty range is written) and
+/// a hundred thousand empty rows: no memory per empty cell, nothing counted.
+#[test]
+fn xlsx_millions_of_empty_cells_and_rows_are_free() {
+    if let Some(p) = child_file() {
+        let r = ok(&p);
+        assert_counts(&r, 2, 2);
+        return report_peak();
+    }
+    let d = dir("empty-cells");
+    let p = d.join("empty.xlsx");
+    let mut unit = Vec::new();
+    let mut i = 0u64;
+    while unit.len() < 1 << 20 {
+        // Columns vary so that the text does not compress past the guard.
+        unit.extend_from_slice(format!("<c r=\"{}2\" s=\"1\"/>", hostile_xlsx::col_name((i * 7919 % 16_384) as usize)).as_bytes());
+        i += 1;
+    }
+    let times = 2_000_000 / i + 1;
+    let empty_rows: String = (3..100_003).map(|n| format!("<row r=\"{n}\" s=\"1\"/><row r=\"{n}\"><c r=\"A{n}\" s=\"2\"/></row>")).collect();
+    let sheet = sheet_around(&empty_rows, 100_003);
+    let at = sheet.find("<row r=\"3\"").unwrap();
+    // The empty cells go inside row 2, after its real cells.
+    let row2_end = sheet[..at].rfind("</row>").unwrap();
+    let part = Part::Repeat { head: sheet.as_bytes()[..row2_end].to_vec(), unit, times, tail: sheet.as_bytes()[row2_end..].to_vec() };
+    let size = workbook(&p, part, None);
+    eprintln!("{} empty cells in {size} bytes", times * i);
+    let kib = in_child("xlsx_millions_of_empty_cells_and_rows_are_free", &p);
+    assert!(kib < 128 << 10, "{kib} KiB");
+}
+
+#[test]
+fn xlsx_rows_and_columns_past_excels_limits_are_refused() {
+    let d = dir("limits");
+    let cases = [
+        ("row.xlsx", sheet_around("", 1_048_577), "TooManyRows"),
+        ("col.xlsx", sheet_around("<row r=\"3\"><c r=\"XFE3\"><v>1</v></c></row>", 4), "TooManyColumns"),
+        // 20,000 cells all written at A3: more cells in a row than Excel has columns.
+        ("same.xlsx", sheet_around(&format!("<row r=\"3\">{}</row>", "<c r=\"A3\"><v>1</v></c>".repeat(20_000)), 4), "TooManyColumns"),
+        // Cells without references count up from A: past XFD.
+        ("count.xlsx", sheet_around(&format!("<row r=\"3\">{}<c><v>1</v></c></row>", "<c/>".repeat(16_384)), 4), "TooManyColumns"),
+    ];
+    for (name, sheet, want) in cases {
+        let p = d.join(name);
+        workbook(&p, Part::Bytes(sheet.into_bytes()), None);
+        let (e, msg) = xlsx_err(run(&p));
+        let got = match &e {
+            XlsxError::TooManyRows { sheet, limit: 1_048_576 } if sheet == "Sheet1" => "TooManyRows",
+            XlsxError::TooManyColumns { sheet, row: 3, limit: 16_384 } if sheet == "Sheet1" => "TooManyColumns",
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(got, want, "{name}");
+        assert!(msg.contains("Excel 本身的上限") && msg.contains("Excel's own limit"), "{msg}");
+    }
+}
+
+/// A row of 200 cells of 100 KiB each (each under the cap on one cell): 20 MiB, refused at
+/// 4 MiB of row text, naming the row.
+#[test]
+fn xlsx_row_past_4_mib_is_refused() {
+    let d = dir("big-row");
+    let p = d.join("row.xlsx");
+    let mut unit = b"<c t=\"inlineStr\"><is><t>".to_vec();
+    unit.extend(filler(100 << 10, 2));
+    unit.extend_from_slice(b"</t></is></c>");
+    let sheet = sheet_around("<row r=\"3\">|</row>", 4);
+    let (head, tail) = sheet.split_once('|').unwrap();
+    workbook(&p, Part::Repeat { head: head.as_bytes().to_vec(), unit, times: 200, tail: tail.as_bytes().to_vec() }, None);
+    let (e, msg) = xlsx_err(run(&p));
+    assert!(matches!(&e, XlsxError::RowTooLarge { sheet, row: 3, limit_mib: 4 } if sheet == "Sheet1"), "{e:?}");
+    assert!(msg.contains("第 3 行") && msg.contains("row 3"), "{msg}");
+}
+
+/// Shared strings let a small sheet render a lot: 40 references to one 100 KiB string are
+/// 4,000 KiB of text from 1.5 KB of XML. Rows of it are read within the cap on a row (and
+/// rejected: the text is too long), in bounded memory; a 41st reference passes the cap; and
+/// the text of the whole sheet is capped too (4 GiB; lowered here so that the test is quick).
+#[test]
+fn xlsx_shared_string_amplification_is_bounded() {
+    if let Some(p) = child_file() {
+        let r = ok(&p);
+        assert_eq!((r.rows_read, r.rows_valid), (24, 0), "{r:?}");
+        assert_eq!(errors(&r, "text_too_long"), 24, "{:?}", r.errors);
+        let mut opts = Options::new(Entity::Student);
+        opts.xlsx.sheet_text_bytes = 32 << 20;
+        match ingest::run(&p, &opts, &mut NullSink) {
+            Err(IngestError::Xlsx { source: XlsxError::TooMuchText { limit_mib: 32 }, .. }) => {}
+            other => panic!("expected TooMuchText, got {other:?}"),
+        }
+        return report_peak();
+    }
+    let d = dir("amplify");
+    let mut shared = b"<sst><si><t>".to_vec();
+    shared.extend(filler(100 << 10, 4));
+    shared.extend_from_slice(b"</t></si></sst>");
+    let refs = |n: u64, k: usize| -> String {
+        let cells: String = (0..k).map(|c| format!("<c r=\"{}{n}\" t=\"s\"><v>0</v></c>", hostile_xlsx::col_name(c))).collect();
+        format!("<row r=\"{n}\">{cells}</row>")
+    };
+    let rows: String = (2..26).map(|n| refs(n, 40)).collect();
+    let sheet = format!("{SHEET_HEAD}{}{rows}{SHEET_TAIL}", inline_row(1, &header_cells()));
+    let p = d.join("amplify.xlsx");
+    workbook(&p, Part::Bytes(sheet.into_bytes()), Some(Part::Bytes(shared.clone())));
+    let over = format!("{SHEET_HEAD}{}{}{SHEET_TAIL}", inline_row(1, &header_cells()), refs(2, 41));
+    let q = d.join("over.xlsx");
+    workbook(&q, Part::Bytes(over.into_bytes()), Some(Part::Bytes(shared)));
+    let (e, _) = xlsx_err(run(&q));
+    assert!(matches!(e, XlsxError::RowTooLarge { row: 2, limit_mib: 4, .. }), "{e:?}");
+    let kib = in_child("xlsx_shared_string_amplification_is_bounded", &p);
+    assert!(kib < 256 << 10, "{kib} KiB");
+}
+
+/// Entity definitions that expand a billion times ("billion laughs"): OOXML forbids document
+/// type declarations, and the reader refuses them instead of expanding anything.
+#[test]
+fn xlsx_document_type_declaration_is_refused() {
+    let d = dir("dtd");
+    let p = d.join("lol.xlsx");
+    let mut dtd = String::from("<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY lol \"lol\">");
+    for i in 1..10 {
+        let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+        dtd += &format!("<!ENTITY lol{i} \"{}\">", format!("&{prev};").repeat(10));
+    }
+    dtd += "]>";
+    let sheet = sheet_around("<row r=\"3\"><c t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>", 4);
+    workbook(&p, Part::Bytes(format!("{dtd}{}", &sheet[sheet.find("<worksheet").unwrap()..]).into_bytes()), None);
+    let (e, msg) = xlsx_err(run(&p));
+    assert!(matches!(e, XlsxError::Invalid(_)), "{e:?}");
+    assert!(msg.contains("document type declaration"), "{msg}");
+}
+
+/// Damaged archives: a flipped byte in the sheet's compressed data, a checksum that does not
+/// match, a file cut short. Each is an error that says the file is damaged, not a panic.
+#[test]
+fn xlsx_damaged_archives_are_refused() {
+    let d = dir("damaged");
+    let p = d.join("good.xlsx");
+    let sheet = sheet_around(&(3..2000).map(|n| inline_row(n, &["x"])).collect::<String>(), 2000);
+    workbook(&p, Part::Bytes(sheet.clone().into_bytes()), None);
+    assert_eq!(ok(&p).rows_read, 1999);
+    let good = std::fs::read(&p).unwrap();
+    let at = find(&good, b"xl/worksheets/sheet1.xml") + "xl/worksheets/sheet1.xml".len();
+    // The CRC-32 in both headers, then a byte of the deflated data.
+    let mut bad_crc = good.clone();
+    for h in [rfind(&good[..at], b"PK\x03\x04"), rfind(&good, b"PK\x01\x02")] {
+        bad_crc[h + if good[h + 2] == 3 { 14 } else { 16 }] ^= 0xFF;
+    }
+    let mut bad_data = good.clone();
+    bad_data[at + 100] ^= 0x55;
+    let cut = good[..good.len() / 2].to_vec();
+    for (name, bytes) in [("crc.xlsx", bad_crc), ("data.xlsx", bad_data), ("cut.xlsx", cut)] {
+        let (e, msg) = xlsx_err(run(&write(&d, name, &bytes)));
+        assert!(matches!(e, XlsxError::Invalid(_) | XlsxError::Bomb { .. }), "{name}: {e:?}");
+        eprintln!("{name}: {msg}");
+    }
+}
+
+fn find(h: &[u8], n: &[u8]) -> usize {
+    h.windows(n.len()).position(|w| w == n).unwrap()
+}
+
+fn rfind(h: &[u8], n: &[u8]) -> usize {
+    h.windows(n.len()).rposition(|w| w == n).unwrap()
+}
+
+/// A thousand random mutations of a small valid sheet (bytes flipped, cut, duplicated, tags
+/// broken): every one ends in an error or exact counts, never a panic, a hang or a row lost.
+#[test]
+fn xlsx_mutated_sheets_never_panic() {
+    let d = dir("mutations");
+    let sheet = sheet_around(&inline_row(3, &["a&amp;b", "中文", "<x>"]), 4).into_bytes();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let specials: &[&[u8]] = &[b"<", b">", b"&", b"\"", b"/", b"<![CDATA[", b"]]>", b"<!--", b"<?", b"&#x0;", b"&#1114112;", b"\xFF", b"\xE4\xB8", b"<c r=\"XFD3\">", b"<row r=\"99999999999999999999\">", b"</sheetData>"];
+    for i in 0..1000 {
+        let mut s = sheet.clone();
+        for _ in 0..1 + next(4) {
+            let at = next(s.len());
+            match next(4) {
+                0 => s[at] = next(256) as u8,
+                1 => s.truncate(at),
+                2 => {
+                    let piece = specials[next(specials.len())];
+                    s.splice(at..at, piece.iter().copied());
+                }
+                _ => {
+                    let len = next(64).min(s.len() - at);
+                    let copy = s[at..at + len].to_vec();
+                    s.splice(at..at, copy);
+                }
+            }
+            if s.is_empty() {
+                break;
+            }
+        }
+        let p = d.join(format!("m{i}.xlsx"));
+        workbook(&p, Part::Bytes(s), None);
+        if let Ok(r) = run(&p) {
+            assert_eq!(r.rows_read, r.rows_valid + r.rows_rejected, "{i}");
+        }
+        let _ = std::fs::remove_file(&p);
+    }
+}
+
+/// Parts stored without compression (some writers store small parts) read as deflated ones do.
+#[test]
+fn xlsx_stored_parts_are_read() {
+    let d = dir("stored");
+    let p = d.join("stored.xlsx");
+    hostile_xlsx::write_zip(
+        &p,
+        &[
+            ("[Content_Types].xml", Part::Stored(hostile_xlsx::CONTENT_TYPES.as_bytes().to_vec())),
+            ("xl/workbook.xml", Part::Stored(hostile_xlsx::WORKBOOK.as_bytes().to_vec())),
+            ("xl/_rels/workbook.xml.rels", Part::Stored(hostile_xlsx::WORKBOOK_RELS.as_bytes().to_vec())),
+            ("xl/worksheets/sheet1.xml", Part::Stored(sheet_around("", 3).into_bytes())),
+        ],
+    );
+    assert_counts(&ok(&p), 2, 2);
+}
+
+/// An archive of a million empty entries beside the workbook's parts (zip64, about 90 MB): the
+/// zip reader would spend over 200 MiB on its directory; it is refused first, in a few MiB. An
+/// archive of 60,000 entries (too small a file to matter) is read.
+#[test]
+fn xlsx_archive_of_a_million_entries_is_refused_in_bounded_memory() {
+    if let Some(p) = child_file() {
+        let (e, msg) = xlsx_err(run(&p));
+        assert!(matches!(e, XlsxError::TooManyParts { limit: 65_535 }), "{e:?}");
+        assert!(msg.contains("部件超过 65535 个") && msg.contains("save it again"), "{msg}");
+        return report_peak();
+    }
+    let d = dir("entries");
+    let archive = |name: &str, n: usize| {
+        let p = d.join(name);
+        let names: Vec<String> = (0..n).map(|i| format!("x/{i}")).collect();
+        let mut parts: Vec<(&str, Part)> = vec![
+            ("[Content_Types].xml", Part::text(hostile_xlsx::CONTENT_TYPES)),
+            ("xl/workbook.xml", Part::text(hostile_xlsx::WORKBOOK)),
+            ("xl/_rels/workbook.xml.rels", Part::text(hostile_xlsx::WORKBOOK_RELS)),
+            ("xl/worksheets/sheet1.xml", Part::Bytes(sheet_around("", 3).into_bytes())),
+        ];
+        parts.extend(names.iter().map(|n| (n.as_str(), Part::Stored(Vec::new()))));
+        let size = hostile_xlsx::write_zip(&p, &parts);
+        eprintln!("{n} entries in {size} bytes");
+        p
+    };
+    assert_counts(&ok(&archive("some.xlsx", 60_000)), 2, 2);
+    in_child("xlsx_archive_of_a_million_entries_is_refused_in_bounded_memory", &archive("million.xlsx", 1_000_000));
+}
+
+/// Names an attacker chooses (a sheet's, a part's) are shown short and without control
+/// characters: an error message is one readable line, not 200 KiB or terminal escapes.
+#[test]
+fn xlsx_names_in_messages_are_short_and_printable() {
+    let d = dir("names");
+    let p = d.join("names.xlsx");
+    let long = "\u{1b}[2J".to_string() + &"长".repeat(50_000);
+    let workbook = hostile_xlsx::WORKBOOK.replace("name=\"Sheet1\"", &format!("name=\"{long}\""));
+    let rels = hostile_xlsx::WORKBOOK_RELS.replace("worksheets/sheet1.xml", &format!("worksheets/{}.xml", "x".repeat(100_000)));
+    hostile_xlsx::write_zip(&p, &[("xl/workbook.xml", Part::Bytes(workbook.into_bytes())), ("xl/_rels/workbook.xml.rels", Part::Bytes(rels.into_bytes()))]);
+    let (e, msg) = xlsx_err(run(&p));
+    assert!(matches!(e, XlsxError::Invalid(_)), "{e:?}");
+    assert!(msg.len() < 2000 && !msg.contains('\u{1b}') && msg.contains("…"), "{msg}");
+    let mut opts = Options::new(Entity::Student);
+    opts.sheet = Some("nope".into());
+    match ingest::run(&p, &opts, &mut NullSink) {
+        Err(e @ IngestError::Xlsx { source: XlsxError::NoSuchSheet { .. }, .. }) => {
+            let msg = format!("{}\n{e}", e.zh());
+            assert!(msg.len() < 2000 && !msg.contains('\u{1b}'), "{msg}");
+        }
+        other => panic!("expected NoSuchSheet, got {other:?}"),
+    }
+}

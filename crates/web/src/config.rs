@@ -82,6 +82,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             db: None,
             data_dir: "tianfu-data".into(),
+            data_dir_given: false,
             session_idle_minutes: 30,
             session_max_hours: 12,
             token_days: 365,

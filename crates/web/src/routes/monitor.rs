@@ -964,18 +964,11 @@ async fn import_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: M
 /// CSV of them is ≈ 15 MB), and a CSV is parsed in memory.
 pub const SITES_UPLOAD_MIB: u64 = 32;
 
-/// The rows of the first sheet of an XLSX workbook on disk, as (row number, cells).
+/// The rows of the first sheet of an XLSX workbook on disk, as (row number, cells): the bounded
+/// reader's caps, and at most 100,001 rows and 64 MiB of text kept in memory.
 pub fn xlsx_records(path: &std::path::Path) -> Result<Vec<(u64, Vec<String>)>, String> {
-    let read = (|| {
-        let mut wb = ingest::xlsx::Workbook::open(path)?;
-        let mut rows = Vec::new();
-        wb.rows(None, |n, cells| {
-            rows.push((n, cells.to_vec()));
-            rows.len() <= 100_000
-        })?;
-        Ok::<_, ingest::xlsx::XlsxError>(rows)
-    })();
-    read.map_err(|e| format!("无法读取 XLSX 文件（cannot read the workbook）：{e}"))
+    let read = ingest::xlsx::Workbook::open(path).and_then(|mut wb| wb.collect(None, 100_001, 64 << 20));
+    read.map_err(|e| format!("无法读取 XLSX 文件：{}（{e}）", e.zh()))
 }
 
 /// Parses an upload (XLSX by its name or its ZIP signature, else CSV) and upserts its valid rows
