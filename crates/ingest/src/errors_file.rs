@@ -3,7 +3,7 @@
 
 use crate::columns::Columns;
 use crate::{RejectedRow, Sink};
-use rust_xlsxwriter::{Color, Format, FormatBorder, Note, Workbook, Worksheet};
+use rust_xlsxwriter::{Color, Format, FormatBorder, Note, Workbook};
 use standard::{Lang, Rule};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -11,9 +11,17 @@ use std::path::{Path, PathBuf};
 
 const XLSX_MAX_ROWS: u32 = 1_048_576;
 
+/// Rows whose offending cells also get a note (cell comment) with the rule: notes are kept in
+/// memory until the workbook is written, so they stop after this many (the row's own columns
+/// still name every rule, and the cells stay highlighted).
+const XLSX_NOTE_ROWS: u32 = 10_000;
+
 enum Out {
     Csv(BufWriter<File>),
-    Xlsx { sheets: Vec<Worksheet>, row: u32, path: PathBuf },
+    /// Worksheets in rust_xlsxwriter's constant-memory mode: each row goes to a temporary file
+    /// (beside the output) as soon as the next one starts, so a file of a million rejected rows
+    /// is written in bounded memory.
+    Xlsx { wb: Box<Workbook>, sheets: usize, row: u32, noted: u32, path: PathBuf },
 }
 
 /// A [`Sink`] that writes every rejected row with its line, rule codes and messages.
@@ -34,7 +42,12 @@ impl ErrorsFile {
         let out = if xlsx {
             // Fail now, not after the whole run, when the folder cannot be written.
             File::create(path)?;
-            Out::Xlsx { sheets: Vec::new(), row: 0, path: path.to_path_buf() }
+            let mut wb = Workbook::new();
+            // The rows wait in temporary files beside the output, not in a memory-backed /tmp.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                wb.set_tempdir(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+            }
+            Out::Xlsx { wb: Box::new(wb), sheets: 0, row: 0, noted: 0, path: path.to_path_buf() }
         } else {
             let mut w = BufWriter::with_capacity(1 << 16, File::create(path)?);
             w.write_all(b"\xEF\xBB\xBF")?;
@@ -58,37 +71,41 @@ impl ErrorsFile {
         }
     }
 
-    fn new_sheet(&self, n: usize) -> Result<Worksheet, String> {
-        let mut ws = Worksheet::new();
-        let name = match (self.lang, n) {
+    fn sheet_name(&self, n: usize) -> String {
+        match (self.lang, n) {
             (Lang::Zh, 0) => "错误行".to_string(),
             (Lang::Zh, n) => format!("错误行{}", n + 1),
             (Lang::En, 0) => "rejected".to_string(),
             (Lang::En, n) => format!("rejected{}", n + 1),
-        };
-        ws.set_name(name).map_err(|e| e.to_string())?;
-        for (c, h) in self.fixed_headers().iter().chain(self.headers.iter().map(|h| h.as_str()).collect::<Vec<_>>().iter()).enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &self.head).map_err(|e| e.to_string())?;
         }
-        ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
-        ws.set_column_width(2, 48).map_err(|e| e.to_string())?;
-        Ok(ws)
+    }
+
+    /// Starts sheet `n` (constant memory) with its header row.
+    fn add_sheet(wb: &mut Workbook, name: String, headers: &[&str], head: &Format) -> Result<(), String> {
+        let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+        let ws = wb.add_worksheet_with_constant_memory().map_err(e)?;
+        ws.set_name(name).map_err(e)?;
+        ws.set_column_width(2, 48).map_err(e)?;
+        ws.set_freeze_panes(1, 0).map_err(e)?;
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, head).map_err(e)?;
+        }
+        Ok(())
     }
 
     /// Flushes and closes the file.
-    pub fn finish(self) -> Result<(), String> {
-        match self.out {
-            Out::Csv(mut w) => w.flush().map_err(|e| e.to_string()),
-            Out::Xlsx { mut sheets, path, .. } => {
-                let mut wb = Workbook::new();
-                if sheets.is_empty() {
-                    let fake = ErrorsFile { out: Out::Csv(BufWriter::new(File::create("/dev/null").map_err(|e| e.to_string())?)), ..self };
-                    sheets.push(fake.new_sheet(0)?);
+    pub fn finish(mut self) -> Result<(), String> {
+        let mut headers: Vec<String> = self.fixed_headers().iter().map(|s| s.to_string()).collect();
+        headers.extend(self.headers.iter().cloned());
+        let first = self.sheet_name(0);
+        match &mut self.out {
+            Out::Csv(w) => w.flush().map_err(|e| e.to_string()),
+            Out::Xlsx { wb, sheets, path, .. } => {
+                if *sheets == 0 {
+                    let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+                    ErrorsFile::add_sheet(wb, first, &h, &self.head)?;
                 }
-                for s in sheets {
-                    wb.push_worksheet(s);
-                }
-                wb.save(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+                wb.save(&*path).map_err(|e| format!("cannot write {}: {e}", path.display()))
             }
         }
     }
@@ -140,15 +157,19 @@ impl Sink for ErrorsFile {
             .iter()
             .filter_map(|v| v.field.and_then(|f| self.column_of.get(f as usize).copied().flatten()).map(|c| (c, v.rule)))
             .collect();
-        let need_sheet = matches!(&self.out, Out::Xlsx { sheets, row: r, .. } if sheets.is_empty() || *r + 1 >= XLSX_MAX_ROWS);
+        let need_sheet = matches!(&self.out, Out::Xlsx { sheets, row: r, .. } if *sheets == 0 || *r + 1 >= XLSX_MAX_ROWS);
         if need_sheet {
             let n = match &self.out {
-                Out::Xlsx { sheets, .. } => sheets.len(),
+                Out::Xlsx { sheets, .. } => *sheets,
                 Out::Csv(_) => 0,
             };
-            let ws = self.new_sheet(n)?;
-            if let Out::Xlsx { sheets, row: r, .. } = &mut self.out {
-                sheets.push(ws);
+            let name = self.sheet_name(n);
+            let mut headers: Vec<&str> = self.fixed_headers().to_vec();
+            headers.extend(self.headers.iter().map(String::as_str));
+            let head = self.head.clone();
+            if let Out::Xlsx { wb, sheets, row: r, .. } = &mut self.out {
+                ErrorsFile::add_sheet(wb, name, &headers, &head)?;
+                *sheets += 1;
                 *r = 0;
             }
         }
@@ -167,11 +188,15 @@ impl Sink for ErrorsFile {
                 buf.push(b'\n');
                 w.write_all(&buf).map_err(|e| e.to_string())
             }
-            Out::Xlsx { sheets, row: r, .. } => {
-                let ws = sheets.last_mut().expect("a sheet was added");
+            Out::Xlsx { wb, sheets, row: r, noted, .. } => {
+                let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+                let ws = wb.worksheet_from_index(*sheets - 1).map_err(e)?;
                 *r += 1;
                 let x = *r;
-                let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+                let note_row = *noted < XLSX_NOTE_ROWS;
+                if note_row && !bad_cols.is_empty() {
+                    *noted += 1;
+                }
                 ws.write_number(x, 0, row.line as f64).map_err(e)?;
                 ws.write_string(x, 1, &code_text).map_err(e)?;
                 ws.write_string(x, 2, &msg_text).map_err(e)?;
@@ -182,8 +207,10 @@ impl Sink for ErrorsFile {
                     match bad_cols.iter().find(|(bc, _)| *bc == c) {
                         Some((_, rule)) => {
                             ws.write_string_with_format(x, col, &v, &bad).map_err(e)?;
-                            let note = Note::new(format!("{}: {}", rule.code(), rule.message(lang))).set_author("Tianfu");
-                            ws.insert_note(x, col, &note).map_err(e)?;
+                            if note_row {
+                                let note = Note::new(format!("{}: {}", rule.code(), rule.message(lang))).set_author("Tianfu");
+                                ws.insert_note(x, col, &note).map_err(e)?;
+                            }
                         }
                         None => {
                             ws.write_string(x, col, &v).map_err(e)?;
