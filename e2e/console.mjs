@@ -82,7 +82,7 @@ const SHOT_NAMES = [
   "login", "password-change", "overview", "overview-drill", "schools", "school", "students",
   "student-masked", "student-revealed", "import-progress", "import-done", "batch-report", "users",
   "audit", "not-found", "overview-en", "county-students", "county-forbidden", "schools-en", "students-en",
-  "sites", "site", "alerts", "county-sites", "ipv6", "site-baseline",
+  "sites", "site", "alerts", "county-sites", "ipv6", "site-baseline", "transfer-pending", "transfer-approved",
 ];
 const taken = [];
 async function shot(page, name) {
@@ -685,6 +685,60 @@ try {
     await admin.waitForSelector("#baselines-accepted");
     const accepted = num(await admin.textContent("#baselines-accepted"));
     check(accepted >= 15, `accepting the missing baselines accepted ${accepted}; the demo's reachable sites kept their pages`);
+  });
+
+  await scenario("j. a student of 自流井区 moves into 锦江区 by request and approval", async () => {
+    // The province administrator (a common parent of both counties) learns the student's number and
+    // name, as the receiving school would from the family.
+    await admin.goto(url(state.otherStudent));
+    admin._expectDialog = true;
+    await Promise.all([admin.waitForResponse((r) => r.url().endsWith("/reveal") && r.request().method() === "POST"), admin.click("#reveal")]);
+    await admin.waitForSelector("#revealed", { timeout: 10_000 });
+    admin._expectDialog = false;
+    const field = (label) => admin.evaluate((label) => {
+      const dt = Array.from(document.querySelectorAll("#fields dt")).find((d) => d.textContent.trim() === label);
+      return dt ? dt.nextElementSibling.textContent.trim() : null;
+    }, label);
+    const [name, id] = [await field("姓名"), await field("身份证件号")];
+    check(name && id && !id.includes("*"), `the revealed record gives no name or number: ${name} ${id}`);
+    const toSchool = [...state.countySchools][0];
+
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    const nav = await page.$$eval("nav.side a", (as) => as.map((a) => a.getAttribute("href")));
+    check(nav.includes("/transfers"), `the county officer's menu lacks 转学调动: ${nav.join(", ")}`);
+    eq((await page.goto(url(state.otherStudent))).status(), 404, "the county officer opening the student before the transfer");
+    await page.goto(url("/transfers"));
+    // A wrong name: refused without saying whether the student exists, the number not shown back.
+    await page.fill("#key", id);
+    await page.fill("#name", "张冒名");
+    await page.fill("#to_school", toSchool);
+    await Promise.all([page.waitForLoadState("load"), page.click("#transfer-submit")]);
+    const refusal = (await page.textContent("#form-error")).trim();
+    check(/证件号与姓名都相符/.test(refusal), `the refusal of a wrong name reads "${refusal}"`);
+    check(!(await page.content()).includes(id), "the page shows the ID number it was given back");
+    await page.fill("#key", id);
+    await page.fill("#name", name);
+    await page.fill("#to_school", toSchool);
+    await page.fill("#reason", "随父母迁居");
+    await Promise.all([page.waitForURL(/\/transfers$/), page.click("#transfer-submit")]);
+    const pending = await page.$$eval("#transfer-table tbody tr[data-transfer]", (trs) => trs.map((tr) => ({ id: tr.dataset.transfer, state: tr.dataset.state, text: tr.textContent })));
+    check(pending.length === 1 && pending[0].state === "pending", `the county's requests: ${JSON.stringify(pending)}`);
+    check(/审批后可见/.test(pending[0].text) && !pending[0].text.includes(id) && !pending[0].text.includes(name), `the requesting side sees ${pending[0].text}`);
+    check(!(await page.$(`tr[data-transfer="${pending[0].id}"] button.approve`)), "the requesting side is offered to approve its own request");
+    await shot(page, "transfer-pending");
+
+    // The province approves; the student is now the county's.
+    await admin.goto(url("/transfers"));
+    await Promise.all([admin.waitForURL(/\/transfers$/), admin.click(`tr[data-transfer="${pending[0].id}"] button.approve`)]);
+    eq(await attr(admin, `tr[data-transfer="${pending[0].id}"]`, "data-state"), "approved", "the request's state after the approval");
+    await shot(admin, "transfer-approved");
+    eq((await page.goto(url(state.otherStudent))).status(), 200, "the county officer opening the student after the transfer");
+    await ctx.close();
+    current = admin;
   });
 
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
