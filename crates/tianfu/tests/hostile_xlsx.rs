@@ -39,7 +39,15 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
 /// 2 ms of page faults).
 fn tianfu(args: &[&str]) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tianfu")).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tianfu"));
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // A PostgreSQL database gets a data directory (secret, audit checkpoint) of its own, as a
+    // SQLite one does beside its file: never the shared ./tianfu-data of the test's working folder.
+    if let Some(w) = args.windows(2).find(|w| w[0] == "--db" && w[1].contains("://")) {
+        let schema = w[1].rsplit("%3D").next().unwrap_or("pg");
+        cmd.env("TIANFU_DATA_DIR", std::env::temp_dir().join(format!("tianfu-hostile-{schema}-data")));
+    }
+    let mut child = cmd.spawn().unwrap();
     let pid = child.id();
     let mut peak = 0;
     loop {
