@@ -2,7 +2,6 @@ pub mod audit;
 pub mod batches;
 pub mod db;
 pub mod demo;
-pub mod demo_sites;
 pub mod export;
 pub mod import;
 pub mod migrate;
