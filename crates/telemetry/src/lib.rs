@@ -22,8 +22,8 @@ pub const HELP: &[(&str, &str, &str)] = &[
     ("tianfu_import_rows_total", "counter", "Rows read by imports, by entity and outcome (inserted, updated, unchanged, rejected)"),
     ("tianfu_import_queue_depth", "gauge", "Console imports admitted and not finished (running and waiting)"),
     ("tianfu_import_workers", "gauge", "Console imports that may run at once"),
-    ("tianfu_monitor_checks_total", "counter", "Site checks done by this process's monitor worker"),
-    ("tianfu_monitor_failures_total", "counter", "Findings of site checks, by kind (unreachable, timeout, cert_invalid, ...)"),
+    ("tianfu_monitor_checks_total", "counter", "Site checks done by this process's monitor worker, by result (up: reachable over IPv4 or IPv6; down)"),
+    ("tianfu_monitor_findings_total", "counter", "Problems found by site checks, by kind (unreachable, timeout, cert_expired, ipv6_missing, ...)"),
     ("tianfu_db_pool_connections", "gauge", "Database connections of the request pool, by state (in_use, idle) and the pool's size (max)"),
     ("tianfu_up", "gauge", "1 while the process serves"),
 ];
@@ -118,7 +118,7 @@ impl Registry {
         let g = self.lock();
         let mut out = String::new();
         let mut last = "";
-        let mut head = |out: &mut String, name: &'static str, kind: &str, last: &mut &'static str| {
+        let head = |out: &mut String, name: &'static str, kind: &str, last: &mut &'static str| {
             if *last != name {
                 let help = HELP.iter().find(|h| h.0 == name).map_or("", |h| h.2);
                 let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");

@@ -101,6 +101,8 @@ pub fn run(a: Args) -> u8 {
             return Ok(());
         }
         eprintln!("{}", if lang == Lang::Zh { "监测进程已启动，按 Ctrl-C 停止" } else { "worker started; Ctrl-C stops it" });
+        // Checks done so far, on a terminal.
+        let _line = super::progress::worker();
         w.run(async {
             let _ = tokio::signal::ctrl_c().await;
         })
