@@ -102,3 +102,44 @@ fn import_off_a_terminal_prints_no_progress() {
     assert!(v["rows_read"].as_u64().unwrap() >= 3000, "{v}");
     assert_eq!(String::from_utf8_lossy(&o.stderr), "", "stderr is not a terminal: no bar, no log below warn");
 }
+
+/// Starts `tianfu worker --metrics-listen 127.0.0.1:0` in `dir`; returns it and the port.
+fn worker_with_metrics(dir: &Path) -> (std::process::Child, u16) {
+    let mut child = tianfu(dir)
+        .args(["worker", "--db", "data/tianfu.db", "--metrics-listen", "127.0.0.1:0", "--lang", "en"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let port = loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "the worker stopped before listening");
+        if let Some(rest) = line.split("metrics: http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep draining stderr so that the worker never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    (child, port)
+}
+
+#[test]
+fn the_worker_serves_its_metrics_to_allowed_addresses_only() {
+    let d = temp("worker");
+    let (mut child, port) = worker_with_metrics(&d.0);
+    let m = exchange(port, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    assert!(m.starts_with("HTTP/1.1 200"), "{m}");
+    assert!(m.contains("content-type: text/plain; version=0.0.4"), "{m}");
+    assert!(exchange(port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").starts_with("HTTP/1.1 200"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // A configuration that allows another address only: this machine is refused.
+    std::fs::write(d.0.join("tianfu.toml"), "metrics_allow = [\"10.20.0.0/16\"]\n").unwrap();
+    let (mut child, port) = worker_with_metrics(&d.0);
+    let m = exchange(port, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    assert!(m.starts_with("HTTP/1.1 404"), "{m}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -78,6 +78,28 @@ pub fn audit_consistent(newest: Option<&AuditEntry>, anchored: Option<i64>, chec
     }
 }
 
+/// `/metrics` and `/healthz` alone, for a process that serves nothing else (`tianfu worker
+/// --metrics-listen`): the peer's address must be in `allow` (no proxies are trusted here).
+pub async fn serve_metrics(listener: tokio::net::TcpListener, allow: &[String], shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let allow = Arc::new(crate::net::Proxies::parse(allow).unwrap_or_default());
+    let metrics = move |ConnectInfo(peer): ConnectInfo<SocketAddr>| async move {
+        if !allow.contains(peer.ip()) {
+            return (StatusCode::NOT_FOUND, "404 Not Found").into_response();
+        }
+        prometheus_text()
+    };
+    let app = Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+}
+
+fn prometheus_text() -> Response {
+    let m = telemetry::global();
+    m.set("tianfu_up", &[], 1.0);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.render()).into_response()
+}
+
 async fn metrics(State(app): State<Arc<AppState>>, peer: super::Peer) -> Response {
     let client = peer.as_ref().and_then(|p| p.0 .0.parse::<std::net::IpAddr>().ok());
     // Config::check has parsed the list; a configuration built otherwise allows no one.
@@ -87,14 +109,13 @@ async fn metrics(State(app): State<Arc<AppState>>, peer: super::Peer) -> Respons
         return crate::error::AppError::NotFound.into_response();
     }
     let m = telemetry::global();
-    m.set("tianfu_up", &[], 1.0);
     m.set("tianfu_import_queue_depth", &[], app.jobs.admitted() as f64);
     m.set("tianfu_import_workers", &[], app.config.import_workers as f64);
     let (in_use, idle, size) = app.pool.usage();
     m.set("tianfu_db_pool_connections", &[("state", "in_use")], in_use as f64);
     m.set("tianfu_db_pool_connections", &[("state", "idle")], idle as f64);
     m.set("tianfu_db_pool_connections", &[("state", "max")], size as f64);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.render()).into_response()
+    prometheus_text()
 }
 
 #[cfg(test)]
