@@ -51,7 +51,7 @@ async fn ready(app: &Arc<AppState>) -> Result<(), NotReady> {
     let (newest, anchored) = match read {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => {
-            tracing::warn!(error = %e, "readiness: database");
+            tracing::warn!(error = %crate::error::loggable(&e.to_string()), "readiness: database");
             return Err(DB);
         }
         Err(_) => return Err(DB),
