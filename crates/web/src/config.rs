@@ -312,6 +312,13 @@ mod tests {
         assert!(e.contains("trusted_proxies"), "{e}");
         let e = Config::load(None, [("TIANFU_SESSION_MAX_HOURS".to_string(), "0".to_string())]).unwrap_err();
         assert!(e.contains("session_max_hours"), "{e}");
+        assert_eq!(Config::default().metrics_allow, ["127.0.0.1", "::1"], "metrics for this machine only");
+        let (c, _) = Config::load(None, [("TIANFU_METRICS_ALLOW".to_string(), "10.0.0.0/8, ::1".to_string()), ("TIANFU_LOG_FORMAT".into(), "json".into()), ("TIANFU_LOG_LEVEL".into(), "warn,web=debug".into())]).unwrap();
+        assert_eq!((c.metrics_allow.as_slice(), c.log_format.as_str(), c.log_level.as_deref()), (&["10.0.0.0/8".to_string(), "::1".to_string()][..], "json", Some("warn,web=debug")));
+        let e = Config::load(None, [("TIANFU_LOG_FORMAT".to_string(), "xml".to_string())]).unwrap_err();
+        assert!(e.contains("log_format"), "{e}");
+        let e = Config::load(None, [("TIANFU_METRICS_ALLOW".to_string(), "everyone".to_string())]).unwrap_err();
+        assert!(e.contains("metrics_allow"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
