@@ -81,6 +81,7 @@ fn serve_writes_json_logs_with_request_ids_and_no_personal_data() {
     let answered = |id: &str| {
         lines.iter().find(|v| v["fields"]["message"] == "answered" && v["spans"].as_array().is_some_and(|s| s.iter().any(|s| s["request_id"] == id))).unwrap_or_else(|| panic!("no line for {id}: {err}"))
     };
+    assert!(lines.iter().any(|v| v["fields"]["message"] == "listening" && v["fields"]["addr"] == format!("127.0.0.1:{port}")), "{err}");
     let h = answered(&health_id);
     assert_eq!(h["fields"]["status"], 200);
     assert_eq!(h["spans"][0]["route"], "/healthz");
