@@ -10,8 +10,33 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use store::Backend;
+
+/// The process's log as JSON lines, captured from every thread (installed once per test binary).
+fn log() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let b = buf.clone();
+        let sub = tracing_subscriber::fmt().json().with_current_span(false).with_span_list(true).with_writer(move || Capture(b.clone())).finish();
+        tracing::subscriber::set_global_default(sub).unwrap();
+        buf
+    })
+}
+
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 struct Answer {
     status: u16,
@@ -59,7 +84,8 @@ fn temp(tag: &str) -> TempDir {
 }
 
 /// Runs the scenario on a store from `opener`; `gone` takes the database away.
-async fn scenario(dir: &Path, opener: web::Opener, gone: impl FnOnce() + Send + 'static) {
+async fn scenario(tag: &str, dir: &Path, opener: web::Opener, gone: impl FnOnce() + Send + 'static) {
+    let log = log();
     let config = web::Config { data_dir: dir.join("data").display().to_string(), trusted_proxies: vec!["127.0.0.2".into()], pool_size: 2, ..Default::default() };
     // A first start: the administrator, and with it the audit log's first entry and checkpoint.
     let audited = web::audited(&config, opener.clone());
@@ -171,6 +197,17 @@ async fn scenario(dir: &Path, opener: web::Opener, gone: impl FnOnce() + Send + 
     assert_eq!(v["reason"], "database", "{}", r.body);
     assert!(v["message_zh"].as_str().unwrap().contains("数据库"));
     assert!(!r.body.contains("tianfu-web-server"), "no paths: {}", r.body);
+    // A request that needs the database fails with 503, and its error is logged inside its
+    // span, with the id the answer gives (the error page's "已记录" is true).
+    let id = format!("edge-{tag}-503");
+    let failed = get(addr, "127.0.0.2", "/api/v1/students", &[("authorization", "Bearer tf_x"), ("x-request-id", &id)]).await;
+    assert_eq!(failed.status, 503, "{}", failed.body);
+    let v: serde_json::Value = serde_json::from_str(&failed.body).unwrap();
+    assert_eq!(v["error"]["request_id"], id.as_str());
+    let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let line = text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).find(|l| l["fields"]["message"] == "request failed" && l["spans"][0]["request_id"] == id.as_str());
+    let line = line.unwrap_or_else(|| panic!("no error logged for {id}: {text}"));
+    assert_eq!((line["level"].as_str(), line["spans"][0]["route"].as_str()), (Some("ERROR"), Some("/api/v1/students")), "{line}");
     // Alive all the same.
     assert_eq!(get(addr, "127.0.0.1", "/healthz", &[]).await.status, 200);
 
@@ -190,7 +227,7 @@ async fn the_real_server_on_sqlite() {
         std::fs::rename(&db_dir, db_dir.with_extension("moved")).unwrap();
         std::fs::write(&db_dir, b"not a folder").unwrap();
     };
-    scenario(&dir.0, opener, gone).await;
+    scenario("sqlite", &dir.0, opener, gone).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -207,5 +244,5 @@ async fn the_real_server_on_postgres() {
         let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).unwrap();
     };
-    scenario(&dir.0, opener, drop_schema).await;
+    scenario("postgres", &dir.0, opener, drop_schema).await;
 }
