@@ -130,6 +130,22 @@ async fn scenario(tag: &str, dir: &Path, opener: web::Opener, gone: impl FnOnce(
     // Ready: the database opens and the audit log agrees with its checkpoint.
     let r = get(addr, "127.0.0.1", "/readyz", &[]).await;
     assert_eq!((r.status, r.body.as_str()), (200, "{\"status\":\"ready\"}"));
+    // Without its audit key the server cannot write the log: not ready (and no new key is made).
+    let key = dir.join("data").join("secret.key");
+    std::fs::rename(&key, key.with_extension("away")).unwrap();
+    let r = get(addr, "127.0.0.1", "/readyz", &[]).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["reason"], "audit_keys");
+    assert!(!key.exists(), "the probe made no key");
+    std::fs::rename(key.with_extension("away"), &key).unwrap();
+    // A checkpoint that does not verify (written by someone without the key).
+    let head = dir.join("data").join("audit.head");
+    let good = std::fs::read(&head).unwrap();
+    std::fs::write(&head, String::from_utf8(good.clone()).unwrap().replace("\"id\":", "\"id\":9")).unwrap();
+    let r = get(addr, "127.0.0.1", "/readyz", &[]).await;
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["reason"], "audit_checkpoint_invalid", "{}", r.body);
+    std::fs::write(&head, good).unwrap();
+    assert_eq!(get(addr, "127.0.0.1", "/readyz", &[]).await.status, 200);
 
     // /metrics: this machine may read it; a client behind the proxy, or the proxy, may not.
     let m1 = get(addr, "127.0.0.1", "/metrics", &[]).await;

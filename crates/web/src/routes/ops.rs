@@ -36,7 +36,8 @@ async fn readyz(State(app): State<Arc<AppState>>) -> Response {
 
 async fn ready(app: &Arc<AppState>) -> Result<(), NotReady> {
     const DB: NotReady = ("database", "数据库无法打开或未完成迁移", "the database cannot be opened or its migrations are not current");
-    const KEYS: NotReady = ("audit_keys", "审计密钥或检查点文件无法读取", "the audit key or checkpoint file cannot be read");
+    const KEYS: NotReady = ("audit_keys", "审计密钥文件缺失或无法读取", "the audit key file is missing or cannot be read");
+    const INVALID: NotReady = ("audit_checkpoint_invalid", "审计检查点文件无法读取或校验不符；请运行 tianfu audit verify", "the audit checkpoint file cannot be read or does not verify; run tianfu audit verify");
     // A new connection, as the next request would need one (an idle pooled connection may
     // outlive its database); opening it checks the schema version.
     let pool = app.pool.clone();
@@ -56,8 +57,9 @@ async fn ready(app: &Arc<AppState>) -> Result<(), NotReady> {
         }
         Err(_) => return Err(DB),
     };
-    let chain = app.config.audit_chain().map_err(|_| KEYS)?;
-    let checkpoint = chain.head().read(chain.keys()).map_err(|_| KEYS)?;
+    // Never creates a key: a probe must not start a new chain when the key file has gone.
+    let chain = store::AuditChain::open_existing(&app.config.audit_key_path(), &app.config.audit_head_path()).map_err(|_| KEYS)?;
+    let checkpoint = chain.head().read(chain.keys()).map_err(|_| INVALID)?;
     audit_consistent(newest.as_ref(), anchored, checkpoint.as_ref().map(|c| (c.id, c.hash.as_str())))
 }
 
