@@ -15,6 +15,15 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "tianfu", version, about = "天府 Tianfu — 教育数据与网络安全平台 / education data and network security platform")]
 struct Cli {
+    /// Logs on stderr: text (human-readable) or json, one object a line (default: log_format
+    /// of the configuration, else text) (日志格式).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<cmd::logging::LogFormat>,
+    /// Which log events are written: a level or per-target levels, e.g. `info` or
+    /// `warn,web=debug` (default: log_level of the configuration, RUST_LOG, else info for serve
+    /// and worker, warn for other commands) (日志级别).
+    #[arg(long, global = true)]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,6 +63,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // One subscriber for every command, from the same configuration `serve` reads.
+    let (file, server) = match &cli.command {
+        Command::Serve(a) => (a.config.clone(), true),
+        Command::Worker(_) => ("tianfu.toml".into(), true),
+        _ => ("tianfu.toml".into(), false),
+    };
+    let (format, level) = cmd::logging::resolve(cli.log_format, cli.log_level.as_deref(), &file, server);
+    cmd::logging::init(format, &level);
     let code = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Demo(a) => cmd::demo::run(a),

@@ -55,6 +55,14 @@ pub struct Config {
     pub searches_per_minute: u32,
     /// The site monitor: `[monitor]`.
     pub monitor: MonitorConfig,
+    /// Logs on stderr: `text` (human-readable) or `json` (one object a line).
+    pub log_format: String,
+    /// Which log events are written: a level (`info`) or targets (`warn,web=debug`); None: `info`
+    /// for `serve` and `worker`, `warn` for one-off commands. `RUST_LOG` is read when unset.
+    pub log_level: Option<String>,
+    /// Who may read `/metrics` (addresses or CIDR networks, as the client address is found:
+    /// see `trusted_proxies`); others get 404. Default: this machine only.
+    pub metrics_allow: Vec<String>,
 }
 
 /// The site monitor's settings (`[monitor]` in tianfu.toml).
@@ -99,6 +107,9 @@ impl Default for Config {
             monitor: MonitorConfig::default(),
             audit_key_file: None,
             audit_head_file: None,
+            log_format: "text".into(),
+            log_level: None,
+            metrics_allow: vec!["127.0.0.1".into(), "::1".into()],
         }
     }
 }
@@ -109,7 +120,7 @@ pub const MIN_AUDIT_DAYS: u32 = 180;
 const KEYS: &[&str] = &[
     "listen", "db", "data_dir", "session_idle_minutes", "audit_retention_days", "lang", "upload_limit_mib", "pool_size", "public_url", "province",
     "searches_per_minute", "session_max_hours", "token_days", "trusted_proxies", "import_workers", "import_queue", "monitor",
-    "audit_key_file", "audit_head_file",
+    "audit_key_file", "audit_head_file", "log_format", "log_level", "metrics_allow",
 ];
 
 impl Config {
@@ -175,7 +186,7 @@ impl Config {
     fn default_kind(key: &str) -> Kind {
         match key {
             "session_idle_minutes" | "audit_retention_days" | "upload_limit_mib" | "pool_size" | "province" | "searches_per_minute" | "session_max_hours" | "token_days" | "import_workers" | "import_queue" => Kind::Int,
-            "trusted_proxies" => Kind::List,
+            "trusted_proxies" | "metrics_allow" => Kind::List,
             _ => Kind::Text,
         }
     }
@@ -213,6 +224,10 @@ impl Config {
             return Err("import_workers and import_queue must be at least 1".into());
         }
         crate::net::Proxies::parse(&self.trusted_proxies).map_err(|e| format!("trusted_proxies: {e}"))?;
+        crate::net::Proxies::parse(&self.metrics_allow).map_err(|e| format!("metrics_allow: {e}"))?;
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(format!("log_format = {} must be text or json", self.log_format));
+        }
         self.net_policy()?;
         Ok(())
     }
@@ -297,6 +312,13 @@ mod tests {
         assert!(e.contains("trusted_proxies"), "{e}");
         let e = Config::load(None, [("TIANFU_SESSION_MAX_HOURS".to_string(), "0".to_string())]).unwrap_err();
         assert!(e.contains("session_max_hours"), "{e}");
+        assert_eq!(Config::default().metrics_allow, ["127.0.0.1", "::1"], "metrics for this machine only");
+        let (c, _) = Config::load(None, [("TIANFU_METRICS_ALLOW".to_string(), "10.0.0.0/8, ::1".to_string()), ("TIANFU_LOG_FORMAT".into(), "json".into()), ("TIANFU_LOG_LEVEL".into(), "warn,web=debug".into())]).unwrap();
+        assert_eq!((c.metrics_allow.as_slice(), c.log_format.as_str(), c.log_level.as_deref()), (&["10.0.0.0/8".to_string(), "::1".to_string()][..], "json", Some("warn,web=debug")));
+        let e = Config::load(None, [("TIANFU_LOG_FORMAT".to_string(), "xml".to_string())]).unwrap_err();
+        assert!(e.contains("log_format"), "{e}");
+        let e = Config::load(None, [("TIANFU_METRICS_ALLOW".to_string(), "everyone".to_string())]).unwrap_err();
+        assert!(e.contains("metrics_allow"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
