@@ -10,6 +10,8 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod browse;
+pub mod calendar;
+pub mod clock;
 pub mod cursor;
 pub mod keys;
 pub mod mask;
