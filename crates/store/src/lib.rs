@@ -13,6 +13,7 @@ pub mod browse;
 pub mod calendar;
 pub mod clock;
 pub mod cursor;
+pub mod flow;
 pub mod keys;
 pub mod mask;
 pub mod monitor;
