@@ -181,10 +181,24 @@ pub const EMBEDDED: &[(u16, &str)] = &[(2025, include_str!("../calendar/2025.csv
 
 /// Stored calendar years, which replace the embedded ones (`tianfu calendar import`).
 pub trait CalendarStore {
-    /// Stores (or replaces) one year.
-    fn put_calendar_year(&mut self, y: &CalendarYear) -> Result<(), StoreError>;
+    /// Stores (or replaces) one year, with who imported it and when.
+    fn put_calendar_year(&mut self, y: &CalendarYear, by: &str, at: i64) -> Result<(), StoreError>;
     /// Every stored year, by year.
     fn calendar_years(&mut self) -> Result<Vec<CalendarYear>, StoreError>;
+}
+
+/// Reads a year's file and stores it (`tianfu calendar import`): the year replaces the
+/// embedded or previously stored one. Refused files store nothing.
+pub fn import(s: &mut (impl CalendarStore + ?Sized), text: &str, year: Option<u16>, by: &str, clock: &dyn crate::clock::Clock) -> Result<CalendarYear, StoreError> {
+    let y = CalendarYear::parse(text, year).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    s.put_calendar_year(&y, by, clock.now())?;
+    Ok(y)
+}
+
+/// A stored year as both backends keep it: the file form, read again.
+pub fn from_stored(year: i64, csv: &str) -> Result<CalendarYear, StoreError> {
+    let y = u16::try_from(year).map_err(|_| StoreError::Internal(format!("calendar year {year}")))?;
+    CalendarYear::parse(csv, Some(y)).map_err(|e| StoreError::Internal(format!("stored calendar {y}: {e}")))
 }
 
 /// The working-day calendar: listed days by date, and which years are listed.
