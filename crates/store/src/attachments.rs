@@ -388,7 +388,7 @@ mod tests {
         assert_eq!(sniff("学校,人数\n一中,3\n".as_bytes(), true), Sniffed::Kind(Kind::Text));
         assert_eq!(sniff(b"\xef\xbb\xbfa,b\n", true), Sniffed::Kind(Kind::Text));
         assert_eq!(sniff(b"a\0b", true), Sniffed::Unknown);
-        assert_eq!(sniff(b"\xd1\xa7\xd0\xa3", true), Sniffed::Unknown, "GBK is not UTF-8");
+        assert_eq!(sniff(b"\xd6\xd0\xce\xc4", true), Sniffed::Unknown, "GBK 中文 is not UTF-8");
         // A character cut by the window's end is still text, but not at the file's end.
         let cut = &"学".as_bytes()[..2];
         assert_eq!(sniff(cut, false), Sniffed::Kind(Kind::Text));
@@ -398,5 +398,29 @@ mod tests {
         assert_eq!(Kind::of_mime("text/csv; charset=utf-8"), Some(Kind::Text));
         assert_eq!(clean_name("..\\..\\C:/x/成绩.xlsx"), "成绩.xlsx");
         assert_eq!(clean_name("/"), "附件");
+    }
+
+    fn zip_of(parts: &[&str]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for p in parts {
+            w.start_file(*p, zip::write::SimpleFileOptions::default()).unwrap();
+            w.write_all(b"<x/>").unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn office_files_told_by_their_parts() {
+        let dir = std::env::temp_dir().join(format!("tianfu-attach-office-{}", std::process::id()));
+        let files = Files::new(&dir, 1 << 20);
+        let xlsx = zip_of(&["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]);
+        let docx = zip_of(&["[Content_Types].xml", "word/document.xml"]);
+        assert_eq!(files.put(&mut &xlsx[..], Kind::Xlsx).unwrap().kind, Kind::Xlsx);
+        assert_eq!(files.put(&mut &docx[..], Kind::Docx).unwrap().kind, Kind::Docx);
+        // A workbook named .docx, a plain zip, an executable hidden in a document: refused.
+        assert!(matches!(files.put(&mut &xlsx[..], Kind::Docx), Err(AttachmentError::Mismatch { declared: "docx", detected: "xlsx" })));
+        assert!(matches!(files.put(&mut &zip_of(&["a.txt"])[..], Kind::Xlsx), Err(AttachmentError::Unsupported)));
+        assert!(matches!(files.put(&mut &zip_of(&["word/document.xml", "word/media/setup.exe"])[..], Kind::Docx), Err(AttachmentError::Unsupported)));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
