@@ -1,7 +1,7 @@
 -- Shared pieces below the domains (store::calendar, store::attachments).
 -- A year of the working-day calendar imported by `tianfu calendar import`, in its file form
 -- (date,kind,name lines); it replaces the embedded year of the same number.
-CREATE TABLE calendar_years (
+CREATE TABLE IF NOT EXISTS calendar_years (
     year        INTEGER PRIMARY KEY,
     days        TEXT    NOT NULL,
     imported_by TEXT    NOT NULL,
@@ -10,7 +10,7 @@ CREATE TABLE calendar_years (
 
 -- One row per upload; the file itself lives once under <data dir>/attachments/<ab>/<sha256>.
 -- Read through the reader's area: owner_region (a region, or a school's county) and owner_school.
-CREATE TABLE attachments (
+CREATE TABLE IF NOT EXISTS attachments (
     id           INTEGER PRIMARY KEY,
     sha256       TEXT    NOT NULL,
     name         TEXT    NOT NULL,
@@ -21,6 +21,6 @@ CREATE TABLE attachments (
     uploaded_by  TEXT    NOT NULL,
     uploaded_at  INTEGER NOT NULL
 );
-CREATE INDEX attachments_region ON attachments (owner_region, id);
-CREATE INDEX attachments_school ON attachments (owner_school, id);
-CREATE INDEX attachments_sha256 ON attachments (sha256);
+CREATE INDEX IF NOT EXISTS attachments_region ON attachments (owner_region, id);
+CREATE INDEX IF NOT EXISTS attachments_school ON attachments (owner_school, id);
+CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments (sha256);
