@@ -16,7 +16,6 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use store::clock::SystemClock;
 use store::flow::Actor;
 use store::transfers::{self, NewTransfer, TransferRequest, TransferState};
 use store::{Backend, Entity, Scope};
@@ -133,7 +132,8 @@ fn actor(me: &Identity, ipaddr: &str) -> Actor {
 /// Files a request; the store's flow checks and audits it (also when refused).
 async fn file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, t: NewTransfer) -> Result<TransferRequest, AppError> {
     let who = actor(me, ipaddr);
-    app.pool.run(move |s| transfers::request(s, &who, &t, &SystemClock).map_err(AppError::from)).await
+    let clock = app.clock.clone();
+    app.pool.run(move |s| transfers::request(s, &who, &t, clock.as_ref()).map_err(AppError::from)).await
 }
 
 /// Approves, rejects or withdraws; the store's flow checks and audits it.
@@ -143,12 +143,13 @@ async fn decide(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, actio
     }
     let who = actor(me, ipaddr);
     let act = action.to_string();
+    let clock = app.clock.clone();
     let r = app
         .pool
         .run(move |s| {
             let done = match act.as_str() {
-                "cancel" => transfers::cancel(s, &who, id, &SystemClock)?,
-                a => transfers::decide(s, &who, id, a == "approve", &note, &SystemClock)?.map(|d| d.request),
+                "cancel" => transfers::cancel(s, &who, id, clock.as_ref())?,
+                a => transfers::decide(s, &who, id, a == "approve", &note, clock.as_ref())?.map(|d| d.request),
             };
             done.ok_or(AppError::NotFound)
         })
