@@ -186,7 +186,7 @@ mod tests {
         assert_eq!(FLOW.check(&cd, Some(Doc::Sent), "close", &sides()).unwrap().to, Doc::Done);
         assert_eq!(FLOW.check(&lq, Some(Doc::Draft), "close", &sides()).unwrap().to, Doc::Done);
         assert!(FLOW.check(&lq, Some(Doc::Done), "nonsense", &sides()).is_err());
-        assert!(FLOW.area_allows(&JINJIANG, Some(Doc::Sent), "close", &sides()) == false);
+        assert!(!FLOW.area_allows(&JINJIANG, Some(Doc::Sent), "close", &sides()));
         assert!(FLOW.area_allows(&CHENGDU, Some(Doc::Sent), "close", &sides()));
         let nothing = Actor::new("x", Role::ProvinceAdmin, Scope::Nothing, "");
         assert!(FLOW.check(&nothing, None, "open", &sides()).is_err());
