@@ -21,6 +21,7 @@ pub mod headers;
 pub mod http;
 mod markup;
 pub mod netpolicy;
+pub mod notify;
 mod report;
 pub mod resolve;
 pub mod tls;

@@ -125,7 +125,7 @@ pub fn hex(b: &[u8]) -> String {
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
-fn url_encode(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
@@ -220,6 +220,10 @@ pub enum WebhookError {
     /// The receiver answered with an error status or an error code in its JSON.
     #[error("rejected: HTTP {status}: {body}")]
     Rejected { status: u16, body: String },
+    /// Every address of the receiver is one the network policy refuses (loopback, private,
+    /// link-local, metadata … outside the allowed networks): nothing was sent.
+    #[error("refused by the network policy: {0}")]
+    Blocked(String),
 }
 
 /// Sends notices. Cheap to share behind an `Arc`.
@@ -245,10 +249,17 @@ impl Sender {
     pub async fn send(&self, target: &WebhookTarget, n: &Notice) -> Result<u16, WebhookError> {
         let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
         let out = render(target, n, now_ms);
-        tokio::time::timeout(self.timeout, self.post(&out)).await.map_err(|_| WebhookError::Timeout)?
+        tokio::time::timeout(self.timeout, self.post(&out, None)).await.map_err(|_| WebhookError::Timeout)?
     }
 
-    async fn post(&self, out: &Outgoing) -> Result<u16, WebhookError> {
+    /// Sends a rendered request, connecting only to addresses `policy` permits (judged after
+    /// resolution, so a name that resolves to a private address is refused too; no redirects
+    /// are followed). `crate::notify` sends through here.
+    pub async fn send_checked(&self, out: &Outgoing, policy: &crate::NetPolicy) -> Result<u16, WebhookError> {
+        tokio::time::timeout(self.timeout, self.post(out, Some(policy))).await.map_err(|_| WebhookError::Timeout)?
+    }
+
+    async fn post(&self, out: &Outgoing, policy: Option<&crate::NetPolicy>) -> Result<u16, WebhookError> {
         let url = Url::parse(&out.url).ok_or(WebhookError::Url)?;
         let ips = match url.ip_literal() {
             Some(ip) => vec![ip],
@@ -260,6 +271,12 @@ impl Sender {
         };
         let mut last = WebhookError::Dns(format!("{} has no address", url.host));
         for ip in ips {
+            if let Some(p) = policy {
+                if let crate::netpolicy::Verdict::Denied(class) = p.judge(ip) {
+                    last = WebhookError::Blocked(format!("{} is {}", url.host, class.code()));
+                    continue;
+                }
+            }
             match TcpStream::connect(SocketAddr::new(ip, url.port)).await {
                 Ok(tcp) => {
                     if !url.https {

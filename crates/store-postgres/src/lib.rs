@@ -26,6 +26,7 @@ mod batch;
 mod browse;
 mod copy;
 mod error;
+mod kit;
 mod known;
 mod migrate;
 mod monitor;

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (5, "transfers", include_str!("../migrations/0005_transfers.sql")),
     (6, "tokens_backoff", include_str!("../migrations/0006_tokens_backoff.sql")),
     (7, "audit_keyed", include_str!("../migrations/0007_audit_keyed.sql")),
+    (8, "calendar_attachments", include_str!("../migrations/0008_calendar_attachments.sql")),
 ];
 
 /// The version this program needs.

@@ -167,3 +167,8 @@ fn version_4_audit_log_upgrades() {
     let v = check(&mut t, &chain);
     assert_eq!((v.unkeyed_entries, v.keyed_entries, v.problems.len()), (1, 2, 0), "{v:?}");
 }
+
+store::kit_suite!(match fresh() {
+    Some(s) => s,
+    None => return,
+});

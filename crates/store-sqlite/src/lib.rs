@@ -18,6 +18,7 @@
 
 mod batch;
 mod browse;
+mod kit;
 mod layout;
 mod migrate;
 mod monitor;

@@ -52,6 +52,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_accounts_audit", sql: include_str!("../platform/0001_accounts_audit.sql"), seed: None },
     Migration { version: 2, name: "0002_tokens_backoff", sql: include_str!("../platform/0002_tokens_backoff.sql"), seed: None },
     Migration { version: 3, name: "0003_audit_keyed", sql: include_str!("../platform/0003_audit_keyed.sql"), seed: None },
+    Migration { version: 4, name: "0004_calendar_attachments", sql: include_str!("../platform/0004_calendar_attachments.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

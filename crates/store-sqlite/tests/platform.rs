@@ -156,3 +156,5 @@ fn new_files_are_private() {
     drop(s);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+store::kit_suite!(SqliteStore::open_in_memory().unwrap());

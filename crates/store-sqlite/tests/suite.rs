@@ -521,3 +521,24 @@ impl store::transfers::Transfers for FileStore {
         self.store.finish_transfer(id, state, by, note, batch_id, at)
     }
 }
+
+impl store::AuditLog for FileStore {
+    fn set_audit_chain(&mut self, chain: std::sync::Arc<store::AuditChain>) {
+        self.store.set_audit_chain(chain)
+    }
+    fn append_audit(&mut self, e: &store::AuditEvent) -> Result<store::AuditEntry, StoreError> {
+        self.store.append_audit(e)
+    }
+    fn audit_entries(&mut self, f: &store::AuditFilter) -> Result<Vec<store::AuditEntry>, StoreError> {
+        self.store.audit_entries(f)
+    }
+    fn audit_scan(&mut self, f: &mut dyn FnMut(store::AuditEntry) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.store.audit_scan(f)
+    }
+    fn audit_anchor(&mut self) -> Result<Option<store::Anchor>, StoreError> {
+        self.store.audit_anchor()
+    }
+    fn prune_audit(&mut self, before: &str) -> Result<u64, StoreError> {
+        self.store.prune_audit(before)
+    }
+}

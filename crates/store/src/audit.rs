@@ -38,7 +38,8 @@ pub struct AuditEvent {
     /// `import`, `user_create`, `user_update`, `user_disable`, `user_enable`, `password_reset`,
     /// `token_create`, `token_revoke`, `audit_prune`, `audit_keyed`, `audit_head_reset`,
     /// `site_create`, `site_update`, `site_enable`, `site_disable`, `site_import`,
-    /// `site_baseline`.
+    /// `site_baseline`, the steps of a request machine (`store::flow`: `transfer_request`,
+    /// `transfer_approve`, `transfer_reject`, `transfer_cancel`), `calendar_import`.
     pub action: String,
     /// What it concerned (a record key, a batch id, an account name).
     pub target: String,

@@ -8,15 +8,20 @@
 
 pub mod access;
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod browse;
+pub mod calendar;
+pub mod clock;
 pub mod cursor;
+pub mod flow;
 pub mod keys;
 pub mod mask;
 pub mod monitor;
 pub mod secret;
 pub mod suite;
 pub mod suite_cursor;
+pub mod suite_kit;
 pub mod suite_audit;
 pub mod suite_monitor;
 pub mod suite_platform;
@@ -415,5 +420,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + Send> Backend for T {}

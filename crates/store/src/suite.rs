@@ -5,7 +5,10 @@
 //! store::store_suite!(fresh_sqlite_store());
 //! ```
 
+use crate::clock::TestClock;
+use crate::flow::Actor;
 use crate::transfers::{self, NewTransfer, TransferState, Transfers};
+use crate::{AuditLog, Role};
 use crate::{BatchMeta, BatchSummary, CountyGrade, ExportEntry, RecordFilter, Scope, Store};
 use standard::ids::id_check_char;
 use standard::Entity;
@@ -475,31 +478,47 @@ pub fn a_city_moves_a_school_between_its_counties(s: &mut dyn Store) {
 const LONGQUAN: Scope = Scope::Region { lo: 510112, hi: 510112 };
 const JINJIANG: Scope = Scope::Region { lo: 510104, hi: 510104 };
 
+/// An officer of the scope's level (the flow checks roles as well as areas).
+fn actor(scope: &Scope, name: &str) -> Actor {
+    let role = match scope {
+        Scope::School { .. } => Role::SchoolAdmin,
+        Scope::Region { lo, hi } if lo == hi => Role::CountyOfficer,
+        Scope::Region { lo, .. } if lo % 10_000 != 0 => Role::CityOfficer,
+        _ => Role::ProvinceAdmin,
+    };
+    Actor::new(name, role, scope.clone(), "127.0.0.1")
+}
+
+fn at(t: i64) -> TestClock {
+    TestClock::at(t)
+}
+
 fn ask(key: &str, name: &str, to: &str) -> NewTransfer {
-    NewTransfer { entity: Entity::Student, key: key.into(), name: name.into(), to_school: to.into(), reason: "随父母迁居".into(), by: "longquan".into() }
+    NewTransfer { entity: Entity::Student, key: key.into(), name: name.into(), to_school: to.into(), reason: "随父母迁居".into() }
 }
 
 /// 龙泉驿区 asks for a 锦江区 student; 锦江区 (the sending side) approves; the move is a batch of
 /// its own with the change log, the transfer history and the counts; the receiving side cannot
 /// approve its own request; a city (a common parent) could have.
-pub fn transfers_between_areas(s: &mut (impl Store + Transfers)) {
+pub fn transfers_between_areas(s: &mut (impl Store + Transfers + AuditLog)) {
     base(s);
+    s.set_audit_chain(crate::AuditChain::temporary());
     import(s, Entity::Student, "tr0", &[student(91, S1, "13", "周杰", "13800000091"), student(93, S1, "13", "吴敏", "13800000093")]);
     let key = student_key(91);
-    let req = transfers::request(s, &LONGQUAN, &ask(&key, "周杰", S3), 1_000).unwrap();
+    let req = transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&key, "周杰", S3), &at(1_000)).unwrap();
     assert_eq!((req.state, req.from_school.as_str(), req.from_county, req.to_county), (TransferState::Pending, S1, Some(510104), Some(510112)));
     // One waiting request per record.
-    assert!(matches!(transfers::request(s, &LONGQUAN, &ask(&key, "周杰", S3), 1_001), Err(crate::StoreError::Conflict(_))));
+    assert!(matches!(transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&key, "周杰", S3), &at(1_001)), Err(crate::StoreError::Conflict(_))));
     // Both sides see it; a third county does not.
     assert_eq!(s.transfers_in(&LONGQUAN, None, 10).unwrap().len(), 1);
     assert_eq!(s.transfers_in(&JINJIANG, Some(TransferState::Pending), 10).unwrap().len(), 1);
     assert!(s.transfers_in(&Scope::Region { lo: 510302, hi: 510302 }, None, 10).unwrap().is_empty());
     assert!(transfers::visible(s, &Scope::Region { lo: 510302, hi: 510302 }, req.id).unwrap().is_none());
-    assert!(transfers::decide(s, &Scope::Region { lo: 510302, hi: 510302 }, req.id, true, "x", "", 1_002).unwrap().is_none());
+    assert!(transfers::decide(s, &actor(&Scope::Region { lo: 510302, hi: 510302 }, "x"), req.id, true, "", &at(1_002)).unwrap().is_none());
     // The receiving side may not approve, nor the sending side withdraw.
-    assert!(transfers::decide(s, &LONGQUAN, req.id, true, "longquan", "", 1_002).is_err());
-    assert!(transfers::cancel(s, &JINJIANG, req.id, "jinjiang", 1_002).is_err());
-    let d = transfers::decide(s, &JINJIANG, req.id, true, "jinjiang", "同意", 1_003).unwrap().unwrap();
+    assert!(transfers::decide(s, &actor(&LONGQUAN, "longquan"), req.id, true, "", &at(1_002)).is_err());
+    assert!(transfers::cancel(s, &actor(&JINJIANG, "jinjiang"), req.id, &at(1_002)).is_err());
+    let d = transfers::decide(s, &actor(&JINJIANG, "jinjiang"), req.id, true, "同意", &at(1_003)).unwrap().unwrap();
     assert_eq!((d.request.state, d.request.decided_by.as_deref(), d.request.note.as_str()), (TransferState::Approved, Some("jinjiang"), "同意"));
     let batch = d.batch.unwrap();
     assert_eq!((batch.updated, batch.rejected, batch.user.as_str()), (1, 0, "jinjiang"));
@@ -511,46 +530,61 @@ pub fn transfers_between_areas(s: &mut (impl Store + Transfers)) {
     c.sort_by_key(|x| x.county);
     assert_eq!(c, vec![CountyGrade { county: 510104, grade: 13, students: 1 }, CountyGrade { county: 510112, grade: 13, students: 1 }]);
     // Decided once: no second decision, no withdrawal.
-    assert!(transfers::decide(s, &JINJIANG, req.id, false, "jinjiang", "", 1_004).is_err());
-    assert!(transfers::cancel(s, &LONGQUAN, req.id, "longquan", 1_004).is_err());
+    assert!(transfers::decide(s, &actor(&JINJIANG, "jinjiang"), req.id, false, "", &at(1_004)).is_err());
+    assert!(transfers::cancel(s, &actor(&LONGQUAN, "longquan"), req.id, &at(1_004)).is_err());
     // Now the student is 龙泉驿区's: it imports the record; 锦江区 no longer can.
     let (b, _) = import_as(s, Entity::Student, "tr1", LONGQUAN, &[student(91, S3, "14", "周杰", "13800000091")]);
     assert_eq!(b.updated, 1);
     let (b, _) = import_as(s, Entity::Student, "tr2", JINJIANG, &[student(91, S1, "14", "周杰", "13800000091")]);
     assert_eq!(b.rejected, 1);
     // A common parent approves, and a rejection and a withdrawal leave the record where it is.
-    let r2 = transfers::request(s, &LONGQUAN, &ask(&student_key(93), "吴敏", S3), 2_000).unwrap();
-    let d = transfers::decide(s, &Scope::Region { lo: 510100, hi: 510199 }, r2.id, false, "chengdu", "材料不全", 2_001).unwrap().unwrap();
+    let r2 = transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&student_key(93), "吴敏", S3), &at(2_000)).unwrap();
+    let d = transfers::decide(s, &actor(&Scope::Region { lo: 510100, hi: 510199 }, "chengdu"), r2.id, false, "材料不全", &at(2_001)).unwrap().unwrap();
     assert_eq!(d.request.state, TransferState::Rejected);
-    let r3 = transfers::request(s, &LONGQUAN, &ask(&student_key(93), "吴敏", S3), 2_002).unwrap();
-    assert_eq!(transfers::cancel(s, &LONGQUAN, r3.id, "longquan", 2_003).unwrap().unwrap().state, TransferState::Cancelled);
+    let r3 = transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&student_key(93), "吴敏", S3), &at(2_002)).unwrap();
+    assert_eq!(transfers::cancel(s, &actor(&LONGQUAN, "longquan"), r3.id, &at(2_003)).unwrap().unwrap().state, TransferState::Cancelled);
     assert_eq!(s.get_record(Entity::Student, &student_key(93)).unwrap().unwrap(), student(93, S1, "13", "吴敏", "13800000093"));
+    // The flow checks roles too: an auditor of the sending county may not decide.
+    let r4 = transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&student_key(93), "吴敏", S3), &at(3_000)).unwrap();
+    let auditor = Actor::new("shenji", Role::Auditor, JINJIANG, "127.0.0.1");
+    assert!(transfers::decide(s, &auditor, r4.id, true, "", &at(3_001)).is_err());
+    // Every step is in the audit log, taken or refused, under one action name per step, with
+    // no name and no document number in it.
+    let log = s.audit_entries(&crate::AuditFilter { limit: 100, ..Default::default() }).unwrap();
+    let steps: Vec<(&str, &str, &str)> = log.iter().rev().map(|e| (e.actor.as_str(), e.action.as_str(), e.outcome.as_str())).collect();
+    assert_eq!(&steps[..5], &[("longquan", "transfer_request", "ok"), ("longquan", "transfer_request", "denied"), ("longquan", "transfer_approve", "denied"), ("jinjiang", "transfer_cancel", "denied"), ("jinjiang", "transfer_approve", "ok")]);
+    assert_eq!(steps.last().unwrap(), &("shenji", "transfer_approve", "denied"));
+    for e in &log {
+        assert!(!e.target.contains(&key) && !e.detail.contains("周杰") && !e.detail.contains(&key), "{e:?}");
+    }
 }
 
 /// A request must name the person exactly: a wrong name and a missing record get the same
 /// answer; a record already in the requester's area and a receiving school outside it are refused.
-pub fn transfer_requests_prove_knowledge(s: &mut (impl Store + Transfers)) {
+pub fn transfer_requests_prove_knowledge(s: &mut (impl Store + Transfers + AuditLog)) {
     base(s);
+    s.set_audit_chain(crate::AuditChain::temporary());
     import(s, Entity::Student, "tk0", &[student(95, S1, "13", "郑爽", "13800000095")]);
-    let wrong_name = transfers::request(s, &LONGQUAN, &ask(&student_key(95), "郑", S3), 1).unwrap_err().to_string();
-    let missing = transfers::request(s, &LONGQUAN, &ask(&student_key(97), "郑爽", S3), 1).unwrap_err().to_string();
+    let wrong_name = transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&student_key(95), "郑", S3), &at(1)).unwrap_err().to_string();
+    let missing = transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&student_key(97), "郑爽", S3), &at(1)).unwrap_err().to_string();
     assert_eq!(wrong_name, missing, "the answer does not tell whether the record exists");
     assert!(!wrong_name.contains(&student_key(95)) && !wrong_name.contains("郑爽"), "{wrong_name}");
-    assert!(transfers::request(s, &JINJIANG, &ask(&student_key(95), "郑爽", S2), 1).is_err(), "already in the area");
-    assert!(transfers::request(s, &LONGQUAN, &ask(&student_key(95), "郑爽", S2), 1).is_err(), "the receiving school is not the requester's");
+    assert!(transfers::request(s, &actor(&JINJIANG, "longquan"), &ask(&student_key(95), "郑爽", S2), &at(1)).is_err(), "already in the area");
+    assert!(transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&student_key(95), "郑爽", S2), &at(1)).is_err(), "the receiving school is not the requester's");
     let school = Scope::School { code: S3.into(), county: 510112 };
-    assert!(transfers::request(s, &school, &ask(&student_key(95), "郑爽", S3), 1).is_ok(), "a school asks for its own");
+    assert!(transfers::request(s, &actor(&school, "longquan"), &ask(&student_key(95), "郑爽", S3), &at(1)).is_ok(), "a school asks for its own");
     assert!(s.transfers_in(&Scope::Nothing, None, 10).unwrap().is_empty());
 }
 
 /// A record that moved after the request voids it: approving then would move it from a place
 /// the approver did not judge.
-pub fn transfer_of_a_moved_record_is_void(s: &mut (impl Store + Transfers)) {
+pub fn transfer_of_a_moved_record_is_void(s: &mut (impl Store + Transfers + AuditLog)) {
     base(s);
+    s.set_audit_chain(crate::AuditChain::temporary());
     import(s, Entity::Student, "tv0", &[student(99, S1, "13", "冯琳", "13800000099")]);
-    let req = transfers::request(s, &LONGQUAN, &ask(&student_key(99), "冯琳", S3), 1).unwrap();
+    let req = transfers::request(s, &actor(&LONGQUAN, "longquan"), &ask(&student_key(99), "冯琳", S3), &at(1)).unwrap();
     import_as(s, Entity::Student, "tv1", JINJIANG, &[student(99, S2, "13", "冯琳", "13800000099")]);
-    assert!(transfers::decide(s, &JINJIANG, req.id, true, "jinjiang", "", 2).is_err());
+    assert!(transfers::decide(s, &actor(&JINJIANG, "jinjiang"), req.id, true, "", &at(2)).is_err());
     assert_eq!(s.transfer(req.id).unwrap().unwrap().state, TransferState::Cancelled);
     assert_eq!(s.get_record(Entity::Student, &student_key(99)).unwrap().unwrap(), student(99, S2, "13", "冯琳", "13800000099"));
 }

@@ -13,7 +13,9 @@
 //! the transfer history and the counts follow exactly as for an import. Every rule is checked
 //! here, once, for the console, the API and any later caller; the backends store rows.
 
-use crate::{BatchMeta, BatchSummary, Entity, Place, Scope, Store, StoreError};
+use crate::clock::Clock;
+use crate::flow::{refuse as refuse_msg, Actor, Area, Machine, Message, Sides, Transition, RECORD_KEEPERS};
+use crate::{AuditLog, BatchMeta, BatchSummary, Entity, Place, Scope, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,19 +88,47 @@ impl TransferRequest {
     pub fn to_place(&self) -> Place<'_> {
         Place::person(Some(&self.to_school), self.to_county)
     }
+    /// The receiving side asks; the sending side holds the record.
+    pub fn sides(&self) -> Sides<'_> {
+        Sides { requester: self.to_place(), holder: self.from_place() }
+    }
     /// The sending side (and every common parent): may approve or reject.
     pub fn may_decide(&self, scope: &Scope) -> bool {
-        self.state == TransferState::Pending && scope.may_write(&self.from_place())
+        FLOW.area_allows(scope, Some(self.state), "approve", &self.sides())
     }
     /// The receiving side: may withdraw a waiting request.
     pub fn may_cancel(&self, scope: &Scope) -> bool {
-        self.state == TransferState::Pending && scope.may_write(&self.to_place())
+        FLOW.area_allows(scope, Some(self.state), "cancel", &self.sides())
     }
     /// Whether the request concerns the scope's area at all (either side).
     pub fn visible_to(&self, scope: &Scope) -> bool {
-        scope.may_write(&self.from_place()) || scope.may_write(&self.to_place())
+        Area::EitherSide.allows(scope, &self.sides())
     }
 }
+
+const DECIDED: Message = ("该申请已处理，不能再次审批", "the request was already decided");
+const SENDING_SIDE: Message = ("只有转出方（或其上级）可以审批该申请", "only the sending side or a common parent decides this request");
+const WITHDRAW: Message = ("只有申请方可以撤回待审批的申请", "only the requesting side withdraws a waiting request");
+
+/// The steps of a transfer request, checked and audited by [`Machine`] (audit actions
+/// `transfer_request`, `transfer_approve`, `transfer_reject`, `transfer_cancel`).
+pub const FLOW: Machine<TransferState> = Machine {
+    name: "transfer",
+    transitions: &[
+        Transition {
+            from: None,
+            action: "request",
+            to: TransferState::Pending,
+            roles: RECORD_KEEPERS,
+            area: Area::Requester,
+            refused: ("转入学校不在您的管辖范围内，只能为本单位的学校申请转入", "the receiving school is outside your area: request moves into your own schools"),
+            stale: ("该记录已有待审批的转入申请，请等待转出方处理", "a request for this record is already waiting"),
+        },
+        Transition { from: Some(TransferState::Pending), action: "approve", to: TransferState::Approved, roles: RECORD_KEEPERS, area: Area::Holder, refused: SENDING_SIDE, stale: DECIDED },
+        Transition { from: Some(TransferState::Pending), action: "reject", to: TransferState::Rejected, roles: RECORD_KEEPERS, area: Area::Holder, refused: SENDING_SIDE, stale: DECIDED },
+        Transition { from: Some(TransferState::Pending), action: "cancel", to: TransferState::Cancelled, roles: RECORD_KEEPERS, area: Area::Requester, refused: WITHDRAW, stale: WITHDRAW },
+    ],
+};
 
 /// What the receiving side asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +140,6 @@ pub struct NewTransfer {
     pub name: String,
     pub to_school: String,
     pub reason: String,
-    pub by: String,
 }
 
 /// Storage of requests; the rules are in this module's functions.
@@ -127,8 +156,8 @@ pub trait Transfers {
 
 /// Why a request or decision was refused: a message for people, which says what to do and
 /// never what the caller may not see.
-fn refuse(zh: &str, en: &str) -> StoreError {
-    StoreError::Conflict(format!("{zh}（{en}）"))
+fn refuse(zh: &'static str, en: &'static str) -> StoreError {
+    refuse_msg((zh, en))
 }
 
 /// A school's county (None when the school is not stored).
@@ -152,22 +181,41 @@ fn current_place(s: &mut (impl Store + ?Sized), entity: Entity, key: &str) -> Re
 
 /// The receiving side's request, checked: the person exists with this exact name, lies outside
 /// the requester's area, the receiving school lies inside it, and nothing else is pending.
-pub fn request(s: &mut (impl Store + Transfers + ?Sized), scope: &Scope, t: &NewTransfer, now: i64) -> Result<TransferRequest, StoreError> {
+/// Audited, taken or refused (the refusal's target masks the document number).
+pub fn request(s: &mut (impl Store + Transfers + AuditLog + ?Sized), actor: &Actor, t: &NewTransfer, clock: &dyn Clock) -> Result<TransferRequest, StoreError> {
+    let r = request_checked(s, actor, t, clock.now());
+    match &r {
+        Ok(req) => FLOW.audit(s, actor, "request", &format!("transfer:{}", req.id), audit_detail(req, &t.reason), true)?,
+        Err(_) => {
+            let target = format!("{}:{}", t.entity.key(), crate::mask::id_number(&t.key));
+            FLOW.audit(s, actor, "request", &target, serde_json::json!({ "to_school": t.to_school }).to_string(), false)?
+        }
+    }
+    r
+}
+
+/// What the log keeps of a request: no names, no document numbers.
+fn audit_detail(r: &TransferRequest, note: &str) -> String {
+    serde_json::json!({ "entity": r.entity.key(), "from_school": r.from_school, "to_school": r.to_school, "state": r.state.code(), "note": note }).to_string()
+}
+
+fn request_checked(s: &mut (impl Store + Transfers + ?Sized), actor: &Actor, t: &NewTransfer, now: i64) -> Result<TransferRequest, StoreError> {
     if !matches!(t.entity, Entity::Student | Entity::Teacher) {
         return Err(refuse("只有学生和教师可以申请转入", "only students and teachers move between schools"));
     }
     let Some(to_county) = school_county(s, &t.to_school)? else {
         return Err(refuse("转入学校不在学校名录中，请检查学校标识码", "the receiving school is not in the register: check its code"));
     };
-    if !scope.may_write(&Place::person(Some(&t.to_school), to_county)) {
-        return Err(refuse("转入学校不在您的管辖范围内，只能为本单位的学校申请转入", "the receiving school is outside your area: request moves into your own schools"));
-    }
+    // The requesting side is known now; the holding side only once the record is found, and
+    // the rule for it (outside the requester's area) is the request's own, below.
+    let to = Place::person(Some(&t.to_school), to_county);
+    FLOW.check(actor, None, "request", &Sides { requester: to, holder: to })?;
     let not_found = || refuse("没有找到证件号与姓名都相符、可以申请转入的记录；请核对证件号和姓名（须与原学籍一致）", "no record matches both the document number and the name: check both");
     let Some((values, from_school, from_county)) = current_place(s, t.entity, &t.key)? else { return Err(not_found()) };
     if field(t.entity, &values, "name") != t.name.trim() {
         return Err(not_found());
     }
-    if scope.may_write(&Place::person(Some(&from_school), from_county)) {
+    if actor.scope.may_write(&Place::person(Some(&from_school), from_county)) {
         return Err(refuse("该记录已在您的管辖范围内，请直接在导入文件中修改其学校", "the record is already in your area: change its school by an import"));
     }
     let mut req = TransferRequest {
@@ -179,7 +227,7 @@ pub fn request(s: &mut (impl Store + Transfers + ?Sized), scope: &Scope, t: &New
         to_school: t.to_school.clone(),
         to_county,
         reason: t.reason.trim().chars().take(500).collect(),
-        requested_by: t.by.clone(),
+        requested_by: actor.name.clone(),
         requested_at: now,
         state: TransferState::Pending,
         decided_by: None,
@@ -204,18 +252,33 @@ pub struct Decided {
     pub batch: Option<BatchSummary>,
 }
 
+/// Audits a step on an existing request: nothing for a request the actor may not see (the
+/// answer is "not found" and tells nothing), `ok` when taken, `denied` when refused.
+fn audited<T>(s: &mut (impl AuditLog + ?Sized), actor: &Actor, action: &str, id: i64, note: &str, r: Result<Option<T>, StoreError>, req: impl Fn(&T) -> &TransferRequest) -> Result<Option<T>, StoreError> {
+    match &r {
+        Ok(Some(done)) => FLOW.audit(s, actor, action, &format!("transfer:{id}"), audit_detail(req(done), note), true)?,
+        Ok(None) => {}
+        Err(_) => FLOW.audit(s, actor, action, &format!("transfer:{id}"), "{}".into(), false)?,
+    }
+    r
+}
+
 /// The sending side's decision. An approval moves the record in a batch of its own, judged by
 /// the same store rules (its stored place is the approver's, its new place the requester's,
 /// as checked when requested). A record that has moved since the request ends it as withdrawn.
-pub fn decide(s: &mut (impl Store + Transfers + ?Sized), scope: &Scope, id: i64, approve: bool, by: &str, note: &str, now: i64) -> Result<Option<Decided>, StoreError> {
-    let Some(req) = visible(s, scope, id)? else { return Ok(None) };
-    if req.state != TransferState::Pending {
-        return Err(refuse("该申请已处理，不能再次审批", "the request was already decided"));
-    }
-    if !req.may_decide(scope) {
-        return Err(refuse("只有转出方（或其上级）可以审批该申请", "only the sending side or a common parent decides this request"));
-    }
+/// None when the request does not exist or concerns neither of the actor's sides.
+pub fn decide(s: &mut (impl Store + Transfers + AuditLog + ?Sized), actor: &Actor, id: i64, approve: bool, note: &str, clock: &dyn Clock) -> Result<Option<Decided>, StoreError> {
     let note: String = note.trim().chars().take(500).collect();
+    let action = if approve { "approve" } else { "reject" };
+    let r = decide_checked(s, actor, id, approve, &note, clock.now());
+    audited(s, actor, action, id, &note, r, |d: &Decided| &d.request)
+}
+
+fn decide_checked(s: &mut (impl Store + Transfers + ?Sized), actor: &Actor, id: i64, approve: bool, note: &str, now: i64) -> Result<Option<Decided>, StoreError> {
+    let scope = &actor.scope;
+    let Some(req) = visible(s, scope, id)? else { return Ok(None) };
+    let step = FLOW.check(actor, Some(req.state), if approve { "approve" } else { "reject" }, &req.sides())?;
+    let by = actor.name.as_str();
     let current = current_place(s, req.entity, &req.record_key)?;
     let (values, school) = match current {
         Some((v, school, _)) => (v, school),
@@ -223,7 +286,7 @@ pub fn decide(s: &mut (impl Store + Transfers + ?Sized), scope: &Scope, id: i64,
     };
     if approve && school == req.to_school {
         // Applied before (a decision cut off between the move and its record): finish it.
-        s.finish_transfer(id, TransferState::Approved, by, &note, None, now)?;
+        s.finish_transfer(id, step.to, by, note, None, now)?;
         return Ok(visible(s, scope, id)?.map(|request| Decided { request, batch: None }));
     }
     if values.is_empty() || school != req.from_school {
@@ -231,7 +294,7 @@ pub fn decide(s: &mut (impl Store + Transfers + ?Sized), scope: &Scope, id: i64,
         return Err(refuse("该记录在申请后已变化，申请已失效；如仍需转入，请重新申请", "the record changed after the request, which is void: request again if needed"));
     }
     if !approve {
-        s.finish_transfer(id, TransferState::Rejected, by, &note, None, now)?;
+        s.finish_transfer(id, step.to, by, note, None, now)?;
         return Ok(visible(s, scope, id)?.map(|request| Decided { request, batch: None }));
     }
     let mut moved = values.clone();
@@ -255,16 +318,19 @@ pub fn decide(s: &mut (impl Store + Transfers + ?Sized), scope: &Scope, id: i64,
         b.settle()?;
         b.commit(1, "{}")?
     };
-    s.finish_transfer(id, TransferState::Approved, by, &note, Some(summary.id), now)?;
+    s.finish_transfer(id, step.to, by, note, Some(summary.id), now)?;
     Ok(visible(s, scope, id)?.map(|request| Decided { request, batch: Some(summary) }))
 }
 
 /// The receiving side withdraws its waiting request.
-pub fn cancel(s: &mut (impl Transfers + ?Sized), scope: &Scope, id: i64, by: &str, now: i64) -> Result<Option<TransferRequest>, StoreError> {
-    let Some(req) = visible(s, scope, id)? else { return Ok(None) };
-    if !req.may_cancel(scope) {
-        return Err(refuse("只有申请方可以撤回待审批的申请", "only the requesting side withdraws a waiting request"));
-    }
-    s.finish_transfer(id, TransferState::Cancelled, by, "", None, now)?;
-    visible(s, scope, id)
+pub fn cancel(s: &mut (impl Transfers + AuditLog + ?Sized), actor: &Actor, id: i64, clock: &dyn Clock) -> Result<Option<TransferRequest>, StoreError> {
+    let r = cancel_checked(s, actor, id, clock.now());
+    audited(s, actor, "cancel", id, "", r, |r: &TransferRequest| r)
+}
+
+fn cancel_checked(s: &mut (impl Transfers + ?Sized), actor: &Actor, id: i64, now: i64) -> Result<Option<TransferRequest>, StoreError> {
+    let Some(req) = visible(s, &actor.scope, id)? else { return Ok(None) };
+    let step = FLOW.check(actor, Some(req.state), "cancel", &req.sides())?;
+    s.finish_transfer(id, step.to, &actor.name, "", None, now)?;
+    visible(s, &actor.scope, id)
 }

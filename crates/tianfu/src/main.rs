@@ -59,6 +59,9 @@ enum Command {
     Sites(cmd::sites::Args),
     /// Check registered sites as they fall due, send alerts (网站监测进程).
     Worker(cmd::worker::Args),
+    /// The working-day calendar: import a year's holidays and 调休, show it, count working days
+    /// (工作日历).
+    Calendar(cmd::calendar::Args),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Batches(a) => cmd::batches::run(a),
         Command::Export(a) => cmd::export::run(a),
         Command::Migrate(a) => cmd::migrate::run(a),
+        Command::Calendar(a) => cmd::calendar::run(a),
         Command::Stats(a) => cmd::stats::run(a),
         Command::Standard(a) => cmd::standard::run(a),
         Command::Serve(a) => cmd::serve::run(a),

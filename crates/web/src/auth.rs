@@ -17,7 +17,6 @@ use axum::response::Response;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use store::time::unix_now;
 use store::{Scope, User};
 
 pub const SESSION_COOKIE: &str = "tianfu_session";
@@ -179,7 +178,7 @@ pub fn identity_of(s: &mut dyn store::Backend, user: User, csrf: Option<String>,
 /// expired tokens, and checks the CSRF token of every state-changing request made with a session.
 pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
-    let now = unix_now();
+    let now = app.clock.now();
     let peer = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
     let client = app.proxies.client(req.headers(), peer).map(|a| a.to_string()).unwrap_or_default();
     req.extensions_mut().insert(crate::net::ClientIp(client));
@@ -242,7 +241,7 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
                             return Ok(None);
                         }
                         let last = sess.last_seen;
-                        Ok(Some(Cached { identity: identity_of(s, u, Some(sess.csrf), Some(h))?, created: sess.created_at, last_seen: last, written: last, loaded: unix_now() }))
+                        Ok(Some(Cached { identity: identity_of(s, u, Some(sess.csrf), Some(h))?, created: sess.created_at, last_seen: last, written: last, loaded: now }))
                     })
                     .await;
                 match loaded {

@@ -51,6 +51,11 @@ pub fn build(config: Config, opener: Opener) -> App {
 /// [`build`] with the resolver that the registration check uses (tests pin names with a
 /// [`guard::StaticResolver`]).
 pub fn build_with_resolver(config: Config, opener: Opener, resolver: Arc<dyn guard::Resolver>) -> App {
+    build_with(config, opener, resolver, Arc::new(store::clock::SystemClock))
+}
+
+/// [`build_with_resolver`] with the clock sessions, backoff, tokens and transfers read.
+pub fn build_with(config: Config, opener: Opener, resolver: Arc<dyn guard::Resolver>, clock: Arc<dyn store::clock::Clock>) -> App {
     let upload_dir = std::path::PathBuf::from(&config.data_dir).join("uploads");
     let opener = audited(&config, opener);
     let searches = search::Limiter::new(config.searches_per_minute);
@@ -71,6 +76,7 @@ pub fn build_with_resolver(config: Config, opener: Opener, resolver: Arc<dyn gua
         proxies,
         config,
         targets,
+        clock,
     });
     App { router: routes::router(state.clone()), state }
 }

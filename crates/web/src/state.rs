@@ -27,6 +27,9 @@ pub struct AppState {
     /// The monitor's registration check (the configuration's address policy and a resolver):
     /// every path that registers or edits a site runs it.
     pub targets: guard::target::TargetCheck,
+    /// Where time comes from for sessions, sign-in backoff, tokens and transfers (tests set a
+    /// `store::clock::TestClock` with [`crate::build_with`] instead of sleeping).
+    pub clock: Arc<dyn store::clock::Clock>,
 }
 
 /// How long overview figures are served from memory.

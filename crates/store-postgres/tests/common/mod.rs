@@ -408,3 +408,24 @@ impl store::transfers::Transfers for TestStore {
         self.s().finish_transfer(id, state, by, note, batch_id, at)
     }
 }
+
+impl store::calendar::CalendarStore for TestStore {
+    fn put_calendar_year(&mut self, y: &store::calendar::CalendarYear, by: &str, at: i64) -> Result<(), StoreError> {
+        self.s().put_calendar_year(y, by, at)
+    }
+    fn calendar_years(&mut self) -> Result<Vec<store::calendar::CalendarYear>, StoreError> {
+        self.s().calendar_years()
+    }
+}
+
+impl store::attachments::AttachmentIndex for TestStore {
+    fn insert_attachment(&mut self, a: &store::attachments::Attachment) -> Result<i64, StoreError> {
+        self.s().insert_attachment(a)
+    }
+    fn attachment(&mut self, scope: &Scope, id: i64) -> Result<Option<store::attachments::Attachment>, StoreError> {
+        self.s().attachment(scope, id)
+    }
+    fn attachments_in(&mut self, scope: &Scope, limit: usize) -> Result<Vec<store::attachments::Attachment>, StoreError> {
+        self.s().attachments_in(scope, limit)
+    }
+}

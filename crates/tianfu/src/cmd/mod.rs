@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod batches;
+pub mod calendar;
 pub mod db;
 pub mod demo;
 pub mod export;

@@ -43,12 +43,12 @@ struct UsersPage {
 }
 
 async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, notice: Option<String>, secret: Option<String>, error: Option<String>) -> Result<Response, AppError> {
+    let now = app.clock.now();
     let (users, tokens) = app
         .pool
-        .run(|s| {
+        .run(move |s| {
             let users = s.list_users()?;
             let tokens = s.list_tokens()?;
-            let now = store::time::unix_now();
             let mut named = Vec::new();
             for u in users {
                 let org = s.org_unit(u.org_code)?.map(|o| o.name).unwrap_or_else(|| u.org_code.to_string());
@@ -222,7 +222,7 @@ async fn create_token(State(app): State<Arc<AppState>>, headers: HeaderMap, peer
         return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
     };
     let token = format!("tf_{}", random_token());
-    let expires_at = store::time::unix_now() + days as i64 * 86_400;
+    let expires_at = app.clock.now() + days as i64 * 86_400;
     let nt = NewApiToken { name: f.name.trim().to_string(), user_id: f.user_id, token_hash: sha256_hex(&token), prefix: token[..10].to_string(), created_by: me.user.name.clone(), expires_at };
     let writer = me.scope.clone();
     let created = match app.pool.run(move |s| s.create_token(&writer, &nt).map_err(AppError::from)).await {
@@ -246,7 +246,8 @@ async fn revoke_token(State(app): State<Arc<AppState>>, headers: HeaderMap, peer
     require(me.user.role.manages_users())?;
     let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
     let writer = me.scope.clone();
-    let done = app.pool.run(move |s| s.revoke_token(&writer, id, store::time::unix_now()).map_err(AppError::from)).await?;
+    let now = app.clock.now();
+    let done = app.pool.run(move |s| s.revoke_token(&writer, id, now).map_err(AppError::from)).await?;
     if !done {
         return Err(AppError::NotFound);
     }

@@ -13,7 +13,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 use std::sync::Arc;
-use store::time::unix_now;
 use store::{SessionRecord, User};
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -139,7 +138,7 @@ async fn login(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer,
         let (zh, en) = AppError::Csrf.message();
         return login_form(&app, &headers, Some(say((&zh, &en))), &f.name, &f.next, StatusCode::FORBIDDEN);
     }
-    let now = unix_now();
+    let now = app.clock.now();
     if let Err(wait) = app.sessions.addresses.reserve(&ip, now) {
         tracing::warn!(ip = %ip, "sign-in refused: too many failures from this address");
         let mins = (wait + 59) / 60;
@@ -277,6 +276,7 @@ async fn password(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pe
     let ipaddr = ip(&headers, &peer);
     let ip2 = ipaddr.clone();
     let t2 = token.clone();
+    let now = app.clock.now();
     app.pool
         .run(move |s| {
             let mut u = user;
@@ -287,7 +287,6 @@ async fn password(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pe
             s.update_user(&own, &u)?;
             // Every other sign-in of this account ends; this browser gets a new session.
             s.delete_user_sessions(u.id)?;
-            let now = unix_now();
             s.create_session(&SessionRecord { token_hash: sha256_hex(&t2), user_id: u.id, csrf: random_token(), created_at: now, last_seen: now, ip: ip2 })?;
             Ok(())
         })

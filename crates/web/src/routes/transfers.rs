@@ -16,6 +16,7 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
+use store::flow::Actor;
 use store::transfers::{self, NewTransfer, TransferRequest, TransferState};
 use store::{Backend, Entity, Scope};
 
@@ -119,59 +120,42 @@ impl NewForm {
             (t, _) if t.len() == 10 && t.bytes().all(|b| b.is_ascii_digit()) => t.to_string(),
             _ => return Err(AppError::invalid("转入学校应为 10 位学校标识码。", "The receiving school must be a 10-digit school code.")),
         };
-        Ok(NewTransfer { entity, key, name: self.name.trim().to_string(), to_school, reason: self.reason.clone(), by: me.user.name.clone() })
+        Ok(NewTransfer { entity, key, name: self.name.trim().to_string(), to_school, reason: self.reason.clone() })
     }
 }
 
-fn audit_detail(r: &TransferRequest, note: &str) -> String {
-    json!({ "entity": r.entity.key(), "from_school": r.from_school, "to_school": r.to_school, "state": r.state.code(), "note": note }).to_string()
+/// The flow's actor: the signed-in account, its role, area and address.
+fn actor(me: &Identity, ipaddr: &str) -> Actor {
+    Actor::new(&me.user.name, me.user.role, me.scope.clone(), ipaddr)
 }
 
-/// Files a request and audits it (also when refused: who tried what, without the name).
+/// Files a request; the store's flow checks and audits it (also when refused).
 async fn file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, t: NewTransfer) -> Result<TransferRequest, AppError> {
-    let scope = me.scope.clone();
-    let t2 = t.clone();
-    let r = app.pool.run(move |s| transfers::request(s, &scope, &t2, store::time::unix_now()).map_err(AppError::from)).await;
-    let target = crate::present::audit_target(t.entity, &t.key);
-    match &r {
-        Ok(req) => app.audit_by(me, "transfer_request", &format!("transfer:{}", req.id), audit_detail(req, &t.reason), ipaddr).await?,
-        Err(_) => app.audit(&me.user.name, "transfer_request", &target, json!({ "to_school": t.to_school }).to_string(), ipaddr, "denied").await?,
-    }
-    r
+    let who = actor(me, ipaddr);
+    let clock = app.clock.clone();
+    app.pool.run(move |s| transfers::request(s, &who, &t, clock.as_ref()).map_err(AppError::from)).await
 }
 
-/// Approves, rejects or withdraws, and audits it.
+/// Approves, rejects or withdraws; the store's flow checks and audits it.
 async fn decide(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, action: &str, note: String) -> Result<TransferRequest, AppError> {
-    let scope = me.scope.clone();
-    let by = me.user.name.clone();
-    let action_code = match action {
-        "approve" => "transfer_approve",
-        "reject" => "transfer_reject",
-        "cancel" => "transfer_cancel",
-        _ => return Err(AppError::NotFound),
-    };
+    if !matches!(action, "approve" | "reject" | "cancel") {
+        return Err(AppError::NotFound);
+    }
+    let who = actor(me, ipaddr);
     let act = action.to_string();
-    let n2 = note.clone();
+    let clock = app.clock.clone();
     let r = app
         .pool
         .run(move |s| {
-            let now = store::time::unix_now();
             let done = match act.as_str() {
-                "cancel" => transfers::cancel(s, &scope, id, &by, now)?,
-                a => transfers::decide(s, &scope, id, a == "approve", &by, &n2, now)?.map(|d| d.request),
+                "cancel" => transfers::cancel(s, &who, id, clock.as_ref())?,
+                a => transfers::decide(s, &who, id, a == "approve", &note, clock.as_ref())?.map(|d| d.request),
             };
             done.ok_or(AppError::NotFound)
         })
         .await;
-    match &r {
-        Ok(req) => {
-            app.audit_by(me, action_code, &format!("transfer:{id}"), audit_detail(req, &note), ipaddr).await?;
-            if req.state == TransferState::Approved {
-                app.clear_overview();
-            }
-        }
-        Err(AppError::NotFound) => {}
-        Err(_) => app.audit(&me.user.name, action_code, &format!("transfer:{id}"), "{}".into(), ipaddr, "denied").await?,
+    if r.as_ref().is_ok_and(|req| req.state == TransferState::Approved) {
+        app.clear_overview();
     }
     r
 }

@@ -1,0 +1,80 @@
+//! The shared pieces' rows: calendar years and attachment metadata (the rules are in
+//! `store::calendar` and `store::attachments`).
+
+use crate::error::pg;
+use crate::PgStore;
+use postgres::Row;
+use store::attachments::{Attachment, AttachmentIndex, Kind, Owner};
+use store::calendar::{CalendarStore, CalendarYear};
+use store::{Scope, StoreError};
+
+impl CalendarStore for PgStore {
+    fn put_calendar_year(&mut self, y: &CalendarYear, by: &str, at: i64) -> Result<(), StoreError> {
+        self.client
+            .execute(
+                "INSERT INTO calendar_years (year, days, imported_by, imported_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (year) DO UPDATE SET days = excluded.days, imported_by = excluded.imported_by, imported_at = excluded.imported_at",
+                &[&(y.year as i32), &y.to_csv(), &by, &at],
+            )
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    fn calendar_years(&mut self) -> Result<Vec<CalendarYear>, StoreError> {
+        let rows = self.client.query("SELECT year, days FROM calendar_years ORDER BY year", &[]).map_err(pg)?;
+        rows.iter().map(|r| store::calendar::from_stored(r.get::<_, i32>(0) as i64, r.get(1))).collect()
+    }
+}
+
+const COLUMNS: &str = "id, sha256, name, size, kind, owner_region, owner_school, uploaded_by, uploaded_at";
+
+fn from_row(r: &Row) -> Result<Attachment, StoreError> {
+    let kind: &str = r.get(4);
+    Ok(Attachment {
+        id: r.get(0),
+        sha256: r.get(1),
+        name: r.get(2),
+        size: r.get::<_, i64>(3) as u64,
+        kind: Kind::parse(kind).ok_or_else(|| StoreError::Internal(format!("attachment kind {kind}")))?,
+        owner: Owner { region: r.get::<_, i32>(5) as u32, school: r.get(6) },
+        uploaded_by: r.get(7),
+        uploaded_at: r.get(8),
+    })
+}
+
+/// The scope as SQL over `owner_region` / `owner_school` ($1, $2, $3), like `Scope::may_write`.
+fn scope_sql(scope: &Scope) -> Option<(&'static str, i32, i32, String)> {
+    match scope {
+        Scope::Region { lo, hi } => Some(("owner_region BETWEEN $1 AND $2 AND $3::text IS NOT NULL", *lo as i32, *hi as i32, String::new())),
+        Scope::School { code, .. } => Some(("owner_school = $3 AND $1::int = $2::int", 0, 0, code.clone())),
+        Scope::Nothing => None,
+    }
+}
+
+impl AttachmentIndex for PgStore {
+    fn insert_attachment(&mut self, a: &Attachment) -> Result<i64, StoreError> {
+        let row = self
+            .client
+            .query_one(
+                "INSERT INTO attachments (sha256, name, size, kind, owner_region, owner_school, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                &[&a.sha256, &a.name, &(a.size as i64), &a.kind.code(), &(a.owner.region as i32), &a.owner.school, &a.uploaded_by, &a.uploaded_at],
+            )
+            .map_err(pg)?;
+        Ok(row.get(0))
+    }
+
+    fn attachment(&mut self, scope: &Scope, id: i64) -> Result<Option<Attachment>, StoreError> {
+        let Some((cond, lo, hi, school)) = scope_sql(scope) else { return Ok(None) };
+        let sql = format!("SELECT {COLUMNS} FROM attachments WHERE id = $4 AND ({cond})");
+        let row = self.client.query_opt(&sql, &[&lo, &hi, &school, &id]).map_err(pg)?;
+        Ok(row.map(|r| from_row(&r)).transpose()?.filter(|a| a.visible_to(scope)))
+    }
+
+    fn attachments_in(&mut self, scope: &Scope, limit: usize) -> Result<Vec<Attachment>, StoreError> {
+        let Some((cond, lo, hi, school)) = scope_sql(scope) else { return Ok(Vec::new()) };
+        let sql = format!("SELECT {COLUMNS} FROM attachments WHERE ({cond}) ORDER BY id DESC LIMIT $4");
+        let rows = self.client.query(&sql, &[&lo, &hi, &school, &(limit as i64)]).map_err(pg)?;
+        let all = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(all.into_iter().filter(|a| a.visible_to(scope)).collect())
+    }
+}
