@@ -1,14 +1,17 @@
 pub mod audit;
+pub mod backup;
 pub mod batches;
 pub mod db;
 pub mod demo;
 pub mod demo_sites;
 pub mod export;
 pub mod import;
+pub mod instance;
 pub mod migrate;
 pub mod serve;
 pub mod sites;
 pub mod probe;
+pub mod restore;
 pub mod standard;
 pub mod stats;
 pub mod targets;
