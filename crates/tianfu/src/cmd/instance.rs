@@ -44,3 +44,11 @@ pub fn exclusive(data_dir: &str) -> Result<File, Held> {
         Err(TryLockError::Error(e)) => Err(Held::Io(e)),
     }
 }
+
+/// [`shared`] for a long-running command (`serve`, `worker`), or its exit code with the reason.
+pub fn hold(data_dir: &str, lang: standard::Lang) -> Result<File, u8> {
+    shared(data_dir).map_err(|h| match h {
+        Held::ByOther => super::fail(lang, &format!("数据目录 {data_dir} 正在恢复（tianfu restore），请在恢复完成后再启动"), &format!("the data folder {data_dir} is being restored (tianfu restore); start again once it is done")),
+        Held::Io(e) => super::fail(lang, &format!("无法锁定数据目录 {data_dir}：{e}"), &format!("cannot lock the data folder {data_dir}: {e}")),
+    })
+}

@@ -54,10 +54,9 @@ pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
     let zh = lang == Lang::Zh;
     let target = c.db.clone().unwrap_or_else(|| db::DEFAULT_SQLITE.to_string());
     // Held while the server runs: `tianfu restore` refuses to replace the files meanwhile.
-    let _instance = match super::instance::shared(&c.data_dir) {
+    let _instance = match super::instance::hold(&c.data_dir, lang) {
         Ok(f) => f,
-        Err(super::instance::Held::ByOther) => return fail(lang, &format!("数据目录 {} 正在恢复（tianfu restore），请稍后再启动", c.data_dir), &format!("the data folder {} is being restored (tianfu restore); start the server afterwards", c.data_dir)),
-        Err(super::instance::Held::Io(e)) => return fail(lang, &format!("无法锁定数据目录 {}：{e}", c.data_dir), &format!("cannot lock the data folder {}: {e}", c.data_dir)),
+        Err(code) => return code,
     };
     let chain = match c.audit_chain() {
         Ok(x) => x,
