@@ -166,7 +166,10 @@ fn a_store_with_data_or_a_running_server_is_not_overwritten() {
     let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
     assert!(lines.by_ref().map_while(Result::ok).any(|l| l.contains("http://")));
     let (code, _, err) = tianfu(&["restore", "B", "--db", "t.db", "--force"], &d.0);
+    // A backup is taken while the server runs.
+    let (code2, _, err2) = tianfu(&["backup", "B2", "--db", "t.db"], &d.0);
     server.kill().unwrap();
+    assert_eq!(code2, 0, "{err2}");
     server.wait().unwrap();
     assert_eq!(code, 2);
     assert!(err.contains("正被运行中的 tianfu serve 使用"), "{err}");

@@ -72,6 +72,14 @@ fn a_sqlite_store_of_the_previous_release_opens_and_migrates() {
     }
     let version = |f: &str| -> u32 { rusqlite::Connection::open(d.0.join(f)).unwrap().query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0)).unwrap() };
     assert_eq!((version("t.db"), version("t.platform.db")), (2, 1), "the fixture is the old schema");
+    // A backup of the old store (never keyed: no secret to carry) restores under this release,
+    // which migrates it and starts its keyed chain.
+    let (code, _, err) = tianfu(&["backup", "B", "--db", "t.db", "--format", "json"], &d.0, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = tianfu(&["restore", "B", "--db", "r/t.db"], &d.0, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let restored: u32 = rusqlite::Connection::open(d.0.join("r/t.platform.db")).unwrap().query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(restored, store_sqlite::backup::known_versions()[1]);
     reads_back_and_verifies(&d.0, "t.db", &[]);
     let known = store_sqlite::backup::known_versions();
     assert_eq!([version("t.db"), version("t.platform.db"), version("t.monitor.db")], known);
