@@ -98,9 +98,15 @@ pub fn run(a: Args) -> u8 {
             } else {
                 let total: u64 = m.files.iter().map(|f| f.bytes).sum();
                 let mib = total as f64 / 1048576.0;
+                let how = match (&m.pg_schema, lang) {
+                    (Some(s), Lang::Zh) => format!("PostgreSQL 模式 {s} 由 pg_dump --format=custom 导出（{PG_DUMP_NAME}）"),
+                    (Some(s), Lang::En) => format!("PostgreSQL schema {s} dumped by pg_dump --format=custom ({PG_DUMP_NAME})"),
+                    (None, Lang::Zh) => "SQLite 三个文件经在线备份接口复制".to_string(),
+                    (None, Lang::En) => "the three SQLite files copied through the online backup API".to_string(),
+                };
                 out(&match lang {
-                    Lang::Zh => format!("备份完成：{}（{} 个文件，{mib:.1} MiB，清单 manifest.json 与 SHA256SUMS）。恢复：tianfu restore {}\n", a.dir.display(), m.files.len(), a.dir.display()),
-                    Lang::En => format!("Backup written to {} ({} files, {mib:.1} MiB; manifest.json and SHA256SUMS). Restore with: tianfu restore {}\n", a.dir.display(), m.files.len(), a.dir.display()),
+                    Lang::Zh => format!("备份完成：{}（{how}，连同实例密钥与审计检查点；{} 个文件，{mib:.1} MiB，清单 manifest.json 与 SHA256SUMS）。恢复：tianfu restore {}\n", a.dir.display(), m.files.len(), a.dir.display()),
+                    Lang::En => format!("Backup written to {} ({how}, with the instance secret and the audit checkpoint; {} files, {mib:.1} MiB; manifest.json and SHA256SUMS). Restore with: tianfu restore {}\n", a.dir.display(), m.files.len(), a.dir.display()),
                 });
             }
             0
