@@ -1,13 +1,19 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo assets bench-validate bench-import bench-web bench-guard fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-web bench-guard fuzz
 
 test:
 	cargo test --workspace --locked
 
 demo:
 	cargo run --release -- demo
+
+# The Debian package (target/debian/tianfu_VERSION_ARCH.deb): the release binary, the systemd
+# units, /etc/tianfu/tianfu.toml and the deployment guide (docs/deployment.md). Needs cargo-deb:
+# `cargo install cargo-deb --locked` (a build tool, not a dependency of the binary).
+deb:
+	cargo deb -p tianfu --locked
 
 # Front-end packages: installs the versions pinned by package-lock.json and copies the files the
 # binary embeds into crates/web/assets/vendor/ (committed, so that a build needs no network).

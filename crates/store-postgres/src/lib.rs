@@ -22,6 +22,7 @@
 //! read before deciding to load them (1/32 of the table, at most 500 000 rows, ~130 MB).
 #![forbid(unsafe_code)]
 
+pub mod backup;
 mod batch;
 mod browse;
 mod copy;

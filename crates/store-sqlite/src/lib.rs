@@ -16,6 +16,7 @@
 //! key index is visited page after page rather than at random.
 #![forbid(unsafe_code)]
 
+pub mod backup;
 mod batch;
 mod browse;
 mod kit;
@@ -168,6 +169,16 @@ fn create_private(path: &Path) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// A new file readable by its owner only; an existing file is an error (a backup or a restore
+/// never writes over a file it did not make).
+pub(crate) fn create_new_private(path: &Path) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path).map(|_| ())
 }
 
 impl SqliteStore {

@@ -53,6 +53,11 @@ enum Command {
     Audit(cmd::audit::Args),
     /// Print the data standard (templates, rules, code tables) as Markdown (打印数据标准).
     Standard(cmd::standard::Args),
+    /// A consistent copy of the store, its secret and audit checkpoint, while the server runs
+    /// (备份：运行中也可执行).
+    Backup(cmd::backup::Args),
+    /// Check a backup and put it back, then verify the audit log (从备份恢复).
+    Restore(cmd::restore::Args),
     /// Check one website now: DNS, IPv4 and IPv6, TLS, security headers, content (网站安全检测).
     Probe(cmd::probe::Args),
     /// The monitor's site register: import a CSV file, list sites (监测网站登记).
@@ -87,6 +92,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::User(a) => cmd::user::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Backup(a) => cmd::backup::run(a),
+        Command::Restore(a) => cmd::restore::run(a),
         Command::Probe(a) => cmd::probe::run(a),
         Command::Sites(a) => cmd::sites::run(a),
         Command::Worker(a) => cmd::worker::run(a),

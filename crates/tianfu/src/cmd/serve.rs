@@ -53,6 +53,11 @@ pub fn run(a: Args) -> u8 {
 pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
     let zh = lang == Lang::Zh;
     let target = c.db.clone().unwrap_or_else(|| db::DEFAULT_SQLITE.to_string());
+    // Held while the server runs: `tianfu restore` refuses to replace the files meanwhile.
+    let _instance = match super::instance::hold(&c.data_dir, lang) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let chain = match c.audit_chain() {
         Ok(x) => x,
         Err(e) => return fail(lang, &e.zh, &e.en),

@@ -57,6 +57,14 @@ pub fn run(a: Args) -> u8 {
     if !(a.timeout > 0.0 && a.timeout < 3600.0) || a.concurrency == 0 {
         return fail(lang, "--timeout 应为 0 到 3600 秒，--concurrency 至少为 1", "--timeout must be 0–3600 s and --concurrency at least 1");
     }
+    // Held while checking: `tianfu restore` refuses to replace the files meanwhile.
+    let _instance = match db::console_config_for(a.db.as_deref()) {
+        Ok(c) => match super::instance::hold(&c.data_dir, lang) {
+            Ok(f) => f,
+            Err(code) => return code,
+        },
+        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+    };
     let webhooks: Vec<WebhookTarget> = match &a.webhooks {
         None => Vec::new(),
         Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
