@@ -27,6 +27,8 @@ pub struct AppState {
     /// The monitor's registration check (the configuration's address policy and a resolver):
     /// every path that registers or edits a site runs it.
     pub targets: guard::target::TargetCheck,
+    /// The province's names and map (`[province]`).
+    pub province: Arc<crate::config::ProvinceInfo>,
 }
 
 /// How long overview figures are served from memory.
