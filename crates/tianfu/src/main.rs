@@ -15,6 +15,10 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "tianfu", version, about = "天府 Tianfu — 教育数据与网络安全平台 / education data and network security platform")]
 struct Cli {
+    /// The configuration file (default: TIANFU_CONFIG, else tianfu.toml in the working folder
+    /// when it exists). Every command reads it: defaults → file → TIANFU_* → flags.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,10 +54,13 @@ enum Command {
     Sites(cmd::sites::Args),
     /// Check registered sites as they fall due, send alerts (网站监测进程).
     Worker(cmd::worker::Args),
+    /// The effective configuration and where each value comes from (当前配置及其来源).
+    Config(cmd::config::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cmd::conf::set_file(cli.config);
     let code = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
@@ -69,6 +76,7 @@ fn main() -> ExitCode {
         Command::Probe(a) => cmd::probe::run(a),
         Command::Sites(a) => cmd::sites::run(a),
         Command::Worker(a) => cmd::worker::run(a),
+        Command::Config(a) => cmd::config::run(a),
     };
     ExitCode::from(code)
 }

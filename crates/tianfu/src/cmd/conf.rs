@@ -3,7 +3,7 @@
 //! global flag), else `TIANFU_CONFIG`, else `tianfu.toml` in the working folder when it exists.
 
 use super::fail;
-pub use config::Flag;
+pub use ::config::Flag;
 use standard::Lang;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -28,13 +28,13 @@ fn file() -> (PathBuf, bool) {
 
 /// The configuration with these flags over it, or why not (English; [`resolve`] says it in the
 /// user's language).
-pub fn load(flags: &[Option<Flag>]) -> Result<config::Config, String> {
+pub fn load(flags: &[Option<Flag>]) -> Result<::config::Config, String> {
     let (path, named) = file();
     if named && !path.is_file() {
-        return Err(format!("the configuration file {} does not exist", path.display()));
+        return Err(format!("配置文件 {0} 不存在 / the configuration file {0} does not exist", path.display()));
     }
     let flags: Vec<Flag> = flags.iter().flatten().cloned().collect();
-    let (c, warnings) = config::Config::load_with(Some(&path), std::env::vars(), &flags)?;
+    let (c, warnings) = ::config::Config::load_with(Some(&path), std::env::vars(), &flags)?;
     for w in warnings {
         eprintln!("warning: {w}");
     }
@@ -42,7 +42,7 @@ pub fn load(flags: &[Option<Flag>]) -> Result<config::Config, String> {
 }
 
 /// [`load`], or exit code 2 after saying what is wrong.
-pub fn resolve(lang: Lang, flags: &[Option<Flag>]) -> Result<config::Config, u8> {
+pub fn resolve(lang: Lang, flags: &[Option<Flag>]) -> Result<::config::Config, u8> {
     load(flags).map_err(|e| fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}")))
 }
 

@@ -1,5 +1,7 @@
 pub mod audit;
 pub mod batches;
+pub mod conf;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod demo_sites;

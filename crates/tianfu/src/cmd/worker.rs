@@ -60,7 +60,11 @@ pub fn run(a: Args) -> u8 {
             Err(e) => return fail(lang, &format!("告警推送配置 {}：{e}", p.display()), &format!("webhook file {}: {e}", p.display())),
         },
     };
-    let policy = match super::targets::policy(lang, &a.policy) {
+    let cfg = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let policy = match super::targets::policy(lang, &cfg, &a.policy) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -76,7 +80,7 @@ pub fn run(a: Args) -> u8 {
         Ok(rt) => rt,
         Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
     };
-    let opener = db::monitor_opener(a.db.as_deref());
+    let opener = db::monitor_opener(&cfg);
     if !(a.crawl_hours >= 1.0 / 60.0 && a.crawl_hours <= 24.0 * 365.0) {
         return fail(lang, "--crawl-hours 应在 1 分钟到一年之间", "--crawl-hours must be between a minute and a year");
     }
