@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod audit;
 pub mod browse;
 pub mod cursor;
+pub mod divisions;
 pub mod keys;
 pub mod mask;
 pub mod monitor;
