@@ -51,9 +51,9 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     let actor = db::console_actor();
-    // Whoever runs this on the server administers every account: the whole tree is its area (the
-    // store still checks each account's node and role).
-    let everywhere = Scope::Region { lo: 0, hi: 999_999 };
+    // Whoever runs this on the server administers every account: the configured province is its
+    // area (the store still checks each account's node and role).
+    let everywhere = web::ConfigExt::province_scope(&c);
     let audit = |s: &mut dyn store::Backend, action: &str, target: &str, detail: String| {
         s.append_audit(&AuditEvent { actor: actor.clone(), action: action.into(), target: target.into(), detail, ip: String::new(), outcome: "ok".into() })
     };
