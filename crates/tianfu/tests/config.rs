@@ -223,6 +223,7 @@ fn guizhou(cwd: &Path, env: &[(&str, &str)]) {
     .unwrap();
     let o = import_json(cwd, env, "schools.csv", "school");
     assert_eq!((o["inserted"].as_u64(), o["rejected"].as_u64()), (Some(1), Some(1)), "{o}");
+    assert_eq!(o["errors"]["region_unknown"], 1, "the Sichuan school is outside the province: {o}");
     let head = "学籍号,身份证件号,姓名,性别码,出生日期,民族码,行政区划码,学校标识码,年级,班级,入学年月,监护人电话,现住址";
     let gz = id("52010220140901001");
     let sc = id("51010420140901002");
