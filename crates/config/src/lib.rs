@@ -69,6 +69,14 @@ pub struct Config {
     pub searches_per_minute: u32,
     /// The site monitor: `[monitor]`.
     pub monitor: MonitorConfig,
+    /// Logs on stderr: `text` (human-readable) or `json` (one object a line).
+    pub log_format: String,
+    /// Which log events are written: a level (`info`) or targets (`warn,web=debug`); None: `info`
+    /// for `serve` and `worker`, `warn` for one-off commands. `RUST_LOG` is read when unset.
+    pub log_level: Option<String>,
+    /// Who may read `/metrics` (addresses or CIDR networks, as the client address is found:
+    /// see `trusted_proxies`); others get 404. Default: this machine only.
+    pub metrics_allow: Vec<String>,
     /// Where each value came from.
     #[serde(skip)]
     pub sources: Sources,
@@ -171,6 +179,9 @@ impl Default for Config {
             monitor: MonitorConfig::default(),
             audit_key_file: None,
             audit_head_file: None,
+            log_format: "text".into(),
+            log_level: None,
+            metrics_allow: vec!["127.0.0.1".into(), "::1".into()],
             sources: Sources::default(),
         }
     }
@@ -225,6 +236,9 @@ pub const KEYS: &[Key] = &[
     key("audit_retention_days", Kind::Int),
     key("audit_key_file", Kind::Text),
     key("audit_head_file", Kind::Text),
+    key("log_format", Kind::Text),
+    key("log_level", Kind::Text),
+    key("metrics_allow", Kind::List),
     key("monitor", Kind::FileOnly),
 ];
 
@@ -312,6 +326,12 @@ impl Config {
         }
         for p in &self.trusted_proxies {
             parse_cidr(p).map_err(|e| format!("trusted_proxies: {e}"))?;
+        }
+        for p in &self.metrics_allow {
+            parse_cidr(p).map_err(|e| format!("metrics_allow: {e}"))?;
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err(format!("log_format = {} must be text or json", self.log_format));
         }
         for a in &self.monitor.allow {
             if a.name.trim().is_empty() {

@@ -68,6 +68,13 @@ fn bad_values_are_refused_wherever_they_come_from() {
     assert!(e.contains("GB/T 2260"), "{e}");
     let e = Config::load(None, env(&[("TIANFU_MONITOR", "10.0.0.0/8")])).unwrap_err();
     assert!(e.contains("configuration file"), "{e}");
+    assert_eq!(Config::default().metrics_allow, ["127.0.0.1", "::1"], "metrics for this machine only");
+    let (c, _) = Config::load(None, env(&[("TIANFU_METRICS_ALLOW", "10.0.0.0/8, ::1"), ("TIANFU_LOG_FORMAT", "json"), ("TIANFU_LOG_LEVEL", "warn,web=debug")])).unwrap();
+    assert_eq!((c.metrics_allow.as_slice(), c.log_format.as_str(), c.log_level.as_deref()), (&["10.0.0.0/8".to_string(), "::1".to_string()][..], "json", Some("warn,web=debug")));
+    let e = Config::load(None, env(&[("TIANFU_LOG_FORMAT", "xml")])).unwrap_err();
+    assert!(e.contains("log_format"), "{e}");
+    let e = Config::load(None, env(&[("TIANFU_METRICS_ALLOW", "everyone")])).unwrap_err();
+    assert!(e.contains("metrics_allow"), "{e}");
 }
 
 #[test]

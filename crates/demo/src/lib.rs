@@ -1,6 +1,7 @@
 //! 演示数据 — a deterministic synthetic Sichuan province: schools, teachers and pupils as CSV
 //! files in the standard's templates, with planted errors and warnings whose validation result
-//! is known exactly (`planted.json`).
+//! is known exactly (`planted.json`); and the monitor's demo sites with a day of history
+//! ([`sites`], written through the store's monitor trait).
 //!
 //! The point of the demo is to show the validator finding what it should, so the generator's
 //! one hard promise is exactness: every planted row breaks exactly the one rule recorded for it,
@@ -16,6 +17,7 @@ mod people;
 pub mod planted;
 mod rng;
 mod schools;
+pub mod sites;
 mod students;
 mod teachers;
 

@@ -131,6 +131,7 @@ impl Worker {
     }
 
     /// One cycle as if it were `now` (claims and schedules by it; checks run for real).
+    #[tracing::instrument(name = "monitor_cycle", skip_all)]
     pub async fn cycle_at(&self, now: i64) -> Result<CycleReport, StoreError> {
         let (id, batch) = (self.options.worker_id.clone(), self.options.batch.max(1));
         let sites = with_store(&self.store, move |s| s.claim_due(&id, now, batch)).await?;
@@ -186,6 +187,9 @@ impl Worker {
             }
         }
         report.compacted = self.maybe_compact(now).await?;
+        if report.claimed > 0 {
+            tracing::info!(claimed = report.claimed, checked = report.checked, alerts_opened = report.alerts_opened, alerts_resolved = report.alerts_resolved, notice_errors = report.notice_errors, "monitor cycle");
+        }
         match first_err {
             Some(e) if report.checked == 0 => Err(e),
             _ => Ok(report),
@@ -316,6 +320,11 @@ impl Worker {
 /// Checks one site and records everything that follows from it.
 async fn check_one(store: &Shared, prober: &Prober, site: Site, baseline: Option<Baseline>, now: i64) -> Result<Outcome, StoreError> {
     let result = prober.check(&SiteSpec::new(site.url.clone()), baseline.as_ref()).await;
+    let m = telemetry::global();
+    m.add("tianfu_monitor_checks_total", &[("result", if result.ipv4.reachable || result.ipv6.reachable { "up" } else { "down" })], 1);
+    for f in &result.findings {
+        m.add("tianfu_monitor_findings_total", &[("kind", f.kind.as_str())], 1);
+    }
     let summary = alerts::summarise(&result);
     // The page as fetched, kept so that a person can accept (or renew) it as the baseline.
     let page = result.page.as_ref().map(|p| Baseline::snapshot_of(p, summary.at));
@@ -361,5 +370,5 @@ impl Drop for Worker {
 
 /// Warnings go to stderr: the guard crate does not pull in a logging framework.
 fn tracing_warn(msg: &str) {
-    eprintln!("tianfu worker: {msg}");
+    tracing::warn!("{msg}");
 }

@@ -75,8 +75,15 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
     };
     let w = Worker::new(&opener, prober, options).await.unwrap();
 
+    // The process's metrics count the checks and their findings (other tests count too: at least).
+    let m = telemetry::global();
+    let down = [("result", "down")];
+    let (checks0, down0, unreachable0) = (m.total("tianfu_monitor_checks_total"), m.counter("tianfu_monitor_checks_total", &down), m.total("tianfu_monitor_findings_total"));
     let r1 = w.cycle_at(now).await.unwrap();
     assert_eq!((r1.claimed, r1.checked, r1.alerts_opened, r1.alerts_resolved, r1.notices_sent, r1.notice_errors), (3, 3, 2, 0, 2, 0), "{r1:?}");
+    assert!(m.total("tianfu_monitor_checks_total") >= checks0 + 3);
+    assert!(m.counter("tianfu_monitor_checks_total", &down) >= down0 + 2, "{}", m.render());
+    assert!(m.total("tianfu_monitor_findings_total") >= unreachable0 + 2, "{}", m.render());
     assert!(r1.compacted);
     let all = b(|| s.sites(&Scope::Region { lo: 510104, hi: 510104 }, &store::SiteQuery { limit: 10, ..Default::default() })).unwrap().rows;
     let by = |n: &str| all.iter().find(|x| x.name == n).unwrap().clone();

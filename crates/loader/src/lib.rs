@@ -247,13 +247,41 @@ pub struct ImportOptions {
 }
 
 /// Validates `file` and stores it in one batch; the previous state stays intact on any failure.
-/// With `o.file_name`, messages name the file by it, never by its path.
+/// With `o.file_name`, messages name the file by it, never by its path. Logged (counts only:
+/// neither the file's name nor its rows) and counted in the process's metrics.
+#[tracing::instrument(name = "import", skip_all, fields(entity = o.validate.entity.key()))]
 pub fn import_file(store: &mut dyn store::Store, file: &Path, o: ImportOptions) -> Result<Outcome, Failure> {
     let shown = o.file_name.clone();
+    let entity = o.validate.entity.key();
     let r = import_named(store, file, o);
+    count(entity, &r);
     match shown {
         Some(name) => r.map_err(|f| f.naming(file, &name)),
         None => r,
+    }
+}
+
+/// The import's figures in the log and in `tianfu_import_*` metrics.
+fn count(entity: &'static str, r: &Result<Outcome, Failure>) {
+    let m = telemetry::global();
+    match r {
+        Ok(o) if o.already_imported => {
+            m.add("tianfu_import_batches_total", &[("entity", entity), ("outcome", "already_imported")], 1);
+            tracing::info!(batch = o.batch_id, "file imported before: nothing written");
+        }
+        Ok(o) => {
+            m.add("tianfu_import_batches_total", &[("entity", entity), ("outcome", "ok")], 1);
+            for (outcome, n) in [("inserted", o.inserted), ("updated", o.updated), ("unchanged", o.unchanged), ("rejected", o.rejected)] {
+                m.add("tianfu_import_rows_total", &[("entity", entity), ("outcome", outcome)], n);
+            }
+            tracing::info!(batch = o.batch_id, rows = o.rows_read, inserted = o.inserted, updated = o.updated, unchanged = o.unchanged, rejected = o.rejected, ms = o.elapsed_ms, "import stored");
+        }
+        Err(_) => {
+            m.add("tianfu_import_batches_total", &[("entity", entity), ("outcome", "failed")], 1);
+            // The reason names the file and may quote the database: it goes to the user and
+            // the audit log, not here.
+            tracing::info!("import failed: nothing written");
+        }
     }
 }
 

@@ -19,6 +19,15 @@ struct Cli {
     /// when it exists). Every command reads it: defaults → file → TIANFU_* → flags.
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+    /// Logs on stderr: text (human-readable) or json, one object a line (default: log_format
+    /// of the configuration, else text) (日志格式).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<cmd::logging::LogFormat>,
+    /// Which log events are written: a level or per-target levels, e.g. `info` or
+    /// `warn,web=debug` (default: log_level of the configuration, RUST_LOG, else info for serve
+    /// and worker, warn for other commands) (日志级别).
+    #[arg(long, global = true)]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,7 +69,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    cmd::conf::set_file(cli.config);
+    cmd::conf::set_file(cli.config.clone());
+    // One subscriber for every command, from the configuration every command reads.
+    let server = matches!(&cli.command, Command::Serve(_) | Command::Worker(_));
+    let (format, level) = cmd::logging::resolve(cli.log_format, cli.log_level.as_deref(), server);
+    cmd::logging::init(format, &level);
     let code = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Demo(a) => cmd::demo::run(a),

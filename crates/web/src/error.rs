@@ -98,6 +98,27 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A storage error as the log may keep it: PostgreSQL appends the failing row or key to some
+/// messages (`…; Failing row contains (…)`, `Key (id_number)=(…)`), so only the text before the
+/// first `; ` is kept, and any run of six or more digits (an ID number, a phone) is starred.
+pub fn loggable(s: &str) -> String {
+    let head = s.split("; ").next().unwrap_or("");
+    let mut out = String::with_capacity(head.len());
+    let mut digits = String::new();
+    for c in head.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        out.push_str(if digits.len() >= 6 { "***" } else { &digits });
+        digits.clear();
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code(), self.message().1)
@@ -109,11 +130,24 @@ impl std::fmt::Display for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
-            AppError::Internal(s) | AppError::Unavailable(s) => tracing::error!(error = %s, "request failed"),
+            // Inside the request's span: the id on the error page finds this line.
+            AppError::Internal(s) | AppError::Unavailable(s) => tracing::error!(error = %loggable(s), "request failed"),
             _ => {}
         }
         let mut r = self.status().into_response();
         r.extensions_mut().insert(self);
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn logged_errors_keep_no_row_values() {
+        use super::loggable;
+        assert_eq!(loggable("null value in column \"name\" violates not-null constraint (23502); Failing row contains (510104199001011234, 张三)"), "null value in column \"name\" violates not-null constraint (23502)");
+        assert_eq!(loggable("bad id 51010419900101123X at line 12"), "bad id ***X at line 12");
+        assert_eq!(loggable("pool closed"), "pool closed");
+        assert_eq!(loggable("123456"), "***");
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod imports;
 pub mod net;
+pub mod obs;
 pub mod pool;
 pub mod present;
 pub mod render;

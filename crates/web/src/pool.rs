@@ -11,12 +11,19 @@ pub type Opener = Arc<dyn Fn() -> Result<Box<dyn Backend>, StoreError> + Send + 
 pub struct Pool {
     idle: Mutex<Vec<Box<dyn Backend>>>,
     permits: Semaphore,
+    size: usize,
     opener: Opener,
 }
 
 impl Pool {
     pub fn new(size: usize, opener: Opener) -> Pool {
-        Pool { idle: Mutex::new(Vec::new()), permits: Semaphore::new(size), opener }
+        Pool { idle: Mutex::new(Vec::new()), permits: Semaphore::new(size), size, opener }
+    }
+
+    /// Connections in use by requests, idle in the pool, and the most there may be (`/metrics`).
+    pub fn usage(&self) -> (usize, usize, usize) {
+        let in_use = self.size.saturating_sub(self.permits.available_permits());
+        (in_use, self.idle.lock().expect("pool lock").len(), self.size)
     }
 
     /// Closes the idle connections (a server shutting down; tests end with it, off the async

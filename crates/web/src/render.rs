@@ -100,6 +100,8 @@ struct ErrorPage {
     c: Ctx,
     status: u16,
     message: String,
+    /// The request's id, to quote when reporting the problem (it is in the server's log).
+    request_id: String,
 }
 
 /// Middleware: renders [`AppError`] responses.
@@ -109,6 +111,7 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
     let lang = crate::auth::lang(req.headers(), &app);
     let htmx = req.headers().contains_key("hx-request");
     let uri = req.uri().clone();
+    let request_id = req.extensions().get::<crate::obs::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let resp = next.run(req).await;
     let Some(err) = resp.extensions().get::<AppError>().cloned() else { return resp };
     let me = resp.extensions().get::<Identity>().cloned();
@@ -116,7 +119,7 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
     let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let (zh, en) = err.message();
     if path.starts_with("/api/") {
-        let body = serde_json::json!({ "error": { "code": err.code(), "message": if lang == Lang::Zh { &zh } else { &en }, "message_en": en, "message_zh": zh } });
+        let body = serde_json::json!({ "error": { "code": err.code(), "message": if lang == Lang::Zh { &zh } else { &en }, "message_en": en, "message_zh": zh, "request_id": request_id } });
         let mut r = (err.status(), axum::Json(body)).into_response();
         if matches!(err, AppError::Unauthorized) {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tianfu\""));
@@ -131,7 +134,7 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
         return Redirect::to("/password").into_response();
     }
     let c = Ctx::in_lang(&app, lang, me.as_ref(), path, "");
-    let page = ErrorPage { c, status: err.status().as_u16(), message: if lang == Lang::Zh { zh } else { en } };
+    let page = ErrorPage { c, status: err.status().as_u16(), message: if lang == Lang::Zh { zh } else { en }, request_id };
     match page.render() {
         Ok(b) => (err.status(), Html(b)).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response(),

@@ -28,8 +28,9 @@ async fn send_json(env: &Env, method: &str, uri: &str, auth: &Auth, body: &serde
     }
     let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
     let status = r.status();
+    let id = common::request_id(&r);
     let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    (status, serde_json::from_str(&common::redact(&id, &bytes)).unwrap_or(serde_json::Value::Null))
 }
 
 async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> Resp {
@@ -47,8 +48,9 @@ async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> 
         .unwrap();
     let r = env.app.router.clone().oneshot(req).await.unwrap();
     let status = r.status();
+    let id = common::request_id(&r);
     let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location: String::new(), set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
 }
 
 fn audit_of(env: &Env, action: &str) -> Vec<store::AuditEntry> {

@@ -41,8 +41,9 @@ async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> 
         .unwrap();
     let r = env.app.router.clone().oneshot(req).await.unwrap();
     let status = r.status();
+    let id = common::request_id(&r);
     let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location: String::new(), set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
 }
 
 async fn uploads(env: Env) {

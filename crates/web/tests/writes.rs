@@ -72,8 +72,9 @@ async fn send_json(env: &Env, method: &str, uri: &str, a: &Auth, body: &str) -> 
     }
     let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
     let status = r.status();
+    let id = common::request_id(&r);
     let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location: String::new(), set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
 }
 
 fn refused_only(b: &store::BatchSummary) {

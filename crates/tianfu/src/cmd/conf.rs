@@ -29,16 +29,26 @@ fn file() -> (PathBuf, bool) {
 /// The configuration with these flags over it, or why not (English; [`resolve`] says it in the
 /// user's language).
 pub fn load(flags: &[Option<Flag>]) -> Result<::config::Config, String> {
+    let (c, warnings) = load_with_warnings(flags)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(c)
+}
+
+/// [`load`] without printing the warnings (the log setup reads the configuration before the
+/// command, which reports them).
+pub fn load_quiet(flags: &[Option<Flag>]) -> Result<::config::Config, String> {
+    load_with_warnings(flags).map(|(c, _)| c)
+}
+
+fn load_with_warnings(flags: &[Option<Flag>]) -> Result<(::config::Config, Vec<String>), String> {
     let (path, named) = file();
     if named && !path.is_file() {
         return Err(format!("配置文件 {0} 不存在 / the configuration file {0} does not exist", path.display()));
     }
     let flags: Vec<Flag> = flags.iter().flatten().cloned().collect();
-    let (c, warnings) = ::config::Config::load_with(Some(&path), std::env::vars(), &flags)?;
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(c)
+    ::config::Config::load_with(Some(&path), std::env::vars(), &flags)
 }
 
 /// [`load`], or exit code 2 after saying what is wrong.

@@ -204,10 +204,10 @@ fn run_demo(a: Args) -> u8 {
     super::serve::serve(c, lang, Some(t))
 }
 
-/// The monitor's demo sites (see [`super::demo_sites`]); no worker is started, nothing is probed.
+/// The monitor's demo sites (see [`demo::sites`]); no worker is started, nothing is probed.
 fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> {
     let mut m = super::db::open_monitor(c)?;
-    let (sites, checks) = super::demo_sites::seed(&mut *m, store::time::unix_now())?;
+    let (sites, checks) = demo::sites::seed(&mut *m, store::time::unix_now())?;
     Ok(if lang == Lang::Zh {
         format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）。\n")
     } else {

@@ -61,9 +61,13 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     let user = db::console_user(a.user.as_deref());
-    let o = ImportOptions { validate: opts, user: user.clone(), force: a.force, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
+    let rows = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let o = ImportOptions { validate: opts, user: user.clone(), force: a.force, progress: Some(rows.clone()), file_name: None, file_hash: None, scope: store::Scope::all() };
     let file_name = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // A bar on a terminal (rows, rows/s, time left); nothing otherwise.
+    let bar = super::progress::import(&a.file, rows);
     let result = import_file(store.as_mut(), &a.file, o);
+    drop(bar);
     let (target, detail, outcome) = match &result {
         Ok(o) => (
             format!("batch:{}", o.batch_id.unwrap_or(0)),

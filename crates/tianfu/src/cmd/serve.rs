@@ -77,12 +77,17 @@ pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
             None => msg.push_str("Sign in with an existing account (administrator admin; tianfu user reset-password admin if forgotten)\n"),
         }
         out(&msg);
+        // The database as displayed (a password in its URL hidden).
+        tracing::info!(addr = %addr, db = %c.db_display(), "listening");
         let app = web::build(c.clone(), db::opener(&target));
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
         match web::run(app, listener, shutdown).await {
-            Ok(()) => 0,
+            Ok(()) => {
+                tracing::info!("stopped");
+                0
+            }
             Err(e) => fail(lang, &format!("服务器错误：{e}"), &format!("server error: {e}")),
         }
     })

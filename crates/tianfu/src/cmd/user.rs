@@ -3,7 +3,7 @@
 
 use super::{db, fail, out, LangArg};
 use standard::Lang;
-use store::{AuditEvent, NewUser, Role, Scope};
+use store::{AuditEvent, NewUser, Role};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -42,6 +42,10 @@ pub struct Args {
     /// Run one cycle (and one round of due crawls) and exit (for cron and tests).
     #[arg(long)]
     pub once: bool,
+    /// Serve /metrics (checks and findings by kind) and /healthz on this address, for the
+    /// addresses in `metrics_allow` of tianfu.toml (default: this machine) (监控指标地址).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
     #[command(flatten)]
     pub policy: super::targets::PolicyArgs,
     #[arg(long, value_enum, default_value = "zh")]
@@ -104,12 +108,32 @@ pub fn run(a: Args) -> u8 {
             super::out(&format!("{line}\n"));
             return Ok(());
         }
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        if let Some(addr) = &a.metrics_listen {
+            let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| (format!("无法监听 {addr}：{e}"), format!("cannot listen on {addr}: {e}")))?;
+            let at = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
+            // The same `metrics_allow` as the server's.
+            let allow = cfg.metrics_allow.clone();
+            eprintln!("{}", if lang == Lang::Zh { format!("监控指标：http://{at}/metrics") } else { format!("metrics: http://{at}/metrics") });
+            tokio::spawn(async move {
+                let stopped = async {
+                    let _ = metrics_stopped.await;
+                };
+                if let Err(e) = web::routes::ops::serve_metrics(listener, &allow, stopped).await {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+        }
         eprintln!("{}", if lang == Lang::Zh { "监测进程已启动，按 Ctrl-C 停止" } else { "worker started; Ctrl-C stops it" });
-        w.run(async {
+        // Checks done so far, on a terminal.
+        let _line = super::progress::worker();
+        let r = w.run(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(|e| (e.zh(), e.to_string()))
+        .map_err(|e| (e.zh(), e.to_string()));
+        let _ = stop_metrics.send(());
+        r
     });
     match r {
         Ok(()) => 0,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod imports;
 pub mod ipv6;
 pub mod monitor;
+pub mod ops;
 pub mod overview;
 pub mod people;
 pub mod schools;
@@ -37,6 +38,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(transfers::router())
         .merge(audit::router())
         .merge(ipv6::router())
+        .merge(ops::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/province/map.geojson", get(crate::assets::province_map))
@@ -46,6 +48,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::render::errors))
         .layer(axum::middleware::from_fn(security_headers))
+        // Outermost: the request id, the log span and the metrics cover everything above.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::obs::trace))
         .with_state(state)
 }
 

@@ -128,6 +128,9 @@ enum Step {
     Refuse(&'static str),
 }
 
+/// Logged with the outcome and the account's number only: never the name typed, the password
+/// or the session token.
+#[tracing::instrument(name = "login", skip_all)]
 async fn login(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
     let ip = ip(&headers, &peer);
     let lang = auth::lang(&headers, &app);
@@ -184,11 +187,13 @@ async fn login(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer,
                 Step::Check(_, n) => serde_json::json!({"reason": "wrong_password", "attempts": n}),
                 Step::Refuse(reason) => serde_json::json!({"reason": reason}),
             };
+            tracing::info!(reason = %detail["reason"], "sign-in refused");
             app.audit(&name, "login_failed", &name, detail.to_string(), &ip, "failed").await?;
             return login_form(&app, &headers, Some(say(REFUSED)), &f.name, &f.next, StatusCode::UNAUTHORIZED);
         }
     };
     // 3. Signed in.
+    tracing::info!(user_id = u.id, "signed in");
     app.sessions.addresses.refund(&ip);
     let token = random_token();
     let (t2, ip2, uid) = (token.clone(), ip.clone(), u.id);

@@ -278,8 +278,25 @@ pub async fn send(env: &Env, method: &str, uri: &str, auth: &Auth, form: Option<
     let status = r.status();
     let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let set_cookie = r.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+    let id = request_id(&r);
     let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location, set_cookie, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+    Resp { status, location, set_cookie, body: redact(&id, &bytes), bytes }
+}
+
+/// The response's `X-Request-Id`.
+pub fn request_id(r: &axum::response::Response) -> String {
+    r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+/// The body as text with the request's id (new on every request, shown on error pages and in
+/// error envelopes) replaced by `{request_id}`: answers that must not differ compare equal.
+pub fn redact(id: &str, bytes: &[u8]) -> String {
+    let body = String::from_utf8_lossy(bytes).into_owned();
+    if id.is_empty() {
+        body
+    } else {
+        body.replace(id, "{request_id}")
+    }
 }
 
 pub fn enc(s: &str) -> String {
