@@ -48,7 +48,7 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
 /// province has none (the pages then show no map).
 pub async fn province_map(axum::extract::State(app): axum::extract::State<std::sync::Arc<crate::state::AppState>>) -> Response {
     match &app.province.map {
-        Some(m) => ([(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")], m.to_vec()).into_response(),
+        Some(m) => ([(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")], m.clone()).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -63,7 +63,7 @@ pub struct ProvinceInfo {
     pub zh: String,
     pub en: String,
     /// The GeoJSON of its cities, served at `/province/map.geojson`; None: no map.
-    pub map: Option<Arc<Vec<u8>>>,
+    pub map: Option<axum::body::Bytes>,
 }
 
 impl ProvinceInfo {
@@ -74,16 +74,16 @@ impl ProvinceInfo {
 
 /// The province's city map, read once at start: the configured file, Sichuan's built-in map, or
 /// none (the console then shows a note instead of a map, never another province's).
-pub fn province_map(c: &Config) -> Option<Arc<Vec<u8>>> {
+pub fn province_map(c: &Config) -> Option<axum::body::Bytes> {
     match &c.province.map {
         Some(path) => match std::fs::read(path) {
-            Ok(b) => Some(Arc::new(b)),
+            Ok(b) => Some(b.into()),
             Err(e) => {
                 tracing::warn!(error = %e, "the province map file cannot be read; the console shows no map");
                 None
             }
         },
-        None if c.province.code == 51 => crate::assets::ASSETS.iter().find(|a| a.name == SICHUAN_MAP).map(|a| Arc::new(a.bytes.to_vec())),
+        None if c.province.code == 51 => crate::assets::ASSETS.iter().find(|a| a.name == SICHUAN_MAP).map(|a| axum::body::Bytes::from_static(a.bytes)),
         None => None,
     }
 }
