@@ -49,7 +49,7 @@ use store::{
 };
 
 pub use batch::{BULK_MIN_ROWS, LOAD_MAX_ROWS, LOAD_MIN_ROWS};
-pub use migrate::{LATEST_VERSION, MIGRATIONS, PROVINCE};
+pub use migrate::{LATEST_VERSION, MIGRATIONS};
 
 /// How long to wait for the server to accept a connection, unless the URL says
 /// (`connect_timeout=` seconds).

@@ -4,11 +4,7 @@
 
 use crate::error::pg;
 use postgres::{Client, Transaction};
-use standard::codes::{DivisionLevel, DIVISIONS};
 use store::StoreError;
-
-/// The province whose divisions seed `org_units` (GB/T 2260 prefix: 51 四川省).
-pub const PROVINCE: u32 = 51;
 
 /// (version, name, SQL). Append only; never edit one that has shipped.
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
@@ -82,22 +78,19 @@ pub fn run(client: &mut Client, schema: &str) -> Result<u32, StoreError> {
     Ok(applied)
 }
 
-/// The province, its cities and its counties (GB/T 2260), with their parents.
+/// Every province, city and county of GB/T 2260, with their parents ([`store::divisions`]), in
+/// one statement (some 3,300 rows): the configured province decides the administrators' scope.
 fn seed_org_units(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
-    let stmt = tx.prepare("INSERT INTO org_units (code, name, level, parent_code) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING").map_err(pg)?;
-    for d in DIVISIONS
-        .list
-        .iter()
-        .filter(|d| d.code / 10_000 == PROVINCE)
-    {
-        let level = match d.level {
-            DivisionLevel::Province => "province",
-            DivisionLevel::City => "city",
-            DivisionLevel::County => "county",
-        };
-        let parent = d.parent.map(|p| p as i64);
-        tx.execute(&stmt, &[&(d.code as i64), &d.name, &level, &parent])
-            .map_err(pg)?;
-    }
+    let rows = store::divisions::org_rows();
+    let codes: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.1).collect();
+    let levels: Vec<&str> = rows.iter().map(|r| r.2).collect();
+    let parents: Vec<Option<i64>> = rows.iter().map(|r| r.3).collect();
+    tx.execute(
+        "INSERT INTO org_units (code, name, level, parent_code) \
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT (code) DO NOTHING",
+        &[&codes, &names, &levels, &parents],
+    )
+    .map_err(pg)?;
     Ok(())
 }

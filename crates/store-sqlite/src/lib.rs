@@ -38,9 +38,6 @@ use store::{
     ImportBatch, RecordFilter, RejectedRow, Store, StoreError, TableCounts, Transfer,
 };
 
-/// The province whose divisions seed `org_units` (GB/T 2260 prefix: 51 四川省).
-pub const PROVINCE: u32 = 51;
-
 /// The page cache, in KiB (`PRAGMA cache_size` takes it negated).
 pub const CACHE_KIB: u32 = 256 * 1024;
 

@@ -4,9 +4,8 @@
 //! its own `BEGIN IMMEDIATE` transaction and recorded in `schema_version`. Two processes opening
 //! a new file at once are safe: the version is read again inside the write transaction.
 
-use crate::{map_err, PROVINCE};
+use crate::map_err;
 use rusqlite::{params, Connection};
-use standard::codes::{DivisionLevel, DIVISIONS};
 use store::StoreError;
 
 pub(crate) struct Migration {
@@ -122,22 +121,14 @@ pub(crate) fn migrate_with(conn: &Connection, list: &[Migration]) -> Result<u32,
     Ok(newest)
 }
 
-/// The province, its cities and its counties (GB/T 2260), with their parents.
+/// Every province, city and county of GB/T 2260, with their parents ([`store::divisions`]):
+/// the configured province decides the administrators' scope.
 fn seed_divisions(conn: &Connection) -> rusqlite::Result<()> {
     let mut st = conn.prepare(
         "INSERT OR IGNORE INTO org_units (code, name, level, parent_code) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for d in DIVISIONS
-        .list
-        .iter()
-        .filter(|d| d.code / 10_000 == PROVINCE)
-    {
-        let level = match d.level {
-            DivisionLevel::Province => "province",
-            DivisionLevel::City => "city",
-            DivisionLevel::County => "county",
-        };
-        st.execute(params![d.code, d.name, level, d.parent])?;
+    for (code, name, level, parent) in store::divisions::org_rows() {
+        st.execute(params![code, name, level, parent])?;
     }
     Ok(())
 }

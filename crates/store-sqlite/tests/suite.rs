@@ -183,12 +183,12 @@ fn migrations_are_idempotent() {
 }
 
 #[test]
-fn org_units_seeded_with_sichuan_then_schools() {
+fn org_units_seeded_with_every_province_then_schools() {
     let mut s = SqliteStore::open_in_memory().unwrap();
     let levels = |s: &SqliteStore| -> Vec<(String, i64)> {
         let mut st = s
             .connection()
-            .prepare("SELECT level, COUNT(*) FROM org_units GROUP BY level ORDER BY level")
+            .prepare("SELECT level, COUNT(*) FROM org_units WHERE code / 10000 = 51 OR code > 999999 GROUP BY level ORDER BY level")
             .unwrap();
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
@@ -213,6 +213,9 @@ fn org_units_seeded_with_sichuan_then_schools() {
             .unwrap()
     };
     assert_eq!(parent(&s, 510000), None);
+    // Every province is there: the configuration chooses which one the installation serves.
+    assert_eq!(parent(&s, 520102), Some(520100));
+    assert_eq!(parent(&s, 441900), Some(440000), "a city without counties hangs under its province");
     assert_eq!(parent(&s, 510100), Some(510000));
     assert_eq!(parent(&s, 510104), Some(510100));
     store::suite::import(

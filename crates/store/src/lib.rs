@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod clock;
 pub mod cursor;
 pub mod flow;
+pub mod divisions;
 pub mod keys;
 pub mod mask;
 pub mod monitor;

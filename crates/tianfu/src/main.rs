@@ -15,6 +15,10 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "tianfu", version, about = "天府 Tianfu — 教育数据与网络安全平台 / education data and network security platform")]
 struct Cli {
+    /// The configuration file (default: TIANFU_CONFIG, else tianfu.toml in the working folder
+    /// when it exists). Every command reads it: defaults → file → TIANFU_* → flags.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     /// Logs on stderr: text (human-readable) or json, one object a line (default: log_format
     /// of the configuration, else text) (日志格式).
     #[arg(long, global = true, value_enum)]
@@ -67,17 +71,16 @@ enum Command {
     /// The working-day calendar: import a year's holidays and 调休, show it, count working days
     /// (工作日历).
     Calendar(cmd::calendar::Args),
+    /// The effective configuration and where each value comes from (当前配置及其来源).
+    Config(cmd::config::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // One subscriber for every command, from the same configuration `serve` reads.
-    let (file, server) = match &cli.command {
-        Command::Serve(a) => (a.config.clone(), true),
-        Command::Worker(_) => ("tianfu.toml".into(), true),
-        _ => ("tianfu.toml".into(), false),
-    };
-    let (format, level) = cmd::logging::resolve(cli.log_format, cli.log_level.as_deref(), &file, server);
+    cmd::conf::set_file(cli.config.clone());
+    // One subscriber for every command, from the configuration every command reads.
+    let server = matches!(&cli.command, Command::Serve(_) | Command::Worker(_));
+    let (format, level) = cmd::logging::resolve(cli.log_format, cli.log_level.as_deref(), server);
     cmd::logging::init(format, &level);
     let code = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Probe(a) => cmd::probe::run(a),
         Command::Sites(a) => cmd::sites::run(a),
         Command::Worker(a) => cmd::worker::run(a),
+        Command::Config(a) => cmd::config::run(a),
     };
     ExitCode::from(code)
 }

@@ -25,7 +25,7 @@ pub mod upload;
 
 use axum::Router;
 use std::sync::Arc;
-pub use config::Config;
+pub use config::{Config, ConfigExt};
 pub use pool::{Opener, Pool};
 pub use state::AppState;
 use store::{NewUser, Role, Scope, StoreError};
@@ -74,6 +74,7 @@ pub fn build_with(config: Config, opener: Opener, resolver: Arc<dyn guard::Resol
         searches,
         upload_dir,
         proxies,
+        province: Arc::new(config::ProvinceInfo::of(&config)),
         config,
         targets,
         clock,
@@ -144,6 +145,7 @@ pub fn ensure_admin(s: &mut dyn store::Backend, province: u32) -> Result<Option<
     }
     let password = auth::one_time_password();
     let province = province * 10_000;
+    debug_assert!(standard::codes::DIVISIONS.get(province).is_some(), "Config::check allows provinces only");
     s.create_user(&Scope::Region { lo: province, hi: province + 9_999 }, &NewUser {
         name: "admin".into(),
         display_name: "系统管理员".into(),

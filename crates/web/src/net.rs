@@ -16,24 +16,10 @@ pub struct ClientIp(pub String);
 pub struct Proxies(Vec<(IpAddr, u8)>);
 
 impl Proxies {
-    /// Parses `10.0.0.5`, `10.1.0.0/16`, `::1`, `fd00::/8`; an error names the bad entry.
+    /// Parses `10.0.0.5`, `10.1.0.0/16`, `::1`, `fd00::/8` (as the configuration checks them:
+    /// [`config::parse_cidr`]); an error names the bad entry.
     pub fn parse(list: &[String]) -> Result<Proxies, String> {
-        let mut nets = Vec::with_capacity(list.len());
-        for item in list {
-            let (addr, bits) = match item.trim().split_once('/') {
-                Some((a, b)) => (a, Some(b)),
-                None => (item.trim(), None),
-            };
-            let ip: IpAddr = addr.parse().map_err(|_| format!("`{item}` is not an IP address or CIDR network (e.g. 10.0.0.5 or 10.1.0.0/16)"))?;
-            let ip = canonical(ip);
-            let max = if ip.is_ipv4() { 32 } else { 128 };
-            let bits = match bits {
-                None => max,
-                Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max).ok_or_else(|| format!("`{item}`: the prefix length must be 0..={max}"))?,
-            };
-            nets.push((ip, bits));
-        }
-        Ok(Proxies(nets))
+        list.iter().map(|item| ::config::parse_cidr(item)).collect::<Result<_, _>>().map(Proxies)
     }
 
     pub fn is_empty(&self) -> bool {

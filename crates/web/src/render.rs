@@ -19,15 +19,27 @@ pub struct Ctx {
     pub me: Option<Identity>,
     pub path: String,
     pub nav: &'static str,
+    /// The province's names and whether it has a map.
+    pub province: Arc<crate::config::ProvinceInfo>,
 }
 
 impl Ctx {
     pub fn new(app: &AppState, headers: &HeaderMap, me: Option<&Identity>, path: &str, nav: &'static str) -> Ctx {
-        Ctx::in_lang(crate::auth::lang(headers, app), me, path, nav)
+        Ctx::in_lang(app, crate::auth::lang(headers, app), me, path, nav)
     }
 
-    pub fn in_lang(lang: Lang, me: Option<&Identity>, path: &str, nav: &'static str) -> Ctx {
-        Ctx { t: T { lang }, me: me.cloned(), path: path.to_string(), nav }
+    pub fn in_lang(app: &AppState, lang: Lang, me: Option<&Identity>, path: &str, nav: &'static str) -> Ctx {
+        Ctx { t: T { lang }, me: me.cloned(), path: path.to_string(), nav, province: app.province.clone() }
+    }
+
+    /// The province's name in the page's language (四川省, Sichuan).
+    pub fn province_name(&self) -> &str {
+        if self.t.is_en() { &self.province.en } else { &self.province.zh }
+    }
+
+    /// Whether the province has a map (configured, or Sichuan's built in).
+    pub fn has_map(&self) -> bool {
+        self.province.map.is_some()
     }
 
     /// The assets' version, for cache-busting URLs.
@@ -121,7 +133,7 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
     if matches!(err, AppError::MustChangePassword) {
         return Redirect::to("/password").into_response();
     }
-    let c = Ctx::in_lang(lang, me.as_ref(), path, "");
+    let c = Ctx::in_lang(&app, lang, me.as_ref(), path, "");
     let page = ErrorPage { c, status: err.status().as_u16(), message: if lang == Lang::Zh { zh } else { en }, request_id };
     match page.render() {
         Ok(b) => (err.status(), Html(b)).into_response(),

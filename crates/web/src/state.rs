@@ -30,6 +30,8 @@ pub struct AppState {
     /// Where time comes from for sessions, sign-in backoff, tokens and transfers (tests set a
     /// `store::clock::TestClock` with [`crate::build_with`] instead of sleeping).
     pub clock: Arc<dyn store::clock::Clock>,
+    /// The province's names and map (`[province]`).
+    pub province: Arc<crate::config::ProvinceInfo>,
 }
 
 /// How long overview figures are served from memory.

@@ -38,16 +38,16 @@ pub enum AuditCommand {
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
-    let c = match db::console_config_for(a.db.as_deref()) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
         Ok(c) => c,
-        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+        Err(code) => return code,
     };
     // Checking never creates a key: a missing key file is a question for the operator.
     let chain = match AuditChain::open_existing(&c.audit_key_path(), &c.audit_head_path()) {
         Ok(x) => std::sync::Arc::new(x),
         Err(e) => return fail(lang, &e.zh, &e.en),
     };
-    let mut s = match db::open_backend_with(a.db.as_deref(), chain.clone()) {
+    let mut s = match db::open_backend_with(&c, chain.clone()) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

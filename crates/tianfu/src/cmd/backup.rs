@@ -116,7 +116,7 @@ pub fn run(a: Args) -> u8 {
 }
 
 fn backup(a: &Args) -> Result<Manifest, Failure> {
-    let c = db::console_config_for(a.db.as_deref()).map_err(|e| (e.zh(), e.to_string()))?;
+    let c = super::conf::load(&[super::conf::db_flag(a.db.as_ref())]).map_err(|e| (e.clone(), e))?;
     let target = target(a.db.as_deref(), &c);
     prepare_dir(&a.dir)?;
     let key = c.audit_key_path();

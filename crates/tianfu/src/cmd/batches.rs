@@ -50,7 +50,11 @@ pub fn run(a: Args) -> u8 {
 
 fn list(limit: usize, c: Common) -> u8 {
     let lang: Lang = c.lang.into();
-    let mut store = match db::open(c.db.as_deref()) {
+    let cfg = match super::conf::resolve(lang, &[super::conf::db_flag(c.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut store = match db::open(&cfg) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
@@ -82,7 +86,11 @@ fn show(id: i64, errors: Option<PathBuf>, c: Common) -> u8 {
     let lang: Lang = c.lang.into();
     // Rejected rows hold the file's original values (ID numbers, names) in full: writing them
     // out is an unmasked export, recorded in the audit log like `tianfu export`.
-    let mut store = match db::open_backend(c.db.as_deref()) {
+    let cfg = match super::conf::resolve(lang, &[super::conf::db_flag(c.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut store = match db::open_backend(&cfg) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

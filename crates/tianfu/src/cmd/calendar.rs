@@ -38,7 +38,11 @@ pub enum CalendarCommand {
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
-    let mut s = match db::open_backend(a.db.as_deref()) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut s = match db::open_backend(&c) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

@@ -1,17 +1,11 @@
-//! Choosing the database: `--db`, else `TIANFU_DATABASE_URL`, else the embedded SQLite file.
+//! Opening the database the configuration names ([`super::conf`]: `--db`, else
+//! `TIANFU_DATABASE_URL`, else `db` in the configuration file, else `data_dir/tianfu.db`): the same
+//! one for every command.
 
 use store::{AuditChain, Backend, Store, StoreError};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-
-pub const DEFAULT_SQLITE: &str = "tianfu-data/tianfu.db";
-
-/// Where the data lives, as the user named it.
-pub fn target(db: Option<&str>) -> String {
-    db.map(str::to_string)
-        .or_else(|| std::env::var("TIANFU_DATABASE_URL").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| DEFAULT_SQLITE.to_string())
-}
+use web::{Config, ConfigExt};
 
 pub fn is_postgres(target: &str) -> bool {
     target.starts_with("postgres://") || target.starts_with("postgresql://")
@@ -37,9 +31,9 @@ fn connect(target: &str, cache_kib: Option<u32>) -> Result<Db, StoreError> {
     Ok(Db::Sqlite(s))
 }
 
-/// Opens the store named by `--db`, `TIANFU_DATABASE_URL` or the default file.
-pub fn open(db: Option<&str>) -> Result<Box<dyn Store>, StoreError> {
-    Ok(match connect(&target(db), None)? {
+/// Opens the configuration's store.
+pub fn open(c: &Config) -> Result<Box<dyn Store>, StoreError> {
+    Ok(match connect(&c.database(), None)? {
         Db::Pg(s) => Box::new(s),
         Db::Sqlite(s) => Box::new(s),
     })
@@ -86,36 +80,17 @@ impl From<store::secret::SecretError> for OpenError {
     }
 }
 
-/// The configuration the console commands share with `tianfu serve` run from the same folder:
-/// `tianfu.toml` there, then `TIANFU_*` variables (data_dir, audit_key_file, audit_head_file,
-/// audit_retention_days): so that they write the same audit chain as the server.
-pub fn console_config() -> Result<web::Config, OpenError> {
-    let (c, warnings) = web::Config::load(Some(Path::new("tianfu.toml")), std::env::vars())
-        .map_err(|e| OpenError { zh: format!("配置错误：{e}"), en: format!("configuration error: {e}") })?;
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(c)
-}
-
 /// Opens the store with everything the web platform needs (accounts, audit, scoped reading),
-/// with the audit chain of [`console_config`].
-pub fn open_backend(db: Option<&str>) -> Result<Box<dyn Backend>, OpenError> {
-    let chain = console_config_for(db)?.audit_chain()?;
-    open_backend_with(db, chain)
-}
-
-/// [`console_config`] with the database a command was given (`--db`): its data folder follows a
-/// SQLite file (see `web::Config::apply_db`).
-pub fn console_config_for(db: Option<&str>) -> Result<web::Config, OpenError> {
-    let mut c = console_config()?;
-    c.apply_db(db);
-    Ok(c)
+/// with the configuration's audit chain: the one `tianfu serve` writes with the same
+/// configuration.
+pub fn open_backend(c: &Config) -> Result<Box<dyn Backend>, OpenError> {
+    let chain = c.audit_chain()?;
+    open_backend_with(c, chain)
 }
 
 /// [`open_backend`] with a given audit chain.
-pub fn open_backend_with(db: Option<&str>, chain: Arc<AuditChain>) -> Result<Box<dyn Backend>, OpenError> {
-    let mut s: Box<dyn Backend> = match connect(&target(db), None)? {
+pub fn open_backend_with(c: &Config, chain: Arc<AuditChain>) -> Result<Box<dyn Backend>, OpenError> {
+    let mut s: Box<dyn Backend> = match connect(&c.database(), None)? {
         Db::Pg(s) => Box::new(s),
         Db::Sqlite(s) => Box::new(s),
     };
@@ -145,16 +120,16 @@ pub fn opener(db: &str) -> web::Opener {
 pub trait MonitorDb: store::Monitor + store::Browse + Send {}
 impl<T: store::Monitor + store::Browse + Send> MonitorDb for T {}
 
-pub fn open_monitor(db: Option<&str>) -> Result<Box<dyn MonitorDb>, StoreError> {
-    Ok(match connect(&target(db), None)? {
+pub fn open_monitor(c: &Config) -> Result<Box<dyn MonitorDb>, StoreError> {
+    Ok(match connect(&c.database(), None)? {
         Db::Pg(s) => Box::new(s),
         Db::Sqlite(s) => Box::new(s),
     })
 }
 
 /// Opens the worker's connection (SQLite: a 16 MiB page cache).
-pub fn monitor_opener(db: Option<&str>) -> guard::worker::Opener {
-    let t = target(db);
+pub fn monitor_opener(c: &Config) -> guard::worker::Opener {
+    let t = c.database();
     std::sync::Arc::new(move || -> Result<Box<dyn store::Monitor + Send>, StoreError> {
         Ok(match connect(&t, Some(16 * 1024))? {
             Db::Pg(s) => Box::new(s),

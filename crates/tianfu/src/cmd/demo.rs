@@ -2,6 +2,7 @@
 //! would be; `tianfu demo generate` only writes the files.
 
 use super::import::{import_file, print, ImportOptions, Outcome};
+use super::conf::Flag;
 use super::{db, fail, out, FormatArg, LangArg};
 use demo::{GenOptions, HeaderStyle, OutEncoding, Planted};
 use ingest::Options;
@@ -24,7 +25,8 @@ pub struct Args {
     pub dir: PathBuf,
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Database (default: TIANFU_DATABASE_URL, else the embedded tianfu-data/tianfu.db).
+    /// Database (over TIANFU_DATABASE_URL and the configuration file; default
+    /// data_dir/tianfu.db).
     #[arg(long)]
     pub db: Option<String>,
     #[arg(long, value_enum, default_value = "zh")]
@@ -83,7 +85,14 @@ pub fn run(a: Args) -> u8 {
         Some(DemoCommand::Generate(g)) => generate(g),
         Some(DemoCommand::Sites(x)) => {
             let lang: Lang = x.lang.into();
-            match demo_sites(x.db.as_deref(), lang) {
+            let c = match super::conf::resolve(lang, &[super::conf::db_flag(x.db.as_ref())]) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            if let Err(code) = sichuan_only(&c, lang) {
+                return code;
+            }
+            match demo_sites(&c, lang) {
                 Ok(msg) => {
                     out(&msg);
                     0
@@ -128,14 +137,21 @@ fn run_demo(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     let zh = lang == Lang::Zh;
     let started = Instant::now();
+    let c = match super::conf::resolve(lang, &[Flag::opt("--listen", "listen", a.listen.as_ref()), super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Err(code) = sichuan_only(&c, lang) {
+        return code;
+    }
     let opts = GenOptions::new(a.students, a.seed, Date::today());
     out(&if zh { format!("生成演示省份（{} 名学生）到 {} ……\n", a.students, a.dir.display()) } else { format!("Generating a demo province ({} students) into {} ...\n", a.students, a.dir.display()) });
     let summary = match demo::generate(&opts, &a.dir) {
         Ok(s) => s,
         Err(e) => return fail(lang, &format!("生成失败：{e}"), &format!("generation failed: {e}")),
     };
-    let target = db::target(a.db.as_deref());
-    let mut store = match db::open(a.db.as_deref()) {
+    let target = c.db_display();
+    let mut store = match db::open(&c) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
@@ -177,7 +193,7 @@ fn run_demo(a: Args) -> u8 {
         }
     );
     drop(store);
-    match demo_sites(a.db.as_deref(), lang) {
+    match demo_sites(&c, lang) {
         Ok(msg) => t.push_str(&msg),
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     }
@@ -185,23 +201,28 @@ fn run_demo(a: Args) -> u8 {
         out(&t);
         return 0;
     }
-    let sa = super::serve::Args { listen: a.listen.clone(), db: Some(target.clone()), config: PathBuf::from("tianfu.toml"), lang: a.lang };
-    let c = match super::serve::config(&sa) {
-        Ok(c) => c,
-        Err(e) => return fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}")),
-    };
     super::serve::serve(c, lang, Some(t))
 }
 
 /// The monitor's demo sites (see [`demo::sites`]); no worker is started, nothing is probed.
-fn demo_sites(db: Option<&str>, lang: Lang) -> Result<String, store::StoreError> {
-    let mut m = super::db::open_monitor(db)?;
+fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> {
+    let mut m = super::db::open_monitor(c)?;
     let (sites, checks) = demo::sites::seed(&mut *m, store::time::unix_now())?;
     Ok(if lang == Lang::Zh {
         format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）。\n")
     } else {
         format!("Monitor demo data: {sites} demo sites, {checks} synthetic checks written (no network traffic, no worker started).\n")
     })
+}
+
+/// The demo province is Sichuan (its cities, coordinates and codes): into an installation for
+/// another province every row would be refused, so say so instead.
+fn sichuan_only(c: &web::Config, lang: Lang) -> Result<(), u8> {
+    if c.province.code == 51 {
+        return Ok(());
+    }
+    let p = c.province.code;
+    Err(fail(lang, &format!("演示数据是四川省（51）的，而配置的省份是 {p}：请在另一个数据目录中运行演示（如 TIANFU_PROVINCE=51 tianfu demo --db demo/tianfu.db）"), &format!("the demo data is Sichuan's (51) but the configured province is {p}: run the demo with another database (e.g. TIANFU_PROVINCE=51 tianfu demo --db demo/tianfu.db)")))
 }
 
 /// Pads to a display width, counting CJK characters as two columns.

@@ -73,7 +73,11 @@ pub fn run(a: Args) -> u8 {
     let masks: Vec<Option<store::mask::Kind>> = t.fields.iter().map(|f| if a.unmasked { None } else { store::mask::kind_of(entity, f.key) }).collect();
     let mut scratch = String::new();
     let headers: Vec<&str> = t.fields.iter().map(|f| if a.headers == "en" { f.key } else { f.zh }).collect();
-    let mut store = match db::open_backend(a.db.as_deref()) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut store = match db::open_backend(&c) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

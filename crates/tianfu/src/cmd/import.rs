@@ -14,8 +14,8 @@ pub struct Args {
     pub file: PathBuf,
     #[arg(long, value_enum)]
     pub entity: EntityArg,
-    /// Database: a path to a SQLite file, or a postgres:// URL (default: TIANFU_DATABASE_URL,
-    /// else tianfu-data/tianfu.db).
+    /// Database: a path to a SQLite file, or a postgres:// URL (over TIANFU_DATABASE_URL and
+    /// the configuration file; default data_dir/tianfu.db).
     #[arg(long)]
     pub db: Option<String>,
     #[arg(long)]
@@ -32,15 +32,20 @@ pub struct Args {
     /// Import even if this exact file was imported before.
     #[arg(long)]
     pub force: bool,
-    #[arg(long, default_value_t = 51)]
-    pub province: u32,
+    /// GB/T 2260 province prefix (over the configuration's `province`; default 51 四川).
+    #[arg(long)]
+    pub province: Option<u32>,
 }
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     let entity: Entity = a.entity.into();
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref()), super::conf::Flag::opt("--province", "province", a.province)]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let mut opts = Options::new(entity);
-    opts.province = a.province;
+    opts.province = c.province.code;
     opts.sheet = a.sheet.clone();
     match super::encoding_arg(lang, a.encoding.as_deref()) {
         Ok(enc) => opts.encoding = enc,
@@ -51,7 +56,7 @@ pub fn run(a: Args) -> u8 {
         return fail(lang, &e.zh(), &e.to_string());
     }
     // With the audit chain: the import is recorded like the console's.
-    let mut store = match db::open_backend(a.db.as_deref()) {
+    let mut store = match db::open_backend(&c) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

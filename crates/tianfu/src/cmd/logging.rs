@@ -3,7 +3,6 @@
 //! per-target levels (`--log-level`, `log_level`, `TIANFU_LOG_LEVEL`, `RUST_LOG`).
 
 use std::io::IsTerminal;
-use std::path::Path;
 use std::str::FromStr;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -14,12 +13,12 @@ pub enum LogFormat {
     Json,
 }
 
-/// The flags, over the configuration (`file`, then `TIANFU_*`), over `RUST_LOG`, over the
-/// command's default level (`info` for long-running servers, `warn` for one-off commands, whose
-/// output is their answer).
-pub fn resolve(format: Option<LogFormat>, level: Option<&str>, file: &Path, server: bool) -> (LogFormat, String) {
+/// The flags, over the configuration (the file, then `TIANFU_*`: [`super::conf`]), over
+/// `RUST_LOG`, over the command's default level (`info` for long-running servers, `warn` for
+/// one-off commands, whose output is their answer).
+pub fn resolve(format: Option<LogFormat>, level: Option<&str>, server: bool) -> (LogFormat, String) {
     // A configuration that does not load is reported by the command itself.
-    let c = web::Config::load(Some(file), std::env::vars()).map(|(c, _)| c).unwrap_or_default();
+    let c = super::conf::load_quiet(&[]).unwrap_or_default();
     let format = format.unwrap_or(if c.log_format == "json" { LogFormat::Json } else { LogFormat::Text });
     let level = level
         .map(str::to_string)

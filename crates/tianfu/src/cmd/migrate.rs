@@ -13,8 +13,12 @@ pub struct Args {
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
-    let target = db::target(a.db.as_deref());
-    if db::is_postgres(&target) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let target = c.database();
+    if c.is_postgres() {
         match store_postgres::PgStore::connect_and_migrate(&target) {
             Ok((_, applied)) => {
                 out(&match lang {
@@ -26,7 +30,7 @@ pub fn run(a: Args) -> u8 {
             Err(e) => fail(lang, &e.zh(), &e.to_string()),
         }
     } else {
-        match db::open(Some(&target)) {
+        match db::open(&c) {
             Ok(_) => {
                 out(&match lang {
                     Lang::Zh => format!("SQLite 数据库 {target} 已是最新结构（SQLite 在打开时自动迁移）。\n"),

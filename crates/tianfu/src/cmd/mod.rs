@@ -2,6 +2,8 @@ pub mod audit;
 pub mod backup;
 pub mod batches;
 pub mod calendar;
+pub mod conf;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod export;

@@ -103,7 +103,11 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let policy = match super::targets::policy(lang, &a.policy) {
+    let c = match super::conf::resolve(lang, &[]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let policy = match super::targets::policy(lang, &c, &a.policy) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -79,7 +79,7 @@ fn file<'a>(m: &'a Manifest, role: &str) -> Option<&'a FileEntry> {
 
 fn restore(a: &Args) -> Result<(store::audit::Verification, Manifest), Failure> {
     let m = check(&a.dir)?;
-    let mut c = db::console_config_for(a.db.as_deref()).map_err(|e| (e.zh(), e.to_string()))?;
+    let mut c = super::conf::load(&[super::conf::db_flag(a.db.as_ref())]).map_err(|e| (e.clone(), e))?;
     let target = target(a.db.as_deref(), &c);
     c.db = Some(target.clone());
     let pg = db::is_postgres(&target);
@@ -121,8 +121,8 @@ fn restore(a: &Args) -> Result<(store::audit::Verification, Manifest), Failure> 
             },
         }
     }
-    let chain = c.audit_chain().map_err(|e| (e.zh, e.en))?;
-    let mut s = db::open_backend_with(Some(&target), chain.clone()).map_err(|e| (e.zh(), e.to_string()))?;
+    let chain = web::ConfigExt::audit_chain(&c).map_err(|e| (e.zh, e.en))?;
+    let mut s = db::open_backend_with(&c, chain.clone()).map_err(|e| (e.zh(), e.to_string()))?;
     s.append_audit(&store::AuditEvent {
         actor: db::console_actor(),
         action: "restore".into(),

@@ -1,42 +1,26 @@
 //! `tianfu serve`: the web platform. Configuration: defaults → tianfu.toml → TIANFU_* → flags.
 
+use super::conf::{self, Flag};
 use super::{db, fail, out, LangArg};
 use standard::Lang;
-use std::path::PathBuf;
+use web::ConfigExt;
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
     /// Address to listen on (default 127.0.0.1:8080).
     #[arg(long)]
     pub listen: Option<String>,
-    /// Database: a SQLite path or a postgres:// URL (default: TIANFU_DATABASE_URL, else
-    /// tianfu-data/tianfu.db).
+    /// Database: a SQLite path or a postgres:// URL (over TIANFU_DATABASE_URL and the
+    /// configuration file; default data_dir/tianfu.db).
     #[arg(long)]
     pub db: Option<String>,
-    /// The configuration file.
-    #[arg(long, default_value = "tianfu.toml")]
-    pub config: PathBuf,
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: LangArg,
 }
 
 /// The configuration from the file, the environment and these flags, in that order.
 pub fn config(a: &Args) -> Result<web::Config, String> {
-    let (mut c, warnings) = web::Config::load(Some(&a.config), std::env::vars())?;
-    for w in warnings {
-        eprintln!("warning: {w}");
-    }
-    if let Some(l) = &a.listen {
-        c.listen = l.clone();
-    }
-    if let Some(d) = &a.db {
-        c.apply_db(Some(d));
-    }
-    if c.db.is_none() {
-        c.db = Some(format!("{}/tianfu.db", c.data_dir));
-    }
-    c.check()?;
-    Ok(c)
+    conf::load(&[Flag::opt("--listen", "listen", a.listen.as_ref()), conf::db_flag(a.db.as_ref())])
 }
 
 pub fn run(a: Args) -> u8 {
@@ -52,7 +36,7 @@ pub fn run(a: Args) -> u8 {
 /// one-time password. `banner` is printed before the address (the demo's summary).
 pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
     let zh = lang == Lang::Zh;
-    let target = c.db.clone().unwrap_or_else(|| db::DEFAULT_SQLITE.to_string());
+    let target = c.database();
     // Held while the server runs: `tianfu restore` refuses to replace the files meanwhile.
     let _instance = match super::instance::hold(&c.data_dir, lang) {
         Ok(f) => f,
@@ -62,11 +46,11 @@ pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
         Ok(x) => x,
         Err(e) => return fail(lang, &e.zh, &e.en),
     };
-    let mut s = match db::open_backend_with(Some(&target), chain) {
+    let mut s = match db::open_backend_with(&c, chain) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
-    let password = match web::ensure_admin(s.as_mut(), c.province) {
+    let password = match web::ensure_admin(s.as_mut(), c.province.code) {
         Ok(p) => p,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

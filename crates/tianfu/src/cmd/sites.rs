@@ -5,7 +5,6 @@ use super::{db, fail, out, FormatArg, LangArg};
 use standard::Lang;
 use std::path::PathBuf;
 use store::monitor::{SiteCategory, SiteQuery, SiteState};
-use store::Scope;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -71,12 +70,17 @@ pub enum SitesCommand {
     },
 }
 
-const PROVINCE: Scope = Scope::Region { lo: 510000, hi: 519999 };
-
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     let zh = lang == Lang::Zh;
-    let mut s = match db::open_monitor(a.db.as_deref()) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // An administrator at the server sees the whole configured province.
+    let province = web::ConfigExt::province_scope(&c);
+    let province_name = web::ConfigExt::province_name(&c, zh);
+    let mut s = match db::open_monitor(&c) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
@@ -91,7 +95,7 @@ pub fn run(a: Args) -> u8 {
                 Err(e) => return fail(lang, &e, &e),
             };
             // The targets first (the same check as the console's), then the owners.
-            let policy = match super::targets::policy(lang, &a.policy) {
+            let policy = match super::targets::policy(lang, &c, &a.policy) {
                 Ok(p) => p,
                 Err(code) => return code,
             };
@@ -152,7 +156,7 @@ pub fn run(a: Args) -> u8 {
             let mut q = SiteQuery { region, category, state, include_disabled: all, after: None, limit: store::browse::MAX_PAGE };
             let mut rows = Vec::new();
             loop {
-                let page = match s.sites(&PROVINCE, &q) {
+                let page = match s.sites(&province, &q) {
                     Ok(p) => p,
                     Err(e) => return fail(lang, &e.zh(), &e.to_string()),
                 };
@@ -184,12 +188,12 @@ pub fn run(a: Args) -> u8 {
                 },
                 (None, true) => {
                     let scope = match region {
-                        None => Some(PROVINCE),
-                        Some(r) => PROVINCE.narrow(r),
+                        None => Some(province.clone()),
+                        Some(r) => province.narrow(r),
                     };
                     match scope {
                         Some(sc) => s.accept_missing_baselines(&sc, &by, now),
-                        None => return fail(lang, &format!("地区代码 {} 不在四川省内", region.unwrap_or(0)), &format!("the region {} is not in Sichuan", region.unwrap_or(0))),
+                        None => return fail(lang, &format!("地区代码 {} 不在{province_name}内", region.unwrap_or(0)), &format!("the region {} is not in {province_name}", region.unwrap_or(0))),
                     }
                 }
                 (None, false) => return fail(lang, "请给出站点编号，或 --missing", "give a site id, or --missing"),
@@ -212,10 +216,10 @@ pub fn run(a: Args) -> u8 {
                 Ok(c) => c,
                 Err(c) => return fail(lang, &format!("未知类别 {c}"), &format!("unknown category {c}")),
             };
-            let scope = match region.map(|r| (r, PROVINCE.narrow(r))) {
-                None => PROVINCE,
+            let scope = match region.map(|r| (r, province.narrow(r))) {
+                None => province.clone(),
                 Some((_, Some(s))) => s,
-                Some((r, None)) => return fail(lang, &format!("地区代码 {r} 不在四川省内"), &format!("the region {r} is not in Sichuan")),
+                Some((r, None)) => return fail(lang, &format!("地区代码 {r} 不在{province_name}内"), &format!("the region {r} is not in {province_name}")),
             };
             let results = match s.ipv6_results(&scope, category) {
                 Ok(r) => r,

@@ -29,7 +29,11 @@ struct Stats {
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
-    let mut store = match db::open(a.db.as_deref()) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut store = match db::open(&c) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };

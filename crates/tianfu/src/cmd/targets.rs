@@ -1,19 +1,16 @@
 //! The monitor's address policy for the commands that register or check sites (`tianfu sites
 //! import`, `tianfu worker`, `tianfu probe`): public addresses, plus the networks allowed by the
-//! configuration file's `[[monitor.allow]]` tables (read as `tianfu serve` reads it: the file,
-//! then `TIANFU_*`) and by `--allow-network` flags. Loopback, private, link-local and other
+//! configuration file's `[[monitor.allow]]` tables (read as every command reads it: see
+//! [`super::conf`]) and by `--allow-network` flags. Loopback, private, link-local and other
 //! special addresses are refused unless allowed so.
 
 use super::fail;
 use guard::NetPolicy;
 use standard::Lang;
-use std::path::PathBuf;
+use web::ConfigExt;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct PolicyArgs {
-    /// The configuration file; its [[monitor.allow]] networks are allowed targets.
-    #[arg(long, default_value = "tianfu.toml", global = true)]
-    pub config: PathBuf,
     /// Also allow this network as a monitoring target (intranet sites), in CIDR notation, e.g.
     /// 10.20.0.0/16 or fd00::/8 (repeatable). Loopback and private addresses are refused
     /// otherwise.
@@ -22,16 +19,7 @@ pub struct PolicyArgs {
 }
 
 /// The policy from the configuration and the flags, or the exit code after saying what is wrong.
-pub fn policy(lang: Lang, a: &PolicyArgs) -> Result<NetPolicy, u8> {
-    let config = match web::Config::load(Some(&a.config), std::env::vars()) {
-        Ok((c, warnings)) => {
-            for w in warnings {
-                eprintln!("warning: {w}");
-            }
-            c
-        }
-        Err(e) => return Err(fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}"))),
-    };
+pub fn policy(lang: Lang, config: &web::Config, a: &PolicyArgs) -> Result<NetPolicy, u8> {
     let mut p = config.net_policy().map_err(|e| fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}")))?;
     for cidr in &a.allow_network {
         if let Err(e) = p.allow("--allow-network", cidr) {

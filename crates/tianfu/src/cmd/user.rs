@@ -3,7 +3,7 @@
 
 use super::{db, fail, out, LangArg};
 use standard::Lang;
-use store::{AuditEvent, NewUser, Role, Scope};
+use store::{AuditEvent, NewUser, Role};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -42,14 +42,18 @@ pub enum UserCommand {
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     let zh = lang == Lang::Zh;
-    let mut s = match db::open_backend(a.db.as_deref()) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut s = match db::open_backend(&c) {
         Ok(s) => s,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
     let actor = db::console_actor();
-    // Whoever runs this on the server administers every account: the whole tree is its area (the
-    // store still checks each account's node and role).
-    let everywhere = Scope::Region { lo: 0, hi: 999_999 };
+    // Whoever runs this on the server administers every account: the configured province is its
+    // area (the store still checks each account's node and role).
+    let everywhere = web::ConfigExt::province_scope(&c);
     let audit = |s: &mut dyn store::Backend, action: &str, target: &str, detail: String| {
         s.append_audit(&AuditEvent { actor: actor.clone(), action: action.into(), target: target.into(), detail, ip: String::new(), outcome: "ok".into() })
     };

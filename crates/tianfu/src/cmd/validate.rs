@@ -31,9 +31,10 @@ pub struct Args {
     /// A schools file: each teacher's or student's school must be one of its valid rows.
     #[arg(long = "ref", value_name = "SCHOOLS")]
     pub reference: Option<PathBuf>,
-    /// GB/T 2260 province prefix of region codes (51 = Sichuan).
-    #[arg(long, default_value_t = 51)]
-    pub province: u32,
+    /// GB/T 2260 province prefix of region codes (over the configuration's `province`; default
+    /// 51 = Sichuan).
+    #[arg(long)]
+    pub province: Option<u32>,
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -58,8 +59,13 @@ impl From<EntityArg> for Entity {
 
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
+    let c = match super::conf::resolve(lang, &[super::conf::Flag::opt("--province", "province", a.province)]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let province = c.province.code;
     let mut opts = Options::new(a.entity.into());
-    opts.province = a.province;
+    opts.province = province;
     opts.threads = a.threads;
     opts.sheet = a.sheet.clone();
     match super::encoding_arg(lang, a.encoding.as_deref()) {
@@ -67,7 +73,7 @@ pub fn run(a: Args) -> u8 {
         Err(code) => return code,
     }
     if let Some(r) = &a.reference {
-        match load_school_codes(r, a.province) {
+        match load_school_codes(r, province) {
             Ok(set) => opts.schools = Some(Arc::new(set)),
             Err(e) => return fail(lang, &format!("学校名录 {}：{}", r.display(), e.zh()), &format!("school register {}: {e}", r.display())),
         }

@@ -58,12 +58,12 @@ pub fn run(a: Args) -> u8 {
         return fail(lang, "--timeout 应为 0 到 3600 秒，--concurrency 至少为 1", "--timeout must be 0–3600 s and --concurrency at least 1");
     }
     // Held while checking: `tianfu restore` refuses to replace the files meanwhile.
-    let _instance = match db::console_config_for(a.db.as_deref()) {
+    let _instance = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
         Ok(c) => match super::instance::hold(&c.data_dir, lang) {
             Ok(f) => f,
             Err(code) => return code,
         },
-        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+        Err(code) => return code,
     };
     let webhooks: Vec<WebhookTarget> = match &a.webhooks {
         None => Vec::new(),
@@ -72,7 +72,11 @@ pub fn run(a: Args) -> u8 {
             Err(e) => return fail(lang, &format!("告警推送配置 {}：{e}", p.display()), &format!("webhook file {}: {e}", p.display())),
         },
     };
-    let policy = match super::targets::policy(lang, &a.policy) {
+    let cfg = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let policy = match super::targets::policy(lang, &cfg, &a.policy) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -88,7 +92,7 @@ pub fn run(a: Args) -> u8 {
         Ok(rt) => rt,
         Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
     };
-    let opener = db::monitor_opener(a.db.as_deref());
+    let opener = db::monitor_opener(&cfg);
     if !(a.crawl_hours >= 1.0 / 60.0 && a.crawl_hours <= 24.0 * 365.0) {
         return fail(lang, "--crawl-hours 应在 1 分钟到一年之间", "--crawl-hours must be between a minute and a year");
     }
@@ -116,8 +120,8 @@ pub fn run(a: Args) -> u8 {
         if let Some(addr) = &a.metrics_listen {
             let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| (format!("无法监听 {addr}：{e}"), format!("cannot listen on {addr}: {e}")))?;
             let at = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.clone());
-            // The same `metrics_allow` as the server's (a configuration that does not load: this machine only).
-            let allow = web::Config::load(Some(std::path::Path::new("tianfu.toml")), std::env::vars()).map(|(c, _)| c.metrics_allow).unwrap_or_else(|_| web::Config::default().metrics_allow);
+            // The same `metrics_allow` as the server's.
+            let allow = cfg.metrics_allow.clone();
             eprintln!("{}", if lang == Lang::Zh { format!("监控指标：http://{at}/metrics") } else { format!("metrics: http://{at}/metrics") });
             tokio::spawn(async move {
                 let stopped = async {

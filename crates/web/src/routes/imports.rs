@@ -83,9 +83,9 @@ fn import(app: Arc<AppState>, me: Identity, job: Arc<Job>, file: Upload, force: 
     *job.state.lock().expect("lock") = JobState::Running;
     let result = (|| -> Result<loader::Outcome, loader::Failure> {
         let mut s = app.pool.open()?;
-        let rule = loader::scope_rule(s.as_mut(), &me.scope, app.config.province)?;
+        let rule = loader::scope_rule(s.as_mut(), &me.scope, app.config.province.code)?;
         let mut opts = ingest::Options::new(job.entity);
-        opts.province = app.config.province;
+        opts.province = app.config.province.code;
         opts.scope = rule.map(Arc::new);
         let o = loader::ImportOptions {
             validate: opts,

@@ -181,7 +181,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
         target: UNIVERSITY_TARGET * 100.0,
         label: c.t.s("高校 IPv6 支持率", "Universities' IPv6 support").into(),
     });
-    let regions = region_options(&me.scope, app.config.province);
+    let regions = region_options(&me.scope, app.config.province.code);
     html(Page { c, f, regions, rows, uni, target: pct(Some(UNIVERSITY_TARGET)), gap, short, more, chart_json, gauge_json })
 }
 

@@ -315,7 +315,7 @@ async fn board(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Que
     html(BoardPage {
         counts: STATES.iter().copied().zip(counts).collect(),
         total: counts.iter().sum(),
-        regions: super::schools::region_options(&me.scope, app.config.province),
+        regions: super::schools::region_options(&me.scope, app.config.province.code),
         rows,
         next: page.map(|n| f.with_after(&seal::seal_cursor(&n, &f.context()))),
         can_manage: me.user.role.manages_sites(),

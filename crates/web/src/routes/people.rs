@@ -123,7 +123,7 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, f: Fil
     let t = entity.template();
     html(ListPage {
         headers: list_fields(entity).iter().filter_map(|k| t.index(k)).map(|i| (crate::present::label_zh(t.fields[i].key, t.fields[i].zh), crate::present::label_en(t.fields[i].key))).collect(),
-        regions: region_options(&me.scope, app.config.province),
+        regions: region_options(&me.scope, app.config.province.code),
         rows: rows.iter().map(|r| person_row(entity, r)).collect(),
         next: next.map(|n| f.with_after(&n)),
         entity,

@@ -126,7 +126,7 @@ async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     let t = Entity::School.template();
     html(ListPage {
         headers: LIST_FIELDS.iter().filter_map(|k| t.index(k)).map(|i| (crate::present::label_zh(t.fields[i].key, t.fields[i].zh), crate::present::label_en(t.fields[i].key))).collect(),
-        regions: region_options(&me.scope, app.config.province),
+        regions: region_options(&me.scope, app.config.province.code),
         types,
         rows: page.rows.iter().map(school_row).collect(),
         next: page.next.map(|n| f.with_after(&seal::seal_cursor(&n, &context))),
