@@ -8,7 +8,7 @@ use crate::imports::Jobs;
 use crate::pool::Pool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use store::AuditEvent;
 
 pub struct AppState {
@@ -17,7 +17,7 @@ pub struct AppState {
     pub sessions: Sessions,
     pub jobs: Jobs,
     /// Overview figures per scope, with when they were read. Imports clear it.
-    pub overview: Mutex<HashMap<String, (Instant, Arc<crate::routes::overview::Figures>)>>,
+    pub overview: Mutex<HashMap<String, (Instant, Arc<crate::figures::Figures>)>>,
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
     /// Person searches started per account this minute (see [`crate::search`]).
@@ -28,9 +28,6 @@ pub struct AppState {
     /// every path that registers or edits a site runs it.
     pub targets: guard::target::TargetCheck,
 }
-
-/// How long overview figures are served from memory.
-pub const OVERVIEW_TTL: Duration = Duration::from_secs(60);
 
 impl AppState {
     /// Appends to the audit log. A failure to audit fails the request: an action that cannot be

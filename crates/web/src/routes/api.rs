@@ -5,6 +5,7 @@
 
 use super::{ip, ready, require, Me, Peer};
 use crate::error::AppError;
+use crate::limits::{check_limit, default_limit, Limit};
 use crate::present;
 use crate::seal;
 use crate::state::AppState;
@@ -37,7 +38,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/audit", get(audit))
         .route("/users", get(users))
         .route("/ipv6", get(super::ipv6::api))
-        .merge(super::monitor::api_router())
+        .merge(super::sites::api_router())
+        .merge(super::alerts::api_router())
         .merge(super::transfers::api_router())
 }
 
@@ -66,7 +68,7 @@ async fn me_(me: Me) -> Result<Json<Value>, AppError> {
 async fn overview(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_overview())?;
-    let f = super::overview::figures(&app, &me.scope).await?;
+    let f = crate::figures::figures(&app, &me.scope).await?;
     Ok(Json(serde_json::to_value(f.as_ref()).expect("serialises")))
 }
 
@@ -77,28 +79,8 @@ async fn overview_region(State(app): State<Arc<AppState>>, me: Me, Path(code): P
         return Err(AppError::NotFound);
     }
     let scope = me.scope.narrow(code).ok_or(AppError::NotFound)?;
-    let f = super::overview::figures(&app, &scope).await?;
+    let f = crate::figures::figures(&app, &scope).await?;
     Ok(Json(serde_json::to_value(f.as_ref()).expect("serialises")))
-}
-
-/// `?limit=`, 100 unless given (every list of the API).
-#[derive(Deserialize)]
-pub struct Limit {
-    #[serde(default = "default_limit")]
-    pub limit: usize,
-}
-
-fn default_limit() -> usize {
-    100
-}
-
-/// A page size the API accepts: 1 to `MAX_PAGE`.
-pub fn check_limit(n: usize) -> Result<usize, AppError> {
-    if (1..=store::browse::MAX_PAGE).contains(&n) {
-        Ok(n)
-    } else {
-        Err(AppError::invalid(format!("limit 应在 1–{} 之间。", store::browse::MAX_PAGE), format!("limit must be 1–{}.", store::browse::MAX_PAGE)))
-    }
 }
 
 fn item(entity: Entity, r: &Record, reveal: bool) -> Value {
@@ -179,7 +161,7 @@ async fn reveal_student(State(app): State<Arc<AppState>>, headers: HeaderMap, pe
 async fn batches(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
-    let list = super::overview::recent_batches(&app, &me, 100).await?;
+    let list = crate::figures::recent_batches(&app, &me, 100).await?;
     Ok(Json(json!({ "items": list.iter().map(batch_json).collect::<Vec<_>>() })))
 }
 

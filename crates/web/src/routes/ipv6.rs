@@ -2,10 +2,9 @@
 //! 100 % target, level-2 and level-3 link rates from the daily depth crawls, and the sites that
 //! fall short with the reason. Scoped like every page; `?region=` narrows it.
 
-use super::schools::region_options;
+use crate::labels::{category_label, pct, region_options, shortfall, shortfall_text};
 use super::{ready, require, Me};
 use crate::error::AppError;
-use crate::i18n::T;
 use crate::render::{html, script_json, Ctx};
 use crate::state::AppState;
 use askama::Template;
@@ -16,7 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use store::monitor::{category_rates, CategoryIpv6, Ipv6Result, SiteCategory, IPV6_SUPPORT_THRESHOLD};
+use store::monitor::{category_rates, CategoryIpv6, Ipv6Result, SiteCategory};
 use store::Scope;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -43,45 +42,6 @@ impl Filters {
             }
         }
     }
-}
-
-/// Why a site does not count as supporting IPv6, first reason first (Chinese, English).
-pub fn shortfall(r: &Ipv6Result) -> Vec<(&'static str, &'static str)> {
-    let mut out = Vec::new();
-    if r.checked.is_none() {
-        out.push(("尚未检测", "not checked yet"));
-        return out;
-    }
-    if !r.aaaa {
-        out.push(("无 AAAA 记录", "no AAAA record"));
-    }
-    if r.aaaa && !r.home {
-        out.push(("首页 IPv6 不可访问", "home page unreachable over IPv6"));
-    }
-    if r.consistent == Some(false) {
-        out.push(("IPv6 与 IPv4 内容不一致", "IPv6 content differs from IPv4"));
-    }
-    if r.aaaa && r.success_rate().is_some_and(|x| x < IPV6_SUPPORT_THRESHOLD) {
-        out.push(("近期 IPv6 访问成功率不足 90%", "recent IPv6 success below 90 %"));
-    }
-    if r.l2_rate().is_some_and(|x| x < IPV6_SUPPORT_THRESHOLD) {
-        out.push(("二级链接 IPv6 支持率不足 90%", "level-2 links below 90 %"));
-    }
-    if r.l3_rate().is_some_and(|x| x < IPV6_SUPPORT_THRESHOLD) {
-        out.push(("三级链接 IPv6 支持率不足 90%", "level-3 links below 90 %"));
-    }
-    out
-}
-
-/// [`shortfall`] in the reader's language, as one line.
-pub fn shortfall_text(t: &T, r: &Ipv6Result) -> String {
-    let en = t.is_en();
-    shortfall(r).iter().map(|(zh, e)| if en { *e } else { *zh }).collect::<Vec<_>>().join(if en { "; " } else { "；" })
-}
-
-/// A rate as a percentage with one decimal, "—" when there is none.
-pub fn pct(r: Option<f64>) -> String {
-    r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
 }
 
 pub struct CategoryRow {
@@ -147,7 +107,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     let scope = f.scope(&me.scope)?;
     let results = load(&app, scope).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/ipv6", "ipv6");
-    let name = |cat: SiteCategory| super::monitor::category_label(&c.t, cat);
+    let name = |cat: SiteCategory| category_label(&c.t, cat);
     let row = |x: &CategoryIpv6| CategoryRow { c: x.clone(), name: name(x.category), rate: pct(x.rate), l2: pct(x.l2_rate), l3: pct(x.l3_rate) };
     let rates = category_rates(&results);
     let rows: Vec<CategoryRow> = rates.iter().map(row).collect();
