@@ -95,13 +95,7 @@ pub fn sha256_hex(s: &str) -> String {
     store::audit::hex(&Sha256::digest(s.as_bytes()))
 }
 
-/// One cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
-}
+pub use crate::net::cookie;
 
 /// Who is asking: the account, what it may see, and how it signed in.
 #[derive(Debug, Clone)]
