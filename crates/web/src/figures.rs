@@ -13,7 +13,7 @@ use store::{BatchSummary, OrgLevel, Scope};
 /// How long overview figures are served from memory.
 pub const OVERVIEW_TTL: Duration = Duration::from_secs(60);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegionRow {
     pub code: u32,
     pub name: String,
@@ -24,7 +24,7 @@ pub struct RegionRow {
     pub ratio: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GradeRow {
     pub grade: u8,
     pub zh: String,
@@ -32,13 +32,14 @@ pub struct GradeRow {
     pub students: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Figures {
     pub schools: u64,
     pub teachers: u64,
     pub students: u64,
     pub ratio: String,
     /// Cities (province scope), counties (city or county scope) or the school.
+    #[schema(value_type = String)]
     pub level: OrgLevel,
     pub regions: Vec<RegionRow>,
     pub grades: Vec<GradeRow>,

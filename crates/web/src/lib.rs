@@ -5,6 +5,7 @@
 //! listener until shutdown, so tests bind port 0 and drive the real thing.
 #![forbid(unsafe_code)]
 
+pub mod apidoc;
 pub mod assets;
 pub mod auth;
 pub mod config;

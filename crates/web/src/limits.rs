@@ -4,9 +4,12 @@ use crate::error::AppError;
 use serde::Deserialize;
 
 /// `?limit=`, 100 unless given (every list of the API).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Limit {
+    /// 每页条数 1–500，默认 100 / Rows per page, 1–500 (100 unless given).
     #[serde(default = "default_limit")]
+    #[param(default = 100, minimum = 1, maximum = 500)]
     pub limit: usize,
 }
 

@@ -13,8 +13,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use crate::apidoc::Errors;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use std::collections::HashMap;
 use std::sync::Arc;
 use store::monitor::Alert;
@@ -27,8 +29,9 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// Routes under `/api/v1`.
-pub fn api_router() -> Router<Arc<AppState>> {
-    Router::new().route("/alerts", get(api_alerts))
+/// Routes under `/api/v1`, documented.
+pub fn api_routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(api_alerts))
 }
 
 pub struct AlertRow {
@@ -93,22 +96,54 @@ async fn alerts(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Qu
     html(AlertsPage { c: Ctx::new(&app, &headers, Some(&me), "/alerts", "alerts"), all, rows })
 }
 
-pub fn alert_json(a: &Alert, site_name: Option<&str>) -> Value {
-    let mut v = json!({
-        "id": a.id, "site_id": a.site_id, "kind": a.kind, "kind_zh": guard::alerts::kind_zh(&a.kind), "severity": a.severity, "message": a.message,
-        "opened_at": store::time::rfc3339(a.opened_at), "last_seen": store::time::rfc3339(a.last_seen), "count": a.count,
-        "resolved_at": a.resolved_at.map(store::time::rfc3339),
-    });
-    if let Some(n) = site_name {
-        v["site_name"] = n.into();
-    }
-    v
+/// An alert as the API shows it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Alert)]
+pub struct AlertOut {
+    pub id: i64,
+    pub site_id: i64,
+    /// down, cert_expiring_30, cert_expiring_7, cert_expired, tampered, hidden_link, sensitive_word, ipv6_lost
+    pub kind: String,
+    pub kind_zh: String,
+    /// info, low, medium, high, critical
+    pub severity: String,
+    pub message: String,
+    pub opened_at: String,
+    pub last_seen: String,
+    pub count: u32,
+    pub resolved_at: Option<String>,
+    /// In lists: the site's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
 }
 
-#[derive(Deserialize)]
+pub fn alert_json(a: &Alert, site_name: Option<&str>) -> AlertOut {
+    AlertOut {
+        id: a.id,
+        site_id: a.site_id,
+        kind: a.kind.clone(),
+        kind_zh: guard::alerts::kind_zh(&a.kind).to_string(),
+        severity: a.severity.clone(),
+        message: a.message.clone(),
+        opened_at: store::time::rfc3339(a.opened_at),
+        last_seen: store::time::rfc3339(a.last_seen),
+        count: a.count,
+        resolved_at: a.resolved_at.map(store::time::rfc3339),
+        site_name: site_name.map(str::to_string),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Alerts {
+    pub items: Vec<AlertOut>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApiAlerts {
     /// false: resolved alerts too.
     #[serde(default = "yes")]
+    #[param(default = true)]
     open: bool,
 }
 
@@ -116,9 +151,11 @@ fn yes() -> bool {
     true
 }
 
-async fn api_alerts(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<ApiAlerts>, Query(l): Query<Limit>) -> Result<Json<Value>, AppError> {
+/// 告警列表 — alerts of the sites in scope, newest first.
+#[utoipa::path(get, path = "/alerts", tag = "网站监测", params(ApiAlerts, Limit), responses((status = 200, description = "告警 / Alerts", body = Alerts), Errors))]
+async fn api_alerts(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<ApiAlerts>, Query(l): Query<Limit>) -> Result<Json<Alerts>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_monitor())?;
     let rows = alert_rows(&app, &me, f.open, check_limit(l.limit)?).await?;
-    Ok(Json(json!({ "items": rows.iter().map(|r| alert_json(&r.a, Some(&r.site_name))).collect::<Vec<_>>() })))
+    Ok(Json(Alerts { items: rows.iter().map(|r| alert_json(&r.a, Some(&r.site_name))).collect() }))
 }

@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`: the same resources as the pages with the same scoping,
 //! authenticated by session or `Authorization: Bearer <token>`. Errors are `{"error": {code,
 //! message}}`. Records are referred to by `ref`, a sealed natural key (ID numbers never appear
-//! in addresses). The OpenAPI document is served at `/api/v1/openapi.json`.
+//! in addresses). The OpenAPI document, generated from the handlers' annotations
+//! ([`crate::apidoc`]), is served at `/api/v1/openapi.json`.
 
 use super::{ip, ready, require, Me, Peer};
 use crate::error::AppError;
@@ -12,51 +13,61 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::sync::Arc;
+use crate::apidoc::Errors;
+use crate::figures::Figures;
+use std::sync::{Arc, OnceLock};
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use store::{Entity, Record};
 
+/// The API's routes, each mounted with its documentation: the router and the OpenAPI document
+/// are this one table ([`crate::apidoc`]). Every route under `/api/v1` is added here through
+/// `routes!`, never with a bare `.route`.
+pub fn routes() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::with_openapi(crate::apidoc::ApiDoc::openapi())
+        .routes(routes!(openapi))
+        .routes(routes!(me_))
+        .routes(routes!(overview))
+        .routes(routes!(overview_region))
+        .routes(routes!(schools))
+        .routes(routes!(school))
+        .routes(routes!(teachers))
+        .routes(routes!(teacher))
+        .routes(routes!(reveal_teacher))
+        .routes(routes!(students))
+        .routes(routes!(student))
+        .routes(routes!(reveal_student))
+        .routes(routes!(batches))
+        .routes(routes!(batch))
+        .routes(routes!(audit))
+        .routes(routes!(users))
+        .routes(routes!(super::ipv6::api))
+        .merge(super::sites::api_routes())
+        .merge(super::alerts::api_routes())
+        .merge(super::transfers::api_routes())
+}
+
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/me", get(me_))
-        .route("/overview", get(overview))
-        .route("/overview/regions/{code}", get(overview_region))
-        .route("/schools", get(schools))
-        .route("/schools/{code}", get(school))
-        .route("/teachers", get(teachers))
-        .route("/teachers/{r}", get(teacher))
-        .route("/teachers/{r}/reveal", post(reveal_teacher))
-        .route("/students", get(students))
-        .route("/students/{r}", get(student))
-        .route("/students/{r}/reveal", post(reveal_student))
-        .route("/batches", get(batches))
-        .route("/batches/{id}", get(batch))
-        .route("/audit", get(audit))
-        .route("/users", get(users))
-        .route("/ipv6", get(super::ipv6::api))
-        .merge(super::sites::api_router())
-        .merge(super::alerts::api_router())
-        .merge(super::transfers::api_router())
+    routes().split_for_parts().0
 }
 
-/// Every path of this router, for the test that keeps the OpenAPI document complete.
-pub const PATHS: &[&str] = &[
-    "/openapi.json", "/me", "/overview", "/overview/regions/{code}", "/schools", "/schools/{code}", "/teachers", "/teachers/{ref}",
-    "/teachers/{ref}/reveal", "/students", "/students/{ref}", "/students/{ref}/reveal", "/batches", "/batches/{id}", "/audit", "/users",
-    "/ipv6",
-    "/sites", "/sites/{id}", "/alerts", "/transfers", "/transfers/{id}/{action}",
-];
+/// The generated document, as served.
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| routes().split_for_parts().1.to_pretty_json().expect("the OpenAPI document serialises"))
+}
 
-pub const OPENAPI: &str = include_str!("../../openapi.json");
-
+/// 接口文档 — this document (OpenAPI 3.1).
+#[utoipa::path(get, path = "/openapi.json", tag = "文档", security(()), responses((status = 200, description = "OpenAPI 文档 / The OpenAPI document", content_type = "application/json", body = Object)))]
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], document()).into_response()
 }
 
+/// 当前用户 — the caller.
+#[utoipa::path(get, path = "/me", tag = "账户", responses((status = 200, description = "当前用户 / The caller", body = crate::apidoc::Me), Errors))]
 async fn me_(me: Me) -> Result<Json<Value>, AppError> {
     let me = super::signed_in(me)?;
     Ok(Json(json!({
@@ -65,6 +76,8 @@ async fn me_(me: Me) -> Result<Json<Value>, AppError> {
     })))
 }
 
+/// 概览 — counts of the caller's area by region and grade.
+#[utoipa::path(get, path = "/overview", tag = "基础数据", responses((status = 200, description = "概览 / Figures", body = Figures), Errors))]
 async fn overview(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_overview())?;
@@ -72,6 +85,8 @@ async fn overview(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value
     Ok(Json(serde_json::to_value(f.as_ref()).expect("serialises")))
 }
 
+/// 地区概览 — the same for a division inside the area.
+#[utoipa::path(get, path = "/overview/regions/{code}", tag = "基础数据", params(("code" = u32, Path, description = "行政区划代码 / Division code (GB/T 2260)")), responses((status = 200, description = "概览 / Figures", body = Figures), Errors))]
 async fn overview_region(State(app): State<Arc<AppState>>, me: Me, Path(code): Path<u32>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_overview())?;
@@ -92,6 +107,8 @@ fn page_json(entity: Entity, rows: &[Record], next: Option<&str>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], present::json_page(entity, rows, next)).into_response()
 }
 
+/// 学校列表 — schools in the area.
+#[utoipa::path(get, path = "/schools", tag = "基础数据", params(super::schools::Filters, Limit), responses((status = 200, description = "学校 / Schools", body = crate::apidoc::Page), Errors))]
 async fn schools(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::schools::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
@@ -102,6 +119,8 @@ async fn schools(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super
     Ok(page_json(Entity::School, &p.rows, p.next.map(|n| seal::seal_cursor(&n, &context)).as_deref()))
 }
 
+/// 学校 — one school by its identifier.
+#[utoipa::path(get, path = "/schools/{code}", tag = "基础数据", params(("code" = String, Path, description = "学校标识码 / School identifier")), responses((status = 200, description = "学校 / The school", body = crate::apidoc::RecordDoc), Errors))]
 async fn school(State(app): State<Arc<AppState>>, me: Me, Path(code): Path<String>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
@@ -117,10 +136,14 @@ async fn people(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, f: s
     Ok(page_json(entity, &rows, next.as_deref()))
 }
 
+/// 教师列表 — teachers in the area, masked; searches are audited.
+#[utoipa::path(get, path = "/teachers", tag = "基础数据", params(super::people::Filters, Limit), responses((status = 200, description = "教师 / Teachers", body = crate::apidoc::Page), Errors))]
 async fn teachers(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
     people(app, headers, peer, me, f, l, Entity::Teacher).await
 }
 
+/// 学生列表 — students in the area, masked; searches are audited.
+#[utoipa::path(get, path = "/students", tag = "基础数据", params(super::people::Filters, Limit), responses((status = 200, description = "学生 / Students", body = crate::apidoc::Page), Errors))]
 async fn students(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
     people(app, headers, peer, me, f, l, Entity::Student).await
 }
@@ -132,11 +155,15 @@ async fn one(app: &Arc<AppState>, me: &crate::auth::Identity, entity: Entity, r:
     app.pool.run(move |s| s.record(&scope, entity, &key).map_err(AppError::from)).await?.ok_or(AppError::NotFound)
 }
 
+/// 教师 — one teacher by `ref`, masked.
+#[utoipa::path(get, path = "/teachers/{ref}", tag = "基础数据", params(("ref" = String, Path, description = "记录引用（密封）/ The sealed reference")), responses((status = 200, description = "教师 / The teacher", body = crate::apidoc::RecordDoc), Errors))]
 async fn teacher(State(app): State<Arc<AppState>>, me: Me, Path(r): Path<String>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     Ok(Json(item(Entity::Teacher, &one(&app, &me, Entity::Teacher, &r).await?, false)))
 }
 
+/// 学生 — one student by `ref`, masked.
+#[utoipa::path(get, path = "/students/{ref}", tag = "基础数据", params(("ref" = String, Path, description = "记录引用（密封）/ The sealed reference")), responses((status = 200, description = "学生 / The student", body = crate::apidoc::RecordDoc), Errors))]
 async fn student(State(app): State<Arc<AppState>>, me: Me, Path(r): Path<String>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     Ok(Json(item(Entity::Student, &one(&app, &me, Entity::Student, &r).await?, false)))
@@ -150,14 +177,20 @@ async fn reveal(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, r: S
     Ok(Json(item(entity, &rec, true)))
 }
 
+/// 查看完整信息 — a teacher unmasked, for roles that may; audited.
+#[utoipa::path(post, path = "/teachers/{ref}/reveal", tag = "基础数据", params(("ref" = String, Path, description = "记录引用（密封）/ The sealed reference")), responses((status = 200, description = "完整记录 / The record in full", body = crate::apidoc::RecordDoc), Errors))]
 async fn reveal_teacher(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(r): Path<String>) -> Result<Json<Value>, AppError> {
     reveal(app, headers, peer, me, r, Entity::Teacher).await
 }
 
+/// 查看完整信息 — a student unmasked, for roles that may; audited.
+#[utoipa::path(post, path = "/students/{ref}/reveal", tag = "基础数据", params(("ref" = String, Path, description = "记录引用（密封）/ The sealed reference")), responses((status = 200, description = "完整记录 / The record in full", body = crate::apidoc::RecordDoc), Errors))]
 async fn reveal_student(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(r): Path<String>) -> Result<Json<Value>, AppError> {
     reveal(app, headers, peer, me, r, Entity::Student).await
 }
 
+/// 导入批次 — recent import batches the caller may see.
+#[utoipa::path(get, path = "/batches", tag = "数据导入", responses((status = 200, description = "批次 / Batches", body = crate::apidoc::Batches), Errors))]
 async fn batches(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
@@ -176,6 +209,8 @@ fn batch_json(b: &store::BatchSummary) -> Value {
     v
 }
 
+/// 导入批次 — one batch.
+#[utoipa::path(get, path = "/batches/{id}", tag = "数据导入", params(("id" = i64, Path, description = "批次编号 / Batch number")), responses((status = 200, description = "批次 / The batch", body = crate::apidoc::Batch), Errors))]
 async fn batch(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
@@ -186,12 +221,16 @@ async fn batch(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) ->
     Ok(Json(batch_json(&b)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditLimit {
+    /// 条数 1–500，默认 100 / Entries, 1–500 (100 unless given).
     #[serde(default = "default_limit")]
     limit: usize,
 }
 
+/// 审计日志 — entries the auditor may read, newest first.
+#[utoipa::path(get, path = "/audit", tag = "审计", params(super::audit::Filters, AuditLimit), responses((status = 200, description = "审计记录 / Entries", body = crate::apidoc::AuditEntries), Errors))]
 async fn audit(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::audit::Filters>, Query(l): Query<AuditLimit>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_audit())?;
@@ -199,6 +238,8 @@ async fn audit(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::
     Ok(Json(json!({ "items": entries })))
 }
 
+/// 账户 — accounts (user administrators).
+#[utoipa::path(get, path = "/users", tag = "账户", responses((status = 200, description = "账户 / Accounts", body = crate::apidoc::Users), Errors))]
 async fn users(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.manages_users())?;

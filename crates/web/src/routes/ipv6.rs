@@ -25,7 +25,8 @@ pub fn router() -> Router<Arc<AppState>> {
 /// The plan's target for universities' portals.
 pub const UNIVERSITY_TARGET: f64 = 1.0;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub region: String,
@@ -145,7 +146,8 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     html(Page { c, f, regions, rows, uni, target: pct(Some(UNIVERSITY_TARGET)), gap, short, more, chart_json, gauge_json })
 }
 
-/// `GET /api/v1/ipv6`: the categories' rates and every site's result, scoped.
+/// IPv6 支持情况 — each category's rate and every site's result, scoped.
+#[utoipa::path(get, path = "/ipv6", tag = "网站监测", params(Filters), responses((status = 200, description = "IPv6 支持率 / Rates and results", body = crate::apidoc::Ipv6), crate::apidoc::Errors))]
 pub async fn api(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Json<serde_json::Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_monitor())?;

@@ -29,7 +29,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/students/{key}/reveal", post(reveal_student))
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub name: String,

@@ -25,7 +25,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/schools/{code}", route_get(detail))
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub region: String,

@@ -23,15 +23,20 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/transfers", get(page).post(create)).route("/transfers/{id}/{action}", post(act))
 }
 
-pub fn api_router() -> Router<Arc<AppState>> {
-    Router::new().route("/transfers", get(api_list).post(api_create)).route("/transfers/{id}/{action}", post(api_act))
+/// Routes under `/api/v1`, documented (see [`crate::apidoc`]).
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(api_list, api_create)).routes(routes!(api_act))
 }
 
 /// A request as one side sees it: masked, with the other side's school named only where the
 /// viewer's area holds it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Transfer)]
 pub struct View {
     pub id: i64,
+    /// student, teacher
+    #[schema(value_type = String)]
     pub entity: Entity,
     /// The document number, masked.
     pub key: String,
@@ -44,6 +49,8 @@ pub struct View {
     pub reason: String,
     pub requested_by: String,
     pub requested_at: i64,
+    /// pending, approved, rejected, cancelled
+    #[schema(value_type = String)]
     pub state: TransferState,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
@@ -89,7 +96,8 @@ async fn list(app: &Arc<AppState>, me: &Identity, state: Option<TransferState>) 
         .await
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
+#[schema(as = TransferInput)]
 pub struct NewForm {
     #[serde(default)]
     pub entity: String,
@@ -228,7 +236,7 @@ async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct NoteForm {
     #[serde(default)]
     pub note: String,
@@ -244,12 +252,20 @@ async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, m
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StateFilter {
     #[serde(default)]
     pub state: String,
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Transfers {
+    pub items: Vec<View>,
+}
+
+/// 转学/调动申请 — requests the caller's area sends or receives.
+#[utoipa::path(get, path = "/transfers", tag = "转学调动", params(StateFilter), responses((status = 200, description = "申请 / Requests", body = Transfers), crate::apidoc::Errors))]
 async fn api_list(State(app): State<Arc<AppState>>, me: Me, Query(q): Query<StateFilter>) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
@@ -260,6 +276,8 @@ async fn api_list(State(app): State<Arc<AppState>>, me: Me, Query(q): Query<Stat
     Ok(Json(json!({ "items": list(&app, &me, state).await? })))
 }
 
+/// 提出申请 — asks for a student or teacher of another area to move to a school of the caller's.
+#[utoipa::path(post, path = "/transfers", tag = "转学调动", request_body = NewForm, responses((status = 201, description = "已提出 / Filed", body = View), crate::apidoc::WriteErrors))]
 async fn api_create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Json(f): Json<NewForm>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
@@ -270,6 +288,8 @@ async fn api_create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
     Ok((axum::http::StatusCode::CREATED, Json(v)).into_response())
 }
 
+/// 处理申请 — approve, reject (the sending side) or cancel (the requester), with an optional note.
+#[utoipa::path(post, path = "/transfers/{id}/{action}", tag = "转学调动", params(("id" = i64, Path, description = "申请编号 / Request number"), ("action" = String, Path, description = "approve, reject, cancel")), request_body(content = Option<NoteForm>, description = "可选备注 / An optional note"), responses((status = 200, description = "处理后 / The request after", body = View), crate::apidoc::WriteErrors))]
 async fn api_act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, action)): Path<(i64, String)>, body: Option<Json<NoteForm>>) -> Result<Json<View>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;

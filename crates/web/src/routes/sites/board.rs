@@ -20,7 +20,8 @@ use std::sync::Arc;
 /// Sites per page of the board.
 const PAGE: usize = 50;
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub category: String,
@@ -35,6 +36,7 @@ pub struct Filters {
     pub after: String,
     /// Set after accepting the missing baselines: how many were.
     #[serde(default)]
+    #[param(ignore)]
     pub baselines: String,
 }
 

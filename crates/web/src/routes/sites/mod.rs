@@ -37,9 +37,10 @@ pub fn import_router() -> Router<Arc<AppState>> {
     Router::new().route("/sites/import", get(import::import_page).post(import::import))
 }
 
-/// Routes under `/api/v1`.
-pub fn api_router() -> Router<Arc<AppState>> {
-    Router::new().route("/sites", get(api::api_sites).post(api::api_create)).route("/sites/{id}", get(api::api_site).put(api::api_update))
+/// Routes under `/api/v1`, documented (see [`crate::apidoc`]).
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(api::api_sites, api::api_create)).routes(routes!(api::api_site, api::api_update))
 }
 
 /// Whether a site lies inside the scope (the same cut as the store's list queries).
