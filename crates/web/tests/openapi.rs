@@ -307,3 +307,41 @@ async fn page_rejections_are_error_pages() {
     assert!(r.body.contains("<html") && r.body.contains("请求参数无效"), "{}", r.body);
     assert!(!r.body.contains("Cannot parse"), "the framework's text is not repeated");
 }
+
+/// The Chinese reference page: every operation and schema of the document, linked from the
+/// console, and nothing it loads comes from elsewhere (its assets are the console's own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_page_is_offline_and_complete() {
+    let env = sqlite("openapi-reference");
+    let doc = doc();
+    let r = send(&env, "GET", "/api/docs", &Auth::default(), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("接口文档") && r.body.contains("数据结构") && r.body.contains("状态码"), "Chinese headings");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            let marker = format!("data-method=\"{}\" data-path=\"/api/v1{path}\"", m.to_uppercase());
+            assert!(r.body.contains(&marker), "{marker} missing");
+        }
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(r.body.contains(&format!("id=\"schema-{name}\"")), "schema {name} missing");
+    }
+    // Every address the page loads is the console's own, and is served.
+    let mut loaded = 0;
+    for attr in ["src=\"", "href=\""] {
+        for part in r.body.split(attr).skip(1) {
+            let url = &part[..part.find('"').unwrap()];
+            assert!(!url.starts_with("http:") && !url.starts_with("https:") && !url.starts_with("//"), "an outside address: {url}");
+            if url.starts_with("/assets/") {
+                let a = send(&env, "GET", url, &Auth::default(), None).await;
+                assert_eq!(a.status, StatusCode::OK, "{url}");
+                loaded += 1;
+            }
+        }
+    }
+    assert!(loaded >= 1, "the console's stylesheet at least");
+    // Linked from the console's menu.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let page = send(&env, "GET", "/sites", &prov, None).await;
+    assert!(page.body.contains("href=\"/api/docs\" id=\"nav-api\""), "the menu links the reference");
+}

@@ -8,6 +8,7 @@ pub mod imports;
 pub mod ipv6;
 pub mod overview;
 pub mod people;
+pub mod reference;
 pub mod schools;
 pub mod session;
 pub mod sites;
@@ -39,6 +40,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(transfers::router())
         .merge(audit::router())
         .merge(ipv6::router())
+        .merge(reference::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .fallback(|| async { AppError::NotFound })
