@@ -63,12 +63,7 @@ pub fn check_policy(password: &str, account: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A random secret, hex (32 bytes).
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    OsRng.fill_bytes(&mut b);
-    store::audit::hex(&b)
-}
+pub use crate::seal::random_token;
 
 /// A one-time password that satisfies the policy: 16 characters from an unambiguous alphabet.
 pub fn one_time_password() -> String {
