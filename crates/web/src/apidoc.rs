@@ -101,21 +101,6 @@ impl utoipa::IntoResponses for WriteErrors {
 
 // ------------------------------------------------------------------ bodies built as JSON values
 
-/// The caller.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Me {
-    name: String,
-    display_name: String,
-    role: String,
-    org_code: i64,
-    org_name: String,
-    /// What the caller may see: a region range, a school, or nothing.
-    #[schema(value_type = Object)]
-    scope: serde_json::Value,
-    must_change_password: bool,
-}
-
 /// Template fields (see docs/standard.md) by their keys; personal fields masked unless revealed.
 /// Teachers and students carry `ref`, the sealed key used in addresses.
 #[derive(ToSchema)]
@@ -193,15 +178,4 @@ pub struct AuditEntries {
 pub struct Users {
     #[schema(value_type = Vec<Object>)]
     items: Vec<serde_json::Value>,
-}
-
-/// IPv6 support: each category's rate and every site's result.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct Ipv6 {
-    #[schema(value_type = Vec<Object>)]
-    categories: Vec<serde_json::Value>,
-    university_target: f64,
-    #[schema(value_type = Vec<Object>)]
-    sites: Vec<serde_json::Value>,
 }

@@ -67,13 +67,35 @@ async fn openapi() -> Response {
 }
 
 /// 当前用户 — the caller.
-#[utoipa::path(get, path = "/me", tag = "账户", responses((status = 200, description = "当前用户 / The caller", body = crate::apidoc::Me), Errors))]
-async fn me_(me: Me) -> Result<Json<Value>, AppError> {
+#[utoipa::path(get, path = "/me", tag = "账户", responses((status = 200, description = "当前用户 / The caller", body = MeOut), Errors))]
+async fn me_(me: Me) -> Result<Json<MeOut>, AppError> {
     let me = super::signed_in(me)?;
-    Ok(Json(json!({
-        "name": me.user.name, "display_name": me.user.display_name, "role": me.user.role, "org_code": me.user.org_code,
-        "org_name": me.org_name, "scope": me.scope, "must_change_password": me.user.must_change_password,
-    })))
+    Ok(Json(MeOut {
+        name: me.user.name,
+        display_name: me.user.display_name,
+        role: me.user.role,
+        org_code: me.user.org_code,
+        org_name: me.org_name,
+        scope: me.scope,
+        must_change_password: me.user.must_change_password,
+    }))
+}
+
+/// The caller.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Me)]
+pub struct MeOut {
+    pub name: String,
+    pub display_name: String,
+    /// province_admin, city_officer, county_officer, school_admin, security_officer, auditor, data_consumer
+    #[schema(value_type = String)]
+    pub role: store::Role,
+    pub org_code: i64,
+    pub org_name: String,
+    /// What the caller may see: a region range, a school, or nothing.
+    #[schema(value_type = Object)]
+    pub scope: store::Scope,
+    pub must_change_password: bool,
 }
 
 /// 概览 — counts of the caller's area by region and grade.

@@ -147,23 +147,71 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
 }
 
 /// IPv6 支持情况 — each category's rate and every site's result, scoped.
-#[utoipa::path(get, path = "/ipv6", tag = "网站监测", params(Filters), responses((status = 200, description = "IPv6 支持率 / Rates and results", body = crate::apidoc::Ipv6), crate::apidoc::Errors))]
-pub async fn api(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Json<serde_json::Value>, AppError> {
+#[utoipa::path(get, path = "/ipv6", tag = "网站监测", params(Filters), responses((status = 200, description = "IPv6 支持率 / Rates and results", body = Ipv6Out), crate::apidoc::Errors))]
+pub async fn api(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Json<Ipv6Out>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_monitor())?;
     let scope = f.scope(&me.scope)?;
     let results = load(&app, scope).await?;
-    let sites: Vec<serde_json::Value> = results
+    let sites = results
         .iter()
-        .map(|r| {
-            serde_json::json!({
-                "site_id": r.site_id, "name": r.name, "url": r.url, "category": r.category, "region_code": r.region_code,
-                "checked_at": r.checked, "aaaa": r.aaaa, "home_reachable": r.home, "consistent_with_ipv4": r.consistent,
-                "probes": r.probes, "successes": r.successes, "success_rate": r.success_rate(),
-                "level2_rate": r.l2_rate(), "level3_rate": r.l3_rate(), "crawl": r.crawl, "supported": r.supported(),
-                "shortfall": shortfall(r).iter().map(|(_, en)| *en).collect::<Vec<_>>(),
-            })
+        .map(|r| Ipv6Site {
+            site_id: r.site_id,
+            name: r.name.clone(),
+            url: r.url.clone(),
+            category: r.category,
+            region_code: r.region_code,
+            checked_at: r.checked,
+            aaaa: r.aaaa,
+            home_reachable: r.home,
+            consistent_with_ipv4: r.consistent,
+            probes: r.probes,
+            successes: r.successes,
+            success_rate: r.success_rate(),
+            level2_rate: r.l2_rate(),
+            level3_rate: r.l3_rate(),
+            crawl: r.crawl.clone(),
+            supported: r.supported(),
+            shortfall: shortfall(r).iter().map(|(_, en)| *en).collect(),
         })
         .collect();
-    Ok(Json(serde_json::json!({ "categories": category_rates(&results), "university_target": UNIVERSITY_TARGET, "sites": sites })))
+    Ok(Json(Ipv6Out { categories: category_rates(&results), university_target: UNIVERSITY_TARGET, sites }))
+}
+
+/// IPv6 support: each category's rate and every site's result.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Ipv6)]
+pub struct Ipv6Out {
+    /// Per category: sites, checked, with AAAA, home reachable, supported, rates.
+    #[schema(value_type = Vec<Object>)]
+    pub categories: Vec<CategoryIpv6>,
+    pub university_target: f64,
+    pub sites: Vec<Ipv6Site>,
+}
+
+/// A site's IPv6 result.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Ipv6Site {
+    pub site_id: i64,
+    pub name: String,
+    pub url: String,
+    #[schema(value_type = String)]
+    pub category: SiteCategory,
+    pub region_code: i64,
+    /// Unix seconds of the latest check.
+    pub checked_at: Option<i64>,
+    pub aaaa: bool,
+    pub home_reachable: bool,
+    pub consistent_with_ipv4: Option<bool>,
+    pub probes: u32,
+    pub successes: u32,
+    pub success_rate: Option<f64>,
+    pub level2_rate: Option<f64>,
+    pub level3_rate: Option<f64>,
+    /// The latest depth crawl's counts.
+    #[schema(value_type = Option<Object>)]
+    pub crawl: Option<store::monitor::CrawlSummary>,
+    pub supported: bool,
+    /// Why it falls short (English).
+    pub shortfall: Vec<&'static str>,
 }
