@@ -14,10 +14,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+
+pub mod bodies;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use crate::apidoc::Errors;
 use crate::figures::Figures;
+use bodies::{batch_json, AuditEntries, AuditOut, BatchOut, Batches, MeOut, UserOut, Users};
 use std::sync::{Arc, OnceLock};
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -79,23 +82,6 @@ async fn me_(me: Me) -> Result<Json<MeOut>, AppError> {
         scope: me.scope,
         must_change_password: me.user.must_change_password,
     }))
-}
-
-/// The caller.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[schema(as = Me)]
-pub struct MeOut {
-    pub name: String,
-    pub display_name: String,
-    /// province_admin, city_officer, county_officer, school_admin, security_officer, auditor, data_consumer
-    #[schema(value_type = String)]
-    pub role: store::Role,
-    pub org_code: i64,
-    pub org_name: String,
-    /// What the caller may see: a region range, a school, or nothing.
-    #[schema(value_type = Object)]
-    pub scope: store::Scope,
-    pub must_change_password: bool,
 }
 
 /// 概览 — counts of the caller's area by region and grade.
@@ -212,28 +198,17 @@ async fn reveal_student(State(app): State<Arc<AppState>>, headers: HeaderMap, pe
 }
 
 /// 导入批次 — recent import batches the caller may see.
-#[utoipa::path(get, path = "/batches", tag = "数据导入", responses((status = 200, description = "批次 / Batches", body = crate::apidoc::Batches), Errors))]
-async fn batches(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
+#[utoipa::path(get, path = "/batches", tag = "数据导入", responses((status = 200, description = "批次 / Batches", body = Batches), Errors))]
+async fn batches(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Batches>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
     let list = crate::figures::recent_batches(&app, &me, 100).await?;
-    Ok(Json(json!({ "items": list.iter().map(batch_json).collect::<Vec<_>>() })))
-}
-
-fn batch_json(b: &store::BatchSummary) -> Value {
-    let mut v = serde_json::to_value(b).expect("serialises");
-    if let Some(o) = v.as_object_mut() {
-        let report: Value = serde_json::from_str(&b.report_json).unwrap_or(Value::Null);
-        o.remove("report_json");
-        o.insert("errors".into(), report.get("errors").cloned().unwrap_or(json!({})));
-        o.insert("warnings".into(), report.get("warnings").cloned().unwrap_or(json!({})));
-    }
-    v
+    Ok(Json(Batches { items: list.iter().map(batch_json).collect() }))
 }
 
 /// 导入批次 — one batch.
-#[utoipa::path(get, path = "/batches/{id}", tag = "数据导入", params(("id" = i64, Path, description = "批次编号 / Batch number")), responses((status = 200, description = "批次 / The batch", body = crate::apidoc::Batch), Errors))]
-async fn batch(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+#[utoipa::path(get, path = "/batches/{id}", tag = "数据导入", params(("id" = i64, Path, description = "批次编号 / Batch number")), responses((status = 200, description = "批次 / The batch", body = BatchOut), Errors))]
+async fn batch(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<BatchOut>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
     let b = app.pool.run(move |s| s.get_batch(id).map_err(AppError::from)).await?.ok_or(AppError::NotFound)?;
@@ -252,19 +227,20 @@ pub struct AuditLimit {
 }
 
 /// 审计日志 — entries the auditor may read, newest first.
-#[utoipa::path(get, path = "/audit", tag = "审计", params(super::audit::Filters, AuditLimit), responses((status = 200, description = "审计记录 / Entries", body = crate::apidoc::AuditEntries), Errors))]
-async fn audit(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::audit::Filters>, Query(l): Query<AuditLimit>) -> Result<Json<Value>, AppError> {
+#[utoipa::path(get, path = "/audit", tag = "审计", params(super::audit::Filters, AuditLimit), responses((status = 200, description = "审计记录 / Entries", body = AuditEntries), Errors))]
+async fn audit(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<super::audit::Filters>, Query(l): Query<AuditLimit>) -> Result<Json<AuditEntries>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_audit())?;
     let entries = super::audit::read(&app, &me, &f, check_limit(l.limit)?).await?;
-    Ok(Json(json!({ "items": entries })))
+    Ok(Json(AuditEntries { items: entries.into_iter().map(AuditOut::from).collect() }))
 }
 
 /// 账户 — accounts (user administrators).
-#[utoipa::path(get, path = "/users", tag = "账户", responses((status = 200, description = "账户 / Accounts", body = crate::apidoc::Users), Errors))]
-async fn users(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
+#[utoipa::path(get, path = "/users", tag = "账户", responses((status = 200, description = "账户 / Accounts", body = Users), Errors))]
+async fn users(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Users>, AppError> {
     let me = ready(me)?;
     require(me.user.role.manages_users())?;
     let list = app.pool.run(|s| s.list_users().map_err(AppError::from)).await?;
-    Ok(Json(json!({ "items": list })))
+    Ok(Json(Users { items: list.into_iter().map(UserOut::from).collect() }))
 }
+
