@@ -261,13 +261,13 @@ pub fn owner_in_scope(scope: &Scope, unit: &OrgUnit) -> bool {
 pub fn import_scoped<S: Monitor + Browse + ?Sized>(store: &mut S, scope: &Scope, rows: SiteRows, now: i64) -> Result<ImportReport, ImportError> {
     let mut verdict: HashMap<i64, Option<String>> = HashMap::new();
     for (_, site) in &rows.valid {
-        if !verdict.contains_key(&site.org_code) {
+        if let std::collections::hash_map::Entry::Vacant(e) = verdict.entry(site.org_code) {
             let v = match store.org_unit(site.org_code)? {
                 None => Some(format!("单位代码 {} 不在组织机构树中（unknown organisation）", site.org_code)),
                 Some(u) if !owner_in_scope(scope, &u) => Some(format!("单位 {}（{}）不在您的管辖范围内（outside your area）", u.name, u.code)),
                 Some(_) => None,
             };
-            verdict.insert(site.org_code, v);
+            e.insert(v);
         }
     }
     let mut check = |code: i64| Ok(verdict.get(&code).cloned().flatten());

@@ -75,9 +75,8 @@ async fn alert_rows(app: &Arc<AppState>, me: &Identity, open_only: bool, limit: 
             let mut names: HashMap<i64, String> = HashMap::new();
             let mut out = Vec::with_capacity(list.len());
             for a in list {
-                if !names.contains_key(&a.site_id) {
-                    let n = s.site(a.site_id)?.map(|x| x.name).unwrap_or_default();
-                    names.insert(a.site_id, n);
+                if let std::collections::hash_map::Entry::Vacant(e) = names.entry(a.site_id) {
+                    e.insert(s.site(a.site_id)?.map(|x| x.name).unwrap_or_default());
                 }
                 out.push(AlertRow { site_name: names[&a.site_id].clone(), a });
             }

@@ -170,7 +170,7 @@ pub async fn api(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filte
             success_rate: r.success_rate(),
             level2_rate: r.l2_rate(),
             level3_rate: r.l3_rate(),
-            crawl: r.crawl.clone(),
+            crawl: r.crawl,
             supported: r.supported(),
             shortfall: shortfall(r).iter().map(|(_, en)| *en).collect(),
         })
