@@ -4,11 +4,16 @@
 
 use crate::error::AppError;
 use crate::labels::grade_names;
-use crate::state::AppState;
+use crate::pool::Pool;
+use std::collections::HashMap;
+use std::sync::Mutex;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::{BatchSummary, OrgLevel, Scope};
+
+/// Figures per scope, with when they were read (imports clear it).
+pub type Cache = Mutex<HashMap<String, (Instant, Arc<Figures>)>>;
 
 /// How long overview figures are served from memory.
 pub const OVERVIEW_TTL: Duration = Duration::from_secs(60);
@@ -58,16 +63,15 @@ pub fn name_of(code: u32) -> String {
 }
 
 /// The figures of a scope, from the cache when fresh.
-pub async fn figures(app: &Arc<AppState>, scope: &Scope) -> Result<Arc<Figures>, AppError> {
+pub async fn figures(pool: &Arc<Pool>, cache: &Cache, scope: &Scope) -> Result<Arc<Figures>, AppError> {
     let key = format!("{scope:?}");
-    if let Some((at, f)) = app.overview.lock().expect("lock").get(&key) {
+    if let Some((at, f)) = cache.lock().expect("lock").get(&key) {
         if at.elapsed() < OVERVIEW_TTL {
             return Ok(f.clone());
         }
     }
     let sc = scope.clone();
-    let f = app
-        .pool
+    let f = pool
         .run(move |s| {
             let level = match &sc {
                 Scope::Region { lo, hi } if hi - lo >= 9_999 => OrgLevel::City,
@@ -98,15 +102,15 @@ pub async fn figures(app: &Arc<AppState>, scope: &Scope) -> Result<Arc<Figures>,
         })
         .collect();
     let f = Arc::new(Figures { schools, teachers, students, ratio: ratio(students, teachers), level, regions, grades });
-    app.overview.lock().expect("lock").insert(key, (Instant::now(), f.clone()));
+    cache.lock().expect("lock").insert(key, (Instant::now(), f.clone()));
     Ok(f)
 }
 
 /// Recent batches the user may see: all for the province administrator, else their own.
-pub async fn recent_batches(app: &Arc<AppState>, me: &crate::auth::Identity, n: usize) -> Result<Vec<BatchSummary>, AppError> {
-    let all = me.user.role == store::Role::ProvinceAdmin;
-    let name = me.user.name.clone();
-    app.pool
+pub async fn recent_batches(pool: &Arc<Pool>, user: &store::User, n: usize) -> Result<Vec<BatchSummary>, AppError> {
+    let all = user.role == store::Role::ProvinceAdmin;
+    let name = user.name.clone();
+    pool
         .run(move |s| {
             let list = s.list_batches(if all { n } else { 1000 })?;
             Ok(list.into_iter().filter(|b| all || b.user == name).take(n).collect())

@@ -6,9 +6,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::imports::Jobs;
 use crate::pool::Pool;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 use store::AuditEvent;
 
 pub struct AppState {
@@ -17,7 +15,7 @@ pub struct AppState {
     pub sessions: Sessions,
     pub jobs: Jobs,
     /// Overview figures per scope, with when they were read. Imports clear it.
-    pub overview: Mutex<HashMap<String, (Instant, Arc<crate::figures::Figures>)>>,
+    pub overview: crate::figures::Cache,
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
     /// Person searches started per account this minute (see [`crate::search`]).

@@ -52,7 +52,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
     let me = ready(me)?;
     require(me.user.role.reads_overview())?;
     let c = Ctx::new(&app, &headers, Some(&me), "/overview", "overview");
-    let f = figures(&app, &me.scope).await?;
+    let f = figures(&app.pool, &app.overview, &me.scope).await?;
     let en = c.t.is_en();
     let map_json = script_json(&MapData { cities: &f.regions, label: c.t.s("学生数", "Students"), high: c.t.s("多", "More"), low: c.t.s("少", "Fewer") });
     let ratio_json = script_json(&Bars {
@@ -65,7 +65,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
         values: f.grades.iter().map(|g| g.students as f64).collect(),
         unit: c.t.s("人", "students").into(),
     });
-    let batches = if me.user.role.may_import() { recent_batches(&app, &me, 5).await? } else { Vec::new() };
+    let batches = if me.user.role.may_import() { recent_batches(&app.pool, &me.user, 5).await? } else { Vec::new() };
     let show_map = f.level == OrgLevel::City;
     html(Page { c, f, map_json, ratio_json, grades_json, batches, show_map })
 }
@@ -86,7 +86,7 @@ async fn region(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     if standard::codes::DIVISIONS.get(code).is_none() {
         return Err(AppError::NotFound);
     }
-    let f = figures(&app, &scope).await?;
+    let f = figures(&app.pool, &app.overview, &scope).await?;
     if headers.get("accept").and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json")) {
         use axum::response::IntoResponse;
         return Ok(Json(f.as_ref().clone()).into_response());

@@ -89,7 +89,7 @@ async fn me_(me: Me) -> Result<Json<MeOut>, AppError> {
 async fn overview(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Value>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_overview())?;
-    let f = crate::figures::figures(&app, &me.scope).await?;
+    let f = crate::figures::figures(&app.pool, &app.overview, &me.scope).await?;
     Ok(Json(serde_json::to_value(f.as_ref()).expect("serialises")))
 }
 
@@ -102,7 +102,7 @@ async fn overview_region(State(app): State<Arc<AppState>>, me: Me, Path(code): P
         return Err(AppError::NotFound);
     }
     let scope = me.scope.narrow(code).ok_or(AppError::NotFound)?;
-    let f = crate::figures::figures(&app, &scope).await?;
+    let f = crate::figures::figures(&app.pool, &app.overview, &scope).await?;
     Ok(Json(serde_json::to_value(f.as_ref()).expect("serialises")))
 }
 
@@ -202,7 +202,7 @@ async fn reveal_student(State(app): State<Arc<AppState>>, headers: HeaderMap, pe
 async fn batches(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Batches>, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
-    let list = crate::figures::recent_batches(&app, &me, 100).await?;
+    let list = crate::figures::recent_batches(&app.pool, &me.user, 100).await?;
     Ok(Json(Batches { items: list.iter().map(batch_json).collect() }))
 }
 
