@@ -1,14 +1,17 @@
-//! 网站登记 — the site register's bulk import from CSV. Columns by header, Chinese or English:
+//! 网站登记 — the site register's bulk import from CSV or XLSX. Columns by header, Chinese or English:
 //! 名称/name, 网址/url, 单位代码/org_code, 类别/category, 检查间隔/interval_minutes (optional,
 //! default [`DEFAULT_INTERVAL`]). UTF-8 (with or without BOM) or GBK/GB18030. Every data row
 //! ends either upserted by URL or rejected with its reasons: [`parse_sites_csv`] (the fields),
 //! [`screen_rows`] (the address: no intranet or reserved targets), [`import_site_rows`] (the
-//! owner, then the upsert).
+//! owner, then the upsert). The console and `tianfu sites import` both run [`read_site_file`],
+//! [`screen_rows`] and [`import_scoped`]: one import, judged by the writer's area.
 
 use crate::target::TargetCheck;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
 use store::monitor::{validate_site, Monitor, NewSite, SiteCategory, UpsertCounts};
-use store::{Scope, StoreError};
+use store::{Browse, OrgUnit, Scope, StoreError};
 
 /// Minutes between checks when the file does not say.
 pub const DEFAULT_INTERVAL: u32 = 5;
@@ -187,7 +190,7 @@ pub const OUT_OF_SCOPE: &str = "不在您的管辖范围内：所填单位不属
 /// Upserts parsed rows as a writer with `scope`, rejecting those whose organisation
 /// `check_org` refuses (with its reason, e.g. not in the tree) and those the store refuses for
 /// the writer's area, in one transaction.
-pub fn import_site_rows(store: &mut dyn Monitor, scope: &Scope, rows: SiteRows, now: i64, check_org: &mut dyn FnMut(i64) -> Result<Option<String>, StoreError>) -> Result<ImportReport, ImportError> {
+pub fn import_site_rows<M: Monitor + ?Sized>(store: &mut M, scope: &Scope, rows: SiteRows, now: i64, check_org: &mut dyn FnMut(i64) -> Result<Option<String>, StoreError>) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport { rows: (rows.valid.len() + rows.rejected.len()) as u64, rejected: rows.rejected, ..Default::default() };
     let mut ok = Vec::new();
     for (line, site) in rows.valid {
@@ -205,6 +208,70 @@ pub fn import_site_rows(store: &mut dyn Monitor, scope: &Scope, rows: SiteRows, 
     report.rejected.sort_by_key(|r| r.line);
     report.counts = done.counts;
     Ok(report)
+}
+
+/// The largest CSV of sites read, MiB: the import takes [`MAX_ROWS`] rows at most (a CSV of them
+/// is ≈ 15 MB) and a CSV is parsed in memory.
+pub const MAX_CSV_MIB: u64 = 32;
+
+/// Rows of a register read at most (the header included).
+pub const MAX_ROWS: usize = 100_001;
+
+/// The rows of the first sheet of an XLSX workbook on disk, as (row number, cells): the bounded
+/// reader's caps, and at most [`MAX_ROWS`] rows and 64 MiB of text kept in memory.
+pub fn xlsx_records(path: &Path) -> Result<Vec<(u64, Vec<String>)>, String> {
+    let read = ingest::xlsx::Workbook::open(path).and_then(|mut wb| wb.collect(None, MAX_ROWS, 64 << 20));
+    read.map_err(|e| format!("无法读取 XLSX 文件：{}（{e}）", e.zh()))
+}
+
+/// Reads a register file: XLSX by its name or its ZIP signature, else CSV (at most
+/// [`MAX_CSV_MIB`]). `name` is the name the file was given (an upload's, or the path).
+pub fn read_site_file(path: &Path, name: &str) -> Result<SiteRows, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("无法读取文件：{e}（cannot read the file）");
+    let mut f = std::fs::File::open(path).map_err(cannot)?;
+    let mut head = [0u8; 4];
+    let zip = f.read_exact(&mut head).is_ok() && head == *b"PK\x03\x04";
+    if zip || name.to_ascii_lowercase().ends_with(".xlsx") {
+        return xlsx_records(path).and_then(parse_site_records);
+    }
+    let cap = MAX_CSV_MIB << 20;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).map_err(cannot)?.take(cap + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > cap {
+        return Err(format!("文件超过 {MAX_CSV_MIB} MiB（the file is over {MAX_CSV_MIB} MiB）"));
+    }
+    parse_sites_csv(&bytes)
+}
+
+/// Whether a site owned by `unit` lies inside the scope (the cut of the store's list queries:
+/// a site lies in its owner's region, see `store::monitor::region_of`).
+pub fn owner_in_scope(scope: &Scope, unit: &OrgUnit) -> bool {
+    let region = store::monitor::region_of(unit);
+    match scope {
+        Scope::Region { lo, hi } => (*lo as i64..=*hi as i64).contains(&region),
+        Scope::School { code, .. } => unit.code.to_string() == *code,
+        Scope::Nothing => false,
+    }
+}
+
+/// The import as a writer with `scope`: every owner looked up in the organisation tree and
+/// judged against the scope first (the upsert holds the store after), then [`import_site_rows`],
+/// whose store refuses the rows outside the writer's area once more, inside the upsert.
+pub fn import_scoped<S: Monitor + Browse + ?Sized>(store: &mut S, scope: &Scope, rows: SiteRows, now: i64) -> Result<ImportReport, ImportError> {
+    let mut verdict: HashMap<i64, Option<String>> = HashMap::new();
+    for (_, site) in &rows.valid {
+        if let std::collections::hash_map::Entry::Vacant(e) = verdict.entry(site.org_code) {
+            let v = match store.org_unit(site.org_code)? {
+                None => Some(format!("单位代码 {} 不在组织机构树中（unknown organisation）", site.org_code)),
+                Some(u) if !owner_in_scope(scope, &u) => Some(format!("单位 {}（{}）不在您的管辖范围内（outside your area）", u.name, u.code)),
+                Some(_) => None,
+            };
+            e.insert(v);
+        }
+    }
+    let mut check = |code: i64| Ok(verdict.get(&code).cloned().flatten());
+    import_site_rows(store, scope, rows, now, &mut check)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -112,6 +112,42 @@ fn sites_imported_listed_and_checked() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// The CLI reads an XLSX register too (the console's import, `guard::register::read_site_file`):
+/// by its content even when named `.csv`, with the same row numbers and reasons.
+#[test]
+fn sites_imported_from_xlsx() {
+    let d = tmp("sites-xlsx");
+    let db = d.join("t.db");
+    let db = db.to_str().unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ["名称", "网址", "单位代码", "类别", "检查间隔"],
+        ["四川大学", "https://www.scu.example.edu.cn/", "510000", "高校", "10"],
+        ["锦江区教育局", "https://jj.example.gov.cn/", "510104", "bureau", ""],
+        ["不存在的单位", "https://x.example.edu.cn/", "42", "school", "5"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(d.join("sites.xlsx")).unwrap();
+    std::fs::copy(d.join("sites.xlsx"), d.join("misnamed.csv")).unwrap();
+    let pins = ["www.scu.example.edu.cn:443:202.115.32.1", "jj.example.gov.cn:443:202.115.32.2", "x.example.edu.cn:443:202.115.32.3"];
+    let args = |file: &'static str| -> Vec<&str> { vec!["sites", "import", file, "--db", db, "--resolve", pins[0], "--resolve", pins[1], "--resolve", pins[2]] };
+    let (code, out, err) = tianfu(&args("sites.xlsx"), &d);
+    assert_eq!(code, 1, "one row rejected: exit code 1\n{out}{err}");
+    assert!(out.contains("读取 3 行：新增 2，更新 0，未变 0，拒绝 1") && out.contains("第 4 行：单位代码 42 不在组织机构树中"), "{out}");
+    let (code, out, err) = tianfu(&args("misnamed.csv"), &d);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("读取 3 行：新增 0，更新 0，未变 2，拒绝 1"), "an XLSX named .csv is read as XLSX: {out}");
+    let (_, out, _) = tianfu(&["sites", "list", "--db", db, "--format", "json"], &d);
+    let sites: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sites.as_array().unwrap().len(), 2, "{out}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 /// SSRF (issue 10): a site on loopback registered while loopback was allowed is never connected
 /// to by a worker that does not allow it; its check is `target_forbidden`.
 #[test]

@@ -62,12 +62,7 @@ pub fn check_policy(password: &str, account: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A random secret, hex (32 bytes).
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    OsRng.fill_bytes(&mut b);
-    store::audit::hex(&b)
-}
+pub use crate::seal::random_token;
 
 /// A one-time password that satisfies the policy: 16 characters from an unambiguous alphabet.
 pub fn one_time_password() -> String {
@@ -94,13 +89,7 @@ pub fn sha256_hex(s: &str) -> String {
     store::audit::hex(&Sha256::digest(s.as_bytes()))
 }
 
-/// One cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
-}
+pub use crate::net::cookie;
 
 /// Who is asking: the account, what it may see, and how it signed in.
 #[derive(Debug, Clone)]

@@ -26,6 +26,11 @@ pub enum AppError {
     Conflict { zh: String, en: String },
     /// The database is down or locked.
     Unavailable(String),
+    /// A request the framework refused before any handler ran (a query string, path or JSON
+    /// body that does not parse, a missing field, a wrong content type or method): its status,
+    /// answered in the same envelope as every error. The framework's own text is not repeated,
+    /// since it may quote what was sent.
+    Rejected(StatusCode),
     Internal(String),
 }
 
@@ -50,6 +55,7 @@ impl AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Rejected(s) => *s,
         }
     }
 
@@ -65,6 +71,12 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
+            AppError::Rejected(s) => match s.as_u16() {
+                405 => "method_not_allowed",
+                413 => "too_large",
+                415 => "unsupported_media_type",
+                _ => "invalid",
+            },
         }
     }
 
@@ -78,6 +90,13 @@ impl AppError {
             AppError::Invalid { zh, en } | AppError::TooMany { zh, en } | AppError::Conflict { zh, en } => (zh.clone(), en.clone()),
             AppError::Csrf => ("页面已过期（表单校验码不符）。请刷新页面后重新提交。".into(), "This page has expired (its form token does not match). Reload the page and submit again.".into()),
             AppError::Unavailable(_) => ("数据库暂时不可用，请稍后重试；如持续出现，请联系系统管理员。".into(), "The database is unavailable. Try again shortly; if it persists, contact the system administrator.".into()),
+            AppError::Rejected(s) => match s.as_u16() {
+                405 => ("该地址不支持此请求方法。".into(), "This address does not accept this method.".into()),
+                413 => ("请求体过大。".into(), "The request body is too large.".into()),
+                415 => ("请求体应为 JSON，并带 Content-Type: application/json。".into(), "The body must be JSON, sent with Content-Type: application/json.".into()),
+                422 => ("JSON 请求体缺少必填字段，或字段类型不符。请对照接口文档检查。".into(), "The JSON body misses a required field or has one of the wrong type. Check it against the API reference.".into()),
+                _ => ("请求参数无效（查询参数、路径或请求体格式不符）。请对照接口文档检查。".into(), "The request's parameters are invalid (query string, path or body). Check them against the API reference.".into()),
+            },
             AppError::Internal(_) => ("服务器内部错误，已记录。请稍后重试；如持续出现，请联系系统管理员。".into(), "Internal server error; it has been logged. Try again; if it persists, contact the system administrator.".into()),
         }
     }

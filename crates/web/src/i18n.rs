@@ -20,7 +20,7 @@ impl Lang {
 
     /// The `lang` cookie, else the default.
     pub fn of(headers: &HeaderMap, default: Lang) -> Lang {
-        match crate::auth::cookie(headers, "lang") {
+        match crate::net::cookie(headers, "lang") {
             Some("en") => Lang::En,
             Some("zh") => Lang::Zh,
             _ => default,

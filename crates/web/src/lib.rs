@@ -5,12 +5,16 @@
 //! listener until shutdown, so tests bind port 0 and drive the real thing.
 #![forbid(unsafe_code)]
 
+pub mod apidoc;
 pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod figures;
 pub mod i18n;
 pub mod imports;
+pub mod labels;
+pub mod limits;
 pub mod net;
 pub mod obs;
 pub mod pool;

@@ -23,7 +23,7 @@ pub fn label(kind: &Kind, v: &str) -> String {
         Kind::SchoolType => SCHOOL_TYPES.get(v).map(|c| c.name.clone()),
         Kind::UrbanRural => URBAN_RURAL.get(v).map(|c| c.name.clone()),
         Kind::Region => v.parse().ok().and_then(|c| DIVISIONS.get(c)).map(|d| d.name.clone()),
-        Kind::Grade => v.parse().ok().map(|g| crate::routes::overview::grade_names(g).0),
+        Kind::Grade => v.parse().ok().map(|g| crate::labels::grade_names(g).0),
         Kind::Xueji(t) => standard::codes::xueji(t).and_then(|t| t.get(v)).map(|c| c.name.clone()),
         Kind::IdType => standard::codes::xueji("SFZJLX").and_then(|t| t.get(v)).map(|c| c.name.clone()),
         _ => None,
@@ -252,6 +252,34 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&b[start..]);
     out.push(b'"');
+}
+
+/// A row of a list page: where it links and its cells, masked.
+#[derive(Serialize, Clone)]
+pub struct Row {
+    pub href: String,
+    pub cells: Vec<Cell>,
+}
+
+/// The fields a list of people shows.
+pub fn list_fields(entity: Entity) -> &'static [&'static str] {
+    match entity {
+        Entity::Student => &["student_id", "name", "gender_code", "birth_date", "school_code", "grade", "class_name"],
+        _ => &["id_number", "name", "gender_code", "school_code", "subject", "title"],
+    }
+}
+
+pub fn path_of(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Student => "students",
+        _ => "teachers",
+    }
+}
+
+/// A list row: masked cells and a link by sealed key.
+pub fn person_row(entity: Entity, r: &Record) -> Row {
+    let fields = list_fields(entity);
+    Row { href: format!("/{}/{}", path_of(entity), crate::seal::seal(&r.key)), cells: cells_of(entity, r, fields) }
 }
 
 #[cfg(test)]

@@ -113,7 +113,13 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
     let uri = req.uri().clone();
     let request_id = req.extensions().get::<crate::obs::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let resp = next.run(req).await;
-    let Some(err) = resp.extensions().get::<AppError>().cloned() else { return resp };
+    let err = match resp.extensions().get::<AppError>().cloned() {
+        Some(e) => e,
+        // The framework's refusals (extractor rejections, 405) carry text/plain or nothing.
+        None if is_rejection(&resp) && resp.status() == StatusCode::NOT_FOUND => AppError::NotFound,
+        None if is_rejection(&resp) => AppError::Rejected(resp.status()),
+        None => return resp,
+    };
     let me = resp.extensions().get::<Identity>().cloned();
     let path = uri.path();
     let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
@@ -139,6 +145,11 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
         Ok(b) => (err.status(), Html(b)).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "error").into_response(),
     }
+}
+
+/// A client error that no handler rendered: axum's rejections are `text/plain` (or empty).
+fn is_rejection(r: &Response) -> bool {
+    r.status().is_client_error() && r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_none_or(|t| t.starts_with("text/plain"))
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 static SECRET: OnceLock<[u8; 32]> = OnceLock::new();
 
 fn secret() -> &'static [u8; 32] {
-    SECRET.get_or_init(|| Sha256::digest(crate::auth::random_token().as_bytes()).into())
+    SECRET.get_or_init(|| Sha256::digest(random_token().as_bytes()).into())
 }
 
 /// Uses the instance secret ([`store::secret::Secret`], the same file as the audit chain's
@@ -198,6 +198,14 @@ pub fn cursor_context(user_id: i64, list: &str, filters: &[&str]) -> String {
 /// of an 18-digit ID with a known region and birth year falls to a few thousand guesses.
 pub fn audit_hash(v: &str) -> String {
     store::audit::hex(&keys().audit.mac(&[v.as_bytes()]))
+}
+
+/// A random secret, hex (32 bytes).
+pub fn random_token() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    store::audit::hex(&b)
 }
 
 #[cfg(test)]

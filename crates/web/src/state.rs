@@ -6,9 +6,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::imports::Jobs;
 use crate::pool::Pool;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 use store::AuditEvent;
 
 pub struct AppState {
@@ -17,7 +15,7 @@ pub struct AppState {
     pub sessions: Sessions,
     pub jobs: Jobs,
     /// Overview figures per scope, with when they were read. Imports clear it.
-    pub overview: Mutex<HashMap<String, (Instant, Arc<crate::routes::overview::Figures>)>>,
+    pub overview: crate::figures::Cache,
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
     /// Person searches started per account this minute (see [`crate::search`]).
@@ -33,9 +31,6 @@ pub struct AppState {
     /// The province's names and map (`[province]`).
     pub province: Arc<crate::config::ProvinceInfo>,
 }
-
-/// How long overview figures are served from memory.
-pub const OVERVIEW_TTL: Duration = Duration::from_secs(60);
 
 impl AppState {
     /// Appends to the audit log. A failure to audit fails the request: an action that cannot be

@@ -22,7 +22,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 pub enum SitesCommand {
-    /// Register sites from a CSV file (名称, 网址, 单位代码, 类别, 检查间隔), upserted by URL.
+    /// Register sites from a CSV or XLSX file (名称, 网址, 单位代码, 类别, 检查间隔), upserted by URL.
     /// Sites whose address is, or resolves to, an internal or reserved address are rejected
     /// unless their network is allowed (--allow-network, [[monitor.allow]]).
     Import {
@@ -86,15 +86,12 @@ pub fn run(a: Args) -> u8 {
     };
     match a.command {
         SitesCommand::Import { file, resolve } => {
-            let bytes = match std::fs::read(&file) {
-                Ok(b) => b,
-                Err(e) => return fail(lang, &format!("无法读取 {}：{e}", file.display()), &format!("cannot read {}: {e}", file.display())),
-            };
-            let mut rows = match guard::register::parse_sites_csv(&bytes) {
+            let mut rows = match guard::register::read_site_file(&file, &file.to_string_lossy()) {
                 Ok(r) => r,
                 Err(e) => return fail(lang, &e, &e),
             };
-            // The targets first (the same check as the console's), then the owners.
+            // The targets first (the same check as the console's), then the owners and the upsert
+            // (the console's scoped import, as the whole province).
             let policy = match super::targets::policy(lang, &c, &a.policy) {
                 Ok(p) => p,
                 Err(code) => return code,
@@ -111,18 +108,7 @@ pub fn run(a: Args) -> u8 {
                 let check = guard::target::TargetCheck::new(policy, std::sync::Arc::new(super::probe::resolver(&pins)));
                 guard::register::screen_rows(&mut rows, &check).await;
             });
-            // The owners are looked up in the tree first: the import holds the store after.
-            let mut known = std::collections::HashMap::new();
-            for (_, site) in &rows.valid {
-                if let std::collections::hash_map::Entry::Vacant(v) = known.entry(site.org_code) {
-                    match s.org_unit(site.org_code) {
-                        Ok(u) => v.insert(u.is_some()),
-                        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
-                    };
-                }
-            }
-            let mut check = |code: i64| Ok((!known.get(&code).copied().unwrap_or(false)).then(|| format!("单位代码 {code} 不在组织机构树中（unknown organisation）")));
-            let r = guard::register::import_site_rows(&mut *s, &store::Scope::all(), rows, store::time::unix_now(), &mut check);
+            let r = guard::register::import_scoped(&mut *s, &store::Scope::all(), rows, store::time::unix_now());
             let r = match r {
                 Ok(r) => r,
                 Err(guard::register::ImportError::File(e)) => return fail(lang, &e, &e),

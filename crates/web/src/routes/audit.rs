@@ -20,7 +20,8 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/audit", get(page))
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub actor: String,

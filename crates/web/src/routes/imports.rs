@@ -43,7 +43,7 @@ struct ImportPage {
 async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
-    let batches = super::overview::recent_batches(&app, &me, 50).await?;
+    let batches = crate::figures::recent_batches(&app.pool, &me.user, 50).await?;
     html(ImportPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), batches, error: None })
 }
 

@@ -2,10 +2,9 @@
 //! 100 % target, level-2 and level-3 link rates from the daily depth crawls, and the sites that
 //! fall short with the reason. Scoped like every page; `?region=` narrows it.
 
-use super::schools::region_options;
+use crate::labels::{category_label, pct, region_options, shortfall, shortfall_text};
 use super::{ready, require, Me};
 use crate::error::AppError;
-use crate::i18n::T;
 use crate::render::{html, script_json, Ctx};
 use crate::state::AppState;
 use askama::Template;
@@ -16,7 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use store::monitor::{category_rates, CategoryIpv6, Ipv6Result, SiteCategory, IPV6_SUPPORT_THRESHOLD};
+use store::monitor::{category_rates, CategoryIpv6, Ipv6Result, SiteCategory};
 use store::Scope;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -26,7 +25,8 @@ pub fn router() -> Router<Arc<AppState>> {
 /// The plan's target for universities' portals.
 pub const UNIVERSITY_TARGET: f64 = 1.0;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub region: String,
@@ -43,45 +43,6 @@ impl Filters {
             }
         }
     }
-}
-
-/// Why a site does not count as supporting IPv6, first reason first (Chinese, English).
-pub fn shortfall(r: &Ipv6Result) -> Vec<(&'static str, &'static str)> {
-    let mut out = Vec::new();
-    if r.checked.is_none() {
-        out.push(("尚未检测", "not checked yet"));
-        return out;
-    }
-    if !r.aaaa {
-        out.push(("无 AAAA 记录", "no AAAA record"));
-    }
-    if r.aaaa && !r.home {
-        out.push(("首页 IPv6 不可访问", "home page unreachable over IPv6"));
-    }
-    if r.consistent == Some(false) {
-        out.push(("IPv6 与 IPv4 内容不一致", "IPv6 content differs from IPv4"));
-    }
-    if r.aaaa && r.success_rate().is_some_and(|x| x < IPV6_SUPPORT_THRESHOLD) {
-        out.push(("近期 IPv6 访问成功率不足 90%", "recent IPv6 success below 90 %"));
-    }
-    if r.l2_rate().is_some_and(|x| x < IPV6_SUPPORT_THRESHOLD) {
-        out.push(("二级链接 IPv6 支持率不足 90%", "level-2 links below 90 %"));
-    }
-    if r.l3_rate().is_some_and(|x| x < IPV6_SUPPORT_THRESHOLD) {
-        out.push(("三级链接 IPv6 支持率不足 90%", "level-3 links below 90 %"));
-    }
-    out
-}
-
-/// [`shortfall`] in the reader's language, as one line.
-pub fn shortfall_text(t: &T, r: &Ipv6Result) -> String {
-    let en = t.is_en();
-    shortfall(r).iter().map(|(zh, e)| if en { *e } else { *zh }).collect::<Vec<_>>().join(if en { "; " } else { "；" })
-}
-
-/// A rate as a percentage with one decimal, "—" when there is none.
-pub fn pct(r: Option<f64>) -> String {
-    r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
 }
 
 pub struct CategoryRow {
@@ -147,7 +108,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     let scope = f.scope(&me.scope)?;
     let results = load(&app, scope).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/ipv6", "ipv6");
-    let name = |cat: SiteCategory| super::monitor::category_label(&c.t, cat);
+    let name = |cat: SiteCategory| category_label(&c.t, cat);
     let row = |x: &CategoryIpv6| CategoryRow { c: x.clone(), name: name(x.category), rate: pct(x.rate), l2: pct(x.l2_rate), l3: pct(x.l3_rate) };
     let rates = category_rates(&results);
     let rows: Vec<CategoryRow> = rates.iter().map(row).collect();
@@ -185,23 +146,72 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     html(Page { c, f, regions, rows, uni, target: pct(Some(UNIVERSITY_TARGET)), gap, short, more, chart_json, gauge_json })
 }
 
-/// `GET /api/v1/ipv6`: the categories' rates and every site's result, scoped.
-pub async fn api(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Json<serde_json::Value>, AppError> {
+/// IPv6 支持情况 — each category's rate and every site's result, scoped.
+#[utoipa::path(get, path = "/ipv6", tag = "网站监测", params(Filters), responses((status = 200, description = "IPv6 支持率 / Rates and results", body = Ipv6Out), crate::apidoc::Errors))]
+pub async fn api(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Json<Ipv6Out>, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_monitor())?;
     let scope = f.scope(&me.scope)?;
     let results = load(&app, scope).await?;
-    let sites: Vec<serde_json::Value> = results
+    let sites = results
         .iter()
-        .map(|r| {
-            serde_json::json!({
-                "site_id": r.site_id, "name": r.name, "url": r.url, "category": r.category, "region_code": r.region_code,
-                "checked_at": r.checked, "aaaa": r.aaaa, "home_reachable": r.home, "consistent_with_ipv4": r.consistent,
-                "probes": r.probes, "successes": r.successes, "success_rate": r.success_rate(),
-                "level2_rate": r.l2_rate(), "level3_rate": r.l3_rate(), "crawl": r.crawl, "supported": r.supported(),
-                "shortfall": shortfall(r).iter().map(|(_, en)| *en).collect::<Vec<_>>(),
-            })
+        .map(|r| Ipv6Site {
+            site_id: r.site_id,
+            name: r.name.clone(),
+            url: r.url.clone(),
+            category: r.category,
+            region_code: r.region_code,
+            checked_at: r.checked,
+            aaaa: r.aaaa,
+            home_reachable: r.home,
+            consistent_with_ipv4: r.consistent,
+            probes: r.probes,
+            successes: r.successes,
+            success_rate: r.success_rate(),
+            level2_rate: r.l2_rate(),
+            level3_rate: r.l3_rate(),
+            crawl: r.crawl,
+            supported: r.supported(),
+            shortfall: shortfall(r).iter().map(|(_, en)| *en).collect(),
         })
         .collect();
-    Ok(Json(serde_json::json!({ "categories": category_rates(&results), "university_target": UNIVERSITY_TARGET, "sites": sites })))
+    Ok(Json(Ipv6Out { categories: category_rates(&results), university_target: UNIVERSITY_TARGET, sites }))
+}
+
+/// IPv6 support: each category's rate and every site's result.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Ipv6)]
+pub struct Ipv6Out {
+    /// Per category: sites, checked, with AAAA, home reachable, supported, rates.
+    #[schema(value_type = Vec<Object>)]
+    pub categories: Vec<CategoryIpv6>,
+    pub university_target: f64,
+    pub sites: Vec<Ipv6Site>,
+}
+
+/// A site's IPv6 result.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Ipv6Site {
+    pub site_id: i64,
+    pub name: String,
+    pub url: String,
+    #[schema(value_type = String)]
+    pub category: SiteCategory,
+    pub region_code: i64,
+    /// Unix seconds of the latest check.
+    pub checked_at: Option<i64>,
+    pub aaaa: bool,
+    pub home_reachable: bool,
+    pub consistent_with_ipv4: Option<bool>,
+    pub probes: u32,
+    pub successes: u32,
+    pub success_rate: Option<f64>,
+    pub level2_rate: Option<f64>,
+    pub level3_rate: Option<f64>,
+    /// The latest depth crawl's counts.
+    #[schema(value_type = Option<Object>)]
+    pub crawl: Option<store::monitor::CrawlSummary>,
+    pub supported: bool,
+    /// Why it falls short (English).
+    pub shortfall: Vec<&'static str>,
 }

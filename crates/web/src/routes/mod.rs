@@ -1,16 +1,18 @@
 //! Routes by resource, merged here. Pages are under `/`, the JSON API under `/api/v1`.
 
 pub mod admin;
+pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod imports;
 pub mod ipv6;
-pub mod monitor;
 pub mod ops;
 pub mod overview;
 pub mod people;
+pub mod reference;
 pub mod schools;
 pub mod session;
+pub mod sites;
 pub mod transfers;
 
 use crate::auth::Identity;
@@ -25,20 +27,22 @@ pub fn router(state: Arc<AppState>) -> Router {
     // The file's own limit is enforced while it streams to disk (crate::upload); this bounds the
     // whole body, the form's other fields included.
     let limit = (state.config.upload_limit_mib as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
-    let sites_limit = (monitor::SITES_UPLOAD_MIB.min(state.config.upload_limit_mib) as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
+    let sites_limit = (sites::import::SITES_UPLOAD_MIB.min(state.config.upload_limit_mib) as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
     Router::new()
         .merge(session::router())
         .merge(overview::router())
         .merge(schools::router())
         .merge(people::router())
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
-        .merge(monitor::router())
-        .merge(monitor::import_router().layer(DefaultBodyLimit::max(sites_limit)))
+        .merge(sites::router())
+        .merge(alerts::router())
+        .merge(sites::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(admin::router())
         .merge(transfers::router())
         .merge(audit::router())
         .merge(ipv6::router())
         .merge(ops::router())
+        .merge(reference::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/province/map.geojson", get(crate::assets::province_map))

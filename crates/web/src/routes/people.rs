@@ -1,7 +1,8 @@
 //! 教师 and 学生: search by name (prefix), ID number or 学籍号 (exact) and school; keyset pages
 //! that stay fast at 15 M rows; a record's page, masked, with an audited "reveal".
 
-use super::schools::{region_options, Row};
+use crate::labels::region_options;
+use crate::present::{list_fields, path_of, person_row, Row};
 use super::{ip, ready, require, Me, Peer};
 use crate::error::AppError;
 use crate::present::{cells, get, Cell};
@@ -28,7 +29,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/students/{key}/reveal", post(reveal_student))
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub name: String,
@@ -79,26 +81,6 @@ pub async fn page(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters, 
     let page = app.pool.run(move |s| s.people(&scope, entity, &q).map_err(AppError::from)).await?;
     crate::search::audit(app, me, entity, search.as_ref(), page.rows.len(), via, ip).await?;
     Ok((page.rows, page.next.map(|n| seal::seal_cursor(&n, &context))))
-}
-
-fn list_fields(entity: Entity) -> &'static [&'static str] {
-    match entity {
-        Entity::Student => &["student_id", "name", "gender_code", "birth_date", "school_code", "grade", "class_name"],
-        _ => &["id_number", "name", "gender_code", "school_code", "subject", "title"],
-    }
-}
-
-fn path_of(entity: Entity) -> &'static str {
-    match entity {
-        Entity::Student => "students",
-        _ => "teachers",
-    }
-}
-
-/// A list row: masked cells and a link by sealed key.
-pub fn person_row(entity: Entity, r: &Record) -> Row {
-    let fields = list_fields(entity);
-    Row { href: format!("/{}/{}", path_of(entity), seal::seal(&r.key)), cells: crate::present::cells_of(entity, r, fields) }
 }
 
 #[derive(Template)]

@@ -3,7 +3,8 @@
 
 use super::{ready, require, Me};
 use crate::error::AppError;
-use crate::present::{cells, get, Cell};
+use crate::labels::region_options;
+use crate::present::{cells, get, Cell, Row};
 use crate::render::{html, script_json, Ctx};
 use crate::seal;
 use crate::state::AppState;
@@ -24,7 +25,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/schools/{code}", route_get(detail))
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     #[serde(default)]
     pub region: String,
@@ -69,31 +71,6 @@ impl Filters {
         use crate::render::urlencode as e;
         format!("region={}&type={}&urban_rural={}&name={}&after={}", e(&self.region), e(&self.school_type), e(&self.urban_rural), e(&self.name), e(after))
     }
-}
-
-/// Divisions a user may filter by: the cities and counties inside their scope.
-pub fn region_options(scope: &Scope, province: u32) -> Vec<(u32, String)> {
-    let Some((lo, hi)) = scope.county_range() else { return vec![] };
-    let mut out = Vec::new();
-    for city in standard::codes::DIVISIONS.cities_of(province) {
-        let counties: Vec<_> = standard::codes::DIVISIONS.counties_of(province).filter(|c| c.code / 100 == city.code / 100 && (lo..=hi).contains(&c.code)).collect();
-        if counties.is_empty() {
-            continue;
-        }
-        if lo <= city.code && city.code + 99 <= hi {
-            out.push((city.code, city.name.clone()));
-        }
-        for c in counties {
-            out.push((c.code, format!("　{}", c.name)));
-        }
-    }
-    out
-}
-
-#[derive(Serialize, Clone)]
-pub struct Row {
-    pub href: String,
-    pub cells: Vec<Cell>,
 }
 
 #[derive(Template)]
@@ -206,7 +183,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
     let en = c.t.is_en();
     let labels: Vec<String> = grades.iter().map(|g| {
-        let (zh, e) = super::overview::grade_names(g.grade);
+        let (zh, e) = crate::labels::grade_names(g.grade);
         if en { e } else { zh }
     }).collect();
     let grades_json = script_json(&serde_json::json!({ "labels": labels, "values": grades.iter().map(|g| g.students).collect::<Vec<_>>(), "unit": c.t.s("人", "students") }));
@@ -218,7 +195,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     html(DetailPage {
         name: get(Entity::School, &school, "name").to_string(),
         fields: cells(Entity::School, &school, false),
-        teachers: teachers.rows.iter().map(|r| super::people::person_row(Entity::Teacher, r)).collect(),
+        teachers: teachers.rows.iter().map(|r| crate::present::person_row(Entity::Teacher, r)).collect(),
         more_teachers: teachers.next.is_some(),
         students: grades.iter().map(|g| g.students).sum(),
         grades_json,

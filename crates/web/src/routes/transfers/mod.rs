@@ -2,19 +2,20 @@
 //! another area, the sending side (or a common parent) approves or rejects, the receiving side
 //! may withdraw. The rules live in `store::transfers`; this module shows, forms and audits.
 
+pub mod api;
+
 use super::{ip, ready, require, Me, Peer};
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::render::{html, Ctx};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::sync::Arc;
 use store::flow::Actor;
 use store::transfers::{self, NewTransfer, TransferRequest, TransferState};
@@ -24,15 +25,16 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new().route("/transfers", get(page).post(create)).route("/transfers/{id}/{action}", post(act))
 }
 
-pub fn api_router() -> Router<Arc<AppState>> {
-    Router::new().route("/transfers", get(api_list).post(api_create)).route("/transfers/{id}/{action}", post(api_act))
-}
+pub use api::api_routes;
 
 /// A request as one side sees it: masked, with the other side's school named only where the
 /// viewer's area holds it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Transfer)]
 pub struct View {
     pub id: i64,
+    /// student, teacher
+    #[schema(value_type = String)]
     pub entity: Entity,
     /// The document number, masked.
     pub key: String,
@@ -45,6 +47,8 @@ pub struct View {
     pub reason: String,
     pub requested_by: String,
     pub requested_at: i64,
+    /// pending, approved, rejected, cancelled
+    #[schema(value_type = String)]
     pub state: TransferState,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
@@ -90,7 +94,8 @@ async fn list(app: &Arc<AppState>, me: &Identity, state: Option<TransferState>) 
         .await
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
+#[schema(as = TransferInput)]
 pub struct NewForm {
     #[serde(default)]
     pub entity: String,
@@ -212,7 +217,7 @@ async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct NoteForm {
     #[serde(default)]
     pub note: String,
@@ -226,39 +231,4 @@ async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, m
         Err(e @ AppError::Conflict { .. }) => render(&app, &headers, &me, NewForm::default(), None, Some(message(&headers, &app, &e))).await,
         Err(e) => Err(e),
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct StateFilter {
-    #[serde(default)]
-    pub state: String,
-}
-
-async fn api_list(State(app): State<Arc<AppState>>, me: Me, Query(q): Query<StateFilter>) -> Result<Json<Value>, AppError> {
-    let me = ready(me)?;
-    require(me.user.role.may_import())?;
-    let state = match q.state.as_str() {
-        "" => None,
-        s => Some(TransferState::parse(s).ok_or_else(|| AppError::invalid("state 应为 pending、approved、rejected 或 cancelled。", "state must be pending, approved, rejected or cancelled."))?),
-    };
-    Ok(Json(json!({ "items": list(&app, &me, state).await? })))
-}
-
-async fn api_create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Json(f): Json<NewForm>) -> Result<Response, AppError> {
-    let me = ready(me)?;
-    require(me.user.role.may_import())?;
-    let t = f.parse(&me)?;
-    let req = file(&app, &me, &ip(&headers, &peer), t).await?;
-    let scope = me.scope.clone();
-    let v = app.pool.run(move |s| view(s, &scope, &req)).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(v)).into_response())
-}
-
-async fn api_act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, action)): Path<(i64, String)>, body: Option<Json<NoteForm>>) -> Result<Json<View>, AppError> {
-    let me = ready(me)?;
-    require(me.user.role.may_import())?;
-    let note = body.map(|b| b.0.note).unwrap_or_default();
-    let req = decide(&app, &me, &ip(&headers, &peer), id, &action, note).await?;
-    let scope = me.scope.clone();
-    Ok(Json(app.pool.run(move |s| view(s, &scope, &req)).await?))
 }

@@ -1,0 +1,3 @@
+fn main() {
+    print!("{}", web::routes::api::document());
+}

@@ -1,0 +1,347 @@
+//! The generated OpenAPI document against the router it describes: every documented path and
+//! method is routed and nothing else on those paths is (the router and the document are one
+//! table, `routes::api::routes`); every documented operation, called on a seeded application
+//! (SQLite and PostgreSQL), answers with a documented status and a body that fits that status's
+//! schema; the framework's own refusals (bad query, path, JSON, content type, method) come in the
+//! JSON error envelope, never `text/plain`.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use tower::ServiceExt;
+
+fn doc() -> Value {
+    serde_json::from_str(web::routes::api::document()).expect("the document is JSON")
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
+
+/// A concrete address for a documented path (its parameters filled in).
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "999999").replace("{code}", "510104").replace("{ref}", "x").replace("{action}", "approve")
+}
+
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    body: Value,
+    raw: String,
+}
+
+async fn call(env: &Env, method: &str, uri: &str, auth: &Auth, body: Option<(&str, &str)>) -> Answer {
+    let mut b = Request::builder().method(method.to_ascii_uppercase().as_str()).uri(format!("/api/v1{uri}"));
+    if let Some(c) = &auth.cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(c) = &auth.csrf {
+        b = b.header("x-csrf-token", c);
+    }
+    if let Some(t) = &auth.bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some((ct, text)) => b.header(header::CONTENT_TYPE, ct).body(Body::from(text.to_string())).unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    };
+    let r = env.app.router.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let content_type = r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let raw = String::from_utf8_lossy(&bytes).into_owned();
+    Answer { status, content_type, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), raw }
+}
+
+// ------------------------------------------------------------------ a small JSON Schema check
+
+/// Checks `v` against `schema` (the subset utoipa writes: $ref, type and type lists, properties,
+/// required, items, additionalProperties, oneOf, allOf, enum). An object whose schema lists
+/// properties may carry no others: a field the handler adds must be documented.
+fn check(doc: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/components/schemas/");
+        let target = &doc["components"]["schemas"][name];
+        assert!(!target.is_null(), "{r} is not in the document");
+        return check(doc, target, v, at, errors);
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            check(doc, s, v, at, errors);
+        }
+    }
+    if let Some(one) = schema.get("oneOf").and_then(Value::as_array) {
+        let fits = one.iter().filter(|s| {
+            let mut e = Vec::new();
+            check(doc, s, v, at, &mut e);
+            e.is_empty()
+        });
+        if fits.count() != 1 {
+            errors.push(format!("{at}: fits not exactly one of oneOf: {v}"));
+        }
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "null" => v.is_null(),
+            "boolean" => v.is_boolean(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "string" => v.is_string(),
+            "array" => v.is_array(),
+            "object" => v.is_object(),
+            _ => true,
+        });
+        if !ok {
+            errors.push(format!("{at}: {v} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array) {
+        if !e.contains(v) {
+            errors.push(format!("{at}: {v} is not one of {e:?}"));
+        }
+    }
+    if let (Some(o), Some(props)) = (v.as_object(), schema.get("properties").and_then(Value::as_object)) {
+        for req in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            if !o.contains_key(req) {
+                errors.push(format!("{at}: required {req} missing"));
+            }
+        }
+        for (k, x) in o {
+            match props.get(k) {
+                Some(s) => check(doc, s, x, &format!("{at}.{k}"), errors),
+                None if schema.get("additionalProperties").is_some_and(|a| a != &Value::Bool(false)) => {}
+                None => errors.push(format!("{at}: {k} is not documented")),
+            }
+        }
+    }
+    if let (Some(a), Some(items)) = (v.as_array(), schema.get("items")) {
+        for (i, x) in a.iter().enumerate() {
+            check(doc, items, x, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+/// The answer is a documented response of the operation, JSON, and fits its schema.
+fn conforms(doc: &Value, method: &str, path: &str, a: &Answer) -> Result<(), String> {
+    let op = &doc["paths"][path][method];
+    let resp = &op["responses"][a.status.as_str()];
+    let m = method.to_uppercase();
+    if resp.is_null() {
+        return Err(format!("{m} {path}: {} is not a documented response: {}", a.status, a.raw));
+    }
+    if !a.content_type.starts_with("application/json") {
+        return Err(format!("{m} {path}: {} came as {:?}: {}", a.status, a.content_type, a.raw));
+    }
+    let schema = &resp["content"]["application/json"]["schema"];
+    if schema.is_null() {
+        return Err(format!("{m} {path}: {} has no JSON schema", a.status));
+    }
+    let mut errors = Vec::new();
+    check(doc, schema, &a.body, "body", &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{m} {path} {}: {errors:#?}", a.status))
+    }
+}
+
+// ------------------------------------------------------------------ the tests
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn router_and_document_are_one_table() {
+    let env = sqlite("openapi-table");
+    let doc = doc();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 22, "{} paths", paths.len());
+    let auth = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let mut operations = 0;
+    for (path, item) in paths {
+        let documented: BTreeSet<&str> = METHODS.iter().copied().filter(|m| item.get(*m).is_some()).collect();
+        assert!(!documented.is_empty(), "{path} has no operation");
+        for m in METHODS {
+            let a = call(&env, m, &concrete(path), &auth, None).await;
+            if documented.contains(m) {
+                operations += 1;
+                assert_ne!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{} {path} is documented but not routed", m.to_uppercase());
+                let op = &item[m];
+                assert!(op["responses"].as_object().is_some_and(|r| r.keys().any(|k| k.starts_with('2'))), "{m} {path}: no success response");
+                assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{m} {path}: no summary");
+            } else {
+                assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{} {path} is routed but not documented", m.to_uppercase());
+                assert_eq!(a.body["error"]["code"], "method_not_allowed", "the envelope, not text/plain: {}", a.raw);
+            }
+        }
+    }
+    assert!(operations >= 25, "{operations} operations");
+    // Outside the table: nothing (the same JSON 404 as an unknown record).
+    let a = call(&env, "get", "/nothing-here", &auth, None).await;
+    assert_eq!((a.status, a.body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    // Served as it is generated.
+    let a = call(&env, "get", "/openapi.json", &Auth::default(), None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body, doc);
+}
+
+/// Every documented operation, called as roles that may and may not, with good and bad input.
+async fn every_operation_answers_as_documented(env: Env) {
+    let doc = doc();
+    let prov = login(&env, "prov", PASSWORD).await;
+    let aud = login(&env, "aud", PASSWORD).await;
+    let county = login(&env, "county", PASSWORD).await;
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let none = Auth::default();
+    let teachers = call(&env, "get", "/teachers?limit=2", &api, None).await;
+    let tref = teachers.body["items"][0]["ref"].as_str().expect("a teacher ref").to_string();
+    let students = call(&env, "get", "/students?limit=2", &api, None).await;
+    let sref = students.body["items"][0]["ref"].as_str().expect("a student ref").to_string();
+    let batches = call(&env, "get", "/batches", &prov, None).await;
+    let batch = batches.body["items"][0]["id"].as_i64().expect("a batch");
+    let school = env.places.school.clone();
+    let county_code = env.places.county;
+    let own = env.own_site;
+    let new_site = json!({ "name": "文档测试站点", "url": "https://doc-test.example.edu.cn/", "org_code": county_code, "category": "school" }).to_string();
+    let j = "application/json";
+    // (method, documented path, address, who, body)
+    let calls: Vec<(&str, &str, String, &Auth, Option<(&str, String)>)> = vec![
+        ("get", "/openapi.json", "/openapi.json".into(), &none, None),
+        ("get", "/me", "/me".into(), &api, None),
+        ("get", "/me", "/me".into(), &none, None),
+        ("get", "/overview", "/overview".into(), &api, None),
+        ("get", "/overview", "/overview".into(), &aud, None),
+        ("get", "/overview/regions/{code}", format!("/overview/regions/{county_code}"), &api, None),
+        ("get", "/overview/regions/{code}", "/overview/regions/abc".into(), &api, None),
+        ("get", "/schools", "/schools?limit=3".into(), &api, None),
+        ("get", "/schools", "/schools?limit=abc".into(), &api, None),
+        ("get", "/schools", "/schools?limit=0".into(), &api, None),
+        ("get", "/schools/{code}", format!("/schools/{school}"), &api, None),
+        ("get", "/schools/{code}", "/schools/0000000000".into(), &api, None),
+        ("get", "/teachers", "/teachers?limit=3".into(), &api, None),
+        ("get", "/teachers", "/teachers?after=forged".into(), &api, None),
+        ("get", "/teachers/{ref}", format!("/teachers/{tref}"), &api, None),
+        ("post", "/teachers/{ref}/reveal", format!("/teachers/{tref}/reveal"), &prov, None),
+        ("post", "/teachers/{ref}/reveal", format!("/teachers/{tref}/reveal"), &api, None),
+        ("get", "/students", "/students?limit=3".into(), &api, None),
+        ("get", "/students/{ref}", format!("/students/{sref}"), &api, None),
+        ("get", "/students/{ref}", "/students/forged".into(), &api, None),
+        ("post", "/students/{ref}/reveal", format!("/students/{sref}/reveal"), &prov, None),
+        ("get", "/batches", "/batches".into(), &prov, None),
+        ("get", "/batches/{id}", format!("/batches/{batch}"), &prov, None),
+        ("get", "/batches/{id}", "/batches/x".into(), &prov, None),
+        ("get", "/audit", "/audit?limit=5".into(), &aud, None),
+        ("get", "/audit", "/audit".into(), &api, None),
+        ("get", "/users", "/users".into(), &prov, None),
+        ("get", "/ipv6", "/ipv6".into(), &api, None),
+        ("get", "/ipv6", "/ipv6?region=x".into(), &api, None),
+        ("get", "/sites", "/sites".into(), &api, None),
+        ("get", "/sites", "/sites?state=mars".into(), &api, None),
+        ("get", "/sites/{id}", format!("/sites/{own}"), &api, None),
+        ("get", "/sites/{id}", "/sites/999999".into(), &api, None),
+        ("post", "/sites", "/sites".into(), &prov, Some((j, new_site.clone()))),
+        ("post", "/sites", "/sites".into(), &prov, Some((j, new_site.clone()))),
+        ("post", "/sites", "/sites".into(), &prov, Some((j, "{\"name\": 1}".into()))),
+        ("post", "/sites", "/sites".into(), &api, Some((j, new_site.clone()))),
+        ("put", "/sites/{id}", format!("/sites/{own}"), &prov, Some((j, json!({ "name": "改名", "url": "https://doc-test-2.example.edu.cn/", "org_code": county_code, "category": "school", "enabled": false }).to_string()))),
+        ("put", "/sites/{id}", "/sites/999999".into(), &prov, Some((j, new_site.clone()))),
+        ("get", "/alerts", "/alerts?open=false".into(), &api, None),
+        ("get", "/alerts", "/alerts?open=maybe".into(), &api, None),
+        ("get", "/transfers", "/transfers".into(), &county, None),
+        ("get", "/transfers", "/transfers?state=x".into(), &county, None),
+        ("post", "/transfers", "/transfers".into(), &county, Some((j, "{\"key\": \"x\"".into()))),
+        ("post", "/transfers", "/transfers".into(), &county, Some((j, "{\"key\": 1}".into()))),
+        ("post", "/transfers", "/transfers".into(), &county, Some(("text/plain", "{}".into()))),
+        ("post", "/transfers", "/transfers".into(), &county, Some((j, json!({ "key": "51010420140901002X", "name": "某某", "to_school": school }).to_string()))),
+        ("post", "/transfers/{id}/{action}", "/transfers/999999/approve".into(), &county, None),
+        ("post", "/transfers/{id}/{action}", "/transfers/x/approve".into(), &county, None),
+    ];
+    let mut seen = BTreeSet::new();
+    let mut statuses = BTreeSet::new();
+    let mut failures = Vec::new();
+    for (m, path, uri, who, body) in &calls {
+        let a = call(&env, m, uri, who, body.as_ref().map(|(c, b)| (*c, b.as_str()))).await;
+        if let Err(e) = conforms(&doc, m, path, &a) {
+            failures.push(e);
+        }
+        seen.insert((m.to_string(), path.to_string()));
+        statuses.insert(a.status.as_u16());
+    }
+    assert!(failures.is_empty(), "answers that do not fit the document:\n{}", failures.join("\n"));
+    let documented: BTreeSet<(String, String)> =
+        doc["paths"].as_object().unwrap().iter().flat_map(|(p, item)| METHODS.iter().filter(|m| item.get(**m).is_some()).map(move |m| (m.to_string(), p.clone()))).collect();
+    assert_eq!(seen, documented, "every documented operation is called");
+    // The framework's refusals were among them, in the envelope: 400, 415 and 422 as well as the
+    // handlers' own 201, 401, 403, 404 and 409.
+    for s in [200, 201, 400, 401, 403, 404, 409, 415, 422] {
+        assert!(statuses.contains(&s), "no {s} among {statuses:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_as_documented_sqlite() {
+    every_operation_answers_as_documented(sqlite("openapi-ops")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_as_documented_postgres() {
+    let Some(env) = blocking(|| postgres("openapi-ops")) else { return };
+    every_operation_answers_as_documented(env).await;
+}
+
+/// Extractor errors in pages are the HTML error page, not the framework's text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_rejections_are_error_pages() {
+    let env = sqlite("openapi-pages");
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = send(&env, "GET", "/sites/abc", &prov, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("<html") && r.body.contains("请求参数无效"), "{}", r.body);
+    assert!(!r.body.contains("Cannot parse"), "the framework's text is not repeated");
+}
+
+/// The Chinese reference page: every operation and schema of the document, linked from the
+/// console, and nothing it loads comes from elsewhere (its assets are the console's own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_page_is_offline_and_complete() {
+    let env = sqlite("openapi-reference");
+    let doc = doc();
+    let r = send(&env, "GET", "/api/docs", &Auth::default(), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("接口文档") && r.body.contains("数据结构") && r.body.contains("状态码"), "Chinese headings");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in METHODS.iter().filter(|m| item.get(**m).is_some()) {
+            let marker = format!("data-method=\"{}\" data-path=\"/api/v1{path}\"", m.to_uppercase());
+            assert!(r.body.contains(&marker), "{marker} missing");
+        }
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(r.body.contains(&format!("id=\"schema-{name}\"")), "schema {name} missing");
+    }
+    // Every address the page loads is the console's own, and is served.
+    let mut loaded = 0;
+    for attr in ["src=\"", "href=\""] {
+        for part in r.body.split(attr).skip(1) {
+            let url = &part[..part.find('"').unwrap()];
+            assert!(!url.starts_with("http:") && !url.starts_with("https:") && !url.starts_with("//"), "an outside address: {url}");
+            if url.starts_with("/assets/") {
+                let a = send(&env, "GET", url, &Auth::default(), None).await;
+                assert_eq!(a.status, StatusCode::OK, "{url}");
+                loaded += 1;
+            }
+        }
+    }
+    assert!(loaded >= 1, "the console's stylesheet at least");
+    // Linked from the console's menu.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let page = send(&env, "GET", "/sites", &prov, None).await;
+    assert!(page.body.contains("href=\"/api/docs\" id=\"nav-api\""), "the menu links the reference");
+}
