@@ -13,6 +13,25 @@ pub struct Page<T> {
 /// The most rows a page may hold.
 pub const MAX_PAGE: usize = 500;
 
+/// Walks pages: `fetch(None)` reads the first, `fetch(Some(cursor))` each next one, until a page
+/// has no cursor or `f` returns false. The one "fetch every page" loop, behind the traits'
+/// `each_*` methods.
+pub fn each_page<T, E>(mut fetch: impl FnMut(Option<String>) -> Result<Page<T>, E>, f: &mut dyn FnMut(T) -> bool) -> Result<(), E> {
+    let mut after = None;
+    loop {
+        let page = fetch(after)?;
+        for row in page.rows {
+            if !f(row) {
+                return Ok(());
+            }
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SchoolQuery {
     /// A division inside the scope (province, city or county code).
