@@ -13,7 +13,7 @@ use crate::PgStore;
 use postgres::Row;
 use std::collections::BTreeMap;
 use store::cursor;
-use store::sql::{effective, figures_queries, limit, text_range, Dialect, Figures, Where};
+use store::sql::{effective, figures_queries, limit, school_conds, text_range, Dialect, Figures, Where};
 use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
 
 /// Conditions with PostgreSQL's placeholders.
@@ -200,40 +200,11 @@ impl Browse for PgStore {
     fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError> {
         let Some(scope) = effective(scope, q.region) else { return Ok(store::sql::empty()) };
         let spec = Spec::of(Entity::School);
-        let mut w = sql();
-        let (lo, hi) = scope.county_range().expect("not Nothing");
-        let (lo, hi) = text_range(lo, hi);
-        let c = format!("t.region_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
-        w.cond(c);
-        if let Some(code) = scope.school() {
-            let c = format!("t.school_code = {}", w.arg(code.to_string()));
-            w.cond(c);
-        }
-        if let Some(v) = q.school_type.as_deref().filter(|v| !v.is_empty()) {
-            let c = format!("t.school_type = {}", w.arg(v.to_string()));
-            w.cond(c);
-        }
-        if let Some(u) = q.urban_rural.as_deref().filter(|v| !v.is_empty()) {
-            // A full code, or its leading digit (1 urban, 2 rural).
-            let c = format!("substr(t.urban_rural, 1, {}) = {}", u.chars().count(), w.arg(u.to_string()));
-            w.cond(c);
-        }
-        if let Some(v) = q.name.as_deref().filter(|v| !v.is_empty()) {
-            let c = format!("position({} IN t.name) > 0", w.arg(v.to_string()));
-            w.cond(c);
-        }
-        if let Some(a) = &q.after {
-            let c = format!("t.school_code > {}", w.arg(cursor::read_key(a, 's')?));
-            w.cond(c);
-        }
+        let w = school_conds(Dialect::Postgres, "t", &scope, q)?;
         let n = limit(q.limit);
         let sql = format!("SELECT {}, t.school_code FROM {}{} ORDER BY t.school_code LIMIT {}", spec.select_list(), spec.record_tables(), w.where_(), n + 1);
-        let mut rows: Vec<Record> = self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|r| r.0).collect();
-        let next = (rows.len() > n).then(|| {
-            rows.truncate(n);
-            cursor::key('s', &rows[n - 1].key)
-        });
-        Ok(Page { rows, next })
+        let rows: Vec<Record> = self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|r| r.0).collect();
+        Ok(store::sql::page(rows, n, |r| cursor::key('s', &r.key)))
     }
 
     fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError> {

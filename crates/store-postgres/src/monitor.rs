@@ -10,7 +10,7 @@ use postgres::Row;
 use store::monitor::sql::{self as shared, ALERT_COLS, RESULT_COLS, SITE_COLS};
 use store::monitor::*;
 use store::sql::Dialect;
-use store::{OrgLevel, Page, Scope, StoreError};
+use store::{Page, Scope, StoreError};
 
 /// A page unchanged since the snapshot before leaves it as it is (its time is when the page
 /// took this form): no rewrite of an unchanged page at every check.
@@ -40,15 +40,8 @@ const AGG_UPDATE: &str = "checks = {t}.checks + excluded.checks, up = {t}.up + e
 
 impl PgStore {
     fn site_region(&mut self, org: i64) -> Result<i64, StoreError> {
-        let unit = self.client.query_opt("SELECT level, parent_code FROM org_units WHERE code = $1", &[&org]).map_err(pg)?;
-        match unit {
-            None => Err(StoreError::Conflict(format!("单位代码 {org} 不在组织机构树中（unknown organisation {org}）"))),
-            Some(r) => {
-                let level: &str = r.get(0);
-                let parent: Option<i64> = r.get(1);
-                Ok(if OrgLevel::from_code(level) == Some(OrgLevel::School) { parent.unwrap_or(0) } else { org })
-            }
-        }
+        let node = sql::query_opt(&mut self.client, &D.render(shared::ORG_NODE), &[&org], shared::org_node_from)?;
+        shared::site_region(org, node)
     }
 
     fn checked(&mut self, s: &NewSite) -> Result<i64, StoreError> {
@@ -58,16 +51,13 @@ impl PgStore {
 
     /// Whether the site exists and lies inside the scope (the register's write rule).
     fn site_in(&mut self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
-        let r = self.client.query_opt("SELECT region_code, org_code FROM sites WHERE id = $1", &[&id]).map_err(pg)?;
-        Ok(r.is_some_and(|r| may_write_site(scope, r.get(0), r.get(1))))
+        let at = sql::query_opt(&mut self.client, &D.render(shared::SITE_PLACE), &[&id], shared::site_place_from)?;
+        Ok(at.is_some_and(|(region, org)| may_write_site(scope, region, org)))
     }
 }
 
 fn url_taken(e: postgres::Error, url: &str) -> StoreError {
-    match pg(e) {
-        StoreError::Conflict(_) => StoreError::Conflict(format!("网址 {url} 已登记（the URL is registered）")),
-        other => other,
-    }
+    shared::url_taken(pg(e), url)
 }
 
 const INSERT_SITE: &str = "INSERT INTO sites (name, url, org_code, region_code, category, interval_minutes, next_due, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id";
@@ -94,10 +84,7 @@ impl Monitor for PgStore {
             return Err(StoreError::OutOfScope);
         }
         self.client
-            .execute(
-                "UPDATE sites SET name = $2, url = $3, org_code = $4, region_code = $5, category = $6, interval_minutes = $7, updated_at = $8 WHERE id = $1",
-                &[&id, &s.name.trim(), &s.url, &s.org_code, &region, &s.category.code(), &(s.interval_minutes as i64), &now],
-            )
+            .execute(&*D.render(shared::UPDATE_SITE), &refs(&args(shared::update_site_args(id, s, region, now))))
             .map(|n| n == 1)
             .map_err(|e| url_taken(e, &s.url))
     }

@@ -11,7 +11,7 @@ use crate::{map_err, SqliteStore};
 use rusqlite::types::ValueRef;
 use rusqlite::OptionalExtension;
 use store::cursor;
-use store::sql::{effective, figures_queries, limit, text_range, Arg, Dialect, Figures, Where};
+use store::sql::{effective, figures_queries, limit, school_conds, text_range, Arg, Dialect, Figures, Where};
 use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
 
 /// Conditions with SQLite's placeholders.
@@ -100,31 +100,7 @@ impl Browse for SqliteStore {
     fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError> {
         let Some(scope) = effective(scope, q.region) else { return Ok(store::sql::empty()) };
         let l = Layout::of(Entity::School);
-        let mut w = sql();
-        let (lo, hi) = scope.county_range().expect("not Nothing");
-        let (lo, hi) = text_range(lo, hi);
-        let c = format!("s.region_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
-        w.cond(c);
-        if let Some(code) = scope.school() {
-            let c = format!("s.school_code = {}", w.arg(code.to_string()));
-            w.cond(c);
-        }
-        if let Some(t) = q.school_type.as_deref().filter(|t| !t.is_empty()) {
-            let c = format!("s.school_type = {}", w.arg(t.to_string()));
-            w.cond(c);
-        }
-        if let Some(u) = q.urban_rural.as_deref().filter(|t| !t.is_empty()) {
-            let c = format!("substr(s.urban_rural, 1, {}) = {}", u.len(), w.arg(u.to_string()));
-            w.cond(c);
-        }
-        if let Some(n) = q.name.as_deref().filter(|t| !t.is_empty()) {
-            let c = format!("instr(s.name, {}) > 0", w.arg(n.to_string()));
-            w.cond(c);
-        }
-        if let Some(a) = &q.after {
-            let c = format!("s.school_code > {}", w.arg(cursor::read_key(a, 's')?));
-            w.cond(c);
-        }
+        let w = school_conds(Dialect::Sqlite, "s", &scope, q)?;
         let n = limit(q.limit);
         // A literal LIMIT, as in `keyset`.
         let sql = format!("SELECT {}, s.school_code FROM {}{} ORDER BY s.school_code LIMIT {}", l.select, l.from, w.where_(), n + 1);

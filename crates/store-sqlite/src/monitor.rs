@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use store::monitor::sql::*;
 use store::monitor::*;
 use store::sql::Dialect;
-use store::{OrgLevel, Page, Scope, StoreError};
+use store::{Page, Scope, StoreError};
 
 /// A page unchanged since the snapshot before leaves it as it is (its time is when the page
 /// took this form): no rewrite of an unchanged page at every check.
@@ -42,15 +42,7 @@ fn roll(tx: &rusqlite::Transaction<'_>, from: &str, to: &str, cut: i64, bucket: 
 impl SqliteStore {
     /// The region of an organisation node, or Conflict when the tree has no such node.
     fn site_region(&self, org: i64) -> Result<i64, StoreError> {
-        let unit: Option<(String, Option<i64>)> = self
-            .connection()
-            .query_row("SELECT level, parent_code FROM org_units WHERE code = ?1", [org], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(map_err)?;
-        match unit {
-            None => Err(StoreError::Conflict(format!("单位代码 {org} 不在组织机构树中（unknown organisation {org}）"))),
-            Some((level, parent)) => Ok(if OrgLevel::from_code(&level) == Some(OrgLevel::School) { parent.unwrap_or(0) } else { org }),
-        }
+        site_region(org, query_opt(self.connection(), ORG_NODE, [org], org_node_from)?)
     }
 
     /// Runs a claiming `UPDATE sites … RETURNING` in one write transaction (one writer at a
@@ -69,15 +61,8 @@ impl SqliteStore {
 
     /// Whether the site exists and lies inside the scope (the register's write rule).
     fn site_in(&self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
-        let at: Option<(i64, i64)> = self.monitor.query_row("SELECT region_code, org_code FROM sites WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(map_err)?;
+        let at = query_opt(&self.monitor, SITE_PLACE, [id], site_place_from)?;
         Ok(at.is_some_and(|(region, org)| may_write_site(scope, region, org)))
-    }
-}
-
-fn url_taken(e: StoreError, url: &str) -> StoreError {
-    match e {
-        StoreError::Conflict(_) => StoreError::Conflict(format!("网址 {url} 已登记（the URL is registered）")),
-        other => other,
     }
 }
 
@@ -106,10 +91,7 @@ impl Monitor for SqliteStore {
             return Err(StoreError::OutOfScope);
         }
         self.monitor
-            .execute(
-                "UPDATE sites SET name = ?2, url = ?3, org_code = ?4, region_code = ?5, category = ?6, interval_minutes = ?7, updated_at = ?8 WHERE id = ?1",
-                params![id, s.name.trim(), s.url, s.org_code, region, s.category.code(), s.interval_minutes, now],
-            )
+            .execute(UPDATE_SITE, args(update_site_args(id, s, region, now)))
             .map(|n| n == 1)
             .map_err(|e| url_taken(map_err(e), &s.url))
     }

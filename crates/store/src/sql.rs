@@ -181,6 +181,41 @@ pub fn text_range(lo: u32, hi: u32) -> (String, String) {
     (format!("{lo:06}"), format!("{hi:06}"))
 }
 
+/// The conditions of a page of schools (the scope already narrowed by [`effective`]): the scope,
+/// the list's filters and the cursor (`s`, the last school code). `t` is the alias of `schools`.
+pub fn school_conds(dialect: Dialect, t: &str, scope: &Scope, q: &crate::SchoolQuery) -> Result<Where, StoreError> {
+    let mut w = Where::new(dialect);
+    let (lo, hi) = scope.county_range().ok_or(StoreError::OutOfScope)?;
+    let (lo, hi) = text_range(lo, hi);
+    let c = format!("{t}.region_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
+    w.cond(c);
+    if let Some(code) = scope.school() {
+        let c = format!("{t}.school_code = {}", w.arg(code));
+        w.cond(c);
+    }
+    if let Some(v) = q.school_type.as_deref().filter(|v| !v.is_empty()) {
+        let c = format!("{t}.school_type = {}", w.arg(v));
+        w.cond(c);
+    }
+    if let Some(u) = q.urban_rural.as_deref().filter(|v| !v.is_empty()) {
+        // A full code, or its leading digit (1 urban, 2 rural).
+        let c = format!("substr({t}.urban_rural, 1, {}) = {}", u.chars().count(), w.arg(u));
+        w.cond(c);
+    }
+    if let Some(v) = q.name.as_deref().filter(|v| !v.is_empty()) {
+        let v = w.arg(v);
+        w.cond(match dialect {
+            Dialect::Sqlite => format!("instr({t}.name, {v}) > 0"),
+            Dialect::Postgres => format!("position({v} IN {t}.name) > 0"),
+        });
+    }
+    if let Some(a) = &q.after {
+        let c = format!("{t}.school_code > {}", w.arg(crate::cursor::read_key(a, 's')?));
+        w.cond(c);
+    }
+    Ok(w)
+}
+
 /// A page from up to `n + 1` rows read in keyset order: the extra row says there is more, and
 /// the cursor is made from the page's last row.
 pub fn page<T>(mut rows: Vec<T>, n: usize, cursor: impl FnOnce(&T) -> String) -> Page<T> {

@@ -3,15 +3,56 @@
 //! [`SqlRow`]. Claims (SKIP LOCKED on PostgreSQL, an IMMEDIATE transaction on SQLite), upserts and
 //! compaction stay in the backends.
 
-use super::{Aggregate, Alert, CheckSummary, CrawlSummary, FamilySummary, Ipv6Result, Site, SiteCategory, SiteQuery, SiteState};
-use crate::sql::{self, Dialect, SqlRow, Where};
-use crate::{Page, Scope, StoreError};
+use super::{Aggregate, Alert, CheckSummary, CrawlSummary, FamilySummary, Ipv6Result, NewSite, Site, SiteCategory, SiteQuery, SiteState};
+use crate::sql::{self, Arg, Dialect, SqlRow, Where};
+use crate::{OrgLevel, Page, Scope, StoreError};
 
 pub const SITE_COLS: &str = "id, name, url, org_code, region_code, category, interval_minutes, enabled, state, next_due, last_checked, ipv6_ok, claimed_by, lease_until, created_at, updated_at";
 
 pub const RESULT_COLS: &str = "at, state, v4_ok, v4_status, v4_ms, v6_ok, v6_status, v6_ms, tls_days, tls_grade, header_score, ipv6_aaaa, ipv6_home, ipv6_consistent, findings";
 
 pub const ALERT_COLS: &str = "a.id, a.site_id, a.kind, a.severity, a.message, a.opened_at, a.last_seen, a.count, a.resolved_at";
+
+/// A registered site's new values, after its id (`?1`).
+pub const UPDATE_SITE: &str = "UPDATE sites SET name = ?2, url = ?3, org_code = ?4, region_code = ?5, category = ?6, interval_minutes = ?7, updated_at = ?8 WHERE id = ?1";
+
+/// The node a site belongs to: its level and parent (see [`site_region`]).
+pub const ORG_NODE: &str = "SELECT level, parent_code FROM org_units WHERE code = ?1";
+
+/// Where a site stands, for the write rule.
+pub const SITE_PLACE: &str = "SELECT region_code, org_code FROM sites WHERE id = ?1";
+
+/// The arguments of [`UPDATE_SITE`].
+pub fn update_site_args(id: i64, s: &NewSite, region: i64, now: i64) -> Vec<Arg> {
+    vec![id.into(), s.name.trim().into(), s.url.as_str().into(), s.org_code.into(), region.into(), s.category.code().into(), i64::from(s.interval_minutes).into(), now.into()]
+}
+
+/// The region of an organisation node (a school's county, a division itself), from the row
+/// of [`ORG_NODE`]; Conflict when the tree has no such node.
+pub fn site_region(org: i64, node: Option<(String, Option<i64>)>) -> Result<i64, StoreError> {
+    match node {
+        None => Err(StoreError::Conflict(format!("单位代码 {org} 不在组织机构树中（unknown organisation {org}）"))),
+        Some((level, parent)) => Ok(if OrgLevel::from_code(&level) == Some(OrgLevel::School) { parent.unwrap_or(0) } else { org }),
+    }
+}
+
+/// A row of [`ORG_NODE`].
+pub fn org_node_from(r: &dyn SqlRow) -> Result<(String, Option<i64>), StoreError> {
+    Ok((r.string(0)?, r.opt_i64(1)?))
+}
+
+/// A row of [`SITE_PLACE`].
+pub fn site_place_from(r: &dyn SqlRow) -> Result<(i64, i64), StoreError> {
+    Ok((r.i64(0)?, r.i64(1)?))
+}
+
+/// A unique violation on a site's URL, said so.
+pub fn url_taken(e: StoreError, url: &str) -> StoreError {
+    match e {
+        StoreError::Conflict(_) => StoreError::Conflict(format!("网址 {url} 已登记（the URL is registered）")),
+        other => other,
+    }
+}
 
 fn bad(what: &str, v: &str) -> StoreError {
     StoreError::Internal(format!("unknown {what} “{v}” in the monitor tables"))
