@@ -1,5 +1,12 @@
 //! 存储 — the storage traits every backend implements (SQLite embedded, PostgreSQL in production),
-//! the types they exchange, and [`suite`], the tests both must pass.
+//! the types they exchange, [`sql`], the queries and row decoders written once for both, and
+//! (feature `testing`) `suite`, the tests both must pass.
+//!
+//! What a backend writes itself is what truly differs: bulk import paths, locking and claims,
+//! dialect that a placeholder cannot carry (PostgreSQL's `COLLATE "C"` ranges, SQLite's split
+//! keyset queries), schema-specific keys. Everything else is one SQL text in `store::sql` or
+//! `store::monitor::sql` (numbered `?N` placeholders, rendered as `$N` for PostgreSQL), decoded
+//! through [`sql::SqlRow`].
 //!
 //! The traits are narrow and synchronous: a backend owns one connection; callers on async
 //! runtimes use a blocking thread. Records travel as template-ordered string values (the
