@@ -165,7 +165,32 @@ pub struct GradeCount {
 
 #[cfg(test)]
 mod tests {
-    use super::Record;
+    use super::{Page, Record};
+
+    #[test]
+    fn each_page_follows_cursors_and_stops_when_told() {
+        let pages = |after: Option<String>| -> Result<Page<u32>, ()> {
+            Ok(match after.as_deref() {
+                None => Page { rows: vec![1, 2], next: Some("a".into()) },
+                Some("a") => Page { rows: vec![3], next: Some("b".into()) },
+                _ => Page { rows: vec![4], next: None },
+            })
+        };
+        let mut all = Vec::new();
+        super::each_page(pages, &mut |v| {
+            all.push(v);
+            true
+        })
+        .unwrap();
+        assert_eq!(all, [1, 2, 3, 4]);
+        let mut some = Vec::new();
+        super::each_page(pages, &mut |v| {
+            some.push(v);
+            v < 2
+        })
+        .unwrap();
+        assert_eq!(some, [1, 2]);
+    }
 
     #[test]
     fn record_values_share_one_buffer() {
