@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-web bench-guard fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-guard fuzz
 
 test:
 	cargo test --workspace --locked
@@ -32,6 +32,12 @@ bench-validate:
 # (by file hash, and forced row by row), peak RSS, and the county x grade count latency.
 bench-import:
 	bash scripts/bench-import.sh
+
+# PostgreSQL's first import of 1 M students beside a raw `\copy` of the same file into a table of
+# text columns indexed by ID number, side by side in one run (two rounds): rows/s of each and the
+# ratio. STUDENTS=200000 ROUNDS=1 for a quick run; BIN=path/to/tianfu to measure another build.
+bench-pg-copy:
+	bash scripts/bench-pg-copy.sh
 
 # Serves 15 M students (SQLite, imported once and cached in bench-data/) and loads it with wrk over
 # loopback (64 connections, 20 s each): req/s and p50/p99 of the overview, a deep student list page,

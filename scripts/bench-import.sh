@@ -10,8 +10,10 @@ STUDENTS=${STUDENTS:-"1000000 15000000"}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}
 PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/tianfu_bench}
-cargo build --release --locked -q
-BIN=target/release/tianfu
+if [ -z "${BIN:-}" ]; then   # BIN=path/to/tianfu measures another build (e.g. the one before a change)
+  cargo build --release --locked -q
+  BIN=target/release/tianfu
+fi
 mkdir -p bench-data
 
 field() { sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" <<<"$2" | head -1; }
@@ -31,9 +33,12 @@ for n in $STUDENTS; do
   fi
   for backend in $BACKENDS; do
     if [ "$backend" = sqlite ]; then
+      unset TIANFU_DATA_DIR
       db="bench-data/import-$n.db"; rm -f "$db" "$db-wal" "$db-shm"
     else
       psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS tianfu_bench" -c "CREATE DATABASE tianfu_bench" >/dev/null
+      # A fresh database wants a fresh audit checkpoint (the server's data folder).
+      export TIANFU_DATA_DIR="$(pwd)/bench-data/pg-data"; rm -rf "$TIANFU_DATA_DIR"
       db="$PG_URL"; "$BIN" migrate --db "$db" --lang en >/dev/null
     fi
     "$BIN" import "$dir/schools.csv" --entity school --db "$db" --format json >/dev/null || true

@@ -144,16 +144,14 @@ fn home_page(name: &str, url: &str, at: i64) -> store::monitor::Snapshot {
 pub fn seed(s: &mut dyn Monitor, now: i64) -> Result<(usize, usize), StoreError> {
     let list = sites();
     s.upsert_sites(&store::Scope::all(), &list, now - HOURS * 3600)?;
-    let mut q = SiteQuery { include_disabled: true, limit: store::browse::MAX_PAGE, ..Default::default() };
+    let q = SiteQuery { include_disabled: true, ..Default::default() };
     let mut registered = Vec::new();
-    loop {
-        let page = s.sites(&Scope::Region { lo: 510000, hi: 519999 }, &q)?;
-        registered.extend(page.rows.into_iter().filter(|x| list.iter().any(|n| n.url == x.url)));
-        match page.next {
-            Some(n) => q.after = Some(n),
-            None => break,
+    s.each_site(&Scope::Region { lo: 510000, hi: 519999 }, &q, &mut |x| {
+        if list.iter().any(|n| n.url == x.url) {
+            registered.push(x);
         }
-    }
+        true
+    })?;
     let mut recorded = 0;
     for (i, site) in registered.iter().enumerate() {
         if site.last_checked.is_some() {

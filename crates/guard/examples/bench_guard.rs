@@ -412,10 +412,9 @@ fn run(dir: &Path, n: usize, concurrency: usize, batch: usize) {
     let mut s = SqliteStore::open(&db).unwrap_or_else(|e| die(&format!("store: {e}")));
     let scope = Scope::Region { lo: 0, hi: 999_999 };
     let (mut up, mut results, mut failures) = (0usize, 0usize, Vec::new());
-    let mut q = SiteQuery { limit: 1000, ..Default::default() };
-    loop {
-        let page = s.sites(&scope, &q).unwrap_or_else(|e| die(&format!("sites: {e}")));
-        for site in &page.rows {
+    let sites = s.all_sites(&scope, &SiteQuery::default()).unwrap_or_else(|e| die(&format!("sites: {e}")));
+    {
+        for site in &sites {
             let h = s.history(site.id, now - 86_400, now + 86_400).unwrap_or_else(|e| die(&format!("history: {e}")));
             results += h.raw.len();
             let healthy = h.raw.len() == cycles.len()
@@ -424,10 +423,6 @@ fn run(dir: &Path, n: usize, concurrency: usize, batch: usize) {
             if !healthy && failures.len() < 1_000_000 {
                 failures.push(format!("{} {:?} {:?}", site.url, site.state, h.raw.first()));
             }
-        }
-        match page.next {
-            Some(after) => q.after = Some(after),
-            None => break,
         }
     }
     let alerts = s.list_alerts(&scope, true, 100_000).map(|a| a.len()).unwrap_or(0);

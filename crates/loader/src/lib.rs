@@ -380,15 +380,10 @@ pub fn scope_rule(store: &mut dyn Browse, scope: &Scope, province: u32) -> Resul
     if matches!(scope, Scope::Nothing) {
         return Ok(Some(rule));
     }
-    let mut q = SchoolQuery { limit: store::browse::MAX_PAGE, ..Default::default() };
-    loop {
-        let page = store.schools(scope, &q)?;
-        rule.schools.extend(page.rows.iter().filter_map(|r| r.key.parse::<u64>().ok()));
-        match page.next {
-            Some(n) => q.after = Some(n),
-            None => break,
-        }
-    }
+    store.each_school(scope, &SchoolQuery::default(), &mut |r| {
+        rule.schools.extend(r.key.parse::<u64>().ok());
+        true
+    })?;
     if let Scope::School { .. } = scope {
         // A school administrator imports the school's teachers and students, not schools.
         rule.counties = (1, 0);

@@ -8,68 +8,22 @@
 
 use crate::error::pg;
 use crate::spec::Spec;
+use crate::sql::{args, refs};
 use crate::PgStore;
-use postgres::types::ToSql;
 use postgres::Row;
 use std::collections::BTreeMap;
-use store::browse::MAX_PAGE;
 use store::cursor;
+use store::sql::{effective, figures_queries, limit, school_conds, text_range, Dialect, Figures, Where};
 use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
 
-/// A WHERE clause and its arguments.
-#[derive(Default)]
-struct Sql {
-    conds: Vec<String>,
-    args: Vec<Box<dyn ToSql + Sync>>,
+/// Conditions with PostgreSQL's placeholders.
+fn sql() -> Where {
+    Where::new(Dialect::Postgres)
 }
-
-impl Sql {
-    /// Adds an argument; returns its placeholder.
-    fn arg(&mut self, v: impl ToSql + Sync + 'static) -> String {
-        self.args.push(Box::new(v));
-        format!("${}", self.args.len())
-    }
-    fn cond(&mut self, c: String) {
-        self.conds.push(c);
-    }
-    fn where_(&self) -> String {
-        if self.conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.conds.join(" AND "))
-        }
-    }
-    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
-        self.args.iter().map(|a| a.as_ref() as &(dyn ToSql + Sync)).collect()
-    }
-}
-
-/// The scope narrowed by a region the user filtered on; None when nothing can match.
-fn effective(scope: &Scope, region: Option<u32>) -> Option<Scope> {
-    match (scope, region) {
-        (Scope::Nothing, _) => None,
-        (s, None) => Some(s.clone()),
-        (s, Some(r)) => s.narrow(r),
-    }
-}
-
-fn limit(n: usize) -> usize {
-    n.clamp(1, MAX_PAGE)
-}
-
-/// Schools keep their county as the 6-digit text `region_code`.
-fn text_range(lo: u32, hi: u32) -> (String, String) {
-    (format!("{lo:06}"), format!("{hi:06}"))
-}
-
-fn empty() -> Page<Record> {
-    Page { rows: vec![], next: None }
-}
-
 
 /// A name-prefix search as a range on the C collation, so that the `(name COLLATE "C", key)`
 /// index serves it: every name that starts with `name` sorts in `[name, name + U+10FFFF)`.
-fn name_prefix(w: &mut Sql, col: &str, name: &str) {
+fn name_prefix(w: &mut Where, col: &str, name: &str) {
     let c = format!("{col} COLLATE \"C\" >= {} AND {col} COLLATE \"C\" < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
     w.cond(c);
 }
@@ -85,18 +39,6 @@ fn parse_name_cursor(a: &str) -> Result<(String, String), StoreError> {
     Ok((name, key))
 }
 
-/// A cursor of one key (`k`, or `s` for schools).
-fn key_cursor(kind: char, key: &str) -> String {
-    cursor::Writer::new(kind).text(key).finish()
-}
-
-fn parse_key_cursor(a: &str, kind: char) -> Result<String, StoreError> {
-    let mut r = cursor::read(a, kind)?;
-    let key = r.text()?.to_string();
-    r.end()?;
-    Ok(key)
-}
-
 fn org_from(r: &Row) -> OrgUnit {
     let level: &str = r.get(2);
     OrgUnit { code: r.get(0), name: r.get(1), level: OrgLevel::from_code(level).unwrap_or(OrgLevel::School), parent: r.get(3) }
@@ -104,8 +46,8 @@ fn org_from(r: &Row) -> OrgUnit {
 
 impl PgStore {
     /// Runs a query selecting the template fields, then the key, then `extra` text columns.
-    fn records(&mut self, sql: &str, w: &Sql, width: usize, extra: usize) -> Result<Vec<(Record, Vec<String>)>, StoreError> {
-        let rows = self.client.query(sql, &w.refs()).map_err(pg)?;
+    fn records(&mut self, sql: &str, w: &Where, width: usize, extra: usize) -> Result<Vec<(Record, Vec<String>)>, StoreError> {
+        let rows = self.client.query(sql, &refs(&args(w.args.clone()))).map_err(pg)?;
         Ok(rows
             .iter()
             .map(|r| {
@@ -123,11 +65,11 @@ impl PgStore {
         let spec = Spec::of(Entity::Student);
         let (lo, hi) = scope.county_range().expect("not Nothing");
         let school = match (scope.school(), q.school.as_deref().filter(|s| !s.is_empty())) {
-            (Some(a), Some(b)) if a != b => return Ok(empty()),
+            (Some(a), Some(b)) if a != b => return Ok(store::sql::empty()),
             (Some(a), _) => Some(a.to_string()),
             (None, b) => b.map(str::to_string),
         };
-        let mut w = Sql::default();
+        let mut w = sql();
         let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
         w.cond(c);
         if let Some(code) = &school {
@@ -154,7 +96,7 @@ impl PgStore {
             ("t.name COLLATE \"C\", t.record_key", 'n')
         } else if school.is_some() {
             if let Some(a) = &q.after {
-                let key = parse_key_cursor(a, 'k')?;
+                let key = cursor::read_key(a, 'k')?;
                 let c = format!("e.record_key > {}", w.arg(key));
                 w.cond(c);
             }
@@ -181,7 +123,7 @@ impl PgStore {
             let (r, t) = &rows[n - 1];
             match kind {
                 'n' => name_cursor(&t[1], &r.key),
-                'k' => key_cursor('k', &r.key),
+                'k' => cursor::key('k', &r.key),
                 _ => cursor::Writer::new('c').int(t[0].parse().unwrap_or(0)).text(&r.key).finish(),
             }
         });
@@ -191,12 +133,12 @@ impl PgStore {
     fn teachers(&mut self, scope: &Scope, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
         let spec = Spec::of(Entity::Teacher);
         let (lo, hi) = scope.county_range().expect("not Nothing");
-        let mut w = Sql::default();
+        let mut w = sql();
         let (a, b) = text_range(lo, hi);
         let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
         w.cond(c);
         match (scope.school(), q.school.as_deref().filter(|s| !s.is_empty())) {
-            (Some(a), Some(b)) if a != b => return Ok(empty()),
+            (Some(a), Some(b)) if a != b => return Ok(store::sql::empty()),
             (Some(x), _) | (None, Some(x)) => {
                 let c = format!("t.school_code = {}", w.arg(x.to_string()));
                 w.cond(c);
@@ -224,7 +166,7 @@ impl PgStore {
             ("t.name COLLATE \"C\", t.record_key", 'n')
         } else {
             if let Some(a) = &q.after {
-                let key = parse_key_cursor(a, 'k')?;
+                let key = cursor::read_key(a, 'k')?;
                 let c = format!("t.record_key > {}", w.arg(key));
                 w.cond(c);
             }
@@ -237,35 +179,10 @@ impl PgStore {
             let (r, t) = &rows[n - 1];
             match kind {
                 'n' => name_cursor(&t[0], &r.key),
-                _ => key_cursor('k', &r.key),
+                _ => cursor::key('k', &r.key),
             }
         });
         Ok(Page { rows: rows.into_iter().map(|r| r.0).collect(), next })
-    }
-
-    /// `(group, n)` rows of a figures query, added into `by` (`which`: 0 schools, 1 teachers,
-    /// 2 students).
-    fn add_figures(
-        &mut self,
-        sql: &str,
-        args: &[&(dyn ToSql + Sync)],
-        which: usize,
-        group: &dyn Fn(u32) -> u32,
-        by: &mut BTreeMap<u32, RegionFigures>,
-    ) -> Result<(), StoreError> {
-        for r in self.client.query(sql, args).map_err(pg)? {
-            let county: Option<String> = r.get(0);
-            let n = r.get::<_, i64>(1).max(0) as u64;
-            let Some(county) = county.and_then(|c| c.parse::<u32>().ok()).filter(|&c| c > 0) else { continue };
-            let code = group(county);
-            let f = by.entry(code).or_insert(RegionFigures { code, ..Default::default() });
-            match which {
-                0 => f.schools += n,
-                1 => f.teachers += n,
-                _ => f.students += n,
-            }
-        }
-        Ok(())
     }
 }
 
@@ -281,46 +198,17 @@ impl Browse for PgStore {
     }
 
     fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError> {
-        let Some(scope) = effective(scope, q.region) else { return Ok(empty()) };
+        let Some(scope) = effective(scope, q.region) else { return Ok(store::sql::empty()) };
         let spec = Spec::of(Entity::School);
-        let mut w = Sql::default();
-        let (lo, hi) = scope.county_range().expect("not Nothing");
-        let (lo, hi) = text_range(lo, hi);
-        let c = format!("t.region_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
-        w.cond(c);
-        if let Some(code) = scope.school() {
-            let c = format!("t.school_code = {}", w.arg(code.to_string()));
-            w.cond(c);
-        }
-        if let Some(v) = q.school_type.as_deref().filter(|v| !v.is_empty()) {
-            let c = format!("t.school_type = {}", w.arg(v.to_string()));
-            w.cond(c);
-        }
-        if let Some(u) = q.urban_rural.as_deref().filter(|v| !v.is_empty()) {
-            // A full code, or its leading digit (1 urban, 2 rural).
-            let c = format!("substr(t.urban_rural, 1, {}) = {}", u.chars().count(), w.arg(u.to_string()));
-            w.cond(c);
-        }
-        if let Some(v) = q.name.as_deref().filter(|v| !v.is_empty()) {
-            let c = format!("position({} IN t.name) > 0", w.arg(v.to_string()));
-            w.cond(c);
-        }
-        if let Some(a) = &q.after {
-            let c = format!("t.school_code > {}", w.arg(parse_key_cursor(a, 's')?));
-            w.cond(c);
-        }
+        let w = school_conds(Dialect::Postgres, "t", &scope, q)?;
         let n = limit(q.limit);
         let sql = format!("SELECT {}, t.school_code FROM {}{} ORDER BY t.school_code LIMIT {}", spec.select_list(), spec.record_tables(), w.where_(), n + 1);
-        let mut rows: Vec<Record> = self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|r| r.0).collect();
-        let next = (rows.len() > n).then(|| {
-            rows.truncate(n);
-            key_cursor('s', &rows[n - 1].key)
-        });
-        Ok(Page { rows, next })
+        let rows: Vec<Record> = self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|r| r.0).collect();
+        Ok(store::sql::page(rows, n, |r| cursor::key('s', &r.key)))
     }
 
     fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
-        let Some(scope) = effective(scope, q.region) else { return Ok(empty()) };
+        let Some(scope) = effective(scope, q.region) else { return Ok(store::sql::empty()) };
         match entity {
             Entity::Student => self.students(&scope, q),
             Entity::Teacher => self.teachers(&scope, q),
@@ -331,7 +219,7 @@ impl Browse for PgStore {
     fn record(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<Record>, StoreError> {
         let Some((lo, hi)) = scope.county_range() else { return Ok(None) };
         let spec = Spec::of(entity);
-        let mut w = Sql::default();
+        let mut w = sql();
         let c = format!("t.{} = {}", spec.key_col, w.arg(key.to_string()));
         w.cond(c);
         let mut from = spec.record_tables();
@@ -365,52 +253,15 @@ impl Browse for PgStore {
     }
 
     fn region_figures(&mut self, scope: &Scope, level: OrgLevel) -> Result<Vec<RegionFigures>, StoreError> {
-        let Some((lo, hi)) = scope.county_range() else { return Ok(vec![]) };
-        let group = |county: u32| -> u32 {
-            match level {
-                OrgLevel::Province => county / 10_000 * 10_000,
-                OrgLevel::City => standard::codes::DIVISIONS.city_of(county).map(|d| d.code).unwrap_or(county / 100 * 100),
-                _ => county,
-            }
-        };
-        let mut by: BTreeMap<u32, RegionFigures> = BTreeMap::new();
-        match scope.school() {
-            Some(code) => {
-                // One school, in the scope's county.
-                let (code, county) = (code.to_string(), lo.to_string());
-                let county_i = lo as i32;
-                self.add_figures("SELECT $2::text, count(*) FROM schools WHERE school_code = $1", &[&code, &county], 0, &group, &mut by)?;
-                self.add_figures("SELECT $2::text, count(*) FROM teachers WHERE school_code = $1", &[&code, &county], 1, &group, &mut by)?;
-                self.add_figures(
-                    "SELECT county_code::text, count(*) FROM enrolments WHERE school_code = $1 AND county_code = $2 GROUP BY county_code",
-                    &[&code, &county_i],
-                    2,
-                    &group,
-                    &mut by,
-                )?;
-            }
-            None => {
-                let (a, b) = text_range(lo, hi);
-                let (lo, hi) = (lo as i32, hi as i32);
-                self.add_figures("SELECT region_code, count(*) FROM schools WHERE region_code BETWEEN $1 AND $2 GROUP BY region_code", &[&a, &b], 0, &group, &mut by)?;
-                self.add_figures(
-                    "SELECT sc.region_code, count(*) FROM teachers t JOIN schools sc ON sc.school_code = t.school_code WHERE sc.region_code BETWEEN $1 AND $2 GROUP BY sc.region_code",
-                    &[&a, &b],
-                    1,
-                    &group,
-                    &mut by,
-                )?;
-                // Students from the aggregate kept current at import, not a count of millions.
-                self.add_figures(
-                    "SELECT county_code::text, sum(students)::bigint FROM student_counts WHERE county_code BETWEEN $1 AND $2 GROUP BY county_code",
-                    &[&lo, &hi],
-                    2,
-                    &group,
-                    &mut by,
-                )?;
+        let Some(queries) = figures_queries(Dialect::Postgres, scope) else { return Ok(vec![]) };
+        let mut by = Figures::new(level);
+        for (what, sql, a) in queries {
+            for r in self.client.query(&sql, &refs(&args(a))).map_err(pg)? {
+                let county: Option<String> = r.get(0);
+                by.add(what, county.and_then(|c| c.parse().ok()), r.get(1));
             }
         }
-        Ok(by.into_values().filter(|f| f.schools + f.teachers + f.students > 0).collect())
+        Ok(by.finish())
     }
 
     fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError> {

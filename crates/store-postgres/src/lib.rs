@@ -32,6 +32,7 @@ mod known;
 mod migrate;
 mod monitor;
 mod platform;
+mod sql;
 mod spec;
 mod transfers;
 pub mod testing;
@@ -41,7 +42,7 @@ use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Row};
 use spec::{q, Spec};
 use standard::Entity;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
 use store::{
     BatchId, BatchMeta, BatchSummary, Change, CityCounts, CountyGrade, ExportEntry, ImportBatch,
@@ -534,42 +535,7 @@ impl Store for PgStore {
     }
 
     fn city_counts(&mut self) -> Result<Vec<CityCounts>, StoreError> {
-        let mut cities: BTreeMap<u32, CityCounts> = BTreeMap::new();
-        let mut add = |county: &str, f: &dyn Fn(&mut CityCounts)| {
-            let Ok(county) = county.parse::<u32>() else {
-                return;
-            };
-            let city = standard::codes::DIVISIONS
-                .city_of(county)
-                .map(|d| d.code)
-                .unwrap_or(county / 100 * 100);
-            f(cities.entry(city).or_insert(CityCounts {
-                city,
-                ..CityCounts::default()
-            }));
-        };
-        let schools = self
-            .client
-            .query(
-                "SELECT region_code, count(*) FROM schools GROUP BY region_code",
-                &[],
-            )
-            .map_err(pg)?;
-        for r in &schools {
-            let n = r.get::<_, i64>(1) as u64;
-            add(r.get(0), &|c| c.schools += n);
-        }
-        let teachers = self.client.query("SELECT sc.region_code, count(*) FROM teachers t JOIN schools sc ON sc.school_code = t.school_code GROUP BY sc.region_code", &[]).map_err(pg)?;
-        for r in &teachers {
-            let n = r.get::<_, i64>(1) as u64;
-            add(r.get(0), &|c| c.teachers += n);
-        }
-        let students = self.client.query("SELECT county_code::text, sum(students)::bigint FROM student_counts GROUP BY county_code", &[]).map_err(pg)?;
-        for r in &students {
-            let n = r.get::<_, i64>(1) as u64;
-            add(r.get(0), &|c| c.students += n);
-        }
-        Ok(cities.into_values().collect())
+        Ok(store::Browse::region_figures(self, &store::Scope::all(), store::OrgLevel::City)?.into_iter().map(CityCounts::from).collect())
     }
 
     fn table_counts(&mut self) -> Result<TableCounts, StoreError> {

@@ -4,83 +4,13 @@
 //! row it has just claimed fails the re-checked lease condition.
 
 use crate::error::pg;
+use crate::sql::{self, args, refs};
 use crate::PgStore;
-use postgres::types::ToSql;
 use postgres::Row;
-use store::browse::MAX_PAGE;
+use store::monitor::sql::{self as shared, ALERT_COLS, RESULT_COLS, SITE_COLS};
 use store::monitor::*;
-use store::{OrgLevel, Page, Scope, StoreError};
-
-const SITE_COLS: &str = "id, name, url, org_code, region_code, category, interval_minutes, enabled, state, next_due, last_checked, ipv6_ok, claimed_by, lease_until, created_at, updated_at";
-
-fn bad(what: &str, v: &str) -> StoreError {
-    StoreError::Internal(format!("unknown {what} “{v}” in the monitor tables"))
-}
-
-fn site_from(r: &Row) -> Result<Site, StoreError> {
-    let cat: &str = r.get(5);
-    let state: &str = r.get(8);
-    Ok(Site {
-        id: r.get(0),
-        name: r.get(1),
-        url: r.get(2),
-        org_code: r.get(3),
-        region_code: r.get(4),
-        category: SiteCategory::parse(cat).ok_or_else(|| bad("category", cat))?,
-        interval_minutes: r.get::<_, i64>(6) as u32,
-        enabled: r.get(7),
-        state: SiteState::parse(state).ok_or_else(|| bad("state", state))?,
-        next_due: r.get(9),
-        last_checked: r.get(10),
-        ipv6_ok: r.get(11),
-        claimed_by: r.get(12),
-        lease_until: r.get(13),
-        created_at: r.get(14),
-        updated_at: r.get(15),
-    })
-}
-
-const RESULT_COLS: &str = "at, state, v4_ok, v4_status, v4_ms, v6_ok, v6_status, v6_ms, tls_days, tls_grade, header_score, ipv6_aaaa, ipv6_home, ipv6_consistent, findings";
-
-fn summary_from(r: &Row) -> Result<CheckSummary, StoreError> {
-    let state: &str = r.get(1);
-    Ok(CheckSummary {
-        at: r.get(0),
-        state: SiteState::parse(state).ok_or_else(|| bad("state", state))?,
-        v4: FamilySummary { reachable: r.get(2), status: r.get::<_, Option<i32>>(3).map(|s| s as u16), elapsed_ms: r.get::<_, i64>(4) as u32 },
-        v6: FamilySummary { reachable: r.get(5), status: r.get::<_, Option<i32>>(6).map(|s| s as u16), elapsed_ms: r.get::<_, i64>(7) as u32 },
-        tls_days: r.get(8),
-        tls_grade: r.get(9),
-        header_score: r.get::<_, Option<i32>>(10).map(|s| s as u8),
-        ipv6_aaaa: r.get(11),
-        ipv6_home: r.get(12),
-        ipv6_consistent: r.get(13),
-        findings: CheckSummary::split_findings(r.get(14)),
-    })
-}
-
-fn agg_from(r: &Row) -> Aggregate {
-    let g = |i| r.get::<_, i64>(i) as u64;
-    Aggregate { bucket: r.get(0), checks: g(1), up: g(2), v4_up: g(3), v6_up: g(4), ms_sum: g(5), ms_max: g(6) }
-}
-
-const ALERT_COLS: &str = "a.id, a.site_id, a.kind, a.severity, a.message, a.opened_at, a.last_seen, a.count, a.resolved_at";
-
-fn alert_from(r: &Row) -> Alert {
-    Alert {
-        id: r.get(0),
-        site_id: r.get(1),
-        kind: r.get(2),
-        severity: r.get(3),
-        message: r.get(4),
-        opened_at: r.get(5),
-        last_seen: r.get(6),
-        count: r.get::<_, i64>(7) as u32,
-        resolved_at: r.get(8),
-    }
-}
-
-type Args = Vec<Box<dyn ToSql + Sync>>;
+use store::sql::Dialect;
+use store::{Page, Scope, StoreError};
 
 /// A page unchanged since the snapshot before leaves it as it is (its time is when the page
 /// took this form): no rewrite of an unchanged page at every check.
@@ -89,38 +19,20 @@ const SNAPSHOT_UPSERT: &str = "INSERT INTO snapshots (site_id, at, fingerprint, 
 /// The bits of the IPv6 probe window.
 const WINDOW_MASK: i64 = (1i64 << IPV6_WINDOW) - 1;
 
-fn refs(a: &Args) -> Vec<&(dyn ToSql + Sync)> {
-    a.iter().map(|b| &**b).collect()
-}
+const D: Dialect = Dialect::Postgres;
 
-/// The scope as conditions on `sites` (aliased `s`).
-fn scope_sql(scope: &Scope, args: &mut Args) -> Option<String> {
-    let (lo, hi) = scope.county_range()?;
-    args.push(Box::new(lo as i64));
-    args.push(Box::new(hi as i64));
-    let mut c = format!("s.region_code BETWEEN ${} AND ${}", args.len() - 1, args.len());
-    if let Some(code) = scope.school() {
-        args.push(Box::new(code.parse::<i64>().unwrap_or(-1)));
-        c.push_str(&format!(" AND s.org_code = ${}", args.len()));
-    }
-    Some(c)
+// The shared decoders (store::monitor::sql) on postgres rows.
+fn site_from(r: &Row) -> Result<Site, StoreError> {
+    shared::site_from(&sql::Row(r))
 }
-
-/// The conditions of a site query but its state and cursor; None when nothing can match.
-fn site_conds(scope: &Scope, q: &SiteQuery, args: &mut Args) -> Option<Vec<String>> {
-    let scope = match q.region {
-        None => scope.clone(),
-        Some(r) => scope.narrow(r)?,
-    };
-    let mut conds = vec![scope_sql(&scope, args)?];
-    if let Some(c) = q.category {
-        args.push(Box::new(c.code()));
-        conds.push(format!("s.category = ${}", args.len()));
-    }
-    if !q.include_disabled {
-        conds.push("s.enabled".into());
-    }
-    Some(conds)
+fn summary_from(r: &Row) -> Result<CheckSummary, StoreError> {
+    shared::summary_from(&sql::Row(r))
+}
+fn agg_from(r: &Row) -> Result<Aggregate, StoreError> {
+    shared::agg_from(&sql::Row(r))
+}
+fn alert_from(r: &Row) -> Result<Alert, StoreError> {
+    shared::alert_from(&sql::Row(r))
 }
 
 const AGG_UPDATE: &str = "checks = {t}.checks + excluded.checks, up = {t}.up + excluded.up, v4_up = {t}.v4_up + excluded.v4_up, \
@@ -128,15 +40,8 @@ const AGG_UPDATE: &str = "checks = {t}.checks + excluded.checks, up = {t}.up + e
 
 impl PgStore {
     fn site_region(&mut self, org: i64) -> Result<i64, StoreError> {
-        let unit = self.client.query_opt("SELECT level, parent_code FROM org_units WHERE code = $1", &[&org]).map_err(pg)?;
-        match unit {
-            None => Err(StoreError::Conflict(format!("单位代码 {org} 不在组织机构树中（unknown organisation {org}）"))),
-            Some(r) => {
-                let level: &str = r.get(0);
-                let parent: Option<i64> = r.get(1);
-                Ok(if OrgLevel::from_code(level) == Some(OrgLevel::School) { parent.unwrap_or(0) } else { org })
-            }
-        }
+        let node = sql::query_opt(&mut self.client, &D.render(shared::ORG_NODE), &[&org], shared::org_node_from)?;
+        shared::site_region(org, node)
     }
 
     fn checked(&mut self, s: &NewSite) -> Result<i64, StoreError> {
@@ -146,16 +51,13 @@ impl PgStore {
 
     /// Whether the site exists and lies inside the scope (the register's write rule).
     fn site_in(&mut self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
-        let r = self.client.query_opt("SELECT region_code, org_code FROM sites WHERE id = $1", &[&id]).map_err(pg)?;
-        Ok(r.is_some_and(|r| may_write_site(scope, r.get(0), r.get(1))))
+        let at = sql::query_opt(&mut self.client, &D.render(shared::SITE_PLACE), &[&id], shared::site_place_from)?;
+        Ok(at.is_some_and(|(region, org)| may_write_site(scope, region, org)))
     }
 }
 
 fn url_taken(e: postgres::Error, url: &str) -> StoreError {
-    match pg(e) {
-        StoreError::Conflict(_) => StoreError::Conflict(format!("网址 {url} 已登记（the URL is registered）")),
-        other => other,
-    }
+    shared::url_taken(pg(e), url)
 }
 
 const INSERT_SITE: &str = "INSERT INTO sites (name, url, org_code, region_code, category, interval_minutes, next_due, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id";
@@ -182,10 +84,7 @@ impl Monitor for PgStore {
             return Err(StoreError::OutOfScope);
         }
         self.client
-            .execute(
-                "UPDATE sites SET name = $2, url = $3, org_code = $4, region_code = $5, category = $6, interval_minutes = $7, updated_at = $8 WHERE id = $1",
-                &[&id, &s.name.trim(), &s.url, &s.org_code, &region, &s.category.code(), &(s.interval_minutes as i64), &now],
-            )
+            .execute(&*D.render(shared::UPDATE_SITE), &refs(&args(shared::update_site_args(id, s, region, now))))
             .map(|n| n == 1)
             .map_err(|e| url_taken(e, &s.url))
     }
@@ -198,43 +97,17 @@ impl Monitor for PgStore {
     }
 
     fn site(&mut self, id: i64) -> Result<Option<Site>, StoreError> {
-        let r = self.client.query_opt(&format!("SELECT {SITE_COLS} FROM sites WHERE id = $1"), &[&id]).map_err(pg)?;
-        r.as_ref().map(site_from).transpose()
+        sql::query_opt(&mut self.client, &format!("SELECT {SITE_COLS} FROM sites WHERE id = $1"), &[&id], shared::site_from)
     }
 
     fn sites(&mut self, scope: &Scope, q: &SiteQuery) -> Result<Page<Site>, StoreError> {
-        let mut args: Args = Vec::new();
-        let Some(mut conds) = site_conds(scope, q, &mut args) else { return Ok(Page { rows: Vec::new(), next: None }) };
-        if let Some(st) = q.state {
-            args.push(Box::new(st.code()));
-            conds.push(format!("s.state = ${}", args.len()));
-        }
-        if let Some(after) = q.after.as_deref().and_then(|a| a.parse::<i64>().ok()) {
-            args.push(Box::new(after));
-            conds.push(format!("s.id > ${}", args.len()));
-        }
-        let limit = q.limit.clamp(1, MAX_PAGE);
-        let sql = format!("SELECT {SITE_COLS} FROM sites s WHERE {} ORDER BY s.id LIMIT {}", conds.join(" AND "), limit + 1);
-        let rows = self.client.query(&sql, &refs(&args)).map_err(pg)?;
-        let mut rows = rows.iter().map(site_from).collect::<Result<Vec<_>, _>>()?;
-        let next = (rows.len() > limit).then(|| {
-            rows.truncate(limit);
-            rows[limit - 1].id.to_string()
-        });
-        Ok(Page { rows, next })
+        let Some((sql, w, limit)) = shared::sites_query(D, scope, q) else { return Ok(store::sql::empty()) };
+        Ok(shared::sites_page(sql::query(&mut self.client, &sql, &refs(&args(w.args)), shared::site_from)?, limit))
     }
 
     fn site_counts(&mut self, scope: &Scope, q: &SiteQuery) -> Result<Vec<(SiteState, u64)>, StoreError> {
-        let mut args: Args = Vec::new();
-        let Some(conds) = site_conds(scope, q, &mut args) else { return Ok(Vec::new()) };
-        let sql = format!("SELECT s.state, COUNT(*) FROM sites s WHERE {} GROUP BY s.state", conds.join(" AND "));
-        let rows = self.client.query(&sql, &refs(&args)).map_err(pg)?;
-        rows.iter()
-            .map(|r| {
-                let st: &str = r.get(0);
-                Ok((SiteState::parse(st).ok_or_else(|| StoreError::Internal(format!("unknown state {st}")))?, r.get::<_, i64>(1) as u64))
-            })
-            .collect()
+        let Some((sql, w)) = shared::site_counts_query(D, scope, q) else { return Ok(Vec::new()) };
+        sql::query(&mut self.client, &sql, &refs(&args(w.args)), shared::site_count_from)
     }
 
     fn upsert_sites(&mut self, scope: &Scope, sites: &[NewSite], now: i64) -> Result<Upserted, StoreError> {
@@ -328,7 +201,7 @@ impl Monitor for PgStore {
         let raw = rows.iter().map(summary_from).collect::<Result<Vec<_>, _>>()?;
         let mut tier = |table: &str| -> Result<Vec<Aggregate>, StoreError> {
             let sql = format!("SELECT bucket, checks, up, v4_up, v6_up, ms_sum, ms_max FROM {table} WHERE site_id = $1 AND bucket >= $2 AND bucket < $3 ORDER BY bucket");
-            Ok(self.client.query(&sql, &[&site_id, &from, &to]).map_err(pg)?.iter().map(agg_from).collect())
+            self.client.query(&sql, &[&site_id, &from, &to]).map_err(pg)?.iter().map(agg_from).collect()
         };
         let hourly = tier("check_hourly")?;
         let daily = tier("check_daily")?;
@@ -384,7 +257,7 @@ impl Monitor for PgStore {
         // Two tries: a concurrent worker may open the same alert between our update and insert.
         for _ in 0..2 {
             if let Some(r) = self.client.query_opt(&bump, &[&key, &a.at]).map_err(pg)? {
-                return Ok((alert_from(&r), false));
+                return Ok((alert_from(&r)?, false));
             }
             let ins = self
                 .client
@@ -394,7 +267,7 @@ impl Monitor for PgStore {
                 )
                 .map_err(pg)?;
             if let Some(r) = ins {
-                return Ok((alert_from(&r), true));
+                return Ok((alert_from(&r)?, true));
             }
         }
         Err(StoreError::Locked(format!("alert {key} is being opened and resolved concurrently")))
@@ -406,20 +279,17 @@ impl Monitor for PgStore {
             .client
             .query_opt(&format!("UPDATE alerts a SET resolved_at = $2, open_key = NULL WHERE open_key = $1 RETURNING {ALERT_COLS}"), &[&key, &at])
             .map_err(pg)?;
-        Ok(r.as_ref().map(alert_from))
+        r.as_ref().map(alert_from).transpose()
     }
 
     fn site_alerts(&mut self, site_id: i64) -> Result<Vec<Alert>, StoreError> {
         let rows = self.client.query(&format!("SELECT {ALERT_COLS} FROM alerts a WHERE site_id = $1 AND resolved_at IS NULL ORDER BY id"), &[&site_id]).map_err(pg)?;
-        Ok(rows.iter().map(alert_from).collect())
+        rows.iter().map(alert_from).collect()
     }
 
     fn list_alerts(&mut self, scope: &Scope, open_only: bool, limit: usize) -> Result<Vec<Alert>, StoreError> {
-        let mut args: Args = Vec::new();
-        let Some(cond) = scope_sql(scope, &mut args) else { return Ok(Vec::new()) };
-        let open = if open_only { " AND a.resolved_at IS NULL" } else { "" };
-        let sql = format!("SELECT {ALERT_COLS} FROM alerts a JOIN sites s ON s.id = a.site_id WHERE {cond}{open} ORDER BY a.id DESC LIMIT {}", limit.clamp(1, MAX_PAGE));
-        Ok(self.client.query(&sql, &refs(&args)).map_err(pg)?.iter().map(alert_from).collect())
+        let Some((sql, w)) = shared::alerts_query(D, scope, open_only, limit) else { return Ok(Vec::new()) };
+        sql::query(&mut self.client, &sql, &refs(&args(w.args)), shared::alert_from)
     }
 
     fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), StoreError> {
@@ -456,15 +326,8 @@ impl Monitor for PgStore {
     }
 
     fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
-        let mut args: Args = vec![Box::new(by.to_string()), Box::new(now)];
-        let Some(cond) = scope_sql(scope, &mut args) else { return Ok(0) };
-        let sql = format!(
-            "INSERT INTO baselines (site_id, at, fingerprint, text, accepted_by, accepted_at)
-             SELECT p.site_id, p.at, p.fingerprint, p.text, $1, $2 FROM snapshots p JOIN sites s ON s.id = p.site_id
-             WHERE {cond} AND s.enabled AND NOT EXISTS (SELECT 1 FROM baselines b WHERE b.site_id = p.site_id)
-             ON CONFLICT (site_id) DO NOTHING"
-        );
-        self.client.execute(&sql, &refs(&args)).map_err(pg)
+        let Some((sql, w)) = shared::accept_missing_query(D, scope, by, now) else { return Ok(0) };
+        self.client.execute(&sql, &refs(&args(w.args))).map_err(pg)
     }
 
     fn claim_crawls(&mut self, _worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
@@ -496,39 +359,7 @@ impl Monitor for PgStore {
     }
 
     fn ipv6_results(&mut self, scope: &Scope, category: Option<SiteCategory>) -> Result<Vec<Ipv6Result>, StoreError> {
-        let mut args: Args = Vec::new();
-        let Some(mut cond) = scope_sql(scope, &mut args) else { return Ok(Vec::new()) };
-        if let Some(c) = category {
-            args.push(Box::new(c.code().to_string()));
-            cond.push_str(&format!(" AND s.category = ${}", args.len()));
-        }
-        let sql = format!(
-            "SELECT s.id, s.name, s.url, s.category, s.region_code, s.last_checked, s.ipv6_aaaa, s.ipv6_ok, s.ipv6_consistent, s.v6_bits, s.v6_probes,
-                    c.at, c.l2_checked, c.l2_ok, c.l3_checked, c.l3_ok, c.out_of_time
-             FROM sites s LEFT JOIN ipv6_crawls c ON c.site_id = s.id WHERE {cond} AND s.enabled ORDER BY s.id"
-        );
-        let rows = self.client.query(&sql, &refs(&args)).map_err(pg)?;
-        rows.iter()
-            .map(|r| {
-                let cat: &str = r.get(3);
-                let probes = r.get::<_, i64>(10) as u32;
-                let crawl_at: Option<i64> = r.get(11);
-                let n = |i| r.get::<_, i64>(i) as u32;
-                Ok(Ipv6Result {
-                    site_id: r.get(0),
-                    name: r.get(1),
-                    url: r.get(2),
-                    category: SiteCategory::parse(cat).ok_or_else(|| StoreError::Internal(format!("unknown category {cat}")))?,
-                    region_code: r.get(4),
-                    checked: r.get(5),
-                    aaaa: r.get::<_, Option<bool>>(6).unwrap_or(false),
-                    home: r.get::<_, Option<bool>>(7).unwrap_or(false),
-                    consistent: r.get(8),
-                    probes,
-                    successes: window_successes(r.get(9), probes),
-                    crawl: crawl_at.map(|at| CrawlSummary { at, l2_checked: n(12), l2_ok: n(13), l3_checked: n(14), l3_ok: n(15), out_of_time: r.get(16) }),
-                })
-            })
-            .collect()
+        let Some((sql, w)) = shared::ipv6_query(D, scope, category) else { return Ok(Vec::new()) };
+        sql::query(&mut self.client, &sql, &refs(&args(w.args)), shared::ipv6_from)
     }
 }

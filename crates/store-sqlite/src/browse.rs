@@ -6,53 +6,17 @@
 //! teachers), `n` row id and name (name search), `s` school code.
 
 use crate::layout::Layout;
-use crate::{city_of, map_err, SqliteStore};
-use rusqlite::types::{Value, ValueRef};
+use crate::sql::params;
+use crate::{map_err, SqliteStore};
+use rusqlite::types::ValueRef;
 use rusqlite::OptionalExtension;
-use std::collections::BTreeMap;
-use store::browse::MAX_PAGE;
 use store::cursor;
+use store::sql::{effective, figures_queries, limit, school_conds, text_range, Arg, Dialect, Figures, Where};
 use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
 
-/// Builds a WHERE clause and its arguments.
-#[derive(Default, Clone)]
-struct Sql {
-    conds: Vec<String>,
-    args: Vec<Value>,
-}
-
-impl Sql {
-    fn arg(&mut self, v: impl Into<Value>) -> String {
-        self.args.push(v.into());
-        format!("?{}", self.args.len())
-    }
-    fn cond(&mut self, c: String) {
-        self.conds.push(c);
-    }
-    fn where_(&self) -> String {
-        if self.conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.conds.join(" AND "))
-        }
-    }
-}
-
-/// The scope narrowed by a region the user filtered on; None when nothing can match.
-fn effective(scope: &Scope, region: Option<u32>) -> Option<Scope> {
-    match (scope, region) {
-        (Scope::Nothing, _) => None,
-        (s, None) => Some(s.clone()),
-        (s, Some(r)) => s.narrow(r),
-    }
-}
-
-fn limit(n: usize) -> usize {
-    n.clamp(1, MAX_PAGE)
-}
-
-fn text_range(lo: u32, hi: u32) -> (String, String) {
-    (format!("{lo:06}"), format!("{hi:06}"))
+/// Conditions with SQLite's placeholders.
+fn sql() -> Where {
+    Where::new(Dialect::Sqlite)
 }
 
 impl SqliteStore {
@@ -62,7 +26,7 @@ impl SqliteStore {
     /// statement at every new binding of it — a full parse and plan per query (measured: 10% of
     /// an API page). Both queries say `LIMIT n + 1` (the second stops reading when the page is
     /// full), so each query shape is one cached statement per page size.
-    fn keyset(&self, select: &str, split: Option<(Sql, &str)>, w: Sql, order: &str, n: usize, width: usize, extra: usize) -> Result<Vec<(Record, Tail)>, StoreError> {
+    fn keyset(&self, select: &str, split: Option<(Where, &str)>, w: Where, order: &str, n: usize, width: usize, extra: usize) -> Result<Vec<(Record, Tail)>, StoreError> {
         let lim = n + 1;
         let mut rows = Vec::with_capacity(lim);
         if let Some((first, first_order)) = split {
@@ -78,17 +42,17 @@ impl SqliteStore {
 
     /// Runs a query selecting the template fields, then the key, then up to [`TAIL`] integer
     /// columns of the sort key; each row is read straight into one [`Record`] buffer.
-    fn records(&self, sql: &str, args: Vec<Value>, width: usize, extra: usize) -> Result<Vec<(Record, Tail)>, StoreError> {
+    fn records(&self, sql: &str, args: Vec<Arg>, width: usize, extra: usize) -> Result<Vec<(Record, Tail)>, StoreError> {
         let mut out = Vec::new();
         self.records_into(sql, args, width, extra, usize::MAX, &mut out)?;
         Ok(out)
     }
 
     /// [`records`](Self::records) appended to `out`, stopping when `out` holds `max` rows.
-    fn records_into(&self, sql: &str, args: Vec<Value>, width: usize, extra: usize, max: usize, out: &mut Vec<(Record, Tail)>) -> Result<(), StoreError> {
+    fn records_into(&self, sql: &str, args: Vec<Arg>, width: usize, extra: usize, max: usize, out: &mut Vec<(Record, Tail)>) -> Result<(), StoreError> {
         debug_assert!(extra <= TAIL);
         let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
-        let mut rows = st.query(rusqlite::params_from_iter(args)).map_err(map_err)?;
+        let mut rows = st.query(params(args)).map_err(map_err)?;
         while out.len() < max {
             let Some(r) = rows.next().map_err(map_err)? else { break };
             let key = r.get_ref(width).and_then(|v| Ok(v.as_str()?.to_string())).map_err(map_err)?;
@@ -134,49 +98,18 @@ impl Browse for SqliteStore {
     }
 
     fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError> {
-        let Some(scope) = effective(scope, q.region) else { return Ok(Page { rows: vec![], next: None }) };
+        let Some(scope) = effective(scope, q.region) else { return Ok(store::sql::empty()) };
         let l = Layout::of(Entity::School);
-        let mut w = Sql::default();
-        let (lo, hi) = scope.county_range().expect("not Nothing");
-        let (lo, hi) = text_range(lo, hi);
-        let c = format!("s.region_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
-        w.cond(c);
-        if let Some(code) = scope.school() {
-            let c = format!("s.school_code = {}", w.arg(code.to_string()));
-            w.cond(c);
-        }
-        if let Some(t) = q.school_type.as_deref().filter(|t| !t.is_empty()) {
-            let c = format!("s.school_type = {}", w.arg(t.to_string()));
-            w.cond(c);
-        }
-        if let Some(u) = q.urban_rural.as_deref().filter(|t| !t.is_empty()) {
-            let c = format!("substr(s.urban_rural, 1, {}) = {}", u.len(), w.arg(u.to_string()));
-            w.cond(c);
-        }
-        if let Some(n) = q.name.as_deref().filter(|t| !t.is_empty()) {
-            let c = format!("instr(s.name, {}) > 0", w.arg(n.to_string()));
-            w.cond(c);
-        }
-        if let Some(a) = &q.after {
-            let mut r = cursor::read(a, 's')?;
-            let code = r.text()?.to_string();
-            r.end()?;
-            let c = format!("s.school_code > {}", w.arg(code));
-            w.cond(c);
-        }
+        let w = school_conds(Dialect::Sqlite, "s", &scope, q)?;
         let n = limit(q.limit);
         // A literal LIMIT, as in `keyset`.
         let sql = format!("SELECT {}, s.school_code FROM {}{} ORDER BY s.school_code LIMIT {}", l.select, l.from, w.where_(), n + 1);
-        let mut rows: Vec<Record> = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
-        let next = (rows.len() > n).then(|| {
-            rows.truncate(n);
-            cursor::Writer::new('s').text(&rows[n - 1].key).finish()
-        });
-        Ok(Page { rows, next })
+        let rows: Vec<Record> = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
+        Ok(store::sql::page(rows, n, |r| cursor::key('s', &r.key)))
     }
 
     fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
-        let Some(scope) = effective(scope, q.region) else { return Ok(Page { rows: vec![], next: None }) };
+        let Some(scope) = effective(scope, q.region) else { return Ok(store::sql::empty()) };
         match entity {
             Entity::Student => self.students(&scope, q),
             Entity::Teacher => self.teachers(&scope, q),
@@ -187,7 +120,7 @@ impl Browse for SqliteStore {
     fn record(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<Record>, StoreError> {
         let Some((lo, hi)) = scope.county_range() else { return Ok(None) };
         let l = Layout::of(entity);
-        let mut w = Sql::default();
+        let mut w = sql();
         let c = format!("s.{} = {}", l.key_col, w.arg(key.to_string()));
         w.cond(c);
         let from = match entity {
@@ -226,53 +159,25 @@ impl Browse for SqliteStore {
     }
 
     fn region_figures(&mut self, scope: &Scope, level: OrgLevel) -> Result<Vec<RegionFigures>, StoreError> {
-        let Some((lo, hi)) = scope.county_range() else { return Ok(vec![]) };
-        let (a, b) = text_range(lo, hi);
-        let mut by: BTreeMap<u32, RegionFigures> = BTreeMap::new();
-        let group = |county: u32| -> u32 {
-            match level {
-                OrgLevel::Province => county / 10_000 * 10_000,
-                OrgLevel::City => city_of(county),
-                _ => county,
-            }
-        };
-        let queries: [(String, Vec<Value>); 3] = match scope.school() {
-            Some(code) => [
-                ("SELECT ?2, COUNT(*) FROM schools WHERE school_code = ?1".into(), vec![code.to_string().into(), (lo as i64).into()]),
-                ("SELECT ?2, COUNT(*) FROM teachers WHERE school_code = ?1".into(), vec![code.to_string().into(), (lo as i64).into()]),
-                ("SELECT ?2, COUNT(*) FROM enrolments WHERE school_code = ?1 AND county_code = ?2".into(), vec![code.to_string().into(), (lo as i64).into()]),
-            ],
-            None => [
-                ("SELECT CAST(region_code AS INTEGER), COUNT(*) FROM schools WHERE region_code BETWEEN ?1 AND ?2 GROUP BY region_code".into(), vec![a.clone().into(), b.clone().into()]),
-                ("SELECT CAST(sc.region_code AS INTEGER), COUNT(*) FROM teachers t JOIN schools sc ON sc.school_code = t.school_code WHERE sc.region_code BETWEEN ?1 AND ?2 GROUP BY sc.region_code".into(), vec![a.into(), b.into()]),
-                ("SELECT county_code, SUM(students) FROM student_counts WHERE county_code BETWEEN ?1 AND ?2 GROUP BY county_code".into(), vec![(lo as i64).into(), (hi as i64).into()]),
-            ],
-        };
-        for (which, (sql, args)) in queries.into_iter().enumerate() {
+        let Some(queries) = figures_queries(Dialect::Sqlite, scope) else { return Ok(vec![]) };
+        let mut by = Figures::new(level);
+        for (what, sql, args) in queries {
             let mut st = self.conn().prepare_cached(&sql).map_err(map_err)?;
-            let mut rows = st.query(rusqlite::params_from_iter(args)).map_err(map_err)?;
+            let mut rows = st.query(params(args)).map_err(map_err)?;
             while let Some(r) = rows.next().map_err(map_err)? {
-                let county: Option<i64> = r.get(0).map_err(map_err)?;
-                let n: i64 = r.get(1).map_err(map_err)?;
-                let Some(county) = county.filter(|&c| c > 0) else { continue };
-                let code = group(county as u32);
-                let f = by.entry(code).or_insert(RegionFigures { code, ..Default::default() });
-                match which {
-                    0 => f.schools += n as u64,
-                    1 => f.teachers += n as u64,
-                    _ => f.students += n as u64,
-                }
+                let county: Option<String> = r.get(0).map_err(map_err)?;
+                by.add(what, county.and_then(|c| c.parse().ok()), r.get(1).map_err(map_err)?);
             }
         }
-        Ok(by.into_values().filter(|f| f.schools + f.teachers + f.students > 0).collect())
+        Ok(by.finish())
     }
 
     fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError> {
         let Some((lo, hi)) = scope.county_range() else { return Ok(vec![]) };
-        let (sql, args): (&str, Vec<Value>) = match scope.school() {
+        let (sql, args): (&str, Vec<Arg>) = match scope.school() {
             Some(code) => (
                 "SELECT CAST(grade AS INTEGER) AS g, COUNT(*) FROM enrolments WHERE school_code = ?1 AND county_code = ?2 GROUP BY g ORDER BY g",
-                vec![code.to_string().into(), (lo as i64).into()],
+                vec![code.into(), (lo as i64).into()],
             ),
             None => (
                 "SELECT grade, SUM(students) FROM student_counts WHERE county_code BETWEEN ?1 AND ?2 GROUP BY grade ORDER BY grade",
@@ -281,7 +186,7 @@ impl Browse for SqliteStore {
         };
         let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
         let rows = st
-            .query_map(rusqlite::params_from_iter(args), |r| Ok(GradeCount { grade: r.get::<_, i64>(0)? as u8, students: r.get::<_, i64>(1)? as u64 }))
+            .query_map(params(args), |r| Ok(GradeCount { grade: r.get::<_, i64>(0)? as u8, students: r.get::<_, i64>(1)? as u64 }))
             .map_err(map_err)?;
         let v = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?;
         Ok(v.into_iter().filter(|g| g.students > 0).collect())
@@ -303,11 +208,11 @@ impl SqliteStore {
         let l = Layout::of(Entity::Student);
         let (lo, hi) = scope.county_range().expect("not Nothing");
         let school = match (scope.school(), q.school.as_deref().filter(|s| !s.is_empty())) {
-            (Some(a), Some(b)) if a != b => return Ok(Page { rows: vec![], next: None }),
+            (Some(a), Some(b)) if a != b => return Ok(store::sql::empty()),
             (Some(a), _) => Some(a.to_string()),
             (None, b) => b.map(str::to_string),
         };
-        let mut w = Sql::default();
+        let mut w = sql();
         let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64));
         w.cond(c);
         if let Some(code) = &school {
@@ -329,7 +234,7 @@ impl SqliteStore {
         // A cursor of two columns (a, id) is answered as "a = x AND id > y", then "a > x": SQLite
         // plans a row-value comparison as a range on `a` alone and would step through every
         // earlier row of x (measured: 13 ms 125 k rows into a county, 0.2 ms split).
-        let mut split: Option<(Sql, &'static str)> = None;
+        let mut split: Option<(Where, &'static str)> = None;
         let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);
@@ -385,12 +290,12 @@ impl SqliteStore {
     fn teachers(&self, scope: &Scope, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
         let l = Layout::of(Entity::Teacher);
         let (lo, hi) = scope.county_range().expect("not Nothing");
-        let mut w = Sql::default();
+        let mut w = sql();
         let (a, b) = text_range(lo, hi);
         let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
         w.cond(c);
         match (scope.school(), q.school.as_deref().filter(|s| !s.is_empty())) {
-            (Some(a), Some(b)) if a != b => return Ok(Page { rows: vec![], next: None }),
+            (Some(a), Some(b)) if a != b => return Ok(store::sql::empty()),
             (Some(x), _) | (None, Some(x)) => {
                 let c = format!("s.school_code = {}", w.arg(x.to_string()));
                 w.cond(c);
@@ -407,7 +312,7 @@ impl SqliteStore {
             let rows = self.records(&sql, w.args, l.width(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
-        let mut split: Option<(Sql, &'static str)> = None;
+        let mut split: Option<(Where, &'static str)> = None;
         let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));
             w.cond(c);

@@ -24,13 +24,14 @@ mod layout;
 mod migrate;
 mod monitor;
 mod platform;
+mod sql;
 mod transfers;
 
 pub use migrate::SCHEMA_VERSION;
 
 use layout::Layout;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use store::{
@@ -145,14 +146,6 @@ pub fn monitor_path(path: &Path) -> PathBuf {
 const EXPORT_SORT_LIMIT: u64 = 300_000;
 
 pub use store::region_range;
-
-/// The city of a county (GB/T 2260), for per-city counts.
-pub(crate) fn city_of(county: u32) -> u32 {
-    standard::codes::DIVISIONS
-        .city_of(county)
-        .map(|d| d.code)
-        .unwrap_or(county / 100 * 100)
-}
 
 /// A missing database file is created empty and readable by its owner only (0600): it holds
 /// minors' records. SQLite gives its `-wal` and `-shm` files the same mode.
@@ -672,34 +665,7 @@ impl Store for SqliteStore {
     }
 
     fn city_counts(&mut self) -> Result<Vec<CityCounts>, StoreError> {
-        let mut cities: BTreeMap<u32, CityCounts> = BTreeMap::new();
-        let queries = [
-            "SELECT CAST(region_code AS INTEGER), COUNT(*) FROM schools GROUP BY region_code",
-            "SELECT CAST(sc.region_code AS INTEGER), COUNT(*) FROM teachers t JOIN schools sc ON sc.school_code = t.school_code GROUP BY sc.region_code",
-            "SELECT county_code, SUM(students) FROM student_counts GROUP BY county_code",
-        ];
-        for (which, sql) in queries.iter().enumerate() {
-            let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
-            let mut rows = st.query([]).map_err(map_err)?;
-            while let Some(r) = rows.next().map_err(map_err)? {
-                let county: Option<i64> = r.get(0).map_err(map_err)?;
-                let n: i64 = r.get(1).map_err(map_err)?;
-                let Some(county) = county.filter(|&c| c > 0 && n > 0) else {
-                    continue;
-                };
-                let city = city_of(county as u32);
-                let c = cities.entry(city).or_insert(CityCounts {
-                    city,
-                    ..Default::default()
-                });
-                match which {
-                    0 => c.schools += n as u64,
-                    1 => c.teachers += n as u64,
-                    _ => c.students += n as u64,
-                }
-            }
-        }
-        Ok(cities.into_values().collect())
+        Ok(store::Browse::region_figures(self, &store::Scope::all(), store::OrgLevel::City)?.into_iter().map(CityCounts::from).collect())
     }
 
     fn table_counts(&mut self) -> Result<TableCounts, StoreError> {

@@ -13,6 +13,25 @@ pub struct Page<T> {
 /// The most rows a page may hold.
 pub const MAX_PAGE: usize = 500;
 
+/// Walks pages: `fetch(None)` reads the first, `fetch(Some(cursor))` each next one, until a page
+/// has no cursor or `f` returns false. The one "fetch every page" loop, behind the traits'
+/// `each_*` methods.
+pub fn each_page<T, E>(mut fetch: impl FnMut(Option<String>) -> Result<Page<T>, E>, f: &mut dyn FnMut(T) -> bool) -> Result<(), E> {
+    let mut after = None;
+    loop {
+        let page = fetch(after)?;
+        for row in page.rows {
+            if !f(row) {
+                return Ok(());
+            }
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SchoolQuery {
     /// A division inside the scope (province, city or county code).
@@ -146,7 +165,32 @@ pub struct GradeCount {
 
 #[cfg(test)]
 mod tests {
-    use super::Record;
+    use super::{Page, Record};
+
+    #[test]
+    fn each_page_follows_cursors_and_stops_when_told() {
+        let pages = |after: Option<String>| -> Result<Page<u32>, ()> {
+            Ok(match after.as_deref() {
+                None => Page { rows: vec![1, 2], next: Some("a".into()) },
+                Some("a") => Page { rows: vec![3], next: Some("b".into()) },
+                _ => Page { rows: vec![4], next: None },
+            })
+        };
+        let mut all = Vec::new();
+        super::each_page(pages, &mut |v| {
+            all.push(v);
+            true
+        })
+        .unwrap();
+        assert_eq!(all, [1, 2, 3, 4]);
+        let mut some = Vec::new();
+        super::each_page(pages, &mut |v| {
+            some.push(v);
+            v < 2
+        })
+        .unwrap();
+        assert_eq!(some, [1, 2]);
+    }
 
     #[test]
     fn record_values_share_one_buffer() {

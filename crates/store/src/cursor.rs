@@ -84,6 +84,19 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A cursor of one text key (a school code, a record key).
+pub fn key(kind: char, key: &str) -> String {
+    Writer::new(kind).text(key).finish()
+}
+
+/// The key of a [`key`] cursor of `kind`.
+pub fn read_key(cursor: &str, kind: char) -> Result<String, StoreError> {
+    let mut r = read(cursor, kind)?;
+    let key = r.text()?.to_string();
+    r.end()?;
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +120,8 @@ mod tests {
         let mut r = read("ni1;x", 'n').unwrap();
         r.int().unwrap();
         assert!(r.end().is_err(), "something left over");
+        assert_eq!(read_key(&key('s', "2151040001"), 's').unwrap(), "2151040001");
+        assert!(read_key(&key('s', "x"), 'k').is_err(), "another kind");
     }
 
     #[test]

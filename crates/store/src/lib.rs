@@ -1,5 +1,12 @@
 //! 存储 — the storage traits every backend implements (SQLite embedded, PostgreSQL in production),
-//! the types they exchange, and [`suite`], the tests both must pass.
+//! the types they exchange, [`sql`], the queries and row decoders written once for both, and
+//! (feature `testing`) `suite`, the tests both must pass.
+//!
+//! What a backend writes itself is what truly differs: bulk import paths, locking and claims,
+//! dialect that a placeholder cannot carry (PostgreSQL's `COLLATE "C"` ranges, SQLite's split
+//! keyset queries), schema-specific keys. Everything else is one SQL text in `store::sql` or
+//! `store::monitor::sql` (numbered `?N` placeholders, rendered as `$N` for PostgreSQL), decoded
+//! through [`sql::SqlRow`].
 //!
 //! The traits are narrow and synchronous: a backend owns one connection; callers on async
 //! runtimes use a blocking thread. Records travel as template-ordered string values (the
@@ -20,11 +27,20 @@ pub mod keys;
 pub mod mask;
 pub mod monitor;
 pub mod secret;
+pub mod sql;
+/// The shared test suites every backend runs (feature `testing`, enabled by the backends' and
+/// the web crate's dev-dependencies: they are not compiled into the binary).
+#[cfg(any(test, feature = "testing"))]
 pub mod suite;
+#[cfg(any(test, feature = "testing"))]
 pub mod suite_cursor;
+#[cfg(any(test, feature = "testing"))]
 pub mod suite_kit;
+#[cfg(any(test, feature = "testing"))]
 pub mod suite_audit;
+#[cfg(any(test, feature = "testing"))]
 pub mod suite_monitor;
+#[cfg(any(test, feature = "testing"))]
 pub mod suite_platform;
 pub mod time;
 pub mod transfers;
@@ -177,6 +193,14 @@ pub struct CityCounts {
     pub schools: u64,
     pub teachers: u64,
     pub students: u64,
+}
+
+/// A city's line of the overview's figures (`Browse::region_figures` at city level over
+/// [`Scope::all`]): how both backends answer [`Store::city_counts`].
+impl From<RegionFigures> for CityCounts {
+    fn from(f: RegionFigures) -> CityCounts {
+        CityCounts { city: f.code, schools: f.schools, teachers: f.teachers, students: f.students }
+    }
 }
 
 /// Rows in each table: what the kill test compares before and after.
@@ -409,6 +433,17 @@ pub trait Browse {
     fn org_children(&mut self, code: i64) -> Result<Vec<OrgUnit>, StoreError>;
     /// Schools in scope, by 学校标识码.
     fn schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Page<Record>, StoreError>;
+    /// Every school of the query (from its cursor on), page after page, each given to `f`,
+    /// which returns false to stop.
+    fn each_school(&mut self, scope: &Scope, q: &SchoolQuery, f: &mut dyn FnMut(Record) -> bool) -> Result<(), StoreError> {
+        let mut q = SchoolQuery { limit: browse::MAX_PAGE, ..q.clone() };
+        browse::each_page(|after| {
+            if after.is_some() {
+                q.after = after;
+            }
+            self.schools(scope, &q)
+        }, f)
+    }
     /// Teachers or students in scope (by the school they are at).
     fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError>;
     /// One record by its natural key, None when it does not exist or lies outside the scope.

@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod sql;
+
 /// How long a claim holds a site: a worker that dies leaves its sites to be claimed again after
 /// this. A check takes at most a few fetches of 15 s each; the lease leaves ample room.
 pub const LEASE_SECS: i64 = 600;
@@ -501,6 +503,26 @@ pub trait Monitor {
     fn site(&mut self, id: i64) -> Result<Option<Site>, crate::StoreError>;
     /// Sites in scope, by id, a page at a time.
     fn sites(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<crate::Page<Site>, crate::StoreError>;
+    /// Every site of the query (from its cursor on), page after page, each given to `f`, which
+    /// returns false to stop.
+    fn each_site(&mut self, scope: &crate::Scope, q: &SiteQuery, f: &mut dyn FnMut(Site) -> bool) -> Result<(), crate::StoreError> {
+        let mut q = SiteQuery { limit: crate::browse::MAX_PAGE, ..q.clone() };
+        crate::browse::each_page(|after| {
+            if after.is_some() {
+                q.after = after;
+            }
+            self.sites(scope, &q)
+        }, f)
+    }
+    /// Every site of the query, in id order.
+    fn all_sites(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<Vec<Site>, crate::StoreError> {
+        let mut out = Vec::new();
+        self.each_site(scope, q, &mut |s| {
+            out.push(s);
+            true
+        })?;
+        Ok(out)
+    }
     /// Sites in scope by state, with the query's other filters (its state and cursor ignored);
     /// states without sites left out.
     fn site_counts(&mut self, scope: &crate::Scope, q: &SiteQuery) -> Result<Vec<(SiteState, u64)>, crate::StoreError>;

@@ -119,6 +119,18 @@ pub fn sites_scoped_filtered_paged(s: &mut dyn MonitorStore) {
     assert_eq!(names(&p2), ["站点4", "站点5"]);
     let p3 = s.sites(&province, &SiteQuery { after: p2.next.clone(), limit: 2, ..Default::default() }).unwrap();
     assert_eq!((names(&p3), p3.next), (vec!["站点6".to_string()], None));
+    // Every page at once, from a cursor on, and stopping early (the traits' paging loop).
+    let all = s.all_sites(&province, &SiteQuery::default()).unwrap();
+    assert_eq!(all.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["站点2", "站点3", "站点4", "站点5", "站点6"]);
+    let rest = s.all_sites(&province, &SiteQuery { after: p1.next.clone(), ..Default::default() }).unwrap();
+    assert_eq!(rest.len(), 3, "from the cursor on");
+    let mut seen = 0;
+    s.each_site(&province, &SiteQuery::default(), &mut |_| {
+        seen += 1;
+        seen < 2
+    })
+    .unwrap();
+    assert_eq!(seen, 2, "stops when told");
     // Counts by state, with the same filters (the state and the cursor ignored).
     let mut counts = s.site_counts(&province, &SiteQuery { state: Some(SiteState::Up), after: Some("3".into()), ..Default::default() }).unwrap();
     counts.sort_by_key(|(st, _)| st.code());

@@ -317,6 +317,15 @@ pub fn schools_scoped_and_filtered(s: &mut dyn Backend) {
     assert_eq!(p2.rows[0].key, "2151030201");
     assert_eq!(p2.next, None);
     assert_eq!(&p1.rows[0][1], "锦江实验小学", "values in template order");
+    // Every school at once, with the list's filters, through the traits' paging loop.
+    let mut keys = Vec::new();
+    s.each_school(&PROVINCE, &SchoolQuery { urban_rural: Some("1".into()), ..Default::default() }, &mut |r| {
+        keys.push(r.key);
+        true
+    })
+    .unwrap();
+    assert_eq!(keys.len(), 3);
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "in code order, none twice");
 }
 
 pub fn people_scoped_keyset_pages(s: &mut dyn Backend) {

@@ -139,19 +139,11 @@ pub fn run(a: Args) -> u8 {
                 Ok(x) => x,
                 Err(x) => return fail(lang, &format!("未知状态 {x}"), &format!("unknown state {x}")),
             };
-            let mut q = SiteQuery { region, category, state, include_disabled: all, after: None, limit: store::browse::MAX_PAGE };
-            let mut rows = Vec::new();
-            loop {
-                let page = match s.sites(&province, &q) {
-                    Ok(p) => p,
-                    Err(e) => return fail(lang, &e.zh(), &e.to_string()),
-                };
-                rows.extend(page.rows);
-                match page.next {
-                    Some(n) => q.after = Some(n),
-                    None => break,
-                }
-            }
+            let q = SiteQuery { region, category, state, include_disabled: all, after: None, limit: store::browse::MAX_PAGE };
+            let rows = match s.all_sites(&province, &q) {
+                Ok(rows) => rows,
+                Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+            };
             match a.format {
                 FormatArg::Json => out(&(serde_json::to_string_pretty(&rows).expect("sites serialise") + "\n")),
                 FormatArg::Text => {

@@ -125,25 +125,18 @@ async fn points(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filter
     require(me.user.role.reads_base_data())?;
     // Every point from the first page on: the list's cursor plays no part.
     let q = Filters { after: String::new(), ..f }.query(store::browse::MAX_PAGE, "")?;
-    let mut q = q;
     let scope = me.scope.clone();
     let pts = app
         .pool
         .run(move |s| {
             let mut out = Vec::new();
-            loop {
-                let page = s.schools(&scope, &q)?;
-                for r in &page.rows {
-                    let (lng, lat) = (get(Entity::School, r, "longitude").parse::<f64>(), get(Entity::School, r, "latitude").parse::<f64>());
-                    if let (Ok(lng), Ok(lat)) = (lng, lat) {
-                        out.push(Point { name: get(Entity::School, r, "name").to_string(), lng, lat });
-                    }
+            s.each_school(&scope, &q, &mut |r| {
+                let (lng, lat) = (get(Entity::School, &r, "longitude").parse::<f64>(), get(Entity::School, &r, "latitude").parse::<f64>());
+                if let (Ok(lng), Ok(lat)) = (lng, lat) {
+                    out.push(Point { name: get(Entity::School, &r, "name").to_string(), lng, lat });
                 }
-                match page.next {
-                    Some(n) if out.len() < 50_000 => q.after = Some(n),
-                    _ => break,
-                }
-            }
+                out.len() < 50_000
+            })?;
             Ok(out)
         })
         .await?;
