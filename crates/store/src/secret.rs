@@ -52,8 +52,10 @@ impl Secret {
     /// file meanwhile — two processes starting at once end up with the same secret.
     pub fn load_or_create(path: &Path) -> Result<Secret, SecretError> {
         match Secret::load(path) {
+            Ok(s) => return Ok(s),
             Err(_) if !path.exists() => {}
-            other => return other,
+            // Made by another process (or thread) between the read and the look: read theirs.
+            Err(_) => return Secret::load(path),
         }
         if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(d).map_err(|e| io_error(path, "创建所在目录", "create the folder of", &e))?;

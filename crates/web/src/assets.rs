@@ -43,12 +43,3 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
     }
     ([(header::CONTENT_TYPE, a.content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable"), (header::ETAG, etag.as_str())], a.bytes).into_response()
 }
-
-/// The configured province's city map (`[province] map`, or Sichuan's built in); 404 when the
-/// province has none (the pages then show no map).
-pub async fn province_map(axum::extract::State(app): axum::extract::State<std::sync::Arc<crate::state::AppState>>) -> Response {
-    match &app.province.map {
-        Some(m) => ([(header::CONTENT_TYPE, "application/geo+json"), (header::CACHE_CONTROL, "public, max-age=3600")], m.clone()).into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
-}

@@ -15,9 +15,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use store::{Scope, User};
+use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "tianfu_session";
 
@@ -90,76 +88,8 @@ pub fn sha256_hex(s: &str) -> String {
 }
 
 pub use crate::net::cookie;
-
-/// Who is asking: the account, what it may see, and how it signed in.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub user: User,
-    pub scope: Scope,
-    /// The name of the node the user sits at.
-    pub org_name: String,
-    /// The session's CSRF token (None for API tokens, which cannot be sent by a browser on its own).
-    pub csrf: Option<String>,
-    pub session: Option<String>,
-}
-
-/// A session as cached in memory: the database is read once a minute per session, and
-/// `last_seen` written at most once a minute.
-#[derive(Clone)]
-struct Cached {
-    identity: Identity,
-    created: i64,
-    last_seen: i64,
-    written: i64,
-    loaded: i64,
-}
-
-/// A token as cached: its identity, when it was read, when it expires.
-#[derive(Clone)]
-struct CachedToken {
-    identity: Identity,
-    loaded: i64,
-    expires: i64,
-}
-
-/// Caches of sessions and API tokens, and the sign-in throttle per address.
-#[derive(Default)]
-pub struct Sessions {
-    cache: Mutex<HashMap<String, Cached>>,
-    tokens: Mutex<HashMap<String, CachedToken>>,
-    pub addresses: crate::throttle::AddressThrottle,
-}
-
-/// How long a cached session or token is trusted before the database is asked again (another
-/// process may have disabled the account or revoked the token).
-const RELOAD_SECONDS: i64 = 30;
-
-impl Sessions {
-    /// Forgets everything cached about a user (after a change to the account).
-    pub fn forget_user(&self, user_id: i64) {
-        self.cache.lock().expect("lock").retain(|_, c| c.identity.user.id != user_id);
-        self.tokens.lock().expect("lock").retain(|_, c| c.identity.user.id != user_id);
-    }
-
-    pub fn forget_session(&self, hash: &str) {
-        self.cache.lock().expect("lock").remove(hash);
-    }
-
-    pub fn forget_tokens(&self) {
-        self.tokens.lock().expect("lock").clear();
-    }
-}
-
-/// The identity of a user (their scope from their node of the tree).
-pub fn identity_of(s: &mut dyn store::Backend, user: User, csrf: Option<String>, session: Option<String>) -> Result<Identity, AppError> {
-    let unit = s.org_unit(user.org_code)?;
-    let (scope, org_name) = match &unit {
-        Some(u) if user.role.reads_base_data() || user.role.reads_overview() || user.role.reads_monitor() => (Scope::of(u), u.name.clone()),
-        Some(u) => (Scope::Nothing, u.name.clone()),
-        None => (Scope::Nothing, user.org_code.to_string()),
-    };
-    Ok(Identity { user, scope, org_name, csrf, session })
-}
+pub use crate::sessions::{identity_of, Identity, Sessions};
+use crate::sessions::{Cached, CachedToken, RELOAD_SECONDS};
 
 /// Middleware: puts the client's address ([`crate::net::ClientIp`]) and the identity of the
 /// session cookie or `Authorization: Bearer` token ([`Identity`], absent when nobody is signed in)

@@ -23,6 +23,7 @@ pub mod render;
 pub mod routes;
 pub mod seal;
 pub mod search;
+pub mod sessions;
 pub mod state;
 pub mod throttle;
 pub mod upload;

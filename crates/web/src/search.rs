@@ -18,60 +18,12 @@
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::state::AppState;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use store::{Entity, PersonQuery};
 
 /// The shortest name prefix searched.
 pub const NAME_MIN_CHARS: usize = 2;
-/// Searches an account may start per minute, unless configured (`searches_per_minute`).
-pub const PER_MINUTE: u32 = 30;
-const WINDOW: Duration = Duration::from_secs(60);
-
-/// Searches started per account in the current minute.
-pub struct Limiter {
-    per_minute: u32,
-    by_user: Mutex<HashMap<i64, (Instant, u32)>>,
-}
-
-impl Default for Limiter {
-    fn default() -> Limiter {
-        Limiter::new(PER_MINUTE)
-    }
-}
-
-impl Limiter {
-    pub fn new(per_minute: u32) -> Limiter {
-        Limiter { per_minute, by_user: Mutex::default() }
-    }
-
-    pub fn per_minute(&self) -> u32 {
-        self.per_minute
-    }
-
-    /// Counts one search of `user`; false when the account has used its searches for this minute.
-    pub fn allow(&self, user: i64, now: Instant) -> bool {
-        let mut m = self.by_user.lock().expect("lock");
-        if m.len() > 10_000 {
-            m.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
-        }
-        let e = m.entry(user).or_insert((now, 0));
-        if now.duration_since(e.0) >= WINDOW {
-            *e = (now, 0);
-        }
-        if e.1 >= self.per_minute {
-            return false;
-        }
-        e.1 += 1;
-        true
-    }
-
-    /// Forgets every count (tests that search more than a minute's worth).
-    pub fn clear(&self) {
-        self.by_user.lock().expect("lock").clear();
-    }
-}
+pub use crate::throttle::{SearchLimiter as Limiter, SEARCHES_PER_MINUTE as PER_MINUTE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
@@ -135,6 +87,7 @@ pub async fn audit(app: &AppState, me: &Identity, entity: Entity, s: Option<&Sea
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn limiter_counts_per_account_and_minute() {
@@ -145,6 +98,6 @@ mod tests {
         }
         assert!(!l.allow(1, t0 + Duration::from_secs(59)));
         assert!(l.allow(2, t0), "another account has its own count");
-        assert!(l.allow(1, t0 + WINDOW), "a new minute");
+        assert!(l.allow(1, t0 + Duration::from_secs(60)), "a new minute");
     }
 }

@@ -1,7 +1,7 @@
 //! What every request shares: configuration, the connection pool, session caches, import jobs
 //! and the overview cache.
 
-use crate::auth::{Identity, Sessions};
+use crate::sessions::{Identity, Sessions};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::imports::Jobs;
@@ -19,7 +19,7 @@ pub struct AppState {
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
     /// Person searches started per account this minute (see [`crate::search`]).
-    pub searches: crate::search::Limiter,
+    pub searches: crate::throttle::SearchLimiter,
     /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`).
     pub proxies: crate::net::Proxies,
     /// The monitor's registration check (the configuration's address policy and a resolver):

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 pub const ADDRESS_FAILURES: u32 = 20;
 pub const ADDRESS_WINDOW: i64 = 600;
@@ -44,6 +45,50 @@ impl AddressThrottle {
     }
 }
 
+/// Person searches started per account in the current minute ([`crate::search`]'s limit).
+pub struct SearchLimiter {
+    per_minute: u32,
+    by_user: Mutex<HashMap<i64, (Instant, u32)>>,
+}
+
+impl Default for SearchLimiter {
+    fn default() -> SearchLimiter {
+        SearchLimiter::new(SEARCHES_PER_MINUTE)
+    }
+}
+
+impl SearchLimiter {
+    pub fn new(per_minute: u32) -> SearchLimiter {
+        SearchLimiter { per_minute, by_user: Mutex::default() }
+    }
+
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
+    /// Counts one search of `user`; false when the account has used its searches for this minute.
+    pub fn allow(&self, user: i64, now: Instant) -> bool {
+        let mut m = self.by_user.lock().expect("lock");
+        if m.len() > 10_000 {
+            m.retain(|_, (start, _)| now.duration_since(*start) < SEARCH_WINDOW);
+        }
+        let e = m.entry(user).or_insert((now, 0));
+        if now.duration_since(e.0) >= SEARCH_WINDOW {
+            *e = (now, 0);
+        }
+        if e.1 >= self.per_minute {
+            return false;
+        }
+        e.1 += 1;
+        true
+    }
+
+    /// Forgets every count (tests that search more than a minute's worth).
+    pub fn clear(&self) {
+        self.by_user.lock().expect("lock").clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,3 +107,7 @@ mod tests {
         assert!(t.reserve("192.0.2.1", 1000 + ADDRESS_WINDOW).is_ok(), "a new window");
     }
 }
+
+/// Searches an account may start per minute, unless configured (`searches_per_minute`).
+pub const SEARCHES_PER_MINUTE: u32 = 30;
+const SEARCH_WINDOW: Duration = Duration::from_secs(60);

@@ -45,7 +45,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(reference::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
-        .route("/province/map.geojson", get(crate::assets::province_map))
+        .route("/province/map.geojson", get(overview::province_map))
         .fallback(|| async { AppError::NotFound })
         // Outermost first: errors are rendered for everything inside, the identity's own refusals
         // (an unknown token, a CSRF failure) included.

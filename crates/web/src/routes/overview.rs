@@ -94,3 +94,13 @@ async fn region(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     let c = Ctx::new(&app, &headers, Some(&me), "/overview", "overview");
     html(RegionPart { c, name: name_of(code), f })
 }
+
+/// The configured province's city map (`[province] map`, or Sichuan's built in); 404 when the
+/// province has none (the pages then show no map).
+pub async fn province_map(State(app): State<Arc<AppState>>) -> Response {
+    use axum::response::IntoResponse;
+    match &app.province.map {
+        Some(m) => ([(axum::http::header::CONTENT_TYPE, "application/geo+json"), (axum::http::header::CACHE_CONTROL, "public, max-age=3600")], m.clone()).into_response(),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
