@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (6, "tokens_backoff", include_str!("../migrations/0006_tokens_backoff.sql")),
     (7, "audit_keyed", include_str!("../migrations/0007_audit_keyed.sql")),
     (8, "calendar_attachments", include_str!("../migrations/0008_calendar_attachments.sql")),
+    (9, "student_id_bytes", include_str!("../migrations/0009_student_id_bytes.sql")),
 ];
 
 /// The version this program needs.
