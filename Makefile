@@ -13,7 +13,7 @@ demo:
 # units, /etc/tianfu/tianfu.toml and the deployment guide (docs/deployment.md). Needs cargo-deb:
 # `cargo install cargo-deb --locked` (a build tool, not a dependency of the binary).
 deb:
-	cargo deb -p tianfu --locked
+	cargo deb -p tianfu --locked --strip
 
 # Front-end packages: installs the versions pinned by package-lock.json and copies the files the
 # binary embeds into crates/web/assets/vendor/ (committed, so that a build needs no network).
