@@ -36,8 +36,12 @@ if [ ! -f "$dir/planted.json" ]; then
   "$BIN" demo generate --students "$n" --seed 1 --error-rate 0.01 --out "$dir" --lang en >&2
 fi
 db="$(pwd)/bench-data/web-$n.db"
+# The instance secret and the audit checkpoint of this database (not bench-data/, which the other
+# benchmarks' databases share): they go with the platform file, which is made afresh below.
+export TIANFU_DATA_DIR="${db%.db}.data"
 if [ ! -f "$db.imported" ]; then
   rm -f "$db" "$db-wal" "$db-shm" "${db%.db}.platform.db"*
+  rm -rf "$TIANFU_DATA_DIR"
   for e in school teacher student; do
     say "importing ${e}s into $db"
     rc=0; "$BIN" import "$dir/${e}s.csv" --entity "$e" --db "$db" --lang en >/dev/null || rc=$?
@@ -48,6 +52,7 @@ fi
 
 # --- the server: a fresh platform file (new admin) and its own working directory -----------------
 rm -f "${db%.db}.platform.db" "${db%.db}.platform.db-wal" "${db%.db}.platform.db-shm"
+rm -rf "$TIANFU_DATA_DIR"
 run="bench-data/web-run-$n"
 rm -rf "$run"; mkdir -p "$run"
 # Searches by number are limited per account (30 a minute by default) and each is audited: the
@@ -68,14 +73,21 @@ otp=$(sed -n 's/.*一次性密码 \([A-Za-z0-9]*\).*/\1/p' "$run/server.log" | h
 jar="$run/cookies.txt"
 c() { curl -sS -b "$jar" -c "$jar" "$@"; }
 csrf() { c "$URL$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1; }
-code=$(c -o /dev/null -w '%{http_code}' --data-urlencode name=admin --data-urlencode "password=$otp" --data-urlencode next=/overview "$URL/login")
+t=$(csrf /login); [ -n "$t" ] || die "no CSRF token on /login"
+code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode name=admin --data-urlencode "password=$otp" --data-urlencode next=/overview "$URL/login")
 [ "$code" = 303 ] || [ "$code" = 302 ] || die "login answered $code"
 pw="Bench-$RANDOM-Pw9"
 t=$(csrf /password); [ -n "$t" ] || die "no CSRF token on /password"
 code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode "current=$otp" --data-urlencode "new=$pw" --data-urlencode "repeat=$pw" "$URL/password")
 [ "$code" = 303 ] || [ "$code" = 302 ] || die "password change answered $code"
+# API tokens belong to data-consumer accounts (province-wide here; they read masked records).
 t=$(csrf /users); [ -n "$t" ] || die "no CSRF token on /users"
-token=$(c --data-urlencode "_csrf=$t" --data-urlencode name=bench --data-urlencode user_id=1 "$URL/tokens" | grep -o 'tf_[0-9a-f]*' | head -1)
+code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode name=bench_api --data-urlencode display_name=bench --data-urlencode role=data_consumer --data-urlencode org_code=510000 "$URL/users")
+[ "$code" -lt 400 ] || die "creating the data-consumer account answered $code"
+t=$(csrf /users)
+uid=$(c "$URL/users" | sed -n 's/.*<option value="\([0-9]*\)">bench_api .*/\1/p' | head -1)
+[ -n "$uid" ] || die "no data-consumer account bench_api on /users"
+token=$(c --data-urlencode "_csrf=$t" --data-urlencode name=bench --data-urlencode "user_id=$uid" "$URL/tokens" | grep -o 'tf_[0-9a-f]*' | head -1)
 [ -n "$token" ] || die "no API token in the /tokens answer"
 session=$(awk '$6 == "tianfu_session" { v = $7 } END { print v }' "$jar")
 [ -n "$session" ] || die "no tianfu_session cookie"
