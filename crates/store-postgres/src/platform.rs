@@ -333,6 +333,18 @@ impl AuditLog for PgStore {
         Ok(entry)
     }
 
+    fn append_audits(&mut self, es: &[AuditEvent]) -> Result<Vec<AuditEntry>, StoreError> {
+        let chain = self.audit_chain()?;
+        let key = self.audit_lock();
+        let mut lock = chain.lock()?;
+        let mut tx = self.client.transaction().map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key]).map_err(pg)?;
+        let entries = es.iter().map(|e| lock.append(&mut Tx(&mut tx), e)).collect::<Result<Vec<_>, _>>()?;
+        tx.commit().map_err(pg)?;
+        lock.finish()?;
+        Ok(entries)
+    }
+
     fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE true");
         let mut args: Vec<Box<dyn ToSql + Sync>> = Vec::new();

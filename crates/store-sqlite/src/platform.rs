@@ -323,6 +323,17 @@ impl AuditLog for SqliteStore {
         Ok(entry)
     }
 
+    fn append_audits(&mut self, es: &[AuditEvent]) -> Result<Vec<AuditEntry>, StoreError> {
+        let chain = self.audit_chain()?;
+        let mut lock = chain.lock()?;
+        let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
+        let mut t = Tx { tx: &tx, base: self.conn.as_ref() };
+        let entries = es.iter().map(|e| lock.append(&mut t, e)).collect::<Result<Vec<_>, _>>()?;
+        tx.commit().map_err(map_err)?;
+        lock.finish()?;
+        Ok(entries)
+    }
+
     fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();

@@ -532,6 +532,9 @@ impl store::AuditLog for FileStore {
     fn append_audit(&mut self, e: &store::AuditEvent) -> Result<store::AuditEntry, StoreError> {
         self.store.append_audit(e)
     }
+    fn append_audits(&mut self, es: &[store::AuditEvent]) -> Result<Vec<store::AuditEntry>, StoreError> {
+        self.store.append_audits(es)
+    }
     fn audit_entries(&mut self, f: &store::AuditFilter) -> Result<Vec<store::AuditEntry>, StoreError> {
         self.store.audit_entries(f)
     }

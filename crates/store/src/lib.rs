@@ -415,6 +415,12 @@ pub trait AuditLog {
     /// Appends one entry, chained to the newest, atomically with respect to other writers (in
     /// this and other processes), and checkpoints it ([`audit::ChainLock`]).
     fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError>;
+    /// Appends several entries in order, as [`AuditLog::append_audit`] would one after another,
+    /// but (in the backends) under one lock, in one transaction, with one checkpoint write: the
+    /// group commit of concurrent requests' entries. All or none are appended.
+    fn append_audits(&mut self, es: &[AuditEvent]) -> Result<Vec<AuditEntry>, StoreError> {
+        es.iter().map(|e| self.append_audit(e)).collect()
+    }
     /// Newest first, cut to `f.scope` inside the query.
     fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
     /// Every entry, oldest first.

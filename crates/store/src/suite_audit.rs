@@ -22,7 +22,8 @@ pub trait Tamper {
 macro_rules! audit_suite {
     ($make:expr) => {
         $crate::audit_suite!(@tests $make;
-            keyed_chain_appends_verifies_and_checkpoints, append_without_a_chain_is_refused,
+            keyed_chain_appends_verifies_and_checkpoints, group_appends_chain_and_checkpoint_once,
+            append_without_a_chain_is_refused,
             edit_recomputed_with_sha256_fails, deleted_newest_entries_fail_and_stop_writes,
             forged_appended_entry_fails, anchor_written_then_oldest_half_deleted_fails,
             pruning_past_the_retention_passes, concurrent_appends_keep_the_head_monotonic,
@@ -114,6 +115,31 @@ pub fn keyed_chain_appends_verifies_and_checkpoints(s: &mut dyn Backend, _: &mut
     std::fs::write(chain.head().path(), text.replace("\"id\":3", "\"id\":2")).unwrap();
     assert!(matches!(s.append_audit(&ev("admin", "x")), Err(StoreError::Integrity(_))));
     assert_eq!(kinds(&verify(s, &chain, 180).unwrap()), [(0, "checkpoint_invalid".to_string())]);
+}
+
+/// Several entries appended at once (the web layer's group commit): chained in order after the
+/// newest, all keyed, the checkpoint at the last one, verify clean; after a tampered checkpoint
+/// none of a group is written.
+pub fn group_appends_chain_and_checkpoint_once(s: &mut dyn Backend, _: &mut dyn Tamper) {
+    let chain = keyed(s);
+    let first = append(s, 1);
+    let group: Vec<AuditEvent> = (0..5).map(|i| ev("admin", &format!("g{i}"))).collect();
+    let es = s.append_audits(&group).unwrap();
+    assert_eq!(es.iter().map(|e| e.id).collect::<Vec<_>>(), [2, 3, 4, 5, 6]);
+    assert_eq!(es[0].prev_hash, first[0].hash);
+    assert!(es.windows(2).all(|w| w[1].prev_hash == w[0].hash));
+    assert!(es.iter().all(|e| e.keyed && chain.keys().verifies(e)));
+    assert_eq!(es.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(), ["g0", "g1", "g2", "g3", "g4"]);
+    let c = chain.head().read(chain.keys()).unwrap().expect("checkpoint written");
+    assert_eq!((c.id, c.hash.as_str()), (6, es[4].hash.as_str()));
+    let v = verify(s, &chain, 180).unwrap();
+    assert_eq!((v.entries, v.head_id), (6, 6));
+    assert!(v.problems.is_empty(), "{v:?}");
+    assert!(s.append_audits(&[]).unwrap().is_empty());
+    let text = chain.head().read_text().unwrap().unwrap();
+    std::fs::write(chain.head().path(), text.replace("\"id\":6", "\"id\":5")).unwrap();
+    assert!(matches!(s.append_audits(&group), Err(StoreError::Integrity(_))));
+    assert_eq!(all(s).len(), 6, "nothing of a refused group is written");
 }
 
 pub fn append_without_a_chain_is_refused(s: &mut dyn Backend, _: &mut dyn Tamper) {

@@ -7,6 +7,7 @@
 
 pub mod apidoc;
 pub mod assets;
+pub mod auditq;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -73,6 +74,7 @@ pub fn build_with(config: Config, opener: Opener, resolver: Arc<dyn guard::Resol
     let targets = guard::target::TargetCheck::new(config.net_policy().unwrap_or_default(), resolver);
     let state = Arc::new(AppState {
         pool: Arc::new(Pool::new(config.pool_size, opener)),
+        audits: Default::default(),
         sessions: Default::default(),
         jobs: imports::Jobs::new(config.import_workers, config.import_queue),
         overview: Default::default(),

@@ -12,6 +12,8 @@ use store::AuditEvent;
 pub struct AppState {
     pub config: Config,
     pub pool: Arc<Pool>,
+    /// Audit entries appended in groups ([`crate::auditq`]).
+    pub audits: Arc<crate::auditq::AuditQueue>,
     pub sessions: Sessions,
     pub jobs: Jobs,
     /// Overview figures per scope, with when they were read. Imports clear it.
@@ -37,7 +39,7 @@ impl AppState {
     /// recorded is not done silently.
     pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: String, ip: &str, outcome: &str) -> Result<(), AppError> {
         let e = AuditEvent { actor: actor.into(), action: action.into(), target: target.into(), detail, ip: ip.into(), outcome: outcome.into() };
-        self.pool.run(move |s| s.append_audit(&e).map(|_| ()).map_err(AppError::from)).await
+        self.audits.append(&self.pool, e).await
     }
 
     pub async fn audit_by(&self, who: &Identity, action: &str, target: &str, detail: String, ip: &str) -> Result<(), AppError> {

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use common::*;
 use std::collections::BTreeSet;
 use store::{AuditEvent, NewUser, Role};
+use web::ConfigExt;
 
 fn actors(body: &str) -> BTreeSet<String> {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
@@ -102,4 +103,62 @@ async fn unwritable_chain_stops_actions_postgres() {
         return;
     };
     unwritable_chain_stops_actions(env).await;
+}
+
+/// Audit entries of concurrent requests are appended in groups (one lock, one transaction, one
+/// checkpoint per group): 64 requests at once each get their own entry, in one chain that
+/// verifies, with the checkpoint at its newest entry; a checkpoint that no longer verifies fails
+/// every request of the next group and writes none of it.
+async fn concurrent_entries_are_grouped_and_chained(env: Env) {
+    let state = env.app.state.clone();
+    let before = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 1_000, ..Default::default() }).unwrap().len());
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let st = state.clone();
+            tokio::spawn(async move { st.audit("prov", "search", &format!("group-{i}"), "{}".into(), "127.0.0.1", "ok").await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().expect("audited");
+    }
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 1_000, ..Default::default() }).unwrap());
+    assert_eq!(entries.len(), before + 64);
+    let targets: BTreeSet<String> = entries.iter().filter(|e| e.target.starts_with("group-")).map(|e| e.target.clone()).collect();
+    assert_eq!(targets.len(), 64, "each request its own entry");
+    let chain = state.config.audit_chain().unwrap();
+    let v = with_store(&env, |s| store::audit::verify(s, &chain, 180).unwrap());
+    assert!(v.problems.is_empty(), "{v:?}");
+    let newest = entries.iter().map(|e| e.id).max().unwrap();
+    assert_eq!(v.head_id, newest);
+    let head = chain.head().read(chain.keys()).unwrap().expect("checkpoint");
+    assert_eq!(head.id, newest, "the checkpoint is at the newest entry");
+    // A tampered checkpoint: the next requests fail together and nothing is written.
+    let path = state.config.audit_head_path();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("\"id\":", "\"id\":1")).unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let st = state.clone();
+            tokio::spawn(async move { st.audit("prov", "search", &format!("refused-{i}"), "{}".into(), "127.0.0.1", "ok").await })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.unwrap().is_err());
+    }
+    let after = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 1_000, ..Default::default() }).unwrap().len());
+    assert_eq!(after, before + 64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_entries_are_grouped_and_chained_sqlite() {
+    concurrent_entries_are_grouped_and_chained(sqlite("audit-group")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_entries_are_grouped_and_chained_postgres() {
+    let Some(env) = blocking(|| postgres("audit-group")) else {
+        eprintln!("TIANFU_TEST_DATABASE_URL not set: skipping the PostgreSQL audit test");
+        return;
+    };
+    concurrent_entries_are_grouped_and_chained(env).await;
 }

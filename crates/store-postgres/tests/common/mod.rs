@@ -281,6 +281,9 @@ impl AuditLog for TestStore {
     fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
         self.s().append_audit(e)
     }
+    fn append_audits(&mut self, es: &[AuditEvent]) -> Result<Vec<AuditEntry>, StoreError> {
+        self.s().append_audits(es)
+    }
     fn audit_entries(&mut self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         self.s().audit_entries(f)
     }
