@@ -6,60 +6,17 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
-use http_body_util::BodyExt;
 use store::monitor::{NewSite, SiteCategory};
 use store::{AuditFilter, Role};
-use tower::ServiceExt;
 
-/// A JSON request (with the session's CSRF token in the header, as scripts send it).
-async fn send_json(env: &Env, method: &str, uri: &str, auth: &Auth, body: &serde_json::Value) -> (StatusCode, serde_json::Value) {
-    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
-    if let Some(c) = &auth.cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    if let Some(t) = &auth.csrf {
-        b = b.header("x-csrf-token", t);
-    }
-    if let Some(t) = &auth.bearer {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
-    let status = r.status();
-    let id = common::request_id(&r);
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_str(&common::redact(&id, &bytes)).unwrap_or(serde_json::Value::Null))
-}
 
-async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> Resp {
-    let boundary = "----tianfu-sites-boundary";
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::builder()
-        .method("POST")
-        .uri(format!("/sites/import?_csrf={}", auth.csrf.clone().unwrap_or_default()))
-        .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(body))
-        .unwrap();
-    let r = env.app.router.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let id = common::request_id(&r);
-    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
-}
 
 fn audit_of(env: &Env, action: &str) -> Vec<store::AuditEntry> {
     with_store(env, |s| s.audit_entries(&AuditFilter { action: Some(action.into()), limit: 100, ..Default::default() }).unwrap())
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
-}
 
 /// A one-sheet workbook of rows.
 fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
@@ -121,24 +78,24 @@ async fn monitor(env: Env) {
     assert!(r.body.contains(&format!("href=\"/sites/{own}\"")) && !r.body.contains(&format!("href=\"/sites/{other}\"")) && r.body.contains("发现隐藏链接"));
 
     // The API, as the county officer (session) and as the other county's token.
-    let (st, v) = send_json(&env, "GET", "/api/v1/sites", &county, &serde_json::Value::Null).await;
+    let (st, v) = api_json(&env, "GET", "/api/v1/sites", &county, &serde_json::Value::Null).await;
     assert_eq!(st, StatusCode::OK);
     let mut ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|s| s["id"].as_i64().unwrap()).collect();
     ids.sort();
     assert_eq!(ids, [own, bureau]);
-    let (st, v) = send_json(&env, "GET", &format!("/api/v1/sites/{own}"), &county, &serde_json::Value::Null).await;
+    let (st, v) = api_json(&env, "GET", &format!("/api/v1/sites/{own}"), &county, &serde_json::Value::Null).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["open_alerts"][0]["kind"], "hidden_link");
     assert_eq!(v["history"]["24h"]["checks"], 8);
     assert_eq!(v["last_check"]["findings"][1], "hidden_link");
-    assert_eq!(send_json(&env, "GET", &format!("/api/v1/sites/{other}"), &county, &serde_json::Value::Null).await.0, StatusCode::NOT_FOUND);
-    let (_, v) = send_json(&env, "GET", "/api/v1/alerts", &county, &serde_json::Value::Null).await;
+    assert_eq!(api_json(&env, "GET", &format!("/api/v1/sites/{other}"), &county, &serde_json::Value::Null).await.0, StatusCode::NOT_FOUND);
+    let (_, v) = api_json(&env, "GET", "/api/v1/alerts", &county, &serde_json::Value::Null).await;
     assert!(v["items"].as_array().unwrap().iter().all(|a| a["site_id"] == own), "{v}");
     let other_api = Auth { bearer: Some(env.other_token.clone()), ..Default::default() };
-    let (_, v) = send_json(&env, "GET", "/api/v1/sites?limit=500", &other_api, &serde_json::Value::Null).await;
+    let (_, v) = api_json(&env, "GET", "/api/v1/sites?limit=500", &other_api, &serde_json::Value::Null).await;
     assert_eq!(v["items"].as_array().unwrap().iter().map(|s| s["id"].as_i64().unwrap()).collect::<Vec<_>>(), [other]);
     // A data consumer reads but does not manage.
-    let (st, _) = send_json(&env, "POST", "/api/v1/sites", &other_api, &serde_json::json!({"name": "x", "url": "https://x.example.edu.cn/", "org_code": p.other_county, "category": "bureau"})).await;
+    let (st, _) = api_json(&env, "POST", "/api/v1/sites", &other_api, &serde_json::json!({"name": "x", "url": "https://x.example.edu.cn/", "org_code": p.other_county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 
     // Managing: outside the area refused, inside registered and audited.
@@ -181,18 +138,18 @@ async fn monitor(env: Env) {
     assert_eq!(audit_of(&env, "site_disable").len(), 1);
 
     // The API: create and change inside the area, refused outside.
-    let (st, v) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "接口登记", "url": "https://api.example.edu.cn/", "org_code": p.county, "category": "bureau", "interval_minutes": 10})).await;
+    let (st, v) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "接口登记", "url": "https://api.example.edu.cn/", "org_code": p.county, "category": "bureau", "interval_minutes": 10})).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     let api_id = v["id"].as_i64().unwrap();
-    let (st, _) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "外", "url": "https://api-out.example.edu.cn/", "org_code": p.other_county, "category": "bureau"})).await;
+    let (st, _) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "外", "url": "https://api-out.example.edu.cn/", "org_code": p.other_county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    let (st, v) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "x", "url": "ftp://x", "org_code": p.county, "category": "bureau"})).await;
+    let (st, v) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "x", "url": "ftp://x", "org_code": p.county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(v["error"]["message"].as_str().unwrap().contains("网址无效"), "{v}");
-    let (st, v) = send_json(&env, "PUT", &format!("/api/v1/sites/{api_id}"), &county, &serde_json::json!({"name": "接口登记（改）", "url": "https://api.example.edu.cn/", "org_code": p.county, "category": "other", "enabled": false})).await;
+    let (st, v) = api_json(&env, "PUT", &format!("/api/v1/sites/{api_id}"), &county, &serde_json::json!({"name": "接口登记（改）", "url": "https://api.example.edu.cn/", "org_code": p.county, "category": "other", "enabled": false})).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!((v["name"].as_str(), v["enabled"].as_bool(), v["category"].as_str()), (Some("接口登记（改）"), Some(false), Some("other")));
-    let (st, _) = send_json(&env, "PUT", &format!("/api/v1/sites/{other}"), &county, &serde_json::json!({"name": "x", "url": "https://other-school.example.edu.cn/", "org_code": p.county, "category": "other"})).await;
+    let (st, _) = api_json(&env, "PUT", &format!("/api/v1/sites/{other}"), &county, &serde_json::json!({"name": "x", "url": "https://other-school.example.edu.cn/", "org_code": p.county, "category": "other"})).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert!(audit_of(&env, "site_create").iter().any(|e| e.target == format!("site:{api_id}") && e.detail.contains("\"via\":\"api\"")));
 

@@ -8,55 +8,16 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
-use http_body_util::BodyExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use store::monitor::{NewSite, SiteCategory, Snapshot};
-use tower::ServiceExt;
 
 const REFUSED: &str = "该地址属于内网/保留地址，不能作为监测目标；如确需监测内网网站，请由省级管理员在配置中放行该网段";
 
-async fn send_json(env: &Env, method: &str, uri: &str, auth: &Auth, body: &serde_json::Value) -> (StatusCode, serde_json::Value) {
-    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
-    if let Some(c) = &auth.cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    if let Some(t) = &auth.csrf {
-        b = b.header("x-csrf-token", t);
-    }
-    let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
-    let status = r.status();
-    let id = common::request_id(&r);
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_str(&common::redact(&id, &bytes)).unwrap_or(serde_json::Value::Null))
-}
 
-async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> Resp {
-    let boundary = "----tianfu-ssrf-boundary";
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::builder()
-        .method("POST")
-        .uri(format!("/sites/import?_csrf={}", auth.csrf.clone().unwrap_or_default()))
-        .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(body))
-        .unwrap();
-    let r = env.app.router.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let id = common::request_id(&r);
-    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
-}
 
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
-}
 
 fn site_count(env: &Env) -> usize {
     with_store(env, |s| s.sites(&store::Scope::Region { lo: 0, hi: 999_999 }, &store::SiteQuery { include_disabled: true, limit: 500, ..Default::default() }).unwrap().rows.len())
@@ -95,15 +56,15 @@ async fn registration(mut env: Env) {
                 assert!(!r.body.contains(leaked), "{url}: what the name resolved to is not shown ({leaked})");
             }
         }
-        let (st, v) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "内网", "url": url, "org_code": p.county, "category": "bureau"})).await;
+        let (st, v) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "内网", "url": url, "org_code": p.county, "category": "bureau"})).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "api {url}: {v}");
         assert!(v["error"]["message"].as_str().unwrap().contains("内网/保留地址"), "api {url}: {v}");
     }
     // Malformed hosts are refused as such.
-    let (st, v) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "区域标识", "url": "http://[fe80::1%25eth0]/", "org_code": p.county, "category": "bureau"})).await;
+    let (st, v) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "区域标识", "url": "http://[fe80::1%25eth0]/", "org_code": p.county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(v["error"]["message"].as_str().unwrap().contains("网址无效"), "{v}");
-    let (st, v) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "带账号", "url": "http://www.scu.edu.cn@127.0.0.1/", "org_code": p.county, "category": "bureau"})).await;
+    let (st, v) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "带账号", "url": "http://www.scu.edu.cn@127.0.0.1/", "org_code": p.county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(v["error"]["message"].as_str().unwrap().contains("用户名或密码"), "{v}");
     assert_eq!(site_count(&env), before, "nothing was registered");
@@ -115,7 +76,7 @@ async fn registration(mut env: Env) {
     let r = send(&env, "POST", &format!("/sites/{own}/edit"), &county, Some(&f)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains(REFUSED), "{}", r.body);
-    let (st, _) = send_json(&env, "PUT", &format!("/api/v1/sites/{own}"), &county, &serde_json::json!({"name": "x", "url": "http://0x7f.1/", "org_code": p.school, "category": "school"})).await;
+    let (st, _) = api_json(&env, "PUT", &format!("/api/v1/sites/{own}"), &county, &serde_json::json!({"name": "x", "url": "http://0x7f.1/", "org_code": p.school, "category": "school"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(with_store(&env, |s| s.site(own).unwrap().unwrap().url), old_url);
 
@@ -148,12 +109,12 @@ async fn registration(mut env: Env) {
     let old = std::mem::replace(&mut env.app, allowing);
     blocking(move || old.state.pool.close());
     let county = login(&env, "county", PASSWORD).await;
-    let (st, v) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "城域网站点", "url": "http://0x7f.1:8080/", "org_code": p.county, "category": "bureau"})).await;
+    let (st, v) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "城域网站点", "url": "http://0x7f.1:8080/", "org_code": p.county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-    let (st, _) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "仍不允许", "url": "http://10.1.2.3/", "org_code": p.county, "category": "bureau"})).await;
+    let (st, _) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "仍不允许", "url": "http://10.1.2.3/", "org_code": p.county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "only the allowed network");
     // intranet.test also has ::1, which is not allowed: a name with a permitted address passes.
-    let (st, _) = send_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "内网名称", "url": "http://intranet.test/", "org_code": p.county, "category": "bureau"})).await;
+    let (st, _) = api_json(&env, "POST", "/api/v1/sites", &county, &serde_json::json!({"name": "内网名称", "url": "http://intranet.test/", "org_code": p.county, "category": "bureau"})).await;
     assert_eq!(st, StatusCode::CREATED);
 }
 
@@ -228,7 +189,7 @@ async fn site_page(env: Env) {
     for hidden in ["hunter1", "hunter2", "baseline-diff", "accept-baseline", "127.0.0.1"] {
         assert!(!r.body.contains(hidden), "the page shows nothing fetched from the target ({hidden})");
     }
-    let (_, v) = send_json(&env, "GET", &format!("/api/v1/sites/{id}"), &county, &serde_json::Value::Null).await;
+    let (_, v) = api_json(&env, "GET", &format!("/api/v1/sites/{id}"), &county, &serde_json::Value::Null).await;
     assert_eq!(v["last_check"]["findings"], serde_json::json!(["target_forbidden"]), "{v}");
     assert!(v["last_check"]["v4"]["status"].is_null() && v["last_check"]["tls_grade"].is_null() && v["last_check"]["header_score"].is_null(), "{v}");
     assert!(!v.to_string().contains("hunter"), "{v}");

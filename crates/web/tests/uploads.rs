@@ -5,12 +5,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
-use http_body_util::BodyExt;
 use store::AuditFilter;
-use tower::ServiceExt;
 
 fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default()
@@ -28,23 +25,6 @@ async fn wait_done(env: &Env, a: &Auth, job: &str) -> String {
     panic!("the import did not finish");
 }
 
-/// The site register's import form: one file.
-async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> Resp {
-    let boundary = "----tianfu-upload-boundary";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/sites/import?_csrf={}", auth.csrf.clone().unwrap_or_default()))
-        .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(body))
-        .unwrap();
-    let r = env.app.router.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let id = common::request_id(&r);
-    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
-}
 
 async fn uploads(env: Env) {
     // One worker, two places in the queue.

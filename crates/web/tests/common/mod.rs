@@ -371,3 +371,48 @@ pub async fn upload_with(env: &Env, auth: &Auth, entity: &str, file_name: &str, 
     let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
     Resp { status, location, set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
 }
+
+/// A JSON request (with the session's CSRF token in the header, as scripts send it).
+pub async fn api_json(env: &Env, method: &str, uri: &str, auth: &Auth, body: &serde_json::Value) -> (StatusCode, serde_json::Value) {
+    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(c) = &auth.cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(t) = &auth.csrf {
+        b = b.header("x-csrf-token", t);
+    }
+    if let Some(t) = &auth.bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+    let status = r.status();
+    let id = request_id(&r);
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_str(&redact(&id, &bytes)).unwrap_or(serde_json::Value::Null))
+}
+
+/// The site register's import form: one file.
+pub async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> Resp {
+    let boundary = "----tianfu-upload-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!("/sites/import?_csrf={}", auth.csrf.clone().unwrap_or_default()))
+        .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let r = env.app.router.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let id = request_id(&r);
+    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, location: String::new(), set_cookie: vec![], body: redact(&id, &bytes), bytes }
+}
+
+/// A URL-encoded form body.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
+}
