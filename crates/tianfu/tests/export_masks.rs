@@ -4,9 +4,10 @@
 //! formula in a spreadsheet; an unmasked export imports back unchanged. On SQLite, and on
 //! PostgreSQL when TIANFU_TEST_DATABASE_URL is set.
 
+mod common;
+use common::{data_dir_for, tianfu};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use store::{Entity, RecordFilter, Store};
 
 fn tmp(name: &str) -> PathBuf {
@@ -14,27 +15,6 @@ fn tmp(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-/// The data folder (audit key and head checkpoint) of the database `--db` names: one per
-/// database, as each installation has its own.
-fn data_dir_for(db: &str) -> PathBuf {
-    if db.contains("://") {
-        let tail: String = db.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        std::env::temp_dir().join(format!("tianfu-export-data-{}", tail.chars().rev().collect::<String>()))
-    } else {
-        PathBuf::from(format!("{db}.data"))
-    }
-}
-
-fn tianfu(args: &[&str]) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tianfu"));
-    c.args(args);
-    if let Some(w) = args.windows(2).find(|w| w[0] == "--db") {
-        c.env("TIANFU_DATA_DIR", data_dir_for(w[1]));
-    }
-    let out = c.output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// A database: a SQLite file, or a PostgreSQL schema of its own (dropped at the end).

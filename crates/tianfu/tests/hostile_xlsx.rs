@@ -7,6 +7,7 @@
 #[path = "../../ingest/tests/support/hostile_xlsx.rs"]
 mod hostile_xlsx;
 
+mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,8 +45,7 @@ fn tianfu(args: &[&str]) -> Run {
     // A PostgreSQL database gets a data directory (secret, audit checkpoint) of its own, as a
     // SQLite one does beside its file: never the shared ./tianfu-data of the test's working folder.
     if let Some(w) = args.windows(2).find(|w| w[0] == "--db" && w[1].contains("://")) {
-        let schema = w[1].rsplit("%3D").next().unwrap_or("pg");
-        cmd.env("TIANFU_DATA_DIR", std::env::temp_dir().join(format!("tianfu-hostile-{schema}-data")));
+        cmd.env("TIANFU_DATA_DIR", common::data_dir_for(w[1]));
     }
     let mut child = cmd.spawn().unwrap();
     let pid = child.id();

@@ -2,6 +2,8 @@
 //! masking and logging, exit codes, and a real import killed with SIGKILL. Runs on SQLite always
 //! and on PostgreSQL when TIANFU_TEST_DATABASE_URL is set (each test in its own schema).
 
+mod common;
+use common::{data_dir_for, tianfu};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -67,27 +69,6 @@ fn backends(dir: &Path) -> Vec<Db> {
     let mut v = vec![Db::sqlite(dir)];
     v.extend(Db::postgres());
     v
-}
-
-/// The data folder (audit key and head checkpoint) of the database `--db` names: one per
-/// database, as each installation has its own.
-fn data_dir_for(db: &str) -> PathBuf {
-    if db.contains("://") {
-        let tail: String = db.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        std::env::temp_dir().join(format!("tianfu-cli-data-{}", tail.chars().rev().collect::<String>()))
-    } else {
-        PathBuf::from(format!("{db}.data"))
-    }
-}
-
-fn tianfu(args: &[&str]) -> (i32, String, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tianfu"));
-    c.args(args);
-    if let Some(w) = args.windows(2).find(|w| w[0] == "--db") {
-        c.env("TIANFU_DATA_DIR", data_dir_for(w[1]));
-    }
-    let out = c.output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 fn import(db: &Db, file: &Path, entity: &str, extra: &[&str]) -> (i32, Value) {
