@@ -322,15 +322,8 @@ impl AuditLog for PgStore {
     }
 
     fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
-        let chain = self.audit_chain()?;
-        let key = self.audit_lock();
-        let mut lock = chain.lock()?;
-        let mut tx = self.client.transaction().map_err(pg)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key]).map_err(pg)?;
-        let entry = lock.append(&mut Tx(&mut tx), e)?;
-        tx.commit().map_err(pg)?;
-        lock.finish()?;
-        Ok(entry)
+        let mut entries = self.append_audits(std::slice::from_ref(e))?;
+        Ok(entries.pop().expect("one entry per event"))
     }
 
     fn append_audits(&mut self, es: &[AuditEvent]) -> Result<Vec<AuditEntry>, StoreError> {

@@ -314,13 +314,8 @@ impl AuditLog for SqliteStore {
     }
 
     fn append_audit(&mut self, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
-        let chain = self.audit_chain()?;
-        let mut lock = chain.lock()?;
-        let tx = self.platform.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
-        let entry = lock.append(&mut Tx { tx: &tx, base: self.conn.as_ref() }, e)?;
-        tx.commit().map_err(map_err)?;
-        lock.finish()?;
-        Ok(entry)
+        let mut entries = self.append_audits(std::slice::from_ref(e))?;
+        Ok(entries.pop().expect("one entry per event"))
     }
 
     fn append_audits(&mut self, es: &[AuditEvent]) -> Result<Vec<AuditEntry>, StoreError> {
