@@ -3,8 +3,10 @@
 //! keep one chain and a monotonic checkpoint, and `tianfu audit verify` reports the attacks of
 //! someone who can write to the database (each made with real SQL on the file) with exit code 1.
 
+mod common;
+use common::{tmp_dir, Dir};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn tianfu(args: &[&str], dir: &Path) -> (i32, String, String) {
@@ -12,19 +14,8 @@ fn tianfu(args: &[&str], dir: &Path) -> (i32, String, String) {
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn tmp(tag: &str) -> Dir {
-    let d = std::env::temp_dir().join(format!("tianfu-cli-audit-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    Dir(d)
+    tmp_dir("cli-audit", tag)
 }
 
 /// The audit log as rows of the platform file, oldest first.

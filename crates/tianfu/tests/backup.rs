@@ -4,8 +4,10 @@
 //! same round trip on PostgreSQL through pg_dump and pg_restore (when TIANFU_TEST_DATABASE_URL
 //! is set).
 
+mod common;
+use common::{tmp_dir, Dir};
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,19 +22,8 @@ fn tianfu(args: &[&str], dir: &Path) -> (i32, String, String) {
     tianfu_env(args, dir, &[])
 }
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn tmp(tag: &str) -> Dir {
-    let d = std::env::temp_dir().join(format!("tianfu-backup-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    Dir(d)
+    tmp_dir("backup", tag)
 }
 
 /// A store at `DIR/t.db` with a small province imported (its audit chain keyed in

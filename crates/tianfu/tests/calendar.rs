@@ -2,7 +2,8 @@
 //! imported year is stored (and audited) and replaces the embedded one, a refused file stores
 //! nothing and exits 1.
 
-use std::path::{Path, PathBuf};
+mod common;
+use std::path::Path;
 use std::process::Command;
 
 fn tianfu(args: &[&str], dir: &Path) -> (i32, String, String) {
@@ -10,20 +11,9 @@ fn tianfu(args: &[&str], dir: &Path) -> (i32, String, String) {
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn import_show_and_count() {
-    let d = std::env::temp_dir().join(format!("tianfu-cli-calendar-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    let dir = Dir(d);
+    let dir = common::tmp_dir("cli-calendar", "import");
     let p = &dir.0;
     // Friday 2026-02-13 + 2 working days: Saturday 2/14 (调休), then Tuesday 2/24 after 春节.
     let (code, out, err) = tianfu(&["calendar", "due", "2026-02-13", "2", "--db", "t.db"], p);

@@ -4,24 +4,15 @@
 //! each value's source and hides passwords; a second province (贵州 52) end to end, on SQLite and
 //! PostgreSQL (when TIANFU_TEST_DATABASE_URL is set).
 
+mod common;
+use common::{tmp_dir, Dir};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn tmp(tag: &str) -> Dir {
-    let d = std::env::temp_dir().join(format!("tianfu-config-cli-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    Dir(d)
+    tmp_dir("config-cli", tag)
 }
 
 /// The binary in `cwd` with no TIANFU_* of the test's own environment, plus `env`.

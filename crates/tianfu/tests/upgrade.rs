@@ -9,7 +9,9 @@
 //! three SQLite files, `pg_dump --inserts --no-owner --no-privileges
 //! --schema=tianfu_release_fixture` for PostgreSQL (its psql-only `\restrict` lines removed).
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{tmp_dir, Dir};
+use std::path::Path;
 use std::process::Command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/release-f5e44a9");
@@ -19,19 +21,8 @@ fn tianfu(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> (i32, String, Stri
     (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn tmp(tag: &str) -> Dir {
-    let d = std::env::temp_dir().join(format!("tianfu-upgrade-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    Dir(d)
+    tmp_dir("upgrade", tag)
 }
 
 fn fixture(name: &str) -> String {

@@ -26,3 +26,20 @@ pub fn tianfu(args: &[&str]) -> (i32, String, String) {
     let out = c.output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
+
+/// A folder of a test's own under the temporary folder, removed when dropped.
+pub struct Dir(pub PathBuf);
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh, empty [`Dir`] named after the test binary's `area`, the `tag` and the process.
+pub fn tmp_dir(area: &str, tag: &str) -> Dir {
+    let d = std::env::temp_dir().join(format!("tianfu-{area}-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    Dir(d)
+}
