@@ -8,7 +8,7 @@
 //! the configuration allows that network, like the monitor's probes. Events carry no personal
 //! data: the caller writes titles and lines for a group chat (counts, schools, links).
 
-use crate::webhook::{dingtalk_sign, url_encode, feishu_sign, generic_sign, Outgoing, Sender, WebhookError, WebhookKind, WebhookTarget};
+use crate::webhook::{Outgoing, Sender, WebhookError, WebhookKind, WebhookTarget};
 use crate::NetPolicy;
 use serde_json::json;
 use std::sync::Arc;
@@ -51,41 +51,8 @@ pub struct Delivery {
 
 /// The request for `target` (pure: `now_ms` is the signing time).
 pub fn render(target: &WebhookTarget, e: &Event, now_ms: i64) -> Outgoing {
-    let secret = target.secret.as_deref().filter(|s| !s.is_empty());
-    let mut url = target.url.clone();
-    let mut headers = Vec::new();
-    let body = match target.kind {
-        WebhookKind::Dingtalk => {
-            if let Some(s) = secret {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                url.push_str(&format!("{sep}timestamp={now_ms}&sign={}", url_encode(&dingtalk_sign(s, now_ms))));
-            }
-            let text = format!("### {}\n\n{}", e.title, e.lines.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
-            json!({ "msgtype": "markdown", "markdown": { "title": e.title, "text": text } })
-        }
-        WebhookKind::Wecom => {
-            let text = format!("### {}\n{}", e.title, e.lines.iter().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n"));
-            json!({ "msgtype": "markdown", "markdown": { "content": text } })
-        }
-        WebhookKind::Feishu => {
-            let mut v = json!({ "msg_type": "text", "content": { "text": format!("{}\n{}", e.title, e.lines.join("\n")) } });
-            if let Some(s) = secret {
-                let ts = now_ms / 1000;
-                v["timestamp"] = json!(ts.to_string());
-                v["sign"] = json!(feishu_sign(s, ts));
-            }
-            v
-        }
-        WebhookKind::Generic => json!({ "event": e.topic, "title": e.title, "lines": e.lines, "at": e.at, "sent_at": now_ms / 1000 }),
-    };
-    let body = serde_json::to_vec(&body).expect("JSON values serialise");
-    if target.kind == WebhookKind::Generic {
-        headers.push(("X-Tianfu-Timestamp".into(), (now_ms / 1000).to_string()));
-        if let Some(s) = secret {
-            headers.push(("X-Tianfu-Signature".into(), generic_sign(s, &body)));
-        }
-    }
-    Outgoing { url, headers, body }
+    let generic = json!({ "event": e.topic, "title": e.title, "lines": e.lines, "at": e.at, "sent_at": now_ms / 1000 });
+    crate::webhook::envelope(target, now_ms, &e.title, &e.title, &e.lines, generic)
 }
 
 /// Sends events to channels. Cheap to share behind an `Arc`.

@@ -154,8 +154,27 @@ pub struct Outgoing {
 
 /// The request for `target` (pure: `now_ms` is the signing time in milliseconds).
 pub fn render(target: &WebhookTarget, n: &Notice, now_ms: i64) -> Outgoing {
-    let secret = target.secret.as_deref().filter(|s| !s.is_empty());
     let title = n.title();
+    let color = if n.recovered { "info" } else { "warning" };
+    let generic = json!({
+        "event": if n.recovered { "recovery" } else { "alert" },
+        "title": title,
+        "site": { "name": n.site_name, "url": n.site_url },
+        "kind": n.kind,
+        "severity": n.severity,
+        "message": n.message,
+        "at": n.at,
+        "sent_at": now_ms / 1000,
+    });
+    envelope(target, now_ms, &title, &format!("<font color=\"{color}\">{title}</font>"), &n.lines(), generic)
+}
+
+/// A message (`title`, `lines`) as `target`'s kind of receiver takes it, signed when it has a
+/// secret: DingTalk markdown (signature in the URL), WeCom markdown (`wecom_title`, which may
+/// carry a colour), Feishu text (signature in the body), or the `generic` JSON body with a
+/// timestamp and an HMAC header. Alerts and [`crate::notify`] events both go through it.
+pub(crate) fn envelope(target: &WebhookTarget, now_ms: i64, title: &str, wecom_title: &str, lines: &[String], generic: serde_json::Value) -> Outgoing {
+    let secret = target.secret.as_deref().filter(|s| !s.is_empty());
     let mut url = target.url.clone();
     let mut headers = Vec::new();
     let body = match target.kind {
@@ -164,16 +183,15 @@ pub fn render(target: &WebhookTarget, n: &Notice, now_ms: i64) -> Outgoing {
                 let sep = if url.contains('?') { '&' } else { '?' };
                 url.push_str(&format!("{sep}timestamp={now_ms}&sign={}", url_encode(&dingtalk_sign(s, now_ms))));
             }
-            let text = format!("### {title}\n\n{}", n.lines().iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
+            let text = format!("### {title}\n\n{}", lines.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"));
             json!({ "msgtype": "markdown", "markdown": { "title": title, "text": text } })
         }
         WebhookKind::Wecom => {
-            let color = if n.recovered { "info" } else { "warning" };
-            let text = format!("### <font color=\"{color}\">{title}</font>\n{}", n.lines().iter().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n"));
+            let text = format!("### {wecom_title}\n{}", lines.iter().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n"));
             json!({ "msgtype": "markdown", "markdown": { "content": text } })
         }
         WebhookKind::Feishu => {
-            let text = format!("{title}\n{}", n.lines().join("\n"));
+            let text = format!("{title}\n{}", lines.join("\n"));
             let mut v = json!({ "msg_type": "text", "content": { "text": text } });
             if let Some(s) = secret {
                 let ts = now_ms / 1000;
@@ -182,16 +200,7 @@ pub fn render(target: &WebhookTarget, n: &Notice, now_ms: i64) -> Outgoing {
             }
             v
         }
-        WebhookKind::Generic => json!({
-            "event": if n.recovered { "recovery" } else { "alert" },
-            "title": title,
-            "site": { "name": n.site_name, "url": n.site_url },
-            "kind": n.kind,
-            "severity": n.severity,
-            "message": n.message,
-            "at": n.at,
-            "sent_at": now_ms / 1000,
-        }),
+        WebhookKind::Generic => generic,
     };
     let body = serde_json::to_vec(&body).expect("JSON values serialise");
     if target.kind == WebhookKind::Generic {
