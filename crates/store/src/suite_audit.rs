@@ -23,7 +23,7 @@ macro_rules! audit_suite {
     ($make:expr) => {
         $crate::audit_suite!(@tests $make;
             keyed_chain_appends_verifies_and_checkpoints, group_appends_chain_and_checkpoint_once,
-            append_without_a_chain_is_refused,
+            a_group_is_the_first_write, append_without_a_chain_is_refused,
             edit_recomputed_with_sha256_fails, deleted_newest_entries_fail_and_stop_writes,
             forged_appended_entry_fails, anchor_written_then_oldest_half_deleted_fails,
             pruning_past_the_retention_passes, concurrent_appends_keep_the_head_monotonic,
@@ -140,6 +140,32 @@ pub fn group_appends_chain_and_checkpoint_once(s: &mut dyn Backend, _: &mut dyn 
     std::fs::write(chain.head().path(), text.replace("\"id\":6", "\"id\":5")).unwrap();
     assert!(matches!(s.append_audits(&group), Err(StoreError::Integrity(_))));
     assert_eq!(all(s).len(), 6, "nothing of a refused group is written");
+}
+
+/// A group can be the first write of all (a fresh log: no checkpoint file yet while the group's
+/// first entry is already in the transaction) and the first keyed write to an unkeyed log: the
+/// entries after the first follow the group's pending checkpoint. (Concurrent first requests of
+/// a new installation failed with "checkpoint missing" before.)
+pub fn a_group_is_the_first_write(s: &mut dyn Backend, t: &mut dyn Tamper) {
+    let chain = keyed(s);
+    let group: Vec<AuditEvent> = (0..4).map(|i| ev("admin", &format!("f{i}"))).collect();
+    let es = s.append_audits(&group).unwrap();
+    assert_eq!(es.iter().map(|e| e.id).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    let c = chain.head().read(chain.keys()).unwrap().expect("checkpoint written");
+    assert_eq!((c.id, c.keyed_from), (4, 1));
+    let v = verify(s, &chain, 180).unwrap();
+    assert!(v.problems.is_empty() && v.head_id == 4, "{v:?}");
+    // The same on a log written before the chain was keyed.
+    t.exec("DELETE FROM audit_log");
+    std::fs::remove_file(chain.head().path()).unwrap();
+    let old = unkeyed(1, crate::audit::GENESIS, "2026-01-01T00:00:00.000000Z", "old1");
+    t.exec(&insert_sql(&old));
+    let es = s.append_audits(&group).unwrap();
+    assert_eq!(es.iter().map(|e| e.id).collect::<Vec<_>>(), [3, 4, 5, 6], "after the old entry and the audit_keyed marker");
+    let c = chain.head().read(chain.keys()).unwrap().expect("checkpoint written");
+    assert_eq!((c.id, c.keyed_from), (6, 2));
+    let v = verify(s, &chain, 180).unwrap();
+    assert_eq!((v.unkeyed_entries, v.keyed_entries, v.problems.len()), (1, 5, 0), "{v:?}");
 }
 
 pub fn append_without_a_chain_is_refused(s: &mut dyn Backend, _: &mut dyn Tamper) {

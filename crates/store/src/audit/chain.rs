@@ -273,7 +273,13 @@ impl ChainLock<'_> {
     /// `audit_keyed` entry when this is the first keyed write to an older log).
     pub fn append(&mut self, tx: &mut dyn ChainTx, e: &AuditEvent) -> Result<AuditEntry, StoreError> {
         let chain = self.chain;
-        let ckpt = chain.head.read(&chain.keys)?;
+        // Within a group the checkpoint file is written once, at the end: the entries after the
+        // first follow the group's own pending checkpoint (on a fresh log, the file does not
+        // exist yet while the group's first keyed entry already does).
+        let (ckpt, ours) = match self.pending.take() {
+            Some(p) => (Some(p), true),
+            None => (chain.head.read(&chain.keys)?, false),
+        };
         let newest = tx.newest()?;
         let anchor = tx.anchor()?;
         let mut prev = match (&newest, &anchor) {
@@ -283,7 +289,9 @@ impl ChainLock<'_> {
         };
         let keyed_from = match &ckpt {
             Some(c) => {
-                check_holds(c, tx, anchor.as_ref(), chain.head.path())?;
+                if !ours {
+                    check_holds(c, tx, anchor.as_ref(), chain.head.path())?;
+                }
                 c.keyed_from
             }
             None => {
