@@ -9,7 +9,9 @@
 //!   table's indexes, `INSERT … SELECT` everything and build the indexes again (a sorted build
 //!   is several times cheaper than millions of random B-tree insertions); a key given twice
 //!   fails the primary key's build and is reported with its lines. The aggregate comes from
-//!   counts kept in Rust.
+//!   counts kept in Rust. Past [`BULK_MIN_ROWS`] the rows are copied straight into the tables
+//!   by a COPY thread holding the transaction's connection ([`crate::sender`]), so the server
+//!   stores one buffer while the next is validated and encoded.
 //! - **Into a large table, a large batch**: once the batch has as many rows as 1/32 of the
 //!   table (at least [`LOAD_MIN_ROWS`], at most [`LOAD_MAX_ROWS`]), the stored `(key, row_hash)` pairs are read once
 //!   ([`Known`]) and every row whose key fingerprint and hash both match is counted unchanged
@@ -23,6 +25,7 @@
 use crate::copy::Rows;
 use crate::error::{pg, violated_key};
 use crate::known::{fingerprint, Known};
+use crate::sender::Sender;
 use crate::spec::{collate, q, Spec};
 use postgres::error::SqlState;
 use postgres::types::ToSql;
@@ -71,6 +74,21 @@ struct Direct {
     main_sql: String,
     enrol_sql: String,
     rebuild: Vec<String>,
+}
+
+/// How to open a second connection like the batch's (same server, user and schema), for the
+/// COPY thread of a large first import ([`Sender`]).
+pub struct SpareConnection {
+    pub cfg: postgres::Config,
+    pub schema: String,
+}
+
+impl SpareConnection {
+    fn connect(&self) -> Result<Client, StoreError> {
+        let mut c = self.cfg.connect(postgres::NoTls).map_err(pg)?;
+        c.batch_execute(&format!("SET search_path TO {}", q(&self.schema))).map_err(pg)?;
+        Ok(c)
+    }
 }
 
 /// Rows waiting for the decision to load the stored hashes: encoded for the staging table,
@@ -123,10 +141,17 @@ pub struct PgBatch<'a> {
     out_of_scope: u64,
     /// Everything recorded is staged and judged: no more records.
     settled: bool,
+    /// How to open the spare connection for the COPY thread (None: send on this thread).
+    spare: Option<SpareConnection>,
+    /// The COPY thread of a direct copy, holding the transaction's connection while it runs.
+    sender: Option<Sender>,
 }
 
 impl Drop for PgBatch<'_> {
     fn drop(&mut self) {
+        if let Some(s) = self.sender.take() {
+            let _ = s.finish(self.db);
+        }
         if self.open {
             let _ = self.db.batch_execute("ROLLBACK");
         }
@@ -138,6 +163,7 @@ impl<'a> PgBatch<'a> {
         db: &'a mut Client,
         schema: &str,
         meta: &BatchMeta,
+        spare: Option<SpareConnection>,
     ) -> Result<PgBatch<'a>, StoreError> {
         let spec = Spec::of(meta.entity);
         db.batch_execute("BEGIN").map_err(pg)?;
@@ -175,6 +201,8 @@ impl<'a> PgBatch<'a> {
             check_stored: meta.scope != Scope::all(),
             out_of_scope: 0,
             settled: false,
+            spare,
+            sender: None,
         };
         let key = lock_key(&format!("import:{schema}:{}", meta.entity));
         let got: bool =
@@ -569,7 +597,32 @@ impl<'a> PgBatch<'a> {
             ),
             rebuild,
         });
+        // The rest of the rows go through a COPY thread, so that the server stores one buffer
+        // while the next is encoded. Without a second connection they are sent from here.
+        if let Some(spare) = &self.spare {
+            let t = Instant::now();
+            match spare.connect().and_then(|c| Sender::start(self.db, c)) {
+                Ok(s) => self.sender = Some(s),
+                Err(e) => trace(t, &format!("COPY thread unavailable ({e}): sending from the batch"), None),
+            }
+        }
         Ok(())
+    }
+
+    /// Waits for the COPY thread to send what it was given and takes the transaction's
+    /// connection back (a no-op without one).
+    fn finish_sender(&mut self) -> Result<(), StoreError> {
+        let Some(s) = self.sender.take() else { return Ok(()) };
+        let t = Instant::now();
+        let r = s.finish(self.db);
+        self.record_db_time += t.elapsed();
+        match r {
+            Ok(busy) => {
+                trace(Instant::now().checked_sub(busy).unwrap_or_else(Instant::now), "COPY thread: time spent sending", None);
+                Ok(())
+            }
+            Err(e) => Err(self.fail(e)),
+        }
     }
 
     fn flush_direct(&mut self) -> Result<(), StoreError> {
@@ -577,6 +630,17 @@ impl<'a> PgBatch<'a> {
         let Some(d) = self.direct.as_mut() else {
             return Ok(());
         };
+        if let Some(s) = self.sender.as_mut() {
+            let main = std::mem::replace(&mut d.main, Rows::with_capacity(FLUSH_BYTES + (1 << 16)));
+            let enrol = std::mem::take(&mut d.enrol);
+            let sent = s.send(&d.main_sql, main).and_then(|_| s.send(&d.enrol_sql, enrol));
+            self.record_db_time += t.elapsed();
+            if sent.is_err() {
+                let e = self.finish_sender().err().unwrap_or_else(|| StoreError::Internal("the COPY thread stopped".into()));
+                return Err(self.fail(e));
+            }
+            return Ok(());
+        }
         let r = d
             .main
             .flush(self.db, &d.main_sql)
@@ -1005,6 +1069,13 @@ impl ImportBatch for PgBatch<'_> {
         r.text(&codes);
         self.rejected += 1;
         if self.rejects.len() >= FLUSH_BYTES {
+            if let Some(s) = self.sender.as_mut() {
+                if s.send(REJECTS_SQL, std::mem::take(&mut self.rejects)).is_err() {
+                    let e = self.finish_sender().err().unwrap_or_else(|| StoreError::Internal("the COPY thread stopped".into()));
+                    return Err(self.fail(e));
+                }
+                return Ok(());
+            }
             let res = self.rejects.flush(self.db, REJECTS_SQL);
             res.map_err(|e| self.fail(e))?;
         }
@@ -1018,11 +1089,12 @@ impl ImportBatch for PgBatch<'_> {
         }
         self.settled = true;
         let t = Instant::now();
+        self.flush_direct()?;
+        self.finish_sender()?;
         let mut pending = std::mem::take(&mut self.pending);
         pending.rows.flush(self.db, &self.stage_sql)?;
         drop(pending);
         self.stage.flush(self.db, &self.stage_sql)?;
-        self.flush_direct()?;
         trace(t, "last COPY", None);
         if self.check_stored && !self.empty {
             self.refuse_stored_out_of_scope()?;

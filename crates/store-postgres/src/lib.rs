@@ -29,6 +29,7 @@ mod copy;
 mod error;
 mod kit;
 mod known;
+mod sender;
 mod migrate;
 mod monitor;
 mod platform;
@@ -49,7 +50,7 @@ use store::{
     RecordFilter, RejectedRow, Store, StoreError, TableCounts, Transfer,
 };
 
-pub use batch::{BULK_MIN_ROWS, LOAD_MAX_ROWS, LOAD_MIN_ROWS};
+pub use batch::{lock_key, BULK_MIN_ROWS, LOAD_MAX_ROWS, LOAD_MIN_ROWS};
 pub use migrate::{LATEST_VERSION, MIGRATIONS};
 
 /// How long to wait for the server to accept a connection, unless the URL says
@@ -78,6 +79,9 @@ pub struct PgStore {
     target: String,
     /// The audit chain's keys and head file ([`store::AuditLog::set_audit_chain`]).
     audit_chain: Option<std::sync::Arc<store::AuditChain>>,
+    /// How this store connected: a large import opens a second connection like it (see
+    /// `sender`).
+    cfg: Config,
 }
 
 impl PgStore {
@@ -176,6 +180,7 @@ impl PgStore {
             schema,
             target,
             audit_chain: None,
+            cfg,
         };
         let applied = if opts.migrate { store.migrate()? } else { 0 };
         let version = migrate::current_version(&mut store.client, &store.schema)?;
@@ -312,10 +317,12 @@ impl Store for PgStore {
         meta: &BatchMeta,
     ) -> Result<Box<dyn ImportBatch + 'a>, StoreError> {
         let schema = self.schema.clone();
+        let spare = batch::SpareConnection { cfg: self.cfg.clone(), schema: schema.clone() };
         Ok(Box::new(batch::PgBatch::begin(
             &mut self.client,
             &schema,
             meta,
+            Some(spare),
         )?))
     }
 

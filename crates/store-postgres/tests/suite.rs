@@ -305,6 +305,63 @@ fn a_key_twice_in_a_bulk_first_import_is_a_conflict() {
     assert!(before >= 2, "the keys of students and enrolments at least");
 }
 
+/// A large first import sends its rows from a COPY thread that holds the transaction's
+/// connection. When that connection dies mid-copy (the server ends the backend), the import
+/// fails with the reason, nothing of it is stored, the indexes are all there, and the next
+/// import on a new connection works.
+#[test]
+fn a_first_import_whose_connection_dies_mid_copy_stores_nothing() {
+    let Some(mut t) = fresh() else { return };
+    base(&mut t);
+    let mut watcher = t.sql();
+    let indexes = |c: &mut postgres::Client| -> i64 {
+        c.query_one("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('students', 'enrolments')", &[]).unwrap().get(0)
+    };
+    let before = indexes(&mut watcher);
+    let rows = many_students(store_postgres::BULK_MIN_ROWS as u32 * 3);
+    let schema = t.schema.clone();
+    let mut b = t.begin_import(&meta(Entity::Student, "dies")).unwrap();
+    let mut failed = None;
+    for (i, r) in rows.iter().enumerate() {
+        if i == store_postgres::BULK_MIN_ROWS as usize + 10_000 {
+            // The copy is under way: end the backend that holds this import's lock (an
+            // advisory lock on a bigint shows as its high and low 32 bits).
+            let key = store_postgres::lock_key(&format!("import:{schema}:{}", Entity::Student));
+            let (hi, lo) = (((key as u64) >> 32) as i64, ((key as u64) & 0xffff_ffff) as i64);
+            let ended: i64 = watcher
+                .query_one("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid::text::bigint = $1 AND objid::text::bigint = $2) x", &[&hi, &lo])
+                .unwrap()
+                .get(0);
+            assert_eq!(ended, 1, "one import backend holds the lock");
+        }
+        if let Err(e) = b.record(i as u64 + 2, &strs(r)) {
+            failed = Some(e);
+            break;
+        }
+    }
+    let err = match failed {
+        Some(e) => {
+            drop(b);
+            e
+        }
+        None => b.commit(rows.len() as u64, "{}").err().expect("the import fails"),
+    };
+    assert!(!err.to_string().is_empty());
+    t.store = None;
+    let counts = t.second().table_counts().unwrap();
+    assert_eq!(counts.students, 0, "nothing of the failed import is stored: {err}");
+    assert_eq!(indexes(&mut watcher), before, "the dropped indexes came back with the rollback");
+    // A new connection imports the same file.
+    t.store = Some(t.second());
+    let mut b = t.begin_import(&meta(Entity::Student, "again")).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        b.record(i as u64 + 2, &strs(r)).unwrap();
+    }
+    let s = b.commit(rows.len() as u64, "{}").unwrap();
+    assert_eq!(s.inserted, rows.len() as u64);
+    assert_eq!(indexes(&mut watcher), before);
+}
+
 fn many_students(n: u32) -> Vec<Vec<String>> {
     let tpl = Entity::Student.template();
     (0..n)
