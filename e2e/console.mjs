@@ -561,6 +561,9 @@ try {
       trs.filter((tr) => tr.querySelector("td[data-action]")).map((tr) => ({ action: tr.querySelector("td[data-action]").dataset.action, actor: tr.cells[2].textContent.trim(), detail: tr.cells[7].textContent })),
     );
     check(reveals.some((r) => r.action === "reveal" && r.actor === "admin" && r.detail.includes('"student"')), `no reveal by admin in /audit?action=reveal: ${JSON.stringify(reveals)}`);
+    // The particulars read as Chinese (the stored JSON folded beside them).
+    const sentence = await page.$eval("#audit-table tbody tr td.detail .detail-text", (el) => el.textContent);
+    check(sentence.includes("数据类别：学生") && sentence.includes("途径：管理控制台") && !/[a-z_]{4,}/.test(sentence.replace(/[0-9a-f]{12}…/, "")), `the reveal's particulars do not read as Chinese: ${sentence}`);
     check(reveals.every((r) => r.action === "reveal"), "the action filter of /audit lets other actions through");
     await page.goto(url("/audit"));
     const actions = await page.$$eval("#audit-table td[data-action]", (tds) => tds.map((td) => td.dataset.action));

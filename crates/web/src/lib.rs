@@ -8,6 +8,7 @@
 pub mod apidoc;
 pub mod assets;
 pub mod auditq;
+pub mod audit_text;
 pub mod auth;
 pub mod config;
 pub mod error;

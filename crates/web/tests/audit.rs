@@ -167,3 +167,20 @@ async fn concurrent_entries_are_grouped_and_chained_postgres() {
     };
     concurrent_entries_are_grouped_and_chained(env).await;
 }
+
+/// The audit page gives each entry's particulars as a Chinese sentence, with the stored JSON
+/// folded beside it (the record of truth stays visible to the auditor).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn particulars_read_as_chinese() {
+    let env = sqlite("audit-text");
+    let detail = r#"{"file":"学生.csv","entity":"student","rows_read":1000,"inserted":990,"rejected":10,"via":"console"}"#;
+    env.app.state.audit("prov", "import", "batch:7", detail.into(), "127.0.0.1", "ok").await.unwrap();
+    let aud = login(&env, "aud", PASSWORD).await;
+    let page = send(&env, "GET", "/audit?action=import", &aud, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let row = page.body.split("batch:7").nth(1).expect("the entry is listed");
+    let text = row.split("class=\"detail-text\">").nth(1).and_then(|r| r.split("</span>").next()).expect("a sentence");
+    assert!(text.contains("文件：学生.csv") && text.contains("数据类别：学生") && text.contains("读取行数：1,000") && text.contains("拒绝：10") && text.contains("途径：管理控制台"), "{text}");
+    assert!(!text.contains("rows_read") && !text.contains('{'), "{text}");
+    assert!(row.contains("<details><summary>原始记录</summary>"), "the stored JSON is kept beside it");
+}

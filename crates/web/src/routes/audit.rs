@@ -102,6 +102,11 @@ impl Page {
     fn action_name(&self, code: &str) -> String {
         ACTIONS.iter().find(|a| a.0 == code).map(|a| if self.c.t.is_en() { a.2 } else { a.1 }).unwrap_or(code).to_string()
     }
+
+    /// The entry's particulars as a readable line ([`crate::audit_text`]).
+    fn detail_text(&self, detail: &str) -> String {
+        crate::audit_text::describe(detail, self.c.t.is_en())
+    }
 }
 
 async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {

@@ -1,0 +1,237 @@
+//! An audit entry's particulars as a sentence an auditor reads (`导入 学生 文件 students.csv：读取
+//! 1,000 行，新增 990 条，拒绝 10 条`), not as the JSON the log stores. The stored JSON stays the
+//! record of truth and is shown beside it, folded.
+//!
+//! Every key a detail may carry has a label here ([`KEYS`]); a test reads the sources of the
+//! crates that write audit entries and fails on a key without one, so a new domain adds its
+//! labels when it adds its entries. Values: numbers with separators, yes/no, entities, roles,
+//! channels and the like by name; hashes shortened; anything else as written.
+
+use serde_json::Value;
+
+/// (key, Chinese, English). Keys whose value is a keyed hash (an investigator's handle, never
+/// personal data) are shown shortened.
+pub const KEYS: &[(&str, &str, &str)] = &[
+    ("entity", "数据类别", "records"),
+    ("file", "文件", "file"),
+    ("rows_read", "读取行数", "rows read"),
+    ("rows", "行数", "rows"),
+    ("inserted", "新增", "added"),
+    ("updated", "更新", "updated"),
+    ("unchanged", "未变", "unchanged"),
+    ("rejected", "拒绝", "rejected"),
+    ("already_imported", "此前已导入", "imported before"),
+    ("bytes", "文件大小（字节）", "bytes"),
+    ("sha256", "文件摘要", "file digest"),
+    ("user", "导入账号", "account"),
+    ("via", "途径", "via"),
+    ("by", "查询方式", "searched by"),
+    ("query_hmac", "查询值标识", "query handle"),
+    ("key_hmac", "记录标识", "record handle"),
+    ("hmac", "标识", "handle"),
+    ("hits", "命中", "hits"),
+    ("school", "学校标识码", "school code"),
+    ("what", "内容", "content"),
+    ("masked", "已脱敏", "masked"),
+    ("format", "格式", "format"),
+    ("filter", "筛选条件", "filter"),
+    ("to", "保存到", "saved to"),
+    ("for", "代表账号", "on behalf of"),
+    ("reason", "原因", "reason"),
+    ("attempts", "连续失败次数", "failed attempts"),
+    ("role", "角色", "role"),
+    ("org", "所属单位代码", "organisation code"),
+    ("action", "操作", "action"),
+    ("name", "名称", "name"),
+    ("user_id", "账号编号", "account id"),
+    ("expires_at", "有效期至", "expires"),
+    ("url", "网址", "URL"),
+    ("category", "网站类别", "site category"),
+    ("interval_minutes", "检测间隔（分钟）", "check interval (minutes)"),
+    ("before", "修改前", "before"),
+    ("after", "修改后", "after"),
+    ("renewed", "重新采集", "renewed"),
+    ("page_at", "页面采集时间", "page captured at"),
+    ("accepted", "接受基线的网站数", "sites accepted"),
+    ("deleted", "删除条数", "entries deleted"),
+    ("retention_days", "保留天数", "retention days"),
+    ("first_start", "首次启动", "first start"),
+    ("year", "年度", "year"),
+    ("holidays", "节假日天数", "holidays"),
+    ("workdays", "调休上班天数", "working weekend days"),
+    ("backup_created_at", "备份时间", "backup made at"),
+    ("backup_version", "备份版本", "backup version"),
+    ("backend", "数据库", "database"),
+    ("unkeyed_entries", "未加密钥的旧记录", "unkeyed entries"),
+    ("unkeyed_problems", "旧记录中的问题", "problems in unkeyed entries"),
+    ("error", "错误", "error"),
+    ("status", "状态", "status"),
+    ("sites", "网站数", "sites"),
+    ("entries", "条数", "entries"),
+    ("id", "编号", "id"),
+];
+
+/// Values shown by name: (value, Chinese, English), whatever the key.
+const VALUES: &[(&str, &str, &str)] = &[
+    ("school", "学校", "schools"),
+    ("teacher", "教师", "teachers"),
+    ("student", "学生", "students"),
+    ("site", "网站", "sites"),
+    ("console", "管理控制台", "console"),
+    ("api", "数据接口", "API"),
+    ("cli", "命令行", "command line"),
+    ("audit find-id", "命令行按证件号查找审计记录", "audit find-id (command line)"),
+    ("number", "证件号", "ID number"),
+    ("name", "姓名", "name"),
+    ("records", "记录", "records"),
+    ("error_workbook", "错误明细工作簿（含完整个人信息）", "error workbook (unmasked)"),
+    ("rejected_rows", "被拒绝的行（含完整个人信息）", "rejected rows (unmasked)"),
+    ("csv", "CSV", "CSV"),
+    ("xlsx", "Excel（XLSX）", "Excel (XLSX)"),
+    ("stdout", "标准输出", "standard output"),
+    ("wrong_password", "密码错误", "wrong password"),
+    ("disabled", "账号已停用", "account disabled"),
+    ("unknown_account", "账号不存在", "no such account"),
+    ("api_only", "数据接口账号不能登录控制台", "an API-only account"),
+    ("delayed", "失败次数过多，需稍后再试", "too many failures: wait"),
+    ("disable", "停用", "disable"),
+    ("enable", "启用", "enable"),
+    ("reset", "重置密码", "password reset"),
+    ("sqlite", "SQLite", "SQLite"),
+    ("postgres", "PostgreSQL", "PostgreSQL"),
+];
+
+fn label(key: &str, en: bool) -> Option<&'static str> {
+    KEYS.iter().find(|k| k.0 == key).map(|k| if en { k.2 } else { k.1 })
+}
+
+fn value_text(key: &str, v: &Value, en: bool) -> String {
+    match v {
+        Value::Bool(b) => (if *b { if en { "yes" } else { "是" } } else if en { "no" } else { "否" }).to_string(),
+        Value::Number(n) => match n.as_u64() {
+            Some(u) => thousands(u),
+            None => n.to_string(),
+        },
+        Value::String(s) if key.ends_with("hmac") || key == "sha256" => s.chars().take(12).collect::<String>() + "…",
+        Value::String(s) => match VALUES.iter().find(|x| x.0 == s) {
+            Some(x) => (if en { x.2 } else { x.1 }).to_string(),
+            None if key == "role" => match store::Role::from_code(s) {
+                Some(r) => (if en { r.en() } else { r.zh() }).to_string(),
+                None => s.clone(),
+            },
+            None if s.is_empty() => "—".to_string(),
+            None => s.clone(),
+        },
+        Value::Null => "—".to_string(),
+        Value::Array(a) => a.iter().map(|x| value_text(key, x, en)).collect::<Vec<_>>().join(if en { ", " } else { "、" }),
+        Value::Object(_) => format!("（{}）", fields(v, en)),
+    }
+}
+
+fn fields(v: &Value, en: bool) -> String {
+    let Value::Object(m) = v else { return String::new() };
+    // In the order of KEYS (what was done, then counts, then particulars), not the JSON's.
+    let parts: Vec<String> = KEYS
+        .iter()
+        .filter_map(|k| m.get(k.0).map(|x| format!("{}{}{}", if en { k.2 } else { k.1 }, if en { ": " } else { "：" }, value_text(k.0, x, en))))
+        .collect();
+    parts.join(if en { "; " } else { "；" })
+}
+
+fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The particulars of an entry as one readable line ("" when it has none, or none we can name:
+/// the stored JSON is shown beside it anyway).
+pub fn describe(detail: &str, en: bool) -> String {
+    match serde_json::from_str::<Value>(detail) {
+        Ok(v @ Value::Object(_)) => fields(&v, en),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_reads_as_a_sentence() {
+        let d = r#"{"file":"students.csv","entity":"student","rows_read":1000,"inserted":990,"rejected":10,"via":"console"}"#;
+        let zh = describe(d, false);
+        assert!(zh.contains("文件：students.csv"), "{zh}");
+        assert!(zh.contains("数据类别：学生") && zh.contains("读取行数：1,000") && zh.contains("拒绝：10") && zh.contains("途径：管理控制台"), "{zh}");
+        assert!(!zh.contains("rows_read") && !zh.contains('{'), "{zh}");
+        let en = describe(d, true);
+        assert!(en.contains("rows read: 1,000") && en.contains("records: students"), "{en}");
+    }
+
+    #[test]
+    fn hashes_are_shortened_and_booleans_named() {
+        let d = r#"{"entity":"student","by":"number","query_hmac":"0123456789abcdef0123","hits":1,"masked":false}"#;
+        let zh = describe(d, false);
+        assert!(zh.contains("查询方式：证件号") && zh.contains("查询值标识：0123456789ab…") && zh.contains("已脱敏：否"), "{zh}");
+        assert_eq!(describe("{}", false), "");
+        assert_eq!(describe("not json", false), "");
+    }
+
+    #[test]
+    fn nested_objects_are_bracketed() {
+        let d = r#"{"before":{"name":"甲","interval_minutes":5},"after":{"name":"乙","interval_minutes":10},"via":"api"}"#;
+        let zh = describe(d, false);
+        assert!(zh.contains("修改前：（名称：甲；检测间隔（分钟）：5）"), "{zh}");
+        assert!(zh.contains("途径：数据接口"), "{zh}");
+    }
+
+    /// Every key written into an audit detail by the crates' sources has a label: `json!({ "key": …`
+    /// in the code that writes audit entries (a new domain adds its labels here).
+    #[test]
+    fn every_detail_key_in_the_sources_has_a_label() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut missing = std::collections::BTreeSet::new();
+        let mut files = Vec::new();
+        for dir in ["web/src", "tianfu/src/cmd", "loader/src"] {
+            collect(&root.join(dir), &mut files);
+        }
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            if f.ends_with("audit_text.rs") || !(text.contains("audit_by(") || text.contains("AuditEvent {") || text.contains(".audit(")) {
+                continue;
+            }
+            // Only the JSON objects of files that write audit entries; protocol bodies (webhooks,
+            // API answers) live elsewhere.
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("json!({") {
+                let body = &rest[i + 7..];
+                let end = body.find("})").unwrap_or(body.len());
+                for part in body[..end].split('"').collect::<Vec<_>>().chunks(2).filter_map(|c| c.get(1)) {
+                    let after = body[..end].split(&format!("\"{part}\"")).nth(1).unwrap_or("");
+                    if after.trim_start().starts_with(':') && part.chars().all(|c| c.is_ascii_lowercase() || c == '_') && label(part, false).is_none() {
+                        missing.insert(format!("{part} ({})", f.file_name().unwrap().to_string_lossy()));
+                    }
+                }
+                rest = &body[end..];
+            }
+        }
+        assert!(missing.is_empty(), "audit detail keys without a label in audit_text::KEYS: {missing:?}");
+    }
+
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                collect(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+}
