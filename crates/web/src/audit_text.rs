@@ -101,6 +101,7 @@ const VALUES: &[(&str, &str, &str)] = &[
     ("postgres", "PostgreSQL", "PostgreSQL"),
 ];
 
+#[cfg(test)]
 fn label(key: &str, en: bool) -> Option<&'static str> {
     KEYS.iter().find(|k| k.0 == key).map(|k| if en { k.2 } else { k.1 })
 }

@@ -36,6 +36,31 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// Every way `password` breaks the policy of [`check_policy`], each as (zh, en), for a form that
+/// shows all its problems at once; empty when the password keeps it.
+pub fn policy_problems(password: &str, account: &str) -> Vec<(&'static str, &'static str)> {
+    let mut v = Vec::new();
+    if password.chars().count() < 8 {
+        v.push(("新密码至少 8 位。", "The new password needs 8 or more characters."));
+    }
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&b| b)
+    .count();
+    if kinds < 3 {
+        v.push(("新密码须包含小写字母、大写字母、数字、符号中的至少三类。", "The new password needs at least three kinds: lower case, upper case, digits, symbols."));
+    }
+    if !account.is_empty() && password.to_lowercase().contains(&account.to_lowercase()) {
+        v.push(("新密码不能包含用户名。", "The new password may not contain the account name."));
+    }
+    v
+}
+
 /// A password must have 8+ characters of at least 3 kinds (lower case, upper case, digits,
 /// other) and not contain the account name.
 pub fn check_policy(password: &str, account: &str) -> Result<(), AppError> {

@@ -48,12 +48,21 @@ async fn first_login_changes_the_one_time_password() {
     let csrf = a.csrf.clone().unwrap();
     // The policy: 8+ characters of 3 kinds, not the account name.
     for (new, why) in [("short1A", "至少 8 位"), ("alllowercase", "至少三类"), ("Prov-2026-x", "用户名")] {
+        // (each refused with its reason; below, several problems are listed together)
         let r = send(&env, "POST", "/password", &a, Some(&format!("_csrf={csrf}&current={one_time}&new={}&repeat={}", enc(new), enc(new)))).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{new}");
         assert!(r.body.contains(why), "{new}: {}", r.body);
     }
     let r = send(&env, "POST", "/password", &a, Some(&format!("_csrf={csrf}&current=wrong&new=Good-pass-99&repeat=Good-pass-99"))).await;
     assert!(r.body.contains("当前密码不正确"));
+    // Every problem of the form at once: a wrong current password, a short new one of two kinds
+    // and a repeat that differs.
+    let r = send(&env, "POST", "/password", &a, Some(&format!("_csrf={csrf}&current=wrong&new=abc1&repeat=abc2"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    for why in ["当前密码不正确", "至少 8 位", "至少三类", "两次输入的新密码不一致"] {
+        assert!(r.body.contains(why), "{why} missing from the list: {}", r.body);
+    }
+    assert_eq!(r.body.matches("<li>").count(), 4, "{}", r.body);
     let r = send(&env, "POST", "/password", &a, Some(&format!("_csrf={csrf}&current={one_time}&new=Good-pass-99&repeat=Good-pass-99"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // Every other session ended; this browser has a new one.

@@ -1,7 +1,7 @@
 //! Signing in and out, the password change, the language switch.
 
 use super::{ip, signed_in, Me, Peer};
-use crate::auth::{self, check_policy, hash_password, random_token, sha256_hex, verify_password, Identity, SESSION_COOKIE};
+use crate::auth::{self, hash_password, random_token, sha256_hex, verify_password, Identity, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::render::{html, Ctx};
 use crate::state::AppState;
@@ -232,12 +232,13 @@ async fn logout(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
 struct PasswordPage {
     c: Ctx,
     forced: bool,
-    error: Option<String>,
+    /// The form's problems, all of them.
+    errors: Vec<String>,
 }
 
 async fn password_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
     let me = signed_in(me)?;
-    html(PasswordPage { forced: me.user.must_change_password, c: Ctx::new(&app, &headers, Some(&me), "/password", ""), error: None })
+    html(PasswordPage { forced: me.user.must_change_password, c: Ctx::new(&app, &headers, Some(&me), "/password", ""), errors: Vec::new() })
 }
 
 #[derive(Deserialize)]
@@ -250,26 +251,26 @@ pub struct PasswordForm {
 async fn password(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
     let me: Identity = signed_in(me)?;
     let c = Ctx::new(&app, &headers, Some(&me), "/password", "");
-    let fail = |e: AppError| {
-        let (zh, en) = e.message();
-        let mut r = html(PasswordPage { forced: me.user.must_change_password, c: c.clone(), error: Some(if c.t.is_en() { en } else { zh }) })?;
-        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-        Ok::<Response, AppError>(r)
-    };
-    if f.new != f.repeat {
-        return fail(AppError::invalid("两次输入的新密码不一致，请重新输入。", "The two new passwords differ; type them again."));
-    }
-    if let Err(e) = check_policy(&f.new, &me.user.name) {
-        return fail(e);
-    }
-    if f.new == f.current {
-        return fail(AppError::invalid("新密码不能与当前密码相同。", "The new password must differ from the current one."));
-    }
+    // Every problem of the form at once, in the order of its fields.
     let uid = me.user.id;
     let current = f.current.clone();
     let user = app.pool.run(move |s| s.user_by_id(uid).map_err(AppError::from)).await?.ok_or(AppError::Unauthorized)?;
+    let mut problems: Vec<(&str, &str)> = Vec::new();
     if !verify_password(&user.password_hash, &current) {
-        return fail(AppError::invalid("当前密码不正确。", "The current password is wrong."));
+        problems.push(("当前密码不正确。", "The current password is wrong."));
+    }
+    problems.extend(auth::policy_problems(&f.new, &me.user.name));
+    if f.new == f.current {
+        problems.push(("新密码不能与当前密码相同。", "The new password must differ from the current one."));
+    }
+    if f.new != f.repeat {
+        problems.push(("两次输入的新密码不一致，请重新输入。", "The two new passwords differ; type them again."));
+    }
+    if !problems.is_empty() {
+        let errors = problems.iter().map(|(zh, en)| if c.t.is_en() { en.to_string() } else { zh.to_string() }).collect();
+        let mut r = html(PasswordPage { forced: me.user.must_change_password, c, errors })?;
+        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        return Ok(r);
     }
     let hash = hash_password(&f.new);
     let token = random_token();
