@@ -13,6 +13,7 @@ pub mod errors_file;
 pub mod formula;
 mod pipeline;
 pub mod report;
+pub mod template;
 pub mod xlsx;
 
 pub use columns::Columns;
