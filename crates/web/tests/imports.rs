@@ -95,3 +95,35 @@ fn vendored_assets_match_the_lockfile() {
         }
     }
 }
+
+/// The 数据标准 page and the import templates: any signed-in role reads them; a template is a
+/// real workbook with the Chinese header; an unknown name is 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standard_page_and_the_templates() {
+    let env = sqlite("standard");
+    let a = login(&env, "county", PASSWORD).await;
+    let page = send(&env, "GET", "/standard", &a, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in ["数据标准", "学籍号", "证件类型为居民身份证时必填", "成都市锦江区", "required_missing", "必填项为空", "/standard/templates/site.xlsx"] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    let imports = send(&env, "GET", "/imports", &a, None).await;
+    assert!(imports.body.contains("href=\"/standard\"") && imports.body.contains("/standard/templates/student.xlsx"));
+    assert!(!imports.body.contains("tianfu standard"), "the import page names a CLI command");
+    for key in ["student", "teacher", "school", "site"] {
+        let x = send(&env, "GET", &format!("/standard/templates/{key}.xlsx"), &a, None).await;
+        assert_eq!(x.status, StatusCode::OK, "{key}");
+        assert!(x.bytes.starts_with(b"PK\x03\x04"), "{key}");
+        let path = env.dir.0.join(format!("t-{key}.xlsx"));
+        std::fs::write(&path, &x.bytes).unwrap();
+        let rows = ingest::xlsx::Workbook::open(&path).unwrap().collect(None, 5, 1 << 20).unwrap();
+        let first = rows[0].1[0].as_str();
+        assert_eq!(first, match key { "student" => "学籍号*", "teacher" => "身份证件类型", "school" => "学校标识码*", _ => "名称*" }, "{key}");
+    }
+    for bad in ["/standard/templates/alien.xlsx", "/standard/templates/student.csv", "/standard/templates/..%2Fstudent.xlsx"] {
+        assert_eq!(send(&env, "GET", bad, &a, None).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // Signed out: to the sign-in page, not the file.
+    let out = send(&env, "GET", "/standard/templates/student.xlsx", &Auth::default(), None).await;
+    assert_ne!(out.status, StatusCode::OK);
+}
