@@ -305,14 +305,15 @@ try {
     eq(num(await admin.textContent("#batch-rejected")), planted.rows_rejected, "#batch-rejected on the batch report");
     const title = (await admin.textContent("h1")).trim();
     note(title.includes(` ${path.basename(STUDENTS_CSV)}（`), `the batch report names the upload by its stored temporary name, not the user's file name: "${title}"`);
-    const rules = Object.fromEntries((await tableRows(admin, "#rule-table")).filter((r) => r.length === 3).map((r) => [r[0], num(r[2])]));
+    // Reason first (Chinese), rows, the rule code last (issue 12).
+    const rules = Object.fromEntries((await tableRows(admin, "#rule-table")).filter((r) => r.length === 3).map((r) => [r[2], num(r[1])]));
     for (const [code, n] of Object.entries(planted.errors)) {
       check(code in rules, `rule ${code} (${n} rows planted) is missing from #rule-table; it lists ${JSON.stringify(rules)}`);
       eq(rules[code], n, `rows rejected for rule ${code} in #rule-table`);
     }
     const extra = Object.keys(rules).filter((c) => !(c in planted.errors));
     check(extra.length === 0, `#rule-table lists rules that were not planted: ${extra.map((c) => `${c}=${rules[c]}`).join(", ")}`);
-    const meanings = await admin.$$eval("#rule-table tbody tr td:nth-child(2)", (tds) => tds.map((td) => td.textContent.trim()));
+    const meanings = await admin.$$eval("#rule-table tbody tr td:nth-child(1)", (tds) => tds.map((td) => td.textContent.trim()));
     check(meanings.every((m) => /[\u4e00-\u9fff]/.test(m)), `every rule in #rule-table needs a Chinese explanation; got ${JSON.stringify(meanings)}`);
     await shot(admin, "batch-report");
 

@@ -57,3 +57,11 @@ t.addElement(tail)
 doc.spreadsheet.addElement(t)
 doc.save(os.path.join(out, "students.ods"))
 print("wrote", out)
+
+# The site register (crates/guard/tests/fixtures/sites.xls): two valid rows, one bad category.
+ws = xlwt.Workbook(encoding="utf-8")
+s = ws.add_sheet("网站")
+for r, row in enumerate([["名称", "网址", "单位代码", "类别", "检查间隔"], ["四川大学", "https://www.scu.edu.cn/", 510000, "高校", 10], ["锦江区教育局", "http://jj.example.gov.cn/", 510104, "bureau", ""], ["坏的", "https://x.example.cn/", 510104, "火星", 5]]):
+    for c, v in enumerate(row):
+        s.write(r, c, v)
+ws.save(os.path.join(out, "..", "..", "..", "guard", "tests", "fixtures", "sites.xls"))

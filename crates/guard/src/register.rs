@@ -252,14 +252,25 @@ pub fn xlsx_records(path: &Path) -> Result<Vec<(u64, Vec<String>)>, String> {
     read.map_err(|e| format!("无法读取 XLSX 文件：{}（{e}）", e.zh()))
 }
 
-/// Reads a register file: XLSX by its name or its ZIP signature, else CSV (at most
-/// [`MAX_CSV_MIB`]). `name` is the name the file was given (an upload's, or the path).
+/// Reads a register file: a legacy workbook (.xls, .et, .ods) by its content, XLSX by its name
+/// or its ZIP signature, else CSV (at most [`MAX_CSV_MIB`]). `name` is the name the file was given (an upload's, or the path).
 pub fn read_site_file(path: &Path, name: &str) -> Result<SiteRows, String> {
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("无法读取文件：{e}（cannot read the file）");
-    let mut f = std::fs::File::open(path).map_err(cannot)?;
-    let mut head = [0u8; 4];
-    let zip = f.read_exact(&mut head).is_ok() && head == *b"PK\x03\x04";
+    let mut head = Vec::new();
+    std::fs::File::open(path).map_err(cannot)?.take(128).read_to_end(&mut head).map_err(cannot)?;
+    if let Some(kind) = ingest::legacy::Legacy::sniff(&head) {
+        // The copy goes beside the file (the console's private upload folder), else to the
+        // temporary folder; it is removed when read.
+        let convert = |dir: &Path| ingest::legacy::convert(path, kind, None, dir);
+        let copy = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => convert(d).or_else(|_| convert(&std::env::temp_dir())),
+            None => convert(&std::env::temp_dir()),
+        }
+        .map_err(|e| format!("{}（{}）", e.zh, e.en))?;
+        return xlsx_records(&copy.path).and_then(parse_site_records);
+    }
+    let zip = head.starts_with(b"PK\x03\x04");
     if zip || name.to_ascii_lowercase().ends_with(".xlsx") {
         return xlsx_records(path).and_then(parse_site_records);
     }
@@ -313,6 +324,22 @@ pub enum ImportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_legacy_register_is_read_like_xlsx() {
+        let d = std::env::temp_dir().join(format!("tianfu-site-legacy-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sites.xls");
+        let path = d.join("网站名单.xls");
+        std::fs::copy(fixture, &path).unwrap();
+        let rows = read_site_file(&path, "网站名单.xls");
+        let left = std::fs::read_dir(&d).unwrap().count();
+        let _ = std::fs::remove_dir_all(&d);
+        let rows = rows.unwrap();
+        assert_eq!(rows.valid.iter().map(|(l, s)| (*l, s.name.as_str(), s.org_code, s.interval_minutes)).collect::<Vec<_>>(), [(2, "四川大学", 510000, 10), (3, "锦江区教育局", 510104, 5)]);
+        assert_eq!(rows.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [4]);
+        assert_eq!(left, 1, "the converted copy is removed");
+    }
 
     #[test]
     fn the_template_reads_back_with_one_valid_example_row() {
