@@ -50,3 +50,38 @@ fn each_template_reads_back_and_its_example_row_is_valid() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The console's error workbook is written from stored rule codes, without the field: an empty
+/// required cell is marked (highlighted, with a note) all the same.
+#[test]
+fn empty_required_cells_are_marked_in_the_error_workbook() {
+    use ingest::errors_file::ErrorsFile;
+    use ingest::{Columns, RejectedRow, Sink};
+    use standard::{Lang, Rule, Violation};
+    let dir = std::env::temp_dir().join(format!("tianfu-errors-required-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("errors.xlsx");
+    let t = Entity::Student.template();
+    let headers: Vec<String> = t.fields.iter().map(|f| f.zh.to_string()).collect();
+    let columns = Columns::map(Entity::Student, headers).unwrap();
+    let mut raw = Entity::Student.example();
+    let (name, id) = (t.index("name").unwrap(), t.index("id_number").unwrap());
+    raw[name] = "  ".into();
+    raw[id] = String::new();
+    let mut sink = ErrorsFile::create(&path, Lang::Zh).unwrap();
+    sink.begin(&columns).unwrap();
+    sink.rejected(&RejectedRow { line: 2, raw: raw.clone(), violations: vec![Violation { rule: Rule::RequiredMissing, field: None }] }).unwrap();
+    // Another document than the resident ID card (6, a Hong Kong one) needs no ID number: only
+    // the name is marked.
+    raw[t.index("id_type").unwrap()] = "6".into();
+    sink.rejected(&RejectedRow { line: 3, raw, violations: vec![Violation { rule: Rule::RequiredMissing, field: None }] }).unwrap();
+    sink.finish().unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/comments1.xml").unwrap().read_to_string(&mut xml).unwrap();
+    let cell = |row: u32, field: usize| format!("ref=\"{}{row}\"", ingest::xlsx::column_name(field + 3));
+    assert!(xml.contains(&cell(2, name)) && xml.contains(&cell(2, id)), "{xml}");
+    assert!(xml.contains(&cell(3, name)) && !xml.contains(&cell(3, id)), "{xml}");
+    assert!(xml.contains("required_missing"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
