@@ -134,7 +134,13 @@ pub fn convert(src: &Path, kind: Legacy, sheet: Option<&str>, dir: &Path) -> Res
     }
     if kind == Legacy::Ods {
         let cells = crate::xlsx::ods_cells(src, CONTENT_LIMIT, MAX_CELLS)
-            .map_err(|e| err(format!("{}已损坏或无法读取（{}）；{RESAVE_ZH}", kind.zh(), e.zh()), format!("the {} is damaged or cannot be read ({e}); {RESAVE_EN}", kind.en())))?;
+            .map_err(|e| match e {
+                // A cap of the scanner (a bomb, a huge tag) names what was too large.
+                crate::xlsx::XlsxError::Invalid(_) | crate::xlsx::XlsxError::Io(_) => {
+                    err(format!("{}已损坏或不是有效的表格文件，无法读取；{RESAVE_ZH}", kind.zh()), format!("the {} is damaged or cannot be read ({e}); {RESAVE_EN}", kind.en()))
+                }
+                e => err(format!("{}无法读取：{}", kind.zh(), e.zh()), format!("the {} cannot be read: {e}", kind.en())),
+            })?;
         if cells > MAX_CELLS {
             return Err(err(
                 format!("{}展开后超过 {MAX_CELLS} 个单元格（含重复的行或列），超出旧格式的上限；请删除多余的行列，或{RESAVE_ZH}", kind.zh()),
@@ -154,7 +160,8 @@ pub fn convert(src: &Path, kind: Legacy, sheet: Option<&str>, dir: &Path) -> Res
 type Sheet = calamine::Range<Data>;
 
 fn read_sheet(src: &Path, kind: Legacy, sheet: Option<&str>) -> Result<(Sheet, (u32, u32)), LegacyError> {
-    let damaged = |why: String| err(format!("{}无法读取（{why}）；{RESAVE_ZH}", kind.zh()), format!("the {} cannot be read ({why}); {RESAVE_EN}", kind.en()));
+    // The reader's own words are English: the Chinese message says what it means instead.
+    let damaged = |why: String| err(format!("{}已损坏或不是有效的表格文件，无法读取；{RESAVE_ZH}", kind.zh()), format!("the {} cannot be read ({why}); {RESAVE_EN}", kind.en()));
     let f = BufReader::new(File::open(src).map_err(|e| damaged(e.to_string()))?);
     let pick = |names: Vec<String>| -> Result<String, LegacyError> {
         match sheet {

@@ -81,6 +81,9 @@ fn refused(work: &Path, file: &Path) -> String {
         Err(e @ IngestError::Legacy { .. }) => {
             let zh = e.zh();
             assert!(zh.contains(".xlsx"), "{zh}");
+            // No English words of the reader in the Chinese message (the file's own name aside).
+            let name = file.display().to_string();
+            assert!(!zh.replace(&name, "").replace(".xlsx", "").replace(".xls", "").replace(".et", "").replace(".ods", "").replace("Excel", "").replace("WPS", "").replace("OpenDocument", "").replace("MB", "").replace("CSV", "").chars().any(|c| c.is_ascii_alphabetic()), "{zh}");
             assert!(!e.to_string().contains("tianfu-legacy-") || e.to_string().starts_with(&file.display().to_string()), "{e}");
             zh
         }

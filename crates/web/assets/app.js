@@ -189,6 +189,8 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var btn = busy(form);
+      var sel = form.querySelector("select[name=entity]");
+      var file = form.querySelector("input[type=file]");
       var bar = box.querySelector(".progress > div");
       var text = box.querySelector("p");
       var fail = function (msg) {
@@ -201,9 +203,8 @@
       err.hidden = true;
       box.hidden = false;
       bar.style.width = "0%";
+      if (file && file.files[0]) text.textContent = text.dataset.sent + " 0 KB / " + size(file.files[0].size) + "（0%）";
       var xhr = new XMLHttpRequest();
-      var sel = form.querySelector("select[name=entity]");
-      var file = form.querySelector("input[type=file]");
       var hints = (sel ? "&entity=" + encodeURIComponent(sel.value) : "") + (file && file.files[0] ? "&name=" + encodeURIComponent(file.files[0].name) : "");
       xhr.open("POST", form.action + (form.action.indexOf("?") >= 0 ? "" : "?") + hints);
       xhr.upload.onprogress = function (e) {
