@@ -305,14 +305,15 @@ try {
     eq(num(await admin.textContent("#batch-rejected")), planted.rows_rejected, "#batch-rejected on the batch report");
     const title = (await admin.textContent("h1")).trim();
     note(title.includes(` ${path.basename(STUDENTS_CSV)}（`), `the batch report names the upload by its stored temporary name, not the user's file name: "${title}"`);
-    const rules = Object.fromEntries((await tableRows(admin, "#rule-table")).filter((r) => r.length === 3).map((r) => [r[0], num(r[2])]));
+    // Reason first (Chinese), rows, the rule code last (issue 12).
+    const rules = Object.fromEntries((await tableRows(admin, "#rule-table")).filter((r) => r.length === 3).map((r) => [r[2], num(r[1])]));
     for (const [code, n] of Object.entries(planted.errors)) {
       check(code in rules, `rule ${code} (${n} rows planted) is missing from #rule-table; it lists ${JSON.stringify(rules)}`);
       eq(rules[code], n, `rows rejected for rule ${code} in #rule-table`);
     }
     const extra = Object.keys(rules).filter((c) => !(c in planted.errors));
     check(extra.length === 0, `#rule-table lists rules that were not planted: ${extra.map((c) => `${c}=${rules[c]}`).join(", ")}`);
-    const meanings = await admin.$$eval("#rule-table tbody tr td:nth-child(2)", (tds) => tds.map((td) => td.textContent.trim()));
+    const meanings = await admin.$$eval("#rule-table tbody tr td:nth-child(1)", (tds) => tds.map((td) => td.textContent.trim()));
     check(meanings.every((m) => /[\u4e00-\u9fff]/.test(m)), `every rule in #rule-table needs a Chinese explanation; got ${JSON.stringify(meanings)}`);
     await shot(admin, "batch-report");
 
@@ -742,6 +743,113 @@ try {
     eq((await page.goto(url(state.otherStudent))).status(), 200, "the county officer opening the student after the transfer");
     await ctx.close();
     current = admin;
+  });
+
+  // ---------------------------------------------------------------- issue 12: import templates, 数据标准, legacy formats, upload feedback
+  await scenario("k. import templates, the 数据标准 page, a legacy .ods upload and a failed upload in the history", async () => {
+    const zlib = await import("node:zlib");
+    // Screenshots 40–44 of this part, by number (the shared list above is not touched).
+    const shotNN = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    /** One entry of a zip archive (the central directory read from the end), inflated. */
+    const unzip = (buf, name) => {
+      let eocd = buf.length - 22;
+      while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+      check(eocd >= 0, `not a zip archive (looking for ${name})`);
+      let p = buf.readUInt32LE(eocd + 16);
+      for (let i = 0; i < buf.readUInt16LE(eocd + 10); i++) {
+        const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+        const n = buf.readUInt16LE(p + 28), extra = buf.readUInt16LE(p + 30), comment = buf.readUInt16LE(p + 32);
+        const local = buf.readUInt32LE(p + 42);
+        if (buf.toString("utf8", p + 46, p + 46 + n) === name) {
+          const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+          const data = buf.subarray(start, start + size);
+          return (method === 8 ? zlib.inflateRawSync(data) : data).toString("utf8");
+        }
+        p += 46 + n + extra + comment;
+      }
+      throw new CheckFailed(`the workbook has no ${name}`);
+    };
+    current = admin;
+    await admin.goto(url("/imports"));
+    eq(await attr(admin, "#standard-link", "href"), "/standard", "the import page links to the 数据标准 page");
+    check(!(await admin.textContent("main")).includes("tianfu standard"), "the import page still names a CLI command");
+    // Each template: a real workbook, the Chinese header, drop-down lists on coded columns.
+    const wants = { student: "学籍号", teacher: "身份证件号", school: "办学类型", site: "网址" };
+    for (const [key, header] of Object.entries(wants)) {
+      const href = `/standard/templates/${key}.xlsx`;
+      const r = await admin.request.get(url(href));
+      eq(r.status(), 200, `GET ${href}`);
+      const buf = Buffer.from(await r.body());
+      check(buf.subarray(0, 4).equals(Buffer.from("PK\x03\x04", "latin1")), `${href} is not an XLSX (zip) file`);
+      const sheet = unzip(buf, "xl/worksheets/sheet1.xml");
+      check(sheet.includes("<dataValidation "), `${href}: the data sheet has no drop-down list (<dataValidation>)`);
+      check(unzip(buf, "xl/sharedStrings.xml").includes(header), `${href}: the header ${header} is missing`);
+      check(unzip(buf, "xl/workbook.xml").includes("填写说明"), `${href}: no 填写说明 sheet`);
+    }
+    // And once as a person does it: the link on the import page downloads 学生导入模板.xlsx.
+    const [dl] = await Promise.all([admin.waitForEvent("download", { timeout: 30_000 }), admin.click("#template-student")]);
+    eq(dl.suggestedFilename(), "学生导入模板.xlsx", "the student template's file name");
+    check(!(await dl.failure()), `the template download failed: ${await dl.failure()}`);
+
+    // The 数据标准 page from the menu.
+    await Promise.all([admin.waitForURL(/\/standard$/), admin.click("#nav-standard")]);
+    eq((await admin.textContent("h1")).trim(), "数据标准", "the standard page's title");
+    const cols = await tableRows(admin, "#entity-student table");
+    check(cols.some((r) => r[0].startsWith("学籍号") && r[2] === "必填"), `the student template's 学籍号 row: ${JSON.stringify(cols.slice(0, 2))}`);
+    check(await admin.isVisible("#codes-ethnicity_code"), "the 民族 code table is not on the page");
+    const rules = await tableRows(admin, "#rules table");
+    check(rules.length > 20 && rules.every((r) => /[\u4e00-\u9fff]/.test(r[0])), "the rules lead with a Chinese explanation");
+    await shotNN(admin, "40-standard");
+
+    // A legacy OpenDocument file through the upload form: the button is disabled and the bytes
+    // sent are shown while it goes (the request is held for a moment to see it).
+    const ods = decodeURIComponent(new URL("../crates/ingest/tests/fixtures/students.ods", import.meta.url).pathname);
+    await admin.goto(url("/imports"));
+    await admin.selectOption("#entity", "student");
+    await admin.setInputFiles("#file", ods);
+    let release;
+    const held = new Promise((r) => (release = r));
+    await admin.route(/\/imports\?/, async (route) => {
+      if (route.request().method() === "POST") await held;
+      await route.continue();
+    });
+    await admin.click("#upload");
+    await until(admin, () => document.getElementById("upload").disabled, null, "the upload button is not disabled while the file is sent", 5_000);
+    check(await admin.isVisible("#upload-progress"), "no progress is shown while the file is sent");
+    await shotNN(admin, "41-upload-sending");
+    const sentText = (await admin.textContent("#upload-progress p")).trim();
+    check(/已上传 .*KB/.test(sentText), `the bytes sent are not shown while uploading: "${sentText}"`);
+    await Promise.all([admin.waitForURL(/\/imports\/jobs\/\d+$/, { timeout: 60_000 }), release()]);
+    await admin.unroute(/\/imports\?/);
+    await admin.waitForSelector('#job-status[data-state="done"]', { timeout: 60_000 });
+    check(!(await admin.$("#job-error")), `the .ods import failed: ${await admin.textContent("#job")}`);
+    const done = (await admin.textContent("#job-done")).replace(/\s+/g, " ");
+    check(/读取 3/.test(done), `the .ods file's three rows were not read: ${done}`);
+    check((await attr(admin, "#job-done", "class")).includes("warn"), "a result with rejected rows is not amber (msg warn)");
+    await shotNN(admin, "42-legacy-done");
+
+    // An unreadable workbook: the job fails with a Chinese reason; the import page lists it with
+    // a retry that comes back to the form on the same entity.
+    await admin.goto(url("/imports"));
+    await admin.selectOption("#entity", "teacher");
+    const junk = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(4096, 7)]);
+    await admin.setInputFiles("#file", { name: "教师名单（损坏）.xls", mimeType: "application/vnd.ms-excel", buffer: junk });
+    await Promise.all([admin.waitForURL(/\/imports\/jobs\/\d+$/, { timeout: 60_000 }), admin.click("#upload")]);
+    await admin.waitForSelector('#job-status[data-state="done"]', { timeout: 60_000 });
+    const why = (await admin.textContent("#job-error")).trim();
+    check(why.includes("教师名单（损坏）.xls") && why.includes("另存为 .xlsx"), `the failure does not name the file and what to do: ${why}`);
+    check(!/\/tmp|\/var|uploads/.test(why), `the failure shows a server path: ${why}`);
+    await admin.goto(url("/imports"));
+    const failedRows = await tableRows(admin, "#failed-uploads table");
+    const row = failedRows.find((r) => r[2] === "教师名单（损坏）.xls");
+    check(row && row[3].includes("另存为 .xlsx"), `the failed upload is not listed with its reason: ${JSON.stringify(failedRows)}`);
+    await shotNN(admin, "43-failed-upload");
+    await Promise.all([admin.waitForURL(/\/imports\?entity=teacher/), admin.click("#failed-uploads a.retry")]);
+    eq(await admin.inputValue("#entity"), "teacher", "the retry starts the form on the entity");
   });
 
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);

@@ -97,7 +97,8 @@ enum Col {
 
 fn column(h: &str) -> Option<Col> {
     let h = h.trim().to_lowercase();
-    let h = h.split(['(', '（']).next().unwrap_or("").trim().to_string();
+    // "名称*": the template marks required columns with a star.
+    let h = h.split(['(', '（']).next().unwrap_or("").trim().trim_end_matches(['*', '＊']).trim().to_string();
     Some(match h.as_str() {
         "名称" | "网站名称" | "name" => Col::Name,
         "网址" | "url" => Col::Url,
@@ -106,6 +107,33 @@ fn column(h: &str) -> Option<Col> {
         "检查间隔" | "interval_minutes" | "interval" => Col::Interval,
         _ => return None,
     })
+}
+
+/// The columns of the register's import template (学校/教师/学生 have theirs in `ingest`).
+pub fn template_columns() -> Vec<ingest::template::Column> {
+    let col = |header: &str, key: &str, required: bool, explain: &str, example: &str| ingest::template::Column {
+        header: header.into(),
+        key: key.into(),
+        required,
+        requirement: if required { "必填" } else { "选填" }.into(),
+        explain: explain.into(),
+        example: example.into(),
+        choices: None,
+    };
+    let mut category = col("类别", "category", true, "网站类别：可填英文代码或中文名称", "school");
+    category.choices = Some(SiteCategory::ALL.iter().map(|c| (c.code().to_string(), c.zh().to_string())).collect());
+    vec![
+        col("名称", "name", true, "网站名称", "示例中学门户网站"),
+        col("网址", "url", true, "以 http:// 或 https:// 开头的完整网址；已登记的网址将被更新", "https://www.example.edu.cn/"),
+        col("单位代码", "org_code", true, "主办单位：学校标识码（10 位），或教育行政部门的县级行政区划代码（6 位）；须在您的管辖范围内", "510104"),
+        category,
+        col("检查间隔", "interval_minutes", false, &format!("两次检查之间的分钟数（{}–{}），空白为 {DEFAULT_INTERVAL}", store::monitor::MIN_INTERVAL, store::monitor::MAX_INTERVAL), "5"),
+    ]
+}
+
+/// The register's import template as XLSX bytes.
+pub fn template() -> Result<Vec<u8>, String> {
+    ingest::template::workbook("网站", &template_columns())
 }
 
 /// Reads a CSV file of sites: valid rows, and rejected ones with reasons (the target is checked
@@ -224,14 +252,25 @@ pub fn xlsx_records(path: &Path) -> Result<Vec<(u64, Vec<String>)>, String> {
     read.map_err(|e| format!("无法读取 XLSX 文件：{}（{e}）", e.zh()))
 }
 
-/// Reads a register file: XLSX by its name or its ZIP signature, else CSV (at most
-/// [`MAX_CSV_MIB`]). `name` is the name the file was given (an upload's, or the path).
+/// Reads a register file: a legacy workbook (.xls, .et, .ods) by its content, XLSX by its name
+/// or its ZIP signature, else CSV (at most [`MAX_CSV_MIB`]). `name` is the name the file was given (an upload's, or the path).
 pub fn read_site_file(path: &Path, name: &str) -> Result<SiteRows, String> {
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("无法读取文件：{e}（cannot read the file）");
-    let mut f = std::fs::File::open(path).map_err(cannot)?;
-    let mut head = [0u8; 4];
-    let zip = f.read_exact(&mut head).is_ok() && head == *b"PK\x03\x04";
+    let mut head = Vec::new();
+    std::fs::File::open(path).map_err(cannot)?.take(128).read_to_end(&mut head).map_err(cannot)?;
+    if let Some(kind) = ingest::legacy::Legacy::sniff(&head) {
+        // The copy goes beside the file (the console's private upload folder), else to the
+        // temporary folder; it is removed when read.
+        let convert = |dir: &Path| ingest::legacy::convert(path, kind, None, dir);
+        let copy = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => convert(d).or_else(|_| convert(&std::env::temp_dir())),
+            None => convert(&std::env::temp_dir()),
+        }
+        .map_err(|e| format!("{}（{}）", e.zh, e.en))?;
+        return xlsx_records(&copy.path).and_then(parse_site_records);
+    }
+    let zip = head.starts_with(b"PK\x03\x04");
     if zip || name.to_ascii_lowercase().ends_with(".xlsx") {
         return xlsx_records(path).and_then(parse_site_records);
     }
@@ -285,6 +324,34 @@ pub enum ImportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_legacy_register_is_read_like_xlsx() {
+        let d = std::env::temp_dir().join(format!("tianfu-site-legacy-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sites.xls");
+        let path = d.join("网站名单.xls");
+        std::fs::copy(fixture, &path).unwrap();
+        let rows = read_site_file(&path, "网站名单.xls");
+        let left = std::fs::read_dir(&d).unwrap().count();
+        let _ = std::fs::remove_dir_all(&d);
+        let rows = rows.unwrap();
+        assert_eq!(rows.valid.iter().map(|(l, s)| (*l, s.name.as_str(), s.org_code, s.interval_minutes)).collect::<Vec<_>>(), [(2, "四川大学", 510000, 10), (3, "锦江区教育局", 510104, 5)]);
+        assert_eq!(rows.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [4]);
+        assert_eq!(left, 1, "the converted copy is removed");
+    }
+
+    #[test]
+    fn the_template_reads_back_with_one_valid_example_row() {
+        let path = std::env::temp_dir().join(format!("tianfu-site-template-{}.xlsx", std::process::id()));
+        std::fs::write(&path, template().unwrap()).unwrap();
+        let rows = read_site_file(&path, "网站导入模板.xlsx");
+        let _ = std::fs::remove_file(&path);
+        let rows = rows.unwrap();
+        assert!(rows.rejected.is_empty(), "{:?}", rows.rejected);
+        assert_eq!(rows.valid.len(), 1);
+        assert_eq!((rows.valid[0].0, rows.valid[0].1.category, rows.valid[0].1.org_code), (2, SiteCategory::School, 510104));
+    }
 
     #[test]
     fn rows_valid_and_rejected_with_reasons() {

@@ -30,6 +30,7 @@ pub struct ErrorsFile {
     lang: Lang,
     headers: Vec<String>,
     column_of: Vec<Option<usize>>,
+    entity: Option<standard::Entity>,
     bad: Format,
     head: Format,
     pub written: u64,
@@ -58,6 +59,7 @@ impl ErrorsFile {
             lang,
             headers: Vec::new(),
             column_of: Vec::new(),
+            entity: None,
             bad: Format::new().set_background_color(Color::RGB(0xFFC7CE)).set_font_color(Color::RGB(0x9C0006)).set_border(FormatBorder::Thin),
             head: Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7)),
             written: 0,
@@ -120,6 +122,7 @@ impl Sink for ErrorsFile {
     fn begin(&mut self, columns: &Columns) -> Result<(), String> {
         self.headers = columns.headers.clone();
         self.column_of = columns.column_of.clone();
+        self.entity = Some(columns.entity);
         let fixed = self.fixed_headers();
         match &mut self.out {
             Out::Csv(w) => {
@@ -152,11 +155,20 @@ impl Sink for ErrorsFile {
         let code_text = codes.iter().map(|r| r.code()).collect::<Vec<_>>().join(";");
         let msg_text = codes.iter().map(|r| r.message(lang)).collect::<Vec<_>>().join(if lang == Lang::Zh { "；" } else { "; " });
         self.written += 1;
-        let bad_cols: Vec<(usize, Rule)> = row
+        let mut bad_cols: Vec<(usize, Rule)> = row
             .violations
             .iter()
             .filter_map(|v| v.field.and_then(|f| self.column_of.get(f as usize).copied().flatten()).map(|c| (c, v.rule)))
             .collect();
+        // A row read back with its rule codes only (the console's workbook) does not say which
+        // required cell was empty: every empty required cell is marked.
+        if row.violations.iter().any(|v| v.rule == Rule::RequiredMissing && v.field.is_none()) {
+            for c in self.empty_required(&row.raw) {
+                if !bad_cols.iter().any(|(bc, _)| *bc == c) {
+                    bad_cols.push((c, Rule::RequiredMissing));
+                }
+            }
+        }
         let need_sheet = matches!(&self.out, Out::Xlsx { sheets, row: r, .. } if *sheets == 0 || *r + 1 >= XLSX_MAX_ROWS);
         if need_sheet {
             let n = match &self.out {
@@ -248,6 +260,23 @@ pub fn field_of_rule(rule: Rule) -> Option<&'static str> {
 }
 
 impl ErrorsFile {
+    /// The file columns of required fields whose cell in `raw` is empty (the ID number counts
+    /// when the document type is empty or 1, 居民身份证).
+    fn empty_required(&self, raw: &[String]) -> Vec<usize> {
+        use standard::template::Required;
+        let Some(t) = self.entity.map(|e| e.template()) else { return Vec::new() };
+        let cell = |field: usize| self.column_of.get(field).copied().flatten().map(|c| (c, raw.get(c).map(|v| v.trim()).unwrap_or("")));
+        let resident = t.index("id_type").and_then(cell).is_none_or(|(_, v)| v.is_empty() || v == "1");
+        t.fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.required == Required::Yes || (f.required == Required::IfResidentId && resident))
+            .filter_map(|(i, _)| cell(i))
+            .filter(|(_, v)| v.is_empty())
+            .map(|(c, _)| c)
+            .collect()
+    }
+
     pub fn path_is_xlsx(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
     }

@@ -11,8 +11,10 @@ pub mod decode;
 mod dedup;
 pub mod errors_file;
 pub mod formula;
+pub mod legacy;
 mod pipeline;
 pub mod report;
+pub mod template;
 pub mod xlsx;
 
 pub use columns::Columns;
@@ -81,6 +83,8 @@ pub enum IngestError {
     RecordTooLarge { line: u64, limit_mib: u64 },
     #[error("{path}: {source}")]
     Xlsx { path: PathBuf, source: xlsx::XlsxError },
+    #[error("{path}: {en}")]
+    Legacy { path: PathBuf, zh: String, en: String },
     #[error("the file is empty: no header row")]
     Empty,
     #[error("{0}")]
@@ -115,6 +119,7 @@ impl IngestError {
                 format!("第 {line} 行：一条记录超过 {limit_mib} MiB 仍未结束，可能有未闭合的引号（请检查多余的 \"）")
             }
             IngestError::Xlsx { path, source } => format!("{}：{}", path.display(), source.zh()),
+            IngestError::Legacy { path, zh, .. } => format!("{}：{zh}", path.display()),
             IngestError::Empty => "文件为空：没有表头行".to_string(),
             IngestError::Sink(s) => s.clone(),
         }

@@ -46,6 +46,10 @@ pub struct Options {
     pub xlsx: crate::xlsx::Limits,
     /// Hand valid rows' normalised values to the sink (import needs them; validate does not).
     pub keep_valid: bool,
+    /// Where a legacy workbook (.xls, .et, .ods) is converted for reading; None: the system's
+    /// temporary folder. The copy holds the file's data: the console points this at its
+    /// private upload folder.
+    pub work_dir: Option<PathBuf>,
     pub today: Date,
 }
 
@@ -61,6 +65,7 @@ impl Options {
             threads: 0,
             xlsx: crate::xlsx::Limits::default(),
             keep_valid: false,
+            work_dir: None,
             today: Date::today(),
         }
     }
@@ -139,15 +144,24 @@ pub fn run(path: &Path, opts: &Options, sink: &mut dyn Sink) -> Result<Report, I
     let mut head = vec![0u8; 64 << 10];
     let n = read_full(&mut file, &mut head).map_err(io)?;
     head.truncate(n);
+    if let Some(kind) = crate::legacy::Legacy::sniff(&head) {
+        drop(file);
+        let dir = opts.work_dir.clone().unwrap_or_else(std::env::temp_dir);
+        let copy = crate::legacy::convert(path, kind, opts.sheet.as_deref(), &dir).map_err(|e| IngestError::Legacy { path: path.into(), zh: e.zh, en: e.en })?;
+        let mut o = opts.clone();
+        o.sheet = None;
+        let mut report = run_xlsx(&copy.path, &o, sink, started).map_err(|e| match e {
+            // The copy's path is nobody's business: errors name the file given.
+            IngestError::Xlsx { source, .. } => IngestError::Xlsx { path: path.into(), source },
+            e => e,
+        })?;
+        report.file = path.display().to_string();
+        report.encoding = kind.key().to_string();
+        return Ok(report);
+    }
     if head.starts_with(b"PK\x03\x04") {
         drop(file);
         return run_xlsx(path, opts, sink, started);
-    }
-    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(IngestError::NotATable {
-            path: path.into(),
-            why: "it is an Excel 97–2003 (.xls) workbook; save it as .xlsx or CSV".into(),
-        });
     }
     let (encoding, bom) = match opts.encoding {
         Some(e) => (e, if e == TextEncoding::Utf8 && head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 }),

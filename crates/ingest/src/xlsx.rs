@@ -8,11 +8,13 @@
 
 mod entry;
 mod fast;
+mod ods;
 mod parts;
 mod scan;
 mod sheet;
 
 pub use entry::{MAX_PARTS, MAX_RATIO};
+pub use ods::ods_cells;
 pub use parts::{DateStyles, SharedStrings};
 pub use sheet::{Rows, SheetReader, View};
 

@@ -119,6 +119,121 @@ impl Template {
     }
 }
 
+impl Required {
+    /// How the 数据标准 page and the template's explanation sheet say it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Required::Yes => "必填",
+            Required::No => "选填",
+            Required::IfResidentId => "证件类型为居民身份证时必填",
+        }
+    }
+}
+
+impl Kind {
+    /// What a value of this kind looks like, in Chinese, for people filling a template.
+    pub fn zh(self) -> String {
+        match self {
+            Kind::Text(n) => format!("文字，最多 {n} 个字"),
+            Kind::IdType => "身份证件类型代码，空白视为 1（居民身份证）".into(),
+            Kind::IdNumber => "18 位公民身份号码（GB 11643-1999），末位校验码可为 X".into(),
+            Kind::StudentId => "全国学籍号：G+身份证件号，或 J+18 位编码，或 L+行政区划码+出生日期+4 位数字".into(),
+            Kind::SchoolCode => "10 位学校标识码：前两位为类别码，三四位为省份码".into(),
+            Kind::CreditCode => "18 位统一社会信用代码（GB 32100-2015）".into(),
+            Kind::Mobile => "11 位手机号码，以 13–19 开头".into(),
+            Kind::Phone => "固定电话（含区号）或 11 位手机号码".into(),
+            Kind::Date => "日期，写作 YYYY-MM-DD（如 2012-09-01），不晚于今天".into(),
+            Kind::YearMonth => "年月，写作 YYYY-MM（如 2018-09），不晚于本月".into(),
+            Kind::Gender => "性别代码：1 男，2 女；须与身份证件号第 17 位一致".into(),
+            Kind::Ethnicity => "两位民族代码（GB 3304），如 01 汉族；也可填民族名称".into(),
+            Kind::Region => "六位县级行政区划代码（GB/T 2260），须属于本省".into(),
+            Kind::Grade => "年级代码：11–16 小学一至六年级，21–23 初中，31–33 高中".into(),
+            Kind::SchoolType => "办学类型三级代码（JY/T 1001），如 211 小学".into(),
+            Kind::UrbanRural => "城乡分类三级代码，如 111 主城区".into(),
+            Kind::Longitude => "经度，十进制度数（73–136）".into(),
+            Kind::Latitude => "纬度，十进制度数（3–54）".into(),
+            Kind::PostalCode => "6 位邮政编码".into(),
+            Kind::Xueji(_) => "学籍代码表中的代码；也可填名称".into(),
+        }
+    }
+}
+
+impl Field {
+    /// The codes a field accepts, (code, name), when they form a list a person can pick from:
+    /// the drop-downs of the import template and the tables of the 数据标准 page. `province` is
+    /// the GB/T 2260 prefix whose counties a region field accepts.
+    pub fn choices(&self, province: u32) -> Option<Vec<(String, String)>> {
+        use crate::codes::{xueji, DIVISIONS, ETHNIC_GROUPS, SCHOOL_TYPES, URBAN_RURAL};
+        let pairs = |t: &crate::codes::CodeTable, keep: &dyn Fn(&crate::codes::Code) -> bool| {
+            t.codes.iter().filter(|c| keep(c)).map(|c| (c.code.clone(), c.name.clone())).collect::<Vec<_>>()
+        };
+        Some(match self.kind {
+            // GB/T 2261.1 has 0 and 9 too, but a record's sex is 1 or 2 (rule gender_enum).
+            Kind::Gender => vec![("1".into(), "男".into()), ("2".into(), "女".into())],
+            Kind::Ethnicity => pairs(&ETHNIC_GROUPS, &|_| true),
+            Kind::SchoolType => pairs(&SCHOOL_TYPES, &|c| c.level == 3),
+            Kind::UrbanRural => pairs(&URBAN_RURAL, &|c| c.level == 3),
+            Kind::IdType => pairs(xueji("SFZJLX")?, &|_| true),
+            Kind::Xueji(t) => pairs(xueji(t)?, &|_| true),
+            Kind::Region => DIVISIONS
+                .counties_of(province)
+                .map(|d| {
+                    let city = DIVISIONS.city_of(d.code).map(|c| c.name.as_str()).unwrap_or("");
+                    (d.code.to_string(), format!("{city}{}", d.name))
+                })
+                .collect(),
+            Kind::Grade => [
+                ("11", "小学一年级"), ("12", "小学二年级"), ("13", "小学三年级"), ("14", "小学四年级"), ("15", "小学五年级"), ("16", "小学六年级"),
+                ("21", "初中一年级"), ("22", "初中二年级"), ("23", "初中三年级"), ("31", "高中一年级"), ("32", "高中二年级"), ("33", "高中三年级"),
+            ]
+            .iter()
+            .map(|(c, n)| (c.to_string(), n.to_string()))
+            .collect(),
+            _ => return None,
+        })
+    }
+}
+
+impl Entity {
+    /// One row that passes every rule, in template field order: the example row of the import
+    /// template. Its names say 示例 and its codes are unlikely to be real (school 2151999999),
+    /// so a forgotten example is easy to find.
+    pub fn example(self) -> Vec<String> {
+        // GB 11643-1999: 510104 (锦江区), born 2012-09-01, sequence 002 (even: female).
+        let id = {
+            let first = *b"51010420120901002";
+            let mut s = String::from_utf8(first.to_vec()).expect("ASCII");
+            s.push(crate::ids::id_check_char(&first) as char);
+            s
+        };
+        // A teacher born 1988-03-15, sequence 013 (odd: male).
+        let tid = {
+            let first = *b"51010419880315013";
+            let mut s = String::from_utf8(first.to_vec()).expect("ASCII");
+            s.push(crate::ids::id_check_char(&first) as char);
+            s
+        };
+        let school = "2151999999";
+        let v: Vec<String> = match self {
+            Entity::Student => vec![
+                format!("G{id}"), "1".into(), id, "示例学生".into(), "2".into(), "2012-09-01".into(), "01".into(), "510104".into(),
+                school.into(), "21".into(), "初一（1）班".into(), "2024-09".into(), "13800000000".into(), "成都市锦江区示例路 1 号".into(),
+                "1".into(), "0".into(), "0".into(),
+            ],
+            Entity::Teacher => vec![
+                "1".into(), tid, "示例教师".into(), "1".into(), "1988-03-15".into(), "01".into(), school.into(), "2010-09-01".into(),
+                "语文".into(), "13800000001".into(), "本科".into(), "一级教师".into(),
+            ],
+            Entity::School => vec![
+                school.into(), "示例小学".into(), "211".into(), "510104".into(), "111".into(), String::new(), "成都市锦江区示例路 1 号".into(),
+                "104.08".into(), "30.65".into(), "示例校长".into(), "028-80000000".into(), "610000".into(),
+            ],
+        };
+        debug_assert_eq!(v.len(), self.template().fields.len());
+        v
+    }
+}
+
 macro_rules! field {
     ($key:literal, $zh:literal, [$($alias:literal),*], $req:ident, $kind:expr, $table:expr, $note:literal) => {
         Field { key: $key, zh: $zh, aliases: &[$($alias),*], required: Required::$req, kind: $kind, table: $table, note: $note }

@@ -222,3 +222,25 @@ fn school_rules() {
     assert_eq!(t(&[("postal_code", "61002")]), vec!["postal_code_invalid"]);
     assert_eq!(t(&[("phone", "call me")]), vec!["phone_invalid"]);
 }
+
+/// The import template's example row of each entity passes every rule, without a warning, and
+/// its code columns' drop-down lists hold the example's codes.
+#[test]
+fn template_examples_are_valid() {
+    for e in Entity::ALL {
+        let cells = e.example();
+        let mut c = RowChecker::new(e, Context::new(51));
+        let out = c.check(cells.iter().map(|s| s.as_str()));
+        assert!(out.is_valid(), "{e}: {:?}", out.rules.iter().map(|r| r.code()).collect::<Vec<_>>());
+        assert!(out.warnings.iter().all(|w| w.0 == 0), "{e}: the example needs normalising");
+        for (f, v) in e.template().fields.iter().zip(&cells) {
+            if let (Some(list), false) = (f.choices(51), v.is_empty()) {
+                assert!(list.iter().any(|(code, _)| code == v), "{e}.{}: {v} not in its list", f.key);
+            }
+        }
+    }
+    let region = Entity::School.template().fields.iter().find(|f| f.key == "region_code").unwrap();
+    let counties = region.choices(51).unwrap();
+    assert_eq!(counties.len(), 183);
+    assert!(counties.contains(&("510104".to_string(), "成都市锦江区".to_string())));
+}

@@ -316,3 +316,26 @@ fn a_locked_database_exits_2_and_writes_nothing() {
     drop(holder);
     assert_eq!(db.counts(), before);
 }
+
+/// Legacy workbooks (.xls, WPS .et, .ods) import like XLSX on both backends; a damaged one is
+/// refused in Chinese, naming the file and what to do.
+#[test]
+fn legacy_workbooks_import() {
+    let d = common::tmp_dir("import", "legacy");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures");
+    std::fs::copy(fixtures.join("students.xls"), d.0.join("学生.et")).unwrap();
+    for db in backends(&d.0) {
+        for file in [fixtures.join("students.xls"), fixtures.join("students.ods"), d.0.join("学生.et")] {
+            let (_, v) = import(&db, &file, "student", &["--force"]);
+            assert_eq!(v["rows_read"].as_u64(), Some(3), "{}: {v}", file.display());
+            assert_eq!(v["rejected"].as_u64(), Some(3), "{}: no school in the empty database: {v}", file.display());
+        }
+    }
+    let (code, out, _) = tianfu(&["validate", fixtures.join("students.ods").to_str().unwrap(), "--entity", "student", "--format", "json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, v["rows_valid"].as_u64(), v["encoding"].as_str()), (1, Some(2), Some("ods")), "{v}");
+    std::fs::write(d.0.join("坏.xls"), [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[7u8; 2048][..]].concat()).unwrap();
+    let (code, _, err) = tianfu(&["validate", d.0.join("坏.xls").to_str().unwrap(), "--entity", "student"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("坏.xls") && err.contains("另存为 .xlsx"), "{err}");
+}

@@ -136,3 +136,93 @@
   });
   document.addEventListener("htmx:afterSwap", drawBars);
 })();
+
+// ---------------------------------------------------------------- issue 12: upload feedback
+// The import form sends its file with XMLHttpRequest to show the bytes sent; any upload form's
+// button is disabled while it is sent. A refused upload shows the server's own message, and the
+// list of failed uploads is fetched again (the server keeps it).
+(function () {
+  "use strict";
+
+  function size(n) {
+    return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.max(1, Math.ceil(n / 1024)) + " KB";
+  }
+
+  function busy(form) {
+    var btn = form.querySelector("button[type=submit]");
+    if (!btn) return null;
+    btn.disabled = true;
+    btn.setAttribute("aria-busy", "true");
+    if (btn.dataset.busy) {
+      btn.dataset.label = btn.textContent;
+      btn.textContent = btn.dataset.busy;
+    }
+    return btn;
+  }
+
+  function idle(btn) {
+    if (!btn) return;
+    btn.disabled = false;
+    btn.removeAttribute("aria-busy");
+    if (btn.dataset.label) btn.textContent = btn.dataset.label;
+  }
+
+  function refreshFailed() {
+    fetch("/imports", { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("failed-uploads");
+      var old = document.getElementById("failed-uploads");
+      var batches = document.getElementById("batch-table");
+      if (!fresh) return;
+      if (old) old.replaceWith(fresh);
+      else if (batches) batches.closest(".panel").before(fresh);
+    }).catch(function () {});
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[enctype='multipart/form-data']").forEach(function (f) {
+      if (f.id !== "upload-form") f.addEventListener("submit", function () { busy(f); });
+    });
+    var form = document.getElementById("upload-form");
+    var box = document.getElementById("upload-progress");
+    var err = document.getElementById("upload-error");
+    if (!form || !box || !err || !window.XMLHttpRequest || !window.FormData || !window.DOMParser) return;
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var btn = busy(form);
+      var sel = form.querySelector("select[name=entity]");
+      var file = form.querySelector("input[type=file]");
+      var bar = box.querySelector(".progress > div");
+      var text = box.querySelector("p");
+      var fail = function (msg) {
+        idle(btn);
+        box.hidden = true;
+        err.textContent = msg;
+        err.hidden = false;
+        refreshFailed();
+      };
+      err.hidden = true;
+      box.hidden = false;
+      bar.style.width = "0%";
+      if (file && file.files[0]) text.textContent = text.dataset.sent + " 0 KB / " + size(file.files[0].size) + "（0%）";
+      var xhr = new XMLHttpRequest();
+      var hints = (sel ? "&entity=" + encodeURIComponent(sel.value) : "") + (file && file.files[0] ? "&name=" + encodeURIComponent(file.files[0].name) : "");
+      xhr.open("POST", form.action + (form.action.indexOf("?") >= 0 ? "" : "?") + hints);
+      xhr.upload.onprogress = function (e) {
+        var pct = e.lengthComputable && e.total ? Math.round(e.loaded * 100 / e.total) : 0;
+        bar.style.width = pct + "%";
+        text.textContent = text.dataset.sent + " " + size(e.loaded) + (e.lengthComputable ? " / " + size(e.total) + "（" + pct + "%）" : "");
+      };
+      xhr.onload = function () {
+        if (xhr.status < 400 && xhr.responseURL.indexOf("/imports/jobs/") >= 0) {
+          location.href = xhr.responseURL;
+          return;
+        }
+        var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+        var m = doc.getElementById("error-message") || doc.querySelector(".msg.err");
+        fail(m ? m.textContent.trim() : xhr.status + " " + xhr.statusText);
+      };
+      xhr.onerror = function () { fail(err.dataset.network); };
+      xhr.send(new FormData(form));
+    });
+  });
+})();

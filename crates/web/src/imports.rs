@@ -30,6 +30,8 @@ pub struct Job {
     pub entity: Entity,
     pub file_name: String,
     pub started: Instant,
+    /// When it was added (Unix seconds), for the list of failed uploads.
+    pub at: i64,
     /// Rows read so far.
     pub progress: Arc<AtomicU64>,
     /// Rows expected (lines of a CSV less its header; 0 when unknown, e.g. XLSX).
@@ -38,6 +40,14 @@ pub struct Job {
 }
 
 impl Job {
+    /// The reason a failed job gives, in the page's language.
+    pub fn failure(&self, en: bool) -> Option<String> {
+        match &*self.state.lock().expect("lock") {
+            JobState::Failed { zh, en: e } => Some(if en { e.clone() } else { zh.clone() }),
+            _ => None,
+        }
+    }
+
     /// Percent done, 0..=99 while running (100 only when done).
     pub fn percent(&self) -> u64 {
         match &*self.state.lock().expect("lock") {
@@ -137,12 +147,36 @@ impl Jobs {
             entity,
             file_name: file_name.to_string(),
             started: Instant::now(),
+            at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0),
             progress: Arc::new(AtomicU64::new(0)),
             estimate,
             state: Mutex::new(JobState::Queued),
         });
         self.map.lock().expect("lock").insert(id, job.clone());
         job
+    }
+
+    /// An upload refused before its import could start (too big, broken off): kept as a failed
+    /// job, so that it shows in the history with its reason.
+    pub fn refused(&self, user: &str, entity: Entity, file_name: &str, zh: String, en: String) -> Arc<Job> {
+        let job = self.add(user, entity, file_name, 0);
+        *job.state.lock().expect("lock") = JobState::Failed { zh, en };
+        job
+    }
+
+    /// The failed jobs of `user`, newest first, at most `limit`.
+    pub fn failed(&self, user: &str, limit: usize) -> Vec<Arc<Job>> {
+        let mut v: Vec<Arc<Job>> = self
+            .map
+            .lock()
+            .expect("lock")
+            .values()
+            .filter(|j| j.user == user && matches!(&*j.state.lock().expect("lock"), JobState::Failed { .. }))
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| b.id.cmp(&a.id));
+        v.truncate(limit);
+        v
     }
 
     pub fn get(&self, id: u64) -> Option<Arc<Job>> {
@@ -153,11 +187,13 @@ impl Jobs {
 /// Data lines in a CSV file (lines less the header), for the progress bar.
 pub fn estimate_rows(path: &std::path::Path) -> u64 {
     use std::io::Read;
-    let is_xlsx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if is_xlsx {
+    let Ok(mut f) = std::fs::File::open(path) else { return 0 };
+    // A workbook (XLSX, ODS: a zip; XLS, ET: a compound file) has no lines to count.
+    let mut head = [0u8; 4];
+    if f.read_exact(&mut head).is_err() || head == *b"PK\x03\x04" || head == [0xD0, 0xCF, 0x11, 0xE0] {
         return 0;
     }
-    let Ok(mut f) = std::fs::File::open(path) else { return 0 };
+    let _ = std::io::Seek::rewind(&mut f);
     let mut buf = vec![0u8; 1 << 20];
     let (mut lines, mut last) = (0u64, b'\n');
     loop {

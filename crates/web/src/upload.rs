@@ -25,6 +25,8 @@ pub struct Upload {
     pub path: PathBuf,
     /// The file's name as the user gave it, made safe (no folders).
     pub name: String,
+    /// The name as the user gave it, for showing (no folders, no control characters): 学生名单（2024）.xlsx.
+    pub shown: String,
     pub size: u64,
     /// [`loader::file_hash`] of its bytes.
     pub hash: String,
@@ -39,6 +41,18 @@ pub fn safe_name(name: &str, default: &str) -> String {
         default.into()
     } else {
         s
+    }
+}
+
+/// A file name as people gave it, for pages and reports (escaped there like any text): the last
+/// path segment, control characters dropped, at most 120 characters.
+pub fn shown_name(name: &str, default: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let s: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if s.trim().trim_matches('.').is_empty() {
+        default.into()
+    } else {
+        s.trim().to_string()
     }
 }
 
@@ -72,6 +86,7 @@ pub fn too_big(limit_mib: u64) -> AppError {
 /// an empty file (nothing is kept).
 pub async fn save(field: &mut Field<'_>, dir: &Path, limit_mib: u64, default_name: &str) -> Result<Option<Upload>, AppError> {
     let name = safe_name(field.file_name().unwrap_or(default_name), default_name);
+    let shown = shown_name(field.file_name().unwrap_or(default_name), default_name);
     let limit = limit_mib.saturating_mul(1 << 20);
     let (f, path, removed) = private_file(dir, &name).map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
     let mut f = tokio::fs::File::from_std(f);
@@ -88,7 +103,7 @@ pub async fn save(field: &mut Field<'_>, dir: &Path, limit_mib: u64, default_nam
         return Ok(None);
     }
     let size = hash.len();
-    Ok(Some(Upload { path, name, size, hash: hash.finish(), _removed: removed }))
+    Ok(Some(Upload { path, name, shown, size, hash: hash.finish(), _removed: removed }))
 }
 
 #[cfg(test)]

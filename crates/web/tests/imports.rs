@@ -95,3 +95,96 @@ fn vendored_assets_match_the_lockfile() {
         }
     }
 }
+
+/// The 数据标准 page and the import templates: any signed-in role reads them; a template is a
+/// real workbook with the Chinese header; an unknown name is 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standard_page_and_the_templates() {
+    let env = sqlite("standard");
+    let a = login(&env, "county", PASSWORD).await;
+    let page = send(&env, "GET", "/standard", &a, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in ["数据标准", "学籍号", "证件类型为居民身份证时必填", "成都市锦江区", "required_missing", "必填项为空", "/standard/templates/site.xlsx"] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    let imports = send(&env, "GET", "/imports", &a, None).await;
+    assert!(imports.body.contains("href=\"/standard\"") && imports.body.contains("/standard/templates/student.xlsx"));
+    assert!(!imports.body.contains("tianfu standard"), "the import page names a CLI command");
+    for key in ["student", "teacher", "school", "site"] {
+        let x = send(&env, "GET", &format!("/standard/templates/{key}.xlsx"), &a, None).await;
+        assert_eq!(x.status, StatusCode::OK, "{key}");
+        assert!(x.bytes.starts_with(b"PK\x03\x04"), "{key}");
+        let path = env.dir.0.join(format!("t-{key}.xlsx"));
+        std::fs::write(&path, &x.bytes).unwrap();
+        let rows = ingest::xlsx::Workbook::open(&path).unwrap().collect(None, 5, 1 << 20).unwrap();
+        let first = rows[0].1[0].as_str();
+        assert_eq!(first, match key { "student" => "学籍号*", "teacher" => "身份证件类型", "school" => "学校标识码*", _ => "名称*" }, "{key}");
+    }
+    for bad in ["/standard/templates/alien.xlsx", "/standard/templates/student.csv", "/standard/templates/..%2Fstudent.xlsx"] {
+        assert_eq!(send(&env, "GET", bad, &a, None).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // Signed out: to the sign-in page, not the file.
+    let out = send(&env, "GET", "/standard/templates/student.xlsx", &Auth::default(), None).await;
+    assert_ne!(out.status, StatusCode::OK);
+}
+
+/// Legacy workbooks (.ods, .xls) through the console, file names as uploaded; failed uploads
+/// (refused as too big, unreadable) listed with their Chinese reason and a retry; a result with
+/// rejected rows in amber.
+async fn legacy_and_failed_uploads(env: Env) {
+    let a = login(&env, "prov", PASSWORD).await;
+    let fixture = |n: &str| std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../ingest/tests/fixtures/").to_string() + n).unwrap();
+    for (name, bytes) in [("学生名单（旧格式）.ods", fixture("students.ods")), ("学生 名单.xls", fixture("students.xls"))] {
+        let r = upload(&env, &a, "student", name, &bytes).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        let done = wait_done(&env, &a, &r.location).await;
+        assert!(done.contains("id=\"job-done\"") && done.contains("msg warn"), "{name}: {done}");
+        assert!(done.contains("读取 3") && done.contains("秒"), "{name}: {done}");
+        let b = with_store(&env, |s| s.list_batches(1).unwrap().remove(0));
+        // Read whole: the fixture's school 2151000001 is not in the demo province (school_unknown),
+        // and the third row's ID number is wrong too.
+        assert_eq!((b.file_name.as_str(), b.rows_read, b.rejected), (name, 3, 3), "the name as uploaded");
+        let page = send(&env, "GET", &format!("/imports/batches/{}", b.id), &a, None).await;
+        // The Chinese reason leads; the code follows.
+        let reason = page.body.find("身份证件号校验码错误").expect("the reason");
+        assert!(page.body[reason..].contains("id_check_digit") && page.body.contains("school_unknown"), "{}", page.body);
+        assert!(page.body.contains(name) && page.body.contains("id=\"batch-elapsed\""));
+    }
+    // An unreadable workbook: the job fails with a Chinese reason naming the file as uploaded.
+    let mut junk = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    junk.extend(std::iter::repeat_n(7u8, 4096));
+    let r = upload(&env, &a, "teacher", "教师.xls", &junk).await;
+    let done = wait_done(&env, &a, &r.location).await;
+    assert!(done.contains("id=\"job-error\"") && done.contains("教师.xls") && done.contains("另存为 .xlsx"), "{done}");
+    assert!(!done.contains(env.app.state.upload_dir.to_str().unwrap()) && !done.contains("/tmp"), "a server path: {done}");
+    let page = send(&env, "GET", "/imports", &a, None).await;
+    let failed = &page.body[page.body.find("id=\"failed-uploads\"").expect("the failed uploads")..];
+    assert!(failed.contains("教师.xls") && failed.contains("另存为 .xlsx") && failed.contains("entity=teacher"), "{failed}");
+    // Too big: refused before any import, and listed too.
+    let env = rebuild(env, |c| web::Config { upload_limit_mib: 1, ..c });
+    let a = login(&env, "prov", PASSWORD).await;
+    let r = upload(&env, &a, "school", "全省学校.csv", &vec![b'x'; 3 << 19]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("超过 1 MB 上限"), "{}", r.body);
+    let page = send(&env, "GET", "/imports", &a, None).await;
+    let failed = &page.body[page.body.find("id=\"failed-uploads\"").expect("the failed uploads")..];
+    assert!(failed.contains("全省学校.csv") && failed.contains("超过 1 MB 上限"), "{failed}");
+    assert!(failed.contains("href=\"/imports?entity=school#upload-form\""), "a retry for the entity");
+    // (The rebuilt app has a new job list: the earlier failure belonged to the old one.)
+    let retry = send(&env, "GET", "/imports?entity=school", &a, None).await;
+    assert!(retry.body.contains("<option value=\"school\" selected>"), "the retry starts on the entity");
+    // Another account does not see them.
+    let c = login(&env, "county", PASSWORD).await;
+    assert!(!send(&env, "GET", "/imports", &c, None).await.body.contains("全省学校.csv"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_and_failed_uploads_sqlite() {
+    legacy_and_failed_uploads(sqlite("legacy")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_and_failed_uploads_postgres() {
+    let Some(env) = blocking(|| postgres("legacy")) else { return };
+    legacy_and_failed_uploads(env).await;
+}

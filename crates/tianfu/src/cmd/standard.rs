@@ -1,5 +1,6 @@
 //! `tianfu standard`: prints the data standard (templates, rules, code tables) as Markdown.
-//! docs/standard.md embeds this output; a test keeps the two equal.
+//! docs/standard.md embeds this output; a test keeps the two equal. `--template ENTITY` writes
+//! the entity's import template (XLSX, the same as the console's download) instead.
 
 use super::out;
 use standard::codes::{DIVISIONS, ETHNIC_GROUPS, GENDERS, SCHOOL_ID_CATEGORIES, SCHOOL_TYPES, URBAN_RURAL, XUEJI};
@@ -8,10 +9,64 @@ use standard::{Entity, Rule, Warning};
 use std::fmt::Write;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Write the import template of school, teacher, student or site (学校/教师/学生/网站) as
+    /// XLSX instead of printing the standard.
+    #[arg(long, value_enum, value_name = "ENTITY")]
+    pub template: Option<TemplateArg>,
+    /// Where to write the template (default: 学生导入模板.xlsx etc. in the current folder).
+    #[arg(long, value_name = "FILE", requires = "template")]
+    pub out: Option<std::path::PathBuf>,
+    /// GB/T 2260 province prefix whose counties the region drop-down lists (over the
+    /// configuration's `province`; default 51 = Sichuan).
+    #[arg(long, requires = "template")]
+    pub province: Option<u32>,
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: super::LangArg,
+}
 
-pub fn run(_a: Args) -> u8 {
-    out(&markdown());
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum TemplateArg {
+    School,
+    Teacher,
+    Student,
+    Site,
+}
+
+pub fn run(a: Args) -> u8 {
+    let Some(which) = a.template else {
+        out(&markdown());
+        return 0;
+    };
+    let lang = a.lang.into();
+    let c = match super::conf::resolve(lang, &[super::conf::Flag::opt("--province", "province", a.province)]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (zh, bytes) = match which {
+        TemplateArg::Site => ("网站", guard::register::template()),
+        e => {
+            let e = match e {
+                TemplateArg::School => Entity::School,
+                TemplateArg::Teacher => Entity::Teacher,
+                _ => Entity::Student,
+            };
+            (e.zh(), ingest::template::entity_template(e, c.province.code))
+        }
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => return super::fail(lang, &e, &e),
+    };
+    let path = a.out.unwrap_or_else(|| ingest::template::file_name(zh).into());
+    if let Err(e) = std::fs::write(&path, bytes) {
+        return super::fail(lang, &format!("无法写入 {}：{e}", path.display()), &format!("cannot write {}: {e}", path.display()));
+    }
+    let msg = match lang {
+        standard::Lang::Zh => format!("已写入{zh}导入模板：{}\n", path.display()),
+        standard::Lang::En => format!("wrote the {zh} import template: {}\n", path.display()),
+    };
+    out(&msg);
     0
 }
 

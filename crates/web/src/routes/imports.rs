@@ -38,16 +38,35 @@ struct ImportPage {
     c: Ctx,
     batches: Vec<BatchSummary>,
     error: Option<String>,
+    /// This account's uploads that failed (refused, unreadable), newest first.
+    failed: Vec<Arc<Job>>,
+    /// The entity the form starts on (a retry comes back with it).
+    entity: String,
 }
 
-async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    entity: Option<String>,
+}
+
+async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, q: axum::extract::Query<PageQuery>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
     let batches = crate::figures::recent_batches(&app.pool, &me.user, 50).await?;
-    html(ImportPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), batches, error: None })
+    let failed = app.jobs.failed(&me.user.name, 20);
+    let entity = q.entity.as_deref().and_then(Entity::parse).unwrap_or(Entity::Student).key().to_string();
+    html(ImportPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), batches, error: None, failed, entity })
 }
 
-async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, mut form: Multipart) -> Result<Response, AppError> {
+/// What the page's script adds to the address of an upload: the entity and the file's name, so
+/// that an upload refused before its form is read (too big) still joins the history.
+#[derive(serde::Deserialize)]
+struct UploadHints {
+    entity: Option<String>,
+    name: Option<String>,
+}
+
+async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, hints: axum::extract::Query<UploadHints>, mut form: Multipart) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.may_import())?;
     // A place in the queue before the body is read: a refused upload is not written anywhere.
@@ -55,14 +74,32 @@ async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     let mut entity: Option<Entity> = None;
     let mut force = false;
     let mut saved: Option<Upload> = None;
+    let mut given: Option<String> = None;
     let limit = app.config.upload_limit_mib;
-    while let Some(mut field) = form.next_field().await.map_err(|_| upload::too_big(limit))? {
-        match field.name() {
-            Some("entity") => entity = Entity::parse(&field.text().await.map_err(|_| upload::too_big(limit))?),
-            Some("force") => force = field.text().await.map_err(|_| upload::too_big(limit))? == "1",
-            Some("file") => saved = upload::save(&mut field, &app.upload_dir, limit, "upload.csv").await?,
-            _ => {}
+    let read = async {
+        while let Some(mut field) = form.next_field().await.map_err(|_| upload::too_big(limit))? {
+            match field.name() {
+                Some("entity") => entity = Entity::parse(&field.text().await.map_err(|_| upload::too_big(limit))?),
+                Some("force") => force = field.text().await.map_err(|_| upload::too_big(limit))? == "1",
+                Some("file") => {
+                    given = field.file_name().map(|n| upload::shown_name(n, "upload.csv"));
+                    saved = upload::save(&mut field, &app.upload_dir, limit, "upload.csv").await?
+                }
+                _ => {}
+            }
         }
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(e) = read {
+        // A refused file (too big, broken off) joins the history with its reason.
+        let entity = entity.or_else(|| hints.entity.as_deref().and_then(Entity::parse));
+        let given = given.or_else(|| hints.name.as_deref().map(|n| upload::shown_name(n, "upload.csv")));
+        if let (Some(entity), Some(name)) = (entity, &given) {
+            let (zh, en) = e.message();
+            app.jobs.refused(&me.user.name, entity, name, zh, en);
+        }
+        return Err(e);
     }
     let Some(entity) = entity else {
         return Err(AppError::invalid("请选择数据类别（学校、教师或学生）。", "Choose what the file holds (schools, teachers or students)."));
@@ -71,7 +108,7 @@ async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
         return Err(AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX)."));
     };
     let estimate = estimate_rows(&file.path);
-    let job = app.jobs.add(&me.user.name, entity, &file.name, estimate);
+    let job = app.jobs.add(&me.user.name, entity, &file.shown, estimate);
     let ipaddr = ip(&headers, &peer);
     let (a, j) = (app.clone(), job.clone());
     app.jobs.run(slot, move || import(a, me, j, file, force, ipaddr));
@@ -87,12 +124,14 @@ fn import(app: Arc<AppState>, me: Identity, job: Arc<Job>, file: Upload, force: 
         let mut opts = ingest::Options::new(job.entity);
         opts.province = app.config.province.code;
         opts.scope = rule.map(Arc::new);
+        // A legacy workbook's converted copy stays in the private upload folder.
+        opts.work_dir = Some(app.upload_dir.clone());
         let o = loader::ImportOptions {
             validate: opts,
             user: me.user.name.clone(),
             force,
             progress: Some(job.progress.clone()),
-            file_name: Some(file.name.clone()),
+            file_name: Some(file.shown.clone()),
             file_hash: Some(file.hash.clone()),
             scope: me.scope.clone(),
         };
@@ -192,6 +231,8 @@ struct BatchPage {
     b: BatchSummary,
     errors: Vec<(String, u64)>,
     warnings: Vec<(String, u64)>,
+    /// Seconds the validation and import took, one decimal.
+    elapsed: Option<String>,
 }
 
 async fn batch_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -202,8 +243,11 @@ async fn batch_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me
     let counts = |k: &str| -> Vec<(String, u64)> {
         report.get(k).and_then(|m| m.as_object()).map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default()
     };
-    let (errors, warnings) = (counts("errors"), counts("warnings"));
-    html(BatchPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), b, errors, warnings })
+    let (mut errors, warnings) = (counts("errors"), counts("warnings"));
+    // The commonest reason first.
+    errors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let elapsed = report.get("elapsed_ms").and_then(|v| v.as_u64()).map(|ms| format!("{:.1}", ms as f64 / 1000.0));
+    html(BatchPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), b, errors, warnings, elapsed })
 }
 
 /// The rejected rows as an XLSX workbook, offending cells highlighted. It holds personal data

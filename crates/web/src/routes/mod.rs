@@ -13,6 +13,7 @@ pub mod reference;
 pub mod schools;
 pub mod session;
 pub mod sites;
+pub mod standard;
 pub mod transfers;
 
 use crate::auth::Identity;
@@ -43,6 +44,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(ipv6::router())
         .merge(ops::router())
         .merge(reference::router())
+        .merge(standard::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/province/map.geojson", get(overview::province_map))

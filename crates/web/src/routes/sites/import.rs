@@ -75,7 +75,7 @@ pub async fn import(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
         *r.status_mut() = StatusCode::BAD_REQUEST;
         return Ok(r);
     };
-    let name = file.name.clone();
+    let name = file.shown.clone();
     match import_file(&app, &me, &file).await {
         Ok(report) => {
             let d = json!({ "file": name, "sha256": file.hash, "rows": report.rows, "inserted": report.counts.inserted, "updated": report.counts.updated, "unchanged": report.counts.unchanged, "rejected": report.rejected.len() });

@@ -1,0 +1,124 @@
+//! 数据标准 — the data standard in the console, in Chinese: each import template's columns
+//! (header, requirement, what a value looks like, its code table), the code tables, the rules
+//! and warnings with their codes; and the import templates as XLSX downloads. Any signed-in role
+//! may read it: it holds no personal data, and neither does a template (its example row is made up).
+
+use super::{ready, Me};
+use crate::error::AppError;
+use crate::render::{html, Ctx};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use standard::{Entity, Rule, Warning};
+use std::sync::Arc;
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new().route("/standard", get(page)).route("/standard/templates/{file}", get(download))
+}
+
+/// The templates offered, by file name: student.xlsx … site.xlsx.
+pub const TEMPLATES: [(&str, &str, &str); 4] =
+    [("student", "学生", "Students"), ("teacher", "教师", "Teachers"), ("school", "学校", "Schools"), ("site", "网站", "Sites")];
+
+pub struct Column {
+    pub header: String,
+    pub key: String,
+    pub required: bool,
+    pub requirement: String,
+    pub explain: String,
+    pub example: String,
+    /// The anchor of its code table on the page, when it has one.
+    pub table: Option<(String, usize)>,
+}
+
+pub struct Section {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub columns: Vec<Column>,
+}
+
+pub struct CodeList {
+    pub anchor: String,
+    pub title: String,
+    pub entries: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "standard.html")]
+struct Page {
+    c: Ctx,
+    sections: Vec<Section>,
+    lists: Vec<CodeList>,
+    rules: Vec<(&'static str, &'static str, &'static str)>,
+    warnings: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+fn columns(what: &str, province: u32) -> Vec<ingest::template::Column> {
+    match Entity::parse(what) {
+        Some(e) => ingest::template::entity_columns(e, province),
+        None => guard::register::template_columns(),
+    }
+}
+
+async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let province = app.config.province.code;
+    let mut lists: Vec<CodeList> = Vec::new();
+    let sections = TEMPLATES
+        .iter()
+        .map(|&(key, zh, en)| Section {
+            key,
+            zh,
+            en,
+            columns: columns(key, province)
+                .into_iter()
+                .map(|col| {
+                    // One table per header (性别码 of students and teachers is one list).
+                    let table = col.choices.map(|entries| {
+                        let anchor = format!("codes-{}", col.key);
+                        if !lists.iter().any(|l| l.anchor == anchor) {
+                            lists.push(CodeList { anchor: anchor.clone(), title: col.header.clone(), entries: entries.clone() });
+                        }
+                        (anchor, entries.len())
+                    });
+                    Column { header: col.header, key: col.key, required: col.required, requirement: col.requirement, explain: col.explain, example: col.example, table }
+                })
+                .collect(),
+        })
+        .collect();
+    let rules = Rule::ALL.iter().map(|r| (r.code(), r.zh(), r.en())).collect();
+    let warnings = Warning::ALL.iter().map(|w| (w.code(), w.zh(), w.en())).collect();
+    html(Page { c: Ctx::new(&app, &headers, Some(&me), "/standard", "standard"), sections, lists, rules, warnings })
+}
+
+/// An import template: the same bytes as `tianfu standard --template`.
+async fn download(State(app): State<Arc<AppState>>, me: Me, Path(file): Path<String>) -> Result<Response, AppError> {
+    ready(me)?;
+    let key = file.strip_suffix(".xlsx").ok_or(AppError::NotFound)?;
+    let &(key, zh, _) = TEMPLATES.iter().find(|t| t.0 == key).ok_or(AppError::NotFound)?;
+    let province = app.config.province.code;
+    let bytes = tokio::task::spawn_blocking(move || match Entity::parse(key) {
+        Some(e) => ingest::template::entity_template(e, province),
+        None => guard::register::template(),
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(AppError::Internal)?;
+    // RFC 6266: an ASCII fallback, and the Chinese name for browsers (学生导入模板.xlsx).
+    let name = ingest::template::file_name(zh);
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"template-{key}.xlsx\"; filename*=UTF-8''{encoded}")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
