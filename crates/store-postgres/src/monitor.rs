@@ -394,6 +394,16 @@ impl Monitor for PgStore {
         self.client.execute(&sql, &refs(&args(w.args))).map_err(pg)
     }
 
+    fn missing_baselines(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        let Some((q, w)) = shared::missing_baselines_query(D, scope) else { return Ok(0) };
+        sql::query_opt(&mut self.client, &q, &refs(&args(w.args)), shared::count_from).map(Option::unwrap_or_default)
+    }
+
+    fn freshness(&mut self, scope: &Scope) -> Result<Freshness, StoreError> {
+        let Some((q, w)) = shared::freshness_query(D, scope) else { return Ok(Freshness::default()) };
+        sql::query_opt(&mut self.client, &q, &refs(&args(w.args)), shared::freshness_from).map(Option::unwrap_or_default)
+    }
+
     fn claim_crawls(&mut self, _worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
         let sql = format!(
             "UPDATE sites SET crawl_lease = $1 WHERE id IN (

@@ -373,6 +373,16 @@ impl Monitor for SqliteStore {
         self.monitor.execute(&sql, args(w.args)).map(|n| n as u64).map_err(map_err)
     }
 
+    fn missing_baselines(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        let Some((sql, w)) = missing_baselines_query(D, scope) else { return Ok(0) };
+        query_opt(&self.monitor, &sql, args(w.args), count_from).map(Option::unwrap_or_default)
+    }
+
+    fn freshness(&mut self, scope: &Scope) -> Result<Freshness, StoreError> {
+        let Some((sql, w)) = freshness_query(D, scope) else { return Ok(Freshness::default()) };
+        query_opt(&self.monitor, &sql, args(w.args), freshness_from).map(Option::unwrap_or_default)
+    }
+
     fn claim_crawls(&mut self, _worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {
         let sql = format!(
             "UPDATE sites SET crawl_lease = ?1 WHERE id IN (

@@ -439,6 +439,27 @@ impl std::fmt::Debug for StoredWebhook {
     }
 }
 
+/// Whether the checks are being made: the newest check of the enabled sites in scope and the
+/// most overdue of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Freshness {
+    pub sites: u64,
+    pub newest_check: Option<i64>,
+    pub oldest_due: Option<i64>,
+}
+
+/// How long past its due time a site may wait for its check before the checks count as
+/// stopped: a claim's lease (a check in progress) and five minutes more.
+pub const STALE_GRACE: i64 = LEASE_SECS + 300;
+
+impl Freshness {
+    /// The checks have stopped (检测服务未运行): a site has waited past its due time and the
+    /// grace, i.e. no worker has claimed it.
+    pub fn stale(&self, now: i64) -> bool {
+        self.oldest_due.is_some_and(|d| d + STALE_GRACE < now)
+    }
+}
+
 /// Webhook targets are the province's: written and read only by a province-wide scope.
 pub fn may_manage_webhooks(scope: &crate::Scope) -> bool {
     scope.is_province_wide()
@@ -704,6 +725,12 @@ pub trait Monitor {
     fn accept_baseline(&mut self, scope: &crate::Scope, site_id: i64, by: &str, now: i64) -> Result<bool, crate::StoreError>;
     /// Accepts the latest snapshot of every site in scope that has none yet; returns how many.
     fn accept_missing_baselines(&mut self, scope: &crate::Scope, by: &str, now: i64) -> Result<u64, crate::StoreError>;
+
+    /// Enabled sites in scope without a baseline that have a snapshot to accept: how many
+    /// [`Monitor::accept_missing_baselines`] would change.
+    fn missing_baselines(&mut self, scope: &crate::Scope) -> Result<u64, crate::StoreError>;
+    /// When the enabled sites in scope were last checked and are next due.
+    fn freshness(&mut self, scope: &crate::Scope) -> Result<Freshness, crate::StoreError>;
 
     /// Claims up to `limit` enabled, checked sites whose IPv6 depth crawl is due, for `worker`,
     /// until `now + LEASE_SECS` (a lease of its own: a crawl and a check may run together).

@@ -19,7 +19,7 @@ macro_rules! monitor_suite {
             claims_lease_and_release, results_kept_with_state, compaction_exact_and_bounded,
             alerts_deduplicated_resolved_scoped, baselines_accepted_by_a_person, crawls_claimed_and_scheduled,
             ipv6_results_and_rates, site_writes_are_scoped, alerts_handled_by_area_and_role, alerts_filtered_paged_counted,
-            webhooks_kept_for_the_province);
+            webhooks_kept_for_the_province, freshness_tells_stopped_checks);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -306,7 +306,11 @@ pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
     // Accepting the missing ones in a county's scope leaves other counties and accepted sites alone.
     s.record_snapshot(b.id, &page(T0 + 5, "b")).unwrap();
     s.record_snapshot(c.id, &page(T0 + 5, "c")).unwrap();
+    // The count the console's confirmation names is what accepting then changes.
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    assert_eq!((s.missing_baselines(&county).unwrap(), s.missing_baselines(&Scope::all()).unwrap(), s.missing_baselines(&Scope::Nothing).unwrap()), (1, 2, 0));
     assert_eq!(s.accept_missing_baselines(&Scope::Region { lo: 510104, hi: 510104 }, "county", T0 + 500).unwrap(), 1);
+    assert_eq!(s.missing_baselines(&county).unwrap(), 0);
     assert_eq!(s.baseline(b.id).unwrap().unwrap().accepted_by, "county");
     assert_eq!(s.baseline(a.id).unwrap().unwrap().accepted_by, "sec2");
     assert_eq!(s.baseline(c.id).unwrap(), None);
@@ -589,4 +593,23 @@ pub fn webhooks_kept_for_the_province(s: &mut (impl Store + Monitor)) {
     assert!(matches!(s.delete_webhook(&county, id), Err(StoreError::OutOfScope)));
     assert!(s.delete_webhook(&province, id).unwrap());
     assert!(s.webhooks(&province).unwrap().is_empty());
+}
+
+/// Whether checks are being made: the newest check and the most overdue site, in scope.
+pub fn freshness_tells_stopped_checks(s: &mut (impl Store + Monitor)) {
+    schools(s);
+    let a = s.create_site(&Scope::all(), &site("a", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
+    let b = s.create_site(&Scope::all(), &site("b", "https://b.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap();
+    s.record_result(a.id, &summary(T0 + 60, true, 100), T0 + 360).unwrap();
+    s.record_result(b.id, &summary(T0 + 120, true, 100), T0 + 420).unwrap();
+    let f = s.freshness(&Scope::all()).unwrap();
+    assert_eq!(f, Freshness { sites: 2, newest_check: Some(T0 + 120), oldest_due: Some(T0 + 360) });
+    assert!(!f.stale(T0 + 400) && !f.stale(T0 + 360 + STALE_GRACE));
+    assert!(f.stale(T0 + 361 + STALE_GRACE), "no check since the due time and the grace");
+    let zigong = Scope::Region { lo: 510302, hi: 510302 };
+    assert_eq!(s.freshness(&zigong).unwrap(), Freshness { sites: 1, newest_check: Some(T0 + 120), oldest_due: Some(T0 + 420) });
+    // A disabled site is not waited for.
+    s.set_site_enabled(&Scope::all(), a.id, false, T0).unwrap();
+    assert_eq!(s.freshness(&Scope::all()).unwrap().oldest_due, Some(T0 + 420));
+    assert_eq!(s.freshness(&Scope::Nothing).unwrap(), Freshness::default());
 }

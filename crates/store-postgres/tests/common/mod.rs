@@ -416,6 +416,12 @@ impl store::Monitor for TestStore {
     fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
         self.s().accept_missing_baselines(scope, by, now)
     }
+    fn missing_baselines(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        self.s().missing_baselines(scope)
+    }
+    fn freshness(&mut self, scope: &Scope) -> Result<store::monitor::Freshness, StoreError> {
+        self.s().freshness(scope)
+    }
     fn claim_crawls(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<store::Site>, StoreError> {
         self.s().claim_crawls(worker, now, limit)
     }

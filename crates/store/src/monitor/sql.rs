@@ -3,7 +3,7 @@
 //! [`SqlRow`]. Claims (SKIP LOCKED on PostgreSQL, an IMMEDIATE transaction on SQLite), upserts and
 //! compaction stay in the backends.
 
-use super::{Aggregate, Alert, AlertChange, AlertNote, AlertQuery, AlertStatus, CheckSummary, StoredWebhook, CrawlSummary, FamilySummary, Ipv6Result, NewSite, Site, SiteCategory, SiteQuery, SiteState};
+use super::{Aggregate, Alert, AlertChange, Freshness, AlertNote, AlertQuery, AlertStatus, CheckSummary, StoredWebhook, CrawlSummary, FamilySummary, Ipv6Result, NewSite, Site, SiteCategory, SiteQuery, SiteState};
 use crate::sql::{self, Arg, Dialect, SqlRow, Where};
 use crate::{OrgLevel, Page, Scope, StoreError};
 
@@ -368,4 +368,32 @@ pub fn ipv6_from(r: &dyn SqlRow) -> Result<Ipv6Result, StoreError> {
             Some(at) => Some(CrawlSummary { at, l2_checked: n(12)?, l2_ok: n(13)?, l3_checked: n(14)?, l3_ok: n(15)?, out_of_time: r.bool(16)? }),
         },
     })
+}
+
+/// How many enabled sites in the scope have a snapshot and no baseline (as
+/// [`accept_missing_query`] would accept).
+pub fn missing_baselines_query(dialect: Dialect, scope: &Scope) -> Option<(String, Where)> {
+    let mut w = Where::new(dialect);
+    scope_cond(scope, &mut w)?;
+    w.cond(dialect.is_true("s.enabled"));
+    w.cond("NOT EXISTS (SELECT 1 FROM baselines b WHERE b.site_id = p.site_id)");
+    Some((format!("SELECT COUNT(*) FROM snapshots p JOIN sites s ON s.id = p.site_id{}", w.where_()), w))
+}
+
+/// A single count.
+pub fn count_from(r: &dyn SqlRow) -> Result<u64, StoreError> {
+    Ok(r.i64(0)?.max(0) as u64)
+}
+
+/// The newest check and the oldest due time of the enabled sites in the scope.
+pub fn freshness_query(dialect: Dialect, scope: &Scope) -> Option<(String, Where)> {
+    let mut w = Where::new(dialect);
+    scope_cond(scope, &mut w)?;
+    w.cond(dialect.is_true("s.enabled"));
+    Some((format!("SELECT COUNT(*), MAX(s.last_checked), MIN(s.next_due) FROM sites s{}", w.where_()), w))
+}
+
+/// A row of [`freshness_query`].
+pub fn freshness_from(r: &dyn SqlRow) -> Result<Freshness, StoreError> {
+    Ok(Freshness { sites: r.i64(0)?.max(0) as u64, newest_check: r.opt_i64(1)?, oldest_due: r.opt_i64(2)? })
 }
