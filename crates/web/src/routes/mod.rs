@@ -11,6 +11,7 @@ pub mod overview;
 pub mod people;
 pub mod reference;
 pub mod schools;
+pub mod security;
 pub mod session;
 pub mod sites;
 pub mod transfers;
@@ -36,6 +37,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
         .merge(sites::router())
         .merge(alerts::router())
+        .merge(security::router())
         .merge(sites::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(admin::router())
         .merge(transfers::router())
