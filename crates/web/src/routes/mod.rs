@@ -15,6 +15,7 @@ pub mod security;
 pub mod session;
 pub mod sites;
 pub mod transfers;
+pub mod webhooks;
 
 use crate::auth::Identity;
 use crate::error::AppError;
@@ -38,6 +39,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(sites::router())
         .merge(alerts::router())
         .merge(security::router())
+        .merge(webhooks::router())
         .merge(sites::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(admin::router())
         .merge(transfers::router())
