@@ -33,6 +33,15 @@ async fn handled(env: Env) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("安全态势") && page.body.contains("待处理告警") && page.body.contains("IPv6 差距") && page.body.contains("id=\"sec-sites-all\">2<"), "{}", page.body);
     assert!(badge(&env, &sec).await.contains(">2<"));
+    // The checks are fresh (the seeded sites are due now): no warning. Once a site has waited
+    // an hour past its due time, the board and the overview say the checks have stopped.
+    assert!(!page.body.contains("检测服务未运行"));
+    let now = store::time::unix_now();
+    with_store(&env, |s| s.record_result(env.own_site, &check_at(now - 7200, true, 100, &[]), now - 3600).unwrap());
+    for path in ["/security", "/sites"] {
+        let body = send(&env, "GET", path, &sec, None).await.body;
+        assert!(body.contains("检测服务未运行（最近一次检测："), "{path}");
+    }
     // 确认: the badge counts what nobody has taken.
     let r = post(format!("/alerts/{own}/ack"), format!("_csrf={csrf}")).await;
     assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, format!("/alerts/{own}?done=ack").as_str()));
