@@ -73,6 +73,11 @@ impl TargetCheck {
         &self.policy
     }
 
+    /// The resolver names are looked up with (webhook tests from the console send through it).
+    pub fn resolver(&self) -> Arc<dyn Resolver> {
+        self.resolver.clone()
+    }
+
     /// Refuses a URL that does not parse, whose host is a denied address, or whose name
     /// resolves only to denied addresses. A name that does not resolve (yet), or whose lookup
     /// fails, is accepted: the worker judges it at every connection.

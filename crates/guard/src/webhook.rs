@@ -49,6 +49,41 @@ pub struct WebhookTarget {
     pub secret: Option<String>,
 }
 
+impl WebhookKind {
+    pub const ALL: [WebhookKind; 4] = [WebhookKind::Dingtalk, WebhookKind::Wecom, WebhookKind::Feishu, WebhookKind::Generic];
+    pub fn code(self) -> &'static str {
+        match self {
+            WebhookKind::Dingtalk => "dingtalk",
+            WebhookKind::Wecom => "wecom",
+            WebhookKind::Feishu => "feishu",
+            WebhookKind::Generic => "generic",
+        }
+    }
+    pub fn parse(s: &str) -> Option<WebhookKind> {
+        WebhookKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            WebhookKind::Dingtalk => "钉钉",
+            WebhookKind::Wecom => "企业微信",
+            WebhookKind::Feishu => "飞书",
+            WebhookKind::Generic => "通用 JSON",
+        }
+    }
+}
+
+impl WebhookTarget {
+    /// A target kept in the database, when its kind is known.
+    pub fn of_stored(w: &store::monitor::StoredWebhook) -> Option<WebhookTarget> {
+        Some(WebhookTarget { kind: WebhookKind::parse(&w.kind)?, url: w.url.clone(), secret: w.secret.clone() })
+    }
+}
+
+/// The console's page of an alert under `public_url`.
+pub fn alert_link(public_url: Option<&str>, alert_id: i64) -> Option<String> {
+    public_url.map(|u| format!("{}/alerts/{alert_id}", u.trim_end_matches('/')))
+}
+
 impl std::fmt::Debug for WebhookTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may hold an access token and the secret is one: neither is printed.
@@ -70,6 +105,9 @@ pub struct Notice {
     pub at: i64,
     /// A recovery notice rather than an alert.
     pub recovered: bool,
+    /// The alert in the console (`public_url` + `/alerts/{id}`), when the address is known.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 impl Notice {
@@ -83,13 +121,17 @@ impl Notice {
     }
 
     fn lines(&self) -> Vec<String> {
-        vec![
+        let mut v = vec![
             format!("网站：{}", self.site_name),
             format!("网址：{}", self.site_url),
             format!("{}：{}", if self.recovered { "恢复" } else { "详情" }, self.message),
             format!("级别：{}", severity_zh(&self.severity)),
             format!("时间：{}", cst(self.at)),
-        ]
+        ];
+        if let Some(l) = &self.link {
+            v.push(format!("处置：{l}"));
+        }
+        v
     }
 }
 
@@ -164,6 +206,7 @@ pub fn render(target: &WebhookTarget, n: &Notice, now_ms: i64) -> Outgoing {
         "severity": n.severity,
         "message": n.message,
         "at": n.at,
+        "link": n.link,
         "sent_at": now_ms / 1000,
     });
     envelope(target, now_ms, &title, &format!("<font color=\"{color}\">{title}</font>"), &n.lines(), generic)

@@ -31,6 +31,8 @@ pub struct Options {
     /// The pause after a cycle that found nothing due.
     pub idle: Duration,
     pub webhooks: Vec<WebhookTarget>,
+    /// The console's address (`public_url`): notices link to the alert there.
+    pub public_url: Option<String>,
     pub retention: Retention,
     /// How often this worker compacts the history.
     pub compact_every: Duration,
@@ -52,6 +54,7 @@ impl Default for Options {
             batch: 128,
             idle: Duration::from_secs(5),
             webhooks: Vec::new(),
+            public_url: None,
             retention: Retention::default(),
             compact_every: Duration::from_secs(3600),
             crawl_interval_minutes: CRAWL_INTERVAL_MINUTES,
@@ -171,10 +174,21 @@ impl Worker {
         }
         // Notices go out together: one slow receiver costs its timeout once, not per notice.
         let mut sends = tokio::task::JoinSet::new();
-        for n in notices {
+        // The console's targets (judged by the address policy, as the console's test button
+        // is) beside the configuration's.
+        let stored = if notices.is_empty() { Vec::new() } else { with_store(&self.store, |s| s.webhooks(&store::Scope::all())).await.unwrap_or_default() };
+        let console: Vec<WebhookTarget> = stored.iter().filter(|w| w.enabled).filter_map(WebhookTarget::of_stored).collect();
+        for mut n in notices {
+            n.link = n.link.as_ref().and_then(|id| id.parse().ok()).and_then(|id| crate::webhook::alert_link(self.options.public_url.as_deref(), id));
             for t in self.options.webhooks.clone() {
                 let (sender, n) = (self.sender.clone(), n.clone());
                 sends.spawn(async move { sender.send(&t, &n).await.map_err(|e| format!("告警推送失败（webhook {:?} failed）：{e}", t.kind)) });
+            }
+            for t in console.clone() {
+                let (sender, n, policy) = (self.sender.clone(), n.clone(), self.prober.config.policy.clone());
+                let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+                let out = crate::webhook::render(&t, &n, now_ms);
+                sends.spawn(async move { sender.send_checked(&out, &policy).await.map_err(|e| format!("告警推送失败（webhook {:?} failed）：{e}", t.kind)) });
             }
         }
         while let Some(r) = sends.join_next().await {
@@ -334,20 +348,21 @@ async fn check_one(store: &Shared, prober: &Prober, site: Site, baseline: Option
         let open = s.site_alerts(site.id)?;
         let prev = Previous { open: open.iter().map(|a| a.kind.clone()).collect(), ipv6_ok: site.ipv6_ok };
         let mut out = Outcome { opened: 0, resolved: 0, notices: Vec::new() };
-        let notice = |kind: &str, severity: &str, message: String, recovered: bool| Notice { site_name: site.name.clone(), site_url: site.url.clone(), kind: kind.to_string(), severity: severity.to_string(), message, at: summary.at, recovered };
+        // The alert's id rides in `link` until the cycle makes it an address.
+        let notice = |id: i64, kind: &str, severity: &str, message: String, recovered: bool| Notice { site_name: site.name.clone(), site_url: site.url.clone(), kind: kind.to_string(), severity: severity.to_string(), message, at: summary.at, recovered, link: Some(id.to_string()) };
         for c in alerts::changes(&prev, &obs) {
             match c {
                 Change::Raise { kind, severity, message } => {
-                    let (_, new) = s.open_alert(&NewAlert { site_id: site.id, kind: kind.to_string(), severity: severity.as_str().to_string(), message: message.clone(), at: summary.at })?;
+                    let (a, new) = s.open_alert(&NewAlert { site_id: site.id, kind: kind.to_string(), severity: severity.as_str().to_string(), message: message.clone(), at: summary.at })?;
                     if new {
                         out.opened += 1;
-                        out.notices.push(notice(kind, severity.as_str(), message, false));
+                        out.notices.push(notice(a.id, kind, severity.as_str(), message, false));
                     }
                 }
                 Change::Resolve { kind, message } => {
                     if let Some(a) = s.resolve_alert(site.id, kind, summary.at)? {
                         out.resolved += 1;
-                        out.notices.push(notice(kind, &a.severity, message, true));
+                        out.notices.push(notice(a.id, kind, &a.severity, message, true));
                     }
                 }
             }

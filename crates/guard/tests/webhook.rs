@@ -12,7 +12,7 @@ fn sender() -> Sender {
 }
 
 fn notice(recovered: bool) -> Notice {
-    Notice { site_name: "锦江实验小学".into(), site_url: "https://jjsy.example.edu.cn/".into(), kind: "down".into(), severity: "critical".into(), message: "网站无法访问：连接失败".into(), at: 1_800_000_000, recovered }
+    Notice { site_name: "锦江实验小学".into(), site_url: "https://jjsy.example.edu.cn/".into(), kind: "down".into(), severity: "critical".into(), message: "网站无法访问：连接失败".into(), at: 1_800_000_000, recovered, link: None }
 }
 
 fn target(kind: WebhookKind, url: String, secret: Option<&str>) -> WebhookTarget {

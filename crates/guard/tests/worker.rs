@@ -56,6 +56,11 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
     let f = flaky_ok.clone();
     let flaky = serve(true, false, None, handler(move |_| if f.load(Ordering::SeqCst) { Response::html(HOME) } else { Response::status(502, "bad gateway") })).await;
     let (hook_port, mut hooks) = capture::receiver("{}").await;
+    // A target kept in the database (the console's), and a disabled one that hears nothing.
+    let (console_port, mut console_hooks) = capture::receiver("{}").await;
+    let stored = |name: &str, path: &str, enabled: bool| store::monitor::StoredWebhook { id: 0, name: name.into(), kind: "generic".into(), url: format!("http://127.0.0.1:{console_port}/{path}"), secret: Some("s".into()), enabled, created_by: "admin".into(), created_at: 0 };
+    b(|| s.add_webhook(&Scope::all(), &stored("值班群", "on", true))).unwrap();
+    b(|| s.add_webhook(&Scope::all(), &stored("已停用", "off", false))).unwrap();
 
     let mut r = StaticResolver::new();
     for h in ["up.test", "down.test", "flaky.test"] {
@@ -71,6 +76,7 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
         worker_id: "test-worker".into(),
         concurrency: 2,
         webhooks: vec![WebhookTarget { kind: WebhookKind::Generic, url: format!("http://127.0.0.1:{hook_port}/hook"), secret: Some("k".into()) }],
+        public_url: Some("https://tianfu.example.gov.cn/".into()),
         ..Options::default()
     };
     let w = Worker::new(&opener, prober, options).await.unwrap();
@@ -80,7 +86,7 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
     let down = [("result", "down")];
     let (checks0, down0, unreachable0) = (m.total("tianfu_monitor_checks_total"), m.counter("tianfu_monitor_checks_total", &down), m.total("tianfu_monitor_findings_total"));
     let r1 = w.cycle_at(now).await.unwrap();
-    assert_eq!((r1.claimed, r1.checked, r1.alerts_opened, r1.alerts_resolved, r1.notices_sent, r1.notice_errors), (3, 3, 2, 0, 2, 0), "{r1:?}");
+    assert_eq!((r1.claimed, r1.checked, r1.alerts_opened, r1.alerts_resolved, r1.notices_sent, r1.notice_errors), (3, 3, 2, 0, 4, 0), "{r1:?}");
     assert!(m.total("tianfu_monitor_checks_total") >= checks0 + 3);
     assert!(m.counter("tianfu_monitor_checks_total", &down) >= down0 + 2, "{}", m.render());
     assert!(m.total("tianfu_monitor_findings_total") >= unreachable0 + 2, "{}", m.render());
@@ -99,6 +105,18 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
     got.sort_by_key(|v| v["site"]["name"].as_str().unwrap().to_string());
     assert_eq!(got.iter().map(|v| (v["event"].as_str().unwrap(), v["site"]["name"].as_str().unwrap())).collect::<Vec<_>>(), [("alert", "故障站"), ("alert", "波动站")]);
     assert!(hooks.try_recv().is_err());
+    // Each notice links to its alert in the console.
+    for v in &got {
+        let a = open.iter().find(|a| a.site_id == by(v["site"]["name"].as_str().unwrap()).id).unwrap();
+        assert_eq!(v["link"].as_str(), Some(format!("https://tianfu.example.gov.cn/alerts/{}", a.id).as_str()));
+    }
+    // The console's enabled target got both, the disabled one nothing.
+    for _ in 0..2 {
+        let h = console_hooks.try_recv().expect("the console's target is notified");
+        assert_eq!(h.target, "/on");
+        assert!(h.json()["link"].as_str().unwrap().contains("/alerts/"));
+    }
+    assert!(console_hooks.try_recv().is_err());
 
     // Nothing is due a minute later.
     assert_eq!(w.cycle_at(now + 60).await.unwrap().claimed, 0);
@@ -106,7 +124,7 @@ async fn one_cycle_then_recovery_on(mut s: Box<dyn Monitor + Send>, opener: Open
     // The flaky site comes back; ten minutes on, everything is due again.
     flaky_ok.store(true, Ordering::SeqCst);
     let r2 = w.cycle_at(now + 600).await.unwrap();
-    assert_eq!((r2.checked, r2.alerts_opened, r2.alerts_resolved, r2.notices_sent), (3, 0, 1, 1), "{r2:?}");
+    assert_eq!((r2.checked, r2.alerts_opened, r2.alerts_resolved, r2.notices_sent), (3, 0, 1, 2), "{r2:?}");
     let v = hooks.try_recv().expect("the recovery notice").json();
     assert_eq!((v["event"].as_str(), v["kind"].as_str(), v["site"]["name"].as_str()), (Some("recovery"), Some("down"), Some("波动站")));
     assert!(v["title"].as_str().unwrap().starts_with("【恢复】"));

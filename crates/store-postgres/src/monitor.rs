@@ -292,6 +292,70 @@ impl Monitor for PgStore {
         sql::query(&mut self.client, &sql, &refs(&args(w.args)), shared::alert_from)
     }
 
+    fn alerts_page(&mut self, scope: &Scope, q: &AlertQuery) -> Result<Page<Alert>, StoreError> {
+        let Some((sql, w, limit)) = shared::alerts_page_query(D, scope, q) else { return Ok(store::sql::empty()) };
+        Ok(shared::alerts_page(sql::query(&mut self.client, &sql, &refs(&args(w.args)), shared::alert_from)?, limit))
+    }
+
+    fn alert_counts(&mut self, scope: &Scope, q: &AlertQuery) -> Result<Vec<(String, AlertStatus, u64)>, StoreError> {
+        let Some((sql, w)) = shared::alert_counts_query(D, scope, q) else { return Ok(Vec::new()) };
+        sql::query(&mut self.client, &sql, &refs(&args(w.args)), shared::alert_count_from)
+    }
+
+    fn alert_in(&mut self, scope: &Scope, id: i64) -> Result<Option<Alert>, StoreError> {
+        let Some((sql, w)) = shared::alert_in_query(D, scope, id) else { return Ok(None) };
+        sql::query_opt(&mut self.client, &sql, &refs(&args(w.args)), shared::alert_from)
+    }
+
+    fn change_alert(&mut self, id: i64, c: &AlertChange) -> Result<bool, StoreError> {
+        let (stmt, a) = shared::change_alert_stmt(D, id, c);
+        self.client.execute(&stmt, &refs(&args(a))).map(|n| n == 1).map_err(pg)
+    }
+
+    fn add_alert_note(&mut self, alert_id: i64, author: &str, at: i64, text: &str) -> Result<i64, StoreError> {
+        let r = self.client.query_one("INSERT INTO alert_notes (alert_id, author, at, text) VALUES ($1, $2, $3, $4) RETURNING id", &[&alert_id, &author, &at, &text]).map_err(pg)?;
+        Ok(r.get(0))
+    }
+
+    fn alert_notes(&mut self, alert_id: i64) -> Result<Vec<AlertNote>, StoreError> {
+        sql::query(&mut self.client, &D.render(shared::ALERT_NOTES), &[&alert_id], shared::alert_note_from)
+    }
+
+    fn webhooks(&mut self, scope: &Scope) -> Result<Vec<StoredWebhook>, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        sql::query(&mut self.client, shared::WEBHOOKS, &[], shared::webhook_from)
+    }
+
+    fn add_webhook(&mut self, scope: &Scope, w: &StoredWebhook) -> Result<i64, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        let r = self
+            .client
+            .query_one(
+                "INSERT INTO webhook_targets (name, kind, url, secret, enabled, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &[&w.name, &w.kind, &w.url, &w.secret, &w.enabled, &w.created_by, &w.created_at],
+            )
+            .map_err(pg)?;
+        Ok(r.get(0))
+    }
+
+    fn set_webhook_enabled(&mut self, scope: &Scope, id: i64, enabled: bool) -> Result<bool, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        self.client.execute("UPDATE webhook_targets SET enabled = $2 WHERE id = $1", &[&id, &enabled]).map(|n| n == 1).map_err(pg)
+    }
+
+    fn delete_webhook(&mut self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        self.client.execute("DELETE FROM webhook_targets WHERE id = $1", &[&id]).map(|n| n == 1).map_err(pg)
+    }
+
     fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), StoreError> {
         self.client
             .execute(SNAPSHOT_UPSERT, &[&site_id, &page.at, &page.fingerprint, &page.text])
@@ -328,6 +392,16 @@ impl Monitor for PgStore {
     fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
         let Some((sql, w)) = shared::accept_missing_query(D, scope, by, now) else { return Ok(0) };
         self.client.execute(&sql, &refs(&args(w.args))).map_err(pg)
+    }
+
+    fn missing_baselines(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        let Some((q, w)) = shared::missing_baselines_query(D, scope) else { return Ok(0) };
+        sql::query_opt(&mut self.client, &q, &refs(&args(w.args)), shared::count_from).map(Option::unwrap_or_default)
+    }
+
+    fn freshness(&mut self, scope: &Scope) -> Result<Freshness, StoreError> {
+        let Some((q, w)) = shared::freshness_query(D, scope) else { return Ok(Freshness::default()) };
+        sql::query_opt(&mut self.client, &q, &refs(&args(w.args)), shared::freshness_from).map(Option::unwrap_or_default)
     }
 
     fn claim_crawls(&mut self, _worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {

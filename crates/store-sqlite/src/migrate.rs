@@ -41,6 +41,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
 pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_monitor", sql: include_str!("../monitor/0001_monitor.sql"), seed: None },
     Migration { version: 2, name: "0002_baselines_ipv6", sql: include_str!("../monitor/0002_baselines_ipv6.sql"), seed: None },
+    Migration { version: 3, name: "0003_alert_handling", sql: include_str!("../monitor/0003_alert_handling.sql"), seed: None },
 ];
 
 /// The newest schema version this program knows.
@@ -52,6 +53,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "0002_tokens_backoff", sql: include_str!("../platform/0002_tokens_backoff.sql"), seed: None },
     Migration { version: 3, name: "0003_audit_keyed", sql: include_str!("../platform/0003_audit_keyed.sql"), seed: None },
     Migration { version: 4, name: "0004_calendar_attachments", sql: include_str!("../platform/0004_calendar_attachments.sql"), seed: None },
+    Migration { version: 5, name: "0005_webhook_targets", sql: include_str!("../platform/0005_webhook_targets.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

@@ -19,7 +19,7 @@ const SNAPSHOT_UPSERT: &str = "INSERT INTO snapshots (site_id, at, fingerprint, 
 const WINDOW_MASK: i64 = (1i64 << IPV6_WINDOW) - 1;
 
 /// [`ALERT_COLS`], unqualified (SQLite's RETURNING takes no table names).
-const ALERT_COLS_BARE: &str = "id, site_id, kind, severity, message, opened_at, last_seen, count, resolved_at";
+const ALERT_COLS_BARE: &str = "id, site_id, kind, severity, message, opened_at, last_seen, count, resolved_at, status, assignee, closed_by, closed_at, disposition";
 
 const D: Dialect = Dialect::Sqlite;
 
@@ -272,6 +272,69 @@ impl Monitor for SqliteStore {
         query(&self.monitor, &sql, args(w.args), alert_from)
     }
 
+    fn alerts_page(&mut self, scope: &Scope, q: &AlertQuery) -> Result<Page<Alert>, StoreError> {
+        let Some((sql, w, limit)) = alerts_page_query(D, scope, q) else { return Ok(store::sql::empty()) };
+        Ok(alerts_page(query(&self.monitor, &sql, args(w.args), alert_from)?, limit))
+    }
+
+    fn alert_counts(&mut self, scope: &Scope, q: &AlertQuery) -> Result<Vec<(String, AlertStatus, u64)>, StoreError> {
+        let Some((sql, w)) = alert_counts_query(D, scope, q) else { return Ok(Vec::new()) };
+        query(&self.monitor, &sql, args(w.args), alert_count_from)
+    }
+
+    fn alert_in(&mut self, scope: &Scope, id: i64) -> Result<Option<Alert>, StoreError> {
+        let Some((sql, w)) = alert_in_query(D, scope, id) else { return Ok(None) };
+        query_opt(&self.monitor, &sql, args(w.args), alert_from)
+    }
+
+    fn change_alert(&mut self, id: i64, c: &AlertChange) -> Result<bool, StoreError> {
+        let (sql, a) = change_alert_stmt(D, id, c);
+        self.monitor.execute(&sql, args(a)).map(|n| n == 1).map_err(map_err)
+    }
+
+    fn add_alert_note(&mut self, alert_id: i64, author: &str, at: i64, text: &str) -> Result<i64, StoreError> {
+        self.monitor.execute("INSERT INTO alert_notes (alert_id, author, at, text) VALUES (?1, ?2, ?3, ?4)", params![alert_id, author, at, text]).map_err(map_err)?;
+        Ok(self.monitor.last_insert_rowid())
+    }
+
+    fn alert_notes(&mut self, alert_id: i64) -> Result<Vec<AlertNote>, StoreError> {
+        query(&self.monitor, ALERT_NOTES, [alert_id], alert_note_from)
+    }
+
+    fn webhooks(&mut self, scope: &Scope) -> Result<Vec<StoredWebhook>, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        query(&self.platform, WEBHOOKS, [], webhook_from)
+    }
+
+    fn add_webhook(&mut self, scope: &Scope, w: &StoredWebhook) -> Result<i64, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        self.platform
+            .execute(
+                "INSERT INTO webhook_targets (name, kind, url, secret, enabled, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![w.name, w.kind, w.url, w.secret, w.enabled, w.created_by, w.created_at],
+            )
+            .map_err(map_err)?;
+        Ok(self.platform.last_insert_rowid())
+    }
+
+    fn set_webhook_enabled(&mut self, scope: &Scope, id: i64, enabled: bool) -> Result<bool, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        self.platform.execute("UPDATE webhook_targets SET enabled = ?2 WHERE id = ?1", params![id, enabled]).map(|n| n == 1).map_err(map_err)
+    }
+
+    fn delete_webhook(&mut self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
+        if !may_manage_webhooks(scope) {
+            return Err(StoreError::OutOfScope);
+        }
+        self.platform.execute("DELETE FROM webhook_targets WHERE id = ?1", [id]).map(|n| n == 1).map_err(map_err)
+    }
+
     fn record_snapshot(&mut self, site_id: i64, page: &Snapshot) -> Result<(), StoreError> {
         let mut st = self.monitor.prepare_cached(SNAPSHOT_UPSERT).map_err(map_err)?;
         st.execute(params![site_id, page.at, page.fingerprint, page.text]).map(drop).map_err(map_err)
@@ -308,6 +371,16 @@ impl Monitor for SqliteStore {
     fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
         let Some((sql, w)) = accept_missing_query(D, scope, by, now) else { return Ok(0) };
         self.monitor.execute(&sql, args(w.args)).map(|n| n as u64).map_err(map_err)
+    }
+
+    fn missing_baselines(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        let Some((sql, w)) = missing_baselines_query(D, scope) else { return Ok(0) };
+        query_opt(&self.monitor, &sql, args(w.args), count_from).map(Option::unwrap_or_default)
+    }
+
+    fn freshness(&mut self, scope: &Scope) -> Result<Freshness, StoreError> {
+        let Some((sql, w)) = freshness_query(D, scope) else { return Ok(Freshness::default()) };
+        query_opt(&self.monitor, &sql, args(w.args), freshness_from).map(Option::unwrap_or_default)
     }
 
     fn claim_crawls(&mut self, _worker: &str, now: i64, limit: usize) -> Result<Vec<Site>, StoreError> {

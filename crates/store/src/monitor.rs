@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod handling;
 pub mod sql;
 
 /// How long a claim holds a site: a worker that dies leaves its sites to be claimed again after
@@ -324,7 +325,144 @@ pub struct Alert {
     pub last_seen: i64,
     /// Checks that raised it while open.
     pub count: u32,
+    /// When the checks found the problem gone (set by the worker, not by people).
     pub resolved_at: Option<i64>,
+    /// What people did about it ([`handling`]).
+    pub status: AlertStatus,
+    /// The account it is assigned to (an account of the alert's area).
+    pub assignee: Option<String>,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<i64>,
+    /// 处置说明: how it was dealt with, required to close it.
+    pub disposition: Option<String>,
+}
+
+/// Where an alert stands with the people handling it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// 未处理: nobody has taken it yet.
+    Open,
+    /// 已确认: acknowledged, being dealt with.
+    Acked,
+    /// 已关闭: dealt with, with a disposition.
+    Closed,
+}
+
+impl AlertStatus {
+    pub const ALL: [AlertStatus; 3] = [AlertStatus::Open, AlertStatus::Acked, AlertStatus::Closed];
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Acked => "acked",
+            AlertStatus::Closed => "closed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AlertStatus> {
+        AlertStatus::ALL.into_iter().find(|x| x.code() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "未处理",
+            AlertStatus::Acked => "已确认",
+            AlertStatus::Closed => "已关闭",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "Open",
+            AlertStatus::Acked => "Acknowledged",
+            AlertStatus::Closed => "Closed",
+        }
+    }
+}
+
+/// A note (批注) on an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertNote {
+    pub id: i64,
+    pub alert_id: i64,
+    pub author: String,
+    pub at: i64,
+    pub text: String,
+}
+
+/// Filters of the alert list (the console's list, its export and the API read the same);
+/// `after` is the cursor of the previous page (alerts come newest first, by id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertQuery {
+    pub kind: Option<String>,
+    pub severity: Option<String>,
+    /// A division inside the scope.
+    pub region: Option<u32>,
+    /// The people's states to list; empty: all.
+    pub statuses: Vec<AlertStatus>,
+    /// Only alerts whose problem the checks still see (not resolved).
+    pub active_only: bool,
+    /// Opened at or after / before (Unix seconds).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// A step's change to an alert's row, applied only when the alert is still in `from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertChange {
+    pub from: AlertStatus,
+    pub to: AlertStatus,
+    /// Some: the new assignee (None clears it).
+    pub assignee: Option<Option<String>>,
+    /// Closing: who, when, the disposition.
+    pub closed: Option<(String, i64, String)>,
+}
+
+/// A group robot kept in the platform database (the console's; the configuration file's are
+/// beside them). `kind` is `dingtalk`, `wecom`, `feishu` or `generic` (`guard::webhook`).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredWebhook {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    #[serde(skip_serializing)]
+    pub secret: Option<String>,
+    pub enabled: bool,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for StoredWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry an access token, the secret is one.
+        f.debug_struct("StoredWebhook").field("id", &self.id).field("name", &self.name).field("kind", &self.kind).field("enabled", &self.enabled).finish()
+    }
+}
+
+/// Whether the checks are being made: the newest check of the enabled sites in scope and the
+/// most overdue of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Freshness {
+    pub sites: u64,
+    pub newest_check: Option<i64>,
+    pub oldest_due: Option<i64>,
+}
+
+/// How long past its due time a site may wait for its check before the checks count as
+/// stopped: a claim's lease (a check in progress) and five minutes more.
+pub const STALE_GRACE: i64 = LEASE_SECS + 300;
+
+impl Freshness {
+    /// The checks have stopped (检测服务未运行): a site has waited past its due time and the
+    /// grace, i.e. no worker has claimed it.
+    pub fn stale(&self, now: i64) -> bool {
+        self.oldest_due.is_some_and(|d| d + STALE_GRACE < now)
+    }
+}
+
+/// Webhook targets are the province's: written and read only by a province-wide scope.
+pub fn may_manage_webhooks(scope: &crate::Scope) -> bool {
+    scope.is_province_wide()
 }
 
 /// A site's home page as a check saw it, kept so that a person can accept it as the site's
@@ -553,6 +691,28 @@ pub trait Monitor {
     fn site_alerts(&mut self, site_id: i64) -> Result<Vec<Alert>, crate::StoreError>;
     /// Alerts of sites in scope, newest first.
     fn list_alerts(&mut self, scope: &crate::Scope, open_only: bool, limit: usize) -> Result<Vec<Alert>, crate::StoreError>;
+    /// A page of the alerts of sites in scope that match `q`, newest first.
+    fn alerts_page(&mut self, scope: &crate::Scope, q: &AlertQuery) -> Result<crate::Page<Alert>, crate::StoreError>;
+    /// Alerts of sites in scope matching `q` (its cursor ignored) by severity and status.
+    fn alert_counts(&mut self, scope: &crate::Scope, q: &AlertQuery) -> Result<Vec<(String, AlertStatus, u64)>, crate::StoreError>;
+    /// One alert, when its site lies in the scope.
+    fn alert_in(&mut self, scope: &crate::Scope, id: i64) -> Result<Option<Alert>, crate::StoreError>;
+    /// Applies a handling step's change when the alert is still in `c.from`; false otherwise.
+    /// The rules are [`handling`]'s: call its functions, not this.
+    fn change_alert(&mut self, id: i64, c: &AlertChange) -> Result<bool, crate::StoreError>;
+    fn add_alert_note(&mut self, alert_id: i64, author: &str, at: i64, text: &str) -> Result<i64, crate::StoreError>;
+    /// An alert's notes, oldest first.
+    fn alert_notes(&mut self, alert_id: i64) -> Result<Vec<AlertNote>, crate::StoreError>;
+
+    /// The webhook targets kept in the database; [`crate::StoreError::OutOfScope`] unless the
+    /// scope is province-wide ([`may_manage_webhooks`]).
+    fn webhooks(&mut self, scope: &crate::Scope) -> Result<Vec<StoredWebhook>, crate::StoreError>;
+    /// Stores a new target (id, created_by and created_at as given are replaced by the store's
+    /// id); the same scope rule.
+    fn add_webhook(&mut self, scope: &crate::Scope, w: &StoredWebhook) -> Result<i64, crate::StoreError>;
+    /// False when there is no such target.
+    fn set_webhook_enabled(&mut self, scope: &crate::Scope, id: i64, enabled: bool) -> Result<bool, crate::StoreError>;
+    fn delete_webhook(&mut self, scope: &crate::Scope, id: i64) -> Result<bool, crate::StoreError>;
 
     /// Keeps `page` as the site's latest snapshot (one per site, replaced when the page changed;
     /// an unchanged page keeps the time it took this form).
@@ -565,6 +725,12 @@ pub trait Monitor {
     fn accept_baseline(&mut self, scope: &crate::Scope, site_id: i64, by: &str, now: i64) -> Result<bool, crate::StoreError>;
     /// Accepts the latest snapshot of every site in scope that has none yet; returns how many.
     fn accept_missing_baselines(&mut self, scope: &crate::Scope, by: &str, now: i64) -> Result<u64, crate::StoreError>;
+
+    /// Enabled sites in scope without a baseline that have a snapshot to accept: how many
+    /// [`Monitor::accept_missing_baselines`] would change.
+    fn missing_baselines(&mut self, scope: &crate::Scope) -> Result<u64, crate::StoreError>;
+    /// When the enabled sites in scope were last checked and are next due.
+    fn freshness(&mut self, scope: &crate::Scope) -> Result<Freshness, crate::StoreError>;
 
     /// Claims up to `limit` enabled, checked sites whose IPv6 depth crawl is due, for `worker`,
     /// until `now + LEASE_SECS` (a lease of its own: a crawl and a check may run together).

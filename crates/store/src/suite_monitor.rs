@@ -18,7 +18,8 @@ macro_rules! monitor_suite {
             sites_created_updated_disabled, sites_scoped_filtered_paged, sites_upserted_by_url,
             claims_lease_and_release, results_kept_with_state, compaction_exact_and_bounded,
             alerts_deduplicated_resolved_scoped, baselines_accepted_by_a_person, crawls_claimed_and_scheduled,
-            ipv6_results_and_rates, site_writes_are_scoped);
+            ipv6_results_and_rates, site_writes_are_scoped, alerts_handled_by_area_and_role, alerts_filtered_paged_counted,
+            webhooks_kept_for_the_province, freshness_tells_stopped_checks);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -305,7 +306,11 @@ pub fn baselines_accepted_by_a_person(s: &mut dyn MonitorStore) {
     // Accepting the missing ones in a county's scope leaves other counties and accepted sites alone.
     s.record_snapshot(b.id, &page(T0 + 5, "b")).unwrap();
     s.record_snapshot(c.id, &page(T0 + 5, "c")).unwrap();
+    // The count the console's confirmation names is what accepting then changes.
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    assert_eq!((s.missing_baselines(&county).unwrap(), s.missing_baselines(&Scope::all()).unwrap(), s.missing_baselines(&Scope::Nothing).unwrap()), (1, 2, 0));
     assert_eq!(s.accept_missing_baselines(&Scope::Region { lo: 510104, hi: 510104 }, "county", T0 + 500).unwrap(), 1);
+    assert_eq!(s.missing_baselines(&county).unwrap(), 0);
     assert_eq!(s.baseline(b.id).unwrap().unwrap().accepted_by, "county");
     assert_eq!(s.baseline(a.id).unwrap().unwrap().accepted_by, "sec2");
     assert_eq!(s.baseline(c.id).unwrap(), None);
@@ -421,4 +426,190 @@ pub fn site_writes_are_scoped(s: &mut dyn MonitorStore) {
     assert!(s.set_site_enabled(&school, ours.id, false, T0 + 3).unwrap());
     assert!(matches!(s.create_site(&school, &site("y", "https://y.example.edu.cn/", 2151010401, SiteCategory::School), T0), Err(StoreError::OutOfScope)));
     assert!(matches!(s.create_site(&school, &site("y", "https://y.example.edu.cn/", 510104, SiteCategory::Bureau), T0), Err(StoreError::OutOfScope)));
+}
+
+fn handling_setup(s: &mut (impl Store + Monitor + crate::Accounts)) -> (Site, Site, Alert, Alert) {
+    schools(s);
+    let a = s.create_site(&Scope::all(), &site("锦江实验小学", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
+    let b = s.create_site(&Scope::all(), &site("自流井小学", "https://b.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap();
+    let al = |site_id, kind: &str, sev: &str, at| NewAlert { site_id, kind: kind.into(), severity: sev.into(), message: format!("{kind} 告警"), at };
+    let (x, _) = s.open_alert(&al(a.id, "down", "critical", T0)).unwrap();
+    let (y, _) = s.open_alert(&al(b.id, "down", "critical", T0 + 1)).unwrap();
+    for (name, role, org) in [("jj_sec", crate::Role::SecurityOfficer, 510104), ("jj_sec2", crate::Role::SecurityOfficer, 510104), ("zlj_sec", crate::Role::SecurityOfficer, 510302), ("jj_aud", crate::Role::Auditor, 510104), ("jj_school", crate::Role::SchoolAdmin, 2151010401)] {
+        let u = crate::NewUser { name: name.into(), display_name: name.into(), role, org_code: org, password_hash: "x".into(), must_change_password: false };
+        s.create_user(&Scope::all(), &u).unwrap();
+    }
+    (a, b, x, y)
+}
+
+/// The people's side of an alert (store::monitor::handling): acknowledged, assigned within its
+/// area, annotated and closed with a disposition, each step allowed or refused by role and
+/// area and audited; an alert of another area is not found and leaves no trace in the log.
+pub fn alerts_handled_by_area_and_role(s: &mut (impl Store + Monitor + crate::AuditLog + crate::Accounts + crate::Browse)) {
+    use crate::flow::Actor;
+    use crate::monitor::handling;
+    use crate::Role;
+    s.set_audit_chain(crate::AuditChain::temporary());
+    let (_a, _b, x, y) = handling_setup(s);
+    let jinjiang = Scope::Region { lo: 510104, hi: 510104 };
+    let zigong = Scope::Region { lo: 510302, hi: 510302 };
+    let sec = Actor::new("jj_sec", Role::SecurityOfficer, jinjiang.clone(), "127.0.0.1");
+    let other = Actor::new("zlj_sec", Role::SecurityOfficer, zigong.clone(), "127.0.0.1");
+    let auditor = Actor::new("jj_aud", Role::Auditor, jinjiang.clone(), "127.0.0.1");
+    let clock = crate::clock::TestClock::at(T0 + 100);
+    assert_eq!(x.status, AlertStatus::Open);
+    // Another county's officer: not found, whatever the step.
+    assert!(handling::acknowledge(s, &other, x.id, &clock).unwrap().is_none());
+    assert!(handling::close(s, &other, x.id, "处理完毕", &clock).unwrap().is_none());
+    // A role that does not handle alerts, in the right area: refused.
+    let e = handling::acknowledge(s, &auditor, x.id, &clock).unwrap_err();
+    assert!(e.to_string().contains("只有该告警所属地区"), "{e}");
+    // Acknowledged once; a second time is stale.
+    let acked = handling::acknowledge(s, &sec, x.id, &clock).unwrap().unwrap();
+    assert_eq!(acked.status, AlertStatus::Acked);
+    assert!(handling::acknowledge(s, &sec, x.id, &clock).is_err());
+    // Assigned within the area; not to another county's account, a non-handler, or nobody known.
+    let e = handling::assign(s, &sec, x.id, Some("zlj_sec"), &clock).unwrap_err();
+    assert!(e.to_string().contains("只能指派给"), "{e}");
+    assert!(handling::assign(s, &sec, x.id, Some("jj_aud"), &clock).is_err());
+    assert!(handling::assign(s, &sec, x.id, Some("nobody"), &clock).is_err());
+    let assigned = handling::assign(s, &sec, x.id, Some("jj_sec2"), &clock).unwrap().unwrap();
+    assert_eq!((assigned.status, assigned.assignee.as_deref()), (AlertStatus::Acked, Some("jj_sec2")));
+    // The province's officer may assign it too (a common parent); assigning an open alert
+    // acknowledges it.
+    let province = Actor::new("prov", Role::SecurityOfficer, Scope::Region { lo: 510000, hi: 519999 }, "127.0.0.1");
+    let y2 = handling::assign(s, &province, y.id, Some("zlj_sec"), &clock).unwrap().unwrap();
+    assert_eq!((y2.status, y2.assignee.as_deref()), (AlertStatus::Acked, Some("zlj_sec")));
+    // Notes keep their author and time, in order; an empty note is refused.
+    handling::annotate(s, &sec, x.id, "已联系学校网管", &clock).unwrap().unwrap();
+    handling::annotate(s, &province, x.id, "省厅已知悉", &crate::clock::TestClock::at(T0 + 200)).unwrap().unwrap();
+    assert!(handling::annotate(s, &sec, x.id, "  ", &clock).is_err());
+    let notes = s.alert_notes(x.id).unwrap();
+    assert_eq!(notes.iter().map(|n| (n.author.as_str(), n.at, n.text.as_str())).collect::<Vec<_>>(), vec![("jj_sec", T0 + 100, "已联系学校网管"), ("prov", T0 + 200, "省厅已知悉")]);
+    // Closing needs a disposition.
+    let e = handling::close(s, &sec, x.id, " ", &clock).unwrap_err();
+    assert!(e.to_string().contains("处置说明"), "{e}");
+    let closed = handling::close(s, &sec, x.id, "服务器已重启，网站恢复访问", &crate::clock::TestClock::at(T0 + 300)).unwrap().unwrap();
+    assert_eq!((closed.status, closed.closed_by.as_deref(), closed.closed_at, closed.disposition.as_deref()), (AlertStatus::Closed, Some("jj_sec"), Some(T0 + 300), Some("服务器已重启，网站恢复访问")));
+    assert!(handling::close(s, &sec, x.id, "again", &clock).is_err(), "closed once");
+    assert!(handling::assign(s, &sec, x.id, Some("jj_sec"), &clock).is_err(), "a closed alert is not assigned");
+    // A closed alert still takes notes.
+    assert!(handling::annotate(s, &sec, x.id, "复查无异常", &clock).unwrap().is_some());
+    // The checks still count a closed alert while the problem lasts: no new alert is opened.
+    let (again, new) = s.open_alert(&NewAlert { site_id: x.site_id, kind: "down".into(), severity: "critical".into(), message: "仍无法访问".into(), at: T0 + 400 }).unwrap();
+    assert!(!new && again.id == x.id && again.status == AlertStatus::Closed);
+    // The log: every step taken or refused, nothing of the other county's attempts, no note text.
+    let log = s.audit_entries(&crate::AuditFilter { limit: 100, ..Default::default() }).unwrap();
+    let steps: Vec<(&str, &str, &str)> = log.iter().rev().map(|e| (e.actor.as_str(), e.action.as_str(), e.outcome.as_str())).collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("jj_aud", "alert_ack", "denied"),
+            ("jj_sec", "alert_ack", "ok"),
+            ("jj_sec", "alert_ack", "denied"),
+            ("jj_sec", "alert_assign", "denied"),
+            ("jj_sec", "alert_assign", "denied"),
+            ("jj_sec", "alert_assign", "denied"),
+            ("jj_sec", "alert_assign", "ok"),
+            ("prov", "alert_assign", "ok"),
+            ("jj_sec", "alert_note", "ok"),
+            ("prov", "alert_note", "ok"),
+            ("jj_sec", "alert_note", "denied"),
+            ("jj_sec", "alert_close", "denied"),
+            ("jj_sec", "alert_close", "ok"),
+            ("jj_sec", "alert_close", "denied"),
+            ("jj_sec", "alert_assign", "denied"),
+            ("jj_sec", "alert_note", "ok"),
+        ]
+    );
+    assert!(log.iter().all(|e| e.target.starts_with("alert:") && !e.detail.contains("联系")), "{log:?}");
+}
+
+/// The alert list's filters, pages and counts, cut to the scope.
+pub fn alerts_filtered_paged_counted(s: &mut (impl Store + Monitor + crate::Accounts)) {
+    let (a, b, x, _y) = handling_setup(s);
+    for i in 0..5 {
+        s.open_alert(&NewAlert { site_id: a.id, kind: format!("k{i}"), severity: "high".into(), message: "m".into(), at: T0 + 10 + i }).unwrap();
+    }
+    s.resolve_alert(a.id, "k0", T0 + 50).unwrap();
+    s.change_alert(x.id, &AlertChange { from: AlertStatus::Open, to: AlertStatus::Acked, assignee: None, closed: None }).unwrap();
+    let province = Scope::Region { lo: 510000, hi: 519999 };
+    let q = |f: &dyn Fn(&mut AlertQuery)| {
+        let mut q = AlertQuery { limit: 3, ..Default::default() };
+        f(&mut q);
+        q
+    };
+    // Pages of 3, newest first, every alert once.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let p = s.alerts_page(&province, &q(&|q| q.after = after.clone())).unwrap();
+        seen.extend(p.rows.iter().map(|r| r.id));
+        match p.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    assert!(seen.windows(2).all(|w| w[0] > w[1]), "{seen:?}");
+    let mut ids = |q: AlertQuery| -> Vec<i64> { s.alerts_page(&province, &AlertQuery { limit: 100, ..q }).unwrap().rows.iter().map(|r| r.id).collect() };
+    assert_eq!(ids(q(&|q| q.severity = Some("critical".into()))).len(), 2);
+    assert_eq!(ids(q(&|q| q.kind = Some("k3".into()))).len(), 1);
+    assert_eq!(ids(q(&|q| q.statuses = vec![AlertStatus::Acked])), vec![x.id]);
+    assert_eq!(ids(q(&|q| q.active_only = true)).len(), 6);
+    assert_eq!(ids(q(&|q| q.region = Some(510302))).len(), 1);
+    assert_eq!(ids(q(&|q| q.region = Some(510100))).len(), 6, "a city holds its counties");
+    assert_eq!(ids(q(&|q| { q.from = Some(T0 + 11); q.to = Some(T0 + 14) })).len(), 3);
+    // Another county's scope sees only its own; a region filter outside the scope, nothing.
+    let zigong = Scope::Region { lo: 510302, hi: 510302 };
+    let mine = s.alerts_page(&zigong, &AlertQuery { limit: 100, ..Default::default() }).unwrap().rows;
+    assert!(mine.iter().all(|r| r.site_id == b.id) && mine.len() == 1);
+    assert!(s.alerts_page(&zigong, &AlertQuery { region: Some(510104), limit: 100, ..Default::default() }).unwrap().rows.is_empty());
+    assert!(s.alert_in(&zigong, x.id).unwrap().is_none());
+    assert_eq!(s.alert_in(&province, x.id).unwrap().unwrap().id, x.id);
+    assert!(s.alert_in(&Scope::Nothing, x.id).unwrap().is_none());
+    // Counts by severity and status under the same filters.
+    let mut c = s.alert_counts(&province, &AlertQuery::default()).unwrap();
+    c.sort();
+    assert_eq!(c, vec![("critical".to_string(), AlertStatus::Open, 1), ("critical".to_string(), AlertStatus::Acked, 1), ("high".to_string(), AlertStatus::Open, 5)]);
+    let c = s.alert_counts(&zigong, &AlertQuery { active_only: true, ..Default::default() }).unwrap();
+    assert_eq!(c, vec![("critical".to_string(), AlertStatus::Open, 1)]);
+}
+
+/// Webhook targets: the province's alone, kept with their secret, switched and removed.
+pub fn webhooks_kept_for_the_province(s: &mut (impl Store + Monitor)) {
+    let province = Scope::Region { lo: 510000, hi: 519999 };
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    let w = StoredWebhook { id: 0, name: "省厅值班群".into(), kind: "dingtalk".into(), url: "https://oapi.dingtalk.com/robot/send?access_token=t".into(), secret: Some("SEC123".into()), enabled: true, created_by: "admin".into(), created_at: T0 };
+    assert!(matches!(s.add_webhook(&county, &w), Err(StoreError::OutOfScope)));
+    assert!(matches!(s.webhooks(&county), Err(StoreError::OutOfScope)));
+    let id = s.add_webhook(&province, &w).unwrap();
+    let got = s.webhooks(&province).unwrap();
+    assert_eq!(got, vec![StoredWebhook { id, ..w.clone() }]);
+    assert!(matches!(s.set_webhook_enabled(&county, id, false), Err(StoreError::OutOfScope)));
+    assert!(s.set_webhook_enabled(&province, id, false).unwrap());
+    assert!(!s.webhooks(&province).unwrap()[0].enabled);
+    assert!(!s.set_webhook_enabled(&province, id + 100, false).unwrap());
+    assert!(matches!(s.delete_webhook(&county, id), Err(StoreError::OutOfScope)));
+    assert!(s.delete_webhook(&province, id).unwrap());
+    assert!(s.webhooks(&province).unwrap().is_empty());
+}
+
+/// Whether checks are being made: the newest check and the most overdue site, in scope.
+pub fn freshness_tells_stopped_checks(s: &mut (impl Store + Monitor)) {
+    schools(s);
+    let a = s.create_site(&Scope::all(), &site("a", "https://a.example.edu.cn/", 2151010401, SiteCategory::School), T0).unwrap();
+    let b = s.create_site(&Scope::all(), &site("b", "https://b.example.edu.cn/", 2151030201, SiteCategory::School), T0).unwrap();
+    s.record_result(a.id, &summary(T0 + 60, true, 100), T0 + 360).unwrap();
+    s.record_result(b.id, &summary(T0 + 120, true, 100), T0 + 420).unwrap();
+    let f = s.freshness(&Scope::all()).unwrap();
+    assert_eq!(f, Freshness { sites: 2, newest_check: Some(T0 + 120), oldest_due: Some(T0 + 360) });
+    assert!(!f.stale(T0 + 400) && !f.stale(T0 + 360 + STALE_GRACE));
+    assert!(f.stale(T0 + 361 + STALE_GRACE), "no check since the due time and the grace");
+    let zigong = Scope::Region { lo: 510302, hi: 510302 };
+    assert_eq!(s.freshness(&zigong).unwrap(), Freshness { sites: 1, newest_check: Some(T0 + 120), oldest_due: Some(T0 + 420) });
+    // A disabled site is not waited for.
+    s.set_site_enabled(&Scope::all(), a.id, false, T0).unwrap();
+    assert_eq!(s.freshness(&Scope::all()).unwrap().oldest_due, Some(T0 + 420));
+    assert_eq!(s.freshness(&Scope::Nothing).unwrap(), Freshness::default());
 }

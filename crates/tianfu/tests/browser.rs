@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_tianfu");
 const COUNTY_USER: &str = "jinjiang";
 const AUDITOR_USER: &str = "shenji";
+/// The province's security officer (issue 12: alerts handled in the console).
+const SECURITY_USER: &str = "anquan";
 /// Students of the demo province. With seed 7, 20,000 students give 38 schools, none of them in
 /// 锦江区 (510104) or 自流井区 (510302), which the county officer's checks need; 40,000 give 68
 /// schools in 20 of the 21 cities, with one school in each of those two counties.
@@ -185,6 +187,7 @@ fn console_in_a_real_browser() {
     assert!(o.status.success(), "demo sites failed:\n{}{}", text(&o.stdout), text(&o.stderr));
     let county_password = add(COUNTY_USER, "county_officer", "510104");
     let auditor_password = add(AUDITOR_USER, "auditor", "510000");
+    let security_password = add(SECURITY_USER, "security_officer", "510000");
 
     let shots = ws.join("target/screenshots");
     let _ = std::fs::remove_dir_all(&shots);
@@ -199,6 +202,8 @@ fn console_in_a_real_browser() {
         .env("COUNTY_USER", COUNTY_USER)
         .env("COUNTY_PASSWORD", &county_password)
         .env("AUDITOR_USER", AUDITOR_USER)
+        .env("SECURITY_USER", SECURITY_USER)
+        .env("SECURITY_PASSWORD", &security_password)
         .env("AUDITOR_PASSWORD", &auditor_password)
         .env("STUDENTS_CSV", demo.join("students.csv"))
         .env("PLANTED_JSON", demo.join("planted.json"))

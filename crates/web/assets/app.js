@@ -120,7 +120,8 @@
         grid: { left: 60, right: 20, top: 30, bottom: 50 },
         xAxis: { type: "category", data: a.labels },
         yAxis: { type: "value", name: a.unit, min: 0, max: 100 },
-        series: [{ name: a.names[0], type: "bar", data: a.v4, itemStyle: { color: function (p) { return p.value >= 99 ? "#1e8449" : p.value >= 90 ? "#b9770e" : "#c0392b"; } } }]
+        // An outage hour is 0 %, drawn as a red sliver (barMinHeight), not as an empty gap.
+        series: [{ name: a.names[0], type: "bar", data: a.v4, barMinHeight: 3, itemStyle: { color: function (p) { return p.value >= 99 ? "#1e8449" : p.value >= 90 ? "#b9770e" : "#9b1c1c"; } } }]
       });
       av.dataset.rendered = "true";
       window.addEventListener("resize", function () { bars.resize(); });

@@ -89,11 +89,14 @@ pub fn severity_label(t: &T, s: &str) -> String {
     t.s(zh, s).to_string()
 }
 
+/// The tag class of a severity: 严重 and 高 in distinct colours (`app.css`).
 pub fn severity_class(s: &str) -> &'static str {
     match s {
-        "critical" | "high" => "red",
-        "medium" => "amber",
-        _ => "",
+        "critical" => "sev-critical",
+        "high" => "sev-high",
+        "medium" => "sev-medium",
+        "low" => "sev-low",
+        _ => "sev-info",
     }
 }
 

@@ -63,6 +63,7 @@ impl Ctx {
             "audit" => r.reads_audit(),
             "monitor" => r.reads_monitor(),
             "manage_sites" => r.manages_sites(),
+            "webhooks" => crate::routes::webhooks::may_manage(me),
             _ => false,
         }
     }

@@ -255,6 +255,8 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("put", "/sites/{id}", "/sites/999999".into(), &prov, Some((j, new_site.clone()))),
         ("get", "/alerts", "/alerts?open=false".into(), &api, None),
         ("get", "/alerts", "/alerts?open=maybe".into(), &api, None),
+        ("get", "/alerts", "/alerts?state=all&level=high&kind=hidden_link".into(), &api, None),
+        ("get", "/alerts", "/alerts?level=severe".into(), &api, None),
         ("get", "/transfers", "/transfers".into(), &county, None),
         ("get", "/transfers", "/transfers?state=x".into(), &county, None),
         ("post", "/transfers", "/transfers".into(), &county, Some((j, "{\"key\": \"x\"".into()))),

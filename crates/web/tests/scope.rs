@@ -18,6 +18,9 @@ struct Refs {
     schools: Vec<(String, u32)>,
     /// A student's ID number in the other school (for search by ID).
     other_student_key: String,
+    /// The open alert of the own county's site and of the other's.
+    own_alert: i64,
+    other_alert: i64,
 }
 
 fn refs(env: &Env) -> Refs {
@@ -45,7 +48,15 @@ fn refs(env: &Env) -> Refs {
         other_teacher: web::seal::seal(&other_teacher),
         schools,
         other_student_key: other_student,
+        own_alert: alert_of(s.as_mut(), env.own_site),
+        other_alert: alert_of(s.as_mut(), env.other_site),
     }
+}
+
+/// The alert of a site (seeded: one each).
+fn alert_of(s: &mut dyn store::Backend, site: i64) -> i64 {
+    let all = s.alerts_page(&Scope::all(), &store::monitor::AlertQuery { limit: 100, ..Default::default() }).unwrap().rows;
+    all.iter().find(|a| a.site_id == site).expect("a seeded alert").id
 }
 
 /// What a route needs.
@@ -59,6 +70,8 @@ enum Need {
     Users,
     Audit,
     Monitor,
+    /// The province's security officer and administrator (alert robots).
+    Webhooks,
     Signed,
 }
 
@@ -80,6 +93,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Users => role.manages_users(),
         Need::Audit => role.reads_audit(),
         Need::Monitor => role.reads_monitor(),
+        Need::Webhooks => matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer),
         Need::Signed => true,
     }
 }
@@ -98,7 +112,14 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/sites/{other_site}"), Need::Monitor, Target::Other),
         ("GET", format!("/sites/{other_site}?range=90d"), Need::Monitor, Target::Other),
         ("GET", "/alerts".into(), Need::Monitor, Target::Any),
-        ("GET", "/alerts?all=1".into(), Need::Monitor, Target::Any),
+        ("GET", "/alerts?state=all".into(), Need::Monitor, Target::Any),
+        ("GET", format!("/alerts?state=all&level=high&kind=hidden_link&from=2020-01-01&region={}", p.other_county), Need::Monitor, Target::Any),
+        ("GET", format!("/alerts/{}", r.own_alert), Need::Monitor, Target::Own),
+        ("GET", format!("/alerts/{}", r.other_alert), Need::Monitor, Target::Other),
+        ("GET", "/alerts/badge".into(), Need::Signed, Target::Any),
+        ("GET", "/security".into(), Need::Monitor, Target::Any),
+        ("GET", "/webhooks".into(), Need::Webhooks, Target::Any),
+        ("GET", "/api/v1/alerts?state=all&kind=hidden_link".into(), Need::Monitor, Target::Any),
         ("GET", "/api/v1/sites".into(), Need::Monitor, Target::Any),
         ("GET", format!("/api/v1/sites/{own_site}"), Need::Monitor, Target::Own),
         ("GET", format!("/api/v1/sites/{other_site}"), Need::Monitor, Target::Other),

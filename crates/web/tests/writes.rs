@@ -177,6 +177,28 @@ async fn route_matrix(env: Env) {
             let after = with_store(&env, |s| s.site(env.other_site).unwrap().unwrap());
             assert_eq!((after.enabled, after.org_code, &after.name), (other_site_before.enabled, other_site_before.org_code, &other_site_before.name), "{who}");
         }
+        // Another area's alert: annotated by those who handle alerts there (the province's),
+        // 404 for handlers of another area, 403 for roles that do not handle alerts.
+        let other_alert = with_store(&env, |s| s.alerts_page(&Scope::all(), &store::monitor::AlertQuery { limit: 100, ..Default::default() }).unwrap().rows.into_iter().find(|a| a.site_id == env.other_site).unwrap().id);
+        let notes_before = with_store(&env, |s| s.alert_notes(other_alert).unwrap().len());
+        let r = send(&env, "POST", &format!("/alerts/{other_alert}/note"), &a, Some(&format!("_csrf={csrf}&text=%E5%B7%B2%E7%9F%A5%E6%82%89"))).await;
+        let handles = store::monitor::handling::HANDLERS.contains(&role);
+        let notes_after = with_store(&env, |s| s.alert_notes(other_alert).unwrap().len());
+        match (handles, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}"),
+        }
+        assert_eq!(notes_after, notes_before + usize::from(handles && sees_other), "{who}");
+        // Alert robots: the province's security officer and administrator only.
+        let r = send(&env, "POST", "/webhooks", &a, Some(&format!("_csrf={csrf}&name=w-{who}&kind=dingtalk&url={}", enc("https://oapi.dingtalk.com/robot/send?access_token=t")))).await;
+        let made = with_store(&env, |s| s.webhooks(&Scope::all()).unwrap().iter().any(|w| w.name == format!("w-{who}")));
+        let robots = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        assert_eq!((r.status == StatusCode::SEE_OTHER, made), (robots, robots), "{who}: {}", r.status);
+        if !robots {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+            assert_eq!(send(&env, "POST", "/webhooks/1/delete", &a, Some(&format!("_csrf={csrf}"))).await.status, StatusCode::FORBIDDEN, "{who}");
+        }
         // Accounts and tokens: the province administrator only.
         let r = send(&env, "POST", "/users", &a, Some(&format!("_csrf={csrf}&name=new-{who}&display_name=x&role=county_officer&org_code={}", p.other_county))).await;
         let exists = with_store(&env, |s| s.user_by_name(&format!("new-{who}")).unwrap().is_some());

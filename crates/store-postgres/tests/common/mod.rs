@@ -365,6 +365,36 @@ impl store::Monitor for TestStore {
     fn list_alerts(&mut self, scope: &Scope, open_only: bool, limit: usize) -> Result<Vec<store::Alert>, StoreError> {
         self.s().list_alerts(scope, open_only, limit)
     }
+    fn alerts_page(&mut self, scope: &Scope, q: &store::monitor::AlertQuery) -> Result<Page<store::Alert>, StoreError> {
+        self.s().alerts_page(scope, q)
+    }
+    fn alert_counts(&mut self, scope: &Scope, q: &store::monitor::AlertQuery) -> Result<Vec<(String, store::monitor::AlertStatus, u64)>, StoreError> {
+        self.s().alert_counts(scope, q)
+    }
+    fn alert_in(&mut self, scope: &Scope, id: i64) -> Result<Option<store::Alert>, StoreError> {
+        self.s().alert_in(scope, id)
+    }
+    fn change_alert(&mut self, id: i64, c: &store::monitor::AlertChange) -> Result<bool, StoreError> {
+        self.s().change_alert(id, c)
+    }
+    fn add_alert_note(&mut self, alert_id: i64, author: &str, at: i64, text: &str) -> Result<i64, StoreError> {
+        self.s().add_alert_note(alert_id, author, at, text)
+    }
+    fn alert_notes(&mut self, alert_id: i64) -> Result<Vec<store::monitor::AlertNote>, StoreError> {
+        self.s().alert_notes(alert_id)
+    }
+    fn webhooks(&mut self, scope: &Scope) -> Result<Vec<store::monitor::StoredWebhook>, StoreError> {
+        self.s().webhooks(scope)
+    }
+    fn add_webhook(&mut self, scope: &Scope, w: &store::monitor::StoredWebhook) -> Result<i64, StoreError> {
+        self.s().add_webhook(scope, w)
+    }
+    fn set_webhook_enabled(&mut self, scope: &Scope, id: i64, enabled: bool) -> Result<bool, StoreError> {
+        self.s().set_webhook_enabled(scope, id, enabled)
+    }
+    fn delete_webhook(&mut self, scope: &Scope, id: i64) -> Result<bool, StoreError> {
+        self.s().delete_webhook(scope, id)
+    }
     fn site_counts(&mut self, scope: &Scope, q: &store::SiteQuery) -> Result<Vec<(store::SiteState, u64)>, StoreError> {
         self.s().site_counts(scope, q)
     }
@@ -385,6 +415,12 @@ impl store::Monitor for TestStore {
     }
     fn accept_missing_baselines(&mut self, scope: &Scope, by: &str, now: i64) -> Result<u64, StoreError> {
         self.s().accept_missing_baselines(scope, by, now)
+    }
+    fn missing_baselines(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        self.s().missing_baselines(scope)
+    }
+    fn freshness(&mut self, scope: &Scope) -> Result<store::monitor::Freshness, StoreError> {
+        self.s().freshness(scope)
     }
     fn claim_crawls(&mut self, worker: &str, now: i64, limit: usize) -> Result<Vec<store::Site>, StoreError> {
         self.s().claim_crawls(worker, now, limit)

@@ -3,7 +3,7 @@
 //! [`SqlRow`]. Claims (SKIP LOCKED on PostgreSQL, an IMMEDIATE transaction on SQLite), upserts and
 //! compaction stay in the backends.
 
-use super::{Aggregate, Alert, CheckSummary, CrawlSummary, FamilySummary, Ipv6Result, NewSite, Site, SiteCategory, SiteQuery, SiteState};
+use super::{Aggregate, Alert, AlertChange, Freshness, AlertNote, AlertQuery, AlertStatus, CheckSummary, StoredWebhook, CrawlSummary, FamilySummary, Ipv6Result, NewSite, Site, SiteCategory, SiteQuery, SiteState};
 use crate::sql::{self, Arg, Dialect, SqlRow, Where};
 use crate::{OrgLevel, Page, Scope, StoreError};
 
@@ -11,7 +11,7 @@ pub const SITE_COLS: &str = "id, name, url, org_code, region_code, category, int
 
 pub const RESULT_COLS: &str = "at, state, v4_ok, v4_status, v4_ms, v6_ok, v6_status, v6_ms, tls_days, tls_grade, header_score, ipv6_aaaa, ipv6_home, ipv6_consistent, findings";
 
-pub const ALERT_COLS: &str = "a.id, a.site_id, a.kind, a.severity, a.message, a.opened_at, a.last_seen, a.count, a.resolved_at";
+pub const ALERT_COLS: &str = "a.id, a.site_id, a.kind, a.severity, a.message, a.opened_at, a.last_seen, a.count, a.resolved_at, a.status, a.assignee, a.closed_by, a.closed_at, a.disposition";
 
 /// A registered site's new values, after its id (`?1`).
 pub const UPDATE_SITE: &str = "UPDATE sites SET name = ?2, url = ?3, org_code = ?4, region_code = ?5, category = ?6, interval_minutes = ?7, updated_at = ?8 WHERE id = ?1";
@@ -126,7 +126,117 @@ pub fn alert_from(r: &dyn SqlRow) -> Result<Alert, StoreError> {
         last_seen: r.i64(6)?,
         count: r.i64(7)? as u32,
         resolved_at: r.opt_i64(8)?,
+        status: AlertStatus::parse(&r.string(9)?).ok_or_else(|| bad("alert status", "?"))?,
+        assignee: r.opt_string(10)?,
+        closed_by: r.opt_string(11)?,
+        closed_at: r.opt_i64(12)?,
+        disposition: r.opt_string(13)?,
     })
+}
+
+/// The conditions of an alert query but its cursor; None when nothing can match.
+fn alert_conds(dialect: Dialect, scope: &Scope, q: &AlertQuery) -> Option<Where> {
+    let scope = match q.region {
+        None => scope.clone(),
+        Some(r) => scope.narrow(r)?,
+    };
+    let mut w = Where::new(dialect);
+    scope_cond(&scope, &mut w)?;
+    if let Some(k) = &q.kind {
+        let c = format!("a.kind = {}", w.arg(k.as_str()));
+        w.cond(c);
+    }
+    if let Some(v) = &q.severity {
+        let c = format!("a.severity = {}", w.arg(v.as_str()));
+        w.cond(c);
+    }
+    if !q.statuses.is_empty() {
+        let list: Vec<String> = q.statuses.iter().map(|st| w.arg(st.code())).collect();
+        w.cond(format!("a.status IN ({})", list.join(", ")));
+    }
+    if q.active_only {
+        w.cond("a.resolved_at IS NULL");
+    }
+    if let Some(t) = q.from {
+        let c = format!("a.opened_at >= {}", w.arg(t));
+        w.cond(c);
+    }
+    if let Some(t) = q.to {
+        let c = format!("a.opened_at < {}", w.arg(t));
+        w.cond(c);
+    }
+    Some(w)
+}
+
+/// A page of alerts, newest first: its statement and page size, or None when nothing can
+/// match. Cursors are the last row's id.
+pub fn alerts_page_query(dialect: Dialect, scope: &Scope, q: &AlertQuery) -> Option<(String, Where, usize)> {
+    let mut w = alert_conds(dialect, scope, q)?;
+    if let Some(after) = q.after.as_deref().and_then(|a| a.parse::<i64>().ok()) {
+        let c = format!("a.id < {}", w.arg(after));
+        w.cond(c);
+    }
+    let limit = sql::limit(q.limit);
+    let sql = format!("SELECT {ALERT_COLS} FROM alerts a JOIN sites s ON s.id = a.site_id{} ORDER BY a.id DESC LIMIT {}", w.where_(), limit + 1);
+    Some((sql, w, limit))
+}
+
+/// The page of alerts read by [`alerts_page_query`].
+pub fn alerts_page(rows: Vec<Alert>, limit: usize) -> Page<Alert> {
+    sql::page(rows, limit, |a| a.id.to_string())
+}
+
+/// Alerts by severity and status under the list's filters.
+pub fn alert_counts_query(dialect: Dialect, scope: &Scope, q: &AlertQuery) -> Option<(String, Where)> {
+    let w = alert_conds(dialect, scope, q)?;
+    Some((format!("SELECT a.severity, a.status, COUNT(*) FROM alerts a JOIN sites s ON s.id = a.site_id{} GROUP BY a.severity, a.status", w.where_()), w))
+}
+
+/// A row of [`alert_counts_query`].
+pub fn alert_count_from(r: &dyn SqlRow) -> Result<(String, AlertStatus, u64), StoreError> {
+    let st = r.string(1)?;
+    Ok((r.string(0)?, AlertStatus::parse(&st).ok_or_else(|| bad("alert status", &st))?, r.i64(2)?.max(0) as u64))
+}
+
+/// One alert of a site in the scope.
+pub fn alert_in_query(dialect: Dialect, scope: &Scope, id: i64) -> Option<(String, Where)> {
+    let mut w = Where::new(dialect);
+    scope_cond(scope, &mut w)?;
+    let c = format!("a.id = {}", w.arg(id));
+    w.cond(c);
+    Some((format!("SELECT {ALERT_COLS} FROM alerts a JOIN sites s ON s.id = a.site_id{}", w.where_()), w))
+}
+
+/// The statement of a handling step: the row changes only while it is in the step's state.
+pub fn change_alert_stmt(dialect: Dialect, id: i64, c: &AlertChange) -> (String, Vec<Arg>) {
+    let mut w = Where::new(dialect);
+    let mut sets = vec![format!("status = {}", w.arg(c.to.code()))];
+    match &c.assignee {
+        Some(Some(a)) => sets.push(format!("assignee = {}", w.arg(a.as_str()))),
+        Some(None) => sets.push("assignee = NULL".into()),
+        None => {}
+    }
+    if let Some((by, at, disposition)) = &c.closed {
+        sets.push(format!("closed_by = {}", w.arg(by.as_str())));
+        sets.push(format!("closed_at = {}", w.arg(*at)));
+        sets.push(format!("disposition = {}", w.arg(disposition.as_str())));
+    }
+    let cond = format!("id = {} AND status = {}", w.arg(id), w.arg(c.from.code()));
+    (format!("UPDATE alerts SET {} WHERE {cond}", sets.join(", ")), w.args)
+}
+
+pub const ALERT_NOTES: &str = "SELECT id, alert_id, author, at, text FROM alert_notes WHERE alert_id = ?1 ORDER BY id";
+
+/// A row of [`ALERT_NOTES`].
+pub fn alert_note_from(r: &dyn SqlRow) -> Result<AlertNote, StoreError> {
+    Ok(AlertNote { id: r.i64(0)?, alert_id: r.i64(1)?, author: r.string(2)?, at: r.i64(3)?, text: r.string(4)? })
+}
+
+pub const WEBHOOKS: &str = "SELECT id, name, kind, url, secret, enabled, created_by, created_at FROM webhook_targets ORDER BY id";
+
+/// A row of [`WEBHOOKS`].
+pub fn webhook_from(r: &dyn SqlRow) -> Result<StoredWebhook, StoreError> {
+    Ok(StoredWebhook { id: r.i64(0)?, name: r.string(1)?, kind: r.string(2)?, url: r.string(3)?, secret: r.opt_string(4)?, enabled: r.bool(5)?, created_by: r.string(6)?, created_at: r.i64(7)? })
 }
 
 /// The scope as conditions on `sites` (aliased `s`); None when nothing can match.
@@ -258,4 +368,32 @@ pub fn ipv6_from(r: &dyn SqlRow) -> Result<Ipv6Result, StoreError> {
             Some(at) => Some(CrawlSummary { at, l2_checked: n(12)?, l2_ok: n(13)?, l3_checked: n(14)?, l3_ok: n(15)?, out_of_time: r.bool(16)? }),
         },
     })
+}
+
+/// How many enabled sites in the scope have a snapshot and no baseline (as
+/// [`accept_missing_query`] would accept).
+pub fn missing_baselines_query(dialect: Dialect, scope: &Scope) -> Option<(String, Where)> {
+    let mut w = Where::new(dialect);
+    scope_cond(scope, &mut w)?;
+    w.cond(dialect.is_true("s.enabled"));
+    w.cond("NOT EXISTS (SELECT 1 FROM baselines b WHERE b.site_id = p.site_id)");
+    Some((format!("SELECT COUNT(*) FROM snapshots p JOIN sites s ON s.id = p.site_id{}", w.where_()), w))
+}
+
+/// A single count.
+pub fn count_from(r: &dyn SqlRow) -> Result<u64, StoreError> {
+    Ok(r.i64(0)?.max(0) as u64)
+}
+
+/// The newest check and the oldest due time of the enabled sites in the scope.
+pub fn freshness_query(dialect: Dialect, scope: &Scope) -> Option<(String, Where)> {
+    let mut w = Where::new(dialect);
+    scope_cond(scope, &mut w)?;
+    w.cond(dialect.is_true("s.enabled"));
+    Some((format!("SELECT COUNT(*), MAX(s.last_checked), MIN(s.next_due) FROM sites s{}", w.where_()), w))
+}
+
+/// A row of [`freshness_query`].
+pub fn freshness_from(r: &dyn SqlRow) -> Result<Freshness, StoreError> {
+    Ok(Freshness { sites: r.i64(0)?.max(0) as u64, newest_check: r.opt_i64(1)?, oldest_due: r.opt_i64(2)? })
 }

@@ -100,6 +100,7 @@ pub fn run(a: Args) -> u8 {
         concurrency: a.concurrency,
         batch: a.batch.max(1),
         webhooks,
+        public_url: cfg.public_url.clone(),
         crawl_interval_minutes: (a.crawl_hours * 60.0).round() as u32,
         crawl_concurrency: a.crawl_concurrency,
         ..Options::default()

@@ -11,10 +11,12 @@ pub mod overview;
 pub mod people;
 pub mod reference;
 pub mod schools;
+pub mod security;
 pub mod session;
 pub mod sites;
 pub mod standard;
 pub mod transfers;
+pub mod webhooks;
 
 use crate::auth::Identity;
 use crate::error::AppError;
@@ -37,6 +39,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
         .merge(sites::router())
         .merge(alerts::router())
+        .merge(security::router())
+        .merge(webhooks::router())
         .merge(sites::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(admin::router())
         .merge(transfers::router())

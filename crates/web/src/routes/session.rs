@@ -27,6 +27,8 @@ pub fn router() -> Router<Arc<AppState>> {
 async fn home(me: Me) -> Response {
     match me.map(|m| m.0) {
         None => Redirect::to("/login").into_response(),
+        // The security officer's work is the monitor: it lands on the security overview.
+        Some(m) if m.user.role == store::Role::SecurityOfficer => Redirect::to("/security").into_response(),
         Some(m) if m.user.role.reads_overview() => Redirect::to("/overview").into_response(),
         Some(m) if m.user.role.reads_audit() => Redirect::to("/audit").into_response(),
         Some(_) => Redirect::to("/password").into_response(),

@@ -106,6 +106,10 @@ struct BoardPage {
     rows: Vec<SiteRow>,
     next: Option<String>,
     can_manage: bool,
+    fresh: store::monitor::Freshness,
+    stale: bool,
+    /// Sites a bulk baseline acceptance would change (named in its confirmation).
+    missing: u64,
 }
 
 impl BoardPage {
@@ -131,7 +135,8 @@ pub async fn board(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me,
     require(me.user.role.reads_monitor())?;
     let q = f.query(PAGE)?;
     let scope = me.scope.clone();
-    let (counts, page, rows) = app
+    let can_manage = me.user.role.manages_sites();
+    let (counts, page, rows, fresh, missing) = app
         .pool
         .run(move |s| {
             let counts = state_counts(s, &scope, &q)?;
@@ -141,7 +146,8 @@ pub async fn board(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me,
             for site in &page.rows {
                 rows.push(SiteRow { owner: owner_name(s, site.org_code, &mut names)?, site: site.clone() });
             }
-            Ok((counts, page.next, rows))
+            let missing = if can_manage { s.missing_baselines(&scope)? } else { 0 };
+            Ok((counts, page.next, rows, s.freshness(&scope)?, missing))
         })
         .await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/sites", "sites");
@@ -151,7 +157,10 @@ pub async fn board(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me,
         regions: crate::labels::region_options(&me.scope, app.config.province.code),
         rows,
         next: page.map(|n| f.with_after(&seal::seal_cursor(&n, &f.context()))),
-        can_manage: me.user.role.manages_sites(),
+        can_manage,
+        stale: fresh.stale(app.clock.now()),
+        fresh,
+        missing,
         f,
         c,
     })

@@ -157,4 +157,17 @@ mod tests {
         assert_eq!(c.avail.v4[0], Some(((6 + 18) as f64 * 1000.0 / 36.0).round() / 10.0));
     }
 
+    #[test]
+    fn an_outage_hour_is_zero_not_a_gap() {
+        let t = T { lang: crate::i18n::Lang::Zh };
+        let base = 1_767_196_800;
+        // Up for an hour, down for the next, up again: the middle hour is 0 %, in raw checks and
+        // in hourly aggregates alike.
+        let h = History { raw: (0..18).map(|i| check(base + i * 600, !(6..12).contains(&i), 100)).collect(), ..Default::default() };
+        assert_eq!(charts(&t, &h, DAY).avail.v4, [Some(100.0), Some(0.0), Some(100.0)]);
+        let agg = |b, up| store::monitor::Aggregate { bucket: base + b * 3600, checks: 12, up, v4_up: up, v6_up: 0, ms_sum: 1200, ms_max: 100 };
+        let h = History { hourly: vec![agg(0, 12), agg(1, 0), agg(2, 12)], ..Default::default() };
+        assert_eq!(charts(&t, &h, DAY).avail.v4, [Some(100.0), Some(0.0), Some(100.0)]);
+    }
+
 }
