@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auditq;
 pub mod auth;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod figures;
 pub mod i18n;

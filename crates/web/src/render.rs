@@ -63,6 +63,7 @@ impl Ctx {
             "audit" => r.reads_audit(),
             "monitor" => r.reads_monitor(),
             "manage_sites" => r.manages_sites(),
+            "reveal" => r.may_reveal(),
             _ => false,
         }
     }
