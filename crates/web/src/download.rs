@@ -7,13 +7,13 @@
 //! WPS. XLSX cells are text cells, as `tianfu export` writes them: a value is never taken as a
 //! formula or a number (ID numbers keep their 18 digits). The workbook is written in
 //! rust_xlsxwriter's constant-memory mode (rows go to temporary files as they come) to a file of
-//! our own, 0600 and unlinked as soon as it is open, and sent once complete: a zip's directory
+//! our own (`upload::private_file`: 0600, removed once open for sending), and sent once complete: a zip's directory
 //! comes last.
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue};
 use rust_xlsxwriter::{Format as XFormat, Workbook};
-use std::io::{Read, Seek};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
@@ -94,7 +94,7 @@ pub struct Sheet {
 
 enum Out {
     Csv { buf: Vec<u8>, line: String },
-    Xlsx { wb: Box<Workbook>, title: String, headers: Vec<String>, row: u32, sheets: usize, dir: PathBuf },
+    Xlsx { wb: Box<Workbook>, title: String, headers: Vec<String>, row: u32, sheets: usize, file: (std::fs::File, PathBuf, crate::upload::Removed) },
 }
 
 impl Sheet {
@@ -116,9 +116,11 @@ impl Sheet {
                 Out::Csv { buf, line: String::new() }
             }
             Format::Xlsx => {
+                // Made first: the folder too (0700), where the rows' temporary files then go.
+                let file = crate::upload::private_file(dir, "export.xlsx")?;
                 let mut wb = Box::new(Workbook::new());
                 wb.set_tempdir(dir)?;
-                let mut out = Out::Xlsx { wb, title: title.to_string(), headers: headers.to_vec(), row: 0, sheets: 0, dir: dir.to_path_buf() };
+                let mut out = Out::Xlsx { wb, title: title.to_string(), headers: headers.to_vec(), row: 0, sheets: 0, file };
                 new_sheet(&mut out)?;
                 out
             }
@@ -195,11 +197,13 @@ impl Sheet {
                     self.tx.blocking_send(Ok(Bytes::from(buf))).map_err(|_| Stop::Gone)?;
                 }
             }
-            Out::Xlsx { mut wb, dir, .. } => {
-                let mut f = private_file(&dir)?;
+            Out::Xlsx { mut wb, file: (mut f, path, removed), .. } => {
                 wb.save_to_writer(&mut f)?;
                 drop(wb);
-                f.rewind()?;
+                drop(f);
+                // Open for reading, then unlinked: nothing stays behind, whatever happens next.
+                let mut f = std::fs::File::open(&path)?;
+                drop(removed);
                 let mut buf = vec![0u8; CHUNK];
                 loop {
                     let n = f.read(&mut buf)?;
@@ -233,29 +237,6 @@ fn new_sheet(out: &mut Out) -> Result<(), Stop> {
     ws.set_freeze_panes(1, 0)?;
     *row = 1;
     Ok(())
-}
-
-/// A new file only we can read, already unlinked: nothing stays behind, whatever happens next.
-fn private_file(dir: &Path) -> std::io::Result<std::fs::File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true).write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut n = 0u32;
-    loop {
-        let path = dir.join(format!(".export-{}-{}-{n}.xlsx", std::process::id(), store::time::unix_now()));
-        match opts.open(&path) {
-            Ok(f) => {
-                let _ = std::fs::remove_file(&path);
-                return Ok(f);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 /// The response body fed by the channel's other end.
@@ -295,13 +276,13 @@ mod tests {
     fn csv_rows_stream_in_chunks_and_cells_are_guarded() {
         let (tx, mut rx) = mpsc::channel(1024);
         let mut s = Sheet::new(Format::Csv, "学生", &["姓名".into(), "备注".into()], Path::new("."), tx).unwrap();
-        for i in 0..5000 {
+        for i in 0..20_000 {
             s.masked(Some(store::mask::Kind::Name), "王小明").unwrap();
             s.cell(if i == 0 { "=1+1" } else { "a,b" }).unwrap();
             s.end_row().unwrap();
         }
         assert!(rx.try_recv().is_ok(), "a full chunk is sent before the end");
-        assert_eq!(s.finish().unwrap(), 5000);
+        assert_eq!(s.finish().unwrap(), 20_000);
         let (tx, mut rx) = mpsc::channel(16);
         let mut s = Sheet::new(Format::Csv, "学生", &["姓名".into()], Path::new("."), tx).unwrap();
         s.cell("=HYPERLINK(\"x\")").unwrap();
