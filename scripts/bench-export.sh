@@ -4,7 +4,7 @@
 # scoped, audited, streamed); prints rows, seconds, MB, rows/s and the server's peak RSS.
 # Usage: bash scripts/bench-export.sh                   (200,000 students, all in one county)
 #        STUDENTS=50000 bash scripts/bench-export.sh    (a quick run)
-# Knobs: STUDENTS (200000), COUNTY (510104), RUNS (3, the best is printed), PORT (18490), BIN (a
+# Knobs: STUDENTS (200000), COUNTY (default: the county with the most generated schools), RUNS (3, the best is printed), PORT (18490), BIN (a
 # built tianfu; default: cargo build --release). Needs curl and python3.
 # The generated students are moved into the county's schools (python3 rewrites their school
 # codes), so that the county holds them all; the imported database is cached as
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDENTS=${STUDENTS:-200000}
-COUNTY=${COUNTY:-510104}
+COUNTY=${COUNTY:-}
 RUNS=${RUNS:-3}
 PORT=${PORT:-18490}
 for tool in curl python3; do
@@ -29,8 +29,8 @@ say() { echo "bench-export: $*" >&2; }
 die() { echo "bench-export: FAILED: $*" >&2; exit 1; }
 n=$STUDENTS
 mkdir -p bench-data
-dir="bench-data/export-$n-$COUNTY"
-db="$(pwd)/bench-data/export-$n-$COUNTY.db"
+dir="bench-data/export-$n-${COUNTY:-auto}"
+db="$(pwd)/bench-data/export-$n-${COUNTY:-auto}.db"
 export TIANFU_DATA_DIR="${db%.db}.data"
 
 # --- data: generated, every teacher and student moved into the county's schools -----------------
@@ -39,12 +39,16 @@ if [ ! -f "$db.imported" ]; then
   say "generating $n students into $dir"
   "$BIN" demo generate --students "$n" --seed 1 --error-rate 0 --warning-rate 0 --headers en --out "$dir" --lang en >&2
   python3 - "$dir" "$COUNTY" <<'EOF'
-import csv, sys, os
+import collections, csv, sys, os
 d, county = sys.argv[1], sys.argv[2]
 with open(os.path.join(d, "schools.csv"), newline="", encoding="utf-8-sig") as f:
-    schools = [r["school_code"] for r in csv.DictReader(f) if r["region_code"] == county]
+    rows = list(csv.DictReader(f))
+if not county:
+    county = collections.Counter(r["region_code"] for r in rows).most_common(1)[0][0]
+schools = [r["school_code"] for r in rows if r["region_code"] == county]
 if not schools:
     sys.exit(f"no school in county {county}")
+open(os.path.join(d, "county"), "w").write(county)
 for name in ("teachers.csv", "students.csv"):
     p = os.path.join(d, name)
     with open(p, newline="", encoding="utf-8-sig") as f:
@@ -67,6 +71,9 @@ EOF
   done
   touch "$db.imported"
 fi
+
+COUNTY=$(cat "$dir/county")
+say "the county: $COUNTY"
 
 # --- the server and a county officer ------------------------------------------------------------
 rm -f "${db%.db}.platform.db" "${db%.db}.platform.db-wal" "${db%.db}.platform.db-shm"
