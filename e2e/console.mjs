@@ -961,6 +961,106 @@ try {
     current = admin;
   });
 
+  // ---------------------------------------------------------------- issue 12: exports, 统计报表, print
+  {
+    // Screenshots 45–49 of this part, named directly (the shared list above is not extended).
+    const shotN = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    /** Clicks `selector` and returns the download: its suggested name and bytes. */
+    const download = async (page, selector) => {
+      const [d] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.click(selector)]);
+      const failure = await d.failure();
+      check(!failure, `the download of ${selector} failed: ${failure}`);
+      return { name: d.suggestedFilename(), bytes: fs.readFileSync(await d.path()) };
+    };
+    /** CSV text → rows (RFC 4180 quotes), BOM checked. */
+    const csvRows = (bytes) => {
+      const text = bytes.toString("utf8");
+      check(text.startsWith("\ufeff"), "the CSV export has no BOM (Excel and WPS would garble the Chinese)");
+      const rows = [];
+      let row = [], cell = "", q = false;
+      for (let i = 1; i < text.length; i++) {
+        const c = text[i];
+        if (q && c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+        else if (c === '"') q = !q;
+        else if (!q && c === ",") { row.push(cell); cell = ""; }
+        else if (!q && c === "\r") {}
+        else if (!q && c === "\n") { row.push(cell); rows.push(row); row = []; cell = ""; }
+        else cell += c;
+      }
+      return rows;
+    };
+
+    await scenario("k. exports: students masked (CSV, XLSX), unmasked after confirmation, alerts, the 统计报表", async () => {
+      const ctx = await newContext();
+      const page = await ctx.newPage();
+      watch(page, "[county]");
+      current = page;
+      await login(page, COUNTY_USER, NEW_PASSWORD.county);
+      await page.goto(url(`/students?region=${COUNTY.code}`));
+      check(await page.isVisible("#export-students-xlsx"), "the students list offers no 导出 XLSX");
+      eq((await page.textContent("#export-students-csv")).trim(), "导出 CSV", "the CSV export's label");
+      await shotN(page, "45-students-export");
+      const csv = await download(page, "#export-students-csv");
+      check(/^学生_\d{8}\.csv$/.test(csv.name), `the CSV is offered as ${csv.name}`);
+      const rows = csvRows(csv.bytes);
+      const head = rows[0];
+      const [idCol, nameCol] = [head.indexOf("身份证件号"), head.indexOf("姓名")];
+      check(idCol >= 0 && nameCol >= 0, `the CSV's headers: ${head.join(" | ")}`);
+      check(rows.length > 50, `the county's students in the CSV: ${rows.length - 1}`);
+      const unmaskedIds = rows.slice(1).filter((r) => r[idCol] && !r[idCol].includes("*"));
+      check(unmaskedIds.length === 0, `ID numbers in full in the masked export: ${unmaskedIds.slice(0, 3).map((r) => r[idCol]).join(", ")}`);
+      check(rows.slice(1).every((r) => r[nameCol].endsWith("*")), "names in full in the masked export");
+      const xlsx = await download(page, "#export-students-xlsx");
+      eq(xlsx.bytes.subarray(0, 2).toString("latin1"), "PK", "the XLSX export's first bytes");
+      check(/^学生_\d{8}\.xlsx$/.test(xlsx.name), `the XLSX is offered as ${xlsx.name}`);
+
+      // Unmasked: a confirmation page first, then the file in full.
+      await Promise.all([page.waitForURL(/\/export\/students\/full/), page.click("#export-students-full")]);
+      check(/审计日志/.test(await page.textContent("#export-confirm")), "the confirmation does not say the export is audited");
+      await shotN(page, "46-export-confirm");
+      await page.check('input[name=format][value=csv]');
+      const full = await download(page, "#export-confirm-go");
+      check(/^学生_完整信息_\d{8}\.csv$/.test(full.name), `the unmasked CSV is offered as ${full.name}`);
+      const fullRows = csvRows(full.bytes);
+      eq(fullRows.length, rows.length, "rows of the unmasked export against the masked one");
+      check(fullRows.slice(1).some((r) => /^\d{17}[\dX]$/.test(r[idCol])), "the unmasked export holds no ID number in full");
+
+      // Alerts, as the province administrator reads them.
+      await admin.goto(url("/alerts?all=1"));
+      const shown = (await tableRows(admin, "#alert-table")).filter((r) => r.length > 1).length;
+      const alerts = csvRows((await download(admin, "#export-alerts-csv")).bytes);
+      eq(alerts[0][1], "网站", "the alert export's second header");
+      check(alerts.length - 1 >= shown && shown > 0, `alerts exported ${alerts.length - 1}, shown ${shown}`);
+
+      // 统计报表 of the overview.
+      await admin.goto(url("/overview"));
+      const report = await download(admin, "#export-report");
+      eq(report.bytes.subarray(0, 2).toString("latin1"), "PK", "the 统计报表's first bytes");
+      check(/^统计报表_.+_\d{8}\.xlsx$/.test(report.name), `the 统计报表 is offered as ${report.name}`);
+      await ctx.close();
+      current = admin;
+    });
+
+    await scenario("l. print view: no menu or buttons, the table's header on every page", async () => {
+      await admin.goto(url("/students"));
+      await admin.emulateMedia({ media: "print" });
+      check(!(await admin.isVisible("nav.side")), "the menu is printed");
+      check(!(await admin.isVisible("#export-students-xlsx")), "the export buttons are printed");
+      check(!(await admin.isVisible("form.filters")), "the filter form is printed");
+      eq(await admin.$eval("#people-table thead", (t) => getComputedStyle(t).display), "table-header-group", "the table header's display in print (repeated on each page)");
+      await shotN(admin, "47-students-print");
+      await admin.goto(url("/overview"));
+      check(!(await admin.isVisible("#export-report")), "the 统计报表 button is printed");
+      await shotN(admin, "48-overview-print");
+      await admin.emulateMedia({ media: "screen" });
+      check(await admin.isVisible("nav.side"), "the menu is back on screen");
+    });
+  }
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
 } catch (e) {
   exitCode = 1;

@@ -91,6 +91,8 @@ impl T {
             (Lang::Zh, "ok") => "成功".into(),
             (Lang::Zh, "failed") => "失败".into(),
             (Lang::Zh, "denied") => "拒绝".into(),
+            (Lang::Zh, "started") => "开始".into(),
+            (Lang::Zh, "interrupted") => "中断".into(),
             (_, o) => o.to_string(),
         }
     }

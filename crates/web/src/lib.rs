@@ -11,6 +11,7 @@ pub mod auditq;
 pub mod audit_text;
 pub mod auth;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod figures;
 pub mod i18n;

@@ -64,6 +64,7 @@ impl Ctx {
             "monitor" => r.reads_monitor(),
             "manage_sites" => r.manages_sites(),
             "webhooks" => crate::routes::webhooks::may_manage(me),
+            "reveal" => r.may_reveal(),
             _ => false,
         }
     }

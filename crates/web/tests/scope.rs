@@ -171,6 +171,20 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/api/v1/batches/1".into(), Need::Import, Target::Other),
         ("GET", "/api/v1/audit".into(), Need::Audit, Target::Any),
         ("GET", "/api/v1/users".into(), Need::Users, Target::Any),
+        // Exports (issue 12): as their lists, CSV so that the body is searched for leaks.
+        ("GET", "/export/schools?format=csv".into(), Need::Records, Target::Any),
+        ("GET", format!("/export/schools?format=csv&region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", "/export/teachers?format=csv".into(), Need::Records, Target::Any),
+        ("GET", "/export/students?format=csv".into(), Need::Records, Target::Any),
+        ("GET", format!("/export/students?format=csv&region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", format!("/export/students?format=csv&id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("GET", "/export/students?format=xlsx".into(), Need::Records, Target::Any),
+        ("GET", "/export/students/full".into(), Need::Reveal, Target::Any),
+        ("GET", "/export/sites?format=csv&all=1".into(), Need::Monitor, Target::Any),
+        ("GET", "/export/alerts?format=csv&state=all".into(), Need::Monitor, Target::Any),
+        ("GET", "/export/audit?format=csv".into(), Need::Audit, Target::Any),
+        ("GET", "/export/batches?format=csv".into(), Need::Import, Target::Any),
+        ("GET", "/overview/report.xlsx".into(), Need::Overview, Target::Any),
     ]
 }
 

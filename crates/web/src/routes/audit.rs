@@ -36,8 +36,13 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// These filters as a query string (the export's link).
+    pub fn query(&self) -> String {
+        format!("actor={}&action={}&from={}&to={}", urlencode(&self.actor), urlencode(&self.action), urlencode(&self.from), urlencode(&self.to))
+    }
+
     /// The filter, before its scope is set by [`read`].
-    fn filter(&self, limit: usize) -> AuditFilter {
+    pub(crate) fn filter(&self, limit: usize) -> AuditFilter {
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         AuditFilter { actor: opt(&self.actor), action: opt(&self.action), from: opt(&self.from), to: opt(&self.to), before_id: self.before, limit, scope: Some(Scope::Nothing) }
     }
@@ -100,13 +105,18 @@ struct Page {
 
 impl Page {
     fn action_name(&self, code: &str) -> String {
-        ACTIONS.iter().find(|a| a.0 == code).map(|a| if self.c.t.is_en() { a.2 } else { a.1 }).unwrap_or(code).to_string()
+        action_name(&self.c.t, code)
     }
 
     /// The entry's particulars as a readable line ([`crate::audit_text`]).
     fn detail_text(&self, detail: &str) -> String {
         crate::audit_text::describe(detail, self.c.t.is_en())
     }
+}
+
+/// An action's name in the reader's language (the page and its export).
+pub fn action_name(t: &crate::i18n::T, code: &str) -> String {
+    ACTIONS.iter().find(|a| a.0 == code).map(|a| if t.is_en() { a.2 } else { a.1 }).unwrap_or(code).to_string()
 }
 
 async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod alerts;
 pub mod api;
 pub mod audit;
+pub mod exports;
 pub mod imports;
 pub mod ipv6;
 pub mod ops;
@@ -49,6 +50,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(ops::router())
         .merge(reference::router())
         .merge(standard::router())
+        .merge(exports::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/province/map.geojson", get(overview::province_map))
