@@ -142,6 +142,8 @@ async fn reveal_is_audited_and_masking_holds_elsewhere() {
     let r = send(&env, "POST", &format!("/students/{sealed}/reveal"), &Auth { csrf: None, ..a.clone() }, None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token, no reveal");
     let r = send(&env, "POST", &format!("/students/{sealed}/reveal?_csrf={}", a.csrf.clone().unwrap()), &a, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the token is never taken from the query string (issue 12)");
+    let r = send(&env, "POST", &format!("/students/{sealed}/reveal"), &a, Some(&format!("_csrf={}", a.csrf.clone().unwrap()))).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains(&idn) && r.body.contains(&name), "revealed");
     let mut s = (env.opener)().unwrap();
