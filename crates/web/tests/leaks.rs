@@ -259,7 +259,9 @@ async fn searches(env: &Env, s: &Secrets) {
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     let xjh = own.get("student_id");
-    assert_eq!(send(env, "GET", &format!("/students?id={xjh}"), &county, None).await.status, StatusCode::OK);
+    let csrf = county.csrf.clone().unwrap();
+    let posted = send(env, "POST", "/students/search", &county, Some(&format!("_csrf={csrf}&id={xjh}"))).await;
+    assert_eq!(send(env, "GET", &posted.location, &county, None).await.status, StatusCode::OK);
     let a = audits("county");
     assert_eq!(a.len(), 2, "{a:?}");
     let d: serde_json::Value = serde_json::from_str(&a[1].detail).unwrap();
@@ -298,7 +300,8 @@ async fn searches(env: &Env, s: &Secrets) {
     let r = send(env, "GET", &format!("/api/v1/students?name={}", enc(&two)), &county, None).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(r.body.contains("查询过于频繁") && r.body.contains("too_many_requests"), "{}", r.body);
-    assert_eq!(send(env, "GET", &format!("/students?id={}", own.key), &county, None).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let posted = send(env, "POST", "/students/search", &county, Some(&format!("_csrf={csrf}&id={}", own.key))).await;
+    assert_eq!(send(env, "GET", &posted.location, &county, None).await.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(send(env, "GET", "/students", &county, None).await.status, StatusCode::OK, "browsing is not searching");
     assert_eq!(send(env, "GET", &format!("/students?name={}", enc(&two)), &auth("prov"), None).await.status, StatusCode::OK);
     env.app.state.searches.clear();
