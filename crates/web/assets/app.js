@@ -211,4 +211,10 @@
   });
   document.addEventListener("htmx:afterSwap", drawBars);
   document.addEventListener("htmx:afterSwap", scrollBoxes);
+  // The region table is the map's keyboard path: after a drill-down, focus goes to its title.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var t = e.detail && e.detail.target;
+    var title = t && t.id === "drill" ? document.getElementById("drill-title") : null;
+    if (title) title.focus();
+  });
 })();
