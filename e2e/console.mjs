@@ -925,6 +925,8 @@ try {
     eq(await page.getAttribute("#nav-toggle", "aria-expanded"), "false", "the menu button before a tap");
     await fits("/alerts");
     check((await page.$$("#alert-table tbody tr[data-alert]")).length > 0, "the phone's alert list is empty");
+    const card = await page.$eval("#alert-table tbody tr[data-alert]", (tr) => ({ display: getComputedStyle(tr).display, labels: Array.from(tr.cells, (td) => td.dataset.label) }));
+    check(card.display === "block" && card.labels.includes("级别") && card.labels.includes("最近发现"), `an alert on a phone is not a card with its fields named: ${JSON.stringify(card)}`);
     await shot(page, "58-phone-alerts");
     await page.tap("#nav-toggle");
     check(await page.isVisible("#side-nav a[href='/sites']"), "the menu does not open");

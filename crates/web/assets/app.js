@@ -198,11 +198,26 @@
     });
   }
 
+  // On a phone the alert and site lists read as cards (app.css, max-width 760px): each cell
+  // carries its column's name. Another table opts in with data-cards.
+  function phoneCards() {
+    document.querySelectorAll("#alert-table, #site-table, table[data-cards]").forEach(function (t) {
+      var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      t.classList.add("cards");
+      t.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.cells, function (td, i) {
+          if (heads[i] && !td.hasAttribute("colspan") && !td.hasAttribute("data-label")) td.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+
   document.documentElement.classList.add("js");
 
   document.addEventListener("DOMContentLoaded", function () {
     navToggle();
     scrollBoxes();
+    phoneCards();
     drawMap();
     drawBars();
     drawPoints();
@@ -211,6 +226,7 @@
   });
   document.addEventListener("htmx:afterSwap", drawBars);
   document.addEventListener("htmx:afterSwap", scrollBoxes);
+  document.addEventListener("htmx:afterSwap", phoneCards);
   // The region table is the map's keyboard path: after a drill-down, focus goes to its title.
   document.addEventListener("htmx:afterSwap", function (e) {
     var t = e.detail && e.detail.target;
