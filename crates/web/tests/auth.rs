@@ -157,7 +157,7 @@ async fn reveal_is_audited_and_masking_holds_elsewhere() {
     // A data consumer never reveals; its lists are masked.
     let t = Auth { bearer: Some(env.token.clone()), ..Default::default() };
     assert_eq!(send(&env, "POST", &format!("/api/v1/students/{sealed}/reveal"), &t, None).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&env, "GET", &format!("/api/v1/students?id={}", key.key), &t, None).await.status, StatusCode::FORBIDDEN, "no search by number");
+    assert_eq!(api_json(&env, "POST", "/api/v1/students/search", &t, &serde_json::json!({ "id": key.key })).await.0, StatusCode::FORBIDDEN, "no search by number");
     let list = send(&env, "GET", &format!("/api/v1/students?school={}", p.school), &t, None).await.body;
     assert!(list.contains("\"items\":[{") && !list.contains(&idn), "{list}");
 }

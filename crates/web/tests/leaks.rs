@@ -248,15 +248,18 @@ async fn searches(env: &Env, s: &Secrets) {
     let audits = |actor: &str| with_store(env, |st| st.audit_entries(&AuditFilter { actor: Some(actor.into()), action: Some("search".into()), limit: 100, ..Default::default() }).unwrap());
     // A data consumer: no search by number, on any route; nothing written, nothing shown.
     for path in ["/api/v1/students", "/api/v1/teachers"] {
+        let (status, body) = api_json(env, "POST", &format!("{path}/search"), &api, &serde_json::json!({ "id": own.key })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(!body.to_string().contains(&own.key[6..14]));
+        // In the address: refused for everyone, the number not echoed, nothing searched.
         let r = send(env, "GET", &format!("{path}?id={}", own.key), &api, None).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-        assert!(!r.body.contains(&own.key[6..14]));
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(!r.body.contains(&own.key[6..14]) && r.body.contains("/search"), "{}", r.body);
     }
     assert!(audits("api").is_empty());
     // An officer: found, and audited by keyed hash only.
-    let r = send(env, "GET", &format!("/api/v1/students?id={}", own.key), &county, None).await;
-    assert_eq!(r.status, StatusCode::OK);
-    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let (status, v) = api_json(env, "POST", "/api/v1/students/search", &county, &serde_json::json!({ "id": own.key })).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     let xjh = own.get("student_id");
     let csrf = county.csrf.clone().unwrap();

@@ -141,7 +141,7 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/teachers/{}", r.other_teacher), Need::Records, Target::Other),
         ("GET", "/api/v1/students?limit=500".into(), Need::Records, Target::Any),
         ("GET", format!("/api/v1/students?limit=500&region={}", p.other_county), Need::Records, Target::Any),
-        ("GET", format!("/api/v1/students?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("POST", format!("/api/v1/students/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
         ("GET", format!("/api/v1/students/{}", r.own_student), Need::Records, Target::Own),
         ("GET", format!("/api/v1/students/{}", r.other_student), Need::Records, Target::Other),
         ("GET", "/api/v1/batches".into(), Need::Import, Target::Any),
@@ -187,8 +187,12 @@ async fn matrix(env: Env) {
                 // A form: the fields after '?' go in the body with the session's token; a
                 // redirect is followed (it must not carry the number).
                 let (to, fields) = path.split_once('?').unwrap();
-                let body = format!("_csrf={}&{fields}", auth.csrf.clone().unwrap_or_default());
-                let r = send(&env, method, to, auth, Some(&body)).await;
+                let r = if to.starts_with("/api/") {
+                    let (status, v) = api_json(&env, method, to, auth, &serde_json::json!({ "id": r_key(fields) })).await;
+                    Resp { status, location: String::new(), set_cookie: vec![], body: v.to_string(), bytes: vec![] }
+                } else {
+                    send(&env, method, to, auth, Some(&format!("_csrf={}&{fields}", auth.csrf.clone().unwrap_or_default()))).await
+                };
                 if r.status == StatusCode::SEE_OTHER {
                     assert!(!r.location.contains(&r_key(fields)), "{name}: {}", r.location);
                     send(&env, "GET", &r.location, auth, None).await

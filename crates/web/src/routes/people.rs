@@ -41,7 +41,9 @@ pub fn router() -> Router<Arc<AppState>> {
 pub struct Filters {
     #[serde(default)]
     pub name: String,
+    /// Not in an address: the console posts it (`search`), the API takes it in a body.
     #[serde(default)]
+    #[param(ignore)]
     pub id: String,
     #[serde(default)]
     pub school: String,
