@@ -123,6 +123,7 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/students?region={}", p.other_county), Need::Records, Target::Any),
         // Posted (the number in the body, never the address); answered by a redirect to the list.
         ("POST", format!("/students/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("POST", format!("/teachers/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
         ("GET", "/students?name=%E7%8E%8B%E5%B0%8F".into(), Need::Records, Target::Any),
         ("GET", format!("/students/{}", r.own_student), Need::Records, Target::Own),
         ("GET", format!("/students/{}", r.other_student), Need::Records, Target::Other),
@@ -142,6 +143,7 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/api/v1/students?limit=500".into(), Need::Records, Target::Any),
         ("GET", format!("/api/v1/students?limit=500&region={}", p.other_county), Need::Records, Target::Any),
         ("POST", format!("/api/v1/students/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("POST", format!("/api/v1/teachers/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
         ("GET", format!("/api/v1/students/{}", r.own_student), Need::Records, Target::Own),
         ("GET", format!("/api/v1/students/{}", r.other_student), Need::Records, Target::Other),
         ("GET", "/api/v1/batches".into(), Need::Import, Target::Any),
