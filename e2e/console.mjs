@@ -104,6 +104,40 @@ async function until(page, fn, arg, failure, timeout = 10_000) {
   }
 }
 
+/** Accessibility (issue 12): axe-core (node_modules/axe-core, a devDependency) run in the page;
+ * every violation of impact "serious" or "critical" is recorded with the page, and the run fails
+ * at the end listing them all. Called after every page.goto (see watch) — call it yourself after a
+ * click that lands on a new page: `await a11y(page, "what")`. Each address is checked once. */
+const AXE_PATH = new URL("../node_modules/axe-core/axe.min.js", import.meta.url);
+const AXE = fs.existsSync(AXE_PATH) ? fs.readFileSync(AXE_PATH, "utf8") : null;
+const a11yChecked = new Set();
+const a11yProblems = [];
+const a11yMinor = new Map(); // rule → pages, for violations of impact moderate or minor
+async function a11y(page, what = "") {
+  check(AXE, `axe-core is missing (${AXE_PATH.pathname}): run \`npm ci\``);
+  const where = page.url();
+  const key = where.replace(BASE, "");
+  const seen = `${page.viewportSize()?.width}:${key}`;
+  if (a11yChecked.has(seen)) return;
+  const ct = await page.evaluate(() => document.contentType).catch(() => "");
+  if (ct !== "text/html") return;
+  a11yChecked.add(seen);
+  // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') refuses an
+  // injected <script>, rightly, and is not loosened for the test.
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE + "\n;0");
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.split("\n").slice(1, 2).join("").trim() : "")) }));
+  });
+  for (const v of found) {
+    if (v.impact === "serious" || v.impact === "critical") {
+      a11yProblems.push(`${key}${what ? ` (${what})` : ""}: ${v.impact} ${v.id} — ${v.help}\n      ${v.nodes.join("\n      ")}`);
+    } else {
+      a11yMinor.set(v.id, [...(a11yMinor.get(v.id) || []), key]);
+    }
+  }
+}
+
 /** Waits until ECharts has drawn: the element carries data-rendered and holds a canvas, and the
  * chart's entry animation has run (ECharts animates for ~1 s; a screenshot taken earlier shows
  * half-drawn shapes). */
@@ -147,6 +181,17 @@ async function headers(page, selector) {
  * responses this test provokes on purpose (a wrong or weak password, 403, 404) are allowed. */
 const browserErrors = [];
 function watch(page, who) {
+  // Every page visited is checked for accessibility (a11y above).
+  const goto = page.goto.bind(page);
+  page.goto = async (...args) => {
+    const r = await goto(...args);
+    await a11y(page);
+    return r;
+  };
+  // The session's CSRF token never travels in an address (issue 12).
+  page.on("request", (r) => {
+    if (/[?&]_csrf=/.test(r.url())) browserErrors.push(`${who} a request carries _csrf in its address: ${r.method()} ${r.url().replace(/_csrf=[^&]*/, "_csrf=…")}`);
+  });
   page.on("pageerror", (e) => browserErrors.push(`${who} ${page.url()}: uncaught ${e.message}`));
   page.on("console", (m) => {
     if (m.type() !== "error") return;
@@ -240,12 +285,12 @@ try {
   process.exit(2);
 }
 
-// Chinese desktop browser: locale zh-CN, Beijing time, a common office screen.
-const contextOptions = { locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: { width: 1366, height: 860 }, acceptDownloads: true };
+// Chinese desktop browser: locale zh-CN, Beijing time, a common office screen (1440 wide, issue 12).
+const contextOptions = { locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: { width: 1440, height: 900 }, acceptDownloads: true };
 
 // Everything outside 127.0.0.1 is refused in the browser too.
-async function newContext() {
-  const ctx = await browser.newContext(contextOptions);
+async function newContext(extra = {}) {
+  const ctx = await browser.newContext({ ...contextOptions, ...extra });
   await ctx.route(/^(?!http:\/\/127\.0\.0\.1[:/]).*/, (route) => {
     browserErrors.push(`request outside 127.0.0.1 blocked: ${route.request().url()}`);
     return route.abort();
@@ -318,7 +363,12 @@ try {
     check(meanings.every((m) => /[\u4e00-\u9fff]/.test(m)), `every rule in #rule-table needs a Chinese explanation; got ${JSON.stringify(meanings)}`);
     await shot(admin, "batch-report");
 
-    const [download] = await Promise.all([admin.waitForEvent("download", { timeout: 60_000 }), admin.click("#errors-link")]);
+    // An unmasked download asks first (issue 12), saying how many rows of personal data.
+    await admin.click("#errors-link");
+    await admin.waitForSelector("#confirm-dialog[open]", { timeout: 5_000 });
+    const asked = (await admin.textContent("#confirm-text")).trim();
+    check(asked.includes(`${planted.rows_rejected.toLocaleString("zh-CN")} 行`) && /未脱敏/.test(asked) && /审计/.test(asked), `the error workbook's confirmation reads "${asked}"`);
+    const [download] = await Promise.all([admin.waitForEvent("download", { timeout: 60_000 }), admin.click("#confirm-ok")]);
     const failure = await download.failure();
     check(!failure, `the error workbook download failed: ${failure}`);
     const bytes = fs.readFileSync(await download.path());
@@ -1061,7 +1111,188 @@ try {
     });
   }
 
+  // ---------------------------------------------------------------- issue 12: safe actions, phone layout, accessibility, response weight
+  await scenario("k. safe actions: a confirmation dialog before acts hard to undo, the least powerful role by default", async () => {
+    current = admin;
+    await admin.goto(url("/users"));
+    eq(await admin.$eval("#role", (s) => s.value), "data_consumer", "the new-account form's role before any choice (the least powerful)");
+    const create = async (name, role, org) => {
+      await admin.fill("#name", name);
+      await admin.fill("#display_name", `测试${name}`);
+      if (role) await admin.selectOption("#role", role);
+      await admin.fill("#org_code", org);
+      await Promise.all([admin.waitForNavigation(), admin.click("#create-user")]);
+      check(await admin.isVisible("#notice"), `creating ${name}: ${await admin.textContent("main")}`);
+    };
+    await create("e2e-consumer", null, COUNTY.code);
+    eq((await admin.textContent('tr[data-user="e2e-consumer"] td:nth-child(3)')).trim(), "数据使用方", "the role of an account created without choosing");
+    await create("e2e-auditor", "auditor", "510000");
+
+    // Reset: the dialog names the account and the count, focus starts on 取消, Esc cancels.
+    const resetButton = 'tr[data-user="e2e-auditor"] form[action$="/reset"] button';
+    await admin.click(resetButton);
+    await admin.waitForSelector("#confirm-dialog[open]");
+    const text = (await admin.textContent("#confirm-text")).trim();
+    check(/重置 1 个账号（e2e-auditor/.test(text) && /一次性密码/.test(text), `the reset's confirmation reads "${text}"`);
+    eq(await admin.evaluate(() => document.activeElement.id), "confirm-cancel", "the focus in the open dialog");
+    eq(await admin.evaluate(() => document.getElementById("confirm-dialog").getAttribute("aria-describedby")), "confirm-text", "the dialog's description");
+    eq((await admin.textContent("#confirm-ok")).trim(), "重置密码", "the confirm button names the act");
+    await shot(admin, "56-confirm-dialog");
+    await admin.keyboard.press("Escape");
+    await until(admin, () => !document.getElementById("confirm-dialog").open, null, "Esc did not close the dialog");
+    check(!/已重置/.test((await admin.textContent("main")) || ""), "Esc still reset the password");
+    check(await admin.evaluate((sel) => document.activeElement === document.querySelector(sel), resetButton), "the focus did not return to the reset button");
+    await admin.click(resetButton);
+    await Promise.all([admin.waitForNavigation(), admin.click("#confirm-ok")]);
+    check(/已重置 e2e-auditor/.test(await admin.textContent("#notice")) && (await admin.textContent("#secret")).trim().length >= 8, "the reset after confirming");
+
+    // Disable, by keyboard only: Tab from 取消 to the act, Enter.
+    await admin.focus('tr[data-user="e2e-auditor"] form[action$="/disable"] button');
+    await admin.keyboard.press("Enter");
+    await admin.waitForSelector("#confirm-dialog[open]");
+    check(/停用 1 个账号（e2e-auditor/.test(await admin.textContent("#confirm-text")), "the disabling's confirmation");
+    await admin.keyboard.press("Tab");
+    eq(await admin.evaluate(() => document.activeElement.id), "confirm-ok", "Tab in the dialog");
+    await Promise.all([admin.waitForNavigation(), admin.keyboard.press("Enter")]);
+    check(/已停用 e2e-auditor/.test(await admin.textContent("#notice")), "the account after confirming its disabling");
+    check(/已停用/.test(await admin.textContent('tr[data-user="e2e-auditor"]')), "the disabled account's state");
+
+    // A token, then its revocation.
+    const holder = await admin.$$eval("#token-user option", (os) => os.find((o) => o.textContent.startsWith("e2e-consumer"))?.value);
+    check(holder, "the new data consumer is not offered a token");
+    await admin.fill("#token-name", "e2e 吊销测试");
+    await admin.selectOption("#token-user", holder);
+    await Promise.all([admin.waitForNavigation(), admin.click("#create-token")]);
+    check(/^tf_/.test((await admin.textContent("#secret")).trim()), "the new token is shown once");
+    const revoke = await admin.$$eval("#token-table tbody tr", (trs) => trs.findIndex((tr) => tr.textContent.includes("e2e 吊销测试")));
+    const revokeButton = `#token-table tbody tr:nth-child(${revoke + 1}) form button`;
+    await admin.click(revokeButton);
+    await admin.waitForSelector("#confirm-dialog[open]");
+    check(/吊销 1 个 API 令牌（tf_.*e2e 吊销测试.*不能撤销/.test(await admin.textContent("#confirm-text")), `the revocation's confirmation reads "${await admin.textContent("#confirm-text")}"`);
+    await admin.click("#confirm-cancel");
+    check(!/已吊销令牌/.test((await admin.textContent("main")) || ""), "取消 still revoked the token");
+    await admin.click(revokeButton);
+    await Promise.all([admin.waitForNavigation(), admin.click("#confirm-ok")]);
+    check(/已吊销令牌/.test(await admin.textContent("#notice")), "the token after confirming its revocation");
+  });
+
+  await scenario("l. a search by ID number is posted: the number is in no address", async () => {
+    current = admin;
+    // The number, as an officer would have it: a record revealed (audited).
+    await admin.goto(url("/students"));
+    const first = await attr(admin, "#people-table tbody tr a", "href");
+    await admin.goto(url(first));
+    admin._expectDialog = true;
+    await Promise.all([admin.waitForResponse((r) => r.url().endsWith("/reveal")), admin.click("#reveal")]);
+    await admin.waitForSelector("#revealed");
+    admin._expectDialog = false;
+    const id = await admin.evaluate(() => {
+      const dt = Array.from(document.querySelectorAll("#fields dt")).find((d) => d.textContent.trim() === "身份证件号");
+      return dt ? dt.nextElementSibling.textContent.trim() : null;
+    });
+    check(id && /^\d{17}[\dX]$/.test(id), `no ID number revealed: ${id}`);
+    const addresses = [];
+    const seeRequest = (r) => addresses.push(r.url());
+    admin.on("request", seeRequest);
+    await admin.goto(url("/students"));
+    eq(await admin.getAttribute("#people-search", "method"), "post", "the search form's method");
+    await admin.fill("#id", id);
+    await Promise.all([admin.waitForNavigation(), admin.click('#people-search button[type="submit"]')]);
+    const rows = await tableRows(admin, "#people-table");
+    eq(rows.length, 1, "students found by the ID number");
+    check(/[?&]idq=/.test(admin.url()), `the list after the search: ${admin.url()}`);
+    eq(await admin.inputValue("#id"), id, "the number stays in the form (the page, not its address)");
+    admin.off("request", seeRequest);
+    const leaked = addresses.filter((a) => a.toUpperCase().includes(id.slice(6, 14)) || /_csrf=/.test(a));
+    check(leaked.length === 0, `addresses carrying the number or the token: ${leaked.join(", ")}`);
+    // A number typed into the address is refused without showing it.
+    const r = await admin.goto(url(`/students?id=${id}`));
+    eq(r.status(), 400, "a list address with a plain ID number");
+    check(!(await admin.content()).includes(id), "the refusal shows the number back");
+  });
+
+  await scenario("m. keyboard: the skip link, the map's drill-down through the region table", async () => {
+    current = admin;
+    await admin.goto(url("/overview"));
+    await admin.keyboard.press("Tab");
+    eq(await admin.evaluate(() => document.activeElement.className), "skip", "the first Tab stop");
+    check(await admin.evaluate(() => document.activeElement.getBoundingClientRect().top >= 0), "the skip link stays off screen when focused");
+    await admin.keyboard.press("Enter");
+    eq(await admin.evaluate(() => document.activeElement.id), "main", "the focus after the skip link");
+    const city = await admin.$eval("#region-table a.drill", (a) => ({ name: a.textContent.trim(), code: a.closest("tr").dataset.code }));
+    await admin.focus("#region-table a.drill");
+    await Promise.all([admin.waitForResponse((r) => r.url().includes(`/overview/region/${city.code}`)), admin.keyboard.press("Enter")]);
+    await admin.waitForSelector("#drill-title");
+    check((await admin.textContent("#drill-title")).includes(city.name), `the drill-down shows ${await admin.textContent("#drill-title")}`);
+    eq(await admin.evaluate(() => document.activeElement.id), "drill-title", "the focus after the drill-down");
+    eq(pathOf(admin), "/overview", "the drill-down stays on the page");
+    await a11y(admin, "drilled down");
+  });
+
+  await scenario("n. phone (390 px): the navigation behind a button, tables that scroll, the alert and site pages first", async () => {
+    const ctx = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const page = await ctx.newPage();
+    watch(page, "[phone]");
+    current = page;
+    await login(page, "admin", NEW_PASSWORD.admin);
+    const fits = async (what) => {
+      const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      check(w.doc <= w.view + 1, `${what} is ${w.doc} px wide on a ${w.view} px screen (it must scroll inside its tables, not as a whole)`);
+    };
+    await page.goto(url("/alerts"));
+    check(!(await page.isVisible("#side-nav")), "the navigation is open on a phone before it is asked for");
+    eq(await page.getAttribute("#nav-toggle", "aria-expanded"), "false", "the menu button before a tap");
+    await fits("/alerts");
+    check((await page.$$("#alert-table tbody tr[data-alert]")).length > 0, "the phone's alert list is empty");
+    const card = await page.$eval("#alert-table tbody tr[data-alert]", (tr) => ({ display: getComputedStyle(tr).display, labels: Array.from(tr.cells, (td) => td.dataset.label) }));
+    check(card.display === "block" && card.labels.includes("级别") && card.labels.includes("最近发现"), `an alert on a phone is not a card with its fields named: ${JSON.stringify(card)}`);
+    await shot(page, "58-phone-alerts");
+    await page.tap("#nav-toggle");
+    check(await page.isVisible("#side-nav a[href='/sites']"), "the menu does not open");
+    eq(await page.getAttribute("#nav-toggle", "aria-expanded"), "true", "the menu button after a tap");
+    await shot(page, "57-phone-nav");
+    await Promise.all([page.waitForNavigation(), page.tap("#side-nav a[href='/sites']")]);
+    await a11y(page, "phone");
+    await fits("/sites");
+    await shot(page, "59-phone-sites");
+    const site = await attr(page, "#site-table tbody tr[data-site] a", "href");
+    await page.goto(url(site));
+    await chartDrawn(page, "#rt-chart", "the response time chart on a phone");
+    await fits(site);
+    await shot(page, "60-phone-site");
+    await page.goto(url("/students"));
+    await fits("/students");
+    const scrolls = await page.$eval("#people-table", (t) => t.scrollWidth > t.clientWidth && getComputedStyle(t).overflowX === "auto");
+    check(scrolls, "the student table does not scroll sideways inside its box on a phone");
+    await shot(page, "61-phone-students");
+    await page.goto(url("/overview"));
+    await chartDrawn(page, "#map", "the map on a phone");
+    await fits("/overview");
+    await shot(page, "62-phone-overview");
+    await ctx.close();
+    current = admin;
+  });
+
+  await scenario("o. response weight: compressed assets and pages, a favicon", async () => {
+    current = admin;
+    const seen = new Map();
+    const onResponse = (r) => seen.set(new URL(r.url()).pathname, r.headers()["content-encoding"] || "");
+    admin.on("response", onResponse);
+    await admin.goto(url("/sites"));
+    admin.off("response", onResponse);
+    for (const p of ["/sites", "/assets/app.css", "/assets/app.js", "/assets/htmx.min.js"]) {
+      if (!seen.has(p)) continue; // from the cache
+      check(/^(gzip|br)$/.test(seen.get(p)), `${p} came uncompressed (content-encoding "${seen.get(p)}")`);
+    }
+    check(seen.get("/sites"), "the page itself was not compressed");
+    const icon = await admin.request.get(url("/favicon.ico"));
+    eq(icon.status(), 200, "/favicon.ico");
+    eq(icon.headers()["content-type"], "image/svg+xml", "/favicon.ico's type");
+    check(await admin.$('link[rel="icon"]'), "the page links no icon");
+  });
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
+  check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);
 } catch (e) {
   exitCode = 1;
   const where = current ? current.url() : "(no page)";
@@ -1078,6 +1309,8 @@ try {
 }
 
 console.log(`\nscenarios passed: ${results.length}\n  ${results.join("\n  ")}`);
+console.log(`accessibility: axe-core on ${a11yChecked.size} pages, ${a11yProblems.length} serious or critical${a11yMinor.size ? `; moderate or minor: ${[...a11yMinor].map(([id, p]) => `${id} (${p.length})`).join(", ")}` : ""}`);
+if (a11yProblems.length) console.log(`accessibility problems:\n  ${a11yProblems.join("\n  ")}`);
 if (state.workbookBytes) console.log(`error workbook: ${state.workbookBytes} bytes`);
 if (notes.length) console.log(`NOTE problems seen (not failures):\n  ${notes.join("\n  ")}`);
 if (state.untranslated?.length) console.log(`NOTE Chinese labels left on English pages:\n  ${state.untranslated.join("\n  ")}`);

@@ -118,7 +118,7 @@ for k in 1 2 3 4 5 6 7; do api+=("${cursors[$((k * DEPTH / 8))]}"); done
 say "picking ID numbers from $dir/students.csv"
 ids=()
 while read -r id; do
-  got=$(curl -sS -f -H "$COOKIE" "$URL/api/v1/students?id=$id" | jq '.items | length') || got=0
+  got=$(curl -sS -f -H "$COOKIE" -H "X-CSRF-Token: $t" -H 'Content-Type: application/json' --data "{\"id\":\"$id\"}" "$URL/api/v1/students/search" | jq '.items | length') || got=0
   [ "$got" = 1 ] && ids+=("$id")
   [ "${#ids[@]}" -ge 10 ] && break
 done < <(awk -F, -v n="$n" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "身份证件号" || $i == "id_number") col = i; if (!col) col = 3; next }
@@ -129,7 +129,12 @@ done < <(awk -F, -v n="$n" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "身�
 # --- checks: every request answers 200 with the expected content ---------------------------------
 paths_overview=("/overview")
 paths_deep=(); for a in "${deep[@]}"; do paths_deep+=("/students?after=$a"); done
-paths_id=(); for i in "${ids[@]}"; do paths_id+=("/students?id=$i"); done
+# A number is posted (never in an address) and comes back sealed for the account: /students?idq=…
+paths_id=(); for i in "${ids[@]}"; do
+  loc=$(curl -sS -H "$COOKIE" -o /dev/null -w '%{redirect_url}' --data-urlencode "_csrf=$t" --data-urlencode "id=$i" "$URL/students/search")
+  [ -n "$loc" ] || die "the search form answered no redirect for an ID number"
+  paths_id+=("${loc#"$URL"}")
+done
 paths_api=(); for a in "${api[@]}"; do paths_api+=("/api/v1/students?limit=100&after=$a"); done
 
 # check NAME HEADER PATH... : prints the mean response size (headers + body) in bytes

@@ -94,6 +94,9 @@ fn missing_pieces(ws: &Path, chromium: &str) -> Vec<String> {
     if !ws.join("node_modules/playwright-core/package.json").is_file() {
         missing.push(format!("{} (run `npm ci` in {})", ws.join("node_modules/playwright-core").display(), ws.display()));
     }
+    if !ws.join("node_modules/axe-core/axe.min.js").is_file() {
+        missing.push(format!("{} (run `npm ci` in {})", ws.join("node_modules/axe-core").display(), ws.display()));
+    }
     if !Path::new(chromium).is_file() {
         missing.push(format!("{chromium} (apt-get install -y chromium)"));
     }

@@ -128,7 +128,97 @@
     }
   }
 
+  // Confirmation before an act that is hard to undo (issue 12). Any form, link or button that
+  // carries data-confirm="…" (what will happen, to how many records) asks first in the page's
+  // <dialog id="confirm-dialog"> (base.html); data-confirm-ok names the act on the button. The
+  // dialog is modal (focus stays in it, Esc cancels); focus starts on 取消 and returns to the
+  // element that asked. htmx elements are asked through htmx:confirm.
+  function ask(el, go) {
+    var dlg = document.getElementById("confirm-dialog");
+    if (!dlg || typeof dlg.showModal !== "function") {
+      if (window.confirm(el.dataset.confirm)) go();
+      return;
+    }
+    var ok = dlg.querySelector("[data-ok]");
+    dlg.querySelector("#confirm-text").textContent = el.dataset.confirm;
+    ok.textContent = el.dataset.confirmOk || ok.dataset.default;
+    ok.classList.toggle("danger", el.dataset.confirmDanger !== "false");
+    dlg.returnValue = "";
+    dlg.onclose = function () {
+      if (el.isConnected && typeof el.focus === "function") el.focus();
+      if (dlg.returnValue === "ok") go();
+    };
+    dlg.showModal();
+    dlg.querySelector("[data-cancel]").focus();
+  }
+
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.matches || !f.matches("form[data-confirm]") || f.dataset.confirmed === "1") return;
+    // Stopped here (capture), so that htmx sees only the confirmed submission.
+    e.preventDefault();
+    e.stopPropagation();
+    var by = e.submitter;
+    ask(f, function () {
+      f.dataset.confirmed = "1";
+      if (typeof f.requestSubmit === "function") f.requestSubmit(by && by.form === f ? by : undefined); else f.submit();
+      f.dataset.confirmed = "";
+    });
+  }, true);
+
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a[data-confirm]") : null;
+    if (!a || a.hasAttribute("hx-get") || a.hasAttribute("hx-post")) return;
+    e.preventDefault();
+    ask(a, function () { window.location.assign(a.href); });
+  });
+
+  document.addEventListener("htmx:confirm", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (!el || !el.dataset || !el.dataset.confirm || el.tagName === "FORM") return;
+    e.preventDefault();
+    ask(el, function () { e.detail.issueRequest(true); });
+  });
+
+  // The navigation behind a button on a phone (aria-expanded tells a screen reader its state).
+  function navToggle() {
+    var b = document.getElementById("nav-toggle"), nav = document.getElementById("side-nav");
+    if (!b || !nav) return;
+    b.addEventListener("click", function () {
+      var open = b.getAttribute("aria-expanded") !== "true";
+      b.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
+
+  // A table wider than the screen scrolls inside its box; the box takes the keyboard's focus so
+  // that it can be scrolled without a mouse (WCAG 2.1.1).
+  function scrollBoxes() {
+    document.querySelectorAll(".scroll").forEach(function (el) {
+      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
+  }
+
+  // On a phone the alert and site lists read as cards (app.css, max-width 760px): each cell
+  // carries its column's name. Another table opts in with data-cards.
+  function phoneCards() {
+    document.querySelectorAll("#alert-table, #site-table, table[data-cards]").forEach(function (t) {
+      var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      t.classList.add("cards");
+      t.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.cells, function (td, i) {
+          if (heads[i] && !td.hasAttribute("colspan") && !td.hasAttribute("data-label")) td.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+
+  document.documentElement.classList.add("js");
+
   document.addEventListener("DOMContentLoaded", function () {
+    navToggle();
+    scrollBoxes();
+    phoneCards();
     drawMap();
     drawBars();
     drawPoints();
@@ -136,6 +226,14 @@
     drawSiteCharts();
   });
   document.addEventListener("htmx:afterSwap", drawBars);
+  document.addEventListener("htmx:afterSwap", scrollBoxes);
+  document.addEventListener("htmx:afterSwap", phoneCards);
+  // The region table is the map's keyboard path: after a drill-down, focus goes to its title.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var t = e.detail && e.detail.target;
+    var title = t && t.id === "drill" ? document.getElementById("drill-title") : null;
+    if (title) title.focus();
+  });
 })();
 
 // ---------------------------------------------------------------- issue 12: upload feedback

@@ -17,6 +17,7 @@ pub const ASSETS: &[Asset] = &[
     Asset { name: "htmx.min.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../assets/vendor/htmx.min.js") },
     Asset { name: "app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../assets/app.css") },
     Asset { name: "app.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../assets/app.js") },
+    Asset { name: "favicon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../assets/favicon.svg") },
     Asset { name: "sichuan-cities.geojson", content_type: "application/geo+json", bytes: include_bytes!("../../../data/sichuan-cities.geojson") },
 ];
 
@@ -42,4 +43,9 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
         return StatusCode::NOT_MODIFIED.into_response();
     }
     ([(header::CONTENT_TYPE, a.content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable"), (header::ETAG, etag.as_str())], a.bytes).into_response()
+}
+
+/// `/favicon.ico`: browsers ask for it whatever the page links; it answers the SVG icon.
+pub async fn favicon(headers: HeaderMap) -> Response {
+    serve(Path("favicon.svg".to_string()), headers).await
 }

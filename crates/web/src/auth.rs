@@ -234,21 +234,19 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
 }
 
 /// A state-changing request made with a session must carry the session's CSRF token: in the
-/// `X-CSRF-Token` header (htmx, scripts), the `_csrf` query parameter (file uploads) or the
-/// `_csrf` field of a url-encoded form (read here, the body handed on untouched).
+/// `X-CSRF-Token` header (htmx, scripts), the `_csrf` field of a url-encoded form (read here,
+/// the body handed on untouched) or the first part of a multipart form (file uploads: the part
+/// is read here and the body handed on whole, the file still streaming). Never in the query
+/// string (issue 12): an address ends up in logs and browser history.
 async fn csrf_ok(req: Request, csrf: &str) -> Result<Request, AppError> {
     if req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) == Some(csrf) {
         return Ok(req);
     }
-    let in_query = req.uri().query().is_some_and(|q| form_value(q, "_csrf").as_deref() == Some(csrf));
-    if in_query {
-        return Ok(req);
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if let Some(boundary) = multipart_boundary(&content_type) {
+        return csrf_in_multipart(req, &boundary, csrf).await;
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(AppError::Csrf);
     }
@@ -261,6 +259,100 @@ async fn csrf_ok(req: Request, csrf: &str) -> Result<Request, AppError> {
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+/// The boundary of a `multipart/form-data` content type (RFC 7578 §4.1).
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_string()).filter(|b| !b.is_empty() && b.len() <= 70)
+    })
+}
+
+/// The most of a multipart body read before its first part must have ended.
+const CSRF_PART_MAX: usize = 4096;
+
+/// Reads the first part of a multipart body, which must be the `_csrf` field (the console's
+/// upload forms put it first), and hands the body on whole: the bytes read, then the rest as it
+/// streams.
+async fn csrf_in_multipart(req: Request, boundary: &str, csrf: &str) -> Result<Request, AppError> {
+    use http_body_util::BodyExt;
+    let (parts, mut body) = req.into_parts();
+    let mut head: Vec<u8> = Vec::new();
+    let value = loop {
+        if let Some(v) = first_part(&head, boundary, "_csrf") {
+            break v;
+        }
+        if head.len() >= CSRF_PART_MAX {
+            return Err(AppError::Csrf);
+        }
+        match body.frame().await {
+            Some(Ok(f)) => {
+                if let Ok(d) = f.into_data() {
+                    head.extend_from_slice(&d);
+                }
+            }
+            _ => return Err(AppError::Csrf),
+        }
+    };
+    if value.ok() != Some(csrf) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::new(Prefixed { head: Some(head.into()), rest: body })))
+}
+
+/// The value of the first part of a multipart body when it is complete in `buf`: Ok when the
+/// part is the field `name`, Err(()) when it is another; None while more is needed.
+fn first_part<'a>(buf: &'a [u8], boundary: &str, name: &str) -> Option<Result<&'a str, ()>> {
+    let open = format!("--{boundary}\r\n");
+    if buf.len() < open.len() {
+        return None;
+    }
+    if !buf.starts_with(open.as_bytes()) {
+        return Some(Err(()));
+    }
+    let rest = &buf[open.len()..];
+    let end_headers = find(rest, b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&rest[..end_headers]).ok()?;
+    let named = headers.lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("content-disposition:") && l.contains("form-data") && l.contains(&format!("name=\"{name}\""))
+    });
+    if !named {
+        return Some(Err(()));
+    }
+    let value = &rest[end_headers + 4..];
+    let close = format!("\r\n--{boundary}");
+    let end = find(value, close.as_bytes())?;
+    Some(std::str::from_utf8(&value[..end]).map_err(|_| ()))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A body whose first bytes were read already: those, then the rest.
+struct Prefixed {
+    head: Option<axum::body::Bytes>,
+    rest: axum::body::Body,
+}
+
+impl http_body::Body for Prefixed {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Some(h) = self.head.take() {
+            if !h.is_empty() {
+                return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(h))));
+            }
+        }
+        std::pin::Pin::new(&mut self.rest).poll_frame(cx)
+    }
 }
 
 /// One value of a url-encoded string.

@@ -151,6 +151,8 @@ async fn reveal_is_audited_and_masking_holds_elsewhere() {
     let r = send(&env, "POST", &format!("/students/{sealed}/reveal"), &Auth { csrf: None, ..a.clone() }, None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token, no reveal");
     let r = send(&env, "POST", &format!("/students/{sealed}/reveal?_csrf={}", a.csrf.clone().unwrap()), &a, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the token is never taken from the query string (issue 12)");
+    let r = send(&env, "POST", &format!("/students/{sealed}/reveal"), &a, Some(&format!("_csrf={}", a.csrf.clone().unwrap()))).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains(&idn) && r.body.contains(&name), "revealed");
     let mut s = (env.opener)().unwrap();
@@ -164,7 +166,7 @@ async fn reveal_is_audited_and_masking_holds_elsewhere() {
     // A data consumer never reveals; its lists are masked.
     let t = Auth { bearer: Some(env.token.clone()), ..Default::default() };
     assert_eq!(send(&env, "POST", &format!("/api/v1/students/{sealed}/reveal"), &t, None).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&env, "GET", &format!("/api/v1/students?id={}", key.key), &t, None).await.status, StatusCode::FORBIDDEN, "no search by number");
+    assert_eq!(api_json(&env, "POST", "/api/v1/students/search", &t, &serde_json::json!({ "id": key.key })).await.0, StatusCode::FORBIDDEN, "no search by number");
     let list = send(&env, "GET", &format!("/api/v1/students?school={}", p.school), &t, None).await.body;
     assert!(list.contains("\"items\":[{") && !list.contains(&idn), "{list}");
 }

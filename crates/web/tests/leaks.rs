@@ -248,18 +248,23 @@ async fn searches(env: &Env, s: &Secrets) {
     let audits = |actor: &str| with_store(env, |st| st.audit_entries(&AuditFilter { actor: Some(actor.into()), action: Some("search".into()), limit: 100, ..Default::default() }).unwrap());
     // A data consumer: no search by number, on any route; nothing written, nothing shown.
     for path in ["/api/v1/students", "/api/v1/teachers"] {
+        let (status, body) = api_json(env, "POST", &format!("{path}/search"), &api, &serde_json::json!({ "id": own.key })).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(!body.to_string().contains(&own.key[6..14]));
+        // In the address: refused for everyone, the number not echoed, nothing searched.
         let r = send(env, "GET", &format!("{path}?id={}", own.key), &api, None).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-        assert!(!r.body.contains(&own.key[6..14]));
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(!r.body.contains(&own.key[6..14]) && r.body.contains("/search"), "{}", r.body);
     }
     assert!(audits("api").is_empty());
     // An officer: found, and audited by keyed hash only.
-    let r = send(env, "GET", &format!("/api/v1/students?id={}", own.key), &county, None).await;
-    assert_eq!(r.status, StatusCode::OK);
-    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let (status, v) = api_json(env, "POST", "/api/v1/students/search", &county, &serde_json::json!({ "id": own.key })).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     let xjh = own.get("student_id");
-    assert_eq!(send(env, "GET", &format!("/students?id={xjh}"), &county, None).await.status, StatusCode::OK);
+    let csrf = county.csrf.clone().unwrap();
+    let posted = send(env, "POST", "/students/search", &county, Some(&format!("_csrf={csrf}&id={xjh}"))).await;
+    assert_eq!(send(env, "GET", &posted.location, &county, None).await.status, StatusCode::OK);
     let a = audits("county");
     assert_eq!(a.len(), 2, "{a:?}");
     let d: serde_json::Value = serde_json::from_str(&a[1].detail).unwrap();
@@ -298,7 +303,8 @@ async fn searches(env: &Env, s: &Secrets) {
     let r = send(env, "GET", &format!("/api/v1/students?name={}", enc(&two)), &county, None).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(r.body.contains("查询过于频繁") && r.body.contains("too_many_requests"), "{}", r.body);
-    assert_eq!(send(env, "GET", &format!("/students?id={}", own.key), &county, None).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let posted = send(env, "POST", "/students/search", &county, Some(&format!("_csrf={csrf}&id={}", own.key))).await;
+    assert_eq!(send(env, "GET", &posted.location, &county, None).await.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(send(env, "GET", "/students", &county, None).await.status, StatusCode::OK, "browsing is not searching");
     assert_eq!(send(env, "GET", &format!("/students?name={}", enc(&two)), &auth("prov"), None).await.status, StatusCode::OK);
     env.app.state.searches.clear();
@@ -309,7 +315,7 @@ async fn searches(env: &Env, s: &Secrets) {
 async fn reveal_audit(env: &Env, s: &Secrets) {
     let county = login(env, "county", PASSWORD).await;
     let own = s.sample.iter().find(|p| p.entity == Entity::Teacher && p.get("school_code") == env.places.school).unwrap();
-    let r = send(env, "POST", &format!("/api/v1/teachers/{}/reveal?_csrf={}", web::seal::seal(&own.key), county.csrf.clone().unwrap()), &county, None).await;
+    let r = send(env, "POST", &format!("/api/v1/teachers/{}/reveal", web::seal::seal(&own.key)), &county, Some(&format!("_csrf={}", county.csrf.clone().unwrap()))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let e = with_store(env, |st| st.audit_entries(&AuditFilter { action: Some("reveal".into()), limit: 1, ..Default::default() }).unwrap());
     let d: serde_json::Value = serde_json::from_str(&e[0].detail).unwrap();
@@ -412,12 +418,13 @@ async fn no_plaintext(env: &Env, s: &Secrets) {
             9 => format!("/teachers?name={e}&id={}", enc(&v2)),
             10 => format!("/api/v1/schools?after={e}"),
             11 => format!("/schools?name={e}&after={}", enc(&v2)),
-            12 => format!("/api/v1/students/{e}/reveal?_csrf={}", auth.csrf.clone().unwrap_or_default()),
+            12 => format!("/api/v1/students/{e}/reveal"),
             _ => format!("/api/v1/students?school={}&after={e}", env.places.school),
         };
         let method = if r == 12 { "POST" } else { "GET" };
         env.app.state.searches.clear();
-        let resp = send(env, method, &path, auth, None).await;
+        let csrf = format!("_csrf={}", auth.csrf.clone().unwrap_or_default());
+        let resp = send(env, method, &path, auth, (r == 12).then_some(csrf.as_str())).await;
         *statuses.entry(resp.status.as_u16()).or_insert(0u32) += 1;
         assert!(
             matches!(resp.status.as_u16(), 200 | 400 | 403 | 404),

@@ -235,6 +235,12 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/students/{ref}", format!("/students/{sref}"), &api, None),
         ("get", "/students/{ref}", "/students/forged".into(), &api, None),
         ("post", "/students/{ref}/reveal", format!("/students/{sref}/reveal"), &prov, None),
+        // Searches by number: in a body, never the address (issue 12).
+        ("get", "/students", "/students?id=51010420140901002X".into(), &county, None),
+        ("post", "/students/search", "/students/search".into(), &county, Some((j, json!({ "id": "51010420140901002X" }).to_string()))),
+        ("post", "/students/search", "/students/search".into(), &api, Some((j, json!({ "id": "51010420140901002X" }).to_string()))),
+        ("post", "/teachers/search", "/teachers/search".into(), &api, Some((j, json!({ "name": "王小", "limit": 5 }).to_string()))),
+        ("post", "/teachers/search", "/teachers/search".into(), &api, Some((j, "{\"idx\": 1}".into()))),
         ("get", "/batches", "/batches".into(), &prov, None),
         ("get", "/batches/{id}", format!("/batches/{batch}"), &prov, None),
         ("get", "/batches/{id}", "/batches/x".into(), &prov, None),

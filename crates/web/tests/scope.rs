@@ -142,7 +142,9 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/teachers/{}", r.other_teacher), Need::Records, Target::Other),
         ("GET", "/students".into(), Need::Records, Target::Any),
         ("GET", format!("/students?region={}", p.other_county), Need::Records, Target::Any),
-        ("GET", format!("/students?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        // Posted (the number in the body, never the address); answered by a redirect to the list.
+        ("POST", format!("/students/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("POST", format!("/teachers/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
         ("GET", "/students?name=%E7%8E%8B%E5%B0%8F".into(), Need::Records, Target::Any),
         ("GET", format!("/students/{}", r.own_student), Need::Records, Target::Own),
         ("GET", format!("/students/{}", r.other_student), Need::Records, Target::Other),
@@ -164,7 +166,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/teachers/{}", r.other_teacher), Need::Records, Target::Other),
         ("GET", "/api/v1/students?limit=500".into(), Need::Records, Target::Any),
         ("GET", format!("/api/v1/students?limit=500&region={}", p.other_county), Need::Records, Target::Any),
-        ("GET", format!("/api/v1/students?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("POST", format!("/api/v1/students/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
+        ("POST", format!("/api/v1/teachers/search?id={}", r.other_student_key), Need::Reveal, Target::Any),
         ("GET", format!("/api/v1/students/{}", r.own_student), Need::Records, Target::Own),
         ("GET", format!("/api/v1/students/{}", r.other_student), Need::Records, Target::Other),
         ("GET", "/api/v1/batches".into(), Need::Import, Target::Any),
@@ -186,6 +189,11 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/batches?format=csv".into(), Need::Import, Target::Any),
         ("GET", "/overview/report.xlsx".into(), Need::Overview, Target::Any),
     ]
+}
+
+/// The value of a form's `id` field.
+fn r_key(fields: &str) -> String {
+    fields.split('&').find_map(|kv| kv.strip_prefix("id=")).unwrap_or("").to_string()
 }
 
 async fn matrix(env: Env) {
@@ -215,7 +223,25 @@ async fn matrix(env: Env) {
             .collect();
         for (method, path, need, target) in routes(&p, &r, env.own_site, env.other_site) {
             // A data consumer's token reaches the API; the console pages need a session.
-            let resp = send(&env, method, &path, auth, None).await;
+            let resp = if method == "POST" {
+                // A form: the fields after '?' go in the body with the session's token; a
+                // redirect is followed (it must not carry the number).
+                let (to, fields) = path.split_once('?').unwrap();
+                let r = if to.starts_with("/api/") {
+                    let (status, v) = api_json(&env, method, to, auth, &serde_json::json!({ "id": r_key(fields) })).await;
+                    Resp { status, location: String::new(), set_cookie: vec![], body: v.to_string(), bytes: vec![] }
+                } else {
+                    send(&env, method, to, auth, Some(&format!("_csrf={}&{fields}", auth.csrf.clone().unwrap_or_default()))).await
+                };
+                if r.status == StatusCode::SEE_OTHER {
+                    assert!(!r.location.contains(&r_key(fields)), "{name}: {}", r.location);
+                    send(&env, "GET", &r.location, auth, None).await
+                } else {
+                    r
+                }
+            } else {
+                send(&env, method, &path, auth, None).await
+            };
             let own_batch = path.contains("batches/1") && *name == "prov";
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN

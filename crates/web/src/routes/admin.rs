@@ -27,6 +27,11 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/tokens/{id}/revoke", post(revoke_token))
 }
 
+/// The roles as the new-account form lists them, the least powerful first (issue 12: a new
+/// account gets the least powerful role unless the administrator chooses another). A data
+/// consumer cannot sign in at all, and reads masked data only once a token is made for it.
+pub const ROLES_BY_POWER: [Role; 7] = [Role::DataConsumer, Role::Auditor, Role::SchoolAdmin, Role::SecurityOfficer, Role::CountyOfficer, Role::CityOfficer, Role::ProvinceAdmin];
+
 #[derive(Template)]
 #[template(path = "users.html")]
 struct UsersPage {
@@ -66,7 +71,7 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, notice:
             Ok((named, tokens))
         })
         .await?;
-    let mut r = html(UsersPage { c: Ctx::new(app, headers, Some(me), "/users", "users"), users, tokens, roles: Role::ALL.to_vec(), token_days: app.config.token_days, notice, secret, error: error.clone() })?;
+    let mut r = html(UsersPage { c: Ctx::new(app, headers, Some(me), "/users", "users"), users, tokens, roles: ROLES_BY_POWER.to_vec(), token_days: app.config.token_days, notice, secret, error: error.clone() })?;
     if error.is_some() {
         *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
@@ -83,6 +88,8 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
 pub struct NewUserForm {
     name: String,
     display_name: String,
+    /// Empty or missing: the least powerful role ([`ROLES_BY_POWER`]).
+    #[serde(default)]
     role: String,
     org_code: String,
 }
@@ -106,7 +113,8 @@ async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
         let e = AppError::invalid("用户名应为 2–32 位字母、数字或 . _ -。", "An account name is 2–32 letters, digits or . _ -.");
         return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
     }
-    let Some(role) = Role::from_code(&f.role) else {
+    let role = if f.role.trim().is_empty() { Some(ROLES_BY_POWER[0]) } else { Role::from_code(f.role.trim()) };
+    let Some(role) = role else {
         return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &AppError::invalid("请选择角色。", "Choose a role.")))).await;
     };
     let Ok(org) = f.org_code.trim().parse::<i64>() else {

@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(exports::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
+        .route("/favicon.ico", get(crate::assets::favicon))
         .route("/province/map.geojson", get(overview::province_map))
         .fallback(|| async { AppError::NotFound })
         // Outermost first: errors are rendered for everything inside, the identity's own refusals
@@ -60,9 +61,27 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::render::errors))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(compression())
         // Outermost: the request id, the log span and the metrics cover everything above.
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::obs::trace))
         .with_state(state)
+}
+
+/// gzip or br, as the client accepts, for pages, JSON, CSV, scripts, styles, SVG and the map
+/// (county links are slow): not for what is compressed already (XLSX, PNG) nor tiny answers.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    let textual = |_: axum::http::StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+        let ct = h.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        compressible(ct)
+    };
+    tower_http::compression::CompressionLayer::new().gzip(true).br(true).compress_when(SizeAbove::new(512).and(textual))
+}
+
+/// Whether a response of this content type is worth compressing.
+pub fn compressible(content_type: &str) -> bool {
+    let ct = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    ct.starts_with("text/") || matches!(ct.as_str(), "application/json" | "application/geo+json" | "application/javascript" | "image/svg+xml")
 }
 
 /// Headers every response carries (the console's own Observatory score).

@@ -344,7 +344,7 @@ pub fn csrf_of(html: &str) -> Option<String> {
     Some(html[i..i + 64].to_string())
 }
 
-/// A multipart upload of one file with an entity (and the CSRF token in the query, as the
+/// A multipart upload of one file with an entity (and the CSRF token in the first part, as the
 /// console's form sends it).
 pub async fn upload(env: &Env, auth: &Auth, entity: &str, file_name: &str, bytes: &[u8]) -> Resp {
     upload_with(env, auth, entity, file_name, bytes, false).await
@@ -352,7 +352,7 @@ pub async fn upload(env: &Env, auth: &Auth, entity: &str, file_name: &str, bytes
 
 pub async fn upload_with(env: &Env, auth: &Auth, entity: &str, file_name: &str, bytes: &[u8], force: bool) -> Resp {
     let boundary = "----tianfu-test-boundary";
-    let mut body = Vec::new();
+    let mut body = csrf_part(boundary, auth);
     if force {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"force\"\r\n\r\n1\r\n").as_bytes());
     }
@@ -360,7 +360,7 @@ pub async fn upload_with(env: &Env, auth: &Auth, entity: &str, file_name: &str, 
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mut b = Request::builder().method("POST").uri(format!("/imports?_csrf={}", auth.csrf.clone().unwrap_or_default()));
+    let mut b = Request::builder().method("POST").uri("/imports");
     if let Some(c) = &auth.cookie {
         b = b.header(header::COOKIE, c);
     }
@@ -370,6 +370,14 @@ pub async fn upload_with(env: &Env, auth: &Auth, entity: &str, file_name: &str, 
     let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
     Resp { status, location, set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+}
+
+/// The first part of a console upload: the session's CSRF token (never in the query string).
+pub fn csrf_part(boundary: &str, auth: &Auth) -> Vec<u8> {
+    match &auth.csrf {
+        Some(t) => format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{t}\r\n").into_bytes(),
+        None => Vec::new(),
+    }
 }
 
 /// A JSON request (with the session's CSRF token in the header, as scripts send it).
@@ -394,13 +402,13 @@ pub async fn api_json(env: &Env, method: &str, uri: &str, auth: &Auth, body: &se
 /// The site register's import form: one file.
 pub async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8]) -> Resp {
     let boundary = "----tianfu-upload-boundary";
-    let mut body = Vec::new();
+    let mut body = csrf_part(boundary, auth);
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let req = Request::builder()
         .method("POST")
-        .uri(format!("/sites/import?_csrf={}", auth.csrf.clone().unwrap_or_default()))
+        .uri("/sites/import")
         .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
         .body(Body::from(body))

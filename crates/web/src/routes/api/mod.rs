@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 
 pub mod bodies;
+pub mod search;
 use serde::Deserialize;
 use serde_json::Value;
 use crate::apidoc::Errors;
@@ -43,6 +44,8 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(students))
         .routes(routes!(student))
         .routes(routes!(reveal_student))
+        .routes(routes!(search::search_teachers))
+        .routes(routes!(search::search_students))
         .routes(routes!(batches))
         .routes(routes!(batch))
         .routes(routes!(audit))
@@ -111,7 +114,7 @@ fn item(entity: Entity, r: &Record, reveal: bool) -> Value {
 }
 
 /// A page as JSON; `next` is the sealed cursor.
-fn page_json(entity: Entity, rows: &[Record], next: Option<&str>) -> Response {
+pub(crate) fn page_json(entity: Entity, rows: &[Record], next: Option<&str>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], present::json_page(entity, rows, next)).into_response()
 }
 
@@ -137,23 +140,37 @@ async fn school(State(app): State<Arc<AppState>>, me: Me, Path(code): Path<Strin
     Ok(Json(item(Entity::School, &r, false)))
 }
 
-async fn people(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, f: super::people::Filters, l: Limit, entity: Entity) -> Result<Response, AppError> {
+/// A page of people for the API (the list's GET and the search's POST).
+async fn people(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, f: super::people::Filters, l: Limit, entity: Entity) -> Result<(Entity, Vec<Record>, Option<String>), AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
     let (rows, next) = super::people::page(&app, &me, &f, check_limit(l.limit)?, entity, "api", &ip(&headers, &peer)).await?;
-    Ok(page_json(entity, &rows, next.as_deref()))
+    Ok((entity, rows, next))
+}
+
+/// The list's GET: the filters of its address, never a number (see [`search`]).
+async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, f: super::people::Filters, l: Limit, entity: Entity) -> Result<Response, AppError> {
+    if !f.id.trim().is_empty() {
+        let path = present::path_of(entity);
+        return Err(AppError::invalid(
+            format!("证件号不在网址中传递：请改用 POST /api/v1/{path}/search，在 JSON 请求体中给出 id。"),
+            format!("ID numbers are not taken from the address: use POST /api/v1/{path}/search with id in the JSON body."),
+        ));
+    }
+    let (e, rows, next) = people(app, headers, peer, me, f, l, entity).await?;
+    Ok(page_json(e, &rows, next.as_deref()))
 }
 
 /// 教师列表 — teachers in the area, masked; searches are audited.
 #[utoipa::path(get, path = "/teachers", tag = "基础数据", params(super::people::Filters, Limit), responses((status = 200, description = "教师 / Teachers", body = crate::apidoc::Page), Errors))]
 async fn teachers(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
-    people(app, headers, peer, me, f, l, Entity::Teacher).await
+    list(app, headers, peer, me, f, l, Entity::Teacher).await
 }
 
 /// 学生列表 — students in the area, masked; searches are audited.
 #[utoipa::path(get, path = "/students", tag = "基础数据", params(super::people::Filters, Limit), responses((status = 200, description = "学生 / Students", body = crate::apidoc::Page), Errors))]
 async fn students(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Query(f): Query<super::people::Filters>, Query(l): Query<Limit>) -> Result<Response, AppError> {
-    people(app, headers, peer, me, f, l, Entity::Student).await
+    list(app, headers, peer, me, f, l, Entity::Student).await
 }
 
 async fn one(app: &Arc<AppState>, me: &crate::auth::Identity, entity: Entity, r: &str) -> Result<Record, AppError> {
