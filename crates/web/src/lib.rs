@@ -9,6 +9,7 @@ pub mod apidoc;
 pub mod assets;
 pub mod auditq;
 pub mod auth;
+pub mod changes;
 pub mod config;
 pub mod error;
 pub mod figures;

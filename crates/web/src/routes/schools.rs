@@ -22,6 +22,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/schools", route_get(list))
         .route("/schools/points.json", route_get(points))
+        .route("/schools/suggest", route_get(suggest))
         .route("/schools/{code}", route_get(detail))
 }
 
@@ -112,6 +113,47 @@ async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
     })
 }
 
+#[derive(Deserialize)]
+struct Suggest {
+    /// The text typed (the school box of the people lists sends itself as `school`).
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    school: String,
+}
+
+#[derive(Template)]
+#[template(source = "{% for (code, name) in options %}<option value=\"{{ name }}（{{ code }}）\"></option>{% endfor %}", ext = "html")]
+struct SuggestPart {
+    options: Vec<(String, String)>,
+}
+
+/// Up to 10 schools in scope whose name holds the text, or whose code starts with it, as
+/// `<option>`s of a datalist (`name（code）`, which the people lists read back as the code).
+/// Schools' names and codes are not personal data; the search is scoped in the store.
+async fn suggest(State(app): State<Arc<AppState>>, me: Me, Query(q): Query<Suggest>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_base_data())?;
+    let text = if q.q.trim().is_empty() { q.school.trim() } else { q.q.trim() };
+    // A label picked from the list already: suggest its school again.
+    let text = text.split(['（', '(']).next().unwrap_or_default().trim().to_string();
+    if text.is_empty() || text.chars().count() > 40 {
+        return html(SuggestPart { options: vec![] });
+    }
+    let scope = me.scope.clone();
+    let rows = app
+        .pool
+        .run(move |s| {
+            if text.bytes().all(|b| b.is_ascii_digit()) {
+                // A code: the school itself, when it is in scope.
+                return Ok(s.record(&scope, Entity::School, &text)?.into_iter().collect::<Vec<_>>());
+            }
+            Ok(s.schools(&scope, &SchoolQuery { name: Some(text), limit: 10, ..Default::default() })?.rows)
+        })
+        .await?;
+    html(SuggestPart { options: rows.iter().map(|r| (r.key.clone(), get(Entity::School, r, "name").to_string())).collect() })
+}
+
 #[derive(Serialize)]
 struct Point {
     name: String,
@@ -155,6 +197,7 @@ struct DetailPage {
     grades_json: String,
     students: u64,
     point_json: String,
+    history: crate::changes::HistoryView,
 }
 
 async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(code): Path<String>) -> Result<Response, AppError> {
@@ -162,7 +205,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     require(me.user.role.reads_base_data())?;
     let scope = me.scope.clone();
     let code2 = code.clone();
-    let (school, teachers, grades) = app
+    let (school, teachers, grades, history) = app
         .pool
         .run(move |s| {
             let Some(school) = s.record(&scope, Entity::School, &code2)? else { return Err(AppError::NotFound) };
@@ -170,7 +213,9 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
             let one = Scope::School { code: code2.clone(), county };
             let teachers = s.people(&one, Entity::Teacher, &PersonQuery { limit: 50, ..Default::default() })?;
             let grades = s.grade_counts(&one)?;
-            Ok((school, teachers, grades))
+            let history = s.record_history(&scope, Entity::School, &code2)?.unwrap_or_default();
+            let history = crate::changes::HistoryView::new(Entity::School, &history, &Default::default(), false);
+            Ok((school, teachers, grades, history))
         })
         .await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
@@ -193,6 +238,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
         students: grades.iter().map(|g| g.students).sum(),
         grades_json,
         point_json,
+        history,
         code,
         c,
     })
