@@ -59,6 +59,8 @@ enum Need {
     Users,
     Audit,
     Monitor,
+    /// The organisation-tree picker: whoever chooses a region, a school or an owner.
+    Orgs,
     Signed,
 }
 
@@ -80,6 +82,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Users => role.manages_users(),
         Need::Audit => role.reads_audit(),
         Need::Monitor => role.reads_monitor(),
+        Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
         Need::Signed => true,
     }
 }
@@ -114,6 +117,9 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/schools?region={}", p.other_county), Need::Records, Target::Any),
         ("GET", "/schools/points.json".into(), Need::Records, Target::Any),
         ("GET", "/schools/suggest?q=%E5%AD%A6".into(), Need::Records, Target::Any),
+        ("GET", "/org/picker?schools=1".into(), Need::Orgs, Target::Any),
+        ("GET", "/org/picker?schools=1&q=%E5%AD%A6".into(), Need::Orgs, Target::Any),
+        ("GET", format!("/org/picker?schools=1&county={}", p.other_county), Need::Orgs, Target::Any),
         ("GET", "/students?sort=name&size=20".into(), Need::Records, Target::Any),
         ("GET", "/students?sort=school&size=100&page=3".into(), Need::Records, Target::Any),
         ("GET", "/teachers?sort=school&page=2".into(), Need::Records, Target::Any),
@@ -294,6 +300,17 @@ async fn lists_and_history_are_scoped(env: Env) {
     let sug = send(&env, "GET", &format!("/schools/suggest?q={}", enc(&other_name)), &a, None).await;
     assert!(!sug.body.contains(&p.other_school), "not by name either");
     assert!(send(&env, "GET", &format!("/schools/suggest?q={}", enc(&other_name)), &prov, None).await.body.contains(&p.other_school));
+    // The tree picker offers the county and its schools, nothing of another county.
+    let tree = send(&env, "GET", "/org/picker?schools=1", &a, None).await.body;
+    assert!(tree.contains(&format!("data-org-code=\"{}\"", p.county)) && !tree.contains(&format!("data-org-code=\"{}\"", p.other_county)), "{tree}");
+    let kids = send(&env, "GET", &format!("/org/picker?schools=1&county={}", p.county), &a, None).await.body;
+    assert!(kids.contains(&format!("data-org-code=\"{}\"", p.school)), "{kids}");
+    let kids = send(&env, "GET", &format!("/org/picker?schools=1&county={}", p.other_county), &a, None).await.body;
+    assert!(!kids.contains("data-org-code"), "{kids}");
+    let found = send(&env, "GET", &format!("/org/picker?schools=1&q={}", enc(&other_name)), &a, None).await.body;
+    assert!(!found.contains(&p.other_school), "{found}");
+    let found = send(&env, "GET", &format!("/org/picker?schools=1&q={}", enc(&name)), &a, None).await.body;
+    assert!(found.contains(&p.school), "{found}");
     // The school chosen from the suggestions filters the list; the list names schools.
     let at_school = with_store(&env, |s| s.count_people(&county, Entity::Student, &PersonQuery { school: Some(p.school.clone()), ..Default::default() }).unwrap().n);
     let label = format!("{name}（{}）", p.school);

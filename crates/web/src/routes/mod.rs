@@ -7,6 +7,7 @@ pub mod audit;
 pub mod imports;
 pub mod ipv6;
 pub mod ops;
+pub mod orgs;
 pub mod overview;
 pub mod people;
 pub mod reference;
@@ -43,6 +44,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(ipv6::router())
         .merge(ops::router())
         .merge(reference::router())
+        .merge(orgs::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/province/map.geojson", get(overview::province_map))
