@@ -224,7 +224,10 @@ impl Browse for SqliteStore {
                     let n: i64 = st.query_row([lo as i64, hi as i64], |r| r.get(0)).map_err(map_err)?;
                     return Ok(Total { n: n.max(0) as u64, exact: true });
                 }
-                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64));
+                // With a name, the name's range is the narrow one: `+` keeps SQLite from walking the
+                // area's enrolments instead (measured: 219 ms against 8 ms, 200,000 students).
+                let col = if name.is_some() { "+e.county_code" } else { "e.county_code" };
+                let c = format!("{col} BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64));
                 w.cond(c);
                 if let Some(code) = &school {
                     let c = format!("e.school_code = {}", w.arg(code.clone()));
@@ -307,7 +310,13 @@ impl SqliteStore {
             (None, b) => b.map(str::to_string),
         };
         let mut w = sql();
-        let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64));
+        // An order by name or school across more than one county, or a name search, walks the
+        // order's index and checks each row's county: `+` keeps SQLite from reading the whole
+        // area's enrolments by county and sorting them (measured at 200,000 students: 234 ms
+        // for a first page by name, 855 ms for a jump to page 50; 1 M students would be 5×).
+        let name = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let col = if name.is_some() || (lo != hi && q.sort != PersonSort::Region) { "+e.county_code" } else { "e.county_code" };
+        let c = format!("{col} BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64));
         w.cond(c);
         if let Some(code) = &school {
             let c = format!("e.school_code = {}", w.arg(code.clone()));
@@ -329,7 +338,6 @@ impl SqliteStore {
         // plans a row-value comparison as a range on `a` alone and would step through every
         // earlier row of x (measured: 13 ms 125 k rows into a county, 0.2 ms split).
         let mut split: Option<(Where, &'static str)> = None;
-        let name = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let (order, kind) = if name.is_some() || q.sort == PersonSort::Name {
             if let Some(name) = name {
                 let c = format!("s.name >= {} AND s.name < {}", w.arg(name.to_string()), w.arg(format!("{name}\u{10FFFF}")));

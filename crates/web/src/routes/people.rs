@@ -201,19 +201,24 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, mut f:
         "school_code" => Some("school"),
         _ => None,
     };
+    let mut heads = Vec::new();
+    for i in list_fields(entity).iter().filter_map(|k| t.index(k)) {
+        heads.push(Header { zh: crate::present::label_zh(t.fields[i].key, t.fields[i].zh), en: crate::present::label_en(t.fields[i].key), sort: sort_of(t.fields[i].key) });
+        if t.fields[i].key == "school_code" {
+            heads.push(Header { zh: "学校名称", en: "School name".into(), sort: None });
+        }
+    }
     html(ListPage {
-        headers: list_fields(entity)
-            .iter()
-            .filter_map(|k| t.index(k))
-            .map(|i| Header { zh: crate::present::label_zh(t.fields[i].key, t.fields[i].zh), en: crate::present::label_en(t.fields[i].key), sort: sort_of(t.fields[i].key) })
-            .collect(),
+        headers: heads,
         regions: region_options(&me.scope, app.config.province.code),
         rows: rows
             .iter()
             .map(|r| {
+                // The school's name beside its 学校标识码.
                 let mut row = person_row(entity, r);
-                for cell in row.cells.iter_mut().filter(|c| c.key == "school_code") {
-                    cell.value = crate::changes::school_label(&cell.value, &names);
+                if let Some(i) = row.cells.iter().position(|c| c.key == "school_code") {
+                    let name = names.get(&row.cells[i].value).cloned().unwrap_or_default();
+                    row.cells.insert(i + 1, crate::present::Cell { key: "school_name", header: "学校名称", value: name, masked: false });
                 }
                 row
             })
