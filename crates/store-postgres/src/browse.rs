@@ -344,6 +344,14 @@ impl Browse for PgStore {
         Ok(by.into_iter().filter(|&(_, n)| n > 0).map(|(grade, students)| GradeCount { grade, students }).collect())
     }
 
+    fn count_schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Total, StoreError> {
+        let Some(scope) = effective(scope, q.region) else { return Ok(Total::capped(0)) };
+        let w = school_conds(Dialect::Postgres, "t", &scope, &SchoolQuery { after: None, ..q.clone() })?;
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM schools t{} LIMIT {}) x", w.where_(), COUNT_CAP + 1);
+        let r = self.client.query_one(&sql, &refs(&args(w.args.clone()))).map_err(pg)?;
+        Ok(Total::capped(r.get::<_, i64>(0).max(0) as u64))
+    }
+
     fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Total, StoreError> {
         let Some(scope) = effective(scope, q.region) else { return Ok(Total::capped(0)) };
         let (lo, hi) = scope.county_range().expect("not Nothing");

@@ -205,6 +205,15 @@ impl Browse for SqliteStore {
         Ok(v.into_iter().filter(|g| g.students > 0).collect())
     }
 
+    fn count_schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Total, StoreError> {
+        let Some(scope) = effective(scope, q.region) else { return Ok(Total::capped(0)) };
+        let w = school_conds(Dialect::Sqlite, "s", &scope, &SchoolQuery { after: None, ..q.clone() })?;
+        let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM schools s{} LIMIT {})", w.where_(), COUNT_CAP + 1);
+        let mut st = self.conn().prepare_cached(&sql).map_err(map_err)?;
+        let n: i64 = st.query_row(params(w.args), |r| r.get(0)).map_err(map_err)?;
+        Ok(Total::capped(n.max(0) as u64))
+    }
+
     fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Total, StoreError> {
         let Some(scope) = effective(scope, q.region) else { return Ok(Total::capped(0)) };
         let (lo, hi) = scope.county_range().expect("not Nothing");

@@ -463,6 +463,9 @@ pub trait Browse {
     /// limit aside) in scope: whole areas from the aggregates, anything narrower counted up to
     /// [`browse::COUNT_CAP`].
     fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Total, StoreError>;
+    /// How many schools [`schools`](Self::schools) pages through for `q` (its cursor and limit
+    /// aside) in scope.
+    fn count_schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Total, StoreError>;
     /// The change history of one record, None when it does not exist or lies outside the
     /// scope (the same answer as [`record`](Self::record)).
     fn record_history(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<History>, StoreError>;

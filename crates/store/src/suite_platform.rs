@@ -310,6 +310,16 @@ pub fn schools_scoped_and_filtered(s: &mut dyn Backend) {
     assert!(by_type.rows.is_empty());
     let urban = s.schools(&PROVINCE, &SchoolQuery { urban_rural: Some("1".into()), limit: 10, ..Default::default() }).unwrap();
     assert_eq!(urban.rows.len(), 3);
+    // Totals follow the scope and the filters, whatever the cursor.
+    let n = |s: &mut dyn Backend, scope: &Scope, q: SchoolQuery| s.count_schools(scope, &q).unwrap();
+    assert_eq!(n(s, &PROVINCE, SchoolQuery::default()), Total { n: 3, exact: true });
+    assert_eq!(n(s, &county(510104), SchoolQuery::default()).n, 2);
+    assert_eq!(n(s, &county(510104), SchoolQuery { region: Some(510302), ..Default::default() }).n, 0);
+    assert_eq!(n(s, &Scope::School { code: "2151010402".into(), county: 510104 }, SchoolQuery::default()).n, 1);
+    assert_eq!(n(s, &Scope::Nothing, SchoolQuery::default()).n, 0);
+    assert_eq!(n(s, &PROVINCE, SchoolQuery { name: Some("二小".into()), ..Default::default() }).n, 1);
+    let after = s.schools(&PROVINCE, &SchoolQuery { limit: 1, ..Default::default() }).unwrap().next;
+    assert_eq!(n(s, &PROVINCE, SchoolQuery { urban_rural: Some("1".into()), after, ..Default::default() }).n, 3);
     // Keyset paging: two pages of 2 and 1, no overlap.
     let p1 = s.schools(&PROVINCE, &SchoolQuery { limit: 2, ..Default::default() }).unwrap();
     let p2 = s.schools(&PROVINCE, &SchoolQuery { limit: 2, after: p1.next.clone(), ..Default::default() }).unwrap();

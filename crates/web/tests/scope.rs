@@ -287,6 +287,9 @@ async fn lists_and_history_are_scoped(env: Env) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&format!("共 {want} 条")), "{}", &page.body[..page.body.len().min(3000)]);
     assert_eq!(page.body.matches("<tr><td><a href=\"/students/").count(), 20, "a page of 20");
+    let schools = with_store(&env, |s| s.schools(&county, &SchoolQuery { limit: 500, ..Default::default() }).unwrap().rows.len());
+    let list = send(&env, "GET", "/schools?size=20", &a, None).await;
+    assert!(list.body.contains(&format!("共 {schools} 所学校")), "the schools' total is the county's");
     let other = send(&env, "GET", &format!("/students?school={}", p.other_school), &a, None).await;
     assert!(other.body.contains("共 0 条") && !other.body.contains("<tr><td><a href=\"/students/"));
     let sug = send(&env, "GET", &format!("/schools/suggest?q={}", p.other_school), &a, None).await;

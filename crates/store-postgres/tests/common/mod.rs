@@ -320,6 +320,9 @@ impl Browse for TestStore {
     fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError> {
         self.s().grade_counts(scope)
     }
+    fn count_schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<store::Total, StoreError> {
+        self.s().count_schools(scope, q)
+    }
     fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<store::Total, StoreError> {
         self.s().count_people(scope, entity, q)
     }

@@ -84,6 +84,16 @@ struct ListPage {
     types: Vec<(String, String)>,
     rows: Vec<Row>,
     next: Option<String>,
+    total: store::Total,
+    size: usize,
+    sizes: [usize; 4],
+}
+
+/// The page size of the console's list (`size`, one of [`super::people::SIZES`]).
+#[derive(Deserialize, Default)]
+struct Size {
+    #[serde(default)]
+    size: String,
 }
 
 const LIST_FIELDS: [&str; 6] = ["school_code", "name", "school_type", "region_code", "urban_rural", "address"];
@@ -92,13 +102,14 @@ pub fn school_row(r: &Record) -> Row {
     Row { href: format!("/schools/{}", r.key), cells: crate::present::cells_of(Entity::School, r, &LIST_FIELDS) }
 }
 
-async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>, Query(sz): Query<Size>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
+    let size = super::people::View { size: sz.size, ..Default::default() }.size();
     let context = f.context(me.user.id);
-    let q = f.query(50, &context)?;
+    let q = f.query(size, &context)?;
     let scope = me.scope.clone();
-    let page = app.pool.run(move |s| s.schools(&scope, &q).map_err(AppError::from)).await?;
+    let (page, total) = app.pool.run(move |s| Ok((s.schools(&scope, &q)?, s.count_schools(&scope, &q)?))).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
     let types = standard::codes::SCHOOL_TYPES.codes.iter().filter(|t| t.level == 3).map(|t| (t.code.clone(), format!("{} {}", t.code, t.name))).collect();
     let t = Entity::School.template();
@@ -107,7 +118,10 @@ async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
         regions: region_options(&me.scope, app.config.province.code),
         types,
         rows: page.rows.iter().map(school_row).collect(),
-        next: page.next.map(|n| f.with_after(&seal::seal_cursor(&n, &context))),
+        next: page.next.map(|n| format!("{}&size={size}", f.with_after(&seal::seal_cursor(&n, &context)))),
+        sizes: super::people::SIZES,
+        total,
+        size,
         f,
         c,
     })
