@@ -1291,6 +1291,126 @@ try {
     check(await admin.$('link[rel="icon"]'), "the page links no icon");
   });
 
+  // ---------------------------------------------------------------- issue 12: lists and change history
+  {
+    // Screenshots 63–69 are this part's own (numbered here, not by SHOT_NAMES).
+    const shotN = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const total = async (page) => {
+      const t = (await page.textContent("#list-total")).replace(/\s+/g, " ");
+      const m = t.match(/共 ([\d,]+) 条/);
+      check(m, `#list-total reads "${t}"`);
+      return num(m[1]);
+    };
+    const submitFilters = (page) => Promise.all([page.waitForNavigation(), page.click("form.filters button[type=submit]")]);
+
+    await scenario("issue 12: sort a list, page size, jump to a page", async () => {
+      await admin.goto(url("/students?size=20"));
+      const n = await total(admin);
+      check(n > 100, `the province's 共 N 条 is ${n}`);
+      eq((await tableRows(admin, "#people-table")).length, 20, "rows at 20 a page");
+      await Promise.all([admin.waitForNavigation(), admin.click('#people-table thead a.sort[href*="sort=name"]')]);
+      const head = await headers(admin, "#people-table");
+      const nameCol = head.findIndex((h) => h.startsWith("姓名"));
+      const names = (await tableRows(admin, "#people-table")).map((r) => r[nameCol]);
+      eq(names.length, 20, "rows sorted by name, still 20 a page");
+      const firsts = names.map((x) => x.codePointAt(0));
+      check(firsts.every((c, i) => i === 0 || firsts[i - 1] <= c), `not sorted by name (surnames): ${names.join("、")}`);
+      eq(await total(admin), n, "the total does not change with the order");
+      await shotN(admin, "63-lists-sorted");
+      await admin.selectOption("#size", "100");
+      await submitFilters(admin);
+      eq((await tableRows(admin, "#people-table")).length, 100, "rows at 100 a page");
+      const page1 = (await tableRows(admin, "#people-table")).map((r) => r.join("|"));
+      await admin.fill("#jump-page", "3");
+      await Promise.all([admin.waitForNavigation(), admin.click("#jump-go")]);
+      check(/第 3 \/ /.test(await admin.textContent("#list-total")), `after the jump: ${await admin.textContent("#list-total")}`);
+      const page3 = (await tableRows(admin, "#people-table")).map((r) => r.join("|"));
+      eq(page3.length, 100, "rows on page 3");
+      check(!page3.some((r) => page1.includes(r)), "page 3 repeats rows of page 1");
+      const p3names = page3.map((r) => r.split("|")[nameCol].codePointAt(0));
+      check(p3names[0] >= firsts[0], "page 3 keeps the name order");
+      // The next page after a jump follows on by cursor.
+      await Promise.all([admin.waitForNavigation(), admin.click("#next-page")]);
+      check(/第 4 \/ /.test(await admin.textContent("#list-total")), `after Next: ${await admin.textContent("#list-total")}`);
+      await shotN(admin, "64-lists-jump");
+    });
+
+    await scenario("issue 12: filter by a school chosen from suggestions", async () => {
+      await admin.goto(url("/students"));
+      const head = await headers(admin, "#people-table");
+      const [codeCol, nameCol] = [head.indexOf("学校标识码"), head.indexOf("学校名称")];
+      check(codeCol >= 0 && nameCol === codeCol + 1, `the school's name is not beside its code: ${head.join(" | ")}`);
+      const [row] = await tableRows(admin, "#people-table");
+      const [code, schoolName] = [row[codeCol], row[nameCol]];
+      check(/^\d{10}$/.test(code) && schoolName.length > 1, `the first row's school: ${code} ${schoolName}`);
+      await admin.click("#school");
+      await admin.keyboard.type(schoolName.slice(0, 3), { delay: 40 });
+      await until(admin, (c) => Array.from(document.querySelectorAll("#school-options option")).some((o) => o.value.includes(c)), code, `no suggestion of ${schoolName} for "${schoolName.slice(0, 3)}"`);
+      const value = await admin.$$eval("#school-options option", (os, c) => os.map((o) => o.value).find((v) => v.includes(c)), code);
+      eq(value, `${schoolName}（${code}）`, "the suggestion");
+      await shotN(admin, "65-lists-school-suggest");
+      await admin.fill("#school", value);
+      await submitFilters(admin);
+      const rows = await tableRows(admin, "#people-table");
+      check(rows.length > 0 && rows.every((r) => r[codeCol] === code), `rows after choosing ${value}: ${[...new Set(rows.map((r) => r[codeCol]))].join(",")}`);
+      const n = await total(admin);
+      check(n >= rows.length && n < 5000, `the school's total ${n}`);
+      eq(await admin.inputValue("#school"), value, "the school box keeps the chosen school");
+    });
+
+    await scenario("issue 12: pick a county and a school in the organisation tree", async () => {
+      await admin.goto(url("/students"));
+      await admin.click(".filters .org-picker summary");
+      await admin.waitForSelector('.org-picker .org-body a[data-org-level="county"]', { timeout: 10_000 });
+      await admin.fill(".org-picker .org-q", COUNTY.name.slice(0, 2));
+      await admin.waitForSelector(`.org-picker .org-body a[data-org-code="${COUNTY.code}"]`, { timeout: 10_000 });
+      await shotN(admin, "66-org-picker-search");
+      await admin.click(`.org-picker .org-body a[data-org-code="${COUNTY.code}"]`);
+      eq(await admin.inputValue("#region"), COUNTY.code, "the region filter after picking the county");
+      await submitFilters(admin);
+      const n = await total(admin);
+      check(n > 0, `${COUNTY.name}'s total is ${n}`);
+      // The tree: 市 → 区县 → 学校 (a fresh page: the picker opens on the whole tree).
+      await admin.click(".filters .org-picker summary");
+      await admin.waitForSelector(`.org-picker .org-body a[data-org-code="${COUNTY.code}"]`, { timeout: 10_000 });
+      const county = admin.locator(`.org-picker .org-body li:has(> a[data-org-code="${COUNTY.code}"])`);
+      await county.locator("button.org-more").click();
+      await county.locator('a[data-org-level="school"]').first().waitFor({ timeout: 10_000 });
+      await shotN(admin, "67-org-picker-tree");
+      const school = county.locator('a[data-org-level="school"]').first();
+      const [sc, sn] = [await school.getAttribute("data-org-code"), await school.getAttribute("data-org-name")];
+      await school.click();
+      eq(await admin.inputValue("#school"), `${sn}（${sc}）`, "the school box after picking a school in the tree");
+      await submitFilters(admin);
+      const codeCol = (await headers(admin, "#people-table")).indexOf("学校标识码");
+      const rows = await tableRows(admin, "#people-table");
+      check(rows.every((r) => r[codeCol] === sc), `rows after picking ${sn}: ${[...new Set(rows.map((r) => r[codeCol]))].join(",")}`);
+      // The same picker fills an owner code on the site form.
+      await admin.goto(url("/sites/new"));
+      await admin.click("#site-form .org-picker summary");
+      await admin.fill("#site-form .org-q", COUNTY.name.slice(0, 2));
+      await admin.waitForSelector(`#site-form .org-body a[data-org-code="${COUNTY.code}"]`, { timeout: 10_000 });
+      await admin.click(`#site-form .org-body a[data-org-code="${COUNTY.code}"]`);
+      eq(await admin.inputValue("#org_code"), COUNTY.code, "the site's owner after picking the county");
+    });
+
+    await scenario("issue 12: a student's 异动 history", async () => {
+      check(state.otherStudent, "no student was moved by the transfer scenario");
+      await admin.goto(url(state.otherStudent));
+      check(await admin.isVisible("#history"), "the student's page has no 异动记录");
+      const moves = await tableRows(admin, "#history-moves").catch(() => []);
+      const changes = await tableRows(admin, "#history-changes").catch(() => []);
+      check(moves.length + changes.length > 0, "the transferred student shows no change history");
+      const named = [...moves.flat(), ...changes.flat()].some((c) => /（\d{10}）/.test(c));
+      check(named, `the history names schools without their names: ${JSON.stringify([moves, changes])}`);
+      await shotN(admin, "68-student-history");
+    });
+  }
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);
 } catch (e) {

@@ -14,7 +14,8 @@ use postgres::Row;
 use std::collections::BTreeMap;
 use store::cursor;
 use store::sql::{effective, figures_queries, limit, school_conds, text_range, Dialect, Figures, Where};
-use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
+use store::browse::{COUNT_CAP, HISTORY_MAX};
+use store::{Browse, Entity, FieldChange, GradeCount, History, Move, OrgLevel, OrgUnit, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolQuery, Scope, StoreError, Total};
 
 /// Conditions with PostgreSQL's placeholders.
 fn sql() -> Where {
@@ -37,6 +38,31 @@ fn parse_name_cursor(a: &str) -> Result<(String, String), StoreError> {
     let (name, key) = (r.text()?.to_string(), r.text()?.to_string());
     r.end()?;
     Ok((name, key))
+}
+
+/// A record's `school_code` value.
+fn school_of(entity: Entity, r: &Record) -> &str {
+    entity.template().index("school_code").and_then(|i| r.get(i)).unwrap_or_default()
+}
+
+/// A cursor of a school sort: the last row's school and key.
+fn school_cursor(code: &str, key: &str) -> String {
+    cursor::Writer::new('h').text(code).text(key).finish()
+}
+
+fn parse_school_cursor(a: &str) -> Result<(String, String), StoreError> {
+    let mut r = cursor::read(a, 'h')?;
+    let (code, key) = (r.text()?.to_string(), r.text()?.to_string());
+    r.end()?;
+    Ok((code, key))
+}
+
+/// The OFFSET of a jump: only a first page jumps, and never further than `MAX_SKIP` rows.
+fn offset_of(q: &PersonQuery) -> String {
+    match (q.after.is_some(), q.skip.min(store::browse::MAX_SKIP)) {
+        (false, n) if n > 0 => format!(" OFFSET {n}"),
+        _ => String::new(),
+    }
 }
 
 fn org_from(r: &Row) -> OrgUnit {
@@ -86,8 +112,11 @@ impl PgStore {
             let rows = self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
-        let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            name_prefix(&mut w, "t.name", name);
+        let name = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let (order, kind) = if name.is_some() || q.sort == PersonSort::Name {
+            if let Some(name) = name {
+                name_prefix(&mut w, "t.name", name);
+            }
             if let Some(a) = &q.after {
                 let (nm, key) = parse_name_cursor(a)?;
                 let c = format!("(t.name COLLATE \"C\", t.record_key) > ({}, {})", w.arg(nm), w.arg(key));
@@ -101,6 +130,13 @@ impl PgStore {
                 w.cond(c);
             }
             ("e.record_key", 'k')
+        } else if q.sort == PersonSort::School {
+            if let Some(a) = &q.after {
+                let (code, key) = parse_school_cursor(a)?;
+                let c = format!("(e.school_code, e.record_key) > ({}, {})", w.arg(code), w.arg(key));
+                w.cond(c);
+            }
+            ("e.school_code, e.record_key", 'h')
         } else {
             if let Some(a) = &q.after {
                 let mut r = cursor::read(a, 'c')?;
@@ -113,9 +149,10 @@ impl PgStore {
             ("e.county_code, e.record_key", 'c')
         };
         let sql = format!(
-            "SELECT {select}, t.record_key, e.county_code::text, t.name FROM {from}{} ORDER BY {order} LIMIT {}",
+            "SELECT {select}, t.record_key, e.county_code::text, t.name FROM {from}{} ORDER BY {order} LIMIT {}{}",
             w.where_(),
-            n + 1
+            n + 1,
+            offset_of(q)
         );
         let mut rows = self.records(&sql, &w, spec.fields.len(), 2)?;
         let next = (rows.len() > n).then(|| {
@@ -124,6 +161,7 @@ impl PgStore {
             match kind {
                 'n' => name_cursor(&t[1], &r.key),
                 'k' => cursor::key('k', &r.key),
+                'h' => school_cursor(school_of(Entity::Student, r), &r.key),
                 _ => cursor::Writer::new('c').int(t[0].parse().unwrap_or(0)).text(&r.key).finish(),
             }
         });
@@ -156,14 +194,24 @@ impl PgStore {
             let rows = self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|r| r.0).collect();
             return Ok(Page { rows, next: None });
         }
-        let (order, kind) = if let Some(name) = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            name_prefix(&mut w, "t.name", name);
+        let name = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let (order, kind) = if name.is_some() || q.sort == PersonSort::Name {
+            if let Some(name) = name {
+                name_prefix(&mut w, "t.name", name);
+            }
             if let Some(a) = &q.after {
                 let (nm, key) = parse_name_cursor(a)?;
                 let c = format!("(t.name COLLATE \"C\", t.record_key) > ({}, {})", w.arg(nm), w.arg(key));
                 w.cond(c);
             }
             ("t.name COLLATE \"C\", t.record_key", 'n')
+        } else if q.sort == PersonSort::School {
+            if let Some(a) = &q.after {
+                let (code, key) = parse_school_cursor(a)?;
+                let c = format!("(t.school_code, t.record_key) > ({}, {})", w.arg(code), w.arg(key));
+                w.cond(c);
+            }
+            ("t.school_code, t.record_key", 'h')
         } else {
             if let Some(a) = &q.after {
                 let key = cursor::read_key(a, 'k')?;
@@ -172,13 +220,14 @@ impl PgStore {
             }
             ("t.record_key", 'k')
         };
-        let sql = format!("SELECT {select}, t.record_key, t.name FROM {from}{} ORDER BY {order} LIMIT {}", w.where_(), n + 1);
+        let sql = format!("SELECT {select}, t.record_key, t.name FROM {from}{} ORDER BY {order} LIMIT {}{}", w.where_(), n + 1, offset_of(q));
         let mut rows = self.records(&sql, &w, spec.fields.len(), 1)?;
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
             let (r, t) = &rows[n - 1];
             match kind {
                 'n' => name_cursor(&t[0], &r.key),
+                'h' => school_cursor(school_of(Entity::Teacher, r), &r.key),
                 _ => cursor::key('k', &r.key),
             }
         });
@@ -293,5 +342,89 @@ impl Browse for PgStore {
             }
         }
         Ok(by.into_iter().filter(|&(_, n)| n > 0).map(|(grade, students)| GradeCount { grade, students }).collect())
+    }
+
+    fn count_schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Total, StoreError> {
+        let Some(scope) = effective(scope, q.region) else { return Ok(Total::capped(0)) };
+        let w = school_conds(Dialect::Postgres, "t", &scope, &SchoolQuery { after: None, ..q.clone() })?;
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM schools t{} LIMIT {}) x", w.where_(), COUNT_CAP + 1);
+        let r = self.client.query_one(&sql, &refs(&args(w.args.clone()))).map_err(pg)?;
+        Ok(Total::capped(r.get::<_, i64>(0).max(0) as u64))
+    }
+
+    fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Total, StoreError> {
+        let Some(scope) = effective(scope, q.region) else { return Ok(Total::capped(0)) };
+        let (lo, hi) = scope.county_range().expect("not Nothing");
+        let text = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let (name, id) = (text(q.name.as_deref()), text(q.id.as_deref()));
+        let school = match (scope.school(), text(q.school.as_deref())) {
+            (Some(a), Some(b)) if a != b => return Ok(Total::capped(0)),
+            (Some(a), _) => Some(a.to_string()),
+            (None, b) => b,
+        };
+        let mut w = sql();
+        let from = match entity {
+            Entity::Student => {
+                if school.is_none() && name.is_none() && id.is_none() {
+                    // A whole area: the aggregate kept by every import (students by county and grade).
+                    let r = self
+                        .client
+                        .query_one("SELECT COALESCE(sum(students), 0)::bigint FROM student_counts WHERE county_code BETWEEN $1 AND $2", &[&(lo as i32), &(hi as i32)])
+                        .map_err(pg)?;
+                    return Ok(Total { n: r.get::<_, i64>(0).max(0) as u64, exact: true });
+                }
+                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
+                w.cond(c);
+                if let Some(code) = &school {
+                    let c = format!("e.school_code = {}", w.arg(code.clone()));
+                    w.cond(c);
+                }
+                if let Some(id) = &id {
+                    let a = w.arg(id.clone());
+                    w.cond(format!("(t.record_key = {a} OR t.student_id = {a})"));
+                }
+                Spec::of(Entity::Student).record_tables()
+            }
+            Entity::Teacher => {
+                let (a, b) = text_range(lo, hi);
+                let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+                w.cond(c);
+                if let Some(code) = &school {
+                    let c = format!("t.school_code = {}", w.arg(code.clone()));
+                    w.cond(c);
+                }
+                if let Some(id) = &id {
+                    let c = format!("t.record_key = {}", w.arg(id.clone()));
+                    w.cond(c);
+                }
+                "teachers t JOIN schools sc ON sc.school_code = t.school_code".to_string()
+            }
+            Entity::School => return Err(StoreError::Internal("count_people() of schools".into())),
+        };
+        if let (Some(name), None) = (&name, &id) {
+            name_prefix(&mut w, "t.name", name);
+        }
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM {from}{} LIMIT {}) x", w.where_(), COUNT_CAP + 1);
+        let r = self.client.query_one(&sql, &refs(&args(w.args.clone()))).map_err(pg)?;
+        Ok(Total::capped(r.get::<_, i64>(0).max(0) as u64))
+    }
+
+    fn record_history(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<History>, StoreError> {
+        if self.record(scope, entity, key)?.is_none() {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT c.batch_id, COALESCE(b.finished_at, b.started_at), c.field, c.old_value, c.new_value FROM change_log c \
+             JOIN batches b ON b.id = c.batch_id WHERE c.entity = $1 AND c.record_key = $2 ORDER BY c.id DESC LIMIT {HISTORY_MAX}"
+        );
+        let rows = self.client.query(&sql, &[&entity.key(), &key]).map_err(pg)?;
+        let changes = rows.iter().map(|r| FieldChange { batch_id: r.get(0), at: r.get(1), field: r.get(2), old_value: r.get(3), new_value: r.get(4) }).collect();
+        let mut transfers = Vec::new();
+        if entity == Entity::Student {
+            let sql = format!("SELECT batch_id, from_school, to_school, transfer_date FROM transfers WHERE student_key = $1 ORDER BY id DESC LIMIT {HISTORY_MAX}");
+            let rows = self.client.query(&sql, &[&key]).map_err(pg)?;
+            transfers = rows.iter().map(|r| Move { batch_id: r.get(0), from_school: r.get(1), to_school: r.get(2), date: r.get(3) }).collect();
+        }
+        Ok(Some(History { changes, transfers }))
     }
 }

@@ -57,9 +57,102 @@ pub struct PersonQuery {
     pub name: Option<String>,
     /// An ID number or 学籍号, exactly.
     pub id: Option<String>,
+    /// The order of the list (each served by an index; the cursor holds its sort key).
+    pub sort: PersonSort,
+    /// Rows to skip before the page (a jump to page N of a first page; at most [`MAX_SKIP`],
+    /// ignored with a cursor: deep pages stay keyset).
+    pub skip: usize,
     pub after: Option<String>,
     pub limit: usize,
 }
+
+/// The orders a list of people offers: only those an index serves, so that every page,
+/// however deep, is a keyset range (region and row, name, school).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum PersonSort {
+    /// By county, then as stored (by row within one school).
+    #[default]
+    Region,
+    /// By name (`students_name`, `teachers_name`); a name filter always sorts by name.
+    Name,
+    /// By 学校标识码, then as stored (students: `enrolments_school`; teachers: `teachers_school`).
+    School,
+}
+
+impl PersonSort {
+    pub fn key(self) -> &'static str {
+        match self {
+            PersonSort::Region => "region",
+            PersonSort::Name => "name",
+            PersonSort::School => "school",
+        }
+    }
+
+    pub fn from_key(s: &str) -> Option<PersonSort> {
+        [PersonSort::Region, PersonSort::Name, PersonSort::School].into_iter().find(|o| o.key() == s)
+    }
+}
+
+/// The most rows a jump may skip ([`PersonQuery::skip`]): an OFFSET walks the index, so it is
+/// bounded; past it the list is paged by cursor only.
+pub const MAX_SKIP: usize = 5_000;
+
+/// How many rows a list holds, counted up to [`COUNT_CAP`] (then `exact` is false and `n` is
+/// the cap: "more than n").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Total {
+    pub n: u64,
+    pub exact: bool,
+}
+
+/// The most rows a total counts one by one (a name prefix such as 王 matches tens of
+/// thousands in a province): past it the total says "more than". Totals of whole areas come
+/// from the aggregate tables and are always exact.
+pub const COUNT_CAP: u64 = 100_000;
+
+impl Total {
+    /// A total of `n` rows counted up to the cap (`n` is at most `COUNT_CAP + 1`).
+    pub fn capped(n: u64) -> Total {
+        if n > COUNT_CAP {
+            Total { n: COUNT_CAP, exact: false }
+        } else {
+            Total { n, exact: true }
+        }
+    }
+}
+
+/// One changed field of a record, with the batch that changed it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub batch_id: i64,
+    /// When the batch was committed (RFC 3339 UTC).
+    pub at: String,
+    /// Template field key, e.g. `guardian_phone`.
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+/// A record's change history (异动): changed fields, newest first, and (students) the moves
+/// between schools found by imports, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct History {
+    pub changes: Vec<FieldChange>,
+    pub transfers: Vec<Move>,
+}
+
+/// A student found under another school than before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    pub batch_id: i64,
+    pub from_school: String,
+    pub to_school: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// The most entries of each kind a history holds.
+pub const HISTORY_MAX: usize = 200;
 
 /// One record: its natural key and its values in template order. The values share one buffer
 /// (a page of 100 students is 1,900 values: one `String` each was a measurable part of an API

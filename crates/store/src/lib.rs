@@ -49,7 +49,7 @@ pub use access::{OrgLevel, OrgUnit, Place, Role, Scope};
 pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
 pub use audit::{Anchor, AuditChain, AuditEntry, AuditEvent, AuditFilter};
 pub use monitor::{Alert, CheckSummary, Monitor, NewAlert, NewSite, Site, SiteCategory, SiteQuery, SiteState};
-pub use browse::{GradeCount, Page, PersonQuery, Record, RegionFigures, SchoolQuery};
+pub use browse::{FieldChange, GradeCount, History, Move, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolQuery, Total};
 
 use serde::{Deserialize, Serialize};
 pub use standard::Entity;
@@ -459,6 +459,16 @@ pub trait Browse {
     fn region_figures(&mut self, scope: &Scope, level: OrgLevel) -> Result<Vec<RegionFigures>, StoreError>;
     /// Students by grade inside the scope.
     fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError>;
+    /// How many rows [`people`](Self::people) pages through for `q` (its cursor, skip and
+    /// limit aside) in scope: whole areas from the aggregates, anything narrower counted up to
+    /// [`browse::COUNT_CAP`].
+    fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Total, StoreError>;
+    /// How many schools [`schools`](Self::schools) pages through for `q` (its cursor and limit
+    /// aside) in scope.
+    fn count_schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<Total, StoreError>;
+    /// The change history of one record, None when it does not exist or lies outside the
+    /// scope (the same answer as [`record`](Self::record)).
+    fn record_history(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<History>, StoreError>;
 }
 
 /// Everything the web platform needs of a backend.

@@ -4,7 +4,7 @@
 use crate::access::{OrgLevel, Scope};
 use crate::audit::{verify, AuditChain, AuditEvent, AuditFilter};
 use crate::suite::{import, school, student, student_key, teacher};
-use crate::{Backend, NewApiToken, NewUser, PersonQuery, Role, SchoolQuery, SessionRecord, Store};
+use crate::{Backend, NewApiToken, NewUser, PersonQuery, PersonSort, Role, SchoolQuery, SessionRecord, Store, Total};
 use standard::Entity;
 
 #[macro_export]
@@ -16,7 +16,7 @@ macro_rules! platform_suite {
             login_attempts_back_off, audit_chain_appends_and_verifies, audit_filters_and_pages,
             audit_prune_keeps_anchor, org_tree_from_divisions_and_schools, schools_scoped_and_filtered,
             people_scoped_keyset_pages, people_search_by_name_and_id, record_outside_scope_is_none,
-            figures_and_grades_scoped);
+            figures_and_grades_scoped, people_sorted_pages_jumps_and_totals, history_scoped_newest_first);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -310,6 +310,16 @@ pub fn schools_scoped_and_filtered(s: &mut dyn Backend) {
     assert!(by_type.rows.is_empty());
     let urban = s.schools(&PROVINCE, &SchoolQuery { urban_rural: Some("1".into()), limit: 10, ..Default::default() }).unwrap();
     assert_eq!(urban.rows.len(), 3);
+    // Totals follow the scope and the filters, whatever the cursor.
+    let n = |s: &mut dyn Backend, scope: &Scope, q: SchoolQuery| s.count_schools(scope, &q).unwrap();
+    assert_eq!(n(s, &PROVINCE, SchoolQuery::default()), Total { n: 3, exact: true });
+    assert_eq!(n(s, &county(510104), SchoolQuery::default()).n, 2);
+    assert_eq!(n(s, &county(510104), SchoolQuery { region: Some(510302), ..Default::default() }).n, 0);
+    assert_eq!(n(s, &Scope::School { code: "2151010402".into(), county: 510104 }, SchoolQuery::default()).n, 1);
+    assert_eq!(n(s, &Scope::Nothing, SchoolQuery::default()).n, 0);
+    assert_eq!(n(s, &PROVINCE, SchoolQuery { name: Some("二小".into()), ..Default::default() }).n, 1);
+    let after = s.schools(&PROVINCE, &SchoolQuery { limit: 1, ..Default::default() }).unwrap().next;
+    assert_eq!(n(s, &PROVINCE, SchoolQuery { urban_rural: Some("1".into()), after, ..Default::default() }).n, 3);
     // Keyset paging: two pages of 2 and 1, no overlap.
     let p1 = s.schools(&PROVINCE, &SchoolQuery { limit: 2, ..Default::default() }).unwrap();
     let p2 = s.schools(&PROVINCE, &SchoolQuery { limit: 2, after: p1.next.clone(), ..Default::default() }).unwrap();
@@ -381,6 +391,111 @@ pub fn people_search_by_name_and_id(s: &mut dyn Backend) {
     let p2 = s.people(&PROVINCE, Entity::Student, &PersonQuery { name: Some("李".into()), limit: 10, after: p1.next.clone(), ..Default::default() }).unwrap();
     let p3 = s.people(&PROVINCE, Entity::Student, &PersonQuery { name: Some("李".into()), limit: 10, after: p2.next.clone(), ..Default::default() }).unwrap();
     assert_eq!((p1.rows.len(), p2.rows.len(), p3.rows.len(), p3.next.is_none()), (10, 10, 4, true));
+}
+
+/// Every row of `q` in scope, page by page (4 a page), with the pages' cursors.
+fn walk(s: &mut dyn Backend, scope: &Scope, entity: Entity, q: &PersonQuery) -> Vec<crate::Record> {
+    let mut all = Vec::new();
+    let mut q = PersonQuery { limit: 4, ..q.clone() };
+    loop {
+        let p = s.people(scope, entity, &q).unwrap();
+        assert!(p.rows.len() <= 4);
+        all.extend(p.rows);
+        match p.next {
+            Some(n) => q.after = Some(n),
+            None => return all,
+        }
+    }
+}
+
+pub fn people_sorted_pages_jumps_and_totals(s: &mut dyn Backend) {
+    two_counties(s);
+    let school_in = Scope::School { code: "2151010402".into(), county: 510104 };
+    let (ni, si) = (Entity::Student.template().index("name").unwrap(), Entity::Student.template().index("school_code").unwrap());
+    for entity in [Entity::Student, Entity::Teacher] {
+        let t = entity.template();
+        let (ni, si) = (t.index("name").unwrap(), t.index("school_code").unwrap());
+        for scope in [PROVINCE, county(510104), county(510302), school_in.clone(), Scope::Nothing] {
+            for name in [None, Some("张三"), Some("李")] {
+                let all = PersonQuery { name: name.map(Into::into), ..Default::default() };
+                let base = walk(s, &scope, entity, &all);
+                let mut keys: Vec<&str> = base.iter().map(|r| r.key.as_str()).collect();
+                keys.sort();
+                keys.dedup();
+                assert_eq!(keys.len(), base.len(), "each row once: {entity:?} {scope:?} {name:?}");
+                let total = s.count_people(&scope, entity, &all).unwrap();
+                assert_eq!(total, Total { n: base.len() as u64, exact: true }, "the total is what the pages hold: {entity:?} {scope:?} {name:?}");
+                for sort in [PersonSort::Region, PersonSort::Name, PersonSort::School] {
+                    let q = PersonQuery { sort, ..all.clone() };
+                    let rows = walk(s, &scope, entity, &q);
+                    let mut got: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+                    got.sort();
+                    assert_eq!(got, keys, "the same rows, each once, sorted by {sort:?}: {entity:?} {scope:?} {name:?}");
+                    // A name filter always sorts by name.
+                    let order = if name.is_some() { PersonSort::Name } else { sort };
+                    let by = |r: &crate::Record| match order {
+                        PersonSort::Name => r[ni].to_string(),
+                        PersonSort::School => r[si].to_string(),
+                        PersonSort::Region => String::new(),
+                    };
+                    assert!(rows.windows(2).all(|w| by(&w[0]) <= by(&w[1])), "in order of {sort:?}: {entity:?} {scope:?} {name:?}");
+                    // A jump over the first page lands where the first page's cursor leads.
+                    let first = s.people(&scope, entity, &PersonQuery { limit: 4, ..q.clone() }).unwrap();
+                    let second = s.people(&scope, entity, &PersonQuery { limit: 4, after: first.next.clone(), ..q.clone() }).unwrap();
+                    let jumped = s.people(&scope, entity, &PersonQuery { limit: 4, skip: 4, ..q.clone() }).unwrap();
+                    let k = |p: &crate::Page<crate::Record>| p.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+                    if first.next.is_some() {
+                        assert_eq!(k(&jumped), k(&second), "jump to page 2 by {sort:?}: {entity:?} {scope:?} {name:?}");
+                    } else {
+                        assert!(jumped.rows.is_empty());
+                    }
+                    let past = s.people(&scope, entity, &PersonQuery { limit: 4, skip: crate::browse::MAX_SKIP + 10_000, ..q.clone() }).unwrap();
+                    assert!(past.rows.is_empty() && past.next.is_none(), "a jump past the end is empty");
+                }
+            }
+        }
+    }
+    // Totals are scoped and follow the filters; nothing outside the scope is counted.
+    let n = |s: &mut dyn Backend, scope: &Scope, q: PersonQuery| s.count_people(scope, Entity::Student, &q).unwrap().n;
+    assert_eq!(n(s, &PROVINCE, PersonQuery::default()), 30);
+    assert_eq!(n(s, &county(510104), PersonQuery::default()), 20);
+    assert_eq!(n(s, &county(510104), PersonQuery { region: Some(510302), ..Default::default() }), 0, "a region outside the scope counts nothing");
+    assert_eq!(n(s, &county(510104), PersonQuery { school: Some("2151030201".into()), ..Default::default() }), 0, "a school outside the scope counts nothing");
+    assert_eq!(n(s, &school_in, PersonQuery { school: Some("2151010401".into()), ..Default::default() }), 0);
+    assert_eq!(n(s, &school_in, PersonQuery::default()), 10);
+    assert_eq!(n(s, &PROVINCE, PersonQuery { school: Some("2151030201".into()), ..Default::default() }), 10);
+    assert_eq!(n(s, &PROVINCE, PersonQuery { id: Some(student_key(2)), ..Default::default() }), 1);
+    assert_eq!(n(s, &county(510104), PersonQuery { id: Some(student_key(2)), ..Default::default() }), 0);
+    assert_eq!(n(s, &Scope::Nothing, PersonQuery::default()), 0);
+    assert_eq!(s.count_people(&county(510302), Entity::Teacher, &PersonQuery::default()).unwrap().n, 1);
+    assert_eq!(Total::capped(crate::browse::COUNT_CAP + 1), Total { n: crate::browse::COUNT_CAP, exact: false });
+    let _ = (ni, si);
+}
+
+/// Student 3 (school 2151010401, county 510104) changes phone and grade, then moves school.
+pub fn history_scoped_newest_first(s: &mut dyn Backend) {
+    two_counties(s);
+    let st: &mut dyn Store = s;
+    import(st, Entity::Student, "h1", &[student(3, "2151010401", "11", "李四", "13800000099")]);
+    import(st, Entity::Student, "h2", &[student(3, "2151010402", "11", "李四", "13800000099")]);
+    let k = student_key(3);
+    let h = s.record_history(&PROVINCE, Entity::Student, &k).unwrap().expect("in scope");
+    let fields: Vec<(&str, &str, &str)> = h.changes.iter().map(|c| (c.field.as_str(), c.old_value.as_str(), c.new_value.as_str())).collect();
+    assert_eq!(fields, [("school_code", "2151010401", "2151010402"), ("guardian_phone", "13800000000", "13800000099")], "newest first");
+    assert!(h.changes[0].batch_id > h.changes[1].batch_id);
+    assert!(h.changes.iter().all(|c| c.at.len() >= 19 && c.at.starts_with("20")), "{:?}", h.changes);
+    assert_eq!(h.transfers.len(), 1);
+    assert_eq!((h.transfers[0].from_school.as_str(), h.transfers[0].to_school.as_str(), h.transfers[0].batch_id), ("2151010401", "2151010402", h.changes[0].batch_id));
+    assert_eq!(s.record_history(&county(510104), Entity::Student, &k).unwrap(), Some(h.clone()));
+    assert_eq!(s.record_history(&Scope::School { code: "2151010402".into(), county: 510104 }, Entity::Student, &k).unwrap(), Some(h));
+    assert_eq!(s.record_history(&county(510302), Entity::Student, &k).unwrap(), None, "outside the scope: as if it did not exist");
+    assert_eq!(s.record_history(&Scope::School { code: "2151010401".into(), county: 510104 }, Entity::Student, &k).unwrap(), None, "the school it left");
+    assert_eq!(s.record_history(&PROVINCE, Entity::Student, "nobody").unwrap(), None);
+    let quiet = s.record_history(&PROVINCE, Entity::Student, &student_key(4)).unwrap().expect("in scope");
+    assert!(quiet.changes.is_empty() && quiet.transfers.is_empty());
+    let tk = s.people(&PROVINCE, Entity::Teacher, &PersonQuery { limit: 1, ..Default::default() }).unwrap().rows[0].key.clone();
+    let teacher = s.record_history(&PROVINCE, Entity::Teacher, &tk).unwrap();
+    assert_eq!(teacher, Some(crate::History::default()));
 }
 
 pub fn record_outside_scope_is_none(s: &mut dyn Backend) {

@@ -234,6 +234,53 @@
     var title = t && t.id === "drill" ? document.getElementById("drill-title") : null;
     if (title) title.focus();
   });
+
+  // The organisation-tree picker (templates/org_picker.html): the tree loads when first opened,
+  // the search box asks again as one types, and a click on a city, county or school writes its
+  // code into the form's region field, or a school into the school field (name（code）, which
+  // the lists read back as the code; the code alone where one field takes any level).
+  function orgLoad(picker, q) {
+    if (!window.htmx) return;
+    var url = picker.dataset.src + (q ? "&q=" + encodeURIComponent(q) : "");
+    htmx.ajax("GET", url, { target: picker.querySelector(".org-body"), swap: "innerHTML" });
+  }
+  document.addEventListener("toggle", function (e) {
+    var p = e.target;
+    if (p.classList && p.classList.contains("org-picker") && p.open && !p.dataset.loaded) {
+      p.dataset.loaded = "1";
+      orgLoad(p, "");
+    }
+  }, true);
+  var orgTimer = null;
+  document.addEventListener("input", function (e) {
+    if (!e.target.classList.contains("org-q")) return;
+    var p = e.target.closest(".org-picker");
+    clearTimeout(orgTimer);
+    orgTimer = setTimeout(function () { orgLoad(p, e.target.value.trim()); }, 250);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.classList.contains("org-q")) e.preventDefault();
+  });
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[data-org-code]");
+    if (!a) return;
+    var p = a.closest(".org-picker");
+    if (!p) return;
+    e.preventDefault();
+    var school = a.dataset.orgLevel === "school";
+    var one = p.dataset.regionFor === p.dataset.schoolFor;
+    var field = document.getElementById(school ? p.dataset.schoolFor : p.dataset.regionFor);
+    if (!field) return;
+    field.value = school && !one ? a.dataset.orgName + "（" + a.dataset.orgCode + "）" : a.dataset.orgCode;
+    if (school && !one) {
+      // A school narrows further than a region: the region filter is left open.
+      var r = document.getElementById(p.dataset.regionFor);
+      if (r) r.value = "";
+    }
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    p.querySelector(".org-picked").textContent = "：" + a.dataset.orgName;
+    p.open = false;
+  });
 })();
 
 // ---------------------------------------------------------------- issue 12: upload feedback

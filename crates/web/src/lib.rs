@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auditq;
 pub mod audit_text;
 pub mod auth;
+pub mod changes;
 pub mod config;
 pub mod download;
 pub mod error;

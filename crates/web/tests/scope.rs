@@ -72,6 +72,8 @@ enum Need {
     Monitor,
     /// The province's security officer and administrator (alert robots).
     Webhooks,
+    /// The organisation-tree picker: whoever chooses a region, a school or an owner.
+    Orgs,
     Signed,
 }
 
@@ -94,6 +96,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Audit => role.reads_audit(),
         Need::Monitor => role.reads_monitor(),
         Need::Webhooks => matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer),
+        Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
         Need::Signed => true,
     }
 }
@@ -134,6 +137,13 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/schools".into(), Need::Records, Target::Any),
         ("GET", format!("/schools?region={}", p.other_county), Need::Records, Target::Any),
         ("GET", "/schools/points.json".into(), Need::Records, Target::Any),
+        ("GET", "/schools/suggest?q=%E5%AD%A6".into(), Need::Records, Target::Any),
+        ("GET", "/org/picker?schools=1".into(), Need::Orgs, Target::Any),
+        ("GET", "/org/picker?schools=1&q=%E5%AD%A6".into(), Need::Orgs, Target::Any),
+        ("GET", format!("/org/picker?schools=1&county={}", p.other_county), Need::Orgs, Target::Any),
+        ("GET", "/students?sort=name&size=20".into(), Need::Records, Target::Any),
+        ("GET", "/students?sort=school&size=100&page=3".into(), Need::Records, Target::Any),
+        ("GET", "/teachers?sort=school&page=2".into(), Need::Records, Target::Any),
         ("GET", format!("/schools/{}", p.school), Need::Records, Target::Own),
         ("GET", format!("/schools/{}", p.other_school), Need::Records, Target::Other),
         ("GET", "/teachers".into(), Need::Records, Target::Any),
@@ -325,4 +335,96 @@ async fn county_counts_and_pages_sqlite() {
 async fn county_counts_and_pages_postgres() {
     let Some(env) = blocking(|| postgres("counts")) else { return };
     counts_are_scoped(env).await;
+}
+
+/// The console's lists and record pages of a county officer: the total (共 N 条) counts only the
+/// county, a school of another county is neither counted nor suggested, a school chosen by its
+/// name filters the list, and a record's change history shows masked until revealed — and goes
+/// with the record when it moves out of a school admin's reach.
+async fn lists_and_history_are_scoped(env: Env) {
+    let p = env.places.clone();
+    let a = login(&env, "county", PASSWORD).await;
+    let county = Scope::Region { lo: p.county, hi: p.county };
+    let want: u64 = with_store(&env, |s| s.grade_counts(&county).unwrap().iter().map(|g| g.students).sum());
+    assert!(want > 20);
+    let page = send(&env, "GET", "/students?size=20", &a, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("共 {want} 条")), "{}", &page.body[..page.body.len().min(3000)]);
+    assert_eq!(page.body.matches("<tr><td><a href=\"/students/").count(), 20, "a page of 20");
+    let schools = with_store(&env, |s| s.schools(&county, &SchoolQuery { limit: 500, ..Default::default() }).unwrap().rows.len());
+    let list = send(&env, "GET", "/schools?size=20", &a, None).await;
+    assert!(list.body.contains(&format!("共 {schools} 所学校")), "the schools' total is the county's");
+    let other = send(&env, "GET", &format!("/students?school={}", p.other_school), &a, None).await;
+    assert!(other.body.contains("共 0 条") && !other.body.contains("<tr><td><a href=\"/students/"));
+    let sug = send(&env, "GET", &format!("/schools/suggest?q={}", p.other_school), &a, None).await;
+    assert_eq!(sug.status, StatusCode::OK);
+    assert!(!sug.body.contains("<option"), "a school outside the scope is not suggested: {}", sug.body);
+    let name = with_store(&env, |s| web::present::get(Entity::School, &s.record(&county, Entity::School, &p.school).unwrap().unwrap(), "name").to_string());
+    let sug = send(&env, "GET", &format!("/schools/suggest?q={}", enc(&name)), &a, None).await;
+    assert!(sug.body.contains(&format!("{name}（{}）", p.school)), "{}", sug.body);
+    let prov = login(&env, "prov", PASSWORD).await;
+    let other_name = with_store(&env, |s| web::present::get(Entity::School, &s.record(&Scope::all(), Entity::School, &p.other_school).unwrap().unwrap(), "name").to_string());
+    let sug = send(&env, "GET", &format!("/schools/suggest?q={}", enc(&other_name)), &a, None).await;
+    assert!(!sug.body.contains(&p.other_school), "not by name either");
+    assert!(send(&env, "GET", &format!("/schools/suggest?q={}", enc(&other_name)), &prov, None).await.body.contains(&p.other_school));
+    // The tree picker offers the county and its schools, nothing of another county.
+    let tree = send(&env, "GET", "/org/picker?schools=1", &a, None).await.body;
+    assert!(tree.contains(&format!("data-org-code=\"{}\"", p.county)) && !tree.contains(&format!("data-org-code=\"{}\"", p.other_county)), "{tree}");
+    let kids = send(&env, "GET", &format!("/org/picker?schools=1&county={}", p.county), &a, None).await.body;
+    assert!(kids.contains(&format!("data-org-code=\"{}\"", p.school)), "{kids}");
+    let kids = send(&env, "GET", &format!("/org/picker?schools=1&county={}", p.other_county), &a, None).await.body;
+    assert!(!kids.contains("data-org-code"), "{kids}");
+    let found = send(&env, "GET", &format!("/org/picker?schools=1&q={}", enc(&other_name)), &a, None).await.body;
+    assert!(!found.contains(&p.other_school), "{found}");
+    let found = send(&env, "GET", &format!("/org/picker?schools=1&q={}", enc(&name)), &a, None).await.body;
+    assert!(found.contains(&p.school), "{found}");
+    // The school chosen from the suggestions filters the list; the list names schools.
+    let at_school = with_store(&env, |s| s.count_people(&county, Entity::Student, &PersonQuery { school: Some(p.school.clone()), ..Default::default() }).unwrap().n);
+    let label = format!("{name}（{}）", p.school);
+    let page = send(&env, "GET", &format!("/students?school={}&sort=name&size=100", enc(&label)), &a, None).await;
+    assert!(page.body.contains(&format!("共 {at_school} 条")), "{}", &page.body[..page.body.len().min(3000)]);
+    assert_eq!(page.body.matches(&format!("<td>{}</td><td>{name}</td>", p.school)).count() as u64, at_school.min(100), "each row names its school beside the code");
+    let jump = send(&env, "GET", "/students?sort=school&size=20&page=2", &a, None).await;
+    assert_eq!(jump.status, StatusCode::OK);
+    assert!(jump.body.contains("第 2 /"), "jumped to page 2");
+    assert_eq!(send(&env, "GET", "/students?sort=grade", &a, None).await.status, StatusCode::BAD_REQUEST, "only indexed orders");
+    // A student of the school changes phone and moves to another school of the county.
+    let (key, new_school) = with_store(&env, |s| {
+        let r = s.people(&Scope::School { code: p.school.clone(), county: p.county }, Entity::Student, &PersonQuery { limit: 1, ..Default::default() }).unwrap().rows.remove(0);
+        let to = s.schools(&Scope::all(), &SchoolQuery { limit: 50, ..Default::default() }).unwrap().rows.into_iter().map(|r| r.key).find(|c| *c != p.school).expect("a second school");
+        let t = Entity::Student.template();
+        let mut v: Vec<String> = r.values().map(str::to_string).collect();
+        v[t.index("guardian_phone").unwrap()] = "13912345678".into();
+        v[t.index("school_code").unwrap()] = to.clone();
+        let meta = store::BatchMeta { entity: Entity::Student, file_name: "move.csv".into(), file_hash: "move".into(), user: "prov".into(), scope: Scope::all() };
+        let mut b = s.begin_import(&meta).unwrap();
+        b.record(2, &v.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
+        b.commit(1, "{}").unwrap();
+        (r.key, to)
+    });
+    let sealed = web::seal::seal(&key);
+    let rec = send(&env, "GET", &format!("/students/{sealed}"), &prov, None).await;
+    assert_eq!(rec.status, StatusCode::OK);
+    assert!(rec.body.contains("异动记录") && rec.body.contains("id=\"history-moves\"") && rec.body.contains("id=\"history-changes\""), "{}", rec.body);
+    assert!(rec.body.contains(&format!("（{new_school}）")) && rec.body.contains(&format!("{name}（{}）", p.school)), "the move, with the schools' names");
+    assert!(!rec.body.contains("13912345678") && rec.body.contains("139****5678"), "the new phone masked");
+    let shown = send(&env, "POST", &format!("/students/{sealed}/reveal?_csrf={}", prov.csrf.clone().unwrap()), &prov, None).await;
+    assert!(shown.body.contains("13912345678") && shown.body.contains("id=\"history-changes\""), "revealed with the record (audited)");
+    let moved_out = with_store(&env, |s| s.record(&county, Entity::School, &new_school).unwrap().is_none());
+    if moved_out {
+        assert_eq!(send(&env, "GET", &format!("/students/{sealed}"), &a, None).await.status, StatusCode::NOT_FOUND, "the county it left");
+    }
+    let old = login(&env, "school", PASSWORD).await;
+    assert_eq!(send(&env, "GET", &format!("/students/{sealed}"), &old, None).await.status, StatusCode::NOT_FOUND, "the school it left sees neither record nor history");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_and_history_sqlite() {
+    lists_and_history_are_scoped(sqlite("lists")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_and_history_postgres() {
+    let Some(env) = blocking(|| postgres("lists")) else { return };
+    lists_and_history_are_scoped(env).await;
 }

@@ -320,6 +320,15 @@ impl Browse for TestStore {
     fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError> {
         self.s().grade_counts(scope)
     }
+    fn count_schools(&mut self, scope: &Scope, q: &SchoolQuery) -> Result<store::Total, StoreError> {
+        self.s().count_schools(scope, q)
+    }
+    fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<store::Total, StoreError> {
+        self.s().count_people(scope, entity, q)
+    }
+    fn record_history(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<store::History>, StoreError> {
+        self.s().record_history(scope, entity, key)
+    }
 }
 
 impl store::Monitor for TestStore {

@@ -8,6 +8,7 @@ pub mod exports;
 pub mod imports;
 pub mod ipv6;
 pub mod ops;
+pub mod orgs;
 pub mod overview;
 pub mod people;
 pub mod reference;
@@ -51,6 +52,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(reference::router())
         .merge(standard::router())
         .merge(exports::router())
+        .merge(orgs::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

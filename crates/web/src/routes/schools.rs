@@ -22,6 +22,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/schools", route_get(list))
         .route("/schools/points.json", route_get(points))
+        .route("/schools/suggest", route_get(suggest))
         .route("/schools/{code}", route_get(detail))
 }
 
@@ -83,6 +84,16 @@ struct ListPage {
     types: Vec<(String, String)>,
     rows: Vec<Row>,
     next: Option<String>,
+    total: store::Total,
+    size: usize,
+    sizes: [usize; 4],
+}
+
+/// The page size of the console's list (`size`, one of [`super::people::SIZES`]).
+#[derive(Deserialize, Default)]
+struct Size {
+    #[serde(default)]
+    size: String,
 }
 
 const LIST_FIELDS: [&str; 6] = ["school_code", "name", "school_type", "region_code", "urban_rural", "address"];
@@ -91,13 +102,14 @@ pub fn school_row(r: &Record) -> Row {
     Row { href: format!("/schools/{}", r.key), cells: crate::present::cells_of(Entity::School, r, &LIST_FIELDS) }
 }
 
-async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
+async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>, Query(sz): Query<Size>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
+    let size = super::people::View { size: sz.size, ..Default::default() }.size();
     let context = f.context(me.user.id);
-    let q = f.query(50, &context)?;
+    let q = f.query(size, &context)?;
     let scope = me.scope.clone();
-    let page = app.pool.run(move |s| s.schools(&scope, &q).map_err(AppError::from)).await?;
+    let (page, total) = app.pool.run(move |s| Ok((s.schools(&scope, &q)?, s.count_schools(&scope, &q)?))).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
     let types = standard::codes::SCHOOL_TYPES.codes.iter().filter(|t| t.level == 3).map(|t| (t.code.clone(), format!("{} {}", t.code, t.name))).collect();
     let t = Entity::School.template();
@@ -106,10 +118,54 @@ async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Quer
         regions: region_options(&me.scope, app.config.province.code),
         types,
         rows: page.rows.iter().map(school_row).collect(),
-        next: page.next.map(|n| f.with_after(&seal::seal_cursor(&n, &context))),
+        next: page.next.map(|n| format!("{}&size={size}", f.with_after(&seal::seal_cursor(&n, &context)))),
+        sizes: super::people::SIZES,
+        total,
+        size,
         f,
         c,
     })
+}
+
+#[derive(Deserialize)]
+struct Suggest {
+    /// The text typed (the school box of the people lists sends itself as `school`).
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    school: String,
+}
+
+#[derive(Template)]
+#[template(source = "{% for (code, name) in options %}<option value=\"{{ name }}（{{ code }}）\"></option>{% endfor %}", ext = "html")]
+struct SuggestPart {
+    options: Vec<(String, String)>,
+}
+
+/// Up to 10 schools in scope whose name holds the text, or whose code starts with it, as
+/// `<option>`s of a datalist (`name（code）`, which the people lists read back as the code).
+/// Schools' names and codes are not personal data; the search is scoped in the store.
+async fn suggest(State(app): State<Arc<AppState>>, me: Me, Query(q): Query<Suggest>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_base_data())?;
+    let text = if q.q.trim().is_empty() { q.school.trim() } else { q.q.trim() };
+    // A label picked from the list already: suggest its school again.
+    let text = text.split(['（', '(']).next().unwrap_or_default().trim().to_string();
+    if text.is_empty() || text.chars().count() > 40 {
+        return html(SuggestPart { options: vec![] });
+    }
+    let scope = me.scope.clone();
+    let rows = app
+        .pool
+        .run(move |s| {
+            if text.bytes().all(|b| b.is_ascii_digit()) {
+                // A code: the school itself, when it is in scope.
+                return Ok(s.record(&scope, Entity::School, &text)?.into_iter().collect::<Vec<_>>());
+            }
+            Ok(s.schools(&scope, &SchoolQuery { name: Some(text), limit: 10, ..Default::default() })?.rows)
+        })
+        .await?;
+    html(SuggestPart { options: rows.iter().map(|r| (r.key.clone(), get(Entity::School, r, "name").to_string())).collect() })
 }
 
 #[derive(Serialize)]
@@ -155,6 +211,7 @@ struct DetailPage {
     grades_json: String,
     students: u64,
     point_json: String,
+    history: crate::changes::HistoryView,
 }
 
 async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(code): Path<String>) -> Result<Response, AppError> {
@@ -162,7 +219,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     require(me.user.role.reads_base_data())?;
     let scope = me.scope.clone();
     let code2 = code.clone();
-    let (school, teachers, grades) = app
+    let (school, teachers, grades, history) = app
         .pool
         .run(move |s| {
             let Some(school) = s.record(&scope, Entity::School, &code2)? else { return Err(AppError::NotFound) };
@@ -170,7 +227,9 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
             let one = Scope::School { code: code2.clone(), county };
             let teachers = s.people(&one, Entity::Teacher, &PersonQuery { limit: 50, ..Default::default() })?;
             let grades = s.grade_counts(&one)?;
-            Ok((school, teachers, grades))
+            let history = s.record_history(&scope, Entity::School, &code2)?.unwrap_or_default();
+            let history = crate::changes::HistoryView::new(Entity::School, &history, &Default::default(), false);
+            Ok((school, teachers, grades, history))
         })
         .await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
@@ -193,6 +252,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
         students: grades.iter().map(|g| g.students).sum(),
         grades_json,
         point_json,
+        history,
         code,
         c,
     })
