@@ -11,7 +11,6 @@ use crate::labels::{alert_kind_label, category_label, severity_label, state_labe
 use crate::routes::{audit, people, require, schools, sites};
 use crate::state::AppState;
 use axum::http::Uri;
-use serde::Deserialize;
 use std::collections::HashMap;
 use store::browse::MAX_PAGE;
 use store::{AuditFilter, Backend, Entity, Role, Scope};
