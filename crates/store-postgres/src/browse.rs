@@ -13,8 +13,8 @@ use crate::PgStore;
 use postgres::Row;
 use std::collections::BTreeMap;
 use store::cursor;
-use store::sql::{effective, figures_queries, limit, school_conds, text_range, Dialect, Figures, Where};
-use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
+use store::sql::{effective, figures_queries, limit, school_conds, school_figures_queries, text_range, Dialect, Figures, SchoolTally, Where};
+use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolFigures, SchoolQuery, Scope, StoreError};
 
 /// Conditions with PostgreSQL's placeholders.
 fn sql() -> Where {
@@ -293,5 +293,20 @@ impl Browse for PgStore {
             }
         }
         Ok(by.into_iter().filter(|&(_, n)| n > 0).map(|(grade, students)| GradeCount { grade, students }).collect())
+    }
+
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {
+        let Some(queries) = school_figures_queries(Dialect::Postgres, scope) else { return Ok(vec![]) };
+        let mut tally = SchoolTally::default();
+        for (i, (sql, a)) in queries.into_iter().enumerate() {
+            for r in self.client.query(&sql, &refs(&args(a))).map_err(pg)? {
+                if i == 0 {
+                    tally.school(r.get(0), r.get(1), r.get(2));
+                } else {
+                    tally.add(i, r.get::<_, &str>(0), r.get(1), r.get(2));
+                }
+            }
+        }
+        Ok(tally.finish())
     }
 }

@@ -11,8 +11,8 @@ use crate::{map_err, SqliteStore};
 use rusqlite::types::ValueRef;
 use rusqlite::OptionalExtension;
 use store::cursor;
-use store::sql::{effective, figures_queries, limit, school_conds, text_range, Arg, Dialect, Figures, Where};
-use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolQuery, Scope, StoreError};
+use store::sql::{effective, figures_queries, limit, school_conds, school_figures_queries, text_range, Arg, Dialect, Figures, SchoolTally, Where};
+use store::{Browse, Entity, GradeCount, OrgLevel, OrgUnit, Page, PersonQuery, Record, RegionFigures, SchoolFigures, SchoolQuery, Scope, StoreError};
 
 /// Conditions with SQLite's placeholders.
 fn sql() -> Where {
@@ -190,6 +190,24 @@ impl Browse for SqliteStore {
             .map_err(map_err)?;
         let v = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?;
         Ok(v.into_iter().filter(|g| g.students > 0).collect())
+    }
+
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {
+        let Some(queries) = school_figures_queries(Dialect::Sqlite, scope) else { return Ok(vec![]) };
+        let mut tally = SchoolTally::default();
+        for (i, (sql, args)) in queries.into_iter().enumerate() {
+            let mut st = self.conn().prepare_cached(&sql).map_err(map_err)?;
+            let mut rows = st.query(params(args)).map_err(map_err)?;
+            while let Some(r) = rows.next().map_err(map_err)? {
+                if i == 0 {
+                    tally.school(r.get(0).map_err(map_err)?, r.get(1).map_err(map_err)?, r.get(2).map_err(map_err)?);
+                } else {
+                    let code: String = r.get(0).map_err(map_err)?;
+                    tally.add(i, &code, r.get(1).map_err(map_err)?, r.get(2).map_err(map_err)?);
+                }
+            }
+        }
+        Ok(tally.finish())
     }
 }
 

@@ -49,7 +49,7 @@ pub use access::{OrgLevel, OrgUnit, Place, Role, Scope};
 pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
 pub use audit::{Anchor, AuditChain, AuditEntry, AuditEvent, AuditFilter};
 pub use monitor::{Alert, CheckSummary, Monitor, NewAlert, NewSite, Site, SiteCategory, SiteQuery, SiteState};
-pub use browse::{GradeCount, Page, PersonQuery, Record, RegionFigures, SchoolQuery};
+pub use browse::{GradeCount, Page, PersonQuery, Record, RegionFigures, SchoolFigures, SchoolQuery};
 
 use serde::{Deserialize, Serialize};
 pub use standard::Entity;
@@ -459,6 +459,8 @@ pub trait Browse {
     fn region_figures(&mut self, scope: &Scope, level: OrgLevel) -> Result<Vec<RegionFigures>, StoreError>;
     /// Students by grade inside the scope.
     fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError>;
+    /// Each school inside the scope with its students, teachers and classes, by 学校标识码.
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError>;
 }
 
 /// Everything the web platform needs of a backend.

@@ -320,6 +320,9 @@ impl Browse for TestStore {
     fn grade_counts(&mut self, scope: &Scope) -> Result<Vec<GradeCount>, StoreError> {
         self.s().grade_counts(scope)
     }
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<store::SchoolFigures>, StoreError> {
+        self.s().school_figures(scope)
+    }
 }
 
 impl store::Monitor for TestStore {
