@@ -157,7 +157,8 @@ pub struct RegionFigures {
 }
 
 /// Figures of one school for the comparison of a county's schools: students and classes from
-/// the enrolments (a class is a distinct non-empty `class_name` of the school), teachers from
+/// the enrolments (a class is a distinct non-empty `class_name` within a grade of the school),
+/// teachers from
 /// the teacher records.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SchoolFigures {

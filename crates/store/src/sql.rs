@@ -355,13 +355,14 @@ pub fn school_figures_queries(dialect: Dialect, scope: &Scope) -> Option<[(Strin
             )),
             args(a.into(), b.into()),
         ),
-        // A class is a distinct non-empty class name within its school.
+        // A class is a distinct non-empty class name within a grade of its school: "1班" of
+        // grade 11 and "1班" of grade 12 are two classes.
         (
             r(format!(
                 "SELECT school_code, {count}, {} FROM enrolments WHERE county_code BETWEEN ?1 AND ?2{} GROUP BY school_code",
                 match dialect {
-                    Dialect::Sqlite => "COUNT(DISTINCT NULLIF(class_name, ''))",
-                    Dialect::Postgres => "count(DISTINCT NULLIF(class_name, ''))::bigint",
+                    Dialect::Sqlite => "COUNT(DISTINCT CASE WHEN class_name <> '' THEN grade || '/' || class_name END)",
+                    Dialect::Postgres => "count(DISTINCT CASE WHEN class_name <> '' THEN grade || '/' || class_name END)::bigint",
                 },
                 and("school_code")
             )),

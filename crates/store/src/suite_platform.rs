@@ -420,7 +420,8 @@ pub fn figures_and_grades_scoped(s: &mut dyn Backend) {
     assert!(s.grade_counts(&Scope::Nothing).unwrap().is_empty());
 }
 
-/// Each school's students, teachers and classes (distinct non-empty class names of the school),
+/// Each school's students, teachers and classes (distinct non-empty class names within a grade
+/// of the school: every school of `two_counties` has 1班 in grades 11 and 12, two classes),
 /// inside the scope only.
 pub fn school_figures_scoped(s: &mut dyn Backend) {
     two_counties(s);
@@ -438,14 +439,14 @@ pub fn school_figures_scoped(s: &mut dyn Backend) {
         s.school_figures(sc).unwrap().into_iter().map(|f| (f.code, f.students, f.teachers, f.classes)).collect()
     };
     let jj = got(s, &county(510104));
-    assert_eq!(jj, [("2151010401".to_string(), 20, 1, 2), ("2151010402".to_string(), 10, 1, 1)]);
+    assert_eq!(jj, [("2151010401".to_string(), 20, 1, 3), ("2151010402".to_string(), 10, 1, 2)]);
     let f = s.school_figures(&county(510104)).unwrap();
     assert_eq!((f[0].name.as_str(), f[1].name.as_str()), ("锦江实验小学", "锦江二小"));
     assert!(!f[0].school_type.is_empty());
     // The city narrows to its counties; the province sees all three; a school sees itself.
-    assert_eq!(got(s, &Scope::Region { lo: 510300, hi: 510399 }), [("2151030201".to_string(), 10, 1, 1)]);
+    assert_eq!(got(s, &Scope::Region { lo: 510300, hi: 510399 }), [("2151030201".to_string(), 10, 1, 2)]);
     assert_eq!(got(s, &PROVINCE).len(), 3);
-    assert_eq!(got(s, &Scope::School { code: "2151010402".into(), county: 510104 }), [("2151010402".to_string(), 10, 1, 1)]);
+    assert_eq!(got(s, &Scope::School { code: "2151010402".into(), county: 510104 }), [("2151010402".to_string(), 10, 1, 2)]);
     assert!(got(s, &Scope::School { code: "2151010402".into(), county: 510302 }).is_empty());
     assert!(got(s, &Scope::Nothing).is_empty());
 }

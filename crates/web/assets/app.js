@@ -50,7 +50,7 @@
       var values = d.cities.map(function (c) { return { name: c.name, value: c.students, code: c.code }; });
       chart.setOption({
         tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + d.label + "：" + fmt(p.value || 0); } },
-        visualMap: { type: "piecewise", left: 10, bottom: 10, pieces: quantilePieces(values.map(function (v) { return v.value; })) },
+        visualMap: { type: "piecewise", show: !d.focus, left: 10, bottom: 10, pieces: quantilePieces(values.map(function (v) { return v.value; })) },
         series: [{
           type: "map", map: name, nameProperty: "name", roam: true, data: values,
           // White text with a dark halo reads on the palest and the darkest fill alike.
@@ -71,24 +71,28 @@
       var d = data(el.dataset.bars);
       if (!d || !window.echarts) return;
       var chart = echarts.init(el);
-      var series = d.series
-        ? d.series.map(function (s) { return { name: s.name, type: "bar", data: s.values }; })
-        : [{ type: "bar", data: d.values, itemStyle: { color: "#2f6bc4" } }];
-      // Reference lines: the national standards where students per teacher are compared.
+      var series = [{ type: "bar", data: d.values, itemStyle: { color: "#2f6bc4" } }];
+      var yMax = null;
+      // Reference lines: the national standards where students per teacher are compared; the
+      // axis reaches the highest of them, and their labels sit at different ends so that two
+      // close standards (13.5, 12.5) stay readable.
       if (d.marks) {
+        var top = Math.max.apply(null, d.values.concat(d.marks.map(function (m) { return m.value; })));
+        yMax = Math.ceil(top * 1.15);
+        var at = ["insideEndTop", "insideStartTop", "insideMiddleBottom"];
         series[0].markLine = {
           symbol: "none", silent: true,
           lineStyle: { type: "dashed", color: "#c0392b" },
-          label: { formatter: "{b}", position: "insideEndTop", color: "#c0392b" },
-          data: d.marks.map(function (m) { return { name: m.name, yAxis: m.value }; })
+          data: d.marks.map(function (m, i) {
+            return { name: m.name, yAxis: m.value, label: { formatter: "{b}", position: at[i % at.length], color: "#c0392b", backgroundColor: "rgba(255,255,255,0.8)", padding: [1, 3] } };
+          })
         };
       }
       chart.setOption({
         tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v); } },
-        legend: d.series ? { top: 0 } : undefined,
         grid: { left: 60, right: 20, top: 30, bottom: 60 },
         xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: d.labels.length > 8 ? 40 : 0 } },
-        yAxis: { type: "value", name: d.unit || "", axisLabel: { formatter: function (v) { return fmt(v); } } },
+        yAxis: { type: "value", name: d.unit || "", max: yMax, axisLabel: { formatter: function (v) { return fmt(v); } } },
         series: series
       });
       el.dataset.rendered = "true";

@@ -118,12 +118,6 @@ struct Mark {
     value: f64,
 }
 
-#[derive(Serialize)]
-struct Series {
-    name: String,
-    values: Vec<f64>,
-}
-
 #[derive(Serialize, Default)]
 struct Bars {
     labels: Vec<String>,
@@ -132,9 +126,6 @@ struct Bars {
     /// Reference lines (the national standards where ratios are compared).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     marks: Vec<Mark>,
-    /// Several series side by side (then `values` is unused).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    series: Vec<Series>,
 }
 
 fn num(s: &str) -> f64 {
@@ -264,10 +255,8 @@ async fn view(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, scope: Sc
         let marks = RATIO_STANDARDS.iter().map(|(zh, en, v)| Mark { name: format!("{} {v}", if t.is_en() { *en } else { *zh }), value: *v }).collect();
         compare_json = script_json(&Bars {
             labels: compare.iter().map(|r| r.name.clone()).collect(),
-            series: vec![
-                Series { name: t.s("生师比", "Students per teacher").into(), values: compare.iter().map(|r| num(&r.ratio)).collect() },
-                Series { name: t.s("平均班额", "Students per class").into(), values: compare.iter().map(|r| num(&r.class_size)).collect() },
-            ],
+            values: compare.iter().map(|r| num(&r.ratio)).collect(),
+            unit: t.s("生师比", "Students per teacher").into(),
             marks,
             ..Default::default()
         });
