@@ -427,7 +427,7 @@ try {
       return { x: box.left + p[0], y: box.top + p[1] };
     }, cityName);
     await Promise.all([
-      admin.waitForResponse((r) => r.url().includes(`/overview/region/${target.code}`)),
+      admin.waitForURL((u) => u.pathname === `/overview/region/${target.code}`),
       admin.mouse.click(pt.x, pt.y),
     ]);
     await until(admin, (name) => (document.querySelector("#drill h2")?.textContent || "").includes(name), cityName, `clicking ${cityName} on the map did not load its counties into #drill`);
@@ -1410,6 +1410,113 @@ try {
       await shotN(admin, "68-student-history");
     });
   }
+
+  // ---------------------------------------------------------------- issue 12: the overview and its drill-down
+  // Screenshots 70–76 of this part, by file name.
+  async function shotOvw(page, name) {
+    const file = path.join(SHOTS, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    taken.push(path.basename(file));
+  }
+  const cardsOf = (page) => page.evaluate(() => Object.fromEntries(["schools", "teachers", "students"].map((k) => [k, Number(document.getElementById(`total-${k}`).dataset.n)])));
+  const regionRows = (page) => page.$$eval("#region-table tbody tr", (trs) => trs.map((tr) => ({ code: tr.dataset.code, cells: Array.from(tr.cells, (c) => c.textContent.trim()) })));
+  const chartOption = (page, sel) => page.evaluate((sel) => {
+    const chart = window.echarts.getInstanceByDom(document.querySelector(sel));
+    const o = chart.getOption();
+    const vm = chart.getModel().getComponent("visualMap");
+    return { labels: o.xAxis && o.xAxis[0] ? o.xAxis[0].data : null, marks: o.series[0].markLine ? o.series[0].markLine.data.map((d) => d.yAxis) : [], visualMap: vm ? { type: vm.type, pieces: (vm.option.pieces || []).length } : null, label: o.series[0].label };
+  }, sel);
+  const crumbs = (page) => page.$$eval("#crumbs > *", (els) => els.map((e) => ({ text: e.textContent.trim(), link: e.tagName === "A" })));
+  const STANDARDS = JSON.stringify([19, 13.5, 12.5]);
+
+  await scenario("i12. overview: province → a city on the map → a county → a school", async () => {
+    current = admin;
+    await admin.goto(url("/overview"));
+    await chartDrawn(admin, "#map", "the province map");
+    const province = await cardsOf(admin);
+    const map = await chartOption(admin, "#map");
+    eq(map.visualMap && map.visualMap.type, "visualMap.piecewise", "the map's colour scale (steps at quantiles, not a linear min–max)");
+    check(map.visualMap.pieces >= 3, `the map's colour scale has ${map.visualMap.pieces} steps`);
+    check(map.label.color === "#fff" && !!map.label.textBorderColor, `map labels are not white with a halo: ${JSON.stringify(map.label)}`);
+    await chartDrawn(admin, "#ratio-chart", "the ratio chart by city");
+    eq(JSON.stringify((await chartOption(admin, "#ratio-chart")).marks), STANDARDS, "reference lines of the staffing standards on the ratio chart");
+    const stageSum = await admin.$$eval("#stage-table tr.subtotal[data-stage] td.num", (tds) => tds.reduce((a, td) => a + Number(td.textContent.replace(/[^\d]/g, "")), 0));
+    eq(stageSum, province.students, "the 学段 subtotals against the students card");
+    const cities = await regionRows(admin);
+    const city = cities.find((r) => r.code === "510100") || cities[0];
+    const cityName = city.cells[0];
+
+    // Click the city on the map: the whole view (cards, map, charts, table) becomes the city's.
+    const pt = await admin.evaluate((name) => {
+      const el = document.getElementById("map");
+      const series = window.echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0);
+      const p = series.coordinateSystem.dataToPoint(series.coordinateSystem.getRegion(name).getCenter());
+      const box = el.getBoundingClientRect();
+      return { x: box.left + p[0], y: box.top + p[1] };
+    }, cityName);
+    await Promise.all([admin.waitForURL((u) => u.pathname === `/overview/region/${city.code}`), admin.mouse.click(pt.x, pt.y)]);
+    await chartDrawn(admin, "#map", "the city's map");
+    const cc = await cardsOf(admin);
+    eq(JSON.stringify([cc.schools, cc.teachers, cc.students]), JSON.stringify(city.cells.slice(1, 4).map(num)), `the cards of ${cityName} against its row of the province table`);
+    const drawn = await admin.evaluate(() => window.echarts.getInstanceByDom(document.getElementById("map")).getModel().getSeriesByIndex(0).coordinateSystem.regions.map((r) => r.name));
+    eq(JSON.stringify(drawn), JSON.stringify([cityName]), "the city's map draws that city alone (zoomed onto it)");
+    const counties = await regionRows(admin);
+    check(counties.length > 0 && counties.every((r) => r.code.startsWith(city.code.slice(0, 4)) && !r.code.endsWith("00")), `the city's table lists ${counties.map((r) => r.code).join(",")}`);
+    await chartDrawn(admin, "#ratio-chart", "the ratio chart by county");
+    const ratio = await chartOption(admin, "#ratio-chart");
+    eq(JSON.stringify(ratio.labels), JSON.stringify(counties.map((r) => r.cells[0])), "the ratio chart compares the city's counties");
+    eq(JSON.stringify(ratio.marks), STANDARDS, "reference lines on the counties' ratio chart");
+    eq(JSON.stringify(await crumbs(admin)), JSON.stringify([{ text: "全省", link: true }, { text: cityName, link: false }]), "the city's breadcrumb");
+    for (const r of counties) eq(await attr(admin, `#region-table tr[data-code="${r.code}"] a.school-list`, "href"), `/schools?region=${r.code}`, `the school list of ${r.cells[0]}`);
+    await shotOvw(admin, "70-overview-city");
+
+    // A county row: the county's view with its schools compared.
+    const county = counties.find((r) => num(r.cells[1]) > 0);
+    await Promise.all([admin.waitForURL((u) => u.pathname === `/overview/region/${county.code}`), admin.click(`#region-table tr[data-code="${county.code}"] a[href="/overview/region/${county.code}"]`)]);
+    const kc = await cardsOf(admin);
+    eq(JSON.stringify([kc.schools, kc.teachers, kc.students]), JSON.stringify(county.cells.slice(1, 4).map(num)), `the cards of ${county.cells[0]} against its row of the city table`);
+    const schools = await admin.$$eval("#school-compare tbody tr[data-code]", (trs) => trs.map((tr) => ({ code: tr.dataset.code, cells: Array.from(tr.cells, (c) => c.textContent.trim()) })));
+    eq(schools.length, kc.schools, "schools compared against the schools card");
+    eq(schools.reduce((a, s) => a + num(s.cells[2]), 0), kc.students, "the schools' students against the students card");
+    eq(schools.reduce((a, s) => a + num(s.cells[3]), 0), kc.teachers, "the schools' teachers against the teachers card");
+    check(/^\d+(\.\d)?$/.test(await admin.textContent("#total-class-size")), "the county's students per class card");
+    eq((await tableRows(admin, "#compare-table")).length, 3, "rows comparing the county with its city and the province");
+    await chartDrawn(admin, "#ratio-chart", "the schools' ratio chart");
+    eq(JSON.stringify((await chartOption(admin, "#ratio-chart")).marks), STANDARDS, "reference lines on the schools' ratio chart");
+    eq(JSON.stringify(await crumbs(admin)), JSON.stringify([{ text: "全省", link: true }, { text: cityName, link: true }, { text: county.cells[0], link: false }]), "the county's breadcrumb");
+    eq(await attr(admin, "#county-schools", "href"), `/schools?region=${county.code}`, "the county's school list link");
+    await shotOvw(admin, "71-overview-county");
+
+    // A school of the county: its page.
+    const school = schools[0];
+    await Promise.all([admin.waitForURL((u) => u.pathname === `/schools/${school.code}`), admin.click(`#school-compare tr[data-code="${school.code}"] a`)]);
+    check((await admin.textContent("h1")).includes(school.cells[0]), `the school's page is not ${school.cells[0]}'s`);
+    await shotOvw(admin, "72-overview-school");
+  });
+
+  await scenario("i12. overview: the county officer's schools against the city and the province", async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    eq(pathOf(page), "/overview", "the county officer lands on");
+    const names = (await tableRows(page, "#compare-table")).map((r) => r[0]);
+    eq(JSON.stringify(names), JSON.stringify([COUNTY.name, "成都市", "四川省"]), "the county officer's comparison");
+    for (const r of await tableRows(page, "#compare-table")) check(/^\d+\.\d$/.test(r[1]) && /^\d+\.\d$/.test(r[2]), `the comparison row ${r.join(" | ")} lacks a ratio or a class size`);
+    check((await tableRows(page, "#school-compare")).length > 0, "the county officer's overview compares no schools");
+    await chartDrawn(page, "#compare-chart", "the comparison chart");
+    eq(JSON.stringify((await chartOption(page, "#compare-chart")).marks), STANDARDS, "reference lines on the comparison chart");
+    check((await crumbs(page)).every((k) => !k.link), "the county officer's breadcrumb links a division above the county");
+    await shotOvw(page, "73-overview-county-officer");
+    eq((await page.goto(url(`/overview/region/${OTHER_REGION}`))).status(), 404, "the county officer asking for another county's view");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(url("/overview"));
+    await chartDrawn(page, "#compare-chart", "the comparison chart on a phone");
+    await shotOvw(page, "74-overview-phone");
+    await ctx.close();
+    current = admin;
+  });
 
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -13,9 +13,9 @@ use crate::PgStore;
 use postgres::Row;
 use std::collections::BTreeMap;
 use store::cursor;
-use store::sql::{effective, figures_queries, limit, school_conds, text_range, Dialect, Figures, Where};
+use store::sql::{effective, figures_queries, limit, school_conds, school_figures_queries, text_range, Dialect, Figures, SchoolTally, Where};
 use store::browse::{COUNT_CAP, HISTORY_MAX};
-use store::{Browse, Entity, FieldChange, GradeCount, History, Move, OrgLevel, OrgUnit, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolQuery, Scope, StoreError, Total};
+use store::{Browse, Entity, FieldChange, GradeCount, History, Move, OrgLevel, OrgUnit, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolFigures, SchoolQuery, Scope, StoreError, Total};
 
 /// Conditions with PostgreSQL's placeholders.
 fn sql() -> Where {
@@ -426,5 +426,20 @@ impl Browse for PgStore {
             transfers = rows.iter().map(|r| Move { batch_id: r.get(0), from_school: r.get(1), to_school: r.get(2), date: r.get(3) }).collect();
         }
         Ok(Some(History { changes, transfers }))
+    }
+
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {
+        let Some(queries) = school_figures_queries(Dialect::Postgres, scope) else { return Ok(vec![]) };
+        let mut tally = SchoolTally::default();
+        for (i, (sql, a)) in queries.into_iter().enumerate() {
+            for r in self.client.query(&sql, &refs(&args(a))).map_err(pg)? {
+                if i == 0 {
+                    tally.school(r.get(0), r.get(1), r.get(2));
+                } else {
+                    tally.add(i, r.get::<_, &str>(0), r.get(1), r.get(2));
+                }
+            }
+        }
+        Ok(tally.finish())
     }
 }

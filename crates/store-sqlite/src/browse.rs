@@ -11,9 +11,9 @@ use crate::{map_err, SqliteStore};
 use rusqlite::types::ValueRef;
 use rusqlite::OptionalExtension;
 use store::cursor;
-use store::sql::{effective, figures_queries, limit, school_conds, text_range, Arg, Dialect, Figures, Where};
+use store::sql::{effective, figures_queries, limit, school_conds, school_figures_queries, text_range, Arg, Dialect, Figures, SchoolTally, Where};
 use store::browse::{COUNT_CAP, HISTORY_MAX};
-use store::{Browse, Entity, FieldChange, GradeCount, History, Move, OrgLevel, OrgUnit, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolQuery, Scope, StoreError, Total};
+use store::{Browse, Entity, FieldChange, GradeCount, History, Move, OrgLevel, OrgUnit, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolFigures, SchoolQuery, Scope, StoreError, Total};
 
 /// Conditions with SQLite's placeholders.
 fn sql() -> Where {
@@ -296,6 +296,24 @@ impl Browse for SqliteStore {
             h.transfers = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(map_err)?;
         }
         Ok(Some(h))
+    }
+
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {
+        let Some(queries) = school_figures_queries(Dialect::Sqlite, scope) else { return Ok(vec![]) };
+        let mut tally = SchoolTally::default();
+        for (i, (sql, args)) in queries.into_iter().enumerate() {
+            let mut st = self.conn().prepare_cached(&sql).map_err(map_err)?;
+            let mut rows = st.query(params(args)).map_err(map_err)?;
+            while let Some(r) = rows.next().map_err(map_err)? {
+                if i == 0 {
+                    tally.school(r.get(0).map_err(map_err)?, r.get(1).map_err(map_err)?, r.get(2).map_err(map_err)?);
+                } else {
+                    let code: String = r.get(0).map_err(map_err)?;
+                    tally.add(i, &code, r.get(1).map_err(map_err)?, r.get(2).map_err(map_err)?);
+                }
+            }
+        }
+        Ok(tally.finish())
     }
 }
 

@@ -249,6 +249,20 @@ pub struct RegionFigures {
     pub students: u64,
 }
 
+/// Figures of one school for the comparison of a county's schools: students and classes from
+/// the enrolments (a class is a distinct non-empty `class_name` within a grade of the school),
+/// teachers from
+/// the teacher records.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SchoolFigures {
+    pub code: String,
+    pub name: String,
+    pub school_type: String,
+    pub students: u64,
+    pub teachers: u64,
+    pub classes: u64,
+}
+
 /// Students by grade code (`11`..`16` primary, `21`..`23` junior, `31`..`33` senior; `0` none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GradeCount {

@@ -49,7 +49,7 @@ pub use access::{OrgLevel, OrgUnit, Place, Role, Scope};
 pub use accounts::{ApiToken, NewApiToken, NewUser, SessionRecord, User};
 pub use audit::{Anchor, AuditChain, AuditEntry, AuditEvent, AuditFilter};
 pub use monitor::{Alert, CheckSummary, Monitor, NewAlert, NewSite, Site, SiteCategory, SiteQuery, SiteState};
-pub use browse::{FieldChange, GradeCount, History, Move, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolQuery, Total};
+pub use browse::{FieldChange, GradeCount, History, Move, Page, PersonQuery, PersonSort, Record, RegionFigures, SchoolFigures, SchoolQuery, Total};
 
 use serde::{Deserialize, Serialize};
 pub use standard::Entity;
@@ -469,6 +469,8 @@ pub trait Browse {
     /// The change history of one record, None when it does not exist or lies outside the
     /// scope (the same answer as [`record`](Self::record)).
     fn record_history(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<History>, StoreError>;
+    /// Each school inside the scope with its students, teachers and classes, by 学校标识码.
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError>;
 }
 
 /// Everything the web platform needs of a backend.

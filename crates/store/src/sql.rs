@@ -8,7 +8,7 @@
 //! `postgres::types::ToSql`); PostgreSQL is strict about integer widths, hence [`Arg::I32`].
 
 use crate::browse::MAX_PAGE;
-use crate::{OrgLevel, Page, RegionFigures, Scope, StoreError};
+use crate::{OrgLevel, Page, RegionFigures, SchoolFigures, Scope, StoreError};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -326,6 +326,77 @@ pub fn figures_queries(dialect: Dialect, scope: &Scope) -> Option<[(Figure, Stri
             ]
         }
     })
+}
+
+/// The three queries of [`crate::Browse::school_figures`] in `dialect`: the schools in scope
+/// (code, name, type), then teachers and enrolments per school, both as (code, n, classes) rows
+/// of 64-bit integers (teachers with 0 classes). None for a scope that sees nothing.
+pub fn school_figures_queries(dialect: Dialect, scope: &Scope) -> Option<[(String, Vec<Arg>); 3]> {
+    let (lo, hi) = scope.county_range()?;
+    let (a, b) = text_range(lo, hi);
+    let one = scope.school().map(|c| c.to_string());
+    let and = |col: &str| if one.is_some() { format!(" AND {col} = ?3") } else { String::new() };
+    let args = |x: Arg, y: Arg| {
+        let mut v = vec![x, y];
+        v.extend(one.clone().map(Arg::Text));
+        v
+    };
+    let count = match dialect {
+        Dialect::Sqlite => "COUNT(*)",
+        Dialect::Postgres => "count(*)::bigint",
+    };
+    let r = |sql: String| dialect.render(&sql).into_owned();
+    Some([
+        (r(format!("SELECT school_code, name, school_type FROM schools WHERE region_code BETWEEN ?1 AND ?2{} ORDER BY school_code", and("school_code"))), args(a.clone().into(), b.clone().into())),
+        (
+            r(format!(
+                "SELECT t.school_code, {count}, {count} * 0 FROM teachers t JOIN schools sc ON sc.school_code = t.school_code WHERE sc.region_code BETWEEN ?1 AND ?2{} GROUP BY t.school_code",
+                and("t.school_code")
+            )),
+            args(a.into(), b.into()),
+        ),
+        // A class is a distinct non-empty class name within a grade of its school: "1班" of
+        // grade 11 and "1班" of grade 12 are two classes.
+        (
+            r(format!(
+                "SELECT school_code, {count}, {} FROM enrolments WHERE county_code BETWEEN ?1 AND ?2{} GROUP BY school_code",
+                match dialect {
+                    Dialect::Sqlite => "COUNT(DISTINCT CASE WHEN class_name <> '' THEN grade || '/' || class_name END)",
+                    Dialect::Postgres => "count(DISTINCT CASE WHEN class_name <> '' THEN grade || '/' || class_name END)::bigint",
+                },
+                and("school_code")
+            )),
+            args(Arg::I32(lo as i32), Arg::I32(hi as i32)),
+        ),
+    ])
+}
+
+/// The schools of [`school_figures_queries`], with the counts of its second and third query
+/// added; counts for a school not in the first are dropped.
+#[derive(Debug, Default)]
+pub struct SchoolTally {
+    by: BTreeMap<String, SchoolFigures>,
+}
+
+impl SchoolTally {
+    pub fn school(&mut self, code: String, name: String, school_type: String) {
+        self.by.insert(code.clone(), SchoolFigures { code, name, school_type, ..Default::default() });
+    }
+
+    /// A row of the second (`query` 1: teachers) or third (`query` 2: students, classes) query.
+    pub fn add(&mut self, query: usize, code: &str, n: i64, classes: i64) {
+        let Some(f) = self.by.get_mut(code) else { return };
+        if query == 1 {
+            f.teachers += n.max(0) as u64;
+        } else {
+            f.students += n.max(0) as u64;
+            f.classes += classes.max(0) as u64;
+        }
+    }
+
+    pub fn finish(self) -> Vec<SchoolFigures> {
+        self.by.into_values().collect()
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ macro_rules! platform_suite {
             login_attempts_back_off, audit_chain_appends_and_verifies, audit_filters_and_pages,
             audit_prune_keeps_anchor, org_tree_from_divisions_and_schools, schools_scoped_and_filtered,
             people_scoped_keyset_pages, people_search_by_name_and_id, record_outside_scope_is_none,
-            figures_and_grades_scoped, people_sorted_pages_jumps_and_totals, history_scoped_newest_first);
+            figures_and_grades_scoped, people_sorted_pages_jumps_and_totals, history_scoped_newest_first, school_figures_scoped);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -533,4 +533,35 @@ pub fn figures_and_grades_scoped(s: &mut dyn Backend) {
     assert_eq!(g.iter().map(|g| g.students).sum::<u64>(), 10);
     assert!(s.region_figures(&Scope::Nothing, OrgLevel::City).unwrap().is_empty());
     assert!(s.grade_counts(&Scope::Nothing).unwrap().is_empty());
+}
+
+/// Each school's students, teachers and classes (distinct non-empty class names within a grade
+/// of the school: every school of `two_counties` has 1班 in grades 11 and 12, two classes),
+/// inside the scope only.
+pub fn school_figures_scoped(s: &mut dyn Backend) {
+    two_counties(s);
+    // Ten more students of 锦江实验小学: five in 2班, five with no class.
+    let mut rows = Vec::new();
+    for i in 30..40u32 {
+        let mut r = student(i, "2151010401", "12", "王五", "13800000000");
+        let class = r.iter().position(|v| v == "1班").expect("class_name");
+        r[class] = if i < 35 { "2班".into() } else { String::new() };
+        rows.push(r);
+    }
+    let st: &mut dyn Store = s;
+    import(st, Entity::Student, "st2", &rows);
+    let got = |s: &mut dyn Backend, sc: &Scope| -> Vec<(String, u64, u64, u64)> {
+        s.school_figures(sc).unwrap().into_iter().map(|f| (f.code, f.students, f.teachers, f.classes)).collect()
+    };
+    let jj = got(s, &county(510104));
+    assert_eq!(jj, [("2151010401".to_string(), 20, 1, 3), ("2151010402".to_string(), 10, 1, 2)]);
+    let f = s.school_figures(&county(510104)).unwrap();
+    assert_eq!((f[0].name.as_str(), f[1].name.as_str()), ("锦江实验小学", "锦江二小"));
+    assert!(!f[0].school_type.is_empty());
+    // The city narrows to its counties; the province sees all three; a school sees itself.
+    assert_eq!(got(s, &Scope::Region { lo: 510300, hi: 510399 }), [("2151030201".to_string(), 10, 1, 2)]);
+    assert_eq!(got(s, &PROVINCE).len(), 3);
+    assert_eq!(got(s, &Scope::School { code: "2151010402".into(), county: 510104 }), [("2151010402".to_string(), 10, 1, 2)]);
+    assert!(got(s, &Scope::School { code: "2151010402".into(), county: 510302 }).is_empty());
+    assert!(got(s, &Scope::Nothing).is_empty());
 }

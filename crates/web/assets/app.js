@@ -12,24 +12,54 @@
     return Number(n).toLocaleString("zh-CN");
   }
 
+  // Colour steps at the quintiles of the values (a few large cities would leave every other
+  // region pale on a linear scale); fewer steps when there are fewer distinct values.
+  var STEPS = ["#dce8f7", "#a9c6ec", "#6e9edb", "#3b72c0", "#1c4a8f"];
+  function quantilePieces(values) {
+    var v = values.filter(function (x) { return x > 0; }).sort(function (a, b) { return a - b; });
+    if (!v.length) return [{ min: 0, max: 0, color: STEPS[0], label: "0" }];
+    var breaks = [];
+    for (var i = 1; i < STEPS.length; i++) {
+      var b = v[Math.floor(i * v.length / STEPS.length)];
+      if (b > v[0] && breaks.indexOf(b) < 0) breaks.push(b);
+    }
+    var pieces = [], lo = 0;
+    breaks.forEach(function (b, i) {
+      pieces.push({ gte: lo, lt: b, label: fmt(lo) + " – " + fmt(b - 1) });
+      lo = b;
+    });
+    pieces.push({ gte: lo, label: "≥ " + fmt(lo) });
+    var off = STEPS.length - pieces.length;
+    pieces.forEach(function (p, i) { p.color = STEPS[i + Math.max(off, 0)]; });
+    return pieces;
+  }
+
   function drawMap() {
     var el = document.getElementById("map");
     var d = data("map-data");
     if (!el || !d || !window.echarts) return;
     fetch(el.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
-      echarts.registerMap("sichuan", geo);
+      // A city's view draws that city's boundary alone, which fits (zooms) the map onto it.
+      var name = "sichuan";
+      if (d.focus) {
+        name = "focus";
+        geo = { type: "FeatureCollection", features: geo.features.filter(function (f) { return f.properties.name === d.focus; }) };
+      }
+      echarts.registerMap(name, geo);
       var chart = echarts.init(el);
       var values = d.cities.map(function (c) { return { name: c.name, value: c.students, code: c.code }; });
-      var max = Math.max.apply(null, values.map(function (v) { return v.value; }).concat([1]));
       chart.setOption({
         tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + d.label + "：" + fmt(p.value || 0); } },
-        visualMap: { min: 0, max: max, left: 10, bottom: 10, text: [d.high, d.low], calculable: true, inRange: { color: ["#e6eef9", "#5b8fd6", "#1f4e9c"] } },
-        series: [{ type: "map", map: "sichuan", nameProperty: "name", roam: true, data: values, label: { show: true, fontSize: 10 }, emphasis: { label: { show: true } } }]
+        visualMap: { type: "piecewise", show: !d.focus, left: 10, bottom: 10, pieces: quantilePieces(values.map(function (v) { return v.value; })) },
+        series: [{
+          type: "map", map: name, nameProperty: "name", roam: true, data: values,
+          // White text with a dark halo reads on the palest and the darkest fill alike.
+          label: { show: true, fontSize: 11, color: "#fff", textBorderColor: "#1b2b45", textBorderWidth: 2 },
+          emphasis: { label: { show: true, color: "#fff" }, itemStyle: { areaColor: "#e0a526" } }
+        }]
       });
       chart.on("click", function (p) {
-        if (p.data && p.data.code && window.htmx) {
-          htmx.ajax("GET", "/overview/region/" + p.data.code, { target: "#drill", swap: "innerHTML" });
-        }
+        if (p.data && p.data.code && !d.focus) location.href = "/overview/region/" + p.data.code;
       });
       el.dataset.rendered = "true";
       window.addEventListener("resize", function () { chart.resize(); });
@@ -41,14 +71,32 @@
       var d = data(el.dataset.bars);
       if (!d || !window.echarts) return;
       var chart = echarts.init(el);
+      var series = [{ type: "bar", data: d.values, itemStyle: { color: "#2f6bc4" } }];
+      var yMax = null;
+      // Reference lines: the national standards where students per teacher are compared; the
+      // axis reaches the highest of them, and their labels sit at different ends so that two
+      // close standards (13.5, 12.5) stay readable.
+      if (d.marks) {
+        var top = Math.max.apply(null, d.values.concat(d.marks.map(function (m) { return m.value; })));
+        yMax = Math.ceil(top * 1.15);
+        var at = ["insideEndTop", "insideStartTop", "insideMiddleBottom"];
+        series[0].markLine = {
+          symbol: "none", silent: true,
+          lineStyle: { type: "dashed", color: "#c0392b" },
+          data: d.marks.map(function (m, i) {
+            return { name: m.name, yAxis: m.value, label: { formatter: "{b}", position: at[i % at.length], color: "#c0392b", backgroundColor: "rgba(255,255,255,0.8)", padding: [1, 3] } };
+          })
+        };
+      }
       chart.setOption({
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v); } },
         grid: { left: 60, right: 20, top: 30, bottom: 60 },
         xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: d.labels.length > 8 ? 40 : 0 } },
-        yAxis: { type: "value", name: d.unit || "" },
-        series: [{ type: "bar", data: d.values, itemStyle: { color: "#2f6bc4" } }]
+        yAxis: { type: "value", name: d.unit || "", max: yMax, axisLabel: { formatter: function (v) { return fmt(v); } } },
+        series: series
       });
       el.dataset.rendered = "true";
+      window.addEventListener("resize", function () { chart.resize(); });
     });
   }
 

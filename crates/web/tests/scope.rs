@@ -134,6 +134,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/overview".into(), Need::Overview, Target::Any),
         ("GET", format!("/overview/region/{}", p.city), Need::Overview, Target::Own),
         ("GET", format!("/overview/region/{}", p.other_city), Need::Overview, Target::Other),
+        ("GET", format!("/overview/region/{}", p.county), Need::Overview, Target::Own),
+        ("GET", format!("/overview/region/{}", p.other_county), Need::Overview, Target::Other),
         ("GET", "/schools".into(), Need::Records, Target::Any),
         ("GET", format!("/schools?region={}", p.other_county), Need::Records, Target::Any),
         ("GET", "/schools/points.json".into(), Need::Records, Target::Any),
@@ -427,4 +429,92 @@ async fn lists_and_history_sqlite() {
 async fn lists_and_history_postgres() {
     let Some(env) = blocking(|| postgres("lists")) else { return };
     lists_and_history_are_scoped(env).await;
+}
+
+/// The `data-code`s of the rows of the table `id` in a page.
+fn row_codes(body: &str, id: &str) -> Vec<String> {
+    let Some(start) = body.find(&format!("id=\"{id}\"")) else { return vec![] };
+    let table = &body[start..start + body[start..].find("</table>").unwrap()];
+    table.split("<tr data-code=\"").skip(1).map(|r| r[..r.find('"').unwrap()].to_string()).collect()
+}
+
+/// The row of `code` in the table `id`, as its cells' texts (tags dropped).
+fn row_cells(body: &str, id: &str, code: &str) -> Vec<String> {
+    let start = body.find(&format!("id=\"{id}\"")).unwrap();
+    let at = start + body[start..].find(&format!("<tr data-code=\"{code}\"")).unwrap();
+    let row = &body[at..at + body[at..].find("</tr>").unwrap()];
+    row.split("<td").skip(1).map(|c| {
+        let mut out = String::new();
+        let mut tag = true; // inside the opening <td …>
+        for ch in c.chars() {
+            match ch {
+                '<' => tag = true,
+                '>' => tag = false,
+                _ if !tag => out.push(ch),
+                _ => {}
+            }
+        }
+        out.replace(',', "").trim().to_string()
+    }).collect()
+}
+
+/// The overview's views of divisions: a city officer's overview lists its counties only, each
+/// linked to its view and its school list; a county's view compares its schools with the
+/// store's figures and the county with its city and the province; another county is 404 and
+/// names nothing of it.
+async fn overview_views(env: Env) {
+    let p = env.places.clone();
+    let name = |c: u32| standard::codes::DIVISIONS.get(c).unwrap().name.clone();
+    let city = login(&env, "city", PASSWORD).await;
+    let body = send(&env, "GET", "/overview", &city, None).await.body;
+    let counties = row_codes(&body, "region-table");
+    assert!(!counties.is_empty(), "the city officer's overview lists no counties");
+    for c in &counties {
+        let c: u32 = c.parse().unwrap();
+        assert!(c / 100 == p.city / 100 && c % 100 != 0, "{c} is not a county of {}", p.city);
+        assert!(body.contains(&format!("href=\"/overview/region/{c}\"")) && body.contains(&format!("href=\"/schools?region={c}\"")), "county {c} is not linked");
+    }
+    assert!(counties.contains(&p.county.to_string()));
+    for code in [p.other_city, p.other_county] {
+        let r = send(&env, "GET", &format!("/overview/region/{code}"), &city, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "city officer, /overview/region/{code}");
+        assert!(!r.body.contains(&name(code)), "the 404 of {code} names it");
+    }
+    // The county's view, from the city: each school with the store's students, teachers and classes.
+    let r = send(&env, "GET", &format!("/overview/region/{}", p.county), &city, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let want = with_store(&env, |s| s.school_figures(&Scope::Region { lo: p.county, hi: p.county }).unwrap());
+    assert!(!want.is_empty());
+    assert_eq!(row_codes(&r.body, "school-compare"), want.iter().map(|f| f.code.clone()).collect::<Vec<_>>());
+    for f in &want {
+        let cells = row_cells(&r.body, "school-compare", &f.code);
+        assert_eq!(cells[0], f.name);
+        assert_eq!((&cells[2], &cells[3], &cells[6]), (&f.students.to_string(), &f.teachers.to_string(), &f.classes.to_string()), "{}", f.code);
+        assert!(r.body.contains(&format!("href=\"/schools/{}\"", f.code)));
+    }
+    assert!(r.body.contains(&format!("href=\"/overview/region/{}\"", p.city)), "the breadcrumb links the city for its officer");
+    // The county officer lands on the county's view: schools compared, and the county against
+    // its city and the province (three rows); the breadcrumb links nothing above the county.
+    let county = login(&env, "county", PASSWORD).await;
+    let body = send(&env, "GET", "/overview", &county, None).await.body;
+    assert_eq!(row_codes(&body, "school-compare").len(), want.len());
+    let compare = &body[body.find("id=\"compare-table\"").expect("comparison")..];
+    let compare = &compare[..compare.find("</table>").unwrap()];
+    assert_eq!(compare.matches("<tr><td>").count(), 3, "{compare}");
+    assert!(compare.contains(&name(p.county)) && compare.contains(&name(p.city)));
+    assert!(!body.contains(&format!("href=\"/overview/region/{}\"", p.city)) && !body.contains("href=\"/overview\">"));
+    let r = send(&env, "GET", &format!("/overview/region/{}", p.other_county), &county, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains(&name(p.other_county)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overview_views_sqlite() {
+    overview_views(sqlite("ovw")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overview_views_postgres() {
+    let Some(env) = blocking(|| postgres("ovw")) else { return };
+    overview_views(env).await;
 }

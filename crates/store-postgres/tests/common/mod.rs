@@ -329,6 +329,9 @@ impl Browse for TestStore {
     fn record_history(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<store::History>, StoreError> {
         self.s().record_history(scope, entity, key)
     }
+    fn school_figures(&mut self, scope: &Scope) -> Result<Vec<store::SchoolFigures>, StoreError> {
+        self.s().school_figures(scope)
+    }
 }
 
 impl store::Monitor for TestStore {
