@@ -35,7 +35,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("masked", "已脱敏", "masked"),
     ("format", "格式", "format"),
     ("filter", "筛选条件", "filter"),
-    ("to", "保存到", "saved to"),
+    ("to", "至", "to"),
     ("for", "代表账号", "on behalf of"),
     ("reason", "原因", "reason"),
     ("attempts", "连续失败次数", "failed attempts"),
@@ -69,6 +69,29 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("sites", "网站数", "sites"),
     ("entries", "条数", "entries"),
     ("id", "编号", "id"),
+    ("list", "列表", "list"),
+    ("kind", "类型", "kind"),
+    ("host", "主机", "host"),
+    ("site", "网站编号", "site id"),
+    ("from", "自", "from"),
+    ("to_school", "转入学校", "to school"),
+    ("from_school", "转出学校", "from school"),
+    ("state", "状态", "state"),
+    ("note", "备注", "note"),
+    ("assignee", "处理人", "assignee"),
+    ("chars", "文字长度（字）", "characters"),
+    ("region", "地区代码", "region code"),
+    ("type", "学校类型代码", "school type code"),
+    ("urban_rural", "城乡分类代码", "urban/rural code"),
+    ("actor", "账号", "account"),
+    ("level", "级别", "level"),
+    ("mine", "仅本人", "own only"),
+    ("all", "全部", "all"),
+    ("anchor", "清理锚点", "pruning anchor"),
+    ("last_id", "最后编号", "last id"),
+    ("hash", "哈希", "hash"),
+    ("unkeyed_head", "旧日志末条", "last unkeyed entry"),
+    ("old", "原值", "old value"),
 ];
 
 /// Values shown by name: (value, Chinese, English), whatever the key.
@@ -98,6 +121,27 @@ const VALUES: &[(&str, &str, &str)] = &[
     ("enable", "启用", "enable"),
     ("reset", "重置密码", "password reset"),
     ("sqlite", "SQLite", "SQLite"),
+    ("list", "列表", "list"),
+    ("report", "统计报表", "statistics report"),
+    ("overview", "数据总览", "overview"),
+    ("schools", "学校", "schools"),
+    ("teachers", "教师", "teachers"),
+    ("students", "学生", "students"),
+    ("sites", "网站", "sites"),
+    ("alerts", "安全告警", "alerts"),
+    ("audit", "审计日志", "audit log"),
+    ("batches", "导入批次", "import batches"),
+    ("open", "未处理", "open"),
+    ("acked", "已确认", "acknowledged"),
+    ("closed", "已关闭", "closed"),
+    ("pending", "待审批", "pending"),
+    ("approved", "已同意", "approved"),
+    ("rejected", "已驳回", "rejected"),
+    ("cancelled", "已撤回", "withdrawn"),
+    ("dingtalk", "钉钉", "DingTalk"),
+    ("wecom", "企业微信", "WeCom"),
+    ("feishu", "飞书", "Feishu"),
+    ("generic", "通用 JSON", "generic JSON"),
     ("postgres", "PostgreSQL", "PostgreSQL"),
 ];
 
@@ -113,7 +157,7 @@ fn value_text(key: &str, v: &Value, en: bool) -> String {
             Some(u) => thousands(u),
             None => n.to_string(),
         },
-        Value::String(s) if key.ends_with("hmac") || key == "sha256" => s.chars().take(12).collect::<String>() + "…",
+        Value::String(s) if key.ends_with("hmac") || key == "sha256" || key == "hash" => s.chars().take(12).collect::<String>() + "…",
         Value::String(s) => match VALUES.iter().find(|x| x.0 == s) {
             Some(x) => (if en { x.2 } else { x.1 }).to_string(),
             None if key == "role" => match store::Role::from_code(s) {
@@ -199,7 +243,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut missing = std::collections::BTreeSet::new();
         let mut files = Vec::new();
-        for dir in ["web/src", "tianfu/src/cmd", "loader/src"] {
+        for dir in ["web/src", "tianfu/src/cmd", "loader/src", "store/src"] {
             collect(&root.join(dir), &mut files);
         }
         for f in files {
