@@ -153,7 +153,7 @@ async fn id_search_is_posted(env: &Env) {
     });
     let r = send(env, "POST", "/teachers/search", &county, Some(&form(&[("_csrf", &csrf), ("name", "王"), ("school", &env.places.school)]))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location, format!("/teachers?name=%E7%8E%8B&school={}&region=", env.places.school));
+    assert_eq!(r.location, format!("/teachers?name=%E7%8E%8B&school={}&region=&sort=&size=50", env.places.school));
     let r = send(env, "POST", "/students/search", &county, Some(&form(&[("_csrf", &csrf), ("name", &name)]))).await;
     assert!(!r.location.contains("idq"));
     assert_eq!(send(env, "GET", &r.location, &county, None).await.status, StatusCode::OK);

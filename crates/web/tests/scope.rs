@@ -410,7 +410,7 @@ async fn lists_and_history_are_scoped(env: Env) {
     assert!(rec.body.contains("异动记录") && rec.body.contains("id=\"history-moves\"") && rec.body.contains("id=\"history-changes\""), "{}", rec.body);
     assert!(rec.body.contains(&format!("（{new_school}）")) && rec.body.contains(&format!("{name}（{}）", p.school)), "the move, with the schools' names");
     assert!(!rec.body.contains("13912345678") && rec.body.contains("139****5678"), "the new phone masked");
-    let shown = send(&env, "POST", &format!("/students/{sealed}/reveal?_csrf={}", prov.csrf.clone().unwrap()), &prov, None).await;
+    let shown = send(&env, "POST", &format!("/students/{sealed}/reveal"), &prov, Some(&format!("_csrf={}", prov.csrf.clone().unwrap()))).await;
     assert!(shown.body.contains("13912345678") && shown.body.contains("id=\"history-changes\""), "revealed with the record (audited)");
     let moved_out = with_store(&env, |s| s.record(&county, Entity::School, &new_school).unwrap().is_none());
     if moved_out {
