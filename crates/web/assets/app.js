@@ -192,8 +192,10 @@
     ok.textContent = el.dataset.confirmOk || ok.dataset.default;
     ok.classList.toggle("danger", el.dataset.confirmDanger !== "false");
     dlg.returnValue = "";
+    // Back to the button that asked (a form itself takes no focus).
+    var back = document.activeElement && document.activeElement !== document.body ? document.activeElement : el;
     dlg.onclose = function () {
-      if (el.isConnected && typeof el.focus === "function") el.focus();
+      if (back.isConnected && typeof back.focus === "function") back.focus();
       if (dlg.returnValue === "ok") go();
     };
     dlg.showModal();

@@ -239,7 +239,7 @@ pub async fn identify(State(app): State<Arc<AppState>>, mut req: Request, next: 
 /// is read here and the body handed on whole, the file still streaming). Never in the query
 /// string (issue 12): an address ends up in logs and browser history.
 async fn csrf_ok(req: Request, csrf: &str) -> Result<Request, AppError> {
-    if req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) == Some(csrf) {
+    if req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).is_some_and(|v| csrf_matches(v, csrf)) {
         return Ok(req);
     }
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -255,10 +255,36 @@ async fn csrf_ok(req: Request, csrf: &str) -> Result<Request, AppError> {
         .await
         .map_err(|_| AppError::invalid("表单过大（超过 1 MB）。", "The form is too large (over 1 MB)."))?;
     let text = std::str::from_utf8(&bytes).unwrap_or("");
-    if form_value(text, "_csrf").as_deref() != Some(csrf) {
+    if !form_value(text, "_csrf").is_some_and(|v| csrf_matches(&v, csrf)) {
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+/// The session's CSRF token as a page carries it: masked with a fresh random pad each time
+/// (hex pad, then hex of pad XOR token). Pages are compressed (gzip, br): a secret repeated
+/// unchanged in every page beside text an attacker can make the page reflect would leak byte by
+/// byte through the compressed sizes (BREACH); a masked token differs in every response.
+pub fn mask_csrf(token: &str) -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let t = token.as_bytes();
+    let mut pad = vec![0u8; t.len()];
+    OsRng.fill_bytes(&mut pad);
+    let masked: Vec<u8> = t.iter().zip(&pad).map(|(a, b)| a ^ b).collect();
+    format!("{}{}", store::audit::hex(&pad), store::audit::hex(&masked))
+}
+
+/// Whether `sent` is the session's token `csrf`, masked ([`mask_csrf`]) or plain (scripts that
+/// read it once may send it as it is).
+pub fn csrf_matches(sent: &str, csrf: &str) -> bool {
+    if sent.len() == 4 * csrf.len() {
+        let bytes: Option<Vec<u8>> = (0..sent.len()).step_by(2).map(|i| u8::from_str_radix(sent.get(i..i + 2)?, 16).ok()).collect();
+        let Some(bytes) = bytes else { return false };
+        let (pad, masked) = bytes.split_at(csrf.len());
+        let plain: Vec<u8> = pad.iter().zip(masked).map(|(a, b)| a ^ b).collect();
+        return same(&String::from_utf8_lossy(&plain), csrf);
+    }
+    same(sent, csrf)
 }
 
 /// The boundary of a `multipart/form-data` content type (RFC 7578 §4.1).
@@ -299,7 +325,7 @@ async fn csrf_in_multipart(req: Request, boundary: &str, csrf: &str) -> Result<R
             _ => return Err(AppError::Csrf),
         }
     };
-    if value.ok() != Some(csrf) {
+    if !value.is_ok_and(|v| csrf_matches(v, csrf)) {
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, axum::body::Body::new(Prefixed { head: Some(head.into()), rest: body })))

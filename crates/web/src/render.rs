@@ -47,8 +47,9 @@ impl Ctx {
         crate::assets::version()
     }
 
-    pub fn csrf(&self) -> &str {
-        self.me.as_ref().and_then(|m| m.csrf.as_deref()).unwrap_or("")
+    /// The session's CSRF token, masked afresh at each use ([`crate::auth::mask_csrf`]).
+    pub fn csrf(&self) -> String {
+        self.me.as_ref().and_then(|m| m.csrf.as_deref()).map(crate::auth::mask_csrf).unwrap_or_default()
     }
 
     /// Whether the nav entry is shown to this user.

@@ -92,6 +92,30 @@ async fn compression(env: &Env) {
     eprintln!("response sizes:\n  {}", report.join("\n  "));
 }
 
+/// Compressed pages and a secret: the CSRF token a page carries is masked afresh every time
+/// (BREACH), and every masking of the session's token is accepted, no other.
+async fn csrf_is_masked(env: &Env) {
+    let prov = login(env, "prov", PASSWORD).await;
+    let county = login(env, "county", PASSWORD).await;
+    let a = csrf_of(&send(env, "GET", "/users", &prov, None).await.body).unwrap();
+    let b = csrf_of(&send(env, "GET", "/users", &prov, None).await.body).unwrap();
+    assert_ne!(a, b, "the same token twice in two pages");
+    assert_eq!(a.len(), 4 * 64, "a pad and the masked token, both hex");
+    for t in [&a, &b] {
+        let r = send(env, "POST", "/students/search", &prov, Some(&format!("_csrf={t}&name=%E7%8E%8B%E5%B0%8F"))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    // Another session's token, or one changed by a character: refused.
+    let theirs = csrf_of(&send(env, "GET", "/students", &county, None).await.body).unwrap();
+    let mut changed = a.clone().into_bytes();
+    changed[100] = if changed[100] == b'0' { b'1' } else { b'0' };
+    for t in [theirs, String::from_utf8(changed).unwrap(), "0".repeat(256), "zz".repeat(128)] {
+        let r = send(env, "POST", "/students/search", &prov, Some(&format!("_csrf={t}&name=%E7%8E%8B%E5%B0%8F"))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    env.app.state.searches.clear();
+}
+
 /// A student of the county officer's test school.
 fn own_student(env: &Env) -> (String, String) {
     with_store(env, |s| {
@@ -226,6 +250,7 @@ async fn accounts_and_confirmations(env: &Env) {
 
 async fn run(env: Env) {
     compression(&env).await;
+    csrf_is_masked(&env).await;
     id_search_is_posted(&env).await;
     uploads_carry_csrf_in_the_body(&env).await;
     accounts_and_confirmations(&env).await;

@@ -341,7 +341,7 @@ pub async fn with_csrf(env: &Env, mut auth: Auth) -> Auth {
 
 pub fn csrf_of(html: &str) -> Option<String> {
     let i = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
-    Some(html[i..i + 64].to_string())
+    Some(html[i..i + html[i..].find('"')?].to_string())
 }
 
 /// A multipart upload of one file with an entity (and the CSRF token in the first part, as the
