@@ -10,7 +10,7 @@ use super::{ready, require, Me};
 use crate::auth::Identity;
 use crate::config::ConfigExt;
 use crate::error::AppError;
-use crate::figures::{self, detailed, figures, headline, name_of, recent_batches, stages, Figures, RegionRow, Stage, RATIO_STANDARDS};
+use crate::figures::{self, detailed, figures, headline, name_of, recent_batches, stages, Figures, RegionRow, Stage, CLASS_SCAN_MAX, RATIO_STANDARDS};
 use crate::render::{html, script_json, Ctx};
 use crate::state::AppState;
 use askama::Template;
@@ -246,11 +246,16 @@ async fn view(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, scope: Sc
     if is_county {
         let city = store::sql::city_of(code);
         let mut against = vec![(name.clone(), f.clone())];
+        let (lo, hi) = store::region_range(city);
+        let mut wider = vec![(app.config.province_name(!t.is_en()), app.config.province_scope())];
         if city != code {
-            let (lo, hi) = store::region_range(city);
-            against.push((name_of(city), detailed(&app.pool, &app.overview, &Scope::Region { lo, hi }).await?));
+            wider.insert(0, (name_of(city), Scope::Region { lo, hi }));
         }
-        against.push((app.config.province_name(!t.is_en()), detailed(&app.pool, &app.overview, &app.config.province_scope()).await?));
+        for (n, sc) in wider {
+            let g = figures(&app.pool, &app.overview, &sc).await?;
+            let g = if g.students <= CLASS_SCAN_MAX { detailed(&app.pool, &app.overview, &sc).await? } else { g };
+            against.push((n, g));
+        }
         compare = against.iter().map(|(n, g)| CompareRow { name: n.clone(), ratio: g.ratio.clone(), class_size: g.class_size() }).collect();
         let marks = RATIO_STANDARDS.iter().map(|(zh, en, v)| Mark { name: format!("{} {v}", if t.is_en() { *en } else { *zh }), value: *v }).collect();
         compare_json = script_json(&Bars {
