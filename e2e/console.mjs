@@ -906,7 +906,7 @@ try {
   // ---------------------------------------------------------------- issue 12: monitor alerts, security overview, alert robots
   await scenario("m. security officer: lands on 安全态势, filters alerts, acknowledges, assigns, annotates, closes; badge drops", async () => {
     const SEC_USER = env("SECURITY_USER");
-    const SEC_NEW = "Anquan#2025Sec";
+    const SEC_NEW = "Shouhu#2025Net";
     const ctx = await newContext();
     const page = await ctx.newPage();
     watch(page, "[security]");

@@ -64,7 +64,8 @@ impl Ctx {
             "audit" => r.reads_audit(),
             "monitor" => r.reads_monitor(),
             "manage_sites" => r.manages_sites(),
-            "webhooks" => crate::routes::webhooks::may_manage(me),
+            // As routes::webhooks::may_manage (render sits below the routes).
+            "webhooks" => matches!(r, store::Role::ProvinceAdmin | store::Role::SecurityOfficer) && store::monitor::may_manage_webhooks(&me.scope),
             "reveal" => r.may_reveal(),
             _ => false,
         }

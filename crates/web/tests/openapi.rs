@@ -210,6 +210,7 @@ async fn every_operation_answers_as_documented(env: Env) {
     let school = env.places.school.clone();
     let county_code = env.places.county;
     let own = env.own_site;
+    let own_alert = with_store(&env, |s| s.alerts_page(&store::Scope::all(), &store::monitor::AlertQuery { limit: 100, ..Default::default() }).unwrap().rows.into_iter().find(|a| a.site_id == own).unwrap().id);
     let new_site = json!({ "name": "文档测试站点", "url": "https://doc-test.example.edu.cn/", "org_code": county_code, "category": "school" }).to_string();
     let j = "application/json";
     // (method, documented path, address, who, body)
@@ -263,6 +264,10 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/alerts", "/alerts?open=maybe".into(), &api, None),
         ("get", "/alerts", "/alerts?state=all&level=high&kind=hidden_link".into(), &api, None),
         ("get", "/alerts", "/alerts?level=severe".into(), &api, None),
+        ("post", "/alerts/{id}/{action}", format!("/alerts/{own_alert}/note"), &prov, Some((j, json!({ "text": "已知悉" }).to_string()))),
+        ("post", "/alerts/{id}/{action}", format!("/alerts/{own_alert}/close"), &prov, Some((j, "{}".into()))),
+        ("post", "/alerts/{id}/{action}", format!("/alerts/{own_alert}/ack"), &api, None),
+        ("post", "/alerts/{id}/{action}", "/alerts/999999/ack".into(), &prov, None),
         ("get", "/transfers", "/transfers".into(), &county, None),
         ("get", "/transfers", "/transfers?state=x".into(), &county, None),
         ("post", "/transfers", "/transfers".into(), &county, Some((j, "{\"key\": \"x\"".into()))),

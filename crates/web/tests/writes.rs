@@ -220,6 +220,7 @@ async fn route_matrix(env: Env) {
     assert_eq!(send_json(&env, "POST", "/api/v1/sites", &api, &site).await.status, StatusCode::FORBIDDEN);
     assert_eq!(send_json(&env, "POST", "/api/v1/transfers", &api, r#"{"key":"x","name":"y","to_school":"2151010401"}"#).await.status, StatusCode::FORBIDDEN);
     assert_eq!(send_json(&env, "POST", "/api/v1/transfers/1/approve", &api, "{}").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send_json(&env, "POST", "/api/v1/alerts/1/ack", &api, "{}").await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -113,32 +113,36 @@ pub struct StepForm {
     text: String,
 }
 
-pub async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, action)): Path<(i64, String)>, Form(f): Form<StepForm>) -> Result<Response, AppError> {
-    let me = ready(me)?;
-    require(me.user.role.reads_monitor())?;
-    if !["ack", "assign", "note", "close"].contains(&action.as_str()) {
+/// Takes a step on an alert (the page's forms and the API): the store's flow checks, does and
+/// audits it; None from the store (not in the caller's area, or missing) is 404.
+pub async fn take(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, action: &str, assignee: String, text: String) -> Result<store::Alert, AppError> {
+    if !["ack", "assign", "note", "close"].contains(&action) {
         return Err(AppError::NotFound);
     }
     // Roles that read but do not handle alerts are refused before the store is asked (the store
     // refuses them too, and audits it, for any other caller).
     require(HANDLERS.contains(&me.user.role))?;
-    let who = actor(&me, &ip(&headers, &peer));
+    let who = actor(me, ipaddr);
     let clock = app.clock.clone();
-    let step = action.clone();
-    let r = app
-        .pool
+    let step = action.to_string();
+    app.pool
         .run(move |s| {
             let c = clock.as_ref();
             let done = match step.as_str() {
                 "ack" => handling::acknowledge(s, &who, id, c)?,
-                "assign" => handling::assign(s, &who, id, Some(f.assignee.as_str()), c)?,
-                "note" => handling::annotate(s, &who, id, &f.text, c)?,
-                _ => handling::close(s, &who, id, &f.text, c)?,
+                "assign" => handling::assign(s, &who, id, Some(assignee.as_str()), c)?,
+                "note" => handling::annotate(s, &who, id, &text, c)?,
+                _ => handling::close(s, &who, id, &text, c)?,
             };
             done.ok_or(AppError::NotFound)
         })
-        .await;
-    match r {
+        .await
+}
+
+pub async fn act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, action)): Path<(i64, String)>, Form(f): Form<StepForm>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_monitor())?;
+    match take(&app, &me, &ip(&headers, &peer), id, &action, f.assignee, f.text).await {
         Ok(_) => Ok(Redirect::to(&format!("/alerts/{id}?done={action}")).into_response()),
         Err(e @ AppError::Conflict { .. }) => {
             let (zh, en) = e.message();

@@ -2,6 +2,7 @@
 //! the navigation, one alert's page with its handling (`detail`), and `GET /api/v1/alerts`.
 //! The filters are parsed once ([`AlertFilters::query`]) for the page, the API and the export.
 
+pub mod api;
 pub mod detail;
 
 use crate::auth::Identity;
@@ -46,7 +47,7 @@ pub fn router() -> Router<Arc<AppState>> {
 
 /// Routes under `/api/v1`, documented.
 pub fn api_routes() -> OpenApiRouter<Arc<AppState>> {
-    OpenApiRouter::new().routes(routes!(api_alerts))
+    OpenApiRouter::new().routes(routes!(api_alerts)).routes(routes!(api::api_step))
 }
 
 pub struct AlertRow {

@@ -165,7 +165,7 @@ mod tests {
         // in hourly aggregates alike.
         let h = History { raw: (0..18).map(|i| check(base + i * 600, !(6..12).contains(&i), 100)).collect(), ..Default::default() };
         assert_eq!(charts(&t, &h, DAY).avail.v4, [Some(100.0), Some(0.0), Some(100.0)]);
-        let agg = |b: i64, up| store::monitor::Aggregate { bucket: base + b * 3600, checks: 12, up, v4_up: up, v6_up: 0, ms_sum: 1200, ms_max: 100 };
+        let agg = |b: i64, up: u64| store::monitor::Aggregate { bucket: base + b * 3600, checks: 12, up, v4_up: up, v6_up: 0, ms_sum: 1200, ms_max: 100 };
         let h = History { hourly: vec![agg(0, 12), agg(1, 0), agg(2, 12)], ..Default::default() };
         assert_eq!(charts(&t, &h, DAY).avail.v4, [Some(100.0), Some(0.0), Some(100.0)]);
     }
