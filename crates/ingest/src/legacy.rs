@@ -370,4 +370,31 @@ mod tests {
         // Two cells, at A1 and IV65536: the whole sheet.
         assert!(super::xls_cells(std::path::Path::new(&format!("{dir}sparse.xls")), u64::MAX).unwrap() >= 65_536 * 256);
     }
+
+    /// Damaged copies (bytes overwritten here and there, the file cut short) give an answer, never
+    /// a panic, quickly.
+    #[test]
+    fn damaged_compound_files_are_measured_or_refused() {
+        let good = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/students.xls")).unwrap();
+        let path = std::env::temp_dir().join(format!("tianfu-xls-mutants-{}.xls", std::process::id()));
+        let mut x = 0x2545F491u32;
+        let started = std::time::Instant::now();
+        for i in 0..400 {
+            let mut b = good.clone();
+            for _ in 0..1 + i % 8 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let at = x as usize % b.len();
+                b[at] = (x >> 8) as u8;
+            }
+            if i % 10 == 0 {
+                b.truncate(x as usize % b.len());
+            }
+            std::fs::write(&path, &b).unwrap();
+            let _ = super::xls_cells(&path, super::MAX_CELLS);
+        }
+        let _ = std::fs::remove_file(&path);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
 }
