@@ -65,3 +65,11 @@ for r, row in enumerate([["名称", "网址", "单位代码", "类别", "检查�
     for c, v in enumerate(row):
         s.write(r, c, v)
 ws.save(os.path.join(out, "..", "..", "..", "guard", "tests", "fixtures", "sites.xls"))
+
+# A hostile .xls (crates/ingest/tests/fixtures/sparse.xls): two cells, at A1 and IV65536, which a
+# reader expanding sheets into rectangles turns into 16.7 million cells.
+wb = xlwt.Workbook(encoding="utf-8")
+s = wb.add_sheet("稀疏")
+s.write(0, 0, "学籍号")
+s.write(65535, 255, 1)
+wb.save(os.path.join(out, "sparse.xls"))

@@ -2,8 +2,9 @@
 //! WPS writes as .et) and OpenDocument (.ods). calamine reads them; one sheet is copied as text
 //! into a private temporary XLSX, which then takes the XLSX path (the same header mapping, rules,
 //! line numbers and error workbook). calamine holds a whole workbook in memory, so the input is
-//! capped first: [`MAX_BYTES`] of file, and for .ods the cells it would unfold to
-//! ([`MAX_CELLS`], measured by the bounded scanner). A panic inside the reader (a damaged file)
+//! capped first: [`MAX_BYTES`] of file, and the cells it would unfold to ([`MAX_CELLS`]:
+//! for .ods measured by the bounded XML scanner, for .xls from the cell records of the workbook
+//! stream). A panic inside the reader (a damaged file)
 //! is caught and reported like any other unreadable file.
 
 use calamine::{Data, Reader};
@@ -148,6 +149,16 @@ pub fn convert(src: &Path, kind: Legacy, sheet: Option<&str>, dir: &Path) -> Res
             ));
         }
     }
+    if kind == Legacy::Xls {
+        // Measured before the reader; a container that cannot be measured is not handed to it.
+        let cells = xls_cells(src, MAX_CELLS).map_err(|why| err(format!("{}已损坏或不是有效的表格文件，无法读取；{RESAVE_ZH}", kind.zh()), format!("the {} cannot be read ({why}); {RESAVE_EN}", kind.en())))?;
+        if cells > MAX_CELLS {
+            return Err(err(
+                format!("{}的工作表展开后超过 {MAX_CELLS} 个单元格，超出旧格式的上限；请删除多余的行列，或{RESAVE_ZH}", kind.zh()),
+                format!("the sheets of the {} span more than {MAX_CELLS} cells; remove what is not needed, or {RESAVE_EN}", kind.en()),
+            ));
+        }
+    }
     // A damaged file must not take the process down: the reader's panics become a refusal.
     let read = std::panic::catch_unwind(|| read_sheet(src, kind, sheet));
     let (rows, start) = match read {
@@ -225,4 +236,165 @@ fn write_xlsx(range: &Sheet, start: (u32, u32), dir: &Path) -> Result<Converted,
     }
     wb.save(&out.path).map_err(fail)?;
     Ok(out)
+}
+
+/// The cells a reader expanding each sheet of an .xls into a rectangle would hold: the BIFF
+/// records of the workbook stream (found through the compound file's sector tables, MS-CFB)
+/// scanned for the rows and columns their cells occupy (MS-XLS 2.4). Stops past `max_cells`.
+fn xls_cells(path: &Path, max_cells: u64) -> Result<u64, String> {
+    let b = std::fs::read(path).map_err(|e| e.to_string())?;
+    let u16_at = |o: usize| -> Result<u16, String> { b.get(o..o + 2).map(|s| u16::from_le_bytes([s[0], s[1]])).ok_or_else(|| "short file".to_string()) };
+    let u32_at = |o: usize| -> Result<u32, String> { b.get(o..o + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]])).ok_or_else(|| "short file".to_string()) };
+    let shift = u16_at(0x1E)?;
+    if shift != 9 && shift != 12 {
+        return Err("sector size".into());
+    }
+    let sector = 1usize << shift;
+    let at = |s: u32| (s as usize + 1) * sector;
+    const END: u32 = 0xFFFF_FFFE;
+    // The FAT's own sectors: 109 in the header, the rest in the DIFAT chain.
+    let mut fat_sectors: Vec<u32> = (0..109).map(|i| u32_at(0x4C + 4 * i)).collect::<Result<_, _>>()?;
+    // A FAT need not describe more sectors than the file holds: a header claiming more (or a
+    // DIFAT chain that loops) is cut there, which keeps this in the file's own size.
+    let max_fat = (b.len() / sector) / (sector / 4) + 1;
+    let (mut difat, mut n) = (u32_at(0x44)?, u32_at(0x48)?);
+    while difat < END && n > 0 && fat_sectors.len() <= 109 + max_fat {
+        let o = at(difat);
+        for i in 0..sector / 4 - 1 {
+            fat_sectors.push(u32_at(o + 4 * i)?);
+        }
+        difat = u32_at(o + sector - 4)?;
+        n -= 1;
+    }
+    let mut fat: Vec<u32> = Vec::new();
+    for &s in fat_sectors.iter().filter(|&&s| s < END).take((u32_at(0x2C)? as usize).min(max_fat)) {
+        let o = at(s);
+        for i in 0..sector / 4 {
+            fat.push(u32_at(o + 4 * i)?);
+        }
+    }
+    // A chain's sectors, each visited once (a loop in the table ends it).
+    let chain = |start: u32, table: &[u32]| -> Vec<u32> {
+        let (mut out, mut s) = (Vec::new(), start);
+        while (s as usize) < table.len() && out.len() <= table.len() {
+            out.push(s);
+            s = table[s as usize];
+        }
+        out
+    };
+    let read = |start: u32, size: usize| -> Vec<u8> {
+        let mut v = Vec::with_capacity(size.min(b.len()));
+        for s in chain(start, &fat) {
+            let o = at(s);
+            v.extend_from_slice(b.get(o..(o + sector).min(b.len())).unwrap_or(&[]));
+            if v.len() >= size {
+                break;
+            }
+        }
+        v.truncate(size);
+        v
+    };
+    let dir = read(u32_at(0x30)?, usize::MAX);
+    let entry = |i: usize| dir.get(i * 128..i * 128 + 128);
+    let name_of = |e: &[u8]| -> String {
+        let len = (u16::from_le_bytes([e[64], e[65]]) as usize).min(64) / 2;
+        String::from_utf16_lossy(&e[..len * 2].chunks(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>()).trim_end_matches('\0').to_string()
+    };
+    let root = entry(0).ok_or("no directory")?;
+    let (mut start, mut size) = (None, 0usize);
+    for i in 0..dir.len() / 128 {
+        let e = entry(i).ok_or("directory")?;
+        if e[66] == 2 && matches!(name_of(e).as_str(), "Workbook" | "Book") {
+            start = Some(u32::from_le_bytes([e[116], e[117], e[118], e[119]]));
+            size = u32::from_le_bytes([e[120], e[121], e[122], e[123]]) as usize;
+            break;
+        }
+    }
+    let start = start.ok_or("no workbook stream")?;
+    let stream = if size < u32_at(0x38)? as usize {
+        // Small streams live in the mini stream, in 64-byte sectors of their own table.
+        let mini = read(u32::from_le_bytes([root[116], root[117], root[118], root[119]]), usize::MAX);
+        let table: Vec<u32> = read(u32_at(0x3C)?, usize::MAX).chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let mut v = Vec::new();
+        for s in chain(start, &table) {
+            let o = s as usize * 64;
+            v.extend_from_slice(mini.get(o..(o + 64).min(mini.len())).unwrap_or(&[]));
+        }
+        v.truncate(size);
+        v
+    } else {
+        read(start, size)
+    };
+    // MS-XLS: records of (type, length, data); a worksheet runs from its BOF to its EOF.
+    let (mut total, mut p) = (0u64, 0usize);
+    let mut sheet: Option<(u32, u32, u32, u32)> = None;
+    let close = |s: Option<(u32, u32, u32, u32)>| s.filter(|s| s.0 <= s.1).map(|(r0, r1, c0, c1)| (r1 - r0 + 1) as u64 * (c1 - c0 + 1) as u64).unwrap_or(0);
+    while p + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[p], stream[p + 1]]);
+        let len = u16::from_le_bytes([stream[p + 2], stream[p + 3]]) as usize;
+        let d = stream.get(p + 4..(p + 4 + len).min(stream.len())).unwrap_or(&[]);
+        p += 4 + len;
+        let cell = |d: &[u8], last_col: bool| -> Option<(u32, u32, u32)> {
+            let row = u16::from_le_bytes([*d.first()?, *d.get(1)?]) as u32;
+            let col = u16::from_le_bytes([*d.get(2)?, *d.get(3)?]) as u32;
+            let last = if last_col { u16::from_le_bytes([*d.get(d.len().checked_sub(2)?)?, *d.get(d.len() - 1)?]) as u32 } else { col };
+            Some((row, col.min(last), col.max(last)))
+        };
+        match kind {
+            0x0809 => {
+                total = total.saturating_add(close(sheet.take()));
+                sheet = Some((u32::MAX, 0, u32::MAX, 0));
+            }
+            0x000A => total = total.saturating_add(close(sheet.take())),
+            0x0203 | 0x00FD | 0x027E | 0x0204 | 0x0205 | 0x0006 | 0x0201 | 0x00D6 | 0x00BD | 0x00BE => {
+                if let (Some(s), Some((r, c0, c1))) = (sheet.as_mut(), cell(d, matches!(kind, 0x00BD | 0x00BE))) {
+                    *s = (s.0.min(r), s.1.max(r), s.2.min(c0), s.3.max(c1));
+                }
+            }
+            _ => {}
+        }
+        if total > max_cells {
+            return Ok(total);
+        }
+    }
+    Ok(total.saturating_add(close(sheet)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_xls_is_measured_sheet_by_sheet() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+        // Header and three rows of nine columns.
+        assert_eq!(super::xls_cells(std::path::Path::new(&format!("{dir}students.xls")), u64::MAX), Ok(36));
+        // Two cells, at A1 and IV65536: the whole sheet.
+        assert!(super::xls_cells(std::path::Path::new(&format!("{dir}sparse.xls")), u64::MAX).unwrap() >= 65_536 * 256);
+    }
+
+    /// Damaged copies (bytes overwritten here and there, the file cut short) give an answer, never
+    /// a panic, quickly.
+    #[test]
+    fn damaged_compound_files_are_measured_or_refused() {
+        let good = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/students.xls")).unwrap();
+        let path = std::env::temp_dir().join(format!("tianfu-xls-mutants-{}.xls", std::process::id()));
+        let mut x = 0x2545F491u32;
+        let started = std::time::Instant::now();
+        for i in 0..400 {
+            let mut b = good.clone();
+            for _ in 0..1 + i % 8 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let at = x as usize % b.len();
+                b[at] = (x >> 8) as u8;
+            }
+            if i % 10 == 0 {
+                b.truncate(x as usize % b.len());
+            }
+            std::fs::write(&path, &b).unwrap();
+            let _ = super::xls_cells(&path, super::MAX_CELLS);
+        }
+        let _ = std::fs::remove_file(&path);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
 }

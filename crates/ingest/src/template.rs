@@ -140,17 +140,16 @@ fn build(what_zh: &str, columns: &[Column]) -> Result<Vec<u8>, XlsxError> {
             };
             help.write_string_with_format(r, 5, &table, &wrap)?;
         }
-        let mut r = columns.len() as u32 + 2;
-        for note in [
+        let first = columns.len() as u32 + 2;
+        for (r, note) in (first..).zip([
             "说明：",
             "1. 第 1 行为表头，请勿修改；带 * 的列必须填写。",
             "2. 第 2 行为示例（灰色斜体），导入前请删除或用真实数据覆盖；示例中的学校标识码 2151999999 仅作示范。",
             "3. 代码列可从下拉列表选择，也可直接填写代码；代码与名称的对照见“代码表”工作表。",
             "4. 日期写作 YYYY-MM-DD，年月写作 YYYY-MM；身份证件号等长数字请保持文本格式，避免被改成科学计数法。",
             "5. 只接收您管辖范围内的记录，其余行将被拒收并说明原因；拒收明细可在导入完成后下载。",
-        ] {
+        ]) {
             help.write_string(r, 0, note)?;
-            r += 1;
         }
     }
     {

@@ -114,6 +114,9 @@ fn hostile_legacy_files_are_refused_in_chinese() {
     let bomb = work.join("炸弹.ods");
     ods(&bomb, r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>"#);
     assert!(refused(&work, &bomb).contains("单元格"));
+    // The same in BIFF: two cells at A1 and IV65536 (written by xlwt) would unfold to a whole
+    // sheet of 16.7 million cells; measured through the compound file and refused.
+    assert!(refused(&work, &fixture("sparse.xls")).contains("单元格"));
     // LibreOffice's trailing empty million rows cost nothing: a small sheet with them is read.
     let fine = work.join("尾部空行.ods");
     ods(&fine, r#"<table:table-row><table:table-cell office:value-type="string"><text:p>学籍号</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell><table:table-cell table:number-columns-repeated="1022"/></table:table-row><table:table-row><table:table-cell office:value-type="string"><text:p>G1</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>张三</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#);

@@ -174,7 +174,7 @@ impl Jobs {
             .filter(|j| j.user == user && matches!(&*j.state.lock().expect("lock"), JobState::Failed { .. }))
             .cloned()
             .collect();
-        v.sort_by(|a, b| b.id.cmp(&a.id));
+        v.sort_by_key(|j| std::cmp::Reverse(j.id));
         v.truncate(limit);
         v
     }
