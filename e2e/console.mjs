@@ -736,7 +736,12 @@ try {
     await shot(admin, "site-baseline");
     // Then every other site at once, from the board.
     await admin.goto(url("/sites"));
+    // Hard to undo: the dialog says how many sites it will change before anything happens.
+    const missing = await admin.getAttribute("#accept-missing-baselines", "data-missing");
     await admin.click("#accept-missing-baselines");
+    await admin.waitForSelector("#confirm-dialog[open]", { timeout: 5_000 });
+    check((await admin.textContent("#confirm-text")).includes(`${missing} 个`), `the bulk baseline dialog does not name the ${missing} sites it changes`);
+    await Promise.all([admin.waitForNavigation(), admin.click("#confirm-ok")]);
     await admin.waitForSelector("#baselines-accepted");
     const accepted = num(await admin.textContent("#baselines-accepted"));
     check(accepted >= 15, `accepting the missing baselines accepted ${accepted}; the demo's reachable sites kept their pages`);
