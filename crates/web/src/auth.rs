@@ -64,25 +64,14 @@ pub fn policy_problems(password: &str, account: &str) -> Vec<(&'static str, &'st
 /// A password must have 8+ characters of at least 3 kinds (lower case, upper case, digits,
 /// other) and not contain the account name.
 pub fn check_policy(password: &str, account: &str) -> Result<(), AppError> {
-    let kinds = [
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ]
-    .iter()
-    .filter(|&&b| b)
-    .count();
-    if password.chars().count() < 8 || kinds < 3 {
-        return Err(AppError::invalid(
-            "密码至少 8 位，且须包含小写字母、大写字母、数字、符号中的至少三类。请换一个密码。",
-            "A password needs 8 or more characters of at least three kinds: lower case, upper case, digits, symbols. Choose another.",
-        ));
+    // One rule set: the problems of [`policy_problems`], said together.
+    let problems = policy_problems(password, account);
+    if problems.is_empty() {
+        return Ok(());
     }
-    if !account.is_empty() && password.to_lowercase().contains(&account.to_lowercase()) {
-        return Err(AppError::invalid("密码不能包含用户名。请换一个密码。", "A password may not contain the account name. Choose another."));
-    }
-    Ok(())
+    let zh: String = problems.iter().map(|p| p.0).collect();
+    let en: Vec<&str> = problems.iter().map(|p| p.1).collect();
+    Err(AppError::invalid(format!("{zh}请换一个密码。"), format!("{} Choose another.", en.join(" "))))
 }
 
 pub use crate::seal::random_token;
