@@ -184,15 +184,8 @@ fn fields(v: &Value, en: bool) -> String {
 }
 
 fn thousands(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    // The console's own separators (the same in both languages).
+    crate::i18n::T { lang: crate::i18n::Lang::Zh }.n(v)
 }
 
 /// The particulars of an entry as one readable line ("" when it has none, or none we can name:
