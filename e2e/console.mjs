@@ -118,9 +118,10 @@ async function a11y(page, what = "") {
   const where = page.url();
   const key = where.replace(BASE, "");
   const seen = `${page.viewportSize()?.width}:${key}`;
-  if (a11yChecked.has(seen)) return;
   const ct = await page.evaluate(() => document.contentType).catch(() => "");
   if (ct !== "text/html") return;
+  await language(page, what);
+  if (a11yChecked.has(seen)) return;
   a11yChecked.add(seen);
   // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') refuses an
   // injected <script>, rightly, and is not loosened for the test.
@@ -135,6 +136,63 @@ async function a11y(page, what = "") {
     } else {
       a11yMinor.set(v.id, [...(a11yMinor.get(v.id) || []), key]);
     }
+  }
+}
+
+/** Language (issue 12): while the console is in Chinese (html lang zh…), the visible text of every
+ * page checked by a11y holds no English word and no raw code. Left out: <code>, <kbd>, <samp>,
+ * anything under lang="en" (the 中文/English switch), elements marked data-code (codes shown on
+ * purpose: 学校标识码 values, IDs, host names, file names as uploaded), input values; and in the
+ * text itself URLs, e-mail addresses, host names, IP addresses and file names. What is left fails
+ * on an ASCII word of 2+ letters outside LATIN_OK, or on an identifier such as out_of_scope.
+ * Problems are recorded with the page and the words; the run fails at the end listing them all. */
+const LATIN_OK = new Set([
+  // Network terms with no Chinese form in use (the monitor's subject matter, GB/T and MIIT texts use them as is).
+  "IPv4", "IPv6", "IP", "HTTP", "HTTPS", "TLS", "DNS", "URL", "API", "AAAA",
+  // File formats and text encodings named on upload and download buttons, as WPS and Office name
+  // them; Excel and WPS: the spreadsheet programs, which have no other name in Chinese.
+  "CSV", "XLSX", "XLS", "ODS", "ET", "PDF", "JSON", "UTF", "GBK", "Excel", "WPS",
+  // 证书颁发机构 is written CA in Chinese certificate texts; GB/T: the national standards' own prefix.
+  "CA",
+  // Sizes of uploads.
+  "KB", "MB", "GB",
+]);
+const langChecked = new Set();
+const langProblems = [];
+async function language(page, what = "") {
+  const key = page.url().replace(BASE, "");
+  const found = await page.evaluate(() => {
+    if (!/^zh/i.test(document.documentElement.lang || "")) return null;
+    const skip = "script, style, template, noscript, code, kbd, samp, [lang|=en], [data-code], textarea, select";
+    const parts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest(skip) || !n.nodeValue.trim()) continue;
+      if (!el.checkVisibility({ visibilityProperty: true })) continue;
+      parts.push(n.nodeValue);
+    }
+    for (const el of document.querySelectorAll("input[placeholder], textarea[placeholder]"))
+      if (el.checkVisibility() && !el.closest("[lang|=en], [data-code]")) parts.push(el.placeholder);
+    return parts.join(" ");
+  });
+  if (found === null) return; // the English console (scenario "f. English")
+  const text = found
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " ") // URLs
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, " ") // e-mail addresses
+    .replace(/\b[\w-]+\.(csv|xlsx|xls|ods|et|pdf|json|zip|png|txt)\b/gi, " ") // file names
+    .replace(/\b([a-z0-9-]+\.)+[a-z]{2,}\b/gi, " ") // host names
+    .replace(/\b[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(\/\d+)?/gi, " "); // IPv6 addresses
+  const bad = new Set();
+  for (const w of text.match(/[A-Za-z_][A-Za-z0-9_]*/g) || []) {
+    if (LATIN_OK.has(w)) continue;
+    if (w.includes("_") || (w.match(/[A-Za-z]/g) || []).length >= 2) bad.add(w);
+  }
+  if (!bad.size) return;
+  const p = `${key}${what ? ` (${what})` : ""}: ${[...bad].slice(0, 20).join(" ")}`;
+  if (!langChecked.has(p)) {
+    langChecked.add(p);
+    langProblems.push(p);
   }
 }
 
@@ -181,7 +239,8 @@ async function headers(page, selector) {
  * responses this test provokes on purpose (a wrong or weak password, 403, 404) are allowed. */
 const browserErrors = [];
 function watch(page, who) {
-  // Every page visited is checked for accessibility (a11y above).
+  // Every page visited is checked for accessibility and, in Chinese, for English words and raw
+  // codes (a11y and language above).
   const goto = page.goto.bind(page);
   page.goto = async (...args) => {
     const r = await goto(...args);
@@ -1522,6 +1581,7 @@ try {
   });
 
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
+  check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);
 } catch (e) {
   exitCode = 1;
@@ -1540,6 +1600,7 @@ try {
 
 console.log(`\nscenarios passed: ${results.length}\n  ${results.join("\n  ")}`);
 console.log(`accessibility: axe-core on ${a11yChecked.size} pages, ${a11yProblems.length} serious or critical${a11yMinor.size ? `; moderate or minor: ${[...a11yMinor].map(([id, p]) => `${id} (${p.length})`).join(", ")}` : ""}`);
+if (langProblems.length) console.log(`language problems (English words or codes on Chinese pages):\n  ${langProblems.join("\n  ")}`);
 if (a11yProblems.length) console.log(`accessibility problems:\n  ${a11yProblems.join("\n  ")}`);
 if (state.workbookBytes) console.log(`error workbook: ${state.workbookBytes} bytes`);
 if (notes.length) console.log(`NOTE problems seen (not failures):\n  ${notes.join("\n  ")}`);

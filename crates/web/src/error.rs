@@ -106,7 +106,10 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
             StoreError::Unavailable(s) | StoreError::Locked(s) | StoreError::Schema(s) => AppError::Unavailable(s),
-            StoreError::Conflict(s) => AppError::Conflict { zh: s.clone(), en: s },
+            StoreError::Conflict(s) => {
+                let (zh, en) = bilingual(&s);
+                AppError::Conflict { zh, en }
+            }
             StoreError::OutOfScope => AppError::NotFound,
             StoreError::Internal(s) => AppError::Internal(s),
             StoreError::BadCursor => AppError::bad_cursor(),
@@ -114,6 +117,28 @@ impl From<StoreError> for AppError {
             // (which names files) goes to the server's log only.
             StoreError::Integrity(s) => AppError::Unavailable(s),
         }
+    }
+}
+
+/// A store's message for people in its convention, "中文（English）" (Chinese, then the English in
+/// full-width brackets), as (Chinese, English), so that a Chinese page shows no English and an
+/// English page no Chinese (issue 12). A message not in that form is both.
+pub fn bilingual(s: &str) -> (String, String) {
+    let split = s.strip_suffix('）').and_then(|body| body.rfind('（').map(|i| (&body[..i], &body[i + '（'.len_utf8()..])));
+    match split {
+        Some((zh, en)) if !zh.trim().is_empty() && en.chars().any(|c| c.is_ascii_alphabetic()) && !en.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)) => {
+            let zh = zh.trim_end();
+            let zh = if zh.ends_with(['。', '！', '？']) { zh.to_string() } else { format!("{zh}。") };
+            let mut en = en.trim().to_string();
+            if let Some(first) = en.get(..1) {
+                en = first.to_ascii_uppercase() + &en[1..];
+            }
+            if !en.ends_with(['.', '!', '?']) {
+                en.push('.');
+            }
+            (zh, en)
+        }
+        _ => (s.to_string(), s.to_string()),
     }
 }
 
@@ -168,5 +193,18 @@ mod tests {
         assert_eq!(loggable("bad id 51010419900101123X at line 12"), "bad id ***X at line 12");
         assert_eq!(loggable("pool closed"), "pool closed");
         assert_eq!(loggable("123456"), "***");
+    }
+
+    #[test]
+    fn store_messages_split_into_chinese_and_english() {
+        use super::bilingual;
+        assert_eq!(bilingual("用户名 zhang 已存在（the account name zhang is taken）"), ("用户名 zhang 已存在。".to_string(), "The account name zhang is taken.".to_string()));
+        // The English part of a store's message never reaches the Chinese page, nor the reverse.
+        let (zh, en) = bilingual("单位 510104 不在您的管辖范围内：只能管理本单位及下级单位的账号（organisation 510104 is outside your area: you manage accounts of your node and below only）");
+        assert!(!zh.contains("organisation") && zh.ends_with("账号。"), "{zh}");
+        assert!(en.starts_with("Organisation 510104") && !en.contains('单'), "{en}");
+        // Brackets of Chinese text, or no brackets: the message as it is, in both.
+        assert_eq!(bilingual("学校（小学部）"), ("学校（小学部）".to_string(), "学校（小学部）".to_string()));
+        assert_eq!(bilingual("duplicate key"), ("duplicate key".to_string(), "duplicate key".to_string()));
     }
 }

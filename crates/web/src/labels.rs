@@ -169,3 +169,36 @@ pub fn grade_names(g: u8) -> (String, String) {
     const CN: [&str; 7] = ["", "一", "二", "三", "四", "五", "六"];
     (format!("{stage}{}年级", CN.get(n as usize).unwrap_or(&"")), format!("{stage_en} {n}"))
 }
+
+/// Who did it, for a reader: the platform's own actors in words (`system`: the server's scheduled
+/// work; `console`: the server's command line without a known operator); None for an account,
+/// whose name is shown as it is (marked as a code).
+pub fn actor_label(t: &T, name: &str) -> Option<&'static str> {
+    match name {
+        "system" => Some(t.s("系统（自动）", "system (automatic)")),
+        "console" => Some(t.s("服务器命令行", "server command line")),
+        _ => None,
+    }
+}
+
+/// An audit entry's target as (what, which): `student:510104…` → ("学生", "510104…"), the kind in
+/// words and the identifier shown as a code; a target without a known kind is all identifier.
+pub fn target_parts(t: &T, target: &str) -> (String, String) {
+    const KINDS: [(&str, &str, &str); 9] = [
+        ("student", "学生", "student"),
+        ("teacher", "教师", "teacher"),
+        ("school", "学校", "school"),
+        ("site", "网站", "site"),
+        ("sites", "网站", "sites"),
+        ("batch", "导入批次", "batch"),
+        ("export", "导出", "export"),
+        ("webhook", "告警机器人", "alert robot"),
+        ("alert", "告警", "alert"),
+    ];
+    if let Some((kind, id)) = target.split_once(':') {
+        if let Some(k) = KINDS.iter().find(|k| k.0 == kind) {
+            return (t.s(k.1, k.2).to_string(), id.to_string());
+        }
+    }
+    (String::new(), target.to_string())
+}

@@ -15,6 +15,7 @@ pub mod config;
 pub mod download;
 pub mod error;
 pub mod figures;
+pub mod form;
 pub mod i18n;
 pub mod imports;
 pub mod labels;

@@ -106,10 +106,30 @@ async fn monitor(env: Env) {
     let r = send(&env, "POST", "/sites/new", &county, Some(&bad)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("不在您的管辖范围内") && r.body.contains("id=\"form-error\""), "{}", r.body);
-    let invalid = form(&[("_csrf", &csrf), ("name", ""), ("url", "ftp://x"), ("org_code", "abc"), ("category", "bureau"), ("interval_minutes", "0")]);
+    // Every problem of the form at once (issue 12), in Chinese, each beside its field, the values kept.
+    let invalid = form(&[("_csrf", &csrf), ("name", ""), ("url", "ftp://x"), ("org_code", "abc"), ("category", "火星"), ("interval_minutes", "0")]);
     let r = send(&env, "POST", "/sites/new", &county, Some(&invalid)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("名称不能为空") && r.body.contains("单位代码应为"), "{}", r.body);
+    assert!(r.body.contains("请更正以下 5 处问题"), "{}", r.body);
+    for (field, says) in [("name", "请填写网站名称"), ("url", "网址应以 http:// 或 https:// 开头"), ("org_code", "所属单位代码应为行政区划代码"), ("category", "请从列表中选择网站类别"), ("interval_minutes", "检查间隔应为 1–10080 之间的整数分钟")] {
+        assert!(r.body.contains(&format!("<li><a href=\"#{field}\">{says}")), "{field} is not listed at the top: {}", r.body);
+        assert!(r.body.contains(&format!("aria-describedby=\"{field}-err\"")) && r.body.contains(&format!("<span class=\"field-err\" id=\"{field}-err\">{says}")), "{field}'s problem is not beside it: {}", r.body);
+    }
+    assert!(r.body.contains("value=\"ftp://x\"") && r.body.contains("value=\"abc\"") && r.body.contains("value=\"0\""), "the values entered are kept: {}", r.body);
+    assert!(!r.body.contains("(the ") && !r.body.contains("（the "), "no English in the Chinese form: {}", r.body);
+    // A well-formed form with a wrong name and an owner outside the area: both at once, the
+    // area's refusal (known only from the tree) beside the owner.
+    let two = form(&[("_csrf", &csrf), ("name", " "), ("url", "https://out2.example.edu.cn/"), ("org_code", &p.other_county.to_string()), ("category", "bureau"), ("interval_minutes", "10")]);
+    let r = send(&env, "POST", "/sites/new", &county, Some(&two)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("请更正以下 2 处问题") && r.body.contains("id=\"name-err\">请填写网站名称"), "{}", r.body);
+    assert!(r.body.contains("id=\"org_code-err\">") && r.body[r.body.find("id=\"org_code-err\">").unwrap()..].starts_with("id=\"org_code-err\">单位") && r.body.contains("不在您的管辖范围内"), "{}", r.body);
+    // In English: the same problems in English, no Chinese message.
+    let en = Auth { cookie: county.cookie.as_ref().map(|c| format!("{c}; lang=en")), ..county.clone() };
+    let r = send(&env, "POST", "/sites/new", &en, Some(&invalid)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Please correct 5 problems") && r.body.contains("Enter the site&#39;s name") && r.body.contains("whole number of minutes from 1 to 10080"), "{}", r.body);
+    assert!(!r.body.contains("请填写网站名称"), "{}", r.body);
     let good = form(&[("_csrf", &csrf), ("name", "本县第二网站"), ("url", "https://second.example.edu.cn/"), ("org_code", &p.school), ("category", "中小学校"), ("interval_minutes", "15")]);
     let r = send(&env, "POST", "/sites/new", &county, Some(&good)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

@@ -7,6 +7,8 @@
 use super::{ip, ready, require, Me, Peer};
 use crate::auth::{hash_password, one_time_password, random_token, sha256_hex, Identity};
 use crate::error::AppError;
+use crate::form::Problems;
+use super::user_form::{check_new_user, NewUserForm};
 use crate::render::{html, Ctx};
 use crate::state::AppState;
 use askama::Template;
@@ -45,9 +47,17 @@ struct UsersPage {
     notice: Option<String>,
     secret: Option<String>,
     error: Option<String>,
+    /// The new-account form as entered, and its problems (all at once, issue 12).
+    f: NewUserForm,
+    problems: Problems,
 }
 
 async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, notice: Option<String>, secret: Option<String>, error: Option<String>) -> Result<Response, AppError> {
+    render_form(app, headers, me, (notice, secret, error), NewUserForm::default(), Problems::default()).await
+}
+
+async fn render_form(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, (notice, secret, error): (Option<String>, Option<String>, Option<String>), f: NewUserForm, problems: Problems) -> Result<Response, AppError> {
+    let bad = error.is_some() || !problems.is_empty();
     let now = app.clock.now();
     let (users, tokens) = app
         .pool
@@ -71,8 +81,8 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, notice:
             Ok((named, tokens))
         })
         .await?;
-    let mut r = html(UsersPage { c: Ctx::new(app, headers, Some(me), "/users", "users"), users, tokens, roles: ROLES_BY_POWER.to_vec(), token_days: app.config.token_days, notice, secret, error: error.clone() })?;
-    if error.is_some() {
+    let mut r = html(UsersPage { c: Ctx::new(app, headers, Some(me), "/users", "users"), users, tokens, roles: ROLES_BY_POWER.to_vec(), token_days: app.config.token_days, notice, secret, error, f, problems })?;
+    if bad {
         *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
     Ok(r)
@@ -82,16 +92,6 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
     let me = ready(me)?;
     require(me.user.role.manages_users())?;
     render(&app, &headers, &me, None, None, None).await
-}
-
-#[derive(Deserialize)]
-pub struct NewUserForm {
-    name: String,
-    display_name: String,
-    /// Empty or missing: the least powerful role ([`ROLES_BY_POWER`]).
-    #[serde(default)]
-    role: String,
-    org_code: String,
 }
 
 fn lang_msg(c: &crate::i18n::T, e: &AppError) -> String {
@@ -107,19 +107,9 @@ async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     let me = ready(me)?;
     require(me.user.role.manages_users())?;
     let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
-    let name = f.name.trim().to_string();
-    let valid_name = (2..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !valid_name {
-        let e = AppError::invalid("用户名应为 2–32 位字母、数字或 . _ -。", "An account name is 2–32 letters, digits or . _ -.");
-        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
-    }
-    let role = if f.role.trim().is_empty() { Some(ROLES_BY_POWER[0]) } else { Role::from_code(f.role.trim()) };
-    let Some(role) = role else {
-        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &AppError::invalid("请选择角色。", "Choose a role.")))).await;
-    };
-    let Ok(org) = f.org_code.trim().parse::<i64>() else {
-        let e = AppError::invalid("所属单位应为行政区划代码（6 位）或学校标识码（10 位）。", "The organisation is a division code (6 digits) or a school identifier (10 digits).");
-        return render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await;
+    let (name, role, org) = match check_new_user(&app, &me, &t, &f).await? {
+        Ok(v) => v,
+        Err(p) => return render_form(&app, &headers, &me, (None, None, None), f, p).await,
     };
     // A data consumer has no console and no password anyone knows: it signs in with API tokens.
     let console = role.uses_console();
@@ -139,7 +129,13 @@ async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
             let notice = format!("{}{name}{}", t.s("已创建账号 ", "Created "), t.s("。请将下面的一次性密码当面或经保密渠道交给本人，首次登录须修改：", ". Hand over this one-time password in person or by a confidential channel; it must be changed at first sign-in:"));
             render(&app, &headers, &me, Some(notice), Some(password), None).await
         }
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => render(&app, &headers, &me, None, None, Some(lang_msg(&t, &e))).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            // The account name taken: known only on writing.
+            let mut p = Problems::new(&t);
+            let (zh, en) = e.message();
+            p.add("name", zh, en);
+            render_form(&app, &headers, &me, (None, None, None), f, p).await
+        }
         Err(e) => Err(e),
     }
 }

@@ -18,6 +18,7 @@ pub mod session;
 pub mod sites;
 pub mod standard;
 pub mod transfers;
+pub mod user_form;
 pub mod webhooks;
 
 use crate::auth::Identity;

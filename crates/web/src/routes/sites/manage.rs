@@ -1,7 +1,8 @@
 //! The register's forms: add a site and edit one, each change checked (the target, the owner
 //! against the tree and the user's area) and audited. The API's writes go through here too.
 
-use super::{message, scoped_site};
+use super::scoped_site;
+use crate::form::Problems;
 use crate::auth::Identity;
 use crate::i18n::T;
 use crate::labels::category_label;
@@ -11,7 +12,7 @@ use askama::Template;
 use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::monitor::{validate_site, NewSite, Site, SiteCategory};
+use store::monitor::{validate_site, NewSite, Site, SiteCategory, MAX_INTERVAL, MIN_INTERVAL};
 use store::{Backend, Scope};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -39,39 +40,89 @@ impl SiteForm {
         SiteForm { name: s.name.clone(), url: s.url.clone(), org_code: s.org_code.to_string(), category: s.category.code().into(), interval_minutes: s.interval_minutes.to_string() }
     }
 
-    /// The site, or every problem of the form (Chinese, then English).
-    fn site(&self) -> Result<NewSite, Vec<String>> {
-        let mut errors = Vec::new();
+    /// The site, or every problem of the form at once, each against its field (issue 12): the
+    /// fields' formats here, then the target and the owner ([`checked`]).
+    fn site(&self, t: &T) -> Result<NewSite, Problems> {
+        let mut p = Problems::new(t);
+        let name = self.name.trim();
+        if name.is_empty() {
+            p.add("name", "请填写网站名称，例如“成都市第七中学门户网站”。", "Enter the site's name, e.g. \"Chengdu No. 7 Middle School portal\".");
+        } else if name.chars().count() > 100 {
+            p.add("name", format!("网站名称不超过 100 个字（现为 {} 个），请缩短。", name.chars().count()), format!("The name is at most 100 characters (it has {}): shorten it.", name.chars().count()));
+        }
+        let url = self.url.trim();
+        let lower = url.to_ascii_lowercase();
+        let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+        if url.is_empty() {
+            p.add("url", "请填写网址，以 http:// 或 https:// 开头，例如 https://www.example.edu.cn/。", "Enter the URL, beginning with http:// or https://, e.g. https://www.example.edu.cn/.");
+        } else if rest.is_none_or(|r| r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)) {
+            p.add("url", "网址应以 http:// 或 https:// 开头，后接主机名且不含空格，例如 https://www.example.edu.cn/。", "The URL begins with http:// or https:// followed by the host name, without spaces, e.g. https://www.example.edu.cn/.");
+        }
         let org = self.org_code.trim().parse::<i64>();
         if org.is_err() {
-            errors.push("单位代码应为行政区划代码（6 位）或学校标识码（10 位）（the owner is a division code or a school identifier）".to_string());
+            p.add("org_code", "所属单位代码应为行政区划代码（6 位数字）或学校标识码（10 位数字），可点“按组织树选择”查找。", "The owner is a division code (6 digits) or a school identifier (10 digits); use \"Choose from the tree\" to find it.");
         }
         let category = SiteCategory::parse(&self.category);
         if category.is_none() {
-            errors.push("请选择类别（choose a category）".to_string());
+            p.add("category", "请从列表中选择网站类别。", "Choose the site's category from the list.");
         }
         let interval = match self.interval_minutes.trim() {
             "" => Ok(guard::register::DEFAULT_INTERVAL),
             s => s.parse::<u32>(),
         };
-        if interval.is_err() {
-            errors.push(format!("检查间隔应为整数分钟：{}（the interval is whole minutes）", self.interval_minutes.trim()));
+        match interval {
+            Ok(m) if (MIN_INTERVAL..=MAX_INTERVAL).contains(&m) => {}
+            _ => p.add(
+                "interval_minutes",
+                format!("检查间隔应为 {MIN_INTERVAL}–{MAX_INTERVAL} 之间的整数分钟（{MAX_INTERVAL} 分钟即 7 天），请改正。"),
+                format!("The interval is a whole number of minutes from {MIN_INTERVAL} to {MAX_INTERVAL} ({MAX_INTERVAL} minutes = 7 days)."),
+            ),
         }
         let site = NewSite {
-            name: self.name.trim().to_string(),
-            url: self.url.trim().to_string(),
+            name: name.to_string(),
+            url: url.to_string(),
             org_code: org.unwrap_or(0),
             category: category.unwrap_or(SiteCategory::Other),
             interval_minutes: interval.unwrap_or(guard::register::DEFAULT_INTERVAL),
         };
-        if let Err(e) = validate_site(&site) {
-            errors.insert(0, e);
+        if p.is_empty() && validate_site(&site).is_err() {
+            p.add("", "网站信息不完整，请检查各项后重新提交。", "The site's details are incomplete: check each field and submit again.");
         }
-        if errors.is_empty() {
+        if p.is_empty() {
             Ok(site)
         } else {
-            Err(errors)
+            Err(p)
         }
+    }
+}
+
+/// Every problem of the site form at once: the fields' formats, the monitor's target check of the
+/// URL and the owner against the tree and the user's area (those two when their field is well formed).
+async fn checked(app: &AppState, me: &Identity, t: &T, f: &SiteForm) -> Result<NewSite, Problems> {
+    let (site, mut p) = match f.site(t) {
+        Ok(s) => (Some(s), Problems::new(t)),
+        Err(p) => (None, p),
+    };
+    if !p.has("url") {
+        if let Err(e) = check_target(app, f.url.trim()).await {
+            let (zh, en) = e.message();
+            p.add("url", zh, en);
+        }
+    }
+    if let (false, Ok(org)) = (p.has("org_code"), f.org_code.trim().parse::<i64>()) {
+        let scope = me.scope.clone();
+        match app.pool.run(move |s| check_owner(s, &scope, org)).await {
+            Ok(()) => {}
+            Err(e @ AppError::Invalid { .. }) => {
+                let (zh, en) = e.message();
+                p.add("org_code", zh, en);
+            }
+            Err(_) => p.add("org_code", "暂时无法核对所属单位，请稍后重试。", "The owner could not be checked just now: try again shortly."),
+        }
+    }
+    match site {
+        Some(s) if p.is_empty() => Ok(s),
+        _ => Err(p),
     }
 }
 
@@ -91,7 +142,7 @@ struct FormPage {
     /// None: a new site.
     id: Option<i64>,
     f: SiteForm,
-    errors: Vec<String>,
+    problems: Problems,
 }
 
 impl FormPage {
@@ -103,9 +154,9 @@ impl FormPage {
     }
 }
 
-fn form_page(app: &AppState, headers: &HeaderMap, me: &Identity, id: Option<i64>, f: SiteForm, errors: Vec<String>) -> Result<Response, AppError> {
-    let bad = !errors.is_empty();
-    let mut r = html(FormPage { c: Ctx::new(app, headers, Some(me), "/sites", "sites"), id, f, errors })?;
+fn form_page(app: &AppState, headers: &HeaderMap, me: &Identity, id: Option<i64>, f: SiteForm, problems: Problems) -> Result<Response, AppError> {
+    let bad = !problems.is_empty();
+    let mut r = html(FormPage { c: Ctx::new(app, headers, Some(me), "/sites", "sites"), id, f, problems })?;
     if bad {
         *r.status_mut() = StatusCode::BAD_REQUEST;
     }
@@ -116,7 +167,7 @@ pub async fn new_form(State(app): State<Arc<AppState>>, headers: HeaderMap, me: 
     let me = ready(me)?;
     require(me.user.role.manages_sites())?;
     let f = SiteForm { interval_minutes: guard::register::DEFAULT_INTERVAL.to_string(), org_code: me.user.org_code.to_string(), ..Default::default() };
-    form_page(&app, &headers, &me, None, f, vec![])
+    form_page(&app, &headers, &me, None, f, Problems::default())
 }
 
 fn site_detail(s: &NewSite) -> Value {
@@ -189,13 +240,13 @@ pub async fn create(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
     let me = ready(me)?;
     require(me.user.role.manages_sites())?;
     let t = T { lang: crate::auth::lang(&headers, &app) };
-    let new = match f.site() {
+    let new = match checked(&app, &me, &t, &f).await {
         Ok(n) => n,
-        Err(errors) => return form_page(&app, &headers, &me, None, f, errors),
+        Err(p) => return form_page(&app, &headers, &me, None, f, p),
     };
     match create_site(&app, &me, &ip(&headers, &peer), new, "console").await {
         Ok(site) => Ok(Redirect::to(&format!("/sites/{}", site.id)).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => form_page(&app, &headers, &me, None, f, vec![message(&t, &e)]),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => form_page(&app, &headers, &me, None, f, one(&t, &e)),
         Err(e) => Err(e),
     }
 }
@@ -205,25 +256,31 @@ pub async fn edit_form(State(app): State<Arc<AppState>>, headers: HeaderMap, me:
     require(me.user.role.manages_sites())?;
     let scope = me.scope.clone();
     let site = app.pool.run(move |s| scoped_site(s, &scope, id)).await?;
-    form_page(&app, &headers, &me, Some(id), SiteForm::of(&site), vec![])
+    form_page(&app, &headers, &me, Some(id), SiteForm::of(&site), Problems::default())
 }
 
 pub async fn update(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Form(f): Form<SiteForm>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.manages_sites())?;
     let t = T { lang: crate::auth::lang(&headers, &app) };
-    let new = match f.site() {
+    // Only a site in scope gets its form back.
+    let scope = me.scope.clone();
+    app.pool.run(move |s| scoped_site(s, &scope, id)).await?;
+    let new = match checked(&app, &me, &t, &f).await {
         Ok(n) => n,
-        Err(errors) => {
-            // Only a site in scope gets its form back.
-            let scope = me.scope.clone();
-            app.pool.run(move |s| scoped_site(s, &scope, id)).await?;
-            return form_page(&app, &headers, &me, Some(id), f, errors);
-        }
+        Err(p) => return form_page(&app, &headers, &me, Some(id), f, p),
     };
     match update_site(&app, &me, &ip(&headers, &peer), id, new, None, "console").await {
         Ok(_) => Ok(Redirect::to(&format!("/sites/{id}")).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => form_page(&app, &headers, &me, Some(id), f, vec![message(&t, &e)]),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => form_page(&app, &headers, &me, Some(id), f, one(&t, &e)),
         Err(e) => Err(e),
     }
+}
+
+/// A refusal of the store (the URL registered meanwhile, say) as the form's one problem.
+fn one(t: &T, e: &AppError) -> Problems {
+    let mut p = Problems::new(t);
+    let (zh, en) = e.message();
+    p.add("", zh, en);
+    p
 }
