@@ -124,6 +124,73 @@ async fn data_consumer_path_postgres() {
     data_consumer_path(env).await;
 }
 
+// ------------------------------------------------------------------ the new-account form (issue 12)
+
+/// The text beside a field of a form page (its `<span class="field-err">`).
+fn field_problem<'a>(body: &'a str, field: &str) -> &'a str {
+    let tag = format!("<span class=\"field-err\" id=\"{field}-err\">");
+    let i = body.find(&tag).map(|i| i + tag.len()).unwrap_or_else(|| panic!("no problem beside {field}: {body}"));
+    &body[i..i + body[i..].find('<').unwrap()]
+}
+
+async fn new_account_form_lists_every_problem(env: Env) {
+    let p = env.places.clone();
+    let admin = login(&env, "prov", PASSWORD).await;
+    let csrf = admin.csrf.clone().unwrap();
+    let users = || with_store(&env, |s| s.list_users().unwrap().len());
+    let before = users();
+    // Four wrong fields: all four problems in one answer, in Chinese, each beside its field and
+    // listed at the top; what was entered is kept.
+    let long = "很".repeat(51);
+    let f = form(&[("_csrf", &csrf), ("name", "张 三"), ("display_name", &long), ("role", "emperor"), ("org_code", "12")]);
+    let r = send(&env, "POST", "/users", &admin, Some(&f)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("请更正以下 4 处问题"), "{}", r.body);
+    for (field, says) in [("name", "用户名应为 2–32 位字母、数字或 . _ -"), ("display_name", "姓名不超过 50 个字（现为 51 个）"), ("role", "请从列表中选择角色"), ("org_code", "所属单位代码应为行政区划代码（6 位数字）或学校标识码（10 位数字）")] {
+        assert!(field_problem(&r.body, field).starts_with(says), "{field}: {}", field_problem(&r.body, field));
+        assert!(r.body.contains(&format!("<li><a href=\"#{field}\">{says}")), "{field} not listed at the top: {}", r.body);
+    }
+    assert!(r.body.contains("value=\"张 三\"") && r.body.contains(&format!("value=\"{long}\"")) && r.body.contains("value=\"12\""), "the values entered are kept: {}", r.body);
+    // Two wrong fields, one known only from the tree (a city officer placed at a county): both at once.
+    let f = form(&[("_csrf", &csrf), ("name", "x"), ("display_name", "王五"), ("role", "city_officer"), ("org_code", &p.county.to_string())]);
+    let r = send(&env, "POST", "/users", &admin, Some(&f)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("请更正以下 2 处问题"), "{}", r.body);
+    assert!(field_problem(&r.body, "name").starts_with("用户名应为"), "{}", r.body);
+    let placed = field_problem(&r.body, "org_code");
+    assert!(placed.contains("应设在") && placed.ends_with('。') && !placed.chars().any(|c| c.is_ascii_lowercase()), "the store's refusal in Chinese alone: {placed}");
+    assert!(r.body.contains("<option value=\"city_officer\" selected>"), "the role chosen is kept: {}", r.body);
+    // A name already taken (known only on writing): beside the name, in Chinese alone.
+    let f = form(&[("_csrf", &csrf), ("name", "aud"), ("display_name", "重名"), ("role", "auditor"), ("org_code", &p.county.to_string())]);
+    let r = send(&env, "POST", "/users", &admin, Some(&f)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(field_problem(&r.body, "name"), "用户名 aud 已存在。");
+    assert_eq!(users(), before, "nothing refused was stored");
+    // In English: the problems in English, none in Chinese.
+    let en = Auth { cookie: admin.cookie.as_ref().map(|c| format!("{c}; lang=en")), ..admin.clone() };
+    let f = form(&[("_csrf", &csrf), ("name", "x"), ("display_name", "王五"), ("role", "city_officer"), ("org_code", &p.county.to_string())]);
+    let r = send(&env, "POST", "/users", &en, Some(&f)).await;
+    assert!(r.body.contains("Please correct 2 problems") && field_problem(&r.body, "name").starts_with("An account name is"), "{}", r.body);
+    let placed = field_problem(&r.body, "org_code");
+    assert!(placed.starts_with("A ") && !placed.contains("应设在"), "{placed}");
+    // The form right: created.
+    let f = form(&[("_csrf", &csrf), ("name", "wangwu"), ("display_name", "王五"), ("role", "county_officer"), ("org_code", &p.county.to_string())]);
+    let r = send(&env, "POST", "/users", &admin, Some(&f)).await;
+    assert!(r.status == StatusCode::OK && r.body.contains("已创建账号") && !r.body.contains("form-error"), "{}", r.body);
+    assert_eq!(users(), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_account_form_lists_every_problem_sqlite() {
+    new_account_form_lists_every_problem(sqlite("userform")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_account_form_lists_every_problem_postgres() {
+    let Some(env) = blocking(|| postgres("userform")) else { return };
+    new_account_form_lists_every_problem(env).await;
+}
+
 // ------------------------------------------------------------------ sign-in, sessions
 
 async fn sign_in(env: Env) {
