@@ -339,3 +339,68 @@ fn legacy_workbooks_import() {
     assert_eq!(code, 2);
     assert!(err.contains("坏.xls") && err.contains("另存为 .xlsx"), "{err}");
 }
+
+/// `tianfu batches show` with `TIANFU_LANG` set (the configured language) and `args`.
+fn show_in(lang: Option<&str>, args: &[&str]) -> (i32, String, String) {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_tianfu"));
+    c.args(args).env_remove("TIANFU_LANG");
+    if let Some(l) = lang {
+        c.env("TIANFU_LANG", l);
+    }
+    if let Some(w) = args.windows(2).find(|w| w[0] == "--db") {
+        c.env("TIANFU_DATA_DIR", data_dir_for(w[1]));
+    }
+    let out = c.output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Issue 12: `batches show` leads each reason with its words (Chinese unless English is
+/// configured), the rule code after it in parentheses, counts in 条 and time in 秒, and lists the
+/// rejected rows by line with their reasons — never their values.
+#[test]
+fn batches_show_reasons_first_in_the_configured_language() {
+    let d = tmp("show-lang");
+    std::fs::write(d.join("schools.csv"), SCHOOLS).unwrap();
+    let good = student_row(1, "2151040001", "13", "13800000001");
+    let bad_id = student_row(3, "2151040001", "13", "13800000003").replacen(&id("51010420140901003"), "510104201409010030", 2);
+    let bad_sex = student_row(5, "2151040001", "13", "13800000005").replacen(",1,2014-09-01", ",7,2014-09-01", 1);
+    let bad_both = student_row(7, "2151040001", "13", "13800000007").replacen(&id("51010420140901007"), "510104201409010070", 2).replacen(",1,2014-09-01", ",7,2014-09-01", 1);
+    std::fs::write(d.join("s.csv"), format!("{HEAD}\n{good}\n{bad_id}\n{bad_sex}\n{bad_both}\n")).unwrap();
+    for db in backends(&d) {
+        import(&db, &d.join("schools.csv"), "school", &[]);
+        let (_, st) = import(&db, &d.join("s.csv"), "student", &[]);
+        assert_eq!(st["rejected"], 3, "{st}");
+        let codes: Vec<String> = st["errors"].as_object().unwrap().keys().cloned().collect();
+        assert!(codes.len() >= 2, "two kinds of problem planted: {st}");
+        let id = st["batch_id"].to_string();
+        let (code, out, err) = show_in(None, &["batches", "show", &id, "--db", &db.url]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("读取 4 条：新增 1 条，更新 0 条，未变 0 条，拒收 3 条。") && out.contains(" 秒"), "{out}");
+        for c in &codes {
+            let n = st["errors"][c].as_u64().unwrap();
+            let zh = standard::Rule::from_code(c).unwrap().message(standard::Lang::Zh);
+            assert!(out.contains(&format!("  {zh}（{c}）：{n} 条\n")), "the reason of {c} first, its code after: {out}");
+        }
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("  第 ")).collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        for (l, file_line) in lines.iter().zip([3, 4, 5]) {
+            assert!(l.starts_with(&format!("  第 {file_line} 行：")), "{l}");
+            // Outside the parenthesised codes, no English word; no value of the row.
+            let words: String = l.split('（').map(|p| p.split_once('）').map_or(p, |x| x.1)).collect();
+            assert!(!words.chars().any(|c| c.is_ascii_alphabetic()), "{l}");
+            assert!(!l.contains("5101042014") && !l.contains("学生"), "no values of the row: {l}");
+        }
+        assert!(lines[2].contains('；'), "a row with two problems lists both: {}", lines[2]);
+        // English configured: English reasons, the code still after them; --lang zh still wins.
+        let (code, en, err) = show_in(Some("en"), &["batches", "show", &id, "--db", &db.url]);
+        assert_eq!(code, 0, "{err}");
+        assert!(en.contains("Read 4 rows: 1 inserted, 0 updated, 0 unchanged, 3 rejected.") && en.contains(" s\n") && en.contains("  line 3: "), "{en}");
+        assert!(!en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && !"学生".contains(c)), "Chinese in the English report: {en}");
+        for c in &codes {
+            let msg = standard::Rule::from_code(c).unwrap().message(standard::Lang::En);
+            assert!(en.contains(&format!("  {msg} ({c}): ")), "{en}");
+        }
+        let (_, zh, _) = show_in(Some("en"), &["batches", "show", &id, "--db", &db.url, "--lang", "zh"]);
+        assert!(zh.contains("拒收原因："), "{zh}");
+    }
+}
