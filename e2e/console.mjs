@@ -1580,6 +1580,100 @@ try {
     current = admin;
   });
 
+  // ---------------------------------------------------------------- issue 12: language — every form problem at once, in Chinese
+  // Screenshots 80–84 of this part, by file name. (The language check itself runs on every page: see language().)
+  {
+    const shotLang = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    // Submits a form as it is, past the browser's own checks (required, type), so the server's are seen.
+    const submitRaw = async (page, form, button) => {
+      await page.$eval(form, (f) => (f.noValidate = true));
+      await Promise.all([page.waitForNavigation(), page.click(button)]);
+      await a11y(page, "form problems");
+    };
+    const problemsOf = (page) => page.evaluate(() => ({
+      top: Array.from(document.querySelectorAll("#form-error li"), (li) => ({ field: (li.querySelector("a") || { hash: "" }).hash.slice(1), text: li.textContent.trim() })),
+      beside: Object.fromEntries(Array.from(document.querySelectorAll(".field-err"), (e) => [e.id.replace(/-err$/, ""), e.textContent.trim()])),
+      invalid: Array.from(document.querySelectorAll('[aria-invalid="true"]'), (e) => e.id),
+    }));
+    const cjk = /[\u4e00-\u9fff]/;
+
+    await scenario("issue 12: the site form shows every problem at once, in Chinese, values kept", async () => {
+      current = admin;
+      await admin.goto(url("/sites/new"));
+      await admin.fill("#name", "");
+      await admin.fill("#url", "ftp://x");
+      await admin.fill("#org_code", "abc");
+      await admin.fill("#interval_minutes", "0");
+      await submitRaw(admin, "#site-form", "#save-site");
+      eq(pathOf(admin), "/sites/new", "a refused site form stays on its page");
+      const p = await problemsOf(admin);
+      eq(JSON.stringify(p.top.map((x) => x.field)), JSON.stringify(["name", "url", "org_code", "interval_minutes"]), "the problems listed at the top, in the order of the fields");
+      for (const x of p.top) {
+        check(cjk.test(x.text) && !/\b(the|is|must|invalid|error)\b/i.test(x.text), `a problem not in Chinese: ${x.text}`);
+        eq(p.beside[x.field], x.text, `the problem beside #${x.field}`);
+      }
+      eq(JSON.stringify(p.invalid.sort()), JSON.stringify(["interval_minutes", "name", "org_code", "url"]), "fields marked aria-invalid");
+      eq(await admin.inputValue("#url"), "ftp://x", "the URL entered is kept");
+      eq(await admin.inputValue("#org_code"), "abc", "the owner entered is kept");
+      eq(await admin.inputValue("#interval_minutes"), "0", "the interval entered is kept");
+      // The link of a problem leads to its field.
+      await admin.click('#form-error a[href="#org_code"]');
+      eq(await admin.evaluate(() => location.hash), "#org_code", "the problem's link");
+      await shotLang(admin, "80-site-form-problems");
+      // On a phone the problems still sit beside their fields.
+      const ctx = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      const phone = await ctx.newPage();
+      watch(phone, "[admin phone]");
+      current = phone;
+      await login(phone, "admin", NEW_PASSWORD.admin);
+      await phone.goto(url("/sites/new"));
+      await phone.fill("#name", "");
+      await phone.fill("#url", "");
+      await phone.fill("#org_code", OTHER_REGION + "9");
+      await submitRaw(phone, "#site-form", "#save-site");
+      const q = await problemsOf(phone);
+      eq(JSON.stringify(q.top.map((x) => x.field)), JSON.stringify(["name", "url", "org_code"]), "the phone's problems (no name, no URL, an owner not in the tree)");
+      check(/不在组织机构树中/.test(q.beside.org_code || ""), `the unknown owner: ${q.beside.org_code}`);
+      await shotLang(phone, "81-site-form-problems-phone");
+      await ctx.close();
+      current = admin;
+    });
+
+    await scenario("issue 12: the new-account form shows every problem at once, in Chinese, values kept", async () => {
+      await admin.goto(url("/users"));
+      await admin.fill("#name", "张 三");
+      await admin.fill("#display_name", "很".repeat(51));
+      await admin.selectOption("#role", "city_officer");
+      await admin.fill("#org_code", COUNTY.code);
+      await submitRaw(admin, 'form[action="/users"]', "#create-user");
+      const p = await problemsOf(admin);
+      eq(JSON.stringify(p.top.map((x) => x.field)), JSON.stringify(["name", "display_name", "org_code"]), "the account form's problems");
+      for (const x of p.top) {
+        check(cjk.test(x.text) && !/[a-z]{3,}/.test(x.text.replace(/\(.*?\)/g, "")), `a problem not in Chinese: ${x.text}`);
+        eq(p.beside[x.field], x.text, `the problem beside #${x.field}`);
+      }
+      check(/应设在/.test(p.beside.org_code), `a city officer at a county is refused in Chinese: ${p.beside.org_code}`);
+      eq(await admin.inputValue("#name"), "张 三", "the account name entered is kept");
+      eq(await admin.inputValue("#role"), "city_officer", "the role chosen is kept");
+      eq(await admin.inputValue("#org_code"), COUNTY.code, "the organisation entered is kept");
+      const users = await admin.$$eval("#user-table tbody tr", (trs) => trs.length);
+      await shotLang(admin, "82-user-form-problems");
+      // Corrected: created, and the form is empty again.
+      await admin.fill("#name", "wang.lang");
+      await admin.fill("#display_name", "王朗");
+      await admin.selectOption("#role", "county_officer");
+      await Promise.all([admin.waitForNavigation(), admin.click("#create-user")]);
+      check(await admin.isVisible("#notice") && !(await admin.$("#form-error")), "the corrected account was not created");
+      eq(await admin.$$eval("#user-table tbody tr", (trs) => trs.length), users + 1, "accounts after the corrected form");
+      eq(await admin.inputValue("#name"), "", "the form is empty after creating");
+      await a11y(admin, "account created");
+    });
+  }
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -157,7 +157,7 @@ fn value_text(key: &str, v: &Value, en: bool) -> String {
             Some(u) => thousands(u),
             None => n.to_string(),
         },
-        Value::String(s) if key.ends_with("hmac") || key == "sha256" || key == "hash" => s.chars().take(12).collect::<String>() + "…",
+        Value::String(s) if key.ends_with("hmac") || key == "sha256" || key == "hash" => code(&(s.chars().take(12).collect::<String>() + "…")),
         Value::String(s) => match VALUES.iter().find(|x| x.0 == s) {
             Some(x) => (if en { x.2 } else { x.1 }).to_string(),
             None if key == "role" => match store::Role::from_code(s) {
@@ -165,6 +165,8 @@ fn value_text(key: &str, v: &Value, en: bool) -> String {
                 None => s.clone(),
             },
             None if s.is_empty() => "—".to_string(),
+            // An account, file or host name, an address: shown as written, marked as such.
+            None if s.is_ascii() && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
             None => s.clone(),
         },
         Value::Null => "—".to_string(),
@@ -188,13 +190,45 @@ fn thousands(v: u64) -> String {
     crate::i18n::T { lang: crate::i18n::Lang::Zh }.n(v)
 }
 
-/// The particulars of an entry as one readable line ("" when it has none, or none we can name:
-/// the stored JSON is shown beside it anyway).
-pub fn describe(detail: &str, en: bool) -> String {
+/// Marks a value shown as written (a hash, an account or file name) for [`describe_html`].
+const CODE_START: char = '\u{1}';
+const CODE_END: char = '\u{2}';
+
+fn code(s: &str) -> String {
+    format!("{CODE_START}{s}{CODE_END}")
+}
+
+fn sentence(detail: &str, en: bool) -> String {
     match serde_json::from_str::<Value>(detail) {
         Ok(v @ Value::Object(_)) => fields(&v, en),
         _ => String::new(),
     }
+}
+
+/// The particulars of an entry as one readable line ("" when it has none, or none we can name:
+/// the stored JSON is shown beside it anyway).
+pub fn describe(detail: &str, en: bool) -> String {
+    sentence(detail, en).replace([CODE_START, CODE_END], "")
+}
+
+/// [`describe`] as HTML for the console: the text escaped, and each value shown as written
+/// (hashes, account, file and host names) in a `<span data-code>`, told apart from the words
+/// (issue 12: no code or English word is shown as if it were part of the Chinese sentence).
+pub fn describe_html(detail: &str, en: bool) -> String {
+    let mut out = String::new();
+    for c in sentence(detail, en).chars() {
+        match c {
+            CODE_START => out.push_str("<span data-code>"),
+            CODE_END => out.push_str("</span>"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -210,6 +244,15 @@ mod tests {
         assert!(!zh.contains("rows_read") && !zh.contains('{'), "{zh}");
         let en = describe(d, true);
         assert!(en.contains("rows read: 1,000") && en.contains("records: students"), "{en}");
+    }
+
+    #[test]
+    fn values_as_written_are_marked_and_escaped_in_html() {
+        let d = r#"{"file":"<b>s.csv","entity":"student","key_hmac":"0123456789abcdef0123","via":"console"}"#;
+        let h = describe_html(d, false);
+        assert!(h.contains("文件：<span data-code>&lt;b&gt;s.csv</span>"), "{h}");
+        assert!(h.contains("记录标识：<span data-code>0123456789ab…</span>") && h.contains("途径：管理控制台"), "{h}");
+        assert!(!describe(d, false).contains('\u{1}'), "the plain line carries no marks");
     }
 
     #[test]

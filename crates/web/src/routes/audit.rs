@@ -119,7 +119,7 @@ impl Page {
 
     /// The entry's particulars as a readable line ([`crate::audit_text`]).
     fn detail_text(&self, detail: &str) -> String {
-        crate::audit_text::describe(detail, self.c.t.is_en())
+        crate::audit_text::describe_html(detail, self.c.t.is_en())
     }
 }
 
