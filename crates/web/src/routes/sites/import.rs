@@ -25,6 +25,18 @@ struct ImportPage {
     report: Option<guard::register::ImportReport>,
 }
 
+impl ImportPage {
+    /// A rejected row's reasons in the console's language (the register's reasons are
+    /// "中文（English）", see [`crate::error::bilingual`]).
+    fn reasons(&self, x: &guard::register::RejectedSite) -> String {
+        let each = x.reasons.iter().map(|r| {
+            let (zh, en) = crate::error::bilingual(r);
+            if self.c.t.is_en() { en } else { zh }
+        });
+        each.collect::<Vec<_>>().join(self.c.t.s("", " "))
+    }
+}
+
 pub async fn import_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.manages_sites())?;
