@@ -186,7 +186,8 @@ async function language(page, what = "") {
   const bad = new Set();
   for (const w of text.match(/[A-Za-z_][A-Za-z0-9_]*/g) || []) {
     if (LATIN_OK.has(w)) continue;
-    if (w.includes("_") || (w.match(/[A-Za-z]/g) || []).length >= 2) bad.add(w);
+    // A lone "_" is a symbol (as in "字母、数字或 . _ -"), not an identifier.
+    if ((w.includes("_") && /[A-Za-z]/.test(w)) || (w.match(/[A-Za-z]/g) || []).length >= 2) bad.add(w);
   }
   if (!bad.size) return;
   const p = `${key}${what ? ` (${what})` : ""}: ${[...bad].slice(0, 20).join(" ")}`;
@@ -956,12 +957,12 @@ try {
     await Promise.all([admin.waitForURL(/\/imports\/jobs\/\d+$/, { timeout: 60_000 }), admin.click("#upload")]);
     await admin.waitForSelector('#job-status[data-state="done"]', { timeout: 60_000 });
     const why = (await admin.textContent("#job-error")).trim();
-    check(why.includes("教师名单（损坏）.xls") && why.includes("另存为 .xlsx"), `the failure does not name the file and what to do: ${why}`);
+    check(why.includes("教师名单（损坏）.xls") && why.includes("另存为 XLSX 格式"), `the failure does not name the file and what to do: ${why}`);
     check(!/\/tmp|\/var|uploads/.test(why), `the failure shows a server path: ${why}`);
     await admin.goto(url("/imports"));
     const failedRows = await tableRows(admin, "#failed-uploads table");
     const row = failedRows.find((r) => r[2] === "教师名单（损坏）.xls");
-    check(row && row[3].includes("另存为 .xlsx"), `the failed upload is not listed with its reason: ${JSON.stringify(failedRows)}`);
+    check(row && row[3].includes("另存为 XLSX 格式"), `the failed upload is not listed with its reason: ${JSON.stringify(failedRows)}`);
     await shotNN(admin, "43-failed-upload");
     await Promise.all([admin.waitForURL(/\/imports\?entity=teacher/), admin.click("#failed-uploads a.retry")]);
     eq(await admin.inputValue("#entity"), "teacher", "the retry starts the form on the entity");
@@ -1180,9 +1181,10 @@ try {
     current = admin;
     await admin.goto(url("/users"));
     eq(await admin.$eval("#role", (s) => s.value), "data_consumer", "the new-account form's role before any choice (the least powerful)");
+    // Display names in Chinese, as an officer types them (an ASCII one would be English on the page).
     const create = async (name, role, org) => {
       await admin.fill("#name", name);
-      await admin.fill("#display_name", `测试${name}`);
+      await admin.fill("#display_name", name.endsWith("auditor") ? "测试审计员" : "测试数据使用方");
       if (role) await admin.selectOption("#role", role);
       await admin.fill("#org_code", org);
       await Promise.all([admin.waitForNavigation(), admin.click("#create-user")]);
@@ -1224,15 +1226,15 @@ try {
     // A token, then its revocation.
     const holder = await admin.$$eval("#token-user option", (os) => os.find((o) => o.textContent.startsWith("e2e-consumer"))?.value);
     check(holder, "the new data consumer is not offered a token");
-    await admin.fill("#token-name", "e2e 吊销测试");
+    await admin.fill("#token-name", "浏览器吊销测试");
     await admin.selectOption("#token-user", holder);
     await Promise.all([admin.waitForNavigation(), admin.click("#create-token")]);
     check(/^tf_/.test((await admin.textContent("#secret")).trim()), "the new token is shown once");
-    const revoke = await admin.$$eval("#token-table tbody tr", (trs) => trs.findIndex((tr) => tr.textContent.includes("e2e 吊销测试")));
+    const revoke = await admin.$$eval("#token-table tbody tr", (trs) => trs.findIndex((tr) => tr.textContent.includes("浏览器吊销测试")));
     const revokeButton = `#token-table tbody tr:nth-child(${revoke + 1}) form button`;
     await admin.click(revokeButton);
     await admin.waitForSelector("#confirm-dialog[open]");
-    check(/吊销 1 个 API 令牌（tf_.*e2e 吊销测试.*不能撤销/.test(await admin.textContent("#confirm-text")), `the revocation's confirmation reads "${await admin.textContent("#confirm-text")}"`);
+    check(/吊销 1 个 API 令牌（tf_.*浏览器吊销测试.*不能撤销/.test(await admin.textContent("#confirm-text")), `the revocation's confirmation reads "${await admin.textContent("#confirm-text")}"`);
     await admin.click("#confirm-cancel");
     check(!/已吊销令牌/.test((await admin.textContent("main")) || ""), "取消 still revoked the token");
     await admin.click(revokeButton);

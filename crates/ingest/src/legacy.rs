@@ -48,8 +48,8 @@ impl Legacy {
 
     pub fn zh(self) -> &'static str {
         match self {
-            Legacy::Xls => "Excel 97–2003（.xls）或 WPS（.et）工作簿",
-            Legacy::Ods => "OpenDocument（.ods）表格",
+            Legacy::Xls => "Excel 97–2003 或 WPS 工作簿（XLS、ET 格式）",
+            Legacy::Ods => "开放文档表格（ODS 格式）",
         }
     }
 
@@ -72,7 +72,7 @@ fn err(zh: impl Into<String>, en: impl Into<String>) -> LegacyError {
     LegacyError { zh: zh.into(), en: en.into() }
 }
 
-const RESAVE_ZH: &str = "请用 Excel 或 WPS 打开后另存为 .xlsx 再上传";
+const RESAVE_ZH: &str = "请用 Excel 或 WPS 打开后另存为 XLSX 格式再上传";
 const RESAVE_EN: &str = "open it in Excel or WPS and save it as .xlsx";
 
 /// The converted copy; removed when dropped.
@@ -129,7 +129,7 @@ pub fn convert(src: &Path, kind: Legacy, sheet: Option<&str>, dir: &Path) -> Res
     if size > MAX_BYTES {
         let mib = MAX_BYTES >> 20;
         return Err(err(
-            format!("{}超过 {mib} MB，旧格式文件需整体读入内存，不能更大；{RESAVE_ZH}（.xlsx 和 CSV 没有这一限制）", kind.zh()),
+            format!("{}超过 {mib} MB，旧格式文件需整体读入内存，不能更大；{RESAVE_ZH}（XLSX 和 CSV 格式没有这一限制）", kind.zh()),
             format!("the {} is over {mib} MB, the most taken in this format (it is read whole); {RESAVE_EN} (.xlsx and CSV have no such limit)", kind.en()),
         ));
     }

@@ -115,7 +115,7 @@ impl XlsxError {
     /// The same message in Chinese.
     pub fn zh(&self) -> String {
         match self {
-            XlsxError::Invalid(why) => format!("不是有效的 XLSX 工作簿（{why}）；请用 Excel 或 WPS 打开后重新另存为 .xlsx，或另存为 CSV"),
+            XlsxError::Invalid(why) => format!("不是有效的 XLSX 工作簿（{why}）；请用 Excel 或 WPS 打开后重新另存为 XLSX 格式，或另存为 CSV 格式"),
             XlsxError::NoSuchSheet { wanted, available } => format!("工作簿中没有名为“{wanted}”的工作表；现有工作表：{available}"),
             XlsxError::Bomb { part, ratio } => {
                 format!("文件中的 {part} 解压后膨胀超过 {ratio} 倍或超过其声明的大小，像是“压缩炸弹”（zip bomb），未读取")

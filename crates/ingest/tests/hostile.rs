@@ -579,7 +579,7 @@ fn binary_files_are_errors_not_panics() {
     // An Excel 97-2003 workbook and a zip that is not a workbook.
     let r = run(&write(&d, "old.xls", &[&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &noise(4096, 9)].concat()));
     // (Legacy workbooks are read since issue 12: a damaged one is refused saying so.)
-    assert!(matches!(&r, Err(e @ IngestError::Legacy { .. }) if e.zh().contains("另存为 .xlsx")), "{r:?}");
+    assert!(matches!(&r, Err(e @ IngestError::Legacy { .. }) if e.zh().contains("另存为 XLSX 格式")), "{r:?}");
     let r = run(&write(&d, "fake.xlsx", &[&b"PK\x03\x04"[..], &noise(4096, 10)].concat()));
     assert!(matches!(r, Err(IngestError::Xlsx { .. })), "{r:?}");
 }

@@ -337,7 +337,7 @@ fn legacy_workbooks_import() {
     std::fs::write(d.0.join("坏.xls"), [&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[7u8; 2048][..]].concat()).unwrap();
     let (code, _, err) = tianfu(&["validate", d.0.join("坏.xls").to_str().unwrap(), "--entity", "student"]);
     assert_eq!(code, 2);
-    assert!(err.contains("坏.xls") && err.contains("另存为 .xlsx"), "{err}");
+    assert!(err.contains("坏.xls") && err.contains("另存为 XLSX 格式"), "{err}");
 }
 
 /// `tianfu batches show` with `TIANFU_LANG` set (the configured language) and `args`.

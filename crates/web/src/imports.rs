@@ -48,6 +48,16 @@ impl Job {
         }
     }
 
+    /// [`Job::failure`] around the first mention of the file's name, which is shown as uploaded
+    /// (marked as such on the page): (before, the name, after); the name "" when it is not named.
+    pub fn failure_parts(&self, en: bool) -> Option<(String, String, String)> {
+        let why = self.failure(en)?;
+        Some(match why.find(&self.file_name).filter(|_| !self.file_name.is_empty()) {
+            Some(i) => (why[..i].to_string(), self.file_name.clone(), why[i + self.file_name.len()..].to_string()),
+            None => (why, String::new(), String::new()),
+        })
+    }
+
     /// Percent done, 0..=99 while running (100 only when done).
     pub fn percent(&self) -> u64 {
         match &*self.state.lock().expect("lock") {

@@ -155,11 +155,11 @@ async fn legacy_and_failed_uploads(env: Env) {
     junk.extend(std::iter::repeat_n(7u8, 4096));
     let r = upload(&env, &a, "teacher", "教师.xls", &junk).await;
     let done = wait_done(&env, &a, &r.location).await;
-    assert!(done.contains("id=\"job-error\"") && done.contains("教师.xls") && done.contains("另存为 .xlsx"), "{done}");
+    assert!(done.contains("id=\"job-error\"") && done.contains("教师.xls") && done.contains("另存为 XLSX 格式"), "{done}");
     assert!(!done.contains(env.app.state.upload_dir.to_str().unwrap()) && !done.contains("/tmp"), "a server path: {done}");
     let page = send(&env, "GET", "/imports", &a, None).await;
     let failed = &page.body[page.body.find("id=\"failed-uploads\"").expect("the failed uploads")..];
-    assert!(failed.contains("教师.xls") && failed.contains("另存为 .xlsx") && failed.contains("entity=teacher"), "{failed}");
+    assert!(failed.contains("教师.xls") && failed.contains("另存为 XLSX 格式") && failed.contains("entity=teacher"), "{failed}");
     // Too big: refused before any import, and listed too.
     let env = rebuild(env, |c| web::Config { upload_limit_mib: 1, ..c });
     let a = login(&env, "prov", PASSWORD).await;

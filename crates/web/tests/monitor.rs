@@ -111,7 +111,7 @@ async fn monitor(env: Env) {
     let r = send(&env, "POST", "/sites/new", &county, Some(&invalid)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("请更正以下 5 处问题"), "{}", r.body);
-    for (field, says) in [("name", "请填写网站名称"), ("url", "网址应以 http:// 或 https:// 开头"), ("org_code", "所属单位代码应为行政区划代码"), ("category", "请从列表中选择网站类别"), ("interval_minutes", "检查间隔应为 1–10080 之间的整数分钟")] {
+    for (field, says) in [("name", "请填写网站名称"), ("url", "网址应为完整的网站地址"), ("org_code", "所属单位代码应为行政区划代码"), ("category", "请从列表中选择网站类别"), ("interval_minutes", "检查间隔应为 1–10080 之间的整数分钟")] {
         assert!(r.body.contains(&format!("<li><a href=\"#{field}\">{says}")), "{field} is not listed at the top: {}", r.body);
         assert!(r.body.contains(&format!("aria-describedby=\"{field}-err\"")) && r.body.contains(&format!("<span class=\"field-err\" id=\"{field}-err\">{says}")), "{field}'s problem is not beside it: {}", r.body);
     }

@@ -54,9 +54,9 @@ impl SiteForm {
         let lower = url.to_ascii_lowercase();
         let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
         if url.is_empty() {
-            p.add("url", "请填写网址，以 http:// 或 https:// 开头，例如 https://www.example.edu.cn/。", "Enter the URL, beginning with http:// or https://, e.g. https://www.example.edu.cn/.");
+            p.add("url", "请填写网站的完整地址，例如 https://www.example.edu.cn/。", "Enter the URL, beginning with http:// or https://, e.g. https://www.example.edu.cn/.");
         } else if rest.is_none_or(|r| r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)) {
-            p.add("url", "网址应以 http:// 或 https:// 开头，后接主机名且不含空格，例如 https://www.example.edu.cn/。", "The URL begins with http:// or https:// followed by the host name, without spaces, e.g. https://www.example.edu.cn/.");
+            p.add("url", "网址应为完整的网站地址（含开头的协议部分，不含空格），例如 https://www.example.edu.cn/。", "The URL begins with http:// or https:// followed by the host name, without spaces, e.g. https://www.example.edu.cn/.");
         }
         let org = self.org_code.trim().parse::<i64>();
         if org.is_err() {
