@@ -98,7 +98,7 @@ pub fn must_change(role: Role, asked: bool) -> bool {
 pub fn check_placement(role: Role, unit: &OrgUnit) -> Result<(), StoreError> {
     if let Some(level) = role.level().filter(|l| *l != unit.level) {
         return Err(StoreError::Conflict(format!(
-            "{}应设在{}一级，而 {} 是{}（a {} sits at a {} node, and {} is a {}）",
+            "{}应设在{}一级，而{}是{}：请改选角色或所属单位（a {} sits at a {} node, and {} is a {}）",
             role.zh(),
             level.zh(),
             unit.name,

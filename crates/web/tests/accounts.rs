@@ -146,7 +146,7 @@ async fn new_account_form_lists_every_problem(env: Env) {
     let r = send(&env, "POST", "/users", &admin, Some(&f)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("请更正以下 4 处问题"), "{}", r.body);
-    for (field, says) in [("name", "用户名应为 2–32 位英文字母、数字或 . _ - 符号"), ("display_name", "姓名不超过 50 个字（现为 51 个）"), ("role", "请从列表中选择角色"), ("org_code", "所属单位代码应为行政区划代码（6 位数字）或学校标识码（10 位数字）")] {
+    for (field, says) in [("name", "用户名应为 2–32 位，由英文字母、数字、点、下划线或连字符组成"), ("display_name", "姓名不超过 50 个字（现为 51 个）"), ("role", "请从列表中选择角色"), ("org_code", "所属单位代码应为行政区划代码（6 位数字）或学校标识码（10 位数字）")] {
         assert!(field_problem(&r.body, field).starts_with(says), "{field}: {}", field_problem(&r.body, field));
         assert!(r.body.contains(&format!("<li><a href=\"#{field}\">{says}")), "{field} not listed at the top: {}", r.body);
     }

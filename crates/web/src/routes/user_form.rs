@@ -37,9 +37,9 @@ pub async fn check_new_user(app: &Arc<AppState>, me: &Identity, t: &crate::i18n:
     let mut p = Problems::new(t);
     let name = f.name.trim().to_string();
     if name.is_empty() {
-        p.add("name", "请填写用户名：2–32 位英文字母、数字或 . _ - 符号。", "Enter an account name: 2–32 letters, digits or . _ -, e.g. zhangsan.");
+        p.add("name", "请填写用户名：2–32 位，由英文字母、数字、点、下划线或连字符组成。", "Enter an account name: 2–32 letters, digits or . _ -, e.g. zhangsan.");
     } else if !((2..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
-        p.add("name", "用户名应为 2–32 位英文字母、数字或 . _ - 符号，不含汉字和空格。", "An account name is 2–32 letters, digits or . _ - (no spaces), e.g. zhangsan.");
+        p.add("name", "用户名应为 2–32 位，由英文字母、数字、点、下划线或连字符组成，不含汉字和空格。", "An account name is 2–32 letters, digits or . _ - (no spaces), e.g. zhangsan.");
     }
     let shown = f.display_name.trim().chars().count();
     if shown > 50 {
