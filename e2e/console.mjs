@@ -160,7 +160,17 @@ const LATIN_OK = new Set([
 const langChecked = new Set();
 const langProblems = [];
 async function language(page, what = "") {
-  const key = page.url().replace(BASE, "");
+  const bad = await foreignWords(page);
+  if (!bad || !bad.length) return;
+  const p = `${page.url().replace(BASE, "")}${what ? ` (${what})` : ""}: ${bad.slice(0, 20).join(" ")}`;
+  if (!langChecked.has(p)) {
+    langChecked.add(p);
+    langProblems.push(p);
+  }
+}
+
+/** The English words and raw codes in the page's visible text (see language); null in English. */
+async function foreignWords(page) {
   const found = await page.evaluate(() => {
     if (!/^zh/i.test(document.documentElement.lang || "")) return null;
     const skip = "script, style, template, noscript, code, kbd, samp, [lang|=en], [data-code], textarea, select";
@@ -176,7 +186,7 @@ async function language(page, what = "") {
       if (el.checkVisibility() && !el.closest("[lang|=en], [data-code]")) parts.push(el.placeholder);
     return parts.join(" ");
   });
-  if (found === null) return; // the English console (scenario "f. English")
+  if (found === null) return null; // the English console (scenario "f. English")
   const text = found
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " ") // URLs
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, " ") // e-mail addresses
@@ -189,12 +199,7 @@ async function language(page, what = "") {
     // A lone "_" is a symbol (as in "字母、数字或 . _ -"), not an identifier.
     if ((w.includes("_") && /[A-Za-z]/.test(w)) || (w.match(/[A-Za-z]/g) || []).length >= 2) bad.add(w);
   }
-  if (!bad.size) return;
-  const p = `${key}${what ? ` (${what})` : ""}: ${[...bad].slice(0, 20).join(" ")}`;
-  if (!langChecked.has(p)) {
-    langChecked.add(p);
-    langProblems.push(p);
-  }
+  return [...bad];
 }
 
 /** Waits until ECharts has drawn: the element carries data-rendered and holds a canvas, and the
@@ -1602,6 +1607,27 @@ try {
       invalid: Array.from(document.querySelectorAll('[aria-invalid="true"]'), (e) => e.id),
     }));
     const cjk = /[\u4e00-\u9fff]/;
+
+    await scenario("issue 12: the language check finds English words and codes, and only those", async () => {
+      current = admin;
+      await admin.goto(url("/overview"));
+      eq(JSON.stringify(await foreignWords(admin)), "[]", "the overview after the fixes");
+      // Planted in the page: what the check must find, and what it must let pass.
+      await admin.evaluate(() => {
+        const p = document.createElement("p");
+        p.id = "planted-words";
+        p.innerHTML = '请稍后重试 Please retry（out_of_scope）；IPv6 与 HTTPS 已启用，见 https://www.example.edu.cn/a_b 或 ops@example.edu.cn，'
+          + '文件 学生名单.XLSX，主机 www.scu.edu.cn，地址 2001:db8::1，<code>bad_code</code>，<span data-code>jinjiang</span>，<span lang="en">English</span>，第 3 行 G 列';
+        document.querySelector("main").append(p);
+      });
+      const found = await foreignWords(admin);
+      await admin.evaluate(() => document.getElementById("planted-words").remove());
+      eq(JSON.stringify(found.sort()), JSON.stringify(["Please", "out_of_scope", "retry"]), "the words the check finds in the planted line");
+      // In English the check stands aside.
+      await admin.goto(url("/lang/en?next=/overview"));
+      eq(await foreignWords(admin), null, "the check on an English page");
+      await admin.goto(url("/lang/zh?next=/overview"));
+    });
 
     await scenario("issue 12: the site form shows every problem at once, in Chinese, values kept", async () => {
       current = admin;
