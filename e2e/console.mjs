@@ -159,8 +159,10 @@ const LATIN_OK = new Set([
 ]);
 const langChecked = new Set();
 const langProblems = [];
+let langPages = 0; // pages checked in Chinese
 async function language(page, what = "") {
   const bad = await foreignWords(page);
+  if (bad) langPages++;
   if (!bad || !bad.length) return;
   const p = `${page.url().replace(BASE, "")}${what ? ` (${what})` : ""}: ${bad.slice(0, 20).join(" ")}`;
   if (!langChecked.has(p)) {
@@ -1722,6 +1724,7 @@ try {
 
 console.log(`\nscenarios passed: ${results.length}\n  ${results.join("\n  ")}`);
 console.log(`accessibility: axe-core on ${a11yChecked.size} pages, ${a11yProblems.length} serious or critical${a11yMinor.size ? `; moderate or minor: ${[...a11yMinor].map(([id, p]) => `${id} (${p.length})`).join(", ")}` : ""}`);
+console.log(`language: ${langPages} checks of Chinese pages, ${langProblems.length} with English words or codes`);
 if (langProblems.length) console.log(`language problems (English words or codes on Chinese pages):\n  ${langProblems.join("\n  ")}`);
 if (a11yProblems.length) console.log(`accessibility problems:\n  ${a11yProblems.join("\n  ")}`);
 if (state.workbookBytes) console.log(`error workbook: ${state.workbookBytes} bytes`);
