@@ -26,14 +26,14 @@ pub enum Technique {
 impl Technique {
     pub fn zh(self) -> &'static str {
         match self {
-            Technique::DisplayNone => "display:none 隐藏",
-            Technique::VisibilityHidden => "visibility:hidden 或透明隐藏",
+            Technique::DisplayNone => "用样式设为不显示",
+            Technique::VisibilityHidden => "用样式设为不可见或完全透明",
             Technique::OffScreen => "定位到屏幕之外",
             Technique::TinyFont => "字号为零或极小",
             Technique::ZeroSize => "尺寸为零",
-            Technique::TinyMarquee => "极小或极快的滚动字幕（marquee）",
+            Technique::TinyMarquee => "极小或极快的滚动字幕",
             Technique::ScriptWritten => "由脚本写入的链接",
-            Technique::ReferrerRedirect => "按来源页（referrer）跳转的脚本",
+            Technique::ReferrerRedirect => "按来源页跳转的脚本",
         }
     }
     pub fn en(self) -> &'static str {
