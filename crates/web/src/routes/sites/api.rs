@@ -176,7 +176,10 @@ fn body_site(body: &Bytes) -> Result<(NewSite, Option<bool>), AppError> {
     })?;
     let category = SiteCategory::parse(&b.category).ok_or_else(|| AppError::invalid(format!("未知类别：{}", b.category), format!("Unknown category {} (university, vocational, school, bureau, other)", b.category)))?;
     let s = NewSite { name: b.name.trim().into(), url: b.url.trim().into(), org_code: b.org_code, category, interval_minutes: b.interval_minutes.unwrap_or(guard::register::DEFAULT_INTERVAL) };
-    validate_site(&s).map_err(|e| AppError::invalid(e.clone(), e))?;
+    validate_site(&s).map_err(|e| {
+        let (zh, en) = crate::error::bilingual(&e);
+        AppError::invalid(zh, en)
+    })?;
     Ok((s, b.enabled))
 }
 
