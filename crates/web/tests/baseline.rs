@@ -42,7 +42,7 @@ async fn run(env: Env) {
     let b = with_store(&env, |s| s.baseline(own).unwrap()).expect("accepted");
     assert_eq!((b.accepted_by.as_str(), b.page.text.as_str()), ("county", "锦江实验小学\n学校新闻\n通知公告"));
     let r = send(&env, "GET", &format!("/sites/{own}"), &county, None).await;
-    assert!(r.body.contains("county 于") && r.body.contains("id=\"baseline-same\"") && r.body.contains("以最新页面更新基线"), "{}", r.body);
+    assert!(r.body.contains("<span data-code>county</span> 于") && r.body.contains("id=\"baseline-same\"") && r.body.contains("以最新页面更新基线"), "{}", r.body);
 
     // The page changes: what changed is shown against the baseline.
     with_store(&env, |s| s.record_check(own, &check_at(now, true, 100, &["tampered"]), Some(&page(now, "锦江实验小学\n澳门博彩\n通知公告")), now + 600).unwrap());
