@@ -164,7 +164,7 @@ fn unreadable_files_exit_2_naming_the_problem() {
     std::fs::write(d.join("x.xls"), [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]).unwrap();
     let (code, _, err) = tianfu(&["validate", d.join("x.xls").to_str().unwrap(), "--entity", "student"]);
     assert_eq!(code, 2);
-    assert!(err.contains(".xlsx"), "{err}");
+    assert!(err.contains("另存为 XLSX 格式"), "{err}");
 }
 
 #[test]
