@@ -79,19 +79,19 @@ def timed(sql, args):
 
 def page(lo, hi, sort, after):
     """The store's query (split cursor: the rest of the cursor's group, then the groups after)."""
-    col = "e.county_code" if lo == hi else "+e.county_code"
-    w = f"{col} BETWEEN ? AND ?"
+    # As the store: one county by equality, a wider area walked in the order's index.
+    w, pre = ("e.county_code = ?", (lo,)) if lo == hi else ("+e.county_code BETWEEN ? AND ?", (lo, hi))
     if sort == "grade":
         order, first_order = "e.grade, e.student_id", "e.student_id"
         if after:
             g, i = after
-            return [(f"{SELECT} WHERE {w} AND e.grade = ? AND e.student_id > ? ORDER BY {first_order} LIMIT 51", (lo, hi, g, i)), (f"{SELECT} WHERE {w} AND e.grade > ? ORDER BY {order} LIMIT 51", (lo, hi, g))]
+            return [(f"{SELECT} WHERE {w} AND e.grade = ? AND e.student_id > ? ORDER BY {first_order} LIMIT 51", pre + (g, i)), (f"{SELECT} WHERE {w} AND e.grade > ? ORDER BY {order} LIMIT 51", pre + (g,))]
     else:
         order, first_order = "e.batch_id DESC, e.student_id DESC", "e.student_id DESC"
         if after:
             b, i = after
-            return [(f"{SELECT} WHERE {w} AND e.batch_id = ? AND e.student_id < ? ORDER BY {first_order} LIMIT 51", (lo, hi, b, i)), (f"{SELECT} WHERE {w} AND e.batch_id < ? ORDER BY {order} LIMIT 51", (lo, hi, b))]
-    return [(f"{SELECT} WHERE {w} ORDER BY {order} LIMIT 51", (lo, hi))]
+            return [(f"{SELECT} WHERE {w} AND e.batch_id = ? AND e.student_id < ? ORDER BY {first_order} LIMIT 51", pre + (b, i)), (f"{SELECT} WHERE {w} AND e.batch_id < ? ORDER BY {order} LIMIT 51", pre + (b,))]
+    return [(f"{SELECT} WHERE {w} ORDER BY {order} LIMIT 51", pre)]
 
 def cursor_at(lo, hi, sort, k):
     """The sort key of the k-th row (untimed), as a cursor holds it."""

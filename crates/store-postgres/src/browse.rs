@@ -103,7 +103,9 @@ impl PgStore {
             (None, b) => b.map(str::to_string),
         };
         let mut w = sql();
-        let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
+        // One county: an equality, so that the (county, grade | batch, key) indexes give the rows
+        // in order (a BETWEEN of one value is a range, whose rows are sorted).
+        let c = if lo == hi { format!("e.county_code = {}", w.arg(lo as i32)) } else { format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32)) };
         w.cond(c);
         if let Some(code) = &school {
             let c = format!("e.school_code = {}", w.arg(code.clone()));

@@ -350,7 +350,14 @@ impl SqliteStore {
         // for a first page by name, 855 ms for a jump to page 50; 1 M students would be 5×).
         let name = q.name.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let col = if name.is_some() || (lo != hi && q.sort != PersonSort::Region) { "+e.county_code" } else { "e.county_code" };
-        let c = format!("{col} BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64));
+        // One county by grade or time: an equality, so that `(county_code, grade)` and
+        // `(county_code, batch_id)` give the rows in order (a BETWEEN of one value is planned as
+        // a range, read whole and sorted: measured 38 ms against 0.3 ms a first page, 1 M students).
+        let c = if lo == hi && name.is_none() && matches!(q.sort, PersonSort::Grade | PersonSort::Time) {
+            format!("e.county_code = {}", w.arg(lo as i64))
+        } else {
+            format!("{col} BETWEEN {} AND {}", w.arg(lo as i64), w.arg(hi as i64))
+        };
         w.cond(c);
         if let Some(code) = &school {
             let c = format!("e.school_code = {}", w.arg(code.clone()));
