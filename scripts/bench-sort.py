@@ -127,10 +127,13 @@ print(f"classes of the province ({N:,} enrolments, the background count): {(time
 # What the four new enrolment indexes cost an import: 100,000 new students' enrolments (a new
 # batch, random counties and grades) inserted with them, and without them (dropped inside the
 # transaction), each rolled back.
-def insert_cost(drop):
+def insert_cost(drop, by_county=False):
     rnd = random.Random(2)
     base = db.execute("SELECT MAX(student_id) FROM enrolments").fetchone()[0]
     rows = [(base + i, f"21{i % 9999:08d}", rnd.choice(COUNTIES), rnd.choice(GRADES), "1班", 4) for i in range(1, 100_001)]
+    if by_county:
+        # Closer to an import, which writes in key order (an ID number begins with a county).
+        rows.sort(key=lambda r: r[2])
     db.execute("BEGIN")
     if drop:
         for ix in ["enrolments_county_grade", "enrolments_grade", "enrolments_county_batch", "enrolments_batch"]:
@@ -147,3 +150,5 @@ db.execute("PRAGMA cache_size = -393216")
 insert_cost(False)
 without, with_ = insert_cost(True), insert_cost(False)
 print(f"100,000 enrolments inserted: {without * 1000:.0f} ms without the four new indexes, {with_ * 1000:.0f} ms with them ({(with_ - without) * 10:.1f} µs a student more)")
+without, with_ = insert_cost(True, True), insert_cost(False, True)
+print(f"the same in county order: {without * 1000:.0f} ms without, {with_ * 1000:.0f} ms with them ({(with_ - without) * 10:.1f} µs a student more)")
