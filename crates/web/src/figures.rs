@@ -163,9 +163,10 @@ pub async fn recent_batches(pool: &Arc<Pool>, user: &store::User, n: usize) -> R
 ///
 /// Why not an aggregate kept by the import, as `student_counts` is: it would cost every imported
 /// or changed student an upsert into a (school, grade, class) table on both backends' batch paths
-/// — the import is the path measured and tuned here (each index on enrolments costs about 1 µs
-/// a student) — for a figure that is read by county officers a few times per import, and that
-/// one background scan per import gives (measured in docs/benchmarks.md).
+/// — the import is the path measured and tuned here: each B-tree written per enrolment shows in
+/// it (the four list indexes of migration 0004 made an enrolment's insert about 3.5× dearer) —
+/// for a figure read by county officers a few times per import, which one background scan per
+/// import gives (1 M enrolments: 2.7–6.3 s on the shared machine; docs/benchmarks.md).
 #[derive(Default)]
 pub struct Classes {
     generation: std::sync::atomic::AtomicU64,
