@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-export bench-guard fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard fuzz
 
 test:
 	cargo test --workspace --locked
@@ -44,6 +44,12 @@ bench-pg-copy:
 # a search by ID number and an API page of 100; peak RSS. STUDENTS=1000000 for a quick run.
 bench-web:
 	bash scripts/bench-web.sh
+
+# The student list sorted by grade and by last change on SQLite, first, middle and deep pages in a
+# county, a city and the province (the store's keyset queries, timed with Python's sqlite3), and
+# the scan that counts a province's classes. STUDENTS=1000000 by default (bench-data/sort-N.db).
+bench-sort:
+	python3 scripts/bench-sort.py
 
 # A county officer's export of the county's 200,000 students from the console, CSV and XLSX
 # (masked, streamed, audited): rows, seconds, rows/s and the server's peak RSS. STUDENTS=50000 for

@@ -1704,6 +1704,91 @@ try {
     });
   }
 
+  // ---------------------------------------------------------------- issue 12: lists by grade and by last change; class sizes compared
+  {
+    // Screenshots 85–88 are this part's own.
+    const shotL = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    // A grade's label (小学一年级 … 高中三年级; empty: none) as its place in grade order.
+    const gradeRank = (label) => {
+      if (!label) return -1;
+      const stage = ["小学", "初中", "高中"].findIndex((x) => label.startsWith(x));
+      const n = ["一", "二", "三", "四", "五", "六"].indexOf(label.slice(2, 3));
+      check(stage >= 0 && n >= 0, `a grade label "${label}"`);
+      return stage * 10 + n;
+    };
+    const listTotal = async (page) => (await page.textContent("#list-total")).replace(/\s+/g, " ");
+
+    await scenario("issue 12: students sorted by grade, people by last change", async () => {
+      await admin.goto(url("/students?size=50"));
+      const before = (await listTotal(admin)).match(/共 ([\d,]+) 条/);
+      check(before, `the list's total: ${await listTotal(admin)}`);
+      await Promise.all([admin.waitForNavigation(), admin.click('#people-table thead a.sort[href*="sort=grade"]')]);
+      eq(await admin.$eval("#sort", (s) => s.value), "grade", "the order chosen by the grade header");
+      check((await admin.textContent("#people-table thead a.sort.active")).startsWith("年级"), "the grade header is the active one");
+      const head = await headers(admin, "#people-table");
+      const col = head.findIndex((h) => h.startsWith("年级"));
+      check(col >= 0, `a grade column in ${head.join("、")}`);
+      const page1 = (await tableRows(admin, "#people-table")).map((r) => gradeRank(r[col]));
+      eq(page1.length, 50, "rows by grade, 50 a page");
+      check(page1.every((g, i) => i === 0 || page1[i - 1] <= g), `page 1 not in grade order: ${page1.join(",")}`);
+      check((await listTotal(admin)).includes(`共 ${before[1]} 条`), "the total does not change with the order");
+      await shotL(admin, "85-lists-by-grade");
+      // Page 2 follows on by cursor, in grade order from where page 1 stopped.
+      const firstKeys = await admin.$$eval("#people-table tbody tr a", (as) => as.map((a) => a.getAttribute("href")));
+      await Promise.all([admin.waitForNavigation(), admin.click("#next-page")]);
+      check(/第 2 \/ /.test(await listTotal(admin)), `after Next: ${await listTotal(admin)}`);
+      const page2 = (await tableRows(admin, "#people-table")).map((r) => gradeRank(r[col]));
+      check(page2.every((g, i) => g >= (i === 0 ? page1[page1.length - 1] : page2[i - 1])), `page 2 not in grade order after page 1: ${page2.join(",")}`);
+      const secondKeys = await admin.$$eval("#people-table tbody tr a", (as) => as.map((a) => a.getAttribute("href")));
+      check(!secondKeys.some((k) => firstKeys.includes(k)), "page 2 repeats rows of page 1");
+      // The same list on a phone.
+      const vp = admin.viewportSize();
+      await admin.setViewportSize({ width: 390, height: 844 });
+      await admin.goto(url("/students?sort=grade&size=20"));
+      eq((await tableRows(admin, "#people-table")).length, 20, "rows by grade on a phone");
+      await shotL(admin, "86-lists-by-grade-phone");
+      await admin.setViewportSize(vp);
+      // By last change, newest first: the choice in the order box, pages by cursor, the same total.
+      await admin.selectOption("#sort", "time");
+      await Promise.all([admin.waitForNavigation(), admin.click("form.filters button[type=submit]")]);
+      check(admin.url().includes("sort=time"), `the list by time: ${admin.url()}`);
+      check((await listTotal(admin)).includes(`共 ${before[1]} 条`), "the total by time");
+      const t1 = await admin.$$eval("#people-table tbody tr a", (as) => as.map((a) => a.getAttribute("href")));
+      eq(t1.length, 20, "rows by time");
+      await Promise.all([admin.waitForNavigation(), admin.click("#next-page")]);
+      const t2 = await admin.$$eval("#people-table tbody tr a", (as) => as.map((a) => a.getAttribute("href")));
+      check(t2.length === 20 && !t2.some((k) => t1.includes(k)), "page 2 by time repeats rows of page 1");
+      // Teachers have no grade: the order box does not offer it.
+      await admin.goto(url("/teachers?sort=time"));
+      eq(await admin.$$eval('#sort option[value="grade"]', (o) => o.length), 0, "no grade order for teachers");
+      check((await tableRows(admin, "#people-table")).length > 0, "teachers by time");
+    });
+
+    await scenario("issue 12: the county against its city and the province, class sizes included", async () => {
+      const ctx = await newContext();
+      const page = await ctx.newPage();
+      watch(page, "[county]");
+      current = page;
+      await login(page, COUNTY_USER, NEW_PASSWORD.county);
+      await page.goto(url("/overview"));
+      const rows = await tableRows(page, "#compare-table");
+      eq(rows.length, 3, "the county, its city and the province");
+      for (const r of rows) check(/^\d+\.\d$/.test(r[2]), `the class size of ${r[0]}: "${r[2]}"`);
+      eq(JSON.stringify(rows.map((r) => r[0])), JSON.stringify([COUNTY.name, "成都市", "四川省"]), "the rows compared");
+      await shotL(page, "87-overview-class-sizes");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(url("/overview"));
+      eq((await tableRows(page, "#compare-table")).length, 3, "the comparison on a phone");
+      await shotL(page, "88-overview-class-sizes-phone");
+      await ctx.close();
+      current = admin;
+    });
+  }
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

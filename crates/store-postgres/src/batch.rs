@@ -450,16 +450,13 @@ impl<'a> PgBatch<'a> {
                     .iter()
                     .map(|f| format!("{0} = c.{0}", q(f)))
                     .collect();
-                let differs: Vec<String> = spec
-                    .enrol
-                    .iter()
-                    .map(|f| format!("c.{} IS DISTINCT FROM c.{}", q(&format!("_o_{f}")), q(f)))
-                    .collect();
+                // Every changed student's enrolment is written, its fields changed or not:
+                // `enrolments.batch_id` is the batch that last changed the student, which the
+                // lists sort by time with (`enrolments_county_batch`, `enrolments_batch_key`).
                 self.exec(
                     &format!(
-                        "UPDATE enrolments e SET {}, county_code = c._county, batch_id = $1 FROM tianfu_chg c WHERE e.record_key = c.record_key AND c._old_hash IS NOT NULL AND ({})",
+                        "UPDATE enrolments e SET {}, county_code = c._county, batch_id = $1 FROM tianfu_chg c WHERE e.record_key = c.record_key AND c._old_hash IS NOT NULL",
                         set.join(", "),
-                        differs.join(" OR ")
                     ),
                     &[&id],
                 )?;

@@ -4,7 +4,9 @@
 //! the scope is one school); nothing is filtered after the fact. Records are keyed by text
 //! (`record_key`, `school_code`, C collation), so the keyset cursors ([`store::cursor`]) hold the
 //! last row's sort key: `c` county and key (students of a region), `k` key (students of one
-//! school, teachers), `n` name and key (a name search), `s` school code.
+//! school, teachers), `n` name and key (a name search), `s` school code, `g` grade and key, `t`
+//! batch and key (newest first). A cursor opens only as its own kind: one of another order is
+//! the generic cursor error.
 
 use crate::error::pg;
 use crate::spec::Spec;
@@ -38,6 +40,11 @@ fn parse_name_cursor(a: &str) -> Result<(String, String), StoreError> {
     let (name, key) = (r.text()?.to_string(), r.text()?.to_string());
     r.end()?;
     Ok((name, key))
+}
+
+/// A student's `grade` value.
+fn grade_of(r: &Record) -> &str {
+    Entity::Student.template().index("grade").and_then(|i| r.get(i)).unwrap_or_default()
 }
 
 /// A record's `school_code` value.
@@ -96,7 +103,9 @@ impl PgStore {
             (None, b) => b.map(str::to_string),
         };
         let mut w = sql();
-        let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
+        // One county: an equality, so that the (county, grade | batch, key) indexes give the rows
+        // in order (a BETWEEN of one value is a range, whose rows are sorted).
+        let c = if lo == hi { format!("e.county_code = {}", w.arg(lo as i32)) } else { format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32)) };
         w.cond(c);
         if let Some(code) = &school {
             let c = format!("e.school_code = {}", w.arg(code.clone()));
@@ -123,6 +132,26 @@ impl PgStore {
                 w.cond(c);
             }
             ("t.name COLLATE \"C\", t.record_key", 'n')
+        } else if q.sort == PersonSort::Grade {
+            // `enrolments_county_grade` in a county, `enrolments_grade_key` wider.
+            if let Some(a) = &q.after {
+                let mut r = cursor::read(a, 'g')?;
+                let (grade, key) = (r.text()?.to_string(), r.text()?.to_string());
+                r.end()?;
+                let c = format!("(e.grade, e.record_key) > ({}, {})", w.arg(grade), w.arg(key));
+                w.cond(c);
+            }
+            ("e.grade, e.record_key", 'g')
+        } else if q.sort == PersonSort::Time {
+            // Newest first: `enrolments_county_batch` in a county, `enrolments_batch_key` wider.
+            if let Some(a) = &q.after {
+                let mut r = cursor::read(a, 't')?;
+                let (batch, key) = (r.int()?, r.text()?.to_string());
+                r.end()?;
+                let c = format!("(e.batch_id, e.record_key) < ({}, {})", w.arg(batch), w.arg(key));
+                w.cond(c);
+            }
+            ("e.batch_id DESC, e.record_key DESC", 't')
         } else if school.is_some() {
             if let Some(a) = &q.after {
                 let key = cursor::read_key(a, 'k')?;
@@ -149,16 +178,18 @@ impl PgStore {
             ("e.county_code, e.record_key", 'c')
         };
         let sql = format!(
-            "SELECT {select}, t.record_key, e.county_code::text, t.name FROM {from}{} ORDER BY {order} LIMIT {}{}",
+            "SELECT {select}, t.record_key, e.county_code::text, t.name, e.batch_id::text FROM {from}{} ORDER BY {order} LIMIT {}{}",
             w.where_(),
             n + 1,
             offset_of(q)
         );
-        let mut rows = self.records(&sql, &w, spec.fields.len(), 2)?;
+        let mut rows = self.records(&sql, &w, spec.fields.len(), 3)?;
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
             let (r, t) = &rows[n - 1];
             match kind {
+                'g' => cursor::Writer::new('g').text(grade_of(r)).text(&r.key).finish(),
+                't' => cursor::Writer::new('t').int(t[2].parse().unwrap_or(0)).text(&r.key).finish(),
                 'n' => name_cursor(&t[1], &r.key),
                 'k' => cursor::key('k', &r.key),
                 'h' => school_cursor(school_of(Entity::Student, r), &r.key),
@@ -205,6 +236,16 @@ impl PgStore {
                 w.cond(c);
             }
             ("t.name COLLATE \"C\", t.record_key", 'n')
+        } else if q.sort == PersonSort::Time {
+            // Newest first: `teachers_school_batch` in a school, `teachers_batch_key` wider.
+            if let Some(a) = &q.after {
+                let mut r = cursor::read(a, 't')?;
+                let (batch, key) = (r.int()?, r.text()?.to_string());
+                r.end()?;
+                let c = format!("(t.batch_id, t.record_key) < ({}, {})", w.arg(batch), w.arg(key));
+                w.cond(c);
+            }
+            ("t.batch_id DESC, t.record_key DESC", 't')
         } else if q.sort == PersonSort::School {
             if let Some(a) = &q.after {
                 let (code, key) = parse_school_cursor(a)?;
@@ -220,12 +261,13 @@ impl PgStore {
             }
             ("t.record_key", 'k')
         };
-        let sql = format!("SELECT {select}, t.record_key, t.name FROM {from}{} ORDER BY {order} LIMIT {}{}", w.where_(), n + 1, offset_of(q));
-        let mut rows = self.records(&sql, &w, spec.fields.len(), 1)?;
+        let sql = format!("SELECT {select}, t.record_key, t.name, t.batch_id::text FROM {from}{} ORDER BY {order} LIMIT {}{}", w.where_(), n + 1, offset_of(q));
+        let mut rows = self.records(&sql, &w, spec.fields.len(), 2)?;
         let next = (rows.len() > n).then(|| {
             rows.truncate(n);
             let (r, t) = &rows[n - 1];
             match kind {
+                't' => cursor::Writer::new('t').int(t[1].parse().unwrap_or(0)).text(&r.key).finish(),
                 'n' => name_cursor(&t[0], &r.key),
                 'h' => school_cursor(school_of(Entity::Teacher, r), &r.key),
                 _ => cursor::key('k', &r.key),

@@ -565,6 +565,10 @@ struct Writer<'c> {
     reject: Statement<'c>,
     /// Students.
     enrol: Option<Statement<'c>>,
+    /// Students: marks the enrolment with this batch when only the student's own fields changed
+    /// (`enrolments.batch_id` is the batch that last changed the student, which the lists sort
+    /// by time with: `enrolments_county_batch`, `enrolments_batch`).
+    touch: Option<Statement<'c>>,
     transfer: Option<Statement<'c>>,
     /// Schools.
     org: Option<Statement<'c>>,
@@ -606,12 +610,15 @@ impl<'c> Writer<'c> {
             "INSERT INTO rejected_rows (batch_id, line, raw_json, codes) VALUES (?1, ?2, ?3, ?4)",
         )?;
         reject.raw_bind_parameter(1, id)?;
-        let (mut enrol, mut transfer, mut org) = (None, None, None);
+        let (mut enrol, mut touch, mut transfer, mut org) = (None, None, None, None);
         match entity {
             Entity::Student => {
                 let mut e = conn.prepare(&layout.enrol_upsert_sql())?;
                 e.raw_bind_parameter(layout.enrol.len() + 3, id)?;
                 enrol = Some(e);
+                let mut t = conn.prepare("UPDATE enrolments SET batch_id = ?2 WHERE student_id = ?1")?;
+                t.raw_bind_parameter(2, id)?;
+                touch = Some(t);
                 let mut t = conn.prepare(
                     "INSERT INTO transfers (student_key, from_school, to_school, transfer_date, batch_id) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?;
@@ -646,6 +653,7 @@ impl<'c> Writer<'c> {
             change,
             reject,
             enrol,
+            touch,
             transfer,
             org,
             old_vals: Vec::new(),
@@ -865,6 +873,10 @@ impl<'c> Writer<'c> {
                 if enrol_changed || old_county.map(|c| c as u32) != county {
                     self.write_enrolment(rowid, county, values)
                         .map_err(map_err)?;
+                } else {
+                    let st = self.touch.as_mut().expect("student batch");
+                    st.raw_bind_parameter(1, rowid).map_err(map_err)?;
+                    st.raw_execute().map_err(map_err)?;
                 }
                 if self.old_vals[sc] != values[sc] {
                     let st = self.transfer.as_mut().expect("student batch");

@@ -35,6 +35,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0003_transfers.sql"),
         seed: None,
     },
+    Migration {
+        version: 4,
+        name: "0004_sort_grade_time",
+        sql: include_str!("../migrations/0004_sort_grade_time.sql"),
+        seed: None,
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -45,7 +51,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[

@@ -77,19 +77,32 @@ pub enum PersonSort {
     Name,
     /// By 学校标识码, then as stored (students: `enrolments_school`; teachers: `teachers_school`).
     School,
+    /// Students by grade code (`11` … `33`, none first), then as stored: a county's or school's
+    /// list by `(county, grade)`, a wider area's by `grade` checking each row's county. Teachers
+    /// have no grade: their list keeps the default order.
+    Grade,
+    /// By the time the record last changed, newest first: the import batch that last changed any
+    /// of its values (students: `enrolments.batch_id`, kept by every batch that changes the
+    /// student; teachers: `teachers.batch_id`), then as stored, last first. Served like
+    /// [`PersonSort::Grade`] by `(county, batch)` / `(school, batch)` and `(batch)` indexes.
+    Time,
 }
 
 impl PersonSort {
+    pub const ALL: [PersonSort; 5] = [PersonSort::Region, PersonSort::Name, PersonSort::School, PersonSort::Grade, PersonSort::Time];
+
     pub fn key(self) -> &'static str {
         match self {
             PersonSort::Region => "region",
             PersonSort::Name => "name",
             PersonSort::School => "school",
+            PersonSort::Grade => "grade",
+            PersonSort::Time => "time",
         }
     }
 
     pub fn from_key(s: &str) -> Option<PersonSort> {
-        [PersonSort::Region, PersonSort::Name, PersonSort::School].into_iter().find(|o| o.key() == s)
+        PersonSort::ALL.into_iter().find(|o| o.key() == s)
     }
 }
 

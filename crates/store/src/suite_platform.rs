@@ -16,7 +16,7 @@ macro_rules! platform_suite {
             login_attempts_back_off, audit_chain_appends_and_verifies, audit_filters_and_pages,
             audit_prune_keeps_anchor, org_tree_from_divisions_and_schools, schools_scoped_and_filtered,
             people_scoped_keyset_pages, people_search_by_name_and_id, record_outside_scope_is_none,
-            figures_and_grades_scoped, people_sorted_pages_jumps_and_totals, history_scoped_newest_first, school_figures_scoped);
+            figures_and_grades_scoped, people_sorted_pages_jumps_and_totals, people_sorted_by_grade_and_time, history_scoped_newest_first, school_figures_scoped);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -393,6 +393,71 @@ pub fn people_search_by_name_and_id(s: &mut dyn Backend) {
     assert_eq!((p1.rows.len(), p2.rows.len(), p3.rows.len(), p3.next.is_none()), (10, 10, 4, true));
 }
 
+/// Lists by grade and by time (newest change first) after a second import that changes some
+/// students' grades, one student's personal field only (the enrolment is untouched, the record
+/// changed all the same) and one teacher; a cursor of one order is refused by another.
+pub fn people_sorted_by_grade_and_time(s: &mut dyn Backend) {
+    two_counties(s);
+    let sch = |i: u32| ["2151010401", "2151010402", "2151030201"][(i % 3) as usize];
+    let name = |i: u32| if i % 10 == 0 { "张三" } else if i % 10 == 1 { "张三丰" } else { "李四" };
+    // The first students to senior grade 31 (last by grade, first imported), 20 a new phone only,
+    // 25 back to grade 11 (so grade order is not the order of import).
+    let mut rows: Vec<Vec<String>> = (0..5).map(|i| student(i, sch(i), "31", name(i), "13800000000")).collect();
+    rows.push(student(20, sch(20), "12", name(20), "13911112222"));
+    rows.push(student(25, sch(25), "11", name(25), "13800000000"));
+    let st: &mut dyn Store = s;
+    let b = import(st, Entity::Student, "st-2", &rows);
+    assert_eq!((b.updated, b.inserted), (7, 0), "{b:?}");
+    let mut changed: Vec<String> = [0, 1, 2, 3, 4, 20, 25].iter().map(|&i| student_key(i)).collect();
+    changed.sort();
+    let school_in = Scope::School { code: "2151010402".into(), county: 510104 };
+    let gi = Entity::Student.template().index("grade").unwrap();
+    let county_of = |i: u32| if i % 3 == 2 { 510302 } else { 510104 };
+    for (scope, inside) in [(PROVINCE, (0..30).collect::<Vec<u32>>()), (county(510104), (0..30).filter(|&i| county_of(i) == 510104).collect()), (school_in.clone(), (0..30).filter(|&i| i % 3 == 1).collect())] {
+        // By time: the students the second batch changed come first, then the rest.
+        let rows = walk(s, &scope, Entity::Student, &PersonQuery { sort: PersonSort::Time, ..Default::default() });
+        assert_eq!(rows.len(), inside.len(), "{scope:?}");
+        let mut want: Vec<String> = changed.iter().filter(|k| inside.iter().any(|&i| student_key(i) == **k)).cloned().collect();
+        let mut head: Vec<String> = rows[..want.len()].iter().map(|r| r.key.clone()).collect();
+        head.sort();
+        want.sort();
+        assert_eq!(head, want, "newest changes first: {scope:?}");
+        // By grade: 11 before 12 before 31, each student once.
+        let rows = walk(s, &scope, Entity::Student, &PersonQuery { sort: PersonSort::Grade, ..Default::default() });
+        let grades: Vec<&str> = rows.iter().map(|r| &r[gi]).collect();
+        let mut sorted = grades.clone();
+        sorted.sort();
+        assert_eq!(grades, sorted, "by grade: {scope:?}");
+        let mut keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), inside.len(), "each once by grade: {scope:?}");
+        assert_eq!(grades.iter().filter(|g| **g == "31").count(), inside.iter().filter(|&&i| i < 5).count(), "{scope:?}");
+        assert_eq!(rows.iter().find(|r| r.key == student_key(25)).map(|r| &r[gi]), inside.contains(&25).then_some("11"));
+    }
+    // A teacher changed by a later batch comes first in its area's list by time.
+    let st: &mut dyn Store = s;
+    let mut t2 = teacher(2, "2151010402");
+    t2[Entity::Teacher.template().index("subject").unwrap()] = "语文".into();
+    import(st, Entity::Teacher, "t-2", &[t2.clone()]);
+    for scope in [PROVINCE, county(510104), school_in.clone()] {
+        let rows = walk(s, &scope, Entity::Teacher, &PersonQuery { sort: PersonSort::Time, ..Default::default() });
+        assert_eq!(rows.first().map(|r| r[Entity::Teacher.template().index("subject").unwrap()].to_string()).as_deref(), Some("语文"), "{scope:?}");
+    }
+    // A cursor is bound to its order: one of another order is the generic cursor error.
+    let by = |sort| PersonQuery { sort, limit: 4, ..Default::default() };
+    let grade_next = s.people(&PROVINCE, Entity::Student, &by(PersonSort::Grade)).unwrap().next.expect("more than 4");
+    let time_next = s.people(&PROVINCE, Entity::Student, &by(PersonSort::Time)).unwrap().next.expect("more than 4");
+    for (cur, sort) in [(&grade_next, PersonSort::Time), (&grade_next, PersonSort::Name), (&time_next, PersonSort::Grade), (&time_next, PersonSort::Region)] {
+        let e = s.people(&PROVINCE, Entity::Student, &PersonQuery { after: Some(cur.clone()), ..by(sort) }).unwrap_err();
+        assert!(matches!(e, crate::StoreError::BadCursor), "{sort:?}: {e:?}");
+    }
+    // Deep pages of a county by grade and time read nothing outside it.
+    let rows = walk(s, &county(510302), Entity::Student, &PersonQuery { sort: PersonSort::Time, ..Default::default() });
+    assert_eq!(rows.len(), 10);
+    assert!(rows.iter().all(|r| r[Entity::Student.template().index("school_code").unwrap()] == *"2151030201"));
+}
+
 /// Every row of `q` in scope, page by page (4 a page), with the pages' cursors.
 fn walk(s: &mut dyn Backend, scope: &Scope, entity: Entity, q: &PersonQuery) -> Vec<crate::Record> {
     let mut all = Vec::new();
@@ -425,7 +490,7 @@ pub fn people_sorted_pages_jumps_and_totals(s: &mut dyn Backend) {
                 assert_eq!(keys.len(), base.len(), "each row once: {entity:?} {scope:?} {name:?}");
                 let total = s.count_people(&scope, entity, &all).unwrap();
                 assert_eq!(total, Total { n: base.len() as u64, exact: true }, "the total is what the pages hold: {entity:?} {scope:?} {name:?}");
-                for sort in [PersonSort::Region, PersonSort::Name, PersonSort::School] {
+                for sort in PersonSort::ALL {
                     let q = PersonQuery { sort, ..all.clone() };
                     let rows = walk(s, &scope, entity, &q);
                     let mut got: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
@@ -433,10 +498,14 @@ pub fn people_sorted_pages_jumps_and_totals(s: &mut dyn Backend) {
                     assert_eq!(got, keys, "the same rows, each once, sorted by {sort:?}: {entity:?} {scope:?} {name:?}");
                     // A name filter always sorts by name.
                     let order = if name.is_some() { PersonSort::Name } else { sort };
-                    let by = |r: &crate::Record| match order {
-                        PersonSort::Name => r[ni].to_string(),
-                        PersonSort::School => r[si].to_string(),
-                        PersonSort::Region => String::new(),
+                    let gi = t.index("grade");
+                    let by = |r: &crate::Record| match (order, gi) {
+                        (PersonSort::Name, _) => r[ni].to_string(),
+                        (PersonSort::School, _) => r[si].to_string(),
+                        (PersonSort::Grade, Some(gi)) => r[gi].to_string(),
+                        // Time: one batch here (see people_sorted_by_grade_and_time); teachers
+                        // have no grade and keep the default order.
+                        _ => String::new(),
                     };
                     assert!(rows.windows(2).all(|w| by(&w[0]) <= by(&w[1])), "in order of {sort:?}: {entity:?} {scope:?} {name:?}");
                     // A jump over the first page lands where the first page's cursor leads.

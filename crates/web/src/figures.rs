@@ -59,10 +59,15 @@ pub struct Figures {
 impl Figures {
     /// Students per class, one decimal ("" without classes or before [`detailed`]).
     pub fn class_size(&self) -> String {
-        match self.classes {
-            Some(c) if c > 0 => format!("{:.1}", self.students as f64 / c as f64),
-            _ => String::new(),
-        }
+        class_size(self.students, self.classes)
+    }
+}
+
+/// Students per class, one decimal ("" without classes, or before they are counted).
+pub fn class_size(students: u64, classes: Option<u64>) -> String {
+    match classes {
+        Some(c) if c > 0 => format!("{:.1}", students as f64 / c as f64),
+        _ => String::new(),
     }
 }
 
@@ -147,11 +152,67 @@ pub async fn recent_batches(pool: &Arc<Pool>, user: &store::User, n: usize) -> R
         .await
 }
 
-/// Up to how many students a view counts classes for a division it only compares with (the
-/// county's city and province): classes are a scan of the enrolments (no aggregate keeps them),
-/// and 2 M enrolments took 3 s of CPU on SQLite here, so a province of 15 M would hold a page for
-/// tens of seconds. Above it the comparison shows no class size for that division.
-pub const CLASS_SCAN_MAX: u64 = 1_000_000;
+/// The classes of the divisions a county is compared with (its city, the province), by scope.
+///
+/// A class is a distinct non-empty `class_name` within a grade of a school: counting them is a
+/// scan of the enrolments (`school_figures`), 2 M enrolments 3 s of CPU on SQLite here, so a
+/// province of 15 M would hold a page for tens of seconds. Divisions up to `class_scan_max`
+/// students are counted while the page waits ([`detailed`]); larger ones here, in the
+/// background, once per data generation (an import clears the figures and starts a new one),
+/// and the page shows "统计中" until the count is ready.
+///
+/// Why not an aggregate kept by the import, as `student_counts` is: it would cost every imported
+/// or changed student an upsert into a (school, grade, class) table on both backends' batch paths
+/// — the import is the path measured and tuned here: each B-tree written per enrolment shows in
+/// it (the four list indexes of migration 0004 made an enrolment's insert about 3.5× dearer) —
+/// for a figure read by county officers a few times per import, which one background scan per
+/// import gives (1 M enrolments: 2.7–6.3 s on the shared machine; docs/benchmarks.md).
+#[derive(Default)]
+pub struct Classes {
+    generation: std::sync::atomic::AtomicU64,
+    counts: Mutex<HashMap<String, Option<u64>>>,
+}
+
+impl Classes {
+    /// A new data generation: counts of the last one are dropped, counts under way are not kept.
+    pub fn clear(&self) {
+        let mut m = self.counts.lock().expect("lock");
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        m.clear();
+    }
+
+    /// The classes of `scope` when counted; else starts counting them (once) and answers None.
+    pub fn get_or_start(self: &Arc<Self>, pool: &Arc<Pool>, scope: &Scope) -> Option<u64> {
+        let key = format!("{scope:?}");
+        let generation = {
+            let mut m = self.counts.lock().expect("lock");
+            if let Some(v) = m.get(&key) {
+                return *v;
+            }
+            m.insert(key.clone(), None);
+            self.generation.load(std::sync::atomic::Ordering::SeqCst)
+        };
+        let (me, pool, sc) = (self.clone(), pool.clone(), scope.clone());
+        tokio::spawn(async move {
+            let counted = pool.run(move |s| Ok(s.school_figures(&sc)?.iter().map(|f| f.classes).sum::<u64>())).await;
+            let mut m = me.counts.lock().expect("lock");
+            if me.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+                return;
+            }
+            match counted {
+                Ok(n) => {
+                    m.insert(key, Some(n));
+                }
+                Err(e) => {
+                    // Counted again at the next view.
+                    tracing::warn!(error = %e, "counting classes failed");
+                    m.remove(&key);
+                }
+            }
+        });
+        None
+    }
+}
 
 /// A headline figure: 万 from 100,000 on (1,234,567 → "123.5 万"; "1.23 million" in English),
 /// separators below. Tables keep exact numbers.

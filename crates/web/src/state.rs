@@ -18,6 +18,9 @@ pub struct AppState {
     pub jobs: Jobs,
     /// Overview figures per scope, with when they were read. Imports clear it.
     pub overview: crate::figures::Cache,
+    /// Classes of large divisions, counted in the background once per import (cleared with
+    /// the overview).
+    pub classes: Arc<crate::figures::Classes>,
     /// Where uploads are kept while they are imported.
     pub upload_dir: std::path::PathBuf,
     /// Person searches started per account this minute (see [`crate::search`]).
@@ -48,5 +51,6 @@ impl AppState {
 
     pub fn clear_overview(&self) {
         self.overview.lock().expect("lock").clear();
+        self.classes.clear();
     }
 }

@@ -205,6 +205,14 @@ async fn every_operation_answers_as_documented(env: Env) {
     let tref = teachers.body["items"][0]["ref"].as_str().expect("a teacher ref").to_string();
     let students = call(&env, "get", "/students?limit=2", &api, None).await;
     let sref = students.body["items"][0]["ref"].as_str().expect("a student ref").to_string();
+    // The orders the lists take are documented, and answered in order (grade codes ascending).
+    let sort = doc["paths"]["/students"]["get"]["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "sort").expect("a sort parameter").clone();
+    let said = sort["description"].as_str().unwrap_or_default();
+    assert!(["region", "name", "school", "grade", "time"].iter().all(|k| said.contains(&format!("`{k}`"))), "{said}");
+    let by_grade = call(&env, "get", "/students?sort=grade&limit=100", &api, None).await;
+    let grades: Vec<String> = by_grade.body["items"].as_array().unwrap().iter().map(|r| r["grade"].as_str().expect("a grade").to_string()).collect();
+    assert!(grades.len() == 100 && grades.windows(2).all(|w| w[0] <= w[1]), "{grades:?}");
+    assert_eq!(call(&env, "get", "/teachers?sort=grade", &api, None).await.status, StatusCode::BAD_REQUEST, "teachers have no grade");
     let batches = call(&env, "get", "/batches", &prov, None).await;
     let batch = batches.body["items"][0]["id"].as_i64().expect("a batch");
     let school = env.places.school.clone();
@@ -233,6 +241,10 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/teachers/{ref}/reveal", format!("/teachers/{tref}/reveal"), &prov, None),
         ("post", "/teachers/{ref}/reveal", format!("/teachers/{tref}/reveal"), &api, None),
         ("get", "/students", "/students?limit=3".into(), &api, None),
+        ("get", "/students", "/students?sort=grade&limit=3".into(), &api, None),
+        ("get", "/students", "/students?sort=time&limit=3".into(), &api, None),
+        ("get", "/teachers", "/teachers?sort=time&limit=3".into(), &api, None),
+        ("get", "/teachers", "/teachers?sort=grade&limit=3".into(), &api, None),
         ("get", "/students/{ref}", format!("/students/{sref}"), &api, None),
         ("get", "/students/{ref}", "/students/forged".into(), &api, None),
         ("post", "/students/{ref}/reveal", format!("/students/{sref}/reveal"), &prov, None),

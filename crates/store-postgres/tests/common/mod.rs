@@ -142,7 +142,7 @@ pub fn fresh() -> Option<TestStore> {
     let schema = schema_name();
     let (store, applied) =
         PgStore::connect_with_schema_and_migrate(&url, &schema).expect("connect and migrate");
-    assert_eq!(applied, store_postgres::LATEST_VERSION);
+    assert_eq!(applied as usize, store_postgres::MIGRATIONS.len(), "every migration once (the versions may have gaps)");
     Some(TestStore {
         store: Some(store),
         url,

@@ -10,7 +10,7 @@ use super::{ready, require, Me};
 use crate::auth::Identity;
 use crate::config::ConfigExt;
 use crate::error::AppError;
-use crate::figures::{self, detailed, figures, headline, name_of, recent_batches, stages, Figures, RegionRow, Stage, CLASS_SCAN_MAX, RATIO_STANDARDS};
+use crate::figures::{self, detailed, figures, headline, name_of, recent_batches, stages, Figures, RegionRow, Stage, RATIO_STANDARDS};
 use crate::render::{html, script_json, Ctx};
 use crate::state::AppState;
 use askama::Template;
@@ -73,6 +73,8 @@ struct CompareRow {
     name: String,
     ratio: String,
     class_size: String,
+    /// The classes are being counted in the background ([`figures::Classes`]).
+    counting: bool,
 }
 
 #[derive(Template)]
@@ -245,7 +247,7 @@ async fn view(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, scope: Sc
     let mut compare_json = String::new();
     if is_county {
         let city = store::sql::city_of(code);
-        let mut against = vec![(name.clone(), f.clone())];
+        let mut against = vec![(name.clone(), f.clone(), f.classes)];
         let (lo, hi) = store::region_range(city);
         let mut wider = vec![(app.config.province_name(!t.is_en()), app.config.province_scope())];
         if city != code {
@@ -253,10 +255,11 @@ async fn view(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, scope: Sc
         }
         for (n, sc) in wider {
             let g = figures(&app.pool, &app.overview, &sc).await?;
-            let g = if g.students <= CLASS_SCAN_MAX { detailed(&app.pool, &app.overview, &sc).await? } else { g };
-            against.push((n, g));
+            // Small divisions while the page waits; larger ones in the background, once per import.
+            let classes = if g.students <= app.config.class_scan_max { detailed(&app.pool, &app.overview, &sc).await?.classes } else { app.classes.get_or_start(&app.pool, &sc) };
+            against.push((n, g, classes));
         }
-        compare = against.iter().map(|(n, g)| CompareRow { name: n.clone(), ratio: g.ratio.clone(), class_size: g.class_size() }).collect();
+        compare = against.iter().map(|(n, g, k)| CompareRow { name: n.clone(), ratio: g.ratio.clone(), class_size: figures::class_size(g.students, *k), counting: k.is_none() }).collect();
         let marks = RATIO_STANDARDS.iter().map(|(zh, en, v)| Mark { name: format!("{} {v}", if t.is_en() { *en } else { *zh }), value: *v }).collect();
         compare_json = script_json(&Bars {
             labels: compare.iter().map(|r| r.name.clone()).collect(),

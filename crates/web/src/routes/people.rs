@@ -51,7 +51,9 @@ pub struct Filters {
     pub school: String,
     #[serde(default)]
     pub region: String,
-    /// The order: `region` (default), `name` or `school`; a name search is always by name.
+    /// The order: `region` (default), `name`, `school`, `grade` (students) or `time` (the last
+    /// change, newest first); a name search is always by name. A next-page cursor holds only in
+    /// the order it was made for.
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -137,6 +139,9 @@ pub async fn page(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters, 
 pub async fn page_from(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters, limit: usize, skip: usize, entity: Entity, via: &str, ip: &str) -> Result<(Vec<Record>, Option<String>), AppError> {
     let context = f.context(me.user.id, entity);
     let mut q = f.query(limit, &context)?;
+    if entity == Entity::Teacher && q.sort == PersonSort::Grade {
+        return Err(AppError::invalid("教师名单不能按年级排序，请选择其他排序方式。", "Teachers have no grade: choose another order."));
+    }
     q.skip = skip;
     let search = crate::search::check(app, me, &q)?;
     let scope = me.scope.clone();
@@ -273,6 +278,7 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, q: Lis
     let sort_of = |k: &str| match k {
         "name" => Some("name"),
         "school_code" => Some("school"),
+        "grade" => Some("grade"),
         _ => None,
     };
     let mut heads = Vec::new();
