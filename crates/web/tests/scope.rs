@@ -200,6 +200,17 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/audit?format=csv".into(), Need::Audit, Target::Any),
         ("GET", "/export/batches?format=csv".into(), Need::Import, Target::Any),
         ("GET", "/overview/report.xlsx".into(), Need::Overview, Target::Any),
+        // API exports (issue 12): the same lists for token clients, masked.
+        ("GET", "/api/v1/exports/schools?format=csv".into(), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/exports/schools?format=csv&region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", "/api/v1/exports/teachers?format=csv".into(), Need::Records, Target::Any),
+        ("GET", "/api/v1/exports/students?format=csv".into(), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/exports/students?format=csv&region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", "/api/v1/exports/students?format=xlsx".into(), Need::Records, Target::Any),
+        ("GET", "/api/v1/exports/sites?format=csv&all=1".into(), Need::Monitor, Target::Any),
+        ("GET", "/api/v1/exports/alerts?format=csv&state=all".into(), Need::Monitor, Target::Any),
+        ("GET", "/api/v1/exports/audit?format=csv".into(), Need::Audit, Target::Any),
+        ("GET", "/api/v1/exports/batches?format=csv".into(), Need::Import, Target::Any),
     ]
 }
 
