@@ -102,7 +102,10 @@ async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
             let (zh, en) = e.message();
             let failed = failed_upload(&app, &me, entity, name, zh, en);
             let scope = me.scope.clone();
-            app.pool.run(move |s| Ok(s.record_failed_upload(&scope, &failed)?)).await?;
+            // The refusal is the answer either way; a row that cannot be kept is logged.
+            if let Err(k) = app.pool.run(move |s| Ok(s.record_failed_upload(&scope, &failed)?)).await {
+                tracing::warn!(error = ?k, "a failed upload was not kept");
+            }
         }
         return Err(e);
     }
