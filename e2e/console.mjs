@@ -1543,8 +1543,10 @@ try {
     const page = await ctx.newPage();
     watch(page, "[phone lists]");
     current = page;
+    const widths = [];
     const fits = async (what) => {
       const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      widths.push(`${what} ${w.doc}`);
       check(w.doc <= 390 + 2 && w.doc <= w.view + 2, `${what} is ${w.doc} px wide on a ${w.view} px screen: the page scrolls sideways as a whole`);
     };
     const cards = async (where, table, need = true) => {
@@ -1591,6 +1593,8 @@ try {
     await ap.goto(url("/audit"));
     const aw = await ap.evaluate(() => document.documentElement.scrollWidth);
     check(aw <= 390 + 2, `/audit is ${aw} px wide on a 390 px screen`);
+    widths.push(`/audit ${aw}`);
+    log(`  page widths at 390 px: ${widths.join(", ")}`);
     const al = await layout(ap, "#audit-table");
     check(al && al.tr === "block" && al.cells.every((c) => c.display === "block" || (c.empty && c.display === "none")), `/audit: an entry on a phone is not a card: ${JSON.stringify(al)}`);
     check(al.cells.some((c) => c.label === "操作") && al.cells.some((c) => c.label === "详情"), `/audit: the card's fields are not named: ${JSON.stringify(al.cells.map((c) => c.label))}`);
