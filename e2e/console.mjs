@@ -1333,8 +1333,8 @@ try {
     await shot(page, "60-phone-site");
     await page.goto(url("/students"));
     await fits("/students");
-    const scrolls = await page.$eval("#people-table", (t) => t.scrollWidth > t.clientWidth && getComputedStyle(t).overflowX === "auto");
-    check(scrolls, "the student table does not scroll sideways inside its box on a phone");
+    // At 480 px and less the student list reads as cards (issue 12: the block "work lists as cards").
+    eq(await page.$eval("#people-table tbody td", (td) => getComputedStyle(td).display), "block", "a student's cell on a phone");
     await shot(page, "61-phone-students");
     await page.goto(url("/overview"));
     await chartDrawn(page, "#map", "the map on a phone");
@@ -1788,6 +1788,95 @@ try {
       current = admin;
     });
   }
+
+  // ---------------------------------------------------------------- issue 12: work lists as cards on a phone
+  // Screenshots 89–92 of this part, by file name. At 480 px and less each work list's rows read as
+  // cards named from the cells' data-label (CSS only, the same HTML as on the desktop); no page of
+  // them is wider than the screen.
+  await scenario("i12. phone (390 px): the work lists as cards, no page wider than the screen", async () => {
+    const shot9 = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    // The first data row of a table as the browser lays it out.
+    const layout = (page, table) => page.$eval(table, (t) => {
+      const heads = Array.from(t.querySelectorAll("thead th"), (th) => th.textContent.trim());
+      const tr = Array.from(t.tBodies[0].rows).find((r) => r.cells.length > 1);
+      if (!tr) return null;
+      const cells = Array.from(tr.cells, (td, i) => ({ head: heads[i], label: td.dataset.label ?? null, display: getComputedStyle(td).display, before: getComputedStyle(td, "::before").content, empty: td.textContent.trim() === "" }));
+      return { tr: getComputedStyle(tr).display, right: tr.getBoundingClientRect().right, headShown: t.tHead.getBoundingClientRect().height > 1, cells };
+    }, table);
+    const ctx = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const page = await ctx.newPage();
+    watch(page, "[phone lists]");
+    current = page;
+    const widths = [];
+    const fits = async (what) => {
+      const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      widths.push(`${what} ${w.doc}`);
+      check(w.doc <= 390 + 2 && w.doc <= w.view + 2, `${what} is ${w.doc} px wide on a ${w.view} px screen: the page scrolls sideways as a whole`);
+    };
+    const cards = async (where, table, need = true) => {
+      const l = await layout(page, table);
+      if (!l) return check(!need, `${where}: ${table} has no row to show as a card`);
+      eq(l.tr, "block", `${where}: a row of ${table} on a phone (a card)`);
+      check(!l.headShown, `${where}: ${table}'s header row still shows on a phone`);
+      check(l.right <= 390 + 1, `${where}: a card of ${table} reaches ${l.right} px on a 390 px screen`);
+      const named = l.cells.filter((c) => c.label);
+      check(named.length >= l.cells.length - 1, `${where}: ${table}'s cells lack their names: ${JSON.stringify(l.cells)}`);
+      for (const c of l.cells) {
+        check(c.display === "block" || (c.empty && c.display === "none"), `${where}: a cell of ${table} is ${c.display}, not block`);
+        if (!c.label) continue;
+        check(c.label === c.head || (c.head === "#" && c.label === "编号"), `${where}: ${table}'s cell named "${c.label}" under the column "${c.head}"`);
+        if (!c.empty) eq(c.before, JSON.stringify(c.label), `${where}: the name shown before a cell of ${table}`);
+        check(!/[A-Za-z]{3,}/.test(c.label), `${where}: an English name on the Chinese console: ${c.label}`);
+      }
+    };
+    await login(page, "admin", NEW_PASSWORD.admin);
+    const lists = [
+      ["/schools", ["#school-table"]],
+      ["/teachers", ["#people-table"]],
+      ["/students", ["#people-table"]],
+      ["/imports", ["#batch-table", "#failed-table"]],
+      ["/transfers", ["#transfer-table"]],
+      ["/users", ["#user-table"]],
+    ];
+    for (const [where, tables] of lists) {
+      await page.goto(url(where));
+      await fits(where);
+      for (const t of tables) await cards(where, t);
+      if (where === "/students") await shot9(page, "89-phone-students-cards");
+      if (where === "/imports") await shot9(page, "90-phone-history-cards");
+    }
+    // The student's own page links from its card; the card's first cell is the link.
+    const first = await page.goto(url("/students")).then(() => attr(page, "#people-table tbody td a", "href"));
+    check(first && first.startsWith("/students/"), `a student's card links to ${first}`);
+    // The auditor's audit log.
+    const actx = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const ap = await actx.newPage();
+    watch(ap, "[phone audit]");
+    current = ap;
+    await login(ap, AUDITOR_USER, NEW_PASSWORD.auditor);
+    await ap.goto(url("/audit"));
+    const aw = await ap.evaluate(() => document.documentElement.scrollWidth);
+    check(aw <= 390 + 2, `/audit is ${aw} px wide on a 390 px screen`);
+    widths.push(`/audit ${aw}`);
+    log(`  page widths at 390 px: ${widths.join(", ")}`);
+    const al = await layout(ap, "#audit-table");
+    check(al && al.tr === "block" && al.cells.every((c) => c.display === "block" || (c.empty && c.display === "none")), `/audit: an entry on a phone is not a card: ${JSON.stringify(al)}`);
+    check(al.cells.some((c) => c.label === "操作") && al.cells.some((c) => c.label === "详情"), `/audit: the card's fields are not named: ${JSON.stringify(al.cells.map((c) => c.label))}`);
+    await shot9(ap, "91-phone-audit-cards");
+    await actx.close();
+    // The same HTML on the desktop is a table.
+    current = admin;
+    await admin.goto(url("/students"));
+    const dl = await layout(admin, "#people-table");
+    eq(dl.tr, "table-row", "a student's row on the desktop");
+    check(dl.headShown && dl.cells.every((c) => c.display === "table-cell"), `the desktop's student list is not a table: ${JSON.stringify(dl)}`);
+    await shot9(admin, "92-desktop-students-table");
+    await ctx.close();
+  });
 
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);

@@ -18,7 +18,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (8, "calendar_attachments", include_str!("../migrations/0008_calendar_attachments.sql")),
     (9, "student_id_bytes", include_str!("../migrations/0009_student_id_bytes.sql")),
     (10, "alert_handling", include_str!("../migrations/0010_alert_handling.sql")),
-    // 0011 is another change's; versions are applied one by one, so a gap is harmless.
+    (11, "failed_uploads", include_str!("../migrations/0011_failed_uploads.sql")),
     (12, "sort_grade_time", include_str!("../migrations/0012_sort_grade_time.sql")),
 ];
 

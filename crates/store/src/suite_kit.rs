@@ -4,6 +4,7 @@
 use crate::attachments::{self, AttachmentError, AttachmentIndex, Files, Owner};
 use crate::calendar::{self, Calendar, CalendarStore};
 use crate::clock::TestClock;
+use crate::failed_uploads::{self, FailedUploads, NewFailedUpload};
 use crate::{Scope, StoreError};
 use standard::Date;
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 #[macro_export]
 macro_rules! kit_suite {
     ($make:expr) => {
-        $crate::kit_suite!(@tests $make; calendar_years_stored_and_replaced, attachments_stored_once_and_scoped, attachments_checked_by_content);
+        $crate::kit_suite!(@tests $make; calendar_years_stored_and_replaced, attachments_stored_once_and_scoped, attachments_checked_by_content, failed_uploads_scoped_scrubbed_and_bounded);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -171,4 +172,58 @@ pub fn attachments_checked_by_content(s: &mut (impl AttachmentIndex + ?Sized)) {
     let e = put("x.pdf", None, b"MZ").unwrap_err().to_string();
     assert!(e.contains("可执行文件") && e.contains("executables"), "{e}");
     assert_eq!(s.attachments_in(&JINJIANG, 10).unwrap().len(), 2);
+}
+
+/// Failed uploads: each row keeps its uploader's area; a reader sees only rows inside its scope
+/// (and one account's when asked); reasons lose server paths and ID numbers; a scope holding
+/// nothing writes nothing; retention keeps the newest rows and none older than 90 days.
+pub fn failed_uploads_scoped_scrubbed_and_bounded(s: &mut (impl FailedUploads + ?Sized)) {
+    let t0 = 1_800_000_000;
+    let new = |account: &str, name: &str, zh: &str, at: i64| NewFailedUpload {
+        account: account.into(),
+        entity: crate::Entity::Student,
+        file_name: name.into(),
+        reason_zh: zh.into(),
+        reason_en: "The file is not a spreadsheet: save it as .xlsx and upload it again.".into(),
+        at,
+    };
+    let county_a = Scope::Region { lo: 510104, hi: 510104 };
+    let county_b = Scope::Region { lo: 510704, hi: 510704 };
+    let school_a = Scope::School { code: "5101040001".into(), county: 510104 };
+    let province = Scope::province(51);
+    s.record_failed_upload(&county_a, &new("county_a", "C:\\Users\\王老师\\学生.csv", "无法读取 /srv/tianfu/uploads/x.csv：身份证号 51010119900101123X 所在行", t0)).unwrap();
+    s.record_failed_upload(&county_b, &new("county_b", "b.xlsx", "文件格式不对", t0 + 1)).unwrap();
+    s.record_failed_upload(&school_a, &new("school_a", "s.csv", "文件超过上限", t0 + 2)).unwrap();
+    s.record_failed_upload(&province, &new("root", "p.csv", "文件格式不对", t0 + 3)).unwrap();
+    assert!(matches!(s.record_failed_upload(&Scope::Nothing, &new("auditor", "x.csv", "x", t0)), Err(StoreError::OutOfScope)));
+
+    let names = |v: Vec<failed_uploads::FailedUpload>| v.into_iter().map(|f| f.account).collect::<Vec<_>>();
+    assert_eq!(names(s.failed_uploads(&province, None, 10).unwrap()), ["root", "school_a", "county_b", "county_a"], "the province sees all, newest first");
+    assert_eq!(names(s.failed_uploads(&county_a, None, 10).unwrap()), ["school_a", "county_a"], "a county sees its own area only");
+    assert_eq!(names(s.failed_uploads(&county_a, Some("county_a"), 10).unwrap()), ["county_a"]);
+    assert!(s.failed_uploads(&county_a, Some("county_b"), 10).unwrap().is_empty(), "another area's account through a county scope: nothing");
+    assert_eq!(names(s.failed_uploads(&school_a, None, 10).unwrap()), ["school_a"]);
+    assert!(s.failed_uploads(&Scope::School { code: "5101040002".into(), county: 510104 }, None, 10).unwrap().is_empty());
+    assert!(s.failed_uploads(&Scope::Nothing, None, 10).unwrap().is_empty());
+    assert_eq!(s.failed_uploads(&province, None, 2).unwrap().len(), 2, "the limit holds");
+
+    let a = s.failed_uploads(&county_a, Some("county_a"), 1).unwrap().remove(0);
+    assert_eq!(a.file_name, "学生.csv", "no folders of the client's machine");
+    assert_eq!(a.reason_zh, "无法读取 …：身份证号 ****************** 所在行", "no server path, no ID number");
+    assert_eq!(a.entity, crate::Entity::Student);
+    assert_eq!(a.at, t0);
+    assert_eq!(a.area, failed_uploads::Area { lo: 510104, hi: 510104, school: None });
+
+    // 90 days on, a new row prunes the old ones.
+    let later = t0 + failed_uploads::KEEP_DAYS * 86_400 + 10;
+    s.record_failed_upload(&county_a, &new("county_a", "new.csv", "文件格式不对", later)).unwrap();
+    assert_eq!(names(s.failed_uploads(&province, None, 10).unwrap()), ["county_a"], "rows older than 90 days are gone");
+    // At most KEEP_ROWS rows: the oldest go first.
+    for i in 0..failed_uploads::KEEP_ROWS + 5 {
+        s.record_failed_upload(&county_b, &new("county_b", &format!("{i}.csv"), "文件格式不对", later + 1 + i as i64)).unwrap();
+    }
+    let all = s.failed_uploads(&province, None, 5_000).unwrap();
+    assert_eq!(all.len(), failed_uploads::KEEP_ROWS);
+    assert_eq!(all[0].file_name, format!("{}.csv", failed_uploads::KEEP_ROWS + 4), "the newest kept");
+    assert_eq!(all.last().unwrap().file_name, "5.csv", "the oldest five (and the county's row) pruned");
 }

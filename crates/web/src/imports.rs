@@ -3,7 +3,8 @@
 //! their progress. An upload takes its place in the queue ([`Jobs::admit`]) before its body is
 //! read, and gives it back when its import ends: a full queue (`import_workers + import_queue`
 //! jobs) or an account with [`JOBS_PER_ACCOUNT`] jobs already is refused with 429. A job lives in
-//! memory until the server stops; its batch (and report) is in the database for good.
+//! memory until the server stops; its batch (and report) is in the database for good, and so is
+//! an upload that failed (`store::failed_uploads`, written by `routes::imports`).
 
 use crate::error::AppError;
 use loader::Outcome;
@@ -164,29 +165,6 @@ impl Jobs {
         });
         self.map.lock().expect("lock").insert(id, job.clone());
         job
-    }
-
-    /// An upload refused before its import could start (too big, broken off): kept as a failed
-    /// job, so that it shows in the history with its reason.
-    pub fn refused(&self, user: &str, entity: Entity, file_name: &str, zh: String, en: String) -> Arc<Job> {
-        let job = self.add(user, entity, file_name, 0);
-        *job.state.lock().expect("lock") = JobState::Failed { zh, en };
-        job
-    }
-
-    /// The failed jobs of `user`, newest first, at most `limit`.
-    pub fn failed(&self, user: &str, limit: usize) -> Vec<Arc<Job>> {
-        let mut v: Vec<Arc<Job>> = self
-            .map
-            .lock()
-            .expect("lock")
-            .values()
-            .filter(|j| j.user == user && matches!(&*j.state.lock().expect("lock"), JobState::Failed { .. }))
-            .cloned()
-            .collect();
-        v.sort_by_key(|j| std::cmp::Reverse(j.id));
-        v.truncate(limit);
-        v
     }
 
     pub fn get(&self, id: u64) -> Option<Arc<Job>> {

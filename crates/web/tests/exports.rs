@@ -283,3 +283,85 @@ async fn other_lists_postgres() {
     let Some(env) = blocking(|| postgres("exports-lists")) else { return };
     other_lists(env).await;
 }
+
+/// API exports (issue 12): a county data consumer's token exports exactly its county's students,
+/// each personal field as `store::mask` masks it (never the stored value), as CSV and XLSX,
+/// audited as its own with `via: api` and the rows written; no unmasked export and no ID number
+/// in the address through the API.
+async fn api_exports(env: Env) {
+    let p = env.places.clone();
+    let county = Scope::Region { lo: p.other_county, hi: p.other_county };
+    let b = Auth { bearer: Some(env.other_token.clone()), ..Default::default() };
+    let t = Entity::Student.template();
+    // Every student of the county, masked field by field, from the store itself.
+    let mut want: Vec<Vec<String>> = with_store(&env, |s| {
+        let mut q = store::PersonQuery { limit: store::browse::MAX_PAGE, ..Default::default() };
+        let mut all = Vec::new();
+        loop {
+            let page = s.people(&county, Entity::Student, &q).unwrap();
+            all.extend(page.rows.iter().map(|r| r.values().zip(t.fields.iter()).map(|(v, f)| store::mask::field(Entity::Student, f.key, v)).collect::<Vec<String>>()));
+            match page.next {
+                Some(n) => q.after = Some(n),
+                None => return all,
+            }
+        }
+    });
+    assert!(want.len() > 100, "{}", want.len());
+    let r = send(&env, "GET", "/api/v1/exports/students?format=csv", &b, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut rows = csv_rows(&r.body);
+    assert_eq!(rows[0], t.fields.iter().map(|f| f.zh.to_string()).collect::<Vec<_>>(), "the template's headers");
+    let mut got = rows.split_off(1);
+    got.sort();
+    want.sort();
+    assert_eq!(got.len(), want.len(), "exactly the county's students");
+    assert!(got == want, "every row as store::mask masks it");
+    let id = col(Entity::Student, "id_number");
+    assert!(got.iter().all(|row| row[id].is_empty() || row[id].contains("********")), "ID numbers masked");
+    // The other county's school is not in the county token's file, nor anything of it by region.
+    assert!(!r.body.contains(&p.school), "a school outside the county");
+    let outside = send(&env, "GET", &format!("/api/v1/exports/students?format=csv&region={}", p.county), &b, None).await;
+    assert!(outside.status == StatusCode::NOT_FOUND || csv_rows(&outside.body).len() == 1, "{}: {}", outside.status, &outside.body[..outside.body.len().min(300)]);
+    let e = exports(&env, "api2", "ok");
+    assert_eq!((e[0]["via"].as_str(), e[0]["list"].as_str(), e[0]["masked"].as_bool()), (Some("api"), Some("students"), Some(true)));
+    assert_eq!(e.iter().find(|x| x["rows"].as_u64() == Some(want.len() as u64)).map(|x| x["format"].clone()), Some("csv".into()), "{e:?}");
+    // XLSX: the same rows.
+    let x = send(&env, "GET", "/api/v1/exports/students?format=xlsx", &b, None).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.bytes.starts_with(b"PK\x03\x04"));
+    assert_eq!(xlsx_rows(&env, &x.bytes).len(), want.len() + 1);
+    // Schools, sites and alerts of the county's area; the whole province's token sees more.
+    for list in ["schools", "teachers", "sites", "alerts"] {
+        let a = send(&env, "GET", &format!("/api/v1/exports/{list}?format=csv"), &b, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{list}: {}", a.body);
+        assert!(!a.body.contains(&p.school), "{list}: a school outside the county");
+    }
+    let prov = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let all = send(&env, "GET", "/api/v1/exports/students?format=csv", &prov, None).await;
+    assert!(csv_rows(&all.body).len() > want.len() + 1);
+    // Refused: no format, an ID number in the address, an unmasked export, a list that is not one.
+    let refused = [
+        ("/api/v1/exports/students", StatusCode::BAD_REQUEST),
+        ("/api/v1/exports/students?format=pdf", StatusCode::BAD_REQUEST),
+        ("/api/v1/exports/students?format=csv&id=51010420140901002X", StatusCode::BAD_REQUEST),
+        ("/api/v1/exports/students/full?format=csv", StatusCode::NOT_FOUND),
+        ("/api/v1/exports/people?format=csv", StatusCode::NOT_FOUND),
+    ];
+    for (uri, status) in refused {
+        let r = send(&env, "GET", uri, &b, None).await;
+        assert_eq!(r.status, status, "{uri}: {}", r.body);
+        assert!(r.body.starts_with("{\"error\""), "{uri}: the JSON envelope: {}", r.body);
+        assert!(!r.body.contains("51010420140901002X"), "the number is not echoed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_exports_sqlite() {
+    api_exports(sqlite("exports-api")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_exports_postgres() {
+    let Some(env) = blocking(|| postgres("exports-api")) else { return };
+    api_exports(env).await;
+}

@@ -170,12 +170,25 @@ async fn legacy_and_failed_uploads(env: Env) {
     let failed = &page.body[page.body.find("id=\"failed-uploads\"").expect("the failed uploads")..];
     assert!(failed.contains("全省学校.csv") && failed.contains("超过 1 MB 上限"), "{failed}");
     assert!(failed.contains("href=\"/imports?entity=school#upload-form\""), "a retry for the entity");
-    // (The rebuilt app has a new job list: the earlier failure belonged to the old one.)
+    // Kept in the database: the rebuilt app (a new job list in memory) still lists the
+    // unreadable workbook of before, with its reason and retry.
+    assert!(failed.contains("教师.xls") && failed.contains("另存为 .xlsx") && failed.contains("href=\"/imports?entity=teacher#upload-form\""), "{failed}");
+    let kept = with_store(&env, |s| s.failed_uploads(&Scope::all(), Some("prov"), 10).unwrap());
+    assert_eq!(kept.iter().map(|f| f.file_name.as_str()).collect::<Vec<_>>(), ["全省学校.csv", "教师.xls"]);
+    assert!(kept.iter().all(|f| !f.reason_zh.contains("/tmp") && !f.reason_zh.contains(env.app.state.upload_dir.to_str().unwrap())), "{kept:?}");
     let retry = send(&env, "GET", "/imports?entity=school", &a, None).await;
     assert!(retry.body.contains("<option value=\"school\" selected>"), "the retry starts on the entity");
-    // Another account does not see them.
+    // Another account does not see them; the province administrator sees the county's too.
     let c = login(&env, "county", PASSWORD).await;
-    assert!(!send(&env, "GET", "/imports", &c, None).await.body.contains("全省学校.csv"));
+    let r = upload(&env, &c, "student", "县学生.csv", &vec![b'x'; 3 << 19]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let county_page = send(&env, "GET", "/imports", &c, None).await.body;
+    assert!(!county_page.contains("全省学校.csv") && county_page.contains("县学生.csv"), "{county_page}");
+    let env = rebuild(env, |c| c);
+    let a = login(&env, "prov", PASSWORD).await;
+    let page = send(&env, "GET", "/imports", &a, None).await;
+    let failed = &page.body[page.body.find("id=\"failed-uploads\"").expect("the failed uploads")..];
+    assert!(failed.contains("县学生.csv") && failed.contains("全省学校.csv") && failed.contains("教师.xls"), "{failed}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

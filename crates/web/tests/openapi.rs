@@ -23,7 +23,7 @@ const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 
 /// A concrete address for a documented path (its parameters filled in).
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "999999").replace("{code}", "510104").replace("{ref}", "x").replace("{action}", "approve")
+    path.replace("{id}", "999999").replace("{code}", "510104").replace("{ref}", "x").replace("{action}", "approve").replace("{list}", "schools")
 }
 
 struct Answer {
@@ -137,6 +137,11 @@ fn conforms(doc: &Value, method: &str, path: &str, a: &Answer) -> Result<(), Str
     let m = method.to_uppercase();
     if resp.is_null() {
         return Err(format!("{m} {path}: {} is not a documented response: {}", a.status, a.raw));
+    }
+    // A file (an export): its content type is one the response documents, and it has a body.
+    let file = a.content_type.split(';').next().unwrap_or("").trim().to_string();
+    if !file.starts_with("application/json") && !file.is_empty() && !resp["content"][file.as_str()].is_null() {
+        return if a.raw.is_empty() { Err(format!("{m} {path}: {} {file} is empty", a.status)) } else { Ok(()) };
     }
     if !a.content_type.starts_with("application/json") {
         return Err(format!("{m} {path}: {} came as {:?}: {}", a.status, a.content_type, a.raw));
@@ -280,6 +285,14 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/alerts/{id}/{action}", format!("/alerts/{own_alert}/close"), &prov, Some((j, "{}".into()))),
         ("post", "/alerts/{id}/{action}", format!("/alerts/{own_alert}/ack"), &api, None),
         ("post", "/alerts/{id}/{action}", "/alerts/999999/ack".into(), &prov, None),
+        ("get", "/exports/{list}", "/exports/students?format=csv".into(), &api, None),
+        ("get", "/exports/{list}", "/exports/schools?format=xlsx".into(), &api, None),
+        ("get", "/exports/{list}", "/exports/alerts?format=csv&state=all".into(), &county, None),
+        ("get", "/exports/{list}", "/exports/students?format=doc".into(), &api, None),
+        ("get", "/exports/{list}", "/exports/students?format=csv&id=51010420140901002X".into(), &api, None),
+        ("get", "/exports/{list}", "/exports/audit?format=csv".into(), &api, None),
+        ("get", "/exports/{list}", "/exports/nothing?format=csv".into(), &api, None),
+        ("get", "/exports/{list}", "/exports/students?format=csv".into(), &none, None),
         ("get", "/transfers", "/transfers".into(), &county, None),
         ("get", "/transfers", "/transfers?state=x".into(), &county, None),
         ("post", "/transfers", "/transfers".into(), &county, Some((j, "{\"key\": \"x\"".into()))),

@@ -142,7 +142,7 @@ async fn id_search_is_posted(env: &Env) {
         assert!(!r.location.to_ascii_uppercase().contains(&number[6..14]) && !r.location.contains("_csrf") && !r.location.contains("&id="), "{}", r.location);
         let list = send(env, "GET", &r.location, &county, None).await;
         assert_eq!(list.status, StatusCode::OK);
-        assert_eq!(list.body.matches("<tr><td><a href=\"/students/").count(), 1, "found by {number}");
+        assert_eq!(list.body.matches("<tr><td data-label=\"学籍号\"><a href=\"/students/").count(), 1, "found by {number}");
         assert!(!list.body.contains("href=\"/students?name=&amp;id="), "no link carries the number");
         // Searched (and audited by keyed hash) when the list is shown, not when the form is posted.
         let a = audits("county");

@@ -480,3 +480,12 @@ impl store::attachments::AttachmentIndex for TestStore {
         self.s().attachments_in(scope, limit)
     }
 }
+
+impl store::failed_uploads::FailedUploads for TestStore {
+    fn record_failed_upload(&mut self, writer: &Scope, u: &store::failed_uploads::NewFailedUpload) -> Result<i64, StoreError> {
+        self.s().record_failed_upload(writer, u)
+    }
+    fn failed_uploads(&mut self, reader: &Scope, account: Option<&str>, limit: usize) -> Result<Vec<store::failed_uploads::FailedUpload>, StoreError> {
+        self.s().failed_uploads(reader, account, limit)
+    }
+}

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
+use store::failed_uploads::{FailedUpload, NewFailedUpload};
 use store::{BatchSummary, Entity, Role};
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -38,8 +39,9 @@ struct ImportPage {
     c: Ctx,
     batches: Vec<BatchSummary>,
     error: Option<String>,
-    /// This account's uploads that failed (refused, unreadable), newest first.
-    failed: Vec<Arc<Job>>,
+    /// Uploads that failed (refused, unreadable), newest first: the account's own, everyone's
+    /// for the province administrator; kept in the database (`store::failed_uploads`).
+    failed: Vec<FailedUpload>,
     /// The entity the form starts on (a retry comes back with it).
     entity: String,
 }
@@ -53,7 +55,8 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, q: a
     let me = ready(me)?;
     require(me.user.role.may_import())?;
     let batches = crate::figures::recent_batches(&app.pool, &me.user, 50).await?;
-    let failed = app.jobs.failed(&me.user.name, 20);
+    let (scope, account) = (me.scope.clone(), (me.user.role != Role::ProvinceAdmin).then(|| me.user.name.clone()));
+    let failed = app.pool.run(move |s| Ok(s.failed_uploads(&scope, account.as_deref(), 20)?)).await?;
     let entity = q.entity.as_deref().and_then(Entity::parse).unwrap_or(Entity::Student).key().to_string();
     html(ImportPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), batches, error: None, failed, entity })
 }
@@ -95,9 +98,14 @@ async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
         // A refused file (too big, broken off) joins the history with its reason.
         let entity = entity.or_else(|| hints.entity.as_deref().and_then(Entity::parse));
         let given = given.or_else(|| hints.name.as_deref().map(|n| upload::shown_name(n, "upload.csv")));
-        if let (Some(entity), Some(name)) = (entity, &given) {
+        if let (Some(entity), Some(name)) = (entity, given) {
             let (zh, en) = e.message();
-            app.jobs.refused(&me.user.name, entity, name, zh, en);
+            let failed = failed_upload(&app, &me, entity, name, zh, en);
+            let scope = me.scope.clone();
+            // The refusal is the answer either way; a row that cannot be kept is logged.
+            if let Err(k) = app.pool.run(move |s| Ok(s.record_failed_upload(&scope, &failed)?)).await {
+                tracing::warn!(error = ?k, "a failed upload was not kept");
+            }
         }
         return Err(e);
     }
@@ -155,9 +163,21 @@ fn import(app: Arc<AppState>, me: Identity, job: Arc<Job>, file: Upload, force: 
     app.clear_overview();
     let state = match result {
         Ok(o) => JobState::Done(Box::new(o)),
-        Err(f) => JobState::Failed { zh: f.zh, en: f.en },
+        Err(f) => {
+            // Kept for the history; the job page says it now whether or not this is stored.
+            let failed = failed_upload(&app, &me, job.entity, job.file_name.clone(), f.zh.clone(), f.en.clone());
+            if let Err(e) = app.pool.open().and_then(|mut s| s.record_failed_upload(&me.scope, &failed)) {
+                tracing::warn!(error = %e, "a failed upload was not kept");
+            }
+            JobState::Failed { zh: f.zh, en: f.en }
+        }
     };
     *job.state.lock().expect("lock") = state;
+}
+
+/// A failed upload as the history keeps it, at the platform clock's time.
+fn failed_upload(app: &AppState, me: &Identity, entity: Entity, file_name: String, reason_zh: String, reason_en: String) -> NewFailedUpload {
+    NewFailedUpload { account: me.user.name.clone(), entity, file_name, reason_zh, reason_en, at: app.clock.now() }
 }
 
 #[derive(Template)]

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 
 pub mod bodies;
+pub mod exports;
 pub mod search;
 use serde::Deserialize;
 use serde_json::Value;
@@ -51,6 +52,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(audit))
         .routes(routes!(users))
         .routes(routes!(super::ipv6::api))
+        .routes(routes!(exports::export))
         .merge(super::sites::api_routes())
         .merge(super::alerts::api_routes())
         .merge(super::transfers::api_routes())

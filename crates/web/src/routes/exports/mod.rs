@@ -5,6 +5,8 @@
 //! - `GET /export/{list}?format=xlsx|csv&<the list's filters>`: masked, always.
 //! - `GET /export/{list}/full?<filters>`: teachers and students only, roles that may reveal: a
 //!   confirmation page; its form `POST /export/{list}/full` (CSRF-checked) exports unmasked.
+//! - `GET /api/v1/exports/{list}?format=csv|xlsx&<filters>` (`routes::api::exports`): the same
+//!   masked export for API clients (tokens), audited with `"via": "api"`.
 //!
 //! Rows come from the same scoped store calls as the list pages ([`lists`]), in pages of the
 //! keyset listing, on a connection of their own, and stream out ([`crate::download`]). Every
@@ -62,7 +64,7 @@ struct FormatParam {
     format: String,
 }
 
-fn format_of(s: &str) -> Result<Format, AppError> {
+pub(crate) fn format_of(s: &str) -> Result<Format, AppError> {
     Format::parse(s).ok_or_else(|| AppError::invalid("导出格式应为 xlsx 或 csv。", "The format must be xlsx or csv."))
 }
 
@@ -72,7 +74,7 @@ async fn masked(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
     let format = format_of(&query::<FormatParam>(&uri)?.format)?;
     let lang = crate::auth::lang(&headers, &app);
     let job = lists::prepare(&app, &me, list, uri.query().unwrap_or(""), lang, true)?;
-    run(app, &me, &ip(&headers, &peer), job, format, true).await
+    run(app, &me, &ip(&headers, &peer), job, format, true, "console").await
 }
 
 #[derive(Template)]
@@ -121,7 +123,7 @@ async fn full(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, 
     let format = format_of(&form_value(&body, "format").unwrap_or_default())?;
     let lang = crate::auth::lang(&headers, &app);
     let job = lists::prepare(&app, &me, list, &body, lang, false)?;
-    run(app, &me, &ip(&headers, &peer), job, format, false).await
+    run(app, &me, &ip(&headers, &peer), job, format, false, "console").await
 }
 
 /// A field of a url-encoded form.
@@ -136,14 +138,14 @@ pub fn query<T: serde::de::DeserializeOwned>(uri: &Uri) -> Result<T, AppError> {
 }
 
 /// Records the start, then streams the rows; the outcome is recorded before the last bytes go.
-async fn run(app: Arc<AppState>, me: &crate::auth::Identity, ip: &str, job: Job, format: Format, masked: bool) -> Result<Response, AppError> {
+pub(crate) async fn run(app: Arc<AppState>, me: &crate::auth::Identity, ip: &str, job: Job, format: Format, masked: bool, via: &str) -> Result<Response, AppError> {
     let mut detail = serde_json::json!({
         "what": "list",
         "list": job.list.key(),
         "filter": job.filter,
         "format": format.ext(),
         "masked": masked,
-        "via": "console",
+        "via": via,
         "rows": 0,
     });
     // An export that cannot be recorded is not made.
