@@ -52,11 +52,7 @@ impl Job {
     /// [`Job::failure`] around the first mention of the file's name, which is shown as uploaded
     /// (marked as such on the page): (before, the name, after); the name "" when it is not named.
     pub fn failure_parts(&self, en: bool) -> Option<(String, String, String)> {
-        let why = self.failure(en)?;
-        Some(match why.find(&self.file_name).filter(|_| !self.file_name.is_empty()) {
-            Some(i) => (why[..i].to_string(), self.file_name.clone(), why[i + self.file_name.len()..].to_string()),
-            None => (why, String::new(), String::new()),
-        })
+        Some(around_name(&self.failure(en)?, &self.file_name))
     }
 
     /// Percent done, 0..=99 while running (100 only when done).
@@ -237,5 +233,14 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         assert_eq!(jobs.admitted(), 0, "finished jobs give their places back");
+    }
+}
+
+/// A reason split around the first mention of a file's name, which is shown as uploaded (marked
+/// as such on the page): (before, the name, after); the name "" when the reason does not name it.
+pub fn around_name(why: &str, name: &str) -> (String, String, String) {
+    match why.find(name).filter(|_| !name.is_empty()) {
+        Some(i) => (why[..i].to_string(), name.to_string(), why[i + name.len()..].to_string()),
+        None => (why.to_string(), String::new(), String::new()),
     }
 }
