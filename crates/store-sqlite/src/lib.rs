@@ -124,10 +124,21 @@ fn entity_of(s: &str) -> rusqlite::Result<Entity> {
     })
 }
 
-/// The student browse indexes (migration 0002), also made on every open when missing: a process
-/// that stopped between a first import's commit and their rebuild leaves them out.
-pub(crate) const BROWSE_STUDENT_INDEXES: &str =
-    "CREATE INDEX IF NOT EXISTS students_name ON students (name); CREATE INDEX IF NOT EXISTS enrolments_school ON enrolments (school_code);";
+/// The student browse indexes (migrations 0002 and 0004: by name, by school, by grade and by last
+/// change, each of the last two with and without the county in front), also made on every open
+/// when missing: a process that stopped between a first import's commit and their rebuild leaves
+/// them out.
+pub(crate) const BROWSE_STUDENT_INDEXES: &str = "CREATE INDEX IF NOT EXISTS students_name ON students (name); \
+     CREATE INDEX IF NOT EXISTS enrolments_school ON enrolments (school_code); \
+     CREATE INDEX IF NOT EXISTS enrolments_county_grade ON enrolments (county_code, grade); \
+     CREATE INDEX IF NOT EXISTS enrolments_grade ON enrolments (grade); \
+     CREATE INDEX IF NOT EXISTS enrolments_county_batch ON enrolments (county_code, batch_id); \
+     CREATE INDEX IF NOT EXISTS enrolments_batch ON enrolments (batch_id);";
+
+/// The same indexes dropped for a first import of students (see `begin_import`).
+const DROP_BROWSE_STUDENT_INDEXES: &str = "DROP INDEX IF EXISTS students_name; DROP INDEX IF EXISTS enrolments_school; \
+     DROP INDEX IF EXISTS enrolments_county_grade; DROP INDEX IF EXISTS enrolments_grade; \
+     DROP INDEX IF EXISTS enrolments_county_batch; DROP INDEX IF EXISTS enrolments_batch;";
 
 /// The platform file beside a base file: `tianfu.db` → `tianfu.platform.db`.
 pub fn platform_path(path: &Path) -> PathBuf {
@@ -357,15 +368,16 @@ impl Store for SqliteStore {
             let _ = conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"));
             return Err(map_err(e));
         }
-        // A first import of students into an empty table: the browse indexes (by name, by school)
-        // would take a random B-tree insert per student; dropped here, inside the transaction
+        // A first import of students into an empty table: the browse indexes (by name, by school,
+        // by grade, by last change) would take a random B-tree insert per student (the four of
+        // grade and change made an enrolment's insert ≈ 3.5× dearer, docs/benchmarks.md); dropped here, inside the transaction
         // (a rolled-back batch restores them), and built once after the commit. Measured at 1 M
         // students: 88 k rows/s with them maintained row by row.
         let mut rebuild = false;
         if meta.entity == Entity::Student {
             let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM students)", [], |r| r.get(0)).map_err(map_err)?;
             if empty {
-                conn.execute_batch("DROP INDEX IF EXISTS students_name; DROP INDEX IF EXISTS enrolments_school;").map_err(map_err)?;
+                conn.execute_batch(DROP_BROWSE_STUDENT_INDEXES).map_err(map_err)?;
                 rebuild = true;
             }
         }

@@ -107,8 +107,11 @@ fn version_1_platform_file_upgrades() {
     assert_eq!((v.unkeyed_entries, v.keyed_entries, v.problems.len()), (1, 2, 0), "{v:?}");
 }
 
+/// The student browse indexes: by name, by school, and the grade and last-change orders.
+const BROWSE: [&str; 6] = ["enrolments_batch", "enrolments_county_batch", "enrolments_county_grade", "enrolments_grade", "enrolments_school", "students_name"];
+
 fn browse_indexes(s: &SqliteStore) -> Vec<String> {
-    let mut st = s.connection().prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('students_name', 'enrolments_school') ORDER BY name").unwrap();
+    let mut st = s.connection().prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('students_name', 'enrolments_school', 'enrolments_county_grade', 'enrolments_grade', 'enrolments_county_batch', 'enrolments_batch') ORDER BY name").unwrap();
     st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
 }
 
@@ -126,10 +129,12 @@ fn browse_indexes_survive_first_imports() {
         b.record(2, &v).unwrap();
         // dropped: rolled back
     }
-    assert_eq!(browse_indexes(&s), ["enrolments_school", "students_name"]);
+    assert_eq!(browse_indexes(&s), BROWSE);
     store::suite::import(&mut s, Entity::Student, "b", &[store::suite::student(1, "2151010401", "11", "张三", "13800000000")]);
-    assert_eq!(browse_indexes(&s), ["enrolments_school", "students_name"]);
+    assert_eq!(browse_indexes(&s), BROWSE);
     let n: i64 = s.connection().query_row("SELECT COUNT(*) FROM students INDEXED BY students_name WHERE name = '张三'", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+    let n: i64 = s.connection().query_row("SELECT COUNT(*) FROM enrolments INDEXED BY enrolments_county_grade WHERE county_code = 510104 AND grade = '11'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
 

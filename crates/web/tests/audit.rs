@@ -179,7 +179,7 @@ async fn particulars_read_as_chinese() {
     let page = send(&env, "GET", "/audit?action=import", &aud, None).await;
     assert_eq!(page.status, StatusCode::OK);
     // The target in words, its identifier marked as shown as written (issue 12).
-    let row = page.body.split("<td>导入批次 <span data-code>7</span></td>").nth(1).expect("the entry is listed, its target as 导入批次 7");
+    let row = page.body.split("导入批次 <span data-code>7</span></td>").nth(1).expect("the entry is listed, its target as 导入批次 7");
     let text = row.split("class=\"detail-text\">").nth(1).and_then(|r| r.split("</span>").next()).expect("a sentence");
     assert!(text.contains("文件：学生.csv") && text.contains("数据类别：学生") && text.contains("读取行数：1,000") && text.contains("拒绝：10") && text.contains("途径：管理控制台"), "{text}");
     assert!(!text.contains("rows_read") && !text.contains('{'), "{text}");
