@@ -261,6 +261,20 @@ impl RegionCompletion {
     }
 }
 
+/// Who reads the register (within their area): the province, city and county officers, school
+/// administrators and security officers. Auditors read the audit log only; a data consumer
+/// sees nothing of it.
+pub fn role_reads(role: crate::Role) -> bool {
+    use crate::Role::*;
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
+}
+
+/// Who writes it: the same roles, each within their area ([`may_write_system`]): a county's
+/// officer and security officer their county's units, a school administrator their school.
+pub fn role_writes(role: crate::Role) -> bool {
+    role_reads(role)
+}
+
 /// The write rule: a writer may write a system when its area holds the system's unit
 /// (a school's system: the school and every division above it; a bureau's: the bureau's area).
 pub fn may_write_system(scope: &Scope, region_code: i64, unit_code: i64) -> bool {
