@@ -53,7 +53,7 @@ fn date_field(field: &'static str, zh: &str, en: &str, v: &str, today: Date, req
     let v = v.trim();
     if v.is_empty() {
         if required {
-            out.push(problem(field, format!("请填写{zh}（二级及以上系统必填）。"), format!("Enter the {en} (required from level 2).")));
+            out.push(problem(field, format!("请填写{zh}。"), format!("Enter the {en}.")));
         }
         return None;
     }
@@ -128,6 +128,12 @@ pub fn parse_system(i: &SystemInput, today: Date) -> Result<NewSystem, Vec<Probl
         }
     };
     let live_on = date_field("live_on", "上线运行日期", "go-live date", &i.live_on, today, level >= 2, &mut out);
+    if level >= 2 && i.live_on.trim().is_empty() {
+        if let Some(p) = out.iter_mut().find(|p| p.field == "live_on") {
+            p.zh = "请填写上线运行日期：二级及以上系统的备案期限由此起算。".into();
+            p.en = "Enter the go-live date: the filing of a level 2+ system is due 30 days after it.".into();
+        }
+    }
     let filing_authority = text_field("filing_authority", "备案机关", "filing authority", &i.filing_authority, 60, false, &mut out);
     let mut filing_no = String::new();
     let mut filing_on = None;
