@@ -346,7 +346,7 @@ async fn mlps_matrix(env: Env) {
         for (path, body) in [
             (format!("/mlps/{other}/assessments"), format!("_csrf={csrf}&assessed_on={today}&agency=x&score=85")),
             (format!("/mlps/{other}/items"), format!("_csrf={csrf}&item=x&due_on={today}")),
-            (format!("/mlps/{other}/edit"), format!("_csrf={csrf}&unit_code={}&name=taken&owner=x&level=3&live_on=2025-01-06", p.school)),
+            (format!("/mlps/{other}/edit"), format!("_csrf={csrf}&unit_code={}&name=renamed&owner=x&level=3&live_on=2025-01-06", p.other_school)),
         ] {
             let r = send(&env, "POST", &path, &a, Some(&body)).await;
             match (writes, sees_other) {
@@ -358,7 +358,12 @@ async fn mlps_matrix(env: Env) {
         if !sees_other {
             let after = with_store(&env, |s| s.system(&Scope::all(), other).unwrap().unwrap());
             assert_eq!(after, before, "{who} changed another area's system");
-            assert!(with_store(&env, |s| s.assessments(&Scope::all(), other).unwrap()).len() <= 2);
+        }
+        // Nobody moves a system of their area out of it, nor another area's into theirs.
+        if writes && !sees_other {
+            let r = send(&env, "POST", &format!("/mlps/{other}/edit"), &a, Some(&format!("_csrf={csrf}&unit_code={}&name=taken&owner=x&level=3&live_on=2025-01-06", p.school))).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}");
+            assert_eq!(with_store(&env, |s| s.system(&Scope::all(), other).unwrap().unwrap().new.unit_code.to_string()), p.other_school, "{who}");
         }
         // The API: another area's system is missing, the same answer as a number never used.
         let (s1, _) = api_json(&env, "POST", &format!("/api/v1/mlps/systems/{other}/assessments"), &a, &serde_json::json!({"assessed_on": today, "agency": "x", "conclusion": "good"})).await;
