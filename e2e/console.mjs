@@ -1878,6 +1878,88 @@ try {
     await ctx.close();
   });
 
+  // ---------------------------------------------------------------- issue 13: the 等保 2.0 register (screenshots 93–96)
+  await scenario("i13. 等保台账: a county officer registers a system, records its assessment, sees it leave the overdue list; the province sees completion by region", async () => {
+    const shotM = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const day = (offset) => new Date(Date.now() + 8 * 3600e3 + offset * 86400e3).toISOString().slice(0, 10);
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-mlps]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await Promise.all([page.waitForNavigation(), page.click("#nav-mlps")]);
+    await a11y(page, "the 等保 register");
+    eq(pathOf(page), "/mlps", "the navigation's 等保台账");
+    const total0 = num(await page.textContent("#mlps-count-all"));
+    check(total0 > 0, "the county's register is empty: the demo seeds systems for 锦江区");
+    check(num(await page.textContent("#mlps-count-overdue")) > 0, "the demo leaves some of 锦江区's systems overdue");
+    const heads = await headers(page, "#mlps-table");
+    check(heads.every((h) => /[\u4e00-\u9fff]/.test(h)), `the register's columns in Chinese: ${heads.join(" | ")}`);
+    // Registering: everything wrong at once, in words, the form kept.
+    await Promise.all([page.waitForNavigation(), page.click("#add-system")]);
+    await a11y(page, "the new system form");
+    const name = "锦江区教育考试报名系统";
+    await page.fill("#unit_code", COUNTY.code);
+    await page.fill("#name", "");
+    await page.fill("#owner", "考试中心");
+    await page.selectOption("#level", "3");
+    await page.fill("#live_on", day(-800));
+    await page.fill("#filing_no", "51010499001-20007");
+    await page.fill("#filing_on", day(-780));
+    await Promise.all([page.waitForNavigation(), page.click("#save-system")]);
+    const errors = await page.$$eval("#form-error li", (lis) => lis.map((li) => li.textContent.trim()));
+    check(errors.length >= 3, `all the form's problems at once: ${JSON.stringify(errors)}`);
+    check(errors.some((e) => e.includes("系统名称")) && errors.some((e) => e.includes("等级 2")) && errors.some((e) => e.includes("公安机关")), `the problems named: ${JSON.stringify(errors)}`);
+    check(errors.every((e) => !/[A-Za-z]{4,}/.test(e.replace(/\d{11}-\d{5}/g, ""))), `no English in the Chinese errors: ${JSON.stringify(errors)}`);
+    eq(await page.inputValue("#owner"), "考试中心", "the form keeps what was typed");
+    await shotM(page, "93-mlps-form-errors");
+    await page.fill("#name", name);
+    await page.fill("#filing_no", "51010499001-30007");
+    await page.fill("#filing_authority", "成都市公安局锦江区分局");
+    await Promise.all([page.waitForNavigation(), page.click("#save-system")]);
+    await a11y(page, "a system's page");
+    check(/^\/mlps\/\d+$/.test(pathOf(page)), `saved: on the system's page, not ${pathOf(page)}`);
+    const id = pathOf(page).split("/").pop();
+    eq((await page.textContent("#system-name")).includes(name), true, "the system's page names it");
+    // Live for two years, never assessed: a level-3 system is overdue (yearly assessment).
+    eq(await attr(page, "#system-state", "data-state"), "overdue", "a level-3 system never assessed in two years");
+    await page.goto(url("/mlps/overdue"));
+    check(await page.isVisible(`#overdue-table tr[data-system="${id}"]`), "the new system on the county's overdue list");
+    const regions = await tableRows(page, "#mlps-regions");
+    check(regions.length >= 2 && regions[0][0] === COUNTY.name, `the county officer's completion rows: ${JSON.stringify(regions)}`);
+    // Recording the assessment: the next one falls due in a year; the system is on time.
+    await page.goto(url(`/mlps/${id}`));
+    await page.fill("#assessed_on", day(-3));
+    await page.fill("#agency", "四川演示信息安全测评中心");
+    await page.fill("#score", "86.5");
+    await Promise.all([page.waitForNavigation(), page.click("#save-assessment")]);
+    eq(pathOf(page), `/mlps/${id}`, "back on the system's page after recording");
+    eq(await attr(page, "#system-state", "data-state"), "ok", "the system after its assessment");
+    const assessments = await tableRows(page, "#system-assessments");
+    check(assessments.length === 1 && assessments[0][2] === "86.50" && assessments[0][3] === "良", `the recorded assessment: ${JSON.stringify(assessments)}`);
+    await shotM(page, "94-mlps-system-assessed");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(url("/mlps/overdue"));
+    check(!(await page.isVisible(`#overdue-table tr[data-system="${id}"]`)), "the assessed system left the overdue list");
+    await shotM(page, "95-mlps-overdue-phone");
+    // Another county's system is not there for the county officer.
+    eq((await page.goto(url("/mlps/999999"))).status(), 404, "a system number outside the county");
+    await ctx.close();
+    // The province: completion by city on the security overview.
+    current = admin;
+    await admin.goto(url("/security"));
+    check(await admin.isVisible("#sec-mlps"), "the security overview has no 等保 completion card");
+    const cities = await tableRows(admin, "#mlps-regions");
+    check(cities.length > 5 && cities.some((r) => r[0] === "成都市"), `the province's completion by city: ${JSON.stringify(cities.slice(0, 3))}`);
+    check(cities.every((r) => r.slice(2, 5).every((c) => /^(\d+\.\d%|—)$/.test(c))), `rates as percentages: ${JSON.stringify(cities.slice(0, 3))}`);
+    check(/^\d+\.\d%$/.test((await admin.textContent("#mlps-on-time-total")).trim()), "the province's total rate");
+    await shotM(admin, "96-mlps-security-province");
+  });
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -18,6 +18,7 @@ pub mod planted;
 mod rng;
 mod schools;
 pub mod sites;
+pub mod mlps;
 mod students;
 mod teachers;
 

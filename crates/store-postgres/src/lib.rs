@@ -31,6 +31,7 @@ mod kit;
 mod known;
 mod sender;
 mod migrate;
+mod mlps;
 mod monitor;
 mod platform;
 mod sql;

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (10, "alert_handling", include_str!("../migrations/0010_alert_handling.sql")),
     (11, "failed_uploads", include_str!("../migrations/0011_failed_uploads.sql")),
     (12, "sort_grade_time", include_str!("../migrations/0012_sort_grade_time.sql")),
+    (13, "mlps", include_str!("../migrations/0013_mlps.sql")),
 ];
 
 /// The version this program needs.

@@ -22,6 +22,7 @@ mod browse;
 mod kit;
 mod layout;
 mod migrate;
+mod mlps;
 mod monitor;
 mod platform;
 mod sql;

@@ -39,7 +39,8 @@ pub struct AuditEvent {
     /// `token_create`, `token_revoke`, `audit_prune`, `audit_keyed`, `audit_head_reset`,
     /// `site_create`, `site_update`, `site_enable`, `site_disable`, `site_import`,
     /// `site_baseline`, the steps of a request machine (`store::flow`: `transfer_request`,
-    /// `transfer_approve`, `transfer_reject`, `transfer_cancel`), `calendar_import`.
+    /// `transfer_approve`, `transfer_reject`, `transfer_cancel`), `calendar_import`, the 等保 register's
+    /// `mlps_system_create`, `mlps_system_update`, `mlps_assessment`, `mlps_item_add`, `mlps_item_close`.
     pub action: String,
     /// What it concerned (a record key, a batch id, an account name).
     pub target: String,

@@ -26,6 +26,7 @@ pub mod divisions;
 pub mod failed_uploads;
 pub mod keys;
 pub mod mask;
+pub mod mlps;
 pub mod monitor;
 pub mod secret;
 pub mod sql;
@@ -43,6 +44,8 @@ pub mod suite_audit;
 pub mod suite_monitor;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_platform;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_mlps;
 pub mod time;
 pub mod transfers;
 
@@ -475,5 +478,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + Send> Backend for T {}

@@ -23,7 +23,7 @@ const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 
 /// A concrete address for a documented path (its parameters filled in).
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "999999").replace("{code}", "510104").replace("{ref}", "x").replace("{action}", "approve").replace("{list}", "schools")
+    path.replace("{id}", "999999").replace("{code}", "510104").replace("{ref}", "x").replace("{action}", "approve").replace("{list}", "schools").replace("{item}", "1")
 }
 
 struct Answer {
@@ -226,6 +226,13 @@ async fn every_operation_answers_as_documented(env: Env) {
     let own_alert = with_store(&env, |s| s.alerts_page(&store::Scope::all(), &store::monitor::AlertQuery { limit: 100, ..Default::default() }).unwrap().rows.into_iter().find(|a| a.site_id == own).unwrap().id);
     let new_site = json!({ "name": "文档测试站点", "url": "https://doc-test.example.edu.cn/", "org_code": county_code, "category": "school" }).to_string();
     let j = "application/json";
+    let sys = with_store(&env, |s| {
+        let new = store::mlps::NewSystem { unit_code: school.parse().unwrap(), name: "文档测试系统".into(), owner: "信息中心".into(), purpose: "x".into(), level: 3, live_on: standard::Date::parse_iso("2025-01-06"), ..Default::default() };
+        s.create_system(&store::Scope::all(), &new, &store::mlps::Dues::default(), "prov", 0).unwrap().id
+    });
+    let item = with_store(&env, |s| s.add_rectification(&store::Scope::all(), sys, &store::mlps::NewRectification { item: "口令策略".into(), due_on: standard::Date::today() }, "prov", 0).unwrap().id);
+    let sys_body = json!({ "unit_code": school, "name": "文档测试系统二", "owner": "信息中心", "level": "2", "live_on": "2025-01-06" }).to_string();
+    let today = standard::Date::today().to_string();
     // (method, documented path, address, who, body)
     let calls: Vec<(&str, &str, String, &Auth, Option<(&str, String)>)> = vec![
         ("get", "/openapi.json", "/openapi.json".into(), &none, None),
@@ -301,6 +308,24 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/transfers", "/transfers".into(), &county, Some((j, json!({ "key": "51010420140901002X", "name": "某某", "to_school": school }).to_string()))),
         ("post", "/transfers/{id}/{action}", "/transfers/999999/approve".into(), &county, None),
         ("post", "/transfers/{id}/{action}", "/transfers/x/approve".into(), &county, None),
+        ("get", "/mlps/systems", "/mlps/systems?level=3".into(), &county, None),
+        ("get", "/mlps/systems", "/mlps/systems?state=late".into(), &county, None),
+        ("get", "/mlps/systems", "/mlps/systems".into(), &api, None),
+        ("post", "/mlps/systems", "/mlps/systems".into(), &county, Some((j, sys_body.clone()))),
+        ("post", "/mlps/systems", "/mlps/systems".into(), &county, Some((j, json!({ "level": "9" }).to_string()))),
+        ("get", "/mlps/systems/{id}", format!("/mlps/systems/{sys}"), &county, None),
+        ("get", "/mlps/systems/{id}", "/mlps/systems/999999".into(), &county, None),
+        ("put", "/mlps/systems/{id}", format!("/mlps/systems/{sys}"), &county, Some((j, sys_body.clone()))),
+        ("put", "/mlps/systems/{id}", "/mlps/systems/999999".into(), &county, Some((j, sys_body.clone()))),
+        ("post", "/mlps/systems/{id}/assessments", format!("/mlps/systems/{sys}/assessments"), &county, Some((j, json!({ "assessed_on": today, "agency": "测评中心", "score": "91.5" }).to_string()))),
+        ("post", "/mlps/systems/{id}/assessments", format!("/mlps/systems/{sys}/assessments"), &county, Some((j, json!({ "assessed_on": today, "agency": "测评中心", "score": "91.5", "conclusion": "poor" }).to_string()))),
+        ("post", "/mlps/systems/{id}/items", format!("/mlps/systems/{sys}/items"), &county, Some((j, json!({ "item": "日志留存", "due_on": today }).to_string()))),
+        ("post", "/mlps/systems/{id}/items/{item}/close", format!("/mlps/systems/{sys}/items/{item}/close"), &county, Some((j, json!({ "evidence": "整改报告 1 号" }).to_string()))),
+        ("post", "/mlps/systems/{id}/items/{item}/close", format!("/mlps/systems/{sys}/items/{item}/close"), &county, Some((j, json!({ "evidence": "again" }).to_string()))),
+        ("get", "/mlps/overdue", "/mlps/overdue".into(), &county, None),
+        ("get", "/mlps/overdue", "/mlps/overdue?region=x".into(), &county, None),
+        ("get", "/mlps/completion", "/mlps/completion".into(), &prov, None),
+        ("get", "/mlps/completion", "/mlps/completion".into(), &api, None),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

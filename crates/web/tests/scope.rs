@@ -21,6 +21,9 @@ struct Refs {
     /// The open alert of the own county's site and of the other's.
     own_alert: i64,
     other_alert: i64,
+    /// 等保 systems of the own school and of the other (overdue: never filed).
+    own_system: i64,
+    other_system: i64,
 }
 
 fn refs(env: &Env) -> Refs {
@@ -50,6 +53,8 @@ fn refs(env: &Env) -> Refs {
         other_student_key: other_student,
         own_alert: alert_of(s.as_mut(), env.own_site),
         other_alert: alert_of(s.as_mut(), env.other_site),
+        own_system: system_of(s.as_mut(), &p.school),
+        other_system: system_of(s.as_mut(), &p.other_school),
     }
 }
 
@@ -57,6 +62,14 @@ fn refs(env: &Env) -> Refs {
 fn alert_of(s: &mut dyn store::Backend, site: i64) -> i64 {
     let all = s.alerts_page(&Scope::all(), &store::monitor::AlertQuery { limit: 100, ..Default::default() }).unwrap().rows;
     all.iter().find(|a| a.site_id == site).expect("a seeded alert").id
+}
+
+/// A level-3 system of a school, live for two years, never filed nor assessed: overdue.
+fn system_of(s: &mut dyn store::Backend, school: &str) -> i64 {
+    let live = standard::Date::from_days_since_epoch(standard::Date::today().days_since_epoch() - 730);
+    let new = store::mlps::NewSystem { unit_code: school.parse().unwrap(), name: format!("{school} 学籍系统"), owner: "信息中心".into(), purpose: "学籍".into(), level: 3, live_on: Some(live), ..Default::default() };
+    let dues = store::mlps::Dues { filing: Some(live), ..Default::default() };
+    s.create_system(&Scope::all(), &new, &dues, "prov", 0).unwrap().id
 }
 
 /// What a route needs.
@@ -74,6 +87,8 @@ enum Need {
     Webhooks,
     /// The organisation-tree picker: whoever chooses a region, a school or an owner.
     Orgs,
+    /// The 等保 register (store::mlps::role_reads).
+    Mlps,
     Signed,
 }
 
@@ -97,6 +112,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Monitor => role.reads_monitor(),
         Need::Webhooks => matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer),
         Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
+        Need::Mlps => store::mlps::role_reads(role),
         Need::Signed => true,
     }
 }
@@ -214,6 +230,22 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/api/v1/exports/alerts?format=csv&state=all".into(), Need::Monitor, Target::Any),
         ("GET", "/api/v1/exports/audit?format=csv".into(), Need::Audit, Target::Any),
         ("GET", "/api/v1/exports/batches?format=csv".into(), Need::Import, Target::Any),
+        // The 等保 register (issue 13).
+        ("GET", "/mlps".into(), Need::Mlps, Target::Any),
+        ("GET", format!("/mlps?region={}&level=3&state=overdue", p.other_county), Need::Mlps, Target::Any),
+        ("GET", format!("/mlps/{}", r.own_system), Need::Mlps, Target::Own),
+        ("GET", format!("/mlps/{}", r.other_system), Need::Mlps, Target::Other),
+        ("GET", format!("/mlps/{}/edit", r.own_system), Need::Mlps, Target::Own),
+        ("GET", format!("/mlps/{}/edit", r.other_system), Need::Mlps, Target::Other),
+        ("GET", "/mlps/new".into(), Need::Mlps, Target::Any),
+        ("GET", "/mlps/overdue".into(), Need::Mlps, Target::Any),
+        ("GET", format!("/mlps/overdue?region={}", p.other_county), Need::Mlps, Target::Any),
+        ("GET", "/api/v1/mlps/systems".into(), Need::Mlps, Target::Any),
+        ("GET", format!("/api/v1/mlps/systems/{}", r.own_system), Need::Mlps, Target::Own),
+        ("GET", format!("/api/v1/mlps/systems/{}", r.other_system), Need::Mlps, Target::Other),
+        ("GET", "/api/v1/mlps/overdue".into(), Need::Mlps, Target::Any),
+        ("GET", "/api/v1/mlps/completion".into(), Need::Mlps, Target::Any),
+        ("GET", "/export/mlps?format=csv".into(), Need::Mlps, Target::Any),
     ]
 }
 

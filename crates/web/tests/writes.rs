@@ -304,3 +304,108 @@ async fn transfers_cross_areas_by_request_and_approval_postgres() {
         transfer_flow(env).await;
     }
 }
+
+/// A system of `school` stored directly (the area rule is the store's, tested on its own).
+fn mlps_system(env: &Env, school: &str, name: &str) -> i64 {
+    let live = standard::Date::from_days_since_epoch(standard::Date::today().days_since_epoch() - 400);
+    let new = store::mlps::NewSystem { unit_code: school.parse().unwrap(), name: name.into(), owner: "信息中心".into(), purpose: "教学".into(), level: 3, live_on: Some(live), ..Default::default() };
+    let dues = store::mlps::Dues { filing: Some(live), assessment: Some(live), ..Default::default() };
+    with_store(env, |s| s.create_system(&Scope::all(), &new, &dues, "prov", 0).unwrap().id)
+}
+
+/// The 等保 register's writes, for every role: registering a system for the own area and for
+/// another, editing, recording assessments and items on another area's system — refused (403
+/// for roles that do not write it, 400/404 for another area) with nothing changed there; the API
+/// alike; every accepted write audited.
+async fn mlps_matrix(env: Env) {
+    let p = env.places.clone();
+    let other = mlps_system(&env, &p.other_school, "外市学校 OA");
+    let own = mlps_system(&env, &p.school, "本县学校 OA");
+    let today = standard::Date::today().to_string();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let writes = store::mlps::role_writes(role);
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        let count = |env: &Env| with_store(env, |s| s.systems(&Scope::all(), &store::mlps::SystemQuery { limit: 500, ..store::mlps::SystemQuery::on(standard::Date::today()) }).unwrap().rows.len());
+        for (unit, inside) in [(p.other_school.clone(), sees_other), (p.school.clone(), true)] {
+            let before = count(&env);
+            let form = format!("_csrf={csrf}&unit_code={unit}&name={}&owner=x&level=2&live_on=2025-01-06", enc(&format!("系统-{who}")));
+            let r = send(&env, "POST", "/mlps/new", &a, Some(&form)).await;
+            let made = count(&env) - before;
+            match (writes, inside) {
+                (false, _) => assert_eq!((r.status, made), (StatusCode::FORBIDDEN, 0), "{who} {unit}"),
+                (true, true) => assert_eq!((r.status, made), (StatusCode::SEE_OTHER, 1), "{who} {unit}: {}", r.body),
+                (true, false) => {
+                    assert_eq!((r.status, made), (StatusCode::BAD_REQUEST, 0), "{who} {unit}");
+                    assert!(r.body.contains("不在您的管辖范围内"), "{}", r.body);
+                }
+            }
+        }
+        let before = with_store(&env, |s| s.system(&Scope::all(), other).unwrap().unwrap());
+        for (path, body) in [
+            (format!("/mlps/{other}/assessments"), format!("_csrf={csrf}&assessed_on={today}&agency=x&score=85")),
+            (format!("/mlps/{other}/items"), format!("_csrf={csrf}&item=x&due_on={today}")),
+            (format!("/mlps/{other}/edit"), format!("_csrf={csrf}&unit_code={}&name=renamed&owner=x&level=3&live_on=2025-01-06", p.other_school)),
+        ] {
+            let r = send(&env, "POST", &path, &a, Some(&body)).await;
+            match (writes, sees_other) {
+                (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {path}"),
+                (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {path}"),
+                (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who} {path}: {}", r.body),
+            }
+        }
+        if !sees_other {
+            let after = with_store(&env, |s| s.system(&Scope::all(), other).unwrap().unwrap());
+            assert_eq!(after, before, "{who} changed another area's system");
+        }
+        // Nobody moves a system of their area out of it, nor another area's into theirs.
+        if writes && !sees_other {
+            let r = send(&env, "POST", &format!("/mlps/{other}/edit"), &a, Some(&format!("_csrf={csrf}&unit_code={}&name=taken&owner=x&level=3&live_on=2025-01-06", p.school))).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}");
+            assert_eq!(with_store(&env, |s| s.system(&Scope::all(), other).unwrap().unwrap().new.unit_code.to_string()), p.other_school, "{who}");
+        }
+        // The API: another area's system is missing, the same answer as a number never used.
+        let (s1, _) = api_json(&env, "POST", &format!("/api/v1/mlps/systems/{other}/assessments"), &a, &serde_json::json!({"assessed_on": today, "agency": "x", "conclusion": "good"})).await;
+        let (s2, _) = api_json(&env, "POST", "/api/v1/mlps/systems/987654/assessments", &a, &serde_json::json!({"assessed_on": today, "agency": "x", "conclusion": "good"})).await;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!((s1, s2), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}"),
+            (true, false) => assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}"),
+            (true, true) => assert_eq!((s1, s2), (StatusCode::OK, StatusCode::NOT_FOUND), "{who}"),
+        }
+    }
+    // The county officer's own system: an assessment takes it off the overdue list.
+    let county = login(&env, "county", PASSWORD).await;
+    let (_, v) = api_json(&env, "GET", "/api/v1/mlps/overdue", &county, &serde_json::Value::Null).await;
+    assert!(v["items"].as_array().unwrap().iter().any(|x| x["id"] == own), "{v}");
+    let (st, v) = api_json(&env, "PUT", &format!("/api/v1/mlps/systems/{own}"), &county, &serde_json::json!({"unit_code": p.school, "name": "本县学校 OA", "owner": "信息中心", "level": "3", "live_on": "2025-01-06", "filing_no": "51010499001-30001", "filing_on": "2025-01-20", "filing_authority": "区公安分局"})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = api_json(&env, "POST", &format!("/api/v1/mlps/systems/{own}/assessments"), &county, &serde_json::json!({"assessed_on": today, "agency": "四川某测评中心", "score": "88"})).await;
+    assert_eq!((st, v["state"].as_str()), (StatusCode::OK, Some("ok")), "{v}");
+    let (_, v) = api_json(&env, "GET", "/api/v1/mlps/overdue", &county, &serde_json::Value::Null).await;
+    assert!(!v["items"].as_array().unwrap().iter().any(|x| x["id"] == own), "{v}");
+    // Bad input: every problem at once, in words.
+    let (st, v) = api_json(&env, "POST", "/api/v1/mlps/systems", &county, &serde_json::json!({"unit_code": p.school, "level": "7", "filing_no": "123"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let m = v["error"]["message_zh"].as_str().unwrap();
+    assert!(m.contains("系统名称") && m.contains("1 至 5") && m.contains("备案日期"), "{m}");
+    // A data consumer's token writes nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    assert_eq!(send_json(&env, "POST", "/api/v1/mlps/systems", &api, &format!(r#"{{"unit_code":"{}","name":"x","owner":"x","level":"1"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 200, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["mlps_system_create", "mlps_system_update", "mlps_assessment", "mlps_item_add"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mlps_writes_by_role_and_area_sqlite() {
+    mlps_matrix(sqlite("writes-mlps")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mlps_writes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-mlps")) {
+        mlps_matrix(env).await;
+    }
+}

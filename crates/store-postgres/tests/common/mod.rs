@@ -489,3 +489,19 @@ impl store::failed_uploads::FailedUploads for TestStore {
         self.s().failed_uploads(reader, account, limit)
     }
 }
+
+// The 等保 register's primitives (store::mlps gives the scoped trait on top).
+impl store::mlps::MlpsSql for TestStore {
+    fn mlps_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn mlps_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().mlps_rows(sql, args, each)
+    }
+    fn mlps_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().mlps_exec(sql, args)
+    }
+    fn mlps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
+        self.s().mlps_org(code)
+    }
+}

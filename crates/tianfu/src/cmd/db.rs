@@ -117,8 +117,8 @@ pub fn opener(db: &str) -> web::Opener {
 
 /// What the monitor commands need of a backend: the register, claims and history, and the
 /// organisation tree to check site owners against.
-pub trait MonitorDb: store::Monitor + store::Browse + Send {}
-impl<T: store::Monitor + store::Browse + Send> MonitorDb for T {}
+pub trait MonitorDb: store::Monitor + store::Browse + store::mlps::Mlps + Send {}
+impl<T: store::Monitor + store::Browse + store::mlps::Mlps + Send> MonitorDb for T {}
 
 pub fn open_monitor(c: &Config) -> Result<Box<dyn MonitorDb>, StoreError> {
     Ok(match connect(&c.database(), None)? {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod exports;
 pub mod imports;
 pub mod ipv6;
+pub mod mlps;
 pub mod ops;
 pub mod orgs;
 pub mod overview;
@@ -54,6 +55,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(standard::router())
         .merge(exports::router())
         .merge(orgs::router())
+        .merge(mlps::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

@@ -50,6 +50,8 @@ struct Page {
     gap_total: u32,
     fresh: Freshness,
     stale: bool,
+    /// 等保 completion by region (None: the role does not read the register).
+    mlps: Option<(Vec<crate::routes::mlps::overdue::RegionRow>, crate::routes::mlps::overdue::RegionRow)>,
 }
 
 impl Page {
@@ -75,6 +77,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
             Ok((counts, alerts, rates, s.freshness(&scope)?))
         })
         .await?;
+    let mlps = if store::mlps::role_reads(me.user.role) { Some(crate::routes::mlps::overdue::completion(&app, &me).await?) } else { None };
     let c = Ctx::new(&app, &headers, Some(&me), "/security", "security");
     let states: Vec<(SiteState, u64)> = STATES.iter().map(|st| (*st, counts.iter().filter(|(x, _)| x == st).map(|(_, n)| n).sum())).collect();
     let levels: Vec<LevelRow> = LEVELS
@@ -97,6 +100,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
         levels,
         gaps,
         fresh,
+        mlps,
         c,
     })
 }

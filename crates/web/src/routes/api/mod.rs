@@ -56,6 +56,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::sites::api_routes())
         .merge(super::alerts::api_routes())
         .merge(super::transfers::api_routes())
+        .merge(super::mlps::api_routes())
 }
 
 pub fn router() -> Router<Arc<AppState>> {

@@ -24,10 +24,11 @@ pub enum List {
     Alerts,
     Audit,
     Batches,
+    Mlps,
 }
 
 impl List {
-    pub const ALL: [List; 7] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches];
+    pub const ALL: [List; 8] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -41,6 +42,7 @@ impl List {
             List::Alerts => "alerts",
             List::Audit => "audit",
             List::Batches => "batches",
+            List::Mlps => "mlps",
         }
     }
 
@@ -57,6 +59,7 @@ impl List {
             List::Alerts => "告警",
             List::Audit => "审计日志",
             List::Batches => "导入批次",
+            List::Mlps => "等保台账",
         }
     }
 
@@ -69,6 +72,7 @@ impl List {
             List::Alerts => "Alerts",
             List::Audit => "Audit log",
             List::Batches => "Import batches",
+            List::Mlps => "MLPS register",
         }
     }
 
@@ -87,6 +91,7 @@ impl List {
             List::Sites | List::Alerts => role.reads_monitor(),
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),
+            List::Mlps => store::mlps::role_reads(role),
         }
     }
 
@@ -118,6 +123,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     }
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
+        List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
