@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (8, "calendar_attachments", include_str!("../migrations/0008_calendar_attachments.sql")),
     (9, "student_id_bytes", include_str!("../migrations/0009_student_id_bytes.sql")),
     (10, "alert_handling", include_str!("../migrations/0010_alert_handling.sql")),
+    (14, "incidents", include_str!("../migrations/0014_incidents.sql")),
 ];
 
 /// The version this program needs.

@@ -54,6 +54,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "0003_audit_keyed", sql: include_str!("../platform/0003_audit_keyed.sql"), seed: None },
     Migration { version: 4, name: "0004_calendar_attachments", sql: include_str!("../platform/0004_calendar_attachments.sql"), seed: None },
     Migration { version: 5, name: "0005_webhook_targets", sql: include_str!("../platform/0005_webhook_targets.sql"), seed: None },
+    Migration { version: 8, name: "0008_incidents", sql: include_str!("../platform/0008_incidents.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

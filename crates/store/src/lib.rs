@@ -22,6 +22,7 @@ pub mod calendar;
 pub mod clock;
 pub mod cursor;
 pub mod flow;
+pub mod incidents;
 pub mod divisions;
 pub mod keys;
 pub mod mask;
@@ -42,6 +43,8 @@ pub mod suite_audit;
 pub mod suite_monitor;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_platform;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
 
@@ -474,5 +477,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + incidents::Incidents + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + incidents::Incidents + Send> Backend for T {}
