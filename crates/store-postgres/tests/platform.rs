@@ -109,7 +109,7 @@ fn version_1_schema_migrates_to_latest() {
     assert!(matches!(PgStore::connect_with_schema(&t.url, &t.schema), Err(StoreError::Schema(_))));
 
     let (s, applied) = PgStore::connect_with_schema_and_migrate(&t.url, &t.schema).unwrap();
-    assert_eq!(applied, store_postgres::LATEST_VERSION - 1);
+    assert_eq!(applied as usize, store_postgres::MIGRATIONS.len() - 1);
     t.store = Some(s);
     let county = Scope::Region { lo: 510104, hi: 510104 };
     let found = t.people(&county, Entity::Student, &PersonQuery { name: Some("张".into()), limit: 5, ..Default::default() }).unwrap();
@@ -159,7 +159,7 @@ fn version_4_audit_log_upgrades() {
     )
     .unwrap();
     let (s, applied) = PgStore::connect_with_schema_and_migrate(&t.url, &t.schema).unwrap();
-    assert_eq!(applied, store_postgres::LATEST_VERSION - 4, "the migrations after version 4");
+    assert_eq!(applied as usize, store_postgres::MIGRATIONS.iter().filter(|m| m.0 > 4).count(), "the migrations after version 4");
     t.store = Some(s);
     let chain = keyed(&mut t);
     assert!(check(&mut t, &chain).problems.is_empty());
