@@ -67,6 +67,7 @@ impl Ctx {
             // As routes::webhooks::may_manage (render sits below the routes).
             "webhooks" => matches!(r, store::Role::ProvinceAdmin | store::Role::SecurityOfficer) && store::monitor::may_manage_webhooks(&me.scope),
             "reveal" => r.may_reveal(),
+            "incidents" => store::incidents::reads(r),
             _ => false,
         }
     }

@@ -54,6 +54,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::sites::api_routes())
         .merge(super::alerts::api_routes())
         .merge(super::transfers::api_routes())
+        .merge(super::incidents::api_routes())
 }
 
 pub fn router() -> Router<Arc<AppState>> {
