@@ -276,6 +276,18 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/transfers", "/transfers".into(), &county, Some((j, json!({ "key": "51010420140901002X", "name": "某某", "to_school": school }).to_string()))),
         ("post", "/transfers/{id}/{action}", "/transfers/999999/approve".into(), &county, None),
         ("post", "/transfers/{id}/{action}", "/transfers/x/approve".into(), &county, None),
+        ("get", "/incidents", "/incidents?state=reported".into(), &county, None),
+        ("get", "/incidents", "/incidents?grade=9".into(), &county, None),
+        ("get", "/incidents", "/incidents".into(), &api, None),
+        ("get", "/incidents/classes", "/incidents/classes".into(), &county, None),
+        ("post", "/incidents", "/incidents".into(), &county, Some((j, json!({ "title": "区局网站首页被篡改", "unit": county_code.to_string(), "proposed_class": "C02-11", "proposed_grade": "3" }).to_string()))),
+        ("post", "/incidents", "/incidents".into(), &county, Some((j, json!({ "title": "", "unit": county_code.to_string() }).to_string()))),
+        ("post", "/incidents", "/incidents".into(), &county, Some((j, "{\"title\": 1}".into()))),
+        ("get", "/incidents/{id}", "/incidents/1".into(), &county, None),
+        ("get", "/incidents/{id}", "/incidents/999999".into(), &county, None),
+        ("post", "/incidents/{id}/{action}", "/incidents/1/confirm".into(), &county, Some((j, json!({ "class_code": "C02-11", "grade": "3", "note": "核实" }).to_string()))),
+        ("post", "/incidents/{id}/{action}", "/incidents/1/confirm".into(), &county, Some((j, json!({ "class_code": "C02-11", "grade": "3" }).to_string()))),
+        ("post", "/incidents/{id}/{action}", "/incidents/999999/handle".into(), &county, Some((j, "{}".into()))),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

@@ -21,6 +21,17 @@ struct Refs {
     /// The open alert of the own county's site and of the other's.
     own_alert: i64,
     other_alert: i64,
+    /// Incidents of the own county (its bureau) and of the other county.
+    own_incident: i64,
+    other_incident: i64,
+}
+
+/// The other county's incident's title: no answer to a role that does not see there holds it.
+const OTHER_INCIDENT: &str = "外区网站被篡改事件";
+
+fn incident_in(s: &mut dyn store::Backend, title: &str, county: u32) -> i64 {
+    let i = store::suite_incidents::incident(title, None, county as i64, store::time::unix_now());
+    s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(i.reported_at)).unwrap()
 }
 
 fn refs(env: &Env) -> Refs {
@@ -50,6 +61,8 @@ fn refs(env: &Env) -> Refs {
         other_student_key: other_student,
         own_alert: alert_of(s.as_mut(), env.own_site),
         other_alert: alert_of(s.as_mut(), env.other_site),
+        own_incident: incident_in(s.as_mut(), "本区网站被篡改事件", p.county),
+        other_incident: incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county),
     }
 }
 
@@ -74,6 +87,8 @@ enum Need {
     Webhooks,
     /// The organisation-tree picker: whoever chooses a region, a school or an owner.
     Orgs,
+    /// Incidents (store::incidents::reads; an auditor reads its node's).
+    Incidents,
     Signed,
 }
 
@@ -97,6 +112,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Monitor => role.reads_monitor(),
         Need::Webhooks => matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer),
         Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
+        Need::Incidents => store::incidents::reads(role),
         Need::Signed => true,
     }
 }
@@ -200,6 +216,18 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/audit?format=csv".into(), Need::Audit, Target::Any),
         ("GET", "/export/batches?format=csv".into(), Need::Import, Target::Any),
         ("GET", "/overview/report.xlsx".into(), Need::Overview, Target::Any),
+        // Incidents (issue 13): the own county's are the county bureau's (not a school's).
+        ("GET", "/incidents".into(), Need::Incidents, Target::Any),
+        ("GET", "/incidents?state=reported&grade=4&overdue=1".into(), Need::Incidents, Target::Any),
+        ("GET", format!("/incidents?region={}", p.other_county), Need::Incidents, Target::Any),
+        ("GET", format!("/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/incidents/{}/print", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", format!("/incidents/{}/print", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", "/api/v1/incidents".into(), Need::Incidents, Target::Any),
+        ("GET", format!("/api/v1/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/api/v1/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", "/api/v1/incidents/classes".into(), Need::Incidents, Target::Any),
     ]
 }
 
@@ -255,9 +283,14 @@ async fn matrix(env: Env) {
                 send(&env, method, &path, auth, None).await
             };
             let own_batch = path.contains("batches/1") && *name == "prov";
+            // The auditor (at the province) reads every incident; a school's administrator
+            // not its county bureau's.
+            let sees = sees_other(*role) || (need == Need::Incidents && *role == Role::Auditor);
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
-            } else if target == Target::Other && !sees_other(*role) && !own_batch {
+            } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
+                StatusCode::NOT_FOUND
+            } else if target == Target::Other && !sees && !own_batch {
                 StatusCode::NOT_FOUND
             } else {
                 StatusCode::OK
@@ -268,6 +301,7 @@ async fn matrix(env: Env) {
                 for code in hidden.iter().filter(|c| !path.contains(*c)) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }
+                assert!(sees || !resp.body.contains(OTHER_INCIDENT), "{name} {path} shows the other county's incident");
                 for other in [&r.other_student, &r.other_teacher] {
                     if !sees_other(*role) {
                         assert!(!resp.body.contains(other.as_str()), "{name} {path} links to a record outside the scope");

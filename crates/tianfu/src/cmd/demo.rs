@@ -208,10 +208,13 @@ fn run_demo(a: Args) -> u8 {
 fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> {
     let mut m = super::db::open_monitor(c)?;
     let (sites, checks) = demo::sites::seed(&mut *m, store::time::unix_now())?;
+    drop(m);
+    let mut b = super::db::open_backend(c).map_err(|e| store::StoreError::Unavailable(e.zh()))?;
+    let incidents = demo::incidents::seed(&mut *b, store::time::unix_now())?;
     Ok(if lang == Lang::Zh {
-        format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）。\n")
+        format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）；网络安全事件 {incidents} 起。\n")
     } else {
-        format!("Monitor demo data: {sites} demo sites, {checks} synthetic checks written (no network traffic, no worker started).\n")
+        format!("Monitor demo data: {sites} demo sites, {checks} synthetic checks written (no network traffic, no worker started); {incidents} incidents.\n")
     })
 }
 

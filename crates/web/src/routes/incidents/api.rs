@@ -71,10 +71,32 @@ async fn api_act(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pee
 pub struct Classification {
     /// The standard in use.
     pub edition: String,
-    #[schema(value_type = Object)]
-    pub classes: serde_json::Value,
-    #[schema(value_type = Object)]
-    pub grades: serde_json::Value,
+    pub classes: Vec<IncidentClass>,
+    pub grades: Vec<IncidentGrade>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IncidentClass {
+    pub code: String,
+    pub name: String,
+    pub subclasses: Vec<IncidentSubclass>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IncidentSubclass {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IncidentGrade {
+    /// 1 (I) … 4 (IV).
+    pub grade: u8,
+    pub roman: String,
+    pub name: String,
+    pub name_en: String,
+    /// The criteria shown when grading.
+    pub criteria: String,
 }
 
 /// 事件分类分级 — the classes and subclasses in use (GB/T 20986) and the grades with criteria.
@@ -83,5 +105,7 @@ async fn api_classes(me: Me) -> Result<Json<Classification>, AppError> {
     let me = ready(me)?;
     require(may_read(&me))?;
     let ed = super::rules().edition;
-    Ok(Json(Classification { edition: ed.title().into(), classes: serde_json::to_value(classes::classes(ed)).unwrap_or_default(), grades: serde_json::to_value(classes::GRADES).unwrap_or_default() }))
+    let classes = classes::classes(ed).iter().map(|c| IncidentClass { code: c.code.into(), name: c.zh.into(), subclasses: c.subs.iter().map(|(code, zh)| IncidentSubclass { code: (*code).into(), name: (*zh).into() }).collect() }).collect();
+    let grades = classes::GRADES.iter().map(|g| IncidentGrade { grade: g.grade, roman: g.roman.into(), name: g.zh.into(), name_en: g.en.into(), criteria: g.criteria.into() }).collect();
+    Ok(Json(Classification { edition: ed.title().into(), classes, grades }))
 }
