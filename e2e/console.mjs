@@ -1549,6 +1549,7 @@ try {
     const auto = rows.find((r) => r.state === "reported" && r.text.includes("监测发现") && r.text.includes("篡改"));
     check(auto, `no incident opened by the monitor for the defaced demo site: ${JSON.stringify(rows.map((r) => r.text.slice(0, 40)))}`);
     check(/共 \d+ 起/.test(await page.textContent("#incident-totals")), "the totals by state are missing");
+    eq(await page.$eval("#incident-table", (t) => getComputedStyle(t).display), "table", "the incident list on a desktop is a table, not cards");
     await shot13(page, "97-incidents");
     // The overdue filter keeps only red rows.
     await page.selectOption("#f-overdue", "1");
