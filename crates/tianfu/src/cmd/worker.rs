@@ -152,7 +152,8 @@ pub fn run(a: Args) -> u8 {
 }
 
 /// The monitor → incident path: after each cycle the findings open or update incidents
-/// (`secman::incidents::intake`), through one connection of its own opened when first needed.
+/// (`secman::incidents::intake`) and overdue incidents are escalated (`sweep`), through one
+/// connection of its own opened when first needed.
 fn incidents_hook(cfg: &::config::Config) -> guard::worker::AfterCycle {
     let cfg = cfg.clone();
     let conn: Arc<std::sync::Mutex<Option<Box<dyn store::Backend>>>> = Arc::default();
@@ -162,6 +163,9 @@ fn incidents_hook(cfg: &::config::Config) -> guard::worker::AfterCycle {
             *g = Some(super::db::open_backend(&cfg).map_err(|e| format!("网络安全事件登记无法打开数据库（incident intake cannot open the database）：{}", e.zh()))?);
         }
         let s = g.as_mut().expect("opened above");
-        secman::incidents::intake(&mut **s, &secman::incidents::Rules::default(), &store::clock::SystemClock).map(drop).map_err(|e| format!("网络安全事件登记失败（incident intake failed）：{}", e.zh()))
+        let (rules, clock) = (secman::incidents::Rules::default(), store::clock::SystemClock);
+        secman::incidents::intake(&mut **s, &rules, &clock).map_err(|e| format!("网络安全事件登记失败（incident intake failed）：{}", e.zh()))?;
+        // The deadline sweep: overdue incidents escalated (once per level; cheap when none is due).
+        secman::incidents::sweep(&mut **s, &rules, &clock).map(drop).map_err(|e| format!("网络安全事件超时检查失败（incident deadline sweep failed）：{}", e.zh()))
     }))
 }
