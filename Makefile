@@ -58,6 +58,10 @@ bench-export:
 bench-guard:
 	bash scripts/bench-guard.sh
 
+# 10,000 incidents in an in-memory SQLite store (issue 13, part): lists, overdue list, sweep.
+bench-incidents:
+	cargo test -p secman --test speed -- --ignored --nocapture
+
 fuzz:
 	cd fuzz && cargo +nightly fuzz run csv_reader corpus/csv_reader seeds/csv_reader -- -max_total_time=120 -detect_leaks=0
 	cd fuzz && cargo +nightly fuzz run identifiers corpus/identifiers seeds/identifiers -- -max_total_time=120
