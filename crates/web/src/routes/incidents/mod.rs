@@ -55,6 +55,7 @@ pub struct View {
     /// reported, confirmed, handling, recovered, closed
     pub state: String,
     pub state_label: String,
+    pub state_label_en: String,
     pub class_code: Option<String>,
     pub class_label: Option<String>,
     /// 1 (I 特别重大) … 4 (IV 一般).
@@ -97,6 +98,7 @@ impl View {
             unit_kind: i.unit_kind.clone(),
             state: i.state.code().into(),
             state_label: i.state.zh().into(),
+            state_label_en: i.state.en().into(),
             class_code: i.class_code.clone(),
             class_label: i.class_code.as_deref().map(classes::label),
             grade: i.grade,
@@ -147,9 +149,25 @@ pub struct StepView {
     /// report, confirm, handle, note, recover, close, report_up, escalate, seen
     pub action: String,
     pub action_label: String,
+    pub action_label_en: String,
     pub state: String,
     pub note: String,
     pub to_unit: Option<String>,
+}
+
+pub fn action_label_en(a: &str) -> &'static str {
+    match a {
+        "report" => "Reported",
+        "confirm" => "Class and grade confirmed",
+        "handle" => "Handling started",
+        "note" => "Handling note",
+        "recover" => "Recovered",
+        "close" => "Closed with a review",
+        "report_up" => "Reported upward",
+        "escalate" => "Escalated (overdue)",
+        "seen" => "Seen again by the monitor",
+        _ => "Other",
+    }
 }
 
 pub fn action_label(a: &str) -> &'static str {
@@ -169,7 +187,7 @@ pub fn action_label(a: &str) -> &'static str {
 
 impl StepView {
     fn of(s: &Step) -> StepView {
-        StepView { at: s.at, actor: s.actor.clone(), action: s.action.clone(), action_label: action_label(&s.action).into(), state: s.state.code().into(), note: s.note.clone(), to_unit: s.to_unit.clone() }
+        StepView { at: s.at, actor: s.actor.clone(), action: s.action.clone(), action_label: action_label(&s.action).into(), action_label_en: action_label_en(&s.action).into(), state: s.state.code().into(), note: s.note.clone(), to_unit: s.to_unit.clone() }
     }
 }
 
