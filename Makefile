@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents fuzz
 
 test:
 	cargo test --workspace --locked
@@ -69,6 +69,9 @@ bench-guard:
 # quick run.
 bench-mlps:
 	cargo run --release --locked -q -p secman --example bench_mlps
+# 10,000 incidents in an in-memory SQLite store (issue 13, part): lists, overdue list, sweep.
+bench-incidents:
+	cargo test -p secman --test speed -- --ignored --nocapture
 
 fuzz:
 	cd fuzz && cargo +nightly fuzz run csv_reader corpus/csv_reader seeds/csv_reader -- -max_total_time=120 -detect_leaks=0

@@ -1960,6 +1960,111 @@ try {
     await shotM(admin, "96-mlps-security-province");
   });
 
+  // ---------------------------------------------------------------- issue 13: incidents by the emergency plan
+  await scenario("n13. security officer: confirms an incident the monitor opened, grades it by the criteria, reports it upward, handles and closes it with a review; the timeline shows each step", async () => {
+    const shot13 = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const SEC = env("SECURITY_USER");
+    const SEC_PW = "Shouhu#2025Net"; // set by scenario m
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[incidents]");
+    current = page;
+    await login(page, SEC, SEC_PW);
+    const nav = await page.$$eval("nav.side a", (as) => as.map((a) => a.getAttribute("href")));
+    check(nav.includes("/incidents"), `the security officer's menu has no 网络安全事件: ${nav.join(", ")}`);
+    await page.goto(url("/incidents"));
+    const listed = () => page.$$eval("#incident-table tbody tr[data-incident]", (trs) => trs.map((tr) => ({ id: tr.dataset.incident, state: tr.dataset.state, overdue: tr.classList.contains("overdue"), text: tr.textContent })));
+    const rows = await listed();
+    check(rows.length >= 4, `the demo's incidents: ${rows.length}`);
+    const red = rows.find((r) => r.overdue);
+    check(red && red.text.includes("超时未报") && red.text.includes("已升级至"), `no overdue incident shown red and escalated: ${JSON.stringify(rows.map((r) => [r.id, r.state, r.overdue]))}`);
+    const bg = (id) => page.$eval(`tr[data-incident="${id}"] td`, (td) => getComputedStyle(td).backgroundColor);
+    const fine = rows.find((r) => !r.overdue);
+    check((await bg(red.id)) !== (await bg(fine.id)), "an overdue row looks like any other");
+    const auto = rows.find((r) => r.state === "reported" && r.text.includes("监测发现") && r.text.includes("篡改"));
+    check(auto, `no incident opened by the monitor for the defaced demo site: ${JSON.stringify(rows.map((r) => r.text.slice(0, 40)))}`);
+    check(/共 \d+ 起/.test(await page.textContent("#incident-totals")), "the totals by state are missing");
+    eq(await page.$eval("#incident-table", (t) => getComputedStyle(t).display), "table", "the incident list on a desktop is a table, not cards");
+    await shot13(page, "97-incidents");
+    // The overdue filter keeps only red rows.
+    await page.selectOption("#f-overdue", "1");
+    await Promise.all([page.waitForNavigation(), page.click("#incident-filters button[type=submit]")]);
+    const overdue = await listed();
+    check(overdue.length > 0 && overdue.every((r) => r.overdue), `the overdue filter: ${JSON.stringify(overdue)}`);
+
+    // The incident the monitor opened: evidence linked, proposed class and grade, criteria shown.
+    await page.goto(url(`/incidents/${auto.id}`));
+    eq(await attr(page, "#incident-state", "data-state"), "reported", "the monitor's incident before confirmation");
+    check((await page.textContent("#incident-evidence")).includes("首页内容与基线差异"), "the alert's evidence is not on the incident");
+    check(await page.$('#incident-facts a[href^="/alerts/"]'), "the incident does not link its alert");
+    const criteria = await page.$$eval("#grade-criteria p", (ps) => ps.map((p) => p.textContent));
+    check(criteria.length === 4 && criteria[0].includes("特别重大") && criteria[3].includes("一般") && criteria.every((c) => c.length > 30), `the grades' criteria: ${JSON.stringify(criteria)}`);
+    eq(await page.$eval('input[name="grade"]:checked', (i) => i.value), "3", "the proposed grade preselected");
+    await page.selectOption("#c-class", "C02-11");
+    await page.check('input[name="grade"][value="2"]');
+    await page.fill("#c-note", "经核实，首页被植入非法内容，影响面扩大，定为重大事件。");
+    await shot13(page, "98-incident-confirm");
+    await Promise.all([page.waitForNavigation(), page.click("#incident-confirm")]);
+    await a11y(page, "an incident confirmed");
+    eq(await attr(page, "#incident-state", "data-state"), "confirmed", "the state after 确认");
+    check((await page.textContent("#incident-class")).includes("网页篡改事件"), "the confirmed class");
+    check((await page.textContent("#incident-grade")).includes("II 级（重大）"), "the confirmed grade");
+    await page.fill("#u-to", "四川省教育厅");
+    await page.fill("#u-note", "电话报告，随后报送书面材料");
+    await Promise.all([page.waitForNavigation(), page.click("#incident-report-up")]);
+    check((await page.textContent("#incident-due")).includes("向上级报告"), "the report upward is not shown");
+    for (const [field, text, button, state] of [
+      ["#h-note", "断开网站，保留日志和页面样本", "#incident-handle", "handling"],
+      ["#n-note", "已清除植入内容，修补上传漏洞", "#incident-note", "handling"],
+      ["#r-note", "网站恢复访问，复查正常", "#incident-recover", "recovered"],
+    ]) {
+      await page.fill(field, text);
+      await Promise.all([page.waitForNavigation(), page.click(button)]);
+      eq(await attr(page, "#incident-state", "data-state"), state, `the state after ${button}`);
+    }
+    await page.fill("#x-note", "原因：网站上传组件存在漏洞被利用；影响：首页被篡改约 1 小时；整改：修补漏洞、启用网页防篡改、每月巡检。");
+    const closed = page.waitForNavigation();
+    await page.click("#incident-close");
+    await until(page, () => !!document.querySelector("#confirm-dialog[open]"), null, "closing did not ask first");
+    await page.click("#confirm-ok");
+    await closed;
+    await a11y(page, "an incident closed");
+    eq(await attr(page, "#incident-state", "data-state"), "closed", "the state after 结案");
+    check((await page.textContent("#incident-review")).includes("网页防篡改"), "the review is not shown");
+    const steps = await page.$$eval("#incident-timeline li", (lis) => lis.map((li) => li.dataset.action));
+    eq(JSON.stringify(steps), JSON.stringify(["report", "confirm", "report_up", "handle", "note", "recover", "close"]), "the timeline's steps");
+    const tl = await page.textContent("#incident-timeline");
+    check(tl.includes("系统") && tl.includes(SEC) && tl.includes("四川省教育厅"), "the timeline does not say who and to whom");
+    check(!(await page.$("#incident-actions")), "a closed incident still offers steps");
+    await shot13(page, "99-incident-timeline");
+    await Promise.all([page.waitForNavigation(), page.click("#incident-print")]);
+    await a11y(page, "the printable incident report");
+    eq((await tableRows(page, "#print-steps")).length, 7, "the printable report's course of events");
+    await shot13(page, "100-incident-print");
+
+    // A phone: the list as cards, the incident's page.
+    const phone = await browser.newContext({ ...contextOptions, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await phone.route(/^(?!http:\/\/127\.0\.0\.1[:/]).*/, (route) => route.abort());
+    const p2 = await phone.newPage();
+    watch(p2, "[incidents phone]");
+    current = p2;
+    await login(p2, SEC, SEC_PW);
+    await p2.goto(url("/incidents"));
+    const overflow = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    note(overflow <= 1, `the incident list on a phone is ${overflow}px wider than the screen`);
+    await shot13(p2, "101-incidents-phone");
+    await p2.goto(url(`/incidents/${auto.id}`));
+    check(await p2.isVisible("#incident-timeline"), "the timeline on a phone");
+    await shot13(p2, "102-incident-phone");
+    await phone.close();
+    await ctx.close();
+    current = admin;
+  });
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

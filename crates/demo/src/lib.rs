@@ -14,6 +14,7 @@ mod idgen;
 mod names;
 mod out;
 mod people;
+pub mod incidents;
 pub mod planted;
 mod rng;
 mod schools;

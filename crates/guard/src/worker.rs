@@ -43,6 +43,19 @@ pub struct Options {
     pub crawl_limits: CrawlLimits,
     /// The pause after a crawl round that found nothing due.
     pub crawl_idle: Duration,
+    /// Run after each cycle that checked sites, on a blocking thread (the binary hooks the
+    /// incident intake of `secman` here; guard knows nothing of incidents).
+    pub after_cycle: Option<AfterCycle>,
+}
+
+/// A hook given the cycle's time; its error is logged, the worker goes on.
+#[derive(Clone)]
+pub struct AfterCycle(pub Arc<dyn Fn(i64) -> Result<(), String> + Send + Sync>);
+
+impl std::fmt::Debug for AfterCycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AfterCycle")
+    }
 }
 
 impl Default for Options {
@@ -61,6 +74,7 @@ impl Default for Options {
             crawl_concurrency: 2,
             crawl_limits: CrawlLimits::default(),
             crawl_idle: Duration::from_secs(60),
+            after_cycle: None,
         }
     }
 }
@@ -198,6 +212,13 @@ impl Worker {
                     report.notice_errors += 1;
                     tracing_warn(&e);
                 }
+            }
+        }
+        if let (Some(hook), true) = (self.options.after_cycle.clone(), report.checked > 0) {
+            match tokio::task::spawn_blocking(move || (hook.0)(now)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing_warn(&e),
+                Err(e) => tracing_warn(&format!("after-cycle task: {e}")),
             }
         }
         report.compacted = self.maybe_compact(now).await?;

@@ -1,6 +1,9 @@
 //! 安全管理 — Tianfu security management: the registers of the plan that makes every unit
-//! responsible for its network security, with deadlines nobody can miss. Rules only (no HTTP):
-//! the storage is in `store`, the pages in `web`.
+//! responsible for its network security, with deadlines nobody can miss — incidents by the
+//! emergency plan, the 等保 register (the education-app register and inspections to come).
+//! Rules only (no HTTP, no SQL): the types and the storage traits are in `store`, the pages in
+//! `web`.
 #![forbid(unsafe_code)]
 
+pub mod incidents;
 pub mod mlps;

@@ -27,6 +27,7 @@ mod batch;
 mod browse;
 mod copy;
 mod error;
+mod incidents;
 mod kit;
 mod known;
 mod sender;

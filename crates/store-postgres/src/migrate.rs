@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (11, "failed_uploads", include_str!("../migrations/0011_failed_uploads.sql")),
     (12, "sort_grade_time", include_str!("../migrations/0012_sort_grade_time.sql")),
     (13, "mlps", include_str!("../migrations/0013_mlps.sql")),
+    (14, "incidents", include_str!("../migrations/0014_incidents.sql")),
 ];
 
 /// The version this program needs.

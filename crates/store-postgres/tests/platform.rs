@@ -172,3 +172,8 @@ store::kit_suite!(match fresh() {
     Some(s) => s,
     None => return,
 });
+
+store::incidents_suite!(match fresh() {
+    Some(s) => s,
+    None => return,
+});

@@ -19,6 +19,7 @@
 pub mod backup;
 mod batch;
 mod browse;
+mod incidents;
 mod kit;
 mod layout;
 mod migrate;

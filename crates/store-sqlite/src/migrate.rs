@@ -62,6 +62,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "0005_webhook_targets", sql: include_str!("../platform/0005_webhook_targets.sql"), seed: None },
     Migration { version: 6, name: "0006_failed_uploads", sql: include_str!("../platform/0006_failed_uploads.sql"), seed: None },
     Migration { version: 7, name: "0007_mlps", sql: include_str!("../platform/0007_mlps.sql"), seed: None },
+    Migration { version: 8, name: "0008_incidents", sql: include_str!("../platform/0008_incidents.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

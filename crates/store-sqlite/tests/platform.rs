@@ -163,3 +163,4 @@ fn new_files_are_private() {
 }
 
 store::kit_suite!(SqliteStore::open_in_memory().unwrap());
+store::incidents_suite!(SqliteStore::open_in_memory().unwrap());

@@ -290,12 +290,18 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
         assert!(sites.len() > 20 && sites.iter().all(|x| x.name.contains("演示") && x.last_checked.is_some()), "{sites:?}");
         let alerts = s.list_alerts(&all, true, 100).unwrap();
         assert!(!alerts.is_empty() && alerts.iter().all(|a| a.message.starts_with("【演示数据】")));
+        // The demo incidents: people's in several states, and the monitor's (a defaced demo site).
+        use store::incidents::{IncidentQuery, IncidentState, Incidents};
+        let inc = s.incidents(&all, &IncidentQuery { limit: 100, ..Default::default() }).unwrap();
+        assert!(inc.iter().any(|i| i.state == IncidentState::Closed && !i.review.is_empty()), "{inc:?}");
+        assert!(inc.iter().any(|i| i.source == "monitor" && i.finding.as_deref() == Some("tampered") && i.state == IncidentState::Reported), "{inc:?}");
+        assert!(inc.iter().any(|i| i.escalated_to.is_some()), "an overdue demo incident is escalated: {inc:?}");
     }
     // A second run recognises every file and changes nothing.
     let (code, out, _) = tianfu(&args);
     assert_eq!(code, 0);
     assert_eq!(out.matches("same content, nothing changed").count(), 3, "{out}");
-    assert!(out.contains(" 0 synthetic checks written"), "{out}");
+    assert!(out.contains(" 0 synthetic checks written") && out.contains("; 0 incidents"), "{out}");
 }
 
 #[test]

@@ -326,6 +326,18 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/mlps/overdue", "/mlps/overdue?region=x".into(), &county, None),
         ("get", "/mlps/completion", "/mlps/completion".into(), &prov, None),
         ("get", "/mlps/completion", "/mlps/completion".into(), &api, None),
+        ("get", "/incidents", "/incidents?state=reported".into(), &county, None),
+        ("get", "/incidents", "/incidents?grade=9".into(), &county, None),
+        ("get", "/incidents", "/incidents".into(), &api, None),
+        ("get", "/incidents/classes", "/incidents/classes".into(), &county, None),
+        ("post", "/incidents", "/incidents".into(), &county, Some((j, json!({ "title": "区局网站首页被篡改", "unit": county_code.to_string(), "proposed_class": "C02-11", "proposed_grade": "3" }).to_string()))),
+        ("post", "/incidents", "/incidents".into(), &county, Some((j, json!({ "title": "", "unit": county_code.to_string() }).to_string()))),
+        ("post", "/incidents", "/incidents".into(), &county, Some((j, "{\"title\": 1}".into()))),
+        ("get", "/incidents/{id}", "/incidents/1".into(), &county, None),
+        ("get", "/incidents/{id}", "/incidents/999999".into(), &county, None),
+        ("post", "/incidents/{id}/{action}", "/incidents/1/confirm".into(), &county, Some((j, json!({ "class_code": "C02-11", "grade": "3", "note": "核实" }).to_string()))),
+        ("post", "/incidents/{id}/{action}", "/incidents/1/confirm".into(), &county, Some((j, json!({ "class_code": "C02-11", "grade": "3" }).to_string()))),
+        ("post", "/incidents/{id}/{action}", "/incidents/999999/handle".into(), &county, Some((j, "{}".into()))),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

@@ -24,6 +24,17 @@ struct Refs {
     /// 等保 systems of the own school and of the other (overdue: never filed).
     own_system: i64,
     other_system: i64,
+    /// Incidents of the own county (its bureau) and of the other county.
+    own_incident: i64,
+    other_incident: i64,
+}
+
+/// The other county's incident's title: no answer to a role that does not see there holds it.
+const OTHER_INCIDENT: &str = "外区网站被篡改事件";
+
+fn incident_in(s: &mut dyn store::Backend, title: &str, county: u32) -> i64 {
+    let i = store::suite_incidents::incident(title, None, county as i64, store::time::unix_now());
+    s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(i.reported_at)).unwrap()
 }
 
 fn refs(env: &Env) -> Refs {
@@ -55,6 +66,8 @@ fn refs(env: &Env) -> Refs {
         other_alert: alert_of(s.as_mut(), env.other_site),
         own_system: system_of(s.as_mut(), &p.school),
         other_system: system_of(s.as_mut(), &p.other_school),
+        own_incident: incident_in(s.as_mut(), "本区网站被篡改事件", p.county),
+        other_incident: incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county),
     }
 }
 
@@ -89,6 +102,8 @@ enum Need {
     Orgs,
     /// The 等保 register (store::mlps::role_reads).
     Mlps,
+    /// Incidents (store::incidents::reads; an auditor reads its node's).
+    Incidents,
     Signed,
 }
 
@@ -113,6 +128,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Webhooks => matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer),
         Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
         Need::Mlps => store::mlps::role_reads(role),
+        Need::Incidents => store::incidents::reads(role),
         Need::Signed => true,
     }
 }
@@ -246,6 +262,18 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/api/v1/mlps/overdue".into(), Need::Mlps, Target::Any),
         ("GET", "/api/v1/mlps/completion".into(), Need::Mlps, Target::Any),
         ("GET", "/export/mlps?format=csv".into(), Need::Mlps, Target::Any),
+        // Incidents (issue 13): the own county's are the county bureau's (not a school's).
+        ("GET", "/incidents".into(), Need::Incidents, Target::Any),
+        ("GET", "/incidents?state=reported&grade=4&overdue=1".into(), Need::Incidents, Target::Any),
+        ("GET", format!("/incidents?region={}", p.other_county), Need::Incidents, Target::Any),
+        ("GET", format!("/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/incidents/{}/print", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", format!("/incidents/{}/print", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", "/api/v1/incidents".into(), Need::Incidents, Target::Any),
+        ("GET", format!("/api/v1/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/api/v1/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", "/api/v1/incidents/classes".into(), Need::Incidents, Target::Any),
     ]
 }
 
@@ -301,9 +329,14 @@ async fn matrix(env: Env) {
                 send(&env, method, &path, auth, None).await
             };
             let own_batch = path.contains("batches/1") && *name == "prov";
+            // The auditor (at the province) reads every incident; a school's administrator
+            // not its county bureau's.
+            let sees = sees_other(*role) || (need == Need::Incidents && *role == Role::Auditor);
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
-            } else if target == Target::Other && !sees_other(*role) && !own_batch {
+            } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
+                StatusCode::NOT_FOUND
+            } else if target == Target::Other && !sees && !own_batch {
                 StatusCode::NOT_FOUND
             } else {
                 StatusCode::OK
@@ -314,6 +347,7 @@ async fn matrix(env: Env) {
                 for code in hidden.iter().filter(|c| !path.contains(*c)) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }
+                assert!(sees || !resp.body.contains(OTHER_INCIDENT), "{name} {path} shows the other county's incident");
                 for other in [&r.other_student, &r.other_teacher] {
                     if !sees_other(*role) {
                         assert!(!resp.body.contains(other.as_str()), "{name} {path} links to a record outside the scope");

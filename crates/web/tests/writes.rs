@@ -145,6 +145,10 @@ async fn imports_write_only_inside_the_area_postgres() {
 /// else 403 (the role) or 404/400 (the area), and then nothing changed.
 async fn route_matrix(env: Env) {
     let p = env.places.clone();
+    let other_incident = with_store(&env, |s| {
+        let i = store::suite_incidents::incident("外区事件", None, p.other_county as i64, store::time::unix_now());
+        s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(i.reported_at)).unwrap()
+    });
     for (who, role) in accounts() {
         let other_site_before = with_store(&env, |s| s.site(env.other_site).unwrap().unwrap());
         let a = login(&env, who, PASSWORD).await;
@@ -208,6 +212,30 @@ async fn route_matrix(env: Env) {
             let r = send(&env, "POST", "/tokens", &a, Some(&format!("_csrf={csrf}&name=t&user_id=1"))).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
         }
+        // Incidents: another county's confirmed by handlers who see it (the province's), 404 for
+        // handlers elsewhere, 403 for roles that do not handle incidents; a report for a unit
+        // of another county refused by those who do not cover it.
+        let before = with_store(&env, |s| s.incident(&Scope::all(), other_incident).unwrap().unwrap());
+        let r = send(&env, "POST", &format!("/incidents/{other_incident}/report_up"), &a, Some(&format!("_csrf={csrf}&to_unit={}", enc(&format!("上级-{who}"))))).await;
+        let after = with_store(&env, |s| s.incident(&Scope::all(), other_incident).unwrap().unwrap());
+        let handles = store::incidents::writes(role);
+        match (handles, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}"),
+        }
+        let steps = with_store(&env, |s| s.incident_steps(&Scope::all(), other_incident).unwrap());
+        assert_eq!(steps.iter().any(|x| x.to_unit.as_deref() == Some(&format!("上级-{who}"))), handles && sees_other, "{who}");
+        assert_eq!(after.reported_up_at.is_some(), before.reported_up_at.is_some() || (handles && sees_other), "{who}");
+        let n_before = with_store(&env, |s| s.incidents(&Scope::all(), &store::incidents::IncidentQuery { limit: 500, ..Default::default() }).unwrap().len());
+        let r = send(&env, "POST", "/incidents", &a, Some(&format!("_csrf={csrf}&title={}&unit={}", enc(&format!("事件-{who}")), p.other_county))).await;
+        let n_after = with_store(&env, |s| s.incidents(&Scope::all(), &store::incidents::IncidentQuery { limit: 500, ..Default::default() }).unwrap().len());
+        match (handles, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("只能为本单位及下级单位报告事件"), "{who}: {}", r.status),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}"),
+        }
+        assert_eq!(n_after, n_before + usize::from(handles && sees_other), "{who}");
         // Transfers: the roles that import.
         let r = send(&env, "POST", "/transfers", &a, Some(&format!("_csrf={csrf}&entity=student&key=x&name=y&to_school={}", p.school))).await;
         if !role.may_import() {
@@ -221,6 +249,8 @@ async fn route_matrix(env: Env) {
     assert_eq!(send_json(&env, "POST", "/api/v1/transfers", &api, r#"{"key":"x","name":"y","to_school":"2151010401"}"#).await.status, StatusCode::FORBIDDEN);
     assert_eq!(send_json(&env, "POST", "/api/v1/transfers/1/approve", &api, "{}").await.status, StatusCode::FORBIDDEN);
     assert_eq!(send_json(&env, "POST", "/api/v1/alerts/1/ack", &api, "{}").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send_json(&env, "POST", "/api/v1/incidents", &api, &format!(r#"{{"title":"x","unit":"{}"}}"#, p.county)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send_json(&env, "POST", &format!("/api/v1/incidents/{other_incident}/handle"), &api, "{}").await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -505,3 +505,27 @@ impl store::mlps::MlpsSql for TestStore {
         self.s().mlps_org(code)
     }
 }
+
+impl store::incidents::Incidents for TestStore {
+    fn insert_incident(&mut self, scope: &Scope, i: &store::incidents::Incident, first: &store::incidents::Step) -> Result<i64, StoreError> {
+        self.s().insert_incident(scope, i, first)
+    }
+    fn incident(&mut self, scope: &Scope, id: i64) -> Result<Option<store::incidents::Incident>, StoreError> {
+        self.s().incident(scope, id)
+    }
+    fn incidents(&mut self, scope: &Scope, q: &store::incidents::IncidentQuery) -> Result<Vec<store::incidents::Incident>, StoreError> {
+        self.s().incidents(scope, q)
+    }
+    fn incident_counts(&mut self, scope: &Scope, q: &store::incidents::IncidentQuery) -> Result<Vec<(store::incidents::IncidentState, u64)>, StoreError> {
+        self.s().incident_counts(scope, q)
+    }
+    fn update_incident(&mut self, scope: &Scope, i: &store::incidents::Incident, from: store::incidents::IncidentState, step: &store::incidents::Step) -> Result<bool, StoreError> {
+        self.s().update_incident(scope, i, from, step)
+    }
+    fn incident_steps(&mut self, scope: &Scope, id: i64) -> Result<Vec<store::incidents::Step>, StoreError> {
+        self.s().incident_steps(scope, id)
+    }
+    fn open_incident_for(&mut self, scope: &Scope, site_id: i64, finding: &str) -> Result<Option<store::incidents::Incident>, StoreError> {
+        self.s().open_incident_for(scope, site_id, finding)
+    }
+}

@@ -103,6 +103,7 @@ pub fn run(a: Args) -> u8 {
         public_url: cfg.public_url.clone(),
         crawl_interval_minutes: (a.crawl_hours * 60.0).round() as u32,
         crawl_concurrency: a.crawl_concurrency,
+        after_cycle: Some(incidents_hook(&cfg)),
         ..Options::default()
     };
     let r: Result<(), (String, String)> = rt.block_on(async {
@@ -148,4 +149,23 @@ pub fn run(a: Args) -> u8 {
         Ok(()) => 0,
         Err((zh, en)) => fail(lang, &zh, &en),
     }
+}
+
+/// The monitor → incident path: after each cycle the findings open or update incidents
+/// (`secman::incidents::intake`) and overdue incidents are escalated (`sweep`), through one
+/// connection of its own opened when first needed.
+fn incidents_hook(cfg: &::config::Config) -> guard::worker::AfterCycle {
+    let cfg = cfg.clone();
+    let conn: Arc<std::sync::Mutex<Option<Box<dyn store::Backend>>>> = Arc::default();
+    guard::worker::AfterCycle(Arc::new(move |_| {
+        let mut g = conn.lock().map_err(|_| "incident intake: a panic poisoned its connection".to_string())?;
+        if g.is_none() {
+            *g = Some(super::db::open_backend(&cfg).map_err(|e| format!("网络安全事件登记无法打开数据库（incident intake cannot open the database）：{}", e.zh()))?);
+        }
+        let s = g.as_mut().expect("opened above");
+        let (rules, clock) = (secman::incidents::Rules::default(), store::clock::SystemClock);
+        secman::incidents::intake(&mut **s, &rules, &clock).map_err(|e| format!("网络安全事件登记失败（incident intake failed）：{}", e.zh()))?;
+        // The deadline sweep: overdue incidents escalated (once per level; cheap when none is due).
+        secman::incidents::sweep(&mut **s, &rules, &clock).map(drop).map_err(|e| format!("网络安全事件超时检查失败（incident deadline sweep failed）：{}", e.zh()))
+    }))
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod exports;
 pub mod imports;
+pub mod incidents;
 pub mod ipv6;
 pub mod mlps;
 pub mod ops;
@@ -48,6 +49,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(sites::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(admin::router())
         .merge(transfers::router())
+        .merge(incidents::router())
         .merge(audit::router())
         .merge(ipv6::router())
         .merge(ops::router())

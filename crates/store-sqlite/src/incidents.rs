@@ -1,0 +1,73 @@
+//! Incidents in the platform file (the rules are in `store::incidents` and the `secman` crate;
+//! the SQL is `store::incidents::sql`, written once).
+
+use crate::sql::{params, query, query_opt};
+use crate::{map_err, SqliteStore};
+use store::incidents::{check_write, sql, Incident, IncidentQuery, IncidentState, Incidents, Step};
+use store::sql::Dialect;
+use store::{Scope, StoreError};
+
+const D: Dialect = Dialect::Sqlite;
+
+impl SqliteStore {
+    fn write_step(&self, id: i64, st: &Step) -> Result<(), StoreError> {
+        let (q, a) = sql::bound(sql::INSERT_STEP, sql::step_args(id, st), D);
+        self.platform.prepare_cached(&q).and_then(|mut s| s.execute(params(a))).map_err(map_err)?;
+        Ok(())
+    }
+}
+
+impl Incidents for SqliteStore {
+    fn insert_incident(&mut self, scope: &Scope, i: &Incident, first: &Step) -> Result<i64, StoreError> {
+        check_write(scope, i)?;
+        let tx = self.platform.unchecked_transaction().map_err(map_err)?;
+        let (q, a) = sql::bound(sql::INSERT, sql::insert_args(i), D);
+        let id: i64 = tx.prepare_cached(&q).and_then(|mut s| s.query_row(params(a), |r| r.get(0))).map_err(map_err)?;
+        self.write_step(id, first)?;
+        tx.commit().map_err(map_err)?;
+        Ok(id)
+    }
+
+    fn incident(&mut self, scope: &Scope, id: i64) -> Result<Option<Incident>, StoreError> {
+        let Some((q, a)) = sql::one(D, scope, id) else { return Ok(None) };
+        Ok(query_opt(&self.platform, &q, params(a), sql::decode)?.filter(|i| i.visible_to(scope)))
+    }
+
+    fn incidents(&mut self, scope: &Scope, q: &IncidentQuery) -> Result<Vec<Incident>, StoreError> {
+        let Some((text, a)) = sql::list(D, scope, q) else { return Ok(Vec::new()) };
+        Ok(query(&self.platform, &text, params(a), sql::decode)?.into_iter().filter(|i| i.visible_to(scope)).collect())
+    }
+
+    fn incident_counts(&mut self, scope: &Scope, q: &IncidentQuery) -> Result<Vec<(IncidentState, u64)>, StoreError> {
+        let Some((text, a)) = sql::counts(D, scope, q) else { return Ok(Vec::new()) };
+        query(&self.platform, &text, params(a), sql::decode_count)
+    }
+
+    fn update_incident(&mut self, scope: &Scope, i: &Incident, from: IncidentState, step: &Step) -> Result<bool, StoreError> {
+        // The stored place is what is judged (the update does not write the place).
+        let Some(stored) = self.incident(scope, i.id)? else { return Err(StoreError::OutOfScope) };
+        check_write(scope, &stored)?;
+        let tx = self.platform.unchecked_transaction().map_err(map_err)?;
+        let (q, a) = sql::bound(sql::UPDATE, sql::update_args(i, from), D);
+        let n = tx.prepare_cached(&q).and_then(|mut s| s.execute(params(a))).map_err(map_err)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.write_step(i.id, step)?;
+        tx.commit().map_err(map_err)?;
+        Ok(true)
+    }
+
+    fn incident_steps(&mut self, scope: &Scope, id: i64) -> Result<Vec<Step>, StoreError> {
+        if self.incident(scope, id)?.is_none() {
+            return Ok(Vec::new());
+        }
+        let (q, a) = sql::steps(D, id);
+        query(&self.platform, &q, params(a), sql::decode_step)
+    }
+
+    fn open_incident_for(&mut self, scope: &Scope, site_id: i64, finding: &str) -> Result<Option<Incident>, StoreError> {
+        let Some((q, a)) = sql::open_for(D, scope, site_id, finding) else { return Ok(None) };
+        Ok(query_opt(&self.platform, &q, params(a), sql::decode)?.filter(|i| i.visible_to(scope)))
+    }
+}
