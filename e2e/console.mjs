@@ -2012,7 +2012,7 @@ try {
     await a11y(page, "an incident confirmed");
     eq(await attr(page, "#incident-state", "data-state"), "confirmed", "the state after 确认");
     check((await page.textContent("#incident-class")).includes("网页篡改事件"), "the confirmed class");
-    check((await page.textContent("#incident-grade")).includes("II 级（重大）"), "the confirmed grade");
+    check((await page.textContent("#incident-grade")).includes("Ⅱ级（重大）"), "the confirmed grade");
     await page.fill("#u-to", "四川省教育厅");
     await page.fill("#u-note", "电话报告，随后报送书面材料");
     await Promise.all([page.waitForNavigation(), page.click("#incident-report-up")]);

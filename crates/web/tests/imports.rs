@@ -172,7 +172,7 @@ async fn legacy_and_failed_uploads(env: Env) {
     assert!(failed.contains("href=\"/imports?entity=school#upload-form\""), "a retry for the entity");
     // Kept in the database: the rebuilt app (a new job list in memory) still lists the
     // unreadable workbook of before, with its reason and retry.
-    assert!(failed.contains("教师.xls") && failed.contains("另存为 .xlsx") && failed.contains("href=\"/imports?entity=teacher#upload-form\""), "{failed}");
+    assert!(failed.contains("教师.xls") && failed.contains("另存为 XLSX 格式") && failed.contains("href=\"/imports?entity=teacher#upload-form\""), "{failed}");
     let kept = with_store(&env, |s| s.failed_uploads(&Scope::all(), Some("prov"), 10).unwrap());
     assert_eq!(kept.iter().map(|f| f.file_name.as_str()).collect::<Vec<_>>(), ["全省学校.csv", "教师.xls"]);
     assert!(kept.iter().all(|f| !f.reason_zh.contains("/tmp") && !f.reason_zh.contains(env.app.state.upload_dir.to_str().unwrap())), "{kept:?}");

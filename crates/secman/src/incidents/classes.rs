@@ -101,10 +101,10 @@ pub struct Grade {
 }
 
 pub const GRADES: [Grade; 4] = [
-    Grade { grade: 1, roman: "I", zh: "特别重大", en: "Extraordinarily serious", criteria: "重要网络和信息系统遭受特别严重的系统损失，造成系统大面积瘫痪、丧失业务处理能力；或国家秘密信息、重要敏感信息、关键数据丢失或被窃取、篡改、假冒，对国家安全和社会稳定构成特别严重威胁；或其他对国家安全、社会秩序、经济建设和公众利益构成特别严重威胁、造成特别严重影响的事件。" },
-    Grade { grade: 2, roman: "II", zh: "重大", en: "Serious", criteria: "重要网络和信息系统遭受严重的系统损失，造成系统长时间中断或局部瘫痪、业务处理能力受到极大影响；或国家秘密信息、重要敏感信息、关键数据丢失或被窃取、篡改、假冒，对国家安全和社会稳定构成严重威胁；或其他对国家安全、社会秩序、经济建设和公众利益构成严重威胁、造成严重影响的事件。" },
-    Grade { grade: 3, roman: "III", zh: "较大", en: "Relatively serious", criteria: "重要网络和信息系统遭受较大的系统损失，造成系统中断、明显影响系统效率、业务处理能力受到影响；或国家秘密信息、重要敏感信息、关键数据丢失或被窃取、篡改、假冒，对国家安全和社会稳定构成较严重威胁；或其他对国家安全、社会秩序、经济建设和公众利益构成较严重威胁、造成较严重影响的事件（如门户网站首页被篡改并在社会上传播）。" },
-    Grade { grade: 4, roman: "IV", zh: "一般", en: "General", criteria: "除上述情形外，对国家安全、社会秩序、经济建设和公众利益构成一定威胁、造成一定影响的事件（如单个学校网站短时无法访问、页面出现少量异常内容且未扩散）。" },
+    Grade { grade: 1, roman: "Ⅰ", zh: "特别重大", en: "Extraordinarily serious", criteria: "重要网络和信息系统遭受特别严重的系统损失，造成系统大面积瘫痪、丧失业务处理能力；或国家秘密信息、重要敏感信息、关键数据丢失或被窃取、篡改、假冒，对国家安全和社会稳定构成特别严重威胁；或其他对国家安全、社会秩序、经济建设和公众利益构成特别严重威胁、造成特别严重影响的事件。" },
+    Grade { grade: 2, roman: "Ⅱ", zh: "重大", en: "Serious", criteria: "重要网络和信息系统遭受严重的系统损失，造成系统长时间中断或局部瘫痪、业务处理能力受到极大影响；或国家秘密信息、重要敏感信息、关键数据丢失或被窃取、篡改、假冒，对国家安全和社会稳定构成严重威胁；或其他对国家安全、社会秩序、经济建设和公众利益构成严重威胁、造成严重影响的事件。" },
+    Grade { grade: 3, roman: "Ⅲ", zh: "较大", en: "Relatively serious", criteria: "重要网络和信息系统遭受较大的系统损失，造成系统中断、明显影响系统效率、业务处理能力受到影响；或国家秘密信息、重要敏感信息、关键数据丢失或被窃取、篡改、假冒，对国家安全和社会稳定构成较严重威胁；或其他对国家安全、社会秩序、经济建设和公众利益构成较严重威胁、造成较严重影响的事件（如门户网站首页被篡改并在社会上传播）。" },
+    Grade { grade: 4, roman: "Ⅳ", zh: "一般", en: "General", criteria: "除上述情形外，对国家安全、社会秩序、经济建设和公众利益构成一定威胁、造成一定影响的事件（如单个学校网站短时无法访问、页面出现少量异常内容且未扩散）。" },
 ];
 
 pub fn grade(g: u8) -> Option<&'static Grade> {
@@ -113,7 +113,7 @@ pub fn grade(g: u8) -> Option<&'static Grade> {
 
 /// `III 级（较大）`, or a dash.
 pub fn grade_label(g: Option<u8>) -> String {
-    g.and_then(grade).map_or_else(|| "—".to_string(), |x| format!("{} 级（{}）", x.roman, x.zh))
+    g.and_then(grade).map_or_else(|| "—".to_string(), |x| format!("{}级（{}）", x.roman, x.zh))
 }
 
 #[cfg(test)]
@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(label("IAI"), "信息破坏事件 / 信息篡改事件");
         assert_eq!(label("C02-11"), "网络攻击事件 / 网页篡改事件");
         assert_eq!(label("nonsense"), "nonsense");
-        assert_eq!(grade_label(Some(3)), "III 级（较大）");
+        assert_eq!(grade_label(Some(3)), "Ⅲ级（较大）");
         assert_eq!(Edition::parse("GB/Z 20986-2007"), Some(Edition::Z2007));
     }
 }

@@ -154,7 +154,7 @@ fn check_class(rules: &Rules, class: Option<&str>) -> Result<(), StoreError> {
 
 fn check_grade(g: Option<u8>) -> Result<(), StoreError> {
     match g {
-        Some(g) if classes::grade(g).is_none() => Err(bad("事件分级无效：请选择 I、II、III 或 IV 级", "unknown grade: choose I to IV")),
+        Some(g) if classes::grade(g).is_none() => Err(bad("事件分级无效：请选择Ⅰ、Ⅱ、Ⅲ或Ⅳ级", "unknown grade: choose I to IV")),
         _ => Ok(()),
     }
 }
@@ -259,7 +259,7 @@ fn take_checked(s: &mut (impl Incidents + ?Sized), actor: &Actor, id: i64, actio
         "confirm" => {
             let class = input.class_code.as_deref().filter(|c| !c.is_empty()).ok_or_else(|| bad("确认事件须选择分类（子类）", "choose the class to confirm"))?;
             check_class(rules, Some(class))?;
-            let g = input.grade.ok_or_else(|| bad("确认事件须选择分级（I 至 IV 级）", "choose the grade to confirm"))?;
+            let g = input.grade.ok_or_else(|| bad("确认事件须选择分级（Ⅰ至Ⅳ级）", "choose the grade to confirm"))?;
             check_grade(Some(g))?;
             i.class_code = Some(class.to_string());
             i.grade = Some(g);
