@@ -408,5 +408,13 @@ fn batches_show_reasons_first_in_the_configured_language() {
         }
         let (_, zh, _) = show_in(Some("en"), &["batches", "show", &id, "--db", &db.url, "--lang", "zh"]);
         assert!(zh.contains("拒收原因："), "{zh}");
+        // `tianfu import`'s own report leads with the reason too, the code after it, rows in 条.
+        let file = d.join("s.csv");
+        let (_, text, err) = show_in(None, &["import", file.to_str().unwrap(), "--entity", "student", "--db", &db.url, "--force"]);
+        for c in &codes {
+            let n = st["errors"][c].as_u64().unwrap();
+            let zh = standard::Rule::from_code(c).unwrap().message(standard::Lang::Zh);
+            assert!(text.contains(&format!("{n:>10} 条  {zh}（{c}）\n")), "the reason of {c} first in the import report: {text} {err}");
+        }
     }
 }

@@ -57,7 +57,7 @@ const SHOWN_ROWS: usize = 20;
 
 /// A rule's reason in `lang`, the code after it in parentheses (issue 12: the reason first, the
 /// code secondary); an unknown code is shown as it is.
-fn reason(lang: Lang, code: &str) -> String {
+pub(crate) fn reason(lang: Lang, code: &str) -> String {
     let text = standard::Rule::from_code(code).map(|r| r.message(lang)).or_else(|| standard::Warning::from_code(code).map(|w| w.message(lang)));
     match (text, lang) {
         (Some(t), Lang::Zh) => format!("{t}（{code}）"),

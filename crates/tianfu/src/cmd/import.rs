@@ -127,9 +127,13 @@ pub fn print(o: &Outcome, format: FormatArg, lang: Lang) {
     }
     if !o.errors.is_empty() {
         let _ = writeln!(s, "{}", if lang == Lang::Zh { "\n拒收原因（行数）：" } else { "\nRejected because (rows):" });
+        // The reason first, its rule code after it (as `tianfu batches show` prints them).
         for (code, n) in &o.errors {
-            let msg = standard::Rule::from_code(code).map(|r| r.message(lang)).unwrap_or("");
-            let _ = writeln!(s, "  {n:>10}  {code:<24} {msg}");
+            let why = super::batches::reason(lang, code);
+            let _ = match lang {
+                Lang::Zh => writeln!(s, "  {n:>10} 条  {why}"),
+                Lang::En => writeln!(s, "  {n:>10} rows  {why}"),
+            };
         }
         let _ = writeln!(
             s,
