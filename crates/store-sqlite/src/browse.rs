@@ -388,12 +388,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 'n')?;
                 let (id, nm) = (r.int()?, r.text()?);
                 r.end()?;
-                let mut first = w.clone();
-                let c = format!("s.name = {} AND s.id > {}", first.arg(nm.to_string()), first.arg(id));
-                first.cond(c);
-                let c = format!("s.name > {}", w.arg(nm.to_string()));
-                w.cond(c);
-                split = Some((first, "s.id"));
+                split = Some(split_after(&mut w, "s.name", nm.to_string(), id, "s.id"));
             }
             ("s.name, s.id", 'n')
         } else if q.sort == PersonSort::Grade {
@@ -402,12 +397,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 'g')?;
                 let (grade, id) = (r.text()?, r.int()?);
                 r.end()?;
-                let mut first = w.clone();
-                let c = format!("e.grade = {} AND e.student_id > {}", first.arg(grade.to_string()), first.arg(id));
-                first.cond(c);
-                let c = format!("e.grade > {}", w.arg(grade.to_string()));
-                w.cond(c);
-                split = Some((first, "e.student_id"));
+                split = Some(split_after(&mut w, "e.grade", grade.to_string(), id, "e.student_id"));
             }
             ("e.grade, e.student_id", 'g')
         } else if q.sort == PersonSort::Time {
@@ -416,12 +406,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 't')?;
                 let (batch, id) = (r.int()?, r.int()?);
                 r.end()?;
-                let mut first = w.clone();
-                let c = format!("e.batch_id = {} AND e.student_id < {}", first.arg(batch), first.arg(id));
-                first.cond(c);
-                let c = format!("e.batch_id < {}", w.arg(batch));
-                w.cond(c);
-                split = Some((first, "e.student_id DESC"));
+                split = Some(split_after(&mut w, "e.batch_id", batch, id, "e.student_id DESC"));
             }
             ("e.batch_id DESC, e.student_id DESC", 't')
         } else if school.is_some() {
@@ -438,12 +423,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 'h')?;
                 let (code, id) = (r.text()?, r.int()?);
                 r.end()?;
-                let mut first = w.clone();
-                let c = format!("e.school_code = {} AND e.student_id > {}", first.arg(code.to_string()), first.arg(id));
-                first.cond(c);
-                let c = format!("e.school_code > {}", w.arg(code.to_string()));
-                w.cond(c);
-                split = Some((first, "e.student_id"));
+                split = Some(split_after(&mut w, "e.school_code", code.to_string(), id, "e.student_id"));
             }
             ("e.school_code, e.student_id", 'h')
         } else {
@@ -451,12 +431,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 'c')?;
                 let (c, id) = (r.int()?, r.int()?);
                 r.end()?;
-                let mut first = w.clone();
-                let cond = format!("e.county_code = {} AND e.student_id > {}", first.arg(c), first.arg(id));
-                first.cond(cond);
-                let cond = format!("e.county_code > {}", w.arg(c));
-                w.cond(cond);
-                split = Some((first, "e.student_id"));
+                split = Some(split_after(&mut w, "e.county_code", c, id, "e.student_id"));
             }
             ("e.county_code, e.student_id", 'c')
         };
@@ -513,12 +488,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 'n')?;
                 let (id, nm) = (r.int()?, r.text()?);
                 r.end()?;
-                let mut first = w.clone();
-                let c = format!("s.name = {} AND s.id > {}", first.arg(nm.to_string()), first.arg(id));
-                first.cond(c);
-                let c = format!("s.name > {}", w.arg(nm.to_string()));
-                w.cond(c);
-                split = Some((first, "s.id"));
+                split = Some(split_after(&mut w, "s.name", nm.to_string(), id, "s.id"));
             }
             ("s.name, s.id", 'n')
         } else if q.sort == PersonSort::Time {
@@ -527,12 +497,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 't')?;
                 let (batch, id) = (r.int()?, r.int()?);
                 r.end()?;
-                let mut first = w.clone();
-                let c = format!("s.batch_id = {} AND s.id < {}", first.arg(batch), first.arg(id));
-                first.cond(c);
-                let c = format!("s.batch_id < {}", w.arg(batch));
-                w.cond(c);
-                split = Some((first, "s.id DESC"));
+                split = Some(split_after(&mut w, "s.batch_id", batch, id, "s.id DESC"));
             }
             ("s.batch_id DESC, s.id DESC", 't')
         } else if q.sort == PersonSort::School {
@@ -540,12 +505,7 @@ impl SqliteStore {
                 let mut r = cursor::read(a, 'h')?;
                 let (code, id) = (r.text()?, r.int()?);
                 r.end()?;
-                let mut first = w.clone();
-                let c = format!("s.school_code = {} AND s.id > {}", first.arg(code.to_string()), first.arg(id));
-                first.cond(c);
-                let c = format!("s.school_code > {}", w.arg(code.to_string()));
-                w.cond(c);
-                split = Some((first, "s.id"));
+                split = Some(split_after(&mut w, "s.school_code", code.to_string(), id, "s.id"));
             }
             ("s.school_code, s.id", 'h')
         } else {
@@ -593,4 +553,21 @@ mod tests {
             assert_eq!(st.get_status(StatementStatus::RePrepare), 0, "run {i}");
         }
     }
+}
+
+/// A cursor of two columns (value, id) in the order `col, then`: the rest of the value's rows
+/// (`col = value AND id after`, returned with `then`, their order) and the values after it (added
+/// to `w`); descending when `then` ends in DESC. See the comment at `split` in `people`.
+fn split_after(w: &mut Where, col: &str, value: impl Into<Arg>, id: i64, then: &'static str) -> (Where, &'static str) {
+    let value = value.into();
+    let (id_col, op) = match then.strip_suffix(" DESC") {
+        Some(c) => (c, '<'),
+        None => (then, '>'),
+    };
+    let mut first = w.clone();
+    let c = format!("{col} = {} AND {id_col} {op} {}", first.arg(value.clone()), first.arg(id));
+    first.cond(c);
+    let c = format!("{col} {op} {}", w.arg(value));
+    w.cond(c);
+    (first, then)
 }
