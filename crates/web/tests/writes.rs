@@ -464,6 +464,8 @@ async fn ledger_matrix(env: Env) {
             }
         }
         let checks_before = with_store(&env, |s| s.checks(&Scope::all(), p.other_school.parse().unwrap()).unwrap().len());
+        let sw_before = with_store(&env, |s| s.software(&Scope::all(), other_sw.id).unwrap().unwrap());
+        let item_before = with_store(&env, |s| s.duty_item(&Scope::all(), other_item.id).unwrap().unwrap());
         for (path, body) in [
             (format!("/software/{}/edit", other_sw.id), format!("_csrf={csrf}&unit_code={}&name=renamed&kind=office&licence_kind=free", p.other_school)),
             (format!("/duties/items/{}", other_item.id), format!("_csrf={csrf}&owner_name=%E7%8E%8B%E6%98%8E&owner_post=x&status=in_progress")),
@@ -477,8 +479,8 @@ async fn ledger_matrix(env: Env) {
             }
         }
         if !sees_other {
-            assert_eq!(with_store(&env, |s| s.software(&Scope::all(), other_sw.id).unwrap().unwrap()), other_sw, "{who} changed another area's software");
-            assert_eq!(with_store(&env, |s| s.duty_item(&Scope::all(), other_item.id).unwrap().unwrap()), other_item, "{who} changed another area's item");
+            assert_eq!(with_store(&env, |s| s.software(&Scope::all(), other_sw.id).unwrap().unwrap()), sw_before, "{who} changed another area's software");
+            assert_eq!(with_store(&env, |s| s.duty_item(&Scope::all(), other_item.id).unwrap().unwrap()), item_before, "{who} changed another area's item");
             assert_eq!(with_store(&env, |s| s.checks(&Scope::all(), p.other_school.parse().unwrap()).unwrap().len()), checks_before, "{who} checked another area's school");
         }
         // The API: another area's item is missing, the same answer as a number never used.
