@@ -2,7 +2,7 @@
 //! two counties settled to different degrees, so that the completion by region has something to
 //! show), and software entries with their six-monthly checks for the bureaus and a few schools
 //! of those counties — one over-installed, one licence ending soon, one unit overdue for its
-//! check, one never checked. Names say （演示）. Written through the store with the rules of
+//! check, one (the second county's bureau) never checked. Names say （演示）. Written through the store with the rules of
 //! `secman::ledger`.
 
 use secman::ledger as rules;
@@ -78,11 +78,11 @@ pub fn seed(s: &mut (impl DemoStore + ?Sized), today: Date, now: i64) -> Result<
                 s.create_software(&all, n, by, now)?;
                 entries += 1;
             }
-            // Checks: most units checked two months ago; one seven months ago (overdue); the
-            // last school of the second county never.
+            // Checks: most units checked two months ago; the first county's last school seven
+            // months ago (overdue); the second county's bureau never.
             let days = match (k, j) {
-                (1, 3) => continue,
-                (0, 2) => 210,
+                (1, 0) => continue,
+                (0, j) if j > 0 && j + 1 == units.len() => 210,
                 _ => 60,
             };
             let c = NewCheck { unit_code: unit, checked_on: ago(today, days), checker: "李华".into(), compliant: j != 1, problems: if j == 1 { "Windows 超出授权安装 6 套，已要求限期卸载或补购（演示）".into() } else { String::new() } };
