@@ -1,7 +1,7 @@
 //! Demo 责任制 / 正版化 registers: the province's checklist for the year (bureaus and schools of
 //! two counties settled to different degrees, so that the completion by region has something to
 //! show), and software entries with their six-monthly checks for the bureaus and a few schools
-//! of those counties — one over-installed, one licence ending soon, one unit overdue for its
+//! of those counties — one over-installed, the bureaus' office licence ending soon, one unit overdue for its
 //! check, one (the second county's bureau) never checked. Names say （演示）. Written through the store with the rules of
 //! `secman::ledger`.
 
@@ -70,7 +70,7 @@ pub fn seed(s: &mut (impl DemoStore + ?Sized), today: Date, now: i64) -> Result<
         for (j, &unit) in units.iter().enumerate() {
             let list = [
                 software(unit, "Windows 11 专业版（演示）", "微软", SoftwareKind::Os, LicenceKind::Procured, 60, if j == 1 { 66 } else { 58 }, None, "计算机教室、办公室"),
-                software(unit, "WPS Office 专业版（演示）", "金山办公", SoftwareKind::Office, LicenceKind::Procured, 80, 75, Some(if j == 2 { ago(today, -40) } else { ago(today, -400) }), "全部办公电脑"),
+                software(unit, "WPS Office 专业版（演示）", "金山办公", SoftwareKind::Office, LicenceKind::Procured, 80, 75, Some(if j == 0 { ago(today, -40) } else { ago(today, -400) }), "全部办公电脑"),
                 software(unit, "终端杀毒软件（演示）", "奇安信", SoftwareKind::Antivirus, LicenceKind::Commercial, 100, 90, Some(ago(today, -200)), "全部终端"),
                 software(unit, "LibreOffice（演示）", "The Document Foundation", SoftwareKind::Office, LicenceKind::OpenSource, 0, 20, None, "计算机教室二"),
             ];
