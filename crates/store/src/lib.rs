@@ -27,6 +27,7 @@ pub mod divisions;
 pub mod failed_uploads;
 pub mod keys;
 pub mod mask;
+pub mod ledger;
 pub mod mlps;
 pub mod monitor;
 pub mod secret;
@@ -45,6 +46,8 @@ pub mod suite_audit;
 pub mod suite_monitor;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_platform;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_ledger;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
 pub mod suite_incidents;
@@ -480,5 +483,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + Send> Backend for T {}

@@ -233,6 +233,16 @@ async fn every_operation_answers_as_documented(env: Env) {
     let item = with_store(&env, |s| s.add_rectification(&store::Scope::all(), sys, &store::mlps::NewRectification { item: "口令策略".into(), due_on: standard::Date::today() }, "prov", 0).unwrap().id);
     let sys_body = json!({ "unit_code": school, "name": "文档测试系统二", "owner": "信息中心", "level": "2", "live_on": "2025-01-06" }).to_string();
     let today = standard::Date::today().to_string();
+    // The checklist and software registers: the province's checklist for every unit, an item of
+    // the county's school, a software entry of it.
+    let (cid, duty, soft) = with_store(&env, |s| {
+        let c = store::ledger::NewChecklist { region_code: 510000, year: 2026, title: "文档测试清单".into(), include_schools: true, items: vec![store::ledger::TemplateItem { text: "成立领导小组".into(), category: store::ledger::Category::Leadership, evidence_required: false }] };
+        let cid = secman::ledger::publish(s, &store::Scope::all(), &c, "prov", 0).unwrap().id;
+        let duty = s.duty_items(&store::Scope::all(), &store::ledger::DutyQuery { checklist: Some(cid), unit: Some(school.parse().unwrap()), limit: 5, ..Default::default() }).unwrap().rows[0].id;
+        let n = store::ledger::NewSoftware { unit_code: school.parse().unwrap(), name: "文档测试软件".into(), vendor: String::new(), version: String::new(), kind: store::ledger::SoftwareKind::Os, licence_kind: store::ledger::LicenceKind::Free, licence_no: String::new(), licensed: 0, expires_on: None, installed: 3, location: String::new() };
+        (cid, duty, s.create_software(&store::Scope::all(), &n, "prov", 0).unwrap().id)
+    });
+    let soft_body = json!({ "unit_code": school, "name": "文档测试软件二", "kind": "office", "licence_kind": "procured", "licence_no": "ZC-1", "licensed": "10", "installed": "12", "expires_on": "2027-01-31" }).to_string();
     // (method, documented path, address, who, body)
     let calls: Vec<(&str, &str, String, &Auth, Option<(&str, String)>)> = vec![
         ("get", "/openapi.json", "/openapi.json".into(), &none, None),
@@ -326,6 +336,27 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/mlps/overdue", "/mlps/overdue?region=x".into(), &county, None),
         ("get", "/mlps/completion", "/mlps/completion".into(), &prov, None),
         ("get", "/mlps/completion", "/mlps/completion".into(), &api, None),
+        ("get", "/ledger/checklists", "/ledger/checklists".into(), &county, None),
+        ("get", "/ledger/checklists", "/ledger/checklists".into(), &api, None),
+        ("post", "/ledger/checklists", "/ledger/checklists".into(), &county, Some((j, json!({ "year": "2026", "title": "区级清单", "items": "组织领导｜明确责任人｜需佐证" }).to_string()))),
+        ("post", "/ledger/checklists", "/ledger/checklists".into(), &county, Some((j, json!({ "year": "1990", "items": "其他｜x" }).to_string()))),
+        ("get", "/ledger/checklists/{id}/completion", format!("/ledger/checklists/{cid}/completion"), &county, None),
+        ("get", "/ledger/checklists/{id}/completion", "/ledger/checklists/999999/completion".into(), &county, None),
+        ("get", "/ledger/duties", format!("/ledger/duties?checklist={cid}"), &county, None),
+        ("get", "/ledger/duties", "/ledger/duties?status=x".into(), &county, None),
+        ("put", "/ledger/duties/{id}", format!("/ledger/duties/{duty}"), &county, Some((j, json!({ "owner_name": "王明", "owner_post": "校长", "status": "done", "evidence": "文件 3 号" }).to_string()))),
+        ("put", "/ledger/duties/{id}", format!("/ledger/duties/{duty}"), &county, Some((j, json!({ "status": "不适用" }).to_string()))),
+        ("put", "/ledger/duties/{id}", "/ledger/duties/999999".into(), &county, Some((j, json!({ "status": "done" }).to_string()))),
+        ("get", "/ledger/software", "/ledger/software?flag=over_installed".into(), &county, None),
+        ("get", "/ledger/software", "/ledger/software?flag=x".into(), &county, None),
+        ("post", "/ledger/software", "/ledger/software".into(), &county, Some((j, soft_body.clone()))),
+        ("post", "/ledger/software", "/ledger/software".into(), &county, Some((j, json!({ "licensed": "x" }).to_string()))),
+        ("put", "/ledger/software/{id}", format!("/ledger/software/{soft}"), &county, Some((j, soft_body.clone()))),
+        ("put", "/ledger/software/{id}", "/ledger/software/999999".into(), &county, Some((j, soft_body.clone()))),
+        ("get", "/ledger/checks", format!("/ledger/checks?overdue=1&unit={school}"), &county, None),
+        ("post", "/ledger/checks", "/ledger/checks".into(), &county, Some((j, json!({ "unit_code": school, "checked_on": today, "checker": "李华", "result": "compliant" }).to_string()))),
+        ("post", "/ledger/checks", "/ledger/checks".into(), &county, Some((j, json!({ "unit_code": school, "result": "issues" }).to_string()))),
+        ("get", "/ledger/checks/regions", "/ledger/checks/regions".into(), &county, None),
         ("get", "/incidents", "/incidents?state=reported".into(), &county, None),
         ("get", "/incidents", "/incidents?grade=9".into(), &county, None),
         ("get", "/incidents", "/incidents".into(), &api, None),

@@ -27,6 +27,13 @@ struct Refs {
     /// Incidents of the own county (its bureau) and of the other county.
     own_incident: i64,
     other_incident: i64,
+    /// Software entries of the own school and of the other; the province's checklist and an
+    /// item of it of each school.
+    own_software: i64,
+    other_software: i64,
+    checklist: i64,
+    own_item: i64,
+    other_item: i64,
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -67,6 +74,11 @@ fn refs(env: &Env) -> Refs {
         own_system: system_of(s.as_mut(), &p.school),
         other_system: system_of(s.as_mut(), &p.other_school),
         own_incident: incident_in(s.as_mut(), "本区网站被篡改事件", p.county),
+        own_software: software_of(s.as_mut(), &p.school),
+        other_software: software_of(s.as_mut(), &p.other_school),
+        checklist: checklist_of(s.as_mut()),
+        own_item: item_of(s.as_mut(), &p.school),
+        other_item: item_of(s.as_mut(), &p.other_school),
         other_incident: incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county),
     }
 }
@@ -83,6 +95,27 @@ fn system_of(s: &mut dyn store::Backend, school: &str) -> i64 {
     let new = store::mlps::NewSystem { unit_code: school.parse().unwrap(), name: format!("{school} 学籍系统"), owner: "信息中心".into(), purpose: "学籍".into(), level: 3, live_on: Some(live), ..Default::default() };
     let dues = store::mlps::Dues { filing: Some(live), ..Default::default() };
     s.create_system(&Scope::all(), &new, &dues, "prov", 0).unwrap().id
+}
+
+/// A software entry of a unit, over-installed.
+fn software_of(s: &mut dyn store::Backend, unit: &str) -> i64 {
+    let new = store::ledger::NewSoftware { unit_code: unit.parse().unwrap(), name: format!("{unit} 办公软件"), vendor: "金山".into(), version: "2023".into(), kind: store::ledger::SoftwareKind::Office, licence_kind: store::ledger::LicenceKind::Procured, licence_no: "SCZC-1".into(), licensed: 10, expires_on: None, installed: 12, location: "机房".into() };
+    s.create_software(&Scope::all(), &new, "prov", 0).unwrap().id
+}
+
+/// A checklist of the province for every bureau and school (published once).
+fn checklist_of(s: &mut dyn store::Backend) -> i64 {
+    if let Some(c) = s.checklists(&Scope::all()).unwrap().first() {
+        return c.id;
+    }
+    let c = store::ledger::NewChecklist { region_code: 510000, year: 2026, title: "省级责任制清单".into(), include_schools: true, items: vec![store::ledger::TemplateItem { text: "成立网络安全领导小组".into(), category: store::ledger::Category::Leadership, evidence_required: true }] };
+    secman::ledger::publish(s, &Scope::all(), &c, "prov", 0).unwrap().id
+}
+
+/// A unit's first item of that checklist.
+fn item_of(s: &mut dyn store::Backend, unit: &str) -> i64 {
+    let q = store::ledger::DutyQuery { unit: Some(unit.parse().unwrap()), limit: 10, ..Default::default() };
+    s.duty_items(&Scope::all(), &q).unwrap().rows[0].id
 }
 
 /// What a route needs.
@@ -104,6 +137,10 @@ enum Need {
     Mlps,
     /// Incidents (store::incidents::reads; an auditor reads its node's).
     Incidents,
+    /// The checklist and software registers (store::ledger::role_reads).
+    Ledger,
+    /// Publishing a checklist (store::ledger::role_publishes).
+    Publish,
     Signed,
 }
 
@@ -129,6 +166,8 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
         Need::Mlps => store::mlps::role_reads(role),
         Need::Incidents => store::incidents::reads(role),
+        Need::Ledger => store::ledger::role_reads(role),
+        Need::Publish => store::ledger::role_publishes(role),
         Need::Signed => true,
     }
 }
@@ -274,6 +313,32 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
         ("GET", format!("/api/v1/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
         ("GET", "/api/v1/incidents/classes".into(), Need::Incidents, Target::Any),
+        // The responsibility checklist and the software ledger (issue 13).
+        ("GET", "/duties".into(), Need::Ledger, Target::Any),
+        ("GET", "/duties/new".into(), Need::Publish, Target::Any),
+        ("GET", format!("/duties/{}", r.checklist), Need::Ledger, Target::Any),
+        ("GET", format!("/duties/{}?region={}", r.checklist, p.other_county), Need::Ledger, Target::Any),
+        ("GET", format!("/duties/{}?region={}", r.checklist, p.county), Need::Ledger, Target::Any),
+        ("GET", format!("/duties/{}/units/{}", r.checklist, p.school), Need::Ledger, Target::Own),
+        ("GET", format!("/duties/{}/units/{}", r.checklist, p.other_school), Need::Ledger, Target::Other),
+        ("GET", format!("/duties/items/{}", r.own_item), Need::Ledger, Target::Own),
+        ("GET", format!("/duties/items/{}", r.other_item), Need::Ledger, Target::Other),
+        ("GET", "/software".into(), Need::Ledger, Target::Any),
+        ("GET", format!("/software?region={}&flag=over_installed", p.other_county), Need::Ledger, Target::Any),
+        ("GET", "/software/new".into(), Need::Ledger, Target::Any),
+        ("GET", format!("/software/{}/edit", r.own_software), Need::Ledger, Target::Own),
+        ("GET", format!("/software/{}/edit", r.other_software), Need::Ledger, Target::Other),
+        ("GET", "/software/checks".into(), Need::Ledger, Target::Any),
+        ("GET", "/software/checks?overdue=1".into(), Need::Ledger, Target::Any),
+        ("GET", format!("/software/checks?unit={}", p.other_school), Need::Ledger, Target::Any),
+        ("GET", "/api/v1/ledger/checklists".into(), Need::Ledger, Target::Any),
+        ("GET", format!("/api/v1/ledger/checklists/{}/completion", r.checklist), Need::Ledger, Target::Any),
+        ("GET", format!("/api/v1/ledger/duties?checklist={}", r.checklist), Need::Ledger, Target::Any),
+        ("GET", "/api/v1/ledger/software".into(), Need::Ledger, Target::Any),
+        ("GET", "/api/v1/ledger/checks?overdue=1".into(), Need::Ledger, Target::Any),
+        ("GET", "/api/v1/ledger/checks/regions".into(), Need::Ledger, Target::Any),
+        ("GET", "/export/duties?format=csv".into(), Need::Ledger, Target::Any),
+        ("GET", "/export/software?format=csv".into(), Need::Ledger, Target::Any),
     ]
 }
 

@@ -428,6 +428,110 @@ async fn mlps_matrix(env: Env) {
     }
 }
 
+/// The responsibility checklist's and the software ledger's writes, for every role: adding
+/// software for the own area and another, editing another area's entry, updating another area's
+/// checklist item, recording a check for another area's school — refused (403 for roles that do
+/// not write, 400/404 for another area) with nothing changed; the API alike; publishing by the
+/// officers only; bad input answered all at once; every accepted write audited.
+async fn ledger_matrix(env: Env) {
+    let p = env.places.clone();
+    let sw = |unit: &str| store::ledger::NewSoftware { unit_code: unit.parse().unwrap(), name: "WPS".into(), vendor: "金山".into(), version: "2023".into(), kind: store::ledger::SoftwareKind::Office, licence_kind: store::ledger::LicenceKind::Procured, licence_no: "SCZC-1".into(), licensed: 10, expires_on: None, installed: 10, location: "机房".into() };
+    let other_sw = with_store(&env, |s| s.create_software(&Scope::all(), &sw(&p.other_school), "prov", 0).unwrap());
+    let checklist = store::ledger::NewChecklist { region_code: 510000, year: 2026, title: "省级清单".into(), include_schools: true, items: vec![store::ledger::TemplateItem { text: "成立领导小组".into(), category: store::ledger::Category::Leadership, evidence_required: true }] };
+    let cid = with_store(&env, |s| secman::ledger::publish(s, &Scope::all(), &checklist, "prov", 0).unwrap().id);
+    let item_of = |env: &Env, unit: &str| with_store(env, |s| s.duty_items(&Scope::all(), &store::ledger::DutyQuery { checklist: Some(cid), unit: Some(unit.parse().unwrap()), limit: 10, ..Default::default() }).unwrap().rows[0].clone());
+    let other_item = item_of(&env, &p.other_school);
+    let own_item = item_of(&env, &p.school);
+    let today = standard::Date::today().to_string();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let writes = store::ledger::role_writes(role);
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        let count = |env: &Env| with_store(env, |s| s.software_totals(&Scope::all(), &store::ledger::SoftwareQuery::on(standard::Date::today())).unwrap().entries);
+        for (unit, inside) in [(p.other_school.clone(), sees_other), (p.school.clone(), true)] {
+            let before = count(&env);
+            let form = format!("_csrf={csrf}&unit_code={unit}&name={}&kind=office&licence_kind=open_source&installed=3", enc(&format!("软件-{who}")));
+            let r = send(&env, "POST", "/software/new", &a, Some(&form)).await;
+            let made = count(&env) - before;
+            match (writes, inside) {
+                (false, _) => assert_eq!((r.status, made), (StatusCode::FORBIDDEN, 0), "{who} {unit}"),
+                (true, true) => assert_eq!((r.status, made), (StatusCode::SEE_OTHER, 1), "{who} {unit}: {}", r.body),
+                (true, false) => {
+                    assert_eq!((r.status, made), (StatusCode::BAD_REQUEST, 0), "{who} {unit}");
+                    assert!(r.body.contains("不在您的管辖范围内"), "{}", r.body);
+                }
+            }
+        }
+        let checks_before = with_store(&env, |s| s.checks(&Scope::all(), p.other_school.parse().unwrap()).unwrap().len());
+        let sw_before = with_store(&env, |s| s.software(&Scope::all(), other_sw.id).unwrap().unwrap());
+        let item_before = with_store(&env, |s| s.duty_item(&Scope::all(), other_item.id).unwrap().unwrap());
+        for (path, body) in [
+            (format!("/software/{}/edit", other_sw.id), format!("_csrf={csrf}&unit_code={}&name=renamed&kind=office&licence_kind=free", p.other_school)),
+            (format!("/duties/items/{}", other_item.id), format!("_csrf={csrf}&owner_name=%E7%8E%8B%E6%98%8E&owner_post=x&status=in_progress")),
+            ("/software/checks".to_string(), format!("_csrf={csrf}&unit_code={}&checked_on={today}&checker=%E6%9D%8E%E5%8D%8E&result=compliant", p.other_school)),
+        ] {
+            let r = send(&env, "POST", &path, &a, Some(&body)).await;
+            match (writes, sees_other) {
+                (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {path}"),
+                (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {path}: {}", r.body),
+                (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who} {path}: {}", r.body),
+            }
+        }
+        if !sees_other {
+            assert_eq!(with_store(&env, |s| s.software(&Scope::all(), other_sw.id).unwrap().unwrap()), sw_before, "{who} changed another area's software");
+            assert_eq!(with_store(&env, |s| s.duty_item(&Scope::all(), other_item.id).unwrap().unwrap()), item_before, "{who} changed another area's item");
+            assert_eq!(with_store(&env, |s| s.checks(&Scope::all(), p.other_school.parse().unwrap()).unwrap().len()), checks_before, "{who} checked another area's school");
+        }
+        // The API: another area's item is missing, the same answer as a number never used.
+        let body = serde_json::json!({"owner_name": "王明", "owner_post": "校长", "status": "in_progress"});
+        let (s1, _) = api_json(&env, "PUT", &format!("/api/v1/ledger/duties/{}", other_item.id), &a, &body).await;
+        let (s2, _) = api_json(&env, "PUT", "/api/v1/ledger/duties/987654", &a, &body).await;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!((s1, s2), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}"),
+            (true, false) => assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}"),
+            (true, true) => assert_eq!((s1, s2), (StatusCode::OK, StatusCode::NOT_FOUND), "{who}"),
+        }
+        // Publishing: the officers, for their own division.
+        let (st, _) = api_json(&env, "POST", "/api/v1/ledger/checklists", &a, &serde_json::json!({"year": "2026", "title": format!("清单-{who}"), "items": "组织领导｜明确责任人"})).await;
+        let want = if store::ledger::role_publishes(role) { StatusCode::CREATED } else { StatusCode::FORBIDDEN };
+        assert_eq!(st, want, "{who} publishes");
+    }
+    // The county officer settles its school's item; evidence is required before 已落实.
+    let county = login(&env, "county", PASSWORD).await;
+    let (st, v) = api_json(&env, "PUT", &format!("/api/v1/ledger/duties/{}", own_item.id), &county, &serde_json::json!({"owner_name": "13800138000", "status": "done"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+    let m = v["error"]["message_zh"].as_str().unwrap();
+    assert!(m.contains("不要填写电话") && m.contains("职务") && m.contains("佐证"), "{m}");
+    let (st, v) = api_json(&env, "PUT", &format!("/api/v1/ledger/duties/{}", own_item.id), &county, &serde_json::json!({"owner_name": "王明", "owner_post": "校长", "status": "done", "evidence": "文件 2026-3 号"})).await;
+    assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("done")), "{v}");
+    let (st, v) = api_json(&env, "POST", "/api/v1/ledger/software", &county, &serde_json::json!({"unit_code": p.school, "licence_kind": "commercial", "licensed": "x", "expires_on": "2026-02-30"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let m = v["error"]["message_zh"].as_str().unwrap();
+    assert!(m.contains("软件名称") && m.contains("软件类别") && m.contains("授权数量") && m.contains("授权到期日"), "{m}");
+    let (st, v) = api_json(&env, "POST", "/api/v1/ledger/checks", &county, &serde_json::json!({"unit_code": p.school, "checked_on": today, "checker": "李华", "result": "issues", "problems": "WPS 超装 2 套"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    // A data consumer's token writes nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    assert_eq!(send_json(&env, "POST", "/api/v1/ledger/software", &api, &format!(r#"{{"unit_code":"{}","name":"x","kind":"os","licence_kind":"free"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["software_create", "software_update", "duty_item_update", "software_check", "duty_checklist_publish"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ledger_writes_by_role_and_area_sqlite() {
+    ledger_matrix(sqlite("writes-ledger")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ledger_writes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-ledger")) {
+        ledger_matrix(env).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mlps_writes_by_role_and_area_sqlite() {
     mlps_matrix(sqlite("writes-mlps")).await;

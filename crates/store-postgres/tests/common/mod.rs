@@ -13,6 +13,7 @@ use store::{
     Page, PersonQuery, Record, RecordFilter, RegionFigures, RejectedRow, SchoolQuery, Scope, SessionRecord, Store,
     StoreError, TableCounts, Transfer, User,
 };
+use store::ledger::LedgerSql as _;
 use store_postgres::PgStore;
 
 pub const ENV: &str = "TIANFU_TEST_DATABASE_URL";
@@ -503,6 +504,22 @@ impl store::mlps::MlpsSql for TestStore {
     }
     fn mlps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
         self.s().mlps_org(code)
+    }
+}
+
+// The 责任制 / 正版化 registers' primitives (store::ledger gives the scoped trait on top).
+impl store::ledger::LedgerSql for TestStore {
+    fn ledger_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn ledger_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().ledger_rows(sql, args, each)
+    }
+    fn ledger_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().ledger_exec(sql, args)
+    }
+    fn ledger_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
+        self.s().ledger_org(code)
     }
 }
 

@@ -25,10 +25,12 @@ pub enum List {
     Audit,
     Batches,
     Mlps,
+    Duties,
+    Software,
 }
 
 impl List {
-    pub const ALL: [List; 8] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps];
+    pub const ALL: [List; 10] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -43,6 +45,8 @@ impl List {
             List::Audit => "audit",
             List::Batches => "batches",
             List::Mlps => "mlps",
+            List::Duties => "duties",
+            List::Software => "software",
         }
     }
 
@@ -60,6 +64,8 @@ impl List {
             List::Audit => "审计日志",
             List::Batches => "导入批次",
             List::Mlps => "等保台账",
+            List::Duties => "责任制落实清单",
+            List::Software => "软件正版化台账",
         }
     }
 
@@ -73,6 +79,8 @@ impl List {
             List::Audit => "Audit log",
             List::Batches => "Import batches",
             List::Mlps => "MLPS register",
+            List::Duties => "Responsibility checklist",
+            List::Software => "Software-asset ledger",
         }
     }
 
@@ -92,6 +100,7 @@ impl List {
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),
             List::Mlps => store::mlps::role_reads(role),
+            List::Duties | List::Software => store::ledger::role_reads(role),
         }
     }
 
@@ -124,6 +133,8 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
         List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::Duties => crate::routes::ledger::export::duties_job(parse(q)?, scope, t)?,
+        List::Software => crate::routes::ledger::export::software_job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;

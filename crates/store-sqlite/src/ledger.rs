@@ -1,0 +1,36 @@
+//! The 责任制 / 正版化 registers' primitives (the queries and rules are in `store::ledger`): its tables are
+//! in the platform file, the organisation tree in the base file.
+
+use crate::sql::{params, Row};
+use crate::{map_err, SqliteStore};
+use rusqlite::OptionalExtension;
+use store::ledger::LedgerSql;
+use store::sql::{Arg, Dialect, SqlRow};
+use store::StoreError;
+
+impl LedgerSql for SqliteStore {
+    fn ledger_dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn ledger_rows(&mut self, sql: &str, args: Vec<Arg>, each: &mut dyn FnMut(&dyn SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let mut st = self.platform.prepare_cached(sql).map_err(map_err)?;
+        let mut rows = st.query(params(args)).map_err(map_err)?;
+        while let Some(r) = rows.next().map_err(map_err)? {
+            each(&Row(r))?;
+        }
+        Ok(())
+    }
+
+    fn ledger_exec(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        let mut st = self.platform.prepare_cached(sql).map_err(map_err)?;
+        st.execute(params(args)).map(|n| n as u64).map_err(map_err)
+    }
+
+    fn ledger_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
+        self.conn()
+            .prepare_cached(store::monitor::sql::ORG_NODE)
+            .and_then(|mut st| st.query_row([code], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(map_err)
+    }
+}
