@@ -89,6 +89,22 @@ impl Default for Rules {
     }
 }
 
+impl Rules {
+    /// The rules of a deployment's `[security]` settings: the classification edition (`2023` or
+    /// `2007`), the deadlines (as [`Deadlines::parse`] reads them) and the outage minutes. An error
+    /// names the key, for the start-up message.
+    pub fn from_settings(classification: &str, deadlines: &str, outage_minutes: u64) -> Result<Rules, String> {
+        let edition = match classification.trim() {
+            "2023" => Edition::T2023,
+            "2007" => Edition::Z2007,
+            x => return Err(format!("security.incident_classification = {x}：应为 2023 或 2007（must be 2023 or 2007）")),
+        };
+        let deadlines = Deadlines::parse(deadlines).map_err(|e| format!("security.incident_deadlines = \"{deadlines}\"：{e}"))?;
+        let outage_minutes = i64::try_from(outage_minutes).ok().filter(|m| *m >= 1).ok_or_else(|| format!("security.incident_outage_minutes = {outage_minutes}：应至少为 1（must be at least 1）"))?;
+        Ok(Rules { edition, deadlines, outage_minutes })
+    }
+}
+
 pub const UNIT_KINDS: [(&str, &str); 3] = [("other", "其他单位"), ("cii", "关键信息基础设施运营者"), ("central", "中央和国家机关")];
 
 /// The parent of an org unit: a school's county, a county's city, a city's province; None for a
@@ -360,5 +376,11 @@ mod tests {
         assert!(Deadlines::parse("other=0").unwrap_err().contains("1 到 720"));
         assert!(Deadlines::parse("school=3").unwrap_err().contains("不认识"));
         assert!(Deadlines::parse("other").is_err());
+        let r = Rules::from_settings("2007", "cii=2", 30).unwrap();
+        assert_eq!((r.edition, r.deadlines.cii_hours, r.deadlines.other_hours, r.outage_minutes), (Edition::Z2007, 2, 4, 30));
+        assert_eq!(Rules::from_settings("2023", "cii=1,central=2,other=4,minor=24", 60).unwrap(), Rules::default());
+        let e = Rules::from_settings("2023", "school=3", 60).unwrap_err();
+        assert!(e.starts_with("security.incident_deadlines") && e.contains("不认识"), "{e}");
+        assert!(Rules::from_settings("2019", "", 60).unwrap_err().starts_with("security.incident_classification"));
     }
 }

@@ -101,10 +101,10 @@ pub struct IncidentGrade {
 
 /// 事件分类分级 — the classes and subclasses in use (GB/T 20986) and the grades with criteria.
 #[utoipa::path(get, path = "/incidents/classes", tag = "网络安全事件", responses((status = 200, description = "分类与分级 / Classes and grades", body = Classification), crate::apidoc::Errors))]
-async fn api_classes(me: Me) -> Result<Json<Classification>, AppError> {
+async fn api_classes(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Classification>, AppError> {
     let me = ready(me)?;
     require(may_read(&me))?;
-    let ed = super::rules().edition;
+    let ed = super::rules(&app).edition;
     let classes = classes::classes(ed).iter().map(|c| IncidentClass { code: c.code.into(), name: c.zh.into(), subclasses: c.subs.iter().map(|(code, zh)| IncidentSubclass { code: (*code).into(), name: (*zh).into() }).collect() }).collect();
     let grades = classes::GRADES.iter().map(|g| IncidentGrade { grade: g.grade, roman: g.roman.into(), name: g.zh.into(), name_en: g.en.into(), criteria: g.criteria.into() }).collect();
     Ok(Json(Classification { edition: ed.title().into(), classes, grades }))

@@ -51,7 +51,7 @@ pub fn message(headers: &HeaderMap, app: &AppState, e: &AppError) -> String {
 async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, error: Option<String>) -> Result<Response, AppError> {
     let (i, steps) = read_one(app, me, id).await?;
     let bad = error.is_some();
-    let ed = super::rules().edition;
+    let ed = super::rules(app).edition;
     let page = Page { c: Ctx::new(app, headers, Some(me), "/incidents", "incidents"), i, steps, error, classes: classes::classes(ed), grades: &classes::GRADES, edition: ed.title() };
     let mut r = html(page)?;
     if bad {

@@ -53,7 +53,7 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: Filt
         form,
         may_report: store::incidents::writes(me.user.role),
         error,
-        classes: classes::classes(super::rules().edition),
+        classes: classes::classes(super::rules(app).edition),
         grades: &classes::GRADES,
         kinds: &UNIT_KINDS,
     };

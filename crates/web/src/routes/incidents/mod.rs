@@ -34,9 +34,10 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/incidents/{id}/{action}", post(detail::act))
 }
 
-/// The deployment's rules (defaults: GB/T 20986-2023, the 2025 reporting measures' hours).
-pub fn rules() -> Rules {
-    Rules::default()
+/// The deployment's rules (`[security]`; defaults: GB/T 20986-2023, the 2025 reporting measures'
+/// hours). `tianfu serve` refuses to start on bad settings, so the fallback is for tests only.
+pub fn rules(app: &AppState) -> Rules {
+    crate::config::ConfigExt::incident_rules(&app.config).unwrap_or_default()
 }
 
 /// An incident as the console and the API show it: codes with their Chinese labels.
