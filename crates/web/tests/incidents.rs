@@ -1,5 +1,6 @@
 //! 网络安全事件 beyond the lifecycle: the deployment's `[security]` settings reach the pages (a
-//! 2007 deployment confirms with the 2007 classes). On SQLite.
+//! 2007 deployment confirms with the 2007 classes); attachments (stored, listed, on the timeline,
+//! downloaded by those who read the incident only, refused with the reason); exports; paging.
 
 mod common;
 
@@ -42,4 +43,122 @@ async fn a_2007_deployment_confirms_with_the_2007_classes() {
     assert!(bad.body.contains("事件分类无效"), "{}", bad.body);
     let ok = send(&env, "POST", &format!("/incidents/{id}/confirm"), &county, Some(&form(&[("_csrf", county.csrf.as_deref().unwrap()), ("class_code", "CVI"), ("grade", "4")]))).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+}
+
+/// A multipart upload of one file to `uri` (the session's CSRF token first, as the form sends it).
+async fn attach(env: &Env, auth: &Auth, uri: &str, name: &str, mime: &str, bytes: &[u8]) -> Resp {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let boundary = "----tianfu-incident-boundary";
+    let mut body = csrf_part(boundary, auth);
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {mime}\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let r = env.app.router.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, location, set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+}
+
+/// The raw response of a GET (its headers).
+async fn get_raw(env: &Env, uri: &str, auth: &Auth) -> axum::response::Response {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use tower::ServiceExt;
+    let req = Request::builder().uri(uri).header(header::COOKIE, auth.cookie.clone().unwrap_or_default()).body(Body::empty()).unwrap();
+    env.app.router.clone().oneshot(req).await.unwrap()
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// An officer of the other county (another city's), made for the test.
+fn other_county_officer(env: &Env) {
+    let org = env.places.other_county as i64;
+    with_store(env, |s| {
+        let u = store::NewUser { name: "qy".into(), display_name: "qy".into(), role: store::Role::CountyOfficer, org_code: org, password_hash: web::auth::hash_password(PASSWORD), must_change_password: false };
+        s.create_user(&PROVINCE, &u).unwrap();
+    });
+}
+
+async fn attachments_on(env: Env) {
+    use http_body_util::BodyExt;
+    let id = county_incident(&env, "某校网站被植入暗链");
+    other_county_officer(&env);
+    let county = login(&env, "county", PASSWORD).await;
+    let uri = format!("/incidents/{id}/files");
+    let ok = attach(&env, &county, &uri, "首页截图.pdf", "application/pdf", PDF).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = send(&env, "GET", &format!("/incidents/{id}"), &county, None).await;
+    assert!(page.body.contains("首页截图.pdf"), "listed on the page");
+    assert!(page.body.contains("data-action=\"attach\""), "a step on the timeline");
+    let (status, files) = api_json(&env, "GET", &format!("/api/v1/incidents/{id}/files"), &county, &serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    let href = files[0]["href"].as_str().unwrap().to_string();
+    assert_eq!(files[0]["name"], "首页截图.pdf");
+    // Downloaded as an attachment, never sniffed; audited.
+    let r = get_raw(&env, &href, &county).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers().clone();
+    assert!(h["content-disposition"].to_str().unwrap().starts_with("attachment;"), "{h:?}");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(r.into_body().collect().await.unwrap().to_bytes().as_ref(), PDF);
+    let logged = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("incident_attachment_download".into()), limit: 10, ..Default::default() }).unwrap());
+    assert_eq!(logged.len(), 1, "the download is audited");
+    // Refused with the reason in Chinese: a wrong type, a disguised file, an executable.
+    for (name, mime, bytes, want) in [
+        ("说明.exe", "application/octet-stream", &b"MZ\x90\0"[..], "附件类型不支持"),
+        ("截图.png", "image/png", PDF, "内容与文件扩展名不符"),
+        ("run.txt", "text/plain", &b"#!/bin/sh\nrm -rf /\n"[..], "不接受可执行文件"),
+    ] {
+        let r = attach(&env, &county, &uri, name, mime, bytes).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.body);
+        assert!(r.body.contains(want), "{name}: {}", r.body);
+    }
+    // Another county: neither attaches nor downloads (404, as for a missing incident).
+    let qy = login(&env, "qy", PASSWORD).await;
+    let r = attach(&env, &qy, &uri, "x.pdf", "application/pdf", PDF).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(get_raw(&env, &href, &qy).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(get_raw(&env, &format!("/incidents/{}/files/1", id + 1000), &qy).await.status(), StatusCode::NOT_FOUND);
+    let (status, _) = api_json(&env, "GET", &format!("/api/v1/incidents/{id}/files"), &qy, &serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The data consumer sees nothing.
+    let token = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let (status, _) = api_json(&env, "GET", &format!("/api/v1/incidents/{id}/files"), &token, &serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Over the configured cap.
+    let env = rebuild(env, |mut c| {
+        c.security.attachment_limit_mib = 1;
+        c
+    });
+    let county = login(&env, "county", PASSWORD).await;
+    let mut big = PDF.to_vec();
+    big.resize(1_200_000, b' ');
+    let r = attach(&env, &county, &uri, "大文件.pdf", "application/pdf", &big).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("1 MB"), "{}", r.body);
+    let (_, files) = api_json(&env, "GET", &format!("/api/v1/incidents/{id}/files"), &county, &serde_json::Value::Null).await;
+    assert_eq!(files.as_array().unwrap().len(), 1, "nothing refused was kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_sqlite() {
+    attachments_on(sqlite("inc-files")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_postgres() {
+    let Some(env) = blocking(|| postgres("inc-files")) else { return };
+    attachments_on(env).await;
 }

@@ -1,6 +1,7 @@
 //! The JSON API's incidents: list, report, read with the timeline, take a step, and the
 //! classification in use.
 
+use super::files::FileView;
 use super::{may_read, read_list, read_one, report, step, Filters, ReportForm, StepForm, StepView, View};
 use crate::error::AppError;
 use crate::routes::{ip, ready, require, Me, Peer};
@@ -15,7 +16,42 @@ use store::clock::Clock;
 
 pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     use utoipa_axum::routes;
-    utoipa_axum::router::OpenApiRouter::new().routes(routes!(api_list, api_create)).routes(routes!(api_get)).routes(routes!(api_act)).routes(routes!(api_classes))
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get))
+        .routes(routes!(api_act))
+        .routes(routes!(api_classes))
+        // The file's own cap ([security] attachment_limit_mib) is kept while it streams.
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(api_files, api_attach)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
+}
+
+/// The upload: one `file` part (with a session, the `_csrf` part first or the `X-CSRF-Token`
+/// header).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// PDF, PNG, JPEG, XLSX, DOCX or UTF-8 text, at most `[security] attachment_limit_mib`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// 事件附件 — the attachments of an incident (evidence, reports), in the order they were added.
+#[utoipa::path(get, path = "/incidents/{id}/files", tag = "网络安全事件", params(("id" = i64, Path, description = "事件编号 / Incident number")), responses((status = 200, description = "附件 / Attachments", body = Vec<FileView>), crate::apidoc::Errors))]
+async fn api_files(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<Vec<FileView>>, AppError> {
+    let me = ready(me)?;
+    require(may_read(&me))?;
+    // 404 for an incident missing or outside the area, as its page answers.
+    read_one(&app, &me, id).await?;
+    Ok(Json(super::files::list(&app, &me, id).await?))
+}
+
+/// 添加事件附件 — attaches a file to an incident in the caller's area (a step on its timeline;
+/// the type is judged by the content).
+#[utoipa::path(post, path = "/incidents/{id}/files", tag = "网络安全事件", params(("id" = i64, Path, description = "事件编号 / Incident number")), request_body(content = AttachmentUpload, content_type = "multipart/form-data"), responses((status = 201, description = "已添加 / Attached", body = FileView), crate::apidoc::WriteErrors))]
+async fn api_attach(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let v = super::files::upload(&app, &me, &ip(&headers, &peer), id, form).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(v)).into_response())
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod detail;
+pub mod files;
 mod forms;
 mod list;
 
@@ -32,6 +33,12 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/incidents/{id}", get(detail::page))
         .route("/incidents/{id}/print", get(detail::print))
         .route("/incidents/{id}/{action}", post(detail::act))
+        .route("/incidents/{id}/files/{file}", get(files::download))
+}
+
+/// The attachment upload, under its own body limit (the file's cap is kept while it streams).
+pub fn files_router() -> Router<Arc<AppState>> {
+    Router::new().route("/incidents/{id}/files", post(files::attach))
 }
 
 /// The deployment's rules (`[security]`; defaults: GB/T 20986-2023, the 2025 reporting measures'
@@ -147,7 +154,7 @@ impl View {
 pub struct StepView {
     pub at: i64,
     pub actor: String,
-    /// report, confirm, handle, note, recover, close, report_up, escalate, seen
+    /// report, confirm, handle, note, recover, close, report_up, escalate, seen, attach
     pub action: String,
     pub action_label: String,
     pub action_label_en: String,
@@ -167,6 +174,7 @@ pub fn action_label_en(a: &str) -> &'static str {
         "report_up" => "Reported upward",
         "escalate" => "Escalated (overdue)",
         "seen" => "Seen again by the monitor",
+        "attach" => "Attachment added",
         _ => "Other",
     }
 }
@@ -182,6 +190,7 @@ pub fn action_label(a: &str) -> &'static str {
         "report_up" => "向上级报告",
         "escalate" => "超时升级",
         "seen" => "监测再次发现",
+        "attach" => "添加附件",
         _ => "其他",
     }
 }
@@ -263,7 +272,7 @@ pub async fn read_one(app: &Arc<AppState>, me: &Identity, id: i64) -> Result<(Vi
 
 /// The area the caller reads incidents in: its scope; an auditor (whose session scope holds no
 /// records) reads those of its node of the tree, and writes none.
-fn read_scope(s: &mut dyn Backend, who: &Actor, org: i64) -> Result<Scope, AppError> {
+pub(crate) fn read_scope(s: &mut dyn Backend, who: &Actor, org: i64) -> Result<Scope, AppError> {
     if who.role != Role::Auditor {
         return Ok(who.scope.clone());
     }
