@@ -153,6 +153,9 @@ pub struct IncidentQuery {
     pub region: Option<u32>,
     /// Overdue at this time.
     pub overdue_at: Option<i64>,
+    /// Keyset paging: those with ids below this (the last id of the previous page; the list is
+    /// newest first). Counts ignore it.
+    pub before: Option<i64>,
     pub limit: usize,
 }
 
@@ -456,7 +459,11 @@ pub mod sql {
     }
 
     pub fn list(d: Dialect, scope: &Scope, q: &IncidentQuery) -> Option<(String, Vec<Arg>)> {
-        let w = conds(d, scope, q, true)?;
+        let mut w = conds(d, scope, q, true)?;
+        if let Some(b) = q.before {
+            let c = format!("id < {}", w.arg(b));
+            w.cond(c);
+        }
         let limit = q.limit.clamp(1, 500);
         Some((format!("SELECT {COLUMNS} FROM incidents{} ORDER BY id DESC LIMIT {limit}", w.where_()), w.args))
     }

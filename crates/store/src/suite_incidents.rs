@@ -198,6 +198,10 @@ pub fn incidents_filters_and_counts(s: &mut (impl Incidents + ?Sized)) {
     assert_eq!(ids(s.incidents(&JINJIANG, &q(IncidentQuery { state: Some(IncidentState::Closed), ..Default::default() })).unwrap()), vec![c.id]);
     assert_eq!(ids(s.incidents(&JINJIANG, &q(IncidentQuery { open: true, ..Default::default() })).unwrap()), vec![d.id, b.id, a.id]);
     assert_eq!(ids(s.incidents(&JINJIANG, &IncidentQuery { limit: 2, ..Default::default() }).unwrap()), vec![d.id, c.id]);
+    // Keyset pages: below the last id of the previous page, filters kept.
+    assert_eq!(ids(s.incidents(&JINJIANG, &IncidentQuery { limit: 2, before: Some(c.id), ..Default::default() }).unwrap()), vec![b.id, a.id]);
+    assert_eq!(ids(s.incidents(&JINJIANG, &q(IncidentQuery { open: true, before: Some(d.id), ..Default::default() })).unwrap()), vec![b.id, a.id]);
+    assert!(s.incidents(&QINGYANG, &q(IncidentQuery { before: Some(d.id + 1), ..Default::default() })).unwrap().is_empty(), "paging stays in the scope");
     let mut counts = s.incident_counts(&JINJIANG, &IncidentQuery { state: Some(IncidentState::Closed), ..Default::default() }).unwrap();
     counts.sort_by_key(|(st, _)| st.code());
     assert_eq!(counts, vec![(IncidentState::Closed, 1), (IncidentState::Reported, 3)]);

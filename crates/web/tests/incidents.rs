@@ -162,3 +162,110 @@ async fn attachments_postgres() {
     let Some(env) = blocking(|| postgres("inc-files")) else { return };
     attachments_on(env).await;
 }
+
+/// Rows of a CSV export (no quoted line breaks in incidents' cells here).
+fn csv_lines(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    text.trim_start_matches('\u{feff}').lines().map(str::to_string).collect()
+}
+
+/// Paging past 200 with sealed cursors (refused for another account or other filters), the
+/// list's exports with its filters (scoped, audited) and one incident's report as a workbook.
+async fn pages_and_exports(env: Env) {
+    let county_code = env.places.county as i64;
+    let other = env.places.other_county as i64;
+    let ids: Vec<i64> = with_store(&env, |s| {
+        let now = store::time::unix_now();
+        let mut ids = Vec::new();
+        for n in 0..205 {
+            let i = store::suite_incidents::incident(&format!("本区事件{n:03}"), None, county_code, now);
+            ids.push(s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(now)).unwrap());
+        }
+        let i = store::suite_incidents::incident("外区事件不应出现", None, other, now);
+        s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(now)).unwrap();
+        ids
+    });
+    let county = login(&env, "county", PASSWORD).await;
+    let first = send(&env, "GET", "/incidents", &county, None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body.matches("data-incident=").count(), 200, "a page of 200");
+    assert!(first.body.contains("共 <b>205</b>"), "the totals count every page");
+    let at = first.body.find("id=\"incident-next\"").map(|_| first.body.find("&amp;after=").unwrap()).expect("a next link");
+    let cursor: String = first.body[at + "&amp;after=".len()..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let second = send(&env, "GET", &format!("/incidents?state=&grade=&region=&overdue=&after={cursor}"), &county, None).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(second.body.matches("data-incident=").count(), 5, "the rest");
+    assert!(second.body.contains(&format!("data-incident=\"{}\"", ids[0])) && !second.body.contains("incident-next"), "the oldest, and no further page");
+    assert!(!second.body.contains("外区事件不应出现"));
+    // Another filter or another account: the generic refusal.
+    let r = send(&env, "GET", &format!("/incidents?state=reported&after={cursor}"), &county, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("翻页参数无效"), "{}", r.body);
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = send(&env, "GET", &format!("/incidents?after={cursor}"), &prov, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The API pages alike.
+    let (status, p1) = api_json(&env, "GET", "/api/v1/incidents", &county, &serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(p1["items"].as_array().unwrap().len(), 200);
+    let next = p1["next"].as_str().unwrap().to_string();
+    let (_, p2) = api_json(&env, "GET", &format!("/api/v1/incidents?after={next}"), &county, &serde_json::Value::Null).await;
+    assert_eq!((p2["items"].as_array().unwrap().len(), p2["next"].is_null()), (5, true));
+    let (status, _) = api_json(&env, "GET", &format!("/api/v1/incidents?after={next}"), &prov, &serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "another account's cursor");
+    // The exports: every page, the filters kept, the area only; audited with the row count.
+    let csv = send(&env, "GET", "/export/incidents?format=csv", &county, None).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let lines = csv_lines(&csv.bytes);
+    assert!(lines[0].starts_with("事件编号,事件名称,发生单位代码"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + 205, "every page");
+    assert!(!csv.body.contains("外区事件不应出现"));
+    with_store(&env, |s| {
+        let i = s.incident(&Scope::all(), ids[7]).unwrap().unwrap();
+        let mut c = i.clone();
+        c.state = store::incidents::IncidentState::Closed;
+        let st = store::incidents::Step { incident_id: i.id, at: i.reported_at + 1, actor: "sec".into(), action: "close".into(), state: c.state, note: "已整改完毕，恢复正常".into(), to_unit: None };
+        assert!(s.update_incident(&Scope::all(), &c, i.state, &st).unwrap());
+    });
+    let csv = send(&env, "GET", "/export/incidents?format=csv&state=closed", &county, None).await;
+    let lines = csv_lines(&csv.bytes);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[1].contains("本区事件007") && lines[1].contains("已结案"), "{}", lines[1]);
+    let xlsx = send(&env, "GET", "/export/incidents?format=xlsx&overdue=1", &county, None).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.bytes.starts_with(b"PK"), "a workbook");
+    let log = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("export".into()), limit: 20, ..Default::default() }).unwrap());
+    assert!(log.iter().any(|e| e.target == "incidents" && e.detail.contains("\"rows\":205")), "{log:?}");
+    // One incident's report as a workbook: elements, then the course of events.
+    let r = get_raw(&env, &format!("/incidents/{}/report.xlsx", ids[7]), &county).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    let bytes = http_body_util::BodyExt::collect(r.into_body()).await.unwrap().to_bytes();
+    let text = xlsx_text(&env, &bytes);
+    for want in ["网络安全事件报告", "本区事件007", "处置经过", "结案总结", "已整改完毕，恢复正常"] {
+        assert!(text.contains(want), "{want} in the report");
+    }
+    let qy_scope_report = get_raw(&env, &format!("/incidents/{}/report.xlsx", ids[7]), &login(&env, "school", PASSWORD).await).await;
+    assert_eq!(qy_scope_report.status(), StatusCode::NOT_FOUND, "a school does not read its county bureau's incident");
+    let log = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("incident_report_export".into()), limit: 5, ..Default::default() }).unwrap());
+    assert_eq!(log.len(), 1);
+}
+
+/// The cells of a workbook's first sheet, read back with the importer's own reader.
+fn xlsx_text(env: &Env, bytes: &[u8]) -> String {
+    let path = env.dir.0.join(format!("report-{}.xlsx", bytes.len()));
+    std::fs::write(&path, bytes).unwrap();
+    let mut wb = ingest::xlsx::Workbook::open(&path).expect("a workbook");
+    wb.collect(None, 1_000_000, 1 << 30).unwrap().into_iter().map(|(_, r)| r.join("|")).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_exports_sqlite() {
+    pages_and_exports(sqlite("inc-pages")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_exports_postgres() {
+    let Some(env) = blocking(|| postgres("inc-pages")) else { return };
+    pages_and_exports(env).await;
+}

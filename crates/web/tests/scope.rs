@@ -296,6 +296,10 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/incidents/{}/files/{}", r.other_incident, r.other_file), Need::Incidents, Target::Other),
         ("GET", format!("/api/v1/incidents/{}/files", r.own_incident), Need::Incidents, Target::Own),
         ("GET", format!("/api/v1/incidents/{}/files", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", "/export/incidents?format=csv".into(), Need::Incidents, Target::Any),
+        ("GET", "/export/incidents?format=xlsx&state=reported&overdue=1".into(), Need::Incidents, Target::Any),
+        ("GET", format!("/incidents/{}/report.xlsx", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/incidents/{}/report.xlsx", r.other_incident), Need::Incidents, Target::Other),
     ]
 }
 

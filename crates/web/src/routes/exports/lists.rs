@@ -25,10 +25,11 @@ pub enum List {
     Audit,
     Batches,
     Mlps,
+    Incidents,
 }
 
 impl List {
-    pub const ALL: [List; 8] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps];
+    pub const ALL: [List; 9] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Incidents];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -43,6 +44,7 @@ impl List {
             List::Audit => "audit",
             List::Batches => "batches",
             List::Mlps => "mlps",
+            List::Incidents => "incidents",
         }
     }
 
@@ -60,6 +62,7 @@ impl List {
             List::Audit => "审计日志",
             List::Batches => "导入批次",
             List::Mlps => "等保台账",
+            List::Incidents => "网络安全事件",
         }
     }
 
@@ -73,6 +76,7 @@ impl List {
             List::Audit => "Audit log",
             List::Batches => "Import batches",
             List::Mlps => "MLPS register",
+            List::Incidents => "Security incidents",
         }
     }
 
@@ -92,6 +96,7 @@ impl List {
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),
             List::Mlps => store::mlps::role_reads(role),
+            List::Incidents => store::incidents::reads(role),
         }
     }
 
@@ -124,6 +129,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
         List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::Incidents => crate::routes::incidents::export::job(parse(q)?, me, t, app.clock.now())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;

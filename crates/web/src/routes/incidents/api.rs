@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use secman::incidents::classes;
 use std::sync::Arc;
-use store::clock::Clock;
 
 pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     use utoipa_axum::routes;
@@ -57,8 +56,10 @@ async fn api_attach(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Incidents {
     pub items: Vec<View>,
-    /// Counts by state (reported, confirmed, …) of the filtered list.
+    /// Counts by state (reported, confirmed, …) of the filtered list (every page).
     pub totals: std::collections::BTreeMap<String, u64>,
+    /// The next page: pass it as `after` with the same filters (sealed for this account).
+    pub next: Option<String>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -67,13 +68,13 @@ pub struct IncidentDetail {
     pub timeline: Vec<StepView>,
 }
 
-/// 网络安全事件 — incidents of the caller's area, newest first (200 at most).
+/// 网络安全事件 — incidents of the caller's area, newest first, 200 a page (`next` → `after`).
 #[utoipa::path(get, path = "/incidents", tag = "网络安全事件", params(Filters), responses((status = 200, description = "事件 / Incidents", body = Incidents), crate::apidoc::Errors))]
 async fn api_list(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filters>) -> Result<Json<Incidents>, AppError> {
     let me = ready(me)?;
     require(may_read(&me))?;
-    let (items, totals) = read_list(&app, &me, f.query(app.clock.now())?).await?;
-    Ok(Json(Incidents { items, totals: totals.into_iter().map(|(s, n)| (s.code().to_string(), n)).collect() }))
+    let page = read_list(&app, &me, &f).await?;
+    Ok(Json(Incidents { items: page.rows, totals: page.totals.into_iter().map(|(s, n)| (s.code().to_string(), n)).collect(), next: page.next }))
 }
 
 /// 报告事件 — reports an incident of a unit in the caller's area (state reported).

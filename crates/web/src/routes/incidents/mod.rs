@@ -6,6 +6,7 @@
 
 pub mod api;
 mod detail;
+pub mod export;
 pub mod files;
 mod forms;
 mod list;
@@ -34,6 +35,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/incidents/{id}/print", get(detail::print))
         .route("/incidents/{id}/{action}", post(detail::act))
         .route("/incidents/{id}/files/{file}", get(files::download))
+        .route("/incidents/{id}/report.xlsx", get(export::report))
 }
 
 /// The attachment upload, under its own body limit (the file's cap is kept while it streams).
@@ -222,9 +224,34 @@ pub struct Filters {
     /// `1`: only those overdue.
     #[serde(default)]
     pub overdue: String,
+    /// The next page's cursor (`next` of the previous page).
+    #[serde(default)]
+    pub after: String,
 }
 
 impl Filters {
+    /// What a cursor is bound to: the account and the filters.
+    pub fn context(&self, user_id: i64) -> String {
+        crate::seal::cursor_context(user_id, "incidents", &[self.state.trim(), self.grade.trim(), self.region.trim(), self.overdue.trim()])
+    }
+
+    /// [`Filters::query`] from the cursor in `after` (refused unless sealed for this account and
+    /// these filters).
+    pub fn page_query(&self, now: i64, user_id: i64) -> Result<IncidentQuery, AppError> {
+        let mut q = self.query(now)?;
+        q.before = match self.after.trim() {
+            "" => None,
+            a => Some(crate::seal::open_cursor(a, &self.context(user_id)).and_then(|id| id.parse::<i64>().ok()).ok_or_else(AppError::bad_cursor)?),
+        };
+        Ok(q)
+    }
+
+    /// The query string of the filters (without a cursor), for links.
+    pub fn link(&self) -> String {
+        let e = crate::render::urlencode;
+        format!("state={}&grade={}&region={}&overdue={}", e(self.state.trim()), e(self.grade.trim()), e(self.region.trim()), e(self.overdue.trim()))
+    }
+
     pub fn query(&self, now: i64) -> Result<IncidentQuery, AppError> {
         let state = match self.state.as_str() {
             "" => None,
@@ -238,20 +265,38 @@ impl Filters {
             "" => None,
             r => Some(r.parse::<u32>().ok().filter(|r| (100_000..1_000_000).contains(r)).ok_or_else(|| AppError::invalid("地区应为 6 位行政区划代码。", "region must be a 6-digit division code."))?),
         };
-        Ok(IncidentQuery { state, grade, region, overdue_at: (self.overdue == "1").then_some(now), limit: 200, open: false })
+        Ok(IncidentQuery { state, grade, region, overdue_at: (self.overdue == "1").then_some(now), limit: 200, open: false, before: None })
     }
 }
 
-/// The list and its totals by state, for the caller's scope.
-pub async fn read_list(app: &Arc<AppState>, me: &Identity, q: IncidentQuery) -> Result<(Vec<View>, Vec<(IncidentState, u64)>), AppError> {
-    let (who, org) = (actor(me, ""), me.user.org_code);
+/// Incidents a page of the list shows; the next page follows a sealed cursor.
+pub const PAGE: usize = 200;
+
+/// A page of the list: its rows, the totals by state (of every page), the next page's cursor.
+pub struct ListPage {
+    pub rows: Vec<View>,
+    pub totals: Vec<(IncidentState, u64)>,
+    pub next: Option<String>,
+}
+
+/// A page of the list (from the cursor in `f.after`, [`PAGE`] rows) and its totals by state, for
+/// the caller's scope. A cursor of another account or other filters is refused with the generic
+/// answer ([`AppError::bad_cursor`]).
+pub async fn read_list(app: &Arc<AppState>, me: &Identity, f: &Filters) -> Result<ListPage, AppError> {
     let now = app.clock.now();
+    let mut q = f.page_query(now, me.user.id)?;
+    q.limit = PAGE + 1;
+    let context = f.context(me.user.id);
+    let (who, org) = (actor(me, ""), me.user.org_code);
     app.pool
         .run(move |s| {
             let scope = read_scope(s, &who, org)?;
-            let rows = s.incidents(&scope, &q)?;
+            let mut rows = s.incidents(&scope, &q)?;
             let counts = s.incident_counts(&scope, &q)?;
-            Ok((rows.iter().map(|i| View::of(i, &who, now)).collect(), counts))
+            let more = rows.len() > PAGE;
+            rows.truncate(PAGE);
+            let next = if more { rows.last().map(|i| crate::seal::seal_cursor(&i.id.to_string(), &context)) } else { None };
+            Ok(ListPage { rows: rows.iter().map(|i| View::of(i, &who, now)).collect(), totals: counts, next })
         })
         .await
 }
