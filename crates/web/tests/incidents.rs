@@ -269,3 +269,106 @@ async fn pages_and_exports_postgres() {
     let Some(env) = blocking(|| postgres("inc-pages")) else { return };
     pages_and_exports(env).await;
 }
+
+/// A webhook receiver on 127.0.0.1: answers 200 `{}` and hands each request's body on.
+async fn receiver() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut c, _)) = l.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = c.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).into_owned();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len = text[..end].lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0))).unwrap_or(0);
+                        if buf.len() >= end + 4 + len {
+                            let _ = tx.send(String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).into_owned());
+                            let _ = c.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}").await;
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+/// The sweep without the worker: an overdue incident escalated once (a second run at the same
+/// time and later within the period does nothing), one message per escalation to the console's
+/// robots with the title, unit, grade and how late; none to a robot that is switched off.
+async fn sweep_notifies(env: Env) {
+    let (port, mut rx) = receiver().await;
+    let t0 = 1_800_000_000;
+    let county_code = env.places.county as i64;
+    let school = env.places.school.clone();
+    let id = with_store(&env, |s| {
+        let mut i = store::suite_incidents::incident("某校门户网站首页被篡改", Some(&school), county_code, t0);
+        i.proposed_grade = Some(3);
+        i.due_at = t0 + 4 * 3600;
+        let id = s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(t0)).unwrap();
+        let w = |name: &str, enabled: bool| store::monitor::StoredWebhook { id: 0, name: name.into(), kind: "generic".into(), url: format!("http://127.0.0.1:{port}/hooks/{name}"), secret: None, enabled, created_by: "prov".into(), created_at: t0 };
+        s.add_webhook(&Scope::all(), &w("on", true)).unwrap();
+        let off = s.add_webhook(&Scope::all(), &w("off", true)).unwrap();
+        s.set_webhook_enabled(&Scope::all(), off, false).unwrap();
+        id
+    });
+    let clock = std::sync::Arc::new(store::clock::TestClock::at(t0 + 3 * 3600));
+    let rules = secman::incidents::Rules::default();
+    let policy = guard::NetPolicy::default().allowing("本机", "127.0.0.1/32").unwrap();
+    let targets = guard::target::TargetCheck::new(policy, std::sync::Arc::new(guard::StaticResolver::new()));
+    // Through the app's pool (its connections write the audit chain).
+    let pool = env.app.state.pool.clone();
+    let run = |clock: std::sync::Arc<store::clock::TestClock>| {
+        let pool = pool.clone();
+        async move { pool.run(move |s| Ok(web::sweep::sweep(s, &rules, clock.as_ref())?)).await.unwrap() }
+    };
+    // Not yet due: nothing.
+    let (r, ch) = run(clock.clone()).await;
+    assert!(r.escalated.is_empty() && r.notices.is_empty() && ch.is_empty());
+    // 90 minutes late: escalated to the school's county, one message to the robot that is on.
+    clock.set(t0 + 4 * 3600 + 90 * 60);
+    let (r, ch) = run(clock.clone()).await;
+    assert_eq!(r.escalated, vec![(id, county_code)]);
+    assert_eq!(ch.len(), 1, "the enabled robot only");
+    let n = web::sweep::notifier(&targets, ch, clock.clone()).unwrap();
+    let sent = web::sweep::deliver(&n, &r.notices, t0, Some("https://tianfu.example.edu.cn/")).await;
+    assert_eq!(sent, web::sweep::Sent { sent: 1, failed: 0 });
+    let body: serde_json::Value = serde_json::from_str(&rx.recv().await.unwrap()).unwrap();
+    assert_eq!(body["event"], "incident");
+    let title = body["title"].as_str().unwrap();
+    assert!(title.contains(&format!("#{id}")) && title.contains("某校门户网站首页被篡改"), "{title}");
+    let lines = body["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
+    assert!(lines.contains("发生单位：") && lines.contains("事件分级：Ⅲ级"), "{lines}");
+    assert!(lines.contains("90 分钟") && lines.contains(&format!("/incidents/{id}")), "{lines}");
+    assert!(!lines.contains(&format!("发生单位：{school}")), "the school by name, not by code: {lines}");
+    // Idempotent: the same minute again, and later within the period, escalate nothing more.
+    let (r, _) = run(clock.clone()).await;
+    assert!(r.escalated.is_empty() && r.notices.is_empty());
+    clock.advance(3600);
+    assert!(run(clock.clone()).await.0.escalated.is_empty());
+    assert!(rx.try_recv().is_err(), "no second message");
+    let steps = with_store(&env, |s| s.incident_steps(&Scope::all(), id).unwrap());
+    assert_eq!(steps.iter().filter(|s| s.action == "escalate").count(), 1, "one escalation recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sweep_notifies_sqlite() {
+    sweep_notifies(sqlite("inc-sweep")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sweep_notifies_postgres() {
+    let Some(env) = blocking(|| postgres("inc-sweep")) else { return };
+    sweep_notifies(env).await;
+}

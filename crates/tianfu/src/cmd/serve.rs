@@ -89,6 +89,8 @@ pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
         // The database as displayed (a password in its URL hidden).
         tracing::info!(addr = %addr, db = %c.db_display(), "listening");
         let app = web::build(c.clone(), db::opener(&target));
+        // The incidents' deadline sweep every minute, worker or not (idempotent: each escalation once).
+        let _sweep = web::sweep::spawn(app.state.clone());
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
