@@ -2170,6 +2170,74 @@ try {
     current = admin;
   });
 
+
+  await scenario("inc2. incidents completed: an attachment on the timeline, the report as XLSX, the list paged beyond 200 and exported", async () => {
+    const shotI = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const fetchFile = async (page, selector) => {
+      const [d] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.click(selector)]);
+      const failure = await d.failure();
+      check(!failure, `the download of ${selector} failed: ${failure}`);
+      return { name: d.suggestedFilename(), bytes: fs.readFileSync(await d.path()) };
+    };
+    const SEC = env("SECURITY_USER");
+    const SEC_PW = "Shouhu#2025Net"; // set by scenario m
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[incidents inc2]");
+    current = page;
+    await login(page, SEC, SEC_PW);
+    await page.goto(url("/incidents"));
+    const first = await page.$eval("#incident-table tbody tr[data-incident]", (tr) => tr.dataset.incident);
+    await page.goto(url(`/incidents/${first}`));
+    // Evidence attached: a PNG (1×1) through the upload form, then on the timeline and the list.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+    await page.setInputFiles("#a-file", { name: "现场截图.png", mimeType: "image/png", buffer: png });
+    await Promise.all([page.waitForNavigation(), page.click("#incident-attach")]);
+    await a11y(page, "an incident with an attachment");
+    const attachStep = await page.$eval('#incident-timeline li[data-action="attach"]', (li) => li.textContent).catch(() => "");
+    check(attachStep.includes("添加附件") && attachStep.includes("现场截图.png"), `the attachment's step on the timeline: ${attachStep}`);
+    check((await page.textContent("#incident-file-list")).includes("现场截图.png"), "the attachment is not listed");
+    const file = await fetchFile(page, "#incident-file-list a");
+    eq(file.bytes.length, png.length, "the attachment downloaded back");
+    await shotI(page, "103-incident-attachment");
+    // The report as a workbook, in the shape filed upward.
+    const report = await fetchFile(page, "#incident-report-xlsx");
+    check(report.name.endsWith(".xlsx") && report.bytes.subarray(0, 2).toString("latin1") === "PK", `the report workbook: ${report.name}`);
+    await shotI(page, "104-incident-report-link");
+    // 205 more incidents of 锦江区 through the API (the session's token in the header), then two pages.
+    const made = await page.evaluate(async () => {
+      const csrf = document.querySelector('input[name="_csrf"]').value;
+      let ok = 0;
+      for (let n = 0; n < 205; n++) {
+        const r = await fetch("/api/v1/incidents", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify({ title: `翻页测试事件 ${n + 1}`, unit: "510104", description: "浏览器测试批量报告" }) });
+        if (r.status === 201) ok++;
+      }
+      return ok;
+    });
+    eq(made, 205, "incidents reported through the API");
+    await page.goto(url("/incidents"));
+    await a11y(page, "the incident list, first page");
+    eq((await page.$$("#incident-table tbody tr[data-incident]")).length, 200, "the first page's rows");
+    check(await page.isVisible("#incident-next"), "no next page beyond 200");
+    await shotI(page, "105-incidents-page1");
+    await Promise.all([page.waitForNavigation(), page.click("#incident-next")]);
+    await a11y(page, "the incident list, second page");
+    const second = (await page.$$("#incident-table tbody tr[data-incident]")).length;
+    check(second > 0 && second <= 200, `the second page's rows: ${second}`);
+    check(await page.isVisible("#incident-first"), "no way back to the first page");
+    await shotI(page, "106-incidents-page2");
+    // The filtered list as CSV: every page, the header first.
+    const csv = await fetchFile(page, "#incident-export-csv");
+    const lines = csv.bytes.toString("utf8").replace(/^\ufeff/, "").trim().split(/\r?\n/);
+    check(lines[0].startsWith("事件编号,事件名称"), `the CSV's header: ${lines[0]}`);
+    check(lines.length - 1 >= 205, `the CSV holds every page: ${lines.length - 1}`);
+    await ctx.close();
+    current = admin;
+  });
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -78,6 +78,8 @@ pub struct Config {
     /// Which log events are written: a level (`info`) or targets (`warn,web=debug`); None: `info`
     /// for `serve` and `worker`, `warn` for one-off commands. `RUST_LOG` is read when unset.
     pub log_level: Option<String>,
+    /// Security management: `[security]` (incidents, attachments).
+    pub security: SecurityConfig,
     /// Who may read `/metrics` (addresses or CIDR networks, as the client address is found:
     /// see `trusted_proxies`); others get 404. Default: this machine only.
     pub metrics_allow: Vec<String>,
@@ -149,6 +151,29 @@ pub struct MonitorConfig {
     pub allow: Vec<AllowedNetwork>,
 }
 
+/// Security management's settings (`[security]` in tianfu.toml; `TIANFU_SECURITY_<KEY>` in the
+/// environment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// The incident classification in use: `2023` (GB/T 20986-2023) or `2007` (GB/Z 20986-2007,
+    /// for emergency plans that still cite it).
+    pub incident_classification: String,
+    /// Reporting deadlines in hours by unit kind (`cii=1,central=2,other=4,minor=24`; any subset,
+    /// 1..=720 hours each), read by `secman::incidents::Deadlines::parse`.
+    pub incident_deadlines: String,
+    /// A site the monitor finds unreachable this many minutes opens an incident.
+    pub incident_outage_minutes: u64,
+    /// The largest attachment (evidence, reports) on an incident, in MiB.
+    pub attachment_limit_mib: u64,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> SecurityConfig {
+        SecurityConfig { incident_classification: "2023".into(), incident_deadlines: "cii=1,central=2,other=4,minor=24".into(), incident_outage_minutes: 60, attachment_limit_mib: 20 }
+    }
+}
+
 /// One allowed network: `name = "省教育城域网"`, `cidr = "10.20.0.0/16"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -186,6 +211,7 @@ impl Default for Config {
             searches_per_minute: SEARCHES_PER_MINUTE,
             class_scan_max: CLASS_SCAN_MAX,
             monitor: MonitorConfig::default(),
+            security: SecurityConfig::default(),
             audit_key_file: None,
             audit_head_file: None,
             log_format: "text".into(),
@@ -250,7 +276,22 @@ pub const KEYS: &[Key] = &[
     key("log_level", Kind::Text),
     key("metrics_allow", Kind::List),
     key("monitor", Kind::FileOnly),
+    key("security.incident_classification", Kind::Text),
+    key("security.incident_deadlines", Kind::Text),
+    key("security.incident_outage_minutes", Kind::Int),
+    key("security.attachment_limit_mib", Kind::Int),
 ];
+
+/// Whether `name` is a section of dotted keys (`security` for `security.incident_deadlines`).
+pub fn is_section(name: &str) -> bool {
+    KEYS.iter().any(|k| k.name.split_once('.').is_some_and(|(s, _)| s == name))
+}
+
+/// The key a `TIANFU_<KEY>` variable sets, lower-cased without the prefix: `security_attachment_limit_mib`
+/// is `security.attachment_limit_mib`.
+pub fn key_of_env(name: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.name.replace('.', "_") == name)
+}
 
 /// The row of `name` in [`KEYS`].
 pub fn key_of(name: &str) -> Option<&'static Key> {
@@ -342,6 +383,16 @@ impl Config {
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err(format!("log_format = {} must be text or json", self.log_format));
+        }
+        let sec = &self.security;
+        if !matches!(sec.incident_classification.trim(), "2023" | "2007") {
+            return Err(format!("security.incident_classification = {} must be 2023 (GB/T 20986-2023) or 2007 (GB/Z 20986-2007)", sec.incident_classification));
+        }
+        if !(1..=1440).contains(&sec.incident_outage_minutes) {
+            return Err(format!("security.incident_outage_minutes = {} must be 1..=1440 (网站无法访问多少分钟生成事件)", sec.incident_outage_minutes));
+        }
+        if !(1..=1024).contains(&sec.attachment_limit_mib) {
+            return Err(format!("security.attachment_limit_mib = {} must be 1..=1024 (事件附件大小上限，MiB)", sec.attachment_limit_mib));
         }
         for a in &self.monitor.allow {
             if a.name.trim().is_empty() {

@@ -1,7 +1,7 @@
 //! The layers: defaults, the file, `TIANFU_*`, flags — merged as TOML tables, so that a value
 //! from the environment or a flag is checked exactly as one from the file is.
 
-use crate::{key_of, Config, Kind, KEYS};
+use crate::{is_section, key_of, key_of_env, Config, Kind, KEYS};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -80,6 +80,24 @@ fn typed(key: &str, v: &str, what: &str) -> Result<toml::Value, String> {
     })
 }
 
+/// Sets `key` in `table`; a dotted key (`security.incident_deadlines`) in its section's table.
+fn put(table: &mut toml::Table, key: &str, v: toml::Value) {
+    match key.split_once('.') {
+        Some((section, sub)) => {
+            let t = table.entry(section.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !t.is_table() {
+                *t = toml::Value::Table(toml::Table::new());
+            }
+            if let Some(t) = t.as_table_mut() {
+                t.insert(sub.to_string(), v);
+            }
+        }
+        None => {
+            table.insert(key.to_string(), v);
+        }
+    }
+}
+
 pub(crate) fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>, flags: &[Flag]) -> Result<(Config, Vec<String>), String> {
     let mut table = toml::Table::new();
     let mut sources = Sources::default();
@@ -89,13 +107,20 @@ pub(crate) fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, S
         table = text.parse::<toml::Table>().map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?;
         let known = KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ");
         for k in table.keys() {
-            if key_of(k).is_none() {
+            if key_of(k).is_none() && !is_section(k) {
                 warnings.push(format!("{}: unknown setting `{k}` ignored (known: {known})", path.display()));
             }
         }
-        table.retain(|k, _| key_of(k).is_some());
-        for k in table.keys() {
-            sources.set(k, Source::File(path.display().to_string()));
+        table.retain(|k, _| key_of(k).is_some() || is_section(k));
+        for (k, v) in &table {
+            if is_section(k) {
+                // A section's unknown keys are refused when it is read (deny_unknown_fields).
+                for sub in v.as_table().map(|t| t.keys().collect::<Vec<_>>()).unwrap_or_default() {
+                    sources.set(&format!("{k}.{sub}"), Source::File(path.display().to_string()));
+                }
+            } else {
+                sources.set(k, Source::File(path.display().to_string()));
+            }
         }
     }
     let mut env: Vec<(String, String)> = env.into_iter().collect();
@@ -106,14 +131,12 @@ pub(crate) fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, S
         let key = key.to_ascii_lowercase();
         // TIANFU_DATABASE_URL is the database everywhere else in Tianfu.
         let key = if key == "database_url" { "db".to_string() } else { key };
-        if key_of(&key).is_none() {
-            continue;
-        }
-        table.insert(key.clone(), typed(&key, &v, &var)?);
-        sources.set(&key, Source::Env(var));
+        let Some(k) = key_of_env(&key) else { continue };
+        put(&mut table, k.name, typed(k.name, &v, &var)?);
+        sources.set(k.name, Source::Env(var));
     }
     for f in flags {
-        table.insert(f.key.to_string(), typed(f.key, &f.value, &f.name)?);
+        put(&mut table, f.key, typed(f.key, &f.value, &f.name)?);
         sources.set(f.key, Source::Flag(f.name.clone()));
     }
     let given = table.contains_key("data_dir");

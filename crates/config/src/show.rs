@@ -51,7 +51,7 @@ impl Config {
                         Some(toml::Value::String(self.db_display()))
                     }
                     _ if k.secret => Some(toml::Value::String("***".into())),
-                    _ => table.as_ref().and_then(|t| t.get(k.name)).cloned().map(hide_in),
+                    _ => table.as_ref().and_then(|t| k.name.split('.').try_fold(t, |v, part| v.get(part))).cloned().map(hide_in),
                 };
                 let value = v.as_ref().map_or_else(|| "(none)".to_string(), |v| v.to_string());
                 let json = v.map_or(serde_json::Value::Null, |v| serde_json::to_value(v).unwrap_or_default());

@@ -170,3 +170,39 @@ fn cidrs() {
     assert_eq!(parse_cidr("fd00::/8").unwrap().1, 8);
     assert!(parse_cidr("10.0.0.0/33").is_err() && parse_cidr("example.org").is_err() && parse_cidr("fd00::/129").is_err());
 }
+
+#[test]
+fn security_section_from_the_file_the_environment_and_flags() {
+    let (c, _) = Config::load(None, env(&[])).unwrap();
+    assert_eq!(c.security, SecurityConfig::default());
+    assert_eq!((c.security.incident_classification.as_str(), c.security.incident_deadlines.as_str(), c.security.incident_outage_minutes, c.security.attachment_limit_mib), ("2023", "cii=1,central=2,other=4,minor=24", 60, 20));
+    let d = dir("security");
+    let f = d.0.join("tianfu.toml");
+    std::fs::write(&f, "[security]\nincident_classification = \"2007\"\nincident_deadlines = \"other=6\"\nattachment_limit_mib = 5\n").unwrap();
+    let (c, w) = Config::load(Some(&f), env(&[("TIANFU_SECURITY_INCIDENT_OUTAGE_MINUTES", "30"), ("TIANFU_SECURITY_ATTACHMENT_LIMIT_MIB", "8")])).unwrap();
+    assert!(w.is_empty(), "{w:?}");
+    assert_eq!(c.security.incident_classification, "2007");
+    assert_eq!(c.security.incident_deadlines, "other=6");
+    assert_eq!(c.security.incident_outage_minutes, 30, "environment");
+    assert_eq!(c.security.attachment_limit_mib, 8, "environment over file");
+    assert_eq!(c.sources.get("security.incident_classification"), Source::File(f.display().to_string()));
+    assert_eq!(c.sources.get("security.attachment_limit_mib"), Source::Env("TIANFU_SECURITY_ATTACHMENT_LIMIT_MIB".into()));
+    let (c, _) = Config::load_with(Some(&f), env(&[]), &[Flag::new("--classification", "security.incident_classification", "2023")]).unwrap();
+    assert_eq!(c.security.incident_classification, "2023", "flag over file");
+    let shown = c.describe();
+    let row = shown.iter().find(|e| e.key == "security.incident_deadlines").unwrap();
+    assert_eq!((row.value.as_str(), row.source.as_str()), ("\"other=6\"", format!("file {}", f.display()).as_str()));
+    // Bad values, each naming its key.
+    for (toml, want) in [
+        ("[security]\nincident_classification = \"2019\"\n", "security.incident_classification"),
+        ("[security]\nincident_outage_minutes = 0\n", "security.incident_outage_minutes"),
+        ("[security]\nattachment_limit_mib = 0\n", "security.attachment_limit_mib"),
+        ("[security]\nincident_deadline = \"other=4\"\n", "incident_deadline"),
+    ] {
+        std::fs::write(&f, toml).unwrap();
+        let e = Config::load(Some(&f), env(&[])).unwrap_err();
+        assert!(e.contains(want), "{toml}: {e}");
+    }
+    let e = Config::load(None, env(&[("TIANFU_SECURITY_ATTACHMENT_LIMIT_MIB", "big")])).unwrap_err();
+    assert!(e.contains("TIANFU_SECURITY_ATTACHMENT_LIMIT_MIB"), "{e}");
+}

@@ -4,7 +4,8 @@
 use crate::error::pg;
 use crate::sql::{args, query, query_opt, refs};
 use crate::PgStore;
-use store::incidents::{check_write, sql, Incident, IncidentQuery, IncidentState, Incidents, Step};
+use store::attachments::AttachmentIndex;
+use store::incidents::{check_write, sql, Incident, IncidentFile, IncidentQuery, IncidentState, Incidents, Step};
 use store::sql::Dialect;
 use store::{Scope, StoreError};
 
@@ -76,5 +77,38 @@ impl Incidents for PgStore {
         let Some((q, a)) = sql::open_for(D, scope, site_id, finding) else { return Ok(None) };
         let a = args(a);
         Ok(query_opt(&mut self.client, &q, &refs(&a), sql::decode)?.filter(|i| i.visible_to(scope)))
+    }
+
+    fn attach_to_incident(&mut self, scope: &Scope, incident_id: i64, attachment_id: i64, step: &Step) -> Result<(), StoreError> {
+        let Some(stored) = self.incident(scope, incident_id)? else { return Err(StoreError::OutOfScope) };
+        check_write(scope, &stored)?;
+        if self.attachment(scope, attachment_id)?.is_none() {
+            return Err(StoreError::OutOfScope);
+        }
+        let mut tx = self.client.transaction().map_err(pg)?;
+        let (q, a) = sql::bound(sql::INSERT_STEP_ID, sql::step_args(incident_id, step), D);
+        let a = args(a);
+        let step_id: i64 = tx.query_one(q.as_str(), &refs(&a)).map_err(pg)?.get(0);
+        let (q, a) = sql::bound(sql::INSERT_LINK, vec![incident_id.into(), attachment_id.into(), step_id.into()], D);
+        let a = args(a);
+        tx.execute(q.as_str(), &refs(&a)).map_err(pg)?;
+        tx.commit().map_err(pg)?;
+        Ok(())
+    }
+
+    fn incident_files(&mut self, scope: &Scope, incident_id: i64) -> Result<Vec<IncidentFile>, StoreError> {
+        if self.incident(scope, incident_id)?.is_none() {
+            return Ok(Vec::new());
+        }
+        let (q, a) = sql::links(D, incident_id);
+        let a = args(a);
+        let links: Vec<(i64, i64)> = query(&mut self.client, &q, &refs(&a), sql::decode_link)?;
+        let mut out = Vec::new();
+        for (id, step_at) in links {
+            if let Some(attachment) = self.attachment(scope, id)? {
+                out.push(IncidentFile { attachment, step_at });
+            }
+        }
+        Ok(out)
     }
 }

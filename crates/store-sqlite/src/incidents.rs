@@ -3,7 +3,8 @@
 
 use crate::sql::{params, query, query_opt};
 use crate::{map_err, SqliteStore};
-use store::incidents::{check_write, sql, Incident, IncidentQuery, IncidentState, Incidents, Step};
+use store::attachments::AttachmentIndex;
+use store::incidents::{check_write, sql, Incident, IncidentFile, IncidentQuery, IncidentState, Incidents, Step};
 use store::sql::Dialect;
 use store::{Scope, StoreError};
 
@@ -69,5 +70,35 @@ impl Incidents for SqliteStore {
     fn open_incident_for(&mut self, scope: &Scope, site_id: i64, finding: &str) -> Result<Option<Incident>, StoreError> {
         let Some((q, a)) = sql::open_for(D, scope, site_id, finding) else { return Ok(None) };
         Ok(query_opt(&self.platform, &q, params(a), sql::decode)?.filter(|i| i.visible_to(scope)))
+    }
+
+    fn attach_to_incident(&mut self, scope: &Scope, incident_id: i64, attachment_id: i64, step: &Step) -> Result<(), StoreError> {
+        let Some(stored) = self.incident(scope, incident_id)? else { return Err(StoreError::OutOfScope) };
+        check_write(scope, &stored)?;
+        if self.attachment(scope, attachment_id)?.is_none() {
+            return Err(StoreError::OutOfScope);
+        }
+        let tx = self.platform.unchecked_transaction().map_err(map_err)?;
+        let (q, a) = sql::bound(sql::INSERT_STEP_ID, sql::step_args(incident_id, step), D);
+        let step_id: i64 = tx.prepare_cached(&q).and_then(|mut s| s.query_row(params(a), |r| r.get(0))).map_err(map_err)?;
+        let (q, a) = sql::bound(sql::INSERT_LINK, vec![incident_id.into(), attachment_id.into(), step_id.into()], D);
+        tx.prepare_cached(&q).and_then(|mut s| s.execute(params(a))).map_err(map_err)?;
+        tx.commit().map_err(map_err)?;
+        Ok(())
+    }
+
+    fn incident_files(&mut self, scope: &Scope, incident_id: i64) -> Result<Vec<IncidentFile>, StoreError> {
+        if self.incident(scope, incident_id)?.is_none() {
+            return Ok(Vec::new());
+        }
+        let (q, a) = sql::links(D, incident_id);
+        let links: Vec<(i64, i64)> = query(&self.platform, &q, params(a), sql::decode_link)?;
+        let mut out = Vec::new();
+        for (id, step_at) in links {
+            if let Some(attachment) = self.attachment(scope, id)? {
+                out.push(IncidentFile { attachment, step_at });
+            }
+        }
+        Ok(out)
     }
 }

@@ -153,6 +153,9 @@ pub struct IncidentQuery {
     pub region: Option<u32>,
     /// Overdue at this time.
     pub overdue_at: Option<i64>,
+    /// Keyset paging: those with ids below this (the last id of the previous page; the list is
+    /// newest first). Counts ignore it.
+    pub before: Option<i64>,
     pub limit: usize,
 }
 
@@ -222,6 +225,21 @@ pub trait Incidents {
     /// The open (not closed) incident of a monitored site's finding, if any: the key the
     /// monitor's incidents are de-duplicated by.
     fn open_incident_for(&mut self, scope: &Scope, site_id: i64, finding: &str) -> Result<Option<Incident>, StoreError>;
+    /// Links a stored attachment (evidence, a report) to an incident in the writer's area with
+    /// the step that added it (`attach`, the file's name as its note), in one transaction.
+    /// [`StoreError::OutOfScope`] when the incident or the attachment is missing or outside the
+    /// area (one answer).
+    fn attach_to_incident(&mut self, scope: &Scope, incident_id: i64, attachment_id: i64, step: &Step) -> Result<(), StoreError>;
+    /// The attachments of an incident in the reader's area, in the order they were added (none
+    /// when the incident is missing or outside it).
+    fn incident_files(&mut self, scope: &Scope, incident_id: i64) -> Result<Vec<IncidentFile>, StoreError>;
+}
+
+/// An attachment of an incident and when the step that added it was taken (its timeline row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentFile {
+    pub attachment: crate::attachments::Attachment,
+    pub step_at: i64,
 }
 
 /// Refuses a write outside the scope (the store's check, called by both backends).
@@ -304,6 +322,21 @@ pub mod sql {
 
     pub fn step_args(id: i64, s: &Step) -> Vec<Arg> {
         vec![id.into(), s.at.into(), s.actor.clone().into(), s.action.clone().into(), s.state.code().into(), s.note.clone().into(), opt_text(&s.to_unit)]
+    }
+
+    /// [`INSERT_STEP`] answering the step's id (the attachment link names it).
+    pub const INSERT_STEP_ID: &str = "INSERT INTO incident_steps (incident_id, at, actor, action, state, note, to_unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
+
+    /// `?1` incident, `?2` attachment, `?3` step.
+    pub const INSERT_LINK: &str = "INSERT INTO incident_attachments (incident_id, attachment_id, step_id) VALUES (?1, ?2, ?3)";
+
+    /// The attachment ids of an incident with their steps' times (`?1` the incident; the caller
+    /// has found the incident in its scope, and reads each attachment through its scope).
+    pub fn links(d: Dialect, incident_id: i64) -> (String, Vec<Arg>) {
+        (
+            d.render("SELECT l.attachment_id, s.at FROM incident_attachments l JOIN incident_steps s ON s.id = l.step_id WHERE l.incident_id = ?1 ORDER BY s.at, l.attachment_id").into_owned(),
+            vec![incident_id.into()],
+        )
     }
 
     pub const STEP_COLUMNS: &str = "incident_id, at, actor, action, state, note, to_unit";
@@ -426,7 +459,11 @@ pub mod sql {
     }
 
     pub fn list(d: Dialect, scope: &Scope, q: &IncidentQuery) -> Option<(String, Vec<Arg>)> {
-        let w = conds(d, scope, q, true)?;
+        let mut w = conds(d, scope, q, true)?;
+        if let Some(b) = q.before {
+            let c = format!("id < {}", w.arg(b));
+            w.cond(c);
+        }
         let limit = q.limit.clamp(1, 500);
         Some((format!("SELECT {COLUMNS} FROM incidents{} ORDER BY id DESC LIMIT {limit}", w.where_()), w.args))
     }
@@ -495,6 +532,11 @@ pub mod sql {
             note: r.string(5)?,
             to_unit: r.opt_string(6)?,
         })
+    }
+
+    /// A row of [`links`]: (attachment id, step time).
+    pub fn decode_link(r: &dyn SqlRow) -> Result<(i64, i64), StoreError> {
+        Ok((r.i64(0)?, r.i64(1)?))
     }
 
     pub fn decode_count(r: &dyn SqlRow) -> Result<(IncidentState, u64), StoreError> {

@@ -3,13 +3,14 @@
 //! nothing); writes outside the scope refused with one answer; a step taken from a state the
 //! incident has left is not written; the monitor's de-duplication key; filters and counts.
 
+use crate::attachments::{Attachment, AttachmentIndex, Kind, Owner};
 use crate::incidents::{Incident, IncidentQuery, IncidentState, Incidents, Step};
 use crate::{Scope, StoreError};
 
 #[macro_export]
 macro_rules! incidents_suite {
     ($make:expr) => {
-        $crate::incidents_suite!(@tests $make; incidents_round_trip, incidents_reads_are_scoped, incidents_writes_are_scoped, incidents_stale_steps_are_not_written, incidents_filters_and_counts, incidents_monitor_key);
+        $crate::incidents_suite!(@tests $make; incidents_round_trip, incidents_reads_are_scoped, incidents_writes_are_scoped, incidents_stale_steps_are_not_written, incidents_filters_and_counts, incidents_monitor_key, incidents_attachments);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -197,6 +198,10 @@ pub fn incidents_filters_and_counts(s: &mut (impl Incidents + ?Sized)) {
     assert_eq!(ids(s.incidents(&JINJIANG, &q(IncidentQuery { state: Some(IncidentState::Closed), ..Default::default() })).unwrap()), vec![c.id]);
     assert_eq!(ids(s.incidents(&JINJIANG, &q(IncidentQuery { open: true, ..Default::default() })).unwrap()), vec![d.id, b.id, a.id]);
     assert_eq!(ids(s.incidents(&JINJIANG, &IncidentQuery { limit: 2, ..Default::default() }).unwrap()), vec![d.id, c.id]);
+    // Keyset pages: below the last id of the previous page, filters kept.
+    assert_eq!(ids(s.incidents(&JINJIANG, &IncidentQuery { limit: 2, before: Some(c.id), ..Default::default() }).unwrap()), vec![b.id, a.id]);
+    assert_eq!(ids(s.incidents(&JINJIANG, &q(IncidentQuery { open: true, before: Some(d.id), ..Default::default() })).unwrap()), vec![b.id, a.id]);
+    assert!(s.incidents(&QINGYANG, &q(IncidentQuery { before: Some(d.id + 1), ..Default::default() })).unwrap().is_empty(), "paging stays in the scope");
     let mut counts = s.incident_counts(&JINJIANG, &IncidentQuery { state: Some(IncidentState::Closed), ..Default::default() }).unwrap();
     counts.sort_by_key(|(st, _)| st.code());
     assert_eq!(counts, vec![(IncidentState::Closed, 1), (IncidentState::Reported, 3)]);
@@ -217,4 +222,35 @@ pub fn incidents_monitor_key(s: &mut (impl Incidents + ?Sized)) {
     let st = Step { incident_id: i.id, at: 2, actor: "x".into(), action: "close".into(), state: IncidentState::Closed, note: String::new(), to_unit: None };
     assert!(s.update_incident(&JINJIANG, &closed, IncidentState::Reported, &st).unwrap());
     assert_eq!(s.open_incident_for(&JINJIANG, 5, "tampered").unwrap(), None, "a closed incident is not reopened");
+}
+
+fn attachment_of(s: &mut (impl AttachmentIndex + ?Sized), name: &str, region: u32, school: Option<&str>) -> i64 {
+    let a = Attachment { id: 0, sha256: "ab".repeat(32), name: name.into(), size: 9, kind: Kind::Pdf, owner: Owner { region, school: school.map(str::to_string) }, uploaded_by: "sec".into(), uploaded_at: 1_800_000_100 };
+    s.insert_attachment(&a).unwrap()
+}
+
+/// Attachments of an incident: linked with a step `attach` on its timeline, read by those who
+/// read the incident only; a link to an incident or of an attachment outside the writer's area
+/// is refused with one answer, and nothing is written.
+pub fn incidents_attachments(s: &mut (impl Incidents + AttachmentIndex + ?Sized)) {
+    let i = put(s, &incident("学校 A 网站被篡改", Some("2151010401"), 510104, 1_800_000_000));
+    let own = attachment_of(s, "截图.pdf", 510104, Some("2151010401"));
+    let other = attachment_of(s, "青羊.pdf", 510105, None);
+    let step = |at: i64, note: &str| Step { incident_id: i.id, at, actor: "sec".into(), action: "attach".into(), state: IncidentState::Reported, note: note.into(), to_unit: None };
+    assert!(matches!(s.attach_to_incident(&QINGYANG, i.id, own, &step(1_800_000_200, "截图.pdf")), Err(StoreError::OutOfScope)), "another county's writer");
+    assert!(matches!(s.attach_to_incident(&QINGYANG, i.id + 1000, own, &step(1_800_000_200, "截图.pdf")), Err(StoreError::OutOfScope)), "a missing incident answers alike");
+    assert!(matches!(s.attach_to_incident(&JINJIANG, i.id, other, &step(1_800_000_200, "青羊.pdf")), Err(StoreError::OutOfScope)), "an attachment outside the area");
+    assert_eq!(s.incident_steps(&JINJIANG, i.id).unwrap().len(), 1, "no step written by a refused link");
+    s.attach_to_incident(&school_scope("2151010401"), i.id, own, &step(1_800_000_200, "截图.pdf")).unwrap();
+    let steps = s.incident_steps(&JINJIANG, i.id).unwrap();
+    assert_eq!((steps.len(), steps[1].action.as_str(), steps[1].note.as_str(), steps[1].at), (2, "attach", "截图.pdf", 1_800_000_200));
+    for sc in [JINJIANG, CHENGDU, school_scope("2151010401")] {
+        let f = s.incident_files(&sc, i.id).unwrap();
+        assert_eq!(f.len(), 1, "{sc:?}");
+        assert_eq!((f[0].attachment.id, f[0].attachment.name.as_str(), f[0].step_at), (own, "截图.pdf", 1_800_000_200));
+    }
+    for sc in [QINGYANG, school_scope("2151010402"), Scope::Nothing] {
+        assert!(s.incident_files(&sc, i.id).unwrap().is_empty(), "{sc:?}");
+    }
+    assert!(s.incident_files(&JINJIANG, i.id + 1000).unwrap().is_empty());
 }

@@ -71,6 +71,8 @@ enum Command {
     /// The working-day calendar: import a year's holidays and 调休, show it, count working days
     /// (工作日历).
     Calendar(cmd::calendar::Args),
+    /// Security incidents: the deadline sweep once, with notices to the group robots (网络安全事件超时检查).
+    Incidents(cmd::incidents::Args),
     /// The effective configuration and where each value comes from (当前配置及其来源).
     Config(cmd::config::Args),
 }
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::export::run(a),
         Command::Migrate(a) => cmd::migrate::run(a),
         Command::Calendar(a) => cmd::calendar::run(a),
+        Command::Incidents(a) => cmd::incidents::run(a),
         Command::Stats(a) => cmd::stats::run(a),
         Command::Standard(a) => cmd::standard::run(a),
         Command::Serve(a) => cmd::serve::run(a),

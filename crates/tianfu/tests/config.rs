@@ -270,3 +270,25 @@ fn a_second_province_end_to_end_on_postgres() {
     c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).unwrap();
     assert!(!sichuan, "one Guizhou school stored in PostgreSQL");
 }
+
+/// `[security]` from the file and the environment: `tianfu incidents sweep` runs once (exit 0,
+/// what it escalated printed) and refuses bad settings naming the key (exit 2); `tianfu config`
+/// shows the keys.
+#[test]
+fn security_settings_and_the_incident_sweep() {
+    let d = tmp("security");
+    let db = d.0.join("tianfu.db").display().to_string();
+    std::fs::write(d.0.join("tianfu.toml"), "[security]\nincident_classification = \"2007\"\nincident_deadlines = \"other=6\"\n").unwrap();
+    let (code, out, err) = tianfu(&d.0, &[], &["incidents", "sweep", "--db", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("本次升级 0 起"), "{out}");
+    let (code, _, err) = tianfu(&d.0, &[("TIANFU_SECURITY_INCIDENT_DEADLINES", "school=3")], &["incidents", "sweep", "--db", &db]);
+    assert_eq!(code, 2);
+    assert!(err.contains("security.incident_deadlines") && err.contains("school"), "{err}");
+    let (code, _, err) = tianfu(&d.0, &[("TIANFU_SECURITY_INCIDENT_CLASSIFICATION", "2019")], &["incidents", "sweep", "--db", &db]);
+    assert_eq!(code, 2);
+    assert!(err.contains("security.incident_classification"), "{err}");
+    let (code, out, err) = tianfu(&d.0, &[], &["config"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("security.incident_classification = \"2007\"") && out.contains("security.attachment_limit_mib"), "{out}");
+}

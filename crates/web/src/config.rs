@@ -20,6 +20,9 @@ pub trait ConfigExt {
     fn province_name(&self, zh: bool) -> String;
     /// The scope of the whole province.
     fn province_scope(&self) -> store::Scope;
+    /// The incident rules of `[security]` (classification, deadlines, outage minutes); an error
+    /// names the bad key. `tianfu serve` and `tianfu worker` check it at start.
+    fn incident_rules(&self) -> Result<secman::incidents::Rules, String>;
 }
 
 impl ConfigExt for Config {
@@ -53,6 +56,11 @@ impl ConfigExt for Config {
     fn province_scope(&self) -> store::Scope {
         let (lo, hi) = self.province.range();
         store::Scope::Region { lo, hi }
+    }
+
+    fn incident_rules(&self) -> Result<secman::incidents::Rules, String> {
+        let s = &self.security;
+        secman::incidents::Rules::from_settings(&s.incident_classification, &s.incident_deadlines, s.incident_outage_minutes)
     }
 }
 

@@ -30,6 +30,7 @@ pub mod seal;
 pub mod search;
 pub mod sessions;
 pub mod state;
+pub mod sweep;
 pub mod throttle;
 pub mod upload;
 

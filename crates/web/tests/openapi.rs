@@ -33,6 +33,13 @@ struct Answer {
     raw: String,
 }
 
+const MULTIPART: &str = "multipart/form-data; boundary=tianfu-doc-boundary";
+
+/// A multipart body of one text file part.
+fn multipart_file(name: &str, content: &str) -> String {
+    format!("--tianfu-doc-boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n{content}\r\n--tianfu-doc-boundary--\r\n")
+}
+
 async fn call(env: &Env, method: &str, uri: &str, auth: &Auth, body: Option<(&str, &str)>) -> Answer {
     let mut b = Request::builder().method(method.to_ascii_uppercase().as_str()).uri(format!("/api/v1{uri}"));
     if let Some(c) = &auth.cookie {
@@ -369,6 +376,11 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/incidents/{id}/{action}", "/incidents/1/confirm".into(), &county, Some((j, json!({ "class_code": "C02-11", "grade": "3", "note": "核实" }).to_string()))),
         ("post", "/incidents/{id}/{action}", "/incidents/1/confirm".into(), &county, Some((j, json!({ "class_code": "C02-11", "grade": "3" }).to_string()))),
         ("post", "/incidents/{id}/{action}", "/incidents/999999/handle".into(), &county, Some((j, "{}".into()))),
+        ("post", "/incidents/{id}/files", "/incidents/1/files".into(), &county, Some((MULTIPART, multipart_file("截图.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/incidents/{id}/files", "/incidents/1/files".into(), &county, Some((MULTIPART, multipart_file("截图.png", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/incidents/{id}/files", "/incidents/999999/files".into(), &county, Some((MULTIPART, multipart_file("截图.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("get", "/incidents/{id}/files", "/incidents/1/files".into(), &county, None),
+        ("get", "/incidents/{id}/files", "/incidents/999999/files".into(), &county, None),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

@@ -34,6 +34,9 @@ struct Refs {
     checklist: i64,
     own_item: i64,
     other_item: i64,
+    /// An attachment of each.
+    own_file: i64,
+    other_file: i64,
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -42,6 +45,17 @@ const OTHER_INCIDENT: &str = "外区网站被篡改事件";
 fn incident_in(s: &mut dyn store::Backend, title: &str, county: u32) -> i64 {
     let i = store::suite_incidents::incident(title, None, county as i64, store::time::unix_now());
     s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(i.reported_at)).unwrap()
+}
+
+/// A PDF attached to an incident of `county` (stored under the app's data folder).
+fn file_of(env: &Env, s: &mut dyn store::Backend, incident: i64, county: u32) -> i64 {
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let owner = store::attachments::Owner { region: county, school: None };
+    let scope = Scope::Region { lo: county, hi: county };
+    let a = store::attachments::save(s, &files, &scope, "sec", owner, "证据.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
+    let step = store::incidents::Step { incident_id: incident, at: a.uploaded_at, actor: "sec".into(), action: "attach".into(), state: store::incidents::IncidentState::Reported, note: a.name.clone(), to_unit: None };
+    s.attach_to_incident(&scope, incident, a.id, &step).unwrap();
+    a.id
 }
 
 fn refs(env: &Env) -> Refs {
@@ -62,6 +76,8 @@ fn refs(env: &Env) -> Refs {
         .iter()
         .map(|r| (r.key.clone(), web::present::get(Entity::School, r, "region_code").parse().unwrap()))
         .collect();
+    let own_incident = incident_in(s.as_mut(), "本区网站被篡改事件", p.county);
+    let other_incident = incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county);
     Refs {
         own_student: web::seal::seal(&own_student),
         other_student: web::seal::seal(&other_student),
@@ -73,13 +89,15 @@ fn refs(env: &Env) -> Refs {
         other_alert: alert_of(s.as_mut(), env.other_site),
         own_system: system_of(s.as_mut(), &p.school),
         other_system: system_of(s.as_mut(), &p.other_school),
-        own_incident: incident_in(s.as_mut(), "本区网站被篡改事件", p.county),
         own_software: software_of(s.as_mut(), &p.school),
         other_software: software_of(s.as_mut(), &p.other_school),
         checklist: checklist_of(s.as_mut()),
         own_item: item_of(s.as_mut(), &p.school),
         other_item: item_of(s.as_mut(), &p.other_school),
-        other_incident: incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county),
+        own_incident,
+        other_incident,
+        own_file: file_of(env, s.as_mut(), own_incident, p.county),
+        other_file: file_of(env, s.as_mut(), other_incident, p.other_county),
     }
 }
 
@@ -339,6 +357,14 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/api/v1/ledger/checks/regions".into(), Need::Ledger, Target::Any),
         ("GET", "/export/duties?format=csv".into(), Need::Ledger, Target::Any),
         ("GET", "/export/software?format=csv".into(), Need::Ledger, Target::Any),
+        ("GET", format!("/incidents/{}/files/{}", r.own_incident, r.own_file), Need::Incidents, Target::Own),
+        ("GET", format!("/incidents/{}/files/{}", r.other_incident, r.other_file), Need::Incidents, Target::Other),
+        ("GET", format!("/api/v1/incidents/{}/files", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/api/v1/incidents/{}/files", r.other_incident), Need::Incidents, Target::Other),
+        ("GET", "/export/incidents?format=csv".into(), Need::Incidents, Target::Any),
+        ("GET", "/export/incidents?format=xlsx&state=reported&overdue=1".into(), Need::Incidents, Target::Any),
+        ("GET", format!("/incidents/{}/report.xlsx", r.own_incident), Need::Incidents, Target::Own),
+        ("GET", format!("/incidents/{}/report.xlsx", r.other_incident), Need::Incidents, Target::Other),
     ]
 }
 

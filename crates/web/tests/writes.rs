@@ -227,6 +227,16 @@ async fn route_matrix(env: Env) {
         let steps = with_store(&env, |s| s.incident_steps(&Scope::all(), other_incident).unwrap());
         assert_eq!(steps.iter().any(|x| x.to_unit.as_deref() == Some(&format!("上级-{who}"))), handles && sees_other, "{who}");
         assert_eq!(after.reported_up_at.is_some(), before.reported_up_at.is_some() || (handles && sees_other), "{who}");
+        // Attachments: the same answer as the steps; a file linked only when it was taken.
+        let files_before = with_store(&env, |s| s.incident_files(&Scope::all(), other_incident).unwrap().len());
+        let r = attach_pdf(&env, &a, &format!("/incidents/{other_incident}/files"), &format!("证据-{who}.pdf")).await;
+        match (handles, sees_other) {
+            (false, _) => assert_eq!(r, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert_eq!(r, StatusCode::SEE_OTHER, "{who}"),
+        }
+        let files_after = with_store(&env, |s| s.incident_files(&Scope::all(), other_incident).unwrap().len());
+        assert_eq!(files_after, files_before + usize::from(handles && sees_other), "{who}");
         let n_before = with_store(&env, |s| s.incidents(&Scope::all(), &store::incidents::IncidentQuery { limit: 500, ..Default::default() }).unwrap().len());
         let r = send(&env, "POST", "/incidents", &a, Some(&format!("_csrf={csrf}&title={}&unit={}", enc(&format!("事件-{who}")), p.other_county))).await;
         let n_after = with_store(&env, |s| s.incidents(&Scope::all(), &store::incidents::IncidentQuery { limit: 500, ..Default::default() }).unwrap().len());
@@ -251,6 +261,22 @@ async fn route_matrix(env: Env) {
     assert_eq!(send_json(&env, "POST", "/api/v1/alerts/1/ack", &api, "{}").await.status, StatusCode::FORBIDDEN);
     assert_eq!(send_json(&env, "POST", "/api/v1/incidents", &api, &format!(r#"{{"title":"x","unit":"{}"}}"#, p.county)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(send_json(&env, "POST", &format!("/api/v1/incidents/{other_incident}/handle"), &api, "{}").await.status, StatusCode::FORBIDDEN);
+}
+
+/// A PDF posted to an incident's upload form (the session's CSRF token first); the status.
+async fn attach_pdf(env: &Env, auth: &Auth, uri: &str, name: &str) -> StatusCode {
+    use tower::ServiceExt;
+    let boundary = "----tianfu-writes-boundary";
+    let mut body = csrf_part(boundary, auth);
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(axum::http::header::COOKIE, auth.cookie.clone().unwrap_or_default())
+        .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    env.app.router.clone().oneshot(req).await.unwrap().status()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

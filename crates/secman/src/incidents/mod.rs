@@ -89,6 +89,22 @@ impl Default for Rules {
     }
 }
 
+impl Rules {
+    /// The rules of a deployment's `[security]` settings: the classification edition (`2023` or
+    /// `2007`), the deadlines (as [`Deadlines::parse`] reads them) and the outage minutes. An error
+    /// names the key, for the start-up message.
+    pub fn from_settings(classification: &str, deadlines: &str, outage_minutes: u64) -> Result<Rules, String> {
+        let edition = match classification.trim() {
+            "2023" => Edition::T2023,
+            "2007" => Edition::Z2007,
+            x => return Err(format!("security.incident_classification = {x}：应为 2023 或 2007（must be 2023 or 2007）")),
+        };
+        let deadlines = Deadlines::parse(deadlines).map_err(|e| format!("security.incident_deadlines = \"{deadlines}\"：{e}"))?;
+        let outage_minutes = i64::try_from(outage_minutes).ok().filter(|m| *m >= 1).ok_or_else(|| format!("security.incident_outage_minutes = {outage_minutes}：应至少为 1（must be at least 1）"))?;
+        Ok(Rules { edition, deadlines, outage_minutes })
+    }
+}
+
 pub const UNIT_KINDS: [(&str, &str); 3] = [("other", "其他单位"), ("cii", "关键信息基础设施运营者"), ("central", "中央和国家机关")];
 
 /// The parent of an org unit: a school's county, a county's city, a city's province; None for a
@@ -292,6 +308,44 @@ pub struct SweepReport {
     pub overdue: usize,
     /// (incident, the unit it was escalated to).
     pub escalated: Vec<(i64, i64)>,
+    /// One message per escalation, for the group robots (topic `incident`): the incident's
+    /// title, its unit, its grade and how late — no personal data.
+    pub notices: Vec<Notice>,
+}
+
+/// A message about an escalation, for people.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notice {
+    pub incident: i64,
+    /// One line, e.g. `【超时升级】网络安全事件 #12：某校门户网站首页被篡改`.
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+/// The topic the sweep's notices go out under (`guard::notify`).
+pub const NOTICE_TOPIC: &str = "incident";
+
+/// The unit as people name it: a school by its name in the register (its code when unknown),
+/// with its county; a division by name.
+pub fn unit_label(s: &mut (impl Store + ?Sized), i: &Incident) -> String {
+    match &i.school {
+        Some(code) => {
+            let t = Entity::School.template();
+            let name = s.get_record(Entity::School, code).ok().flatten().and_then(|v| t.index("name").and_then(|n| v.get(n).cloned())).filter(|n| !n.is_empty()).unwrap_or_else(|| code.clone());
+            format!("{}（{}）", name, unit_name(i.region))
+        }
+        None => unit_name(i.unit_code),
+    }
+}
+
+/// The notice of `i` escalated to `to`, `late` minutes past its deadline.
+pub fn notice(i: &Incident, unit: &str, to: i64, late: i64) -> Notice {
+    let late_text = if late >= 120 { format!("{} 小时 {} 分钟", late / 60, late % 60) } else { format!("{late} 分钟") };
+    Notice {
+        incident: i.id,
+        title: format!("【超时升级】网络安全事件 #{}：{}", i.id, i.title),
+        lines: vec![format!("发生单位：{unit}"), format!("事件分级：{}", classes::grade_label(i.grade_or_proposed())), format!("超过报告时限 {late_text} 未向上级报告，已升级至{}", unit_name(to))],
+    }
 }
 
 /// How far up an overdue incident goes at `now`: one level when the deadline has passed, one
@@ -319,11 +373,11 @@ pub fn escalation_target(i: &Incident, rules: &Rules, now: i64) -> Option<i64> {
 /// The deadline sweep: every open incident not reported upward by its deadline is escalated to
 /// the next level of the tree (and further as it stays overdue). Each escalation is a step by
 /// `system` and an audit entry `incident_escalate`.
-pub fn sweep(s: &mut (impl Incidents + AuditLog + ?Sized), rules: &Rules, clock: &dyn Clock) -> Result<SweepReport, StoreError> {
+pub fn sweep(s: &mut (impl Store + Incidents + AuditLog + ?Sized), rules: &Rules, clock: &dyn Clock) -> Result<SweepReport, StoreError> {
     let now = clock.now();
     let all = Scope::all();
     let overdue = s.incidents(&all, &IncidentQuery { overdue_at: Some(now), limit: 500, ..Default::default() })?;
-    let mut report = SweepReport { overdue: overdue.len(), escalated: Vec::new() };
+    let mut report = SweepReport { overdue: overdue.len(), ..Default::default() };
     for old in overdue {
         let Some(to) = escalation_target(&old, rules, now) else { continue };
         if old.escalated_to == Some(to) {
@@ -339,6 +393,8 @@ pub fn sweep(s: &mut (impl Incidents + AuditLog + ?Sized), rules: &Rules, clock:
         if s.update_incident(&all, &i, old.state, &step)? {
             s.append_audit(&AuditEvent { actor: "system".into(), action: "incident_escalate".into(), target: format!("incident:{}", old.id), detail: serde_json::json!({ "to": to, "late_minutes": late }).to_string(), ip: String::new(), outcome: "ok".into() })?;
             report.escalated.push((old.id, to));
+            let unit = unit_label(s, &old);
+            report.notices.push(notice(&old, &unit, to, late));
         }
     }
     Ok(report)
@@ -360,5 +416,11 @@ mod tests {
         assert!(Deadlines::parse("other=0").unwrap_err().contains("1 到 720"));
         assert!(Deadlines::parse("school=3").unwrap_err().contains("不认识"));
         assert!(Deadlines::parse("other").is_err());
+        let r = Rules::from_settings("2007", "cii=2", 30).unwrap();
+        assert_eq!((r.edition, r.deadlines.cii_hours, r.deadlines.other_hours, r.outage_minutes), (Edition::Z2007, 2, 4, 30));
+        assert_eq!(Rules::from_settings("2023", "cii=1,central=2,other=4,minor=24", 60).unwrap(), Rules::default());
+        let e = Rules::from_settings("2023", "school=3", 60).unwrap_err();
+        assert!(e.starts_with("security.incident_deadlines") && e.contains("不认识"), "{e}");
+        assert!(Rules::from_settings("2019", "", 60).unwrap_err().starts_with("security.incident_classification"));
     }
 }

@@ -545,4 +545,10 @@ impl store::incidents::Incidents for TestStore {
     fn open_incident_for(&mut self, scope: &Scope, site_id: i64, finding: &str) -> Result<Option<store::incidents::Incident>, StoreError> {
         self.s().open_incident_for(scope, site_id, finding)
     }
+    fn attach_to_incident(&mut self, scope: &Scope, incident_id: i64, attachment_id: i64, step: &store::incidents::Step) -> Result<(), StoreError> {
+        self.s().attach_to_incident(scope, incident_id, attachment_id, step)
+    }
+    fn incident_files(&mut self, scope: &Scope, incident_id: i64) -> Result<Vec<store::incidents::IncidentFile>, StoreError> {
+        self.s().incident_files(scope, incident_id)
+    }
 }

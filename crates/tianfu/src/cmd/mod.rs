@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod incidents;
 pub mod instance;
 pub mod logging;
 pub mod migrate;

@@ -36,6 +36,10 @@ pub fn run(a: Args) -> u8 {
 /// one-time password. `banner` is printed before the address (the demo's summary).
 pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
     let zh = lang == Lang::Zh;
+    // `[security]`: the incident rules (classification, deadlines); bad settings stop the start.
+    if let Err(e) = c.incident_rules() {
+        return fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}"));
+    }
     let target = c.database();
     // Held while the server runs: `tianfu restore` refuses to replace the files meanwhile.
     let _instance = match super::instance::hold(&c.data_dir, lang) {
@@ -85,6 +89,8 @@ pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
         // The database as displayed (a password in its URL hidden).
         tracing::info!(addr = %addr, db = %c.db_display(), "listening");
         let app = web::build(c.clone(), db::opener(&target));
+        // The incidents' deadline sweep every minute, worker or not (idempotent: each escalation once).
+        let _sweep = web::sweep::spawn(app.state.clone());
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -76,6 +76,11 @@ pub fn run(a: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // `[security]`: the incident rules the intake and the sweep follow; bad settings stop here.
+    let rules = match web::ConfigExt::incident_rules(&cfg) {
+        Ok(r) => r,
+        Err(e) => return fail(lang, &format!("配置错误：{e}"), &format!("configuration error: {e}")),
+    };
     let policy = match super::targets::policy(lang, &cfg, &a.policy) {
         Ok(p) => p,
         Err(code) => return code,
@@ -103,7 +108,7 @@ pub fn run(a: Args) -> u8 {
         public_url: cfg.public_url.clone(),
         crawl_interval_minutes: (a.crawl_hours * 60.0).round() as u32,
         crawl_concurrency: a.crawl_concurrency,
-        after_cycle: Some(incidents_hook(&cfg)),
+        after_cycle: Some(incidents_hook(&cfg, rules)),
         ..Options::default()
     };
     let r: Result<(), (String, String)> = rt.block_on(async {
@@ -154,7 +159,7 @@ pub fn run(a: Args) -> u8 {
 /// The monitor → incident path: after each cycle the findings open or update incidents
 /// (`secman::incidents::intake`) and overdue incidents are escalated (`sweep`), through one
 /// connection of its own opened when first needed.
-fn incidents_hook(cfg: &::config::Config) -> guard::worker::AfterCycle {
+fn incidents_hook(cfg: &::config::Config, rules: secman::incidents::Rules) -> guard::worker::AfterCycle {
     let cfg = cfg.clone();
     let conn: Arc<std::sync::Mutex<Option<Box<dyn store::Backend>>>> = Arc::default();
     guard::worker::AfterCycle(Arc::new(move |_| {
@@ -163,7 +168,7 @@ fn incidents_hook(cfg: &::config::Config) -> guard::worker::AfterCycle {
             *g = Some(super::db::open_backend(&cfg).map_err(|e| format!("网络安全事件登记无法打开数据库（incident intake cannot open the database）：{}", e.zh()))?);
         }
         let s = g.as_mut().expect("opened above");
-        let (rules, clock) = (secman::incidents::Rules::default(), store::clock::SystemClock);
+        let clock = store::clock::SystemClock;
         secman::incidents::intake(&mut **s, &rules, &clock).map_err(|e| format!("网络安全事件登记失败（incident intake failed）：{}", e.zh()))?;
         // The deadline sweep: overdue incidents escalated (once per level; cheap when none is due).
         secman::incidents::sweep(&mut **s, &rules, &clock).map(drop).map_err(|e| format!("网络安全事件超时检查失败（incident deadline sweep failed）：{}", e.zh()))

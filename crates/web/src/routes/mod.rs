@@ -37,6 +37,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     // whole body, the form's other fields included.
     let limit = (state.config.upload_limit_mib as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
     let sites_limit = (sites::import::SITES_UPLOAD_MIB.min(state.config.upload_limit_mib) as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
+    let attach_limit = (state.config.security.attachment_limit_mib as usize).saturating_mul(1 << 20).saturating_add(1 << 20);
     Router::new()
         .merge(session::router())
         .merge(overview::router())
@@ -51,6 +52,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(admin::router())
         .merge(transfers::router())
         .merge(incidents::router())
+        .merge(incidents::files_router().layer(DefaultBodyLimit::max(attach_limit)))
         .merge(audit::router())
         .merge(ipv6::router())
         .merge(ops::router())

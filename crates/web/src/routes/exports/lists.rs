@@ -27,10 +27,11 @@ pub enum List {
     Mlps,
     Duties,
     Software,
+    Incidents,
 }
 
 impl List {
-    pub const ALL: [List; 10] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software];
+    pub const ALL: [List; 11] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -47,6 +48,7 @@ impl List {
             List::Mlps => "mlps",
             List::Duties => "duties",
             List::Software => "software",
+            List::Incidents => "incidents",
         }
     }
 
@@ -66,6 +68,7 @@ impl List {
             List::Mlps => "等保台账",
             List::Duties => "责任制落实清单",
             List::Software => "软件正版化台账",
+            List::Incidents => "网络安全事件",
         }
     }
 
@@ -81,6 +84,7 @@ impl List {
             List::Mlps => "MLPS register",
             List::Duties => "Responsibility checklist",
             List::Software => "Software-asset ledger",
+            List::Incidents => "Security incidents",
         }
     }
 
@@ -101,6 +105,7 @@ impl List {
             List::Batches => role.may_import(),
             List::Mlps => store::mlps::role_reads(role),
             List::Duties | List::Software => store::ledger::role_reads(role),
+            List::Incidents => store::incidents::reads(role),
         }
     }
 
@@ -135,6 +140,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
         List::Duties => crate::routes::ledger::export::duties_job(parse(q)?, scope, t)?,
         List::Software => crate::routes::ledger::export::software_job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::Incidents => crate::routes::incidents::export::job(parse(q)?, me, t, app.clock.now())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;

@@ -26,6 +26,10 @@ struct Page {
     classes: &'static [classes::Class],
     grades: &'static [classes::Grade],
     edition: &'static str,
+    files: Vec<super::files::FileView>,
+    /// The caller may attach files (a writer of incidents).
+    may_attach: bool,
+    attachment_limit_mib: u64,
 }
 
 #[derive(Template)]
@@ -41,6 +45,13 @@ impl Page {
     fn proposes(&self, g: &u8) -> bool {
         self.i.proposed_grade == Some(*g)
     }
+    /// The attachments a timeline step added.
+    fn files_of(&self, s: &StepView) -> Vec<&super::files::FileView> {
+        if s.action != "attach" {
+            return Vec::new();
+        }
+        self.files.iter().filter(|f| f.step_at == s.at && f.name == s.note).collect()
+    }
 }
 
 pub fn message(headers: &HeaderMap, app: &AppState, e: &AppError) -> String {
@@ -49,13 +60,20 @@ pub fn message(headers: &HeaderMap, app: &AppState, e: &AppError) -> String {
 }
 
 async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, error: Option<String>) -> Result<Response, AppError> {
+    render_with(app, headers, me, id, error, StatusCode::CONFLICT).await
+}
+
+/// The page, with `error` (answered with `status`) when there is one.
+pub async fn render_with(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, error: Option<String>, status: StatusCode) -> Result<Response, AppError> {
     let (i, steps) = read_one(app, me, id).await?;
+    let files = super::files::list(app, me, id).await?;
     let bad = error.is_some();
-    let ed = super::rules().edition;
-    let page = Page { c: Ctx::new(app, headers, Some(me), "/incidents", "incidents"), i, steps, error, classes: classes::classes(ed), grades: &classes::GRADES, edition: ed.title() };
+    let ed = super::rules(app).edition;
+    let may_attach = store::incidents::writes(me.user.role);
+    let page = Page { c: Ctx::new(app, headers, Some(me), "/incidents", "incidents"), i, steps, error, classes: classes::classes(ed), grades: &classes::GRADES, edition: ed.title(), files, may_attach, attachment_limit_mib: app.config.security.attachment_limit_mib };
     let mut r = html(page)?;
     if bad {
-        *r.status_mut() = StatusCode::CONFLICT;
+        *r.status_mut() = status;
     }
     Ok(r)
 }

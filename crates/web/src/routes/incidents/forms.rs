@@ -38,11 +38,11 @@ pub async fn step(app: &Arc<AppState>, me: &Identity, ip: &str, id: i64, action:
     };
     let input = StepInput { note: f.note, class_code: Some(f.class_code).filter(|c| !c.is_empty()), grade, to_unit: Some(f.to_unit).filter(|t| !t.trim().is_empty()) };
     let who = actor(me, ip);
-    let (act, clock) = (action.to_string(), app.clock.clone());
+    let (act, clock, rules) = (action.to_string(), app.clock.clone(), rules(app));
     app.pool
         .run(move |s| {
             let now = clock.now();
-            let i = incidents::take(s, &who, id, &act, &input, &rules(), clock.as_ref())?.ok_or(AppError::NotFound)?;
+            let i = incidents::take(s, &who, id, &act, &input, &rules, clock.as_ref())?.ok_or(AppError::NotFound)?;
             Ok(View::of(&i, &who, now))
         })
         .await
@@ -77,10 +77,10 @@ pub async fn report(app: &Arc<AppState>, me: &Identity, ip: &str, f: ReportForm)
     };
     let n = incidents::NewIncident { title: f.title, unit: f.unit, unit_kind: f.unit_kind, description: f.description, discovered_at: None, proposed_class: Some(f.proposed_class).filter(|c| !c.is_empty()), proposed_grade: grade };
     let who = actor(me, ip);
-    let clock = app.clock.clone();
+    let (clock, rules) = (app.clock.clone(), rules(app));
     app.pool
         .run(move |s| {
-            let i = incidents::report(s, &who, &n, &rules(), clock.as_ref())?;
+            let i = incidents::report(s, &who, &n, &rules, clock.as_ref())?;
             Ok(View::of(&i, &who, clock.now()))
         })
         .await

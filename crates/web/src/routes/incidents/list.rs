@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use secman::incidents::{classes, UNIT_KINDS};
 use std::sync::Arc;
-use store::clock::Clock;
 use store::incidents::IncidentState;
 
 #[derive(Template)]
@@ -24,6 +23,8 @@ struct Page {
     rows: Vec<View>,
     totals: Vec<(IncidentState, u64)>,
     all: u64,
+    /// The next page's cursor.
+    next: Option<String>,
     f: Filters,
     form: ReportForm,
     may_report: bool,
@@ -40,8 +41,7 @@ impl Page {
 }
 
 async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: Filters, form: ReportForm, error: Option<String>) -> Result<Response, AppError> {
-    let q = f.query(app.clock.now())?;
-    let (rows, totals) = read_list(app, me, q).await?;
+    let super::ListPage { rows, totals, next } = read_list(app, me, &f).await?;
     let all = totals.iter().map(|(_, n)| n).sum();
     let bad = error.is_some();
     let page = Page {
@@ -49,11 +49,12 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: Filt
         rows,
         totals,
         all,
+        next,
         f,
         form,
         may_report: store::incidents::writes(me.user.role),
         error,
-        classes: classes::classes(super::rules().edition),
+        classes: classes::classes(super::rules(app).edition),
         grades: &classes::GRADES,
         kinds: &UNIT_KINDS,
     };

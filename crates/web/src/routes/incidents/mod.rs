@@ -6,6 +6,8 @@
 
 pub mod api;
 mod detail;
+pub mod export;
+pub mod files;
 mod forms;
 mod list;
 
@@ -32,11 +34,19 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/incidents/{id}", get(detail::page))
         .route("/incidents/{id}/print", get(detail::print))
         .route("/incidents/{id}/{action}", post(detail::act))
+        .route("/incidents/{id}/files/{file}", get(files::download))
+        .route("/incidents/{id}/report.xlsx", get(export::report))
 }
 
-/// The deployment's rules (defaults: GB/T 20986-2023, the 2025 reporting measures' hours).
-pub fn rules() -> Rules {
-    Rules::default()
+/// The attachment upload, under its own body limit (the file's cap is kept while it streams).
+pub fn files_router() -> Router<Arc<AppState>> {
+    Router::new().route("/incidents/{id}/files", post(files::attach))
+}
+
+/// The deployment's rules (`[security]`; defaults: GB/T 20986-2023, the 2025 reporting measures'
+/// hours). `tianfu serve` refuses to start on bad settings, so the fallback is for tests only.
+pub fn rules(app: &AppState) -> Rules {
+    crate::config::ConfigExt::incident_rules(&app.config).unwrap_or_default()
 }
 
 /// An incident as the console and the API show it: codes with their Chinese labels.
@@ -146,7 +156,7 @@ impl View {
 pub struct StepView {
     pub at: i64,
     pub actor: String,
-    /// report, confirm, handle, note, recover, close, report_up, escalate, seen
+    /// report, confirm, handle, note, recover, close, report_up, escalate, seen, attach
     pub action: String,
     pub action_label: String,
     pub action_label_en: String,
@@ -166,6 +176,7 @@ pub fn action_label_en(a: &str) -> &'static str {
         "report_up" => "Reported upward",
         "escalate" => "Escalated (overdue)",
         "seen" => "Seen again by the monitor",
+        "attach" => "Attachment added",
         _ => "Other",
     }
 }
@@ -181,6 +192,7 @@ pub fn action_label(a: &str) -> &'static str {
         "report_up" => "向上级报告",
         "escalate" => "超时升级",
         "seen" => "监测再次发现",
+        "attach" => "添加附件",
         _ => "其他",
     }
 }
@@ -212,9 +224,34 @@ pub struct Filters {
     /// `1`: only those overdue.
     #[serde(default)]
     pub overdue: String,
+    /// The next page's cursor (`next` of the previous page).
+    #[serde(default)]
+    pub after: String,
 }
 
 impl Filters {
+    /// What a cursor is bound to: the account and the filters.
+    pub fn context(&self, user_id: i64) -> String {
+        crate::seal::cursor_context(user_id, "incidents", &[self.state.trim(), self.grade.trim(), self.region.trim(), self.overdue.trim()])
+    }
+
+    /// [`Filters::query`] from the cursor in `after` (refused unless sealed for this account and
+    /// these filters).
+    pub fn page_query(&self, now: i64, user_id: i64) -> Result<IncidentQuery, AppError> {
+        let mut q = self.query(now)?;
+        q.before = match self.after.trim() {
+            "" => None,
+            a => Some(crate::seal::open_cursor(a, &self.context(user_id)).and_then(|id| id.parse::<i64>().ok()).ok_or_else(AppError::bad_cursor)?),
+        };
+        Ok(q)
+    }
+
+    /// The query string of the filters (without a cursor), for links.
+    pub fn link(&self) -> String {
+        let e = crate::render::urlencode;
+        format!("state={}&grade={}&region={}&overdue={}", e(self.state.trim()), e(self.grade.trim()), e(self.region.trim()), e(self.overdue.trim()))
+    }
+
     pub fn query(&self, now: i64) -> Result<IncidentQuery, AppError> {
         let state = match self.state.as_str() {
             "" => None,
@@ -228,20 +265,38 @@ impl Filters {
             "" => None,
             r => Some(r.parse::<u32>().ok().filter(|r| (100_000..1_000_000).contains(r)).ok_or_else(|| AppError::invalid("地区应为 6 位行政区划代码。", "region must be a 6-digit division code."))?),
         };
-        Ok(IncidentQuery { state, grade, region, overdue_at: (self.overdue == "1").then_some(now), limit: 200, open: false })
+        Ok(IncidentQuery { state, grade, region, overdue_at: (self.overdue == "1").then_some(now), limit: 200, open: false, before: None })
     }
 }
 
-/// The list and its totals by state, for the caller's scope.
-pub async fn read_list(app: &Arc<AppState>, me: &Identity, q: IncidentQuery) -> Result<(Vec<View>, Vec<(IncidentState, u64)>), AppError> {
-    let (who, org) = (actor(me, ""), me.user.org_code);
+/// Incidents a page of the list shows; the next page follows a sealed cursor.
+pub const PAGE: usize = 200;
+
+/// A page of the list: its rows, the totals by state (of every page), the next page's cursor.
+pub struct ListPage {
+    pub rows: Vec<View>,
+    pub totals: Vec<(IncidentState, u64)>,
+    pub next: Option<String>,
+}
+
+/// A page of the list (from the cursor in `f.after`, [`PAGE`] rows) and its totals by state, for
+/// the caller's scope. A cursor of another account or other filters is refused with the generic
+/// answer ([`AppError::bad_cursor`]).
+pub async fn read_list(app: &Arc<AppState>, me: &Identity, f: &Filters) -> Result<ListPage, AppError> {
     let now = app.clock.now();
+    let mut q = f.page_query(now, me.user.id)?;
+    q.limit = PAGE + 1;
+    let context = f.context(me.user.id);
+    let (who, org) = (actor(me, ""), me.user.org_code);
     app.pool
         .run(move |s| {
             let scope = read_scope(s, &who, org)?;
-            let rows = s.incidents(&scope, &q)?;
+            let mut rows = s.incidents(&scope, &q)?;
             let counts = s.incident_counts(&scope, &q)?;
-            Ok((rows.iter().map(|i| View::of(i, &who, now)).collect(), counts))
+            let more = rows.len() > PAGE;
+            rows.truncate(PAGE);
+            let next = if more { rows.last().map(|i| crate::seal::seal_cursor(&i.id.to_string(), &context)) } else { None };
+            Ok(ListPage { rows: rows.iter().map(|i| View::of(i, &who, now)).collect(), totals: counts, next })
         })
         .await
 }
@@ -262,7 +317,7 @@ pub async fn read_one(app: &Arc<AppState>, me: &Identity, id: i64) -> Result<(Vi
 
 /// The area the caller reads incidents in: its scope; an auditor (whose session scope holds no
 /// records) reads those of its node of the tree, and writes none.
-fn read_scope(s: &mut dyn Backend, who: &Actor, org: i64) -> Result<Scope, AppError> {
+pub(crate) fn read_scope(s: &mut dyn Backend, who: &Actor, org: i64) -> Result<Scope, AppError> {
     if who.role != Role::Auditor {
         return Ok(who.scope.clone());
     }
