@@ -33,6 +33,7 @@ mod known;
 mod sender;
 mod migrate;
 mod mlps;
+mod duty;
 mod monitor;
 mod platform;
 mod sql;

@@ -24,6 +24,7 @@ mod kit;
 mod layout;
 mod migrate;
 mod mlps;
+mod duty;
 mod monitor;
 mod platform;
 mod sql;

@@ -24,6 +24,7 @@ pub mod cursor;
 pub mod flow;
 pub mod incidents;
 pub mod divisions;
+pub mod duty;
 pub mod failed_uploads;
 pub mod keys;
 pub mod mask;
@@ -47,6 +48,8 @@ pub mod suite_monitor;
 pub mod suite_platform;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_duty;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -480,5 +483,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + duty::Duty + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + duty::Duty + Send> Backend for T {}
