@@ -9,6 +9,7 @@ pub mod imports;
 pub mod incidents;
 pub mod ipv6;
 pub mod mlps;
+pub mod duty;
 pub mod ops;
 pub mod orgs;
 pub mod overview;
@@ -58,6 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(exports::router())
         .merge(orgs::router())
         .merge(mlps::router())
+        .merge(duty::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

@@ -25,10 +25,13 @@ pub enum List {
     Audit,
     Batches,
     Mlps,
+    DutyContacts,
+    DutyRoster,
+    DutyReports,
 }
 
 impl List {
-    pub const ALL: [List; 8] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps];
+    pub const ALL: [List; 11] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::DutyContacts, List::DutyRoster, List::DutyReports];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -43,6 +46,9 @@ impl List {
             List::Audit => "audit",
             List::Batches => "batches",
             List::Mlps => "mlps",
+            List::DutyContacts => "duty_contacts",
+            List::DutyRoster => "duty_roster",
+            List::DutyReports => "duty_reports",
         }
     }
 
@@ -60,6 +66,9 @@ impl List {
             List::Audit => "审计日志",
             List::Batches => "导入批次",
             List::Mlps => "等保台账",
+            List::DutyContacts => "值班联系人",
+            List::DutyRoster => "值班表",
+            List::DutyReports => "零报告",
         }
     }
 
@@ -73,6 +82,9 @@ impl List {
             List::Audit => "Audit log",
             List::Batches => "Import batches",
             List::Mlps => "MLPS register",
+            List::DutyContacts => "Duty contacts",
+            List::DutyRoster => "Duty roster",
+            List::DutyReports => "Daily reports",
         }
     }
 
@@ -80,6 +92,7 @@ impl List {
     pub fn nav(self) -> &'static str {
         match self {
             List::Batches => "imports",
+            List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
             l => l.key(),
         }
     }
@@ -92,6 +105,7 @@ impl List {
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),
             List::Mlps => store::mlps::role_reads(role),
+            List::DutyContacts | List::DutyRoster | List::DutyReports => store::duty::role_reads(role),
         }
     }
 
@@ -124,6 +138,9 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
         List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::DutyContacts => crate::routes::duty::export::contacts(scope, t)?,
+        List::DutyRoster => crate::routes::duty::export::roster(scope, t, app.clock.today())?,
+        List::DutyReports => crate::routes::duty::export::reports(parse(q)?, scope, t)?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
