@@ -27,6 +27,9 @@ struct Refs {
     /// Incidents of the own county (its bureau) and of the other county.
     own_incident: i64,
     other_incident: i64,
+    /// Important periods of the own county and of the other (bureaus and schools report).
+    own_period: i64,
+    other_period: i64,
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -68,6 +71,8 @@ fn refs(env: &Env) -> Refs {
         other_system: system_of(s.as_mut(), &p.other_school),
         own_incident: incident_in(s.as_mut(), "本区网站被篡改事件", p.county),
         other_incident: incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county),
+        own_period: period_in(s.as_mut(), p.county, &p.school),
+        other_period: period_in(s.as_mut(), p.other_county, &p.other_school),
     }
 }
 
@@ -83,6 +88,14 @@ fn system_of(s: &mut dyn store::Backend, school: &str) -> i64 {
     let new = store::mlps::NewSystem { unit_code: school.parse().unwrap(), name: format!("{school} 学籍系统"), owner: "信息中心".into(), purpose: "学籍".into(), level: 3, live_on: Some(live), ..Default::default() };
     let dues = store::mlps::Dues { filing: Some(live), ..Default::default() };
     s.create_system(&Scope::all(), &new, &dues, "prov", 0).unwrap().id
+}
+
+/// An important period over a county, running today, with a duty contact of `school`.
+fn period_in(s: &mut dyn store::Backend, county: u32, school: &str) -> i64 {
+    let today = standard::Date::today();
+    let new = store::duty::NewPeriod { area_code: county, name: format!("{county} 保障期"), starts_on: today, ends_on: today, full_day: true, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
+    s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: school.parse().unwrap(), name: "值班人".into(), post: "值班员".into(), office_phone: String::new(), mobile: "13800001111".into() }, "prov", 0).unwrap();
+    s.create_period(&Scope::all(), &new, "prov", 0).unwrap().id
 }
 
 /// What a route needs.
@@ -104,6 +117,8 @@ enum Need {
     Mlps,
     /// Incidents (store::incidents::reads; an auditor reads its node's).
     Incidents,
+    /// Duty and important periods (store::duty::role_reads; the auditor reads the province's).
+    Duty,
     Signed,
 }
 
@@ -129,6 +144,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
         Need::Mlps => store::mlps::role_reads(role),
         Need::Incidents => store::incidents::reads(role),
+        Need::Duty => store::duty::role_reads(role),
         Need::Signed => true,
     }
 }
@@ -274,6 +290,22 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
         ("GET", format!("/api/v1/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
         ("GET", "/api/v1/incidents/classes".into(), Need::Incidents, Target::Any),
+        // Duty and important periods (issue 13).
+        ("GET", "/duty".into(), Need::Duty, Target::Any),
+        ("GET", format!("/duty?unit={}", p.other_school), Need::Duty, Target::Any),
+        ("GET", "/duty/periods".into(), Need::Duty, Target::Any),
+        ("GET", format!("/duty/periods/{}", r.own_period), Need::Duty, Target::Own),
+        ("GET", format!("/duty/periods/{}?region={}", r.own_period, p.county), Need::Duty, Target::Own),
+        ("GET", format!("/duty/periods/{}", r.other_period), Need::Duty, Target::Other),
+        ("GET", "/api/v1/duty/contacts".into(), Need::Duty, Target::Any),
+        ("GET", "/api/v1/duty/periods".into(), Need::Duty, Target::Any),
+        ("GET", format!("/api/v1/duty/periods/{}/status", r.own_period), Need::Duty, Target::Own),
+        ("GET", format!("/api/v1/duty/periods/{}/status", r.other_period), Need::Duty, Target::Other),
+        ("GET", format!("/api/v1/duty/on-duty/{}", p.school), Need::Duty, Target::Own),
+        ("GET", format!("/api/v1/duty/on-duty/{}", p.other_school), Need::Duty, Target::Other),
+        ("GET", "/export/duty_contacts?format=csv".into(), Need::Duty, Target::Any),
+        ("GET", "/export/duty_roster?format=csv".into(), Need::Duty, Target::Any),
+        ("GET", format!("/export/duty_reports?format=csv&id={}", r.own_period), Need::Duty, Target::Own),
     ]
 }
 
@@ -331,7 +363,7 @@ async fn matrix(env: Env) {
             let own_batch = path.contains("batches/1") && *name == "prov";
             // The auditor (at the province) reads every incident; a school's administrator
             // not its county bureau's.
-            let sees = sees_other(*role) || (need == Need::Incidents && *role == Role::Auditor);
+            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Duty) && *role == Role::Auditor);
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
             } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
@@ -344,7 +376,9 @@ async fn matrix(env: Env) {
             assert_eq!(resp.status, want, "{name} ({role:?}) {method} {path}: {}", &resp.body[..resp.body.len().min(300)]);
             if resp.status == StatusCode::OK {
                 // A code the user typed into a filter is echoed in the form; anything else is a leak.
-                for code in hidden.iter().filter(|c| !path.contains(*c)) {
+                // The auditor's area for duty is the province (it reads, writes nothing).
+                let duty_auditor = need == Need::Duty && *role == Role::Auditor;
+                for code in hidden.iter().filter(|c| !path.contains(*c) && !duty_auditor) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }
                 assert!(sees || !resp.body.contains(OTHER_INCIDENT), "{name} {path} shows the other county's incident");
