@@ -220,10 +220,11 @@ pub struct DayStatus {
 }
 
 /// Who reads contacts, rosters and periods (within their area): the officers, school
-/// administrators and security officers, and the auditor (read only). A data consumer sees none.
+/// administrators and security officers. The auditor (whose scope holds no records) reads the
+/// audit log of these writes only; a data consumer sees nothing of them.
 pub fn role_reads(role: crate::Role) -> bool {
     use crate::Role::*;
-    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
 }
 
 /// Who writes contacts, shifts and reports: the officers, school administrators and security
