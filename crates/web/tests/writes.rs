@@ -504,6 +504,38 @@ async fn duty_matrix(env: Env) {
             (true, false) => assert_eq!((st, st2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}"),
             (true, true) => assert_eq!((st, st2), (StatusCode::CREATED, StatusCode::NOT_FOUND), "{who}"),
         }
+        // Roster, robot, deletions and reminders in another area.
+        let (victim, shift) = with_store(&env, |s| {
+            let c = s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: p.other_school.parse().unwrap(), name: "外市带班".into(), post: "带班领导".into(), office_phone: "028-1".into(), mobile: String::new() }, "prov", 0).unwrap().id;
+            let lone = s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: p.other_school.parse().unwrap(), name: "外市备班".into(), post: "值班员".into(), office_phone: "028-2".into(), mobile: String::new() }, "prov", 0).unwrap().id;
+            let sh = s.create_shift(&Scope::all(), &store::duty::NewShift { unit_code: p.other_school.parse().unwrap(), starts_at: 0, ends_at: 3600, contact_id: c, leader_id: None, note: String::new() }, "prov", 0).unwrap().id;
+            (lone, sh)
+        });
+        let today = standard::Date::today();
+        for (path, body) in [
+            ("/duty/shifts".to_string(), format!("_csrf={csrf}&unit_code={}&day={today}&start=20:00&end=08:00&contact_id={other_contact}", p.other_school)),
+            ("/duty/channel".to_string(), format!("_csrf={csrf}&unit_code={}&webhook_id=1", p.other_school)),
+            (format!("/duty/contacts/{victim}/delete"), format!("_csrf={csrf}&unit={}", p.other_school)),
+            (format!("/duty/shifts/{shift}/delete"), format!("_csrf={csrf}&unit={}", p.other_school)),
+        ] {
+            let r = send(&env, "POST", &path, &a, Some(&body)).await;
+            match (writes, sees_other) {
+                (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {path}"),
+                (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {path}"),
+                (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who} {path}: {}", r.body),
+            }
+        }
+        if !sees_other {
+            assert!(with_store(&env, |s| s.contact(&Scope::all(), victim).unwrap().is_some()), "{who} deleted another area's contact");
+            let by = with_store(&env, |s| s.duty_channel(&Scope::all(), p.other_school.parse().unwrap()).unwrap().map(|c| c.updated_by));
+            assert_ne!(by.as_deref(), Some(who), "{who} set another area's robot");
+        }
+        let r = send(&env, "POST", &format!("/duty/periods/{other}/remind"), &a, Some(&format!("_csrf={csrf}"))).await;
+        match (store::duty::role_sets_periods(role), sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} remind"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} remind"),
+            (true, true) => assert_eq!(r.status, StatusCode::OK, "{who} remind: {}", r.body),
+        }
         // A period over another county.
         let r = send(&env, "POST", "/duty/periods", &a, Some(&format!("_csrf={csrf}&area_code={}&name={}&starts_on=2026-10-01&ends_on=2026-10-07&reporters=bureaus&cutoff=16:00", p.other_county, enc("国庆保障")))).await;
         match (store::duty::role_sets_periods(role), sees_other) {
@@ -516,7 +548,7 @@ async fn duty_matrix(env: Env) {
     let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
     assert_eq!(send_json(&env, "POST", &format!("/api/v1/duty/periods/{own}/reports"), &api, &format!(r#"{{"unit_code":"{}","state":"clear"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
     let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
-    for want in ["duty_contact_create", "duty_contact_reveal", "duty_report", "duty_period_create"] {
+    for want in ["duty_contact_create", "duty_contact_reveal", "duty_report", "duty_period_create", "duty_shift_create", "duty_shift_delete", "duty_contact_delete", "duty_channel_set", "duty_remind"] {
         assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
     }
 }
