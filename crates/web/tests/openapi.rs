@@ -355,6 +355,8 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/duty/periods/{id}/reports", format!("/duty/periods/{period}/reports"), &county, Some((j, json!({ "unit_code": school, "state": "clear" }).to_string()))),
         ("post", "/duty/periods/{id}/reports", format!("/duty/periods/{period}/reports"), &county, Some((j, json!({ "unit_code": school, "state": "events" }).to_string()))),
         ("post", "/duty/periods/{id}/reports", "/duty/periods/999999/reports".into(), &county, Some((j, json!({ "unit_code": school, "state": "clear" }).to_string()))),
+        ("post", "/duty/periods/{id}/remind", format!("/duty/periods/{period}/remind"), &county, Some((j, "{}".into()))),
+        ("post", "/duty/periods/{id}/remind", "/duty/periods/999999/remind".into(), &county, Some((j, "{}".into()))),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

@@ -536,6 +536,12 @@ async fn duty_matrix(env: Env) {
             (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} remind"),
             (true, true) => assert_eq!(r.status, StatusCode::OK, "{who} remind: {}", r.body),
         }
+        let (st, _) = api_json(&env, "POST", &format!("/api/v1/duty/periods/{other}/remind"), &a, &serde_json::json!({})).await;
+        match (store::duty::role_sets_periods(role), sees_other) {
+            (false, _) => assert_eq!(st, StatusCode::FORBIDDEN, "{who} remind API"),
+            (true, false) => assert_eq!(st, StatusCode::NOT_FOUND, "{who} remind API"),
+            (true, true) => assert_eq!(st, StatusCode::OK, "{who} remind API"),
+        }
         // A period over another county.
         let r = send(&env, "POST", "/duty/periods", &a, Some(&format!("_csrf={csrf}&area_code={}&name={}&starts_on=2026-10-01&ends_on=2026-10-07&reporters=bureaus&cutoff=16:00", p.other_county, enc("国庆保障")))).await;
         match (store::duty::role_sets_periods(role), sees_other) {

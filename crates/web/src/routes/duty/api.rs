@@ -25,6 +25,7 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(list_periods, create_period))
         .routes(routes!(status))
         .routes(routes!(file_report))
+        .routes(routes!(remind))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -200,4 +201,23 @@ async fn file_report(State(app): State<Arc<AppState>>, headers: HeaderMap, peer:
     let me = ready(me)?;
     let r = periods::file(&app, &me, &ip(&headers, &peer), id, &b).await?.map_err(|p| invalid(&p))?;
     Ok((StatusCode::CREATED, Json(ReportOut { id: r.id, unit_code: r.new.unit_code, day: r.new.day.to_string(), all_clear: r.new.all_clear, body: r.new.body, incident_id: r.new.incident_id, late: r.late })).into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DutyReminders)]
+pub struct RemindOut {
+    /// Units reminded now (each once a day, after the cut-off).
+    pub units: usize,
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// 提醒未报单位 — sends the reminders due now to the duty robots of the units of the caller's area
+/// that have not reported today (after the cut-off, once per unit per day; a scheduler may call
+/// it every few minutes).
+#[utoipa::path(post, path = "/duty/periods/{id}/remind", tag = TAG, params(("id" = i64, Path, description = "保障期编号 / Period number")), responses((status = 200, description = "已提醒 / Reminded", body = RemindOut), crate::apidoc::WriteErrors))]
+async fn remind(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>) -> Result<Json<RemindOut>, AppError> {
+    let me = ready(me)?;
+    let (units, sent, failed) = periods::remind_now(&app, &me, &ip(&headers, &peer), id).await?;
+    Ok(Json(RemindOut { units, sent, failed }))
 }
