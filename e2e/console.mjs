@@ -2238,6 +2238,83 @@ try {
     await ctx.close();
     current = admin;
   });
+
+  // ---------------------------------------------------------------- issue 13: duty roster and important periods
+  await scenario("d13. 值班与重要时期保障: a county officer adds a duty contact (every problem at once, the mobile masked, the full number on request), puts them on the roster, and files the county's 零报告 in an important period whose missing units are listed", async () => {
+    const shotD = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-duty]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await Promise.all([page.waitForNavigation(), page.click("#nav-duty")]);
+    await a11y(page, "duty and contacts");
+    eq(pathOf(page), "/duty", "the navigation's 值班与重要时期");
+    check((await tableRows(page, "#contact-table")).length >= 3, "the demo seeds 锦江区's duty contacts");
+    // A contact: everything wrong at once, the values kept.
+    await page.fill("#c-name", "");
+    await page.fill("#c-post", "");
+    await page.fill("#c-mobile", "1390000");
+    await Promise.all([page.waitForNavigation(), page.click("#add-contact")]);
+    const errors = await page.$$eval("#form-error li", (lis) => lis.map((li) => li.textContent.trim()));
+    check(errors.length >= 3 && errors.some((e) => e.includes("姓名")) && errors.some((e) => e.includes("岗位")) && errors.some((e) => e.includes("11 位")), `the contact form's problems at once: ${JSON.stringify(errors)}`);
+    eq(await page.inputValue("#c-mobile"), "1390000", "the form keeps what was typed");
+    await shotD(page, "110-duty-contact-errors");
+    await page.fill("#c-name", "演示测试值班员");
+    await page.fill("#c-post", "值班员");
+    await page.fill("#c-mobile", "13912345678");
+    await Promise.all([page.waitForNavigation(), page.click("#add-contact")]);
+    await a11y(page, "duty contacts after adding one");
+    const body = await page.textContent("#contact-table");
+    check(body.includes("演示测试值班员") && body.includes("139****5678") && !body.includes("13912345678"), "the new contact listed with the mobile masked");
+    const row = page.locator("#contact-table tr", { hasText: "演示测试值班员" });
+    await Promise.all([page.waitForNavigation(), row.locator("button.reveal").click()]);
+    check((await page.textContent("#contact-table")).includes("13912345678"), "查看完整号码 shows the full number");
+    // On the roster tonight.
+    const id = await page.locator("#contact-table tr", { hasText: "演示测试值班员" }).getAttribute("data-contact");
+    await page.fill("#s-day", today);
+    await page.fill("#s-start", "20:00");
+    await page.fill("#s-end", "08:00");
+    await page.selectOption("#s-contact", id);
+    await Promise.all([page.waitForNavigation(), page.click("#add-shift")]);
+    await a11y(page, "the week's roster");
+    check((await page.textContent("#roster-table")).includes("演示测试值班员"), "the shift in the week's roster");
+    check(await page.isVisible("#on-duty"), "who is on duty now");
+    await shotD(page, "111-duty-roster");
+    // The county's important period: the day's status, the missing units, the report.
+    await Promise.all([page.waitForNavigation(), page.click("#periods-link")]);
+    await a11y(page, "important periods");
+    check((await tableRows(page, "#period-table")).length >= 2, "the province's and the county's periods");
+    await shotD(page, "112-duty-periods");
+    await Promise.all([page.waitForNavigation(), page.click("#period-table a:has-text('期末考试')")]);
+    await a11y(page, "an important period's day");
+    check((await tableRows(page, "#region-table")).length >= 1, "the county's reporting row");
+    const missing0 = (await tableRows(page, "#missing-table")).length;
+    await page.fill("#r-unit", COUNTY.code);
+    await page.check("input[name=state][value=events]");
+    await page.fill("#r-body", "");
+    await Promise.all([page.waitForNavigation(), page.click("#file-report")]);
+    check((await page.textContent("#form-error")).includes("情况说明"), "有情况 needs a description");
+    await page.fill("#r-body", "发现针对区教育局网站的扫描，已封禁来源地址");
+    await Promise.all([page.waitForNavigation(), page.click("#file-report")]);
+    await a11y(page, "the period after a report");
+    check((await page.textContent("#report-table")).includes("扫描"), "the report in the day's list");
+    check(!(await tableRows(page, "#missing-table")).some((r) => r[1] === COUNTY.code), "the county bureau no longer missing");
+    note((await tableRows(page, "#missing-table")).length <= missing0, "the missing list did not grow");
+    await shotD(page, "113-duty-period-status");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await shotD(page, "114-duty-period-phone");
+    eq((await page.goto(url("/duty/periods/999999"))).status(), 404, "a period outside the county");
+    await ctx.close();
+    current = admin;
+  });
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

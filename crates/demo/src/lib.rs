@@ -20,6 +20,7 @@ mod rng;
 mod schools;
 pub mod sites;
 pub mod ledger;
+pub mod duty;
 pub mod mlps;
 mod students;
 mod teachers;

@@ -7,4 +7,5 @@
 
 pub mod incidents;
 pub mod ledger;
+pub mod duty;
 pub mod mlps;

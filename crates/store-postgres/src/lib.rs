@@ -34,6 +34,7 @@ mod sender;
 mod migrate;
 mod ledger;
 mod mlps;
+mod duty;
 mod monitor;
 mod platform;
 mod sql;

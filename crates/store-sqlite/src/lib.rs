@@ -25,6 +25,7 @@ mod layout;
 mod migrate;
 mod ledger;
 mod mlps;
+mod duty;
 mod monitor;
 mod platform;
 mod sql;

@@ -24,6 +24,7 @@ pub mod cursor;
 pub mod flow;
 pub mod incidents;
 pub mod divisions;
+pub mod duty;
 pub mod failed_uploads;
 pub mod keys;
 pub mod mask;
@@ -50,6 +51,8 @@ pub mod suite_platform;
 pub mod suite_ledger;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_duty;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -483,5 +486,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + Send> Backend for T {}

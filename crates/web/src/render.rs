@@ -69,6 +69,7 @@ impl Ctx {
             "reveal" => r.may_reveal(),
             "mlps" => store::mlps::role_reads(r),
             "duties" | "software" => store::ledger::role_reads(r),
+            "duty" => store::duty::role_reads(r),
             "incidents" => store::incidents::reads(r),
             _ => false,
         }

@@ -250,6 +250,11 @@ async fn every_operation_answers_as_documented(env: Env) {
         (cid, duty, s.create_software(&store::Scope::all(), &n, "prov", 0).unwrap().id)
     });
     let soft_body = json!({ "unit_code": school, "name": "文档测试软件二", "kind": "office", "licence_kind": "procured", "licence_no": "ZC-1", "licensed": "10", "installed": "12", "expires_on": "2027-01-31" }).to_string();
+    let period = with_store(&env, |s| {
+        let d = standard::Date::today();
+        let new = store::duty::NewPeriod { area_code: county_code, name: "文档测试保障期".into(), starts_on: d, ends_on: d, full_day: true, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
+        s.create_period(&store::Scope::all(), &new, "prov", 0).unwrap().id
+    });
     // (method, documented path, address, who, body)
     let calls: Vec<(&str, &str, String, &Auth, Option<(&str, String)>)> = vec![
         ("get", "/openapi.json", "/openapi.json".into(), &none, None),
@@ -381,6 +386,20 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/incidents/{id}/files", "/incidents/999999/files".into(), &county, Some((MULTIPART, multipart_file("截图.pdf", "%PDF-1.4\n%%EOF\n")))),
         ("get", "/incidents/{id}/files", "/incidents/1/files".into(), &county, None),
         ("get", "/incidents/{id}/files", "/incidents/999999/files".into(), &county, None),
+        ("get", "/duty/contacts", "/duty/contacts".into(), &county, None),
+        ("get", "/duty/contacts", "/duty/contacts".into(), &api, None),
+        ("get", "/duty/on-duty/{unit}", format!("/duty/on-duty/{school}"), &county, None),
+        ("get", "/duty/on-duty/{unit}", "/duty/on-duty/999999".into(), &county, None),
+        ("get", "/duty/periods", "/duty/periods".into(), &county, None),
+        ("post", "/duty/periods", "/duty/periods".into(), &county, Some((j, json!({ "area_code": county_code.to_string(), "name": "国庆保障", "starts_on": "2026-10-01", "ends_on": "2026-10-07", "reporters": "bureaus", "full_day": "1" }).to_string()))),
+        ("post", "/duty/periods", "/duty/periods".into(), &county, Some((j, json!({ "area_code": "x" }).to_string()))),
+        ("get", "/duty/periods/{id}/status", format!("/duty/periods/{period}/status"), &county, None),
+        ("get", "/duty/periods/{id}/status", "/duty/periods/999999/status".into(), &county, None),
+        ("post", "/duty/periods/{id}/reports", format!("/duty/periods/{period}/reports"), &county, Some((j, json!({ "unit_code": school, "state": "clear" }).to_string()))),
+        ("post", "/duty/periods/{id}/reports", format!("/duty/periods/{period}/reports"), &county, Some((j, json!({ "unit_code": school, "state": "events" }).to_string()))),
+        ("post", "/duty/periods/{id}/reports", "/duty/periods/999999/reports".into(), &county, Some((j, json!({ "unit_code": school, "state": "clear" }).to_string()))),
+        ("post", "/duty/periods/{id}/remind", format!("/duty/periods/{period}/remind"), &county, Some((j, "{}".into()))),
+        ("post", "/duty/periods/{id}/remind", "/duty/periods/999999/remind".into(), &county, Some((j, "{}".into()))),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

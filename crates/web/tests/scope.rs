@@ -37,6 +37,9 @@ struct Refs {
     /// An attachment of each.
     own_file: i64,
     other_file: i64,
+    /// Important periods of the own county and of the other (bureaus and schools report).
+    own_period: i64,
+    other_period: i64,
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -98,6 +101,8 @@ fn refs(env: &Env) -> Refs {
         other_incident,
         own_file: file_of(env, s.as_mut(), own_incident, p.county),
         other_file: file_of(env, s.as_mut(), other_incident, p.other_county),
+        own_period: period_in(s.as_mut(), p.county, &p.school),
+        other_period: period_in(s.as_mut(), p.other_county, &p.other_school),
     }
 }
 
@@ -134,6 +139,12 @@ fn checklist_of(s: &mut dyn store::Backend) -> i64 {
 fn item_of(s: &mut dyn store::Backend, unit: &str) -> i64 {
     let q = store::ledger::DutyQuery { unit: Some(unit.parse().unwrap()), limit: 10, ..Default::default() };
     s.duty_items(&Scope::all(), &q).unwrap().rows[0].id
+/// An important period over a county, running today, with a duty contact of `school`.
+fn period_in(s: &mut dyn store::Backend, county: u32, school: &str) -> i64 {
+    let today = standard::Date::today();
+    let new = store::duty::NewPeriod { area_code: county, name: format!("{county} 保障期"), starts_on: today, ends_on: today, full_day: true, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
+    s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: school.parse().unwrap(), name: "值班人".into(), post: "值班员".into(), office_phone: String::new(), mobile: "13800001111".into() }, "prov", 0).unwrap();
+    s.create_period(&Scope::all(), &new, "prov", 0).unwrap().id
 }
 
 /// What a route needs.
@@ -159,6 +170,8 @@ enum Need {
     Ledger,
     /// Publishing a checklist (store::ledger::role_publishes).
     Publish,
+    /// Duty and important periods (store::duty::role_reads).
+    Duty,
     Signed,
 }
 
@@ -186,6 +199,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Incidents => store::incidents::reads(role),
         Need::Ledger => store::ledger::role_reads(role),
         Need::Publish => store::ledger::role_publishes(role),
+        Need::Duty => store::duty::role_reads(role),
         Need::Signed => true,
     }
 }
@@ -365,6 +379,22 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/incidents?format=xlsx&state=reported&overdue=1".into(), Need::Incidents, Target::Any),
         ("GET", format!("/incidents/{}/report.xlsx", r.own_incident), Need::Incidents, Target::Own),
         ("GET", format!("/incidents/{}/report.xlsx", r.other_incident), Need::Incidents, Target::Other),
+        // Duty and important periods (issue 13).
+        ("GET", "/duty".into(), Need::Duty, Target::Any),
+        ("GET", format!("/duty?unit={}", p.other_school), Need::Duty, Target::Any),
+        ("GET", "/duty/periods".into(), Need::Duty, Target::Any),
+        ("GET", format!("/duty/periods/{}", r.own_period), Need::Duty, Target::Own),
+        ("GET", format!("/duty/periods/{}?region={}", r.own_period, p.county), Need::Duty, Target::Own),
+        ("GET", format!("/duty/periods/{}", r.other_period), Need::Duty, Target::Other),
+        ("GET", "/api/v1/duty/contacts".into(), Need::Duty, Target::Any),
+        ("GET", "/api/v1/duty/periods".into(), Need::Duty, Target::Any),
+        ("GET", format!("/api/v1/duty/periods/{}/status", r.own_period), Need::Duty, Target::Own),
+        ("GET", format!("/api/v1/duty/periods/{}/status", r.other_period), Need::Duty, Target::Other),
+        ("GET", format!("/api/v1/duty/on-duty/{}", p.school), Need::Duty, Target::Own),
+        ("GET", format!("/api/v1/duty/on-duty/{}", p.other_school), Need::Duty, Target::Other),
+        ("GET", "/export/duty_contacts?format=csv".into(), Need::Duty, Target::Any),
+        ("GET", "/export/duty_roster?format=csv".into(), Need::Duty, Target::Any),
+        ("GET", format!("/export/duty_reports?format=csv&id={}", r.own_period), Need::Duty, Target::Own),
     ]
 }
 

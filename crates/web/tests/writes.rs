@@ -569,3 +569,134 @@ async fn mlps_writes_by_role_and_area_postgres() {
         mlps_matrix(env).await;
     }
 }
+
+/// An important period over `county`, running today (bureaus and schools report).
+fn duty_period(env: &Env, county: u32) -> i64 {
+    let today = standard::Date::today();
+    let new = store::duty::NewPeriod { area_code: county, name: format!("{county} 保障期"), starts_on: today, ends_on: today, full_day: false, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
+    with_store(env, |s| s.create_period(&Scope::all(), &new, "prov", 0).unwrap().id)
+}
+
+/// Duty and important periods, for every role: a contact for the own area and for another, the
+/// full mobile number of another area's contact, a daily report in another area's period and in
+/// the own one, a period over another county — refused (403 for roles that do not write, 404 or
+/// 400 for another area) with nothing written there; the API alike; every accepted write audited.
+async fn duty_matrix(env: Env) {
+    let p = env.places.clone();
+    let own = duty_period(&env, p.county);
+    let other = duty_period(&env, p.other_county);
+    let other_contact = with_store(&env, |s| s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: p.other_school.parse().unwrap(), name: "外市值班人".into(), post: "值班员".into(), office_phone: String::new(), mobile: "13900002222".into() }, "prov", 0).unwrap().id);
+    let contacts = |env: &Env, unit: &str| with_store(env, |s| s.contacts(&Scope::all(), Some(unit.parse().unwrap()), 500).unwrap().len());
+    let reports = |env: &Env, period: i64| with_store(env, |s| s.reports(&Scope::all(), period, None, 500).unwrap().len());
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let writes = store::duty::role_writes(role);
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        for (unit, inside) in [(p.other_school.clone(), sees_other), (p.school.clone(), true)] {
+            let before = contacts(&env, &unit);
+            let form = format!("_csrf={csrf}&unit_code={unit}&name={}&post={}&mobile=13800001111", enc(&format!("值班-{who}")), enc("值班员"));
+            let r = send(&env, "POST", "/duty/contacts", &a, Some(&form)).await;
+            let made = contacts(&env, &unit) - before;
+            match (writes, inside) {
+                (false, _) => assert_eq!((r.status, made), (StatusCode::FORBIDDEN, 0), "{who} {unit}"),
+                (true, true) => assert_eq!((r.status, made), (StatusCode::SEE_OTHER, 1), "{who} {unit}: {}", r.body),
+                (true, false) => assert_eq!((r.status, made), (StatusCode::NOT_FOUND, 0), "{who} {unit}"),
+            }
+        }
+        // Bad input: every problem at once, values kept.
+        if writes {
+            let r = send(&env, "POST", "/duty/contacts", &a, Some(&format!("_csrf={csrf}&unit_code={}&name=&post=&mobile=123&office_phone=abc", p.school))).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{who}");
+            assert!(r.body.contains("请填写姓名") && r.body.contains("请填写岗位") && r.body.contains("11 位") && r.body.contains("value=\"abc\""), "{who}: {}", r.body);
+        }
+        // The full number of another area's contact.
+        let r = send(&env, "POST", &format!("/duty/contacts/{other_contact}/reveal"), &a, Some(&format!("_csrf={csrf}"))).await;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert!(r.status == StatusCode::OK && r.body.contains("13900002222"), "{who} {}", r.status),
+        }
+        // Reports: another area's period, then the own one.
+        let before = reports(&env, other);
+        let r = send(&env, "POST", &format!("/duty/periods/{other}/reports"), &a, Some(&format!("_csrf={csrf}&unit_code={}&state=clear", p.other_school))).await;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!((r.status, reports(&env, other) - before), (StatusCode::NOT_FOUND, 0), "{who}"),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.body),
+        }
+        let r = send(&env, "POST", &format!("/duty/periods/{own}/reports"), &a, Some(&format!("_csrf={csrf}&unit_code={}&state=events&body={}", p.school, enc("发现钓鱼邮件，已处置")))).await;
+        assert_eq!(r.status, if writes { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN }, "{who}: {}", r.body);
+        let (st, _) = api_json(&env, "POST", &format!("/api/v1/duty/periods/{other}/reports"), &a, &serde_json::json!({"unit_code": p.other_school, "state": "clear"})).await;
+        let (st2, _) = api_json(&env, "POST", "/api/v1/duty/periods/987654/reports", &a, &serde_json::json!({"unit_code": p.other_school, "state": "clear"})).await;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!((st, st2), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}"),
+            (true, false) => assert_eq!((st, st2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}"),
+            (true, true) => assert_eq!((st, st2), (StatusCode::CREATED, StatusCode::NOT_FOUND), "{who}"),
+        }
+        // Roster, robot, deletions and reminders in another area.
+        let (victim, shift) = with_store(&env, |s| {
+            let c = s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: p.other_school.parse().unwrap(), name: "外市带班".into(), post: "带班领导".into(), office_phone: "028-1".into(), mobile: String::new() }, "prov", 0).unwrap().id;
+            let lone = s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: p.other_school.parse().unwrap(), name: "外市备班".into(), post: "值班员".into(), office_phone: "028-2".into(), mobile: String::new() }, "prov", 0).unwrap().id;
+            let sh = s.create_shift(&Scope::all(), &store::duty::NewShift { unit_code: p.other_school.parse().unwrap(), starts_at: 0, ends_at: 3600, contact_id: c, leader_id: None, note: String::new() }, "prov", 0).unwrap().id;
+            (lone, sh)
+        });
+        let today = standard::Date::today();
+        for (path, body) in [
+            ("/duty/shifts".to_string(), format!("_csrf={csrf}&unit_code={}&day={today}&start=20:00&end=08:00&contact_id={other_contact}", p.other_school)),
+            ("/duty/channel".to_string(), format!("_csrf={csrf}&unit_code={}&webhook_id=1", p.other_school)),
+            (format!("/duty/contacts/{victim}/delete"), format!("_csrf={csrf}&unit={}", p.other_school)),
+            (format!("/duty/shifts/{shift}/delete"), format!("_csrf={csrf}&unit={}", p.other_school)),
+        ] {
+            let r = send(&env, "POST", &path, &a, Some(&body)).await;
+            match (writes, sees_other) {
+                (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} {path}"),
+                (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {path}"),
+                (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who} {path}: {}", r.body),
+            }
+        }
+        if !sees_other {
+            assert!(with_store(&env, |s| s.contact(&Scope::all(), victim).unwrap().is_some()), "{who} deleted another area's contact");
+            let by = with_store(&env, |s| s.duty_channel(&Scope::all(), p.other_school.parse().unwrap()).unwrap().map(|c| c.updated_by));
+            assert_ne!(by.as_deref(), Some(who), "{who} set another area's robot");
+        }
+        let r = send(&env, "POST", &format!("/duty/periods/{other}/remind"), &a, Some(&format!("_csrf={csrf}"))).await;
+        match (store::duty::role_sets_periods(role), sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} remind"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} remind"),
+            (true, true) => assert_eq!(r.status, StatusCode::OK, "{who} remind: {}", r.body),
+        }
+        let (st, _) = api_json(&env, "POST", &format!("/api/v1/duty/periods/{other}/remind"), &a, &serde_json::json!({})).await;
+        match (store::duty::role_sets_periods(role), sees_other) {
+            (false, _) => assert_eq!(st, StatusCode::FORBIDDEN, "{who} remind API"),
+            (true, false) => assert_eq!(st, StatusCode::NOT_FOUND, "{who} remind API"),
+            (true, true) => assert_eq!(st, StatusCode::OK, "{who} remind API"),
+        }
+        // A period over another county.
+        let r = send(&env, "POST", "/duty/periods", &a, Some(&format!("_csrf={csrf}&area_code={}&name={}&starts_on=2026-10-01&ends_on=2026-10-07&reporters=bureaus&cutoff=16:00", p.other_county, enc("国庆保障")))).await;
+        match (store::duty::role_sets_periods(role), sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("不在您的管辖范围内"), "{who} {}", r.status),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.body),
+        }
+    }
+    // A data consumer's token writes nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    assert_eq!(send_json(&env, "POST", &format!("/api/v1/duty/periods/{own}/reports"), &api, &format!(r#"{{"unit_code":"{}","state":"clear"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["duty_contact_create", "duty_contact_reveal", "duty_report", "duty_period_create", "duty_shift_create", "duty_shift_delete", "duty_contact_delete", "duty_channel_set", "duty_remind"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duty_writes_by_role_and_area_sqlite() {
+    duty_matrix(sqlite("writes-duty")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duty_writes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-duty")) {
+        duty_matrix(env).await;
+    }
+}

@@ -492,6 +492,21 @@ impl store::failed_uploads::FailedUploads for TestStore {
 }
 
 // The 等保 register's primitives (store::mlps gives the scoped trait on top).
+impl store::duty::DutySql for TestStore {
+    fn duty_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn duty_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().duty_rows(sql, args, each)
+    }
+    fn duty_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().duty_exec(sql, args)
+    }
+    fn duty_org_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().duty_org_rows(sql, args, each)
+    }
+}
+
 impl store::mlps::MlpsSql for TestStore {
     fn mlps_dialect(&self) -> store::sql::Dialect {
         store::sql::Dialect::Postgres

@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod ipv6;
 pub mod ledger;
 pub mod mlps;
+pub mod duty;
 pub mod ops;
 pub mod orgs;
 pub mod overview;
@@ -62,6 +63,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(orgs::router())
         .merge(mlps::router())
         .merge(ledger::router())
+        .merge(duty::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

@@ -28,10 +28,13 @@ pub enum List {
     Duties,
     Software,
     Incidents,
+    DutyContacts,
+    DutyRoster,
+    DutyReports,
 }
 
 impl List {
-    pub const ALL: [List; 11] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents];
+    pub const ALL: [List; 14] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -49,6 +52,9 @@ impl List {
             List::Duties => "duties",
             List::Software => "software",
             List::Incidents => "incidents",
+            List::DutyContacts => "duty_contacts",
+            List::DutyRoster => "duty_roster",
+            List::DutyReports => "duty_reports",
         }
     }
 
@@ -69,6 +75,9 @@ impl List {
             List::Duties => "责任制落实清单",
             List::Software => "软件正版化台账",
             List::Incidents => "网络安全事件",
+            List::DutyContacts => "值班联系人",
+            List::DutyRoster => "值班表",
+            List::DutyReports => "零报告",
         }
     }
 
@@ -85,6 +94,9 @@ impl List {
             List::Duties => "Responsibility checklist",
             List::Software => "Software-asset ledger",
             List::Incidents => "Security incidents",
+            List::DutyContacts => "Duty contacts",
+            List::DutyRoster => "Duty roster",
+            List::DutyReports => "Daily reports",
         }
     }
 
@@ -92,6 +104,7 @@ impl List {
     pub fn nav(self) -> &'static str {
         match self {
             List::Batches => "imports",
+            List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
             l => l.key(),
         }
     }
@@ -106,6 +119,7 @@ impl List {
             List::Mlps => store::mlps::role_reads(role),
             List::Duties | List::Software => store::ledger::role_reads(role),
             List::Incidents => store::incidents::reads(role),
+            List::DutyContacts | List::DutyRoster | List::DutyReports => store::duty::role_reads(role),
         }
     }
 
@@ -141,6 +155,9 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::Duties => crate::routes::ledger::export::duties_job(parse(q)?, scope, t)?,
         List::Software => crate::routes::ledger::export::software_job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
         List::Incidents => crate::routes::incidents::export::job(parse(q)?, me, t, app.clock.now())?,
+        List::DutyContacts => crate::routes::duty::export::contacts(scope, t)?,
+        List::DutyRoster => crate::routes::duty::export::roster(scope, t, app.clock.today())?,
+        List::DutyReports => crate::routes::duty::export::reports(parse(q)?, scope, t)?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
