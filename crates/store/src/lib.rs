@@ -15,6 +15,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod apps;
 pub mod attachments;
 pub mod audit;
 pub mod browse;
@@ -47,6 +48,8 @@ pub mod suite_monitor;
 pub mod suite_platform;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_apps;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -480,5 +483,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + apps::Apps + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + apps::Apps + Send> Backend for T {}
