@@ -6,4 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod incidents;
+pub mod apps;
 pub mod mlps;
