@@ -265,7 +265,10 @@ pub fn propose<S: Apps + AuditLog + ?Sized>(s: &mut S, actor: &Actor, u: &NewUse
         Scope::Region { lo, .. } => lo,
         _ => 0,
     })));
-    let checked = FLOW.check(actor, None, "propose", &sides).map(|_| ()).and_then(|_| {
+    // A proposing role refused by the area is answered as the store answers a school outside
+    // it (as missing); other roles are told the step is not theirs.
+    let machine = FLOW.check(actor, None, "propose", &sides).map(|_| ()).map_err(|e| if store::apps::role_writes_uses(actor.role) { StoreError::OutOfScope } else { e });
+    let checked = machine.and_then(|_| {
         if std_apps::lookup(std_apps::PURPOSES, &u.purpose).is_none() {
             return Err(StoreError::Conflict("请选择用途（choose a purpose）".into()));
         }

@@ -233,11 +233,17 @@ pub struct RegionOverdue {
     pub overdue: u64,
 }
 
-/// Who reads the register: the record-keeping roles and security officers (within their area
-/// for uses), and the auditor; a data consumer sees nothing.
+/// Who reads the province's filings and block list: the record-keeping roles, security officers
+/// and the auditor; a data consumer sees nothing.
 pub fn role_reads(role: Role) -> bool {
     use Role::*;
     matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
+}
+
+/// Who reads the schools' uses (within their area): the record-keeping roles and security
+/// officers. The auditor reads the review's steps in the audit log, not the schools' lists.
+pub fn role_reads_uses(role: Role) -> bool {
+    role_reads(role) && role != Role::Auditor
 }
 
 /// Who writes filings and blocks: the province's officers.

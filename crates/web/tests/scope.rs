@@ -27,6 +27,10 @@ struct Refs {
     /// Incidents of the own county (its bureau) and of the other county.
     own_incident: i64,
     other_incident: i64,
+    /// An education app filed with the province, and its use by the own school and the other.
+    app_filing: i64,
+    own_use: i64,
+    other_use: i64,
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -35,6 +39,20 @@ const OTHER_INCIDENT: &str = "外区网站被篡改事件";
 fn incident_in(s: &mut dyn store::Backend, title: &str, county: u32) -> i64 {
     let i = store::suite_incidents::incident(title, None, county as i64, store::time::unix_now());
     s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(i.reported_at)).unwrap()
+}
+
+/// A filed app (the province's register) and a proposed use of it by `school`.
+fn app_filing(s: &mut dyn store::Backend) -> i64 {
+    let f = store::suite_apps::filing(1100871, "作业帮手");
+    match s.filing_by_no(&Scope::all(), &f.filing_no).unwrap() {
+        Some(x) => x.id,
+        None => s.create_filing(&Scope::all(), &f, "prov", 0).unwrap().id,
+    }
+}
+
+fn app_use(s: &mut dyn store::Backend, filing: i64, school: &str) -> i64 {
+    let u = store::apps::NewUse { school_code: school.parse().unwrap(), filing_id: filing, purpose: "teaching".into(), chosen_by: "教务处".into() };
+    s.create_use(&Scope::all(), &u, "prov", 0).unwrap().id
 }
 
 fn refs(env: &Env) -> Refs {
@@ -68,6 +86,9 @@ fn refs(env: &Env) -> Refs {
         other_system: system_of(s.as_mut(), &p.other_school),
         own_incident: incident_in(s.as_mut(), "本区网站被篡改事件", p.county),
         other_incident: incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county),
+        app_filing: app_filing(s.as_mut()),
+        own_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.school) },
+        other_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.other_school) },
     }
 }
 
@@ -104,6 +125,11 @@ enum Need {
     Mlps,
     /// Incidents (store::incidents::reads; an auditor reads its node's).
     Incidents,
+    /// The education-app filings and block list (store::apps::role_reads: the province's, read
+    /// by every area).
+    Apps,
+    /// The schools' uses of apps (store::apps::role_reads_uses).
+    AppUses,
     Signed,
 }
 
@@ -129,6 +155,8 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
         Need::Mlps => store::mlps::role_reads(role),
         Need::Incidents => store::incidents::reads(role),
+        Need::Apps => store::apps::role_reads(role),
+        Need::AppUses => store::apps::role_reads_uses(role),
         Need::Signed => true,
     }
 }
@@ -274,6 +302,23 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
         ("GET", format!("/api/v1/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
         ("GET", "/api/v1/incidents/classes".into(), Need::Incidents, Target::Any),
+        // Education apps (issue 13): the province's filings are read by every area; uses by area.
+        ("GET", "/apps".into(), Need::Apps, Target::Any),
+        ("GET", "/apps?q=%E4%BD%9C%E4%B8%9A&status=valid".into(), Need::Apps, Target::Any),
+        ("GET", format!("/apps/{}", r.app_filing), Need::Apps, Target::Any),
+        ("GET", "/api/v1/apps/filings".into(), Need::Apps, Target::Any),
+        ("GET", format!("/api/v1/apps/filings/{}", r.app_filing), Need::Apps, Target::Any),
+        ("GET", "/api/v1/apps/blocks".into(), Need::Apps, Target::Any),
+        ("GET", "/apps/uses".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/apps/uses?state=proposed&region={}", p.other_county), Need::AppUses, Target::Any),
+        ("GET", format!("/apps/uses/{}", r.own_use), Need::AppUses, Target::Own),
+        ("GET", format!("/apps/uses/{}", r.other_use), Need::AppUses, Target::Other),
+        ("GET", "/apps/uses/overdue".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/apps/uses/overdue?region={}", p.other_county), Need::AppUses, Target::Any),
+        ("GET", "/api/v1/apps/uses".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/api/v1/apps/uses/{}", r.own_use), Need::AppUses, Target::Own),
+        ("GET", format!("/api/v1/apps/uses/{}", r.other_use), Need::AppUses, Target::Other),
+        ("GET", "/api/v1/apps/uses/overdue".into(), Need::AppUses, Target::Any),
     ]
 }
 
