@@ -233,17 +233,17 @@ pub struct RegionOverdue {
     pub overdue: u64,
 }
 
-/// Who reads the province's filings and block list: the record-keeping roles, security officers
-/// and the auditor; a data consumer sees nothing.
+/// Who reads the province's filings and block list: the record-keeping roles and security
+/// officers. The auditor (whose session holds no area of records) reads the register's every
+/// write in the audit log; a data consumer sees nothing.
 pub fn role_reads(role: Role) -> bool {
     use Role::*;
-    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
 }
 
-/// Who reads the schools' uses (within their area): the record-keeping roles and security
-/// officers. The auditor reads the review's steps in the audit log, not the schools' lists.
+/// Who reads the schools' uses, each within their area: the same roles.
 pub fn role_reads_uses(role: Role) -> bool {
-    role_reads(role) && role != Role::Auditor
+    role_reads(role)
 }
 
 /// Who writes filings and blocks: the province's officers.
