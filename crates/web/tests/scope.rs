@@ -319,6 +319,9 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/apps/uses/{}", r.own_use), Need::AppUses, Target::Own),
         ("GET", format!("/api/v1/apps/uses/{}", r.other_use), Need::AppUses, Target::Other),
         ("GET", "/api/v1/apps/uses/overdue".into(), Need::AppUses, Target::Any),
+        ("GET", "/export/apps?format=csv".into(), Need::Apps, Target::Any),
+        ("GET", "/export/apps_uses?format=csv".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/export/apps_uses?format=xlsx&region={}", p.other_county), Need::AppUses, Target::Any),
     ]
 }
 

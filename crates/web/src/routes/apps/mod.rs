@@ -6,6 +6,7 @@
 //! checks, the review machine and the block list `secman::apps`; this module shows and audits.
 
 pub mod api;
+pub mod export;
 pub mod pages;
 
 use crate::auth::Identity;

@@ -66,6 +66,10 @@ struct FilingsPage {
 }
 
 impl FilingsPage {
+    fn query(&self) -> String {
+        use crate::render::urlencode as e;
+        format!("q={}&status={}", e(&self.f.q), e(&self.f.status))
+    }
     fn platforms(&self, v: &FilingView) -> String {
         labels(&self.c.t, sa::PLATFORMS, &v.platforms)
     }

@@ -25,10 +25,12 @@ pub enum List {
     Audit,
     Batches,
     Mlps,
+    AppFilings,
+    AppUses,
 }
 
 impl List {
-    pub const ALL: [List; 8] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps];
+    pub const ALL: [List; 10] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::AppFilings, List::AppUses];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -43,6 +45,8 @@ impl List {
             List::Audit => "audit",
             List::Batches => "batches",
             List::Mlps => "mlps",
+            List::AppFilings => "apps",
+            List::AppUses => "apps_uses",
         }
     }
 
@@ -60,6 +64,8 @@ impl List {
             List::Audit => "审计日志",
             List::Batches => "导入批次",
             List::Mlps => "等保台账",
+            List::AppFilings => "教育应用备案",
+            List::AppUses => "学校使用教育应用",
         }
     }
 
@@ -73,6 +79,8 @@ impl List {
             List::Audit => "Audit log",
             List::Batches => "Import batches",
             List::Mlps => "MLPS register",
+            List::AppFilings => "Education apps",
+            List::AppUses => "School uses of apps",
         }
     }
 
@@ -80,6 +88,7 @@ impl List {
     pub fn nav(self) -> &'static str {
         match self {
             List::Batches => "imports",
+            List::AppFilings | List::AppUses => "apps",
             l => l.key(),
         }
     }
@@ -92,6 +101,8 @@ impl List {
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),
             List::Mlps => store::mlps::role_reads(role),
+            List::AppFilings => store::apps::role_reads(role),
+            List::AppUses => store::apps::role_reads_uses(role),
         }
     }
 
@@ -124,6 +135,8 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
         List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::AppFilings => crate::routes::apps::export::filings_job(parse(q)?, scope, t)?,
+        List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, t)?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
