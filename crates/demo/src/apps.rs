@@ -1,6 +1,6 @@
 //! Demo education-app register: a dozen filings (the numbers made up in the real 教APP备 format,
 //! the provider's credit code a valid GB 32100 example), one app on the block list, and uses by
-//! three schools of two counties in every state of the review, dated from `today` so that some
+//! the province's first six schools in every state of the review, dated from `today` so that some
 //! annual re-reviews are overdue. Written through the store (the names say （演示）).
 
 use standard::Date;
@@ -61,8 +61,9 @@ pub fn seed(s: &mut (impl DemoStore + ?Sized), today: Date, now: i64) -> Result<
     let (bad, _) = &ids[ids.len() - 1];
     s.block(&all, &NewBlock { filing_no: bad.new.filing_no.clone(), reason: "超范围收集学生个人信息（通讯录、短信），未通过审查（演示）".into(), blocked_on: Some(ago(today, 30)), ..Default::default() }, by, now)?;
     let mut uses = 0;
-    for county in [510104u32, 510302] {
-        let schools = s.schools(&Scope::Region { lo: county, hi: county }, &SchoolQuery { limit: 3, ..Default::default() })?;
+    {
+        // The province's first six schools (whatever the demo's size, they exist).
+        let schools = s.schools(&all, &SchoolQuery { limit: 6, ..Default::default() })?;
         for (j, r) in schools.rows.iter().enumerate() {
             let Ok(code) = r.key.parse::<i64>() else { continue };
             for (k, (f, purpose)) in ids.iter().take(ids.len() - 1).enumerate().filter(|(k, _)| (k + j) % 3 == 0) {
