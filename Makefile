@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps fuzz
 
 test:
 	cargo test --workspace --locked
@@ -72,6 +72,11 @@ bench-mlps:
 # 10,000 incidents in an in-memory SQLite store (issue 13, part): lists, overdue list, sweep.
 bench-incidents:
 	cargo test -p secman --test speed -- --ignored --nocapture
+# The education-app register (issue 13): 200,000 school uses of 22,000 schools and 3,000 filings on
+# SQLite and (with TIANFU_TEST_DATABASE_URL) PostgreSQL; p50/p99 of the uses lists, counts, overdue
+# list and overdue counts by region. USES=20000 for a quick run.
+bench-apps:
+	cargo test -p secman --test bench_apps -- --ignored --nocapture
 
 fuzz:
 	cd fuzz && cargo +nightly fuzz run csv_reader corpus/csv_reader seeds/csv_reader -- -max_total_time=120 -detect_leaks=0

@@ -21,6 +21,7 @@ mod schools;
 pub mod sites;
 pub mod ledger;
 pub mod duty;
+pub mod apps;
 pub mod mlps;
 mod students;
 mod teachers;

@@ -377,3 +377,9 @@ mod tests {
         assert!(parse_sites_csv(b"").is_err());
     }
 }
+
+/// The (line, cells) records of a CSV file in UTF-8 (BOM or not) or GBK/GB18030, for other
+/// registers' imports (the education-app filings).
+pub fn csv_records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
+    records(&decode(bytes))
+}

@@ -8,4 +8,5 @@
 pub mod incidents;
 pub mod ledger;
 pub mod duty;
+pub mod apps;
 pub mod mlps;

@@ -9,7 +9,9 @@ pub mod codes;
 pub mod date;
 pub mod ids;
 pub mod normalize;
+#[macro_use]
 pub mod rules;
+pub mod apps;
 pub mod template;
 
 pub use check::{Checked, Context, DupKey, RowChecker, Violation};

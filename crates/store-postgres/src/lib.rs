@@ -33,6 +33,7 @@ mod known;
 mod sender;
 mod migrate;
 mod ledger;
+mod apps;
 mod mlps;
 mod duty;
 mod monitor;

@@ -24,6 +24,7 @@ mod kit;
 mod layout;
 mod migrate;
 mod ledger;
+mod apps;
 mod mlps;
 mod duty;
 mod monitor;

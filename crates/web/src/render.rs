@@ -70,6 +70,7 @@ impl Ctx {
             "mlps" => store::mlps::role_reads(r),
             "duties" | "software" => store::ledger::role_reads(r),
             "duty" => store::duty::role_reads(r),
+            "apps" => store::apps::role_reads(r),
             "incidents" => store::incidents::reads(r),
             _ => false,
         }

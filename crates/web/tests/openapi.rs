@@ -255,6 +255,8 @@ async fn every_operation_answers_as_documented(env: Env) {
         let new = store::duty::NewPeriod { area_code: county_code, name: "文档测试保障期".into(), starts_on: d, ends_on: d, full_day: true, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
         s.create_period(&store::Scope::all(), &new, "prov", 0).unwrap().id
     });
+    let app_filing = with_store(&env, |s| s.create_filing(&store::Scope::all(), &store::suite_apps::filing(1100871, "作业帮手"), "prov", 0).unwrap().id);
+    let app_use = with_store(&env, |s| s.create_use(&store::Scope::all(), &store::apps::NewUse { school_code: school.parse().unwrap(), filing_id: app_filing, purpose: "teaching".into(), chosen_by: "教务处".into() }, "prov", 0).unwrap().id);
     // (method, documented path, address, who, body)
     let calls: Vec<(&str, &str, String, &Auth, Option<(&str, String)>)> = vec![
         ("get", "/openapi.json", "/openapi.json".into(), &none, None),
@@ -400,6 +402,32 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/duty/periods/{id}/reports", "/duty/periods/999999/reports".into(), &county, Some((j, json!({ "unit_code": school, "state": "clear" }).to_string()))),
         ("post", "/duty/periods/{id}/remind", format!("/duty/periods/{period}/remind"), &county, Some((j, "{}".into()))),
         ("post", "/duty/periods/{id}/remind", "/duty/periods/999999/remind".into(), &county, Some((j, "{}".into()))),
+        ("get", "/apps/filings", "/apps/filings?q=%E4%BD%9C%E4%B8%9A".into(), &county, None),
+        ("get", "/apps/filings", "/apps/filings?status=x".into(), &county, None),
+        ("get", "/apps/filings", "/apps/filings".into(), &api, None),
+        ("post", "/apps/filings", "/apps/filings".into(), &prov, Some((j, json!({ "filing_no": "教APP备2200001号", "provider": "某公司", "credit_code": "91350100M000100Y43", "app_name": "口算练习", "version": "1.0", "platforms": "Android、iOS", "minors": "是" }).to_string()))),
+        ("post", "/apps/filings", "/apps/filings".into(), &prov, Some((j, json!({ "filing_no": "教APP备1号" }).to_string()))),
+        ("post", "/apps/filings", "/apps/filings".into(), &county, Some((j, "{}".into()))),
+        ("get", "/apps/filings/{id}", format!("/apps/filings/{app_filing}"), &county, None),
+        ("get", "/apps/filings/{id}", "/apps/filings/999999".into(), &county, None),
+        ("get", "/apps/blocks", "/apps/blocks".into(), &county, None),
+        ("post", "/apps/blocks", "/apps/blocks".into(), &prov, Some((j, json!({ "filing_no": "教APP备7654321号", "reason": "诱导付费" }).to_string()))),
+        ("post", "/apps/blocks", "/apps/blocks".into(), &prov, Some((j, json!({ "reason": "" }).to_string()))),
+        ("post", "/apps/blocks/{id}/unblock", "/apps/blocks/1/unblock".into(), &prov, None),
+        ("post", "/apps/blocks/{id}/unblock", "/apps/blocks/1/unblock".into(), &prov, None),
+        ("post", "/apps/blocks/{id}/unblock", "/apps/blocks/999999/unblock".into(), &prov, None),
+        ("get", "/apps/uses", "/apps/uses?state=proposed".into(), &county, None),
+        ("get", "/apps/uses", "/apps/uses?state=x".into(), &county, None),
+        ("get", "/apps/uses", "/apps/uses".into(), &api, None),
+        ("post", "/apps/uses", "/apps/uses".into(), &county, Some((j, json!({ "school_code": school, "filing_id": app_filing.to_string(), "purpose": "teaching", "chosen_by": "教务处" }).to_string()))),
+        ("post", "/apps/uses", "/apps/uses".into(), &county, Some((j, json!({ "school_code": "1" }).to_string()))),
+        ("get", "/apps/uses/{id}", format!("/apps/uses/{app_use}"), &county, None),
+        ("get", "/apps/uses/{id}", "/apps/uses/999999".into(), &county, None),
+        ("post", "/apps/uses/{id}/steps", format!("/apps/uses/{app_use}/steps"), &county, Some((j, json!({ "action": "reject", "reason": "用途不明" }).to_string()))),
+        ("post", "/apps/uses/{id}/steps", format!("/apps/uses/{app_use}/steps"), &county, Some((j, json!({ "action": "reject", "reason": "again" }).to_string()))),
+        ("post", "/apps/uses/{id}/steps", "/apps/uses/999999/steps".into(), &county, Some((j, json!({ "action": "withdraw" }).to_string()))),
+        ("get", "/apps/uses/overdue", "/apps/uses/overdue".into(), &county, None),
+        ("get", "/apps/uses/overdue", "/apps/uses/overdue?region=x".into(), &county, None),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

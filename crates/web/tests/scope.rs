@@ -40,6 +40,10 @@ struct Refs {
     /// Important periods of the own county and of the other (bureaus and schools report).
     own_period: i64,
     other_period: i64,
+    /// An education app filed with the province, and its use by the own school and the other.
+    app_filing: i64,
+    own_use: i64,
+    other_use: i64,
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -59,6 +63,18 @@ fn file_of(env: &Env, s: &mut dyn store::Backend, incident: i64, county: u32) ->
     let step = store::incidents::Step { incident_id: incident, at: a.uploaded_at, actor: "sec".into(), action: "attach".into(), state: store::incidents::IncidentState::Reported, note: a.name.clone(), to_unit: None };
     s.attach_to_incident(&scope, incident, a.id, &step).unwrap();
     a.id
+/// A filed app (the province's register) and a proposed use of it by `school`.
+fn app_filing(s: &mut dyn store::Backend) -> i64 {
+    let f = store::suite_apps::filing(1100871, "作业帮手");
+    match s.filing_by_no(&Scope::all(), &f.filing_no).unwrap() {
+        Some(x) => x.id,
+        None => s.create_filing(&Scope::all(), &f, "prov", 0).unwrap().id,
+    }
+}
+
+fn app_use(s: &mut dyn store::Backend, filing: i64, school: &str) -> i64 {
+    let u = store::apps::NewUse { school_code: school.parse().unwrap(), filing_id: filing, purpose: "teaching".into(), chosen_by: "教务处".into() };
+    s.create_use(&Scope::all(), &u, "prov", 0).unwrap().id
 }
 
 fn refs(env: &Env) -> Refs {
@@ -103,6 +119,9 @@ fn refs(env: &Env) -> Refs {
         other_file: file_of(env, s.as_mut(), other_incident, p.other_county),
         own_period: period_in(s.as_mut(), p.county, &p.school),
         other_period: period_in(s.as_mut(), p.other_county, &p.other_school),
+        app_filing: app_filing(s.as_mut()),
+        own_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.school) },
+        other_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.other_school) },
     }
 }
 
@@ -172,6 +191,11 @@ enum Need {
     Publish,
     /// Duty and important periods (store::duty::role_reads).
     Duty,
+    /// The education-app filings and block list (store::apps::role_reads: the province's, read
+    /// by every area).
+    Apps,
+    /// The schools' uses of apps (store::apps::role_reads_uses).
+    AppUses,
     Signed,
 }
 
@@ -200,6 +224,8 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Ledger => store::ledger::role_reads(role),
         Need::Publish => store::ledger::role_publishes(role),
         Need::Duty => store::duty::role_reads(role),
+        Need::Apps => store::apps::role_reads(role),
+        Need::AppUses => store::apps::role_reads_uses(role),
         Need::Signed => true,
     }
 }
@@ -395,6 +421,26 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/duty_contacts?format=csv".into(), Need::Duty, Target::Any),
         ("GET", "/export/duty_roster?format=csv".into(), Need::Duty, Target::Any),
         ("GET", format!("/export/duty_reports?format=csv&id={}", r.own_period), Need::Duty, Target::Own),
+        // Education apps (issue 13): the province's filings are read by every area; uses by area.
+        ("GET", "/apps".into(), Need::Apps, Target::Any),
+        ("GET", "/apps?q=%E4%BD%9C%E4%B8%9A&status=valid".into(), Need::Apps, Target::Any),
+        ("GET", format!("/apps/{}", r.app_filing), Need::Apps, Target::Any),
+        ("GET", "/api/v1/apps/filings".into(), Need::Apps, Target::Any),
+        ("GET", format!("/api/v1/apps/filings/{}", r.app_filing), Need::Apps, Target::Any),
+        ("GET", "/api/v1/apps/blocks".into(), Need::Apps, Target::Any),
+        ("GET", "/apps/uses".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/apps/uses?state=proposed&region={}", p.other_county), Need::AppUses, Target::Any),
+        ("GET", format!("/apps/uses/{}", r.own_use), Need::AppUses, Target::Own),
+        ("GET", format!("/apps/uses/{}", r.other_use), Need::AppUses, Target::Other),
+        ("GET", "/apps/uses/overdue".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/apps/uses/overdue?region={}", p.other_county), Need::AppUses, Target::Any),
+        ("GET", "/api/v1/apps/uses".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/api/v1/apps/uses/{}", r.own_use), Need::AppUses, Target::Own),
+        ("GET", format!("/api/v1/apps/uses/{}", r.other_use), Need::AppUses, Target::Other),
+        ("GET", "/api/v1/apps/uses/overdue".into(), Need::AppUses, Target::Any),
+        ("GET", "/export/apps?format=csv".into(), Need::Apps, Target::Any),
+        ("GET", "/export/apps_uses?format=csv".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/export/apps_uses?format=xlsx&region={}", p.other_county), Need::AppUses, Target::Any),
     ]
 }
 

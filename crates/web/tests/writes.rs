@@ -685,6 +685,82 @@ async fn duty_matrix(env: Env) {
     assert_eq!(send_json(&env, "POST", &format!("/api/v1/duty/periods/{own}/reports"), &api, &format!(r#"{{"unit_code":"{}","state":"clear"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
     let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
     for want in ["duty_contact_create", "duty_contact_reveal", "duty_report", "duty_period_create", "duty_shift_create", "duty_shift_delete", "duty_contact_delete", "duty_channel_set", "duty_remind"] {
+/// The education-app register's writes, for every role: a proposal for the own school and for
+/// another area's, a review step on another area's use (403 for roles that do not write uses,
+/// 404 for another area, the same as a number never used), blocks by the province only; the
+/// whole review through the pages and the API; a blocked app refused with its reason; audited.
+async fn apps_matrix(env: Env) {
+    let p = env.places.clone();
+    let filing = with_store(&env, |s| s.create_filing(&Scope::all(), &store::suite_apps::filing(1100871, "作业帮手"), "prov", 0).unwrap().id);
+    let other = with_store(&env, |s| s.create_use(&Scope::all(), &store::apps::NewUse { school_code: p.other_school.parse().unwrap(), filing_id: filing, purpose: "teaching".into(), chosen_by: "教务处".into() }, "prov", 0).unwrap().id);
+    let count = |env: &Env| with_store(env, |s| s.uses(&Scope::all(), &store::apps::UseQuery { limit: 500, ..Default::default() }).unwrap().rows.len());
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let writes = store::apps::role_writes_uses(role);
+        for (school, inside) in [(p.other_school.clone(), false), (p.school.clone(), true)] {
+            let before = count(&env);
+            let form = format!("_csrf={csrf}&filing_id={filing}&school_code={school}&purpose=teaching&chosen_by={}", enc("教务处"));
+            let r = send(&env, "POST", "/apps/uses/new", &a, Some(&form)).await;
+            let made = count(&env) - before;
+            match (writes, inside) {
+                (false, _) => assert_eq!((r.status, made), (StatusCode::FORBIDDEN, 0), "{who} {school}"),
+                (true, true) => assert_eq!((r.status, made), (StatusCode::SEE_OTHER, 1), "{who} {school}: {}", r.body),
+                (true, false) => assert_eq!((r.status, made), (StatusCode::NOT_FOUND, 0), "{who} {school}"),
+            }
+        }
+        let before = with_store(&env, |s| s.app_use(&Scope::all(), other).unwrap().unwrap());
+        for action in ["school_approve", "county_approve", "reject", "withdraw"] {
+            let r = send(&env, "POST", &format!("/apps/uses/{other}/step"), &a, Some(&format!("_csrf={csrf}&action={action}&reason=x"))).await;
+            let want = if writes { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+            assert_eq!(r.status, want, "{who} {action}");
+            let (s1, _) = api_json(&env, "POST", &format!("/api/v1/apps/uses/{other}/steps"), &a, &serde_json::json!({"action": action, "reason": "x"})).await;
+            let (s2, _) = api_json(&env, "POST", "/api/v1/apps/uses/987654/steps", &a, &serde_json::json!({"action": action, "reason": "x"})).await;
+            assert_eq!((s1, s2), (want, want), "{who} {action} (API)");
+        }
+        assert_eq!(with_store(&env, |s| s.app_use(&Scope::all(), other).unwrap().unwrap()), before, "{who} changed another area's use");
+        // Blocks: the province only.
+        let r = send(&env, "POST", "/apps/blocks", &a, Some(&format!("_csrf={csrf}&filing_no={}&reason={}", enc("教APP备7654321号"), enc("测试")))).await;
+        let want = if role == Role::ProvinceAdmin { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN };
+        assert_eq!(r.status, want, "{who} block: {}", r.body);
+    }
+    // The review of the own school's first proposal: the school, then the county (API).
+    let school = login(&env, "school", PASSWORD).await;
+    let county = login(&env, "county", PASSWORD).await;
+    let own = with_store(&env, |s| s.uses(&Scope::all(), &store::apps::UseQuery { school: Some(p.school.parse().unwrap()), limit: 10, ..Default::default() }).unwrap().rows[0].id);
+    let (st, v) = api_json(&env, "POST", &format!("/api/v1/apps/uses/{own}/steps"), &county, &serde_json::json!({"action": "school_approve"})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "the county does not approve for the school: {v}");
+    let r = send(&env, "POST", &format!("/apps/uses/{own}/step"), &school, Some(&format!("_csrf={}&action=school_approve", school.csrf.clone().unwrap_or_default()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (st, v) = api_json(&env, "POST", &format!("/api/v1/apps/uses/{own}/steps"), &county, &serde_json::json!({"action": "reject"})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "a rejection needs a reason: {v}");
+    let (st, v) = api_json(&env, "POST", &format!("/api/v1/apps/uses/{own}/steps"), &county, &serde_json::json!({"action": "county_approve"})).await;
+    assert_eq!((st, v["state"].as_str()), (StatusCode::OK, Some("county_approved")), "{v}");
+    assert!(v["review_due"].as_str().is_some(), "{v}");
+    // Bad input: every problem at once.
+    let (st, v) = api_json(&env, "POST", "/api/v1/apps/uses", &county, &serde_json::json!({"school_code": "12", "filing_id": "x"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let m = v["error"]["message_zh"].as_str().unwrap();
+    assert!(m.contains("学校标识码") && m.contains("应用") && m.contains("用途") && m.contains("选用人"), "{m}");
+    let prov = login(&env, "prov", PASSWORD).await;
+    let (st, v) = api_json(&env, "POST", "/api/v1/apps/filings", &prov, &serde_json::json!({"filing_no": "教APP备11号", "credit_code": "91350100M000100Y44", "platforms": "Symbian"})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let m = v["error"]["message_zh"].as_str().unwrap();
+    assert!(m.contains("备案号格式错误") && m.contains("GB 32100") && m.contains("平台"), "{m}");
+    // Blocked by the province: the school's proposal is refused with the reason.
+    let (st, v) = api_json(&env, "POST", "/api/v1/apps/blocks", &prov, &serde_json::json!({"filing_no": "教APP备1100871号", "reason": "超范围收集学生信息"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let r = send(&env, "POST", "/apps/uses/new", &school, Some(&format!("_csrf={}&filing_id={filing}&school_code={}&purpose=teaching&chosen_by=x", school.csrf.clone().unwrap_or_default(), p.school))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("超范围收集学生信息"), "{}", r.body);
+    let block = v["id"].as_i64().unwrap();
+    let (st, v) = api_json(&env, "POST", &format!("/api/v1/apps/blocks/{block}/unblock"), &prov, &serde_json::Value::Null).await;
+    assert_eq!((st, v["active"].as_bool()), (StatusCode::OK, Some(false)), "{v}");
+    // A data consumer's token writes nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    assert_eq!(send_json(&env, "POST", "/api/v1/apps/uses", &api, &format!(r#"{{"school_code":"{}","filing_id":"{filing}","purpose":"teaching","chosen_by":"x"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["app_use_propose", "app_use_school_approve", "app_use_county_approve", "app_block", "app_unblock"] {
         assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
     }
 }
@@ -698,5 +774,17 @@ async fn duty_writes_by_role_and_area_sqlite() {
 async fn duty_writes_by_role_and_area_postgres() {
     if let Some(env) = blocking(|| postgres("writes-duty")) {
         duty_matrix(env).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apps_writes_by_role_and_area_sqlite() {
+    apps_matrix(sqlite("writes-apps")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apps_writes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-apps")) {
+        apps_matrix(env).await;
     }
 }

@@ -538,6 +538,25 @@ impl store::ledger::LedgerSql for TestStore {
     }
 }
 
+// The education-app register's primitives (store::apps gives the scoped trait on top).
+impl store::apps::AppsSql for TestStore {
+    fn apps_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn apps_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().apps_rows(sql, args, each)
+    }
+    fn apps_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().apps_exec(sql, args)
+    }
+    fn apps_batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.s().apps_batch(sql)
+    }
+    fn apps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
+        self.s().apps_org(code)
+    }
+}
+
 impl store::incidents::Incidents for TestStore {
     fn insert_incident(&mut self, scope: &Scope, i: &store::incidents::Incident, first: &store::incidents::Step) -> Result<i64, StoreError> {
         self.s().insert_incident(scope, i, first)

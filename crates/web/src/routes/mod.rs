@@ -9,6 +9,7 @@ pub mod imports;
 pub mod incidents;
 pub mod ipv6;
 pub mod ledger;
+pub mod apps;
 pub mod mlps;
 pub mod duty;
 pub mod ops;
@@ -64,6 +65,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(mlps::router())
         .merge(ledger::router())
         .merge(duty::router())
+        .merge(apps::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

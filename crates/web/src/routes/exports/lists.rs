@@ -31,10 +31,12 @@ pub enum List {
     DutyContacts,
     DutyRoster,
     DutyReports,
+    AppFilings,
+    AppUses,
 }
 
 impl List {
-    pub const ALL: [List; 14] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports];
+    pub const ALL: [List; 16] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -55,6 +57,8 @@ impl List {
             List::DutyContacts => "duty_contacts",
             List::DutyRoster => "duty_roster",
             List::DutyReports => "duty_reports",
+            List::AppFilings => "apps",
+            List::AppUses => "apps_uses",
         }
     }
 
@@ -78,6 +82,8 @@ impl List {
             List::DutyContacts => "值班联系人",
             List::DutyRoster => "值班表",
             List::DutyReports => "零报告",
+            List::AppFilings => "教育应用备案",
+            List::AppUses => "学校使用教育应用",
         }
     }
 
@@ -97,6 +103,8 @@ impl List {
             List::DutyContacts => "Duty contacts",
             List::DutyRoster => "Duty roster",
             List::DutyReports => "Daily reports",
+            List::AppFilings => "Education apps",
+            List::AppUses => "School uses of apps",
         }
     }
 
@@ -105,6 +113,7 @@ impl List {
         match self {
             List::Batches => "imports",
             List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
+            List::AppFilings | List::AppUses => "apps",
             l => l.key(),
         }
     }
@@ -120,6 +129,8 @@ impl List {
             List::Duties | List::Software => store::ledger::role_reads(role),
             List::Incidents => store::incidents::reads(role),
             List::DutyContacts | List::DutyRoster | List::DutyReports => store::duty::role_reads(role),
+            List::AppFilings => store::apps::role_reads(role),
+            List::AppUses => store::apps::role_reads_uses(role),
         }
     }
 
@@ -158,6 +169,8 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::DutyContacts => crate::routes::duty::export::contacts(scope, t)?,
         List::DutyRoster => crate::routes::duty::export::roster(scope, t, app.clock.today())?,
         List::DutyReports => crate::routes::duty::export::reports(parse(q)?, scope, t)?,
+        List::AppFilings => crate::routes::apps::export::filings_job(parse(q)?, scope, t)?,
+        List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, t)?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;

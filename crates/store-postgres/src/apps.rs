@@ -1,0 +1,37 @@
+//! The education-app register's primitives (the queries and rules are in `store::apps`).
+
+use crate::error::pg;
+use crate::sql::{args as pg_args, refs, Row};
+use crate::PgStore;
+use store::apps::AppsSql;
+use store::sql::{Arg, Dialect, SqlRow};
+use store::StoreError;
+
+impl AppsSql for PgStore {
+    fn apps_dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn apps_rows(&mut self, sql: &str, args: Vec<Arg>, each: &mut dyn FnMut(&dyn SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let a = pg_args(args);
+        for r in self.client.query(sql, &refs(&a)).map_err(pg)?.iter() {
+            each(&Row(r))?;
+        }
+        Ok(())
+    }
+
+    fn apps_exec(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        let a = pg_args(args);
+        self.client.execute(sql, &refs(&a)).map_err(pg)
+    }
+
+    fn apps_batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(pg)
+    }
+
+    fn apps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
+        let sql = Dialect::Postgres.render(store::monitor::sql::ORG_NODE).into_owned();
+        let row = self.client.query_opt(&sql, &[&code]).map_err(pg)?;
+        Ok(row.map(|r| store::monitor::sql::org_node_from(&Row(&r))).transpose()?)
+    }
+}

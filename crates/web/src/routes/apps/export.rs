@@ -1,0 +1,88 @@
+//! The register as XLSX or CSV (`/export/apps` the filings, `/export/apps_uses` the uses in the
+//! reader's area with the list's filters), every page of them, through the one export writer
+//! (`crate::download`, audited with its row count by `routes::exports`). Nothing personal is
+//! held (选用人 is a post), so nothing is masked.
+
+use super::UseFilters;
+use crate::download::{Sheet, Stop};
+use crate::error::AppError;
+use crate::i18n::T;
+use crate::routes::exports::{lists::List, Job};
+use standard::apps as sa;
+use std::collections::HashMap;
+use store::browse::MAX_PAGE;
+use store::Scope;
+
+fn lang(t: &T) -> standard::Lang {
+    if t.is_en() {
+        standard::Lang::En
+    } else {
+        standard::Lang::Zh
+    }
+}
+
+/// The filings (all of them; `q` and `status` as the page filters).
+pub fn filings_job(f: super::api::FilingFilters, scope: Scope, t: T) -> Result<Job, AppError> {
+    let mut q = super::api::FilingFilters { after: String::new(), ..f.clone() }.query(MAX_PAGE)?;
+    let filter = serde_json::json!({"q": f.q.trim(), "status": f.status.trim()});
+    let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
+    let headers = h(
+        &["备案号", "提供者", "统一社会信用代码", "应用名称", "版本", "平台", "ICP备案号", "等保备案号", "权限", "收集的个人信息", "面向未成年人", "备案日期", "状态", "禁用原因"],
+        &["Filing number", "Provider", "Credit code", "App", "Version", "Platforms", "ICP number", "MLPS filing", "Permissions", "Personal data", "For minors", "Filed on", "Status", "Block reason"],
+    );
+    Ok(Job {
+        list: List::AppFilings,
+        headers,
+        filter,
+        produce: Box::new(move |s, sheet: &mut Sheet| loop {
+            let page = s.filings(&scope, &q)?;
+            for x in &page.rows {
+                let n = &x.new;
+                let blocked = s.block_of(&scope, n)?.map(|b| b.new.reason).unwrap_or_default();
+                let l = |list, v: &[String]| v.iter().map(|c| sa::label(list, c, lang(&t))).collect::<Vec<_>>().join("、");
+                for v in [n.filing_no.as_str(), &n.provider, &n.credit_code, &n.app_name, &n.version, &l(sa::PLATFORMS, &n.platforms), &n.icp_no, &n.mlps_no, &l(sa::PERMISSIONS, &n.permissions), &l(sa::PERSONAL_DATA, &n.personal_data), if n.minors { t.s("是", "yes") } else { t.s("否", "no") }, &n.filed_on.map(|d| d.to_string()).unwrap_or_default(), t.s(n.status.zh(), n.status.en()), &blocked] {
+                    sheet.cell(v)?;
+                }
+                sheet.end_row()?;
+            }
+            match page.next.and_then(|n| n.parse::<i64>().ok()) {
+                Some(n) => q.after = Some(n),
+                None => return Ok(()),
+            }
+        }),
+    })
+}
+
+/// The uses of the reader's area with filters `f` (no cursor: from the first row).
+pub fn uses_job(f: UseFilters, user: i64, scope: Scope, t: T) -> Result<Job, AppError> {
+    let mut q = UseFilters { after: String::new(), ..f.clone() }.query(user, MAX_PAGE)?;
+    let filter = serde_json::json!({"region": f.region.trim(), "state": f.state.trim(), "filing": f.filing.trim()});
+    let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
+    let headers = h(
+        &["学校标识码", "学校", "应用", "备案号", "用途", "选用人", "状态", "学校审核日期", "区县审核日期", "年度复审到期", "驳回理由"],
+        &["School code", "School", "App", "Filing number", "Purpose", "Chosen by", "State", "School review", "County approval", "Re-review due", "Reason"],
+    );
+    Ok(Job {
+        list: List::AppUses,
+        headers,
+        filter,
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let mut names = HashMap::new();
+            let d = |d: Option<standard::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+            loop {
+                let page = s.uses(&scope, &q)?;
+                for u in &page.rows {
+                    let school = crate::routes::sites::owner_name(s, u.new.school_code, &mut names).map_err(|e| Stop::Failed(format!("{e:?}")))?;
+                    for v in [u.new.school_code.to_string().as_str(), &school, &u.app_name, &u.filing_no, &sa::label(sa::PURPOSES, &u.new.purpose, lang(&t)), &u.new.chosen_by, t.s(u.state.zh(), u.state.en()), &d(u.school_reviewed_on), &d(u.county_approved_on), &d(u.review_due), &u.reason] {
+                        sheet.cell(v)?;
+                    }
+                    sheet.end_row()?;
+                }
+                match page.next.and_then(|n| n.parse::<i64>().ok()) {
+                    Some(n) => q.after = Some(n),
+                    None => return Ok(()),
+                }
+            }
+        }),
+    })
+}
