@@ -63,6 +63,8 @@ fn file_of(env: &Env, s: &mut dyn store::Backend, incident: i64, county: u32) ->
     let step = store::incidents::Step { incident_id: incident, at: a.uploaded_at, actor: "sec".into(), action: "attach".into(), state: store::incidents::IncidentState::Reported, note: a.name.clone(), to_unit: None };
     s.attach_to_incident(&scope, incident, a.id, &step).unwrap();
     a.id
+}
+
 /// A filed app (the province's register) and a proposed use of it by `school`.
 fn app_filing(s: &mut dyn store::Backend) -> i64 {
     let f = store::suite_apps::filing(1100871, "作业帮手");
@@ -158,6 +160,8 @@ fn checklist_of(s: &mut dyn store::Backend) -> i64 {
 fn item_of(s: &mut dyn store::Backend, unit: &str) -> i64 {
     let q = store::ledger::DutyQuery { unit: Some(unit.parse().unwrap()), limit: 10, ..Default::default() };
     s.duty_items(&Scope::all(), &q).unwrap().rows[0].id
+}
+
 /// An important period over a county, running today, with a duty contact of `school`.
 fn period_in(s: &mut dyn store::Backend, county: u32, school: &str) -> i64 {
     let today = standard::Date::today();

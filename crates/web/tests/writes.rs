@@ -685,6 +685,10 @@ async fn duty_matrix(env: Env) {
     assert_eq!(send_json(&env, "POST", &format!("/api/v1/duty/periods/{own}/reports"), &api, &format!(r#"{{"unit_code":"{}","state":"clear"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
     let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
     for want in ["duty_contact_create", "duty_contact_reveal", "duty_report", "duty_period_create", "duty_shift_create", "duty_shift_delete", "duty_contact_delete", "duty_channel_set", "duty_remind"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
 /// The education-app register's writes, for every role: a proposal for the own school and for
 /// another area's, a review step on another area's use (403 for roles that do not write uses,
 /// 404 for another area, the same as a number never used), blocks by the province only; the
