@@ -5,5 +5,6 @@
 //! `web`.
 #![forbid(unsafe_code)]
 
+pub mod checks;
 pub mod incidents;
 pub mod mlps;

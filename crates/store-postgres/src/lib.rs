@@ -32,6 +32,7 @@ mod kit;
 mod known;
 mod sender;
 mod migrate;
+mod checks;
 mod mlps;
 mod monitor;
 mod platform;

@@ -23,6 +23,7 @@ mod incidents;
 mod kit;
 mod layout;
 mod migrate;
+mod checks;
 mod mlps;
 mod monitor;
 mod platform;

@@ -19,6 +19,7 @@ pub mod attachments;
 pub mod audit;
 pub mod browse;
 pub mod calendar;
+pub mod checks;
 pub mod clock;
 pub mod cursor;
 pub mod flow;
@@ -47,6 +48,8 @@ pub mod suite_monitor;
 pub mod suite_platform;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_checks;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -480,5 +483,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + checks::Checks + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + checks::Checks + Send> Backend for T {}
