@@ -19,6 +19,7 @@ pub mod planted;
 mod rng;
 mod schools;
 pub mod sites;
+pub mod checks;
 pub mod mlps;
 mod students;
 mod teachers;

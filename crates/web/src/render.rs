@@ -68,6 +68,7 @@ impl Ctx {
             "webhooks" => matches!(r, store::Role::ProvinceAdmin | store::Role::SecurityOfficer) && store::monitor::may_manage_webhooks(&me.scope),
             "reveal" => r.may_reveal(),
             "mlps" => store::mlps::role_reads(r),
+            "checks" => store::checks::role_reads(r),
             "incidents" => store::incidents::reads(r),
             _ => false,
         }

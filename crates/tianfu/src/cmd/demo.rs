@@ -213,13 +213,17 @@ fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> 
     drop(m);
     let mut b = super::db::open_backend(c).map_err(|e| store::StoreError::Unavailable(e.zh()))?;
     let incidents = demo::incidents::seed(&mut *b, store::time::unix_now())?;
+    // 专项检查, drills and rectification items (some answered, one overdue, one verified).
+    let (inspections, items) = demo::checks::seed(&mut *b, standard::Date::today(), store::time::unix_now())?;
     Ok(if lang == Lang::Zh {
         format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）；网络安全事件 {incidents} 起。
 等保台账演示数据：本次写入 {systems} 个演示系统。
+专项检查演示数据：{inspections} 项专项检查，{items} 个整改项。
 ")
     } else {
         format!("Monitor demo data: {sites} demo sites, {checks} synthetic checks written (no network traffic, no worker started); {incidents} incidents.
 MLPS register demo data: {systems} demo systems written.
+Inspections demo data: {inspections} inspections, {items} rectification items.
 ")
     })
 }

@@ -8,6 +8,7 @@ pub mod exports;
 pub mod imports;
 pub mod incidents;
 pub mod ipv6;
+pub mod checks;
 pub mod mlps;
 pub mod ops;
 pub mod orgs;
@@ -58,6 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(exports::router())
         .merge(orgs::router())
         .merge(mlps::router())
+        .merge(checks::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

@@ -57,6 +57,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::alerts::api_routes())
         .merge(super::transfers::api_routes())
         .merge(super::mlps::api_routes())
+        .merge(super::checks::api_routes())
         .merge(super::incidents::api_routes())
 }
 

@@ -25,10 +25,12 @@ pub enum List {
     Audit,
     Batches,
     Mlps,
+    Rectifications,
+    CheckProgress,
 }
 
 impl List {
-    pub const ALL: [List; 8] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps];
+    pub const ALL: [List; 10] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Rectifications, List::CheckProgress];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -43,6 +45,8 @@ impl List {
             List::Audit => "audit",
             List::Batches => "batches",
             List::Mlps => "mlps",
+            List::Rectifications => "rectifications",
+            List::CheckProgress => "check_progress",
         }
     }
 
@@ -60,6 +64,8 @@ impl List {
             List::Audit => "审计日志",
             List::Batches => "导入批次",
             List::Mlps => "等保台账",
+            List::Rectifications => "整改项",
+            List::CheckProgress => "专项检查进度",
         }
     }
 
@@ -73,6 +79,8 @@ impl List {
             List::Audit => "Audit log",
             List::Batches => "Import batches",
             List::Mlps => "MLPS register",
+            List::Rectifications => "Rectification items",
+            List::CheckProgress => "Inspection progress",
         }
     }
 
@@ -80,6 +88,7 @@ impl List {
     pub fn nav(self) -> &'static str {
         match self {
             List::Batches => "imports",
+            List::Rectifications | List::CheckProgress => "checks",
             l => l.key(),
         }
     }
@@ -92,6 +101,7 @@ impl List {
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),
             List::Mlps => store::mlps::role_reads(role),
+            List::Rectifications | List::CheckProgress => store::checks::role_reads(role),
         }
     }
 
@@ -124,6 +134,8 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
         List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::Rectifications => crate::routes::checks::export::items_job(parse(q)?, scope, t, app.clock.today())?,
+        List::CheckProgress => crate::routes::checks::export::progress_job(parse(q)?, scope, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
