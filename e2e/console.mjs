@@ -2090,7 +2090,7 @@ try {
     await page.goto(url(`/checks/${schoolsId}`));
     await a11y(page, "an inspection's progress");
     const rows = await tableRows(page, "#progress-table");
-    check(rows.length >= 2, `the county's schools on the progress table: ${rows.length}`);
+    check(rows.length >= 1, `the county's schools on the progress table: ${rows.length}`);
     const total = await page.$$eval("#progress-total th", (ths) => ths.map((t) => t.textContent.trim()));
     check(Number(total[2]) >= 1 && Number(total[3]) >= 1, `submitted answers and findings counted: ${JSON.stringify(total)}`);
     await shotC(page, "131-check-progress-county");

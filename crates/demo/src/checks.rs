@@ -51,12 +51,17 @@ pub fn seed(s: &mut (impl Checks + ?Sized), today: Date, now: i64) -> Result<(us
     let chengdu = Scope::Region { lo: 510100, hi: 510199 };
     let (insp, _) = s.create_inspection(&chengdu, &schools, &Target::AllSchools, by, now)?;
     let mut items = 0;
-    // A few units of 锦江区 answer: some clean, some with findings (due 10 working days after).
-    let units = s.assignments(&chengdu, insp.id, Some(510104), None, 8)?.rows;
+    // A few units (锦江区's first) answer: some clean, some with findings (due 10 working days after).
+    let mut units = s.assignments(&chengdu, insp.id, Some(510104), None, 8)?.rows;
+    for a in s.assignments(&chengdu, insp.id, None, None, 8)?.rows {
+        if units.len() < 8 && !units.iter().any(|u| u.unit_code == a.unit_code) {
+            units.push(a);
+        }
+    }
     for (k, a) in units.iter().enumerate() {
         let mut sheet = vec![
             answer(0, Verdict::Compliant, "", "备案号川备演示号"),
-            answer(1, if k % 3 == 1 { Verdict::NotCompliant } else { Verdict::Compliant }, if k % 3 == 1 { "后台可从互联网直接访问，口令为弱口令" } else { "" }, ""),
+            answer(1, if k % 3 == 0 { Verdict::NotCompliant } else { Verdict::Compliant }, if k % 3 == 0 { "后台可从互联网直接访问，口令为弱口令" } else { "" }, ""),
             answer(2, Verdict::Compliant, "", ""),
             answer(3, Verdict::Compliant, "信息员初审、分管校领导终审", ""),
         ];
