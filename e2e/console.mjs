@@ -2315,6 +2315,104 @@ try {
     current = admin;
   });
 
+  // ---------------------------------------------------------------- issue 13: 专项检查, drills and rectification
+  await scenario("c13. 专项检查: a county officer sees 成都's school inspection by unit, answers the province's (every problem at once, then submitted), submits a rectification; the province verifies; the drill and its findings", async () => {
+    const shotC = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-checks]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await Promise.all([page.waitForNavigation(), page.click("#nav-checks")]);
+    await a11y(page, "the inspections list");
+    eq(pathOf(page), "/checks", "the navigation's 专项检查与整改");
+    const list = await tableRows(page, "#checks-table");
+    check(list.length >= 2, `the county sees the demo's two inspections: ${JSON.stringify(list)}`);
+    const heads = await headers(page, "#checks-table");
+    check(heads.every((h) => /[\u4e00-\u9fff]/.test(h)), `the list's columns in Chinese: ${heads.join(" | ")}`);
+    await shotC(page, "130-checks-list");
+    // 成都's inspection of its schools: progress by the county's units, counted by the store.
+    const schoolsId = await page.$eval("#checks-table tr[data-inspection]:has-text('中小学校园网站') a", (a) => a.getAttribute("href").split("/").pop());
+    await page.goto(url(`/checks/${schoolsId}`));
+    await a11y(page, "an inspection's progress");
+    const rows = await tableRows(page, "#progress-table");
+    check(rows.length >= 1, `the county's schools on the progress table: ${rows.length}`);
+    const total = await page.$$eval("#progress-total th", (ths) => ths.map((t) => t.textContent.trim()));
+    check(Number(total[2]) >= 1 && Number(total[3]) >= 1, `submitted answers and findings counted: ${JSON.stringify(total)}`);
+    await shotC(page, "131-check-progress-county");
+    // The province's inspection of the bureaus: the county answers it.
+    const provId = await page.goto(url("/checks")).then(() => page.$eval("#checks-table tr[data-inspection]:has-text('责任制落实') a", (a) => a.getAttribute("href").split("/").pop()));
+    await page.goto(url(`/checks/${provId}/answer`));
+    await a11y(page, "the answer sheet");
+    await page.check("input[name=verdict_0][value=compliant]");
+    await page.check("input[name=verdict_1][value=not_compliant]");
+    page.once("dialog", (d) => d.accept());
+    await page.click("#answer-submit");
+    if (await page.locator("#confirm-dialog[open]").count()) await Promise.all([page.waitForNavigation(), page.click("#confirm-ok")]);
+    else await page.waitForLoadState();
+    const errors = await page.$$eval("#form-error li", (lis) => lis.map((li) => li.textContent.trim()));
+    check(errors.length >= 4, `every problem of the sheet at once: ${JSON.stringify(errors)}`);
+    check(errors.some((e) => e.includes("证明材料")) && errors.some((e) => e.includes("未作答")) && errors.some((e) => e.includes("整改责任人")), `the problems named: ${JSON.stringify(errors)}`);
+    check(errors.every((e) => !/[A-Za-z]{4,}/.test(e)), `no English in the Chinese errors: ${JSON.stringify(errors)}`);
+    check(await page.isChecked("input[name=verdict_1][value=not_compliant]"), "the sheet keeps what was chosen");
+    await shotC(page, "132-check-answer-errors");
+    await page.fill("#evidence-0", "锦教〔2026〕演示3号");
+    await page.fill("#note-1", "应急预案未开展年度演练");
+    await page.check("input[name=verdict_2][value=compliant]");
+    await page.fill("#note-2", "每日增量备份，每周异地全量备份");
+    await page.fill("#owner-name", "陈科长");
+    await page.fill("#owner-post", "安全科科长");
+    await page.click("#answer-submit");
+    await page.waitForSelector("#confirm-dialog[open]", { timeout: 5_000 });
+    await Promise.all([page.waitForNavigation(), page.click("#confirm-ok")]);
+    eq(pathOf(page), `/checks/${provId}`, "after submitting: the inspection's page");
+    // The finding is now the county's rectification item, due in 20 working days.
+    await page.goto(url("/rectifications?state=open&source=inspection"));
+    await a11y(page, "the rectification items");
+    const item = page.locator("#items-table tr[data-item]:has-text('应急预案未开展年度演练')");
+    check((await item.count()) === 1, "the not-compliant answer became an item");
+    await item.locator("input[name=evidence]").fill("已于本月组织全区应急演练，见演练报告（演示）");
+    await Promise.all([page.waitForNavigation(), item.locator("button[type=submit]").first().click()]);
+    eq(await attr(page, "#items-table tr[data-item]:has-text('应急预案未开展年度演练')", "data-state"), "submitted", "submitted for verification");
+    check(!(await page.isVisible("#items-table tr[data-item]:has-text('应急预案未开展年度演练') button.verify")), "the county does not verify the province's item");
+    await shotC(page, "133-rectifications-county");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(url("/rectifications"));
+    await shotC(page, "134-rectifications-phone");
+    // The drill: its findings, each an item of the affected unit.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(url("/drills"));
+    await a11y(page, "the drills list");
+    const drillHref = await page.$eval("#drills-table tr[data-drill]:has-text('攻防演练') a", (a) => a.getAttribute("href"));
+    await page.goto(url(drillHref));
+    await a11y(page, "a drill's page");
+    check((await tableRows(page, "#findings-table")).length >= 1, "the drill's findings in the county");
+    check(!(await page.$("#finding-form")), "the county does not record findings in 成都's drill");
+    await shotC(page, "135-drill-county");
+    eq((await page.goto(url("/checks/999999"))).status(), 404, "an inspection number outside the area");
+    await ctx.close();
+    // The province verifies the county's submitted item.
+    current = admin;
+    await admin.goto(url("/rectifications?state=submitted"));
+    await a11y(admin, "the province's items to verify");
+    const mine = admin.locator("#items-table tr[data-item]:has-text('应急预案未开展年度演练')");
+    check((await mine.count()) === 1, "the county's submitted item waits for the province");
+    await mine.locator("form:has(button.verify)").evaluate((f) => f.requestSubmit());
+    await admin.waitForSelector("#confirm-dialog[open]", { timeout: 5_000 });
+    await shotC(admin, "136-rectification-verify-confirm");
+    await Promise.all([admin.waitForNavigation(), admin.click("#confirm-ok")]);
+    await admin.goto(url("/rectifications?state=verified"));
+    check(await admin.isVisible("#items-table tr[data-item]:has-text('应急预案未开展年度演练')"), "verified by the province");
+    await admin.goto(url(`/checks/${provId}`));
+    await a11y(admin, "the province's progress by city");
+    check((await tableRows(admin, "#progress-table")).length > 5, "the province's inspection by city");
+    await shotC(admin, "137-check-progress-province");
+  });
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -22,6 +22,7 @@ pub mod sites;
 pub mod ledger;
 pub mod duty;
 pub mod apps;
+pub mod checks;
 pub mod mlps;
 mod students;
 mod teachers;

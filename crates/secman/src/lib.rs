@@ -5,6 +5,7 @@
 //! `web`.
 #![forbid(unsafe_code)]
 
+pub mod checks;
 pub mod incidents;
 pub mod ledger;
 pub mod duty;

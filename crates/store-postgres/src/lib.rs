@@ -34,6 +34,7 @@ mod sender;
 mod migrate;
 mod ledger;
 mod apps;
+mod checks;
 mod mlps;
 mod duty;
 mod monitor;

@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (15, "incident_attachments", include_str!("../migrations/0015_incident_attachments.sql")),
     (16, "duty", include_str!("../migrations/0016_duty.sql")),
     (17, "apps", include_str!("../migrations/0017_apps.sql")),
+    (18, "checks", include_str!("../migrations/0018_checks.sql")),
     (19, "ledger", include_str!("../migrations/0019_ledger.sql")),
 ];
 

@@ -25,6 +25,7 @@ mod layout;
 mod migrate;
 mod ledger;
 mod apps;
+mod checks;
 mod mlps;
 mod duty;
 mod monitor;

@@ -66,6 +66,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 9, name: "0009_incident_attachments", sql: include_str!("../platform/0009_incident_attachments.sql"), seed: None },
     Migration { version: 10, name: "0010_duty", sql: include_str!("../platform/0010_duty.sql"), seed: None },
     Migration { version: 11, name: "0011_apps", sql: include_str!("../platform/0011_apps.sql"), seed: None },
+    Migration { version: 12, name: "0012_checks", sql: include_str!("../platform/0012_checks.sql"), seed: None },
     Migration { version: 13, name: "0013_ledger", sql: include_str!("../platform/0013_ledger.sql"), seed: None },
 ];
 

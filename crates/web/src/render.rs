@@ -71,6 +71,7 @@ impl Ctx {
             "duties" | "software" => store::ledger::role_reads(r),
             "duty" => store::duty::role_reads(r),
             "apps" => store::apps::role_reads(r),
+            "checks" => store::checks::role_reads(r),
             "incidents" => store::incidents::reads(r),
             _ => false,
         }

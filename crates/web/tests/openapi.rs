@@ -257,6 +257,21 @@ async fn every_operation_answers_as_documented(env: Env) {
     });
     let app_filing = with_store(&env, |s| s.create_filing(&store::Scope::all(), &store::suite_apps::filing(1100871, "作业帮手"), "prov", 0).unwrap().id);
     let app_use = with_store(&env, |s| s.create_use(&store::Scope::all(), &store::apps::NewUse { school_code: school.parse().unwrap(), filing_id: app_filing, purpose: "teaching".into(), chosen_by: "教务处".into() }, "prov", 0).unwrap().id);
+    // 专项检查: one issued by the province to the school, one drill finding raised as an item.
+    let province_code = i64::from(county_code / 10_000 * 10_000);
+    let school_code: i64 = school.parse().unwrap();
+    let (insp, drill, check_item) = with_store(&env, |s| {
+        use store::checks::*;
+        let day = standard::Date::today();
+        let new = NewInspection { issuer_code: province_code, name: "文档测试检查".into(), basis: "文号".into(), starts_on: day, deadline: day, rect_days: 10, items: vec![ChecklistItem { text: "责任制".into(), kind: ItemKind::YesNo, evidence_required: false }] };
+        let (i, _) = s.create_inspection(&store::Scope::all(), &new, &Target::Units(vec![school_code]), "prov", 0).unwrap();
+        let d = s.create_drill(&store::Scope::all(), &NewDrill { organiser_code: province_code, name: "文档测试演练".into(), kind: DrillKind::Drill, starts_on: day, ends_on: day, scope_text: "门户网站".into() }, "prov", 0).unwrap();
+        let f = NewFinding { title: "弱口令".into(), severity: Severity::High, unit_code: school_code, target: "门户网站".into(), found_by: "红队".into(), owner_name: "王工".into(), owner_post: "网管".into(), due_on: day };
+        let (_, it) = s.add_finding(&store::Scope::all(), d.id, &f, "prov", 0).unwrap();
+        (i.id, d.id, it.id)
+    });
+    let answers = json!({ "unit": school_code, "answers": [{ "item": 0, "verdict": "not_compliant", "note": "未制定" }], "owner_name": "张老师", "owner_post": "副校长", "submit": true }).to_string();
+    let finding = json!({ "title": "SQL 注入", "severity": "high", "unit_code": school, "target": "门户网站", "found_by": "红队", "owner_name": "王工", "owner_post": "网管", "due": "10 个工作日" }).to_string();
     // (method, documented path, address, who, body)
     let calls: Vec<(&str, &str, String, &Auth, Option<(&str, String)>)> = vec![
         ("get", "/openapi.json", "/openapi.json".into(), &none, None),
@@ -428,6 +443,27 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/apps/uses/{id}/steps", "/apps/uses/999999/steps".into(), &county, Some((j, json!({ "action": "withdraw" }).to_string()))),
         ("get", "/apps/uses/overdue", "/apps/uses/overdue".into(), &county, None),
         ("get", "/apps/uses/overdue", "/apps/uses/overdue?region=x".into(), &county, None),
+        ("get", "/checks/inspections", "/checks/inspections".into(), &county, None),
+        ("get", "/checks/inspections", "/checks/inspections".into(), &api, None),
+        ("post", "/checks/inspections", "/checks/inspections".into(), &prov, Some((j, json!({ "name": "网络安全专项检查", "basis": "川教函〔2026〕1号", "starts_on": today, "deadline": "2099-12-31", "items": "责任制|需证明\n弱口令", "target": "units", "units": school }).to_string()))),
+        ("post", "/checks/inspections", "/checks/inspections".into(), &prov, Some((j, json!({ "target": "mars" }).to_string()))),
+        ("get", "/checks/inspections/{id}/progress", format!("/checks/inspections/{insp}/progress"), &prov, None),
+        ("get", "/checks/inspections/{id}/progress", "/checks/inspections/999999/progress".into(), &county, None),
+        ("post", "/checks/inspections/{id}/answers", format!("/checks/inspections/{insp}/answers"), &county, Some((j, answers.clone()))),
+        ("post", "/checks/inspections/{id}/answers", format!("/checks/inspections/{insp}/answers"), &county, Some((j, answers.clone()))),
+        ("get", "/checks/items", "/checks/items?state=overdue".into(), &county, None),
+        ("get", "/checks/items", "/checks/items?state=mars".into(), &county, None),
+        ("post", "/checks/items/{id}/submit", format!("/checks/items/{check_item}/submit"), &county, Some((j, json!({ "evidence": "已修改口令" }).to_string()))),
+        ("post", "/checks/items/{id}/submit", "/checks/items/999999/submit".into(), &county, Some((j, json!({ "evidence": "x" }).to_string()))),
+        ("post", "/checks/items/{id}/review", format!("/checks/items/{check_item}/review"), &county, Some((j, json!({ "accept": "1" }).to_string()))),
+        ("post", "/checks/items/{id}/review", format!("/checks/items/{check_item}/review"), &prov, Some((j, json!({ "accept": "1" }).to_string()))),
+        ("get", "/checks/drills", "/checks/drills".into(), &county, None),
+        ("post", "/checks/drills", "/checks/drills".into(), &prov, Some((j, json!({ "name": "攻防演练", "kind": "drill", "starts_on": today, "ends_on": today, "scope_text": "门户网站", "participants": [{ "code": school_code, "team": "blue" }] }).to_string()))),
+        ("post", "/checks/drills", "/checks/drills".into(), &prov, Some((j, json!({ "kind": "x" }).to_string()))),
+        ("get", "/checks/drills/{id}/findings", format!("/checks/drills/{drill}/findings"), &county, None),
+        ("get", "/checks/drills/{id}/findings", "/checks/drills/999999/findings".into(), &county, None),
+        ("post", "/checks/drills/{id}/findings", format!("/checks/drills/{drill}/findings"), &prov, Some((j, finding.clone()))),
+        ("post", "/checks/drills/{id}/findings", format!("/checks/drills/{drill}/findings"), &county, Some((j, finding.clone()))),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

@@ -44,6 +44,11 @@ struct Refs {
     app_filing: i64,
     own_use: i64,
     other_use: i64,
+    /// 专项检查 and drills issued by the own county (to its school) and by the other county.
+    own_check: i64,
+    other_check: i64,
+    own_drill: i64,
+    other_drill: i64,
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -124,6 +129,10 @@ fn refs(env: &Env) -> Refs {
         app_filing: app_filing(s.as_mut()),
         own_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.school) },
         other_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.other_school) },
+        own_check: check_in(s.as_mut(), p.county, &p.school),
+        other_check: check_in(s.as_mut(), p.other_county, &p.other_school),
+        own_drill: drill_in(s.as_mut(), p.county, &p.school),
+        other_drill: drill_in(s.as_mut(), p.other_county, &p.other_school),
     }
 }
 
@@ -170,6 +179,26 @@ fn period_in(s: &mut dyn store::Backend, county: u32, school: &str) -> i64 {
     s.create_period(&Scope::all(), &new, "prov", 0).unwrap().id
 }
 
+/// An inspection issued by a county to one of its schools.
+fn check_in(s: &mut dyn store::Backend, county: u32, school: &str) -> i64 {
+    use store::checks::*;
+    let day = standard::Date::today();
+    let new = NewInspection { issuer_code: county.into(), name: format!("{county} 专项检查"), basis: "文号".into(), starts_on: day, deadline: day, rect_days: 10, items: vec![ChecklistItem { text: "责任制".into(), kind: ItemKind::YesNo, evidence_required: false }] };
+    s.create_inspection(&Scope::all(), &new, &Target::Units(vec![school.parse().unwrap()]), "prov", 0).unwrap().0.id
+}
+
+/// A drill of a county with its school taking part, and a finding (an item) of the school.
+fn drill_in(s: &mut dyn store::Backend, county: u32, school: &str) -> i64 {
+    use store::checks::*;
+    let day = standard::Date::today();
+    let d = s.create_drill(&Scope::all(), &NewDrill { organiser_code: county.into(), name: format!("{county} 攻防演练"), kind: DrillKind::Drill, starts_on: day, ends_on: day, scope_text: "门户网站".into() }, "prov", 0).unwrap();
+    let unit: i64 = school.parse().unwrap();
+    s.add_participant(&Scope::all(), d.id, unit, Team::Blue).unwrap();
+    let f = NewFinding { title: format!("{county} 弱口令"), severity: Severity::High, unit_code: unit, target: "门户网站".into(), found_by: "红队".into(), owner_name: "王工".into(), owner_post: "网管".into(), due_on: day };
+    s.add_finding(&Scope::all(), d.id, &f, "prov", 0).unwrap();
+    d.id
+}
+
 /// What a route needs.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Need {
@@ -200,6 +229,10 @@ enum Need {
     Apps,
     /// The schools' uses of apps (store::apps::role_reads_uses).
     AppUses,
+    /// Inspections, drills and items (store::checks::role_reads; the auditor reads its node's).
+    Checks,
+    /// Answering an inspection (store::checks::role_answers).
+    ChecksAnswer,
     Signed,
 }
 
@@ -230,6 +263,8 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Duty => store::duty::role_reads(role),
         Need::Apps => store::apps::role_reads(role),
         Need::AppUses => store::apps::role_reads_uses(role),
+        Need::Checks => store::checks::role_reads(role),
+        Need::ChecksAnswer => store::checks::role_answers(role),
         Need::Signed => true,
     }
 }
@@ -445,6 +480,28 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/apps?format=csv".into(), Need::Apps, Target::Any),
         ("GET", "/export/apps_uses?format=csv".into(), Need::AppUses, Target::Any),
         ("GET", format!("/export/apps_uses?format=xlsx&region={}", p.other_county), Need::AppUses, Target::Any),
+        // 专项检查, drills and rectification items (issue 13).
+        ("GET", "/checks".into(), Need::Checks, Target::Any),
+        ("GET", format!("/checks/{}", r.own_check), Need::Checks, Target::Own),
+        ("GET", format!("/checks/{}", r.other_check), Need::Checks, Target::Other),
+        ("GET", format!("/checks/{}?region={}", r.own_check, p.county), Need::Checks, Target::Own),
+        ("GET", format!("/checks/{}/answer?unit={}", r.own_check, p.school), Need::ChecksAnswer, Target::Own),
+        ("GET", format!("/checks/{}/answer?unit={}", r.other_check, p.other_school), Need::ChecksAnswer, Target::Other),
+        ("GET", "/rectifications".into(), Need::Checks, Target::Any),
+        ("GET", format!("/rectifications?state=overdue&source=drill&region={}", p.other_county), Need::Checks, Target::Any),
+        ("GET", "/drills".into(), Need::Checks, Target::Any),
+        ("GET", format!("/drills/{}", r.own_drill), Need::Checks, Target::Own),
+        ("GET", format!("/drills/{}", r.other_drill), Need::Checks, Target::Other),
+        ("GET", "/api/v1/checks/inspections".into(), Need::Checks, Target::Any),
+        ("GET", format!("/api/v1/checks/inspections/{}/progress", r.own_check), Need::Checks, Target::Own),
+        ("GET", format!("/api/v1/checks/inspections/{}/progress", r.other_check), Need::Checks, Target::Other),
+        ("GET", "/api/v1/checks/items".into(), Need::Checks, Target::Any),
+        ("GET", "/api/v1/checks/drills".into(), Need::Checks, Target::Any),
+        ("GET", format!("/api/v1/checks/drills/{}/findings", r.own_drill), Need::Checks, Target::Own),
+        ("GET", format!("/api/v1/checks/drills/{}/findings", r.other_drill), Need::Checks, Target::Other),
+        ("GET", "/export/rectifications?format=csv&state=open".into(), Need::Checks, Target::Any),
+        ("GET", format!("/export/check_progress?format=xlsx&inspection={}", r.own_check), Need::Checks, Target::Any),
+        ("GET", format!("/export/check_progress?format=csv&inspection={}", r.other_check), Need::Checks, Target::Any),
     ]
 }
 
@@ -502,7 +559,7 @@ async fn matrix(env: Env) {
             let own_batch = path.contains("batches/1") && *name == "prov";
             // The auditor (at the province) reads every incident; a school's administrator
             // not its county bureau's.
-            let sees = sees_other(*role) || (need == Need::Incidents && *role == Role::Auditor);
+            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Checks) && *role == Role::Auditor);
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
             } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
@@ -515,7 +572,9 @@ async fn matrix(env: Env) {
             assert_eq!(resp.status, want, "{name} ({role:?}) {method} {path}: {}", &resp.body[..resp.body.len().min(300)]);
             if resp.status == StatusCode::OK {
                 // A code the user typed into a filter is echoed in the form; anything else is a leak.
-                for code in hidden.iter().filter(|c| !path.contains(*c)) {
+                // The auditor reads inspections and items of its node's area (the province here).
+                let auditor_reads = need == Need::Checks && *role == Role::Auditor;
+                for code in hidden.iter().filter(|c| !path.contains(*c) && !auditor_reads) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }
                 assert!(sees || !resp.body.contains(OTHER_INCIDENT), "{name} {path} shows the other county's incident");

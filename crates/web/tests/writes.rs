@@ -769,6 +769,110 @@ async fn apps_matrix(env: Env) {
     }
 }
 
+/// An item raised on `school` by a province drill (the province verifies it).
+fn checks_item(env: &Env, drill: i64, school: &str) -> i64 {
+    use store::checks::*;
+    let f = NewFinding { title: format!("{school} 弱口令"), severity: Severity::High, unit_code: school.parse().unwrap(), target: "门户网站".into(), found_by: "红队".into(), owner_name: "王工".into(), owner_post: "网管".into(), due_on: standard::Date::today() };
+    with_store(env, |s| s.add_finding(&Scope::all(), drill, &f, "prov", 0).unwrap().1.id)
+}
+
+/// 专项检查 and rectification writes, for every role: answering another area's unit, submitting
+/// and reviewing another area's item, recording a finding in another level's drill — refused
+/// (403 for roles that may not, 404 outside the area, the same as a number never used) with
+/// nothing changed there; the flow on the own area's item; every accepted write audited.
+async fn checks_matrix(env: Env) {
+    use store::checks::*;
+    let p = env.places.clone();
+    let province = i64::from(p.county / 10_000 * 10_000);
+    let day = standard::Date::today();
+    let (insp, drill) = with_store(&env, |s| {
+        let new = NewInspection { issuer_code: province, name: "全省专项检查".into(), basis: "文号".into(), starts_on: day, deadline: day, rect_days: 10, items: vec![ChecklistItem { text: "责任制".into(), kind: ItemKind::YesNo, evidence_required: false }] };
+        let (i, _) = s.create_inspection(&Scope::all(), &new, &Target::Units(vec![p.school.parse().unwrap(), p.other_school.parse().unwrap()]), "prov", 0).unwrap();
+        let d = s.create_drill(&Scope::all(), &NewDrill { organiser_code: province, name: "全省攻防演练".into(), kind: DrillKind::Drill, starts_on: day, ends_on: day, scope_text: "门户网站".into() }, "prov", 0).unwrap();
+        (i.id, d.id)
+    });
+    let other_item = checks_item(&env, drill, &p.other_school);
+    let own_item = checks_item(&env, drill, &p.school);
+    let item_of = |env: &Env, id: i64| with_store(env, |s| s.item(&Scope::all(), id).unwrap().unwrap());
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let answers = role_answers(role);
+        let issues = role_issues(role);
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        let before = item_of(&env, other_item);
+        let sheet_before = with_store(&env, |s| s.assignment(&Scope::all(), insp, p.other_school.parse().unwrap()).unwrap().unwrap());
+        // Answering another area's unit (a draft).
+        let r = send(&env, "POST", &format!("/checks/{insp}/answer"), &a, Some(&format!("_csrf={csrf}&unit={}&action=save&verdict_0=compliant", p.other_school))).await;
+        match (answers, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.body),
+        }
+        // Submitting another area's item.
+        let r = send(&env, "POST", &format!("/rectifications/{other_item}/submit"), &a, Some(&format!("_csrf={csrf}&evidence={}", enc("已整改")))).await;
+        match (answers, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert!(matches!(r.status, StatusCode::SEE_OTHER | StatusCode::BAD_REQUEST), "{who}: {}", r.status),
+        }
+        // Reviewing it: only the issuing level (the province's roles that issue).
+        let r = send(&env, "POST", &format!("/rectifications/{other_item}/review"), &a, Some(&format!("_csrf={csrf}&accept=0&note={}", enc("证明不足")))).await;
+        match (issues, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert!(matches!(r.status, StatusCode::SEE_OTHER | StatusCode::BAD_REQUEST), "{who}: {}", r.status),
+        }
+        // A finding in the province's drill.
+        let finding = format!("_csrf={csrf}&title={}&severity=high&unit_code={}&target={}&found_by={}&owner_name={}&owner_post={}&due={}", enc("弱口令"), p.other_school, enc("门户网站"), enc("红队"), enc("王工"), enc("网管"), enc("10 个工作日"));
+        let r = send(&env, "POST", &format!("/drills/{drill}/findings"), &a, Some(&finding)).await;
+        match (issues, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}"),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.body),
+        }
+        if !sees_other {
+            assert_eq!(item_of(&env, other_item), before, "{who} changed another area's item");
+            assert_eq!(with_store(&env, |s| s.assignment(&Scope::all(), insp, p.other_school.parse().unwrap()).unwrap().unwrap()), sheet_before, "{who} answered for another area");
+        }
+        // The API: another area's item is missing, the same answer as a number never used.
+        let (s1, _) = api_json(&env, "POST", &format!("/api/v1/checks/items/{other_item}/submit"), &a, &serde_json::json!({"evidence": "x"})).await;
+        let (s2, _) = api_json(&env, "POST", "/api/v1/checks/items/987654/submit", &a, &serde_json::json!({"evidence": "x"})).await;
+        match (answers, sees_other) {
+            (false, _) => assert_eq!((s1, s2), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}"),
+            (true, false) => assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}"),
+            (true, true) => assert!(matches!(s1, StatusCode::OK | StatusCode::CONFLICT) && s2 == StatusCode::NOT_FOUND, "{who} {s1} {s2}"),
+        }
+    }
+    // The own area's flow: the school answers and submits; the county submits the item's
+    // rectification; the county cannot verify (the province issued it); the province does.
+    let school = login(&env, "school", PASSWORD).await;
+    let csrf = school.csrf.clone().unwrap_or_default();
+    let r = send(&env, "POST", &format!("/checks/{insp}/answer"), &school, Some(&format!("_csrf={csrf}&action=submit&verdict_0=not_compliant"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "incomplete: {}", r.body);
+    assert!(r.body.contains("不符合时须说明问题") && r.body.contains("整改责任人"), "every problem at once");
+    let r = send(&env, "POST", &format!("/checks/{insp}/answer"), &school, Some(&format!("_csrf={csrf}&action=submit&verdict_0=not_compliant&note_0={}&owner_name={}&owner_post={}", enc("未制定"), enc("张老师"), enc("副校长")))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let raised = with_store(&env, |s| s.items(&Scope::all(), &ItemQuery { source: Some(Source::Inspection), ..ItemQuery::on(day) }).unwrap().rows);
+    assert_eq!(raised.len(), 1);
+    let cal = store::calendar::Calendar::embedded();
+    assert!(raised[0].new.due_on >= cal.add_working_days(day, 9) && raised[0].new.due_on <= cal.add_working_days(day, 11), "10 working days after submission");
+    let county = login(&env, "county", PASSWORD).await;
+    let (st, v) = api_json(&env, "POST", &format!("/api/v1/checks/items/{own_item}/submit"), &county, &serde_json::json!({"evidence": "已修改全部弱口令"})).await;
+    assert_eq!((st, v["state"].as_str()), (StatusCode::OK, Some("submitted")), "{v}");
+    let (st, _) = api_json(&env, "POST", &format!("/api/v1/checks/items/{own_item}/review"), &county, &serde_json::json!({"accept": "1"})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "the county does not verify the province's item");
+    let prov = login(&env, "prov", PASSWORD).await;
+    let (st, v) = api_json(&env, "POST", &format!("/api/v1/checks/items/{own_item}/review"), &prov, &serde_json::json!({"accept": "1"})).await;
+    assert_eq!((st, v["state"].as_str()), (StatusCode::OK, Some("verified")), "{v}");
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    assert_eq!(send_json(&env, "POST", &format!("/api/v1/checks/items/{own_item}/submit"), &api, r#"{"evidence":"x"}"#).await.status, StatusCode::FORBIDDEN);
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["checks_answers_save", "checks_answers_submit", "checks_item_submit", "checks_item_reopen", "checks_item_verify", "checks_finding_add"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duty_writes_by_role_and_area_sqlite() {
     duty_matrix(sqlite("writes-duty")).await;
@@ -790,5 +894,17 @@ async fn apps_writes_by_role_and_area_sqlite() {
 async fn apps_writes_by_role_and_area_postgres() {
     if let Some(env) = blocking(|| postgres("writes-apps")) {
         apps_matrix(env).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_writes_by_role_and_area_sqlite() {
+    checks_matrix(sqlite("writes-checks")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_writes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-checks")) {
+        checks_matrix(env).await;
     }
 }

@@ -557,6 +557,22 @@ impl store::apps::AppsSql for TestStore {
     }
 }
 
+// The primitives of inspections, drills and items (store::checks gives the scoped trait).
+impl store::checks::ChecksSql for TestStore {
+    fn checks_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn checks_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().checks_rows(sql, args, each)
+    }
+    fn checks_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().checks_exec(sql, args)
+    }
+    fn checks_tree_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().checks_tree_rows(sql, args, each)
+    }
+}
+
 impl store::incidents::Incidents for TestStore {
     fn insert_incident(&mut self, scope: &Scope, i: &store::incidents::Incident, first: &store::incidents::Step) -> Result<i64, StoreError> {
         self.s().insert_incident(scope, i, first)

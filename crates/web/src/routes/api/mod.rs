@@ -59,6 +59,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::mlps::api_routes())
         .merge(super::duty::api_routes())
         .merge(super::apps::api_routes())
+        .merge(super::checks::api_routes())
         .merge(super::incidents::api_routes())
         .merge(super::ledger::api_routes())
 }

@@ -33,10 +33,12 @@ pub enum List {
     DutyReports,
     AppFilings,
     AppUses,
+    Rectifications,
+    CheckProgress,
 }
 
 impl List {
-    pub const ALL: [List; 16] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses];
+    pub const ALL: [List; 18] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -59,6 +61,8 @@ impl List {
             List::DutyReports => "duty_reports",
             List::AppFilings => "apps",
             List::AppUses => "apps_uses",
+            List::Rectifications => "rectifications",
+            List::CheckProgress => "check_progress",
         }
     }
 
@@ -84,6 +88,8 @@ impl List {
             List::DutyReports => "零报告",
             List::AppFilings => "教育应用备案",
             List::AppUses => "学校使用教育应用",
+            List::Rectifications => "整改项",
+            List::CheckProgress => "专项检查进度",
         }
     }
 
@@ -105,6 +111,8 @@ impl List {
             List::DutyReports => "Daily reports",
             List::AppFilings => "Education apps",
             List::AppUses => "School uses of apps",
+            List::Rectifications => "Rectification items",
+            List::CheckProgress => "Inspection progress",
         }
     }
 
@@ -114,6 +122,7 @@ impl List {
             List::Batches => "imports",
             List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
             List::AppFilings | List::AppUses => "apps",
+            List::Rectifications | List::CheckProgress => "checks",
             l => l.key(),
         }
     }
@@ -131,6 +140,7 @@ impl List {
             List::DutyContacts | List::DutyRoster | List::DutyReports => store::duty::role_reads(role),
             List::AppFilings => store::apps::role_reads(role),
             List::AppUses => store::apps::role_reads_uses(role),
+            List::Rectifications | List::CheckProgress => store::checks::role_reads(role),
         }
     }
 
@@ -171,6 +181,8 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::DutyReports => crate::routes::duty::export::reports(parse(q)?, scope, t)?,
         List::AppFilings => crate::routes::apps::export::filings_job(parse(q)?, scope, t)?,
         List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, t)?,
+        List::Rectifications => crate::routes::checks::export::items_job(parse(q)?, scope, t, app.clock.today())?,
+        List::CheckProgress => crate::routes::checks::export::progress_job(parse(q)?, scope, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;

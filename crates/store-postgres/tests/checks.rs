@@ -1,0 +1,11 @@
+//! The inspections, drills and rectification items suite on PostgreSQL. Needs
+//! `TIANFU_TEST_DATABASE_URL`; each test in a schema of its own.
+
+mod common;
+
+use common::fresh;
+
+store::checks_suite!(match fresh() {
+    Some(s) => s,
+    None => return,
+});

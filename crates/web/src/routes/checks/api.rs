@@ -1,0 +1,383 @@
+//! The JSON API under `/api/v1/checks`: inspections (issue, list, progress by region, a unit's
+//! answers), rectification items (list, submit, verify or reopen), drills (plan, list, findings).
+//! The same roles, checks, scope and audit as the pages.
+
+use super::pages::{self, FindingBody, ItemFilters, RegionQuery, ReviewBody, SubmitBody};
+use super::{audit, drill_view, inspection_view, issues, written, DrillView, InspectionView, ItemView};
+use crate::error::AppError;
+use crate::routes::{ip, ready, Me, Peer};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use store::checks::Answer;
+
+const TAG: &str = "专项检查与整改";
+
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(inspections, create_inspection))
+        .routes(routes!(progress))
+        .routes(routes!(submit_answers))
+        .routes(routes!(items))
+        .routes(routes!(submit_item))
+        .routes(routes!(review_item))
+        .routes(routes!(drills, create_drill))
+        .routes(routes!(findings, add_finding))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksInspections)]
+pub struct InspectionsOut {
+    pub items: Vec<InspectionView>,
+}
+
+/// 专项检查 — inspections issued in the caller's area and those assigned to a unit inside it,
+/// newest first (the latest 200).
+#[utoipa::path(get, path = "/checks/inspections", tag = TAG, responses((status = 200, description = "专项检查 / Inspections", body = InspectionsOut), crate::apidoc::Errors))]
+async fn inspections(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<InspectionsOut>, AppError> {
+    let me = ready(me)?;
+    super::reads(&me)?;
+    Ok(Json(InspectionsOut { items: pages::list_inspections(&app, &me).await? }))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = ChecksInspectionInput)]
+pub struct InspectionBody {
+    #[serde(default)]
+    pub name: String,
+    /// 依据 (document number).
+    #[serde(default)]
+    pub basis: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub starts_on: String,
+    #[serde(default)]
+    pub deadline: String,
+    /// Working days to rectify a finding (default 20).
+    #[serde(default)]
+    pub rect_days: String,
+    /// One checklist item a line; `|文字` marks a text answer, `|需证明` evidence required.
+    #[serde(default)]
+    pub items: String,
+    /// bureaus, schools or units.
+    #[serde(default)]
+    pub target: String,
+    /// With `units`: the codes.
+    #[serde(default)]
+    pub units: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksIssued)]
+pub struct IssuedOut {
+    pub inspection: InspectionView,
+    /// Units assigned.
+    pub assigned: u64,
+}
+
+/// 下发专项检查 — issues an inspection in the caller's division's name to units of its area;
+/// every problem of the body at once.
+#[utoipa::path(post, path = "/checks/inspections", tag = TAG, request_body = InspectionBody, responses((status = 201, description = "已下发 / Issued", body = IssuedOut), crate::apidoc::WriteErrors))]
+async fn create_inspection(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Json(b): Json<InspectionBody>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    issues(&me)?;
+    let issuer = match &me.scope {
+        store::Scope::Region { lo, .. } => i64::from(*lo),
+        _ => return Err(AppError::Forbidden),
+    };
+    let input = secman::checks::InspectionInput { name: b.name, basis: b.basis, starts_on: b.starts_on, deadline: b.deadline, rect_days: b.rect_days, items: b.items, target: b.target, units: b.units };
+    let (new, target) = secman::checks::parse_inspection(&input, issuer, app.clock.today()).map_err(|p| crate::routes::mlps::invalid(&p))?;
+    let scope = super::read_scope(&app, &me).await?;
+    let by = me.user.name.clone();
+    let now = app.clock.now();
+    let (v, n) = app
+        .pool
+        .run(move |s| {
+            let (i, n) = written(s.create_inspection(&scope, &new, &target, &by, now))?;
+            Ok((inspection_view(s, &scope, &i, &mut HashMap::new())?, n))
+        })
+        .await?;
+    audit(&app, &me, "checks_inspection_create", format!("inspection:{}", v.id), serde_json::json!({ "issuer": v.issuer_code, "items": v.items.len(), "assigned": n }), &ip(&headers, &peer)).await?;
+    Ok((StatusCode::CREATED, Json(IssuedOut { inspection: v, assigned: n })).into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksProgressRow)]
+pub struct ProgressOut {
+    /// A city, a county or a unit.
+    pub code: i64,
+    pub name: String,
+    pub assigned: u64,
+    pub submitted: u64,
+    /// Not-compliant answers.
+    pub findings: u64,
+    /// Items not yet verified.
+    pub open_items: u64,
+    pub overdue_items: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksProgress)]
+pub struct ProgressPage {
+    pub inspection: InspectionView,
+    pub rows: Vec<ProgressOut>,
+    pub total: ProgressOut,
+}
+
+fn progress_out(code: i64, name: String, p: &store::checks::Progress) -> ProgressOut {
+    ProgressOut { code, name, assigned: p.assigned, submitted: p.submitted, findings: p.findings, open_items: p.open_items, overdue_items: p.overdue_items }
+}
+
+/// 检查进度 — by the cities of the province, the counties of a city, or the units of a county
+/// (`region`), inside the caller's area; counted in the database.
+#[utoipa::path(get, path = "/checks/inspections/{id}/progress", tag = TAG, params(("id" = i64, Path, description = "检查编号 / Inspection number"), RegionQuery), responses((status = 200, description = "进度 / Progress", body = ProgressPage), crate::apidoc::Errors))]
+async fn progress(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>, Query(q): Query<RegionQuery>) -> Result<Json<ProgressPage>, AppError> {
+    let me = ready(me)?;
+    let region = match q.region.trim() {
+        "" => None,
+        r => Some(r.parse::<u32>().map_err(|_| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
+    };
+    let (v, rows, total) = pages::progress_rows(&app, &me, id, region).await?;
+    Ok(Json(ProgressPage { inspection: v, rows: rows.iter().map(|r| progress_out(r.code, r.name.clone(), &r.p)).collect(), total: progress_out(0, String::new(), &total) }))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = ChecksAnswerInput)]
+pub struct AnswersBody {
+    /// The unit answering (default: the caller's own).
+    #[serde(default)]
+    pub unit: Option<i64>,
+    /// One per checklist item: `item` (its index from 0), `verdict` (compliant, not_compliant,
+    /// not_applicable), `note`, `evidence`.
+    #[serde(default)]
+    pub answers: Vec<AnswerIn>,
+    /// 整改责任人 and their post (required when an answer is not compliant).
+    #[serde(default)]
+    pub owner_name: String,
+    #[serde(default)]
+    pub owner_post: String,
+    /// false saves a draft; true submits (refused with every problem when incomplete).
+    #[serde(default)]
+    pub submit: bool,
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = ChecksAnswer)]
+pub struct AnswerIn {
+    pub item: u32,
+    #[serde(default)]
+    pub verdict: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksAssignment)]
+pub struct AssignmentOut {
+    pub unit: i64,
+    /// assigned or submitted.
+    pub state: String,
+    pub findings: u32,
+}
+
+/// 填报检查结果 — saves or submits a unit's answers; not-compliant answers become items due
+/// the inspection's working days after submission.
+#[utoipa::path(post, path = "/checks/inspections/{id}/answers", tag = TAG, params(("id" = i64, Path, description = "检查编号 / Inspection number")), request_body = AnswersBody, responses((status = 200, description = "已保存 / Saved", body = AssignmentOut), crate::apidoc::WriteErrors))]
+async fn submit_answers(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Json(b): Json<AnswersBody>) -> Result<Json<AssignmentOut>, AppError> {
+    let me = ready(me)?;
+    super::answers(&me)?;
+    let unit = match b.unit {
+        Some(u) => u,
+        None => secman::checks::own_unit(&me.scope).ok_or(AppError::NotFound)?,
+    };
+    let mut sheet = Vec::new();
+    for a in &b.answers {
+        let verdict = match a.verdict.trim() {
+            "" => None,
+            v => Some(store::checks::Verdict::parse(v).ok_or_else(|| AppError::invalid(format!("第 {} 项的结论“{v}”应为符合、不符合或不适用。", a.item + 1), format!("Item {}: the verdict is compliant, not_compliant or not_applicable.", a.item + 1)))?),
+        };
+        sheet.push(Answer { item: a.item, verdict, note: a.note.trim().into(), evidence: a.evidence.trim().into() });
+    }
+    let scope = super::read_scope(&app, &me).await?;
+    let by = me.user.name.clone();
+    let clock = app.clock.clone();
+    let (submit, on, op, n) = (b.submit, b.owner_name.clone(), b.owner_post.clone(), sheet.len());
+    let a = app
+        .pool
+        .run(move |s| {
+            let cal = store::calendar::Calendar::load(s)?;
+            let r = if submit { secman::checks::submit(s, &scope, id, unit, &sheet, (&on, &op), &by, &cal, clock.as_ref()) } else { s.save_answers(&scope, id, unit, &sheet, None, &by, clock.now()) };
+            written(r)
+        })
+        .await?;
+    let action = if submit { "checks_answers_submit" } else { "checks_answers_save" };
+    audit(&app, &me, action, format!("inspection:{id}:{unit}"), serde_json::json!({ "unit": unit, "answers": n, "findings": a.findings }), &ip(&headers, &peer)).await?;
+    Ok(Json(AssignmentOut { unit, state: a.state.code().into(), findings: a.findings }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksItems)]
+pub struct ItemsOut {
+    pub items: Vec<ItemView>,
+    /// The next page's cursor (pass as `after` with the same filters), or null.
+    pub next: Option<String>,
+}
+
+/// 整改项 — rectification items of units in the caller's area, 50 a page.
+#[utoipa::path(get, path = "/checks/items", tag = TAG, params(ItemFilters), responses((status = 200, description = "整改项 / Items", body = ItemsOut), crate::apidoc::Errors))]
+async fn items(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<ItemFilters>) -> Result<Json<ItemsOut>, AppError> {
+    let me = ready(me)?;
+    let (items, next) = pages::read_items(&app, &me, &f).await?;
+    Ok(Json(ItemsOut { items, next }))
+}
+
+/// 提交整改 — the owner unit's side: open or reopened → submitted, with what was done.
+#[utoipa::path(post, path = "/checks/items/{id}/submit", tag = TAG, params(("id" = i64, Path, description = "整改项编号 / Item number")), request_body = SubmitBody, responses((status = 200, description = "已提交 / Submitted", body = ItemView), crate::apidoc::WriteErrors))]
+async fn submit_item(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Json(b): Json<SubmitBody>) -> Result<Json<ItemView>, AppError> {
+    let me = ready(me)?;
+    Ok(Json(pages::do_submit(&app, &me, &ip(&headers, &peer), id, &b).await?))
+}
+
+/// 验证或退回 — the issuing level's side: submitted → verified, or reopened with a reason.
+#[utoipa::path(post, path = "/checks/items/{id}/review", tag = TAG, params(("id" = i64, Path, description = "整改项编号 / Item number")), request_body = ReviewBody, responses((status = 200, description = "已验证或退回 / Reviewed", body = ItemView), crate::apidoc::WriteErrors))]
+async fn review_item(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Json(b): Json<ReviewBody>) -> Result<Json<ItemView>, AppError> {
+    let me = ready(me)?;
+    Ok(Json(pages::do_review(&app, &me, &ip(&headers, &peer), id, &b).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksDrills)]
+pub struct DrillsOut {
+    pub items: Vec<DrillView>,
+}
+
+/// 攻防演练与技能竞赛 — organised in the caller's area or with a participant inside it.
+#[utoipa::path(get, path = "/checks/drills", tag = TAG, responses((status = 200, description = "演练 / Drills", body = DrillsOut), crate::apidoc::Errors))]
+async fn drills(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<DrillsOut>, AppError> {
+    let me = ready(me)?;
+    Ok(Json(DrillsOut { items: pages::list_drills(&app, &me).await? }))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = ChecksDrillInput)]
+pub struct DrillBody {
+    #[serde(default)]
+    pub name: String,
+    /// drill (攻防演练) or contest (技能竞赛).
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub starts_on: String,
+    #[serde(default)]
+    pub ends_on: String,
+    /// 演练范围.
+    #[serde(default)]
+    pub scope_text: String,
+    /// Participants: `code` and `team` (red or blue).
+    #[serde(default)]
+    pub participants: Vec<ParticipantIn>,
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = ChecksParticipant)]
+pub struct ParticipantIn {
+    pub code: i64,
+    #[serde(default)]
+    pub team: String,
+}
+
+/// 组织演练 — plans a drill or a contest in the caller's division's name, with its participants.
+#[utoipa::path(post, path = "/checks/drills", tag = TAG, request_body = DrillBody, responses((status = 201, description = "已创建 / Planned", body = DrillView), crate::apidoc::WriteErrors))]
+async fn create_drill(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Json(b): Json<DrillBody>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    issues(&me)?;
+    let organiser = match &me.scope {
+        store::Scope::Region { lo, .. } => i64::from(*lo),
+        _ => return Err(AppError::Forbidden),
+    };
+    let input = secman::checks::DrillInput { name: b.name, kind: b.kind, starts_on: b.starts_on, ends_on: b.ends_on, scope_text: b.scope_text };
+    let new = secman::checks::parse_drill(&input, organiser).map_err(|p| crate::routes::mlps::invalid(&p))?;
+    let mut parts = Vec::new();
+    for p in &b.participants {
+        let team = store::checks::Team::parse(&p.team).ok_or_else(|| AppError::invalid(format!("参演单位 {} 的队伍应为红队或蓝队。", p.code), format!("Participant {}: the team is red or blue.", p.code)))?;
+        parts.push((p.code, team));
+    }
+    let scope = super::read_scope(&app, &me).await?;
+    let by = me.user.name.clone();
+    let now = app.clock.now();
+    let v = app
+        .pool
+        .run(move |s| {
+            let d = written(s.create_drill(&scope, &new, &by, now))?;
+            for (code, team) in &parts {
+                written(s.add_participant(&scope, d.id, *code, *team))?;
+            }
+            drill_view(s, &d, &mut HashMap::new())
+        })
+        .await?;
+    audit(&app, &me, "checks_drill_create", format!("drill:{}", v.id), serde_json::json!({ "organiser": v.organiser_code, "kind": v.kind }), &ip(&headers, &peer)).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksFinding)]
+pub struct FindingOut {
+    pub id: i64,
+    pub title: String,
+    /// low, medium, high, critical.
+    pub severity: String,
+    pub unit_code: i64,
+    pub target: String,
+    pub found_by: String,
+    /// The rectification item it became.
+    pub item_id: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksFindings)]
+pub struct FindingsOut {
+    pub items: Vec<FindingOut>,
+}
+
+/// 演练发现 — every finding for the organiser's area, a participant's own otherwise.
+#[utoipa::path(get, path = "/checks/drills/{id}/findings", tag = TAG, params(("id" = i64, Path, description = "演练编号 / Drill number")), responses((status = 200, description = "发现的问题 / Findings", body = FindingsOut), crate::apidoc::Errors))]
+async fn findings(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<FindingsOut>, AppError> {
+    let me = ready(me)?;
+    super::reads(&me)?;
+    let scope = super::read_scope(&app, &me).await?;
+    let items = app
+        .pool
+        .run(move |s| {
+            if s.drill(&scope, id)?.is_none() {
+                return Err(AppError::NotFound);
+            }
+            Ok(s.findings(&scope, id)?.into_iter().map(|f| FindingOut { id: f.id, title: f.title, severity: f.severity.code().into(), unit_code: f.unit_code, target: f.target, found_by: f.found_by, item_id: f.item_id }).collect())
+        })
+        .await?;
+    Ok(Json(FindingsOut { items }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChecksFindingAdded)]
+pub struct FindingAdded {
+    pub finding: i64,
+    pub item: i64,
+}
+
+/// 登记发现 — the organiser records a finding; it becomes a rectification item of the affected unit.
+#[utoipa::path(post, path = "/checks/drills/{id}/findings", tag = TAG, params(("id" = i64, Path, description = "演练编号 / Drill number")), request_body = FindingBody, responses((status = 201, description = "已登记 / Recorded", body = FindingAdded), crate::apidoc::WriteErrors))]
+async fn add_finding(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Json(b): Json<FindingBody>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    match pages::do_finding(&app, &me, &ip(&headers, &peer), id, &b).await? {
+        Ok((finding, item)) => Ok((StatusCode::CREATED, Json(FindingAdded { finding, item })).into_response()),
+        Err(p) => Err(crate::routes::mlps::invalid(&p)),
+    }
+}

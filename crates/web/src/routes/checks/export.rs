@@ -1,0 +1,111 @@
+//! Rectification items (`/export/rectifications`, the list's filters) and an inspection's
+//! progress by unit (`/export/check_progress?inspection=…&region=…`) as XLSX or CSV, through the
+//! one export writer (`crate::download`, scoped and audited with the row count by
+//! `routes::exports`). Items hold a person's name and post only (no phone number to mask).
+
+use super::label;
+use super::pages::ItemFilters;
+use crate::download::{Sheet, Stop};
+use crate::error::AppError;
+use crate::i18n::T;
+use crate::routes::exports::{lists::List, Job};
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::browse::MAX_PAGE;
+use store::Scope;
+
+fn heads(t: T, zh: &[&str], en: &[&str]) -> Vec<String> {
+    if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect()
+}
+
+fn name(s: &mut dyn store::Backend, code: i64, names: &mut HashMap<i64, String>) -> Result<String, Stop> {
+    crate::routes::sites::owner_name(s, code, names).map_err(|e| Stop::Failed(format!("{e:?}")))
+}
+
+/// Every item of the filters `f` (no cursor: from the first), judged on `today`.
+pub fn items_job(f: ItemFilters, scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError> {
+    let mut q = ItemFilters { after: String::new(), ..f.clone() }.query(today, MAX_PAGE)?;
+    let filter = serde_json::json!({"state": f.state.trim(), "source": f.source.trim(), "region": f.region.trim()});
+    let headers = heads(
+        t,
+        &["整改事项", "责任单位代码", "责任单位", "整改责任人", "职务", "来源", "危害程度", "整改期限", "状态", "是否逾期", "整改情况", "验证意见"],
+        &["Item", "Unit code", "Unit", "Owner", "Post", "Source", "Severity", "Due", "State", "Overdue", "What was done", "Review"],
+    );
+    Ok(Job {
+        list: List::Rectifications,
+        headers,
+        filter,
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let mut names = HashMap::new();
+            loop {
+                let page = s.items(&scope, &q)?;
+                for x in &page.rows {
+                    let unit = name(s, x.new.owner_unit, &mut names)?;
+                    for v in [x.new.description.as_str(), &x.new.owner_unit.to_string(), &unit, &x.new.owner_name, &x.new.owner_post, label(&t, x.new.source.code()), label(&t, x.new.severity.code()), &x.new.due_on.to_string(), label(&t, x.state.code()), if x.overdue(today) { t.s("是", "yes") } else { t.s("否", "no") }, &x.evidence, &x.review_note] {
+                        sheet.cell(v)?;
+                    }
+                    sheet.end_row()?;
+                }
+                match page.rows.last() {
+                    Some(last) if page.next.is_some() => q.after = Some(last.id),
+                    _ => return Ok(()),
+                }
+            }
+        }),
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ProgressFilters {
+    #[serde(default)]
+    pub inspection: String,
+    #[serde(default)]
+    pub region: String,
+}
+
+/// An inspection's progress by unit inside the scope (narrowed to `region`).
+pub fn progress_job(f: ProgressFilters, scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError> {
+    let id = f.inspection.trim().parse::<i64>().map_err(|_| AppError::invalid("请指定要导出的专项检查。", "Name the inspection to export."))?;
+    let region = match f.region.trim() {
+        "" => None,
+        r => Some(r.parse::<u32>().ok().filter(|_| r.len() == 6).ok_or_else(|| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
+    };
+    let filter = serde_json::json!({"inspection": id, "region": f.region.trim()});
+    let headers = heads(
+        t,
+        &["单位代码", "单位", "所属地区代码", "下发", "已提交", "发现问题", "未完成整改", "逾期整改"],
+        &["Unit code", "Unit", "Region code", "Assigned", "Submitted", "Findings", "Open items", "Overdue items"],
+    );
+    Ok(Job {
+        list: List::CheckProgress,
+        headers,
+        filter,
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            if s.inspection(&scope, id)?.is_none() {
+                return Ok(());
+            }
+            let mut regions = HashMap::new();
+            let mut after = None;
+            loop {
+                let page = s.assignments(&scope, id, region, after, MAX_PAGE)?;
+                for a in &page.rows {
+                    regions.insert(a.unit_code, a.region_code);
+                }
+                match page.rows.last() {
+                    Some(last) if page.next.is_some() => after = Some(last.unit_code),
+                    _ => break,
+                }
+            }
+            let mut names = HashMap::new();
+            for p in s.progress(&scope, id, region, true, today)? {
+                let unit = name(s, p.code, &mut names)?;
+                let reg = regions.get(&p.code).copied().unwrap_or(p.code).to_string();
+                for v in [p.code.to_string(), unit, reg, p.assigned.to_string(), p.submitted.to_string(), p.findings.to_string(), p.open_items.to_string(), p.overdue_items.to_string()] {
+                    sheet.cell(&v)?;
+                }
+                sheet.end_row()?;
+            }
+            Ok(())
+        }),
+    })
+}
