@@ -7,3 +7,4 @@
 
 pub mod incidents;
 pub mod mlps;
+pub mod mlps_import;

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (12, "sort_grade_time", include_str!("../migrations/0012_sort_grade_time.sql")),
     (13, "mlps", include_str!("../migrations/0013_mlps.sql")),
     (14, "incidents", include_str!("../migrations/0014_incidents.sql")),
+    (20, "mlps_reminders", include_str!("../migrations/0020_mlps_reminders.sql")),
 ];
 
 /// The version this program needs.

@@ -63,6 +63,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "0006_failed_uploads", sql: include_str!("../platform/0006_failed_uploads.sql"), seed: None },
     Migration { version: 7, name: "0007_mlps", sql: include_str!("../platform/0007_mlps.sql"), seed: None },
     Migration { version: 8, name: "0008_incidents", sql: include_str!("../platform/0008_incidents.sql"), seed: None },
+    Migration { version: 14, name: "0014_mlps_reminders", sql: include_str!("../platform/0014_mlps_reminders.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

@@ -102,6 +102,8 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("mlps_assessment", "登记等级测评", "MLPS assessment recorded"),
     ("mlps_item_add", "添加整改事项", "rectification item added"),
     ("mlps_item_close", "完成整改事项", "rectification item done"),
+    ("mlps_remind", "发送等保到期提醒", "MLPS reminders sent"),
+    ("mlps_import", "导入等保系统", "MLPS systems imported"),
     ("incident_report", "报告网络安全事件", "incident reported"),
     ("incident_confirm", "确认事件分类分级", "incident confirmed"),
     ("incident_handle", "开始处置事件", "incident handling started"),

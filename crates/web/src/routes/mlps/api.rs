@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use store::mlps::{Assessment, Rectification, System, Totals};
 
-const TAG: &str = "等保台账";
+pub const TAG: &str = "等保台账";
 
 pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     use utoipa_axum::routes;
@@ -30,6 +30,7 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(close_item))
         .routes(routes!(overdue_list))
         .routes(routes!(completion))
+        .routes(routes!(super::import::api))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -8,6 +8,7 @@ pub mod api;
 pub mod detail;
 pub mod export;
 pub mod form;
+pub mod import;
 pub mod list;
 pub mod overdue;
 pub mod record;
@@ -28,11 +29,17 @@ use store::{Backend, StoreError};
 
 pub use api::api_routes;
 
+/// The import's upload (a multipart body: the caller gives it the upload size limit).
+pub fn import_router() -> Router<Arc<AppState>> {
+    Router::new().route("/mlps/import", get(import::page).post(import::upload))
+}
+
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/mlps", get(list::page))
         .route("/mlps/overdue", get(overdue::page))
         .route("/mlps/new", get(form::new_form).post(form::create))
+        .route("/mlps/import/template", get(import::template))
         .route("/mlps/{id}", get(detail::page))
         .route("/mlps/{id}/edit", get(form::edit_form).post(form::edit))
         .route("/mlps/{id}/assessments", post(record::assessment))
