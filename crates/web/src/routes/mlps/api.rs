@@ -122,7 +122,7 @@ fn item(r: &Rectification) -> ItemOut {
 async fn system(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<DetailOut>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = super::read_scope(&app, &me).await?;
     let today = app.clock.today();
     let out = app
         .pool

@@ -52,6 +52,25 @@ pub fn reads(me: &Identity) -> Result<(), AppError> {
     crate::routes::require(store::mlps::role_reads(me.user.role))
 }
 
+/// The area an auditor reads the register in: its node of the tree (its session scope holds no
+/// records); None for the other roles, who read in their session scope.
+pub fn auditor_org(me: &Identity) -> Option<i64> {
+    (me.user.role == store::Role::Auditor).then_some(me.user.org_code)
+}
+
+/// The scope of [`auditor_org`]'s node, read in the store (Nothing when it is not in the tree).
+pub fn node_scope(s: &mut dyn Backend, org: i64) -> Result<store::Scope, StoreError> {
+    Ok(s.org_unit(org)?.map_or(store::Scope::Nothing, |u| store::Scope::of(&u)))
+}
+
+/// The area the caller reads the register in: its session scope; an auditor's node of the tree.
+pub async fn read_scope(app: &Arc<AppState>, me: &Identity) -> Result<store::Scope, AppError> {
+    match auditor_org(me) {
+        None => Ok(me.scope.clone()),
+        Some(org) => app.pool.run(move |s| Ok(node_scope(s, org)?)).await,
+    }
+}
+
 /// The role writes it (each write judged against the area in the store).
 pub fn writes(me: &Identity) -> Result<(), AppError> {
     crate::routes::require(store::mlps::role_writes(me.user.role))
