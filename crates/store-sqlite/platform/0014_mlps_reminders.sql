@@ -9,3 +9,7 @@ CREATE TABLE IF NOT EXISTS mlps_reminders (
     sent_at   INTEGER NOT NULL,
     PRIMARY KEY (system_id, due, due_on, stage)
 );
+
+-- The region completion counts (store::mlps::Mlps::completion) read this index alone, in
+-- region order, instead of the table (bench-security: 22,000 units, 60,000 systems).
+CREATE INDEX IF NOT EXISTS mlps_systems_completion ON mlps_systems (region_code, level, filing_no, last_assessed, assessment_due, next_due);
