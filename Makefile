@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security fuzz
 
 test:
 	cargo test --workspace --locked
@@ -69,6 +69,10 @@ bench-guard:
 # quick run.
 bench-mlps:
 	cargo run --release --locked -q -p secman --example bench_mlps
+# Province scale (issue 13): 22,000 units, 60,000 等保 systems, 10,000 incidents on SQLite and
+# PostgreSQL (TIANFU_BENCH_DATABASE_URL or TIANFU_TEST_DATABASE_URL): every list's p50/p99 and the daily sweep.
+bench-security:
+	cargo run --release --locked -q -p secman --example bench_security
 # 10,000 incidents in an in-memory SQLite store (issue 13, part): lists, overdue list, sweep.
 bench-incidents:
 	cargo test -p secman --test speed -- --ignored --nocapture

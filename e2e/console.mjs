@@ -2413,6 +2413,62 @@ try {
     await shotC(admin, "137-check-progress-province");
   });
 
+  // ---------------------------------------------------------------- issue 13: the 等保 register completed (screenshots 150–159)
+  await scenario("m2. 等保台账: a county officer imports systems from a CSV (rows rejected with their line and reason); the auditor reads the register and writes nothing", async () => {
+    const shotN = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const day = (offset) => new Date(Date.now() + 8 * 3600e3 + offset * 86400e3).toISOString().slice(0, 10);
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-mlps-import]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/mlps"));
+    await Promise.all([page.waitForNavigation(), page.click("#import-systems")]);
+    eq(pathOf(page), "/mlps/import", "the register's 批量导入");
+    await a11y(page, "the 等保 import page");
+    const csv =
+      "单位代码,系统名称,责任部门,安全保护等级,上线运行日期,备案证明编号,备案日期,备案机关\n" +
+      `510104,锦江区教育资源公共服务平台（导入）,信息中心,2,${day(-20)},,,\n` +
+      `510104,锦江区校园安全监控平台（导入）,装备中心,7,${day(-20)},,,\n` +
+      `510302,自流井区学生资助系统（导入）,资助中心,2,${day(-20)},,,\n`;
+    await page.setInputFiles("#file", { name: "等保系统.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await Promise.all([page.waitForNavigation(), page.click("#upload")]);
+    await a11y(page, "the 等保 import report");
+    eq(num(await page.textContent("#rows-read")), 3, "rows read from the file");
+    eq(num(await page.textContent("#rows-inserted")), 1, "rows stored");
+    eq(num(await page.textContent("#rows-rejected")), 2, "rows rejected");
+    const rejected = await tableRows(page, "#rejected-table");
+    check(rejected.length === 2 && rejected[0][0] === "3" && rejected[0][2].includes("1 至 5"), `the bad level's row and reason: ${JSON.stringify(rejected)}`);
+    check(rejected[1][0] === "4" && rejected[1][2].includes("不在您的管辖范围内"), `another county's unit: the generic reason: ${JSON.stringify(rejected)}`);
+    await shotN(page, "150-mlps-import-report");
+    await page.goto(url("/mlps"));
+    check((await page.textContent("#mlps-table")).includes("锦江区教育资源公共服务平台（导入）"), "the imported system in the county's register");
+    await ctx.close();
+    // The auditor (province): reads the register and a system, is offered no write, and is refused one.
+    const actx = await newContext();
+    const ap = await actx.newPage();
+    watch(ap, "[auditor-mlps]");
+    current = ap;
+    await login(ap, AUDITOR_USER, NEW_PASSWORD.auditor);
+    await ap.goto(url("/mlps"));
+    await a11y(ap, "the 等保 register as the auditor");
+    check(num(await ap.textContent("#mlps-count-all")) > 0, "the auditor reads the province's register");
+    check(!(await ap.$("#add-system")) && !(await ap.$("#import-systems")), "the auditor is offered no registration or import");
+    await shotN(ap, "151-mlps-auditor-register");
+    const sid = await ap.$eval("#mlps-table tbody tr[data-system]", (tr) => tr.dataset.system);
+    await ap.goto(url(`/mlps/${sid}`));
+    await a11y(ap, "a system's page as the auditor");
+    check(!(await ap.$("#edit-system")) && !(await ap.$("#save-assessment")), "the auditor is offered no edit or assessment");
+    await shotN(ap, "152-mlps-auditor-system");
+    for (const p of ["/mlps/new", "/mlps/import", `/mlps/${sid}/edit`]) eq((await ap.goto(url(p))).status(), 403, `the auditor opening ${p}`);
+    await actx.close();
+    current = admin;
+  });
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -255,6 +255,13 @@ pub fn xlsx_records(path: &Path) -> Result<Vec<(u64, Vec<String>)>, String> {
 /// Reads a register file: a legacy workbook (.xls, .et, .ods) by its content, XLSX by its name
 /// or its ZIP signature, else CSV (at most [`MAX_CSV_MIB`]). `name` is the name the file was given (an upload's, or the path).
 pub fn read_site_file(path: &Path, name: &str) -> Result<SiteRows, String> {
+    read_records(path, name).and_then(parse_site_records)
+}
+
+/// The records of a register file (`(line, cells)`, the header first), read as
+/// [`read_site_file`] reads: the bounded readers of `ingest` for workbooks, CSV in UTF-8 or
+/// GBK/GB18030 at most [`MAX_CSV_MIB`]. Other registers' imports (等保) read through this too.
+pub fn read_records(path: &Path, name: &str) -> Result<Vec<(u64, Vec<String>)>, String> {
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("无法读取文件：{e}（cannot read the file）");
     let mut head = Vec::new();
@@ -268,11 +275,11 @@ pub fn read_site_file(path: &Path, name: &str) -> Result<SiteRows, String> {
             None => convert(&std::env::temp_dir()),
         }
         .map_err(|e| format!("{}（{}）", e.zh, e.en))?;
-        return xlsx_records(&copy.path).and_then(parse_site_records);
+        return xlsx_records(&copy.path);
     }
     let zip = head.starts_with(b"PK\x03\x04");
     if zip || name.to_ascii_lowercase().ends_with(".xlsx") {
-        return xlsx_records(path).and_then(parse_site_records);
+        return xlsx_records(path);
     }
     let cap = MAX_CSV_MIB << 20;
     let mut bytes = Vec::new();
@@ -280,7 +287,13 @@ pub fn read_site_file(path: &Path, name: &str) -> Result<SiteRows, String> {
     if bytes.len() as u64 > cap {
         return Err(format!("文件超过 {MAX_CSV_MIB} MiB（the file is over {MAX_CSV_MIB} MiB）"));
     }
-    parse_sites_csv(&bytes)
+    Ok(csv_records(&bytes))
+}
+
+/// The records of CSV bytes (UTF-8 with or without BOM, else GBK/GB18030; RFC 4180 quoting),
+/// also for other registers' imports (等保 systems, education-app filings).
+pub fn csv_records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
+    records(&decode(bytes))
 }
 
 /// Whether a site owned by `unit` lies inside the scope (the cut of the store's list queries:
@@ -376,10 +389,4 @@ mod tests {
         assert!(parse_sites_csv("名称,网址\n".as_bytes()).unwrap_err().contains("单位代码"));
         assert!(parse_sites_csv(b"").is_err());
     }
-}
-
-/// The (line, cells) records of a CSV file in UTF-8 (BOM or not) or GBK/GB18030, for other
-/// registers' imports (the education-app filings).
-pub fn csv_records(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
-    records(&decode(bytes))
 }

@@ -11,3 +11,4 @@ pub mod ledger;
 pub mod duty;
 pub mod apps;
 pub mod mlps;
+pub mod mlps_import;

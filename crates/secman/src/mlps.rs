@@ -406,6 +406,88 @@ pub fn sweep(s: &mut (impl Mlps + ?Sized), scope: &Scope, today: Date) -> Result
     Ok(out)
 }
 
+/// A reminder as a group-chat message (`guard::notify`, topic [`TOPIC`]): the system, its unit,
+/// which date and when, a link; no person is named (the responsible department is not sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+/// The topic the reminders go out under.
+pub const TOPIC: &str = "mlps";
+
+/// The message of `r` for the robots (`unit`: the unit's name).
+pub fn message(r: &Reminder, unit: &str, today: Date, public_url: Option<&str>) -> Message {
+    let days = r.date.days_since_epoch() - today.days_since_epoch();
+    let when = if days < 0 { format!("已逾期 {} 天", -days) } else { format!("还有 {days} 天到期") };
+    let title = format!("【等保提醒】{}：{}{}", r.system, r.due.zh(), if days < 0 { "已逾期" } else { "即将到期" });
+    let mut lines = vec![format!("单位：{unit}（{}）", r.unit_code), format!("事项：{}，期限 {}，{when}", r.due.zh(), r.date)];
+    if let Some(u) = public_url {
+        lines.push(format!("处理：{}/mlps/{}", u.trim_end_matches('/'), r.system_id));
+    }
+    Message { title, lines }
+}
+
+/// The key a reminder is recorded under (sent once).
+pub fn reminder_key(r: &Reminder) -> store::mlps::ReminderKey {
+    store::mlps::ReminderKey { system_id: r.system_id, due: r.due.en().to_string(), due_on: r.date, stage: r.stage.code().to_string() }
+}
+
+/// What a run of [`remind`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RemindReport {
+    /// Reminders due on the day.
+    pub due: usize,
+    /// Sent now (and recorded).
+    pub sent: usize,
+    /// Sent by an earlier run.
+    pub already: usize,
+    /// No robot took it (tried again at the next run of the day).
+    pub failed: usize,
+}
+
+/// The day's reminders sent to the robots: the [`sweep`] over the whole province on `today`,
+/// each reminder not yet recorded given to `send` (true when a robot took it) and recorded
+/// then, so that however often this runs a reminder goes out once. One audit entry
+/// (`mlps_remind`, by `system`) with the counts when anything was sent or failed.
+pub fn remind<S>(s: &mut S, today: Date, now: i64, public_url: Option<&str>, send: &mut dyn FnMut(&Message) -> bool) -> Result<RemindReport, StoreError>
+where
+    S: Mlps + store::Browse + store::AuditLog + ?Sized,
+{
+    let all = Scope::all();
+    let due = sweep(s, &all, today)?;
+    let mut rep = RemindReport { due: due.len(), ..Default::default() };
+    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    for r in &due {
+        let key = reminder_key(r);
+        if s.reminder_recorded(&all, &key)? {
+            rep.already += 1;
+            continue;
+        }
+        let unit = match names.get(&r.unit_code) {
+            Some(n) => n.clone(),
+            None => {
+                let n = s.org_unit(r.unit_code)?.map(|u| u.name).unwrap_or_default();
+                names.insert(r.unit_code, n.clone());
+                n
+            }
+        };
+        if send(&message(r, &unit, today, public_url)) {
+            s.record_reminder(&all, &key, now)?;
+            rep.sent += 1;
+        } else {
+            rep.failed += 1;
+        }
+    }
+    if rep.sent + rep.failed > 0 {
+        let detail = serde_json::json!({ "day": today.to_string(), "due": rep.due, "sent": rep.sent, "already": rep.already, "failed": rep.failed }).to_string();
+        let outcome = if rep.failed == 0 { "ok" } else { "failed" };
+        s.append_audit(&store::AuditEvent { actor: "system".into(), action: "mlps_remind".into(), target: format!("mlps:{today}"), detail, ip: String::new(), outcome: outcome.into() })?;
+    }
+    Ok(rep)
+}
+
 /// Recomputes and stores a system's due dates (after an assessment or a change of its items).
 pub fn refresh(s: &mut (impl Mlps + ?Sized), scope: &Scope, id: i64, cal: &Calendar) -> Result<System, StoreError> {
     let sys = s.system(scope, id)?.ok_or(StoreError::OutOfScope)?;

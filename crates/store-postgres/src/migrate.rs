@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (17, "apps", include_str!("../migrations/0017_apps.sql")),
     (18, "checks", include_str!("../migrations/0018_checks.sql")),
     (19, "ledger", include_str!("../migrations/0019_ledger.sql")),
+    (20, "mlps_reminders", include_str!("../migrations/0020_mlps_reminders.sql")),
 ];
 
 /// The version this program needs.

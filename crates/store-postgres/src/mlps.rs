@@ -25,6 +25,10 @@ impl MlpsSql for PgStore {
         self.client.execute(sql, &refs(&a)).map_err(pg)
     }
 
+    fn mlps_batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(pg)
+    }
+
     fn mlps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
         let sql = Dialect::Postgres.render(store::monitor::sql::ORG_NODE).into_owned();
         let row = self.client.query_opt(&sql, &[&code]).map_err(pg)?;

@@ -27,6 +27,10 @@ impl MlpsSql for SqliteStore {
         st.execute(params(args)).map(|n| n as u64).map_err(map_err)
     }
 
+    fn mlps_batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.platform.execute_batch(sql).map_err(map_err)
+    }
+
     fn mlps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
         self.conn()
             .prepare_cached(store::monitor::sql::ORG_NODE)

@@ -40,7 +40,8 @@ pub struct AuditEvent {
     /// `site_create`, `site_update`, `site_enable`, `site_disable`, `site_import`,
     /// `site_baseline`, the steps of a request machine (`store::flow`: `transfer_request`,
     /// `transfer_approve`, `transfer_reject`, `transfer_cancel`), `calendar_import`, the 等保 register's
-    /// `mlps_system_create`, `mlps_system_update`, `mlps_assessment`, `mlps_item_add`, `mlps_item_close`.
+    /// `mlps_system_create`, `mlps_system_update`, `mlps_assessment`, `mlps_item_add`, `mlps_item_close`,
+    /// `mlps_remind` (the daily reminders sent to the robots, with counts).
     pub action: String,
     /// What it concerned (a record key, a batch id, an account name).
     pub target: String,

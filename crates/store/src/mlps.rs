@@ -262,17 +262,18 @@ impl RegionCompletion {
 }
 
 /// Who reads the register (within their area): the province, city and county officers, school
-/// administrators and security officers. Auditors read the audit log only; a data consumer
-/// sees nothing of it.
+/// administrators, security officers and auditors (pages, API and export of their area, no
+/// writes); a data consumer sees nothing of it.
 pub fn role_reads(role: crate::Role) -> bool {
     use crate::Role::*;
-    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
 }
 
-/// Who writes it: the same roles, each within their area ([`may_write_system`]): a county's
-/// officer and security officer their county's units, a school administrator their school.
+/// Who writes it: the readers but the auditor, each within their area ([`may_write_system`]):
+/// a county's officer and security officer their county's units, a school administrator their
+/// school.
 pub fn role_writes(role: crate::Role) -> bool {
-    role_reads(role)
+    role_reads(role) && role != crate::Role::Auditor
 }
 
 /// The write rule: a writer may write a system when its area holds the system's unit
@@ -293,6 +294,8 @@ pub trait MlpsSql {
     fn mlps_dialect(&self) -> Dialect;
     fn mlps_rows(&mut self, sql: &str, args: Vec<Arg>, each: &mut dyn FnMut(&dyn SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
     fn mlps_exec(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError>;
+    /// Runs statements without arguments (`BEGIN`, `COMMIT`, `ROLLBACK` of an import).
+    fn mlps_batch(&mut self, sql: &str) -> Result<(), StoreError>;
     /// The level and parent of an organisation node ([`crate::monitor::sql::ORG_NODE`]).
     fn mlps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError>;
 }
@@ -326,6 +329,50 @@ pub trait Mlps {
     fn close_rectification(&mut self, scope: &Scope, system_id: i64, item_id: i64, done_on: Date, evidence: &str) -> Result<(), StoreError>;
     /// By due date; empty for a system outside the scope.
     fn rectifications(&mut self, scope: &Scope, system_id: i64) -> Result<Vec<Rectification>, StoreError>;
+    /// Records that a reminder went out to the robots; false when it had been recorded before
+    /// (each reminder is sent once). OutOfScope when the system is missing or outside the scope.
+    fn record_reminder(&mut self, scope: &Scope, k: &ReminderKey, now: i64) -> Result<bool, StoreError>;
+    /// Whether the reminder was recorded; false for a system outside the scope.
+    fn reminder_recorded(&mut self, scope: &Scope, k: &ReminderKey) -> Result<bool, StoreError>;
+    /// Stores the rows of an import as a writer with `scope`, in one transaction (all or, on
+    /// an error, none): each row's system with its dues and, when given, its latest assessment.
+    /// A row whose unit is outside the scope or not in the tree is refused (one answer for
+    /// both), a row whose unit already has a system of that name is refused as existing.
+    fn import_systems(&mut self, scope: &Scope, rows: &[ImportRow], by: &str, now: i64) -> Result<ImportDone, StoreError>;
+}
+
+/// One row of an import, read and checked (`secman::mlps_import`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRow {
+    pub system: NewSystem,
+    pub dues: Dues,
+    pub assessment: Option<NewAssessment>,
+}
+
+/// Why the store refused an import row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The unit lies outside the writer's area (or is not in the tree: the same answer).
+    OutOfScope,
+    /// The unit has a system of this name already.
+    Exists,
+}
+
+/// What an import stored: the new systems' ids, and the rows refused (their index in the rows).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportDone {
+    pub inserted: Vec<i64>,
+    pub refused: Vec<(usize, Refused)>,
+}
+
+/// One reminder of one due date of a system: which date (`filing`, `assessment`,
+/// `rectification`), the date, and the stage (`60`, `30`, `7` days ahead, `late`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderKey {
+    pub system_id: i64,
+    pub due: String,
+    pub due_on: Date,
+    pub stage: String,
 }
 
 pub const SYSTEM_COLS: &str = "id, unit_code, region_code, name, owner, purpose, level, cii, live_on, filing_no, filing_on, filing_authority, last_assessed, filing_due, assessment_due, rect_due, next_due, open_items, created_by, created_at, updated_at";
@@ -404,6 +451,10 @@ fn rows<T>(db: &mut (impl MlpsSql + ?Sized), sql: &str, args: Vec<Arg>, decode: 
         Ok(())
     })?;
     Ok(out)
+}
+
+fn rows_of(db: &mut (impl MlpsSql + ?Sized), sql: &str, args: Vec<Arg>) -> Result<Vec<i64>, StoreError> {
+    rows(db, sql, args, |r| r.i64(0))
 }
 
 fn exec(db: &mut (impl MlpsSql + ?Sized), sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
@@ -701,6 +752,69 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
         }
         rows(self, &format!("SELECT {RECT_COLS} FROM mlps_rectifications WHERE system_id = ?1 ORDER BY due_on, id"), vec![system_id.into()], rect_from)
     }
+
+    fn record_reminder(&mut self, scope: &Scope, k: &ReminderKey, now: i64) -> Result<bool, StoreError> {
+        writable(self, scope, k.system_id)?;
+        let n = exec(
+            self,
+            "INSERT INTO mlps_reminders (system_id, due, due_on, stage, sent_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            vec![k.system_id.into(), k.due.as_str().into(), k.due_on.to_string().into(), k.stage.as_str().into(), now.into()],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn import_systems(&mut self, scope: &Scope, rows: &[ImportRow], by: &str, now: i64) -> Result<ImportDone, StoreError> {
+        self.mlps_batch("BEGIN")?;
+        let mut done = ImportDone::default();
+        let mut each = || -> Result<(), StoreError> {
+            for (i, row) in rows.iter().enumerate() {
+                let unit = row.system.unit_code;
+                let inside = match region_of(self, unit) {
+                    Ok(region) => may_write_system(scope, region, unit),
+                    Err(StoreError::Conflict(_)) => false,
+                    Err(e) => return Err(e),
+                };
+                if !inside {
+                    done.refused.push((i, Refused::OutOfScope));
+                    continue;
+                }
+                let same = rows_of(self, "SELECT id FROM mlps_systems WHERE unit_code = ?1 AND name = ?2", vec![unit.into(), row.system.name.trim().into()])?;
+                if !same.is_empty() {
+                    done.refused.push((i, Refused::Exists));
+                    continue;
+                }
+                let sys = self.create_system(scope, &row.system, &row.dues, by, now)?;
+                if let Some(a) = &row.assessment {
+                    self.add_assessment(scope, sys.id, a, by, now)?;
+                }
+                done.inserted.push(sys.id);
+            }
+            Ok(())
+        };
+        match each() {
+            Ok(()) => {
+                self.mlps_batch("COMMIT")?;
+                Ok(done)
+            }
+            Err(e) => {
+                let _ = self.mlps_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn reminder_recorded(&mut self, scope: &Scope, k: &ReminderKey) -> Result<bool, StoreError> {
+        if writable(self, scope, k.system_id).is_err() {
+            return Ok(false);
+        }
+        let found = rows(
+            self,
+            "SELECT system_id FROM mlps_reminders WHERE system_id = ?1 AND due = ?2 AND due_on = ?3 AND stage = ?4",
+            vec![k.system_id.into(), k.due.as_str().into(), k.due_on.to_string().into(), k.stage.as_str().into()],
+            |r| r.i64(0),
+        )?;
+        Ok(!found.is_empty())
+    }
 }
 
 fn count_of(r: &dyn SqlRow, i: usize) -> Result<u64, StoreError> {
@@ -759,5 +873,15 @@ mod tests {
         assert_eq!(Conclusion::parse("良"), Some(Conclusion::Good));
         let dues = Dues { filing: None, assessment: Some(d("2027-01-01")), rectification: Some(d("2026-12-31")) };
         assert_eq!(dues.next(), Some(d("2026-12-31")));
+    }
+
+    #[test]
+    fn auditor_reads_writes_nothing() {
+        use crate::Role;
+        assert!(role_reads(Role::Auditor) && !role_writes(Role::Auditor));
+        assert!(!role_reads(Role::DataConsumer) && !role_writes(Role::DataConsumer));
+        for r in [Role::ProvinceAdmin, Role::CityOfficer, Role::CountyOfficer, Role::SchoolAdmin, Role::SecurityOfficer] {
+            assert!(role_reads(r) && role_writes(r), "{r:?}");
+        }
     }
 }

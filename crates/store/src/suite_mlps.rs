@@ -16,7 +16,7 @@ macro_rules! mlps_suite {
     ($make:expr) => {
         $crate::mlps_suite!(@tests $make;
             systems_created_updated_listed, assessments_and_items_move_the_dates, writes_and_reads_are_scoped,
-            totals_overdue_and_completion);
+            totals_overdue_and_completion, reminders_recorded_once, imports_in_one_transaction);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -193,4 +193,53 @@ pub fn totals_overdue_and_completion(s: &mut dyn MlpsStore) {
 
 fn s_ids(s: &mut dyn MlpsStore, scope: &Scope, q: SystemQuery) -> Vec<i64> {
     s.systems(scope, &q).unwrap().rows.iter().map(|x| x.id).collect()
+}
+
+/// A reminder is recorded once; the record is scoped like the system (a county neither records
+/// nor sees another county's, the same answer whether the system exists or not).
+pub fn reminders_recorded_once(s: &mut dyn MlpsStore) {
+    schools(s);
+    let all = Scope::all();
+    let jj = s.create_system(&all, &system(2151010401, "锦江实验小学 OA", 2), &Dues { filing: Some(d("2026-02-04")), ..Default::default() }, "p", T0).unwrap();
+    let zl = s.create_system(&all, &system(2151030201, "自流井小学 OA", 2), &Dues::default(), "p", T0).unwrap();
+    let key = |id: i64, stage: &str| ReminderKey { system_id: id, due: "filing".into(), due_on: d("2026-02-04"), stage: stage.into() };
+    let jinjiang = county(510104);
+    assert!(!s.reminder_recorded(&jinjiang, &key(jj.id, "30")).unwrap());
+    assert!(s.record_reminder(&jinjiang, &key(jj.id, "30"), T0).unwrap(), "the first time");
+    assert!(!s.record_reminder(&all, &key(jj.id, "30"), T0 + 1).unwrap(), "once only");
+    assert!(s.reminder_recorded(&jinjiang, &key(jj.id, "30")).unwrap());
+    assert!(!s.reminder_recorded(&jinjiang, &key(jj.id, "7")).unwrap(), "another stage is another reminder");
+    assert!(s.record_reminder(&all, &key(jj.id, "7"), T0).unwrap());
+    for id in [zl.id, 99_999] {
+        assert!(matches!(s.record_reminder(&jinjiang, &key(id, "30"), T0).unwrap_err(), StoreError::OutOfScope));
+    }
+    assert!(s.record_reminder(&all, &key(zl.id, "30"), T0).unwrap());
+    assert!(!s.reminder_recorded(&jinjiang, &key(zl.id, "30")).unwrap(), "outside the scope: as if never sent");
+    assert!(s.reminder_recorded(&county(510302), &key(zl.id, "30")).unwrap());
+}
+
+/// An import stores the rows inside the writer's area (with their latest assessment), refuses
+/// the others with one answer whether the unit is outside or unknown, and those already there.
+pub fn imports_in_one_transaction(s: &mut dyn MlpsStore) {
+    schools(s);
+    let all = Scope::all();
+    s.create_system(&all, &system(2151010401, "已有系统", 2), &Dues::default(), "p", T0).unwrap();
+    let row = |unit: i64, name: &str, assessed: bool| ImportRow {
+        system: system(unit, name, 3),
+        dues: Dues { assessment: Some(d("2027-03-02")), ..Default::default() },
+        assessment: assessed.then(|| NewAssessment { assessed_on: d("2026-03-02"), agency: "四川某测评中心".into(), score: Some(91.0), conclusion: Conclusion::Excellent }),
+    };
+    let rows = vec![row(2151010401, "学籍管理系统", true), row(2151030201, "外区系统", false), row(2151010402, "门户网站", false), row(2151010401, "已有系统", false), row(999_999, "无此单位", false)];
+    let done = s.import_systems(&county(510104), &rows, "jj", T0).unwrap();
+    assert_eq!(done.inserted.len(), 2);
+    assert_eq!(done.refused, vec![(1, Refused::OutOfScope), (3, Refused::Exists), (4, Refused::OutOfScope)]);
+    let a = s.system(&all, done.inserted[0]).unwrap().unwrap();
+    assert_eq!((a.new.name.as_str(), a.last_assessed, a.dues.assessment, a.created_by.as_str()), ("学籍管理系统", Some(d("2026-03-02")), Some(d("2027-03-02")), "jj"));
+    assert_eq!(s.assessments(&all, a.id).unwrap().len(), 1);
+    assert_eq!(s.systems(&all, &SystemQuery { limit: 50, ..SystemQuery::on(d("2026-03-01")) }).unwrap().rows.len(), 3);
+    // Nothing for a writer with no area.
+    let done = s.import_systems(&Scope::Nothing, &rows[..1], "n", T0).unwrap();
+    assert_eq!((done.inserted.len(), done.refused.len()), (0, 1));
+    // The transaction is over: later writes go through.
+    s.create_system(&all, &system(2151030201, "之后的系统", 2), &Dues::default(), "p", T0).unwrap();
 }

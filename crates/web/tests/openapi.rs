@@ -364,6 +364,8 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/mlps/overdue", "/mlps/overdue".into(), &county, None),
         ("get", "/mlps/overdue", "/mlps/overdue?region=x".into(), &county, None),
         ("get", "/mlps/completion", "/mlps/completion".into(), &prov, None),
+        ("post", "/mlps/import", "/mlps/import?name=systems.csv".into(), &county, Some(("text/csv", format!("unit_code,name,owner,level,live_on\n{school},导入的系统,信息中心,2,2025-01-06\n{school},坏的系统,信息中心,9,\n")))),
+        ("post", "/mlps/import", "/mlps/import".into(), &county, Some(("text/csv", String::new()))),
         ("get", "/mlps/completion", "/mlps/completion".into(), &api, None),
         ("get", "/ledger/checklists", "/ledger/checklists".into(), &county, None),
         ("get", "/ledger/checklists", "/ledger/checklists".into(), &api, None),

@@ -214,8 +214,10 @@ enum Need {
     Webhooks,
     /// The organisation-tree picker: whoever chooses a region, a school or an owner.
     Orgs,
-    /// The 等保 register (store::mlps::role_reads).
+    /// The 等保 register (store::mlps::role_reads; the auditor reads, writes nothing).
     Mlps,
+    /// The 等保 register's forms (store::mlps::role_writes: not the auditor).
+    MlpsWrite,
     /// Incidents (store::incidents::reads; an auditor reads its node's).
     Incidents,
     /// The checklist and software registers (store::ledger::role_reads).
@@ -257,6 +259,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Webhooks => matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer),
         Need::Orgs => role.reads_base_data() || role.manages_users() || role.manages_sites(),
         Need::Mlps => store::mlps::role_reads(role),
+        Need::MlpsWrite => store::mlps::role_writes(role),
         Need::Incidents => store::incidents::reads(role),
         Need::Ledger => store::ledger::role_reads(role),
         Need::Publish => store::ledger::role_publishes(role),
@@ -387,9 +390,11 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/mlps?region={}&level=3&state=overdue", p.other_county), Need::Mlps, Target::Any),
         ("GET", format!("/mlps/{}", r.own_system), Need::Mlps, Target::Own),
         ("GET", format!("/mlps/{}", r.other_system), Need::Mlps, Target::Other),
-        ("GET", format!("/mlps/{}/edit", r.own_system), Need::Mlps, Target::Own),
-        ("GET", format!("/mlps/{}/edit", r.other_system), Need::Mlps, Target::Other),
-        ("GET", "/mlps/new".into(), Need::Mlps, Target::Any),
+        ("GET", format!("/mlps/{}/edit", r.own_system), Need::MlpsWrite, Target::Own),
+        ("GET", format!("/mlps/{}/edit", r.other_system), Need::MlpsWrite, Target::Other),
+        ("GET", "/mlps/new".into(), Need::MlpsWrite, Target::Any),
+        ("GET", "/mlps/import".into(), Need::MlpsWrite, Target::Any),
+        ("GET", "/mlps/import/template".into(), Need::MlpsWrite, Target::Any),
         ("GET", "/mlps/overdue".into(), Need::Mlps, Target::Any),
         ("GET", format!("/mlps/overdue?region={}", p.other_county), Need::Mlps, Target::Any),
         ("GET", "/api/v1/mlps/systems".into(), Need::Mlps, Target::Any),
@@ -559,7 +564,8 @@ async fn matrix(env: Env) {
             let own_batch = path.contains("batches/1") && *name == "prov";
             // The auditor (at the province) reads every incident; a school's administrator
             // not its county bureau's.
-            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Checks) && *role == Role::Auditor);
+            // The auditor at the province reads the whole 等保 register too.
+            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Checks | Need::Mlps) && *role == Role::Auditor);
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
             } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
@@ -572,8 +578,10 @@ async fn matrix(env: Env) {
             assert_eq!(resp.status, want, "{name} ({role:?}) {method} {path}: {}", &resp.body[..resp.body.len().min(300)]);
             if resp.status == StatusCode::OK {
                 // A code the user typed into a filter is echoed in the form; anything else is a leak.
-                // The auditor reads inspections and items of its node's area (the province here).
-                let auditor_reads = need == Need::Checks && *role == Role::Auditor;
+                // The auditor reads inspections and items of its node's area (the province here),
+                // and the whole 等保 register (its session scope, which holds no records, names no
+                // school elsewhere).
+                let auditor_reads = matches!(need, Need::Checks | Need::Mlps) && *role == Role::Auditor;
                 for code in hidden.iter().filter(|c| !path.contains(*c) && !auditor_reads) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }

@@ -430,6 +430,55 @@ async fn mlps_matrix(env: Env) {
             (true, true) => assert_eq!((s1, s2), (StatusCode::OK, StatusCode::NOT_FOUND), "{who}"),
         }
     }
+    // The import (console and API): rows inside the area stored, the others rejected with the
+    // generic reason, nothing for those who do not write; audited with the counts. The console
+    // file is GBK-encoded.
+    const GBK_HEADER: &[u8] = b"\xb5\xa5\xce\xbb\xb4\xfa\xc2\xeb\x2c\xcf\xb5\xcd\xb3\xc3\xfb\xb3\xc6\x2c\xd4\xf0\xc8\xce\xb2\xbf\xc3\xc5\x2c\xb0\xb2\xc8\xab\xb1\xa3\xbb\xa4\xb5\xc8\xbc\xb6\x2c\xc9\xcf\xcf\xdf\xd4\xcb\xd0\xd0\xc8\xd5\xc6\xda\x0a";
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let writes = store::mlps::role_writes(role);
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        let count = |env: &Env| with_store(env, |s| s.systems(&Scope::all(), &store::mlps::SystemQuery { limit: 500, ..store::mlps::SystemQuery::on(standard::Date::today()) }).unwrap().rows.len());
+        let mut file = GBK_HEADER.to_vec();
+        for (unit, name) in [(p.other_school.as_str(), "out"), (p.school.as_str(), "in")] {
+            file.extend_from_slice(format!("{unit},imp-{who}-{name},").as_bytes());
+            file.extend_from_slice(b"\xd0\xc5\xcf\xa2\xd6\xd0\xd0\xc4");
+            file.extend_from_slice(b",2,2025-01-06\n");
+        }
+        file.extend_from_slice(format!("{},bad-{who},x,9,\n", p.school).as_bytes());
+        let before = count(&env);
+        let r = upload_file(&env, &a, "/mlps/import", "systems.csv", &file).await;
+        let made = count(&env) - before;
+        if !writes {
+            assert_eq!((r.status, made), (StatusCode::FORBIDDEN, 0), "{who}");
+        } else {
+            assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.body);
+            assert!(r.body.contains("id=\"rows-read\">3<"), "{who}: {}", r.body);
+            assert!(r.body.contains("1 至 5"), "{who}: the bad level's reason");
+            if sees_other {
+                assert_eq!(made, 2, "{who}");
+            } else {
+                assert_eq!(made, 1, "{who}");
+                assert!(r.body.contains("不在您的管辖范围内") && r.body.contains("data-line=\"2\""), "{who}: {}", r.body);
+            }
+        }
+        let csv = format!("unit_code,name,owner,level,live_on\n{},api-{who}-out,x,2,2025-01-06\n{},api-{who}-in,x,2,2025-01-06\n", p.other_school, p.school);
+        let before = count(&env);
+        let (st, v) = api_bytes(&env, "POST", "/api/v1/mlps/import?name=systems.csv", &a, "text/csv", csv.into_bytes()).await;
+        let made = count(&env) - before;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!((st, made), (StatusCode::FORBIDDEN, 0), "{who}"),
+            (true, true) => assert_eq!((st, made, v["inserted"].as_u64()), (StatusCode::OK, 2, Some(2)), "{who}: {v}"),
+            (true, false) => {
+                assert_eq!((st, made, v["inserted"].as_u64()), (StatusCode::OK, 1, Some(1)), "{who}: {v}");
+                assert_eq!(v["rejected"][0]["line"], 2, "{v}");
+                assert!(v["rejected"][0]["reasons"][0].as_str().unwrap().contains("不在您的管辖范围内"), "{v}");
+            }
+        }
+    }
+    let imports = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("mlps_import".into()), limit: 200, ..Default::default() }).unwrap());
+    assert_eq!(imports.len(), 2 * accounts().into_iter().filter(|(_, r)| store::mlps::role_writes(*r)).count(), "every import audited");
+    assert!(imports.iter().all(|e| e.detail.contains("\"inserted\"") && e.detail.contains("\"rejected\"")));
     // The county officer's own system: an assessment takes it off the overdue list.
     let county = login(&env, "county", PASSWORD).await;
     let (_, v) = api_json(&env, "GET", "/api/v1/mlps/overdue", &county, &serde_json::Value::Null).await;

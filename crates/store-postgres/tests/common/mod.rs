@@ -517,6 +517,9 @@ impl store::mlps::MlpsSql for TestStore {
     fn mlps_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
         self.s().mlps_exec(sql, args)
     }
+    fn mlps_batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.s().mlps_batch(sql)
+    }
     fn mlps_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
         self.s().mlps_org(code)
     }

@@ -101,14 +101,18 @@ pub fn run(a: Args) -> u8 {
     if !(a.crawl_hours >= 1.0 / 60.0 && a.crawl_hours <= 24.0 * 365.0) {
         return fail(lang, "--crawl-hours 应在 1 分钟到一年之间", "--crawl-hours must be between a minute and a year");
     }
+    let reminder_sender = match guard::webhook::Sender::new(Arc::new(probe::resolver(&pins)), &config.extra_cas) {
+        Ok(x) => Arc::new(x),
+        Err(e) => return fail(lang, &format!("无法创建推送客户端：{e}"), &format!("cannot set up the webhook client: {e}")),
+    };
     let options = Options {
         concurrency: a.concurrency,
         batch: a.batch.max(1),
-        webhooks,
+        webhooks: webhooks.clone(),
         public_url: cfg.public_url.clone(),
         crawl_interval_minutes: (a.crawl_hours * 60.0).round() as u32,
         crawl_concurrency: a.crawl_concurrency,
-        after_cycle: Some(incidents_hook(&cfg, rules)),
+        after_cycle: Some(incidents_hook(&cfg, rules, Reminders { webhooks: webhooks.clone(), policy: config.policy.clone(), sender: reminder_sender })),
         ..Options::default()
     };
     let r: Result<(), (String, String)> = rt.block_on(async {
@@ -159,9 +163,40 @@ pub fn run(a: Args) -> u8 {
 /// The monitor → incident path: after each cycle the findings open or update incidents
 /// (`secman::incidents::intake`) and overdue incidents are escalated (`sweep`), through one
 /// connection of its own opened when first needed.
-fn incidents_hook(cfg: &::config::Config, rules: secman::incidents::Rules) -> guard::worker::AfterCycle {
+/// Where the 等保 reminders go: the configuration file's robots and the console's enabled
+/// ones, under the monitor's address policy.
+struct Reminders {
+    webhooks: Vec<WebhookTarget>,
+    policy: guard::NetPolicy,
+    sender: Arc<guard::webhook::Sender>,
+}
+
+/// The day's 等保 reminders (`secman::mlps::remind`) sent through `guard::notify` (topic
+/// `mlps`), once a day, again the same day while a send failed; each reminder once.
+fn mlps_reminders(s: &mut dyn store::Backend, r: &Reminders, public_url: Option<&str>, clock: &dyn store::clock::Clock) -> Result<secman::mlps::RemindReport, String> {
+    use guard::notify::{Channel, Event, Notifier};
+    let stored = s.webhooks(&store::Scope::all()).map_err(|e| e.zh())?;
+    let mut channels: Vec<Channel> = r.webhooks.iter().cloned().map(|target| Channel { topics: Vec::new(), target }).collect();
+    channels.extend(stored.iter().filter(|w| w.enabled).filter_map(WebhookTarget::of_stored).map(|target| Channel { topics: Vec::new(), target }));
+    let notifier = Notifier::new(r.sender.clone(), r.policy.clone(), channels, Arc::new(store::clock::SystemClock));
+    let handle = tokio::runtime::Handle::current();
+    let now = clock.now();
+    let mut send = |m: &secman::mlps::Message| {
+        let e = Event { topic: secman::mlps::TOPIC.into(), title: m.title.clone(), lines: m.lines.clone(), at: now };
+        let d = handle.block_on(notifier.notify(&e));
+        for x in d.iter().filter(|x| !matches!(x.result, Ok(c) if (200..300).contains(&c))) {
+            tracing::warn!(host = %x.host, "等保提醒发送失败（MLPS reminder not delivered）");
+        }
+        d.iter().any(|x| matches!(x.result, Ok(c) if (200..300).contains(&c)))
+    };
+    secman::mlps::remind(s, clock.today(), now, public_url, &mut send).map_err(|e| e.zh())
+}
+
+fn incidents_hook(cfg: &::config::Config, rules: secman::incidents::Rules, reminders: Reminders) -> guard::worker::AfterCycle {
     let cfg = cfg.clone();
     let conn: Arc<std::sync::Mutex<Option<Box<dyn store::Backend>>>> = Arc::default();
+    // The day the reminders went out whole.
+    let reminded: Arc<std::sync::Mutex<Option<standard::Date>>> = Arc::default();
     guard::worker::AfterCycle(Arc::new(move |_| {
         let mut g = conn.lock().map_err(|_| "incident intake: a panic poisoned its connection".to_string())?;
         if g.is_none() {
@@ -170,6 +205,16 @@ fn incidents_hook(cfg: &::config::Config, rules: secman::incidents::Rules) -> gu
         let s = g.as_mut().expect("opened above");
         let clock = store::clock::SystemClock;
         secman::incidents::intake(&mut **s, &rules, &clock).map_err(|e| format!("网络安全事件登记失败（incident intake failed）：{}", e.zh()))?;
+        // The 等保 reminders, once a day (their failures are logged; incidents go on).
+        let today = store::clock::Clock::today(&clock);
+        let mut day = reminded.lock().map_err(|_| "mlps reminders: a panic poisoned the day".to_string())?;
+        if *day != Some(today) {
+            match mlps_reminders(&mut **s, &reminders, cfg.public_url.as_deref(), &clock) {
+                Ok(r) if r.failed == 0 => *day = Some(today),
+                Ok(r) => tracing::warn!(failed = r.failed, "等保提醒未全部送达，稍后重试（MLPS reminders partly failed; retried）"),
+                Err(e) => tracing::warn!(error = %e, "等保提醒失败（MLPS reminders failed）"),
+            }
+        }
         // The deadline sweep: overdue incidents escalated (once per level; cheap when none is due).
         secman::incidents::sweep(&mut **s, &rules, &clock).map(drop).map_err(|e| format!("网络安全事件超时检查失败（incident deadline sweep failed）：{}", e.zh()))
     }))

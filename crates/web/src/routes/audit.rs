@@ -107,6 +107,8 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("software_create", "登记正版软件", "software entry added"),
     ("software_update", "修改正版软件", "software entry changed"),
     ("software_check", "登记正版化检查", "software check recorded"),
+    ("mlps_remind", "发送等保到期提醒", "MLPS reminders sent"),
+    ("mlps_import", "导入等保系统", "MLPS systems imported"),
     ("incident_report", "报告网络安全事件", "incident reported"),
     ("incident_confirm", "确认事件分类分级", "incident confirmed"),
     ("incident_handle", "开始处置事件", "incident handling started"),

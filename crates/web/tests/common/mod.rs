@@ -420,6 +420,46 @@ pub async fn upload_sites(env: &Env, auth: &Auth, file_name: &str, bytes: &[u8])
     Resp { status, location: String::new(), set_cookie: vec![], body: redact(&id, &bytes), bytes }
 }
 
+/// A console upload of one file (`file`) to `uri`, the CSRF token in the first part.
+pub async fn upload_file(env: &Env, auth: &Auth, uri: &str, file_name: &str, bytes: &[u8]) -> Resp {
+    let boundary = "----tianfu-upload-boundary";
+    let mut body = csrf_part(boundary, auth);
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let r = env.app.router.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let id = request_id(&r);
+    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, location: String::new(), set_cookie: vec![], body: redact(&id, &bytes), bytes }
+}
+
+/// An API request with raw bytes as the body (a file), the session's CSRF token in the header.
+pub async fn api_bytes(env: &Env, method: &str, uri: &str, auth: &Auth, content_type: &str, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, content_type);
+    if let Some(c) = &auth.cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(t) = &auth.csrf {
+        b = b.header("x-csrf-token", t);
+    }
+    if let Some(t) = &auth.bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let r = env.app.router.clone().oneshot(b.body(Body::from(body)).unwrap()).await.unwrap();
+    let status = r.status();
+    let id = request_id(&r);
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_str(&redact(&id, &bytes)).unwrap_or(serde_json::Value::Null))
+}
+
 /// A URL-encoded form body.
 pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")

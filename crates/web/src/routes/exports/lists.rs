@@ -172,7 +172,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     }
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
-        List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, crate::routes::mlps::auditor_org(me), t, app.clock.today())?,
         List::Duties => crate::routes::ledger::export::duties_job(parse(q)?, scope, t)?,
         List::Software => crate::routes::ledger::export::software_job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
         List::Incidents => crate::routes::incidents::export::job(parse(q)?, me, t, app.clock.now())?,

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use store::mlps::{Assessment, Rectification, System, Totals};
 
-const TAG: &str = "等保台账";
+pub const TAG: &str = "等保台账";
 
 pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     use utoipa_axum::routes;
@@ -30,6 +30,7 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(close_item))
         .routes(routes!(overdue_list))
         .routes(routes!(completion))
+        .routes(routes!(super::import::api))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -121,7 +122,7 @@ fn item(r: &Rectification) -> ItemOut {
 async fn system(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<DetailOut>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = super::read_scope(&app, &me).await?;
     let today = app.clock.today();
     let out = app
         .pool

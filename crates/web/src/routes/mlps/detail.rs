@@ -58,7 +58,7 @@ impl Page {
 /// The page of system `id`, with `errors` of a form above it (status 400 when there are any).
 pub async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, errors: Vec<String>) -> Result<Response, AppError> {
     reads(me)?;
-    let scope = me.scope.clone();
+    let scope = super::read_scope(&app, &me).await?;
     let today = app.clock.today();
     let (v, sys, assessments, items) = app
         .pool

@@ -13,7 +13,8 @@ use store::mlps::DueState;
 use store::Scope;
 
 /// The export of the register with filters `f` (no cursor: from the first row), read on `today`.
-pub fn job(f: Filters, user: i64, scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError> {
+/// `auditor`: the auditor's node, whose area is read instead of `scope` (`super::auditor_org`).
+pub fn job(f: Filters, user: i64, scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
     let mut q = Filters { after: String::new(), ..f.clone() }.query(user, today, MAX_PAGE)?;
     let filter = serde_json::json!({"region": f.region.trim(), "level": f.level.trim(), "state": f.state.trim()});
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
@@ -27,6 +28,10 @@ pub fn job(f: Filters, user: i64, scope: Scope, t: T, today: standard::Date) -> 
         headers,
         filter,
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = match auditor {
+                Some(org) => super::node_scope(s, org)?,
+                None => scope.clone(),
+            };
             let mut names = HashMap::new();
             loop {
                 let page = s.systems(&scope, &q)?;

@@ -102,7 +102,7 @@ pub async fn read(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters) 
     reads(me)?;
     let today = app.clock.today();
     let q = f.query(me.user.id, today, PAGE)?;
-    let scope = me.scope.clone();
+    let scope = super::read_scope(app, me).await?;
     let (totals, rows, next) = app
         .pool
         .run(move |s| {
@@ -119,11 +119,12 @@ pub async fn read(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters) 
 pub async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<Filters>) -> Result<Response, AppError> {
     let me = ready(me)?;
     let (totals, rows, next) = read(&app, &me, &f).await?;
+    let area = super::read_scope(&app, &me).await?;
     html(Page {
         c: Ctx::new(&app, &headers, Some(&me), "/mlps", "mlps"),
         totals,
         rows,
-        regions: crate::labels::region_options(&me.scope, app.config.province.code),
+        regions: crate::labels::region_options(&area, app.config.province.code),
         next: next.map(|n| f.with_after(&n)),
         can_write: store::mlps::role_writes(me.user.role),
         f,

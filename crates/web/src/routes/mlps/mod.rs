@@ -8,6 +8,7 @@ pub mod api;
 pub mod detail;
 pub mod export;
 pub mod form;
+pub mod import;
 pub mod list;
 pub mod overdue;
 pub mod record;
@@ -28,11 +29,17 @@ use store::{Backend, StoreError};
 
 pub use api::api_routes;
 
+/// The import's upload (a multipart body: the caller gives it the upload size limit).
+pub fn import_router() -> Router<Arc<AppState>> {
+    Router::new().route("/mlps/import", get(import::page).post(import::upload))
+}
+
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/mlps", get(list::page))
         .route("/mlps/overdue", get(overdue::page))
         .route("/mlps/new", get(form::new_form).post(form::create))
+        .route("/mlps/import/template", get(import::template))
         .route("/mlps/{id}", get(detail::page))
         .route("/mlps/{id}/edit", get(form::edit_form).post(form::edit))
         .route("/mlps/{id}/assessments", post(record::assessment))
@@ -43,6 +50,25 @@ pub fn router() -> Router<Arc<AppState>> {
 /// The role reads the register (pages and API).
 pub fn reads(me: &Identity) -> Result<(), AppError> {
     crate::routes::require(store::mlps::role_reads(me.user.role))
+}
+
+/// The area an auditor reads the register in: its node of the tree (its session scope holds no
+/// records); None for the other roles, who read in their session scope.
+pub fn auditor_org(me: &Identity) -> Option<i64> {
+    (me.user.role == store::Role::Auditor).then_some(me.user.org_code)
+}
+
+/// The scope of [`auditor_org`]'s node, read in the store (Nothing when it is not in the tree).
+pub fn node_scope(s: &mut dyn Backend, org: i64) -> Result<store::Scope, StoreError> {
+    Ok(s.org_unit(org)?.map_or(store::Scope::Nothing, |u| store::Scope::of(&u)))
+}
+
+/// The area the caller reads the register in: its session scope; an auditor's node of the tree.
+pub async fn read_scope(app: &Arc<AppState>, me: &Identity) -> Result<store::Scope, AppError> {
+    match auditor_org(me) {
+        None => Ok(me.scope.clone()),
+        Some(org) => app.pool.run(move |s| Ok(node_scope(s, org)?)).await,
+    }
 }
 
 /// The role writes it (each write judged against the area in the store).

@@ -57,10 +57,11 @@ fn level_of(scope: &Scope) -> OrgLevel {
 /// The completion rows of the caller's area (by region) and their total.
 pub async fn completion(app: &Arc<AppState>, me: &Identity) -> Result<(Vec<RegionRow>, RegionRow), AppError> {
     reads(me)?;
-    let scope = me.scope.clone();
+    let scope = super::read_scope(app, me).await?;
+    let level = level_of(&scope);
     let today = app.clock.today();
     let rows = app.pool.run(move |s| Ok(s.completion(&scope, today)?)).await?;
-    let grouped = by_level(&rows, level_of(&me.scope));
+    let grouped = by_level(&rows, level);
     let name = |code: u32| standard::codes::DIVISIONS.get(code).map(|d| d.name.clone()).unwrap_or_else(|| code.to_string());
     let out = grouped.iter().map(|r| row(r, name(r.code))).collect();
     Ok((out, row(&total(&grouped), String::new())))
@@ -81,7 +82,7 @@ pub async fn overdue(app: &Arc<AppState>, me: &Identity, region: &str) -> Result
         "" => None,
         r => Some(r.parse::<u32>().ok().filter(|_| r.len() == 6).ok_or_else(|| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
     };
-    let scope = me.scope.clone();
+    let scope = super::read_scope(app, me).await?;
     let today = app.clock.today();
     app.pool
         .run(move |s| {
