@@ -147,3 +147,63 @@ async fn incident_reaches_the_duty_robot_postgres() {
     let Some(env) = blocking(|| postgres("remind-incident")) else { return };
     incident_reaches_the_duty_robot(env).await;
 }
+
+/// An escalation of the sweep (the server's timer and the worker alike) reaches the duty robot
+/// of the unit it went to, once.
+async fn escalation_reaches_the_duty_robot(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let t0 = 1_800_000_000;
+    let county = env.places.county as i64;
+    let school = env.places.school.clone();
+    let id = with_store(&env, |s| {
+        let all = Scope::all();
+        let mut i = store::suite_incidents::incident("某校门户网站首页被篡改", Some(&school), county, t0);
+        i.proposed_grade = Some(3);
+        i.due_at = t0 + 4 * 3600;
+        let id = s.insert_incident(&all, &i, &store::suite_incidents::first_step(t0)).unwrap();
+        let hook = s.add_webhook(&all, &robot(port)).unwrap();
+        s.set_duty_channel(&all, county, Some(hook), "officer", 0).unwrap();
+        id
+    });
+    let clock = Arc::new(TestClock::at(t0 + 5 * 3600));
+    let out = web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy: loopback(), extra: Vec::new(), clock: clock.clone() };
+    let pool = env.app.state.pool.clone();
+    let run = || {
+        let (pool, clock) = (pool.clone(), clock.clone());
+        async move {
+            pool.run(move |s| {
+                let (r, _) = web::sweep::sweep(s, &secman::incidents::Rules::default(), clock.as_ref())?;
+                let m = web::remind::escalated_messages(s, clock.as_ref(), &r, None)?;
+                Ok((r, m, s.webhooks(&Scope::all())?))
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let (r, msgs, hooks) = run().await;
+    assert_eq!(r.escalated, vec![(id, county)]);
+    assert_eq!(msgs.len(), 1, "the school's and the county's robot are one: {msgs:?}");
+    assert_eq!(out.send_duty(&hooks, msgs).await, (1, 0));
+    let got = drain_wait(&mut rx).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].1.contains("【超时升级】") && got[0].2.contains("当前"), "{got:?}");
+    // The next tick escalates nothing: no second message.
+    let (r, msgs, _) = run().await;
+    assert!(r.escalated.is_empty() && msgs.is_empty());
+}
+
+async fn drain_wait(rx: &mut tokio::sync::mpsc::UnboundedReceiver<capture::Captured>) -> Vec<(String, String, String)> {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drain(rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_reaches_the_duty_robot_sqlite() {
+    escalation_reaches_the_duty_robot(sqlite("remind-escalate")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_reaches_the_duty_robot_postgres() {
+    let Some(env) = blocking(|| postgres("remind-escalate")) else { return };
+    escalation_reaches_the_duty_robot(env).await;
+}
