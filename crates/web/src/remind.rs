@@ -101,9 +101,11 @@ pub struct DayReport {
 
 /// The day's reminders once, on `s` at the clock's time. To be called off the async runtime's
 /// workers (a blocking thread of `handle`'s runtime, or a thread outside it): the messages are
-/// sent through `handle.block_on`. With `daily`, parts already done today are skipped (the
-/// timer); without, everything due is looked at (still each reminder once).
+/// sent through `handle.block_on`. With `daily` (the timers), parts already done today are
+/// skipped and the 等保 reminders wait for [`MLPS_HOUR`]; without (`tianfu remind`), everything
+/// due now is looked at (still each reminder once).
 pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, clock: &dyn Clock, public_url: Option<&str>, daily: Option<&mut Daily>) -> Result<DayReport, StoreError> {
+    let timer = daily.is_some();
     let mut fresh = Daily::default();
     let daily = daily.unwrap_or(&mut fresh);
     let now = clock.now();
@@ -112,7 +114,7 @@ pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, c
     let mut hooks: Option<Vec<StoredWebhook>> = None;
     // 等保: once a day after MLPS_HOUR, again the same day while a send failed.
     let hour = (now + store::clock::CST_OFFSET_SECS).rem_euclid(86_400) / 3600;
-    if daily.mlps_day != Some(today) && hour >= MLPS_HOUR {
+    if daily.mlps_day != Some(today) && (hour >= MLPS_HOUR || !timer) {
         let hs = s.webhooks(&Scope::all())?;
         let notifier = out.notifier(out.channels(&hs));
         hooks = Some(hs);
