@@ -73,6 +73,8 @@ enum Command {
     Calendar(cmd::calendar::Args),
     /// Security incidents: the deadline sweep once, with notices to the group robots (网络安全事件超时检查).
     Incidents(cmd::incidents::Args),
+    /// The day's 等保 and duty missing-report reminders once, each sent once (当日提醒).
+    Remind(cmd::remind::Args),
     /// The effective configuration and where each value comes from (当前配置及其来源).
     Config(cmd::config::Args),
 }
@@ -93,6 +95,7 @@ fn main() -> ExitCode {
         Command::Migrate(a) => cmd::migrate::run(a),
         Command::Calendar(a) => cmd::calendar::run(a),
         Command::Incidents(a) => cmd::incidents::run(a),
+        Command::Remind(a) => cmd::remind::run(a),
         Command::Stats(a) => cmd::stats::run(a),
         Command::Standard(a) => cmd::standard::run(a),
         Command::Serve(a) => cmd::serve::run(a),

@@ -292,3 +292,17 @@ fn security_settings_and_the_incident_sweep() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("security.incident_classification = \"2007\"") && out.contains("security.attachment_limit_mib"), "{out}");
 }
+
+/// `tianfu remind` runs the day's 等保 and duty reminders once and prints the counts (an empty
+/// database: nothing due, exit 0), in JSON with `--format json`.
+#[test]
+fn the_reminders_once_from_the_command_line() {
+    let d = tmp("remind");
+    let db = d.0.join("tianfu.db").display().to_string();
+    let (code, out, err) = tianfu(&d.0, &[], &["remind", "--db", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("等保提醒：今日到期 0 条") && out.contains("零报告提醒"), "{out}");
+    let v = json(&d.0, &[], &["remind", "--db", &db, "--format", "json"]);
+    assert_eq!(v["mlps"]["sent"], 0, "{v}");
+    assert_eq!(v["duty_units"], 0, "{v}");
+}

@@ -24,6 +24,7 @@ pub mod net;
 pub mod obs;
 pub mod pool;
 pub mod present;
+pub mod remind;
 pub mod render;
 pub mod routes;
 pub mod seal;

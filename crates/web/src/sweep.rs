@@ -3,7 +3,8 @@
 //! notices — one per escalation: the incident's title, unit, grade and how late, no personal
 //! data — sent through `guard::notify` (topic `incident`) to the enabled group robots of the
 //! console (`/webhooks`), under the monitor's address policy. Idempotent: the sweep records each
-//! escalation once, so only a new escalation is announced.
+//! escalation once, so only a new escalation is announced. Each escalation also goes to the duty
+//! robots of the incident's unit and of the unit it went to (`crate::remind`).
 
 use guard::notify::{Channel, Event, Notifier};
 use guard::webhook::{Sender, WebhookTarget};
@@ -68,18 +69,33 @@ pub fn notifier(targets: &guard::target::TargetCheck, channels: Vec<Channel>, cl
 pub async fn round(app: &Arc<crate::state::AppState>) -> Result<(SweepReport, Sent), String> {
     let rules = crate::routes::incidents::rules(app);
     let clock = app.clock.clone();
-    let (report, channels) = app.pool.run(move |s| Ok(sweep(s, &rules, clock.as_ref())?)).await.map_err(|e| format!("{e:?}"))?;
+    let url = app.config.public_url.clone();
+    let (report, channels, duty) = app
+        .pool
+        .run(move |s| {
+            let (r, ch) = sweep(s, &rules, clock.as_ref())?;
+            // The people on duty of the incident's unit and of the unit it went to.
+            let duty = if r.escalated.is_empty() { Vec::new() } else { crate::remind::escalated_messages(s, clock.as_ref(), &r, url.as_deref())? };
+            Ok((r, ch, duty))
+        })
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     let mut sent = Sent::default();
     if !report.notices.is_empty() && !channels.is_empty() {
         let n = notifier(&app.targets, channels, app.clock.clone())?;
         sent = deliver(&n, &report.notices, app.clock.now(), app.config.public_url.as_deref()).await;
     }
+    let (ok, failed) = crate::remind::send_duty(app, duty).await?;
+    sent.sent += ok;
+    sent.failed += failed;
     Ok((report, sent))
 }
 
-/// The server's timer: a round every minute (the first a minute after start).
+/// The server's timer: a round every minute (the first a minute after start), and the day's
+/// reminders (`crate::remind::round`: 等保 and duty missing reports, each once).
 pub fn spawn(app: Arc<crate::state::AppState>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let daily: Arc<std::sync::Mutex<crate::remind::Daily>> = Arc::default();
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), Duration::from_secs(60));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -88,6 +104,11 @@ pub fn spawn(app: Arc<crate::state::AppState>) -> tokio::task::JoinHandle<()> {
                 Ok((r, s)) if !r.escalated.is_empty() => tracing::info!(escalated = r.escalated.len(), sent = s.sent, failed = s.failed, "incident deadline sweep"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "incident deadline sweep failed"),
+            }
+            match crate::remind::round(&app, &daily).await {
+                Ok(r) if r.mlps.sent + r.mlps.failed + r.duty_units > 0 => tracing::info!(mlps_sent = r.mlps.sent, mlps_failed = r.mlps.failed, duty_units = r.duty_units, duty_sent = r.duty_sent, "daily reminders"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "daily reminders failed"),
             }
         }
     })

@@ -13,6 +13,7 @@ pub mod instance;
 pub mod logging;
 pub mod migrate;
 pub mod progress;
+pub mod remind;
 pub mod serve;
 pub mod sites;
 pub mod probe;

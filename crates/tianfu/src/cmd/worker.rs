@@ -9,6 +9,7 @@ use standard::Lang;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use store::clock::Clock;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -161,61 +162,69 @@ pub fn run(a: Args) -> u8 {
 }
 
 /// The monitor → incident path: after each cycle the findings open or update incidents
-/// (`secman::incidents::intake`) and overdue incidents are escalated (`sweep`), through one
-/// connection of its own opened when first needed.
-/// Where the 等保 reminders go: the configuration file's robots and the console's enabled
-/// ones, under the monitor's address policy.
+/// (`secman::incidents::intake`; each new one sent to the duty robot of its unit), the day's
+/// reminders go out (`web::remind::run`, the function `tianfu serve` and `tianfu remind` use:
+/// 等保 and duty missing reports, each once) and overdue incidents are escalated (`sweep`,
+/// its notices sent to the group robots and the duty robots), through one connection of its
+/// own opened when first needed.
+/// Where the messages go: the configuration file's robots and the console's enabled ones,
+/// under the monitor's address policy.
 struct Reminders {
     webhooks: Vec<WebhookTarget>,
     policy: guard::NetPolicy,
     sender: Arc<guard::webhook::Sender>,
 }
 
-/// The day's 等保 reminders (`secman::mlps::remind`) sent through `guard::notify` (topic
-/// `mlps`), once a day, again the same day while a send failed; each reminder once.
-fn mlps_reminders(s: &mut dyn store::Backend, r: &Reminders, public_url: Option<&str>, clock: &dyn store::clock::Clock) -> Result<secman::mlps::RemindReport, String> {
-    use guard::notify::{Channel, Event, Notifier};
-    let stored = s.webhooks(&store::Scope::all()).map_err(|e| e.zh())?;
-    let mut channels: Vec<Channel> = r.webhooks.iter().cloned().map(|target| Channel { topics: Vec::new(), target }).collect();
-    channels.extend(stored.iter().filter(|w| w.enabled).filter_map(WebhookTarget::of_stored).map(|target| Channel { topics: Vec::new(), target }));
-    let notifier = Notifier::new(r.sender.clone(), r.policy.clone(), channels, Arc::new(store::clock::SystemClock));
-    let handle = tokio::runtime::Handle::current();
-    let now = clock.now();
-    let mut send = |m: &secman::mlps::Message| {
-        let e = Event { topic: secman::mlps::TOPIC.into(), title: m.title.clone(), lines: m.lines.clone(), at: now };
-        let d = handle.block_on(notifier.notify(&e));
-        for x in d.iter().filter(|x| !matches!(x.result, Ok(c) if (200..300).contains(&c))) {
-            tracing::warn!(host = %x.host, "等保提醒发送失败（MLPS reminder not delivered）");
-        }
-        d.iter().any(|x| matches!(x.result, Ok(c) if (200..300).contains(&c)))
-    };
-    secman::mlps::remind(s, clock.today(), now, public_url, &mut send).map_err(|e| e.zh())
-}
-
 fn incidents_hook(cfg: &::config::Config, rules: secman::incidents::Rules, reminders: Reminders) -> guard::worker::AfterCycle {
     let cfg = cfg.clone();
     let conn: Arc<std::sync::Mutex<Option<Box<dyn store::Backend>>>> = Arc::default();
-    // The day the reminders went out whole.
-    let reminded: Arc<std::sync::Mutex<Option<standard::Date>>> = Arc::default();
+    // What went out today (the reminders themselves are recorded in the database).
+    let daily: Arc<std::sync::Mutex<web::remind::Daily>> = Arc::default();
+    let clock: Arc<dyn store::clock::Clock> = Arc::new(store::clock::SystemClock);
+    let out = web::remind::Outbox { sender: reminders.sender, policy: reminders.policy, extra: reminders.webhooks, clock: clock.clone() };
     guard::worker::AfterCycle(Arc::new(move |_| {
         let mut g = conn.lock().map_err(|_| "incident intake: a panic poisoned its connection".to_string())?;
         if g.is_none() {
             *g = Some(super::db::open_backend(&cfg).map_err(|e| format!("网络安全事件登记无法打开数据库（incident intake cannot open the database）：{}", e.zh()))?);
         }
         let s = g.as_mut().expect("opened above");
-        let clock = store::clock::SystemClock;
-        secman::incidents::intake(&mut **s, &rules, &clock).map_err(|e| format!("网络安全事件登记失败（incident intake failed）：{}", e.zh()))?;
-        // The 等保 reminders, once a day (their failures are logged; incidents go on).
-        let today = store::clock::Clock::today(&clock);
-        let mut day = reminded.lock().map_err(|_| "mlps reminders: a panic poisoned the day".to_string())?;
-        if *day != Some(today) {
-            match mlps_reminders(&mut **s, &reminders, cfg.public_url.as_deref(), &clock) {
-                Ok(r) if r.failed == 0 => *day = Some(today),
-                Ok(r) => tracing::warn!(failed = r.failed, "等保提醒未全部送达，稍后重试（MLPS reminders partly failed; retried）"),
-                Err(e) => tracing::warn!(error = %e, "等保提醒失败（MLPS reminders failed）"),
+        let handle = tokio::runtime::Handle::current();
+        let url = cfg.public_url.as_deref();
+        let opened = secman::incidents::intake(&mut **s, &rules, clock.as_ref()).map_err(|e| format!("网络安全事件登记失败（incident intake failed）：{}", e.zh()))?.opened;
+        // New incidents to the people on duty (failures logged; the intake stands).
+        if !opened.is_empty() {
+            match web::remind::reported_messages(&mut **s, clock.as_ref(), &opened, url).and_then(|m| Ok((m, s.webhooks(&store::Scope::all())?))) {
+                Ok((m, hooks)) if !m.is_empty() => {
+                    handle.block_on(out.send_duty(&hooks, m));
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.zh(), "事件值班通知失败（incident duty message failed）"),
             }
         }
-        // The deadline sweep: overdue incidents escalated (once per level; cheap when none is due).
-        secman::incidents::sweep(&mut **s, &rules, &clock).map(drop).map_err(|e| format!("网络安全事件超时检查失败（incident deadline sweep failed）：{}", e.zh()))
+        // The day's reminders (their failures are logged; incidents go on).
+        {
+            let mut d = daily.lock().map_err(|_| "reminders: a panic poisoned the day".to_string())?;
+            match web::remind::run(&mut **s, &out, &handle, clock.as_ref(), url, Some(&mut d)) {
+                Ok(r) if r.mlps.failed > 0 => tracing::warn!(failed = r.mlps.failed, "等保提醒未全部送达，稍后重试（MLPS reminders partly failed; retried）"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.zh(), "提醒失败（reminders failed）"),
+            }
+        }
+        // The deadline sweep: overdue incidents escalated (once per level; cheap when none is
+        // due), each escalation announced to the group robots and the duty robots.
+        let r = secman::incidents::sweep(&mut **s, &rules, clock.as_ref()).map_err(|e| format!("网络安全事件超时检查失败（incident deadline sweep failed）：{}", e.zh()))?;
+        if !r.escalated.is_empty() {
+            let got = s.webhooks(&store::Scope::all()).and_then(|hooks| Ok((web::remind::escalated_messages(&mut **s, clock.as_ref(), &r, url)?, hooks)));
+            match got {
+                Ok((duty, hooks)) => {
+                    let n = out.notifier(out.channels(&hooks));
+                    let sent = handle.block_on(web::sweep::deliver(&n, &r.notices, clock.now(), url));
+                    let (ok, failed) = handle.block_on(out.send_duty(&hooks, duty));
+                    tracing::info!(escalated = r.escalated.len(), sent = sent.sent + ok, failed = sent.failed + failed, "incident deadline sweep");
+                }
+                Err(e) => tracing::warn!(error = %e.zh(), "超时升级通知失败（escalation notices failed）"),
+            }
+        }
+        Ok(())
     }))
 }

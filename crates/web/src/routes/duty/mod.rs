@@ -15,8 +15,6 @@ use crate::error::AppError;
 use crate::state::AppState;
 use axum::routing::{get, post};
 use axum::Router;
-use guard::notify::{Channel, Event, Notifier};
-use guard::webhook::{Sender, WebhookTarget};
 use secman::duty::Message;
 use std::sync::Arc;
 use store::duty::{day_of, day_start, Shift};
@@ -111,24 +109,8 @@ pub async fn send(app: &Arc<AppState>, msgs: Vec<Message>) -> Result<(usize, usi
         return Ok((0, 0));
     }
     let hooks = app.pool.run(move |s| Ok(s.webhooks(&Scope::all())?)).await?;
-    let Ok(sender) = Sender::new(app.targets.resolver(), &[]) else { return Ok((0, msgs.len())) };
-    let sender = Arc::new(sender);
-    let (mut ok, mut failed) = (0, 0);
-    for m in msgs {
-        let Some(t) = hooks.iter().find(|w| w.id == m.webhook_id && w.enabled).and_then(WebhookTarget::of_stored) else {
-            failed += 1;
-            continue;
-        };
-        let n = Notifier::new(sender.clone(), app.targets.policy().clone(), vec![Channel { topics: Vec::new(), target: t }], app.clock.clone());
-        let e = Event { topic: m.topic, title: m.title, lines: m.lines, at: app.clock.now() };
-        for d in n.notify(&e).await {
-            match d.result {
-                Ok(code) if (200..300).contains(&code) => ok += 1,
-                _ => failed += 1,
-            }
-        }
-    }
-    Ok((ok, failed))
+    let Ok(out) = crate::remind::Outbox::of_targets(&app.targets, app.clock.clone()) else { return Ok((0, msgs.len())) };
+    Ok(out.send_duty(&hooks, msgs).await)
 }
 
 /// What the incidents code (or any domain in `web`) calls to reach the people on duty for a

@@ -78,11 +78,25 @@ pub async fn report(app: &Arc<AppState>, me: &Identity, ip: &str, f: ReportForm)
     let n = incidents::NewIncident { title: f.title, unit: f.unit, unit_kind: f.unit_kind, description: f.description, discovered_at: None, proposed_class: Some(f.proposed_class).filter(|c| !c.is_empty()), proposed_grade: grade };
     let who = actor(me, ip);
     let (clock, rules) = (app.clock.clone(), rules(app));
-    app.pool
+    let url = app.config.public_url.clone();
+    let (view, duty) = app
+        .pool
         .run(move |s| {
             let i = incidents::report(s, &who, &n, &rules, clock.as_ref())?;
-            Ok(View::of(&i, &who, clock.now()))
+            // The people on duty of its unit (or the bureau above) hear of it at once.
+            let duty = crate::remind::reported_messages(s, clock.as_ref(), &[i.id], url.as_deref())?;
+            Ok((View::of(&i, &who, clock.now()), duty))
         })
-        .await
+        .await?;
+    if !duty.is_empty() {
+        // Off the request: a slow robot does not hold the reporter's page.
+        let app = app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::remind::send_duty(&app, duty).await {
+                tracing::warn!(error = %e, "incident not sent to the duty robot");
+            }
+        });
+    }
+    Ok(view)
 }
 

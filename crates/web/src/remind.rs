@@ -1,0 +1,234 @@
+//! 提醒与值班通知 — the day's reminders and the messages to the people on duty, one function
+//! each, shared by `tianfu serve` (its minute timer, [`crate::sweep::spawn`]), `tianfu worker`
+//! (its after-cycle hook) and `tianfu remind` (once, from the command line):
+//!
+//! - [`run`]: the day's 等保 reminders (`secman::mlps::remind`, to every robot, topic `mlps`)
+//!   and the duty missing-report reminders of every running period after its cut-off
+//!   (`secman::duty::due_reminders`, to the units' duty robots). Each reminder goes out once:
+//!   both record what was sent; a [`Daily`] memory only spares the timer the queries.
+//! - [`incident_messages`]: an incident reported or escalated, as a message to the duty robot of
+//!   its unit (the nearest bureau's above it when the unit has none) and, for an escalation, of
+//!   the unit it went to; no personal data.
+
+use guard::notify::{Channel, Event, Notifier};
+use guard::webhook::{Sender, WebhookTarget};
+use secman::duty::Message;
+use standard::Date;
+use std::collections::HashMap;
+use std::sync::Arc;
+use store::clock::Clock;
+use store::monitor::StoredWebhook;
+use store::{AuditEvent, Backend, Scope, StoreError};
+
+/// The 等保 reminders go out after this hour of the day (Beijing time): not in the night.
+pub const MLPS_HOUR: i64 = 8;
+
+/// How messages leave: the webhook client, the monitor's address policy, and the robots of the
+/// configuration file (the worker's `--webhooks`; they receive what every console robot does).
+#[derive(Clone)]
+pub struct Outbox {
+    pub sender: Arc<Sender>,
+    pub policy: guard::NetPolicy,
+    pub extra: Vec<WebhookTarget>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Outbox {
+    /// An outbox with the resolver and address policy of the registration check.
+    pub fn of_targets(targets: &guard::target::TargetCheck, clock: Arc<dyn Clock>) -> Result<Outbox, String> {
+        let sender = Sender::new(targets.resolver(), &[]).map_err(|e| e.to_string())?;
+        Ok(Outbox { sender: Arc::new(sender), policy: targets.policy().clone(), extra: Vec::new(), clock })
+    }
+
+    /// The group robots (every topic): the configuration file's and the console's enabled ones.
+    pub fn channels(&self, hooks: &[StoredWebhook]) -> Vec<Channel> {
+        let mut ch: Vec<Channel> = self.extra.iter().cloned().map(|target| Channel { topics: Vec::new(), target }).collect();
+        ch.extend(hooks.iter().filter(|w| w.enabled).filter_map(WebhookTarget::of_stored).map(|target| Channel { topics: Vec::new(), target }));
+        ch
+    }
+
+    /// A notifier over `channels`.
+    pub fn notifier(&self, channels: Vec<Channel>) -> Notifier {
+        Notifier::new(self.sender.clone(), self.policy.clone(), channels, self.clock.clone())
+    }
+
+    /// Sends duty-robot messages, each to its robot (a console webhook, when enabled):
+    /// (sent, failed). Failures are logged by host, never by URL.
+    pub async fn send_duty(&self, hooks: &[StoredWebhook], msgs: Vec<Message>) -> (usize, usize) {
+        let (mut ok, mut failed) = (0, 0);
+        for m in msgs {
+            let Some(t) = hooks.iter().find(|w| w.id == m.webhook_id && w.enabled).and_then(WebhookTarget::of_stored) else {
+                failed += 1;
+                continue;
+            };
+            let n = self.notifier(vec![Channel { topics: Vec::new(), target: t }]);
+            let e = Event { topic: m.topic, title: m.title, lines: m.lines, at: self.clock.now() };
+            for d in n.notify(&e).await {
+                match d.result {
+                    Ok(code) if (200..300).contains(&code) => ok += 1,
+                    _ => {
+                        failed += 1;
+                        tracing::warn!(host = %d.host, "值班通知发送失败（duty message not delivered）");
+                    }
+                }
+            }
+        }
+        (ok, failed)
+    }
+}
+
+/// What the timer remembers between ticks: the day the 等保 reminders went out whole, and per
+/// duty period the day its reminders were claimed.
+#[derive(Debug, Default, Clone)]
+pub struct Daily {
+    pub mlps_day: Option<Date>,
+    pub duty_days: HashMap<i64, Date>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DayReport {
+    /// The 等保 reminders (none run: all zero).
+    pub mlps: secman::mlps::RemindReport,
+    /// Duty periods past their cut-off looked at.
+    pub duty_periods: usize,
+    /// Units reminded of a missing report.
+    pub duty_units: usize,
+    /// Duty messages sent / failed.
+    pub duty_sent: usize,
+    pub duty_failed: usize,
+}
+
+/// The day's reminders once, on `s` at the clock's time. To be called off the async runtime's
+/// workers (a blocking thread of `handle`'s runtime, or a thread outside it): the messages are
+/// sent through `handle.block_on`. With `daily` (the timers), parts already done today are
+/// skipped and the 等保 reminders wait for [`MLPS_HOUR`]; without (`tianfu remind`), everything
+/// due now is looked at (still each reminder once).
+pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, clock: &dyn Clock, public_url: Option<&str>, daily: Option<&mut Daily>) -> Result<DayReport, StoreError> {
+    let timer = daily.is_some();
+    let mut fresh = Daily::default();
+    let daily = daily.unwrap_or(&mut fresh);
+    let now = clock.now();
+    let today = clock.today();
+    let mut rep = DayReport::default();
+    let mut hooks: Option<Vec<StoredWebhook>> = None;
+    // 等保: once a day after MLPS_HOUR, again the same day while a send failed.
+    let hour = (now + store::clock::CST_OFFSET_SECS).rem_euclid(86_400) / 3600;
+    if daily.mlps_day != Some(today) && (hour >= MLPS_HOUR || !timer) {
+        let hs = s.webhooks(&Scope::all())?;
+        let notifier = out.notifier(out.channels(&hs));
+        hooks = Some(hs);
+        let mut send = |m: &secman::mlps::Message| {
+            let e = Event { topic: secman::mlps::TOPIC.into(), title: m.title.clone(), lines: m.lines.clone(), at: now };
+            let d = handle.block_on(notifier.notify(&e));
+            for x in d.iter().filter(|x| !matches!(x.result, Ok(c) if (200..300).contains(&c))) {
+                tracing::warn!(host = %x.host, "等保提醒发送失败（MLPS reminder not delivered）");
+            }
+            d.iter().any(|x| matches!(x.result, Ok(c) if (200..300).contains(&c)))
+        };
+        rep.mlps = secman::mlps::remind(s, today, now, public_url, &mut send)?;
+        if rep.mlps.failed == 0 {
+            daily.mlps_day = Some(today);
+        }
+    }
+    // 零报告: every period running today, once its cut-off has passed.
+    let mut msgs = Vec::new();
+    for p in s.periods(&Scope::all(), 500)? {
+        if !p.holds(today) || now < p.cutoff_of(today) || daily.duty_days.get(&p.id) == Some(&today) {
+            continue;
+        }
+        let (m, units) = secman::duty::due_reminders(s, clock, &Scope::all(), &p)?;
+        daily.duty_days.insert(p.id, today);
+        rep.duty_periods += 1;
+        if units > 0 {
+            rep.duty_units += units;
+            let detail = serde_json::json!({ "day": today.to_string(), "units": units, "messages": m.len() }).to_string();
+            s.append_audit(&AuditEvent { actor: "system".into(), action: "duty_remind".into(), target: format!("duty_period:{}", p.id), detail, ip: String::new(), outcome: "ok".into() })?;
+        }
+        msgs.extend(m);
+    }
+    if !msgs.is_empty() {
+        let hs = match hooks {
+            Some(h) => h,
+            None => s.webhooks(&Scope::all())?,
+        };
+        let (sent, failed) = handle.block_on(out.send_duty(&hs, msgs));
+        rep.duty_sent = sent;
+        rep.duty_failed = failed;
+    }
+    Ok(rep)
+}
+
+/// The duty-robot messages about incident `id` (topic `incident`): to the robot of its unit
+/// (or the nearest bureau's above it) and, when `escalated_to` is given, to that unit's too —
+/// one message per robot. `title` and `lines` are the notice (no personal data); the posts on
+/// duty are added by `secman::duty::notify_on_duty`.
+pub fn incident_messages(s: &mut dyn Backend, clock: &dyn Clock, unit: i64, escalated_to: Option<i64>, title: &str, lines: &[String]) -> Result<Vec<Message>, StoreError> {
+    let mut out: Vec<Message> = Vec::new();
+    for u in std::iter::once(unit).chain(escalated_to) {
+        if let Some(m) = secman::duty::notify_on_duty(s, clock, &Scope::all(), u, secman::incidents::NOTICE_TOPIC, title, lines)? {
+            if !out.iter().any(|x| x.webhook_id == m.webhook_id) {
+                out.push(m);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The messages for newly reported incidents `ids` (console, API, the monitor's intake).
+pub fn reported_messages(s: &mut dyn Backend, clock: &dyn Clock, ids: &[i64], public_url: Option<&str>) -> Result<Vec<Message>, StoreError> {
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(i) = s.incident(&Scope::all(), *id)? else { continue };
+        let unit = secman::incidents::unit_label(s, &i);
+        let title = format!("【事件报告】网络安全事件 #{}：{}", i.id, i.title);
+        let mut lines = vec![format!("发生单位：{unit}"), format!("事件分级：{}", secman::incidents::classes::grade_label(i.grade_or_proposed()))];
+        if let Some(u) = public_url {
+            lines.push(format!("事件详情：{}/incidents/{}", u.trim_end_matches('/'), i.id));
+        }
+        out.extend(incident_messages(s, clock, i.unit_code, None, &title, &lines)?);
+    }
+    Ok(out)
+}
+
+/// The messages for the escalations of a sweep: each notice to the duty robots of the
+/// incident's unit and of the unit it went to.
+pub fn escalated_messages(s: &mut dyn Backend, clock: &dyn Clock, report: &secman::incidents::SweepReport, public_url: Option<&str>) -> Result<Vec<Message>, StoreError> {
+    let mut out = Vec::new();
+    for (id, to) in &report.escalated {
+        let Some(i) = s.incident(&Scope::all(), *id)? else { continue };
+        let Some(n) = report.notices.iter().find(|n| n.incident == *id) else { continue };
+        let mut lines = n.lines.clone();
+        if let Some(u) = public_url {
+            lines.push(format!("事件详情：{}/incidents/{}", u.trim_end_matches('/'), id));
+        }
+        out.extend(incident_messages(s, clock, i.unit_code, Some(*to), &n.title, &lines)?);
+    }
+    Ok(out)
+}
+
+/// Sends duty messages from inside the server (the robots read through the pool).
+pub async fn send_duty(app: &Arc<crate::state::AppState>, msgs: Vec<Message>) -> Result<(usize, usize), String> {
+    if msgs.is_empty() {
+        return Ok((0, 0));
+    }
+    let hooks = app.pool.run(move |s| Ok(s.webhooks(&Scope::all())?)).await.map_err(|e| format!("{e:?}"))?;
+    let out = Outbox::of_targets(&app.targets, app.clock.clone())?;
+    Ok(out.send_duty(&hooks, msgs).await)
+}
+
+/// The server's daily reminders, one timer tick.
+pub async fn round(app: &Arc<crate::state::AppState>, daily: &Arc<std::sync::Mutex<Daily>>) -> Result<DayReport, String> {
+    let out = Outbox::of_targets(&app.targets, app.clock.clone())?;
+    let clock = app.clock.clone();
+    let url = app.config.public_url.clone();
+    let daily = daily.clone();
+    let handle = tokio::runtime::Handle::current();
+    app.pool
+        .run(move |s| {
+            let mut d = daily.lock().map_err(|_| crate::error::AppError::Unavailable("reminders: poisoned".into()))?;
+            Ok(run(s, &out, &handle, clock.as_ref(), url.as_deref(), Some(&mut d))?)
+        })
+        .await
+        .map_err(|e| format!("{e:?}"))
+}

@@ -1,0 +1,209 @@
+//! The notifications wired together (`web::remind`), on both backends, with a real webhook
+//! receiver on 127.0.0.1 and a TestClock: the day's 等保 reminders and duty missing-report
+//! reminders each sent once across the timer's ticks (and again not after a restart), none
+//! in the night or before the cut-off; an incident reported in a county with a duty robot
+//! reaches that robot, without personal data.
+
+#[path = "../../guard/tests/capture/mod.rs"]
+mod capture;
+mod common;
+
+use common::*;
+use standard::Date;
+use std::sync::Arc;
+use std::time::Duration;
+use store::clock::{Clock, TestClock};
+use store::Scope;
+
+fn robot(port: u16) -> store::monitor::StoredWebhook {
+    store::monitor::StoredWebhook { id: 0, name: "值班群".into(), kind: "generic".into(), url: format!("http://127.0.0.1:{port}/hooks/duty"), secret: None, enabled: true, created_by: "prov".into(), created_at: 0 }
+}
+
+fn loopback() -> guard::NetPolicy {
+    guard::NetPolicy::default().allowing("本机", "127.0.0.1/32").unwrap()
+}
+
+/// Every message the receiver got so far, as (event, title, lines).
+fn drain(rx: &mut tokio::sync::mpsc::UnboundedReceiver<capture::Captured>) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    while let Ok(c) = rx.try_recv() {
+        let v = c.json();
+        let lines = v["lines"].as_array().map(|a| a.iter().filter_map(|l| l.as_str()).collect::<Vec<_>>().join("\n")).unwrap_or_default();
+        out.push((v["event"].as_str().unwrap_or("").to_string(), v["title"].as_str().unwrap_or("").to_string(), lines));
+    }
+    out
+}
+
+async fn reminders_once_across_ticks(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let county = env.places.county as i64;
+    let school: i64 = env.places.school.parse().unwrap();
+    let today = Date::parse_iso("2026-12-07").unwrap();
+    let clock = Arc::new(TestClock::on(today));
+    let period = with_store(&env, |s| {
+        let all = Scope::all();
+        let hook = s.add_webhook(&all, &robot(port)).unwrap();
+        s.set_duty_channel(&all, county, Some(hook), "officer", 0).unwrap();
+        let sys = store::mlps::NewSystem { unit_code: school, name: "学籍管理系统".into(), owner: "信息中心张三".into(), purpose: "教学".into(), level: 3, live_on: Some(Date::parse_iso("2025-01-06").unwrap()), ..Default::default() };
+        let due = Date::from_days_since_epoch(today.days_since_epoch() + 30);
+        s.create_system(&all, &sys, &store::mlps::Dues { filing: Some(due), ..Default::default() }, "p", 0).unwrap();
+        let p = store::duty::NewPeriod { area_code: county as u32, name: "元旦保障".into(), starts_on: today, ends_on: Date::from_days_since_epoch(today.days_since_epoch() + 2), full_day: true, reporters: store::duty::Reporters::Bureaus, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
+        s.create_period(&all, &p, "officer", 0).unwrap()
+    });
+    let out = web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy: loopback(), extra: Vec::new(), clock: clock.clone() };
+    let daily: Arc<std::sync::Mutex<web::remind::Daily>> = Arc::default();
+    let pool = env.app.state.pool.clone();
+    let tick = |daily: Arc<std::sync::Mutex<web::remind::Daily>>| {
+        let (pool, out, clock) = (pool.clone(), out.clone(), clock.clone());
+        let handle = tokio::runtime::Handle::current();
+        async move {
+            pool.run(move |s| {
+                let mut d = daily.lock().unwrap();
+                Ok(web::remind::run(s, &out, &handle, clock.as_ref(), Some("https://tianfu.example.cn"), Some(&mut d))?)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    // 07:00: the night is quiet (等保 after 08:00; duty after the cut-off).
+    clock.set(clock.now() - 2 * 3600);
+    let r = tick(daily.clone()).await;
+    assert_eq!((r.mlps.due, r.duty_units), (0, 0), "{r:?}");
+    // 09:00: the 等保 reminder, once; the duty reminders not before 16:00.
+    clock.set(clock.now() + 2 * 3600);
+    let r = tick(daily.clone()).await;
+    assert_eq!((r.mlps.due, r.mlps.sent, r.duty_units), (1, 1, 0), "{r:?}");
+    clock.advance(60);
+    let r = tick(daily.clone()).await;
+    assert_eq!((r.mlps.sent, r.duty_units), (0, 0), "the next tick sends nothing: {r:?}");
+    let got = drain(&mut rx);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "mlps");
+    assert!(got[0].1.contains("学籍管理系统") && !got[0].2.contains("张三"), "{got:?}");
+    // After the cut-off: the county bureau has not reported; reminded once across two ticks.
+    clock.set(period.cutoff_of(today) + 60);
+    let r = tick(daily.clone()).await;
+    assert_eq!((r.mlps.sent, r.duty_periods, r.duty_sent), (0, 1, 1), "{r:?}");
+    assert!(r.duty_units >= 1, "{r:?}");
+    clock.advance(60);
+    let r = tick(daily.clone()).await;
+    assert_eq!((r.mlps.sent, r.duty_units, r.duty_sent), (0, 0, 0), "{r:?}");
+    // A restart (or `tianfu remind`): nothing twice — both are recorded in the database.
+    let r = tick(Arc::default()).await;
+    assert_eq!((r.mlps.sent, r.mlps.already, r.duty_units, r.duty_sent), (0, 1, 0, 0), "{r:?}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let got = drain(&mut rx);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "duty_missing_report");
+    assert!(got[0].1.contains("元旦保障") && !got[0].2.contains("138"), "{got:?}");
+    // The runs are audited as the system's.
+    let actions = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 200, ..Default::default() }).unwrap().into_iter().map(|e| e.action).collect::<Vec<_>>());
+    assert!(actions.iter().any(|a| a == "mlps_remind") && actions.iter().any(|a| a == "duty_remind"), "{actions:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_once_across_ticks_sqlite() {
+    reminders_once_across_ticks(sqlite("remind-ticks")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_once_across_ticks_postgres() {
+    let Some(env) = blocking(|| postgres("remind-ticks")) else { return };
+    reminders_once_across_ticks(env).await;
+}
+
+async fn incident_reaches_the_duty_robot(env: Env) {
+    let env = rebuild(env, |mut c| {
+        c.monitor.allow.push(config::AllowedNetwork { name: "本机".into(), cidr: "127.0.0.1/32".into() });
+        c
+    });
+    let (port, mut rx) = capture::receiver("{}").await;
+    let county = env.places.county as i64;
+    with_store(&env, |s| {
+        let all = Scope::all();
+        let hook = s.add_webhook(&all, &robot(port)).unwrap();
+        s.set_duty_channel(&all, county, Some(hook), "officer", 0).unwrap();
+    });
+    let officer = login(&env, "county", PASSWORD).await;
+    let (status, v) = api_json(&env, "POST", "/api/v1/incidents", &officer, &serde_json::json!({ "title": "某校门户网站首页被篡改", "unit": env.places.school })).await;
+    assert!(status.is_success(), "{status} {v}");
+    let c = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("the duty robot hears of it").unwrap();
+    let body = c.json();
+    assert_eq!(body["event"], "incident");
+    let title = body["title"].as_str().unwrap();
+    assert!(title.contains("【事件报告】") && title.contains("某校门户网站首页被篡改"), "{title}");
+    let lines = body["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
+    assert!(lines.contains("发生单位：") && (lines.contains("当前值班") || lines.contains("当前无人排班")), "{lines}");
+    assert!(!lines.contains("138") && !lines.contains("county"), "no personal data: {lines}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_reaches_the_duty_robot_sqlite() {
+    incident_reaches_the_duty_robot(sqlite("remind-incident")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_reaches_the_duty_robot_postgres() {
+    let Some(env) = blocking(|| postgres("remind-incident")) else { return };
+    incident_reaches_the_duty_robot(env).await;
+}
+
+/// An escalation of the sweep (the server's timer and the worker alike) reaches the duty robot
+/// of the unit it went to, once.
+async fn escalation_reaches_the_duty_robot(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let t0 = 1_800_000_000;
+    let county = env.places.county as i64;
+    let school = env.places.school.clone();
+    let id = with_store(&env, |s| {
+        let all = Scope::all();
+        let mut i = store::suite_incidents::incident("某校门户网站首页被篡改", Some(&school), county, t0);
+        i.proposed_grade = Some(3);
+        i.due_at = t0 + 4 * 3600;
+        let id = s.insert_incident(&all, &i, &store::suite_incidents::first_step(t0)).unwrap();
+        let hook = s.add_webhook(&all, &robot(port)).unwrap();
+        s.set_duty_channel(&all, county, Some(hook), "officer", 0).unwrap();
+        id
+    });
+    let clock = Arc::new(TestClock::at(t0 + 5 * 3600));
+    let out = web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy: loopback(), extra: Vec::new(), clock: clock.clone() };
+    let pool = env.app.state.pool.clone();
+    let run = || {
+        let (pool, clock) = (pool.clone(), clock.clone());
+        async move {
+            pool.run(move |s| {
+                let (r, _) = web::sweep::sweep(s, &secman::incidents::Rules::default(), clock.as_ref())?;
+                let m = web::remind::escalated_messages(s, clock.as_ref(), &r, None)?;
+                Ok((r, m, s.webhooks(&Scope::all())?))
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let (r, msgs, hooks) = run().await;
+    assert_eq!(r.escalated, vec![(id, county)]);
+    assert_eq!(msgs.len(), 1, "the school's and the county's robot are one: {msgs:?}");
+    assert_eq!(out.send_duty(&hooks, msgs).await, (1, 0));
+    let got = drain_wait(&mut rx).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].1.contains("【超时升级】") && got[0].2.contains("当前"), "{got:?}");
+    // The next tick escalates nothing: no second message.
+    let (r, msgs, _) = run().await;
+    assert!(r.escalated.is_empty() && msgs.is_empty());
+}
+
+async fn drain_wait(rx: &mut tokio::sync::mpsc::UnboundedReceiver<capture::Captured>) -> Vec<(String, String, String)> {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drain(rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_reaches_the_duty_robot_sqlite() {
+    escalation_reaches_the_duty_robot(sqlite("remind-escalate")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_reaches_the_duty_robot_postgres() {
+    let Some(env) = blocking(|| postgres("remind-escalate")) else { return };
+    escalation_reaches_the_duty_robot(env).await;
+}
