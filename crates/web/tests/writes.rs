@@ -1039,6 +1039,85 @@ async fn checks_forms_matrix(env: Env) {
     }
 }
 
+/// Evidence files on a rectification item (`/rectifications/{id}/evidence`, multipart) and
+/// their download, for every role: another area's item is 404 (403 for roles that may not) with
+/// nothing stored on it; a wrong type or an executable is refused in Chinese; a PDF submits the
+/// item with it; the download is scoped (404 outside, and for a file not the item's) and audited.
+async fn checks_evidence_matrix(env: Env) {
+    use store::checks::*;
+    let p = env.places.clone();
+    let province = i64::from(p.county / 10_000 * 10_000);
+    let day = standard::Date::today();
+    let drill = with_store(&env, |s| s.create_drill(&Scope::all(), &NewDrill { organiser_code: province, name: "全省攻防演练".into(), kind: DrillKind::Drill, starts_on: day, ends_on: day, scope_text: "门户网站".into() }, "prov", 0).unwrap().id);
+    let other_item = checks_item(&env, drill, &p.other_school);
+    let own_item = checks_item(&env, drill, &p.school);
+    let item_of = |env: &Env, id: i64| with_store(env, |s| s.item(&Scope::all(), id).unwrap().unwrap());
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        if sees_other {
+            continue;
+        }
+        let r = upload_file(&env, &a, &format!("/rectifications/{other_item}/evidence"), "整改报告.pdf", &pdf).await;
+        let r2 = upload_file(&env, &a, "/rectifications/987654/evidence", "整改报告.pdf", &pdf).await;
+        if role_answers(role) {
+            assert_eq!((r.status, r2.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}");
+        } else {
+            assert_eq!((r.status, r2.status), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}");
+        }
+        assert_eq!(item_of(&env, other_item).attachment_id, None, "{who} attached to another area's item");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    let uri = format!("/rectifications/{own_item}/evidence");
+    let r = upload_file(&env, &county, &uri, "整改报告.zip", b"PK\x03\x04rest").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("证明材料类型不支持"), "{}", r.body);
+    let r = upload_file(&env, &county, &uri, "整改报告.pdf", b"MZ\x90\x00program").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("不接受可执行文件"), "{}", r.body);
+    let r = upload_file(&env, &county, &uri, "整改报告.pdf", "学校,人数\n".as_bytes()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("证明材料内容与文件扩展名不符"), "{}", r.body);
+    assert_eq!(item_of(&env, own_item).state, ItemState::Open, "a refused file submits nothing");
+    let r = upload_file(&env, &county, &uri, "整改报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let it = item_of(&env, own_item);
+    assert_eq!(it.state, ItemState::Submitted);
+    assert!(it.evidence.contains("整改报告.pdf"), "{}", it.evidence);
+    let file = it.attachment_id.expect("attached");
+    let list = send(&env, "GET", "/rectifications", &county, None).await;
+    assert!(list.body.contains(&format!("/rectifications/{own_item}/files/{file}")));
+    let d = send(&env, "GET", &format!("/rectifications/{own_item}/files/{file}"), &county, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, pdf);
+    // The province attaches to the other city's item; the county cannot read it, nor read its
+    // own item's number with another file's id.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = upload_file(&env, &prov, &format!("/rectifications/{other_item}/evidence"), "整改报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let other_file = item_of(&env, other_item).attachment_id.expect("attached");
+    for uri in [format!("/rectifications/{other_item}/files/{other_file}"), format!("/rectifications/{own_item}/files/{other_file}"), format!("/rectifications/{own_item}/files/987654")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(send(&env, "GET", &format!("/rectifications/{other_item}/files/{other_file}"), &prov, None).await.status, StatusCode::OK);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    assert!(entries.iter().any(|e| e.action == "checks_attachment_download"));
+    assert!(entries.iter().any(|e| e.action == "checks_item_submit" && e.detail.contains("attachment")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_evidence_by_role_and_area_sqlite() {
+    checks_evidence_matrix(sqlite("writes-checks-evidence")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_evidence_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-checks-evidence")) {
+        checks_evidence_matrix(env).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checks_forms_by_role_and_area_sqlite() {
     checks_forms_matrix(sqlite("writes-checks-forms")).await;

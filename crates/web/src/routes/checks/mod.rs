@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod export;
+pub mod files;
 pub mod forms;
 pub mod pages;
 
@@ -34,6 +35,8 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/rectifications", get(pages::items))
         .route("/rectifications/{id}/submit", post(pages::submit_item))
         .route("/rectifications/{id}/review", post(pages::review_item))
+        .route("/rectifications/{id}/evidence", post(files::evidence))
+        .route("/rectifications/{id}/files/{file}", get(files::download))
         .route("/drills", get(pages::drills))
         .route("/drills/new", get(forms::drill_form).post(forms::plan_drill))
         .route("/drills/{id}", get(pages::drill))

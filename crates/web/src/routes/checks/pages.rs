@@ -381,7 +381,7 @@ impl ItemsPage {
     }
 }
 
-async fn render_items(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: ItemFilters, errors: Vec<String>) -> Result<Response, AppError> {
+pub async fn render_items(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: ItemFilters, errors: Vec<String>) -> Result<Response, AppError> {
     let (rows, next) = read_items(app, me, &f).await?;
     let bad = !errors.is_empty();
     let r = html(ItemsPage {
