@@ -997,7 +997,12 @@ async fn checks_forms_matrix(env: Env) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("本次检查将下发给 1 个单位") && r.body.contains("data-confirm=\"确定将本次检查下发给 1 个单位"), "{}", r.body);
     assert_eq!(count(&env), before, "a preview issues nothing");
-    let r = send(&env, "POST", "/checks/new", &county, Some(&format!("{form}&confirmed=1"))).await;
+    // Confirmed with a count the target no longer has (the form was changed): previewed again.
+    let r = send(&env, "POST", "/checks/new", &county, Some(&format!("{form}&confirmed=1&count=7"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("本次检查将下发给 1 个单位"));
+    assert_eq!(count(&env), before, "a changed form issues nothing");
+    let r = send(&env, "POST", "/checks/new", &county, Some(&format!("{form}&confirmed=1&count=1"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let id: i64 = r.location.trim_start_matches("/checks/").parse().unwrap();
     let insp = with_store(&env, |s| s.inspection(&Scope::all(), id).unwrap().unwrap());

@@ -57,6 +57,9 @@ pub struct IssueForm {
     /// "1" once the writer has seen how many units it goes to.
     #[serde(default)]
     pub confirmed: String,
+    /// The count the writer confirmed: a form changed after the preview is previewed again.
+    #[serde(default)]
+    pub count: String,
 }
 
 impl IssueForm {
@@ -135,14 +138,18 @@ pub async fn issue(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: P
         Err(p) => return render_issue(&app, &headers, &me, f, crate::routes::mlps::messages(&t, &p), None).await,
     };
     let scope = super::read_scope(&app, &me).await?;
-    if f.confirmed.trim() != "1" {
+    let confirmed = f.confirmed.trim() == "1";
+    if !confirmed || !f.count.trim().is_empty() {
         let tg = target.clone();
         let n = app.pool.run(move |s| target_count(s, division, &tg)).await?;
-        if n == 0 {
+        if confirmed && f.count.trim() == n.to_string() {
+            // Confirmed as previewed: issue below.
+        } else if n == 0 {
             let e = t.s("检查对象中没有任何单位，请重新选择。", "The inspection reaches no unit; choose again.").to_string();
             return render_issue(&app, &headers, &me, f, vec![e], None).await;
+        } else {
+            return render_issue(&app, &headers, &me, f, Vec::new(), Some(n)).await;
         }
-        return render_issue(&app, &headers, &me, f, Vec::new(), Some(n)).await;
     }
     let by = me.user.name.clone();
     let now = app.clock.now();
