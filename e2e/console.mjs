@@ -2490,7 +2490,7 @@ try {
     await page.fill("#i-deadline", day(-3));
     await page.fill("#i-days", "0");
     await page.check("#t-units");
-    await page.fill("#i-units", "12ab");
+    await page.fill("#i-units", "1234");
     await Promise.all([page.waitForNavigation(), page.click("#issue-check")]);
     await a11y(page, "the inspection form's problems");
     const problems = await page.$$eval("#form-error li", (lis) => lis.map((li) => li.textContent.trim()));
@@ -2553,7 +2553,7 @@ try {
     await a11y(page, "the items with a refused file");
     await shotB(page, "162-rectification-evidence-refused");
     await page.goto(url("/rectifications?state=open&source=drill"));
-    await row().locator(".evidence-form input[name=evidence]").fill("已修改出口设备全部口令，见整改报告");
+    await row().locator(".evidence-form input[name=evidence_text]").fill("已修改出口设备全部口令，见整改报告");
     await row().locator("input[type=file]").setInputFiles({ name: "整改报告.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
     await Promise.all([page.waitForNavigation(), row().locator(".evidence-form button").click()]);
     await page.goto(url("/rectifications?state=submitted&source=drill"));

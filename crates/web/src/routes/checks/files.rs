@@ -51,7 +51,7 @@ async fn submit_with_file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: 
                 mime = field.content_type().map(str::to_string);
                 file = crate::upload::save(&mut field, &app.upload_dir, limit, "证明材料").await?;
             }
-            Some("evidence") => text = field.text().await.map_err(|_| AppError::invalid("整改情况读取失败。", "The evidence could not be read."))?,
+            Some("evidence" | "evidence_text") => text = field.text().await.map_err(|_| AppError::invalid("整改情况读取失败。", "The evidence could not be read."))?,
             _ => {}
         }
     }
