@@ -235,6 +235,8 @@ enum Need {
     Checks,
     /// Answering an inspection (store::checks::role_answers).
     ChecksAnswer,
+    /// Issuing an inspection, planning a drill (store::checks::role_issues).
+    ChecksIssue,
     Signed,
 }
 
@@ -268,6 +270,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::AppUses => store::apps::role_reads_uses(role),
         Need::Checks => store::checks::role_reads(role),
         Need::ChecksAnswer => store::checks::role_answers(role),
+        Need::ChecksIssue => store::checks::role_issues(role),
         Need::Signed => true,
     }
 }
@@ -495,6 +498,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/rectifications".into(), Need::Checks, Target::Any),
         ("GET", format!("/rectifications?state=overdue&source=drill&region={}", p.other_county), Need::Checks, Target::Any),
         ("GET", "/drills".into(), Need::Checks, Target::Any),
+        ("GET", "/checks/new".into(), Need::ChecksIssue, Target::Any),
+        ("GET", "/drills/new".into(), Need::ChecksIssue, Target::Any),
         ("GET", format!("/drills/{}", r.own_drill), Need::Checks, Target::Own),
         ("GET", format!("/drills/{}", r.other_drill), Need::Checks, Target::Other),
         ("GET", "/api/v1/checks/inspections".into(), Need::Checks, Target::Any),

@@ -922,6 +922,219 @@ async fn checks_matrix(env: Env) {
     }
 }
 
+/// The console forms of the issuing side (`/checks/new`, `/drills/new`, `/drills/{id}/report`),
+/// for every role: a role that may not issue is refused (403); a unit, drill or participant of
+/// another area is refused with nothing kept (the report answers 404 like a missing drill); a
+/// form with problems lists them all in Chinese with the values kept; the preview says to how
+/// many units; a confirmed form issues; every accepted write audited.
+async fn checks_forms_matrix(env: Env) {
+    use store::checks::*;
+    let p = env.places.clone();
+    let province = i64::from(p.county / 10_000 * 10_000);
+    let day = standard::Date::today();
+    let drill = with_store(&env, |s| s.create_drill(&Scope::all(), &NewDrill { organiser_code: province, name: "全省攻防演练".into(), kind: DrillKind::Drill, starts_on: day, ends_on: day, scope_text: "门户网站".into() }, "prov", 0).unwrap().id);
+    let count = |env: &Env| with_store(env, |s| s.inspections(&Scope::all(), None, 500).unwrap().rows.len());
+    let drills = |env: &Env| with_store(env, |s| s.drills(&Scope::all(), None, 500).unwrap().rows.len());
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let issues = role_issues(role);
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        let g = send(&env, "GET", "/checks/new", &a, None).await;
+        let g2 = send(&env, "GET", "/drills/new", &a, None).await;
+        if issues {
+            assert_eq!((g.status, g2.status), (StatusCode::OK, StatusCode::OK), "{who}");
+        } else {
+            assert_eq!((g.status, g2.status), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}");
+        }
+        // Issuing to a school of another city, confirmed.
+        let before = count(&env);
+        let form = format!("_csrf={csrf}&name={}&basis={}&starts_on={day}&deadline={day}&rect_days=10&items={}&target=units&units={}&confirmed=1", enc("专项检查"), enc("文号 1 号"), enc("责任制|需证明"), p.other_school);
+        let r = send(&env, "POST", "/checks/new", &a, Some(&form)).await;
+        match (issues, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => {
+                assert_eq!(r.status, StatusCode::BAD_REQUEST, "{who}: {}", r.body);
+                assert!(r.body.contains("不在您的管辖范围内") && r.body.contains("文号 1 号"), "{who}: the reason, the values kept");
+            }
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.body),
+        }
+        assert_eq!(count(&env), before + usize::from(issues && sees_other), "{who}");
+        // Planning a drill with another city's school as a participant.
+        let before = drills(&env);
+        let form = format!("_csrf={csrf}&name={}&kind=drill&starts_on={day}&ends_on={day}&scope_text={}&participants={}", enc("演练"), enc("门户网站"), enc(&format!("{} 蓝", p.other_school)));
+        let r = send(&env, "POST", "/drills/new", &a, Some(&form)).await;
+        match (issues, sees_other) {
+            (false, _) => assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}"),
+            (true, false) => assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("不在您的管辖范围内"), "{who}: {}", r.status),
+            (true, true) => assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.body),
+        }
+        assert_eq!(drills(&env), before + usize::from(issues && sees_other), "{who}");
+        // The province drill's report.
+        let report_before = with_store(&env, |s| s.drill(&Scope::all(), drill).unwrap().unwrap().report);
+        let r = send(&env, "POST", &format!("/drills/{drill}/report"), &a, Some(&format!("_csrf={csrf}&report={}", enc(&format!("{who} 的总结"))))).await;
+        let r2 = send(&env, "POST", "/drills/987654/report", &a, Some(&format!("_csrf={csrf}&report=x"))).await;
+        match (issues, sees_other) {
+            (false, _) => assert_eq!((r.status, r2.status), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}"),
+            (true, false) => {
+                assert_eq!((r.status, r2.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}");
+                assert_eq!(with_store(&env, |s| s.drill(&Scope::all(), drill).unwrap().unwrap().report), report_before, "{who} wrote another level's report");
+            }
+            (true, true) => assert_eq!((r.status, r2.status), (StatusCode::SEE_OTHER, StatusCode::NOT_FOUND), "{who}: {}", r.body),
+        }
+    }
+    // The county's own forms: every problem at once, values kept; a preview; then issued.
+    let county = login(&env, "county", PASSWORD).await;
+    let csrf = county.csrf.clone().unwrap_or_default();
+    let r = send(&env, "POST", "/checks/new", &county, Some(&format!("_csrf={csrf}&name=&basis={}&starts_on=2026-13-01&deadline=&rect_days=0&items=&target=units&units=12ab", enc("教安 7 号")))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    for want in ["检查名称", "开始日期", "截止日期", "整改期限应为 1 至 250 个工作日", "请填写检查表", "单位代码 12ab 无效", "教安 7 号"] {
+        assert!(r.body.contains(want), "{want} in {}", r.body);
+    }
+    let form = format!("_csrf={csrf}&name={}&basis={}&starts_on={day}&deadline={}&rect_days=5&items={}&target=units&units={}", enc("区县专项检查"), enc("教安 8 号"), standard::Date::from_days_since_epoch(day.days_since_epoch() + 30), enc("是否制定应急预案|需证明\n安全责任人|文字"), enc(&format!("{} {}", p.school, p.school)));
+    let before = count(&env);
+    let r = send(&env, "POST", "/checks/new", &county, Some(&form)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("本次检查将下发给 1 个单位") && r.body.contains("data-confirm=\"确定将本次检查下发给 1 个单位"), "{}", r.body);
+    assert_eq!(count(&env), before, "a preview issues nothing");
+    // Confirmed with a count the target no longer has (the form was changed): previewed again.
+    let r = send(&env, "POST", "/checks/new", &county, Some(&format!("{form}&confirmed=1&count=7"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("本次检查将下发给 1 个单位"));
+    assert_eq!(count(&env), before, "a changed form issues nothing");
+    let r = send(&env, "POST", "/checks/new", &county, Some(&format!("{form}&confirmed=1&count=1"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location.trim_start_matches("/checks/").parse().unwrap();
+    let insp = with_store(&env, |s| s.inspection(&Scope::all(), id).unwrap().unwrap());
+    assert_eq!((insp.new.issuer_code, insp.new.items.len(), insp.new.rect_days), (i64::from(p.county), 2, 5));
+    assert!(insp.new.items[0].evidence_required && insp.new.items[1].kind == ItemKind::Text);
+    assert!(with_store(&env, |s| s.assignment(&Scope::all(), id, p.school.parse().unwrap()).unwrap()).is_some());
+    // All schools of the county: the preview counts them as the store assigns them.
+    let r = send(&env, "POST", "/checks/new", &county, Some(&form.replace("target=units", "target=schools"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = send(&env, "POST", "/checks/new", &county, Some(&format!("{}&confirmed=1", form.replace("target=units", "target=schools")))).await;
+    let id2: i64 = r.location.trim_start_matches("/checks/").parse().unwrap();
+    let n = with_store(&env, |s| s.assignments(&Scope::all(), id2, None, None, 100_000).unwrap().rows.len());
+    assert!(n > 0);
+    let preview = send(&env, "POST", "/checks/new", &county, Some(&form.replace("target=units", "target=schools"))).await;
+    assert!(preview.body.contains(&format!("本次检查将下发给 {n} 个单位")), "the preview's count is the store's ({n})");
+    // A drill: problems at once (name, dates, a bad line, a unit of another area), values kept.
+    let r = send(&env, "POST", "/drills/new", &county, Some(&format!("_csrf={csrf}&name=&kind=drill&starts_on={day}&ends_on={}&scope_text={}&participants={}", standard::Date::from_days_since_epoch(day.days_since_epoch() - 1), enc("教育城域网"), enc(&format!("{} 红\nabc\n{} 蓝", p.school, p.other_school))))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    for want in ["名称", "结束日期早于开始日期", "第 2 行", &format!("参演单位 {} 不存在或不在您的管辖范围内", p.other_school), "教育城域网"] {
+        assert!(r.body.contains(want), "{want} in {}", r.body);
+    }
+    let r = send(&env, "POST", "/drills/new", &county, Some(&format!("_csrf={csrf}&name={}&kind=contest&starts_on={day}&ends_on={day}&scope_text={}&participants={}", enc("区县技能竞赛"), enc("教育城域网"), enc(&format!("{} 红\n{} 蓝", p.county, p.school))))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let did: i64 = r.location.trim_start_matches("/drills/").parse().unwrap();
+    let parts = with_store(&env, |s| s.participants(&Scope::all(), did).unwrap());
+    assert_eq!(parts.len(), 2);
+    assert!(parts.iter().any(|x| x.unit_code == i64::from(p.county) && x.team == Team::Red) && parts.iter().any(|x| x.team == Team::Blue));
+    // The report: empty refused with the page kept; then recorded.
+    let r = send(&env, "POST", &format!("/drills/{did}/report"), &county, Some(&format!("_csrf={csrf}&report=%20"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("请填写总结报告"));
+    let r = send(&env, "POST", &format!("/drills/{did}/report"), &county, Some(&format!("_csrf={csrf}&report={}", enc("发现弱口令 3 处，已全部整改。")))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = send(&env, "GET", &format!("/drills/{did}"), &county, None).await;
+    assert!(page.body.contains("发现弱口令 3 处"));
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["checks_inspection_create", "checks_drill_create", "checks_drill_report"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
+/// Evidence files on a rectification item (`/rectifications/{id}/evidence`, multipart) and
+/// their download, for every role: another area's item is 404 (403 for roles that may not) with
+/// nothing stored on it; a wrong type or an executable is refused in Chinese; a PDF submits the
+/// item with it; the download is scoped (404 outside, and for a file not the item's) and audited.
+async fn checks_evidence_matrix(env: Env) {
+    use store::checks::*;
+    let p = env.places.clone();
+    let province = i64::from(p.county / 10_000 * 10_000);
+    let day = standard::Date::today();
+    let drill = with_store(&env, |s| s.create_drill(&Scope::all(), &NewDrill { organiser_code: province, name: "全省攻防演练".into(), kind: DrillKind::Drill, starts_on: day, ends_on: day, scope_text: "门户网站".into() }, "prov", 0).unwrap().id);
+    let other_item = checks_item(&env, drill, &p.other_school);
+    let own_item = checks_item(&env, drill, &p.school);
+    let item_of = |env: &Env, id: i64| with_store(env, |s| s.item(&Scope::all(), id).unwrap().unwrap());
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        if sees_other {
+            continue;
+        }
+        let r = upload_file(&env, &a, &format!("/rectifications/{other_item}/evidence"), "整改报告.pdf", &pdf).await;
+        let r2 = upload_file(&env, &a, "/rectifications/987654/evidence", "整改报告.pdf", &pdf).await;
+        if role_answers(role) {
+            assert_eq!((r.status, r2.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}");
+        } else {
+            assert_eq!((r.status, r2.status), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}");
+        }
+        assert_eq!(item_of(&env, other_item).attachment_id, None, "{who} attached to another area's item");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    let uri = format!("/rectifications/{own_item}/evidence");
+    let r = upload_file(&env, &county, &uri, "整改报告.zip", b"PK\x03\x04rest").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("证明材料类型不支持"), "{}", r.body);
+    let r = upload_file(&env, &county, &uri, "整改报告.pdf", b"MZ\x90\x00program").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("不接受可执行文件"), "{}", r.body);
+    let r = upload_file(&env, &county, &uri, "整改报告.pdf", "学校,人数\n".as_bytes()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("证明材料内容与文件扩展名不符"), "{}", r.body);
+    assert_eq!(item_of(&env, own_item).state, ItemState::Open, "a refused file submits nothing");
+    let r = upload_file(&env, &county, &uri, "整改报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let it = item_of(&env, own_item);
+    assert_eq!(it.state, ItemState::Submitted);
+    assert!(it.evidence.contains("整改报告.pdf"), "{}", it.evidence);
+    let file = it.attachment_id.expect("attached");
+    let list = send(&env, "GET", "/rectifications", &county, None).await;
+    assert!(list.body.contains(&format!("/rectifications/{own_item}/files/{file}")));
+    let d = send(&env, "GET", &format!("/rectifications/{own_item}/files/{file}"), &county, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, pdf);
+    // The province attaches to the other city's item; the county cannot read it, nor read its
+    // own item's number with another file's id.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = upload_file(&env, &prov, &format!("/rectifications/{other_item}/evidence"), "整改报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let other_file = item_of(&env, other_item).attachment_id.expect("attached");
+    for uri in [format!("/rectifications/{other_item}/files/{other_file}"), format!("/rectifications/{own_item}/files/{other_file}"), format!("/rectifications/{own_item}/files/987654")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(send(&env, "GET", &format!("/rectifications/{other_item}/files/{other_file}"), &prov, None).await.status, StatusCode::OK);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    assert!(entries.iter().any(|e| e.action == "checks_attachment_download"));
+    assert!(entries.iter().any(|e| e.action == "checks_item_submit" && e.detail.contains("attachment")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_evidence_by_role_and_area_sqlite() {
+    checks_evidence_matrix(sqlite("writes-checks-evidence")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_evidence_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-checks-evidence")) {
+        checks_evidence_matrix(env).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_forms_by_role_and_area_sqlite() {
+    checks_forms_matrix(sqlite("writes-checks-forms")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_forms_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-checks-forms")) {
+        checks_forms_matrix(env).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duty_writes_by_role_and_area_sqlite() {
     duty_matrix(sqlite("writes-duty")).await;

@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod export;
+pub mod files;
+pub mod forms;
 pub mod pages;
 
 use crate::auth::Identity;
@@ -27,13 +29,18 @@ pub use api::api_routes;
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/checks", get(pages::inspections))
+        .route("/checks/new", get(forms::issue_form).post(forms::issue))
         .route("/checks/{id}", get(pages::inspection))
         .route("/checks/{id}/answer", get(pages::answer_form).post(pages::answer))
         .route("/rectifications", get(pages::items))
         .route("/rectifications/{id}/submit", post(pages::submit_item))
         .route("/rectifications/{id}/review", post(pages::review_item))
+        .route("/rectifications/{id}/evidence", post(files::evidence))
+        .route("/rectifications/{id}/files/{file}", get(files::download))
         .route("/drills", get(pages::drills))
+        .route("/drills/new", get(forms::drill_form).post(forms::plan_drill))
         .route("/drills/{id}", get(pages::drill))
+        .route("/drills/{id}/report", post(forms::record_report))
         .route("/drills/{id}/findings", post(pages::add_finding))
 }
 

@@ -47,7 +47,7 @@ pub async fn inspections(State(app): State<Arc<AppState>>, headers: HeaderMap, m
     let me = ready(me)?;
     reads(&me)?;
     let rows = list_inspections(&app, &me).await?;
-    html(InspectionsPage { c: Ctx::new(&app, &headers, Some(&me), "/checks", "checks"), rows, can_issue: store::checks::role_issues(me.user.role) })
+    html(InspectionsPage { c: Ctx::new(&app, &headers, Some(&me), "/checks", "checks"), rows, can_issue: store::checks::role_issues(me.user.role) && matches!(me.scope, Scope::Region { .. }) })
 }
 
 pub async fn list_inspections(app: &Arc<AppState>, me: &Identity) -> Result<Vec<InspectionView>, AppError> {
@@ -381,7 +381,7 @@ impl ItemsPage {
     }
 }
 
-async fn render_items(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: ItemFilters, errors: Vec<String>) -> Result<Response, AppError> {
+pub async fn render_items(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: ItemFilters, errors: Vec<String>) -> Result<Response, AppError> {
     let (rows, next) = read_items(app, me, &f).await?;
     let bad = !errors.is_empty();
     let r = html(ItemsPage {
@@ -501,6 +501,7 @@ pub async fn review_item(State(app): State<Arc<AppState>>, headers: HeaderMap, p
 struct DrillsPage {
     c: Ctx,
     rows: Vec<DrillView>,
+    can_plan: bool,
 }
 
 impl DrillsPage {
@@ -524,7 +525,8 @@ pub async fn list_drills(app: &Arc<AppState>, me: &Identity) -> Result<Vec<Drill
 pub async fn drills(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
     let me = ready(me)?;
     let rows = list_drills(&app, &me).await?;
-    html(DrillsPage { c: Ctx::new(&app, &headers, Some(&me), "/drills", "checks"), rows })
+    let can_plan = store::checks::role_issues(me.user.role) && matches!(me.scope, Scope::Region { .. });
+    html(DrillsPage { c: Ctx::new(&app, &headers, Some(&me), "/drills", "checks"), rows, can_plan })
 }
 
 /// A participant or a finding as the drill page shows it.
@@ -554,6 +556,8 @@ struct DrillPage {
     organiser: bool,
     form: secman::checks::FindingInput,
     errors: Vec<String>,
+    /// The report as typed (kept after a refusal), else the one recorded.
+    report_form: String,
 }
 
 impl DrillPage {
@@ -563,6 +567,18 @@ impl DrillPage {
 }
 
 async fn render_drill(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, form: secman::checks::FindingInput, errors: Vec<String>) -> Result<Response, AppError> {
+    render_drill_with(app, headers, me, id, form, errors, None).await
+}
+
+/// The drill page again after a refused report, the typed text kept.
+pub async fn drill_with_report_error(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, report: &str, e: AppError) -> Result<Response, AppError> {
+    let t = Ctx::new(app, headers, Some(me), "/drills", "checks").t;
+    let msg = crate::routes::sites::message(&t, &e);
+    let form = secman::checks::FindingInput { due: "10 个工作日".into(), severity: "medium".into(), ..Default::default() };
+    render_drill_with(app, headers, me, id, form, vec![msg], Some(report.to_string())).await
+}
+
+async fn render_drill_with(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, form: secman::checks::FindingInput, errors: Vec<String>, report: Option<String>) -> Result<Response, AppError> {
     reads(me)?;
     let scope = super::read_scope(&app, &me).await?;
     let (v, participants, findings) = app
@@ -584,7 +600,8 @@ async fn render_drill(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, i
         .await?;
     let organiser = store::checks::role_issues(me.user.role) && store::checks::may_issue(&me.scope, v.organiser_code);
     let bad = !errors.is_empty();
-    let r = html(DrillPage { c: Ctx::new(app, headers, Some(me), "/drills", "checks"), v, participants, findings, organiser, form, errors })?;
+    let report_form = report.unwrap_or_else(|| v.report.clone());
+    let r = html(DrillPage { c: Ctx::new(app, headers, Some(me), "/drills", "checks"), v, participants, findings, organiser, form, errors, report_form })?;
     Ok(with_status(r, bad))
 }
 

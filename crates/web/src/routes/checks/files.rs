@@ -1,0 +1,138 @@
+//! Evidence files on a rectification item's submit step: the console's multipart form
+//! (`/rectifications/{id}/evidence`: the CSRF token first, then `evidence` text and a `file`)
+//! stores the file through `store::attachments` (type by content, the `[security]
+//! attachment_limit_mib` cap, the owner unit inside the writer's area) under
+//! `<data_dir>/attachments` and submits the item with it. The download
+//! (`/rectifications/{id}/files/{file}`) finds the item through the caller's scope first (404
+//! otherwise, as for a missing one), only its own attachment, and is audited.
+
+use super::{audit, written};
+use crate::auth::Identity;
+use crate::error::AppError;
+use crate::routes::{ip, ready, Me, Peer};
+use crate::state::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::sync::Arc;
+use store::attachments::{self, AttachmentError, Owner};
+
+/// A refused upload in words (Chinese, English).
+fn refusal(e: AttachmentError, limit_mib: u64) -> AppError {
+    match e {
+        AttachmentError::TooLarge { .. } => AppError::invalid(format!("证明材料超过 {limit_mib} MB 上限，请压缩或拆分后再上传。"), format!("The file is over the {limit_mib} MB limit.")),
+        AttachmentError::Executable => AppError::invalid("不接受可执行文件（程序、脚本），请上传文档、图片或表格。", "Executables (programs, scripts) are not accepted."),
+        AttachmentError::Unsupported => AppError::invalid("证明材料类型不支持：只接受 PDF 文档、PNG 或 JPEG 图片、XLSX 表格、DOCX 文档和文本文件。", "Accepted: PDF, PNG, JPEG, XLSX, DOCX and UTF-8 text."),
+        AttachmentError::Mismatch { declared, detected } => AppError::invalid(format!("证明材料内容与文件扩展名不符（扩展名为 {declared}，内容为 {detected}），请检查文件。"), format!("The content is {detected}, not {declared} as its name says.")),
+        AttachmentError::Io(m) => AppError::Internal(format!("attachment storage: {m}")),
+        AttachmentError::Store(store::StoreError::OutOfScope) => AppError::NotFound,
+        AttachmentError::Store(e) => e.into(),
+    }
+}
+
+/// Reads the multipart form and submits item `id` with the evidence text and the file (a file
+/// alone says "见附件"). Audited (`checks_item_submit` with the attachment).
+async fn submit_with_file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, mut form: Multipart) -> Result<(), AppError> {
+    super::answers(me)?;
+    let limit = app.config.security.attachment_limit_mib;
+    let scope = super::read_scope(app, me).await?;
+    // The item first, through the writer's area: 404 before a byte is kept.
+    let sc = scope.clone();
+    let item = app.pool.run(move |s| Ok(s.item(&sc, id)?)).await?.ok_or(AppError::NotFound)?;
+    if !store::checks::may_write_unit(&scope, item.region_code, item.new.owner_unit) {
+        return Err(AppError::NotFound);
+    }
+    let mut text = String::new();
+    let mut file = None;
+    let mut mime = None;
+    while let Some(mut field) = form.next_field().await.map_err(|_| crate::upload::too_big(limit))? {
+        match field.name() {
+            Some("file") => {
+                mime = field.content_type().map(str::to_string);
+                file = crate::upload::save(&mut field, &app.upload_dir, limit, "证明材料").await?;
+            }
+            Some("evidence" | "evidence_text") => text = field.text().await.map_err(|_| AppError::invalid("整改情况读取失败。", "The evidence could not be read."))?,
+            _ => {}
+        }
+    }
+    let text = text.trim().to_string();
+    let Some(file) = file else {
+        return Err(AppError::invalid("请选择证明材料文件（PDF、图片、表格、文档或文本）。", "Choose a file."));
+    };
+    if text.chars().count() > 1000 {
+        return Err(AppError::invalid("整改情况过长（最多 1000 字）。", "The evidence is too long (1000 characters at most)."));
+    }
+    let files = crate::routes::incidents::files::files(app);
+    let (clock, name, path, by) = (app.clock.clone(), file.shown.clone(), file.path.clone(), me.user.name.clone());
+    let unit = item.new.owner_unit;
+    let owner = Owner { region: u32::try_from(item.region_code).unwrap_or(0), school: (unit >= 1_000_000).then(|| unit.to_string()) };
+    let r = app
+        .pool
+        .run(move |s| {
+            let mut f = std::fs::File::open(&path).map_err(|e| AppError::Internal(format!("attachment upload: {e}")))?;
+            let a = attachments::save(s, &files, &scope, &by, owner, &name, mime.as_deref(), &mut f, clock.as_ref()).map_err(|e| refusal(e, limit))?;
+            let ev = if text.is_empty() { format!("见附件：{}", a.name) } else { text.clone() };
+            written(s.submit_item(&scope, id, &ev, Some(a.id), clock.now()))?;
+            Ok((a.id, a.name, a.size))
+        })
+        .await;
+    drop(file);
+    let target = format!("check_item:{id}");
+    match &r {
+        Ok((aid, name, size)) => audit(app, me, "checks_item_submit", target, serde_json::json!({ "unit": unit, "attachment": aid, "name": name, "size": size }), ipaddr).await?,
+        Err(AppError::Invalid { en, .. }) => app.audit(&me.user.name, "checks_item_submit", &target, serde_json::json!({ "refused": en }).to_string(), ipaddr, "denied").await?,
+        Err(_) => {}
+    }
+    r.map(|_| ())
+}
+
+/// The console's evidence form: back to the items, or the list with the reason (400).
+pub async fn evidence(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, form: Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    match submit_with_file(&app, &me, &ip(&headers, &peer), id, form).await {
+        Ok(()) => Ok(Redirect::to("/rectifications").into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            let t = crate::render::Ctx::new(&app, &headers, Some(&me), "/rectifications", "checks").t;
+            let msg = crate::routes::sites::message(&t, &e);
+            let mut r = super::pages::render_items(&app, &headers, &me, super::pages::ItemFilters::default(), vec![msg]).await?;
+            *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Sends an item's evidence file to a reader of the item (`nosniff`, as an attachment),
+/// audited (`checks_attachment_download`).
+pub async fn download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, file_id)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    super::reads(&me)?;
+    let scope = super::read_scope(&app, &me).await?;
+    let found = app
+        .pool
+        .run(move |s| {
+            // The item through the scope first; then its own attachment only (also in scope).
+            let Some(it) = s.item(&scope, id)? else { return Ok(None) };
+            if it.attachment_id != Some(file_id) {
+                return Ok(None);
+            }
+            Ok(s.attachment(&scope, file_id)?)
+        })
+        .await?;
+    let Some(a) = found else { return Err(AppError::NotFound) };
+    let bytes = {
+        use std::io::Read;
+        let mut f = crate::routes::incidents::files::files(&app).open(&a.sha256).map_err(|e| AppError::Internal(format!("attachment {}: {e}", a.id)))?;
+        let mut v = Vec::with_capacity(a.size as usize);
+        f.read_to_end(&mut v).map_err(|e| AppError::Internal(format!("attachment {}: {e}", a.id)))?;
+        v
+    };
+    audit(&app, &me, "checks_attachment_download", format!("check_item:{id}"), serde_json::json!({ "attachment": a.id, "name": a.name, "size": a.size }), &ip(&headers, &peer)).await?;
+    let mut r = axum::body::Body::from(bytes).into_response();
+    let h = r.headers_mut();
+    for (k, v) in crate::download::headers(a.kind.mime(), &a.name, &format!("attachment-{}.{}", a.id, a.kind.code())) {
+        h.insert(k, v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(r)
+}
