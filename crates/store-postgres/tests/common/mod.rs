@@ -13,7 +13,6 @@ use store::{
     Page, PersonQuery, Record, RecordFilter, RegionFigures, RejectedRow, SchoolQuery, Scope, SessionRecord, Store,
     StoreError, TableCounts, Transfer, User,
 };
-use store::ledger::LedgerSql as _;
 use store_postgres::PgStore;
 
 pub const ENV: &str = "TIANFU_TEST_DATABASE_URL";
