@@ -55,7 +55,9 @@ pub mod suite_ledger;
 pub mod suite_mlps;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_duty;
+#[cfg(any(test, feature = "testing"))]
 pub mod suite_apps;
+#[cfg(any(test, feature = "testing"))]
 pub mod suite_checks;
 pub mod suite_incidents;
 pub mod time;
