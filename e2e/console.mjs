@@ -2487,7 +2487,7 @@ try {
       "备案号,提供者,统一社会信用代码,应用名称,版本,平台,面向未成年人\n" +
       "教APP备5109901号,天府教育科技有限公司,91350100M000100Y43,课后服务（导入）,1.0.2,iOS、Android,是\n" +
       "教APP备5109902号,天府教育科技有限公司,91350100M000100Y43,缺版本的应用,,小程序,是\n" +
-      "教APP备5109903号,天府教育科技有限公司,91350100M000100Y43,书法练习（导入）,2.0,鸿蒙,否\n";
+      "教APP备5109903号,天府教育科技有限公司,91350100M000100Y43,书法练习（导入）,2.0,小程序,否\n";
     await admin.setInputFiles("#file", { name: "备案应用.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
     await Promise.all([admin.waitForNavigation(), admin.click("#upload")]);
     await a11y(admin, "the filings import report");
