@@ -2568,6 +2568,96 @@ try {
     current = admin;
   });
 
+  await scenario("a13. 教育移动应用备案: the province imports filings from a CSV (the bad row reported with its line and reason); a county officer proposes a use of an imported app; the school's administrator approves, then the county; the uses list and the overdue re-reviews", async () => {
+    const shotA = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    current = admin;
+    await admin.goto(url("/apps"));
+    await a11y(admin, "the app filings as the province");
+    await Promise.all([admin.waitForNavigation(), admin.click("#import-filings")]);
+    eq(pathOf(admin), "/apps/import", "the filings' 导入备案应用");
+    await a11y(admin, "the filings import page");
+    check(await admin.isVisible("#template-apps") && await admin.isVisible("#template-apps-csv"), "the import page offers both templates");
+    await shotA(admin, "120-apps-import");
+    const csv =
+      "备案号,提供者,统一社会信用代码,应用名称,版本,平台,面向未成年人\n" +
+      "教APP备5109901号,天府教育科技有限公司,91350100M000100Y43,课后服务（导入）,1.0.2,iOS、Android,是\n" +
+      "教APP备5109902号,天府教育科技有限公司,91350100M000100Y43,缺版本的应用,,小程序,是\n" +
+      "教APP备5109903号,天府教育科技有限公司,91350100M000100Y43,书法练习（导入）,2.0,小程序,否\n";
+    await admin.setInputFiles("#file", { name: "备案应用.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await Promise.all([admin.waitForNavigation(), admin.click("#upload")]);
+    await a11y(admin, "the filings import report");
+    eq(num(await admin.textContent("#rows-read")), 3, "filing rows read");
+    eq(num(await admin.textContent("#rows-inserted")), 2, "filing rows stored");
+    eq(num(await admin.textContent("#rows-rejected")), 1, "filing rows rejected");
+    const rejected = await tableRows(admin, "#rejected-table");
+    check(rejected.length === 1 && rejected[0][0] === "3" && rejected[0][2].includes("请填写版本号"), `the bad row's line and reason: ${JSON.stringify(rejected)}`);
+    await shotA(admin, "121-apps-import-report");
+    await admin.goto(url(`/apps?q=${encodeURIComponent("课后服务（导入）")}`));
+    const fid = await admin.$eval("#apps-table tbody tr[data-filing]", (tr) => tr.dataset.filing);
+    // A school administrator of one of 锦江区's schools (created by the province, first sign-in).
+    const school = [...state.countySchools][0];
+    check(!!school, "a school of 锦江区 to propose for");
+    await admin.goto(url("/users"));
+    await admin.fill("#name", "e2e-school-a13");
+    await admin.fill("#display_name", "学校管理员");
+    await admin.selectOption("#role", "school_admin");
+    await admin.fill("#org_code", school);
+    await Promise.all([admin.waitForNavigation(), admin.click("#create-user")]);
+    check(await admin.isVisible("#notice"), `creating the school administrator: ${await admin.textContent("main")}`);
+    const schoolPassword = (await admin.textContent("#secret")).trim();
+    // The county officer proposes (凡进必审).
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-apps]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url(`/apps/${fid}`));
+    await a11y(page, "an imported filing as the county");
+    await page.fill("#school_code", school);
+    await page.selectOption("#purpose", "teaching");
+    await page.fill("#chosen_by", "教务处");
+    await Promise.all([page.waitForNavigation(), page.click("#propose")]);
+    check(/^\/apps\/uses\/\d+$/.test(pathOf(page)), `the proposal leads to the use's page: ${pathOf(page)}`);
+    const useUrl = pathOf(page);
+    eq(await attr(page, "#use-state", "data-state"), "proposed", "the proposal awaits the school");
+    await a11y(page, "a proposed use");
+    await shotA(page, "122-apps-use-proposed");
+    // The school's administrator approves for the school.
+    const sctx = await newContext();
+    const sp = await sctx.newPage();
+    watch(sp, "[school-apps]");
+    current = sp;
+    await login(sp, "e2e-school-a13", schoolPassword);
+    await changePassword(sp, "e2e-school-a13", schoolPassword, "Xuexiao#2025App", null);
+    await sp.goto(url(useUrl));
+    await a11y(sp, "the use as the school's administrator");
+    await Promise.all([sp.waitForNavigation(), sp.click("#step-school_approve")]);
+    eq(await attr(sp, "#use-state", "data-state"), "school_approved", "the school approved");
+    await a11y(sp, "a use approved by the school");
+    await shotA(sp, "123-apps-use-school-approved");
+    await sctx.close();
+    // The county approves; the re-review falls due a year later.
+    current = page;
+    await page.goto(url(useUrl));
+    await Promise.all([page.waitForNavigation(), page.click("#step-county_approve")]);
+    eq(await attr(page, "#use-state", "data-state"), "county_approved", "the county approved");
+    await a11y(page, "a use approved by the county");
+    await shotA(page, "124-apps-use-county-approved");
+    await page.goto(url("/apps/uses"));
+    await a11y(page, "the uses of apps in 锦江区");
+    check((await page.textContent("main")).includes("课后服务（导入）"), "the approved use in the county's list");
+    await shotA(page, "125-apps-uses");
+    await page.goto(url("/apps/uses/overdue"));
+    await a11y(page, "the overdue re-reviews by region");
+    await shotA(page, "126-apps-overdue");
+    await ctx.close();
+    current = admin;
+  });
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -231,6 +231,8 @@ enum Need {
     Apps,
     /// The schools' uses of apps (store::apps::role_reads_uses).
     AppUses,
+    /// Writing app filings: the form, the import and its templates (store::apps::role_writes_filings).
+    AppFilingsWrite,
     /// Inspections, drills and items (store::checks::role_reads; the auditor reads its node's).
     Checks,
     /// Answering an inspection (store::checks::role_answers).
@@ -268,6 +270,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Duty => store::duty::role_reads(role),
         Need::Apps => store::apps::role_reads(role),
         Need::AppUses => store::apps::role_reads_uses(role),
+        Need::AppFilingsWrite => store::apps::role_writes_filings(role),
         Need::Checks => store::checks::role_reads(role),
         Need::ChecksAnswer => store::checks::role_answers(role),
         Need::ChecksIssue => store::checks::role_issues(role),
@@ -487,6 +490,10 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/api/v1/apps/uses/overdue".into(), Need::AppUses, Target::Any),
         ("GET", "/export/apps?format=csv".into(), Need::Apps, Target::Any),
         ("GET", "/export/apps_uses?format=csv".into(), Need::AppUses, Target::Any),
+        ("GET", "/apps/new".into(), Need::AppFilingsWrite, Target::Any),
+        ("GET", "/apps/import".into(), Need::AppFilingsWrite, Target::Any),
+        ("GET", "/apps/import/template".into(), Need::AppFilingsWrite, Target::Any),
+        ("GET", "/apps/import/template?format=csv".into(), Need::AppFilingsWrite, Target::Any),
         ("GET", format!("/export/apps_uses?format=xlsx&region={}", p.other_county), Need::AppUses, Target::Any),
         // 专项检查, drills and rectification items (issue 13).
         ("GET", "/checks".into(), Need::Checks, Target::Any),

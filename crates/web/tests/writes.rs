@@ -738,6 +738,78 @@ async fn duty_matrix(env: Env) {
     }
 }
 
+/// The education-app filings' import and form (the province only): a file with good and bad
+/// rows (the bad one reported with its line and reason, the good ones stored), a GBK file, the
+/// API's import, the templates (CSV and XLSX, Chinese header); the form answers every problem at
+/// once with the values kept; every other role refused (403) with nothing stored; audited.
+async fn apps_import_matrix(env: Env) {
+    const GBK: &[u8] = b"\xb1\xb8\xb0\xb8\xba\xc5,\xcc\xe1\xb9\xa9\xd5\xdf,\xcd\xb3\xd2\xbb\xc9\xe7\xbb\xe1\xd0\xc5\xd3\xc3\xb4\xfa\xc2\xeb,\xd3\xa6\xd3\xc3\xc3\xfb\xb3\xc6,\xb0\xe6\xb1\xbe,\xc6\xbd\xcc\xa8\x0a\xbd\xccAPP\xb1\xb83300001\xba\xc5,\xb9\xfa\xb1\xea\xb1\xe0\xc2\xeb\xbf\xc6\xbc\xbc\xd3\xd0\xcf\xde\xb9\xab\xcb\xbe,91350100M000100Y43,\xbf\xda\xcb\xe3\xcc\xec\xcc\xec\xc1\xb7,1.0,Android\x0a";
+    let count = |env: &Env| with_store(env, |s| s.filings(&Scope::all(), &store::apps::FilingQuery { limit: 500, ..Default::default() }).unwrap().rows.len());
+    let head = "备案号,提供者,统一社会信用代码,应用名称,版本,平台,面向未成年人\n";
+    for (i, (who, role)) in accounts().into_iter().enumerate() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let writes = store::apps::role_writes_filings(role);
+        let csv = format!("{head}教APP备44{i}0001号,某公司,91350100M000100Y43,口算{who},1.0,iOS、Android,是\n教APP备44{i}0002号,某公司,91350100M000100Y43,缺版本,,iOS,是\n教APP备44{i}0003号,某公司,91350100M000100Y43,作业{who},2.0,小程序,否\n");
+        let before = count(&env);
+        let r = upload_file(&env, &a, "/apps/import", "filings.csv", csv.as_bytes()).await;
+        let made = count(&env) - before;
+        let before = count(&env);
+        let gbk = upload_file(&env, &a, "/apps/import", "gbk.csv", GBK).await;
+        let gbk_made = count(&env) - before;
+        let api_csv = format!("{head}教APP备55{i}0001号,某公司,91350100M000100Y43,接口{who},1.0,Web,否\n教APP备1号,某公司,x,,1.0,塞班,也许\n");
+        let before = count(&env);
+        let (st, v) = api_bytes(&env, "POST", "/api/v1/apps/filings/import?name=filings.csv", &a, "text/csv", api_csv.into_bytes()).await;
+        let api_made = count(&env) - before;
+        let tpl = send(&env, "GET", "/apps/import/template?format=csv", &a, None).await;
+        let xlsx = send(&env, "GET", "/apps/import/template", &a, None).await;
+        let page = send(&env, "GET", "/apps/import", &a, None).await;
+        let form = send(&env, "GET", "/apps/new", &a, None).await;
+        let bad = format!("_csrf={csrf}&filing_no={}&provider=&credit_code=x&app_name={}&version=&platforms={}&minors={}", enc("教APP备12号"), enc("错题本"), enc("塞班"), enc("也许"));
+        let before = count(&env);
+        let bad_r = send(&env, "POST", "/apps/new", &a, Some(&bad)).await;
+        let good = format!("_csrf={csrf}&filing_no={}&provider={}&credit_code=91350100M000100Y43&app_name={}&version=3.0&platforms={}&minors={}", enc(&format!("教APP备66{i}0001号")), enc("某公司"), enc("错题本"), enc("iOS、Android"), enc("是"));
+        let good_r = send(&env, "POST", "/apps/new", &a, Some(&good)).await;
+        let form_made = count(&env) - before;
+        if !writes {
+            for (what, st) in [("upload", r.status), ("gbk", gbk.status), ("api", st), ("csv template", tpl.status), ("xlsx template", xlsx.status), ("page", page.status), ("form", form.status), ("bad form", bad_r.status), ("good form", good_r.status)] {
+                assert_eq!(st, StatusCode::FORBIDDEN, "{who}: {what}");
+            }
+            assert_eq!((made, gbk_made, api_made, form_made), (0, 0, 0, 0), "{who}");
+            continue;
+        }
+        assert_eq!((r.status, made), (StatusCode::OK, 2), "{who}: {}", r.body);
+        assert!(r.body.contains("id=\"rows-read\">3<") && r.body.contains("id=\"rows-inserted\">2<") && r.body.contains("id=\"rows-rejected\">1<"), "{who}: {}", r.body);
+        assert!(r.body.contains("data-line=\"3\"") && r.body.contains("请填写版本号"), "{who}: {}", r.body);
+        assert_eq!((gbk.status, gbk_made), (StatusCode::OK, 1), "{who}: {}", gbk.body);
+        assert!(gbk.body.contains("id=\"rows-inserted\">1<"), "{}", gbk.body);
+        let f = with_store(&env, |s| s.filing_by_no(&Scope::all(), "教APP备3300001号").unwrap().unwrap());
+        assert_eq!((f.new.provider.as_str(), f.new.app_name.as_str()), ("国标编码科技有限公司", "口算天天练"));
+        assert_eq!((st, api_made, v["inserted"].as_u64(), v["rows"].as_u64()), (StatusCode::OK, 1, Some(1), Some(2)), "{who}: {v}");
+        assert_eq!(v["rejected"][0]["line"], 3, "{v}");
+        assert!(v["rejected"][0]["reasons"].as_array().unwrap().len() >= 4, "every problem of the row: {v}");
+        assert_eq!(tpl.status, StatusCode::OK);
+        assert!(tpl.body.trim_start_matches('\u{feff}').starts_with("备案号,提供者,统一社会信用代码,应用名称,版本,平台"), "{}", tpl.body);
+        assert_eq!((xlsx.status, page.status, form.status), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
+        assert!(page.body.contains("name=\"_csrf\"") && page.body.contains("/apps/import/template?format=csv"), "{}", page.body);
+        // The form: every problem at once, in Chinese, the values kept; then a good one stored.
+        assert_eq!(bad_r.status, StatusCode::BAD_REQUEST, "{}", bad_r.body);
+        for m in ["备案号格式错误", "统一社会信用代码格式错误", "请填写版本号", "是 或 否"] {
+            assert!(bad_r.body.contains(m), "{who}: {m}: {}", bad_r.body);
+        }
+        assert!(bad_r.body.contains("value=\"错题本\"") && bad_r.body.contains("value=\"塞班\""), "values kept: {}", bad_r.body);
+        assert_eq!((good_r.status, form_made), (StatusCode::SEE_OTHER, 1), "{who}: {}", good_r.body);
+        // The import's own all-or-nothing store refuses a non-province scope.
+        let refused = with_store(&env, |s| s.import_filings(&Scope::Nothing, &[store::suite_apps::filing(7700001, "x")], "x", 0).unwrap_err());
+        assert!(matches!(refused, store::StoreError::OutOfScope));
+    }
+    let imports = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("app_filing_import".into()), limit: 200, ..Default::default() }).unwrap());
+    assert_eq!(imports.len(), 3, "two uploads and the API's import, by the province");
+    assert!(imports.iter().all(|e| e.detail.contains("\"inserted\"") && e.detail.contains("\"rejected\"")));
+    let created = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("app_filing_create".into()), limit: 200, ..Default::default() }).unwrap());
+    assert_eq!(created.len(), 1);
+}
+
 /// The education-app register's writes, for every role: a proposal for the own school and for
 /// another area's, a review step on another area's use (403 for roles that do not write uses,
 /// 404 for another area, the same as a number never used), blocks by the province only; the
@@ -1144,6 +1216,18 @@ async fn duty_writes_by_role_and_area_sqlite() {
 async fn duty_writes_by_role_and_area_postgres() {
     if let Some(env) = blocking(|| postgres("writes-duty")) {
         duty_matrix(env).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apps_import_by_role_sqlite() {
+    apps_import_matrix(sqlite("writes-apps-import")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apps_import_by_role_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-apps-import")) {
+        apps_import_matrix(env).await;
     }
 }
 

@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(webhooks::router())
         .merge(sites::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(mlps::import_router().layer(DefaultBodyLimit::max(sites_limit)))
+        .merge(apps::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(admin::router())
         .merge(transfers::router())
         .merge(incidents::router())

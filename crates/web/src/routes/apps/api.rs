@@ -15,13 +15,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use store::apps::{AppUse, FilingQuery, FilingStatus};
 
-const TAG: &str = "教育移动应用备案";
+pub const TAG: &str = "教育移动应用备案";
 
 pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(filings, create_filing))
         .routes(routes!(filing))
+        .routes(routes!(super::import::api))
         .routes(routes!(blocks, create_block))
         .routes(routes!(lift_block))
         .routes(routes!(uses, create_use))

@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod export;
+pub mod form;
+pub mod import;
 pub mod pages;
 
 use crate::auth::Identity;
@@ -25,9 +27,16 @@ use store::{Backend, StoreError};
 
 pub use api::api_routes;
 
+/// The import's upload (a multipart body: the caller gives it the upload size limit).
+pub fn import_router() -> Router<Arc<AppState>> {
+    Router::new().route("/apps/import", get(import::page).post(import::upload))
+}
+
 pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/apps", get(pages::filings))
+        .route("/apps/new", get(form::new_form).post(form::create))
+        .route("/apps/import/template", get(import::template))
         .route("/apps/uses", get(pages::uses))
         .route("/apps/uses/overdue", get(pages::overdue))
         .route("/apps/uses/new", post(pages::propose))
