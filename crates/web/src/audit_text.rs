@@ -126,6 +126,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("steps", "步骤数", "steps"),
     ("units", "单位数", "units"),
     ("webhook", "机器人", "robot"),
+    ("messages", "消息数", "messages"),
 ];
 
 /// Values shown by name: (value, Chinese, English), whatever the key.
