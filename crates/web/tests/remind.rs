@@ -207,3 +207,56 @@ async fn escalation_reaches_the_duty_robot_postgres() {
     let Some(env) = blocking(|| postgres("remind-escalate")) else { return };
     escalation_reaches_the_duty_robot(env).await;
 }
+
+/// `tianfu incidents sweep` (`web::sweep::once`): an escalation goes to the group robots and to
+/// the duty robot of the units concerned — the messages of the server's timer — once.
+async fn the_sweep_once_reaches_the_duty_robot(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let t0 = 1_800_000_000;
+    let county = env.places.county as i64;
+    let school = env.places.school.clone();
+    let id = with_store(&env, |s| {
+        let all = Scope::all();
+        let mut i = store::suite_incidents::incident("某校门户网站首页被篡改", Some(&school), county, t0);
+        i.proposed_grade = Some(3);
+        i.due_at = t0 + 4 * 3600;
+        let id = s.insert_incident(&all, &i, &store::suite_incidents::first_step(t0)).unwrap();
+        let hook = s.add_webhook(&all, &robot(port)).unwrap();
+        s.set_duty_channel(&all, county, Some(hook), "officer", 0).unwrap();
+        id
+    });
+    let clock = Arc::new(TestClock::at(t0 + 5 * 3600));
+    let group = guard::webhook::WebhookTarget { kind: guard::webhook::WebhookKind::Generic, url: format!("http://127.0.0.1:{port}/hooks/group"), secret: None };
+    let out = web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy: loopback(), extra: vec![group], clock: clock.clone() };
+    let pool = env.app.state.pool.clone();
+    let run = || {
+        let (pool, clock, out) = (pool.clone(), clock.clone(), out.clone());
+        let handle = tokio::runtime::Handle::current();
+        async move { pool.run(move |s| Ok(web::sweep::once(s, &secman::incidents::Rules::default(), &out, &handle, clock.as_ref(), Some("https://tianfu.example.cn"))?)).await.unwrap() }
+    };
+    let (r, sent) = run().await;
+    assert_eq!(r.escalated, vec![(id, county)]);
+    // The notice to the configured robot and to the console's (the duty robot is one of them),
+    // and the duty message with the posts on duty.
+    assert_eq!(sent, web::sweep::Sent { sent: 3, failed: 0 });
+    let got = drain_wait(&mut rx).await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got.iter().all(|(e, t, l)| e == "incident" && t.contains("【超时升级】") && l.contains(&format!("/incidents/{id}"))), "{got:?}");
+    assert_eq!(got.iter().filter(|(_, _, l)| l.contains("当前")).count(), 1, "one duty message: {got:?}");
+    assert!(got.iter().all(|(_, _, l)| !l.contains("138")), "no personal data: {got:?}");
+    // Once: the next run escalates nothing and sends nothing.
+    let (r, sent) = run().await;
+    assert!(r.escalated.is_empty() && sent == web::sweep::Sent::default(), "{r:?}");
+    assert!(drain_wait(&mut rx).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_once_reaches_the_duty_robot_sqlite() {
+    the_sweep_once_reaches_the_duty_robot(sqlite("remind-sweep-once")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_once_reaches_the_duty_robot_postgres() {
+    let Some(env) = blocking(|| postgres("remind-sweep-once")) else { return };
+    the_sweep_once_reaches_the_duty_robot(env).await;
+}
