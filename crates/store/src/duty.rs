@@ -321,6 +321,9 @@ pub trait Duty {
     fn day_status(&mut self, scope: &Scope, period_id: i64, day: Date, region: Option<u32>) -> Result<DayStatus, StoreError>;
     /// Of `units`, those not yet reminded for the day; records them as reminded at `now`.
     fn claim_reminders(&mut self, period_id: i64, day: Date, units: &[i64], now: i64) -> Result<Vec<i64>, StoreError>;
+    /// Gives back the claims of `units` for the day (their reminder was not delivered): the
+    /// next [`Duty::claim_reminders`] hands them out again.
+    fn release_reminders(&mut self, period_id: i64, day: Date, units: &[i64]) -> Result<(), StoreError>;
 }
 
 const CONTACT_COLS: &str = "id, unit_code, region_code, name, post, office_phone, mobile, created_by, created_at, updated_at";
@@ -819,6 +822,19 @@ impl<T: DutySql + ?Sized> Duty for T {
             exec(self, &format!("INSERT INTO duty_reminders (period_id, day, unit_code, sent_at) VALUES {}", values.join(", ")), args)?;
         }
         Ok(fresh)
+    }
+
+    fn release_reminders(&mut self, period_id: i64, day: Date, units: &[i64]) -> Result<(), StoreError> {
+        for chunk in units.chunks(400) {
+            let mut args: Vec<Arg> = vec![period_id.into(), day.to_string().into()];
+            let mut marks = Vec::with_capacity(chunk.len());
+            for u in chunk {
+                args.push((*u).into());
+                marks.push(format!("?{}", args.len()));
+            }
+            exec(self, &format!("DELETE FROM duty_reminders WHERE period_id = ?1 AND day = ?2 AND unit_code IN ({})", marks.join(", ")), args)?;
+        }
+        Ok(())
     }
 }
 

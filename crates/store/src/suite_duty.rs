@@ -193,6 +193,10 @@ pub fn channels_and_reminders(s: &mut dyn DutyStore) {
     assert_eq!(s.claim_reminders(p.id, day, &[510104, 2151010401], T0).unwrap(), vec![510104, 2151010401]);
     assert_eq!(s.claim_reminders(p.id, day, &[510104, 2151010402], T0).unwrap(), vec![2151010402], "once per unit per day");
     assert_eq!(s.claim_reminders(p.id, d("2026-12-31"), &[510104], T0).unwrap(), vec![510104]);
+    // A reminder not delivered is given back, and claimed again (once).
+    s.release_reminders(p.id, day, &[2151010402]).unwrap();
+    assert_eq!(s.claim_reminders(p.id, day, &[510104, 2151010401, 2151010402], T0).unwrap(), vec![2151010402], "released, claimed again");
+    assert!(s.claim_reminders(p.id, day, &[2151010402], T0).unwrap().is_empty());
     let many: Vec<i64> = (0..1000).map(|i| 3_000_000_000 + i).collect();
     assert_eq!(s.claim_reminders(p.id, day, &many, T0).unwrap().len(), 1000);
 }

@@ -5,7 +5,9 @@
 //! - [`run`]: the day's 等保 reminders (`secman::mlps::remind`, to every robot, topic `mlps`)
 //!   and the duty missing-report reminders of every running period after its cut-off
 //!   (`secman::duty::due_reminders`, to the units' duty robots). Each reminder goes out once:
-//!   both record what was sent; a [`Daily`] memory only spares the timer the queries.
+//!   both record what was sent (a duty reminder not delivered gives its claim back, and is
+//!   tried again at the next run that day); a [`Daily`] memory only spares the timer the
+//!   queries.
 //! - [`incident_messages`]: an incident reported or escalated, as a message to the duty robot of
 //!   its unit (the nearest bureau's above it when the unit has none) and, for an escalation, of
 //!   the unit it went to; no personal data.
@@ -57,23 +59,31 @@ impl Outbox {
     pub async fn send_duty(&self, hooks: &[StoredWebhook], msgs: Vec<Message>) -> (usize, usize) {
         let (mut ok, mut failed) = (0, 0);
         for m in msgs {
-            let Some(t) = hooks.iter().find(|w| w.id == m.webhook_id && w.enabled).and_then(WebhookTarget::of_stored) else {
+            if self.send_one(hooks, m).await {
+                ok += 1;
+            } else {
                 failed += 1;
-                continue;
-            };
-            let n = self.notifier(vec![Channel { topics: Vec::new(), target: t }]);
-            let e = Event { topic: m.topic, title: m.title, lines: m.lines, at: self.clock.now() };
-            for d in n.notify(&e).await {
-                match d.result {
-                    Ok(code) if (200..300).contains(&code) => ok += 1,
-                    _ => {
-                        failed += 1;
-                        tracing::warn!(host = %d.host, "值班通知发送失败（duty message not delivered）");
-                    }
-                }
             }
         }
         (ok, failed)
+    }
+
+    /// Sends one duty-robot message: whether its robot took it (false when the robot is gone,
+    /// disabled, refused by the address policy, or answered other than 2xx).
+    pub async fn send_one(&self, hooks: &[StoredWebhook], m: Message) -> bool {
+        let Some(t) = hooks.iter().find(|w| w.id == m.webhook_id && w.enabled).and_then(WebhookTarget::of_stored) else {
+            return false;
+        };
+        let n = self.notifier(vec![Channel { topics: Vec::new(), target: t }]);
+        let e = Event { topic: m.topic, title: m.title, lines: m.lines, at: self.clock.now() };
+        let mut took = false;
+        for d in n.notify(&e).await {
+            match d.result {
+                Ok(code) if (200..300).contains(&code) => took = true,
+                _ => tracing::warn!(host = %d.host, "值班通知发送失败（duty message not delivered）"),
+            }
+        }
+        took
     }
 }
 
@@ -131,30 +141,41 @@ pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, c
             daily.mlps_day = Some(today);
         }
     }
-    // 零报告: every period running today, once its cut-off has passed.
-    let mut msgs = Vec::new();
+    // 零报告: every period running today, once its cut-off has passed. A message not
+    // delivered gives its units' claims back: tried again at the next run (tick) of the day.
     for p in s.periods(&Scope::all(), 500)? {
         if !p.holds(today) || now < p.cutoff_of(today) || daily.duty_days.get(&p.id) == Some(&today) {
             continue;
         }
         let (m, units) = secman::duty::due_reminders(s, clock, &Scope::all(), &p)?;
-        daily.duty_days.insert(p.id, today);
         rep.duty_periods += 1;
+        let (mut sent, mut failed) = (0, 0);
+        if !m.is_empty() {
+            if hooks.is_none() {
+                hooks = Some(s.webhooks(&Scope::all())?);
+            }
+            let hs = hooks.as_deref().unwrap_or_default();
+            for msg in m {
+                let codes = msg.units.clone();
+                if handle.block_on(out.send_one(hs, msg)) {
+                    sent += 1;
+                } else {
+                    failed += 1;
+                    s.release_reminders(p.id, today, &codes)?;
+                }
+            }
+        }
+        if failed == 0 {
+            daily.duty_days.insert(p.id, today);
+        }
+        rep.duty_sent += sent;
+        rep.duty_failed += failed;
         if units > 0 {
             rep.duty_units += units;
-            let detail = serde_json::json!({ "day": today.to_string(), "units": units, "messages": m.len() }).to_string();
-            s.append_audit(&AuditEvent { actor: "system".into(), action: "duty_remind".into(), target: format!("duty_period:{}", p.id), detail, ip: String::new(), outcome: "ok".into() })?;
+            let detail = serde_json::json!({ "day": today.to_string(), "units": units, "messages": sent + failed, "sent": sent, "failed": failed }).to_string();
+            let outcome = if failed == 0 { "ok" } else { "failed" };
+            s.append_audit(&AuditEvent { actor: "system".into(), action: "duty_remind".into(), target: format!("duty_period:{}", p.id), detail, ip: String::new(), outcome: outcome.into() })?;
         }
-        msgs.extend(m);
-    }
-    if !msgs.is_empty() {
-        let hs = match hooks {
-            Some(h) => h,
-            None => s.webhooks(&Scope::all())?,
-        };
-        let (sent, failed) = handle.block_on(out.send_duty(&hs, msgs));
-        rep.duty_sent = sent;
-        rep.duty_failed = failed;
     }
     Ok(rep)
 }

@@ -260,3 +260,68 @@ async fn the_sweep_once_reaches_the_duty_robot_postgres() {
     let Some(env) = blocking(|| postgres("remind-sweep-once")) else { return };
     the_sweep_once_reaches_the_duty_robot(env).await;
 }
+
+/// A duty missing-report reminder not delivered (the robot refused by the address policy) is
+/// tried again at the next tick of the day, and once delivered not again — across ticks and a
+/// restart; the audit says what failed.
+async fn a_failed_duty_reminder_is_retried_the_same_day(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let county = env.places.county as i64;
+    let today = Date::parse_iso("2026-12-07").unwrap();
+    let clock = Arc::new(TestClock::on(today));
+    let period = with_store(&env, |s| {
+        let all = Scope::all();
+        let hook = s.add_webhook(&all, &robot(port)).unwrap();
+        s.set_duty_channel(&all, county, Some(hook), "officer", 0).unwrap();
+        let p = store::duty::NewPeriod { area_code: county as u32, name: "元旦保障".into(), starts_on: today, ends_on: today, full_day: true, reporters: store::duty::Reporters::Bureaus, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
+        s.create_period(&all, &p, "officer", 0).unwrap()
+    });
+    let outbox = |policy: guard::NetPolicy| web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy, extra: Vec::new(), clock: clock.clone() };
+    let daily: Arc<std::sync::Mutex<web::remind::Daily>> = Arc::default();
+    let pool = env.app.state.pool.clone();
+    let tick = |out: web::remind::Outbox, daily: Arc<std::sync::Mutex<web::remind::Daily>>| {
+        let (pool, clock) = (pool.clone(), clock.clone());
+        let handle = tokio::runtime::Handle::current();
+        async move {
+            pool.run(move |s| {
+                let mut d = daily.lock().unwrap();
+                Ok(web::remind::run(s, &out, &handle, clock.as_ref(), None, Some(&mut d))?)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    clock.set(period.cutoff_of(today) + 60);
+    let r = tick(outbox(guard::NetPolicy::default()), daily.clone()).await;
+    assert_eq!((r.duty_sent, r.duty_failed), (0, 1), "loopback refused: {r:?}");
+    clock.advance(60);
+    let r = tick(outbox(guard::NetPolicy::default()), daily.clone()).await;
+    assert_eq!((r.duty_sent, r.duty_failed), (0, 1), "tried again the next minute: {r:?}");
+    assert!(drain_wait(&mut rx).await.is_empty());
+    clock.advance(60);
+    let r = tick(outbox(loopback()), daily.clone()).await;
+    assert_eq!((r.duty_sent, r.duty_failed), (1, 0), "delivered: {r:?}");
+    let got = drain_wait(&mut rx).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "duty_missing_report");
+    clock.advance(60);
+    let r = tick(outbox(loopback()), daily.clone()).await;
+    assert_eq!((r.duty_periods, r.duty_sent, r.duty_failed), (0, 0, 0), "{r:?}");
+    let r = tick(outbox(loopback()), Arc::default()).await;
+    assert_eq!((r.duty_units, r.duty_sent, r.duty_failed), (0, 0, 0), "a restart sends nothing twice: {r:?}");
+    assert!(drain_wait(&mut rx).await.is_empty());
+    let log = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("duty_remind".into()), limit: 50, ..Default::default() }).unwrap());
+    assert_eq!(log.iter().filter(|e| e.outcome == "failed").count(), 2, "{log:?}");
+    assert_eq!(log.iter().filter(|e| e.outcome == "ok" && e.detail.contains("\"sent\":1")).count(), 1, "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_duty_reminder_is_retried_the_same_day_sqlite() {
+    a_failed_duty_reminder_is_retried_the_same_day(sqlite("remind-retry")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_duty_reminder_is_retried_the_same_day_postgres() {
+    let Some(env) = blocking(|| postgres("remind-retry")) else { return };
+    a_failed_duty_reminder_is_retried_the_same_day(env).await;
+}
