@@ -402,6 +402,55 @@ pub trait Ledger {
     fn unit_checks(&mut self, scope: &Scope, region: Option<u32>, overdue_on: Option<Date>, limit: usize) -> Result<Vec<UnitCheck>, StoreError>;
     /// Units and overdue units by the region code they are kept under.
     fn check_regions(&mut self, scope: &Scope, today: Date) -> Result<Vec<RegionChecks>, StoreError>;
+    /// Records a reminder as sent (true when it was not yet); OutOfScope when its unit or entry
+    /// lies outside the writer's area or is unknown (one answer for both).
+    fn record_ledger_reminder(&mut self, scope: &Scope, k: &LedgerReminderKey, now: i64) -> Result<bool, StoreError>;
+    /// Whether the reminder was recorded; false outside the scope.
+    fn ledger_reminder_recorded(&mut self, scope: &Scope, k: &LedgerReminderKey) -> Result<bool, StoreError>;
+}
+
+/// What a software-ledger reminder is about: a unit's six-monthly check or a licence ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderSubject {
+    /// `ref_id`: the unit's code.
+    Check,
+    /// `ref_id`: the software entry's id.
+    Licence,
+}
+
+impl ReminderSubject {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReminderSubject::Check => "check",
+            ReminderSubject::Licence => "licence",
+        }
+    }
+}
+
+/// The key a software-ledger reminder is recorded under (sent once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerReminderKey {
+    pub subject: ReminderSubject,
+    pub ref_id: i64,
+    pub due_on: Date,
+    /// "60", "30", "7" or "overdue".
+    pub stage: String,
+}
+
+/// The reminder's subject is the writer's: its unit (a check) or its entry (a licence).
+fn reminder_writable(db: &mut (impl Ledger + LedgerSql + ?Sized), scope: &Scope, k: &LedgerReminderKey) -> Result<(), StoreError> {
+    match k.subject {
+        ReminderSubject::Licence => db.software(scope, k.ref_id)?.map(|_| ()).ok_or(StoreError::OutOfScope),
+        ReminderSubject::Check => {
+            let region = region_of(db, k.ref_id).map_err(|_| StoreError::OutOfScope)?;
+            if may_write_unit(scope, region, k.ref_id) {
+                Ok(())
+            } else {
+                Err(StoreError::OutOfScope)
+            }
+        }
+    }
 }
 
 const CHECKLIST_COLS: &str = "c.id, c.region_code, c.year, c.title, c.include_schools, c.items, (SELECT COUNT(DISTINCT d.unit_code) FROM duty_items d WHERE d.checklist_id = c.id), c.created_by, c.created_at";
@@ -895,6 +944,31 @@ impl<T: LedgerSql + ?Sized> Ledger for T {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    fn record_ledger_reminder(&mut self, scope: &Scope, k: &LedgerReminderKey, now: i64) -> Result<bool, StoreError> {
+        reminder_writable(self, scope, k)?;
+        let n = self.ledger_exec(
+            "INSERT INTO ledger_reminders (subject, ref_id, due_on, stage, sent_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            vec![k.subject.code().into(), k.ref_id.into(), k.due_on.to_string().into(), k.stage.as_str().into(), now.into()],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn ledger_reminder_recorded(&mut self, scope: &Scope, k: &LedgerReminderKey) -> Result<bool, StoreError> {
+        if reminder_writable(self, scope, k).is_err() {
+            return Ok(false);
+        }
+        let mut found = false;
+        self.ledger_rows(
+            "SELECT ref_id FROM ledger_reminders WHERE subject = ?1 AND ref_id = ?2 AND due_on = ?3 AND stage = ?4",
+            vec![k.subject.code().into(), k.ref_id.into(), k.due_on.to_string().into(), k.stage.as_str().into()],
+            &mut |_| {
+                found = true;
+                Ok(())
+            },
+        )?;
+        Ok(found)
     }
 }
 
