@@ -10,7 +10,8 @@
 //!   queries.
 //! - [`incident_messages`]: an incident reported or escalated, as a message to the duty robot of
 //!   its unit (the nearest bureau's above it when the unit has none) and, for an escalation, of
-//!   the unit it went to; no personal data.
+//!   the unit it went to; no personal data. One not delivered is queued (`duty_outbox`) and
+//!   tried again by each [`run`] (every minute in the server) until sent or [`RETRY_SECS`] old.
 
 use guard::notify::{Channel, Event, Notifier};
 use guard::webhook::{Sender, WebhookTarget};
@@ -68,6 +69,19 @@ impl Outbox {
         (ok, failed)
     }
 
+    /// Sends duty-robot messages: how many were delivered, and those that were not.
+    pub async fn send_duty_keeping(&self, hooks: &[StoredWebhook], msgs: Vec<Message>) -> (usize, Vec<Message>) {
+        let (mut ok, mut kept) = (0, Vec::new());
+        for m in msgs {
+            if self.send_one(hooks, m.clone()).await {
+                ok += 1;
+            } else {
+                kept.push(m);
+            }
+        }
+        (ok, kept)
+    }
+
     /// Sends one duty-robot message: whether its robot took it (false when the robot is gone,
     /// disabled, refused by the address policy, or answered other than 2xx).
     pub async fn send_one(&self, hooks: &[StoredWebhook], m: Message) -> bool {
@@ -107,6 +121,9 @@ pub struct DayReport {
     /// Duty messages sent / failed.
     pub duty_sent: usize,
     pub duty_failed: usize,
+    /// Incident messages to duty robots tried again: delivered now / still waiting.
+    pub retry_sent: usize,
+    pub retry_waiting: usize,
 }
 
 /// The day's reminders once, on `s` at the clock's time. To be called off the async runtime's
@@ -177,6 +194,10 @@ pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, c
             s.append_audit(&AuditEvent { actor: "system".into(), action: "duty_remind".into(), target: format!("duty_period:{}", p.id), detail, ip: String::new(), outcome: outcome.into() })?;
         }
     }
+    // Incident messages to duty robots not delivered earlier: tried again.
+    let (sent, left) = retry_queued(s, out, handle, &mut hooks, now)?;
+    rep.retry_sent = sent;
+    rep.retry_waiting = left;
     Ok(rep)
 }
 
@@ -228,14 +249,71 @@ pub fn escalated_messages(s: &mut dyn Backend, clock: &dyn Clock, report: &secma
     Ok(out)
 }
 
-/// Sends duty messages from inside the server (the robots read through the pool).
+/// How long an incident message not delivered to a duty robot is tried again (each run of
+/// [`run`]: every minute in the server) before it is given up.
+pub const RETRY_SECS: i64 = 86_400;
+
+/// Queues incident messages that were not delivered, to be tried again by [`run`].
+pub fn queue_failed(s: &mut dyn Backend, failed: Vec<Message>, now: i64) -> Result<(), StoreError> {
+    for m in failed {
+        let q = store::duty::QueuedMessage { id: 0, webhook_id: m.webhook_id, topic: m.topic, title: m.title, lines: m.lines, queued_at: now, attempts: 1 };
+        s.queue_duty_message(&Scope::all(), &q, now)?;
+    }
+    Ok(())
+}
+
+/// Sends incident messages to the duty robots off the runtime's workers (the sends block on
+/// `handle`); those not delivered are queued and tried again by [`run`]: (sent, failed).
+pub fn deliver_duty(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, hooks: &[StoredWebhook], msgs: Vec<Message>) -> Result<(usize, usize), StoreError> {
+    if msgs.is_empty() {
+        return Ok((0, 0));
+    }
+    let (ok, failed) = handle.block_on(out.send_duty_keeping(hooks, msgs));
+    let n = failed.len();
+    queue_failed(s, failed, out.clock.now())?;
+    Ok((ok, n))
+}
+
+/// The queued incident messages tried again (those queued more than [`RETRY_SECS`] ago given
+/// up): (sent now, still waiting).
+pub fn retry_queued(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, hooks: &mut Option<Vec<StoredWebhook>>, now: i64) -> Result<(usize, usize), StoreError> {
+    let queued = s.queued_duty_messages(&Scope::all(), now - RETRY_SECS, 200)?;
+    if queued.is_empty() {
+        return Ok((0, 0));
+    }
+    if hooks.is_none() {
+        *hooks = Some(s.webhooks(&Scope::all())?);
+    }
+    let hs = hooks.as_deref().unwrap_or_default();
+    let (mut sent, mut left) = (0, 0);
+    for q in queued {
+        let m = Message { webhook_id: q.webhook_id, topic: q.topic, title: q.title, lines: q.lines, units: Vec::new() };
+        let ok = handle.block_on(out.send_one(hs, m));
+        s.settle_duty_message(&Scope::all(), q.id, ok)?;
+        if ok {
+            sent += 1;
+        } else {
+            left += 1;
+        }
+    }
+    Ok((sent, left))
+}
+
+/// Sends incident messages from inside the server (the robots read through the pool); those
+/// not delivered are queued and tried again by the minute timer ([`run`]).
 pub async fn send_duty(app: &Arc<crate::state::AppState>, msgs: Vec<Message>) -> Result<(usize, usize), String> {
     if msgs.is_empty() {
         return Ok((0, 0));
     }
     let hooks = app.pool.run(move |s| Ok(s.webhooks(&Scope::all())?)).await.map_err(|e| format!("{e:?}"))?;
     let out = Outbox::of_targets(&app.targets, app.clock.clone())?;
-    Ok(out.send_duty(&hooks, msgs).await)
+    let (ok, failed) = out.send_duty_keeping(&hooks, msgs).await;
+    let n = failed.len();
+    if n > 0 {
+        let now = app.clock.now();
+        app.pool.run(move |s| Ok(queue_failed(s, failed, now)?)).await.map_err(|e| format!("{e:?}"))?;
+    }
+    Ok((ok, n))
 }
 
 /// The server's daily reminders, one timer tick.

@@ -82,7 +82,7 @@ pub fn once(s: &mut dyn Backend, rules: &Rules, out: &crate::remind::Outbox, han
     if !r.notices.is_empty() && !channels.is_empty() {
         sent = handle.block_on(deliver(&out.notifier(channels), &r.notices, clock.now(), public_url));
     }
-    let (ok, failed) = handle.block_on(out.send_duty(&hooks, duty));
+    let (ok, failed) = crate::remind::deliver_duty(s, out, handle, &hooks, duty)?;
     sent.sent += ok;
     sent.failed += failed;
     Ok((r, sent))

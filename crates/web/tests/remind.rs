@@ -325,3 +325,76 @@ async fn a_failed_duty_reminder_is_retried_the_same_day_postgres() {
     let Some(env) = blocking(|| postgres("remind-retry")) else { return };
     a_failed_duty_reminder_is_retried_the_same_day(env).await;
 }
+
+/// An incident message the duty robot did not take (refused by the address policy) is queued
+/// and tried again by the reminders' run (every minute in the server) until delivered, once;
+/// one older than a day is given up.
+async fn a_failed_incident_message_is_retried(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let t0 = 1_800_000_000;
+    let county = env.places.county as i64;
+    let school = env.places.school.clone();
+    with_store(&env, |s| {
+        let all = Scope::all();
+        let mut i = store::suite_incidents::incident("某校门户网站首页被篡改", Some(&school), county, t0);
+        i.proposed_grade = Some(3);
+        i.due_at = t0 + 4 * 3600;
+        s.insert_incident(&all, &i, &store::suite_incidents::first_step(t0)).unwrap();
+        let hook = s.add_webhook(&all, &robot(port)).unwrap();
+        s.set_duty_channel(&all, county, Some(hook), "officer", 0).unwrap();
+    });
+    let clock = Arc::new(TestClock::at(t0 + 5 * 3600));
+    let outbox = |policy: guard::NetPolicy| web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy, extra: Vec::new(), clock: clock.clone() };
+    let pool = env.app.state.pool.clone();
+    let sweep = |out: web::remind::Outbox| {
+        let (pool, clock) = (pool.clone(), clock.clone());
+        let handle = tokio::runtime::Handle::current();
+        async move { pool.run(move |s| Ok(web::sweep::once(s, &secman::incidents::Rules::default(), &out, &handle, clock.as_ref(), None)?)).await.unwrap() }
+    };
+    let run = |out: web::remind::Outbox| {
+        let (pool, clock) = (pool.clone(), clock.clone());
+        let handle = tokio::runtime::Handle::current();
+        async move { pool.run(move |s| Ok(web::remind::run(s, &out, &handle, clock.as_ref(), None, Some(&mut web::remind::Daily::default()))?)).await.unwrap() }
+    };
+    // The first escalation: the robot refused; the duty message waits.
+    let (r, sent) = sweep(outbox(guard::NetPolicy::default())).await;
+    assert_eq!((r.escalated.len(), sent.sent), (1, 0), "{sent:?}");
+    let r = run(outbox(guard::NetPolicy::default())).await;
+    assert_eq!((r.retry_sent, r.retry_waiting), (0, 1), "still refused: {r:?}");
+    assert!(drain_wait(&mut rx).await.is_empty());
+    // The robot takes it now: delivered once.
+    clock.advance(60);
+    let r = run(outbox(loopback())).await;
+    assert_eq!((r.retry_sent, r.retry_waiting), (1, 0), "{r:?}");
+    let got = drain_wait(&mut rx).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].0 == "incident" && got[0].1.contains("【超时升级】") && got[0].1.contains("首页被篡改") && got[0].2.contains("当前"), "{got:?}");
+    let r = run(outbox(loopback())).await;
+    assert_eq!((r.retry_sent, r.retry_waiting), (0, 0), "{r:?}");
+    // The second escalation, refused, then a day and more without a robot: given up.
+    let t1 = t0 + 2 * 86_400;
+    with_store(&env, |s| {
+        let mut i = store::suite_incidents::incident("某校邮件系统被入侵", Some(&school), county, t1);
+        i.proposed_grade = Some(3);
+        i.due_at = t1 + 4 * 3600;
+        s.insert_incident(&Scope::all(), &i, &store::suite_incidents::first_step(t1)).unwrap();
+    });
+    clock.set(t1 + 5 * 3600);
+    let (r, _) = sweep(outbox(guard::NetPolicy::default())).await;
+    assert!(!r.escalated.is_empty(), "{r:?}");
+    clock.advance(86_400 + 60);
+    let r = run(outbox(loopback())).await;
+    assert_eq!((r.retry_sent, r.retry_waiting), (0, 0), "a day old: given up {r:?}");
+    assert!(drain_wait(&mut rx).await.iter().all(|(_, t, _)| !t.contains("邮件系统")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_incident_message_is_retried_sqlite() {
+    a_failed_incident_message_is_retried(sqlite("remind-outbox")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_incident_message_is_retried_postgres() {
+    let Some(env) = blocking(|| postgres("remind-outbox")) else { return };
+    a_failed_incident_message_is_retried(env).await;
+}
