@@ -2,8 +2,10 @@
 //! each, shared by `tianfu serve` (its minute timer, [`crate::sweep::spawn`]), `tianfu worker`
 //! (its after-cycle hook) and `tianfu remind` (once, from the command line):
 //!
-//! - [`run`]: the day's 等保 reminders (`secman::mlps::remind`, to every robot, topic `mlps`)
-//!   and the duty missing-report reminders of every running period after its cut-off
+//! - [`run`]: the day's 等保 reminders (`secman::mlps::remind`, to every robot, topic `mlps`),
+//!   the software-ledger reminders (`secman::ledger::remind`: a unit's six-monthly check due in
+//!   30 or 7 days or late since yesterday, a licence ending in 60, 30 or 7 days; to every
+//!   robot, topic `software`) and the duty missing-report reminders of every running period after its cut-off
 //!   (`secman::duty::due_reminders`, to the units' duty robots). Each reminder goes out once:
 //!   both record what was sent (a duty reminder not delivered gives its claim back, and is
 //!   tried again at the next run that day); a [`Daily`] memory only spares the timer the
@@ -106,6 +108,8 @@ impl Outbox {
 #[derive(Debug, Default, Clone)]
 pub struct Daily {
     pub mlps_day: Option<Date>,
+    /// The day the software-ledger reminders went out whole.
+    pub ledger_day: Option<Date>,
     pub duty_days: HashMap<i64, Date>,
 }
 
@@ -114,6 +118,8 @@ pub struct Daily {
 pub struct DayReport {
     /// The 等保 reminders (none run: all zero).
     pub mlps: secman::mlps::RemindReport,
+    /// The software-ledger reminders (checks due, licences ending; none run: all zero).
+    pub ledger: secman::mlps::RemindReport,
     /// Duty periods past their cut-off looked at.
     pub duty_periods: usize,
     /// Units reminded of a missing report.
@@ -156,6 +162,25 @@ pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, c
         rep.mlps = secman::mlps::remind(s, today, now, public_url, &mut send)?;
         if rep.mlps.failed == 0 {
             daily.mlps_day = Some(today);
+        }
+    }
+    // 软件正版化: the same hours, once a day, again the same day while a send failed.
+    if daily.ledger_day != Some(today) && (hour >= MLPS_HOUR || !timer) {
+        if hooks.is_none() {
+            hooks = Some(s.webhooks(&Scope::all())?);
+        }
+        let notifier = out.notifier(out.channels(hooks.as_deref().unwrap_or_default()));
+        let mut send = |title: &str, lines: &[String]| {
+            let e = Event { topic: secman::ledger::TOPIC.into(), title: title.to_string(), lines: lines.to_vec(), at: now };
+            let d = handle.block_on(notifier.notify(&e));
+            for x in d.iter().filter(|x| !matches!(x.result, Ok(c) if (200..300).contains(&c))) {
+                tracing::warn!(host = %x.host, "软件正版化提醒发送失败（software ledger reminder not delivered）");
+            }
+            d.iter().any(|x| matches!(x.result, Ok(c) if (200..300).contains(&c)))
+        };
+        rep.ledger = secman::ledger::remind(s, today, now, public_url, &mut send)?;
+        if rep.ledger.failed == 0 {
+            daily.ledger_day = Some(today);
         }
     }
     // 零报告: every period running today, once its cut-off has passed. A message not

@@ -398,3 +398,90 @@ async fn a_failed_incident_message_is_retried_postgres() {
     let Some(env) = blocking(|| postgres("remind-outbox")) else { return };
     a_failed_incident_message_is_retried(env).await;
 }
+
+/// The software-ledger reminders (`web::remind::run`, topic `software`): a unit's six-monthly
+/// check due in 7 days and a licence ending in 30 days each sent once across ticks and a
+/// restart; a failed send retried the same day; none in the night; no person, no contract
+/// number; audited.
+async fn software_ledger_reminders_once(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let school: i64 = env.places.school.parse().unwrap();
+    let today = Date::parse_iso("2026-12-07").unwrap();
+    let at = |n: i64| Date::from_days_since_epoch(today.days_since_epoch() + n);
+    let clock = Arc::new(TestClock::on(today));
+    let soft = with_store(&env, |s| {
+        let all = Scope::all();
+        s.add_webhook(&all, &robot(port)).unwrap();
+        let mut w = store::suite_ledger::software(school, "WPS Office", 60, 40, None);
+        w.expires_on = Some(at(30));
+        let soft = s.create_software(&all, &w, "officer", 0).unwrap();
+        let mut later = store::suite_ledger::software(school, "杀毒软件", 60, 40, None);
+        later.expires_on = Some(at(45));
+        s.create_software(&all, &later, "officer", 0).unwrap();
+        let c = store::ledger::NewCheck { unit_code: school, checked_on: at(-176), checker: "李华".into(), compliant: true, problems: String::new() };
+        s.add_check(&all, &c, at(7), "officer", 0).unwrap();
+        soft
+    });
+    let outbox = |policy: guard::NetPolicy| web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy, extra: Vec::new(), clock: clock.clone() };
+    let daily: Arc<std::sync::Mutex<web::remind::Daily>> = Arc::default();
+    let pool = env.app.state.pool.clone();
+    let tick = |out: web::remind::Outbox, daily: Arc<std::sync::Mutex<web::remind::Daily>>| {
+        let (pool, clock) = (pool.clone(), clock.clone());
+        let handle = tokio::runtime::Handle::current();
+        async move {
+            pool.run(move |s| {
+                let mut d = daily.lock().unwrap();
+                Ok(web::remind::run(s, &out, &handle, clock.as_ref(), Some("https://tianfu.example.cn"), Some(&mut d))?)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    // 07:00: quiet.
+    clock.set(clock.now() - 2 * 3600);
+    let r = tick(outbox(loopback()), daily.clone()).await;
+    assert_eq!(r.ledger.due, 0, "{r:?}");
+    // 09:00, the robot refused: both failed, tried again the next minute.
+    clock.set(clock.now() + 2 * 3600);
+    let r = tick(outbox(guard::NetPolicy::default()), daily.clone()).await;
+    assert_eq!((r.ledger.due, r.ledger.sent, r.ledger.failed), (2, 0, 2), "{r:?}");
+    clock.advance(60);
+    let r = tick(outbox(loopback()), daily.clone()).await;
+    assert_eq!((r.ledger.sent, r.ledger.failed), (2, 0), "{r:?}");
+    clock.advance(60);
+    let r = tick(outbox(loopback()), daily.clone()).await;
+    assert_eq!(r.ledger, secman::mlps::RemindReport::default(), "the day is done: {r:?}");
+    let r = tick(outbox(loopback()), Arc::default()).await;
+    assert_eq!((r.ledger.sent, r.ledger.already), (0, 2), "a restart sends nothing twice: {r:?}");
+    let got = drain_wait(&mut rx).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.iter().all(|(e, _, l)| e == "software" && !l.contains("李华") && !l.contains("SCZC") && !l.contains("计算机教室")), "no person, no contract: {got:?}");
+    assert!(got.iter().any(|(_, t, l)| t.contains("半年检查即将到期") && l.contains("还有 7 天到期") && l.contains("https://tianfu.example.cn/software/checks")), "{got:?}");
+    assert!(got.iter().any(|(_, t, l)| t.contains("WPS Office 2023：授权即将到期") && l.contains("还有 30 天到期") && l.contains(&format!("/software?unit={school}"))), "{got:?}");
+    // The next day nothing; on day 8 the check is late since yesterday; on day 15 the
+    // 45-day licence is 30 days ahead (the first licence's 7-day mark is day 23).
+    clock.advance(86_400);
+    assert_eq!(tick(outbox(loopback()), Arc::default()).await.ledger.due, 0);
+    clock.advance(7 * 86_400);
+    let r = tick(outbox(loopback()), Arc::default()).await;
+    assert_eq!((r.ledger.due, r.ledger.sent), (1, 1), "{r:?}");
+    assert!(drain_wait(&mut rx).await[0].1.contains("半年检查已逾期"));
+    clock.advance(7 * 86_400);
+    let r = tick(outbox(loopback()), Arc::default()).await;
+    assert_eq!((r.ledger.due, r.ledger.sent), (1, 1), "{r:?}");
+    assert!(drain_wait(&mut rx).await[0].1.contains("杀毒软件"));
+    let log = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("ledger_remind".into()), limit: 50, ..Default::default() }).unwrap());
+    assert!(log.iter().all(|e| e.actor == "system") && log.iter().any(|e| e.outcome == "failed") && log.iter().any(|e| e.detail.contains("\"sent\":2")), "{log:?}");
+    let _ = soft;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn software_ledger_reminders_once_sqlite() {
+    software_ledger_reminders_once(sqlite("remind-ledger")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn software_ledger_reminders_once_postgres() {
+    let Some(env) = blocking(|| postgres("remind-ledger")) else { return };
+    software_ledger_reminders_once(env).await;
+}
