@@ -293,6 +293,9 @@ pub struct Message {
     pub topic: String,
     pub title: String,
     pub lines: Vec<String>,
+    /// The units a missing-report reminder is about (their claims are given back when it is
+    /// not delivered); empty for other messages.
+    pub units: Vec<i64>,
 }
 
 /// The duty robot of a unit: its own, or the nearest bureau's above it.
@@ -327,14 +330,15 @@ pub fn notify_on_duty(db: &mut dyn Duty, clock: &dyn Clock, scope: &Scope, unit:
         }
         None => lines.push("当前无人排班，请值班组尽快安排。".into()),
     }
-    Ok(Some(Message { webhook_id, topic: topic.into(), title: title.into(), lines }))
+    Ok(Some(Message { webhook_id, topic: topic.into(), title: title.into(), lines, units: Vec::new() }))
 }
 
 /// The reminders due for a period at the clock's time: after the day's cut-off, each reporting
 /// unit of the period's area that has not reported is reminded once that day, through its duty
 /// robot (units sharing one robot in one message). Returns the messages and the number of
 /// units reminded; before the cut-off, outside the period, or on a second call the same day,
-/// nothing. `scope` is the caller's (the reminders cover its part of the area).
+/// nothing — but a unit whose message was not delivered, its claim given back
+/// (`Duty::release_reminders`, as `web::remind::run` does), is reminded again. `scope` is the caller's (the reminders cover its part of the area).
 pub fn due_reminders(db: &mut dyn Duty, clock: &dyn Clock, scope: &Scope, p: &Period) -> Result<(Vec<Message>, usize), StoreError> {
     let now = clock.now();
     let day = day_of(now);
@@ -345,16 +349,18 @@ pub fn due_reminders(db: &mut dyn Duty, clock: &dyn Clock, scope: &Scope, p: &Pe
     let codes: Vec<i64> = st.missing.iter().map(|u| u.code).collect();
     let fresh = db.claim_reminders(p.id, day, &codes, now)?;
     let names: std::collections::HashMap<i64, &Unit> = st.missing.iter().map(|u| (u.code, u)).collect();
-    let mut by: std::collections::BTreeMap<i64, Vec<String>> = std::collections::BTreeMap::new();
+    let mut by: std::collections::BTreeMap<i64, (Vec<String>, Vec<i64>)> = std::collections::BTreeMap::new();
     for code in &fresh {
         if let Some(w) = duty_channel(db, scope, *code)? {
-            by.entry(w).or_default().push(names.get(code).map(|u| u.name.clone()).unwrap_or_else(|| code.to_string()));
+            let e = by.entry(w).or_default();
+            e.0.push(names.get(code).map(|u| u.name.clone()).unwrap_or_else(|| code.to_string()));
+            e.1.push(*code);
         }
     }
     let cut = cutoff_text(p.new.cutoff_minutes);
     let msgs = by
         .into_iter()
-        .map(|(webhook_id, units)| {
+        .map(|(webhook_id, (units, codes))| {
             let n = units.len();
             let mut lines = vec![format!("{}（{}）截至 {cut} 尚未报送零报告的单位 {n} 个：", p.new.name, day)];
             lines.extend(units.into_iter().take(30));
@@ -362,7 +368,7 @@ pub fn due_reminders(db: &mut dyn Duty, clock: &dyn Clock, scope: &Scope, p: &Pe
                 lines.push(format!("……等 {n} 个单位"));
             }
             lines.push("请各单位值班人员尽快报送（无异常也须报送）。".into());
-            Message { webhook_id, topic: "duty_missing_report".into(), title: format!("【零报告提醒】{} {day}", p.new.name), lines }
+            Message { webhook_id, topic: "duty_missing_report".into(), title: format!("【零报告提醒】{} {day}", p.new.name), lines, units: codes }
         })
         .collect();
     Ok((msgs, fresh.len()))

@@ -325,6 +325,135 @@ pub fn record_check(s: &mut (impl Ledger + ?Sized), scope: &Scope, c: &NewCheck,
     s.add_check(scope, c, next_check_due(c.checked_on), by, now)
 }
 
+/// The topic the software-ledger reminders go out under (`guard::notify`).
+pub const TOPIC: &str = "software";
+
+/// The stage of a unit's six-monthly check due on `due` that is reminded of on `today`: 30 and
+/// 7 days before, and the first day late.
+pub fn check_mark(due: Date, today: Date) -> Option<&'static str> {
+    match due.days_since_epoch() - today.days_since_epoch() {
+        30 => Some("30"),
+        7 => Some("7"),
+        -1 => Some("overdue"),
+        _ => None,
+    }
+}
+
+/// The stage of a licence ending on `ends` that is reminded of on `today`: 60, 30 and 7 days
+/// before.
+pub fn licence_mark(ends: Date, today: Date) -> Option<&'static str> {
+    match ends.days_since_epoch() - today.days_since_epoch() {
+        60 => Some("60"),
+        30 => Some("30"),
+        7 => Some("7"),
+        _ => None,
+    }
+}
+
+/// A software-ledger reminder due on a day: its key and its message (no person: the checker,
+/// the contract number and the location are not sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    pub key: store::ledger::LedgerReminderKey,
+    pub unit_code: i64,
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+fn when(date: Date, today: Date) -> String {
+    let days = date.days_since_epoch() - today.days_since_epoch();
+    if days < 0 { format!("已逾期 {} 天", -days) } else { format!("还有 {days} 天到期") }
+}
+
+/// The day's reminders of the software ledger within `scope`: the units whose six-monthly
+/// check is due in 30 or 7 days or was due yesterday, and the licences ending in 60, 30 or 7
+/// days (every entry ending within 60 days is read, page by page).
+pub fn sweep<S>(s: &mut S, scope: &Scope, today: Date, public_url: Option<&str>) -> Result<Vec<Reminder>, StoreError>
+where
+    S: Ledger + Browse + ?Sized,
+{
+    use store::ledger::{LedgerReminderKey, ReminderSubject};
+    let at = |n: i64| Date::from_days_since_epoch(today.days_since_epoch() + n);
+    let link = |path: String| public_url.map(|u| format!("处理：{}{path}", u.trim_end_matches('/')));
+    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let mut name = |s: &mut S, code: i64| -> Result<String, StoreError> {
+        if let Some(n) = names.get(&code) {
+            return Ok(n.clone());
+        }
+        let n = s.org_unit(code)?.map(|u| u.name).unwrap_or_default();
+        names.insert(code, n.clone());
+        Ok(n)
+    };
+    let mut out = Vec::new();
+    for u in s.units_due_on(scope, &[at(30), at(7), at(-1)])? {
+        let Some(due) = u.next_due else { continue };
+        let Some(stage) = check_mark(due, today) else { continue };
+        let unit = name(s, u.unit_code)?;
+        let late = stage == "overdue";
+        let mut lines = vec![format!("单位：{unit}（{}）", u.unit_code), format!("事项：软件正版化半年检查，期限 {due}，{}", when(due, today))];
+        lines.extend(link("/software/checks".to_string()));
+        out.push(Reminder {
+            key: LedgerReminderKey { subject: ReminderSubject::Check, ref_id: u.unit_code, due_on: due, stage: stage.into() },
+            unit_code: u.unit_code,
+            title: format!("【软件正版化提醒】{unit}：半年检查{}", if late { "已逾期" } else { "即将到期" }),
+            lines,
+        });
+    }
+    let mut q = store::ledger::SoftwareQuery { flag: Some(store::ledger::Flag::Expiring), limit: store::browse::MAX_PAGE, ..store::ledger::SoftwareQuery::on(today) };
+    loop {
+        let page = s.software_list(scope, &q)?;
+        for e in &page.rows {
+            let Some(ends) = e.new.expires_on else { continue };
+            let Some(stage) = licence_mark(ends, today) else { continue };
+            let unit = name(s, e.new.unit_code)?;
+            let soft = if e.new.version.trim().is_empty() { e.new.name.clone() } else { format!("{} {}", e.new.name, e.new.version) };
+            let mut lines = vec![format!("单位：{unit}（{}）", e.new.unit_code), format!("事项：软件授权到期，{soft}，到期日 {ends}，{}", when(ends, today))];
+            lines.extend(link(format!("/software?unit={}", e.new.unit_code)));
+            out.push(Reminder {
+                key: LedgerReminderKey { subject: ReminderSubject::Licence, ref_id: e.id, due_on: ends, stage: stage.into() },
+                unit_code: e.new.unit_code,
+                title: format!("【软件正版化提醒】{soft}：授权即将到期"),
+                lines,
+            });
+        }
+        match page.next.and_then(|n| n.parse::<i64>().ok()) {
+            Some(after) => q.after = Some(after),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// The day's software-ledger reminders sent to the robots, as the 等保 ones
+/// (`crate::mlps::remind`): each not yet recorded given to `send` (true when a robot took it)
+/// and recorded then — once however often this runs; a failed one is tried at the next run.
+/// One audit entry (`ledger_remind`, by `system`) with the counts when anything was sent or
+/// failed.
+pub fn remind<S>(s: &mut S, today: Date, now: i64, public_url: Option<&str>, send: &mut dyn FnMut(&str, &[String]) -> bool) -> Result<crate::mlps::RemindReport, StoreError>
+where
+    S: Ledger + Browse + store::AuditLog + ?Sized,
+{
+    let all = Scope::all();
+    let due = sweep(s, &all, today, public_url)?;
+    let mut rep = crate::mlps::RemindReport { due: due.len(), ..Default::default() };
+    for r in &due {
+        if s.ledger_reminder_recorded(&all, &r.key)? {
+            rep.already += 1;
+        } else if send(&r.title, &r.lines) {
+            s.record_ledger_reminder(&all, &r.key, now)?;
+            rep.sent += 1;
+        } else {
+            rep.failed += 1;
+        }
+    }
+    if rep.sent + rep.failed > 0 {
+        let detail = serde_json::json!({ "day": today.to_string(), "due": rep.due, "sent": rep.sent, "already": rep.already, "failed": rep.failed }).to_string();
+        let outcome = if rep.failed == 0 { "ok" } else { "failed" };
+        s.append_audit(&store::AuditEvent { actor: "system".into(), action: "ledger_remind".into(), target: format!("ledger:{today}"), detail, ip: String::new(), outcome: outcome.into() })?;
+    }
+    Ok(rep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -385,17 +385,52 @@ pub fn reminds_today(date: Date, today: Date) -> bool {
     matches!(date.days_since_epoch() - today.days_since_epoch(), 60 | 30 | 7 | -1)
 }
 
+/// How many days after a mark a reminder not sent then (the reminder run did not run: the
+/// server was down) is still sent: the most recent mark crossed, once ([`catches_up`]).
+pub const CATCH_UP_DAYS: i64 = 7;
+
+/// The day the stage of a date on `today` began: its mark (60, 30, 7 days before, the first
+/// day late); None when it is further away than 60 days.
+pub fn mark_of(date: Date, today: Date) -> Option<Date> {
+    let back = match Stage::of(date, today) {
+        Stage::Overdue => -1,
+        Stage::Days7 => 7,
+        Stage::Days30 => 30,
+        Stage::Days60 => 60,
+        Stage::Later => return None,
+    };
+    Some(Date::from_days_since_epoch(date.days_since_epoch() - back))
+}
+
+/// Whether the reminder of a date's current stage is still sent on `today`: on its mark
+/// ([`reminds_today`]) or, when the runs missed the mark, up to [`CATCH_UP_DAYS`] after it.
+/// Only the most recent mark crossed is caught up (its stage), never the ones before it; the
+/// record of what was sent keeps it to once.
+pub fn catches_up(date: Date, today: Date) -> bool {
+    mark_of(date, today).is_some_and(|m| (0..=CATCH_UP_DAYS).contains(&(today.days_since_epoch() - m.days_since_epoch())))
+}
+
 /// The daily sweep: the reminders due on `today` for the systems in `scope` (every system with
 /// a date within 60 days or late is read, page by page). What to send them through (group
 /// robots, mail) is the caller's.
 pub fn sweep(s: &mut (impl Mlps + ?Sized), scope: &Scope, today: Date) -> Result<Vec<Reminder>, StoreError> {
+    sweep_where(s, scope, today, reminds_today)
+}
+
+/// [`sweep`] with the reminders missed by the last [`CATCH_UP_DAYS`] days (what [`remind`]
+/// sends: each not yet recorded).
+pub fn sweep_catching_up(s: &mut (impl Mlps + ?Sized), scope: &Scope, today: Date) -> Result<Vec<Reminder>, StoreError> {
+    sweep_where(s, scope, today, catches_up)
+}
+
+fn sweep_where(s: &mut (impl Mlps + ?Sized), scope: &Scope, today: Date, keep: fn(Date, Date) -> bool) -> Result<Vec<Reminder>, StoreError> {
     let mut out = Vec::new();
     for state in [DueState::Overdue, DueState::DueSoon] {
         let mut q = SystemQuery { state: Some(state), limit: store::browse::MAX_PAGE, ..SystemQuery::on(today) };
         loop {
             let page = s.systems(scope, &q)?;
             for sys in &page.rows {
-                out.extend(reminders(sys, today).into_iter().filter(|r| reminds_today(r.date, today)));
+                out.extend(reminders(sys, today).into_iter().filter(|r| keep(r.date, today)));
             }
             match page.next.and_then(|n| n.parse::<i64>().ok()) {
                 Some(after) => q.after = Some(after),
@@ -447,16 +482,17 @@ pub struct RemindReport {
     pub failed: usize,
 }
 
-/// The day's reminders sent to the robots: the [`sweep`] over the whole province on `today`,
-/// each reminder not yet recorded given to `send` (true when a robot took it) and recorded
-/// then, so that however often this runs a reminder goes out once. One audit entry
+/// The day's reminders sent to the robots: the [`sweep_catching_up`] over the whole province on
+/// `today` (a mark missed while no run ran is caught up, its most recent one only), each
+/// reminder not yet recorded given to `send` (true when a robot took it) and recorded then, so
+/// that however often this runs a reminder goes out once. One audit entry
 /// (`mlps_remind`, by `system`) with the counts when anything was sent or failed.
 pub fn remind<S>(s: &mut S, today: Date, now: i64, public_url: Option<&str>, send: &mut dyn FnMut(&Message) -> bool) -> Result<RemindReport, StoreError>
 where
     S: Mlps + store::Browse + store::AuditLog + ?Sized,
 {
     let all = Scope::all();
-    let due = sweep(s, &all, today)?;
+    let due = sweep_catching_up(s, &all, today)?;
     let mut rep = RemindReport { due: due.len(), ..Default::default() };
     let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     for r in &due {

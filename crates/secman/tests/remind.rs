@@ -108,7 +108,8 @@ fn reminders_go_to_the_robots_once() {
         // The next day nothing is due; on day 8 the assessment is late since yesterday; on
         // day 23 the filing is 7 days ahead.
         clock.advance(86_400);
-        assert_eq!(run(&rt, s, &n, &clock).due, 0);
+        let r = run(&rt, s, &n, &clock);
+        assert_eq!((r.sent, r.already), (0, 3), "the day's marks are caught up if missed, and these were sent");
         clock.advance(86_400 * 7);
         let r = run(&rt, s, &n, &clock);
         assert_eq!((r.due, r.sent), (1, 1), "the assessment, late since yesterday");
@@ -125,5 +126,41 @@ fn reminders_go_to_the_robots_once() {
         assert!(log.iter().all(|e| e.actor == "system"));
         assert!(log.iter().any(|e| e.outcome == "failed" && e.detail.contains("\"failed\":3")));
         assert!(log.iter().any(|e| e.outcome == "ok" && e.detail.contains("\"sent\":3")));
+    });
+}
+
+/// The reminder run missed days (the server was down): the next run sends, for each date, the
+/// reminder of the most recent mark crossed — not the ones before it, not a mark crossed more
+/// than `CATCH_UP_DAYS` ago — once.
+#[test]
+fn missed_marks_are_caught_up_once() {
+    with_backends(|s| {
+        store::suite::import(s, Entity::School, "schools", &[store::suite::school("2151010401", "510104", "锦江区实验小学")]);
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let (port, mut rx) = rt.block_on(capture::receiver("{}"));
+        let today = Date::parse_iso("2026-12-07").unwrap();
+        let clock = Arc::new(TestClock::on(today));
+        let all = Scope::all();
+        // The filing's 30-day mark was 5 days ago; the assessment's 60-, 30- and 7-day marks
+        // were 55, 25 and 2 days ago; the item has been late for 20 days (its mark 19 days ago,
+        // too long ago to catch up).
+        s.create_system(&all, &system(2151010401, "学籍管理系统"), &Dues { filing: Some(plus(today, 25)), assessment: Some(plus(today, 5)), rectification: Some(plus(today, -20)), ..Default::default() }, "p", 0).unwrap();
+        let n = notifier(port, NetPolicy::default().allowing("本机", "127.0.0.1/32").unwrap(), clock.clone());
+        assert!(secman::mlps::sweep(s, &all, today).unwrap().is_empty(), "no mark today");
+        let r = run(&rt, s, &n, &clock);
+        assert_eq!((r.due, r.sent, r.failed), (2, 2, 0), "{r:?}");
+        let mut got: Vec<String> = (0..2).map(|_| rt.block_on(rx.recv()).unwrap().json()["lines"].to_string()).collect();
+        got.sort();
+        assert!(got.iter().any(|l| l.contains("备案") && l.contains("还有 25 天到期")), "{got:?}");
+        assert!(got.iter().any(|l| l.contains("等级测评") && l.contains("还有 5 天到期")), "the most recent mark only: {got:?}");
+        // Once: not again that day nor the next ones.
+        for _ in 0..3 {
+            let r = run(&rt, s, &n, &clock);
+            assert_eq!(r.sent, 0, "{r:?}");
+            clock.advance(86_400);
+        }
+        assert!(rx.try_recv().is_err(), "nothing sent twice");
+        assert_eq!(secman::mlps::mark_of(plus(today, 5), today), Some(plus(today, -2)));
+        assert!(secman::mlps::catches_up(plus(today, 25), today) && !secman::mlps::catches_up(plus(today, -20), today));
     });
 }

@@ -321,6 +321,51 @@ pub trait Duty {
     fn day_status(&mut self, scope: &Scope, period_id: i64, day: Date, region: Option<u32>) -> Result<DayStatus, StoreError>;
     /// Of `units`, those not yet reminded for the day; records them as reminded at `now`.
     fn claim_reminders(&mut self, period_id: i64, day: Date, units: &[i64], now: i64) -> Result<Vec<i64>, StoreError>;
+    /// Gives back the claims of `units` for the day (their reminder was not delivered): the
+    /// next [`Duty::claim_reminders`] hands them out again.
+    fn release_reminders(&mut self, period_id: i64, day: Date, units: &[i64]) -> Result<(), StoreError>;
+    /// Queues a duty-robot message that was not delivered, to be tried again
+    /// ([`Duty::queued_duty_messages`]). The platform's own write: only with the whole scope
+    /// (`Scope::all()`), OutOfScope otherwise.
+    fn queue_duty_message(&mut self, scope: &Scope, m: &QueuedMessage, now: i64) -> Result<i64, StoreError>;
+    /// The queued messages, oldest first; those queued before `since` are dropped (given up).
+    /// Empty for any scope but the whole one.
+    fn queued_duty_messages(&mut self, scope: &Scope, since: i64, limit: usize) -> Result<Vec<QueuedMessage>, StoreError>;
+    /// After another try: a delivered message leaves the queue, another counts the attempt.
+    fn settle_duty_message(&mut self, scope: &Scope, id: i64, delivered: bool) -> Result<(), StoreError>;
+}
+
+/// A duty-robot message waiting to be tried again (an incident notice: no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    /// 0 until stored.
+    pub id: i64,
+    pub webhook_id: i64,
+    pub topic: String,
+    pub title: String,
+    pub lines: Vec<String>,
+    pub queued_at: i64,
+    pub attempts: i64,
+}
+
+fn whole(scope: &Scope) -> Result<(), StoreError> {
+    if *scope == Scope::all() {
+        Ok(())
+    } else {
+        Err(StoreError::OutOfScope)
+    }
+}
+
+fn queued_from(r: &dyn SqlRow) -> Result<QueuedMessage, StoreError> {
+    Ok(QueuedMessage {
+        id: r.i64(0)?,
+        webhook_id: r.i64(1)?,
+        topic: r.string(2)?,
+        title: r.string(3)?,
+        lines: serde_json::from_str(&r.string(4)?).unwrap_or_default(),
+        queued_at: r.i64(5)?,
+        attempts: r.i64(6)?,
+    })
 }
 
 const CONTACT_COLS: &str = "id, unit_code, region_code, name, post, office_phone, mobile, created_by, created_at, updated_at";
@@ -819,6 +864,53 @@ impl<T: DutySql + ?Sized> Duty for T {
             exec(self, &format!("INSERT INTO duty_reminders (period_id, day, unit_code, sent_at) VALUES {}", values.join(", ")), args)?;
         }
         Ok(fresh)
+    }
+
+    fn queue_duty_message(&mut self, scope: &Scope, m: &QueuedMessage, now: i64) -> Result<i64, StoreError> {
+        whole(scope)?;
+        let lines = serde_json::to_string(&m.lines).unwrap_or_else(|_| "[]".into());
+        one(rows(
+            self,
+            "INSERT INTO duty_outbox (webhook_id, topic, title, lines, queued_at, attempts) VALUES (?1, ?2, ?3, ?4, ?5, 1) RETURNING id",
+            vec![m.webhook_id.into(), m.topic.as_str().into(), m.title.as_str().into(), lines.into(), now.into()],
+            |r| r.i64(0),
+        )?)
+    }
+
+    fn queued_duty_messages(&mut self, scope: &Scope, since: i64, limit: usize) -> Result<Vec<QueuedMessage>, StoreError> {
+        if whole(scope).is_err() {
+            return Ok(Vec::new());
+        }
+        exec(self, "DELETE FROM duty_outbox WHERE queued_at < ?1", vec![since.into()])?;
+        rows(
+            self,
+            &format!("SELECT id, webhook_id, topic, title, lines, queued_at, attempts FROM duty_outbox ORDER BY id LIMIT {}", crate::sql::limit(limit)),
+            Vec::new(),
+            queued_from,
+        )
+    }
+
+    fn settle_duty_message(&mut self, scope: &Scope, id: i64, delivered: bool) -> Result<(), StoreError> {
+        whole(scope)?;
+        if delivered {
+            exec(self, "DELETE FROM duty_outbox WHERE id = ?1", vec![id.into()])?;
+        } else {
+            exec(self, "UPDATE duty_outbox SET attempts = attempts + 1 WHERE id = ?1", vec![id.into()])?;
+        }
+        Ok(())
+    }
+
+    fn release_reminders(&mut self, period_id: i64, day: Date, units: &[i64]) -> Result<(), StoreError> {
+        for chunk in units.chunks(400) {
+            let mut args: Vec<Arg> = vec![period_id.into(), day.to_string().into()];
+            let mut marks = Vec::with_capacity(chunk.len());
+            for u in chunk {
+                args.push((*u).into());
+                marks.push(format!("?{}", args.len()));
+            }
+            exec(self, &format!("DELETE FROM duty_reminders WHERE period_id = ?1 AND day = ?2 AND unit_code IN ({})", marks.join(", ")), args)?;
+        }
+        Ok(())
     }
 }
 

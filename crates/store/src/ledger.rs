@@ -402,6 +402,58 @@ pub trait Ledger {
     fn unit_checks(&mut self, scope: &Scope, region: Option<u32>, overdue_on: Option<Date>, limit: usize) -> Result<Vec<UnitCheck>, StoreError>;
     /// Units and overdue units by the region code they are kept under.
     fn check_regions(&mut self, scope: &Scope, today: Date) -> Result<Vec<RegionChecks>, StoreError>;
+    /// The units on the ledger within the scope whose next check falls on one of `days` (the
+    /// reminders' marks), by code; never-checked units have no date and are not among them.
+    fn units_due_on(&mut self, scope: &Scope, days: &[Date]) -> Result<Vec<UnitCheck>, StoreError>;
+    /// Records a reminder as sent (true when it was not yet); OutOfScope when its unit or entry
+    /// lies outside the writer's area or is unknown (one answer for both).
+    fn record_ledger_reminder(&mut self, scope: &Scope, k: &LedgerReminderKey, now: i64) -> Result<bool, StoreError>;
+    /// Whether the reminder was recorded; false outside the scope.
+    fn ledger_reminder_recorded(&mut self, scope: &Scope, k: &LedgerReminderKey) -> Result<bool, StoreError>;
+}
+
+/// What a software-ledger reminder is about: a unit's six-monthly check or a licence ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderSubject {
+    /// `ref_id`: the unit's code.
+    Check,
+    /// `ref_id`: the software entry's id.
+    Licence,
+}
+
+impl ReminderSubject {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReminderSubject::Check => "check",
+            ReminderSubject::Licence => "licence",
+        }
+    }
+}
+
+/// The key a software-ledger reminder is recorded under (sent once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerReminderKey {
+    pub subject: ReminderSubject,
+    pub ref_id: i64,
+    pub due_on: Date,
+    /// "60", "30", "7" or "overdue".
+    pub stage: String,
+}
+
+/// The reminder's subject is the writer's: its unit (a check) or its entry (a licence).
+fn reminder_writable(db: &mut (impl Ledger + LedgerSql + ?Sized), scope: &Scope, k: &LedgerReminderKey) -> Result<(), StoreError> {
+    match k.subject {
+        ReminderSubject::Licence => db.software(scope, k.ref_id)?.map(|_| ()).ok_or(StoreError::OutOfScope),
+        ReminderSubject::Check => {
+            let region = region_of(db, k.ref_id).map_err(|_| StoreError::OutOfScope)?;
+            if may_write_unit(scope, region, k.ref_id) {
+                Ok(())
+            } else {
+                Err(StoreError::OutOfScope)
+            }
+        }
+    }
 }
 
 const CHECKLIST_COLS: &str = "c.id, c.region_code, c.year, c.title, c.include_schools, c.items, (SELECT COUNT(DISTINCT d.unit_code) FROM duty_items d WHERE d.checklist_id = c.id), c.created_by, c.created_at";
@@ -895,6 +947,46 @@ impl<T: LedgerSql + ?Sized> Ledger for T {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    fn units_due_on(&mut self, scope: &Scope, days: &[Date]) -> Result<Vec<UnitCheck>, StoreError> {
+        if days.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(mut w) = scoped(self.ledger_dialect(), "", scope, None) else { return Ok(Vec::new()) };
+        let inner = units_sql(&w);
+        let marks: Vec<String> = days.iter().map(|d| w.arg(d.to_string())).collect();
+        let sql = format!("SELECT u.unit_code, u.region_code, u.due FROM ({inner}) u WHERE u.due IN ({}) ORDER BY u.unit_code", marks.join(", "));
+        let mut out = Vec::new();
+        self.ledger_rows(&sql, w.args, &mut |r| {
+            out.push(UnitCheck { unit_code: r.i64(0)?, region_code: r.i64(1)?, next_due: date_of(r, 2)? });
+            Ok(())
+        })?;
+        out.retain(|u| may_write_unit(scope, u.region_code, u.unit_code));
+        Ok(out)
+    }
+
+    fn record_ledger_reminder(&mut self, scope: &Scope, k: &LedgerReminderKey, now: i64) -> Result<bool, StoreError> {
+        reminder_writable(self, scope, k)?;
+        let n = exec(
+            self,
+            "INSERT INTO ledger_reminders (subject, ref_id, due_on, stage, sent_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            vec![k.subject.code().into(), k.ref_id.into(), k.due_on.to_string().into(), k.stage.as_str().into(), now.into()],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn ledger_reminder_recorded(&mut self, scope: &Scope, k: &LedgerReminderKey) -> Result<bool, StoreError> {
+        if reminder_writable(self, scope, k).is_err() {
+            return Ok(false);
+        }
+        let found = rows(
+            self,
+            "SELECT ref_id FROM ledger_reminders WHERE subject = ?1 AND ref_id = ?2 AND due_on = ?3 AND stage = ?4",
+            vec![k.subject.code().into(), k.ref_id.into(), k.due_on.to_string().into(), k.stage.as_str().into()],
+            |r| r.i64(0),
+        )?;
+        Ok(!found.is_empty())
     }
 }
 

@@ -193,6 +193,25 @@ pub fn channels_and_reminders(s: &mut dyn DutyStore) {
     assert_eq!(s.claim_reminders(p.id, day, &[510104, 2151010401], T0).unwrap(), vec![510104, 2151010401]);
     assert_eq!(s.claim_reminders(p.id, day, &[510104, 2151010402], T0).unwrap(), vec![2151010402], "once per unit per day");
     assert_eq!(s.claim_reminders(p.id, d("2026-12-31"), &[510104], T0).unwrap(), vec![510104]);
+    // A reminder not delivered is given back, and claimed again (once).
+    s.release_reminders(p.id, day, &[2151010402]).unwrap();
+    assert_eq!(s.claim_reminders(p.id, day, &[510104, 2151010401, 2151010402], T0).unwrap(), vec![2151010402], "released, claimed again");
+    assert!(s.claim_reminders(p.id, day, &[2151010402], T0).unwrap().is_empty());
+    // The outbox of duty messages not delivered: the platform's alone, oldest first, a day kept.
+    let q = QueuedMessage { id: 0, webhook_id: 7, topic: "incident".into(), title: "【超时升级】".into(), lines: vec!["发生单位：某校".into(), "当前值班：无".into()], queued_at: 0, attempts: 0 };
+    assert!(matches!(s.queue_duty_message(&Scope::Region { lo: 510104, hi: 510104 }, &q, T0), Err(StoreError::OutOfScope)));
+    let a = s.queue_duty_message(&Scope::all(), &q, T0).unwrap();
+    let b = s.queue_duty_message(&Scope::all(), &QueuedMessage { title: "第二条".into(), ..q.clone() }, T0 + 60).unwrap();
+    assert!(s.queued_duty_messages(&Scope::Region { lo: 510104, hi: 510104 }, 0, 10).unwrap().is_empty());
+    let got = s.queued_duty_messages(&Scope::all(), T0, 10).unwrap();
+    assert_eq!(got.iter().map(|m| m.id).collect::<Vec<_>>(), vec![a, b]);
+    assert_eq!((got[0].lines.clone(), got[0].attempts, got[0].queued_at), (q.lines.clone(), 1, T0));
+    s.settle_duty_message(&Scope::all(), a, false).unwrap();
+    s.settle_duty_message(&Scope::all(), b, true).unwrap();
+    let got = s.queued_duty_messages(&Scope::all(), T0, 10).unwrap();
+    assert_eq!((got.len(), got[0].attempts), (1, 2));
+    assert!(s.queued_duty_messages(&Scope::all(), T0 + 1, 10).unwrap().is_empty(), "older than `since`: given up");
+    assert!(s.queued_duty_messages(&Scope::all(), 0, 10).unwrap().is_empty(), "and gone");
     let many: Vec<i64> = (0..1000).map(|i| 3_000_000_000 + i).collect();
     assert_eq!(s.claim_reminders(p.id, day, &many, T0).unwrap().len(), 1000);
 }

@@ -16,7 +16,7 @@ impl<T: crate::Store + Ledger> LedgerStore for T {}
 macro_rules! ledger_suite {
     ($make:expr) => {
         $crate::ledger_suite!(@tests $make;
-            checklists_published_updated_counted, checklist_scope, software_flags_and_totals, software_scope, checks_due_and_overdue);
+            checklists_published_updated_counted, checklist_scope, software_flags_and_totals, software_scope, checks_due_and_overdue, reminders_recorded_once);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -277,4 +277,29 @@ pub fn checks_due_and_overdue(s: &mut dyn LedgerStore) {
     assert_eq!(s.unit_checks(&sc, None, None, 50).unwrap().iter().map(|u| u.unit_code).collect::<Vec<_>>(), vec![2151010402]);
     assert!(s.checks(&sc, 2151010401).unwrap().is_empty());
     assert!(s.unit_checks(&Scope::Nothing, None, None, 50).unwrap().is_empty() && s.check_regions(&Scope::Nothing, today).unwrap().is_empty());
+}
+
+/// The software-ledger reminders: the units due on the marks, and each reminder recorded once,
+/// by a writer of its unit only (outside: refused, and not seen as recorded).
+pub fn reminders_recorded_once(s: &mut dyn LedgerStore) {
+    schools(s);
+    let all = Scope::all();
+    let w = s.create_software(&all, &software(2151010401, "WPS", 10, 10, Some("2026-12-31")), "p", T0).unwrap();
+    s.add_check(&all, &check(2151010401, "2026-03-10", true), d("2026-09-10"), "p", T0).unwrap();
+    s.add_check(&all, &check(2151030201, "2026-03-17", true), d("2026-09-17"), "p", T0).unwrap();
+    let due: Vec<i64> = s.units_due_on(&all, &[d("2026-09-10"), d("2026-09-17")]).unwrap().iter().map(|u| u.unit_code).collect();
+    assert_eq!(due, vec![2151010401, 2151030201]);
+    assert_eq!(s.units_due_on(&county(510104), &[d("2026-09-10"), d("2026-09-17")]).unwrap().len(), 1);
+    assert!(s.units_due_on(&all, &[d("2026-09-11")]).unwrap().is_empty());
+    let k = LedgerReminderKey { subject: ReminderSubject::Licence, ref_id: w.id, due_on: d("2026-12-31"), stage: "30".into() };
+    assert!(matches!(s.record_ledger_reminder(&county(510302), &k, T0), Err(StoreError::OutOfScope)));
+    assert!(!s.ledger_reminder_recorded(&all, &k).unwrap());
+    assert!(s.record_ledger_reminder(&county(510104), &k, T0).unwrap());
+    assert!(!s.record_ledger_reminder(&all, &k, T0).unwrap(), "once");
+    assert!(s.ledger_reminder_recorded(&all, &k).unwrap() && !s.ledger_reminder_recorded(&county(510302), &k).unwrap());
+    let c = LedgerReminderKey { subject: ReminderSubject::Check, ref_id: 2151030201, due_on: d("2026-09-17"), stage: "7".into() };
+    assert!(matches!(s.record_ledger_reminder(&school("2151010401", 510104), &c, T0), Err(StoreError::OutOfScope)));
+    assert!(s.record_ledger_reminder(&all, &c, T0).unwrap());
+    let unknown = LedgerReminderKey { ref_id: 9_999_999, ..c.clone() };
+    assert!(matches!(s.record_ledger_reminder(&all, &unknown, T0), Err(StoreError::OutOfScope)), "unknown: the same answer");
 }

@@ -2,13 +2,18 @@
 //! each, shared by `tianfu serve` (its minute timer, [`crate::sweep::spawn`]), `tianfu worker`
 //! (its after-cycle hook) and `tianfu remind` (once, from the command line):
 //!
-//! - [`run`]: the day's 等保 reminders (`secman::mlps::remind`, to every robot, topic `mlps`)
-//!   and the duty missing-report reminders of every running period after its cut-off
+//! - [`run`]: the day's 等保 reminders (`secman::mlps::remind`, to every robot, topic `mlps`),
+//!   the software-ledger reminders (`secman::ledger::remind`: a unit's six-monthly check due in
+//!   30 or 7 days or late since yesterday, a licence ending in 60, 30 or 7 days; to every
+//!   robot, topic `software`) and the duty missing-report reminders of every running period after its cut-off
 //!   (`secman::duty::due_reminders`, to the units' duty robots). Each reminder goes out once:
-//!   both record what was sent; a [`Daily`] memory only spares the timer the queries.
+//!   both record what was sent (a duty reminder not delivered gives its claim back, and is
+//!   tried again at the next run that day); a [`Daily`] memory only spares the timer the
+//!   queries.
 //! - [`incident_messages`]: an incident reported or escalated, as a message to the duty robot of
 //!   its unit (the nearest bureau's above it when the unit has none) and, for an escalation, of
-//!   the unit it went to; no personal data.
+//!   the unit it went to; no personal data. One not delivered is queued (`duty_outbox`) and
+//!   tried again by each [`run`] (every minute in the server) until sent or [`RETRY_SECS`] old.
 
 use guard::notify::{Channel, Event, Notifier};
 use guard::webhook::{Sender, WebhookTarget};
@@ -57,23 +62,44 @@ impl Outbox {
     pub async fn send_duty(&self, hooks: &[StoredWebhook], msgs: Vec<Message>) -> (usize, usize) {
         let (mut ok, mut failed) = (0, 0);
         for m in msgs {
-            let Some(t) = hooks.iter().find(|w| w.id == m.webhook_id && w.enabled).and_then(WebhookTarget::of_stored) else {
+            if self.send_one(hooks, m).await {
+                ok += 1;
+            } else {
                 failed += 1;
-                continue;
-            };
-            let n = self.notifier(vec![Channel { topics: Vec::new(), target: t }]);
-            let e = Event { topic: m.topic, title: m.title, lines: m.lines, at: self.clock.now() };
-            for d in n.notify(&e).await {
-                match d.result {
-                    Ok(code) if (200..300).contains(&code) => ok += 1,
-                    _ => {
-                        failed += 1;
-                        tracing::warn!(host = %d.host, "值班通知发送失败（duty message not delivered）");
-                    }
-                }
             }
         }
         (ok, failed)
+    }
+
+    /// Sends duty-robot messages: how many were delivered, and those that were not.
+    pub async fn send_duty_keeping(&self, hooks: &[StoredWebhook], msgs: Vec<Message>) -> (usize, Vec<Message>) {
+        let (mut ok, mut kept) = (0, Vec::new());
+        for m in msgs {
+            if self.send_one(hooks, m.clone()).await {
+                ok += 1;
+            } else {
+                kept.push(m);
+            }
+        }
+        (ok, kept)
+    }
+
+    /// Sends one duty-robot message: whether its robot took it (false when the robot is gone,
+    /// disabled, refused by the address policy, or answered other than 2xx).
+    pub async fn send_one(&self, hooks: &[StoredWebhook], m: Message) -> bool {
+        let Some(t) = hooks.iter().find(|w| w.id == m.webhook_id && w.enabled).and_then(WebhookTarget::of_stored) else {
+            return false;
+        };
+        let n = self.notifier(vec![Channel { topics: Vec::new(), target: t }]);
+        let e = Event { topic: m.topic, title: m.title, lines: m.lines, at: self.clock.now() };
+        let mut took = false;
+        for d in n.notify(&e).await {
+            match d.result {
+                Ok(code) if (200..300).contains(&code) => took = true,
+                _ => tracing::warn!(host = %d.host, "值班通知发送失败（duty message not delivered）"),
+            }
+        }
+        took
     }
 }
 
@@ -82,6 +108,8 @@ impl Outbox {
 #[derive(Debug, Default, Clone)]
 pub struct Daily {
     pub mlps_day: Option<Date>,
+    /// The day the software-ledger reminders went out whole.
+    pub ledger_day: Option<Date>,
     pub duty_days: HashMap<i64, Date>,
 }
 
@@ -90,6 +118,8 @@ pub struct Daily {
 pub struct DayReport {
     /// The 等保 reminders (none run: all zero).
     pub mlps: secman::mlps::RemindReport,
+    /// The software-ledger reminders (checks due, licences ending; none run: all zero).
+    pub ledger: secman::mlps::RemindReport,
     /// Duty periods past their cut-off looked at.
     pub duty_periods: usize,
     /// Units reminded of a missing report.
@@ -97,6 +127,9 @@ pub struct DayReport {
     /// Duty messages sent / failed.
     pub duty_sent: usize,
     pub duty_failed: usize,
+    /// Incident messages to duty robots tried again: delivered now / still waiting.
+    pub retry_sent: usize,
+    pub retry_waiting: usize,
 }
 
 /// The day's reminders once, on `s` at the clock's time. To be called off the async runtime's
@@ -131,31 +164,65 @@ pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, c
             daily.mlps_day = Some(today);
         }
     }
-    // 零报告: every period running today, once its cut-off has passed.
-    let mut msgs = Vec::new();
+    // 软件正版化: the same hours, once a day, again the same day while a send failed.
+    if daily.ledger_day != Some(today) && (hour >= MLPS_HOUR || !timer) {
+        if hooks.is_none() {
+            hooks = Some(s.webhooks(&Scope::all())?);
+        }
+        let notifier = out.notifier(out.channels(hooks.as_deref().unwrap_or_default()));
+        let mut send = |title: &str, lines: &[String]| {
+            let e = Event { topic: secman::ledger::TOPIC.into(), title: title.to_string(), lines: lines.to_vec(), at: now };
+            let d = handle.block_on(notifier.notify(&e));
+            for x in d.iter().filter(|x| !matches!(x.result, Ok(c) if (200..300).contains(&c))) {
+                tracing::warn!(host = %x.host, "软件正版化提醒发送失败（software ledger reminder not delivered）");
+            }
+            d.iter().any(|x| matches!(x.result, Ok(c) if (200..300).contains(&c)))
+        };
+        rep.ledger = secman::ledger::remind(s, today, now, public_url, &mut send)?;
+        if rep.ledger.failed == 0 {
+            daily.ledger_day = Some(today);
+        }
+    }
+    // 零报告: every period running today, once its cut-off has passed. A message not
+    // delivered gives its units' claims back: tried again at the next run (tick) of the day.
     for p in s.periods(&Scope::all(), 500)? {
         if !p.holds(today) || now < p.cutoff_of(today) || daily.duty_days.get(&p.id) == Some(&today) {
             continue;
         }
         let (m, units) = secman::duty::due_reminders(s, clock, &Scope::all(), &p)?;
-        daily.duty_days.insert(p.id, today);
         rep.duty_periods += 1;
+        let (mut sent, mut failed) = (0, 0);
+        if !m.is_empty() {
+            if hooks.is_none() {
+                hooks = Some(s.webhooks(&Scope::all())?);
+            }
+            let hs = hooks.as_deref().unwrap_or_default();
+            for msg in m {
+                let codes = msg.units.clone();
+                if handle.block_on(out.send_one(hs, msg)) {
+                    sent += 1;
+                } else {
+                    failed += 1;
+                    s.release_reminders(p.id, today, &codes)?;
+                }
+            }
+        }
+        if failed == 0 {
+            daily.duty_days.insert(p.id, today);
+        }
+        rep.duty_sent += sent;
+        rep.duty_failed += failed;
         if units > 0 {
             rep.duty_units += units;
-            let detail = serde_json::json!({ "day": today.to_string(), "units": units, "messages": m.len() }).to_string();
-            s.append_audit(&AuditEvent { actor: "system".into(), action: "duty_remind".into(), target: format!("duty_period:{}", p.id), detail, ip: String::new(), outcome: "ok".into() })?;
+            let detail = serde_json::json!({ "day": today.to_string(), "units": units, "messages": sent + failed, "sent": sent, "failed": failed }).to_string();
+            let outcome = if failed == 0 { "ok" } else { "failed" };
+            s.append_audit(&AuditEvent { actor: "system".into(), action: "duty_remind".into(), target: format!("duty_period:{}", p.id), detail, ip: String::new(), outcome: outcome.into() })?;
         }
-        msgs.extend(m);
     }
-    if !msgs.is_empty() {
-        let hs = match hooks {
-            Some(h) => h,
-            None => s.webhooks(&Scope::all())?,
-        };
-        let (sent, failed) = handle.block_on(out.send_duty(&hs, msgs));
-        rep.duty_sent = sent;
-        rep.duty_failed = failed;
-    }
+    // Incident messages to duty robots not delivered earlier: tried again.
+    let (sent, left) = retry_queued(s, out, handle, &mut hooks, now)?;
+    rep.retry_sent = sent;
+    rep.retry_waiting = left;
     Ok(rep)
 }
 
@@ -207,14 +274,71 @@ pub fn escalated_messages(s: &mut dyn Backend, clock: &dyn Clock, report: &secma
     Ok(out)
 }
 
-/// Sends duty messages from inside the server (the robots read through the pool).
+/// How long an incident message not delivered to a duty robot is tried again (each run of
+/// [`run`]: every minute in the server) before it is given up.
+pub const RETRY_SECS: i64 = 86_400;
+
+/// Queues incident messages that were not delivered, to be tried again by [`run`].
+pub fn queue_failed(s: &mut dyn Backend, failed: Vec<Message>, now: i64) -> Result<(), StoreError> {
+    for m in failed {
+        let q = store::duty::QueuedMessage { id: 0, webhook_id: m.webhook_id, topic: m.topic, title: m.title, lines: m.lines, queued_at: now, attempts: 1 };
+        s.queue_duty_message(&Scope::all(), &q, now)?;
+    }
+    Ok(())
+}
+
+/// Sends incident messages to the duty robots off the runtime's workers (the sends block on
+/// `handle`); those not delivered are queued and tried again by [`run`]: (sent, failed).
+pub fn deliver_duty(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, hooks: &[StoredWebhook], msgs: Vec<Message>) -> Result<(usize, usize), StoreError> {
+    if msgs.is_empty() {
+        return Ok((0, 0));
+    }
+    let (ok, failed) = handle.block_on(out.send_duty_keeping(hooks, msgs));
+    let n = failed.len();
+    queue_failed(s, failed, out.clock.now())?;
+    Ok((ok, n))
+}
+
+/// The queued incident messages tried again (those queued more than [`RETRY_SECS`] ago given
+/// up): (sent now, still waiting).
+pub fn retry_queued(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, hooks: &mut Option<Vec<StoredWebhook>>, now: i64) -> Result<(usize, usize), StoreError> {
+    let queued = s.queued_duty_messages(&Scope::all(), now - RETRY_SECS, 200)?;
+    if queued.is_empty() {
+        return Ok((0, 0));
+    }
+    if hooks.is_none() {
+        *hooks = Some(s.webhooks(&Scope::all())?);
+    }
+    let hs = hooks.as_deref().unwrap_or_default();
+    let (mut sent, mut left) = (0, 0);
+    for q in queued {
+        let m = Message { webhook_id: q.webhook_id, topic: q.topic, title: q.title, lines: q.lines, units: Vec::new() };
+        let ok = handle.block_on(out.send_one(hs, m));
+        s.settle_duty_message(&Scope::all(), q.id, ok)?;
+        if ok {
+            sent += 1;
+        } else {
+            left += 1;
+        }
+    }
+    Ok((sent, left))
+}
+
+/// Sends incident messages from inside the server (the robots read through the pool); those
+/// not delivered are queued and tried again by the minute timer ([`run`]).
 pub async fn send_duty(app: &Arc<crate::state::AppState>, msgs: Vec<Message>) -> Result<(usize, usize), String> {
     if msgs.is_empty() {
         return Ok((0, 0));
     }
     let hooks = app.pool.run(move |s| Ok(s.webhooks(&Scope::all())?)).await.map_err(|e| format!("{e:?}"))?;
     let out = Outbox::of_targets(&app.targets, app.clock.clone())?;
-    Ok(out.send_duty(&hooks, msgs).await)
+    let (ok, failed) = out.send_duty_keeping(&hooks, msgs).await;
+    let n = failed.len();
+    if n > 0 {
+        let now = app.clock.now();
+        app.pool.run(move |s| Ok(queue_failed(s, failed, now)?)).await.map_err(|e| format!("{e:?}"))?;
+    }
+    Ok((ok, n))
 }
 
 /// The server's daily reminders, one timer tick.

@@ -65,6 +65,29 @@ pub fn notifier(targets: &guard::target::TargetCheck, channels: Vec<Channel>, cl
     Ok(Notifier::new(Arc::new(sender), targets.policy().clone(), channels, clock))
 }
 
+/// The sweep once outside the server (`tianfu incidents sweep`), on `s` at the clock's time:
+/// each new escalation's notice to the group robots (`out`'s channels: the configuration's and
+/// the console's enabled robots) and to the duty robots of the incident's unit and of the unit
+/// it went to — the messages the server's timer sends. To be called off the runtime's workers
+/// (the sends block on `handle`).
+pub fn once(s: &mut dyn Backend, rules: &Rules, out: &crate::remind::Outbox, handle: &tokio::runtime::Handle, clock: &dyn Clock, public_url: Option<&str>) -> Result<(SweepReport, Sent), StoreError> {
+    let r = secman::incidents::sweep(s, rules, clock)?;
+    let mut sent = Sent::default();
+    if r.escalated.is_empty() && r.notices.is_empty() {
+        return Ok((r, sent));
+    }
+    let hooks = s.webhooks(&store::Scope::all())?;
+    let duty = if r.escalated.is_empty() { Vec::new() } else { crate::remind::escalated_messages(s, clock, &r, public_url)? };
+    let channels = out.channels(&hooks);
+    if !r.notices.is_empty() && !channels.is_empty() {
+        sent = handle.block_on(deliver(&out.notifier(channels), &r.notices, clock.now(), public_url));
+    }
+    let (ok, failed) = crate::remind::deliver_duty(s, out, handle, &hooks, duty)?;
+    sent.sent += ok;
+    sent.failed += failed;
+    Ok((r, sent))
+}
+
 /// One round inside the server: sweep through the pool, then notify.
 pub async fn round(app: &Arc<crate::state::AppState>) -> Result<(SweepReport, Sent), String> {
     let rules = crate::routes::incidents::rules(app);

@@ -2,12 +2,12 @@
 //! (`tianfu serve` also runs it every minute): every open incident not reported upward by its
 //! deadline is escalated one level up the tree (each level once, audited
 //! `incident_escalate`), one message per escalation goes to the console's group robots (topic
-//! `incident`), and what was escalated is printed. Exit codes: 0 done, 2 it could not be done.
+//! `incident`) and to the duty robots of the incident's unit and of the unit it went to
+//! (`web::sweep::once`, the messages of the server's timer), and what was escalated is printed. Exit codes: 0 done, 2 it could not be done.
 
 use super::{db, fail, out, LangArg};
 use standard::Lang;
 use std::sync::Arc;
-use store::clock::Clock;
 use web::ConfigExt;
 
 #[derive(clap::Args)]
@@ -22,7 +22,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 pub enum IncidentsCommand {
-    /// Escalate overdue incidents once and notify the group robots (超时升级检查).
+    /// Escalate overdue incidents once and notify the group and duty robots (超时升级检查).
     Sweep,
 }
 
@@ -43,7 +43,22 @@ pub fn run(a: Args) -> u8 {
     };
     let IncidentsCommand::Sweep = a.command;
     let clock: Arc<dyn store::clock::Clock> = Arc::new(store::clock::SystemClock);
-    let (report, channels) = match web::sweep::sweep(s.as_mut(), &rules, clock.as_ref()) {
+    let resolver: Arc<dyn guard::Resolver> = match guard::SystemResolver::new() {
+        Ok(r) => Arc::new(r),
+        Err(_) => Arc::new(guard::StaticResolver::new()),
+    };
+    let targets = guard::target::TargetCheck::new(c.net_policy().unwrap_or_default(), resolver);
+    let outbox = match web::remind::Outbox::of_targets(&targets, clock.clone()) {
+        Ok(o) => o,
+        Err(e) => return fail(lang, &format!("无法创建推送客户端：{e}"), &format!("cannot set up the webhook client: {e}")),
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
+    };
+    // This thread is outside the runtime: the sends block on it. The group robots and the
+    // duty robots of the units concerned, as the server's timer does.
+    let (report, sent) = match web::sweep::once(s.as_mut(), &rules, &outbox, rt.handle(), clock.as_ref(), c.public_url.as_deref()) {
         Ok(x) => x,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
@@ -51,27 +66,6 @@ pub fn run(a: Args) -> u8 {
     let mut text = String::new();
     for n in &report.notices {
         text.push_str(&format!("{}\n  {}\n", n.title, n.lines.join("\n  ")));
-    }
-    let mut sent = web::sweep::Sent::default();
-    if !report.notices.is_empty() && !channels.is_empty() {
-        let resolver: Arc<dyn guard::Resolver> = match guard::SystemResolver::new() {
-            Ok(r) => Arc::new(r),
-            Err(_) => Arc::new(guard::StaticResolver::new()),
-        };
-        let targets = guard::target::TargetCheck::new(c.net_policy().unwrap_or_default(), resolver);
-        let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(rt) => rt,
-            Err(e) => return fail(lang, &format!("无法启动运行时：{e}"), &format!("cannot start the runtime: {e}")),
-        };
-        sent = rt.block_on(async {
-            match web::sweep::notifier(&targets, channels, clock.clone()) {
-                Ok(n) => web::sweep::deliver(&n, &report.notices, clock.now(), c.public_url.as_deref()).await,
-                Err(e) => {
-                    tracing::warn!(error = %e, "incident notices not sent");
-                    web::sweep::Sent { sent: 0, failed: report.notices.len() }
-                }
-            }
-        });
     }
     if zh {
         text.push_str(&format!("超时未报 {} 起，本次升级 {} 起；通知已发送 {} 条，失败 {} 条\n", report.overdue, report.escalated.len(), sent.sent, sent.failed));

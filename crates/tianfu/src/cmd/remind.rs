@@ -1,6 +1,7 @@
 //! `tianfu remind`: the day's reminders once, without the server or the worker (both also send
 //! them, once a day): the 等保 reminders (`secman::mlps::remind`, to the console's group robots,
-//! topic `mlps`) and the duty missing-report reminders of every running period past its cut-off
+//! topic `mlps`), the software-ledger reminders (`secman::ledger::remind`, topic `software`)
+//! and the duty missing-report reminders of every running period past its cut-off
 //! (`secman::duty::due_reminders`, to the units' duty robots) — through `web::remind::run`, the
 //! function the server's timer and the worker share. Each reminder goes out once however often
 //! this runs (both are recorded). Prints the counts. Exit codes: 0 done, 2 it could not be done.
@@ -55,19 +56,20 @@ pub fn run(a: Args) -> u8 {
     };
     drop(s);
     let m = r.mlps;
+    let l = r.ledger;
     let text = match (a.format, lang) {
         (FormatArg::Json, _) => format!("{}\n", serde_json::to_string(&r).expect("report serialises")),
         (FormatArg::Text, Lang::Zh) => format!(
-            "等保提醒：今日到期 {} 条，本次发送 {} 条，此前已发 {} 条，失败 {} 条\n零报告提醒：已过截止时间的保障期 {} 个，提醒单位 {} 个；发送 {} 条，失败 {} 条\n",
-            m.due, m.sent, m.already, m.failed, r.duty_periods, r.duty_units, r.duty_sent, r.duty_failed
+            "等保提醒：今日到期 {} 条，本次发送 {} 条，此前已发 {} 条，失败 {} 条\n软件正版化提醒：今日到期 {} 条，本次发送 {} 条，此前已发 {} 条，失败 {} 条\n零报告提醒：已过截止时间的保障期 {} 个，提醒单位 {} 个；发送 {} 条，失败 {} 条\n值班通知重发：送达 {} 条，待重发 {} 条\n",
+            m.due, m.sent, m.already, m.failed, l.due, l.sent, l.already, l.failed, r.duty_periods, r.duty_units, r.duty_sent, r.duty_failed, r.retry_sent, r.retry_waiting
         ),
         (FormatArg::Text, _) => format!(
-            "MLPS reminders: {} due today, {} sent now, {} sent before, {} failed\nDuty missing reports: {} periods past their cut-off, {} units reminded; {} messages sent, {} failed\n",
-            m.due, m.sent, m.already, m.failed, r.duty_periods, r.duty_units, r.duty_sent, r.duty_failed
+            "MLPS reminders: {} due today, {} sent now, {} sent before, {} failed\nSoftware ledger reminders: {} due today, {} sent now, {} sent before, {} failed\nDuty missing reports: {} periods past their cut-off, {} units reminded; {} messages sent, {} failed\nDuty messages retried: {} delivered, {} waiting\n",
+            m.due, m.sent, m.already, m.failed, l.due, l.sent, l.already, l.failed, r.duty_periods, r.duty_units, r.duty_sent, r.duty_failed, r.retry_sent, r.retry_waiting
         ),
     };
     out(&text);
-    if m.failed + r.duty_failed > 0 {
+    if m.failed + l.failed + r.duty_failed > 0 {
         return fail(lang, "部分提醒未送达（等保提醒下次运行时重试）", "some reminders were not delivered (MLPS reminders are retried at the next run)");
     }
     0

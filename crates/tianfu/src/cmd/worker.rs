@@ -195,7 +195,9 @@ fn incidents_hook(cfg: &::config::Config, rules: secman::incidents::Rules, remin
         if !opened.is_empty() {
             match web::remind::reported_messages(&mut **s, clock.as_ref(), &opened, url).and_then(|m| Ok((m, s.webhooks(&store::Scope::all())?))) {
                 Ok((m, hooks)) if !m.is_empty() => {
-                    handle.block_on(out.send_duty(&hooks, m));
+                    if let Err(e) = web::remind::deliver_duty(&mut **s, &out, &handle, &hooks, m) {
+                        tracing::warn!(error = %e.zh(), "事件值班通知失败（incident duty message failed）");
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e.zh(), "事件值班通知失败（incident duty message failed）"),
@@ -219,7 +221,7 @@ fn incidents_hook(cfg: &::config::Config, rules: secman::incidents::Rules, remin
                 Ok((duty, hooks)) => {
                     let n = out.notifier(out.channels(&hooks));
                     let sent = handle.block_on(web::sweep::deliver(&n, &r.notices, clock.now(), url));
-                    let (ok, failed) = handle.block_on(out.send_duty(&hooks, duty));
+                    let (ok, failed) = web::remind::deliver_duty(&mut **s, &out, &handle, &hooks, duty).unwrap_or((0, 0));
                     tracing::info!(escalated = r.escalated.len(), sent = sent.sent + ok, failed = sent.failed + failed, "incident deadline sweep");
                 }
                 Err(e) => tracing::warn!(error = %e.zh(), "超时升级通知失败（escalation notices failed）"),

@@ -2,7 +2,7 @@
 //! `/duty/periods/{id}`: a day's 零报告 status by region (drill down by region), the units that
 //! have not reported, the 24-hour roster gaps, the report form and the reminders.
 
-use super::{reads, send, writes, written};
+use super::{reads, writes, written};
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::render::{html, Ctx};
@@ -355,7 +355,22 @@ pub async fn remind_now(app: &Arc<AppState>, me: &Identity, addr: &str, id: i64)
             Ok(secman::duty::due_reminders(s, clock.as_ref(), &scope, &p)?)
         })
         .await?;
-    let (sent, failed) = send(app, msgs).await?;
+    // A message not delivered gives its units' claims back: the next run (the timer's, or this
+    // button again) sends it.
+    let (sent, failed) = if msgs.is_empty() {
+        (0, 0)
+    } else {
+        let hooks = app.pool.run(move |s| Ok(s.webhooks(&store::Scope::all())?)).await?;
+        let out = crate::remind::Outbox::of_targets(&app.targets, app.clock.clone()).map_err(AppError::Unavailable)?;
+        let (sent, kept) = out.send_duty_keeping(&hooks, msgs).await;
+        let failed = kept.len();
+        let codes: Vec<i64> = kept.into_iter().flat_map(|m| m.units).collect();
+        if !codes.is_empty() {
+            let day = store::duty::day_of(app.clock.now());
+            app.pool.run(move |s| Ok(s.release_reminders(id, day, &codes)?)).await?;
+        }
+        (sent, failed)
+    };
     app.audit_by(me, "duty_remind", &format!("duty_period:{id}"), serde_json::json!({ "units": units, "sent": sent, "failed": failed }).to_string(), addr).await?;
     Ok((units, sent, failed))
 }
