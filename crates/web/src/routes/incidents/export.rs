@@ -9,7 +9,7 @@ use crate::auth::Identity;
 use crate::download::{self, Sheet, Stop, XLSX};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::routes::exports::{lists::List, Job};
+use crate::export_job::{Job, List};
 use crate::routes::{ip, ready, require, Me, Peer};
 use crate::state::AppState;
 use axum::extract::{Path, State};
