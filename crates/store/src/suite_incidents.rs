@@ -61,6 +61,9 @@ pub fn incident(title: &str, school: Option<&str>, region: i64, at: i64) -> Inci
         seen: 1,
         last_seen: at,
         updated_at: at,
+        recovered_at: None,
+        review_due_at: None,
+        review_reminded_at: None,
     }
 }
 
