@@ -36,6 +36,8 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("format", "格式", "format"),
     ("filter", "筛选条件", "filter"),
     ("to", "至", "to"),
+    ("review_due_at", "复盘期限", "review due"),
+    ("review_overdue", "复盘逾期", "review overdue"),
     ("for", "代表账号", "on behalf of"),
     ("reason", "原因", "reason"),
     ("attempts", "连续失败次数", "failed attempts"),
