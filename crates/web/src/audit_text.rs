@@ -204,6 +204,8 @@ fn value_text(key: &str, v: &Value, en: bool) -> String {
             None if s.is_empty() => "—".to_string(),
             // An account, file or host name, an address: shown as written, marked as such.
             None if s.is_ascii() && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
+            // A file's name as uploaded (`钓鱼邮件原文.txt`): as written, whatever its script.
+            None if (key == "name" || key == "file") && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
             None => s.clone(),
         },
         Value::Null => "—".to_string(),
@@ -290,6 +292,8 @@ mod tests {
         assert!(h.contains("文件：<span data-code>&lt;b&gt;s.csv</span>"), "{h}");
         assert!(h.contains("记录标识：<span data-code>0123456789ab…</span>") && h.contains("途径：管理控制台"), "{h}");
         assert!(!describe(d, false).contains('\u{1}'), "the plain line carries no marks");
+        let h = describe_html(r#"{"name":"处置报告（演示）.txt","size":10}"#, false);
+        assert!(h.contains("<span data-code>处置报告（演示）.txt</span>"), "a file name with Latin letters: {h}");
     }
 
     #[test]
