@@ -204,8 +204,8 @@ fn value_text(key: &str, v: &Value, en: bool) -> String {
             None if s.is_empty() => "—".to_string(),
             // An account, file or host name, an address: shown as written, marked as such.
             None if s.is_ascii() && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
-            // A file's name as uploaded (`钓鱼邮件原文.txt`): as written, whatever its script.
-            None if (key == "name" || key == "file") && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
+            // An attachment's name as uploaded (`钓鱼邮件原文.txt`): as written, whatever its script.
+            None if key == "name" && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
             None => s.clone(),
         },
         Value::Null => "—".to_string(),
