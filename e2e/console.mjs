@@ -2658,6 +2658,72 @@ try {
     current = admin;
   });
 
+  // ---- review ----
+  await scenario("review. the province: an incident's review (复盘) due by working days after recovery — one overdue shown red and filtered, one just recovered with its due date; demo attachments on the timeline", async () => {
+    const shotR = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    current = admin;
+    // Earlier scenarios filled several pages: the 复盘逾期 filter finds the demo's one.
+    await admin.goto(url("/incidents"));
+    check(await admin.isVisible("#f-review"), "the list has no 复盘 filter");
+    await admin.selectOption("#f-review", "1");
+    await Promise.all([admin.waitForNavigation(), admin.click("#incident-filters button[type=submit]")]);
+    await a11y(admin, "the incidents whose review is overdue");
+    check(new URL(admin.url()).searchParams.get("review_overdue") === "1", "the filter is not in the address");
+    const late = await admin.$$eval("#incident-table tbody tr[data-incident]", (trs) => trs.map((tr) => ({ id: tr.dataset.incident, state: tr.dataset.state, flagged: tr.hasAttribute("data-review-overdue"), text: tr.textContent })));
+    check(late.length >= 1 && late.every((r) => r.flagged && r.state === "recovered" && r.text.includes("复盘逾期")), `the demo's recovered incident with its review overdue: ${JSON.stringify(late)}`);
+    eq(await admin.$eval(`tr[data-incident="${late[0].id}"] td`, (td) => getComputedStyle(td).backgroundColor), "rgb(253, 236, 234)", "a row whose review is overdue is red");
+    await shotR(admin, "178-incidents-review-overdue");
+
+    // The overdue one: its due date red, the system's step, the demo's evidence file.
+    await admin.goto(url(`/incidents/${late[0].id}`));
+    await a11y(admin, "an incident whose review is overdue");
+    const due = await admin.textContent("#incident-review-due");
+    check(/\d{4}-\d{2}-\d{2}/.test(due) && due.includes("复盘逾期") && due.includes("工作日"), `the review's due date: ${due}`);
+    check(await admin.$("#incident-review-due[data-overdue] .tag.red"), "the overdue review is not red");
+    const acts = await admin.$$eval("#incident-timeline li", (lis) => lis.map((li) => li.dataset.action));
+    check(acts.includes("recover") && acts.includes("review_overdue") && acts.includes("attach"), `the timeline: ${JSON.stringify(acts)}`);
+    check((await admin.textContent("#incident-timeline")).includes("复盘逾期"), "the timeline's 复盘逾期 step has no label");
+    const files = await admin.$$eval("#incident-timeline a.incident-file", (as) => as.map((a) => a.textContent));
+    check(files.some((f) => f.includes("演示") && f.endsWith(".png")), `the demo's evidence on the timeline: ${JSON.stringify(files)}`);
+    await shotR(admin, "179-incident-review-overdue");
+
+    // The demo's closed phishing incident: its mail and its report on the timeline, downloadable.
+    await admin.goto(url("/incidents?state=closed"));
+    const closedIds = await admin.$$eval("#incident-table tbody tr[data-incident]", (trs) => trs.filter((tr) => tr.textContent.includes("钓鱼")).map((tr) => tr.dataset.incident));
+    check(closedIds.length === 1, `the demo's phishing incident: ${JSON.stringify(closedIds)}`);
+    await admin.goto(url(`/incidents/${closedIds[0]}`));
+    const docs = await admin.$$eval("#incident-timeline a.incident-file", (as) => as.map((a) => [a.textContent, a.getAttribute("href")]));
+    check(docs.length === 2 && docs.some(([n]) => n.includes("处置报告")), `the phishing incident's files: ${JSON.stringify(docs)}`);
+    const got = await admin.evaluate(async (href) => { const r = await fetch(href); return [r.status, r.headers.get("content-disposition") || "", (await r.text()).slice(0, 40)]; }, docs.find(([n]) => n.includes("处置报告"))[1]);
+    check(got[0] === 200 && got[1].startsWith("attachment") && got[2].includes("演示数据"), `the report downloads as an attachment: ${JSON.stringify(got)}`);
+    await shotR(admin, "180-incident-demo-files");
+
+    // The ransomware incident being handled: recovered now, its review due some working days on.
+    await admin.goto(url("/incidents?state=handling"));
+    const handling = await admin.$$eval("#incident-table tbody tr[data-incident]", (trs) => trs.filter((tr) => tr.textContent.includes("勒索")).map((tr) => tr.dataset.incident));
+    check(handling.length === 1, `the demo's ransomware incident: ${JSON.stringify(handling)}`);
+    await admin.goto(url(`/incidents/${handling[0]}`));
+    check(!(await admin.$("#incident-review-due")), "a review deadline before recovery");
+    await admin.fill("#r-note", "机房电脑已重装并恢复使用，样本已送技术支撑单位");
+    await Promise.all([admin.waitForNavigation(), admin.click("#incident-recover")]);
+    await a11y(admin, "an incident just recovered");
+    eq(await attr(admin, "#incident-state", "data-state"), "recovered", "the state after 恢复");
+    const due2 = await admin.textContent("#incident-review-due");
+    check(/\d{4}-\d{2}-\d{2}/.test(due2) && !due2.includes("复盘逾期") && !(await admin.$("#incident-review-due[data-overdue]")), `a review just due: ${due2}`);
+    const dueDay = due2.match(/\d{4}-\d{2}-\d{2}/)[0];
+    check(dueDay > new Date().toISOString().slice(0, 10), `the review is due after today: ${dueDay}`);
+    await shotR(admin, "181-incident-review-due");
+    await admin.goto(url("/incidents?state=recovered"));
+    const row = await admin.$eval(`tr[data-incident="${handling[0]}"]`, (tr) => [tr.textContent, tr.hasAttribute("data-review-overdue")]);
+    check(row[0].includes("复盘期限") && row[0].includes(dueDay) && !row[1], `the list shows the review's due date: ${JSON.stringify(row)}`);
+    await shotR(admin, "182-incidents-recovered");
+  });
+  // ---- end review ----
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

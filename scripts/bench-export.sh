@@ -27,6 +27,7 @@ BIN=$(realpath "$BIN")
 for v in $(compgen -e | grep '^TIANFU_' || true); do unset "$v"; done
 say() { echo "bench-export: $*" >&2; }
 die() { echo "bench-export: FAILED: $*" >&2; exit 1; }
+. "$(dirname "$0")/bench-serve.sh"
 n=$STUDENTS
 mkdir -p bench-data
 dir="bench-data/export-$n-${COUNTY:-auto}"
@@ -80,27 +81,10 @@ rm -f "${db%.db}.platform.db" "${db%.db}.platform.db-wal" "${db%.db}.platform.db
 rm -rf "$TIANFU_DATA_DIR"
 run="bench-data/export-run-$n"
 rm -rf "$run"; mkdir -p "$run"
-(cd "$run" && exec "$BIN" serve --listen "127.0.0.1:$PORT" --db "$db" >server.log 2>&1) &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 600); do
-  grep -q "http://127.0.0.1:$PORT/" "$run/server.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$run/server.log" >&2; die "the server exited"; }
-  sleep 0.1
-done
+start_server "$run" "$db"
 otp=$("$BIN" user add bench_county --role county_officer --org "$COUNTY" --db "$db" --lang en 2>&1 | grep -o '[A-Za-z0-9]\{12,\}' | tail -1)
 [ -n "$otp" ] || die "no one-time password from tianfu user add"
-jar="$run/cookies.txt"
-c() { curl -sS -b "$jar" -c "$jar" "$@"; }
-csrf() { c "$URL$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1; }
-t=$(csrf /login); [ -n "$t" ] || die "no CSRF token on /login"
-code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode name=bench_county --data-urlencode "password=$otp" --data-urlencode next=/students "$URL/login")
-[ "$code" = 303 ] || [ "$code" = 302 ] || die "login answered $code"
-pw="Bench-$RANDOM-Pw9"
-t=$(csrf /password); [ -n "$t" ] || die "no CSRF token on /password"
-code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode "current=$otp" --data-urlencode "new=$pw" --data-urlencode "repeat=$pw" "$URL/password")
-[ "$code" = 303 ] || [ "$code" = 302 ] || die "password change answered $code"
+sign_in "$run" bench_county "$otp" /students
 
 # --- the exports --------------------------------------------------------------------------------
 echo "| format | rows | seconds (best of $RUNS) | MB | rows/s | server peak RSS |"

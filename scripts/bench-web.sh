@@ -28,6 +28,7 @@ mkdir -p bench-data
 n=$STUDENTS
 say() { echo "bench-web: $*" >&2; }
 die() { echo "bench-web: FAILED: $*" >&2; exit 1; }
+. "$(dirname "$0")/bench-serve.sh"
 
 # --- data: generated files shared with bench-import, the imported database cached by size --------
 dir="bench-data/students-$n-utf-8"
@@ -57,29 +58,12 @@ run="bench-data/web-run-$n"
 rm -rf "$run"; mkdir -p "$run"
 # Searches by number are limited per account (30 a minute by default) and each is audited: the
 # benchmark lifts the limit, so it measures a search with its audit entry.
-(cd "$run" && TIANFU_SEARCHES_PER_MINUTE=1000000000 exec "$BIN" serve --listen "127.0.0.1:$PORT" --db "$db" >server.log 2>&1) &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 600); do
-  grep -q "http://127.0.0.1:$PORT/" "$run/server.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$run/server.log" >&2; die "the server exited"; }
-  sleep 0.1
-done
+start_server "$run" "$db" TIANFU_SEARCHES_PER_MINUTE=1000000000
 otp=$(sed -n 's/.*一次性密码 \([A-Za-z0-9]*\).*/\1/p' "$run/server.log" | head -1)
 [ -n "$otp" ] || { cat "$run/server.log" >&2; die "no one-time password in the server's output"; }
 
 # --- sign in, change the one-time password, make an API token -----------------------------------
-jar="$run/cookies.txt"
-c() { curl -sS -b "$jar" -c "$jar" "$@"; }
-csrf() { c "$URL$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1; }
-t=$(csrf /login); [ -n "$t" ] || die "no CSRF token on /login"
-code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode name=admin --data-urlencode "password=$otp" --data-urlencode next=/overview "$URL/login")
-[ "$code" = 303 ] || [ "$code" = 302 ] || die "login answered $code"
-pw="Bench-$RANDOM-Pw9"
-t=$(csrf /password); [ -n "$t" ] || die "no CSRF token on /password"
-code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode "current=$otp" --data-urlencode "new=$pw" --data-urlencode "repeat=$pw" "$URL/password")
-[ "$code" = 303 ] || [ "$code" = 302 ] || die "password change answered $code"
+sign_in "$run" admin "$otp" /overview
 # API tokens belong to data-consumer accounts (province-wide here; they read masked records).
 t=$(csrf /users); [ -n "$t" ] || die "no CSRF token on /users"
 code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode name=bench_api --data-urlencode display_name=bench --data-urlencode role=data_consumer --data-urlencode org_code=510000 "$URL/users")

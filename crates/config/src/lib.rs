@@ -166,11 +166,14 @@ pub struct SecurityConfig {
     pub incident_outage_minutes: u64,
     /// The largest attachment (evidence, reports) on an incident, in MiB.
     pub attachment_limit_mib: u64,
+    /// The post-incident review (复盘) is due this many working days after the incident is
+    /// recovered (by `store::calendar`, holidays and adjusted working days counted).
+    pub incident_review_days: u64,
 }
 
 impl Default for SecurityConfig {
     fn default() -> SecurityConfig {
-        SecurityConfig { incident_classification: "2023".into(), incident_deadlines: "cii=1,central=2,other=4,minor=24".into(), incident_outage_minutes: 60, attachment_limit_mib: 20 }
+        SecurityConfig { incident_classification: "2023".into(), incident_deadlines: "cii=1,central=2,other=4,minor=24".into(), incident_outage_minutes: 60, attachment_limit_mib: 20, incident_review_days: 5 }
     }
 }
 
@@ -280,6 +283,7 @@ pub const KEYS: &[Key] = &[
     key("security.incident_deadlines", Kind::Text),
     key("security.incident_outage_minutes", Kind::Int),
     key("security.attachment_limit_mib", Kind::Int),
+    key("security.incident_review_days", Kind::Int),
 ];
 
 /// Whether `name` is a section of dotted keys (`security` for `security.incident_deadlines`).
@@ -393,6 +397,9 @@ impl Config {
         }
         if !(1..=1024).contains(&sec.attachment_limit_mib) {
             return Err(format!("security.attachment_limit_mib = {} must be 1..=1024 (事件附件大小上限，MiB)", sec.attachment_limit_mib));
+        }
+        if !(1..=60).contains(&sec.incident_review_days) {
+            return Err(format!("security.incident_review_days = {} must be 1..=60 (恢复后几个工作日内完成复盘)", sec.incident_review_days));
         }
         for a in &self.monitor.allow {
             if a.name.trim().is_empty() {

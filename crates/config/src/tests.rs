@@ -189,6 +189,11 @@ fn security_section_from_the_file_the_environment_and_flags() {
     assert_eq!(c.sources.get("security.attachment_limit_mib"), Source::Env("TIANFU_SECURITY_ATTACHMENT_LIMIT_MIB".into()));
     let (c, _) = Config::load_with(Some(&f), env(&[]), &[Flag::new("--classification", "security.incident_classification", "2023")]).unwrap();
     assert_eq!(c.security.incident_classification, "2023", "flag over file");
+    assert_eq!(c.security.incident_review_days, 5, "the review's working days by default");
+    let (c, _) = Config::load_with(Some(&f), env(&[("TIANFU_SECURITY_INCIDENT_REVIEW_DAYS", "7")]), &[]).unwrap();
+    assert_eq!((c.security.incident_review_days, c.sources.get("security.incident_review_days")), (7, Source::Env("TIANFU_SECURITY_INCIDENT_REVIEW_DAYS".into())));
+    let (c, _) = Config::load_with(Some(&f), env(&[("TIANFU_SECURITY_INCIDENT_REVIEW_DAYS", "7")]), &[Flag::new("--review-days", "security.incident_review_days", "3")]).unwrap();
+    assert_eq!(c.security.incident_review_days, 3, "flag over environment");
     let shown = c.describe();
     let row = shown.iter().find(|e| e.key == "security.incident_deadlines").unwrap();
     assert_eq!((row.value.as_str(), row.source.as_str()), ("\"other=6\"", format!("file {}", f.display()).as_str()));
@@ -197,6 +202,7 @@ fn security_section_from_the_file_the_environment_and_flags() {
         ("[security]\nincident_classification = \"2019\"\n", "security.incident_classification"),
         ("[security]\nincident_outage_minutes = 0\n", "security.incident_outage_minutes"),
         ("[security]\nattachment_limit_mib = 0\n", "security.attachment_limit_mib"),
+        ("[security]\nincident_review_days = 0\n", "security.incident_review_days"),
         ("[security]\nincident_deadline = \"other=4\"\n", "incident_deadline"),
     ] {
         std::fs::write(&f, toml).unwrap();

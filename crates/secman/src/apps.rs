@@ -126,7 +126,13 @@ pub const COLUMNS: &[(&str, &str, bool)] = &[
     ("status", "状态", false),
 ];
 
-/// A row of an import file that was not stored, with its line and reasons.
+/// A problem as an import reason: "中文（English）", as the base data import words its reasons
+/// (pages show one language, `web::error::bilingual`).
+fn reason(p: &Problem) -> String {
+    format!("{}（{}）", p.zh.trim_end_matches('。'), p.en.trim_end_matches('.'))
+}
+
+/// A row of an import file that was not stored, with its line and reasons ("中文（English）").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedFiling {
     pub line: u64,
@@ -180,13 +186,13 @@ pub fn parse_filing_records(recs: Vec<(u64, Vec<String>)>, today: Date) -> Resul
         match parse_filing(&input, today) {
             Ok(f) => {
                 if let Some(first) = seen.get(&f.filing_no) {
-                    out.rejected.push(RejectedFiling { line, raw, reasons: vec![format!("{}（第 {first} 行）", AppRule::FilingNoDuplicate.zh())] });
+                    out.rejected.push(RejectedFiling { line, raw, reasons: vec![format!("{}，见第 {first} 行（{}, line {first}）", AppRule::FilingNoDuplicate.zh(), AppRule::FilingNoDuplicate.en())] });
                 } else {
                     seen.insert(f.filing_no.clone(), line);
                     out.valid.push((line, f));
                 }
             }
-            Err(ps) => out.rejected.push(RejectedFiling { line, raw, reasons: ps.into_iter().map(|p| p.zh).collect() }),
+            Err(ps) => out.rejected.push(RejectedFiling { line, raw, reasons: ps.iter().map(reason).collect() }),
         }
     }
     Ok(out)
@@ -373,7 +379,12 @@ mod tests {
         let got = parse_filing_records(vec![(1, header.clone()), (2, row("教APP备0000001号")), (3, row("教APP备1号")), (4, row("教APP备0000001号"))], today).unwrap();
         assert_eq!(got.valid.len(), 1);
         assert_eq!(got.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3, 4]);
-        assert!(got.rejected[1].reasons[0].contains("第 2 行"));
+        assert!(got.rejected[1].reasons[0].contains("第 2 行") && got.rejected[1].reasons[0].ends_with("line 2）"), "{:?}", got.rejected[1]);
+        // Each reason is "中文（English）".
+        for r in got.rejected.iter().flat_map(|r| &r.reasons) {
+            let (zh, en) = r.strip_suffix('）').and_then(|b| b.rsplit_once('（')).unwrap_or_else(|| panic!("{r}"));
+            assert!(!zh.is_empty() && en.starts_with(|c: char| c.is_ascii_alphabetic()), "{r}");
+        }
         assert!(parse_filing_records(vec![(1, header[..3].to_vec())], today).unwrap_err().contains("应用名称"));
     }
 

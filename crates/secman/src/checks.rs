@@ -14,9 +14,7 @@ use store::checks::{Answer, Assignment, ChecklistItem, Checks, DrillKind, ItemKi
 use store::clock::Clock;
 use store::{Scope, StoreError};
 
-fn problem(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem { field, zh: zh.into(), en: en.into() }
-}
+use crate::form::{problem, text_lines as text};
 
 /// A due date as typed: a date or a number of working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,17 +65,6 @@ pub fn parse_due(field: &'static str, s: &str, today: Date, cal: &Calendar, out:
     }
 }
 
-fn text(field: &'static str, zh: &str, en: &str, v: &str, max: usize, required: bool, out: &mut Vec<Problem>) -> String {
-    let v = v.trim();
-    if v.is_empty() && required {
-        out.push(problem(field, format!("请填写{zh}。"), format!("Enter the {en}.")));
-    } else if v.chars().count() > max {
-        out.push(problem(field, format!("{zh}过长（最多 {max} 字），请精简。"), format!("The {en} is too long (at most {max} characters).")));
-    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        out.push(problem(field, format!("{zh}含有控制字符，请删除。"), format!("The {en} contains control characters.")));
-    }
-    v.to_string()
-}
 
 fn date(field: &'static str, zh: &str, en: &str, v: &str, out: &mut Vec<Problem>) -> Option<Date> {
     match Date::parse_lenient(v.trim()).map(|(d, _)| d) {
@@ -256,13 +243,10 @@ pub fn parse_finding(i: &FindingInput, today: Date, cal: &Calendar) -> Result<Ne
     if severity.is_none() {
         out.push(problem("severity", "请选择危害程度。", "Choose the severity."));
     }
-    let unit_code = match i.unit_code.trim().parse::<i64>() {
-        Ok(c) if matches!(i.unit_code.trim().len(), 6 | 10) => Some(c),
-        _ => {
-            out.push(problem("unit_code", "请填写受影响单位的代码（10 位学校标识码或 6 位行政区划代码）。", "Enter the affected unit's code."));
-            None
-        }
-    };
+    let unit_code = crate::form::unit_code_of(&i.unit_code);
+    if unit_code.is_none() {
+        out.push(problem("unit_code", "请填写受影响单位的代码（10 位学校标识码或 6 位行政区划代码）。", "Enter the affected unit's code."));
+    }
     let target = text("target", "受影响系统或网站", "affected system", &i.target, 200, true, &mut out);
     let found_by = text("found_by", "发现者", "found by", &i.found_by, 100, true, &mut out);
     let owner_name = text("owner_name", "整改责任人", "owner", &i.owner_name, 50, true, &mut out);

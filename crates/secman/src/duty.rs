@@ -12,32 +12,9 @@ use store::{Scope, StoreError};
 
 pub use crate::mlps::Problem;
 
-fn problem(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem { field, zh: zh.into(), en: en.into() }
-}
+use crate::form::{problem, text, unit_code};
 
-fn text(field: &'static str, zh: &str, en: &str, v: &str, max: usize, required: bool, out: &mut Vec<Problem>) -> String {
-    let v = v.trim();
-    if v.is_empty() && required {
-        out.push(problem(field, format!("请填写{zh}。"), format!("Enter the {en}.")));
-    } else if v.chars().count() > max {
-        out.push(problem(field, format!("{zh}过长（最多 {max} 字），请精简。"), format!("The {en} is too long (at most {max} characters).")));
-    } else if v.chars().any(char::is_control) {
-        out.push(problem(field, format!("{zh}含有控制字符，请删除。"), format!("The {en} contains control characters.")));
-    }
-    v.to_string()
-}
 
-fn unit_code(v: &str, out: &mut Vec<Problem>) -> i64 {
-    let v = v.trim();
-    match v.parse::<i64>() {
-        Ok(c) if (v.len() == 6 || v.len() == 10) && c > 0 => c,
-        _ => {
-            out.push(problem("unit_code", "所属单位应为 10 位学校标识码或 6 位行政区划代码（教育行政部门）。", "The unit must be a 10-digit school code or a 6-digit division code (a bureau)."));
-            0
-        }
-    }
-}
 
 /// A contact as typed: every field as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -18,21 +18,8 @@ use standard::Date;
 use store::ledger::{Category, Check, Checklist, DutyItem, DutyStatus, DutyUpdate, Ledger, LicenceKind, NewCheck, NewChecklist, NewSoftware, SoftwareKind, TemplateItem};
 use store::{Browse, OrgLevel, Scope, StoreError};
 
-fn problem(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem { field, zh: zh.into(), en: en.into() }
-}
+use crate::form::{problem, text_lines as text};
 
-fn text(field: &'static str, zh: &str, en: &str, v: &str, max: usize, required: bool, out: &mut Vec<Problem>) -> String {
-    let v = v.trim();
-    if v.is_empty() && required {
-        out.push(problem(field, format!("请填写{zh}。"), format!("Enter the {en}.")));
-    } else if v.chars().count() > max {
-        out.push(problem(field, format!("{zh}过长（最多 {max} 字），请精简。"), format!("The {en} is too long (at most {max} characters).")));
-    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        out.push(problem(field, format!("{zh}含有控制字符，请删除。"), format!("The {en} contains control characters.")));
-    }
-    v.to_string()
-}
 
 fn date(field: &'static str, zh: &str, en: &str, v: &str, not_after: Option<Date>, required: bool, out: &mut Vec<Problem>) -> Option<Date> {
     let v = v.trim();
@@ -76,13 +63,10 @@ pub fn parse_unit(v: &str, out: &mut Vec<Problem>) -> i64 {
         out.push(problem("unit_code", "请填写所属单位代码（10 位学校标识码或 6 位行政区划代码）。", "Enter the unit: a 10-digit school code or a 6-digit division code."));
         return 0;
     }
-    match v.parse::<i64>() {
-        Ok(n) if (v.len() == 10 || v.len() == 6) && n > 0 => n,
-        _ => {
-            out.push(problem("unit_code", format!("单位代码“{v}”应为 10 位学校标识码或 6 位行政区划代码。"), format!("The unit “{v}” must be a 10-digit school code or a 6-digit division code.")));
-            0
-        }
-    }
+    crate::form::unit_code_of(v).unwrap_or_else(|| {
+        out.push(problem("unit_code", format!("单位代码“{v}”应为 10 位学校标识码或 6 位行政区划代码。"), format!("The unit “{v}” must be a 10-digit school code or a 6-digit division code.")));
+        0
+    })
 }
 
 /// Whether a text looks like a phone number or an ID number (seven digits or more): an item's

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod incidents;
 pub mod ledger;
 pub mod duty;
+pub mod form;
 pub mod apps;
 pub mod mlps;
 pub mod mlps_import;

@@ -22,17 +22,8 @@ use store::calendar::Calendar;
 use store::mlps::{Conclusion, Dues, DueState, Mlps, NewAssessment, NewRectification, NewSystem, Rectification, System, SystemQuery};
 use store::{Scope, StoreError};
 
-/// One thing wrong with an input, for people: which field, what, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub field: &'static str,
-    pub zh: String,
-    pub en: String,
-}
-
-fn problem(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-    Problem { field, zh: zh.into(), en: en.into() }
-}
+pub use crate::form::Problem;
+use crate::form::{problem, text as text_field};
 
 /// A system as typed in a form, the API or an import row: every field as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,17 +61,6 @@ fn date_field(field: &'static str, zh: &str, en: &str, v: &str, today: Date, req
     }
 }
 
-fn text_field(field: &'static str, zh: &str, en: &str, v: &str, max: usize, required: bool, out: &mut Vec<Problem>) -> String {
-    let v = v.trim();
-    if v.is_empty() && required {
-        out.push(problem(field, format!("请填写{zh}。"), format!("Enter the {en}.")));
-    } else if v.chars().count() > max {
-        out.push(problem(field, format!("{zh}过长（最多 {max} 字），请精简。"), format!("The {en} is too long (at most {max} characters).")));
-    } else if v.chars().any(char::is_control) {
-        out.push(problem(field, format!("{zh}含有控制字符，请删除。"), format!("The {en} contains control characters.")));
-    }
-    v.to_string()
-}
 
 /// Checks a 公安机关备案证明 number against the system's level. The numbers the public-security
 /// authorities issue read `51010199001-30001`: eleven digits — the six-digit code of the
@@ -108,14 +88,7 @@ pub fn check_filing_no(no: &str, level: u8) -> Result<String, Problem> {
 /// Reads a system; every problem at once (the form shows them all).
 pub fn parse_system(i: &SystemInput, today: Date) -> Result<NewSystem, Vec<Problem>> {
     let mut out = Vec::new();
-    let unit = i.unit_code.trim();
-    let unit_code = match unit.parse::<i64>() {
-        Ok(c) if (unit.len() == 6 || unit.len() == 10) && c > 0 => c,
-        _ => {
-            out.push(problem("unit_code", "所属单位应为 10 位学校标识码或 6 位行政区划代码（教育行政部门）。", "The unit must be a 10-digit school code or a 6-digit division code (a bureau)."));
-            0
-        }
-    };
+    let unit_code = crate::form::unit_code(&i.unit_code, &mut out);
     let name = text_field("name", "系统名称", "system name", &i.name, 100, true, &mut out);
     let owner = text_field("owner", "责任部门", "responsible department", &i.owner, 60, true, &mut out);
     let purpose = text_field("purpose", "用途", "purpose", &i.purpose, 200, false, &mut out);

@@ -1,7 +1,9 @@
 //! Incidents by the emergency plan on both backends: a school's incident reported, confirmed
 //! with class and grade, handled, recovered and closed with a review, each step on the timeline
 //! and in the audit log; steps refused by state, role and area; the reporting deadline counted
-//! from discovery and the escalation up the tree driven by a TestClock; a report upward stops it.
+//! from discovery and the escalation up the tree driven by a TestClock; a report upward stops it;
+//! the review's working-day deadline after recovery across National Day 2026 and its adjusted
+//! working Saturday, announced once when overdue.
 
 use secman::incidents::{self, NewIncident, Rules, StepInput};
 use standard::Entity;
@@ -13,8 +15,8 @@ use store::{AuditFilter, AuditLog, Role, Scope, Store};
 const T0: i64 = 1_800_000_000;
 const SCHOOL: &str = "2151010401";
 
-trait Db: Store + Incidents + AuditLog {}
-impl<T: Store + Incidents + AuditLog> Db for T {}
+trait Db: Store + Incidents + AuditLog + store::calendar::CalendarStore {}
+impl<T: Store + Incidents + AuditLog + store::calendar::CalendarStore> Db for T {}
 
 fn with_backends(f: fn(&mut dyn Db)) {
     let mut s = store_sqlite::SqliteStore::open_in_memory().unwrap();
@@ -186,5 +188,61 @@ fn deadlines_escalate_up_the_tree_with_a_controlled_clock() {
         // A configured deadline: 较大 at other units within 6 hours.
         let six = Rules { deadlines: incidents::Deadlines::parse("other=6").unwrap(), ..rules };
         assert_eq!(six.deadlines.due(&a) - a.discovered_at, 6 * 3600);
+    });
+}
+
+#[test]
+fn the_review_is_due_five_working_days_after_recovery_across_national_day() {
+    with_backends(|s| {
+        seed(s);
+        // Recovered on Wednesday 2026-09-30: National Day rests 10-01 to 10-07, Saturday 10-10 is
+        // worked (调休). Five working days: 10-08, 10-09, 10-10 (Sat), 10-12, 10-13.
+        let clock = TestClock::on(standard::Date { year: 2026, month: 9, day: 30 });
+        let rules = Rules::default();
+        let sec = actor("jj_sec", Role::SecurityOfficer, jinjiang());
+        let n = NewIncident { discovered_at: None, ..new("需复盘的事件", Some(3)) };
+        let i = incidents::report(s, &sec, &n, &rules, &clock).unwrap();
+        incidents::take(s, &sec, i.id, "confirm", &StepInput { class_code: Some("C02-11".into()), grade: Some(3), ..input("") }, &rules, &clock).unwrap().unwrap();
+        incidents::take(s, &sec, i.id, "report_up", &StepInput { to_unit: Some("锦江区教育局".into()), ..input("电话报告") }, &rules, &clock).unwrap().unwrap();
+        incidents::take(s, &sec, i.id, "handle", &input("处置"), &rules, &clock).unwrap().unwrap();
+        assert_eq!(s.incident(&jinjiang(), i.id).unwrap().unwrap().review_due_at, None, "no review deadline before recovery");
+        let r = incidents::take(s, &sec, i.id, "recover", &input("已恢复"), &rules, &clock).unwrap().unwrap();
+        assert_eq!(r.recovered_at, Some(clock.now()));
+        assert_eq!(incidents::review_due_date(&r), Some(standard::Date { year: 2026, month: 10, day: 13 }));
+        // The deadline is 24:00 CST of 10-13: the first late moment is 10-14 00:00 CST.
+        let late = standard::Date { year: 2026, month: 10, day: 14 }.days_since_epoch() * 86_400 - 8 * 3600;
+        assert_eq!(r.review_due_at, Some(late));
+        let q = |now: i64| IncidentQuery { review_overdue_at: Some(now), limit: 50, ..Default::default() };
+
+        // The last minute of 10-13: not overdue, nothing said.
+        clock.set(late - 60);
+        assert!(!s.incident(&jinjiang(), i.id).unwrap().unwrap().review_overdue(clock.now()));
+        assert!(s.incidents(&jinjiang(), &q(clock.now())).unwrap().is_empty());
+        let sw = incidents::sweep(s, &rules, &clock).unwrap();
+        assert!(sw.review_overdue.is_empty() && sw.notices.is_empty(), "{sw:?}");
+        // 10-14: overdue, listed by the filter (in the area only), announced once.
+        clock.set(late + 3600);
+        assert_eq!(s.incidents(&jinjiang(), &q(clock.now())).unwrap().iter().map(|x| x.id).collect::<Vec<_>>(), vec![i.id]);
+        assert!(s.incidents(&Scope::Region { lo: 510105, hi: 510105 }, &q(clock.now())).unwrap().is_empty(), "another county sees none");
+        let sw = incidents::sweep(s, &rules, &clock).unwrap();
+        assert_eq!(sw.review_overdue, vec![i.id]);
+        assert_eq!(sw.notices.len(), 1);
+        let text = format!("{} {}", sw.notices[0].title, sw.notices[0].lines.join(" "));
+        assert!(text.contains("复盘逾期") && text.contains("2026-10-13") && text.contains("锦江区实验小学"), "{text}");
+        assert!(!text.contains("jj_sec"), "no person named: {text}");
+        clock.advance(86_400);
+        let again = incidents::sweep(s, &rules, &clock).unwrap();
+        assert!(again.review_overdue.is_empty() && again.notices.is_empty(), "once: {again:?}");
+        let steps = s.incident_steps(&jinjiang(), i.id).unwrap();
+        assert_eq!(steps.iter().filter(|x| x.action == "review_overdue" && x.actor == "system").count(), 1);
+        assert_eq!(s.audit_entries(&AuditFilter { action: Some("incident_review_overdue".into()), limit: 10, ..Default::default() }).unwrap().len(), 1);
+        // Closing records the review: no longer overdue.
+        let c = incidents::take(s, &sec, i.id, "close", &input("原因：弱口令；影响：首页 2 小时；已整改"), &rules, &clock).unwrap().unwrap();
+        assert!(!c.review_overdue(clock.now()));
+        assert!(s.incidents(&jinjiang(), &q(clock.now())).unwrap().is_empty());
+        // Three working days, as configured.
+        let three = Rules::from_settings("2023", "", 60, 3).unwrap();
+        let cal = store::calendar::Calendar::embedded();
+        assert_eq!(incidents::review_due(&cal, &three, r.recovered_at.unwrap()), standard::Date { year: 2026, month: 10, day: 11 }.days_since_epoch() * 86_400 - 8 * 3600, "3rd working day: Saturday 10-10");
     });
 }

@@ -12,7 +12,7 @@
 //!
 //! Tests: `TIANFU_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test -p
 //! store-postgres` (each test in a schema of its own; without the variable they are skipped).
-//! Throughput: `cargo run --release -p store-postgres --example import_bench -- 1000000`
+//! Throughput: `cargo run --release -p store-postgres --example pg_import_bench -- 1000000`
 //! (`TIANFU_PG_TRACE=1` prints the time of every import statement).
 //!
 //! The first import into an empty table drops the table's indexes and builds them again at

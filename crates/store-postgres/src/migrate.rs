@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (19, "ledger", include_str!("../migrations/0019_ledger.sql")),
     (20, "mlps_reminders", include_str!("../migrations/0020_mlps_reminders.sql")),
     (22, "reminders_outbox", include_str!("../migrations/0022_reminders_outbox.sql")),
+    (23, "incident_review", include_str!("../migrations/0023_incident_review.sql")),
 ];
 
 /// The version this program needs.

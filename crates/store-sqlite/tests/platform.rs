@@ -80,12 +80,15 @@ fn version_1_platform_file_upgrades() {
     let p = store_sqlite::platform_path(&f.path);
     {
         let c = rusqlite::Connection::open(&p).unwrap();
-        // Back to version 1: without the columns and the indexes of 0002.
+        // Back to version 1: without the columns and the indexes of 0002 (and of 0017, whose
+        // ALTER TABLE cannot run twice).
         c.execute_batch(
             "DROP INDEX audit_region; DROP INDEX audit_org;
              ALTER TABLE audit_log DROP COLUMN actor_org; ALTER TABLE audit_log DROP COLUMN actor_region; ALTER TABLE audit_log DROP COLUMN keyed;
              ALTER TABLE audit_anchor DROP COLUMN cut; ALTER TABLE audit_anchor DROP COLUMN mac;
              DROP INDEX sessions_created; ALTER TABLE api_tokens DROP COLUMN expires_at;
+             DROP INDEX incidents_review_due; ALTER TABLE incidents DROP COLUMN recovered_at;
+             ALTER TABLE incidents DROP COLUMN review_due_at; ALTER TABLE incidents DROP COLUMN review_reminded_at;
              DELETE FROM schema_version WHERE version > 1;",
         )
         .unwrap();

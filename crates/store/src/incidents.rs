@@ -107,6 +107,12 @@ pub struct Incident {
     pub seen: i64,
     pub last_seen: i64,
     pub updated_at: i64,
+    /// When it was recovered (the step `recover`), and the review's deadline (复盘期限): the end
+    /// of the Nth working day after, by `store::calendar` (`secman::incidents`).
+    pub recovered_at: Option<i64>,
+    pub review_due_at: Option<i64>,
+    /// When the sweep sent its one message about the overdue review.
+    pub review_reminded_at: Option<i64>,
 }
 
 impl Incident {
@@ -122,6 +128,11 @@ impl Incident {
     /// Overdue at `now`: not reported upward by its deadline and not closed.
     pub fn overdue(&self, now: i64) -> bool {
         self.reported_up_at.is_none() && self.state != IncidentState::Closed && now > self.due_at
+    }
+    /// The review is overdue at `now`: recovered, not closed (closing records the review), and
+    /// past its review deadline.
+    pub fn review_overdue(&self, now: i64) -> bool {
+        self.state == IncidentState::Recovered && self.review_due_at.is_some_and(|d| now >= d)
     }
     /// The grade in force: the confirmed one, else the proposed one.
     pub fn grade_or_proposed(&self) -> Option<u8> {
@@ -153,6 +164,8 @@ pub struct IncidentQuery {
     pub region: Option<u32>,
     /// Overdue at this time.
     pub overdue_at: Option<i64>,
+    /// Review overdue at this time (recovered, not closed, past the review deadline).
+    pub review_overdue_at: Option<i64>,
     /// Keyset paging: those with ids below this (the last id of the previous page; the list is
     /// newest first). Counts ignore it.
     pub before: Option<i64>,
@@ -253,10 +266,10 @@ pub mod sql {
     use super::*;
     use crate::sql::{Dialect, SqlRow, Where};
 
-    pub const COLUMNS: &str = "id, title, unit_code, region, school, unit_kind, class_code, grade, proposed_class, proposed_grade, state, source, site_id, finding, alert_id, evidence, description, review, discovered_at, reported_at, due_at, reported_up_at, escalated_to, escalated_at, seen, last_seen, updated_at";
+    pub const COLUMNS: &str = "id, title, unit_code, region, school, unit_kind, class_code, grade, proposed_class, proposed_grade, state, source, site_id, finding, alert_id, evidence, description, review, discovered_at, reported_at, due_at, reported_up_at, escalated_to, escalated_at, seen, last_seen, updated_at, recovered_at, review_due_at, review_reminded_at";
 
-    pub const INSERT: &str = "INSERT INTO incidents (title, unit_code, region, school, unit_kind, class_code, grade, proposed_class, proposed_grade, state, source, site_id, finding, alert_id, evidence, description, review, discovered_at, reported_at, due_at, reported_up_at, escalated_to, escalated_at, seen, last_seen, updated_at) \
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id";
+    pub const INSERT: &str = "INSERT INTO incidents (title, unit_code, region, school, unit_kind, class_code, grade, proposed_class, proposed_grade, state, source, site_id, finding, alert_id, evidence, description, review, discovered_at, reported_at, due_at, reported_up_at, escalated_to, escalated_at, seen, last_seen, updated_at, recovered_at, review_due_at, review_reminded_at) \
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29) RETURNING id";
 
     /// The arguments of [`INSERT`].
     pub fn insert_args(i: &Incident) -> Vec<Arg> {
@@ -287,11 +300,14 @@ pub mod sql {
             i.seen.into(),
             i.last_seen.into(),
             i.updated_at.into(),
+            opt_i64(i.recovered_at),
+            opt_i64(i.review_due_at),
+            opt_i64(i.review_reminded_at),
         ]
     }
 
     /// The changed fields; `?1` id, `?2` the state it must still be in.
-    pub const UPDATE: &str = "UPDATE incidents SET title = ?3, unit_kind = ?4, class_code = ?5, grade = ?6, proposed_class = ?7, proposed_grade = ?8, state = ?9, alert_id = ?10, evidence = ?11, description = ?12, review = ?13, due_at = ?14, reported_up_at = ?15, escalated_to = ?16, escalated_at = ?17, seen = ?18, last_seen = ?19, updated_at = ?20 WHERE id = ?1 AND state = ?2";
+    pub const UPDATE: &str = "UPDATE incidents SET title = ?3, unit_kind = ?4, class_code = ?5, grade = ?6, proposed_class = ?7, proposed_grade = ?8, state = ?9, alert_id = ?10, evidence = ?11, description = ?12, review = ?13, due_at = ?14, reported_up_at = ?15, escalated_to = ?16, escalated_at = ?17, seen = ?18, last_seen = ?19, updated_at = ?20, recovered_at = ?21, review_due_at = ?22, review_reminded_at = ?23 WHERE id = ?1 AND state = ?2";
 
     pub fn update_args(i: &Incident, from: IncidentState) -> Vec<Arg> {
         vec![
@@ -315,6 +331,9 @@ pub mod sql {
             i.seen.into(),
             i.last_seen.into(),
             i.updated_at.into(),
+            opt_i64(i.recovered_at),
+            opt_i64(i.review_due_at),
+            opt_i64(i.review_reminded_at),
         ]
     }
 
@@ -447,6 +466,10 @@ pub mod sql {
             let c = format!("reported_up_at IS NULL AND state <> 'closed' AND due_at < {}", w.arg(now));
             w.cond(c);
         }
+        if let Some(now) = q.review_overdue_at {
+            let c = format!("state = 'recovered' AND review_due_at <= {}", w.arg(now));
+            w.cond(c);
+        }
         Some(w)
     }
 
@@ -518,6 +541,9 @@ pub mod sql {
             seen: r.i64(24)?,
             last_seen: r.i64(25)?,
             updated_at: r.i64(26)?,
+            recovered_at: r.opt_i64(27)?,
+            review_due_at: r.opt_i64(28)?,
+            review_reminded_at: r.opt_i64(29)?,
         })
     }
 
@@ -563,7 +589,7 @@ mod tests {
     fn the_flow_takes_each_step_from_its_state() {
         let county = Scope::Region { lo: 510104, hi: 510104 };
         let other = Scope::Region { lo: 510105, hi: 510105 };
-        let i = Incident { id: 1, title: "t".into(), unit_code: 2151010401, region: 510104, school: Some("2151010401".into()), unit_kind: "other".into(), class_code: None, grade: None, proposed_class: None, proposed_grade: None, state: IncidentState::Reported, source: "manual".into(), site_id: None, finding: None, alert_id: None, evidence: String::new(), description: String::new(), review: String::new(), discovered_at: 0, reported_at: 0, due_at: 0, reported_up_at: None, escalated_to: None, escalated_at: None, seen: 1, last_seen: 0, updated_at: 0 };
+        let i = Incident { id: 1, title: "t".into(), unit_code: 2151010401, region: 510104, school: Some("2151010401".into()), unit_kind: "other".into(), class_code: None, grade: None, proposed_class: None, proposed_grade: None, state: IncidentState::Reported, source: "manual".into(), site_id: None, finding: None, alert_id: None, evidence: String::new(), description: String::new(), review: String::new(), discovered_at: 0, reported_at: 0, due_at: 0, reported_up_at: None, escalated_to: None, escalated_at: None, seen: 1, last_seen: 0, updated_at: 0, recovered_at: None, review_due_at: None, review_reminded_at: None };
         let sec = Actor::new("sec", Role::SecurityOfficer, county.clone(), "");
         assert_eq!(actions(&sec, &i), vec!["confirm", "report_up"]);
         assert!(FLOW.check(&Actor::new("x", Role::SecurityOfficer, other, ""), Some(i.state), "confirm", &i.sides()).is_err());

@@ -10,7 +10,7 @@ use crate::{Scope, StoreError};
 #[macro_export]
 macro_rules! incidents_suite {
     ($make:expr) => {
-        $crate::incidents_suite!(@tests $make; incidents_round_trip, incidents_reads_are_scoped, incidents_writes_are_scoped, incidents_stale_steps_are_not_written, incidents_filters_and_counts, incidents_monitor_key, incidents_attachments);
+        $crate::incidents_suite!(@tests $make; incidents_round_trip, incidents_reads_are_scoped, incidents_writes_are_scoped, incidents_stale_steps_are_not_written, incidents_filters_and_counts, incidents_review_overdue, incidents_monitor_key, incidents_attachments);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -61,6 +61,9 @@ pub fn incident(title: &str, school: Option<&str>, region: i64, at: i64) -> Inci
         seen: 1,
         last_seen: at,
         updated_at: at,
+        recovered_at: None,
+        review_due_at: None,
+        review_reminded_at: None,
     }
 }
 
@@ -205,6 +208,31 @@ pub fn incidents_filters_and_counts(s: &mut (impl Incidents + ?Sized)) {
     let mut counts = s.incident_counts(&JINJIANG, &IncidentQuery { state: Some(IncidentState::Closed), ..Default::default() }).unwrap();
     counts.sort_by_key(|(st, _)| st.code());
     assert_eq!(counts, vec![(IncidentState::Closed, 1), (IncidentState::Reported, 3)]);
+}
+
+/// The review's deadline: only a recovered incident past it is listed; the columns round-trip.
+pub fn incidents_review_overdue(s: &mut (impl Incidents + ?Sized)) {
+    let t = 1_800_000_000;
+    let mut r = incident("R", Some("2151010401"), 510104, t);
+    r.state = IncidentState::Recovered;
+    (r.recovered_at, r.review_due_at) = (Some(t), Some(t + 5 * 86_400));
+    let r = put(s, &r);
+    let mut c = incident("C", None, 510104, t);
+    c.state = IncidentState::Closed;
+    (c.recovered_at, c.review_due_at) = (Some(t), Some(t + 86_400));
+    let c = put(s, &c);
+    let got = s.incident(&JINJIANG, r.id).unwrap().unwrap();
+    assert_eq!((got.recovered_at, got.review_due_at, got.review_reminded_at), (Some(t), Some(t + 5 * 86_400), None));
+    let q = |now: i64| IncidentQuery { review_overdue_at: Some(now), limit: 50, ..Default::default() };
+    assert!(s.incidents(&JINJIANG, &q(t + 5 * 86_400 - 1)).unwrap().is_empty(), "not before its deadline; a closed one never");
+    assert_eq!(s.incidents(&JINJIANG, &q(t + 5 * 86_400)).unwrap().into_iter().map(|i| i.id).collect::<Vec<_>>(), vec![r.id]);
+    assert!(s.incidents(&QINGYANG, &q(t + 9 * 86_400)).unwrap().is_empty(), "scoped");
+    let mut reminded = got.clone();
+    reminded.review_reminded_at = Some(t + 6 * 86_400);
+    let step = Step { incident_id: r.id, at: t + 6 * 86_400, actor: "system".into(), action: "review_overdue".into(), state: IncidentState::Recovered, note: String::new(), to_unit: None };
+    assert!(s.update_incident(&Scope::all(), &reminded, IncidentState::Recovered, &step).unwrap());
+    assert_eq!(s.incident(&JINJIANG, r.id).unwrap().unwrap().review_reminded_at, Some(t + 6 * 86_400));
+    let _ = c;
 }
 
 pub fn incidents_monitor_key(s: &mut (impl Incidents + ?Sized)) {

@@ -296,6 +296,12 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
         assert!(inc.iter().any(|i| i.state == IncidentState::Closed && !i.review.is_empty()), "{inc:?}");
         assert!(inc.iter().any(|i| i.source == "monitor" && i.finding.as_deref() == Some("tampered") && i.state == IncidentState::Reported), "{inc:?}");
         assert!(inc.iter().any(|i| i.escalated_to.is_some()), "an overdue demo incident is escalated: {inc:?}");
+        let now = store::time::unix_now();
+        assert!(inc.iter().any(|i| i.review_overdue(now) && i.review_reminded_at.is_some()), "a recovered demo incident's review is overdue: {inc:?}");
+        // Evidence and a report on the timelines, stored through store::attachments.
+        let files: Vec<_> = inc.iter().flat_map(|i| s.incident_files(&all, i.id).unwrap()).collect();
+        assert!(files.iter().any(|f| f.attachment.kind == store::attachments::Kind::Png) && files.iter().any(|f| f.attachment.kind == store::attachments::Kind::Text && f.attachment.name.contains("报告")), "{files:?}");
+        assert!(files.iter().all(|f| f.attachment.name.contains("演示")));
     }
     // A second run recognises every file and changes nothing.
     let (code, out, _) = tianfu(&args);

@@ -36,6 +36,8 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("format", "格式", "format"),
     ("filter", "筛选条件", "filter"),
     ("to", "至", "to"),
+    ("review_due_at", "复盘期限", "review due"),
+    ("review_overdue", "复盘逾期", "review overdue"),
     ("for", "代表账号", "on behalf of"),
     ("reason", "原因", "reason"),
     ("attempts", "连续失败次数", "failed attempts"),
@@ -202,6 +204,8 @@ fn value_text(key: &str, v: &Value, en: bool) -> String {
             None if s.is_empty() => "—".to_string(),
             // An account, file or host name, an address: shown as written, marked as such.
             None if s.is_ascii() && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
+            // An attachment's name as uploaded (`钓鱼邮件原文.txt`): as written, whatever its script.
+            None if key == "name" && s.chars().any(|c| c.is_ascii_alphabetic()) => code(s),
             None => s.clone(),
         },
         Value::Null => "—".to_string(),
@@ -288,6 +292,8 @@ mod tests {
         assert!(h.contains("文件：<span data-code>&lt;b&gt;s.csv</span>"), "{h}");
         assert!(h.contains("记录标识：<span data-code>0123456789ab…</span>") && h.contains("途径：管理控制台"), "{h}");
         assert!(!describe(d, false).contains('\u{1}'), "the plain line carries no marks");
+        let h = describe_html(r#"{"name":"处置报告（演示）.txt","size":10}"#, false);
+        assert!(h.contains("<span data-code>处置报告（演示）.txt</span>"), "a file name with Latin letters: {h}");
     }
 
     #[test]

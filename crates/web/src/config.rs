@@ -60,7 +60,7 @@ impl ConfigExt for Config {
 
     fn incident_rules(&self) -> Result<secman::incidents::Rules, String> {
         let s = &self.security;
-        secman::incidents::Rules::from_settings(&s.incident_classification, &s.incident_deadlines, s.incident_outage_minutes)
+        secman::incidents::Rules::from_settings(&s.incident_classification, &s.incident_deadlines, s.incident_outage_minutes, s.incident_review_days)
     }
 }
 

@@ -126,7 +126,7 @@ impl From<StoreError> for AppError {
 pub fn bilingual(s: &str) -> (String, String) {
     let split = s.strip_suffix('）').and_then(|body| body.rfind('（').map(|i| (&body[..i], &body[i + '（'.len_utf8()..])));
     match split {
-        Some((zh, en)) if !zh.trim().is_empty() && en.chars().any(|c| c.is_ascii_alphabetic()) && !en.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)) => {
+        Some((zh, en)) if !zh.trim().is_empty() && english(en) => {
             let zh = zh.trim_end();
             let zh = if zh.ends_with(['。', '！', '？']) { zh.to_string() } else { format!("{zh}。") };
             let mut en = en.trim().to_string();
@@ -140,6 +140,24 @@ pub fn bilingual(s: &str) -> (String, String) {
         }
         _ => (s.to_string(), s.to_string()),
     }
+}
+
+/// Whether the bracketed tail of a message is its English: ASCII letters and no Chinese — or,
+/// when it quotes a value written in Chinese (`e.g. 教APP备1100871号`), it starts with an
+/// English word, holds a lower-case word of three letters or more, and has more ASCII letters
+/// than Chinese characters (so `（小学部）` or `（UTF-8 或 GBK）` stay Chinese).
+fn english(en: &str) -> bool {
+    let cjk = |c: &char| ('\u{3000}'..='\u{9fff}').contains(c) || ('\u{ff00}'..='\u{ffef}').contains(c);
+    let letters = en.chars().filter(char::is_ascii_alphabetic).count();
+    if letters == 0 {
+        return false;
+    }
+    let han = en.chars().filter(cjk).count();
+    if han == 0 {
+        return true;
+    }
+    let word = en.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_lowercase()));
+    en.trim_start().starts_with(|c: char| c.is_ascii_alphabetic()) && word && letters > han
 }
 
 /// A storage error as the log may keep it: PostgreSQL appends the failing row or key to some
@@ -205,6 +223,9 @@ mod tests {
         assert!(en.starts_with("Organisation 510104") && !en.contains('单'), "{en}");
         // Brackets of Chinese text, or no brackets: the message as it is, in both.
         assert_eq!(bilingual("学校（小学部）"), ("学校（小学部）".to_string(), "学校（小学部）".to_string()));
+        assert_eq!(bilingual("说明（UTF-8 或 GBK）").1, "说明（UTF-8 或 GBK）", "a Chinese note with codes stays Chinese");
+        let (zh, en) = bilingual("备案号格式错误（应为“教APP备”+7位数字+“号”）（filing number is malformed (教APP备 + 7 digits + 号, e.g. 教APP备1100871号)）");
+        assert_eq!((zh.as_str(), en.as_str()), ("备案号格式错误（应为“教APP备”+7位数字+“号”）。", "Filing number is malformed (教APP备 + 7 digits + 号, e.g. 教APP备1100871号)."), "English quoting a Chinese value");
         assert_eq!(bilingual("duplicate key"), ("duplicate key".to_string(), "duplicate key".to_string()));
     }
 }

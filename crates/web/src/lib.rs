@@ -14,6 +14,7 @@ pub mod changes;
 pub mod config;
 pub mod download;
 pub mod error;
+pub mod export_job;
 pub mod figures;
 pub mod form;
 pub mod i18n;

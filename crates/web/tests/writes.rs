@@ -788,6 +788,8 @@ async fn apps_import_matrix(env: Env) {
         assert_eq!((st, api_made, v["inserted"].as_u64(), v["rows"].as_u64()), (StatusCode::OK, 1, Some(1), Some(2)), "{who}: {v}");
         assert_eq!(v["rejected"][0]["line"], 3, "{v}");
         assert!(v["rejected"][0]["reasons"].as_array().unwrap().len() >= 4, "every problem of the row: {v}");
+        assert!(v["rejected"][0]["reasons"].as_array().unwrap().iter().all(|r| { let r = r.as_str().unwrap(); r.ends_with('）') && r.rsplit_once('（').is_some_and(|(_, en)| en.chars().any(|c| c.is_ascii_alphabetic())) }), "each reason 中文（English）: {v}");
+        assert!(!r.body.contains("The version is empty") && !r.body.contains("the version is empty"), "the Chinese page shows the reasons in Chinese only: {}", r.body);
         assert_eq!(tpl.status, StatusCode::OK);
         assert!(tpl.body.trim_start_matches('\u{feff}').starts_with("备案号,提供者,统一社会信用代码,应用名称,版本,平台"), "{}", tpl.body);
         assert_eq!((xlsx.status, page.status, form.status), (StatusCode::OK, StatusCode::OK, StatusCode::OK));

@@ -93,6 +93,9 @@ fn open(s: &mut (impl Incidents + AuditLog + ?Sized), site: &Site, a: &Alert, ru
         seen: 1,
         last_seen: a.last_seen,
         updated_at: now,
+        recovered_at: None,
+        review_due_at: None,
+        review_reminded_at: None,
     };
     i.due_at = rules.deadlines.due(&i);
     let first = Step { incident_id: 0, at: now, actor: "system".into(), action: "report".into(), state: IncidentState::Reported, note: format!("由网站监测告警 #{} 自动生成", a.id), to_unit: None };

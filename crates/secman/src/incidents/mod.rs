@@ -16,6 +16,7 @@ use store::audit::AuditEvent;
 use store::clock::Clock;
 use store::flow::{refuse, Actor};
 use store::incidents::{Incident, IncidentQuery, IncidentState, Incidents, Step, FLOW};
+use store::calendar::{Calendar, CalendarStore};
 use store::{AuditLog, Entity, Scope, Store, StoreError};
 
 /// Reporting deadlines in clock hours from discovery (国家网络安全事件报告管理办法, in force
@@ -81,19 +82,21 @@ pub struct Rules {
     pub deadlines: Deadlines,
     /// An outage alert opens an incident once it has lasted this long.
     pub outage_minutes: i64,
+    /// The review (复盘) is due by the end of this many working days after recovery.
+    pub review_days: u32,
 }
 
 impl Default for Rules {
     fn default() -> Rules {
-        Rules { edition: Edition::T2023, deadlines: Deadlines::default(), outage_minutes: 60 }
+        Rules { edition: Edition::T2023, deadlines: Deadlines::default(), outage_minutes: 60, review_days: 5 }
     }
 }
 
 impl Rules {
     /// The rules of a deployment's `[security]` settings: the classification edition (`2023` or
-    /// `2007`), the deadlines (as [`Deadlines::parse`] reads them) and the outage minutes. An error
-    /// names the key, for the start-up message.
-    pub fn from_settings(classification: &str, deadlines: &str, outage_minutes: u64) -> Result<Rules, String> {
+    /// `2007`), the deadlines (as [`Deadlines::parse`] reads them), the outage minutes and the
+    /// review's working days. An error names the key, for the start-up message.
+    pub fn from_settings(classification: &str, deadlines: &str, outage_minutes: u64, review_days: u64) -> Result<Rules, String> {
         let edition = match classification.trim() {
             "2023" => Edition::T2023,
             "2007" => Edition::Z2007,
@@ -101,7 +104,8 @@ impl Rules {
         };
         let deadlines = Deadlines::parse(deadlines).map_err(|e| format!("security.incident_deadlines = \"{deadlines}\"：{e}"))?;
         let outage_minutes = i64::try_from(outage_minutes).ok().filter(|m| *m >= 1).ok_or_else(|| format!("security.incident_outage_minutes = {outage_minutes}：应至少为 1（must be at least 1）"))?;
-        Ok(Rules { edition, deadlines, outage_minutes })
+        let review_days = u32::try_from(review_days).ok().filter(|d| (1..=60).contains(d)).ok_or_else(|| format!("security.incident_review_days = {review_days}：应为 1 到 60 个工作日（must be 1..60 working days）"))?;
+        Ok(Rules { edition, deadlines, outage_minutes, review_days })
     }
 }
 
@@ -233,6 +237,9 @@ fn report_checked(s: &mut (impl Store + Incidents + ?Sized), actor: &Actor, n: &
         seen: 1,
         last_seen: now,
         updated_at: now,
+        recovered_at: None,
+        review_due_at: None,
+        review_reminded_at: None,
     };
     i.due_at = rules.deadlines.due(&i);
     FLOW.check(actor, None, "report", &i.sides())?;
@@ -252,10 +259,21 @@ pub struct StepInput {
     pub to_unit: Option<String>,
 }
 
+/// The review's deadline of an incident recovered at `recovered_at`: the end (24:00 China
+/// Standard Time) of the `rules.review_days`th working day after the day of recovery.
+pub fn review_due(cal: &Calendar, rules: &Rules, recovered_at: i64) -> i64 {
+    cal.deadline_end_of_working_day(recovered_at, rules.review_days)
+}
+
+/// The last day of the review's deadline (the deadline is the end of it), as people read it.
+pub fn review_due_date(i: &Incident) -> Option<standard::Date> {
+    i.review_due_at.map(|d| standard::Date::from_days_since_epoch((d - 1 + store::clock::CST_OFFSET_SECS).div_euclid(86_400)))
+}
+
 /// Takes a step (`confirm`, `handle`, `note`, `recover`, `close`, `report_up`) on an incident in
 /// the actor's area. None when the incident does not exist or lies outside the area (one
 /// answer, not audited); a refused step is audited `denied`, a taken one `ok`.
-pub fn take(s: &mut (impl Incidents + AuditLog + ?Sized), actor: &Actor, id: i64, action: &str, input: &StepInput, rules: &Rules, clock: &dyn Clock) -> Result<Option<Incident>, StoreError> {
+pub fn take(s: &mut (impl Incidents + AuditLog + CalendarStore + ?Sized), actor: &Actor, id: i64, action: &str, input: &StepInput, rules: &Rules, clock: &dyn Clock) -> Result<Option<Incident>, StoreError> {
     let r = take_checked(s, actor, id, action, input, rules, clock.now());
     match &r {
         Ok(Some(i)) => FLOW.audit(s, actor, action, &format!("incident:{id}"), detail(i, &text(&input.note, 200)), true)?,
@@ -265,7 +283,7 @@ pub fn take(s: &mut (impl Incidents + AuditLog + ?Sized), actor: &Actor, id: i64
     r
 }
 
-fn take_checked(s: &mut (impl Incidents + ?Sized), actor: &Actor, id: i64, action: &str, input: &StepInput, rules: &Rules, now: i64) -> Result<Option<Incident>, StoreError> {
+fn take_checked(s: &mut (impl Incidents + CalendarStore + ?Sized), actor: &Actor, id: i64, action: &str, input: &StepInput, rules: &Rules, now: i64) -> Result<Option<Incident>, StoreError> {
     let Some(old) = s.incident(&actor.scope, id)? else { return Ok(None) };
     let t = FLOW.check(actor, Some(old.state), action, &old.sides())?;
     let mut i = old.clone();
@@ -288,6 +306,14 @@ fn take_checked(s: &mut (impl Incidents + ?Sized), actor: &Actor, id: i64, actio
             to_unit = Some(to);
             i.reported_up_at.get_or_insert(now);
         }
+        "recover" => {
+            // The review (复盘) is due by the end of the Nth working day after recovery, by the
+            // calendar in force (holidays and adjusted working days counted).
+            let cal = Calendar::load(s)?;
+            i.recovered_at = Some(now);
+            i.review_due_at = Some(review_due(&cal, rules, now));
+            i.review_reminded_at = None;
+        }
         _ => {}
     }
     if action == "close" {
@@ -309,8 +335,11 @@ pub struct SweepReport {
     /// (incident, the unit it was escalated to).
     pub escalated: Vec<(i64, i64)>,
     /// One message per escalation, for the group robots (topic `incident`): the incident's
-    /// title, its unit, its grade and how late — no personal data.
+    /// title, its unit, its grade and how late — no personal data. Also one per review found
+    /// overdue (once an incident).
     pub notices: Vec<Notice>,
+    /// Incidents whose review (复盘) was found overdue in this sweep (each announced once).
+    pub review_overdue: Vec<i64>,
 }
 
 /// A message about an escalation, for people.
@@ -345,6 +374,16 @@ pub fn notice(i: &Incident, unit: &str, to: i64, late: i64) -> Notice {
         incident: i.id,
         title: format!("【超时升级】网络安全事件 #{}：{}", i.id, i.title),
         lines: vec![format!("发生单位：{unit}"), format!("事件分级：{}", classes::grade_label(i.grade_or_proposed())), format!("超过报告时限 {late_text} 未向上级报告，已升级至{}", unit_name(to))],
+    }
+}
+
+/// The notice of `i`'s overdue review (复盘逾期): title, unit, when it was due; no personal data.
+pub fn review_notice(i: &Incident, unit: &str) -> Notice {
+    let due = review_due_date(i).map(|d| d.to_string()).unwrap_or_default();
+    Notice {
+        incident: i.id,
+        title: format!("【复盘逾期】网络安全事件 #{}：{}", i.id, i.title),
+        lines: vec![format!("发生单位：{unit}"), format!("事件分级：{}", classes::grade_label(i.grade_or_proposed())), format!("已恢复，复盘（事件总结）应于 {due} 前完成，至今未结案")],
     }
 }
 
@@ -397,6 +436,19 @@ pub fn sweep(s: &mut (impl Store + Incidents + AuditLog + ?Sized), rules: &Rules
             report.notices.push(notice(&old, &unit, to, late));
         }
     }
+    // Reviews overdue since recovery: one step, one audit entry and one notice an incident.
+    let late_reviews = s.incidents(&all, &IncidentQuery { review_overdue_at: Some(now), limit: 500, ..Default::default() })?;
+    for old in late_reviews.into_iter().filter(|i| i.review_reminded_at.is_none()) {
+        let mut i = old.clone();
+        i.review_reminded_at = Some(now);
+        let step = Step { incident_id: old.id, at: now, actor: "system".into(), action: "review_overdue".into(), state: old.state, note: "复盘逾期：恢复后未在期限内完成事件总结".into(), to_unit: None };
+        if s.update_incident(&all, &i, old.state, &step)? {
+            s.append_audit(&AuditEvent { actor: "system".into(), action: "incident_review_overdue".into(), target: format!("incident:{}", old.id), detail: serde_json::json!({ "review_due_at": old.review_due_at }).to_string(), ip: String::new(), outcome: "ok".into() })?;
+            report.review_overdue.push(old.id);
+            let unit = unit_label(s, &old);
+            report.notices.push(review_notice(&old, &unit));
+        }
+    }
     Ok(report)
 }
 
@@ -416,11 +468,11 @@ mod tests {
         assert!(Deadlines::parse("other=0").unwrap_err().contains("1 到 720"));
         assert!(Deadlines::parse("school=3").unwrap_err().contains("不认识"));
         assert!(Deadlines::parse("other").is_err());
-        let r = Rules::from_settings("2007", "cii=2", 30).unwrap();
+        let r = Rules::from_settings("2007", "cii=2", 30, 5).unwrap();
         assert_eq!((r.edition, r.deadlines.cii_hours, r.deadlines.other_hours, r.outage_minutes), (Edition::Z2007, 2, 4, 30));
-        assert_eq!(Rules::from_settings("2023", "cii=1,central=2,other=4,minor=24", 60).unwrap(), Rules::default());
-        let e = Rules::from_settings("2023", "school=3", 60).unwrap_err();
+        assert_eq!(Rules::from_settings("2023", "cii=1,central=2,other=4,minor=24", 60, 5).unwrap(), Rules::default());
+        let e = Rules::from_settings("2023", "school=3", 60, 5).unwrap_err();
         assert!(e.starts_with("security.incident_deadlines") && e.contains("不认识"), "{e}");
-        assert!(Rules::from_settings("2019", "", 60).unwrap_err().starts_with("security.incident_classification"));
+        assert!(Rules::from_settings("2019", "", 60, 5).unwrap_err().starts_with("security.incident_classification"));
     }
 }

@@ -212,7 +212,8 @@ fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> 
     let systems = demo::mlps::seed(&mut *m, standard::Date::today(), store::time::unix_now())?;
     drop(m);
     let mut b = super::db::open_backend(c).map_err(|e| store::StoreError::Unavailable(e.zh()))?;
-    let incidents = demo::incidents::seed(&mut *b, store::time::unix_now())?;
+    let files = store::attachments::Files::new(std::path::Path::new(&c.data_dir).join("attachments"), c.security.attachment_limit_mib.saturating_mul(1 << 20));
+    let incidents = demo::incidents::seed(&mut *b, store::time::unix_now(), &files)?;
     let (duties, software) = demo::ledger::seed(&mut *b, standard::Date::today(), store::time::unix_now())?;
     // Duty contacts, rosters and important periods with some daily reports (some missing).
     let (contacts, shifts, reports) = demo::duty::seed(&mut *b, standard::Date::today(), store::time::unix_now())?;

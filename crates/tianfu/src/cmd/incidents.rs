@@ -3,7 +3,9 @@
 //! deadline is escalated one level up the tree (each level once, audited
 //! `incident_escalate`), one message per escalation goes to the console's group robots (topic
 //! `incident`) and to the duty robots of the incident's unit and of the unit it went to
-//! (`web::sweep::once`, the messages of the server's timer), and what was escalated is printed. Exit codes: 0 done, 2 it could not be done.
+//! (`web::sweep::once`, the messages of the server's timer), and what was escalated is printed.
+//! A review (复盘) overdue since recovery (`security.incident_review_days` working days,
+//! `--review-days`) is announced once the same way. Exit codes: 0 done, 2 it could not be done.
 
 use super::{db, fail, out, LangArg};
 use standard::Lang;
@@ -18,6 +20,9 @@ pub struct Args {
     pub db: Option<String>,
     #[arg(long, value_enum, default_value = "zh", global = true)]
     pub lang: LangArg,
+    /// Working days after recovery by which the review is due (`security.incident_review_days`).
+    #[arg(long, global = true)]
+    pub review_days: Option<u64>,
 }
 
 #[derive(clap::Subcommand)]
@@ -29,7 +34,7 @@ pub enum IncidentsCommand {
 pub fn run(a: Args) -> u8 {
     let lang: Lang = a.lang.into();
     let zh = lang == Lang::Zh;
-    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref())]) {
+    let c = match super::conf::resolve(lang, &[super::conf::db_flag(a.db.as_ref()), super::conf::Flag::opt("--review-days", "security.incident_review_days", a.review_days)]) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -8,7 +8,7 @@ use super::{ip, ready, require, Me, Peer};
 use crate::auth::{hash_password, one_time_password, random_token, sha256_hex, Identity};
 use crate::error::AppError;
 use crate::form::Problems;
-use super::user_form::{check_new_user, NewUserForm};
+use super::user_form::{check_new_user, NewUserForm, ROLES_BY_POWER};
 use crate::render::{html, Ctx};
 use crate::state::AppState;
 use askama::Template;
@@ -28,11 +28,6 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/tokens", post(create_token))
         .route("/tokens/{id}/revoke", post(revoke_token))
 }
-
-/// The roles as the new-account form lists them, the least powerful first (issue 12: a new
-/// account gets the least powerful role unless the administrator chooses another). A data
-/// consumer cannot sign in at all, and reads masked data only once a token is made for it.
-pub const ROLES_BY_POWER: [Role; 7] = [Role::DataConsumer, Role::Auditor, Role::SchoolAdmin, Role::SecurityOfficer, Role::CountyOfficer, Role::CityOfficer, Role::ProvinceAdmin];
 
 #[derive(Template)]
 #[template(path = "users.html")]

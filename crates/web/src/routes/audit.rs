@@ -127,6 +127,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("incident_close", "事件结案", "incident closed"),
     ("incident_report_up", "向上级报告事件", "incident reported upward"),
     ("incident_escalate", "事件超时升级", "incident escalated (overdue)"),
+    ("incident_review_overdue", "事件复盘逾期", "incident review overdue"),
     ("incident_monitor_open", "监测发现生成事件", "incident opened by the monitor"),
     ("incident_monitor_seen", "监测再次发现", "monitor finding seen again"),
     ("incident_attach", "添加事件附件", "incident attachment added"),

@@ -182,24 +182,14 @@ impl ListPage {
     }
 }
 
-/// The console list's address: the filters, a searched number only sealed (`idq`).
+/// The console list's address: the filters ([`Filters`]; a plain number in `id` is refused, see
+/// the module's note), a searched number only sealed (`idq`).
 #[derive(Deserialize, Default)]
 struct ListQuery {
-    #[serde(default)]
-    name: String,
-    /// A plain number: refused (see the module's note).
-    #[serde(default)]
-    id: String,
+    #[serde(flatten)]
+    f: Filters,
     #[serde(default)]
     idq: String,
-    #[serde(default)]
-    school: String,
-    #[serde(default)]
-    region: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    after: String,
 }
 
 /// What a sealed number (`idq`) is bound to: the account and the list.
@@ -209,7 +199,7 @@ fn idq_context(user_id: i64, entity: Entity) -> String {
 
 impl ListQuery {
     fn filters(self, user_id: i64, entity: Entity) -> Result<(Filters, String), AppError> {
-        if !self.id.trim().is_empty() {
+        if !self.f.id.trim().is_empty() {
             return Err(AppError::invalid(
                 "证件号不在网址中传递：请在页面上方的查询表单中输入后查询。",
                 "ID numbers are not taken from the address: enter it in the search form at the top of the page.",
@@ -219,7 +209,7 @@ impl ListQuery {
             "" => String::new(),
             q => seal::open_cursor(q, &idq_context(user_id, entity)).ok_or_else(AppError::bad_cursor)?,
         };
-        Ok((Filters { name: self.name, id, school: self.school, region: self.region, sort: self.sort, after: self.after }, self.idq))
+        Ok((Filters { id, ..self.f }, self.idq))
     }
 }
 
@@ -362,18 +352,11 @@ async fn list_students(State(app): State<Arc<AppState>>, headers: HeaderMap, pee
 }
 
 /// The search form (posted, CSRF in the body): to the list, a number sealed for this account.
+/// The filters as the list reads them (its `after` is not used), and the page size.
 #[derive(Deserialize)]
 struct SearchForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    school: String,
-    #[serde(default)]
-    region: String,
-    #[serde(default)]
-    sort: String,
+    #[serde(flatten)]
+    f: Filters,
     #[serde(default)]
     size: String,
 }
@@ -381,13 +364,13 @@ struct SearchForm {
 async fn search(me: Me, f: SearchForm, entity: Entity) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
-    let id = f.id.trim().to_ascii_uppercase();
+    let id = f.f.id.trim().to_ascii_uppercase();
     // Only roles that may reveal search by number (crate::search); refused before anything is sealed.
     if !id.is_empty() && !me.user.role.may_reveal() {
         return Err(AppError::Forbidden);
     }
     let idq = if id.is_empty() { String::new() } else { seal::seal_cursor(&id, &idq_context(me.user.id, entity)) };
-    let filters = Filters { name: f.name.trim().to_string(), id: String::new(), school: f.school.trim().to_string(), region: f.region.trim().to_string(), sort: f.sort.trim().to_string(), after: String::new() };
+    let filters = Filters { name: f.f.name.trim().to_string(), id: String::new(), school: f.f.school.trim().to_string(), region: f.f.region.trim().to_string(), sort: f.f.sort.trim().to_string(), after: String::new() };
     let size = View { size: f.size, ..Default::default() }.size();
     Ok(Redirect::to(&format!("/{}?{}&size={size}", path_of(entity), list_href(&filters, &idq, ""))).into_response())
 }

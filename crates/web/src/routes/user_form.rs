@@ -1,7 +1,6 @@
 //! The new-account form of 用户与令牌 ([`super::admin`]): its fields as entered and every problem
 //! of them at once (issue 12).
 
-use super::admin::ROLES_BY_POWER;
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::form::Problems;
@@ -9,6 +8,11 @@ use crate::state::AppState;
 use serde::Deserialize;
 use std::sync::Arc;
 use store::Role;
+
+/// The roles as the new-account form lists them, the least powerful first (issue 12: a new
+/// account gets the least powerful role unless the administrator chooses another). A data
+/// consumer cannot sign in at all, and reads masked data only once a token is made for it.
+pub const ROLES_BY_POWER: [Role; 7] = [Role::DataConsumer, Role::Auditor, Role::SchoolAdmin, Role::SecurityOfficer, Role::CountyOfficer, Role::CityOfficer, Role::ProvinceAdmin];
 
 #[derive(Deserialize, Default)]
 pub struct NewUserForm {

@@ -7,7 +7,7 @@ use super::UseFilters;
 use crate::download::{Sheet, Stop};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::routes::exports::{lists::List, Job};
+use crate::export_job::{Job, List};
 use standard::apps as sa;
 use std::collections::HashMap;
 use store::browse::MAX_PAGE;

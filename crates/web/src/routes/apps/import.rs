@@ -48,8 +48,12 @@ struct ImportPage {
 }
 
 impl ImportPage {
+    /// The reasons ("中文（English）") in the page's language, one after another.
     fn reasons(&self, x: &secman::apps::RejectedFiling) -> String {
-        x.reasons.join("")
+        x.reasons.iter().map(|r| {
+            let (zh, en) = crate::error::bilingual(r);
+            self.c.t.s(&zh, &en).to_string()
+        }).collect::<Vec<_>>().join(self.c.t.s("", " "))
     }
     fn first(&self, x: &secman::apps::RejectedFiling) -> String {
         x.raw.first().cloned().unwrap_or_default()
@@ -218,6 +222,6 @@ pub struct ImportOut {
 pub struct RejectedOut {
     /// The line of the file (the header is line 1).
     pub line: u64,
-    /// In Chinese.
+    /// Each "中文（English）", as the base data import words its reasons.
     pub reasons: Vec<String>,
 }

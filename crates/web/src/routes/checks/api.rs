@@ -46,7 +46,9 @@ async fn inspections(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<In
     Ok(Json(InspectionsOut { items: pages::list_inspections(&app, &me).await? }))
 }
 
-#[derive(Deserialize, Default, utoipa::ToSchema)]
+/// The fields of an inspection, as the API's body and inside the console's form
+/// ([`super::forms::IssueForm`] flattens it): one definition for both.
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
 #[schema(as = ChecksInspectionInput)]
 pub struct InspectionBody {
     #[serde(default)]
@@ -73,6 +75,21 @@ pub struct InspectionBody {
     pub units: String,
 }
 
+impl InspectionBody {
+    pub fn input(&self) -> secman::checks::InspectionInput {
+        secman::checks::InspectionInput {
+            name: self.name.clone(),
+            basis: self.basis.clone(),
+            starts_on: self.starts_on.clone(),
+            deadline: self.deadline.clone(),
+            rect_days: self.rect_days.clone(),
+            items: self.items.clone(),
+            target: self.target.clone(),
+            units: self.units.clone(),
+        }
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = ChecksIssued)]
 pub struct IssuedOut {
@@ -91,8 +108,7 @@ async fn create_inspection(State(app): State<Arc<AppState>>, headers: HeaderMap,
         store::Scope::Region { lo, .. } => i64::from(*lo),
         _ => return Err(AppError::Forbidden),
     };
-    let input = secman::checks::InspectionInput { name: b.name, basis: b.basis, starts_on: b.starts_on, deadline: b.deadline, rect_days: b.rect_days, items: b.items, target: b.target, units: b.units };
-    let (new, target) = secman::checks::parse_inspection(&input, issuer, app.clock.today()).map_err(|p| crate::routes::mlps::invalid(&p))?;
+    let (new, target) = secman::checks::parse_inspection(&b.input(), issuer, app.clock.today()).map_err(|p| crate::routes::mlps::invalid(&p))?;
     let scope = super::read_scope(&app, &me).await?;
     let by = me.user.name.clone();
     let now = app.clock.now();

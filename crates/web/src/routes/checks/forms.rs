@@ -35,25 +35,12 @@ fn own_division(me: &Identity) -> Result<i64, AppError> {
     }
 }
 
-/// The inspection form as typed.
+/// The inspection form as typed: the API's fields ([`super::api::InspectionBody`]) and the
+/// preview's confirmation.
 #[derive(Deserialize, Default, Clone)]
 pub struct IssueForm {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub basis: String,
-    #[serde(default)]
-    pub starts_on: String,
-    #[serde(default)]
-    pub deadline: String,
-    #[serde(default)]
-    pub rect_days: String,
-    #[serde(default)]
-    pub items: String,
-    #[serde(default)]
-    pub target: String,
-    #[serde(default)]
-    pub units: String,
+    #[serde(flatten)]
+    pub fields: super::api::InspectionBody,
     /// "1" once the writer has seen how many units it goes to.
     #[serde(default)]
     pub confirmed: String,
@@ -62,18 +49,10 @@ pub struct IssueForm {
     pub count: String,
 }
 
-impl IssueForm {
-    fn input(&self) -> secman::checks::InspectionInput {
-        secman::checks::InspectionInput {
-            name: self.name.clone(),
-            basis: self.basis.clone(),
-            starts_on: self.starts_on.clone(),
-            deadline: self.deadline.clone(),
-            rect_days: self.rect_days.clone(),
-            items: self.items.clone(),
-            target: self.target.clone(),
-            units: self.units.clone(),
-        }
+impl std::ops::Deref for IssueForm {
+    type Target = super::api::InspectionBody;
+    fn deref(&self) -> &super::api::InspectionBody {
+        &self.fields
     }
 }
 
@@ -98,7 +77,7 @@ pub async fn issue_form(State(app): State<Arc<AppState>>, headers: HeaderMap, me
     issues(&me)?;
     own_division(&me)?;
     let today = app.clock.today();
-    let f = IssueForm { starts_on: today.to_string(), rect_days: "20".into(), target: "schools".into(), ..Default::default() };
+    let f = IssueForm { fields: super::api::InspectionBody { starts_on: today.to_string(), rect_days: "20".into(), target: "schools".into(), ..Default::default() }, ..Default::default() };
     render_issue(&app, &headers, &me, f, Vec::new(), None).await
 }
 

@@ -5,7 +5,7 @@
 use crate::download::Sheet;
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::routes::exports::{lists::List, Job};
+use crate::export_job::{Job, List};
 use serde::Deserialize;
 use store::duty::day_start;
 use store::Scope;

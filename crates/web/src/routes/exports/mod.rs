@@ -30,7 +30,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 use std::sync::{Arc, OnceLock};
-use store::{AuditEvent, Backend};
+use store::AuditEvent;
 use tokio::sync::Semaphore;
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -48,15 +48,7 @@ fn slots() -> Arc<Semaphore> {
     S.get_or_init(|| Arc::new(Semaphore::new(AT_ONCE))).clone()
 }
 
-/// What an export needs: the rows, written by `produce` on a blocking thread.
-pub struct Job {
-    pub list: lists::List,
-    /// The header row.
-    pub headers: Vec<String>,
-    /// The filters as the audit log records them (searched names and numbers by keyed hash).
-    pub filter: serde_json::Value,
-    pub produce: Box<dyn FnOnce(&mut dyn Backend, &mut Sheet) -> Result<(), Stop> + Send>,
-}
+pub use crate::export_job::Job;
 
 #[derive(Deserialize, Default)]
 struct FormatParam {

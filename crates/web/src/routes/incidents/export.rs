@@ -9,7 +9,7 @@ use crate::auth::Identity;
 use crate::download::{self, Sheet, Stop, XLSX};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::routes::exports::{lists::List, Job};
+use crate::export_job::{Job, List};
 use crate::routes::{ip, ready, require, Me, Peer};
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -32,7 +32,7 @@ pub fn job(f: Filters, me: &Identity, t: T, now: i64) -> Result<Job, AppError> {
     // Every page from the first (a cursor in the address is not carried into the export).
     let mut q = Filters { after: String::new(), ..f.clone() }.query(now)?;
     q.limit = 500;
-    let filter = serde_json::json!({"state": f.state.trim(), "grade": f.grade.trim(), "region": f.region.trim(), "overdue": f.overdue.trim()});
+    let filter = serde_json::json!({"state": f.state.trim(), "grade": f.grade.trim(), "region": f.region.trim(), "overdue": f.overdue.trim(), "review_overdue": f.review_overdue.trim()});
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     let headers = h(
         &["事件编号", "事件名称", "发生单位代码", "发生单位", "单位类别", "状态", "事件分类", "事件分级", "来源", "发现时间", "报告时限", "向上级报告时间", "超时未报", "已升级至", "最后更新"],

@@ -91,6 +91,15 @@ pub struct View {
     pub overdue: bool,
     pub escalated_to: Option<i64>,
     pub escalated_to_name: Option<String>,
+    /// When it was recovered (Unix seconds).
+    pub recovered_at: Option<i64>,
+    /// The review's (复盘) deadline: the end of this day (`YYYY-MM-DD`, China Standard Time),
+    /// `security.incident_review_days` working days after recovery.
+    pub review_due: Option<String>,
+    /// The same deadline as Unix seconds (the first moment that is late).
+    pub review_due_at: Option<i64>,
+    /// Recovered, not closed, and past the review's deadline.
+    pub review_overdue: bool,
     pub seen: i64,
     pub updated_at: i64,
     /// The steps the caller may take now.
@@ -130,6 +139,10 @@ impl View {
             overdue: i.overdue(now),
             escalated_to: i.escalated_to,
             escalated_to_name: i.escalated_to.map(incidents::unit_name),
+            recovered_at: i.recovered_at,
+            review_due: incidents::review_due_date(i).map(|d| d.to_string()),
+            review_due_at: i.review_due_at,
+            review_overdue: i.review_overdue(now),
             seen: i.seen,
             updated_at: i.updated_at,
             actions: if store::incidents::writes(actor.role) { store::incidents::actions(actor, i).into_iter().map(String::from).collect() } else { Vec::new() },
@@ -156,7 +169,7 @@ impl View {
 pub struct StepView {
     pub at: i64,
     pub actor: String,
-    /// report, confirm, handle, note, recover, close, report_up, escalate, seen, attach
+    /// report, confirm, handle, note, recover, close, report_up, escalate, review_overdue, seen, attach
     pub action: String,
     pub action_label: String,
     pub action_label_en: String,
@@ -175,6 +188,7 @@ pub fn action_label_en(a: &str) -> &'static str {
         "close" => "Closed with a review",
         "report_up" => "Reported upward",
         "escalate" => "Escalated (overdue)",
+        "review_overdue" => "Review overdue",
         "seen" => "Seen again by the monitor",
         "attach" => "Attachment added",
         _ => "Other",
@@ -191,6 +205,7 @@ pub fn action_label(a: &str) -> &'static str {
         "close" => "结案总结",
         "report_up" => "向上级报告",
         "escalate" => "超时升级",
+        "review_overdue" => "复盘逾期",
         "seen" => "监测再次发现",
         "attach" => "添加附件",
         _ => "其他",
@@ -224,6 +239,9 @@ pub struct Filters {
     /// `1`: only those overdue.
     #[serde(default)]
     pub overdue: String,
+    /// `1`: only those whose review (复盘) is overdue.
+    #[serde(default)]
+    pub review_overdue: String,
     /// The next page's cursor (`next` of the previous page).
     #[serde(default)]
     pub after: String,
@@ -232,7 +250,7 @@ pub struct Filters {
 impl Filters {
     /// What a cursor is bound to: the account and the filters.
     pub fn context(&self, user_id: i64) -> String {
-        crate::seal::cursor_context(user_id, "incidents", &[self.state.trim(), self.grade.trim(), self.region.trim(), self.overdue.trim()])
+        crate::seal::cursor_context(user_id, "incidents", &[self.state.trim(), self.grade.trim(), self.region.trim(), self.overdue.trim(), self.review_overdue.trim()])
     }
 
     /// [`Filters::query`] from the cursor in `after` (refused unless sealed for this account and
@@ -249,7 +267,7 @@ impl Filters {
     /// The query string of the filters (without a cursor), for links.
     pub fn link(&self) -> String {
         let e = crate::render::urlencode;
-        format!("state={}&grade={}&region={}&overdue={}", e(self.state.trim()), e(self.grade.trim()), e(self.region.trim()), e(self.overdue.trim()))
+        format!("state={}&grade={}&region={}&overdue={}&review_overdue={}", e(self.state.trim()), e(self.grade.trim()), e(self.region.trim()), e(self.overdue.trim()), e(self.review_overdue.trim()))
     }
 
     pub fn query(&self, now: i64) -> Result<IncidentQuery, AppError> {
@@ -265,7 +283,7 @@ impl Filters {
             "" => None,
             r => Some(r.parse::<u32>().ok().filter(|r| (100_000..1_000_000).contains(r)).ok_or_else(|| AppError::invalid("地区应为 6 位行政区划代码。", "region must be a 6-digit division code."))?),
         };
-        Ok(IncidentQuery { state, grade, region, overdue_at: (self.overdue == "1").then_some(now), limit: 200, open: false, before: None })
+        Ok(IncidentQuery { state, grade, region, overdue_at: (self.overdue == "1").then_some(now), review_overdue_at: (self.review_overdue == "1").then_some(now), limit: 200, open: false, before: None })
     }
 }
 

@@ -6,7 +6,7 @@ use super::software::Filters;
 use crate::download::{Sheet, Stop};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::routes::exports::{lists::List, Job};
+use crate::export_job::{Job, List};
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::browse::MAX_PAGE;

@@ -6,7 +6,7 @@ use super::{level_label, state_label};
 use crate::download::{Sheet, Stop};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::routes::exports::{lists::List, Job};
+use crate::export_job::{Job, List};
 use std::collections::HashMap;
 use store::browse::MAX_PAGE;
 use store::mlps::DueState;

@@ -1,7 +1,7 @@
 //! Import throughput of the PostgreSQL store, through the `Store` trait.
 //!
 //! ```text
-//! cargo run --release -p store-postgres --example import_bench -- [STUDENTS] [--keep] [--skip-update]
+//! cargo run --release -p store-postgres --example pg_import_bench -- [STUDENTS] [--keep] [--skip-update]
 //! ```
 //!
 //! Generates STUDENTS (default 1 000 000) synthetic students deterministically in memory on a

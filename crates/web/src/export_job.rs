@@ -1,0 +1,154 @@
+//! What an export is, below the routes: the lists an export can hold ([`List`]) and the rows one
+//! export writes ([`Job`]). Each domain's route module builds its own `Job`; `routes::exports`
+//! runs them. Kept here so that no route module imports `routes::exports` back (no module cycle).
+
+use crate::download::{Sheet, Stop};
+use store::{Backend, Entity, Role};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum List {
+    Schools,
+    Teachers,
+    Students,
+    Sites,
+    Alerts,
+    Audit,
+    Batches,
+    Mlps,
+    Duties,
+    Software,
+    Incidents,
+    DutyContacts,
+    DutyRoster,
+    DutyReports,
+    AppFilings,
+    AppUses,
+    Rectifications,
+    CheckProgress,
+}
+
+impl List {
+    pub const ALL: [List; 18] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress];
+
+    /// Every list's filter names (the confirmation form carries them on).
+    pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            List::Schools => "schools",
+            List::Teachers => "teachers",
+            List::Students => "students",
+            List::Sites => "sites",
+            List::Alerts => "alerts",
+            List::Audit => "audit",
+            List::Batches => "batches",
+            List::Mlps => "mlps",
+            List::Duties => "duties",
+            List::Software => "software",
+            List::Incidents => "incidents",
+            List::DutyContacts => "duty_contacts",
+            List::DutyRoster => "duty_roster",
+            List::DutyReports => "duty_reports",
+            List::AppFilings => "apps",
+            List::AppUses => "apps_uses",
+            List::Rectifications => "rectifications",
+            List::CheckProgress => "check_progress",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<List> {
+        List::ALL.into_iter().find(|l| l.key() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            List::Schools => "学校",
+            List::Teachers => "教师",
+            List::Students => "学生",
+            List::Sites => "网站",
+            List::Alerts => "告警",
+            List::Audit => "审计日志",
+            List::Batches => "导入批次",
+            List::Mlps => "等保台账",
+            List::Duties => "责任制落实清单",
+            List::Software => "软件正版化台账",
+            List::Incidents => "网络安全事件",
+            List::DutyContacts => "值班联系人",
+            List::DutyRoster => "值班表",
+            List::DutyReports => "零报告",
+            List::AppFilings => "教育应用备案",
+            List::AppUses => "学校使用教育应用",
+            List::Rectifications => "整改项",
+            List::CheckProgress => "专项检查进度",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            List::Schools => "Schools",
+            List::Teachers => "Teachers",
+            List::Students => "Students",
+            List::Sites => "Sites",
+            List::Alerts => "Alerts",
+            List::Audit => "Audit log",
+            List::Batches => "Import batches",
+            List::Mlps => "MLPS register",
+            List::Duties => "Responsibility checklist",
+            List::Software => "Software-asset ledger",
+            List::Incidents => "Security incidents",
+            List::DutyContacts => "Duty contacts",
+            List::DutyRoster => "Duty roster",
+            List::DutyReports => "Daily reports",
+            List::AppFilings => "Education apps",
+            List::AppUses => "School uses of apps",
+            List::Rectifications => "Rectification items",
+            List::CheckProgress => "Inspection progress",
+        }
+    }
+
+    /// The navigation entry the list sits under.
+    pub fn nav(self) -> &'static str {
+        match self {
+            List::Batches => "imports",
+            List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
+            List::AppFilings | List::AppUses => "apps",
+            List::Rectifications | List::CheckProgress => "checks",
+            l => l.key(),
+        }
+    }
+
+    /// Whether `role` reads the list (as its page decides).
+    pub(crate) fn readable(self, role: Role) -> bool {
+        match self {
+            List::Schools | List::Teachers | List::Students => role.reads_base_data(),
+            List::Sites | List::Alerts => role.reads_monitor(),
+            List::Audit => role.reads_audit(),
+            List::Batches => role.may_import(),
+            List::Mlps => store::mlps::role_reads(role),
+            List::Duties | List::Software => store::ledger::role_reads(role),
+            List::Incidents => store::incidents::reads(role),
+            List::DutyContacts | List::DutyRoster | List::DutyReports => store::duty::role_reads(role),
+            List::AppFilings => store::apps::role_reads(role),
+            List::AppUses => store::apps::role_reads_uses(role),
+            List::Rectifications | List::CheckProgress => store::checks::role_reads(role),
+        }
+    }
+
+    pub(crate) fn entity(self) -> Option<Entity> {
+        match self {
+            List::Teachers => Some(Entity::Teacher),
+            List::Students => Some(Entity::Student),
+            _ => None,
+        }
+    }
+}
+
+/// What an export needs: the rows, written by `produce` on a blocking thread.
+pub struct Job {
+    pub list: List,
+    /// The header row.
+    pub headers: Vec<String>,
+    /// The filters as the audit log records them (searched names and numbers by keyed hash).
+    pub filter: serde_json::Value,
+    pub produce: Box<dyn FnOnce(&mut dyn Backend, &mut Sheet) -> Result<(), Stop> + Send>,
+}
