@@ -13,6 +13,7 @@ pub mod apps;
 pub mod checks;
 pub mod mlps;
 pub mod duty;
+pub mod evidence;
 pub mod ops;
 pub mod orgs;
 pub mod overview;

@@ -28,6 +28,7 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(submit_item))
         .routes(routes!(review_item))
         .routes(routes!(drills, create_drill))
+        .routes(routes!(drill_report))
         .routes(routes!(findings, add_finding))
 }
 
@@ -292,6 +293,43 @@ pub struct ParticipantIn {
     pub code: i64,
     #[serde(default)]
     pub team: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ChecksDrillReport)]
+pub struct DrillReportBody {
+    /// 总结报告 (at most 10000 characters).
+    #[serde(default)]
+    pub report: String,
+}
+
+/// 演练总结报告 — records (or rewrites) a drill's report: the organiser's area only.
+#[utoipa::path(put, path = "/checks/drills/{id}/report", tag = TAG, params(("id" = i64, Path, description = "演练编号 / Drill number")), request_body = DrillReportBody, responses((status = 200, description = "演练 / The drill", body = DrillView), crate::apidoc::WriteErrors))]
+async fn drill_report(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Json(b): Json<DrillReportBody>) -> Result<Json<DrillView>, AppError> {
+    let me = ready(me)?;
+    issues(&me)?;
+    let report = b.report.trim().to_string();
+    let n = report.chars().count();
+    let scope = super::read_scope(&app, &me).await?;
+    // The drill must be readable first: an out-of-area drill answers 404 like a missing one.
+    let sc = scope.clone();
+    app.pool.run(move |s| s.drill(&sc, id)?.map(|_| ()).ok_or(AppError::NotFound)).await?;
+    if n == 0 {
+        return Err(AppError::invalid("请填写总结报告。", "Write the report."));
+    }
+    if n > 10_000 {
+        return Err(AppError::invalid("总结报告过长（最多 10000 字）。", "The report is too long (10000 characters at most)."));
+    }
+    let v = app
+        .pool
+        .run(move |s| {
+            written(s.set_report(&scope, id, &report, None))?;
+            let d = s.drill(&scope, id)?.ok_or(AppError::NotFound)?;
+            drill_view(s, &d, &mut HashMap::new())
+        })
+        .await?;
+    audit(&app, &me, "checks_drill_report", format!("drill:{id}"), serde_json::json!({ "chars": n, "via": "api" }), &ip(&headers, &peer)).await?;
+    Ok(Json(v))
 }
 
 /// 组织演练 — plans a drill or a contest in the caller's division's name, with its participants.

@@ -42,20 +42,12 @@ async fn submit_with_file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: 
     if !store::checks::may_write_unit(&scope, item.region_code, item.new.owner_unit) {
         return Err(AppError::NotFound);
     }
-    let mut text = String::new();
-    let mut file = None;
-    let mut mime = None;
-    while let Some(mut field) = form.next_field().await.map_err(|_| crate::upload::too_big(limit))? {
-        match field.name() {
-            Some("file") => {
-                mime = field.content_type().map(str::to_string);
-                file = crate::upload::save(&mut field, &app.upload_dir, limit, "证明材料").await?;
-            }
-            Some("evidence" | "evidence_text") => text = field.text().await.map_err(|_| AppError::invalid("整改情况读取失败。", "The evidence could not be read."))?,
-            _ => {}
-        }
-    }
-    let text = text.trim().to_string();
+    let parts = crate::upload::file_field(&mut form, &app.upload_dir, limit, "证明材料").await?;
+    let text = match parts.text("evidence") {
+        t if t.is_empty() => parts.text("evidence_text"),
+        t => t,
+    };
+    let crate::upload::FileForm { file, mime, .. } = parts;
     let Some(file) = file else {
         return Err(AppError::invalid("请选择证明材料文件（PDF、图片、表格、文档或文本）。", "Choose a file."));
     };
