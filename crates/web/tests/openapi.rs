@@ -378,6 +378,10 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("put", "/ledger/duties/{id}", format!("/ledger/duties/{duty}"), &county, Some((j, json!({ "owner_name": "王明", "owner_post": "校长", "status": "done", "evidence": "文件 3 号" }).to_string()))),
         ("put", "/ledger/duties/{id}", format!("/ledger/duties/{duty}"), &county, Some((j, json!({ "status": "不适用" }).to_string()))),
         ("put", "/ledger/duties/{id}", "/ledger/duties/999999".into(), &county, Some((j, json!({ "status": "done" }).to_string()))),
+        ("post", "/ledger/duties/{id}/evidence", format!("/ledger/duties/{duty}/evidence"), &county, Some((MULTIPART, multipart_file("领导小组文件.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/ledger/duties/{id}/evidence", format!("/ledger/duties/{duty}/evidence"), &county, Some((MULTIPART, multipart_file("领导小组文件.png", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/ledger/duties/{id}/evidence", "/ledger/duties/999999/evidence".into(), &county, Some((MULTIPART, multipart_file("领导小组文件.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("get", "/ledger/duties/{id}/evidence/{file}", format!("/ledger/duties/{duty}/evidence/999999"), &county, None),
         ("get", "/ledger/software", "/ledger/software?flag=over_installed".into(), &county, None),
         ("get", "/ledger/software", "/ledger/software?flag=x".into(), &county, None),
         ("post", "/ledger/software", "/ledger/software".into(), &county, Some((j, soft_body.clone()))),
@@ -469,6 +473,9 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/checks/drills/{id}/findings", "/checks/drills/999999/findings".into(), &county, None),
         ("post", "/checks/drills/{id}/findings", format!("/checks/drills/{drill}/findings"), &prov, Some((j, finding.clone()))),
         ("post", "/checks/drills/{id}/findings", format!("/checks/drills/{drill}/findings"), &county, Some((j, finding.clone()))),
+        ("put", "/checks/drills/{id}/report", format!("/checks/drills/{drill}/report"), &prov, Some((j, json!({ "report": "演练总结：发现弱口令 1 处，已整改。" }).to_string()))),
+        ("put", "/checks/drills/{id}/report", format!("/checks/drills/{drill}/report"), &prov, Some((j, json!({ "report": " " }).to_string()))),
+        ("put", "/checks/drills/{id}/report", "/checks/drills/999999/report".into(), &prov, Some((j, json!({ "report": "x" }).to_string()))),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

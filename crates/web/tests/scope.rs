@@ -37,6 +37,9 @@ struct Refs {
     /// An attachment of each.
     own_file: i64,
     other_file: i64,
+    /// The evidence file of each school's checklist item.
+    own_duty_file: i64,
+    other_duty_file: i64,
     /// Important periods of the own county and of the other (bureaus and schools report).
     own_period: i64,
     other_period: i64,
@@ -67,6 +70,18 @@ fn file_of(env: &Env, s: &mut dyn store::Backend, incident: i64, county: u32) ->
     let a = store::attachments::save(s, &files, &scope, "sec", owner, "证据.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
     let step = store::incidents::Step { incident_id: incident, at: a.uploaded_at, actor: "sec".into(), action: "attach".into(), state: store::incidents::IncidentState::Reported, note: a.name.clone(), to_unit: None };
     s.attach_to_incident(&scope, incident, a.id, &step).unwrap();
+    a.id
+}
+
+/// A PDF kept as the evidence of checklist item `item` of `school` (in `county`).
+fn duty_file_of(env: &Env, s: &mut dyn store::Backend, item: i64, school: &str, county: u32) -> i64 {
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+    let scope = Scope::Region { lo: county, hi: county };
+    let a = store::attachments::save(s, &files, &scope, "sec", owner, "领导小组文件.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
+    let d = s.duty_item(&scope, item).unwrap().unwrap();
+    let u = store::ledger::DutyUpdate { owner_name: d.owner_name, owner_post: d.owner_post, status: d.status, reason: d.reason, evidence: d.evidence, attachment: Some(a.id) };
+    s.update_duty_item(&scope, item, &u, "sec", 0).unwrap();
     a.id
 }
 
@@ -103,6 +118,8 @@ fn refs(env: &Env) -> Refs {
         .map(|r| (r.key.clone(), web::present::get(Entity::School, r, "region_code").parse().unwrap()))
         .collect();
     let own_incident = incident_in(s.as_mut(), "本区网站被篡改事件", p.county);
+    let checklist = checklist_of(s.as_mut());
+    let (own_item, other_item) = (item_of(s.as_mut(), &p.school), item_of(s.as_mut(), &p.other_school));
     let other_incident = incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county);
     Refs {
         own_student: web::seal::seal(&own_student),
@@ -117,9 +134,11 @@ fn refs(env: &Env) -> Refs {
         other_system: system_of(s.as_mut(), &p.other_school),
         own_software: software_of(s.as_mut(), &p.school),
         other_software: software_of(s.as_mut(), &p.other_school),
-        checklist: checklist_of(s.as_mut()),
-        own_item: item_of(s.as_mut(), &p.school),
-        other_item: item_of(s.as_mut(), &p.other_school),
+        checklist,
+        own_item,
+        other_item,
+        own_duty_file: duty_file_of(env, s.as_mut(), own_item, &p.school, p.county),
+        other_duty_file: duty_file_of(env, s.as_mut(), other_item, &p.other_school, p.other_county),
         own_incident,
         other_incident,
         own_file: file_of(env, s.as_mut(), own_incident, p.county),
@@ -431,6 +450,10 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/duties/{}/units/{}", r.checklist, p.other_school), Need::Ledger, Target::Other),
         ("GET", format!("/duties/items/{}", r.own_item), Need::Ledger, Target::Own),
         ("GET", format!("/duties/items/{}", r.other_item), Need::Ledger, Target::Other),
+        ("GET", format!("/duties/items/{}/files/{}", r.own_item, r.own_duty_file), Need::Ledger, Target::Own),
+        ("GET", format!("/duties/items/{}/files/{}", r.other_item, r.other_duty_file), Need::Ledger, Target::Other),
+        ("GET", format!("/api/v1/ledger/duties/{}/evidence/{}", r.own_item, r.own_duty_file), Need::Ledger, Target::Own),
+        ("GET", format!("/api/v1/ledger/duties/{}/evidence/{}", r.other_item, r.other_duty_file), Need::Ledger, Target::Other),
         ("GET", "/software".into(), Need::Ledger, Target::Any),
         ("GET", format!("/software?region={}&flag=over_installed", p.other_county), Need::Ledger, Target::Any),
         ("GET", "/software/new".into(), Need::Ledger, Target::Any),

@@ -1183,6 +1183,109 @@ async fn checks_evidence_matrix(env: Env) {
     assert!(entries.iter().any(|e| e.action == "checks_item_submit" && e.detail.contains("attachment")));
 }
 
+/// Evidence files on a responsibility-checklist item (`/duties/items/{id}/evidence`, multipart;
+/// the API's `/api/v1/ledger/duties/{id}/evidence`) and their download, for every role: another
+/// area's item is 404 (403 for roles that do not write) with nothing kept on it; a wrong type, an
+/// executable, a name that lies and a form without a file are refused in Chinese; a PDF is kept
+/// on the item with its other answers, and then satisfies "evidence required before done"; the
+/// download is scoped (404 outside, and for a file not the item's), `nosniff` and audited; a data
+/// consumer's token uploads nothing.
+async fn duty_evidence_matrix(env: Env) {
+    let p = env.places.clone();
+    let checklist = store::ledger::NewChecklist { region_code: 510000, year: 2026, title: "省级清单".into(), include_schools: true, items: vec![store::ledger::TemplateItem { text: "成立领导小组".into(), category: store::ledger::Category::Leadership, evidence_required: true }] };
+    let cid = with_store(&env, |s| secman::ledger::publish(s, &Scope::all(), &checklist, "prov", 0).unwrap().id);
+    let item_id = |env: &Env, unit: &str| with_store(env, |s| s.duty_items(&Scope::all(), &store::ledger::DutyQuery { checklist: Some(cid), unit: Some(unit.parse().unwrap()), limit: 10, ..Default::default() }).unwrap().rows[0].id);
+    let other_item = item_id(&env, &p.other_school);
+    let own_item = item_id(&env, &p.school);
+    let item_of = |env: &Env, id: i64| with_store(env, |s| s.duty_item(&Scope::all(), id).unwrap().unwrap());
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        if matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer) {
+            continue;
+        }
+        let mut got = Vec::new();
+        for uri in [format!("/duties/items/{other_item}/evidence"), "/duties/items/987654/evidence".into(), format!("/api/v1/ledger/duties/{other_item}/evidence"), "/api/v1/ledger/duties/987654/evidence".into()] {
+            got.push(upload_file(&env, &a, &uri, "领导小组文件.pdf", &pdf).await.status);
+        }
+        let want = if store::ledger::role_writes(role) { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        assert_eq!(got, vec![want; 4], "{who}");
+        assert_eq!(item_of(&env, other_item).attachment, None, "{who} attached to another area's item");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    // Done without evidence is refused; the file then satisfies it.
+    let csrf = county.csrf.clone().unwrap_or_default();
+    let done = format!("_csrf={csrf}&owner_name={}&owner_post={}&status=done", enc("王明"), enc("校长"));
+    let r = send(&env, "POST", &format!("/duties/items/{own_item}"), &county, Some(&done)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("佐证"), "{}", r.body);
+    let uri = format!("/duties/items/{own_item}/evidence");
+    for (name, bytes, want) in [("领导小组文件.zip", b"PK\x03\x04rest".to_vec(), "证明材料类型不支持"), ("领导小组文件.pdf", b"MZ\x90\x00program".to_vec(), "不接受可执行文件"), ("领导小组文件.pdf", "学校,人数\n".as_bytes().to_vec(), "证明材料内容与文件扩展名不符"), ("领导小组文件.pdf", Vec::new(), "请选择证明材料文件")] {
+        let r = upload_file(&env, &county, &uri, name, &bytes).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(r.body.contains(want), "{want}: {}", r.body);
+    }
+    assert_eq!(item_of(&env, own_item).attachment, None, "a refused file keeps nothing");
+    let r = upload_file(&env, &county, &uri, "领导小组文件.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let file = item_of(&env, own_item).attachment.expect("attached");
+    let r = send(&env, "POST", &format!("/duties/items/{own_item}"), &county, Some(&done)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the file is the evidence: {}", r.body);
+    let it = item_of(&env, own_item);
+    assert_eq!((it.status, it.attachment), (store::ledger::DutyStatus::Done, Some(file)), "saving the form keeps the file");
+    let href = format!("/duties/items/{own_item}/files/{file}");
+    let page = send(&env, "GET", &format!("/duties/items/{own_item}"), &county, None).await;
+    assert!(page.body.contains(&href) && page.body.contains("领导小组文件.pdf"), "{}", page.body);
+    let unit = send(&env, "GET", &format!("/duties/{cid}/units/{}", p.school), &county, None).await;
+    assert!(unit.body.contains(&href));
+    let d = send(&env, "GET", &href, &county, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, pdf);
+    // The API: a second file replaces the first; the download by the API too.
+    let r = upload_file(&env, &county, &format!("/api/v1/ledger/duties/{own_item}/evidence"), "领导小组文件（二）.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let file2 = v["attachment"].as_i64().expect("the item's file");
+    assert_eq!(v["status"], "done");
+    let d = send(&env, "GET", &format!("/api/v1/ledger/duties/{own_item}/evidence/{file2}"), &county, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, pdf);
+    // The province attaches to the other city's item; the county reads neither it nor its own
+    // item's number with another file's id.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = upload_file(&env, &prov, &format!("/duties/items/{other_item}/evidence"), "领导小组文件.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let other_file = item_of(&env, other_item).attachment.expect("attached");
+    for uri in [format!("/duties/items/{other_item}/files/{other_file}"), format!("/duties/items/{own_item}/files/{other_file}"), format!("/duties/items/{own_item}/files/{file}"), format!("/api/v1/ledger/duties/{other_item}/evidence/{other_file}")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    let d = send(&env, "GET", &format!("/duties/items/{other_item}/files/{other_file}"), &prov, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    let aud = login(&env, "aud", PASSWORD).await;
+    assert_eq!(send(&env, "GET", &format!("/duties/items/{own_item}/files/{file2}"), &aud, None).await.status, StatusCode::FORBIDDEN);
+    // A data consumer's token uploads nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let body = format!("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--b--\r\n").into_bytes();
+    let (st, _) = api_bytes(&env, "POST", &format!("/api/v1/ledger/duties/{own_item}/evidence"), &api, "multipart/form-data; boundary=b", body).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    assert!(entries.iter().any(|e| e.action == "duty_attachment_download"));
+    assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("attachment")));
+    assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("refused")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duty_evidence_by_role_and_area_sqlite() {
+    duty_evidence_matrix(sqlite("writes-duty-evidence")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duty_evidence_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-duty-evidence")) {
+        duty_evidence_matrix(env).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checks_evidence_by_role_and_area_sqlite() {
     checks_evidence_matrix(sqlite("writes-checks-evidence")).await;
