@@ -205,7 +205,7 @@ async fn submit_answers(State(app): State<Arc<AppState>>, headers: HeaderMap, pe
             "" => None,
             v => Some(store::checks::Verdict::parse(v).ok_or_else(|| AppError::invalid(format!("第 {} 项的结论“{v}”应为符合、不符合或不适用。", a.item + 1), format!("Item {}: the verdict is compliant, not_compliant or not_applicable.", a.item + 1)))?),
         };
-        sheet.push(Answer { item: a.item, verdict, note: a.note.trim().into(), evidence: a.evidence.trim().into() });
+        sheet.push(Answer { item: a.item, verdict, note: a.note.trim().into(), evidence: a.evidence.trim().into(), attachment: None });
     }
     let scope = super::read_scope(&app, &me).await?;
     let by = me.user.name.clone();
