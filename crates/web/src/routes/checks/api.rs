@@ -29,6 +29,8 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(review_item))
         .routes(routes!(drills, create_drill))
         .routes(routes!(drill_report))
+        .routes(routes!(answer_file))
+        .routes(routes!(answer_file_download))
         .routes(routes!(findings, add_finding))
 }
 
@@ -293,6 +295,35 @@ pub struct ParticipantIn {
     pub code: i64,
     #[serde(default)]
     pub team: String,
+}
+
+/// The multipart body of an answer's evidence file (for the API document).
+#[derive(utoipa::ToSchema)]
+#[schema(as = ChecksAnswerFileUpload)]
+#[allow(dead_code)]
+pub struct AnswerFileBody {
+    /// The checklist item the file is for, 0-based.
+    item: u32,
+    /// PDF, PNG, JPEG, XLSX, DOCX or UTF-8 text, at most `[security] attachment_limit_mib`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// 上传检查项证明材料 — keeps a file (the type judged by the content) as the evidence of a unit's
+/// answer to one checklist item, before the unit submits (a new file for the item replaces the
+/// old one); an item that requires evidence is then answered with it.
+#[utoipa::path(post, path = "/checks/inspections/{id}/units/{unit}/files", tag = TAG, params(("id" = i64, Path, description = "检查编号 / Inspection number"), ("unit" = i64, Path, description = "单位代码 / Unit code")), request_body(content = AnswerFileBody, content_type = "multipart/form-data"), responses((status = 201, description = "已上传 / Kept", body = super::files::AnswerFile), crate::apidoc::WriteErrors))]
+async fn answer_file(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, unit)): Path<(i64, i64)>, form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let f = super::files::answer_upload(&app, &me, &ip(&headers, &peer), id, unit, form).await?;
+    Ok((StatusCode::CREATED, Json(f)).into_response())
+}
+
+/// 下载检查项证明材料 — a unit's answer file, for the issuing level, the auditor and the unit.
+#[utoipa::path(get, path = "/checks/inspections/{id}/units/{unit}/files/{file}", tag = TAG, params(("id" = i64, Path, description = "检查编号 / Inspection number"), ("unit" = i64, Path, description = "单位代码 / Unit code"), ("file" = i64, Path, description = "附件编号 / File number")), responses((status = 200, description = "文件 / The file", content_type = "application/octet-stream"), crate::apidoc::Errors))]
+async fn answer_file_download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, unit, file)): Path<(i64, i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    super::files::answer_fetch(&app, &me, &ip(&headers, &peer), id, unit, file).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
