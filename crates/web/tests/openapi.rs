@@ -35,6 +35,11 @@ struct Answer {
 
 const MULTIPART: &str = "multipart/form-data; boundary=tianfu-doc-boundary";
 
+/// A multipart body of an `item` part and one text file part.
+fn multipart_item_file(item: &str, name: &str, content: &str) -> String {
+    format!("--tianfu-doc-boundary\r\nContent-Disposition: form-data; name=\"item\"\r\n\r\n{item}\r\n{}", multipart_file(name, content))
+}
+
 /// A multipart body of one text file part.
 fn multipart_file(name: &str, content: &str) -> String {
     format!("--tianfu-doc-boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n{content}\r\n--tianfu-doc-boundary--\r\n")
@@ -458,6 +463,10 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/checks/inspections", "/checks/inspections".into(), &prov, Some((j, json!({ "target": "mars" }).to_string()))),
         ("get", "/checks/inspections/{id}/progress", format!("/checks/inspections/{insp}/progress"), &prov, None),
         ("get", "/checks/inspections/{id}/progress", "/checks/inspections/999999/progress".into(), &county, None),
+        ("post", "/checks/inspections/{id}/units/{unit}/files", format!("/checks/inspections/{insp}/units/{school_code}/files"), &county, Some((MULTIPART, multipart_item_file("0", "检查证明.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/checks/inspections/{id}/units/{unit}/files", format!("/checks/inspections/{insp}/units/{school_code}/files"), &county, Some((MULTIPART, multipart_item_file("9", "检查证明.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/checks/inspections/{id}/units/{unit}/files", format!("/checks/inspections/999999/units/{school_code}/files"), &county, Some((MULTIPART, multipart_item_file("0", "检查证明.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("get", "/checks/inspections/{id}/units/{unit}/files/{file}", format!("/checks/inspections/{insp}/units/{school_code}/files/999999"), &county, None),
         ("post", "/checks/inspections/{id}/answers", format!("/checks/inspections/{insp}/answers"), &county, Some((j, answers.clone()))),
         ("post", "/checks/inspections/{id}/answers", format!("/checks/inspections/{insp}/answers"), &county, Some((j, answers.clone()))),
         ("get", "/checks/items", "/checks/items?state=overdue".into(), &county, None),

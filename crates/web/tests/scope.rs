@@ -40,6 +40,9 @@ struct Refs {
     /// The evidence file of each school's checklist item.
     own_duty_file: i64,
     other_duty_file: i64,
+    /// The evidence file of each school's answer to its county's inspection.
+    own_answer_file: i64,
+    other_answer_file: i64,
     /// Important periods of the own county and of the other (bureaus and schools report).
     own_period: i64,
     other_period: i64,
@@ -85,6 +88,16 @@ fn duty_file_of(env: &Env, s: &mut dyn store::Backend, item: i64, school: &str, 
     a.id
 }
 
+/// A PDF kept as the evidence of `school`'s answer to item 1 of inspection `check`.
+fn answer_file_of(env: &Env, s: &mut dyn store::Backend, check: i64, school: &str, county: u32) -> i64 {
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+    let scope = Scope::Region { lo: county, hi: county };
+    let a = store::attachments::save(s, &files, &scope, "sec", owner, "检查证明.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
+    s.attach_answer(&scope, check, school.parse().unwrap(), 0, a.id).unwrap();
+    a.id
+}
+
 /// A filed app (the province's register) and a proposed use of it by `school`.
 fn app_filing(s: &mut dyn store::Backend) -> i64 {
     let f = store::suite_apps::filing(1100871, "作业帮手");
@@ -119,6 +132,7 @@ fn refs(env: &Env) -> Refs {
         .collect();
     let own_incident = incident_in(s.as_mut(), "本区网站被篡改事件", p.county);
     let checklist = checklist_of(s.as_mut());
+    let (own_check, other_check) = (check_in(s.as_mut(), p.county, &p.school), check_in(s.as_mut(), p.other_county, &p.other_school));
     let (own_item, other_item) = (item_of(s.as_mut(), &p.school), item_of(s.as_mut(), &p.other_school));
     let other_incident = incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county);
     Refs {
@@ -148,8 +162,10 @@ fn refs(env: &Env) -> Refs {
         app_filing: app_filing(s.as_mut()),
         own_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.school) },
         other_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.other_school) },
-        own_check: check_in(s.as_mut(), p.county, &p.school),
-        other_check: check_in(s.as_mut(), p.other_county, &p.other_school),
+        own_check,
+        other_check,
+        own_answer_file: answer_file_of(env, s.as_mut(), own_check, &p.school, p.county),
+        other_answer_file: answer_file_of(env, s.as_mut(), other_check, &p.other_school, p.other_county),
         own_drill: drill_in(s.as_mut(), p.county, &p.school),
         other_drill: drill_in(s.as_mut(), p.other_county, &p.other_school),
     }
@@ -525,6 +541,12 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/checks/{}?region={}", r.own_check, p.county), Need::Checks, Target::Own),
         ("GET", format!("/checks/{}/answer?unit={}", r.own_check, p.school), Need::ChecksAnswer, Target::Own),
         ("GET", format!("/checks/{}/answer?unit={}", r.other_check, p.other_school), Need::ChecksAnswer, Target::Other),
+        ("GET", format!("/checks/{}/units/{}", r.own_check, p.school), Need::Checks, Target::Own),
+        ("GET", format!("/checks/{}/units/{}", r.other_check, p.other_school), Need::Checks, Target::Other),
+        ("GET", format!("/checks/{}/units/{}/files/{}", r.own_check, p.school, r.own_answer_file), Need::Checks, Target::Own),
+        ("GET", format!("/checks/{}/units/{}/files/{}", r.other_check, p.other_school, r.other_answer_file), Need::Checks, Target::Other),
+        ("GET", format!("/api/v1/checks/inspections/{}/units/{}/files/{}", r.own_check, p.school, r.own_answer_file), Need::Checks, Target::Own),
+        ("GET", format!("/api/v1/checks/inspections/{}/units/{}/files/{}", r.other_check, p.other_school, r.other_answer_file), Need::Checks, Target::Other),
         ("GET", "/rectifications".into(), Need::Checks, Target::Any),
         ("GET", format!("/rectifications?state=overdue&source=drill&region={}", p.other_county), Need::Checks, Target::Any),
         ("GET", "/drills".into(), Need::Checks, Target::Any),

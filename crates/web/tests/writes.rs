@@ -1286,6 +1286,124 @@ async fn duty_evidence_by_role_and_area_postgres() {
     }
 }
 
+/// A file posted for checklist item `item` (text) of an answer sheet, the CSRF token first.
+async fn upload_for_item(env: &Env, auth: &Auth, uri: &str, item: &str, name: &str, bytes: &[u8]) -> Resp {
+    use tower::ServiceExt;
+    let boundary = "----tianfu-item-boundary";
+    let mut body = csrf_part(boundary, auth);
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"item\"\r\n\r\n{item}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut req = axum::http::Request::builder().method("POST").uri(uri).header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+    if let Some(c) = &auth.cookie {
+        req = req.header(axum::http::header::COOKIE, c.clone());
+    }
+    if let Some(t) = &auth.bearer {
+        req = req.header(axum::http::header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let r = env.app.router.clone().oneshot(req.body(axum::body::Body::from(body)).unwrap()).await.unwrap();
+    let status = r.status();
+    let location = r.headers().get(axum::http::header::LOCATION).map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+    let bytes = http_body_util::BodyExt::collect(r.into_body()).await.unwrap().to_bytes().to_vec();
+    Resp { status, location, set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+}
+
+/// Evidence files on inspection answers (`/checks/{id}/answer/files`, multipart with the item;
+/// the API's `/api/v1/checks/inspections/{id}/units/{unit}/files`), for every role: another
+/// area's unit is 404 (403 for roles that do not answer) with nothing kept; a wrong type, a
+/// missing or unknown item and a form without a file are refused in Chinese; a PDF is kept on
+/// the answer, shown on the sheet and the per-unit view, satisfies "evidence required" at
+/// submission, and nothing is added after it; the download is scoped (404 outside, and for a
+/// file not the unit's), audited, and open to the issuing level and the auditor; a data
+/// consumer's token uploads nothing.
+async fn answer_files_matrix(env: Env) {
+    use store::checks::*;
+    let p = env.places.clone();
+    let province = i64::from(p.county / 10_000 * 10_000);
+    let day = standard::Date::today();
+    let new = NewInspection { issuer_code: province, name: "全省专项检查".into(), basis: "文号".into(), starts_on: day, deadline: day, rect_days: 10, items: vec![ChecklistItem { text: "已制定网络安全责任制".into(), kind: ItemKind::YesNo, evidence_required: true }, ChecklistItem { text: "弱口令已清理".into(), kind: ItemKind::YesNo, evidence_required: false }] };
+    let (school, other): (i64, i64) = (p.school.parse().unwrap(), p.other_school.parse().unwrap());
+    let insp = with_store(&env, |s| s.create_inspection(&Scope::all(), &new, &Target::Units(vec![school, other]), "prov", 0).unwrap().0.id);
+    let sheet_of = |env: &Env, unit: i64| with_store(env, |s| s.assignment(&Scope::all(), insp, unit).unwrap().unwrap());
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        if matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer) {
+            continue;
+        }
+        let mut got = Vec::new();
+        for uri in [format!("/checks/{insp}/answer/files?unit={other}"), format!("/checks/987654/answer/files?unit={school}"), format!("/api/v1/checks/inspections/{insp}/units/{other}/files")] {
+            got.push(upload_for_item(&env, &a, &uri, "0", "检查证明.pdf", &pdf).await.status);
+        }
+        let want = if role_answers(role) { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        assert_eq!(got, vec![want; 3], "{who}");
+        assert!(sheet_of(&env, other).answers.is_empty(), "{who} attached to another area's answer");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    let uri = format!("/checks/{insp}/answer/files?unit={school}");
+    for (item, name, bytes, want) in [("0", "检查证明.zip", b"PK\x03\x04rest".to_vec(), "证明材料类型不支持"), ("0", "检查证明.pdf", "学校,人数\n".as_bytes().to_vec(), "证明材料内容与文件扩展名不符"), ("", "检查证明.pdf", pdf.clone(), "请选择证明材料对应的检查项"), ("5", "检查证明.pdf", pdf.clone(), "请选择证明材料对应的检查项"), ("0", "检查证明.pdf", Vec::new(), "请选择证明材料文件")] {
+        let r = upload_for_item(&env, &county, &uri, item, name, &bytes).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{item} {name}");
+        assert!(r.body.contains(want), "{want}: {}", r.body);
+    }
+    assert!(sheet_of(&env, school).answers.is_empty(), "a refused file keeps nothing");
+    let r = upload_for_item(&env, &county, &uri, "0", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let file = sheet_of(&env, school).answers[0].attachment.expect("attached");
+    let href = format!("/checks/{insp}/units/{school}/files/{file}");
+    let page = send(&env, "GET", &format!("/checks/{insp}/answer?unit={school}"), &county, None).await;
+    assert!(page.body.contains(&href) && page.body.contains("检查证明.pdf"), "{}", page.body);
+    // Submitted with the file as the first item's evidence (no text).
+    let csrf = county.csrf.clone().unwrap_or_default();
+    let r = send(&env, "POST", &format!("/checks/{insp}/answer"), &county, Some(&format!("_csrf={csrf}&unit={school}&verdict_0=compliant&verdict_1=compliant&action=submit"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let a = sheet_of(&env, school);
+    assert_eq!((a.state, a.answers[0].attachment), (AssignState::Submitted, Some(file)));
+    let r = upload_for_item(&env, &county, &uri, "1", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("已提交检查结果"), "{}", r.body);
+    // The issuing level, the auditor and the unit read it; the per-unit view lists it.
+    for who in ["prov", "aud", "county", "school"] {
+        let a = login(&env, who, PASSWORD).await;
+        let d = send(&env, "GET", &href, &a, None).await;
+        assert_eq!((d.status, d.bytes == pdf), (StatusCode::OK, true), "{who}");
+    }
+    let prov = login(&env, "prov", PASSWORD).await;
+    let view = send(&env, "GET", &format!("/checks/{insp}/units/{school}"), &prov, None).await;
+    assert!(view.body.contains(&href), "{}", view.body);
+    let progress = send(&env, "GET", &format!("/checks/{insp}?region={}", p.county), &prov, None).await;
+    assert!(progress.body.contains(&format!("/checks/{insp}/units/{school}")), "the progress table links the unit's answers");
+    // The API: the province attaches to the other city's unit; the county reads none of it.
+    let r = upload_for_item(&env, &prov, &format!("/api/v1/checks/inspections/{insp}/units/{other}/files"), "0", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let other_file = v["file"]["id"].as_i64().unwrap();
+    assert_eq!(v["item"], 0);
+    for uri in [format!("/checks/{insp}/units/{other}/files/{other_file}"), format!("/checks/{insp}/units/{school}/files/{other_file}"), format!("/api/v1/checks/inspections/{insp}/units/{other}/files/{other_file}"), format!("/checks/{insp}/units/{other}")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(send(&env, "GET", &format!("/api/v1/checks/inspections/{insp}/units/{other}/files/{other_file}"), &prov, None).await.status, StatusCode::OK);
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let r = upload_for_item(&env, &api, &format!("/api/v1/checks/inspections/{insp}/units/{other}/files"), "1", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    assert!(entries.iter().any(|e| e.action == "checks_answer_file_download"));
+    assert!(entries.iter().any(|e| e.action == "checks_answer_file" && e.detail.contains("attachment")));
+    assert!(entries.iter().any(|e| e.action == "checks_answer_file" && e.detail.contains("refused")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answer_files_by_role_and_area_sqlite() {
+    answer_files_matrix(sqlite("writes-answer-files")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answer_files_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-answer-files")) {
+        answer_files_matrix(env).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checks_evidence_by_role_and_area_sqlite() {
     checks_evidence_matrix(sqlite("writes-checks-evidence")).await;

@@ -243,7 +243,9 @@ pub async fn answer_fetch(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: 
         .await?;
     let Some((item, f)) = found else { return Err(AppError::NotFound) };
     let r = evidence::send(app, &f)?;
-    audit(app, me, "checks_answer_file_download", format!("inspection:{id}:{unit}"), serde_json::json!({ "unit": unit, "item": item + 1, "attachment": f.id, "name": f.name, "size": f.size }), ipaddr).await?;
+    // The file (its id names its owner) without the unit's code: the audit page is read by
+    // auditors whose session scope holds no unit.
+    audit(app, me, "checks_answer_file_download", format!("inspection:{id}"), serde_json::json!({ "item": item + 1, "attachment": f.id, "name": f.name, "size": f.size }), ipaddr).await?;
     Ok(r)
 }
 
