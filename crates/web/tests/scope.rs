@@ -43,6 +43,9 @@ struct Refs {
     /// The evidence file of each school's answer to its county's inspection.
     own_answer_file: i64,
     other_answer_file: i64,
+    /// Each system's assessment with its report file, and its item with its evidence file.
+    own_mlps_files: (i64, i64, i64, i64),
+    other_mlps_files: (i64, i64, i64, i64),
     /// Important periods of the own county and of the other (bureaus and schools report).
     own_period: i64,
     other_period: i64,
@@ -98,6 +101,24 @@ fn answer_file_of(env: &Env, s: &mut dyn store::Backend, check: i64, school: &st
     a.id
 }
 
+/// An assessment of system `sys` with a report file and an item with an evidence file:
+/// (assessment, report file, item, evidence file).
+fn mlps_files_of(env: &Env, s: &mut dyn store::Backend, sys: i64, school: &str, county: u32) -> (i64, i64, i64, i64) {
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let scope = Scope::Region { lo: county, hi: county };
+    let keep = |s: &mut dyn store::Backend, name: &str| {
+        let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+        store::attachments::save(s, &files, &scope, "sec", owner, name, None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap().id
+    };
+    let a = s.add_assessment(&scope, sys, &store::mlps::NewAssessment { assessed_on: standard::Date::today(), agency: "测评中心".into(), score: None, conclusion: store::mlps::Conclusion::Good }, "sec", 0).unwrap().id;
+    let rf = keep(s, "测评报告.pdf");
+    s.set_assessment_report(&scope, sys, a, rf).unwrap();
+    let i = s.add_rectification(&scope, sys, &store::mlps::NewRectification { item: "口令策略".into(), due_on: standard::Date::today() }, "sec", 0).unwrap().id;
+    let ef = keep(s, "整改报告.pdf");
+    s.attach_rectification(&scope, sys, i, ef).unwrap();
+    (a, rf, i, ef)
+}
+
 /// A filed app (the province's register) and a proposed use of it by `school`.
 fn app_filing(s: &mut dyn store::Backend) -> i64 {
     let f = store::suite_apps::filing(1100871, "作业帮手");
@@ -132,6 +153,7 @@ fn refs(env: &Env) -> Refs {
         .collect();
     let own_incident = incident_in(s.as_mut(), "本区网站被篡改事件", p.county);
     let checklist = checklist_of(s.as_mut());
+    let (own_system, other_system) = (system_of(s.as_mut(), &p.school), system_of(s.as_mut(), &p.other_school));
     let (own_check, other_check) = (check_in(s.as_mut(), p.county, &p.school), check_in(s.as_mut(), p.other_county, &p.other_school));
     let (own_item, other_item) = (item_of(s.as_mut(), &p.school), item_of(s.as_mut(), &p.other_school));
     let other_incident = incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county);
@@ -144,8 +166,10 @@ fn refs(env: &Env) -> Refs {
         other_student_key: other_student,
         own_alert: alert_of(s.as_mut(), env.own_site),
         other_alert: alert_of(s.as_mut(), env.other_site),
-        own_system: system_of(s.as_mut(), &p.school),
-        other_system: system_of(s.as_mut(), &p.other_school),
+        own_system,
+        other_system,
+        own_mlps_files: mlps_files_of(env, s.as_mut(), own_system, &p.school, p.county),
+        other_mlps_files: mlps_files_of(env, s.as_mut(), other_system, &p.other_school, p.other_county),
         own_software: software_of(s.as_mut(), &p.school),
         other_software: software_of(s.as_mut(), &p.other_school),
         checklist,
@@ -431,6 +455,12 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/mlps?region={}&level=3&state=overdue", p.other_county), Need::Mlps, Target::Any),
         ("GET", format!("/mlps/{}", r.own_system), Need::Mlps, Target::Own),
         ("GET", format!("/mlps/{}", r.other_system), Need::Mlps, Target::Other),
+        ("GET", format!("/mlps/{}/assessments/{}/files/{}", r.own_system, r.own_mlps_files.0, r.own_mlps_files.1), Need::Mlps, Target::Own),
+        ("GET", format!("/mlps/{}/assessments/{}/files/{}", r.other_system, r.other_mlps_files.0, r.other_mlps_files.1), Need::Mlps, Target::Other),
+        ("GET", format!("/mlps/{}/items/{}/files/{}", r.own_system, r.own_mlps_files.2, r.own_mlps_files.3), Need::Mlps, Target::Own),
+        ("GET", format!("/mlps/{}/items/{}/files/{}", r.other_system, r.other_mlps_files.2, r.other_mlps_files.3), Need::Mlps, Target::Other),
+        ("GET", format!("/api/v1/mlps/systems/{}/assessments/{}/report/{}", r.own_system, r.own_mlps_files.0, r.own_mlps_files.1), Need::Mlps, Target::Own),
+        ("GET", format!("/api/v1/mlps/systems/{}/items/{}/evidence/{}", r.other_system, r.other_mlps_files.2, r.other_mlps_files.3), Need::Mlps, Target::Other),
         ("GET", format!("/mlps/{}/edit", r.own_system), Need::MlpsWrite, Target::Own),
         ("GET", format!("/mlps/{}/edit", r.other_system), Need::MlpsWrite, Target::Other),
         ("GET", "/mlps/new".into(), Need::MlpsWrite, Target::Any),

@@ -607,6 +607,92 @@ async fn ledger_writes_by_role_and_area_postgres() {
     }
 }
 
+/// 等保 files: an assessment's report and a rectification item's evidence (console and API), for
+/// every role: another area's system is 404 (403 for roles that do not write) with nothing kept;
+/// a wrong type and a form without a file are refused in Chinese; the item's file marks it done;
+/// downloads are scoped (404 outside and for a file not the record's), audited, and open to the
+/// auditor; a data consumer's token uploads nothing.
+async fn mlps_files_matrix(env: Env) {
+    let p = env.places.clone();
+    let other = mlps_system(&env, &p.other_school, "外市学校 OA");
+    let own = mlps_system(&env, &p.school, "本县学校 OA");
+    let assess = |env: &Env, sys: i64| with_store(env, |s| s.add_assessment(&Scope::all(), sys, &store::mlps::NewAssessment { assessed_on: standard::Date::today(), agency: "四川某测评中心".into(), score: None, conclusion: store::mlps::Conclusion::Good }, "prov", 0).unwrap().id);
+    let item = |env: &Env, sys: i64| with_store(env, |s| s.add_rectification(&Scope::all(), sys, &store::mlps::NewRectification { item: "口令复杂度不足".into(), due_on: standard::Date::today() }, "prov", 0).unwrap().id);
+    let (oa, oi, a, i) = (assess(&env, other), item(&env, other), assess(&env, own), item(&env, own));
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let au = login(&env, who, PASSWORD).await;
+        if matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer) {
+            continue;
+        }
+        let mut got = Vec::new();
+        for uri in [format!("/mlps/{other}/assessments/{oa}/report"), format!("/mlps/{other}/items/{oi}/evidence"), format!("/mlps/{own}/assessments/{oa}/report"), format!("/mlps/{own}/items/{oi}/evidence"), format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report"), format!("/api/v1/mlps/systems/{other}/items/{oi}/evidence")] {
+            got.push(upload_file(&env, &au, &uri, "测评报告.pdf", &pdf).await.status);
+        }
+        let want = if store::mlps::role_writes(role) { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        assert_eq!(got, vec![want; 6], "{who}");
+        let (ras, ris) = with_store(&env, |s| (s.assessments(&Scope::all(), other).unwrap(), s.rectifications(&Scope::all(), other).unwrap()));
+        assert!(ras.iter().all(|x| x.report_attachment.is_none()) && ris.iter().all(|x| x.attachment.is_none() && x.done_on.is_none()), "{who} attached to another area's record");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    let r = upload_file(&env, &county, &format!("/mlps/{own}/assessments/{a}/report"), "测评报告.zip", b"PK\x03\x04rest").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("证明材料类型不支持"), "{}", r.body);
+    let r = upload_file(&env, &county, &format!("/mlps/{own}/items/{i}/evidence"), "整改报告.pdf", b"").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("请选择证明材料文件"), "{}", r.body);
+    assert!(with_store(&env, |s| s.rectifications(&Scope::all(), own).unwrap())[0].done_on.is_none(), "a refused file closes nothing");
+    let r = upload_file(&env, &county, &format!("/mlps/{own}/assessments/{a}/report"), "测评报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = upload_file(&env, &county, &format!("/api/v1/mlps/systems/{own}/items/{i}/evidence"), "整改报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let item_file = v["id"].as_i64().unwrap();
+    let report = with_store(&env, |s| s.assessments(&Scope::all(), own).unwrap())[0].report_attachment.expect("the report kept");
+    let it = with_store(&env, |s| s.rectifications(&Scope::all(), own).unwrap()).remove(0);
+    assert_eq!((it.attachment, it.done_on, it.evidence.contains("整改报告.pdf")), (Some(item_file), Some(standard::Date::today()), true), "{it:?}");
+    let page = send(&env, "GET", &format!("/mlps/{own}"), &county, None).await;
+    for href in [format!("/mlps/{own}/assessments/{a}/files/{report}"), format!("/mlps/{own}/items/{i}/files/{item_file}")] {
+        assert!(page.body.contains(&href), "{href}");
+        for who in ["county", "school", "aud"] {
+            let au = login(&env, who, PASSWORD).await;
+            let d = send(&env, "GET", &href, &au, None).await;
+            assert_eq!((d.status, d.bytes == pdf), (StatusCode::OK, true), "{who} {href}");
+        }
+    }
+    assert_eq!(send(&env, "GET", &format!("/api/v1/mlps/systems/{own}/items/{i}/evidence/{item_file}"), &county, None).await.status, StatusCode::OK);
+    // The province's file on the other city's report: not the county's to read, by any path.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = upload_file(&env, &prov, &format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report"), "测评报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let of: i64 = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["id"].as_i64().unwrap();
+    for uri in [format!("/mlps/{other}/assessments/{oa}/files/{of}"), format!("/mlps/{own}/assessments/{a}/files/{of}"), format!("/mlps/{own}/items/{i}/files/{report}"), format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report/{of}")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(send(&env, "GET", &format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report/{of}"), &prov, None).await.status, StatusCode::OK);
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let body = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--b--\r\n".as_bytes().to_vec();
+    let (st, _) = api_bytes(&env, "POST", &format!("/api/v1/mlps/systems/{own}/assessments/{a}/report"), &api, "multipart/form-data; boundary=b", body).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    for want in ["mlps_report_file", "mlps_item_file", "mlps_item_close", "mlps_file_download"] {
+        assert!(entries.iter().any(|e| e.action == want), "{want} in the audit log");
+    }
+    assert!(entries.iter().any(|e| e.action == "mlps_report_file" && e.detail.contains("refused")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mlps_files_by_role_and_area_sqlite() {
+    mlps_files_matrix(sqlite("writes-mlps-files")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mlps_files_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-mlps-files")) {
+        mlps_files_matrix(env).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mlps_writes_by_role_and_area_sqlite() {
     mlps_matrix(sqlite("writes-mlps")).await;
