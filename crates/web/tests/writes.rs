@@ -1358,6 +1358,21 @@ async fn duty_evidence_matrix(env: Env) {
     assert!(entries.iter().any(|e| e.action == "duty_attachment_download"));
     assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("attachment")));
     assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("refused")));
+    // Over the configured cap: refused in words, the item's file unchanged; an answer's too.
+    let env = rebuild(env, |mut c| {
+        c.security.attachment_limit_mib = 1;
+        c
+    });
+    let county = login(&env, "county", PASSWORD).await;
+    let mut big = pdf.clone();
+    big.resize(1_200_000, b' ');
+    let r = upload_file(&env, &county, &format!("/duties/items/{own_item}/evidence"), "领导小组文件.pdf", &big).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("1 MB 上限"), "{}", r.body);
+    assert_eq!(item_of(&env, own_item).attachment, Some(file2), "nothing refused was kept");
+    let (st, v) = api_bytes(&env, "POST", &format!("/api/v1/ledger/duties/{own_item}/evidence"), &county, "multipart/form-data; boundary=b", [b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n".to_vec(), big.clone(), b"\r\n--b--\r\n".to_vec()].concat()).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(v["error"]["message_zh"].as_str().unwrap_or("").contains("1 MB"), "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
