@@ -1358,7 +1358,15 @@ async fn duty_evidence_matrix(env: Env) {
     assert!(entries.iter().any(|e| e.action == "duty_attachment_download"));
     assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("attachment")));
     assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("refused")));
-    // Over the configured cap: refused in words, the item's file unchanged; an answer's too.
+    // A file over the framework's 2 MB default body limit but under the cap is kept.
+    let mut three = pdf.clone();
+    three.resize(3 << 20, b' ');
+    let r = upload_file(&env, &county, &format!("/duties/items/{own_item}/evidence"), "领导小组文件（扫描件）.pdf", &three).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", &r.body[..r.body.len().min(300)]);
+    let r = upload_file(&env, &county, &format!("/api/v1/ledger/duties/{own_item}/evidence"), "领导小组文件（扫描件）.pdf", &three).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", &r.body[..r.body.len().min(300)]);
+    let file2: i64 = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["attachment"].as_i64().unwrap();
+    // Over the configured cap: refused in words (console and API), the item's file unchanged.
     let env = rebuild(env, |mut c| {
         c.security.attachment_limit_mib = 1;
         c

@@ -29,7 +29,7 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(review_item))
         .routes(routes!(drills, create_drill))
         .routes(routes!(drill_report))
-        .routes(routes!(answer_file))
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(answer_file)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
         .routes(routes!(answer_file_download))
         .routes(routes!(findings, add_finding))
 }

@@ -30,7 +30,7 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(completion))
         .routes(routes!(duty_items))
         .routes(routes!(update_duty))
-        .routes(routes!(duty_evidence))
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(duty_evidence)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
         .routes(routes!(duty_evidence_file))
         .routes(routes!(software_list, create_software))
         .routes(routes!(update_software))

@@ -46,10 +46,14 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/mlps/{id}/assessments", post(record::assessment))
         .route("/mlps/{id}/items", post(record::item))
         .route("/mlps/{id}/items/{item}/close", post(record::close))
-        .route("/mlps/{id}/assessments/{a}/report", post(files::report))
         .route("/mlps/{id}/assessments/{a}/files/{file}", get(files::report_download))
-        .route("/mlps/{id}/items/{item}/evidence", post(files::item_evidence))
         .route("/mlps/{id}/items/{item}/files/{file}", get(files::item_download))
+}
+
+
+/// The file uploads (their bodies bounded by the attachment cap, see `routes::router`).
+pub fn files_router() -> Router<Arc<AppState>> {
+    Router::new().route("/mlps/{id}/assessments/{a}/report", post(files::report)).route("/mlps/{id}/items/{item}/evidence", post(files::item_evidence))
 }
 
 /// The role reads the register (pages and API).
