@@ -86,6 +86,7 @@ fn version_1_platform_file_upgrades() {
              ALTER TABLE audit_log DROP COLUMN actor_org; ALTER TABLE audit_log DROP COLUMN actor_region; ALTER TABLE audit_log DROP COLUMN keyed;
              ALTER TABLE audit_anchor DROP COLUMN cut; ALTER TABLE audit_anchor DROP COLUMN mac;
              DROP INDEX sessions_created; ALTER TABLE api_tokens DROP COLUMN expires_at;
+             ALTER TABLE mlps_assessments DROP COLUMN report_attachment; ALTER TABLE mlps_rectifications DROP COLUMN attachment_id;
              DELETE FROM schema_version WHERE version > 1;",
         )
         .unwrap();
