@@ -2724,6 +2724,94 @@ try {
   });
   // ---- end review ----
 
+  // ---- files ----
+  // Issue 13: evidence files on inspection answers and on checklist items (screenshots 164–170).
+  await scenario("f13. 证明材料文件: a county officer attaches an evidence file to a school's answer (a program refused, then a PDF kept), sees it on the sheet and on the school's answers, downloads it; then attaches a file to a checklist item (refused, then kept), sees it on the unit's items, downloads it, and marks an item that needs evidence done with the file alone", async () => {
+    const shotF = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+    const program = Buffer.from("MZ\x90\x00not a document");
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-files]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    // The county's inspection (c13b) answered for one of its schools.
+    await page.goto(url("/checks"));
+    const insp = await page.locator("a:has-text('寒假前校园网络安全专项检查（演示）')").first().getAttribute("href");
+    check(/^\/checks\/\d+$/.test(insp || ""), `the county's inspection in the list: ${insp}`);
+    const school = [...state.countySchools][0];
+    await page.goto(url(`${insp}/answer?unit=${school}`));
+    await a11y(page, "the answer sheet with its file form");
+    await page.selectOption("#answer-file-item", "0");
+    await page.setInputFiles("#answer-file-input", { name: "责任制文件.pdf", mimeType: "application/pdf", buffer: program });
+    await Promise.all([page.waitForNavigation(), page.click("#answer-file-upload")]);
+    const aerr = await page.textContent("#form-error");
+    check(aerr.includes("不接受可执行文件"), `the refusal in Chinese: ${aerr}`);
+    await a11y(page, "the answer sheet with a refused file");
+    await shotF(page, "164-answer-file-refused");
+    await page.selectOption("#answer-file-item", "0");
+    await page.setInputFiles("#answer-file-input", { name: "责任制文件.pdf", mimeType: "application/pdf", buffer: pdf });
+    await Promise.all([page.waitForNavigation(), page.click("#answer-file-upload")]);
+    const ahref = await page.locator("#item-0 .answer-file a").getAttribute("href");
+    check(new RegExp(`^${insp}/units/${school}/files/\\d+$`).test(ahref || ""), `the file on the sheet: ${ahref}`);
+    const adown = await page.request.get(url(ahref));
+    eq(adown.status(), 200, "the answer's file downloads");
+    check((await adown.body()).toString().startsWith("%PDF"), "the file as uploaded");
+    eq(adown.headers()["x-content-type-options"], "nosniff", "the download is not sniffed");
+    await a11y(page, "the answer sheet with its file");
+    await shotF(page, "165-answer-file");
+    // The issuing county's per-unit view: the progress table links the school's answers.
+    await page.goto(url(`${insp}?region=${COUNTY.code}`));
+    await Promise.all([page.waitForNavigation(), page.click(`#progress-table tr[data-code="${school}"] a.unit-answers`)]);
+    eq(pathOf(page), `${insp}/units/${school}`, "the school's answers");
+    await a11y(page, "a unit's answers with the file");
+    eq(await page.locator("#unit-item-0 a.unit-answer-file").getAttribute("href"), ahref, "the per-unit view lists the file");
+    await shotF(page, "166-check-unit-answers");
+    // A checklist item: its evidence file.
+    await page.goto(url("/duties"));
+    await Promise.all([page.waitForNavigation(), page.click("#checklists-table tbody tr a")]);
+    await Promise.all([page.waitForNavigation(), page.click("#duty-completion tbody tr a")]);
+    const unitItems = pathOf(page);
+    await Promise.all([page.waitForNavigation(), page.click("#edit-item-2")]);
+    const itemUrl = pathOf(page);
+    await page.setInputFiles("#duty-file-input", { name: "领导小组文件.pdf", mimeType: "application/pdf", buffer: program });
+    await Promise.all([page.waitForNavigation(), page.click("#duty-attach")]);
+    const derr = await page.textContent("#form-error");
+    check(derr.includes("不接受可执行文件"), `the refusal in Chinese: ${derr}`);
+    await a11y(page, "the item form with a refused file");
+    await shotF(page, "167-duty-evidence-refused");
+    await page.setInputFiles("#duty-file-input", { name: "领导小组文件.pdf", mimeType: "application/pdf", buffer: pdf });
+    await Promise.all([page.waitForNavigation(), page.click("#duty-attach")]);
+    eq(pathOf(page), itemUrl, "back on the item");
+    const dhref = await page.locator("#duty-file a.duty-file").getAttribute("href");
+    check(/^\/duties\/items\/\d+\/files\/\d+$/.test(dhref || ""), `the item's file: ${dhref}`);
+    const ddown = await page.request.get(url(dhref));
+    eq(ddown.status(), 200, "the item's file downloads");
+    check((await ddown.body()).toString().startsWith("%PDF"), "the item's file as uploaded");
+    await a11y(page, "the item form with its file");
+    await shotF(page, "168-duty-evidence");
+    // Done with the file as the evidence (no text).
+    await page.fill("#owner_name", "李华");
+    await page.fill("#owner_post", "网络安全管理员");
+    await page.fill("#evidence", "");
+    await page.selectOption("#status", "done");
+    await Promise.all([page.waitForNavigation(), page.click("#save-item")]);
+    eq(pathOf(page), unitItems, `saved with the file as its evidence: ${await page.textContent("main")}`);
+    await a11y(page, "a unit's items with a file");
+    eq(await page.locator("#duty-items a.duty-unit-file").first().getAttribute("href"), dhref, "the unit's items link the file");
+    await shotF(page, "169-duty-unit-file");
+    await page.goto(url(itemUrl));
+    await shotF(page, "170-duty-item-done-with-file");
+    eq((await page.goto(url("/duties/items/999999/files/1"))).status(), 404, "a file of an item outside the area");
+    await ctx.close();
+    current = admin;
+  });
+  // ---- end files ----
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -18,7 +18,7 @@ fn yes(text: &str, evidence: bool) -> ChecklistItem {
 }
 
 fn answer(item: u32, v: Verdict, note: &str, evidence: &str) -> Answer {
-    Answer { item, verdict: Some(v), note: note.into(), evidence: evidence.into() }
+    Answer { item, verdict: Some(v), note: note.into(), evidence: evidence.into(), attachment: None }
 }
 
 /// Seeds unless the province already has an inspection; returns (inspections, items) written.

@@ -181,6 +181,7 @@ pub fn answers_from(items: usize, get: impl Fn(&str) -> Option<String>) -> Vec<A
             verdict: get(&format!("verdict_{i}")).and_then(|v| Verdict::parse(&v)),
             note: get(&format!("note_{i}")).unwrap_or_default().trim().to_string(),
             evidence: get(&format!("evidence_{i}")).unwrap_or_default().trim().to_string(),
+            attachment: None,
         })
         .collect()
 }

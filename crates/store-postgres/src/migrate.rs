@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (18, "checks", include_str!("../migrations/0018_checks.sql")),
     (19, "ledger", include_str!("../migrations/0019_ledger.sql")),
     (20, "mlps_reminders", include_str!("../migrations/0020_mlps_reminders.sql")),
+    (21, "mlps_files", include_str!("../migrations/0021_mlps_files.sql")),
     (22, "reminders_outbox", include_str!("../migrations/0022_reminders_outbox.sql")),
     (23, "incident_review", include_str!("../migrations/0023_incident_review.sql")),
 ];

@@ -69,6 +69,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 12, name: "0012_checks", sql: include_str!("../platform/0012_checks.sql"), seed: None },
     Migration { version: 13, name: "0013_ledger", sql: include_str!("../platform/0013_ledger.sql"), seed: None },
     Migration { version: 14, name: "0014_mlps_reminders", sql: include_str!("../platform/0014_mlps_reminders.sql"), seed: None },
+    Migration { version: 15, name: "0015_mlps_files", sql: include_str!("../platform/0015_mlps_files.sql"), seed: None },
     Migration { version: 16, name: "0016_reminders_outbox", sql: include_str!("../platform/0016_reminders_outbox.sql"), seed: None },
     Migration { version: 17, name: "0017_incident_review", sql: include_str!("../platform/0017_incident_review.sql"), seed: None },
 ];

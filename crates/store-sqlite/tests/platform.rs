@@ -89,6 +89,7 @@ fn version_1_platform_file_upgrades() {
              DROP INDEX sessions_created; ALTER TABLE api_tokens DROP COLUMN expires_at;
              DROP INDEX incidents_review_due; ALTER TABLE incidents DROP COLUMN recovered_at;
              ALTER TABLE incidents DROP COLUMN review_due_at; ALTER TABLE incidents DROP COLUMN review_reminded_at;
+             ALTER TABLE mlps_assessments DROP COLUMN report_attachment; ALTER TABLE mlps_rectifications DROP COLUMN attachment_id;
              DELETE FROM schema_version WHERE version > 1;",
         )
         .unwrap();

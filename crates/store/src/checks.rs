@@ -123,6 +123,10 @@ pub struct Answer {
     pub note: String,
     #[serde(default)]
     pub evidence: String,
+    /// A file of `store::attachments` kept as this answer's evidence (证明材料文件): set only
+    /// through [`Checks::attach_answer`]; a saved sheet keeps the stored one whatever it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +159,7 @@ pub fn sheet_problems(items: &[ChecklistItem], answers: &[Answer]) -> Vec<String
                 if it.kind == ItemKind::Text && v != Verdict::NotApplicable && a.note.trim().is_empty() {
                     out.push(format!("第 {n} 项须填写文字说明（item {n} needs a text answer）"));
                 }
-                if it.evidence_required && v == Verdict::Compliant && a.evidence.trim().is_empty() {
+                if it.evidence_required && v == Verdict::Compliant && a.evidence.trim().is_empty() && a.attachment.is_none() {
                     out.push(format!("第 {n} 项须提供证明材料（item {n} needs evidence）"));
                 }
                 if v == Verdict::NotCompliant && a.note.trim().is_empty() {
@@ -404,6 +408,11 @@ pub trait Checks {
     /// problem) and raises one item per not-compliant answer with `owner` (name, post) due on
     /// `due_on`. OutOfScope outside the unit's area; Conflict when submitted already.
     fn save_answers(&mut self, scope: &Scope, inspection_id: i64, unit: i64, answers: &[Answer], submit: Option<(&str, &str, Date)>, by: &str, now: i64) -> Result<Assignment, StoreError>;
+    /// Records attachment `attachment` (already kept for the unit) as the evidence file of the
+    /// unit's answer to checklist item `item` (0-based), replacing an earlier one; the answer's
+    /// other parts are unchanged. OutOfScope outside the unit's area; Conflict when submitted
+    /// already or when the checklist has no such item.
+    fn attach_answer(&mut self, scope: &Scope, inspection_id: i64, unit: i64, item: u32, attachment: i64) -> Result<Assignment, StoreError>;
     /// Counts by the region units are kept under (or by unit with `by_unit`), inside the
     /// scope narrowed to `region`; counted in SQL.
     fn progress(&mut self, scope: &Scope, inspection_id: i64, region: Option<u32>, by_unit: bool, today: Date) -> Result<Vec<Progress>, StoreError>;
@@ -745,6 +754,29 @@ impl<T: ChecksSql + ?Sized> Checks for T {
         paged(self, sql, w.args, n, inspection_from, |i| i.id)
     }
 
+    fn attach_answer(&mut self, scope: &Scope, inspection_id: i64, unit: i64, item: u32, attachment: i64) -> Result<Assignment, StoreError> {
+        let a = one_assignment(self, inspection_id, unit)?.filter(|a| may_write_unit(scope, a.region_code, a.unit_code)).ok_or(StoreError::OutOfScope)?;
+        if a.state == AssignState::Submitted {
+            return Err(StoreError::Conflict("该单位已提交检查结果，不能再添加证明材料（the answers were submitted already）".into()));
+        }
+        let insp = one_inspection(self, inspection_id)?.ok_or(StoreError::OutOfScope)?;
+        if item as usize >= insp.new.items.len() {
+            return Err(StoreError::Conflict(format!("第 {} 项不在检查表中（item {} is not on the checklist）", item + 1, item + 1)));
+        }
+        let mut answers = a.answers.clone();
+        match answers.iter_mut().find(|x| x.item == item) {
+            Some(x) => x.attachment = Some(attachment),
+            None => answers.push(Answer { item, attachment: Some(attachment), ..Default::default() }),
+        }
+        answers.sort_by_key(|a| a.item);
+        let json = serde_json::to_string(&answers).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let n = exec(self, "UPDATE check_assignments SET answers_json = ?3 WHERE inspection_id = ?1 AND unit_code = ?2 AND state = 'assigned'", vec![inspection_id.into(), unit.into(), json.into()])?;
+        if n == 0 {
+            return Err(StoreError::Conflict("该单位已提交检查结果，不能再添加证明材料（the answers were submitted already）".into()));
+        }
+        one_assignment(self, inspection_id, unit)?.ok_or(StoreError::OutOfScope)
+    }
+
     fn assignment(&mut self, scope: &Scope, inspection_id: i64, unit: i64) -> Result<Option<Assignment>, StoreError> {
         Ok(one_assignment(self, inspection_id, unit)?.filter(|a| may_write_unit(scope, a.region_code, a.unit_code)))
     }
@@ -772,7 +804,17 @@ impl<T: ChecksSql + ?Sized> Checks for T {
             return Err(StoreError::Conflict("该单位已提交检查结果，不能再修改（the answers were submitted already）".into()));
         }
         let insp = one_inspection(self, inspection_id)?.ok_or(StoreError::OutOfScope)?;
+        // Files are attached through `attach_answer` only: the stored ones stay, whatever the
+        // sheet says (a sheet cannot point at another unit's file).
         let mut answers = answers.to_vec();
+        for x in &mut answers {
+            x.attachment = a.answers.iter().find(|s| s.item == x.item).and_then(|s| s.attachment);
+        }
+        for s in a.answers.iter().filter(|s| s.attachment.is_some()) {
+            if !answers.iter().any(|x| x.item == s.item) {
+                answers.push(Answer { item: s.item, attachment: s.attachment, ..Default::default() });
+            }
+        }
         answers.sort_by_key(|a| a.item);
         let json = serde_json::to_string(&answers).map_err(|e| StoreError::Internal(e.to_string()))?;
         let Some((owner_name, owner_post, due_on)) = submit else {

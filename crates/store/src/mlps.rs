@@ -145,6 +145,8 @@ pub struct Assessment {
     pub new: NewAssessment,
     pub recorded_by: String,
     pub recorded_at: i64,
+    /// The report's file (测评报告), of `store::attachments`.
+    pub report_attachment: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +167,8 @@ pub struct Rectification {
     pub evidence: String,
     pub created_by: String,
     pub created_at: i64,
+    /// The evidence file, of `store::attachments`.
+    pub attachment: Option<i64>,
 }
 
 /// Where a system stands against its due dates on a day.
@@ -329,6 +333,13 @@ pub trait Mlps {
     fn close_rectification(&mut self, scope: &Scope, system_id: i64, item_id: i64, done_on: Date, evidence: &str) -> Result<(), StoreError>;
     /// By due date; empty for a system outside the scope.
     fn rectifications(&mut self, scope: &Scope, system_id: i64) -> Result<Vec<Rectification>, StoreError>;
+    /// Records attachment `attachment` as assessment `assessment_id`'s report file (测评报告),
+    /// replacing an earlier one. OutOfScope outside the system's area or for another system's
+    /// assessment.
+    fn set_assessment_report(&mut self, scope: &Scope, system_id: i64, assessment_id: i64, attachment: i64) -> Result<(), StoreError>;
+    /// Records attachment `attachment` as rectification item `item_id`'s evidence file,
+    /// replacing an earlier one. OutOfScope outside the system's area or for another system's item.
+    fn attach_rectification(&mut self, scope: &Scope, system_id: i64, item_id: i64, attachment: i64) -> Result<(), StoreError>;
     /// Records that a reminder went out to the robots; false when it had been recorded before
     /// (each reminder is sent once). OutOfScope when the system is missing or outside the scope.
     fn record_reminder(&mut self, scope: &Scope, k: &ReminderKey, now: i64) -> Result<bool, StoreError>;
@@ -376,8 +387,8 @@ pub struct ReminderKey {
 }
 
 pub const SYSTEM_COLS: &str = "id, unit_code, region_code, name, owner, purpose, level, cii, live_on, filing_no, filing_on, filing_authority, last_assessed, filing_due, assessment_due, rect_due, next_due, open_items, created_by, created_at, updated_at";
-const ASSESS_COLS: &str = "id, system_id, assessed_on, agency, score, conclusion, recorded_by, recorded_at";
-const RECT_COLS: &str = "id, system_id, item, due_on, done_on, evidence, created_by, created_at";
+const ASSESS_COLS: &str = "id, system_id, assessed_on, agency, score, conclusion, recorded_by, recorded_at, report_attachment";
+const RECT_COLS: &str = "id, system_id, item, due_on, done_on, evidence, created_by, created_at, attachment_id";
 
 fn date_arg(d: Option<Date>) -> Arg {
     Arg::Text(d.map(|d| d.to_string()).unwrap_or_default())
@@ -427,6 +438,7 @@ fn assessment_from(r: &dyn SqlRow) -> Result<Assessment, StoreError> {
         },
         recorded_by: r.string(6)?,
         recorded_at: r.i64(7)?,
+        report_attachment: r.opt_i64(8)?.filter(|a| *a > 0),
     })
 }
 
@@ -440,6 +452,7 @@ fn rect_from(r: &dyn SqlRow) -> Result<Rectification, StoreError> {
         evidence: r.string(5)?,
         created_by: r.string(6)?,
         created_at: r.i64(7)?,
+        attachment: r.opt_i64(8)?.filter(|a| *a > 0),
     })
 }
 
@@ -713,7 +726,7 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
             vec![system_id.into(), now.into()],
         )?;
         let id = *ids.first().ok_or_else(|| StoreError::Internal("no id returned".into()))?;
-        Ok(Assessment { id, system_id, new: a.clone(), recorded_by: by.to_string(), recorded_at: now })
+        Ok(Assessment { id, system_id, new: a.clone(), recorded_by: by.to_string(), recorded_at: now, report_attachment: None })
     }
 
     fn assessments(&mut self, scope: &Scope, system_id: i64) -> Result<Vec<Assessment>, StoreError> {
@@ -732,7 +745,7 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
             |r| r.i64(0),
         )?;
         let id = *ids.first().ok_or_else(|| StoreError::Internal("no id returned".into()))?;
-        Ok(Rectification { id, system_id, item: r.item.trim().to_string(), due_on: r.due_on, done_on: None, evidence: String::new(), created_by: by.to_string(), created_at: now })
+        Ok(Rectification { id, system_id, item: r.item.trim().to_string(), due_on: r.due_on, done_on: None, evidence: String::new(), created_by: by.to_string(), created_at: now, attachment: None })
     }
 
     fn close_rectification(&mut self, scope: &Scope, system_id: i64, item_id: i64, done_on: Date, evidence: &str) -> Result<(), StoreError> {
@@ -743,6 +756,24 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
             return Err(StoreError::Conflict("该整改事项已完成，不能再次完成（the item is done already）".into()));
         }
         exec(self, "UPDATE mlps_rectifications SET done_on = ?2, evidence = ?3 WHERE id = ?1 AND done_on = ''", vec![item_id.into(), done_on.to_string().into(), evidence.trim().into()])?;
+        Ok(())
+    }
+
+    fn set_assessment_report(&mut self, scope: &Scope, system_id: i64, assessment_id: i64, attachment: i64) -> Result<(), StoreError> {
+        writable(self, scope, system_id)?;
+        let n = exec(self, "UPDATE mlps_assessments SET report_attachment = ?3 WHERE id = ?1 AND system_id = ?2", vec![assessment_id.into(), system_id.into(), attachment.into()])?;
+        if n == 0 {
+            return Err(StoreError::OutOfScope);
+        }
+        Ok(())
+    }
+
+    fn attach_rectification(&mut self, scope: &Scope, system_id: i64, item_id: i64, attachment: i64) -> Result<(), StoreError> {
+        writable(self, scope, system_id)?;
+        let n = exec(self, "UPDATE mlps_rectifications SET attachment_id = ?3 WHERE id = ?1 AND system_id = ?2", vec![item_id.into(), system_id.into(), attachment.into()])?;
+        if n == 0 {
+            return Err(StoreError::OutOfScope);
+        }
         Ok(())
     }
 

@@ -19,7 +19,7 @@ impl<T: crate::Store + Checks> ChecksStore for T {}
 macro_rules! checks_suite {
     ($make:expr) => {
         $crate::checks_suite!(@tests $make;
-            inspections_assigned_answered_and_scoped, items_flow_and_overdue_on_working_days, drills_findings_become_items);
+            inspections_assigned_answered_and_scoped, answer_files_kept_and_scoped, items_flow_and_overdue_on_working_days, drills_findings_become_items);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -76,7 +76,36 @@ pub fn inspection(issuer: i64) -> NewInspection {
 }
 
 fn answer(item: u32, v: Verdict, note: &str, evidence: &str) -> Answer {
-    Answer { item, verdict: Some(v), note: note.into(), evidence: evidence.into() }
+    Answer { item, verdict: Some(v), note: note.into(), evidence: evidence.into(), attachment: None }
+}
+
+/// An answer's evidence file: attached only inside the unit's area, to an item of the
+/// checklist, before submission; a saved sheet keeps the stored file whatever it says; the file
+/// satisfies "evidence required".
+pub fn answer_files_kept_and_scoped(s: &mut dyn ChecksStore) {
+    schools(s);
+    let (insp, _) = s.create_inspection(&province(), &inspection(510000), &Target::Units(vec![S1, S3]), "sheng", T0).unwrap();
+    for (scope, unit) in [(county(510302), S1), (school(S2, 510104), S1), (county(510104), S3), (county(510104), 2151010499)] {
+        assert!(matches!(s.attach_answer(&scope, insp.id, unit, 0, 7).unwrap_err(), StoreError::OutOfScope), "{scope:?} {unit}");
+    }
+    assert!(matches!(s.attach_answer(&school(S1, 510104), insp.id, S1, 3, 7).unwrap_err(), StoreError::Conflict(_)), "no item 4");
+    let a = s.attach_answer(&school(S1, 510104), insp.id, S1, 0, 7).unwrap();
+    assert_eq!((a.answers.len(), a.answers[0].item, a.answers[0].attachment, a.answers[0].verdict), (1, 0, Some(7), None));
+    // A sheet saved afterwards keeps the file (and cannot point at another).
+    let mut sheet = vec![answer(0, Verdict::Compliant, "", ""), answer(1, Verdict::Compliant, "每日异地备份", ""), answer(2, Verdict::Compliant, "", "")];
+    sheet[1].attachment = Some(99);
+    let a = s.save_answers(&school(S1, 510104), insp.id, S1, &sheet, None, "xiao", T0).unwrap();
+    assert_eq!(a.answers.iter().map(|x| x.attachment).collect::<Vec<_>>(), vec![Some(7), None, None]);
+    let a = s.save_answers(&school(S1, 510104), insp.id, S1, &sheet[1..], None, "xiao", T0).unwrap();
+    assert_eq!(a.answers.iter().map(|x| (x.item, x.attachment)).collect::<Vec<_>>(), vec![(0, Some(7)), (1, None), (2, None)], "a sheet without the item keeps its file");
+    // A replacement; then the file is the evidence the first item requires.
+    s.attach_answer(&county(510104), insp.id, S1, 0, 8).unwrap();
+    let a = s.save_answers(&school(S1, 510104), insp.id, S1, &sheet, Some(("", "", d("2026-10-14"))), "xiao", T0).unwrap();
+    assert_eq!((a.state, a.answers[0].attachment, a.answers[0].evidence.as_str()), (AssignState::Submitted, Some(8), ""));
+    assert!(matches!(s.attach_answer(&school(S1, 510104), insp.id, S1, 0, 9).unwrap_err(), StoreError::Conflict(_)), "not after submission");
+    // Without a file or text, still refused.
+    let StoreError::Conflict(msg) = s.save_answers(&province(), insp.id, S3, &sheet, Some(("", "", d("2026-10-14"))), "x", T0).unwrap_err() else { panic!("conflict") };
+    assert!(msg.contains("第 1 项须提供证明材料"), "{msg}");
 }
 
 pub fn inspections_assigned_answered_and_scoped(s: &mut dyn ChecksStore) {

@@ -16,7 +16,7 @@ macro_rules! mlps_suite {
     ($make:expr) => {
         $crate::mlps_suite!(@tests $make;
             systems_created_updated_listed, assessments_and_items_move_the_dates, writes_and_reads_are_scoped,
-            totals_overdue_and_completion, reminders_recorded_once, imports_in_one_transaction);
+            totals_overdue_and_completion, reminders_recorded_once, imports_in_one_transaction, report_and_evidence_files_scoped);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -242,4 +242,35 @@ pub fn imports_in_one_transaction(s: &mut dyn MlpsStore) {
     assert_eq!((done.inserted.len(), done.refused.len()), (0, 1));
     // The transaction is over: later writes go through.
     s.create_system(&all, &system(2151030201, "之后的系统", 2), &Dues::default(), "p", T0).unwrap();
+}
+
+/// An assessment's report file and an item's evidence file: recorded inside the system's area
+/// only, on the system's own assessment or item, replaced by a later one, read back.
+pub fn report_and_evidence_files_scoped(s: &mut dyn MlpsStore) {
+    schools(s);
+    let all = Scope::all();
+    let jj = s.create_system(&all, &system(2151010401, "学籍管理系统", 3), &Dues::default(), "p", T0).unwrap();
+    let zl = s.create_system(&all, &system(2151030201, "自流井小学 OA", 2), &Dues::default(), "p", T0).unwrap();
+    let a = s.add_assessment(&all, jj.id, &NewAssessment { assessed_on: d("2026-03-02"), agency: "四川某测评中心".into(), score: None, conclusion: Conclusion::Good }, "p", T0).unwrap();
+    let za = s.add_assessment(&all, zl.id, &NewAssessment { assessed_on: d("2026-03-02"), agency: "x".into(), score: None, conclusion: Conclusion::Good }, "p", T0).unwrap();
+    let i = s.add_rectification(&all, jj.id, &NewRectification { item: "口令复杂度不足".into(), due_on: d("2026-04-30") }, "p", T0).unwrap();
+    let zi = s.add_rectification(&all, zl.id, &NewRectification { item: "x".into(), due_on: d("2026-04-30") }, "p", T0).unwrap();
+    assert_eq!((a.report_attachment, i.attachment), (None, None));
+    let jinjiang = county(510104);
+    // Another county's system, or another system's record under the own system: refused alike.
+    for (sys, rec) in [(zl.id, za.id), (jj.id, za.id), (99_999, a.id)] {
+        assert!(matches!(s.set_assessment_report(&jinjiang, sys, rec, 7).unwrap_err(), StoreError::OutOfScope), "{sys} {rec}");
+    }
+    for (sys, rec) in [(zl.id, zi.id), (jj.id, zi.id), (99_999, i.id)] {
+        assert!(matches!(s.attach_rectification(&jinjiang, sys, rec, 7).unwrap_err(), StoreError::OutOfScope), "{sys} {rec}");
+    }
+    assert_eq!(s.assessments(&all, zl.id).unwrap()[0].report_attachment, None);
+    s.set_assessment_report(&jinjiang, jj.id, a.id, 7).unwrap();
+    s.set_assessment_report(&school("2151010401", 510104), jj.id, a.id, 8).unwrap();
+    assert_eq!(s.assessments(&jinjiang, jj.id).unwrap()[0].report_attachment, Some(8), "replaced");
+    s.close_rectification(&jinjiang, jj.id, i.id, d("2026-03-20"), "见附件").unwrap();
+    s.attach_rectification(&jinjiang, jj.id, i.id, 9).unwrap();
+    let got = s.rectifications(&jinjiang, jj.id).unwrap();
+    assert_eq!((got[0].attachment, got[0].done_on), (Some(9), Some(d("2026-03-20"))));
+    assert_eq!(s.rectifications(&all, zl.id).unwrap()[0].attachment, None);
 }

@@ -113,6 +113,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("grade", "分级", "grade"),
     ("incident", "事件", "incident"),
     ("installed", "安装数量", "installed"),
+    ("item", "检查项（第几项）", "checklist item (number)"),
     ("items", "事项数", "items"),
     ("late", "逾期上报", "late"),
     ("licensed", "授权数量", "licensed"),

@@ -106,6 +106,57 @@ pub async fn save(field: &mut Field<'_>, dir: &Path, limit_mib: u64, default_nam
     Ok(Some(Upload { path, name, shown, size, hash: hash.finish(), _removed: removed }))
 }
 
+/// A multipart form with one file: its `file` part (streamed to a private file in `dir`, at most
+/// `limit_mib` MiB, named `fallback` when the browser gave no name), that part's declared MIME
+/// type, and the other parts as text (the last of a name wins).
+#[derive(Debug, Default)]
+pub struct FileForm {
+    pub file: Option<Upload>,
+    pub mime: Option<String>,
+    pub text: std::collections::HashMap<String, String>,
+}
+
+impl FileForm {
+    /// A text part, trimmed ("" when missing).
+    pub fn text(&self, name: &str) -> String {
+        self.text.get(name).map(|s| s.trim().to_string()).unwrap_or_default()
+    }
+}
+
+/// Reads a whole multipart form whose file part is called `file` (see [`FileForm`]). A broken
+/// or over-long stream is [`too_big`]; an empty file is no file.
+pub async fn file_field(form: &mut axum::extract::Multipart, dir: &Path, limit_mib: u64, fallback: &str) -> Result<FileForm, AppError> {
+    let mut out = FileForm::default();
+    while let Some(mut field) = form.next_field().await.map_err(|_| too_big(limit_mib))? {
+        match field.name().map(str::to_string) {
+            Some(n) if n == "file" => {
+                out.mime = field.content_type().map(str::to_string);
+                out.file = save(&mut field, dir, limit_mib, fallback).await?;
+            }
+            Some(n) => {
+                let v = field.text().await.map_err(|_| AppError::invalid("表单读取失败，请重新提交。", "The form could not be read: send it again."))?;
+                out.text.insert(n, v);
+            }
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// A request body kept as an upload (the API's raw-file operations): written to a private file
+/// in `dir` under `name` (or `fallback`), hashed; removed when dropped.
+pub fn body_file(dir: &Path, name: Option<&str>, fallback: &str, body: &[u8]) -> Result<Upload, AppError> {
+    let shown = shown_name(name.unwrap_or(fallback), fallback);
+    let safe = safe_name(&shown, fallback);
+    let (mut f, path, removed) = private_file(dir, &safe).map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
+    std::io::Write::write_all(&mut f, body).map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
+    drop(f);
+    let mut hash = loader::StreamHash::default();
+    hash.update(body);
+    let size = hash.len();
+    Ok(Upload { path, name: safe, shown, size, hash: hash.finish(), _removed: removed })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

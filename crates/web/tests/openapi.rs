@@ -35,6 +35,11 @@ struct Answer {
 
 const MULTIPART: &str = "multipart/form-data; boundary=tianfu-doc-boundary";
 
+/// A multipart body of an `item` part and one text file part.
+fn multipart_item_file(item: &str, name: &str, content: &str) -> String {
+    format!("--tianfu-doc-boundary\r\nContent-Disposition: form-data; name=\"item\"\r\n\r\n{item}\r\n{}", multipart_file(name, content))
+}
+
 /// A multipart body of one text file part.
 fn multipart_file(name: &str, content: &str) -> String {
     format!("--tianfu-doc-boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n{content}\r\n--tianfu-doc-boundary--\r\n")
@@ -359,8 +364,13 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/mlps/systems/{id}/assessments", format!("/mlps/systems/{sys}/assessments"), &county, Some((j, json!({ "assessed_on": today, "agency": "测评中心", "score": "91.5" }).to_string()))),
         ("post", "/mlps/systems/{id}/assessments", format!("/mlps/systems/{sys}/assessments"), &county, Some((j, json!({ "assessed_on": today, "agency": "测评中心", "score": "91.5", "conclusion": "poor" }).to_string()))),
         ("post", "/mlps/systems/{id}/items", format!("/mlps/systems/{sys}/items"), &county, Some((j, json!({ "item": "日志留存", "due_on": today }).to_string()))),
+        ("post", "/mlps/systems/{id}/assessments/{a}/report", format!("/mlps/systems/{sys}/assessments/999999/report"), &county, Some((MULTIPART, multipart_file("测评报告.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("get", "/mlps/systems/{id}/assessments/{a}/report/{file}", format!("/mlps/systems/{sys}/assessments/999999/report/1"), &county, None),
         ("post", "/mlps/systems/{id}/items/{item}/close", format!("/mlps/systems/{sys}/items/{item}/close"), &county, Some((j, json!({ "evidence": "整改报告 1 号" }).to_string()))),
         ("post", "/mlps/systems/{id}/items/{item}/close", format!("/mlps/systems/{sys}/items/{item}/close"), &county, Some((j, json!({ "evidence": "again" }).to_string()))),
+        ("post", "/mlps/systems/{id}/items/{item}/evidence", format!("/mlps/systems/{sys}/items/{item}/evidence"), &county, Some((MULTIPART, multipart_file("整改报告.png", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/mlps/systems/{id}/items/{item}/evidence", format!("/mlps/systems/{sys}/items/{item}/evidence"), &county, Some((MULTIPART, multipart_file("整改报告.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("get", "/mlps/systems/{id}/items/{item}/evidence/{file}", format!("/mlps/systems/{sys}/items/{item}/evidence/999999"), &county, None),
         ("get", "/mlps/overdue", "/mlps/overdue".into(), &county, None),
         ("get", "/mlps/overdue", "/mlps/overdue?region=x".into(), &county, None),
         ("get", "/mlps/completion", "/mlps/completion".into(), &prov, None),
@@ -378,6 +388,10 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("put", "/ledger/duties/{id}", format!("/ledger/duties/{duty}"), &county, Some((j, json!({ "owner_name": "王明", "owner_post": "校长", "status": "done", "evidence": "文件 3 号" }).to_string()))),
         ("put", "/ledger/duties/{id}", format!("/ledger/duties/{duty}"), &county, Some((j, json!({ "status": "不适用" }).to_string()))),
         ("put", "/ledger/duties/{id}", "/ledger/duties/999999".into(), &county, Some((j, json!({ "status": "done" }).to_string()))),
+        ("post", "/ledger/duties/{id}/evidence", format!("/ledger/duties/{duty}/evidence"), &county, Some((MULTIPART, multipart_file("领导小组文件.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/ledger/duties/{id}/evidence", format!("/ledger/duties/{duty}/evidence"), &county, Some((MULTIPART, multipart_file("领导小组文件.png", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/ledger/duties/{id}/evidence", "/ledger/duties/999999/evidence".into(), &county, Some((MULTIPART, multipart_file("领导小组文件.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("get", "/ledger/duties/{id}/evidence/{file}", format!("/ledger/duties/{duty}/evidence/999999"), &county, None),
         ("get", "/ledger/software", "/ledger/software?flag=over_installed".into(), &county, None),
         ("get", "/ledger/software", "/ledger/software?flag=x".into(), &county, None),
         ("post", "/ledger/software", "/ledger/software".into(), &county, Some((j, soft_body.clone()))),
@@ -454,6 +468,10 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/checks/inspections", "/checks/inspections".into(), &prov, Some((j, json!({ "target": "mars" }).to_string()))),
         ("get", "/checks/inspections/{id}/progress", format!("/checks/inspections/{insp}/progress"), &prov, None),
         ("get", "/checks/inspections/{id}/progress", "/checks/inspections/999999/progress".into(), &county, None),
+        ("post", "/checks/inspections/{id}/units/{unit}/files", format!("/checks/inspections/{insp}/units/{school_code}/files"), &county, Some((MULTIPART, multipart_item_file("0", "检查证明.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/checks/inspections/{id}/units/{unit}/files", format!("/checks/inspections/{insp}/units/{school_code}/files"), &county, Some((MULTIPART, multipart_item_file("9", "检查证明.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("post", "/checks/inspections/{id}/units/{unit}/files", format!("/checks/inspections/999999/units/{school_code}/files"), &county, Some((MULTIPART, multipart_item_file("0", "检查证明.pdf", "%PDF-1.4\n%%EOF\n")))),
+        ("get", "/checks/inspections/{id}/units/{unit}/files/{file}", format!("/checks/inspections/{insp}/units/{school_code}/files/999999"), &county, None),
         ("post", "/checks/inspections/{id}/answers", format!("/checks/inspections/{insp}/answers"), &county, Some((j, answers.clone()))),
         ("post", "/checks/inspections/{id}/answers", format!("/checks/inspections/{insp}/answers"), &county, Some((j, answers.clone()))),
         ("get", "/checks/items", "/checks/items?state=overdue".into(), &county, None),
@@ -469,6 +487,9 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/checks/drills/{id}/findings", "/checks/drills/999999/findings".into(), &county, None),
         ("post", "/checks/drills/{id}/findings", format!("/checks/drills/{drill}/findings"), &prov, Some((j, finding.clone()))),
         ("post", "/checks/drills/{id}/findings", format!("/checks/drills/{drill}/findings"), &county, Some((j, finding.clone()))),
+        ("put", "/checks/drills/{id}/report", format!("/checks/drills/{drill}/report"), &prov, Some((j, json!({ "report": "演练总结：发现弱口令 1 处，已整改。" }).to_string()))),
+        ("put", "/checks/drills/{id}/report", format!("/checks/drills/{drill}/report"), &prov, Some((j, json!({ "report": " " }).to_string()))),
+        ("put", "/checks/drills/{id}/report", "/checks/drills/999999/report".into(), &prov, Some((j, json!({ "report": "x" }).to_string()))),
     ];
     let mut seen = BTreeSet::new();
     let mut statuses = BTreeSet::new();

@@ -37,6 +37,15 @@ struct Refs {
     /// An attachment of each.
     own_file: i64,
     other_file: i64,
+    /// The evidence file of each school's checklist item.
+    own_duty_file: i64,
+    other_duty_file: i64,
+    /// The evidence file of each school's answer to its county's inspection.
+    own_answer_file: i64,
+    other_answer_file: i64,
+    /// Each system's assessment with its report file, and its item with its evidence file.
+    own_mlps_files: (i64, i64, i64, i64),
+    other_mlps_files: (i64, i64, i64, i64),
     /// Important periods of the own county and of the other (bureaus and schools report).
     own_period: i64,
     other_period: i64,
@@ -68,6 +77,46 @@ fn file_of(env: &Env, s: &mut dyn store::Backend, incident: i64, county: u32) ->
     let step = store::incidents::Step { incident_id: incident, at: a.uploaded_at, actor: "sec".into(), action: "attach".into(), state: store::incidents::IncidentState::Reported, note: a.name.clone(), to_unit: None };
     s.attach_to_incident(&scope, incident, a.id, &step).unwrap();
     a.id
+}
+
+/// A PDF kept as the evidence of checklist item `item` of `school` (in `county`).
+fn duty_file_of(env: &Env, s: &mut dyn store::Backend, item: i64, school: &str, county: u32) -> i64 {
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+    let scope = Scope::Region { lo: county, hi: county };
+    let a = store::attachments::save(s, &files, &scope, "sec", owner, "领导小组文件.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
+    let d = s.duty_item(&scope, item).unwrap().unwrap();
+    let u = store::ledger::DutyUpdate { owner_name: d.owner_name, owner_post: d.owner_post, status: d.status, reason: d.reason, evidence: d.evidence, attachment: Some(a.id) };
+    s.update_duty_item(&scope, item, &u, "sec", 0).unwrap();
+    a.id
+}
+
+/// A PDF kept as the evidence of `school`'s answer to item 1 of inspection `check`.
+fn answer_file_of(env: &Env, s: &mut dyn store::Backend, check: i64, school: &str, county: u32) -> i64 {
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+    let scope = Scope::Region { lo: county, hi: county };
+    let a = store::attachments::save(s, &files, &scope, "sec", owner, "检查证明.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
+    s.attach_answer(&scope, check, school.parse().unwrap(), 0, a.id).unwrap();
+    a.id
+}
+
+/// An assessment of system `sys` with a report file and an item with an evidence file:
+/// (assessment, report file, item, evidence file).
+fn mlps_files_of(env: &Env, s: &mut dyn store::Backend, sys: i64, school: &str, county: u32) -> (i64, i64, i64, i64) {
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let scope = Scope::Region { lo: county, hi: county };
+    let keep = |s: &mut dyn store::Backend, name: &str| {
+        let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+        store::attachments::save(s, &files, &scope, "sec", owner, name, None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap().id
+    };
+    let a = s.add_assessment(&scope, sys, &store::mlps::NewAssessment { assessed_on: standard::Date::today(), agency: "测评中心".into(), score: None, conclusion: store::mlps::Conclusion::Good }, "sec", 0).unwrap().id;
+    let rf = keep(s, "测评报告.pdf");
+    s.set_assessment_report(&scope, sys, a, rf).unwrap();
+    let i = s.add_rectification(&scope, sys, &store::mlps::NewRectification { item: "口令策略".into(), due_on: standard::Date::today() }, "sec", 0).unwrap().id;
+    let ef = keep(s, "整改报告.pdf");
+    s.attach_rectification(&scope, sys, i, ef).unwrap();
+    (a, rf, i, ef)
 }
 
 /// A filed app (the province's register) and a proposed use of it by `school`.
@@ -103,6 +152,10 @@ fn refs(env: &Env) -> Refs {
         .map(|r| (r.key.clone(), web::present::get(Entity::School, r, "region_code").parse().unwrap()))
         .collect();
     let own_incident = incident_in(s.as_mut(), "本区网站被篡改事件", p.county);
+    let checklist = checklist_of(s.as_mut());
+    let (own_system, other_system) = (system_of(s.as_mut(), &p.school), system_of(s.as_mut(), &p.other_school));
+    let (own_check, other_check) = (check_in(s.as_mut(), p.county, &p.school), check_in(s.as_mut(), p.other_county, &p.other_school));
+    let (own_item, other_item) = (item_of(s.as_mut(), &p.school), item_of(s.as_mut(), &p.other_school));
     let other_incident = incident_in(s.as_mut(), OTHER_INCIDENT, p.other_county);
     Refs {
         own_student: web::seal::seal(&own_student),
@@ -113,13 +166,17 @@ fn refs(env: &Env) -> Refs {
         other_student_key: other_student,
         own_alert: alert_of(s.as_mut(), env.own_site),
         other_alert: alert_of(s.as_mut(), env.other_site),
-        own_system: system_of(s.as_mut(), &p.school),
-        other_system: system_of(s.as_mut(), &p.other_school),
+        own_system,
+        other_system,
+        own_mlps_files: mlps_files_of(env, s.as_mut(), own_system, &p.school, p.county),
+        other_mlps_files: mlps_files_of(env, s.as_mut(), other_system, &p.other_school, p.other_county),
         own_software: software_of(s.as_mut(), &p.school),
         other_software: software_of(s.as_mut(), &p.other_school),
-        checklist: checklist_of(s.as_mut()),
-        own_item: item_of(s.as_mut(), &p.school),
-        other_item: item_of(s.as_mut(), &p.other_school),
+        checklist,
+        own_item,
+        other_item,
+        own_duty_file: duty_file_of(env, s.as_mut(), own_item, &p.school, p.county),
+        other_duty_file: duty_file_of(env, s.as_mut(), other_item, &p.other_school, p.other_county),
         own_incident,
         other_incident,
         own_file: file_of(env, s.as_mut(), own_incident, p.county),
@@ -129,8 +186,10 @@ fn refs(env: &Env) -> Refs {
         app_filing: app_filing(s.as_mut()),
         own_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.school) },
         other_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.other_school) },
-        own_check: check_in(s.as_mut(), p.county, &p.school),
-        other_check: check_in(s.as_mut(), p.other_county, &p.other_school),
+        own_check,
+        other_check,
+        own_answer_file: answer_file_of(env, s.as_mut(), own_check, &p.school, p.county),
+        other_answer_file: answer_file_of(env, s.as_mut(), other_check, &p.other_school, p.other_county),
         own_drill: drill_in(s.as_mut(), p.county, &p.school),
         other_drill: drill_in(s.as_mut(), p.other_county, &p.other_school),
     }
@@ -396,6 +455,12 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/mlps?region={}&level=3&state=overdue", p.other_county), Need::Mlps, Target::Any),
         ("GET", format!("/mlps/{}", r.own_system), Need::Mlps, Target::Own),
         ("GET", format!("/mlps/{}", r.other_system), Need::Mlps, Target::Other),
+        ("GET", format!("/mlps/{}/assessments/{}/files/{}", r.own_system, r.own_mlps_files.0, r.own_mlps_files.1), Need::Mlps, Target::Own),
+        ("GET", format!("/mlps/{}/assessments/{}/files/{}", r.other_system, r.other_mlps_files.0, r.other_mlps_files.1), Need::Mlps, Target::Other),
+        ("GET", format!("/mlps/{}/items/{}/files/{}", r.own_system, r.own_mlps_files.2, r.own_mlps_files.3), Need::Mlps, Target::Own),
+        ("GET", format!("/mlps/{}/items/{}/files/{}", r.other_system, r.other_mlps_files.2, r.other_mlps_files.3), Need::Mlps, Target::Other),
+        ("GET", format!("/api/v1/mlps/systems/{}/assessments/{}/report/{}", r.own_system, r.own_mlps_files.0, r.own_mlps_files.1), Need::Mlps, Target::Own),
+        ("GET", format!("/api/v1/mlps/systems/{}/items/{}/evidence/{}", r.other_system, r.other_mlps_files.2, r.other_mlps_files.3), Need::Mlps, Target::Other),
         ("GET", format!("/mlps/{}/edit", r.own_system), Need::MlpsWrite, Target::Own),
         ("GET", format!("/mlps/{}/edit", r.other_system), Need::MlpsWrite, Target::Other),
         ("GET", "/mlps/new".into(), Need::MlpsWrite, Target::Any),
@@ -431,6 +496,10 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/duties/{}/units/{}", r.checklist, p.other_school), Need::Ledger, Target::Other),
         ("GET", format!("/duties/items/{}", r.own_item), Need::Ledger, Target::Own),
         ("GET", format!("/duties/items/{}", r.other_item), Need::Ledger, Target::Other),
+        ("GET", format!("/duties/items/{}/files/{}", r.own_item, r.own_duty_file), Need::Ledger, Target::Own),
+        ("GET", format!("/duties/items/{}/files/{}", r.other_item, r.other_duty_file), Need::Ledger, Target::Other),
+        ("GET", format!("/api/v1/ledger/duties/{}/evidence/{}", r.own_item, r.own_duty_file), Need::Ledger, Target::Own),
+        ("GET", format!("/api/v1/ledger/duties/{}/evidence/{}", r.other_item, r.other_duty_file), Need::Ledger, Target::Other),
         ("GET", "/software".into(), Need::Ledger, Target::Any),
         ("GET", format!("/software?region={}&flag=over_installed", p.other_county), Need::Ledger, Target::Any),
         ("GET", "/software/new".into(), Need::Ledger, Target::Any),
@@ -502,6 +571,12 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/checks/{}?region={}", r.own_check, p.county), Need::Checks, Target::Own),
         ("GET", format!("/checks/{}/answer?unit={}", r.own_check, p.school), Need::ChecksAnswer, Target::Own),
         ("GET", format!("/checks/{}/answer?unit={}", r.other_check, p.other_school), Need::ChecksAnswer, Target::Other),
+        ("GET", format!("/checks/{}/units/{}", r.own_check, p.school), Need::Checks, Target::Own),
+        ("GET", format!("/checks/{}/units/{}", r.other_check, p.other_school), Need::Checks, Target::Other),
+        ("GET", format!("/checks/{}/units/{}/files/{}", r.own_check, p.school, r.own_answer_file), Need::Checks, Target::Own),
+        ("GET", format!("/checks/{}/units/{}/files/{}", r.other_check, p.other_school, r.other_answer_file), Need::Checks, Target::Other),
+        ("GET", format!("/api/v1/checks/inspections/{}/units/{}/files/{}", r.own_check, p.school, r.own_answer_file), Need::Checks, Target::Own),
+        ("GET", format!("/api/v1/checks/inspections/{}/units/{}/files/{}", r.other_check, p.other_school, r.other_answer_file), Need::Checks, Target::Other),
         ("GET", "/rectifications".into(), Need::Checks, Target::Any),
         ("GET", format!("/rectifications?state=overdue&source=drill&region={}", p.other_county), Need::Checks, Target::Any),
         ("GET", "/drills".into(), Need::Checks, Target::Any),

@@ -607,6 +607,92 @@ async fn ledger_writes_by_role_and_area_postgres() {
     }
 }
 
+/// 等保 files: an assessment's report and a rectification item's evidence (console and API), for
+/// every role: another area's system is 404 (403 for roles that do not write) with nothing kept;
+/// a wrong type and a form without a file are refused in Chinese; the item's file marks it done;
+/// downloads are scoped (404 outside and for a file not the record's), audited, and open to the
+/// auditor; a data consumer's token uploads nothing.
+async fn mlps_files_matrix(env: Env) {
+    let p = env.places.clone();
+    let other = mlps_system(&env, &p.other_school, "外市学校 OA");
+    let own = mlps_system(&env, &p.school, "本县学校 OA");
+    let assess = |env: &Env, sys: i64| with_store(env, |s| s.add_assessment(&Scope::all(), sys, &store::mlps::NewAssessment { assessed_on: standard::Date::today(), agency: "四川某测评中心".into(), score: None, conclusion: store::mlps::Conclusion::Good }, "prov", 0).unwrap().id);
+    let item = |env: &Env, sys: i64| with_store(env, |s| s.add_rectification(&Scope::all(), sys, &store::mlps::NewRectification { item: "口令复杂度不足".into(), due_on: standard::Date::today() }, "prov", 0).unwrap().id);
+    let (oa, oi, a, i) = (assess(&env, other), item(&env, other), assess(&env, own), item(&env, own));
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let au = login(&env, who, PASSWORD).await;
+        if matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer) {
+            continue;
+        }
+        let mut got = Vec::new();
+        for uri in [format!("/mlps/{other}/assessments/{oa}/report"), format!("/mlps/{other}/items/{oi}/evidence"), format!("/mlps/{own}/assessments/{oa}/report"), format!("/mlps/{own}/items/{oi}/evidence"), format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report"), format!("/api/v1/mlps/systems/{other}/items/{oi}/evidence")] {
+            got.push(upload_file(&env, &au, &uri, "测评报告.pdf", &pdf).await.status);
+        }
+        let want = if store::mlps::role_writes(role) { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        assert_eq!(got, vec![want; 6], "{who}");
+        let (ras, ris) = with_store(&env, |s| (s.assessments(&Scope::all(), other).unwrap(), s.rectifications(&Scope::all(), other).unwrap()));
+        assert!(ras.iter().all(|x| x.report_attachment.is_none()) && ris.iter().all(|x| x.attachment.is_none() && x.done_on.is_none()), "{who} attached to another area's record");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    let r = upload_file(&env, &county, &format!("/mlps/{own}/assessments/{a}/report"), "测评报告.zip", b"PK\x03\x04rest").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("证明材料类型不支持"), "{}", r.body);
+    let r = upload_file(&env, &county, &format!("/mlps/{own}/items/{i}/evidence"), "整改报告.pdf", b"").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("请选择证明材料文件"), "{}", r.body);
+    assert!(with_store(&env, |s| s.rectifications(&Scope::all(), own).unwrap())[0].done_on.is_none(), "a refused file closes nothing");
+    let r = upload_file(&env, &county, &format!("/mlps/{own}/assessments/{a}/report"), "测评报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = upload_file(&env, &county, &format!("/api/v1/mlps/systems/{own}/items/{i}/evidence"), "整改报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let item_file = v["id"].as_i64().unwrap();
+    let report = with_store(&env, |s| s.assessments(&Scope::all(), own).unwrap())[0].report_attachment.expect("the report kept");
+    let it = with_store(&env, |s| s.rectifications(&Scope::all(), own).unwrap()).remove(0);
+    assert_eq!((it.attachment, it.done_on, it.evidence.contains("整改报告.pdf")), (Some(item_file), Some(standard::Date::today()), true), "{it:?}");
+    let page = send(&env, "GET", &format!("/mlps/{own}"), &county, None).await;
+    for href in [format!("/mlps/{own}/assessments/{a}/files/{report}"), format!("/mlps/{own}/items/{i}/files/{item_file}")] {
+        assert!(page.body.contains(&href), "{href}");
+        for who in ["county", "school", "aud"] {
+            let au = login(&env, who, PASSWORD).await;
+            let d = send(&env, "GET", &href, &au, None).await;
+            assert_eq!((d.status, d.bytes == pdf), (StatusCode::OK, true), "{who} {href}");
+        }
+    }
+    assert_eq!(send(&env, "GET", &format!("/api/v1/mlps/systems/{own}/items/{i}/evidence/{item_file}"), &county, None).await.status, StatusCode::OK);
+    // The province's file on the other city's report: not the county's to read, by any path.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = upload_file(&env, &prov, &format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report"), "测评报告.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let of: i64 = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["id"].as_i64().unwrap();
+    for uri in [format!("/mlps/{other}/assessments/{oa}/files/{of}"), format!("/mlps/{own}/assessments/{a}/files/{of}"), format!("/mlps/{own}/items/{i}/files/{report}"), format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report/{of}")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(send(&env, "GET", &format!("/api/v1/mlps/systems/{other}/assessments/{oa}/report/{of}"), &prov, None).await.status, StatusCode::OK);
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let body = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--b--\r\n".as_bytes().to_vec();
+    let (st, _) = api_bytes(&env, "POST", &format!("/api/v1/mlps/systems/{own}/assessments/{a}/report"), &api, "multipart/form-data; boundary=b", body).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    for want in ["mlps_report_file", "mlps_item_file", "mlps_item_close", "mlps_file_download"] {
+        assert!(entries.iter().any(|e| e.action == want), "{want} in the audit log");
+    }
+    assert!(entries.iter().any(|e| e.action == "mlps_report_file" && e.detail.contains("refused")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mlps_files_by_role_and_area_sqlite() {
+    mlps_files_matrix(sqlite("writes-mlps-files")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mlps_files_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-mlps-files")) {
+        mlps_files_matrix(env).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mlps_writes_by_role_and_area_sqlite() {
     mlps_matrix(sqlite("writes-mlps")).await;
@@ -1183,6 +1269,250 @@ async fn checks_evidence_matrix(env: Env) {
     let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
     assert!(entries.iter().any(|e| e.action == "checks_attachment_download"));
     assert!(entries.iter().any(|e| e.action == "checks_item_submit" && e.detail.contains("attachment")));
+}
+
+/// Evidence files on a responsibility-checklist item (`/duties/items/{id}/evidence`, multipart;
+/// the API's `/api/v1/ledger/duties/{id}/evidence`) and their download, for every role: another
+/// area's item is 404 (403 for roles that do not write) with nothing kept on it; a wrong type, an
+/// executable, a name that lies and a form without a file are refused in Chinese; a PDF is kept
+/// on the item with its other answers, and then satisfies "evidence required before done"; the
+/// download is scoped (404 outside, and for a file not the item's), `nosniff` and audited; a data
+/// consumer's token uploads nothing.
+async fn duty_evidence_matrix(env: Env) {
+    let p = env.places.clone();
+    let checklist = store::ledger::NewChecklist { region_code: 510000, year: 2026, title: "省级清单".into(), include_schools: true, items: vec![store::ledger::TemplateItem { text: "成立领导小组".into(), category: store::ledger::Category::Leadership, evidence_required: true }] };
+    let cid = with_store(&env, |s| secman::ledger::publish(s, &Scope::all(), &checklist, "prov", 0).unwrap().id);
+    let item_id = |env: &Env, unit: &str| with_store(env, |s| s.duty_items(&Scope::all(), &store::ledger::DutyQuery { checklist: Some(cid), unit: Some(unit.parse().unwrap()), limit: 10, ..Default::default() }).unwrap().rows[0].id);
+    let other_item = item_id(&env, &p.other_school);
+    let own_item = item_id(&env, &p.school);
+    let item_of = |env: &Env, id: i64| with_store(env, |s| s.duty_item(&Scope::all(), id).unwrap().unwrap());
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        if matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer) {
+            continue;
+        }
+        let mut got = Vec::new();
+        for uri in [format!("/duties/items/{other_item}/evidence"), "/duties/items/987654/evidence".into(), format!("/api/v1/ledger/duties/{other_item}/evidence"), "/api/v1/ledger/duties/987654/evidence".into()] {
+            got.push(upload_file(&env, &a, &uri, "领导小组文件.pdf", &pdf).await.status);
+        }
+        let want = if store::ledger::role_writes(role) { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        assert_eq!(got, vec![want; 4], "{who}");
+        assert_eq!(item_of(&env, other_item).attachment, None, "{who} attached to another area's item");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    // Done without evidence is refused; the file then satisfies it.
+    let csrf = county.csrf.clone().unwrap_or_default();
+    let done = format!("_csrf={csrf}&owner_name={}&owner_post={}&status=done", enc("王明"), enc("校长"));
+    let r = send(&env, "POST", &format!("/duties/items/{own_item}"), &county, Some(&done)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("佐证"), "{}", r.body);
+    let uri = format!("/duties/items/{own_item}/evidence");
+    for (name, bytes, want) in [("领导小组文件.zip", b"PK\x03\x04rest".to_vec(), "证明材料类型不支持"), ("领导小组文件.pdf", b"MZ\x90\x00program".to_vec(), "不接受可执行文件"), ("领导小组文件.pdf", "学校,人数\n".as_bytes().to_vec(), "证明材料内容与文件扩展名不符"), ("领导小组文件.pdf", Vec::new(), "请选择证明材料文件")] {
+        let r = upload_file(&env, &county, &uri, name, &bytes).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(r.body.contains(want), "{want}: {}", r.body);
+    }
+    assert_eq!(item_of(&env, own_item).attachment, None, "a refused file keeps nothing");
+    let r = upload_file(&env, &county, &uri, "领导小组文件.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let file = item_of(&env, own_item).attachment.expect("attached");
+    let r = send(&env, "POST", &format!("/duties/items/{own_item}"), &county, Some(&done)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the file is the evidence: {}", r.body);
+    let it = item_of(&env, own_item);
+    assert_eq!((it.status, it.attachment), (store::ledger::DutyStatus::Done, Some(file)), "saving the form keeps the file");
+    let href = format!("/duties/items/{own_item}/files/{file}");
+    let page = send(&env, "GET", &format!("/duties/items/{own_item}"), &county, None).await;
+    assert!(page.body.contains(&href) && page.body.contains("领导小组文件.pdf"), "{}", page.body);
+    let unit = send(&env, "GET", &format!("/duties/{cid}/units/{}", p.school), &county, None).await;
+    assert!(unit.body.contains(&href));
+    let d = send(&env, "GET", &href, &county, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, pdf);
+    // The API: a second file replaces the first; the download by the API too.
+    let r = upload_file(&env, &county, &format!("/api/v1/ledger/duties/{own_item}/evidence"), "领导小组文件（二）.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let file2 = v["attachment"].as_i64().expect("the item's file");
+    assert_eq!(v["status"], "done");
+    let d = send(&env, "GET", &format!("/api/v1/ledger/duties/{own_item}/evidence/{file2}"), &county, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.bytes, pdf);
+    // The province attaches to the other city's item; the county reads neither it nor its own
+    // item's number with another file's id.
+    let prov = login(&env, "prov", PASSWORD).await;
+    let r = upload_file(&env, &prov, &format!("/duties/items/{other_item}/evidence"), "领导小组文件.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let other_file = item_of(&env, other_item).attachment.expect("attached");
+    for uri in [format!("/duties/items/{other_item}/files/{other_file}"), format!("/duties/items/{own_item}/files/{other_file}"), format!("/duties/items/{own_item}/files/{file}"), format!("/api/v1/ledger/duties/{other_item}/evidence/{other_file}")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    let d = send(&env, "GET", &format!("/duties/items/{other_item}/files/{other_file}"), &prov, None).await;
+    assert_eq!(d.status, StatusCode::OK);
+    let aud = login(&env, "aud", PASSWORD).await;
+    assert_eq!(send(&env, "GET", &format!("/duties/items/{own_item}/files/{file2}"), &aud, None).await.status, StatusCode::FORBIDDEN);
+    // A data consumer's token uploads nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let body = format!("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--b--\r\n").into_bytes();
+    let (st, _) = api_bytes(&env, "POST", &format!("/api/v1/ledger/duties/{own_item}/evidence"), &api, "multipart/form-data; boundary=b", body).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    assert!(entries.iter().any(|e| e.action == "duty_attachment_download"));
+    assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("attachment")));
+    assert!(entries.iter().any(|e| e.action == "duty_item_evidence" && e.detail.contains("refused")));
+    // A file over the framework's 2 MB default body limit but under the cap is kept.
+    let mut three = pdf.clone();
+    three.resize(3 << 20, b' ');
+    let r = upload_file(&env, &county, &format!("/duties/items/{own_item}/evidence"), "领导小组文件（扫描件）.pdf", &three).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", &r.body[..r.body.len().min(300)]);
+    let r = upload_file(&env, &county, &format!("/api/v1/ledger/duties/{own_item}/evidence"), "领导小组文件（扫描件）.pdf", &three).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", &r.body[..r.body.len().min(300)]);
+    let file2: i64 = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["attachment"].as_i64().unwrap();
+    // Over the configured cap: refused in words (console and API), the item's file unchanged.
+    let env = rebuild(env, |mut c| {
+        c.security.attachment_limit_mib = 1;
+        c
+    });
+    let county = login(&env, "county", PASSWORD).await;
+    let mut big = pdf.clone();
+    big.resize(1_200_000, b' ');
+    let r = upload_file(&env, &county, &format!("/duties/items/{own_item}/evidence"), "领导小组文件.pdf", &big).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("1 MB 上限"), "{}", r.body);
+    assert_eq!(item_of(&env, own_item).attachment, Some(file2), "nothing refused was kept");
+    let (st, v) = api_bytes(&env, "POST", &format!("/api/v1/ledger/duties/{own_item}/evidence"), &county, "multipart/form-data; boundary=b", [b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n".to_vec(), big.clone(), b"\r\n--b--\r\n".to_vec()].concat()).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(v["error"]["message_zh"].as_str().unwrap_or("").contains("1 MB"), "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duty_evidence_by_role_and_area_sqlite() {
+    duty_evidence_matrix(sqlite("writes-duty-evidence")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duty_evidence_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-duty-evidence")) {
+        duty_evidence_matrix(env).await;
+    }
+}
+
+/// A file posted for checklist item `item` (text) of an answer sheet, the CSRF token first.
+async fn upload_for_item(env: &Env, auth: &Auth, uri: &str, item: &str, name: &str, bytes: &[u8]) -> Resp {
+    use tower::ServiceExt;
+    let boundary = "----tianfu-item-boundary";
+    let mut body = csrf_part(boundary, auth);
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"item\"\r\n\r\n{item}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut req = axum::http::Request::builder().method("POST").uri(uri).header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"));
+    if let Some(c) = &auth.cookie {
+        req = req.header(axum::http::header::COOKIE, c.clone());
+    }
+    if let Some(t) = &auth.bearer {
+        req = req.header(axum::http::header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let r = env.app.router.clone().oneshot(req.body(axum::body::Body::from(body)).unwrap()).await.unwrap();
+    let status = r.status();
+    let location = r.headers().get(axum::http::header::LOCATION).map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+    let bytes = http_body_util::BodyExt::collect(r.into_body()).await.unwrap().to_bytes().to_vec();
+    Resp { status, location, set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+}
+
+/// Evidence files on inspection answers (`/checks/{id}/answer/files`, multipart with the item;
+/// the API's `/api/v1/checks/inspections/{id}/units/{unit}/files`), for every role: another
+/// area's unit is 404 (403 for roles that do not answer) with nothing kept; a wrong type, a
+/// missing or unknown item and a form without a file are refused in Chinese; a PDF is kept on
+/// the answer, shown on the sheet and the per-unit view, satisfies "evidence required" at
+/// submission, and nothing is added after it; the download is scoped (404 outside, and for a
+/// file not the unit's), audited, and open to the issuing level and the auditor; a data
+/// consumer's token uploads nothing.
+async fn answer_files_matrix(env: Env) {
+    use store::checks::*;
+    let p = env.places.clone();
+    let province = i64::from(p.county / 10_000 * 10_000);
+    let day = standard::Date::today();
+    let new = NewInspection { issuer_code: province, name: "全省专项检查".into(), basis: "文号".into(), starts_on: day, deadline: day, rect_days: 10, items: vec![ChecklistItem { text: "已制定网络安全责任制".into(), kind: ItemKind::YesNo, evidence_required: true }, ChecklistItem { text: "弱口令已清理".into(), kind: ItemKind::YesNo, evidence_required: false }] };
+    let (school, other): (i64, i64) = (p.school.parse().unwrap(), p.other_school.parse().unwrap());
+    let insp = with_store(&env, |s| s.create_inspection(&Scope::all(), &new, &Target::Units(vec![school, other]), "prov", 0).unwrap().0.id);
+    let sheet_of = |env: &Env, unit: i64| with_store(env, |s| s.assignment(&Scope::all(), insp, unit).unwrap().unwrap());
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        if matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer) {
+            continue;
+        }
+        let mut got = Vec::new();
+        for uri in [format!("/checks/{insp}/answer/files?unit={other}"), format!("/checks/987654/answer/files?unit={school}"), format!("/api/v1/checks/inspections/{insp}/units/{other}/files")] {
+            got.push(upload_for_item(&env, &a, &uri, "0", "检查证明.pdf", &pdf).await.status);
+        }
+        let want = if role_answers(role) { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        assert_eq!(got, vec![want; 3], "{who}");
+        assert!(sheet_of(&env, other).answers.is_empty(), "{who} attached to another area's answer");
+    }
+    let county = login(&env, "county", PASSWORD).await;
+    let uri = format!("/checks/{insp}/answer/files?unit={school}");
+    for (item, name, bytes, want) in [("0", "检查证明.zip", b"PK\x03\x04rest".to_vec(), "证明材料类型不支持"), ("0", "检查证明.pdf", "学校,人数\n".as_bytes().to_vec(), "证明材料内容与文件扩展名不符"), ("", "检查证明.pdf", pdf.clone(), "请选择证明材料对应的检查项"), ("5", "检查证明.pdf", pdf.clone(), "请选择证明材料对应的检查项"), ("0", "检查证明.pdf", Vec::new(), "请选择证明材料文件")] {
+        let r = upload_for_item(&env, &county, &uri, item, name, &bytes).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{item} {name}");
+        assert!(r.body.contains(want), "{want}: {}", r.body);
+    }
+    assert!(sheet_of(&env, school).answers.is_empty(), "a refused file keeps nothing");
+    let r = upload_for_item(&env, &county, &uri, "0", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let file = sheet_of(&env, school).answers[0].attachment.expect("attached");
+    let href = format!("/checks/{insp}/units/{school}/files/{file}");
+    let page = send(&env, "GET", &format!("/checks/{insp}/answer?unit={school}"), &county, None).await;
+    assert!(page.body.contains(&href) && page.body.contains("检查证明.pdf"), "{}", page.body);
+    // Submitted with the file as the first item's evidence (no text).
+    let csrf = county.csrf.clone().unwrap_or_default();
+    let r = send(&env, "POST", &format!("/checks/{insp}/answer"), &county, Some(&format!("_csrf={csrf}&unit={school}&verdict_0=compliant&verdict_1=compliant&action=submit"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let a = sheet_of(&env, school);
+    assert_eq!((a.state, a.answers[0].attachment), (AssignState::Submitted, Some(file)));
+    let r = upload_for_item(&env, &county, &uri, "1", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("已提交检查结果"), "{}", r.body);
+    // The issuing level, the auditor and the unit read it; the per-unit view lists it.
+    for who in ["prov", "aud", "county", "school"] {
+        let a = login(&env, who, PASSWORD).await;
+        let d = send(&env, "GET", &href, &a, None).await;
+        assert_eq!((d.status, d.bytes == pdf), (StatusCode::OK, true), "{who}");
+    }
+    let prov = login(&env, "prov", PASSWORD).await;
+    let view = send(&env, "GET", &format!("/checks/{insp}/units/{school}"), &prov, None).await;
+    assert!(view.body.contains(&href), "{}", view.body);
+    let progress = send(&env, "GET", &format!("/checks/{insp}?region={}", p.county), &prov, None).await;
+    assert!(progress.body.contains(&format!("/checks/{insp}/units/{school}")), "the progress table links the unit's answers");
+    // The API: the province attaches to the other city's unit; the county reads none of it.
+    let r = upload_for_item(&env, &prov, &format!("/api/v1/checks/inspections/{insp}/units/{other}/files"), "0", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let other_file = v["file"]["id"].as_i64().unwrap();
+    assert_eq!(v["item"], 0);
+    for uri in [format!("/checks/{insp}/units/{other}/files/{other_file}"), format!("/checks/{insp}/units/{school}/files/{other_file}"), format!("/api/v1/checks/inspections/{insp}/units/{other}/files/{other_file}"), format!("/checks/{insp}/units/{other}")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(send(&env, "GET", &format!("/api/v1/checks/inspections/{insp}/units/{other}/files/{other_file}"), &prov, None).await.status, StatusCode::OK);
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let r = upload_for_item(&env, &api, &format!("/api/v1/checks/inspections/{insp}/units/{other}/files"), "1", "检查证明.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
+    assert!(entries.iter().any(|e| e.action == "checks_answer_file_download"));
+    assert!(entries.iter().any(|e| e.action == "checks_answer_file" && e.detail.contains("attachment")));
+    assert!(entries.iter().any(|e| e.action == "checks_answer_file" && e.detail.contains("refused")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answer_files_by_role_and_area_sqlite() {
+    answer_files_matrix(sqlite("writes-answer-files")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answer_files_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-answer-files")) {
+        answer_files_matrix(env).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,6 +13,7 @@ pub mod apps;
 pub mod checks;
 pub mod mlps;
 pub mod duty;
+pub mod evidence;
 pub mod ops;
 pub mod orgs;
 pub mod overview;
@@ -58,6 +59,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(transfers::router())
         .merge(incidents::router())
         .merge(incidents::files_router().layer(DefaultBodyLimit::max(attach_limit)))
+        .merge(checks::files_router().layer(DefaultBodyLimit::max(attach_limit)))
+        .merge(ledger::files_router().layer(DefaultBodyLimit::max(attach_limit)))
+        .merge(mlps::files_router().layer(DefaultBodyLimit::max(attach_limit)))
         .merge(audit::router())
         .merge(ipv6::router())
         .merge(ops::router())

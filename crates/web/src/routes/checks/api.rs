@@ -28,6 +28,9 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(submit_item))
         .routes(routes!(review_item))
         .routes(routes!(drills, create_drill))
+        .routes(routes!(drill_report))
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(answer_file)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
+        .routes(routes!(answer_file_download))
         .routes(routes!(findings, add_finding))
 }
 
@@ -220,7 +223,7 @@ async fn submit_answers(State(app): State<Arc<AppState>>, headers: HeaderMap, pe
             "" => None,
             v => Some(store::checks::Verdict::parse(v).ok_or_else(|| AppError::invalid(format!("第 {} 项的结论“{v}”应为符合、不符合或不适用。", a.item + 1), format!("Item {}: the verdict is compliant, not_compliant or not_applicable.", a.item + 1)))?),
         };
-        sheet.push(Answer { item: a.item, verdict, note: a.note.trim().into(), evidence: a.evidence.trim().into() });
+        sheet.push(Answer { item: a.item, verdict, note: a.note.trim().into(), evidence: a.evidence.trim().into(), attachment: None });
     }
     let scope = super::read_scope(&app, &me).await?;
     let by = me.user.name.clone();
@@ -308,6 +311,72 @@ pub struct ParticipantIn {
     pub code: i64,
     #[serde(default)]
     pub team: String,
+}
+
+/// The multipart body of an answer's evidence file (for the API document).
+#[derive(utoipa::ToSchema)]
+#[schema(as = ChecksAnswerFileUpload)]
+#[allow(dead_code)]
+pub struct AnswerFileBody {
+    /// The checklist item the file is for, 0-based.
+    item: u32,
+    /// PDF, PNG, JPEG, XLSX, DOCX or UTF-8 text, at most `[security] attachment_limit_mib`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// 上传检查项证明材料 — keeps a file (the type judged by the content) as the evidence of a unit's
+/// answer to one checklist item, before the unit submits (a new file for the item replaces the
+/// old one); an item that requires evidence is then answered with it.
+#[utoipa::path(post, path = "/checks/inspections/{id}/units/{unit}/files", tag = TAG, params(("id" = i64, Path, description = "检查编号 / Inspection number"), ("unit" = i64, Path, description = "单位代码 / Unit code")), request_body(content = AnswerFileBody, content_type = "multipart/form-data"), responses((status = 201, description = "已上传 / Kept", body = super::files::AnswerFile), crate::apidoc::WriteErrors))]
+async fn answer_file(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, unit)): Path<(i64, i64)>, form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let f = super::files::answer_upload(&app, &me, &ip(&headers, &peer), id, unit, form).await?;
+    Ok((StatusCode::CREATED, Json(f)).into_response())
+}
+
+/// 下载检查项证明材料 — a unit's answer file, for the issuing level, the auditor and the unit.
+#[utoipa::path(get, path = "/checks/inspections/{id}/units/{unit}/files/{file}", tag = TAG, params(("id" = i64, Path, description = "检查编号 / Inspection number"), ("unit" = i64, Path, description = "单位代码 / Unit code"), ("file" = i64, Path, description = "附件编号 / File number")), responses((status = 200, description = "文件 / The file", content_type = "application/octet-stream"), crate::apidoc::Errors))]
+async fn answer_file_download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, unit, file)): Path<(i64, i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    super::files::answer_fetch(&app, &me, &ip(&headers, &peer), id, unit, file).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ChecksDrillReport)]
+pub struct DrillReportBody {
+    /// 总结报告 (at most 10000 characters).
+    #[serde(default)]
+    pub report: String,
+}
+
+/// 演练总结报告 — records (or rewrites) a drill's report: the organiser's area only.
+#[utoipa::path(put, path = "/checks/drills/{id}/report", tag = TAG, params(("id" = i64, Path, description = "演练编号 / Drill number")), request_body = DrillReportBody, responses((status = 200, description = "演练 / The drill", body = DrillView), crate::apidoc::WriteErrors))]
+async fn drill_report(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Json(b): Json<DrillReportBody>) -> Result<Json<DrillView>, AppError> {
+    let me = ready(me)?;
+    issues(&me)?;
+    let report = b.report.trim().to_string();
+    let n = report.chars().count();
+    let scope = super::read_scope(&app, &me).await?;
+    // The drill must be readable first: an out-of-area drill answers 404 like a missing one.
+    let sc = scope.clone();
+    app.pool.run(move |s| s.drill(&sc, id)?.map(|_| ()).ok_or(AppError::NotFound)).await?;
+    if n == 0 {
+        return Err(AppError::invalid("请填写总结报告。", "Write the report."));
+    }
+    if n > 10_000 {
+        return Err(AppError::invalid("总结报告过长（最多 10000 字）。", "The report is too long (10000 characters at most)."));
+    }
+    let v = app
+        .pool
+        .run(move |s| {
+            written(s.set_report(&scope, id, &report, None))?;
+            let d = s.drill(&scope, id)?.ok_or(AppError::NotFound)?;
+            drill_view(s, &d, &mut HashMap::new())
+        })
+        .await?;
+    audit(&app, &me, "checks_drill_report", format!("drill:{id}"), serde_json::json!({ "chars": n, "via": "api" }), &ip(&headers, &peer)).await?;
+    Ok(Json(v))
 }
 
 /// 组织演练 — plans a drill or a contest in the caller's division's name, with its participants.

@@ -35,13 +35,19 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/rectifications", get(pages::items))
         .route("/rectifications/{id}/submit", post(pages::submit_item))
         .route("/rectifications/{id}/review", post(pages::review_item))
-        .route("/rectifications/{id}/evidence", post(files::evidence))
         .route("/rectifications/{id}/files/{file}", get(files::download))
+        .route("/checks/{id}/units/{unit}", get(pages::unit_answers))
+        .route("/checks/{id}/units/{unit}/files/{file}", get(files::answer_download))
         .route("/drills", get(pages::drills))
         .route("/drills/new", get(forms::drill_form).post(forms::plan_drill))
         .route("/drills/{id}", get(pages::drill))
         .route("/drills/{id}/report", post(forms::record_report))
         .route("/drills/{id}/findings", post(pages::add_finding))
+}
+
+/// The evidence uploads (their bodies bounded by the attachment cap, see `routes::router`).
+pub fn files_router() -> Router<Arc<AppState>> {
+    Router::new().route("/rectifications/{id}/evidence", post(files::evidence)).route("/checks/{id}/answer/files", post(files::answer_attach))
 }
 
 /// The role reads inspections, drills and items.

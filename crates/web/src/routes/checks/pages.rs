@@ -68,6 +68,8 @@ pub struct ProgressRow {
     pub p: Progress,
     /// Where the row drills down to (a city or a county), if anywhere.
     pub down: Option<String>,
+    /// A unit's answers (the per-unit view), for a row of a unit.
+    pub answers: Option<String>,
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -119,7 +121,8 @@ pub async fn progress_rows(app: &Arc<AppState>, me: &Identity, id: i64, region: 
                     Some(OrgLevel::Province) | Some(OrgLevel::City) if p.code < 1_000_000 && p.code % 10_000 != 0 && region != u32::try_from(p.code).ok() => Some(format!("/checks/{id}?region={}", p.code)),
                     _ => None,
                 };
-                out.push(ProgressRow { code: p.code, name: crate::routes::sites::owner_name(s, p.code, &mut names)?, p, down });
+                let answers = by_unit.then(|| format!("/checks/{id}/units/{}", p.code));
+                out.push(ProgressRow { code: p.code, name: crate::routes::sites::owner_name(s, p.code, &mut names)?, p, down, answers });
             }
             Ok((v, out, total))
         })
@@ -169,6 +172,8 @@ pub struct SheetRow {
     pub verdict: String,
     pub note: String,
     pub evidence: String,
+    /// The file kept as this answer's evidence.
+    pub file: Option<crate::routes::evidence::FileOut>,
 }
 
 #[derive(Template)]
@@ -183,6 +188,7 @@ struct AnswerPage {
     owner_post: String,
     errors: Vec<String>,
     saved: bool,
+    limit_mib: u64,
 }
 
 #[derive(Deserialize, Default)]
@@ -193,7 +199,7 @@ pub struct UnitQuery {
     pub saved: String,
 }
 
-fn unit_of(me: &Identity, unit: &str) -> Result<i64, AppError> {
+pub fn unit_of(me: &Identity, unit: &str) -> Result<i64, AppError> {
     match unit.trim() {
         "" => secman::checks::own_unit(&me.scope).ok_or(AppError::NotFound),
         u => u.parse::<i64>().map_err(|_| AppError::NotFound),
@@ -203,17 +209,18 @@ fn unit_of(me: &Identity, unit: &str) -> Result<i64, AppError> {
 async fn render_answer(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, unit: i64, typed: Option<(Vec<Answer>, String, String)>, errors: Vec<String>, saved: bool) -> Result<Response, AppError> {
     reads(me)?;
     let scope = super::read_scope(&app, &me).await?;
-    let (v, a, unit_name) = app
+    let (v, a, unit_name, mut files) = app
         .pool
         .run(move |s| {
             let insp = s.inspection(&scope, id)?.ok_or(AppError::NotFound)?;
             let a = s.assignment(&scope, id, unit)?.ok_or(AppError::NotFound)?;
             let mut names = HashMap::new();
             let name = crate::routes::sites::owner_name(s, unit, &mut names)?;
-            Ok((inspection_view(s, &scope, &insp, &mut names)?, a, name))
+            let files = super::files::answer_files(s, &scope, id, &a)?;
+            Ok((inspection_view(s, &scope, &insp, &mut names)?, a, name, files))
         })
         .await?;
-    if a.state == AssignState::Submitted && typed.is_none() && !saved {
+    if a.state == AssignState::Submitted && typed.is_none() && !saved && errors.is_empty() {
         return Ok(Redirect::to(&format!("/checks/{id}")).into_response());
     }
     let (answers, owner_name, owner_post) = typed.unwrap_or((a.answers.clone(), String::new(), String::new()));
@@ -231,12 +238,86 @@ async fn render_answer(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, 
                 verdict: a.and_then(|a| a.verdict).map(|v| v.code().to_string()).unwrap_or_default(),
                 note: a.map(|a| a.note.clone()).unwrap_or_default(),
                 evidence: a.map(|a| a.evidence.clone()).unwrap_or_default(),
+                file: files.remove(&(i as u32)),
             }
         })
         .collect();
     let bad = !errors.is_empty();
-    let r = html(AnswerPage { c: Ctx::new(app, headers, Some(me), "/checks", "checks"), v, unit, unit_name, rows, owner_name, owner_post, errors, saved })?;
+    let r = html(AnswerPage { c: Ctx::new(app, headers, Some(me), "/checks", "checks"), v, unit, unit_name, rows, owner_name, owner_post, errors, saved, limit_mib: app.config.security.attachment_limit_mib })?;
     Ok(with_status(r, bad))
+}
+
+/// The sheet as stored, with `errors` (the file form's refusals).
+pub async fn answer_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, unit: i64, errors: Vec<String>) -> Result<Response, AppError> {
+    render_answer(app, headers, me, id, unit, None, errors, false).await
+}
+
+/// One answer as the per-unit view shows it.
+pub struct UnitAnswerRow {
+    pub i: usize,
+    pub text: String,
+    pub evidence_required: bool,
+    pub verdict: String,
+    pub note: String,
+    pub evidence: String,
+    pub file: Option<crate::routes::evidence::FileOut>,
+}
+
+#[derive(Template)]
+#[template(path = "check_unit.html")]
+struct UnitAnswersPage {
+    c: Ctx,
+    v: InspectionView,
+    unit_name: String,
+    state: String,
+    submitted_by: String,
+    submitted_at: Option<i64>,
+    rows: Vec<UnitAnswerRow>,
+}
+
+impl UnitAnswersPage {
+    fn l(&self, code: &str) -> &'static str {
+        label(&self.c.t, code)
+    }
+}
+
+/// 单位填报情况 — one unit's answers to an inspection with their evidence files, for the
+/// issuing level, the auditor and the unit (the assignment found through the reader's scope:
+/// 404 outside).
+pub async fn unit_answers(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path((id, unit)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    reads(&me)?;
+    let scope = super::read_scope(&app, &me).await?;
+    let (v, a, unit_name, mut files) = app
+        .pool
+        .run(move |s| {
+            let insp = s.inspection(&scope, id)?.ok_or(AppError::NotFound)?;
+            let a = s.assignment(&scope, id, unit)?.ok_or(AppError::NotFound)?;
+            let mut names = HashMap::new();
+            let name = crate::routes::sites::owner_name(s, unit, &mut names)?;
+            let files = super::files::answer_files(s, &scope, id, &a)?;
+            Ok((inspection_view(s, &scope, &insp, &mut names)?, a, name, files))
+        })
+        .await?;
+    let rows = v
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let x = a.answers.iter().find(|x| x.item as usize == i);
+            UnitAnswerRow {
+                i,
+                text: it.text.clone(),
+                evidence_required: it.evidence_required,
+                verdict: x.and_then(|x| x.verdict).map(|v| v.code().to_string()).unwrap_or_default(),
+                note: x.map(|x| x.note.clone()).unwrap_or_default(),
+                evidence: x.map(|x| x.evidence.clone()).unwrap_or_default(),
+                file: files.remove(&(i as u32)),
+            }
+        })
+        .collect();
+    let c = Ctx::new(&app, &headers, Some(&me), "/checks", "checks");
+    html(UnitAnswersPage { c, v, unit_name, state: a.state.code().to_string(), submitted_by: a.submitted_by.clone(), submitted_at: a.submitted_at, rows })
 }
 
 pub async fn answer_form(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<i64>, Query(q): Query<UnitQuery>) -> Result<Response, AppError> {

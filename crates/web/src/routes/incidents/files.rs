@@ -89,14 +89,7 @@ pub async fn upload(app: &Arc<AppState>, me: &Identity, ip: &str, id: i64, mut f
     let scope = who.scope.clone();
     let found = app.pool.run(move |s| Ok(s.incident(&scope, id)?)).await?;
     let Some(incident) = found else { return Err(AppError::NotFound) };
-    let mut file = None;
-    let mut mime = None;
-    while let Some(mut field) = form.next_field().await.map_err(|_| crate::upload::too_big(limit))? {
-        if field.name() == Some("file") {
-            mime = field.content_type().map(str::to_string);
-            file = crate::upload::save(&mut field, &app.upload_dir, limit, "附件").await?;
-        }
-    }
+    let crate::upload::FileForm { file, mime, .. } = crate::upload::file_field(&mut form, &app.upload_dir, limit, "附件").await?;
     let Some(file) = file else {
         return Err(AppError::invalid("请选择要上传的附件（PDF、图片、表格、文档或文本）。", "Choose a file to attach."));
     };

@@ -21,7 +21,7 @@ use store::ledger::{DutyQuery, DutyStatus};
 const TAG: &str = "责任制与正版化";
 
 /// The API speaks Chinese labels beside its codes.
-const ZH: T = T { lang: Lang::Zh };
+pub(super) const ZH: T = T { lang: Lang::Zh };
 
 pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     use utoipa_axum::routes;
@@ -30,6 +30,8 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(completion))
         .routes(routes!(duty_items))
         .routes(routes!(update_duty))
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(duty_evidence)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
+        .routes(routes!(duty_evidence_file))
         .routes(routes!(software_list, create_software))
         .routes(routes!(update_software))
         .routes(routes!(checks, record_check))
@@ -57,6 +59,23 @@ async fn publish(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pee
         Written::Checklist(c) => Ok((StatusCode::CREATED, Json(checklist_view(&c))).into_response()),
         _ => Err(AppError::NotFound),
     }
+}
+
+/// 上传事项佐证材料 — keeps a file (PDF, PNG, JPEG, XLSX, DOCX or text; the type judged by the
+/// content) as an item's evidence, replacing an earlier one; the optional `evidence` part
+/// replaces the text too. The item's other answers are unchanged.
+#[utoipa::path(post, path = "/ledger/duties/{id}/evidence", tag = TAG, params(("id" = i64, Path, description = "事项编号 / Item number")), request_body(content = crate::routes::evidence::UploadBody, content_type = "multipart/form-data"), responses((status = 201, description = "已上传 / Kept", body = DutyView), crate::apidoc::WriteErrors))]
+async fn duty_evidence(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let d = super::files::upload(&app, &me, &ip(&headers, &peer), id, form).await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
+}
+
+/// 下载事项佐证材料 — an item's evidence file (`attachment` in the item), as a download.
+#[utoipa::path(get, path = "/ledger/duties/{id}/evidence/{file}", tag = TAG, params(("id" = i64, Path, description = "事项编号 / Item number"), ("file" = i64, Path, description = "附件编号 / File number")), responses((status = 200, description = "文件 / The file", content_type = "application/octet-stream"), crate::apidoc::Errors))]
+async fn duty_evidence_file(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, file)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    super::files::fetch(&app, &me, &ip(&headers, &peer), id, file).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -171,6 +171,8 @@ struct ItemPage {
     item: DutyView,
     f: DutyBody,
     errors: Vec<String>,
+    file: Option<crate::routes::evidence::FileOut>,
+    limit_mib: u64,
 }
 
 impl ItemPage {
@@ -180,7 +182,7 @@ impl ItemPage {
 }
 
 
-async fn item_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, f: Option<DutyBody>, errors: Vec<String>) -> Result<Response, AppError> {
+pub async fn item_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, f: Option<DutyBody>, errors: Vec<String>) -> Result<Response, AppError> {
     let scope = me.scope.clone();
     let c = Ctx::new(app, headers, Some(me), "/duties", "duties");
     let t = c.t;
@@ -192,7 +194,8 @@ async fn item_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: 
         })
         .await?;
     let bad = !errors.is_empty();
-    let mut r = html(ItemPage { c, item, f: f.unwrap_or(stored), errors })?;
+    let file = super::files::file_of(app, me, id).await?;
+    let mut r = html(ItemPage { c, item, f: f.unwrap_or(stored), errors, file, limit_mib: app.config.security.attachment_limit_mib })?;
     if bad {
         *r.status_mut() = StatusCode::BAD_REQUEST;
     }

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod duties;
 pub mod export;
+pub mod files;
 pub mod software;
 
 use crate::auth::Identity;
@@ -32,10 +33,16 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/duties/{id}", get(duties::checklist))
         .route("/duties/{id}/units/{unit}", get(duties::unit))
         .route("/duties/items/{id}", get(duties::item_form).post(duties::item_save))
+        .route("/duties/items/{id}/files/{file}", get(files::download))
         .route("/software", get(software::list))
         .route("/software/new", get(software::new_form).post(software::create))
         .route("/software/{id}/edit", get(software::edit_form).post(software::edit))
         .route("/software/checks", get(software::checks).post(software::record_check))
+}
+
+/// The evidence upload (its body bounded by the attachment cap, see `routes::router`).
+pub fn files_router() -> Router<Arc<AppState>> {
+    Router::new().route("/duties/items/{id}/evidence", axum::routing::post(files::attach))
 }
 
 /// The role reads the registers.
@@ -407,11 +414,12 @@ pub enum Written {
 pub async fn parse_duty(app: &Arc<AppState>, me: &Identity, id: i64, b: &DutyBody) -> Result<Result<store::ledger::DutyUpdate, Vec<Problem>>, AppError> {
     writes(me)?;
     let scope = me.scope.clone();
-    let input = b.input(None);
+    let b = b.clone();
     app.pool
         .run(move |s| {
             let item = s.duty_item(&scope, id)?.ok_or(AppError::NotFound)?;
-            Ok(secman::ledger::parse_duty(&input, &item))
+            // The file already kept stays (it is replaced only through the evidence upload).
+            Ok(secman::ledger::parse_duty(&b.input(item.attachment), &item))
         })
         .await
 }

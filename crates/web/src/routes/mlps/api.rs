@@ -28,6 +28,10 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(assess))
         .routes(routes!(add_item))
         .routes(routes!(close_item))
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(report_file)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
+        .routes(routes!(report_file_download))
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(item_file)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
+        .routes(routes!(item_file_download))
         .routes(routes!(overdue_list))
         .routes(routes!(completion))
         .routes(routes!(super::import::api))
@@ -205,4 +209,36 @@ async fn completion(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Com
     let me = ready(me)?;
     let (regions, total) = overdue::completion(&app, &me).await?;
     Ok(Json(CompletionOut { regions, total }))
+}
+
+/// 上传测评报告 — keeps a file (the type judged by the content) as an assessment's report,
+/// replacing an earlier one.
+#[utoipa::path(post, path = "/mlps/systems/{id}/assessments/{a}/report", tag = TAG, params(("id" = i64, Path, description = "系统编号 / System number"), ("a" = i64, Path, description = "测评编号 / Assessment number")), request_body(content = crate::routes::evidence::UploadBody, content_type = "multipart/form-data"), responses((status = 201, description = "已上传 / Kept", body = crate::routes::evidence::FileOut), crate::apidoc::WriteErrors))]
+async fn report_file(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, a)): Path<(i64, i64)>, form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let f = super::files::upload(&app, &me, &ip(&headers, &peer), id, super::files::Of::Report(a), form).await?;
+    Ok((StatusCode::CREATED, Json(f)).into_response())
+}
+
+/// 下载测评报告 — an assessment's report file.
+#[utoipa::path(get, path = "/mlps/systems/{id}/assessments/{a}/report/{file}", tag = TAG, params(("id" = i64, Path, description = "系统编号 / System number"), ("a" = i64, Path, description = "测评编号 / Assessment number"), ("file" = i64, Path, description = "附件编号 / File number")), responses((status = 200, description = "文件 / The file", content_type = "application/octet-stream"), crate::apidoc::Errors))]
+async fn report_file_download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, a, file)): Path<(i64, i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    super::files::fetch(&app, &me, &ip(&headers, &peer), id, super::files::Of::Report(a), file).await
+}
+
+/// 上传整改证明文件 — keeps a file as a rectification item's evidence (replacing an earlier
+/// one); an open item is marked done today with it (the `evidence` part, or "见附件").
+#[utoipa::path(post, path = "/mlps/systems/{id}/items/{item}/evidence", tag = TAG, params(("id" = i64, Path, description = "系统编号 / System number"), ("item" = i64, Path, description = "整改事项编号 / Item number")), request_body(content = crate::routes::evidence::UploadBody, content_type = "multipart/form-data"), responses((status = 201, description = "已上传 / Kept", body = crate::routes::evidence::FileOut), crate::apidoc::WriteErrors))]
+async fn item_file(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, item)): Path<(i64, i64)>, form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let f = super::files::upload(&app, &me, &ip(&headers, &peer), id, super::files::Of::Item(item), form).await?;
+    Ok((StatusCode::CREATED, Json(f)).into_response())
+}
+
+/// 下载整改证明文件 — a rectification item's evidence file.
+#[utoipa::path(get, path = "/mlps/systems/{id}/items/{item}/evidence/{file}", tag = TAG, params(("id" = i64, Path, description = "系统编号 / System number"), ("item" = i64, Path, description = "整改事项编号 / Item number"), ("file" = i64, Path, description = "附件编号 / File number")), responses((status = 200, description = "文件 / The file", content_type = "application/octet-stream"), crate::apidoc::Errors))]
+async fn item_file_download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, item, file)): Path<(i64, i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    super::files::fetch(&app, &me, &ip(&headers, &peer), id, super::files::Of::Item(item), file).await
 }

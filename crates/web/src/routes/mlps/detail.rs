@@ -32,6 +32,10 @@ struct Page {
     dues: Vec<DueRow>,
     assessments: Vec<Assessment>,
     items: Vec<Rectification>,
+    /// The report file of each assessment, the evidence file of each item (by their ids).
+    reports: HashMap<i64, crate::routes::evidence::FileOut>,
+    evidence: HashMap<i64, crate::routes::evidence::FileOut>,
+    limit_mib: u64,
     can_write: bool,
     errors: Vec<String>,
     today: String,
@@ -60,21 +64,24 @@ pub async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id:
     reads(me)?;
     let scope = super::read_scope(&app, &me).await?;
     let today = app.clock.today();
-    let (v, sys, assessments, items) = app
+    let (v, sys, assessments, items, files) = app
         .pool
         .run(move |s| {
             let sys = s.system(&scope, id)?.ok_or(AppError::NotFound)?;
             let v = view(s, &sys, today, &mut HashMap::new())?;
-            Ok((v, sys.clone(), s.assessments(&scope, id)?, s.rectifications(&scope, id)?))
+            let (assessments, items) = (s.assessments(&scope, id)?, s.rectifications(&scope, id)?);
+            let files = super::files::files_of(s, &scope, id, &assessments, &items)?;
+            Ok((v, sys.clone(), assessments, items, files))
         })
         .await?;
+    let (reports, evidence) = files;
     let c = Ctx::new(app, headers, Some(me), "/mlps", "mlps");
     let dues = secman::mlps::reminders(&sys, today)
         .into_iter()
         .map(|r| DueRow { what: c.t.s(r.due.zh(), r.due.en()), date: r.date.to_string(), stage: c.t.s(r.stage.zh(), r.stage.en()), late: r.stage == Stage::Overdue })
         .collect();
     let bad = !errors.is_empty();
-    let mut r = html(Page { c, v, dues, assessments, items, can_write: store::mlps::role_writes(me.user.role), errors, today: today.to_string() })?;
+    let mut r = html(Page { c, v, dues, assessments, items, reports, evidence, limit_mib: app.config.security.attachment_limit_mib, can_write: store::mlps::role_writes(me.user.role), errors, today: today.to_string() })?;
     if bad {
         *r.status_mut() = StatusCode::BAD_REQUEST;
     }

@@ -94,12 +94,7 @@ pub async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
     let c = Ctx::new(&app, &headers, Some(&me), "/mlps", "mlps");
     let _slot = app.jobs.admit(&me.user.name)?;
     let limit = UPLOAD_MIB.min(app.config.upload_limit_mib);
-    let mut file: Option<crate::upload::Upload> = None;
-    while let Some(mut field) = form.next_field().await.map_err(|_| crate::upload::too_big(limit))? {
-        if field.name() == Some("file") {
-            file = crate::upload::save(&mut field, &app.upload_dir, limit, "mlps.csv").await?;
-        }
-    }
+    let file = crate::upload::file_field(&mut form, &app.upload_dir, limit, "mlps.csv").await?.file;
     let bad = |c: Ctx, e: &AppError, file: String| -> Result<Response, AppError> {
         let mut r = html(ImportPage { c, error: Some(crate::routes::sites::message(&t, e)), file, report: None })?;
         *r.status_mut() = StatusCode::BAD_REQUEST;
@@ -134,13 +129,8 @@ pub async fn api(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pee
     if body.is_empty() {
         return Err(AppError::invalid("请求体是空的：请把 CSV 或 XLSX 文件作为请求体上传。", "The body is empty: send the CSV or XLSX file as the body."));
     }
-    let shown = crate::upload::shown_name(q.name.as_deref().unwrap_or("mlps.csv"), "mlps.csv");
-    let safe = crate::upload::safe_name(&shown, "mlps.csv");
-    let (mut f, path, _removed) = crate::upload::private_file(&app.upload_dir, &safe).map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
-    std::io::Write::write_all(&mut f, &body).map_err(|e| AppError::Internal(format!("upload file: {e}")))?;
-    drop(f);
-    let hash = loader::file_hash(&path).unwrap_or_default();
-    let r = run(&app, &me, &path, &safe, &hash, &ip(&headers, &peer)).await?;
+    let file = crate::upload::body_file(&app.upload_dir, q.name.as_deref(), "mlps.csv", &body)?;
+    let r = run(&app, &me, &file.path, &file.name, &file.hash, &ip(&headers, &peer)).await?;
     Ok(Json(ImportOut { rows: r.rows, inserted: r.inserted, assessed: r.assessed, rejected: r.rejected.into_iter().map(|x| RejectedOut { line: x.line, name: x.name, reasons: x.reasons.iter().map(|(zh, en)| format!("{zh}（{en}）")).collect() }).collect() }))
 }
 

@@ -4,6 +4,7 @@
 //! ([`overdue`]), the API ([`api`]) and the export ([`export`]). The storage and its scope rules
 //! are `store::mlps`; the checks and due dates `secman::mlps`; this module shows, forms and audits.
 
+pub mod files;
 pub mod api;
 pub mod detail;
 pub mod export;
@@ -45,6 +46,14 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/mlps/{id}/assessments", post(record::assessment))
         .route("/mlps/{id}/items", post(record::item))
         .route("/mlps/{id}/items/{item}/close", post(record::close))
+        .route("/mlps/{id}/assessments/{a}/files/{file}", get(files::report_download))
+        .route("/mlps/{id}/items/{item}/files/{file}", get(files::item_download))
+}
+
+
+/// The file uploads (their bodies bounded by the attachment cap, see `routes::router`).
+pub fn files_router() -> Router<Arc<AppState>> {
+    Router::new().route("/mlps/{id}/assessments/{a}/report", post(files::report)).route("/mlps/{id}/items/{item}/evidence", post(files::item_evidence))
 }
 
 /// The role reads the register (pages and API).

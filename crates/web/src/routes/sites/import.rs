@@ -75,12 +75,7 @@ pub async fn import(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
     // The same queue places as data imports: a bounded number at once, two per account.
     let _slot = app.jobs.admit(&me.user.name)?;
     let limit = SITES_UPLOAD_MIB.min(app.config.upload_limit_mib);
-    let mut file: Option<crate::upload::Upload> = None;
-    while let Some(mut field) = form.next_field().await.map_err(|_| crate::upload::too_big(limit))? {
-        if field.name() == Some("file") {
-            file = crate::upload::save(&mut field, &app.upload_dir, limit, "sites.csv").await?;
-        }
-    }
+    let file = crate::upload::file_field(&mut form, &app.upload_dir, limit, "sites.csv").await?.file;
     let Some(file) = file else {
         let e = AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX).");
         let mut r = html(ImportPage { c, error: Some(message(&t, &e)), file: String::new(), report: None })?;
