@@ -350,3 +350,9 @@ pub fn backbone_counts(code: &str) -> bool {
 pub fn teaches_pe_or_arts(subjects: &str) -> bool {
     ["体育", "音乐", "美术", "艺术"].iter().any(|k| subjects.contains(k))
 }
+
+/// Whether a school is a teaching point (教学点): flagged so in its 办学条件 row, or of 办学类型
+/// 218 (小学教学点).
+pub fn is_teaching_point(school_type: &str, flagged: bool) -> bool {
+    flagged || school_type == "218"
+}

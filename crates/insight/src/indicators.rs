@@ -215,7 +215,7 @@ pub static INDICATORS: &[Indicator] = &[
         key: "county_cv",
         zh: "县域校际差异系数",
         en: "County coefficient of variation between schools",
-        definition: "对每项资源配置指标，在县域内县域内公办学校（不含教学点）之间按在校生数加权计算的差异系数。九年一贯制学校的小学部、初中部分别以各自在校生数为权重计入小学、初中。",
+        definition: "对每项资源配置指标，在一个县的县域内公办学校（不含教学点）之间按在校生数加权计算的差异系数。九年一贯制学校的小学部、初中部分别以各自在校生数为权重计入小学、初中。",
         formula: "X̄ = Σ PᵢXᵢ ÷ P；S = √( Σ (Pᵢ ÷ P)(Xᵢ − X̄)² )；CV = S ÷ X̄（Pᵢ 为第 i 校在校生数，P = Σ Pᵢ，Xᵢ 为该校指标值）",
         source: "上列七项指标；办学条件（县域内公办、教学点）",
         thresholds: &[t("小学", AtMost, 0.50, "", BALANCE_2017), t("初中", AtMost, 0.45, "", BALANCE_2017)],
@@ -254,4 +254,28 @@ pub static INDICATORS: &[Indicator] = &[
 /// The indicator of a key.
 pub fn get(key: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.key == key)
+}
+
+/// The indicators as Markdown, as `docs/indicators.md` prints them between its markers (a test
+/// keeps the page identical to the data).
+pub fn markdown() -> String {
+    let mut s = String::new();
+    for i in INDICATORS {
+        s.push_str(&format!("### {}（{}）\n\n", i.zh, i.en));
+        s.push_str(&format!("- **键 / key**：`{}`\n", i.key));
+        s.push_str(&format!("- **定义**：{}\n", i.definition));
+        s.push_str(&format!("- **公式**：{}\n", i.formula));
+        s.push_str(&format!("- **数据来源**：{}\n", i.source));
+        if i.thresholds.is_empty() {
+            s.push_str("- **标准**：无（数据质量或规划信号）\n\n");
+            continue;
+        }
+        s.push_str("\n| 适用范围 | 标准 | 文件 |\n|---|---|---|\n");
+        for t in i.thresholds {
+            let v = if t.unit.is_empty() { format!("{} {}", t.cmp.symbol(), t.value) } else { format!("{} {} {}", t.cmp.symbol(), t.value, t.unit) };
+            s.push_str(&format!("| {} | {} | {} |\n", t.applies_zh, v, t.document));
+        }
+        s.push('\n');
+    }
+    s
 }

@@ -202,6 +202,8 @@ fn the_degree_indicator_follows_the_stage() {
     assert!(balance::backbone_counts("2") && !balance::backbone_counts("1") && !balance::backbone_counts(""));
     assert!(balance::teaches_pe_or_arts("语文、音乐") && balance::teaches_pe_or_arts("体育与健康"));
     assert!(!balance::teaches_pe_or_arts("数学"));
+    assert!(balance::is_teaching_point("218", false) && balance::is_teaching_point("211", true));
+    assert!(!balance::is_teaching_point("211", false));
 }
 
 #[test]
@@ -445,5 +447,17 @@ fn indicators_are_data_and_agree_with_the_computations() {
     let ratio = insight::indicators::get("student_teacher_ratio").unwrap();
     for (k, s) in Stage::ALL.iter().enumerate() {
         assert_eq!(ratio.thresholds[k].value, staffing::norm(*s));
+    }
+}
+
+#[test]
+fn the_docs_page_prints_the_indicators_as_they_are() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/indicators.md")).unwrap();
+    let (begin, end) = ("<!-- BEGIN insight indicators -->\n", "<!-- END insight indicators -->");
+    let a = page.find(begin).expect("begin marker") + begin.len();
+    let b = page.find(end).expect("end marker");
+    let want = insight::indicators::markdown();
+    if page[a..b] != want {
+        panic!("docs/indicators.md is out of date; the block between the markers should read:\n{want}");
     }
 }
