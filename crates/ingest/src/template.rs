@@ -29,11 +29,26 @@ pub struct Column {
 
 /// The columns of an entity's template, in the standard's order.
 pub fn entity_columns(entity: Entity, province: u32) -> Vec<Column> {
-    entity
-        .template()
-        .fields
+    template_columns(entity.template(), entity.example(), province)
+}
+
+/// The 办学条件 (school conditions) template's columns.
+pub fn conditions_columns(province: u32) -> Vec<Column> {
+    template_columns(&standard::CONDITIONS, standard::template::conditions_example(), province)
+}
+
+/// The 办学条件 template as XLSX bytes (sheet 办学条件).
+pub fn conditions_template(province: u32) -> Result<Vec<u8>, String> {
+    workbook(CONDITIONS_ZH, &conditions_columns(province))
+}
+
+/// What the conditions template is called: its sheet and file name.
+pub const CONDITIONS_ZH: &str = "办学条件";
+
+fn template_columns(t: &standard::Template, example: Vec<String>, province: u32) -> Vec<Column> {
+    t.fields
         .iter()
-        .zip(entity.example())
+        .zip(example)
         .map(|(f, example)| Column {
             header: f.zh.to_string(),
             key: f.key.to_string(),

@@ -113,6 +113,7 @@ fn fields(i: usize) -> Vec<String> {
     set("boarding", "1".into());
     set("left_behind", "0".into());
     set("migrant_child", "0".into());
+    set("disability", "0".into());
     v
 }
 
@@ -216,7 +217,7 @@ fn truncated_mid_quoted_field() {
         let mut text = csv(n).into_bytes();
         let cut = row_with(n, "address", "\"成都市,锦江区\n人民南路1号\"".as_bytes());
         // Keep the opening quote and part of the address, with its comma and line break.
-        let at = cut.len() - "民南路1号\",1,0,0".len();
+        let at = cut.len() - "民南路1号\",1,0,0,0".len();
         text.extend_from_slice(&cut[..at]);
         let r = ok(&write(&d, &format!("cut{n}.csv"), &text));
         assert_counts(&r, n as u64 + 1, n as u64);

@@ -51,6 +51,36 @@ fn each_template_reads_back_and_its_example_row_is_valid() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The 办学条件 template reads back with its header, its example row passes the standard's
+/// checker unchanged, and its coded columns (是否) carry drop-downs.
+#[test]
+fn the_conditions_template_reads_back_and_its_example_passes() {
+    let dir = std::env::temp_dir().join(format!("tianfu-conditions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("conditions.xlsx");
+    std::fs::write(&path, ingest::template::conditions_template(51).unwrap()).unwrap();
+    let mut wb = Workbook::open(&path).unwrap();
+    let names: Vec<&str> = wb.sheets.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(names, ["办学条件", "填写说明", "代码表"]);
+    let rows = wb.collect(None, 10, 1 << 20).unwrap();
+    let t = &standard::CONDITIONS;
+    let header: Vec<String> = t.fields.iter().map(|f| if f.required == standard::Required::Yes { format!("{}*", f.zh) } else { f.zh.to_string() }).collect();
+    assert_eq!(rows[0].1, header);
+    assert_eq!(rows[1].1, standard::template::conditions_example());
+    // The header read back maps to the template's fields in order.
+    for (i, h) in rows[0].1.iter().enumerate() {
+        assert_eq!(t.match_header(h), Some(i), "{h}");
+    }
+    let ctx = standard::Context { today: standard::Date::new(2026, 11, 29).unwrap(), province: 51, schools: None, scope: None };
+    let mut c = standard::RowChecker::for_template(t, ctx);
+    assert!(c.check(rows[1].1.iter().map(String::as_str)).is_valid(), "{:?}", c.out.violations);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml").unwrap().read_to_string(&mut xml).unwrap();
+    assert_eq!(xml.matches("<dataValidation ").count(), 2, "county_public, teaching_point");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The console's error workbook is written from stored rule codes, without the field: an empty
 /// required cell is marked (highlighted, with a note) all the same.
 #[test]

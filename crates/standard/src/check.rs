@@ -5,7 +5,7 @@ use crate::date::Date;
 use crate::ids::{CreditCode, IdError, IdNumber, Mobile, SchoolCode, StudentId};
 use crate::normalize::{normalize, Warnings};
 use crate::rules::{Rule, RuleSet};
-use crate::template::{Entity, Kind, Required, Template};
+use crate::template::{Entity, Form, Kind, Required, Template};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -109,6 +109,9 @@ struct Indices {
     hire: Option<usize>,
     longitude: Option<usize>,
     latitude: Option<usize>,
+    school_code: Option<usize>,
+    building_area: Option<usize>,
+    teaching_area: Option<usize>,
     /// The 学籍 code table of each field, where it has one.
     tables: Vec<Option<&'static crate::codes::CodeTable>>,
     id_types: &'static crate::codes::CodeTable,
@@ -123,11 +126,45 @@ struct Parsed {
     birth: Option<Date>,
     lon: Option<f64>,
     lat: Option<f64>,
+    /// 办学条件: the school (identifier) and the school year's first year.
+    school: Option<u64>,
+    year: Option<u16>,
+}
+
+/// A school year `2024-2025`: the first year, when the second follows it and it is after 1949.
+pub fn parse_school_year(v: &str) -> Option<u16> {
+    let (a, b) = v.split_once('-')?;
+    let ok = |s: &str| s.len() == 4 && s.bytes().all(|c| c.is_ascii_digit());
+    if !ok(a) || !ok(b) {
+        return None;
+    }
+    let (a, b): (u16, u16) = (a.parse().ok()?, b.parse().ok()?);
+    (a >= 1949 && b == a + 1).then_some(a)
+}
+
+/// A non-negative number written with ASCII digits and at most one point (no sign, no
+/// exponent); `whole` refuses the point.
+pub fn parse_number(v: &str, whole: bool) -> Option<f64> {
+    let b = v.as_bytes();
+    let points = b.iter().filter(|&&c| c == b'.').count();
+    let ok = !b.is_empty()
+        && b.iter().all(|&c| c.is_ascii_digit() || c == b'.')
+        && points <= if whole { 0 } else { 1 }
+        && b[0] != b'.'
+        && b[b.len() - 1] != b'.';
+    if !ok {
+        return None;
+    }
+    v.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 impl RowChecker {
     pub fn new(entity: Entity, ctx: Context) -> RowChecker {
-        let template = entity.template();
+        RowChecker::for_template(entity.template(), ctx)
+    }
+
+    /// A checker of any template, e.g. [`crate::CONDITIONS`] (办学条件).
+    pub fn for_template(template: &'static Template, ctx: Context) -> RowChecker {
         let i = |k| template.index(k);
         let idx = Indices {
             id_type: i("id_type"),
@@ -138,6 +175,9 @@ impl RowChecker {
             hire: i("hire_date"),
             longitude: i("longitude"),
             latitude: i("latitude"),
+            school_code: i("school_code"),
+            building_area: i("building_area"),
+            teaching_area: i("teaching_area"),
             tables: template
                 .fields
                 .iter()
@@ -254,7 +294,7 @@ impl RowChecker {
                         }
                     } else if v.len() > 40 {
                         out.fail(Rule::IdFormat, Some(i));
-                    } else if self.template.entity == Entity::Teacher {
+                    } else if self.template.form == Form::Register(Entity::Teacher) {
                         // A teacher's natural key is the document (type and number) even when it is
                         // not a resident ID card: two rows with one passport are one person twice.
                         let id_type = id_type_range.map_or("", |(a, b)| &self.values[a..b]);
@@ -270,7 +310,8 @@ impl RowChecker {
                 },
                 Kind::SchoolCode => match SchoolCode::parse(v) {
                     Ok(code) => {
-                        if self.template.entity == Entity::School {
+                        p.school = Some(code.value());
+                        if self.template.form == Form::Register(Entity::School) {
                             out.keys.push(DupKey { slot: 0, rule: Rule::SchoolCodeDuplicate, field: fi, key: code.value() as u128 });
                         } else if ctx.schools.as_ref().is_some_and(|known| !known.contains(&code.value())) {
                             out.fail(Rule::SchoolUnknown, Some(i));
@@ -330,7 +371,7 @@ impl RowChecker {
                         && v.parse::<u32>().is_ok_and(|c| c / 10_000 == ctx.province && LOOKUP.is_county(c));
                     if !ok {
                         out.fail(Rule::RegionUnknown, Some(i));
-                    } else if self.template.entity == Entity::School {
+                    } else if self.template.form == Form::Register(Entity::School) {
                         let c: u32 = v.parse().unwrap_or(0);
                         if ctx.scope.as_ref().is_some_and(|sc| !(sc.counties.0..=sc.counties.1).contains(&c)) {
                             out.fail(Rule::OutOfScope, Some(i));
@@ -376,6 +417,23 @@ impl RowChecker {
                         out.fail(Rule::CodeUnknown, Some(i));
                     }
                 }
+                Kind::Choice(c) => {
+                    if !c.contains(v) {
+                        out.fail(Rule::CodeUnknown, Some(i));
+                    }
+                }
+                Kind::SchoolYear => match parse_school_year(v) {
+                    Some(y) if y <= ctx.today.year => p.year = Some(y),
+                    _ => out.fail(Rule::SchoolYearFormat, Some(i)),
+                },
+                Kind::Amount(max) | Kind::Count(max) => {
+                    let whole = matches!(f.kind, Kind::Count(_));
+                    match parse_number(v, whole) {
+                        None => out.fail(Rule::NumberInvalid, Some(i)),
+                        Some(x) if x > max as f64 => out.fail(Rule::NumberImplausible, Some(i)),
+                        Some(_) => {}
+                    }
+                }
             }
         }
         self.cross_field(&p);
@@ -411,6 +469,19 @@ impl RowChecker {
                     }
                 }
                 StudentId::J(_) => {}
+            }
+        }
+        if self.template.form == Form::Conditions {
+            if let (Some(school), Some(year), Some(field)) = (p.school, p.year, ix.school_code) {
+                self.out.keys.push(DupKey { slot: 0, rule: Rule::ConditionsDuplicate, field: field as u16, key: (school as u128) << 16 | year as u128 });
+            }
+            if let (Some(b), Some(t)) = (ix.building_area, ix.teaching_area) {
+                let (bv, tv) = (parse_number(self.value(b), false), parse_number(self.value(t), false));
+                if let (Some(bv), Some(tv)) = (bv, tv) {
+                    if tv > bv {
+                        self.out.fail(Rule::AreaInconsistent, Some(t));
+                    }
+                }
             }
         }
         if p.lon.is_some() != p.lat.is_some() {

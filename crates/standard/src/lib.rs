@@ -18,7 +18,7 @@ pub use check::{Checked, Context, DupKey, RowChecker, Violation};
 pub use date::Date;
 pub use ids::{CreditCode, IdError, IdNumber, Mobile, SchoolCode, StudentId};
 pub use rules::{Rule, RuleSet, Warning};
-pub use template::{Entity, Field, Kind, Required, Template};
+pub use template::{Choices, Entity, Field, Form, Kind, Required, Template, CONDITIONS};
 
 /// The language of messages shown to people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

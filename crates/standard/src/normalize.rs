@@ -116,6 +116,12 @@ pub fn normalize(kind: Kind, raw: &str, out: &mut String) -> Warnings {
             Kind::Xueji(table) if !v.is_ascii() => {
                 map_value(&mut w, xueji(table).and_then(|t| t.by_name(v)).map(|c| c.code.as_str()))
             }
+            Kind::Choice(c) if !v.is_ascii() => map_value(&mut w, c.by_name(v)),
+            Kind::Amount(_) | Kind::Count(_) if v.contains([',', '，', ' ']) => {
+                // Thousands separators (1,500,000) and spaces are dropped.
+                w.add(Warning::SeparatorsRemoved);
+                Some(v.chars().filter(|c| !matches!(c, ',' | '，' | ' ')).collect())
+            }
             Kind::SchoolType if !v.is_ascii() => map_value(
                 &mut w,
                 SCHOOL_TYPES.by_name(v).filter(|c| c.level == 3).map(|c| c.code.as_str()),
@@ -172,6 +178,7 @@ fn is_clean(kind: Kind, v: &str) -> bool {
         Kind::Grade => true,
         Kind::Date => b.len() == 10 && b[4] == b'-' && b[7] == b'-',
         Kind::YearMonth => b.len() == 7 && b[4] == b'-',
+        Kind::Amount(_) | Kind::Count(_) => !b.iter().any(|&c| c == b',' || c == b' '),
         _ => true,
     }
 }

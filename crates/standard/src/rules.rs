@@ -66,6 +66,11 @@ codes!(Rule {
     CodeUnknown = "code_unknown", "值不在该字段的代码表中", "value is not in the field's code table";
     PostalCodeInvalid = "postal_code_invalid", "邮政编码应为6位数字", "postal code must be 6 digits";
     OutOfScope = "out_of_scope", "该记录不在您的管辖范围内（所填学校或行政区划不属于您，或该记录由其他地区管理）：请由其所属地区导入；跨地区转入请提交转学（调动）申请", "the record is outside your area (its school or region is not yours, or another area keeps the record): it must be imported by its own area; to move it into yours, file a transfer request";
+    SchoolYearFormat = "school_year_format", "学年应写作 2024-2025（前后两年相连），且不晚于本年开始的学年", "school year must read 2024-2025 (two consecutive years), not later than the one starting this year";
+    NumberInvalid = "number_invalid", "应为不小于 0 的数字（面积、金额可带小数，间数、册数、床位数为整数）", "must be a number not below 0 (areas and amounts may have decimals; rooms, volumes and beds are whole numbers)";
+    NumberImplausible = "number_implausible", "数值大得不合常理，请核对单位（面积为平方米，金额为元）", "the number is implausibly large: check the unit (m² for areas, yuan for amounts)";
+    AreaInconsistent = "area_inconsistent", "教学及辅助用房面积大于校舍建筑面积", "teaching and auxiliary space exceeds the building area";
+    ConditionsDuplicate = "conditions_duplicate", "同一学校同一学年在文件中重复（保留首次出现的行）", "the same school and school year repeat an earlier row (the first is kept)";
 });
 
 codes!(Warning {

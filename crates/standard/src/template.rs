@@ -75,7 +75,58 @@ pub enum Kind {
     PostalCode,
     /// A code from one of the 学籍 registry enumerations (e.g. "JDFS").
     Xueji(&'static str),
+    /// A code from a short list fixed by the standard ([`Choices`]); the name is also accepted.
+    Choice(&'static Choices),
+    /// A school year written `2024-2025` (two consecutive years).
+    SchoolYear,
+    /// A non-negative decimal number (area in m², value in yuan) at most `max`.
+    Amount(u64),
+    /// A non-negative whole number at most `max`.
+    Count(u64),
 }
+
+/// A short code list fixed by the standard (no national table to embed), e.g. 是/否.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Choices {
+    pub id: &'static str,
+    pub title_zh: &'static str,
+    /// Where the list comes from.
+    pub standard: &'static str,
+    /// (code, name).
+    pub codes: &'static [(&'static str, &'static str)],
+}
+
+impl Choices {
+    pub fn contains(&self, code: &str) -> bool {
+        self.codes.iter().any(|(c, _)| *c == code)
+    }
+    pub fn by_name(&self, name: &str) -> Option<&'static str> {
+        self.codes.iter().find(|(_, n)| *n == name).map(|(c, _)| *c)
+    }
+}
+
+/// 是否: 0 否, 1 是 (the 是否 codes of JY/T 1001).
+pub static YES_NO: Choices = Choices { id: "SF", title_zh: "是否", standard: "JY/T 1001-2012 是否标志", codes: &[("0", "否"), ("1", "是")] };
+
+/// 骨干教师级别. No national code table: Tianfu's list, in rising order; 2 and above count as
+/// "county level and above" (教督〔2017〕6号).
+pub static BACKBONE: Choices = Choices {
+    id: "GGJB",
+    title_zh: "骨干教师级别",
+    standard: "天府平台代码（无国家代码表；县级及以上为 2–5）",
+    codes: &[("0", "无"), ("1", "校级"), ("2", "县级"), ("3", "市级"), ("4", "省级"), ("5", "国家级")],
+};
+
+/// 残疾类型, the categories of GB/T 26341-2010 (0 = none).
+pub static DISABILITY: Choices = Choices {
+    id: "CJLX",
+    title_zh: "残疾类型",
+    standard: "GB/T 26341-2010 残疾人残疾分类和分级",
+    codes: &[("0", "无"), ("1", "视力残疾"), ("2", "听力残疾"), ("3", "言语残疾"), ("4", "肢体残疾"), ("5", "智力残疾"), ("6", "精神残疾"), ("7", "多重残疾")],
+};
+
+/// Every [`Choices`] list, for the 数据标准 page.
+pub static CHOICES: [&Choices; 3] = [&YES_NO, &BACKBONE, &DISABILITY];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Required {
@@ -98,13 +149,30 @@ pub struct Field {
     pub note: &'static str,
 }
 
+/// What a template's rows are: one of the three registers, or a school's conditions in a school
+/// year (办学条件, keyed by school and year, not a register of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Register(Entity),
+    /// 办学条件: [`CONDITIONS`].
+    Conditions,
+}
+
 #[derive(Debug)]
 pub struct Template {
-    pub entity: Entity,
+    pub form: Form,
     pub fields: &'static [Field],
 }
 
 impl Template {
+    /// The register the template is of; None for the school conditions.
+    pub fn entity(&self) -> Option<Entity> {
+        match self.form {
+            Form::Register(e) => Some(e),
+            Form::Conditions => None,
+        }
+    }
+
     pub fn index(&self, key: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.key == key)
     }
@@ -154,6 +222,10 @@ impl Kind {
             Kind::Latitude => "纬度，十进制度数（3–54）".into(),
             Kind::PostalCode => "6 位邮政编码".into(),
             Kind::Xueji(_) => "学籍代码表中的代码；也可填名称".into(),
+            Kind::Choice(c) => format!("{}代码：{}；也可填名称", c.title_zh, c.codes.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join("，")),
+            Kind::SchoolYear => "学年，写作 2024-2025（前后两年相连），不晚于本年开始的学年".into(),
+            Kind::Amount(max) => format!("不小于 0 的数字（可带小数），不超过 {max}"),
+            Kind::Count(max) => format!("不小于 0 的整数，不超过 {max}"),
         }
     }
 }
@@ -175,6 +247,7 @@ impl Field {
             Kind::UrbanRural => pairs(&URBAN_RURAL, &|c| c.level == 3),
             Kind::IdType => pairs(xueji("SFZJLX")?, &|_| true),
             Kind::Xueji(t) => pairs(xueji(t)?, &|_| true),
+            Kind::Choice(c) => c.codes.iter().map(|(k, n)| (k.to_string(), n.to_string())).collect(),
             Kind::Region => DIVISIONS
                 .counties_of(province)
                 .map(|d| {
@@ -218,11 +291,11 @@ impl Entity {
             Entity::Student => vec![
                 format!("G{id}"), "1".into(), id, "示例学生".into(), "2".into(), "2012-09-01".into(), "01".into(), "510104".into(),
                 school.into(), "21".into(), "初一（1）班".into(), "2024-09".into(), "13800000000".into(), "成都市锦江区示例路 1 号".into(),
-                "1".into(), "0".into(), "0".into(),
+                "1".into(), "0".into(), "0".into(), "0".into(),
             ],
             Entity::Teacher => vec![
                 "1".into(), tid, "示例教师".into(), "1".into(), "1988-03-15".into(), "01".into(), school.into(), "2010-09-01".into(),
-                "语文".into(), "13800000001".into(), "本科".into(), "一级教师".into(),
+                "语文".into(), "13800000001".into(), "本科".into(), "一级教师".into(), "2".into(), "1".into(),
             ],
             Entity::School => vec![
                 school.into(), "示例小学".into(), "211".into(), "510104".into(), "111".into(), String::new(), "成都市锦江区示例路 1 号".into(),
@@ -241,7 +314,7 @@ macro_rules! field {
 }
 
 pub static STUDENT: Template = Template {
-    entity: Entity::Student,
+    form: Form::Register(Entity::Student),
     fields: &[
         field!("student_id", "学籍号", ["全国学籍号", "学籍编号"], Yes, Kind::StudentId, None, "G+ID number, J+18-character code, or L+region+birth date+4 digits"),
         field!("id_type", "身份证件类型", ["证件类型", "身份证件类型码"], No, Kind::IdType, Some("SFZJLX"), "学籍 SFZJLX; empty means 1 居民身份证"),
@@ -260,11 +333,12 @@ pub static STUDENT: Template = Template {
         field!("boarding", "就读方式", [], No, Kind::Xueji("JDFS"), Some("JDFS"), "学籍 JDFS: 1 走读, 2 住校"),
         field!("left_behind", "是否留守儿童", ["留守儿童"], No, Kind::Xueji("SFLSET"), Some("SFLSET"), "学籍 SFLSET: 0, 1, 2"),
         field!("migrant_child", "是否进城务工人员随迁子女", ["随迁子女"], No, Kind::Xueji("SFSQZN"), Some("SFSQZN"), "学籍 SFSQZN: 0, 1"),
+        field!("disability", "残疾类型", ["残疾人类型", "是否残疾"], No, Kind::Choice(&DISABILITY), Some("CJLX"), "GB/T 26341-2010: 0 none, 1–7 category; masked like personal data"),
     ],
 };
 
 pub static TEACHER: Template = Template {
-    entity: Entity::Teacher,
+    form: Form::Register(Entity::Teacher),
     fields: &[
         field!("id_type", "身份证件类型", ["证件类型"], No, Kind::IdType, Some("SFZJLX"), "empty means 1 居民身份证"),
         field!("id_number", "身份证件号", ["身份证号", "身份证件号码", "身份证号码", "证件号码"], IfResidentId, Kind::IdNumber, None, "GB 11643-1999"),
@@ -274,15 +348,17 @@ pub static TEACHER: Template = Template {
         field!("ethnicity_code", "民族码", ["民族"], No, Kind::Ethnicity, Some("ethnicity"), ""),
         field!("school_code", "学校标识码", ["学校代码", "任职学校标识码"], Yes, Kind::SchoolCode, Some("school_id_category"), ""),
         field!("hire_date", "入职日期", ["进本校年月", "参加工作年月", "入职年月"], No, Kind::Date, None, ""),
-        field!("subject", "任教学科", ["学科"], No, Kind::Text(30), None, ""),
+        field!("subject", "任教学科", ["学科"], No, Kind::Text(30), None, "one or more, separated by 、 (体育, 音乐, 美术 count as PE/arts)"),
         field!("phone", "手机号码", ["联系电话", "手机号"], No, Kind::Mobile, None, ""),
         field!("education", "最高学历", ["学历"], No, Kind::Text(30), None, "e.g. 本科, 硕士研究生"),
         field!("title", "专业技术职务", ["职称"], No, Kind::Text(30), None, "e.g. 一级教师, 高级教师"),
+        field!("backbone", "骨干教师级别", ["骨干级别", "骨干教师"], No, Kind::Choice(&BACKBONE), Some("GGJB"), "0 none, 1 school, 2 county, 3 city, 4 province, 5 national"),
+        field!("full_time", "是否专任教师", ["专任教师"], No, Kind::Choice(&YES_NO), Some("SF"), "0 no, 1 yes"),
     ],
 };
 
 pub static SCHOOL: Template = Template {
-    entity: Entity::School,
+    form: Form::Register(Entity::School),
     fields: &[
         field!("school_code", "学校标识码", ["学校代码"], Yes, Kind::SchoolCode, Some("school_id_category"), ""),
         field!("name", "学校名称", ["名称"], Yes, Kind::Text(100), None, ""),
@@ -298,6 +374,38 @@ pub static SCHOOL: Template = Template {
         field!("postal_code", "邮政编码", ["邮编"], No, Kind::PostalCode, None, ""),
     ],
 };
+
+/// 办学条件: one school's conditions in one school year (the data the 优质均衡 indicators need).
+/// Keyed by (school_code, school_year); the school must be on the register and in the
+/// importer's area, like a teacher's or a student's.
+pub static CONDITIONS: Template = Template {
+    form: Form::Conditions,
+    fields: &[
+        field!("school_code", "学校标识码", ["学校代码"], Yes, Kind::SchoolCode, Some("school_id_category"), "must be on the school register"),
+        field!("school_year", "学年", ["统计学年"], Yes, Kind::SchoolYear, None, "2024-2025"),
+        field!("building_area", "校舍建筑面积", ["校舍面积"], Yes, Kind::Amount(2_000_000), None, "m²"),
+        field!("teaching_area", "教学及辅助用房面积", ["教学及辅助用房"], Yes, Kind::Amount(1_000_000), None, "m²; not more than the building area"),
+        field!("sports_ground_area", "体育运动场地面积", ["运动场地面积", "运动场面积"], Yes, Kind::Amount(2_000_000), None, "m²"),
+        field!("sports_hall_area", "体育馆面积", ["风雨操场面积"], No, Kind::Amount(200_000), None, "m²; empty means none"),
+        field!("equipment_value", "教学仪器设备值", ["教学仪器设备资产值", "仪器设备值"], Yes, Kind::Amount(2_000_000_000), None, "yuan"),
+        field!("multimedia_rooms", "网络多媒体教室数", ["多媒体教室数", "网络多媒体教室"], Yes, Kind::Count(5_000), None, "rooms"),
+        field!("library_books", "图书藏量", ["图书册数", "图书"], No, Kind::Count(10_000_000), None, "volumes"),
+        field!("boarding_places", "寄宿床位数", ["住宿床位数"], No, Kind::Count(100_000), None, "beds"),
+        field!("county_public", "是否县域内公办", ["县域内公办"], Yes, Kind::Choice(&YES_NO), Some("SF"), "0 no, 1 yes: run by the county government"),
+        field!("teaching_point", "是否教学点", ["教学点"], Yes, Kind::Choice(&YES_NO), Some("SF"), "0 no, 1 yes"),
+    ],
+};
+
+/// The example row of the conditions template, in field order: it passes every rule (the school
+/// 2151999999 is the other templates' example school).
+pub fn conditions_example() -> Vec<String> {
+    let v: Vec<String> = ["2151999999", "2024-2025", "6800", "3200", "9000", "800", "1500000", "18", "30000", "0", "1", "0"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    debug_assert_eq!(v.len(), CONDITIONS.fields.len());
+    v
+}
 
 #[cfg(test)]
 mod tests {
@@ -315,12 +423,12 @@ mod tests {
 
     #[test]
     fn keys_and_headers_are_unique() {
-        for e in Entity::ALL {
-            let t = e.template();
+        for t in Entity::ALL.iter().map(|e| e.template()).chain([&CONDITIONS]) {
+            let e = t.form;
             let mut seen = std::collections::HashSet::new();
             for f in t.fields {
                 for h in [f.key, f.zh].iter().chain(f.aliases) {
-                    assert!(seen.insert(*h), "{e}: {h} twice");
+                    assert!(seen.insert(*h), "{e:?}: {h} twice");
                 }
             }
         }

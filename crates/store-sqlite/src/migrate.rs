@@ -41,6 +41,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0004_sort_grade_time.sql"),
         seed: None,
     },
+    Migration {
+        version: 5,
+        name: "0005_indicator_fields",
+        sql: include_str!("../migrations/0005_indicator_fields.sql"),
+        seed: None,
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -51,7 +57,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[

@@ -5,7 +5,9 @@
 //! ID number: first 6 + `********` + last 4 (the hidden 8 are the birth date); 学籍号: its letter
 //! kept, the rest masked like an ID number (G + ID number, L + region + birth date + 4); phone:
 //! first 3 + `****` + last 4; name: surname + `*`; address: its first 6 characters + `****`;
-//! birth date: the year only (`2014-**-**`), since the full date is the ID number's hidden part.
+//! birth date: the year only (`2014-**-**`), since the full date is the ID number's hidden part;
+//! a student's disability (残疾类型, health data): withheld whole (`*`, also for 0 = none, so the
+//! mask does not tell who is disabled).
 
 use standard::Entity;
 
@@ -18,6 +20,8 @@ pub enum Kind {
     Phone,
     Address,
     BirthDate,
+    /// Sensitive personal data shown as `*` whatever its value.
+    Withheld,
 }
 
 /// The mask of a template field, None when the field is not personal. Schools hold no personal
@@ -31,6 +35,7 @@ pub fn kind_of(entity: Entity, key: &str) -> Option<Kind> {
         (Entity::Teacher, "phone") | (Entity::Student, "guardian_phone") => Some(Kind::Phone),
         (Entity::Student, "address") => Some(Kind::Address),
         (_, "birth_date") => Some(Kind::BirthDate),
+        (Entity::Student, "disability") => Some(Kind::Withheld),
         _ => None,
     }
 }
@@ -48,6 +53,11 @@ pub fn apply_into(kind: Kind, v: &str, out: &mut String) {
         Kind::Phone => phone_into(v, out),
         Kind::Address => address_into(v, out),
         Kind::BirthDate => birth_date_into(v, out),
+        Kind::Withheld => {
+            if !v.is_empty() {
+                out.push('*');
+            }
+        }
     }
 }
 
@@ -197,6 +207,10 @@ mod tests {
         assert_eq!(field(Entity::School, "name", "锦江实验小学"), "锦江实验小学", "schools are not personal");
         assert_eq!(field(Entity::Teacher, "phone", "13812345678"), "138****5678");
         assert_eq!(field(Entity::Student, "grade", "11"), "11");
+        assert_eq!(field(Entity::Student, "disability", "2"), "*");
+        assert_eq!(field(Entity::Student, "disability", "0"), "*", "none is withheld too");
+        assert_eq!(field(Entity::Student, "disability", ""), "");
+        assert_eq!(field(Entity::Teacher, "backbone", "2"), "2");
         let mut out = String::from("x");
         name_into("欧阳修", &mut out);
         phone_into("13812345678", &mut out);

@@ -10,8 +10,8 @@ use std::fmt::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Write the import template of school, teacher, student or site (学校/教师/学生/网站) as
-    /// XLSX instead of printing the standard.
+    /// Write the import template of school, teacher, student, site or conditions
+    /// (学校/教师/学生/网站/办学条件) as XLSX instead of printing the standard.
     #[arg(long, value_enum, value_name = "ENTITY")]
     pub template: Option<TemplateArg>,
     /// Where to write the template (default: 学生导入模板.xlsx etc. in the current folder).
@@ -31,6 +31,8 @@ pub enum TemplateArg {
     Teacher,
     Student,
     Site,
+    /// 办学条件: a school's conditions in a school year.
+    Conditions,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -45,6 +47,7 @@ pub fn run(a: Args) -> u8 {
     };
     let (zh, bytes) = match which {
         TemplateArg::Site => ("网站", guard::register::template()),
+        TemplateArg::Conditions => (ingest::template::CONDITIONS_ZH, ingest::template::conditions_template(c.province.code)),
         e => {
             let e = match e {
                 TemplateArg::School => Entity::School,
@@ -82,9 +85,13 @@ pub fn markdown() -> String {
     for t in XUEJI.iter() {
         let _ = writeln!(s, "| {} | {} | {} | {} |", t.id, t.title_zh, t.standard, t.codes.len());
     }
-    for e in Entity::ALL {
-        let t = e.template();
-        let _ = writeln!(s, "\n## Template: {} ({})\n", e.key(), e.zh());
+    for t in standard::template::CHOICES {
+        let codes: Vec<String> = t.codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let _ = writeln!(s, "| {} | {} | {} ({}) | {} |", t.id, t.title_zh, t.standard, codes.join(", "), t.codes.len());
+    }
+    let templates = Entity::ALL.iter().map(|e| (e.key(), e.zh(), e.template())).chain([("conditions", "办学条件", &standard::CONDITIONS)]);
+    for (key, zh, t) in templates {
+        let _ = writeln!(s, "\n## Template: {key} ({zh})\n");
         let _ = writeln!(s, "| key | 表头 | also accepted | required | code table | note |\n|---|---|---|---|---|---|");
         for f in t.fields {
             let req = match f.required {

@@ -1,0 +1,1 @@
+fn main() { print!("{}", insight::indicators::markdown()); }

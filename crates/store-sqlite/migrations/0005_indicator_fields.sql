@@ -1,0 +1,6 @@
+-- Issue 15 (decision indicators): the teacher and student fields the indicators need. Template
+-- fields live in columns named by their keys (the statements follow the templates), so each new
+-- field is a column; empty means not filled in.
+ALTER TABLE teachers ADD COLUMN backbone TEXT NOT NULL DEFAULT '';
+ALTER TABLE teachers ADD COLUMN full_time TEXT NOT NULL DEFAULT '';
+ALTER TABLE students ADD COLUMN disability TEXT NOT NULL DEFAULT '';
