@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (18, "checks", include_str!("../migrations/0018_checks.sql")),
     (19, "ledger", include_str!("../migrations/0019_ledger.sql")),
     (20, "mlps_reminders", include_str!("../migrations/0020_mlps_reminders.sql")),
+    (24, "register_memo", include_str!("../migrations/0024_register_memo.sql")),
 ];
 
 /// The version this program needs.

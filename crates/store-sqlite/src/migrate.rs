@@ -69,6 +69,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 12, name: "0012_checks", sql: include_str!("../platform/0012_checks.sql"), seed: None },
     Migration { version: 13, name: "0013_ledger", sql: include_str!("../platform/0013_ledger.sql"), seed: None },
     Migration { version: 14, name: "0014_mlps_reminders", sql: include_str!("../platform/0014_mlps_reminders.sql"), seed: None },
+    Migration { version: 18, name: "0018_register_memo", sql: include_str!("../platform/0018_register_memo.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

@@ -495,7 +495,7 @@ fn count_of(r: &dyn SqlRow, i: usize) -> Result<u64, StoreError> {
     Ok(r.opt_i64(i)?.unwrap_or(0).max(0) as u64)
 }
 
-impl<T: AppsSql + ?Sized> Apps for T {
+impl<T: AppsSql + crate::memo::MemoSql + ?Sized> Apps for T {
     fn create_filing(&mut self, scope: &Scope, f: &NewFiling, by: &str, now: i64) -> Result<Filing, StoreError> {
         if !province_writes(scope) {
             return Err(StoreError::OutOfScope);
@@ -717,18 +717,9 @@ impl<T: AppsSql + ?Sized> Apps for T {
     }
 
     fn use_counts(&mut self, scope: &Scope, q: &UseQuery) -> Result<Vec<(UseState, u64)>, StoreError> {
-        let d = self.apps_dialect();
-        let Some(w) = use_conds(d, scope, q, false) else { return Ok(UseState::ALL.iter().map(|s| (*s, 0)).collect()) };
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!("SELECT state, {count} FROM app_uses{} GROUP BY state", w.where_());
-        let mut by = std::collections::HashMap::new();
-        self.apps_rows(&sql, w.args, &mut |r| {
-            if let Some(s) = UseState::parse(&r.string(0)?) {
-                by.insert(s, count_of(r, 1)?);
-            }
-            Ok(())
-        })?;
-        Ok(UseState::ALL.iter().map(|s| (*s, by.get(s).copied().unwrap_or(0))).collect())
+        // Remembered per area and filters until the register changes (store::memo).
+        let key = format!("region={:?};school={:?};filing={:?}", q.region, q.school, q.filing_id);
+        crate::memo::cached(self, crate::memo::APPS, "counts", scope, &key, None, |db| use_counts_now(db, scope, q))
     }
 
     fn overdue_uses(&mut self, scope: &Scope, region: Option<u32>, today: Date, limit: usize) -> Result<Vec<AppUse>, StoreError> {
@@ -747,20 +738,39 @@ impl<T: AppsSql + ?Sized> Apps for T {
     }
 
     fn overdue_by_region(&mut self, scope: &Scope, today: Date) -> Result<Vec<RegionOverdue>, StoreError> {
-        let d = self.apps_dialect();
-        let mut w = Where::new(d);
-        if !scope_cond(&mut w, scope) {
-            return Ok(Vec::new());
-        }
-        let c = format!("state = 'county_approved' AND review_due <> '' AND review_due < {}", w.arg(today.to_string()));
-        w.cond(c);
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!("SELECT region_code, {count} FROM app_uses{} GROUP BY region_code ORDER BY region_code", w.where_());
-        let mut out = Vec::new();
-        self.apps_rows(&sql, w.args, &mut |r| {
-            out.push(RegionOverdue { code: u32::try_from(r.i64(0)?).unwrap_or(0), overdue: count_of(r, 1)? });
-            Ok(())
-        })?;
-        Ok(out)
+        crate::memo::cached(self, crate::memo::APPS, "overdue_by_region", scope, "", Some(today), |db| overdue_by_region_now(db, scope, today))
     }
+}
+
+fn use_counts_now(db: &mut (impl AppsSql + ?Sized), scope: &Scope, q: &UseQuery) -> Result<Vec<(UseState, u64)>, StoreError> {
+    let d = db.apps_dialect();
+    let Some(w) = use_conds(d, scope, q, false) else { return Ok(UseState::ALL.iter().map(|s| (*s, 0)).collect()) };
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!("SELECT state, {count} FROM app_uses{} GROUP BY state", w.where_());
+    let mut by = std::collections::HashMap::new();
+    db.apps_rows(&sql, w.args, &mut |r| {
+        if let Some(s) = UseState::parse(&r.string(0)?) {
+            by.insert(s, count_of(r, 1)?);
+        }
+        Ok(())
+    })?;
+    Ok(UseState::ALL.iter().map(|s| (*s, by.get(s).copied().unwrap_or(0))).collect())
+}
+
+fn overdue_by_region_now(db: &mut (impl AppsSql + ?Sized), scope: &Scope, today: Date) -> Result<Vec<RegionOverdue>, StoreError> {
+    let d = db.apps_dialect();
+    let mut w = Where::new(d);
+    if !scope_cond(&mut w, scope) {
+        return Ok(Vec::new());
+    }
+    let c = format!("state = 'county_approved' AND review_due <> '' AND review_due < {}", w.arg(today.to_string()));
+    w.cond(c);
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!("SELECT region_code, {count} FROM app_uses{} GROUP BY region_code ORDER BY region_code", w.where_());
+    let mut out = Vec::new();
+    db.apps_rows(&sql, w.args, &mut |r| {
+        out.push(RegionOverdue { code: u32::try_from(r.i64(0)?).unwrap_or(0), overdue: count_of(r, 1)? });
+        Ok(())
+    })?;
+    Ok(out)
 }

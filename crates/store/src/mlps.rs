@@ -550,7 +550,7 @@ fn count(v: i64) -> u64 {
     v.max(0) as u64
 }
 
-impl<T: MlpsSql + ?Sized> Mlps for T {
+impl<T: MlpsSql + crate::memo::MemoSql + ?Sized> Mlps for T {
     fn create_system(&mut self, scope: &Scope, s: &NewSystem, dues: &Dues, by: &str, now: i64) -> Result<System, StoreError> {
         let region = region_of(self, s.unit_code)?;
         if !may_write_system(scope, region, s.unit_code) {
@@ -621,28 +621,9 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
     }
 
     fn system_totals(&mut self, scope: &Scope, q: &SystemQuery) -> Result<Totals, StoreError> {
-        let d = self.mlps_dialect();
-        let Some(mut w) = query_conds(d, scope, q, false)? else { return Ok(Totals::default()) };
-        let today = w.arg(q.today.to_string());
-        let soon = w.arg(plus_days(q.today, SOON_DAYS).to_string());
-        let sum = |c: String| match d {
-            Dialect::Sqlite => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"),
-            Dialect::Postgres => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)::bigint"),
-        };
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!(
-            "SELECT {count}, {}, {}, {} FROM mlps_systems{}",
-            sum(format!("next_due <> '' AND next_due < {today}")),
-            sum(format!("next_due >= {today} AND next_due <= {soon}")),
-            sum("level >= 2 AND filing_no = ''".into()),
-            w.where_()
-        );
-        let mut t = Totals::default();
-        self.mlps_rows(&sql, w.args, &mut |r| {
-            t = Totals { systems: count_of(r, 0)?, overdue: count_of(r, 1)?, due_soon: count_of(r, 2)?, unfiled: count_of(r, 3)? };
-            Ok(())
-        })?;
-        Ok(t)
+        // Remembered per area, filters and day until the register changes (store::memo).
+        let key = format!("region={:?};level={:?}", q.region, q.level);
+        crate::memo::cached(self, crate::memo::MLPS, "totals", scope, &key, Some(q.today), |db| totals_now(db, scope, q))
     }
 
     fn overdue_systems(&mut self, scope: &Scope, region: Option<u32>, today: Date, limit: usize) -> Result<Vec<System>, StoreError> {
@@ -659,39 +640,7 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
     }
 
     fn completion(&mut self, scope: &Scope, today: Date) -> Result<Vec<RegionCompletion>, StoreError> {
-        let d = self.mlps_dialect();
-        let mut w = Where::new(d);
-        if scope_cond(&mut w, scope).is_err() {
-            return Ok(Vec::new());
-        }
-        let t = w.arg(today.to_string());
-        w.cond("level >= 2");
-        let sum = |c: String| match d {
-            Dialect::Sqlite => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)"),
-            Dialect::Postgres => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)::bigint"),
-        };
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!(
-            "SELECT region_code, {count}, {}, {}, {}, {} FROM mlps_systems{} GROUP BY region_code ORDER BY region_code",
-            sum("filing_no <> ''".into()),
-            sum("level >= 3".into()),
-            sum(format!("level >= 3 AND last_assessed <> '' AND assessment_due >= {t}")),
-            sum(format!("next_due <> '' AND next_due < {t}")),
-            w.where_()
-        );
-        let mut out = Vec::new();
-        self.mlps_rows(&sql, w.args, &mut |r| {
-            out.push(RegionCompletion {
-                code: u32::try_from(r.i64(0)?).unwrap_or(0),
-                systems: count_of(r, 1)?,
-                filed: count_of(r, 2)?,
-                assessed_required: count_of(r, 3)?,
-                assessed_on_time: count_of(r, 4)?,
-                overdue: count_of(r, 5)?,
-            });
-            Ok(())
-        })?;
-        Ok(out)
+        crate::memo::cached(self, crate::memo::MLPS, "completion", scope, "", Some(today), |db| completion_now(db, scope, today))
     }
 
     fn add_assessment(&mut self, scope: &Scope, system_id: i64, a: &NewAssessment, by: &str, now: i64) -> Result<Assessment, StoreError> {
@@ -815,6 +764,67 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
         )?;
         Ok(!found.is_empty())
     }
+}
+
+fn totals_now(db: &mut (impl MlpsSql + ?Sized), scope: &Scope, q: &SystemQuery) -> Result<Totals, StoreError> {
+    let d = db.mlps_dialect();
+    let Some(mut w) = query_conds(d, scope, q, false)? else { return Ok(Totals::default()) };
+    let today = w.arg(q.today.to_string());
+    let soon = w.arg(plus_days(q.today, SOON_DAYS).to_string());
+    let sum = |c: String| match d {
+        Dialect::Sqlite => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"),
+        Dialect::Postgres => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)::bigint"),
+    };
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!(
+        "SELECT {count}, {}, {}, {} FROM mlps_systems{}",
+        sum(format!("next_due <> '' AND next_due < {today}")),
+        sum(format!("next_due >= {today} AND next_due <= {soon}")),
+        sum("level >= 2 AND filing_no = ''".into()),
+        w.where_()
+    );
+    let mut t = Totals::default();
+    db.mlps_rows(&sql, w.args, &mut |r| {
+        t = Totals { systems: count_of(r, 0)?, overdue: count_of(r, 1)?, due_soon: count_of(r, 2)?, unfiled: count_of(r, 3)? };
+        Ok(())
+    })?;
+    Ok(t)
+}
+
+fn completion_now(db: &mut (impl MlpsSql + ?Sized), scope: &Scope, today: Date) -> Result<Vec<RegionCompletion>, StoreError> {
+    let d = db.mlps_dialect();
+    let mut w = Where::new(d);
+    if scope_cond(&mut w, scope).is_err() {
+        return Ok(Vec::new());
+    }
+    let t = w.arg(today.to_string());
+    w.cond("level >= 2");
+    let sum = |c: String| match d {
+        Dialect::Sqlite => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)"),
+        Dialect::Postgres => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)::bigint"),
+    };
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!(
+        "SELECT region_code, {count}, {}, {}, {}, {} FROM mlps_systems{} GROUP BY region_code ORDER BY region_code",
+        sum("filing_no <> ''".into()),
+        sum("level >= 3".into()),
+        sum(format!("level >= 3 AND last_assessed <> '' AND assessment_due >= {t}")),
+        sum(format!("next_due <> '' AND next_due < {t}")),
+        w.where_()
+    );
+    let mut out = Vec::new();
+    db.mlps_rows(&sql, w.args, &mut |r| {
+        out.push(RegionCompletion {
+            code: u32::try_from(r.i64(0)?).unwrap_or(0),
+            systems: count_of(r, 1)?,
+            filed: count_of(r, 2)?,
+            assessed_required: count_of(r, 3)?,
+            assessed_on_time: count_of(r, 4)?,
+            overdue: count_of(r, 5)?,
+        });
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 fn count_of(r: &dyn SqlRow, i: usize) -> Result<u64, StoreError> {
