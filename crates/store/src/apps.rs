@@ -436,8 +436,10 @@ fn one_filing(db: &mut (impl AppsSql + ?Sized), cond: &str, arg: Arg) -> Result<
 fn scope_cond(w: &mut Where, scope: &Scope) -> bool {
     match scope {
         Scope::Region { lo, hi } => {
-            // As in the 等保 register: a wide range reads in id order and stops at a page.
-            let col = if hi - lo >= 99 { "+region_code" } else { "region_code" };
+            // As in the 等保 register: a wide range reads in id order and stops at a page
+            // (SQLite is told with a unary +; PostgreSQL cannot estimate `+region_code` and
+            // decides from the column's statistics instead).
+            let col = if hi - lo >= 99 && w.dialect == Dialect::Sqlite { "+region_code" } else { "region_code" };
             let c = format!("{col} BETWEEN {} AND {}", w.arg(i64::from(*lo)), w.arg(i64::from(*hi)));
             w.cond(c);
             true

@@ -470,12 +470,25 @@ fn region_of(db: &mut (impl MlpsSql + ?Sized), unit: i64) -> Result<i64, StoreEr
 
 /// The scope's condition on the systems table (alias-free).
 fn scope_cond(w: &mut Where, scope: &Scope) -> Result<(), StoreError> {
+    scope_cond_by(w, scope, true)
+}
+
+/// Whether the scope is a city's or the province's range (a large share of the rows).
+fn wide(scope: &Scope) -> bool {
+    matches!(scope, Scope::Region { lo, hi } if hi - lo >= 99)
+}
+
+/// The scope's condition; `aside` sets the region index aside for a wide scope on SQLite.
+fn scope_cond_by(w: &mut Where, scope: &Scope, aside: bool) -> Result<(), StoreError> {
     match scope {
         Scope::Region { lo, hi } => {
             // A city's or the province's range holds a large share of the rows: reading them in
             // id order (the register's order) and stopping at a page beats reading the range's
-            // index and sorting it, so the index is set aside there (unary +, both dialects).
-            let col = if hi - lo >= 99 { "+region_code" } else { "region_code" };
+            // index and sorting it, so SQLite is told to set the index aside there (unary +).
+            // PostgreSQL is not: it cannot estimate `+region_code`, took the range for a few
+            // rows and sorted every overdue row of the province (bench-security); its planner
+            // makes the same choice from the column's statistics.
+            let col = if aside && hi - lo >= 99 && w.dialect == Dialect::Sqlite { "+region_code" } else { "region_code" };
             let c = format!("{col} BETWEEN {} AND {}", w.arg(i64::from(*lo)), w.arg(i64::from(*hi)));
             w.cond(c);
         }
@@ -496,7 +509,9 @@ fn plus_days(d: Date, n: i64) -> Date {
 fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: bool) -> Result<Option<Where>, StoreError> {
     let Some(scope) = crate::sql::effective(scope, q.region) else { return Ok(None) };
     let mut w = Where::new(dialect);
-    if scope_cond(&mut w, &scope).is_err() {
+    // A due-date filter over a wide scope reads `mlps_systems_due_region` (see [`systems_from`]),
+    // judging the region in the index.
+    if scope_cond_by(&mut w, &scope, !(with_state && dated(q.state))).is_err() {
         return Ok(None);
     }
     if let Some(l) = q.level {
@@ -508,7 +523,9 @@ fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: boo
             let today = q.today.to_string();
             let soon = plus_days(q.today, SOON_DAYS).to_string();
             let c = match st {
-                DueState::Overdue => format!("next_due <> '' AND next_due < {}", w.arg(today)),
+                // `> ''` rather than `<> ''`: a range the due-date indexes start after the
+                // undated systems (a third of the register) instead of skipping them.
+                DueState::Overdue => format!("next_due > '' AND next_due < {}", w.arg(today)),
                 DueState::DueSoon => format!("next_due >= {} AND next_due <= {}", w.arg(today), w.arg(soon)),
                 DueState::Ok => format!("(next_due = '' OR next_due > {})", w.arg(soon)),
             };
@@ -520,6 +537,23 @@ fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: boo
         }
     }
     Ok(Some(w))
+}
+
+/// Whether a state filter is a range of due dates.
+fn dated(state: Option<DueState>) -> bool {
+    matches!(state, Some(DueState::Overdue | DueState::DueSoon))
+}
+
+/// The register's table in a list's FROM: on SQLite, a due-date filter over a city or the
+/// province reads `(next_due, region_code, id)` and judges the region in the index (its planner
+/// otherwise walked `(next_due, id)` and read each row to find the city's tenth).
+fn systems_from(d: Dialect, scope: &Scope, q: &SystemQuery) -> &'static str {
+    let scope = crate::sql::effective(scope, q.region);
+    if d == Dialect::Sqlite && dated(q.state) && scope.as_ref().is_some_and(wide) {
+        "mlps_systems INDEXED BY mlps_systems_due_region"
+    } else {
+        "mlps_systems"
+    }
 }
 
 fn system_args(s: &NewSystem) -> Vec<Arg> {
@@ -610,7 +644,7 @@ impl<T: MlpsSql + crate::memo::MemoSql + ?Sized> Mlps for T {
     fn systems(&mut self, scope: &Scope, q: &SystemQuery) -> Result<Page<System>, StoreError> {
         let Some(w) = query_conds(self.mlps_dialect(), scope, q, true)? else { return Ok(crate::sql::empty()) };
         let n = crate::sql::limit(q.limit);
-        let sql = format!("SELECT {SYSTEM_COLS} FROM mlps_systems{} ORDER BY id LIMIT {}", w.where_(), n + 1);
+        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY id LIMIT {}", systems_from(self.mlps_dialect(), scope, q), w.where_(), n + 1);
         let mut got = Vec::new();
         self.mlps_rows(&sql, w.args, &mut |r| {
             got.push(system_from(r)?);
@@ -629,7 +663,7 @@ impl<T: MlpsSql + crate::memo::MemoSql + ?Sized> Mlps for T {
     fn overdue_systems(&mut self, scope: &Scope, region: Option<u32>, today: Date, limit: usize) -> Result<Vec<System>, StoreError> {
         let q = SystemQuery { region, state: Some(DueState::Overdue), ..SystemQuery::on(today) };
         let Some(w) = query_conds(self.mlps_dialect(), scope, &q, true)? else { return Ok(Vec::new()) };
-        let sql = format!("SELECT {SYSTEM_COLS} FROM mlps_systems{} ORDER BY next_due, id LIMIT {}", w.where_(), crate::sql::limit(limit));
+        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY next_due, id LIMIT {}", systems_from(self.mlps_dialect(), scope, &q), w.where_(), crate::sql::limit(limit));
         let mut got = Vec::new();
         self.mlps_rows(&sql, w.args, &mut |r| {
             got.push(system_from(r)?);
@@ -778,7 +812,7 @@ fn totals_now(db: &mut (impl MlpsSql + ?Sized), scope: &Scope, q: &SystemQuery) 
     let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
     let sql = format!(
         "SELECT {count}, {}, {}, {} FROM mlps_systems{}",
-        sum(format!("next_due <> '' AND next_due < {today}")),
+        sum(format!("next_due > '' AND next_due < {today}")),
         sum(format!("next_due >= {today} AND next_due <= {soon}")),
         sum("level >= 2 AND filing_no = ''".into()),
         w.where_()
@@ -809,7 +843,7 @@ fn completion_now(db: &mut (impl MlpsSql + ?Sized), scope: &Scope, today: Date) 
         sum("filing_no <> ''".into()),
         sum("level >= 3".into()),
         sum(format!("level >= 3 AND last_assessed <> '' AND assessment_due >= {t}")),
-        sum(format!("next_due <> '' AND next_due < {t}")),
+        sum(format!("next_due > '' AND next_due < {t}")),
         w.where_()
     );
     let mut out = Vec::new();
