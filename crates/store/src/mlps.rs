@@ -505,15 +505,21 @@ fn plus_days(d: Date, n: i64) -> Date {
     Date::from_days_since_epoch(d.days_since_epoch() + n)
 }
 
-/// The conditions of a register query (state included when `with_state`).
-fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: bool) -> Result<Option<Where>, StoreError> {
+/// The conditions of a register query (state included when `with_state`; `by_due`: the list is
+/// ordered by due date).
+fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: bool, by_due: bool) -> Result<Option<Where>, StoreError> {
+    let use_due = with_state && due_index(dialect, scope, q, by_due);
     let Some(scope) = crate::sql::effective(scope, q.region) else { return Ok(None) };
     let mut w = Where::new(dialect);
-    // A due-date filter over a wide scope reads `mlps_systems_due_region` (see [`systems_from`]),
-    // judging the region in the index.
-    if scope_cond_by(&mut w, &scope, !(with_state && dated(q.state))).is_err() {
+    // A due-date filter read through `mlps_systems_due_region` (see [`systems_from`]) judges
+    // the region in the index.
+    if scope_cond_by(&mut w, &scope, !use_due).is_err() {
         return Ok(None);
     }
+    // Otherwise SQLite is told not to drive the query by the due date (unary +): a county
+    // reads its own region index, a wide scope walks the register in id order and stops at a
+    // page (the overdue are dense).
+    let next_due = if dialect == Dialect::Sqlite && !use_due { "+next_due" } else { "next_due" };
     if let Some(l) = q.level {
         let c = format!("level = {}", w.arg(i64::from(l)));
         w.cond(c);
@@ -525,8 +531,8 @@ fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: boo
             let c = match st {
                 // `> ''` rather than `<> ''`: a range the due-date indexes start after the
                 // undated systems (a third of the register) instead of skipping them.
-                DueState::Overdue => format!("next_due > '' AND next_due < {}", w.arg(today)),
-                DueState::DueSoon => format!("next_due >= {} AND next_due <= {}", w.arg(today), w.arg(soon)),
+                DueState::Overdue => format!("{next_due} > '' AND {next_due} < {}", w.arg(today)),
+                DueState::DueSoon => format!("{next_due} >= {} AND {next_due} <= {}", w.arg(today), w.arg(soon)),
                 DueState::Ok => format!("(next_due = '' OR next_due > {})", w.arg(soon)),
             };
             w.cond(c);
@@ -544,12 +550,17 @@ fn dated(state: Option<DueState>) -> bool {
     matches!(state, Some(DueState::Overdue | DueState::DueSoon))
 }
 
-/// The register's table in a list's FROM: on SQLite, a due-date filter over a city or the
-/// province reads `(next_due, region_code, id)` and judges the region in the index (its planner
-/// otherwise walked `(next_due, id)` and read each row to find the city's tenth).
-fn systems_from(d: Dialect, scope: &Scope, q: &SystemQuery) -> &'static str {
-    let scope = crate::sql::effective(scope, q.region);
-    if d == Dialect::Sqlite && dated(q.state) && scope.as_ref().is_some_and(wide) {
+/// Whether SQLite should read `(next_due, region_code, id)`: a city's or the province's list
+/// ordered by due date (the overdue list), or filtered to the sparse "due within 60 days".
+fn due_index(d: Dialect, scope: &Scope, q: &SystemQuery, by_due: bool) -> bool {
+    let wide_scope = crate::sql::effective(scope, q.region).as_ref().is_some_and(wide);
+    d == Dialect::Sqlite && wide_scope && dated(q.state) && (by_due || q.state == Some(DueState::DueSoon))
+}
+
+/// The register's table in a list's FROM: on SQLite, see [`due_index`] (its planner otherwise
+/// walked `(next_due, id)` and read each row to find the city's tenth).
+fn systems_from(d: Dialect, scope: &Scope, q: &SystemQuery, by_due: bool) -> &'static str {
+    if due_index(d, scope, q, by_due) {
         "mlps_systems INDEXED BY mlps_systems_due_region"
     } else {
         "mlps_systems"
@@ -642,9 +653,9 @@ impl<T: MlpsSql + crate::memo::MemoSql + ?Sized> Mlps for T {
     }
 
     fn systems(&mut self, scope: &Scope, q: &SystemQuery) -> Result<Page<System>, StoreError> {
-        let Some(w) = query_conds(self.mlps_dialect(), scope, q, true)? else { return Ok(crate::sql::empty()) };
+        let Some(w) = query_conds(self.mlps_dialect(), scope, q, true, false)? else { return Ok(crate::sql::empty()) };
         let n = crate::sql::limit(q.limit);
-        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY id LIMIT {}", systems_from(self.mlps_dialect(), scope, q), w.where_(), n + 1);
+        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY id LIMIT {}", systems_from(self.mlps_dialect(), scope, q, false), w.where_(), n + 1);
         let mut got = Vec::new();
         self.mlps_rows(&sql, w.args, &mut |r| {
             got.push(system_from(r)?);
@@ -662,8 +673,8 @@ impl<T: MlpsSql + crate::memo::MemoSql + ?Sized> Mlps for T {
 
     fn overdue_systems(&mut self, scope: &Scope, region: Option<u32>, today: Date, limit: usize) -> Result<Vec<System>, StoreError> {
         let q = SystemQuery { region, state: Some(DueState::Overdue), ..SystemQuery::on(today) };
-        let Some(w) = query_conds(self.mlps_dialect(), scope, &q, true)? else { return Ok(Vec::new()) };
-        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY next_due, id LIMIT {}", systems_from(self.mlps_dialect(), scope, &q), w.where_(), crate::sql::limit(limit));
+        let Some(w) = query_conds(self.mlps_dialect(), scope, &q, true, true)? else { return Ok(Vec::new()) };
+        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY next_due, id LIMIT {}", systems_from(self.mlps_dialect(), scope, &q, true), w.where_(), crate::sql::limit(limit));
         let mut got = Vec::new();
         self.mlps_rows(&sql, w.args, &mut |r| {
             got.push(system_from(r)?);
@@ -802,7 +813,7 @@ impl<T: MlpsSql + crate::memo::MemoSql + ?Sized> Mlps for T {
 
 fn totals_now(db: &mut (impl MlpsSql + ?Sized), scope: &Scope, q: &SystemQuery) -> Result<Totals, StoreError> {
     let d = db.mlps_dialect();
-    let Some(mut w) = query_conds(d, scope, q, false)? else { return Ok(Totals::default()) };
+    let Some(mut w) = query_conds(d, scope, q, false, false)? else { return Ok(Totals::default()) };
     let today = w.arg(q.today.to_string());
     let soon = w.arg(plus_days(q.today, SOON_DAYS).to_string());
     let sum = |c: String| match d {
