@@ -70,7 +70,10 @@ bench-guard:
 bench-mlps:
 	cargo run --release --locked -q -p secman --example bench_mlps
 # Province scale (issue 13): 22,000 units, 60,000 等保 systems, 10,000 incidents on SQLite and
-# PostgreSQL (TIANFU_BENCH_DATABASE_URL or TIANFU_TEST_DATABASE_URL): every list's p50/p99 and the daily sweep.
+# PostgreSQL (TIANFU_BENCH_DATABASE_URL or TIANFU_TEST_DATABASE_URL; seeded by copying the rows the
+# store wrote into SQLite): every list's, overdue list's and aggregate's p50/p99 and first run (a
+# remembered figure's recount), the daily sweep, the load average. UNITS=2200 SYSTEMS=6000
+# INCIDENTS=1000 RUNS=50 for a quick run; KEEP=1 keeps both databases for EXPLAIN.
 bench-security:
 	cargo run --release --locked -q -p secman --example bench_security
 # 10,000 incidents in an in-memory SQLite store (issue 13, part): lists, overdue list, sweep.

@@ -43,9 +43,18 @@ impl Incidents for PgStore {
     }
 
     fn incident_counts(&mut self, scope: &Scope, q: &IncidentQuery) -> Result<Vec<(IncidentState, u64)>, StoreError> {
-        let Some((text, a)) = sql::counts(D, scope, q) else { return Ok(Vec::new()) };
-        let a = args(a);
-        query(&mut self.client, &text, &refs(&a), sql::decode_count)
+        // Remembered per area and filters until the register changes (store::memo); an
+        // overdue filter depends on the second, so it is counted each time.
+        let count = |db: &mut Self| -> Result<Vec<(IncidentState, u64)>, StoreError> {
+            let Some((text, a)) = sql::counts(D, scope, q) else { return Ok(Vec::new()) };
+            let a = args(a);
+            query(&mut db.client, &text, &refs(&a), sql::decode_count)
+        };
+        if q.overdue_at.is_some() {
+            return count(self);
+        }
+        let key = format!("open={};grade={:?};region={:?}", q.open, q.grade, q.region);
+        store::memo::cached(self, store::memo::INCIDENTS, "counts", scope, &key, None, count)
     }
 
     fn update_incident(&mut self, scope: &Scope, i: &Incident, from: IncidentState, step: &Step) -> Result<bool, StoreError> {

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (21, "mlps_files", include_str!("../migrations/0021_mlps_files.sql")),
     (22, "reminders_outbox", include_str!("../migrations/0022_reminders_outbox.sql")),
     (23, "incident_review", include_str!("../migrations/0023_incident_review.sql")),
+    (24, "register_memo", include_str!("../migrations/0024_register_memo.sql")),
     (25, "indicator_fields", include_str!("../migrations/0025_indicator_fields.sql")),
 ];
 

@@ -35,3 +35,18 @@ impl MlpsSql for PgStore {
         Ok(row.map(|r| store::monitor::sql::org_node_from(&Row(&r))).transpose()?)
     }
 }
+
+/// The remembered aggregates (`store::memo`).
+impl store::memo::MemoSql for PgStore {
+    fn memo_dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn memo_rows(&mut self, sql: &str, args: Vec<Arg>, each: &mut dyn FnMut(&dyn SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.mlps_rows(sql, args, each)
+    }
+
+    fn memo_exec(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        self.mlps_exec(sql, args)
+    }
+}

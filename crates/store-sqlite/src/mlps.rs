@@ -38,3 +38,19 @@ impl MlpsSql for SqliteStore {
             .map_err(map_err)
     }
 }
+
+/// The remembered aggregates (`store::memo`): their tables are in the platform file, beside the
+/// registers whose triggers bump the versions.
+impl store::memo::MemoSql for SqliteStore {
+    fn memo_dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn memo_rows(&mut self, sql: &str, args: Vec<Arg>, each: &mut dyn FnMut(&dyn SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.mlps_rows(sql, args, each)
+    }
+
+    fn memo_exec(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        self.mlps_exec(sql, args)
+    }
+}

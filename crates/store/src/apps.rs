@@ -436,8 +436,10 @@ fn one_filing(db: &mut (impl AppsSql + ?Sized), cond: &str, arg: Arg) -> Result<
 fn scope_cond(w: &mut Where, scope: &Scope) -> bool {
     match scope {
         Scope::Region { lo, hi } => {
-            // As in the 等保 register: a wide range reads in id order and stops at a page.
-            let col = if hi - lo >= 99 { "+region_code" } else { "region_code" };
+            // As in the 等保 register: a wide range reads in id order and stops at a page
+            // (SQLite is told with a unary +; PostgreSQL cannot estimate `+region_code` and
+            // decides from the column's statistics instead).
+            let col = if hi - lo >= 99 && w.dialect == Dialect::Sqlite { "+region_code" } else { "region_code" };
             let c = format!("{col} BETWEEN {} AND {}", w.arg(i64::from(*lo)), w.arg(i64::from(*hi)));
             w.cond(c);
             true
@@ -495,7 +497,7 @@ fn count_of(r: &dyn SqlRow, i: usize) -> Result<u64, StoreError> {
     Ok(r.opt_i64(i)?.unwrap_or(0).max(0) as u64)
 }
 
-impl<T: AppsSql + ?Sized> Apps for T {
+impl<T: AppsSql + crate::memo::MemoSql + ?Sized> Apps for T {
     fn create_filing(&mut self, scope: &Scope, f: &NewFiling, by: &str, now: i64) -> Result<Filing, StoreError> {
         if !province_writes(scope) {
             return Err(StoreError::OutOfScope);
@@ -717,18 +719,9 @@ impl<T: AppsSql + ?Sized> Apps for T {
     }
 
     fn use_counts(&mut self, scope: &Scope, q: &UseQuery) -> Result<Vec<(UseState, u64)>, StoreError> {
-        let d = self.apps_dialect();
-        let Some(w) = use_conds(d, scope, q, false) else { return Ok(UseState::ALL.iter().map(|s| (*s, 0)).collect()) };
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!("SELECT state, {count} FROM app_uses{} GROUP BY state", w.where_());
-        let mut by = std::collections::HashMap::new();
-        self.apps_rows(&sql, w.args, &mut |r| {
-            if let Some(s) = UseState::parse(&r.string(0)?) {
-                by.insert(s, count_of(r, 1)?);
-            }
-            Ok(())
-        })?;
-        Ok(UseState::ALL.iter().map(|s| (*s, by.get(s).copied().unwrap_or(0))).collect())
+        // Remembered per area and filters until the register changes (store::memo).
+        let key = format!("region={:?};school={:?};filing={:?}", q.region, q.school, q.filing_id);
+        crate::memo::cached(self, crate::memo::APPS, "counts", scope, &key, None, |db| use_counts_now(db, scope, q))
     }
 
     fn overdue_uses(&mut self, scope: &Scope, region: Option<u32>, today: Date, limit: usize) -> Result<Vec<AppUse>, StoreError> {
@@ -747,20 +740,39 @@ impl<T: AppsSql + ?Sized> Apps for T {
     }
 
     fn overdue_by_region(&mut self, scope: &Scope, today: Date) -> Result<Vec<RegionOverdue>, StoreError> {
-        let d = self.apps_dialect();
-        let mut w = Where::new(d);
-        if !scope_cond(&mut w, scope) {
-            return Ok(Vec::new());
-        }
-        let c = format!("state = 'county_approved' AND review_due <> '' AND review_due < {}", w.arg(today.to_string()));
-        w.cond(c);
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!("SELECT region_code, {count} FROM app_uses{} GROUP BY region_code ORDER BY region_code", w.where_());
-        let mut out = Vec::new();
-        self.apps_rows(&sql, w.args, &mut |r| {
-            out.push(RegionOverdue { code: u32::try_from(r.i64(0)?).unwrap_or(0), overdue: count_of(r, 1)? });
-            Ok(())
-        })?;
-        Ok(out)
+        crate::memo::cached(self, crate::memo::APPS, "overdue_by_region", scope, "", Some(today), |db| overdue_by_region_now(db, scope, today))
     }
+}
+
+fn use_counts_now(db: &mut (impl AppsSql + ?Sized), scope: &Scope, q: &UseQuery) -> Result<Vec<(UseState, u64)>, StoreError> {
+    let d = db.apps_dialect();
+    let Some(w) = use_conds(d, scope, q, false) else { return Ok(UseState::ALL.iter().map(|s| (*s, 0)).collect()) };
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!("SELECT state, {count} FROM app_uses{} GROUP BY state", w.where_());
+    let mut by = std::collections::HashMap::new();
+    db.apps_rows(&sql, w.args, &mut |r| {
+        if let Some(s) = UseState::parse(&r.string(0)?) {
+            by.insert(s, count_of(r, 1)?);
+        }
+        Ok(())
+    })?;
+    Ok(UseState::ALL.iter().map(|s| (*s, by.get(s).copied().unwrap_or(0))).collect())
+}
+
+fn overdue_by_region_now(db: &mut (impl AppsSql + ?Sized), scope: &Scope, today: Date) -> Result<Vec<RegionOverdue>, StoreError> {
+    let d = db.apps_dialect();
+    let mut w = Where::new(d);
+    if !scope_cond(&mut w, scope) {
+        return Ok(Vec::new());
+    }
+    let c = format!("state = 'county_approved' AND review_due <> '' AND review_due < {}", w.arg(today.to_string()));
+    w.cond(c);
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!("SELECT region_code, {count} FROM app_uses{} GROUP BY region_code ORDER BY region_code", w.where_());
+    let mut out = Vec::new();
+    db.apps_rows(&sql, w.args, &mut |r| {
+        out.push(RegionOverdue { code: u32::try_from(r.i64(0)?).unwrap_or(0), overdue: count_of(r, 1)? });
+        Ok(())
+    })?;
+    Ok(out)
 }

@@ -30,6 +30,7 @@ pub mod duty;
 pub mod failed_uploads;
 pub mod keys;
 pub mod mask;
+pub mod memo;
 pub mod ledger;
 pub mod mlps;
 pub mod monitor;
@@ -59,6 +60,8 @@ pub mod suite_duty;
 pub mod suite_apps;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_checks;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_memo;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;

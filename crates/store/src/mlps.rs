@@ -483,12 +483,25 @@ fn region_of(db: &mut (impl MlpsSql + ?Sized), unit: i64) -> Result<i64, StoreEr
 
 /// The scope's condition on the systems table (alias-free).
 fn scope_cond(w: &mut Where, scope: &Scope) -> Result<(), StoreError> {
+    scope_cond_by(w, scope, true)
+}
+
+/// Whether the scope is a city's or the province's range (a large share of the rows).
+fn wide(scope: &Scope) -> bool {
+    matches!(scope, Scope::Region { lo, hi } if hi - lo >= 99)
+}
+
+/// The scope's condition; `aside` sets the region index aside for a wide scope on SQLite.
+fn scope_cond_by(w: &mut Where, scope: &Scope, aside: bool) -> Result<(), StoreError> {
     match scope {
         Scope::Region { lo, hi } => {
             // A city's or the province's range holds a large share of the rows: reading them in
             // id order (the register's order) and stopping at a page beats reading the range's
-            // index and sorting it, so the index is set aside there (unary +, both dialects).
-            let col = if hi - lo >= 99 { "+region_code" } else { "region_code" };
+            // index and sorting it, so SQLite is told to set the index aside there (unary +).
+            // PostgreSQL is not: it cannot estimate `+region_code`, took the range for a few
+            // rows and sorted every overdue row of the province (bench-security); its planner
+            // makes the same choice from the column's statistics.
+            let col = if aside && hi - lo >= 99 && w.dialect == Dialect::Sqlite { "+region_code" } else { "region_code" };
             let c = format!("{col} BETWEEN {} AND {}", w.arg(i64::from(*lo)), w.arg(i64::from(*hi)));
             w.cond(c);
         }
@@ -505,13 +518,21 @@ fn plus_days(d: Date, n: i64) -> Date {
     Date::from_days_since_epoch(d.days_since_epoch() + n)
 }
 
-/// The conditions of a register query (state included when `with_state`).
-fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: bool) -> Result<Option<Where>, StoreError> {
+/// The conditions of a register query (state included when `with_state`; `by_due`: the list is
+/// ordered by due date).
+fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: bool, by_due: bool) -> Result<Option<Where>, StoreError> {
+    let use_due = with_state && due_index(dialect, scope, q, by_due);
     let Some(scope) = crate::sql::effective(scope, q.region) else { return Ok(None) };
     let mut w = Where::new(dialect);
-    if scope_cond(&mut w, &scope).is_err() {
+    // A due-date filter read through `mlps_systems_due_region` (see [`systems_from`]) judges
+    // the region in the index.
+    if scope_cond_by(&mut w, &scope, !use_due).is_err() {
         return Ok(None);
     }
+    // Otherwise SQLite is told not to drive the query by the due date (unary +): a county
+    // reads its own region index, a wide scope walks the register in id order and stops at a
+    // page (the overdue are dense).
+    let next_due = if dialect == Dialect::Sqlite && !use_due { "+next_due" } else { "next_due" };
     if let Some(l) = q.level {
         let c = format!("level = {}", w.arg(i64::from(l)));
         w.cond(c);
@@ -521,8 +542,10 @@ fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: boo
             let today = q.today.to_string();
             let soon = plus_days(q.today, SOON_DAYS).to_string();
             let c = match st {
-                DueState::Overdue => format!("next_due <> '' AND next_due < {}", w.arg(today)),
-                DueState::DueSoon => format!("next_due >= {} AND next_due <= {}", w.arg(today), w.arg(soon)),
+                // `> ''` rather than `<> ''`: a range the due-date indexes start after the
+                // undated systems (a third of the register) instead of skipping them.
+                DueState::Overdue => format!("{next_due} > '' AND {next_due} < {}", w.arg(today)),
+                DueState::DueSoon => format!("{next_due} >= {} AND {next_due} <= {}", w.arg(today), w.arg(soon)),
                 DueState::Ok => format!("(next_due = '' OR next_due > {})", w.arg(soon)),
             };
             w.cond(c);
@@ -533,6 +556,28 @@ fn query_conds(dialect: Dialect, scope: &Scope, q: &SystemQuery, with_state: boo
         }
     }
     Ok(Some(w))
+}
+
+/// Whether a state filter is a range of due dates.
+fn dated(state: Option<DueState>) -> bool {
+    matches!(state, Some(DueState::Overdue | DueState::DueSoon))
+}
+
+/// Whether SQLite should read `(next_due, region_code, id)`: a city's or the province's list
+/// ordered by due date (the overdue list), or filtered to the sparse "due within 60 days".
+fn due_index(d: Dialect, scope: &Scope, q: &SystemQuery, by_due: bool) -> bool {
+    let wide_scope = crate::sql::effective(scope, q.region).as_ref().is_some_and(wide);
+    d == Dialect::Sqlite && wide_scope && dated(q.state) && (by_due || q.state == Some(DueState::DueSoon))
+}
+
+/// The register's table in a list's FROM: on SQLite, see [`due_index`] (its planner otherwise
+/// walked `(next_due, id)` and read each row to find the city's tenth).
+fn systems_from(d: Dialect, scope: &Scope, q: &SystemQuery, by_due: bool) -> &'static str {
+    if due_index(d, scope, q, by_due) {
+        "mlps_systems INDEXED BY mlps_systems_due_region"
+    } else {
+        "mlps_systems"
+    }
 }
 
 fn system_args(s: &NewSystem) -> Vec<Arg> {
@@ -563,7 +608,7 @@ fn count(v: i64) -> u64 {
     v.max(0) as u64
 }
 
-impl<T: MlpsSql + ?Sized> Mlps for T {
+impl<T: MlpsSql + crate::memo::MemoSql + ?Sized> Mlps for T {
     fn create_system(&mut self, scope: &Scope, s: &NewSystem, dues: &Dues, by: &str, now: i64) -> Result<System, StoreError> {
         let region = region_of(self, s.unit_code)?;
         if !may_write_system(scope, region, s.unit_code) {
@@ -621,9 +666,9 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
     }
 
     fn systems(&mut self, scope: &Scope, q: &SystemQuery) -> Result<Page<System>, StoreError> {
-        let Some(w) = query_conds(self.mlps_dialect(), scope, q, true)? else { return Ok(crate::sql::empty()) };
+        let Some(w) = query_conds(self.mlps_dialect(), scope, q, true, false)? else { return Ok(crate::sql::empty()) };
         let n = crate::sql::limit(q.limit);
-        let sql = format!("SELECT {SYSTEM_COLS} FROM mlps_systems{} ORDER BY id LIMIT {}", w.where_(), n + 1);
+        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY id LIMIT {}", systems_from(self.mlps_dialect(), scope, q, false), w.where_(), n + 1);
         let mut got = Vec::new();
         self.mlps_rows(&sql, w.args, &mut |r| {
             got.push(system_from(r)?);
@@ -634,34 +679,15 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
     }
 
     fn system_totals(&mut self, scope: &Scope, q: &SystemQuery) -> Result<Totals, StoreError> {
-        let d = self.mlps_dialect();
-        let Some(mut w) = query_conds(d, scope, q, false)? else { return Ok(Totals::default()) };
-        let today = w.arg(q.today.to_string());
-        let soon = w.arg(plus_days(q.today, SOON_DAYS).to_string());
-        let sum = |c: String| match d {
-            Dialect::Sqlite => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"),
-            Dialect::Postgres => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)::bigint"),
-        };
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!(
-            "SELECT {count}, {}, {}, {} FROM mlps_systems{}",
-            sum(format!("next_due <> '' AND next_due < {today}")),
-            sum(format!("next_due >= {today} AND next_due <= {soon}")),
-            sum("level >= 2 AND filing_no = ''".into()),
-            w.where_()
-        );
-        let mut t = Totals::default();
-        self.mlps_rows(&sql, w.args, &mut |r| {
-            t = Totals { systems: count_of(r, 0)?, overdue: count_of(r, 1)?, due_soon: count_of(r, 2)?, unfiled: count_of(r, 3)? };
-            Ok(())
-        })?;
-        Ok(t)
+        // Remembered per area, filters and day until the register changes (store::memo).
+        let key = format!("region={:?};level={:?}", q.region, q.level);
+        crate::memo::cached(self, crate::memo::MLPS, "totals", scope, &key, Some(q.today), |db| totals_now(db, scope, q))
     }
 
     fn overdue_systems(&mut self, scope: &Scope, region: Option<u32>, today: Date, limit: usize) -> Result<Vec<System>, StoreError> {
         let q = SystemQuery { region, state: Some(DueState::Overdue), ..SystemQuery::on(today) };
-        let Some(w) = query_conds(self.mlps_dialect(), scope, &q, true)? else { return Ok(Vec::new()) };
-        let sql = format!("SELECT {SYSTEM_COLS} FROM mlps_systems{} ORDER BY next_due, id LIMIT {}", w.where_(), crate::sql::limit(limit));
+        let Some(w) = query_conds(self.mlps_dialect(), scope, &q, true, true)? else { return Ok(Vec::new()) };
+        let sql = format!("SELECT {SYSTEM_COLS} FROM {}{} ORDER BY next_due, id LIMIT {}", systems_from(self.mlps_dialect(), scope, &q, true), w.where_(), crate::sql::limit(limit));
         let mut got = Vec::new();
         self.mlps_rows(&sql, w.args, &mut |r| {
             got.push(system_from(r)?);
@@ -672,39 +698,7 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
     }
 
     fn completion(&mut self, scope: &Scope, today: Date) -> Result<Vec<RegionCompletion>, StoreError> {
-        let d = self.mlps_dialect();
-        let mut w = Where::new(d);
-        if scope_cond(&mut w, scope).is_err() {
-            return Ok(Vec::new());
-        }
-        let t = w.arg(today.to_string());
-        w.cond("level >= 2");
-        let sum = |c: String| match d {
-            Dialect::Sqlite => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)"),
-            Dialect::Postgres => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)::bigint"),
-        };
-        let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
-        let sql = format!(
-            "SELECT region_code, {count}, {}, {}, {}, {} FROM mlps_systems{} GROUP BY region_code ORDER BY region_code",
-            sum("filing_no <> ''".into()),
-            sum("level >= 3".into()),
-            sum(format!("level >= 3 AND last_assessed <> '' AND assessment_due >= {t}")),
-            sum(format!("next_due <> '' AND next_due < {t}")),
-            w.where_()
-        );
-        let mut out = Vec::new();
-        self.mlps_rows(&sql, w.args, &mut |r| {
-            out.push(RegionCompletion {
-                code: u32::try_from(r.i64(0)?).unwrap_or(0),
-                systems: count_of(r, 1)?,
-                filed: count_of(r, 2)?,
-                assessed_required: count_of(r, 3)?,
-                assessed_on_time: count_of(r, 4)?,
-                overdue: count_of(r, 5)?,
-            });
-            Ok(())
-        })?;
-        Ok(out)
+        crate::memo::cached(self, crate::memo::MLPS, "completion", scope, "", Some(today), |db| completion_now(db, scope, today))
     }
 
     fn add_assessment(&mut self, scope: &Scope, system_id: i64, a: &NewAssessment, by: &str, now: i64) -> Result<Assessment, StoreError> {
@@ -846,6 +840,67 @@ impl<T: MlpsSql + ?Sized> Mlps for T {
         )?;
         Ok(!found.is_empty())
     }
+}
+
+fn totals_now(db: &mut (impl MlpsSql + ?Sized), scope: &Scope, q: &SystemQuery) -> Result<Totals, StoreError> {
+    let d = db.mlps_dialect();
+    let Some(mut w) = query_conds(d, scope, q, false, false)? else { return Ok(Totals::default()) };
+    let today = w.arg(q.today.to_string());
+    let soon = w.arg(plus_days(q.today, SOON_DAYS).to_string());
+    let sum = |c: String| match d {
+        Dialect::Sqlite => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)"),
+        Dialect::Postgres => format!("COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0)::bigint"),
+    };
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!(
+        "SELECT {count}, {}, {}, {} FROM mlps_systems{}",
+        sum(format!("next_due > '' AND next_due < {today}")),
+        sum(format!("next_due >= {today} AND next_due <= {soon}")),
+        sum("level >= 2 AND filing_no = ''".into()),
+        w.where_()
+    );
+    let mut t = Totals::default();
+    db.mlps_rows(&sql, w.args, &mut |r| {
+        t = Totals { systems: count_of(r, 0)?, overdue: count_of(r, 1)?, due_soon: count_of(r, 2)?, unfiled: count_of(r, 3)? };
+        Ok(())
+    })?;
+    Ok(t)
+}
+
+fn completion_now(db: &mut (impl MlpsSql + ?Sized), scope: &Scope, today: Date) -> Result<Vec<RegionCompletion>, StoreError> {
+    let d = db.mlps_dialect();
+    let mut w = Where::new(d);
+    if scope_cond(&mut w, scope).is_err() {
+        return Ok(Vec::new());
+    }
+    let t = w.arg(today.to_string());
+    w.cond("level >= 2");
+    let sum = |c: String| match d {
+        Dialect::Sqlite => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)"),
+        Dialect::Postgres => format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)::bigint"),
+    };
+    let count = if d == Dialect::Postgres { "COUNT(*)::bigint" } else { "COUNT(*)" };
+    let sql = format!(
+        "SELECT region_code, {count}, {}, {}, {}, {} FROM mlps_systems{} GROUP BY region_code ORDER BY region_code",
+        sum("filing_no <> ''".into()),
+        sum("level >= 3".into()),
+        sum(format!("level >= 3 AND last_assessed <> '' AND assessment_due >= {t}")),
+        sum(format!("next_due > '' AND next_due < {t}")),
+        w.where_()
+    );
+    let mut out = Vec::new();
+    db.mlps_rows(&sql, w.args, &mut |r| {
+        out.push(RegionCompletion {
+            code: u32::try_from(r.i64(0)?).unwrap_or(0),
+            systems: count_of(r, 1)?,
+            filed: count_of(r, 2)?,
+            assessed_required: count_of(r, 3)?,
+            assessed_on_time: count_of(r, 4)?,
+            overdue: count_of(r, 5)?,
+        });
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 fn count_of(r: &dyn SqlRow, i: usize) -> Result<u64, StoreError> {

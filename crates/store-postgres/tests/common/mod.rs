@@ -524,6 +524,19 @@ impl store::mlps::MlpsSql for TestStore {
     }
 }
 
+// The remembered aggregates' tables (store::memo).
+impl store::memo::MemoSql for TestStore {
+    fn memo_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn memo_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().memo_rows(sql, args, each)
+    }
+    fn memo_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().memo_exec(sql, args)
+    }
+}
+
 // The 责任制 / 正版化 registers' primitives (store::ledger gives the scoped trait on top).
 impl store::ledger::LedgerSql for TestStore {
     fn ledger_dialect(&self) -> store::sql::Dialect {
