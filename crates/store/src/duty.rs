@@ -221,12 +221,13 @@ pub struct DayStatus {
     pub missing: Vec<Unit>,
 }
 
-/// Who reads contacts, rosters and periods (within their area): the officers, school
-/// administrators and security officers. The auditor (whose scope holds no records) reads the
-/// audit log of these writes only; a data consumer sees nothing of them.
+/// Who reads contacts (mobiles masked), rosters and periods (within their area): the officers,
+/// school administrators and security officers, and the auditor, who reads its node's area (its
+/// session scope holds no records: the routes read its node, as the 等保 register does) and
+/// writes nothing ([`role_writes`]); a data consumer sees nothing of them.
 pub fn role_reads(role: crate::Role) -> bool {
     use crate::Role::*;
-    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
 }
 
 /// Who writes contacts, shifts and reports: the officers, school administrators and security

@@ -52,7 +52,7 @@ pub struct UnitQuery {
 async fn contacts(State(app): State<Arc<AppState>>, me: Me, Query(q): Query<UnitQuery>) -> Result<Json<Vec<ContactOut>>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let rows = app.pool.run(move |s| Ok(s.contacts(&scope, q.unit, 500)?)).await?;
     Ok(Json(rows.into_iter().map(|c| ContactOut { id: c.id, unit_code: c.new.unit_code, name: c.new.name, post: c.new.post, office_phone: c.new.office_phone, mobile: store::mask::phone(&c.new.mobile) }).collect()))
 }
@@ -71,7 +71,7 @@ pub struct OnDutyOut {
 async fn on_duty(State(app): State<Arc<AppState>>, me: Me, Path(unit): Path<i64>) -> Result<Json<OnDutyOut>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let (scope, now) = (me.scope.clone(), app.clock.now());
+    let (scope, now) = (crate::routes::read_scope(&app, &me).await?, app.clock.now());
     let got = app
         .pool
         .run(move |s| {
@@ -110,7 +110,7 @@ fn period_out(p: &Period) -> PeriodOut {
 async fn list_periods(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Vec<PeriodOut>>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let rows = app.pool.run(move |s| Ok(s.periods(&scope, 200)?)).await?;
     Ok(Json(rows.iter().map(period_out).collect()))
 }
@@ -170,7 +170,7 @@ async fn status(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>, Q
     reads(&me)?;
     let day = standard::Date::parse_lenient(q.day.trim()).map(|(d, _)| d).unwrap_or(app.clock.today());
     let region = q.region.trim().parse::<u32>().ok();
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let st = app
         .pool
         .run(move |s| {

@@ -126,7 +126,7 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, w: Whic
     let week = w.week.trim().parse_date().unwrap_or(today);
     let mon = monday(week);
     let (from, to) = (day_start(mon), day_start(mon) + 7 * 86_400);
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let now = app.clock.now();
     let (contacts, shifts, on_duty, channel, name) = app
         .pool
