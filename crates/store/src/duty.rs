@@ -949,6 +949,20 @@ pub fn total(rows: &[RegionStatus]) -> RegionStatus {
 
 #[cfg(test)]
 mod tests {
+    /// The auditor reads the duty, app and ledger registers and writes none of them, as the 等保
+    /// register; a data consumer neither.
+    #[test]
+    fn auditor_reads_the_registers_and_writes_nothing() {
+        use crate::Role;
+        assert!(role_reads(Role::Auditor) && !role_writes(Role::Auditor) && !role_unmasks(Role::Auditor) && !role_sets_periods(Role::Auditor));
+        assert!(crate::ledger::role_reads(Role::Auditor) && !crate::ledger::role_writes(Role::Auditor) && !crate::ledger::role_publishes(Role::Auditor));
+        assert!(crate::apps::role_reads(Role::Auditor) && crate::apps::role_reads_uses(Role::Auditor) && !crate::apps::role_writes_filings(Role::Auditor) && !crate::apps::role_writes_uses(Role::Auditor));
+        assert!(!role_reads(Role::DataConsumer) && !crate::ledger::role_reads(Role::DataConsumer) && !crate::apps::role_reads(Role::DataConsumer));
+        for r in [Role::ProvinceAdmin, Role::CityOfficer, Role::CountyOfficer, Role::SchoolAdmin, Role::SecurityOfficer] {
+            assert!(role_reads(r) && role_writes(r) && crate::ledger::role_reads(r) && crate::ledger::role_writes(r) && crate::apps::role_reads(r), "{r:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
