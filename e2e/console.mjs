@@ -2725,10 +2725,10 @@ try {
     eq(await page.inputValue("#office_phone"), "电话", "the form keeps what was typed");
     eq(await page.inputValue("#mobile"), "139****5678", "the mobile stays masked");
     await a11y(page, "the contact edit form with its problems");
+    await shotU(page, "177-duty-contact-edit");
     await page.fill("#name", "演示测试值班员");
     await page.fill("#post", "带班领导");
     await page.fill("#office_phone", "028-86120000");
-    await shotU(page, "177-duty-contact-edit");
     await Promise.all([page.waitForNavigation(), page.click("#save-contact")]);
     eq(pathOf(page), "/duty", "after saving, back to the duty page");
     const edited = await page.locator("#contact-table tr", { hasText: "演示测试值班员" }).textContent();
