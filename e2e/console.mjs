@@ -2812,6 +2812,86 @@ try {
   });
   // ---- end files ----
 
+  // ---- auditor ----
+  await scenario("a14. 审计员只读: the auditor reads the duty roster, the important periods, the app filings and uses, the checklists and the software ledger (no write button anywhere); a county officer edits a duty contact (every problem at once, the mobile kept masked)", async () => {
+    const shotU = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const masked = /1\d{2}\*{4}\d{4}/;
+    const ctx = await newContext();
+    const ap = await ctx.newPage();
+    watch(ap, "[auditor-reads]");
+    current = ap;
+    await login(ap, AUDITOR_USER, NEW_PASSWORD.auditor);
+    // The duty page of 锦江区's bureau: contacts masked, no form, no edit, delete or reveal.
+    await ap.goto(url("/duty?unit=510104"));
+    await a11y(ap, "duty and contacts as the auditor");
+    check((await tableRows(ap, "#contact-table")).length >= 3, "the auditor reads 锦江区's duty contacts");
+    check(masked.test(await ap.textContent("#contact-table")), "the auditor sees the mobiles masked");
+    for (const sel of ["#contact-form", "#shift-form", "#channel-form", "a.edit-contact", "button.reveal", "#contact-table form"]) eq(await ap.locator(sel).count(), 0, `the auditor's duty page shows no ${sel}`);
+    await shotU(ap, "171-auditor-duty");
+    await ap.goto(url("/duty/periods"));
+    await a11y(ap, "important periods as the auditor");
+    eq(await ap.locator("#period-form").count(), 0, "the auditor sets no period");
+    check((await tableRows(ap, "#period-table")).length >= 1, "the auditor reads the periods");
+    await shotU(ap, "172-auditor-periods");
+    await ap.goto(url("/apps"));
+    await a11y(ap, "app filings as the auditor");
+    for (const sel of ["#import-filings", "#new-filing", "#block-form", "#blocks-table form"]) eq(await ap.locator(sel).count(), 0, `the auditor's filings page shows no ${sel}`);
+    check((await tableRows(ap, "#apps-table")).length >= 1, "the auditor reads the filings");
+    await shotU(ap, "173-auditor-apps");
+    await ap.goto(url("/apps/uses"));
+    await a11y(ap, "uses of apps as the auditor");
+    check((await ap.textContent("main")).includes("课后服务（导入）"), "the auditor reads the approved use");
+    await shotU(ap, "174-auditor-app-uses");
+    await ap.goto(url("/duties"));
+    await a11y(ap, "checklists as the auditor");
+    eq(await ap.locator("#publish-checklist").count(), 0, "the auditor publishes no checklist");
+    await shotU(ap, "175-auditor-checklists");
+    await ap.goto(url("/software"));
+    await a11y(ap, "the software ledger as the auditor");
+    eq(await ap.locator("#add-software").count(), 0, "the auditor adds no software");
+    eq(await ap.locator('a[href$="/edit"]').count(), 0, "the auditor edits no software");
+    await shotU(ap, "176-auditor-software");
+    for (const p of ["/software/new", "/duties/new"]) eq((await ap.goto(url(p))).status(), 403, `the auditor opening ${p}`);
+    await ctx.close();
+    // A county officer edits the contact added in d13: the form shows the mobile masked.
+    const cctx = await newContext();
+    const page = await cctx.newPage();
+    watch(page, "[county-contact-edit]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/duty"));
+    const row = page.locator("#contact-table tr", { hasText: "演示测试值班员" });
+    await Promise.all([page.waitForNavigation(), row.locator("a.edit-contact").click()]);
+    check(/^\/duty\/contacts\/\d+\/edit$/.test(pathOf(page)), `the edit link leads to the form: ${pathOf(page)}`);
+    await a11y(page, "editing a duty contact");
+    eq(await page.inputValue("#mobile"), "139****5678", "the form shows the mobile masked");
+    check(!(await page.content()).includes("13912345678"), "the full number is not in the form's page");
+    // Everything wrong at once, the values kept.
+    await page.fill("#name", "");
+    await page.fill("#office_phone", "电话");
+    await Promise.all([page.waitForNavigation(), page.click("#save-contact")]);
+    const errors = await page.$$eval("#form-error li", (lis) => lis.map((li) => li.textContent.trim()));
+    check(errors.length >= 2 && errors.some((e) => e.includes("姓名")) && errors.some((e) => e.includes("办公电话")), `the edit form's problems at once: ${JSON.stringify(errors)}`);
+    eq(await page.inputValue("#office_phone"), "电话", "the form keeps what was typed");
+    eq(await page.inputValue("#mobile"), "139****5678", "the mobile stays masked");
+    await a11y(page, "the contact edit form with its problems");
+    await shotU(page, "177-duty-contact-edit");
+    await page.fill("#name", "演示测试值班员");
+    await page.fill("#post", "带班领导");
+    await page.fill("#office_phone", "028-86120000");
+    await Promise.all([page.waitForNavigation(), page.click("#save-contact")]);
+    eq(pathOf(page), "/duty", "after saving, back to the duty page");
+    const edited = await page.locator("#contact-table tr", { hasText: "演示测试值班员" }).textContent();
+    check(edited.includes("带班领导") && edited.includes("139****5678") && !edited.includes("13912345678"), `the edited contact keeps its number, masked: ${edited}`);
+    await cctx.close();
+    current = admin;
+  });
+  // ---- end auditor ----
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -234,11 +234,12 @@ pub struct RegionOverdue {
 }
 
 /// Who reads the province's filings and block list: the record-keeping roles and security
-/// officers. The auditor (whose session holds no area of records) reads the register's every
-/// write in the audit log; a data consumer sees nothing.
+/// officers, and the auditor in its node's area (the routes read its node, as the 等保 register
+/// does; it writes nothing: [`role_writes_filings`], [`role_writes_uses`]); a data consumer sees
+/// nothing.
 pub fn role_reads(role: Role) -> bool {
     use Role::*;
-    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
 }
 
 /// Who reads the schools' uses, each within their area: the same roles.

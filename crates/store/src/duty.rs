@@ -221,12 +221,13 @@ pub struct DayStatus {
     pub missing: Vec<Unit>,
 }
 
-/// Who reads contacts, rosters and periods (within their area): the officers, school
-/// administrators and security officers. The auditor (whose scope holds no records) reads the
-/// audit log of these writes only; a data consumer sees nothing of them.
+/// Who reads contacts (mobiles masked), rosters and periods (within their area): the officers,
+/// school administrators and security officers, and the auditor, who reads its node's area (its
+/// session scope holds no records: the routes read its node, as the 等保 register does) and
+/// writes nothing ([`role_writes`]); a data consumer sees nothing of them.
 pub fn role_reads(role: crate::Role) -> bool {
     use crate::Role::*;
-    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
 }
 
 /// Who writes contacts, shifts and reports: the officers, school administrators and security
@@ -948,6 +949,20 @@ pub fn total(rows: &[RegionStatus]) -> RegionStatus {
 
 #[cfg(test)]
 mod tests {
+    /// The auditor reads the duty, app and ledger registers and writes none of them, as the 等保
+    /// register; a data consumer neither.
+    #[test]
+    fn auditor_reads_the_registers_and_writes_nothing() {
+        use crate::Role;
+        assert!(role_reads(Role::Auditor) && !role_writes(Role::Auditor) && !role_unmasks(Role::Auditor) && !role_sets_periods(Role::Auditor));
+        assert!(crate::ledger::role_reads(Role::Auditor) && !crate::ledger::role_writes(Role::Auditor) && !crate::ledger::role_publishes(Role::Auditor));
+        assert!(crate::apps::role_reads(Role::Auditor) && crate::apps::role_reads_uses(Role::Auditor) && !crate::apps::role_writes_filings(Role::Auditor) && !crate::apps::role_writes_uses(Role::Auditor));
+        assert!(!role_reads(Role::DataConsumer) && !crate::ledger::role_reads(Role::DataConsumer) && !crate::apps::role_reads(Role::DataConsumer));
+        for r in [Role::ProvinceAdmin, Role::CityOfficer, Role::CountyOfficer, Role::SchoolAdmin, Role::SecurityOfficer] {
+            assert!(role_reads(r) && role_writes(r) && crate::ledger::role_reads(r) && crate::ledger::role_writes(r) && crate::apps::role_reads(r), "{r:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

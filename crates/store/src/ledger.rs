@@ -331,16 +331,17 @@ pub struct RegionChecks {
 }
 
 /// Who reads the two registers (within their area): the province, city and county officers,
-/// school administrators and security officers. As with the 等保 register, the auditor follows
-/// every write through the audit log (each is audited) and a data consumer sees nothing.
+/// school administrators and security officers, and, as with the 等保 register, the auditor in
+/// its node's area (it writes nothing: [`role_writes`]); a data consumer sees nothing.
 pub fn role_reads(role: crate::Role) -> bool {
     use crate::Role::*;
-    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer)
+    matches!(role, ProvinceAdmin | CityOfficer | CountyOfficer | SchoolAdmin | SecurityOfficer | Auditor)
 }
 
-/// Who writes a unit's items, software and checks: the same roles, each within their area.
+/// Who writes a unit's items, software and checks: the readers but the auditor, each within
+/// their area.
 pub fn role_writes(role: crate::Role) -> bool {
-    role_reads(role)
+    role_reads(role) && role != crate::Role::Auditor
 }
 
 /// Who publishes a checklist: the province, city and county officers (for their division).

@@ -119,6 +119,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("licensed", "授权数量", "licensed"),
     ("overdue", "超期", "overdue"),
     ("post", "岗位", "post"),
+    ("mobile_changed", "手机号码已更改", "mobile changed"),
     ("reason_len", "原因字数", "reason length"),
     ("refused", "拒收原因", "refused"),
     ("reporters", "报告单位", "reporting units"),

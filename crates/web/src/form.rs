@@ -47,6 +47,13 @@ impl Problems {
         self.list.iter().map(|p| (p.field, if self.en { p.en.as_str() } else { p.zh.as_str() })).collect()
     }
 
+    /// The problems as one API error (both languages, every problem).
+    pub fn error(&self) -> crate::error::AppError {
+        let zh: Vec<&str> = self.list.iter().map(|p| p.zh.as_str()).collect();
+        let en: Vec<&str> = self.list.iter().map(|p| p.en.as_str()).collect();
+        crate::error::AppError::invalid(zh.join(""), en.join(" "))
+    }
+
     /// The problems of one field, joined, in the console's language.
     pub fn of(&self, field: &str) -> Option<String> {
         let v: Vec<&str> = self.shown().into_iter().filter(|(f, _)| *f == field).map(|(_, m)| m).collect();

@@ -260,6 +260,7 @@ async fn every_operation_answers_as_documented(env: Env) {
         let new = store::duty::NewPeriod { area_code: county_code, name: "文档测试保障期".into(), starts_on: d, ends_on: d, full_day: true, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
         s.create_period(&store::Scope::all(), &new, "prov", 0).unwrap().id
     });
+    let contact = with_store(&env, |s| s.create_contact(&store::Scope::all(), &store::duty::NewContact { unit_code: school.parse().unwrap(), name: "文档值班员".into(), post: "值班员".into(), office_phone: String::new(), mobile: "13800001234".into() }, "prov", 0).unwrap().id);
     let app_filing = with_store(&env, |s| s.create_filing(&store::Scope::all(), &store::suite_apps::filing(1100871, "作业帮手"), "prov", 0).unwrap().id);
     let app_use = with_store(&env, |s| s.create_use(&store::Scope::all(), &store::apps::NewUse { school_code: school.parse().unwrap(), filing_id: app_filing, purpose: "teaching".into(), chosen_by: "教务处".into() }, "prov", 0).unwrap().id);
     // 专项检查: one issued by the province to the school, one drill finding raised as an item.
@@ -421,6 +422,11 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/incidents/{id}/files", "/incidents/999999/files".into(), &county, None),
         ("get", "/duty/contacts", "/duty/contacts".into(), &county, None),
         ("get", "/duty/contacts", "/duty/contacts".into(), &api, None),
+        ("get", "/duty/contacts", "/duty/contacts".into(), &aud, None),
+        ("put", "/duty/contacts/{id}", format!("/duty/contacts/{contact}"), &county, Some((j, json!({ "name": "文档值班员", "post": "带班领导", "office_phone": "028-86120000", "mobile": "138****1234" }).to_string()))),
+        ("put", "/duty/contacts/{id}", format!("/duty/contacts/{contact}"), &county, Some((j, json!({ "name": "", "post": "值班员", "mobile": "12345" }).to_string()))),
+        ("put", "/duty/contacts/{id}", "/duty/contacts/999999".into(), &county, Some((j, json!({ "name": "某人", "post": "值班员", "office_phone": "028-1" }).to_string()))),
+        ("put", "/duty/contacts/{id}", format!("/duty/contacts/{contact}"), &aud, Some((j, json!({ "name": "某人", "post": "值班员", "office_phone": "028-1" }).to_string()))),
         ("get", "/duty/on-duty/{unit}", format!("/duty/on-duty/{school}"), &county, None),
         ("get", "/duty/on-duty/{unit}", "/duty/on-duty/999999".into(), &county, None),
         ("get", "/duty/periods", "/duty/periods".into(), &county, None),

@@ -49,6 +49,9 @@ struct Refs {
     /// Important periods of the own county and of the other (bureaus and schools report).
     own_period: i64,
     other_period: i64,
+    /// The duty contact of the own school and of the other (made with the periods).
+    own_contact: i64,
+    other_contact: i64,
     /// An education app filed with the province, and its use by the own school and the other.
     app_filing: i64,
     own_use: i64,
@@ -183,6 +186,8 @@ fn refs(env: &Env) -> Refs {
         other_file: file_of(env, s.as_mut(), other_incident, p.other_county),
         own_period: period_in(s.as_mut(), p.county, &p.school),
         other_period: period_in(s.as_mut(), p.other_county, &p.other_school),
+        own_contact: s.contacts(&Scope::all(), Some(p.school.parse().unwrap()), 10).unwrap()[0].id,
+        other_contact: s.contacts(&Scope::all(), Some(p.other_school.parse().unwrap()), 10).unwrap()[0].id,
         app_filing: app_filing(s.as_mut()),
         own_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.school) },
         other_use: { let f = app_filing(s.as_mut()); app_use(s.as_mut(), f, &p.other_school) },
@@ -279,12 +284,16 @@ enum Need {
     MlpsWrite,
     /// Incidents (store::incidents::reads; an auditor reads its node's).
     Incidents,
-    /// The checklist and software registers (store::ledger::role_reads).
+    /// The checklist and software registers (store::ledger::role_reads; the auditor reads its node's).
     Ledger,
+    /// The software register's forms (store::ledger::role_writes: not the auditor).
+    LedgerWrite,
     /// Publishing a checklist (store::ledger::role_publishes).
     Publish,
-    /// Duty and important periods (store::duty::role_reads).
+    /// Duty and important periods (store::duty::role_reads; the auditor reads its node's).
     Duty,
+    /// A duty contact's edit form (store::duty::role_writes: not the auditor).
+    DutyWrite,
     /// The education-app filings and block list (store::apps::role_reads: the province's, read
     /// by every area).
     Apps,
@@ -325,8 +334,10 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::MlpsWrite => store::mlps::role_writes(role),
         Need::Incidents => store::incidents::reads(role),
         Need::Ledger => store::ledger::role_reads(role),
+        Need::LedgerWrite => store::ledger::role_writes(role),
         Need::Publish => store::ledger::role_publishes(role),
         Need::Duty => store::duty::role_reads(role),
+        Need::DutyWrite => store::duty::role_writes(role),
         Need::Apps => store::apps::role_reads(role),
         Need::AppUses => store::apps::role_reads_uses(role),
         Need::AppFilingsWrite => store::apps::role_writes_filings(role),
@@ -494,17 +505,17 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/duties/{}?region={}", r.checklist, p.county), Need::Ledger, Target::Any),
         ("GET", format!("/duties/{}/units/{}", r.checklist, p.school), Need::Ledger, Target::Own),
         ("GET", format!("/duties/{}/units/{}", r.checklist, p.other_school), Need::Ledger, Target::Other),
-        ("GET", format!("/duties/items/{}", r.own_item), Need::Ledger, Target::Own),
-        ("GET", format!("/duties/items/{}", r.other_item), Need::Ledger, Target::Other),
+        ("GET", format!("/duties/items/{}", r.own_item), Need::LedgerWrite, Target::Own),
+        ("GET", format!("/duties/items/{}", r.other_item), Need::LedgerWrite, Target::Other),
         ("GET", format!("/duties/items/{}/files/{}", r.own_item, r.own_duty_file), Need::Ledger, Target::Own),
         ("GET", format!("/duties/items/{}/files/{}", r.other_item, r.other_duty_file), Need::Ledger, Target::Other),
         ("GET", format!("/api/v1/ledger/duties/{}/evidence/{}", r.own_item, r.own_duty_file), Need::Ledger, Target::Own),
         ("GET", format!("/api/v1/ledger/duties/{}/evidence/{}", r.other_item, r.other_duty_file), Need::Ledger, Target::Other),
         ("GET", "/software".into(), Need::Ledger, Target::Any),
         ("GET", format!("/software?region={}&flag=over_installed", p.other_county), Need::Ledger, Target::Any),
-        ("GET", "/software/new".into(), Need::Ledger, Target::Any),
-        ("GET", format!("/software/{}/edit", r.own_software), Need::Ledger, Target::Own),
-        ("GET", format!("/software/{}/edit", r.other_software), Need::Ledger, Target::Other),
+        ("GET", "/software/new".into(), Need::LedgerWrite, Target::Any),
+        ("GET", format!("/software/{}/edit", r.own_software), Need::LedgerWrite, Target::Own),
+        ("GET", format!("/software/{}/edit", r.other_software), Need::LedgerWrite, Target::Other),
         ("GET", "/software/checks".into(), Need::Ledger, Target::Any),
         ("GET", "/software/checks?overdue=1".into(), Need::Ledger, Target::Any),
         ("GET", format!("/software/checks?unit={}", p.other_school), Need::Ledger, Target::Any),
@@ -532,6 +543,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/duty/periods/{}?region={}", r.own_period, p.county), Need::Duty, Target::Own),
         ("GET", format!("/duty/periods/{}", r.other_period), Need::Duty, Target::Other),
         ("GET", "/api/v1/duty/contacts".into(), Need::Duty, Target::Any),
+        ("GET", format!("/duty/contacts/{}/edit", r.own_contact), Need::DutyWrite, Target::Own),
+        ("GET", format!("/duty/contacts/{}/edit", r.other_contact), Need::DutyWrite, Target::Other),
         ("GET", "/api/v1/duty/periods".into(), Need::Duty, Target::Any),
         ("GET", format!("/api/v1/duty/periods/{}/status", r.own_period), Need::Duty, Target::Own),
         ("GET", format!("/api/v1/duty/periods/{}/status", r.other_period), Need::Duty, Target::Other),
@@ -651,8 +664,9 @@ async fn matrix(env: Env) {
             let own_batch = path.contains("batches/1") && *name == "prov";
             // The auditor (at the province) reads every incident; a school's administrator
             // not its county bureau's.
-            // The auditor at the province reads the whole 等保 register too.
-            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Checks | Need::Mlps) && *role == Role::Auditor);
+            // The auditor at the province reads the whole 等保 register too, and the duty, apps
+            // and ledger registers.
+            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger) && *role == Role::Auditor);
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
             } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
@@ -668,7 +682,7 @@ async fn matrix(env: Env) {
                 // The auditor reads inspections and items of its node's area (the province here),
                 // and the whole 等保 register (its session scope, which holds no records, names no
                 // school elsewhere).
-                let auditor_reads = matches!(need, Need::Checks | Need::Mlps) && *role == Role::Auditor;
+                let auditor_reads = matches!(need, Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger) && *role == Role::Auditor;
                 for code in hidden.iter().filter(|c| !path.contains(*c) && !auditor_reads) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }
@@ -991,4 +1005,100 @@ async fn overview_views_sqlite() {
 async fn overview_views_postgres() {
     let Some(env) = blocking(|| postgres("ovw")) else { return };
     overview_views(env).await;
+}
+
+/// An auditor at a county reads the duty, education-app and ledger registers of its county only
+/// (its node of the tree, as the 等保 register): pages, API and exports; mobiles masked; no write
+/// button, every write refused.
+async fn county_auditor_reads_its_node(env: Env) {
+    let r = blocking(|| refs(&env));
+    let p = env.places.clone();
+    let hash = web::auth::hash_password(PASSWORD);
+    with_store(&env, |s| {
+        let u = store::NewUser { name: "county_aud".into(), display_name: "区县审计员".into(), role: Role::Auditor, org_code: p.county as i64, password_hash: hash, must_change_password: false };
+        s.create_user(&Scope::all(), &u).unwrap();
+    });
+    let a = login(&env, "county_aud", PASSWORD).await;
+    let ok = |path: &str, body: &str| {
+        assert!(body.contains(p.school.as_str()), "{path} shows the county's school: {body}");
+        assert!(!body.contains(p.other_school.as_str()), "{path} shows a school outside the auditor's county");
+    };
+    for path in ["/api/v1/duty/contacts", "/export/duty_contacts?format=csv", "/export/duty_roster?format=csv", "/api/v1/ledger/software", "/export/software?format=csv", "/software", "/api/v1/apps/uses", "/export/apps_uses?format=csv", "/apps/uses", &format!("/duties/{}/units/{}", r.checklist, p.school)] {
+        let x = send(&env, "GET", path, &a, None).await;
+        assert_eq!(x.status, StatusCode::OK, "{path}: {}", x.body);
+        // The roster is empty here; the uses page names schools (not codes).
+        if !matches!(path, "/export/duty_roster?format=csv" | "/apps/uses") {
+            ok(path, &x.body);
+        }
+        assert!(!x.body.contains("13800001111"), "{path} shows a full mobile");
+    }
+    // The duty page: contacts masked, no form, no edit, delete or reveal.
+    let x = send(&env, "GET", &format!("/duty?unit={}", p.school), &a, None).await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.body.contains("138****1111") && !x.body.contains("13800001111"), "{}", x.body);
+    for w in ["contact-form", "shift-form", "/edit", "/delete", "/reveal", "channel-form"] {
+        assert!(!x.body.contains(w), "the auditor's duty page shows {w}");
+    }
+    // Inside the county: its period, its school's use and items; outside: not found.
+    for (path, want) in [
+        (format!("/duty/periods/{}", r.own_period), StatusCode::OK),
+        (format!("/duty/periods/{}", r.other_period), StatusCode::NOT_FOUND),
+        (format!("/api/v1/duty/periods/{}/status", r.other_period), StatusCode::NOT_FOUND),
+        (format!("/api/v1/duty/on-duty/{}", p.other_school), StatusCode::NOT_FOUND),
+        (format!("/apps/uses/{}", r.own_use), StatusCode::OK),
+        (format!("/apps/uses/{}", r.other_use), StatusCode::NOT_FOUND),
+        (format!("/apps/{}", r.app_filing), StatusCode::OK),
+        // An item's page is its form (the unit's page lists the items).
+        (format!("/duties/items/{}", r.own_item), StatusCode::FORBIDDEN),
+        (format!("/duties/{}/units/{}", r.checklist, p.other_school), StatusCode::NOT_FOUND),
+        ("/software/checks".to_string(), StatusCode::OK),
+        (format!("/software/{}/edit", r.own_software), StatusCode::FORBIDDEN),
+        (format!("/duty/contacts/{}/edit", r.own_contact), StatusCode::FORBIDDEN),
+    ] {
+        let x = send(&env, "GET", &path, &a, None).await;
+        assert_eq!(x.status, want, "{path}: {}", &x.body[..x.body.len().min(300)]);
+    }
+    let periods = send(&env, "GET", "/api/v1/duty/periods", &a, None).await.body;
+    assert!(periods.contains(&format!("\"id\":{}", r.own_period)) && !periods.contains(&format!("\"id\":{}", r.other_period)), "{periods}");
+    // The pages of its county's school show no write form nor edit link.
+    let x = send(&env, "GET", &format!("/duties/{}/units/{}", r.checklist, p.school), &a, None).await;
+    assert!(!x.body.contains("<form method=\"post\" action=\"/duties") && !x.body.contains("/duties/items/"), "{}", x.body);
+    let x = send(&env, "GET", "/software", &a, None).await;
+    assert!(!x.body.contains("/software/new") && !x.body.contains("/edit\""), "{}", x.body);
+    let x = send(&env, "GET", &format!("/apps/uses/{}", r.own_use), &a, None).await;
+    assert!(!x.body.contains("<form method=\"post\" action=\"/apps"), "{}", x.body);
+    let x = send(&env, "GET", &format!("/apps/{}", r.app_filing), &a, None).await;
+    assert!(!x.body.contains("<form method=\"post\" action=\"/apps"), "{}", x.body);
+    // Every write refused.
+    let csrf = a.csrf.clone().unwrap_or_default();
+    for (path, form) in [
+        ("/duty/contacts".to_string(), format!("_csrf={csrf}&unit_code={}&name=x&post=y&mobile=13800009999", p.school)),
+        (format!("/duty/contacts/{}/edit", r.own_contact), format!("_csrf={csrf}&name=x&post=y&mobile=13800009999")),
+        (format!("/duty/contacts/{}/reveal", r.own_contact), format!("_csrf={csrf}")),
+        (format!("/duty/periods/{}/reports", r.own_period), format!("_csrf={csrf}&unit_code={}&state=clear", p.school)),
+        ("/software/new".to_string(), format!("_csrf={csrf}&unit_code={}&name=x", p.school)),
+        (format!("/duties/items/{}", r.own_item), format!("_csrf={csrf}&status=done")),
+        ("/apps/uses/new".to_string(), format!("_csrf={csrf}&filing_id={}&purpose=teaching&chosen_by=x", r.app_filing)),
+    ] {
+        let x = send(&env, "POST", &path, &a, Some(&form)).await;
+        assert_eq!(x.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let (st, _) = api_json(&env, "PUT", &format!("/api/v1/duty/contacts/{}", r.own_contact), &a, &serde_json::json!({"name": "x", "post": "y"})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let c = with_store(&env, |s| s.contact(&Scope::all(), r.own_contact).unwrap().unwrap());
+    assert_eq!((c.new.name.as_str(), c.new.mobile.as_str()), ("值班人", "13800001111"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn county_auditor_reads_its_node_sqlite() {
+    county_auditor_reads_its_node(sqlite("auditor-node")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn county_auditor_reads_its_node_postgres() {
+    let Some(env) = blocking(|| postgres("auditor-node")) else {
+        eprintln!("TIANFU_TEST_DATABASE_URL not set: skipping");
+        return;
+    };
+    county_auditor_reads_its_node(env).await;
 }

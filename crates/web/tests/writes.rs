@@ -745,6 +745,45 @@ async fn duty_matrix(env: Env) {
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{who}");
             assert!(r.body.contains("请填写姓名") && r.body.contains("请填写岗位") && r.body.contains("11 位") && r.body.contains("value=\"abc\""), "{who}: {}", r.body);
         }
+        // Editing a contact: another area's (page and API), then the own school's.
+        let other_before = with_store(&env, |s| s.contact(&Scope::all(), other_contact).unwrap().unwrap());
+        let r = send(&env, "POST", &format!("/duty/contacts/{other_contact}/edit"), &a, Some(&format!("_csrf={csrf}&name={}&post={}&mobile=13700003333", enc("篡改"), enc("值班员")))).await;
+        let (st, _) = api_json(&env, "PUT", &format!("/api/v1/duty/contacts/{other_contact}"), &a, &serde_json::json!({"name": "篡改", "post": "值班员"})).await;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!((r.status, st), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who} edit"),
+            (true, false) => assert_eq!((r.status, st), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who} edit"),
+            (true, true) => assert_eq!((r.status, st), (StatusCode::SEE_OTHER, StatusCode::OK), "{who} edit: {}", r.body),
+        }
+        if sees_other {
+            with_store(&env, |s| s.update_contact(&Scope::all(), other_contact, &other_before.new, 0).unwrap());
+        } else {
+            assert_eq!(with_store(&env, |s| s.contact(&Scope::all(), other_contact).unwrap().unwrap()).new, other_before.new, "{who} changed another area's contact");
+        }
+        let own_contact = with_store(&env, |s| s.create_contact(&Scope::all(), &store::duty::NewContact { unit_code: p.school.parse().unwrap(), name: "本校值班".into(), post: "值班员".into(), office_phone: String::new(), mobile: "13600004444".into() }, "prov", 0).unwrap().id);
+        let r = send(&env, "GET", &format!("/duty/contacts/{own_contact}/edit"), &a, None).await;
+        if writes {
+            // The form shows the mobile masked, never the full number.
+            assert!(r.status == StatusCode::OK && r.body.contains("value=\"136****4444\"") && !r.body.contains("13600004444"), "{who}: {}", r.body);
+            // Every problem at once, the values kept (the masked mobile as typed).
+            let r = send(&env, "POST", &format!("/duty/contacts/{own_contact}/edit"), &a, Some(&format!("_csrf={csrf}&name=&post=&office_phone=abc&mobile=12345"))).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{who}");
+            assert!(r.body.contains("请填写姓名") && r.body.contains("请填写岗位") && r.body.contains("11 位") && r.body.contains("value=\"abc\"") && r.body.contains("value=\"12345\""), "{who}: {}", r.body);
+            // The masked number sent back keeps the stored one; the name and post change.
+            let r = send(&env, "POST", &format!("/duty/contacts/{own_contact}/edit"), &a, Some(&format!("_csrf={csrf}&name={}&post={}&office_phone=&mobile={}", enc("新值班"), enc("带班领导"), enc("136****4444")))).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.body);
+            let c = with_store(&env, |s| s.contact(&Scope::all(), own_contact).unwrap().unwrap());
+            assert_eq!((c.new.name.as_str(), c.new.post.as_str(), c.new.mobile.as_str()), ("新值班", "带班领导", "13600004444"), "{who}");
+            // A new number replaces it (API), answered masked.
+            let (st, v) = api_json(&env, "PUT", &format!("/api/v1/duty/contacts/{own_contact}"), &a, &serde_json::json!({"name": "新值班", "post": "值班员", "mobile": "13511112222"})).await;
+            assert_eq!((st, v["mobile"].as_str()), (StatusCode::OK, Some("135****2222")), "{who}");
+            assert_eq!(with_store(&env, |s| s.contact(&Scope::all(), own_contact).unwrap().unwrap()).new.mobile, "13511112222");
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+            let r = send(&env, "POST", &format!("/duty/contacts/{own_contact}/edit"), &a, Some(&format!("_csrf={csrf}&name=x&post=y&mobile=13511112222"))).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+            assert_eq!(with_store(&env, |s| s.contact(&Scope::all(), own_contact).unwrap().unwrap()).new.mobile, "13600004444");
+        }
+        with_store(&env, |s| s.delete_contact(&Scope::all(), own_contact).unwrap());
         // The full number of another area's contact.
         let r = send(&env, "POST", &format!("/duty/contacts/{other_contact}/reveal"), &a, Some(&format!("_csrf={csrf}"))).await;
         match (writes, sees_other) {
@@ -819,7 +858,7 @@ async fn duty_matrix(env: Env) {
     let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
     assert_eq!(send_json(&env, "POST", &format!("/api/v1/duty/periods/{own}/reports"), &api, &format!(r#"{{"unit_code":"{}","state":"clear"}}"#, p.school)).await.status, StatusCode::FORBIDDEN);
     let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
-    for want in ["duty_contact_create", "duty_contact_reveal", "duty_report", "duty_period_create", "duty_shift_create", "duty_shift_delete", "duty_contact_delete", "duty_channel_set", "duty_remind"] {
+    for want in ["duty_contact_create", "duty_contact_update", "duty_contact_reveal", "duty_report", "duty_period_create", "duty_shift_create", "duty_shift_delete", "duty_contact_delete", "duty_channel_set", "duty_remind"] {
         assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
     }
 }

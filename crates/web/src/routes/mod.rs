@@ -139,6 +139,23 @@ pub fn ready(me: Option<axum::Extension<Identity>>) -> Result<Identity, AppError
     Ok(me)
 }
 
+/// The area the caller reads the security registers in (等保, duty, education apps, ledger):
+/// its session scope; an auditor's session scope holds no records, so it reads its node of the
+/// tree (read in the store, as `mlps::read_scope`). The registers' `role_writes` leave the auditor
+/// out, so this area is never written.
+pub async fn read_scope(app: &Arc<AppState>, me: &Identity) -> Result<store::Scope, AppError> {
+    mlps::read_scope(app, me).await
+}
+
+/// The export jobs' form of [`read_scope`]: the session scope, or the auditor's node (`org`,
+/// from `mlps::auditor_org`) read with the job's own connection.
+pub fn area(s: &mut dyn store::Backend, scope: &store::Scope, auditor: Option<i64>) -> Result<store::Scope, store::StoreError> {
+    match auditor {
+        Some(org) => mlps::node_scope(s, org),
+        None => Ok(scope.clone()),
+    }
+}
+
 /// Requires a capability of the role.
 pub fn require(ok: bool) -> Result<(), AppError> {
     if ok {

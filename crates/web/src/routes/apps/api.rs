@@ -73,7 +73,7 @@ async fn filings(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Filin
     let me = ready(me)?;
     reads(&me)?;
     let q = f.query(50)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let (items, next) = app
         .pool
         .run(move |s| {
@@ -171,7 +171,7 @@ async fn create_filing(State(app): State<Arc<AppState>>, headers: HeaderMap, pee
 async fn filing(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<FilingView>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let v = app
         .pool
         .run(move |s| {
@@ -188,7 +188,7 @@ async fn filing(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -
 async fn blocks(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Vec<BlockView>>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let mut list = app.pool.run(move |s| Ok(s.blocks(&scope, false)?)).await?;
     list.sort_by_key(|b| !b.active());
     Ok(Json(list.iter().map(block_view).collect()))
@@ -251,7 +251,7 @@ async fn create_use(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
 async fn one_use(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>) -> Result<Json<UseView>, AppError> {
     let me = ready(me)?;
     super::reads_uses(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let u = app.pool.run(move |s| s.app_use(&scope, id)?.ok_or(AppError::NotFound)).await?;
     Ok(Json(shown(&app, u).await?))
 }

@@ -22,7 +22,7 @@ fn lang(t: &T) -> standard::Lang {
 }
 
 /// The filings (all of them; `q` and `status` as the page filters).
-pub fn filings_job(f: super::api::FilingFilters, scope: Scope, t: T) -> Result<Job, AppError> {
+pub fn filings_job(f: super::api::FilingFilters, scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
     let mut q = super::api::FilingFilters { after: String::new(), ..f.clone() }.query(MAX_PAGE)?;
     let filter = serde_json::json!({"q": f.q.trim(), "status": f.status.trim()});
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
@@ -34,27 +34,30 @@ pub fn filings_job(f: super::api::FilingFilters, scope: Scope, t: T) -> Result<J
         list: List::AppFilings,
         headers,
         filter,
-        produce: Box::new(move |s, sheet: &mut Sheet| loop {
-            let page = s.filings(&scope, &q)?;
-            for x in &page.rows {
-                let n = &x.new;
-                let blocked = s.block_of(&scope, n)?.map(|b| b.new.reason).unwrap_or_default();
-                let l = |list, v: &[String]| v.iter().map(|c| sa::label(list, c, lang(&t))).collect::<Vec<_>>().join("、");
-                for v in [n.filing_no.as_str(), &n.provider, &n.credit_code, &n.app_name, &n.version, &l(sa::PLATFORMS, &n.platforms), &n.icp_no, &n.mlps_no, &l(sa::PERMISSIONS, &n.permissions), &l(sa::PERSONAL_DATA, &n.personal_data), if n.minors { t.s("是", "yes") } else { t.s("否", "no") }, &n.filed_on.map(|d| d.to_string()).unwrap_or_default(), t.s(n.status.zh(), n.status.en()), &blocked] {
-                    sheet.cell(v)?;
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
+            loop {
+                let page = s.filings(&scope, &q)?;
+                for x in &page.rows {
+                    let n = &x.new;
+                    let blocked = s.block_of(&scope, n)?.map(|b| b.new.reason).unwrap_or_default();
+                    let l = |list, v: &[String]| v.iter().map(|c| sa::label(list, c, lang(&t))).collect::<Vec<_>>().join("、");
+                    for v in [n.filing_no.as_str(), &n.provider, &n.credit_code, &n.app_name, &n.version, &l(sa::PLATFORMS, &n.platforms), &n.icp_no, &n.mlps_no, &l(sa::PERMISSIONS, &n.permissions), &l(sa::PERSONAL_DATA, &n.personal_data), if n.minors { t.s("是", "yes") } else { t.s("否", "no") }, &n.filed_on.map(|d| d.to_string()).unwrap_or_default(), t.s(n.status.zh(), n.status.en()), &blocked] {
+                        sheet.cell(v)?;
+                    }
+                    sheet.end_row()?;
                 }
-                sheet.end_row()?;
-            }
-            match page.next.and_then(|n| n.parse::<i64>().ok()) {
-                Some(n) => q.after = Some(n),
-                None => return Ok(()),
+                match page.next.and_then(|n| n.parse::<i64>().ok()) {
+                    Some(n) => q.after = Some(n),
+                    None => return Ok(()),
+                }
             }
         }),
     })
 }
 
 /// The uses of the reader's area with filters `f` (no cursor: from the first row).
-pub fn uses_job(f: UseFilters, user: i64, scope: Scope, t: T) -> Result<Job, AppError> {
+pub fn uses_job(f: UseFilters, user: i64, scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
     let mut q = UseFilters { after: String::new(), ..f.clone() }.query(user, MAX_PAGE)?;
     let filter = serde_json::json!({"region": f.region.trim(), "state": f.state.trim(), "filing": f.filing.trim()});
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
@@ -67,6 +70,7 @@ pub fn uses_job(f: UseFilters, user: i64, scope: Scope, t: T) -> Result<Job, App
         headers,
         filter,
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
             let mut names = HashMap::new();
             let d = |d: Option<standard::Date>| d.map(|d| d.to_string()).unwrap_or_default();
             loop {

@@ -262,7 +262,7 @@ pub struct StateCount {
 pub async fn read_uses(app: &Arc<AppState>, me: &Identity, f: &UseFilters, limit: usize) -> Result<(Vec<StateCount>, Vec<UseView>, Option<String>), AppError> {
     reads_uses(me)?;
     let q = f.query(me.user.id, limit)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let today = app.clock.today();
     let (counts, rows, next) = app
         .pool

@@ -78,7 +78,7 @@ impl FilingsPage {
 async fn filings_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: FilingsQuery, errors: Vec<String>, b: BlockBody) -> Result<Response, AppError> {
     reads(me)?;
     let q = super::api::FilingFilters { q: f.q.clone(), status: f.status.clone(), after: String::new() }.query(200)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let (rows, blocks) = app
         .pool
         .run(move |s| {
@@ -161,7 +161,7 @@ impl FilingPage {
 
 async fn filing_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, p: ProposeBody, errors: Vec<String>) -> Result<Response, AppError> {
     reads(me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let v = app
         .pool
         .run(move |s| {
@@ -230,13 +230,14 @@ impl UsesPage {
 pub async fn uses(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<UseFilters>) -> Result<Response, AppError> {
     let me = ready(me)?;
     let (counts, rows, next) = read_uses(&app, &me, &f, 50).await?;
+    let area = crate::routes::read_scope(&app, &me).await?;
     let total = counts.iter().map(|c| c.count).sum();
     html(UsesPage {
         c: Ctx::new(&app, &headers, Some(&me), "/apps/uses", "apps"),
         counts,
         total,
         rows,
-        regions: crate::labels::region_options(&me.scope, app.config.province.code),
+        regions: crate::labels::region_options(&area, app.config.province.code),
         next: next.map(|n| f.with(&f.state, &n)),
         f,
     })
@@ -266,7 +267,7 @@ impl UsePage {
 
 async fn use_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, errors: Vec<String>, reason: String) -> Result<Response, AppError> {
     super::reads_uses(me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let today = app.clock.today();
     let a = super::actor(me, "");
     let (v, acts) = app
@@ -309,7 +310,7 @@ pub async fn read_overdue(app: &Arc<AppState>, me: &Identity, region: &str) -> R
         "" => None,
         r => Some(r.parse::<u32>().ok().filter(|_| r.len() == 6).ok_or_else(|| AppError::invalid("地区代码应为 6 位数字，请从下拉列表选择。", "The region must be a 6-digit code: pick one from the list."))?),
     };
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let today = app.clock.today();
     app.pool
         .run(move |s| {

@@ -21,12 +21,13 @@ fn h(t: T, zh: &[&str], en: &[&str]) -> Vec<String> {
     if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect()
 }
 
-pub fn contacts(scope: Scope, t: T) -> Result<Job, AppError> {
+pub fn contacts(scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
     Ok(Job {
         list: List::DutyContacts,
         headers: h(t, &["单位代码", "姓名", "岗位", "办公电话", "手机号码"], &["Unit code", "Name", "Post", "Office phone", "Mobile"]),
         filter: serde_json::json!({}),
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
             for c in s.contacts(&scope, None, store::browse::MAX_PAGE)? {
                 for v in [c.new.unit_code.to_string(), c.new.name, c.new.post, c.new.office_phone, store::mask::phone(&c.new.mobile)] {
                     sheet.cell(&v)?;
@@ -38,7 +39,7 @@ pub fn contacts(scope: Scope, t: T) -> Result<Job, AppError> {
     })
 }
 
-pub fn roster(scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError> {
+pub fn roster(scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
     let from = day_start(today) - 7 * 86_400;
     let to = day_start(today) + 30 * 86_400;
     Ok(Job {
@@ -46,6 +47,7 @@ pub fn roster(scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError
         headers: h(t, &["单位代码", "开始", "结束", "值班人员", "岗位", "带班领导", "备注"], &["Unit code", "Starts", "Ends", "On duty", "Post", "Leader", "Note"]),
         filter: serde_json::json!({ "from": (today.days_since_epoch() - 7), "days": 37 }),
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
             for x in s.shifts(&scope, None, from, to, store::browse::MAX_PAGE)? {
                 for v in [x.new.unit_code.to_string(), super::when(x.new.starts_at), super::when(x.new.ends_at), x.contact_name, x.contact_post, x.leader_name, x.new.note] {
                     sheet.cell(&v)?;
@@ -57,13 +59,14 @@ pub fn roster(scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError
     })
 }
 
-pub fn reports(f: Filters, scope: Scope, t: T) -> Result<Job, AppError> {
+pub fn reports(f: Filters, scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
     let id = f.id.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
     Ok(Job {
         list: List::DutyReports,
         headers: h(t, &["日期", "单位代码", "情况", "说明", "关联事件", "迟报", "报送人"], &["Day", "Unit code", "State", "Description", "Incident", "Late", "Filed by"]),
         filter: serde_json::json!({ "id": id }),
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
             for r in s.reports(&scope, id, None, store::browse::MAX_PAGE)? {
                 let state = if r.new.all_clear { t.s("无异常", "All clear") } else { t.s("有情况", "Events") };
                 let late = if r.late { t.s("是", "yes") } else { t.s("否", "no") };

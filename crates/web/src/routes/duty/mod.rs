@@ -26,6 +26,7 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/duty", get(pages::page))
         .route("/duty/contacts", post(pages::add_contact))
+        .route("/duty/contacts/{id}/edit", get(pages::edit_form).post(pages::edit_contact))
         .route("/duty/contacts/{id}/delete", post(pages::delete_contact))
         .route("/duty/contacts/{id}/reveal", post(pages::reveal))
         .route("/duty/shifts", post(pages::add_shift))

@@ -5,6 +5,7 @@
 use super::{hm, reads, shift_view, when, writes, written, ShiftView};
 use crate::auth::Identity;
 use crate::error::AppError;
+use crate::form::Problems;
 use crate::render::{html, Ctx};
 use crate::routes::{ip, ready, Me, Peer};
 use crate::state::AppState;
@@ -126,7 +127,7 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, w: Whic
     let week = w.week.trim().parse_date().unwrap_or(today);
     let mon = monday(week);
     let (from, to) = (day_start(mon), day_start(mon) + 7 * 86_400);
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let now = app.clock.now();
     let (contacts, shifts, on_duty, channel, name) = app
         .pool
@@ -236,6 +237,123 @@ pub async fn add_contact(State(app): State<Arc<AppState>>, headers: HeaderMap, p
             render(&app, &headers, &me, w, None, Some(f), None, m).await
         }
         Err(e) => Err(e),
+    }
+}
+
+/// The edit form of a contact (its unit stays): the mobile is shown masked and kept when it comes
+/// back as shown; a new number replaces it; an empty field removes it.
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
+#[schema(as = DutyContactEdit)]
+pub struct ContactEdit {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub post: String,
+    #[serde(default)]
+    pub office_phone: String,
+    /// A new mobile number; the masked number as shown (or, in the API, no value) keeps the
+    /// stored one; empty removes it.
+    #[serde(default)]
+    pub mobile: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "duty_contact_edit.html")]
+struct EditPage {
+    c: Ctx,
+    id: i64,
+    unit: i64,
+    unit_name: String,
+    f: ContactEdit,
+    /// The mobile as the form shows it: the masked number, or what was typed.
+    mobile: String,
+    problems: Problems,
+}
+
+/// Checks an edit of contact `old` whole (`web::form::Problems`): every problem at once; a new
+/// mobile checked as `standard::Mobile`; the masked number sent back keeps the stored one.
+pub fn check_edit(t: &crate::i18n::T, old: &Contact, f: &ContactEdit) -> Result<store::duty::NewContact, Problems> {
+    let mut p = Problems::new(t);
+    let typed: Option<String> = f.mobile.as_ref().map(|m| m.trim().chars().filter(|c| !matches!(c, ' ' | '-')).collect());
+    let mobile = match typed {
+        None => old.new.mobile.clone(),
+        Some(m) if !old.new.mobile.is_empty() && m == store::mask::phone(&old.new.mobile) => old.new.mobile.clone(),
+        Some(m) if m.is_empty() => String::new(),
+        Some(m) => match standard::Mobile::parse(&m) {
+            Ok(x) => x.as_str().to_string(),
+            Err(_) => {
+                p.add("mobile", "手机号码应为以 13–19 开头的 11 位数字，如 13812345678。", "The mobile number must be 11 digits beginning with 13 to 19, e.g. 13812345678.");
+                old.new.mobile.clone()
+            }
+        },
+    };
+    let input = secman::duty::ContactInput { unit_code: old.new.unit_code.to_string(), name: f.name.clone(), post: f.post.clone(), office_phone: f.office_phone.clone(), mobile: mobile.clone() };
+    match secman::duty::parse_contact(&input) {
+        Ok(n) if p.is_empty() => Ok(n),
+        Ok(_) => Err(p),
+        Err(list) => {
+            for x in list {
+                if !p.has(x.field) {
+                    p.add(x.field, x.zh, x.en);
+                }
+            }
+            Err(p)
+        }
+    }
+}
+
+/// Edits contact `id` for `me`: read and written in `me`'s area (outside it: not found), checked
+/// whole ([`check_edit`]), audited (`duty_contact_update`, never the number). The store refuses a
+/// write outside the area (`StoreError::OutOfScope`, answered as not found).
+pub async fn update_contact(app: &Arc<AppState>, me: &Identity, t: &crate::i18n::T, addr: &str, id: i64, f: &ContactEdit) -> Result<Result<Contact, (Contact, Problems)>, AppError> {
+    writes(me)?;
+    let scope = me.scope.clone();
+    let old = app.pool.run(move |s| s.contact(&scope, id)?.ok_or(AppError::NotFound)).await?;
+    let new = match check_edit(t, &old, f) {
+        Ok(n) => n,
+        Err(p) => return Ok(Err((old, p))),
+    };
+    let changed = new.mobile != old.new.mobile;
+    let (scope, now) = (me.scope.clone(), app.clock.now());
+    let x = app.pool.run(move |s| written(s.update_contact(&scope, id, &new, now))).await?;
+    app.audit_by(me, "duty_contact_update", &format!("duty_contact:{id}"), serde_json::json!({ "unit": x.new.unit_code, "post": x.new.post, "mobile_changed": changed }).to_string(), addr).await?;
+    Ok(Ok(x))
+}
+
+async fn edit_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, old: &Contact, f: ContactEdit, problems: Problems) -> Result<Response, AppError> {
+    let unit = old.new.unit_code;
+    let unit_name = app.pool.run(move |s| Ok(s.unit_name(unit)?.unwrap_or_else(|| unit.to_string()))).await?;
+    let mobile = match &f.mobile {
+        Some(m) => m.clone(),
+        None => store::mask::phone(&old.new.mobile),
+    };
+    let bad = !problems.is_empty();
+    let mut r = html(EditPage { c: Ctx::new(app, headers, Some(me), "/duty", "duty"), id: old.id, unit, unit_name, f, mobile, problems })?;
+    if bad {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(r)
+}
+
+/// 修改联系人: the form, the mobile masked.
+pub async fn edit_form(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    writes(&me)?;
+    let scope = me.scope.clone();
+    let x = app.pool.run(move |s| s.contact(&scope, id)?.ok_or(AppError::NotFound)).await?;
+    let f = ContactEdit { name: x.new.name.clone(), post: x.new.post.clone(), office_phone: x.new.office_phone.clone(), mobile: None };
+    let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
+    edit_page(&app, &headers, &me, &x, f, Problems::new(&t)).await
+}
+
+pub async fn edit_contact(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Form(f): Form<ContactEdit>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    // A form always sends the field: empty removes the number.
+    let f = ContactEdit { mobile: Some(f.mobile.unwrap_or_default()), ..f };
+    let t = crate::i18n::T { lang: crate::auth::lang(&headers, &app) };
+    match update_contact(&app, &me, &t, &ip(&headers, &peer), id, &f).await? {
+        Ok(x) => Ok(back(&x.new.unit_code.to_string())),
+        Err((old, p)) => edit_page(&app, &headers, &me, &old, f, p).await,
     }
 }
 

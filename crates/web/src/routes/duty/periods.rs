@@ -150,7 +150,7 @@ pub fn reporters_label(c: &Ctx, r: Reporters) -> &'static str {
 async fn render_list(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f: PeriodForm, errors: Vec<String>) -> Result<Response, AppError> {
     reads(me)?;
     let c = Ctx::new(app, headers, Some(me), "/duty/periods", "duty");
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let today = app.clock.today();
     let rows = app
         .pool
@@ -244,7 +244,8 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64
     let today = app.clock.today();
     let day = Date::parse_lenient(q.day.trim()).map(|(d, _)| d).unwrap_or(today);
     let region = q.region.trim().parse::<u32>().ok();
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
+    let level = level_of(&scope, region);
     let clock = app.clock.clone();
     let (p, area, st, gaps, reports) = app
         .pool
@@ -257,7 +258,6 @@ async fn render(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64
             Ok((p, area, st, gaps, reports))
         })
         .await?;
-    let level = level_of(&me.scope, region);
     let rows = by_level(&st.regions, level);
     let codes: Vec<u32> = rows.iter().map(|r| r.code).collect();
     let names = app

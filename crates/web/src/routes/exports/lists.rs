@@ -26,6 +26,8 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     require(list.readable(me.user.role))?;
     let t = T { lang };
     let scope = me.scope.clone();
+    // An auditor reads the security registers in its node's area (`crate::routes::area`).
+    let auditor = crate::routes::mlps::auditor_org(me);
     if !masked {
         if list.entity().is_none() {
             return Err(AppError::NotFound);
@@ -35,14 +37,14 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
     let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
     Ok(match list {
         List::Mlps => crate::routes::mlps::export::job(parse(q)?, me.user.id, scope, crate::routes::mlps::auditor_org(me), t, app.clock.today())?,
-        List::Duties => crate::routes::ledger::export::duties_job(parse(q)?, scope, t)?,
-        List::Software => crate::routes::ledger::export::software_job(parse(q)?, me.user.id, scope, t, app.clock.today())?,
+        List::Duties => crate::routes::ledger::export::duties_job(parse(q)?, scope, auditor, t)?,
+        List::Software => crate::routes::ledger::export::software_job(parse(q)?, me.user.id, scope, auditor, t, app.clock.today())?,
         List::Incidents => crate::routes::incidents::export::job(parse(q)?, me, t, app.clock.now())?,
-        List::DutyContacts => crate::routes::duty::export::contacts(scope, t)?,
-        List::DutyRoster => crate::routes::duty::export::roster(scope, t, app.clock.today())?,
-        List::DutyReports => crate::routes::duty::export::reports(parse(q)?, scope, t)?,
-        List::AppFilings => crate::routes::apps::export::filings_job(parse(q)?, scope, t)?,
-        List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, t)?,
+        List::DutyContacts => crate::routes::duty::export::contacts(scope, auditor, t)?,
+        List::DutyRoster => crate::routes::duty::export::roster(scope, auditor, t, app.clock.today())?,
+        List::DutyReports => crate::routes::duty::export::reports(parse(q)?, scope, auditor, t)?,
+        List::AppFilings => crate::routes::apps::export::filings_job(parse(q)?, scope, auditor, t)?,
+        List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, auditor, t)?,
         List::Rectifications => crate::routes::checks::export::items_job(parse(q)?, scope, t, app.clock.today())?,
         List::CheckProgress => crate::routes::checks::export::progress_job(parse(q)?, scope, t, app.clock.today())?,
         List::Schools => {

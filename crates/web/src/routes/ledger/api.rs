@@ -43,7 +43,7 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
 async fn checklists(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Vec<ChecklistView>>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let rows = app.pool.run(move |s| Ok(s.checklists(&scope)?)).await?;
     Ok(Json(rows.iter().map(checklist_view).collect()))
 }
@@ -91,7 +91,7 @@ pub struct CompletionOut {
 async fn completion(State(app): State<Arc<AppState>>, me: Me, Path(id): Path<i64>, Query(q): Query<RegionQuery>) -> Result<Json<CompletionOut>, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     app.pool.run(move |s| s.checklist(&scope, id)?.ok_or(AppError::NotFound)).await?;
     let (rows, total) = duties::completion(&app, &me, id, &q.region).await?;
     Ok(Json(CompletionOut { rows, total }))
@@ -132,7 +132,7 @@ async fn duty_items(State(app): State<Arc<AppState>>, me: Me, Query(f): Query<Du
         x => Some(DutyStatus::parse(x).ok_or_else(|| AppError::invalid(format!("未知状态“{x}”。"), format!("Unknown status “{x}”.")))?),
     };
     let q = DutyQuery { checklist: f.checklist, region: None, unit: f.unit, status, after: f.after, limit: 200 };
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let out = app
         .pool
         .run(move |s| {
@@ -217,7 +217,7 @@ async fn checks(State(app): State<Arc<AppState>>, me: Me, Query(q): Query<Checks
     let units = software::units(&app, &me, &q.region, q.overdue.trim() == "1").await?;
     let checks = match q.unit.trim().parse::<i64>() {
         Ok(u) => {
-            let scope = me.scope.clone();
+            let scope = crate::routes::read_scope(&app, &me).await?;
             app.pool.run(move |s| Ok(s.checks(&scope, u)?.iter().map(|x| check_view(&ZH, x)).collect::<Vec<_>>())).await?
         }
         Err(_) => Vec::new(),

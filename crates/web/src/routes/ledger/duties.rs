@@ -45,7 +45,7 @@ fn row(c: &DutyCompletion, checklist: i64, name: String, unit: bool) -> Completi
 pub async fn completion(app: &Arc<AppState>, me: &Identity, checklist: i64, region: &str) -> Result<(Vec<CompletionRow>, CompletionRow), AppError> {
     reads(me)?;
     let region = region_filter(region)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let level = match region {
         Some(r) if r % 10_000 == 0 => OrgLevel::Province,
         Some(r) if r % 100 == 0 => OrgLevel::City,
@@ -88,7 +88,7 @@ struct IndexPage {
 pub async fn index(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> Result<Response, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let lists = app.pool.run(move |s| Ok(s.checklists(&scope)?)).await?;
     html(IndexPage { c: Ctx::new(&app, &headers, Some(&me), "/duties", "duties"), lists: lists.iter().map(checklist_view).collect(), can_publish: store::ledger::role_publishes(me.user.role) })
 }
@@ -117,7 +117,7 @@ struct ChecklistPage {
 pub async fn checklist(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<i64>, Query(q): Query<RegionQuery>) -> Result<Response, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let list = app.pool.run(move |s| s.checklist(&scope, id)?.ok_or(AppError::NotFound)).await?;
     let (rows, sum) = completion(&app, &me, id, &q.region).await?;
     let by_unit = rows.iter().any(|r| r.link.contains("/units/"));
@@ -140,7 +140,7 @@ struct UnitPage {
 /// A unit's items of a checklist (at most 500).
 pub async fn unit_items(app: &Arc<AppState>, me: &Identity, t: crate::i18n::T, checklist: i64, unit: i64) -> Result<Vec<DutyView>, AppError> {
     reads(me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     app.pool
         .run(move |s| {
             let page = s.duty_items(&scope, &DutyQuery { checklist: Some(checklist), unit: Some(unit), limit: store::browse::MAX_PAGE, ..Default::default() })?;
@@ -153,7 +153,7 @@ pub async fn unit_items(app: &Arc<AppState>, me: &Identity, t: crate::i18n::T, c
 pub async fn unit(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path((id, unit)): Path<(i64, i64)>) -> Result<Response, AppError> {
     let me = ready(me)?;
     reads(&me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(&app, &me).await?;
     let list = app.pool.run(move |s| s.checklist(&scope, id)?.ok_or(AppError::NotFound)).await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/duties", "duties");
     let rows = unit_items(&app, &me, c.t, id, unit).await?;
@@ -183,7 +183,7 @@ impl ItemPage {
 
 
 pub async fn item_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, id: i64, f: Option<DutyBody>, errors: Vec<String>) -> Result<Response, AppError> {
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let c = Ctx::new(app, headers, Some(me), "/duties", "duties");
     let t = c.t;
     let (item, stored) = app

@@ -30,7 +30,7 @@ fn headers(t: &T, zh: &[&str], en: &[&str]) -> Vec<String> {
 }
 
 /// The items of a checklist (or every checklist) in the caller's area.
-pub fn duties_job(f: DutyFilters, scope: Scope, t: T) -> Result<Job, AppError> {
+pub fn duties_job(f: DutyFilters, scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
     let num = |v: &str, zh: &str| -> Result<Option<i64>, AppError> {
         match v.trim() {
             "" => Ok(None),
@@ -49,6 +49,7 @@ pub fn duties_job(f: DutyFilters, scope: Scope, t: T) -> Result<Job, AppError> {
         headers: h,
         filter,
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
             let mut names = HashMap::new();
             loop {
                 let page = s.duty_items(&scope, &q)?;
@@ -69,7 +70,7 @@ pub fn duties_job(f: DutyFilters, scope: Scope, t: T) -> Result<Job, AppError> {
 }
 
 /// The software entries with the list's filters.
-pub fn software_job(f: Filters, user: i64, scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError> {
+pub fn software_job(f: Filters, user: i64, scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
     let mut q = Filters { after: String::new(), ..f.clone() }.query(user, today, MAX_PAGE)?;
     let filter = serde_json::json!({"region": f.region.trim(), "unit": f.unit.trim(), "flag": f.flag.trim()});
     let h = headers(&t, &["单位代码", "单位", "软件名称", "厂商", "版本", "类别", "授权方式", "授权编号或合同号", "授权数量", "授权到期日", "安装数量", "安装位置", "超装", "授权即将到期"], &["Unit code", "Unit", "Software", "Vendor", "Version", "Kind", "Licence", "Licence number", "Licensed", "Expires", "Installed", "Location", "Over-installed", "Expiring"]);
@@ -78,6 +79,7 @@ pub fn software_job(f: Filters, user: i64, scope: Scope, t: T, today: standard::
         headers: h,
         filter,
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
             let mut names = HashMap::new();
             let yes = |b: bool| if b { t.s("是", "yes") } else { t.s("否", "no") };
             loop {

@@ -26,7 +26,7 @@ pub fn href(item: i64, file: i64) -> String {
 /// The file of an item in the caller's area (none when the item has none, is missing or
 /// outside).
 pub async fn file_of(app: &Arc<AppState>, me: &Identity, id: i64) -> Result<Option<FileOut>, AppError> {
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     app.pool
         .run(move |s| {
             let Some(d) = s.duty_item(&scope, id)? else { return Ok(None) };
@@ -85,7 +85,7 @@ pub async fn attach(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: 
 /// (`duty_attachment_download`).
 pub async fn fetch(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, file_id: i64) -> Result<Response, AppError> {
     reads(me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let found = app
         .pool
         .run(move |s| {

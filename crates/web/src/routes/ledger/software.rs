@@ -74,7 +74,7 @@ pub async fn read(app: &Arc<AppState>, me: &Identity, t: crate::i18n::T, f: &Fil
     reads(me)?;
     let today = app.clock.today();
     let q = f.query(me.user.id, today, PAGE)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let (totals, rows, next) = app
         .pool
         .run(move |s| {
@@ -104,11 +104,12 @@ pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, 
     let me = ready(me)?;
     let c = Ctx::new(&app, &headers, Some(&me), "/software", "software");
     let (totals, rows, next) = read(&app, &me, c.t, &f).await?;
+    let area = crate::routes::read_scope(&app, &me).await?;
     html(ListPage {
         c,
         totals,
         rows,
-        regions: crate::labels::region_options(&me.scope, app.config.province.code),
+        regions: crate::labels::region_options(&area, app.config.province.code),
         next: next.map(|n| f.with_after(&n)),
         can_write: store::ledger::role_writes(me.user.role),
         f,
@@ -202,10 +203,11 @@ pub struct RegionRow {
 /// The regions of the caller's area (the province by city) and their total.
 pub async fn regions(app: &Arc<AppState>, me: &Identity) -> Result<(Vec<RegionRow>, RegionRow), AppError> {
     reads(me)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
+    let level = super::level_of(&scope);
     let today = app.clock.today();
     let rows = app.pool.run(move |s| Ok(s.check_regions(&scope, today)?)).await?;
-    let grouped = checks_by_level(&rows, super::level_of(&me.scope));
+    let grouped = checks_by_level(&rows, level);
     let row = |r: &store::ledger::RegionChecks, name: String| RegionRow { code: r.code, name, units: r.units, overdue: r.overdue, never_checked: r.never_checked };
     let t = checks_total(&grouped);
     Ok((grouped.iter().map(|r| row(r, region_name(r.code))).collect(), row(&t, String::new())))
@@ -216,7 +218,7 @@ pub async fn regions(app: &Arc<AppState>, me: &Identity) -> Result<(Vec<RegionRo
 pub async fn units(app: &Arc<AppState>, me: &Identity, region: &str, overdue: bool) -> Result<Vec<UnitCheckView>, AppError> {
     reads(me)?;
     let region = region_filter(region)?;
-    let scope = me.scope.clone();
+    let scope = crate::routes::read_scope(app, me).await?;
     let today = app.clock.today();
     app.pool
         .run(move |s| {
@@ -262,7 +264,7 @@ async fn checks_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, q:
     let units = units(app, me, &q.region, q.overdue.trim() == "1").await?;
     let checks = match q.unit.trim().parse::<i64>() {
         Ok(u) => {
-            let scope = me.scope.clone();
+            let scope = crate::routes::read_scope(app, me).await?;
             let t = c.t;
             app.pool.run(move |s| Ok(s.checks(&scope, u)?.iter().map(|x| check_view(&t, x)).collect::<Vec<_>>())).await?
         }
