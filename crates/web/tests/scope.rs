@@ -61,6 +61,9 @@ struct Refs {
     other_check: i64,
     own_drill: i64,
     other_drill: i64,
+    /// Each drill's rectification item (its finding's), submitted with an evidence file.
+    own_item_file: (i64, i64),
+    other_item_file: (i64, i64),
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -195,6 +198,8 @@ fn refs(env: &Env) -> Refs {
         other_check,
         own_answer_file: answer_file_of(env, s.as_mut(), own_check, &p.school, p.county),
         other_answer_file: answer_file_of(env, s.as_mut(), other_check, &p.other_school, p.other_county),
+        own_item_file: { let d = drill_in(s.as_mut(), p.county, &p.school); item_file_of(env, s.as_mut(), d, &p.school, p.county) },
+        other_item_file: { let d = drill_in(s.as_mut(), p.other_county, &p.other_school); item_file_of(env, s.as_mut(), d, &p.other_school, p.other_county) },
         own_drill: drill_in(s.as_mut(), p.county, &p.school),
         other_drill: drill_in(s.as_mut(), p.other_county, &p.other_school),
     }
@@ -261,6 +266,20 @@ fn drill_in(s: &mut dyn store::Backend, county: u32, school: &str) -> i64 {
     let f = NewFinding { title: format!("{county} 弱口令"), severity: Severity::High, unit_code: unit, target: "门户网站".into(), found_by: "红队".into(), owner_name: "王工".into(), owner_post: "网管".into(), due_on: day };
     s.add_finding(&Scope::all(), d.id, &f, "prov", 0).unwrap();
     d.id
+}
+
+/// The rectification item of drill `drill`'s finding at `school`, submitted with a PDF as its
+/// evidence: (item, file).
+fn item_file_of(env: &Env, s: &mut dyn store::Backend, drill: i64, school: &str, county: u32) -> (i64, i64) {
+    use store::checks::*;
+    let scope = Scope::Region { lo: county, hi: county };
+    let unit: i64 = school.parse().unwrap();
+    let item = s.items(&scope, &ItemQuery { source_id: Some(drill), limit: 100, ..ItemQuery::on(standard::Date::today()) }).unwrap().rows.into_iter().find(|i| i.new.source_id == drill && i.new.owner_unit == unit).unwrap().id;
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+    let a = store::attachments::save(s, &files, &scope, "sec", owner, "整改报告.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
+    s.submit_item(&scope, item, "已整改，见附件", Some(a.id), 0).unwrap();
+    (item, a.id)
 }
 
 /// What a route needs.
@@ -590,6 +609,10 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/checks/{}/units/{}/files/{}", r.other_check, p.other_school, r.other_answer_file), Need::Checks, Target::Other),
         ("GET", format!("/api/v1/checks/inspections/{}/units/{}/files/{}", r.own_check, p.school, r.own_answer_file), Need::Checks, Target::Own),
         ("GET", format!("/api/v1/checks/inspections/{}/units/{}/files/{}", r.other_check, p.other_school, r.other_answer_file), Need::Checks, Target::Other),
+        ("GET", format!("/rectifications/{}/files/{}", r.own_item_file.0, r.own_item_file.1), Need::Checks, Target::Own),
+        ("GET", format!("/rectifications/{}/files/{}", r.other_item_file.0, r.other_item_file.1), Need::Checks, Target::Other),
+        ("GET", format!("/api/v1/checks/items/{}/evidence/{}", r.own_item_file.0, r.own_item_file.1), Need::Checks, Target::Own),
+        ("GET", format!("/api/v1/checks/items/{}/evidence/{}", r.other_item_file.0, r.other_item_file.1), Need::Checks, Target::Other),
         ("GET", "/rectifications".into(), Need::Checks, Target::Any),
         ("GET", format!("/rectifications?state=overdue&source=drill&region={}", p.other_county), Need::Checks, Target::Any),
         ("GET", "/drills".into(), Need::Checks, Target::Any),

@@ -1263,12 +1263,10 @@ async fn checks_evidence_matrix(env: Env) {
         if sees_other {
             continue;
         }
-        let r = upload_file(&env, &a, &format!("/rectifications/{other_item}/evidence"), "整改报告.pdf", &pdf).await;
-        let r2 = upload_file(&env, &a, "/rectifications/987654/evidence", "整改报告.pdf", &pdf).await;
-        if role_answers(role) {
-            assert_eq!((r.status, r2.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}");
-        } else {
-            assert_eq!((r.status, r2.status), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}");
+        for uri in [format!("/rectifications/{other_item}/evidence"), "/rectifications/987654/evidence".into(), format!("/api/v1/checks/items/{other_item}/evidence"), "/api/v1/checks/items/987654/evidence".into()] {
+            let r = upload_file(&env, &a, &uri, "整改报告.pdf", &pdf).await;
+            let want = if role_answers(role) { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+            assert_eq!(r.status, want, "{who} {uri}");
         }
         assert_eq!(item_of(&env, other_item).attachment_id, None, "{who} attached to another area's item");
     }
@@ -1305,6 +1303,22 @@ async fn checks_evidence_matrix(env: Env) {
         assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
     }
     assert_eq!(send(&env, "GET", &format!("/rectifications/{other_item}/files/{other_file}"), &prov, None).await.status, StatusCode::OK);
+    // The API: the same submission with a file answers the item; its download is scoped too.
+    let api_item = checks_item(&env, drill, &p.school);
+    let r = upload_file(&env, &county, &format!("/api/v1/checks/items/{api_item}/evidence"), "整改报告（接口）.pdf", &pdf).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["state"], "submitted", "{v}");
+    let api_file = item_of(&env, api_item).attachment_id.expect("attached through the API");
+    assert_eq!(v["attachment_id"], api_file, "{v}");
+    assert!(item_of(&env, api_item).evidence.contains("整改报告（接口）.pdf"));
+    let d = send(&env, "GET", &format!("/api/v1/checks/items/{api_item}/evidence/{api_file}"), &county, None).await;
+    assert_eq!((d.status, d.bytes.clone()), (StatusCode::OK, pdf.clone()));
+    let r = upload_file(&env, &county, &format!("/api/v1/checks/items/{api_item}/evidence"), "整改报告.pdf", &pdf).await;
+    assert_ne!(r.status, StatusCode::OK, "a submitted item takes no second submission: {}", r.body);
+    for uri in [format!("/api/v1/checks/items/{other_item}/evidence/{other_file}"), format!("/api/v1/checks/items/{api_item}/evidence/{other_file}")] {
+        assert_eq!(send(&env, "GET", &uri, &county, None).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
     let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap());
     assert!(entries.iter().any(|e| e.action == "checks_attachment_download"));
     assert!(entries.iter().any(|e| e.action == "checks_item_submit" && e.detail.contains("attachment")));

@@ -29,8 +29,9 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
         .routes(routes!(review_item))
         .routes(routes!(drills, create_drill))
         .routes(routes!(drill_report))
-        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(answer_file)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
+        .merge(utoipa_axum::router::OpenApiRouter::new().routes(routes!(answer_file)).routes(routes!(item_evidence)).layer(axum::extract::DefaultBodyLimit::max(1025 << 20)))
         .routes(routes!(answer_file_download))
+        .routes(routes!(item_evidence_download))
         .routes(routes!(findings, add_finding))
 }
 
@@ -340,6 +341,33 @@ async fn answer_file(State(app): State<Arc<AppState>>, headers: HeaderMap, peer:
 async fn answer_file_download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, unit, file)): Path<(i64, i64, i64)>) -> Result<Response, AppError> {
     let me = ready(me)?;
     super::files::answer_fetch(&app, &me, &ip(&headers, &peer), id, unit, file).await
+}
+
+/// The multipart body of a rectification item's evidence (for the API document).
+#[derive(utoipa::ToSchema)]
+#[schema(as = ChecksItemEvidenceUpload)]
+#[allow(dead_code)]
+pub struct ItemEvidenceBody {
+    /// 整改情况: what was done (at most 1000 characters; empty: "见附件：<file name>").
+    evidence: Option<String>,
+    /// PDF, PNG, JPEG, XLSX, DOCX or UTF-8 text, at most `[security] attachment_limit_mib`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// 附证明材料提交整改 — the owner unit's side with a file: keeps the file (the type judged by the
+/// content) and submits the open or reopened item with it, as the console's form does.
+#[utoipa::path(post, path = "/checks/items/{id}/evidence", tag = TAG, params(("id" = i64, Path, description = "整改项编号 / Item number")), request_body(content = ItemEvidenceBody, content_type = "multipart/form-data"), responses((status = 200, description = "已提交 / Submitted", body = ItemView), crate::apidoc::WriteErrors))]
+async fn item_evidence(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, form: axum::extract::Multipart) -> Result<Json<ItemView>, AppError> {
+    let me = ready(me)?;
+    Ok(Json(super::files::submit_with_file(&app, &me, &ip(&headers, &peer), id, form).await?))
+}
+
+/// 下载整改证明材料 — an item's evidence file, for the readers of the item.
+#[utoipa::path(get, path = "/checks/items/{id}/evidence/{file}", tag = TAG, params(("id" = i64, Path, description = "整改项编号 / Item number"), ("file" = i64, Path, description = "附件编号 / File number")), responses((status = 200, description = "文件 / The file", content_type = "application/octet-stream"), crate::apidoc::Errors))]
+async fn item_evidence_download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, file)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    super::files::item_fetch(&app, &me, &ip(&headers, &peer), id, file).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -20,28 +20,15 @@ use crate::routes::{ip, ready, Me, Peer};
 use crate::state::AppState;
 use crate::routes::evidence::{self, FileOut};
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use std::sync::Arc;
-use store::attachments::{self, AttachmentError, Owner};
-
-/// A refused upload in words (Chinese, English).
-fn refusal(e: AttachmentError, limit_mib: u64) -> AppError {
-    match e {
-        AttachmentError::TooLarge { .. } => AppError::invalid(format!("证明材料超过 {limit_mib} MB 上限，请压缩或拆分后再上传。"), format!("The file is over the {limit_mib} MB limit.")),
-        AttachmentError::Executable => AppError::invalid("不接受可执行文件（程序、脚本），请上传文档、图片或表格。", "Executables (programs, scripts) are not accepted."),
-        AttachmentError::Unsupported => AppError::invalid("证明材料类型不支持：只接受 PDF 文档、PNG 或 JPEG 图片、XLSX 表格、DOCX 文档和文本文件。", "Accepted: PDF, PNG, JPEG, XLSX, DOCX and UTF-8 text."),
-        AttachmentError::Mismatch { declared, detected } => AppError::invalid(format!("证明材料内容与文件扩展名不符（扩展名为 {declared}，内容为 {detected}），请检查文件。"), format!("The content is {detected}, not {declared} as its name says.")),
-        AttachmentError::Io(m) => AppError::Internal(format!("attachment storage: {m}")),
-        AttachmentError::Store(store::StoreError::OutOfScope) => AppError::NotFound,
-        AttachmentError::Store(e) => e.into(),
-    }
-}
 
 /// Reads the multipart form and submits item `id` with the evidence text and the file (a file
-/// alone says "见附件"). Audited (`checks_item_submit` with the attachment).
-async fn submit_with_file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, mut form: Multipart) -> Result<(), AppError> {
+/// alone says "见附件"); the console's form and the API's `POST /checks/items/{id}/evidence`.
+/// Audited (`checks_item_submit` with the attachment).
+pub async fn submit_with_file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, mut form: Multipart) -> Result<super::ItemView, AppError> {
     super::answers(me)?;
     let limit = app.config.security.attachment_limit_mib;
     let scope = super::read_scope(app, me).await?;
@@ -57,41 +44,33 @@ async fn submit_with_file(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: 
         t => t,
     };
     let crate::upload::FileForm { file, mime, .. } = parts;
-    let Some(file) = file else {
-        return Err(AppError::invalid("请选择证明材料文件（PDF、图片、表格、文档或文本）。", "Choose a file."));
-    };
+    let Some(file) = file else { return Err(evidence::no_file()) };
     if text.chars().count() > 1000 {
         return Err(AppError::invalid("整改情况过长（最多 1000 字）。", "The evidence is too long (1000 characters at most)."));
     }
-    let files = crate::routes::incidents::files::files(app);
-    let (clock, name, path, by) = (app.clock.clone(), file.shown.clone(), file.path.clone(), me.user.name.clone());
+    let (a2, by) = (app.clone(), me.user.name.clone());
     let unit = item.new.owner_unit;
-    let owner = Owner { region: u32::try_from(item.region_code).unwrap_or(0), school: (unit >= 1_000_000).then(|| unit.to_string()) };
+    let owner = evidence::owner_of(unit, item.region_code);
     let r = app
         .pool
         .run(move |s| {
-            let mut f = std::fs::File::open(&path).map_err(|e| AppError::Internal(format!("attachment upload: {e}")))?;
-            let a = attachments::save(s, &files, &scope, &by, owner, &name, mime.as_deref(), &mut f, clock.as_ref()).map_err(|e| refusal(e, limit))?;
+            let a = evidence::keep(&a2, s, &scope, &by, owner, &file, mime.as_deref())?;
             let ev = if text.is_empty() { format!("见附件：{}", a.name) } else { text.clone() };
-            written(s.submit_item(&scope, id, &ev, Some(a.id), clock.now()))?;
-            Ok((a.id, a.name, a.size))
+            let now = a2.clock.now();
+            let it = written(s.submit_item(&scope, id, &ev, Some(a.id), now))?;
+            let v = super::item_view(s, &it, a2.clock.today(), &mut HashMap::new())?;
+            Ok((a.id, a.name, a.size, v))
         })
         .await;
-    drop(file);
-    let target = format!("check_item:{id}");
-    match &r {
-        Ok((aid, name, size)) => audit(app, me, "checks_item_submit", target, serde_json::json!({ "unit": unit, "attachment": aid, "name": name, "size": size }), ipaddr).await?,
-        Err(AppError::Invalid { en, .. }) => app.audit(&me.user.name, "checks_item_submit", &target, serde_json::json!({ "refused": en }).to_string(), ipaddr, "denied").await?,
-        Err(_) => {}
-    }
-    r.map(|_| ())
+    evidence::audit_upload(app, me, "checks_item_submit", &format!("check_item:{id}"), &r, |(aid, name, size, _)| serde_json::json!({ "unit": unit, "attachment": aid, "name": name, "size": size }), ipaddr).await?;
+    r.map(|(_, _, _, v)| v)
 }
 
 /// The console's evidence form: back to the items, or the list with the reason (400).
 pub async fn evidence(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, form: Multipart) -> Result<Response, AppError> {
     let me = ready(me)?;
     match submit_with_file(&app, &me, &ip(&headers, &peer), id, form).await {
-        Ok(()) => Ok(Redirect::to("/rectifications").into_response()),
+        Ok(_) => Ok(Redirect::to("/rectifications").into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
             let t = crate::render::Ctx::new(&app, &headers, Some(&me), "/rectifications", "checks").t;
             let msg = crate::routes::sites::message(&t, &e);
@@ -104,11 +83,18 @@ pub async fn evidence(State(app): State<Arc<AppState>>, headers: HeaderMap, peer
 }
 
 /// Sends an item's evidence file to a reader of the item (`nosniff`, as an attachment),
-/// audited (`checks_attachment_download`).
+/// audited (`checks_attachment_download`): the console's `/rectifications/{id}/files/{file}`.
 pub async fn download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path((id, file_id)): Path<(i64, i64)>) -> Result<Response, AppError> {
     let me = ready(me)?;
-    super::reads(&me)?;
-    let scope = super::read_scope(&app, &me).await?;
+    item_fetch(&app, &me, &ip(&headers, &peer), id, file_id).await
+}
+
+/// Finds item `id`'s own evidence file `file_id` through the reader's scope (404 outside the
+/// area, for another item's file and for a missing one alike) and sends it, audited; the
+/// console's download and the API's `GET /checks/items/{id}/evidence/{file}`.
+pub async fn item_fetch(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: i64, file_id: i64) -> Result<Response, AppError> {
+    super::reads(me)?;
+    let scope = super::read_scope(app, me).await?;
     let found = app
         .pool
         .run(move |s| {
@@ -121,20 +107,8 @@ pub async fn download(State(app): State<Arc<AppState>>, headers: HeaderMap, peer
         })
         .await?;
     let Some(a) = found else { return Err(AppError::NotFound) };
-    let bytes = {
-        use std::io::Read;
-        let mut f = crate::routes::incidents::files::files(&app).open(&a.sha256).map_err(|e| AppError::Internal(format!("attachment {}: {e}", a.id)))?;
-        let mut v = Vec::with_capacity(a.size as usize);
-        f.read_to_end(&mut v).map_err(|e| AppError::Internal(format!("attachment {}: {e}", a.id)))?;
-        v
-    };
-    audit(&app, &me, "checks_attachment_download", format!("check_item:{id}"), serde_json::json!({ "attachment": a.id, "name": a.name, "size": a.size }), &ip(&headers, &peer)).await?;
-    let mut r = axum::body::Body::from(bytes).into_response();
-    let h = r.headers_mut();
-    for (k, v) in crate::download::headers(a.kind.mime(), &a.name, &format!("attachment-{}.{}", a.id, a.kind.code())) {
-        h.insert(k, v);
-    }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let r = evidence::send(app, &a)?;
+    audit(app, me, "checks_attachment_download", format!("check_item:{id}"), serde_json::json!({ "attachment": a.id, "name": a.name, "size": a.size }), ipaddr).await?;
     Ok(r)
 }
 
