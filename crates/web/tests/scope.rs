@@ -1046,7 +1046,7 @@ async fn county_auditor_reads_its_node(env: Env) {
         assert!(body.contains(p.school.as_str()), "{path} shows the county's school: {body}");
         assert!(!body.contains(p.other_school.as_str()), "{path} shows a school outside the auditor's county");
     };
-    for path in ["/api/v1/duty/contacts", "/export/duty_contacts?format=csv", "/export/duty_roster?format=csv", "/api/v1/ledger/software", "/export/software?format=csv", "/software", "/api/v1/apps/uses", "/export/apps_uses?format=csv", "/apps/uses", &format!("/duties/{}/units/{}", r.checklist, p.school)] {
+    for path in ["/api/v1/duty/contacts", "/export/duty_contacts?format=csv", "/export/duty_roster?format=csv", "/api/v1/ledger/software", "/export/software?format=csv", "/software", "/api/v1/apps/uses", "/export/apps_uses?format=csv", "/apps/uses", "/export/rectifications?format=csv", &format!("/duties/{}/units/{}", r.checklist, p.school)] {
         let x = send(&env, "GET", path, &a, None).await;
         assert_eq!(x.status, StatusCode::OK, "{path}: {}", x.body);
         // The roster is empty here; the uses page names schools (not codes).
@@ -1085,7 +1085,9 @@ async fn county_auditor_reads_its_node(env: Env) {
     assert!(periods.contains(&format!("\"id\":{}", r.own_period)) && !periods.contains(&format!("\"id\":{}", r.other_period)), "{periods}");
     // The pages of its county's school show no write form nor edit link.
     let x = send(&env, "GET", &format!("/duties/{}/units/{}", r.checklist, p.school), &a, None).await;
-    assert!(!x.body.contains("<form method=\"post\" action=\"/duties") && !x.body.contains("/duties/items/"), "{}", x.body);
+    // (Its evidence file is read: `/duties/items/{id}/files/…`; the item's form is not linked.)
+    assert!(!x.body.contains("<form method=\"post\" action=\"/duties") && !x.body.contains(&format!("/duties/items/{}\"", r.own_item)), "{}", x.body);
+    assert!(x.body.contains(&format!("/duties/items/{}/files/{}", r.own_item, r.own_duty_file)), "the auditor sees the evidence file");
     let x = send(&env, "GET", "/software", &a, None).await;
     assert!(!x.body.contains("/software/new") && !x.body.contains("/edit\""), "{}", x.body);
     let x = send(&env, "GET", &format!("/apps/uses/{}", r.own_use), &a, None).await;

@@ -23,7 +23,7 @@ fn name(s: &mut dyn store::Backend, code: i64, names: &mut HashMap<i64, String>)
 }
 
 /// Every item of the filters `f` (no cursor: from the first), judged on `today`.
-pub fn items_job(f: ItemFilters, scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError> {
+pub fn items_job(f: ItemFilters, scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
     let mut q = ItemFilters { after: String::new(), ..f.clone() }.query(today, MAX_PAGE)?;
     let filter = serde_json::json!({"state": f.state.trim(), "source": f.source.trim(), "region": f.region.trim()});
     let headers = heads(
@@ -36,6 +36,8 @@ pub fn items_job(f: ItemFilters, scope: Scope, t: T, today: standard::Date) -> R
         headers,
         filter,
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            // An auditor reads its node's area, as on the pages (`checks::read_scope`).
+            let scope = crate::routes::area(s, &scope, auditor)?;
             let mut names = HashMap::new();
             loop {
                 let page = s.items(&scope, &q)?;
@@ -64,7 +66,7 @@ pub struct ProgressFilters {
 }
 
 /// An inspection's progress by unit inside the scope (narrowed to `region`).
-pub fn progress_job(f: ProgressFilters, scope: Scope, t: T, today: standard::Date) -> Result<Job, AppError> {
+pub fn progress_job(f: ProgressFilters, scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
     let id = f.inspection.trim().parse::<i64>().map_err(|_| AppError::invalid("请指定要导出的专项检查。", "Name the inspection to export."))?;
     let region = match f.region.trim() {
         "" => None,
@@ -81,6 +83,7 @@ pub fn progress_job(f: ProgressFilters, scope: Scope, t: T, today: standard::Dat
         headers,
         filter,
         produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
             if s.inspection(&scope, id)?.is_none() {
                 return Ok(());
             }

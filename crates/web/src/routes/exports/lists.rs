@@ -45,8 +45,8 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::DutyReports => crate::routes::duty::export::reports(parse(q)?, scope, auditor, t)?,
         List::AppFilings => crate::routes::apps::export::filings_job(parse(q)?, scope, auditor, t)?,
         List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, auditor, t)?,
-        List::Rectifications => crate::routes::checks::export::items_job(parse(q)?, scope, t, app.clock.today())?,
-        List::CheckProgress => crate::routes::checks::export::progress_job(parse(q)?, scope, t, app.clock.today())?,
+        List::Rectifications => crate::routes::checks::export::items_job(parse(q)?, scope, auditor, t, app.clock.today())?,
+        List::CheckProgress => crate::routes::checks::export::progress_job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
