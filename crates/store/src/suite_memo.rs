@@ -325,9 +325,15 @@ pub fn registers_are_per_area_and_every_write_invalidates(s: &mut dyn MemoStore)
     assert_eq!(regions(s), (999_999, 0), "served from the memo");
     assert_eq!(totals(s).entries, 999_999);
     assert_eq!(s.check_regions(&city(), today).unwrap().iter().map(|r| r.units).sum::<u64>(), 1, "a county's memo never answers its city");
+    assert_eq!(s.unit_checks(&jj, None, Some(today), 200).unwrap().len(), 1, "never checked: overdue");
+    assert_eq!(s.unit_checks(&city(), None, Some(today), 200).unwrap().len(), 1);
     s.add_check(&all, &NewCheck { unit_code: 2151010401, checked_on: d("2026-10-01"), checker: "李".into(), compliant: true, problems: String::new() }, d("2027-10-01"), "x", T0).unwrap();
     assert_eq!(regions(s), (1, 0), "a check is seen");
     assert_eq!(totals(s).entries, 1, "and the totals recounted");
+    assert!(s.unit_checks(&jj, None, Some(today), 200).unwrap().is_empty(), "and the overdue list");
+    let listed = s.unit_checks(&jj, None, None, 200).unwrap();
+    assert_eq!((listed.len(), listed[0].next_due), (1, Some(d("2027-10-01"))), "a remembered list keeps its dates");
+    assert_eq!(s.unit_checks(&jj, None, None, 200).unwrap(), listed);
     poison(s, crate::memo::SOFTWARE, "totals", &jj_area, &SoftwareTotals { entries: 999_999, ..Default::default() });
     n.installed = 55;
     s.update_software(&all, e.id, &n, T0).unwrap();
