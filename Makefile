@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers fuzz
 
 test:
 	cargo test --workspace --locked
@@ -76,6 +76,12 @@ bench-mlps:
 # INCIDENTS=1000 RUNS=50 for a quick run; KEEP=1 keeps both databases for EXPLAIN.
 bench-security:
 	cargo run --release --locked -q -p secman --example bench_security
+# Province scale (issue 13): the special inspection's progress, the rectification items, the
+# responsibility checklist's completion and the software ledger's overdue and flagged lists for
+# 22,000 units on SQLite and PostgreSQL (as bench-security): p50/p99/first run, load average.
+# SMALL=1 (2,200 units, 50 runs) or UNITS=/RUNS=/ITEMS=/SOFTWARE= for a quick run.
+bench-registers:
+	cargo run --release --locked -q -p secman --example bench_registers
 # 10,000 incidents in an in-memory SQLite store (issue 13, part): lists, overdue list, sweep.
 bench-incidents:
 	cargo test -p secman --test speed -- --ignored --nocapture

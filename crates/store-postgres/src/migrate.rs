@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (23, "incident_review", include_str!("../migrations/0023_incident_review.sql")),
     (24, "register_memo", include_str!("../migrations/0024_register_memo.sql")),
     (25, "indicator_fields", include_str!("../migrations/0025_indicator_fields.sql")),
+    (27, "registers_memo", include_str!("../migrations/0027_registers_memo.sql")),
 ];
 
 /// The version this program needs.

@@ -79,6 +79,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 16, name: "0016_reminders_outbox", sql: include_str!("../platform/0016_reminders_outbox.sql"), seed: None },
     Migration { version: 17, name: "0017_incident_review", sql: include_str!("../platform/0017_incident_review.sql"), seed: None },
     Migration { version: 18, name: "0018_register_memo", sql: include_str!("../platform/0018_register_memo.sql"), seed: None },
+    Migration { version: 19, name: "0019_registers_memo", sql: include_str!("../platform/0019_registers_memo.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

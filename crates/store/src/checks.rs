@@ -446,6 +446,52 @@ const DRILL_COLS: &str = "id, organiser_code, name, kind, starts_on, ends_on, sc
 const FINDING_COLS: &str = "id, drill_id, title, severity, unit_code, region_code, target, found_by, item_id, created_at";
 const ITEM_COLS: &str = "id, source, source_id, source_ref, issuer_code, owner_unit, region_code, owner_name, owner_post, description, severity, due_on, state, evidence, attachment_id, submitted_at, review_note, verified_by, verified_at, created_by, created_at";
 
+/// The inspection's progress counted now (see [`Checks::progress`]).
+fn progress_now(db: &mut (impl ChecksSql + ?Sized), scope: &Scope, inspection_id: i64, region: Option<u32>, by_unit: bool, today: Date) -> Result<Vec<Progress>, StoreError> {
+    let Some(scope) = crate::sql::effective(scope, region) else { return Ok(Vec::new()) };
+    let d = db.checks_dialect();
+    let key = if by_unit { "unit_code" } else { "region_code" };
+    let mut w = Where::new(d);
+    if unit_cond(&mut w, &scope, "a", "unit_code").is_err() {
+        return Ok(Vec::new());
+    }
+    let c = format!("a.inspection_id = {}", w.arg(inspection_id));
+    w.cond(c);
+    let sql = format!(
+        "SELECT a.{key}, {}, {}, {} FROM check_assignments a{} GROUP BY a.{key} ORDER BY a.{key}",
+        count_star(d),
+        sum(d, "CASE WHEN a.state = 'submitted' THEN 1 ELSE 0 END"),
+        sum(d, "a.findings"),
+        w.where_()
+    );
+    let mut by: std::collections::BTreeMap<i64, Progress> = std::collections::BTreeMap::new();
+    db.checks_rows(&sql, w.args, &mut |r| {
+        let code = r.i64(0)?;
+        by.insert(code, Progress { code, assigned: r.i64(1)?.max(0) as u64, submitted: r.i64(2)?.max(0) as u64, findings: r.i64(3)?.max(0) as u64, ..Default::default() });
+        Ok(())
+    })?;
+    let key = if by_unit { "owner_unit" } else { "region_code" };
+    let mut w = Where::new(d);
+    unit_cond(&mut w, &scope, "t", "owner_unit")?;
+    let c = format!("t.source = 'inspection' AND t.source_id = {}", w.arg(inspection_id));
+    w.cond(c);
+    let today = w.arg(today.to_string());
+    let sql = format!(
+        "SELECT t.{key}, {}, {} FROM check_items t{} GROUP BY t.{key}",
+        sum(d, "CASE WHEN t.state <> 'verified' THEN 1 ELSE 0 END"),
+        sum(d, &format!("CASE WHEN t.state IN ('open', 'reopened') AND t.due_on < {today} THEN 1 ELSE 0 END")),
+        w.where_()
+    );
+    db.checks_rows(&sql, w.args, &mut |r| {
+        let code = r.i64(0)?;
+        let e = by.entry(code).or_insert(Progress { code, ..Default::default() });
+        e.open_items = r.i64(1)?.max(0) as u64;
+        e.overdue_items = r.i64(2)?.max(0) as u64;
+        Ok(())
+    })?;
+    Ok(by.into_values().collect())
+}
+
 fn internal(what: &str) -> StoreError {
     StoreError::Internal(format!("bad stored {what}"))
 }
@@ -665,7 +711,7 @@ fn paged<T>(db: &mut (impl ChecksSql + ?Sized), sql: String, args: Vec<Arg>, n: 
     Ok(crate::sql::page(got, n, |t| key(t).to_string()))
 }
 
-impl<T: ChecksSql + ?Sized> Checks for T {
+impl<T: ChecksSql + crate::memo::MemoSql + ?Sized> Checks for T {
     fn create_inspection(&mut self, scope: &Scope, i: &NewInspection, target: &Target, by: &str, now: i64) -> Result<(Inspection, u64), StoreError> {
         if !may_issue(scope, i.issuer_code) {
             return Err(StoreError::OutOfScope);
@@ -856,48 +902,10 @@ impl<T: ChecksSql + ?Sized> Checks for T {
     }
 
     fn progress(&mut self, scope: &Scope, inspection_id: i64, region: Option<u32>, by_unit: bool, today: Date) -> Result<Vec<Progress>, StoreError> {
-        let Some(scope) = crate::sql::effective(scope, region) else { return Ok(Vec::new()) };
-        let d = self.checks_dialect();
-        let key = if by_unit { "unit_code" } else { "region_code" };
-        let mut w = Where::new(d);
-        if unit_cond(&mut w, &scope, "a", "unit_code").is_err() {
-            return Ok(Vec::new());
-        }
-        let c = format!("a.inspection_id = {}", w.arg(inspection_id));
-        w.cond(c);
-        let sql = format!(
-            "SELECT a.{key}, {}, {}, {} FROM check_assignments a{} GROUP BY a.{key} ORDER BY a.{key}",
-            count_star(d),
-            sum(d, "CASE WHEN a.state = 'submitted' THEN 1 ELSE 0 END"),
-            sum(d, "a.findings"),
-            w.where_()
-        );
-        let mut by: std::collections::BTreeMap<i64, Progress> = std::collections::BTreeMap::new();
-        self.checks_rows(&sql, w.args, &mut |r| {
-            let code = r.i64(0)?;
-            by.insert(code, Progress { code, assigned: r.i64(1)?.max(0) as u64, submitted: r.i64(2)?.max(0) as u64, findings: r.i64(3)?.max(0) as u64, ..Default::default() });
-            Ok(())
-        })?;
-        let key = if by_unit { "owner_unit" } else { "region_code" };
-        let mut w = Where::new(d);
-        unit_cond(&mut w, &scope, "t", "owner_unit")?;
-        let c = format!("t.source = 'inspection' AND t.source_id = {}", w.arg(inspection_id));
-        w.cond(c);
-        let today = w.arg(today.to_string());
-        let sql = format!(
-            "SELECT t.{key}, {}, {} FROM check_items t{} GROUP BY t.{key}",
-            sum(d, "CASE WHEN t.state <> 'verified' THEN 1 ELSE 0 END"),
-            sum(d, &format!("CASE WHEN t.state IN ('open', 'reopened') AND t.due_on < {today} THEN 1 ELSE 0 END")),
-            w.where_()
-        );
-        self.checks_rows(&sql, w.args, &mut |r| {
-            let code = r.i64(0)?;
-            let e = by.entry(code).or_insert(Progress { code, ..Default::default() });
-            e.open_items = r.i64(1)?.max(0) as u64;
-            e.overdue_items = r.i64(2)?.max(0) as u64;
-            Ok(())
-        })?;
-        Ok(by.into_values().collect())
+        // A province's progress counts every assignment and item of the inspection: remembered
+        // per area, inspection, region, key and day, recounted after any write to either table.
+        let key = format!("{inspection_id}|{}|{by_unit}", region.map(|r| r.to_string()).unwrap_or_default());
+        crate::memo::cached(self, crate::memo::CHECKS, "progress", scope, &key, Some(today), |db| progress_now(db, scope, inspection_id, region, by_unit, today))
     }
 
     fn create_drill(&mut self, scope: &Scope, dr: &NewDrill, by: &str, now: i64) -> Result<Drill, StoreError> {

@@ -29,6 +29,12 @@ use standard::Date;
 pub const MLPS: &str = "mlps";
 pub const APPS: &str = "apps";
 pub const INCIDENTS: &str = "incidents";
+/// The special inspections' assignments and rectification items (their progress).
+pub const CHECKS: &str = "checks";
+/// The responsibility checklists' item rows (their completion).
+pub const DUTY_ITEMS: &str = "duty_items";
+/// The software ledger's entries and checks (overdue units by region, totals).
+pub const SOFTWARE: &str = "software";
 
 /// Raw access to the platform tables, implemented by each backend.
 pub trait MemoSql {

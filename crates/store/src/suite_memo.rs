@@ -8,6 +8,8 @@
 //! with a figure no count could give (a *poison*): a read that returns it was served from the
 //! memo; a read after a write must return the true count instead.
 
+use crate::checks::{Answer, Checks, Progress, Target, Verdict};
+use crate::ledger::{DutyCompletion, DutyStatus, DutyUpdate, Ledger, NewCheck, RegionChecks, SoftwareQuery, SoftwareTotals};
 use crate::apps::{Apps, NewUse, UseChange, UseQuery, UseState};
 use crate::incidents::{IncidentQuery, IncidentState, Incidents};
 use crate::memo::MemoSql;
@@ -18,8 +20,8 @@ use serde::Serialize;
 use standard::Date;
 
 /// What the suite needs of a backend.
-pub trait MemoStore: crate::Store + Mlps + MlpsSql + Apps + Incidents + MemoSql {}
-impl<T: crate::Store + Mlps + MlpsSql + Apps + Incidents + MemoSql> MemoStore for T {}
+pub trait MemoStore: crate::Store + Mlps + MlpsSql + Apps + Incidents + Checks + Ledger + MemoSql {}
+impl<T: crate::Store + Mlps + MlpsSql + Apps + Incidents + Checks + Ledger + MemoSql> MemoStore for T {}
 
 /// `$make` gives a store; `$second` a second handle on the same database as the store it is
 /// given (`|s| ...`).
@@ -35,6 +37,11 @@ macro_rules! memo_suite {
         fn every_write_invalidates() {
             let mut s = $make;
             $crate::suite_memo::every_write_invalidates(&mut s);
+        }
+        #[test]
+        fn registers_are_per_area_and_every_write_invalidates() {
+            let mut s = $make;
+            $crate::suite_memo::registers_are_per_area_and_every_write_invalidates(&mut s);
         }
         #[test]
         fn another_handle_sees_the_invalidation() {
@@ -230,4 +237,105 @@ pub fn another_handle_sees_the_invalidation(s: &mut dyn MemoStore, other: &mut d
     assert_eq!(s.system_totals(&jj, &q).unwrap(), POISON, "a rolled-back write invalidates nothing");
     other.create_system(&all, &system(2151010401, "四"), &Dues::default(), "t", T0).unwrap();
     assert_eq!(s.system_totals(&jj, &q).unwrap().systems, 3);
+}
+
+fn sum_progress(rows: &[Progress]) -> (u64, u64, u64) {
+    rows.iter().fold((0, 0, 0), |a, r| (a.0 + r.assigned, a.1 + r.submitted, a.2 + r.open_items))
+}
+
+fn sum_duty(rows: &[DutyCompletion]) -> (u64, u64) {
+    rows.iter().fold((0, 0), |a, r| (a.0 + r.items, a.1 + r.settled))
+}
+
+/// The inspections' progress, the checklist's completion and the software ledger's figures
+/// (issue 13's province-scale registers): a county's remembered figure never answers its city
+/// nor another county, and every kind of write to the tables they count is seen.
+pub fn registers_are_per_area_and_every_write_invalidates(s: &mut dyn MemoStore) {
+    schools(s);
+    let all = Scope::all();
+    let jj = county(510104);
+    let jj_area = crate::memo::area(&jj).unwrap();
+    let city_area = crate::memo::area(&city()).unwrap();
+    let today = d("2026-10-20");
+
+    // The inspection's progress: created (insert), answered (update), items raised, submitted
+    // and reviewed (check_items insert and updates).
+    let (insp, _) = s.create_inspection(&Scope::province(51), &crate::suite_checks::inspection(510000), &Target::AllSchools, "sheng", T0).unwrap();
+    let progress = |s: &mut dyn MemoStore, scope: &Scope| sum_progress(&s.progress(scope, insp.id, None, false, today).unwrap());
+    assert_eq!(progress(s, &jj), (1, 0, 0));
+    assert_eq!(progress(s, &city()), (2, 0, 0));
+    let bogus = vec![Progress { code: 1, assigned: 999_999, ..Default::default() }];
+    assert_eq!(poison(s, crate::memo::CHECKS, "progress", &jj_area, &bogus), 1);
+    assert_eq!(progress(s, &jj), (999_999, 0, 0), "served from the memo");
+    assert_eq!(progress(s, &city()), (2, 0, 0), "a county's memo never answers its city");
+    assert_eq!(progress(s, &county(510105)), (1, 0, 0), "nor another county");
+    assert_eq!(s.progress(&jj, insp.id, None, true, today).unwrap().len(), 1, "by unit is another figure");
+    let sheet = vec![
+        Answer { item: 0, verdict: Some(Verdict::Compliant), evidence: "文件".into(), ..Default::default() },
+        Answer { item: 1, verdict: Some(Verdict::Compliant), note: "每日备份".into(), ..Default::default() },
+        Answer { item: 2, verdict: Some(Verdict::NotCompliant), note: "仍有弱口令".into(), ..Default::default() },
+    ];
+    s.save_answers(&all, insp.id, 2151010401, &sheet, Some(("王明", "主任", d("2026-10-10"))), "x", T0).unwrap();
+    assert_eq!(progress(s, &jj), (1, 1, 1), "a submission and its item are counted");
+    assert_eq!(s.progress(&jj, insp.id, None, false, today).unwrap()[0].overdue_items, 1);
+    let item = s.items(&jj, &crate::checks::ItemQuery::on(today)).unwrap().rows[0].id;
+    poison(s, crate::memo::CHECKS, "progress", &jj_area, &bogus);
+    s.submit_item(&all, item, "已整改", None, T0).unwrap();
+    assert_eq!(s.progress(&jj, insp.id, None, false, today).unwrap()[0].overdue_items, 0, "an item's submission is seen");
+    poison(s, crate::memo::CHECKS, "progress", &jj_area, &bogus);
+    s.review_item(&Scope::province(51), item, true, "通过", "sheng", T0).unwrap();
+    assert_eq!(progress(s, &jj), (1, 1, 0), "an item's verification is seen");
+    assert_eq!(progress(s, &jj), (1, 1, 0));
+    // A day's figure does not answer another day.
+    assert_eq!(poison(s, crate::memo::CHECKS, "progress", &jj_area, &bogus), 1);
+    assert_eq!(sum_progress(&s.progress(&jj, insp.id, None, false, d("2026-10-21")).unwrap()), (1, 1, 0));
+
+    // The checklist's completion: published (insert), updated, deleted by hand.
+    let c = s.publish_checklist(&all, &crate::suite_ledger::checklist(510000), &[2151010401, 2151010501, 2151030201], "sheng", T0).unwrap();
+    let duty = |s: &mut dyn MemoStore, scope: &Scope| sum_duty(&s.duty_completion(scope, c.id, None, false).unwrap());
+    assert_eq!(duty(s, &jj), (3, 0));
+    assert_eq!(duty(s, &city()), (6, 0));
+    let bogus = vec![DutyCompletion { code: 1, items: 999_999, ..Default::default() }];
+    assert_eq!(poison(s, crate::memo::DUTY_ITEMS, "completion", &city_area, &bogus), 1);
+    assert_eq!(duty(s, &city()), (999_999, 0), "served from the memo");
+    assert_eq!(duty(s, &jj), (3, 0), "a city's memo never answers its counties");
+    assert_eq!(duty(s, &Scope::province(51)), (9, 0), "nor its province");
+    let first = s.duty_items(&jj, &crate::ledger::DutyQuery { checklist: Some(c.id), limit: 50, ..Default::default() }).unwrap().rows[0].id;
+    s.update_duty_item(&all, first, &DutyUpdate { owner_name: "王明".into(), owner_post: "主任".into(), status: DutyStatus::Done, reason: String::new(), evidence: "文件".into(), attachment: None }, "x", T0).unwrap();
+    assert_eq!(duty(s, &city()), (6, 1), "an update is seen");
+    poison(s, crate::memo::DUTY_ITEMS, "completion", &city_area, &bogus);
+    let sql = s.memo_dialect().render("DELETE FROM duty_items WHERE id = ?1").into_owned();
+    s.memo_exec(&sql, vec![Arg::I64(first)]).unwrap();
+    assert_eq!(duty(s, &city()), (5, 0), "a delete is seen");
+    poison(s, crate::memo::DUTY_ITEMS, "completion", &city_area, &bogus);
+    assert!(s.update_duty_item(&county(510302), first + 1, &DutyUpdate { owner_name: "x".into(), owner_post: "y".into(), status: DutyStatus::Done, reason: String::new(), evidence: "z".into(), attachment: None }, "x", T0).is_err());
+    assert_eq!(duty(s, &city()), (999_999, 0), "a refused write invalidates nothing");
+
+    // The software ledger: checks by region and totals, by entry (insert, update) and check.
+    let regions = |s: &mut dyn MemoStore| s.check_regions(&jj, today).unwrap().iter().fold((0, 0), |a, r| (a.0 + r.units, a.1 + r.overdue));
+    let totals = |s: &mut dyn MemoStore| s.software_totals(&jj, &SoftwareQuery::on(today)).unwrap();
+    assert_eq!(regions(s), (0, 0));
+    assert_eq!(totals(s).entries, 0);
+    let mut n = crate::suite_ledger::software(2151010401, "WPS 办公", 50, 40, None);
+    let e = s.create_software(&all, &n, "x", T0).unwrap();
+    assert_eq!(regions(s), (1, 1), "an entry is counted (never checked: overdue)");
+    assert_eq!(totals(s).entries, 1);
+    assert_eq!(poison(s, crate::memo::SOFTWARE, "check_regions", &jj_area, &vec![RegionChecks { code: 1, units: 999_999, ..Default::default() }]), 1);
+    assert_eq!(poison(s, crate::memo::SOFTWARE, "totals", &jj_area, &SoftwareTotals { entries: 999_999, ..Default::default() }), 1);
+    assert_eq!(regions(s), (999_999, 0), "served from the memo");
+    assert_eq!(totals(s).entries, 999_999);
+    assert_eq!(s.check_regions(&city(), today).unwrap().iter().map(|r| r.units).sum::<u64>(), 1, "a county's memo never answers its city");
+    assert_eq!(s.unit_checks(&jj, None, Some(today), 200).unwrap().len(), 1, "never checked: overdue");
+    assert_eq!(s.unit_checks(&city(), None, Some(today), 200).unwrap().len(), 1);
+    s.add_check(&all, &NewCheck { unit_code: 2151010401, checked_on: d("2026-10-01"), checker: "李".into(), compliant: true, problems: String::new() }, d("2027-10-01"), "x", T0).unwrap();
+    assert_eq!(regions(s), (1, 0), "a check is seen");
+    assert_eq!(totals(s).entries, 1, "and the totals recounted");
+    assert!(s.unit_checks(&jj, None, Some(today), 200).unwrap().is_empty(), "and the overdue list");
+    let listed = s.unit_checks(&jj, None, None, 200).unwrap();
+    assert_eq!((listed.len(), listed[0].next_due), (1, Some(d("2027-10-01"))), "a remembered list keeps its dates");
+    assert_eq!(s.unit_checks(&jj, None, None, 200).unwrap(), listed);
+    poison(s, crate::memo::SOFTWARE, "totals", &jj_area, &SoftwareTotals { entries: 999_999, ..Default::default() });
+    n.installed = 55;
+    s.update_software(&all, e.id, &n, T0).unwrap();
+    assert_eq!(totals(s), SoftwareTotals { entries: 1, installed: 55, over_installed: 1, expiring: 0 }, "an update is seen");
 }
