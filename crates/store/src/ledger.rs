@@ -398,6 +398,9 @@ pub trait Ledger {
     fn add_check(&mut self, scope: &Scope, c: &NewCheck, next_due: Date, by: &str, now: i64) -> Result<Check, StoreError>;
     /// A unit's checks, newest first; empty outside the scope.
     fn checks(&mut self, scope: &Scope, unit: i64) -> Result<Vec<Check>, StoreError>;
+    /// Every check within the scope (and `region`), in id order after `after`, at most `limit`
+    /// (the export's pages).
+    fn checks_in(&mut self, scope: &Scope, region: Option<u32>, after: Option<i64>, limit: usize) -> Result<Vec<Check>, StoreError>;
     /// The units on the ledger within the scope (and `region`), with their next check; the
     /// overdue ones only when `overdue_on` is given, longest overdue first.
     fn unit_checks(&mut self, scope: &Scope, region: Option<u32>, overdue_on: Option<Date>, limit: usize) -> Result<Vec<UnitCheck>, StoreError>;
@@ -897,6 +900,22 @@ impl<T: LedgerSql + crate::memo::MemoSql + ?Sized> Ledger for T {
         let c = format!("unit_code = {}", w.arg(unit));
         w.cond(c);
         let sql = format!("SELECT {CHECK_COLS} FROM software_checks{} ORDER BY checked_on DESC, id DESC", w.where_());
+        let mut out = Vec::new();
+        self.ledger_rows(&sql, w.args, &mut |r| {
+            out.push(check_from(r)?);
+            Ok(())
+        })?;
+        out.retain(|c| may_write_unit(scope, c.region_code, c.new.unit_code));
+        Ok(out)
+    }
+
+    fn checks_in(&mut self, scope: &Scope, region: Option<u32>, after: Option<i64>, limit: usize) -> Result<Vec<Check>, StoreError> {
+        let Some(mut w) = scoped(self.ledger_dialect(), "", scope, region) else { return Ok(Vec::new()) };
+        if let Some(a) = after {
+            let c = format!("id > {}", w.arg(a));
+            w.cond(c);
+        }
+        let sql = format!("SELECT {CHECK_COLS} FROM software_checks{} ORDER BY id LIMIT {}", w.where_(), crate::sql::limit(limit));
         let mut out = Vec::new();
         self.ledger_rows(&sql, w.args, &mut |r| {
             out.push(check_from(r)?);

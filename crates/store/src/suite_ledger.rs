@@ -277,6 +277,18 @@ pub fn checks_due_and_overdue(s: &mut dyn LedgerStore) {
     assert_eq!(s.unit_checks(&sc, None, None, 50).unwrap().iter().map(|u| u.unit_code).collect::<Vec<_>>(), vec![2151010402]);
     assert!(s.checks(&sc, 2151010401).unwrap().is_empty());
     assert!(s.unit_checks(&Scope::Nothing, None, None, 50).unwrap().is_empty() && s.check_regions(&Scope::Nothing, today).unwrap().is_empty());
+    // Every check of an area in id order, page after page (the export).
+    let first = s.checks_in(&all, None, None, 2).unwrap();
+    assert_eq!(first.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a.id, b.id]);
+    let rest = s.checks_in(&all, None, Some(b.id), 100).unwrap();
+    assert_eq!(rest.iter().map(|c| c.new.unit_code).collect::<Vec<_>>(), vec![2151030201, 510104, 2151010402]);
+    assert!(rest.windows(2).all(|w| w[0].id < w[1].id));
+    assert_eq!(s.checks_in(&all, Some(510302), None, 100).unwrap().iter().map(|c| c.new.unit_code).collect::<Vec<_>>(), vec![2151030201]);
+    let units_of = |v: Vec<Check>| v.iter().map(|c| c.new.unit_code).collect::<Vec<_>>();
+    assert_eq!(units_of(s.checks_in(&jinjiang, None, None, 100).unwrap()), vec![2151010401, 2151010401, 510104, 2151010402], "a county: its own units only");
+    assert!(s.checks_in(&jinjiang, Some(510302), None, 100).unwrap().is_empty(), "a region outside the area");
+    assert_eq!(units_of(s.checks_in(&sc, None, None, 100).unwrap()), vec![2151010402], "a school: its own checks");
+    assert!(s.checks_in(&Scope::Nothing, None, None, 100).unwrap().is_empty());
 }
 
 /// The software-ledger reminders: the units due on the marks, and each reminder recorded once,
