@@ -2892,6 +2892,89 @@ try {
   });
   // ---- end auditor ----
 
+  // ---- exports13 ----
+  await scenario("x13. 登记册导出: a county officer exports the special inspections, the drills (participants, findings, report), the software checks by unit and the important periods as CSV and XLSX, each as its page lists it", async () => {
+    const shotX = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const fetchExport = async (page, selector) => {
+      const [d] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.click(selector)]);
+      const failure = await d.failure();
+      check(!failure, `the download of ${selector} failed: ${failure}`);
+      return fs.readFileSync(await d.path());
+    };
+    /** CSV bytes → rows (RFC 4180 quotes), the BOM checked. */
+    const rowsOf = (bytes) => {
+      const text = bytes.toString("utf8");
+      check(text.startsWith("\ufeff"), "the CSV export has no BOM");
+      const rows = [];
+      let row = [], cell = "", q = false;
+      for (let i = 1; i < text.length; i++) {
+        const c = text[i];
+        if (q && c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+        else if (c === '"') q = !q;
+        else if (!q && c === ",") { row.push(cell); cell = ""; }
+        else if (!q && c === "\r") {}
+        else if (!q && c === "\n") { row.push(cell); rows.push(row); row = []; cell = ""; }
+        else cell += c;
+      }
+      if (cell || row.length) { row.push(cell); rows.push(row); }
+      return rows;
+    };
+    const xlsxOk = async (page, selector) => eq((await fetchExport(page, selector)).subarray(0, 2).toString("latin1"), "PK", `${selector}: an XLSX file`);
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[exports13]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    // 专项检查: every inspection the page lists, with the county's own and its units.
+    await page.goto(url("/checks"));
+    await a11y(page, "the inspections with their export bar");
+    const shown = await page.$$eval("#checks-table tr[data-inspection] td:first-child a", (as) => as.map((a) => a.textContent.trim()));
+    const insp = rowsOf(await fetchExport(page, "#export-inspections-csv"));
+    eq(insp[0][0], "检查名称", "the inspections export's first header");
+    check(shown.length >= 2 && shown.every((n) => insp.some((r) => r[0] === n)), `every listed inspection exported: ${JSON.stringify(shown)} vs ${JSON.stringify(insp.map((r) => r[0]))}`);
+    const own = insp.find((r) => r[0] === "寒假前校园网络安全专项检查（演示）");
+    check(own && Number(own[8]) >= 1 && own[2].length > 0, `the county's inspection with its issuer and units: ${JSON.stringify(own)}`);
+    await xlsxOk(page, "#export-inspections-xlsx");
+    await shotX(page, "200-inspections-export");
+    // 攻防演练: the county's drill with its red team, its finding and its report.
+    await page.goto(url("/drills"));
+    await a11y(page, "the drills with their export bar");
+    const drills = rowsOf(await fetchExport(page, "#export-drills-csv"));
+    eq(drills[0].slice(0, 4).join(","), "名称,类型,组织单位代码,组织单位", "the drills export's headers");
+    const d = drills.find((r) => r[0] === "锦江区寒假前攻防演练（演示）");
+    check(d && d[1] === "攻防演练" && Number(d[7]) === 1 && d[8].includes("红队"), `the drill's participants: ${JSON.stringify(d)}`);
+    check(Number(d[9]) >= 1 && d[10].includes("教育城域网出口设备存在弱口令（演示）") && d[11].includes("发现问题 1 处"), `the drill's findings and report: ${JSON.stringify(d)}`);
+    await xlsxOk(page, "#export-drills-xlsx");
+    // 正版化检查: the overdue units as the page lists them.
+    await page.goto(url("/software/checks?overdue=1"));
+    await a11y(page, "the software checks with their export bar");
+    const units = await page.$$eval("#check-units tr[data-unit]", (trs) => trs.map((tr) => tr.dataset.unit));
+    const sw = rowsOf(await fetchExport(page, "#export-software_checks-csv"));
+    eq(sw[0][0], "单位代码", "the software checks export's first header");
+    check(units.length >= 1, "the county has overdue units in the demo");
+    eq(JSON.stringify(sw.slice(1).map((r) => r[0]).sort()), JSON.stringify([...units].sort()), "the export holds exactly the overdue units listed");
+    check(sw.slice(1).every((r) => r[9] === "逾期" || r[9] === "从未检查"), `every exported unit overdue: ${JSON.stringify(sw.slice(1, 4))}`);
+    await xlsxOk(page, "#export-software_checks-xlsx");
+    await shotX(page, "201-software-checks-export");
+    // 重要时期保障: the periods the page lists.
+    await page.goto(url("/duty/periods"));
+    await a11y(page, "the important periods with their export bar");
+    const periods = await page.$$eval("#period-table tr[data-period] td:first-child a", (as) => as.map((a) => a.textContent.trim()));
+    const per = rowsOf(await fetchExport(page, "#export-duty_periods-csv"));
+    eq(per[0][0], "名称", "the periods export's first header");
+    eq(JSON.stringify(per.slice(1).map((r) => r[0])), JSON.stringify(periods), "the periods exported in the page's order");
+    check(per.slice(1).every((r) => ["进行中", "未开始", "已结束"].includes(r[8])), `each period's state: ${JSON.stringify(per.slice(1).map((r) => r[8]))}`);
+    await xlsxOk(page, "#export-duty_periods-xlsx");
+    await shotX(page, "202-periods-export");
+    await ctx.close();
+    current = admin;
+  });
+  // ---- end exports13 ----
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

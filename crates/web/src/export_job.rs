@@ -25,10 +25,14 @@ pub enum List {
     AppUses,
     Rectifications,
     CheckProgress,
+    Inspections,
+    Drills,
+    SoftwareChecks,
+    DutyPeriods,
 }
 
 impl List {
-    pub const ALL: [List; 18] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress];
+    pub const ALL: [List; 22] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -53,6 +57,10 @@ impl List {
             List::AppUses => "apps_uses",
             List::Rectifications => "rectifications",
             List::CheckProgress => "check_progress",
+            List::Inspections => "inspections",
+            List::Drills => "drills",
+            List::SoftwareChecks => "software_checks",
+            List::DutyPeriods => "duty_periods",
         }
     }
 
@@ -80,6 +88,10 @@ impl List {
             List::AppUses => "学校使用教育应用",
             List::Rectifications => "整改项",
             List::CheckProgress => "专项检查进度",
+            List::Inspections => "专项检查",
+            List::Drills => "攻防演练与技能竞赛",
+            List::SoftwareChecks => "软件正版化检查",
+            List::DutyPeriods => "重要时期保障",
         }
     }
 
@@ -103,6 +115,10 @@ impl List {
             List::AppUses => "School uses of apps",
             List::Rectifications => "Rectification items",
             List::CheckProgress => "Inspection progress",
+            List::Inspections => "Special inspections",
+            List::Drills => "Drills and contests",
+            List::SoftwareChecks => "Software checks",
+            List::DutyPeriods => "Important periods",
         }
     }
 
@@ -110,9 +126,10 @@ impl List {
     pub fn nav(self) -> &'static str {
         match self {
             List::Batches => "imports",
-            List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
+            List::DutyContacts | List::DutyRoster | List::DutyReports | List::DutyPeriods => "duty",
+            List::SoftwareChecks => "software",
             List::AppFilings | List::AppUses => "apps",
-            List::Rectifications | List::CheckProgress => "checks",
+            List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
             l => l.key(),
         }
     }
@@ -125,12 +142,12 @@ impl List {
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),
             List::Mlps => store::mlps::role_reads(role),
-            List::Duties | List::Software => store::ledger::role_reads(role),
+            List::Duties | List::Software | List::SoftwareChecks => store::ledger::role_reads(role),
             List::Incidents => store::incidents::reads(role),
-            List::DutyContacts | List::DutyRoster | List::DutyReports => store::duty::role_reads(role),
+            List::DutyContacts | List::DutyRoster | List::DutyReports | List::DutyPeriods => store::duty::role_reads(role),
             List::AppFilings => store::apps::role_reads(role),
             List::AppUses => store::apps::role_reads_uses(role),
-            List::Rectifications | List::CheckProgress => store::checks::role_reads(role),
+            List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
         }
     }
 
@@ -151,4 +168,22 @@ pub struct Job {
     /// The filters as the audit log records them (searched names and numbers by keyed hash).
     pub filter: serde_json::Value,
     pub produce: Box<dyn FnOnce(&mut dyn Backend, &mut Sheet) -> Result<(), Stop> + Send>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::List;
+
+    /// The API's export operation names every list it serves (a new `List` joins its description).
+    #[test]
+    fn the_api_document_names_every_list() {
+        let doc: serde_json::Value = serde_json::from_str(crate::routes::api::document()).unwrap();
+        let params = doc["paths"]["/exports/{list}"]["get"]["parameters"].as_array().expect("the export operation's parameters");
+        let list = params.iter().find(|p| p["name"] == "list").expect("the list parameter");
+        let text = list["description"].as_str().unwrap();
+        let named: Vec<&str> = text.split(|c: char| !(c.is_ascii_lowercase() || c == '_')).filter(|w| !w.is_empty()).collect();
+        for l in List::ALL {
+            assert!(named.contains(&l.key()), "the API's export description lacks {}: {text}", l.key());
+        }
+    }
 }

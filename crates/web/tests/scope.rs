@@ -222,7 +222,13 @@ fn system_of(s: &mut dyn store::Backend, school: &str) -> i64 {
 /// A software entry of a unit, over-installed.
 fn software_of(s: &mut dyn store::Backend, unit: &str) -> i64 {
     let new = store::ledger::NewSoftware { unit_code: unit.parse().unwrap(), name: format!("{unit} 办公软件"), vendor: "金山".into(), version: "2023".into(), kind: store::ledger::SoftwareKind::Office, licence_kind: store::ledger::LicenceKind::Procured, licence_no: "SCZC-1".into(), licensed: 10, expires_on: None, installed: 12, location: "机房".into() };
-    s.create_software(&Scope::all(), &new, "prov", 0).unwrap().id
+    let id = s.create_software(&Scope::all(), &new, "prov", 0).unwrap().id;
+    // Its six-monthly check, with the problems found naming the unit (an export that leaked it
+    // outside the scope would show the code).
+    let today = standard::Date::today();
+    let check = store::ledger::NewCheck { unit_code: new.unit_code, checked_on: today, checker: "检查员".into(), compliant: false, problems: format!("{unit} 超装 2 套") };
+    s.add_check(&Scope::all(), &check, standard::Date::from_days_since_epoch(today.days_since_epoch() + 182), "prov", 0).unwrap();
+    id
 }
 
 /// A checklist of the province for every bureau and school (published once).
@@ -630,6 +636,14 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/rectifications?format=csv&state=open".into(), Need::Checks, Target::Any),
         ("GET", format!("/export/check_progress?format=xlsx&inspection={}", r.own_check), Need::Checks, Target::Any),
         ("GET", format!("/export/check_progress?format=csv&inspection={}", r.other_check), Need::Checks, Target::Any),
+        ("GET", "/export/inspections?format=csv".into(), Need::Checks, Target::Any),
+        ("GET", "/export/inspections?format=xlsx".into(), Need::Checks, Target::Any),
+        ("GET", "/export/drills?format=csv".into(), Need::Checks, Target::Any),
+        ("GET", "/export/drills?format=xlsx".into(), Need::Checks, Target::Any),
+        ("GET", "/export/software_checks?format=csv".into(), Need::Ledger, Target::Any),
+        ("GET", format!("/export/software_checks?format=xlsx&overdue=1&region={}", p.other_county), Need::Ledger, Target::Any),
+        ("GET", "/export/duty_periods?format=csv".into(), Need::Duty, Target::Any),
+        ("GET", "/export/duty_periods?format=xlsx".into(), Need::Duty, Target::Any),
     ]
 }
 
@@ -1046,7 +1060,7 @@ async fn county_auditor_reads_its_node(env: Env) {
         assert!(body.contains(p.school.as_str()), "{path} shows the county's school: {body}");
         assert!(!body.contains(p.other_school.as_str()), "{path} shows a school outside the auditor's county");
     };
-    for path in ["/api/v1/duty/contacts", "/export/duty_contacts?format=csv", "/export/duty_roster?format=csv", "/api/v1/ledger/software", "/export/software?format=csv", "/software", "/api/v1/apps/uses", "/export/apps_uses?format=csv", "/apps/uses", "/export/rectifications?format=csv", &format!("/duties/{}/units/{}", r.checklist, p.school)] {
+    for path in ["/api/v1/duty/contacts", "/export/duty_contacts?format=csv", "/export/duty_roster?format=csv", "/api/v1/ledger/software", "/export/software?format=csv", "/software", "/api/v1/apps/uses", "/export/apps_uses?format=csv", "/apps/uses", "/export/rectifications?format=csv", "/export/software_checks?format=csv", &format!("/duties/{}/units/{}", r.checklist, p.school)] {
         let x = send(&env, "GET", path, &a, None).await;
         assert_eq!(x.status, StatusCode::OK, "{path}: {}", x.body);
         // The roster is empty here; the uses page names schools (not codes).
@@ -1112,6 +1126,102 @@ async fn county_auditor_reads_its_node(env: Env) {
     assert_eq!(st, StatusCode::FORBIDDEN);
     let c = with_store(&env, |s| s.contact(&Scope::all(), r.own_contact).unwrap().unwrap());
     assert_eq!((c.new.name.as_str(), c.new.mobile.as_str()), ("值班人", "13800001111"));
+}
+
+/// The lists of the security registers that export as a whole (inspections, drills, the software
+/// checks by unit, the important periods): a county officer gets its county's rows only, with the
+/// figures the pages show; the province every county's; a county auditor its node's; each export
+/// audited with its row count.
+async fn security_list_exports(env: Env) {
+    let r = blocking(|| refs(&env));
+    let p = env.places.clone();
+    let county = login(&env, "county", PASSWORD).await;
+    let prov = login(&env, "prov", PASSWORD).await;
+    let lines = |body: &str| body.trim_start_matches('\u{feff}').lines().map(str::to_string).collect::<Vec<_>>();
+    let get = |a: &Auth, path: &str| {
+        let (env, a, path) = (&env, a.clone(), path.to_string());
+        async move {
+            let x = send(env, "GET", &path, &a, None).await;
+            assert_eq!(x.status, StatusCode::OK, "{path}: {}", &x.body[..x.body.len().min(300)]);
+            x.body
+        }
+    };
+    let (own, other) = (p.county.to_string(), p.other_county.to_string());
+    // Inspections: the county's own (issued by it, assigned to its school), with its progress.
+    let body = get(&county, "/export/inspections?format=csv").await;
+    let l = lines(&body);
+    assert!(l[0].starts_with("检查名称,下发单位代码,下发单位,依据"), "{}", l[0]);
+    let row = l.iter().find(|x| x.starts_with(&format!("{own} 专项检查"))).unwrap_or_else(|| panic!("the county's inspection: {body}"));
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!((cells[1], cells[7], cells[8], cells[9]), (own.as_str(), "1", "1", "0"), "issuer, items, units assigned, submitted: {row}");
+    assert!(!body.contains(&format!("{other} 专项检查")), "another county's inspection: {body}");
+    let body = get(&prov, "/export/inspections?format=csv").await;
+    assert!(body.contains(&format!("{own} 专项检查")) && body.contains(&format!("{other} 专项检查")), "{body}");
+    // Drills: participants with their team, findings with severity and unit.
+    let body = get(&county, "/export/drills?format=csv").await;
+    let l = lines(&body);
+    assert!(l[0].starts_with("名称,类型,组织单位代码,组织单位"), "{}", l[0]);
+    let rows: Vec<&String> = l.iter().filter(|x| x.starts_with(&format!("{own} 攻防演练"))).collect();
+    assert_eq!(rows.len(), 2, "the county's two drills: {body}");
+    assert!(rows.iter().all(|x| x.contains(",攻防演练,") && x.contains("：蓝队（防守方）") && x.contains(&format!("{own} 弱口令（高，"))), "{body}");
+    assert!(!body.contains(&format!("{other} 攻防演练")) && !body.contains(&format!("{other} 弱口令")), "{body}");
+    // Software checks by unit: the school's latest check, its problems, next due and count.
+    let body = get(&county, "/export/software_checks?format=csv").await;
+    let l = lines(&body);
+    assert!(l[0].starts_with("单位代码,单位,所属地区代码,最近检查日期"), "{}", l[0]);
+    let row = l.iter().find(|x| x.starts_with(&format!("{},", p.school))).unwrap_or_else(|| panic!("the school's row: {body}"));
+    assert!(row.contains("发现问题") && row.contains(&format!("{} 超装 2 套", p.school)) && row.contains("按期") && row.ends_with(",1"), "{row}");
+    assert!(!body.contains(p.other_school.as_str()), "{body}");
+    let body = get(&prov, "/export/software_checks?format=csv").await;
+    assert!(body.contains(p.school.as_str()) && body.contains(p.other_school.as_str()), "{body}");
+    let body = get(&prov, &format!("/export/software_checks?format=csv&region={}", p.other_county)).await;
+    assert!(!body.contains(p.school.as_str()) && body.contains(p.other_school.as_str()), "the region filter: {body}");
+    // The county's bureau, checked a year ago, is overdue; the schools checked today are not.
+    with_store(&env, |s| {
+        let today = standard::Date::today().days_since_epoch();
+        let check = store::ledger::NewCheck { unit_code: p.county.into(), checked_on: standard::Date::from_days_since_epoch(today - 365), checker: "检查员".into(), compliant: true, problems: String::new() };
+        s.add_check(&Scope::all(), &check, standard::Date::from_days_since_epoch(today - 183), "prov", 0).unwrap();
+    });
+    let body = get(&prov, "/export/software_checks?format=csv&overdue=1").await;
+    let row = lines(&body).into_iter().find(|x| x.starts_with(&format!("{own},"))).unwrap_or_else(|| panic!("the overdue bureau: {body}"));
+    assert!(row.contains(",合规,") && row.contains(",逾期,"), "{row}");
+    assert!(!body.contains(p.school.as_str()) && !body.contains(p.other_school.as_str()), "units checked today are not overdue: {body}");
+    assert_eq!(send(&env, "GET", "/export/software_checks?format=csv&region=51", &prov, None).await.status, StatusCode::BAD_REQUEST, "a bad region is refused");
+    // Important periods: the county's period under way today, with today's reports.
+    let body = get(&county, "/export/duty_periods?format=csv").await;
+    let l = lines(&body);
+    assert!(l[0].starts_with("名称,保障范围代码,保障范围,开始日期"), "{}", l[0]);
+    let row = l.iter().find(|x| x.starts_with(&format!("{own} 保障期,{own},"))).unwrap_or_else(|| panic!("the county's period: {body}"));
+    assert!(row.contains(",是,") && row.contains("进行中") && row.contains("16:00"), "{row}");
+    assert!(!body.contains(&format!("{other} 保障期")), "{body}");
+    assert!(get(&prov, "/export/duty_periods?format=csv").await.contains(&format!("{other} 保障期")));
+    // XLSX as well, and every export audited with its rows.
+    let x = send(&env, "GET", "/export/drills?format=xlsx", &county, None).await;
+    assert_eq!((x.status, &x.bytes[..2]), (StatusCode::OK, &b"PK"[..]));
+    let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { actor: Some("county".into()), action: Some("export".into()), limit: 100, ..Default::default() }).unwrap());
+    for list in ["inspections", "drills", "software_checks", "duty_periods"] {
+        assert!(entries.iter().any(|e| e.target == list && e.detail.contains("\"rows\"")), "the {list} export audited with its rows: {entries:?}");
+    }
+    // A role that does not read the register: refused as its page is.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    for list in ["inspections", "drills", "software_checks", "duty_periods"] {
+        assert_eq!(send(&env, "GET", &format!("/export/{list}?format=csv"), &api, None).await.status, StatusCode::FORBIDDEN, "{list}");
+    }
+    let _ = r;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_list_exports_sqlite() {
+    security_list_exports(sqlite("sec-exports")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_list_exports_postgres() {
+    let Some(env) = blocking(|| postgres("sec-exports")) else {
+        eprintln!("TIANFU_TEST_DATABASE_URL not set: skipping");
+        return;
+    };
+    security_list_exports(env).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -112,3 +112,83 @@ pub fn progress_job(f: ProgressFilters, scope: Scope, auditor: Option<i64>, t: T
         }),
     })
 }
+
+/// The special inspections of the area (and those assigned to the caller's unit), newest first,
+/// each with its progress summed over the units it went to inside the scope.
+pub fn inspections_job(scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
+    let headers = heads(
+        t,
+        &["检查名称", "下发单位代码", "下发单位", "依据", "开始日期", "截止日期", "整改时限（工作日）", "检查项数", "下发单位数", "已提交", "发现问题", "未完成整改", "逾期整改"],
+        &["Inspection", "Issuer code", "Issued by", "Basis", "Starts", "Deadline", "Days to rectify (working)", "Items", "Units assigned", "Submitted", "Findings", "Open items", "Overdue items"],
+    );
+    Ok(Job {
+        list: List::Inspections,
+        headers,
+        filter: serde_json::json!({}),
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
+            let mut names = HashMap::new();
+            let mut after = None;
+            loop {
+                let page = s.inspections(&scope, after, MAX_PAGE)?;
+                for x in &page.rows {
+                    let issuer = name(s, x.new.issuer_code, &mut names)?;
+                    let p = store::checks::progress_total(&s.progress(&scope, x.id, None, false, today)?);
+                    for v in [x.new.name.clone(), x.new.issuer_code.to_string(), issuer, x.new.basis.clone(), x.new.starts_on.to_string(), x.new.deadline.to_string(), x.new.rect_days.to_string(), x.new.items.len().to_string(), p.assigned.to_string(), p.submitted.to_string(), p.findings.to_string(), p.open_items.to_string(), p.overdue_items.to_string()] {
+                        sheet.cell(&v)?;
+                    }
+                    sheet.end_row()?;
+                }
+                match page.rows.last() {
+                    Some(last) if page.next.is_some() => after = Some(last.id),
+                    _ => return Ok(()),
+                }
+            }
+        }),
+    })
+}
+
+/// The drills and skills contests of the area, newest first: the plan, the participants with
+/// their teams, the findings (each became a rectification item) and the report.
+pub fn drills_job(scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
+    let headers = heads(
+        t,
+        &["名称", "类型", "组织单位代码", "组织单位", "开始日期", "结束日期", "演练范围", "参与单位数", "参与单位（队伍）", "发现问题数", "发现问题", "总结报告"],
+        &["Name", "Kind", "Organiser code", "Organiser", "Starts", "Ends", "Scope", "Participants", "Participants (team)", "Findings", "Findings (severity, unit)", "Report"],
+    );
+    Ok(Job {
+        list: List::Drills,
+        headers,
+        filter: serde_json::json!({}),
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
+            let mut names = HashMap::new();
+            let mut after = None;
+            loop {
+                let page = s.drills(&scope, after, MAX_PAGE)?;
+                for x in &page.rows {
+                    let organiser = name(s, x.new.organiser_code, &mut names)?;
+                    let mut parts = Vec::new();
+                    let participants = s.participants(&scope, x.id)?;
+                    for p in &participants {
+                        parts.push(format!("{}{}{}", name(s, p.unit_code, &mut names)?, t.s("：", ": "), t.s(p.team.zh(), p.team.en())));
+                    }
+                    let findings = s.findings(&scope, x.id)?;
+                    let mut found = Vec::new();
+                    for f in &findings {
+                        found.push(format!("{}{}{}{}{}{}", f.title, t.s("（", " ("), t.s(f.severity.zh(), f.severity.en()), t.s("，", ", "), name(s, f.unit_code, &mut names)?, t.s("）", ")")));
+                    }
+                    let sep = t.s("；", "; ");
+                    for v in [x.new.name.clone(), t.s(x.new.kind.zh(), x.new.kind.en()).to_string(), x.new.organiser_code.to_string(), organiser, x.new.starts_on.to_string(), x.new.ends_on.to_string(), x.new.scope_text.clone(), participants.len().to_string(), parts.join(sep), findings.len().to_string(), found.join(sep), x.report.clone()] {
+                        sheet.cell(&v)?;
+                    }
+                    sheet.end_row()?;
+                }
+                match page.rows.last() {
+                    Some(last) if page.next.is_some() => after = Some(last.id),
+                    _ => return Ok(()),
+                }
+            }
+        }),
+    })
+}

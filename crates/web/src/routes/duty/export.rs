@@ -79,3 +79,44 @@ pub fn reports(f: Filters, scope: Scope, auditor: Option<i64>, t: T) -> Result<J
         }),
     })
 }
+
+/// The important periods of the area, newest first: the dates, the duty asked, who reports, the
+/// cut-off and, for a period under way, today's reports (expected, filed, late, missing).
+pub fn periods(scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
+    Ok(Job {
+        list: List::DutyPeriods,
+        headers: h(
+            t,
+            &["名称", "保障范围代码", "保障范围", "开始日期", "结束日期", "24 小时值班", "报送单位", "每日截止", "状态", "今日应报", "今日已报", "今日迟报", "今日未报"],
+            &["Name", "Area code", "Area", "Starts", "Ends", "24-hour duty", "Who reports", "Daily cut-off", "State", "Expected today", "Filed today", "Late today", "Missing today"],
+        ),
+        filter: serde_json::json!({}),
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
+            for p in s.periods(&scope, 100_000)? {
+                let area = s.unit_name(i64::from(p.new.area_code))?.unwrap_or_else(|| p.new.area_code.to_string());
+                let state = if p.holds(today) {
+                    t.s("进行中", "ongoing")
+                } else if today < p.new.starts_on {
+                    t.s("未开始", "not started")
+                } else {
+                    t.s("已结束", "ended")
+                };
+                let day = if p.holds(today) {
+                    let st = s.day_status(&scope, p.id, today, None)?;
+                    let sum = |f: fn(&store::duty::RegionStatus) -> u64| st.regions.iter().map(f).sum::<u64>().to_string();
+                    [sum(|r| r.expected), sum(|r| r.reported), sum(|r| r.late), sum(|r| r.missing)]
+                } else {
+                    Default::default()
+                };
+                let [expected, reported, late, missing] = day;
+                let yes = if p.new.full_day { t.s("是", "yes") } else { t.s("否", "no") };
+                for v in [p.new.name.clone(), p.new.area_code.to_string(), area, p.new.starts_on.to_string(), p.new.ends_on.to_string(), yes.to_string(), t.s(p.new.reporters.zh(), p.new.reporters.en()).to_string(), secman::duty::cutoff_text(p.new.cutoff_minutes), state.to_string(), expected, reported, late, missing] {
+                    sheet.cell(&v)?;
+                }
+                sheet.end_row()?;
+            }
+            Ok(())
+        }),
+    })
+}

@@ -47,6 +47,10 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, auditor, t)?,
         List::Rectifications => crate::routes::checks::export::items_job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::CheckProgress => crate::routes::checks::export::progress_job(parse(q)?, scope, auditor, t, app.clock.today())?,
+        List::Inspections => crate::routes::checks::export::inspections_job(scope, auditor, t, app.clock.today())?,
+        List::Drills => crate::routes::checks::export::drills_job(scope, auditor, t)?,
+        List::SoftwareChecks => crate::routes::ledger::export::checks_job(parse(q)?, scope, auditor, t, app.clock.today())?,
+        List::DutyPeriods => crate::routes::duty::export::periods(scope, auditor, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;

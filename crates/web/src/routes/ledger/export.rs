@@ -100,3 +100,68 @@ pub fn software_job(f: Filters, user: i64, scope: Scope, auditor: Option<i64>, t
         }),
     })
 }
+
+#[derive(Deserialize, Default, Clone)]
+pub struct CheckFilters {
+    /// A division inside the area.
+    #[serde(default)]
+    pub region: String,
+    /// "1": the overdue units only.
+    #[serde(default)]
+    pub overdue: String,
+}
+
+/// The six-monthly checks by unit (as `/software/checks` lists them): every unit on the ledger in
+/// the area (or the overdue ones), with its latest check, its result and its next due date.
+pub fn checks_job(f: CheckFilters, scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
+    let region = super::region_filter(&f.region)?;
+    let overdue = f.overdue.trim() == "1";
+    let filter = serde_json::json!({"region": f.region.trim(), "overdue": overdue});
+    Ok(Job {
+        list: List::SoftwareChecks,
+        headers: headers(
+            &t,
+            &["单位代码", "单位", "所属地区代码", "最近检查日期", "检查期次", "检查人", "检查结论", "发现的问题", "下次检查期限", "状态", "检查次数"],
+            &["Unit code", "Unit", "Region code", "Last checked", "Half-year", "Checker", "Result", "Problems found", "Next due", "State", "Checks"],
+        ),
+        filter,
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
+            // Each unit's latest check and how many it has had, from every check of the area.
+            let mut latest: HashMap<i64, (store::ledger::Check, u32)> = HashMap::new();
+            let mut after = None;
+            loop {
+                let page = s.checks_in(&scope, region, after, MAX_PAGE)?;
+                for c in &page {
+                    let e = latest.entry(c.new.unit_code).or_insert_with(|| (c.clone(), 0));
+                    e.1 += 1;
+                    if (c.new.checked_on, c.id) > (e.0.new.checked_on, e.0.id) {
+                        e.0 = c.clone();
+                    }
+                }
+                match page.last() {
+                    Some(last) if page.len() == MAX_PAGE => after = Some(last.id),
+                    _ => break,
+                }
+            }
+            let mut names = HashMap::new();
+            for u in s.unit_checks(&scope, region, overdue.then_some(today), 1_000_000)? {
+                let unit = crate::routes::sites::owner_name(s, u.unit_code, &mut names).map_err(|e| Stop::Failed(format!("{e:?}")))?;
+                let state = match u.next_due {
+                    None => t.s("从未检查", "never checked"),
+                    Some(d) if d < today => t.s("逾期", "overdue"),
+                    Some(_) => t.s("按期", "on time"),
+                };
+                let (last, half, checker, result, problems, n) = match latest.get(&u.unit_code) {
+                    Some((c, n)) => (c.new.checked_on.to_string(), secman::ledger::half_year_label(c.new.checked_on, t.is_en()), c.new.checker.clone(), if c.new.compliant { t.s("合规", "compliant") } else { t.s("发现问题", "problems found") }.to_string(), c.new.problems.clone(), *n),
+                    None => Default::default(),
+                };
+                for v in [u.unit_code.to_string(), unit, u.region_code.to_string(), last, half, checker, result, problems, u.next_due.map(|d| d.to_string()).unwrap_or_default(), state.to_string(), n.to_string()] {
+                    sheet.cell(&v)?;
+                }
+                sheet.end_row()?;
+            }
+            Ok(())
+        }),
+    })
+}

@@ -257,6 +257,14 @@ struct ChecksPage {
     can_write: bool,
 }
 
+impl ChecksPage {
+    /// The export's filters: the page's region and overdue switch.
+    fn export_q(&self) -> String {
+        use crate::render::urlencode as e;
+        format!("region={}&overdue={}", e(self.q.region.trim()), e(self.q.overdue.trim()))
+    }
+}
+
 async fn checks_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, q: ChecksQuery, f: CheckBody, errors: Vec<String>) -> Result<Response, AppError> {
     reads(me)?;
     let c = Ctx::new(app, headers, Some(me), "/software", "software");
