@@ -2893,7 +2893,7 @@ try {
   // ---- end auditor ----
 
   // ---- exports13 ----
-  await scenario("x13. 登记册导出: a county officer exports the special inspections, the drills (participants, findings, report), the software checks by unit and the important periods as CSV and XLSX, each as its page lists it", async () => {
+  await scenario("x13. 登记册导出: a county officer exports the special inspections, the drills (participants, findings, report), the software checks by unit, the important periods and the overdue lists (app re-reviews, 等保) as CSV and XLSX, each as its page lists it", async () => {
     const shotX = async (page, name) => {
       const file = path.join(SHOTS, `${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
@@ -2970,6 +2970,21 @@ try {
     check(per.slice(1).every((r) => ["进行中", "未开始", "已结束"].includes(r[8])), `each period's state: ${JSON.stringify(per.slice(1).map((r) => r[8]))}`);
     await xlsxOk(page, "#export-duty_periods-xlsx");
     await shotX(page, "202-periods-export");
+    // The overdue lists: the apps' annual re-reviews and the 等保 systems, every one listed.
+    await page.goto(url("/apps/uses/overdue"));
+    await a11y(page, "the overdue re-reviews with their export bar");
+    const lateUses = await page.$$eval("#apps-overdue tr[data-use]", (trs) => trs.length);
+    const ov = rowsOf(await fetchExport(page, "#export-apps_overdue-csv"));
+    eq(ov[0][ov[0].length - 1], "逾期天数", "the overdue re-reviews export's last header");
+    eq(ov.length - 1, lateUses, "the overdue re-reviews exported as listed");
+    check(ov.slice(1).every((r) => Number(r[r.length - 1]) > 0), `days overdue: ${JSON.stringify(ov.slice(1, 3))}`);
+    await page.goto(url("/mlps/overdue"));
+    await a11y(page, "the 等保 overdue list with its export bar");
+    const lateSystems = await page.$$eval("#overdue-table tr[data-system]", (trs) => trs.length);
+    const ms = rowsOf(await fetchExport(page, "#export-mlps-csv"));
+    eq(ms[0][0], "系统名称", "the 等保 export's first header");
+    check(lateSystems >= 1, "the demo county has overdue systems");
+    eq(ms.length - 1, lateSystems, "the overdue systems exported as listed");
     await ctx.close();
     current = admin;
   });

@@ -29,10 +29,11 @@ pub enum List {
     Drills,
     SoftwareChecks,
     DutyPeriods,
+    AppsOverdue,
 }
 
 impl List {
-    pub const ALL: [List; 22] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods];
+    pub const ALL: [List; 23] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -61,6 +62,7 @@ impl List {
             List::Drills => "drills",
             List::SoftwareChecks => "software_checks",
             List::DutyPeriods => "duty_periods",
+            List::AppsOverdue => "apps_overdue",
         }
     }
 
@@ -92,6 +94,7 @@ impl List {
             List::Drills => "攻防演练与技能竞赛",
             List::SoftwareChecks => "软件正版化检查",
             List::DutyPeriods => "重要时期保障",
+            List::AppsOverdue => "教育应用复审逾期",
         }
     }
 
@@ -119,6 +122,7 @@ impl List {
             List::Drills => "Drills and contests",
             List::SoftwareChecks => "Software checks",
             List::DutyPeriods => "Important periods",
+            List::AppsOverdue => "Overdue app re-reviews",
         }
     }
 
@@ -128,7 +132,7 @@ impl List {
             List::Batches => "imports",
             List::DutyContacts | List::DutyRoster | List::DutyReports | List::DutyPeriods => "duty",
             List::SoftwareChecks => "software",
-            List::AppFilings | List::AppUses => "apps",
+            List::AppFilings | List::AppUses | List::AppsOverdue => "apps",
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
             l => l.key(),
         }
@@ -146,7 +150,7 @@ impl List {
             List::Incidents => store::incidents::reads(role),
             List::DutyContacts | List::DutyRoster | List::DutyReports | List::DutyPeriods => store::duty::role_reads(role),
             List::AppFilings => store::apps::role_reads(role),
-            List::AppUses => store::apps::role_reads_uses(role),
+            List::AppUses | List::AppsOverdue => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
         }
     }

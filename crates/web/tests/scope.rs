@@ -644,6 +644,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/export/software_checks?format=xlsx&overdue=1&region={}", p.other_county), Need::Ledger, Target::Any),
         ("GET", "/export/duty_periods?format=csv".into(), Need::Duty, Target::Any),
         ("GET", "/export/duty_periods?format=xlsx".into(), Need::Duty, Target::Any),
+        ("GET", "/export/apps_overdue?format=csv".into(), Need::AppUses, Target::Any),
+        ("GET", format!("/export/apps_overdue?format=xlsx&region={}", p.other_county), Need::AppUses, Target::Any),
     ]
 }
 
@@ -1195,19 +1197,41 @@ async fn security_list_exports(env: Env) {
     assert!(row.contains(",是,") && row.contains("进行中") && row.contains("16:00"), "{row}");
     assert!(!body.contains(&format!("{other} 保障期")), "{body}");
     assert!(get(&prov, "/export/duty_periods?format=csv").await.contains(&format!("{other} 保障期")));
+    // Overdue re-reviews of apps: each county's approved use, its re-review due ten days ago.
+    with_store(&env, |s| {
+        use store::apps::{UseChange, UseState};
+        let today = standard::Date::today().days_since_epoch();
+        let day = |n: i64| Some(standard::Date::from_days_since_epoch(today + n));
+        for id in [r.own_use, r.other_use] {
+            s.set_use_state(&Scope::all(), id, UseState::Proposed, UseState::SchoolApproved, &UseChange { school_reviewed_on: day(-380), ..Default::default() }, 0).unwrap();
+            s.set_use_state(&Scope::all(), id, UseState::SchoolApproved, UseState::CountyApproved, &UseChange { county_approved_on: day(-375), review_due: day(-10), ..Default::default() }, 0).unwrap();
+        }
+    });
+    let body = get(&county, "/export/apps_overdue?format=csv").await;
+    let l = lines(&body);
+    assert!(l[0].starts_with("学校标识码,学校,应用,备案号") && l[0].ends_with(",逾期天数"), "{}", l[0]);
+    assert_eq!(l.len(), 2, "the county's one overdue use: {body}");
+    assert!(l[1].starts_with(&format!("{},", p.school)) && l[1].ends_with(",10"), "{}", l[1]);
+    let body = get(&prov, "/export/apps_overdue?format=csv").await;
+    assert!(body.contains(p.school.as_str()) && body.contains(p.other_school.as_str()), "{body}");
+    let body = get(&prov, &format!("/export/apps_overdue?format=csv&region={}", p.other_county)).await;
+    assert!(!body.contains(p.school.as_str()) && body.contains(p.other_school.as_str()), "the region filter: {body}");
+    // The 等保 overdue page's export: the register's overdue systems of the region shown.
+    let page = get(&prov, &format!("/mlps/overdue?region={}", p.county)).await;
+    let link = page.split("id=\"export-mlps-csv\" href=\"").nth(1).and_then(|x| x.split('"').next()).unwrap_or_default().replace("&#38;", "&amp;");
+    assert!(link == format!("/export/mlps?format=csv&amp;state=overdue&amp;region={}", p.county), "the overdue page's export link: {link}");
     // XLSX as well, and every export audited with its rows.
     let x = send(&env, "GET", "/export/drills?format=xlsx", &county, None).await;
     assert_eq!((x.status, &x.bytes[..2]), (StatusCode::OK, &b"PK"[..]));
     let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { actor: Some("county".into()), action: Some("export".into()), limit: 100, ..Default::default() }).unwrap());
-    for list in ["inspections", "drills", "software_checks", "duty_periods"] {
+    for list in ["inspections", "drills", "software_checks", "duty_periods", "apps_overdue"] {
         assert!(entries.iter().any(|e| e.target == list && e.detail.contains("\"rows\"")), "the {list} export audited with its rows: {entries:?}");
     }
     // A role that does not read the register: refused as its page is.
     let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
-    for list in ["inspections", "drills", "software_checks", "duty_periods"] {
+    for list in ["inspections", "drills", "software_checks", "duty_periods", "apps_overdue"] {
         assert_eq!(send(&env, "GET", &format!("/export/{list}?format=csv"), &api, None).await.status, StatusCode::FORBIDDEN, "{list}");
     }
-    let _ = r;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -60,26 +60,17 @@ pub fn filings_job(f: super::api::FilingFilters, scope: Scope, auditor: Option<i
 pub fn uses_job(f: UseFilters, user: i64, scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
     let mut q = UseFilters { after: String::new(), ..f.clone() }.query(user, MAX_PAGE)?;
     let filter = serde_json::json!({"region": f.region.trim(), "state": f.state.trim(), "filing": f.filing.trim()});
-    let h = |zh: &[&str], en: &[&str]| -> Vec<String> { if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect() };
-    let headers = h(
-        &["学校标识码", "学校", "应用", "备案号", "用途", "选用人", "状态", "学校审核日期", "区县审核日期", "年度复审到期", "驳回理由"],
-        &["School code", "School", "App", "Filing number", "Purpose", "Chosen by", "State", "School review", "County approval", "Re-review due", "Reason"],
-    );
     Ok(Job {
         list: List::AppUses,
-        headers,
+        headers: use_headers(t),
         filter,
         produce: Box::new(move |s, sheet: &mut Sheet| {
             let scope = crate::routes::area(s, &scope, auditor)?;
             let mut names = HashMap::new();
-            let d = |d: Option<standard::Date>| d.map(|d| d.to_string()).unwrap_or_default();
             loop {
                 let page = s.uses(&scope, &q)?;
                 for u in &page.rows {
-                    let school = crate::routes::sites::owner_name(s, u.new.school_code, &mut names).map_err(|e| Stop::Failed(format!("{e:?}")))?;
-                    for v in [u.new.school_code.to_string().as_str(), &school, &u.app_name, &u.filing_no, &sa::label(sa::PURPOSES, &u.new.purpose, lang(&t)), &u.new.chosen_by, t.s(u.state.zh(), u.state.en()), &d(u.school_reviewed_on), &d(u.county_approved_on), &d(u.review_due), &u.reason] {
-                        sheet.cell(v)?;
-                    }
+                    use_row(s, sheet, u, t, &mut names)?;
                     sheet.end_row()?;
                 }
                 match page.next.and_then(|n| n.parse::<i64>().ok()) {
@@ -87,6 +78,55 @@ pub fn uses_job(f: UseFilters, user: i64, scope: Scope, auditor: Option<i64>, t:
                     None => return Ok(()),
                 }
             }
+        }),
+    })
+}
+
+fn use_headers(t: T) -> Vec<String> {
+    let (zh, en): (&[&str], &[&str]) = (
+        &["学校标识码", "学校", "应用", "备案号", "用途", "选用人", "状态", "学校审核日期", "区县审核日期", "年度复审到期", "驳回理由"],
+        &["School code", "School", "App", "Filing number", "Purpose", "Chosen by", "State", "School review", "County approval", "Re-review due", "Reason"],
+    );
+    if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect()
+}
+
+/// A use's cells (the row is ended by the caller, which may add more).
+fn use_row(s: &mut dyn store::Backend, sheet: &mut Sheet, u: &store::apps::AppUse, t: T, names: &mut HashMap<i64, String>) -> Result<(), Stop> {
+    let d = |d: Option<standard::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let school = crate::routes::sites::owner_name(s, u.new.school_code, names).map_err(|e| Stop::Failed(format!("{e:?}")))?;
+    for v in [u.new.school_code.to_string().as_str(), &school, &u.app_name, &u.filing_no, &sa::label(sa::PURPOSES, &u.new.purpose, lang(&t)), &u.new.chosen_by, t.s(u.state.zh(), u.state.en()), &d(u.school_reviewed_on), &d(u.county_approved_on), &d(u.review_due), &u.reason] {
+        sheet.cell(v)?;
+    }
+    Ok(())
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct OverdueFilters {
+    /// A division inside the area.
+    #[serde(default)]
+    pub region: String,
+}
+
+/// The approved uses whose annual re-review is overdue on `today` (as `/apps/uses/overdue` lists
+/// them, but every one, not the longest 200), with the days overdue.
+pub fn overdue_job(f: OverdueFilters, scope: Scope, auditor: Option<i64>, t: T, today: standard::Date) -> Result<Job, AppError> {
+    let region = crate::routes::ledger::region_filter(&f.region)?;
+    let mut headers = use_headers(t);
+    headers.push(t.s("逾期天数", "Days overdue").to_string());
+    Ok(Job {
+        list: List::AppsOverdue,
+        headers,
+        filter: serde_json::json!({"region": f.region.trim()}),
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
+            let mut names = HashMap::new();
+            for u in s.overdue_uses(&scope, region, today, 1_000_000)? {
+                use_row(s, sheet, &u, t, &mut names)?;
+                let late = u.review_due.map(|d| today.days_since_epoch() - d.days_since_epoch()).unwrap_or_default();
+                sheet.cell(&late.to_string())?;
+                sheet.end_row()?;
+            }
+            Ok(())
         }),
     })
 }

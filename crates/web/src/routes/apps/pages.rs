@@ -332,6 +332,13 @@ struct OverduePage {
     rows: Vec<UseView>,
 }
 
+impl OverduePage {
+    /// The export's filter: the region shown.
+    fn export_q(&self) -> String {
+        format!("region={}", crate::render::urlencode(self.region.trim()))
+    }
+}
+
 pub async fn overdue(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Query(f): Query<super::api::RegionFilter>) -> Result<Response, AppError> {
     let me = ready(me)?;
     let (regions, rows) = read_overdue(&app, &me, &f.region).await?;

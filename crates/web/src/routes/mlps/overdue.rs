@@ -105,6 +105,10 @@ struct Page {
 }
 
 impl Page {
+    /// The register's export, overdue systems only, in the region shown.
+    fn export_q(&self) -> String {
+        format!("state=overdue&region={}", crate::render::urlencode(&self.region))
+    }
     fn lv(&self, l: &u8) -> &'static str {
         level_label(&self.c.t, *l)
     }
