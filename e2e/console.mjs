@@ -2978,6 +2978,12 @@ try {
     eq(ov[0][ov[0].length - 1], "逾期天数", "the overdue re-reviews export's last header");
     eq(ov.length - 1, lateUses, "the overdue re-reviews exported as listed");
     check(ov.slice(1).every((r) => Number(r[r.length - 1]) > 0), `days overdue: ${JSON.stringify(ov.slice(1, 3))}`);
+    await page.goto(url("/apps"));
+    const blocked = await page.$$eval("#blocks-table tr[data-block]", (trs) => trs.length);
+    const bl = rowsOf(await fetchExport(page, "#export-app_blocks-csv"));
+    eq(bl[0][3], "禁用原因", "the block list export's fourth header");
+    check(blocked >= 1, "the demo has blocked apps");
+    eq(bl.length - 1, blocked, "the block list exported as listed");
     await page.goto(url("/mlps/overdue"));
     await a11y(page, "the 等保 overdue list with its export bar");
     const lateSystems = await page.$$eval("#overdue-table tr[data-system]", (trs) => trs.length);

@@ -299,7 +299,8 @@ pub trait Apps {
     /// Lifts a block; OutOfScope when missing, Conflict when lifted already.
     fn unblock(&mut self, scope: &Scope, id: i64, on: Date, by: &str) -> Result<Block, StoreError>;
     /// Newest first; active ones only when `active`.
-    fn blocks(&mut self, scope: &Scope, active: bool) -> Result<Vec<Block>, StoreError>;
+    /// The block list, newest first, at most `limit` (the pages show 500; the export all).
+    fn blocks(&mut self, scope: &Scope, active: bool, limit: usize) -> Result<Vec<Block>, StoreError>;
     /// The active block that holds a filing (by number, or by name and credit code).
     fn block_of(&mut self, scope: &Scope, f: &NewFiling) -> Result<Option<Block>, StoreError>;
     /// A new use, state `proposed`; OutOfScope when the school lies outside the scope or the
@@ -639,12 +640,12 @@ impl<T: AppsSql + crate::memo::MemoSql + ?Sized> Apps for T {
         Ok(Block { unblocked_on: Some(on), unblocked_by: by.to_string(), ..b })
     }
 
-    fn blocks(&mut self, scope: &Scope, active: bool) -> Result<Vec<Block>, StoreError> {
+    fn blocks(&mut self, scope: &Scope, active: bool, limit: usize) -> Result<Vec<Block>, StoreError> {
         if !reads_filings(scope) {
             return Ok(Vec::new());
         }
         let cond = if active { " WHERE unblocked_on = ''" } else { "" };
-        rows(self, &format!("SELECT {BLOCK_COLS} FROM app_blocks{cond} ORDER BY id DESC LIMIT 500"), Vec::new(), block_from)
+        rows(self, &format!("SELECT {BLOCK_COLS} FROM app_blocks{cond} ORDER BY id DESC LIMIT {}", limit.max(1)), Vec::new(), block_from)
     }
 
     fn block_of(&mut self, scope: &Scope, f: &NewFiling) -> Result<Option<Block>, StoreError> {

@@ -153,15 +153,16 @@ pub fn blocks_found_and_lifted(s: &mut dyn AppsStore) {
     assert!(s.block_of(&p, &other).unwrap().is_none());
     let by_name = s.block(&p, &NewBlock { app_name: "换壳应用".into(), credit_code: other.credit_code.clone(), reason: "冒用备案".into(), blocked_on: Some(d("2026-05-02")), ..Default::default() }, "prov", T0).unwrap();
     assert_eq!(s.block_of(&p, &other).unwrap().unwrap().id, by_name.id);
-    assert_eq!(s.blocks(&county(510302), true).unwrap().len(), 2);
-    assert!(s.blocks(&Scope::Nothing, false).unwrap().is_empty());
+    assert_eq!(s.blocks(&county(510302), true, 500).unwrap().len(), 2);
+    assert!(s.blocks(&Scope::Nothing, false, 500).unwrap().is_empty());
     assert!(matches!(s.unblock(&county(510104), b.id, d("2026-06-01"), "c").unwrap_err(), StoreError::OutOfScope));
     let lifted = s.unblock(&p, b.id, d("2026-06-01"), "prov").unwrap();
     assert_eq!((lifted.active(), lifted.unblocked_by.as_str()), (false, "prov"));
     assert!(matches!(s.unblock(&p, b.id, d("2026-06-02"), "prov").unwrap_err(), StoreError::Conflict(_)));
     assert!(matches!(s.unblock(&p, 999_999, d("2026-06-02"), "prov").unwrap_err(), StoreError::OutOfScope));
     assert!(s.block_of(&p, &f.new).unwrap().is_none());
-    assert_eq!((s.blocks(&p, true).unwrap().len(), s.blocks(&p, false).unwrap().len()), (1, 2));
+    assert_eq!((s.blocks(&p, true, 500).unwrap().len(), s.blocks(&p, false, 500).unwrap().len()), (1, 2));
+    assert_eq!(s.blocks(&p, false, 1).unwrap().iter().map(|b| b.id).collect::<Vec<_>>(), vec![by_name.id], "newest first, at most the limit");
 }
 
 fn proposal(school: i64, filing_id: i64) -> NewUse {

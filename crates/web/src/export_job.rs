@@ -30,10 +30,11 @@ pub enum List {
     SoftwareChecks,
     DutyPeriods,
     AppsOverdue,
+    AppBlocks,
 }
 
 impl List {
-    pub const ALL: [List; 23] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue];
+    pub const ALL: [List; 24] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -63,6 +64,7 @@ impl List {
             List::SoftwareChecks => "software_checks",
             List::DutyPeriods => "duty_periods",
             List::AppsOverdue => "apps_overdue",
+            List::AppBlocks => "app_blocks",
         }
     }
 
@@ -95,6 +97,7 @@ impl List {
             List::SoftwareChecks => "软件正版化检查",
             List::DutyPeriods => "重要时期保障",
             List::AppsOverdue => "教育应用复审逾期",
+            List::AppBlocks => "教育应用禁用名单",
         }
     }
 
@@ -123,6 +126,7 @@ impl List {
             List::SoftwareChecks => "Software checks",
             List::DutyPeriods => "Important periods",
             List::AppsOverdue => "Overdue app re-reviews",
+            List::AppBlocks => "App block list",
         }
     }
 
@@ -132,7 +136,7 @@ impl List {
             List::Batches => "imports",
             List::DutyContacts | List::DutyRoster | List::DutyReports | List::DutyPeriods => "duty",
             List::SoftwareChecks => "software",
-            List::AppFilings | List::AppUses | List::AppsOverdue => "apps",
+            List::AppFilings | List::AppUses | List::AppsOverdue | List::AppBlocks => "apps",
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
             l => l.key(),
         }
@@ -149,7 +153,7 @@ impl List {
             List::Duties | List::Software | List::SoftwareChecks => store::ledger::role_reads(role),
             List::Incidents => store::incidents::reads(role),
             List::DutyContacts | List::DutyRoster | List::DutyReports | List::DutyPeriods => store::duty::role_reads(role),
-            List::AppFilings => store::apps::role_reads(role),
+            List::AppFilings | List::AppBlocks => store::apps::role_reads(role),
             List::AppUses | List::AppsOverdue => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
         }

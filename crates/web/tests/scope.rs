@@ -645,6 +645,7 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/duty_periods?format=csv".into(), Need::Duty, Target::Any),
         ("GET", "/export/duty_periods?format=xlsx".into(), Need::Duty, Target::Any),
         ("GET", "/export/apps_overdue?format=csv".into(), Need::AppUses, Target::Any),
+        ("GET", "/export/app_blocks?format=csv".into(), Need::Apps, Target::Any),
         ("GET", format!("/export/apps_overdue?format=xlsx&region={}", p.other_county), Need::AppUses, Target::Any),
     ]
 }
@@ -1216,6 +1217,18 @@ async fn security_list_exports(env: Env) {
     assert!(body.contains(p.school.as_str()) && body.contains(p.other_school.as_str()), "{body}");
     let body = get(&prov, &format!("/export/apps_overdue?format=csv&region={}", p.other_county)).await;
     assert!(!body.contains(p.school.as_str()) && body.contains(p.other_school.as_str()), "the region filter: {body}");
+    // The block list: every block, the lifted one with its day; read by every area as the filings.
+    with_store(&env, |s| {
+        let b = |name: &str, reason: &str| store::apps::NewBlock { app_name: name.into(), credit_code: "91110000100000000A".into(), reason: reason.into(), blocked_on: Some(standard::Date::today()), ..Default::default() };
+        s.block(&Scope::all(), &b("刷题神器", "超范围收集学生个人信息"), "prov", 0).unwrap();
+        let lifted = s.block(&Scope::all(), &b("换壳应用", "冒用备案"), "prov", 0).unwrap();
+        s.unblock(&Scope::all(), lifted.id, standard::Date::today(), "prov").unwrap();
+    });
+    let body = get(&county, "/export/app_blocks?format=csv").await;
+    let l = lines(&body);
+    assert_eq!(l[0], "备案号,应用名称,提供者统一社会信用代码,禁用原因,禁用日期,禁用人,状态,解除日期,解除人");
+    assert!(l.iter().any(|x| x.contains(",刷题神器,") && x.contains(",超范围收集学生个人信息,") && x.contains(",禁用中,")), "{body}");
+    assert!(l.iter().any(|x| x.contains(",换壳应用,") && x.contains(",已解除,") && x.ends_with(",prov")), "{body}");
     // The 等保 overdue page's export: the register's overdue systems of the region shown.
     let page = get(&prov, &format!("/mlps/overdue?region={}", p.county)).await;
     let link = page.split("id=\"export-mlps-csv\" href=\"").nth(1).and_then(|x| x.split('"').next()).unwrap_or_default().replace("&#38;", "&amp;");
@@ -1224,12 +1237,12 @@ async fn security_list_exports(env: Env) {
     let x = send(&env, "GET", "/export/drills?format=xlsx", &county, None).await;
     assert_eq!((x.status, &x.bytes[..2]), (StatusCode::OK, &b"PK"[..]));
     let entries = with_store(&env, |s| s.audit_entries(&store::AuditFilter { actor: Some("county".into()), action: Some("export".into()), limit: 100, ..Default::default() }).unwrap());
-    for list in ["inspections", "drills", "software_checks", "duty_periods", "apps_overdue"] {
+    for list in ["inspections", "drills", "software_checks", "duty_periods", "apps_overdue", "app_blocks"] {
         assert!(entries.iter().any(|e| e.target == list && e.detail.contains("\"rows\"")), "the {list} export audited with its rows: {entries:?}");
     }
     // A role that does not read the register: refused as its page is.
     let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
-    for list in ["inspections", "drills", "software_checks", "duty_periods", "apps_overdue"] {
+    for list in ["inspections", "drills", "software_checks", "duty_periods", "apps_overdue", "app_blocks"] {
         assert_eq!(send(&env, "GET", &format!("/export/{list}?format=csv"), &api, None).await.status, StatusCode::FORBIDDEN, "{list}");
     }
 }

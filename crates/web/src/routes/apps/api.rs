@@ -189,7 +189,7 @@ async fn blocks(State(app): State<Arc<AppState>>, me: Me) -> Result<Json<Vec<Blo
     let me = ready(me)?;
     reads(&me)?;
     let scope = crate::routes::read_scope(&app, &me).await?;
-    let mut list = app.pool.run(move |s| Ok(s.blocks(&scope, false)?)).await?;
+    let mut list = app.pool.run(move |s| Ok(s.blocks(&scope, false, 500)?)).await?;
     list.sort_by_key(|b| !b.active());
     Ok(Json(list.iter().map(block_view).collect()))
 }

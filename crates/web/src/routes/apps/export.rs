@@ -130,3 +130,28 @@ pub fn overdue_job(f: OverdueFilters, scope: Scope, auditor: Option<i64>, t: T, 
         }),
     })
 }
+
+/// The block list (禁用名单), newest first: every block, lifted ones with the day they were lifted.
+pub fn blocks_job(scope: Scope, auditor: Option<i64>, t: T) -> Result<Job, AppError> {
+    let (zh, en): (&[&str], &[&str]) = (
+        &["备案号", "应用名称", "提供者统一社会信用代码", "禁用原因", "禁用日期", "禁用人", "状态", "解除日期", "解除人"],
+        &["Filing number", "App", "Provider credit code", "Reason", "Blocked on", "Blocked by", "State", "Lifted on", "Lifted by"],
+    );
+    Ok(Job {
+        list: List::AppBlocks,
+        headers: if t.is_en() { en } else { zh }.iter().map(|s| s.to_string()).collect(),
+        filter: serde_json::json!({}),
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let scope = crate::routes::area(s, &scope, auditor)?;
+            let d = |d: Option<standard::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+            for b in s.blocks(&scope, false, usize::MAX >> 2)? {
+                let state = if b.active() { t.s("禁用中", "active") } else { t.s("已解除", "lifted") };
+                for v in [b.new.filing_no.as_str(), &b.new.app_name, &b.new.credit_code, &b.new.reason, &d(b.new.blocked_on), &b.blocked_by, state, &d(b.unblocked_on), &b.unblocked_by] {
+                    sheet.cell(v)?;
+                }
+                sheet.end_row()?;
+            }
+            Ok(())
+        }),
+    })
+}

@@ -88,7 +88,7 @@ async fn filings_page(app: &Arc<AppState>, headers: &HeaderMap, me: &Identity, f
                 let b = s.block_of(&scope, &x.new)?;
                 rows.push(filing_view(x, b.as_ref()));
             }
-            let mut blocks = s.blocks(&scope, false)?;
+            let mut blocks = s.blocks(&scope, false, 500)?;
             blocks.sort_by_key(|b| !b.active());
             Ok((rows, blocks.iter().map(block_view).collect::<Vec<_>>()))
         })

@@ -50,6 +50,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::Inspections => crate::routes::checks::export::inspections_job(scope, auditor, t, app.clock.today())?,
         List::Drills => crate::routes::checks::export::drills_job(scope, auditor, t)?,
         List::SoftwareChecks => crate::routes::ledger::export::checks_job(parse(q)?, scope, auditor, t, app.clock.today())?,
+        List::AppBlocks => crate::routes::apps::export::blocks_job(scope, auditor, t)?,
         List::AppsOverdue => crate::routes::apps::export::overdue_job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::DutyPeriods => crate::routes::duty::export::periods(scope, auditor, t, app.clock.today())?,
         List::Schools => {
