@@ -47,6 +47,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0005_indicator_fields.sql"),
         seed: None,
     },
+    Migration {
+        version: 7,
+        name: "0007_school_facts",
+        sql: include_str!("../migrations/0007_school_facts.sql"),
+        seed: None,
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -57,7 +63,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
