@@ -25,10 +25,14 @@ pub enum List {
     AppUses,
     Rectifications,
     CheckProgress,
+    /// 决策指标 screens' tables (`routes::insight`).
+    InsightClasses,
+    InsightTeachers,
+    InsightStudents,
 }
 
 impl List {
-    pub const ALL: [List; 18] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress];
+    pub const ALL: [List; 21] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::InsightClasses, List::InsightTeachers, List::InsightStudents];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -53,6 +57,9 @@ impl List {
             List::AppUses => "apps_uses",
             List::Rectifications => "rectifications",
             List::CheckProgress => "check_progress",
+            List::InsightClasses => "insight_classes",
+            List::InsightTeachers => "insight_teachers",
+            List::InsightStudents => "insight_students",
         }
     }
 
@@ -80,6 +87,9 @@ impl List {
             List::AppUses => "学校使用教育应用",
             List::Rectifications => "整改项",
             List::CheckProgress => "专项检查进度",
+            List::InsightClasses => "决策指标：班额",
+            List::InsightTeachers => "决策指标：教师队伍",
+            List::InsightStudents => "决策指标：学生",
         }
     }
 
@@ -103,6 +113,9 @@ impl List {
             List::AppUses => "School uses of apps",
             List::Rectifications => "Rectification items",
             List::CheckProgress => "Inspection progress",
+            List::InsightClasses => "Indicators: class sizes",
+            List::InsightTeachers => "Indicators: teachers",
+            List::InsightStudents => "Indicators: students",
         }
     }
 
@@ -113,6 +126,7 @@ impl List {
             List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
             List::AppFilings | List::AppUses => "apps",
             List::Rectifications | List::CheckProgress => "checks",
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents => "insight",
             l => l.key(),
         }
     }
@@ -131,6 +145,7 @@ impl List {
             List::AppFilings => store::apps::role_reads(role),
             List::AppUses => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress => store::checks::role_reads(role),
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents => role.reads_overview(),
         }
     }
 
