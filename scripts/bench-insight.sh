@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# 决策指标 screens at province scale (issue 15): generates a province (`tianfu demo generate`),
+# imports schools, teachers and students into SQLite (the per-school facts are kept by the
+# imports), times the full recompute (`tianfu insight refresh`), then serves it and times 100
+# requests of each screen (the province, a city, a county; page and JSON API) as the province's
+# administrator: p50 and p99 in ms, and the load average.
+# Usage: make bench-insight                         (15 M students, release build)
+#        STUDENTS=1000000 BIN=target/debug/tianfu bash scripts/bench-insight.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STUDENTS=${STUDENTS:-15000000}
+RUNS=${RUNS:-100}
+PORT=${PORT:-18491}
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --locked -q -p tianfu
+  BIN=target/release/tianfu
+fi
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+for v in $(compgen -e | grep '^TIANFU_' || true); do unset "$v"; done
+say() { echo "bench-insight: $*" >&2; }
+die() { echo "bench-insight: FAILED: $*" >&2; exit 1; }
+. "$(dirname "$0")/bench-serve.sh"
+mkdir -p bench-data
+n=$STUDENTS
+dir="bench-data/students-$n-utf-8"
+if [ ! -f "$dir/planted.json" ]; then
+  say "generating $n students into $dir"
+  "$BIN" demo generate --students "$n" --seed 1 --error-rate 0.01 --out "$dir" --lang en >&2
+fi
+db="$(pwd)/bench-data/insight-$n.db"
+export TIANFU_DATA_DIR="${db%.db}.data"
+rm -f "$db" "$db-wal" "$db-shm" "${db%.db}.platform.db"*; rm -rf "$TIANFU_DATA_DIR"
+for e in school teacher student; do
+  s=$(date +%s.%N)
+  rc=0; "$BIN" import "$dir/${e}s.csv" --entity "$e" --db "$db" --lang en >/dev/null || rc=$?
+  [ "$rc" -le 1 ] || die "import of ${e}s.csv exited $rc"
+  say "imported ${e}s in $(echo "$(date +%s.%N) - $s" | bc) s (facts kept inside the import)"
+done
+schools=$(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts" 2>/dev/null || echo "?")
+r=$("$BIN" insight refresh --db "$db" --format json)
+printf '%-44s %s\n' "full recompute (tianfu insight refresh)" "$r"
+run="bench-data/insight-run-$n"; rm -rf "$run"; mkdir -p "$run"
+start_server "$run" "$db"
+otp=$(sed -n 's/.*一次性密码 \([A-Za-z0-9]*\).*/\1/p' "$run/server.log" | head -1)
+[ -n "$otp" ] || { cat "$run/server.log" >&2; die "no one-time password in the server's output"; }
+sign_in "$run" admin "$otp" /overview
+county=$(sqlite3 "$db" "SELECT county_code FROM school_facts GROUP BY county_code ORDER BY COUNT(*) DESC LIMIT 1")
+city=$(( county / 100 * 100 ))
+printf '%-44s %8s %8s   (schools with facts: %s; load %s)\n' "screen" "p50 ms" "p99 ms" "$schools" "$(cut -d' ' -f1-3 /proc/loadavg)"
+for screen in classes teachers students; do
+  for region in "" "$city" "$county"; do
+    for kind in page api; do
+      p="/insight/$screen"; [ "$kind" = api ] && p="/api/v1/insight/$screen"
+      [ -n "$region" ] && p="$p?region=$region"
+      code=$(c -o /dev/null -w '%{http_code}' "$URL$p"); [ "$code" = 200 ] || die "GET $p answered $code"
+      for i in $(seq "$RUNS"); do c -o /dev/null -w '%{time_total}\n' "$URL$p"; done | sort -n > "$run/t"
+      awk -v p="$p" '{ t[NR] = $1 * 1000 } END { i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR; printf "%-44s %8.1f %8.1f\n", p, t[i50], t[i99] }' "$run/t"
+    done
+  done
+done
