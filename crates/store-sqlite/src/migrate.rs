@@ -16,6 +16,10 @@ pub(crate) struct Migration {
     pub seed: Option<fn(&Connection) -> rusqlite::Result<()>>,
 }
 
+fn seed_facts(conn: &Connection) -> rusqlite::Result<()> {
+    crate::facts::recompute(conn, None).map(|_| ())
+}
+
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -51,7 +55,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "0007_school_facts",
         sql: include_str!("../migrations/0007_school_facts.sql"),
-        seed: None,
+        // A store upgraded with data gets its facts at once (PostgreSQL: `tianfu insight refresh`).
+        seed: Some(seed_facts),
     },
 ];
 
