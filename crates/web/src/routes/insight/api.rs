@@ -2,7 +2,7 @@
 //! each explains), one row per city, county or school of the (narrowed) area, the total, and
 //! each judged value's status (green, amber, red or empty).
 
-use super::model::{self, Group, Level};
+use super::model::{Group, Level};
 use super::{screens, Filters};
 use crate::error::AppError;
 use crate::routes::{ready, require, Me};
@@ -62,7 +62,7 @@ pub async fn api(State(app): State<Arc<AppState>>, me: Me, Path(key): Path<Strin
     let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
     let scope = f.scope(&me.scope)?;
     let today = app.clock.today();
-    let view = app.pool.run(move |s| Ok(model::load(s, &scope, screen.key, today)?)).await?;
+    let view = super::cached_view(&app, &scope, screen, today).await?;
     let level = match view.level {
         Level::Province => "province",
         Level::City => "city",

@@ -125,6 +125,27 @@ pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) 
     (view.groups.iter().map(row).collect(), row(&view.total))
 }
 
+/// The grouped facts of a scope for a screen, remembered for [`crate::figures::OVERVIEW_TTL`]
+/// (imports clear them with the overview): the screens are read far more often than imported.
+pub async fn cached_view(app: &Arc<AppState>, scope: &Scope, screen: &'static Screen, today: standard::Date) -> Result<Arc<View>, AppError> {
+    let key = format!("{}|{today}|{scope:?}", screen.key);
+    if let Some((at, v)) = app.screens.lock().expect("lock").get(&key) {
+        if at.elapsed() < crate::figures::OVERVIEW_TTL {
+            if let Ok(v) = v.clone().downcast::<View>() {
+                return Ok(v);
+            }
+        }
+    }
+    let sc = scope.clone();
+    let view = Arc::new(app.pool.run(move |s| Ok(model::load(s, &sc, screen.key, today)?)).await?);
+    let mut cache = app.screens.lock().expect("lock");
+    if cache.len() > 1_000 {
+        cache.clear();
+    }
+    cache.insert(key, (std::time::Instant::now(), view.clone()));
+    Ok(view)
+}
+
 fn region_name(app: &AppState, c: &Ctx, scope: &Scope, level: Level) -> String {
     match (level, scope) {
         (Level::Province, _) => app.config.province_name(!c.t.is_en()),
@@ -144,10 +165,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path
     let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
     let scope = f.scope(&me.scope)?;
     let today = app.clock.today();
-    let view = {
-        let scope = scope.clone();
-        app.pool.run(move |s| Ok(model::load(s, &scope, screen.key, today)?)).await?
-    };
+    let view = cached_view(&app, &scope, screen, today).await?;
     let c = Ctx::new(&app, &headers, Some(&me), &format!("/insight/{}", screen.key), "insight");
     let t = c.t;
     let (rows, total) = rows(&view, screen, t);

@@ -36,6 +36,14 @@ pub struct Group {
     pub facts: SchoolFacts,
     pub schools: Vec<SchoolFacts>,
     pub ages: TeacherAges,
+    /// Students per teacher by stage (computed once: the screens show and judge them).
+    pub ratios: [Option<f64>; 3],
+}
+
+fn ratios(schools: &[SchoolFacts]) -> [Option<f64>; 3] {
+    let staffing: Vec<_> = schools.iter().map(|f| f.staffing()).collect();
+    let by = insight::staffing::by_stage(&staffing);
+    [by[0].ratio(), by[1].ratio(), by[2].ratio()]
 }
 
 pub struct View {
@@ -85,7 +93,7 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
                 }
                 _ => (schools.first().map(|f| f.name.clone()).unwrap_or_default(), format!("/schools/{k}")),
             };
-            Group { facts: facts::sum(&schools), ages: facts::teacher_ages(&births, today), code: k, name, href, schools }
+            Group { facts: facts::sum(&schools), ages: facts::teacher_ages(&births, today), ratios: ratios(&schools), code: k, name, href, schools }
         })
         .collect();
     let total = Group {
@@ -94,6 +102,7 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
         href: String::new(),
         facts: facts::sum(&rows),
         ages: facts::teacher_ages(&births, today),
+        ratios: ratios(&rows),
         schools: rows,
     };
     Ok(View { level, groups, total })
@@ -183,8 +192,7 @@ pub fn classes_rag(f: &SchoolFacts) -> Rag {
 /// The students per teacher of a stage over a group's schools (each school's teachers split
 /// by section as `insight::staffing` does).
 pub fn stage_ratio(g: &Group, s: Stage) -> Option<f64> {
-    let staffing: Vec<_> = g.schools.iter().map(|f| f.staffing()).collect();
-    insight::staffing::by_stage(&staffing)[s as usize].ratio()
+    g.ratios[s as usize]
 }
 
 /// An indicator's definition, formula and thresholds as one hover text.
