@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers bench-insight fuzz
 
 test:
 	cargo test --workspace --locked
@@ -44,6 +44,12 @@ bench-pg-copy:
 # a search by ID number and an API page of 100; peak RSS. STUDENTS=1000000 for a quick run.
 bench-web:
 	bash scripts/bench-web.sh
+
+# 决策指标 screens (issue 15) at 15 M students: imports with the per-school facts kept, the full
+# recompute (`tianfu insight refresh`), p50/p99 of each screen (province, city, county; page and
+# API). STUDENTS=1000000 for a quick run; BIN=target/debug/tianfu to skip the release build.
+bench-insight:
+	bash scripts/bench-insight.sh
 
 # The student list sorted by grade and by last change on SQLite, first, middle and deep pages in a
 # county, a city and the province (the store's keyset queries, timed with Python's sqlite3), and

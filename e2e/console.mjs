@@ -2996,6 +2996,93 @@ try {
   });
   // ---- end exports13 ----
 
+  // ---- facts ----
+  // Issue 15: the indicator screens from the per-school facts kept at import (screenshots 205–214).
+  await scenario("i15. 决策指标: the province reads class sizes, teachers and students by city, drills down to a city's counties and a county's schools, sees each indicator's definition on hover and red/amber/green in words, reads the same table from the API and exports it; a county officer sees only its schools and gets 404 for another county", async () => {
+    const shotI = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    current = admin;
+    await admin.goto(url("/insight/classes"));
+    await a11y(admin, "class sizes by city");
+    await chartDrawn(admin, "#chart-large", "the class-size chart");
+    const cities = await admin.$$eval("#insight-table tbody tr[data-code]", (trs) => trs.map((tr) => [tr.dataset.code, tr.querySelector("a")?.getAttribute("href") || ""]));
+    check(cities.length >= 2 && cities.every(([code, href]) => /^51\d{2}00$/.test(code) && href === `/insight/classes?region=${code}`), `the province's rows are cities that drill down: ${JSON.stringify(cities.slice(0, 3))}`);
+    const hover = await admin.getAttribute("#insight-table thead th[title]", "title");
+    check(hover.includes("公式") && hover.includes("标准"), `a header explains its indicator on hover: ${hover}`);
+    const classes = await tableRows(admin, "#insight-table");
+    const total = classes[classes.length - 1];
+    // tableRows reads the <td> cells: the total row's label is a <th>, so [0] is students, [1] classes.
+    check(Number(total[1].replace(/,/g, "")) > 0, `the province counts classes: ${JSON.stringify(total)}`);
+    check((await admin.$$("#insight-table td.rag-green, #insight-table td.rag-amber, #insight-table td.rag-red")).length > 0, "judged cells are coloured");
+    check((await admin.textContent("#insight-table")).match(/达标|接近|未达标/), "and told in words");
+    await shotI(admin, "205-insight-classes-province");
+    // The API answers the same rows.
+    const api = await admin.evaluate(async () => (await fetch("/api/v1/insight/classes")).json());
+    eq(api.rows.length, cities.length, "the API's rows");
+    eq(api.level, "province", "the API's level");
+    eq(api.total.values[1], Number(total[1].replace(/,/g, "")), "the API's class count");
+    // Drill down: a city, then the county of the test.
+    const city = `${COUNTY.code.slice(0, 4)}00`;
+    await admin.goto(url(`/insight/classes?region=${city}`));
+    await a11y(admin, "class sizes by county");
+    const counties = await admin.$$eval("#insight-table tbody tr[data-code]", (trs) => trs.map((tr) => tr.dataset.code));
+    check(counties.includes(COUNTY.code), `the city's counties: ${JSON.stringify(counties)}`);
+    await shotI(admin, "206-insight-classes-city");
+    await Promise.all([admin.waitForNavigation(), admin.click(`#insight-table tr[data-code="${COUNTY.code}"] a`)]);
+    eq(pathOf(admin), "/insight/classes", "a county row drills down");
+    await a11y(admin, "class sizes by school");
+    const schools = await admin.$$eval("#insight-table tbody tr[data-code]", (trs) => trs.map((tr) => [tr.dataset.code, tr.querySelector("a")?.getAttribute("href") || ""]));
+    check(schools.length > 0 && schools.every(([code, href]) => state.countySchools.has(code) && href === `/schools/${code}`), `the county's rows are its schools: ${JSON.stringify(schools.slice(0, 3))}`);
+    await shotI(admin, "207-insight-classes-county");
+    // Teachers: the ratio by stage, the age structure, degrees and titles.
+    await admin.goto(url("/insight/teachers"));
+    await a11y(admin, "teachers by city");
+    await chartDrawn(admin, "#chart-ages", "the teachers' ages");
+    await chartDrawn(admin, "#chart-degree", "the teachers' degrees");
+    const th = await headers(admin, "#insight-table");
+    check(th.includes("小学生师比") && th.includes("3 年内到龄退休"), `the teachers' columns: ${JSON.stringify(th)}`);
+    check((await tableRows(admin, "#insight-notes")).length > 0, "the titles are listed");
+    await shotI(admin, "208-insight-teachers-province");
+    await admin.goto(url(`/insight/teachers?region=${COUNTY.code}`));
+    await a11y(admin, "teachers by school");
+    await shotI(admin, "209-insight-teachers-county");
+    await admin.goto(url("/insight/students"));
+    await a11y(admin, "students by city");
+    await chartDrawn(admin, "#chart-grades", "students by grade");
+    const st = await tableRows(admin, "#insight-table");
+    check(Number(st[st.length - 1][0].replace(/,/g, "")) > 0, `the province's students: ${JSON.stringify(st[st.length - 1])}`);
+    await shotI(admin, "210-insight-students-province");
+    // The export: an XLSX workbook through the one export writer.
+    const x = await admin.evaluate(async () => { const r = await fetch("/export/insight_teachers?format=xlsx"); const b = new Uint8Array(await r.arrayBuffer()); return [r.status, r.headers.get("content-type") || "", b[0], b[1]]; });
+    check(x[0] === 200 && x[1].includes("spreadsheetml") && x[2] === 0x50 && x[3] === 0x4b, `the teachers' table as XLSX: ${JSON.stringify(x)}`);
+    // A county officer: its own schools only; another county is not there.
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-insight]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/insight/classes"));
+    await a11y(page, "class sizes as a county officer");
+    const own = await page.$$eval("#insight-table tbody tr[data-code]", (trs) => trs.map((tr) => tr.dataset.code));
+    check(own.length > 0 && own.every((c) => state.countySchools.has(c)), `the county officer's rows are its schools: ${JSON.stringify(own.slice(0, 5))}`);
+    await shotI(page, "211-insight-classes-county-officer");
+    await page.goto(url("/insight/students"));
+    await a11y(page, "students as a county officer");
+    await shotI(page, "212-insight-students-county-officer");
+    const other = await page.goto(url("/insight/teachers?region=510502"));
+    eq(other.status(), 404, "another county's indicators");
+    await shotI(page, "213-insight-other-county");
+    await page.goto(url("/insight/teachers"));
+    await a11y(page, "teachers as a county officer");
+    await shotI(page, "214-insight-teachers-county-officer");
+    await ctx.close();
+    current = admin;
+  });
+  // ---- end facts ----
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

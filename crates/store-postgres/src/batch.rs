@@ -145,6 +145,16 @@ pub struct PgBatch<'a> {
     spare: Option<SpareConnection>,
     /// The COPY thread of a direct copy, holding the transaction's connection while it runs.
     sender: Option<Sender>,
+    /// Which schools' facts the commit recomputes (`store::facts`): none, those of
+    /// `tianfu_touched` (the new and old schools of the changed rows), or all (a first import).
+    facts: FactsTouched,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FactsTouched {
+    None,
+    Table,
+    All,
 }
 
 impl Drop for PgBatch<'_> {
@@ -203,6 +213,7 @@ impl<'a> PgBatch<'a> {
             settled: false,
             spare,
             sender: None,
+            facts: FactsTouched::None,
         };
         let key = lock_key(&format!("import:{schema}:{}", meta.entity));
         let got: bool =
@@ -344,6 +355,9 @@ impl<'a> PgBatch<'a> {
         self.exec(&format!("SET LOCAL work_mem = '{WORK_MEM}'"), &[])?;
         if self.empty {
             self.insert_into_empty()?;
+            if self.valid > 0 {
+                self.facts = FactsTouched::All;
+            }
             return Ok((self.valid, 0, 0));
         }
         let (id, ts) = (self.id, self.started_at.clone());
@@ -387,6 +401,13 @@ impl<'a> PgBatch<'a> {
         if changed == 0 {
             return Ok((0, 0, unchanged));
         }
+        // The schools whose facts change: each changed row's new school and its stored one.
+        self.exec(
+            "CREATE TEMP TABLE tianfu_touched ON COMMIT DROP AS SELECT school_code FROM tianfu_chg WHERE school_code <> '' \
+             UNION SELECT _o_school_code FROM tianfu_chg WHERE _o_school_code IS NOT NULL AND _o_school_code <> ''",
+            &[],
+        )?;
+        self.facts = FactsTouched::Table;
         if updated > 0 {
             // A key given twice among the changed rows would be applied twice: refuse it. (Twice
             // among new rows fails the primary key; a copy equal to the stored row changes nothing.)
@@ -1128,6 +1149,21 @@ impl ImportBatch for PgBatch<'_> {
         }
         self.settle()?;
         let (inserted, updated, unchanged) = self.apply()?;
+        if self.facts != FactsTouched::None {
+            let t = Instant::now();
+            // One facts writer at a time (imports of different entities run side by side); each
+            // statement after the lock sees the other's committed rows (READ COMMITTED).
+            self.exec("LOCK TABLE school_facts IN EXCLUSIVE MODE", &[])?;
+            let only = match self.facts {
+                FactsTouched::All => crate::facts::Only::All,
+                _ => crate::facts::Only::Table("tianfu_touched"),
+            };
+            let r = crate::facts::recompute(self.db, only);
+            if let Err(e) = r {
+                return Err(self.fail(e));
+            }
+            trace(t, "school facts", None);
+        }
         let finished_at = store::time::now_rfc3339();
         let n = |v: u64| v as i64;
         let (id, rejected) = (self.id, self.rejected);

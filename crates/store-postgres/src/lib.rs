@@ -37,6 +37,7 @@ mod apps;
 mod checks;
 mod mlps;
 mod duty;
+mod facts;
 mod monitor;
 mod platform;
 mod sql;

@@ -580,6 +580,9 @@ struct Writer<'c> {
     columns: FileColumns,
     /// Records refused for their stored place.
     out_of_scope: u64,
+    /// Schools whose facts this batch changed (a moved person's old and new school), recomputed
+    /// at commit (`store::facts`).
+    touched: std::collections::HashSet<String>,
 }
 
 impl<'c> Writer<'c> {
@@ -660,6 +663,7 @@ impl<'c> Writer<'c> {
             scope,
             columns: FileColumns::default(),
             out_of_scope: 0,
+            touched: std::collections::HashSet::new(),
         })
     }
 
@@ -705,6 +709,8 @@ impl<'c> Writer<'c> {
             if !self.deltas.is_empty() {
                 conn.execute("DELETE FROM student_counts WHERE students <= 0", [])?;
             }
+            // The facts of the schools the batch touched, in the batch's transaction.
+            crate::facts::recompute(conn, Some(&self.touched))?;
 
             conn.execute(
                 "UPDATE batches SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5, unchanged = ?6, rejected = ?7, \
@@ -771,6 +777,7 @@ impl<'c> Writer<'c> {
         county: Option<u32>,
         values: &[&str],
     ) -> Result<(), StoreError> {
+        self.touch_school(values[self.idx.school_code]);
         match self.entity {
             Entity::Student => {
                 self.write_enrolment(rowid, county, values)
@@ -835,6 +842,11 @@ impl<'c> Writer<'c> {
                 })
                 .map_err(map_err)?;
         }
+        let sc = self.idx.school_code;
+        let old_school = std::mem::take(&mut self.old_vals[sc]);
+        self.touch_school(&old_school);
+        self.old_vals[sc] = old_school;
+        self.touch_school(values[sc]);
         let fields = self.entity.template().fields;
         for i in 0..width {
             if self.old_vals[i] != values[i] {
@@ -1010,6 +1022,12 @@ impl<'c> Writer<'c> {
                 self.updated += 1;
                 self.update(key, rowid, county, values, hash, line)
             }
+        }
+    }
+
+    fn touch_school(&mut self, code: &str) {
+        if !code.is_empty() && !self.touched.contains(code) {
+            self.touched.insert(code.to_string());
         }
     }
 

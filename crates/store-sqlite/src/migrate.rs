@@ -16,6 +16,10 @@ pub(crate) struct Migration {
     pub seed: Option<fn(&Connection) -> rusqlite::Result<()>>,
 }
 
+fn seed_facts(conn: &Connection) -> rusqlite::Result<()> {
+    crate::facts::recompute(conn, None).map(|_| ())
+}
+
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -47,6 +51,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0005_indicator_fields.sql"),
         seed: None,
     },
+    Migration {
+        version: 7,
+        name: "0007_school_facts",
+        sql: include_str!("../migrations/0007_school_facts.sql"),
+        // A store upgraded with data gets its facts at once (PostgreSQL: `tianfu insight refresh`).
+        seed: Some(seed_facts),
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -57,7 +68,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[

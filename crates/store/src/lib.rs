@@ -27,6 +27,7 @@ pub mod flow;
 pub mod incidents;
 pub mod divisions;
 pub mod duty;
+pub mod facts;
 pub mod failed_uploads;
 pub mod keys;
 pub mod mask;
@@ -62,6 +63,8 @@ pub mod suite_apps;
 pub mod suite_checks;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_memo;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_facts;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -495,5 +498,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + Send> Backend for T {}

@@ -47,6 +47,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Students by county and grade (按区县、年级统计学生).
     Stats(cmd::stats::Args),
+    /// The decision indicators' per-school facts: recompute them all (决策指标：重算事实).
+    Insight(cmd::insight::Args),
     /// Apply database migrations (PostgreSQL) (数据库迁移).
     Migrate(cmd::migrate::Args),
     /// Run the web platform (启动 Web 平台).
@@ -97,6 +99,7 @@ fn main() -> ExitCode {
         Command::Incidents(a) => cmd::incidents::run(a),
         Command::Remind(a) => cmd::remind::run(a),
         Command::Stats(a) => cmd::stats::run(a),
+        Command::Insight(a) => cmd::insight::run(a),
         Command::Standard(a) => cmd::standard::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::User(a) => cmd::user::run(a),

@@ -31,10 +31,14 @@ pub enum List {
     DutyPeriods,
     AppsOverdue,
     AppBlocks,
+    /// 决策指标 screens' tables (`routes::insight`).
+    InsightClasses,
+    InsightTeachers,
+    InsightStudents,
 }
 
 impl List {
-    pub const ALL: [List; 24] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks];
+    pub const ALL: [List; 27] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -65,6 +69,9 @@ impl List {
             List::DutyPeriods => "duty_periods",
             List::AppsOverdue => "apps_overdue",
             List::AppBlocks => "app_blocks",
+            List::InsightClasses => "insight_classes",
+            List::InsightTeachers => "insight_teachers",
+            List::InsightStudents => "insight_students",
         }
     }
 
@@ -98,6 +105,9 @@ impl List {
             List::DutyPeriods => "重要时期保障",
             List::AppsOverdue => "教育应用复审逾期",
             List::AppBlocks => "教育应用禁用名单",
+            List::InsightClasses => "决策指标：班额",
+            List::InsightTeachers => "决策指标：教师队伍",
+            List::InsightStudents => "决策指标：学生",
         }
     }
 
@@ -127,6 +137,9 @@ impl List {
             List::DutyPeriods => "Important periods",
             List::AppsOverdue => "Overdue app re-reviews",
             List::AppBlocks => "App block list",
+            List::InsightClasses => "Indicators: class sizes",
+            List::InsightTeachers => "Indicators: teachers",
+            List::InsightStudents => "Indicators: students",
         }
     }
 
@@ -138,6 +151,7 @@ impl List {
             List::SoftwareChecks => "software",
             List::AppFilings | List::AppUses | List::AppsOverdue | List::AppBlocks => "apps",
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents => "insight",
             l => l.key(),
         }
     }
@@ -156,6 +170,7 @@ impl List {
             List::AppFilings | List::AppBlocks => store::apps::role_reads(role),
             List::AppUses | List::AppsOverdue => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents => role.reads_overview(),
         }
     }
 

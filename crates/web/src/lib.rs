@@ -85,6 +85,7 @@ pub fn build_with(config: Config, opener: Opener, resolver: Arc<dyn guard::Resol
         sessions: Default::default(),
         jobs: imports::Jobs::new(config.import_workers, config.import_queue),
         overview: Default::default(),
+        screens: Default::default(),
         classes: Default::default(),
         searches,
         upload_dir,

@@ -18,6 +18,10 @@ pub struct AppState {
     pub jobs: Jobs,
     /// Overview figures per scope, with when they were read. Imports clear it.
     pub overview: crate::figures::Cache,
+    /// The indicator screens' grouped facts per scope and screen, with when they were read
+    /// (`routes::insight`; held as `Any` so that nothing below the routes names their type).
+    /// Cleared with the overview.
+    pub screens: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Arc<dyn std::any::Any + Send + Sync>)>>,
     /// Classes of large divisions, counted in the background once per import (cleared with
     /// the overview).
     pub classes: Arc<crate::figures::Classes>,
@@ -51,6 +55,7 @@ impl AppState {
 
     pub fn clear_overview(&self) {
         self.overview.lock().expect("lock").clear();
+        self.screens.lock().expect("lock").clear();
         self.classes.clear();
     }
 }

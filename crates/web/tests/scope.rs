@@ -408,6 +408,20 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/overview/region/{}", p.other_city), Need::Overview, Target::Other),
         ("GET", format!("/overview/region/{}", p.county), Need::Overview, Target::Own),
         ("GET", format!("/overview/region/{}", p.other_county), Need::Overview, Target::Other),
+        // 决策指标 (routes::insight): the screens, a region inside or outside the area, the API, the exports.
+        ("GET", "/insight/classes".into(), Need::Overview, Target::Any),
+        ("GET", "/insight/teachers".into(), Need::Overview, Target::Any),
+        ("GET", "/insight/students".into(), Need::Overview, Target::Any),
+        ("GET", format!("/insight/teachers?region={}", p.county), Need::Overview, Target::Own),
+        ("GET", format!("/insight/classes?region={}", p.city), Need::Overview, Target::Own),
+        ("GET", format!("/insight/classes?region={}", p.other_county), Need::Overview, Target::Other),
+        ("GET", format!("/insight/students?region={}", p.other_city), Need::Overview, Target::Other),
+        ("GET", "/api/v1/insight/teachers".into(), Need::Overview, Target::Any),
+        ("GET", format!("/api/v1/insight/classes?region={}", p.county), Need::Overview, Target::Own),
+        ("GET", format!("/api/v1/insight/students?region={}", p.other_county), Need::Overview, Target::Other),
+        ("GET", "/export/insight_classes?format=xlsx".into(), Need::Overview, Target::Any),
+        ("GET", format!("/export/insight_teachers?format=csv&region={}", p.county), Need::Overview, Target::Own),
+        ("GET", format!("/export/insight_students?format=csv&region={}", p.other_county), Need::Overview, Target::Other),
         ("GET", "/schools".into(), Need::Records, Target::Any),
         ("GET", format!("/schools?region={}", p.other_county), Need::Records, Target::Any),
         ("GET", "/schools/points.json".into(), Need::Records, Target::Any),
@@ -1273,4 +1287,42 @@ async fn county_auditor_reads_its_node_postgres() {
         return;
     };
     county_auditor_reads_its_node(env).await;
+}
+
+/// The indicator screens read the per-school facts kept by the imports: a county officer's table
+/// is its county's schools, its totals equal the facts and the county × grade counts, and the
+/// province's rows are cities whose students add up to the province's.
+async fn insight_tables_follow_the_facts(env: Env) {
+    let p = env.places.clone();
+    let county = Scope::Region { lo: p.county, hi: p.county };
+    let facts = with_store(&env, |s| s.school_facts(&county).unwrap());
+    let students: u64 = with_store(&env, |s| s.grade_counts(&county).unwrap().iter().map(|g| g.students).sum());
+    assert!(!facts.is_empty() && students > 0);
+    assert_eq!(facts.iter().map(|f| f.students).sum::<u64>(), students, "the facts count every student of the county");
+    let a = login(&env, "county", PASSWORD).await;
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/insight/classes", &a, None).await.body).unwrap();
+    assert_eq!(v["level"], "county");
+    let codes: Vec<&str> = v["rows"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, facts.iter().map(|f| f.school.as_str()).collect::<Vec<_>>());
+    assert_eq!(v["total"]["values"][0].as_f64().unwrap() as u64, students);
+    assert_eq!(v["total"]["values"][1].as_f64().unwrap() as u64, facts.iter().map(|f| f.classes).sum::<u64>());
+    let prov = login(&env, "prov", PASSWORD).await;
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/insight/students", &prov, None).await.body).unwrap();
+    assert_eq!(v["level"], "province");
+    let all: u64 = with_store(&env, |s| s.grade_counts(&Scope::Region { lo: 510000, hi: 519999 }).unwrap().iter().map(|g| g.students).sum());
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["code"].as_str().unwrap().ends_with("00")), "the province's rows are cities");
+    assert_eq!(rows.iter().map(|r| r["values"][0].as_f64().unwrap() as u64).sum::<u64>(), all);
+    assert_eq!(v["total"]["values"][0].as_f64().unwrap() as u64, all);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insight_tables_follow_the_facts_sqlite() {
+    insight_tables_follow_the_facts(sqlite("insight")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insight_tables_follow_the_facts_postgres() {
+    let Some(env) = blocking(|| postgres("insight")) else { return };
+    insight_tables_follow_the_facts(env).await;
 }

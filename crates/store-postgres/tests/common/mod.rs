@@ -617,3 +617,15 @@ impl store::incidents::Incidents for TestStore {
         self.s().incident_files(scope, incident_id)
     }
 }
+
+impl store::facts::Facts for TestStore {
+    fn school_facts(&mut self, scope: &Scope) -> Result<Vec<store::facts::SchoolFacts>, StoreError> {
+        self.s().school_facts(scope)
+    }
+    fn teacher_births(&mut self, scope: &Scope, per_school: bool) -> Result<Vec<store::facts::BirthBucket>, StoreError> {
+        self.s().teacher_births(scope, per_school)
+    }
+    fn refresh_facts(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        self.s().refresh_facts(scope)
+    }
+}

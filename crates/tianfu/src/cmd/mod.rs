@@ -9,6 +9,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod incidents;
+pub mod insight;
 pub mod instance;
 pub mod logging;
 pub mod migrate;

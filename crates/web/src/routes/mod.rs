@@ -7,6 +7,7 @@ pub mod audit;
 pub mod exports;
 pub mod imports;
 pub mod incidents;
+pub mod insight;
 pub mod ipv6;
 pub mod ledger;
 pub mod apps;
@@ -64,6 +65,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(mlps::files_router().layer(DefaultBodyLimit::max(attach_limit)))
         .merge(audit::router())
         .merge(ipv6::router())
+        .merge(insight::router())
         .merge(ops::router())
         .merge(reference::router())
         .merge(standard::router())

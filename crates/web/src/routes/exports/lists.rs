@@ -53,6 +53,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::AppBlocks => crate::routes::apps::export::blocks_job(scope, auditor, t)?,
         List::AppsOverdue => crate::routes::apps::export::overdue_job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::DutyPeriods => crate::routes::duty::export::periods(scope, auditor, t, app.clock.today())?,
+        List::InsightClasses | List::InsightTeachers | List::InsightStudents => crate::routes::insight::export::job(list, parse(q)?, &scope, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;

@@ -1,0 +1,217 @@
+//! `store::facts` on PostgreSQL: the per-school facts recomputed from the stored rows (for the
+//! schools an import touched, inside its transaction, or all of them) and read by scope.
+
+use crate::error::pg;
+use crate::PgStore;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::Client;
+use std::collections::HashSet;
+use store::facts::{self, BirthBucket, Builder, Facts, SchoolFacts, SchoolIn, StudentIn, TeacherIn};
+use store::sql::Dialect;
+use store::{Scope, StoreError};
+
+/// Which schools a recompute covers.
+pub(crate) enum Only<'a> {
+    All,
+    /// The school codes of a temporary table (column `school_code`).
+    Table(&'a str),
+    Codes(&'a HashSet<String>),
+}
+
+const NO_PARAMS: [&(dyn ToSql + Sync); 0] = [];
+
+/// Streams a query's rows into `f` (text columns).
+fn each(db: &mut Client, sql: &str, params: &[&(dyn ToSql + Sync)], mut f: impl FnMut(&postgres::Row)) -> Result<(), StoreError> {
+    let mut it = db.query_raw(sql, params.iter().copied()).map_err(pg)?;
+    while let Some(r) = it.next().map_err(pg)? {
+        f(&r);
+    }
+    Ok(())
+}
+
+/// Recomputes the facts of `only`, inside the caller's transaction; returns schools written.
+pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreError> {
+    let mut b = Builder::new(facts::school_year_of(standard::Date::today()));
+    let (filter_s, filter_e, filter_t) = match &only {
+        Only::All => (String::new(), String::new(), String::new()),
+        Only::Table(t) => (
+            format!(" WHERE school_code IN (SELECT school_code FROM {t})"),
+            format!(" WHERE e.school_code IN (SELECT school_code FROM {t})"),
+            format!(" WHERE school_code IN (SELECT school_code FROM {t})"),
+        ),
+        Only::Codes(_) => (
+            " WHERE school_code = ANY($1)".to_string(),
+            " WHERE e.school_code = ANY($1)".to_string(),
+            " WHERE school_code = ANY($1)".to_string(),
+        ),
+    };
+    let codes: Vec<String> = match &only {
+        Only::Codes(c) => c.iter().cloned().collect(),
+        _ => Vec::new(),
+    };
+    let p: Vec<&(dyn ToSql + Sync)> = match &only {
+        Only::Codes(_) => vec![&codes],
+        _ => NO_PARAMS.to_vec(),
+    };
+    let s = |r: &postgres::Row, i: usize| -> String { r.get::<_, String>(i) };
+    each(db, &format!("SELECT school_code, name, region_code, school_type FROM schools{filter_s}"), &p, |r| {
+        let (code, name, region, ty) = (s(r, 0), s(r, 1), s(r, 2), s(r, 3));
+        b.school(SchoolIn { code: &code, name: &name, region: &region, school_type: &ty });
+    })?;
+    each(
+        db,
+        &format!(
+            "SELECT e.school_code, e.grade, e.class_name, s.birth_date, s.boarding, s.left_behind, s.migrant_child, \
+             s.ethnicity_code, s.disability FROM enrolments e JOIN students s ON s.record_key = e.record_key{filter_e}"
+        ),
+        &p,
+        |r| {
+            let t = |i: usize| -> &str { r.get::<_, &str>(i) };
+            b.student(&StudentIn {
+                school: t(0),
+                grade: t(1),
+                class_name: t(2),
+                birth: t(3),
+                boarding: t(4),
+                left_behind: t(5),
+                migrant_child: t(6),
+                ethnicity: t(7),
+                disability: t(8),
+            });
+        },
+    )?;
+    each(
+        db,
+        &format!("SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject FROM teachers{filter_t}"),
+        &p,
+        |r| {
+            let t = |i: usize| -> &str { r.get::<_, &str>(i) };
+            b.teacher(&TeacherIn {
+                school: t(0),
+                gender: t(1),
+                birth: t(2),
+                education: t(3),
+                title: t(4),
+                backbone: t(5),
+                full_time: t(6),
+                subject: t(7),
+            });
+        },
+    )?;
+    let (rows, births) = b.finish();
+    for table in ["school_facts", "school_teacher_births"] {
+        let sql = match &only {
+            Only::All => format!("DELETE FROM {table}"),
+            _ => format!("DELETE FROM {table}{filter_s}"),
+        };
+        db.execute(&sql, &p).map_err(pg)?;
+    }
+    write(db, &rows, &births)?;
+    Ok(rows.len() as u64)
+}
+
+fn write(db: &mut Client, rows: &[SchoolFacts], births: &[BirthBucket]) -> Result<(), StoreError> {
+    let base = facts::insert_sql(Dialect::Postgres);
+    let head = &base[..base.find(" VALUES").expect("insert sql")];
+    let width = 4 + facts::INT_COLUMNS.len();
+    for chunk in rows.chunks(500) {
+        let mut vals: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(chunk.len() * width);
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for f in chunk {
+            let n = vals.len();
+            tuples.push(format!("({})", (1..=width).map(|i| format!("${}", n + i)).collect::<Vec<_>>().join(", ")));
+            vals.push(Box::new(f.school.clone()));
+            vals.push(Box::new(f.name.clone()));
+            vals.push(Box::new(f.school_type.clone()));
+            vals.push(Box::new(serde_json::to_string(&f.titles).unwrap_or_else(|_| "{}".into())));
+            for v in f.ints() {
+                vals.push(Box::new(v));
+            }
+        }
+        let refs: Vec<&(dyn ToSql + Sync)> = vals.iter().map(|b| &**b).collect();
+        db.execute(&format!("{head} VALUES {}", tuples.join(", ")), &refs).map_err(pg)?;
+    }
+    for chunk in births.chunks(5000) {
+        let mut vals: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(chunk.len() * 5);
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for x in chunk {
+            let n = vals.len();
+            tuples.push(format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5));
+            vals.push(Box::new(x.school.clone()));
+            vals.push(Box::new(x.county as i64));
+            vals.push(Box::new(x.gender as i64));
+            vals.push(Box::new(x.ym as i64));
+            vals.push(Box::new(x.teachers as i64));
+        }
+        let refs: Vec<&(dyn ToSql + Sync)> = vals.iter().map(|b| &**b).collect();
+        db.execute(
+            &format!("INSERT INTO school_teacher_births (school_code, county_code, gender, ym, teachers) VALUES {}", tuples.join(", ")),
+            &refs,
+        )
+        .map_err(pg)?;
+    }
+    Ok(())
+}
+
+impl Facts for PgStore {
+    fn school_facts(&mut self, scope: &Scope) -> Result<Vec<SchoolFacts>, StoreError> {
+        let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(Vec::new()) };
+        crate::sql::query(&mut self.client, &facts::select_sql(Dialect::Postgres), &[&lo, &hi, &school], facts::decode)
+    }
+
+    fn teacher_births(&mut self, scope: &Scope, per_school: bool) -> Result<Vec<BirthBucket>, StoreError> {
+        let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(Vec::new()) };
+        let (key, group) = if per_school { ("school_code", "school_code, county_code") } else { ("''::text", "county_code") };
+        let sql = format!(
+            "SELECT {key}, county_code, gender, ym, SUM(teachers)::bigint FROM school_teacher_births \
+             WHERE county_code BETWEEN $1 AND $2 AND ($3 = '' OR school_code = $3) GROUP BY {group}, gender, ym ORDER BY 2, 1, 3, 4"
+        );
+        crate::sql::query(&mut self.client, &sql, &[&lo, &hi, &school], |r| {
+            Ok(BirthBucket {
+                school: r.string(0)?,
+                county: r.i64(1)? as u32,
+                gender: r.i64(2)? as u8,
+                ym: r.i64(3)? as u32,
+                teachers: r.i64(4)? as u64,
+            })
+        })
+    }
+
+    fn refresh_facts(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        let only: Option<HashSet<String>> = if *scope == Scope::all() {
+            None
+        } else {
+            let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(0) };
+            let rows = self.client.query("SELECT school_code, region_code FROM schools", &[]).map_err(pg)?;
+            Some(
+                rows.iter()
+                    .map(|r| (r.get::<_, String>(0), r.get::<_, String>(1)))
+                    .filter(|(c, reg)| {
+                        let county = reg.parse::<i64>().unwrap_or(-1);
+                        (lo..=hi).contains(&county) && (school.is_empty() || *c == school)
+                    })
+                    .map(|(c, _)| c)
+                    .collect(),
+            )
+        };
+        self.client.batch_execute("BEGIN").map_err(pg)?;
+        let run = (|| {
+            // A refresh and an import of any entity do not interleave their facts writes.
+            self.client.execute("LOCK TABLE school_facts IN EXCLUSIVE MODE", &[]).map_err(pg)?;
+            match &only {
+                None => recompute(&mut self.client, Only::All),
+                Some(set) => recompute(&mut self.client, Only::Codes(set)),
+            }
+        })();
+        let n = match run {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = self.client.batch_execute("ROLLBACK");
+                return Err(e);
+            }
+        };
+        self.client.batch_execute("COMMIT").map_err(pg)?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,190 @@
+//! `store::facts` on SQLite: the per-school facts recomputed from the stored rows (for the
+//! schools an import touched, inside its transaction, or all of them) and read by scope.
+
+use crate::{map_err, SqliteStore};
+use rusqlite::{params, Connection};
+use std::collections::{BTreeSet, HashSet};
+use store::facts::{self, BirthBucket, Builder, Facts, SchoolFacts, SchoolIn, StudentIn, TeacherIn};
+use store::sql::Dialect;
+use store::{Scope, StoreError};
+
+/// Past this many touched schools a recompute reads the tables whole rather than county by
+/// county (a full import touches every school).
+const WHOLE_FROM: usize = 2_000;
+
+/// Recomputes the facts of `only` (every school when None) from the stored rows, on `conn`,
+/// inside the caller's transaction. Returns the schools written.
+pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> rusqlite::Result<u64> {
+    if only.is_some_and(|s| s.is_empty()) {
+        return Ok(0);
+    }
+    let mut b = Builder::new(facts::school_year_of(standard::Date::today()));
+    let keep = |code: &str| only.is_none_or(|s| s.contains(code));
+    let mut counties = BTreeSet::new();
+    {
+        let mut st = conn.prepare("SELECT school_code, name, region_code, school_type FROM schools")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let code = r.get_ref(0)?.as_str()?;
+            if !keep(code) {
+                continue;
+            }
+            let region = r.get_ref(2)?.as_str()?;
+            counties.insert(region.parse::<i64>().unwrap_or(-1));
+            b.school(SchoolIn { code, name: r.get_ref(1)?.as_str()?, region, school_type: r.get_ref(3)?.as_str()? });
+        }
+    }
+    let whole = only.is_none_or(|s| s.len() >= WHOLE_FROM);
+    const STUDENTS: &str = "SELECT e.school_code, e.grade, e.class_name, s.birth_date, s.boarding, s.left_behind, s.migrant_child, \
+        s.ethnicity_code, s.disability FROM enrolments e JOIN students s ON s.id = e.student_id";
+    let mut read_students = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
+        let mut st = conn.prepare_cached(sql)?;
+        let mut rows = st.query(p)?;
+        while let Some(r) = rows.next()? {
+            let t = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+            let school = t(0)?;
+            if !keep(school) {
+                continue;
+            }
+            b.student(&StudentIn {
+                school,
+                grade: t(1)?,
+                class_name: t(2)?,
+                birth: t(3)?,
+                boarding: t(4)?,
+                left_behind: t(5)?,
+                migrant_child: t(6)?,
+                ethnicity: t(7)?,
+                disability: t(8)?,
+            });
+        }
+        Ok(())
+    };
+    if whole {
+        read_students(STUDENTS, &[])?;
+    } else {
+        let sql = format!("{STUDENTS} WHERE e.county_code = ?1");
+        for c in &counties {
+            read_students(&sql, &[c])?;
+        }
+    }
+    const TEACHERS: &str = "SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject FROM teachers";
+    let mut read_teachers = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
+        let mut st = conn.prepare_cached(sql)?;
+        let mut rows = st.query(p)?;
+        while let Some(r) = rows.next()? {
+            let t = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+            let school = t(0)?;
+            if !keep(school) {
+                continue;
+            }
+            b.teacher(&TeacherIn {
+                school,
+                gender: t(1)?,
+                birth: t(2)?,
+                education: t(3)?,
+                title: t(4)?,
+                backbone: t(5)?,
+                full_time: t(6)?,
+                subject: t(7)?,
+            });
+        }
+        Ok(())
+    };
+    match only {
+        Some(set) if !whole => {
+            let sql = format!("{TEACHERS} WHERE school_code = ?1");
+            for code in set {
+                read_teachers(&sql, &[code])?;
+            }
+        }
+        _ => read_teachers(TEACHERS, &[])?,
+    }
+    let (rows, births) = b.finish();
+    match only {
+        None => {
+            conn.execute("DELETE FROM school_facts", [])?;
+            conn.execute("DELETE FROM school_teacher_births", [])?;
+        }
+        Some(set) => {
+            let mut d1 = conn.prepare_cached("DELETE FROM school_facts WHERE school_code = ?1")?;
+            let mut d2 = conn.prepare_cached("DELETE FROM school_teacher_births WHERE school_code = ?1")?;
+            for code in set {
+                d1.execute([code])?;
+                d2.execute([code])?;
+            }
+        }
+    }
+    let mut ins = conn.prepare_cached(&facts::insert_sql(Dialect::Sqlite))?;
+    for f in &rows {
+        let titles = serde_json::to_string(&f.titles).unwrap_or_else(|_| "{}".into());
+        let mut vals: Vec<rusqlite::types::Value> =
+            vec![f.school.clone().into(), f.name.clone().into(), f.school_type.clone().into(), titles.into()];
+        vals.extend(f.ints().into_iter().map(rusqlite::types::Value::from));
+        ins.execute(rusqlite::params_from_iter(vals))?;
+    }
+    let mut ib = conn.prepare_cached(
+        "INSERT INTO school_teacher_births (school_code, county_code, gender, ym, teachers) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for x in &births {
+        ib.execute(params![x.school, x.county, x.gender, x.ym, x.teachers as i64])?;
+    }
+    Ok(rows.len() as u64)
+}
+
+impl Facts for SqliteStore {
+    fn school_facts(&mut self, scope: &Scope) -> Result<Vec<SchoolFacts>, StoreError> {
+        let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(Vec::new()) };
+        crate::sql::query(self.connection(), &facts::select_sql(Dialect::Sqlite), params![lo, hi, school], facts::decode)
+    }
+
+    fn teacher_births(&mut self, scope: &Scope, per_school: bool) -> Result<Vec<BirthBucket>, StoreError> {
+        let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(Vec::new()) };
+        let (key, group) = if per_school { ("school_code", "school_code, county_code") } else { ("''", "county_code") };
+        let sql = format!(
+            "SELECT {key}, county_code, gender, ym, SUM(teachers) FROM school_teacher_births \
+             WHERE county_code BETWEEN ?1 AND ?2 AND (?3 = '' OR school_code = ?3) GROUP BY {group}, gender, ym ORDER BY 2, 1, 3, 4"
+        );
+        crate::sql::query(self.connection(), &sql, params![lo, hi, school], |r| {
+            Ok(BirthBucket {
+                school: r.string(0)?,
+                county: r.i64(1)? as u32,
+                gender: r.i64(2)? as u8,
+                ym: r.i64(3)? as u32,
+                teachers: r.i64(4)? as u64,
+            })
+        })
+    }
+
+    fn refresh_facts(&mut self, scope: &Scope) -> Result<u64, StoreError> {
+        let conn = self.connection();
+        let only: Option<HashSet<String>> = if *scope == Scope::all() {
+            None
+        } else {
+            let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(0) };
+            let mut st = conn.prepare("SELECT school_code, region_code FROM schools").map_err(map_err)?;
+            let codes = st
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .map_err(map_err)?
+                .filter_map(Result::ok)
+                .filter(|(c, reg)| {
+                    let county = reg.parse::<i64>().unwrap_or(-1);
+                    (lo..=hi).contains(&county) && (school.is_empty() || *c == school)
+                })
+                .map(|(c, _)| c)
+                .collect();
+            Some(codes)
+        };
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)?;
+        match recompute(conn, only.as_ref()) {
+            Ok(n) => {
+                conn.execute_batch("COMMIT").map_err(map_err)?;
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(map_err(e))
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `GET /api/v1/insight/{screen}`: a screen's table as JSON — its columns (with the indicator
+//! each explains), one row per city, county or school of the (narrowed) area, the total, and
+//! each judged value's status (green, amber, red or empty).
+
+use super::model::{Group, Level};
+use super::{screens, Filters};
+use crate::error::AppError;
+use crate::routes::{ready, require, Me};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct InsightColumn {
+    pub key: String,
+    pub zh: String,
+    pub en: String,
+    /// The key of the indicator in `insight::INDICATORS` (empty for a plain count).
+    pub indicator: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InsightRow {
+    /// A division code, or a school's 学校标识码; empty for the total.
+    pub code: String,
+    pub name: String,
+    /// In column order; null where the figure cannot be computed.
+    pub values: Vec<Option<f64>>,
+    /// In column order: green, amber, red, or empty where the column is not judged.
+    pub status: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InsightOut {
+    pub screen: String,
+    /// province, city, county or school: what the rows are one level below.
+    pub level: String,
+    /// The day teachers' ages and retirements are taken on (the month's last day).
+    pub as_of: String,
+    pub columns: Vec<InsightColumn>,
+    pub rows: Vec<InsightRow>,
+    pub total: InsightRow,
+}
+
+fn row(screen: &screens::Screen, g: &Group) -> InsightRow {
+    InsightRow {
+        code: g.code.clone(),
+        name: g.name.clone(),
+        values: screen.cols.iter().map(|c| (c.get)(g)).collect(),
+        status: screen.cols.iter().map(|c| c.judge(g).key().to_string()).collect(),
+    }
+}
+
+/// 决策指标表 — a screen's table (class sizes, teachers, students) for the caller's area or a region inside it.
+#[utoipa::path(get, path = "/insight/{screen}", tag = "决策指标", params(("screen" = String, Path, description = "classes, teachers or students"), Filters), responses((status = 200, description = "指标表 / The screen's table", body = InsightOut), crate::apidoc::Errors))]
+pub async fn api(State(app): State<Arc<AppState>>, me: Me, Path(key): Path<String>, Query(f): Query<Filters>) -> Result<Json<InsightOut>, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_overview())?;
+    let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
+    let scope = f.scope(&me.scope)?;
+    let today = app.clock.today();
+    let view = super::cached_view(&app, &scope, screen, today).await?;
+    let level = match view.level {
+        Level::Province => "province",
+        Level::City => "city",
+        Level::County => "county",
+        Level::School => "school",
+    };
+    Ok(Json(InsightOut {
+        screen: screen.key.into(),
+        level: level.into(),
+        as_of: view.total.ages.as_of.clone(),
+        columns: screen.cols.iter().map(|c| InsightColumn { key: c.key.into(), zh: c.zh.into(), en: c.en.into(), indicator: c.indicator.into() }).collect(),
+        rows: view.groups.iter().map(|g| row(screen, g)).collect(),
+        total: row(screen, &view.total),
+    }))
+}

@@ -1,0 +1,226 @@
+//! 决策指标 screens (issue 15): class sizes, teachers (with the student–teacher ratio by stage)
+//! and students, at `/insight/{screen}` for the user's area or `?region=` a city or county inside
+//! it (outside: 404). The province sees its cities, a city its counties, a county its schools
+//! (each row drills down; a school row opens the school). Every figure comes from the per-school
+//! facts kept at import (`store::facts`); each header explains its indicator on hover, each
+//! judged cell is red, amber or green (`model::Rag`). The same table is the JSON API
+//! (`/api/v1/insight/{screen}`) and the XLSX export (`/export/insight_{screen}`).
+
+pub mod api;
+pub mod export;
+pub mod model;
+pub mod screens;
+
+use super::{ready, require, Me};
+use crate::config::ConfigExt;
+use crate::error::AppError;
+use crate::render::{html, script_json, Ctx};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use model::{hover, Level, View};
+use screens::{text, Screen};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use store::Scope;
+
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new().route("/insight/{screen}", get(page))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Filters {
+    /// A city or county (GB/T 2260) inside the caller's area; empty: the whole area.
+    #[serde(default)]
+    pub region: String,
+}
+
+impl Filters {
+    pub fn scope(&self, mine: &Scope) -> Result<Scope, AppError> {
+        match self.region.trim() {
+            "" => Ok(mine.clone()),
+            r => {
+                let code = r.parse::<u32>().map_err(|_| AppError::NotFound)?;
+                standard::codes::DIVISIONS.get(code).ok_or(AppError::NotFound)?;
+                mine.narrow(code).ok_or(AppError::NotFound)
+            }
+        }
+    }
+}
+
+pub struct Head {
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub title: String,
+}
+
+pub struct Cell {
+    pub text: String,
+    pub class: &'static str,
+    /// The judgement in words (红黄绿 is not told by colour alone).
+    pub rag: &'static str,
+}
+
+pub struct Row {
+    pub code: String,
+    pub name: String,
+    pub href: String,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct Bars {
+    labels: Vec<String>,
+    values: Vec<f64>,
+    unit: String,
+}
+
+pub struct Chart {
+    pub id: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub json: String,
+}
+
+#[derive(Template)]
+#[template(path = "insight.html")]
+struct Page {
+    c: Ctx,
+    screen: &'static Screen,
+    screens: [&'static Screen; 3],
+    name: String,
+    region: String,
+    row_label_zh: &'static str,
+    row_label_en: &'static str,
+    heads: Vec<Head>,
+    rows: Vec<Row>,
+    total: Row,
+    charts: Vec<Chart>,
+    /// Extra lists: schools over the size limit (classes), titles (teachers).
+    notes: Vec<(String, String)>,
+    notes_zh: &'static str,
+    notes_en: &'static str,
+    as_of: String,
+}
+
+pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) {
+    let row = |g: &model::Group| Row {
+        code: g.code.clone(),
+        name: g.name.clone(),
+        href: g.href.clone(),
+        cells: screen
+            .cols
+            .iter()
+            .map(|c| {
+                let rag = c.judge(g);
+                Cell { text: text(c.kind, (c.get)(g)), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() } }
+            })
+            .collect(),
+    };
+    (view.groups.iter().map(row).collect(), row(&view.total))
+}
+
+/// The grouped facts of a scope for a screen, remembered for [`crate::figures::OVERVIEW_TTL`]
+/// (imports clear them with the overview): the screens are read far more often than imported.
+pub async fn cached_view(app: &Arc<AppState>, scope: &Scope, screen: &'static Screen, today: standard::Date) -> Result<Arc<View>, AppError> {
+    let key = format!("{}|{today}|{scope:?}", screen.key);
+    if let Some((at, v)) = app.screens.lock().expect("lock").get(&key) {
+        if at.elapsed() < crate::figures::OVERVIEW_TTL {
+            if let Ok(v) = v.clone().downcast::<View>() {
+                return Ok(v);
+            }
+        }
+    }
+    let sc = scope.clone();
+    let view = Arc::new(app.pool.run(move |s| Ok(model::load(s, &sc, screen.key, today)?)).await?);
+    let mut cache = app.screens.lock().expect("lock");
+    if cache.len() > 1_000 {
+        cache.clear();
+    }
+    cache.insert(key, (std::time::Instant::now(), view.clone()));
+    Ok(view)
+}
+
+fn region_name(app: &AppState, c: &Ctx, scope: &Scope, level: Level) -> String {
+    match (level, scope) {
+        (Level::Province, _) => app.config.province_name(!c.t.is_en()),
+        (Level::School, _) => c.org_name().to_string(),
+        (_, Scope::Region { lo, .. }) => crate::figures::name_of(if level == Level::City { store::sql::city_of(*lo) } else { *lo }),
+        _ => String::new(),
+    }
+}
+
+fn bars(labels: Vec<String>, values: Vec<f64>, unit: &str) -> String {
+    script_json(&Bars { labels, values, unit: unit.into() })
+}
+
+async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(key): Path<String>, Query(f): Query<Filters>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_overview())?;
+    let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
+    let scope = f.scope(&me.scope)?;
+    let today = app.clock.today();
+    let view = cached_view(&app, &scope, screen, today).await?;
+    let c = Ctx::new(&app, &headers, Some(&me), &format!("/insight/{}", screen.key), "insight");
+    let t = c.t;
+    let (rows, total) = rows(&view, screen, t);
+    let heads = screen.cols.iter().map(|c| Head { zh: c.zh, en: c.en, title: hover(c.indicator) }).collect();
+    let (row_label_zh, row_label_en) = match view.level {
+        Level::Province => ("市（州）", "City"),
+        Level::City => ("区县", "County"),
+        _ => ("学校", "School"),
+    };
+    let labels: Vec<String> = view.groups.iter().map(|g| g.name.clone()).collect();
+    let tf = &view.total.facts;
+    let mut charts = Vec::new();
+    let mut notes = Vec::new();
+    let (mut notes_zh, mut notes_en) = ("", "");
+    match screen.key {
+        "classes" => {
+            let v = view.groups.iter().map(|g| insight::share(g.facts.classes_large + g.facts.classes_very_large, g.facts.classes).map_or(0.0, |s| (s * 1000.0).round() / 10.0)).collect();
+            charts.push(Chart { id: "chart-large", zh: "56 人及以上班级比例", en: "Share of classes of 56 and more", json: bars(labels, v, "%") });
+            (notes_zh, notes_en) = ("超规模学校", "Schools over the size limit");
+            for s in view.total.schools.iter().filter(|s| s.oversized() == Some(true)).take(200) {
+                let limit = insight::classes::size_limit(&s.school_type).unwrap_or(0);
+                notes.push((s.name.clone(), format!("{} / {}", t.n(s.students), t.n(limit))));
+            }
+        }
+        "teachers" => {
+            let a = &view.total.ages;
+            let bl: Vec<String> = a.bands.keys().map(|b| format!("{b}–{}", b + 4)).collect();
+            let bv: Vec<f64> = a.bands.values().map(|x| x.iter().sum::<u64>() as f64).collect();
+            charts.push(Chart { id: "chart-ages", zh: "年龄结构（岁）", en: "Ages (years)", json: bars(bl, bv, "") });
+            let dl = [("中专及以下", "Secondary"), ("专科", "College"), ("本科", "Bachelor"), ("研究生", "Postgraduate"), ("未填写", "Not stated")];
+            charts.push(Chart {
+                id: "chart-degree",
+                zh: "最高学历",
+                en: "Highest degree",
+                json: bars(dl.iter().map(|(z, e)| t.s(z, e).to_string()).collect(), tf.degree.iter().map(|&n| n as f64).collect(), ""),
+            });
+            (notes_zh, notes_en) = ("专业技术职务", "Professional titles");
+            let mut titles: Vec<_> = tf.titles.iter().collect();
+            titles.sort_by(|a, b| b.1.cmp(a.1));
+            for (k, v) in titles {
+                notes.push((if k.is_empty() { t.s("未填写", "Not stated").to_string() } else { k.clone() }, t.n(*v)));
+            }
+        }
+        _ => {
+            let gl: Vec<String> = store::facts::GRADES
+                .iter()
+                .map(|g| {
+                    let (zh, en) = crate::labels::grade_names(g.parse().unwrap_or(0));
+                    if t.is_en() { en } else { zh }
+                })
+                .collect();
+            charts.push(Chart { id: "chart-grades", zh: "各年级学生数", en: "Students by grade", json: bars(gl, tf.by_grade.iter().map(|&n| n as f64).collect(), "") });
+        }
+    }
+    let name = region_name(&app, &c, &scope, view.level);
+    let as_of = view.total.ages.as_of.clone();
+    html(Page { c, screen, screens: screens::ALL, name, region: f.region.trim().to_string(), row_label_zh, row_label_en, heads, rows, total, charts, notes, notes_zh, notes_en, as_of })
+}

@@ -1,0 +1,129 @@
+//! Each screen's table as data: its columns (name, the indicator behind it, how the value is
+//! read from a group, how it is judged), shared by the page, the JSON API and the XLSX export.
+
+use super::model::{at_least, at_most, classes_rag, stage_ratio, Group, Rag};
+use insight::Stage;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Count,
+    /// A share in [0, 1], shown as a percentage.
+    Share,
+    /// A ratio or a rate, one decimal.
+    Ratio,
+}
+
+pub struct Col {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// The indicator whose definition the header shows on hover.
+    pub indicator: &'static str,
+    pub kind: Kind,
+    pub get: fn(&Group) -> Option<f64>,
+    /// How the value is judged (None: not judged).
+    pub rag: Option<fn(&Group) -> Rag>,
+}
+
+impl Col {
+    pub fn judge(&self, g: &Group) -> Rag {
+        self.rag.map_or(Rag::None, |f| f(g))
+    }
+}
+
+pub struct Screen {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub cols: &'static [Col],
+}
+
+fn n(v: u64) -> Option<f64> {
+    Some(v as f64)
+}
+fn share(a: u64, b: u64) -> Option<f64> {
+    insight::share(a, b)
+}
+/// PE and arts teachers per 100 students (the balance indicator, primary threshold).
+fn pe_arts_per_100(g: &Group) -> Option<f64> {
+    insight::per_hundred(g.facts.pe_arts as f64, g.facts.students)
+}
+fn ratio_rag(g: &Group, s: Stage) -> Rag {
+    at_most(stage_ratio(g, s), insight::staffing::norm(s))
+}
+
+const fn col(key: &'static str, zh: &'static str, en: &'static str, indicator: &'static str, kind: Kind, get: fn(&Group) -> Option<f64>, rag: Option<fn(&Group) -> Rag>) -> Col {
+    Col { key, zh, en, indicator, kind, get, rag }
+}
+
+pub static CLASSES: Screen = Screen {
+    key: "classes",
+    zh: "班额",
+    en: "Class sizes",
+    cols: &[
+        col("students", "学生数", "Students", "", Kind::Count, |g| n(g.facts.students), None),
+        col("classes", "班级数", "Classes", "large_class_share", Kind::Count, |g| n(g.facts.classes), None),
+        col("large", "大班额班级（56–65 人）", "Classes of 56–65", "large_class_share", Kind::Count, |g| n(g.facts.classes_large), None),
+        col("very_large", "超大班额班级（66 人及以上）", "Classes of 66+", "very_large_class_share", Kind::Count, |g| n(g.facts.classes_very_large), None),
+        col("large_share", "大班额比例", "Share of 56–65", "large_class_share", Kind::Share, |g| share(g.facts.classes_large, g.facts.classes), Some(|g| classes_rag(&g.facts))),
+        col("very_large_share", "超大班额比例", "Share of 66+", "very_large_class_share", Kind::Share, |g| share(g.facts.classes_very_large, g.facts.classes), Some(|g| classes_rag(&g.facts))),
+        col("oversized", "超规模学校", "Schools over the size limit", "oversized_school", Kind::Count, |g| n(g.schools.iter().filter(|f| f.oversized() == Some(true)).count() as u64), Some(|g| {
+            if g.schools.iter().any(|f| f.oversized() == Some(true)) { Rag::Red } else { Rag::None }
+        })),
+        col("unassigned", "未编班学生", "Students without a class", "large_class_share", Kind::Count, |g| n(g.facts.unassigned), None),
+    ],
+};
+
+pub static TEACHERS: Screen = Screen {
+    key: "teachers",
+    zh: "教师队伍",
+    en: "Teachers",
+    cols: &[
+        col("teachers", "教师数", "Teachers", "", Kind::Count, |g| n(g.facts.teachers), None),
+        col("full_time", "专任教师", "Full-time teachers", "student_teacher_ratio", Kind::Count, |g| n(g.facts.full_time), None),
+        col("ratio_primary", "小学生师比", "Primary students per teacher", "student_teacher_ratio", Kind::Ratio, |g| stage_ratio(g, Stage::Primary), Some(|g| ratio_rag(g, Stage::Primary))),
+        col("ratio_junior", "初中生师比", "Junior students per teacher", "student_teacher_ratio", Kind::Ratio, |g| stage_ratio(g, Stage::Junior), Some(|g| ratio_rag(g, Stage::Junior))),
+        col("ratio_senior", "高中生师比", "Senior students per teacher", "student_teacher_ratio", Kind::Ratio, |g| stage_ratio(g, Stage::Senior), Some(|g| ratio_rag(g, Stage::Senior))),
+        col("female_share", "女教师比例", "Share of women", "", Kind::Share, |g| share(g.facts.gender[1], g.facts.teachers), None),
+        col("bachelor_share", "本科及以上比例", "Share with a bachelor's or higher", "teachers_above_degree_per_100", Kind::Share, |g| share(g.facts.bachelor_up, g.facts.teachers), None),
+        col("backbone", "县级及以上骨干教师", "Backbone teachers (county and up)", "backbone_teachers_per_100", Kind::Count, |g| n(g.facts.backbone), None),
+        col("pe_arts", "体育艺术教师", "PE and arts teachers", "pe_arts_teachers_per_100", Kind::Count, |g| n(g.facts.pe_arts), None),
+        col("pe_arts_per_100", "每百名学生体育艺术教师", "PE and arts teachers per 100 students", "pe_arts_teachers_per_100", Kind::Ratio, pe_arts_per_100, Some(|g| {
+            at_least(pe_arts_per_100(g), insight::balance::Measure::PeArts.threshold(Stage::Primary).unwrap_or(0.9))
+        })),
+        col("retiring_3", "3 年内到龄退休", "Retiring within 3 years", "retirements_due", Kind::Count, |g| n(g.ages.retiring_in_3), None),
+        col("retiring_5", "5 年内到龄退休", "Retiring within 5 years", "retirements_due", Kind::Count, |g| n(g.ages.retiring_in_5), None),
+    ],
+};
+
+pub static STUDENTS: Screen = Screen {
+    key: "students",
+    zh: "学生",
+    en: "Students",
+    cols: &[
+        col("students", "学生数", "Students", "", Kind::Count, |g| n(g.facts.students), None),
+        col("boarders", "住校生", "Boarders", "", Kind::Count, |g| n(g.facts.boarders), None),
+        col("migrant", "随迁子女（义务教育）", "Migrant children (compulsory)", "migrant_public_share", Kind::Count, |g| n(g.facts.migrant), None),
+        col("left_behind", "留守儿童", "Left-behind children", "", Kind::Count, |g| n(g.facts.left_behind), None),
+        col("minority", "少数民族学生", "Minority students", "", Kind::Count, |g| n(g.facts.minority), None),
+        col("disabled", "残疾学生", "Students with a disability", "", Kind::Count, |g| n(g.facts.disabled), None),
+        col("anomaly", "年龄与年级不符", "Age does not fit the grade", "age_grade_anomaly", Kind::Count, |g| n(g.facts.too_young + g.facts.too_old), None),
+        col("anomaly_share", "年龄与年级不符比例", "Share whose age does not fit", "age_grade_anomaly", Kind::Share, |g| share(g.facts.too_young + g.facts.too_old, g.facts.students), None),
+    ],
+};
+
+pub static ALL: [&Screen; 3] = [&CLASSES, &TEACHERS, &STUDENTS];
+
+pub fn by_key(key: &str) -> Option<&'static Screen> {
+    ALL.iter().copied().find(|s| s.key == key)
+}
+
+/// A value as the table shows it.
+pub fn text(kind: Kind, v: Option<f64>) -> String {
+    match (kind, v) {
+        (_, None) => "—".into(),
+        (Kind::Count, Some(v)) => crate::i18n::T { lang: crate::i18n::Lang::Zh }.n(v as u64),
+        (Kind::Share, Some(v)) => format!("{:.1}%", v * 100.0),
+        (Kind::Ratio, Some(v)) => format!("{v:.1}"),
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# 决策指标 screens at province scale (issue 15): generates a province (`tianfu demo generate`),
+# imports schools, teachers and students into SQLite (the per-school facts are kept by the
+# imports), times the full recompute (`tianfu insight refresh`), then serves it and times 100
+# requests of each screen (the province, a city, a county; page and JSON API) as the province's
+# administrator: p50 and p99 in ms, and the load average.
+# Usage: make bench-insight                         (15 M students, release build)
+#        STUDENTS=1000000 BIN=target/debug/tianfu bash scripts/bench-insight.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STUDENTS=${STUDENTS:-15000000}
+RUNS=${RUNS:-100}
+PORT=${PORT:-18491}
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --locked -q -p tianfu
+  BIN=target/release/tianfu
+fi
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+for v in $(compgen -e | grep '^TIANFU_' || true); do unset "$v"; done
+say() { echo "bench-insight: $*" >&2; }
+die() { echo "bench-insight: FAILED: $*" >&2; exit 1; }
+. "$(dirname "$0")/bench-serve.sh"
+mkdir -p bench-data
+n=$STUDENTS
+dir="bench-data/students-$n-utf-8"
+if [ ! -f "$dir/planted.json" ]; then
+  say "generating $n students into $dir"
+  "$BIN" demo generate --students "$n" --seed 1 --error-rate 0.01 --out "$dir" --lang en >&2
+fi
+db="$(pwd)/bench-data/insight-$n.db"
+export TIANFU_DATA_DIR="${db%.db}.data"
+rm -f "$db" "$db-wal" "$db-shm" "${db%.db}.platform.db"*; rm -rf "$TIANFU_DATA_DIR"
+for e in school teacher student; do
+  s=$(date +%s.%N)
+  rc=0; "$BIN" import "$dir/${e}s.csv" --entity "$e" --db "$db" --lang en >/dev/null || rc=$?
+  [ "$rc" -le 1 ] || die "import of ${e}s.csv exited $rc"
+  say "imported ${e}s in $(echo "$(date +%s.%N) - $s" | bc) s (facts kept inside the import)"
+done
+r=$("$BIN" insight refresh --db "$db" --format json)
+printf '%-44s %s\n' "full recompute (tianfu insight refresh)" "$r"
+# FACTS_SCHOOLS=22000 with a smaller STUDENTS: the facts rows (and teachers' birth buckets) are
+# copied under new school codes in the same counties until there are that many schools, so that the
+# screens read a province's worth of facts (the read path is what the screens' speed depends on).
+if [ -n "${FACTS_SCHOOLS:-}" ]; then
+  have=$(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts")
+  reps=$(( (FACTS_SCHOOLS + have - 1) / have - 1 ))
+  cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM pragma_table_info('school_facts') WHERE name <> 'school_code'")
+  sqlite3 "$db" "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $reps)
+    INSERT INTO school_facts (school_code, $cols) SELECT school_code || '-' || i, $cols FROM school_facts, k;
+    WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $reps)
+    INSERT INTO school_teacher_births (school_code, county_code, gender, ym, teachers) SELECT school_code || '-' || i, county_code, gender, ym, teachers FROM school_teacher_births, k;"
+  say "facts copied to $(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts") schools"
+fi
+schools=$(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts")
+run="bench-data/insight-run-$n"; rm -rf "$run"; mkdir -p "$run"
+start_server "$run" "$db"
+otp=$(sed -n 's/.*一次性密码 \([A-Za-z0-9]*\).*/\1/p' "$run/server.log" | head -1)
+[ -n "$otp" ] || { cat "$run/server.log" >&2; die "no one-time password in the server's output"; }
+sign_in "$run" admin "$otp" /overview
+county=$(sqlite3 "$db" "SELECT county_code FROM school_facts GROUP BY county_code ORDER BY COUNT(*) DESC LIMIT 1")
+city=$(( county / 100 * 100 ))
+printf '%-44s %8s %8s %8s   (schools with facts: %s; load %s)\n' "screen" "first ms" "p50 ms" "p99 ms" "$schools" "$(cut -d' ' -f1-3 /proc/loadavg)"
+for screen in classes teachers students; do
+  for region in "" "$city" "$county"; do
+    for kind in page api; do
+      p="/insight/$screen"; [ "$kind" = api ] && p="/api/v1/insight/$screen"
+      [ -n "$region" ] && p="$p?region=$region"
+      # The first request reads the facts (the screens remember them per scope for a minute, and
+      # an import forgets them); the next RUNS are what readers see until then.
+      read -r code first < <(c -o /dev/null -w '%{http_code} %{time_total}\n' "$URL$p"); [ "$code" = 200 ] || die "GET $p answered $code"
+      for i in $(seq "$RUNS"); do c -o /dev/null -w '%{time_total}\n' "$URL$p"; done | sort -n > "$run/t"
+      awk -v p="$p" -v f="$first" '{ t[NR] = $1 * 1000 } END { i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR; printf "%-44s %8.1f %8.1f %8.1f\n", p, f * 1000, t[i50], t[i99] }' "$run/t"
+    done
+  done
+done
