@@ -47,6 +47,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0005_indicator_fields.sql"),
         seed: None,
     },
+    Migration {
+        version: 6,
+        name: "0006_conditions",
+        sql: include_str!("../migrations/0006_conditions.sql"),
+        seed: Some(bump_schema_version),
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -57,7 +63,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
@@ -147,6 +153,13 @@ pub(crate) fn migrate_with(conn: &Connection, list: &[Migration]) -> Result<u32,
         }
     }
     Ok(newest)
+}
+
+/// After an edit of `sqlite_schema` under `writable_schema` (0006 widens a CHECK): a new schema
+/// cookie, so that every connection, this one included, reads the schema again.
+fn bump_schema_version(conn: &Connection) -> rusqlite::Result<()> {
+    let v: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.execute_batch(&format!("PRAGMA schema_version = {}", v + 1))
 }
 
 /// Every province, city and county of GB/T 2260, with their parents ([`store::divisions`]):

@@ -617,3 +617,12 @@ impl store::incidents::Incidents for TestStore {
         self.s().incident_files(scope, incident_id)
     }
 }
+
+impl store::conditions::ConditionsSql for TestStore {
+    fn conditions_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn conditions_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().conditions_rows(sql, args, each)
+    }
+}
