@@ -40,6 +40,41 @@ impl SchoolConditions {
     pub fn flag(&self, key: &str) -> bool {
         self.get(key) == "1"
     }
+
+    /// What the 优质均衡 indicators take from this row (`insight::balance::Conditions` and the
+    /// school's flags): sports space is the ground plus the hall (an empty hall is none).
+    pub fn balance_inputs(&self) -> BalanceInputs {
+        BalanceInputs {
+            school_code: self.school_code.clone(),
+            county: self.region_code.parse().unwrap_or(0),
+            county_public: self.flag("county_public"),
+            teaching_point: self.flag("teaching_point"),
+            teaching_area: self.number("teaching_area").unwrap_or(0.0),
+            sports_area: self.number("sports_ground_area").unwrap_or(0.0) + self.number("sports_hall_area").unwrap_or(0.0),
+            equipment_yuan: self.number("equipment_value").unwrap_or(0.0),
+            multimedia_rooms: self.number("multimedia_rooms").map_or(0, |n| n as u64),
+        }
+    }
+}
+
+/// One school's 办学条件 as the 优质均衡 indicators need them (the fields of
+/// `insight::balance::Conditions`, with the school's county and flags): store knows nothing of
+/// `insight`, so the dashboard copies these across one to one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceInputs {
+    pub school_code: String,
+    /// GB/T 2260 county code.
+    pub county: u32,
+    pub county_public: bool,
+    pub teaching_point: bool,
+    /// 教学及辅助用房面积, m².
+    pub teaching_area: f64,
+    /// 体育运动场地面积 + 体育馆面积, m².
+    pub sports_area: f64,
+    /// 教学仪器设备值, yuan.
+    pub equipment_yuan: f64,
+    /// 网络多媒体教室数.
+    pub multimedia_rooms: u64,
 }
 
 /// A backend's primitives under [`Conditions`].
@@ -64,6 +99,16 @@ pub trait Conditions {
     fn conditions_history(&mut self, scope: &Scope, school: &str) -> Result<Vec<SchoolConditions>, StoreError>;
     /// The school years with conditions in scope, newest first.
     fn conditions_years(&mut self, scope: &Scope) -> Result<Vec<String>, StoreError>;
+    /// Per school of the scope with conditions in `year`, by 学校标识码, what the 优质均衡
+    /// indicators take from them ([`SchoolConditions::balance_inputs`]).
+    fn balance_inputs(&mut self, scope: &Scope, year: &str) -> Result<Vec<BalanceInputs>, StoreError> {
+        let mut out = Vec::new();
+        self.each_conditions_of_year(scope, year, &mut |c| {
+            out.push(c.balance_inputs());
+            true
+        })?;
+        Ok(out)
+    }
 }
 
 /// The scope as conditions over `c` (conditions) and `sc` (its school); None when it sees nothing.

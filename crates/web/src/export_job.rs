@@ -25,10 +25,12 @@ pub enum List {
     AppUses,
     Rectifications,
     CheckProgress,
+    /// 办学条件 of the schools in the area, one school year.
+    Conditions,
 }
 
 impl List {
-    pub const ALL: [List; 18] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress];
+    pub const ALL: [List; 19] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Conditions];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -53,6 +55,7 @@ impl List {
             List::AppUses => "apps_uses",
             List::Rectifications => "rectifications",
             List::CheckProgress => "check_progress",
+            List::Conditions => "conditions",
         }
     }
 
@@ -80,6 +83,7 @@ impl List {
             List::AppUses => "学校使用教育应用",
             List::Rectifications => "整改项",
             List::CheckProgress => "专项检查进度",
+            List::Conditions => "办学条件",
         }
     }
 
@@ -103,6 +107,7 @@ impl List {
             List::AppUses => "School uses of apps",
             List::Rectifications => "Rectification items",
             List::CheckProgress => "Inspection progress",
+            List::Conditions => "School conditions",
         }
     }
 
@@ -113,6 +118,7 @@ impl List {
             List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
             List::AppFilings | List::AppUses => "apps",
             List::Rectifications | List::CheckProgress => "checks",
+            List::Conditions => "schools",
             l => l.key(),
         }
     }
@@ -120,7 +126,7 @@ impl List {
     /// Whether `role` reads the list (as its page decides).
     pub(crate) fn readable(self, role: Role) -> bool {
         match self {
-            List::Schools | List::Teachers | List::Students => role.reads_base_data(),
+            List::Schools | List::Teachers | List::Students | List::Conditions => role.reads_base_data(),
             List::Sites | List::Alerts => role.reads_monitor(),
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),

@@ -255,6 +255,22 @@ async fn conditions_through_the_console(env: Env) {
     assert_eq!(body["years"][2]["values"]["county_public"], "1", "是 stored as 1");
     let (status, _) = api_json(&env, "GET", &format!("/api/v1/schools/{}/conditions", p.other_school), &a, &serde_json::Value::Null).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The export of the latest school year: the county's schools only, the new figure in it,
+    // recorded in the audit log.
+    let county_schools = with_store(&env, |s| s.conditions_of_year(&Scope::Region { lo: p.county, hi: p.county }, &latest.school_year, None, 500).unwrap().rows.len());
+    let x = send(&env, "GET", "/export/conditions?format=csv", &a, None).await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.body);
+    let text = String::from_utf8(x.bytes.clone()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("学校标识码,学年,校舍建筑面积") && lines[0].ends_with("学校名称"), "{}", lines[0]);
+    assert_eq!(lines.len(), county_schools + 1);
+    assert!(lines.iter().skip(1).all(|l| l.contains(&latest.school_year)));
+    assert!(text.contains(",4321,") && !text.contains(&p.other_school), "{text}");
+    let audited = with_store(&env, |s| s.audit_entries(&AuditFilter { actor: Some("county".into()), limit: 20, ..Default::default() }).unwrap());
+    assert!(audited.iter().any(|e| e.action == "export" && e.detail.contains("\"conditions\"")), "{audited:?}");
+    let x = send(&env, "GET", &format!("/export/conditions?format=csv&year=2020-2021&region={}", p.other_county), &a, None).await;
+    assert_eq!(String::from_utf8(x.bytes.clone()).unwrap().trim_start_matches('\u{feff}').lines().count(), 1, "another county: the header only");
+    assert_eq!(send(&env, "GET", "/export/conditions?format=csv&year=2020", &a, None).await.status, StatusCode::BAD_REQUEST);
     // The template.
     let x = send(&env, "GET", "/standard/templates/conditions.xlsx", &a, None).await;
     assert_eq!(x.status, StatusCode::OK);

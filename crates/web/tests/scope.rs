@@ -474,6 +474,9 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/overview/report.xlsx".into(), Need::Overview, Target::Any),
         // API exports (issue 12): the same lists for token clients, masked.
         ("GET", "/api/v1/exports/schools?format=csv".into(), Need::Records, Target::Any),
+        ("GET", "/api/v1/exports/conditions?format=csv".into(), Need::Records, Target::Any),
+        ("GET", "/export/conditions?format=xlsx".into(), Need::Records, Target::Any),
+        ("GET", format!("/export/conditions?format=csv&region={}", p.other_county), Need::Records, Target::Any),
         ("GET", format!("/api/v1/exports/schools?format=csv&region={}", p.other_county), Need::Records, Target::Any),
         ("GET", "/api/v1/exports/teachers?format=csv".into(), Need::Records, Target::Any),
         ("GET", "/api/v1/exports/students?format=csv".into(), Need::Records, Target::Any),

@@ -37,7 +37,7 @@ pub struct ExportParams {
 /// filters (sites: `category`, `state`; alerts: `state`, `kind`, `level`, `from`, `to`; schools:
 /// `type`, `urban_rural`) apply as on its page. ID numbers are not taken from the address.
 #[utoipa::path(get, path = "/exports/{list}", tag = "导出",
-    params(("list" = String, Path, description = "列表：schools, teachers, students, sites, alerts, audit, batches / The list"), ExportParams),
+    params(("list" = String, Path, description = "列表：schools, teachers, students, conditions（办学条件，参数 year、region）, sites, alerts, audit, batches / The list"), ExportParams),
     responses(
         (status = 200, description = "文件（CSV：UTF-8 带 BOM；XLSX）/ The file (CSV: UTF-8 with BOM; XLSX)", content(
             (String = "text/csv"),
