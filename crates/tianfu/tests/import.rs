@@ -306,7 +306,7 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
     // A second run recognises every file and changes nothing.
     let (code, out, _) = tianfu(&args);
     assert_eq!(code, 0);
-    assert_eq!(out.matches("same content, nothing changed").count(), 3, "{out}");
+    assert_eq!(out.matches("same content, nothing changed").count(), 4, "schools, teachers, students and conditions: {out}");
     assert!(out.contains(" 0 synthetic checks written") && out.contains("; 0 incidents"), "{out}");
 }
 
