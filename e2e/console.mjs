@@ -33,6 +33,8 @@ const COUNTY_PASSWORD = env("COUNTY_PASSWORD");
 const AUDITOR_USER = env("AUDITOR_USER");
 const AUDITOR_PASSWORD = env("AUDITOR_PASSWORD");
 const STUDENTS_CSV = env("STUDENTS_CSV");
+// The demo's 办学条件 file, beside students.csv (issue 15).
+const CONDITIONS_CSV = path.join(path.dirname(STUDENTS_CSV), "conditions.csv");
 const PLANTED = JSON.parse(fs.readFileSync(env("PLANTED_JSON"), "utf8"));
 const SHOTS = env("SHOTS");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -3082,6 +3084,72 @@ try {
     current = admin;
   });
   // ---- end facts ----
+
+  // ---- cond ----
+  // Issue 15: 办学条件 imported through the same upload as the registers (screenshots 185–189).
+  await scenario("cond15. 办学条件: a county officer uploads the province's conditions file; only the county's schools are stored (two school years each), the rest refused as outside the area; the school's page shows the panel, a school of another county has none", async () => {
+    const shotC = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-conditions]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/imports?entity=conditions"));
+    await a11y(page, "the import page with 办学条件 chosen");
+    eq(await page.inputValue("#entity"), "conditions", "the form starts on 办学条件");
+    eq(await page.locator("#template-conditions").getAttribute("href"), "/standard/templates/conditions.xlsx", "the conditions template is offered");
+    const tpl = await page.request.get(url("/standard/templates/conditions.xlsx"));
+    eq(tpl.status(), 200, "the conditions template downloads");
+    check((await tpl.body()).subarray(0, 2).toString() === "PK", "the template is a workbook");
+    await page.setInputFiles("#file", CONDITIONS_CSV);
+    await shotC(page, "185-conditions-upload");
+    await Promise.all([page.waitForURL(/\/imports\/jobs\/\d+$/, { timeout: 60_000 }), page.click("#upload")]);
+    try {
+      await page.waitForSelector('#job-status[data-state="done"]', { timeout: 120_000 });
+    } catch {
+      throw new CheckFailed(`the conditions import did not finish: ${(await page.textContent("#job")).trim()}`);
+    }
+    check(!(await page.$("#job-error")), "the conditions import failed");
+    const lines = fs.readFileSync(CONDITIONS_CSV, "utf8").trim().split("\n").length - 1;
+    const ours = state.countySchools.size * 2;
+    eq(num(await page.textContent("#rejected-count")), lines - ours, "every row of another county's school is refused");
+    await a11y(page, "the finished conditions import");
+    await shotC(page, "186-conditions-done");
+    await Promise.all([page.waitForURL(/\/imports\/batches\/\d+$/), page.click("#batch-link")]);
+    const rules = Object.fromEntries((await tableRows(page, "#rule-table")).filter((r) => r.length === 3).map((r) => [r[2], num(r[1])]));
+    eq(JSON.stringify(rules), JSON.stringify({ out_of_scope: lines - ours }), "the only reason is the area");
+    await a11y(page, "the conditions batch report");
+    await shotC(page, "187-conditions-report");
+    // The school's page: the panel, the newest school year first, beside the one before.
+    const school = [...state.countySchools][0];
+    await page.goto(url(`/schools/${school}`));
+    await a11y(page, "a school's page with its conditions");
+    const head = await page.$$eval("#conditions-table thead th", (ths) => ths.map((th) => th.textContent.trim()));
+    eq(head.length, 3, `the panel shows two school years: ${JSON.stringify(head)}`);
+    check(/^\d{4}-\d{4}$/.test(head[1]) && head[1] > head[2], `the newest year first: ${JSON.stringify(head)}`);
+    const body = await page.textContent("#conditions-table");
+    check(body.includes("教学及辅助用房面积") && body.includes("平方米") && body.includes("网络多媒体教室数"), `the panel's rows: ${body}`);
+    await shotC(page, "188-school-conditions");
+    const api = await page.request.get(url(`/api/v1/schools/${school}/conditions`));
+    eq(api.status(), 200, "the school's conditions through the API");
+    eq((await api.json()).years.length, 2, "two school years through the API");
+    await ctx.close();
+    // The province's administrator: a school of another county has no conditions (the county's
+    // file wrote none of them).
+    current = admin;
+    const others = (await allSchools(admin, "")).map((s) => s.code).filter((c) => !state.countySchools.has(c));
+    check(others.length > 0, "a school outside the county");
+    await admin.goto(url(`/schools/${others[0]}`));
+    await a11y(admin, "a school's page with no conditions");
+    check(await admin.isVisible("#conditions-none"), "another county's school: no conditions imported");
+    eq((await admin.request.get(url(`/export/conditions?format=csv`))).status(), 200, "the conditions export");
+    await shotC(admin, "189-school-no-conditions");
+  });
+  // ---- end cond ----
 
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);

@@ -9,6 +9,7 @@
 //! (plus duplicate detection on its keys) reports. Same options, same bytes.
 #![forbid(unsafe_code)]
 
+mod conditions;
 mod geo;
 mod idgen;
 mod names;
@@ -96,7 +97,9 @@ pub struct Summary {
     pub schools: u64,
     pub teachers: u64,
     pub students: u64,
-    /// schools.csv, teachers.csv, students.csv and planted.json, in that order.
+    /// 办学条件 rows (two school years per valid school).
+    pub conditions: u64,
+    /// schools.csv, teachers.csv, students.csv, planted.json and conditions.csv, in that order.
     pub files: Vec<PathBuf>,
     pub planted: Planted,
 }
@@ -105,6 +108,8 @@ pub const SCHOOLS_FILE: &str = "schools.csv";
 pub const TEACHERS_FILE: &str = "teachers.csv";
 pub const STUDENTS_FILE: &str = "students.csv";
 pub const PLANTED_FILE: &str = "planted.json";
+/// 办学条件 of the valid schools, two school years (clean: not in planted.json).
+pub const CONDITIONS_FILE: &str = "conditions.csv";
 
 /// What the row generators share: the counties and the calendar.
 pub(crate) struct World {
@@ -154,7 +159,7 @@ pub fn generate(opts: &GenOptions, out_dir: &Path) -> io::Result<Summary> {
         },
         seed: opts.seed,
     };
-    let paths: Vec<PathBuf> = [SCHOOLS_FILE, TEACHERS_FILE, STUDENTS_FILE, PLANTED_FILE]
+    let paths: Vec<PathBuf> = [SCHOOLS_FILE, TEACHERS_FILE, STUDENTS_FILE, PLANTED_FILE, CONDITIONS_FILE]
         .iter()
         .map(|f| out_dir.join(f))
         .collect();
@@ -163,6 +168,7 @@ pub fn generate(opts: &GenOptions, out_dir: &Path) -> io::Result<Summary> {
     let pupils = spread(opts.students, &schools);
     let teacher_exp = teachers::write(opts, &world, &schools, &pupils, &paths[1])?;
     let student_exp = students::write(opts, &world, &schools, &pupils, &paths[2])?;
+    let conditions = conditions::write(opts, &world, &schools, &pupils, &paths[4])?;
 
     let summary_rows = (school_exp.rows, teacher_exp.rows, student_exp.rows);
     let files: BTreeMap<String, Expected> = [
@@ -199,6 +205,7 @@ pub fn generate(opts: &GenOptions, out_dir: &Path) -> io::Result<Summary> {
         schools: summary_rows.0,
         teachers: summary_rows.1,
         students: summary_rows.2,
+        conditions,
         files: paths,
         planted,
     })

@@ -64,6 +64,8 @@ pub fn kinds(entity: Entity) -> &'static [Rule] {
         Entity::School => SCHOOL_KINDS,
         Entity::Teacher => TEACHER_KINDS,
         Entity::Student => STUDENT_KINDS,
+        // The conditions file is generated clean (no planted errors).
+        Entity::Conditions => &[],
     }
 }
 

@@ -9,16 +9,24 @@ pub enum Entity {
     School,
     Teacher,
     Student,
+    /// 办学条件: a school's conditions in a school year ([`CONDITIONS`]). Not a register (not in
+    /// [`Entity::ALL`]), but imported through the same spine: the same validation, batches,
+    /// rejected-row reports and scope refusals.
+    Conditions,
 }
 
 impl Entity {
+    /// The three registers (schools, teachers, students).
     pub const ALL: [Entity; 3] = [Entity::School, Entity::Teacher, Entity::Student];
+    /// Everything a file may be imported as: the registers, then the school conditions.
+    pub const IMPORTS: [Entity; 4] = [Entity::School, Entity::Teacher, Entity::Student, Entity::Conditions];
 
     pub fn key(self) -> &'static str {
         match self {
             Entity::School => "school",
             Entity::Teacher => "teacher",
             Entity::Student => "student",
+            Entity::Conditions => "conditions",
         }
     }
 
@@ -27,11 +35,12 @@ impl Entity {
             Entity::School => "学校",
             Entity::Teacher => "教师",
             Entity::Student => "学生",
+            Entity::Conditions => "办学条件",
         }
     }
 
     pub fn parse(s: &str) -> Option<Entity> {
-        Entity::ALL.into_iter().find(|e| e.key() == s || e.zh() == s)
+        Entity::IMPORTS.into_iter().find(|e| e.key() == s || e.zh() == s)
     }
 
     pub fn template(self) -> &'static Template {
@@ -39,6 +48,7 @@ impl Entity {
             Entity::School => &SCHOOL,
             Entity::Teacher => &TEACHER,
             Entity::Student => &STUDENT,
+            Entity::Conditions => &CONDITIONS,
         }
     }
 }
@@ -301,6 +311,7 @@ impl Entity {
                 school.into(), "示例小学".into(), "211".into(), "510104".into(), "111".into(), String::new(), "成都市锦江区示例路 1 号".into(),
                 "104.08".into(), "30.65".into(), "示例校长".into(), "028-80000000".into(), "610000".into(),
             ],
+            Entity::Conditions => return conditions_example(),
         };
         debug_assert_eq!(v.len(), self.template().fields.len());
         v

@@ -430,7 +430,7 @@ impl<'a> PgBatch<'a> {
                     )?;
                 }
                 Entity::School => self.move_students_of_moved_schools()?,
-                Entity::Teacher => {}
+                Entity::Teacher | Entity::Conditions => {}
             }
         }
         if spec.entity == Entity::Student {
@@ -501,7 +501,7 @@ impl<'a> PgBatch<'a> {
         let spec = self.spec;
         let (join, county, school) = match spec.entity {
             Entity::School => (String::new(), "CASE WHEN t.region_code ~ '^[0-9]{6}$' THEN CAST(t.region_code AS integer) END", "NULL"),
-            Entity::Teacher => (
+            Entity::Teacher | Entity::Conditions => (
                 " LEFT JOIN schools s ON s.school_code = t.school_code".to_string(),
                 "CASE WHEN s.region_code ~ '^[0-9]{6}$' THEN CAST(s.region_code AS integer) END",
                 "NULLIF(t.school_code, '')",
@@ -568,6 +568,7 @@ impl<'a> PgBatch<'a> {
             Entity::School => &["schools"],
             Entity::Teacher => &["teachers"],
             Entity::Student => &["students", "enrolments"],
+            Entity::Conditions => &["conditions"],
         }
     }
 
@@ -791,7 +792,7 @@ impl<'a> PgBatch<'a> {
                     &[],
                 )?;
             }
-            Entity::Teacher => {}
+            Entity::Teacher | Entity::Conditions => {}
         }
         Ok(())
     }
@@ -953,7 +954,7 @@ impl ImportBatch for PgBatch<'_> {
                 num = values[spec.school_idx.unwrap_or(0)].parse::<i64>().ok();
                 county = spec.region_idx.and_then(|i| values[i].parse::<i32>().ok());
             }
-            Entity::Teacher | Entity::Student => {
+            Entity::Teacher | Entity::Student | Entity::Conditions => {
                 let school = spec.school_idx.map(|i| values[i]).unwrap_or("");
                 if !school.is_empty() {
                     match self.schools.get(school) {

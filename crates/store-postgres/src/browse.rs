@@ -303,7 +303,7 @@ impl Browse for PgStore {
         match entity {
             Entity::Student => self.students(&scope, q),
             Entity::Teacher => self.teachers(&scope, q),
-            Entity::School => Err(StoreError::Internal("people() of schools: use schools()".into())),
+            Entity::School | Entity::Conditions => Err(StoreError::Internal("people() of schools or conditions".into())),
         }
     }
 
@@ -315,7 +315,7 @@ impl Browse for PgStore {
         w.cond(c);
         let mut from = spec.record_tables();
         match entity {
-            Entity::School | Entity::Teacher => {
+            Entity::School | Entity::Teacher | Entity::Conditions => {
                 let region = if entity == Entity::School {
                     "t.region_code"
                 } else {
@@ -441,7 +441,7 @@ impl Browse for PgStore {
                 }
                 "teachers t JOIN schools sc ON sc.school_code = t.school_code".to_string()
             }
-            Entity::School => return Err(StoreError::Internal("count_people() of schools".into())),
+            Entity::School | Entity::Conditions => return Err(StoreError::Internal("count_people() of schools or conditions".into())),
         };
         if let (Some(name), None) = (&name, &id) {
             name_prefix(&mut w, "t.name", name);

@@ -35,6 +35,7 @@ mod migrate;
 mod ledger;
 mod apps;
 mod checks;
+mod conditions;
 mod mlps;
 mod duty;
 mod facts;
@@ -404,7 +405,7 @@ impl Store for PgStore {
             spec.select_list(),
             spec.record_tables()
         );
-        if entity == Entity::Teacher && filter.region.is_some() {
+        if matches!(entity, Entity::Teacher | Entity::Conditions) && filter.region.is_some() {
             sql.push_str(" LEFT JOIN schools sc ON sc.school_code = t.school_code");
         }
         let mut conds: Vec<String> = Vec::new();
@@ -421,7 +422,7 @@ impl Store for PgStore {
                         params.len()
                     ));
                 }
-                Entity::School | Entity::Teacher => {
+                Entity::School | Entity::Teacher | Entity::Conditions => {
                     let col = if entity == Entity::School {
                         "t.region_code"
                     } else {

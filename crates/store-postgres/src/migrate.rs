@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (24, "register_memo", include_str!("../migrations/0024_register_memo.sql")),
     (25, "indicator_fields", include_str!("../migrations/0025_indicator_fields.sql")),
     (27, "registers_memo", include_str!("../migrations/0027_registers_memo.sql")),
+    (28, "conditions", include_str!("../migrations/0028_conditions.sql")),
     (30, "school_facts", include_str!("../migrations/0030_school_facts.sql")),
 ];
 

@@ -36,6 +36,7 @@ impl Spec {
                 Entity::School => "schools",
                 Entity::Teacher => "teachers",
                 Entity::Student => "students",
+                Entity::Conditions => "conditions",
             },
             key_col: if entity == Entity::School {
                 "school_code"
@@ -56,17 +57,19 @@ impl Spec {
     }
 
     pub fn of(entity: Entity) -> &'static Spec {
-        static SPECS: LazyLock<[Spec; 3]> = LazyLock::new(|| {
+        static SPECS: LazyLock<[Spec; 4]> = LazyLock::new(|| {
             [
                 Spec::new(Entity::School),
                 Spec::new(Entity::Teacher),
                 Spec::new(Entity::Student),
+                Spec::new(Entity::Conditions),
             ]
         });
         match entity {
             Entity::School => &SPECS[0],
             Entity::Teacher => &SPECS[1],
             Entity::Student => &SPECS[2],
+            Entity::Conditions => &SPECS[3],
         }
     }
 

@@ -173,6 +173,7 @@ struct Idx {
     grade: usize,
     region_code: usize,
     name: usize,
+    school_year: usize,
 }
 
 impl Idx {
@@ -187,6 +188,7 @@ impl Idx {
             grade: i("grade"),
             region_code: i("region_code"),
             name: i("name"),
+            school_year: i("school_year"),
         }
     }
 }
@@ -236,6 +238,7 @@ fn record_key<'v>(entity: Entity, ix: &Idx, values: &[&'v str]) -> Option<Cow<'v
                     .map(Cow::Borrowed)
             }
         }
+        Entity::Conditions => store::keys::conditions_key(values[ix.school_code], values[ix.school_year]).map(Cow::Owned),
     }
 }
 
@@ -635,7 +638,7 @@ impl<'c> Writer<'c> {
                      ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = 'school', parent_code = excluded.parent_code",
                 )?);
             }
-            Entity::Teacher => {}
+            Entity::Teacher | Entity::Conditions => {}
         }
         Ok(Writer {
             conn,
@@ -790,7 +793,7 @@ impl<'c> Writer<'c> {
                 }
             }
             Entity::School => self.org_unit(line, values)?,
-            Entity::Teacher => {}
+            Entity::Teacher | Entity::Conditions => {}
         }
         Ok(())
     }
@@ -920,7 +923,7 @@ impl<'c> Writer<'c> {
                 }
                 self.org_unit(line, values)?;
             }
-            Entity::Teacher => {}
+            Entity::Teacher | Entity::Conditions => {}
         }
         Ok(())
     }
@@ -1088,6 +1091,7 @@ impl ImportBatch for Batch<'_> {
                 Entity::Teacher => format!("第 {line} 行：教师记录没有身份证件号，无法确定是哪位教师，未入库（a teacher record needs a document number）"),
                 Entity::Student => format!("第 {line} 行：学生记录没有身份证件号或学籍号，未入库（a student record needs an ID number or a 学籍号）"),
                 Entity::School => format!("第 {line} 行：学校记录没有学校标识码，未入库（a school record needs its code）"),
+                Entity::Conditions => format!("第 {line} 行：办学条件记录没有学校标识码或学年，未入库（a conditions record needs its school and school year）"),
             }));
         };
         let county = match self.entity {

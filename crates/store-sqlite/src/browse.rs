@@ -133,7 +133,7 @@ impl Browse for SqliteStore {
         match entity {
             Entity::Student => self.students(&scope, q),
             Entity::Teacher => self.teachers(&scope, q),
-            Entity::School => Err(StoreError::Internal("people() of schools: use schools()".into())),
+            Entity::School | Entity::Conditions => Err(StoreError::Internal("people() of schools or conditions".into())),
         }
     }
 
@@ -154,7 +154,7 @@ impl Browse for SqliteStore {
                 }
                 l.from.clone()
             }
-            Entity::Teacher => {
+            Entity::Teacher | Entity::Conditions => {
                 let (a, b) = text_range(lo, hi);
                 let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
                 w.cond(c);
@@ -270,7 +270,7 @@ impl Browse for SqliteStore {
                 }
                 "teachers s JOIN schools sc ON sc.school_code = s.school_code"
             }
-            Entity::School => return Err(StoreError::Internal("count_people() of schools".into())),
+            Entity::School | Entity::Conditions => return Err(StoreError::Internal("count_people() of schools or conditions".into())),
         };
         if let (Some(name), None) = (&name, &id) {
             let c = format!("s.name >= {} AND s.name < {}", w.arg(name.clone()), w.arg(format!("{name}\u{10FFFF}")));

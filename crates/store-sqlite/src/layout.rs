@@ -33,6 +33,7 @@ impl Layout {
             Entity::School => ("schools", "rowid", "school_code", false),
             Entity::Teacher => ("teachers", "id", "record_key", true),
             Entity::Student => ("students", "id", "record_key", true),
+            Entity::Conditions => ("conditions", "id", "record_key", true),
         };
         let is_enrol = |k: &str| entity == Entity::Student && ENROLMENT_FIELDS.contains(&k);
         let main = (0..t.fields.len())
@@ -77,17 +78,19 @@ impl Layout {
     }
 
     pub fn of(entity: Entity) -> &'static Layout {
-        static L: LazyLock<[Layout; 3]> = LazyLock::new(|| {
+        static L: LazyLock<[Layout; 4]> = LazyLock::new(|| {
             [
                 Layout::new(Entity::School),
                 Layout::new(Entity::Teacher),
                 Layout::new(Entity::Student),
+                Layout::new(Entity::Conditions),
             ]
         });
         match entity {
             Entity::School => &L[0],
             Entity::Teacher => &L[1],
             Entity::Student => &L[2],
+            Entity::Conditions => &L[3],
         }
     }
 
@@ -113,6 +116,9 @@ impl Layout {
         match self.entity {
             Entity::School => "SELECT rowid, row_hash, NULL, region_code FROM schools WHERE school_code = ?1".into(),
             Entity::Teacher => "SELECT t.id, t.row_hash, t.school_code, s.region_code FROM teachers t \
+                 LEFT JOIN schools s ON s.school_code = t.school_code WHERE t.record_key = ?1"
+                .into(),
+            Entity::Conditions => "SELECT t.id, t.row_hash, t.school_code, s.region_code FROM conditions t \
                  LEFT JOIN schools s ON s.school_code = t.school_code WHERE t.record_key = ?1"
                 .into(),
             Entity::Student => "SELECT s.id, s.row_hash, e.school_code, e.county_code FROM students s \

@@ -26,6 +26,7 @@ mod migrate;
 mod ledger;
 mod apps;
 mod checks;
+mod conditions;
 mod mlps;
 mod duty;
 mod facts;
@@ -481,7 +482,7 @@ impl Store for SqliteStore {
             let (lo, hi) = region_range(code);
             match entity {
                 Entity::School => wh.push("s.region_code BETWEEN ?A AND ?B".into()),
-                Entity::Teacher => {
+                Entity::Teacher | Entity::Conditions => {
                     from.push_str(" JOIN schools sc ON sc.school_code = s.school_code");
                     wh.push("sc.region_code BETWEEN ?A AND ?B".into());
                 }

@@ -52,6 +52,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         seed: None,
     },
     Migration {
+        version: 6,
+        name: "0006_conditions",
+        sql: include_str!("../migrations/0006_conditions.sql"),
+        seed: Some(bump_schema_version),
+    },
+    Migration {
         version: 7,
         name: "0007_school_facts",
         sql: include_str!("../migrations/0007_school_facts.sql"),
@@ -158,6 +164,19 @@ pub(crate) fn migrate_with(conn: &Connection, list: &[Migration]) -> Result<u32,
         }
     }
     Ok(newest)
+}
+
+/// After 0006's edit of `sqlite_schema` under `writable_schema` (it widens the CHECK of
+/// `batches.entity`): the edit must have taken (a store whose table was written otherwise fails
+/// the migration here rather than every conditions import later), then a new schema cookie, so
+/// that every connection, this one included, reads the schema again.
+fn bump_schema_version(conn: &Connection) -> rusqlite::Result<()> {
+    let batches: String = conn.query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'batches'", [], |r| r.get(0))?;
+    if batches.contains("CHECK (entity IN") && !batches.contains("'conditions'") {
+        return Err(rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other("batches.entity's CHECK could not be widened to 'conditions'"))));
+    }
+    let v: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.execute_batch(&format!("PRAGMA schema_version = {}", v + 1))
 }
 
 /// Every province, city and county of GB/T 2260, with their parents ([`store::divisions`]):

@@ -9,6 +9,8 @@ use standard::Entity;
 /// - student: the ID number when the document is a resident ID card and one is given, else the
 ///   学籍号 (which then starts with G, J or L and cannot clash with an 18-digit ID number).
 ///
+/// - conditions (办学条件): `{学校标识码}/{学年}`, e.g. `2151040001/2024-2025`.
+///
 /// None when the record has nothing to key on (a teacher with no document number).
 pub fn record_key(entity: Entity, values: &[&str]) -> Option<String> {
     let t = entity.template();
@@ -33,7 +35,13 @@ pub fn record_key(entity: Entity, values: &[&str]) -> Option<String> {
                 Some(get("student_id").to_string()).filter(|k| !k.is_empty())
             }
         }
+        Entity::Conditions => conditions_key(get("school_code"), get("school_year")),
     }
+}
+
+/// The key of a school's conditions in a school year (see [`record_key`]).
+pub fn conditions_key(school: &str, year: &str) -> Option<String> {
+    (!school.is_empty() && !year.is_empty()).then(|| format!("{school}/{year}"))
 }
 
 /// A 64-bit hash of a record's values (FNV-1a over the values with a separator), stored beside

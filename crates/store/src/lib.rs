@@ -21,6 +21,7 @@ pub mod audit;
 pub mod browse;
 pub mod calendar;
 pub mod checks;
+pub mod conditions;
 pub mod clock;
 pub mod cursor;
 pub mod flow;
@@ -53,6 +54,8 @@ pub mod suite_monitor;
 pub mod suite_platform;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_ledger;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_conditions;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
 #[cfg(any(test, feature = "testing"))]
@@ -498,5 +501,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + Send> Backend for T {}

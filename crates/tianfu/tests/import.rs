@@ -306,7 +306,7 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
     // A second run recognises every file and changes nothing.
     let (code, out, _) = tianfu(&args);
     assert_eq!(code, 0);
-    assert_eq!(out.matches("same content, nothing changed").count(), 3, "{out}");
+    assert_eq!(out.matches("same content, nothing changed").count(), 4, "schools, teachers, students and conditions: {out}");
     assert!(out.contains(" 0 synthetic checks written") && out.contains("; 0 incidents"), "{out}");
 }
 
@@ -422,5 +422,33 @@ fn batches_show_reasons_first_in_the_configured_language() {
             let zh = standard::Rule::from_code(c).unwrap().message(standard::Lang::Zh);
             assert!(text.contains(&format!("{n:>10} 条  {zh}（{c}）\n")), "the reason of {c} first in the import report: {text} {err}");
         }
+    }
+}
+
+/// 办学条件 through `tianfu import`: a GBK CSV (as Excel on a Chinese Windows saves it, names
+/// for the yes/no columns), the same validation and batch as the registers: bad rows rejected
+/// with their exact rule, the rest stored; the same file again is recognised, a forced re-import
+/// finds every row unchanged.
+#[test]
+fn conditions_from_a_gbk_csv() {
+    let d = tmp("conditions");
+    std::fs::write(d.join("schools.csv"), SCHOOLS).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conditions-gbk.csv");
+    assert!(std::str::from_utf8(&std::fs::read(&fixture).unwrap()).is_err(), "the fixture is GBK, not UTF-8");
+    for db in backends(&d) {
+        import(&db, &d.join("schools.csv"), "school", &[]);
+        let (code, o) = import(&db, &fixture, "conditions", &[]);
+        assert_eq!(code, 1, "two rows are bad: {o}");
+        assert_eq!((o["entity"].as_str(), o["rows_read"].as_u64(), o["inserted"].as_u64(), o["rejected"].as_u64()), (Some("conditions"), Some(5), Some(3), Some(2)), "{o}");
+        assert_eq!(o["errors"], serde_json::json!({ "area_inconsistent": 1, "school_unknown": 1 }), "{o}");
+        let mut s = db.store();
+        let v = s.get_record(store::Entity::Conditions, "2151120001/2024-2025").unwrap().expect("stored");
+        assert_eq!(v, ["2151120001", "2024-2025", "2400", "1200", "3000", "", "300000", "4", "8000", "60", "1", "1"].map(String::from).to_vec(), "是 stored as 1");
+        assert!(s.get_record(store::Entity::Conditions, "2151120001/2023-2024").unwrap().is_none());
+        drop(s);
+        let (_, again) = import(&db, &fixture, "conditions", &[]);
+        assert_eq!(again["already_imported"].as_bool(), Some(true), "{again}");
+        let (_, forced) = import(&db, &fixture, "conditions", &["--force"]);
+        assert_eq!((forced["inserted"].as_u64(), forced["updated"].as_u64(), forced["unchanged"].as_u64(), forced["rejected"].as_u64()), (Some(0), Some(0), Some(3), Some(2)), "{forced}");
     }
 }

@@ -35,10 +35,12 @@ pub enum List {
     InsightClasses,
     InsightTeachers,
     InsightStudents,
+    /// 办学条件 of the schools in the area, one school year.
+    Conditions,
 }
 
 impl List {
-    pub const ALL: [List; 27] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents];
+    pub const ALL: [List; 28] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::Conditions];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -72,6 +74,7 @@ impl List {
             List::InsightClasses => "insight_classes",
             List::InsightTeachers => "insight_teachers",
             List::InsightStudents => "insight_students",
+            List::Conditions => "conditions",
         }
     }
 
@@ -108,6 +111,7 @@ impl List {
             List::InsightClasses => "决策指标：班额",
             List::InsightTeachers => "决策指标：教师队伍",
             List::InsightStudents => "决策指标：学生",
+            List::Conditions => "办学条件",
         }
     }
 
@@ -140,6 +144,7 @@ impl List {
             List::InsightClasses => "Indicators: class sizes",
             List::InsightTeachers => "Indicators: teachers",
             List::InsightStudents => "Indicators: students",
+            List::Conditions => "School conditions",
         }
     }
 
@@ -152,6 +157,7 @@ impl List {
             List::AppFilings | List::AppUses | List::AppsOverdue | List::AppBlocks => "apps",
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
             List::InsightClasses | List::InsightTeachers | List::InsightStudents => "insight",
+            List::Conditions => "schools",
             l => l.key(),
         }
     }
@@ -159,7 +165,7 @@ impl List {
     /// Whether `role` reads the list (as its page decides).
     pub(crate) fn readable(self, role: Role) -> bool {
         match self {
-            List::Schools | List::Teachers | List::Students => role.reads_base_data(),
+            List::Schools | List::Teachers | List::Students | List::Conditions => role.reads_base_data(),
             List::Sites | List::Alerts => role.reads_monitor(),
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),

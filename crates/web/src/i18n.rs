@@ -110,6 +110,7 @@ impl T {
             (Lang::En, store::Entity::School) => "Schools".into(),
             (Lang::En, store::Entity::Teacher) => "Teachers".into(),
             (Lang::En, store::Entity::Student) => "Students".into(),
+            (Lang::En, store::Entity::Conditions) => "School conditions".into(),
         }
     }
 

@@ -201,8 +201,8 @@ struct JsonField {
 }
 
 fn json_fields(entity: Entity) -> &'static [JsonField] {
-    static F: std::sync::LazyLock<[Vec<JsonField>; 3]> = std::sync::LazyLock::new(|| {
-        [Entity::School, Entity::Teacher, Entity::Student].map(|e| {
+    static F: std::sync::LazyLock<[Vec<JsonField>; 4]> = std::sync::LazyLock::new(|| {
+        [Entity::School, Entity::Teacher, Entity::Student, Entity::Conditions].map(|e| {
             e.template()
                 .fields
                 .iter()
@@ -219,6 +219,7 @@ fn json_fields(entity: Entity) -> &'static [JsonField] {
         Entity::School => &F[0],
         Entity::Teacher => &F[1],
         Entity::Student => &F[2],
+        Entity::Conditions => &F[3],
     }
 }
 

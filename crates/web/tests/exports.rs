@@ -236,7 +236,7 @@ async fn other_lists(env: Env) {
     assert_eq!(send(&env, "GET", "/export/alerts?format=csv&level=bogus", &prov, None).await.status, StatusCode::BAD_REQUEST);
     // Batches: the province administrator's (the demo import was theirs); a county officer has none.
     let rows = csv_rows(&send(&env, "GET", "/export/batches?format=csv", &prov, None).await.body);
-    assert_eq!(rows.len(), 4, "three imports: {rows:?}");
+    assert_eq!(rows.len(), 5, "four imports (the conditions too): {rows:?}");
     assert_eq!(csv_rows(&send(&env, "GET", "/export/batches?format=csv", &county, None).await.body).len(), 1);
     // The audit log: the auditor's, with the exports above in it, in Chinese.
     let aud = login(&env, "aud", PASSWORD).await;

@@ -201,3 +201,93 @@ async fn legacy_and_failed_uploads_postgres() {
     let Some(env) = blocking(|| postgres("legacy")) else { return };
     legacy_and_failed_uploads(env).await;
 }
+
+/// 办学条件 through the console, as a county officer: the same upload, job, report and batch as
+/// the registers. A row of another county's school is refused (`out_of_scope`) and changes
+/// nothing; a bad row is rejected with its rule; a row equal to the stored one is unchanged; a
+/// changed one updates. The school's page shows the new figure in its panel, the API the
+/// school's years; another county's school is 404 to both.
+async fn conditions_through_the_console(env: Env) {
+    let p = env.places.clone();
+    let a = login(&env, "county", PASSWORD).await;
+    let stored = with_store(&env, |s| s.conditions_history(&Scope::all(), &p.school).unwrap());
+    assert_eq!(stored.len(), 2, "the demo has two school years of every school");
+    let other_before = with_store(&env, |s| s.conditions_history(&Scope::all(), &p.other_school).unwrap());
+    assert_eq!(other_before.len(), 2);
+    let latest = &stored[0];
+    let mut changed = latest.values.clone();
+    changed[3] = "4321".into();
+    changed[2] = "98765".into();
+    let line = |v: &[String]| v.join(",");
+    let mut other = other_before[0].values.clone();
+    other[3] = "1".into();
+    let csv = [
+        "学校标识码,学年,校舍建筑面积,教学及辅助用房面积,体育运动场地面积,体育馆面积,教学仪器设备值,网络多媒体教室数,图书藏量,寄宿床位数,是否县域内公办,是否教学点".to_string(),
+        line(&changed),
+        line(&stored[1].values),
+        format!("{},2020-2021,5000,3000,8000,,1000000,12,20000,0,是,否", p.school),
+        format!("{},2019-2020,1000,3000,8000,,1000000,12,20000,0,1,0", p.school),
+        line(&other),
+    ]
+    .join("\n");
+    let r = upload(&env, &a, "conditions", "办学条件.csv", csv.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let done = wait_done(&env, &a, &r.location).await;
+    assert!(done.contains("id=\"errors-link\""), "{done}");
+    let batch = with_store(&env, |s| s.list_batches(1).unwrap().remove(0));
+    assert_eq!((batch.entity, batch.file_name.as_str(), batch.user.as_str()), (store::Entity::Conditions, "办学条件.csv", "county"));
+    assert_eq!((batch.rows_read, batch.inserted, batch.updated, batch.unchanged, batch.rejected), (5, 1, 1, 1, 2));
+    let report: serde_json::Value = serde_json::from_str(&batch.report_json).unwrap();
+    assert_eq!(report["errors"], serde_json::json!({ "area_inconsistent": 1, "out_of_scope": 1 }), "{report}");
+    assert_eq!(with_store(&env, |s| s.conditions_history(&Scope::all(), &p.other_school).unwrap()), other_before, "another county's school: nothing moved");
+    let rep = send(&env, "GET", &format!("/imports/batches/{}", batch.id), &a, None).await;
+    assert!(rep.body.contains("out_of_scope") && rep.body.contains("教学及辅助用房面积大于校舍建筑面积"), "{}", rep.body);
+    // The school's page: the panel with the latest year's new figure beside the year before.
+    let page = send(&env, "GET", &format!("/schools/{}", p.school), &a, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"conditions-table\"") && page.body.contains("<td>4321</td>") && page.body.contains(&stored[1].school_year), "{}", page.body);
+    // The API: three school years now, newest first.
+    let (status, body) = api_json(&env, "GET", &format!("/api/v1/schools/{}/conditions", p.school), &a, &serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let years: Vec<&str> = body["years"].as_array().unwrap().iter().map(|y| y["school_year"].as_str().unwrap()).collect();
+    assert_eq!(years, vec![latest.school_year.as_str(), stored[1].school_year.as_str(), "2020-2021"]);
+    assert_eq!(body["years"][0]["values"]["teaching_area"], "4321");
+    assert_eq!(body["years"][2]["values"]["county_public"], "1", "是 stored as 1");
+    let (status, _) = api_json(&env, "GET", &format!("/api/v1/schools/{}/conditions", p.other_school), &a, &serde_json::Value::Null).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The export of the latest school year: the county's schools only, the new figure in it,
+    // recorded in the audit log.
+    let county_schools = with_store(&env, |s| s.conditions_of_year(&Scope::Region { lo: p.county, hi: p.county }, &latest.school_year, None, 500).unwrap().rows.len());
+    let x = send(&env, "GET", "/export/conditions?format=csv", &a, None).await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.body);
+    let text = String::from_utf8(x.bytes.clone()).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("学校标识码,学年,校舍建筑面积") && lines[0].ends_with("学校名称"), "{}", lines[0]);
+    assert_eq!(lines.len(), county_schools + 1);
+    assert!(lines.iter().skip(1).all(|l| l.contains(&latest.school_year)));
+    assert!(text.contains(",4321,") && !text.contains(&p.other_school), "{text}");
+    let audited = with_store(&env, |s| s.audit_entries(&AuditFilter { actor: Some("county".into()), limit: 20, ..Default::default() }).unwrap());
+    assert!(audited.iter().any(|e| e.action == "export" && e.detail.contains("\"conditions\"")), "{audited:?}");
+    let x = send(&env, "GET", &format!("/export/conditions?format=csv&year=2020-2021&region={}", p.other_county), &a, None).await;
+    assert_eq!(String::from_utf8(x.bytes.clone()).unwrap().trim_start_matches('\u{feff}').lines().count(), 1, "another county: the header only");
+    assert_eq!(send(&env, "GET", "/export/conditions?format=csv&year=2020", &a, None).await.status, StatusCode::BAD_REQUEST);
+    // The template.
+    let x = send(&env, "GET", "/standard/templates/conditions.xlsx", &a, None).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let path = env.dir.0.join("t-conditions.xlsx");
+    std::fs::write(&path, &x.bytes).unwrap();
+    let rows = ingest::xlsx::Workbook::open(&path).unwrap().collect(None, 5, 1 << 20).unwrap();
+    assert_eq!(rows[0].1[0].as_str(), "学校标识码*");
+    assert_eq!(rows[0].1[1].as_str(), "学年*");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conditions_through_the_console_sqlite() {
+    conditions_through_the_console(sqlite("conditions")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conditions_through_the_console_postgres() {
+    let Some(env) = blocking(|| postgres("conditions")) else { return };
+    conditions_through_the_console(env).await;
+}

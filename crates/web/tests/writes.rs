@@ -94,9 +94,14 @@ async fn import_matrix(env: Env) {
     let school_row = set(Entity::School, school0.clone(), "region_code", &county_code);
     let student_row = set(Entity::Student, student0.clone(), "school_code", &p.school);
     let teacher_row = set(Entity::Teacher, teacher0.clone(), "school_code", &p.school);
+    // Another area's school's 办学条件, changed.
+    let year = with_store(&env, |s| store::conditions::Conditions::conditions_history(s, &Scope::all(), &p.other_school).unwrap()[0].school_year.clone());
+    let cond_key = store::keys::conditions_key(&p.other_school, &year).unwrap();
+    let cond0 = stored(&env, Entity::Conditions, &cond_key);
+    let cond_row = set(Entity::Conditions, cond0.clone(), "multimedia_rooms", "77");
     for who in ["city", "county", "school"] {
         let a = login(&env, who, PASSWORD).await;
-        for (entity, row) in [(Entity::School, &school_row), (Entity::Student, &student_row), (Entity::Teacher, &teacher_row)] {
+        for (entity, row) in [(Entity::School, &school_row), (Entity::Student, &student_row), (Entity::Teacher, &teacher_row), (Entity::Conditions, &cond_row)] {
             let b = import(&env, &a, entity, std::slice::from_ref(row)).await;
             assert_eq!(b.user, who);
             refused_only(&b);
@@ -107,6 +112,7 @@ async fn import_matrix(env: Env) {
         assert_eq!(stored(&env, Entity::School, &p.other_school), school0, "{who} moved another area's school");
         assert_eq!(stored(&env, Entity::Student, &other_student), student0, "{who} took another area's student");
         assert_eq!(stored(&env, Entity::Teacher, &other_teacher), teacher0, "{who} took another area's teacher");
+        assert_eq!(stored(&env, Entity::Conditions, &cond_key), cond0, "{who} changed another area's school's conditions");
         assert!(with_store(&env, |s| s.transfers(&other_student).unwrap()).is_empty());
     }
     // Inside the area the same mechanism writes: the school administrator adds a student to its

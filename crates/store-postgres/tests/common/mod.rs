@@ -629,3 +629,12 @@ impl store::facts::Facts for TestStore {
         self.s().refresh_facts(scope)
     }
 }
+
+impl store::conditions::ConditionsSql for TestStore {
+    fn conditions_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn conditions_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().conditions_rows(sql, args, each)
+    }
+}

@@ -167,6 +167,15 @@ fn run_demo(a: Args) -> u8 {
         print(&outcome, FormatArg::Text, lang);
         out(&(check_expected(&summary.planted, path, &outcome, lang) + "\n"));
     }
+    // 办学条件 of every school, two school years (a clean file: nothing planted).
+    let o = ImportOptions { validate: Options::new(Entity::Conditions), user: "demo".into(), force: false, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
+    match import_file(store.as_mut(), &summary.files[4], o) {
+        Ok(outcome) => {
+            out("\n");
+            print(&outcome, FormatArg::Text, lang);
+        }
+        Err(f) => return fail(lang, &f.zh, &f.en),
+    }
     let cities = match store.city_counts() {
         Ok(c) => c,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),

@@ -45,6 +45,8 @@ pub enum EntityArg {
     School,
     Teacher,
     Student,
+    /// 办学条件: a school's conditions in a school year.
+    Conditions,
 }
 
 impl From<EntityArg> for Entity {
@@ -53,6 +55,7 @@ impl From<EntityArg> for Entity {
             EntityArg::School => Entity::School,
             EntityArg::Teacher => Entity::Teacher,
             EntityArg::Student => Entity::Student,
+            EntityArg::Conditions => Entity::Conditions,
         }
     }
 }

@@ -110,7 +110,7 @@ async fn upload(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer
         return Err(e);
     }
     let Some(entity) = entity else {
-        return Err(AppError::invalid("请选择数据类别（学校、教师或学生）。", "Choose what the file holds (schools, teachers or students)."));
+        return Err(AppError::invalid("请选择数据类别（学校、教师、学生或办学条件）。", "Choose what the file holds (schools, teachers, students or school conditions)."));
     };
     let Some(file) = saved else {
         return Err(AppError::invalid("请选择要上传的文件（CSV 或 XLSX）。", "Choose a file to upload (CSV or XLSX)."));

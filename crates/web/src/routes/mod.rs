@@ -12,6 +12,7 @@ pub mod ipv6;
 pub mod ledger;
 pub mod apps;
 pub mod checks;
+pub mod conditions;
 pub mod mlps;
 pub mod duty;
 pub mod evidence;

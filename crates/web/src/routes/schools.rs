@@ -212,6 +212,8 @@ struct DetailPage {
     students: u64,
     point_json: String,
     history: crate::changes::HistoryView,
+    /// 办学条件: the latest school year and the one before.
+    conditions: Option<super::conditions::Panel>,
 }
 
 async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(code): Path<String>) -> Result<Response, AppError> {
@@ -219,7 +221,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
     require(me.user.role.reads_base_data())?;
     let scope = me.scope.clone();
     let code2 = code.clone();
-    let (school, teachers, grades, history) = app
+    let (school, teachers, grades, history, conditions) = app
         .pool
         .run(move |s| {
             let Some(school) = s.record(&scope, Entity::School, &code2)? else { return Err(AppError::NotFound) };
@@ -229,7 +231,8 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
             let grades = s.grade_counts(&one)?;
             let history = s.record_history(&scope, Entity::School, &code2)?.unwrap_or_default();
             let history = crate::changes::HistoryView::new(Entity::School, &history, &Default::default(), false);
-            Ok((school, teachers, grades, history))
+            let conditions = super::conditions::panel(&s.conditions_history(&scope, &code2)?);
+            Ok((school, teachers, grades, history, conditions))
         })
         .await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
@@ -253,6 +256,7 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
         grades_json,
         point_json,
         history,
+        conditions,
         code,
         c,
     })

@@ -21,8 +21,8 @@ pub fn router() -> Router<Arc<AppState>> {
 }
 
 /// The templates offered, by file name: student.xlsx … site.xlsx.
-pub const TEMPLATES: [(&str, &str, &str); 4] =
-    [("student", "学生", "Students"), ("teacher", "教师", "Teachers"), ("school", "学校", "Schools"), ("site", "网站", "Sites")];
+pub const TEMPLATES: [(&str, &str, &str); 5] =
+    [("student", "学生", "Students"), ("teacher", "教师", "Teachers"), ("school", "学校", "Schools"), ("conditions", "办学条件", "School conditions"), ("site", "网站", "Sites")];
 
 pub struct Column {
     pub header: String,

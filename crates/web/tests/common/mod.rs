@@ -110,7 +110,7 @@ pub fn build(tag: &str, opener: web::Opener, cleanup: Option<Box<dyn FnOnce() + 
     let demo = dir.0.join("demo");
     demo::generate(&demo::GenOptions::new(20_000, 11, standard::Date::today()), &demo).expect("demo");
     let mut s = opener().expect("open");
-    for (entity, file) in [(Entity::School, "schools.csv"), (Entity::Teacher, "teachers.csv"), (Entity::Student, "students.csv")] {
+    for (entity, file) in [(Entity::School, "schools.csv"), (Entity::Teacher, "teachers.csv"), (Entity::Student, "students.csv"), (Entity::Conditions, "conditions.csv")] {
         let o = loader::ImportOptions { validate: ingest::Options::new(entity), user: "prov".into(), force: false, progress: None, file_name: None, file_hash: None, scope: store::Scope::all() };
         loader::import_file(s.as_mut(), &demo.join(file), o).map_err(|f| f.en).expect("import");
     }

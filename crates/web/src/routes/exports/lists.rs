@@ -54,6 +54,49 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::AppsOverdue => crate::routes::apps::export::overdue_job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::DutyPeriods => crate::routes::duty::export::periods(scope, auditor, t, app.clock.today())?,
         List::InsightClasses | List::InsightTeachers | List::InsightStudents => crate::routes::insight::export::job(list, parse(q)?, &scope, t, app.clock.today())?,
+        List::Conditions => {
+            let f: ConditionsFilters = parse(q)?;
+            let region = match f.region.trim() {
+                "" => None,
+                r => Some(r.parse::<u32>().map_err(|_| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
+            };
+            let year = f.year.trim().to_string();
+            if !year.is_empty() && standard::check::parse_school_year(&year).is_none() {
+                return Err(AppError::invalid("学年应写作 2024-2025。", "The school year must read 2024-2025."));
+            }
+            let filter = serde_json::json!({"year": if year.is_empty() { "latest" } else { year.as_str() }, "region": f.region.trim()});
+            // A region outside the area reads nothing, as the lists do.
+            let scope = match region {
+                Some(r) => scope.narrow(r).unwrap_or(Scope::Nothing),
+                None => scope,
+            };
+            let mut headers = template_headers(Entity::Conditions, lang);
+            headers.push(if lang == Lang::En { "school_name".into() } else { "学校名称".into() });
+            Job { list, headers, filter, produce: Box::new(move |s, sheet| {
+                let year = match year.is_empty() {
+                    true => match s.conditions_years(&scope)?.into_iter().next() {
+                        Some(y) => y,
+                        None => return Ok(()),
+                    },
+                    false => year,
+                };
+                let mut after: Option<String> = None;
+                loop {
+                    let page = s.conditions_of_year(&scope, &year, after.as_deref(), MAX_PAGE)?;
+                    for c in &page.rows {
+                        for v in &c.values {
+                            sheet.cell(v)?;
+                        }
+                        sheet.cell(&c.school_name)?;
+                        sheet.end_row()?;
+                    }
+                    match page.next {
+                        Some(n) => after = Some(n),
+                        None => return Ok(()),
+                    }
+                }
+            }) }
+        }
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
@@ -230,6 +273,16 @@ fn audit_rows(s: &mut dyn Backend, sheet: &mut Sheet, org: i64, mut af: AuditFil
             _ => return Ok(()),
         }
     }
+}
+
+/// The conditions export's filters: a school year (default: the newest in the area) and a
+/// division inside the area.
+#[derive(serde::Deserialize, Default)]
+struct ConditionsFilters {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    region: String,
 }
 
 /// The template's headers: Chinese (the data standard's names), or the English keys — the file

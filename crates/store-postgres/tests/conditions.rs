@@ -1,0 +1,11 @@
+//! The 办学条件 (school conditions) suite on PostgreSQL. Needs `TIANFU_TEST_DATABASE_URL`; each
+//! test in a schema of its own.
+
+mod common;
+
+use common::fresh;
+
+store::conditions_suite!(match fresh() {
+    Some(s) => s,
+    None => return,
+});

@@ -1,0 +1,186 @@
+//! 办学条件 (school conditions): one row per school and school year, imported through the same
+//! batches as the registers (`Entity::Conditions`; see `store::keys::conditions_key` for the key).
+//! A school's county decides who may write its conditions (`Scope::may_write` with the school's
+//! place, inside each backend's batch, the same refusal as for teachers and students).
+//!
+//! The reads are written once here over a backend's two primitives ([`ConditionsSql`]): every
+//! query joins `schools` and carries the scope as SQL conditions (the school's county in the
+//! scope's range, and the school itself for a school scope), so nothing outside the scope is read.
+
+use crate::sql::{text_range, Arg, Dialect, SqlRow, Where};
+use crate::{cursor, Entity, Page, Scope, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// One school's conditions in one school year, with the school's name and county.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchoolConditions {
+    pub school_code: String,
+    pub school_name: String,
+    /// The school's county (GB/T 2260, 6 digits).
+    pub region_code: String,
+    pub school_year: String,
+    /// Every field of the conditions template (`standard::CONDITIONS`), in template order, as
+    /// ingest normalised it ('' for empty).
+    pub values: Vec<String>,
+}
+
+impl SchoolConditions {
+    /// A field by its template key; '' for an unknown key.
+    pub fn get(&self, key: &str) -> &str {
+        Entity::Conditions.template().index(key).and_then(|i| self.values.get(i)).map_or("", String::as_str)
+    }
+
+    /// A numeric field (areas in m², the equipment value in yuan, counts); None when empty.
+    pub fn number(&self, key: &str) -> Option<f64> {
+        let v = self.get(key);
+        (!v.is_empty()).then(|| v.parse().ok()).flatten()
+    }
+
+    /// A yes/no field (`county_public`, `teaching_point`): true for 1.
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key) == "1"
+    }
+
+    /// What the 优质均衡 indicators take from this row (`insight::balance::Conditions` and the
+    /// school's flags): sports space is the ground plus the hall (an empty hall is none).
+    pub fn balance_inputs(&self) -> BalanceInputs {
+        BalanceInputs {
+            school_code: self.school_code.clone(),
+            county: self.region_code.parse().unwrap_or(0),
+            county_public: self.flag("county_public"),
+            teaching_point: self.flag("teaching_point"),
+            teaching_area: self.number("teaching_area").unwrap_or(0.0),
+            sports_area: self.number("sports_ground_area").unwrap_or(0.0) + self.number("sports_hall_area").unwrap_or(0.0),
+            equipment_yuan: self.number("equipment_value").unwrap_or(0.0),
+            multimedia_rooms: self.number("multimedia_rooms").map_or(0, |n| n as u64),
+        }
+    }
+}
+
+/// One school's 办学条件 as the 优质均衡 indicators need them (the fields of
+/// `insight::balance::Conditions`, with the school's county and flags): store knows nothing of
+/// `insight`, so the dashboard copies these across one to one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceInputs {
+    pub school_code: String,
+    /// GB/T 2260 county code.
+    pub county: u32,
+    pub county_public: bool,
+    pub teaching_point: bool,
+    /// 教学及辅助用房面积, m².
+    pub teaching_area: f64,
+    /// 体育运动场地面积 + 体育馆面积, m².
+    pub sports_area: f64,
+    /// 教学仪器设备值, yuan.
+    pub equipment_yuan: f64,
+    /// 网络多媒体教室数.
+    pub multimedia_rooms: u64,
+}
+
+/// A backend's primitives under [`Conditions`].
+pub trait ConditionsSql {
+    fn conditions_dialect(&self) -> Dialect;
+    /// Runs a query on the base data, each row to `each`.
+    fn conditions_rows(&mut self, sql: &str, args: Vec<Arg>, each: &mut dyn FnMut(&dyn SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
+}
+
+/// The conditions the dashboard and the school's page read, always cut to a [`Scope`].
+pub trait Conditions {
+    /// The conditions of the schools in scope for `year` (`2024-2025`), by 学校标识码, up to
+    /// `limit` rows after the cursor `after` (a page's `next`).
+    fn conditions_of_year(&mut self, scope: &Scope, year: &str, after: Option<&str>, limit: usize) -> Result<Page<SchoolConditions>, StoreError>;
+    /// Every row of [`conditions_of_year`](Self::conditions_of_year), page after page, each
+    /// given to `f`, which returns false to stop.
+    fn each_conditions_of_year(&mut self, scope: &Scope, year: &str, f: &mut dyn FnMut(SchoolConditions) -> bool) -> Result<(), StoreError> {
+        crate::browse::each_page(|after| self.conditions_of_year(scope, year, after.as_deref(), crate::browse::MAX_PAGE), f)
+    }
+    /// One school's conditions, newest school year first; empty when the school has none or
+    /// lies outside the scope (the same answer).
+    fn conditions_history(&mut self, scope: &Scope, school: &str) -> Result<Vec<SchoolConditions>, StoreError>;
+    /// The school years with conditions in scope, newest first.
+    fn conditions_years(&mut self, scope: &Scope) -> Result<Vec<String>, StoreError>;
+    /// Per school of the scope with conditions in `year`, by 学校标识码, what the 优质均衡
+    /// indicators take from them ([`SchoolConditions::balance_inputs`]).
+    fn balance_inputs(&mut self, scope: &Scope, year: &str) -> Result<Vec<BalanceInputs>, StoreError> {
+        let mut out = Vec::new();
+        self.each_conditions_of_year(scope, year, &mut |c| {
+            out.push(c.balance_inputs());
+            true
+        })?;
+        Ok(out)
+    }
+}
+
+/// The scope as conditions over `c` (conditions) and `sc` (its school); None when it sees nothing.
+fn scoped(dialect: Dialect, scope: &Scope) -> Option<Where> {
+    let (lo, hi) = scope.county_range()?;
+    let mut w = Where::new(dialect);
+    let (a, b) = text_range(lo, hi);
+    let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+    w.cond(c);
+    if let Some(code) = scope.school() {
+        let c = format!("c.school_code = {}", w.arg(code));
+        w.cond(c);
+    }
+    Some(w)
+}
+
+fn select() -> String {
+    let cols: Vec<String> = Entity::Conditions.template().fields.iter().map(|f| format!("c.{}", f.key)).collect();
+    format!("SELECT c.school_code, sc.name, sc.region_code, c.school_year, {} FROM conditions c JOIN schools sc ON sc.school_code = c.school_code", cols.join(", "))
+}
+
+fn decode(r: &dyn SqlRow) -> Result<SchoolConditions, StoreError> {
+    let n = Entity::Conditions.template().fields.len();
+    Ok(SchoolConditions {
+        school_code: r.string(0)?,
+        school_name: r.string(1)?,
+        region_code: r.string(2)?,
+        school_year: r.string(3)?,
+        values: (0..n).map(|i| r.string(4 + i)).collect::<Result<_, _>>()?,
+    })
+}
+
+impl<T: ConditionsSql + ?Sized> Conditions for T {
+    fn conditions_of_year(&mut self, scope: &Scope, year: &str, after: Option<&str>, limit: usize) -> Result<Page<SchoolConditions>, StoreError> {
+        let Some(mut w) = scoped(self.conditions_dialect(), scope) else { return Ok(crate::sql::empty()) };
+        let c = format!("c.school_year = {}", w.arg(year));
+        w.cond(c);
+        if let Some(a) = after {
+            let c = format!("c.school_code > {}", w.arg(cursor::read_key(a, 's')?));
+            w.cond(c);
+        }
+        let n = crate::sql::limit(limit);
+        let sql = format!("{}{} ORDER BY c.school_code LIMIT {}", select(), w.where_(), n + 1);
+        let mut rows = Vec::new();
+        self.conditions_rows(&sql, w.args, &mut |r| {
+            rows.push(decode(r)?);
+            Ok(())
+        })?;
+        Ok(crate::sql::page(rows, n, |r| cursor::key('s', &r.school_code)))
+    }
+
+    fn conditions_history(&mut self, scope: &Scope, school: &str) -> Result<Vec<SchoolConditions>, StoreError> {
+        let Some(mut w) = scoped(self.conditions_dialect(), scope) else { return Ok(Vec::new()) };
+        let c = format!("c.school_code = {}", w.arg(school));
+        w.cond(c);
+        let sql = format!("{}{} ORDER BY c.school_year DESC", select(), w.where_());
+        let mut rows = Vec::new();
+        self.conditions_rows(&sql, w.args, &mut |r| {
+            rows.push(decode(r)?);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+
+    fn conditions_years(&mut self, scope: &Scope) -> Result<Vec<String>, StoreError> {
+        let Some(w) = scoped(self.conditions_dialect(), scope) else { return Ok(Vec::new()) };
+        let sql = format!("SELECT DISTINCT c.school_year FROM conditions c JOIN schools sc ON sc.school_code = c.school_code{} ORDER BY c.school_year DESC", w.where_());
+        let mut years = Vec::new();
+        self.conditions_rows(&sql, w.args, &mut |r| {
+            years.push(r.string(0)?);
+            Ok(())
+        })?;
+        Ok(years)
+    }
+}

@@ -1,0 +1,183 @@
+//! The tests of the 办学条件 storage every backend must pass ([`conditions_suite!`]): rows written
+//! by the same import batch as the registers (inserted, unchanged on re-import, updated with
+//! their changes logged, all or nothing), the writer's area judged at the school's county inside
+//! the batch (another county's school → a rejected row `out_of_scope`, nothing moved), and the
+//! reads of [`Conditions`] cut to the reader's scope.
+
+use crate::conditions::Conditions;
+use crate::suite::{import, import_as, school};
+use crate::{BatchMeta, Scope, Store};
+use standard::Entity;
+
+/// What the suite needs of a backend.
+pub trait ConditionsStore: Store + crate::Browse + Conditions {}
+impl<T: Store + crate::Browse + Conditions> ConditionsStore for T {}
+
+#[macro_export]
+macro_rules! conditions_suite {
+    ($make:expr) => {
+        $crate::conditions_suite!(@tests $make;
+            conditions_insert_unchanged_update, conditions_writes_are_scoped, conditions_reads_are_scoped,
+            conditions_pages_and_years, dropped_conditions_batch_rolls_back);
+    };
+    (@tests $make:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                let mut s = $make;
+                $crate::suite_conditions::$name(&mut s);
+            }
+        )*
+    };
+}
+
+const S1: &str = "2151040001";
+const S2: &str = "2151040002";
+const S3: &str = "3151140001";
+const Y1: &str = "2023-2024";
+const Y2: &str = "2024-2025";
+
+/// A conditions row in template order: the school, the year, the teaching space (m²) and the
+/// multimedia rooms; the rest fixed and believable.
+pub fn row(school: &str, year: &str, teaching_area: &str, rooms: &str) -> Vec<String> {
+    [school, year, "6800", teaching_area, "9000", "", "1500000", rooms, "30000", "0", "1", "0"].iter().map(|s| s.to_string()).collect()
+}
+
+/// Two schools in 锦江区 (510104), one in 龙泉驿区 (510112).
+fn base(s: &mut dyn ConditionsStore) {
+    import(s, Entity::School, "c-schools", &[school(S1, "510104", "第一小学"), school(S2, "510104", "第二小学"), school(S3, "510112", "第一中学")]);
+}
+
+fn key(school: &str, year: &str) -> String {
+    crate::keys::conditions_key(school, year).unwrap()
+}
+
+pub fn conditions_insert_unchanged_update(s: &mut dyn ConditionsStore) {
+    base(s);
+    let rows = [row(S1, Y1, "3000", "12"), row(S1, Y2, "3200", "18"), row(S2, Y2, "2500", "9")];
+    let b = import(s, Entity::Conditions, "c1", &rows);
+    assert_eq!((b.inserted, b.updated, b.unchanged, b.rejected), (3, 0, 0, 0));
+    assert_eq!(b.entity, Entity::Conditions);
+    // The same rows again (another file): unchanged, nothing written.
+    let b = import(s, Entity::Conditions, "c2", &rows);
+    assert_eq!((b.inserted, b.updated, b.unchanged, b.rejected), (0, 0, 3, 0));
+    // One value changed: one update, its change logged field by field.
+    let b = import(s, Entity::Conditions, "c3", &[row(S1, Y2, "3400", "18"), row(S2, Y2, "2500", "9")]);
+    assert_eq!((b.inserted, b.updated, b.unchanged), (0, 1, 1));
+    assert_eq!(s.get_record(Entity::Conditions, &key(S1, Y2)).unwrap().unwrap(), row(S1, Y2, "3400", "18"));
+    let changes = s.changes(Entity::Conditions, &key(S1, Y2)).unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!((changes[0].field.as_str(), changes[0].old_value.as_str(), changes[0].new_value.as_str()), ("teaching_area", "3200", "3400"));
+    // The school's history, newest year first, with the school's name and county.
+    let h = s.conditions_history(&Scope::all(), S1).unwrap();
+    assert_eq!(h.iter().map(|c| c.school_year.as_str()).collect::<Vec<_>>(), vec![Y2, Y1]);
+    assert_eq!((h[0].school_name.as_str(), h[0].region_code.as_str()), ("第一小学", "510104"));
+    assert_eq!(h[0].values, row(S1, Y2, "3400", "18"));
+    assert_eq!((h[0].number("teaching_area"), h[0].number("sports_hall_area"), h[0].flag("county_public"), h[0].flag("teaching_point")), (Some(3400.0), None, true, false));
+    // The batch is listed and found by its hash, like a register's.
+    assert_eq!(s.find_batch_by_hash(Entity::Conditions, "c1").unwrap().map(|b| b.inserted), Some(3));
+    assert!(s.find_batch_by_hash(Entity::School, "c1").unwrap().is_none());
+}
+
+/// A county officer of 龙泉驿区 (510112) writes only the conditions of its own schools: a row of
+/// a 锦江区 school is refused inside the batch (`out_of_scope`, kept with its cells) and nothing
+/// of it moves, new or stored; a school writes only its own conditions; nothing writes nothing.
+pub fn conditions_writes_are_scoped(s: &mut dyn ConditionsStore) {
+    base(s);
+    import(s, Entity::Conditions, "s0", &[row(S1, Y2, "3200", "18")]);
+    let county = Scope::Region { lo: 510112, hi: 510112 };
+    let (b, refused) = import_as(s, Entity::Conditions, "s1", county.clone(), &[row(S1, Y2, "9999", "99"), row(S2, Y2, "2500", "9"), row(S3, Y2, "5000", "30")]);
+    assert_eq!((b.inserted, b.updated, b.unchanged, b.rejected, refused), (1, 0, 0, 2, 2));
+    assert_eq!(s.get_record(Entity::Conditions, &key(S1, Y2)).unwrap().unwrap(), row(S1, Y2, "3200", "18"), "the stored row did not change");
+    assert!(s.get_record(Entity::Conditions, &key(S2, Y2)).unwrap().is_none(), "nothing new outside the area");
+    assert!(s.changes(Entity::Conditions, &key(S1, Y2)).unwrap().is_empty());
+    let mut refusals = Vec::new();
+    s.rejected_rows(b.id, &mut |r| {
+        refusals.push((r.line, r.codes, r.raw));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(refusals.iter().map(|r| (r.0, r.1.clone())).collect::<Vec<_>>(), vec![(2, vec![crate::OUT_OF_SCOPE.to_string()]), (3, vec![crate::OUT_OF_SCOPE.to_string()])]);
+    let mut raw = row(S1, Y2, "9999", "99");
+    raw.reverse();
+    assert_eq!(refusals[0].2, raw, "the refused row kept in the file's column order");
+    // A school administrator: its own school only.
+    let own = Scope::School { code: S1.into(), county: 510104 };
+    let (b, refused) = import_as(s, Entity::Conditions, "s2", own, &[row(S1, Y1, "3000", "12"), row(S2, Y1, "2400", "8")]);
+    assert_eq!((b.inserted, b.rejected, refused), (1, 1, 1));
+    // Nothing writes nothing.
+    let (b, refused) = import_as(s, Entity::Conditions, "s3", Scope::Nothing, &[row(S3, Y1, "4000", "20")]);
+    assert_eq!((b.inserted, b.rejected, refused), (0, 1, 1));
+    assert!(s.get_record(Entity::Conditions, &key(S3, Y1)).unwrap().is_none());
+}
+
+/// Reads are cut to the reader's scope; another area's school answers as an unknown one.
+pub fn conditions_reads_are_scoped(s: &mut dyn ConditionsStore) {
+    base(s);
+    import(s, Entity::Conditions, "r0", &[row(S1, Y2, "3200", "18"), row(S2, Y2, "2500", "9"), row(S3, Y2, "5000", "30"), row(S3, Y1, "4800", "28")]);
+    let schools = |p: crate::Page<crate::conditions::SchoolConditions>| p.rows.into_iter().map(|c| c.school_code).collect::<Vec<_>>();
+    let jinjiang = Scope::Region { lo: 510104, hi: 510104 };
+    assert_eq!(schools(s.conditions_of_year(&Scope::all(), Y2, None, 50).unwrap()), vec![S1, S2, S3]);
+    assert_eq!(schools(s.conditions_of_year(&jinjiang, Y2, None, 50).unwrap()), vec![S1, S2]);
+    assert_eq!(schools(s.conditions_of_year(&Scope::Region { lo: 510100, hi: 510199 }, Y2, None, 50).unwrap()), vec![S1, S2, S3], "the city sees its counties");
+    let own = Scope::School { code: S2.into(), county: 510104 };
+    assert_eq!(schools(s.conditions_of_year(&own, Y2, None, 50).unwrap()), vec![S2]);
+    assert!(s.conditions_of_year(&Scope::Nothing, Y2, None, 50).unwrap().rows.is_empty());
+    assert!(s.conditions_history(&jinjiang, S3).unwrap().is_empty(), "another county's school: as if unknown");
+    assert!(s.conditions_history(&jinjiang, "2151049999").unwrap().is_empty());
+    assert!(s.conditions_history(&own, S1).unwrap().is_empty());
+    assert_eq!(s.conditions_history(&own, S2).unwrap().len(), 1);
+    assert_eq!(s.conditions_years(&jinjiang).unwrap(), vec![Y2.to_string()]);
+    assert_eq!(s.conditions_years(&Scope::all()).unwrap(), vec![Y2.to_string(), Y1.to_string()]);
+    assert!(s.conditions_years(&Scope::Nothing).unwrap().is_empty());
+    assert!(crate::Browse::record(s, &jinjiang, Entity::Conditions, &key(S3, Y2)).unwrap().is_none());
+    assert!(crate::Browse::record(s, &jinjiang, Entity::Conditions, &key(S1, Y2)).unwrap().is_some());
+}
+
+/// A school year's list in pages of `limit`, by school code, every row once.
+pub fn conditions_pages_and_years(s: &mut dyn ConditionsStore) {
+    let codes: Vec<String> = (1..=7).map(|i| format!("21510400{i:02}")).collect();
+    let rows: Vec<Vec<String>> = codes.iter().map(|c| school(c, "510104", "某小学")).collect();
+    import(s, Entity::School, "p-schools", &rows);
+    let cond: Vec<Vec<String>> = codes.iter().map(|c| row(c, Y2, "3000", "10")).collect();
+    import(s, Entity::Conditions, "p0", &cond);
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let p = s.conditions_of_year(&Scope::all(), Y2, after.as_deref(), 3).unwrap();
+        assert!(p.rows.len() <= 3);
+        seen.extend(p.rows.into_iter().map(|c| c.school_code));
+        match p.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen, codes);
+    let mut all = Vec::new();
+    s.each_conditions_of_year(&Scope::all(), Y2, &mut |c| {
+        all.push(c.school_code);
+        true
+    })
+    .unwrap();
+    assert_eq!(all, codes);
+    assert!(s.conditions_of_year(&Scope::all(), Y1, None, 3).unwrap().rows.is_empty());
+    assert!(s.conditions_of_year(&Scope::all(), Y2, Some("not a cursor"), 3).is_err());
+}
+
+/// A batch dropped before its commit (a crash, a failed file) leaves nothing behind.
+pub fn dropped_conditions_batch_rolls_back(s: &mut dyn ConditionsStore) {
+    base(s);
+    import(s, Entity::Conditions, "d0", &[row(S1, Y2, "3200", "18")]);
+    {
+        let meta = BatchMeta { entity: Entity::Conditions, file_name: "c.csv".into(), file_hash: "d1".into(), user: "tester".into(), scope: Scope::all() };
+        let mut b = s.begin_import(&meta).unwrap();
+        for (i, r) in [row(S1, Y2, "1", "1"), row(S2, Y2, "2500", "9")].iter().enumerate() {
+            let v: Vec<&str> = r.iter().map(String::as_str).collect();
+            b.record(i as u64 + 2, &v).unwrap();
+        }
+        // Dropped without commit.
+    }
+    assert_eq!(s.get_record(Entity::Conditions, &key(S1, Y2)).unwrap().unwrap(), row(S1, Y2, "3200", "18"));
+    assert!(s.get_record(Entity::Conditions, &key(S2, Y2)).unwrap().is_none());
+    assert!(s.find_batch_by_hash(Entity::Conditions, "d1").unwrap().is_none());
+}
