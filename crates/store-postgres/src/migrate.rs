@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (24, "register_memo", include_str!("../migrations/0024_register_memo.sql")),
     (25, "indicator_fields", include_str!("../migrations/0025_indicator_fields.sql")),
     (27, "registers_memo", include_str!("../migrations/0027_registers_memo.sql")),
+    (29, "plan", include_str!("../migrations/0029_plan.sql")),
 ];
 
 /// The version this program needs.
