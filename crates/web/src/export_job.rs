@@ -25,10 +25,11 @@ pub enum List {
     AppUses,
     Rectifications,
     CheckProgress,
+    Plan,
 }
 
 impl List {
-    pub const ALL: [List; 18] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress];
+    pub const ALL: [List; 19] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Plan];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -53,6 +54,7 @@ impl List {
             List::AppUses => "apps_uses",
             List::Rectifications => "rectifications",
             List::CheckProgress => "check_progress",
+            List::Plan => "plan",
         }
     }
 
@@ -80,6 +82,7 @@ impl List {
             List::AppUses => "学校使用教育应用",
             List::Rectifications => "整改项",
             List::CheckProgress => "专项检查进度",
+            List::Plan => "工作要点进展",
         }
     }
 
@@ -103,6 +106,7 @@ impl List {
             List::AppUses => "School uses of apps",
             List::Rectifications => "Rectification items",
             List::CheckProgress => "Inspection progress",
+            List::Plan => "Plan progress",
         }
     }
 
@@ -113,6 +117,7 @@ impl List {
             List::DutyContacts | List::DutyRoster | List::DutyReports => "duty",
             List::AppFilings | List::AppUses => "apps",
             List::Rectifications | List::CheckProgress => "checks",
+            List::Plan => "plans",
             l => l.key(),
         }
     }
@@ -131,6 +136,7 @@ impl List {
             List::AppFilings => store::apps::role_reads(role),
             List::AppUses => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress => store::checks::role_reads(role),
+            List::Plan => store::plan::role_reads(role),
         }
     }
 

@@ -47,6 +47,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::AppUses => crate::routes::apps::export::uses_job(parse(q)?, me.user.id, scope, auditor, t)?,
         List::Rectifications => crate::routes::checks::export::items_job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::CheckProgress => crate::routes::checks::export::progress_job(parse(q)?, scope, auditor, t, app.clock.today())?,
+        List::Plan => crate::routes::plan::export::job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
