@@ -148,7 +148,7 @@ pub fn parse(recs: Vec<(u64, Vec<String>)>) -> Result<(Vec<(u64, NewPoint)>, Vec
         });
         let deadline = Date::parse_iso(&get(Col::Deadline));
         if deadline.is_none() {
-            why.push((format!("完成时限“{}”不是有效日期（YYYY-MM-DD）。", get(Col::Deadline)), "The deadline is not a date (YYYY-MM-DD).".into()));
+            why.push((format!("完成时限“{}”不是有效日期，请写成 2022-12-31 这样的年-月-日。", get(Col::Deadline)), "The deadline is not a date (YYYY-MM-DD).".into()));
         }
         let ind = get(Col::Indicator);
         let indicator = if ind.is_empty() { None } else { Indicator::parse(&ind) };
@@ -247,7 +247,7 @@ pub fn parse_update(u: &UpdateInput, today: Date, attachment: Option<i64>) -> Re
     let mut out = Vec::new();
     let on = if u.on.trim().is_empty() { Some(today) } else { Date::parse_iso(u.on.trim()) };
     match on {
-        None => out.push(crate::form::problem("on", format!("日期“{}”不是有效日期（YYYY-MM-DD）。", u.on.trim()), "The date is not a date (YYYY-MM-DD).")),
+        None => out.push(crate::form::problem("on", format!("日期“{}”不是有效日期，请写成 2022-12-31 这样的年-月-日。", u.on.trim()), "The date is not a date (YYYY-MM-DD).")),
         Some(d) if d > today => out.push(crate::form::problem("on", "日期不能晚于今天。", "The date cannot be after today.")),
         _ => {}
     }
