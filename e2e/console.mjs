@@ -3151,6 +3151,112 @@ try {
   });
   // ---- end cond ----
 
+  // ---- plan ----
+  // Issue 15: the plan tracker (screenshots 190–199).
+  await scenario("p15. 信息化工作要点: the administrator reads the 2022 plan by part (one point overdue, live figures beside the targets), posts an update with a file on the IPv6 point (every problem at once first), prints the progress report, exports it, imports next year's plan (a bad row refused with nothing stored, then the corrected file); the county officer reads only its area's points", async () => {
+    const shotP = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+    const page = admin;
+    current = page;
+    await page.goto(url("/plans"));
+    const planLink = page.locator("#plans-table a", { hasText: "四川省 2022 年教育信息化工作要点（演示重构）" });
+    eq(await planLink.count(), 1, "the demo plan in the list");
+    await shotP(page, "190-plans");
+    await Promise.all([page.waitForNavigation(), planLink.click()]);
+    const planUrl = pathOf(page);
+    check(/^\/plans\/\d+$/.test(planUrl), `the plan's page: ${planUrl}`);
+    await a11y(page, "a plan by part");
+    await language(page, "a plan by part");
+    check((await page.textContent("#plan-note")).includes("不是官方文件原文"), "the plan is marked as a reconstruction");
+    eq((await tableRows(page, "#plan-parts")).length, 7, "six parts and the total");
+    eq(await page.locator('#plan-parts tr[data-part="0"] td').nth(1).textContent(), "17", "17 points in all");
+    eq(await page.locator('tr[data-status="overdue"]').count(), 1, "one point overdue");
+    check(await page.locator(".plan-live").count() >= 2, "live figures beside the targets");
+    await shotP(page, "191-plan-parts");
+    // The IPv6 point: its live figure and the update form.
+    await Promise.all([page.waitForNavigation(), page.locator(".plan-points a", { hasText: "IPv6" }).click()]);
+    const pointUrl = pathOf(page);
+    check(/^\/plans\/points\/\d+$/.test(pointUrl), `the point's page: ${pointUrl}`);
+    await a11y(page, "a point with its tasks and updates");
+    await language(page, "a point");
+    check((await page.textContent("#plan-point-indicator")).includes("目标"), "the indicator with its target");
+    await shotP(page, "192-plan-point");
+    await page.fill("#text", "");
+    await page.fill("#progress", "120");
+    await page.selectOption("#state", "");
+    await Promise.all([page.waitForNavigation(), page.click("#plan-update-submit")]);
+    const errs = await page.$$eval("#form-error li", (lis) => lis.map((li) => li.textContent.trim()));
+    check(errs.length >= 3, `every problem at once: ${JSON.stringify(errs)}`);
+    await a11y(page, "the update form with its problems");
+    await shotP(page, "193-plan-update-problems");
+    await page.fill("#text", "完成 12 所高校门户网站 IPv6 改造，见验收材料。");
+    await page.fill("#progress", "85");
+    await page.selectOption("#state", "in_progress");
+    await page.setInputFiles("#file", { name: "验收材料.pdf", mimeType: "application/pdf", buffer: pdf });
+    await Promise.all([page.waitForNavigation(), page.click("#plan-update-submit")]);
+    eq(pathOf(page), pointUrl, "back on the point");
+    eq(await page.textContent("#plan-point-progress"), "85%", "the point's progress");
+    const fhref = await page.locator("#plan-updates-table a.plan-file").first().getAttribute("href");
+    check(new RegExp(`^${pointUrl}/files/\\d+$`).test(fhref || ""), `the update's file: ${fhref}`);
+    const fdown = await page.request.get(url(fhref));
+    eq(fdown.status(), 200, "the update's file downloads");
+    check((await fdown.body()).toString().startsWith("%PDF"), "the file as uploaded");
+    await a11y(page, "a point with the new update");
+    await shotP(page, "194-plan-update-posted");
+    // The printable report and the export.
+    await page.goto(url(`${planUrl}/print`));
+    await language(page, "the printable report");
+    eq((await tableRows(page, "#plan-report-points")).length, 17, "every point in the report");
+    await page.emulateMedia({ media: "print" });
+    await shotP(page, "195-plan-print");
+    await page.emulateMedia({ media: "screen" });
+    const planId = planUrl.split("/").pop();
+    const xlsx = await page.request.get(url(`/export/plan?format=xlsx&plan=${planId}`));
+    eq(xlsx.status(), 200, "the progress report as XLSX");
+    check((await xlsx.body()).subarray(0, 2).toString() === "PK", "an XLSX file");
+    const csv = await page.request.get(url(`/export/plan?format=csv&plan=${planId}`));
+    const csvText = (await csv.body()).toString();
+    check(csvText.includes("推进教育数据跨部门共享交换") && csvText.includes("逾期"), "the CSV names the overdue point");
+    // Next year's plan is a new import: a bad row stores nothing, then the corrected file.
+    await page.goto(url("/plans/import"));
+    await shotP(page, "196-plan-import");
+    const bad = "部分,编号,工作要点,牵头单位,配合单位,完成时限,主要任务\n顶层设计,1,制定年度工作要点,510000,510100,2023-03-31,起草；印发\n第七部分,2,坏的要点,510000,,2023-13-01,\n";
+    await page.fill("#year", "2023");
+    await page.fill("#title", "四川省 2023 年教育信息化工作要点（演示）");
+    await page.setInputFiles("#file", { name: "要点.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+    await Promise.all([page.waitForNavigation(), page.click("#plan-upload")]);
+    eq(await page.locator('#rejected-table tr[data-line="3"]').count(), 1, "the bad row listed");
+    await a11y(page, "an import with a bad row");
+    await shotP(page, "197-plan-import-rejected");
+    const good = "部分,编号,工作要点,牵头单位,配合单位,完成时限,主要任务,绑定指标,目标值\n顶层设计,1,制定年度工作要点,510000,510100,2023-03-31,起草；印发,,\n网络安全,2,推进高校网站 IPv6 改造,510000,510100、510300,2023-12-31,改造；验收,ipv6_rate,100%\n";
+    await page.setInputFiles("#file", { name: "要点.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
+    await Promise.all([page.waitForNavigation(), page.click("#plan-upload")]);
+    check(/^\/plans\/\d+$/.test(pathOf(page)) && pathOf(page) !== planUrl, `the new plan's page: ${pathOf(page)}`);
+    eq(await page.locator('#plan-parts tr[data-part="0"] td').nth(1).textContent(), "2", "the new plan's two points");
+    await a11y(page, "the imported plan");
+    await shotP(page, "198-plan-imported");
+    // The county officer reads the points its area leads or co-operates in, not the others.
+    const cctx = await newContext();
+    const cp = await cctx.newPage();
+    watch(cp, "[county-plan]");
+    current = cp;
+    await login(cp, COUNTY_USER, NEW_PASSWORD.county);
+    await cp.goto(url(planUrl));
+    const rows = await cp.locator("tr[data-point]").count();
+    check(rows > 0 && rows < 17, `the county reads some points, not all: ${rows}`);
+    eq(await cp.locator(".plan-points a", { hasText: "IPv6" }).count(), 0, "not the province's IPv6 point");
+    eq((await cp.goto(url(pointUrl))).status(), 404, "another area's point is not found");
+    await cp.goto(url(planUrl));
+    await shotP(cp, "199-plan-county");
+    await cctx.close();
+    current = admin;
+  });
+  // ---- end plan ----
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -21,6 +21,7 @@ mod rng;
 mod schools;
 pub mod sites;
 pub mod ledger;
+pub mod plan;
 pub mod duty;
 pub mod apps;
 pub mod checks;

@@ -13,3 +13,4 @@ pub mod form;
 pub mod apps;
 pub mod mlps;
 pub mod mlps_import;
+pub mod plan;

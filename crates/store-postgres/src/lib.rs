@@ -33,6 +33,7 @@ mod known;
 mod sender;
 mod migrate;
 mod ledger;
+mod plan;
 mod apps;
 mod checks;
 mod conditions;

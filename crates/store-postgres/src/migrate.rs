@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (25, "indicator_fields", include_str!("../migrations/0025_indicator_fields.sql")),
     (27, "registers_memo", include_str!("../migrations/0027_registers_memo.sql")),
     (28, "conditions", include_str!("../migrations/0028_conditions.sql")),
+    (29, "plan", include_str!("../migrations/0029_plan.sql")),
     (30, "school_facts", include_str!("../migrations/0030_school_facts.sql")),
 ];
 

@@ -24,6 +24,7 @@ mod kit;
 mod layout;
 mod migrate;
 mod ledger;
+mod plan;
 mod apps;
 mod checks;
 mod conditions;

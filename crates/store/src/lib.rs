@@ -34,6 +34,7 @@ pub mod keys;
 pub mod mask;
 pub mod memo;
 pub mod ledger;
+pub mod plan;
 pub mod mlps;
 pub mod monitor;
 pub mod secret;
@@ -56,6 +57,8 @@ pub mod suite_platform;
 pub mod suite_ledger;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_conditions;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_plan;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
 #[cfg(any(test, feature = "testing"))]
@@ -501,5 +504,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + Send> Backend for T {}

@@ -37,10 +37,11 @@ pub enum List {
     InsightStudents,
     /// 办学条件 of the schools in the area, one school year.
     Conditions,
+    Plan,
 }
 
 impl List {
-    pub const ALL: [List; 28] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::Conditions];
+    pub const ALL: [List; 29] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::Conditions, List::Plan];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -75,6 +76,7 @@ impl List {
             List::InsightTeachers => "insight_teachers",
             List::InsightStudents => "insight_students",
             List::Conditions => "conditions",
+            List::Plan => "plan",
         }
     }
 
@@ -112,6 +114,7 @@ impl List {
             List::InsightTeachers => "决策指标：教师队伍",
             List::InsightStudents => "决策指标：学生",
             List::Conditions => "办学条件",
+            List::Plan => "工作要点进展",
         }
     }
 
@@ -145,6 +148,7 @@ impl List {
             List::InsightTeachers => "Indicators: teachers",
             List::InsightStudents => "Indicators: students",
             List::Conditions => "School conditions",
+            List::Plan => "Plan progress",
         }
     }
 
@@ -158,6 +162,7 @@ impl List {
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
             List::InsightClasses | List::InsightTeachers | List::InsightStudents => "insight",
             List::Conditions => "schools",
+            List::Plan => "plans",
             l => l.key(),
         }
     }
@@ -177,6 +182,7 @@ impl List {
             List::AppUses | List::AppsOverdue => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
             List::InsightClasses | List::InsightTeachers | List::InsightStudents => role.reads_overview(),
+            List::Plan => store::plan::role_reads(role),
         }
     }
 

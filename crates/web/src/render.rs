@@ -72,6 +72,7 @@ impl Ctx {
             "duty" => store::duty::role_reads(r),
             "apps" => store::apps::role_reads(r),
             "checks" => store::checks::role_reads(r),
+            "plans" => store::plan::role_reads(r),
             "incidents" => store::incidents::reads(r),
             _ => false,
         }

@@ -254,6 +254,14 @@ async fn every_operation_answers_as_documented(env: Env) {
         let n = store::ledger::NewSoftware { unit_code: school.parse().unwrap(), name: "文档测试软件".into(), vendor: String::new(), version: String::new(), kind: store::ledger::SoftwareKind::Os, licence_kind: store::ledger::LicenceKind::Free, licence_no: String::new(), licensed: 0, expires_on: None, installed: 3, location: String::new() };
         (cid, duty, s.create_software(&store::Scope::all(), &n, "prov", 0).unwrap().id)
     });
+    // The plan tracker: the province's plan with a point led by the county's school.
+    let (plan, point) = with_store(&env, |s| {
+        let d = standard::Date::today();
+        let pt = store::plan::NewPoint { part: 1, number: "1".into(), title: "文档测试要点".into(), description: String::new(), lead: school.parse().unwrap(), coop: vec![], deadline: d, indicator: Some(store::plan::Indicator::MlpsOverdue), target: "0".into(), tasks: vec![store::plan::NewTask { text: "任务".into(), owner: school.parse().unwrap(), deadline: d }] };
+        let p = s.import_plan(&store::Scope::all(), &store::plan::NewPlan { year: 2026, title: "文档测试计划".into(), region_code: 510000, note: String::new(), points: vec![pt] }, "prov", 0).unwrap();
+        let point = s.plan_points(&store::Scope::all(), p.id).unwrap()[0].id;
+        (p.id, point)
+    });
     let soft_body = json!({ "unit_code": school, "name": "文档测试软件二", "kind": "office", "licence_kind": "procured", "licence_no": "ZC-1", "licensed": "10", "installed": "12", "expires_on": "2027-01-31" }).to_string();
     let period = with_store(&env, |s| {
         let d = standard::Date::today();
@@ -385,6 +393,17 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/mlps/import", "/mlps/import?name=systems.csv".into(), &county, Some(("text/csv", format!("unit_code,name,owner,level,live_on\n{school},导入的系统,信息中心,2,2025-01-06\n{school},坏的系统,信息中心,9,\n")))),
         ("post", "/mlps/import", "/mlps/import".into(), &county, Some(("text/csv", String::new()))),
         ("get", "/mlps/completion", "/mlps/completion".into(), &api, None),
+        ("get", "/plan/plans", "/plan/plans".into(), &county, None),
+        ("get", "/plan/plans", "/plan/plans".into(), &api, None),
+        ("get", "/plan/plans/{id}", format!("/plan/plans/{plan}"), &county, None),
+        ("get", "/plan/plans/{id}", "/plan/plans/999999".into(), &county, None),
+        ("get", "/plan/points/{id}", format!("/plan/points/{point}"), &county, None),
+        ("get", "/plan/points/{id}", "/plan/points/999999".into(), &county, None),
+        ("post", "/plan/points/{id}/updates", format!("/plan/points/{point}/updates"), &county, Some((j, json!({ "text": "方案已完成", "progress": 30, "state": "in_progress" }).to_string()))),
+        ("post", "/plan/points/{id}/updates", format!("/plan/points/{point}/updates"), &county, Some((j, json!({ "progress": 130 }).to_string()))),
+        ("post", "/plan/points/{id}/updates", "/plan/points/999999/updates".into(), &county, Some((j, json!({ "text": "x", "progress": 1, "state": "done" }).to_string()))),
+        ("post", "/plan/import", format!("/plan/import?year=2041&title={}&name=plan.csv", "%E5%8C%BA%E5%8E%BF%E8%A6%81%E7%82%B9"), &county, Some(("text/csv", format!("部分,编号,工作要点,牵头单位,完成时限\n1,1,门户网站防护,{school},{today}\n")))),
+        ("post", "/plan/import", "/plan/import?year=2042&title=x".into(), &county, Some(("text/csv", String::new()))),
         ("get", "/ledger/checklists", "/ledger/checklists".into(), &county, None),
         ("get", "/ledger/checklists", "/ledger/checklists".into(), &api, None),
         ("post", "/ledger/checklists", "/ledger/checklists".into(), &county, Some((j, json!({ "year": "2026", "title": "区级清单", "items": "组织领导｜明确责任人｜需佐证" }).to_string()))),

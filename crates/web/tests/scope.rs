@@ -64,6 +64,11 @@ struct Refs {
     /// Each drill's rectification item (its finding's), submitted with an evidence file.
     own_item_file: (i64, i64),
     other_item_file: (i64, i64),
+    /// The province's work plan; a point led by the own school and one by the other, each
+    /// with an update carrying an evidence file: (point, file).
+    plan: i64,
+    own_point: (i64, i64),
+    other_point: (i64, i64),
 }
 
 /// The other county's incident's title: no answer to a role that does not see there holds it.
@@ -202,7 +207,33 @@ fn refs(env: &Env) -> Refs {
         other_item_file: { let d = drill_in(s.as_mut(), p.other_county, &p.other_school); item_file_of(env, s.as_mut(), d, &p.other_school, p.other_county) },
         own_drill: drill_in(s.as_mut(), p.county, &p.school),
         other_drill: drill_in(s.as_mut(), p.other_county, &p.other_school),
+        plan: plan_of(s.as_mut(), &p.school, &p.other_school),
+        own_point: { let pl = plan_of(s.as_mut(), &p.school, &p.other_school); point_file_of(env, s.as_mut(), pl, "1", &p.school, p.county) },
+        other_point: { let pl = plan_of(s.as_mut(), &p.school, &p.other_school); point_file_of(env, s.as_mut(), pl, "2", &p.other_school, p.other_county) },
     }
+}
+
+/// The province's plan (imported once): point 1 led by `school`, point 2 by `other`.
+fn plan_of(s: &mut dyn store::Backend, school: &str, other: &str) -> i64 {
+    if let Some(p) = s.plans(&Scope::all()).unwrap().first() {
+        return p.id;
+    }
+    let day = standard::Date::today();
+    let point = |n: &str, lead: &str| store::plan::NewPoint { part: 2, number: n.into(), title: format!("校园网络升级 {n}"), description: String::new(), lead: lead.parse().unwrap(), coop: vec![], deadline: day, indicator: Some(store::plan::Indicator::BaseCoverage), target: "100%".into(), tasks: vec![store::plan::NewTask { text: "完成方案".into(), owner: lead.parse().unwrap(), deadline: day }] };
+    let p = store::plan::NewPlan { year: 2026, title: "省级信息化工作要点".into(), region_code: 510000, note: String::new(), points: vec![point("1", school), point("2", other)] };
+    s.import_plan(&Scope::all(), &p, "prov", 0).unwrap().id
+}
+
+/// Point `n` of the plan with an update carrying a PDF of its lead `school` (in `county`).
+fn point_file_of(env: &Env, s: &mut dyn store::Backend, plan: i64, n: &str, school: &str, county: u32) -> (i64, i64) {
+    let scope = Scope::Region { lo: county, hi: county };
+    let point = s.plan_points(&Scope::all(), plan).unwrap().into_iter().find(|p| p.number == n).unwrap().id;
+    let files = store::attachments::Files::new(std::path::Path::new(&env.app.state.config.data_dir).join("attachments"), 1 << 20);
+    let owner = store::attachments::Owner { region: county, school: Some(school.into()) };
+    let a = store::attachments::save(s, &files, &scope, "sec", owner, "进展材料.pdf", None, &mut &b"%PDF-1.4\n%%EOF\n"[..], &store::clock::SystemClock).unwrap();
+    let u = store::plan::NewUpdate { task: None, on: standard::Date::today(), text: "方案已完成".into(), progress: 30, state: store::plan::State::InProgress, attachment: Some(a.id) };
+    s.post_plan_update(&scope, point, &u, "sec", 0).unwrap();
+    (point, a.id)
 }
 
 /// The alert of a site (seeded: one each).
@@ -332,6 +363,10 @@ enum Need {
     ChecksAnswer,
     /// Issuing an inspection, planning a drill (store::checks::role_issues).
     ChecksIssue,
+    /// The plan tracker (store::plan::role_reads; the auditor reads its node's).
+    Plan,
+    /// Importing a plan (store::plan::role_imports).
+    PlanImport,
     Signed,
 }
 
@@ -369,6 +404,8 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Checks => store::checks::role_reads(role),
         Need::ChecksAnswer => store::checks::role_answers(role),
         Need::ChecksIssue => store::checks::role_issues(role),
+        Need::Plan => store::plan::role_reads(role),
+        Need::PlanImport => store::plan::role_imports(role),
         Need::Signed => true,
     }
 }
@@ -667,6 +704,22 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/apps_overdue?format=csv".into(), Need::AppUses, Target::Any),
         ("GET", "/export/app_blocks?format=csv".into(), Need::Apps, Target::Any),
         ("GET", format!("/export/apps_overdue?format=xlsx&region={}", p.other_county), Need::AppUses, Target::Any),
+        // The plan tracker (issue 15): a unit reads the points it leads or co-operates in.
+        ("GET", "/plans".into(), Need::Plan, Target::Any),
+        ("GET", format!("/plans/{}", r.plan), Need::Plan, Target::Any),
+        ("GET", format!("/plans/{}/print", r.plan), Need::Plan, Target::Any),
+        ("GET", format!("/plans/points/{}", r.own_point.0), Need::Plan, Target::Own),
+        ("GET", format!("/plans/points/{}", r.other_point.0), Need::Plan, Target::Other),
+        ("GET", format!("/plans/points/{}/files/{}", r.own_point.0, r.own_point.1), Need::Plan, Target::Own),
+        ("GET", format!("/plans/points/{}/files/{}", r.other_point.0, r.other_point.1), Need::Plan, Target::Other),
+        ("GET", "/plans/import".into(), Need::PlanImport, Target::Any),
+        ("GET", "/plans/import/template".into(), Need::PlanImport, Target::Any),
+        ("GET", "/api/v1/plan/plans".into(), Need::Plan, Target::Any),
+        ("GET", format!("/api/v1/plan/plans/{}", r.plan), Need::Plan, Target::Any),
+        ("GET", format!("/api/v1/plan/points/{}", r.own_point.0), Need::Plan, Target::Own),
+        ("GET", format!("/api/v1/plan/points/{}", r.other_point.0), Need::Plan, Target::Other),
+        ("GET", format!("/export/plan?format=csv&plan={}", r.plan), Need::Plan, Target::Any),
+        ("GET", format!("/export/plan?format=xlsx&plan={}", r.plan), Need::Plan, Target::Any),
     ]
 }
 
@@ -726,7 +779,7 @@ async fn matrix(env: Env) {
             // not its county bureau's.
             // The auditor at the province reads the whole 等保 register too, and the duty, apps
             // and ledger registers.
-            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger) && *role == Role::Auditor);
+            let sees = sees_other(*role) || (matches!(need, Need::Incidents | Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger | Need::Plan) && *role == Role::Auditor);
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
             } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
@@ -742,7 +795,7 @@ async fn matrix(env: Env) {
                 // The auditor reads inspections and items of its node's area (the province here),
                 // and the whole 等保 register (its session scope, which holds no records, names no
                 // school elsewhere).
-                let auditor_reads = matches!(need, Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger) && *role == Role::Auditor;
+                let auditor_reads = matches!(need, Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger | Need::Plan) && *role == Role::Auditor;
                 for code in hidden.iter().filter(|c| !path.contains(*c) && !auditor_reads) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }

@@ -1646,3 +1646,137 @@ async fn checks_writes_by_role_and_area_postgres() {
         checks_matrix(env).await;
     }
 }
+
+/// A multipart form as the console sends it: the CSRF token first, then text fields, then the
+/// file (when one is given).
+async fn plan_form(env: &Env, auth: &Auth, uri: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Resp {
+    let boundary = "----tianfu-plan-boundary";
+    let mut body = csrf_part(boundary, auth);
+    for (k, v) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::COOKIE, auth.cookie.clone().unwrap_or_default())
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let r = env.app.router.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, location, set_cookie: vec![], body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+}
+
+/// The plan tracker's writes, for every role: an update on another area's point (console and
+/// API) is 404 (403 for roles that do not write) with nothing stored, the province's officers
+/// post on any point of their plan; imports by the officers for their own division only; an
+/// update with its file kept and downloadable; a bad form answered whole; a file with one bad
+/// row stores nothing and lists the row; every write audited.
+async fn plan_matrix(env: Env) {
+    let p = env.places.clone();
+    let day = standard::Date::today();
+    let point = |n: &str, lead: &str| store::plan::NewPoint { part: 6, number: n.into(), title: format!("要点 {n}"), description: String::new(), lead: lead.parse().unwrap(), coop: vec![], deadline: day, indicator: None, target: String::new(), tasks: vec![] };
+    let plan = store::plan::NewPlan { year: 2026, title: "省级工作要点".into(), region_code: 510000, note: String::new(), points: vec![point("1", &p.school), point("2", &p.other_school)] };
+    let pid = with_store(&env, |s| s.import_plan(&Scope::all(), &plan, "prov", 0).unwrap().id);
+    let pts = with_store(&env, |s| s.plan_points(&Scope::all(), pid).unwrap());
+    let (own, other) = (pts[0].id, pts[1].id);
+    let updates = |env: &Env, id: i64| with_store(env, |s| s.plan_updates(&Scope::all(), id).unwrap().len());
+    for (i, (who, role)) in accounts().into_iter().enumerate() {
+        let a = login(&env, who, PASSWORD).await;
+        let writes = store::plan::role_writes(role);
+        let sees_other = matches!(role, Role::ProvinceAdmin | Role::SecurityOfficer);
+        let before = updates(&env, other);
+        let r = plan_form(&env, &a, &format!("/plans/points/{other}/updates"), &[("text", "已完成"), ("progress", "10"), ("state", "in_progress")], None).await;
+        let want = match (writes, sees_other) {
+            (false, _) => StatusCode::FORBIDDEN,
+            (true, false) => StatusCode::NOT_FOUND,
+            (true, true) => StatusCode::SEE_OTHER,
+        };
+        assert_eq!(r.status, want, "{who}: {}", r.body);
+        let body = serde_json::json!({"text": "接口报送", "progress": 20, "state": "in_progress"});
+        let (s1, _) = api_json(&env, "POST", &format!("/api/v1/plan/points/{other}/updates"), &a, &body).await;
+        let (s2, _) = api_json(&env, "POST", "/api/v1/plan/points/987654/updates", &a, &body).await;
+        match (writes, sees_other) {
+            (false, _) => assert_eq!((s1, s2), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN), "{who}"),
+            (true, false) => assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND), "{who}"),
+            (true, true) => assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::NOT_FOUND), "{who}"),
+        }
+        let added = updates(&env, other) - before;
+        assert_eq!(added, if writes && sees_other { 2 } else { 0 }, "{who}");
+        // Imports: the officers, for their own division (a row led by the own school).
+        let csv = format!("部分,编号,工作要点,牵头单位,完成时限,主要任务\n网络安全,1,门户网站防护,{},{day},方案；验收\n", p.school);
+        let (st, v) = api_bytes(&env, "POST", &format!("/api/v1/plan/import?year={}&title={}&name=plan.csv", 2030 + i, enc("工作要点")), &a, "text/csv", csv.into_bytes()).await;
+        if store::plan::role_imports(role) {
+            assert_eq!((st, v["plan"]["points"].as_u64()), (StatusCode::OK, Some(1)), "{who}: {v}");
+        } else {
+            assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+        }
+    }
+    // The county posts on its school's point with a file; the file is kept and downloadable.
+    let county = login(&env, "county", PASSWORD).await;
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let r = plan_form(&env, &county, &format!("/plans/points/{own}/updates"), &[("text", "方案已印发"), ("progress", "40"), ("state", "in_progress"), ("on", &day.to_string())], Some(("印发通知.pdf", &pdf))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let u = with_store(&env, |s| s.plan_updates(&Scope::all(), own).unwrap()).remove(0);
+    let file = u.attachment.expect("the file kept");
+    assert_eq!(with_store(&env, |s| s.plan_point(&Scope::all(), own).unwrap().unwrap().progress), 40);
+    let page = send(&env, "GET", &format!("/plans/points/{own}"), &county, None).await;
+    let href = format!("/plans/points/{own}/files/{file}");
+    assert!(page.body.contains(&href), "{}", page.body);
+    for who in ["county", "school", "prov", "aud"] {
+        let au = login(&env, who, PASSWORD).await;
+        let d = send(&env, "GET", &href, &au, None).await;
+        assert_eq!((d.status, d.bytes == pdf), (StatusCode::OK, true), "{who}");
+    }
+    // A bad form: every problem at once, nothing stored.
+    let before = updates(&env, own);
+    let r = plan_form(&env, &county, &format!("/plans/points/{own}/updates"), &[("text", ""), ("progress", "120"), ("state", "")], None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("进展情况必填") && r.body.contains("完成进度应为") && r.body.contains("请选择状态"), "{}", r.body);
+    let r = plan_form(&env, &county, &format!("/plans/points/{own}/updates"), &[("text", "x"), ("progress", "10"), ("state", "in_progress")], Some(("a.exe", b"MZ\x90\x00"))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(updates(&env, own), before, "a refused form stores nothing");
+    // A file with a bad row and a row of another county's school: nothing stored, both listed.
+    let plans_before = with_store(&env, |s| s.plans(&Scope::all()).unwrap().len());
+    let csv = format!("部分,编号,工作要点,牵头单位,完成时限\n1,1,好的要点,{},{day}\n9,2,坏的要点,{},2026-13-01\n1,3,外区要点,{},{day}\n", p.school, p.school, p.other_school);
+    let r = plan_form(&env, &county, "/plans/import", &[("year", "2040"), ("title", "区县工作要点")], Some(("plan.csv", csv.as_bytes()))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("rejected-table") && r.body.contains("data-line=\"3\"") && r.body.contains("data-line=\"4\"") && !r.body.contains("data-line=\"2\""), "{}", r.body);
+    assert!(r.body.contains("不在本计划的发文地区或您的管辖范围内"), "{}", r.body);
+    assert_eq!(with_store(&env, |s| s.plans(&Scope::all()).unwrap().len()), plans_before, "nothing stored");
+    // The good file through the console: the plan's page; the same year again is refused.
+    let good = format!("部分,编号,工作要点,牵头单位,完成时限\n1,1,好的要点,{},{day}\n", p.school);
+    let r = plan_form(&env, &county, "/plans/import", &[("year", "2040"), ("title", "区县工作要点")], Some(("plan.csv", good.as_bytes()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.starts_with("/plans/"), "{}", r.location);
+    let r = plan_form(&env, &county, "/plans/import", &[("year", "2040"), ("title", "区县工作要点")], Some(("plan.csv", good.as_bytes()))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("已导入"), "{}", r.body);
+    // A data consumer's token writes nothing.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    assert_eq!(send_json(&env, "POST", &format!("/api/v1/plan/points/{own}/updates"), &api, r#"{"text":"x","progress":1,"state":"in_progress"}"#).await.status, StatusCode::FORBIDDEN);
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["plan_update", "plan_import", "plan_attachment_download"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_writes_by_role_and_area_sqlite() {
+    plan_matrix(sqlite("writes-plan")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_writes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-plan")) {
+        plan_matrix(env).await;
+    }
+}

@@ -553,6 +553,25 @@ impl store::ledger::LedgerSql for TestStore {
     }
 }
 
+// The plan tracker's primitives (store::plan gives the scoped trait on top).
+impl store::plan::PlanSql for TestStore {
+    fn plan_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn plan_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        store::plan::PlanSql::plan_rows(self.s(), sql, args, each)
+    }
+    fn plan_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        store::plan::PlanSql::plan_exec(self.s(), sql, args)
+    }
+    fn plan_batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        store::plan::PlanSql::plan_batch(self.s(), sql)
+    }
+    fn plan_org(&mut self, code: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
+        store::plan::PlanSql::plan_org(self.s(), code)
+    }
+}
+
 // The education-app register's primitives (store::apps gives the scoped trait on top).
 impl store::apps::AppsSql for TestStore {
     fn apps_dialect(&self) -> store::sql::Dialect {

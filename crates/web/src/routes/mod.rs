@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod insight;
 pub mod ipv6;
 pub mod ledger;
+pub mod plan;
 pub mod apps;
 pub mod checks;
 pub mod conditions;
@@ -63,6 +64,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(incidents::files_router().layer(DefaultBodyLimit::max(attach_limit)))
         .merge(checks::files_router().layer(DefaultBodyLimit::max(attach_limit)))
         .merge(ledger::files_router().layer(DefaultBodyLimit::max(attach_limit)))
+        .merge(plan::files_router().layer(DefaultBodyLimit::max(attach_limit)))
+        .merge(plan::import_router().layer(DefaultBodyLimit::max(sites_limit)))
         .merge(mlps::files_router().layer(DefaultBodyLimit::max(attach_limit)))
         .merge(audit::router())
         .merge(ipv6::router())
@@ -74,6 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(orgs::router())
         .merge(mlps::router())
         .merge(ledger::router())
+        .merge(plan::router())
         .merge(duty::router())
         .merge(apps::router())
         .merge(checks::router())

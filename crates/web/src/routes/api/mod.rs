@@ -64,6 +64,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::incidents::api_routes())
         .merge(super::ledger::api_routes())
         .merge(super::conditions::api_routes())
+        .merge(super::plan::api_routes())
 }
 
 pub fn router() -> Router<Arc<AppState>> {
