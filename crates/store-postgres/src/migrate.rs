@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (24, "register_memo", include_str!("../migrations/0024_register_memo.sql")),
     (25, "indicator_fields", include_str!("../migrations/0025_indicator_fields.sql")),
     (27, "registers_memo", include_str!("../migrations/0027_registers_memo.sql")),
+    (31, "catalog", include_str!("../migrations/0031_catalog.sql")),
 ];
 
 /// The version this program needs.

@@ -32,6 +32,8 @@ pub mod keys;
 pub mod mask;
 pub mod memo;
 pub mod ledger;
+pub mod catalog;
+pub mod catalog_auto;
 pub mod mlps;
 pub mod monitor;
 pub mod secret;
@@ -52,6 +54,8 @@ pub mod suite_monitor;
 pub mod suite_platform;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_ledger;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_catalog;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
 #[cfg(any(test, feature = "testing"))]
@@ -495,5 +499,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + catalog::Catalog + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + catalog::Catalog + Send> Backend for T {}
