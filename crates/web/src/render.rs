@@ -73,6 +73,7 @@ impl Ctx {
             "apps" => store::apps::role_reads(r),
             "checks" => store::checks::role_reads(r),
             "incidents" => store::incidents::reads(r),
+            "catalog" => store::catalog::role_reads(r),
             _ => false,
         }
     }

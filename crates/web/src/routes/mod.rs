@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod ipv6;
 pub mod ledger;
 pub mod apps;
+pub mod catalog;
 pub mod checks;
 pub mod mlps;
 pub mod duty;
@@ -74,6 +75,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(duty::router())
         .merge(apps::router())
         .merge(checks::router())
+        .merge(catalog::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

@@ -62,6 +62,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::checks::api_routes())
         .merge(super::incidents::api_routes())
         .merge(super::ledger::api_routes())
+        .merge(super::catalog::api_routes())
 }
 
 pub fn router() -> Router<Arc<AppState>> {
