@@ -676,8 +676,36 @@ async fn catalog_matrix(env: Env) {
     // A data consumer's token writes nothing, and reads the published entries only.
     let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
     assert_eq!(send_json(&env, "POST", "/api/v1/catalog", &api, &body_json(p.county)).await.status, StatusCode::FORBIDDEN);
+    // The DCAT export parses and holds every published dataset (the automatic entries too), each
+    // with its identifier, title, publisher, frequency, distribution and fields.
+    with_store(&env, |s| store::catalog_auto::sync(s, 51, "system", 0).unwrap());
     let (st, doc) = api_json(&env, "GET", "/api/v1/catalog/dcat", &api, &serde_json::Value::Null).await;
     assert_eq!(st, StatusCode::OK);
+    assert_eq!(doc["@context"]["dcat"], "http://www.w3.org/ns/dcat#");
+    assert_eq!(doc["@context"]["dct"], "http://purl.org/dc/terms/");
+    assert_eq!(doc["@type"], "dcat:Catalog");
+    let published: Vec<store::catalog::DatasetSummary> = with_store(&env, |s| s.catalog_list(&Scope::Nothing, &store::catalog::CatalogQuery { limit: 500, ..Default::default() }).unwrap().rows);
+    assert!(published.len() >= store::catalog_auto::derive(51).len() + 1);
+    let listed = doc["dcat:dataset"].as_array().unwrap();
+    assert_eq!(listed.len(), published.len());
+    for d in &published {
+        let x = listed.iter().find(|x| x["dct:identifier"] == d.resource_code.as_str()).unwrap_or_else(|| panic!("{} missing from the export", d.resource_code));
+        assert_eq!(x["@type"], "dcat:Dataset");
+        assert_eq!(x["dct:title"]["@value"], d.name.as_str());
+        assert!(x["dct:publisher"]["foaf:name"]["@value"].as_str().unwrap().ends_with("教育厅") || x["dct:publisher"]["foaf:name"]["@value"].as_str().unwrap().ends_with("教育局"));
+        assert!(x["dct:accrualPeriodicity"]["@id"].as_str().unwrap().starts_with("http://purl.org/cld/freq/"));
+        assert!(x["dct:issued"]["@value"].is_string() && x["dct:modified"]["@value"].is_string() && x["dct:description"]["@value"].is_string());
+        assert!(x["dcat:distribution"][0]["dcat:mediaType"].is_string() && x["dcat:keyword"].is_array());
+        assert_eq!(x["csvw:tableSchema"]["csvw:column"].as_array().unwrap().len(), d.fields as usize);
+    }
+    let students = listed.iter().find(|x| x["dct:title"]["@value"] == "学生基本信息").unwrap();
+    let id_col = students["csvw:tableSchema"]["csvw:column"].as_array().unwrap().iter().find(|c| c["csvw:name"] == "id_number").unwrap();
+    assert_eq!((id_col["tianfu:personal"].as_bool(), id_col["tianfu:mask"].as_str()), (Some(true), Some("id_number")));
+    // The console's download is the same document.
+    let r = send(&env, "GET", "/catalog.jsonld", &county, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(v["dcat:dataset"].as_array().unwrap().len() >= published.len());
     assert!(doc["dcat:dataset"].as_array().unwrap().iter().all(|d| d["dct:title"]["@value"] != "外区草稿"), "no draft in the export");
     let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
     for want in ["catalog_register", "catalog_update", "catalog_export"] {
