@@ -128,7 +128,7 @@ pub fn document(province: &str, datasets: &[Dataset]) -> Value {
 pub async fn export(app: &Arc<AppState>, me: &Identity, ipaddr: &str, via: &str) -> Result<Value, AppError> {
     let list = published(app, me).await?;
     let doc = document(&app.province.zh, &list);
-    app.audit_by(me, "catalog_export", "catalog", json!({"format": "dcat", "rows": list.len(), "via": via}).to_string(), ipaddr).await?;
+    super::audit_export(app, me, ipaddr, list.len(), via).await?;
     Ok(doc)
 }
 

@@ -527,3 +527,8 @@ pub async fn write(app: &Arc<AppState>, me: &Identity, ipaddr: &str, id: Option<
     }
     Ok(d)
 }
+
+/// Audits a DCAT export (`catalog_export`: format, datasets, console or API).
+pub async fn audit_export(app: &Arc<AppState>, me: &Identity, ipaddr: &str, rows: usize, via: &str) -> Result<(), AppError> {
+    app.audit_by(me, "catalog_export", "catalog", serde_json::json!({"format": "dcat", "rows": rows, "via": via}).to_string(), ipaddr).await
+}
