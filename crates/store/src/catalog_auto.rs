@@ -103,7 +103,7 @@ fn specs() -> Vec<Spec> {
             fields: fields(&[("id", "事件编号", Integer, ""), ("unit_code", "报告单位代码", Text, ""), ("category", "事件类别", Code, ""), ("level", "事件级别", Code, ""), ("state", "状态", Code, ""), ("reported_at", "报告时间", DateTime, "")]),
         },
         Spec {
-            key: "edu_apps", class: class(3, 3), name: "教育移动应用备案", summary: "教育移动互联网应用程序的备案、审核和复核情况。", share: ShareType::Unconditional, condition: "", basis: "", method: ShareMethod::Api, cycle: UpdateCycle::Daily, keywords: "教育应用、备案、App",
+            key: "edu_apps", class: class(3, 3), name: "教育移动应用备案", summary: "教育移动互联网应用程序的备案、审核和复核情况。", share: ShareType::Unconditional, condition: "", basis: "", method: ShareMethod::Api, cycle: UpdateCycle::Daily, keywords: "教育应用、备案、移动应用",
             fields: fields(&[("id", "应用编号", Integer, ""), ("name", "应用名称", Text, ""), ("provider", "提供者", Text, ""), ("filing_no", "备案号", Text, ""), ("state", "状态", Code, ""), ("reviewed_on", "最近审核日期", Date, "")]),
         },
         Spec {
