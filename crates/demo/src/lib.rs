@@ -20,6 +20,7 @@ mod rng;
 mod schools;
 pub mod sites;
 pub mod ledger;
+pub mod catalog;
 pub mod duty;
 pub mod apps;
 pub mod checks;

@@ -220,6 +220,8 @@ fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> 
     let (filings, uses) = demo::apps::seed(&mut *b, standard::Date::today(), store::time::unix_now())?;
     // 专项检查, drills and rectification items (some answered, one overdue, one verified).
     let (inspections, items) = demo::checks::seed(&mut *b, standard::Date::today(), store::time::unix_now())?;
+    // The catalog's hand-registered demo datasets (the automatic entries come with serve's sync).
+    let datasets = demo::catalog::seed(&mut *b, store::time::unix_now())?;
     Ok(if lang == Lang::Zh {
         format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）；网络安全事件 {incidents} 起。
 等保台账演示数据：本次写入 {systems} 个演示系统。
@@ -227,6 +229,7 @@ fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> 
 值班演示数据：{contacts} 位联系人、{shifts} 个班次、{reports} 份零报告。
 教育应用备案演示数据：本次写入 {filings} 个备案应用、{uses} 条学校使用记录。
 专项检查演示数据：{inspections} 项专项检查，{items} 个整改项。
+数据资源目录演示数据：本次登记 {datasets} 个数据资源。
 ")
     } else {
         format!("Monitor demo data: {sites} demo sites, {checks} synthetic checks written (no network traffic, no worker started); {incidents} incidents.
@@ -235,6 +238,7 @@ Checklist and software demo data: {duties} checklist items, {software} software 
 Duty demo data: {contacts} contacts, {shifts} shifts, {reports} daily reports.
 Education-app demo data: {filings} filings and {uses} school uses written.
 Inspections demo data: {inspections} inspections, {items} rectification items.
+Catalog demo data: {datasets} datasets registered.
 ")
     })
 }
