@@ -2997,6 +2997,93 @@ try {
     current = admin;
   });
   // ---- end exports13 ----
+  // ---- catalog ----
+  await scenario("c14. 数据资源目录: a county officer browses the catalog, searches by a field, filters by share type, opens a dataset, registers one (a form error first), edits it and sees the new version, and finds it in the DCAT export", async () => {
+    const shotC = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[catalog]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/catalog"));
+    const all = await page.$$eval("#catalog-table tr[data-dataset]", (trs) => trs.length);
+    check(all >= 14, `the automatic entries are listed: ${all}`);
+    await shotC(page, "215-catalog");
+    // Search by a field's code: the students' dataset holds guardian_phone.
+    await page.fill("#q", "guardian_phone");
+    await Promise.all([page.waitForURL(/\/catalog\?/), page.click("#catalog-search")]);
+    await a11y(page, "the catalog searched by a field");
+    const found = await page.$$eval("#catalog-table tr[data-dataset] td:nth-child(2) a", (as) => as.map((a) => a.textContent.trim()));
+    check(found.includes("学生基本信息"), `the search by field: ${JSON.stringify(found)}`);
+    await shotC(page, "216-catalog-search");
+    await page.goto(url("/catalog?share=none"));
+    const none = await page.$$eval("#catalog-table tr[data-dataset] td:nth-child(2) a", (as) => as.map((a) => a.textContent.trim()));
+    check(none.includes("等级保护定级备案系统") && !none.includes("学生基本信息"), `the 不予共享 filter: ${JSON.stringify(none)}`);
+    await shotC(page, "217-catalog-not-shared");
+    // The students' dataset: its fields, the personal ones with their masks.
+    await page.goto(url("/catalog?q=" + encodeURIComponent("学生基本信息")));
+    await Promise.all([page.waitForURL(/\/catalog\/\d+$/), page.click("#catalog-table tr[data-dataset] td:nth-child(2) a")]);
+    await a11y(page, "the students' dataset");
+    const idRow = await page.textContent('#field-table tr[data-field="id_number"]');
+    check(idRow.includes("身份证件号") && idRow.includes("脱敏"), `the ID number is personal, masked: ${idRow}`);
+    check((await page.textContent("#resource-code")).trim() === "301003001/510000-0001", "the students' resource code");
+    await shotC(page, "218-catalog-dataset");
+    // Register a dataset: 不予共享 without its basis, no name and a bad field line first.
+    await page.goto(url("/catalog"));
+    await Promise.all([page.waitForURL(/\/catalog\/new$/), page.click("#add-dataset")]);
+    await a11y(page, "the register form");
+    await page.fill("#class", "309001000");
+    await page.fill("#summary", "本区各校学生视力筛查的汇总结果（演示）");
+    await page.selectOption("#share_type", "none");
+    await page.fill("#fields", "school_code｜学校标识码｜字符\nmyopia_rate");
+    await page.click("#save-dataset");
+    await page.waitForSelector("#form-error");
+    await a11y(page, "the register form with its problems");
+    const problems = await page.textContent("#form-error");
+    check(problems.includes("资源名称") && problems.includes("法律法规") && problems.includes("第 2 行"), `every problem at once: ${problems}`);
+    eq(await page.inputValue("#summary"), "本区各校学生视力筛查的汇总结果（演示）", "the summary kept");
+    await shotC(page, "219-catalog-form-error");
+    await page.fill("#name", "区县学生视力筛查汇总（演示）");
+    await page.fill("#legal_basis", "《未成年人保护法》第七十二条：未成年人个人健康信息不予公开（演示）");
+    await page.fill("#fields", "school_code｜学校标识码｜字符\nmyopia_rate｜近视率｜数值｜百分比");
+    await Promise.all([page.waitForURL(/\/catalog\/\d+$/), page.click("#save-dataset")]);
+    await a11y(page, "the registered dataset");
+    const code = (await page.textContent("#resource-code")).trim();
+    check(/^309001000\/\d{6}-0001$/.test(code), `the new resource code: ${code}`);
+    check((await page.textContent("#legal-basis")).includes("未成年人保护法"), "the legal basis shown");
+    await shotC(page, "220-catalog-registered");
+    // Edit: a new version, the first kept.
+    await Promise.all([page.waitForURL(/\/edit$/), page.click("#edit-dataset")]);
+    await a11y(page, "the edit form");
+    await page.fill("#summary", "本区各校学生视力筛查的汇总结果，每学期更新（演示）");
+    await page.selectOption("#cycle", "termly");
+    await page.fill("#note", "改为每学期更新");
+    await Promise.all([page.waitForURL(/\/catalog\/\d+$/), page.click("#save-dataset")]);
+    await a11y(page, "the dataset's second version");
+    const versions = await page.$$eval("#version-table tr[data-version]", (trs) => trs.map((tr) => tr.dataset.version));
+    eq(JSON.stringify(versions), JSON.stringify(["2", "1"]), "two versions, newest first");
+    check((await page.textContent("#version-table")).includes("改为每学期更新"), "the version's note");
+    await shotC(page, "221-catalog-new-version");
+    await Promise.all([page.waitForURL(/version=1$/), page.click('#version-table tr[data-version="1"] a')]);
+    await a11y(page, "the dataset's first version");
+    check(await page.isVisible("#old-version"), "the old version is marked");
+    check(!(await page.textContent("#dataset-meta")).includes("每学期更新（演示）"), "the old version's summary");
+    await shotC(page, "222-catalog-old-version");
+    // The DCAT export holds it.
+    const r = await page.request.get(url("/catalog.jsonld"));
+    eq(r.status(), 200, "the DCAT export");
+    const doc = JSON.parse(await r.text());
+    eq(doc["@type"], "dcat:Catalog", "a DCAT catalog");
+    const mine = doc["dcat:dataset"].find((d) => d["dct:identifier"] === code);
+    check(mine && mine["dcat:version"] === "2" && mine["dct:accessRights"]["tianfu:shareType"] === "none", `the new dataset in the export: ${JSON.stringify(mine)?.slice(0, 300)}`);
+    await ctx.close();
+    current = admin;
+  });
+  // ---- end catalog ----
 
   // ---- facts ----
   // Issue 15: the indicator screens from the per-school facts kept at import (screenshots 205–214).

@@ -22,6 +22,7 @@ mod schools;
 pub mod sites;
 pub mod ledger;
 pub mod plan;
+pub mod catalog;
 pub mod duty;
 pub mod apps;
 pub mod checks;

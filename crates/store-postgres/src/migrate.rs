@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (28, "conditions", include_str!("../migrations/0028_conditions.sql")),
     (29, "plan", include_str!("../migrations/0029_plan.sql")),
     (30, "school_facts", include_str!("../migrations/0030_school_facts.sql")),
+    (31, "catalog", include_str!("../migrations/0031_catalog.sql")),
 ];
 
 /// The version this program needs.

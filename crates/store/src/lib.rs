@@ -35,6 +35,8 @@ pub mod mask;
 pub mod memo;
 pub mod ledger;
 pub mod plan;
+pub mod catalog;
+pub mod catalog_auto;
 pub mod mlps;
 pub mod monitor;
 pub mod secret;
@@ -59,6 +61,8 @@ pub mod suite_ledger;
 pub mod suite_conditions;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_plan;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_catalog;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_mlps;
 #[cfg(any(test, feature = "testing"))]
@@ -504,5 +508,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + Send> Backend for T {}

@@ -73,6 +73,8 @@ enum Command {
     /// The working-day calendar: import a year's holidays and 调休, show it, count working days
     /// (工作日历).
     Calendar(cmd::calendar::Args),
+    /// The data resource catalog: bring the automatic entries up to date (数据资源目录同步).
+    Catalog(cmd::catalog::Args),
     /// Security incidents: the deadline sweep once, with notices to the group robots (网络安全事件超时检查).
     Incidents(cmd::incidents::Args),
     /// The day's 等保 and duty missing-report reminders once, each sent once (当日提醒).
@@ -96,6 +98,7 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::export::run(a),
         Command::Migrate(a) => cmd::migrate::run(a),
         Command::Calendar(a) => cmd::calendar::run(a),
+        Command::Catalog(a) => cmd::catalog::run(a),
         Command::Incidents(a) => cmd::incidents::run(a),
         Command::Remind(a) => cmd::remind::run(a),
         Command::Stats(a) => cmd::stats::run(a),

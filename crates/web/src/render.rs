@@ -74,6 +74,7 @@ impl Ctx {
             "checks" => store::checks::role_reads(r),
             "plans" => store::plan::role_reads(r),
             "incidents" => store::incidents::reads(r),
+            "catalog" => store::catalog::role_reads(r),
             _ => false,
         }
     }

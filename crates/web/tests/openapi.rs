@@ -263,6 +263,9 @@ async fn every_operation_answers_as_documented(env: Env) {
         (p.id, point)
     });
     let soft_body = json!({ "unit_code": school, "name": "文档测试软件二", "kind": "office", "licence_kind": "procured", "licence_no": "ZC-1", "licensed": "10", "installed": "12", "expires_on": "2027-01-31" }).to_string();
+    // The data resource catalog: a published dataset of the county's bureau.
+    let ds = with_store(&env, |s| s.catalog_register(&store::Scope::all(), &store::suite_catalog::dataset(i64::from(county_code), "文档测试数据集", store::catalog::Status::Published), "prov", 0).unwrap().id);
+    let ds_body = json!({ "class": "309001000", "name": "文档测试数据集二", "provider_code": county_code.to_string(), "summary": "区县汇总", "format": "csv", "share_type": "none", "legal_basis": "《未成年人保护法》第七十二条", "method": "file", "cycle": "yearly", "status": "published", "keywords": "体质", "fields": [{ "name": "rate", "title": "合格率", "data_type": "decimal", "description": "百分比" }, { "name": "head", "title": "负责人", "data_type": "text", "mask": "name" }] }).to_string();
     let period = with_store(&env, |s| {
         let d = standard::Date::today();
         let new = store::duty::NewPeriod { area_code: county_code, name: "文档测试保障期".into(), starts_on: d, ends_on: d, full_day: true, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
@@ -429,6 +432,18 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/ledger/checks", "/ledger/checks".into(), &county, Some((j, json!({ "unit_code": school, "checked_on": today, "checker": "李华", "result": "compliant" }).to_string()))),
         ("post", "/ledger/checks", "/ledger/checks".into(), &county, Some((j, json!({ "unit_code": school, "result": "issues" }).to_string()))),
         ("get", "/ledger/checks/regions", "/ledger/checks/regions".into(), &county, None),
+        ("get", "/catalog", "/catalog?share=unconditional&class=3".into(), &county, None),
+        ("get", "/catalog", "/catalog".into(), &api, None),
+        ("get", "/catalog", "/catalog?share=x".into(), &county, None),
+        ("post", "/catalog", "/catalog".into(), &county, Some((j, ds_body.clone()))),
+        ("post", "/catalog", "/catalog".into(), &county, Some((j, json!({ "name": "" }).to_string()))),
+        ("get", "/catalog/dcat", "/catalog/dcat".into(), &api, None),
+        ("get", "/catalog/{id}", format!("/catalog/{ds}"), &county, None),
+        ("get", "/catalog/{id}", format!("/catalog/{ds}?version=1"), &api, None),
+        ("get", "/catalog/{id}", "/catalog/999999".into(), &county, None),
+        ("put", "/catalog/{id}", format!("/catalog/{ds}"), &county, Some((j, ds_body.clone()))),
+        ("put", "/catalog/{id}", "/catalog/999999".into(), &county, Some((j, ds_body.clone()))),
+        ("get", "/catalog/{id}/versions", format!("/catalog/{ds}/versions"), &county, None),
         ("get", "/incidents", "/incidents?state=reported".into(), &county, None),
         ("get", "/incidents", "/incidents?grade=9".into(), &county, None),
         ("get", "/incidents", "/incidents".into(), &api, None),

@@ -59,6 +59,11 @@ struct Refs {
     /// 专项检查 and drills issued by the own county (to its school) and by the other county.
     own_check: i64,
     other_check: i64,
+    /// The data resource catalog: a published dataset of the province, a draft of the own
+    /// county's bureau and one of the other county's.
+    published_dataset: i64,
+    own_draft: i64,
+    other_draft: i64,
     own_drill: i64,
     other_drill: i64,
     /// Each drill's rectification item (its finding's), submitted with an evidence file.
@@ -203,6 +208,9 @@ fn refs(env: &Env) -> Refs {
         other_check,
         own_answer_file: answer_file_of(env, s.as_mut(), own_check, &p.school, p.county),
         other_answer_file: answer_file_of(env, s.as_mut(), other_check, &p.other_school, p.other_county),
+        published_dataset: dataset_of(s.as_mut(), 510000, store::catalog::Status::Published),
+        own_draft: dataset_of(s.as_mut(), i64::from(p.county), store::catalog::Status::Draft),
+        other_draft: dataset_of(s.as_mut(), i64::from(p.other_county), store::catalog::Status::Draft),
         own_item_file: { let d = drill_in(s.as_mut(), p.county, &p.school); item_file_of(env, s.as_mut(), d, &p.school, p.county) },
         other_item_file: { let d = drill_in(s.as_mut(), p.other_county, &p.other_school); item_file_of(env, s.as_mut(), d, &p.other_school, p.other_county) },
         own_drill: drill_in(s.as_mut(), p.county, &p.school),
@@ -319,6 +327,12 @@ fn item_file_of(env: &Env, s: &mut dyn store::Backend, drill: i64, school: &str,
     (item, a.id)
 }
 
+/// A hand-made dataset of a bureau.
+fn dataset_of(s: &mut dyn store::Backend, provider: i64, status: store::catalog::Status) -> i64 {
+    let n = store::suite_catalog::dataset(provider, &format!("{provider} 学生体质健康汇总"), status);
+    s.catalog_register(&Scope::all(), &n, "prov", 0).unwrap().id
+}
+
 /// What a route needs.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Need {
@@ -367,6 +381,13 @@ enum Need {
     Plan,
     /// Importing a plan (store::plan::role_imports).
     PlanImport,
+    /// The data resource catalog's published entries (store::catalog::role_reads: everyone).
+    Catalog,
+    /// Registering and editing datasets (store::catalog::role_writes).
+    CatalogWrite,
+    /// A draft: read by the officers who may write it only (the province all, a city or county
+    /// its own area's); every other role gets 404, whatever its area.
+    CatalogDraft,
     Signed,
 }
 
@@ -406,6 +427,8 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::ChecksIssue => store::checks::role_issues(role),
         Need::Plan => store::plan::role_reads(role),
         Need::PlanImport => store::plan::role_imports(role),
+        Need::Catalog | Need::CatalogDraft => store::catalog::role_reads(role),
+        Need::CatalogWrite => store::catalog::role_writes(role),
         Need::Signed => true,
     }
 }
@@ -579,6 +602,25 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
         ("GET", format!("/api/v1/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
         ("GET", "/api/v1/incidents/classes".into(), Need::Incidents, Target::Any),
+        // The data resource catalog (issue 14).
+        ("GET", "/catalog".into(), Need::Catalog, Target::Any),
+        ("GET", "/catalog?q=%E4%BD%93%E8%B4%A8&class=3&share=unconditional".into(), Need::Catalog, Target::Any),
+        ("GET", format!("/catalog?provider={}", p.other_county), Need::Catalog, Target::Any),
+        ("GET", format!("/catalog/{}", r.published_dataset), Need::Catalog, Target::Any),
+        ("GET", format!("/catalog/{}?version=1", r.published_dataset), Need::Catalog, Target::Any),
+        ("GET", format!("/catalog/{}", r.own_draft), Need::CatalogDraft, Target::Own),
+        ("GET", format!("/catalog/{}", r.other_draft), Need::CatalogDraft, Target::Other),
+        ("GET", "/catalog/new".into(), Need::CatalogWrite, Target::Any),
+        ("GET", format!("/catalog/{}/edit", r.own_draft), Need::CatalogWrite, Target::Own),
+        ("GET", format!("/catalog/{}/edit", r.other_draft), Need::CatalogWrite, Target::Other),
+        ("GET", "/catalog.jsonld".into(), Need::Catalog, Target::Any),
+        ("GET", "/api/v1/catalog".into(), Need::Catalog, Target::Any),
+        ("GET", "/api/v1/catalog/dcat".into(), Need::Catalog, Target::Any),
+        ("GET", format!("/api/v1/catalog/{}", r.published_dataset), Need::Catalog, Target::Any),
+        ("GET", format!("/api/v1/catalog/{}/versions", r.published_dataset), Need::Catalog, Target::Any),
+        ("GET", format!("/api/v1/catalog/{}", r.own_draft), Need::CatalogDraft, Target::Own),
+        ("GET", format!("/api/v1/catalog/{}", r.other_draft), Need::CatalogDraft, Target::Other),
+        ("GET", format!("/api/v1/catalog/{}/versions", r.other_draft), Need::CatalogDraft, Target::Other),
         // The responsibility checklist and the software ledger (issue 13).
         ("GET", "/duties".into(), Need::Ledger, Target::Any),
         ("GET", "/duties/new".into(), Need::Publish, Target::Any),
@@ -783,6 +825,8 @@ async fn matrix(env: Env) {
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
             } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
+                StatusCode::NOT_FOUND
+            } else if need == Need::CatalogDraft && !(store::catalog::role_writes(*role) && (target == Target::Own || *role == Role::ProvinceAdmin)) {
                 StatusCode::NOT_FOUND
             } else if target == Target::Other && !sees && !own_batch {
                 StatusCode::NOT_FOUND

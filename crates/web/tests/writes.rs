@@ -613,6 +613,128 @@ async fn ledger_writes_by_role_and_area_postgres() {
     }
 }
 
+/// The data resource catalog's writes, for every role: registering a dataset of the own county's
+/// bureau and of another county's, editing another area's draft (console and API), an unknown
+/// dataset — refused (403 for roles that do not register, 400 for a provider outside the area,
+/// 404 for another area's dataset, the same as for a number never used) with nothing changed;
+/// a form checked whole (every problem at once, 不予共享 without its basis); an edit writes a
+/// new version; every write and the DCAT export audited.
+async fn catalog_matrix(env: Env) {
+    let p = env.places.clone();
+    let new = |provider: u32, name: &str| store::suite_catalog::dataset(i64::from(provider), name, store::catalog::Status::Draft);
+    let other = with_store(&env, |s| s.catalog_register(&Scope::all(), &new(p.other_county, "外区草稿"), "prov", 0).unwrap());
+    let count = |env: &Env| with_store(env, |s| s.catalog_list(&Scope::all(), &store::catalog::CatalogQuery { limit: 500, ..Default::default() }).unwrap().rows.len());
+    let form = |csrf: &str, provider: u32, name: &str| format!("_csrf={csrf}&class=309001000&name={}&provider_code={provider}&summary={}&format=xlsx&share_type=unconditional&method=file&cycle=yearly&status=draft&fields={}", enc(name), enc("区县汇总"), enc("school_code｜学校标识码｜字符\npass_rate｜合格率｜数值｜百分比").replace("%5Cn", "%0A"));
+    for (who, role) in accounts() {
+        let a = login(&env, who, PASSWORD).await;
+        let csrf = a.csrf.clone().unwrap_or_default();
+        let writes = store::catalog::role_writes(role);
+        let province = role == Role::ProvinceAdmin;
+        for (provider, inside) in [(p.other_county, province), (p.county, true)] {
+            let before = count(&env);
+            let r = send(&env, "POST", "/catalog/new", &a, Some(&form(&csrf, provider, &format!("数据-{who}-{provider}")))).await;
+            let made = count(&env) - before;
+            match (writes, inside) {
+                (false, _) => assert_eq!((r.status, made), (StatusCode::FORBIDDEN, 0), "{who} {provider}"),
+                (true, true) => assert_eq!((r.status, made), (StatusCode::SEE_OTHER, 1), "{who} {provider}: {}", r.body),
+                (true, false) => {
+                    assert_eq!((r.status, made), (StatusCode::BAD_REQUEST, 0), "{who} {provider}");
+                    assert!(r.body.contains("不在您的管辖范围内"), "{}", r.body);
+                }
+            }
+        }
+        let before = with_store(&env, |s| s.catalog_dataset(&Scope::all(), other.id).unwrap().unwrap().current_version);
+        let r = send(&env, "POST", &format!("/catalog/{}/edit", other.id), &a, Some(&form(&csrf, p.other_county, &format!("外区草稿-{who}")))).await;
+        let body = serde_json::json!({"class": "309001000", "name": format!("外区草稿-api-{who}"), "provider_code": p.other_county.to_string(), "summary": "改", "format": "csv", "share_type": "unconditional", "method": "api", "cycle": "monthly", "status": "draft", "fields": [{"name": "a", "title": "甲", "data_type": "text"}]});
+        let (s1, _) = api_json(&env, "PUT", &format!("/api/v1/catalog/{}", other.id), &a, &body).await;
+        let (s2, _) = api_json(&env, "PUT", "/api/v1/catalog/987654", &a, &body).await;
+        let after = with_store(&env, |s| s.catalog_dataset(&Scope::all(), other.id).unwrap().unwrap().current_version);
+        match (writes, province) {
+            (false, _) => assert_eq!((r.status, s1, s2, after), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN, StatusCode::FORBIDDEN, before), "{who}"),
+            (true, false) => assert_eq!((r.status, s1, s2, after), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND, StatusCode::NOT_FOUND, before), "{who}"),
+            (true, true) => assert_eq!((r.status, s1, s2, after), (StatusCode::SEE_OTHER, StatusCode::OK, StatusCode::NOT_FOUND, before + 2), "{who}"),
+        }
+    }
+    // The form is checked whole: a 不予共享 entry without its basis, no name, a bad class, a
+    // field line that does not read — every problem at once, the values kept.
+    let county = login(&env, "county", PASSWORD).await;
+    let csrf = county.csrf.clone().unwrap_or_default();
+    let bad = format!("_csrf={csrf}&class=9&name=&provider_code={}&summary={}&format=xlsx&share_type=none&method=file&cycle=yearly&status=published&fields={}", p.county, enc("摘要保留"), enc("only_one_part"));
+    let r = send(&env, "POST", "/catalog/new", &county, Some(&bad)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    for want in ["资源分类", "资源名称", "法律法规", "第 1 行", "摘要保留"] {
+        assert!(r.body.contains(want), "{want}: {}", &r.body[..r.body.len().min(3000)]);
+    }
+    // The API alike, in one answer.
+    let (st, v) = api_json(&env, "POST", "/api/v1/catalog", &county, &serde_json::json!({"class": "309001000", "name": "有条件", "provider_code": p.county.to_string(), "summary": "x", "share_type": "conditional", "fields": [{"name": "a b", "title": "", "data_type": "日期"}]})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+    let m = v["error"]["message_zh"].as_str().unwrap();
+    assert!(m.contains("共享条件") && m.contains("字段代码") && m.contains("中文名称"), "{m}");
+    // An edit writes a new version; the old one stays readable.
+    let (st, v) = api_json(&env, "POST", "/api/v1/catalog", &county, &serde_json::json!({"class": "309001000", "name": "锦江区近视率", "provider_code": p.county.to_string(), "summary": "x", "share_type": "none", "legal_basis": "《未成年人保护法》", "status": "published", "fields": [{"name": "rate", "title": "近视率", "data_type": "decimal"}]})).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(v["version"], 1);
+    let (st, v2) = api_json(&env, "PUT", &format!("/api/v1/catalog/{id}"), &county, &serde_json::json!({"class": "309001000", "name": "锦江区近视率", "provider_code": p.county.to_string(), "summary": "新摘要", "share_type": "none", "legal_basis": "《未成年人保护法》", "status": "published", "note": "改摘要", "fields": [{"name": "rate", "title": "近视率", "data_type": "decimal"}]})).await;
+    assert_eq!((st, v2["version"].as_i64()), (StatusCode::OK, Some(2)), "{v2}");
+    let (_, old) = api_json(&env, "GET", &format!("/api/v1/catalog/{id}?version=1"), &county, &serde_json::Value::Null).await;
+    assert_eq!(old["summary"], "x");
+    // A data consumer's token writes nothing, and reads the published entries only.
+    let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    assert_eq!(send_json(&env, "POST", "/api/v1/catalog", &api, &body_json(p.county)).await.status, StatusCode::FORBIDDEN);
+    // The DCAT export parses and holds every published dataset (the automatic entries too), each
+    // with its identifier, title, publisher, frequency, distribution and fields.
+    with_store(&env, |s| store::catalog_auto::sync(s, 51, "system", 0).unwrap());
+    let (st, doc) = api_json(&env, "GET", "/api/v1/catalog/dcat", &api, &serde_json::Value::Null).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(doc["@context"]["dcat"], "http://www.w3.org/ns/dcat#");
+    assert_eq!(doc["@context"]["dct"], "http://purl.org/dc/terms/");
+    assert_eq!(doc["@type"], "dcat:Catalog");
+    let published: Vec<store::catalog::DatasetSummary> = with_store(&env, |s| s.catalog_list(&Scope::Nothing, &store::catalog::CatalogQuery { limit: 500, ..Default::default() }).unwrap().rows);
+    assert!(published.len() >= store::catalog_auto::derive(51).len() + 1);
+    let listed = doc["dcat:dataset"].as_array().unwrap();
+    assert_eq!(listed.len(), published.len());
+    for d in &published {
+        let x = listed.iter().find(|x| x["dct:identifier"] == d.resource_code.as_str()).unwrap_or_else(|| panic!("{} missing from the export", d.resource_code));
+        assert_eq!(x["@type"], "dcat:Dataset");
+        assert_eq!(x["dct:title"]["@value"], d.name.as_str());
+        assert!(x["dct:publisher"]["foaf:name"]["@value"].as_str().unwrap().ends_with("教育厅") || x["dct:publisher"]["foaf:name"]["@value"].as_str().unwrap().ends_with("教育局"));
+        assert!(x["dct:accrualPeriodicity"]["@id"].as_str().unwrap().starts_with("http://purl.org/cld/freq/"));
+        assert!(x["dct:issued"]["@value"].is_string() && x["dct:modified"]["@value"].is_string() && x["dct:description"]["@value"].is_string());
+        assert!(x["dcat:distribution"][0]["dcat:mediaType"].is_string() && x["dcat:keyword"].is_array());
+        assert_eq!(x["csvw:tableSchema"]["csvw:column"].as_array().unwrap().len(), d.fields as usize);
+    }
+    let students = listed.iter().find(|x| x["dct:title"]["@value"] == "学生基本信息").unwrap();
+    let id_col = students["csvw:tableSchema"]["csvw:column"].as_array().unwrap().iter().find(|c| c["csvw:name"] == "id_number").unwrap();
+    assert_eq!((id_col["tianfu:personal"].as_bool(), id_col["tianfu:mask"].as_str()), (Some(true), Some("id_number")));
+    // The console's download is the same document.
+    let r = send(&env, "GET", "/catalog.jsonld", &county, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(v["dcat:dataset"].as_array().unwrap().len() >= published.len());
+    assert!(doc["dcat:dataset"].as_array().unwrap().iter().all(|d| d["dct:title"]["@value"] != "外区草稿"), "no draft in the export");
+    let acts: Vec<String> = with_store(&env, |s| s.audit_entries(&store::AuditFilter { limit: 500, ..Default::default() }).unwrap()).into_iter().map(|e| e.action).collect();
+    for want in ["catalog_register", "catalog_update", "catalog_export"] {
+        assert!(acts.iter().any(|a| a == want), "{want} in the audit log");
+    }
+}
+
+fn body_json(provider: u32) -> String {
+    format!(r#"{{"class":"309001000","name":"x","provider_code":"{provider}","summary":"x","fields":[{{"name":"a","title":"甲","data_type":"text"}}]}}"#)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_writes_by_role_and_area_sqlite() {
+    catalog_matrix(sqlite("writes-catalog")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_writes_by_role_and_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-catalog")) {
+        catalog_matrix(env).await;
+    }
+}
+
 /// 等保 files: an assessment's report and a rectification item's evidence (console and API), for
 /// every role: another area's system is 404 (403 for roles that do not write) with nothing kept;
 /// a wrong type and a form without a file are refused in Chinese; the item's file marks it done;

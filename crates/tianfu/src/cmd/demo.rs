@@ -231,6 +231,8 @@ fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> 
     let (inspections, items) = demo::checks::seed(&mut *b, standard::Date::today(), store::time::unix_now())?;
     // The plan tracker: the 2022 provincial plan (a demo reconstruction), 17 points in six parts.
     let (plan_points, plan_updates) = demo::plan::seed(&mut *b, standard::Date::today(), store::time::unix_now())?;
+    // The catalog's hand-registered demo datasets (the automatic entries come with serve's sync).
+    let datasets = demo::catalog::seed(&mut *b, store::time::unix_now())?;
     Ok(if lang == Lang::Zh {
         format!("网站监测演示数据：{sites} 个演示网站，本次写入 {checks} 条模拟检测记录（不访问网络，不启动检测进程）；网络安全事件 {incidents} 起。
 等保台账演示数据：本次写入 {systems} 个演示系统。
@@ -239,6 +241,7 @@ fn demo_sites(c: &web::Config, lang: Lang) -> Result<String, store::StoreError> 
 教育应用备案演示数据：本次写入 {filings} 个备案应用、{uses} 条学校使用记录。
 专项检查演示数据：{inspections} 项专项检查，{items} 个整改项。
 信息化工作要点演示数据（演示重构，非官方原文）：{plan_points} 个要点、{plan_updates} 条进展。
+数据资源目录演示数据：本次登记 {datasets} 个数据资源。
 ")
     } else {
         format!("Monitor demo data: {sites} demo sites, {checks} synthetic checks written (no network traffic, no worker started); {incidents} incidents.
@@ -248,6 +251,7 @@ Duty demo data: {contacts} contacts, {shifts} shifts, {reports} daily reports.
 Education-app demo data: {filings} filings and {uses} school uses written.
 Inspections demo data: {inspections} inspections, {items} rectification items.
 Work-plan demo data (a reconstruction, not the official text): {plan_points} points, {plan_updates} updates.
+Catalog demo data: {datasets} datasets registered.
 ")
     })
 }

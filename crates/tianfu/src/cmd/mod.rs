@@ -2,6 +2,7 @@ pub mod audit;
 pub mod backup;
 pub mod batches;
 pub mod calendar;
+pub mod catalog;
 pub mod conf;
 pub mod config;
 pub mod db;

@@ -58,6 +58,11 @@ pub fn serve(c: web::Config, lang: Lang, banner: Option<String>) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),
     };
+    // The catalog's automatic entries (idempotent: a new version only where they changed).
+    match super::catalog::sync(s.as_mut(), c.province.code, "system") {
+        Ok(r) => tracing::info!(created = r.created, updated = r.updated, unchanged = r.unchanged, "catalog synced"),
+        Err(e) => tracing::warn!(error = %e, "catalog sync failed"),
+    }
     drop(s);
     if let Err(e) = web::seal::init_file(&c.audit_key_path()) {
         return fail(lang, &e.zh, &e.en);

@@ -12,6 +12,7 @@ pub mod ipv6;
 pub mod ledger;
 pub mod plan;
 pub mod apps;
+pub mod catalog;
 pub mod checks;
 pub mod conditions;
 pub mod mlps;
@@ -81,6 +82,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(duty::router())
         .merge(apps::router())
         .merge(checks::router())
+        .merge(catalog::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))
