@@ -37,17 +37,10 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
     let whole = only.is_none_or(|s| s.len() >= WHOLE_FROM);
     const STUDENTS: &str = "SELECT e.school_code, e.grade, e.class_name, s.birth_date, s.boarding, s.left_behind, s.migrant_child, \
         s.ethnicity_code, s.disability FROM enrolments e JOIN students s ON s.id = e.student_id";
-    let mut read_students = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
-        let mut st = conn.prepare_cached(sql)?;
-        let mut rows = st.query(p)?;
-        while let Some(r) = rows.next()? {
-            let t = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
-            let school = t(0)?;
-            if !keep(school) {
-                continue;
-            }
+    let mut read_students = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
+        each_kept(conn, sql, p, &keep, &mut |t| {
             b.student(&StudentIn {
-                school,
+                school: t(0)?,
                 grade: t(1)?,
                 class_name: t(2)?,
                 birth: t(3)?,
@@ -57,8 +50,8 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
                 ethnicity: t(7)?,
                 disability: t(8)?,
             });
-        }
-        Ok(())
+            Ok(())
+        })
     };
     if whole {
         read_students(STUDENTS, &[])?;
@@ -69,17 +62,10 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
         }
     }
     const TEACHERS: &str = "SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject FROM teachers";
-    let mut read_teachers = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<()> {
-        let mut st = conn.prepare_cached(sql)?;
-        let mut rows = st.query(p)?;
-        while let Some(r) = rows.next()? {
-            let t = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
-            let school = t(0)?;
-            if !keep(school) {
-                continue;
-            }
+    let mut read_teachers = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
+        each_kept(conn, sql, p, &keep, &mut |t| {
             b.teacher(&TeacherIn {
-                school,
+                school: t(0)?,
                 gender: t(1)?,
                 birth: t(2)?,
                 education: t(3)?,
@@ -88,8 +74,8 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
                 full_time: t(6)?,
                 subject: t(7)?,
             });
-        }
-        Ok(())
+            Ok(())
+        })
     };
     match only {
         Some(set) if !whole => {
@@ -130,6 +116,20 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
         ib.execute(params![x.school, x.county, x.gender, x.ym, x.teachers as i64])?;
     }
     Ok(rows.len() as u64)
+}
+
+/// Runs `sql` and hands `each` the text cells of every row whose first column (a school code)
+/// is kept.
+fn each_kept(conn: &Connection, sql: &str, p: &[&dyn rusqlite::ToSql], keep: &dyn Fn(&str) -> bool, each: &mut dyn for<'r> FnMut(&'r dyn Fn(usize) -> rusqlite::Result<&'r str>) -> rusqlite::Result<()>) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(sql)?;
+    let mut rows = st.query(p)?;
+    while let Some(r) = rows.next()? {
+        let t = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+        if keep(t(0)?) {
+            each(&t)?;
+        }
+    }
+    Ok(())
 }
 
 impl Facts for SqliteStore {
