@@ -162,6 +162,18 @@ impl PgStore {
         if !encoding.eq_ignore_ascii_case("UTF8") {
             return Err(StoreError::Schema(format!("{target}: the database encoding is {encoding}; Tianfu needs UTF8 (CREATE DATABASE … ENCODING 'UTF8')")));
         }
+        // A client killed in the middle of a long statement (an import's COPY or merge) would
+        // otherwise keep its transaction, and the import's advisory lock, until that statement
+        // ends; from PostgreSQL 14 the server checks the connection while it works and aborts.
+        let version: i32 = client
+            .query_one("SELECT current_setting('server_version_num')::int", &[])
+            .map_err(pg)?
+            .get(0);
+        if version >= 140_000 {
+            client
+                .batch_execute("SET client_connection_check_interval = '1s'")
+                .map_err(pg)?;
+        }
         if let Some(schema) = &opts.schema {
             if !valid_schema_name(schema) {
                 return Err(StoreError::Internal(format!(

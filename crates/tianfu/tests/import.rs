@@ -260,6 +260,21 @@ fn killed_import_leaves_the_database_as_it_was() {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         assert_eq!(db.counts(), before, "a killed import must leave no trace");
+        // The server notices the dead client within a second or two (client_connection_check_interval)
+        // and rolls its transaction back, releasing the import lock; wait for that, bounded.
+        if let Some((base, _)) = &db.pg {
+            let mut c = postgres::Client::connect(base, postgres::NoTls).unwrap();
+            let gone = std::time::Instant::now();
+            loop {
+                let n: i64 = c.query_one("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", &[&app]).unwrap().get(0);
+                if n == 0 {
+                    break;
+                }
+                assert!(gone.elapsed().as_secs() < 30, "the killed import's session is still on the server after 30 s");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            assert_eq!(db.counts(), before, "a killed import must leave no trace");
+        }
         // And the database still works: the same import now completes.
         let (_, s) = import(&db, &data.join("students.csv"), "student", &[]);
         assert!(s["inserted"].as_u64().unwrap() > 390_000);
