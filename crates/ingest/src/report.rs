@@ -28,6 +28,10 @@ pub struct Report {
     /// Peak resident memory of this process so far, in MiB (Linux; absent elsewhere).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub peak_rss_mib: Option<u64>,
+    /// The data standard's version the rows were validated against (`standard::versions`);
+    /// empty in reports written before versions were published.
+    #[serde(default)]
+    pub standard: String,
 }
 
 impl Report {
@@ -46,6 +50,7 @@ impl Report {
             blank_rows: 0,
             elapsed_ms: 0,
             peak_rss_mib: None,
+            standard: standard::versions::VERSION.to_string(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod rules;
 pub mod apps;
 pub mod template;
+pub mod versions;
 
 pub use check::{Checked, Context, DupKey, RowChecker, Violation};
 pub use date::Date;

@@ -48,6 +48,9 @@ async fn a_county_officer_imports_only_the_county() {
     // The report page and the workbook.
     let rep = send(&env, "GET", &format!("/imports/batches/{}", batch.id), &a, None).await;
     assert!(rep.body.contains("out_of_scope") && rep.body.contains("管辖范围"), "{}", rep.body);
+    // The batch records the standard's version it was validated against, and its page links it.
+    assert_eq!(report["standard"], standard::versions::VERSION);
+    assert!(rep.body.contains(&format!("id=\"batch-standard\"><a href=\"/standard/versions/{0}\">{0}</a>", standard::versions::VERSION)), "{}", rep.body);
     let x = send(&env, "GET", &format!("/imports/batches/{}/errors.xlsx", batch.id), &a, None).await;
     assert_eq!(x.status, StatusCode::OK);
     assert!(x.bytes.starts_with(b"PK") && x.bytes.len() > 10_000);
@@ -126,6 +129,20 @@ async fn the_standard_page_and_the_templates() {
     // Signed out: to the sign-in page, not the file.
     let out = send(&env, "GET", "/standard/templates/student.xlsx", &Auth::default(), None).await;
     assert_ne!(out.status, StatusCode::OK);
+    // The published versions: listed with the current one marked, each shown and downloadable as
+    // its document; an unknown version is 404.
+    let v = standard::versions::VERSION;
+    assert!(page.body.contains(&format!("data-version=\"{v}\"")) && page.body.contains(&format!("/standard/versions/{v}.md")), "{}", page.body);
+    let shown = send(&env, "GET", &format!("/standard/versions/{v}"), &a, None).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("id=\"version-document\"") && shown.body.contains("<h2>Template: student (学生)</h2>") && shown.body.contains("<code>required_missing</code>"), "{}", shown.body);
+    let md = send(&env, "GET", &format!("/standard/versions/{v}.md"), &a, None).await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert_eq!(std::str::from_utf8(&md.bytes).unwrap(), standard::versions::document(), "the download is the published document, which is the code's");
+    for bad in ["/standard/versions/0.1", "/standard/versions/0.1.md", "/standard/versions/..%2F1.0"] {
+        assert_eq!(send(&env, "GET", bad, &a, None).await.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    assert_ne!(send(&env, "GET", &format!("/standard/versions/{v}.md"), &Auth::default(), None).await.status, StatusCode::OK);
 }
 
 /// Legacy workbooks (.ods, .xls) through the console, file names as uploaded; failed uploads

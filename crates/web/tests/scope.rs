@@ -517,6 +517,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/standard".into(), Need::Signed, Target::Any),
         ("GET", "/standard/templates/student.xlsx".into(), Need::Signed, Target::Any),
         ("GET", "/standard/templates/site.xlsx".into(), Need::Signed, Target::Any),
+        ("GET", format!("/standard/versions/{}", standard::versions::VERSION), Need::Signed, Target::Any),
+        ("GET", format!("/standard/versions/{}.md", standard::versions::VERSION), Need::Signed, Target::Any),
         ("GET", "/standard/templates/conditions.xlsx".into(), Need::Signed, Target::Any),
         ("GET", "/users".into(), Need::Users, Target::Any),
         ("GET", "/audit".into(), Need::Audit, Target::Any),

@@ -187,6 +187,9 @@ fn summary(lang: Lang, b: &BatchSummary, rows: &[(u64, Vec<String>)]) -> String 
         let _ = writeln!(s, "{}", secs.map(|x| format!(", took {x} s")).unwrap_or_default());
         let _ = writeln!(s, "Read {} rows: {} inserted, {} updated, {} unchanged, {} rejected.", b.rows_read, b.inserted, b.updated, b.unchanged, b.rejected);
     }
+    if let Some(v) = report["standard"].as_str().filter(|v| !v.is_empty()) {
+        let _ = writeln!(s, "{}", if zh { format!("校验依据：数据标准 {v} 版。") } else { format!("Validated against the data standard, version {v}.") });
+    }
     let mut reasons: Vec<(String, u64)> = report["errors"].as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect()).unwrap_or_default();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     if !reasons.is_empty() {

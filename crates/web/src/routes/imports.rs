@@ -253,6 +253,8 @@ struct BatchPage {
     warnings: Vec<(String, u64)>,
     /// Seconds the validation and import took, one decimal.
     elapsed: Option<String>,
+    /// The data standard's version the rows were validated against (empty: before versions).
+    standard: String,
 }
 
 async fn batch_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -267,7 +269,8 @@ async fn batch_page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me
     // The commonest reason first.
     errors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let elapsed = report.get("elapsed_ms").and_then(|v| v.as_u64()).map(|ms| format!("{:.1}", ms as f64 / 1000.0));
-    html(BatchPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), b, errors, warnings, elapsed })
+    let standard = report.get("standard").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    html(BatchPage { c: Ctx::new(&app, &headers, Some(&me), "/imports", "imports"), b, errors, warnings, elapsed, standard })
 }
 
 /// The rejected rows as an XLSX workbook, offending cells highlighted. It holds personal data

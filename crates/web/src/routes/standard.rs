@@ -13,11 +13,15 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use standard::versions::{Published, PUBLISHED, VERSION};
 use standard::{Entity, Rule, Warning};
 use std::sync::Arc;
 
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/standard", get(page)).route("/standard/templates/{file}", get(download))
+    Router::new()
+        .route("/standard", get(page))
+        .route("/standard/templates/{file}", get(download))
+        .route("/standard/versions/{version}", get(version))
 }
 
 /// The templates offered, by file name: student.xlsx … site.xlsx.
@@ -56,6 +60,8 @@ struct Page {
     lists: Vec<CodeList>,
     rules: Vec<(&'static str, &'static str, &'static str)>,
     warnings: Vec<(&'static str, &'static str, &'static str)>,
+    versions: &'static [Published],
+    current: &'static str,
 }
 
 fn columns(what: &str, province: u32) -> Vec<ingest::template::Column> {
@@ -93,7 +99,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me) -> R
         .collect();
     let rules = Rule::ALL.iter().map(|r| (r.code(), r.zh(), r.en())).collect();
     let warnings = Warning::ALL.iter().map(|w| (w.code(), w.zh(), w.en())).collect();
-    html(Page { c: Ctx::new(&app, &headers, Some(&me), "/standard", "standard"), sections, lists, rules, warnings })
+    html(Page { c: Ctx::new(&app, &headers, Some(&me), "/standard", "standard"), sections, lists, rules, warnings, versions: PUBLISHED, current: VERSION })
 }
 
 /// An import template: the same bytes as `tianfu standard --template`.
@@ -121,4 +127,118 @@ async fn download(State(app): State<Arc<AppState>>, me: Me, Path(file): Path<Str
         bytes,
     )
         .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "standard_version.html")]
+struct VersionPage {
+    c: Ctx,
+    p: &'static Published,
+    current: bool,
+    body: String,
+}
+
+/// A published version of the standard: `/standard/versions/1.0` shows it, `…/1.0.md` downloads
+/// its document (Markdown, as published). An unknown version is 404.
+async fn version(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(version): Path<String>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    if let Some(v) = version.strip_suffix(".md") {
+        let p = standard::versions::get(v).ok_or(AppError::NotFound)?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"tianfu-standard-{}.md\"", p.version)),
+            ],
+            p.document,
+        )
+            .into_response());
+    }
+    let p = standard::versions::get(&version).ok_or(AppError::NotFound)?;
+    html(VersionPage { c: Ctx::new(&app, &headers, Some(&me), "/standard", "standard"), p, current: p.version == VERSION, body: document_html(p.document) })
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Inline `code` spans of an escaped line.
+fn inline(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in escape(s).split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The published document as HTML. The documents are written by `standard::versions::document`
+/// and use only headings (`## `), pipe tables and paragraphs with `code` spans, so this renders
+/// exactly those; everything is escaped.
+fn document_html(md: &str) -> String {
+    let mut out = String::new();
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let flush = |table: &mut Vec<Vec<String>>, out: &mut String| {
+        if table.is_empty() {
+            return;
+        }
+        out.push_str("<div class=\"scroll\"><table><thead><tr>");
+        for h in &table[0] {
+            out.push_str(&format!("<th>{}</th>", inline(h)));
+        }
+        out.push_str("</tr></thead><tbody>");
+        for row in &table[1..] {
+            out.push_str("<tr>");
+            for cell in row {
+                out.push_str(&format!("<td>{}</td>", inline(cell)));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</tbody></table></div>");
+        table.clear();
+    };
+    for line in md.lines() {
+        let l = line.trim();
+        if let Some(cells) = l.strip_prefix('|') {
+            let cells: Vec<String> = cells.strip_suffix('|').unwrap_or(cells).split('|').map(|c| c.trim().to_string()).collect();
+            // The separator under the header row.
+            if !cells.is_empty() && cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| ch == '-' || ch == ':')) {
+                continue;
+            }
+            table.push(cells);
+            continue;
+        }
+        flush(&mut table, &mut out);
+        if let Some(h) = l.strip_prefix("## ") {
+            out.push_str(&format!("<h2>{}</h2>", inline(h)));
+        } else if !l.is_empty() {
+            out.push_str(&format!("<p>{}</p>", inline(l)));
+        }
+    }
+    flush(&mut table, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document_html;
+
+    #[test]
+    fn a_published_document_renders_as_headings_tables_and_escaped_text() {
+        let html = document_html("## Rules\n\nA row <b>is</b> rejected.\n\n| code | 说明 |\n|---|---|\n| `R1` | 必填 & 非空 |\n| `R2` | x |\n");
+        assert_eq!(
+            html,
+            "<h2>Rules</h2><p>A row &lt;b&gt;is&lt;/b&gt; rejected.</p><div class=\"scroll\"><table><thead><tr><th>code</th><th>说明</th></tr></thead>\
+             <tbody><tr><td><code>R1</code></td><td>必填 &amp; 非空</td></tr><tr><td><code>R2</code></td><td>x</td></tr></tbody></table></div>"
+        );
+        // Every published version renders, with one table per section at least.
+        for p in standard::versions::PUBLISHED {
+            let h = document_html(p.document);
+            assert!(h.matches("<table>").count() >= 5 && h.contains("<h2>Rules</h2>"), "{}", p.version);
+        }
+    }
 }
