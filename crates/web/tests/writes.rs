@@ -147,6 +147,116 @@ async fn imports_write_only_inside_the_area_postgres() {
     }
 }
 
+/// A push (`POST /api/v1/push/{entity}`) with its content type and key.
+async fn push(env: &Env, a: &Auth, entity: &str, ctype: &str, key: Option<&str>, body: &str) -> Resp {
+    let mut b = Request::builder().method("POST").uri(format!("/api/v1/push/{entity}")).header(header::CONTENT_TYPE, ctype);
+    if let Some(k) = key {
+        b = b.header("idempotency-key", k);
+    }
+    if let Some(c) = &a.cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    if let Some(c) = &a.csrf {
+        b = b.header("x-csrf-token", c);
+    }
+    if let Some(t) = &a.bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+    let status = r.status();
+    let id = common::request_id(&r);
+    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
+}
+
+/// One record as a JSON line keyed by the template's fields.
+fn json_line(entity: Entity, row: &[String]) -> String {
+    let m: serde_json::Map<String, serde_json::Value> = entity.template().fields.iter().zip(row).map(|(f, v)| (f.key.to_string(), serde_json::Value::String(v.clone()))).collect();
+    serde_json::Value::Object(m).to_string()
+}
+
+/// The push API (伴随式采集) writes exactly as an import does: rows aimed at another area are
+/// rejected as out of scope and change nothing there; inside the area a school's system adds
+/// its records; a retry with the same key writes nothing and answers the first result; the same
+/// key with other content is 409; roles that do not import are refused.
+async fn push_matrix(env: Env) {
+    let p = env.places.clone();
+    let other_student = first_key(&env, Entity::Student, &p.other_school, p.other_county);
+    let student0 = stored(&env, Entity::Student, &other_student);
+    let moved = set(Entity::Student, student0.clone(), "school_code", &p.school);
+    for who in ["city", "county", "school"] {
+        let a = login(&env, who, PASSWORD).await;
+        let csv = String::from_utf8(csv_of(Entity::Student, std::slice::from_ref(&moved))).unwrap();
+        let r = push(&env, &a, "student", "text/csv", Some(&format!("move-{who}")), &csv).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{who}: {}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!((v["rows_read"].as_u64(), v["rejected"].as_u64(), v["inserted"].as_u64(), v["updated"].as_u64()), (Some(1), Some(1), Some(0), Some(0)), "{who}: {v}");
+        assert_eq!(v["rejected_rows"][0]["line"], 2);
+        assert_eq!(v["rejected_rows"][0]["codes"], serde_json::json!(["out_of_scope"]));
+        assert!(!r.body.contains(&student0[0]) && !r.body.contains(&p.other_school), "a rejected row's answer echoes no values: {}", r.body);
+        assert_eq!(stored(&env, Entity::Student, &other_student), student0, "{who} moved another area's student by a push");
+    }
+    // A school's own system adds a student; a bad record two lines further is rejected by its line.
+    let a = login(&env, "school", PASSWORD).await;
+    let new = store::suite::student(778, &p.school, "11", "推送新生", "13800000778");
+    let mut bad = store::suite::student(779, &p.school, "11", "推送错误", "13800000779");
+    bad[Entity::Student.template().index("birth_date").unwrap()] = "2099-13-45".into();
+    let body = format!("{}\n\n{}\n", json_line(Entity::Student, &new), json_line(Entity::Student, &bad));
+    let batches = with_store(&env, |s| s.list_batches(1000).unwrap().len());
+    let r = push(&env, &a, "student", "application/x-ndjson", Some("sis-2026-12-07-0001"), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!((v["inserted"].as_u64(), v["rejected"].as_u64(), v["replayed"].as_bool()), (Some(1), Some(1), Some(false)), "{v}");
+    assert_eq!(v["rejected_rows"][0]["line"], 3, "the JSON object's own line: {v}");
+    assert_eq!(v["standard"], standard::versions::VERSION);
+    let id = v["batch_id"].as_i64().unwrap();
+    let b = with_store(&env, |s| s.get_batch(id).unwrap().unwrap());
+    assert_eq!((b.user.as_str(), b.inserted, b.rejected), ("school", 1, 1));
+    // The retry: same key, same body — the first answer, nothing written.
+    let again = push(&env, &a, "student", "application/x-ndjson", Some("sis-2026-12-07-0001"), &body).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let w: serde_json::Value = serde_json::from_str(&again.body).unwrap();
+    assert_eq!((w["batch_id"].as_i64(), w["replayed"].as_bool(), w["inserted"].as_u64()), (Some(id), Some(true), Some(1)), "{w}");
+    assert_eq!(with_store(&env, |s| s.list_batches(1000).unwrap().len()), batches + 1, "one batch for the push and its retry");
+    // The same key for other content: refused, nothing written.
+    let other = push(&env, &a, "student", "application/x-ndjson", Some("sis-2026-12-07-0001"), &json_line(Entity::Student, &store::suite::student(780, &p.school, "11", "另一个", "13800000780"))).await;
+    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.body);
+    assert_eq!(with_store(&env, |s| s.list_batches(1000).unwrap().len()), batches + 1);
+    // Another account's key of the same name is its own.
+    let c = login(&env, "county", PASSWORD).await;
+    let theirs = push(&env, &c, "student", "application/x-ndjson", Some("sis-2026-12-07-0001"), &json_line(Entity::Student, &store::suite::student(781, &p.school, "11", "县里推送", "13800000781"))).await;
+    assert_eq!(theirs.status, StatusCode::CREATED, "{}", theirs.body);
+    // Malformed requests: no key, a broken line (nothing written), an unknown kind, a wrong type.
+    assert_eq!(push(&env, &a, "student", "text/csv", None, "x").await.status, StatusCode::BAD_REQUEST);
+    let broken = push(&env, &a, "student", "application/x-ndjson", Some("k-broken"), &format!("{}\n{{oops\n", json_line(Entity::Student, &store::suite::student(782, &p.school, "11", "甲", "13800000782")))).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert!(broken.body.contains("第 2 行") || broken.body.contains("Line 2"), "{}", broken.body);
+    assert_eq!(push(&env, &a, "alien", "text/csv", Some("k1"), "x").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(push(&env, &a, "student", "application/pdf", Some("k2"), "x").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(with_store(&env, |s| s.list_batches(1000).unwrap().len()), batches + 2);
+    // Audited as an import through the push API, with the key.
+    let e = with_store(&env, |s| s.audit_entries(&store::AuditFilter { actor: Some("school".into()), action: Some("import".into()), limit: 10, ..Default::default() }).unwrap());
+    assert!(e.iter().any(|e| e.target == format!("batch:{id}") && e.detail.contains("\"via\":\"push\"") && e.detail.contains("sis-2026-12-07-0001")), "{e:?}");
+    // Roles that do not import, and nobody signed in.
+    for who in ["sec", "aud"] {
+        let a = login(&env, who, PASSWORD).await;
+        assert_eq!(push(&env, &a, "student", "text/csv", Some("k3"), "x").await.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    assert_eq!(push(&env, &Auth::default(), "student", "text/csv", Some("k4"), "x").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_write_only_inside_the_area_sqlite() {
+    push_matrix(sqlite("writes-push")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_write_only_inside_the_area_postgres() {
+    if let Some(env) = blocking(|| postgres("writes-push")) {
+        push_matrix(env).await;
+    }
+}
+
 /// Every other write route, for every role: allowed where the role and the area allow it,
 /// else 403 (the role) or 404/400 (the area), and then nothing changed.
 async fn route_matrix(env: Env) {

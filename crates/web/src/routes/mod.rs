@@ -22,6 +22,7 @@ pub mod ops;
 pub mod orgs;
 pub mod overview;
 pub mod people;
+pub mod push;
 pub mod reference;
 pub mod schools;
 pub mod security;

@@ -66,6 +66,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::conditions::api_routes())
         .merge(super::plan::api_routes())
         .merge(super::catalog::api_routes())
+        .merge(super::push::api_routes())
 }
 
 pub fn router() -> Router<Arc<AppState>> {
