@@ -141,6 +141,12 @@ impl Jobs {
         });
     }
 
+    /// A worker for work done while the request waits (a push): held until dropped, so that such
+    /// work shares the `workers` limit with the queued imports.
+    pub async fn worker(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        self.queue.workers.clone().acquire_owned().await.map_err(|_| AppError::Unavailable("import workers closed".into()))
+    }
+
     /// Jobs admitted now (running and waiting), all accounts.
     pub fn admitted(&self) -> usize {
         self.queue.admitted.lock().expect("lock").values().sum()

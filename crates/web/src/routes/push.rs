@@ -42,6 +42,30 @@ pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     utoipa_axum::router::OpenApiRouter::new().routes(routes!(push)).layer(axum::extract::DefaultBodyLimit::max(PUSH_MIB << 20))
 }
 
+/// The (account, key) pairs being pushed now.
+static IN_FLIGHT: std::sync::Mutex<std::collections::BTreeSet<(String, String)>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+struct InFlight((String, String));
+
+impl InFlight {
+    fn claim(user: &str, key: &str) -> Result<InFlight, AppError> {
+        let k = (user.to_string(), key.to_string());
+        if !IN_FLIGHT.lock().expect("lock").insert(k.clone()) {
+            return Err(AppError::Conflict {
+                zh: format!("键“{key}”的推送正在进行中，请稍后用同一个键重试。"),
+                en: format!("A push with the key “{key}” is in progress; retry with the same key shortly."),
+            });
+        }
+        Ok(InFlight(k))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.lock().expect("lock").remove(&self.0);
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PushOut {
     /// The batch that holds this push (the first push's on a replay).
@@ -187,14 +211,17 @@ async fn push(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, 
     } else {
         (body.to_vec(), None)
     };
+    // One push of a key at a time (a concurrent retry is told to wait), inside this server.
+    let _in_flight = InFlight::claim(&me.user.name, &key)?;
     let slot = app.jobs.admit(&me.user.name)?;
+    let worker = app.jobs.worker().await?;
     let file = crate::upload::body_file(&app.upload_dir, Some("push.csv"), "push.csv", &csv)?;
     let (a, who, ipaddr) = (app.clone(), me.clone(), ip(&headers, &peer));
     let size = body.len();
     let (out, replayed) = app
         .pool
         .run(move |s| {
-            let _slot = slot;
+            let (_slot, _worker) = (slot, worker);
             // The key pushed before: the same body is a replay, another body a conflict.
             if let Some(b) = s.find_batch_by_hash(entity, &hash)?.filter(|b| b.user == who.user.name) {
                 if b.file_name != file_name {
