@@ -308,3 +308,33 @@ async fn conditions_through_the_console_postgres() {
     let Some(env) = blocking(|| postgres("conditions")) else { return };
     conditions_through_the_console(env).await;
 }
+
+/// A base-data entry of the catalog shows how many records it holds inside the caller's area,
+/// live: the county's own count for the county officer, the province's for the province, as the
+/// overview counts them; roles that do not read the figures see no count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_entries_count_the_callers_records() {
+    let env = sqlite("catalog-counts");
+    let id = with_store(&env, |s| {
+        let derived = store::catalog_auto::derive(51);
+        s.catalog_sync(&Scope::all(), &derived, "test", 0).unwrap();
+        let q = store::catalog::CatalogQuery { origin: Some(store::catalog::Origin::Auto), limit: 100, ..Default::default() };
+        s.catalog_list(&Scope::all(), &q).unwrap().rows.into_iter().find(|d| d.name == "学生基本信息").unwrap().id
+    });
+    let mut seen = Vec::new();
+    for who in ["prov", "county"] {
+        let a = login(&env, who, PASSWORD).await;
+        let page = send(&env, "GET", &format!("/catalog/{id}"), &a, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let o = send(&env, "GET", "/api/v1/overview", &a, None).await;
+        let want = serde_json::from_str::<serde_json::Value>(&o.body).unwrap()["students"].as_u64().unwrap();
+        assert!(want > 0);
+        assert!(page.body.contains(&format!("id=\"dataset-records\">{want}</dd>")), "{who}: {want} not on the page");
+        seen.push(want);
+    }
+    assert!(seen[0] > seen[1], "the province holds more than one county: {seen:?}");
+    let a = login(&env, "aud", PASSWORD).await;
+    let page = send(&env, "GET", &format!("/catalog/{id}"), &a, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("dataset-records"));
+}

@@ -363,6 +363,8 @@ pub struct DatasetView {
     /// RFC 3339.
     pub changed_at: String,
     pub fields: Vec<FieldView>,
+    /// The automatic entry's key (schools, teachers, students, …); empty for hand-registered ones.
+    pub auto_key: String,
 }
 
 pub fn dataset_view(t: &T, d: &Dataset) -> DatasetView {
@@ -413,6 +415,7 @@ pub fn dataset_view(t: &T, d: &Dataset) -> DatasetView {
                 mask_name: f.mask.map(|k| t.s(k.zh(), k.en()).to_string()).unwrap_or_default(),
             })
             .collect(),
+        auto_key: d.auto_key.clone(),
     }
 }
 

@@ -135,6 +135,9 @@ struct DetailPage {
     d: DatasetView,
     versions: Vec<VersionView>,
     can_edit: bool,
+    /// The records the entry holds inside the caller's area, live (base data registers, roles
+    /// that read the overview's figures).
+    records: Option<u64>,
 }
 
 /// A dataset (or one of its versions), its fields and history; 404 when unknown or a draft outside
@@ -166,7 +169,18 @@ pub async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me
         v => Some(v.parse::<u32>().map_err(|_| AppError::NotFound)?),
     };
     let (d, versions, can_edit) = read_one(&app, &me, c.t, id, version).await?;
-    html(DetailPage { c, d, versions, can_edit })
+    let records = match d.auto_key.as_str() {
+        "schools" | "teachers" | "students" if me.user.role.reads_overview() => {
+            let f = crate::figures::figures(&app.pool, &app.overview, &me.scope).await?;
+            Some(match d.auto_key.as_str() {
+                "schools" => f.schools,
+                "teachers" => f.teachers,
+                _ => f.students,
+            })
+        }
+        _ => None,
+    };
+    html(DetailPage { c, d, versions, can_edit, records })
 }
 
 #[derive(Template)]
