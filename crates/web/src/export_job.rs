@@ -38,10 +38,11 @@ pub enum List {
     /// 办学条件 of the schools in the area, one school year.
     Conditions,
     Plan,
+    Catalog,
 }
 
 impl List {
-    pub const ALL: [List; 29] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::Conditions, List::Plan];
+    pub const ALL: [List; 30] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::Conditions, List::Plan, List::Catalog];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -77,6 +78,7 @@ impl List {
             List::InsightStudents => "insight_students",
             List::Conditions => "conditions",
             List::Plan => "plan",
+            List::Catalog => "catalog",
         }
     }
 
@@ -115,6 +117,7 @@ impl List {
             List::InsightStudents => "决策指标：学生",
             List::Conditions => "办学条件",
             List::Plan => "工作要点进展",
+            List::Catalog => "数据资源目录",
         }
     }
 
@@ -149,6 +152,7 @@ impl List {
             List::InsightStudents => "Indicators: students",
             List::Conditions => "School conditions",
             List::Plan => "Plan progress",
+            List::Catalog => "Data resource catalog",
         }
     }
 
@@ -183,6 +187,7 @@ impl List {
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
             List::InsightClasses | List::InsightTeachers | List::InsightStudents => role.reads_overview(),
             List::Plan => store::plan::role_reads(role),
+            List::Catalog => store::catalog::role_reads(role),
         }
     }
 

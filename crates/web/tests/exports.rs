@@ -365,3 +365,60 @@ async fn api_exports_postgres() {
     let Some(env) = blocking(|| postgres("exports-api")) else { return };
     api_exports(env).await;
 }
+
+/// The catalog's export: the datasets the caller reads under the list's filters — a county officer
+/// its own draft beside every published entry, never another county's draft; the auditor the
+/// published ones; the share filter as the page applies it; fields with the personal ones marked;
+/// audited with its rows.
+async fn catalog_export(env: Env) {
+    let p = env.places.clone();
+    with_store(&env, |s| {
+        s.catalog_sync(&Scope::all(), &store::catalog_auto::derive(51), "test", 0).unwrap();
+        for (provider, status) in [(p.county, store::catalog::Status::Draft), (p.other_county, store::catalog::Status::Draft)] {
+            let n = store::suite_catalog::dataset(i64::from(provider), &format!("{provider} 体质健康汇总"), status);
+            s.catalog_register(&Scope::all(), &n, "prov", 0).unwrap();
+        }
+    });
+    let published = with_store(&env, |s| {
+        let q = store::catalog::CatalogQuery { limit: 500, ..Default::default() };
+        s.catalog_list(&Scope::Nothing, &q).unwrap().rows.len()
+    });
+    assert!(published >= 14, "the automatic entries are published: {published}");
+    let county = login(&env, "county", PASSWORD).await;
+    let r = send(&env, "GET", "/export/catalog?format=csv", &county, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = csv_rows(&r.body);
+    assert_eq!(rows[0][0], "资源代码");
+    assert_eq!(rows.len(), 1 + published + 1, "the published entries and the county's own draft: {rows:?}");
+    assert!(rows.iter().any(|r| r[2] == format!("{} 体质健康汇总", p.county)));
+    assert!(!r.body.contains(&format!("{} 体质健康汇总", p.other_county)), "another county's draft");
+    let students = rows.iter().find(|r| r[2] == "学生基本信息").expect("the students' entry");
+    assert_eq!(students[7], "有条件共享");
+    assert!(students[16].contains("*（"), "personal fields marked with their mask: {}", students[16]);
+    // The page's filters apply, the XLSX holds the same rows.
+    let rows = csv_rows(&send(&env, "GET", "/export/catalog?format=csv&share=unconditional&origin=auto", &county, None).await.body);
+    assert!(rows.len() > 1 && rows[1..].iter().all(|r| r[7] == "无条件共享" && r[14] == "平台自动编目"), "{rows:?}");
+    assert_eq!(send(&env, "GET", "/export/catalog?format=csv&share=mars", &county, None).await.status, StatusCode::BAD_REQUEST);
+    let x = xlsx_rows(&env, &send(&env, "GET", "/export/catalog?format=xlsx", &county, None).await.bytes);
+    assert_eq!(x.len(), 1 + published + 1);
+    let aud = login(&env, "aud", PASSWORD).await;
+    let rows = csv_rows(&send(&env, "GET", "/export/catalog?format=csv", &aud, None).await.body);
+    assert_eq!(rows.len(), 1 + published, "the auditor reads the published entries only");
+    let e = &exports(&env, "county", "ok")[0];
+    assert_eq!(e["list"], "catalog", "{e}");
+    assert_eq!(e["rows"], published as u64 + 1, "{e}");
+    let page = send(&env, "GET", "/catalog?share=conditional", &county, None).await;
+    let bar: Vec<&str> = page.body.lines().filter(|l| l.contains("export-catalog")).collect();
+    assert!(page.body.contains("href=\"/export/catalog?format=xlsx&amp;q=&#38;class=&#38;provider=&#38;share=conditional&#38;origin=\""), "the page's export bar keeps its filters: {bar:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_export_sqlite() {
+    catalog_export(sqlite("exports-catalog")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_export_postgres() {
+    let Some(env) = blocking(|| postgres("exports-catalog")) else { return };
+    catalog_export(env).await;
+}

@@ -764,6 +764,8 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/plan/points/{}", r.other_point.0), Need::Plan, Target::Other),
         ("GET", format!("/export/plan?format=csv&plan={}", r.plan), Need::Plan, Target::Any),
         ("GET", format!("/export/plan?format=xlsx&plan={}", r.plan), Need::Plan, Target::Any),
+        ("GET", "/export/catalog?format=csv".into(), Need::Catalog, Target::Any),
+        ("GET", "/export/catalog?format=xlsx&share=conditional".into(), Need::Catalog, Target::Any),
     ]
 }
 

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod dcat;
+pub mod export;
 pub mod pages;
 
 use crate::auth::Identity;

@@ -107,6 +107,11 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// The filters of the page, for its export.
+    fn export_q(&self) -> String {
+        use crate::render::urlencode as e;
+        format!("q={}&class={}&provider={}&share={}&origin={}", e(&self.f.q), e(&self.f.class), e(&self.f.provider), e(&self.f.share), e(&self.f.origin))
+    }
     fn shares(&self) -> Vec<(&'static str, &'static str)> {
         ShareType::ALL.iter().map(|k| (k.code(), self.c.t.s(k.zh(), k.en()))).collect()
     }
