@@ -18,6 +18,16 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
     if only.is_some_and(|s| s.is_empty()) {
         return Ok(0);
     }
+    // `BENCH_FACTS_PHASES=1` (scripts/bench-insight.sh): the phases' times on standard error.
+    let phases = std::env::var_os("BENCH_FACTS_PHASES").is_some();
+    let t0 = std::time::Instant::now();
+    let mut last = t0;
+    let mut phase = |name: &str| {
+        if phases {
+            eprintln!("facts phase {name}: {:.3} s", last.elapsed().as_secs_f64());
+            last = std::time::Instant::now();
+        }
+    };
     let b_year = facts::school_year_of(standard::Date::today());
     let mut b = Builder::new(b_year);
     let keep = |code: &str| only.is_none_or(|s| s.contains(code));
@@ -54,6 +64,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
             Ok(())
         })
     };
+    phase("schools");
     if whole {
         read_students(STUDENTS, &[])?;
     } else {
@@ -62,6 +73,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
             read_students(&sql, &[c])?;
         }
     }
+    phase("students");
     const TEACHERS: &str = "SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject FROM teachers";
     let mut read_teachers = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
         each_kept(conn, sql, p, &keep, &mut |t| {
@@ -87,7 +99,9 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
         }
         _ => read_teachers(TEACHERS, &[])?,
     }
+    phase("teachers");
     let (rows, births) = b.finish();
+    phase("finish");
     // The counties whose aggregate changes: those of the schools' facts before and after.
     let mut touched_counties: BTreeSet<i64> = rows.iter().map(|f| f.county as i64).collect();
     match only {
@@ -130,7 +144,9 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
     for x in &births {
         ib.execute(params![x.school, x.county, x.gender, x.ym, x.teachers as i64])?;
     }
+    phase("write school facts");
     keep_counties(conn, b_year, &touched_counties)?;
+    phase("county aggregates");
     Ok(rows.len() as u64)
 }
 
