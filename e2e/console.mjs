@@ -241,6 +241,11 @@ async function tableRows(page, selector) {
   return page.$$eval(`${selector} tbody tr`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent.trim())));
 }
 
+/// A table cell's number, without last school year's value shown under it ("上学年 …").
+function cellNumber(text) {
+  return Number(text.split("上学年")[0].replace(/,/g, "").trim());
+}
+
 async function headers(page, selector) {
   return page.$$eval(`${selector} thead th`, (ths) => ths.map((th) => th.textContent.trim()));
 }
@@ -3104,7 +3109,7 @@ try {
     const classes = await tableRows(admin, "#insight-table");
     const total = classes[classes.length - 1];
     // tableRows reads the <td> cells: the total row's label is a <th>, so [0] is students, [1] classes.
-    check(Number(total[1].replace(/,/g, "")) > 0, `the province counts classes: ${JSON.stringify(total)}`);
+    check(cellNumber(total[1]) > 0, `the province counts classes: ${JSON.stringify(total)}`);
     check((await admin.$$("#insight-table td.rag-green, #insight-table td.rag-amber, #insight-table td.rag-red")).length > 0, "judged cells are coloured");
     check((await admin.textContent("#insight-table")).match(/达标|接近|未达标/), "and told in words");
     await shotI(admin, "205-insight-classes-province");
@@ -3112,7 +3117,7 @@ try {
     const api = await admin.evaluate(async () => (await fetch("/api/v1/insight/classes")).json());
     eq(api.rows.length, cities.length, "the API's rows");
     eq(api.level, "province", "the API's level");
-    eq(api.total.values[1], Number(total[1].replace(/,/g, "")), "the API's class count");
+    eq(api.total.values[1], cellNumber(total[1]), "the API's class count");
     // Drill down: a city, then the county of the test.
     const city = `${COUNTY.code.slice(0, 4)}00`;
     await admin.goto(url(`/insight/classes?region=${city}`));
@@ -3135,6 +3140,14 @@ try {
     check(th.includes("小学生师比") && th.includes("3 年内到龄退休"), `the teachers' columns: ${JSON.stringify(th)}`);
     check((await tableRows(admin, "#insight-notes")).length > 0, "the titles are listed");
     await shotI(admin, "208-insight-teachers-province");
+    // Year-on-year: last school year's county aggregates (demo data) under this year's figures.
+    check(await admin.isVisible("#insight-yoy"), "the page says last year's figures are shown");
+    const tt = await tableRows(admin, "#insight-table");
+    check(tt[tt.length - 1][0].includes("上学年"), `the total shows last year's teachers: ${JSON.stringify(tt[tt.length - 1])}`);
+    const ty = await admin.evaluate(async () => (await fetch("/api/v1/insight/teachers")).json());
+    check(ty.previous_year === ty.school_year - 1 && ty.total.previous[0] > 0 && ty.total.previous[0] <= ty.total.values[0], `the API carries last year's teachers: ${JSON.stringify([ty.school_year, ty.previous_year, ty.total.previous && ty.total.previous[0], ty.total.values[0]])}`);
+    await admin.locator("#insight-total").scrollIntoViewIfNeeded();
+    await shotI(admin, "235-insight-teachers-year-on-year");
     await admin.goto(url(`/insight/teachers?region=${COUNTY.code}`));
     await a11y(admin, "teachers by school");
     await shotI(admin, "209-insight-teachers-county");
@@ -3142,7 +3155,7 @@ try {
     await a11y(admin, "students by city");
     await chartDrawn(admin, "#chart-grades", "students by grade");
     const st = await tableRows(admin, "#insight-table");
-    check(Number(st[st.length - 1][0].replace(/,/g, "")) > 0, `the province's students: ${JSON.stringify(st[st.length - 1])}`);
+    check(cellNumber(st[st.length - 1][0]) > 0, `the province's students: ${JSON.stringify(st[st.length - 1])}`);
     await shotI(admin, "210-insight-students-province");
     // The export: an XLSX workbook through the one export writer.
     const x = await admin.evaluate(async () => { const r = await fetch("/export/insight_teachers?format=xlsx"); const b = new Uint8Array(await r.arrayBuffer()); return [r.status, r.headers.get("content-type") || "", b[0], b[1]]; });

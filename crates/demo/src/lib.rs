@@ -23,6 +23,7 @@ pub mod sites;
 pub mod ledger;
 pub mod plan;
 pub mod catalog;
+pub mod last_year;
 pub mod duty;
 pub mod apps;
 pub mod checks;

@@ -6,8 +6,8 @@ use crate::PgStore;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::Client;
-use std::collections::HashSet;
-use store::facts::{self, BirthBucket, Builder, Facts, SchoolFacts, SchoolIn, StudentIn, TeacherIn};
+use std::collections::{BTreeSet, HashSet};
+use store::facts::{self, BirthBucket, Builder, CountyFacts, Facts, SchoolFacts, SchoolIn, StudentIn, TeacherIn};
 use store::sql::Dialect;
 use store::{Scope, StoreError};
 
@@ -32,7 +32,8 @@ fn each(db: &mut Client, sql: &str, params: &[&(dyn ToSql + Sync)], mut f: impl 
 
 /// Recomputes the facts of `only`, inside the caller's transaction; returns schools written.
 pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreError> {
-    let mut b = Builder::new(facts::school_year_of(standard::Date::today()));
+    let year = facts::school_year_of(standard::Date::today());
+    let mut b = Builder::new(year);
     let (filter_s, filter_e, filter_t) = match &only {
         Only::All => (String::new(), String::new(), String::new()),
         Only::Table(t) => (
@@ -100,6 +101,15 @@ pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreErr
         },
     )?;
     let (rows, births) = b.finish();
+    // The counties whose aggregate changes: those of the schools' facts before and after.
+    let mut counties: BTreeSet<i64> = rows.iter().map(|f| f.county as i64).collect();
+    let old_sql = match &only {
+        Only::All => "SELECT DISTINCT county_code FROM school_facts".to_string(),
+        _ => format!("SELECT DISTINCT county_code FROM school_facts{filter_s}"),
+    };
+    each(db, &old_sql, &p, |r| {
+        counties.insert(r.get::<_, i64>(0));
+    })?;
     for table in ["school_facts", "school_teacher_births"] {
         let sql = match &only {
             Only::All => format!("DELETE FROM {table}"),
@@ -108,7 +118,41 @@ pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreErr
         db.execute(&sql, &p).map_err(pg)?;
     }
     write(db, &rows, &births)?;
+    keep_counties(db, year, &counties)?;
     Ok(rows.len() as u64)
+}
+
+/// Rewrites the aggregates of `counties` for `school_year` from the school facts just written
+/// (same transaction): the county row and its teachers' birth buckets; a county left without
+/// schools loses its row of that year. Other years' rows stay.
+fn keep_counties(db: &mut Client, school_year: u16, counties: &BTreeSet<i64>) -> Result<(), StoreError> {
+    let sy = school_year as i64;
+    let list: Vec<i64> = counties.iter().copied().collect();
+    db.execute("DELETE FROM county_facts WHERE school_year = $1 AND county_code = ANY($2)", &[&sy, &list]).map_err(pg)?;
+    db.execute("DELETE FROM county_teacher_births WHERE school_year = $1 AND county_code = ANY($2)", &[&sy, &list]).map_err(pg)?;
+    let rows = crate::sql::query(
+        db,
+        &facts::select_sql(Dialect::Postgres).replace("county_code BETWEEN $1 AND $2 AND ($3 = '' OR school_code = $3)", "county_code = ANY($1)"),
+        &[&list],
+        facts::decode,
+    )?;
+    let ins = facts::county_insert_sql(Dialect::Postgres);
+    let mut i = 0;
+    while i < rows.len() {
+        let c = rows[i].county;
+        let j = rows[i..].iter().position(|f| f.county != c).map_or(rows.len(), |k| i + k);
+        let agg = facts::aggregate(school_year, c, &rows[i..j]);
+        let a = crate::sql::args(facts::county_args(&agg));
+        db.execute(&ins, &crate::sql::refs(&a)).map_err(pg)?;
+        i = j;
+    }
+    db.execute(
+        "INSERT INTO county_teacher_births (school_year, county_code, gender, ym, teachers) \
+         SELECT $1, county_code, gender, ym, SUM(teachers)::bigint FROM school_teacher_births WHERE county_code = ANY($2) GROUP BY county_code, gender, ym",
+        &[&sy, &list],
+    )
+    .map_err(pg)?;
+    Ok(())
 }
 
 fn write(db: &mut Client, rows: &[SchoolFacts], births: &[BirthBucket]) -> Result<(), StoreError> {
@@ -176,6 +220,37 @@ impl Facts for PgStore {
                 teachers: r.i64(4)? as u64,
             })
         })
+    }
+
+    fn county_facts(&mut self, scope: &Scope) -> Result<Vec<CountyFacts>, StoreError> {
+        let Some((lo, hi)) = scope.county_range().filter(|_| scope.school().is_none()) else { return Ok(Vec::new()) };
+        let (lo, hi) = (lo as i64, hi as i64);
+        crate::sql::query(&mut self.client, &facts::county_select_sql(Dialect::Postgres), &[&lo, &hi], facts::county_decode)
+    }
+
+    fn county_births(&mut self, scope: &Scope, school_year: u16) -> Result<Vec<BirthBucket>, StoreError> {
+        let Some((lo, hi)) = scope.county_range().filter(|_| scope.school().is_none()) else { return Ok(Vec::new()) };
+        let (sy, lo, hi) = (school_year as i64, lo as i64, hi as i64);
+        let sql = "SELECT ''::text, county_code, gender, ym, teachers FROM county_teacher_births \
+                   WHERE school_year = $1 AND county_code BETWEEN $2 AND $3 ORDER BY 2, 3, 4";
+        crate::sql::query(&mut self.client, sql, &[&sy, &lo, &hi], facts::decode_bucket)
+    }
+
+    fn keep_county_facts(&mut self, scope: &Scope, rows: &[CountyFacts]) -> Result<u64, StoreError> {
+        let current = facts::school_year_of(standard::Date::today());
+        if rows.iter().any(|c| !facts::may_keep_county(scope, c, current)) {
+            return Err(StoreError::OutOfScope);
+        }
+        let ins = facts::county_insert_sql(Dialect::Postgres);
+        let mut tx = self.client.transaction().map_err(pg)?;
+        for c in rows {
+            let (sy, county) = (c.school_year as i64, c.county as i64);
+            tx.execute("DELETE FROM county_facts WHERE school_year = $1 AND county_code = $2", &[&sy, &county]).map_err(pg)?;
+            let a = crate::sql::args(facts::county_args(c));
+            tx.execute(&ins, &crate::sql::refs(&a)).map_err(pg)?;
+        }
+        tx.commit().map_err(pg)?;
+        Ok(rows.len() as u64)
     }
 
     fn refresh_facts(&mut self, scope: &Scope) -> Result<u64, StoreError> {

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (29, "plan", include_str!("../migrations/0029_plan.sql")),
     (30, "school_facts", include_str!("../migrations/0030_school_facts.sql")),
     (31, "catalog", include_str!("../migrations/0031_catalog.sql")),
+    (32, "county_facts", include_str!("../migrations/0032_county_facts.sql")),
 ];
 
 /// The version this program needs.

@@ -4,7 +4,7 @@
 use crate::{map_err, SqliteStore};
 use rusqlite::{params, Connection};
 use std::collections::{BTreeSet, HashSet};
-use store::facts::{self, BirthBucket, Builder, Facts, SchoolFacts, SchoolIn, StudentIn, TeacherIn};
+use store::facts::{self, BirthBucket, Builder, CountyFacts, Facts, SchoolFacts, SchoolIn, StudentIn, TeacherIn};
 use store::sql::Dialect;
 use store::{Scope, StoreError};
 
@@ -18,7 +18,18 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
     if only.is_some_and(|s| s.is_empty()) {
         return Ok(0);
     }
-    let mut b = Builder::new(facts::school_year_of(standard::Date::today()));
+    // `BENCH_FACTS_PHASES=1` (scripts/bench-insight.sh): the phases' times on standard error.
+    let phases = std::env::var_os("BENCH_FACTS_PHASES").is_some();
+    let t0 = std::time::Instant::now();
+    let mut last = t0;
+    let mut phase = |name: &str| {
+        if phases {
+            eprintln!("facts phase {name}: {:.3} s", last.elapsed().as_secs_f64());
+            last = std::time::Instant::now();
+        }
+    };
+    let b_year = facts::school_year_of(standard::Date::today());
+    let mut b = Builder::new(b_year);
     let keep = |code: &str| only.is_none_or(|s| s.contains(code));
     let mut counties = BTreeSet::new();
     {
@@ -53,6 +64,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
             Ok(())
         })
     };
+    phase("schools");
     if whole {
         read_students(STUDENTS, &[])?;
     } else {
@@ -61,6 +73,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
             read_students(&sql, &[c])?;
         }
     }
+    phase("students");
     const TEACHERS: &str = "SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject FROM teachers";
     let mut read_teachers = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
         each_kept(conn, sql, p, &keep, &mut |t| {
@@ -86,7 +99,23 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
         }
         _ => read_teachers(TEACHERS, &[])?,
     }
+    phase("teachers");
     let (rows, births) = b.finish();
+    phase("finish");
+    // The counties whose aggregate changes: those of the schools' facts before and after.
+    let mut touched_counties: BTreeSet<i64> = rows.iter().map(|f| f.county as i64).collect();
+    match only {
+        None => {
+            let mut st = conn.prepare("SELECT DISTINCT county_code FROM school_facts")?;
+            touched_counties.extend(st.query_map([], |r| r.get::<_, i64>(0))?.filter_map(Result::ok));
+        }
+        Some(set) => {
+            let mut st = conn.prepare_cached("SELECT county_code FROM school_facts WHERE school_code = ?1")?;
+            for code in set {
+                touched_counties.extend(st.query_map([code], |r| r.get::<_, i64>(0))?.filter_map(Result::ok));
+            }
+        }
+    }
     match only {
         None => {
             conn.execute("DELETE FROM school_facts", [])?;
@@ -115,7 +144,44 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
     for x in &births {
         ib.execute(params![x.school, x.county, x.gender, x.ym, x.teachers as i64])?;
     }
+    phase("write school facts");
+    keep_counties(conn, b_year, &touched_counties)?;
+    phase("county aggregates");
     Ok(rows.len() as u64)
+}
+
+fn internal(e: StoreError) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(e.to_string())))
+}
+
+/// Rewrites the aggregates of `counties` for `school_year` from the school facts just written
+/// (same transaction): the county row and its teachers' birth buckets; a county left without
+/// schools loses its row of that year. Other years' rows stay.
+fn keep_counties(conn: &Connection, school_year: u16, counties: &BTreeSet<i64>) -> rusqlite::Result<()> {
+    let mut sel = conn.prepare_cached(&facts::select_sql(Dialect::Sqlite))?;
+    let mut del = conn.prepare_cached("DELETE FROM county_facts WHERE school_year = ?1 AND county_code = ?2")?;
+    let mut delb = conn.prepare_cached("DELETE FROM county_teacher_births WHERE school_year = ?1 AND county_code = ?2")?;
+    let mut ins = conn.prepare_cached(&facts::county_insert_sql(Dialect::Sqlite))?;
+    let mut insb = conn.prepare_cached(
+        "INSERT INTO county_teacher_births (school_year, county_code, gender, ym, teachers) \
+         SELECT ?1, county_code, gender, ym, SUM(teachers) FROM school_teacher_births WHERE county_code = ?2 GROUP BY county_code, gender, ym",
+    )?;
+    for &c in counties {
+        let mut rows = Vec::new();
+        let mut q = sel.query(params![c, c, ""])?;
+        while let Some(r) = q.next()? {
+            rows.push(facts::decode(&crate::sql::Row(r)).map_err(internal)?);
+        }
+        del.execute(params![school_year, c])?;
+        delb.execute(params![school_year, c])?;
+        if rows.is_empty() {
+            continue;
+        }
+        let agg = facts::aggregate(school_year, c as u32, &rows);
+        ins.execute(crate::sql::params(facts::county_args(&agg)))?;
+        insb.execute(params![school_year, c])?;
+    }
+    Ok(())
 }
 
 /// Runs `sql` and hands `each` the text cells of every row whose first column (a school code)
@@ -154,6 +220,46 @@ impl Facts for SqliteStore {
                 teachers: r.i64(4)? as u64,
             })
         })
+    }
+
+    fn county_facts(&mut self, scope: &Scope) -> Result<Vec<CountyFacts>, StoreError> {
+        let Some((lo, hi)) = scope.county_range().filter(|_| scope.school().is_none()) else { return Ok(Vec::new()) };
+        crate::sql::query(self.connection(), &facts::county_select_sql(Dialect::Sqlite), params![lo, hi], facts::county_decode)
+    }
+
+    fn county_births(&mut self, scope: &Scope, school_year: u16) -> Result<Vec<BirthBucket>, StoreError> {
+        let Some((lo, hi)) = scope.county_range().filter(|_| scope.school().is_none()) else { return Ok(Vec::new()) };
+        let sql = "SELECT '', county_code, gender, ym, teachers FROM county_teacher_births \
+                   WHERE school_year = ?1 AND county_code BETWEEN ?2 AND ?3 ORDER BY 2, 3, 4";
+        crate::sql::query(self.connection(), sql, params![school_year, lo, hi], facts::decode_bucket)
+    }
+
+    fn keep_county_facts(&mut self, scope: &Scope, rows: &[CountyFacts]) -> Result<u64, StoreError> {
+        let current = facts::school_year_of(standard::Date::today());
+        if rows.iter().any(|c| !facts::may_keep_county(scope, c, current)) {
+            return Err(StoreError::OutOfScope);
+        }
+        let conn = self.connection();
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)?;
+        let run = (|| -> rusqlite::Result<()> {
+            let mut del = conn.prepare_cached("DELETE FROM county_facts WHERE school_year = ?1 AND county_code = ?2")?;
+            let mut ins = conn.prepare_cached(&facts::county_insert_sql(Dialect::Sqlite))?;
+            for c in rows {
+                del.execute(params![c.school_year, c.county])?;
+                ins.execute(crate::sql::params(facts::county_args(c)))?;
+            }
+            Ok(())
+        })();
+        match run {
+            Ok(()) => {
+                conn.execute_batch("COMMIT").map_err(map_err)?;
+                Ok(rows.len() as u64)
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(map_err(e))
+            }
+        }
     }
 
     fn refresh_facts(&mut self, scope: &Scope) -> Result<u64, StoreError> {

@@ -61,7 +61,15 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "0007_school_facts",
         sql: include_str!("../migrations/0007_school_facts.sql"),
-        // A store upgraded with data gets its facts at once (PostgreSQL: `tianfu insight refresh`).
+        // A store upgraded with data gets its facts at once (PostgreSQL: `tianfu insight refresh`),
+        // from 0008's seed: the recompute writes the county aggregates too, whose table is 0008's.
+        seed: None,
+    },
+    Migration {
+        version: 8,
+        name: "0008_county_facts",
+        sql: include_str!("../migrations/0008_county_facts.sql"),
+        // The facts and county aggregates of the data the store already holds.
         seed: Some(seed_facts),
     },
 ];
@@ -74,7 +82,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[

@@ -418,6 +418,134 @@ impl Builder {
     }
 }
 
+/// Decodes a birth bucket row: school (or ''), county, gender, ym, teachers.
+pub fn decode_bucket(r: &dyn SqlRow) -> Result<BirthBucket, StoreError> {
+    Ok(BirthBucket { school: r.string(0)?, county: r.i64(1)? as u32, gender: r.i64(2)? as u8, ym: r.i64(3)? as u32, teachers: r.i64(4)? as u64 })
+}
+
+/// A county's aggregate for one school year (`county_facts`): its schools' facts summed, kept in
+/// the same transaction as the school facts. The province and city screens read these.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CountyFacts {
+    pub school_year: u16,
+    pub county: u32,
+    /// Schools with facts in the county.
+    pub schools: u64,
+    /// Schools over the size limit (insight::classes::oversized).
+    pub oversized: u64,
+    /// Teachers attributed to primary, junior and senior: Σ of each school's split
+    /// (insight::staffing::school), so students per teacher by stage need no school rows.
+    pub stage_teachers: [f64; 3],
+    /// The schools' facts summed ([`sum`]): `county` and `school_year` set, `school` empty.
+    pub facts: SchoolFacts,
+}
+
+impl CountyFacts {
+    /// Students per teacher by stage (primary, junior, senior).
+    pub fn stage_figures(&self) -> [insight::staffing::StageFigure; 3] {
+        let sec = self.facts.sections();
+        let mut out = [insight::staffing::StageFigure::default(); 3];
+        for st in Stage::ALL {
+            out[st as usize] = insight::staffing::StageFigure { students: sec.get(st), teachers: self.stage_teachers[st as usize] };
+        }
+        out
+    }
+}
+
+/// The aggregate of one county's school facts for `school_year`.
+pub fn aggregate(school_year: u16, county: u32, rows: &[SchoolFacts]) -> CountyFacts {
+    let mut facts = sum(rows);
+    facts.county = county;
+    facts.school_year = school_year;
+    let staffing: Vec<_> = rows.iter().map(|f| f.staffing()).collect();
+    let by = insight::staffing::by_stage(&staffing);
+    CountyFacts {
+        school_year,
+        county,
+        schools: rows.len() as u64,
+        oversized: rows.iter().filter(|f| f.oversized() == Some(true)).count() as u64,
+        stage_teachers: [by[0].teachers, by[1].teachers, by[2].teachers],
+        facts,
+    }
+}
+
+/// Sums county aggregates (a city, the province) the way [`aggregate`] sums schools.
+pub fn sum_counties<'a>(rows: impl IntoIterator<Item = &'a CountyFacts>) -> CountyFacts {
+    let rows: Vec<&CountyFacts> = rows.into_iter().collect();
+    let mut t = CountyFacts { facts: sum(rows.iter().map(|c| &c.facts)), ..Default::default() };
+    for c in &rows {
+        t.school_year = t.school_year.max(c.school_year);
+        t.schools += c.schools;
+        t.oversized += c.oversized;
+        for i in 0..3 {
+            t.stage_teachers[i] += c.stage_teachers[i];
+        }
+    }
+    t.facts.school_year = t.school_year;
+    t
+}
+
+/// The columns of `county_facts` after `titles`: the extra figures, then [`INT_COLUMNS`].
+/// The attributed teachers are stored in millionths of a teacher (integers on both backends).
+const MICRO: f64 = 1_000_000.0;
+
+const COUNTY_EXTRA: [&str; 5] = ["schools", "oversized", "st_primary", "st_junior", "st_senior"];
+
+/// `INSERT INTO county_facts (…) VALUES (…)` in a dialect: titles, [`COUNTY_EXTRA`], then
+/// [`INT_COLUMNS`] (which hold school_year and county_code).
+pub fn county_insert_sql(d: Dialect) -> String {
+    let cols = ["titles"].iter().copied().chain(COUNTY_EXTRA).chain(INT_COLUMNS.iter().copied()).collect::<Vec<_>>();
+    let ph = (1..=cols.len()).map(|n| d.placeholder(n)).collect::<Vec<_>>();
+    format!("INSERT INTO county_facts ({}) VALUES ({})", cols.join(", "), ph.join(", "))
+}
+
+/// The values of [`county_insert_sql`].
+pub fn county_args(c: &CountyFacts) -> Vec<crate::sql::Arg> {
+    use crate::sql::Arg;
+    let mut v = vec![Arg::Text(serde_json::to_string(&c.facts.titles).unwrap_or_else(|_| "{}".into()))];
+    v.push(Arg::I64(c.schools as i64));
+    v.push(Arg::I64(c.oversized as i64));
+    v.extend(c.stage_teachers.iter().map(|&x| Arg::I64((x * MICRO).round() as i64)));
+    let mut f = c.facts.clone();
+    f.county = c.county;
+    f.school_year = c.school_year;
+    v.extend(f.ints().into_iter().map(Arg::I64));
+    v
+}
+
+/// The SELECT of county aggregates inside a county range (`?1`, `?2`), every school year.
+pub fn county_select_sql(d: Dialect) -> String {
+    d.render(&format!(
+        "SELECT titles, {}, {} FROM county_facts WHERE county_code BETWEEN ?1 AND ?2 ORDER BY school_year, county_code",
+        COUNTY_EXTRA.join(", "),
+        INT_COLUMNS.join(", ")
+    ))
+    .into_owned()
+}
+
+/// Decodes a row of [`county_select_sql`].
+pub fn county_decode(r: &dyn SqlRow) -> Result<CountyFacts, StoreError> {
+    let mut f = SchoolFacts { titles: serde_json::from_str(&r.string(0)?).unwrap_or_default(), ..Default::default() };
+    let base = 1 + COUNTY_EXTRA.len();
+    let ints = (0..INT_COLUMNS.len()).map(|i| Ok(r.opt_i64(base + i)?.unwrap_or(0))).collect::<Result<Vec<_>, StoreError>>()?;
+    f.set_ints(&ints);
+    Ok(CountyFacts {
+        school_year: f.school_year,
+        county: f.county,
+        schools: r.i64(1)?.max(0) as u64,
+        oversized: r.i64(2)?.max(0) as u64,
+        stage_teachers: [r.i64(3)? as f64 / MICRO, r.i64(4)? as f64 / MICRO, r.i64(5)? as f64 / MICRO],
+        facts: f,
+    })
+}
+
+/// Whether `scope` may keep a county aggregate of `school_year` written from elsewhere (a
+/// previous year's figures): the county inside a region scope (a school keeps none), and a year
+/// before the current one (the current year's rows are the imports' own).
+pub fn may_keep_county(scope: &Scope, c: &CountyFacts, current_year: u16) -> bool {
+    matches!(scope, Scope::Region { .. }) && scope.county_range().is_some_and(|(lo, hi)| (lo..=hi).contains(&c.county)) && c.school_year < current_year
+}
+
 /// The facts table's storage, on every backend.
 pub trait Facts {
     /// The facts of the schools inside `scope`, by county then school code.
@@ -427,6 +555,15 @@ pub trait Facts {
     /// Recomputes the facts of every school inside `scope` from the stored rows, in one
     /// transaction; returns how many schools were written.
     fn refresh_facts(&mut self, scope: &Scope) -> Result<u64, StoreError>;
+    /// The county aggregates inside `scope`, every school year kept (by year, then county); a
+    /// school's scope sees none.
+    fn county_facts(&mut self, scope: &Scope) -> Result<Vec<CountyFacts>, StoreError>;
+    /// The teachers' birth buckets per county (`school` empty) of one school year inside `scope`.
+    fn county_births(&mut self, scope: &Scope, school_year: u16) -> Result<Vec<BirthBucket>, StoreError>;
+    /// Keeps aggregates of past school years written from elsewhere (the demo's previous year),
+    /// replacing those of the same (year, county); refuses, writing nothing, a county outside a
+    /// region scope or a year not before the current one ([`may_keep_county`]).
+    fn keep_county_facts(&mut self, scope: &Scope, rows: &[CountyFacts]) -> Result<u64, StoreError>;
 }
 
 /// Sums facts (a county, a city, the province). `school`, `name`, `school_type` are left empty.

@@ -17,7 +17,9 @@ macro_rules! facts_suite {
     ($make:expr) => {
         $crate::facts_suite!(@tests $make;
             facts_agree_with_insight, a_moved_student_changes_both_schools, an_uncommitted_batch_changes_no_facts,
-            facts_are_read_by_scope);
+            facts_are_read_by_scope, county_aggregates_are_the_sums_of_their_schools,
+            a_move_across_counties_changes_both_aggregates, an_uncommitted_batch_changes_no_aggregate,
+            last_years_aggregates_stay_beside_this_years);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -268,4 +270,132 @@ pub fn facts_are_read_by_scope(s: &mut (impl Store + Facts)) {
     assert!(s.teacher_births(&Scope::Region { lo: 510112, hi: 510112 }, true).unwrap().iter().all(|b| b.school == S3));
     // Another county's school, asked for by a school scope, is not there.
     assert!(s.school_facts(&Scope::School { code: S1.into(), county: 510112 }).unwrap().is_empty());
+}
+
+/// Asserts that the stored county aggregates of the current school year equal the sums of the
+/// stored school facts, county by county (the attributed teachers to a millionth), and that the
+/// counties' birth buckets are the schools' summed.
+fn assert_aggregates_agree(s: &mut (impl Store + Facts)) -> BTreeMap<u32, facts::CountyFacts> {
+    let year = facts::school_year_of(Date::today());
+    let schools = s.school_facts(&Scope::all()).unwrap();
+    let kept: BTreeMap<u32, facts::CountyFacts> =
+        s.county_facts(&Scope::all()).unwrap().into_iter().filter(|c| c.school_year == year).map(|c| (c.county, c)).collect();
+    let counties: std::collections::BTreeSet<u32> = schools.iter().map(|f| f.county).collect();
+    assert_eq!(kept.keys().copied().collect::<std::collections::BTreeSet<_>>(), counties);
+    for (&c, got) in &kept {
+        let rows: Vec<SchoolFacts> = schools.iter().filter(|f| f.county == c).cloned().collect();
+        let want = facts::aggregate(year, c, &rows);
+        assert_eq!((got.schools, got.oversized, &got.facts), (want.schools, want.oversized, &want.facts), "county {c}");
+        for i in 0..3 {
+            assert!((got.stage_teachers[i] - want.stage_teachers[i]).abs() < 1e-6, "county {c} stage {i}: {} vs {}", got.stage_teachers[i], want.stage_teachers[i]);
+        }
+    }
+    let mut by_county: BTreeMap<(u32, u8, u32), u64> = BTreeMap::new();
+    for b in s.teacher_births(&Scope::all(), false).unwrap() {
+        *by_county.entry((b.county, b.gender, b.ym)).or_insert(0) += b.teachers;
+    }
+    let kept_b: BTreeMap<(u32, u8, u32), u64> = s.county_births(&Scope::all(), year).unwrap().into_iter().map(|b| ((b.county, b.gender, b.ym), b.teachers)).collect();
+    assert_eq!(kept_b, by_county);
+    kept
+}
+
+/// After an import each county's aggregate is its schools' facts summed: 锦江区 has S1 and S2,
+/// 龙泉驿区 S3, and the 400 students and 60 teachers are all counted once.
+pub fn county_aggregates_are_the_sums_of_their_schools(s: &mut (impl Store + Facts)) {
+    load(s);
+    let kept = assert_aggregates_agree(s);
+    assert_eq!(kept.keys().copied().collect::<Vec<_>>(), vec![510104, 510112]);
+    assert_eq!((kept[&510104].schools, kept[&510112].schools), (2, 1));
+    assert_eq!(kept[&510104].facts.students + kept[&510112].facts.students, 400);
+    assert_eq!(kept[&510104].facts.teachers + kept[&510112].facts.teachers, 60);
+    // Teachers are dealt S1, S2, S3 in turn: 20 each.
+    assert_eq!((kept[&510104].facts.teachers, kept[&510112].facts.teachers), (40, 20));
+    // S1's class of 70 and S2's of 60 are in 锦江区.
+    assert!(kept[&510104].facts.classes_very_large >= 1 && kept[&510104].facts.classes_large >= 1);
+    // A county's scope sees its own row only; a school's none.
+    let one = s.county_facts(&Scope::Region { lo: 510112, hi: 510112 }).unwrap();
+    assert_eq!(one.iter().map(|c| c.county).collect::<Vec<_>>(), vec![510112]);
+    assert!(s.county_facts(&Scope::School { code: S3.into(), county: 510112 }).unwrap().is_empty());
+    assert!(s.county_facts(&Scope::Nothing).unwrap().is_empty());
+    assert!(s.county_births(&Scope::Region { lo: 510112, hi: 510112 }, facts::school_year_of(Date::today())).unwrap().iter().all(|b| b.county == 510112));
+}
+
+/// A student and a teacher moving from S1 (锦江区) to S3 (龙泉驿区) change both counties'
+/// aggregates by one; a full recompute gives the same rows.
+pub fn a_move_across_counties_changes_both_aggregates(s: &mut (impl Store + Facts)) {
+    let (_, students, teachers) = load(s);
+    let before = assert_aggregates_agree(s);
+    let moved = set(Entity::Student, students[0].clone(), "school_code", S3);
+    let t0 = teachers.iter().find(|r| get(r, Entity::Teacher, "school_code") == S1).unwrap();
+    let t_moved = set(Entity::Teacher, t0.clone(), "school_code", S3);
+    import(s, Entity::Student, "f-move", &[moved]);
+    import(s, Entity::Teacher, "f-move-t", &[t_moved]);
+    let after = assert_aggregates_agree(s);
+    assert_eq!(after[&510104].facts.students, before[&510104].facts.students - 1);
+    assert_eq!(after[&510112].facts.students, before[&510112].facts.students + 1);
+    assert_eq!(after[&510104].facts.teachers, 39);
+    assert_eq!(after[&510112].facts.teachers, 21);
+    // Student 0 is in grade 13.
+    assert_eq!(after[&510112].facts.by_grade[2], before[&510112].facts.by_grade[2] + 1);
+    s.refresh_facts(&Scope::all()).unwrap();
+    let again = assert_aggregates_agree(s);
+    assert_eq!(again.values().map(|c| (&c.facts, c.schools, c.oversized)).collect::<Vec<_>>(), after.values().map(|c| (&c.facts, c.schools, c.oversized)).collect::<Vec<_>>());
+}
+
+/// A batch dropped before its commit leaves the aggregates as they were.
+pub fn an_uncommitted_batch_changes_no_aggregate(s: &mut (impl Store + Facts)) {
+    let (_, students, _) = load(s);
+    let before = s.county_facts(&Scope::all()).unwrap();
+    {
+        let meta = BatchMeta { entity: Entity::Student, file_name: "x.csv".into(), file_hash: "never".into(), user: "tester".into(), scope: Scope::all() };
+        let mut b = s.begin_import(&meta).unwrap();
+        for (i, r) in students.iter().take(50).enumerate() {
+            let r = set(Entity::Student, r.clone(), "school_code", S3);
+            let v: Vec<&str> = r.iter().map(|x| x.as_str()).collect();
+            b.record(i as u64 + 2, &v).unwrap();
+        }
+    }
+    assert_eq!(s.county_facts(&Scope::all()).unwrap(), before);
+}
+
+/// Last school year's aggregate, kept from elsewhere, stays when this year's facts are written
+/// again (an import, a full recompute); only a region's own counties and past years may be kept.
+pub fn last_years_aggregates_stay_beside_this_years(s: &mut (impl Store + Facts)) {
+    load(s);
+    let year = facts::school_year_of(Date::today());
+    let mut last = facts::CountyFacts { school_year: year - 1, county: 510112, schools: 1, oversized: 0, stage_teachers: [0.0, 12.5, 0.0], ..Default::default() };
+    last.facts.students = 350;
+    last.facts.teachers = 18;
+    last.facts.by_grade[6] = 350;
+    last.facts.titles.insert("一级教师".into(), 7);
+    let county = Scope::Region { lo: 510112, hi: 510112 };
+    // Not this year's row, not another county's, not from a school.
+    let mut now = last.clone();
+    now.school_year = year;
+    assert!(matches!(s.keep_county_facts(&county, &[now]), Err(crate::StoreError::OutOfScope)));
+    assert!(matches!(s.keep_county_facts(&Scope::Region { lo: 510104, hi: 510104 }, &[last.clone()]), Err(crate::StoreError::OutOfScope)));
+    assert!(matches!(s.keep_county_facts(&Scope::School { code: S3.into(), county: 510112 }, &[last.clone()]), Err(crate::StoreError::OutOfScope)));
+    assert_eq!(s.keep_county_facts(&county, &[last.clone()]).unwrap(), 1);
+    fn read(s: &mut (impl Store + Facts)) -> Vec<(u16, u32, u64)> {
+        s.county_facts(&Scope::all()).unwrap().iter().map(|c| (c.school_year, c.county, c.facts.students)).collect()
+    }
+    fn this_year(s: &mut (impl Store + Facts), year: u16) -> (u64, u64) {
+        let r = s.county_facts(&Scope::all()).unwrap();
+        let st = |c: u32| r.iter().find(|x| x.county == c && x.school_year == year).unwrap().facts.students;
+        (st(510104), st(510112))
+    }
+    let (a, b) = this_year(s, year);
+    assert_eq!(read(s), vec![(year - 1, 510112, 350), (year, 510104, a), (year, 510112, b)]);
+    // The row reads back as written (the attributed teachers to a millionth).
+    let got = s.county_facts(&county).unwrap().into_iter().find(|c| c.school_year == year - 1).unwrap();
+    assert_eq!((got.facts.teachers, got.facts.by_grade[6], got.facts.titles.get("一级教师").copied(), got.stage_teachers), (18, 350, Some(7), [0.0, 12.5, 0.0]));
+    // An import and a full recompute rewrite this year's rows only.
+    let (_, students, _) = data();
+    import(s, Entity::Student, "f-again", &[set(Entity::Student, students[0].clone(), "school_code", S3)]);
+    s.refresh_facts(&Scope::all()).unwrap();
+    assert_eq!(read(s), vec![(year - 1, 510112, 350), (year, 510104, a - 1), (year, 510112, b + 1)]);
+    // Writing last year again replaces it.
+    last.facts.students = 351;
+    s.keep_county_facts(&county, &[last]).unwrap();
+    assert_eq!(read(s)[0], (year - 1, 510112, 351));
 }

@@ -138,6 +138,14 @@ fn console_in_a_real_browser() {
         assert!(matches!(o.status.code(), Some(0 | 1)), "import {file} failed ({:?}):\n{}{}", o.status, text(&o.stdout), text(&o.stderr));
     }
 
+    // Last school year's county aggregates, derived as `tianfu demo` does (demo data), so that
+    // the indicator screens show year-on-year figures (from the teachers: students come later).
+    {
+        let mut s = store_sqlite::SqliteStore::open(&db).expect("open the store");
+        let n = demo::last_year::seed(&mut s, 7).expect("last year's county aggregates");
+        assert!(n > 0, "no county aggregate to derive last year from");
+    }
+
     // The server first: it creates the administrator only on a database without accounts.
     let run_dir = dir.join("run");
     std::fs::create_dir_all(&run_dir).unwrap();

@@ -295,6 +295,15 @@ fn demo_imports_a_province_and_matches_what_was_planted() {
     let students: u64 = cities.iter().map(|c| c.students).sum();
     let planted: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("planted.json")).unwrap()).unwrap();
     assert_eq!(students, planted["files"]["students.csv"]["rows_valid"].as_u64().unwrap());
+    // Last school year's county aggregates (demo data, derived): one per county of this year.
+    {
+        use store::facts::Facts;
+        let kept = store_sqlite::SqliteStore::open(&db).unwrap().county_facts(&store::Scope::all()).unwrap();
+        let year = kept.iter().map(|c| c.school_year).max().unwrap();
+        let (now, last) = (kept.iter().filter(|c| c.school_year == year).count(), kept.iter().filter(|c| c.school_year + 1 == year).count());
+        assert!(now > 0 && last == now, "{now} counties this year, {last} last year");
+        assert!(out.contains("Previous school year's county aggregates (demo data"), "{out}");
+    }
     // The monitor's demo sites, with a day of synthetic checks and a few alerts (no network).
     assert!(out.contains("Monitor demo data:") && out.contains("no network traffic"), "{out}");
     {

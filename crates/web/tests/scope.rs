@@ -1423,6 +1423,52 @@ async fn insight_tables_follow_the_facts(env: Env) {
     assert_eq!(v["total"]["values"][0].as_f64().unwrap() as u64, all);
 }
 
+/// Year-on-year: a previous school year's aggregate kept for one county (5,000 students, 300
+/// teachers of whom 120 are 专任) appears beside this year's figures — in that county's total,
+/// in its city's row and in the province's total — and nowhere else; the page names both years.
+async fn insight_shows_last_year_beside_this_year(env: Env) {
+    let p = env.places.clone();
+    let year = store::facts::school_year_of(standard::Date::today());
+    let mut last = store::facts::CountyFacts { school_year: year - 1, county: p.county, schools: 9, oversized: 1, ..Default::default() };
+    last.facts.students = 5_000;
+    last.facts.teachers = 300;
+    last.facts.full_time = 120;
+    last.facts.full_time_stated = true;
+    with_store(&env, |s| s.keep_county_facts(&Scope::Region { lo: 510000, hi: 519999 }, &[last.clone()]).unwrap());
+    let a = login(&env, "county", PASSWORD).await;
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/insight/teachers", &a, None).await.body).unwrap();
+    assert_eq!((v["school_year"].as_u64(), v["previous_year"].as_u64()), (Some(year as u64), Some(year as u64 - 1)));
+    // Columns: teachers, full-time, …; last year's 300 and 120 beside this year's.
+    assert_eq!(v["total"]["previous"][0].as_f64(), Some(300.0));
+    assert_eq!(v["total"]["previous"][1].as_f64(), Some(120.0));
+    // No birth buckets were kept for last year: its retirements are unknown, not 0.
+    assert!(v["total"]["previous"][10].is_null());
+    assert!(v["rows"].as_array().unwrap().iter().all(|r| r.get("previous").is_none()), "a school row has no previous year");
+    let prov = login(&env, "prov", PASSWORD).await;
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/insight/classes", &prov, None).await.body).unwrap();
+    assert_eq!(v["total"]["previous"][0].as_f64(), Some(5_000.0));
+    // Column 6: schools over the size limit.
+    assert_eq!(v["total"]["previous"][6].as_f64(), Some(1.0));
+    for r in v["rows"].as_array().unwrap() {
+        let mine = r["code"].as_str().unwrap() == p.city.to_string();
+        assert_eq!(r.get("previous").is_some(), mine, "row {}", r["code"]);
+    }
+    let page = send(&env, "GET", "/insight/classes", &prov, None).await.body;
+    assert!(page.contains(&format!("{}–{} 学年", year, year + 1)) && page.contains(&format!("（{}–{}）", year - 1, year)), "the page names both school years");
+    assert!(page.contains("上学年 5,000") || page.contains("上学年 5000"), "last year's students beside this year's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insight_shows_last_year_beside_this_year_sqlite() {
+    insight_shows_last_year_beside_this_year(sqlite("insight-yoy")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insight_shows_last_year_beside_this_year_postgres() {
+    let Some(env) = blocking(|| postgres("insight-yoy")) else { return };
+    insight_shows_last_year_beside_this_year(env).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn insight_tables_follow_the_facts_sqlite() {
     insight_tables_follow_the_facts(sqlite("insight")).await;

@@ -647,6 +647,15 @@ impl store::facts::Facts for TestStore {
     fn refresh_facts(&mut self, scope: &Scope) -> Result<u64, StoreError> {
         self.s().refresh_facts(scope)
     }
+    fn county_facts(&mut self, scope: &Scope) -> Result<Vec<store::facts::CountyFacts>, StoreError> {
+        self.s().county_facts(scope)
+    }
+    fn county_births(&mut self, scope: &Scope, school_year: u16) -> Result<Vec<store::facts::BirthBucket>, StoreError> {
+        self.s().county_births(scope, school_year)
+    }
+    fn keep_county_facts(&mut self, scope: &Scope, rows: &[store::facts::CountyFacts]) -> Result<u64, StoreError> {
+        self.s().keep_county_facts(scope, rows)
+    }
 }
 
 impl store::conditions::ConditionsSql for TestStore {

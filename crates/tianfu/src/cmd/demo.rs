@@ -176,6 +176,16 @@ fn run_demo(a: Args) -> u8 {
         }
         Err(f) => return fail(lang, &f.zh, &f.en),
     }
+    // 演示数据：上一学年的区县汇总 (derived from this year's, marked as demo) for year-on-year.
+    let last_year = match super::db::open_backend(&c).map_err(|e| store::StoreError::Unavailable(e.zh())).and_then(|mut b| demo::last_year::seed(&mut *b, a.seed)) {
+        Ok(n) => n,
+        Err(e) => return fail(lang, &e.zh(), &e.to_string()),
+    };
+    out(&if zh {
+        format!("上一学年区县汇总（演示数据，由本学年汇总推算，非导入所得）：{last_year} 个区县。\n")
+    } else {
+        format!("Previous school year's county aggregates (demo data, derived from this year's, not imported): {last_year} counties.\n")
+    });
     let cities = match store.city_counts() {
         Ok(c) => c,
         Err(e) => return fail(lang, &e.zh(), &e.to_string()),

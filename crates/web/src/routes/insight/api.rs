@@ -31,6 +31,10 @@ pub struct InsightRow {
     pub values: Vec<Option<f64>>,
     /// In column order: green, amber, red, or empty where the column is not judged.
     pub status: Vec<String>,
+    /// Last school year's values in column order, where the previous year's county aggregates
+    /// are kept for the row (a city, a county, the total); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Vec<Option<f64>>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -40,6 +44,10 @@ pub struct InsightOut {
     pub level: String,
     /// The day teachers' ages and retirements are taken on (the month's last day).
     pub as_of: String,
+    /// The school year shown (its first calendar year: 2025 is 2025–2026).
+    pub school_year: u16,
+    /// The previous school year, where its county aggregates are kept (year-on-year).
+    pub previous_year: Option<u16>,
     pub columns: Vec<InsightColumn>,
     pub rows: Vec<InsightRow>,
     pub total: InsightRow,
@@ -51,6 +59,7 @@ fn row(screen: &screens::Screen, g: &Group) -> InsightRow {
         name: g.name.clone(),
         values: screen.cols.iter().map(|c| (c.get)(g)).collect(),
         status: screen.cols.iter().map(|c| c.judge(g).key().to_string()).collect(),
+        previous: g.prev.as_ref().map(|p| screen.cols.iter().map(|c| (c.get)(p)).collect()),
     }
 }
 
@@ -73,6 +82,8 @@ pub async fn api(State(app): State<Arc<AppState>>, me: Me, Path(key): Path<Strin
         screen: screen.key.into(),
         level: level.into(),
         as_of: view.total.ages.as_of.clone(),
+        school_year: view.school_year,
+        previous_year: view.prev_year,
         columns: screen.cols.iter().map(|c| InsightColumn { key: c.key.into(), zh: c.zh.into(), en: c.en.into(), indicator: c.indicator.into() }).collect(),
         rows: view.groups.iter().map(|g| row(screen, g)).collect(),
         total: row(screen, &view.total),

@@ -19,6 +19,7 @@ pub fn job(list: List, f: Filters, mine: &Scope, t: T, today: standard::Date) ->
         if c.rag.is_some() {
             headers.push(format!("{}{}", t.s(c.zh, c.en), t.s("（判定）", " (status)")));
         }
+        headers.push(format!("{}{}", t.s(c.zh, c.en), t.s("（上学年）", " (last year)")));
     }
     Ok(Job {
         list,
@@ -35,6 +36,7 @@ pub fn job(list: List, f: Filters, mine: &Scope, t: T, today: standard::Date) ->
                         let r = c.judge(g);
                         sheet.cell(if t.is_en() { r.en() } else { r.zh() })?;
                     }
+                    sheet.cell(&g.prev.as_ref().map(|p| screens::text(c.kind, (c.get)(p))).unwrap_or_default())?;
                 }
                 sheet.end_row()?;
             }

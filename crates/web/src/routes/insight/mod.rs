@@ -4,7 +4,10 @@
 //! (each row drills down; a school row opens the school). Every figure comes from the per-school
 //! facts kept at import (`store::facts`); each header explains its indicator on hover, each
 //! judged cell is red, amber or green (`model::Rag`). The same table is the JSON API
-//! (`/api/v1/insight/{screen}`) and the XLSX export (`/export/insight_{screen}`).
+//! (`/api/v1/insight/{screen}`) and the XLSX export (`/export/insight_{screen}`). The province
+//! and a city read the county aggregates kept at import (`store::facts::CountyFacts`), a county
+//! its schools; where the previous school year's county aggregates are kept, each figure shows
+//! last year's value beside this year's (year-on-year).
 
 pub mod api;
 pub mod export;
@@ -64,6 +67,8 @@ pub struct Cell {
     pub class: &'static str,
     /// The judgement in words (红黄绿 is not told by colour alone).
     pub rag: &'static str,
+    /// Last school year's value, where its county aggregates are kept (empty otherwise).
+    pub prev: String,
 }
 
 pub struct Row {
@@ -106,6 +111,14 @@ struct Page {
     notes_zh: &'static str,
     notes_en: &'static str,
     as_of: String,
+    /// "2025–2026 学年" and, where kept, the previous school year's label.
+    year: String,
+    prev_year: String,
+}
+
+/// A school year as the pages name it: 2025 → "2025–2026".
+pub fn year_label(y: u16) -> String {
+    format!("{y}–{}", y + 1)
 }
 
 pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) {
@@ -118,7 +131,8 @@ pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) 
             .iter()
             .map(|c| {
                 let rag = c.judge(g);
-                Cell { text: text(c.kind, (c.get)(g)), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() } }
+                let prev = g.prev.as_ref().map(|p| text(c.kind, (c.get)(p))).unwrap_or_default();
+                Cell { text: text(c.kind, (c.get)(g)), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() }, prev }
             })
             .collect(),
     };
@@ -185,7 +199,13 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path
             let v = view.groups.iter().map(|g| insight::share(g.facts.classes_large + g.facts.classes_very_large, g.facts.classes).map_or(0.0, |s| (s * 1000.0).round() / 10.0)).collect();
             charts.push(Chart { id: "chart-large", zh: "56 人及以上班级比例", en: "Share of classes of 56 and more", json: bars(labels, v, "%") });
             (notes_zh, notes_en) = ("超规模学校", "Schools over the size limit");
-            for s in view.total.schools.iter().filter(|s| s.oversized() == Some(true)).take(200) {
+            if matches!(view.level, Level::Province | Level::City) {
+                // Above a county the aggregates count the schools over the limit per region.
+                for g in view.groups.iter().filter(|g| g.oversized > 0) {
+                    notes.push((g.name.clone(), format!("{} {}", t.n(g.oversized), t.s("所", "schools"))));
+                }
+            }
+            for s in view.oversized_schools.iter().take(200) {
                 let limit = insight::classes::size_limit(&s.school_type).unwrap_or(0);
                 notes.push((s.name.clone(), format!("{} / {}", t.n(s.students), t.n(limit))));
             }
@@ -222,5 +242,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path
     }
     let name = region_name(&app, &c, &scope, view.level);
     let as_of = view.total.ages.as_of.clone();
-    html(Page { c, screen, screens: screens::ALL, name, region: f.region.trim().to_string(), row_label_zh, row_label_en, heads, rows, total, charts, notes, notes_zh, notes_en, as_of })
+    let year = year_label(view.school_year);
+    let prev_year = view.prev_year.map(year_label).unwrap_or_default();
+    html(Page { c, screen, screens: screens::ALL, name, region: f.region.trim().to_string(), row_label_zh, row_label_en, heads, rows, total, charts, notes, notes_zh, notes_en, as_of, year, prev_year })
 }

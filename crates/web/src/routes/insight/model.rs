@@ -5,7 +5,7 @@
 
 use crate::figures::name_of;
 use insight::Stage;
-use store::facts::{self, BirthBucket, SchoolFacts, TeacherAges};
+use store::facts::{self, BirthBucket, CountyFacts, SchoolFacts, TeacherAges};
 use store::{Backend, Scope, StoreError};
 
 /// The division a view shows.
@@ -34,16 +34,48 @@ pub struct Group {
     /// Where the row drills down to (a region view of the same screen, or the school's page).
     pub href: String,
     pub facts: SchoolFacts,
-    pub schools: Vec<SchoolFacts>,
+    /// Schools in the row, and those over the size limit.
+    pub schools: u64,
+    pub oversized: u64,
     pub ages: TeacherAges,
+    /// Whether teachers' birth buckets were kept for the row (last year's may not be).
+    pub ages_kept: bool,
     /// Students per teacher by stage (computed once: the screens show and judge them).
     pub ratios: [Option<f64>; 3],
+    /// The same row in the previous school year, where its county aggregates are kept.
+    pub prev: Option<Box<Group>>,
 }
 
-fn ratios(schools: &[SchoolFacts]) -> [Option<f64>; 3] {
-    let staffing: Vec<_> = schools.iter().map(|f| f.staffing()).collect();
-    let by = insight::staffing::by_stage(&staffing);
-    [by[0].ratio(), by[1].ratio(), by[2].ratio()]
+impl Group {
+    fn new(code: String, name: String, href: String) -> Group {
+        Group { code, name, href, facts: SchoolFacts::default(), schools: 0, oversized: 0, ages: TeacherAges::default(), ages_kept: false, ratios: [None; 3], prev: None }
+    }
+
+    /// From school facts (a county's schools, one school).
+    fn of_schools(mut self, rows: &[SchoolFacts], births: &[BirthBucket], today: standard::Date) -> Group {
+        let staffing: Vec<_> = rows.iter().map(|f| f.staffing()).collect();
+        let by = insight::staffing::by_stage(&staffing);
+        self.ratios = [by[0].ratio(), by[1].ratio(), by[2].ratio()];
+        self.facts = facts::sum(rows);
+        self.schools = rows.len() as u64;
+        self.oversized = rows.iter().filter(|f| f.oversized() == Some(true)).count() as u64;
+        self.ages = facts::teacher_ages(births, today);
+        self.ages_kept = true;
+        self
+    }
+
+    /// From county aggregates (a city's counties, the province's).
+    fn of_counties(mut self, rows: &[&CountyFacts], births: &[BirthBucket], today: standard::Date) -> Group {
+        let t = facts::sum_counties(rows.iter().copied());
+        let by = t.stage_figures();
+        self.ratios = [by[0].ratio(), by[1].ratio(), by[2].ratio()];
+        self.facts = t.facts;
+        self.schools = t.schools;
+        self.oversized = t.oversized;
+        self.ages_kept = !births.is_empty() || self.facts.teachers == 0;
+        self.ages = facts::teacher_ages(births, today);
+        self
+    }
 }
 
 pub struct View {
@@ -51,61 +83,86 @@ pub struct View {
     pub groups: Vec<Group>,
     /// Every school of the view, summed.
     pub total: Group,
+    /// The school year shown, and the previous one where its aggregates are kept.
+    pub school_year: u16,
+    pub prev_year: Option<u16>,
+    /// A county's or a school's view: its schools over the size limit.
+    pub oversized_schools: Vec<SchoolFacts>,
 }
 
-/// Reads and groups the facts of `scope` (today: the day the teachers' ages are taken on).
+/// The same day a year earlier (29 February: the 28th).
+fn a_year_before(d: standard::Date) -> standard::Date {
+    let y = d.year as u32 - 1;
+    standard::Date::new(y, d.month as u32, (d.day as u32).min(standard::date::days_in_month(y, d.month as u32))).unwrap_or(d)
+}
+
+/// Reads and groups the facts of `scope` (today: the day the teachers' ages are taken on). The
+/// province and a city read the county aggregates kept at import; a county (or a school) reads
+/// its schools' facts. Last school year's figures come from its county aggregates, where kept.
 pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::Date) -> Result<View, StoreError> {
     let level = level_of(scope);
-    let rows = s.school_facts(scope)?;
-    let births = s.teacher_births(scope, matches!(level, Level::County | Level::School))?;
-    let key_school = |f: &SchoolFacts| match level {
-        Level::Province => store::sql::city_of(f.county).to_string(),
-        Level::City => f.county.to_string(),
-        _ => f.school.clone(),
+    let counties = s.county_facts(scope)?;
+    let school_year = counties.iter().map(|c| c.school_year).max().unwrap_or_else(|| facts::school_year_of(today));
+    let prev: Vec<&CountyFacts> = counties.iter().filter(|c| c.school_year + 1 == school_year).collect();
+    let prev_year = (!prev.is_empty()).then(|| school_year - 1);
+    let prev_births = match prev_year {
+        Some(y) => s.county_births(scope, y)?,
+        None => Vec::new(),
     };
-    let key_birth = |b: &BirthBucket| match level {
-        Level::Province => store::sql::city_of(b.county).to_string(),
-        Level::City => b.county.to_string(),
-        _ => b.school.clone(),
+    let last_year = a_year_before(today);
+    let region_key = |county: u32| match level {
+        Level::Province => store::sql::city_of(county),
+        _ => county,
     };
-    let mut order: Vec<String> = Vec::new();
-    let mut by: std::collections::HashMap<String, (Vec<SchoolFacts>, Vec<BirthBucket>)> = Default::default();
-    for f in &rows {
-        let k = key_school(f);
-        if !by.contains_key(&k) {
-            order.push(k.clone());
+    // A region's previous-year row from the kept counties whose key is `key` (all when None).
+    let prev_of = |key: Option<u32>| -> Option<Box<Group>> {
+        let rows: Vec<&CountyFacts> = prev.iter().copied().filter(|c| key.is_none_or(|k| region_key(c.county) == k)).collect();
+        if rows.is_empty() {
+            return None;
         }
-        by.entry(k).or_default().0.push(f.clone());
-    }
-    for b in &births {
-        if let Some(e) = by.get_mut(&key_birth(b)) {
-            e.1.push(b.clone());
-        }
-    }
-    let groups = order
-        .into_iter()
-        .map(|k| {
-            let (schools, births) = by.remove(&k).unwrap_or_default();
-            let (name, href) = match level {
-                Level::Province | Level::City => {
-                    let code: u32 = k.parse().unwrap_or(0);
-                    (name_of(code), format!("/insight/{screen}?region={code}"))
-                }
-                _ => (schools.first().map(|f| f.name.clone()).unwrap_or_default(), format!("/schools/{k}")),
-            };
-            Group { facts: facts::sum(&schools), ages: facts::teacher_ages(&births, today), ratios: ratios(&schools), code: k, name, href, schools }
-        })
-        .collect();
-    let total = Group {
-        code: String::new(),
-        name: String::new(),
-        href: String::new(),
-        facts: facts::sum(&rows),
-        ages: facts::teacher_ages(&births, today),
-        ratios: ratios(&rows),
-        schools: rows,
+        let births: Vec<BirthBucket> = prev_births.iter().filter(|b| key.is_none_or(|k| region_key(b.county) == k)).cloned().collect();
+        Some(Box::new(Group::new(String::new(), String::new(), String::new()).of_counties(&rows, &births, last_year)))
     };
-    Ok(View { level, groups, total })
+    let mut oversized_schools = Vec::new();
+    let (groups, total) = match level {
+        Level::Province | Level::City => {
+            let now: Vec<&CountyFacts> = counties.iter().filter(|c| c.school_year == school_year).collect();
+            let births = s.county_births(scope, school_year)?;
+            let mut keys: Vec<u32> = now.iter().map(|c| region_key(c.county)).collect();
+            keys.dedup();
+            let groups = keys
+                .into_iter()
+                .map(|k| {
+                    let rows: Vec<&CountyFacts> = now.iter().copied().filter(|c| region_key(c.county) == k).collect();
+                    let b: Vec<BirthBucket> = births.iter().filter(|x| region_key(x.county) == k).cloned().collect();
+                    let mut g = Group::new(k.to_string(), name_of(k), format!("/insight/{screen}?region={k}")).of_counties(&rows, &b, today);
+                    g.prev = prev_of(Some(k));
+                    g
+                })
+                .collect();
+            let mut total = Group::new(String::new(), String::new(), String::new()).of_counties(&now, &births, today);
+            total.prev = prev_of(None);
+            (groups, total)
+        }
+        Level::County | Level::School => {
+            let rows = s.school_facts(scope)?;
+            let births = s.teacher_births(scope, true)?;
+            let groups = rows
+                .iter()
+                .map(|f| {
+                    let b: Vec<BirthBucket> = births.iter().filter(|x| x.school == f.school).cloned().collect();
+                    Group::new(f.school.clone(), f.name.clone(), format!("/schools/{}", f.school)).of_schools(std::slice::from_ref(f), &b, today)
+                })
+                .collect();
+            let mut total = Group::new(String::new(), String::new(), String::new()).of_schools(&rows, &births, today);
+            if level == Level::County {
+                total.prev = prev_of(None);
+            }
+            oversized_schools = rows.into_iter().filter(|f| f.oversized() == Some(true)).collect();
+            (groups, total)
+        }
+    };
+    Ok(View { level, groups, total, school_year, prev_year, oversized_schools })
 }
 
 /// Red, amber or green against a threshold; None when the figure cannot be computed.

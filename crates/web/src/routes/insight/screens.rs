@@ -67,8 +67,8 @@ pub static CLASSES: Screen = Screen {
         col("very_large", "超大班额班级（66 人及以上）", "Classes of 66+", "very_large_class_share", Kind::Count, |g| n(g.facts.classes_very_large), None),
         col("large_share", "大班额比例", "Share of 56–65", "large_class_share", Kind::Share, |g| share(g.facts.classes_large, g.facts.classes), Some(|g| classes_rag(&g.facts))),
         col("very_large_share", "超大班额比例", "Share of 66+", "very_large_class_share", Kind::Share, |g| share(g.facts.classes_very_large, g.facts.classes), Some(|g| classes_rag(&g.facts))),
-        col("oversized", "超规模学校", "Schools over the size limit", "oversized_school", Kind::Count, |g| n(g.schools.iter().filter(|f| f.oversized() == Some(true)).count() as u64), Some(|g| {
-            if g.schools.iter().any(|f| f.oversized() == Some(true)) { Rag::Red } else { Rag::None }
+        col("oversized", "超规模学校", "Schools over the size limit", "oversized_school", Kind::Count, |g| n(g.oversized), Some(|g| {
+            if g.oversized > 0 { Rag::Red } else { Rag::None }
         })),
         col("unassigned", "未编班学生", "Students without a class", "large_class_share", Kind::Count, |g| n(g.facts.unassigned), None),
     ],
@@ -91,8 +91,8 @@ pub static TEACHERS: Screen = Screen {
         col("pe_arts_per_100", "每百名学生体育艺术教师", "PE and arts teachers per 100 students", "pe_arts_teachers_per_100", Kind::Ratio, pe_arts_per_100, Some(|g| {
             at_least(pe_arts_per_100(g), insight::balance::Measure::PeArts.threshold(Stage::Primary).unwrap_or(0.9))
         })),
-        col("retiring_3", "3 年内到龄退休", "Retiring within 3 years", "retirements_due", Kind::Count, |g| n(g.ages.retiring_in_3), None),
-        col("retiring_5", "5 年内到龄退休", "Retiring within 5 years", "retirements_due", Kind::Count, |g| n(g.ages.retiring_in_5), None),
+        col("retiring_3", "3 年内到龄退休", "Retiring within 3 years", "retirements_due", Kind::Count, |g| g.ages_kept.then(|| g.ages.retiring_in_3 as f64), None),
+        col("retiring_5", "5 年内到龄退休", "Retiring within 5 years", "retirements_due", Kind::Count, |g| g.ages_kept.then(|| g.ages.retiring_in_5 as f64), None),
     ],
 };
 
