@@ -7,6 +7,7 @@
 //! (`/api/v1/insight/{screen}`) and the XLSX export (`/export/insight_{screen}`).
 
 pub mod api;
+pub mod balance;
 pub mod export;
 pub mod model;
 pub mod screens;
@@ -29,7 +30,7 @@ use std::sync::Arc;
 use store::Scope;
 
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/insight/{screen}", get(page))
+    Router::new().route("/insight/balance", get(balance::page)).route("/insight/{screen}", get(page))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]

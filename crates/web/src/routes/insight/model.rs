@@ -38,6 +38,10 @@ pub struct Group {
     pub ages: TeacherAges,
     /// Students per teacher by stage (computed once: the screens show and judge them).
     pub ratios: [Option<f64>; 3],
+    /// Migrant children (compulsory grades) in county-run public schools: those of schools whose
+    /// newest 办学条件 row in the area says 县域内公办 (a school without a row counts as not
+    /// public). Read for the students screen only (0 elsewhere).
+    pub migrant_public: u64,
 }
 
 fn ratios(schools: &[SchoolFacts]) -> [Option<f64>; 3] {
@@ -58,6 +62,15 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
     let level = level_of(scope);
     let rows = s.school_facts(scope)?;
     let births = s.teacher_births(scope, matches!(level, Level::County | Level::School))?;
+    let public: std::collections::HashSet<String> = if screen == "students" {
+        match s.conditions_years(scope)?.into_iter().next() {
+            Some(year) => s.balance_inputs(scope, &year)?.into_iter().filter(|i| i.county_public).map(|i| i.school_code).collect(),
+            None => Default::default(),
+        }
+    } else {
+        Default::default()
+    };
+    let migrant_public = |schools: &[SchoolFacts]| schools.iter().filter(|f| public.contains(&f.school)).map(|f| f.migrant).sum::<u64>();
     let key_school = |f: &SchoolFacts| match level {
         Level::Province => store::sql::city_of(f.county).to_string(),
         Level::City => f.county.to_string(),
@@ -93,7 +106,7 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
                 }
                 _ => (schools.first().map(|f| f.name.clone()).unwrap_or_default(), format!("/schools/{k}")),
             };
-            Group { facts: facts::sum(&schools), ages: facts::teacher_ages(&births, today), ratios: ratios(&schools), code: k, name, href, schools }
+            Group { facts: facts::sum(&schools), ages: facts::teacher_ages(&births, today), ratios: ratios(&schools), migrant_public: migrant_public(&schools), code: k, name, href, schools }
         })
         .collect();
     let total = Group {
@@ -103,6 +116,7 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
         facts: facts::sum(&rows),
         ages: facts::teacher_ages(&births, today),
         ratios: ratios(&rows),
+        migrant_public: migrant_public(&rows),
         schools: rows,
     };
     Ok(View { level, groups, total })
