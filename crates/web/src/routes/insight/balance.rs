@@ -348,7 +348,7 @@ pub fn to_fix(view: &BalanceView, t: T) -> Vec<(String, String, String)> {
                 .iter()
                 .enumerate()
                 .filter(|(m, _)| v.met[*m] == Some(false))
-                .map(|(m, me)| format!("{} {} < {}", t.s(NAMES[m].0, NAMES[m].1), value_text(v.values[m], *me), me.threshold(st).unwrap_or(0.0)))
+                .map(|(m, me)| format!("{} {}{}{}{}", t.s(NAMES[m].0, NAMES[m].1), value_text(v.values[m], *me), t.s("（标准 ", " (standard "), me.threshold(st).unwrap_or(0.0), t.s("）", ")")))
                 .collect();
             out.push((s.b.resources.school.clone(), format!("{}（{}）", s.b.name, stage_name(st, t)), low.join("；")));
         }
