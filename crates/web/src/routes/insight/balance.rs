@@ -261,7 +261,7 @@ fn county_heads(t: T) -> Vec<Head> {
         h.push(Head { text: format!("{sn}{}", t.s("达标学校", " passing")), title: t.s("七项中至少六项达到标准、其余不低于标准的 85%", "At least 6 of 7 met and the rest at 85 % of the standard or more").into() });
         h.push(Head { text: format!("{sn}{}", t.s("无法判定", " unknown")), title: t.s("缺少办学条件（或缺少学生）的学校", "Schools missing 办学条件 (or students)").into() });
         for (i, m) in Measure::ALL.iter().enumerate() {
-            h.push(Head { text: format!("{sn} CV {}", t.s(NAMES[i].0, NAMES[i].1)), title: format!("{}\n\n{}\n{}", hover(m.key()), hover("county_cv"), t.s(&format!("限值 {lim:.2}", ), &format!("limit {lim:.2}"))) });
+            h.push(Head { text: format!("{sn}{}{}", t.s("差异系数：", " CV "), t.s(NAMES[i].0, NAMES[i].1)), title: format!("{}\n\n{}\n{}", hover(m.key()), hover("county_cv"), t.s(&format!("限值 {lim:.2}", ), &format!("limit {lim:.2}"))) });
         }
         h.push(Head { text: format!("{sn}{}", t.s("差异系数全部达标", " all CVs met")), title: hover("county_cv") });
     }
