@@ -3185,6 +3185,7 @@ try {
   });
   // ---- end facts ----
 
+
   // ---- cond ----
   // Issue 15: 办学条件 imported through the same upload as the registers (screenshots 185–189).
   await scenario("cond15. 办学条件: a county officer uploads the province's conditions file; only the county's schools are stored (two school years each), the rest refused as outside the area; the school's page shows the panel, a school of another county has none", async () => {
@@ -3250,6 +3251,64 @@ try {
     await shotC(admin, "189-school-no-conditions");
   });
   // ---- end cond ----
+
+  // ---- balance ----
+  // Issue 15: 县域优质均衡 (screenshots 225–227), after cond15 has stored the county's 办学条件: the province's counties under their cities with
+  // pass counts and weighted CVs, a county's pass matrix with the unweighted CV beside the weighted
+  // one and what to fix, the API and the export; a county officer reads its own county's matrix.
+  await scenario("i15b. 优质均衡: the province reads each county's passing schools and enrolment-weighted CVs grouped under cities, opens a county's pass matrix (seven values per school coloured against the thresholds, teaching points marked, weighted and unweighted CV, what to fix), reads the same from the API and exports it; a county officer sees its own county", async () => {
+    const shotB = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    current = admin;
+    await admin.goto(url("/insight/balance"));
+    await a11y(admin, "balance by county");
+    const rows = await admin.$$eval("#balance-counties tbody tr[data-code]", (trs) => trs.map((tr) => [tr.dataset.code, tr.querySelector("a")?.getAttribute("href") || ""]));
+    check(rows.length >= 2 && rows.every(([code, href]) => /^51\d{4}$/.test(code) && !code.endsWith("00") && href === `/insight/balance?region=${code}`), `the province's rows are counties that drill down: ${JSON.stringify(rows.slice(0, 3))}`);
+    check((await admin.$$("#balance-counties tr[data-city]")).length >= 2, "counties are grouped under their cities");
+    const hover = await admin.getAttribute("#balance-counties thead th[title*='公式']", "title");
+    check(hover.includes("差异系数") && hover.includes("标准"), `a CV header explains the indicator on hover: ${hover}`);
+    check((await admin.$$("#balance-counties td.rag-green, #balance-counties td.rag-amber, #balance-counties td.rag-red")).length > 0, "CVs and counties are coloured");
+    check((await admin.textContent("#balance-year")).match(/\d{4}-\d{4}/), "the page names the 办学条件 school year");
+    await shotB(admin, "225-insight-balance-province");
+    const api = await admin.evaluate(async () => (await fetch("/api/v1/insight/balance")).json());
+    eq(api.level, "province", "the API's level");
+    eq(api.counties.length, rows.length, "the API's counties");
+    // The county of the test: its pass matrix.
+    await Promise.all([admin.waitForNavigation(), admin.click(`#balance-counties tr[data-code="${COUNTY.code}"] a`)]);
+    eq(pathOf(admin), "/insight/balance", "a county row drills down");
+    await a11y(admin, "a county's pass matrix");
+    const matrix = await admin.$$eval("#balance-matrix-primary tbody tr[data-code]", (trs) => trs.map((tr) => [tr.dataset.code, tr.querySelector("a")?.getAttribute("href") || "", tr.cells.length]));
+    check(matrix.length > 0 && matrix.every(([code, href, n]) => state.countySchools.has(code) && href === `/schools/${code}` && n === 10), `the matrix's rows are the county's schools with seven values, the count and the verdict: ${JSON.stringify(matrix.slice(0, 3))}`);
+    check((await admin.textContent("#balance-matrix-primary tr[data-row='unweighted']")).includes("仅供比较"), "the unweighted CV is labelled");
+    check((await admin.$$("#balance-matrix-primary td.rag-green")).length > 0, "met values are green");
+    const fix = await admin.textContent("#balance-fix");
+    check(fix.length > 0, "what to fix is listed");
+    const capi = await admin.evaluate(async (c) => (await fetch(`/api/v1/insight/balance?region=${c}`)).json(), COUNTY.code);
+    eq(capi.level, "county", "the county's API level");
+    eq(capi.schools.filter((s) => s.primary).length, matrix.length, "the API's primary schools");
+    await shotB(admin, "226-insight-balance-county");
+    const x = await admin.evaluate(async (c) => { const r = await fetch(`/export/insight_balance?format=xlsx&region=${c}`); const b = new Uint8Array(await r.arrayBuffer()); return [r.status, r.headers.get("content-type") || "", b[0], b[1]]; }, COUNTY.code);
+    check(x[0] === 200 && x[1].includes("spreadsheetml") && x[2] === 0x50 && x[3] === 0x4b, `the balance as XLSX: ${JSON.stringify(x)}`);
+    // A county officer: its own county's matrix; another county is 404.
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-balance]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/insight/balance"));
+    await a11y(page, "balance as a county officer");
+    const own = await page.$$eval("#balance-matrix-primary tbody tr[data-code]", (trs) => trs.map((tr) => tr.dataset.code));
+    check(own.length > 0 && own.every((c) => state.countySchools.has(c)), `the county officer's matrix is its schools: ${JSON.stringify(own.slice(0, 5))}`);
+    await shotB(page, "227-insight-balance-county-officer");
+    const other = await page.goto(url("/insight/balance?region=510502"));
+    eq(other.status(), 404, "another county's balance");
+    await ctx.close();
+    current = admin;
+  });
+  // ---- end balance ----
 
   // ---- plan ----
   // Issue 15: the plan tracker (screenshots 190–199).

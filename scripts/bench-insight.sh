@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 决策指标 screens at province scale (issue 15): generates a province (`tianfu demo generate`),
-# imports schools, teachers and students into SQLite (the per-school facts are kept by the
+# imports schools, teachers, students and 办学条件 into SQLite (the per-school facts are kept by the
 # imports), times the full recompute (`tianfu insight refresh`), then serves it and times 100
 # requests of each screen (the province, a city, a county; page and JSON API) as the province's
 # administrator: p50 and p99 in ms, and the load average.
@@ -37,6 +37,9 @@ for e in school teacher student; do
   [ "$rc" -le 1 ] || die "import of ${e}s.csv exited $rc"
   say "imported ${e}s in $(echo "$(date +%s.%N) - $s" | bc) s (facts kept inside the import)"
 done
+# 办学条件 for the balance screen.
+rc=0; "$BIN" import "$dir/conditions.csv" --entity conditions --db "$db" --lang en >/dev/null || rc=$?
+[ "$rc" -le 1 ] || die "import of conditions.csv exited $rc"
 # REPLICATE=K (0 by default): before the recompute, the imported schools, teachers and students
 # are copied K times in SQL under new school codes (and new record keys) in the same counties, so
 # that a smaller real import reaches a province's size; the recompute then reads real rows.
@@ -93,7 +96,7 @@ sign_in "$run" admin "$otp" /overview
 county=$(sqlite3 "$db" "SELECT county_code FROM school_facts GROUP BY county_code ORDER BY COUNT(*) DESC LIMIT 1")
 city=$(( county / 100 * 100 ))
 printf '%-44s %8s %8s %8s   (schools with facts: %s; load %s)\n' "screen" "first ms" "p50 ms" "p99 ms" "$schools" "$(cut -d' ' -f1-3 /proc/loadavg)"
-for screen in classes teachers students; do
+for screen in classes teachers students balance; do
   for region in "" "$city" "$county"; do
     for kind in page api; do
       p="/insight/$screen"; [ "$kind" = api ] && p="/api/v1/insight/$screen"

@@ -69,6 +69,9 @@ pub fn write(
         col("subject"),
     );
     let (c_phone, c_edu, c_title) = (col("phone"), col("education"), col("title"));
+    // 骨干教师级别 from a stream of its own, so that every other column stays as it was.
+    let c_backbone = col("backbone");
+    let mut bb = Rng::new(opts.seed, 41);
     let year = world.today.year as i32;
     // The most recent ID a row registered (for id_duplicate): the ID, its sex and birth date.
     let mut last: Option<([u8; 18], bool, Date)> = None;
@@ -123,6 +126,7 @@ pub fn write(
             cells
                 .set(c_title)
                 .push_str(title(&mut rng, year - birth.year as i32));
+            cells.set(c_backbone).push_str(bb.weighted(BACKBONE));
 
             if let Some(k) = kind {
                 match k {
@@ -203,6 +207,11 @@ fn hire_date(rng: &mut Rng, birth: Date, school_year: i32) -> Date {
     };
     Date::from_days_since_epoch(start.days_since_epoch() + offset)
 }
+
+/// 骨干教师级别 (0 none, 1 school, 2 county, 3 city, 4 province, 5 national): about one teacher
+/// in five is a backbone of county level or higher, so that at six teachers per 100 pupils most
+/// schools reach the 优质均衡 threshold of 1 per 100 and some fall short.
+const BACKBONE: &[(&str, u32)] = &[("0", 600), ("1", 180), ("2", 150), ("3", 50), ("4", 15), ("5", 5)];
 
 fn education(rng: &mut Rng, kind: SchoolType) -> &'static str {
     let list: &[(&str, u32)] = if kind.secondary() {

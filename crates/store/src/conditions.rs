@@ -184,3 +184,53 @@ impl<T: ConditionsSql + ?Sized> Conditions for T {
         Ok(years)
     }
 }
+
+/// One school as the 优质均衡 screen and the migrant share read it: its facts (enrolment by
+/// section, teachers, migrant children) joined to its 办学条件 of one school year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceSchool {
+    pub name: String,
+    /// 办学类型.
+    pub school_type: String,
+    /// Whether it has a 办学条件 row for the year (without one: not county-run public, its
+    /// four conditions indicators absent, its pass unknown).
+    pub has_conditions: bool,
+    /// Migrant children (随迁子女) in compulsory grades.
+    pub migrant: u64,
+    /// What `insight::balance` judges; `teaching_point` is the row's flag or 办学类型 218.
+    pub resources: insight::balance::SchoolResources,
+}
+
+impl BalanceSchool {
+    /// Migrant children counted in county-run public schools (none without a 办学条件 row).
+    pub fn migrant_public(&self) -> u64 {
+        if self.resources.county_public { self.migrant } else { 0 }
+    }
+}
+
+/// Every school of the scope with facts, by county then 学校标识码, joined to its 办学条件 of
+/// `year` (two scoped reads: the facts and [`Conditions::balance_inputs`]; a school's conditions
+/// outside the scope are never read).
+pub fn balance_schools<S: crate::facts::Facts + Conditions + ?Sized>(s: &mut S, scope: &Scope, year: &str) -> Result<Vec<BalanceSchool>, StoreError> {
+    let facts = s.school_facts(scope)?;
+    let mut inputs: std::collections::HashMap<String, BalanceInputs> = s.balance_inputs(scope, year)?.into_iter().map(|i| (i.school_code.clone(), i)).collect();
+    Ok(facts
+        .into_iter()
+        .map(|f| {
+            let c = inputs.remove(&f.school);
+            let resources = insight::balance::SchoolResources {
+                school: f.school.clone(),
+                county: f.county,
+                county_public: c.as_ref().is_some_and(|c| c.county_public),
+                teaching_point: insight::balance::is_teaching_point(&f.school_type, c.as_ref().is_some_and(|c| c.teaching_point)),
+                students: f.sections(),
+                teachers_college_up: f.college_up,
+                teachers_bachelor_up: f.bachelor_up,
+                backbone: f.backbone,
+                pe_arts: f.pe_arts,
+                conditions: c.as_ref().map(|c| insight::balance::Conditions { teaching_area: c.teaching_area, sports_area: c.sports_area, equipment_yuan: c.equipment_yuan, multimedia_rooms: c.multimedia_rooms }),
+            };
+            BalanceSchool { has_conditions: c.is_some(), name: f.name, school_type: f.school_type, migrant: f.migrant, resources }
+        })
+        .collect())
+}

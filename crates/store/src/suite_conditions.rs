@@ -10,15 +10,15 @@ use crate::{BatchMeta, Scope, Store};
 use standard::Entity;
 
 /// What the suite needs of a backend.
-pub trait ConditionsStore: Store + crate::Browse + Conditions {}
-impl<T: Store + crate::Browse + Conditions> ConditionsStore for T {}
+pub trait ConditionsStore: Store + crate::Browse + Conditions + crate::facts::Facts {}
+impl<T: Store + crate::Browse + Conditions + crate::facts::Facts> ConditionsStore for T {}
 
 #[macro_export]
 macro_rules! conditions_suite {
     ($make:expr) => {
         $crate::conditions_suite!(@tests $make;
             conditions_insert_unchanged_update, conditions_writes_are_scoped, conditions_reads_are_scoped,
-            conditions_pages_and_years, dropped_conditions_batch_rolls_back);
+            conditions_pages_and_years, dropped_conditions_batch_rolls_back, balance_schools_join_facts_and_conditions);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -180,4 +180,59 @@ pub fn dropped_conditions_batch_rolls_back(s: &mut dyn ConditionsStore) {
     assert_eq!(s.get_record(Entity::Conditions, &key(S1, Y2)).unwrap().unwrap(), row(S1, Y2, "3200", "18"));
     assert!(s.get_record(Entity::Conditions, &key(S2, Y2)).unwrap().is_none());
     assert!(s.find_batch_by_hash(Entity::Conditions, "d1").unwrap().is_none());
+}
+
+/// The balance screen's per-school inputs: each school of the scope with facts, joined to its
+/// 办学条件 of the year asked — enrolment by section, teachers, migrant children from the facts,
+/// the areas and flags from the row; a school without a row for the year has no conditions, is
+/// not counted county-run public (its migrant children are not in the public share), and another
+/// county's school is not read.
+pub fn balance_schools_join_facts_and_conditions(s: &mut dyn ConditionsStore) {
+    use crate::suite::{student, teacher};
+    base(s);
+    let set = |entity: Entity, mut v: Vec<String>, kv: &[(&str, &str)]| {
+        for (k, x) in kv {
+            v[entity.template().index(k).unwrap()] = x.to_string();
+        }
+        v
+    };
+    // S1: three pupils (grades 1, 2 and junior 1), two of them migrant; S2: two pupils, one migrant.
+    let st = Entity::Student;
+    let students = vec![
+        set(st, student(1, S1, "11", "甲", "13800000001"), &[("migrant_child", "1")]),
+        set(st, student(2, S1, "12", "乙", "13800000002"), &[("migrant_child", "1")]),
+        set(st, student(3, S1, "21", "丙", "13800000003"), &[("migrant_child", "0")]),
+        set(st, student(4, S2, "11", "丁", "13800000004"), &[("migrant_child", "1")]),
+        student(5, S2, "13", "戊", "13800000005"),
+        set(st, student(6, S3, "11", "己", "13800000006"), &[("migrant_child", "1")]),
+    ];
+    import(s, st, "b-students", &students);
+    // S1: a 本科 county backbone PE teacher and a 大专 one; S2: a 中师 one.
+    let te = Entity::Teacher;
+    let teachers = vec![
+        set(te, teacher(1, S1), &[("education", "本科"), ("backbone", "2"), ("subject", "体育"), ("full_time", "1")]),
+        set(te, teacher(2, S1), &[("education", "大专"), ("backbone", "1"), ("full_time", "1")]),
+        set(te, teacher(3, S2), &[("education", "中师")]),
+    ];
+    import(s, te, "b-teachers", &teachers);
+    import(s, Entity::Conditions, "b-cond", &[row(S1, Y2, "3200", "18"), row(S3, Y2, "5000", "30")]);
+    let jinjiang = Scope::Region { lo: 510104, hi: 510104 };
+    let got = crate::conditions::balance_schools(s, &jinjiang, Y2).unwrap();
+    assert_eq!(got.iter().map(|b| b.resources.school.as_str()).collect::<Vec<_>>(), vec![S1, S2], "another county's school is not read");
+    let (a, b) = (&got[0], &got[1]);
+    assert_eq!((a.name.as_str(), a.has_conditions, a.migrant, a.migrant_public()), ("第一小学", true, 2, 2));
+    let r = &a.resources;
+    assert_eq!((r.county, r.county_public, r.teaching_point, r.students.0), (510104, true, false, [2, 1, 0]));
+    assert_eq!((r.teachers_college_up, r.teachers_bachelor_up, r.backbone, r.pe_arts), (2, 1, 1, 1));
+    let c = r.conditions.unwrap();
+    assert_eq!((c.teaching_area, c.sports_area, c.equipment_yuan, c.multimedia_rooms), (3200.0, 9000.0, 1_500_000.0, 18));
+    assert_eq!((b.has_conditions, b.migrant, b.migrant_public(), b.resources.county_public, b.resources.conditions), (false, 1, 0, false, None));
+    assert_eq!((b.resources.students.0, b.resources.teachers_college_up), ([2, 0, 0], 0));
+    // Another year: S1 has no row for it.
+    let got = crate::conditions::balance_schools(s, &jinjiang, Y1).unwrap();
+    assert!(got.iter().all(|b| !b.has_conditions && b.resources.conditions.is_none()));
+    // A school scope sees itself only; nothing sees nothing.
+    let own = Scope::School { code: S2.into(), county: 510104 };
+    assert_eq!(crate::conditions::balance_schools(s, &own, Y2).unwrap().iter().map(|b| b.resources.school.as_str()).collect::<Vec<_>>(), vec![S2]);
+    assert!(crate::conditions::balance_schools(s, &Scope::Nothing, Y2).unwrap().is_empty());
 }

@@ -35,6 +35,7 @@ pub enum List {
     InsightClasses,
     InsightTeachers,
     InsightStudents,
+    InsightBalance,
     /// 办学条件 of the schools in the area, one school year.
     Conditions,
     Plan,
@@ -42,7 +43,7 @@ pub enum List {
 }
 
 impl List {
-    pub const ALL: [List; 30] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::Conditions, List::Plan, List::Catalog];
+    pub const ALL: [List; 31] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightBalance, List::Conditions, List::Plan, List::Catalog];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -76,6 +77,7 @@ impl List {
             List::InsightClasses => "insight_classes",
             List::InsightTeachers => "insight_teachers",
             List::InsightStudents => "insight_students",
+            List::InsightBalance => "insight_balance",
             List::Conditions => "conditions",
             List::Plan => "plan",
             List::Catalog => "catalog",
@@ -115,6 +117,7 @@ impl List {
             List::InsightClasses => "决策指标：班额",
             List::InsightTeachers => "决策指标：教师队伍",
             List::InsightStudents => "决策指标：学生",
+            List::InsightBalance => "决策指标：县域优质均衡",
             List::Conditions => "办学条件",
             List::Plan => "工作要点进展",
             List::Catalog => "数据资源目录",
@@ -150,6 +153,7 @@ impl List {
             List::InsightClasses => "Indicators: class sizes",
             List::InsightTeachers => "Indicators: teachers",
             List::InsightStudents => "Indicators: students",
+            List::InsightBalance => "Indicators: county balance",
             List::Conditions => "School conditions",
             List::Plan => "Plan progress",
             List::Catalog => "Data resource catalog",
@@ -164,7 +168,7 @@ impl List {
             List::SoftwareChecks => "software",
             List::AppFilings | List::AppUses | List::AppsOverdue | List::AppBlocks => "apps",
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
-            List::InsightClasses | List::InsightTeachers | List::InsightStudents => "insight",
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance => "insight",
             List::Conditions => "schools",
             List::Plan => "plans",
             l => l.key(),
@@ -185,7 +189,7 @@ impl List {
             List::AppFilings | List::AppBlocks => store::apps::role_reads(role),
             List::AppUses | List::AppsOverdue => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
-            List::InsightClasses | List::InsightTeachers | List::InsightStudents => role.reads_overview(),
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance => role.reads_overview(),
             List::Plan => store::plan::role_reads(role),
             List::Catalog => store::catalog::role_reads(role),
         }

@@ -482,6 +482,16 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/export/insight_classes?format=xlsx".into(), Need::Overview, Target::Any),
         ("GET", format!("/export/insight_teachers?format=csv&region={}", p.county), Need::Overview, Target::Own),
         ("GET", format!("/export/insight_students?format=csv&region={}", p.other_county), Need::Overview, Target::Other),
+        ("GET", "/insight/balance".into(), Need::Overview, Target::Any),
+        ("GET", format!("/insight/balance?region={}", p.city), Need::Overview, Target::Own),
+        ("GET", format!("/insight/balance?region={}", p.county), Need::Overview, Target::Own),
+        ("GET", format!("/insight/balance?region={}", p.other_county), Need::Overview, Target::Other),
+        ("GET", "/api/v1/insight/balance".into(), Need::Overview, Target::Any),
+        ("GET", format!("/api/v1/insight/balance?region={}", p.county), Need::Overview, Target::Own),
+        ("GET", format!("/api/v1/insight/balance?region={}", p.other_city), Need::Overview, Target::Other),
+        ("GET", "/export/insight_balance?format=xlsx".into(), Need::Overview, Target::Any),
+        ("GET", format!("/export/insight_balance?format=csv&region={}", p.county), Need::Overview, Target::Own),
+        ("GET", format!("/export/insight_balance?format=csv&region={}", p.other_county), Need::Overview, Target::Other),
         ("GET", "/schools".into(), Need::Records, Target::Any),
         ("GET", format!("/schools?region={}", p.other_county), Need::Records, Target::Any),
         ("GET", "/schools/points.json".into(), Need::Records, Target::Any),
@@ -1478,4 +1488,177 @@ async fn insight_tables_follow_the_facts_sqlite() {
 async fn insight_tables_follow_the_facts_postgres() {
     let Some(env) = blocking(|| postgres("insight")) else { return };
     insight_tables_follow_the_facts(env).await;
+}
+
+/// 县域优质均衡 through the store, the page, the API and the export, with hand-computed values:
+/// 峨边彝族自治县 (511132, not in the demo) gets four primary schools — A (40 pupils) meets all
+/// seven; B (10 pupils) meets four and fails; C is a teaching point (judged, passes, not in the
+/// CV); D has no 办学条件 row (unknown, not public). The county's CV is weighted by enrolment
+/// over A and B (weights 40 and 10), which differs from the unweighted one.
+async fn balance_golden_county(env: Env) {
+    use store::suite::{import, school, student, teacher};
+    const CNTY: u32 = 511132;
+    let (a, b, c, d) = ("2151132001", "2151132002", "2151132003", "2151132004");
+    let year = with_store(&env, |s| {
+        let county = Scope::Region { lo: CNTY, hi: CNTY };
+        assert!(s.school_facts(&county).unwrap().is_empty(), "the demo has no school in 511132");
+        let year = s.conditions_years(&Scope::all()).unwrap().remove(0);
+        let set = |e: Entity, mut v: Vec<String>, kv: &[(&str, &str)]| {
+            for (k, x) in kv {
+                v[e.template().index(k).unwrap()] = x.to_string();
+            }
+            v
+        };
+        import(s, Entity::School, "g-schools", &[school(a, "511132", "甲小学"), school(b, "511132", "乙小学"), school(c, "511132", "丙教学点"), school(d, "511132", "丁小学")]);
+        // Pupils (all grade 1): A 40 of them 4 migrant, B 10 of them 2 migrant, C 3, D 2 of them 1 migrant.
+        let mut rows = Vec::new();
+        let mut seq = 900u32;
+        for (sch, n, migrant) in [(a, 40, 4), (b, 10, 2), (c, 3, 0), (d, 2, 1)] {
+            for i in 0..n {
+                let m = if i < migrant { "1" } else { "0" };
+                rows.push(set(Entity::Student, student(seq - 900 + 100, sch, "11", "学生", "13800000000"), &[("migrant_child", m)]));
+                seq += 1;
+            }
+        }
+        import(s, Entity::Student, "g-students", &rows);
+        // Teachers: A two 大专 (both backbone of county/city level, one PE); B one 本科 county
+        // backbone PE teacher; C one 大专 county backbone PE teacher.
+        let te = Entity::Teacher;
+        let teachers = vec![
+            set(te, teacher(901, a), &[("education", "大专"), ("backbone", "2"), ("subject", "体育"), ("full_time", "1")]),
+            set(te, teacher(902, a), &[("education", "大专"), ("backbone", "3"), ("subject", "数学"), ("full_time", "1")]),
+            set(te, teacher(903, b), &[("education", "本科"), ("backbone", "2"), ("subject", "体育"), ("full_time", "1")]),
+            set(te, teacher(904, c), &[("education", "大专"), ("backbone", "2"), ("subject", "音乐"), ("full_time", "1")]),
+        ];
+        import(s, te, "g-teachers", &teachers);
+        let row = |code: &str, teaching: &str, ground: &str, hall: &str, equipment: &str, rooms: &str, point: &str| -> Vec<String> {
+            [code, year.as_str(), "99999", teaching, ground, hall, equipment, rooms, "", "", "1", point].iter().map(|x| x.to_string()).collect()
+        };
+        import(
+            s,
+            Entity::Conditions,
+            "g-cond",
+            &[
+                // A: 200/40 = 5.0 m², (300 + 60)/40 = 9.0 m², 90000/40 = 2250 yuan, 1/40 = 2.5 rooms per 100.
+                row(a, "200", "300", "60", "90000", "1", "0"),
+                // B: 3.0, 6.0, 1500 (all below 85 %), 10 rooms per 100.
+                row(b, "30", "60", "", "15000", "1", "0"),
+                row(c, "15", "90", "", "9000", "1", "1"),
+            ],
+        );
+        year
+    });
+    let prov = login(&env, "prov", PASSWORD).await;
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", &format!("/api/v1/insight/balance?region={CNTY}"), &prov, None).await.body).unwrap();
+    assert_eq!((v["level"].as_str(), v["year"].as_str()), (Some("county"), Some(year.as_str())));
+    let county = &v["counties"][0];
+    assert_eq!((county["code"].as_str(), county["status"].as_str(), v["counties"].as_array().unwrap().len()), (Some("511132"), Some("red"), 1));
+    assert!(county["junior"].is_null());
+    let p = &county["primary"];
+    assert_eq!((p["judged"].as_u64(), p["passing"].as_u64(), p["unknown"].as_u64(), p["cv_schools"].as_u64()), (Some(3), Some(2), Some(1), Some(2)));
+    let f = |x: &serde_json::Value| x.as_array().unwrap().iter().map(|y| y.as_f64().unwrap()).collect::<Vec<_>>();
+    let close = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-9);
+    // Weighted (P = 50, A 0.8, B 0.2): degree and backbone 5 vs 10 → X̄ 6, S 2, 1/3; PE and rooms
+    // 2.5 vs 10 → X̄ 4, S 3, 0.75; teaching 5 vs 3 → 4.6, 0.8, 0.8/4.6; sports 9 vs 6 → 8.4,
+    // 1.2, 1/7; equipment 2250 vs 1500 → 2100, 300, 1/7.
+    let weighted = [1.0 / 3.0, 1.0 / 3.0, 0.75, 0.8 / 4.6, 1.0 / 7.0, 1.0 / 7.0, 0.75];
+    assert!(close(&f(&p["cv"]), &weighted), "{}", p["cv"]);
+    // Unweighted over the same two schools: |a − b| / (a + b).
+    let unweighted = [1.0 / 3.0, 1.0 / 3.0, 0.6, 0.25, 0.2, 0.2, 0.6];
+    assert!(close(&f(&p["unweighted_cv"]), &unweighted), "{}", p["unweighted_cv"]);
+    assert_eq!(p["cv_met"], serde_json::json!([true, true, false, true, true, true, false]));
+    assert_eq!((p["all_cv_met"].as_bool(), p["limit"].as_f64()), (Some(false), Some(0.5)));
+    let schools = v["schools"].as_array().unwrap();
+    assert_eq!(schools.iter().map(|s| s["code"].as_str().unwrap()).collect::<Vec<_>>(), vec![a, b, c, d]);
+    let sa = &schools[0]["primary"];
+    assert!(close(&f(&sa["values"]), &[5.0, 5.0, 2.5, 5.0, 9.0, 2250.0, 2.5]), "{sa}");
+    assert_eq!((sa["met"].as_u64(), sa["passes"].as_bool()), (Some(7), Some(true)));
+    let sb = &schools[1]["primary"];
+    assert!(close(&f(&sb["values"]), &[10.0, 10.0, 10.0, 3.0, 6.0, 1500.0, 10.0]), "{sb}");
+    assert_eq!((sb["met"].as_u64(), sb["passes"].as_bool()), (Some(4), Some(false)));
+    assert_eq!(sb["status"], serde_json::json!(["green", "green", "green", "red", "red", "red", "green"]));
+    assert_eq!((schools[2]["teaching_point"].as_bool(), schools[2]["primary"]["passes"].as_bool()), (Some(true), Some(true)));
+    assert_eq!((schools[3]["has_conditions"].as_bool(), schools[3]["county_public"].as_bool(), schools[3]["primary"]["passes"].is_null()), (Some(false), Some(false), true));
+    // The page: the matrix (every school, the teaching point marked), B's values and verdict,
+    // the weighted CV beside the unweighted one, and what to fix.
+    let page = send(&env, "GET", &format!("/insight/balance?region={CNTY}"), &prov, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = unlabelled(&page.body);
+    assert_eq!(row_codes(&body, "balance-matrix-primary"), vec![a, b, c, d]);
+    let cells = row_cells(&body, "balance-matrix-primary", b);
+    assert_eq!(cells, vec!["乙小学", "10.00 达标", "10.00 达标", "10.00 达标", "3.00 未达标", "6.00 未达标", "1500 未达标", "10.00 达标", "4/7", "未达标 未达标"]);
+    assert!(body.contains("丙教学点</a> <span class=\"tag muted\">教学点，不计入差异系数"), "the teaching point is marked");
+    let matrix = &body[body.find("id=\"balance-matrix-primary\"").unwrap()..];
+    let cv_row = &matrix[matrix.find("data-row=\"cv\"").unwrap()..];
+    let cv_row = &cv_row[..cv_row.find("</tr>").unwrap()];
+    for x in ["0.333", "0.750", "0.174", "0.143"] {
+        assert!(cv_row.contains(x), "{x} in {cv_row}");
+    }
+    let un = &matrix[matrix.find("data-row=\"unweighted\"").unwrap()..];
+    let un = &un[..un.find("</tr>").unwrap()];
+    assert!(un.contains("不加权") && un.contains("0.250") && un.contains("0.600"), "{un}");
+    assert_eq!(row_codes(&body, "balance-fix"), vec![b]);
+    assert!(body.contains("生均教学及辅助用房（㎡） 3.00（标准 4.5）；生均体育运动场馆（㎡） 6.00（标准 7.5）；生均教学仪器设备值（元） 1500（标准 2000）"), "what to fix names B's indicators");
+    // The province: the county under its city.
+    let body = unlabelled(&send(&env, "GET", "/insight/balance", &prov, None).await.body);
+    assert!(row_codes(&body, "balance-counties").contains(&"511132".to_string()) && body.contains("data-city=\"511100\""));
+    // The export: B's row and the county's two CV rows.
+    let csv = send(&env, "GET", &format!("/export/insight_balance?format=csv&region={CNTY}"), &prov, None).await.body;
+    let lines: Vec<&str> = csv.lines().map(|l| l.trim_start_matches('\u{feff}')).collect();
+    assert!(lines.contains(&format!("{b},乙小学,小学,,10.00,10.00,10.00,3.00,6.00,1500,10.00,4,未达标").as_str()), "{csv}");
+    assert!(lines.contains(&"511132,峨边彝族自治县,小学,加权差异系数,0.333,0.333,0.750,0.174,0.143,0.143,0.750,,否"), "{csv}");
+    assert!(lines.contains(&"511132,峨边彝族自治县,小学,不加权差异系数（仅供比较）,0.333,0.333,0.600,0.250,0.200,0.200,0.600,,"), "{csv}");
+    // The students screen: 6 of the 7 migrant children are in county-run public schools (A, B);
+    // D's one has no 办学条件 row, so it does not count as public.
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", &format!("/api/v1/insight/students?region={CNTY}"), &prov, None).await.body).unwrap();
+    let col = |k: &str| v["columns"].as_array().unwrap().iter().position(|c| c["key"] == k).unwrap();
+    let (m, mp, ms) = (col("migrant"), col("migrant_public"), col("migrant_public_share"));
+    let t = &v["total"];
+    assert_eq!((t["values"][m].as_f64(), t["values"][mp].as_f64()), (Some(7.0), Some(6.0)));
+    assert!((t["values"][ms].as_f64().unwrap() - 6.0 / 7.0).abs() < 1e-9 && t["status"][ms] == "green", "{t}");
+    let rd = v["rows"].as_array().unwrap().iter().find(|r| r["code"] == d).unwrap();
+    assert_eq!((rd["values"][ms].as_f64(), rd["status"][ms].as_str()), (Some(0.0), Some("red")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn balance_golden_county_sqlite() {
+    balance_golden_county(sqlite("balance")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn balance_golden_county_postgres() {
+    let Some(env) = blocking(|| postgres("balance")) else { return };
+    balance_golden_county(env).await;
+}
+
+/// The demo province's balance figures are believable: every county with schools has primary
+/// figures, most schools are judged, and the weighted CVs lie in (0, 1).
+async fn balance_demo_is_believable(env: Env) {
+    let prov = login(&env, "prov", PASSWORD).await;
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/insight/balance", &prov, None).await.body).unwrap();
+    assert_eq!(v["level"], "province");
+    let counties = v["counties"].as_array().unwrap();
+    assert!(counties.len() >= 5, "{}", counties.len());
+    let (mut judged, mut passing, mut unknown, mut cvs) = (0, 0, 0, Vec::new());
+    for c in counties {
+        for st in ["primary", "junior"] {
+            let p = &c[st];
+            if p.is_null() {
+                continue;
+            }
+            judged += p["judged"].as_u64().unwrap();
+            passing += p["passing"].as_u64().unwrap();
+            unknown += p["unknown"].as_u64().unwrap();
+            cvs.extend(p["cv"].as_array().unwrap().iter().filter_map(|x| x.as_f64()));
+        }
+    }
+    println!("demo balance: {} counties, {judged} school-stages judged, {passing} passing, {unknown} unknown, CVs {} in [{:.3}, {:.3}]", counties.len(), cvs.len(), cvs.iter().cloned().fold(f64::MAX, f64::min), cvs.iter().cloned().fold(0.0, f64::max));
+    assert!(judged > 0 && passing > 0 && passing < judged, "some schools pass, some fail");
+    assert!(unknown * 10 < judged, "the demo writes 办学条件 for (nearly) every school");
+    assert!(!cvs.is_empty() && cvs.iter().all(|&x| x >= 0.0 && x < 1.5), "{cvs:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn balance_demo_is_believable_sqlite() {
+    balance_demo_is_believable(sqlite("balance-demo")).await;
 }

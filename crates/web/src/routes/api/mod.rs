@@ -52,6 +52,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(audit))
         .routes(routes!(users))
         .routes(routes!(super::ipv6::api))
+        .routes(routes!(super::insight::balance::api))
         .routes(routes!(super::insight::api::api))
         .routes(routes!(exports::export))
         .merge(super::sites::api_routes())

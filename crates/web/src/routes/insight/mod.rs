@@ -10,6 +10,7 @@
 //! last year's value beside this year's (year-on-year).
 
 pub mod api;
+pub mod balance;
 pub mod export;
 pub mod model;
 pub mod screens;
@@ -32,7 +33,7 @@ use std::sync::Arc;
 use store::Scope;
 
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/insight/{screen}", get(page))
+    Router::new().route("/insight/balance", get(balance::page)).route("/insight/{screen}", get(page))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]

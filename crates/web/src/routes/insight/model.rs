@@ -44,11 +44,15 @@ pub struct Group {
     pub ratios: [Option<f64>; 3],
     /// The same row in the previous school year, where its county aggregates are kept.
     pub prev: Option<Box<Group>>,
+    /// Migrant children (compulsory grades) in county-run public schools: those of schools whose
+    /// newest 办学条件 row in the area says 县域内公办 (a school without a row counts as not
+    /// public). Read for the students screen only; None where not read (other screens, last year).
+    pub migrant_public: Option<u64>,
 }
 
 impl Group {
     fn new(code: String, name: String, href: String) -> Group {
-        Group { code, name, href, facts: SchoolFacts::default(), schools: 0, oversized: 0, ages: TeacherAges::default(), ages_kept: false, ratios: [None; 3], prev: None }
+        Group { code, name, href, facts: SchoolFacts::default(), schools: 0, oversized: 0, ages: TeacherAges::default(), ages_kept: false, ratios: [None; 3], prev: None, migrant_public: None }
     }
 
     /// From school facts (a county's schools, one school).
@@ -123,6 +127,26 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
         let births: Vec<BirthBucket> = prev_births.iter().filter(|b| key.is_none_or(|k| region_key(b.county) == k)).cloned().collect();
         Some(Box::new(Group::new(String::new(), String::new(), String::new()).of_counties(&rows, &births, last_year)))
     };
+    // Migrant children in county-run public schools (the students screen only), by county and
+    // by school, from the schools' facts and the newest 办学条件 year's public flags.
+    let mut mp_county: std::collections::HashMap<u32, u64> = Default::default();
+    let mut mp_school: std::collections::HashMap<String, u64> = Default::default();
+    let students_screen = screen == "students";
+    if students_screen {
+        if let Some(year) = s.conditions_years(scope)?.into_iter().next() {
+            let public: std::collections::HashSet<String> = s.balance_inputs(scope, &year)?.into_iter().filter(|i| i.county_public).map(|i| i.school_code).collect();
+            if !public.is_empty() {
+                for f in s.school_facts(scope)? {
+                    if public.contains(&f.school) {
+                        *mp_county.entry(f.county).or_default() += f.migrant;
+                        *mp_school.entry(f.school.clone()).or_default() += f.migrant;
+                    }
+                }
+            }
+        }
+    }
+    let mp_region = |key: Option<u32>| -> Option<u64> { students_screen.then(|| mp_county.iter().filter(|(c, _)| key.is_none_or(|k| region_key(**c) == k)).map(|(_, n)| n).sum()) };
+    let mp_schools = |codes: &mut dyn Iterator<Item = &str>| -> Option<u64> { students_screen.then(|| codes.map(|c| mp_school.get(c).copied().unwrap_or(0)).sum()) };
     let mut oversized_schools = Vec::new();
     let (groups, total) = match level {
         Level::Province | Level::City => {
@@ -137,11 +161,13 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
                     let b: Vec<BirthBucket> = births.iter().filter(|x| region_key(x.county) == k).cloned().collect();
                     let mut g = Group::new(k.to_string(), name_of(k), format!("/insight/{screen}?region={k}")).of_counties(&rows, &b, today);
                     g.prev = prev_of(Some(k));
+                    g.migrant_public = mp_region(Some(k));
                     g
                 })
                 .collect();
             let mut total = Group::new(String::new(), String::new(), String::new()).of_counties(&now, &births, today);
             total.prev = prev_of(None);
+            total.migrant_public = mp_region(None);
             (groups, total)
         }
         Level::County | Level::School => {
@@ -151,10 +177,13 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
                 .iter()
                 .map(|f| {
                     let b: Vec<BirthBucket> = births.iter().filter(|x| x.school == f.school).cloned().collect();
-                    Group::new(f.school.clone(), f.name.clone(), format!("/schools/{}", f.school)).of_schools(std::slice::from_ref(f), &b, today)
+                    let mut g = Group::new(f.school.clone(), f.name.clone(), format!("/schools/{}", f.school)).of_schools(std::slice::from_ref(f), &b, today);
+                    g.migrant_public = mp_schools(&mut std::iter::once(f.school.as_str()));
+                    g
                 })
                 .collect();
             let mut total = Group::new(String::new(), String::new(), String::new()).of_schools(&rows, &births, today);
+            total.migrant_public = mp_schools(&mut rows.iter().map(|f| f.school.as_str()));
             if level == Level::County {
                 total.prev = prev_of(None);
             }

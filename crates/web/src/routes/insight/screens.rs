@@ -48,6 +48,10 @@ fn share(a: u64, b: u64) -> Option<f64> {
 fn pe_arts_per_100(g: &Group) -> Option<f64> {
     insight::per_hundred(g.facts.pe_arts as f64, g.facts.students)
 }
+/// Migrant children in county-run public schools ÷ all migrant children (compulsory grades).
+fn migrant_share(g: &Group) -> Option<f64> {
+    share(g.migrant_public?, g.facts.migrant)
+}
 fn ratio_rag(g: &Group, s: Stage) -> Rag {
     at_most(stage_ratio(g, s), insight::staffing::norm(s))
 }
@@ -104,6 +108,8 @@ pub static STUDENTS: Screen = Screen {
         col("students", "学生数", "Students", "", Kind::Count, |g| n(g.facts.students), None),
         col("boarders", "住校生", "Boarders", "", Kind::Count, |g| n(g.facts.boarders), None),
         col("migrant", "随迁子女（义务教育）", "Migrant children (compulsory)", "migrant_public_share", Kind::Count, |g| n(g.facts.migrant), None),
+        col("migrant_public", "在县域内公办学校就读的随迁子女", "Migrant children in county-run public schools", "migrant_public_share", Kind::Count, |g| g.migrant_public.map(|v| v as f64), None),
+        col("migrant_public_share", "随迁子女在公办学校就读比例", "Share of migrant children in public schools", "migrant_public_share", Kind::Share, migrant_share, Some(|g| at_least(migrant_share(g), insight::people::MIGRANT_PUBLIC_TARGET))),
         col("left_behind", "留守儿童", "Left-behind children", "", Kind::Count, |g| n(g.facts.left_behind), None),
         col("minority", "少数民族学生", "Minority students", "", Kind::Count, |g| n(g.facts.minority), None),
         col("disabled", "残疾学生", "Students with a disability", "", Kind::Count, |g| n(g.facts.disabled), None),
