@@ -35,13 +35,14 @@ pub enum List {
     InsightClasses,
     InsightTeachers,
     InsightStudents,
+    InsightSecurity,
     /// 办学条件 of the schools in the area, one school year.
     Conditions,
     Plan,
 }
 
 impl List {
-    pub const ALL: [List; 29] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::Conditions, List::Plan];
+    pub const ALL: [List; 30] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightSecurity, List::Conditions, List::Plan];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -75,6 +76,7 @@ impl List {
             List::InsightClasses => "insight_classes",
             List::InsightTeachers => "insight_teachers",
             List::InsightStudents => "insight_students",
+            List::InsightSecurity => "insight_security",
             List::Conditions => "conditions",
             List::Plan => "plan",
         }
@@ -113,6 +115,7 @@ impl List {
             List::InsightClasses => "决策指标：班额",
             List::InsightTeachers => "决策指标：教师队伍",
             List::InsightStudents => "决策指标：学生",
+            List::InsightSecurity => "决策指标：网络安全",
             List::Conditions => "办学条件",
             List::Plan => "工作要点进展",
         }
@@ -147,6 +150,7 @@ impl List {
             List::InsightClasses => "Indicators: class sizes",
             List::InsightTeachers => "Indicators: teachers",
             List::InsightStudents => "Indicators: students",
+            List::InsightSecurity => "Indicators: security",
             List::Conditions => "School conditions",
             List::Plan => "Plan progress",
         }
@@ -160,7 +164,7 @@ impl List {
             List::SoftwareChecks => "software",
             List::AppFilings | List::AppUses | List::AppsOverdue | List::AppBlocks => "apps",
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
-            List::InsightClasses | List::InsightTeachers | List::InsightStudents => "insight",
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightSecurity => "insight",
             List::Conditions => "schools",
             List::Plan => "plans",
             l => l.key(),
@@ -181,7 +185,7 @@ impl List {
             List::AppFilings | List::AppBlocks => store::apps::role_reads(role),
             List::AppUses | List::AppsOverdue => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
-            List::InsightClasses | List::InsightTeachers | List::InsightStudents => role.reads_overview(),
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightSecurity => role.reads_overview(),
             List::Plan => store::plan::role_reads(role),
         }
     }

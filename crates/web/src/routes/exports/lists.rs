@@ -54,6 +54,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::AppsOverdue => crate::routes::apps::export::overdue_job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::DutyPeriods => crate::routes::duty::export::periods(scope, auditor, t, app.clock.today())?,
         List::InsightClasses | List::InsightTeachers | List::InsightStudents => crate::routes::insight::export::job(list, parse(q)?, &scope, t, app.clock.today())?,
+        List::InsightSecurity => crate::routes::insight::export::security_job(parse(q)?, &scope, me.user.role, t, app.clock.today(), app.clock.now())?,
         List::Conditions => {
             let f: ConditionsFilters = parse(q)?;
             let region = match f.region.trim() {
