@@ -57,10 +57,11 @@ pub async fn balance_cells(_app: &Arc<AppState>, _scope: &Scope) -> Result<Vec<J
 pub async fn judged(app: &Arc<AppState>, me: &Identity, scope: &Scope) -> Result<(Level, Vec<Judged>), AppError> {
     let today = app.clock.today();
     let mut out = Vec::new();
-    let mut level = super::model::level_of(scope);
+    // The three facts screens group the same facts the same way: one read serves them all
+    // (the rows' own links are the schools' pages at a county's level, the same on every screen).
+    let view = cached_view(app, scope, &screens::CLASSES, today).await?;
+    let level = view.level;
     for screen in screens::ALL {
-        let view = cached_view(app, scope, screen, today).await?;
-        level = view.level;
         for g in &view.groups {
             for c in screen.cols.iter().filter(|c| c.rag.is_some()) {
                 out.push(Judged { screen: tab(screen.key), code: g.code.clone(), name: g.name.clone(), href: g.href.clone(), col_zh: c.zh, col_en: c.en, value: text(c.kind, (c.get)(g)), rag: c.judge(g) });
