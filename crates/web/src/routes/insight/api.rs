@@ -38,7 +38,8 @@ pub struct InsightOut {
     pub screen: String,
     /// province, city, county or school: what the rows are one level below.
     pub level: String,
-    /// The day teachers' ages and retirements are taken on (the month's last day).
+    /// The day teachers' ages and retirements are taken on (the month's last day); for the
+    /// security screen, the day its dues are judged on (today).
     pub as_of: String,
     pub columns: Vec<InsightColumn>,
     pub rows: Vec<InsightRow>,
