@@ -170,7 +170,10 @@ async fn security_page(app: Arc<AppState>, headers: HeaderMap, me: crate::auth::
     let charted: Vec<&security::SecGroup> = view.groups.iter().filter(|g| g.ipv6_rate().is_some()).collect();
     let labels: Vec<String> = charted.iter().map(|g| g.name.clone()).collect();
     let rates = charted.iter().map(|g| g.ipv6_rate().map_or(0.0, |r| (r * 1000.0).round() / 10.0)).collect();
-    let charts = vec![Chart { id: "chart-ipv6", zh: "高校门户网站 IPv6 支持率（目标 100%）", en: "University portals supporting IPv6 (target 100 %)", json: bars(labels, rates, "%") }];
+    let mut charts = Vec::new();
+    if !charted.is_empty() {
+        charts.push(Chart { id: "chart-ipv6", zh: "高校门户网站 IPv6 支持率（目标 100%）", en: "University portals supporting IPv6 (target 100 %)", json: bars(labels, rates, "%") });
+    }
     let name = region_name(&app, &c, &scope, view.level);
     html(Page {
         c,
