@@ -3185,6 +3185,54 @@ try {
   });
   // ---- end facts ----
 
+  // ---- secscreen ----
+  // Issue 15: the indicators' overview with its map, and the security screen (screenshots 230–232).
+  await scenario("i15s. 决策指标总览 and 网络安全: the province sees the map coloured by red indicators, each city's red/amber/green per screen linking to the screen filtered to it, and what to fix; it drills to a city; the security screen shows the university portals' IPv6 rate, sites down and overdue 等保 by city with the thresholds on hover; a county officer's security rows are its units", async () => {
+    const shotS = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    current = admin;
+    await admin.goto(url("/insight"));
+    await a11y(admin, "the indicators' overview");
+    await chartDrawn(admin, "#map", "the overview's map");
+    const regions = await admin.$$eval("#insight-regions tbody tr[data-code]", (trs) => trs.map((tr) => [tr.dataset.code, tr.querySelector("td a")?.getAttribute("href") || ""]));
+    check(regions.length >= 2 && regions.some(([code, href]) => /^51\d{2}00$/.test(code) && href === `/insight?region=${code}`), `the province's rows are cities that drill down: ${JSON.stringify(regions.slice(0, 3))}`);
+    const sec = await admin.$$eval('#insight-regions td[data-screen="security"] a', (as) => as.map((a) => a.getAttribute("href")));
+    check(sec.some((h) => /^\/insight\/security\?region=51\d{4}$/.test(h)), `each cell links to its screen filtered to the region: ${JSON.stringify(sec.slice(0, 3))}`);
+    check((await admin.$$("#insight-fixes tbody tr")).length > 0, "what to fix is listed");
+    await shotS(admin, "230-insight-overview-province");
+    const city = regions.find(([code, href]) => href.startsWith("/insight?region="))[0];
+    await Promise.all([admin.waitForNavigation(), admin.click(`#insight-regions tr[data-code="${city}"] td a`)]);
+    eq(new URL(admin.url()).search, `?region=${city}`, "a city row drills down to the city's overview");
+    check((await admin.textContent("#crumbs")).includes("全省"), "the breadcrumb leads back to the province");
+    await admin.goto(url("/insight/security"));
+    await a11y(admin, "the security screen");
+    await chartDrawn(admin, "#chart-ipv6", "the IPv6 rate chart");
+    const th = await admin.getAttribute('#insight-table thead th[title*="高校门户网站 IPv6 支持率"]', "title");
+    check(th && th.includes("≥ 1"), `the rate's threshold on hover: ${th}`);
+    const rows = await tableRows(admin, "#insight-table");
+    check(rows.length >= 1, "the security screen has rows");
+    check((await admin.textContent("#security-rule")).includes("高等学校"), "the rule for university portals is stated");
+    await shotS(admin, "231-insight-security-province");
+    const x = await admin.evaluate(async () => { const r = await fetch("/export/insight_security?format=xlsx"); const b = new Uint8Array(await r.arrayBuffer()); return [r.status, b[0], b[1]]; });
+    eq(x[0], 200, "the security table exports");
+    check(x[1] === 0x50 && x[2] === 0x4b, "as a workbook");
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-security-screen]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/insight/security"));
+    await a11y(page, "the security screen as a county officer");
+    const own = await page.$$eval("#insight-table tbody tr[data-code]", (trs) => trs.map((tr) => tr.dataset.code));
+    check(own.includes(COUNTY.code) && own.every((c) => c === COUNTY.code || state.countySchools.has(c)), `the county officer's rows are its bureau and schools: ${JSON.stringify(own.slice(0, 5))}`);
+    await shotS(page, "232-insight-security-county-officer");
+    await ctx.close();
+    current = admin;
+  });
+  // ---- end secscreen ----
 
   // ---- cond ----
   // Issue 15: 办学条件 imported through the same upload as the registers (screenshots 185–189).

@@ -2,7 +2,8 @@
 # 决策指标 screens at province scale (issue 15): generates a province (`tianfu demo generate`),
 # imports schools, teachers, students and 办学条件 into SQLite (the per-school facts are kept by the
 # imports), times the full recompute (`tianfu insight refresh`), then serves it and times 100
-# requests of each screen (the province, a city, a county; page and JSON API) as the province's
+# requests of each screen (the province, a city, a county; page and JSON API; the security screen
+# and the indicators' overview included) as the province's
 # administrator: p50 and p99 in ms, and the load average.
 # Usage: make bench-insight                         (15 M students, release build)
 #        STUDENTS=1000000 REPLICATE=14 make bench-insight   (1 M imported, copied to 15 M in SQL)
@@ -87,6 +88,8 @@ if [ -n "${FACTS_SCHOOLS:-}" ]; then
     INSERT INTO school_teacher_births (school_code, county_code, gender, ym, teachers) SELECT school_code || '-' || i, county_code, gender, ym, teachers FROM school_teacher_births, k;"
   say "facts copied to $(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts") schools"
 fi
+# The monitor's demo sites with their checks, 等保 systems and incidents (the security screen's data).
+"$BIN" demo sites --db "$db" --lang en >/dev/null || die "demo sites failed"
 schools=$(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts")
 run="bench-data/insight-run-$n"; rm -rf "$run"; mkdir -p "$run"
 start_server "$run" "$db"
@@ -96,10 +99,13 @@ sign_in "$run" admin "$otp" /overview
 county=$(sqlite3 "$db" "SELECT county_code FROM school_facts GROUP BY county_code ORDER BY COUNT(*) DESC LIMIT 1")
 city=$(( county / 100 * 100 ))
 printf '%-44s %8s %8s %8s   (schools with facts: %s; load %s)\n' "screen" "first ms" "p50 ms" "p99 ms" "$schools" "$(cut -d' ' -f1-3 /proc/loadavg)"
-for screen in classes teachers students balance; do
+# "overview" is the indicators' overview (/insight: every screen judged per region, page only).
+for screen in classes teachers students balance security overview; do
   for region in "" "$city" "$county"; do
     for kind in page api; do
+      [ "$screen" = overview ] && [ "$kind" = api ] && continue
       p="/insight/$screen"; [ "$kind" = api ] && p="/api/v1/insight/$screen"
+      [ "$screen" = overview ] && p="/insight"
       [ -n "$region" ] && p="$p?region=$region"
       # The first request reads the facts (the screens remember them per scope for a minute, and
       # an import forgets them); the next RUNS are what readers see until then.

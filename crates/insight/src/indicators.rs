@@ -249,6 +249,43 @@ pub static INDICATORS: &[Indicator] = &[
         source: "教师名册（出生日期、性别）",
         thresholds: &[],
     },
+    // ---- security ----
+    Indicator {
+        key: "university_portal_ipv6",
+        zh: "高校门户网站 IPv6 支持率",
+        en: "University portals supporting IPv6",
+        definition: "网站监测中类别为“高等学校”的网站（高校门户网站）中支持 IPv6 的比例，只计已检测过的网站。支持 IPv6：有 AAAA 记录，最近一次及最近 32 次中至少 90% 经 IPv6 访问首页成功，IPv4、IPv6 内容一致，已爬取的二、三级链接经 IPv6 可访问的比例均不低于 90%。按网站登记的所属单位所在地区统计。",
+        formula: "支持 IPv6 的高校门户网站数 ÷ 已检测的高校门户网站数；达标：= 100%；接近：≥ 85%",
+        source: "网站监测（网站类别、所属单位、IPv6 检测结果）",
+        thresholds: &[t("高等学校门户网站", AtLeast, 1.0, "", "年度教育信息化工作要点（推进高校和教育门户网站 IPv6 规模部署，目标 100%）")],
+    },
+    Indicator {
+        key: "sites_down",
+        zh: "当前无法访问的网站数",
+        en: "Sites down now",
+        definition: "网站监测中已启用的网站里，最近一次检测 IPv4、IPv6 均无法访问的网站数。",
+        formula: "最近一次检测状态为“无法访问”的已启用网站数；达标：0",
+        source: "网站监测（最近一次检测状态）",
+        thresholds: &[t("已启用的监测网站", AtMost, 0.0, "", "网站监测（本平台规则）")],
+    },
+    Indicator {
+        key: "mlps_overdue",
+        zh: "逾期未备案、未测评的等保系统数",
+        en: "Information systems overdue for MLPS filing or assessment",
+        definition: "等保台账中第二级及以上系统备案期限已过仍未备案的数量，与第三级及以上系统下次测评期限已过的数量（期限由等保规则计算：上线后 30 日内备案，三级每年、四级及以上每半年测评）。一个系统两项都逾期时两项各计一次。",
+        formula: "逾期未备案数 + 逾期未测评数；达标：0",
+        source: "等保台账（安全保护等级、备案证明编号、上线日期、最近测评日期）",
+        thresholds: &[t("第二级及以上信息系统", AtMost, 0.0, "", "《信息安全等级保护管理办法》（公通字〔2007〕43号）第十四、十五条")],
+    },
+    Indicator {
+        key: "incident_reports_overdue",
+        zh: "逾期未上报的网络安全事件数",
+        en: "Incidents not reported upward in time",
+        definition: "未结案、未在上报时限内向上级报告的网络安全事件数。时限自发现时起按事件分级计算。未结案事件总数另列，不作判定。",
+        formula: "未结案且未上报、已过上报时限的事件数；达标：0",
+        source: "网络安全事件（状态、发现时间、上报时限、上报时间）",
+        thresholds: &[t("未结案的网络安全事件", AtMost, 0.0, "", "《国家网络安全事件报告管理办法》（2025 年 11 月 1 日起施行）")],
+    },
 ];
 
 /// The indicator of a key.

@@ -47,10 +47,14 @@
       }
       echarts.registerMap(name, geo);
       var chart = echarts.init(el);
-      var values = d.cities.map(function (c) { return { name: c.name, value: c.students, code: c.code }; });
+      var values = d.cities.map(function (c) { return { name: c.name, value: c.value != null ? c.value : c.students, code: c.code }; });
+      // The indicators' overview colours by red counts: none green, then darker reds.
+      var pieces = d.rag
+        ? [{ value: 0, color: "#bfe3c9", label: "0" }, { min: 1, max: 2, color: "#f5c0b8", label: "1–2" }, { min: 3, max: 5, color: "#e07a6a", label: "3–5" }, { min: 6, color: "#b03a2e", label: "≥ 6" }]
+        : quantilePieces(values.map(function (v) { return v.value; }));
       chart.setOption({
         tooltip: { trigger: "item", formatter: function (p) { return p.name + "<br>" + d.label + "：" + fmt(p.value || 0); } },
-        visualMap: { type: "piecewise", show: !d.focus, left: 10, bottom: 10, pieces: quantilePieces(values.map(function (v) { return v.value; })) },
+        visualMap: { type: "piecewise", show: !d.focus || d.rag, left: 10, bottom: 10, pieces: pieces },
         series: [{
           type: "map", map: name, nameProperty: "name", roam: true, data: values,
           // White text with a dark halo reads on the palest and the darkest fill alike.
@@ -59,7 +63,7 @@
         }]
       });
       chart.on("click", function (p) {
-        if (p.data && p.data.code && !d.focus) location.href = "/overview/region/" + p.data.code;
+        if (p.data && p.data.code && !d.focus) location.href = (d.link || "/overview/region/") + p.data.code;
       });
       el.dataset.rendered = "true";
       window.addEventListener("resize", function () { chart.resize(); });

@@ -141,6 +141,9 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("units", "单位数", "units"),
     ("webhook", "机器人", "robot"),
     ("messages", "消息数", "messages"),
+    ("scope", "范围", "scope"),
+    ("schools_written", "写入学校数", "schools written"),
+    ("seconds", "用时（秒）", "seconds"),
 ];
 
 /// Values shown by name: (value, Chinese, English), whatever the key.

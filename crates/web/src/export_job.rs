@@ -36,6 +36,7 @@ pub enum List {
     InsightTeachers,
     InsightStudents,
     InsightBalance,
+    InsightSecurity,
     /// 办学条件 of the schools in the area, one school year.
     Conditions,
     Plan,
@@ -43,7 +44,7 @@ pub enum List {
 }
 
 impl List {
-    pub const ALL: [List; 31] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightBalance, List::Conditions, List::Plan, List::Catalog];
+    pub const ALL: [List; 32] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightBalance, List::InsightSecurity, List::Conditions, List::Plan, List::Catalog];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -78,6 +79,7 @@ impl List {
             List::InsightTeachers => "insight_teachers",
             List::InsightStudents => "insight_students",
             List::InsightBalance => "insight_balance",
+            List::InsightSecurity => "insight_security",
             List::Conditions => "conditions",
             List::Plan => "plan",
             List::Catalog => "catalog",
@@ -118,6 +120,7 @@ impl List {
             List::InsightTeachers => "决策指标：教师队伍",
             List::InsightStudents => "决策指标：学生",
             List::InsightBalance => "决策指标：县域优质均衡",
+            List::InsightSecurity => "决策指标：网络安全",
             List::Conditions => "办学条件",
             List::Plan => "工作要点进展",
             List::Catalog => "数据资源目录",
@@ -154,6 +157,7 @@ impl List {
             List::InsightTeachers => "Indicators: teachers",
             List::InsightStudents => "Indicators: students",
             List::InsightBalance => "Indicators: county balance",
+            List::InsightSecurity => "Indicators: security",
             List::Conditions => "School conditions",
             List::Plan => "Plan progress",
             List::Catalog => "Data resource catalog",
@@ -168,7 +172,7 @@ impl List {
             List::SoftwareChecks => "software",
             List::AppFilings | List::AppUses | List::AppsOverdue | List::AppBlocks => "apps",
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => "checks",
-            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance => "insight",
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance | List::InsightSecurity => "insight",
             List::Conditions => "schools",
             List::Plan => "plans",
             l => l.key(),
@@ -189,7 +193,7 @@ impl List {
             List::AppFilings | List::AppBlocks => store::apps::role_reads(role),
             List::AppUses | List::AppsOverdue => store::apps::role_reads_uses(role),
             List::Rectifications | List::CheckProgress | List::Inspections | List::Drills => store::checks::role_reads(role),
-            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance => role.reads_overview(),
+            List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance | List::InsightSecurity => role.reads_overview(),
             List::Plan => store::plan::role_reads(role),
             List::Catalog => store::catalog::role_reads(role),
         }

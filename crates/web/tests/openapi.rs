@@ -340,6 +340,8 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("get", "/insight/balance", "/insight/balance".into(), &api, None),
         ("get", "/insight/balance", format!("/insight/balance?region={county_code}"), &api, None),
         ("get", "/insight/balance", "/insight/balance?region=x".into(), &api, None),
+        ("get", "/insight/{screen}", "/insight/security".into(), &api, None),
+        ("get", "/insight/{screen}", format!("/insight/security?region={county_code}"), &api, None),
         ("get", "/sites", "/sites".into(), &api, None),
         ("get", "/sites", "/sites?state=mars".into(), &api, None),
         ("get", "/sites/{id}", format!("/sites/{own}"), &api, None),

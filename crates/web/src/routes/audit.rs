@@ -110,6 +110,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("catalog_register", "登记数据资源", "dataset registered"),
     ("catalog_update", "修改数据资源（新版本）", "dataset edited (new version)"),
     ("catalog_sync", "同步平台自动编目", "catalog synced"),
+    ("insight_refresh", "重算各校指标事实", "indicator facts recomputed"),
     ("catalog_export", "导出数据资源目录", "catalog exported"),
     ("mlps_remind", "发送等保到期提醒", "MLPS reminders sent"),
     ("mlps_import", "导入等保系统", "MLPS systems imported"),

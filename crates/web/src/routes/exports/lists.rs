@@ -55,6 +55,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::DutyPeriods => crate::routes::duty::export::periods(scope, auditor, t, app.clock.today())?,
         List::InsightClasses | List::InsightTeachers | List::InsightStudents => crate::routes::insight::export::job(list, parse(q)?, &scope, t, app.clock.today())?,
         List::InsightBalance => crate::routes::insight::balance::job(list, parse(q)?, &scope, t)?,
+        List::InsightSecurity => crate::routes::insight::export::security_job(parse(q)?, &scope, me.user.role, t, app.clock.today(), app.clock.now())?,
         List::Conditions => {
             let f: ConditionsFilters = parse(q)?;
             let region = match f.region.trim() {

@@ -42,7 +42,8 @@ pub struct InsightOut {
     pub screen: String,
     /// province, city, county or school: what the rows are one level below.
     pub level: String,
-    /// The day teachers' ages and retirements are taken on (the month's last day).
+    /// The day teachers' ages and retirements are taken on (the month's last day); for the
+    /// security screen, the day its dues are judged on (today).
     pub as_of: String,
     /// The school year shown (its first calendar year: 2025 is 2025–2026).
     pub school_year: u16,
@@ -53,39 +54,70 @@ pub struct InsightOut {
     pub total: InsightRow,
 }
 
-fn row(screen: &screens::Screen, g: &Group) -> InsightRow {
+fn row<G>(cols: &[screens::Col<G>], code: &str, name: &str, g: &G) -> InsightRow {
     InsightRow {
-        code: g.code.clone(),
-        name: g.name.clone(),
-        values: screen.cols.iter().map(|c| (c.get)(g)).collect(),
-        status: screen.cols.iter().map(|c| c.judge(g).key().to_string()).collect(),
-        previous: g.prev.as_ref().map(|p| screen.cols.iter().map(|c| (c.get)(p)).collect()),
+        code: code.to_string(),
+        name: name.to_string(),
+        values: cols.iter().map(|c| (c.get)(g)).collect(),
+        status: cols.iter().map(|c| c.judge(g).key().to_string()).collect(),
+        previous: None,
     }
 }
 
-/// 决策指标表 — a screen's table (class sizes, teachers, students) for the caller's area or a region inside it.
-#[utoipa::path(get, path = "/insight/{screen}", tag = "决策指标", params(("screen" = String, Path, description = "classes, teachers or students"), Filters), responses((status = 200, description = "指标表 / The screen's table", body = InsightOut), crate::apidoc::Errors))]
-pub async fn api(State(app): State<Arc<AppState>>, me: Me, Path(key): Path<String>, Query(f): Query<Filters>) -> Result<Json<InsightOut>, AppError> {
-    let me = ready(me)?;
-    require(me.user.role.reads_overview())?;
-    let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
-    let scope = f.scope(&me.scope)?;
-    let today = app.clock.today();
-    let view = super::cached_view(&app, &scope, screen, today).await?;
-    let level = match view.level {
+/// A facts screen's row, with last school year's values where its county aggregates are kept.
+fn facts_row(cols: &[screens::Col<Group>], g: &Group) -> InsightRow {
+    let mut r = row(cols, &g.code, &g.name, g);
+    r.previous = g.prev.as_ref().map(|p| cols.iter().map(|c| (c.get)(p)).collect());
+    r
+}
+
+fn level_key(l: Level) -> &'static str {
+    match l {
         Level::Province => "province",
         Level::City => "city",
         Level::County => "county",
         Level::School => "school",
-    };
+    }
+}
+
+fn columns<G>(cols: &[screens::Col<G>]) -> Vec<InsightColumn> {
+    cols.iter().map(|c| InsightColumn { key: c.key.into(), zh: c.zh.into(), en: c.en.into(), indicator: c.indicator.into() }).collect()
+}
+
+/// 决策指标表 — a screen's table (class sizes, teachers, students, security) for the caller's area or a region inside it.
+/// The security screen's rows are units at a county's level (schools and bureaus), and its 等保 and
+/// incident columns are null for a role that does not read those registers.
+#[utoipa::path(get, path = "/insight/{screen}", tag = "决策指标", params(("screen" = String, Path, description = "classes, teachers, students or security（网络安全：高校门户网站 IPv6 支持率、无法访问的网站、逾期等保、事件）"), Filters), responses((status = 200, description = "指标表 / The screen's table", body = InsightOut), crate::apidoc::Errors))]
+pub async fn api(State(app): State<Arc<AppState>>, me: Me, Path(key): Path<String>, Query(f): Query<Filters>) -> Result<Json<InsightOut>, AppError> {
+    let me = ready(me)?;
+    require(me.user.role.reads_overview())?;
+    let today = app.clock.today();
+    if key == "security" {
+        let scope = f.scope(&me.scope)?;
+        let view = super::cached_security(&app, &scope, super::security::Reads::of(me.user.role)).await?;
+        let cols = super::security::COLS;
+        return Ok(Json(InsightOut {
+            screen: key,
+            level: level_key(view.level).into(),
+            as_of: today.to_string(),
+            school_year: store::facts::school_year_of(today),
+            previous_year: None,
+            columns: columns(cols),
+            rows: view.groups.iter().map(|g| row(cols, &g.code, &g.name, g)).collect(),
+            total: row(cols, "", "", &view.total),
+        }));
+    }
+    let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
+    let scope = f.scope(&me.scope)?;
+    let view = super::cached_view(&app, &scope, screen, today).await?;
     Ok(Json(InsightOut {
         screen: screen.key.into(),
-        level: level.into(),
+        level: level_key(view.level).into(),
         as_of: view.total.ages.as_of.clone(),
         school_year: view.school_year,
         previous_year: view.prev_year,
-        columns: screen.cols.iter().map(|c| InsightColumn { key: c.key.into(), zh: c.zh.into(), en: c.en.into(), indicator: c.indicator.into() }).collect(),
-        rows: view.groups.iter().map(|g| row(screen, g)).collect(),
-        total: row(screen, &view.total),
+        columns: columns(screen.cols),
+        rows: view.groups.iter().map(|g| facts_row(screen.cols, g)).collect(),
+        total: facts_row(screen.cols, &view.total),
     }))
 }

@@ -241,7 +241,7 @@ pub struct Matrix {
 #[template(path = "insight_balance.html")]
 struct Page {
     c: Ctx,
-    screens: [&'static super::screens::Screen; 3],
+    screens: &'static [super::screens::Tab],
     name: String,
     region: String,
     year: String,
@@ -390,7 +390,7 @@ pub async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, 
     let matrices = if county_level { matrices(&view, t) } else { Vec::new() };
     let fix = if county_level { to_fix(&view, t) } else { Vec::new() };
     let name = region_name(&app, &c, &scope, view.level);
-    html(Page { c, screens: super::screens::ALL, name, region: f.region.trim().to_string(), year: view.year.clone(), county_level, heads, rows, matrices, fix })
+    html(Page { c, screens: &super::screens::TABS, name, region: f.region.trim().to_string(), year: view.year.clone(), county_level, heads, rows, matrices, fix })
 }
 
 // ---------------------------------------------------------------- API

@@ -44,3 +44,38 @@ pub fn job(list: List, f: Filters, mine: &Scope, t: T, today: standard::Date) ->
         }),
     })
 }
+
+/// The security screen's table (`super::security`), read for `role` as the page is.
+pub fn security_job(f: Filters, mine: &Scope, role: store::Role, t: T, today: standard::Date, now: i64) -> Result<Job, AppError> {
+    let scope = f.scope(mine)?;
+    let cols = super::security::COLS;
+    let reads = super::security::Reads::of(role);
+    let mut headers = vec![t.s("代码", "Code").to_string(), t.s("名称", "Name").to_string()];
+    for c in cols {
+        headers.push(t.s(c.zh, c.en).to_string());
+        if c.rag.is_some() {
+            headers.push(format!("{}{}", t.s(c.zh, c.en), t.s("（判定）", " (status)")));
+        }
+    }
+    Ok(Job {
+        list: List::InsightSecurity,
+        headers,
+        filter: serde_json::json!({ "region": f.region.trim() }),
+        produce: Box::new(move |s, sheet: &mut Sheet| {
+            let view = super::security::load(s, &scope, reads, today, now)?;
+            for g in view.groups.iter().chain(std::iter::once(&view.total)) {
+                sheet.cell(&g.code)?;
+                sheet.cell(if g.code.is_empty() { t.s("合计", "Total") } else { &g.name })?;
+                for c in cols {
+                    sheet.cell(&screens::text(c.kind, (c.get)(g)))?;
+                    if c.rag.is_some() {
+                        let r = c.judge(g);
+                        sheet.cell(if t.is_en() { r.en() } else { r.zh() })?;
+                    }
+                }
+                sheet.end_row()?;
+            }
+            Ok(())
+        }),
+    })
+}

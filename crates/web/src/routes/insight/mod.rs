@@ -14,6 +14,8 @@ pub mod balance;
 pub mod export;
 pub mod model;
 pub mod screens;
+pub mod security;
+pub mod summary;
 
 use super::{ready, require, Me};
 use crate::config::ConfigExt;
@@ -27,13 +29,13 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use model::{hover, Level, View};
-use screens::{text, Screen};
+use screens::{text, Col, Screen, Tab};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use store::Scope;
 
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/insight/balance", get(balance::page)).route("/insight/{screen}", get(page))
+    Router::new().route("/insight", get(summary::page)).route("/insight/balance", get(balance::page)).route("/insight/{screen}", get(page))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -97,8 +99,8 @@ pub struct Chart {
 #[template(path = "insight.html")]
 struct Page {
     c: Ctx,
-    screen: &'static Screen,
-    screens: [&'static Screen; 3],
+    screen: &'static Tab,
+    screens: &'static [Tab],
     name: String,
     region: String,
     row_label_zh: &'static str,
@@ -122,6 +124,16 @@ pub fn year_label(y: u16) -> String {
     format!("{y}–{}", y + 1)
 }
 
+/// A row's cells: each value as shown, with its judgement.
+pub fn cells<G>(cols: &[Col<G>], g: &G, t: crate::i18n::T) -> Vec<Cell> {
+    cols.iter()
+        .map(|c| {
+            let rag = c.judge(g);
+            Cell { text: text(c.kind, (c.get)(g)), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() }, prev: String::new() }
+        })
+        .collect()
+}
+
 pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) {
     let row = |g: &model::Group| Row {
         code: g.code.clone(),
@@ -138,6 +150,77 @@ pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) 
             .collect(),
     };
     (view.groups.iter().map(row).collect(), row(&view.total))
+}
+
+fn tab(key: &str) -> &'static Tab {
+    screens::TABS.iter().find(|t| t.key == key).unwrap_or(&screens::TABS[0])
+}
+
+/// The security screen's rows, read for the caller's role (`security::Reads`), remembered as the
+/// facts screens' are.
+pub async fn cached_security(app: &Arc<AppState>, scope: &Scope, reads: security::Reads) -> Result<Arc<security::SecView>, AppError> {
+    let today = app.clock.today();
+    let key = format!("security|{today}|{reads:?}|{scope:?}");
+    if let Some((at, v)) = app.screens.lock().expect("lock").get(&key) {
+        if at.elapsed() < crate::figures::OVERVIEW_TTL {
+            if let Ok(v) = v.clone().downcast::<security::SecView>() {
+                return Ok(v);
+            }
+        }
+    }
+    let sc = scope.clone();
+    let now = app.clock.now();
+    let view = Arc::new(app.pool.run(move |s| Ok(security::load(s, &sc, reads, today, now)?)).await?);
+    let mut cache = app.screens.lock().expect("lock");
+    if cache.len() > 1_000 {
+        cache.clear();
+    }
+    cache.insert(key, (std::time::Instant::now(), view.clone()));
+    Ok(view)
+}
+
+async fn security_page(app: Arc<AppState>, headers: HeaderMap, me: crate::auth::Identity, f: Filters) -> Result<Response, AppError> {
+    let scope = f.scope(&me.scope)?;
+    let view = cached_security(&app, &scope, security::Reads::of(me.user.role)).await?;
+    let c = Ctx::new(&app, &headers, Some(&me), "/insight/security", "insight");
+    let t = c.t;
+    let row = |g: &security::SecGroup| Row { code: g.code.clone(), name: g.name.clone(), href: g.href.clone(), cells: cells(security::COLS, g, t) };
+    let rows = view.groups.iter().map(row).collect();
+    let total = row(&view.total);
+    let heads = security::COLS.iter().map(|c| Head { zh: c.zh, en: c.en, title: hover(c.indicator) }).collect();
+    let (row_label_zh, row_label_en) = match view.level {
+        Level::Province => ("市（州）", "City"),
+        Level::City => ("区县", "County"),
+        _ => ("单位", "Unit"),
+    };
+    // Only the regions with checked portals: a region without any is not at 0 %.
+    let charted: Vec<&security::SecGroup> = view.groups.iter().filter(|g| g.ipv6_rate().is_some()).collect();
+    let labels: Vec<String> = charted.iter().map(|g| g.name.clone()).collect();
+    let rates = charted.iter().map(|g| g.ipv6_rate().map_or(0.0, |r| (r * 1000.0).round() / 10.0)).collect();
+    let mut charts = Vec::new();
+    if !charted.is_empty() {
+        charts.push(Chart { id: "chart-ipv6", zh: "高校门户网站 IPv6 支持率（目标 100%）", en: "University portals supporting IPv6 (target 100 %)", json: bars(labels, rates, "%") });
+    }
+    let name = region_name(&app, &c, &scope, view.level);
+    html(Page {
+        c,
+        screen: tab("security"),
+        screens: &screens::TABS,
+        name,
+        region: f.region.trim().to_string(),
+        row_label_zh,
+        row_label_en,
+        heads,
+        rows,
+        total,
+        charts,
+        notes: Vec::new(),
+        notes_zh: "",
+        notes_en: "",
+        as_of: String::new(),
+        year: String::new(),
+        prev_year: String::new(),
+    })
 }
 
 /// The grouped facts of a scope for a screen, remembered for [`crate::figures::OVERVIEW_TTL`]
@@ -161,7 +244,7 @@ pub async fn cached_view(app: &Arc<AppState>, scope: &Scope, screen: &'static Sc
     Ok(view)
 }
 
-fn region_name(app: &AppState, c: &Ctx, scope: &Scope, level: Level) -> String {
+pub fn region_name(app: &AppState, c: &Ctx, scope: &Scope, level: Level) -> String {
     match (level, scope) {
         (Level::Province, _) => app.config.province_name(!c.t.is_en()),
         (Level::School, _) => c.org_name().to_string(),
@@ -177,6 +260,9 @@ fn bars(labels: Vec<String>, values: Vec<f64>, unit: &str) -> String {
 async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(key): Path<String>, Query(f): Query<Filters>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_overview())?;
+    if key == "security" {
+        return security_page(app, headers, me, f).await;
+    }
     let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
     let scope = f.scope(&me.scope)?;
     let today = app.clock.today();
@@ -245,5 +331,5 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path
     let as_of = view.total.ages.as_of.clone();
     let year = year_label(view.school_year);
     let prev_year = view.prev_year.map(year_label).unwrap_or_default();
-    html(Page { c, screen, screens: screens::ALL, name, region: f.region.trim().to_string(), row_label_zh, row_label_en, heads, rows, total, charts, notes, notes_zh, notes_en, as_of, year, prev_year })
+    html(Page { c, screen: tab(screen.key), screens: &screens::TABS, name, region: f.region.trim().to_string(), row_label_zh, row_label_en, heads, rows, total, charts, notes, notes_zh, notes_en, as_of, year, prev_year })
 }

@@ -13,29 +13,31 @@ pub enum Kind {
     Ratio,
 }
 
-pub struct Col {
+/// A column of a table whose rows are `G` (the facts screens' [`Group`], the security
+/// screen's `security::SecGroup`).
+pub struct Col<G: 'static = Group> {
     pub key: &'static str,
     pub zh: &'static str,
     pub en: &'static str,
     /// The indicator whose definition the header shows on hover.
     pub indicator: &'static str,
     pub kind: Kind,
-    pub get: fn(&Group) -> Option<f64>,
+    pub get: fn(&G) -> Option<f64>,
     /// How the value is judged (None: not judged).
-    pub rag: Option<fn(&Group) -> Rag>,
+    pub rag: Option<fn(&G) -> Rag>,
 }
 
-impl Col {
-    pub fn judge(&self, g: &Group) -> Rag {
+impl<G> Col<G> {
+    pub fn judge(&self, g: &G) -> Rag {
         self.rag.map_or(Rag::None, |f| f(g))
     }
 }
 
-pub struct Screen {
+pub struct Screen<G: 'static = Group> {
     pub key: &'static str,
     pub zh: &'static str,
     pub en: &'static str,
-    pub cols: &'static [Col],
+    pub cols: &'static [Col<G>],
 }
 
 fn n(v: u64) -> Option<f64> {
@@ -119,6 +121,26 @@ pub static STUDENTS: Screen = Screen {
 };
 
 pub static ALL: [&Screen; 3] = [&CLASSES, &TEACHERS, &STUDENTS];
+
+/// The security screen (`super::security`), whose rows are not schools' facts.
+pub static SECURITY: Screen<super::security::SecGroup> = Screen { key: "security", zh: "网络安全", en: "Security", cols: super::security::COLS };
+
+/// A screen's tab: key and names.
+#[derive(Debug)]
+pub struct Tab {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// The screens' tabs in order.
+pub static TABS: [Tab; 5] = [
+    Tab { key: "classes", zh: "班额", en: "Class sizes" },
+    Tab { key: "teachers", zh: "教师队伍", en: "Teachers" },
+    Tab { key: "students", zh: "学生", en: "Students" },
+    Tab { key: "balance", zh: "优质均衡", en: "County balance" },
+    Tab { key: "security", zh: "网络安全", en: "Security" },
+];
 
 pub fn by_key(key: &str) -> Option<&'static Screen> {
     ALL.iter().copied().find(|s| s.key == key)
