@@ -132,6 +132,24 @@ async fn run(env: Env) {
     // The bureau's row: 4 red cells (the rate, down, assessment, late incident).
     let at = r.body.find(&format!("<tr data-code=\"{}\">", p.county)).expect("the bureau's row");
     assert!(r.body[at..].split("</tr>").next().unwrap().contains("<td class=\"num rag-red\">4</td>"), "{}", &r.body[at..at + 600]);
+    // The balance screen's verdicts join the overview: each school judged for a stage on
+    // /insight/balance is counted in its row, and a failing one is listed under what to fix.
+    let b: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/insight/balance", &county, None).await.body).unwrap();
+    let judged: Vec<(&str, &str, Option<bool>)> = b["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| [("primary", "小学"), ("junior", "初中")].into_iter().filter_map(move |(k, zh)| s[k].as_object().map(|v| (s["code"].as_str().unwrap(), zh, v["passes"].as_bool()))))
+        .collect();
+    assert!(!judged.is_empty(), "the test area's schools are judged for balance: {b}");
+    for (code, stage, passes) in &judged {
+        let at = r.body.find(&format!("<tr data-code=\"{code}\">")).expect("the school's row");
+        let row = r.body[at..].split("</tr>").next().unwrap();
+        assert!(row.contains("/insight/balance"), "the school's balance cell links to the screen: {row}");
+        if *passes == Some(false) {
+            assert!(r.body.contains(&format!("优质均衡（{stage}）")), "a failing school's stage is listed under what to fix");
+        }
+    }
     // An auditor reads no overview.
     let aud = login(&env, "aud", PASSWORD).await;
     assert_eq!(send(&env, "GET", "/insight", &aud, None).await.status, StatusCode::FORBIDDEN);

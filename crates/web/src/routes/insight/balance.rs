@@ -610,3 +610,55 @@ pub fn job(list: List, f: Filters, mine: &Scope, t: T) -> Result<Job, AppError> 
         }),
     })
 }
+
+/// The balance screen's judged cells for the indicators' overview (`/insight`), keyed as the
+/// overview's rows are: above a county, one cell per county under its city (province) or itself
+/// (city), judged by [`CountyView::rag`], its value the county and its passing schools; at a
+/// county's level, one cell per school and stage, judged by the school's verdict.
+pub async fn judged(app: &Arc<AppState>, scope: &Scope) -> Result<Vec<super::summary::Judged>, AppError> {
+    use super::summary::Judged;
+    let view = cached(app, scope).await?;
+    let tab = super::screens::TABS.iter().find(|t| t.key == "balance").expect("the balance tab");
+    let mut out = Vec::new();
+    match view.level {
+        Level::Province | Level::City => {
+            for c in &view.counties {
+                let key = if view.level == Level::Province { c.city } else { c.code };
+                let (pass, all) = c.stages.iter().flatten().fold((0, 0), |(p, a), b| (p + b.passing, a + b.passing + b.failing + b.unknown));
+                let over = c.stages.iter().flatten().flat_map(|b| b.cv_met.iter()).filter(|m| **m == Some(false)).count();
+                out.push(Judged {
+                    screen: tab,
+                    code: key.to_string(),
+                    name: name_of(key),
+                    href: format!("/insight/balance?region={}", c.code),
+                    col_zh: "县域优质均衡（学校达标、差异系数）",
+                    col_en: "County balance (schools passing, CVs)",
+                    value: format!("{}：{pass}/{all} 校达标{}", c.name, if over > 0 { format!("，{over} 项差异系数超限") } else { String::new() }),
+                    rag: c.rag(),
+                });
+            }
+        }
+        Level::County | Level::School => {
+            for s in &view.schools {
+                for (i, v) in s.verdicts.iter().enumerate() {
+                    let Some(v) = v else { continue };
+                    let (zh, en) = match STAGES[i] {
+                        Stage::Primary => ("优质均衡（小学）", "County balance (primary)"),
+                        _ => ("优质均衡（初中）", "County balance (junior)"),
+                    };
+                    out.push(Judged {
+                        screen: tab,
+                        code: s.b.resources.school.clone(),
+                        name: s.b.name.clone(),
+                        href: format!("/schools/{}", s.b.resources.school),
+                        col_zh: zh,
+                        col_en: en,
+                        value: format!("{}/7 {}", v.met_count, verdict_word(v.passes, T { lang: crate::i18n::Lang::Zh })),
+                        rag: verdict_rag(v.passes),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -6,8 +6,7 @@
 //! school's page); "what to fix" lists the red cells with where they are.
 //!
 //! The screens counted: class sizes, teachers, students (`screens::ALL`) and security
-//! (`security`). The county balance screen is built on another branch: [`balance_cells`] is its
-//! hook, empty until it lands.
+//! (`security`) and the county balance screen ([`balance_cells`]).
 
 use super::model::{Level, Rag};
 use super::screens::{self, text, Tab};
@@ -45,12 +44,10 @@ fn tab(key: &str) -> &'static Tab {
     screens::TABS.iter().find(|t| t.key == key).unwrap_or(&screens::TABS[0])
 }
 
-/// Hook for the county balance screen (`/insight/balance`, issue 15, built on another branch):
-/// its judged cells (per county, or per school at a county's level) for `scope`. When it lands,
-/// return them here (and add its tab to `screens::TABS`): they join the counts, the map's
-/// colours and the list of what to fix with nothing else to change.
-pub async fn balance_cells(_app: &Arc<AppState>, _scope: &Scope) -> Result<Vec<Judged>, AppError> {
-    Ok(Vec::new())
+/// The county balance screen's judged cells (`super::balance::judged`): they join the counts,
+/// the map's colours and the list of what to fix.
+pub async fn balance_cells(app: &Arc<AppState>, scope: &Scope) -> Result<Vec<Judged>, AppError> {
+    super::balance::judged(app, scope).await
 }
 
 /// Every judged cell of the screens for `scope`, as the caller's role reads them.
@@ -290,7 +287,7 @@ mod tests {
         assert_eq!(zigong.screens.iter().map(|c| c.green).sum::<u64>(), 1);
         // The province's own units stay on the province's screens.
         assert_eq!(lines[0].href, "");
-        assert_eq!(lines[0].screens[3].href, "/insight/security?region=510000");
+        assert_eq!(lines[0].screens.iter().find(|c| c.key == "security").unwrap().href, "/insight/security?region=510000");
         assert_eq!(fixes.len(), 3);
         assert_eq!(fixes[1].href, "/insight/security?region=510100");
     }
