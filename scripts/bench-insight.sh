@@ -41,8 +41,8 @@ done
 # 办学条件 for the balance screen.
 rc=0; "$BIN" import "$dir/conditions.csv" --entity conditions --db "$db" --lang en >/dev/null || rc=$?
 [ "$rc" -le 1 ] || die "import of conditions.csv exited $rc"
-# REPLICATE=K (0 by default): before the recompute, the imported schools, teachers and students
-# are copied K times in SQL under new school codes (and new record keys) in the same counties, so
+# REPLICATE=K (0 by default): before the recompute, the imported schools, teachers, students and
+# 办学条件 are copied K times in SQL under new school codes (and new record keys) in the same counties, so
 # that a smaller real import reaches a province's size; the recompute then reads real rows.
 if [ "${REPLICATE:-0}" -gt 0 ]; then
   s=$(date +%s.%N)
@@ -66,7 +66,13 @@ if [ "${REPLICATE:-0}" -gt 0 ]; then
     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${REPLICATE})
     INSERT INTO enrolments (student_id, school_code, county_code, grade, class_name, enrollment_date, batch_id)
       SELECT e.student_id + i * (SELECT m FROM base), CASE WHEN e.school_code = '' THEN '' ELSE e.school_code || 'r' || i END, e.county_code, e.grade,
-      e.class_name, e.enrollment_date, e.batch_id FROM enrolments e, k WHERE e.student_id <= (SELECT m FROM base);" >/dev/null
+      e.class_name, e.enrollment_date, e.batch_id FROM enrolments e, k WHERE e.student_id <= (SELECT m FROM base);
+    WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${REPLICATE})
+    INSERT INTO conditions (record_key, school_code, school_year, building_area, teaching_area, sports_ground_area, sports_hall_area, equipment_value,
+      multimedia_rooms, library_books, boarding_places, county_public, teaching_point, row_hash, batch_id, updated_at)
+      SELECT c.school_code || 'r' || i || '/' || c.school_year, c.school_code || 'r' || i, c.school_year, c.building_area, c.teaching_area, c.sports_ground_area,
+      c.sports_hall_area, c.equipment_value, c.multimedia_rooms, c.library_books, c.boarding_places, c.county_public, c.teaching_point, c.row_hash, c.batch_id,
+      c.updated_at FROM conditions c, k WHERE c.school_code IN (SELECT school_code FROM orig);" >/dev/null
   say "replicated x$((REPLICATE + 1)) in $(echo "$(date +%s.%N) - $s" | bc) s: $(sqlite3 "$db" "SELECT (SELECT COUNT(*) FROM schools) || ' schools, ' || (SELECT COUNT(*) FROM teachers) || ' teachers, ' || (SELECT COUNT(*) FROM enrolments) || ' students'")"
 fi
 # The phases of the recompute on standard error (BENCH_FACTS_PHASES).

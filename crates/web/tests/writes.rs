@@ -60,7 +60,15 @@ async fn import(env: &Env, a: &Auth, entity: Entity, rows: &[Vec<String>]) -> st
 
 /// A JSON request with a session's CSRF header (or a bearer token).
 async fn send_json(env: &Env, method: &str, uri: &str, a: &Auth, body: &str) -> Resp {
-    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
+    send_typed(env, method, uri, a, "application/json", &[], body).await
+}
+
+/// A request with its content type and extra headers, a session's CSRF header (or a bearer token).
+async fn send_typed(env: &Env, method: &str, uri: &str, a: &Auth, ctype: &str, extra: &[(&str, &str)], body: &str) -> Resp {
+    let mut b = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, ctype);
+    for (k, v) in extra {
+        b = b.header(*k, *v);
+    }
     if let Some(c) = &a.cookie {
         b = b.header(header::COOKIE, c);
     }
@@ -149,24 +157,8 @@ async fn imports_write_only_inside_the_area_postgres() {
 
 /// A push (`POST /api/v1/push/{entity}`) with its content type and key.
 async fn push(env: &Env, a: &Auth, entity: &str, ctype: &str, key: Option<&str>, body: &str) -> Resp {
-    let mut b = Request::builder().method("POST").uri(format!("/api/v1/push/{entity}")).header(header::CONTENT_TYPE, ctype);
-    if let Some(k) = key {
-        b = b.header("idempotency-key", k);
-    }
-    if let Some(c) = &a.cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    if let Some(c) = &a.csrf {
-        b = b.header("x-csrf-token", c);
-    }
-    if let Some(t) = &a.bearer {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let r = env.app.router.clone().oneshot(b.body(Body::from(body.to_string())).unwrap()).await.unwrap();
-    let status = r.status();
-    let id = common::request_id(&r);
-    let bytes = r.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, location: String::new(), set_cookie: vec![], body: common::redact(&id, &bytes), bytes }
+    let extra: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+    send_typed(env, "POST", &format!("/api/v1/push/{entity}"), a, ctype, &extra, body).await
 }
 
 /// One record as a JSON line keyed by the template's fields.
