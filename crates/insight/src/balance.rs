@@ -351,6 +351,22 @@ pub fn teaches_pe_or_arts(subjects: &str) -> bool {
     ["体育", "音乐", "美术", "艺术"].iter().any(|k| subjects.contains(k))
 }
 
+/// Whether a teacher counts among the PE and arts teachers: teaching PE or arts and not marked
+/// "not 专任" (是否专任教师 0).
+pub fn counts_pe_or_arts(subjects: &str, full_time: &str) -> bool {
+    teaches_pe_or_arts(subjects) && full_time.trim() != "0"
+}
+
+/// Whether a teacher is marked 专任 (是否专任教师 1).
+pub fn is_full_time(full_time: &str) -> bool {
+    full_time.trim() == "1"
+}
+
+/// Whether 最高学历 reads 本科 or above.
+pub fn bachelor_up(education: &str) -> bool {
+    Degree::parse(education).is_some_and(|d| d >= Degree::Bachelor)
+}
+
 /// Whether a school is a teaching point (教学点): flagged so in its 办学条件 row, or of 办学类型
 /// 218 (小学教学点).
 pub fn is_teaching_point(school_type: &str, flagged: bool) -> bool {

@@ -66,6 +66,31 @@ pub fn age_fit(grade: &str, birth: Date, school_year_start: u16) -> Option<AgeFi
     })
 }
 
+// One predicate per figure, used by the counts here, by the per-school facts
+// (`store::facts::Builder`) and by the drill-down lists (`store::drill`), so that a list opened
+// from a figure holds exactly the students the figure counts.
+
+/// 就读方式 JDFS 2: a boarder (住校生).
+pub fn is_boarder(boarding: &str) -> bool {
+    boarding == "2"
+}
+/// 是否留守儿童 SFLSET 1 (one parent away) or 2 (both).
+pub fn is_left_behind(left_behind: &str) -> bool {
+    matches!(left_behind, "1" | "2")
+}
+/// GB 3304 code other than 01 汉族 (empty: not stated, not counted).
+pub fn is_minority(ethnicity: &str) -> bool {
+    !ethnicity.is_empty() && ethnicity != "01"
+}
+/// 残疾类型 other than empty or 0.
+pub fn is_disabled(disability: &str) -> bool {
+    !disability.is_empty() && disability != "0"
+}
+/// A migrant child (随迁子女, SFSQZN 1) in a compulsory grade (primary or junior).
+pub fn is_compulsory_migrant(grade: &str, migrant_child: &str) -> bool {
+    matches!(Stage::of_grade(grade), Some(Stage::Primary | Stage::Junior)) && migrant_child == "1"
+}
+
 /// A student as the breakdowns need it: the template's codes as stored.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StudentRow<'a> {
@@ -128,12 +153,11 @@ impl StudentBreakdown {
                     _ => {}
                 }
             }
-            b.boarders += (r.boarding == "2") as u64;
-            b.left_behind += matches!(r.left_behind, "1" | "2") as u64;
-            b.minority += (!r.ethnicity.is_empty() && r.ethnicity != "01") as u64;
-            b.disabled += (!r.disability.is_empty() && r.disability != "0") as u64;
-            let compulsory = matches!(Stage::of_grade(r.grade), Some(Stage::Primary | Stage::Junior));
-            if compulsory && r.migrant_child == "1" {
+            b.boarders += is_boarder(r.boarding) as u64;
+            b.left_behind += is_left_behind(r.left_behind) as u64;
+            b.minority += is_minority(r.ethnicity) as u64;
+            b.disabled += is_disabled(r.disability) as u64;
+            if is_compulsory_migrant(r.grade, r.migrant_child) {
                 b.migrant += 1;
                 b.migrant_public += r.public_school as u64;
             }

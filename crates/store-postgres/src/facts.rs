@@ -199,6 +199,12 @@ fn write(db: &mut Client, rows: &[SchoolFacts], births: &[BirthBucket]) -> Resul
 }
 
 impl Facts for PgStore {
+    fn class_sizes(&mut self, scope: &Scope, school: Option<&str>, band: facts::Band) -> Result<Vec<facts::ClassSize>, StoreError> {
+        let Some((lo, hi, school)) = facts::class_args(scope, school) else { return Ok(Vec::new()) };
+        let rows = crate::sql::query(&mut self.client, &facts::class_rows_sql(Dialect::Postgres), &[&lo, &hi, &school], |r| Ok((r.string(0)?, r.string(1)?, r.string(2)?)))?;
+        Ok(facts::classes_of(rows, band))
+    }
+
     fn school_facts(&mut self, scope: &Scope) -> Result<Vec<SchoolFacts>, StoreError> {
         let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(Vec::new()) };
         crate::sql::query(&mut self.client, &facts::select_sql(Dialect::Postgres), &[&lo, &hi, &school], facts::decode)

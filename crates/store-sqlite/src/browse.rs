@@ -129,6 +129,10 @@ impl Browse for SqliteStore {
     }
 
     fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError> {
+        if q.drill.is_some() {
+            // 下钻: the plain list's own pages, cut by the facts' rule (store::drill).
+            return store::drill::page(entity, q, &mut |p| self.people(scope, entity, p));
+        }
         let Some(scope) = effective(scope, q.region) else { return Ok(store::sql::empty()) };
         match entity {
             Entity::Student => self.students(&scope, q),
@@ -222,6 +226,9 @@ impl Browse for SqliteStore {
     }
 
     fn count_people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Total, StoreError> {
+        if q.drill.is_some() {
+            return store::drill::count(entity, q, &mut |p| self.people(scope, entity, p));
+        }
         let Some(scope) = effective(scope, q.region) else { return Ok(Total::capped(0)) };
         let (lo, hi) = scope.county_range().expect("not Nothing");
         let text = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);

@@ -199,6 +199,12 @@ fn each_kept(conn: &Connection, sql: &str, p: &[&dyn rusqlite::ToSql], keep: &dy
 }
 
 impl Facts for SqliteStore {
+    fn class_sizes(&mut self, scope: &Scope, school: Option<&str>, band: facts::Band) -> Result<Vec<facts::ClassSize>, StoreError> {
+        let Some((lo, hi, school)) = facts::class_args(scope, school) else { return Ok(Vec::new()) };
+        let rows = crate::sql::query(self.connection(), &facts::class_rows_sql(Dialect::Sqlite), params![lo, hi, school], |r| Ok((r.string(0)?, r.string(1)?, r.string(2)?)))?;
+        Ok(facts::classes_of(rows, band))
+    }
+
     fn school_facts(&mut self, scope: &Scope) -> Result<Vec<SchoolFacts>, StoreError> {
         let Some((lo, hi, school)) = facts::scope_args(scope) else { return Ok(Vec::new()) };
         crate::sql::query(self.connection(), &facts::select_sql(Dialect::Sqlite), params![lo, hi, school], facts::decode)

@@ -62,6 +62,9 @@ pub struct PersonQuery {
     /// Rows to skip before the page (a jump to page N of a first page; at most [`MAX_SKIP`],
     /// ignored with a cursor: deep pages stay keyset).
     pub skip: usize,
+    /// Only the records behind one figure of the decision screens (下钻, [`crate::drill`]); a
+    /// drilled list pages by cursor only (`skip` is ignored) and a page may hold fewer rows.
+    pub drill: Option<crate::drill::DrillOn>,
     pub after: Option<String>,
     pub limit: usize,
 }

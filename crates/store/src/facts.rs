@@ -16,8 +16,8 @@
 
 use crate::sql::{Dialect, SqlRow};
 use crate::{Scope, StoreError};
-use insight::balance::{backbone_counts, teaches_pe_or_arts, Degree};
-use insight::people::{add_months, age_fit, age_on, retirement_date, AgeFit};
+use insight::balance::{bachelor_up, backbone_counts, counts_pe_or_arts, is_full_time, Degree};
+use insight::people::{self, add_months, age_fit, age_on, retirement_date, AgeFit};
 use insight::{Sections, Stage};
 use serde::Serialize;
 use standard::Date;
@@ -244,22 +244,36 @@ pub fn teacher_ages<'a>(buckets: impl IntoIterator<Item = &'a BirthBucket>, toda
         if let Some(age) = age_on(birth, day) {
             out.bands.entry(age / 5 * 5).or_insert([0; 3])[g] += b.teachers;
         }
-        let code = match g {
-            0 => "1",
-            1 => "2",
-            _ => "",
-        };
-        if let Some(ret) = retirement_date(birth, code) {
-            let r = ym_index(ret);
-            if r <= now {
+        if let Some(r) = months_to_retirement(b.gender, b.ym, now) {
+            if r <= 0 {
                 out.past_retirement += b.teachers;
             } else {
-                out.retiring_in_3 += if r <= now + 36 { b.teachers } else { 0 };
-                out.retiring_in_5 += if r <= now + 60 { b.teachers } else { 0 };
+                out.retiring_in_3 += if r <= 36 { b.teachers } else { 0 };
+                out.retiring_in_5 += if r <= 60 { b.teachers } else { 0 };
             }
         }
     }
     out
+}
+
+/// Months from the month `now` ([`ym_index`]) to the retirement month of a teacher of `gender`
+/// (0 male, 1 female, else unknown: None) born in `ym` (`year * 100 + month`): 0 or less when
+/// due. The one rule behind [`teacher_ages`] and the drill-down's `retiring_3` / `retiring_5`.
+fn months_to_retirement(gender: u8, ym: u32, now: i64) -> Option<i64> {
+    let birth = Date::new(ym / 100, ym % 100, 1)?;
+    let code = match gender {
+        0 => "1",
+        1 => "2",
+        _ => return None,
+    };
+    Some(ym_index(retirement_date(birth, code)?) - now)
+}
+
+/// Whether a teacher is due to retire after this month and within `months` months of
+/// [`as_of`] `today` (counted as [`teacher_ages`] counts the birth buckets).
+pub fn retiring_within(t: &TeacherIn<'_>, today: Date, months: i64) -> bool {
+    let Some(ym) = t.birth_ym() else { return false };
+    months_to_retirement(t.gender_index(), ym, ym_index(as_of(today))).is_some_and(|r| r > 0 && r <= months)
 }
 
 /// The school year (its first calendar year) `today` falls in: from 1 September.
@@ -291,6 +305,17 @@ pub struct StudentIn<'a> {
     pub disability: &'a str,
 }
 
+impl StudentIn<'_> {
+    /// The fit of the student's age to the grade in `school_year` (None: no birth date or grade).
+    pub fn age_fit(&self, school_year: u16) -> Option<AgeFit> {
+        age_fit(self.grade, Date::parse_iso(self.birth)?, school_year)
+    }
+    /// Too young or too old for the grade (年龄与年级不符).
+    pub fn anomaly(&self, school_year: u16) -> bool {
+        matches!(self.age_fit(school_year), Some(AgeFit::TooYoung | AgeFit::TooOld))
+    }
+}
+
 /// A teacher's stored values as the builder needs them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TeacherIn<'a> {
@@ -302,6 +327,21 @@ pub struct TeacherIn<'a> {
     pub backbone: &'a str,
     pub full_time: &'a str,
     pub subject: &'a str,
+}
+
+impl TeacherIn<'_> {
+    /// 0 male, 1 female, 2 unknown.
+    pub fn gender_index(&self) -> u8 {
+        match self.gender {
+            "1" => 0,
+            "2" => 1,
+            _ => 2,
+        }
+    }
+    /// The birth month as `year * 100 + month` (the birth buckets' key).
+    pub fn birth_ym(&self) -> Option<u32> {
+        Date::parse_iso(self.birth).map(|b| b.year as u32 * 100 + b.month as u32)
+    }
 }
 
 #[derive(Default)]
@@ -340,24 +380,20 @@ impl Builder {
         if let Some(i) = GRADES.iter().position(|g| *g == r.grade) {
             f.by_grade[i] += 1;
         }
-        if let Some(birth) = Date::parse_iso(r.birth) {
-            match age_fit(r.grade, birth, self.school_year) {
-                Some(AgeFit::TooYoung) => f.too_young += 1,
-                Some(AgeFit::TooOld) => f.too_old += 1,
-                _ => {}
-            }
+        // The predicates of `insight::people`, shared with the drill-down lists (`crate::drill`).
+        match r.age_fit(self.school_year) {
+            Some(AgeFit::TooYoung) => f.too_young += 1,
+            Some(AgeFit::TooOld) => f.too_old += 1,
+            _ => {}
         }
-        f.boarders += (r.boarding == "2") as u64;
-        f.left_behind += matches!(r.left_behind, "1" | "2") as u64;
-        f.minority += (!r.ethnicity.is_empty() && r.ethnicity != "01") as u64;
-        f.disabled += (!r.disability.is_empty() && r.disability != "0") as u64;
-        let compulsory = matches!(Stage::of_grade(r.grade), Some(Stage::Primary | Stage::Junior));
-        f.migrant += (compulsory && r.migrant_child == "1") as u64;
-        let class = r.class_name.trim();
-        if class.is_empty() {
-            f.unassigned += 1;
-        } else {
-            *acc.classes.entry((r.grade.to_string(), class.to_string())).or_insert(0) += 1;
+        f.boarders += people::is_boarder(r.boarding) as u64;
+        f.left_behind += people::is_left_behind(r.left_behind) as u64;
+        f.minority += people::is_minority(r.ethnicity) as u64;
+        f.disabled += people::is_disabled(r.disability) as u64;
+        f.migrant += people::is_compulsory_migrant(r.grade, r.migrant_child) as u64;
+        match class_key(r.grade, r.class_name) {
+            None => f.unassigned += 1,
+            Some((g, c)) => *acc.classes.entry((g.to_string(), c.to_string())).or_insert(0) += 1,
         }
     }
 
@@ -365,19 +401,9 @@ impl Builder {
         let Some(acc) = self.schools.get_mut(r.school) else { return };
         let f = &mut acc.facts;
         f.teachers += 1;
-        match r.full_time.trim() {
-            "1" => {
-                f.full_time += 1;
-                f.full_time_stated = true;
-            }
-            "0" => f.full_time_stated = true,
-            _ => {}
-        }
-        let g: u8 = match r.gender {
-            "1" => 0,
-            "2" => 1,
-            _ => 2,
-        };
+        f.full_time += is_full_time(r.full_time) as u64;
+        f.full_time_stated |= matches!(r.full_time.trim(), "1" | "0");
+        let g = r.gender_index();
         f.gender[g as usize] += 1;
         let degree = Degree::parse(r.education);
         let di = match degree {
@@ -389,12 +415,12 @@ impl Builder {
         };
         f.degree[di] += 1;
         f.college_up += degree.is_some_and(|d| d >= Degree::College) as u64;
-        f.bachelor_up += degree.is_some_and(|d| d >= Degree::Bachelor) as u64;
+        f.bachelor_up += bachelor_up(r.education) as u64;
         f.backbone += backbone_counts(r.backbone) as u64;
-        f.pe_arts += (teaches_pe_or_arts(r.subject) && r.full_time.trim() != "0") as u64;
+        f.pe_arts += counts_pe_or_arts(r.subject, r.full_time) as u64;
         *f.titles.entry(r.title.trim().to_string()).or_insert(0) += 1;
-        if let Some(b) = Date::parse_iso(r.birth) {
-            *acc.births.entry((g, b.year as u32 * 100 + b.month as u32)).or_insert(0) += 1;
+        if let Some(ym) = r.birth_ym() {
+            *acc.births.entry((g, ym)).or_insert(0) += 1;
         }
     }
 
@@ -405,8 +431,8 @@ impl Builder {
         for (_, acc) in self.schools {
             let mut f = acc.facts;
             f.classes = acc.classes.len() as u64;
-            f.classes_large = acc.classes.values().filter(|n| insight::classes::LARGE.contains(n)).count() as u64;
-            f.classes_very_large = acc.classes.values().filter(|&&n| n >= insight::classes::VERY_LARGE_FROM).count() as u64;
+            f.classes_large = acc.classes.values().filter(|&&n| Band::Large.holds(n)).count() as u64;
+            f.classes_very_large = acc.classes.values().filter(|&&n| Band::VeryLarge.holds(n)).count() as u64;
             for ((gender, ym), n) in acc.births {
                 births.push(BirthBucket { school: f.school.clone(), county: f.county, gender, ym, teachers: n });
             }
@@ -416,6 +442,86 @@ impl Builder {
         births.sort();
         (facts, births)
     }
+}
+
+/// A class as the facts count it: (grade, class name trimmed); None for a student without a
+/// class name (未编班).
+pub fn class_key<'a>(grade: &'a str, class_name: &'a str) -> Option<(&'a str, &'a str)> {
+    let c = class_name.trim();
+    (!c.is_empty()).then_some((grade, c))
+}
+
+/// The class-size bands the screens count (insight::classes): 56–65 and 66 and more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    Large,
+    VeryLarge,
+}
+
+impl Band {
+    pub fn holds(self, students: u64) -> bool {
+        match self {
+            Band::Large => insight::classes::LARGE.contains(&students),
+            Band::VeryLarge => students >= insight::classes::VERY_LARGE_FROM,
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            Band::Large => "large",
+            Band::VeryLarge => "very_large",
+        }
+    }
+    pub fn from_key(k: &str) -> Option<Band> {
+        [Band::Large, Band::VeryLarge].into_iter().find(|b| b.key() == k)
+    }
+}
+
+/// One class of a size band: the drill-down of the class-size figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassSize {
+    pub school: String,
+    pub grade: String,
+    pub class_name: String,
+    pub students: u64,
+}
+
+/// The enrolments a class list groups, of schools on the register (as the facts count them):
+/// `?1`/`?2` the county range, `?3` one school or ''.
+pub fn class_rows_sql(d: Dialect) -> String {
+    let range = match d {
+        Dialect::Sqlite => "e.county_code BETWEEN ?1 AND ?2",
+        // `enrolments.county_code` is an integer there; the bounds are bound as bigint.
+        Dialect::Postgres => "e.county_code BETWEEN ?1::bigint AND ?2::bigint",
+    };
+    d.render(&format!(
+        "SELECT e.school_code, e.grade, e.class_name FROM enrolments e JOIN schools sc ON sc.school_code = e.school_code \
+         WHERE {range} AND (?3 = '' OR e.school_code = ?3)"
+    ))
+    .into_owned()
+}
+
+/// The arguments of [`class_rows_sql`] for `scope` and a school asked for; None when they find
+/// nothing (no scope, or a school other than the scope's own).
+pub fn class_args(scope: &Scope, school: Option<&str>) -> Option<(i64, i64, String)> {
+    let (lo, hi, own) = scope_args(scope)?;
+    match (own.as_str(), school.map(str::trim).filter(|s| !s.is_empty())) {
+        ("", None) => Some((lo, hi, String::new())),
+        ("", Some(b)) => Some((lo, hi, b.to_string())),
+        (a, Some(b)) if a != b => None,
+        (a, _) => Some((lo, hi, a.to_string())),
+    }
+}
+
+/// Counts (school, grade, class name) rows into classes as [`Builder`] does and keeps those
+/// of `band`, by school, grade and class.
+pub fn classes_of(rows: impl IntoIterator<Item = (String, String, String)>, band: Band) -> Vec<ClassSize> {
+    let mut n: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+    for (school, grade, class) in rows {
+        if let Some((g, c)) = class_key(&grade, &class) {
+            *n.entry((school, g.to_string(), c.to_string())).or_insert(0) += 1;
+        }
+    }
+    n.into_iter().filter(|(_, k)| band.holds(*k)).map(|((school, grade, class_name), students)| ClassSize { school, grade, class_name, students }).collect()
 }
 
 /// Decodes a birth bucket row: school (or ''), county, gender, ym, teachers.
@@ -564,6 +670,10 @@ pub trait Facts {
     /// replacing those of the same (year, county); refuses, writing nothing, a county outside a
     /// region scope or a year not before the current one ([`may_keep_county`]).
     fn keep_county_facts(&mut self, scope: &Scope, rows: &[CountyFacts]) -> Result<u64, StoreError>;
+    /// The classes of `band` inside `scope` (and of one `school` when asked): the drill-down of
+    /// the class-size figures ([`classes_of`] over [`class_rows_sql`]). It reads the area's
+    /// enrolments: callers keep it to a county or a school.
+    fn class_sizes(&mut self, scope: &Scope, school: Option<&str>, band: Band) -> Result<Vec<ClassSize>, StoreError>;
 }
 
 /// Sums facts (a county, a city, the province). `school`, `name`, `school_type` are left empty.

@@ -27,6 +27,7 @@ pub mod cursor;
 pub mod flow;
 pub mod incidents;
 pub mod divisions;
+pub mod drill;
 pub mod duty;
 pub mod facts;
 pub mod failed_uploads;

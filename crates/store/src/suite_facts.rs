@@ -19,7 +19,7 @@ macro_rules! facts_suite {
             facts_agree_with_insight, a_moved_student_changes_both_schools, an_uncommitted_batch_changes_no_facts,
             facts_are_read_by_scope, county_aggregates_are_the_sums_of_their_schools,
             a_move_across_counties_changes_both_aggregates, an_uncommitted_batch_changes_no_aggregate,
-            last_years_aggregates_stay_beside_this_years);
+            last_years_aggregates_stay_beside_this_years, drilled_lists_hold_what_the_facts_count);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -398,4 +398,86 @@ pub fn last_years_aggregates_stay_beside_this_years(s: &mut (impl Store + Facts)
     last.facts.students = 351;
     s.keep_county_facts(&county, &[last]).unwrap();
     assert_eq!(read(s)[0], (year - 1, 510112, 351));
+}
+
+/// Every drill-down list (store::drill) holds exactly the records its figure counts, for a
+/// county and for one school, walked page by page in small pages (so that a chunk holds more
+/// kept rows than a page and is cut at the last that fits); each row passes the rule; the
+/// drilled total agrees; another county's or school's scope finds none.
+pub fn drilled_lists_hold_what_the_facts_count(s: &mut (impl Store + Facts + crate::Browse)) {
+    use crate::drill::{Drill, DrillOn};
+    use crate::PersonQuery;
+    load(s);
+    let today = Date::today();
+    let county = Scope::Region { lo: 510104, hi: 510104 };
+    let s1 = Scope::School { code: S1.into(), county: 510104 };
+    let areas: [(&str, Scope, PersonQuery); 2] = [
+        ("county", Scope::all(), PersonQuery { region: Some(510104), ..Default::default() }),
+        ("school", county.clone(), PersonQuery { school: Some(S1.into()), ..Default::default() }),
+    ];
+    for (what, scope, base) in areas {
+        let narrow = if what == "county" { county.clone() } else { s1.clone() };
+        let f = facts::sum(&s.school_facts(&narrow).unwrap());
+        assert_eq!(f.school_year, facts::school_year_of(today));
+        let ages = facts::teacher_ages(&s.teacher_births(&narrow, what == "school").unwrap(), today);
+        for d in Drill::STUDENTS.iter().chain(Drill::TEACHERS.iter()).copied() {
+            let entity = d.entity();
+            let want = d.figure(&f, &ages);
+            let q = PersonQuery { drill: Some(DrillOn { drill: d, today }), limit: 7, ..base.clone() };
+            let mut got = 0u64;
+            let mut keys = std::collections::BTreeSet::new();
+            let mut after = None;
+            loop {
+                let page = s.people(&scope, entity, &PersonQuery { after: after.clone(), ..q.clone() }).unwrap();
+                assert!(page.rows.len() <= 7);
+                for r in &page.rows {
+                    assert!(keys.insert(r.key.clone()), "{what} {}: {} twice", d.key(), r.key);
+                    if what == "school" {
+                        assert_eq!(r.get(entity.template().index("school_code").unwrap()), Some(S1));
+                    }
+                }
+                got += page.rows.len() as u64;
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            assert!(want > 0, "{what} {}: the data should hold some", d.key());
+            assert_eq!(got, want, "{what} {}", d.key());
+            assert_eq!(s.count_people(&scope, entity, &q).unwrap(), crate::Total { n: want, exact: true }, "{what} {} total", d.key());
+        }
+    }
+    // Outside the scope: a county officer of 510112 asking for 510104, a school asking for another.
+    let other = Scope::Region { lo: 510112, hi: 510112 };
+    let s3 = Scope::School { code: S3.into(), county: 510112 };
+    for d in [Drill::Boarders, Drill::Female] {
+        let on = Some(DrillOn { drill: d, today });
+        for (scope, q) in [
+            (&other, PersonQuery { region: Some(510104), drill: on, limit: 50, ..Default::default() }),
+            (&s3, PersonQuery { school: Some(S1.into()), drill: on, limit: 50, ..Default::default() }),
+        ] {
+            let page = s.people(scope, d.entity(), &q).unwrap();
+            assert!(page.rows.is_empty() && page.next.is_none(), "{}", d.key());
+            assert_eq!(s.count_people(scope, d.entity(), &q).unwrap().n, 0);
+        }
+        // The county's own drilled list holds only its own schools.
+        let q = PersonQuery { drill: on, limit: 500, ..Default::default() };
+        let page = s.people(&other, d.entity(), &q).unwrap();
+        let i = d.entity().template().index("school_code").unwrap();
+        assert!(!page.rows.is_empty() && page.rows.iter().all(|r| r.get(i) == Some(S3)));
+    }
+    // The class-size figures open the classes they count (school, grade, class, students).
+    for band in [facts::Band::Large, facts::Band::VeryLarge] {
+        for (scope, school) in [(&county, None), (&county, Some(S1)), (&s1, None)] {
+            let want = facts::sum(&by_school(s, scope).into_values().filter(|f| school.is_none_or(|c| f.school == c)).collect::<Vec<_>>());
+            let want = if band == facts::Band::Large { want.classes_large } else { want.classes_very_large };
+            let got = s.class_sizes(scope, school, band).unwrap();
+            assert_eq!(got.len() as u64, want, "{band:?} {scope:?} {school:?}");
+            assert!(got.iter().all(|c| band.holds(c.students) && school.is_none_or(|x| c.school == x)));
+        }
+        assert!(s.class_sizes(&other, Some(S1), band).unwrap().is_empty());
+        assert!(s.class_sizes(&s3, Some(S1), band).unwrap().is_empty());
+    }
+    let big = s.class_sizes(&s1, None, facts::Band::VeryLarge).unwrap();
+    assert!(big.iter().any(|c| c.grade == "13" && c.class_name == "1班" && c.students >= 70), "{big:?}");
 }

@@ -656,6 +656,9 @@ impl store::facts::Facts for TestStore {
     fn keep_county_facts(&mut self, scope: &Scope, rows: &[store::facts::CountyFacts]) -> Result<u64, StoreError> {
         self.s().keep_county_facts(scope, rows)
     }
+    fn class_sizes(&mut self, scope: &Scope, school: Option<&str>, band: store::facts::Band) -> Result<Vec<store::facts::ClassSize>, StoreError> {
+        self.s().class_sizes(scope, school, band)
+    }
 }
 
 impl store::conditions::ConditionsSql for TestStore {
