@@ -3185,6 +3185,59 @@ try {
   });
   // ---- end facts ----
 
+  // ---- drill ----
+  // Issue 15: every figure drills down to the records behind it (screenshots 237–239).
+  await scenario("i15d. 下钻: on a county's students screen the boarders' figure opens the students list cut to boarders, with a removable filter chip, whose total equals the figure; the class-size figure opens the list of those classes", async () => {
+    const shotD = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    current = admin;
+    await admin.goto(url(`/insight/students?region=${COUNTY.code}`));
+    await a11y(admin, "students by school, figures linked");
+    // The total row's boarders (the second figure) links to the county's boarders.
+    const link = admin.locator("#insight-total td:nth-of-type(2) a.drill");
+    const href = await link.getAttribute("href");
+    eq(href, `/students?region=${COUNTY.code}&drill=boarders`, "the boarders' figure drills down");
+    const figure = cellNumber(await link.textContent());
+    check(figure > 0, `the county has boarders: ${figure}`);
+    // A school row drills to its school.
+    const schoolHref = await admin.getAttribute("#insight-table tbody tr[data-code] td:nth-of-type(2) a.drill", "href");
+    check(/^\/students\?school=\d{10}&drill=boarders$/.test(schoolHref || ""), `a school's figure drills to the school: ${schoolHref}`);
+    await shotD(admin, "237-insight-students-drill-links");
+    await Promise.all([admin.waitForNavigation(), link.click()]);
+    eq(pathOf(admin), "/students", "the figure opens the students list");
+    await a11y(admin, "the drilled students list");
+    const chip = (await admin.textContent("#drill-chip")).trim();
+    check(chip.includes("仅显示：住校生"), `the filter is shown as a chip: ${chip}`);
+    const total = Number((await admin.textContent("#list-total strong")).replace(/[^0-9]/g, ""));
+    eq(total, figure, "the drilled list's total is the figure");
+    // The export bar and the next page keep the drill.
+    const xhref = await admin.getAttribute("#export-students-xlsx", "href");
+    check((xhref || "").includes("drill=boarders"), `the export keeps the drill: ${xhref}`);
+    const next = await admin.getAttribute("#next-page", "href");
+    check(!next || next.includes("drill=boarders"), `the next page keeps the drill: ${next}`);
+    await shotD(admin, "238-students-drilled-boarders");
+    // Removing the chip shows the whole list again.
+    await Promise.all([admin.waitForNavigation(), admin.click("#drill-remove")]);
+    check(!(await admin.$("#drill-chip")), "the chip is gone");
+    const all = Number((await admin.textContent("#list-total strong")).replace(/[^0-9]/g, ""));
+    check(all > total, `the plain list holds more: ${all} > ${total}`);
+    // Class sizes: the county's 66+ figure opens those classes with their sizes.
+    await admin.goto(url(`/insight/classes?region=${COUNTY.code}`));
+    const big = admin.locator("#insight-total td:nth-of-type(4) a.drill");
+    eq(await big.getAttribute("href"), `/insight/classes/list?region=${COUNTY.code}&band=very_large`, "the 66+ figure drills down");
+    const n = cellNumber(await big.textContent());
+    await Promise.all([admin.waitForNavigation(), big.click()]);
+    await a11y(admin, "the classes of 66 and more");
+    const rows = await tableRows(admin, "#classes-table");
+    eq(n === 0 ? 0 : rows.length, n, "one row per class counted");
+    check(rows.every((r) => r.length < 5 || Number(r[4]) >= 66), `every class listed has 66 or more: ${JSON.stringify(rows.slice(0, 3))}`);
+    await shotD(admin, "239-insight-classes-very-large-list");
+  });
+  // ---- end drill ----
+
   // ---- secscreen ----
   // Issue 15: the indicators' overview with its map, and the security screen (screenshots 230–232).
   await scenario("i15s. 决策指标总览 and 网络安全: the province sees the map coloured by red indicators, each city's red/amber/green per screen linking to the screen filtered to it, and what to fix; it drills to a city; the security screen shows the university portals' IPv6 rate, sites down and overdue 等保 by city with the thresholds on hover; a county officer's security rows are its units", async () => {

@@ -92,6 +92,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("assignee", "处理人", "assignee"),
     ("chars", "文字长度（字）", "characters"),
     ("region", "地区代码", "region code"),
+    ("drill", "下钻条件", "drill-down filter"),
     ("type", "学校类型代码", "school type code"),
     ("urban_rural", "城乡分类代码", "urban/rural code"),
     ("actor", "账号", "account"),

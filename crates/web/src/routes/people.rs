@@ -24,6 +24,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 use crate::changes::HistoryView;
 use std::collections::BTreeMap;
+use store::drill::{Drill, DrillOn};
 use store::{Entity, History, PersonQuery, PersonSort, Record, Total};
 
 pub fn router() -> Router<Arc<AppState>> {
@@ -58,6 +59,24 @@ pub struct Filters {
     pub sort: String,
     #[serde(default)]
     pub after: String,
+    /// 下钻: only the records behind one figure of the decision screens. Students: `boarders`,
+    /// `migrant` (compulsory grades), `left_behind`, `minority`, `disabled`, `anomaly` (age does
+    /// not fit the grade), `unassigned` (no class); teachers: `female`, `full_time`, `bachelor_up`, `backbone` (county
+    /// and up), `pe_arts`, `retiring_3`, `retiring_5`. A drilled page may hold fewer rows than
+    /// asked, even none, with a cursor to go on.
+    #[serde(default)]
+    pub drill: String,
+}
+
+/// The drill key of a list, checked: an unknown key is refused naming the allowed ones.
+pub fn drill_of(entity: Entity, key: &str) -> Result<Option<Drill>, AppError> {
+    match key.trim() {
+        "" => Ok(None),
+        k => Drill::from_key(entity, k).map(Some).ok_or_else(|| {
+            let keys = Drill::of(entity).iter().map(|d| d.key()).collect::<Vec<_>>().join(", ");
+            AppError::invalid(format!("下钻条件无效，可用：{keys}。"), format!("Unknown drill key; the allowed keys are: {keys}."))
+        }),
+    }
 }
 
 /// What only the console's list takes: the page size, a page to jump to, and the number of the
@@ -94,7 +113,9 @@ impl View {
 impl Filters {
     /// The store query. A cursor must open in `context` ([`Filters::context`]): one forged, cut,
     /// or made for another account or other filters is the same generic error.
-    pub fn query(&self, limit: usize, context: &str) -> Result<PersonQuery, AppError> {
+    /// `today`: the day the drill's rules take (the screens' day, `app.clock`).
+    pub fn query(&self, limit: usize, context: &str, entity: Entity, today: standard::Date) -> Result<PersonQuery, AppError> {
+        let drill = drill_of(entity, &self.drill)?.map(|drill| DrillOn { drill, today });
         let region = match self.region.trim() {
             "" => None,
             r => Some(r.parse::<u32>().map_err(|_| AppError::invalid("地区代码应为 6 位数字。", "The region must be a 6-digit code."))?),
@@ -108,17 +129,21 @@ impl Filters {
             "" => PersonSort::Region,
             s => PersonSort::from_key(s).ok_or_else(|| AppError::invalid("排序方式无效。", "Unknown sort order."))?,
         };
-        Ok(PersonQuery { region, school: opt(&self.school), name: opt(&self.name), id: opt(&self.id).map(|s| s.to_ascii_uppercase()), sort, skip: 0, after, limit })
+        Ok(PersonQuery { region, school: opt(&self.school), name: opt(&self.name), id: opt(&self.id).map(|s| s.to_ascii_uppercase()), sort, skip: 0, after, limit, drill })
     }
 
     /// What this list's cursors are bound to: the account, the entity and the filters.
     pub fn context(&self, user_id: i64, entity: Entity) -> String {
-        seal::cursor_context(user_id, entity.key(), &[self.name.trim(), &self.id.trim().to_ascii_uppercase(), self.school.trim(), self.region.trim(), self.sort.trim()])
+        seal::cursor_context(user_id, entity.key(), &[self.name.trim(), &self.id.trim().to_ascii_uppercase(), self.school.trim(), self.region.trim(), self.sort.trim(), self.drill.trim()])
     }
 
     pub fn with_after(&self, after: &str) -> String {
         let e = urlencode;
-        format!("name={}&id={}&school={}&region={}&sort={}&after={}", e(&self.name), e(&self.id), e(&self.school), e(&self.region), e(&self.sort), e(after))
+        let mut h = format!("name={}&id={}&school={}&region={}&sort={}&after={}", e(&self.name), e(&self.id), e(&self.school), e(&self.region), e(&self.sort), e(after));
+        if !self.drill.trim().is_empty() {
+            h.push_str(&format!("&drill={}", e(self.drill.trim())));
+        }
+        h
     }
 
     /// The filters in another order, from the first page.
@@ -138,11 +163,12 @@ pub async fn page(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters, 
 #[allow(clippy::too_many_arguments)]
 pub async fn page_from(app: &Arc<AppState>, me: &crate::auth::Identity, f: &Filters, limit: usize, skip: usize, entity: Entity, via: &str, ip: &str) -> Result<(Vec<Record>, Option<String>), AppError> {
     let context = f.context(me.user.id, entity);
-    let mut q = f.query(limit, &context)?;
+    let mut q = f.query(limit, &context, entity, app.clock.today())?;
     if entity == Entity::Teacher && q.sort == PersonSort::Grade {
         return Err(AppError::invalid("教师名单不能按年级排序，请选择其他排序方式。", "Teachers have no grade: choose another order."));
     }
-    q.skip = skip;
+    // A drilled list pages by cursor only (store::drill).
+    q.skip = if q.drill.is_some() { 0 } else { skip };
     let search = crate::search::check(app, me, &q)?;
     let scope = me.scope.clone();
     let page = app.pool.run(move |s| s.people(&scope, entity, &q).map_err(AppError::from)).await?;
@@ -173,6 +199,9 @@ struct ListPage {
     at: usize,
     pages: u64,
     jump_max: usize,
+    /// The drill-down filter shown as a removable chip ("仅显示：住校生"), and the list without it.
+    drill: Option<(String, String)>,
+    undrill: String,
 }
 
 impl ListPage {
@@ -220,6 +249,9 @@ fn list_href(f: &Filters, idq: &str, after: &str) -> String {
     if !idq.is_empty() {
         h.push_str(&format!("&idq={}", e(idq)));
     }
+    if !f.drill.trim().is_empty() {
+        h.push_str(&format!("&drill={}", e(f.drill.trim())));
+    }
     if !after.is_empty() {
         h.push_str(&format!("&after={}", e(after)));
     }
@@ -238,6 +270,7 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, q: Lis
     require(me.user.role.reads_base_data())?;
     let (mut f, idq) = q.filters(me.user.id, entity)?;
     let size = v.size();
+    let drill = drill_of(entity, &f.drill)?;
     let (school_text, school_note) = resolve_school(&app, &me, &mut f).await?;
     // A jump reaches as far as MAX_SKIP rows by OFFSET; deeper pages are reached by cursor.
     let jump_max = store::browse::MAX_SKIP / size + 1;
@@ -252,7 +285,7 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, q: Lis
     };
     let (rows, next) = page_from(&app, &me, &f, size, skip, entity, "console", &ip(&headers, &peer)).await?;
     // The total of the same filters (checked above by the search rules), in scope.
-    let q = Filters { after: String::new(), ..f.clone() }.query(size, "")?;
+    let q = Filters { after: String::new(), ..f.clone() }.query(size, "", entity, app.clock.today())?;
     let scope = me.scope.clone();
     let codes = crate::changes::codes_of(entity, &rows);
     let (total, names) = app
@@ -278,6 +311,8 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, q: Lis
             heads.push(Header { zh: "学校名称", en: "School name".into(), sort: None });
         }
     }
+    // The chip's ×: the same list without the drill (the sealed number kept).
+    let undrill = format!("{}&size={size}", list_href(&Filters { drill: String::new(), ..f.clone() }, &idq, ""));
     html(ListPage {
         headers: heads,
         regions: region_options(&me.scope, app.config.province.code),
@@ -304,6 +339,11 @@ async fn list(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, q: Lis
         size,
         at,
         jump_max,
+        drill: drill.map(|d| {
+            let (zh, en) = d.names();
+            (format!("仅显示：{zh}"), format!("{en} only"))
+        }),
+        undrill,
         entity,
         f,
         c,
@@ -370,7 +410,7 @@ async fn search(me: Me, f: SearchForm, entity: Entity) -> Result<Response, AppEr
         return Err(AppError::Forbidden);
     }
     let idq = if id.is_empty() { String::new() } else { seal::seal_cursor(&id, &idq_context(me.user.id, entity)) };
-    let filters = Filters { name: f.f.name.trim().to_string(), id: String::new(), school: f.f.school.trim().to_string(), region: f.f.region.trim().to_string(), sort: f.f.sort.trim().to_string(), after: String::new() };
+    let filters = Filters { name: f.f.name.trim().to_string(), id: String::new(), school: f.f.school.trim().to_string(), region: f.f.region.trim().to_string(), sort: f.f.sort.trim().to_string(), after: String::new(), drill: f.f.drill.trim().to_string() };
     let size = View { size: f.size, ..Default::default() }.size();
     Ok(Redirect::to(&format!("/{}?{}&size={size}", path_of(entity), list_href(&filters, &idq, ""))).into_response())
 }

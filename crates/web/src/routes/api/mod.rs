@@ -54,6 +54,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(super::ipv6::api))
         .routes(routes!(super::insight::balance::api))
         .routes(routes!(super::insight::api::api))
+        .routes(routes!(super::insight::classes::api))
         .routes(routes!(exports::export))
         .merge(super::sites::api_routes())
         .merge(super::alerts::api_routes())

@@ -44,7 +44,7 @@ fn body(b: &Bytes) -> Result<(Filters, usize), AppError> {
     let s: PersonSearch = serde_json::from_slice(b).map_err(|_| {
         AppError::invalid("请求体应为 JSON 对象，字段：name, id, school, region, after, limit（均可省略）。", "The body must be a JSON object with name, id, school, region, after, limit (each optional).")
     })?;
-    Ok((Filters { name: s.name, id: s.id, school: s.school, region: s.region, sort: String::new(), after: s.after }, s.limit))
+    Ok((Filters { name: s.name, id: s.id, school: s.school, region: s.region, sort: String::new(), after: s.after, drill: String::new() }, s.limit))
 }
 
 /// 查询教师 — teachers by number or name, the values in the body; masked; searches audited.

@@ -124,12 +124,13 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::Teachers | List::Students => {
             let entity = list.entity().expect("people");
             let f: people::Filters = parse(q)?;
-            let mut pq = f.query(MAX_PAGE, "")?;
+            // A drilled list (下钻) exports its drilled rows: the same store call as its pages.
+            let mut pq = f.query(MAX_PAGE, "", entity, app.clock.today())?;
             // A search by number needs a role that may reveal; by name, enough characters and
             // the per-minute allowance: the list's own rules (crate::search).
             let search = crate::search::check(app, me, &pq)?;
             let filter = serde_json::json!({
-                "region": f.region.trim(), "school": f.school.trim(),
+                "region": f.region.trim(), "school": f.school.trim(), "drill": f.drill.trim(),
                 "search": search.as_ref().map(|_| if pq.id.is_some() { "number" } else { "name" }),
                 "query_hmac": pq.id.as_deref().or(pq.name.as_deref()).map(crate::seal::audit_hash),
             });

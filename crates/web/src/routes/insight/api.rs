@@ -35,6 +35,12 @@ pub struct InsightRow {
     /// are kept for the row (a city, a county, the total); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Vec<Option<f64>>>,
+    /// In column order: where the figure drills down to — the API address of the records it
+    /// counts for the row's area (`/api/v1/students?school=…&drill=boarders`, the class list
+    /// `/api/v1/insight/classes/list?…&band=large`, or for a city's class figures the screen one
+    /// level down); null where it opens none. Absent for a role that does not read the lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Option<String>>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -61,13 +67,25 @@ fn row<G>(cols: &[screens::Col<G>], code: &str, name: &str, g: &G) -> InsightRow
         values: cols.iter().map(|c| (c.get)(g)).collect(),
         status: cols.iter().map(|c| c.judge(g).key().to_string()).collect(),
         previous: None,
+        links: None,
     }
 }
 
-/// A facts screen's row, with last school year's values where its county aggregates are kept.
-fn facts_row(cols: &[screens::Col<Group>], g: &Group) -> InsightRow {
+/// A facts screen's row, with last school year's values where its county aggregates are kept,
+/// and (`links`: the area of the row, whether wide, whether the row is the total) each figure's
+/// drill-down address.
+fn facts_row(cols: &[screens::Col<Group>], g: &Group, links: Option<(screens::Area<'_>, bool, bool)>) -> InsightRow {
     let mut r = row(cols, &g.code, &g.name, g);
     r.previous = g.prev.as_ref().map(|p| cols.iter().map(|c| (c.get)(p)).collect());
+    r.links = links.map(|(area, wide, total)| {
+        cols.iter()
+            .map(|c| match (c.drill, (c.get)(g)) {
+                (Some(screens::Link::Classes(_)), _) if total && wide => None,
+                (Some(l), Some(_)) => l.href(area, wide, true),
+                _ => None,
+            })
+            .collect()
+    });
     r
 }
 
@@ -110,6 +128,19 @@ pub async fn api(State(app): State<Arc<AppState>>, me: Me, Path(key): Path<Strin
     let screen = screens::by_key(&key).ok_or(AppError::NotFound)?;
     let scope = f.scope(&me.scope)?;
     let view = super::cached_view(&app, &scope, screen, today).await?;
+    // The figures' drill-down addresses, for a role that reads the lists.
+    let links = me.user.role.reads_base_data();
+    let region = f.region.trim();
+    let rows = view
+        .groups
+        .iter()
+        .map(|g| {
+            let (area, wide) = super::area_of(&view, Some(g), region);
+            facts_row(screen.cols, g, links.then_some((area, wide, false)))
+        })
+        .collect();
+    let (area, wide) = super::area_of(&view, None, region);
+    let total = facts_row(screen.cols, &view.total, links.then_some((area, wide, true)));
     Ok(Json(InsightOut {
         screen: screen.key.into(),
         level: level_key(view.level).into(),
@@ -117,7 +148,7 @@ pub async fn api(State(app): State<Arc<AppState>>, me: Me, Path(key): Path<Strin
         school_year: view.school_year,
         previous_year: view.prev_year,
         columns: columns(screen.cols),
-        rows: view.groups.iter().map(|g| facts_row(screen.cols, g)).collect(),
-        total: facts_row(screen.cols, &view.total),
+        rows,
+        total,
     }))
 }

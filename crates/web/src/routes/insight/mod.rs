@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod balance;
+pub mod classes;
 pub mod export;
 pub mod model;
 pub mod screens;
@@ -35,7 +36,11 @@ use std::sync::Arc;
 use store::Scope;
 
 pub fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/insight", get(summary::page)).route("/insight/balance", get(balance::page)).route("/insight/{screen}", get(page))
+    Router::new()
+        .route("/insight", get(summary::page))
+        .route("/insight/balance", get(balance::page))
+        .route("/insight/classes/list", get(classes::page))
+        .route("/insight/{screen}", get(page))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -72,6 +77,8 @@ pub struct Cell {
     pub rag: &'static str,
     /// Last school year's value, where its county aggregates are kept (empty otherwise).
     pub prev: String,
+    /// The records behind the figure (下钻: `screens::Link`), empty where it opens none.
+    pub href: String,
 }
 
 pub struct Row {
@@ -129,13 +136,27 @@ pub fn cells<G>(cols: &[Col<G>], g: &G, t: crate::i18n::T) -> Vec<Cell> {
     cols.iter()
         .map(|c| {
             let rag = c.judge(g);
-            Cell { text: text(c.kind, (c.get)(g)), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() }, prev: String::new() }
+            Cell { text: text(c.kind, (c.get)(g)), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() }, prev: String::new(), href: String::new() }
         })
         .collect()
 }
 
-pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) {
-    let row = |g: &model::Group| Row {
+/// The area of each row of a view ([`screens::Area`]): its cities or counties, or its schools;
+/// the total covers `region` (the page's `?region=`, empty for the caller's whole area). The
+/// second value: whether the area is more than one county.
+pub fn area_of<'a>(view: &View, g: Option<&'a model::Group>, region: &'a str) -> (screens::Area<'a>, bool) {
+    match (view.level, g) {
+        (Level::Province, Some(g)) => (screens::Area::Region(&g.code), true),
+        (Level::City, Some(g)) => (screens::Area::Region(&g.code), false),
+        (_, Some(g)) => (screens::Area::School(&g.code), false),
+        (l, None) => (screens::Area::Region(region), matches!(l, Level::Province | Level::City)),
+    }
+}
+
+/// A screen's rows and total; `links`: the figures drill down to their records (for a role that
+/// reads the people lists), the total's for the area `region`.
+pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T, region: &str, links: bool) -> (Vec<Row>, Row) {
+    let row = |g: &model::Group, total: bool| Row {
         code: g.code.clone(),
         name: g.name.clone(),
         href: g.href.clone(),
@@ -145,11 +166,19 @@ pub fn rows(view: &View, screen: &Screen, t: crate::i18n::T) -> (Vec<Row>, Row) 
             .map(|c| {
                 let rag = c.judge(g);
                 let prev = g.prev.as_ref().map(|p| text(c.kind, (c.get)(p))).unwrap_or_default();
-                Cell { text: text(c.kind, (c.get)(g)), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() }, prev }
+                let v = (c.get)(g);
+                let (area, wide) = area_of(view, (!total).then_some(g), region);
+                let href = match (links, v, c.drill) {
+                    // A wide total's class figures would open this very screen.
+                    (true, Some(_), Some(screens::Link::Classes(_))) if total && wide => String::new(),
+                    (true, Some(_), Some(l)) => l.href(area, wide, false).unwrap_or_default(),
+                    _ => String::new(),
+                };
+                Cell { text: text(c.kind, v), class: rag.class(), rag: if t.is_en() { rag.en() } else { rag.zh() }, prev, href }
             })
             .collect(),
     };
-    (view.groups.iter().map(row).collect(), row(&view.total))
+    (view.groups.iter().map(|g| row(g, false)).collect(), row(&view.total, true))
 }
 
 fn tab(key: &str) -> &'static Tab {
@@ -269,7 +298,7 @@ async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path
     let view = cached_view(&app, &scope, screen, today).await?;
     let c = Ctx::new(&app, &headers, Some(&me), &format!("/insight/{}", screen.key), "insight");
     let t = c.t;
-    let (rows, total) = rows(&view, screen, t);
+    let (rows, total) = rows(&view, screen, t, f.region.trim(), me.user.role.reads_base_data());
     let heads = screen.cols.iter().map(|c| Head { zh: c.zh, en: c.en, title: hover(c.indicator) }).collect();
     let (row_label_zh, row_label_en) = match view.level {
         Level::Province => ("市（州）", "City"),

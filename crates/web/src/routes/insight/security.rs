@@ -169,7 +169,7 @@ fn n(v: u64) -> Option<f64> {
 }
 
 const fn col(key: &'static str, zh: &'static str, en: &'static str, indicator: &'static str, kind: Kind, get: fn(&SecGroup) -> Option<f64>, rag: Option<fn(&SecGroup) -> Rag>) -> Col<SecGroup> {
-    Col { key, zh, en, indicator, kind, get, rag }
+    Col { key, zh, en, indicator, kind, get, rag, drill: None }
 }
 
 /// The columns: the plan's 100 % for the portals (amber from 85 %); a site down, a system
