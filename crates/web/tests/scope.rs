@@ -487,7 +487,7 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/teachers?school={}&drill=retiring_5", p.other_school), Need::Records, Target::Any),
         ("GET", format!("/api/v1/students?region={}&drill=anomaly", p.other_county), Need::Records, Target::Any),
         ("GET", "/api/v1/teachers?drill=backbone".into(), Need::Records, Target::Any),
-        ("GET", format!("/export/students?format=csv&school={}&drill=migrant", p.school), Need::Records, Target::Any),
+        ("GET", format!("/export/students?format=csv&region={}&drill=migrant", p.county), Need::Records, Target::Any),
         ("GET", format!("/insight/classes/list?region={}&band=large", p.county), Need::Records, Target::Own),
         ("GET", format!("/insight/classes/list?school={}&band=very_large", p.other_school), Need::Records, Target::Any),
         ("GET", format!("/insight/classes/list?region={}&band=very_large", p.other_county), Need::Records, Target::Other),
