@@ -3202,8 +3202,8 @@ try {
     eq(href, `/students?region=${COUNTY.code}&drill=boarders`, "the boarders' figure drills down");
     const figure = cellNumber(await link.textContent());
     check(figure > 0, `the county has boarders: ${figure}`);
-    // A school row drills to its school.
-    const schoolHref = await admin.getAttribute("#insight-table tbody tr[data-code] td:nth-of-type(2) a.drill", "href");
+    // A school row drills to its school (its name is a <td>: the boarders are its third).
+    const schoolHref = await admin.getAttribute("#insight-table tbody tr[data-code] td:nth-of-type(3) a.drill", "href");
     check(/^\/students\?school=\d{10}&drill=boarders$/.test(schoolHref || ""), `a school's figure drills to the school: ${schoolHref}`);
     await shotD(admin, "237-insight-students-drill-links");
     await Promise.all([admin.waitForNavigation(), link.click()]);
