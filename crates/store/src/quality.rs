@@ -564,10 +564,16 @@ pub fn first_batch_args(county: u32, opens_on: Date, entity: Entity) -> Vec<Arg>
     vec![c, Arg::Text(cst_start(opens_on)), Arg::Text(entity.key().to_string())]
 }
 
-/// Whether `scope` may read a round (its region overlaps the scope) and which of its counties.
+/// Whether `scope` reads county `c`'s status in a round: a region covering it, or a school in it
+/// (a school sees its county's status).
+pub fn sees_county(scope: &Scope, c: u32) -> bool {
+    scope.covers_county(c) || matches!(scope, Scope::School { county, .. } if *county == c)
+}
+
+/// The counties of a round's region that `scope` reads.
 pub fn round_counties(scope: &Scope, region: u32, counties: Vec<(u32, String)>) -> Vec<(u32, String)> {
     let (lo, hi) = crate::region_range(region);
-    counties.into_iter().filter(|(c, _)| (lo..=hi).contains(c) && scope.covers_county(*c)).collect()
+    counties.into_iter().filter(|(c, _)| (lo..=hi).contains(c) && sees_county(scope, *c)).collect()
 }
 
 /// The quality and calendar storage, on every backend.
@@ -847,7 +853,8 @@ fn round_visible(scope: &Scope, region: u32) -> bool {
     let (lo, hi) = crate::region_range(region);
     match scope {
         Scope::Region { lo: a, hi: b } => lo <= *b && *a <= hi,
-        _ => false,
+        Scope::School { county, .. } => (lo..=hi).contains(county),
+        Scope::Nothing => false,
     }
 }
 

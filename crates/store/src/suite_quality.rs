@@ -213,6 +213,8 @@ pub fn calendar_statuses_follow_the_batches<S: QualityStore>(s: &mut S) {
     let (_, mine) = s.round_status(&county(510104), late, d).unwrap();
     assert_eq!(mine.iter().map(|x| x.county).collect::<Vec<_>>(), vec![510104]);
     assert!(matches!(s.round_status(&county(510302), late, d), Err(StoreError::OutOfScope)));
+    let (_, school) = s.round_status(&Scope::School { code: S3.into(), county: 510112 }, late, d).unwrap();
+    assert_eq!(school.iter().map(|x| (x.county, x.status)).collect::<Vec<_>>(), vec![(510112, Status::Missing)], "a school sees its county's status");
     assert!(s.rounds(&county(510302)).unwrap().is_empty());
     assert_eq!(s.rounds(&county(510104)).unwrap().len(), 2);
     assert!(matches!(s.round_status(&Scope::all(), 999_999, d), Err(StoreError::OutOfScope)), "unknown: the same answer");
