@@ -161,6 +161,14 @@ pub struct Count {
     pub href: String,
 }
 
+/// The trend chart's data (the bar charts' shape, as the indicator screens').
+#[derive(serde::Serialize)]
+struct Bars {
+    labels: Vec<String>,
+    values: Vec<f64>,
+    unit: &'static str,
+}
+
 pub struct TrendRow {
     pub day: String,
     pub scores: Vec<(String, &'static str)>,
@@ -245,11 +253,7 @@ async fn provider(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, 
     ]);
     let rules = k.rules.iter().map(|(a, b)| (a.clone(), *b)).collect();
     let trend_rows: Vec<TrendRow> = trend.iter().rev().map(|r| TrendRow { day: r.day.clone(), scores: score_cells(&r.scores()) }).collect();
-    let trend_json = crate::render::script_json(&serde_json::json!({
-        "labels": trend.iter().map(|r| r.day.clone()).collect::<Vec<_>>(),
-        "values": trend.iter().map(|r| r.scores().overall).collect::<Vec<_>>(),
-        "unit": "",
-    }));
+    let trend_json = crate::render::script_json(&Bars { labels: trend.iter().map(|r| r.day.clone()).collect(), values: trend.iter().map(|r| r.scores().overall).collect(), unit: "" });
     let schools = ranked(&schools, &Scope::School { code: String::new(), county })
         .into_iter()
         .map(|(rank, r, s)| RankRow { rank, county, href: href(&r), scores: score_cells(&s), people: r.counts.students + r.counts.teachers, last_update: r.counts.last_update.clone(), school: r.school, name: r.name })
