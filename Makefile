@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers bench-insight fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers bench-insight bench-quality fuzz
 
 test:
 	cargo test --workspace --locked
@@ -50,6 +50,11 @@ bench-web:
 # API). STUDENTS=1000000 for a quick run; BIN=target/debug/tianfu to skip the release build.
 bench-insight:
 	bash scripts/bench-insight.sh
+
+# 数据质量: `tianfu quality refresh` over a generated province (STUDENTS=15000000 by default;
+# BIN=target/debug/tianfu for a debug build).
+bench-quality:
+	bash scripts/bench-quality.sh
 
 # The student list sorted by grade and by last change on SQLite, first, middle and deep pages in a
 # county, a city and the province (the store's keyset queries, timed with Python's sqlite3), and

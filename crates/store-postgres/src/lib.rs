@@ -34,6 +34,7 @@ mod sender;
 mod migrate;
 mod ledger;
 mod plan;
+mod quality;
 mod apps;
 mod checks;
 mod conditions;

@@ -25,6 +25,7 @@ mod layout;
 mod migrate;
 mod ledger;
 mod plan;
+mod quality;
 mod apps;
 mod checks;
 mod conditions;

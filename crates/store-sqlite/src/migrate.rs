@@ -72,6 +72,14 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         // The facts and county aggregates of the data the store already holds.
         seed: Some(seed_facts),
     },
+    Migration {
+        // Issue 14: quality snapshots and the collection calendar (numbered after the 0009 and
+        // 0010 of branches merged beside it; the list only needs increasing versions).
+        version: 11,
+        name: "0011_quality",
+        sql: include_str!("../migrations/0011_quality.sql"),
+        seed: None,
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -82,7 +90,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[

@@ -36,6 +36,7 @@ pub mod mask;
 pub mod memo;
 pub mod ledger;
 pub mod plan;
+pub mod quality;
 pub mod catalog;
 pub mod catalog_auto;
 pub mod mlps;
@@ -76,6 +77,8 @@ pub mod suite_checks;
 pub mod suite_memo;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_facts;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_quality;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -509,5 +512,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + Send> Backend for T {}

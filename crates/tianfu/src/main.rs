@@ -49,6 +49,8 @@ enum Command {
     Stats(cmd::stats::Args),
     /// The decision indicators' per-school facts: recompute them all (决策指标：重算事实).
     Insight(cmd::insight::Args),
+    /// Data quality per provider: keep today's snapshot (数据质量：重算得分).
+    Quality(cmd::quality::Args),
     /// Apply database migrations (PostgreSQL) (数据库迁移).
     Migrate(cmd::migrate::Args),
     /// Run the web platform (启动 Web 平台).
@@ -103,6 +105,7 @@ fn main() -> ExitCode {
         Command::Remind(a) => cmd::remind::run(a),
         Command::Stats(a) => cmd::stats::run(a),
         Command::Insight(a) => cmd::insight::run(a),
+        Command::Quality(a) => cmd::quality::run(a),
         Command::Standard(a) => cmd::standard::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::User(a) => cmd::user::run(a),

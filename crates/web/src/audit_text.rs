@@ -145,6 +145,9 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("scope", "范围", "scope"),
     ("schools_written", "写入学校数", "schools written"),
     ("seconds", "用时（秒）", "seconds"),
+    ("opens_on", "开始日期", "opens on"),
+    ("due_on", "截止日期", "due on"),
+    ("counties", "区县数", "counties"),
 ];
 
 /// Values shown by name: (value, Chinese, English), whatever the key.

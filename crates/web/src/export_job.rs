@@ -41,10 +41,12 @@ pub enum List {
     Conditions,
     Plan,
     Catalog,
+    /// 数据质量 ranking (`routes::quality`).
+    Quality,
 }
 
 impl List {
-    pub const ALL: [List; 32] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightBalance, List::InsightSecurity, List::Conditions, List::Plan, List::Catalog];
+    pub const ALL: [List; 33] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightBalance, List::InsightSecurity, List::Conditions, List::Plan, List::Catalog, List::Quality];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -83,6 +85,7 @@ impl List {
             List::Conditions => "conditions",
             List::Plan => "plan",
             List::Catalog => "catalog",
+            List::Quality => "quality",
         }
     }
 
@@ -124,6 +127,7 @@ impl List {
             List::Conditions => "办学条件",
             List::Plan => "工作要点进展",
             List::Catalog => "数据资源目录",
+            List::Quality => "数据质量排名",
         }
     }
 
@@ -161,6 +165,7 @@ impl List {
             List::Conditions => "School conditions",
             List::Plan => "Plan progress",
             List::Catalog => "Data resource catalog",
+            List::Quality => "Data quality ranking",
         }
     }
 
@@ -196,6 +201,7 @@ impl List {
             List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance | List::InsightSecurity => role.reads_overview(),
             List::Plan => store::plan::role_reads(role),
             List::Catalog => store::catalog::role_reads(role),
+            List::Quality => crate::routes::quality::may_read(role),
         }
     }
 

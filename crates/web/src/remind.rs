@@ -111,6 +111,8 @@ pub struct Daily {
     /// The day the software-ledger reminders went out whole.
     pub ledger_day: Option<Date>,
     pub duty_days: HashMap<i64, Date>,
+    /// The day the data-quality snapshot was taken and the collection reminders went out.
+    pub quality_day: Option<Date>,
 }
 
 /// What a run did.
@@ -130,6 +132,11 @@ pub struct DayReport {
     /// Incident messages to duty robots tried again: delivered now / still waiting.
     pub retry_sent: usize,
     pub retry_waiting: usize,
+    /// Data quality: the rows of the day's snapshot, and the collection reminders (one per
+    /// county still missing from a round, at most once a day) sent / failed.
+    pub quality_rows: u64,
+    pub quality_sent: usize,
+    pub quality_failed: usize,
 }
 
 /// The day's reminders once, on `s` at the clock's time. To be called off the async runtime's
@@ -182,6 +189,40 @@ pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, c
         if rep.ledger.failed == 0 {
             daily.ledger_day = Some(today);
         }
+    }
+    // 数据质量: the day's snapshot (the trends' points), then the collection rounds' reminders
+    // for counties still missing (recorded before sending: at most once per county and day).
+    if daily.quality_day != Some(today) && (hour >= MLPS_HOUR || !timer) {
+        rep.quality_rows = s.refresh_quality(&Scope::all(), today)?;
+        let due = store::quality::due_reminders(s, today)?;
+        if !due.is_empty() {
+            if hooks.is_none() {
+                hooks = Some(s.webhooks(&Scope::all())?);
+            }
+            let notifier = out.notifier(out.channels(hooks.as_deref().unwrap_or_default()));
+            for (round, c) in &due {
+                let mut lines = vec![
+                    format!("轮次：{}", round.new.name),
+                    format!("区县：{}（{}）", c.name, c.county),
+                    format!("截止日期：{}，{}", round.new.due_on, c.status.zh()),
+                ];
+                if let Some(u) = public_url {
+                    lines.push(format!("报送情况：{}/quality/rounds/{}", u.trim_end_matches('/'), round.id));
+                }
+                let e = Event { topic: "quality".into(), title: format!("【数据采集催报】{}：{}", c.name, round.new.name), lines, at: now };
+                let d = handle.block_on(notifier.notify(&e));
+                if d.iter().any(|x| matches!(x.result, Ok(code) if (200..300).contains(&code))) {
+                    rep.quality_sent += 1;
+                } else {
+                    rep.quality_failed += 1;
+                    tracing::warn!(county = c.county, "数据采集催报发送失败（collection reminder not delivered）");
+                }
+            }
+            let detail = serde_json::json!({ "day": today.to_string(), "counties": due.len(), "sent": rep.quality_sent, "failed": rep.quality_failed }).to_string();
+            let outcome = if rep.quality_failed == 0 { "ok" } else { "failed" };
+            s.append_audit(&AuditEvent { actor: "system".into(), action: "quality_remind".into(), target: format!("quality:{today}"), detail, ip: String::new(), outcome: outcome.into() })?;
+        }
+        daily.quality_day = Some(today);
     }
     // 零报告: every period running today, once its cut-off has passed. A message not
     // delivered gives its units' claims back: tried again at the next run (tick) of the day.

@@ -75,6 +75,7 @@ impl Ctx {
             "plans" => store::plan::role_reads(r),
             "incidents" => store::incidents::reads(r),
             "catalog" => store::catalog::role_reads(r),
+            "quality" => r.reads_base_data(),
             _ => false,
         }
     }

@@ -263,6 +263,8 @@ async fn every_operation_answers_as_documented(env: Env) {
         (p.id, point)
     });
     let soft_body = json!({ "unit_code": school, "name": "文档测试软件二", "kind": "office", "licence_kind": "procured", "licence_no": "ZC-1", "licensed": "10", "installed": "12", "expires_on": "2027-01-31" }).to_string();
+    // 数据质量: today's snapshot, so the ranking and the trend have rows.
+    with_store(&env, |s| s.refresh_quality(&store::Scope::all(), standard::Date::today()).unwrap());
     // The data resource catalog: a published dataset of the county's bureau.
     let ds = with_store(&env, |s| s.catalog_register(&store::Scope::all(), &store::suite_catalog::dataset(i64::from(county_code), "文档测试数据集", store::catalog::Status::Published), "prov", 0).unwrap().id);
     let ds_body = json!({ "class": "309001000", "name": "文档测试数据集二", "provider_code": county_code.to_string(), "summary": "区县汇总", "format": "csv", "share_type": "none", "legal_basis": "《未成年人保护法》第七十二条", "method": "file", "cycle": "yearly", "status": "published", "keywords": "体质", "fields": [{ "name": "rate", "title": "合格率", "data_type": "decimal", "description": "百分比" }, { "name": "head", "title": "负责人", "data_type": "text", "mask": "name" }] }).to_string();
@@ -448,6 +450,11 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/ledger/checks", "/ledger/checks".into(), &county, Some((j, json!({ "unit_code": school, "checked_on": today, "checker": "李华", "result": "compliant" }).to_string()))),
         ("post", "/ledger/checks", "/ledger/checks".into(), &county, Some((j, json!({ "unit_code": school, "result": "issues" }).to_string()))),
         ("get", "/ledger/checks/regions", "/ledger/checks/regions".into(), &county, None),
+        ("get", "/quality", "/quality".into(), &api, None),
+        ("get", "/quality", "/quality".into(), &county, None),
+        ("get", "/quality/{county}", format!("/quality/{county_code}"), &county, None),
+        ("get", "/quality/{county}", format!("/quality/{county_code}?school={school}"), &api, None),
+        ("get", "/quality/{county}", "/quality/110101".into(), &county, None),
         ("get", "/catalog", "/catalog?share=unconditional&class=3".into(), &county, None),
         ("get", "/catalog", "/catalog".into(), &api, None),
         ("get", "/catalog", "/catalog?share=x".into(), &county, None),

@@ -64,6 +64,10 @@ struct Refs {
     published_dataset: i64,
     own_draft: i64,
     other_draft: i64,
+    /// Collection rounds (store::quality) of the own city and of the other; the quality
+    /// snapshot is taken with them.
+    own_round: i64,
+    other_round: i64,
     own_drill: i64,
     other_drill: i64,
     /// Each drill's rectification item (its finding's), submitted with an evidence file.
@@ -208,6 +212,8 @@ fn refs(env: &Env) -> Refs {
         other_check,
         own_answer_file: answer_file_of(env, s.as_mut(), own_check, &p.school, p.county),
         other_answer_file: answer_file_of(env, s.as_mut(), other_check, &p.other_school, p.other_county),
+        own_round: round_of(s.as_mut(), p.city),
+        other_round: round_of(s.as_mut(), p.other_city),
         published_dataset: dataset_of(s.as_mut(), 510000, store::catalog::Status::Published),
         own_draft: dataset_of(s.as_mut(), i64::from(p.county), store::catalog::Status::Draft),
         other_draft: dataset_of(s.as_mut(), i64::from(p.other_county), store::catalog::Status::Draft),
@@ -328,6 +334,15 @@ fn item_file_of(env: &Env, s: &mut dyn store::Backend, drill: i64, school: &str,
 }
 
 /// A hand-made dataset of a bureau.
+/// A student round of `region`'s counties, due yesterday, after a quality snapshot of today.
+fn round_of(s: &mut dyn store::Backend, region: u32) -> i64 {
+    let today = standard::Date::today();
+    s.refresh_quality(&Scope::all(), today).unwrap();
+    let day = |n: i64| standard::Date::from_days_since_epoch(today.days_since_epoch() + n);
+    let n = store::quality::NewRound { name: format!("{region} 秋季开学普查"), entity: store::Entity::Student, opens_on: day(-30), due_on: day(-1), region };
+    s.create_round(&Scope::all(), &n, "prov").unwrap()
+}
+
 fn dataset_of(s: &mut dyn store::Backend, provider: i64, status: store::catalog::Status) -> i64 {
     let n = store::suite_catalog::dataset(provider, &format!("{provider} 学生体质健康汇总"), status);
     s.catalog_register(&Scope::all(), &n, "prov", 0).unwrap().id
@@ -637,6 +652,23 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/incidents/{}", r.own_incident), Need::Incidents, Target::Own),
         ("GET", format!("/api/v1/incidents/{}", r.other_incident), Need::Incidents, Target::Other),
         ("GET", "/api/v1/incidents/classes".into(), Need::Incidents, Target::Any),
+        // 数据质量 (routes::quality, issue 14): the ranking, a provider, its drill-downs, the
+        // export, the API, the collection calendar and a round.
+        ("GET", "/quality".into(), Need::Records, Target::Any),
+        ("GET", format!("/quality/{}", p.county), Need::Records, Target::Own),
+        ("GET", format!("/quality/{}?school={}", p.county, p.school), Need::Records, Target::Own),
+        ("GET", format!("/quality/{}", p.other_county), Need::Records, Target::Other),
+        ("GET", format!("/quality/{}?school={}", p.other_county, p.other_school), Need::Records, Target::Other),
+        ("GET", format!("/quality/{}/records/dup_students?school={}", p.county, p.school), Need::Records, Target::Own),
+        ("GET", format!("/quality/{}/records/rejected?school={}", p.county, p.school), Need::Records, Target::Own),
+        ("GET", format!("/quality/{}/records/dup_teachers", p.other_county), Need::Records, Target::Other),
+        ("GET", "/export/quality?format=csv".into(), Need::Records, Target::Any),
+        ("GET", "/api/v1/quality".into(), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/quality/{}", p.county), Need::Records, Target::Own),
+        ("GET", format!("/api/v1/quality/{}", p.other_county), Need::Records, Target::Other),
+        ("GET", "/quality/rounds".into(), Need::Records, Target::Any),
+        ("GET", format!("/quality/rounds/{}", r.own_round), Need::Records, Target::Own),
+        ("GET", format!("/quality/rounds/{}", r.other_round), Need::Records, Target::Other),
         // The data resource catalog (issue 14).
         ("GET", "/catalog".into(), Need::Catalog, Target::Any),
         ("GET", "/catalog?q=%E4%BD%93%E8%B4%A8&class=3&share=unconditional".into(), Need::Catalog, Target::Any),

@@ -669,3 +669,30 @@ impl store::conditions::ConditionsSql for TestStore {
         self.s().conditions_rows(sql, args, each)
     }
 }
+
+impl store::quality::Quality for TestStore {
+    fn refresh_quality(&mut self, scope: &Scope, day: standard::Date) -> Result<u64, StoreError> {
+        self.s().refresh_quality(scope, day)
+    }
+    fn quality(&mut self, scope: &Scope) -> Result<Vec<store::quality::ProviderQuality>, StoreError> {
+        self.s().quality(scope)
+    }
+    fn quality_trend(&mut self, scope: &Scope, county: u32, school: &str) -> Result<Vec<store::quality::ProviderQuality>, StoreError> {
+        self.s().quality_trend(scope, county, school)
+    }
+    fn offenders(&mut self, scope: &Scope, offence: store::quality::Offence, county: u32, school: &str) -> Result<Vec<store::quality::Offender>, StoreError> {
+        self.s().offenders(scope, offence, county, school)
+    }
+    fn create_round(&mut self, scope: &Scope, r: &store::quality::NewRound, by: &str) -> Result<i64, StoreError> {
+        self.s().create_round(scope, r, by)
+    }
+    fn rounds(&mut self, scope: &Scope) -> Result<Vec<store::quality::Round>, StoreError> {
+        self.s().rounds(scope)
+    }
+    fn round_status(&mut self, scope: &Scope, id: i64, today: standard::Date) -> Result<(store::quality::Round, Vec<store::quality::RoundStatus>), StoreError> {
+        self.s().round_status(scope, id, today)
+    }
+    fn record_round_reminder(&mut self, scope: &Scope, id: i64, county: u32, day: standard::Date) -> Result<bool, StoreError> {
+        self.s().record_round_reminder(scope, id, county, day)
+    }
+}

@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod incidents;
 pub mod insight;
+pub mod quality;
 pub mod instance;
 pub mod logging;
 pub mod migrate;

@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod overview;
 pub mod people;
 pub mod push;
+pub mod quality;
 pub mod reference;
 pub mod schools;
 pub mod security;
@@ -84,6 +85,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(apps::router())
         .merge(checks::router())
         .merge(catalog::router())
+        .merge(quality::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

@@ -68,6 +68,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::conditions::api_routes())
         .merge(super::plan::api_routes())
         .merge(super::catalog::api_routes())
+        .merge(super::quality::api_routes())
         .merge(super::push::api_routes())
 }
 

@@ -1,0 +1,11 @@
+//! The quality and collection-calendar suite on PostgreSQL. Needs `TIANFU_TEST_DATABASE_URL`;
+//! each test in a schema of its own.
+
+mod common;
+
+use common::fresh;
+
+store::quality_suite!(match fresh() {
+    Some(s) => s,
+    None => return,
+});
