@@ -69,7 +69,15 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "0008_county_facts",
         sql: include_str!("../migrations/0008_county_facts.sql"),
-        // The facts and county aggregates of the data the store already holds.
+        // The facts and county aggregates of the data the store already holds: 0009's seed (the
+        // recompute writes 0009's table too).
+        seed: None,
+    },
+    Migration {
+        version: 9,
+        name: "0009_county_balance",
+        sql: include_str!("../migrations/0009_county_balance.sql"),
+        // The facts, county aggregates and kept figures of the data the store already holds.
         seed: Some(seed_facts),
     },
 ];
@@ -82,7 +90,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
