@@ -8,6 +8,10 @@
 # Usage: make bench-insight                         (15 M students, release build)
 #        STUDENTS=1000000 REPLICATE=14 make bench-insight   (1 M imported, copied to 15 M in SQL)
 #        STUDENTS=1000000 BIN=target/debug/tianfu bash scripts/bench-insight.sh
+#        make bench-insight-security                (5,000 monitored sites; the security screen and /insight)
+# Knobs: SITES (monitored sites, 5,000 by default, copied from the demo's), SCREENS (the screens
+#        requested, all by default), REUSE=1 (the last run's database again), RUNS, REPLICATE,
+#        FACTS_SCHOOLS (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDENTS=${STUDENTS:-15000000}
@@ -31,7 +35,12 @@ if [ ! -f "$dir/planted.json" ]; then
 fi
 db="$(pwd)/bench-data/insight-$n.db"
 export TIANFU_DATA_DIR="${db%.db}.data"
-rm -f "$db" "$db-wal" "$db-shm" "${db%.db}.platform.db"*; rm -rf "$TIANFU_DATA_DIR"
+# REUSE=1 with the database of an earlier run: no import, copy or recompute (the requests again,
+# each screen's first one against a server just started).
+if [ "${REUSE:-0}" = 1 ] && [ -f "$db" ]; then
+  say "reusing $db"
+else
+rm -f "$db" "$db-wal" "$db-shm" "${db%.db}.platform.db"* "${db%.db}.monitor.db"*; rm -rf "$TIANFU_DATA_DIR"
 for e in school teacher student; do
   s=$(date +%s.%N)
   rc=0; "$BIN" import "$dir/${e}s.csv" --entity "$e" --db "$db" --lang en >/dev/null || rc=$?
@@ -94,8 +103,31 @@ if [ -n "${FACTS_SCHOOLS:-}" ]; then
     INSERT INTO school_teacher_births (school_code, county_code, gender, ym, teachers) SELECT school_code || '-' || i, county_code, gender, ym, teachers FROM school_teacher_births, k;"
   say "facts copied to $(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts") schools"
 fi
+fi
 # The monitor's demo sites with their checks, 等保 systems and incidents (the security screen's data).
 "$BIN" demo sites --db "$db" --lang en >/dev/null || die "demo sites failed"
+# SITES=N (5,000 by default; 0 keeps the demo's 27): the demo's sites are copied in SQL until N
+# sites are monitored, each copy owned by one of the province's schools in turn (a school is a
+# unit of the organisation tree; its county is the site's region), with the demo site's state,
+# IPv6 results and depth crawl: the security screen and /insight then read a province's sites.
+SITES=${SITES:-5000}
+mon="${db%.db}.monitor.db"
+have=$(sqlite3 "$mon" "SELECT COUNT(*) FROM sites")
+if [ "$SITES" -gt "$have" ]; then
+  s=$(date +%s.%N)
+  cols=$(sqlite3 "$mon" "SELECT group_concat(name, ', ') FROM pragma_table_info('sites') WHERE name NOT IN ('id', 'name', 'url', 'org_code', 'region_code')")
+  scols=$(sqlite3 "$mon" "SELECT group_concat('s.' || name, ', ') FROM pragma_table_info('sites') WHERE name NOT IN ('id', 'name', 'url', 'org_code', 'region_code')")
+  sqlite3 "$mon" "ATTACH '$db' AS b; PRAGMA synchronous=OFF;
+    CREATE TEMP TABLE units AS SELECT row_number() OVER (ORDER BY code) - 1 AS n, code, parent_code FROM b.org_units WHERE level = 'school';
+    CREATE TEMP TABLE src AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, name, url FROM sites;
+    CREATE TEMP TABLE m AS WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < $SITES - $have)
+      SELECT s.id AS src, s.name || '（压测副本 ' || i.x || '）' AS name, 'https://bench' || i.x || '.' || substr(s.url, 9) AS url, u.code AS org, u.parent_code AS region
+      FROM i JOIN src s ON s.k = i.x % (SELECT COUNT(*) FROM src) JOIN units u ON u.n = (i.x * 7) % (SELECT COUNT(*) FROM units);
+    INSERT INTO sites (name, url, org_code, region_code, $cols) SELECT m.name, m.url, m.org, m.region, $scols FROM m JOIN sites s ON s.id = m.src;
+    INSERT INTO ipv6_crawls SELECT n.id, c.at, c.l2_checked, c.l2_ok, c.l3_checked, c.l3_ok, c.out_of_time
+      FROM m JOIN sites n ON n.url = m.url JOIN ipv6_crawls c ON c.site_id = m.src;" >/dev/null
+  say "sites copied to $(sqlite3 "$mon" "SELECT COUNT(*) || ' (' || SUM(state = 'down') || ' down, ' || SUM(category = 'university') || ' universities, ' || COUNT(DISTINCT region_code) || ' regions)' FROM sites") in $(echo "$(date +%s.%N) - $s" | bc) s; crawls $(sqlite3 "$mon" "SELECT COUNT(*) FROM ipv6_crawls")"
+fi
 schools=$(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts")
 run="bench-data/insight-run-$n"; rm -rf "$run"; mkdir -p "$run"
 start_server "$run" "$db"
@@ -106,7 +138,7 @@ county=$(sqlite3 "$db" "SELECT county_code FROM school_facts GROUP BY county_cod
 city=$(( county / 100 * 100 ))
 printf '%-44s %8s %8s %8s   (schools with facts: %s; load %s)\n' "screen" "first ms" "p50 ms" "p99 ms" "$schools" "$(cut -d' ' -f1-3 /proc/loadavg)"
 # "overview" is the indicators' overview (/insight: every screen judged per region, page only).
-for screen in classes teachers students balance security overview; do
+for screen in ${SCREENS:-classes teachers students balance security overview}; do
   for region in "" "$city" "$county"; do
     for kind in page api; do
       [ "$screen" = overview ] && [ "$kind" = api ] && continue

@@ -119,6 +119,7 @@ pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreErr
     }
     write(db, &rows, &births)?;
     keep_counties(db, year, &counties)?;
+    keep_balance(db, &counties)?;
     Ok(rows.len() as u64)
 }
 
@@ -152,6 +153,45 @@ fn keep_counties(db: &mut Client, school_year: u16, counties: &BTreeSet<i64>) ->
         &[&sy, &list],
     )
     .map_err(pg)?;
+    Ok(())
+}
+
+/// Rewrites the kept 优质均衡 figures and migrant counts (`county_balance`, every 办学条件 school
+/// year, and '' — no 办学条件 at all — which an area without any shows) of `counties`, and of every county with facts still missing a year's row (a year's first
+/// 办学条件 import, a store just upgraded), from the school facts and 办学条件 stored (same
+/// transaction). A county without school facts keeps no row.
+fn keep_balance(db: &mut Client, counties: &BTreeSet<i64>) -> Result<(), StoreError> {
+    let years: Vec<String> = db.query("SELECT '' UNION SELECT school_year FROM conditions ORDER BY 1", &[]).map_err(pg)?.iter().map(|r| r.get(0)).collect();
+    let mut all = counties.clone();
+    for y in &years {
+        let missing = db
+            .query("SELECT DISTINCT county_code FROM school_facts f WHERE NOT EXISTS (SELECT 1 FROM county_balance b WHERE b.cond_year = $1 AND b.county_code = f.county_code)", &[y])
+            .map_err(pg)?;
+        all.extend(missing.iter().map(|r| r.get::<_, i64>(0)));
+    }
+    let list: Vec<i64> = all.into_iter().collect();
+    db.execute("DELETE FROM county_balance WHERE county_code = ANY($1)", &[&list]).map_err(pg)?;
+    if list.is_empty() {
+        return Ok(());
+    }
+    let rows = crate::sql::query(
+        db,
+        &facts::select_sql(Dialect::Postgres).replace("county_code BETWEEN $1 AND $2 AND ($3 = '' OR school_code = $3)", "county_code = ANY($1)"),
+        &[&list],
+        facts::decode,
+    )?;
+    let texts: Vec<String> = list.iter().map(|c| c.to_string()).collect();
+    let conds = crate::sql::query(
+        db,
+        &store::conditions::county_conditions_sql(Dialect::Postgres).replace("sc.region_code = $1", "sc.region_code = ANY($1)"),
+        &[&texts],
+        store::conditions::conditions_decode,
+    )?;
+    let ins = store::conditions::kept_insert_sql(Dialect::Postgres);
+    for k in store::conditions::kept_for_counties(&years, &rows, &conds) {
+        let a = crate::sql::args(store::conditions::kept_args(&k));
+        db.execute(&ins, &crate::sql::refs(&a)).map_err(pg)?;
+    }
     Ok(())
 }
 

@@ -39,7 +39,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (30, "school_facts", include_str!("../migrations/0030_school_facts.sql")),
     (31, "catalog", include_str!("../migrations/0031_catalog.sql")),
     (32, "county_facts", include_str!("../migrations/0032_county_facts.sql")),
-    (38, "quality", include_str!("../migrations/0038_quality.sql")),
+    (33, "county_balance", include_str!("../migrations/0033_county_balance.sql")),
+    (35, "quality", include_str!("../migrations/0035_quality.sql")),
 ];
 
 /// The version this program needs.

@@ -147,6 +147,8 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
     phase("write school facts");
     keep_counties(conn, b_year, &touched_counties)?;
     phase("county aggregates");
+    keep_balance(conn, &touched_counties)?;
+    phase("county balance");
     Ok(rows.len() as u64)
 }
 
@@ -180,6 +182,42 @@ fn keep_counties(conn: &Connection, school_year: u16, counties: &BTreeSet<i64>) 
         let agg = facts::aggregate(school_year, c as u32, &rows);
         ins.execute(crate::sql::params(facts::county_args(&agg)))?;
         insb.execute(params![school_year, c])?;
+    }
+    Ok(())
+}
+
+/// Rewrites the kept 优质均衡 figures and migrant counts (`county_balance`, every 办学条件 school
+/// year, and '' — no 办学条件 at all — which an area without any shows) of `counties`, and of every county with facts still missing a year's row (a year's first
+/// 办学条件 import, a store just upgraded), from the school facts and 办学条件 stored (same
+/// transaction). A county without school facts keeps no row.
+fn keep_balance(conn: &Connection, counties: &BTreeSet<i64>) -> rusqlite::Result<()> {
+    let years: Vec<String> = conn.prepare_cached("SELECT '' UNION SELECT school_year FROM conditions ORDER BY 1")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut all = counties.clone();
+    let mut missing = conn.prepare_cached(
+        "SELECT DISTINCT county_code FROM school_facts f WHERE NOT EXISTS \
+         (SELECT 1 FROM county_balance b WHERE b.cond_year = ?1 AND b.county_code = f.county_code)",
+    )?;
+    for y in &years {
+        all.extend(missing.query_map([y], |r| r.get::<_, i64>(0))?.filter_map(Result::ok));
+    }
+    let mut sel = conn.prepare_cached(&facts::select_sql(Dialect::Sqlite))?;
+    let mut del = conn.prepare_cached("DELETE FROM county_balance WHERE county_code = ?1")?;
+    let mut ins = conn.prepare_cached(&store::conditions::kept_insert_sql(Dialect::Sqlite))?;
+    let cond_sql = store::conditions::county_conditions_sql(Dialect::Sqlite);
+    for &c in &all {
+        del.execute([c])?;
+        let mut rows = Vec::new();
+        let mut q = sel.query(params![c, c, ""])?;
+        while let Some(r) = q.next()? {
+            rows.push(facts::decode(&crate::sql::Row(r)).map_err(internal)?);
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        let conds = crate::sql::query(conn, &cond_sql, [c.to_string()], store::conditions::conditions_decode).map_err(internal)?;
+        for k in store::conditions::kept_for_counties(&years, &rows, &conds) {
+            ins.execute(crate::sql::params(store::conditions::kept_args(&k)))?;
+        }
     }
     Ok(())
 }

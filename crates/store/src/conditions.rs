@@ -99,6 +99,10 @@ pub trait Conditions {
     fn conditions_history(&mut self, scope: &Scope, school: &str) -> Result<Vec<SchoolConditions>, StoreError>;
     /// The school years with conditions in scope, newest first.
     fn conditions_years(&mut self, scope: &Scope) -> Result<Vec<String>, StoreError>;
+    /// The kept figures ([`KeptBalance`]) of the counties inside `scope` for the 办学条件 year
+    /// `year`, by county; a school's scope reads none. Empty where none were kept yet (a
+    /// PostgreSQL store upgraded before its next import or refresh): the reader then computes.
+    fn kept_balances(&mut self, scope: &Scope, year: &str) -> Result<Vec<KeptBalance>, StoreError>;
     /// Per school of the scope with conditions in `year`, by 学校标识码, what the 优质均衡
     /// indicators take from them ([`SchoolConditions::balance_inputs`]).
     fn balance_inputs(&mut self, scope: &Scope, year: &str) -> Result<Vec<BalanceInputs>, StoreError> {
@@ -183,6 +187,20 @@ impl<T: ConditionsSql + ?Sized> Conditions for T {
         })?;
         Ok(years)
     }
+
+    fn kept_balances(&mut self, scope: &Scope, year: &str) -> Result<Vec<KeptBalance>, StoreError> {
+        let Some((lo, hi)) = scope.county_range().filter(|_| scope.school().is_none()) else { return Ok(Vec::new()) };
+        let sql = self
+            .conditions_dialect()
+            .render("SELECT county_code, migrant_public, balance FROM county_balance WHERE cond_year = ?1 AND county_code BETWEEN ?2 AND ?3 ORDER BY county_code")
+            .into_owned();
+        let mut out = Vec::new();
+        self.conditions_rows(&sql, vec![Arg::Text(year.into()), Arg::I64(lo as i64), Arg::I64(hi as i64)], &mut |r| {
+            out.push(kept_decode(year, r)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
 }
 
 /// One school as the 优质均衡 screen and the migrant share read it: its facts (enrolment by
@@ -213,8 +231,14 @@ impl BalanceSchool {
 /// outside the scope are never read).
 pub fn balance_schools<S: crate::facts::Facts + Conditions + ?Sized>(s: &mut S, scope: &Scope, year: &str) -> Result<Vec<BalanceSchool>, StoreError> {
     let facts = s.school_facts(scope)?;
-    let mut inputs: std::collections::HashMap<String, BalanceInputs> = s.balance_inputs(scope, year)?.into_iter().map(|i| (i.school_code.clone(), i)).collect();
-    Ok(facts
+    let inputs = s.balance_inputs(scope, year)?;
+    Ok(join_balance(facts, inputs))
+}
+
+/// Each school of `facts` joined to its row of `inputs` (one school year's), in the facts' order.
+pub fn join_balance(facts: Vec<crate::facts::SchoolFacts>, inputs: Vec<BalanceInputs>) -> Vec<BalanceSchool> {
+    let mut inputs: std::collections::HashMap<String, BalanceInputs> = inputs.into_iter().map(|i| (i.school_code.clone(), i)).collect();
+    facts
         .into_iter()
         .map(|f| {
             let c = inputs.remove(&f.school);
@@ -232,5 +256,152 @@ pub fn balance_schools<S: crate::facts::Facts + Conditions + ?Sized>(s: &mut S, 
             };
             BalanceSchool { has_conditions: c.is_some(), name: f.name, school_type: f.school_type, migrant: f.migrant, resources }
         })
-        .collect())
+        .collect()
+}
+
+// ------------------------------------------------------------ kept per county (issue 15)
+
+/// The two stages 教督〔2017〕6号 evaluates, in the screens' column order.
+pub const BALANCE_STAGES: [insight::Stage; 2] = [insight::Stage::Primary, insight::Stage::Junior];
+
+/// One county's 优质均衡 figures and its migrant children in county-run public schools for one
+/// 办学条件 school year (`county_balance`): kept with the county aggregates (every import — a
+/// 办学条件 import touches its schools —, `tianfu insight refresh`) for every school year with
+/// 办学条件, so that the province and city screens read one row per county, not every school.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptBalance {
+    /// The 办学条件 school year (`2024-2025`).
+    pub year: String,
+    pub county: u32,
+    /// Σ [`BalanceSchool::migrant_public`] over the county's schools.
+    pub migrant_public: u64,
+    /// Per stage of [`BALANCE_STAGES`]: the county's balance, None without a school of the stage.
+    pub stages: [Option<insight::balance::CountyBalance>; 2],
+    /// Per stage, each indicator's unweighted CV over the schools in the CV (comparison only).
+    pub unweighted: [[Option<f64>; 7]; 2],
+}
+
+/// The figures of `county` over its schools as [`balance_schools`] joins them for `year` (other
+/// counties' schools are skipped). The screens compute a county's view with this too, so what is
+/// kept is what they would compute.
+pub fn balance_of_county(year: &str, county: u32, schools: &[BalanceSchool]) -> KeptBalance {
+    use insight::balance::{county_balance, unweighted_cv};
+    let mine: Vec<&BalanceSchool> = schools.iter().filter(|b| b.resources.county == county).collect();
+    let resources: Vec<insight::balance::SchoolResources> = mine.iter().map(|b| b.resources.clone()).collect();
+    let mut k = KeptBalance { year: year.to_string(), county, migrant_public: mine.iter().map(|b| b.migrant_public()).sum(), stages: [None, None], unweighted: [[None; 7]; 2] };
+    for (i, &st) in BALANCE_STAGES.iter().enumerate() {
+        k.stages[i] = county_balance(&resources, st).remove(&county);
+        let values: Vec<[Option<f64>; 7]> = resources.iter().filter(|r| r.in_county_cv(st)).map(|r| r.values(st)).collect();
+        for m in 0..7 {
+            let xs: Vec<f64> = values.iter().filter_map(|v| v[m]).collect();
+            k.unweighted[i][m] = unweighted_cv(&xs);
+        }
+    }
+    k
+}
+
+/// The kept figures of every county of `facts` (sorted by county, as the facts reads are) for
+/// each of `years`, from the counties' 办学条件 rows of every year (`conditions`, any order).
+pub fn kept_for_counties(years: &[String], facts: &[crate::facts::SchoolFacts], conditions: &[SchoolConditions]) -> Vec<KeptBalance> {
+    let mut by_county: std::collections::HashMap<u32, Vec<&SchoolConditions>> = Default::default();
+    for c in conditions {
+        by_county.entry(c.region_code.parse().unwrap_or(0)).or_default().push(c);
+    }
+    let mut out = Vec::new();
+    for chunk in facts.chunk_by(|a, b| a.county == b.county) {
+        let county = chunk[0].county;
+        let mine = by_county.get(&county).map_or(&[][..], Vec::as_slice);
+        for y in years {
+            let inputs = mine.iter().filter(|c| &c.school_year == y).map(|c| c.balance_inputs()).collect();
+            out.push(balance_of_county(y, county, &join_balance(chunk.to_vec(), inputs)));
+        }
+    }
+    out
+}
+
+/// The kept row's `balance` column: JSON with every float as its bits, so it reads back exactly.
+#[derive(Serialize, Deserialize)]
+struct StageJson {
+    schools: usize,
+    passing: usize,
+    failing: usize,
+    unknown: usize,
+    /// Per indicator: (mean, sd, cv) as f64 bits and the schools.
+    dispersion: Vec<Option<(u64, u64, Option<u64>, usize)>>,
+    cv_met: Vec<Option<bool>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct BalanceJson {
+    stages: Vec<Option<StageJson>>,
+    unweighted: Vec<Vec<Option<u64>>>,
+}
+
+/// `INSERT INTO county_balance` in a dialect, with [`kept_args`].
+pub fn kept_insert_sql(d: Dialect) -> String {
+    d.render("INSERT INTO county_balance (cond_year, county_code, migrant_public, balance) VALUES (?1, ?2, ?3, ?4)").into_owned()
+}
+
+pub fn kept_args(k: &KeptBalance) -> Vec<Arg> {
+    let j = BalanceJson {
+        stages: k
+            .stages
+            .iter()
+            .map(|s| {
+                s.as_ref().map(|b| StageJson {
+                    schools: b.schools,
+                    passing: b.passing,
+                    failing: b.failing,
+                    unknown: b.unknown,
+                    dispersion: b.dispersion.iter().map(|d| d.map(|d| (d.mean.to_bits(), d.sd.to_bits(), d.cv.map(f64::to_bits), d.schools))).collect(),
+                    cv_met: b.cv_met.to_vec(),
+                })
+            })
+            .collect(),
+        unweighted: k.unweighted.iter().map(|u| u.iter().map(|x| x.map(f64::to_bits)).collect()).collect(),
+    };
+    vec![Arg::Text(k.year.clone()), Arg::I64(k.county as i64), Arg::I64(k.migrant_public as i64), Arg::Text(serde_json::to_string(&j).unwrap_or_default())]
+}
+
+fn kept_decode(year: &str, r: &dyn SqlRow) -> Result<KeptBalance, StoreError> {
+    let county = r.i64(0)? as u32;
+    let j: BalanceJson = serde_json::from_str(&r.string(2)?).map_err(|e| StoreError::Internal(format!("county_balance {county}: {e}")))?;
+    let mut k = KeptBalance { year: year.to_string(), county, migrant_public: r.i64(1)?.max(0) as u64, stages: [None, None], unweighted: [[None; 7]; 2] };
+    for (i, s) in j.stages.into_iter().take(2).enumerate() {
+        k.stages[i] = s.map(|s| {
+            let mut b = insight::balance::CountyBalance {
+                county,
+                stage: BALANCE_STAGES[i],
+                schools: s.schools,
+                dispersion: [None; 7],
+                cv_met: [None; 7],
+                passing: s.passing,
+                failing: s.failing,
+                unknown: s.unknown,
+            };
+            for (m, d) in s.dispersion.into_iter().take(7).enumerate() {
+                b.dispersion[m] = d.map(|(mean, sd, cv, n)| insight::balance::Dispersion { mean: f64::from_bits(mean), sd: f64::from_bits(sd), cv: cv.map(f64::from_bits), schools: n });
+            }
+            for (m, x) in s.cv_met.into_iter().take(7).enumerate() {
+                b.cv_met[m] = x;
+            }
+            b
+        });
+    }
+    for (i, u) in j.unweighted.into_iter().take(2).enumerate() {
+        for (m, x) in u.into_iter().take(7).enumerate() {
+            k.unweighted[i][m] = x.map(f64::from_bits);
+        }
+    }
+    Ok(k)
+}
+
+/// The 办学条件 rows of the schools of one county (`?1`, its code as text), every year.
+pub fn county_conditions_sql(d: Dialect) -> String {
+    d.render(&format!("{} WHERE sc.region_code = ?1 ORDER BY c.school_code, c.school_year", select())).into_owned()
+}
+
+/// Decodes a row of [`county_conditions_sql`].
+pub fn conditions_decode(r: &dyn SqlRow) -> Result<SchoolConditions, StoreError> {
+    decode(r)
 }

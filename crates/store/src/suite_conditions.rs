@@ -18,7 +18,8 @@ macro_rules! conditions_suite {
     ($make:expr) => {
         $crate::conditions_suite!(@tests $make;
             conditions_insert_unchanged_update, conditions_writes_are_scoped, conditions_reads_are_scoped,
-            conditions_pages_and_years, dropped_conditions_batch_rolls_back, balance_schools_join_facts_and_conditions);
+            conditions_pages_and_years, dropped_conditions_batch_rolls_back, balance_schools_join_facts_and_conditions,
+            kept_balances_equal_a_recompute);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -182,21 +183,17 @@ pub fn dropped_conditions_batch_rolls_back(s: &mut dyn ConditionsStore) {
     assert!(s.find_batch_by_hash(Entity::Conditions, "d1").unwrap().is_none());
 }
 
-/// The balance screen's per-school inputs: each school of the scope with facts, joined to its
-/// 办学条件 of the year asked — enrolment by section, teachers, migrant children from the facts,
-/// the areas and flags from the row; a school without a row for the year has no conditions, is
-/// not counted county-run public (its migrant children are not in the public share), and another
-/// county's school is not read.
-pub fn balance_schools_join_facts_and_conditions(s: &mut dyn ConditionsStore) {
+/// The balance tests' pupils and teachers.
+fn people(s: &mut dyn ConditionsStore) {
     use crate::suite::{student, teacher};
-    base(s);
     let set = |entity: Entity, mut v: Vec<String>, kv: &[(&str, &str)]| {
         for (k, x) in kv {
             v[entity.template().index(k).unwrap()] = x.to_string();
         }
         v
     };
-    // S1: three pupils (grades 1, 2 and junior 1), two of them migrant; S2: two pupils, one migrant.
+    // S1: three pupils (grades 1, 2 and junior 1), two of them migrant; S2: two pupils, one
+    // migrant; S3: one migrant pupil.
     let st = Entity::Student;
     let students = vec![
         set(st, student(1, S1, "11", "甲", "13800000001"), &[("migrant_child", "1")]),
@@ -215,6 +212,16 @@ pub fn balance_schools_join_facts_and_conditions(s: &mut dyn ConditionsStore) {
         set(te, teacher(3, S2), &[("education", "中师")]),
     ];
     import(s, te, "b-teachers", &teachers);
+}
+
+/// The balance screen's per-school inputs: each school of the scope with facts, joined to its
+/// 办学条件 of the year asked — enrolment by section, teachers, migrant children from the facts,
+/// the areas and flags from the row; a school without a row for the year has no conditions, is
+/// not counted county-run public (its migrant children are not in the public share), and another
+/// county's school is not read.
+pub fn balance_schools_join_facts_and_conditions(s: &mut dyn ConditionsStore) {
+    base(s);
+    people(s);
     import(s, Entity::Conditions, "b-cond", &[row(S1, Y2, "3200", "18"), row(S3, Y2, "5000", "30")]);
     let jinjiang = Scope::Region { lo: 510104, hi: 510104 };
     let got = crate::conditions::balance_schools(s, &jinjiang, Y2).unwrap();
@@ -235,4 +242,67 @@ pub fn balance_schools_join_facts_and_conditions(s: &mut dyn ConditionsStore) {
     let own = Scope::School { code: S2.into(), county: 510104 };
     assert_eq!(crate::conditions::balance_schools(s, &own, Y2).unwrap().iter().map(|b| b.resources.school.as_str()).collect::<Vec<_>>(), vec![S2]);
     assert!(crate::conditions::balance_schools(s, &Scope::Nothing, Y2).unwrap().is_empty());
+}
+
+/// The figures kept per county and 办学条件 year (`county_balance`, read by the province and city
+/// screens) equal those computed from the schools ([`balance_schools`] then
+/// [`balance_of_county`], what a county's screen computes) after every kind of write: students
+/// and teachers, a first 办学条件 year, another year for one school only (every county gets that
+/// year's row), a changed 县域内公办 flag, a pupil moving county, a full recompute. The area
+/// without any 办学条件 ('') is kept too; a county's scope reads its own row, a school's none.
+pub fn kept_balances_equal_a_recompute(s: &mut dyn ConditionsStore) {
+    use crate::conditions::{balance_of_county, balance_schools, KeptBalance};
+    use crate::suite::student;
+    fn check(s: &mut dyn ConditionsStore) -> Vec<KeptBalance> {
+        let mut years = s.conditions_years(&Scope::all()).unwrap();
+        years.push(String::new());
+        let mut all = Vec::new();
+        for y in &years {
+            let rows = balance_schools(s, &Scope::all(), y).unwrap();
+            let mut codes: Vec<u32> = rows.iter().map(|r| r.resources.county).collect();
+            codes.dedup();
+            let want: Vec<KeptBalance> = codes.iter().map(|&c| balance_of_county(y, c, &rows)).collect();
+            assert_eq!(s.kept_balances(&Scope::all(), y).unwrap(), want, "year {y:?}");
+            for w in &want {
+                assert_eq!(s.kept_balances(&Scope::Region { lo: w.county, hi: w.county }, y).unwrap(), vec![w.clone()]);
+            }
+            assert!(s.kept_balances(&Scope::School { code: S1.into(), county: 510104 }, y).unwrap().is_empty());
+            assert!(s.kept_balances(&Scope::Nothing, y).unwrap().is_empty());
+            all.extend(want);
+        }
+        all
+    }
+    let find = |k: &[KeptBalance], y: &str, c: u32| k.iter().find(|x| x.year == y && x.county == c).cloned().unwrap();
+    base(s);
+    people(s);
+    let k = check(s);
+    assert_eq!(k.iter().map(|x| (x.year.as_str(), x.county)).collect::<Vec<_>>(), vec![("", 510104), ("", 510112)]);
+    let mut s2 = row(S2, Y2, "2500", "9");
+    s2[Entity::Conditions.template().index("sports_ground_area").unwrap()] = "4000".into();
+    import(s, Entity::Conditions, "k-cond", &[row(S1, Y2, "3200", "18"), s2, row(S3, Y2, "5000", "30")]);
+    let k = check(s);
+    let j = find(&k, Y2, 510104);
+    // S1's two migrant pupils and S2's one are in county-run public schools; primary CVs over both.
+    assert_eq!(j.migrant_public, 3);
+    let p = j.stages[0].as_ref().unwrap();
+    assert_eq!(p.schools, 2);
+    assert!(p.dispersion[4].unwrap().cv.unwrap() > 0.0 && j.unweighted[0][4].unwrap() > 0.0);
+    // Another year for S3 only: 锦江区 gets that year's row too (its schools without 办学条件).
+    import(s, Entity::Conditions, "k-cond-y1", &[row(S3, Y1, "4800", "28")]);
+    let k = check(s);
+    assert_eq!(find(&k, Y1, 510104).migrant_public, 0);
+    // S1 is no longer county-run public.
+    let mut s1 = row(S1, Y2, "3200", "18");
+    s1[Entity::Conditions.template().index("county_public").unwrap()] = "0".into();
+    import(s, Entity::Conditions, "k-cond-flag", &[s1]);
+    let k = check(s);
+    assert_eq!((find(&k, Y2, 510104).migrant_public, find(&k, Y2, 510104).stages[0].as_ref().unwrap().schools), (1, 1));
+    // S2's migrant pupil moves to S3 (龙泉驿区); then everything is recomputed.
+    let mut moved = student(4, S3, "11", "丁", "13800000004");
+    moved[Entity::Student.template().index("migrant_child").unwrap()] = "1".into();
+    import(s, Entity::Student, "k-move", &[moved]);
+    let k = check(s);
+    assert_eq!((find(&k, Y2, 510104).migrant_public, find(&k, Y2, 510112).migrant_public), (0, 2));
+    s.refresh_facts(&Scope::all()).unwrap();
+    assert_eq!(check(s), k);
 }

@@ -1657,6 +1657,14 @@ async fn balance_golden_county(env: Env) {
     // The province: the county under its city.
     let body = unlabelled(&send(&env, "GET", "/insight/balance", &prov, None).await.body);
     assert!(row_codes(&body, "balance-counties").contains(&"511132".to_string()) && body.contains("data-city=\"511100\""));
+    // The province and the city read the figures kept per county at import
+    // (`county_balance`): the same as the county computes from its schools, and no school rows.
+    for region in ["", "?region=511100"] {
+        let w: serde_json::Value = serde_json::from_str(&send(&env, "GET", &format!("/api/v1/insight/balance{region}"), &prov, None).await.body).unwrap();
+        let kept = w["counties"].as_array().unwrap().iter().find(|c| c["code"] == "511132").unwrap();
+        assert_eq!(kept, county, "{region}");
+        assert_eq!((w["year"].as_str(), w["schools"].as_array().unwrap().len()), (Some(year.as_str()), 0), "{region}");
+    }
     // The export: B's row and the county's two CV rows.
     let csv = send(&env, "GET", &format!("/export/insight_balance?format=csv&region={CNTY}"), &prov, None).await.body;
     let lines: Vec<&str> = csv.lines().map(|l| l.trim_start_matches('\u{feff}')).collect();
@@ -1673,6 +1681,10 @@ async fn balance_golden_county(env: Env) {
     assert!((t["values"][ms].as_f64().unwrap() - 6.0 / 7.0).abs() < 1e-9 && t["status"][ms] == "green", "{t}");
     let rd = v["rows"].as_array().unwrap().iter().find(|r| r["code"] == d).unwrap();
     assert_eq!((rd["values"][ms].as_f64(), rd["status"][ms].as_str()), (Some(0.0), Some("red")));
+    // The city's row of the county reads the kept count: the same 6 of 7.
+    let v: serde_json::Value = serde_json::from_str(&send(&env, "GET", "/api/v1/insight/students?region=511100", &prov, None).await.body).unwrap();
+    let rc = v["rows"].as_array().unwrap().iter().find(|r| r["code"] == "511132").unwrap();
+    assert_eq!((rc["values"][m].as_f64(), rc["values"][mp].as_f64()), (Some(7.0), Some(6.0)), "{rc}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -23,17 +23,16 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
-use insight::balance::{county_balance, cv_limit, judge, unweighted_cv, CountyBalance, Measure, Verdict};
+use insight::balance::{cv_limit, judge, CountyBalance, Measure, Verdict};
 use insight::Stage;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use store::conditions::{balance_schools, BalanceSchool};
+use store::conditions::{balance_of_county, balance_schools, BalanceSchool, KeptBalance};
 use store::{Backend, Scope, StoreError};
 use utoipa::ToSchema;
 
-/// The two evaluated stages, in column order.
-pub const STAGES: [Stage; 2] = [Stage::Primary, Stage::Junior];
+/// The two evaluated stages, in column order (those of the kept figures).
+pub const STAGES: [Stage; 2] = store::conditions::BALANCE_STAGES;
 
 /// The seven indicators' short names (zh, en), in [`Measure::ALL`] order.
 pub const NAMES: [(&str, &str); 7] = [
@@ -102,30 +101,34 @@ pub struct BalanceView {
     /// The school year of the 办学条件 used (the newest in the area); empty when none.
     pub year: String,
     pub counties: Vec<CountyView>,
-    /// Every school of the area (the pass matrix at county level).
+    /// Every school of the area at county (or school) level, for the pass matrix; empty above.
     pub schools: Vec<SchoolView>,
 }
 
-/// Reads and judges the area's schools.
+impl CountyView {
+    fn of(k: KeptBalance) -> CountyView {
+        CountyView { code: k.county, name: name_of(k.county), city: store::sql::city_of(k.county), stages: k.stages, unweighted: k.unweighted }
+    }
+}
+
+/// Reads and judges the area's schools. Above a county the figures kept per county at import are
+/// read (`county_balance`: one row per county, not every school); a county (or a school)
+/// computes its own from its schools with the same function, as does a store whose figures are
+/// not kept yet (PostgreSQL upgraded, before its next import or refresh).
 pub fn load(s: &mut dyn Backend, scope: &Scope) -> Result<BalanceView, StoreError> {
     let year = s.conditions_years(scope)?.into_iter().next().unwrap_or_default();
-    let rows = balance_schools(s, scope, &year)?;
-    let resources: Vec<_> = rows.iter().map(|b| b.resources.clone()).collect();
-    let by_stage: Vec<BTreeMap<u32, CountyBalance>> = STAGES.iter().map(|&st| county_balance(&resources, st)).collect();
-    let mut counties: BTreeMap<u32, CountyView> = BTreeMap::new();
-    for r in &rows {
-        counties.entry(r.resources.county).or_insert_with(|| CountyView { code: r.resources.county, name: name_of(r.resources.county), city: store::sql::city_of(r.resources.county), stages: [None, None], unweighted: [[None; 7]; 2] });
-    }
-    for (code, c) in counties.iter_mut() {
-        for (i, &st) in STAGES.iter().enumerate() {
-            c.stages[i] = by_stage[i].get(code).cloned();
-            let mine: Vec<_> = rows.iter().filter(|r| r.resources.county == *code && r.resources.in_county_cv(st)).map(|r| r.resources.values(st)).collect();
-            for m in 0..7 {
-                let xs: Vec<f64> = mine.iter().filter_map(|v| v[m]).collect();
-                c.unweighted[i][m] = unweighted_cv(&xs);
-            }
+    let level = level_of(scope);
+    if matches!(level, Level::Province | Level::City) {
+        let kept = s.kept_balances(scope, &year)?;
+        if !kept.is_empty() {
+            return Ok(BalanceView { level, year, counties: kept.into_iter().map(CountyView::of).collect(), schools: Vec::new() });
         }
     }
+    let rows = balance_schools(s, scope, &year)?;
+    let mut codes: Vec<u32> = rows.iter().map(|r| r.resources.county).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let counties = codes.into_iter().map(|c| CountyView::of(balance_of_county(&year, c, &rows))).collect();
     let schools = rows
         .into_iter()
         .map(|b| {
@@ -133,7 +136,7 @@ pub fn load(s: &mut dyn Backend, scope: &Scope) -> Result<BalanceView, StoreErro
             SchoolView { b, verdicts }
         })
         .collect();
-    Ok(BalanceView { level: level_of(scope), year, counties: counties.into_values().collect(), schools })
+    Ok(BalanceView { level, year, counties, schools })
 }
 
 async fn cached(app: &Arc<AppState>, scope: &Scope) -> Result<Arc<BalanceView>, AppError> {

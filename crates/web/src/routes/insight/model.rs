@@ -128,18 +128,28 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
         Some(Box::new(Group::new(String::new(), String::new(), String::new()).of_counties(&rows, &births, last_year)))
     };
     // Migrant children in county-run public schools (the students screen only), by county and
-    // by school, from the schools' facts and the newest 办学条件 year's public flags.
+    // by school, from the schools' facts and the newest 办学条件 year's public flags. Above a
+    // county the counts kept per county at import are read (`county_balance`); where none are
+    // kept yet (a PostgreSQL store upgraded before its next import), every school is read.
     let mut mp_county: std::collections::HashMap<u32, u64> = Default::default();
     let mut mp_school: std::collections::HashMap<String, u64> = Default::default();
     let students_screen = screen == "students";
     if students_screen {
         if let Some(year) = s.conditions_years(scope)?.into_iter().next() {
-            let public: std::collections::HashSet<String> = s.balance_inputs(scope, &year)?.into_iter().filter(|i| i.county_public).map(|i| i.school_code).collect();
-            if !public.is_empty() {
-                for f in s.school_facts(scope)? {
-                    if public.contains(&f.school) {
-                        *mp_county.entry(f.county).or_default() += f.migrant;
-                        *mp_school.entry(f.school.clone()).or_default() += f.migrant;
+            let kept = match level {
+                Level::Province | Level::City => s.kept_balances(scope, &year)?,
+                _ => Vec::new(),
+            };
+            if !kept.is_empty() {
+                mp_county.extend(kept.iter().filter(|k| k.migrant_public > 0).map(|k| (k.county, k.migrant_public)));
+            } else {
+                let public: std::collections::HashSet<String> = s.balance_inputs(scope, &year)?.into_iter().filter(|i| i.county_public).map(|i| i.school_code).collect();
+                if !public.is_empty() {
+                    for f in s.school_facts(scope)? {
+                        if public.contains(&f.school) {
+                            *mp_county.entry(f.county).or_default() += f.migrant;
+                            *mp_school.entry(f.school.clone()).or_default() += f.migrant;
+                        }
                     }
                 }
             }
@@ -173,11 +183,17 @@ pub fn load(s: &mut dyn Backend, scope: &Scope, screen: &str, today: standard::D
         Level::County | Level::School => {
             let rows = s.school_facts(scope)?;
             let births = s.teacher_births(scope, true)?;
+            // Each school's buckets, found once (a county has hundreds of schools and tens of
+            // thousands of buckets).
+            let mut by_school: std::collections::HashMap<&str, Vec<BirthBucket>> = Default::default();
+            for x in &births {
+                by_school.entry(x.school.as_str()).or_default().push(x.clone());
+            }
             let groups = rows
                 .iter()
                 .map(|f| {
-                    let b: Vec<BirthBucket> = births.iter().filter(|x| x.school == f.school).cloned().collect();
-                    let mut g = Group::new(f.school.clone(), f.name.clone(), format!("/schools/{}", f.school)).of_schools(std::slice::from_ref(f), &b, today);
+                    let b = by_school.get(f.school.as_str()).map_or(&[][..], Vec::as_slice);
+                    let mut g = Group::new(f.school.clone(), f.name.clone(), format!("/schools/{}", f.school)).of_schools(std::slice::from_ref(f), b, today);
                     g.migrant_public = mp_schools(&mut std::iter::once(f.school.as_str()));
                     g
                 })
