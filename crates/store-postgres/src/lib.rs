@@ -42,6 +42,7 @@ mod duty;
 mod facts;
 mod monitor;
 mod platform;
+mod schoolmap;
 mod sql;
 mod spec;
 mod transfers;

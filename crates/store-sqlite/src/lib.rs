@@ -33,6 +33,7 @@ mod duty;
 mod facts;
 mod monitor;
 mod platform;
+mod schoolmap;
 mod sql;
 mod transfers;
 

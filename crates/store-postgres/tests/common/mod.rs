@@ -666,3 +666,18 @@ impl store::conditions::ConditionsSql for TestStore {
         self.s().conditions_rows(sql, args, each)
     }
 }
+
+impl store::schoolmap::SchoolMapSql for TestStore {
+    fn map_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn map_base_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().map_base_rows(sql, args, each)
+    }
+    fn map_note_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().map_note_rows(sql, args, each)
+    }
+    fn map_note_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().map_note_exec(sql, args)
+    }
+}
