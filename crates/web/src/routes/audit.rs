@@ -112,6 +112,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("catalog_sync", "同步平台自动编目", "catalog synced"),
     ("insight_refresh", "重算各校指标事实", "indicator facts recomputed"),
     ("catalog_export", "导出数据资源目录", "catalog exported"),
+    ("school_note", "修改学区/服务范围说明", "catchment note changed"),
     ("mlps_remind", "发送等保到期提醒", "MLPS reminders sent"),
     ("mlps_import", "导入等保系统", "MLPS systems imported"),
     ("plan_import", "导入信息化工作要点", "work plan imported"),
