@@ -136,6 +136,9 @@ pub fn valid_count(students: u64) -> u64 {
 }
 
 /// Writes schools.csv; returns the valid schools in file order and what validation must report.
+/// The cities' boundaries the console's map checks schools against.
+const CITY_MAP: &[u8] = include_bytes!("../../../data/sichuan-cities.geojson");
+
 /// Schools placed in another city, for the map's boundary check (issue 14): one valid school in
 /// 400, at least 3, when errors are planted at all (none in a clean demo).
 pub fn misplaced_count(valid: u64, error_rate: f64) -> u64 {
@@ -201,6 +204,7 @@ pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<S
     let misplace = misplaced_count(valid, opts.error_rate);
     let stride = if misplace > 0 { valid / misplace } else { 0 };
     let mut misplaced = Vec::new();
+    let bounds = insight::geo::Boundaries::from_geojson(CITY_MAP).map_err(io::Error::other)?;
     let mut last_code: Option<u64> = None;
     let (mut cum, mut given, mut n) = (0u64, 0u64, 0u64);
     for (ci, county) in counties.iter().enumerate() {
@@ -303,8 +307,14 @@ pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<S
                     s.push('村');
                 }
             }
-            let lon = county.pos.0 + rng.range(-county.spread, county.spread);
-            let lat = county.pos.1 + rng.range(-county.spread, county.spread);
+            let mut lon = county.pos.0 + rng.range(-county.spread, county.spread);
+            let mut lat = county.pos.1 + rng.range(-county.spread, county.spread);
+            // Near a city's edge the jitter can cross it: such a school sits at its county's
+            // point instead (inside the city), so that the only schools outside their city are
+            // the misplaced ones below (no random draw is added).
+            if !bounds.get(county.code / 100 * 100).is_none_or(|c| c.contains((lon as f64 / 1e6, lat as f64 / 1e6))) {
+                (lon, lat) = county.pos;
+            }
             push_micro(cells.set(c_lon), lon);
             push_micro(cells.set(c_lat), lat);
             let male = rng.chance(0.6);
