@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers bench-insight bench-insight-security bench-quality fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers bench-insight bench-insight-security bench-quality bench-schoolmap fuzz
 
 test:
 	cargo test --workspace --locked
@@ -61,6 +61,10 @@ bench-quality:
 # by default (STUDENTS=, SITES=, BIN= as bench-insight).
 bench-insight-security:
 	STUDENTS=$${STUDENTS:-200000} SITES=$${SITES:-5000} SCREENS="security overview" bash scripts/bench-insight.sh
+# The school map's boundary check (issue 14): 22,000 schools against their cities' real polygons;
+# prints the time of the map's parse and of the checks (docs/schoolmap.md).
+bench-schoolmap:
+	cargo test -p insight --test geo_speed -- --nocapture
 
 # The student list sorted by grade and by last change on SQLite, first, middle and deep pages in a
 # county, a city and the province (the store's keyset queries, timed with Python's sqlite3), and

@@ -3517,6 +3517,81 @@ try {
   });
   // ---- end plan ----
 
+  // ---- schoolmap ----
+  // Issue 14: 学校地理信息 — the school map with server-side clusters, filters, the coordinates'
+  // quality check and a school's catchment note (screenshots 240–242).
+  await scenario("s14. 学校地图: the province sees its schools clustered on the map with the counts and the coordinate problems; clicking a cluster zooms in; filtering by stage narrows the counts; the flagged list names the schools placed outside their city and exports; a county officer writes a school's catchment note and sees it on the school's page", async () => {
+    const shotM = async (page, name) => {
+      const file = path.join(SHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      taken.push(path.basename(file));
+    };
+    current = admin;
+    await admin.goto(url("/schools/map"));
+    await a11y(admin, "the school map");
+    await chartDrawn(admin, "#school-map", "the school map");
+    const num = async (sel) => Number((await admin.textContent(sel)).replace(/,/g, "").trim());
+    const schools = await num("#map-schools");
+    const flagged = await num("#map-flagged");
+    check(schools > 0 && (await num("#map-located")) === schools, `every demo school is placed: ${schools}`);
+    check(flagged >= 3 && (await num("#map-outside")) === flagged, `the demo's misplaced schools are flagged as outside their city: ${flagged}`);
+    eq(await admin.getAttribute("#school-map", "data-mode"), "clusters", "the whole province is drawn as clusters");
+    const bins = await admin.evaluate(() => {
+      const c = window.echarts.getInstanceByDom(document.getElementById("school-map"));
+      return c.getOption().series.find((s) => s.id === "bins").data.map((d) => d.count);
+    });
+    check(bins.length > 0 && bins.some((n) => n > 1), `clusters with their counts: ${JSON.stringify(bins.slice(0, 8))}`);
+    await shotM(admin, "240-school-map-province");
+    // The flagged list: each misplaced school with its reason and the city its point lies in.
+    const rows = await tableRows(admin, "#flagged-table");
+    eq(rows.length, flagged, "the flagged list holds every flagged school");
+    check(rows.every((r) => r[5] === "坐标超出所属市州边界" && r[6].length > 0), `reason and the city the point lies in: ${JSON.stringify(rows[0])}`);
+    const x = await admin.evaluate(async () => { const r = await fetch("/export/school_map_flagged?format=csv"); return [r.status, (await r.text()).trim().split("\n").length]; });
+    eq(x[0], 200, "the flagged list exports");
+    eq(x[1], flagged + 1, "the CSV holds the header and every flagged school");
+    // Zooming in through a cluster asks for the new view.
+    const before = Number(await admin.getAttribute("#school-map", "data-in-view"));
+    const at = await admin.evaluate(() => {
+      const el = document.getElementById("school-map");
+      el.scrollIntoView({ block: "center" });
+      const c = window.echarts.getInstanceByDom(el);
+      const big = c.getOption().series.find((s) => s.id === "bins").data.slice().sort((a, b) => b.count - a.count)[0];
+      const [x, y] = c.convertToPixel({ geoIndex: 0 }, big.value);
+      const r = el.getBoundingClientRect();
+      return [r.left + x, r.top + y];
+    });
+    await admin.mouse.click(at[0], at[1]);
+    await until(admin, (n) => Number(document.getElementById("school-map").dataset.inView) < n, before, "zooming in asks for the smaller view");
+    // Filter by stage: fewer schools.
+    await admin.selectOption("#stage", "senior");
+    await Promise.all([admin.waitForNavigation(), admin.click("#map-search")]);
+    await chartDrawn(admin, "#school-map", "the school map filtered");
+    const senior = await num("#map-schools");
+    check(senior > 0 && senior < schools, `the senior schools are fewer: ${senior} of ${schools}`);
+    eq(new URL(admin.url()).searchParams.get("stage"), "senior", "the filter is in the address");
+    await shotM(admin, "241-school-map-senior");
+    // A county officer writes the catchment note of one of its schools.
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    watch(page, "[county-schoolmap]");
+    current = page;
+    await login(page, COUNTY_USER, NEW_PASSWORD.county);
+    await page.goto(url("/schools/map"));
+    const own = Number((await page.textContent("#map-schools")).replace(/,/g, ""));
+    eq(own, state.countySchools.size, "the county officer's map counts its county's schools");
+    const code = [...state.countySchools][0];
+    await page.goto(url(`/schools/${code}`));
+    await page.fill("#catchment-text", "服务红星街道、牛市口社区");
+    await Promise.all([page.waitForNavigation(), page.click("#catchment-save")]);
+    await a11y(page, "a school's page with its catchment note");
+    eq((await page.textContent("#catchment-note")).trim(), "服务红星街道、牛市口社区", "the note on the school's page");
+    check(await page.isVisible("#catchment-saved"), "saved, said");
+    await shotM(page, "242-school-catchment-note");
+    await ctx.close();
+    current = admin;
+  });
+  // ---- end schoolmap ----
+
   check(browserErrors.length === 0, `errors in the browser:\n  ${browserErrors.join("\n  ")}`);
   check(langProblems.length === 0, `English words or raw codes in the Chinese console (language check), ${langProblems.length} pages:\n  ${langProblems.join("\n  ")}`);
   check(a11yProblems.length === 0, `accessibility (axe-core), serious or critical on ${a11yChecked.size} pages:\n  ${a11yProblems.join("\n  ")}`);

@@ -167,7 +167,7 @@ pub fn generate(opts: &GenOptions, out_dir: &Path) -> io::Result<Summary> {
         .map(|f| out_dir.join(f))
         .collect();
 
-    let (schools, school_exp) = schools::write(opts, &world, &paths[0])?;
+    let (schools, school_exp, misplaced) = schools::write(opts, &world, &paths[0])?;
     let pupils = spread(opts.students, &schools);
     let teacher_exp = teachers::write(opts, &world, &schools, &pupils, &paths[1])?;
     let student_exp = students::write(opts, &world, &schools, &pupils, &paths[2])?;
@@ -200,6 +200,7 @@ pub fn generate(opts: &GenOptions, out_dir: &Path) -> io::Result<Summary> {
         }
         .to_string(),
         files,
+        misplaced,
     };
     let mut json = serde_json::to_string_pretty(&planted).map_err(io::Error::other)?;
     json.push('\n');

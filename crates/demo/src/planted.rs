@@ -88,6 +88,10 @@ pub struct Planted {
     pub headers: String,
     /// By file name (`schools.csv`, `teachers.csv`, `students.csv`).
     pub files: BTreeMap<String, Expected>,
+    /// 学校标识码 of valid schools whose coordinates lie in another city (they validate and
+    /// import; the school map's boundary check must flag exactly these).
+    #[serde(default)]
+    pub misplaced: Vec<String>,
 }
 
 /// The validation result one file must give, in the shape of a validation report.

@@ -136,7 +136,22 @@ pub fn valid_count(students: u64) -> u64 {
 }
 
 /// Writes schools.csv; returns the valid schools in file order and what validation must report.
-pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<School>, Expected)> {
+/// The cities' boundaries the console's map checks schools against.
+const CITY_MAP: &[u8] = include_bytes!("../../../data/sichuan-cities.geojson");
+
+/// Schools placed in another city, for the map's boundary check (issue 14): one valid school in
+/// 400, at least 3, when errors are planted at all (none in a clean demo).
+pub fn misplaced_count(valid: u64, error_rate: f64) -> u64 {
+    if error_rate > 0.0 && valid > 0 {
+        (valid / 400).clamp(3, 60).min(valid)
+    } else {
+        0
+    }
+}
+
+/// Writes schools.csv; returns the valid schools, what validating the file must give, and the
+/// codes of the valid schools whose coordinates were put in another city ([`misplaced_count`]).
+pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<School>, Expected, Vec<String>)> {
     let mut rng = Rng::new(opts.seed, 1);
     let valid = valid_count(opts.students);
     // Planted schools come on top of the valid ones, which the other files need: the share of
@@ -184,6 +199,12 @@ pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<S
     };
     let spread = rows - base * counties.len() as u64;
     let mut schools = Vec::with_capacity(valid as usize);
+    // Valid rows chosen evenly (the middle of every `stride` rows) get another city's point. No
+    // random draw is taken for it, so every other value of the files stays as it was.
+    let misplace = misplaced_count(valid, opts.error_rate);
+    let stride = if misplace > 0 { valid / misplace } else { 0 };
+    let mut misplaced = Vec::new();
+    let bounds = insight::geo::Boundaries::from_geojson(CITY_MAP).map_err(io::Error::other)?;
     let mut last_code: Option<u64> = None;
     let (mut cum, mut given, mut n) = (0u64, 0u64, 0u64);
     for (ci, county) in counties.iter().enumerate() {
@@ -286,8 +307,14 @@ pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<S
                     s.push('村');
                 }
             }
-            let lon = county.pos.0 + rng.range(-county.spread, county.spread);
-            let lat = county.pos.1 + rng.range(-county.spread, county.spread);
+            let mut lon = county.pos.0 + rng.range(-county.spread, county.spread);
+            let mut lat = county.pos.1 + rng.range(-county.spread, county.spread);
+            // Near a city's edge the jitter can cross it: such a school sits at its county's
+            // point instead (inside the city), so that the only schools outside their city are
+            // the misplaced ones below (no random draw is added).
+            if !bounds.get(county.code / 100 * 100).is_none_or(|c| c.contains((lon as f64 / 1e6, lat as f64 / 1e6))) {
+                (lon, lat) = county.pos;
+            }
             push_micro(cells.set(c_lon), lon);
             push_micro(cells.set(c_lat), lat);
             let male = rng.chance(0.6);
@@ -332,6 +359,15 @@ pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<S
             } else {
                 None
             };
+            if kind.is_none() && stride > 0 && (schools.len() as u64) % stride == stride / 2 && (misplaced.len() as u64) < misplace {
+                // A point well inside another city (its inner points are ≥ 0.06° from its
+                // boundary; 1e-4 degrees, written in 1e-6).
+                let other = &CITIES[(county.city + 7) % CITIES.len()];
+                let (x, y) = other.inner[misplaced.len() % other.inner.len()];
+                push_micro(cells.set(c_lon), x as i64 * 100);
+                push_micro(cells.set(c_lat), y as i64 * 100);
+                misplaced.push(cells.get(c_code).to_string());
+            }
             if kind.is_none() {
                 let weight = stype.size()
                     * match (county.class, area) {
@@ -356,7 +392,7 @@ pub fn write(opts: &GenOptions, world: &World, path: &Path) -> io::Result<(Vec<S
         }
     }
     out.finish()?;
-    Ok((schools, planter.tally.expected()))
+    Ok((schools, planter.tally.expected(), misplaced))
 }
 
 pub fn push_mobile(s: &mut String, rng: &mut Rng) {

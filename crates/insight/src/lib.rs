@@ -15,6 +15,7 @@
 
 pub mod balance;
 pub mod classes;
+pub mod geo;
 pub mod indicators;
 pub mod people;
 pub mod staffing;

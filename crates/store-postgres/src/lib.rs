@@ -43,6 +43,7 @@ mod duty;
 mod facts;
 mod monitor;
 mod platform;
+mod schoolmap;
 mod sql;
 mod spec;
 mod transfers;

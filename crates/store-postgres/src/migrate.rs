@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (32, "county_facts", include_str!("../migrations/0032_county_facts.sql")),
     (33, "county_balance", include_str!("../migrations/0033_county_balance.sql")),
     (35, "quality", include_str!("../migrations/0035_quality.sql")),
+    (34, "school_notes", include_str!("../migrations/0034_school_notes.sql")),
 ];
 
 /// The version this program needs.

@@ -34,6 +34,7 @@ mod duty;
 mod facts;
 mod monitor;
 mod platform;
+mod schoolmap;
 mod sql;
 mod transfers;
 

@@ -37,6 +37,7 @@ pub mod memo;
 pub mod ledger;
 pub mod plan;
 pub mod quality;
+pub mod schoolmap;
 pub mod catalog;
 pub mod catalog_auto;
 pub mod mlps;
@@ -79,6 +80,8 @@ pub mod suite_memo;
 pub mod suite_facts;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_quality;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_schoolmap;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -512,5 +515,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + schoolmap::SchoolMap + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + schoolmap::SchoolMap + Send> Backend for T {}

@@ -121,6 +121,69 @@
     });
   }
 
+  // 学校地图 (/schools/map): the server bins the schools of the view into a grid (or sends each
+  // school once few are in view); every pan or zoom asks again for the new view.
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  function drawSchoolMap() {
+    var el = document.getElementById("school-map");
+    if (!el || !window.echarts) return;
+    fetch(el.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
+      echarts.registerMap("sichuan", geo);
+      var chart = echarts.init(el);
+      var pending = 0;
+      chart.setOption({
+        geo: { map: "sichuan", roam: true, scaleLimit: { min: 1, max: 400 }, itemStyle: { areaColor: "#eef3fb", borderColor: "#8aa6d1" }, emphasis: { disabled: true } },
+        tooltip: { trigger: "item", formatter: function (p) {
+          var d = p.data || {};
+          if (d.count) return fmt(d.count) + esc(el.dataset.cluster);
+          return esc(d.name || "") + (d.note ? "<br>" + esc(el.dataset.note) + esc(d.note) : "");
+        } },
+        series: [
+          { id: "bins", type: "scatter", coordinateSystem: "geo", data: [], symbolSize: function (v, p) { return 16 + Math.min(30, Math.sqrt(p.data.count)); },
+            itemStyle: { color: "#2f6bc4", opacity: 0.8 }, label: { show: true, formatter: function (p) { return p.data.count; }, color: "#fff", fontSize: 11 } },
+          { id: "points", type: "scatter", coordinateSystem: "geo", data: [], symbolSize: 8 }
+        ]
+      });
+      function bbox() {
+        var a = chart.convertFromPixel({ geoIndex: 0 }, [0, chart.getHeight()]);
+        var b = chart.convertFromPixel({ geoIndex: 0 }, [chart.getWidth(), 0]);
+        return [a[0], a[1], b[0], b[1]].map(function (x) { return x.toFixed(4); }).join(",");
+      }
+      function load() {
+        var n = ++pending;
+        fetch(el.dataset.url + "&bbox=" + bbox()).then(function (r) { return r.json(); }).then(function (v) {
+          if (n !== pending) return;
+          chart.setOption({ series: [
+            { id: "bins", data: v.bins.map(function (b) { return { value: [b.lng, b.lat], count: b.count }; }) },
+            { id: "points", data: v.points.map(function (p) {
+              return { value: [p.lng, p.lat], name: p.name, code: p.code, note: p.note, itemStyle: { color: p.flag ? "#c0392b" : "#27ae60" } };
+            }) }
+          ] });
+          el.dataset.mode = v.mode;
+          el.dataset.inView = v.in_view;
+          el.dataset.rendered = "true";
+        });
+      }
+      var timer = null;
+      chart.on("georoam", function () { clearTimeout(timer); timer = setTimeout(load, 250); });
+      chart.on("click", function (p) {
+        var d = p.data || {};
+        if (d.count) {
+          var g = chart.getOption().geo[0];
+          chart.setOption({ geo: { center: d.value, zoom: (g.zoom || 1) * 3 } });
+          load();
+        } else if (d.code) {
+          window.location.href = "/schools/" + encodeURIComponent(d.code);
+        }
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      load();
+    });
+  }
+
   // A rate against its target (the universities' IPv6 support against 100 %).
   function drawGauges() {
     document.querySelectorAll("[data-gauge]").forEach(function (el) {
@@ -276,6 +339,7 @@
     drawMap();
     drawBars();
     drawPoints();
+    drawSchoolMap();
     drawGauges();
     drawSiteCharts();
   });

@@ -43,10 +43,12 @@ pub enum List {
     Catalog,
     /// 数据质量 ranking (`routes::quality`).
     Quality,
+    /// 学校地图: the schools whose coordinates are flagged (`routes::schoolmap`).
+    SchoolMapFlagged,
 }
 
 impl List {
-    pub const ALL: [List; 33] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightBalance, List::InsightSecurity, List::Conditions, List::Plan, List::Catalog, List::Quality];
+    pub const ALL: [List; 34] = [List::Schools, List::Teachers, List::Students, List::Sites, List::Alerts, List::Audit, List::Batches, List::Mlps, List::Duties, List::Software, List::Incidents, List::DutyContacts, List::DutyRoster, List::DutyReports, List::AppFilings, List::AppUses, List::Rectifications, List::CheckProgress, List::Inspections, List::Drills, List::SoftwareChecks, List::DutyPeriods, List::AppsOverdue, List::AppBlocks, List::InsightClasses, List::InsightTeachers, List::InsightStudents, List::InsightBalance, List::InsightSecurity, List::Conditions, List::Plan, List::Catalog, List::Quality, List::SchoolMapFlagged];
 
     /// Every list's filter names (the confirmation form carries them on).
     pub const FILTERS: &'static [&'static str] = &["name", "id", "school", "region"];
@@ -86,6 +88,7 @@ impl List {
             List::Plan => "plan",
             List::Catalog => "catalog",
             List::Quality => "quality",
+            List::SchoolMapFlagged => "school_map_flagged",
         }
     }
 
@@ -128,6 +131,7 @@ impl List {
             List::Plan => "工作要点进展",
             List::Catalog => "数据资源目录",
             List::Quality => "数据质量排名",
+            List::SchoolMapFlagged => "学校坐标质量问题",
         }
     }
 
@@ -166,6 +170,7 @@ impl List {
             List::Plan => "Plan progress",
             List::Catalog => "Data resource catalog",
             List::Quality => "Data quality ranking",
+            List::SchoolMapFlagged => "Schools with flagged coordinates",
         }
     }
 
@@ -180,6 +185,7 @@ impl List {
             List::InsightClasses | List::InsightTeachers | List::InsightStudents | List::InsightBalance | List::InsightSecurity => "insight",
             List::Conditions => "schools",
             List::Plan => "plans",
+            List::SchoolMapFlagged => "schoolmap",
             l => l.key(),
         }
     }
@@ -187,7 +193,7 @@ impl List {
     /// Whether `role` reads the list (as its page decides).
     pub(crate) fn readable(self, role: Role) -> bool {
         match self {
-            List::Schools | List::Teachers | List::Students | List::Conditions => role.reads_base_data(),
+            List::Schools | List::Teachers | List::Students | List::Conditions | List::SchoolMapFlagged => role.reads_base_data(),
             List::Sites | List::Alerts => role.reads_monitor(),
             List::Audit => role.reads_audit(),
             List::Batches => role.may_import(),

@@ -403,6 +403,9 @@ enum Need {
     /// A draft: read by the officers who may write it only (the province all, a city or county
     /// its own area's); every other role gets 404, whatever its area.
     CatalogDraft,
+    /// A school's catchment note (store::schoolmap::role_writes: the province's, cities' and
+    /// counties' officers).
+    NoteWrite,
     Signed,
 }
 
@@ -444,6 +447,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::PlanImport => store::plan::role_imports(role),
         Need::Catalog | Need::CatalogDraft => store::catalog::role_reads(role),
         Need::CatalogWrite => store::catalog::role_writes(role),
+        Need::NoteWrite => store::schoolmap::role_writes(role),
         Need::Signed => true,
     }
 }
@@ -547,6 +551,21 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/schools/{}", p.other_school), Need::Records, Target::Other),
         ("GET", format!("/api/v1/schools/{}/conditions", p.school), Need::Records, Target::Own),
         ("GET", format!("/api/v1/schools/{}/conditions", p.other_school), Need::Records, Target::Other),
+        // 学校地图 (issue 14): the page, its view data, the API, the flagged export, the notes.
+        ("GET", "/schools/map".into(), Need::Records, Target::Any),
+        ("GET", format!("/schools/map?region={}&stage=primary", p.other_county), Need::Records, Target::Any),
+        ("GET", "/schools/map.json?bbox=97,26,109,35".into(), Need::Records, Target::Any),
+        ("GET", format!("/schools/map.json?region={}", p.other_county), Need::Records, Target::Any),
+        ("GET", "/api/v1/schools/map?bbox=97,26,109,35".into(), Need::Records, Target::Any),
+        ("GET", "/api/v1/schools/map/flagged".into(), Need::Records, Target::Any),
+        ("GET", format!("/api/v1/schools/{}/note", p.school), Need::Records, Target::Own),
+        ("GET", format!("/api/v1/schools/{}/note", p.other_school), Need::Records, Target::Other),
+        ("GET", "/export/school_map_flagged?format=csv".into(), Need::Records, Target::Any),
+        ("GET", "/api/v1/exports/school_map_flagged?format=xlsx".into(), Need::Records, Target::Any),
+        ("POST", format!("/schools/{}/note?id=zzz&note=%E6%9C%8D%E5%8A%A1", p.school), Need::NoteWrite, Target::Own),
+        ("POST", format!("/schools/{}/note?id=zzz&note=x", p.other_school), Need::NoteWrite, Target::Other),
+        ("POST", format!("/api/v1/schools/{}/note?id=zzz", p.school), Need::NoteWrite, Target::Own),
+        ("POST", format!("/api/v1/schools/{}/note?id=zzz", p.other_school), Need::NoteWrite, Target::Other),
         ("GET", "/teachers".into(), Need::Records, Target::Any),
         ("GET", format!("/teachers?school={}", p.other_school), Need::Records, Target::Any),
         ("GET", format!("/teachers/{}", r.own_teacher), Need::Records, Target::Own),
@@ -908,7 +927,9 @@ async fn matrix(env: Env) {
                 // The auditor reads inspections and items of its node's area (the province here),
                 // and the whole 等保 register (its session scope, which holds no records, names no
                 // school elsewhere).
-                let auditor_reads = matches!(need, Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger | Need::Plan) && *role == Role::Auditor;
+                // The audit log names the school a catchment note was written for (`school_note`,
+                // target `school:<code>`): the auditor at the province reads its area's entries.
+                let auditor_reads = matches!(need, Need::Checks | Need::Mlps | Need::Duty | Need::Apps | Need::AppUses | Need::Ledger | Need::Plan | Need::Audit) && *role == Role::Auditor;
                 for code in hidden.iter().filter(|c| !path.contains(*c) && !auditor_reads) {
                     assert!(!resp.body.contains(code), "{name} ({role:?}) {path} shows school {code} outside the scope");
                 }

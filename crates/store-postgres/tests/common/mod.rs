@@ -694,5 +694,17 @@ impl store::quality::Quality for TestStore {
     }
     fn record_round_reminder(&mut self, scope: &Scope, id: i64, county: u32, day: standard::Date) -> Result<bool, StoreError> {
         self.s().record_round_reminder(scope, id, county, day)
+impl store::schoolmap::SchoolMapSql for TestStore {
+    fn map_dialect(&self) -> store::sql::Dialect {
+        store::sql::Dialect::Postgres
+    }
+    fn map_base_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().map_base_rows(sql, args, each)
+    }
+    fn map_note_rows(&mut self, sql: &str, args: Vec<store::sql::Arg>, each: &mut dyn FnMut(&dyn store::sql::SqlRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.s().map_note_rows(sql, args, each)
+    }
+    fn map_note_exec(&mut self, sql: &str, args: Vec<store::sql::Arg>) -> Result<u64, StoreError> {
+        self.s().map_note_exec(sql, args)
     }
 }

@@ -115,6 +115,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("quality_round_create", "新建数据采集轮次", "collection round created"),
     ("quality_remind", "发送数据采集催报提醒", "collection reminders sent"),
     ("catalog_export", "导出数据资源目录", "catalog exported"),
+    ("school_note", "修改学区/服务范围说明", "catchment note changed"),
     ("mlps_remind", "发送等保到期提醒", "MLPS reminders sent"),
     ("mlps_import", "导入等保系统", "MLPS systems imported"),
     ("plan_import", "导入信息化工作要点", "work plan imported"),

@@ -25,6 +25,7 @@ pub mod people;
 pub mod push;
 pub mod quality;
 pub mod reference;
+pub mod schoolmap;
 pub mod schools;
 pub mod security;
 pub mod session;
@@ -52,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(session::router())
         .merge(overview::router())
         .merge(schools::router())
+        .merge(schoolmap::router())
         .merge(people::router())
         .merge(imports::router().layer(DefaultBodyLimit::max(limit)))
         .merge(sites::router())

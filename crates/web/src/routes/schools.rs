@@ -214,14 +214,24 @@ struct DetailPage {
     history: crate::changes::HistoryView,
     /// 办学条件: the latest school year and the one before.
     conditions: Option<super::conditions::Panel>,
+    /// 学区/服务范围说明, and whether the caller may edit it (`routes::schoolmap`).
+    note: Option<store::schoolmap::CatchmentNote>,
+    may_note: bool,
+    note_saved: bool,
 }
 
-async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(code): Path<String>) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+struct Saved {
+    #[serde(default)]
+    note: String,
+}
+
+async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Path(code): Path<String>, Query(saved): Query<Saved>) -> Result<Response, AppError> {
     let me = ready(me)?;
     require(me.user.role.reads_base_data())?;
     let scope = me.scope.clone();
     let code2 = code.clone();
-    let (school, teachers, grades, history, conditions) = app
+    let (school, teachers, grades, history, conditions, note) = app
         .pool
         .run(move |s| {
             let Some(school) = s.record(&scope, Entity::School, &code2)? else { return Err(AppError::NotFound) };
@@ -232,7 +242,8 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
             let history = s.record_history(&scope, Entity::School, &code2)?.unwrap_or_default();
             let history = crate::changes::HistoryView::new(Entity::School, &history, &Default::default(), false);
             let conditions = super::conditions::panel(&s.conditions_history(&scope, &code2)?);
-            Ok((school, teachers, grades, history, conditions))
+            let note = s.catchment_note(&scope, &code2)?;
+            Ok((school, teachers, grades, history, conditions, note))
         })
         .await?;
     let c = Ctx::new(&app, &headers, Some(&me), "/schools", "schools");
@@ -247,8 +258,13 @@ async fn detail(State(app): State<Arc<AppState>>, headers: HeaderMap, me: Me, Pa
         (Some(lng), Some(lat)) => script_json(&[Point { name: get(Entity::School, &school, "name").to_string(), lng, lat }]),
         _ => "[]".into(),
     };
+    let county: Option<u32> = get(Entity::School, &school, "region_code").parse().ok();
+    let may_note = store::schoolmap::role_writes(me.user.role) && me.scope.may_write(&store::Place::school_record(county));
     html(DetailPage {
         name: get(Entity::School, &school, "name").to_string(),
+        note,
+        may_note,
+        note_saved: saved.note == "saved",
         fields: cells(Entity::School, &school, false),
         teachers: teachers.rows.iter().map(|r| crate::present::person_row(Entity::Teacher, r)).collect(),
         more_teachers: teachers.next.is_some(),

@@ -38,7 +38,7 @@ pub struct ExportParams {
 /// filters (sites: `category`, `state`; alerts: `state`, `kind`, `level`, `from`, `to`; schools:
 /// `type`, `urban_rural`) apply as on its page. ID numbers are not taken from the address.
 #[utoipa::path(get, path = "/exports/{list}", tag = "导出",
-    params(("list" = String, Path, description = "列表：schools, teachers, students（参数 drill：下钻，与名单相同）, conditions（办学条件，参数 year、region）, sites, alerts, audit, batches；安全管理登记册：mlps, incidents, duty_contacts, duty_roster, duty_reports, duty_periods, apps, app_blocks, apps_uses, apps_overdue, inspections, check_progress, rectifications, drills, duties, software, software_checks；决策指标：insight_classes, insight_teachers, insight_students, insight_balance（县域优质均衡，参数 region）, insight_security（网络安全）；工作要点：plan（参数 plan）；数据资源目录：catalog（参数同目录页：q、class、provider、share、origin）；数据质量：quality（质量排名） / The list"), ExportParams),
+    params(("list" = String, Path, description = "列表：schools, teachers, students（参数 drill：下钻，与名单相同）, conditions（办学条件，参数 year、region）, sites, alerts, audit, batches；安全管理登记册：mlps, incidents, duty_contacts, duty_roster, duty_reports, duty_periods, apps, app_blocks, apps_uses, apps_overdue, inspections, check_progress, rectifications, drills, duties, software, software_checks；决策指标：insight_classes, insight_teachers, insight_students, insight_balance（县域优质均衡，参数 region）, insight_security（网络安全）；工作要点：plan（参数 plan）；数据资源目录：catalog（参数同目录页：q、class、provider、share、origin）；数据质量：quality（质量排名）；学校地图：school_map_flagged（坐标质量问题，参数 region、type、stage） / The list"), ExportParams),
     responses(
         (status = 200, description = "文件（CSV：UTF-8 带 BOM；XLSX）/ The file (CSV: UTF-8 with BOM; XLSX)", content(
             (String = "text/csv"),

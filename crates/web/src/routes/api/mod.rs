@@ -66,6 +66,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::incidents::api_routes())
         .merge(super::ledger::api_routes())
         .merge(super::conditions::api_routes())
+        .merge(super::schoolmap::api::api_routes())
         .merge(super::plan::api_routes())
         .merge(super::catalog::api_routes())
         .merge(super::quality::api_routes())

@@ -102,6 +102,7 @@ pub fn prepare(app: &AppState, me: &Identity, list: List, q: &str, lang: Lang, m
         List::Plan => crate::routes::plan::export::job(parse(q)?, scope, auditor, t, app.clock.today())?,
         List::Catalog => crate::routes::catalog::export::job(parse(q)?, me, t)?,
         List::Quality => crate::routes::quality::export::job(scope, t)?,
+        List::SchoolMapFlagged => crate::routes::schoolmap::export::job(parse(q)?, scope, crate::routes::schoolmap::boundaries(app), t)?,
         List::Schools => {
             let f: schools::Filters = parse(q)?;
             let mut sq = f.query(MAX_PAGE, "")?;
