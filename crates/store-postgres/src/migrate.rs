@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (30, "school_facts", include_str!("../migrations/0030_school_facts.sql")),
     (31, "catalog", include_str!("../migrations/0031_catalog.sql")),
     (32, "county_facts", include_str!("../migrations/0032_county_facts.sql")),
+    (36, "share", include_str!("../migrations/0036_share.sql")),
 ];
 
 /// The version this program needs.
