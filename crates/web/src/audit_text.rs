@@ -144,6 +144,10 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("scope", "范围", "scope"),
     ("schools_written", "写入学校数", "schools written"),
     ("seconds", "用时（秒）", "seconds"),
+    ("department", "部门类别", "department"),
+    ("fields", "字段", "fields"),
+    ("grant", "授权编号", "grant"),
+    ("consumer", "使用方编号", "consumer"),
 ];
 
 /// Values shown by name: (value, Chinese, English), whatever the key.
@@ -196,6 +200,9 @@ const VALUES: &[(&str, &str, &str)] = &[
     ("feishu", "飞书", "Feishu"),
     ("generic", "通用 JSON", "generic JSON"),
     ("postgres", "PostgreSQL", "PostgreSQL"),
+    ("submitted", "待审核", "submitted"),
+    ("jsonl", "JSON Lines", "JSON Lines"),
+    ("json", "JSON", "JSON"),
 ];
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ impl Ctx {
             "plans" => store::plan::role_reads(r),
             "incidents" => store::incidents::reads(r),
             "catalog" => store::catalog::role_reads(r),
+            "share" => store::share::role_reads(r),
             _ => false,
         }
     }
@@ -141,6 +142,9 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
         let mut r = (err.status(), axum::Json(body)).into_response();
         if matches!(err, AppError::Unauthorized) {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tianfu\""));
+        }
+        if let AppError::RetryAfter { secs } = err {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1) as u64));
         }
         return r;
     }

@@ -67,6 +67,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::conditions::api_routes())
         .merge(super::plan::api_routes())
         .merge(super::catalog::api_routes())
+        .merge(super::share::api_routes())
         .merge(super::push::api_routes())
 }
 
