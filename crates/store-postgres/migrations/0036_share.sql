@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS share_consumers (
 
 CREATE TABLE IF NOT EXISTS share_consumer_accounts (
     consumer_id bigint NOT NULL REFERENCES share_consumers (id),
-    user_id     bigint NOT NULL UNIQUE REFERENCES users (id),
+    user_id     bigint NOT NULL UNIQUE,
     PRIMARY KEY (consumer_id, user_id)
 );
 
