@@ -71,6 +71,9 @@ pub struct Config {
     /// while the page waits; larger divisions are counted in the background once per import and
     /// shown when ready (“统计中” meanwhile).
     pub class_scan_max: u64,
+    /// A 有条件 sharing request is answered by the end of this working day after it is
+    /// submitted (`store::share`; 5 unless configured).
+    pub share_answer_days: u32,
     /// The site monitor: `[monitor]`.
     pub monitor: MonitorConfig,
     /// Logs on stderr: `text` (human-readable) or `json` (one object a line).
@@ -213,6 +216,7 @@ impl Default for Config {
             province: Province::default(),
             searches_per_minute: SEARCHES_PER_MINUTE,
             class_scan_max: CLASS_SCAN_MAX,
+            share_answer_days: 5,
             monitor: MonitorConfig::default(),
             security: SecurityConfig::default(),
             audit_key_file: None,
@@ -268,6 +272,7 @@ pub const KEYS: &[Key] = &[
     key("token_days", Kind::Int),
     key("searches_per_minute", Kind::Int),
     key("class_scan_max", Kind::Int),
+    key("share_answer_days", Kind::Int),
     key("trusted_proxies", Kind::List),
     key("upload_limit_mib", Kind::Int),
     key("import_workers", Kind::Int),
@@ -365,6 +370,9 @@ impl Config {
         }
         if !(1..=24).contains(&self.session_max_hours) {
             return Err(format!("session_max_hours = {} must be 1..=24 (会话最长有效期)", self.session_max_hours));
+        }
+        if !(1..=30).contains(&self.share_answer_days) {
+            return Err(format!("share_answer_days = {} must be 1..=30 (共享申请答复期限，工作日)", self.share_answer_days));
         }
         if !(1..=3650).contains(&self.token_days) {
             return Err(format!("token_days = {} must be 1..=3650 (API 令牌有效期)", self.token_days));

@@ -40,8 +40,9 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (31, "catalog", include_str!("../migrations/0031_catalog.sql")),
     (32, "county_facts", include_str!("../migrations/0032_county_facts.sql")),
     (33, "county_balance", include_str!("../migrations/0033_county_balance.sql")),
-    (35, "quality", include_str!("../migrations/0035_quality.sql")),
     (34, "school_notes", include_str!("../migrations/0034_school_notes.sql")),
+    (35, "quality", include_str!("../migrations/0035_quality.sql")),
+    (36, "share", include_str!("../migrations/0036_share.sql")),
 ];
 
 /// The version this program needs.

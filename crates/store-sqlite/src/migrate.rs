@@ -123,6 +123,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 20, name: "0020_plan", sql: include_str!("../platform/0020_plan.sql"), seed: None },
     Migration { version: 21, name: "0021_catalog", sql: include_str!("../platform/0021_catalog.sql"), seed: None },
     Migration { version: 22, name: "0022_school_notes", sql: include_str!("../platform/0022_school_notes.sql"), seed: None },
+    Migration { version: 23, name: "0023_share", sql: include_str!("../platform/0023_share.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

@@ -43,6 +43,7 @@ pub mod catalog_auto;
 pub mod mlps;
 pub mod monitor;
 pub mod secret;
+pub mod share;
 pub mod sql;
 /// The shared test suites every backend runs (feature `testing`, enabled by the backends' and
 /// the web crate's dev-dependencies: they are not compiled into the binary).
@@ -82,6 +83,8 @@ pub mod suite_facts;
 pub mod suite_quality;
 #[cfg(any(test, feature = "testing"))]
 pub mod suite_schoolmap;
+#[cfg(any(test, feature = "testing"))]
+pub mod suite_share;
 pub mod suite_incidents;
 pub mod time;
 pub mod transfers;
@@ -515,5 +518,5 @@ pub trait Browse {
 }
 
 /// Everything the web platform needs of a backend.
-pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + schoolmap::SchoolMap + Send {}
-impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + schoolmap::SchoolMap + Send> Backend for T {}
+pub trait Backend: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + schoolmap::SchoolMap + share::Share + Send {}
+impl<T: Store + Accounts + AuditLog + Browse + monitor::Monitor + transfers::Transfers + calendar::CalendarStore + attachments::AttachmentIndex + failed_uploads::FailedUploads + mlps::Mlps + incidents::Incidents + ledger::Ledger + duty::Duty + apps::Apps + checks::Checks + facts::Facts + conditions::Conditions + plan::Plans + catalog::Catalog + quality::Quality + schoolmap::SchoolMap + share::Share + Send> Backend for T {}

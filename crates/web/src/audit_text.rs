@@ -148,6 +148,10 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("opens_on", "开始日期", "opens on"),
     ("due_on", "截止日期", "due on"),
     ("counties", "区县数", "counties"),
+    ("department", "部门类别", "department"),
+    ("fields", "字段", "fields"),
+    ("grant", "授权编号", "grant"),
+    ("consumer", "使用方编号", "consumer"),
 ];
 
 /// Values shown by name: (value, Chinese, English), whatever the key.
@@ -200,6 +204,9 @@ const VALUES: &[(&str, &str, &str)] = &[
     ("feishu", "飞书", "Feishu"),
     ("generic", "通用 JSON", "generic JSON"),
     ("postgres", "PostgreSQL", "PostgreSQL"),
+    ("submitted", "待审核", "submitted"),
+    ("jsonl", "JSON Lines", "JSON Lines"),
+    ("json", "JSON", "JSON"),
 ];
 
 #[cfg(test)]

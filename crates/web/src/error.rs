@@ -24,6 +24,12 @@ pub enum AppError {
     /// Too many attempts.
     TooMany { zh: String, en: String },
     Conflict { zh: String, en: String },
+    /// Refused for a reason the caller can act on (403 with its own message: a grant expired).
+    Refused { zh: String, en: String },
+    /// It was there and is no more (410: a revoked grant).
+    Gone { zh: String, en: String },
+    /// Over a rate: 429 with `Retry-After` (seconds).
+    RetryAfter { secs: i64 },
     /// The database is down or locked.
     Unavailable(String),
     /// A request the framework refused before any handler ran (a query string, path or JSON
@@ -48,7 +54,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf | AppError::MustChangePassword => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::MustChangePassword | AppError::Refused { .. } => StatusCode::FORBIDDEN,
+            AppError::Gone { .. } => StatusCode::GONE,
+            AppError::RetryAfter { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -62,7 +70,9 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::Refused { .. } => "forbidden",
+            AppError::Gone { .. } => "gone",
+            AppError::RetryAfter { .. } => "too_many_requests",
             AppError::MustChangePassword => "password_change_required",
             AppError::NotFound => "not_found",
             AppError::Invalid { .. } => "invalid",
@@ -87,7 +97,8 @@ impl AppError {
             AppError::MustChangePassword => ("请先修改初始密码后再使用系统。".into(), "Change your initial password before using the platform.".into()),
             AppError::Forbidden => ("您的角色无权访问此功能。如需使用，请联系省级管理员调整角色。".into(), "Your role may not use this. Ask the province administrator to change your role if you need it.".into()),
             AppError::NotFound => ("没有找到该页面或记录，或它不在您的管辖范围内。请检查地址，或从菜单重新进入。".into(), "Nothing was found here, or it is outside your area. Check the address, or start again from the menu.".into()),
-            AppError::Invalid { zh, en } | AppError::TooMany { zh, en } | AppError::Conflict { zh, en } => (zh.clone(), en.clone()),
+            AppError::Invalid { zh, en } | AppError::TooMany { zh, en } | AppError::Conflict { zh, en } | AppError::Refused { zh, en } | AppError::Gone { zh, en } => (zh.clone(), en.clone()),
+            AppError::RetryAfter { secs } => (format!("调用过于频繁，已超过授权的每分钟次数，请 {secs} 秒后再试。"), format!("Too many calls: the grant's calls per minute are used up. Try again in {secs} seconds.")),
             AppError::Csrf => ("页面已过期（表单校验码不符）。请刷新页面后重新提交。".into(), "This page has expired (its form token does not match). Reload the page and submit again.".into()),
             AppError::Unavailable(_) => ("数据库暂时不可用，请稍后重试；如持续出现，请联系系统管理员。".into(), "The database is unavailable. Try again shortly; if it persists, contact the system administrator.".into()),
             AppError::Rejected(s) => match s.as_u16() {

@@ -76,6 +76,7 @@ impl Ctx {
             "incidents" => store::incidents::reads(r),
             "catalog" => store::catalog::role_reads(r),
             "quality" => r.reads_base_data(),
+            "share" => store::share::role_reads(r),
             _ => false,
         }
     }
@@ -142,6 +143,9 @@ pub async fn errors(State(app): State<Arc<AppState>>, req: Request, next: Next) 
         let mut r = (err.status(), axum::Json(body)).into_response();
         if matches!(err, AppError::Unauthorized) {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tianfu\""));
+        }
+        if let AppError::RetryAfter { secs } = err {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1) as u64));
         }
         return r;
     }

@@ -268,6 +268,33 @@ async fn every_operation_answers_as_documented(env: Env) {
     // The data resource catalog: a published dataset of the county's bureau.
     let ds = with_store(&env, |s| s.catalog_register(&store::Scope::all(), &store::suite_catalog::dataset(i64::from(county_code), "文档测试数据集", store::catalog::Status::Published), "prov", 0).unwrap().id);
     let ds_body = json!({ "class": "309001000", "name": "文档测试数据集二", "provider_code": county_code.to_string(), "summary": "区县汇总", "format": "csv", "share_type": "none", "legal_basis": "《未成年人保护法》第七十二条", "method": "file", "cycle": "yearly", "status": "published", "keywords": "体质", "fields": [{ "name": "rate", "title": "合格率", "data_type": "decimal", "description": "百分比" }, { "name": "head", "title": "负责人", "data_type": "text", "mask": "name" }] }).to_string();
+    // The sharing exchange: the province's automatic entries, the consumer of `api`, requests
+    // (one granted, one to approve, one to reject, one to withdraw) and a grant to revoke.
+    let (share_consumer, share_grant, share_reqs, share_revoke, share_ds) = with_store(&env, |s| {
+        use store::share::*;
+        store::catalog_auto::sync(s, 51, "system", 0).unwrap();
+        let now = store::time::unix_now();
+        let prov_id = s.user_by_name("prov").unwrap().unwrap().id;
+        let api_id = s.user_by_name("api").unwrap().unwrap().id;
+        let whole = store::Scope::Region { lo: 510000, hi: 519999 };
+        let admin = Who { user_id: prov_id, name: "prov".into(), role: store::Role::ProvinceAdmin, scope: whole.clone() };
+        let consumer = Who { user_id: api_id, name: "api".into(), role: store::Role::DataConsumer, scope: whole };
+        let c = s.share_register_consumer(&admin, &NewConsumer { name: "文档测试使用方".into(), department: Department::Health, credit_code: String::new(), contact: "王科长".into() }, now).unwrap();
+        s.share_link_account(&admin, c.id, "api").unwrap();
+        let rows = s.catalog_list(&store::Scope::all(), &store::catalog::CatalogQuery { limit: 100, ..Default::default() }).unwrap().rows;
+        let key = |s: &mut dyn store::Backend, k: &str| rows.iter().map(|d| d.id).find(|id| s.catalog_dataset(&store::Scope::all(), *id).unwrap().unwrap().auto_key == k).unwrap();
+        let (students, schools) = (key(s, "students"), key(s, "schools"));
+        let d = standard::Date::today();
+        let ask = NewRequest { dataset_id: students, purpose: "文档测试".into(), fields: vec!["name".into(), "grade".into()], filter: RowFilter { region: county_code, ..Default::default() }, from: d, to: standard::Date::from_days_since_epoch(d.days_since_epoch() + 30) };
+        let mut ids = Vec::new();
+        for _ in 0..5 {
+            ids.push(s.share_submit(&consumer, &ask, now + 86_400, now).unwrap().id);
+        }
+        let g = s.share_approve(&admin, ids[0], &GrantTerms::default(), now).unwrap().id;
+        let g2 = s.share_approve(&admin, ids[4], &GrantTerms::default(), now).unwrap().id;
+        (c.id, g, ids, g2, schools)
+    });
+    let share_ask = json!({ "dataset_id": share_ds, "purpose": "学校名录", "fields": ["school_code", "name"], "filter": { "region": county_code }, "from": today, "to": today }).to_string();
     let period = with_store(&env, |s| {
         let d = standard::Date::today();
         let new = store::duty::NewPeriod { area_code: county_code, name: "文档测试保障期".into(), starts_on: d, ends_on: d, full_day: true, reporters: store::duty::Reporters::BureausAndSchools, cutoff_minutes: store::duty::DEFAULT_CUTOFF };
@@ -479,6 +506,33 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("put", "/catalog/{id}", format!("/catalog/{ds}"), &county, Some((j, ds_body.clone()))),
         ("put", "/catalog/{id}", "/catalog/999999".into(), &county, Some((j, ds_body.clone()))),
         ("get", "/catalog/{id}/versions", format!("/catalog/{ds}/versions"), &county, None),
+        ("get", "/share/consumers", "/share/consumers".into(), &prov, None),
+        ("post", "/share/consumers", "/share/consumers".into(), &prov, Some((j, json!({ "name": "文档测试使用方二", "department": "民政", "contact": "李科长" }).to_string()))),
+        ("post", "/share/consumers", "/share/consumers".into(), &prov, Some((j, json!({ "name": "x", "department": "x" }).to_string()))),
+        ("post", "/share/consumers", "/share/consumers".into(), &county, Some((j, json!({ "name": "x", "department": "other", "contact": "y" }).to_string()))),
+        ("post", "/share/consumers/{id}/accounts", format!("/share/consumers/{share_consumer}/accounts"), &prov, Some((j, json!({ "account": "api" }).to_string()))),
+        ("post", "/share/consumers/{id}/accounts", "/share/consumers/999999/accounts".into(), &prov, Some((j, json!({ "account": "api" }).to_string()))),
+        ("get", "/share/requests", "/share/requests".into(), &api, None),
+        ("post", "/share/requests", "/share/requests".into(), &api, Some((j, share_ask.clone()))),
+        ("post", "/share/requests", "/share/requests".into(), &api, Some((j, json!({ "dataset_id": share_ds, "fields": ["salary"], "filter": { "region": 520000 }, "from": today, "to": today }).to_string()))),
+        ("get", "/share/requests/{id}", format!("/share/requests/{}", share_reqs[0]), &api, None),
+        ("get", "/share/requests/{id}", "/share/requests/999999".into(), &api, None),
+        ("post", "/share/requests/{id}/approve", format!("/share/requests/{}/approve", share_reqs[1]), &prov, Some((j, json!({ "rate_per_minute": 30 }).to_string()))),
+        ("post", "/share/requests/{id}/approve", format!("/share/requests/{}/approve", share_reqs[1]), &prov, Some((j, json!({}).to_string()))),
+        ("post", "/share/requests/{id}/reject", format!("/share/requests/{}/reject", share_reqs[2]), &prov, Some((j, json!({ "reasons": "用途不明确" }).to_string()))),
+        ("post", "/share/requests/{id}/reject", "/share/requests/999999/reject".into(), &prov, Some((j, json!({ "reasons": "x" }).to_string()))),
+        ("post", "/share/requests/{id}/withdraw", format!("/share/requests/{}/withdraw", share_reqs[3]), &api, None),
+        ("get", "/share/grants", "/share/grants".into(), &api, None),
+        ("post", "/share/grants/{id}/revoke", format!("/share/grants/{share_revoke}/revoke"), &prov, Some((j, json!({ "reason": "停止使用" }).to_string()))),
+        ("post", "/share/grants/{id}/revoke", format!("/share/grants/{share_revoke}/revoke"), &api, Some((j, json!({ "reason": "x" }).to_string()))),
+        ("get", "/share/usage", "/share/usage".into(), &prov, None),
+        ("get", "/share/{id}/rows", format!("/share/{share_grant}/rows?limit=2"), &api, None),
+        ("get", "/share/{id}/rows", format!("/share/{share_grant}/rows?region=510000"), &api, None),
+        ("get", "/share/{id}/rows", format!("/share/{share_revoke}/rows"), &api, None),
+        ("get", "/share/{id}/rows", "/share/999999/rows".into(), &api, None),
+        ("get", "/share/{id}/rows.csv", format!("/share/{share_grant}/rows.csv"), &api, None),
+        ("get", "/share/{id}/rows.csv", format!("/share/{share_grant}/rows.csv"), &county, None),
+        ("get", "/share/{id}/rows.jsonl", format!("/share/{share_grant}/rows.jsonl?fields=grade"), &api, None),
         ("get", "/incidents", "/incidents?state=reported".into(), &county, None),
         ("get", "/incidents", "/incidents?grade=9".into(), &county, None),
         ("get", "/incidents", "/incidents".into(), &api, None),

@@ -406,6 +406,8 @@ enum Need {
     /// A school's catchment note (store::schoolmap::role_writes: the province's, cities' and
     /// counties' officers).
     NoteWrite,
+    /// The sharing exchange (store::share::role_reads; each list cut to the caller's side).
+    Share,
     Signed,
 }
 
@@ -448,6 +450,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::Catalog | Need::CatalogDraft => store::catalog::role_reads(role),
         Need::CatalogWrite => store::catalog::role_writes(role),
         Need::NoteWrite => store::schoolmap::role_writes(role),
+        Need::Share => store::share::role_reads(role),
         Need::Signed => true,
     }
 }
@@ -848,6 +851,13 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", format!("/api/v1/plan/points/{}", r.other_point.0), Need::Plan, Target::Other),
         ("GET", format!("/export/plan?format=csv&plan={}", r.plan), Need::Plan, Target::Any),
         ("GET", format!("/export/plan?format=xlsx&plan={}", r.plan), Need::Plan, Target::Any),
+        // The sharing exchange (issue 14): the console page and the management API's lists.
+        ("GET", "/share".into(), Need::Share, Target::Any),
+        ("GET", "/api/v1/share/consumers".into(), Need::Share, Target::Any),
+        ("GET", "/api/v1/share/requests".into(), Need::Share, Target::Any),
+        ("GET", "/api/v1/share/grants".into(), Need::Share, Target::Any),
+        ("GET", "/api/v1/share/usage".into(), Need::Share, Target::Any),
+        ("POST", format!("/share/consumers?id=none&name={}&department=other&contact=x", "%E7%9F%A9%E9%98%B5%E4%BD%BF%E7%94%A8%E6%96%B9"), Need::Users, Target::Any),
         ("GET", "/export/catalog?format=csv".into(), Need::Catalog, Target::Any),
         ("GET", "/export/catalog?format=xlsx&share=conditional".into(), Need::Catalog, Target::Any),
     ]

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod plan;
 pub mod apps;
 pub mod catalog;
+pub mod share;
 pub mod checks;
 pub mod conditions;
 pub mod mlps;
@@ -88,6 +89,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(checks::router())
         .merge(catalog::router())
         .merge(quality::router())
+        .merge(share::router())
         .nest("/api/v1", api::router())
         .route("/assets/{name}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))

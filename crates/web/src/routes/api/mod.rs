@@ -70,6 +70,7 @@ pub fn routes() -> OpenApiRouter<Arc<AppState>> {
         .merge(super::plan::api_routes())
         .merge(super::catalog::api_routes())
         .merge(super::quality::api_routes())
+        .merge(super::share::api_routes())
         .merge(super::push::api_routes())
 }
 

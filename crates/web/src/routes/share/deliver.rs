@@ -1,0 +1,256 @@
+//! Delivery of a grant to its consumer: `GET /api/v1/share/{id}/rows` (a JSON page, cursor
+//! paging), `/rows.csv` and `/rows.jsonl` (every row, streamed). The consumer's token only; the
+//! store's [`store::share::Share::share_authorize`] checks the account, the grant's life and its
+//! rate, and [`store::share::read_page`] reads only the granted fields and rows, masked as
+//! granted — nothing here can widen them. Parameters other than `after`, `limit` and `fields`
+//! are refused (a filter is the grant's, never the caller's); cursors are sealed to the account
+//! and the grant, so another grant's cursor is refused. Every call is audited (`share_pull`:
+//! consumer, grant, fields, rows) and counted in the grant's usage.
+
+use crate::error::AppError;
+use crate::routes::{ip, ready, Me, Peer};
+use crate::seal;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+use std::sync::Arc;
+use store::share::{Authorized, Columns, Refused};
+
+const TAG: &str = "数据共享交换";
+
+pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(rows)).routes(routes!(rows_csv)).routes(routes!(rows_jsonl))
+}
+
+/// A page of a grant's rows.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ShareRows)]
+pub struct RowsPage {
+    /// The fields delivered, in order.
+    pub columns: Vec<String>,
+    /// One object per row: field → value (masked as granted).
+    pub items: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Pass as `after` for the next page, or null.
+    pub next: Option<String>,
+}
+
+/// The query a pull takes.
+struct Params {
+    after: Option<String>,
+    limit: usize,
+    fields: Vec<String>,
+}
+
+fn params(raw: Vec<(String, String)>, paged: bool) -> Result<Params, AppError> {
+    let mut p = Params { after: None, limit: 100, fields: Vec::new() };
+    for (k, v) in raw {
+        match k.as_str() {
+            "after" if paged && !v.is_empty() => p.after = Some(v),
+            "after" if paged => {}
+            "limit" if paged => {
+                p.limit = v.parse().ok().filter(|n| (1..=store::share::MAX_ROWS).contains(n)).ok_or_else(|| AppError::invalid("limit 应为 1–1000 的整数。", "limit must be a whole number from 1 to 1000."))?;
+            }
+            "fields" => p.fields.extend(v.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty())),
+            _ => {
+                return Err(AppError::invalid(
+                    if paged { "只接受 after、limit 和 fields 参数：行和字段的范围由授权确定，不能用参数扩大。" } else { "只接受 fields 参数：行和字段的范围由授权确定，不能用参数扩大。" },
+                    if paged { "Only after, limit and fields are accepted: the rows and fields are the grant's and cannot be widened." } else { "Only fields is accepted: the rows and fields are the grant's and cannot be widened." },
+                ))
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn context(user: i64, grant: i64) -> String {
+    seal::cursor_context(user, "share", &[&grant.to_string()])
+}
+
+/// The pull's checks, in the store: the caller's account, the grant, its rate; then its columns.
+async fn authorize(app: &Arc<AppState>, me: &crate::auth::Identity, id: i64, fields: &[String]) -> Result<(Authorized, Columns), AppError> {
+    crate::routes::require(me.user.role == store::Role::DataConsumer)?;
+    let (user, now) = (me.user.id, app.clock.now());
+    let a = app.pool.run(move |s| Ok(s.share_authorize(user, id, now))).await?.map_err(refusal)?;
+    let cols = a.columns(fields).ok_or_else(|| AppError::invalid("所列字段不在授权范围内：只能取授权的字段。", "A field asked for is not granted: only granted fields can be delivered."))?;
+    Ok((a, cols))
+}
+
+fn refusal(r: Refused) -> AppError {
+    match r {
+        Refused::NotYours => AppError::NotFound,
+        Refused::NotYet(d) => AppError::Refused { zh: format!("该授权自 {d} 起生效，请届时再取数。"), en: format!("The grant is valid from {d}; pull then.") },
+        Refused::Expired(at) => AppError::Refused { zh: format!("该授权已于 {} 到期，如仍需使用，请重新提交共享申请。", super::when(at)), en: format!("The grant expired at {} (UTC+8); submit a new request if you still need the data.", super::when(at)) },
+        Refused::Revoked { at, why } => AppError::Gone { zh: format!("该授权已于 {} 被提供方撤销（原因：{why}），不能再取数。", super::when(at)), en: format!("The grant was revoked by the provider at {} (UTC+8) and delivers nothing more.", super::when(at)) },
+        Refused::Rate { retry_after } => AppError::RetryAfter { secs: retry_after },
+        Refused::Store(e) => AppError::from(e),
+    }
+}
+
+async fn audit_pull(app: &Arc<AppState>, me: &crate::auth::Identity, ipaddr: &str, a: &Authorized, cols: &Columns, rows: usize, format: &str) -> Result<(), AppError> {
+    let g = a.grant();
+    super::audit(app, me, ipaddr, "pull", format!("share_grant:{}", g.id), json!({ "consumer": g.consumer_id, "grant": g.id, "fields": cols.names().join(","), "rows": rows, "format": format })).await
+}
+
+/// 取数（分页）— a page of the grant's rows: only its fields (or `fields`, a subset) and rows,
+/// masked as granted; `after` the previous page's `next`.
+#[utoipa::path(get, path = "/share/{id}/rows", tag = TAG,
+    params(("id" = i64, Path, description = "授权编号 / Grant number"),
+        ("after" = Option<String>, Query, description = "上一页的 next / The previous page's next"),
+        ("limit" = Option<usize>, Query, description = "条数 1–1000，默认 100 / Rows, 1–1000 (100)"),
+        ("fields" = Option<String>, Query, description = "授权字段的子集，逗号分隔 / A subset of the granted fields, comma-separated")),
+    responses((status = 200, description = "数据 / Rows", body = RowsPage), (status = 410, description = "授权已撤销 / Revoked", body = crate::apidoc::ErrorBody), crate::apidoc::Errors))]
+async fn rows(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let p = params(q, true)?;
+    let ctx = context(me.user.id, id);
+    let after = match &p.after {
+        Some(c) => Some(seal::open_cursor(c, &ctx).ok_or_else(AppError::bad_cursor)?),
+        None => None,
+    };
+    let (a, cols) = authorize(&app, &me, id, &p.fields).await?;
+    let (c2, limit, now) = (cols.clone(), p.limit, app.clock.now());
+    let (a, page) = app
+        .pool
+        .run(move |s| {
+            let page = store::share::read_page(s, &c2, after, limit)?;
+            s.share_count(&a, page.rows.len() as u64, now)?;
+            Ok((a, page))
+        })
+        .await?;
+    audit_pull(&app, &me, &ip(&headers, &peer), &a, &cols, page.rows.len(), "json").await?;
+    let names = cols.names();
+    let items = page
+        .rows
+        .into_iter()
+        .map(|r| names.iter().cloned().zip(r.into_iter().map(serde_json::Value::String)).collect())
+        .collect();
+    let next = page.next.map(|n| seal::seal_cursor(&n, &ctx));
+    Ok(axum::Json(RowsPage { columns: names, items, next }).into_response())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Csv,
+    Jsonl,
+}
+
+/// Every row of the grant, written on a blocking thread page by page into the response.
+async fn stream(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, id: i64, q: Vec<(String, String)>, kind: Stream) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let p = params(q, false)?;
+    let (a, cols) = authorize(&app, &me, id, &p.fields).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<crate::download::Chunk>(4);
+    let ipaddr = ip(&headers, &peer);
+    let now = app.clock.now();
+    let app2 = app.clone();
+    let (c2, a2) = (cols.clone(), a.clone());
+    tokio::spawn(async move {
+        // The sender comes back from the blocking thread and is dropped only once the call is
+        // audited: the response ends after its audit entry is written.
+        let done = app2
+            .pool
+            .run(move |s| {
+                let r = write_all(s, &c2, kind, &tx);
+                let n = match &r {
+                    Ok(n) => *n,
+                    Err((n, _)) => *n,
+                };
+                let counted = s.share_count(&a2, n as u64, now);
+                if let Err((_, why)) = &r {
+                    crate::download::Sheet::abort(&tx, why);
+                }
+                counted?;
+                Ok((n, tx))
+            })
+            .await;
+        if let Ok((n, tx)) = done {
+            let _ = audit_pull(&app2, &me, &ipaddr, &a, &cols, n, if kind == Stream::Csv { "csv" } else { "jsonl" }).await;
+            drop(tx);
+        }
+    });
+    let (mime, ext) = match kind {
+        Stream::Csv => ("text/csv; charset=utf-8", "csv"),
+        Stream::Jsonl => ("application/x-ndjson", "jsonl"),
+    };
+    let mut r = crate::download::body(rx).into_response();
+    for (k, v) in crate::download::headers(mime, &format!("grant-{id}.{ext}"), &format!("grant-{id}.{ext}")) {
+        r.headers_mut().insert(k, v);
+    }
+    Ok(r)
+}
+
+/// Writes every page; the rows written, or the rows written and why it stopped.
+fn write_all(s: &mut dyn store::Backend, cols: &Columns, kind: Stream, tx: &crate::download::Sender) -> Result<usize, (usize, String)> {
+    use axum::body::Bytes;
+    let names = cols.names();
+    let mut n = 0usize;
+    let mut buf = Vec::with_capacity(70_000);
+    if kind == Stream::Csv {
+        buf.extend_from_slice(b"\xEF\xBB\xBF");
+        let mut line = String::new();
+        for (i, h) in names.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            ingest::formula::push_field(&mut line, h);
+        }
+        line.push_str("\r\n");
+        buf.extend_from_slice(line.as_bytes());
+    }
+    let mut after = None;
+    loop {
+        let page = store::share::read_page(s, cols, after, store::share::MAX_ROWS).map_err(|e| (n, e.to_string()))?;
+        for row in &page.rows {
+            match kind {
+                Stream::Csv => {
+                    let mut line = String::new();
+                    for (i, v) in row.iter().enumerate() {
+                        if i > 0 {
+                            line.push(',');
+                        }
+                        ingest::formula::push_field(&mut line, v);
+                    }
+                    line.push_str("\r\n");
+                    buf.extend_from_slice(line.as_bytes());
+                }
+                Stream::Jsonl => {
+                    let obj: serde_json::Map<String, serde_json::Value> = names.iter().cloned().zip(row.iter().map(|v| serde_json::Value::String(v.clone()))).collect();
+                    buf.extend_from_slice(serde_json::Value::Object(obj).to_string().as_bytes());
+                    buf.push(b'\n');
+                }
+            }
+            n += 1;
+            if buf.len() >= 64 << 10 {
+                tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut buf)))).map_err(|_| (n, "the reader went away".to_string()))?;
+            }
+        }
+        match page.next {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    if !buf.is_empty() {
+        tx.blocking_send(Ok(Bytes::from(buf))).map_err(|_| (n, "the reader went away".to_string()))?;
+    }
+    Ok(n)
+}
+
+/// 批量取数（CSV）— every row of the grant as CSV (UTF-8 with BOM), streamed; masked as granted.
+#[utoipa::path(get, path = "/share/{id}/rows.csv", tag = TAG,
+    params(("id" = i64, Path, description = "授权编号 / Grant number"), ("fields" = Option<String>, Query, description = "授权字段的子集，逗号分隔 / A subset of the granted fields")),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String), (status = 410, description = "授权已撤销 / Revoked", body = crate::apidoc::ErrorBody), crate::apidoc::Errors))]
+async fn rows_csv(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
+    stream(app, headers, peer, me, id, q, Stream::Csv).await
+}
+
+/// 批量取数（JSON Lines）— every row of the grant, one JSON object a line, streamed.
+#[utoipa::path(get, path = "/share/{id}/rows.jsonl", tag = TAG,
+    params(("id" = i64, Path, description = "授权编号 / Grant number"), ("fields" = Option<String>, Query, description = "授权字段的子集，逗号分隔 / A subset of the granted fields")),
+    responses((status = 200, description = "JSON Lines", content_type = "application/x-ndjson", body = String), (status = 410, description = "授权已撤销 / Revoked", body = crate::apidoc::ErrorBody), crate::apidoc::Errors))]
+async fn rows_jsonl(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
+    stream(app, headers, peer, me, id, q, Stream::Jsonl).await
+}
