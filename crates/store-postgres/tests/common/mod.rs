@@ -694,6 +694,9 @@ impl store::quality::Quality for TestStore {
     }
     fn record_round_reminder(&mut self, scope: &Scope, id: i64, county: u32, day: standard::Date) -> Result<bool, StoreError> {
         self.s().record_round_reminder(scope, id, county, day)
+    }
+}
+
 impl store::schoolmap::SchoolMapSql for TestStore {
     fn map_dialect(&self) -> store::sql::Dialect {
         store::sql::Dialect::Postgres
