@@ -74,6 +74,15 @@ pub struct Config {
     /// A 有条件 sharing request is answered by the end of this working day after it is
     /// submitted (`store::share`; 5 unless configured).
     pub share_answer_days: u32,
+    /// The NATS server (with JetStream) that grants asking for it get their change feed
+    /// published to (`nats://host:4222`, optionally `nats://user:password@host:4222`); None: no
+    /// publishing (the grants' feeds are still read through the API).
+    pub nats_url: Option<String>,
+    /// The subject prefix of the published feeds: a grant's subject is `<prefix>.grant.<id>`.
+    pub nats_prefix: String,
+    /// The JetStream stream that holds them (made when missing, with the subjects
+    /// `<prefix>.grant.>`).
+    pub nats_stream: String,
     /// The site monitor: `[monitor]`.
     pub monitor: MonitorConfig,
     /// Logs on stderr: `text` (human-readable) or `json` (one object a line).
@@ -217,6 +226,9 @@ impl Default for Config {
             searches_per_minute: SEARCHES_PER_MINUTE,
             class_scan_max: CLASS_SCAN_MAX,
             share_answer_days: 5,
+            nats_url: None,
+            nats_prefix: "tianfu.share".into(),
+            nats_stream: "TIANFU_SHARE".into(),
             monitor: MonitorConfig::default(),
             security: SecurityConfig::default(),
             audit_key_file: None,
@@ -273,6 +285,9 @@ pub const KEYS: &[Key] = &[
     key("searches_per_minute", Kind::Int),
     key("class_scan_max", Kind::Int),
     key("share_answer_days", Kind::Int),
+    Key { name: "nats_url", kind: Kind::Text, secret: true },
+    key("nats_prefix", Kind::Text),
+    key("nats_stream", Kind::Text),
     key("trusted_proxies", Kind::List),
     key("upload_limit_mib", Kind::Int),
     key("import_workers", Kind::Int),
@@ -370,6 +385,18 @@ impl Config {
         }
         if !(1..=24).contains(&self.session_max_hours) {
             return Err(format!("session_max_hours = {} must be 1..=24 (会话最长有效期)", self.session_max_hours));
+        }
+        let token = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !self.nats_prefix.split('.').all(token) {
+            return Err(format!("nats_prefix = {:?} must be dot-separated words of letters, digits, _ and - (NATS 主题前缀，如 tianfu.share)", self.nats_prefix));
+        }
+        if !token(&self.nats_stream) {
+            return Err(format!("nats_stream = {:?} must be letters, digits, _ and - (JetStream 流名称，如 TIANFU_SHARE)", self.nats_stream));
+        }
+        if let Some(u) = self.nats_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            if !(u.starts_with("nats://") || u.contains(':')) {
+                return Err("nats_url must look like nats://host:4222 (NATS 服务器地址)".into());
+            }
         }
         if !(1..=30).contains(&self.share_answer_days) {
             return Err(format!("share_answer_days = {} must be 1..=30 (共享申请答复期限，工作日)", self.share_answer_days));

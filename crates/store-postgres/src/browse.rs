@@ -477,6 +477,89 @@ impl Browse for PgStore {
         Ok(Some(History { changes, transfers }))
     }
 
+    fn change_batches(&mut self, entity: Entity, since: i64, limit: usize) -> Result<Vec<i64>, StoreError> {
+        // A batch row is written inside its import's transaction, and an entity's imports are
+        // serialised (the import's advisory lock): every batch seen here has committed, and no
+        // lower one of the entity can commit after it.
+        let rows = self
+            .client
+            .query("SELECT id FROM batches WHERE entity = $1 AND id > $2 AND finished_at IS NOT NULL ORDER BY id LIMIT $3", &[&entity.key(), &since, &(limit as i64)])
+            .map_err(pg)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn changed(&mut self, scope: &Scope, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Record)>, StoreError> {
+        let Some((lo, hi)) = scope.county_range() else { return Ok(vec![]) };
+        let spec = Spec::of(entity);
+        let mut w = sql();
+        // Within a batch by record key (`enrolments_batch_key`, `teachers_batch_key`); schools by code.
+        let (batch_col, pos) = match entity {
+            Entity::Student => ("e.batch_id", "e.record_key"),
+            Entity::School => ("t.batch_id", "t.school_code"),
+            Entity::Teacher | Entity::Conditions => ("t.batch_id", "t.record_key"),
+        };
+        let c = format!("{batch_col} = {}", w.arg(batch));
+        w.cond(c);
+        if let Some(a) = after {
+            let c = format!("{pos} > {}", w.arg(a.to_string()));
+            w.cond(c);
+        }
+        let mut from = spec.record_tables();
+        match entity {
+            Entity::School | Entity::Teacher | Entity::Conditions => {
+                let region = if entity == Entity::School {
+                    "t.region_code"
+                } else {
+                    from.push_str(" JOIN schools sc ON sc.school_code = t.school_code");
+                    "sc.region_code"
+                };
+                let (a, b) = text_range(lo, hi);
+                let c = format!("{region} BETWEEN {} AND {}", w.arg(a), w.arg(b));
+                w.cond(c);
+                if let Some(code) = scope.school() {
+                    let c = format!("t.school_code = {}", w.arg(code.to_string()));
+                    w.cond(c);
+                }
+            }
+            Entity::Student => {
+                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
+                w.cond(c);
+                if let Some(code) = scope.school() {
+                    let c = format!("e.school_code = {}", w.arg(code.to_string()));
+                    w.cond(c);
+                }
+            }
+        }
+        let sql = format!("SELECT {}, t.{} FROM {from}{} ORDER BY {pos} COLLATE \"C\" LIMIT {}", spec.select_list(), spec.key_col, w.where_(), limit.max(1));
+        Ok(self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|(r, _)| (r.key.clone(), r)).collect())
+    }
+
+    fn moved(&mut self, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<(String, String)>)>, StoreError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT record_key, field, old_value FROM change_log WHERE batch_id = $1 AND entity = $2 \
+                 AND field IN ('school_code', 'grade', 'region_code', 'school_type') AND record_key COLLATE \"C\" > $3 ORDER BY record_key COLLATE \"C\", field",
+                &[&batch, &entity.key(), &after.unwrap_or("")],
+            )
+            .map_err(pg)?;
+        let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        for r in &rows {
+            let key: String = r.get(0);
+            let (f, v): (String, String) = (r.get(1), r.get(2));
+            match out.last_mut() {
+                Some(last) if last.0 == key => last.1.push((f, v)),
+                _ => {
+                    if out.len() == limit.max(1) {
+                        break;
+                    }
+                    out.push((key, vec![(f, v)]));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {
         let Some(queries) = school_figures_queries(Dialect::Postgres, scope) else { return Ok(vec![]) };
         let mut tally = SchoolTally::default();

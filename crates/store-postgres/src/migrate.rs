@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (34, "school_notes", include_str!("../migrations/0034_school_notes.sql")),
     (35, "quality", include_str!("../migrations/0035_quality.sql")),
     (36, "share", include_str!("../migrations/0036_share.sql")),
+    (37, "change_feed", include_str!("../migrations/0037_change_feed.sql")),
 ];
 
 /// The version this program needs.

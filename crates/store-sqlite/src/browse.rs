@@ -312,6 +312,92 @@ impl Browse for SqliteStore {
         Ok(Some(h))
     }
 
+    fn change_batches(&mut self, entity: Entity, since: i64, limit: usize) -> Result<Vec<i64>, StoreError> {
+        // One writer at a time: a batch row is written inside its import's transaction, so every
+        // batch seen here has committed (or is the reader's own), and no lower one can follow.
+        let mut st = self
+            .conn()
+            .prepare_cached("SELECT id FROM batches WHERE entity = ?1 AND id > ?2 AND finished_at IS NOT NULL ORDER BY id LIMIT ?3")
+            .map_err(map_err)?;
+        let rows = st.query_map(rusqlite::params![entity.key(), since, limit as i64], |r| r.get(0)).map_err(map_err)?;
+        rows.collect::<Result<Vec<i64>, _>>().map_err(map_err)
+    }
+
+    fn changed(&mut self, scope: &Scope, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Record)>, StoreError> {
+        let Some((lo, hi)) = scope.county_range() else { return Ok(vec![]) };
+        let l = Layout::of(entity);
+        let mut w = sql();
+        // Stored order within the batch: the row id (`enrolments_batch`, `teachers_batch` hold
+        // it), schools by code.
+        let (batch_col, pos) = match entity {
+            Entity::Student => ("e.batch_id", "s.id"),
+            Entity::School => ("s.batch_id", "s.school_code"),
+            Entity::Teacher | Entity::Conditions => ("s.batch_id", "s.id"),
+        };
+        let c = format!("{batch_col} = {}", w.arg(batch));
+        w.cond(c);
+        if let Some(a) = after {
+            let c = if entity == Entity::School {
+                format!("{pos} > {}", w.arg(a.to_string()))
+            } else {
+                format!("{pos} > {}", w.arg(a.parse::<i64>().map_err(|_| StoreError::BadCursor)?))
+            };
+            w.cond(c);
+        }
+        let from = match entity {
+            Entity::School => {
+                let (a, b) = text_range(lo, hi);
+                let c = format!("s.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+                w.cond(c);
+                l.from.clone()
+            }
+            Entity::Teacher | Entity::Conditions => {
+                let (a, b) = text_range(lo, hi);
+                let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+                w.cond(c);
+                format!("{} JOIN schools sc ON sc.school_code = s.school_code", l.from)
+            }
+            Entity::Student => {
+                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
+                w.cond(c);
+                l.from.clone()
+            }
+        };
+        if let Some(code) = scope.school() {
+            let c = format!("{}.school_code = {}", if entity == Entity::Student { "e" } else { "s" }, w.arg(code.to_string()));
+            w.cond(c);
+        }
+        let tail = if entity == Entity::School { "0" } else { pos };
+        let sql = format!("SELECT {}, s.{}, {tail} FROM {from}{} ORDER BY {pos} LIMIT {}", l.select, l.key_col, w.where_(), limit.max(1));
+        Ok(self
+            .records(&sql, w.args, l.width(), 1)?
+            .into_iter()
+            .map(|(r, t)| (if entity == Entity::School { r.key.clone() } else { t[0].to_string() }, r))
+            .collect())
+    }
+
+    fn moved(&mut self, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<(String, String)>)>, StoreError> {
+        let sql = "SELECT record_key, field, old_value FROM change_log WHERE batch_id = ?1 AND entity = ?2 \
+                   AND field IN ('school_code', 'grade', 'region_code', 'school_type') AND record_key > ?3 ORDER BY record_key, field";
+        let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
+        let mut rows = st.query(rusqlite::params![batch, entity.key(), after.unwrap_or("")]).map_err(map_err)?;
+        let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        while let Some(r) = rows.next().map_err(map_err)? {
+            let key: String = r.get(0).map_err(map_err)?;
+            let (f, v): (String, String) = (r.get(1).map_err(map_err)?, r.get(2).map_err(map_err)?);
+            match out.last_mut() {
+                Some(last) if last.0 == key => last.1.push((f, v)),
+                _ => {
+                    if out.len() == limit.max(1) {
+                        break;
+                    }
+                    out.push((key, vec![(f, v)]));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {
         let Some(queries) = school_figures_queries(Dialect::Sqlite, scope) else { return Ok(vec![]) };
         let mut tally = SchoolTally::default();

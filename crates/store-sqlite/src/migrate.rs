@@ -87,6 +87,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0010_quality.sql"),
         seed: None,
     },
+    Migration {
+        // Issue 14: the change feed's index of moved records.
+        version: 11,
+        name: "0011_change_feed",
+        sql: include_str!("../migrations/0011_change_feed.sql"),
+        seed: None,
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -97,7 +104,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
@@ -124,6 +131,7 @@ pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[
     Migration { version: 21, name: "0021_catalog", sql: include_str!("../platform/0021_catalog.sql"), seed: None },
     Migration { version: 22, name: "0022_school_notes", sql: include_str!("../platform/0022_school_notes.sql"), seed: None },
     Migration { version: 23, name: "0023_share", sql: include_str!("../platform/0023_share.sql"), seed: None },
+    Migration { version: 24, name: "0024_share_nats", sql: include_str!("../platform/0024_share_nats.sql"), seed: None },
 ];
 
 const _: () = assert!(MIGRATIONS[MIGRATIONS.len() - 1].version == SCHEMA_VERSION);

@@ -80,7 +80,7 @@ fn version_1_platform_file_upgrades() {
     let p = store_sqlite::platform_path(&f.path);
     {
         let c = rusqlite::Connection::open(&p).unwrap();
-        // Back to version 1: without the columns and the indexes of 0002 (and of 0017, whose
+        // Back to version 1: without the columns and the indexes of 0002 (and of 0017 and 0024, whose
         // ALTER TABLE cannot run twice).
         c.execute_batch(
             "DROP INDEX audit_region; DROP INDEX audit_org;
@@ -90,6 +90,8 @@ fn version_1_platform_file_upgrades() {
              DROP INDEX incidents_review_due; ALTER TABLE incidents DROP COLUMN recovered_at;
              ALTER TABLE incidents DROP COLUMN review_due_at; ALTER TABLE incidents DROP COLUMN review_reminded_at;
              ALTER TABLE mlps_assessments DROP COLUMN report_attachment; ALTER TABLE mlps_rectifications DROP COLUMN attachment_id;
+             ALTER TABLE share_grants DROP COLUMN nats_subject; ALTER TABLE share_grants DROP COLUMN nats_version;
+             ALTER TABLE share_grants DROP COLUMN nats_after; ALTER TABLE share_grants DROP COLUMN nats_error;
              DELETE FROM schema_version WHERE version > 1;",
         )
         .unwrap();

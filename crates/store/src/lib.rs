@@ -515,6 +515,19 @@ pub trait Browse {
     fn record_history(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<History>, StoreError>;
     /// Each school inside the scope with its students, teachers and classes, by 学校标识码.
     fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError>;
+    /// 变更订阅 (the sharing exchange's change feed, [`share::changes`]): the import batches of
+    /// `entity` after `since`, oldest first, at most `limit` — only batches that committed (an
+    /// entity's imports are serialised, so no earlier batch can still commit after them).
+    fn change_batches(&mut self, entity: Entity, since: i64, limit: usize) -> Result<Vec<i64>, StoreError>;
+    /// The records of `entity` inside `scope` whose last change came in batch `batch`, in the
+    /// backend's stored order after `after` (a position this method gave), at most `limit`;
+    /// each with its position.
+    fn changed(&mut self, scope: &Scope, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Record)>, StoreError>;
+    /// The records of `entity` whose place changed in batch `batch` (the `change_log` of the
+    /// fields [`share::PLACE_FIELDS`]), by record key after `after`, at most `limit`: each key
+    /// with (field, old value) of the place fields that changed. No scope: the caller decides
+    /// from the old place whether the record was ever its to know of ([`share::changes`]).
+    fn moved(&mut self, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<(String, String)>)>, StoreError>;
 }
 
 /// Everything the web platform needs of a backend.

@@ -188,6 +188,14 @@ pub struct GrantTerms {
     /// None: the end of the requested period.
     pub expires_at: Option<i64>,
     pub rate_per_minute: Option<u32>,
+    /// Also publish the grant's change feed to NATS JetStream: the installation's subject prefix
+    /// (the subject is [`nats_subject`] of it).
+    pub nats: Option<String>,
+}
+
+/// The NATS subject a grant's changes are published to: `<prefix>.grant.<id>`.
+pub fn nats_subject(prefix: &str, grant: i64) -> String {
+    format!("{prefix}.grant.{grant}")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +225,12 @@ pub struct Grant {
     pub revoked_at: Option<i64>,
     pub revoked_by: String,
     pub revoked_why: String,
+    /// The NATS subject its changes are published to ('' not published), the change version and
+    /// feed cursor published up to, the publisher's last error ('' none).
+    pub nats_subject: String,
+    pub nats_version: i64,
+    pub nats_after: String,
+    pub nats_error: String,
 }
 
 /// Calls and rows of one grant on one day (UTC+8).
@@ -366,6 +380,181 @@ pub fn read_page<B: Browse + ?Sized>(db: &mut B, cols: &Columns, after: Option<S
     Ok(Delivery { rows: out, next: cursor })
 }
 
+/// The fields whose change can move a record into or out of a grant's rows (its place: the
+/// school and so the county, the grade; a school's division and type). The change feed reads
+/// their `change_log` entries to tell a consumer which records left its rows.
+pub const PLACE_FIELDS: [&str; 4] = ["school_code", "grade", "region_code", "school_type"];
+
+/// Batches read per call of [`changes`] and base-data rows read per call at most (as
+/// [`read_page`], a sparse grade filter ends a call short with a cursor to go on).
+const FEED_BATCHES: usize = 200;
+const FEED_READ: usize = 20 * crate::browse::MAX_PAGE;
+
+/// What a change does to the consumer's copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// The record is (now) in the grant's rows: insert or replace it.
+    Upsert,
+    /// The record left the grant's rows (moved to another division, grade or type): remove it.
+    Delete,
+}
+
+impl Op {
+    pub fn code(self) -> &'static str {
+        match self {
+            Op::Upsert => "upsert",
+            Op::Delete => "delete",
+        }
+    }
+}
+
+/// One entry of the change feed: the record's key (the web layer hands the consumer a
+/// per-grant pseudonym of it, never the key), the change version (the import batch) and, for an
+/// upsert, the granted fields masked as granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub op: Op,
+    pub version: i64,
+    pub key: String,
+    pub row: Option<Vec<String>>,
+}
+
+/// A page of the change feed. `next`: where the next page starts (more changes are waiting);
+/// None when the feed is read to its end, and then `version` is the change version to pass as
+/// `since` next time (the newest batch read, or `since` when there was none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feed {
+    pub changes: Vec<Change>,
+    pub next: Option<String>,
+    pub version: i64,
+}
+
+/// Where a feed page starts: a batch, its phase (0 the records it changed, 1 those it moved),
+/// the last position read. Written `batch.phase.position`.
+fn feed_at(s: &str) -> Option<(i64, u8, Option<String>)> {
+    let mut it = s.splitn(3, '.');
+    let batch = it.next()?.parse::<i64>().ok().filter(|b| *b > 0)?;
+    let phase = it.next()?.parse::<u8>().ok().filter(|p| *p <= 1)?;
+    let pos = it.next()?;
+    Some((batch, phase, (!pos.is_empty()).then(|| pos.to_string())))
+}
+
+fn feed_cursor(batch: i64, phase: u8, pos: &Option<String>) -> String {
+    format!("{batch}.{phase}.{}", pos.as_deref().unwrap_or(""))
+}
+
+/// 变更订阅: the changes of a grant's rows after change version `since` (or from the cursor
+/// `after` of the page before, which then decides): for each import batch of the dataset, oldest
+/// first, every record it changed that lies in the grant's rows (an upsert, projected and masked
+/// as [`read_page`]), then every record it moved (school, grade, division or type) whose old place
+/// was in the grant's rows and whose place now is not (a delete). A record changed by several
+/// batches appears once, at its last: the feed is compacted, and reading it from `since = 0`
+/// gives every row of the grant. Nothing outside the grant's rows is named, not even by a
+/// delete: a delete needs the record's old place to have been inside them.
+pub fn changes<B: Browse + ?Sized>(db: &mut B, cols: &Columns, since: i64, after: Option<&str>, limit: usize) -> Result<Feed, StoreError> {
+    let limit = limit.clamp(1, MAX_ROWS);
+    let (mut at_batch, mut phase, mut pos) = match after {
+        Some(a) => {
+            let (b, ph, p) = feed_at(a).ok_or(StoreError::BadCursor)?;
+            (Some(b), ph, p)
+        }
+        None => (None, 0, None),
+    };
+    let scope = cols.filter.scope();
+    let entity = cols.entity;
+    let from = match at_batch {
+        Some(b) => b - 1,
+        None => since.max(0),
+    };
+    let batches = db.change_batches(entity, from, FEED_BATCHES)?;
+    let mut out = Vec::with_capacity(limit);
+    let mut read = 0usize;
+    let mut version = from;
+    for &b in &batches {
+        if at_batch != Some(b) {
+            (at_batch, phase, pos) = (Some(b), 0, None);
+        }
+        if phase == 0 {
+            loop {
+                if out.len() >= limit || read >= FEED_READ {
+                    return Ok(Feed { changes: out, next: Some(feed_cursor(b, phase, &pos)), version });
+                }
+                let want = (limit - out.len()).min(crate::browse::MAX_PAGE);
+                let rows = db.changed(&scope, entity, b, pos.as_deref(), want)?;
+                read += rows.len();
+                let n = rows.len();
+                for (p, r) in rows {
+                    pos = Some(p);
+                    if keep(cols, &r) {
+                        out.push(Change { op: Op::Upsert, version: b, key: r.key.clone(), row: Some(project(cols, &r)) });
+                    }
+                }
+                if n < want {
+                    break;
+                }
+            }
+            (phase, pos) = (1, None);
+        }
+        loop {
+            if out.len() >= limit || read >= FEED_READ {
+                return Ok(Feed { changes: out, next: Some(feed_cursor(b, phase, &pos)), version });
+            }
+            let want = (limit - out.len()).min(crate::browse::MAX_PAGE);
+            let moves = db.moved(entity, b, pos.as_deref(), want)?;
+            read += moves.len();
+            let n = moves.len();
+            for (key, olds) in moves {
+                pos = Some(key.clone());
+                if was_in(db, cols, &key, &olds)? && !is_in(db, cols, &key)? {
+                    out.push(Change { op: Op::Delete, version: b, key, row: None });
+                }
+            }
+            if n < want {
+                break;
+            }
+        }
+        version = b;
+    }
+    let next = (batches.len() == FEED_BATCHES).then(|| feed_cursor(version + 1, 0, &None));
+    Ok(Feed { changes: out, next, version })
+}
+
+/// Whether the record is in the grant's rows now.
+fn is_in<B: Browse + ?Sized>(db: &mut B, cols: &Columns, key: &str) -> Result<bool, StoreError> {
+    Ok(db.record(&cols.filter.scope(), cols.entity, key)?.is_some_and(|r| keep(cols, &r)))
+}
+
+/// Whether the record's place before a move (`olds`: the place fields that changed, with their
+/// old values; the others as stored now) was in the grant's rows.
+fn was_in<B: Browse + ?Sized>(db: &mut B, cols: &Columns, key: &str, olds: &[(String, String)]) -> Result<bool, StoreError> {
+    let t = cols.entity.template();
+    let now = db.record(&Scope::all(), cols.entity, key)?;
+    let value = |k: &str| -> Option<String> {
+        olds.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).or_else(|| now.as_ref().and_then(|r| t.index(k).and_then(|i| r.get(i)).map(str::to_string)))
+    };
+    let region = match cols.entity {
+        Entity::School => value("region_code"),
+        _ => match value("school_code").filter(|s| !s.is_empty()) {
+            Some(code) => {
+                let st = Entity::School.template();
+                db.record(&Scope::all(), Entity::School, &code)?.and_then(|r| st.index("region_code").and_then(|i| r.get(i)).map(str::to_string))
+            }
+            None => None,
+        },
+    };
+    let Some(county) = region.and_then(|r| r.trim().parse::<u32>().ok()) else { return Ok(false) };
+    let (lo, hi) = crate::region_range(cols.filter.region);
+    if !(lo..=hi).contains(&county) {
+        return Ok(false);
+    }
+    let fits = |list: &[String], k: &str| list.is_empty() || value(k).is_none_or(|v| list.iter().any(|x| *x == v));
+    Ok(match cols.entity {
+        Entity::Student => fits(&cols.filter.grades, "grade"),
+        Entity::School => fits(&cols.filter.school_types, "school_type"),
+        _ => true,
+    })
+}
+
 /// A problem with a request: (field, Chinese, English).
 pub type Problem = (&'static str, String, String);
 
@@ -468,6 +657,15 @@ pub trait Share {
     /// Submitted requests past their deadline and not yet reminded, marked reminded (for the
     /// reminder outbox).
     fn share_overdue_to_remind(&mut self, now: i64) -> Result<Vec<Request>, StoreError>;
+    /// The grants whose changes are published to NATS and that deliver now (neither revoked nor
+    /// expired, started): the NATS publisher's only way to an [`Authorized`].
+    fn share_publishing(&mut self, now: i64) -> Result<Vec<Authorized>, StoreError>;
+    /// The consumer an account is linked to, if any. A linked data-consumer account reads base
+    /// data only through its grants (the web layer gives it no scope of its own).
+    fn share_consumer_of(&mut self, user_id: i64) -> Result<Option<i64>, StoreError>;
+    /// Records how far the NATS publisher got with a grant (version and feed cursor) and its
+    /// last error ('' when the round went well).
+    fn share_published(&mut self, grant: i64, version: i64, after: &str, error: &str) -> Result<(), StoreError>;
 }
 
 fn rows<T>(db: &mut (impl LedgerSql + ?Sized), sql: &str, args: Vec<Arg>, decode: fn(&dyn SqlRow) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
@@ -566,7 +764,7 @@ fn request_from(r: &dyn SqlRow) -> Result<Request, StoreError> {
     })
 }
 
-const GRANT_COLS: &str = "g.id, g.request_id, g.consumer_id, c.name, g.dataset_id, g.dataset_key, g.dataset_name, g.provider_code, g.fields, g.region, g.grades, g.school_types, g.valid_from, g.expires_at, g.rate_per_minute, g.created_by, g.created_at, g.revoked_at, g.revoked_by, g.revoked_why";
+const GRANT_COLS: &str = "g.id, g.request_id, g.consumer_id, c.name, g.dataset_id, g.dataset_key, g.dataset_name, g.provider_code, g.fields, g.region, g.grades, g.school_types, g.valid_from, g.expires_at, g.rate_per_minute, g.created_by, g.created_at, g.revoked_at, g.revoked_by, g.revoked_why, g.nats_subject, g.nats_version, g.nats_after, g.nats_error";
 
 fn grant_from(r: &dyn SqlRow) -> Result<Grant, StoreError> {
     // Fields as `name` or `name:mask`, comma apart.
@@ -598,6 +796,10 @@ fn grant_from(r: &dyn SqlRow) -> Result<Grant, StoreError> {
         revoked_at: (revoked > 0).then_some(revoked),
         revoked_by: r.string(18)?,
         revoked_why: r.string(19)?,
+        nats_subject: r.string(20)?,
+        nats_version: r.i64(21)?,
+        nats_after: r.string(22)?,
+        nats_error: r.string(23)?,
     })
 }
 
@@ -827,7 +1029,10 @@ impl<T: LedgerSql + ?Sized> Share for T {
         if !p.is_empty() {
             return Err(problems_error(&p));
         }
-        write_grant(self, &q, &grant_fields(&d, &fields, &terms.unmasked), expires_at, rate, &who.name, now)
+        let g = write_grant(self, &q, &grant_fields(&d, &fields, &terms.unmasked), expires_at, rate, &who.name, now)?;
+        let Some(prefix) = &terms.nats else { return Ok(g) };
+        exec(self, "UPDATE share_grants SET nats_subject = ?2 WHERE id = ?1", vec![g.id.into(), nats_subject(prefix, g.id).into()])?;
+        load_grant(self, g.id)?.ok_or_else(|| StoreError::Internal("the grant just written".into()))
     }
 
     fn share_reject(&mut self, who: &Who, id: i64, reasons: &str, now: i64) -> Result<Request, StoreError> {
@@ -928,6 +1133,24 @@ impl<T: LedgerSql + ?Sized> Share for T {
             exec(self, "UPDATE share_requests SET reminded_at = ?2 WHERE id = ?1", vec![q.id.into(), now.max(1).into()])?;
         }
         Ok(due)
+    }
+
+    fn share_publishing(&mut self, now: i64) -> Result<Vec<Authorized>, StoreError> {
+        let all = rows(self, &format!("SELECT {GRANT_COLS} FROM share_grants g JOIN share_consumers c ON c.id = g.consumer_id WHERE g.nats_subject <> '' AND g.revoked_at = 0 AND g.expires_at > ?1 ORDER BY g.id"), vec![now.into()], grant_from)?;
+        Ok(all
+            .into_iter()
+            .filter(|g| now >= start_of(g.from))
+            .filter_map(|g| entity_of(&g.dataset_key).map(|entity| Authorized { grant: g, entity }))
+            .collect())
+    }
+
+    fn share_consumer_of(&mut self, user_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(rows(self, "SELECT consumer_id FROM share_consumer_accounts WHERE user_id = ?1", vec![user_id.into()], |r| r.i64(0))?.into_iter().next())
+    }
+
+    fn share_published(&mut self, grant: i64, version: i64, after: &str, error: &str) -> Result<(), StoreError> {
+        exec(self, "UPDATE share_grants SET nats_version = ?2, nats_after = ?3, nats_error = ?4 WHERE id = ?1", vec![grant.into(), version.into(), after.into(), error.into()])?;
+        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ use standard::Date;
 macro_rules! share_suite {
     ($make:expr) => {
         $crate::share_suite!(@tests $make;
-            consumers_by_the_administrator_only, conformity_and_unconditional_grants, conditional_review_by_the_provider_side, delivery_never_widens_a_grant);
+            consumers_by_the_administrator_only, conformity_and_unconditional_grants, conditional_review_by_the_provider_side, delivery_never_widens_a_grant, change_feed_follows_imports, nats_publishing_grants);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -143,11 +143,11 @@ pub fn conditional_review_by_the_provider_side(s: &mut dyn Backend) {
     }
     // Terms cannot widen the request: a field not asked for, unmasking a non-personal field,
     // an expiry past the period, a rate of 0.
-    let wide = GrantTerms { fields: vec!["name".into(), "address".into()], unmasked: vec!["grade".into()], expires_at: Some(end_of(day("2027-06-01"))), rate_per_minute: Some(0) };
+    let wide = GrantTerms { fields: vec!["name".into(), "address".into()], unmasked: vec!["grade".into()], expires_at: Some(end_of(day("2027-06-01"))), rate_per_minute: Some(0), nats: None };
     let m = conflict(s.share_approve(&w.admin, q.id, &wide, T0));
     assert!(m.contains("申请的字段") && m.contains("个人信息字段") && m.contains("到期") && m.contains("调用次数"), "{m}");
     // Approved with fewer fields, the name unmasked.
-    let terms = GrantTerms { fields: vec!["student_id".into(), "name".into(), "grade".into()], unmasked: vec!["name".into()], expires_at: None, rate_per_minute: Some(2) };
+    let terms = GrantTerms { fields: vec!["student_id".into(), "name".into(), "grade".into()], unmasked: vec!["name".into()], expires_at: None, rate_per_minute: Some(2), nats: None };
     let g = s.share_approve(&w.admin, q.id, &terms, T0 + 3600).unwrap();
     let masks: Vec<_> = g.fields.iter().map(|f| (f.name.as_str(), f.mask)).collect();
     assert_eq!(masks, [("student_id", Some(crate::catalog::MaskKind::StudentId)), ("name", None), ("grade", None)]);
@@ -241,4 +241,123 @@ pub fn delivery_never_widens_a_grant(s: &mut dyn Backend) {
     assert!(matches!(s.share_authorize(w.consumer.user_id, g.id, g.expires_at), Err(Refused::Expired(_))));
     s.share_revoke(&w.admin, g.id, "停止使用", T0 + 200).unwrap();
     assert!(matches!(s.share_authorize(w.consumer.user_id, g.id, T0 + 300), Err(Refused::Revoked { .. })));
+}
+
+/// Reads a feed after `since` to its end in pages of `limit`: (upserts' keys, deletes' keys, version).
+fn read_feed(s: &mut dyn Backend, cols: &Columns, since: i64, limit: usize) -> (Vec<String>, Vec<String>, i64) {
+    let (mut up, mut del, mut after) = (Vec::new(), Vec::new(), None::<String>);
+    loop {
+        let f = changes(s, cols, since, after.as_deref(), limit).unwrap();
+        assert!(f.changes.len() <= limit);
+        for c in f.changes {
+            match c.op {
+                Op::Upsert => {
+                    assert!(c.row.is_some());
+                    up.push(c.key)
+                }
+                Op::Delete => {
+                    assert!(c.row.is_none());
+                    del.push(c.key)
+                }
+            }
+        }
+        match f.next {
+            Some(n) => after = Some(n),
+            None => {
+                up.sort();
+                del.sort();
+                return (up, del, f.version);
+            }
+        }
+    }
+}
+
+fn keys(seqs: &[u32]) -> Vec<String> {
+    let mut v: Vec<String> = seqs.iter().map(|&i| crate::suite::student_key(i)).collect();
+    v.sort();
+    v
+}
+
+/// 变更订阅: the feed of a grant (510104, grade 11) and of another (510112, every grade) through
+/// an import that renames, regrades and moves students in and out of both.
+pub fn change_feed_follows_imports(s: &mut dyn Backend) {
+    let w = world(s);
+    let (a, b) = ("2151040001", "2151120001");
+    import(s, Entity::School, "h-s", &[school(a, "510104", "第一小学"), school(b, "510112", "龙泉一小")]);
+    let mut people = Vec::new();
+    for i in 0..30u32 {
+        people.push(student(i, if i < 24 { a } else { b }, if i % 3 == 0 { "11" } else { "12" }, "王小明", "13800001111"));
+    }
+    import(s, Entity::Student, "h-p", &people);
+    let mut r = ask(w.ds["students"], &["name", "grade"], 510104);
+    r.filter.grades = vec!["11".into()];
+    let q = s.share_submit(&w.consumer, &r, T0 + 86_400, T0).unwrap();
+    let g = s.share_approve(&w.admin, q.id, &GrantTerms { rate_per_minute: Some(600), ..Default::default() }, T0).unwrap();
+    let cols = match s.share_authorize(w.consumer.user_id, g.id, T0 + 60) {
+        Ok(x) => x.columns(&[]).unwrap(),
+        Err(e) => panic!("{e:?}"),
+    };
+    let q2 = s.share_submit(&w.other, &ask(w.ds["students"], &["name"], 510112), T0 + 86_400, T0).unwrap();
+    let g2 = s.share_approve(&w.admin, q2.id, &GrantTerms { rate_per_minute: Some(600), ..Default::default() }, T0).unwrap();
+    let cols2 = match s.share_authorize(w.other.user_id, g2.id, T0 + 60) {
+        Ok(x) => x.columns(&[]).unwrap(),
+        Err(e) => panic!("{e:?}"),
+    };
+    // From 0: every row of the grant, once, in pages of 2 (and of 1000).
+    let (up, del, v0) = read_feed(s, &cols, 0, 2);
+    assert_eq!((up, del), (keys(&[0, 3, 6, 9, 12, 15, 18, 21]), vec![]));
+    assert!(v0 > 0);
+    assert_eq!(read_feed(s, &cols, 0, 1000).2, v0);
+    assert_eq!(read_feed(s, &cols, v0, 2), (vec![], vec![], v0), "nothing new");
+    let row = changes(s, &cols, 0, None, 1).unwrap().changes.remove(0).row.unwrap();
+    assert_eq!(row, ["王*", "11"], "projected and masked as granted");
+
+    let t = Entity::Student.template();
+    let with = |mut v: Vec<String>, k: &str, x: &str| {
+        v[t.index(k).unwrap()] = x.to_string();
+        v
+    };
+    let p = |i: usize| people[i].clone();
+    import(s, Entity::Student, "h-p2", &[
+        with(p(0), "name", "王小红"),        // renamed, stays: upsert
+        with(p(3), "grade", "12"),           // regraded out: delete
+        with(p(6), "school_code", b),        // moved to 510112: delete here, upsert there
+        with(p(1), "grade", "11"),           // regraded in: upsert
+        with(p(24), "school_code", a),       // moved in from 510112: upsert here, delete there
+        with(p(27), "name", "王小刚"),       // renamed in 510112: nothing here
+        with(p(4), "school_code", b),        // grade 12 moved away: never this grant's
+    ]);
+    let (up, del, v1) = read_feed(s, &cols, v0, 2);
+    assert!(v1 > v0);
+    assert_eq!((up, del), (keys(&[0, 1, 24]), keys(&[3, 6])));
+    assert_eq!(read_feed(s, &cols, v1, 2), (vec![], vec![], v1));
+    // The other grant sees its side of the same import.
+    let (up2, del2, _) = read_feed(s, &cols2, v0, 1);
+    assert_eq!((up2, del2), (keys(&[4, 6, 27]), keys(&[24])));
+    // From 0 again: the grant's rows as they are now (deletes only of records that were its).
+    let (up, del, v) = read_feed(s, &cols, 0, 3);
+    assert_eq!((up, v), (keys(&[0, 1, 9, 12, 15, 18, 21, 24]), v1));
+    assert!(del.iter().all(|k| keys(&[3, 6]).contains(k)), "{del:?}");
+    // A cursor that does not read is refused.
+    assert!(matches!(changes(s, &cols, 0, Some("x.y"), 5), Err(StoreError::BadCursor)));
+}
+
+/// The grants whose changes go to NATS: only those approved so, while they deliver; the
+/// publisher's position is kept.
+pub fn nats_publishing_grants(s: &mut dyn Backend) {
+    let w = world(s);
+    let q = s.share_submit(&w.consumer, &ask(w.ds["students"], &["name"], 510104), T0 + 86_400, T0).unwrap();
+    let plain = s.share_approve(&w.admin, q.id, &GrantTerms::default(), T0).unwrap();
+    assert_eq!(plain.nats_subject, "");
+    let q = s.share_submit(&w.consumer, &ask(w.ds["students"], &["name", "grade"], 510104), T0 + 86_400, T0).unwrap();
+    let g = s.share_approve(&w.admin, q.id, &GrantTerms { nats: Some("tianfu.share".into()), ..Default::default() }, T0).unwrap();
+    assert_eq!((g.nats_subject.clone(), g.nats_version), (format!("tianfu.share.grant.{}", g.id), 0));
+    let ids = |s: &mut dyn Backend, t: i64| s.share_publishing(t).unwrap().iter().map(|a| a.grant().id).collect::<Vec<_>>();
+    assert_eq!(ids(s, T0 + 60), [g.id]);
+    s.share_published(g.id, 7, "7.1.x", "NATS down").unwrap();
+    let a = s.share_publishing(T0 + 60).unwrap().remove(0);
+    assert_eq!((a.grant().nats_version, a.grant().nats_after.as_str(), a.grant().nats_error.as_str()), (7, "7.1.x", "NATS down"));
+    assert!(ids(s, end_of(day("2026-12-31")) + 1).is_empty(), "expired");
+    s.share_revoke(&w.admin, g.id, "完成", T0 + 120).unwrap();
+    assert!(ids(s, T0 + 180).is_empty(), "revoked");
 }

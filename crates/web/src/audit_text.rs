@@ -152,6 +152,8 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("fields", "字段", "fields"),
     ("grant", "授权编号", "grant"),
     ("consumer", "使用方编号", "consumer"),
+    ("subject", "推送主题", "subject"),
+    ("requests", "申请数", "requests"),
 ];
 
 /// Values shown by name: (value, Chinese, English), whatever the key.

@@ -27,6 +27,7 @@ pub mod pool;
 pub mod present;
 pub mod remind;
 pub mod render;
+pub mod share_nats;
 pub mod routes;
 pub mod seal;
 pub mod search;
@@ -145,9 +146,53 @@ pub async fn run(app: App, listener: tokio::net::TcpListener, shutdown: impl std
                 .await;
         }
     });
+    let publisher = app.state.config.nats_url.clone().filter(|u| !u.trim().is_empty()).map(|url| tokio::spawn(publish_loop(app.state.clone(), url)));
     let r = axum::serve(listener, app.router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
     keeper.abort();
+    if let Some(p) = publisher {
+        p.abort();
+    }
     r
+}
+
+/// Every 5 seconds, the grants' change feeds to NATS JetStream ([`share_nats::round`]) on one
+/// connection, made again after an error (logged once per kind of error, not every round).
+async fn publish_loop(state: Arc<state::AppState>, url: String) {
+    let client: Arc<std::sync::Mutex<Option<jetstream::Client>>> = Arc::default();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    let mut last_error = String::new();
+    loop {
+        tick.tick().await;
+        let (c, url, cfg) = (client.clone(), url.clone(), state.config.clone());
+        let r = state
+            .pool
+            .run(move |s| {
+                let mut guard = c.lock().unwrap_or_else(|p| p.into_inner());
+                if guard.is_none() {
+                    match share_nats::connect(&url, &cfg.nats_stream, &cfg.nats_prefix) {
+                        Ok(n) => *guard = Some(n),
+                        Err(e) => return Ok(Err(format!("NATS: {e}"))),
+                    }
+                }
+                let nats = guard.as_mut().expect("connected");
+                let round = share_nats::round(s, nats, store::time::unix_now())?;
+                if !round.failed.is_empty() {
+                    // A broken connection is made again next round.
+                    *guard = None;
+                }
+                Ok(Ok(round))
+            })
+            .await;
+        let error = match r {
+            Ok(Ok(round)) => round.failed.first().map(|f| format!("NATS publishing of grant {}: {}", f.0, f.1)).unwrap_or_default(),
+            Ok(Err(e)) => e,
+            Err(e) => format!("NATS publishing: {e:?}"),
+        };
+        if !error.is_empty() && error != last_error {
+            tracing::warn!(target: "tianfu::share", "{error}");
+        }
+        last_error = error;
+    }
 }
 
 /// When no province administrator exists: creates `admin` with a one-time password, which must

@@ -14,6 +14,8 @@
 //!   its unit (the nearest bureau's above it when the unit has none) and, for an escalation, of
 //!   the unit it went to; no personal data. One not delivered is queued (`duty_outbox`) and
 //!   tried again by each [`run`] (every minute in the server) until sent or [`RETRY_SECS`] old.
+//! - In [`run`] too: 有条件 sharing requests past their answer deadline (`store::share`), one
+//!   reminder each to every robot (topic `share`), at the first run after the deadline.
 
 use guard::notify::{Channel, Event, Notifier};
 use guard::webhook::{Sender, WebhookTarget};
@@ -137,6 +139,9 @@ pub struct DayReport {
     pub quality_rows: u64,
     pub quality_sent: usize,
     pub quality_failed: usize,
+    /// Sharing requests past their answer deadline: reminders sent / failed (each request once).
+    pub share_sent: usize,
+    pub share_failed: usize,
 }
 
 /// The day's reminders once, on `s` at the clock's time. To be called off the async runtime's
@@ -223,6 +228,38 @@ pub fn run(s: &mut dyn Backend, out: &Outbox, handle: &tokio::runtime::Handle, c
             s.append_audit(&AuditEvent { actor: "system".into(), action: "quality_remind".into(), target: format!("quality:{today}"), detail, ip: String::new(), outcome: outcome.into() })?;
         }
         daily.quality_day = Some(today);
+    }
+    // 数据共享: 有条件 requests past their answer deadline, each reminded once (marked before it is
+    // sent: at most once), to every robot, topic `share`; the province's console marks them overdue.
+    let overdue = s.share_overdue_to_remind(now)?;
+    if !overdue.is_empty() {
+        if hooks.is_none() {
+            hooks = Some(s.webhooks(&Scope::all())?);
+        }
+        let notifier = out.notifier(out.channels(hooks.as_deref().unwrap_or_default()));
+        for q in &overdue {
+            let mut lines = vec![
+                format!("申请编号：{}", q.id),
+                format!("使用方：{}", q.consumer_name),
+                format!("数据资源：{}（提供方 {}）", q.dataset_name, q.provider_code),
+                format!("答复期限：{}，已逾期，请提供方尽快审核", crate::routes::share::when(q.due_at)),
+            ];
+            if let Some(u) = public_url {
+                lines.push(format!("审核：{}/share#queue", u.trim_end_matches('/')));
+            }
+            let e = Event { topic: "share".into(), title: format!("【共享申请逾期未答复】{}", q.dataset_name), lines, at: now };
+            let d = handle.block_on(notifier.notify(&e));
+            if d.iter().any(|x| matches!(x.result, Ok(code) if (200..300).contains(&code))) {
+                rep.share_sent += 1;
+            } else {
+                rep.share_failed += 1;
+                tracing::warn!(request = q.id, "共享申请逾期提醒发送失败（sharing request reminder not delivered）");
+            }
+        }
+        let ids: Vec<i64> = overdue.iter().map(|q| q.id).collect();
+        let detail = serde_json::json!({ "requests": ids.len(), "sent": rep.share_sent, "failed": rep.share_failed }).to_string();
+        let outcome = if rep.share_failed == 0 { "ok" } else { "failed" };
+        s.append_audit(&AuditEvent { actor: "system".into(), action: "share_remind".into(), target: format!("share_requests:{}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")), detail, ip: String::new(), outcome: outcome.into() })?;
     }
     // 零报告: every period running today, once its cut-off has passed. A message not
     // delivered gives its units' claims back: tried again at the next run (tick) of the day.

@@ -68,7 +68,12 @@ impl Sessions {
 /// The identity of a user (their scope from their node of the tree).
 pub fn identity_of(s: &mut dyn store::Backend, user: User, csrf: Option<String>, session: Option<String>) -> Result<Identity, AppError> {
     let unit = s.org_unit(user.org_code)?;
+    // A data-consumer account linked to a sharing consumer (issue 14) reads base data through its
+    // grants only (`/api/v1/share/{grant}/…`, each read with the grant's own rows): no scope of
+    // its own, so that nothing outside a grant leaves by the general API.
+    let exchange = user.role == store::Role::DataConsumer && s.share_consumer_of(user.id)?.is_some();
     let (scope, org_name) = match &unit {
+        Some(u) if exchange => (Scope::Nothing, u.name.clone()),
         Some(u) if user.role.reads_base_data() || user.role.reads_overview() || user.role.reads_monitor() => (Scope::of(u), u.name.clone()),
         Some(u) => (Scope::Nothing, u.name.clone()),
         None => (Scope::Nothing, user.org_code.to_string()),

@@ -217,6 +217,7 @@ async fn every_operation_answers_as_documented(env: Env) {
     let aud = login(&env, "aud", PASSWORD).await;
     let county = login(&env, "county", PASSWORD).await;
     let api = Auth { bearer: Some(env.token.clone()), ..Default::default() };
+    let sapi = Auth { bearer: Some(env.other_token.clone()), ..Default::default() };
     let none = Auth::default();
     let teachers = call(&env, "get", "/teachers?limit=2", &api, None).await;
     let tref = teachers.body["items"][0]["ref"].as_str().expect("a teacher ref").to_string();
@@ -275,12 +276,13 @@ async fn every_operation_answers_as_documented(env: Env) {
         store::catalog_auto::sync(s, 51, "system", 0).unwrap();
         let now = store::time::unix_now();
         let prov_id = s.user_by_name("prov").unwrap().unwrap().id;
-        let api_id = s.user_by_name("api").unwrap().unwrap().id;
+        // The exchange's consumer is api2: a linked account reads base data through grants only.
+        let api_id = s.user_by_name("api2").unwrap().unwrap().id;
         let whole = store::Scope::Region { lo: 510000, hi: 519999 };
         let admin = Who { user_id: prov_id, name: "prov".into(), role: store::Role::ProvinceAdmin, scope: whole.clone() };
-        let consumer = Who { user_id: api_id, name: "api".into(), role: store::Role::DataConsumer, scope: whole };
+        let consumer = Who { user_id: api_id, name: "api2".into(), role: store::Role::DataConsumer, scope: whole };
         let c = s.share_register_consumer(&admin, &NewConsumer { name: "文档测试使用方".into(), department: Department::Health, credit_code: String::new(), contact: "王科长".into() }, now).unwrap();
-        s.share_link_account(&admin, c.id, "api").unwrap();
+        s.share_link_account(&admin, c.id, "api2").unwrap();
         let rows = s.catalog_list(&store::Scope::all(), &store::catalog::CatalogQuery { limit: 100, ..Default::default() }).unwrap().rows;
         let key = |s: &mut dyn store::Backend, k: &str| rows.iter().map(|d| d.id).find(|id| s.catalog_dataset(&store::Scope::all(), *id).unwrap().unwrap().auto_key == k).unwrap();
         let (students, schools) = (key(s, "students"), key(s, "schools"));
@@ -510,29 +512,32 @@ async fn every_operation_answers_as_documented(env: Env) {
         ("post", "/share/consumers", "/share/consumers".into(), &prov, Some((j, json!({ "name": "文档测试使用方二", "department": "民政", "contact": "李科长" }).to_string()))),
         ("post", "/share/consumers", "/share/consumers".into(), &prov, Some((j, json!({ "name": "x", "department": "x" }).to_string()))),
         ("post", "/share/consumers", "/share/consumers".into(), &county, Some((j, json!({ "name": "x", "department": "other", "contact": "y" }).to_string()))),
-        ("post", "/share/consumers/{id}/accounts", format!("/share/consumers/{share_consumer}/accounts"), &prov, Some((j, json!({ "account": "api" }).to_string()))),
-        ("post", "/share/consumers/{id}/accounts", "/share/consumers/999999/accounts".into(), &prov, Some((j, json!({ "account": "api" }).to_string()))),
-        ("get", "/share/requests", "/share/requests".into(), &api, None),
-        ("post", "/share/requests", "/share/requests".into(), &api, Some((j, share_ask.clone()))),
-        ("post", "/share/requests", "/share/requests".into(), &api, Some((j, json!({ "dataset_id": share_ds, "fields": ["salary"], "filter": { "region": 520000 }, "from": today, "to": today }).to_string()))),
-        ("get", "/share/requests/{id}", format!("/share/requests/{}", share_reqs[0]), &api, None),
-        ("get", "/share/requests/{id}", "/share/requests/999999".into(), &api, None),
+        ("post", "/share/consumers/{id}/accounts", format!("/share/consumers/{share_consumer}/accounts"), &prov, Some((j, json!({ "account": "api2" }).to_string()))),
+        ("post", "/share/consumers/{id}/accounts", "/share/consumers/999999/accounts".into(), &prov, Some((j, json!({ "account": "api2" }).to_string()))),
+        ("get", "/share/requests", "/share/requests".into(), &sapi, None),
+        ("post", "/share/requests", "/share/requests".into(), &sapi, Some((j, share_ask.clone()))),
+        ("post", "/share/requests", "/share/requests".into(), &sapi, Some((j, json!({ "dataset_id": share_ds, "fields": ["salary"], "filter": { "region": 520000 }, "from": today, "to": today }).to_string()))),
+        ("get", "/share/requests/{id}", format!("/share/requests/{}", share_reqs[0]), &sapi, None),
+        ("get", "/share/requests/{id}", "/share/requests/999999".into(), &sapi, None),
         ("post", "/share/requests/{id}/approve", format!("/share/requests/{}/approve", share_reqs[1]), &prov, Some((j, json!({ "rate_per_minute": 30 }).to_string()))),
         ("post", "/share/requests/{id}/approve", format!("/share/requests/{}/approve", share_reqs[1]), &prov, Some((j, json!({}).to_string()))),
         ("post", "/share/requests/{id}/reject", format!("/share/requests/{}/reject", share_reqs[2]), &prov, Some((j, json!({ "reasons": "用途不明确" }).to_string()))),
         ("post", "/share/requests/{id}/reject", "/share/requests/999999/reject".into(), &prov, Some((j, json!({ "reasons": "x" }).to_string()))),
-        ("post", "/share/requests/{id}/withdraw", format!("/share/requests/{}/withdraw", share_reqs[3]), &api, None),
-        ("get", "/share/grants", "/share/grants".into(), &api, None),
+        ("post", "/share/requests/{id}/withdraw", format!("/share/requests/{}/withdraw", share_reqs[3]), &sapi, None),
+        ("get", "/share/grants", "/share/grants".into(), &sapi, None),
         ("post", "/share/grants/{id}/revoke", format!("/share/grants/{share_revoke}/revoke"), &prov, Some((j, json!({ "reason": "停止使用" }).to_string()))),
-        ("post", "/share/grants/{id}/revoke", format!("/share/grants/{share_revoke}/revoke"), &api, Some((j, json!({ "reason": "x" }).to_string()))),
+        ("post", "/share/grants/{id}/revoke", format!("/share/grants/{share_revoke}/revoke"), &sapi, Some((j, json!({ "reason": "x" }).to_string()))),
         ("get", "/share/usage", "/share/usage".into(), &prov, None),
-        ("get", "/share/{id}/rows", format!("/share/{share_grant}/rows?limit=2"), &api, None),
-        ("get", "/share/{id}/rows", format!("/share/{share_grant}/rows?region=510000"), &api, None),
-        ("get", "/share/{id}/rows", format!("/share/{share_revoke}/rows"), &api, None),
-        ("get", "/share/{id}/rows", "/share/999999/rows".into(), &api, None),
-        ("get", "/share/{id}/rows.csv", format!("/share/{share_grant}/rows.csv"), &api, None),
+        ("get", "/share/{id}/rows", format!("/share/{share_grant}/rows?limit=2"), &sapi, None),
+        ("get", "/share/{id}/rows", format!("/share/{share_grant}/rows?region=510000"), &sapi, None),
+        ("get", "/share/{id}/rows", format!("/share/{share_revoke}/rows"), &sapi, None),
+        ("get", "/share/{id}/rows", "/share/999999/rows".into(), &sapi, None),
+        ("get", "/share/{id}/rows.csv", format!("/share/{share_grant}/rows.csv"), &sapi, None),
         ("get", "/share/{id}/rows.csv", format!("/share/{share_grant}/rows.csv"), &county, None),
-        ("get", "/share/{id}/rows.jsonl", format!("/share/{share_grant}/rows.jsonl?fields=grade"), &api, None),
+        ("get", "/share/{id}/rows.jsonl", format!("/share/{share_grant}/rows.jsonl?fields=grade"), &sapi, None),
+        ("get", "/share/{id}/changes", format!("/share/{share_grant}/changes?limit=2"), &sapi, None),
+        ("get", "/share/{id}/changes", format!("/share/{share_grant}/changes?since=-1"), &sapi, None),
+        ("get", "/share/{id}/changes", format!("/share/{share_revoke}/changes?since=0"), &sapi, None),
         ("get", "/incidents", "/incidents?state=reported".into(), &county, None),
         ("get", "/incidents", "/incidents?grade=9".into(), &county, None),
         ("get", "/incidents", "/incidents".into(), &api, None),

@@ -485,3 +485,60 @@ async fn software_ledger_reminders_once_postgres() {
     let Some(env) = blocking(|| postgres("remind-ledger")) else { return };
     software_ledger_reminders_once(env).await;
 }
+
+/// A 有条件 sharing request past its answer deadline is reminded once, to the robots (topic
+/// `share`), naming the request, the consumer and the dataset, not the purpose's people.
+async fn overdue_sharing_requests_reminded_once(env: Env) {
+    let (port, mut rx) = capture::receiver("{}").await;
+    let today = Date::parse_iso("2026-12-07").unwrap();
+    let clock = Arc::new(TestClock::on(today));
+    let now = clock.now();
+    let county = env.places.county;
+    let qid = with_store(&env, |s| {
+        use store::share::*;
+        let all = Scope::all();
+        s.add_webhook(&all, &robot(port)).unwrap();
+        store::catalog_auto::sync(s, 51, "system", 0).unwrap();
+        let rows = s.catalog_list(&all, &store::catalog::CatalogQuery { limit: 100, ..Default::default() }).unwrap().rows;
+        let ds = rows.iter().map(|d| d.id).find(|id| s.catalog_dataset(&all, *id).unwrap().unwrap().auto_key == "students").unwrap();
+        let whole = Scope::Region { lo: 510000, hi: 519999 };
+        let admin = Who { user_id: s.user_by_name("prov").unwrap().unwrap().id, name: "prov".into(), role: store::Role::ProvinceAdmin, scope: whole.clone() };
+        let consumer = Who { user_id: s.user_by_name("api").unwrap().unwrap().id, name: "api".into(), role: store::Role::DataConsumer, scope: whole };
+        let c = s.share_register_consumer(&admin, &NewConsumer { name: "四川省民政厅".into(), department: Department::CivilAffairs, credit_code: String::new(), contact: "孙科长".into() }, now).unwrap();
+        s.share_link_account(&admin, c.id, "api").unwrap();
+        let ask = NewRequest { dataset_id: ds, purpose: "困难家庭学生张三核对".into(), fields: vec!["name".into()], filter: RowFilter { region: county, ..Default::default() }, from: today, to: Date::from_days_since_epoch(today.days_since_epoch() + 30) };
+        s.share_submit(&consumer, &ask, now + 3600, now).unwrap().id
+    });
+    let out = web::remind::Outbox { sender: Arc::new(guard::webhook::Sender::new(Arc::new(guard::StaticResolver::new()), &[]).unwrap()), policy: loopback(), extra: Vec::new(), clock: clock.clone() };
+    let pool = env.app.state.pool.clone();
+    let tick = || {
+        let (pool, out, clock) = (pool.clone(), out.clone(), clock.clone());
+        let handle = tokio::runtime::Handle::current();
+        async move { pool.run(move |s| Ok(web::remind::run(s, &out, &handle, clock.as_ref(), Some("https://tianfu.example.cn"), None)?)).await.unwrap() }
+    };
+    let r = tick().await;
+    assert_eq!((r.share_sent, r.share_failed), (0, 0), "not yet due: {r:?}");
+    clock.advance(3600);
+    let r = tick().await;
+    assert_eq!((r.share_sent, r.share_failed), (1, 0), "{r:?}");
+    let r = tick().await;
+    assert_eq!(r.share_sent, 0, "once: {r:?}");
+    let got: Vec<_> = drain_wait(&mut rx).await.into_iter().filter(|m| m.0 == "share").collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let (_, title, lines) = &got[0];
+    assert!(title.contains("共享申请逾期未答复") && lines.contains(&format!("申请编号：{qid}")) && lines.contains("四川省民政厅") && lines.contains("https://tianfu.example.cn/share#queue"), "{title} {lines}");
+    assert!(!lines.contains("张三"), "the purpose is not sent: {lines}");
+    let log = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("share_remind".into()), limit: 5, ..Default::default() }).unwrap());
+    assert_eq!(log.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_sharing_requests_reminded_once_sqlite() {
+    overdue_sharing_requests_reminded_once(sqlite("remind-share")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_sharing_requests_reminded_once_postgres() {
+    let Some(env) = blocking(|| postgres("remind-share")) else { return };
+    overdue_sharing_requests_reminded_once(env).await;
+}

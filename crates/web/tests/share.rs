@@ -49,6 +49,51 @@ fn today(clock: &TestClock, plus_days: i64) -> String {
     store::catalog::day_of(clock.now() + plus_days * 86_400).to_string()
 }
 
+/// A CSV file of records with the template's English keys as headers.
+fn csv_of(entity: Entity, rows: &[Vec<String>]) -> Vec<u8> {
+    let t = entity.template();
+    let mut s = t.fields.iter().map(|f| f.key).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    for r in rows {
+        s.push_str(&r.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect::<Vec<_>>().join(","));
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+/// Uploads `rows` as the signed-in user and waits for the import to end.
+async fn import(env: &Env, a: &Auth, entity: Entity, rows: &[Vec<String>]) {
+    let r = upload(env, a, entity.key(), &format!("{}-{}.csv", entity.key(), rows.len()), &csv_of(entity, rows)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    for _ in 0..600 {
+        let s = send(env, "GET", &format!("{}/status", r.location), a, None).await;
+        assert!(!s.body.contains("id=\"job-error\""), "{}", s.body);
+        if s.body.contains("data-state=\"done\"") {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import did not finish");
+}
+
+/// Reads a grant's change feed after `since` to its end: (every item, the version to go on from).
+async fn feed(env: &Env, a: &Auth, gid: i64, since: i64, limit: usize) -> (Vec<Value>, i64) {
+    let (mut items, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let uri = match &after {
+            Some(c) => format!("/api/v1/share/{gid}/changes?limit={limit}&after={}", enc(c)),
+            None => format!("/api/v1/share/{gid}/changes?limit={limit}&since={since}"),
+        };
+        let (st, page) = get_json(env, &uri, a).await;
+        assert_eq!(st, StatusCode::OK, "{uri}: {page}");
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => return (items, page["version"].as_i64().unwrap()),
+        }
+    }
+}
+
 struct Setup {
     prov: Auth,
     api: Auth,
@@ -58,6 +103,10 @@ struct Setup {
 async fn setup(env: &Env) -> Setup {
     let prov = login(env, "prov", PASSWORD).await;
     let api = bearer(&env.token);
+    // A data-consumer account not (yet) in the exchange reads masked base data in its area.
+    let (st, before) = get_json(env, "/api/v1/students?limit=5", &api).await;
+    assert_eq!(st, StatusCode::OK);
+    let sref = before["items"][0]["ref"].as_str().expect("students before the link").to_string();
     let (st, c) = api_json(env, "POST", "/api/v1/share/consumers", &prov, &json!({ "name": "四川省卫生健康委员会", "department": "health", "credit_code": "11510000MB1234567X", "contact": "王科长 028-12345678" })).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
     let (st, l) = api_json(env, "POST", &format!("/api/v1/share/consumers/{}/accounts", c["id"]), &prov, &json!({ "account": "api" })).await;
@@ -65,6 +114,13 @@ async fn setup(env: &Env) -> Setup {
     let (_, c2) = api_json(env, "POST", "/api/v1/share/consumers", &prov, &json!({ "name": "四川省公安厅", "department": "公安", "contact": "李科长" })).await;
     let (st, _) = api_json(env, "POST", &format!("/api/v1/share/consumers/{}/accounts", c2["id"]), &prov, &json!({ "account": "api2" })).await;
     assert_eq!(st, StatusCode::OK);
+    // Linked, it reads base data through its grants only: the general API gives it nothing.
+    for uri in ["/api/v1/students?limit=5", "/api/v1/teachers?limit=5", "/api/v1/schools?limit=5"] {
+        let (st, after) = get_json(env, uri, &api).await;
+        assert_eq!((st, after["items"].clone()), (StatusCode::OK, json!([])), "{uri}: {after}");
+    }
+    let (st, _) = get_json(env, &format!("/api/v1/students/{}", enc(&sref)), &api).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
     Setup { prov, api, ds: datasets(env) }
 }
 
@@ -157,10 +213,55 @@ async fn whole_path(env: Env) {
     assert_eq!(st, StatusCode::CONFLICT);
     assert!(e["error"]["message_zh"].as_str().unwrap().contains("不予共享") && e["error"]["message_en"].as_str().unwrap().contains("not shared"), "{e}");
 
+    // 变更订阅: from version 0 the feed holds every row of the grant once, as upserts under
+    // per-grant pseudonyms; read again from its version, nothing.
+    let (all, v0) = feed(&env, &api, gid, 0, 97).await;
+    assert_eq!(all.len() as u64, want.n, "every row once");
+    let ids: std::collections::HashSet<&str> = all.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), all.len(), "one pseudonym per record");
+    assert!(all.iter().all(|c| c["op"] == "upsert" && c["row"].as_object().unwrap().len() == 3 && c["row"]["name"].as_str().unwrap().ends_with('*')));
+    assert!(v0 > 0 && all.iter().all(|c| c["version"].as_i64().unwrap() <= v0));
+    let (none, same) = feed(&env, &api, gid, v0, 1000).await;
+    assert_eq!((none.len(), same), (0, v0));
+    // An import by the province: one of the county's students renamed, another moved to a
+    // school in another city, one of that city's students unchanged.
+    let keys: Vec<String> = with_store(&env, |s| s.people(&Scope::Region { lo: p.county, hi: p.county }, Entity::Student, &PersonQuery { limit: 2, ..Default::default() }).unwrap().rows.iter().map(|r| r.key.clone()).collect());
+    let t = Entity::Student.template();
+    let stored = |k: &str| with_store(&env, |s| s.get_record(Entity::Student, k).unwrap().expect("stored"));
+    let (mut renamed, mut moved) = (stored(&keys[0]), stored(&keys[1]));
+    renamed[t.index("name").unwrap()] = "改名测试".into();
+    moved[t.index("school_code").unwrap()] = p.other_school.clone();
+    import(&env, &prov, Entity::Student, &[renamed, moved]).await;
+    let (got, v1) = feed(&env, &api, gid, v0, 1000).await;
+    assert!(v1 > v0, "a new version");
+    let ops: Vec<(&str, &str)> = got.iter().map(|c| (c["op"].as_str().unwrap(), c["id"].as_str().unwrap())).collect();
+    assert_eq!(ops.len(), 2, "the rename and the move, nothing else: {got:?}");
+    assert!(ops.iter().all(|(_, id)| ids.contains(id)), "the same pseudonyms as before: {got:?}");
+    assert_eq!(ops.iter().filter(|o| o.0 == "upsert").count(), 1, "{got:?}");
+    let up = got.iter().find(|c| c["op"] == "upsert").unwrap();
+    assert_eq!((up["row"]["name"].as_str(), up["version"].as_i64()), (Some("改*"), Some(v1)), "{up}");
+    let del = got.iter().find(|c| c["op"] == "delete").unwrap();
+    assert_eq!((del["row"].clone(), del["version"].as_i64()), (Value::Null, Some(v1)));
+    assert_ne!(del["id"], up["id"]);
+    let (none, same) = feed(&env, &api, gid, v1, 1000).await;
+    assert_eq!((none.len(), same), (0, v1));
+    // The other city's grant of the same consumer never hears of the move into it as a delete,
+    // and the pseudonyms differ between grants.
+    let (st, oq) = api_json(&env, "POST", "/api/v1/share/requests", &api, &json!({ "dataset_id": ds["students"], "purpose": "核对学生医保参保", "fields": ["name"], "filter": { "region": p.other_county }, "from": today(&clock, 0), "to": today(&clock, 90) })).await;
+    assert_eq!(st, StatusCode::CREATED, "{oq}");
+    let (st, og) = api_json(&env, "POST", &format!("/api/v1/share/requests/{}/approve", oq["id"]), &prov, &json!({})).await;
+    assert_eq!(st, StatusCode::OK, "{og}");
+    let (other, _) = feed(&env, &api, og["id"].as_i64().unwrap(), v0, 1000).await;
+    assert_eq!(other.len(), 1, "the moved student arrives there: {other:?}");
+    assert_eq!(other[0]["op"], "upsert");
+    assert!(!ids.contains(other[0]["id"].as_str().unwrap()), "another grant, another pseudonym");
+    let log = with_store(&env, |s| s.audit_entries(&store::AuditFilter { action: Some("share_pull".into()), limit: 500, ..Default::default() }).unwrap());
+    assert!(log.iter().any(|e| e.detail.contains("\"changes\"")), "feed calls are audited");
+
     // Revoked at once: every pull refused with 410 and the reason.
     let (st, r) = api_json(&env, "POST", &format!("/api/v1/share/grants/{gid}/revoke"), &prov, &json!({ "reason": "核对工作已完成" })).await;
     assert_eq!((st, r["state"].as_str()), (StatusCode::OK, Some("revoked")), "{r}");
-    for uri in [format!("/api/v1/share/{gid}/rows"), format!("/api/v1/share/{gid}/rows.csv"), format!("/api/v1/share/{gid}/rows.jsonl")] {
+    for uri in [format!("/api/v1/share/{gid}/rows"), format!("/api/v1/share/{gid}/rows.csv"), format!("/api/v1/share/{gid}/rows.jsonl"), format!("/api/v1/share/{gid}/changes?since={v1}")] {
         let (st, e) = get_json(&env, &uri, &api).await;
         assert_eq!(st, StatusCode::GONE, "{uri}");
         assert!(e["error"]["message_zh"].as_str().unwrap().contains("核对工作已完成"), "{e}");
@@ -190,6 +291,11 @@ async fn hostile(env: Env) {
         format!("/api/v1/share/{gid}/rows?grade=11"),
         format!("/api/v1/share/{gid}/rows?limit=5000"),
         format!("/api/v1/share/{gid}/rows.csv?region=510000"),
+        format!("/api/v1/share/{gid}/changes?region=510000"),
+        format!("/api/v1/share/{gid}/changes?fields=id_number"),
+        format!("/api/v1/share/{gid}/changes?since=-3"),
+        format!("/api/v1/share/{gid}/changes?since=x"),
+        format!("/api/v1/share/{gid}/changes?limit=1001"),
     ] {
         let (st, e) = get_json(&env, &uri, &api).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{uri}: {e}");
@@ -201,6 +307,17 @@ async fn hostile(env: Env) {
     let (st, e) = get_json(&env, &format!("/api/v1/share/{gid}/rows?after={}", enc(&foreign)), &api).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(!e.to_string().contains(&foreign), "the cursor is not echoed");
+    // A rows cursor is not a change-feed cursor, and another grant's feed cursor is refused.
+    let (st, own) = get_json(&env, &format!("/api/v1/share/{gid}/rows?limit=1"), &api).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = get_json(&env, &format!("/api/v1/share/{gid}/changes?after={}", enc(own["next"].as_str().unwrap())), &api).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "a rows cursor on the feed");
+    let (st, sf) = get_json(&env, &format!("/api/v1/share/{other_grant}/changes?limit=1"), &api).await;
+    assert_eq!(st, StatusCode::OK, "{sf}");
+    let (st, _) = get_json(&env, &format!("/api/v1/share/{gid}/changes?after={}", enc(sf["next"].as_str().unwrap())), &api).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "another grant's feed cursor");
+    let (st, _) = get_json(&env, &format!("/api/v1/share/{gid}/changes"), &bearer(&env.other_token)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "another consumer's token");
     // 3: another consumer's token, an officer's session, no token, an unknown grant.
     let (st, e404) = get_json(&env, &format!("/api/v1/share/{gid}/rows"), &bearer(&env.other_token)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);

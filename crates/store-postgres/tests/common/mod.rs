@@ -332,6 +332,15 @@ impl Browse for TestStore {
     fn school_figures(&mut self, scope: &Scope) -> Result<Vec<store::SchoolFigures>, StoreError> {
         self.s().school_figures(scope)
     }
+    fn change_batches(&mut self, entity: Entity, since: i64, limit: usize) -> Result<Vec<i64>, StoreError> {
+        self.s().change_batches(entity, since, limit)
+    }
+    fn changed(&mut self, scope: &Scope, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Record)>, StoreError> {
+        self.s().changed(scope, entity, batch, after, limit)
+    }
+    fn moved(&mut self, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<(String, String)>)>, StoreError> {
+        self.s().moved(entity, batch, after, limit)
+    }
 }
 
 impl store::Monitor for TestStore {

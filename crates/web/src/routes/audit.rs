@@ -123,6 +123,8 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("share_request_reject", "不予批准共享申请", "sharing request rejected"),
     ("share_request_withdraw", "撤回共享申请", "sharing request withdrawn"),
     ("share_grant_revoke", "撤销共享授权", "sharing grant revoked"),
+    ("share_publish", "共享变更推送（NATS）", "sharing changes published (NATS)"),
+    ("share_remind", "共享申请逾期提醒", "overdue sharing requests reminded"),
     ("share_pull", "共享取数", "shared data pulled"),
     ("mlps_remind", "发送等保到期提醒", "MLPS reminders sent"),
     ("mlps_import", "导入等保系统", "MLPS systems imported"),

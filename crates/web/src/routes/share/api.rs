@@ -128,6 +128,9 @@ pub async fn link_account(app: &Arc<AppState>, me: &crate::auth::Identity, ipadd
     let w = who(me);
     let a = account.clone();
     let c = app.pool.run(move |s| s.share_link_account(&w, id, &a).map_err(AppError::from)).await?;
+    // The account's scope changes (it reads through grants from now on): no cached identity of it.
+    app.sessions.forget_tokens();
+    app.sessions.cache.lock().expect("lock").retain(|_, x| x.identity.user.role != store::Role::DataConsumer);
     audit(app, me, ipaddr, "account_link", format!("share_consumer:{id}"), json!({ "user": account.trim() })).await?;
     Ok(c)
 }
@@ -228,15 +231,21 @@ pub struct ApproveBody {
     /// Calls per minute (1–600; default 60).
     #[serde(default)]
     pub rate_per_minute: Option<u32>,
+    /// Also publish the grant's change feed to NATS JetStream (subject
+    /// `<nats_prefix>.grant.<id>`, by default `tianfu.share.grant.<id>`); the server publishes
+    /// when it has `nats_url` configured.
+    #[serde(default)]
+    pub nats: bool,
 }
 
 impl ApproveBody {
-    pub fn terms(&self) -> Result<GrantTerms, AppError> {
+    /// The grant's terms; `prefix` the installation's NATS subject prefix (`nats_prefix`).
+    pub fn terms(&self, prefix: &str) -> Result<GrantTerms, AppError> {
         let expires_at = match self.expires_on.trim() {
             "" => None,
             s => Some(store::share::end_of(date(s, "授权到期日")?)),
         };
-        Ok(GrantTerms { fields: self.fields.clone(), unmasked: self.unmasked.clone(), expires_at, rate_per_minute: self.rate_per_minute })
+        Ok(GrantTerms { fields: self.fields.clone(), unmasked: self.unmasked.clone(), expires_at, rate_per_minute: self.rate_per_minute, nats: self.nats.then(|| prefix.to_string()) })
     }
 }
 
@@ -244,7 +253,7 @@ impl ApproveBody {
 #[utoipa::path(post, path = "/share/requests/{id}/approve", tag = TAG, params(("id" = i64, Path, description = "申请编号 / Request number")), request_body = ApproveBody, responses((status = 200, description = "授权 / The grant", body = GrantView), crate::apidoc::WriteErrors))]
 async fn approve(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Json(b): Json<ApproveBody>) -> Result<Json<GrantView>, AppError> {
     let me = ready(me)?;
-    let g = approve_request(&app, &me, &ip(&headers, &peer), id, b.terms()?).await?;
+    let g = approve_request(&app, &me, &ip(&headers, &peer), id, b.terms(&app.config.nats_prefix)?).await?;
     Ok(Json(grant_view(&g, app.clock.now())))
 }
 

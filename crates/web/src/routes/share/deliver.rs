@@ -6,6 +6,11 @@
 //! are refused (a filter is the grant's, never the caller's); cursors are sealed to the account
 //! and the grant, so another grant's cursor is refused. Every call is audited (`share_pull`:
 //! consumer, grant, fields, rows) and counted in the grant's usage.
+//!
+//! `GET /api/v1/share/{id}/changes` is the change feed ([`store::share::changes`]): after a
+//! change version (`since`), each record of the grant's rows that an import changed (an upsert
+//! with its granted fields) or moved out of them (a delete), under a per-grant pseudonym of the
+//! record (`id`), never its key.
 
 use crate::error::AppError;
 use crate::routes::{ip, ready, Me, Peer};
@@ -23,7 +28,7 @@ const TAG: &str = "数据共享交换";
 
 pub fn api_routes() -> utoipa_axum::router::OpenApiRouter<Arc<AppState>> {
     use utoipa_axum::routes;
-    utoipa_axum::router::OpenApiRouter::new().routes(routes!(rows)).routes(routes!(rows_csv)).routes(routes!(rows_jsonl))
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(rows)).routes(routes!(rows_csv)).routes(routes!(rows_jsonl)).routes(routes!(changes))
 }
 
 /// A page of a grant's rows.
@@ -130,6 +135,91 @@ async fn rows(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, 
         .collect();
     let next = page.next.map(|n| seal::seal_cursor(&n, &ctx));
     Ok(axum::Json(RowsPage { columns: names, items, next }).into_response())
+}
+
+/// One change of a grant's rows.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ShareChange)]
+pub struct ChangeItem {
+    /// `upsert`（新增或更新，按 id 写入）或 `delete`（已移出授权范围，按 id 删除）/ `upsert` (insert
+    /// or replace by id) or `delete` (the record left the grant's rows: remove it by id).
+    pub op: &'static str,
+    /// 变更版本（导入批次号）/ The change version (the import batch).
+    pub version: i64,
+    /// 记录在本授权中的化名：同一记录在同一授权中始终相同，不同授权中不同 / The record's pseudonym in
+    /// this grant: always the same for one record in one grant, different in another grant.
+    pub id: String,
+    /// upsert：字段 → 值（按授权脱敏）；delete 为 null / Upserts: field → value (masked as granted).
+    pub row: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A page of a grant's change feed.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ShareChanges)]
+pub struct ChangesPage {
+    /// The fields of each upsert's row, in order.
+    pub columns: Vec<String>,
+    pub items: Vec<ChangeItem>,
+    /// 还有后续变更：作为 after 传入 / More changes wait: pass as `after`. Null at the end of the feed.
+    pub next: Option<String>,
+    /// 读到末尾时（next 为 null）下次作为 since 传入的版本 / When `next` is null: the version to pass as
+    /// `since` next time.
+    pub version: i64,
+}
+
+/// 变更订阅 — the changes of the grant's rows after change version `since` (0: every row, as
+/// upserts): upserts with the granted fields (or `fields`), masked as granted, and deletes of
+/// records that left the grant's rows. Page with `after` (the previous page's `next`); at the end
+/// (`next` null) keep `version` and pass it as `since` next time.
+#[utoipa::path(get, path = "/share/{id}/changes", tag = TAG,
+    params(("id" = i64, Path, description = "授权编号 / Grant number"),
+        ("since" = Option<i64>, Query, description = "上次读到的版本，默认 0（全部）/ The version read last time (0: everything)"),
+        ("after" = Option<String>, Query, description = "上一页的 next（此时忽略 since）/ The previous page's next (since is then ignored)"),
+        ("limit" = Option<usize>, Query, description = "条数 1–1000，默认 100 / Changes, 1–1000 (100)"),
+        ("fields" = Option<String>, Query, description = "授权字段的子集，逗号分隔 / A subset of the granted fields, comma-separated")),
+    responses((status = 200, description = "变更 / Changes", body = ChangesPage), (status = 410, description = "授权已撤销 / Revoked", body = crate::apidoc::ErrorBody), crate::apidoc::Errors))]
+async fn changes(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
+    let me = ready(me)?;
+    let mut since = 0i64;
+    let mut rest = Vec::new();
+    for (k, v) in q {
+        if k == "since" {
+            since = v.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::invalid("since 应为上次回答中的 version（非负整数）。", "since must be the version of an earlier answer (a whole number, 0 or more)."))?;
+        } else {
+            rest.push((k, v));
+        }
+    }
+    let p = params(rest, true).map_err(|_| AppError::invalid("只接受 since、after、limit 和 fields 参数：行和字段的范围由授权确定，不能用参数扩大。", "Only since, after, limit and fields are accepted: the rows and fields are the grant's and cannot be widened."))?;
+    let ctx = seal::cursor_context(me.user.id, "share-changes", &[&id.to_string()]);
+    let after = match &p.after {
+        Some(c) => Some(seal::open_cursor(c, &ctx).ok_or_else(AppError::bad_cursor)?),
+        None => None,
+    };
+    let (a, cols) = authorize(&app, &me, id, &p.fields).await?;
+    let (c2, limit, now) = (cols.clone(), p.limit, app.clock.now());
+    let (a, feed) = app
+        .pool
+        .run(move |s| {
+            let feed = store::share::changes(s, &c2, since, after.as_deref(), limit)?;
+            s.share_count(&a, feed.changes.len() as u64, now)?;
+            Ok((a, feed))
+        })
+        .await?;
+    audit_pull(&app, &me, &ip(&headers, &peer), &a, &cols, feed.changes.len(), "changes").await?;
+    let names = cols.names();
+    let k = crate::share_nats::pseudonym_key();
+    let items = feed
+        .changes
+        .into_iter()
+        .map(|c| ChangeItem {
+            op: c.op.code(),
+            version: c.version,
+            id: crate::share_nats::pseudonym(&k, id, &c.key),
+            row: c.row.map(|r| names.iter().cloned().zip(r.into_iter().map(serde_json::Value::String)).collect()),
+        })
+        .collect();
+    let next = feed.next.map(|n| seal::seal_cursor(&n, &ctx));
+    Ok(axum::Json(ChangesPage { columns: names, items, next, version: feed.version }).into_response())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -176,6 +176,12 @@ pub struct GrantView {
     pub revoked_why: String,
     /// active, expired or revoked.
     pub state: String,
+    /// NATS JetStream 推送主题（空：不推送）/ The NATS subject its changes are published to ('' none).
+    pub nats_subject: String,
+    /// 已推送到的变更版本 / The change version published up to.
+    pub nats_version: i64,
+    /// 推送的最近错误（空：正常）/ The publisher's last error ('' none).
+    pub nats_error: String,
 }
 
 pub fn grant_view(g: &Grant, now: i64) -> GrantView {
@@ -204,6 +210,9 @@ pub fn grant_view(g: &Grant, now: i64) -> GrantView {
         revoked_by: g.revoked_by.clone(),
         revoked_why: g.revoked_why.clone(),
         state: state.into(),
+        nats_subject: g.nats_subject.clone(),
+        nats_version: g.nats_version,
+        nats_error: g.nats_error.clone(),
     }
 }
 

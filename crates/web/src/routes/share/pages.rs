@@ -138,6 +138,9 @@ pub struct ApproveForm {
     expires_on: String,
     #[serde(default)]
     rate_per_minute: String,
+    /// The checkbox "publish to NATS" (`on` when ticked).
+    #[serde(default)]
+    nats: String,
 }
 
 fn words(s: &str) -> Vec<String> {
@@ -150,7 +153,7 @@ async fn approve(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Pee
         "" => Ok(None),
         x => x.parse::<u32>().map(Some).map_err(|_| AppError::invalid("每分钟调用次数应为整数。", "Calls per minute must be a whole number.")),
     };
-    let r = match rate.and_then(|rate| ApproveBody { fields: words(&f.fields), unmasked: words(&f.unmasked), expires_on: f.expires_on, rate_per_minute: rate }.terms()) {
+    let r = match rate.and_then(|rate| ApproveBody { fields: words(&f.fields), unmasked: words(&f.unmasked), expires_on: f.expires_on, rate_per_minute: rate, nats: !f.nats.is_empty() }.terms(&app.config.nats_prefix)) {
         Ok(t) => approve_request(&app, &me, &ip(&headers, &peer), id, t).await,
         Err(e) => Err(e),
     };
