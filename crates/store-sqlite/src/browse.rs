@@ -328,9 +328,9 @@ impl Browse for SqliteStore {
         let l = Layout::of(entity);
         let mut w = sql();
         // Stored order within the batch: the row id (`enrolments_batch`, `teachers_batch` hold
-        // it), schools by code.
+        // it: a range of the index, in order), schools by code.
         let (batch_col, pos) = match entity {
-            Entity::Student => ("e.batch_id", "s.id"),
+            Entity::Student => ("e.batch_id", "e.student_id"),
             Entity::School => ("s.batch_id", "s.school_code"),
             Entity::Teacher | Entity::Conditions => ("s.batch_id", "s.id"),
         };

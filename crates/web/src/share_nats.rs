@@ -35,6 +35,16 @@ pub struct Round {
     pub failed: Vec<(i64, String)>,
 }
 
+/// One published change: an item of the API's change feed, with its grant.
+#[derive(serde::Serialize)]
+struct Message {
+    grant: i64,
+    op: &'static str,
+    version: i64,
+    id: String,
+    row: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
 /// The per-grant pseudonym of a record key: HMAC-SHA256 under the instance's `share-row` key of
 /// the grant and the key, 128 bits in hex. A consumer can match its copy's rows across changes
 /// but cannot learn the key, nor link records across grants.
@@ -85,8 +95,9 @@ pub fn round(s: &mut dyn store::Backend, nats: &mut jetstream::Client, now: i64)
                 .map(|c| {
                     let id = pseudonym(&k, g.id, &c.key);
                     let row = c.row.as_ref().map(|r| names.iter().cloned().zip(r.iter().cloned().map(serde_json::Value::String)).collect::<serde_json::Map<_, _>>());
-                    let body = json!({ "grant": g.id, "op": c.op.code(), "version": c.version, "id": id, "row": row });
-                    (g.nats_subject.clone(), Some(format!("{}:{}:{}:{}", g.id, c.version, id, c.op.code())), body.to_string().into_bytes())
+                    let msg_id = format!("{}:{}:{}:{}", g.id, c.version, id, c.op.code());
+                    let body = serde_json::to_vec(&Message { grant: g.id, op: c.op.code(), version: c.version, id, row }).expect("a message serialises");
+                    (g.nats_subject.clone(), Some(msg_id), body)
                 })
                 .collect();
             if !msgs.is_empty() {
