@@ -20,54 +20,36 @@ use crate::{OrgLevel, Page, Scope, StoreError};
 use serde::{Deserialize, Serialize};
 use standard::Date;
 
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($v:ident = $code:literal, $zh:literal, $en:literal;)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code),* } }
-            pub fn zh(self) -> &'static str { match self { $($name::$v => $zh),* } }
-            pub fn en(self) -> &'static str { match self { $($name::$v => $en),* } }
-            /// By its code or its Chinese name.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                $name::ALL.iter().copied().find(|v| v.code() == s || v.zh() == s)
-            }
-        }
-    };
-}
+use crate::coded::coded;
 
 coded!(
     /// How a checklist item is answered.
-    ItemKind { YesNo = "yes_no", "是否", "Yes/no"; Text = "text", "文字说明", "Text"; }
+    ItemKind { YesNo => "yes_no", "是否", "Yes/no"; Text => "text", "文字说明", "Text"; }
 );
 coded!(
     /// A unit's answer to one checklist item.
-    Verdict { Compliant = "compliant", "符合", "Compliant"; NotCompliant = "not_compliant", "不符合", "Not compliant"; NotApplicable = "not_applicable", "不适用", "Not applicable"; }
+    Verdict { Compliant => "compliant", "符合", "Compliant"; NotCompliant => "not_compliant", "不符合", "Not compliant"; NotApplicable => "not_applicable", "不适用", "Not applicable"; }
 );
 coded!(
     /// Where an assigned unit stands.
-    AssignState { Assigned = "assigned", "待填报", "To answer"; Submitted = "submitted", "已提交", "Submitted"; }
+    AssignState { Assigned => "assigned", "待填报", "To answer"; Submitted => "submitted", "已提交", "Submitted"; }
 );
 coded!(
     /// What a rectification item came from.
-    Source { Inspection = "inspection", "专项检查", "Inspection"; Drill = "drill", "攻防演练", "Drill"; }
+    Source { Inspection => "inspection", "专项检查", "Inspection"; Drill => "drill", "攻防演练", "Drill"; }
 );
 coded!(
-    Severity { Low = "low", "低", "Low"; Medium = "medium", "中", "Medium"; High = "high", "高", "High"; Critical = "critical", "严重", "Critical"; }
+    Severity { Low => "low", "低", "Low"; Medium => "medium", "中", "Medium"; High => "high", "高", "High"; Critical => "critical", "严重", "Critical"; }
 );
 coded!(
     /// The flow of an item: open → submitted → verified, or reopened → submitted again.
-    ItemState { Open = "open", "待整改", "Open"; Submitted = "submitted", "待验证", "Submitted"; Verified = "verified", "已验证", "Verified"; Reopened = "reopened", "退回重改", "Reopened"; }
+    ItemState { Open => "open", "待整改", "Open"; Submitted => "submitted", "待验证", "Submitted"; Verified => "verified", "已验证", "Verified"; Reopened => "reopened", "退回重改", "Reopened"; }
 );
 coded!(
-    DrillKind { Drill = "drill", "攻防演练", "Attack-defence drill"; Contest = "contest", "技能竞赛", "Skills contest"; }
+    DrillKind { Drill => "drill", "攻防演练", "Attack-defence drill"; Contest => "contest", "技能竞赛", "Skills contest"; }
 );
 coded!(
-    Team { Red = "red", "红队（攻击方）", "Red team"; Blue = "blue", "蓝队（防守方）", "Blue team"; }
+    Team { Red => "red", "红队（攻击方）", "Red team"; Blue => "blue", "蓝队（防守方）", "Blue team"; }
 );
 
 /// One item of an inspection's checklist.

@@ -18,25 +18,7 @@ use crate::{OrgLevel, Page, Scope, StoreError};
 use serde::{Deserialize, Serialize};
 use standard::Date;
 
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($v:ident => $code:literal, $zh:literal, $en:literal;)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v,)* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v,)*];
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code,)* } }
-            pub fn zh(self) -> &'static str { match self { $($name::$v => $zh,)* } }
-            pub fn en(self) -> &'static str { match self { $($name::$v => $en,)* } }
-            /// By its code or its Chinese name.
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|x| x.code() == s || x.zh() == s)
-            }
-        }
-    };
-}
+use crate::coded::coded;
 
 coded!(
     /// 清单事项的类别.

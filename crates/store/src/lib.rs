@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod coded;
 pub mod accounts;
 pub mod apps;
 pub mod attachments;

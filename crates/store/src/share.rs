@@ -43,24 +43,7 @@ pub const MAX_RATE: u32 = 600;
 /// The most rows one page of the API holds.
 pub const MAX_ROWS: usize = 1000;
 
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($v:ident => $code:literal, $zh:literal, $en:literal;)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v,)* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v,)*];
-            pub fn code(self) -> &'static str { match self { $($name::$v => $code,)* } }
-            pub fn zh(self) -> &'static str { match self { $($name::$v => $zh,)* } }
-            pub fn en(self) -> &'static str { match self { $($name::$v => $en,)* } }
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|x| x.code() == s || x.zh() == s)
-            }
-        }
-    };
-}
+use crate::coded::coded;
 
 coded!(
     /// 部门类别 of a consumer organisation.
