@@ -11,7 +11,7 @@
 #        make bench-insight-security                (5,000 monitored sites; the security screen and /insight)
 # Knobs: SITES (monitored sites, 5,000 by default, copied from the demo's), SCREENS (the screens
 #        requested, all by default), REUSE=1 (the last run's database again), RUNS, REPLICATE,
-#        FACTS_SCHOOLS (below).
+#        FACTS_SCHOOLS (below), BUILD_ONLY=1 (build the database, then stop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDENTS=${STUDENTS:-15000000}
@@ -104,6 +104,8 @@ if [ -n "${FACTS_SCHOOLS:-}" ]; then
   say "facts copied to $(sqlite3 "$db" "SELECT COUNT(*) FROM school_facts") schools"
 fi
 fi
+# BUILD_ONLY=1: the database only (bench-share.sh and bench-quality.sh build theirs this way).
+[ "${BUILD_ONLY:-0}" = 1 ] && { say "built $db"; exit 0; }
 # The monitor's demo sites with their checks, 等保 systems and incidents (the security screen's data).
 "$BIN" demo sites --db "$db" --lang en >/dev/null || die "demo sites failed"
 # SITES=N (5,000 by default; 0 keeps the demo's 27): the demo's sites are copied in SQL until N

@@ -24,7 +24,8 @@ sign_in() {
   jar="$1/cookies.txt"
   local name="$2" otp="$3" next="$4" t code
   c() { curl -sS -b "$jar" -c "$jar" "$@"; }
-  csrf() { c "$URL$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1; }
+  # (sed -n 1p, not head -1: head leaving early fails the pipe under pipefail on a long page)
+  csrf() { c "$URL$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | sed -n 1p; }
   t=$(csrf /login); [ -n "$t" ] || die "no CSRF token on /login"
   code=$(c -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$t" --data-urlencode "name=$name" --data-urlencode "password=$otp" --data-urlencode "next=$next" "$URL/login")
   [ "$code" = 303 ] || [ "$code" = 302 ] || die "login answered $code"

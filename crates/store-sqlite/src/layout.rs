@@ -24,6 +24,8 @@ pub(crate) struct Layout {
     pub select: String,
     /// `students s LEFT JOIN enrolments e ...` or `schools s` etc.
     pub from: String,
+    /// Each template field's expression in `select`.
+    exprs: Vec<String>,
 }
 
 impl Layout {
@@ -47,7 +49,7 @@ impl Layout {
         } else {
             Vec::new()
         };
-        let select = t
+        let exprs: Vec<String> = t
             .fields
             .iter()
             .map(|f| {
@@ -57,8 +59,8 @@ impl Layout {
                     format!("s.{}", f.key)
                 }
             })
-            .collect::<Vec<_>>()
-            .join(", ");
+            .collect();
+        let select = exprs.join(", ");
         let from = if entity == Entity::Student {
             "students s LEFT JOIN enrolments e ON e.student_id = s.id".to_string()
         } else {
@@ -74,6 +76,7 @@ impl Layout {
             enrol,
             select,
             from,
+            exprs,
         }
     }
 
@@ -92,6 +95,11 @@ impl Layout {
             Entity::Student => &L[2],
             Entity::Conditions => &L[3],
         }
+    }
+
+    /// A SELECT list of only the template fields `fields`, in that order.
+    pub fn select_of(&self, fields: &[usize]) -> String {
+        fields.iter().map(|&i| self.exprs[i].as_str()).collect::<Vec<_>>().join(", ")
     }
 
     pub fn width(&self) -> usize {

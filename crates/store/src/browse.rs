@@ -229,6 +229,16 @@ impl Record {
         Some(&self.text[start..end])
     }
 
+    /// A record of only the values `fields` (indices into this one, in that order; a missing
+    /// one is empty).
+    pub fn only(&self, fields: &[usize]) -> Record {
+        let mut r = Record::with_capacity(self.key.clone(), fields.len(), 0);
+        for &i in fields {
+            r.push(self.get(i).unwrap_or(""));
+        }
+        r
+    }
+
     /// How many values.
     pub fn len(&self) -> usize {
         self.ends.len()

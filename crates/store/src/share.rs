@@ -314,18 +314,45 @@ fn entity_of(key: &str) -> Option<Entity> {
     }
 }
 
-fn keep(c: &Columns, r: &Record) -> bool {
-    let t = c.entity.template();
-    let value = |key: &str| t.fields.iter().position(|f| f.key == key).and_then(|i| r.get(i)).unwrap_or("");
-    (c.filter.grades.is_empty() || c.filter.grades.iter().any(|g| g == value("grade")))
-        && (c.filter.school_types.is_empty() || c.filter.school_types.iter().any(|s| s == value("school_type")))
+impl Columns {
+    /// The template fields a page reads: the delivered ones, then those the grant's filter reads
+    /// (a student's grade, a school's type), each once.
+    fn reads(&self) -> (Vec<usize>, Option<usize>, Option<usize>) {
+        let t = self.entity.template();
+        let mut need: Vec<usize> = Vec::with_capacity(self.cols.len() + 1);
+        for (i, _, _) in &self.cols {
+            if !need.contains(i) {
+                need.push(*i);
+            }
+        }
+        let mut place = |key: &str, wanted: bool| -> Option<usize> {
+            let i = t.fields.iter().position(|f| f.key == key).filter(|_| wanted)?;
+            Some(need.iter().position(|x| *x == i).unwrap_or_else(|| {
+                need.push(i);
+                need.len() - 1
+            }))
+        };
+        let grade = place("grade", !self.filter.grades.is_empty());
+        let school_type = place("school_type", !self.filter.school_types.is_empty());
+        (need, grade, school_type)
+    }
 }
 
+/// Whether a row read as [`Columns::reads`] says is inside the grant's grades and school types
+/// (`grade`, `school_type`: the places of those values in the row).
+fn keep(c: &Columns, r: &Record, grade: Option<usize>, school_type: Option<usize>) -> bool {
+    let value = |at: Option<usize>| at.and_then(|i| r.get(i)).unwrap_or("");
+    (c.filter.grades.is_empty() || c.filter.grades.iter().any(|g| g == value(grade)))
+        && (c.filter.school_types.is_empty() || c.filter.school_types.iter().any(|s| s == value(school_type)))
+}
+
+/// A row read as [`Columns::reads`] says (the delivered columns first, in order), masked.
 fn project(c: &Columns, r: &Record) -> Vec<String> {
     c.cols
         .iter()
-        .map(|(i, _, mask)| {
-            let v = r.get(*i).unwrap_or("");
+        .enumerate()
+        .map(|(k, (_, _, mask))| {
+            let v = r.get(k).unwrap_or("");
             match mask {
                 Some(k) => {
                     let mut s = String::new();
@@ -340,10 +367,12 @@ fn project(c: &Columns, r: &Record) -> Vec<String> {
 
 /// One page of a grant's rows: the base data read with the grant's region as the scope, cut to
 /// its grades or school types, projected to `cols` and masked as granted. `after` is the cursor
-/// of the page before (as [`Delivery::next`] gave it).
+/// of the page before (as [`Delivery::next`] gave it). Only the fields delivered and filtered on
+/// are read ([`Browse::people_fields`]).
 pub fn read_page<B: Browse + ?Sized>(db: &mut B, cols: &Columns, after: Option<String>, limit: usize) -> Result<Delivery, StoreError> {
     let limit = limit.clamp(1, MAX_ROWS);
     let scope = cols.filter.scope();
+    let (need, grade, school_type) = cols.reads();
     let mut out = Vec::with_capacity(limit);
     let mut cursor = after;
     // Each base-data page asked for is consumed whole (it holds at most the rows still wanted),
@@ -351,10 +380,13 @@ pub fn read_page<B: Browse + ?Sized>(db: &mut B, cols: &Columns, after: Option<S
     for _ in 0..20 {
         let want = (limit - out.len()).min(crate::browse::MAX_PAGE);
         let page = match cols.entity {
-            Entity::School => db.schools(&scope, &SchoolQuery { region: Some(cols.filter.region), after: cursor.clone(), limit: want, ..Default::default() })?,
-            e => db.people(&scope, e, &PersonQuery { region: Some(cols.filter.region), after: cursor.clone(), limit: want, ..Default::default() })?,
+            Entity::School => {
+                let p = db.schools(&scope, &SchoolQuery { region: Some(cols.filter.region), after: cursor.clone(), limit: want, ..Default::default() })?;
+                crate::Page { rows: p.rows.iter().map(|r| r.only(&need)).collect(), next: p.next }
+            }
+            e => db.people_fields(&scope, e, &PersonQuery { region: Some(cols.filter.region), after: cursor.clone(), limit: want, ..Default::default() }, &need)?,
         };
-        out.extend(page.rows.iter().filter(|r| keep(cols, r)).map(|r| project(cols, r)));
+        out.extend(page.rows.iter().filter(|r| keep(cols, r, grade, school_type)).map(|r| project(cols, r)));
         cursor = page.next;
         if cursor.is_none() || out.len() >= limit {
             break;

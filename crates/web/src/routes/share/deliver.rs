@@ -38,9 +38,42 @@ pub struct RowsPage {
     /// The fields delivered, in order.
     pub columns: Vec<String>,
     /// One object per row: field → value (masked as granted).
-    pub items: Vec<serde_json::Map<String, serde_json::Value>>,
+    #[schema(value_type = Vec<Object>)]
+    pub items: Items,
     /// Pass as `after` for the next page, or null.
     pub next: Option<String>,
+}
+
+/// A page's rows as JSON objects (field → value), written straight from the values: no map
+/// is built per row.
+pub struct Items {
+    names: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Serialize for Items {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for r in &self.rows {
+            seq.serialize_element(&Row(&self.names, r))?;
+        }
+        seq.end()
+    }
+}
+
+/// One row as a JSON object of the columns' names and its values.
+struct Row<'a>(&'a [String], &'a [String]);
+
+impl Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0.iter().zip(self.1) {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// The query a pull takes.
@@ -128,13 +161,8 @@ async fn rows(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, 
         .await?;
     audit_pull(&app, &me, &ip(&headers, &peer), &a, &cols, page.rows.len(), "json").await?;
     let names = cols.names();
-    let items = page
-        .rows
-        .into_iter()
-        .map(|r| names.iter().cloned().zip(r.into_iter().map(serde_json::Value::String)).collect())
-        .collect();
     let next = page.next.map(|n| seal::seal_cursor(&n, &ctx));
-    Ok(axum::Json(RowsPage { columns: names, items, next }).into_response())
+    Ok(axum::Json(RowsPage { columns: names.clone(), items: Items { names, rows: page.rows }, next }).into_response())
 }
 
 /// One change of a grant's rows.
@@ -273,49 +301,46 @@ async fn stream(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, id: 
     Ok(r)
 }
 
-/// Writes every page; the rows written, or the rows written and why it stopped.
+/// Writes every page; the rows written, or the rows written and why it stopped. Rows are written
+/// straight into the chunk (a CSV line or a JSON object from the values, nothing built per row).
 fn write_all(s: &mut dyn store::Backend, cols: &Columns, kind: Stream, tx: &crate::download::Sender) -> Result<usize, (usize, String)> {
     use axum::body::Bytes;
+    const CHUNK: usize = 64 << 10;
     let names = cols.names();
     let mut n = 0usize;
-    let mut buf = Vec::with_capacity(70_000);
-    if kind == Stream::Csv {
-        buf.extend_from_slice(b"\xEF\xBB\xBF");
-        let mut line = String::new();
-        for (i, h) in names.iter().enumerate() {
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    // A CSV line is made in `line` (the field quoting works on text), reused from row to row.
+    let mut line = String::with_capacity(512);
+    let mut csv_line = |buf: &mut Vec<u8>, values: &[String]| {
+        line.clear();
+        for (i, v) in values.iter().enumerate() {
             if i > 0 {
                 line.push(',');
             }
-            ingest::formula::push_field(&mut line, h);
+            ingest::formula::push_field(&mut line, v);
         }
         line.push_str("\r\n");
         buf.extend_from_slice(line.as_bytes());
+    };
+    if kind == Stream::Csv {
+        buf.extend_from_slice(b"\xEF\xBB\xBF");
+        csv_line(&mut buf, &names);
     }
     let mut after = None;
     loop {
         let page = store::share::read_page(s, cols, after, store::share::MAX_ROWS).map_err(|e| (n, e.to_string()))?;
         for row in &page.rows {
             match kind {
-                Stream::Csv => {
-                    let mut line = String::new();
-                    for (i, v) in row.iter().enumerate() {
-                        if i > 0 {
-                            line.push(',');
-                        }
-                        ingest::formula::push_field(&mut line, v);
-                    }
-                    line.push_str("\r\n");
-                    buf.extend_from_slice(line.as_bytes());
-                }
+                Stream::Csv => csv_line(&mut buf, row),
                 Stream::Jsonl => {
-                    let obj: serde_json::Map<String, serde_json::Value> = names.iter().cloned().zip(row.iter().map(|v| serde_json::Value::String(v.clone()))).collect();
-                    buf.extend_from_slice(serde_json::Value::Object(obj).to_string().as_bytes());
+                    serde_json::to_writer(&mut buf, &Row(&names, row)).map_err(|e| (n, e.to_string()))?;
                     buf.push(b'\n');
                 }
             }
             n += 1;
-            if buf.len() >= 64 << 10 {
-                tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut buf)))).map_err(|_| (n, "the reader went away".to_string()))?;
+            if buf.len() >= CHUNK {
+                let full = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                tx.blocking_send(Ok(Bytes::from(full))).map_err(|_| (n, "the reader went away".to_string()))?;
             }
         }
         match page.next {
