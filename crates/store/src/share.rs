@@ -477,6 +477,7 @@ pub fn changes<B: Browse + ?Sized>(db: &mut B, cols: &Columns, since: i64, after
     };
     let scope = cols.filter.scope();
     let entity = cols.entity;
+    let (need, grade, school_type) = cols.reads();
     let from = match at_batch {
         Some(b) => b - 1,
         None => since.max(0),
@@ -500,7 +501,8 @@ pub fn changes<B: Browse + ?Sized>(db: &mut B, cols: &Columns, since: i64, after
                 let n = rows.len();
                 for (p, r) in rows {
                     pos = Some(p);
-                    if keep(cols, &r) {
+                    let r = r.only(&need);
+                    if keep(cols, &r, grade, school_type) {
                         out.push(Change { op: Op::Upsert, version: b, key: r.key.clone(), row: Some(project(cols, &r)) });
                     }
                 }
@@ -536,7 +538,8 @@ pub fn changes<B: Browse + ?Sized>(db: &mut B, cols: &Columns, since: i64, after
 
 /// Whether the record is in the grant's rows now.
 fn is_in<B: Browse + ?Sized>(db: &mut B, cols: &Columns, key: &str) -> Result<bool, StoreError> {
-    Ok(db.record(&cols.filter.scope(), cols.entity, key)?.is_some_and(|r| keep(cols, &r)))
+    let (need, grade, school_type) = cols.reads();
+    Ok(db.record(&cols.filter.scope(), cols.entity, key)?.is_some_and(|r| keep(cols, &r.only(&need), grade, school_type)))
 }
 
 /// Whether the record's place before a move (`olds`: the place fields that changed, with their
