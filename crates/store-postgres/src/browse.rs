@@ -277,6 +277,39 @@ impl PgStore {
     }
 }
 
+/// The tables of one entity's records cut to `scope` (counties `lo..=hi`, and its school):
+/// `FROM` text, the scope's conditions added to `w`. Shared by [`Browse::record`] and the change
+/// feed's [`Browse::changed`].
+fn scoped_tables(spec: &Spec, entity: Entity, scope: &Scope, lo: u32, hi: u32, w: &mut Where) -> String {
+    let mut from = spec.record_tables();
+    match entity {
+        Entity::School | Entity::Teacher | Entity::Conditions => {
+            let region = if entity == Entity::School {
+                "t.region_code"
+            } else {
+                from.push_str(" JOIN schools sc ON sc.school_code = t.school_code");
+                "sc.region_code"
+            };
+            let (a, b) = text_range(lo, hi);
+            let c = format!("{region} BETWEEN {} AND {}", w.arg(a), w.arg(b));
+            w.cond(c);
+            if let Some(code) = scope.school() {
+                let c = format!("t.school_code = {}", w.arg(code.to_string()));
+                w.cond(c);
+            }
+        }
+        Entity::Student => {
+            let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
+            w.cond(c);
+            if let Some(code) = scope.school() {
+                let c = format!("e.school_code = {}", w.arg(code.to_string()));
+                w.cond(c);
+            }
+        }
+    }
+    from
+}
+
 impl Browse for PgStore {
     fn org_unit(&mut self, code: i64) -> Result<Option<OrgUnit>, StoreError> {
         let r = self.client.query_opt("SELECT code, name, level, parent_code FROM org_units WHERE code = $1", &[&code]).map_err(pg)?;
@@ -317,32 +350,7 @@ impl Browse for PgStore {
         let mut w = sql();
         let c = format!("t.{} = {}", spec.key_col, w.arg(key.to_string()));
         w.cond(c);
-        let mut from = spec.record_tables();
-        match entity {
-            Entity::School | Entity::Teacher | Entity::Conditions => {
-                let region = if entity == Entity::School {
-                    "t.region_code"
-                } else {
-                    from.push_str(" JOIN schools sc ON sc.school_code = t.school_code");
-                    "sc.region_code"
-                };
-                let (a, b) = text_range(lo, hi);
-                let c = format!("{region} BETWEEN {} AND {}", w.arg(a), w.arg(b));
-                w.cond(c);
-                if let Some(code) = scope.school() {
-                    let c = format!("t.school_code = {}", w.arg(code.to_string()));
-                    w.cond(c);
-                }
-            }
-            Entity::Student => {
-                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
-                w.cond(c);
-                if let Some(code) = scope.school() {
-                    let c = format!("e.school_code = {}", w.arg(code.to_string()));
-                    w.cond(c);
-                }
-            }
-        }
+        let from = scoped_tables(&spec, entity, scope, lo, hi, &mut w);
         let sql = format!("SELECT {}, t.{} FROM {from}{}", spec.select_list(), spec.key_col, w.where_());
         Ok(self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().next().map(|r| r.0))
     }
@@ -504,32 +512,7 @@ impl Browse for PgStore {
             let c = format!("{pos} > {}", w.arg(a.to_string()));
             w.cond(c);
         }
-        let mut from = spec.record_tables();
-        match entity {
-            Entity::School | Entity::Teacher | Entity::Conditions => {
-                let region = if entity == Entity::School {
-                    "t.region_code"
-                } else {
-                    from.push_str(" JOIN schools sc ON sc.school_code = t.school_code");
-                    "sc.region_code"
-                };
-                let (a, b) = text_range(lo, hi);
-                let c = format!("{region} BETWEEN {} AND {}", w.arg(a), w.arg(b));
-                w.cond(c);
-                if let Some(code) = scope.school() {
-                    let c = format!("t.school_code = {}", w.arg(code.to_string()));
-                    w.cond(c);
-                }
-            }
-            Entity::Student => {
-                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo as i32), w.arg(hi as i32));
-                w.cond(c);
-                if let Some(code) = scope.school() {
-                    let c = format!("e.school_code = {}", w.arg(code.to_string()));
-                    w.cond(c);
-                }
-            }
-        }
+        let from = scoped_tables(&spec, entity, scope, lo, hi, &mut w);
         let sql = format!("SELECT {}, t.{} FROM {from}{} ORDER BY {pos} COLLATE \"C\" LIMIT {}", spec.select_list(), spec.key_col, w.where_(), limit.max(1));
         Ok(self.records(&sql, &w, spec.fields.len(), 0)?.into_iter().map(|(r, _)| (r.key.clone(), r)).collect())
     }
@@ -539,25 +522,11 @@ impl Browse for PgStore {
             .client
             .query(
                 "SELECT record_key, field, old_value FROM change_log WHERE batch_id = $1 AND entity = $2 \
-                 AND field IN ('school_code', 'grade', 'region_code', 'school_type') AND record_key COLLATE \"C\" > $3 ORDER BY record_key COLLATE \"C\", field",
-                &[&batch, &entity.key(), &after.unwrap_or("")],
+                 AND field IN ('school_code', 'grade', 'region_code', 'school_type') AND record_key > $3 ORDER BY record_key, field LIMIT $4",
+                &[&batch, &entity.key(), &after.unwrap_or(""), &((limit.max(1) * store::share::PLACE_FIELDS.len()) as i64)],
             )
             .map_err(pg)?;
-        let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-        for r in &rows {
-            let key: String = r.get(0);
-            let (f, v): (String, String) = (r.get(1), r.get(2));
-            match out.last_mut() {
-                Some(last) if last.0 == key => last.1.push((f, v)),
-                _ => {
-                    if out.len() == limit.max(1) {
-                        break;
-                    }
-                    out.push((key, vec![(f, v)]));
-                }
-            }
-        }
-        Ok(out)
+        Ok(store::share::group_moves(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))), limit))
     }
 
     fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {

@@ -105,6 +105,43 @@ fn skip_of(q: &PersonQuery) -> usize {
     if q.after.is_some() { 0 } else { q.skip.min(store::browse::MAX_SKIP) }
 }
 
+/// The tables of one entity's records cut to `scope` (counties `lo..=hi`, and its school):
+/// `FROM` text, the scope's conditions added to `w`. Shared by [`Browse::record`] and the change
+/// feed's [`Browse::changed`].
+fn scoped_tables(l: &Layout, entity: Entity, scope: &Scope, lo: u32, hi: u32, w: &mut Where) -> String {
+    match entity {
+        Entity::School => {
+            let (a, b) = text_range(lo, hi);
+            let c = format!("s.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+            w.cond(c);
+            if let Some(code) = scope.school() {
+                let c = format!("s.school_code = {}", w.arg(code.to_string()));
+                w.cond(c);
+            }
+            l.from.clone()
+        }
+        Entity::Teacher | Entity::Conditions => {
+            let (a, b) = text_range(lo, hi);
+            let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
+            w.cond(c);
+            if let Some(code) = scope.school() {
+                let c = format!("s.school_code = {}", w.arg(code.to_string()));
+                w.cond(c);
+            }
+            format!("{} JOIN schools sc ON sc.school_code = s.school_code", l.from)
+        }
+        Entity::Student => {
+            let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
+            w.cond(c);
+            if let Some(code) = scope.school() {
+                let c = format!("e.school_code = {}", w.arg(code.to_string()));
+                w.cond(c);
+            }
+            l.from.clone()
+        }
+    }
+}
+
 impl Browse for SqliteStore {
     fn org_unit(&mut self, code: i64) -> Result<Option<OrgUnit>, StoreError> {
         let mut st = self.conn().prepare_cached("SELECT code, name, level, parent_code FROM org_units WHERE code = ?1").map_err(map_err)?;
@@ -164,37 +201,7 @@ impl Browse for SqliteStore {
         let mut w = sql();
         let c = format!("s.{} = {}", l.key_col, w.arg(key.to_string()));
         w.cond(c);
-        let from = match entity {
-            Entity::School => {
-                let (a, b) = text_range(lo, hi);
-                let c = format!("s.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
-                w.cond(c);
-                if let Some(code) = scope.school() {
-                    let c = format!("s.school_code = {}", w.arg(code.to_string()));
-                    w.cond(c);
-                }
-                l.from.clone()
-            }
-            Entity::Teacher | Entity::Conditions => {
-                let (a, b) = text_range(lo, hi);
-                let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
-                w.cond(c);
-                if let Some(code) = scope.school() {
-                    let c = format!("s.school_code = {}", w.arg(code.to_string()));
-                    w.cond(c);
-                }
-                format!("{} JOIN schools sc ON sc.school_code = s.school_code", l.from)
-            }
-            Entity::Student => {
-                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
-                w.cond(c);
-                if let Some(code) = scope.school() {
-                    let c = format!("e.school_code = {}", w.arg(code.to_string()));
-                    w.cond(c);
-                }
-                l.from.clone()
-            }
-        };
+        let from = scoped_tables(l, entity, scope, lo, hi, &mut w);
         let sql = format!("SELECT {}, s.{} FROM {from}{}", l.select, l.key_col, w.where_());
         Ok(self.records(&sql, w.args, l.width(), 0)?.into_iter().next().map(|r| r.0))
     }
@@ -361,29 +368,7 @@ impl Browse for SqliteStore {
             };
             w.cond(c);
         }
-        let from = match entity {
-            Entity::School => {
-                let (a, b) = text_range(lo, hi);
-                let c = format!("s.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
-                w.cond(c);
-                l.from.clone()
-            }
-            Entity::Teacher | Entity::Conditions => {
-                let (a, b) = text_range(lo, hi);
-                let c = format!("sc.region_code BETWEEN {} AND {}", w.arg(a), w.arg(b));
-                w.cond(c);
-                format!("{} JOIN schools sc ON sc.school_code = s.school_code", l.from)
-            }
-            Entity::Student => {
-                let c = format!("e.county_code BETWEEN {} AND {}", w.arg(lo), w.arg(hi));
-                w.cond(c);
-                l.from.clone()
-            }
-        };
-        if let Some(code) = scope.school() {
-            let c = format!("{}.school_code = {}", if entity == Entity::Student { "e" } else { "s" }, w.arg(code.to_string()));
-            w.cond(c);
-        }
+        let from = scoped_tables(l, entity, scope, lo, hi, &mut w);
         let tail = if entity == Entity::School { "0" } else { pos };
         let sql = format!("SELECT {}, s.{}, {tail} FROM {from}{} ORDER BY {pos} LIMIT {}", l.select, l.key_col, w.where_(), limit.max(1));
         Ok(self
@@ -394,25 +379,18 @@ impl Browse for SqliteStore {
     }
 
     fn moved(&mut self, entity: Entity, batch: i64, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<(String, String)>)>, StoreError> {
-        let sql = "SELECT record_key, field, old_value FROM change_log WHERE batch_id = ?1 AND entity = ?2 \
-                   AND field IN ('school_code', 'grade', 'region_code', 'school_type') AND record_key > ?3 ORDER BY record_key, field";
-        let mut st = self.conn().prepare_cached(sql).map_err(map_err)?;
-        let mut rows = st.query(rusqlite::params![batch, entity.key(), after.unwrap_or("")]).map_err(map_err)?;
-        let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-        while let Some(r) = rows.next().map_err(map_err)? {
-            let key: String = r.get(0).map_err(map_err)?;
-            let (f, v): (String, String) = (r.get(1).map_err(map_err)?, r.get(2).map_err(map_err)?);
-            match out.last_mut() {
-                Some(last) if last.0 == key => last.1.push((f, v)),
-                _ => {
-                    if out.len() == limit.max(1) {
-                        break;
-                    }
-                    out.push((key, vec![(f, v)]));
-                }
-            }
-        }
-        Ok(out)
+        let sql = format!(
+            "SELECT record_key, field, old_value FROM change_log WHERE batch_id = ?1 AND entity = ?2 \
+             AND field IN ('school_code', 'grade', 'region_code', 'school_type') AND record_key > ?3 ORDER BY record_key, field LIMIT {}",
+            limit.max(1) * store::share::PLACE_FIELDS.len()
+        );
+        let mut st = self.conn().prepare_cached(&sql).map_err(map_err)?;
+        let rows = st
+            .query_map(rusqlite::params![batch, entity.key(), after.unwrap_or("")], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(map_err)?
+            .collect::<Result<Vec<(String, String, String)>, _>>()
+            .map_err(map_err)?;
+        Ok(store::share::group_moves(rows, limit))
     }
 
     fn school_figures(&mut self, scope: &Scope) -> Result<Vec<SchoolFigures>, StoreError> {

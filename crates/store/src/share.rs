@@ -400,6 +400,25 @@ pub fn read_page<B: Browse + ?Sized>(db: &mut B, cols: &Columns, after: Option<S
 /// their `change_log` entries to tell a consumer which records left its rows.
 pub const PLACE_FIELDS: [&str; 4] = ["school_code", "grade", "region_code", "school_type"];
 
+/// [`Browse::moved`]'s answer from `change_log` rows (key, field, old value) in key order: the
+/// first `limit` keys, each with its fields. A backend reads at most `limit × PLACE_FIELDS.len()`
+/// rows, which hold every field of the first `limit` keys.
+pub fn group_moves(rows: impl IntoIterator<Item = (String, String, String)>, limit: usize) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (key, f, v) in rows {
+        match out.last_mut() {
+            Some(last) if last.0 == key => last.1.push((f, v)),
+            _ => {
+                if out.len() == limit.max(1) {
+                    break;
+                }
+                out.push((key, vec![(f, v)]));
+            }
+        }
+    }
+    out
+}
+
 /// Batches read per call of [`changes`] and base-data rows read per call at most (as
 /// [`read_page`], a sparse grade filter ends a call short with a cursor to go on).
 const FEED_BATCHES: usize = 200;
