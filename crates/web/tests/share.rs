@@ -49,18 +49,6 @@ fn today(clock: &TestClock, plus_days: i64) -> String {
     store::catalog::day_of(clock.now() + plus_days * 86_400).to_string()
 }
 
-/// A CSV file of records with the template's English keys as headers.
-fn csv_of(entity: Entity, rows: &[Vec<String>]) -> Vec<u8> {
-    let t = entity.template();
-    let mut s = t.fields.iter().map(|f| f.key).collect::<Vec<_>>().join(",");
-    s.push('\n');
-    for r in rows {
-        s.push_str(&r.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect::<Vec<_>>().join(","));
-        s.push('\n');
-    }
-    s.into_bytes()
-}
-
 /// Uploads `rows` as the signed-in user and waits for the import to end.
 async fn import(env: &Env, a: &Auth, entity: Entity, rows: &[Vec<String>]) {
     let r = upload(env, a, entity.key(), &format!("{}-{}.csv", entity.key(), rows.len()), &csv_of(entity, rows)).await;

@@ -24,18 +24,6 @@ async fn wait_done(env: &Env, a: &Auth, job: &str) -> String {
     panic!("the import did not finish");
 }
 
-/// A CSV file of records with the template's English keys as headers.
-fn csv_of(entity: Entity, rows: &[Vec<String>]) -> Vec<u8> {
-    let t = entity.template();
-    let mut s = t.fields.iter().map(|f| f.key).collect::<Vec<_>>().join(",");
-    s.push('\n');
-    for r in rows {
-        s.push_str(&r.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect::<Vec<_>>().join(","));
-        s.push('\n');
-    }
-    s.into_bytes()
-}
-
 fn set(entity: Entity, mut v: Vec<String>, k: &str, x: &str) -> Vec<String> {
     v[entity.template().index(k).unwrap()] = x.to_string();
     v

@@ -464,3 +464,15 @@ pub async fn api_bytes(env: &Env, method: &str, uri: &str, auth: &Auth, content_
 pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
 }
+
+/// A CSV file of records with the template's English keys as headers.
+pub fn csv_of(entity: store::Entity, rows: &[Vec<String>]) -> Vec<u8> {
+    let t = entity.template();
+    let mut s = t.fields.iter().map(|f| f.key).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    for r in rows {
+        s.push_str(&r.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect::<Vec<_>>().join(","));
+        s.push('\n');
+    }
+    s.into_bytes()
+}
