@@ -43,6 +43,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (34, "school_notes", include_str!("../migrations/0034_school_notes.sql")),
     (35, "quality", include_str!("../migrations/0035_quality.sql")),
     (36, "share", include_str!("../migrations/0036_share.sql")),
+    // 37 is another branch's.
+    (38, "facts_last_batch", include_str!("../migrations/0038_facts_last_batch.sql")),
 ];
 
 /// The version this program needs.
