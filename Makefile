@@ -1,7 +1,7 @@
 # Tianfu developer targets. The README's two commands are `cargo run --release -- demo` and
 # `cargo test --workspace`; these targets are for benchmarks and fuzzing.
 
-.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers bench-insight bench-insight-security bench-quality bench-schoolmap fuzz
+.PHONY: test demo deb assets bench-validate bench-import bench-pg-copy bench-web bench-sort bench-export bench-guard bench-mlps bench-incidents bench-duty bench-apps bench-security bench-registers bench-insight bench-insight-security bench-quality bench-share bench-schoolmap fuzz
 
 test:
 	cargo test --workspace --locked
@@ -52,9 +52,17 @@ bench-insight:
 	bash scripts/bench-insight.sh
 
 # 数据质量: `tianfu quality refresh` over a generated province (STUDENTS=15000000 by default;
-# BIN=target/debug/tianfu for a debug build).
+# DB=path for an existing database, e.g. bench-data/insight-1000000.db; STUDENTS=1000000
+# REPLICATE=14 to build 14.85 M as bench-insight does; BIN=target/debug/tianfu for a debug build).
 bench-quality:
 	bash scripts/bench-quality.sh
+
+# 数据共享交换 (issue 14) at 14.85 M students: 32 consumers with a grant of the province's students
+# each (masked, 600 calls a minute); the bulk pull as CSV and JSON Lines (rows/s) and 32 consumers
+# walking pages of 1,000 by cursor with wrk (p50/p99). DB=path for an existing database, else
+# bench-data/insight-1000000.db is built as bench-insight's REPLICATE=14 builds it.
+bench-share:
+	bash scripts/bench-share.sh
 # The security screen (/insight/security) and the indicators' overview (/insight) with 5,000
 # monitored sites over the province's schools (the demo's 27 sites copied with their state, IPv6
 # results and crawls): p50/p99 and first request at province, city and county. 200,000 students

@@ -51,8 +51,10 @@ done
 rc=0; "$BIN" import "$dir/conditions.csv" --entity conditions --db "$db" --lang en >/dev/null || rc=$?
 [ "$rc" -le 1 ] || die "import of conditions.csv exited $rc"
 # REPLICATE=K (0 by default): before the recompute, the imported schools, teachers, students and
-# 办学条件 are copied K times in SQL under new school codes (and new record keys) in the same counties, so
-# that a smaller real import reaches a province's size; the recompute then reads real rows.
+# 办学条件 are copied K times in SQL under new school codes (and new record keys, 学籍号 and teachers' ID
+# numbers: a copy is other people, so 数据质量's uniqueness sees the generated duplicates only) in
+# the same counties, so that a smaller real import reaches a province's size; the recompute then
+# reads real rows.
 if [ "${REPLICATE:-0}" -gt 0 ]; then
   s=$(date +%s.%N)
   sqlite3 "$db" "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
@@ -64,12 +66,12 @@ if [ "${REPLICATE:-0}" -gt 0 ]; then
     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${REPLICATE})
     INSERT INTO teachers (record_key, id_type, id_number, name, gender_code, birth_date, ethnicity_code, school_code, hire_date, subject, phone,
       education, title, row_hash, batch_id, updated_at, backbone, full_time)
-      SELECT record_key || 'r' || i, id_type, id_number, name, gender_code, birth_date, ethnicity_code, school_code || 'r' || i, hire_date, subject, phone,
+      SELECT record_key || 'r' || i, id_type, CASE WHEN id_number = '' THEN '' ELSE id_number || 'r' || i END, name, gender_code, birth_date, ethnicity_code, school_code || 'r' || i, hire_date, subject, phone,
       education, title, row_hash, batch_id, updated_at, backbone, full_time FROM teachers, k WHERE teachers.id <= (SELECT t FROM base);
     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${REPLICATE})
     INSERT INTO students (id, record_key, student_id, id_type, id_number, name, gender_code, birth_date, ethnicity_code, region_code, guardian_phone,
       address, boarding, left_behind, migrant_child, row_hash, batch_id, updated_at, disability)
-      SELECT s.id + i * (SELECT m FROM base), s.record_key || 'r' || i, s.student_id, s.id_type, s.id_number, s.name, s.gender_code, s.birth_date,
+      SELECT s.id + i * (SELECT m FROM base), s.record_key || 'r' || i, CASE WHEN s.student_id = '' THEN '' ELSE s.student_id || 'r' || i END, s.id_type, s.id_number, s.name, s.gender_code, s.birth_date,
       s.ethnicity_code, s.region_code, s.guardian_phone, s.address, s.boarding, s.left_behind, s.migrant_child, s.row_hash, s.batch_id, s.updated_at,
       s.disability FROM students s, k WHERE s.id <= (SELECT m FROM base);
     WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${REPLICATE})

@@ -56,15 +56,16 @@ pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreErr
         _ => NO_PARAMS.to_vec(),
     };
     let s = |r: &postgres::Row, i: usize| -> String { r.get::<_, String>(i) };
-    each(db, &format!("SELECT school_code, name, region_code, school_type FROM schools{filter_s}"), &p, |r| {
+    each(db, &format!("SELECT school_code, name, region_code, school_type, batch_id FROM schools{filter_s}"), &p, |r| {
         let (code, name, region, ty) = (s(r, 0), s(r, 1), s(r, 2), s(r, 3));
         b.school(SchoolIn { code: &code, name: &name, region: &region, school_type: &ty });
+        b.batch(&code, r.get::<_, i64>(4));
     })?;
     each(
         db,
         &format!(
             "SELECT e.school_code, e.grade, e.class_name, s.birth_date, s.boarding, s.left_behind, s.migrant_child, \
-             s.ethnicity_code, s.disability FROM enrolments e JOIN students s ON s.record_key = e.record_key{filter_e}"
+             s.ethnicity_code, s.disability, e.batch_id FROM enrolments e JOIN students s ON s.record_key = e.record_key{filter_e}"
         ),
         &p,
         |r| {
@@ -80,11 +81,12 @@ pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreErr
                 ethnicity: t(7),
                 disability: t(8),
             });
+            b.batch(t(0), r.get::<_, i64>(9));
         },
     )?;
     each(
         db,
-        &format!("SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject FROM teachers{filter_t}"),
+        &format!("SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject, batch_id FROM teachers{filter_t}"),
         &p,
         |r| {
             let t = |i: usize| -> &str { r.get::<_, &str>(i) };
@@ -98,6 +100,7 @@ pub(crate) fn recompute(db: &mut Client, only: Only<'_>) -> Result<u64, StoreErr
                 full_time: t(6),
                 subject: t(7),
             });
+            b.batch(t(0), r.get::<_, i64>(8));
         },
     )?;
     let (rows, births) = b.finish();
@@ -198,7 +201,7 @@ fn keep_balance(db: &mut Client, counties: &BTreeSet<i64>) -> Result<(), StoreEr
 fn write(db: &mut Client, rows: &[SchoolFacts], births: &[BirthBucket]) -> Result<(), StoreError> {
     let base = facts::insert_sql(Dialect::Postgres);
     let head = &base[..base.find(" VALUES").expect("insert sql")];
-    let width = 4 + facts::INT_COLUMNS.len();
+    let width = 5 + facts::INT_COLUMNS.len();
     for chunk in rows.chunks(500) {
         let mut vals: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(chunk.len() * width);
         let mut tuples = Vec::with_capacity(chunk.len());
@@ -212,6 +215,7 @@ fn write(db: &mut Client, rows: &[SchoolFacts], births: &[BirthBucket]) -> Resul
             for v in f.ints() {
                 vals.push(Box::new(v));
             }
+            vals.push(Box::new(f.last_batch));
         }
         let refs: Vec<&(dyn ToSql + Sync)> = vals.iter().map(|b| &**b).collect();
         db.execute(&format!("{head} VALUES {}", tuples.join(", ")), &refs).map_err(pg)?;

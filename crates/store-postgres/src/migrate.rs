@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (35, "quality", include_str!("../migrations/0035_quality.sql")),
     (36, "share", include_str!("../migrations/0036_share.sql")),
     (37, "change_feed", include_str!("../migrations/0037_change_feed.sql")),
+    (38, "facts_last_batch", include_str!("../migrations/0038_facts_last_batch.sql")),
 ];
 
 /// The version this program needs.

@@ -33,7 +33,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
     let keep = |code: &str| only.is_none_or(|s| s.contains(code));
     let mut counties = BTreeSet::new();
     {
-        let mut st = conn.prepare("SELECT school_code, name, region_code, school_type FROM schools")?;
+        let mut st = conn.prepare("SELECT school_code, name, region_code, school_type, batch_id FROM schools")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let code = r.get_ref(0)?.as_str()?;
@@ -43,11 +43,13 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
             let region = r.get_ref(2)?.as_str()?;
             counties.insert(region.parse::<i64>().unwrap_or(-1));
             b.school(SchoolIn { code, name: r.get_ref(1)?.as_str()?, region, school_type: r.get_ref(3)?.as_str()? });
+            b.batch(code, r.get(4)?);
         }
     }
     let whole = only.is_none_or(|s| s.len() >= WHOLE_FROM);
+    // The batch as text: `each_kept` hands the values over as text.
     const STUDENTS: &str = "SELECT e.school_code, e.grade, e.class_name, s.birth_date, s.boarding, s.left_behind, s.migrant_child, \
-        s.ethnicity_code, s.disability FROM enrolments e JOIN students s ON s.id = e.student_id";
+        s.ethnicity_code, s.disability, CAST(e.batch_id AS TEXT) FROM enrolments e JOIN students s ON s.id = e.student_id";
     let mut read_students = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
         each_kept(conn, sql, p, &keep, &mut |t| {
             b.student(&StudentIn {
@@ -61,6 +63,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
                 ethnicity: t(7)?,
                 disability: t(8)?,
             });
+            b.batch(t(0)?, t(9)?.parse().unwrap_or(0));
             Ok(())
         })
     };
@@ -74,7 +77,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
         }
     }
     phase("students");
-    const TEACHERS: &str = "SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject FROM teachers";
+    const TEACHERS: &str = "SELECT school_code, gender_code, birth_date, education, title, backbone, full_time, subject, CAST(batch_id AS TEXT) FROM teachers";
     let mut read_teachers = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
         each_kept(conn, sql, p, &keep, &mut |t| {
             b.teacher(&TeacherIn {
@@ -87,6 +90,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
                 full_time: t(6)?,
                 subject: t(7)?,
             });
+            b.batch(t(0)?, t(8)?.parse().unwrap_or(0));
             Ok(())
         })
     };
@@ -136,6 +140,7 @@ pub(crate) fn recompute(conn: &Connection, only: Option<&HashSet<String>>) -> ru
         let mut vals: Vec<rusqlite::types::Value> =
             vec![f.school.clone().into(), f.name.clone().into(), f.school_type.clone().into(), titles.into()];
         vals.extend(f.ints().into_iter().map(rusqlite::types::Value::from));
+        vals.push(f.last_batch.into());
         ins.execute(rusqlite::params_from_iter(vals))?;
     }
     let mut ib = conn.prepare_cached(

@@ -16,7 +16,13 @@ pub(crate) struct Migration {
     pub seed: Option<fn(&Connection) -> rusqlite::Result<()>>,
 }
 
-fn seed_facts(conn: &Connection) -> rusqlite::Result<()> {
+/// The facts of the data the store holds when it has none yet (a store migrated from before
+/// 0009, when they were first kept); a store that has them keeps them.
+fn seed_facts_if_none(conn: &Connection) -> rusqlite::Result<()> {
+    let kept: i64 = conn.query_row("SELECT COUNT(*) FROM school_facts", [], |r| r.get(0))?;
+    if kept > 0 {
+        return Ok(());
+    }
     crate::facts::recompute(conn, None).map(|_| ())
 }
 
@@ -77,8 +83,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 9,
         name: "0009_county_balance",
         sql: include_str!("../migrations/0009_county_balance.sql"),
-        // The facts, county aggregates and kept figures of the data the store already holds.
-        seed: Some(seed_facts),
+        // The facts, county aggregates and kept figures of the data the store already holds come
+        // from 0012's seed: the recompute writes 0012's column too.
+        seed: None,
     },
     Migration {
         // Issue 14: quality snapshots and the collection calendar.
@@ -94,6 +101,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0011_change_feed.sql"),
         seed: None,
     },
+    Migration {
+        // Issue 14: the newest batch per school kept with the facts (the quality refresh's
+        // timeliness).
+        version: 12,
+        name: "0012_facts_last_batch",
+        sql: include_str!("../migrations/0012_facts_last_batch.sql"),
+        // A store upgraded from before 0009 gets its facts here (one with facts already has them,
+        // and its newest batches from the SQL above).
+        seed: Some(seed_facts_if_none),
+    },
 ];
 
 /// Migrations of the monitor file (sites, check history, alerts).
@@ -104,7 +121,7 @@ pub(crate) const MONITOR_MIGRATIONS: &[Migration] = &[
 ];
 
 /// The newest schema version this program knows.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// Migrations of the platform file (accounts, sessions, tokens, audit).
 pub(crate) const PLATFORM_MIGRATIONS: &[Migration] = &[

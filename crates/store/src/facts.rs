@@ -13,6 +13,10 @@
 //! The counting rules are those of the `insight` crate (its row types and predicates); the
 //! shared suite (`suite_facts`) checks the stored facts against `insight` computed over the raw
 //! rows on both backends. Backends feed raw rows to one [`Builder`] and write what it returns.
+//!
+//! The row also keeps the newest import batch carrying a record of the school
+//! (`last_batch`: its school row, a teacher or an enrolment), which 数据质量's timeliness reads
+//! instead of scanning every enrolment at each refresh (`store::quality`).
 
 use crate::sql::{Dialect, SqlRow};
 use crate::{Scope, StoreError};
@@ -71,6 +75,9 @@ pub struct SchoolFacts {
     pub degree: [u64; 5],
     /// Per professional title as written (empty = not stated).
     pub titles: BTreeMap<String, u64>,
+    /// The newest batch (id) whose rows carry a record of the school: its school row, a
+    /// teacher's or an enrolment's `batch_id`; 0 for none (and in sums and county aggregates).
+    pub last_batch: i64,
 }
 
 impl SchoolFacts {
@@ -167,9 +174,9 @@ pub const INT_COLUMNS: &[&str] = &[
 ];
 
 /// `INSERT INTO school_facts (…) VALUES (…)` in a dialect: school_code, name, school_type,
-/// titles (JSON), then [`INT_COLUMNS`].
+/// titles (JSON), then [`INT_COLUMNS`], then last_batch.
 pub fn insert_sql(d: Dialect) -> String {
-    let cols = ["school_code", "name", "school_type", "titles"].iter().copied().chain(INT_COLUMNS.iter().copied()).collect::<Vec<_>>();
+    let cols = ["school_code", "name", "school_type", "titles"].iter().copied().chain(INT_COLUMNS.iter().copied()).chain(["last_batch"]).collect::<Vec<_>>();
     let ph = (1..=cols.len()).map(|n| d.placeholder(n)).collect::<Vec<_>>();
     format!("INSERT INTO school_facts ({}) VALUES ({})", cols.join(", "), ph.join(", "))
 }
@@ -177,7 +184,7 @@ pub fn insert_sql(d: Dialect) -> String {
 /// The SELECT of facts inside a scope: `?1`/`?2` the county range, `?3` the school or ''.
 pub fn select_sql(d: Dialect) -> String {
     d.render(&format!(
-        "SELECT school_code, name, school_type, titles, {} FROM school_facts \
+        "SELECT school_code, name, school_type, titles, {}, last_batch FROM school_facts \
          WHERE county_code BETWEEN ?1 AND ?2 AND (?3 = '' OR school_code = ?3) ORDER BY county_code, school_code",
         INT_COLUMNS.join(", ")
     ))
@@ -190,6 +197,7 @@ pub fn decode(r: &dyn SqlRow) -> Result<SchoolFacts, StoreError> {
     f.titles = serde_json::from_str(&r.string(3)?).unwrap_or_default();
     let ints = (0..INT_COLUMNS.len()).map(|i| Ok(r.opt_i64(4 + i)?.unwrap_or(0))).collect::<Result<Vec<_>, StoreError>>()?;
     f.set_ints(&ints);
+    f.last_batch = r.opt_i64(4 + INT_COLUMNS.len())?.unwrap_or(0);
     Ok(f)
 }
 
@@ -371,6 +379,14 @@ impl Builder {
         acc.facts.county = county;
         acc.facts.school_type = s.school_type.to_string();
         acc.facts.school_year = self.school_year;
+    }
+
+    /// A batch carrying a record of `school` (its school row, a teacher, an enrolment): the
+    /// newest is kept as [`SchoolFacts::last_batch`]. Unknown schools are ignored.
+    pub fn batch(&mut self, school: &str, batch: i64) {
+        if let Some(acc) = self.schools.get_mut(school) {
+            acc.facts.last_batch = acc.facts.last_batch.max(batch);
+        }
     }
 
     pub fn student(&mut self, r: &StudentIn<'_>) {

@@ -7,10 +7,10 @@
 //! ([`Counts::scores`]), with the formulas stated there and in docs/quality.md.
 //!
 //! The pass reads what is cheap: the per-school facts kept at import (`store::facts`: students,
-//! teachers, unassigned, age–grade anomalies, 66+ classes), indexed aggregates (students whose
-//! school is missing, the newest batch per school), the groups of duplicated 学籍号 and teacher ID
-//! numbers (an index on each), and the rejected rows of the year's batches. Backends feed a
-//! [`Builder`] and write what it returns.
+//! teachers, unassigned, age–grade anomalies, 66+ classes, the newest batch carrying the school's
+//! records), an indexed aggregate (students whose school is missing), the groups of duplicated
+//! 学籍号 and teacher ID numbers (an index on each), and the rejected rows of the year's batches.
+//! Backends feed a [`Builder`] and write what it returns.
 //!
 //! The collection calendar: rounds (a name, an entity, the day it opens, the due day, the region
 //! whose counties must submit); each county's status is computed from the batches that carry
@@ -302,8 +302,11 @@ impl Builder {
         self.counties.entry(code).or_insert_with(|| ProviderQuality { day, county: code, name: name.to_string(), ..Default::default() });
     }
 
+    /// A school by its facts; its last update is the day of its newest batch
+    /// ([`crate::facts::SchoolFacts::last_batch`]): give the batches first ([`Builder::batch`]).
     pub fn school(&mut self, f: &crate::facts::SchoolFacts) {
         let c = Counts {
+            last_update: self.batch_days.get(&f.last_batch).cloned().unwrap_or_default(),
             students: f.students,
             teachers: f.teachers,
             cells: 2 * (f.students + f.teachers),
@@ -339,16 +342,6 @@ impl Builder {
     /// A committed batch's finishing time (RFC 3339).
     pub fn batch(&mut self, id: i64, finished_at: &str) {
         self.batch_days.insert(id, cst_day(finished_at).map(|d| d.to_string()).unwrap_or_default());
-    }
-
-    /// The newest batch carrying a record of `school` (call once per table; the newest wins).
-    pub fn last_batch(&mut self, school: &str, batch: i64) {
-        let Some(day) = self.batch_days.get(&batch) else { return };
-        if let Some(s) = self.schools.get_mut(school) {
-            if *day > s.counts.last_update {
-                s.counts.last_update = day.clone();
-            }
-        }
     }
 
     /// A rejected row of the period: counted for the first known school code among its values.
@@ -683,6 +676,11 @@ pub fn count(r: &mut dyn Runner, facts: &[crate::facts::SchoolFacts], day: Date)
         b.county(row.i64(0)? as u32, &row.string(1)?);
         Ok(())
     })?;
+    // The batches' days first: a school's facts name its newest batch.
+    r.each("SELECT id, finished_at FROM batches WHERE finished_at IS NOT NULL", Vec::new(), &mut |row| {
+        b.batch(row.i64(0)?, &row.string(1)?);
+        Ok(())
+    })?;
     for f in facts {
         b.school(f);
     }
@@ -701,20 +699,6 @@ pub fn count(r: &mut dyn Runner, facts: &[crate::facts::SchoolFacts], day: Date)
     }
     for o in duplicates(rows4(r, DUP_TEACHERS_SQL)?) {
         b.dup_teacher(&o.school);
-    }
-    r.each("SELECT id, finished_at FROM batches WHERE finished_at IS NOT NULL", Vec::new(), &mut |row| {
-        b.batch(row.i64(0)?, &row.string(1)?);
-        Ok(())
-    })?;
-    for sql in [
-        "SELECT school_code, MAX(batch_id) FROM enrolments WHERE county_code IS NOT NULL GROUP BY school_code",
-        "SELECT school_code, MAX(batch_id) FROM teachers GROUP BY school_code",
-        "SELECT school_code, batch_id FROM schools",
-    ] {
-        r.each(sql, Vec::new(), &mut |row| {
-            b.last_batch(&row.string(0)?, row.i64(1)?);
-            Ok(())
-        })?;
     }
     let since = b.since().to_string();
     rejected_rows_since(r, &since, &mut |_, _, raw, codes| b.rejected(&raw, &codes))?;

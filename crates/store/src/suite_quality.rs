@@ -18,7 +18,7 @@ macro_rules! quality_suite {
     ($make:expr) => {
         $crate::quality_suite!(@tests $make;
             planted_problems_reconcile_with_the_counts, quality_is_read_by_scope, snapshots_make_a_trend,
-            calendar_statuses_follow_the_batches, reminders_go_once_a_day);
+            calendar_statuses_follow_the_batches, reminders_go_once_a_day, newest_batch_per_school_is_kept);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
@@ -151,6 +151,30 @@ pub fn planted_problems_reconcile_with_the_counts<S: QualityStore>(s: &mut S) {
     assert_eq!(rej.len() as u64, R);
     assert!(rej[0].detail.contains("ID_CHECKSUM"));
     assert!(s.offenders(&Scope::all(), Offence::Rejected, 510112, "").unwrap().is_empty());
+}
+
+/// Each school's newest batch (the timeliness's last update) is kept with its facts by every
+/// import, whatever it carries: students, then teachers at two of the three schools, then a
+/// teacher at the third, then one school's own row.
+pub fn newest_batch_per_school_is_kept<S: QualityStore>(s: &mut S) {
+    plant(s);
+    let id = |s: &mut S, hash: &str| s.list_batches(50).unwrap().into_iter().find(|b| b.file_hash == hash).map(|b| b.id).unwrap();
+    let last = |s: &mut S| -> Vec<i64> {
+        let f = s.school_facts(&Scope::all()).unwrap();
+        [S1, S2, S3].iter().map(|c| f.iter().find(|x| x.school == *c).map(|x| x.last_batch).unwrap()).collect()
+    };
+    let (st, te) = (id(s, "q-students"), id(s, "q-teachers"));
+    assert!(st > 0 && te > st);
+    assert_eq!(last(s), [te, te, st], "S3 has no teacher");
+    import(s, Entity::Teacher, "q-teachers-2", &[teacher(60, S3)]);
+    let te2 = id(s, "q-teachers-2");
+    assert_eq!(last(s), [te, te, te2]);
+    import(s, Entity::School, "q-schools-2", &[school(S2, "510104", "第二小学（新址）")]);
+    let sc2 = id(s, "q-schools-2");
+    assert_eq!(last(s), [te, sc2, te2]);
+    // The refresh reads those days (all today here) for every school and county.
+    s.refresh_quality(&Scope::all(), today()).unwrap();
+    assert!(s.quality(&Scope::all()).unwrap().iter().all(|r| r.counts.last_update == today().to_string()));
 }
 
 pub fn quality_is_read_by_scope<S: QualityStore>(s: &mut S) {
