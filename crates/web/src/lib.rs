@@ -161,15 +161,16 @@ async fn publish_loop(state: Arc<state::AppState>, url: String) {
     let client: Arc<std::sync::Mutex<Option<jetstream::Client>>> = Arc::default();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut last_error = String::new();
+    let (stream, prefix) = (state.config.nats_stream.clone(), state.config.nats_prefix.clone());
     loop {
         tick.tick().await;
-        let (c, url, cfg) = (client.clone(), url.clone(), state.config.clone());
+        let (c, url, stream, prefix) = (client.clone(), url.clone(), stream.clone(), prefix.clone());
         let r = state
             .pool
             .run(move |s| {
                 let mut guard = c.lock().unwrap_or_else(|p| p.into_inner());
                 if guard.is_none() {
-                    match share_nats::connect(&url, &cfg.nats_stream, &cfg.nats_prefix) {
+                    match share_nats::connect(&url, &stream, &prefix) {
                         Ok(n) => *guard = Some(n),
                         Err(e) => return Ok(Err(format!("NATS: {e}"))),
                     }

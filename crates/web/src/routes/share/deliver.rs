@@ -81,10 +81,23 @@ struct Params {
     after: Option<String>,
     limit: usize,
     fields: Vec<String>,
+    since: i64,
 }
 
-fn params(raw: Vec<(String, String)>, paged: bool) -> Result<Params, AppError> {
-    let mut p = Params { after: None, limit: 100, fields: Vec::new() };
+/// The three kinds of call and the parameters each accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Call {
+    /// A JSON page: `after`, `limit`, `fields`.
+    Page,
+    /// A CSV or JSON Lines stream: `fields`.
+    Stream,
+    /// The change feed: `since`, `after`, `limit`, `fields`.
+    Feed,
+}
+
+fn params(raw: Vec<(String, String)>, call: Call) -> Result<Params, AppError> {
+    let paged = call != Call::Stream;
+    let mut p = Params { after: None, limit: 100, fields: Vec::new(), since: 0 };
     for (k, v) in raw {
         match k.as_str() {
             "after" if paged && !v.is_empty() => p.after = Some(v),
@@ -92,16 +105,33 @@ fn params(raw: Vec<(String, String)>, paged: bool) -> Result<Params, AppError> {
             "limit" if paged => {
                 p.limit = v.parse().ok().filter(|n| (1..=store::share::MAX_ROWS).contains(n)).ok_or_else(|| AppError::invalid("limit 应为 1–1000 的整数。", "limit must be a whole number from 1 to 1000."))?;
             }
+            "since" if call == Call::Feed => {
+                p.since = v.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::invalid("since 应为上次回答中的 version（非负整数）。", "since must be the version of an earlier answer (a whole number, 0 or more)."))?;
+            }
             "fields" => p.fields.extend(v.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty())),
             _ => {
+                let (zh, en) = match call {
+                    Call::Page => ("after、limit 和 fields", "after, limit and fields are"),
+                    Call::Stream => ("fields", "fields is"),
+                    Call::Feed => ("since、after、limit 和 fields", "since, after, limit and fields are"),
+                };
                 return Err(AppError::invalid(
-                    if paged { "只接受 after、limit 和 fields 参数：行和字段的范围由授权确定，不能用参数扩大。" } else { "只接受 fields 参数：行和字段的范围由授权确定，不能用参数扩大。" },
-                    if paged { "Only after, limit and fields are accepted: the rows and fields are the grant's and cannot be widened." } else { "Only fields is accepted: the rows and fields are the grant's and cannot be widened." },
-                ))
+                    format!("只接受 {zh} 参数：行和字段的范围由授权确定，不能用参数扩大。"),
+                    format!("Only {en} accepted: the rows and fields are the grant's and cannot be widened."),
+                ));
             }
         }
     }
     Ok(p)
+}
+
+/// The cursor a paged call continues from, opened under its context (a cursor sealed for
+/// another account, grant or kind of call is refused).
+fn opened(p: &Params, ctx: &str) -> Result<Option<String>, AppError> {
+    match &p.after {
+        Some(c) => Ok(Some(seal::open_cursor(c, ctx).ok_or_else(AppError::bad_cursor)?)),
+        None => Ok(None),
+    }
 }
 
 fn context(user: i64, grant: i64) -> String {
@@ -143,12 +173,9 @@ async fn audit_pull(app: &Arc<AppState>, me: &crate::auth::Identity, ipaddr: &st
     responses((status = 200, description = "数据 / Rows", body = RowsPage), (status = 410, description = "授权已撤销 / Revoked", body = crate::apidoc::ErrorBody), crate::apidoc::Errors))]
 async fn rows(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
     let me = ready(me)?;
-    let p = params(q, true)?;
+    let p = params(q, Call::Page)?;
     let ctx = context(me.user.id, id);
-    let after = match &p.after {
-        Some(c) => Some(seal::open_cursor(c, &ctx).ok_or_else(AppError::bad_cursor)?),
-        None => None,
-    };
+    let after = opened(&p, &ctx)?;
     let (a, cols) = authorize(&app, &me, id, &p.fields).await?;
     let (c2, limit, now) = (cols.clone(), p.limit, app.clock.now());
     let (a, page) = app
@@ -208,23 +235,11 @@ pub struct ChangesPage {
     responses((status = 200, description = "变更 / Changes", body = ChangesPage), (status = 410, description = "授权已撤销 / Revoked", body = crate::apidoc::ErrorBody), crate::apidoc::Errors))]
 async fn changes(State(app): State<Arc<AppState>>, headers: HeaderMap, peer: Peer, me: Me, Path(id): Path<i64>, Query(q): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
     let me = ready(me)?;
-    let mut since = 0i64;
-    let mut rest = Vec::new();
-    for (k, v) in q {
-        if k == "since" {
-            since = v.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::invalid("since 应为上次回答中的 version（非负整数）。", "since must be the version of an earlier answer (a whole number, 0 or more)."))?;
-        } else {
-            rest.push((k, v));
-        }
-    }
-    let p = params(rest, true).map_err(|_| AppError::invalid("只接受 since、after、limit 和 fields 参数：行和字段的范围由授权确定，不能用参数扩大。", "Only since, after, limit and fields are accepted: the rows and fields are the grant's and cannot be widened."))?;
+    let p = params(q, Call::Feed)?;
     let ctx = seal::cursor_context(me.user.id, "share-changes", &[&id.to_string()]);
-    let after = match &p.after {
-        Some(c) => Some(seal::open_cursor(c, &ctx).ok_or_else(AppError::bad_cursor)?),
-        None => None,
-    };
+    let after = opened(&p, &ctx)?;
     let (a, cols) = authorize(&app, &me, id, &p.fields).await?;
-    let (c2, limit, now) = (cols.clone(), p.limit, app.clock.now());
+    let (c2, limit, since, now) = (cols.clone(), p.limit, p.since, app.clock.now());
     let (a, feed) = app
         .pool
         .run(move |s| {
@@ -259,7 +274,7 @@ enum Stream {
 /// Every row of the grant, written on a blocking thread page by page into the response.
 async fn stream(app: Arc<AppState>, headers: HeaderMap, peer: Peer, me: Me, id: i64, q: Vec<(String, String)>, kind: Stream) -> Result<Response, AppError> {
     let me = ready(me)?;
-    let p = params(q, false)?;
+    let p = params(q, Call::Stream)?;
     let (a, cols) = authorize(&app, &me, id, &p.fields).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<crate::download::Chunk>(4);
     let ipaddr = ip(&headers, &peer);
