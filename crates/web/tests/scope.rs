@@ -408,6 +408,9 @@ enum Need {
     NoteWrite,
     /// The sharing exchange (store::share::role_reads; each list cut to the caller's side).
     Share,
+    /// A grant's delivery (rows, streams, the change feed): data consumers only, and a grant
+    /// that is not the caller's answers as one that does not exist (404).
+    SharePull,
     Signed,
 }
 
@@ -451,6 +454,7 @@ fn allowed(role: Role, need: Need) -> bool {
         Need::CatalogWrite => store::catalog::role_writes(role),
         Need::NoteWrite => store::schoolmap::role_writes(role),
         Need::Share => store::share::role_reads(role),
+        Need::SharePull => role == Role::DataConsumer,
         Need::Signed => true,
     }
 }
@@ -857,6 +861,10 @@ fn routes(p: &Places, r: &Refs, own_site: i64, other_site: i64) -> Vec<(&'static
         ("GET", "/api/v1/share/requests".into(), Need::Share, Target::Any),
         ("GET", "/api/v1/share/grants".into(), Need::Share, Target::Any),
         ("GET", "/api/v1/share/usage".into(), Need::Share, Target::Any),
+        ("GET", "/api/v1/share/999999/rows".into(), Need::SharePull, Target::Any),
+        ("GET", "/api/v1/share/999999/rows.csv".into(), Need::SharePull, Target::Any),
+        ("GET", "/api/v1/share/999999/rows.jsonl".into(), Need::SharePull, Target::Any),
+        ("GET", "/api/v1/share/999999/changes?since=0".into(), Need::SharePull, Target::Any),
         ("POST", format!("/share/consumers?id=none&name={}&department=other&contact=x", "%E7%9F%A9%E9%98%B5%E4%BD%BF%E7%94%A8%E6%96%B9"), Need::Users, Target::Any),
         ("GET", "/export/catalog?format=csv".into(), Need::Catalog, Target::Any),
         ("GET", "/export/catalog?format=xlsx&share=conditional".into(), Need::Catalog, Target::Any),
@@ -923,6 +931,8 @@ async fn matrix(env: Env) {
             let want = if !allowed(*role, need) {
                 StatusCode::FORBIDDEN
             } else if need == Need::Incidents && target == Target::Own && *role == Role::SchoolAdmin {
+                StatusCode::NOT_FOUND
+            } else if need == Need::SharePull {
                 StatusCode::NOT_FOUND
             } else if need == Need::CatalogDraft && !(store::catalog::role_writes(*role) && (target == Target::Own || *role == Role::ProvinceAdmin)) {
                 StatusCode::NOT_FOUND
